@@ -1,0 +1,1 @@
+# src/app: the app layer (see its module comments).

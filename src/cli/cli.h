@@ -1,0 +1,51 @@
+/*
+ * cli.h - the subcommands of the command line (DESIGN.md, "Command line").
+ *
+ * main.c parses the global options into a struct cli_global and hands the
+ * rest of argv (argv[0] is the subcommand's name) to one cli_* function.
+ * Each returns the process's exit code: 0 ok, 1 runtime failure, 2 usage
+ * error, 3 vault locked or wrong passphrase.
+ */
+#ifndef MIXCHAT_CLI_H
+#define MIXCHAT_CLI_H
+
+#include <stdbool.h>
+
+#include "config/config.h"
+
+#define EXIT_OK 0
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+#define EXIT_VAULT 3
+
+struct cli_global {
+	const char *home;	 /* --home, or NULL */
+	const char *config_file; /* --config, or NULL */
+	const char *log_file;	 /* --log, or NULL */
+};
+
+/*
+ * cli_load_config: set the folders and load config.json into cfg
+ * (initialised here; the caller releases it).  On failure prints the
+ * message on stderr and returns the exit code; 0 on success.
+ */
+int cli_load_config(const struct cli_global *g, struct config *cfg);
+
+/* cli_error: print "mixchat: MESSAGE" on stderr. */
+void cli_error(const char *fmt, ...) MC_PRINTF(1, 2);
+/* cli_usage_error: print "mixchat CMD: MESSAGE" and a --help hint; 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) MC_PRINTF(2, 3);
+
+int cli_ask(const struct cli_global *g, int argc, char **argv);
+int cli_route(const struct cli_global *g, int argc, char **argv);
+int cli_rate(const struct cli_global *g, int argc, char **argv);
+int cli_ratings(const struct cli_global *g, int argc, char **argv);
+int cli_keys(const struct cli_global *g, int argc, char **argv);
+int cli_train(const struct cli_global *g, int argc, char **argv);
+int cli_eval(const struct cli_global *g, int argc, char **argv);
+int cli_stats(const struct cli_global *g, int argc, char **argv);
+int cli_export(const struct cli_global *g, int argc, char **argv);
+/* The interactive chat (src/ui). */
+int cli_chat(const struct cli_global *g, int argc, char **argv);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * common.c - what every subcommand shares: loading the config, messages.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "util/log.h"
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mixchat: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mixchat %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'mixchat --help' for more information.\n");
+	return EXIT_USAGE;
+}
+
+int
+cli_load_config(const struct cli_global *g, struct config *cfg)
+{
+	char *cause = NULL;
+	int rc;
+
+	config_init(cfg);
+	if (g->log_file != NULL && log_open(g->log_file) != MC_OK) {
+		cli_error("%s: cannot open the log file", g->log_file);
+		return EXIT_USAGE;
+	}
+	rc = config_set_paths(cfg, g->home, g->config_file, &cause);
+	if (rc == MC_OK)
+		rc = config_load(cfg, g->config_file != NULL, &cause);
+	if (rc != MC_OK) {
+		cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		return rc == MC_ERR_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}

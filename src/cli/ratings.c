@@ -1,0 +1,13 @@
+/*
+ * ratings.c - `mixchat ratings` (not built yet: a placeholder that says so).
+ */
+#include "config.h"
+
+#include "cli/cli.h"
+
+int
+cli_ratings(const struct cli_global *g, int argc, char **argv)
+{
+	cli_error("'ratings' is not available in this build yet");
+	return EXIT_RUNTIME;
+}

@@ -1,0 +1,13 @@
+/*
+ * route.c - `mixchat route` (not built yet: a placeholder that says so).
+ */
+#include "config.h"
+
+#include "cli/cli.h"
+
+int
+cli_route(const struct cli_global *g, int argc, char **argv)
+{
+	cli_error("'route' is not available in this build yet");
+	return EXIT_RUNTIME;
+}

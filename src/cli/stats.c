@@ -1,0 +1,13 @@
+/*
+ * stats.c - `mixchat stats` (not built yet: a placeholder that says so).
+ */
+#include "config.h"
+
+#include "cli/cli.h"
+
+int
+cli_stats(const struct cli_global *g, int argc, char **argv)
+{
+	cli_error("'stats' is not available in this build yet");
+	return EXIT_RUNTIME;
+}

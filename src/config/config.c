@@ -1,0 +1,679 @@
+/*
+ * config.c - folders, defaults and config.json (see config.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/catalog.h"
+#include "config/config.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/xmalloc.h"
+
+#define CONFIG_MAX_BYTES (4u << 20)
+
+static const char *api_names[] = { "openai", "anthropic", "gemini", "ollama" };
+static const char *mode_names[] = { "quality", "balanced", "budget" };
+
+const char *
+config_api_name(enum provider_api api)
+{
+	return api_names[api];
+}
+
+int
+config_api_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof api_names / sizeof api_names[0]; i++)
+		if (strcmp(name, api_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+config_mode_name(enum router_mode mode)
+{
+	return mode_names[mode];
+}
+
+int
+config_mode_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++)
+		if (strcmp(name, mode_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static char *
+strip_slash(const char *url)
+{
+	char *s = xstrdup(url);
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == '/')
+		s[--n] = '\0';
+	return s;
+}
+
+static struct provider *
+add_provider(struct config *cfg, const char *name)
+{
+	struct provider *p;
+
+	cfg->providers = xreallocarray(cfg->providers, cfg->nproviders + 1,
+	    sizeof *cfg->providers);
+	p = &cfg->providers[cfg->nproviders++];
+	memset(p, 0, sizeof *p);
+	p->name = xstrdup(name);
+	return p;
+}
+
+static struct model *
+add_model(struct config *cfg, const char *id)
+{
+	struct model *m;
+
+	cfg->models = xreallocarray(cfg->models, cfg->nmodels + 1,
+	    sizeof *cfg->models);
+	m = &cfg->models[cfg->nmodels++];
+	memset(m, 0, sizeof *m);
+	m->id = xstrdup(id);
+	m->price_cached_in = -1;
+	m->enabled = true;
+	return m;
+}
+
+void
+config_init(struct config *cfg)
+{
+	size_t i;
+	struct provider *p;
+	struct model *m;
+
+	memset(cfg, 0, sizeof *cfg);
+	for (i = 0; i < catalog_nproviders; i++) {
+		p = add_provider(cfg, catalog_providers[i].name);
+		p->api = catalog_providers[i].api;
+		p->base_url = xstrdup(catalog_providers[i].base_url);
+		p->auth_none = catalog_providers[i].auth_none;
+	}
+	for (i = 0; i < catalog_nmodels; i++) {
+		m = add_model(cfg, catalog_models[i].id);
+		m->provider = xstrdup(catalog_models[i].provider);
+		m->price_in = catalog_models[i].price_in;
+		m->price_out = catalog_models[i].price_out;
+		m->price_cached_in = catalog_models[i].price_cached_in;
+		m->prior = xstrdup(catalog_models[i].prior);
+	}
+	cfg->mode = MODE_BALANCED;
+	cfg->latency_tolerance_ms = 15000;
+	cfg->daily_budget_usd = 2.00;
+	cfg->theme = xstrdup("default");
+	cfg->keys = xstrdup("default");
+	cfg->max_output_tokens = 4096;
+}
+
+void
+config_release(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nproviders; i++) {
+		free(cfg->providers[i].name);
+		free(cfg->providers[i].base_url);
+	}
+	free(cfg->providers);
+	for (i = 0; i < cfg->nmodels; i++) {
+		free(cfg->models[i].id);
+		free(cfg->models[i].provider);
+		free(cfg->models[i].prior);
+	}
+	free(cfg->models);
+	free(cfg->home);
+	free(cfg->config_dir);
+	free(cfg->data_dir);
+	free(cfg->config_file);
+	free(cfg->passphrase_command);
+	free(cfg->theme);
+	free(cfg->keys);
+	free(cfg->system_prompt);
+	memset(cfg, 0, sizeof *cfg);
+}
+
+struct provider *
+config_find_provider(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nproviders; i++)
+		if (strcmp(cfg->providers[i].name, name) == 0)
+			return &cfg->providers[i];
+	return NULL;
+}
+
+struct model *
+config_find_model(const struct config *cfg, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nmodels; i++)
+		if (strcmp(cfg->models[i].id, id) == 0)
+			return &cfg->models[i];
+	return NULL;
+}
+
+static char *
+absolute(const char *path)
+{
+	char cwd[4096];
+
+	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return xstrdup(path);
+	return xasprintf("%s/%s", cwd, path);
+}
+
+int
+config_set_paths(struct config *cfg, const char *home, const char *file,
+    char **cause)
+{
+	const char *env, *userhome;
+
+	free(cfg->home);
+	free(cfg->config_dir);
+	free(cfg->data_dir);
+	free(cfg->config_file);
+	cfg->home = cfg->config_dir = cfg->data_dir = cfg->config_file = NULL;
+
+	if (home == NULL && (env = getenv("MIXCHAT_HOME")) != NULL &&
+	    *env != '\0')
+		home = env;
+	if (home != NULL) {
+		if (*home == '\0') {
+			*cause = xstrdup("--home: the folder name is empty");
+			return MC_ERR_USAGE;
+		}
+		cfg->home = absolute(home);
+		cfg->config_dir = xstrdup(cfg->home);
+		cfg->data_dir = xstrdup(cfg->home);
+	} else {
+		userhome = getenv("HOME");
+		if (userhome == NULL || *userhome == '\0')
+			userhome = "/";
+		env = getenv("XDG_CONFIG_HOME");
+		if (env != NULL && env[0] == '/')
+			cfg->config_dir = xasprintf("%s/mixchat", env);
+		else
+			cfg->config_dir = xasprintf("%s/.config/mixchat",
+			    userhome);
+		env = getenv("XDG_DATA_HOME");
+		if (env != NULL && env[0] == '/')
+			cfg->data_dir = xasprintf("%s/mixchat", env);
+		else
+			cfg->data_dir = xasprintf("%s/.local/share/mixchat",
+			    userhome);
+	}
+	if (file != NULL)
+		cfg->config_file = absolute(file);
+	else
+		cfg->config_file = xasprintf("%s/config.json",
+		    cfg->config_dir);
+	return MC_OK;
+}
+
+int
+config_ensure_dirs(const struct config *cfg, char **cause)
+{
+	int rc;
+
+	if ((rc = fs_mkdir_p(cfg->config_dir, 0700, cause)) != MC_OK)
+		return rc;
+	return fs_mkdir_p(cfg->data_dir, 0700, cause);
+}
+
+char *
+config_data_path(const struct config *cfg, const char *name)
+{
+	return xasprintf("%s/%s", cfg->data_dir, name);
+}
+
+/*
+ * Merging config.json.  `struct merge` carries what an error message
+ * needs: the file's name and text, to find the line of a field.
+ */
+struct merge {
+	struct config *cfg;
+	const char *name;
+	const char *text;
+	size_t len;
+	char **cause;
+};
+
+static int MC_PRINTF(3, 4)
+merge_error(struct merge *mg, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *what;
+	int line;
+
+	va_start(ap, fmt);
+	what = xvasprintf(fmt, ap);
+	va_end(ap);
+	line = json_locate(mg->text, mg->len, path);
+	if (line > 0)
+		*mg->cause = xasprintf("%s:%d: %s: %s", mg->name, line, path,
+		    what);
+	else
+		*mg->cause = xasprintf("%s: %s: %s", mg->name, path, what);
+	free(what);
+	return MC_ERR_PARSE;
+}
+
+/* Every key of obj must be in allowed (NULL-terminated). */
+static int
+merge_known(struct merge *mg, const cJSON *obj, const char *where,
+    const char *const *allowed)
+{
+	const cJSON *item;
+	size_t i;
+	char *path;
+	int rc;
+
+	cJSON_ArrayForEach(item, obj)
+	{
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(item->string, allowed[i]) == 0)
+				break;
+		if (allowed[i] != NULL)
+			continue;
+		if (*where != '\0')
+			path = xasprintf("%s.%s", where, item->string);
+		else
+			path = xstrdup(item->string);
+		rc = merge_error(mg, path, "unknown field");
+		free(path);
+		return rc;
+	}
+	return MC_OK;
+}
+
+/* A string field: absent leaves *out alone; wrong type is an error. */
+static int
+merge_string(struct merge *mg, const cJSON *obj, const char *key,
+    const char *where, char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char *path;
+	int rc;
+
+	if (v == NULL)
+		return MC_OK;
+	if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {
+		path = *where ? xasprintf("%s.%s", where, key) : xstrdup(key);
+		rc = merge_error(mg, path, "expected a non-empty string");
+		free(path);
+		return rc;
+	}
+	free(*out);
+	*out = xstrdup(v->valuestring);
+	return MC_OK;
+}
+
+static int
+merge_number(struct merge *mg, const cJSON *obj, const char *key,
+    const char *where, double min, double max, double *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char *path;
+	int rc;
+
+	if (v == NULL)
+		return MC_OK;
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+	    v->valuedouble < min || v->valuedouble > max) {
+		path = *where ? xasprintf("%s.%s", where, key) : xstrdup(key);
+		rc = merge_error(mg, path, "expected a number from %g to %g",
+		    min, max);
+		free(path);
+		return rc;
+	}
+	*out = v->valuedouble;
+	return MC_OK;
+}
+
+static int
+merge_providers(struct merge *mg, const cJSON *providers)
+{
+	static const char *const allowed[] = { "api", "base_url", "auth",
+		NULL };
+	const cJSON *item, *v;
+	struct provider *p;
+	char *where, *s = NULL;
+	int rc = MC_OK, api;
+
+	if (!cJSON_IsObject(providers))
+		return merge_error(mg, "providers",
+		    "expected an object of provider names");
+	cJSON_ArrayForEach(item, providers)
+	{
+		where = xasprintf("providers.%s", item->string);
+		if (!cJSON_IsObject(item)) {
+			rc = merge_error(mg, where, "expected an object");
+			goto next;
+		}
+		if ((rc = merge_known(mg, item, where, allowed)) != MC_OK)
+			goto next;
+		p = config_find_provider(mg->cfg, item->string);
+		if (p == NULL) {
+			if (cJSON_GetObjectItemCaseSensitive(item, "api") ==
+			    NULL) {
+				rc = merge_error(mg, where, "a new provider "
+				    "needs \"api\" (openai, anthropic, "
+				    "gemini or ollama)");
+				goto next;
+			}
+			if (cJSON_GetObjectItemCaseSensitive(item,
+				"base_url") == NULL) {
+				rc = merge_error(mg, where,
+				    "a new provider needs \"base_url\"");
+				goto next;
+			}
+			p = add_provider(mg->cfg, item->string);
+		}
+		p->user = true;
+		s = NULL;
+		if ((rc = merge_string(mg, item, "api", where, &s)) != MC_OK)
+			goto next;
+		if (s != NULL) {
+			if ((api = config_api_from_name(s)) < 0) {
+				char *path = xasprintf("%s.api", where);
+
+				rc = merge_error(mg, path, "unknown API \"%s\" "
+				    "(use openai, anthropic, gemini or "
+				    "ollama)", s);
+				free(path);
+				goto next;
+			}
+			p->api = (enum provider_api)api;
+			free(s);
+			s = NULL;
+		}
+		if ((rc = merge_string(mg, item, "base_url", where, &s)) !=
+		    MC_OK)
+			goto next;
+		if (s != NULL) {
+			if (strncmp(s, "https://", 8) != 0 &&
+			    strncmp(s, "http://", 7) != 0) {
+				char *path = xasprintf("%s.base_url", where);
+
+				rc = merge_error(mg, path,
+				    "expected an http:// or https:// URL");
+				free(path);
+				goto next;
+			}
+			free(p->base_url);
+			p->base_url = strip_slash(s);
+			free(s);
+			s = NULL;
+		}
+		v = cJSON_GetObjectItemCaseSensitive(item, "auth");
+		if (v != NULL) {
+			if (!cJSON_IsString(v) ||
+			    (strcmp(v->valuestring, "none") != 0 &&
+				strcmp(v->valuestring, "key") != 0)) {
+				char *path = xasprintf("%s.auth", where);
+
+				rc = merge_error(mg, path,
+				    "expected \"none\" or \"key\"");
+				free(path);
+				goto next;
+			}
+			p->auth_none = strcmp(v->valuestring, "none") == 0;
+		}
+	next:
+		free(s);
+		s = NULL;
+		free(where);
+		if (rc != MC_OK)
+			return rc;
+	}
+	return MC_OK;
+}
+
+static int
+merge_models(struct merge *mg, const cJSON *models)
+{
+	static const char *const allowed[] = { "id", "provider", "price",
+		"prior", "enabled", "cached_price", NULL };
+	const cJSON *item, *v;
+	struct model *m;
+	char *where, *path;
+	const char *id;
+	int rc = MC_OK, i = 0;
+
+	if (!cJSON_IsArray(models))
+		return merge_error(mg, "models", "expected a list of models");
+	cJSON_ArrayForEach(item, models)
+	{
+		where = xasprintf("models[%d]", i++);
+		if (!cJSON_IsObject(item)) {
+			rc = merge_error(mg, where, "expected an object");
+			goto next;
+		}
+		if ((rc = merge_known(mg, item, where, allowed)) != MC_OK)
+			goto next;
+		id = json_get_string(item, "id");
+		if (id == NULL || *id == '\0') {
+			path = xasprintf("%s.id", where);
+			rc = merge_error(mg, cJSON_GetObjectItem(item, "id") ?
+				path : where, "expected \"id\": the model's "
+				"name at its provider");
+			free(path);
+			goto next;
+		}
+		m = config_find_model(mg->cfg, id);
+		if (m == NULL) {
+			if (json_get_string(item, "provider") == NULL) {
+				rc = merge_error(mg, where, "a new model "
+				    "needs \"provider\"");
+				goto next;
+			}
+			m = add_model(mg->cfg, id);
+		}
+		m->user = true;
+		if ((rc = merge_string(mg, item, "provider", where,
+			 &m->provider)) != MC_OK)
+			goto next;
+		if (config_find_provider(mg->cfg, m->provider) == NULL) {
+			path = xasprintf("%s.provider", where);
+			rc = merge_error(mg, path, "no provider named \"%s\" "
+			    "(add it under \"providers\")", m->provider);
+			free(path);
+			goto next;
+		}
+		v = cJSON_GetObjectItemCaseSensitive(item, "price");
+		if (v != NULL) {
+			const cJSON *in = cJSON_GetArrayItem(v, 0);
+			const cJSON *out = cJSON_GetArrayItem(v, 1);
+
+			if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2 ||
+			    !cJSON_IsNumber(in) || !cJSON_IsNumber(out) ||
+			    !(in->valuedouble >= 0) ||
+			    !(out->valuedouble >= 0) ||
+			    in->valuedouble > 1e5 || out->valuedouble > 1e5) {
+				path = xasprintf("%s.price", where);
+				rc = merge_error(mg, path, "expected [input, "
+				    "output]: USD per 1M tokens, 0 or more");
+				free(path);
+				goto next;
+			}
+			m->price_in = in->valuedouble;
+			m->price_out = out->valuedouble;
+		}
+		if ((rc = merge_number(mg, item, "cached_price", where, 0, 1e5,
+			 &m->price_cached_in)) != MC_OK)
+			goto next;
+		if ((rc = merge_string(mg, item, "prior", where, &m->prior)) !=
+		    MC_OK)
+			goto next;
+		v = cJSON_GetObjectItemCaseSensitive(item, "enabled");
+		if (v != NULL) {
+			if (!cJSON_IsBool(v)) {
+				path = xasprintf("%s.enabled", where);
+				rc = merge_error(mg, path,
+				    "expected true or false");
+				free(path);
+				goto next;
+			}
+			m->enabled = cJSON_IsTrue(v);
+		}
+	next:
+		free(where);
+		if (rc != MC_OK)
+			return rc;
+	}
+	return MC_OK;
+}
+
+static int
+merge_root(struct merge *mg, const cJSON *root)
+{
+	static const char *const allowed[] = { "providers", "models", "router",
+		"budget", "vault", "theme", "keys", "system_prompt",
+		"max_output_tokens", NULL };
+	static const char *const router_allowed[] = { "mode",
+		"latency_tolerance_ms", NULL };
+	static const char *const budget_allowed[] = { "daily_usd", NULL };
+	static const char *const vault_allowed[] = { "passphrase_command",
+		NULL };
+	struct config *cfg = mg->cfg;
+	const cJSON *v;
+	char *s = NULL;
+	double d;
+	int rc, mode;
+
+	if (!cJSON_IsObject(root)) {
+		*mg->cause = xasprintf("%s:1: expected a JSON object", mg->name);
+		return MC_ERR_PARSE;
+	}
+	if ((rc = merge_known(mg, root, "", allowed)) != MC_OK)
+		return rc;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "providers")) != NULL &&
+	    (rc = merge_providers(mg, v)) != MC_OK)
+		return rc;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "models")) != NULL &&
+	    (rc = merge_models(mg, v)) != MC_OK)
+		return rc;
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "router")) != NULL) {
+		if (!cJSON_IsObject(v))
+			return merge_error(mg, "router", "expected an object");
+		if ((rc = merge_known(mg, v, "router", router_allowed)) !=
+		    MC_OK)
+			return rc;
+		if ((rc = merge_string(mg, v, "mode", "router", &s)) != MC_OK)
+			return rc;
+		if (s != NULL) {
+			mode = config_mode_from_name(s);
+			free(s);
+			s = NULL;
+			if (mode < 0)
+				return merge_error(mg, "router.mode",
+				    "expected \"quality\", \"balanced\" or "
+				    "\"budget\"");
+			cfg->mode = (enum router_mode)mode;
+		}
+		if ((rc = merge_number(mg, v, "latency_tolerance_ms", "router",
+			 1, 3600e3, &cfg->latency_tolerance_ms)) != MC_OK)
+			return rc;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "budget")) != NULL) {
+		if (!cJSON_IsObject(v))
+			return merge_error(mg, "budget", "expected an object");
+		if ((rc = merge_known(mg, v, "budget", budget_allowed)) !=
+		    MC_OK)
+			return rc;
+		if ((rc = merge_number(mg, v, "daily_usd", "budget", 0, 1e6,
+			 &cfg->daily_budget_usd)) != MC_OK)
+			return rc;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "vault")) != NULL) {
+		if (!cJSON_IsObject(v))
+			return merge_error(mg, "vault", "expected an object");
+		if ((rc = merge_known(mg, v, "vault", vault_allowed)) != MC_OK)
+			return rc;
+		if ((rc = merge_string(mg, v, "passphrase_command", "vault",
+			 &cfg->passphrase_command)) != MC_OK)
+			return rc;
+	}
+	if ((rc = merge_string(mg, root, "theme", "", &cfg->theme)) != MC_OK)
+		return rc;
+	if ((rc = merge_string(mg, root, "keys", "", &cfg->keys)) != MC_OK)
+		return rc;
+	if ((rc = merge_string(mg, root, "system_prompt", "",
+		 &cfg->system_prompt)) != MC_OK)
+		return rc;
+	d = cfg->max_output_tokens;
+	if ((rc = merge_number(mg, root, "max_output_tokens", "", 1, 1e6,
+		 &d)) != MC_OK)
+		return rc;
+	cfg->max_output_tokens = (int)d;
+	return MC_OK;
+}
+
+int
+config_load_text(struct config *cfg, const char *text, size_t len,
+    const char *name, char **cause)
+{
+	struct merge mg;
+	cJSON *root;
+	int rc;
+
+	rc = json_parse(text, len, CONFIG_MAX_BYTES, true, name, &root, cause);
+	if (rc != MC_OK)
+		return rc;
+	mg.cfg = cfg;
+	mg.name = name;
+	mg.text = text;
+	mg.len = len;
+	mg.cause = cause;
+	rc = merge_root(&mg, root);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int
+config_load(struct config *cfg, bool must_exist, char **cause)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, CONFIG_MAX_BYTES);
+	rc = fs_read_file(cfg->config_file, &b, cause);
+	if (rc == MC_ERR_NOTFOUND && !must_exist) {
+		free(*cause);
+		*cause = NULL;
+		cfg->config_found = false;
+		buf_release(&b);
+		return MC_OK;
+	}
+	if (rc != MC_OK) {
+		buf_release(&b);
+		return rc;
+	}
+	cfg->config_found = true;
+	rc = config_load_text(cfg, buf_str(&b), b.len, cfg->config_file,
+	    cause);
+	buf_release(&b);
+	return rc;
+}

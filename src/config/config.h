@@ -1,0 +1,124 @@
+/*
+ * config.h - configuration: folders, providers, the model catalog, router,
+ * budget, vault, theme and key map settings.
+ *
+ * config_load() starts from the built-in catalog (catalog.c: providers and
+ * current models with dated prices) and merges the user's config.json over
+ * it: a provider or model named again overrides the fields it gives, a new
+ * name extends the catalog.  Errors name the file, the line and the field.
+ *
+ * Folders: --home DIR (or MIXCHAT_HOME) holds config.json, the data (LMDB)
+ * and the vault together; otherwise config lives in
+ * $XDG_CONFIG_HOME/mixchat (~/.config/mixchat) and data in
+ * $XDG_DATA_HOME/mixchat (~/.local/share/mixchat).
+ */
+#ifndef MIXCHAT_CONFIG_H
+#define MIXCHAT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/error.h"
+
+enum provider_api {
+	API_OPENAI,    /* Chat Completions and every compatible server */
+	API_ANTHROPIC, /* Messages */
+	API_GEMINI,    /* streamGenerateContent?alt=sse */
+	API_OLLAMA,    /* native /api/chat NDJSON */
+};
+
+struct provider {
+	char *name;	/* also the vault entry holding its key */
+	enum provider_api api;
+	char *base_url; /* without a trailing slash */
+	bool auth_none; /* "auth": "none": no key, never asks the vault */
+	bool user;	/* named in the user's config.json */
+};
+
+struct model {
+	char *id;	/* as sent to the provider and shown to the user */
+	char *provider; /* a struct provider name */
+	double price_in;	/* USD per 1M input tokens */
+	double price_out;	/* USD per 1M output tokens */
+	double price_cached_in; /* USD per 1M cached input tokens; <0: none */
+	char *prior;	/* routing-data model whose profile it starts from */
+	bool enabled;	/* false: "enabled": false in config.json */
+	bool user;	/* named in the user's config.json */
+};
+
+enum router_mode {
+	MODE_QUALITY,
+	MODE_BALANCED,
+	MODE_BUDGET,
+};
+
+struct config {
+	char *home;	   /* --home / MIXCHAT_HOME, or NULL */
+	char *config_dir;  /* folder of config.json, themes/, keys/ */
+	char *data_dir;	   /* folder of the LMDB data and the vault */
+	char *config_file; /* the config.json read (may not exist) */
+	bool config_found; /* whether config_file existed */
+
+	struct provider *providers;
+	size_t nproviders;
+	struct model *models;
+	size_t nmodels;
+
+	enum router_mode mode;
+	double latency_tolerance_ms;
+	double daily_budget_usd; /* 0: no daily limit */
+	char *passphrase_command;
+	char *theme;
+	char *keys;
+	char *system_prompt; /* may be NULL */
+	int max_output_tokens;
+};
+
+/* The date of the built-in price table. */
+extern const char config_catalog_date[];
+
+/* config_init: a config holding the built-in defaults only. */
+void config_init(struct config *cfg);
+/* config_release: free everything a config holds. */
+void config_release(struct config *cfg);
+
+/*
+ * config_set_paths: choose the folders.  home (may be NULL) is --home; when
+ * NULL, MIXCHAT_HOME is tried, then the XDG folders.  file (may be NULL) is
+ * --config.  Does not create anything.
+ */
+int config_set_paths(struct config *cfg, const char *home, const char *file,
+    char **cause) MC_WUR;
+
+/*
+ * config_load: read cfg->config_file (when it exists; an explicit --config
+ * that does not exist is an error) and merge it over the defaults.
+ * MC_ERR_PARSE with *cause "FILE:LINE: FIELD: what is wrong" on bad input.
+ */
+int config_load(struct config *cfg, bool must_exist, char **cause) MC_WUR;
+
+/*
+ * config_load_text: merge a config.json given as text (name is used in
+ * messages).  For tests and fuzzing.
+ */
+int config_load_text(struct config *cfg, const char *text, size_t len,
+    const char *name, char **cause) MC_WUR;
+
+/* config_ensure_dirs: create the config and data folders (0700). */
+int config_ensure_dirs(const struct config *cfg, char **cause) MC_WUR;
+
+/* Look-ups; NULL when absent.  Owned by the config. */
+struct provider *config_find_provider(const struct config *cfg,
+    const char *name);
+struct model *config_find_model(const struct config *cfg, const char *id);
+
+/* The API's name in config.json, and back (-1 when unknown). */
+const char *config_api_name(enum provider_api api);
+int config_api_from_name(const char *name);
+const char *config_mode_name(enum router_mode mode);
+int config_mode_from_name(const char *name);
+
+/* config_data_path: data_dir + "/" + name; the caller frees it. */
+char *config_data_path(const struct config *cfg, const char *name);
+
+#endif

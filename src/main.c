@@ -1,0 +1,139 @@
+/*
+ * main.c - parse the global options and dispatch to a subcommand.
+ *
+ * Nothing else lives here: every subcommand is a cli_* function (src/cli,
+ * and the chat in src/ui), built into libmixchat.a with the rest.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage_text[] =
+    "Usage: mixchat [--home DIR] [--config FILE] [COMMAND [ARGS]]\n"
+    "\n"
+    "A terminal chat that routes every message to the model that gives the\n"
+    "best answer for the money and the wait you accept (MixLLM routing).\n"
+    "\n"
+    "Commands:\n"
+    "  (none)                     open the interactive chat\n"
+    "  ask [--model M] [--budget] [--session S] [--json] [PROMPT | -]\n"
+    "                             answer one prompt on stdout (footer on stderr)\n"
+    "  route [--budget] [--explain] [--json] PROMPT\n"
+    "                             show the routing decision; calls no provider\n"
+    "  rate REPLY_ID|last SCORE   rate a reply 1 (useless) .. 5 (perfect)\n"
+    "  ratings import FILE | export\n"
+    "                             move ratings (JSONL) in or out\n"
+    "  keys add PROVIDER | list | remove PROVIDER | passwd [--passphrase-fd N]\n"
+    "                             manage the encrypted key vault\n"
+    "  train --data FILE.jsonl [--split train]\n"
+    "                             fit the router from a routing dataset\n"
+    "  eval --data FILE.jsonl [--ref MODEL] [--source NAME] [--online F]\n"
+    "       [--no-tags] [--json]  fit on train, report the test split\n"
+    "  stats [--json]             spend, ratings and what the router learned\n"
+    "  export [SESSION] [--format md|json]\n"
+    "                             write a conversation (default: the latest)\n"
+    "\n"
+    "Options:\n"
+    "  --home DIR      keep config, data and vault in DIR (or MIXCHAT_HOME)\n"
+    "  --config FILE   read FILE instead of config.json\n"
+    "  --log FILE      append a debug log to FILE (never contains keys)\n"
+    "  -h, --help      show this help and exit\n"
+    "  -V, --version   show the version and exit\n"
+    "\n"
+    "Without --home, config lives in $XDG_CONFIG_HOME/mixchat and data in\n"
+    "$XDG_DATA_HOME/mixchat.  A dataset path of '-' reads standard input.\n"
+    "Exit status: 0 ok, 1 runtime failure, 2 usage error, 3 vault locked or\n"
+    "wrong passphrase.\n";
+
+struct command {
+	const char *name;
+	int (*fn)(const struct cli_global *, int, char **);
+};
+
+static const struct command commands[] = {
+	{ "ask", cli_ask },
+	{ "route", cli_route },
+	{ "rate", cli_rate },
+	{ "ratings", cli_ratings },
+	{ "keys", cli_keys },
+	{ "train", cli_train },
+	{ "eval", cli_eval },
+	{ "stats", cli_stats },
+	{ "export", cli_export },
+	{ "chat", cli_chat },
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_global g;
+	size_t i;
+	int opt;
+
+	memset(&g, 0, sizeof g);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+hV", options, NULL)) != -1) {
+		switch (opt) {
+		case 'H':
+			g.home = optarg;
+			break;
+		case 'c':
+			g.config_file = optarg;
+			break;
+		case 'l':
+			g.log_file = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("mixchat %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		default:
+			if (optopt != 0)
+				fprintf(stderr, "mixchat: option -%c %s\n",
+				    optopt, strchr("Hcl", optopt) ?
+					"needs a value" : "is not known");
+			else
+				fprintf(stderr, "mixchat: %s: %s\n",
+				    argv[optind - 1],
+				    strchr(argv[optind - 1], '=') != NULL ||
+					    optind - 1 == argc - 1 ?
+					"unknown option or missing value" :
+					"unknown option");
+			fprintf(stderr, "Try 'mixchat --help' for more "
+			    "information.\n");
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		return cli_chat(&g, 0, NULL);
+	if (strcmp(argv[0], "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[0], commands[i].name) == 0) {
+			optind = 0; /* reset getopt for the subcommand */
+			return commands[i].fn(&g, argc, argv);
+		}
+	}
+	fprintf(stderr, "mixchat: '%s' is not a command.\n"
+	    "Try 'mixchat --help' for the list of commands.\n", argv[0]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,1 @@
+# src/net: the net layer (see its module comments).

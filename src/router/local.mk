@@ -1,0 +1,1 @@
+# src/router: the router layer (see its module comments).

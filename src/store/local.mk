@@ -1,0 +1,1 @@
+# src/store: the store layer (see its module comments).

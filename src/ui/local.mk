@@ -1,0 +1,1 @@
+libmixchat_a_SOURCES += src/ui/chat.c

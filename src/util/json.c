@@ -1,0 +1,300 @@
+/*
+ * json.c - size-capped JSON parsing with comments and located errors.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/json.h"
+#include "util/xmalloc.h"
+
+int
+json_strip_comments(char *t, size_t len)
+{
+	size_t i = 0;
+	int in_str = 0;
+
+	while (i < len) {
+		if (in_str) {
+			if (t[i] == '\\' && i + 1 < len)
+				i += 2;
+			else {
+				if (t[i] == '"')
+					in_str = 0;
+				i++;
+			}
+			continue;
+		}
+		if (t[i] == '"') {
+			in_str = 1;
+			i++;
+		} else if (t[i] == '/' && i + 1 < len && t[i + 1] == '/') {
+			while (i < len && t[i] != '\n')
+				t[i++] = ' ';
+		} else if (t[i] == '/' && i + 1 < len && t[i + 1] == '*') {
+			t[i++] = ' ';
+			t[i++] = ' ';
+			for (;;) {
+				if (i >= len)
+					return MC_ERR_PARSE;
+				if (t[i] == '*' && i + 1 < len && t[i + 1] == '/') {
+					t[i++] = ' ';
+					t[i++] = ' ';
+					break;
+				}
+				if (t[i] != '\n')
+					t[i] = ' ';
+				i++;
+			}
+		} else
+			i++;
+	}
+	return MC_OK;
+}
+
+static void
+json_position(const char *text, size_t off, int *line, int *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else
+			(*col)++;
+	}
+}
+
+int
+json_parse(const char *text, size_t len, size_t max, bool comments,
+    const char *name, cJSON **out, char **cause)
+{
+	char *copy;
+	const char *end = NULL;
+	cJSON *root;
+	int line, col;
+
+	*out = NULL;
+	if (len > max) {
+		*cause = xasprintf("%s: too large (%zu bytes, limit %zu)", name,
+		    len, max);
+		return MC_ERR_LIMIT;
+	}
+	copy = xmalloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (memchr(copy, '\0', len) != NULL) {
+		free(copy);
+		*cause = xasprintf("%s: contains a NUL byte", name);
+		return MC_ERR_PARSE;
+	}
+	if (comments && json_strip_comments(copy, len) != MC_OK) {
+		free(copy);
+		*cause = xasprintf("%s: unterminated /* comment", name);
+		return MC_ERR_PARSE;
+	}
+	root = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
+	if (root == NULL) {
+		size_t off = end != NULL && end >= copy ? (size_t)(end - copy) : 0;
+
+		if (off > len)
+			off = len;
+		json_position(copy, off, &line, &col);
+		*cause = xasprintf("%s:%d:%d: invalid JSON", name, line, col);
+		free(copy);
+		return MC_ERR_PARSE;
+	}
+	/* Only white space may follow the value. */
+	if (end != NULL) {
+		while (*end != '\0' && isspace((unsigned char)*end))
+			end++;
+		if (*end != '\0') {
+			json_position(copy, (size_t)(end - copy), &line, &col);
+			*cause = xasprintf("%s:%d:%d: unexpected text after the "
+			    "JSON value", name, line, col);
+			cJSON_Delete(root);
+			free(copy);
+			return MC_ERR_PARSE;
+		}
+	}
+	free(copy);
+	*out = root;
+	return MC_OK;
+}
+
+/*
+ * A small scanner over (comment-stripped) JSON that follows a path.  It only
+ * needs to be right for text cJSON accepted.
+ */
+struct scan {
+	const char *t;
+	size_t len, i;
+	int line;
+};
+
+static void
+scan_ws(struct scan *s)
+{
+	while (s->i < s->len && isspace((unsigned char)s->t[s->i])) {
+		if (s->t[s->i] == '\n')
+			s->line++;
+		s->i++;
+	}
+}
+
+/* Skip a string starting at '"'; copy up to n-1 bytes of it into out. */
+static void
+scan_string(struct scan *s, char *out, size_t n)
+{
+	size_t o = 0;
+
+	s->i++;
+	while (s->i < s->len && s->t[s->i] != '"') {
+		if (s->t[s->i] == '\\' && s->i + 1 < s->len)
+			s->i++;
+		if (out != NULL && o + 1 < n)
+			out[o++] = s->t[s->i];
+		s->i++;
+	}
+	s->i++;
+	if (out != NULL)
+		out[o] = '\0';
+}
+
+static void
+scan_value(struct scan *s)
+{
+	int depth = 0;
+
+	scan_ws(s);
+	do {
+		if (s->i >= s->len)
+			return;
+		switch (s->t[s->i]) {
+		case '"':
+			scan_string(s, NULL, 0);
+			continue;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			depth--;
+			break;
+		case '\n':
+			s->line++;
+			break;
+		case ',':
+			if (depth == 0)
+				return;
+			break;
+		}
+		s->i++;
+	} while (depth > 0 || (s->i < s->len && !strchr(",}]", s->t[s->i])));
+}
+
+int
+json_locate(const char *text, size_t len, const char *path)
+{
+	struct scan s;
+	char *copy, key[256], want[256];
+	const char *p = path;
+	size_t n;
+	long idx;
+	int line = 0;
+
+	copy = xmalloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (json_strip_comments(copy, len) != MC_OK)
+		goto out;
+	s.t = copy;
+	s.len = len;
+	s.i = 0;
+	s.line = 1;
+	for (;;) {
+		scan_ws(&s);
+		if (*p == '\0') {
+			line = s.line;
+			break;
+		}
+		if (*p == '.')
+			p++;
+		if (*p == '[') {
+			char *end;
+
+			idx = strtol(p + 1, &end, 10);
+			if (*end != ']' || s.i >= s.len || copy[s.i] != '[')
+				break;
+			p = end + 1;
+			s.i++;
+			while (idx-- > 0) {
+				scan_value(&s);
+				scan_ws(&s);
+				if (s.i >= s.len || copy[s.i] != ',')
+					goto out;
+				s.i++;
+			}
+			continue;
+		}
+		n = strcspn(p, ".[");
+		if (n >= sizeof want || s.i >= s.len || copy[s.i] != '{')
+			break;
+		memcpy(want, p, n);
+		want[n] = '\0';
+		p += n;
+		s.i++;
+		for (;;) {
+			scan_ws(&s);
+			if (s.i >= s.len || copy[s.i] != '"')
+				goto out;
+			scan_string(&s, key, sizeof key);
+			scan_ws(&s);
+			if (s.i >= s.len || copy[s.i] != ':')
+				goto out;
+			s.i++;
+			if (strcmp(key, want) == 0)
+				break;
+			scan_value(&s);
+			scan_ws(&s);
+			if (s.i >= s.len || copy[s.i] != ',')
+				goto out;
+			s.i++;
+		}
+	}
+out:
+	free(copy);
+	return line;
+}
+
+const char *
+json_get_string(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+double
+json_get_number(const cJSON *obj, const char *key, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+bool
+json_get_bool(const cJSON *obj, const char *key, bool dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v);
+	return dflt;
+}

@@ -1,0 +1,18 @@
+/*
+ * log.h - the debug log.
+ *
+ * Off unless log_open() was called (mixchat -v or --log FILE).  Lines are
+ * timestamped and appended.  Never log a secret: keys, passphrases and
+ * Authorization headers are not passed to these functions anywhere.
+ */
+#ifndef MIXCHAT_LOG_H
+#define MIXCHAT_LOG_H
+
+#include "util/error.h"
+
+/* log_open: start logging to path (appended, mode 0600). */
+int log_open(const char *path) MC_WUR;
+void log_close(void);
+void log_debug(const char *fmt, ...) MC_PRINTF(1, 2);
+
+#endif

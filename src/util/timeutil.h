@@ -1,0 +1,19 @@
+/*
+ * timeutil.h - clocks.  Durations come from CLOCK_MONOTONIC (never goes
+ * back), timestamps for records from the wall clock.
+ */
+#ifndef MIXCHAT_TIMEUTIL_H
+#define MIXCHAT_TIMEUTIL_H
+
+#include <stdint.h>
+
+/* time_mono_us: microseconds on the monotonic clock. */
+uint64_t time_mono_us(void);
+/* time_mono_ms: milliseconds on the monotonic clock. */
+uint64_t time_mono_ms(void);
+/* time_wall_ms: milliseconds since the Unix epoch (UTC). */
+int64_t time_wall_ms(void);
+/* time_day: the local calendar day of a wall-clock time as YYYYMMDD. */
+uint32_t time_day(int64_t wall_ms);
+
+#endif

@@ -1,0 +1,1 @@
+# src/vault: the vault layer (see its module comments).

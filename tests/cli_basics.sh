@@ -1,0 +1,30 @@
+# cli_basics.sh - --version, --help, usage errors, the chat without a tty.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+
+expect_exit 0 "--version" -- "$MC" --version
+expect_grep "$T/out" "^mixchat [0-9]" "--version prints the version"
+
+expect_exit 0 "--help" -- "$MC" --help
+for cmd in ask route rate ratings keys train eval stats export; do
+	expect_grep "$T/out" "^  $cmd" "--help lists $cmd"
+done
+
+expect_exit 2 "unknown command" -- "$MC" frobnicate
+expect_grep "$T/err" "'frobnicate' is not a command" "unknown command named"
+expect_exit 2 "unknown option" -- "$MC" --frob
+expect_grep "$T/err" "--frob" "unknown option named"
+expect_exit 2 "--home without a value" -- "$MC" --home
+
+# A bad config names the file, the line and the field, and exits non-zero.
+mkdir -p "$T/home"
+printf '{\n  "router": {\n    "mode": "warp"\n  }\n}\n' >"$T/home/config.json"
+expect_exit 1 "bad config" -- "$MC" --home "$T/home"
+expect_grep "$T/err" "config.json:3: router.mode" "config error names line and field"
+rm "$T/home/config.json"
+
+# No providers, no terminal: explain how to add one and exit cleanly.
+expect_exit 0 "chat without a terminal" -- "$MC" --home "$T/home"
+expect_grep "$T/out" "mixchat keys add" "says how to add a provider"
+MIXCHAT_HOME="$T/home" expect_exit 0 "MIXCHAT_HOME" -- "$MC"
+
+finish

@@ -1,0 +1,195 @@
+/*
+ * test_config.c - defaults, merging config.json, errors that name the file,
+ * line and field, folders, and the built-in prices against prices.csv.
+ */
+#include "config.h"
+
+#include "config/catalog.h"
+#include "config/config.h"
+#include "test.h"
+#include "util/xmalloc.h"
+
+static int
+load(struct config *cfg, const char *text, char **cause)
+{
+	*cause = NULL;
+	config_init(cfg);
+	return config_load_text(cfg, text, strlen(text), "config.json", cause);
+}
+
+TEST(defaults_have_providers_and_models)
+{
+	struct config cfg;
+	struct model *m;
+
+	config_init(&cfg);
+	CHECK(config_find_provider(&cfg, "openai") != NULL);
+	CHECK(config_find_provider(&cfg, "anthropic")->api == API_ANTHROPIC);
+	CHECK(config_find_provider(&cfg, "ollama")->auth_none);
+	m = config_find_model(&cfg, "gpt-4.1-mini");
+	CHECK(m != NULL && m->price_in == 0.4 && m->price_out == 1.6);
+	CHECK(m != NULL && m->prior != NULL);
+	CHECK(cfg.mode == MODE_BALANCED);
+	CHECK(cfg.latency_tolerance_ms == 15000);
+	config_release(&cfg);
+}
+
+TEST(user_config_overrides_and_extends)
+{
+	struct config cfg;
+	char *cause;
+	const char *text =
+	    "{\n"
+	    "  // a comment\n"
+	    "  \"providers\": {\n"
+	    "    \"local\": { \"api\": \"openai\", \"base_url\": "
+	    "\"http://127.0.0.1:8080/v1/\", \"auth\": \"none\" }\n"
+	    "  },\n"
+	    "  \"models\": [\n"
+	    "    { \"id\": \"gpt-4.1-mini\", \"price\": [0.5, 2] },\n"
+	    "    { \"id\": \"qwen\", \"provider\": \"local\", \"price\": [0, 0] }\n"
+	    "  ],\n"
+	    "  \"router\": { \"mode\": \"quality\", \"latency_tolerance_ms\": 900 },\n"
+	    "  \"budget\": { \"daily_usd\": 0.5 },\n"
+	    "  \"vault\": { \"passphrase_command\": \"pass show mixchat\" },\n"
+	    "  \"theme\": \"mono\"\n"
+	    "}\n";
+
+	CHECK(load(&cfg, text, &cause) == MC_OK);
+	CHECK(cause == NULL);
+	CHECK_STR(config_find_provider(&cfg, "local")->base_url,
+	    "http://127.0.0.1:8080/v1");
+	CHECK(config_find_provider(&cfg, "local")->auth_none);
+	CHECK(config_find_model(&cfg, "gpt-4.1-mini")->price_in == 0.5);
+	CHECK_STR(config_find_model(&cfg, "gpt-4.1-mini")->provider, "openai");
+	CHECK_STR(config_find_model(&cfg, "qwen")->provider, "local");
+	CHECK(config_find_model(&cfg, "qwen")->user);
+	CHECK(cfg.mode == MODE_QUALITY);
+	CHECK(cfg.latency_tolerance_ms == 900);
+	CHECK(cfg.daily_budget_usd == 0.5);
+	CHECK_STR(cfg.passphrase_command, "pass show mixchat");
+	CHECK_STR(cfg.theme, "mono");
+	config_release(&cfg);
+}
+
+/* Each bad config must fail with a message naming file:line: field. */
+TEST(errors_name_file_line_and_field)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "{\n\"models\": [\n {\"id\": \"x\", \"provider\": \"openai\",\n"
+		  "  \"price\": [1]}\n]}",
+		    "config.json:4: models[0].price: expected [input, output]" },
+		{ "{\n\"router\": {\n \"mode\": \"fast\"\n}}",
+		    "config.json:3: router.mode: expected" },
+		{ "{\n\"budget\": {\"daily_usd\": -1}}",
+		    "config.json:2: budget.daily_usd: expected a number" },
+		{ "{\n\n\"colour\": 1}", "config.json:3: colour: unknown field" },
+		{ "{\"models\": [{\"id\": \"m\", \"provider\": \"nope\"}]}",
+		    "config.json:1: models[0].provider: no provider named" },
+		{ "{\"providers\": {\"p\": {\"api\": \"soap\", \"base_url\": "
+		  "\"http://x\"}}}",
+		    "config.json:1: providers.p.api: unknown API" },
+		{ "{\n\"theme\": 3\n}", "config.json:2: theme: expected" },
+		{ "{\n\"a\": 1,,\n}", "config.json:2:" },
+		{ "[1]", "config.json:1: expected a JSON object" },
+	};
+	struct config cfg;
+	char *cause;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		CHECK(load(&cfg, cases[i].text, &cause) == MC_ERR_PARSE);
+		CHECK(cause != NULL &&
+		    strncmp(cause, cases[i].want, strlen(cases[i].want)) == 0);
+		if (cause != NULL &&
+		    strncmp(cause, cases[i].want, strlen(cases[i].want)) != 0)
+			printf("  got: %s\n  want: %s\n", cause, cases[i].want);
+		free(cause);
+		config_release(&cfg);
+	}
+}
+
+TEST(folders_from_home_and_xdg)
+{
+	struct config cfg;
+	char *cause = NULL;
+
+	config_init(&cfg);
+	CHECK(config_set_paths(&cfg, "/tmp/h", NULL, &cause) == MC_OK);
+	CHECK_STR(cfg.config_file, "/tmp/h/config.json");
+	CHECK_STR(cfg.data_dir, "/tmp/h");
+	setenv("XDG_CONFIG_HOME", "/x/conf", 1);
+	setenv("XDG_DATA_HOME", "/x/data", 1);
+	unsetenv("MIXCHAT_HOME");
+	CHECK(config_set_paths(&cfg, NULL, NULL, &cause) == MC_OK);
+	CHECK_STR(cfg.config_file, "/x/conf/mixchat/config.json");
+	CHECK_STR(cfg.data_dir, "/x/data/mixchat");
+	setenv("MIXCHAT_HOME", "/m", 1);
+	CHECK(config_set_paths(&cfg, NULL, "/etc/c.json", &cause) == MC_OK);
+	CHECK_STR(cfg.data_dir, "/m");
+	CHECK_STR(cfg.config_file, "/etc/c.json");
+	config_release(&cfg);
+}
+
+TEST(missing_config_is_fine_unless_named)
+{
+	struct config cfg;
+	char *cause = NULL;
+	char *dir = xasprintf("%s/none", test_tmpdir());
+
+	config_init(&cfg);
+	CHECK(config_set_paths(&cfg, dir, NULL, &cause) == MC_OK);
+	CHECK(config_load(&cfg, false, &cause) == MC_OK);
+	CHECK(!cfg.config_found);
+	CHECK(config_load(&cfg, true, &cause) == MC_ERR_NOTFOUND);
+	CHECK(cause != NULL && strstr(cause, "config.json") != NULL);
+	free(cause);
+	config_release(&cfg);
+	free(dir);
+}
+
+/* Every built-in model's price must be the one in the dated price table. */
+TEST(catalog_prices_match_prices_csv)
+{
+	FILE *f = fopen(test_shared("fixtures/providers/prices.csv"), "r");
+	char line[1024];
+	size_t i, found = 0;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *fields[6], *p = line;
+		int n;
+
+		for (n = 0; n < 6; n++)
+			fields[n] = strsep(&p, ",");
+		if (fields[5] == NULL)
+			continue;
+		for (i = 0; i < catalog_nmodels; i++) {
+			if (strcmp(catalog_models[i].id, fields[1]) != 0)
+				continue;
+			found++;
+			CHECK_NEAR(catalog_models[i].price_in, atof(fields[2]),
+			    1e-9);
+			CHECK_NEAR(catalog_models[i].price_out, atof(fields[3]),
+			    1e-9);
+		}
+	}
+	fclose(f);
+	CHECK(found == catalog_nmodels);
+}
+
+int
+main(void)
+{
+	RUN(defaults_have_providers_and_models);
+	RUN(user_config_overrides_and_extends);
+	RUN(errors_name_file_line_and_field);
+	RUN(folders_from_home_and_xdg);
+	RUN(missing_config_is_fine_unless_named);
+	RUN(catalog_prices_match_prices_csv);
+	return test_done();
+}

@@ -1,0 +1,153 @@
+/*
+ * test_util.c - buffers, UTF-8 widths, JSON helpers, atomic files.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include "test.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
+
+TEST(buf_grows_until_its_limit)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b, 10);
+	CHECK(buf_addstr(&b, "hello") == MC_OK);
+	CHECK(buf_printf(&b, "%d", 12345) == MC_OK);
+	CHECK_STR(buf_str(&b), "hello12345");
+	CHECK(b.len == 10);
+	/* One more byte is past the limit: fails and releases. */
+	CHECK(buf_addch(&b, 'x') == MC_ERR_LIMIT);
+	CHECK(b.len == 0 && b.data == NULL);
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < 1000; i++)
+		CHECK(buf_add(&b, "abcdefgh", 8) == MC_OK);
+	CHECK(b.len == 8000);
+	buf_consume(&b, 7996);
+	CHECK_STR(buf_str(&b), "efgh");
+	buf_release(&b);
+}
+
+TEST(utf8_widths)
+{
+	/* ASCII, CJK (2 each), emoji (2), combining accent (0). */
+	CHECK(utf8_width("abc", 3) == 3);
+	CHECK(utf8_width("\xe4\xb8\xad\xe6\x96\x87", 6) == 4); /* 中文 */
+	CHECK(utf8_width("\xf0\x9f\x98\x80", 4) == 2);	       /* 😀 */
+	CHECK(utf8_width("e\xcc\x81", 3) == 1);		       /* é */
+	CHECK(utf8_width("\xea\xb0\x80", 3) == 2);	       /* 가 */
+	CHECK(utf8_cpwidth(0x1f680) == 2);		       /* rocket */
+	CHECK(utf8_cpwidth('\t') == 0);
+}
+
+TEST(utf8_decode_rejects_bad_sequences)
+{
+	uint32_t cp;
+
+	CHECK(utf8_decode("\xc0\x80", 2, &cp) == 1 && cp == UTF8_REPLACEMENT);
+	CHECK(utf8_decode("\xed\xa0\x80", 3, &cp) == 1 && cp == UTF8_REPLACEMENT);
+	CHECK(utf8_decode("\xe4\xb8", 2, &cp) == 1 && cp == UTF8_REPLACEMENT);
+	CHECK(utf8_decode("\xe4\xb8\xad", 3, &cp) == 3 && cp == 0x4e2d);
+	CHECK(utf8_valid("ok \xe4\xb8\xad", 6));
+	CHECK(!utf8_valid("\xff", 1));
+	CHECK(utf8_valid("\xef\xbf\xbd", 3));
+}
+
+TEST(utf8_fit_never_splits_a_wide_char)
+{
+	const char *s = "a\xe4\xb8\xad\xe6\x96\x87"; /* a中文: widths 1,2,2 */
+	size_t used;
+
+	CHECK(utf8_fit(s, 7, 2, &used) == 1 && used == 1);
+	CHECK(utf8_fit(s, 7, 3, &used) == 4 && used == 3);
+	CHECK(utf8_fit(s, 7, 10, &used) == 7 && used == 5);
+}
+
+TEST(json_errors_name_line_and_column)
+{
+	const char *text = "{\n  // comment\n  \"a\": 1,\n  \"b\": [1, 2,,]\n}";
+	cJSON *root = NULL;
+	char *cause = NULL;
+
+	CHECK(json_parse(text, strlen(text), 1024, true, "x.json", &root,
+		  &cause) == MC_ERR_PARSE);
+	CHECK(cause != NULL && strncmp(cause, "x.json:4:", 9) == 0);
+	free(cause);
+	cause = NULL;
+	CHECK(json_parse(text, strlen(text), 8, true, "x.json", &root,
+		  &cause) == MC_ERR_LIMIT);
+	free(cause);
+	cause = NULL;
+	text = "{ /* c */ \"s\": \"// not a comment\" }";
+	CHECK(json_parse(text, strlen(text), 1024, true, "y", &root, &cause) ==
+	    MC_OK);
+	CHECK_STR(json_get_string(root, "s"), "// not a comment");
+	cJSON_Delete(root);
+}
+
+TEST(json_locate_finds_fields)
+{
+	const char *text = "{\n\"models\": [\n {\"id\": \"a\"},\n {\"id\": \"b\",\n"
+			   "  \"price\": [1]}\n],\n\"router\": {\"mode\": 3}\n}\n";
+
+	CHECK(json_locate(text, strlen(text), "models[1].price") == 5);
+	CHECK(json_locate(text, strlen(text), "models[0].id") == 3);
+	CHECK(json_locate(text, strlen(text), "router.mode") == 7);
+	CHECK(json_locate(text, strlen(text), "nothing") == 0);
+}
+
+TEST(atomic_write_replaces_whole_file)
+{
+	char *path = xasprintf("%s/f", test_tmpdir());
+	char *cause = NULL;
+	struct buf b;
+	struct stat st;
+
+	CHECK(fs_write_atomic(path, "one", 3, 0600, &cause) == MC_OK);
+	CHECK(fs_write_atomic(path, "second", 6, 0600, &cause) == MC_OK);
+	buf_init(&b, 100);
+	CHECK(fs_read_file(path, &b, &cause) == MC_OK);
+	CHECK_STR(buf_str(&b), "second");
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	buf_release(&b);
+	buf_init(&b, 3);
+	CHECK(fs_read_file(path, &b, &cause) == MC_ERR_LIMIT);
+	CHECK(cause != NULL && strstr(cause, path) != NULL);
+	free(cause);
+	free(path);
+}
+
+TEST(mkdir_p_and_monotonic_time)
+{
+	char *path = xasprintf("%s/a/b/c", test_tmpdir());
+	char *cause = NULL;
+	uint64_t t0 = time_mono_us();
+
+	CHECK(fs_mkdir_p(path, 0700, &cause) == MC_OK);
+	CHECK(fs_exists(path));
+	CHECK(fs_mkdir_p(path, 0700, &cause) == MC_OK);
+	CHECK(time_mono_us() >= t0);
+	CHECK(time_day(0) >= 19691231 && time_day(0) <= 19700101);
+	free(path);
+}
+
+int
+main(void)
+{
+	RUN(buf_grows_until_its_limit);
+	RUN(utf8_widths);
+	RUN(utf8_decode_rejects_bad_sequences);
+	RUN(utf8_fit_never_splits_a_wide_char);
+	RUN(json_errors_name_line_and_column);
+	RUN(json_locate_finds_fields);
+	RUN(atomic_write_replaces_whole_file);
+	RUN(mkdir_p_and_monotonic_time);
+	return test_done();
+}
