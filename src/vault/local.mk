@@ -1,1 +1,1 @@
-# src/vault: the vault layer (see its module comments).
+libmixchat_a_SOURCES += src/vault/secmem.c src/vault/secmem.h
