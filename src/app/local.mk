@@ -1,1 +1,1 @@
-# src/app: the app layer (see its module comments).
+libmixchat_a_SOURCES += src/app/app.c src/app/app.h

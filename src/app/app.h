@@ -1,0 +1,183 @@
+/*
+ * app.h - the conversation controller: route, send, stream, record, learn.
+ *
+ * The app owns one conversation (a session in the store) as a list of
+ * exchanges: a user's message and the reply to it.  app_send() asks the
+ * router for a model, records the message, and starts the transfer; as text
+ * arrives the exchange grows and the `changed` hook fires; when it ends the
+ * reply, its cost and latency and the router's decision are committed to
+ * the store in one transaction.  app_rate() turns a keystroke into a
+ * quality label, teaches the router, and commits the rating together with
+ * the router state it changed.
+ *
+ * The app knows no curses: the chat screen (src/ui) and `mixchat ask`
+ * (src/cli) both drive it.  One thread: the caller's loop calls app_wait()
+ * (which also wakes for the caller's own file descriptors: the terminal, a
+ * signal pipe) and then app_process().
+ */
+#ifndef MIXCHAT_APP_H
+#define MIXCHAT_APP_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "util/error.h"
+
+struct app;
+struct secret;
+
+enum app_reply_state {
+	REPLY_PENDING,	 /* routed, waiting for the first token */
+	REPLY_STREAMING, /* text is arriving */
+	REPLY_DONE,	 /* finished and stored */
+	REPLY_ERROR,	 /* ended with an error line (text so far kept) */
+	REPLY_CANCELLED, /* the user pressed Esc (text so far kept) */
+};
+
+/* One row of the router's table (/why, `route --explain`). */
+struct app_candidate {
+	char *model;
+	double quality;	    /* predicted, 0..1 */
+	double cost_usd;    /* predicted */
+	double latency_ms;  /* predicted */
+	double uncertainty; /* LinUCB width */
+	double score;
+	char *excluded; /* why it was not a candidate, or NULL */
+};
+
+/* A user's message and the reply to it. */
+struct app_exchange {
+	char *prompt;
+	char *reply; /* text so far, valid UTF-8, never NULL */
+	size_t reply_len;
+	char *model; /* who answered (or is answering); NULL before routing */
+	enum app_reply_state state;
+	char *error; /* the error line, or NULL */
+	double cost_usd;
+	double ttft_ms;
+	double latency_ms;
+	int tokens_in;
+	int tokens_out;
+	bool tokens_estimated;
+	int rating;	   /* 0 = not rated, else 1..5 */
+	bool pinned;	   /* the model was chosen with /model or --model */
+	bool reask;	   /* asked again with the next-best model */
+	char reply_id[32]; /* "SESSION.SEQ" once stored, else "" */
+	struct app_candidate *candidates;
+	size_t ncandidates;
+	int winner;	  /* index into candidates, -1 when pinned/none */
+	uint64_t version; /* bumped on every change (for redraw caches) */
+};
+
+struct app_hooks {
+	/* An exchange changed: text arrived, it finished, it was rated. */
+	void (*changed)(void *ud, size_t index);
+	/* A one-line message for the user (warnings, budget at 80 %, ...). */
+	void (*notice)(void *ud, const char *message);
+};
+
+/* Models as /models shows them. */
+struct app_model_info {
+	char *id;
+	char *provider;
+	double price_in, price_out; /* USD per 1M tokens */
+	double quality;		    /* the router's current mean estimate */
+	double uncertainty;
+	int ratings;	 /* ratings absorbed */
+	double ttft_ms;	 /* measured (or the default estimate) */
+	double tokens_per_s;
+	bool usable; /* provider has a key or needs none */
+};
+
+struct app_session_info {
+	char id[24];
+	char *title;
+	int64_t updated_ms;
+	size_t messages;
+};
+
+struct app_search_hit {
+	char reply_id[32]; /* "SESSION.SEQ" of the message */
+	char *session_title;
+	bool from_user;
+	char *snippet;
+};
+
+/*
+ * app_open: the controller for cfg (which must outlive it): opens the store
+ * in cfg->data_dir, loads the router's learned state and the names of the
+ * providers in the vault.  Does not ask for the passphrase (app_unlock).
+ * hooks (may be NULL) are called from app_process().
+ */
+int app_open(const struct config *cfg, const struct app_hooks *hooks,
+    void *ud, struct app **out, char **cause) MC_WUR;
+/* app_close: cancel what is in flight and free everything (NULL is ok). */
+void app_close(struct app *app);
+
+/* app_needs_unlock: whether a usable provider's key is in the vault. */
+bool app_needs_unlock(const struct app *app);
+/* app_unlock: open the vault with the passphrase (3: wrong passphrase). */
+int app_unlock(struct app *app, const struct secret *passphrase,
+    char **cause) MC_WUR;
+/* app_usable_models: how many models can be asked (0: nothing set up). */
+size_t app_usable_models(const struct app *app);
+
+/* The conversation: exchanges 0..count-1, oldest first. */
+size_t app_count(const struct app *app);
+const struct app_exchange *app_get(const struct app *app, size_t index);
+
+/* app_send: route text (or use the pinned model) and start the reply. */
+int app_send(struct app *app, const char *text, char **cause) MC_WUR;
+/* app_reask: ask exchange index again with the next-best model. */
+int app_reask(struct app *app, size_t index, char **cause) MC_WUR;
+/* app_cancel: stop the reply in flight; false when none was. */
+bool app_cancel(struct app *app);
+/* app_busy: whether a reply is in flight. */
+bool app_busy(const struct app *app);
+/* app_rate: rate exchange index 1..5: learned and committed on return. */
+int app_rate(struct app *app, size_t index, int score, char **cause) MC_WUR;
+
+/* Budget mode (F2), the pinned model (/model NAME | auto), spend. */
+void app_set_budget_mode(struct app *app, bool on);
+bool app_budget_mode(const struct app *app);
+int app_pin_model(struct app *app, const char *model, char **cause) MC_WUR;
+const char *app_pinned_model(const struct app *app);
+double app_spend_today(const struct app *app);
+double app_daily_budget(const struct app *app);
+const char *app_mode_name(const struct app *app);
+
+/* The event loop: wait for the network or any of extra, then process. */
+int app_wait(struct app *app, struct pollfd *extra, unsigned nextra,
+    int timeout_ms);
+void app_process(struct app *app);
+
+/* /models: every enabled model; free with app_models_free. */
+int app_models(struct app *app, struct app_model_info **out,
+    size_t *n) MC_WUR;
+void app_models_free(struct app_model_info *list, size_t n);
+
+/* Sessions: list (newest first), start a new one, resume one. */
+int app_sessions(struct app *app, struct app_session_info **out,
+    size_t *n) MC_WUR;
+void app_sessions_free(struct app_session_info *list, size_t n);
+int app_session_new(struct app *app, char **cause) MC_WUR;
+int app_session_resume(struct app *app, const char *id, char **cause) MC_WUR;
+const char *app_session_title(const struct app *app);
+
+/* /search WORDS: newest first, at most max hits; free with _free. */
+int app_search(struct app *app, const char *words, size_t max,
+    struct app_search_hit **out, size_t *n) MC_WUR;
+void app_search_free(struct app_search_hit *list, size_t n);
+
+/*
+ * app_export: write the conversation as Markdown to path (NULL: a file
+ * named after the session in the current folder); *written gets the path
+ * (caller frees).
+ */
+int app_export(struct app *app, const char *path, char **written,
+    char **cause) MC_WUR;
+
+#endif
