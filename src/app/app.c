@@ -155,8 +155,7 @@ app_mode_name(const struct app *app)
 }
 
 int
-app_wait(struct app *app, struct pollfd *extra, unsigned nextra,
-    int timeout_ms)
+app_wait(struct app *app, struct pollfd *extra, unsigned nextra, int timeout_ms)
 {
 	return poll(extra, nextra, timeout_ms);
 }
@@ -232,5 +231,34 @@ int
 app_export(struct app *app, const char *path, char **written, char **cause)
 {
 	*cause = xstrdup("export is not wired up yet");
+	return MC_ERR_INTERNAL;
+}
+
+int
+app_session_named(struct app *app, const char *name, char **cause)
+{
+	return MC_OK;
+}
+
+int
+app_rate_id(struct app *app, const char *reply_id, int score, char **model,
+    char **cause)
+{
+	*cause = xstrdup("rating is not wired up yet");
+	return MC_ERR_INTERNAL;
+}
+
+int
+app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
+{
+	*cause = xstrdup("ratings are not wired up yet");
+	return MC_ERR_INTERNAL;
+}
+
+int
+app_ratings_import(
+    struct app *app, const char *path, size_t *count, char **cause)
+{
+	*cause = xstrdup("ratings are not wired up yet");
 	return MC_ERR_INTERNAL;
 }

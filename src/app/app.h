@@ -30,17 +30,17 @@ struct app;
 struct secret;
 
 enum app_reply_state {
-	REPLY_PENDING,	 /* routed, waiting for the first token */
+	REPLY_PENDING,   /* routed, waiting for the first token */
 	REPLY_STREAMING, /* text is arriving */
-	REPLY_DONE,	 /* finished and stored */
-	REPLY_ERROR,	 /* ended with an error line (text so far kept) */
+	REPLY_DONE,      /* finished and stored */
+	REPLY_ERROR,     /* ended with an error line (text so far kept) */
 	REPLY_CANCELLED, /* the user pressed Esc (text so far kept) */
 };
 
 /* One row of the router's table (/why, `route --explain`). */
 struct app_candidate {
 	char *model;
-	double quality;	    /* predicted, 0..1 */
+	double quality;     /* predicted, 0..1 */
 	double cost_usd;    /* predicted */
 	double latency_ms;  /* predicted */
 	double uncertainty; /* LinUCB width */
@@ -62,13 +62,13 @@ struct app_exchange {
 	int tokens_in;
 	int tokens_out;
 	bool tokens_estimated;
-	int rating;	   /* 0 = not rated, else 1..5 */
-	bool pinned;	   /* the model was chosen with /model or --model */
-	bool reask;	   /* asked again with the next-best model */
+	int rating;        /* 0 = not rated, else 1..5 */
+	bool pinned;       /* the model was chosen with /model or --model */
+	bool reask;        /* asked again with the next-best model */
 	char reply_id[32]; /* "SESSION.SEQ" once stored, else "" */
 	struct app_candidate *candidates;
 	size_t ncandidates;
-	int winner;	  /* index into candidates, -1 when pinned/none */
+	int winner;       /* index into candidates, -1 when pinned/none */
 	uint64_t version; /* bumped on every change (for redraw caches) */
 };
 
@@ -84,10 +84,10 @@ struct app_model_info {
 	char *id;
 	char *provider;
 	double price_in, price_out; /* USD per 1M tokens */
-	double quality;		    /* the router's current mean estimate */
+	double quality;             /* the router's current mean estimate */
 	double uncertainty;
-	int ratings;	 /* ratings absorbed */
-	double ttft_ms;	 /* measured (or the default estimate) */
+	int ratings;    /* ratings absorbed */
+	double ttft_ms; /* measured (or the default estimate) */
 	double tokens_per_s;
 	bool usable; /* provider has a key or needs none */
 };
@@ -112,16 +112,16 @@ struct app_search_hit {
  * providers in the vault.  Does not ask for the passphrase (app_unlock).
  * hooks (may be NULL) are called from app_process().
  */
-int app_open(const struct config *cfg, const struct app_hooks *hooks,
-    void *ud, struct app **out, char **cause) MC_WUR;
+int app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
+    struct app **out, char **cause) MC_WUR;
 /* app_close: cancel what is in flight and free everything (NULL is ok). */
 void app_close(struct app *app);
 
 /* app_needs_unlock: whether a usable provider's key is in the vault. */
 bool app_needs_unlock(const struct app *app);
 /* app_unlock: open the vault with the passphrase (3: wrong passphrase). */
-int app_unlock(struct app *app, const struct secret *passphrase,
-    char **cause) MC_WUR;
+int app_unlock(
+    struct app *app, const struct secret *passphrase, char **cause) MC_WUR;
 /* app_usable_models: how many models can be asked (0: nothing set up). */
 size_t app_usable_models(const struct app *app);
 
@@ -150,18 +150,17 @@ double app_daily_budget(const struct app *app);
 const char *app_mode_name(const struct app *app);
 
 /* The event loop: wait for the network or any of extra, then process. */
-int app_wait(struct app *app, struct pollfd *extra, unsigned nextra,
-    int timeout_ms);
+int app_wait(
+    struct app *app, struct pollfd *extra, unsigned nextra, int timeout_ms);
 void app_process(struct app *app);
 
 /* /models: every enabled model; free with app_models_free. */
-int app_models(struct app *app, struct app_model_info **out,
-    size_t *n) MC_WUR;
+int app_models(struct app *app, struct app_model_info **out, size_t *n) MC_WUR;
 void app_models_free(struct app_model_info *list, size_t n);
 
 /* Sessions: list (newest first), start a new one, resume one. */
-int app_sessions(struct app *app, struct app_session_info **out,
-    size_t *n) MC_WUR;
+int app_sessions(
+    struct app *app, struct app_session_info **out, size_t *n) MC_WUR;
 void app_sessions_free(struct app_session_info *list, size_t n);
 int app_session_new(struct app *app, char **cause) MC_WUR;
 int app_session_resume(struct app *app, const char *id, char **cause) MC_WUR;
@@ -173,11 +172,31 @@ int app_search(struct app *app, const char *words, size_t max,
 void app_search_free(struct app_search_hit *list, size_t n);
 
 /*
+ * app_session_named: continue the session called name, creating it on
+ * first use (`mixchat ask --session NAME`).
+ */
+int app_session_named(struct app *app, const char *name, char **cause) MC_WUR;
+
+/*
+ * app_rate_id: rate a stored reply by its id ("SESSION.SEQ" or "last"),
+ * exactly as the keystroke does (`mixchat rate`).  *model gets who
+ * answered it (caller frees; may be NULL).
+ */
+int app_rate_id(struct app *app, const char *reply_id, int score, char **model,
+    char **cause) MC_WUR;
+
+/* Ratings as JSONL, one object a line (`mixchat ratings export|import`). */
+int app_ratings_export(
+    struct app *app, int fd, size_t *count, char **cause) MC_WUR;
+int app_ratings_import(
+    struct app *app, const char *path, size_t *count, char **cause) MC_WUR;
+
+/*
  * app_export: write the conversation as Markdown to path (NULL: a file
  * named after the session in the current folder); *written gets the path
  * (caller frees).
  */
-int app_export(struct app *app, const char *path, char **written,
-    char **cause) MC_WUR;
+int app_export(
+    struct app *app, const char *path, char **written, char **cause) MC_WUR;
 
 #endif

@@ -1,1 +1,1 @@
-libmixchat_a_SOURCES += src/app/app.c src/app/app.h
+libmixchat_a_SOURCES += src/app/app.c src/app/app.h src/app/format.c src/app/format.h

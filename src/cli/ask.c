@@ -1,13 +1,211 @@
 /*
- * ask.c - `mixchat ask` (not built yet: a placeholder that says so).
+ * ask.c - `mixchat ask [--model M] [--budget] [--session S] [--json]
+ * [PROMPT | -]`: one prompt, answered on stdout as it streams.
+ *
+ * The reply goes to stdout as it arrives and the footer line (model ·
+ * $cost · latency (first token) · tokens · tok/s) to stderr; with --json a
+ * single object is printed at the end instead.  The exchange is recorded
+ * like a chat message: in a session of its own, or in --session NAME.
  */
 #include "config.h"
 
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/app.h"
 #include "cli/cli.h"
+#include "cli/output.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/xmalloc.h"
+
+#define ASK_MAX_PROMPT (1u << 20)
+
+struct ask {
+	struct app *app;
+	bool json;
+	size_t printed; /* bytes of the reply already written to stdout */
+};
+
+static volatile sig_atomic_t ask_interrupted;
+
+static void
+ask_on_signal(int sig)
+{
+	ask_interrupted = 1;
+}
+
+static void
+ask_changed(void *ud, size_t index)
+{
+	struct ask *a = ud;
+	const struct app_exchange *ex = app_get(a->app, index);
+
+	if (a->json || ex == NULL || ex->reply_len <= a->printed)
+		return;
+	fwrite(ex->reply + a->printed, 1, ex->reply_len - a->printed, stdout);
+	fflush(stdout);
+	a->printed = ex->reply_len;
+}
+
+static void
+ask_notice(void *ud, const char *message)
+{
+	fprintf(stderr, "mixchat: %s\n", message);
+}
+
+static int
+ask_read_prompt(int argc, char **argv, struct buf *b)
+{
+	char *cause = NULL;
+	int i, rc;
+
+	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
+		if (argc == 0 && isatty(STDIN_FILENO))
+			return cli_usage_error("ask",
+			    "no prompt: give it as an "
+			    "argument or on standard input ('-')");
+		rc = fs_read_file("-", b, &cause);
+		if (rc != MC_OK) {
+			cli_error("ask: standard input: %s",
+			    rc == MC_ERR_LIMIT ? "prompt larger than 1 MiB"
+			                       : mixchat_strerror(rc));
+			free(cause);
+			return EXIT_USAGE;
+		}
+	} else {
+		for (i = 0; i < argc; i++) {
+			if ((i > 0 && buf_addch(b, ' ') != MC_OK) ||
+			    buf_addstr(b, argv[i]) != MC_OK)
+				return cli_usage_error(
+				    "ask", "prompt larger than 1 MiB");
+		}
+	}
+	/* Trailing white space (the newline of `echo x |`) is not content. */
+	while (b->len > 0 && strchr(" \t\r\n", b->data[b->len - 1]) != NULL)
+		b->data[--b->len] = '\0';
+	if (b->len == 0)
+		return cli_usage_error("ask", "the prompt is empty");
+	return EXIT_OK;
+}
 
 int
 cli_ask(const struct cli_global *g, int argc, char **argv)
 {
-	cli_error("'ask' is not available in this build yet");
-	return EXIT_RUNTIME;
+	static const struct option options[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "budget", no_argument, NULL, 'b' },
+		{ "session", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct app_hooks hooks = { ask_changed, ask_notice };
+	const char *model = NULL, *session = NULL;
+	const struct app_exchange *ex;
+	struct config cfg;
+	struct ask a;
+	struct buf prompt;
+	char *cause = NULL;
+	bool budget = false;
+	int opt, rc, exit_code = EXIT_RUNTIME;
+
+	memset(&a, 0, sizeof a);
+	while ((opt = getopt_long(argc, argv, "+m:s:", options, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			model = optarg;
+			break;
+		case 'b':
+			budget = true;
+			break;
+		case 's':
+			session = optarg;
+			break;
+		case 'j':
+			a.json = true;
+			break;
+		case 'h':
+			printf("Usage: mixchat ask [--model M] [--budget] "
+			       "[--session S] [--json] [PROMPT | -]\n");
+			return EXIT_OK;
+		default:
+			return cli_usage_error(
+			    "ask", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	buf_init(&prompt, ASK_MAX_PROMPT);
+	if ((rc = ask_read_prompt(argc - optind, argv + optind, &prompt)) !=
+	    EXIT_OK) {
+		buf_release(&prompt);
+		return rc;
+	}
+	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK) {
+		buf_release(&prompt);
+		return rc;
+	}
+	if (model != NULL && config_find_model(&cfg, model) == NULL) {
+		rc = cli_usage_error("ask",
+		    "no model named '%s' (see "
+		    "/models in the chat or config.json)",
+		    model);
+		goto out_cfg;
+	}
+	if ((rc = app_open(&cfg, &hooks, &a, &a.app, &cause)) != MC_OK)
+		goto fail;
+	if ((rc = cli_unlock(&cfg, a.app)) != EXIT_OK) {
+		exit_code = rc;
+		goto out;
+	}
+	app_set_budget_mode(a.app, budget || cfg.mode == MODE_BUDGET);
+	if (model != NULL && (rc = app_pin_model(a.app, model, &cause)) != 0)
+		goto fail;
+	if (session != NULL)
+		rc = app_session_named(a.app, session, &cause);
+	else
+		rc = app_session_new(a.app, &cause);
+	if (rc != MC_OK)
+		goto fail;
+	if ((rc = app_send(a.app, buf_str(&prompt), &cause)) != MC_OK)
+		goto fail;
+
+	signal(SIGINT, ask_on_signal);
+	signal(SIGTERM, ask_on_signal);
+	while (app_busy(a.app)) {
+		if (ask_interrupted) {
+			app_cancel(a.app);
+			ask_interrupted = 0;
+		}
+		app_wait(a.app, NULL, 0, 200);
+		app_process(a.app);
+	}
+	ex = app_get(a.app, app_count(a.app) - 1);
+	if (!a.json && a.printed > 0 && ex->reply[ex->reply_len - 1] != '\n')
+		putchar('\n');
+	if (a.json)
+		cli_print_exchange_json(stdout, ex);
+	else
+		cli_print_footer(stderr, ex);
+	fflush(stdout);
+	exit_code = ex->state == REPLY_DONE ? EXIT_OK : EXIT_RUNTIME;
+	goto out;
+fail:
+	cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
+	exit_code = rc == MC_ERR_USAGE || rc == MC_ERR_NOTFOUND ? EXIT_USAGE
+	            : rc == MC_ERR_LOCKED || rc == MC_ERR_PASSPHRASE
+	                ? EXIT_VAULT
+	                : EXIT_RUNTIME;
+out:
+	free(cause);
+	app_close(a.app);
+	rc = exit_code;
+out_cfg:
+	config_release(&cfg);
+	buf_release(&prompt);
+	return rc;
 }

@@ -1,0 +1,72 @@
+/*
+ * format.c - numbers for people (see format.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/format.h"
+
+void
+format_usd(double usd, char *out, size_t n)
+{
+	if (usd < 0)
+		usd = 0;
+	if (usd == 0)
+		snprintf(out, n, "$0");
+	else if (usd >= 1)
+		snprintf(out, n, "$%.2f", usd);
+	else if (usd >= 0.01)
+		snprintf(out, n, "$%.4f", usd);
+	else if (usd >= 0.000001)
+		snprintf(out, n, "$%.6f", usd);
+	else
+		snprintf(out, n, "$%.2g", usd);
+	/* $0.000420 -> $0.00042: drop trailing zeros after the point. */
+	if (strchr(out, '.') != NULL && strchr(out, 'e') == NULL && usd < 1) {
+		size_t len = strlen(out);
+
+		while (len > 0 && out[len - 1] == '0')
+			out[--len] = '\0';
+		if (len > 0 && out[len - 1] == '.')
+			out[--len] = '\0';
+	}
+}
+
+void
+format_ms(double ms, char *out, size_t n)
+{
+	if (ms < 0)
+		ms = 0;
+	if (ms < 1000)
+		snprintf(out, n, "%.0f ms", ms);
+	else if (ms < 60000)
+		snprintf(out, n, "%.1f s", ms / 1000);
+	else
+		snprintf(out, n, "%d min %d s", (int)(ms / 60000),
+		    (int)(ms / 1000) % 60);
+}
+
+void
+format_footer(const struct app_exchange *ex, char *out, size_t n)
+{
+	char cost[32], total[32], first[32];
+	double secs;
+
+	out[0] = '\0';
+	if (ex->model == NULL)
+		return;
+	if (ex->state == REPLY_PENDING || ex->state == REPLY_STREAMING) {
+		snprintf(out, n, "%s · …", ex->model);
+		return;
+	}
+	format_usd(ex->cost_usd, cost, sizeof cost);
+	format_ms(ex->latency_ms, total, sizeof total);
+	format_ms(ex->ttft_ms, first, sizeof first);
+	secs = ex->latency_ms / 1000.0;
+	snprintf(out, n,
+	    "%s · %s · %s (first token %s) · %s%d tok · %.0f tok/s", ex->model,
+	    cost, total, first, ex->tokens_estimated ? "~" : "", ex->tokens_out,
+	    secs > 0 ? ex->tokens_out / secs : 0.0);
+}

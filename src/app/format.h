@@ -1,0 +1,23 @@
+/*
+ * format.h - how a reply's numbers are written for people, the same in the
+ * chat screen and on the command line.
+ */
+#ifndef MIXCHAT_FORMAT_H
+#define MIXCHAT_FORMAT_H
+
+#include <stddef.h>
+
+#include "app/app.h"
+
+/* format_usd: "$0.00042", "$0.0123", "$1.50" into out (size n). */
+void format_usd(double usd, char *out, size_t n);
+/* format_ms: "310 ms", "1.3 s", "2 min 5 s". */
+void format_ms(double ms, char *out, size_t n);
+/*
+ * format_footer: the line under a reply:
+ *   gpt-4.1-mini · $0.00042 · 1.3 s (first token 310 ms) · 212 tok · 160 tok/s
+ * "~212 tok" when the count is estimated.  Empty while nothing is known.
+ */
+void format_footer(const struct app_exchange *ex, char *out, size_t n);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * output.h - what the subcommands print about a reply.
+ */
+#ifndef MIXCHAT_OUTPUT_H
+#define MIXCHAT_OUTPUT_H
+
+#include <stdio.h>
+
+#include "app/app.h"
+#include "config/config.h"
+
+/* cli_print_footer: the footer line (and an error line) of a reply. */
+void cli_print_footer(FILE *f, const struct app_exchange *ex);
+/*
+ * cli_print_exchange_json: `ask --json`: reply_id, model, reply, cost_usd,
+ * ttft_ms, latency_ms, tokens_in, tokens_out, tokens_estimated, decision,
+ * and error when it failed.
+ */
+void cli_print_exchange_json(FILE *f, const struct app_exchange *ex);
+/*
+ * cli_unlock: when the app needs the vault, get the passphrase (terminal,
+ * passphrase_command) and unlock; returns an exit code (3 on failure).
+ */
+int cli_unlock(const struct config *cfg, struct app *app);
+
+#endif
