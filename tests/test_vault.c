@@ -429,7 +429,9 @@ TEST(permissions)
 		CHECK(chown(path, 0, 0) == 0);
 	} else
 		printf("not root: the other-owner case is not tested\n");
-	CHECK(open_with(tmp_path("absent"), "x", &cause) == MC_ERR_NOTFOUND);
+	free(path);
+	path = tmp_path("absent");
+	CHECK(open_with(path, "x", &cause) == MC_ERR_NOTFOUND);
 	free(cause);
 	free(path);
 	free(link);

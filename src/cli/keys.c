@@ -234,7 +234,8 @@ keys_list(const struct config *cfg, const struct keys_args *a, const char *path)
 		goto out;
 	if (!a->names_only && n > 0) {
 		rc = open_vault(cfg, path, a->fd, &v, &cause);
-		if (rc == MC_ERR_LOCKED && a->fd < 0) {
+		if (rc == MC_ERR_LOCKED && a->fd < 0 &&
+		    cfg->passphrase_command == NULL) {
 			/* No way to ask: the names alone, and say why. */
 			fprintf(stderr, "mixchat: %s; fingerprints left out\n",
 			    cause);

@@ -5,9 +5,9 @@ libmixchat_a_SOURCES += \
 	src/vault/passphrase.c src/vault/passphrase.h
 
 check_PROGRAMS += tests/test_vault
-TESTS += tests/test_vault
+TESTS += tests/test_vault tests/vault_cli.sh tests/vault_crash.sh
 tests_test_vault_SOURCES = tests/test_vault.c tests/test.h
-EXTRA_DIST += docs/readme/vault.md
+EXTRA_DIST += tests/vault_cli.sh tests/vault_crash.sh docs/readme/vault.md
 
 FUZZ_TARGETS += fuzz/fuzz_vault_header
 fuzz_fuzz_vault_header_SOURCES = fuzz/fuzz_vault_header.c $(FUZZ_DRIVER)

@@ -1,0 +1,144 @@
+# vault_cli.sh - `mixchat keys` as a user runs it: add, list, remove,
+# passwd, wrong passphrase, damage, permissions, and where a key must never
+# appear.  The cheap KDF (MIXCHAT_VAULT_KDF=min) keeps it fast; every
+# command runs in its own session (setsid) so none can reach a terminal.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+
+MIXCHAT_VAULT_KDF=min; export MIXCHAT_VAULT_KDF
+H="$T/home"
+V="$H/vault"
+KEY=sk-proj-VAULTCLITEST-0123456789abcdef
+KEY2=sk-ant-VAULTCLITEST-fedcba9876543210
+mc() { setsid -w "$MC" --home "$H" "$@"; }
+# run_pw CODE DESCRIPTION PASSPHRASE STDIN ARGS...: passphrase on fd 3.
+run_pw() {
+	want=$1; what=$2; pw=$3; input=$4; shift 4
+	printf '%s\n' "$pw" >"$T/pw"
+	printf '%s' "$input" | mc "$@" --passphrase-fd 3 3<"$T/pw" \
+		>"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "$what: exit $got, want $want"; sed 's/^/  | /' "$T/err"
+	else ok "$what"; fi
+}
+
+# First key: creates the folder (0700) and the vault (0600).
+run_pw 0 "add the first key" "pw one" "$KEY
+" keys add openai
+expect_grep "$T/out" "stored the key for openai (fingerprint [0-9a-f]\{8\})" \
+	"add reports a fingerprint"
+[ "$(stat -c %a "$V")" = 600 ] && ok "vault is 0600" || fail "vault mode $(stat -c %a "$V")"
+[ "$(stat -c %a "$H")" = 700 ] && ok "folder is 0700" || fail "folder mode $(stat -c %a "$H")"
+run_pw 0 "add a second key" "pw one" "$KEY2" keys add anthropic
+
+# list: names and fingerprints, never a key.
+run_pw 0 "list" "pw one" "" keys list
+expect_grep "$T/out" "^anthropic	[0-9a-f]\{8\}$" "list shows anthropic's fingerprint"
+expect_grep "$T/out" "^openai	[0-9a-f]\{8\}$" "list shows openai's fingerprint"
+if grep -q VAULTCLITEST "$T/out" "$T/err"; then fail "list printed a key"; else ok "list prints no key"; fi
+expect_exit 0 "list --names-only, no passphrase" -- mc keys list --names-only
+expect_grep "$T/out" "^openai$" "names without the passphrase"
+expect_exit 0 "list with no passphrase source" -- mc keys list
+expect_grep "$T/err" "fingerprints left out" "says why there are no fingerprints"
+
+# The key is in no file under the home (vault, LMDB, anything), not even
+# as the base64 of a prefix.
+if grep -r -q -F -e VAULTCLITEST "$H"; then fail "a key is in a file under the home"
+else ok "no plaintext key in any file under the home"; fi
+
+# Wrong passphrase: exit 3, "wrong passphrase", the file byte-identical.
+cp "$V" "$T/before"
+run_pw 3 "wrong passphrase" "pw two" "" keys list
+expect_grep "$T/err" "wrong passphrase" "says wrong passphrase"
+run_pw 3 "wrong passphrase on add" "nope" "sk-other" keys add gemini
+cmp -s "$V" "$T/before" && ok "vault unchanged after wrong passphrases" || fail "vault changed"
+printf '' >"$T/empty"
+mc keys list --passphrase-fd 3 3<"$T/empty" >"$T/out" 2>"$T/err"
+[ $? -eq 3 ] && ok "empty descriptor exits 3" || fail "empty descriptor"
+
+# Keys never from argv; bad arguments are usage errors.
+expect_exit 2 "key on the command line refused" -- mc keys add openai sk-argv
+expect_grep "$T/err" "never taken from the command line" "explains why"
+expect_exit 2 "unknown provider" -- mc keys add nosuchprovider
+expect_exit 2 "unknown subcommand" -- mc keys frob
+expect_exit 2 "bad descriptor" -- mc keys list --passphrase-fd x
+expect_exit 1 "remove an absent key" -- mc keys remove gemini
+expect_grep "$T/err" "no key for gemini" "names the absent key"
+
+# passwd: two lines on the descriptor, old then new.
+run_pw 0 "passwd" "pw one
+pw two" "" keys passwd
+run_pw 3 "old passphrase no longer opens" "pw one" "" keys list
+run_pw 0 "new passphrase opens" "pw two" "" keys list
+expect_grep "$T/out" "^openai	" "keys survive passwd"
+run_pw 0 "remove" "pw two" "" keys remove anthropic
+expect_exit 0 "list after remove" -- mc keys list --names-only
+if grep -q anthropic "$T/out"; then fail "removed key still listed"; else ok "removed key gone"; fi
+
+# passphrase_command from config.json.
+printf '{ "vault": { "passphrase_command": "echo pw two" } }\n' >"$H/config.json"
+expect_exit 0 "passphrase_command unlocks" -- mc keys list
+expect_grep "$T/out" "^openai	[0-9a-f]\{8\}$" "fingerprint via passphrase_command"
+printf '{ "vault": { "passphrase_command": "exit 7" } }\n' >"$H/config.json"
+expect_exit 3 "failing passphrase_command exits 3" -- mc keys list
+expect_grep "$T/err" "exit 7" "names the command's failure"
+rm "$H/config.json"
+
+# Damage: one flipped byte, a truncation: reported, exit 1, never rewritten.
+cp "$V" "$T/good"
+size=$(stat -c %s "$V")
+for off in 0 9 30 60 80 $((size - 40)) $((size - 1)); do
+	cp "$T/good" "$V"
+	printf '\377' | dd of="$V" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	cp "$V" "$T/bad"
+	run_pw 1 "byte $off flipped is detected" "pw two" "sk-x" keys add gemini
+	cmp -s "$V" "$T/bad" || fail "damaged vault was rewritten (byte $off)"
+done
+expect_grep "$T/err" "damaged" "says damaged"
+head -c 100 "$T/good" >"$V"
+run_pw 1 "truncated vault is detected" "pw two" "" keys list
+expect_grep "$T/err" "$V" "names the vault file"
+cp "$T/good" "$V"
+
+# Permissions and owner.
+chmod 644 "$V"
+run_pw 1 "0644 vault refused" "pw two" "" keys list
+expect_grep "$T/err" "chmod 600" "says how to fix the mode"
+chmod 600 "$V"
+if [ "$(id -u)" -eq 0 ]; then
+	chown 12345 "$V"
+	run_pw 1 "vault of another user refused" "pw two" "" keys list
+	expect_grep "$T/err" "uid 12345" "names the owner"
+	chown 0 "$V"
+else
+	echo "skip: not root, cannot give the vault to another user"
+fi
+
+# argv, environment and core limit of a running `keys add`, held open on a
+# passphrase descriptor that is not written yet.
+rm -f "$T/fifo"; mkfifo "$T/fifo"
+printf '%s\n' "$KEY" >"$T/keyfile"
+"$MC" --home "$H" keys add openai --passphrase-fd 3 <"$T/keyfile" 3<>"$T/fifo" \
+	>"$T/out" 2>"$T/err" &
+pid=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q keys "/proc/$pid/cmdline" 2>/dev/null; do
+	sleep 0.1; i=$((i + 1)); done
+sleep 0.2
+if tr '\0' '\n' <"/proc/$pid/cmdline" | grep -q VAULTCLITEST; then
+	fail "key in argv"; else ok "no key in /proc/PID/cmdline"; fi
+if [ -r "/proc/$pid/environ" ]; then
+	if tr '\0' '\n' <"/proc/$pid/environ" | grep -q VAULTCLITEST; then
+		fail "key in environ"; else ok "no key in /proc/PID/environ"; fi
+else
+	echo "skip: /proc/$pid/environ is not readable (process not dumpable)"
+fi
+if grep -q "^Max core file size *0 *0 " "/proc/$pid/limits"; then
+	ok "core dumps disabled"; else fail "core dumps allowed"; fi
+printf 'pw two\n' >"$T/fifo"
+wait $pid
+[ $? -eq 0 ] && ok "held add finishes" || { fail "held add failed"; cat "$T/err"; }
+if grep -r -q -F -e VAULTCLITEST "$H"; then fail "a key is in a file under the home"
+else ok "still no plaintext key under the home"; fi
+
+finish
