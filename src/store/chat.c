@@ -1,0 +1,915 @@
+/*
+ * chat.c - conversations in the store: sessions, messages, reply ids, the
+ * newest reply, and history search.  Key and value layouts: record.h.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/record.h"
+#include "store/store_int.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+#define TITLE_MAX   60
+#define SNIPPET_MAX 80
+#define VALUE_MAX   (STORE_TEXT_MAX * 2 + 4096)
+
+/* Sessions. */
+
+void
+store_session_release(struct store_session *ss)
+{
+	free(ss->name);
+	free(ss->title);
+	ss->name = NULL;
+	ss->title = NULL;
+}
+
+void
+store_sessions_free(struct store_session *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		store_session_release(&list[i]);
+	free(list);
+}
+
+static int
+put_record(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+    const struct buf *b)
+{
+	MDB_val k = { klen, (void *)(uintptr_t)key };
+	MDB_val d = { b->len, b->data };
+
+	return mdb_put(txn, dbi, &k, &d, 0);
+}
+
+/* session_load: decode session id within txn; damaged ones reported. */
+static int
+session_load(
+    struct store *s, MDB_txn *txn, uint64_t id, struct store_session *out)
+{
+	unsigned char key[8];
+	MDB_val k = { 8, key }, d;
+	int rc;
+
+	record_key_session(id, key);
+	rc = mdb_get(txn, s->sessions, &k, &d);
+	if (rc != 0)
+		return rc;
+	rc = record_session_decode(d.mv_data, d.mv_size, out);
+	if (rc != MC_OK) {
+		store_report_damaged(s, "sessions", key, 8, rc);
+		store_set_error(s, "session %" PRIu64 " is damaged", id);
+		return MC_ERR_CORRUPT;
+	}
+	out->id = id;
+	return 0;
+}
+
+static int
+session_save(struct store *s, MDB_txn *txn, const struct store_session *ss)
+{
+	unsigned char key[8];
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 2 * STORE_TEXT_MAX);
+	record_key_session(ss->id, key);
+	rc = record_session_encode(ss, &b);
+	if (rc == MC_OK)
+		rc = put_record(txn, s->sessions, key, 8, &b);
+	buf_release(&b);
+	return rc;
+}
+
+struct session_new_ctx {
+	const char *name;
+	uint64_t id;
+};
+
+static int
+session_new_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct session_new_ctx *c = arg;
+	struct store_session ss;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, s->sessions, &cur)) != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		c->id = 1;
+	else if (rc == 0 && k.mv_size == 8)
+		c->id = record_key_session_id(k.mv_data) + 1;
+	else
+		return rc != 0 ? rc : MDB_CORRUPTED;
+	memset(&ss, 0, sizeof ss);
+	ss.id = c->id;
+	ss.created_ms = ss.updated_ms = time_wall_ms();
+	ss.name = (char *)(uintptr_t)c->name;
+	ss.title = (char *)(uintptr_t)c->name;
+	return session_save(s, txn, &ss);
+}
+
+int
+store_session_new(struct store *s, const char *name, uint64_t *id)
+{
+	struct session_new_ctx c = { name, 0 };
+	int rc;
+
+	if (name != NULL && (name[0] == '\0' || strlen(name) > 1024)) {
+		store_set_error(s, "a session name must have 1 to 1024 bytes");
+		return MC_ERR_USAGE;
+	}
+	rc = store_txn_write(s, "creating a session", session_new_body, &c);
+	if (rc == MC_OK)
+		*id = c.id;
+	return rc;
+}
+
+struct session_get_ctx {
+	uint64_t id;
+	struct store_session *out;
+};
+
+static int
+session_get_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct session_get_ctx *c = arg;
+
+	return session_load(s, txn, c->id, c->out);
+}
+
+int
+store_session_get(struct store *s, uint64_t id, struct store_session *out)
+{
+	struct session_get_ctx c = { id, out };
+
+	memset(out, 0, sizeof *out);
+	return store_txn_read(s, "reading a session", session_get_body, &c);
+}
+
+struct session_list_ctx {
+	struct store_session *list;
+	size_t n, cap;
+};
+
+static int
+session_list_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct session_list_ctx *c = arg;
+	struct store_session ss;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	int rc, op;
+
+	if ((rc = mdb_cursor_open(txn, s->sessions, &cur)) != 0)
+		return rc;
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		if (k.mv_size != 8 || (rc = record_session_decode(d.mv_data,
+		                           d.mv_size, &ss)) != MC_OK) {
+			store_report_damaged(s, "sessions", k.mv_data,
+			    k.mv_size, k.mv_size != 8 ? MC_ERR_CORRUPT : rc);
+			continue;
+		}
+		ss.id = record_key_session_id(k.mv_data);
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 16;
+			c->list =
+			    xreallocarray(c->list, c->cap, sizeof *c->list);
+		}
+		c->list[c->n++] = ss;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+store_session_list(struct store *s, struct store_session **list, size_t *n)
+{
+	struct session_list_ctx c = { NULL, 0, 0 };
+	int rc;
+
+	rc = store_txn_read(s, "listing sessions", session_list_body, &c);
+	if (rc != MC_OK) {
+		store_sessions_free(c.list, c.n);
+		c.list = NULL;
+		c.n = 0;
+	}
+	*list = c.list;
+	*n = c.n;
+	return rc;
+}
+
+static int
+parse_u64(const char *text, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (text[0] < '0' || text[0] > '9')
+		return MC_ERR_PARSE;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return MC_ERR_PARSE;
+	*out = v;
+	return MC_OK;
+}
+
+int
+store_session_find(struct store *s, const char *name_or_id, uint64_t *id)
+{
+	struct store_session *list, ss;
+	size_t n, i;
+	uint64_t want;
+	int rc;
+
+	if (parse_u64(name_or_id, &want) == MC_OK &&
+	    store_session_get(s, want, &ss) == MC_OK) {
+		store_session_release(&ss);
+		*id = want;
+		return MC_OK;
+	}
+	rc = store_session_list(s, &list, &n);
+	if (rc != MC_OK)
+		return rc;
+	rc = MC_ERR_NOTFOUND;
+	for (i = n; i-- > 0;) {
+		if (list[i].name != NULL &&
+		    strcmp(list[i].name, name_or_id) == 0) {
+			*id = list[i].id;
+			rc = MC_OK;
+			break;
+		}
+	}
+	store_sessions_free(list, n);
+	if (rc == MC_ERR_NOTFOUND)
+		store_set_error(
+		    s, "no session has the number or name '%s'", name_or_id);
+	return rc;
+}
+
+int
+store_session_latest(struct store *s, uint64_t *id)
+{
+	struct store_session *list;
+	size_t n, i, best = 0;
+	int rc;
+
+	rc = store_session_list(s, &list, &n);
+	if (rc != MC_OK)
+		return rc;
+	for (i = 1; i < n; i++)
+		if (list[i].updated_ms >= list[best].updated_ms)
+			best = i;
+	if (n == 0) {
+		store_set_error(s, "there is no conversation yet");
+		rc = MC_ERR_NOTFOUND;
+	} else
+		*id = list[best].id;
+	store_sessions_free(list, n);
+	return rc;
+}
+
+/* Messages. */
+
+void
+store_message_release(struct store_message *m)
+{
+	free(m->text);
+	free(m->model);
+	free(m->decision_json);
+	free(m->error);
+	m->text = m->model = m->decision_json = m->error = NULL;
+}
+
+void
+store_messages_free(struct store_message *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		store_message_release(&list[i]);
+	free(list);
+}
+
+/* make_title: the first line of text, at most TITLE_MAX bytes of UTF-8. */
+static char *
+make_title(const char *text)
+{
+	size_t len;
+
+	while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+		text++;
+	len = strcspn(text, "\r\n");
+	if (len > TITLE_MAX) {
+		len = TITLE_MAX;
+		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+			len--;
+	}
+	return len > 0 ? xstrndup(text, len) : NULL;
+}
+
+/* append_in: append msg to its session inside txn; *seq gets its seq. */
+static int
+append_in(struct store *s, MDB_txn *txn, const struct store_message *msg,
+    uint32_t *seq)
+{
+	struct store_session ss;
+	struct store_message m = *msg;
+	unsigned char key[KEY_MESSAGE_LEN];
+	struct buf b;
+	int rc;
+
+	rc = session_load(s, txn, msg->session, &ss);
+	if (rc == MDB_NOTFOUND) {
+		store_set_error(
+		    s, "session %" PRIu64 " does not exist", msg->session);
+		return MC_ERR_NOTFOUND;
+	}
+	if (rc != 0)
+		return rc;
+	if (ss.last_seq == UINT32_MAX) {
+		store_session_release(&ss);
+		return MC_ERR_LIMIT;
+	}
+	m.seq = ss.last_seq + 1;
+	m.rating = 0;
+	if (m.created_ms == 0)
+		m.created_ms = time_wall_ms();
+	buf_init(&b, VALUE_MAX);
+	rc = record_message_encode(&m, &b);
+	if (rc == MC_OK) {
+		record_key_message(m.session, m.seq, key);
+		rc = put_record(txn, s->messages, key, sizeof key, &b);
+	}
+	buf_release(&b);
+	if (rc == 0) {
+		ss.last_seq = m.seq;
+		ss.nmessages++;
+		if (m.created_ms > ss.updated_ms)
+			ss.updated_ms = m.created_ms;
+		if (ss.title == NULL && m.role == STORE_ROLE_USER &&
+		    m.text != NULL)
+			ss.title = make_title(m.text);
+		rc = session_save(s, txn, &ss);
+	}
+	store_session_release(&ss);
+	if (rc == 0)
+		*seq = m.seq;
+	return rc;
+}
+
+static int
+check_message(struct store *s, const struct store_message *m)
+{
+	if (m->text != NULL && strlen(m->text) > STORE_TEXT_MAX) {
+		store_set_error(s,
+		    "a message of %zu bytes is too long to keep "
+		    "(at most %zu)",
+		    strlen(m->text), STORE_TEXT_MAX);
+		return MC_ERR_LIMIT;
+	}
+	if (m->role < STORE_ROLE_USER || m->role > STORE_ROLE_SYSTEM) {
+		store_set_error(s, "a message has no valid role (%d)", m->role);
+		return MC_ERR_USAGE;
+	}
+	return MC_OK;
+}
+
+struct append_ctx {
+	const struct store_message *msg;
+	const struct store_spend_add *spend;
+	const struct store_latency *lat;
+	uint32_t seq;
+};
+
+static int
+append_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct append_ctx *c = arg;
+
+	return append_in(s, txn, c->msg, &c->seq);
+}
+
+int
+store_message_append(
+    struct store *s, const struct store_message *msg, uint32_t *seq)
+{
+	struct append_ctx c = { msg, NULL, NULL, 0 };
+	int rc;
+
+	if ((rc = check_message(s, msg)) != MC_OK)
+		return rc;
+	rc = store_txn_write(s, "saving a message", append_body, &c);
+	if (rc == MC_OK)
+		*seq = c.seq;
+	return rc;
+}
+
+static int
+spend_add_in(struct store *s, MDB_txn *txn, const struct store_spend_add *a,
+    const char *model)
+{
+	unsigned char key[KEY_SPEND_MAX];
+	struct store_spend sp;
+	MDB_val k, d;
+	struct buf b;
+	size_t klen;
+	int rc;
+
+	klen = record_key_spend(a->day, model, key);
+	if (klen == 0)
+		return MC_ERR_USAGE;
+	k.mv_size = klen;
+	k.mv_data = key;
+	memset(&sp, 0, sizeof sp);
+	rc = mdb_get(txn, s->spend, &k, &d);
+	if (rc == 0 &&
+	    record_spend_decode(d.mv_data, d.mv_size, &sp) != MC_OK) {
+		store_report_damaged(s, "spend", key, klen, MC_ERR_CORRUPT);
+		memset(&sp, 0, sizeof sp);
+	} else if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	sp.usd += a->usd;
+	sp.tokens_in += a->tokens_in;
+	sp.tokens_out += a->tokens_out;
+	sp.calls++;
+	buf_init(&b, 256);
+	rc = record_spend_encode(&sp, &b);
+	if (rc == MC_OK)
+		rc = put_record(txn, s->spend, key, klen, &b);
+	buf_release(&b);
+	return rc;
+}
+
+static int
+latency_put_in(struct store *s, MDB_txn *txn, const char *model,
+    const struct store_latency *lat)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 256);
+	rc = record_latency_encode(lat, &b);
+	if (rc == MC_OK)
+		rc = put_record(txn, s->latency, model, strlen(model), &b);
+	buf_release(&b);
+	return rc;
+}
+
+static int
+reply_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct append_ctx *c = arg;
+	const char *model;
+	unsigned char last[12];
+	MDB_val k = { 10, (void *)(uintptr_t) "last_reply" }, d = { 12, last };
+	int rc, i;
+
+	if ((rc = append_in(s, txn, c->msg, &c->seq)) != 0)
+		return rc;
+	if (c->spend != NULL) {
+		model =
+		    c->spend->model != NULL ? c->spend->model : c->msg->model;
+		if ((rc = spend_add_in(s, txn, c->spend, model)) != 0)
+			return rc;
+	}
+	if (c->lat != NULL &&
+	    (rc = latency_put_in(s, txn, c->msg->model, c->lat)) != 0)
+		return rc;
+	for (i = 0; i < 8; i++)
+		last[i] = (unsigned char)(c->msg->session >> (8 * i));
+	for (i = 0; i < 4; i++)
+		last[8 + i] = (unsigned char)(c->seq >> (8 * i));
+	return mdb_put(txn, s->meta, &k, &d, 0);
+}
+
+int
+store_reply_finish(struct store *s, const struct store_message *reply,
+    const struct store_spend_add *spend, const struct store_latency *lat,
+    uint32_t *seq)
+{
+	struct append_ctx c = { reply, spend, lat, 0 };
+	const char *model;
+	int rc;
+
+	if ((rc = check_message(s, reply)) != MC_OK)
+		return rc;
+	model =
+	    spend != NULL && spend->model != NULL ? spend->model : reply->model;
+	if ((spend != NULL && !store_model_ok(model)) ||
+	    (lat != NULL && !store_model_ok(reply->model))) {
+		store_set_error(s, "a reply's model id must have 1 to %d bytes",
+		    STORE_MODEL_MAX);
+		return MC_ERR_USAGE;
+	}
+	rc = store_txn_write(s, "saving a reply", reply_body, &c);
+	if (rc == MC_OK)
+		*seq = c.seq;
+	return rc;
+}
+
+struct messages_ctx {
+	uint64_t session;
+	uint32_t seq;
+	struct store_message *list;
+	size_t n, cap;
+};
+
+static int
+messages_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct messages_ctx *c = arg;
+	unsigned char key[KEY_MESSAGE_LEN];
+	struct store_message m;
+	MDB_cursor *cur;
+	MDB_val k = { sizeof key, key }, d;
+	uint64_t session;
+	uint32_t seq;
+	int rc, op;
+
+	record_key_message(c->session, 0, key);
+	if ((rc = mdb_cursor_open(txn, s->messages, &cur)) != 0)
+		return rc;
+	for (op = MDB_SET_RANGE;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		if (k.mv_size != KEY_MESSAGE_LEN) {
+			store_report_damaged(s, "messages", k.mv_data,
+			    k.mv_size, MC_ERR_CORRUPT);
+			continue;
+		}
+		record_key_message_parse(k.mv_data, &session, &seq);
+		if (session != c->session)
+			break;
+		rc = record_message_decode(d.mv_data, d.mv_size, &m);
+		if (rc != MC_OK) {
+			store_report_damaged(
+			    s, "messages", k.mv_data, k.mv_size, rc);
+			continue;
+		}
+		m.session = session;
+		m.seq = seq;
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 32;
+			c->list =
+			    xreallocarray(c->list, c->cap, sizeof *c->list);
+		}
+		c->list[c->n++] = m;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+store_messages(
+    struct store *s, uint64_t session, struct store_message **list, size_t *n)
+{
+	struct messages_ctx c;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	c.session = session;
+	rc = store_txn_read(s, "reading messages", messages_body, &c);
+	if (rc != MC_OK) {
+		store_messages_free(c.list, c.n);
+		c.list = NULL;
+		c.n = 0;
+	}
+	*list = c.list;
+	*n = c.n;
+	return rc;
+}
+
+struct message_get_ctx {
+	uint64_t session;
+	uint32_t seq;
+	struct store_message *out;
+};
+
+static int
+message_get_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct message_get_ctx *c = arg;
+	unsigned char key[KEY_MESSAGE_LEN];
+	MDB_val k = { sizeof key, key }, d;
+	int rc;
+
+	record_key_message(c->session, c->seq, key);
+	if ((rc = mdb_get(txn, s->messages, &k, &d)) != 0)
+		return rc;
+	rc = record_message_decode(d.mv_data, d.mv_size, c->out);
+	if (rc != MC_OK) {
+		store_report_damaged(s, "messages", key, sizeof key, rc);
+		store_set_error(s, "message %" PRIu64 ".%" PRIu32 " is damaged",
+		    c->session, c->seq);
+		return MC_ERR_CORRUPT;
+	}
+	c->out->session = c->session;
+	c->out->seq = c->seq;
+	return 0;
+}
+
+int
+store_message_get(
+    struct store *s, uint64_t session, uint32_t seq, struct store_message *out)
+{
+	struct message_get_ctx c = { session, seq, out };
+
+	memset(out, 0, sizeof *out);
+	return store_txn_read(s, "reading a message", message_get_body, &c);
+}
+
+/* Reply ids. */
+
+void
+store_reply_id_format(uint64_t session, uint32_t seq, char *buf, size_t size)
+{
+	snprintf(buf, size, "%" PRIu64 ".%" PRIu32, session, seq);
+}
+
+int
+store_reply_id_parse(const char *text, uint64_t *session, uint32_t *seq)
+{
+	const char *dot = strchr(text, '.');
+	char head[32];
+	uint64_t a, b;
+
+	if (dot == NULL || (size_t)(dot - text) >= sizeof head)
+		return MC_ERR_PARSE;
+	memcpy(head, text, (size_t)(dot - text));
+	head[dot - text] = '\0';
+	if (parse_u64(head, &a) != MC_OK || parse_u64(dot + 1, &b) != MC_OK ||
+	    a == 0 || b == 0 || b > UINT32_MAX)
+		return MC_ERR_PARSE;
+	*session = a;
+	*seq = (uint32_t)b;
+	return MC_OK;
+}
+
+struct last_ctx {
+	uint64_t session;
+	uint32_t seq;
+};
+
+static int
+last_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct last_ctx *c = arg;
+	MDB_val k = { 10, (void *)(uintptr_t) "last_reply" }, d;
+	const unsigned char *p;
+	int rc, i;
+
+	if ((rc = mdb_get(txn, s->meta, &k, &d)) != 0)
+		return rc;
+	if (d.mv_size != 12) {
+		store_report_damaged(
+		    s, "meta", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
+		return MDB_NOTFOUND;
+	}
+	p = d.mv_data;
+	c->session = 0;
+	c->seq = 0;
+	for (i = 7; i >= 0; i--)
+		c->session = (c->session << 8) | p[i];
+	for (i = 3; i >= 0; i--)
+		c->seq = (c->seq << 8) | p[8 + i];
+	return 0;
+}
+
+int
+store_last_reply(struct store *s, uint64_t *session, uint32_t *seq)
+{
+	struct last_ctx c = { 0, 0 };
+	int rc;
+
+	rc = store_txn_read(s, "finding the last reply", last_body, &c);
+	if (rc == MC_ERR_NOTFOUND)
+		store_set_error(s, "there is no reply yet");
+	if (rc == MC_OK) {
+		*session = c.session;
+		*seq = c.seq;
+	}
+	return rc;
+}
+
+/* Search. */
+
+void
+store_hits_free(struct store_hit *hits, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(hits[i].snippet);
+	free(hits);
+}
+
+struct word {
+	char *w; /* lower-cased */
+	size_t len;
+};
+
+/* ci_find: the first place word (lower case) is in h, ASCII case ignored. */
+static const char *
+ci_find(const char *h, size_t hn, const struct word *w)
+{
+	unsigned char c0;
+	size_t i, j;
+
+	if (w->len > hn)
+		return NULL;
+	c0 = (unsigned char)w->w[0];
+	for (i = 0; i + w->len <= hn; i++) {
+		if ((unsigned char)tolower((unsigned char)h[i]) != c0)
+			continue;
+		for (j = 1; j < w->len; j++)
+			if (tolower((unsigned char)h[i + j]) !=
+			    (unsigned char)w->w[j])
+				break;
+		if (j == w->len)
+			return h + i;
+	}
+	return NULL;
+}
+
+struct match {
+	uint64_t session;
+	uint32_t seq;
+	int role;
+	int64_t created_ms;
+};
+
+struct search_ctx {
+	struct word *words;
+	size_t nwords, max;
+	struct match *m;
+	size_t n, cap;
+	struct store_hit *hits;
+	size_t nhits;
+};
+
+static int
+match_cmp(const void *a, const void *b)
+{
+	const struct match *x = a, *y = b;
+
+	if (x->created_ms != y->created_ms)
+		return x->created_ms > y->created_ms ? -1 : 1;
+	if (x->session != y->session)
+		return x->session > y->session ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq > y->seq ? -1 : 1;
+	return 0;
+}
+
+/* snippet: about SNIPPET_MAX bytes around at, on UTF-8 boundaries. */
+static char *
+snippet(const char *text, size_t len, const char *at)
+{
+	size_t start = (size_t)(at - text), end, i;
+	char *out;
+
+	start = start > SNIPPET_MAX / 4 ? start - SNIPPET_MAX / 4 : 0;
+	while (start > 0 && ((unsigned char)text[start] & 0xc0) == 0x80)
+		start--;
+	end = start + SNIPPET_MAX < len ? start + SNIPPET_MAX : len;
+	while (end < len && ((unsigned char)text[end] & 0xc0) == 0x80)
+		end--;
+	out = xstrndup(text + start, end - start);
+	for (i = 0; out[i] != '\0'; i++)
+		if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t')
+			out[i] = ' ';
+	return out;
+}
+
+static int
+search_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct search_ctx *c = arg;
+	unsigned char key[KEY_MESSAGE_LEN];
+	MDB_cursor *cur;
+	MDB_val k, d;
+	const char *text, *at = NULL;
+	size_t tlen, i;
+	int64_t created;
+	int rc, op, role;
+
+	c->n = 0;
+	c->nhits = 0;
+	if ((rc = mdb_cursor_open(txn, s->messages, &cur)) != 0)
+		return rc;
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		if (k.mv_size != KEY_MESSAGE_LEN ||
+		    record_message_peek(d.mv_data, d.mv_size, &role, &created,
+		        &text, &tlen) != MC_OK) {
+			store_report_damaged(s, "messages", k.mv_data,
+			    k.mv_size, MC_ERR_CORRUPT);
+			continue;
+		}
+		for (i = 0; i < c->nwords; i++)
+			if (ci_find(text, tlen, &c->words[i]) == NULL)
+				break;
+		if (i < c->nwords)
+			continue;
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 64;
+			c->m = xreallocarray(c->m, c->cap, sizeof *c->m);
+		}
+		record_key_message_parse(
+		    k.mv_data, &c->m[c->n].session, &c->m[c->n].seq);
+		c->m[c->n].role = role;
+		c->m[c->n].created_ms = created;
+		c->n++;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	qsort(c->m, c->n, sizeof *c->m, match_cmp);
+	if (c->n > c->max)
+		c->n = c->max;
+	c->hits = xcalloc(c->n > 0 ? c->n : 1, sizeof *c->hits);
+	for (i = 0; i < c->n; i++) {
+		record_key_message(c->m[i].session, c->m[i].seq, key);
+		k.mv_size = sizeof key;
+		k.mv_data = key;
+		if ((rc = mdb_get(txn, s->messages, &k, &d)) != 0 ||
+		    record_message_peek(d.mv_data, d.mv_size, &role, &created,
+		        &text, &tlen) != MC_OK)
+			continue;
+		at = ci_find(text, tlen, &c->words[0]);
+		c->hits[c->nhits].session = c->m[i].session;
+		c->hits[c->nhits].seq = c->m[i].seq;
+		c->hits[c->nhits].role = role;
+		c->hits[c->nhits].created_ms = created;
+		c->hits[c->nhits].snippet =
+		    snippet(text, tlen, at != NULL ? at : text);
+		c->nhits++;
+	}
+	return 0;
+}
+
+int
+store_search(struct store *s, const char *words, size_t max,
+    struct store_hit **hits, size_t *n)
+{
+	struct search_ctx c;
+	const char *p = words;
+	size_t len, i;
+	int rc;
+
+	*hits = NULL;
+	*n = 0;
+	memset(&c, 0, sizeof c);
+	c.max = max;
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		len = strcspn(p, " \t\r\n");
+		if (len == 0)
+			break;
+		c.words = xreallocarray(c.words, c.nwords + 1, sizeof *c.words);
+		c.words[c.nwords].w = xstrndup(p, len);
+		c.words[c.nwords].len = len;
+		for (i = 0; i < len; i++)
+			c.words[c.nwords].w[i] = (char)tolower(
+			    (unsigned char)c.words[c.nwords].w[i]);
+		c.nwords++;
+		p += len;
+	}
+	if (c.nwords == 0) {
+		store_set_error(s, "search for what? give one or more words");
+		rc = MC_ERR_USAGE;
+		goto out;
+	}
+	rc = store_txn_read(s, "searching messages", search_body, &c);
+	if (rc == MC_OK) {
+		*hits = c.hits;
+		*n = c.nhits;
+		c.hits = NULL;
+		c.nhits = 0;
+	}
+out:
+	store_hits_free(c.hits, c.nhits);
+	for (i = 0; i < c.nwords; i++)
+		free(c.words[i].w);
+	free(c.words);
+	free(c.m);
+	return rc;
+}

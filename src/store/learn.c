@@ -1,0 +1,757 @@
+/*
+ * learn.c - what the store keeps for the router and the budget: ratings
+ * (committed together with the router's new state), router state blobs,
+ * latency estimates, spend, and the per-model summary for `mixchat stats`.
+ * Key and value layouts: record.h.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/record.h"
+#include "store/store_int.h"
+#include "util/xmalloc.h"
+
+#define VALUE_MAX (STORE_TEXT_MAX * 2 + 4096)
+
+static int
+put_buf(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+    const struct buf *b, unsigned int flags)
+{
+	MDB_val k = { klen, (void *)(uintptr_t)key };
+	MDB_val d = { b->len, b->data };
+
+	return mdb_put(txn, dbi, &k, &d, flags);
+}
+
+/* Ratings. */
+
+struct rating_ctx {
+	const struct store_rating *r;
+	const char *router_model;
+	const void *blob;
+	size_t blob_len;
+};
+
+/* set_message_rating: the message's latest rating; absent is fine. */
+static int
+set_message_rating(
+    struct store *s, MDB_txn *txn, uint64_t session, uint32_t seq, int score)
+{
+	unsigned char key[KEY_MESSAGE_LEN];
+	MDB_val k = { sizeof key, key }, d;
+	struct store_message m;
+	struct buf b;
+	int rc;
+
+	record_key_message(session, seq, key);
+	rc = mdb_get(txn, s->messages, &k, &d);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	rc = record_message_decode(d.mv_data, d.mv_size, &m);
+	if (rc != MC_OK) {
+		store_report_damaged(s, "messages", key, sizeof key, rc);
+		return 0;
+	}
+	m.rating = score;
+	buf_init(&b, VALUE_MAX);
+	rc = record_message_encode(&m, &b);
+	if (rc == MC_OK)
+		rc = put_buf(txn, s->messages, key, sizeof key, &b, 0);
+	buf_release(&b);
+	store_message_release(&m);
+	return rc;
+}
+
+static int
+rating_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct rating_ctx *c = arg;
+	unsigned char key[KEY_RATING_LEN];
+	int64_t t = c->r->time_ms;
+	struct buf b;
+	int rc, tries;
+
+	buf_init(&b, VALUE_MAX);
+	rc = record_rating_encode(c->r, &b);
+	/* Two ratings of one reply in one millisecond: the later one is
+	 * keyed 1 ms on; the value keeps the true time. */
+	for (tries = 0; rc == 0 && tries < 1000; tries++, t++) {
+		record_key_rating(c->r->session, c->r->seq, t, key);
+		rc = put_buf(
+		    txn, s->ratings, key, sizeof key, &b, MDB_NOOVERWRITE);
+		if (rc != MDB_KEYEXIST)
+			break;
+		rc = 0;
+	}
+	buf_release(&b);
+	if (rc != 0)
+		return rc;
+	if (tries == 1000)
+		return MC_ERR_EXISTS;
+	rc = set_message_rating(s, txn, c->r->session, c->r->seq, c->r->score);
+	if (rc != 0 || c->router_model == NULL)
+		return rc;
+	buf_init(&b, STORE_BLOB_MAX + 64);
+	rc = record_router_encode(c->blob, c->blob_len, &b);
+	if (rc == MC_OK)
+		rc = put_buf(txn, s->router, c->router_model,
+		    strlen(c->router_model), &b, 0);
+	buf_release(&b);
+	return rc;
+}
+
+int
+store_rating_commit(struct store *s, const struct store_rating *r,
+    const char *router_model_id, const void *router_blob, size_t blob_len,
+    char **cause)
+{
+	struct rating_ctx c = { r, router_model_id, router_blob, blob_len };
+	int rc;
+
+	if (r->score < 1 || r->score > 5) {
+		*cause = xasprintf("a rating must be 1 to 5, not %d", r->score);
+		return MC_ERR_USAGE;
+	}
+	if ((r->model != NULL && !store_model_ok(r->model)) ||
+	    (router_model_id != NULL && !store_model_ok(router_model_id))) {
+		*cause = xasprintf(
+		    "a model id must have 1 to %d bytes", STORE_MODEL_MAX);
+		return MC_ERR_USAGE;
+	}
+	if (router_model_id != NULL && blob_len > STORE_BLOB_MAX) {
+		*cause = xasprintf("the router state for %s is too large "
+		                   "(%zu bytes)",
+		    router_model_id, blob_len);
+		return MC_ERR_LIMIT;
+	}
+	rc = store_txn_write(s, "saving a rating", rating_body, &c);
+	if (rc != MC_OK)
+		*cause = xstrdup(store_strerror(s));
+	return rc;
+}
+
+void
+store_ratings_free(struct store_rating *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		record_rating_release(&list[i]);
+	free(list);
+}
+
+struct ratings_ctx {
+	struct store_rating *list;
+	size_t n, cap;
+};
+
+static int
+ratings_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct ratings_ctx *c = arg;
+	struct store_rating r;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	int rc, op;
+
+	if ((rc = mdb_cursor_open(txn, s->ratings, &cur)) != 0)
+		return rc;
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		rc = record_rating_decode(d.mv_data, d.mv_size, &r);
+		if (rc != MC_OK) {
+			store_report_damaged(
+			    s, "ratings", k.mv_data, k.mv_size, rc);
+			continue;
+		}
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 64;
+			c->list =
+			    xreallocarray(c->list, c->cap, sizeof *c->list);
+		}
+		c->list[c->n++] = r;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+store_ratings_list(struct store *s, struct store_rating **list, size_t *n)
+{
+	struct ratings_ctx c = { NULL, 0, 0 };
+	int rc;
+
+	rc = store_txn_read(s, "reading ratings", ratings_body, &c);
+	if (rc != MC_OK) {
+		store_ratings_free(c.list, c.n);
+		c.list = NULL;
+		c.n = 0;
+	}
+	*list = c.list;
+	*n = c.n;
+	return rc;
+}
+
+/* Router state. */
+
+struct router_ctx {
+	const char *model;
+	const void *blob;
+	size_t len;
+	struct buf *out;
+	struct store_router_state *list;
+	size_t n, cap;
+};
+
+static int
+router_get_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct router_ctx *c = arg;
+	MDB_val k = { strlen(c->model), (void *)(uintptr_t)c->model }, d;
+	const void *blob;
+	size_t len;
+	int rc;
+
+	if ((rc = mdb_get(txn, s->router, &k, &d)) != 0)
+		return rc;
+	rc = record_router_decode(d.mv_data, d.mv_size, &blob, &len);
+	if (rc != MC_OK) {
+		store_report_damaged(s, "router", k.mv_data, k.mv_size, rc);
+		store_set_error(s,
+		    "the router state of %s is damaged; it "
+		    "starts afresh",
+		    c->model);
+		return MC_ERR_CORRUPT;
+	}
+	return buf_add(c->out, blob, len);
+}
+
+int
+store_router_get(struct store *s, const char *model_id, struct buf *out)
+{
+	struct router_ctx c;
+
+	if (!store_model_ok(model_id))
+		return MC_ERR_USAGE;
+	memset(&c, 0, sizeof c);
+	c.model = model_id;
+	c.out = out;
+	buf_reset(out);
+	return store_txn_read(s, "reading router state", router_get_body, &c);
+}
+
+static int
+router_put_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct router_ctx *c = arg;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, STORE_BLOB_MAX + 64);
+	rc = record_router_encode(c->blob, c->len, &b);
+	if (rc == MC_OK)
+		rc = put_buf(txn, s->router, c->model, strlen(c->model), &b, 0);
+	buf_release(&b);
+	return rc;
+}
+
+int
+store_router_put(
+    struct store *s, const char *model_id, const void *blob, size_t len)
+{
+	struct router_ctx c;
+
+	if (!store_model_ok(model_id) || len > STORE_BLOB_MAX)
+		return MC_ERR_USAGE;
+	memset(&c, 0, sizeof c);
+	c.model = model_id;
+	c.blob = blob;
+	c.len = len;
+	return store_txn_write(s, "saving router state", router_put_body, &c);
+}
+
+void
+store_router_free(struct store_router_state *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].model);
+		free(list[i].blob);
+	}
+	free(list);
+}
+
+static int
+router_list_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct router_ctx *c = arg;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	const void *blob;
+	size_t len;
+	int rc, op;
+
+	if ((rc = mdb_cursor_open(txn, s->router, &cur)) != 0)
+		return rc;
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		rc = record_router_decode(d.mv_data, d.mv_size, &blob, &len);
+		if (rc != MC_OK || k.mv_size == 0 ||
+		    k.mv_size > STORE_MODEL_MAX) {
+			store_report_damaged(s, "router", k.mv_data, k.mv_size,
+			    rc != MC_OK ? rc : MC_ERR_CORRUPT);
+			continue;
+		}
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 16;
+			c->list =
+			    xreallocarray(c->list, c->cap, sizeof *c->list);
+		}
+		c->list[c->n].model = xstrndup(k.mv_data, k.mv_size);
+		c->list[c->n].blob = xmalloc(len > 0 ? len : 1);
+		memcpy(c->list[c->n].blob, blob, len);
+		c->list[c->n].len = len;
+		c->n++;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+store_router_list(struct store *s, struct store_router_state **list, size_t *n)
+{
+	struct router_ctx c;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	rc = store_txn_read(s, "reading router state", router_list_body, &c);
+	if (rc != MC_OK) {
+		store_router_free(c.list, c.n);
+		c.list = NULL;
+		c.n = 0;
+	}
+	*list = c.list;
+	*n = c.n;
+	return rc;
+}
+
+/* Latency. */
+
+struct latency_ctx {
+	const char *model;
+	struct store_latency *lat;
+};
+
+static int
+latency_get_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct latency_ctx *c = arg;
+	MDB_val k = { strlen(c->model), (void *)(uintptr_t)c->model }, d;
+	int rc;
+
+	if ((rc = mdb_get(txn, s->latency, &k, &d)) != 0)
+		return rc;
+	rc = record_latency_decode(d.mv_data, d.mv_size, c->lat);
+	if (rc != MC_OK) {
+		store_report_damaged(s, "latency", k.mv_data, k.mv_size, rc);
+		return MDB_NOTFOUND;
+	}
+	return 0;
+}
+
+int
+store_latency_get(
+    struct store *s, const char *model_id, struct store_latency *out)
+{
+	struct latency_ctx c = { model_id, out };
+
+	memset(out, 0, sizeof *out);
+	if (!store_model_ok(model_id))
+		return MC_ERR_USAGE;
+	return store_txn_read(s, "reading latency", latency_get_body, &c);
+}
+
+static int
+latency_put_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct latency_ctx *c = arg;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 256);
+	rc = record_latency_encode(c->lat, &b);
+	if (rc == MC_OK)
+		rc =
+		    put_buf(txn, s->latency, c->model, strlen(c->model), &b, 0);
+	buf_release(&b);
+	return rc;
+}
+
+int
+store_latency_put(
+    struct store *s, const char *model_id, const struct store_latency *lat)
+{
+	struct latency_ctx c = { model_id,
+		(struct store_latency *)(uintptr_t)lat };
+
+	if (!store_model_ok(model_id))
+		return MC_ERR_USAGE;
+	return store_txn_write(s, "saving latency", latency_put_body, &c);
+}
+
+/* Spend. */
+
+void
+store_spend_free(struct store_spend *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(list[i].model);
+	free(list);
+}
+
+struct spend_ctx {
+	struct store_spend *list;
+	size_t n, cap;
+};
+
+static int
+spend_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct spend_ctx *c = arg;
+	struct store_spend sp;
+	const unsigned char *kp;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	int rc, op;
+
+	if ((rc = mdb_cursor_open(txn, s->spend, &cur)) != 0)
+		return rc;
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		memset(&sp, 0, sizeof sp);
+		if (k.mv_size <= 4 || k.mv_size > KEY_SPEND_MAX ||
+		    (rc = record_spend_decode(d.mv_data, d.mv_size, &sp)) !=
+		        MC_OK) {
+			store_report_damaged(
+			    s, "spend", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
+			continue;
+		}
+		kp = k.mv_data;
+		sp.day = (uint32_t)kp[0] << 24 | (uint32_t)kp[1] << 16 |
+		         (uint32_t)kp[2] << 8 | kp[3];
+		sp.model = xstrndup((const char *)kp + 4, k.mv_size - 4);
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 64;
+			c->list =
+			    xreallocarray(c->list, c->cap, sizeof *c->list);
+		}
+		c->list[c->n++] = sp;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+store_spend_list(struct store *s, struct store_spend **list, size_t *n)
+{
+	struct spend_ctx c = { NULL, 0, 0 };
+	int rc;
+
+	rc = store_txn_read(s, "reading spend", spend_body, &c);
+	if (rc != MC_OK) {
+		store_spend_free(c.list, c.n);
+		c.list = NULL;
+		c.n = 0;
+	}
+	*list = c.list;
+	*n = c.n;
+	return rc;
+}
+
+struct spend_day_ctx {
+	uint32_t day;
+	double usd;
+};
+
+static int
+spend_day_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct spend_day_ctx *c = arg;
+	unsigned char key[4];
+	struct store_spend sp;
+	MDB_cursor *cur;
+	MDB_val k = { 4, key }, d;
+	int rc, op;
+
+	key[0] = (unsigned char)(c->day >> 24);
+	key[1] = (unsigned char)(c->day >> 16);
+	key[2] = (unsigned char)(c->day >> 8);
+	key[3] = (unsigned char)c->day;
+	c->usd = 0;
+	if ((rc = mdb_cursor_open(txn, s->spend, &cur)) != 0)
+		return rc;
+	for (op = MDB_SET_RANGE;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		if (k.mv_size < 4 || memcmp(k.mv_data, key, 4) != 0)
+			break;
+		if (record_spend_decode(d.mv_data, d.mv_size, &sp) != MC_OK) {
+			store_report_damaged(
+			    s, "spend", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
+			continue;
+		}
+		c->usd += sp.usd;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+store_spend_day(struct store *s, uint32_t day, double *usd)
+{
+	struct spend_day_ctx c = { day, 0 };
+	int rc;
+
+	rc = store_txn_read(s, "reading spend", spend_day_body, &c);
+	*usd = rc == MC_OK ? c.usd : 0;
+	return rc;
+}
+
+/* Per-model summary. */
+
+void
+store_model_stats_free(struct store_model_stats *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(list[i].model);
+	free(list);
+}
+
+struct stats_ctx {
+	uint32_t today;
+	struct store_model_stats *list;
+	size_t n, cap;
+	double *rating_sum;
+	double *latency_sum, *ttft_sum;
+};
+
+/* stats_model: the element of model (len bytes), added when new. */
+static struct store_model_stats *
+stats_model(struct stats_ctx *c, const char *model, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strlen(c->list[i].model) == len &&
+		    memcmp(c->list[i].model, model, len) == 0)
+			return &c->list[i];
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->list = xreallocarray(c->list, c->cap, sizeof *c->list);
+		c->rating_sum =
+		    xreallocarray(c->rating_sum, c->cap, sizeof *c->rating_sum);
+		c->latency_sum = xreallocarray(
+		    c->latency_sum, c->cap, sizeof *c->latency_sum);
+		c->ttft_sum =
+		    xreallocarray(c->ttft_sum, c->cap, sizeof *c->ttft_sum);
+	}
+	memset(&c->list[c->n], 0, sizeof c->list[c->n]);
+	c->list[c->n].model = xstrndup(model, len);
+	c->rating_sum[c->n] = 0;
+	c->latency_sum[c->n] = 0;
+	c->ttft_sum[c->n] = 0;
+	return &c->list[c->n++];
+}
+
+static int
+stats_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct stats_ctx *c = arg;
+	struct store_model_stats *ms;
+	struct store_spend sp;
+	struct store_message m;
+	struct store_rating r;
+	MDB_cursor *cur = NULL;
+	MDB_val k, d;
+	const void *blob;
+	size_t len, i;
+	uint32_t day;
+	int rc, op;
+
+	for (i = 0; i < c->n; i++)
+		free(c->list[i].model);
+	c->n = 0;
+	/* spend */
+	if ((rc = mdb_cursor_open(txn, s->spend, &cur)) != 0)
+		return rc;
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		const unsigned char *kp = k.mv_data;
+
+		if (k.mv_size <= 4 || k.mv_size > KEY_SPEND_MAX ||
+		    record_spend_decode(d.mv_data, d.mv_size, &sp) != MC_OK) {
+			store_report_damaged(
+			    s, "spend", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
+			continue;
+		}
+		day = (uint32_t)kp[0] << 24 | (uint32_t)kp[1] << 16 |
+		      (uint32_t)kp[2] << 8 | kp[3];
+		ms = stats_model(c, (const char *)kp + 4, k.mv_size - 4);
+		ms->calls += sp.calls;
+		ms->spend_total += sp.usd;
+		if (day / 100 == c->today / 100)
+			ms->spend_month += sp.usd;
+		if (day == c->today)
+			ms->spend_today += sp.usd;
+		ms->tokens_in += sp.tokens_in;
+		ms->tokens_out += sp.tokens_out;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	/* replies */
+	if ((rc = mdb_cursor_open(txn, s->messages, &cur)) != 0)
+		return rc;
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		if (record_message_decode(d.mv_data, d.mv_size, &m) != MC_OK) {
+			store_report_damaged(s, "messages", k.mv_data,
+			    k.mv_size, MC_ERR_CORRUPT);
+			continue;
+		}
+		if (m.role == STORE_ROLE_ASSISTANT && m.model != NULL &&
+		    store_model_ok(m.model)) {
+			ms = stats_model(c, m.model, strlen(m.model));
+			ms->replies++;
+			if (m.latency_ms > 0) {
+				ms->timed++;
+				c->latency_sum[ms - c->list] += m.latency_ms;
+				c->ttft_sum[ms - c->list] += m.ttft_ms;
+			}
+		}
+		store_message_release(&m);
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	/* ratings */
+	if ((rc = mdb_cursor_open(txn, s->ratings, &cur)) != 0)
+		return rc;
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		if (record_rating_decode(d.mv_data, d.mv_size, &r) != MC_OK) {
+			store_report_damaged(
+			    s, "ratings", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
+			continue;
+		}
+		if (r.model != NULL && store_model_ok(r.model)) {
+			ms = stats_model(c, r.model, strlen(r.model));
+			ms->ratings++;
+			c->rating_sum[ms - c->list] += r.score;
+		}
+		record_rating_release(&r);
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	/* latency */
+	if ((rc = mdb_cursor_open(txn, s->latency, &cur)) != 0)
+		return rc;
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		struct store_latency lat;
+
+		if (k.mv_size == 0 || k.mv_size > STORE_MODEL_MAX ||
+		    record_latency_decode(d.mv_data, d.mv_size, &lat) !=
+		        MC_OK) {
+			store_report_damaged(
+			    s, "latency", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
+			continue;
+		}
+		ms = stats_model(c, k.mv_data, k.mv_size);
+		ms->has_latency = true;
+		ms->latency = lat;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	/* router */
+	if ((rc = mdb_cursor_open(txn, s->router, &cur)) != 0)
+		return rc;
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		if (k.mv_size == 0 || k.mv_size > STORE_MODEL_MAX ||
+		    record_router_decode(d.mv_data, d.mv_size, &blob, &len) !=
+		        MC_OK) {
+			store_report_damaged(
+			    s, "router", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
+			continue;
+		}
+		ms = stats_model(c, k.mv_data, k.mv_size);
+		ms->has_router = true;
+		ms->router_bytes = len;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int
+stats_cmp(const void *a, const void *b)
+{
+	const struct store_model_stats *x = a, *y = b;
+
+	return strcmp(x->model, y->model);
+}
+
+int
+store_model_stats(
+    struct store *s, uint32_t today, struct store_model_stats **list, size_t *n)
+{
+	struct stats_ctx c;
+	size_t i;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	c.today = today;
+	rc = store_txn_read(s, "reading statistics", stats_body, &c);
+	for (i = 0; rc == MC_OK && i < c.n; i++) {
+		struct store_model_stats *ms = &c.list[i];
+
+		if (ms->timed > 0) {
+			ms->mean_latency_ms = c.latency_sum[i] / ms->timed;
+			ms->mean_ttft_ms = c.ttft_sum[i] / ms->timed;
+		}
+		if (ms->ratings > 0)
+			ms->mean_rating = c.rating_sum[i] / ms->ratings;
+	}
+	free(c.rating_sum);
+	free(c.latency_sum);
+	free(c.ttft_sum);
+	if (rc != MC_OK) {
+		store_model_stats_free(c.list, c.n);
+		c.list = NULL;
+		c.n = 0;
+	} else if (c.n > 0)
+		qsort(c.list, c.n, sizeof *c.list, stats_cmp);
+	*list = c.list;
+	*n = c.n;
+	return rc;
+}

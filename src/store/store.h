@@ -1,0 +1,339 @@
+/*
+ * store.h - everything mixchat keeps: one LMDB environment in
+ * <data_dir>/db with the named databases of DESIGN.md ("Storage").
+ *
+ *	meta      schema version, created-at, pointer to the newest reply
+ *	sessions  one record per conversation
+ *	messages  every message of every conversation
+ *	ratings   every rating with the features the router learned from
+ *	router    each model's learned state (opaque blob from src/router)
+ *	spend     USD, tokens and calls per local day and model
+ *	latency   each model's running TTFT / throughput and 429 cool-down
+ *
+ * The key and value layouts are drawn in record.h (values) and beside the
+ * code that builds the keys (chat.c, learn.c, env.c).
+ *
+ * Rules every function here keeps:
+ *  - each public write function is ONE committed, synchronous write
+ *    transaction (default LMDB flags): when it returns MC_OK the event
+ *    survives a crash or power cut;
+ *  - no transaction is held between calls, so a process may wait for the
+ *    user for as long as it likes and a second mixchat process on the same
+ *    data folder reads and writes safely;
+ *  - when the map fills (MDB_MAP_FULL) the transaction is aborted, the map
+ *    doubled and the transaction replayed (at most STORE_GROW_RETRIES
+ *    times); MC_ERR_FULL after that or when the disk is full;
+ *  - a damaged record (bad length, unknown record version, bad checksum)
+ *    is reported through the warning hook with its database and key and
+ *    skipped; reading never crashes on what is on disk.
+ *
+ * A failed call returns an enum mc_err; store_strerror(s) then says what
+ * happened in the user's words (owned by the store, valid until the next
+ * call).  A struct store is used by one thread at a time.
+ */
+#ifndef MIXCHAT_STORE_H
+#define MIXCHAT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+
+/* The schema this build writes; older ones are migrated at open. */
+#define STORE_SCHEMA 1
+/* The initial map (grown by doubling when full). */
+#define STORE_MAP_INITIAL  ((size_t)1 << 30)
+#define STORE_GROW_RETRIES 10
+/* Longest model id kept as (part of) a key. */
+#define STORE_MODEL_MAX 256
+/* Longest text of one message, and of a router blob. */
+#define STORE_TEXT_MAX ((size_t)16 << 20)
+#define STORE_BLOB_MAX ((size_t)64 << 20)
+
+struct store;
+
+enum store_role {
+	STORE_ROLE_USER = 1,
+	STORE_ROLE_ASSISTANT = 2,
+	STORE_ROLE_SYSTEM = 3,
+};
+
+enum store_source {
+	STORE_SOURCE_KEYSTROKE = 1,
+	STORE_SOURCE_REASK = 2,
+	STORE_SOURCE_IMPORT = 3,
+	STORE_SOURCE_CLI = 4,
+};
+
+/*
+ * store_open: open (creating it 0700 when absent) the environment in dir,
+ * normally <data_dir>/db.  Clears stale reader slots, creates the named
+ * databases, stamps or checks the schema (a newer one is refused with
+ * MC_ERR_VERSION, an older one migrated).  On success *out is the store
+ * (free with store_close); on failure *cause says why (caller frees).
+ */
+int store_open(const char *dir, struct store **out, char **cause) MC_WUR;
+/* store_close: close the environment and free s.  NULL is fine. */
+void store_close(struct store *s);
+/* store_strerror: the last failure in the user's words; owned by s. */
+const char *store_strerror(const struct store *s);
+/*
+ * store_set_warn: where damaged-record reports go (default: stderr, as
+ * "mixchat: ..." lines).  fn gets a message it must not keep.
+ */
+void store_set_warn(
+    struct store *s, void (*fn)(void *, const char *), void *arg);
+/* store_damaged: how many damaged records were reported and skipped. */
+unsigned long store_damaged(const struct store *s);
+/* store_map_size: the current map size in bytes (grows when full). */
+size_t store_map_size(const struct store *s);
+
+/* Sessions. ------------------------------------------------------------ */
+
+struct store_session {
+	uint64_t id; /* 1, 2, ... in order of creation */
+	char *name;  /* given with --session / at creation, or NULL */
+	char *title; /* name, else from the first user message; or NULL */
+	int64_t created_ms;
+	int64_t updated_ms;
+	uint32_t nmessages;
+	uint32_t last_seq; /* seq of the newest message, 0 when none */
+};
+
+/* store_session_new: a new empty session; name may be NULL. */
+int store_session_new(struct store *s, const char *name, uint64_t *id) MC_WUR;
+/*
+ * store_session_find: a session by its number ("12") or its name; the
+ * newest one when several share a name.  MC_ERR_NOTFOUND when none.
+ */
+int store_session_find(
+    struct store *s, const char *name_or_id, uint64_t *id) MC_WUR;
+/* store_session_latest: the most recently updated session; NOTFOUND. */
+int store_session_latest(struct store *s, uint64_t *id) MC_WUR;
+/* store_session_get: one session into *out (release it); NOTFOUND. */
+int store_session_get(
+    struct store *s, uint64_t id, struct store_session *out) MC_WUR;
+/*
+ * store_session_list: every session, oldest first.  *list is an array
+ * the caller frees with store_sessions_free(*list, *n).
+ */
+int store_session_list(
+    struct store *s, struct store_session **list, size_t *n) MC_WUR;
+void store_session_release(struct store_session *ss);
+void store_sessions_free(struct store_session *list, size_t n);
+
+/* Messages. ------------------------------------------------------------ */
+
+struct store_message {
+	uint64_t session;
+	uint32_t seq; /* 1, 2, ... within the session; set by the store */
+	int role;     /* enum store_role */
+	char *text;
+	char *model; /* who answered (assistant), or NULL */
+	int tokens_in, tokens_out;
+	bool tokens_estimated;
+	double cost_usd;
+	double ttft_ms, latency_ms;
+	int64_t created_ms;
+	char *decision_json; /* the router's table as JSON text, or NULL */
+	char *error;         /* why the reply failed / was cut, or NULL */
+	int rating;          /* 0 none, 1..5 the latest rating */
+};
+
+/* What one reply adds to a day's spend (store_reply_finish). */
+struct store_spend_add {
+	uint32_t day;      /* local YYYYMMDD (time_day()) */
+	const char *model; /* NULL: the reply's model */
+	double usd;
+	uint64_t tokens_in, tokens_out;
+};
+
+/* A model's running latency estimates (app computes, store keeps). */
+struct store_latency {
+	double ttft_ms;
+	double tokens_per_s;
+	uint32_t samples;
+	int64_t unavailable_until_ms; /* 429 cool-down; 0 none */
+};
+
+/*
+ * store_message_append: append msg (a user message sent) to msg->session
+ * in its own transaction; msg->seq and msg->rating are ignored, the new
+ * seq goes to *seq.  Sets the session's title from the first user message
+ * when it has none.  MC_ERR_NOTFOUND when the session does not exist.
+ */
+int store_message_append(
+    struct store *s, const struct store_message *msg, uint32_t *seq) MC_WUR;
+/*
+ * store_reply_finish: in ONE transaction append the reply (as
+ * store_message_append), add spend (may be NULL) to the day + model record
+ * (usd, tokens, calls + 1), write lat (may be NULL) as the model's latency
+ * record, and make the reply the newest for store_last_reply().
+ */
+int store_reply_finish(struct store *s, const struct store_message *reply,
+    const struct store_spend_add *spend, const struct store_latency *lat,
+    uint32_t *seq) MC_WUR;
+/*
+ * store_messages: every message of a session in order; free with
+ * store_messages_free(*list, *n).  Damaged ones are reported and skipped.
+ */
+int store_messages(struct store *s, uint64_t session,
+    struct store_message **list, size_t *n) MC_WUR;
+/* store_message_get: one message into *out (release it); NOTFOUND. */
+int store_message_get(struct store *s, uint64_t session, uint32_t seq,
+    struct store_message *out) MC_WUR;
+void store_message_release(struct store_message *m);
+void store_messages_free(struct store_message *list, size_t n);
+
+/*
+ * Reply ids: a reply is (session, seq), shown to users as "SESSION.SEQ".
+ * store_reply_id_format writes it into buf (size >= STORE_REPLY_ID_MAX).
+ * store_reply_id_parse accepts exactly that form; MC_ERR_PARSE otherwise.
+ */
+#define STORE_REPLY_ID_MAX 32
+void store_reply_id_format(
+    uint64_t session, uint32_t seq, char *buf, size_t size);
+int store_reply_id_parse(
+    const char *text, uint64_t *session, uint32_t *seq) MC_WUR;
+/* store_last_reply: the newest assistant message anywhere; NOTFOUND. */
+int store_last_reply(struct store *s, uint64_t *session, uint32_t *seq) MC_WUR;
+
+/* Search. -------------------------------------------------------------- */
+
+struct store_hit {
+	uint64_t session;
+	uint32_t seq;
+	int role;
+	int64_t created_ms;
+	char *snippet; /* about 80 bytes of text around the first word */
+};
+
+/*
+ * store_search: messages whose text holds every word of `words` (split at
+ * white space; ASCII case ignored), newest first, at most max of them.
+ * *hits is freed with store_hits_free(*hits, *n).  MC_ERR_USAGE when
+ * words has none.
+ */
+int store_search(struct store *s, const char *words, size_t max,
+    struct store_hit **hits, size_t *n) MC_WUR;
+void store_hits_free(struct store_hit *hits, size_t n);
+
+/* Ratings and the router's learned state. ------------------------------- */
+
+struct store_rating {
+	uint64_t session;
+	uint32_t seq;
+	int score;  /* 1..5 */
+	int source; /* enum store_source */
+	char *model;
+	int64_t time_ms;
+	const float *features; /* what the router learned from; may be NULL */
+	size_t nfeatures;
+};
+
+/*
+ * store_rating_commit: in ONE transaction store the rating, set the
+ * message's latest rating (when the message exists) and, when
+ * router_model_id is not NULL, replace that model's router state with
+ * blob_len bytes of router_blob.  The router has already learned; after
+ * MC_OK both are on disk.  *cause says why on failure (caller frees).
+ */
+int store_rating_commit(struct store *s, const struct store_rating *r,
+    const char *router_model_id, const void *router_blob, size_t blob_len,
+    char **cause) MC_WUR;
+/*
+ * store_ratings_list: every rating, by reply then time.  Each element owns
+ * its model and features; free with store_ratings_free(*list, *n).
+ */
+int store_ratings_list(
+    struct store *s, struct store_rating **list, size_t *n) MC_WUR;
+void store_ratings_free(struct store_rating *list, size_t n);
+
+/* store_router_get: the model's state blob into out (its max bounds it). */
+int store_router_get(
+    struct store *s, const char *model_id, struct buf *out) MC_WUR;
+/* store_router_put: replace the model's state (one transaction). */
+int store_router_put(
+    struct store *s, const char *model_id, const void *blob, size_t len) MC_WUR;
+
+struct store_router_state {
+	char *model;
+	void *blob;
+	size_t len;
+};
+
+/*
+ * store_router_list: every model's state, to load the router at start-up.
+ * Free with store_router_free(*list, *n).
+ */
+int store_router_list(
+    struct store *s, struct store_router_state **list, size_t *n) MC_WUR;
+void store_router_free(struct store_router_state *list, size_t n);
+
+/* Latency and spend. --------------------------------------------------- */
+
+/* store_latency_get: the model's record into *out; NOTFOUND when none. */
+int store_latency_get(
+    struct store *s, const char *model_id, struct store_latency *out) MC_WUR;
+/* store_latency_put: replace it (also for a 429 cool-down alone). */
+int store_latency_put(struct store *s, const char *model_id,
+    const struct store_latency *lat) MC_WUR;
+
+struct store_spend {
+	uint32_t day; /* YYYYMMDD */
+	char *model;
+	double usd;
+	uint64_t tokens_in, tokens_out;
+	uint32_t calls;
+};
+
+/* store_spend_day: total USD spent on a day (0 when nothing). */
+int store_spend_day(struct store *s, uint32_t day, double *usd) MC_WUR;
+/*
+ * store_spend_list: every day + model record, by day then model.  Free
+ * with store_spend_free(*list, *n).
+ */
+int store_spend_list(
+    struct store *s, struct store_spend **list, size_t *n) MC_WUR;
+void store_spend_free(struct store_spend *list, size_t n);
+
+/* Per-model summary for `mixchat stats`. ------------------------------- */
+
+struct store_model_stats {
+	char *model;
+	uint32_t calls; /* replies booked in spend */
+	double spend_today, spend_month, spend_total;
+	uint64_t tokens_in, tokens_out;
+	uint32_t replies;       /* assistant messages recorded */
+	uint32_t timed;         /* of those, how many had a latency */
+	double mean_latency_ms; /* over the timed replies; 0 when none */
+	double mean_ttft_ms;
+	uint32_t ratings; /* rating events: what the router absorbed */
+	double mean_rating;
+	bool has_latency;
+	struct store_latency latency;
+	bool has_router;
+	size_t router_bytes;
+};
+
+/*
+ * store_model_stats: one read pass over spend, messages, ratings, latency
+ * and router; one element per model seen anywhere, sorted by id.  today is
+ * the local YYYYMMDD (the month is today / 100).  Free with
+ * store_model_stats_free(*list, *n).
+ */
+int store_model_stats(struct store *s, uint32_t today,
+    struct store_model_stats **list, size_t *n) MC_WUR;
+void store_model_stats_free(struct store_model_stats *list, size_t n);
+
+/* Test hooks (tests/test_store*.c only). -------------------------------- */
+
+/* When not 0, store_open maps this many bytes instead of 1 GiB. */
+extern size_t store_test_mapsize;
+/* store_test_put_raw: write raw bytes under a key of a named database. */
+int store_test_put_raw(struct store *s, const char *db, const void *key,
+    size_t klen, const void *val, size_t vlen) MC_WUR;
+
+#endif

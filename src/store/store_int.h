@@ -1,0 +1,50 @@
+/*
+ * store_int.h - what the store's own files share (never included outside
+ * src/store): the struct store, and the transaction runners that replay a
+ * write after growing a full map.
+ */
+#ifndef MIXCHAT_STORE_INT_H
+#define MIXCHAT_STORE_INT_H
+
+#include <lmdb.h>
+
+#include "store/store.h"
+
+struct store {
+	MDB_env *env;
+	MDB_dbi meta, sessions, messages, ratings, router, spend, latency;
+	char *dir;
+	size_t mapsize;
+	char *error; /* the last failure, for store_strerror() */
+	void (*warn)(void *, const char *);
+	void *warn_arg;
+	unsigned long damaged;
+};
+
+/*
+ * A transaction body: called with an open transaction; returns 0, an
+ * enum mc_err, or an LMDB error code (MDB_* or errno) from the call that
+ * failed.  A write body may be run several times (replayed after the map
+ * grew), so it must only write its results through arg at the end or
+ * overwrite them on each run.
+ */
+/*
+ * store_txn_write: run fn in a write transaction and commit it; on
+ * MDB_MAP_FULL abort, double the map and replay (STORE_GROW_RETRIES).
+ * store_txn_read: run fn in a read-only transaction and end it.
+ * Both return an enum mc_err and set the store's error text on failure.
+ */
+int store_txn_write(struct store *s, const char *what,
+    int (*fn)(struct store *, MDB_txn *, void *), void *arg) MC_WUR;
+int store_txn_read(struct store *s, const char *what,
+    int (*fn)(struct store *, MDB_txn *, void *), void *arg) MC_WUR;
+
+/* store_set_error: replace the error text (printf style). */
+void store_set_error(struct store *s, const char *fmt, ...) MC_PRINTF(2, 3);
+/* store_report_damaged: report a damaged record (db, key) and count it. */
+void store_report_damaged(
+    struct store *s, const char *db, const void *key, size_t klen, int err);
+/* store_model_ok: whether id can be a key (1..STORE_MODEL_MAX bytes). */
+int store_model_ok(const char *id);
+
+#endif

@@ -1,0 +1,676 @@
+/*
+ * test_store.c - the LMDB store: every record type round trip, sessions,
+ * replies with spend and latency, ratings with router state, search, map
+ * growth, two writer processes, a writer killed with SIGKILL hundreds of
+ * times, a damaged value, a newer schema.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "store/record.h"
+#include "store/store.h"
+#include "test.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+
+static char *
+dbdir(const char *name)
+{
+	return xasprintf("%s/%s", test_tmpdir(), name);
+}
+
+static struct store *
+open_or_die(const char *dir)
+{
+	struct store *s = NULL;
+	char *cause = NULL;
+
+	if (store_open(dir, &s, &cause) != MC_OK) {
+		printf("store_open %s: %s\n", dir, cause);
+		exit(99);
+	}
+	return s;
+}
+
+/* Warnings are collected instead of printed. */
+static char warned[4096];
+
+static void
+collect_warn(void *arg, const char *msg)
+{
+	size_t len = strlen(warned);
+
+	snprintf(warned + len, sizeof warned - len, "%s\n", msg);
+}
+
+TEST(record_codecs_round_trip)
+{
+	struct store_message m, m2;
+	struct store_session ss, ss2;
+	struct store_rating r, r2;
+	struct store_latency l = { 310.5, 160.25, 7, 1234567 }, l2;
+	struct store_spend sp = { 0, NULL, 0.5, 10, 20, 3 }, sp2;
+	float feat[3] = { 1.5f, -2.0f, 0.25f };
+	const void *blob;
+	size_t len;
+	struct buf b;
+
+	buf_init(&b, 1 << 20);
+	memset(&ss, 0, sizeof ss);
+	ss.created_ms = 5;
+	ss.updated_ms = 9;
+	ss.nmessages = 2;
+	ss.last_seq = 2;
+	ss.title = (char *)(uintptr_t) "héllo";
+	CHECK(record_session_encode(&ss, &b) == MC_OK);
+	CHECK(record_session_decode(b.data, b.len, &ss2) == MC_OK);
+	CHECK(ss2.name == NULL && ss2.created_ms == 5 && ss2.last_seq == 2);
+	CHECK_STR(ss2.title, "héllo");
+	store_session_release(&ss2);
+	/* every truncation of a valid record is refused */
+	for (len = 0; len < b.len; len++)
+		CHECK(record_session_decode(b.data, len, &ss2) != MC_OK);
+	b.data[0] = 2;
+	CHECK(record_session_decode(b.data, b.len, &ss2) == MC_ERR_VERSION);
+
+	buf_reset(&b);
+	memset(&m, 0, sizeof m);
+	m.role = STORE_ROLE_ASSISTANT;
+	m.text = (char *)(uintptr_t) "the answer";
+	m.model = (char *)(uintptr_t) "gpt-4.1-mini";
+	m.tokens_in = 12;
+	m.tokens_out = 200;
+	m.tokens_estimated = true;
+	m.cost_usd = 0.00042;
+	m.ttft_ms = 310;
+	m.latency_ms = 1300;
+	m.created_ms = 1700000000000;
+	m.decision_json = (char *)(uintptr_t) "{\"x\":1}";
+	m.rating = 4;
+	CHECK(record_message_encode(&m, &b) == MC_OK);
+	CHECK(record_message_decode(b.data, b.len, &m2) == MC_OK);
+	CHECK_STR(m2.text, "the answer");
+	CHECK_STR(m2.model, "gpt-4.1-mini");
+	CHECK_STR(m2.decision_json, "{\"x\":1}");
+	CHECK(m2.error == NULL && m2.tokens_estimated && m2.rating == 4);
+	CHECK(m2.tokens_out == 200 && m2.cost_usd == 0.00042);
+	CHECK(m2.created_ms == 1700000000000 && m2.ttft_ms == 310);
+	store_message_release(&m2);
+	for (len = 0; len < b.len; len++)
+		CHECK(record_message_decode(b.data, len, &m2) != MC_OK);
+	CHECK(buf_addch(&b, 'x') == MC_OK); /* trailing bytes */
+	CHECK(record_message_decode(b.data, b.len, &m2) == MC_ERR_CORRUPT);
+
+	buf_reset(&b);
+	memset(&r, 0, sizeof r);
+	r.session = 3;
+	r.seq = 4;
+	r.score = 5;
+	r.source = STORE_SOURCE_KEYSTROKE;
+	r.model = (char *)(uintptr_t) "m";
+	r.time_ms = 42;
+	r.features = feat;
+	r.nfeatures = 3;
+	CHECK(record_rating_encode(&r, &b) == MC_OK);
+	CHECK(record_rating_decode(b.data, b.len, &r2) == MC_OK);
+	CHECK(r2.session == 3 && r2.seq == 4 && r2.score == 5 &&
+	      r2.time_ms == 42 && r2.nfeatures == 3);
+	CHECK(r2.features != NULL && r2.features[1] == -2.0f);
+	record_rating_release(&r2);
+	for (len = 0; len < b.len; len++)
+		CHECK(record_rating_decode(b.data, len, &r2) != MC_OK);
+
+	buf_reset(&b);
+	CHECK(record_router_encode("state!", 6, &b) == MC_OK);
+	CHECK(record_router_decode(b.data, b.len, &blob, &len) == MC_OK);
+	CHECK(len == 6 && memcmp(blob, "state!", 6) == 0);
+	b.data[7] ^= 1; /* one bit of the blob: the checksum catches it */
+	CHECK(
+	    record_router_decode(b.data, b.len, &blob, &len) == MC_ERR_CORRUPT);
+
+	buf_reset(&b);
+	CHECK(record_spend_encode(&sp, &b) == MC_OK);
+	memset(&sp2, 0, sizeof sp2);
+	CHECK(record_spend_decode(b.data, b.len, &sp2) == MC_OK);
+	CHECK(sp2.usd == 0.5 && sp2.tokens_out == 20 && sp2.calls == 3);
+	buf_reset(&b);
+	CHECK(record_latency_encode(&l, &b) == MC_OK);
+	CHECK(record_latency_decode(b.data, b.len, &l2) == MC_OK);
+	CHECK(l2.ttft_ms == 310.5 && l2.tokens_per_s == 160.25 &&
+	      l2.samples == 7 && l2.unavailable_until_ms == 1234567);
+	CHECK(record_latency_decode(b.data, b.len - 1, &l2) != MC_OK);
+	buf_release(&b);
+	CHECK(record_crc32("123456789", 9) == 0xcbf43926u);
+}
+
+static uint32_t
+add_msg(struct store *s, uint64_t session, int role, const char *text)
+{
+	struct store_message m;
+	uint32_t seq = 0;
+
+	memset(&m, 0, sizeof m);
+	m.session = session;
+	m.role = role;
+	m.text = (char *)(uintptr_t)text;
+	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+	return seq;
+}
+
+TEST(sessions_messages_replies)
+{
+	char *dir = dbdir("chat");
+	struct store *s = open_or_die(dir);
+	struct store_session *list, ss;
+	struct store_message *msgs, m, reply;
+	struct store_spend_add add = { 20250102, NULL, 0.25, 100, 50 };
+	struct store_latency lat = { 300, 150, 1, 0 }, lat2;
+	struct store_spend *spend;
+	char id[STORE_REPLY_ID_MAX];
+	uint64_t a, b, found, session;
+	uint32_t seq;
+	size_t n;
+	double usd;
+
+	CHECK(store_session_latest(s, &found) == MC_ERR_NOTFOUND);
+	CHECK(store_last_reply(s, &session, &seq) == MC_ERR_NOTFOUND);
+	CHECK(store_session_new(s, NULL, &a) == MC_OK && a == 1);
+	CHECK(store_session_new(s, "work", &b) == MC_OK && b == 2);
+	CHECK(add_msg(s, a, STORE_ROLE_USER, "\n  What is LMDB?\nmore") == 1);
+	CHECK(add_msg(s, a, STORE_ROLE_USER, "second") == 2);
+
+	memset(&reply, 0, sizeof reply);
+	reply.session = a;
+	reply.role = STORE_ROLE_ASSISTANT;
+	reply.text = (char *)(uintptr_t) "A B-tree store.";
+	reply.model = (char *)(uintptr_t) "m1";
+	reply.cost_usd = 0.25;
+	reply.ttft_ms = 300;
+	reply.latency_ms = 900;
+	CHECK(store_reply_finish(s, &reply, &add, &lat, &seq) == MC_OK);
+	CHECK(seq == 3);
+	CHECK(store_reply_finish(s, &reply, &add, NULL, &seq) == MC_OK);
+	CHECK(seq == 4);
+	CHECK(store_last_reply(s, &session, &seq) == MC_OK);
+	CHECK(session == a && seq == 4);
+
+	CHECK(store_messages(s, a, &msgs, &n) == MC_OK);
+	CHECK(n == 4);
+	if (n == 4) {
+		CHECK(msgs[0].seq == 1 && msgs[0].role == STORE_ROLE_USER);
+		CHECK_STR(msgs[2].model, "m1");
+		CHECK(msgs[2].latency_ms == 900 && msgs[2].created_ms > 0);
+	}
+	store_messages_free(msgs, n);
+	CHECK(store_messages(s, b, &msgs, &n) == MC_OK && n == 0);
+	store_messages_free(msgs, n);
+	CHECK(store_message_get(s, a, 3, &m) == MC_OK);
+	CHECK_STR(m.text, "A B-tree store.");
+	store_message_release(&m);
+	CHECK(store_message_get(s, a, 9, &m) == MC_ERR_NOTFOUND);
+
+	/* the title comes from the first user message's first line */
+	CHECK(store_session_get(s, a, &ss) == MC_OK);
+	CHECK_STR(ss.title, "What is LMDB?");
+	CHECK(ss.nmessages == 4 && ss.last_seq == 4);
+	store_session_release(&ss);
+	CHECK(store_session_list(s, &list, &n) == MC_OK && n == 2);
+	if (n == 2)
+		CHECK_STR(list[1].title, "work");
+	store_sessions_free(list, n);
+
+	CHECK(store_session_find(s, "work", &found) == MC_OK && found == b);
+	CHECK(store_session_find(s, "1", &found) == MC_OK && found == a);
+	CHECK(store_session_find(s, "nope", &found) == MC_ERR_NOTFOUND);
+	CHECK(strstr(store_strerror(s), "nope") != NULL);
+	CHECK(store_session_latest(s, &found) == MC_OK && found == a);
+	add_msg(s, b, STORE_ROLE_USER, "later");
+	CHECK(store_session_latest(s, &found) == MC_OK && found == b);
+
+	/* spend and latency booked with the replies */
+	CHECK(store_spend_day(s, 20250102, &usd) == MC_OK);
+	CHECK_NEAR(usd, 0.5, 1e-12);
+	CHECK(store_spend_day(s, 20250103, &usd) == MC_OK && usd == 0);
+	CHECK(store_spend_list(s, &spend, &n) == MC_OK && n == 1);
+	if (n == 1) {
+		CHECK(spend[0].calls == 2 && spend[0].tokens_in == 200);
+		CHECK_STR(spend[0].model, "m1");
+		CHECK(spend[0].day == 20250102);
+	}
+	store_spend_free(spend, n);
+	CHECK(store_latency_get(s, "m1", &lat2) == MC_OK);
+	CHECK(lat2.ttft_ms == 300 && lat2.samples == 1);
+	lat2.unavailable_until_ms = 99;
+	CHECK(store_latency_put(s, "m1", &lat2) == MC_OK);
+	CHECK(store_latency_get(s, "m1", &lat2) == MC_OK);
+	CHECK(lat2.unavailable_until_ms == 99);
+	CHECK(store_latency_get(s, "m2", &lat2) == MC_ERR_NOTFOUND);
+
+	/* a message for a session that does not exist */
+	memset(&m, 0, sizeof m);
+	m.session = 77;
+	m.role = STORE_ROLE_USER;
+	m.text = (char *)(uintptr_t) "x";
+	CHECK(store_message_append(s, &m, &seq) == MC_ERR_NOTFOUND);
+
+	/* reply ids */
+	store_reply_id_format(12, 34, id, sizeof id);
+	CHECK_STR(id, "12.34");
+	CHECK(store_reply_id_parse("12.34", &session, &seq) == MC_OK);
+	CHECK(session == 12 && seq == 34);
+	CHECK(store_reply_id_parse("12", &session, &seq) == MC_ERR_PARSE);
+	CHECK(store_reply_id_parse("12.x", &session, &seq) == MC_ERR_PARSE);
+	CHECK(store_reply_id_parse("-1.2", &session, &seq) == MC_ERR_PARSE);
+	CHECK(store_reply_id_parse("1.99999999999", &session, &seq) ==
+	      MC_ERR_PARSE);
+	store_close(s);
+
+	/* everything survives a reopen */
+	s = open_or_die(dir);
+	CHECK(store_last_reply(s, &session, &seq) == MC_OK && seq == 4);
+	store_close(s);
+	free(dir);
+}
+
+TEST(ratings_and_router_state)
+{
+	char *dir = dbdir("ratings");
+	struct store *s = open_or_die(dir);
+	struct store_rating r, *list;
+	struct store_router_state *states;
+	struct store_message m;
+	struct store_model_stats *ms;
+	float feat[2] = { 0.5f, 2.0f };
+	char *cause = NULL;
+	uint64_t session;
+	uint32_t seq;
+	struct buf b;
+	size_t n;
+
+	CHECK(store_session_new(s, NULL, &session) == MC_OK);
+	add_msg(s, session, STORE_ROLE_USER, "q");
+	memset(&m, 0, sizeof m);
+	m.session = session;
+	m.role = STORE_ROLE_ASSISTANT;
+	m.text = (char *)(uintptr_t) "a";
+	m.model = (char *)(uintptr_t) "m1";
+	CHECK(store_reply_finish(s, &m, NULL, NULL, &seq) == MC_OK);
+
+	memset(&r, 0, sizeof r);
+	r.session = session;
+	r.seq = seq;
+	r.score = 4;
+	r.source = STORE_SOURCE_KEYSTROKE;
+	r.model = (char *)(uintptr_t) "m1";
+	r.time_ms = 1000;
+	r.features = feat;
+	r.nfeatures = 2;
+	CHECK(store_rating_commit(s, &r, "m1", "v1", 2, &cause) == MC_OK);
+	r.score = 2; /* same reply, same millisecond: both kept */
+	CHECK(store_rating_commit(s, &r, "m1", "v22", 3, &cause) == MC_OK);
+	r.score = 9;
+	CHECK(
+	    store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_ERR_USAGE);
+	CHECK(cause != NULL && strstr(cause, "1 to 5") != NULL);
+	free(cause);
+
+	CHECK(store_message_get(s, session, seq, &m) == MC_OK);
+	CHECK(m.rating == 2);
+	store_message_release(&m);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK && n == 2);
+	if (n == 2) {
+		CHECK(list[0].score == 4 && list[1].score == 2);
+		CHECK(list[0].time_ms == 1000 && list[1].time_ms == 1000);
+		CHECK(list[1].nfeatures == 2 && list[1].features[1] == 2.0f);
+	}
+	store_ratings_free(list, n);
+
+	buf_init(&b, 1024);
+	CHECK(store_router_get(s, "m1", &b) == MC_OK);
+	CHECK(b.len == 3 && memcmp(b.data, "v22", 3) == 0);
+	CHECK(store_router_get(s, "m9", &b) == MC_ERR_NOTFOUND);
+	CHECK(store_router_put(s, "m2", "xyz", 3) == MC_OK);
+	buf_release(&b);
+	CHECK(store_router_list(s, &states, &n) == MC_OK && n == 2);
+	if (n == 2) {
+		CHECK_STR(states[1].model, "m2");
+		CHECK(states[1].len == 3 &&
+		      memcmp(states[1].blob, "xyz", 3) == 0);
+	}
+	store_router_free(states, n);
+
+	CHECK(store_model_stats(s, 20250101, &ms, &n) == MC_OK && n == 2);
+	if (n == 2) {
+		CHECK_STR(ms[0].model, "m1");
+		CHECK(ms[0].ratings == 2 && ms[0].mean_rating == 3.0);
+		CHECK(ms[0].replies == 1 && ms[0].has_router);
+		CHECK(ms[0].router_bytes == 3 && !ms[1].has_latency);
+	}
+	store_model_stats_free(ms, n);
+	store_close(s);
+	free(dir);
+}
+
+TEST(search_newest_first)
+{
+	char *dir = dbdir("search");
+	struct store *s = open_or_die(dir);
+	struct store_message m;
+	struct store_hit *hits;
+	uint64_t a, b;
+	uint32_t seq;
+	size_t n;
+
+	CHECK(store_session_new(s, NULL, &a) == MC_OK);
+	CHECK(store_session_new(s, NULL, &b) == MC_OK);
+	memset(&m, 0, sizeof m);
+	m.role = STORE_ROLE_USER;
+	m.session = b;
+	m.created_ms = 1000;
+	m.text = (char *)(uintptr_t) "The Quick brown fox";
+	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+	m.session = a;
+	m.created_ms = 2000;
+	m.text = (char *)(uintptr_t) "a quick\nBROWN dog, née";
+	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+	m.created_ms = 3000;
+	m.text = (char *)(uintptr_t) "quick only";
+	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+
+	CHECK(store_search(s, " QUICK  brown ", 10, &hits, &n) == MC_OK);
+	CHECK(n == 2);
+	if (n == 2) {
+		CHECK(hits[0].session == a && hits[0].seq == 1);
+		CHECK(hits[1].session == b);
+		CHECK(strstr(hits[0].snippet, "quick BROWN") != NULL);
+	}
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "quick", 1, &hits, &n) == MC_OK && n == 1);
+	if (n == 1)
+		CHECK_STR(hits[0].snippet, "quick only");
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "née", 5, &hits, &n) == MC_OK && n == 1);
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "zebra", 5, &hits, &n) == MC_OK && n == 0);
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "  ", 5, &hits, &n) == MC_ERR_USAGE);
+	store_close(s);
+	free(dir);
+}
+
+TEST(map_full_grows)
+{
+	char *dir = dbdir("grow");
+	struct store *s;
+	struct store_message *msgs;
+	size_t before, n, i;
+	char *big = xmalloc(20001);
+	uint64_t id;
+	uint32_t seq;
+
+	store_test_mapsize = 256 * 1024;
+	s = open_or_die(dir);
+	before = store_map_size(s);
+	CHECK(before == 256 * 1024);
+	CHECK(store_session_new(s, NULL, &id) == MC_OK);
+	memset(big, 'x', 20000);
+	big[20000] = '\0';
+	for (i = 0; i < 100; i++)
+		add_msg(s, id, STORE_ROLE_USER, big);
+	CHECK(store_map_size(s) > 2 * before);
+	CHECK(store_messages(s, id, &msgs, &n) == MC_OK && n == 100);
+	store_messages_free(msgs, n);
+	store_close(s);
+	/* reopening with the small map adopts the grown file's size */
+	s = open_or_die(dir);
+	CHECK(store_map_size(s) > 2 * before);
+	add_msg(s, id, STORE_ROLE_USER, big);
+	CHECK(store_session_latest(s, &id) == MC_OK);
+	CHECK(store_message_append(s,
+	          &(struct store_message){
+	              .session = id, .role = STORE_ROLE_USER, .text = big },
+	          &seq) == MC_OK);
+	CHECK(seq == 102);
+	store_close(s);
+	store_test_mapsize = 0;
+	free(big);
+	free(dir);
+}
+
+/* commit_ratings: a child's loop; time_ms = first, first + 1, ... */
+static void
+commit_ratings(const char *dir, int64_t first, int count, int ackfd)
+{
+	struct store *s = NULL;
+	struct store_rating r;
+	char *cause = NULL;
+	int64_t t;
+	int i;
+
+	if (store_open(dir, &s, &cause) != MC_OK) {
+		printf("child: %s\n", cause);
+		_exit(2);
+	}
+	memset(&r, 0, sizeof r);
+	r.session = 1;
+	r.seq = 2;
+	r.score = 3;
+	r.source = STORE_SOURCE_CLI;
+	r.model = (char *)(uintptr_t) "m";
+	for (i = 0; count < 0 || i < count; i++) {
+		t = first + i;
+		r.time_ms = t;
+		if (store_rating_commit(s, &r, "m", &t, sizeof t, &cause) !=
+		    MC_OK) {
+			printf("child: %s\n", cause);
+			_exit(3);
+		}
+		if (ackfd >= 0 && write(ackfd, &t, sizeof t) != sizeof t)
+			_exit(4);
+	}
+	store_close(s);
+	_exit(0);
+}
+
+/* have_times: which of want[] are in the ratings db (as time_ms). */
+static size_t
+count_present(struct store *s, const int64_t *want, size_t nwant)
+{
+	struct store_rating *list;
+	size_t n, i, j, found = 0;
+
+	if (store_ratings_list(s, &list, &n) != MC_OK)
+		return 0;
+	for (i = 0, j = 0; i < nwant; i++) {
+		while (j < n && list[j].time_ms < want[i])
+			j++;
+		if (j < n && list[j].time_ms == want[i])
+			found++;
+	}
+	store_ratings_free(list, n);
+	return found;
+}
+
+TEST(two_writer_processes)
+{
+	char *dir = dbdir("two");
+	struct store *s = open_or_die(dir);
+	int64_t want[120];
+	pid_t pid[2];
+	int i, status, good = 1;
+
+	store_close(s);
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0)
+			commit_ratings(dir, 1000000 * (i + 1), 60, -1);
+	}
+	for (i = 0; i < 2; i++)
+		if (waitpid(pid[i], &status, 0) != pid[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			good = 0;
+	CHECK(good);
+	for (i = 0; i < 120; i++)
+		want[i] = 1000000 * (i / 60 + 1) + i % 60;
+	s = open_or_die(dir);
+	CHECK(count_present(s, want, 120) == 120);
+	store_close(s);
+	free(dir);
+}
+
+TEST(sigkill_writer_loses_nothing_acknowledged)
+{
+	char *dir = dbdir("crash");
+	struct store *s = open_or_die(dir);
+	int64_t *acked = NULL, t, blobval;
+	size_t nacked = 0, cap = 0, round_first;
+	int rounds = 0, bad_open = 0, bad_router = 0, status;
+	uint64_t deadline = time_mono_ms() + 12000;
+	struct buf b;
+	pid_t pid;
+	int fd[2];
+
+	store_close(s);
+	srand((unsigned int)time(NULL));
+	while (rounds < 300 && time_mono_ms() < deadline) {
+		if (pipe(fd) != 0)
+			break;
+		pid = fork();
+		if (pid == 0) {
+			close(fd[0]);
+			commit_ratings(
+			    dir, (int64_t)rounds * 100000, -1, fd[1]);
+		}
+		close(fd[1]);
+		usleep((useconds_t)(2000 + rand() % 20000));
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		round_first = nacked;
+		while (read(fd[0], &t, sizeof t) == sizeof t) {
+			if (nacked == cap) {
+				cap = cap ? cap * 2 : 1024;
+				acked =
+				    xreallocarray(acked, cap, sizeof *acked);
+			}
+			acked[nacked++] = t;
+		}
+		close(fd[0]);
+		/* the environment opens cleanly and the router state is at
+		 * least as new as the last acknowledged rating */
+		s = NULL;
+		{
+			char *cause = NULL;
+
+			if (store_open(dir, &s, &cause) != MC_OK) {
+				printf("round %d: %s\n", rounds, cause);
+				free(cause);
+				bad_open++;
+				rounds++;
+				continue;
+			}
+		}
+		buf_init(&b, 64);
+		if (nacked > round_first) {
+			if (store_router_get(s, "m", &b) != MC_OK ||
+			    b.len != sizeof blobval)
+				bad_router++;
+			else {
+				memcpy(&blobval, b.data, sizeof blobval);
+				if (blobval < acked[nacked - 1])
+					bad_router++;
+			}
+		}
+		buf_release(&b);
+		store_close(s);
+		rounds++;
+	}
+	printf("  %d rounds, %zu acknowledged ratings\n", rounds, nacked);
+	CHECK(rounds >= 100);
+	CHECK(bad_open == 0);
+	CHECK(bad_router == 0);
+	s = open_or_die(dir);
+	CHECK(count_present(s, acked, nacked) == nacked);
+	store_close(s);
+	free(acked);
+	free(dir);
+}
+
+TEST(damaged_value_reported_and_skipped)
+{
+	char *dir = dbdir("damaged");
+	struct store *s = open_or_die(dir);
+	struct store_message *msgs;
+	struct store_hit *hits;
+	struct store_session *list;
+	unsigned char key[KEY_MESSAGE_LEN];
+	uint64_t id;
+	size_t n;
+
+	store_set_warn(s, collect_warn, NULL);
+	CHECK(store_session_new(s, NULL, &id) == MC_OK);
+	add_msg(s, id, STORE_ROLE_USER, "one");
+	add_msg(s, id, STORE_ROLE_USER, "two");
+	add_msg(s, id, STORE_ROLE_USER, "three");
+	record_key_message(id, 2, key);
+	CHECK(store_test_put_raw(s, "messages", key, sizeof key,
+	          "\x01\x01\x00\x00\x05", 5) == MC_OK);
+	warned[0] = '\0';
+	CHECK(store_messages(s, id, &msgs, &n) == MC_OK && n == 2);
+	if (n == 2) {
+		CHECK_STR(msgs[0].text, "one");
+		CHECK_STR(msgs[1].text, "three");
+	}
+	store_messages_free(msgs, n);
+	CHECK(strstr(warned, "messages record 1.2 is damaged") != NULL);
+	CHECK(store_damaged(s) == 1);
+	CHECK(store_search(s, "t", 10, &hits, &n) == MC_OK && n == 1);
+	store_hits_free(hits, n);
+	/* a damaged session and a record from a newer mixchat */
+	CHECK(store_test_put_raw(s, "sessions", "\0\0\0\0\0\0\0\x09", 8,
+	          "\x07zzz", 4) == MC_OK);
+	warned[0] = '\0';
+	CHECK(store_session_list(s, &list, &n) == MC_OK && n == 1);
+	store_sessions_free(list, n);
+	CHECK(
+	    strstr(warned, "sessions record 9 was written by a newer") != NULL);
+	store_close(s);
+	free(dir);
+}
+
+TEST(newer_schema_refused)
+{
+	char *dir = dbdir("schema");
+	struct store *s = open_or_die(dir);
+	char *cause = NULL;
+
+	CHECK(store_test_put_raw(s, "meta", "schema", 6, "\x63\0\0\0", 4) ==
+	      MC_OK);
+	store_close(s);
+	s = NULL;
+	CHECK(store_open(dir, &s, &cause) == MC_ERR_VERSION);
+	CHECK(s == NULL);
+	CHECK(cause != NULL && strstr(cause, "newer mixchat") != NULL &&
+	      strstr(cause, "schema 99") != NULL);
+	free(cause);
+	free(dir);
+}
+
+int
+main(void)
+{
+	RUN(record_codecs_round_trip);
+	RUN(sessions_messages_replies);
+	RUN(ratings_and_router_state);
+	RUN(search_newest_first);
+	RUN(map_full_grows);
+	RUN(two_writer_processes);
+	RUN(sigkill_writer_loses_nothing_acknowledged);
+	RUN(damaged_value_reported_and_skipped);
+	RUN(newer_schema_refused);
+	return test_done();
+}
