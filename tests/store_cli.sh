@@ -1,3 +1,53 @@
-# store_cli.sh - stats and export (filled in below).
-echo "SKIP: not written yet"
-exit 77
+# store_cli.sh - `mixchat stats` and `mixchat export` on an empty data
+# folder and on a known history written by tests/store_helper.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+HELPER=${MIXCHAT_BUILDDIR:-.}/tests/store_helper
+if ! command -v jq >/dev/null 2>&1; then
+	echo "SKIP: jq is not installed (needed to check the JSON)"; exit 77
+fi
+H="$T/home"
+
+# Empty: zeros, and export says there is nothing yet.
+expect_exit 0 "stats on an empty store" -- "$MC" --home "$H" stats
+expect_grep "$T/out" 'Spend: \$0.0000 today' "empty stats shows zero spend"
+expect_exit 0 "stats --json on an empty store" -- "$MC" --home "$H" stats --json
+[ "$(jq -c '[.calls, .spend_usd.total, .ratings, (.models|length)]' "$T/out")" = "[0,0,0,0]" ] \
+	&& ok "empty stats --json is zeros" || fail "empty stats --json: $(cat "$T/out")"
+expect_exit 1 "export with no conversation" -- "$MC" --home "$H" export
+expect_grep "$T/err" "no conversation yet" "export says there is none"
+
+# A known history.
+rm -rf "$H/db"
+"$HELPER" "$H/db" || fail "store_helper"
+expect_exit 0 "stats --json" -- "$MC" --home "$H" stats --json
+j() { jq -c "$1" "$T/out"; }
+[ "$(j .calls)" = 3 ] && ok "calls" || fail "calls: $(j .calls)"
+[ "$(j '.spend_usd | [.today, .month, .total] | map(. * 1000 | round)')" = "[21,21,1521]" ] \
+	&& ok "spend today/month/total" || fail "spend: $(j .spend_usd)"
+[ "$(j .ratings)" = 1 ] && ok "ratings" || fail "ratings: $(j .ratings)"
+[ "$(j '.models["m-cheap"] | [.calls, .ratings, .mean_rating, .learned.ratings_absorbed, .learned.state_bytes]')" = "[1,1,4,1,10]" ] \
+	&& ok "m-cheap: calls, ratings, learned" || fail "m-cheap: $(j '.models["m-cheap"]')"
+[ "$(j '.models["m-big"] | [.calls, .ttft_ms, .ratings, .mean_rating, (.spend_usd.total * 100 | round)]')" = "[2,250,0,null,152]" ] \
+	&& ok "m-big: calls, ttft, spend" || fail "m-big: $(j '.models["m-big"]')"
+expect_exit 0 "stats" -- "$MC" --home "$H" stats
+expect_grep "$T/out" '^m-cheap .* 4.00  1 absorbed, state 10 B' "stats table row"
+expect_grep "$T/out" 'Ratings: 1 (mean 4.00)' "stats ratings line"
+
+# export: default the latest, by number, by name, as JSON.
+expect_exit 0 "export (latest)" -- "$MC" --home "$H" export
+expect_grep "$T/out" '^# Second question$' "title from the first line"
+expect_grep "$T/out" '^## m-big · \$0.02000 · 2.0 s (first token 250 ms) · 300 tok · reply 2.2' "reply footer"
+expect_grep "$T/out" '^> error: connection reset' "error kept"
+expect_exit 0 "export by name, md" -- "$MC" --home "$H" export first --format md
+expect_grep "$T/out" '^## You · ' "user heading"
+expect_grep "$T/out" 'rated 4/5' "rating shown"
+expect_exit 0 "export 1 --format json" -- "$MC" --home "$H" export --format json 1
+[ "$(j '[.session.name, (.messages|length), .messages[1].model, .messages[1].rating, .messages[1].decision.chosen, .messages[1].id]')" = '["first",2,"m-cheap",4,"m-cheap","1.2"]' ] \
+	&& ok "export json" || fail "export json: $(cat "$T/out")"
+expect_exit 1 "export of an unknown session" -- "$MC" --home "$H" export nope
+expect_grep "$T/err" "'nope'" "unknown session named"
+expect_exit 2 "export --format xml" -- "$MC" --home "$H" export --format xml
+expect_exit 2 "stats with an argument" -- "$MC" --home "$H" stats extra
+
+# A newer schema is refused with a message, and nothing is changed.
+finish

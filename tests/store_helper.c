@@ -1,1 +1,110 @@
-int main(void) { return 0; }
+/*
+ * store_helper.c - writes a small known history into a store for the
+ * shell scenarios (tests/store_cli.sh): store_helper DIR.
+ *
+ *   session 1 "first":  user "Hello there", reply by m-cheap ($0.001,
+ *                       today), rated 4 with a router state for m-cheap
+ *   session 2 (no name): user "Second question\n...", reply by m-big
+ *                       ($0.02, today, TTFT 250 ms, 2 s) with an error
+ *   and 1.5 USD of m-big spend on 2001-01-01 (in the total only).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "util/timeutil.h"
+
+static void
+must(int rc, const char *what)
+{
+	if (rc != MC_OK) {
+		fprintf(stderr, "store_helper: %s failed (%d)\n", what, rc);
+		exit(1);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct store *s = NULL;
+	struct store_message m;
+	struct store_rating r;
+	struct store_spend_add add;
+	struct store_latency lat = { 250, 80, 3, 0 };
+	char *cause = NULL;
+	uint64_t a, b;
+	uint32_t seq;
+	int64_t now = time_wall_ms();
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: store_helper DIR\n");
+		return 2;
+	}
+	if (store_open(argv[1], &s, &cause) != MC_OK) {
+		fprintf(stderr, "store_helper: %s\n", cause);
+		return 1;
+	}
+	must(store_session_new(s, "first", &a), "session");
+	memset(&m, 0, sizeof m);
+	m.session = a;
+	m.role = STORE_ROLE_USER;
+	m.text = (char *)(uintptr_t) "Hello there";
+	m.created_ms = now - 60000;
+	must(store_message_append(s, &m, &seq), "append");
+	m.role = STORE_ROLE_ASSISTANT;
+	m.text = (char *)(uintptr_t) "General Kenobi";
+	m.model = (char *)(uintptr_t) "m-cheap";
+	m.cost_usd = 0.001;
+	m.ttft_ms = 100;
+	m.latency_ms = 500;
+	m.tokens_in = 10;
+	m.tokens_out = 20;
+	m.decision_json = (char *)(uintptr_t) "{\"chosen\":\"m-cheap\"}";
+	m.created_ms = now - 59000;
+	add.day = time_day(now);
+	add.model = NULL;
+	add.usd = 0.001;
+	add.tokens_in = 10;
+	add.tokens_out = 20;
+	must(store_reply_finish(s, &m, &add, NULL, &seq), "reply");
+	memset(&r, 0, sizeof r);
+	r.session = a;
+	r.seq = seq;
+	r.score = 4;
+	r.source = STORE_SOURCE_CLI;
+	r.model = (char *)(uintptr_t) "m-cheap";
+	r.time_ms = now;
+	must(store_rating_commit(s, &r, "m-cheap", "0123456789", 10, &cause),
+	    "rating");
+
+	must(store_session_new(s, NULL, &b), "session");
+	memset(&m, 0, sizeof m);
+	m.session = b;
+	m.role = STORE_ROLE_USER;
+	m.text = (char *)(uintptr_t) "Second question\nwith two lines";
+	m.created_ms = now - 1000;
+	must(store_message_append(s, &m, &seq), "append");
+	m.role = STORE_ROLE_ASSISTANT;
+	m.text = (char *)(uintptr_t) "A partial answ";
+	m.model = (char *)(uintptr_t) "m-big";
+	m.cost_usd = 0.02;
+	m.ttft_ms = 250;
+	m.latency_ms = 2000;
+	m.tokens_out = 300;
+	m.error = (char *)(uintptr_t) "connection reset";
+	m.created_ms = now;
+	add.usd = 0.02;
+	add.tokens_in = 30;
+	add.tokens_out = 300;
+	must(store_reply_finish(s, &m, &add, &lat, &seq), "reply");
+	add.day = 20010101;
+	add.model = "m-big";
+	add.usd = 1.5;
+	m.error = NULL;
+	must(store_reply_finish(s, &m, &add, NULL, &seq), "old spend");
+	store_close(s);
+	return 0;
+}
