@@ -437,6 +437,55 @@ TEST(permissions)
 	free(link);
 }
 
+/* Two writers on one vault: the second is refused, nothing is lost. */
+TEST(concurrent_save)
+{
+	char *path = tmp_path("cas.vault"), *stale, *cause = NULL;
+	struct secret *pass = sec("correct horse");
+	struct vault *a = NULL, *b = NULL, *c = NULL;
+	int fd;
+
+	make_vault(path);
+	CHECK(vault_open(path, pass, &a, &cause) == MC_OK);
+	CHECK(vault_open(path, pass, &b, &cause) == MC_OK);
+	if (a == NULL || b == NULL)
+		return;
+	CHECK(vault_set(a, "gemini", sec("AIza-a"), &cause) == MC_OK);
+	CHECK(vault_save(a, &cause) == MC_OK);
+	CHECK(vault_set(b, "mistral", sec("m-b"), &cause) == MC_OK);
+	CHECK(vault_save(b, &cause) == MC_ERR_AGAIN);
+	CHECK(cause != NULL && strstr(cause, "run the command again") != NULL);
+	free(cause);
+	cause = NULL;
+	/* a's own later saves still work */
+	CHECK(vault_remove(a, "openai") == MC_OK);
+	CHECK(vault_save(a, &cause) == MC_OK);
+	vault_close(a);
+	vault_close(b);
+	CHECK(vault_open(path, pass, &c, &cause) == MC_OK);
+	if (c != NULL) {
+		CHECK(key_is(c, "gemini", "AIza-a"));
+		CHECK(vault_get(c, "mistral") == NULL);
+		CHECK(vault_get(c, "openai") == NULL);
+		vault_close(c);
+	}
+	/* A temporary file left by a killed writer is cleared by a save. */
+	stale = xasprintf("%s.tmp.999999", path);
+	fd = open(stale, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(vault_open(path, pass, &c, &cause) == MC_OK);
+	if (c != NULL) {
+		CHECK(vault_save(c, &cause) == MC_OK);
+		vault_close(c);
+	}
+	CHECK(access(stale, F_OK) != 0);
+	free(stale);
+	secret_free(pass);
+	free(path);
+}
+
 TEST(passwd)
 {
 	char *path = tmp_path("pw.vault"), *cause = NULL;
@@ -624,6 +673,7 @@ main(void)
 	RUN(truncation_every_length);
 	RUN(version_and_parameters);
 	RUN(permissions);
+	RUN(concurrent_save);
 	RUN(passwd);
 	RUN(bad_entries);
 	RUN(fingerprint);

@@ -13,6 +13,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <libgen.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +50,10 @@ struct vault {
 	uint32_t mem_kib;
 	struct vault_entry *entries; /* sorted by name */
 	size_t n;
+	/* The file as it was read (or absent): vault_save refuses to
+	 * overwrite a vault another process changed meanwhile. */
+	bool had_file;
+	struct stat seen;
 };
 
 static void
@@ -105,7 +112,8 @@ vault_name_valid(const char *name)
  * else can read or write; read it whole into b.
  */
 static int
-read_vault_file(const char *path, struct buf *b, char **cause)
+read_vault_file(
+    const char *path, struct buf *b, struct stat *seen, char **cause)
 {
 	struct stat st;
 	int fd, rc = MC_OK;
@@ -159,6 +167,8 @@ read_vault_file(const char *path, struct buf *b, char **cause)
 		rc = MC_ERR_PERM;
 		goto out;
 	}
+	if (seen != NULL)
+		*seen = st;
 	rc = fs_read_fd(fd, b);
 	if (rc == MC_ERR_LIMIT) {
 		*cause = xasprintf("the vault %s is larger than any vault "
@@ -195,7 +205,7 @@ vault_list_names(const char *path, char ***names, size_t *n, char **cause)
 	*names = NULL;
 	*n = 0;
 	buf_init(&b, VAULT_FILE_MAX);
-	if ((rc = read_vault_file(path, &b, cause)) != MC_OK)
+	if ((rc = read_vault_file(path, &b, NULL, cause)) != MC_OK)
 		goto out;
 	rc = vault_header_parse(
 	    (const unsigned char *)b.data, b.len, path, &h, cause);
@@ -306,19 +316,22 @@ vault_open(const char *path, const struct secret *passphrase,
 	struct vault *v = NULL;
 	struct secret *pt = NULL;
 	unsigned long long pt_len = 0;
+	struct stat seen;
 	struct buf b;
 	int rc, r;
 
 	*out = NULL;
 	memset(&h, 0, sizeof h);
 	buf_init(&b, VAULT_FILE_MAX);
-	if ((rc = read_vault_file(path, &b, cause)) != MC_OK)
+	if ((rc = read_vault_file(path, &b, &seen, cause)) != MC_OK)
 		goto out;
 	rc = vault_header_parse(
 	    (const unsigned char *)b.data, b.len, path, &h, cause);
 	if (rc != MC_OK)
 		goto out;
 	v = vault_new(path);
+	v->had_file = true;
+	v->seen = seen;
 	v->opslimit = h.opslimit;
 	v->mem_kib = h.mem_kib;
 	memcpy(v->salt, h.salt, sizeof v->salt);
@@ -528,6 +541,85 @@ vault_remove(struct vault *v, const char *provider)
 	return MC_OK;
 }
 
+/* Whether the file at v->path is still the one v was read from. */
+static bool
+unchanged(const struct vault *v)
+{
+	struct stat st;
+
+	if (lstat(v->path, &st) != 0)
+		return !v->had_file && errno == ENOENT;
+	return v->had_file && st.st_dev == v->seen.st_dev &&
+	       st.st_ino == v->seen.st_ino && st.st_size == v->seen.st_size &&
+	       st.st_mtim.tv_sec == v->seen.st_mtim.tv_sec &&
+	       st.st_mtim.tv_nsec == v->seen.st_mtim.tv_nsec;
+}
+
+/*
+ * Temporary files left by writers that were killed before their rename
+ * (fs_write_atomic names them PATH.tmp.PID).  Only called under the lock,
+ * when no other writer can be between create and rename.
+ */
+static void
+remove_stale_temps(const char *path)
+{
+	char *copy = xstrdup(path), *dir, *prefix, *full;
+	const char *base = strrchr(path, '/');
+	struct dirent *de;
+	DIR *d;
+
+	dir = dirname(copy);
+	prefix = xasprintf("%s.tmp.", base != NULL ? base + 1 : path);
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+				continue;
+			full = xasprintf("%s/%s", dir, de->d_name);
+			unlink(full);
+			free(full);
+		}
+		closedir(d);
+	}
+	free(prefix);
+	free(copy);
+}
+
+/*
+ * Replace the file under an exclusive lock on PATH.lock, if no other
+ * process replaced it since v read it (compare and swap).
+ */
+static int
+write_locked(struct vault *v, const void *data, size_t len, char **cause)
+{
+	char *lock_path = xasprintf("%s.lock", v->path);
+	int fd, rc;
+
+	fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+		*cause =
+		    xasprintf("cannot lock %s: %s", lock_path, strerror(errno));
+		rc = MC_ERR_IO;
+		goto out;
+	}
+	if (!unchanged(v)) {
+		*cause = xasprintf("the vault %s was changed by another "
+		                   "mixchat while this one had it open: "
+		                   "nothing was written; run the command again",
+		    v->path);
+		rc = MC_ERR_AGAIN;
+		goto out;
+	}
+	remove_stale_temps(v->path);
+	rc = fs_write_atomic(v->path, data, len, 0600, cause);
+	if (rc == MC_OK && lstat(v->path, &v->seen) == 0)
+		v->had_file = true;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(lock_path);
+	return rc;
+}
+
 int
 vault_save(struct vault *v, char **cause)
 {
@@ -589,7 +681,7 @@ vault_save(struct vault *v, char **cause)
 	if ((rc = buf_add(&b, sum, sizeof sum)) != MC_OK)
 		goto out;
 	vault_checksum((unsigned char *)b.data, b.len);
-	rc = fs_write_atomic(v->path, b.data, b.len, 0600, cause);
+	rc = write_locked(v, b.data, b.len, cause);
 	goto done;
 out:
 	*cause = xasprintf("the vault %s: too large to write", v->path);

@@ -128,7 +128,10 @@ int vault_remove(struct vault *v, const char *provider) MC_WUR;
 /*
  * vault_save: encrypt the entries under a fresh random nonce and replace
  * the file atomically (temp file O_EXCL 0600, fsync, rename, fsync the
- * folder): a crash leaves the old vault or the new one.
+ * folder): a crash leaves the old vault or the new one.  Holds an
+ * exclusive flock on PATH.lock while writing, and removes temporary files
+ * left by killed writers.  MC_ERR_AGAIN, writing nothing, when another
+ * process replaced the file since this vault was opened or created.
  */
 int vault_save(struct vault *v, char **cause) MC_WUR;
 
