@@ -17,7 +17,7 @@
 #include "util/error.h"
 
 struct secret {
-	char *p;    /* sodium_malloc'd, len + 1 bytes */
+	char *p; /* sodium_malloc'd, len + 1 bytes */
 	size_t len;
 };
 
