@@ -172,7 +172,7 @@ out_write(struct mock_out *o, const char *p, size_t n)
 		p += k;
 		n -= k;
 		if (o->chunk_bytes > 0 && n > 0)
-			usleep(200); /* let each piece leave as its own read */
+			usleep(20); /* let each piece leave as its own read */
 	}
 	if (o->in_body && o->disconnect_after >= 0 &&
 	    o->body_sent >= o->disconnect_after)

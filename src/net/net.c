@@ -1,0 +1,753 @@
+/*
+ * net.c - transfers on libcurl's multi interface (see net.h): start,
+ * stream, retry, cancel, and the numbers of each reply.
+ *
+ * A transfer's life:
+ *
+ *	net_start ──▶ in the multi ──first body byte──▶ streaming ──▶ done
+ *	                 │   ▲                              (never retried)
+ *	     error status│   │ due
+ *	                 ▼   │
+ *	              waiting (backoff / Retry-After)
+ *
+ * The status decides at the first body byte: a 2xx body goes to the
+ * stream decoder, anything else is kept (up to ERRBODY_MAX) as the error
+ * body.  A callback never touches the multi handle: libcurl forbids it, so
+ * a cancel asked from inside a callback only marks the transfer, the write
+ * callback then refuses the bytes and the finish happens when curl returns.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "net/net.h"
+#include "net/request.h"
+#include "net/stream.h"
+#include "util/buf.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
+
+#define ERRBODY_MAX (64 * 1024)
+
+struct net {
+	CURLM *multi;
+	struct net_transfer *transfers;
+	bool in_curl; /* inside curl_multi_perform: callbacks may run */
+	int max_retries, base_ms, cap_ms, retry_after_cap_ms;
+	int connect_ms, idle_s;
+	unsigned seed;
+};
+
+struct net_transfer {
+	struct net *net;
+	struct net_transfer *next;
+	CURL *easy;
+	struct curl_slist *headers;
+	char *url, *body;
+	char *provider_name, *model_id;
+	enum provider_api api;
+	double price_in, price_out, price_cached_in;
+	struct net_callbacks cb;
+	void *ud;
+
+	struct stream stream;
+	struct buf errbody;
+	bool body_started, error_mode;
+	bool in_multi, waiting, cancelled, finishing;
+	int attempts;
+	uint64_t start_us, first_text_us, end_us, due_us;
+	int64_t retry_after_ms;
+	bool no_retry; /* x-should-retry: false */
+	int est_in;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static bool curl_ready;
+
+int
+net_estimate_tokens(const char *text, size_t len)
+{
+	size_t ascii = 0, other = 0, i = 0;
+
+	while (i < len) {
+		if ((unsigned char)text[i] < 0x80) {
+			ascii++;
+			i++;
+		} else {
+			uint32_t cp;
+
+			i += utf8_decode(text + i, len - i, &cp);
+			other++;
+		}
+	}
+	return (int)ceil((double)ascii / 4.0 + (double)other * 0.7);
+}
+
+int
+net_new(struct net **out)
+{
+	struct net *net;
+
+	*out = NULL;
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return MC_ERR_INTERNAL;
+		curl_ready = true;
+	}
+	net = xcalloc(1, sizeof *net);
+	if ((net->multi = curl_multi_init()) == NULL) {
+		free(net);
+		return MC_ERR_INTERNAL;
+	}
+	net->max_retries = 2;
+	net->base_ms = 500;
+	net->cap_ms = 8000;
+	net->retry_after_cap_ms = 20000;
+	net->connect_ms = 10000;
+	net->idle_s = 60;
+	net->seed = (unsigned)time_mono_us();
+	*out = net;
+	return MC_OK;
+}
+
+void
+net_set_retry(struct net *net, int max_retries, int base_ms, int cap_ms,
+    int retry_after_cap_ms)
+{
+	net->max_retries = max_retries < 0 ? 0 : max_retries;
+	net->base_ms = base_ms < 0 ? 0 : base_ms;
+	net->cap_ms = cap_ms < 0 ? 0 : cap_ms;
+	net->retry_after_cap_ms =
+	    retry_after_cap_ms < 0 ? 0 : retry_after_cap_ms;
+}
+
+void
+net_set_timeouts(struct net *net, int connect_ms, int idle_s)
+{
+	net->connect_ms = connect_ms > 0 ? connect_ms : 10000;
+	net->idle_s = idle_s > 0 ? idle_s : 60;
+}
+
+/* Free a transfer: the key in the header list is wiped first. */
+static void
+transfer_free(struct net_transfer *t)
+{
+	struct curl_slist *h;
+
+	if (t->easy != NULL)
+		curl_easy_cleanup(t->easy);
+	for (h = t->headers; h != NULL; h = h->next)
+		explicit_bzero(h->data, strlen(h->data));
+	curl_slist_free_all(t->headers);
+	stream_release(&t->stream);
+	buf_release(&t->errbody);
+	free(t->url);
+	free(t->body);
+	free(t->provider_name);
+	free(t->model_id);
+	free(t);
+}
+
+static void
+unlink_transfer(struct net_transfer *t)
+{
+	struct net_transfer **pp;
+
+	for (pp = &t->net->transfers; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			return;
+		}
+	}
+}
+
+static double
+ms_between(uint64_t a_us, uint64_t b_us)
+{
+	return b_us > a_us ? (double)(b_us - a_us) / 1000.0 : 0.0;
+}
+
+/* The reply's numbers from the usage (or the estimate) and the prices. */
+static void
+fill_numbers(struct net_transfer *t, struct net_result *res)
+{
+	const struct stream_usage *u = &t->stream.usage;
+	uint64_t end = t->end_us ? t->end_us : time_mono_us();
+	double in, out, cached, pin = t->price_in / 1e6,
+	                        pout = t->price_out / 1e6;
+	double pcached =
+	    t->price_cached_in >= 0 ? t->price_cached_in / 1e6 : pin;
+
+	res->latency_ms = ms_between(t->start_us, end);
+	res->ttft_ms = t->first_text_us
+	                   ? ms_between(t->start_us, t->first_text_us)
+	                   : res->latency_ms;
+	if (t->api == API_ANTHROPIC) {
+		in = (double)u->in;
+		res->tokens_in = (int)(u->in + u->cache_read + u->cache_write);
+		res->cost_usd = in * pin + (double)u->cache_read * 0.1 * pin +
+		                (double)u->cache_write * 1.25 * pin;
+	} else {
+		in = (double)u->in;
+		cached = (double)(u->cached_in < u->in ? u->cached_in : u->in);
+		res->tokens_in = (int)u->in;
+		res->cost_usd = (in - cached) * pin + cached * pcached;
+	}
+	if (!u->have_in) {
+		res->tokens_in = t->est_in;
+		res->cost_usd = (double)t->est_in * pin;
+		res->tokens_estimated = true;
+	}
+	out = (double)u->out;
+	if (!u->have_out) {
+		/* Every 4 bytes of text a token: cheap and conservative. */
+		out = (double)((t->stream.text_bytes + 3) / 4);
+		res->tokens_estimated = true;
+	}
+	res->tokens_out = (int)out;
+	res->cost_usd += out * pout;
+	if (u->have_cost)
+		res->cost_usd = u->cost; /* OpenRouter bills what it says */
+	if (res->latency_ms > res->ttft_ms && res->tokens_out > 0)
+		res->tokens_per_s = (double)res->tokens_out * 1000.0 /
+		                    (res->latency_ms - res->ttft_ms);
+	res->attempts = t->attempts;
+}
+
+/* End a transfer: out of the multi, on_done, freed. */
+static void
+transfer_finish(struct net_transfer *t, int err, char *message, bool truncated)
+{
+	struct net *net = t->net;
+	struct net_result res;
+	long status = 0;
+
+	t->finishing = true;
+	if (t->in_multi) {
+		curl_multi_remove_handle(net->multi, t->easy);
+		t->in_multi = false;
+	}
+	unlink_transfer(t);
+	memset(&res, 0, sizeof res);
+	if (t->easy != NULL && curl_easy_getinfo(t->easy,
+	                           CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
+		res.http_status = (int)status;
+	fill_numbers(t, &res);
+	res.err = err;
+	res.message = message;
+	res.truncated = truncated;
+	res.retry_after_ms = err == MC_OK ? 0 : t->retry_after_ms;
+	if (t->cb.on_done != NULL)
+		t->cb.on_done(t->ud, &res);
+	free(message);
+	transfer_free(t);
+}
+
+static void
+on_stream_text(void *ud, const char *text, size_t len)
+{
+	struct net_transfer *t = ud;
+
+	if (t->cancelled)
+		return;
+	if (t->first_text_us == 0)
+		t->first_text_us = time_mono_us();
+	if (t->cb.on_text != NULL)
+		t->cb.on_text(t->ud, text, len);
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct net_transfer *t = ud;
+	size_t len = size * n;
+	long status = 0;
+	int rc;
+
+	if (t->cancelled)
+		return 0;
+	if (!t->body_started) {
+		t->body_started = true;
+		(void)curl_easy_getinfo(
+		    t->easy, CURLINFO_RESPONSE_CODE, &status);
+		t->error_mode = status < 200 || status >= 300;
+	}
+	if (t->error_mode) {
+		if (t->errbody.len + len <= ERRBODY_MAX &&
+		    buf_add(&t->errbody, p, len) != MC_OK)
+			buf_init(&t->errbody, ERRBODY_MAX);
+		return len;
+	}
+	rc = stream_feed(&t->stream, p, len);
+	if (t->stream.done && t->end_us == 0)
+		t->end_us = time_mono_us();
+	if (rc != MC_OK || t->cancelled)
+		return 0; /* abort: the finish reports why */
+	return len;
+}
+
+/* The delay a Retry-After header asks for, in ms; 0 when none. */
+static int64_t
+parse_retry_after(const char *v, bool in_ms)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+		end++;
+	if (end != v && *end == '\0') {
+		if (d < 0)
+			return 0;
+		return (int64_t)(in_ms ? d : d * 1000.0);
+	}
+	if (!in_ms) {
+		time_t when = curl_getdate(v, NULL);
+		time_t now = time(NULL);
+
+		if (when > now)
+			return (int64_t)(when - now) * 1000;
+	}
+	return 0;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct net_transfer *t = ud;
+	size_t len = size * n;
+	char line[256];
+	size_t k = len < sizeof line - 1 ? len : sizeof line - 1;
+	int64_t ms;
+
+	memcpy(line, p, k);
+	line[k] = '\0';
+	if (strncmp(line, "HTTP/", 5) == 0) {
+		/* A new response (after 100 Continue, or a retry). */
+		t->retry_after_ms = 0;
+		t->no_retry = false;
+	} else if (strncasecmp(line, "retry-after-ms:", 15) == 0) {
+		if ((ms = parse_retry_after(line + 15, true)) > 0)
+			t->retry_after_ms = ms;
+	} else if (strncasecmp(line, "retry-after:", 12) == 0) {
+		/* retry-after-ms, when also sent, is the finer one. */
+		if ((ms = parse_retry_after(line + 12, false)) > 0 &&
+		    (t->retry_after_ms == 0 || t->retry_after_ms > ms + 1000 ||
+		        ms > t->retry_after_ms + 1000))
+			t->retry_after_ms = ms;
+	} else if (strncasecmp(line, "x-should-retry:", 15) == 0) {
+		const char *v = line + 15;
+
+		while (*v == ' ')
+			v++;
+		if (strncasecmp(v, "false", 5) == 0)
+			t->no_retry = true;
+	}
+	return len;
+}
+
+static int
+transfer_setup(struct net_transfer *t)
+{
+	CURL *e = t->easy;
+	struct net *net = t->net;
+
+	if (curl_easy_setopt(e, CURLOPT_URL, t->url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	        CURLE_OK)
+		return MC_ERR_INTERNAL;
+	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)net->connect_ms);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)net->idle_s);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(
+	    e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(t->body));
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+	return MC_OK;
+}
+
+/* Add the key's header, copied once from guarded memory into curl's list. */
+static int
+add_auth_header(
+    struct net_transfer *t, const char *prefix, const struct secret *key)
+{
+	size_t plen = strlen(prefix);
+	struct secret *h;
+	struct curl_slist *l;
+
+	h = secret_new(plen + key->len);
+	memcpy(h->p, prefix, plen);
+	secret_unlock_ro(key);
+	memcpy(h->p + plen, key->p, key->len);
+	secret_lock(key);
+	h->p[plen + key->len] = '\0';
+	l = curl_slist_append(t->headers, h->p);
+	secret_free(h);
+	if (l == NULL)
+		return MC_ERR_NOMEM;
+	t->headers = l;
+	return MC_OK;
+}
+
+static void
+add_header(struct net_transfer *t, const char *h)
+{
+	struct curl_slist *l = curl_slist_append(t->headers, h);
+
+	if (l == NULL) {
+		fprintf(stderr, "mixchat: out of memory\n");
+		abort();
+	}
+	t->headers = l;
+}
+
+static int
+transfer_submit(struct net_transfer *t)
+{
+	t->body_started = false;
+	t->error_mode = false;
+	t->retry_after_ms = 0;
+	t->no_retry = false;
+	t->errbuf[0] = '\0';
+	buf_release(&t->errbody);
+	t->attempts++;
+	if (curl_multi_add_handle(t->net->multi, t->easy) != CURLM_OK)
+		return MC_ERR_INTERNAL;
+	t->in_multi = true;
+	t->waiting = false;
+	return MC_OK;
+}
+
+int
+net_start(struct net *net, const struct net_request *req,
+    const struct net_callbacks *cb, void *ud, struct net_transfer **out,
+    char **cause)
+{
+	struct net_transfer *t;
+	const char *auth = NULL;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	t = xcalloc(1, sizeof *t);
+	t->net = net;
+	t->api = req->provider->api;
+	t->provider_name = xstrdup(req->provider->name);
+	t->model_id = xstrdup(req->model->id);
+	t->price_in = req->model->price_in;
+	t->price_out = req->model->price_out;
+	t->price_cached_in = req->model->price_cached_in;
+	t->cb = *cb;
+	t->ud = ud;
+	stream_init(&t->stream, t->api, on_stream_text, t);
+	buf_init(&t->errbody, ERRBODY_MAX);
+	rc = request_build(req, &t->url, &t->body, &auth, cause);
+	if (rc != MC_OK)
+		goto out;
+	if (!req->provider->auth_none && req->key == NULL) {
+		*cause =
+		    xasprintf("no key for %s: run `mixchat keys add %s` "
+		              "(or set \"auth\": \"none\" for a local server)",
+		        t->provider_name, t->provider_name);
+		rc = MC_ERR_LOCKED;
+		goto out;
+	}
+	/* Estimated input, for when the server sends no usage. */
+	t->est_in = 3;
+	for (i = 0; i < req->nmessages; i++)
+		t->est_in += 3 + net_estimate_tokens(req->messages[i].text,
+		                     strlen(req->messages[i].text));
+	if (req->system != NULL)
+		t->est_in +=
+		    3 + net_estimate_tokens(req->system, strlen(req->system));
+	add_header(t, "Content-Type: application/json");
+	add_header(t, t->api == API_OLLAMA ? "Accept: application/x-ndjson"
+	                                   : "Accept: text/event-stream");
+	add_header(t, "Expect:"); /* no 100-continue round trip */
+	if (t->api == API_ANTHROPIC)
+		add_header(t, "anthropic-version: 2023-06-01");
+	if (req->key != NULL && auth != NULL &&
+	    (rc = add_auth_header(t, auth, req->key)) != MC_OK) {
+		*cause = xstrdup("out of memory");
+		goto out;
+	}
+	if ((t->easy = curl_easy_init()) == NULL ||
+	    transfer_setup(t) != MC_OK) {
+		*cause = xstrdup("could not set up the transfer (libcurl)");
+		rc = MC_ERR_INTERNAL;
+		goto out;
+	}
+	t->start_us = time_mono_us();
+	if ((rc = transfer_submit(t)) != MC_OK) {
+		*cause = xstrdup("could not start the transfer (libcurl)");
+		goto out;
+	}
+	t->next = net->transfers;
+	net->transfers = t;
+	*out = t;
+	/* Let curl start connecting without waiting for the caller's poll. */
+	return MC_OK;
+out:
+	transfer_free(t);
+	return rc;
+}
+
+void
+net_cancel(struct net_transfer *t)
+{
+	if (t == NULL || t->finishing)
+		return;
+	t->cancelled = true;
+	if (t->net->in_curl)
+		return; /* finished as soon as curl returns */
+	transfer_finish(t, MC_ERR_CANCELLED, xstrdup("cancelled"),
+	    t->body_started && !t->error_mode);
+}
+
+static bool
+status_retryable(long status)
+{
+	return status == 408 || status == 409 || status == 429 || status >= 500;
+}
+
+static int
+backoff_ms(struct net *net, int attempt)
+{
+	double d = (double)net->base_ms * pow(2.0, attempt - 1);
+	double jitter =
+	    0.75 + 0.25 * (double)(rand_r(&net->seed) % 1000) / 1000.0;
+
+	if (d > net->cap_ms)
+		d = net->cap_ms;
+	return (int)(d * jitter);
+}
+
+/* A transfer curl has finished with (result): retry it, or end it. */
+static void
+transfer_done(struct net_transfer *t, CURLcode result)
+{
+	struct net *net = t->net;
+	long status = 0;
+	int err;
+	char *msg;
+
+	if (t->cancelled) {
+		transfer_finish(t, MC_ERR_CANCELLED, xstrdup("cancelled"),
+		    t->body_started && !t->error_mode);
+		return;
+	}
+	(void)curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (t->end_us == 0)
+		t->end_us = time_mono_us();
+	if (status >= 300 && (t->error_mode || !t->body_started)) {
+		int64_t wait = t->retry_after_ms;
+
+		if (status_retryable(status) && !t->no_retry &&
+		    t->attempts <= net->max_retries &&
+		    wait <= net->retry_after_cap_ms) {
+			if (wait <= 0)
+				wait = backoff_ms(net, t->attempts);
+			curl_multi_remove_handle(net->multi, t->easy);
+			t->in_multi = false;
+			t->waiting = true;
+			t->due_us = time_mono_us() + (uint64_t)wait * 1000;
+			t->end_us = 0;
+			return;
+		}
+		msg = request_error(t->api, t->provider_name, t->model_id,
+		    status, buf_str(&t->errbody), t->errbody.len,
+		    t->retry_after_ms, &err);
+		transfer_finish(t, err, msg, false);
+		return;
+	}
+	if (t->stream.err != MC_OK) {
+		msg = xasprintf("%s: %s: the reply was cut short",
+		    t->provider_name, t->stream.message);
+		transfer_finish(t,
+		    t->stream.err == MC_ERR_PARSE ? MC_ERR_PARSE
+		                                  : MC_ERR_PROVIDER,
+		    msg, true);
+		return;
+	}
+	if (!t->stream.done) {
+		if (stream_finish(&t->stream) != MC_OK) {
+			msg = xasprintf("%s: %s: the reply was cut short",
+			    t->provider_name, t->stream.message);
+			transfer_finish(t, MC_ERR_PARSE, msg, true);
+			return;
+		}
+	}
+	if (t->stream.done) {
+		transfer_finish(t, MC_OK, NULL, false);
+		return;
+	}
+	if (result == CURLE_OK) {
+		msg = xasprintf("%s: connection closed before the reply "
+		                "finished",
+		    t->provider_name);
+	} else if (!t->body_started) {
+		msg = xasprintf("could not reach %s at %s: %s",
+		    t->provider_name, t->url,
+		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(result));
+	} else if (result == CURLE_OPERATION_TIMEDOUT) {
+		msg = xasprintf("%s sent nothing for %d s: the reply was cut "
+		                "short",
+		    t->provider_name, net->idle_s);
+	} else {
+		msg = xasprintf("%s: the connection broke (%s): the reply was "
+		                "cut short",
+		    t->provider_name,
+		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(result));
+	}
+	transfer_finish(t, MC_ERR_NETWORK, msg, t->body_started);
+}
+
+void
+net_perform(struct net *net)
+{
+	struct net_transfer *t, *next;
+	CURLMsg *m;
+	int still, left;
+	bool again = true;
+
+	while (again) {
+		again = false;
+		net->in_curl = true;
+		(void)curl_multi_perform(net->multi, &still);
+		net->in_curl = false;
+		while ((m = curl_multi_info_read(net->multi, &left)) != NULL) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			t = NULL;
+			(void)curl_easy_getinfo(
+			    m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+			if (t != NULL)
+				transfer_done(t, m->data.result);
+		}
+		/* Cancels asked for from inside callbacks. */
+		for (t = net->transfers; t != NULL; t = next) {
+			next = t->next;
+			if (t->cancelled && !t->finishing) {
+				transfer_finish(t, MC_ERR_CANCELLED,
+				    xstrdup("cancelled"),
+				    t->body_started && !t->error_mode);
+				next = net->transfers; /* list changed */
+			}
+		}
+		for (t = net->transfers; t != NULL; t = t->next) {
+			if (t->waiting && t->due_us <= time_mono_us()) {
+				if (transfer_submit(t) != MC_OK) {
+					t->waiting = false;
+					transfer_finish(t, MC_ERR_INTERNAL,
+					    xstrdup("could not restart the "
+					            "transfer (libcurl)"),
+					    false);
+				}
+				again = true;
+				break;
+			}
+		}
+	}
+}
+
+int
+net_wait(struct net *net, struct pollfd *extra, unsigned nextra, int timeout_ms)
+{
+	struct curl_waitfd *wfd = NULL;
+	struct net_transfer *t;
+	uint64_t now = time_mono_us();
+	unsigned i;
+	CURLMcode mc;
+
+	for (t = net->transfers; t != NULL; t = t->next) {
+		if (t->waiting) {
+			int64_t ms =
+			    t->due_us > now
+			        ? (int64_t)((t->due_us - now + 999) / 1000)
+			        : 0;
+
+			if (ms < timeout_ms)
+				timeout_ms = (int)ms;
+		}
+	}
+	if (nextra > 0) {
+		wfd = xcalloc(nextra, sizeof *wfd);
+		for (i = 0; i < nextra; i++) {
+			wfd[i].fd = extra[i].fd;
+			wfd[i].events = (short)extra[i].events;
+		}
+	}
+	mc = curl_multi_poll(net->multi, wfd, nextra, timeout_ms, NULL);
+	for (i = 0; i < nextra; i++)
+		extra[i].revents = (short)wfd[i].revents;
+	free(wfd);
+	return mc == CURLM_OK ? MC_OK : MC_ERR_INTERNAL;
+}
+
+unsigned
+net_running(const struct net *net)
+{
+	const struct net_transfer *t;
+	unsigned n = 0;
+
+	for (t = net->transfers; t != NULL; t = t->next)
+		n++;
+	return n;
+}
+
+void
+net_wakeup(struct net *net)
+{
+	(void)curl_multi_wakeup(net->multi);
+}
+
+int
+net_run_until_done(struct net *net, int timeout_ms)
+{
+	uint64_t deadline = time_mono_ms() + (uint64_t)timeout_ms;
+	int rc;
+
+	net_perform(net);
+	while (net_running(net) > 0) {
+		uint64_t now = time_mono_ms();
+
+		if (now >= deadline) {
+			while (net->transfers != NULL)
+				net_cancel(net->transfers);
+			break;
+		}
+		rc = net_wait(net, NULL, 0,
+		    (int)(deadline - now < 100 ? deadline - now : 100));
+		if (rc != MC_OK)
+			return rc;
+		net_perform(net);
+	}
+	return MC_OK;
+}
+
+void
+net_free(struct net *net)
+{
+	if (net == NULL)
+		return;
+	while (net->transfers != NULL)
+		net_cancel(net->transfers);
+	curl_multi_cleanup(net->multi);
+	free(net);
+}

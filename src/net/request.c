@@ -1,0 +1,304 @@
+/*
+ * request.c - building each API's request and reading its error bodies
+ * (see request.h; shapes from shared/reference/providers.md §2-§6).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "net/request.h"
+#include "util/json.h"
+#include "util/xmalloc.h"
+
+bool
+request_wants_max_completion_tokens(const char *id)
+{
+	const char *slash = strrchr(id, '/');
+
+	if (slash != NULL)
+		id = slash + 1;
+	if (id[0] == 'o' && isdigit((unsigned char)id[1]))
+		return true;
+	return strncmp(id, "gpt-5", 5) == 0;
+}
+
+static bool
+host_is_loopback(const char *host)
+{
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+	    strcmp(host, "[::1]") == 0)
+		return true;
+	return strncmp(host, "127.", 4) == 0 &&
+	       strspn(host + 4, "0123456789.") == strlen(host + 4);
+}
+
+int
+request_check_url(const char *url, const char *provider, char **cause)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	int rc = MC_ERR_USAGE;
+
+	if (u == NULL) {
+		*cause = xstrdup("out of memory");
+		return MC_ERR_NOMEM;
+	}
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		*cause = xasprintf(
+		    "provider %s: base_url gives the URL '%s', "
+		    "which is not a valid http(s) URL: fix base_url in "
+		    "config.json",
+		    provider, url);
+		goto out;
+	}
+	if (strcasecmp(scheme, "https") == 0) {
+		rc = MC_OK;
+	} else if (strcasecmp(scheme, "http") == 0) {
+		if (host_is_loopback(host))
+			rc = MC_OK;
+		else
+			*cause = xasprintf(
+			    "provider %s: plain http:// is only "
+			    "allowed to this computer (127.0.0.1, ::1, "
+			    "localhost), not to %s: use https:// in its "
+			    "base_url",
+			    provider, host);
+	} else {
+		*cause = xasprintf(
+		    "provider %s: base_url must start with "
+		    "https:// (or http:// to this computer), not %s://",
+		    provider, scheme);
+	}
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/* messages as [{"role":..,"content":..}], the system prompt first. */
+static void
+add_messages(cJSON *root, const struct net_request *req, bool with_system)
+{
+	cJSON *msgs = cJSON_AddArrayToObject(root, "messages"), *m;
+	size_t i;
+
+	if (with_system && req->system != NULL) {
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "role", "system");
+		cJSON_AddStringToObject(m, "content", req->system);
+		cJSON_AddItemToArray(msgs, m);
+	}
+	for (i = 0; i < req->nmessages; i++) {
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "role", req->messages[i].role);
+		cJSON_AddStringToObject(m, "content",
+		    req->messages[i].text ? req->messages[i].text : "");
+		cJSON_AddItemToArray(msgs, m);
+	}
+}
+
+static cJSON *
+gemini_text(const char *role, const char *text)
+{
+	cJSON *c = cJSON_CreateObject(), *parts, *p;
+
+	if (role != NULL)
+		cJSON_AddStringToObject(c, "role", role);
+	parts = cJSON_AddArrayToObject(c, "parts");
+	p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "text", text ? text : "");
+	cJSON_AddItemToArray(parts, p);
+	return c;
+}
+
+int
+request_build(const struct net_request *req, char **url, char **body,
+    const char **auth, char **cause)
+{
+	const struct provider *pv = req->provider;
+	const char *model = req->model->id;
+	cJSON *root = NULL, *x;
+	size_t i;
+	int rc;
+
+	*url = NULL;
+	*body = NULL;
+	*auth = NULL;
+	root = cJSON_CreateObject();
+	switch (pv->api) {
+	case API_OPENAI:
+		*url = xasprintf("%s/chat/completions", pv->base_url);
+		*auth = "Authorization: Bearer ";
+		cJSON_AddStringToObject(root, "model", model);
+		add_messages(root, req, true);
+		cJSON_AddTrueToObject(root, "stream");
+		x = cJSON_AddObjectToObject(root, "stream_options");
+		cJSON_AddTrueToObject(x, "include_usage");
+		if (req->max_tokens > 0)
+			cJSON_AddNumberToObject(root,
+			    request_wants_max_completion_tokens(model)
+			        ? "max_completion_tokens"
+			        : "max_tokens",
+			    req->max_tokens);
+		break;
+	case API_ANTHROPIC:
+		*url = xasprintf("%s/v1/messages", pv->base_url);
+		*auth = "x-api-key: ";
+		cJSON_AddStringToObject(root, "model", model);
+		cJSON_AddNumberToObject(root, "max_tokens",
+		    req->max_tokens > 0 ? req->max_tokens
+		                        : REQUEST_ANTHROPIC_MAX_TOKENS);
+		if (req->system != NULL)
+			cJSON_AddStringToObject(root, "system", req->system);
+		add_messages(root, req, false);
+		cJSON_AddTrueToObject(root, "stream");
+		break;
+	case API_GEMINI:
+		*url = xasprintf("%s/models/%s:streamGenerateContent?alt=sse",
+		    pv->base_url, model);
+		*auth = "x-goog-api-key: ";
+		if (req->system != NULL)
+			cJSON_AddItemToObject(root, "systemInstruction",
+			    gemini_text(NULL, req->system));
+		x = cJSON_AddArrayToObject(root, "contents");
+		for (i = 0; i < req->nmessages; i++) {
+			const char *role = req->messages[i].role;
+
+			/* Gemini calls the assistant "model". */
+			if (strcmp(role, "assistant") == 0)
+				role = "model";
+			cJSON_AddItemToArray(
+			    x, gemini_text(role, req->messages[i].text));
+		}
+		if (req->max_tokens > 0) {
+			x = cJSON_AddObjectToObject(root, "generationConfig");
+			cJSON_AddNumberToObject(
+			    x, "maxOutputTokens", req->max_tokens);
+		}
+		break;
+	case API_OLLAMA:
+		*url = xasprintf("%s/api/chat", pv->base_url);
+		*auth = "Authorization: Bearer ";
+		cJSON_AddStringToObject(root, "model", model);
+		add_messages(root, req, true);
+		cJSON_AddTrueToObject(root, "stream");
+		if (req->max_tokens > 0) {
+			x = cJSON_AddObjectToObject(root, "options");
+			cJSON_AddNumberToObject(
+			    x, "num_predict", req->max_tokens);
+		}
+		break;
+	}
+	if ((rc = request_check_url(*url, pv->name, cause)) != MC_OK)
+		goto out;
+	*body = cJSON_PrintUnformatted(root);
+	if (*body == NULL) {
+		*cause = xstrdup("out of memory building the request");
+		rc = MC_ERR_NOMEM;
+	}
+out:
+	cJSON_Delete(root);
+	if (rc != MC_OK) {
+		free(*url);
+		*url = NULL;
+	}
+	return rc;
+}
+
+/* The provider's own words from an error body, or NULL. */
+static char *
+body_message(const char *body, size_t len, bool *key_invalid)
+{
+	cJSON *root = NULL;
+	const cJSON *e, *d;
+	char *cause = NULL, *msg = NULL;
+	const char *m = NULL;
+
+	*key_invalid = false;
+	if (len == 0 || json_parse(body, len, 1 << 20, false, "error", &root,
+	                    &cause) != MC_OK) {
+		free(cause);
+		return NULL;
+	}
+	e = cJSON_GetObjectItemCaseSensitive(root, "error");
+	if (cJSON_IsString(e))
+		m = e->valuestring;
+	else if (cJSON_IsObject(e))
+		m = json_get_string(e, "message");
+	if (m == NULL)
+		m = json_get_string(root, "message");
+	/* Gemini says a bad key with 400 and reason API_KEY_INVALID. */
+	cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(e, "details")) {
+		const char *r = json_get_string(d, "reason");
+
+		if (r != NULL && strcmp(r, "API_KEY_INVALID") == 0)
+			*key_invalid = true;
+	}
+	if (m != NULL) {
+		size_t n = strlen(m);
+
+		/* Keep the line readable; rate-limit messages run long. */
+		msg = n > 300 ? xasprintf("%.297s...", m) : xstrdup(m);
+	}
+	cJSON_Delete(root);
+	return msg;
+}
+
+char *
+request_error(enum provider_api api, const char *name, const char *model,
+    long status, const char *body, size_t len, int64_t retry_after_ms, int *err)
+{
+	bool key_invalid;
+	char *said = body_message(body, len, &key_invalid), *line;
+	char *tail =
+	    said ? xasprintf(" (%s said: %s)", name, said) : xstrdup("");
+
+	(void)api;
+	*err = MC_ERR_PROVIDER;
+	if (status == 401 || key_invalid) {
+		line = xasprintf("key rejected by %s (HTTP %ld): run `mixchat "
+		                 "keys add %s`",
+		    name, status, name);
+	} else if (status == 404) {
+		line = xasprintf("model %s is unknown to %s (HTTP 404): check "
+		                 "the model id in config.json%s",
+		    model, name, tail);
+	} else if (status == 429) {
+		*err = MC_ERR_AGAIN;
+		if (retry_after_ms > 0)
+			line = xasprintf("rate limited by %s (HTTP 429): retry "
+			                 "after %lld s%s",
+			    name, (long long)((retry_after_ms + 999) / 1000),
+			    tail);
+		else
+			line = xasprintf("rate limited by %s (HTTP 429): try "
+			                 "again later%s",
+			    name, tail);
+	} else if (status == 403) {
+		line = xasprintf("%s refused the request (HTTP 403): the key "
+		                 "may lack access to %s%s",
+		    name, model, tail);
+	} else if (status == 529 || status == 503) {
+		line = xasprintf("%s is overloaded (HTTP %ld): try again later "
+		                 "or choose another model%s",
+		    name, status, tail);
+	} else if (status >= 300 && status < 400) {
+		line =
+		    xasprintf("%s answered with a redirect (HTTP %ld), which "
+		              "mixchat does not follow: check its base_url",
+		        name, status);
+	} else {
+		line = xasprintf("%s returned HTTP %ld%s", name, status, tail);
+	}
+	free(said);
+	free(tail);
+	return line;
+}

@@ -1,0 +1,858 @@
+/*
+ * test_net.c - the net layer against tests/mock_provider on loopback: each
+ * API's exact request (path, headers, body; the key in its header and
+ * nowhere else), the replies and their numbers, recorded streams replayed
+ * one byte per write, and every fault of the issue (401, 404, 429 with
+ * Retry-After, 500, 529, slow drip, disconnect, malformed JSON, in-stream
+ * errors, missing usage, cancel).  Backoffs are set to milliseconds.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "net/net.h"
+#include "net/request.h"
+#include "test.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+#include "util/xmalloc.h"
+#include "vault/secmem.h"
+
+#define KEY "sk-test-SECRET-0123456789"
+/* A writable copy of a string literal (the config structs hold char *). */
+#define W(s) ((char[]){ s })
+
+static pid_t mock_pid = -1;
+static int mock_stdin = -1;
+static int mock_port;
+static char log_path[512];
+static char base_openai[128], base_root[128], base_gemini[128];
+
+static void
+stop_mock(void)
+{
+	if (mock_pid > 0) {
+		close(mock_stdin);
+		kill(mock_pid, SIGTERM);
+		waitpid(mock_pid, NULL, 0);
+		mock_pid = -1;
+	}
+}
+
+static void
+start_mock(const char *script)
+{
+	const char *dir = getenv("MIXCHAT_BUILDDIR");
+	char bin[512], script_path[512], line[32];
+	int in[2], out[2];
+	ssize_t n;
+	size_t got = 0;
+	char *cause = NULL;
+
+	snprintf(bin, sizeof bin, "%s/tests/mock_provider", dir ? dir : ".");
+	if (access(bin, X_OK) != 0)
+		test_skip("tests/mock_provider is not built");
+	snprintf(
+	    script_path, sizeof script_path, "%s/script.json", test_tmpdir());
+	snprintf(log_path, sizeof log_path, "%s/mock.log", test_tmpdir());
+	if (fs_write_atomic(
+	        script_path, script, strlen(script), 0600, &cause) != MC_OK) {
+		printf("%s\n", cause);
+		exit(99);
+	}
+	if (pipe(in) != 0 || pipe(out) != 0)
+		exit(99);
+	mock_pid = fork();
+	if (mock_pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(bin, bin, "--script", script_path, "--log", log_path,
+		    "--stdin-eof", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	mock_stdin = in[1];
+	while (got < sizeof line - 1 &&
+	       (n = read(out[0], line + got, sizeof line - 1 - got)) > 0) {
+		got += (size_t)n;
+		if (memchr(line, '\n', got) != NULL)
+			break;
+	}
+	close(out[0]);
+	line[got] = '\0';
+	mock_port = atoi(line);
+	if (mock_port <= 0) {
+		printf("mock_provider did not start\n");
+		exit(99);
+	}
+	snprintf(base_openai, sizeof base_openai, "http://127.0.0.1:%d/v1",
+	    mock_port);
+	snprintf(base_root, sizeof base_root, "http://127.0.0.1:%d", mock_port);
+	snprintf(base_gemini, sizeof base_gemini, "http://127.0.0.1:%d/v1beta",
+	    mock_port);
+	atexit(stop_mock);
+}
+
+/* ---- one reply ------------------------------------------------------ */
+
+struct reply {
+	struct buf text;
+	struct net_result res;
+	char *message;
+	int done;
+	struct net_transfer *t;
+	bool cancel_in_text; /* net_cancel from inside on_text */
+	int texts;
+};
+
+static void
+on_text(void *ud, const char *text, size_t len)
+{
+	struct reply *r = ud;
+
+	r->texts++;
+	if (buf_add(&r->text, text, len) != 0)
+		abort();
+	if (r->cancel_in_text)
+		net_cancel(r->t);
+}
+
+static void
+on_done(void *ud, const struct net_result *res)
+{
+	struct reply *r = ud;
+
+	r->done++;
+	r->res = *res;
+	r->message = res->message ? xstrdup(res->message) : NULL;
+	r->res.message = r->message;
+}
+
+static const struct net_callbacks callbacks = { on_text, on_done };
+
+static struct provider pv_openai = { W("openai"), API_OPENAI, base_openai,
+	false, false };
+static struct provider pv_anthropic = { W("anthropic"), API_ANTHROPIC,
+	base_root, false, false };
+static struct provider pv_gemini = { W("gemini"), API_GEMINI, base_gemini,
+	false, false };
+static struct provider pv_ollama = { W("ollama"), API_OLLAMA, base_root, true,
+	false };
+static struct provider pv_local = { W("local"), API_OPENAI, base_openai, true,
+	false };
+
+static struct model m_gpt4o = { W("gpt-4o"), W("openai"), 2.5, 10, 1.25, NULL,
+	true, false };
+static struct model m_gpt5 = { W("gpt-5-mini"), W("openai"), 0.25, 2, 0.025,
+	NULL, true, false };
+static struct model m_claude = { W("claude-sonnet-4-5"), W("anthropic"), 3, 15,
+	0.3, NULL, true, false };
+static struct model m_gemini = { W("gemini-2.5-flash"), W("gemini"), 0.3, 2.5,
+	0.03, NULL, true, false };
+static struct model m_llama = { W("llama3.2"), W("ollama"), 0, 0, -1, NULL,
+	true, false };
+
+static struct secret *key;
+static struct net *net;
+
+static void
+reply_release(struct reply *r)
+{
+	buf_release(&r->text);
+	free(r->message);
+}
+
+/* Ask `prompt` of model at provider; run to the end. */
+static void
+ask(const struct provider *pv, const struct model *m, const char *prompt,
+    const char *system, int max_tokens, struct reply *r)
+{
+	struct net_message msgs[1] = { { "user", prompt } };
+	struct net_request req;
+	char *cause = NULL;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	buf_init(&r->text, 1 << 20);
+	memset(&req, 0, sizeof req);
+	req.provider = pv;
+	req.model = m;
+	req.messages = msgs;
+	req.nmessages = 1;
+	req.system = system;
+	req.max_tokens = max_tokens;
+	req.key = pv->auth_none ? NULL : key;
+	rc = net_start(net, &req, &callbacks, r, &r->t, &cause);
+	CHECK(rc == MC_OK);
+	if (rc != MC_OK) {
+		printf("net_start: %s\n", cause);
+		free(cause);
+		return;
+	}
+	CHECK(net_run_until_done(net, 20000) == MC_OK);
+	CHECK(r->done == 1);
+}
+
+/* The last line of the mock's log, parsed. */
+static cJSON *
+last_request(void)
+{
+	struct buf b;
+	char *cause = NULL, *last;
+	cJSON *root = NULL;
+
+	buf_init(&b, 1 << 24);
+	if (fs_read_file(log_path, &b, &cause) != MC_OK) {
+		printf("%s\n", cause);
+		free(cause);
+		return NULL;
+	}
+	while (b.len > 0 && b.data[b.len - 1] == '\n')
+		b.data[--b.len] = '\0';
+	last = strrchr(b.data, '\n');
+	last = last ? last + 1 : b.data;
+	if (json_parse(last, strlen(last), 1 << 24, false, "log", &root,
+	        &cause) != MC_OK) {
+		printf("%s\n", cause);
+		free(cause);
+	}
+	buf_release(&b);
+	return root;
+}
+
+static int
+count_in_log(const char *needle)
+{
+	struct buf b;
+	char *cause = NULL;
+	const char *p;
+	int n = 0;
+
+	buf_init(&b, 1 << 24);
+	if (fs_read_file(log_path, &b, &cause) != MC_OK) {
+		free(cause);
+		return -1;
+	}
+	for (p = buf_str(&b); (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	buf_release(&b);
+	return n;
+}
+
+static int
+log_lines(void)
+{
+	return count_in_log("\"method\":");
+}
+
+static const char *
+header(const cJSON *req, const char *name)
+{
+	return json_get_string(cJSON_GetObjectItem(req, "headers"), name);
+}
+
+/* ---- requests ------------------------------------------------------- */
+
+TEST(openai_request_and_reply)
+{
+	struct reply r;
+	cJSON *req;
+	int before = count_in_log(KEY);
+
+	ask(&pv_openai, &m_gpt4o, "hello there", "be terse", 100, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK_STR(buf_str(&r.text), "mock reply to: hello there");
+	/* Mock usage: 3 + (ceil(8/4)+3) + (ceil(11/4)+3) = 14 in; 7 out. */
+	CHECK(r.res.tokens_in == 14);
+	CHECK(r.res.tokens_out == 7);
+	CHECK(!r.res.tokens_estimated);
+	CHECK_NEAR(r.res.cost_usd, (14 * 2.5 + 7 * 10) / 1e6, 1e-12);
+	CHECK(r.res.http_status == 200);
+	CHECK(r.res.ttft_ms > 0);
+	CHECK(r.res.latency_ms >= r.res.ttft_ms);
+	CHECK(r.res.attempts == 1);
+	CHECK(!r.res.truncated);
+	CHECK(r.message == NULL);
+	req = last_request();
+	CHECK(req != NULL);
+	CHECK_STR(json_get_string(req, "path"), "/v1/chat/completions");
+	CHECK_STR(header(req, "authorization"), "Bearer " KEY);
+	CHECK_STR(header(req, "content-type"), "application/json");
+	CHECK(header(req, "x-api-key") == NULL);
+	CHECK(header(req, "expect") == NULL);
+	CHECK_STR(json_get_string(req, "body"),
+	    "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"system\","
+	    "\"content\":\"be terse\"},{\"role\":\"user\",\"content\":"
+	    "\"hello there\"}],\"stream\":true,\"stream_options\":{"
+	    "\"include_usage\":true},\"max_tokens\":100}");
+	/* The key went into exactly one place: this request's header. */
+	CHECK(count_in_log(KEY) == before + 1);
+	cJSON_Delete(req);
+	reply_release(&r);
+}
+
+TEST(max_completion_tokens_for_gpt5)
+{
+	struct reply r;
+	cJSON *req;
+
+	ask(&pv_openai, &m_gpt5, "hi", NULL, 256, &r);
+	CHECK(r.res.err == MC_OK);
+	req = last_request();
+	CHECK_STR(json_get_string(req, "body"),
+	    "{\"model\":\"gpt-5-mini\",\"messages\":[{\"role\":\"user\","
+	    "\"content\":\"hi\"}],\"stream\":true,\"stream_options\":{"
+	    "\"include_usage\":true},\"max_completion_tokens\":256}");
+	cJSON_Delete(req);
+	reply_release(&r);
+	CHECK(request_wants_max_completion_tokens("o3-mini"));
+	CHECK(request_wants_max_completion_tokens("openai/gpt-5.4"));
+	CHECK(!request_wants_max_completion_tokens("gpt-4.1-mini"));
+	CHECK(!request_wants_max_completion_tokens("ollama-model"));
+}
+
+TEST(anthropic_request_and_reply)
+{
+	struct reply r;
+	cJSON *req;
+
+	ask(&pv_anthropic, &m_claude, "hello there", "be terse", 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK_STR(buf_str(&r.text), "mock reply to: hello there");
+	CHECK(r.res.tokens_in == 14);
+	CHECK(r.res.tokens_out == 7);
+	CHECK(!r.res.tokens_estimated);
+	CHECK_NEAR(r.res.cost_usd, (14 * 3.0 + 7 * 15) / 1e6, 1e-12);
+	req = last_request();
+	CHECK_STR(json_get_string(req, "path"), "/v1/messages");
+	CHECK_STR(header(req, "x-api-key"), KEY);
+	CHECK_STR(header(req, "anthropic-version"), "2023-06-01");
+	CHECK(header(req, "authorization") == NULL);
+	CHECK_STR(json_get_string(req, "body"),
+	    "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":4096,\"system\":"
+	    "\"be terse\",\"messages\":[{\"role\":\"user\",\"content\":"
+	    "\"hello there\"}],\"stream\":true}");
+	cJSON_Delete(req);
+	reply_release(&r);
+}
+
+TEST(gemini_request_and_reply)
+{
+	struct reply r;
+	cJSON *req;
+
+	ask(&pv_gemini, &m_gemini, "hello there", "be terse", 64, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK_STR(buf_str(&r.text), "mock reply to: hello there");
+	CHECK(r.res.tokens_in == 14);
+	CHECK(r.res.tokens_out == 7);
+	req = last_request();
+	CHECK_STR(json_get_string(req, "path"),
+	    "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+	CHECK_STR(header(req, "x-goog-api-key"), KEY);
+	CHECK(header(req, "authorization") == NULL);
+	CHECK_STR(json_get_string(req, "body"),
+	    "{\"systemInstruction\":{\"parts\":[{\"text\":\"be terse\"}]},"
+	    "\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hello "
+	    "there\"}]}],\"generationConfig\":{\"maxOutputTokens\":64}}");
+	cJSON_Delete(req);
+	reply_release(&r);
+}
+
+TEST(ollama_request_and_reply_without_key)
+{
+	struct reply r;
+	cJSON *req;
+
+	ask(&pv_ollama, &m_llama, "hello there", NULL, 32, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK_STR(buf_str(&r.text), "mock reply to: hello there");
+	CHECK(r.res.tokens_in == 9);
+	CHECK(r.res.tokens_out == 7);
+	CHECK(r.res.cost_usd == 0);
+	req = last_request();
+	CHECK_STR(json_get_string(req, "path"), "/api/chat");
+	CHECK(header(req, "authorization") == NULL);
+	CHECK_STR(json_get_string(req, "body"),
+	    "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\","
+	    "\"content\":\"hello there\"}],\"stream\":true,\"options\":{"
+	    "\"num_predict\":32}}");
+	cJSON_Delete(req);
+	reply_release(&r);
+	/* auth none on an openai-compatible local server: no header. */
+	ask(&pv_local, &m_gpt4o, "hi", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	req = last_request();
+	CHECK(header(req, "authorization") == NULL);
+	cJSON_Delete(req);
+	reply_release(&r);
+}
+
+TEST(refused_urls_and_missing_key)
+{
+	struct provider remote = { W("evil"), API_OPENAI,
+		W("http://example.com/v1"), false, false };
+	struct provider ftp = { W("odd"), API_OPENAI, W("ftp://127.0.0.1/v1"),
+		false, false };
+	struct net_message msgs[1] = { { "user", "hi" } };
+	struct net_request req;
+	struct net_transfer *t = NULL;
+	char *cause = NULL;
+
+	memset(&req, 0, sizeof req);
+	req.provider = &remote;
+	req.model = &m_gpt4o;
+	req.messages = msgs;
+	req.nmessages = 1;
+	req.key = key;
+	CHECK(
+	    net_start(net, &req, &callbacks, NULL, &t, &cause) == MC_ERR_USAGE);
+	CHECK(cause != NULL && strstr(cause, "https://") != NULL);
+	CHECK(cause != NULL && strstr(cause, "evil") != NULL);
+	free(cause);
+	cause = NULL;
+	req.provider = &ftp;
+	CHECK(
+	    net_start(net, &req, &callbacks, NULL, &t, &cause) == MC_ERR_USAGE);
+	free(cause);
+	cause = NULL;
+	req.provider = &pv_openai;
+	req.key = NULL;
+	CHECK(net_start(net, &req, &callbacks, NULL, &t, &cause) ==
+	      MC_ERR_LOCKED);
+	CHECK(cause != NULL && strstr(cause, "mixchat keys add openai"));
+	free(cause);
+	CHECK(t == NULL);
+	CHECK(net_running(net) == 0);
+	CHECK(request_check_url("http://127.0.0.5:1/x", "p", &cause) == MC_OK);
+	CHECK(request_check_url("http://localhost:1/x", "p", &cause) == MC_OK);
+	CHECK(request_check_url("http://[::1]:1/x", "p", &cause) == MC_OK);
+	CHECK(request_check_url("https://api.openai.com/v1", "p", &cause) ==
+	      MC_OK);
+	CHECK(request_check_url("http://127.0.0.1.evil.com/", "p", &cause) ==
+	      MC_ERR_USAGE);
+	free(cause);
+}
+
+/* ---- recorded streams, one byte per write ---------------------------- */
+
+TEST(fixtures_byte_by_byte)
+{
+	struct reply r;
+
+	ask(&pv_openai, &m_gpt4o, "fixture openai", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK_STR(buf_str(&r.text),
+	    "I'm unable to provide real-time weather updates. To get the "
+	    "current weather in San Francisco, I recommend checking a reliable "
+	    "weather website or a weather app.");
+	CHECK(r.res.tokens_in == 14);
+	CHECK(r.res.tokens_out == 30);
+	CHECK(r.texts > 10);
+	reply_release(&r);
+	ask(&pv_anthropic, &m_claude, "fixture anthropic", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK_STR(buf_str(&r.text), "[12345,67890]");
+	CHECK(r.res.tokens_in == 135);
+	CHECK(r.res.tokens_out == 10);
+	CHECK_NEAR(r.res.cost_usd, (135 * 3.0 + 10 * 15) / 1e6, 1e-12);
+	reply_release(&r);
+}
+
+TEST(utf8_split_in_one_byte_writes)
+{
+	static const char *const names[] = { "openai", "anthropic", "gemini",
+		"ollama" };
+	const struct provider *pvs[] = { &pv_openai, &pv_anthropic, &pv_gemini,
+		&pv_ollama };
+	const struct model *ms[] = { &m_gpt4o, &m_claude, &m_gemini, &m_llama };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		struct reply r;
+
+		ask(pvs[i], ms[i], "bytewise", NULL, 0, &r);
+		CHECK(r.res.err == MC_OK);
+		CHECK_STR(buf_str(&r.text),
+		    "h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93 \xe4\xb8\x96\xe7"
+		    "\x95\x8c");
+		if (r.res.err != MC_OK)
+			printf("  %s: %s\n", names[i], r.message);
+		reply_release(&r);
+	}
+}
+
+/* ---- faults --------------------------------------------------------- */
+
+TEST(key_rejected)
+{
+	struct reply r;
+
+	ask(&pv_openai, &m_gpt4o, "badkey", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_PROVIDER);
+	CHECK(r.res.http_status == 401);
+	CHECK_STR(r.message, "key rejected by openai (HTTP 401): run "
+	                     "`mixchat keys add openai`");
+	CHECK(r.res.attempts == 1);
+	CHECK(r.text.len == 0);
+	reply_release(&r);
+	/* Gemini says it with 400 API_KEY_INVALID. */
+	ask(&pv_gemini, &m_gemini, "badkey", NULL, 0, &r);
+	CHECK(r.res.http_status == 400);
+	CHECK_STR(r.message, "key rejected by gemini (HTTP 400): run "
+	                     "`mixchat keys add gemini`");
+	reply_release(&r);
+}
+
+TEST(unknown_model)
+{
+	struct reply r;
+
+	ask(&pv_anthropic, &m_claude, "nomodel", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_PROVIDER);
+	CHECK(r.res.http_status == 404);
+	CHECK(r.message != NULL && strncmp(r.message,
+	                               "model claude-sonnet-4-5 is unknown to "
+	                               "anthropic (HTTP 404)",
+	                               55) == 0);
+	reply_release(&r);
+	ask(&pv_ollama, &m_llama, "nomodel", NULL, 0, &r);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "not found, try pulling it first") != NULL);
+	reply_release(&r);
+}
+
+TEST(rate_limit_too_long_to_wait)
+{
+	struct reply r;
+	int before = log_lines();
+
+	ask(&pv_openai, &m_gpt4o, "ratelimit long", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_AGAIN);
+	CHECK(r.res.http_status == 429);
+	CHECK(r.res.retry_after_ms == 30000);
+	CHECK(r.res.attempts == 1);
+	CHECK(log_lines() == before + 1);
+	CHECK(
+	    r.message != NULL && strncmp(r.message,
+	                             "rate limited by openai (HTTP 429): retry "
+	                             "after 30 s",
+	                             50) == 0);
+	reply_release(&r);
+}
+
+TEST(retries_before_the_stream)
+{
+	struct reply r;
+	int before = log_lines();
+
+	/* 429 with retry-after-ms 50, once: waited for, then the reply. */
+	ask(&pv_openai, &m_gpt4o, "ratelimit short", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK(r.res.attempts == 2);
+	CHECK(r.res.latency_ms >= 50);
+	CHECK_STR(buf_str(&r.text), "mock reply to: ratelimit short");
+	reply_release(&r);
+	/* 500 twice then fine: two retries with backoff. */
+	ask(&pv_gemini, &m_gemini, "flaky", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK(r.res.attempts == 3);
+	reply_release(&r);
+	/* Anthropic 529 once. */
+	ask(&pv_anthropic, &m_claude, "overloaded", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK(r.res.attempts == 2);
+	reply_release(&r);
+	CHECK(log_lines() == before + 2 + 3 + 2);
+	/* 500 every time: 1 + 2 retries, then the error. */
+	ask(&pv_openai, &m_gpt4o, "broken server", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_PROVIDER);
+	CHECK(r.res.attempts == 3);
+	CHECK(r.res.http_status == 500);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "openai returned HTTP 500") != NULL);
+	reply_release(&r);
+	/* 400 is not retried. */
+	before = log_lines();
+	ask(&pv_openai, &m_gpt4o, "bad request", NULL, 0, &r);
+	CHECK(r.res.attempts == 1);
+	CHECK(log_lines() == before + 1);
+	reply_release(&r);
+}
+
+TEST(slow_drip_and_comments)
+{
+	struct reply r;
+
+	ask(&pv_openai, &m_gpt4o, "slow drip", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK_STR(buf_str(&r.text), "one two three four");
+	CHECK(r.texts >= 4);
+	CHECK(r.res.latency_ms > r.res.ttft_ms);
+	CHECK(r.res.tokens_per_s > 0);
+	reply_release(&r);
+}
+
+TEST(disconnect_mid_stream)
+{
+	static const char *const prompts[] = { "cut openai", "cut anthropic",
+		"cut gemini", "cut ollama" };
+	const struct provider *pvs[] = { &pv_openai, &pv_anthropic, &pv_gemini,
+		&pv_ollama };
+	const struct model *ms[] = { &m_gpt4o, &m_claude, &m_gemini, &m_llama };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		struct reply r;
+
+		ask(pvs[i], ms[i], prompts[i], NULL, 0, &r);
+		CHECK(r.res.err == MC_ERR_NETWORK);
+		CHECK(r.res.truncated);
+		CHECK(r.message != NULL &&
+		      strstr(r.message, "connection closed before the reply "
+		                        "finished") != NULL);
+		/* What arrived is kept: a prefix of the whole reply. */
+		CHECK(r.text.len > 0);
+		CHECK(strncmp("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ",
+		          buf_str(&r.text), r.text.len) == 0);
+		/* No usage came: estimated (gemini's is cumulative). */
+		if (pvs[i]->api == API_OPENAI || pvs[i]->api == API_OLLAMA)
+			CHECK(r.res.tokens_estimated);
+		reply_release(&r);
+	}
+}
+
+TEST(malformed_and_midstream_errors)
+{
+	const struct provider *pvs[] = { &pv_openai, &pv_anthropic, &pv_gemini,
+		&pv_ollama };
+	const struct model *ms[] = { &m_gpt4o, &m_claude, &m_gemini, &m_llama };
+	static const char *const said[] = {
+		"The server had an error while processing your request",
+		"Overloaded", "The model is overloaded",
+		"an error was encountered while running the model"
+	};
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		struct reply r;
+
+		ask(pvs[i], ms[i], "malformed", NULL, 0, &r);
+		CHECK(r.res.err == MC_ERR_PARSE);
+		CHECK(r.res.truncated);
+		CHECK(r.text.len > 0);
+		CHECK(r.message != NULL &&
+		      strstr(r.message, "malformed") != NULL);
+		reply_release(&r);
+		ask(pvs[i], ms[i], "midstream", NULL, 0, &r);
+		CHECK(r.res.err == MC_ERR_PROVIDER);
+		CHECK(r.res.truncated);
+		CHECK(r.res.http_status == 200);
+		CHECK(r.text.len > 0);
+		CHECK(r.message != NULL && strstr(r.message, said[i]) != NULL);
+		reply_release(&r);
+	}
+}
+
+TEST(missing_usage_is_estimated)
+{
+	struct reply r;
+
+	ask(&pv_openai, &m_gpt4o, "nousage please", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK(r.res.tokens_estimated);
+	/* "0123456789abcdef" is 16 bytes: 4 tokens out. */
+	CHECK_STR(buf_str(&r.text), "0123456789abcdef");
+	CHECK(r.res.tokens_out == 4);
+	/* 3 + (ceil(14/4) + 3) */
+	CHECK(r.res.tokens_in == 10);
+	CHECK_NEAR(r.res.cost_usd, (10 * 2.5 + 4 * 10) / 1e6, 1e-12);
+	reply_release(&r);
+}
+
+TEST(cancel_at_once)
+{
+	struct net_message msgs[1] = { { "user", "very slow" } };
+	struct net_request req;
+	struct reply r;
+	char *cause = NULL;
+	uint64_t t0;
+
+	memset(&r, 0, sizeof r);
+	buf_init(&r.text, 4096);
+	memset(&req, 0, sizeof req);
+	req.provider = &pv_openai;
+	req.model = &m_gpt4o;
+	req.messages = msgs;
+	req.nmessages = 1;
+	req.key = key;
+	CHECK(net_start(net, &req, &callbacks, &r, &r.t, &cause) == MC_OK);
+	t0 = time_mono_ms();
+	while (r.texts == 0 && time_mono_ms() - t0 < 10000) {
+		CHECK(net_wait(net, NULL, 0, 100) == MC_OK);
+		net_perform(net);
+	}
+	CHECK(r.texts > 0);
+	CHECK(r.done == 0);
+	/* From outside a callback: on_done before net_cancel returns. */
+	net_cancel(r.t);
+	CHECK(r.done == 1);
+	CHECK(r.res.err == MC_ERR_CANCELLED);
+	CHECK(net_running(net) == 0);
+	CHECK(r.text.len > 0);
+	reply_release(&r);
+
+	/* From inside on_text: done within the same net_perform. */
+	memset(&r, 0, sizeof r);
+	buf_init(&r.text, 4096);
+	r.cancel_in_text = true;
+	CHECK(net_start(net, &req, &callbacks, &r, &r.t, &cause) == MC_OK);
+	t0 = time_mono_ms();
+	while (r.done == 0 && time_mono_ms() - t0 < 10000) {
+		CHECK(net_wait(net, NULL, 0, 100) == MC_OK);
+		net_perform(net);
+	}
+	CHECK(r.done == 1);
+	CHECK(r.texts == 1);
+	CHECK(r.res.err == MC_ERR_CANCELLED);
+	CHECK(net_running(net) == 0);
+	reply_release(&r);
+}
+
+TEST(concurrent_transfers_and_extra_fds)
+{
+	struct net_message m1[1] = { { "user", "first" } };
+	struct net_message m2[1] = { { "user", "second" } };
+	struct net_request req;
+	struct reply a, b;
+	struct pollfd pfd;
+	char *cause = NULL;
+	int p[2];
+
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	buf_init(&a.text, 4096);
+	buf_init(&b.text, 4096);
+	memset(&req, 0, sizeof req);
+	req.provider = &pv_anthropic;
+	req.model = &m_claude;
+	req.messages = m1;
+	req.nmessages = 1;
+	req.key = key;
+	CHECK(net_start(net, &req, &callbacks, &a, &a.t, &cause) == MC_OK);
+	req.provider = &pv_ollama;
+	req.model = &m_llama;
+	req.messages = m2;
+	req.key = NULL;
+	CHECK(net_start(net, &req, &callbacks, &b, &b.t, &cause) == MC_OK);
+	CHECK(net_running(net) == 2);
+	/* A ready extra fd wakes net_wait and is reported. */
+	CHECK(pipe(p) == 0);
+	CHECK(write(p[1], "x", 1) == 1);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	CHECK(net_wait(net, &pfd, 1, 5000) == MC_OK);
+	CHECK(pfd.revents & POLLIN);
+	close(p[0]);
+	close(p[1]);
+	CHECK(net_run_until_done(net, 20000) == MC_OK);
+	CHECK(a.done == 1 && b.done == 1);
+	CHECK_STR(buf_str(&a.text), "mock reply to: first");
+	CHECK_STR(buf_str(&b.text), "mock reply to: second");
+	reply_release(&a);
+	reply_release(&b);
+}
+
+static const char script[] =
+    "[\n"
+    " {\"prompt_contains\": \"fixture openai\", \"chunk_bytes\": 1,\n"
+    "  \"fixture\": \"@SHARED@/fixtures/providers/openai_stream_sample.sse\"},\n"
+    " {\"prompt_contains\": \"fixture anthropic\", \"chunk_bytes\": 1,\n"
+    "  \"fixture\": \"@SHARED@/fixtures/providers/anthropic_stream_recorded.sse\"},\n"
+    " {\"prompt_contains\": \"bytewise\", \"chunk_bytes\": 1,\n"
+    "  \"reply\": \"h\\u00e9llo w\\u00f6rld \\u2713 \\u4e16\\u754c\"},\n"
+    " {\"prompt_contains\": \"badkey\", \"api\": \"gemini\", \"status\": 400},\n"
+    " {\"prompt_contains\": \"badkey\", \"status\": 401},\n"
+    " {\"prompt_contains\": \"nomodel\", \"status\": 404},\n"
+    " {\"prompt_contains\": \"ratelimit long\", \"status\": 429, \"retry_after\": 30},\n"
+    " {\"prompt_contains\": \"ratelimit short\", \"status\": 429, \"retry_after\": 0.05,\n"
+    "  \"fail_times\": 1},\n"
+    " {\"prompt_contains\": \"flaky\", \"status\": 500, \"fail_times\": 2},\n"
+    " {\"prompt_contains\": \"overloaded\", \"status\": 529, \"fail_times\": 1},\n"
+    " {\"prompt_contains\": \"broken server\", \"status\": 500},\n"
+    " {\"prompt_contains\": \"bad request\", \"status\": 400},\n"
+    " {\"prompt_contains\": \"slow drip\", \"reply\": \"one two three four\",\n"
+    "  \"drip_ms\": 5, \"comments\": true},\n"
+    " {\"prompt_contains\": \"very slow\", \"reply\": \"aaaabbbbccccddddeeee\",\n"
+    "  \"drip_ms\": 300},\n"
+    " {\"prompt_contains\": \"cut\",\n"
+    "  \"reply\": \"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ\",\n"
+    "  \"disconnect_after_bytes\": 700, \"chunk_bytes\": 64},\n"
+    " {\"prompt_contains\": \"malformed\", \"malformed\": true,\n"
+    "  \"reply\": \"abcdefghijklmnop\"},\n"
+    " {\"prompt_contains\": \"midstream\", \"midstream_error\": true,\n"
+    "  \"reply\": \"abcdefghijklmnop\"},\n"
+    " {\"prompt_contains\": \"nousage\", \"usage\": false,\n"
+    "  \"reply\": \"0123456789abcdef\"}\n"
+    "]\n";
+
+int
+main(void)
+{
+	const char *shared = getenv("MIXCHAT_SHARED");
+	struct buf s;
+	const char *p, *at;
+
+	if (shared == NULL)
+		shared = "../shared";
+	(void)test_shared("fixtures/providers/openai_stream_sample.sse");
+	buf_init(&s, 1 << 16);
+	for (p = script; (at = strstr(p, "@SHARED@")) != NULL; p = at + 8)
+		if (buf_add(&s, p, (size_t)(at - p)) != 0 ||
+		    buf_addstr(&s, shared) != 0)
+			return 99;
+	if (buf_addstr(&s, p) != 0)
+		return 99;
+	if (secmem_init() != MC_OK)
+		test_skip("libsodium did not initialise");
+	start_mock(buf_str(&s));
+	buf_release(&s);
+	key = secret_from(KEY, strlen(KEY));
+	secret_lock(key);
+	if (net_new(&net) != MC_OK)
+		return 99;
+	net_set_retry(net, 2, 5, 50, 2000);
+	RUN(openai_request_and_reply);
+	RUN(max_completion_tokens_for_gpt5);
+	RUN(anthropic_request_and_reply);
+	RUN(gemini_request_and_reply);
+	RUN(ollama_request_and_reply_without_key);
+	RUN(refused_urls_and_missing_key);
+	RUN(fixtures_byte_by_byte);
+	RUN(utf8_split_in_one_byte_writes);
+	RUN(key_rejected);
+	RUN(unknown_model);
+	RUN(rate_limit_too_long_to_wait);
+	RUN(retries_before_the_stream);
+	RUN(slow_drip_and_comments);
+	RUN(disconnect_mid_stream);
+	RUN(malformed_and_midstream_errors);
+	RUN(missing_usage_is_estimated);
+	RUN(cancel_at_once);
+	RUN(concurrent_transfers_and_extra_fds);
+	net_free(net);
+	secret_free(key);
+	stop_mock();
+	return test_done();
+}
