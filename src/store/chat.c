@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -725,22 +724,28 @@ struct word {
 	size_t len;
 };
 
+/* fold: ASCII lower case of a byte (UTF-8 bytes are left alone). */
+static unsigned char
+fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
 /* ci_find: the first place word (lower case) is in h, ASCII case ignored. */
 static const char *
 ci_find(const char *h, size_t hn, const struct word *w)
 {
-	unsigned char c0;
+	const unsigned char *p = (const unsigned char *)h;
+	const unsigned char *ww = (const unsigned char *)w->w;
 	size_t i, j;
 
 	if (w->len > hn)
 		return NULL;
-	c0 = (unsigned char)w->w[0];
 	for (i = 0; i + w->len <= hn; i++) {
-		if ((unsigned char)tolower((unsigned char)h[i]) != c0)
+		if (fold(p[i]) != ww[0])
 			continue;
 		for (j = 1; j < w->len; j++)
-			if (tolower((unsigned char)h[i + j]) !=
-			    (unsigned char)w->w[j])
+			if (fold(p[i + j]) != ww[j])
 				break;
 		if (j == w->len)
 			return h + i;
@@ -842,7 +847,8 @@ search_body(struct store *s, MDB_txn *txn, void *arg)
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
 		return rc;
-	qsort(c->m, c->n, sizeof *c->m, match_cmp);
+	if (c->n > 1)
+		qsort(c->m, c->n, sizeof *c->m, match_cmp);
 	if (c->n > c->max)
 		c->n = c->max;
 	c->hits = xcalloc(c->n > 0 ? c->n : 1, sizeof *c->hits);
@@ -888,8 +894,8 @@ store_search(struct store *s, const char *words, size_t max,
 		c.words[c.nwords].w = xstrndup(p, len);
 		c.words[c.nwords].len = len;
 		for (i = 0; i < len; i++)
-			c.words[c.nwords].w[i] = (char)tolower(
-			    (unsigned char)c.words[c.nwords].w[i]);
+			c.words[c.nwords].w[i] =
+			    (char)fold((unsigned char)c.words[c.nwords].w[i]);
 		c.nwords++;
 		p += len;
 	}

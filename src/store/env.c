@@ -26,6 +26,7 @@
 #include "util/xmalloc.h"
 
 size_t store_test_mapsize;
+int store_test_nosync;
 
 void
 store_set_error(struct store *s, const char *fmt, ...)
@@ -353,7 +354,8 @@ store_open(const char *dir, struct store **out, char **cause)
 		rc = MC_ERR_IO;
 		goto out;
 	}
-	rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600);
+	rc = mdb_env_open(s->env, dir,
+	    MDB_NOTLS | (store_test_nosync ? MDB_NOSYNC : 0), 0600);
 	if (rc != 0) {
 		*cause = xasprintf("%s: cannot open the database: %s%s", dir,
 		    mdb_strerror(rc),

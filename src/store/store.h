@@ -332,6 +332,9 @@ void store_model_stats_free(struct store_model_stats *list, size_t n);
 
 /* When not 0, store_open maps this many bytes instead of 1 GiB. */
 extern size_t store_test_mapsize;
+/* When not 0, store_open opens without fsync (MDB_NOSYNC): benchmarks'
+ * bulk loading only, never the program. */
+extern int store_test_nosync;
 /* store_test_put_raw: write raw bytes under a key of a named database. */
 int store_test_put_raw(struct store *s, const char *db, const void *key,
     size_t klen, const void *val, size_t vlen) MC_WUR;
