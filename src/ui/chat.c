@@ -1,28 +1,797 @@
 /*
- * chat.c - `mixchat` with no command: the interactive chat.
+ * chat.c - `mixchat` with no command: the interactive chat screen.
  *
- * (Placeholder until the chat screen lands: it explains how to add a
- * provider and exits cleanly when no terminal is attached.)
+ * Owns the event loop (one thread, one poll: the terminal, a self-pipe
+ * for SIGWINCH/SIGINT/SIGTERM/SIGHUP, and the app's network descriptors
+ * through app_wait), the dispatch of keys to actions, bracketed paste,
+ * the vault prompt before curses starts, and what happens without a
+ * terminal.  Drawing is in screen.c, slash commands in command.c.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "app/app.h"
 #include "cli/cli.h"
+#include "ui/resource.h"
+#include "ui/ui.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
+
+#if defined(__has_include)
+#if __has_include("vault/passphrase.h")
+#define HAVE_PASSPHRASE_H 1
+#include "vault/passphrase.h"
+#include "vault/secmem.h"
+#endif
+#endif
+
+#define SPINNER_MS 100
+/* Idle wake-up: app_wait is not given -1 (curl_multi_poll refuses it). */
+#define IDLE_MS 1000
+
+static int signal_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	char c = sig == SIGWINCH ? 'W' : 'Q';
+	int saved = errno;
+
+	/* A full pipe means a wake-up is already pending. */
+	if (signal_pipe[1] != -1 && write(signal_pipe[1], &c, 1) < 0)
+		errno = saved;
+	errno = saved;
+}
+
+static int
+signals_start(void)
+{
+	struct sigaction sa;
+	int i;
+
+	if (pipe(signal_pipe) != 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		fcntl(signal_pipe[i], F_SETFL,
+		    fcntl(signal_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(signal_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	return 0;
+}
+
+static void
+signals_stop(void)
+{
+	signal(SIGWINCH, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	if (signal_pipe[0] != -1) {
+		close(signal_pipe[0]);
+		close(signal_pipe[1]);
+	}
+	signal_pipe[0] = signal_pipe[1] = -1;
+}
+
+static void
+ui_vnote(struct ui *ui, enum view_kind kind, const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+
+	view_add_note(&ui->view, kind, s);
+	free(s);
+	ui->dirty = true;
+}
+
+void
+ui_note(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ui_vnote(ui, VIEW_NOTE, fmt, ap);
+	va_end(ap);
+}
+
+void
+ui_note_error(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ui_vnote(ui, VIEW_NOTE_ERROR, fmt, ap);
+	va_end(ap);
+}
+
+size_t
+ui_chat_width(const struct ui *ui)
+{
+	size_t gutter = ui->bare ? 0 : UI_GUTTER;
+
+	if (ui->cols <= (int)gutter + 2)
+		return 1;
+	/* One column kept free on the right: a wide character never wraps. */
+	return (size_t)ui->cols - gutter - (ui->bare ? 0 : 1);
+}
+
+void
+ui_sync(struct ui *ui)
+{
+	size_t n = app_count(ui->app), i, before, after;
+
+	if (n < ui->view.nexchanges)
+		view_clear(&ui->view);
+	before = view_total(&ui->view);
+	for (i = 0; i < n; i++)
+		if (view_sync(&ui->view, i, app_get(ui->app, i)))
+			ui->dirty = true;
+	after = view_total(&ui->view);
+	/* Scrolled up: keep the same lines on screen as text arrives. */
+	if (ui->scroll > 0 && after > before)
+		ui->scroll += after - before;
+	ui->last_total = after;
+}
+
+void
+ui_reset_view(struct ui *ui)
+{
+	view_clear(&ui->view);
+	ui->scroll = 0;
+	ui->selected = -1;
+	ui_sync(ui);
+	ui->dirty = true;
+}
+
+bool
+ui_set_theme(struct ui *ui, const char *name)
+{
+	struct theme t;
+	char *cause = NULL;
+	bool ok = true;
+
+	if (resource_theme(ui->cfg->config_dir, name, &t, &cause) != MC_OK) {
+		ui_note_error(ui, "theme: %s; using the default theme",
+		    cause != NULL ? cause : name);
+		free(cause);
+		ok = false;
+	}
+	theme_release(&ui->theme);
+	ui->theme = t;
+	screen_apply_theme(ui);
+	ui->full_redraw = true;
+	ui->dirty = true;
+	return ok;
+}
+
+long
+ui_selected(const struct ui *ui)
+{
+	size_t n = app_count(ui->app);
+
+	if (n == 0)
+		return -1;
+	if (ui->selected >= 0 && (size_t)ui->selected < n)
+		return ui->selected;
+	return (long)n - 1;
+}
+
+static void
+on_changed(void *ud, size_t index)
+{
+	struct ui *ui = ud;
+
+	ui->dirty = true;
+}
+
+static void
+on_notice(void *ud, const char *message)
+{
+	struct ui *ui = ud;
+
+	ui_note(ui, "%s", message);
+}
+
+static size_t
+scroll_max(struct ui *ui)
+{
+	size_t total = view_total(&ui->view);
+	size_t h = ui->chat_rows > 0 ? (size_t)ui->chat_rows : 1;
+
+	return total > h ? total - h : 0;
+}
+
+static void
+scroll_by(struct ui *ui, long lines)
+{
+	long s = (long)ui->scroll + lines;
+
+	if (s < 0)
+		s = 0;
+	if ((size_t)s > scroll_max(ui))
+		s = (long)scroll_max(ui);
+	ui->scroll = (size_t)s;
+}
+
+/* Scroll so that the selected exchange is on screen. */
+static void
+scroll_to_selected(struct ui *ui)
+{
+	long sel = ui_selected(ui);
+	size_t total = view_total(&ui->view), start, end, h, bottom, top;
+
+	if (sel < 0)
+		return;
+	h = ui->chat_rows > 0 ? (size_t)ui->chat_rows : 1;
+	start = view_exchange_line(&ui->view, (size_t)sel);
+	end = view_exchange_end(&ui->view, (size_t)sel);
+	bottom = total - ui->scroll; /* one past the last line shown */
+	top = bottom > h ? bottom - h : 0;
+	if (start >= top && end <= bottom)
+		return;
+	if (end - start >= h || start < top)
+		ui->scroll = total - (start + h < total ? start + h : total);
+	else
+		ui->scroll = total - end;
+	if (ui->scroll > scroll_max(ui))
+		ui->scroll = scroll_max(ui);
+}
+
+static void
+send_input(struct ui *ui)
+{
+	char *text, *cause = NULL;
+	const char *send;
+	int rc;
+
+	if (editor_empty(&ui->ed))
+		return;
+	if (ui->ed.text[0] == '/' && ui->ed.text[1] != '/') {
+		text = editor_take(&ui->ed);
+		command_run(ui, text);
+		free(text);
+		ui->dirty = true;
+		return;
+	}
+	send = ui->ed.text[0] == '/' ? ui->ed.text + 1 : ui->ed.text;
+	rc = app_send(ui->app, send, &cause);
+	if (rc != MC_OK) {
+		/* The message stays in the input to try again. */
+		ui_note_error(ui, "not sent: %s",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		return;
+	}
+	free(editor_take(&ui->ed));
+	ui->scroll = 0;
+	ui->selected = -1;
+	ui_sync(ui);
+}
+
+static void
+rate_selected(struct ui *ui, int score)
+{
+	long sel = ui_selected(ui);
+	char *cause = NULL;
+	int rc;
+
+	if (sel < 0) {
+		ui_note_error(ui, "nothing to rate yet: ratings go to a reply");
+		return;
+	}
+	rc = app_rate(ui->app, (size_t)sel, score, &cause);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "rating not saved: %s",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+	}
+	ui_sync(ui);
+}
+
+static void
+reask_selected(struct ui *ui)
+{
+	long sel = ui_selected(ui);
+	char *cause = NULL;
+	int rc;
+
+	if (sel < 0) {
+		ui_note_error(ui, "nothing to ask again yet");
+		return;
+	}
+	rc = app_reask(ui->app, (size_t)sel, &cause);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "could not ask again: %s",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		return;
+	}
+	ui->scroll = 0;
+	ui->selected = -1;
+	ui_sync(ui);
+}
+
+static void
+do_action(struct ui *ui, enum action action, int arg)
+{
+	char *text;
+	long sel;
+	size_t n = app_count(ui->app);
+
+	switch (action) {
+	case ACT_NONE:
+	case ACT__COUNT:
+		break;
+	case ACT_SEND:
+		send_input(ui);
+		break;
+	case ACT_NEWLINE:
+		editor_insert(&ui->ed, "\n", 1);
+		break;
+	case ACT_HISTORY_PREV:
+		editor_history_prev(&ui->ed);
+		break;
+	case ACT_HISTORY_NEXT:
+		editor_history_next(&ui->ed);
+		break;
+	case ACT_SCROLL_UP:
+		scroll_by(ui, ui->chat_rows > 2 ? ui->chat_rows - 1 : 1);
+		break;
+	case ACT_SCROLL_DOWN:
+		scroll_by(ui, -(ui->chat_rows > 2 ? ui->chat_rows - 1 : 1));
+		break;
+	case ACT_SCROLL_LINE_UP:
+		scroll_by(ui, 1);
+		break;
+	case ACT_SCROLL_LINE_DOWN:
+		scroll_by(ui, -1);
+		break;
+	case ACT_SCROLL_TOP:
+		ui->scroll = scroll_max(ui);
+		break;
+	case ACT_SCROLL_BOTTOM:
+		ui->scroll = 0;
+		break;
+	case ACT_RATE:
+		rate_selected(ui, arg);
+		break;
+	case ACT_SELECT_PREV:
+		sel = ui_selected(ui);
+		if (sel > 0)
+			ui->selected = sel - 1;
+		scroll_to_selected(ui);
+		break;
+	case ACT_SELECT_NEXT:
+		if (ui->selected >= 0 && (size_t)ui->selected + 1 < n)
+			ui->selected++;
+		else
+			ui->selected = -1;
+		scroll_to_selected(ui);
+		break;
+	case ACT_BUDGET:
+		app_set_budget_mode(ui->app, !app_budget_mode(ui->app));
+		break;
+	case ACT_REASK:
+		reask_selected(ui);
+		break;
+	case ACT_CANCEL:
+		if (!app_cancel(ui->app) && ui->selected >= 0) {
+			ui->selected = -1;
+			ui->scroll = 0;
+		}
+		ui_sync(ui);
+		break;
+	case ACT_REDRAW:
+		ui->full_redraw = true;
+		break;
+	case ACT_QUIT:
+		ui->quit = true;
+		break;
+	case ACT_BARE:
+		ui->bare = !ui->bare;
+		ui->full_redraw = true;
+		break;
+	case ACT_HELP_KEYS:
+		text = keymap_describe(&ui->km);
+		ui_note(ui, "%s", text);
+		free(text);
+		ui->scroll = 0;
+		break;
+	case ACT_CURSOR_LEFT:
+		editor_left(&ui->ed);
+		break;
+	case ACT_CURSOR_RIGHT:
+		editor_right(&ui->ed);
+		break;
+	case ACT_CURSOR_HOME:
+		editor_home(&ui->ed);
+		break;
+	case ACT_CURSOR_END:
+		editor_end(&ui->ed);
+		break;
+	case ACT_WORD_LEFT:
+		editor_word_left(&ui->ed);
+		break;
+	case ACT_WORD_RIGHT:
+		editor_word_right(&ui->ed);
+		break;
+	case ACT_DELETE_BACK:
+		editor_delete_back(&ui->ed);
+		break;
+	case ACT_DELETE_FORWARD:
+		editor_delete_forward(&ui->ed);
+		break;
+	case ACT_DELETE_WORD_BACK:
+		editor_delete_word_back(&ui->ed);
+		break;
+	case ACT_KILL_LINE:
+		editor_kill_line(&ui->ed);
+		break;
+	case ACT_KILL_TO_START:
+		editor_kill_to_start(&ui->ed);
+		break;
+	case ACT_INSERT_MODE:
+		ui->mode = KEYMAP_INSERT;
+		break;
+	case ACT_APPEND:
+		editor_right(&ui->ed);
+		ui->mode = KEYMAP_INSERT;
+		break;
+	case ACT_APPEND_END:
+		editor_end(&ui->ed);
+		ui->mode = KEYMAP_INSERT;
+		break;
+	case ACT_NORMAL_MODE:
+		if (ui->km.has_normal)
+			ui->mode = KEYMAP_NORMAL;
+		break;
+	case ACT_COMMAND:
+		editor_set(&ui->ed, "/");
+		ui->mode = KEYMAP_INSERT;
+		break;
+	}
+	ui->dirty = true;
+}
+
+static size_t
+count_lines(const char *s, size_t n)
+{
+	size_t lines = 1, i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '\n' && i + 1 < n)
+			lines++;
+	return lines;
+}
+
+static void
+paste_insert(struct ui *ui, const char *s, size_t n)
+{
+	if (!editor_insert(&ui->ed, s, n))
+		ui_note_error(ui,
+		    "the paste is too long for one message "
+		    "(at most %d bytes)",
+		    EDITOR_MAX);
+}
+
+static void
+paste_end(struct ui *ui)
+{
+	size_t len = ui->paste.len;
+	const char *s = buf_str(&ui->paste);
+
+	ui->pasting = false;
+	/* A trailing newline would only add an empty line. */
+	while (len > 0 && s[len - 1] == '\n')
+		len--;
+	ui->paste_lines = count_lines(s, len);
+	if (ui->paste_lines > UI_PASTE_ASK_LINES) {
+		free(ui->paste_ask);
+		ui->paste_ask = xstrndup(s, len);
+	} else
+		paste_insert(ui, s, len);
+	buf_reset(&ui->paste);
+}
+
+static void
+paste_key(struct ui *ui, uint32_t key)
+{
+	char enc[4];
+	size_t n;
+
+	if (key == KEYC_ENTER || key == ('j' | KEYC_CTRL))
+		n = (enc[0] = '\n', 1);
+	else if (key == KEYC_TAB)
+		n = (enc[0] = '\t', 1);
+	else if (key < KEYC_BASE && key >= 0x20)
+		n = utf8_encode(key, enc);
+	else
+		return;
+	if (buf_add(&ui->paste, enc, n) != MC_OK) {
+		/* Past the limit the buffer is released: drop the paste. */
+		ui->pasting = false;
+		ui_note_error(ui,
+		    "the paste is too long for one message "
+		    "(at most %d bytes)",
+		    EDITOR_MAX);
+	}
+}
+
+static void
+handle_key(struct ui *ui, uint32_t key)
+{
+	const struct binding *b;
+	char enc[4];
+
+	ui->dirty = true;
+	if (key == KEYC_RESIZE) {
+		/* curses resized itself (or resizeterm() told us it did). */
+		screen_size(ui);
+		return;
+	}
+	if (key == KEYC_PASTE_START) {
+		ui->pasting = true;
+		buf_reset(&ui->paste);
+		return;
+	}
+	if (ui->pasting) {
+		if (key == KEYC_PASTE_END)
+			paste_end(ui);
+		else
+			paste_key(ui, key);
+		return;
+	}
+	if (key == KEYC_PASTE_END)
+		return;
+	if (ui->paste_ask != NULL) {
+		if (key == 'y' || key == 'Y' || key == KEYC_ENTER)
+			paste_insert(ui, ui->paste_ask, strlen(ui->paste_ask));
+		else
+			ui_note(
+			    ui, "paste of %zu lines dropped", ui->paste_lines);
+		free(ui->paste_ask);
+		ui->paste_ask = NULL;
+		return;
+	}
+	b = keymap_lookup(&ui->km, ui->mode, key);
+	if (b != NULL) {
+		do_action(ui, b->action, b->arg);
+		return;
+	}
+	if (ui->mode == KEYMAP_INSERT && key >= 0x20 && key < KEYC_BASE)
+		editor_insert(&ui->ed, enc, utf8_encode(key, enc));
+}
+
+static void
+drain_signals(struct ui *ui)
+{
+	char c[64];
+	ssize_t n, i;
+
+	while ((n = read(signal_pipe[0], c, sizeof c)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (c[i] == 'W') {
+				screen_resize(ui);
+				ui->dirty = true;
+			} else
+				ui->quit = true;
+		}
+	}
+}
+
+#define NO_PROVIDER_TEXT                                                        \
+	"No provider is set up yet, so nobody can answer.  To add one:\n"       \
+	"  - quit (Ctrl-D or /quit) and run:   mixchat keys add openai\n"       \
+	"    (or anthropic, gemini, ...: /models lists the catalog)\n"          \
+	"  - or point a model at a local server in %s, e.g.\n"                  \
+	"    \"providers\": { \"local\": { \"api\": \"openai\", \"base_url\": " \
+	"\"http://127.0.0.1:11434/v1\", \"auth\": \"none\" } },\n"              \
+	"    \"models\": [ { \"id\": \"llama3.2\", \"provider\": \"local\", "   \
+	"\"price\": [0, 0] } ]\n"                                               \
+	"then start mixchat again."
+
+/* Whether the terminal hung up (checked apart from app_wait's revents). */
+static bool
+terminal_gone(void)
+{
+	struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+
+	if (poll(&p, 1, 0) < 0)
+		return false;
+	return (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
+static void
+ui_loop(struct ui *ui)
+{
+	struct pollfd pfd[2];
+	uint64_t last_spin = time_mono_ms(), now;
+	uint32_t key;
+	int timeout, nkeys;
+
+	while (!ui->quit) {
+		ui_sync(ui);
+		if (ui->dirty) {
+			screen_draw(ui);
+			ui->dirty = false;
+		}
+		timeout = app_busy(ui->app) ? SPINNER_MS : IDLE_MS;
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		pfd[1].fd = signal_pipe[0];
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
+		(void)app_wait(ui->app, pfd, 2, timeout);
+		if (pfd[1].revents & POLLIN)
+			drain_signals(ui);
+		app_process(ui->app);
+		if (terminal_gone())
+			ui->quit = true;
+		/*
+		 * Read everything curses has, not only what poll saw; but not
+		 * forever: a terminal that went away can keep curses busy.
+		 */
+		nkeys = 0;
+		while (!ui->quit && nkeys++ < 4096 &&
+		       (key = screen_read_key()) != KEYC_NONE)
+			handle_key(ui, key);
+		now = time_mono_ms();
+		if (app_busy(ui->app) && now - last_spin >= SPINNER_MS) {
+			ui->spinner++;
+			last_spin = now;
+			ui->dirty = true;
+		}
+	}
+}
+
+/* Ask for the vault passphrase before curses takes the terminal. */
+static int
+unlock_vault(struct config *cfg, struct app *app)
+{
+#ifdef HAVE_PASSPHRASE_H
+	struct secret *pass = NULL;
+	char *cause = NULL;
+	int rc;
+
+	rc = passphrase_get(cfg, STDIN_FILENO,
+	    "mixchat vault passphrase: ", false, &pass, &cause);
+	if (rc == MC_OK)
+		rc = app_unlock(app, pass, &cause);
+	secret_free(pass);
+	if (rc != MC_OK) {
+		cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		return EXIT_VAULT;
+	}
+	return EXIT_OK;
+#else
+	/*
+	 * VAULT UNLOCK CALL SITE: src/vault/passphrase.h has not landed yet;
+	 * when it does, the block above is compiled in by itself.
+	 */
+	cli_error("the key vault is locked and this build cannot ask for "
+	          "the passphrase yet; use `mixchat ask` meanwhile");
+	return EXIT_VAULT;
+#endif
+}
 
 int
 cli_chat(const struct cli_global *g, int argc, char **argv)
 {
 	struct config cfg;
-	int rc;
+	struct ui ui;
+	struct app_hooks hooks = { on_changed, on_notice };
+	char *cause = NULL;
+	const char *nc;
+	int rc, exit_code = EXIT_OK;
+	bool theme_ok = true, keys_ok = true;
+	char *theme_cause = NULL, *keys_cause = NULL;
 
+	if (argc > 1)
+		return cli_usage_error("chat", "takes no arguments");
 	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
 		return rc;
-	printf("mixchat: no provider is set up yet.  Add one with:\n"
-	       "  mixchat keys add openai        (or anthropic, gemini, ...)\n"
-	       "or point a model at a local server in %s\n",
-	    cfg.config_file);
+	memset(&ui, 0, sizeof ui);
+	ui.cfg = &cfg;
+	ui.selected = -1;
+	rc = app_open(&cfg, &hooks, &ui, &ui.app, &cause);
+	if (rc != MC_OK) {
+		cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		config_release(&cfg);
+		return EXIT_RUNTIME;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		if (app_usable_models(ui.app) == 0) {
+			printf("mixchat: no provider is set up yet.  Add one "
+			       "with:\n"
+			       "  mixchat keys add openai        (or "
+			       "anthropic, gemini, ...)\n"
+			       "or point a model at a local server in %s\n",
+			    cfg.config_file);
+			exit_code = EXIT_OK;
+		} else {
+			cli_error("the chat needs a terminal; use `mixchat "
+			          "ask` in scripts");
+			exit_code = EXIT_USAGE;
+		}
+		goto out_app;
+	}
+	if (app_needs_unlock(ui.app) &&
+	    (exit_code = unlock_vault(&cfg, ui.app)) != EXIT_OK)
+		goto out_app;
+
+	nc = getenv("NO_COLOR");
+	ui.no_colour = nc != NULL && nc[0] != '\0';
+	if (resource_theme(cfg.config_dir,
+	        ui.no_colour        ? "mono"
+	        : cfg.theme != NULL ? cfg.theme
+	                            : "default",
+	        &ui.theme, &theme_cause) != MC_OK)
+		theme_ok = false;
+	if (resource_keymap(cfg.config_dir,
+	        cfg.keys != NULL ? cfg.keys : "default", &ui.km,
+	        &keys_cause) != MC_OK)
+		keys_ok = false;
+	editor_init(&ui.ed);
+	buf_init(&ui.paste, EDITOR_MAX);
+	if (signals_start() != 0) {
+		cli_error("cannot create a pipe: %s", strerror(errno));
+		exit_code = EXIT_RUNTIME;
+		goto out_ui;
+	}
+	if (screen_start(&ui, &cause) != MC_OK) {
+		cli_error("%s", cause);
+		free(cause);
+		exit_code = EXIT_RUNTIME;
+		goto out_ui;
+	}
+	view_init(&ui.view, ui_chat_width(&ui));
+	ui_note(&ui,
+	    "mixchat %s: type a message and press Enter.  "
+	    "F1 lists the keys, /help the commands, Ctrl-D quits.",
+	    PACKAGE_VERSION);
+	if (!theme_ok)
+		ui_note_error(
+		    &ui, "theme: %s; using the default theme", theme_cause);
+	if (!keys_ok)
+		ui_note_error(
+		    &ui, "keys: %s; using the default keys", keys_cause);
+	if (app_usable_models(ui.app) == 0)
+		ui_note(&ui, NO_PROVIDER_TEXT, cfg.config_file);
+	ui.dirty = true;
+	ui_loop(&ui);
+	screen_stop();
+	view_release(&ui.view);
+out_ui:
+	signals_stop();
+	free(theme_cause);
+	free(keys_cause);
+	free(ui.paste_ask);
+	buf_release(&ui.paste);
+	editor_release(&ui.ed);
+	keymap_release(&ui.km);
+	theme_release(&ui.theme);
+	command_forget_sessions(&ui);
+out_app:
+	app_close(ui.app);
 	config_release(&cfg);
-	return EXIT_OK;
+	return exit_code;
 }

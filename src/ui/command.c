@@ -1,0 +1,416 @@
+/*
+ * command.c - the chat's slash commands: /why /model /models /budget /new
+ * /sessions /search /export /theme /help /quit.  Each prints its answer
+ * as a note in the chat pane; a failure is an error note, never an exit.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/format.h"
+#include "ui/resource.h"
+#include "ui/ui.h"
+#include "util/buf.h"
+#include "util/xmalloc.h"
+
+#define SEARCH_MAX 20
+
+static const char help_text[] =
+    "Commands:\n"
+    "  /why              the router's table for the selected reply\n"
+    "  /model NAME       always ask NAME;  /model auto: let the router "
+    "choose\n"
+    "  /models           every model: price, learned quality, ratings, "
+    "latency\n"
+    "  /budget [on|off]  today's spend, the daily budget, budget mode (F2)\n"
+    "  /new              start a new conversation\n"
+    "  /sessions [N]     list conversations; /sessions N resumes number N\n"
+    "  /search WORDS     find messages in every conversation\n"
+    "  /export [FILE]    write this conversation as Markdown\n"
+    "  /theme NAME       switch colours (default, light, solarized-dark, "
+    "mono)\n"
+    "  /help             this list;  F1 lists the keys\n"
+    "  /quit             leave (Ctrl-D does too)\n"
+    "Start a message with // to send one that begins with /.";
+
+void
+command_forget_sessions(struct ui *ui)
+{
+	size_t i;
+
+	for (i = 0; i < ui->nsession_ids; i++)
+		free(ui->session_ids[i]);
+	free(ui->session_ids);
+	ui->session_ids = NULL;
+	ui->nsession_ids = 0;
+}
+
+static void
+cmd_why(struct ui *ui, const char *arg)
+{
+	long sel = ui_selected(ui);
+	const struct app_exchange *ex;
+	const struct app_candidate *c;
+	char cost[32], lat[32];
+	struct buf b;
+	size_t i;
+	int rc = MC_OK;
+
+	if (sel < 0 || (ex = app_get(ui->app, (size_t)sel)) == NULL) {
+		ui_note_error(ui, "/why: no reply yet; send a message first");
+		return;
+	}
+	if (ex->ncandidates == 0) {
+		if (ex->pinned)
+			ui_note(ui,
+			    "/why: %s was chosen with /model; the "
+			    "router was not asked",
+			    ex->model != NULL ? ex->model : "the model");
+		else
+			ui_note(ui, "/why: the router kept no table for this "
+			            "reply");
+		return;
+	}
+	buf_init(&b, 1 << 20);
+	rc = buf_printf(&b,
+	    "Why %s answered reply %ld (highest score wins):\n"
+	    "    %-28s %7s %10s %9s %7s %8s\n",
+	    ex->model != NULL ? ex->model : "?", sel + 1, "model", "quality",
+	    "cost", "latency", "±", "score");
+	for (i = 0; i < ex->ncandidates && rc == MC_OK; i++) {
+		c = &ex->candidates[i];
+		format_usd(c->cost_usd, cost, sizeof cost);
+		format_ms(c->latency_ms, lat, sizeof lat);
+		if (c->excluded != NULL)
+			rc = buf_printf(&b, "    %-28s  not a candidate: %s\n",
+			    c->model, c->excluded);
+		else
+			rc = buf_printf(&b,
+			    "  %s %-28s %7.3f %10s %9s %7.3f %8.3f\n",
+			    (int)i == ex->winner ? "▶" : " ", c->model,
+			    c->quality, cost, lat, c->uncertainty, c->score);
+	}
+	if (rc == MC_OK)
+		ui_note(ui, "%s", buf_str(&b));
+	buf_release(&b);
+}
+
+static void
+cmd_model(struct ui *ui, const char *arg)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (arg[0] == '\0') {
+		const char *p = app_pinned_model(ui->app);
+
+		ui_note(ui,
+		    "model: %s  (/model NAME to pin one, /model auto "
+		    "to let the router choose)",
+		    p != NULL ? p : "auto (the router chooses)");
+		return;
+	}
+	rc = app_pin_model(
+	    ui->app, strcmp(arg, "auto") == 0 ? NULL : arg, &cause);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "/model: %s",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		return;
+	}
+	if (strcmp(arg, "auto") == 0)
+		ui_note(ui, "the router chooses the model again");
+	else
+		ui_note(ui,
+		    "every message now goes to %s (/model auto undoes "
+		    "it)",
+		    arg);
+}
+
+static void
+cmd_models(struct ui *ui, const char *arg)
+{
+	struct app_model_info *m = NULL;
+	size_t n = 0, i;
+	struct buf b;
+	char in[32], out[32], ttft[32];
+	int rc;
+
+	rc = app_models(ui->app, &m, &n);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "/models: %s", mixchat_strerror(rc));
+		return;
+	}
+	if (n == 0) {
+		ui_note(ui, "/models: no model is enabled");
+		return;
+	}
+	buf_init(&b, 1 << 20);
+	rc = buf_printf(&b, "%-28s %-10s %9s %9s %8s %7s %9s %7s\n", "model",
+	    "provider", "$/M in", "$/M out", "quality", "ratings", "1st token",
+	    "tok/s");
+	for (i = 0; i < n && rc == MC_OK; i++) {
+		format_usd(m[i].price_in, in, sizeof in);
+		format_usd(m[i].price_out, out, sizeof out);
+		format_ms(m[i].ttft_ms, ttft, sizeof ttft);
+		rc = buf_printf(&b,
+		    "%-28s %-10s %9s %9s %5.2f±%.2f %4d %9s %7.0f%s\n", m[i].id,
+		    m[i].provider, in, out, m[i].quality, m[i].uncertainty,
+		    m[i].ratings, ttft, m[i].tokens_per_s,
+		    m[i].usable ? "" : "  (no key)");
+	}
+	if (rc == MC_OK)
+		ui_note(ui, "%s", buf_str(&b));
+	buf_release(&b);
+	app_models_free(m, n);
+}
+
+static void
+cmd_budget(struct ui *ui, const char *arg)
+{
+	char spent[32], limit[32];
+	double budget = app_daily_budget(ui->app);
+
+	if (strcmp(arg, "on") == 0)
+		app_set_budget_mode(ui->app, true);
+	else if (strcmp(arg, "off") == 0)
+		app_set_budget_mode(ui->app, false);
+	else if (arg[0] != '\0') {
+		ui_note_error(ui,
+		    "/budget: '%s'? use /budget, /budget on or "
+		    "/budget off",
+		    arg);
+		return;
+	}
+	format_usd(app_spend_today(ui->app), spent, sizeof spent);
+	format_usd(budget, limit, sizeof limit);
+	ui_note(ui,
+	    "spent today: %s of %s; budget mode %s (F2 toggles); "
+	    "routing: %s",
+	    spent, budget > 0 ? limit : "no daily limit",
+	    app_budget_mode(ui->app) ? "on" : "off", app_mode_name(ui->app));
+}
+
+static void
+cmd_new(struct ui *ui, const char *arg)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (app_busy(ui->app))
+		app_cancel(ui->app);
+	rc = app_session_new(ui->app, &cause);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "/new: %s",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		return;
+	}
+	ui_reset_view(ui);
+	ui_note(ui, "a new conversation");
+}
+
+static void
+cmd_sessions(struct ui *ui, const char *arg)
+{
+	struct app_session_info *s = NULL;
+	size_t n = 0, i;
+	struct buf b;
+	char *cause = NULL, *end, when[32];
+	long pick;
+	time_t t;
+	struct tm tm;
+	int rc;
+
+	if (arg[0] != '\0') {
+		pick = strtol(arg, &end, 10);
+		if (*end != '\0' || pick < 1 ||
+		    (size_t)pick > ui->nsession_ids) {
+			ui_note_error(ui,
+			    "/sessions: '%s' is not a number "
+			    "from the list; type /sessions "
+			    "first",
+			    arg);
+			return;
+		}
+		rc = app_session_resume(
+		    ui->app, ui->session_ids[pick - 1], &cause);
+		if (rc != MC_OK) {
+			ui_note_error(ui, "/sessions: %s",
+			    cause != NULL ? cause : mixchat_strerror(rc));
+			free(cause);
+			return;
+		}
+		ui_reset_view(ui);
+		ui_note(ui, "resumed: %s", app_session_title(ui->app));
+		return;
+	}
+	rc = app_sessions(ui->app, &s, &n);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "/sessions: %s", mixchat_strerror(rc));
+		return;
+	}
+	if (n == 0) {
+		ui_note(ui, "no saved conversations yet");
+		app_sessions_free(s, n);
+		return;
+	}
+	command_forget_sessions(ui);
+	ui->session_ids = xcalloc(n, sizeof *ui->session_ids);
+	ui->nsession_ids = n;
+	buf_init(&b, 1 << 20);
+	rc = buf_printf(&b, "Conversations (newest first; /sessions N "
+	                    "resumes one):\n");
+	for (i = 0; i < n && rc == MC_OK; i++) {
+		ui->session_ids[i] = xstrdup(s[i].id);
+		t = (time_t)(s[i].updated_ms / 1000);
+		localtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+		rc = buf_printf(&b, "  %3zu  %s  %4zu msgs  %s\n", i + 1, when,
+		    s[i].messages, s[i].title != NULL ? s[i].title : "");
+	}
+	if (rc == MC_OK)
+		ui_note(ui, "%s", buf_str(&b));
+	buf_release(&b);
+	app_sessions_free(s, n);
+}
+
+static void
+cmd_search(struct ui *ui, const char *arg)
+{
+	struct app_search_hit *h = NULL;
+	size_t n = 0, i;
+	struct buf b;
+	int rc;
+
+	if (arg[0] == '\0') {
+		ui_note_error(ui, "/search: what for? /search WORDS");
+		return;
+	}
+	rc = app_search(ui->app, arg, SEARCH_MAX, &h, &n);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "/search: %s", mixchat_strerror(rc));
+		return;
+	}
+	if (n == 0) {
+		ui_note(ui, "/search: nothing matches '%s'", arg);
+		app_search_free(h, n);
+		return;
+	}
+	buf_init(&b, 1 << 20);
+	rc = buf_printf(
+	    &b, "%zu match%s for '%s':\n", n, n == 1 ? "" : "es", arg);
+	for (i = 0; i < n && rc == MC_OK; i++)
+		rc = buf_printf(&b, "  %-14s %-20.20s %s %s\n", h[i].reply_id,
+		    h[i].session_title != NULL ? h[i].session_title : "",
+		    h[i].from_user ? "you:" : " ai:",
+		    h[i].snippet != NULL ? h[i].snippet : "");
+	if (rc == MC_OK)
+		ui_note(ui, "%s", buf_str(&b));
+	buf_release(&b);
+	app_search_free(h, n);
+}
+
+static void
+cmd_export(struct ui *ui, const char *arg)
+{
+	char *written = NULL, *cause = NULL;
+	int rc;
+
+	rc = app_export(ui->app, arg[0] != '\0' ? arg : NULL, &written, &cause);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "/export: %s",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		return;
+	}
+	ui_note(
+	    ui, "conversation written to %s", written != NULL ? written : "?");
+	free(written);
+}
+
+static void
+cmd_theme(struct ui *ui, const char *arg)
+{
+	char *names;
+
+	if (arg[0] == '\0') {
+		names = resource_list("themes");
+		ui_note(ui, "theme: %s  (built in: %s; /theme NAME switches)",
+		    ui->theme.name, names);
+		free(names);
+		return;
+	}
+	if (ui->no_colour) {
+		ui_note(ui, "NO_COLOR is set: staying with the mono theme");
+		return;
+	}
+	if (ui_set_theme(ui, arg))
+		ui_note(ui, "theme: %s", arg);
+}
+
+static void
+cmd_help(struct ui *ui, const char *arg)
+{
+	ui_note(ui, "%s", help_text);
+}
+
+static void
+cmd_quit(struct ui *ui, const char *arg)
+{
+	ui->quit = true;
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct ui *, const char *);
+} commands[] = {
+	{ "why", cmd_why },
+	{ "model", cmd_model },
+	{ "models", cmd_models },
+	{ "budget", cmd_budget },
+	{ "new", cmd_new },
+	{ "sessions", cmd_sessions },
+	{ "search", cmd_search },
+	{ "export", cmd_export },
+	{ "theme", cmd_theme },
+	{ "help", cmd_help },
+	{ "quit", cmd_quit },
+	{ "exit", cmd_quit },
+};
+
+void
+command_run(struct ui *ui, const char *line)
+{
+	char *name, *arg, *end;
+	size_t i;
+
+	name = xstrdup(line + 1);
+	/* Trim, then split the name from its argument. */
+	end = name + strlen(name);
+	while (end > name &&
+	       (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\t'))
+		*--end = '\0';
+	arg = name + strcspn(name, " \t\n");
+	if (*arg != '\0') {
+		*arg++ = '\0';
+		while (*arg == ' ' || *arg == '\t' || *arg == '\n')
+			arg++;
+	}
+	ui->scroll = 0;
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(name, commands[i].name) == 0) {
+			commands[i].fn(ui, arg);
+			free(name);
+			return;
+		}
+	}
+	ui_note_error(ui,
+	    "unknown command /%s: type /help for the list (or "
+	    "// to send a message starting with /)",
+	    name);
+	free(name);
+}

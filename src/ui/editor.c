@@ -1,0 +1,310 @@
+/*
+ * editor.c - the input line (see editor.h).  Owns cursor movement by
+ * characters and words, the history and the wrapping of a long message.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/editor.h"
+#include "ui/view.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
+
+void
+editor_init(struct editor *e)
+{
+	memset(e, 0, sizeof *e);
+	e->cap = 64;
+	e->text = xmalloc(e->cap);
+	e->text[0] = '\0';
+}
+
+void
+editor_release(struct editor *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nhistory; i++)
+		free(e->history[i]);
+	free(e->history);
+	free(e->draft);
+	free(e->text);
+	memset(e, 0, sizeof *e);
+}
+
+static void
+editor_reserve(struct editor *e, size_t n)
+{
+	if (e->len + n + 1 <= e->cap)
+		return;
+	e->cap = (e->len + n + 1) * 2;
+	e->text = xrealloc(e->text, e->cap);
+}
+
+void
+editor_set(struct editor *e, const char *s)
+{
+	size_t n = strlen(s);
+
+	e->len = 0;
+	editor_reserve(e, n);
+	memcpy(e->text, s, n + 1);
+	e->len = n;
+	e->cursor = n;
+}
+
+bool
+editor_insert(struct editor *e, const char *s, size_t n)
+{
+	if (e->len + n > EDITOR_MAX)
+		return false;
+	editor_reserve(e, n);
+	memmove(e->text + e->cursor + n, e->text + e->cursor,
+	    e->len - e->cursor + 1);
+	memcpy(e->text + e->cursor, s, n);
+	e->len += n;
+	e->cursor += n;
+	return true;
+}
+
+bool
+editor_empty(const struct editor *e)
+{
+	return e->len == 0;
+}
+
+char *
+editor_take(struct editor *e)
+{
+	char *s = xstrdup(e->text);
+
+	if (e->len > 0 &&
+	    (e->nhistory == 0 || strcmp(e->history[e->nhistory - 1], s) != 0)) {
+		if (e->nhistory == EDITOR_HISTORY) {
+			free(e->history[0]);
+			memmove(e->history, e->history + 1,
+			    (e->nhistory - 1) * sizeof *e->history);
+			e->nhistory--;
+		}
+		e->history = xreallocarray(
+		    e->history, e->nhistory + 1, sizeof *e->history);
+		e->history[e->nhistory++] = xstrdup(s);
+	}
+	e->hpos = e->nhistory;
+	free(e->draft);
+	e->draft = NULL;
+	editor_set(e, "");
+	return s;
+}
+
+/* The start of the character before offset i. */
+static size_t
+prev_char(const char *s, size_t i)
+{
+	if (i == 0)
+		return 0;
+	i--;
+	while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
+		i--;
+	return i;
+}
+
+static size_t
+next_char(const char *s, size_t len, size_t i)
+{
+	uint32_t cp;
+
+	if (i >= len)
+		return len;
+	return i + utf8_decode(s + i, len - i, &cp);
+}
+
+void
+editor_left(struct editor *e)
+{
+	e->cursor = prev_char(e->text, e->cursor);
+}
+
+void
+editor_right(struct editor *e)
+{
+	e->cursor = next_char(e->text, e->len, e->cursor);
+}
+
+void
+editor_home(struct editor *e)
+{
+	while (e->cursor > 0 && e->text[e->cursor - 1] != '\n')
+		e->cursor--;
+}
+
+void
+editor_end(struct editor *e)
+{
+	while (e->cursor < e->len && e->text[e->cursor] != '\n')
+		e->cursor++;
+}
+
+static bool
+is_word(char c)
+{
+	return c != ' ' && c != '\n' && c != '\t';
+}
+
+void
+editor_word_left(struct editor *e)
+{
+	while (e->cursor > 0 && !is_word(e->text[e->cursor - 1]))
+		e->cursor--;
+	while (e->cursor > 0 && is_word(e->text[e->cursor - 1]))
+		e->cursor--;
+	/* Never stop inside a character. */
+	while (
+	    e->cursor > 0 && ((unsigned char)e->text[e->cursor] & 0xc0) == 0x80)
+		e->cursor--;
+}
+
+void
+editor_word_right(struct editor *e)
+{
+	while (e->cursor < e->len && !is_word(e->text[e->cursor]))
+		e->cursor++;
+	while (e->cursor < e->len && is_word(e->text[e->cursor]))
+		e->cursor++;
+}
+
+static void
+editor_cut(struct editor *e, size_t from, size_t to)
+{
+	memmove(e->text + from, e->text + to, e->len - to + 1);
+	e->len -= to - from;
+	e->cursor = from;
+}
+
+void
+editor_delete_back(struct editor *e)
+{
+	if (e->cursor > 0)
+		editor_cut(e, prev_char(e->text, e->cursor), e->cursor);
+}
+
+void
+editor_delete_forward(struct editor *e)
+{
+	if (e->cursor < e->len)
+		editor_cut(e, e->cursor, next_char(e->text, e->len, e->cursor));
+}
+
+void
+editor_delete_word_back(struct editor *e)
+{
+	size_t end = e->cursor;
+
+	editor_word_left(e);
+	editor_cut(e, e->cursor, end);
+}
+
+void
+editor_kill_line(struct editor *e)
+{
+	size_t end = e->cursor;
+
+	while (end < e->len && e->text[end] != '\n')
+		end++;
+	if (end == e->cursor && end < e->len)
+		end++; /* at the end of a line: join the next one */
+	editor_cut(e, e->cursor, end);
+}
+
+void
+editor_kill_to_start(struct editor *e)
+{
+	size_t end = e->cursor;
+
+	editor_home(e);
+	editor_cut(e, e->cursor, end);
+}
+
+bool
+editor_history_prev(struct editor *e)
+{
+	if (e->hpos == 0)
+		return false;
+	if (e->hpos == e->nhistory) {
+		free(e->draft);
+		e->draft = xstrdup(e->text);
+	}
+	e->hpos--;
+	editor_set(e, e->history[e->hpos]);
+	return true;
+}
+
+bool
+editor_history_next(struct editor *e)
+{
+	if (e->hpos >= e->nhistory)
+		return false;
+	e->hpos++;
+	if (e->hpos == e->nhistory) {
+		editor_set(e, e->draft != NULL ? e->draft : "");
+		free(e->draft);
+		e->draft = NULL;
+	} else
+		editor_set(e, e->history[e->hpos]);
+	return true;
+}
+
+struct editor_row *
+editor_wrap(
+    const struct editor *e, size_t width, size_t *n, size_t *row, size_t *col)
+{
+	struct editor_row *rows = NULL;
+	size_t nrows = 0, cap = 0, pos = 0, end, take, skip, r;
+	const char *nl;
+
+	if (width == 0)
+		width = 1;
+	for (;;) {
+		nl = memchr(e->text + pos, '\n', e->len - pos);
+		end = nl != NULL ? (size_t)(nl - e->text) : e->len;
+		do {
+			take = view_wrap_next(
+			    e->text + pos, end - pos, width, false, &skip);
+			if (nrows == cap) {
+				cap = cap ? cap * 2 : 8;
+				rows = xreallocarray(rows, cap, sizeof *rows);
+			}
+			rows[nrows].off = pos;
+			rows[nrows].len = take;
+			nrows++;
+			pos += take;
+		} while (pos < end);
+		if (nl == NULL)
+			break;
+		pos = end + 1;
+	}
+	/* The cursor's row: the last one starting at or before it. */
+	*row = 0;
+	for (r = 0; r < nrows; r++)
+		if (rows[r].off <= e->cursor)
+			*row = r;
+	*col = utf8_width(e->text + rows[*row].off, e->cursor - rows[*row].off);
+	/* A full row with the cursor after it: show it on a new row. */
+	if (*col >= width && *row != nrows - 1)
+		*col = width - 1; /* before a newline: stay on the row */
+	else if (*col >= width) {
+		if (nrows == cap) {
+			cap = cap + 1;
+			rows = xreallocarray(rows, cap, sizeof *rows);
+		}
+		rows[nrows].off = e->len;
+		rows[nrows].len = 0;
+		nrows++;
+		(*row)++;
+		*col = 0;
+	}
+	*n = nrows;
+	return rows;
+}

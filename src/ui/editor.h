@@ -1,0 +1,66 @@
+/*
+ * editor.h - the input line: editing, multi-line messages, history (no
+ * curses).
+ *
+ * The text is UTF-8; the cursor is a byte offset that always sits on a
+ * character boundary.  A message may hold newlines (Alt-Enter).  Sent
+ * messages go into the history, which Up and Down walk; the draft being
+ * typed is kept while walking it.
+ */
+#ifndef MIXCHAT_UI_EDITOR_H
+#define MIXCHAT_UI_EDITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define EDITOR_MAX     (1024 * 1024) /* bytes in one message */
+#define EDITOR_HISTORY 500           /* messages remembered */
+
+struct editor {
+	char *text; /* NUL-terminated */
+	size_t len, cap;
+	size_t cursor;
+	char **history; /* oldest first */
+	size_t nhistory;
+	size_t hpos; /* == nhistory when not walking the history */
+	char *draft; /* the text typed before walking the history */
+};
+
+struct editor_row {
+	size_t off, len; /* bytes of text on one screen row */
+};
+
+void editor_init(struct editor *e);
+void editor_release(struct editor *e);
+/* editor_set: replace the text (cursor at the end). */
+void editor_set(struct editor *e, const char *s);
+/* editor_insert: insert n bytes at the cursor; false past EDITOR_MAX. */
+bool editor_insert(struct editor *e, const char *s, size_t n);
+/* editor_take: the text (caller frees), remembered in the history. */
+char *editor_take(struct editor *e);
+bool editor_empty(const struct editor *e);
+
+void editor_left(struct editor *e);
+void editor_right(struct editor *e);
+void editor_home(struct editor *e); /* start of the cursor's line */
+void editor_end(struct editor *e);  /* end of the cursor's line */
+void editor_word_left(struct editor *e);
+void editor_word_right(struct editor *e);
+void editor_delete_back(struct editor *e);
+void editor_delete_forward(struct editor *e);
+void editor_delete_word_back(struct editor *e);
+void editor_kill_line(struct editor *e);
+void editor_kill_to_start(struct editor *e);
+/* editor_history_prev/next: walk the history; false at either end. */
+bool editor_history_prev(struct editor *e);
+bool editor_history_next(struct editor *e);
+
+/*
+ * editor_wrap: the text as screen rows of width columns (newlines and
+ * display widths honoured).  Returns the rows (caller frees) and sets *n,
+ * and *row / *col to the cursor's place.  Always at least one row.
+ */
+struct editor_row *editor_wrap(
+    const struct editor *e, size_t width, size_t *n, size_t *row, size_t *col);
+
+#endif

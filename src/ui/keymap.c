@@ -1,0 +1,417 @@
+/*
+ * keymap.c - key names, actions and the key-map file parser (see
+ * keymap.h).  Owns the text format of keys/NAME.keys.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/keymap.h"
+#include "util/buf.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
+
+#define KEYMAP_MAX_BINDINGS 1024
+
+static const struct {
+	const char *name;
+	uint32_t key;
+} key_names[] = {
+	{ "F1", KEYC_F1 },
+	{ "F2", KEYC_F2 },
+	{ "F3", KEYC_F3 },
+	{ "F4", KEYC_F4 },
+	{ "F5", KEYC_F5 },
+	{ "F6", KEYC_F6 },
+	{ "F7", KEYC_F7 },
+	{ "F8", KEYC_F8 },
+	{ "F9", KEYC_F9 },
+	{ "F10", KEYC_F10 },
+	{ "F11", KEYC_F11 },
+	{ "F12", KEYC_F12 },
+	{ "Up", KEYC_UP },
+	{ "Down", KEYC_DOWN },
+	{ "Left", KEYC_LEFT },
+	{ "Right", KEYC_RIGHT },
+	{ "Home", KEYC_HOME },
+	{ "End", KEYC_END },
+	{ "PgUp", KEYC_PPAGE },
+	{ "PPage", KEYC_PPAGE },
+	{ "PgDn", KEYC_NPAGE },
+	{ "NPage", KEYC_NPAGE },
+	{ "IC", KEYC_IC },
+	{ "DC", KEYC_DC },
+	{ "BSpace", KEYC_BSPACE },
+	{ "Enter", KEYC_ENTER },
+	{ "Tab", KEYC_TAB },
+	{ "BTab", KEYC_BTAB },
+	{ "Esc", KEYC_ESCAPE },
+	{ "Escape", KEYC_ESCAPE },
+	{ "Space", ' ' },
+};
+
+static const struct {
+	const char *name;
+	const char *help;
+} actions[ACT__COUNT] = {
+	[ACT_NONE] = { "none", "nothing (unbinds the key)" },
+	[ACT_SEND] = { "send", "send the message (or run the /command)" },
+	[ACT_NEWLINE] = { "newline", "start a new line in the message" },
+	[ACT_HISTORY_PREV] = { "history-prev", "previous message you sent" },
+	[ACT_HISTORY_NEXT] = { "history-next", "next message you sent" },
+	[ACT_SCROLL_UP] = { "scroll-up", "scroll up a page" },
+	[ACT_SCROLL_DOWN] = { "scroll-down", "scroll down a page" },
+	[ACT_SCROLL_LINE_UP] = { "scroll-line-up", "scroll up a line" },
+	[ACT_SCROLL_LINE_DOWN] = { "scroll-line-down", "scroll down a line" },
+	[ACT_SCROLL_TOP] = { "scroll-top", "go to the start" },
+	[ACT_SCROLL_BOTTOM] = { "scroll-bottom",
+	    "go to the end (latest reply)" },
+	[ACT_RATE] = { "rate", "rate the selected reply N of 5" },
+	[ACT_SELECT_PREV] = { "select-prev", "select the reply above" },
+	[ACT_SELECT_NEXT] = { "select-next", "select the reply below" },
+	[ACT_BUDGET] = { "budget", "budget mode on/off" },
+	[ACT_REASK] = { "reask", "ask again with the next-best model" },
+	[ACT_CANCEL] = { "cancel", "cancel the reply in flight" },
+	[ACT_REDRAW] = { "redraw", "redraw the screen" },
+	[ACT_QUIT] = { "quit", "quit mixchat" },
+	[ACT_BARE] = { "bare", "bare mode: no bars, for copying text" },
+	[ACT_HELP_KEYS] = { "help-keys", "list the key bindings" },
+	[ACT_CURSOR_LEFT] = { "cursor-left", "cursor left" },
+	[ACT_CURSOR_RIGHT] = { "cursor-right", "cursor right" },
+	[ACT_CURSOR_HOME] = { "cursor-home", "start of the line" },
+	[ACT_CURSOR_END] = { "cursor-end", "end of the line" },
+	[ACT_WORD_LEFT] = { "word-left", "word left" },
+	[ACT_WORD_RIGHT] = { "word-right", "word right" },
+	[ACT_DELETE_BACK] = { "delete-back", "delete the character before" },
+	[ACT_DELETE_FORWARD] = { "delete-forward",
+	    "delete the character under the cursor" },
+	[ACT_DELETE_WORD_BACK] = { "delete-word-back",
+	    "delete the word before" },
+	[ACT_KILL_LINE] = { "kill-line", "delete to the end of the line" },
+	[ACT_KILL_TO_START] = { "kill-to-start",
+	    "delete to the start of the line" },
+	[ACT_INSERT_MODE] = { "insert-mode", "insert mode (vi)" },
+	[ACT_APPEND] = { "append", "insert after the cursor (vi)" },
+	[ACT_APPEND_END] = { "append-end", "insert at the end (vi)" },
+	[ACT_NORMAL_MODE] = { "normal-mode", "normal mode (vi)" },
+	[ACT_COMMAND] = { "command", "type a /command (vi)" },
+};
+
+void
+keymap_init(struct keymap *km, const char *name)
+{
+	memset(km, 0, sizeof *km);
+	km->name = xstrdup(name != NULL ? name : "");
+}
+
+void
+keymap_release(struct keymap *km)
+{
+	int m;
+
+	for (m = 0; m < KEYMAP_NMODES; m++)
+		free(km->bindings[m]);
+	free(km->name);
+	memset(km, 0, sizeof *km);
+}
+
+void
+keymap_bind(struct keymap *km, enum keymap_mode mode, uint32_t key,
+    enum action action, int arg)
+{
+	struct binding *b = km->bindings[mode];
+	size_t i, n = km->nbindings[mode];
+
+	for (i = 0; i < n; i++) {
+		if (b[i].key == key) {
+			b[i].action = action;
+			b[i].arg = arg;
+			return;
+		}
+	}
+	if (action == ACT_NONE)
+		return;
+	if (n == km->cap[mode]) {
+		km->cap[mode] = km->cap[mode] ? km->cap[mode] * 2 : 32;
+		km->bindings[mode] = b =
+		    xreallocarray(b, km->cap[mode], sizeof *b);
+	}
+	b[n].key = key;
+	b[n].action = action;
+	b[n].arg = arg;
+	km->nbindings[mode] = n + 1;
+	if (mode == KEYMAP_NORMAL)
+		km->has_normal = true;
+}
+
+const struct binding *
+keymap_lookup(const struct keymap *km, enum keymap_mode mode, uint32_t key)
+{
+	size_t i;
+
+	for (i = 0; i < km->nbindings[mode]; i++)
+		if (km->bindings[mode][i].key == key &&
+		    km->bindings[mode][i].action != ACT_NONE)
+			return &km->bindings[mode][i];
+	return NULL;
+}
+
+void
+keymap_key_name(uint32_t key, char *out, size_t n)
+{
+	uint32_t base = key & KEYC_MASK;
+	char enc[5];
+	size_t i, len;
+
+	snprintf(out, n, "%s%s", (key & KEYC_CTRL) ? "C-" : "",
+	    (key & KEYC_META) ? "M-" : "");
+	len = strlen(out);
+	for (i = 0; i < sizeof key_names / sizeof key_names[0]; i++) {
+		if (key_names[i].key == base) {
+			snprintf(out + len, n - len, "%s", key_names[i].name);
+			return;
+		}
+	}
+	if (base > 0x20 && base < KEYC_BASE && base != ' ' && base != 0x7f) {
+		enc[utf8_encode(base, enc)] = '\0';
+		snprintf(out + len, n - len, "%s", enc);
+	} else
+		snprintf(out + len, n - len, "0x%x", (unsigned)base);
+}
+
+uint32_t
+keymap_key_from_name(const char *s)
+{
+	uint32_t mods = 0, cp;
+	size_t i, len, l;
+
+	for (;;) {
+		if ((s[0] == 'C' || s[0] == 'c') && s[1] == '-' &&
+		    s[2] != '\0') {
+			mods |= KEYC_CTRL;
+			s += 2;
+		} else if ((s[0] == 'M' || s[0] == 'm') && s[1] == '-' &&
+		           s[2] != '\0') {
+			mods |= KEYC_META;
+			s += 2;
+		} else
+			break;
+	}
+	for (i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
+		if (strcasecmp(s, key_names[i].name) == 0)
+			return key_names[i].key | mods;
+	len = strlen(s);
+	if (len == 0)
+		return KEYC_NONE;
+	l = utf8_decode(s, len, &cp);
+	if (l != len || cp == UTF8_REPLACEMENT || cp <= 0x20 || cp == 0x7f)
+		return KEYC_NONE;
+	/* C-x is kept as lower-case x with the Ctrl bit. */
+	if ((mods & KEYC_CTRL) && cp >= 'A' && cp <= 'Z')
+		cp = cp - 'A' + 'a';
+	return cp | mods;
+}
+
+const char *
+keymap_action_name(enum action action)
+{
+	if ((int)action < 0 || action >= ACT__COUNT)
+		return "none";
+	return actions[action].name;
+}
+
+const char *
+keymap_action_help(enum action action)
+{
+	if ((int)action < 0 || action >= ACT__COUNT)
+		return "";
+	return actions[action].help;
+}
+
+int
+keymap_action_from_name(const char *s)
+{
+	int i;
+
+	for (i = 0; i < ACT__COUNT; i++)
+		if (strcmp(s, actions[i].name) == 0)
+			return i;
+	return -1;
+}
+
+/* Split a line into at most max words; returns how many. */
+static int
+split_words(char *line, char **words, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '#')
+			break;
+		if (n == max)
+			return max + 1;
+		words[n++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	return n;
+}
+
+int
+keymap_parse(struct keymap *km, const char *text, size_t len, const char *name,
+    char **cause)
+{
+	enum keymap_mode mode = KEYMAP_INSERT;
+	size_t pos = 0, end, lineno = 0, total = 0, m;
+	char *line = NULL, *words[4], *endp;
+	const char *nl;
+	uint32_t key;
+	int n, act, arg, rc = MC_OK;
+	long v;
+
+	*cause = NULL;
+	for (m = 0; m < KEYMAP_NMODES; m++)
+		total += km->nbindings[m];
+	while (pos < len) {
+		nl = memchr(text + pos, '\n', len - pos);
+		end = nl != NULL ? (size_t)(nl - text) : len;
+		lineno++;
+		free(line);
+		line = xstrndup(text + pos, end - pos);
+		pos = end + 1;
+		/* A NUL byte in a line ends it, harmlessly. */
+		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
+			line[strlen(line) - 1] = '\0';
+		n = split_words(line, words, 3);
+		if (n == 0)
+			continue;
+		if (n == 2 && strcmp(words[0], "mode") == 0) {
+			if (strcmp(words[1], "insert") == 0)
+				mode = KEYMAP_INSERT;
+			else if (strcmp(words[1], "normal") == 0)
+				mode = KEYMAP_NORMAL;
+			else {
+				*cause = xasprintf("%s:%zu: unknown mode '%s' "
+				                   "(insert or normal)",
+				    name, lineno, words[1]);
+				rc = MC_ERR_PARSE;
+				goto out;
+			}
+			continue;
+		}
+		if (n < 2 || n > 3) {
+			*cause = xasprintf("%s:%zu: expected 'KEY ACTION "
+			                   "[ARG]'",
+			    name, lineno);
+			rc = MC_ERR_PARSE;
+			goto out;
+		}
+		key = keymap_key_from_name(words[0]);
+		if (key == KEYC_NONE) {
+			*cause = xasprintf("%s:%zu: unknown key '%s' (see the "
+			                   "names at the top of "
+			                   "keys/default.keys)",
+			    name, lineno, words[0]);
+			rc = MC_ERR_PARSE;
+			goto out;
+		}
+		act = keymap_action_from_name(words[1]);
+		if (act < 0) {
+			*cause = xasprintf("%s:%zu: unknown action '%s'", name,
+			    lineno, words[1]);
+			rc = MC_ERR_PARSE;
+			goto out;
+		}
+		arg = 0;
+		if (act == ACT_RATE) {
+			if (n != 3) {
+				*cause = xasprintf("%s:%zu: 'rate' needs a "
+				                   "score 1..5",
+				    name, lineno);
+				rc = MC_ERR_PARSE;
+				goto out;
+			}
+			v = strtol(words[2], &endp, 10);
+			if (*endp != '\0' || v < 1 || v > 5) {
+				*cause = xasprintf("%s:%zu: rate: score '%s' "
+				                   "is not 1..5",
+				    name, lineno, words[2]);
+				rc = MC_ERR_PARSE;
+				goto out;
+			}
+			arg = (int)v;
+		} else if (n == 3) {
+			*cause = xasprintf("%s:%zu: '%s' takes no argument",
+			    name, lineno, words[1]);
+			rc = MC_ERR_PARSE;
+			goto out;
+		}
+		if (++total > KEYMAP_MAX_BINDINGS) {
+			*cause = xasprintf("%s:%zu: more than %d bindings",
+			    name, lineno, KEYMAP_MAX_BINDINGS);
+			rc = MC_ERR_LIMIT;
+			goto out;
+		}
+		keymap_bind(km, mode, key, (enum action)act, arg);
+	}
+out:
+	free(line);
+	return rc;
+}
+
+static int
+describe_mode(const struct keymap *km, enum keymap_mode mode, struct buf *b)
+{
+	char name[48];
+	size_t i;
+	int rc = MC_OK;
+	const struct binding *bd;
+
+	for (i = 0; i < km->nbindings[mode] && rc == MC_OK; i++) {
+		bd = &km->bindings[mode][i];
+		if (bd->action == ACT_NONE)
+			continue;
+		keymap_key_name(bd->key, name, sizeof name);
+		if (bd->action == ACT_RATE)
+			rc = buf_printf(b,
+			    "  %-10s rate the selected reply "
+			    "%d/5\n",
+			    name, bd->arg);
+		else
+			rc = buf_printf(b, "  %-10s %s\n", name,
+			    keymap_action_help(bd->action));
+	}
+	return rc;
+}
+
+char *
+keymap_describe(const struct keymap *km)
+{
+	struct buf b;
+	char *s;
+	int rc;
+
+	buf_init(&b, 1 << 20);
+	rc = buf_printf(&b, "Key bindings (%s map%s):\n", km->name,
+	    km->has_normal ? ", insert mode" : "");
+	if (rc == MC_OK)
+		rc = describe_mode(km, KEYMAP_INSERT, &b);
+	if (rc == MC_OK && km->has_normal) {
+		rc = buf_printf(&b, "normal mode:\n");
+		if (rc == MC_OK)
+			rc = describe_mode(km, KEYMAP_NORMAL, &b);
+	}
+	if (rc == MC_OK)
+		rc = buf_printf(&b, "Type /help for the commands.");
+	if (rc != MC_OK)
+		return xstrdup("(too many bindings to list)");
+	s = buf_detach(&b, NULL);
+	return s;
+}

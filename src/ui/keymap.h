@@ -1,0 +1,169 @@
+/*
+ * keymap.h - keys, the actions they trigger, and key-map files (no curses).
+ *
+ * A key is a Unicode code point or one of the KEYC_* names below, with
+ * KEYC_META (Alt) and KEYC_CTRL bits.  The terminal layer (screen.c)
+ * turns what curses reads into these, so the map, its file format and its
+ * tests do not depend on curses.
+ *
+ * A key-map file (keys/default.keys documents the format) has one binding
+ * per line, in a mode section:
+ *
+ *	# comment
+ *	mode insert		(the default section; also: mode normal)
+ *	Enter	send
+ *	M-4	rate 4
+ *	F2	budget
+ *	C-x	none		(unbinds)
+ *
+ * Key names follow tmux: C-x, M-x, F1..F12, Up, Down, Left, Right, Home,
+ * End, PgUp, PgDn, IC, DC, BSpace, Enter, Tab, BTab, Esc, Space, with
+ * C- and M- prefixes combinable (M-Up, C-M-x).
+ */
+#ifndef MIXCHAT_UI_KEYMAP_H
+#define MIXCHAT_UI_KEYMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+#define KEYC_META 0x01000000u
+#define KEYC_CTRL 0x02000000u
+#define KEYC_MASK 0x00ffffffu
+
+enum keyc {
+	KEYC_NONE = 0,
+	KEYC_BASE = 0x110000, /* above every code point */
+	KEYC_F1,
+	KEYC_F2,
+	KEYC_F3,
+	KEYC_F4,
+	KEYC_F5,
+	KEYC_F6,
+	KEYC_F7,
+	KEYC_F8,
+	KEYC_F9,
+	KEYC_F10,
+	KEYC_F11,
+	KEYC_F12,
+	KEYC_UP,
+	KEYC_DOWN,
+	KEYC_LEFT,
+	KEYC_RIGHT,
+	KEYC_HOME,
+	KEYC_END,
+	KEYC_PPAGE,
+	KEYC_NPAGE,
+	KEYC_IC,
+	KEYC_DC,
+	KEYC_BSPACE,
+	KEYC_ENTER,
+	KEYC_TAB,
+	KEYC_BTAB,
+	KEYC_ESCAPE,
+	/* Not bindable: the terminal layer's own events. */
+	KEYC_PASTE_START,
+	KEYC_PASTE_END,
+	KEYC_RESIZE,
+};
+
+enum action {
+	ACT_NONE,
+	ACT_SEND,
+	ACT_NEWLINE,
+	ACT_HISTORY_PREV,
+	ACT_HISTORY_NEXT,
+	ACT_SCROLL_UP,   /* a page */
+	ACT_SCROLL_DOWN, /* a page */
+	ACT_SCROLL_LINE_UP,
+	ACT_SCROLL_LINE_DOWN,
+	ACT_SCROLL_TOP,
+	ACT_SCROLL_BOTTOM,
+	ACT_RATE, /* arg 1..5 */
+	ACT_SELECT_PREV,
+	ACT_SELECT_NEXT,
+	ACT_BUDGET,
+	ACT_REASK,
+	ACT_CANCEL,
+	ACT_REDRAW,
+	ACT_QUIT,
+	ACT_BARE,
+	ACT_HELP_KEYS,
+	ACT_CURSOR_LEFT,
+	ACT_CURSOR_RIGHT,
+	ACT_CURSOR_HOME,
+	ACT_CURSOR_END,
+	ACT_WORD_LEFT,
+	ACT_WORD_RIGHT,
+	ACT_DELETE_BACK,
+	ACT_DELETE_FORWARD,
+	ACT_DELETE_WORD_BACK,
+	ACT_KILL_LINE,
+	ACT_KILL_TO_START,
+	ACT_INSERT_MODE, /* vi: leave normal mode */
+	ACT_APPEND,      /* vi: cursor right, then insert mode */
+	ACT_APPEND_END,  /* vi: end of line, then insert mode */
+	ACT_NORMAL_MODE, /* vi: enter normal mode */
+	ACT_COMMAND,     /* start the input line with "/" (insert mode) */
+	ACT__COUNT,
+};
+
+enum keymap_mode {
+	KEYMAP_INSERT, /* typing inserts text (the only mode of default.keys) */
+	KEYMAP_NORMAL, /* vi's normal mode: unbound printable keys are ignored */
+	KEYMAP_NMODES,
+};
+
+struct binding {
+	uint32_t key;
+	enum action action;
+	int arg;
+};
+
+struct keymap {
+	char *name; /* "default", "vi", or the file's name */
+	struct binding *bindings[KEYMAP_NMODES];
+	size_t nbindings[KEYMAP_NMODES];
+	size_t cap[KEYMAP_NMODES];
+	bool has_normal; /* the map defines a normal mode */
+};
+
+/* keymap_init / keymap_release: an empty map; free its bindings. */
+void keymap_init(struct keymap *km, const char *name);
+void keymap_release(struct keymap *km);
+
+/*
+ * keymap_parse: add the bindings in text (len bytes) to km.  name is the
+ * file's name for messages.  On a bad line returns MC_ERR_PARSE with
+ * *cause "NAME:LINE: what is wrong" (caller frees) and keeps what it had
+ * read; the caller decides whether to use it.
+ */
+int keymap_parse(struct keymap *km, const char *text, size_t len,
+    const char *name, char **cause) MC_WUR;
+/* keymap_bind: bind key to action (ACT_NONE unbinds) in mode. */
+void keymap_bind(struct keymap *km, enum keymap_mode mode, uint32_t key,
+    enum action action, int arg);
+/* keymap_lookup: the binding of key in mode, or NULL. */
+const struct binding *keymap_lookup(
+    const struct keymap *km, enum keymap_mode mode, uint32_t key);
+
+/* keymap_key_name: "M-Up", "C-d", "x" into out (size >= 32). */
+void keymap_key_name(uint32_t key, char *out, size_t n);
+/* keymap_key_from_name: the key named s, or KEYC_NONE. */
+uint32_t keymap_key_from_name(const char *s);
+/* keymap_action_name: "send", "rate", ...; never NULL. */
+const char *keymap_action_name(enum action action);
+/* keymap_action_help: a few words saying what the action does. */
+const char *keymap_action_help(enum action action);
+/* keymap_action_from_name: the action named s, or -1. */
+int keymap_action_from_name(const char *s);
+
+/*
+ * keymap_describe: the bindings as a text table for F1 ("KEY  what it
+ * does" lines, normal mode after insert mode).  Caller frees.
+ */
+char *keymap_describe(const struct keymap *km);
+
+#endif

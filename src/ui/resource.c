@@ -1,0 +1,188 @@
+/*
+ * resource.c - themes and key maps by name (see resource.h).  Owns the
+ * order of precedence: user's file, built-in copy, installed copy.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/builtin.h"
+#include "ui/resource.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/xmalloc.h"
+
+#define RESOURCE_MAX (256 * 1024)
+
+#ifndef MIXCHAT_PKGDATADIR
+#define MIXCHAT_PKGDATADIR "/usr/local/share/mixchat"
+#endif
+
+static const char *
+builtin_text(const char *kind, const char *name, const char *ext)
+{
+	char path[256];
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/%s.%s", kind, name, ext);
+	for (i = 0; builtin_files[i].path != NULL; i++)
+		if (strcmp(builtin_files[i].path, path) == 0)
+			return builtin_files[i].text;
+	return NULL;
+}
+
+static int
+read_path(const char *path, char **text, size_t *len, char **cause)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, RESOURCE_MAX);
+	rc = fs_read_file(path, &b, cause);
+	if (rc != MC_OK) {
+		buf_release(&b);
+		return rc;
+	}
+	if (b.data == NULL)
+		*text = xstrdup("");
+	else
+		*text = buf_detach(&b, NULL);
+	*len = strlen(*text);
+	return MC_OK;
+}
+
+int
+resource_read(const char *config_dir, const char *kind, const char *name,
+    const char *ext, char **text, size_t *len, char **origin, char **cause)
+{
+	const char *builtin;
+	char *path = NULL, *names;
+	int rc;
+
+	*text = NULL;
+	*origin = NULL;
+	*cause = NULL;
+	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
+		*cause =
+		    xasprintf("'%s' is not a %s name (no slashes)", name, ext);
+		return MC_ERR_USAGE;
+	}
+	if (config_dir != NULL) {
+		path = xasprintf("%s/%s/%s.%s", config_dir, kind, name, ext);
+		if (fs_exists(path)) {
+			rc = read_path(path, text, len, cause);
+			if (rc == MC_OK)
+				*origin = path;
+			else
+				free(path);
+			return rc;
+		}
+		free(path);
+	}
+	if ((builtin = builtin_text(kind, name, ext)) != NULL) {
+		*text = xstrdup(builtin);
+		*len = strlen(builtin);
+		*origin = xasprintf("built-in %s/%s.%s", kind, name, ext);
+		return MC_OK;
+	}
+	path = xasprintf("%s/%s/%s.%s", MIXCHAT_PKGDATADIR, kind, name, ext);
+	if (fs_exists(path)) {
+		rc = read_path(path, text, len, cause);
+		if (rc == MC_OK)
+			*origin = path;
+		else
+			free(path);
+		return rc;
+	}
+	free(path);
+	names = resource_list(kind);
+	*cause = xasprintf("no %s named '%s' (built in: %s; or put "
+	                   "%s.%s in %s/%s)",
+	    ext, name, names, name, ext,
+	    config_dir != NULL ? config_dir : "the config folder", kind);
+	free(names);
+	return MC_ERR_NOTFOUND;
+}
+
+int
+resource_theme(
+    const char *config_dir, const char *name, struct theme *t, char **cause)
+{
+	char *text = NULL, *origin = NULL;
+	size_t len;
+	int rc;
+
+	theme_init(t, name);
+	rc = resource_read(
+	    config_dir, "themes", name, "theme", &text, &len, &origin, cause);
+	if (rc != MC_OK)
+		goto out;
+	rc = theme_parse(t, text, len, origin, cause);
+	if (rc != MC_OK) {
+		/* Half a theme is worse than the default one. */
+		theme_release(t);
+		theme_init(t, "default");
+	}
+out:
+	free(text);
+	free(origin);
+	return rc;
+}
+
+int
+resource_keymap(
+    const char *config_dir, const char *name, struct keymap *km, char **cause)
+{
+	char *text = NULL, *origin = NULL, *ignored = NULL;
+	const char *builtin;
+	size_t len;
+	int rc;
+
+	keymap_init(km, name);
+	rc = resource_read(
+	    config_dir, "keys", name, "keys", &text, &len, &origin, cause);
+	if (rc == MC_OK)
+		rc = keymap_parse(km, text, len, origin, cause);
+	if (rc != MC_OK) {
+		keymap_release(km);
+		keymap_init(km, "default");
+		builtin = builtin_text("keys", "default", "keys");
+		if (builtin != NULL &&
+		    keymap_parse(km, builtin, strlen(builtin), "default.keys",
+		        &ignored) != MC_OK)
+			free(ignored);
+	}
+	free(text);
+	free(origin);
+	return rc;
+}
+
+char *
+resource_list(const char *kind)
+{
+	struct buf b;
+	size_t i, klen = strlen(kind);
+	const char *p, *dot;
+	int rc = MC_OK;
+
+	buf_init(&b, 4096);
+	for (i = 0; builtin_files[i].path != NULL && rc == MC_OK; i++) {
+		p = builtin_files[i].path;
+		if (strncmp(p, kind, klen) != 0 || p[klen] != '/')
+			continue;
+		p += klen + 1;
+		dot = strrchr(p, '.');
+		if (b.len > 0)
+			rc = buf_addstr(&b, ", ");
+		if (rc == MC_OK)
+			rc = buf_add(
+			    &b, p, dot != NULL ? (size_t)(dot - p) : strlen(p));
+	}
+	if (rc != MC_OK || b.data == NULL) {
+		buf_release(&b);
+		return xstrdup("");
+	}
+	return buf_detach(&b, NULL);
+}

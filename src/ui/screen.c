@@ -1,0 +1,574 @@
+/*
+ * screen.c - the only file that includes curses: starting and stopping the
+ * terminal, colours from the theme, reading keys as keymap.h codes, and
+ * drawing the title bar, the chat pane, the status bar and the input.
+ *
+ * Drawing is a function of struct ui: every frame erases and draws what
+ * is on screen (curses sends only the cells that changed), so a resize or
+ * a redraw in the middle of a streaming reply cannot leave garbage.
+ */
+#include "config.h"
+
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "app/format.h"
+#include "ui/ui.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
+
+/* Curses codes for the bracketed paste markers (define_key). */
+#define CODE_PASTE_START (KEY_MAX + 2001)
+#define CODE_PASTE_END   (KEY_MAX + 2002)
+
+static const struct {
+	const char *cap; /* terminfo name of an extended key */
+	uint32_t key;
+} extended_keys[] = {
+	{ "kUP3", KEYC_UP | KEYC_META },
+	{ "kDN3", KEYC_DOWN | KEYC_META },
+	{ "kLFT3", KEYC_LEFT | KEYC_META },
+	{ "kRIT3", KEYC_RIGHT | KEYC_META },
+	{ "kHOM3", KEYC_HOME | KEYC_META },
+	{ "kEND3", KEYC_END | KEYC_META },
+	{ "kPRV3", KEYC_PPAGE | KEYC_META },
+	{ "kNXT3", KEYC_NPAGE | KEYC_META },
+	{ "kDC3", KEYC_DC | KEYC_META },
+	{ "kUP5", KEYC_UP | KEYC_CTRL },
+	{ "kDN5", KEYC_DOWN | KEYC_CTRL },
+	{ "kLFT5", KEYC_LEFT | KEYC_CTRL },
+	{ "kRIT5", KEYC_RIGHT | KEYC_CTRL },
+	{ "kHOM5", KEYC_HOME | KEYC_CTRL },
+	{ "kEND5", KEYC_END | KEYC_CTRL },
+	{ "kPRV5", KEYC_PPAGE | KEYC_CTRL },
+	{ "kNXT5", KEYC_NPAGE | KEYC_CTRL },
+	{ "kDC5", KEYC_DC | KEYC_CTRL },
+};
+static int extended_codes[sizeof extended_keys / sizeof extended_keys[0]];
+
+static attr_t styles[TH__COUNT];
+static bool started;
+
+static const char *const spinner_frames[] = { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦",
+	"⠧", "⠇", "⠏" };
+
+int
+screen_colours(void)
+{
+	return started && has_colors() ? COLORS : 0;
+}
+
+void
+screen_apply_theme(struct ui *ui)
+{
+	int i, fg, bg, ncolours = screen_colours();
+	bool bold_fg, bold_bg;
+	const struct theme_style *s;
+	attr_t a;
+
+	for (i = 0; i < TH__COUNT; i++) {
+		s = &ui->theme.styles[i];
+		a = 0;
+		if (s->attrs & THEME_BOLD)
+			a |= A_BOLD;
+		if (s->attrs & THEME_DIM)
+			a |= A_DIM;
+		if (s->attrs & THEME_UNDERLINE)
+			a |= A_UNDERLINE;
+		if (s->attrs & THEME_REVERSE)
+			a |= A_REVERSE;
+#ifdef A_ITALIC
+		if (s->attrs & THEME_ITALIC)
+			a |= A_ITALIC;
+#endif
+		if (!ui->no_colour && ncolours >= 8 && i + 1 < COLOR_PAIRS) {
+			fg = theme_reduce(s->fg, ncolours, &bold_fg);
+			bg = theme_reduce(s->bg, ncolours, &bold_bg);
+			if (init_pair((short)(i + 1), (short)fg, (short)bg) ==
+			    OK) {
+				a |= COLOR_PAIR(i + 1);
+				if (bold_fg)
+					a |= A_BOLD;
+			}
+		}
+		styles[i] = a;
+	}
+	if (started)
+		bkgdset(' ' | styles[TH_REPLY]);
+}
+
+static void
+on_exit_endwin(void)
+{
+	if (started && !isendwin()) {
+		printf("\033[?2004l");
+		fflush(stdout);
+		endwin();
+	}
+}
+
+int
+screen_start(struct ui *ui, char **cause)
+{
+	size_t i;
+	const char *cap;
+
+	setlocale(LC_ALL, "");
+	if (strstr(setlocale(LC_CTYPE, NULL), "UTF-8") == NULL &&
+	    strstr(setlocale(LC_CTYPE, NULL), "utf8") == NULL) {
+		/* The text is UTF-8 whatever the environment says. */
+		if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+			setlocale(LC_CTYPE, "en_US.UTF-8");
+	}
+	set_escdelay(25);
+	if (newterm(NULL, stdout, stdin) == NULL) {
+		*cause = xasprintf("cannot use the terminal '%s': set TERM "
+		                   "to your terminal's type",
+		    getenv("TERM") != NULL ? getenv("TERM") : "(unset)");
+		return MC_ERR_USAGE;
+	}
+	started = true;
+	atexit(on_exit_endwin);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	intrflush(stdscr, FALSE);
+	meta(stdscr, TRUE);
+	if (has_colors() && !ui->no_colour) {
+		start_color();
+		use_default_colors();
+	}
+	for (i = 0; i < sizeof extended_keys / sizeof extended_keys[0]; i++) {
+		cap = tigetstr(extended_keys[i].cap);
+		extended_codes[i] = -1;
+		if (cap != NULL && cap != (char *)-1)
+			extended_codes[i] = key_defined(cap);
+	}
+	/* Home and End as tmux, screen and the Linux console send them. */
+	define_key("\033[1~", KEY_HOME);
+	define_key("\033[4~", KEY_END);
+	define_key("\033[H", KEY_HOME);
+	define_key("\033[F", KEY_END);
+	define_key("\033OH", KEY_HOME);
+	define_key("\033OF", KEY_END);
+	define_key("\033[200~", CODE_PASTE_START);
+	define_key("\033[201~", CODE_PASTE_END);
+	/* Ask for bracketed paste (xterm, tmux, and most others). */
+	printf("\033[?2004h");
+	fflush(stdout);
+	getmaxyx(stdscr, ui->rows, ui->cols);
+	screen_apply_theme(ui);
+	return MC_OK;
+}
+
+void
+screen_stop(void)
+{
+	on_exit_endwin();
+	started = false;
+}
+
+void
+screen_size(struct ui *ui)
+{
+	if (started)
+		getmaxyx(stdscr, ui->rows, ui->cols);
+}
+
+void
+screen_resize(struct ui *ui)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	getmaxyx(stdscr, ui->rows, ui->cols);
+	clearok(curscr, TRUE);
+}
+
+/* A key from what curses returned. */
+static uint32_t
+translate(int r, wint_t ch)
+{
+	size_t i;
+
+	if (r == KEY_CODE_YES) {
+		if (ch >= KEY_F(1) && ch <= KEY_F(12))
+			return KEYC_F1 + (ch - KEY_F(1));
+		switch (ch) {
+		case KEY_UP:
+			return KEYC_UP;
+		case KEY_DOWN:
+			return KEYC_DOWN;
+		case KEY_LEFT:
+			return KEYC_LEFT;
+		case KEY_RIGHT:
+			return KEYC_RIGHT;
+		case KEY_HOME:
+			return KEYC_HOME;
+		case KEY_END:
+			return KEYC_END;
+		case KEY_PPAGE:
+			return KEYC_PPAGE;
+		case KEY_NPAGE:
+			return KEYC_NPAGE;
+		case KEY_IC:
+			return KEYC_IC;
+		case KEY_DC:
+			return KEYC_DC;
+		case KEY_BACKSPACE:
+			return KEYC_BSPACE;
+		case KEY_ENTER:
+			return KEYC_ENTER;
+		case KEY_BTAB:
+			return KEYC_BTAB;
+		case KEY_RESIZE:
+			return KEYC_RESIZE;
+		case CODE_PASTE_START:
+			return KEYC_PASTE_START;
+		case CODE_PASTE_END:
+			return KEYC_PASTE_END;
+		case KEY_SLEFT:
+			return KEYC_LEFT; /* shift is not told apart */
+		case KEY_SRIGHT:
+			return KEYC_RIGHT;
+		}
+		for (i = 0; i < sizeof extended_keys / sizeof extended_keys[0];
+		     i++)
+			if (extended_codes[i] > 0 &&
+			    (wint_t)extended_codes[i] == ch)
+				return extended_keys[i].key;
+		return KEYC_NONE;
+	}
+	switch (ch) {
+	case '\r':
+		return KEYC_ENTER;
+	case '\t':
+		return KEYC_TAB;
+	case 127:
+		return KEYC_BSPACE;
+	case 27:
+		return KEYC_ESCAPE;
+	}
+	if (ch >= 1 && ch <= 26)
+		return ('a' + ch - 1) | KEYC_CTRL;
+	if (ch < 0x20)
+		return KEYC_NONE;
+	return (uint32_t)ch;
+}
+
+uint32_t
+screen_read_key(void)
+{
+	wint_t ch, ch2;
+	int r, r2;
+	uint32_t key;
+
+	r = get_wch(&ch);
+	if (r == ERR)
+		return KEYC_NONE;
+	key = translate(r, ch);
+	if (key != KEYC_ESCAPE)
+		return key;
+	/* Esc then a key at once is Alt + that key (xterm's meta sends). */
+	r2 = get_wch(&ch2);
+	if (r2 == ERR)
+		return KEYC_ESCAPE;
+	key = translate(r2, ch2);
+	if (key == KEYC_NONE || key == KEYC_PASTE_START ||
+	    key == KEYC_PASTE_END || key == KEYC_RESIZE)
+		return key;
+	return key | KEYC_META;
+}
+
+/* Draw n bytes of s at (y, x) in at most cols columns; returns columns. */
+static size_t
+put_text(int y, int x, const char *s, size_t n, size_t cols, attr_t a)
+{
+	size_t used, fit;
+
+	if (cols == 0 || n == 0)
+		return 0;
+	fit = utf8_fit(s, n, cols, &used);
+	attrset(a);
+	mvaddnstr(y, x, s, (int)fit);
+	return used;
+}
+
+static size_t
+put_str(int y, int x, const char *s, size_t cols, attr_t a)
+{
+	return put_text(y, x, s, strlen(s), cols, a);
+}
+
+static void
+fill_row(int y, attr_t a)
+{
+	attrset(a);
+	move(y, 0);
+	hline(' ', COLS);
+}
+
+static void
+draw_title(struct ui *ui, int y)
+{
+	char left[512], right[128];
+	const char *pinned = app_pinned_model(ui->app);
+	size_t used;
+
+	fill_row(y, styles[TH_TITLE]);
+	snprintf(left, sizeof left, " mixchat · %s · %s%s%s",
+	    app_session_title(ui->app), app_mode_name(ui->app),
+	    pinned != NULL ? " · model: " : "", pinned != NULL ? pinned : "");
+	snprintf(right, sizeof right, "%zu %s ", app_count(ui->app),
+	    app_count(ui->app) == 1 ? "message" : "messages");
+	used = put_str(y, 0, left, (size_t)ui->cols, styles[TH_TITLE]);
+	if (used + strlen(right) + 2 < (size_t)ui->cols)
+		put_str(y, ui->cols - (int)strlen(right), right, strlen(right),
+		    styles[TH_TITLE]);
+}
+
+static void
+draw_status(struct ui *ui, int y)
+{
+	char buf[256], spent[32], limit[32];
+	const struct app_exchange *ex = NULL;
+	size_t x = 0, cols = (size_t)ui->cols, n = app_count(ui->app), i;
+	double spend = app_spend_today(ui->app),
+	       budget = app_daily_budget(ui->app);
+	bool warn;
+
+	fill_row(y, styles[TH_STATUS]);
+	for (i = n; i > 0; i--) {
+		ex = app_get(ui->app, i - 1);
+		if (ex != NULL && ex->model != NULL)
+			break;
+		ex = NULL;
+	}
+	if (app_busy(ui->app)) {
+		const struct app_exchange *last = app_get(ui->app, n - 1);
+
+		snprintf(buf, sizeof buf, " %s %s ",
+		    spinner_frames[ui->spinner % 10],
+		    last != NULL && last->state == REPLY_PENDING ? "waiting"
+		                                                 : "streaming");
+		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
+	}
+	if (ui->km.has_normal) {
+		snprintf(buf, sizeof buf, " %s ",
+		    ui->mode == KEYMAP_NORMAL ? "NORMAL" : "INSERT");
+		x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
+	}
+	snprintf(buf, sizeof buf, " [%s] ", ex != NULL ? ex->model : "-");
+	x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
+	if (app_budget_mode(ui->app))
+		x +=
+		    put_str(y, (int)x, " BUDGET ", cols - x, styles[TH_BUDGET]);
+	format_usd(spend, spent, sizeof spent);
+	warn = budget > 0 && spend >= 0.8 * budget;
+	if (budget > 0) {
+		format_usd(budget, limit, sizeof limit);
+		snprintf(buf, sizeof buf, " %s / %s today ", spent, limit);
+	} else
+		snprintf(buf, sizeof buf, " %s today ", spent);
+	x += put_str(y, (int)x, buf, cols - x,
+	    warn ? styles[TH_STATUS_WARN] : styles[TH_STATUS]);
+	if (ui->scroll > 0) {
+		snprintf(buf, sizeof buf, " -MORE(%zu)- ", ui->scroll);
+		x += put_str(y, (int)x, buf, cols - x, styles[TH_MORE]);
+	}
+	if (ui->selected >= 0) {
+		snprintf(
+		    buf, sizeof buf, " reply %ld/%zu ", ui->selected + 1, n);
+		x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
+	}
+	snprintf(buf, sizeof buf, "F1 keys · /help ");
+	if (x + strlen(buf) + 1 < cols)
+		put_str(y, (int)(cols - strlen(buf)), buf, strlen(buf),
+		    styles[TH_STATUS]);
+}
+
+static enum theme_element
+line_style(enum view_kind kind)
+{
+	switch (kind) {
+	case VIEW_PROMPT:
+		return TH_PROMPT;
+	case VIEW_REPLY:
+		return TH_REPLY;
+	case VIEW_CODE:
+		return TH_CODE;
+	case VIEW_FENCE:
+		return TH_FENCE;
+	case VIEW_FOOTER:
+		return TH_FOOTER;
+	case VIEW_ERROR:
+		return TH_ERROR;
+	case VIEW_NOTE:
+		return TH_NOTE;
+	case VIEW_NOTE_ERROR:
+		return TH_NOTE_ERROR;
+	case VIEW_BLANK:
+		break;
+	}
+	return TH_REPLY;
+}
+
+static void
+draw_chat(struct ui *ui, int top, int height)
+{
+	size_t total = view_total(&ui->view), first, i, x0, width;
+	const struct view_line *line;
+	const struct view_block *b;
+	const char *text;
+	long sel = ui->selected;
+	int y;
+
+	if (height <= 0)
+		return;
+	x0 = ui->bare ? 0 : UI_GUTTER;
+	width = (size_t)ui->cols > x0 ? (size_t)ui->cols - x0 : 0;
+	if (ui->scroll > total)
+		ui->scroll = total;
+	/* The bottom row shows line total - 1 - scroll. */
+	if (total - ui->scroll >= (size_t)height)
+		first = total - ui->scroll - (size_t)height;
+	else
+		first = 0;
+	for (y = 0; y < height; y++) {
+		i = first + (size_t)y;
+		if (i >= total - ui->scroll)
+			break;
+		line = view_line(&ui->view, i, &text, &b);
+		if (line == NULL)
+			break;
+		if (!ui->bare) {
+			if (line->kind == VIEW_PROMPT &&
+			    (line->flags & VIEW_FIRST))
+				put_str(top + y, 0, " you ", UI_GUTTER,
+				    styles[TH_USER]);
+			else if ((line->kind == VIEW_NOTE ||
+			             line->kind == VIEW_NOTE_ERROR) &&
+			         (line->flags & VIEW_FIRST))
+				put_str(top + y, 0, " -!- ", UI_GUTTER,
+				    styles[line->kind == VIEW_NOTE
+				               ? TH_NOTE
+				               : TH_NOTE_ERROR]);
+			if (!b->note && sel >= 0 && (size_t)sel == b->index &&
+			    line->kind != VIEW_BLANK &&
+			    line->kind != VIEW_PROMPT)
+				put_str(
+				    top + y, 1, "▌", 1, styles[TH_SELECTED]);
+		}
+		if (line->kind == VIEW_CODE || line->kind == VIEW_FENCE) {
+			attrset(styles[line_style(line->kind)]);
+			move(top + y, (int)x0);
+			hline(' ', (int)width);
+		}
+		if (line->kind == VIEW_FOOTER && line->mark < line->len) {
+			size_t used = put_text(top + y, (int)x0, text,
+			    line->mark, width, styles[TH_FOOTER]);
+
+			put_text(top + y, (int)(x0 + used), text + line->mark,
+			    line->len - line->mark, width - used,
+			    styles[TH_RATING]);
+		} else
+			put_text(top + y, (int)x0, text, line->len, width,
+			    styles[line_style(line->kind)]);
+	}
+}
+
+static int
+input_rows_wanted(struct ui *ui, size_t width)
+{
+	struct editor_row *rows;
+	size_t n, r, c;
+
+	if (ui->paste_ask != NULL)
+		return 1;
+	rows = editor_wrap(&ui->ed, width, &n, &r, &c);
+	free(rows);
+	if (n > UI_INPUT_MAX_ROWS)
+		n = UI_INPUT_MAX_ROWS;
+	return (int)n;
+}
+
+static void
+draw_input(struct ui *ui, int top, int height)
+{
+	struct editor_row *rows;
+	size_t n, r, c, first, i, width;
+	char buf[128];
+	int y;
+
+	width = ui->cols > 3 ? (size_t)ui->cols - 2 : 1;
+	attrset(styles[TH_INPUT]);
+	for (y = 0; y < height; y++) {
+		move(top + y, 0);
+		clrtoeol();
+	}
+	if (ui->paste_ask != NULL) {
+		snprintf(buf, sizeof buf, "paste %zu lines? (y/n) ",
+		    ui->paste_lines);
+		put_str(top, 0, buf, (size_t)ui->cols, styles[TH_STATUS_WARN]);
+		move(top, (int)utf8_width(buf, strlen(buf)));
+		return;
+	}
+	rows = editor_wrap(&ui->ed, width, &n, &r, &c);
+	first = 0;
+	if (r >= (size_t)height)
+		first = r - (size_t)height + 1;
+	put_str(top, 0, first == 0 ? "› " : "… ", 2, styles[TH_INPUT_PROMPT]);
+	for (i = first; i < n && i < first + (size_t)height; i++)
+		put_text(top + (int)(i - first), 2, ui->ed.text + rows[i].off,
+		    rows[i].len, width, styles[TH_INPUT]);
+	free(rows);
+	move(top + (int)(r - first), 2 + (int)c);
+}
+
+void
+screen_draw(struct ui *ui)
+{
+	int top = 0, bottom, input_h, chat_h;
+	size_t width;
+
+	if (!started)
+		return;
+	getmaxyx(stdscr, ui->rows, ui->cols);
+	width = ui->cols > 3 ? (size_t)ui->cols - 2 : 1;
+	if (ui_chat_width(ui) != ui->view.width) {
+		view_set_width(&ui->view, ui_chat_width(ui));
+		ui_sync(ui);
+	}
+	erase();
+	input_h = input_rows_wanted(ui, width);
+	if (input_h > ui->rows)
+		input_h = ui->rows;
+	bottom = ui->rows - input_h;
+	if (!ui->bare && ui->rows >= 4) {
+		draw_title(ui, 0);
+		top = 1;
+		bottom--;
+		draw_status(ui, bottom);
+	}
+	chat_h = bottom - top;
+	ui->chat_rows = chat_h;
+	draw_chat(ui, top, chat_h);
+	draw_input(ui, ui->rows - input_h, input_h);
+	if (ui->full_redraw) {
+		clearok(curscr, TRUE);
+		ui->full_redraw = false;
+	}
+	refresh();
+}

@@ -1,0 +1,268 @@
+/*
+ * theme.c - theme files and colour reduction (see theme.h).  Owns the text
+ * format of themes/NAME.theme and the fallback styles when a theme is broken.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/theme.h"
+#include "util/xmalloc.h"
+
+static const char *const element_names[TH__COUNT] = {
+	[TH_TITLE] = "title",
+	[TH_STATUS] = "status",
+	[TH_STATUS_WARN] = "status-warn",
+	[TH_BUDGET] = "budget",
+	[TH_MORE] = "more",
+	[TH_SPINNER] = "spinner",
+	[TH_USER] = "user",
+	[TH_PROMPT] = "prompt",
+	[TH_MODEL] = "model",
+	[TH_REPLY] = "reply",
+	[TH_CODE] = "code",
+	[TH_FENCE] = "fence",
+	[TH_FOOTER] = "footer",
+	[TH_RATING] = "rating",
+	[TH_ERROR] = "error",
+	[TH_NOTE] = "note",
+	[TH_NOTE_ERROR] = "note-error",
+	[TH_SELECTED] = "selected",
+	[TH_INPUT] = "input",
+	[TH_INPUT_PROMPT] = "input-prompt",
+};
+
+static const char *const colour_names[16] = { "black", "red", "green", "yellow",
+	"blue", "magenta", "cyan", "white", "bright-black", "bright-red",
+	"bright-green", "bright-yellow", "bright-blue", "bright-magenta",
+	"bright-cyan", "bright-white" };
+
+/* The built-in default theme (themes/default.theme says the same). */
+static const struct theme_style default_styles[TH__COUNT] = {
+	[TH_TITLE] = { 15, 4, THEME_BOLD },
+	[TH_STATUS] = { 15, 8, 0 },
+	[TH_STATUS_WARN] = { 0, 3, THEME_BOLD },
+	[TH_BUDGET] = { 0, 2, THEME_BOLD },
+	[TH_MORE] = { 11, 8, THEME_BOLD },
+	[TH_SPINNER] = { 14, 8, THEME_BOLD },
+	[TH_USER] = { 12, -1, THEME_BOLD },
+	[TH_PROMPT] = { -1, -1, THEME_BOLD },
+	[TH_MODEL] = { 10, -1, THEME_BOLD },
+	[TH_REPLY] = { -1, -1, 0 },
+	[TH_CODE] = { 14, -1, 0 },
+	[TH_FENCE] = { 8, -1, 0 },
+	[TH_FOOTER] = { 8, -1, 0 },
+	[TH_RATING] = { 11, -1, 0 },
+	[TH_ERROR] = { 9, -1, THEME_BOLD },
+	[TH_NOTE] = { 6, -1, 0 },
+	[TH_NOTE_ERROR] = { 9, -1, 0 },
+	[TH_SELECTED] = { 11, -1, THEME_BOLD },
+	[TH_INPUT] = { -1, -1, 0 },
+	[TH_INPUT_PROMPT] = { 12, -1, THEME_BOLD },
+};
+
+void
+theme_init(struct theme *t, const char *name)
+{
+	t->name = xstrdup(name != NULL ? name : "default");
+	memcpy(t->styles, default_styles, sizeof t->styles);
+}
+
+void
+theme_release(struct theme *t)
+{
+	free(t->name);
+	t->name = NULL;
+}
+
+const char *
+theme_element_name(enum theme_element e)
+{
+	if ((int)e < 0 || e >= TH__COUNT)
+		return "?";
+	return element_names[e];
+}
+
+int
+theme_element_from_name(const char *s)
+{
+	int i;
+
+	for (i = 0; i < TH__COUNT; i++)
+		if (strcmp(s, element_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
+theme_colour_from_name(const char *s)
+{
+	char *end;
+	long v;
+	int i;
+
+	if (strcmp(s, "default") == 0)
+		return THEME_DEFAULT_COLOUR;
+	for (i = 0; i < 16; i++)
+		if (strcmp(s, colour_names[i]) == 0)
+			return i;
+	if (strncmp(s, "colour", 6) == 0)
+		s += 6;
+	else if (strncmp(s, "color", 5) == 0)
+		s += 5;
+	else
+		return -2;
+	if (*s < '0' || *s > '9')
+		return -2;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < 0 || v > 255)
+		return -2;
+	return (int)v;
+}
+
+/* The 16 basic colours as xterm draws them, for nearest-colour matching. */
+static const uint8_t basic_rgb[16][3] = { { 0, 0, 0 }, { 205, 0, 0 },
+	{ 0, 205, 0 }, { 205, 205, 0 }, { 0, 0, 238 }, { 205, 0, 205 },
+	{ 0, 205, 205 }, { 229, 229, 229 }, { 127, 127, 127 }, { 255, 0, 0 },
+	{ 0, 255, 0 }, { 255, 255, 0 }, { 92, 92, 255 }, { 255, 0, 255 },
+	{ 0, 255, 255 }, { 255, 255, 255 } };
+
+static void
+colour_rgb(int c, int rgb[3])
+{
+	static const int steps[6] = { 0, 95, 135, 175, 215, 255 };
+	int i;
+
+	if (c < 16) {
+		for (i = 0; i < 3; i++)
+			rgb[i] = basic_rgb[c][i];
+	} else if (c < 232) {
+		c -= 16;
+		rgb[0] = steps[c / 36];
+		rgb[1] = steps[(c / 6) % 6];
+		rgb[2] = steps[c % 6];
+	} else
+		rgb[0] = rgb[1] = rgb[2] = 8 + (c - 232) * 10;
+}
+
+int
+theme_reduce(int colour, int ncolours, bool *bold)
+{
+	int rgb[3], best = 0, i, limit, d, bestd = -1;
+
+	*bold = false;
+	if (colour < 0 || ncolours >= 256)
+		return colour;
+	if (colour >= 16) {
+		colour_rgb(colour, rgb);
+		limit = 16;
+		for (i = 0; i < limit; i++) {
+			d = (rgb[0] - basic_rgb[i][0]) *
+			        (rgb[0] - basic_rgb[i][0]) +
+			    (rgb[1] - basic_rgb[i][1]) *
+			        (rgb[1] - basic_rgb[i][1]) +
+			    (rgb[2] - basic_rgb[i][2]) *
+			        (rgb[2] - basic_rgb[i][2]);
+			if (bestd < 0 || d < bestd) {
+				bestd = d;
+				best = i;
+			}
+		}
+		colour = best;
+	}
+	if (ncolours < 16 && colour >= 8) {
+		*bold = true;
+		colour -= 8;
+	}
+	return colour;
+}
+
+int
+theme_parse(struct theme *t, const char *text, size_t len, const char *name,
+    char **cause)
+{
+	size_t pos = 0, end, lineno = 0;
+	char *line = NULL, *words[12], *p;
+	const char *nl;
+	int n, e, fg, bg, i, rc = MC_OK;
+	uint8_t attrs;
+
+	*cause = NULL;
+	while (pos < len) {
+		nl = memchr(text + pos, '\n', len - pos);
+		end = nl != NULL ? (size_t)(nl - text) : len;
+		lineno++;
+		free(line);
+		line = xstrndup(text + pos, end - pos);
+		pos = end + 1;
+		n = 0;
+		p = line;
+		while (*p != '\0' && n < 12) {
+			while (*p == ' ' || *p == '\t' || *p == '\r')
+				p++;
+			if (*p == '\0' || *p == '#')
+				break;
+			words[n++] = p;
+			while (
+			    *p != '\0' && *p != ' ' && *p != '\t' && *p != '\r')
+				p++;
+			if (*p != '\0')
+				*p++ = '\0';
+		}
+		if (n == 0)
+			continue;
+		if (n < 3) {
+			*cause =
+			    xasprintf("%s:%zu: expected 'ELEMENT "
+			              "FOREGROUND BACKGROUND [ATTRIBUTES]'",
+			        name, lineno);
+			rc = MC_ERR_PARSE;
+			goto out;
+		}
+		if ((e = theme_element_from_name(words[0])) < 0) {
+			*cause = xasprintf("%s:%zu: unknown element '%s'", name,
+			    lineno, words[0]);
+			rc = MC_ERR_PARSE;
+			goto out;
+		}
+		fg = theme_colour_from_name(words[1]);
+		bg = theme_colour_from_name(words[2]);
+		if (fg == -2 || bg == -2) {
+			*cause = xasprintf("%s:%zu: %s: unknown colour '%s' "
+			                   "(a name, colour0..colour255 or "
+			                   "default)",
+			    name, lineno, words[0],
+			    fg == -2 ? words[1] : words[2]);
+			rc = MC_ERR_PARSE;
+			goto out;
+		}
+		attrs = 0;
+		for (i = 3; i < n; i++) {
+			if (strcmp(words[i], "bold") == 0)
+				attrs |= THEME_BOLD;
+			else if (strcmp(words[i], "dim") == 0)
+				attrs |= THEME_DIM;
+			else if (strcmp(words[i], "underline") == 0)
+				attrs |= THEME_UNDERLINE;
+			else if (strcmp(words[i], "reverse") == 0)
+				attrs |= THEME_REVERSE;
+			else if (strcmp(words[i], "italic") == 0)
+				attrs |= THEME_ITALIC;
+			else if (strcmp(words[i], "none") != 0) {
+				*cause = xasprintf("%s:%zu: %s: unknown "
+				                   "attribute '%s'",
+				    name, lineno, words[0], words[i]);
+				rc = MC_ERR_PARSE;
+				goto out;
+			}
+		}
+		t->styles[e].fg = (int16_t)fg;
+		t->styles[e].bg = (int16_t)bg;
+		t->styles[e].attrs = attrs;
+	}
+out:
+	free(line);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/*
+ * theme.h - colour themes and their file format (no curses).
+ *
+ * A theme gives each element of the screen a foreground, a background and
+ * attributes.  Theme files (themes/NAME.theme; themes/default.theme documents
+ * the format) have one element per line:
+ *
+ *	# element   foreground   background   attributes...
+ *	title       white        blue         bold
+ *	footer      colour244    default      dim
+ *
+ * Colours: default, black, red, green, yellow, blue, magenta, cyan, white,
+ * bright-black .. bright-white (8..15), colour0 .. colour255 (or color).
+ * Attributes: bold, dim, underline, reverse, italic, none.  Elements a
+ * file does not name keep the built-in default theme's style.  On a
+ * terminal with fewer colours, theme_reduce() maps each colour to the
+ * nearest one it has.
+ */
+#ifndef MIXCHAT_UI_THEME_H
+#define MIXCHAT_UI_THEME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+enum theme_element {
+	TH_TITLE,        /* the title bar */
+	TH_STATUS,       /* the status bar */
+	TH_STATUS_WARN,  /* spend at 80 % of the daily budget or more */
+	TH_BUDGET,       /* BUDGET in the status bar */
+	TH_MORE,         /* -MORE(n)- */
+	TH_SPINNER,      /* the spinner while a reply streams */
+	TH_USER,         /* the "you" label */
+	TH_PROMPT,       /* the user's message */
+	TH_MODEL,        /* the reply's label */
+	TH_REPLY,        /* reply text */
+	TH_CODE,         /* code block lines */
+	TH_FENCE,        /* ``` lines */
+	TH_FOOTER,       /* model · cost · latency ... */
+	TH_RATING,       /* ★★★★☆ 4/5 */
+	TH_ERROR,        /* error line under a reply */
+	TH_NOTE,         /* messages from mixchat */
+	TH_NOTE_ERROR,   /* failures reported by mixchat */
+	TH_SELECTED,     /* the mark beside the selected reply */
+	TH_INPUT,        /* the input line */
+	TH_INPUT_PROMPT, /* the "›" before it */
+	TH__COUNT,
+};
+
+#define THEME_DEFAULT_COLOUR (-1)
+
+#define THEME_BOLD      0x1
+#define THEME_DIM       0x2
+#define THEME_UNDERLINE 0x4
+#define THEME_REVERSE   0x8
+#define THEME_ITALIC    0x10
+
+struct theme_style {
+	int16_t fg, bg; /* 0..255 or THEME_DEFAULT_COLOUR */
+	uint8_t attrs;  /* THEME_* */
+};
+
+struct theme {
+	char *name;
+	struct theme_style styles[TH__COUNT];
+};
+
+/* theme_init: the built-in default theme's styles, named name. */
+void theme_init(struct theme *t, const char *name);
+/* theme_release: free what the theme holds. */
+void theme_release(struct theme *t);
+/*
+ * theme_parse: apply the lines of text (len bytes) to t.  On a bad line
+ * returns MC_ERR_PARSE with *cause "NAME:LINE: what is wrong" (caller
+ * frees); the lines before it stay applied.
+ */
+int theme_parse(struct theme *t, const char *text, size_t len, const char *name,
+    char **cause) MC_WUR;
+/* theme_element_name / theme_element_from_name: "title" <-> TH_TITLE. */
+const char *theme_element_name(enum theme_element e);
+int theme_element_from_name(const char *s);
+/* theme_colour_from_name: 0..255, THEME_DEFAULT_COLOUR, or -2 (unknown). */
+int theme_colour_from_name(const char *s);
+/*
+ * theme_reduce: colour (0..255) as the nearest of the first ncolours (8 or
+ * 16; 256 or more returns it unchanged).  *bold is set when an 8-colour
+ * terminal shows a bright colour as bold.
+ */
+int theme_reduce(int colour, int ncolours, bool *bold);
+
+#endif

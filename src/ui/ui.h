@@ -1,0 +1,89 @@
+/*
+ * ui.h - the chat screen's state, shared by chat.c (the event loop and key
+ * dispatch), command.c (slash commands) and screen.c (curses).  Private to
+ * src/ui.
+ */
+#ifndef MIXCHAT_UI_UI_H
+#define MIXCHAT_UI_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "app/app.h"
+#include "config/config.h"
+#include "ui/editor.h"
+#include "ui/keymap.h"
+#include "ui/theme.h"
+#include "ui/view.h"
+#include "util/buf.h"
+
+/* A paste of more lines than this asks before it lands in the input. */
+#define UI_PASTE_ASK_LINES 5
+/* The input grows up to this many rows, then scrolls. */
+#define UI_INPUT_MAX_ROWS 8
+/* The gutter left of the chat text: " you ". */
+#define UI_GUTTER 5
+
+struct ui {
+	const struct config *cfg;
+	struct app *app;
+	struct view view;
+	struct editor ed;
+	struct keymap km;
+	enum keymap_mode mode;
+	struct theme theme;
+	bool no_colour; /* NO_COLOR or a terminal without colours */
+
+	int rows, cols;
+	int chat_rows; /* rows of the chat pane at the last draw */
+	bool bare;     /* Alt-L: no bars, no gutter */
+	long selected; /* exchange index, or -1 for the latest */
+	size_t scroll; /* lines scrolled up from the bottom */
+	size_t last_total;
+	bool quit;
+	bool dirty;       /* redraw before the next wait */
+	bool full_redraw; /* Ctrl-L: repaint every cell */
+	unsigned spinner;
+
+	bool pasting;       /* between the paste brackets */
+	struct buf paste;   /* what is being pasted */
+	char *paste_ask;    /* a long paste waiting for y/n */
+	size_t paste_lines; /* its line count */
+
+	char **session_ids; /* from the last /sessions, for /sessions N */
+	size_t nsession_ids;
+};
+
+/* ui_note: add a note (a message from mixchat) to the chat pane. */
+void ui_note(struct ui *ui, const char *fmt, ...) MC_PRINTF(2, 3);
+/* ui_note_error: the same, in the error style. */
+void ui_note_error(struct ui *ui, const char *fmt, ...) MC_PRINTF(2, 3);
+/* ui_sync: lay out what changed in the app's conversation. */
+void ui_sync(struct ui *ui);
+/* ui_reset_view: forget the laid-out conversation (session switched). */
+void ui_reset_view(struct ui *ui);
+/* ui_set_theme: load and apply theme name; false (and a note) on error. */
+bool ui_set_theme(struct ui *ui, const char *name);
+/* ui_selected: the selected exchange's index, or -1 when there is none. */
+long ui_selected(const struct ui *ui);
+/* ui_chat_width: the columns chat text wraps to. */
+size_t ui_chat_width(const struct ui *ui);
+
+/* command_run: run a /command line (command.c). */
+void command_run(struct ui *ui, const char *line);
+/* command_forget_sessions: free the list /sessions N picks from. */
+void command_forget_sessions(struct ui *ui);
+
+/* screen.c: everything curses. */
+int screen_start(struct ui *ui, char **cause) MC_WUR;
+void screen_stop(void);
+void screen_resize(struct ui *ui);
+/* screen_size: take the size curses has now. */
+void screen_size(struct ui *ui);
+void screen_apply_theme(struct ui *ui);
+void screen_draw(struct ui *ui);
+/* screen_read_key: the next key, or KEYC_NONE when none is waiting. */
+uint32_t screen_read_key(void);
+int screen_colours(void);
+
+#endif

@@ -1,0 +1,474 @@
+/*
+ * view.c - the conversation laid out into screen lines (see view.h).
+ *
+ * Owns wrapping by display width, fenced code blocks, the footer and
+ * rating line of each reply, and the cache that lets a 10,000-line
+ * conversation be drawn by looking up only the lines on screen.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/format.h"
+#include "ui/view.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
+
+#define TAB_COLS 4
+
+size_t
+view_wrap_next(const char *s, size_t n, size_t width, bool words, size_t *skip)
+{
+	size_t i = 0, cols = 0, brk = 0, l;
+	uint32_t cp;
+	int w;
+	bool prev_space = false;
+
+	*skip = 0;
+	if (width == 0)
+		width = 1;
+	while (i < n) {
+		l = utf8_decode(s + i, n - i, &cp);
+		w = utf8_cpwidth(cp);
+		if (cp == ' ' && words) {
+			if (!prev_space)
+				brk = i;
+			prev_space = true;
+			/* Spaces at a break are dropped, so never overflow. */
+			cols += 1;
+			i += l;
+			if (cols > width) {
+				/* Break here: skip the run of spaces. */
+				while (i < n && s[i] == ' ')
+					i++;
+				*skip = i - brk;
+				return brk;
+			}
+			continue;
+		}
+		if (cols + (size_t)w > width) {
+			if (words && brk > 0) {
+				size_t j = brk;
+
+				while (j < n && s[j] == ' ')
+					j++;
+				*skip = j - brk;
+				return brk;
+			}
+			if (i == 0)
+				return l; /* wider than the line: alone */
+			return i;
+		}
+		if (words && w == 2 && i > 0 && !prev_space)
+			brk = i; /* a break may come before a wide char */
+		prev_space = false;
+		cols += w;
+		i += l;
+		if (words && w == 2)
+			brk = i;
+	}
+	return n;
+}
+
+static void
+block_reset(struct view_block *b)
+{
+	b->text_len = 0;
+	b->nlines = 0;
+}
+
+/* Append n bytes to the block's text; returns their offset. */
+static size_t
+block_add_text(struct view_block *b, const char *p, size_t n)
+{
+	size_t off = b->text_len;
+
+	if (b->text_len + n + 1 > b->text_cap) {
+		b->text_cap = (b->text_len + n + 1) * 2;
+		if (b->text_cap < 256)
+			b->text_cap = 256;
+		b->text = xrealloc(b->text, b->text_cap);
+	}
+	memcpy(b->text + b->text_len, p, n);
+	b->text_len += n;
+	b->text[b->text_len] = '\0';
+	return off;
+}
+
+static struct view_line *
+block_add_line(struct view_block *b, enum view_kind kind, size_t off,
+    size_t len, int flags)
+{
+	struct view_line *line;
+
+	if (b->nlines == b->lines_cap) {
+		b->lines_cap = b->lines_cap ? b->lines_cap * 2 : 8;
+		b->lines = xreallocarray(b->lines, b->lines_cap, sizeof *line);
+	}
+	line = &b->lines[b->nlines++];
+	line->off = (uint32_t)off;
+	line->len = (uint32_t)len;
+	line->mark = (uint32_t)len;
+	line->kind = (uint8_t)kind;
+	line->flags = (uint8_t)flags;
+	return line;
+}
+
+/*
+ * Copy one source line (no '\n') into the block's text, cleaned: tabs
+ * become spaces, control characters (a stream could carry terminal
+ * escapes) are dropped, bad UTF-8 becomes U+FFFD.  Returns its offset and
+ * sets *len.
+ */
+static size_t
+block_add_clean(struct view_block *b, const char *s, size_t n, size_t *len)
+{
+	size_t off = b->text_len, i = 0, l, start;
+	uint32_t cp;
+	char enc[4];
+
+	while (i < n) {
+		start = i;
+		/* Runs of plain printable ASCII are copied at once. */
+		while (i < n && (unsigned char)s[i] >= 0x20 &&
+		       (unsigned char)s[i] < 0x7f)
+			i++;
+		if (i > start)
+			block_add_text(b, s + start, i - start);
+		if (i >= n)
+			break;
+		l = utf8_decode(s + i, n - i, &cp);
+		if (cp == '\t')
+			block_add_text(b, "    ", TAB_COLS);
+		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			;
+		else if (cp == UTF8_REPLACEMENT && l == 1)
+			block_add_text(b, enc, utf8_encode(cp, enc));
+		else
+			block_add_text(b, s + i, l);
+		i += l;
+	}
+	*len = b->text_len - off;
+	return off;
+}
+
+/* Wrap the cleaned text at [off, off+len) into lines of kind. */
+static void
+block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
+    size_t len, bool words, int flags)
+{
+	size_t pos = 0, take, skip;
+
+	if (len == 0) {
+		block_add_line(b, kind, off, 0, flags);
+		return;
+	}
+	while (pos < len) {
+		take = view_wrap_next(
+		    b->text + off + pos, len - pos, width, words, &skip);
+		block_add_line(b, kind, off + pos, take, flags);
+		flags = 0;
+		pos += take + skip;
+	}
+}
+
+/* Lay out text (n bytes, may hold newlines) as paragraphs of kind. */
+static void
+block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
+    const char *s, size_t n, bool code_blocks)
+{
+	size_t pos = 0, end, off, len, i;
+	int flags = VIEW_FIRST;
+	bool in_code = false;
+	const char *nl;
+
+	while (pos <= n) {
+		nl = memchr(s + pos, '\n', n - pos);
+		end = nl != NULL ? (size_t)(nl - s) : n;
+		off = block_add_clean(b, s + pos, end - pos, &len);
+		i = 0;
+		while (i < len && b->text[off + i] == ' ')
+			i++;
+		if (code_blocks && len - i >= 3 &&
+		    memcmp(b->text + off + i, "```", 3) == 0) {
+			in_code = !in_code;
+			block_wrap(
+			    b, width, VIEW_FENCE, off, len, false, flags);
+		} else if (in_code)
+			block_wrap(b, width, VIEW_CODE, off, len, false, flags);
+		else
+			block_wrap(b, width, kind, off, len, true, flags);
+		flags = 0;
+		if (nl == NULL)
+			break;
+		pos = end + 1;
+	}
+}
+
+static void
+block_layout_exchange(
+    struct view_block *b, size_t width, const struct app_exchange *ex)
+{
+	char footer[512], rating[64];
+	size_t off, len, first, i;
+	struct view_line *line;
+	int r;
+
+	block_reset(b);
+	b->version = ex->version;
+	block_add_paragraphs(b, width, VIEW_PROMPT, ex->prompt,
+	    ex->prompt != NULL ? strlen(ex->prompt) : 0, false);
+	if (ex->reply != NULL && ex->reply_len > 0)
+		block_add_paragraphs(
+		    b, width, VIEW_REPLY, ex->reply, ex->reply_len, true);
+	if (ex->state == REPLY_ERROR || ex->error != NULL) {
+		char *msg = xasprintf(
+		    "✗ %s", ex->error != NULL ? ex->error : "the reply failed");
+
+		block_add_paragraphs(
+		    b, width, VIEW_ERROR, msg, strlen(msg), false);
+		free(msg);
+	} else if (ex->state == REPLY_CANCELLED)
+		block_add_paragraphs(b, width, VIEW_ERROR,
+		    "cancelled (the text so far is kept)",
+		    strlen("cancelled (the text so far is kept)"), false);
+	format_footer(ex, footer, sizeof footer);
+	if (footer[0] == '\0' && (ex->state == REPLY_PENDING))
+		snprintf(footer, sizeof footer, "routing …");
+	if (ex->pinned && footer[0] != '\0' &&
+	    strlen(footer) + 10 < sizeof footer)
+		strcat(footer, " · pinned");
+	if (ex->reask && footer[0] != '\0' &&
+	    strlen(footer) + 10 < sizeof footer)
+		strcat(footer, " · re-ask");
+	rating[0] = '\0';
+	if (ex->rating >= 1 && ex->rating <= 5) {
+		len = 0;
+		for (r = 1; r <= 5; r++)
+			len +=
+			    (size_t)snprintf(rating + len, sizeof rating - len,
+			        "%s", r <= ex->rating ? "★" : "☆");
+		snprintf(
+		    rating + len, sizeof rating - len, " %d/5", ex->rating);
+	}
+	if (footer[0] != '\0') {
+		off = block_add_clean(b, footer, strlen(footer), &len);
+		first = b->nlines;
+		block_wrap(b, width, VIEW_FOOTER, off, len, true, VIEW_FIRST);
+		if (rating[0] != '\0') {
+			line = &b->lines[b->nlines - 1];
+			i = utf8_width(b->text + line->off, line->len);
+			if (i + 3 + utf8_width(rating, strlen(rating)) <=
+			    width) {
+				block_add_text(b, " · ", strlen(" · "));
+				line->mark =
+				    line->len + (uint32_t)strlen(" · ");
+				block_add_text(b, rating, strlen(rating));
+				line->len = (uint32_t)(b->text_len - line->off);
+			} else {
+				off = block_add_text(b, rating, strlen(rating));
+				line = block_add_line(
+				    b, VIEW_FOOTER, off, strlen(rating), 0);
+				line->mark = 0;
+			}
+		}
+		(void)first;
+	}
+	block_add_line(b, VIEW_BLANK, b->text_len, 0, 0);
+}
+
+static void
+block_layout_note(struct view_block *b, size_t width)
+{
+	block_reset(b);
+	block_add_paragraphs(
+	    b, width, b->note_kind, b->source, strlen(b->source), false);
+	block_add_line(b, VIEW_BLANK, b->text_len, 0, 0);
+}
+
+void
+view_init(struct view *v, size_t width)
+{
+	memset(v, 0, sizeof *v);
+	v->width = width > 0 ? width : 1;
+}
+
+void
+view_clear(struct view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nblocks; i++) {
+		free(v->blocks[i].source);
+		free(v->blocks[i].text);
+		free(v->blocks[i].lines);
+	}
+	v->nblocks = 0;
+	v->nexchanges = 0;
+	v->total = 0;
+	v->dirty = true;
+}
+
+void
+view_release(struct view *v)
+{
+	view_clear(v);
+	free(v->blocks);
+	free(v->by_exchange);
+	free(v->starts);
+	memset(v, 0, sizeof *v);
+}
+
+static struct view_block *
+view_new_block(struct view *v)
+{
+	struct view_block *b;
+
+	if (v->nblocks == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 64;
+		v->blocks = xreallocarray(v->blocks, v->cap, sizeof *b);
+	}
+	b = &v->blocks[v->nblocks++];
+	memset(b, 0, sizeof *b);
+	v->dirty = true;
+	return b;
+}
+
+void
+view_set_width(struct view *v, size_t width)
+{
+	size_t i;
+
+	if (width == 0)
+		width = 1;
+	if (width == v->width)
+		return;
+	v->width = width;
+	/* Exchanges are laid out again by the next view_sync. */
+	for (i = 0; i < v->nblocks; i++) {
+		if (v->blocks[i].note) {
+			v->total -= v->blocks[i].nlines;
+			block_layout_note(&v->blocks[i], width);
+			v->total += v->blocks[i].nlines;
+		} else
+			v->blocks[i].version = UINT64_MAX;
+	}
+	v->dirty = true;
+}
+
+bool
+view_sync(struct view *v, size_t index, const struct app_exchange *ex)
+{
+	struct view_block *b;
+
+	if (ex == NULL || index > v->nexchanges)
+		return false;
+	if (index == v->nexchanges) {
+		b = view_new_block(v);
+		b->index = index;
+		b->version = UINT64_MAX;
+		v->by_exchange = xreallocarray(
+		    v->by_exchange, index + 1, sizeof *v->by_exchange);
+		v->by_exchange[index] = v->nblocks - 1;
+		v->nexchanges++;
+	} else
+		b = &v->blocks[v->by_exchange[index]];
+	if (b->version == ex->version && b->nlines > 0)
+		return false;
+	v->total -= b->nlines;
+	block_layout_exchange(b, v->width, ex);
+	v->total += b->nlines;
+	v->dirty = true;
+	return true;
+}
+
+void
+view_add_note(struct view *v, enum view_kind kind, const char *text)
+{
+	struct view_block *b = view_new_block(v);
+
+	b->note = true;
+	b->note_kind = kind;
+	b->source = xstrdup(text);
+	block_layout_note(b, v->width);
+	v->total += b->nlines;
+}
+
+static void
+view_update_starts(struct view *v)
+{
+	size_t i, at = 0;
+
+	if (!v->dirty)
+		return;
+	if (v->starts_cap < v->nblocks + 1) {
+		v->starts_cap = (v->nblocks + 1) * 2;
+		v->starts =
+		    xreallocarray(v->starts, v->starts_cap, sizeof *v->starts);
+	}
+	for (i = 0; i < v->nblocks; i++) {
+		v->starts[i] = at;
+		at += v->blocks[i].nlines;
+	}
+	v->starts[v->nblocks] = at;
+	v->total = at;
+	v->dirty = false;
+}
+
+size_t
+view_total(struct view *v)
+{
+	view_update_starts(v);
+	return v->total;
+}
+
+const struct view_line *
+view_line(struct view *v, size_t i, const char **text,
+    const struct view_block **block)
+{
+	size_t lo = 0, hi, mid;
+	const struct view_block *b;
+	const struct view_line *line;
+
+	view_update_starts(v);
+	if (i >= v->total || v->nblocks == 0)
+		return NULL;
+	/* The last block whose start is <= i. */
+	hi = v->nblocks;
+	while (hi - lo > 1) {
+		mid = (lo + hi) / 2;
+		if (v->starts[mid] <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	while (lo + 1 < v->nblocks && v->starts[lo + 1] <= i)
+		lo++; /* skip empty blocks */
+	b = &v->blocks[lo];
+	line = &b->lines[i - v->starts[lo]];
+	if (text != NULL)
+		*text = b->text != NULL ? b->text + line->off : "";
+	if (block != NULL)
+		*block = b;
+	return line;
+}
+
+size_t
+view_exchange_line(struct view *v, size_t index)
+{
+	view_update_starts(v);
+	if (index >= v->nexchanges)
+		return v->total;
+	return v->starts[v->by_exchange[index]];
+}
+
+size_t
+view_exchange_end(struct view *v, size_t index)
+{
+	view_update_starts(v);
+	if (index >= v->nexchanges)
+		return v->total;
+	return v->starts[v->by_exchange[index] + 1];
+}

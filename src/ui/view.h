@@ -1,0 +1,116 @@
+/*
+ * view.h - the conversation laid out into screen lines (no curses).
+ *
+ * The chat pane shows a list of blocks: one per exchange (the user's
+ * message, the reply, its footer and error line) and the notes mixchat
+ * itself prints (/help, /models, hints).  Each block keeps its own copy of
+ * the text, cleaned of control characters and wrapped by display width
+ * (util/utf8.h: CJK and emoji take two columns), and remembers the
+ * exchange's version so that only what changed is laid out again: while a
+ * reply streams, only its block is rebuilt.  Drawing is then a look-up of
+ * the lines that are on screen.
+ *
+ *	struct view v;
+ *	view_init(&v, 80);
+ *	view_sync(&v, i, app_get(app, i));	(for each changed exchange)
+ *	view_add_note(&v, VIEW_NOTE, "hello");
+ *	for (i = top; i < top + rows; i++) line = view_line(&v, i, &text, &b);
+ *	view_release(&v);
+ */
+#ifndef MIXCHAT_UI_VIEW_H
+#define MIXCHAT_UI_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/app.h"
+
+enum view_kind {
+	VIEW_PROMPT,     /* the user's message */
+	VIEW_REPLY,      /* reply text */
+	VIEW_CODE,       /* a line inside a ``` block */
+	VIEW_FENCE,      /* the ``` line itself */
+	VIEW_FOOTER,     /* model · $cost · latency ... (and the rating) */
+	VIEW_ERROR,      /* the error line under a failed reply */
+	VIEW_NOTE,       /* a message from mixchat */
+	VIEW_NOTE_ERROR, /* a message from mixchat about a failure */
+	VIEW_BLANK,      /* the gap after a block */
+};
+
+#define VIEW_FIRST 0x1 /* first line of the prompt / reply / note */
+
+struct view_line {
+	uint32_t off;  /* into the block's text */
+	uint32_t len;  /* bytes */
+	uint32_t mark; /* VIEW_FOOTER: byte where the rating starts (or len) */
+	uint8_t kind;  /* enum view_kind */
+	uint8_t flags; /* VIEW_FIRST */
+};
+
+struct view_block {
+	bool note;        /* a note rather than an exchange */
+	size_t index;     /* the exchange's index (exchanges only) */
+	uint64_t version; /* the exchange's version when laid out */
+	enum view_kind note_kind;
+	char *source; /* a note's text as given */
+	char *text;   /* cleaned text the lines point into */
+	size_t text_len, text_cap;
+	struct view_line *lines;
+	size_t nlines, lines_cap;
+};
+
+struct view {
+	struct view_block *blocks;
+	size_t nblocks, cap;
+	size_t *by_exchange; /* exchange index -> block */
+	size_t nexchanges;
+	size_t *starts; /* first line of each block (valid unless dirty) */
+	size_t starts_cap;
+	bool dirty;
+	size_t total; /* lines in all blocks */
+	size_t width; /* columns the text is wrapped to */
+};
+
+/* view_init: an empty view wrapping text to width columns. */
+void view_init(struct view *v, size_t width);
+/* view_release: free every block. */
+void view_release(struct view *v);
+/* view_clear: forget every block and exchange (a new or resumed session). */
+void view_clear(struct view *v);
+/* view_set_width: wrap to a new width (lays out everything again). */
+void view_set_width(struct view *v, size_t width);
+/*
+ * view_sync: make exchange index (0 .. the number seen so far) show ex as
+ * it is now.  A new index appends a block; a known one is laid out again
+ * only when ex->version changed.  Returns whether anything changed.
+ */
+bool view_sync(struct view *v, size_t index, const struct app_exchange *ex);
+/* view_add_note: append a note (text may hold newlines; copied). */
+void view_add_note(struct view *v, enum view_kind kind, const char *text);
+/* view_total: the number of screen lines. */
+size_t view_total(struct view *v);
+/*
+ * view_line: screen line i (< view_total).  *text gets its bytes (line->len
+ * of them, not NUL-terminated) and *block (may be NULL) its block; both are
+ * owned by the view and valid until the next change.
+ */
+const struct view_line *view_line(struct view *v, size_t i, const char **text,
+    const struct view_block **block);
+/* view_exchange_line: the first line of exchange index's block. */
+size_t view_exchange_line(struct view *v, size_t index);
+/* view_exchange_end: the line after exchange index's block. */
+size_t view_exchange_end(struct view *v, size_t index);
+
+/*
+ * view_wrap_next: how many bytes of s (n bytes) go on the next line of at
+ * most width columns.  With words, lines break after spaces and around
+ * wide characters when they can; a word longer than the line is split.  A
+ * character is never split.  *skip gets the bytes to skip after the line
+ * (the spaces at a break).  Returns at least one character's bytes when n
+ * is not 0.
+ */
+size_t view_wrap_next(
+    const char *s, size_t n, size_t width, bool words, size_t *skip);
+
+#endif

@@ -1,0 +1,518 @@
+/*
+ * test_ui.c - the chat screen's pure parts: wrapping by display width,
+ * the layout of a conversation (code blocks, footer, rating, errors, 10,000
+ * lines), key maps, themes, the built-in copies of the data files, and the
+ * input editor.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include "test.h"
+#include "ui/builtin.h"
+#include "ui/editor.h"
+#include "ui/keymap.h"
+#include "ui/resource.h"
+#include "ui/theme.h"
+#include "ui/view.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
+
+/* Wrap s at width into '|'-joined lines. */
+static char *
+wrap_all(const char *s, size_t width, bool words)
+{
+	struct buf b;
+	size_t n = strlen(s), pos = 0, take, skip;
+
+	buf_init(&b, 1 << 20);
+	while (pos < n) {
+		take = view_wrap_next(s + pos, n - pos, width, words, &skip);
+		if (b.len > 0 && buf_addch(&b, '|') != MC_OK)
+			abort();
+		if (buf_add(&b, s + pos, take) != MC_OK)
+			abort();
+		pos += take + skip;
+	}
+	return b.data != NULL ? buf_detach(&b, NULL) : xstrdup("");
+}
+
+TEST(wrap_breaks_at_spaces)
+{
+	char *s;
+
+	s = wrap_all("the quick brown fox jumps", 10, true);
+	CHECK_STR(s, "the quick|brown fox|jumps");
+	free(s);
+	/* A word longer than the line is split. */
+	s = wrap_all("abcdefghijkl xy", 5, true);
+	CHECK_STR(s, "abcde|fghij|kl xy");
+	free(s);
+	/* Without words (code), it breaks exactly at the width. */
+	s = wrap_all("the quick brown", 4, false);
+	CHECK_STR(s, "the |quic|k br|own");
+	free(s);
+}
+
+TEST(wrap_cjk_and_emoji_by_display_width)
+{
+	char *s;
+
+	/* Each CJK character is two columns: two fit in 5 columns. */
+	s = wrap_all("日本語のテキスト", 5, true);
+	CHECK_STR(s, "日本|語の|テキ|スト");
+	free(s);
+	s = wrap_all("😀😀😀", 3, true);
+	CHECK_STR(s, "😀|😀|😀");
+	free(s);
+	/* A wide character on a one-column line still goes alone. */
+	s = wrap_all("日x", 1, true);
+	CHECK_STR(s, "日|x");
+	free(s);
+	/* Lines may break between CJK characters without a space. */
+	s = wrap_all("hello日本", 7, true);
+	CHECK_STR(s, "hello日|本");
+	free(s);
+}
+
+/* Strings the exchanges point at, freed at the end. */
+static char *pool[64];
+static size_t npool;
+
+static char *
+S(const char *s)
+{
+	if (npool == sizeof pool / sizeof pool[0])
+		abort();
+	return pool[npool++] = xstrdup(s);
+}
+
+static void
+exchange_init(struct app_exchange *ex, const char *prompt, const char *reply)
+{
+	memset(ex, 0, sizeof *ex);
+	ex->prompt = S(prompt);
+	ex->reply = S(reply);
+	ex->reply_len = strlen(reply);
+	ex->winner = -1;
+	ex->state = REPLY_DONE;
+	ex->version = 1;
+}
+
+/* The text of every line of the view, '\n'-joined, kinds as a letter. */
+static char *
+view_dump(struct view *v)
+{
+	static const char kinds[] = "PRCFfENnB";
+	struct buf b;
+	const struct view_line *line;
+	const char *text;
+	size_t i, total = view_total(v);
+
+	buf_init(&b, 1 << 24);
+	for (i = 0; i < total; i++) {
+		line = view_line(v, i, &text, NULL);
+		if (buf_addch(&b, kinds[line->kind]) != MC_OK ||
+		    buf_addch(&b, ':') != MC_OK ||
+		    buf_add(&b, text, line->len) != MC_OK ||
+		    buf_addch(&b, '\n') != MC_OK)
+			abort();
+	}
+	return b.data != NULL ? buf_detach(&b, NULL) : xstrdup("");
+}
+
+TEST(view_lays_out_an_exchange)
+{
+	struct view v;
+	struct app_exchange ex;
+	char *dump;
+
+	exchange_init(&ex, "sort a list?",
+	    "Use sorted:\n```python\nxs = sorted(xs)\n```\nDone.");
+	ex.model = S("gpt-4.1-mini");
+	ex.state = REPLY_DONE;
+	ex.cost_usd = 0.00042;
+	ex.latency_ms = 1300;
+	ex.ttft_ms = 310;
+	ex.tokens_out = 208;
+	view_init(&v, 100);
+	CHECK(view_sync(&v, 0, &ex));
+	dump = view_dump(&v);
+	CHECK_STR(dump,
+	    "P:sort a list?\n"
+	    "R:Use sorted:\n"
+	    "F:```python\n"
+	    "C:xs = sorted(xs)\n"
+	    "F:```\n"
+	    "R:Done.\n"
+	    "f:gpt-4.1-mini · $0.00042 · 1.3 s (first token 310 ms) "
+	    "· 208 tok · 160 tok/s\n"
+	    "B:\n");
+	free(dump);
+	/* Same version: nothing to do.  A rating: the footer shows it. */
+	CHECK(!view_sync(&v, 0, &ex));
+	ex.rating = 4;
+	ex.version++;
+	CHECK(view_sync(&v, 0, &ex));
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "160 tok/s · ★★★★☆ 4/5\n") != NULL);
+	free(dump);
+	/* The rating is marked for its own colour. */
+	{
+		const char *text;
+		const struct view_line *l = view_line(&v, 6, &text, NULL);
+
+		CHECK(l->kind == VIEW_FOOTER);
+		CHECK(l->mark < l->len);
+		CHECK(strncmp(text + l->mark, "★★★★☆", strlen("★★★★☆")) == 0);
+	}
+	view_release(&v);
+}
+
+TEST(view_error_line_and_clean_text)
+{
+	struct view v;
+	struct app_exchange ex;
+	char *dump;
+
+	exchange_init(&ex, "hi", "partial \x1b[31mred\x07 text\tx");
+	ex.model = S("m");
+	ex.state = REPLY_ERROR;
+	ex.error = S("openai: HTTP 500");
+	ex.version = 3;
+	view_init(&v, 40);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	/* Escapes and bells are dropped, a tab becomes spaces. */
+	CHECK(strchr(dump, '\x1b') == NULL && strchr(dump, '\x07') == NULL);
+	CHECK(strstr(dump, "R:partial [31mred text    x\n") != NULL);
+	CHECK(strstr(dump, "E:✗ openai: HTTP 500\n") != NULL);
+	free(dump);
+	view_release(&v);
+}
+
+TEST(view_lines_never_exceed_the_width)
+{
+	static const char *const parts[] = { "word ", "日本語", "😀", "ü", "x",
+		"  ", "longlonglongword", "\n", "한국어 ", "e\xcc\x81" };
+	struct view v;
+	struct app_exchange ex;
+	struct buf b;
+	const struct view_line *line;
+	const char *text;
+	size_t width, i, total, bad = 0;
+	unsigned seed = 12345;
+
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < 2000; i++) {
+		seed = seed * 1103515245 + 12345;
+		if (buf_addstr(&b, parts[(seed >> 16) % 10]) != MC_OK)
+			abort();
+	}
+	exchange_init(&ex, "q", buf_str(&b));
+	for (width = 1; width <= 41; width += 4) {
+		view_init(&v, width);
+		view_sync(&v, 0, &ex);
+		total = view_total(&v);
+		for (i = 0; i < total; i++) {
+			line = view_line(&v, i, &text, NULL);
+			if (utf8_width(text, line->len) > width &&
+			    !(width < 2 && line->len <= 4))
+				bad++;
+			if (!utf8_valid(text, line->len))
+				bad++;
+		}
+		view_release(&v);
+	}
+	CHECK(bad == 0);
+	buf_release(&b);
+}
+
+TEST(view_ten_thousand_lines_and_notes)
+{
+	struct view v;
+	struct app_exchange ex[2];
+	struct buf b;
+	const struct view_line *line;
+	const struct view_block *blk;
+	const char *text;
+	size_t i, total;
+
+	buf_init(&b, 1 << 24);
+	for (i = 0; i < 10000; i++)
+		if (buf_printf(&b, "line %zu\n", i) != MC_OK)
+			abort();
+	exchange_init(&ex[0], "many lines", buf_str(&b));
+	exchange_init(&ex[1], "and one more", "ok");
+	view_init(&v, 60);
+	view_sync(&v, 0, &ex[0]);
+	view_add_note(&v, VIEW_NOTE, "a note\nof two lines");
+	view_sync(&v, 1, &ex[1]);
+	total = view_total(&v);
+	/* prompt + 10,000 + the empty last line + blank, note 2 + blank, */
+	/* prompt + reply + blank. */
+	CHECK(total == 1 + 10001 + 1 + 3 + 3);
+	line = view_line(&v, 1 + 9999, &text, &blk);
+	CHECK(line != NULL && line->len == 9 &&
+	      memcmp(text, "line 9999", 9) == 0);
+	CHECK(blk->index == 0 && !blk->note);
+	line = view_line(&v, 10004, &text, &blk);
+	CHECK(line != NULL && blk->note && line->kind == VIEW_NOTE);
+	CHECK(view_exchange_line(&v, 1) == 10006);
+	CHECK(view_exchange_end(&v, 1) == total);
+	CHECK(view_line(&v, total, &text, NULL) == NULL);
+	/* Narrower: "line 1234" no longer fits 5 columns. */
+	view_set_width(&v, 5);
+	view_sync(&v, 0, &ex[0]);
+	view_sync(&v, 1, &ex[1]);
+	CHECK(view_total(&v) > total + 9000);
+	view_release(&v);
+	buf_release(&b);
+}
+
+TEST(keymap_default_and_vi_maps)
+{
+	struct keymap km;
+	const struct binding *b;
+	char *cause = NULL, *desc;
+	int rc;
+
+	rc = resource_keymap(NULL, "default", &km, &cause);
+	CHECK(rc == MC_OK && cause == NULL);
+	b = keymap_lookup(&km, KEYMAP_INSERT, '4' | KEYC_META);
+	CHECK(b != NULL && b->action == ACT_RATE && b->arg == 4);
+	b = keymap_lookup(&km, KEYMAP_INSERT, KEYC_F2);
+	CHECK(b != NULL && b->action == ACT_BUDGET);
+	b = keymap_lookup(&km, KEYMAP_INSERT, KEYC_ENTER | KEYC_META);
+	CHECK(b != NULL && b->action == ACT_NEWLINE);
+	b = keymap_lookup(&km, KEYMAP_INSERT, KEYC_UP | KEYC_META);
+	CHECK(b != NULL && b->action == ACT_SELECT_PREV);
+	CHECK(keymap_lookup(&km, KEYMAP_INSERT, 'b' | KEYC_CTRL) == NULL);
+	CHECK(!km.has_normal);
+	desc = keymap_describe(&km);
+	CHECK(strstr(desc, "M-4") != NULL && strstr(desc, "F2") != NULL);
+	free(desc);
+	keymap_release(&km);
+
+	rc = resource_keymap(NULL, "vi", &km, &cause);
+	CHECK(rc == MC_OK);
+	CHECK(km.has_normal);
+	b = keymap_lookup(&km, KEYMAP_INSERT, KEYC_ESCAPE);
+	CHECK(b != NULL && b->action == ACT_NORMAL_MODE);
+	b = keymap_lookup(&km, KEYMAP_NORMAL, '4');
+	CHECK(b != NULL && b->action == ACT_RATE && b->arg == 4);
+	keymap_release(&km);
+}
+
+TEST(keymap_names_and_errors)
+{
+	struct keymap km;
+	char name[32], *cause = NULL;
+	static const char bad[] = "# ok\nF5 budget\nC-x frobnicate\n";
+	uint32_t keys[] = { 'x', 'x' | KEYC_CTRL, KEYC_UP | KEYC_META, KEYC_F12,
+		KEYC_ENTER | KEYC_META, ' ', 0xe9 };
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		keymap_key_name(keys[i], name, sizeof name);
+		CHECK(keymap_key_from_name(name) == keys[i]);
+	}
+	CHECK(keymap_key_from_name("C-X") == ('x' | KEYC_CTRL));
+	CHECK(keymap_key_from_name("M-") == KEYC_NONE);
+	CHECK(keymap_key_from_name("ab") == KEYC_NONE);
+	keymap_init(&km, "t");
+	CHECK(keymap_parse(&km, bad, strlen(bad), "my.keys", &cause) ==
+	      MC_ERR_PARSE);
+	CHECK_STR(cause, "my.keys:3: unknown action 'frobnicate'");
+	free(cause);
+	/* The line before the bad one was read. */
+	CHECK(keymap_lookup(&km, KEYMAP_INSERT, KEYC_F5) != NULL);
+	CHECK(keymap_parse(&km, "M-1 rate 9", 10, "k", &cause) == MC_ERR_PARSE);
+	CHECK(strstr(cause, "k:1: rate") != NULL);
+	free(cause);
+	CHECK(keymap_parse(&km, "F5 none", 7, "k", &cause) == MC_OK);
+	CHECK(keymap_lookup(&km, KEYMAP_INSERT, KEYC_F5) == NULL);
+	keymap_release(&km);
+}
+
+TEST(themes_parse_and_reduce)
+{
+	static const char *const names[] = { "default", "light",
+		"solarized-dark", "mono" };
+	struct theme t;
+	char *cause = NULL;
+	bool bold;
+	size_t i;
+	static const char bad[] = "title white blue bold\nstatus pink black\n";
+
+	for (i = 0; i < 4; i++) {
+		CHECK(resource_theme(NULL, names[i], &t, &cause) == MC_OK);
+		theme_release(&t);
+	}
+	CHECK(resource_theme(NULL, "mono", &t, &cause) == MC_OK);
+	CHECK(t.styles[TH_TITLE].fg == THEME_DEFAULT_COLOUR);
+	CHECK(t.styles[TH_TITLE].attrs & THEME_REVERSE);
+	theme_release(&t);
+	theme_init(&t, "x");
+	CHECK(theme_parse(&t, bad, strlen(bad), "x.theme", &cause) ==
+	      MC_ERR_PARSE);
+	CHECK_STR(cause, "x.theme:2: status: unknown colour 'pink' (a name, "
+	                 "colour0..colour255 or default)");
+	free(cause);
+	CHECK(t.styles[TH_TITLE].fg == 7 && t.styles[TH_TITLE].bg == 4);
+	theme_release(&t);
+	CHECK(theme_colour_from_name("colour255") == 255);
+	CHECK(theme_colour_from_name("color256") == -2);
+	CHECK(theme_colour_from_name("bright-red") == 9);
+	/* 256 -> 16 -> 8. */
+	CHECK(theme_reduce(196, 16, &bold) == 9 && !bold);
+	CHECK(theme_reduce(196, 8, &bold) == 1 && bold);
+	CHECK(theme_reduce(21, 16, &bold) == 4);
+	CHECK(theme_reduce(232, 16, &bold) == 0);
+	CHECK(theme_reduce(255, 16, &bold) == 7);
+	CHECK(theme_reduce(231, 16, &bold) == 15);
+	CHECK(theme_reduce(100, 256, &bold) == 100);
+	CHECK(theme_reduce(-1, 8, &bold) == -1);
+}
+
+TEST(user_files_override_built_in_ones)
+{
+	const char *dir = test_tmpdir();
+	char path[1024], *cause = NULL;
+	struct theme t;
+	struct keymap km;
+
+	snprintf(path, sizeof path, "%s/themes", dir);
+	CHECK(mkdir(path, 0700) == 0);
+	snprintf(path, sizeof path, "%s/themes/mono.theme", dir);
+	CHECK(fs_write_atomic(path, "title red green\n", 16, 0600, &cause) ==
+	      MC_OK);
+	CHECK(resource_theme(dir, "mono", &t, &cause) == MC_OK);
+	CHECK(t.styles[TH_TITLE].fg == 1 && t.styles[TH_TITLE].bg == 2);
+	theme_release(&t);
+	/* A broken user theme: file:line, and the default styles. */
+	CHECK(fs_write_atomic(path, "# x\ntitle red\n", 14, 0600, &cause) ==
+	      MC_OK);
+	CHECK(resource_theme(dir, "mono", &t, &cause) == MC_ERR_PARSE);
+	CHECK(cause != NULL && strstr(cause, "themes/mono.theme:2:") != NULL);
+	free(cause);
+	CHECK(t.styles[TH_TITLE].bg == 4);
+	theme_release(&t);
+	CHECK(resource_theme(dir, "nosuch", &t, &cause) == MC_ERR_NOTFOUND);
+	CHECK(strstr(cause, "solarized-dark") != NULL);
+	free(cause);
+	theme_release(&t);
+	CHECK(resource_theme(dir, "../etc", &t, &cause) == MC_ERR_USAGE);
+	free(cause);
+	theme_release(&t);
+	/* A broken key map falls back to the default map. */
+	snprintf(path, sizeof path, "%s/keys", dir);
+	CHECK(mkdir(path, 0700) == 0);
+	snprintf(path, sizeof path, "%s/keys/mine.keys", dir);
+	CHECK(fs_write_atomic(path, "Nope send\n", 10, 0600, &cause) == MC_OK);
+	CHECK(resource_keymap(dir, "mine", &km, &cause) == MC_ERR_PARSE);
+	CHECK(strstr(cause, "keys/mine.keys:1: unknown key 'Nope'") != NULL);
+	free(cause);
+	CHECK(keymap_lookup(&km, KEYMAP_INSERT, KEYC_F2) != NULL);
+	keymap_release(&km);
+}
+
+TEST(built_in_copies_match_the_files)
+{
+	const char *src = getenv("MIXCHAT_SRCDIR");
+	char path[1024], *cause = NULL;
+	struct buf b;
+	size_t i, n = 0;
+
+	if (src == NULL)
+		src = ".";
+	for (i = 0; builtin_files[i].path != NULL; i++) {
+		snprintf(
+		    path, sizeof path, "%s/%s", src, builtin_files[i].path);
+		buf_init(&b, 1 << 20);
+		if (fs_read_file(path, &b, &cause) != MC_OK) {
+			printf("%s\n", cause);
+			free(cause);
+			CHECK(0);
+			continue;
+		}
+		CHECK_STR(buf_str(&b), builtin_files[i].text);
+		buf_release(&b);
+		n++;
+	}
+	CHECK(n == 6);
+}
+
+TEST(editor_edits_utf8_and_keeps_history)
+{
+	struct editor e;
+	struct editor_row *rows;
+	size_t n, r, c;
+	char *s;
+
+	editor_init(&e);
+	CHECK(editor_insert(&e, "héllo 日本", strlen("héllo 日本")));
+	editor_left(&e);
+	editor_delete_back(&e);
+	CHECK_STR(e.text, "héllo 本");
+	editor_home(&e);
+	editor_right(&e);
+	editor_right(&e);
+	editor_delete_back(&e);
+	CHECK_STR(e.text, "hllo 本");
+	editor_end(&e);
+	editor_delete_word_back(&e);
+	CHECK_STR(e.text, "hllo ");
+	s = editor_take(&e);
+	CHECK_STR(s, "hllo ");
+	free(s);
+	CHECK(editor_empty(&e));
+	editor_set(&e, "second");
+	free(editor_take(&e));
+	editor_set(&e, "draft");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "second");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "hllo ");
+	CHECK(!editor_history_prev(&e));
+	CHECK(editor_history_next(&e));
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "draft");
+	/* Wrapping with a newline and a wide character at the edge. */
+	editor_set(&e, "abcd\n日本語");
+	rows = editor_wrap(&e, 4, &n, &r, &c);
+	CHECK(n == 3);
+	CHECK(r == 2 && c == 2);
+	free(rows);
+	editor_set(&e, "abcd");
+	rows = editor_wrap(&e, 4, &n, &r, &c);
+	CHECK(n == 2 && r == 1 && c == 0);
+	free(rows);
+	editor_set(&e, "one\ntwo three");
+	editor_home(&e);
+	editor_kill_line(&e);
+	CHECK_STR(e.text, "one\n");
+	editor_release(&e);
+}
+
+int
+main(void)
+{
+	RUN(wrap_breaks_at_spaces);
+	RUN(wrap_cjk_and_emoji_by_display_width);
+	RUN(view_lays_out_an_exchange);
+	RUN(view_error_line_and_clean_text);
+	RUN(view_lines_never_exceed_the_width);
+	RUN(view_ten_thousand_lines_and_notes);
+	RUN(keymap_default_and_vi_maps);
+	RUN(keymap_names_and_errors);
+	RUN(themes_parse_and_reduce);
+	RUN(user_files_override_built_in_ones);
+	RUN(built_in_copies_match_the_files);
+	RUN(editor_edits_utf8_and_keeps_history);
+	while (npool > 0)
+		free(pool[--npool]);
+	return test_done();
+}

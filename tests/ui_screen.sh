@@ -1,0 +1,111 @@
+# ui_screen.sh - the chat screen without a provider: what it says, F1, /help,
+# unknown commands, editing the input, F2, bare mode, paste, resize, themes
+# and key maps that fail to load, Ctrl-D and /quit.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+H="$T/home"
+mkdir -p "$H"
+
+ui_start -- --home "$H"
+ui_expect "^ mixchat · " "title bar"
+ui_expect "mixchat keys add openai" "no provider: says how to add one"
+ui_expect "F1 keys" "status bar"
+ui_expect "^› *$" "empty input line"
+
+ui_keys F1
+ui_expect "C-d +quit mixchat" "F1 lists the bindings"
+ui_expect "M-4 +rate the selected reply 4/5" "F1 shows Alt-4"
+
+ui_type "/help"; ui_keys Enter
+ui_expect "/sessions \[N\]" "/help lists the commands"
+ui_type "/frobnicate"; ui_keys Enter
+ui_expect "unknown command /frobnicate: type /help" "unknown command hint"
+
+ui_type "hello wrld"; ui_keys Left Left Left; ui_type "o"
+ui_expect "^› hello world$" "typing and moving the cursor"
+ui_keys End C-w C-w; ui_type "日本語 ok"
+ui_expect "^› 日本語 ok$" "delete words, type CJK"
+ui_keys C-u
+ui_expect "^›$" "kill to the start"
+
+ui_keys F2
+ui_expect " BUDGET " "F2 turns budget mode on"
+ui_keys F2
+ui_expect_not " BUDGET " "F2 turns it off"
+ui_type "/budget on"; ui_keys Enter
+ui_expect "budget mode on" "/budget on"
+ui_expect " BUDGET " "/budget on shows BUDGET"
+ui_type "/budget off"; ui_keys Enter
+
+ui_keys M-l
+ui_expect_not "^ mixchat · " "Alt-L: bare mode drops the bars"
+ui_keys M-l
+ui_expect "^ mixchat · " "Alt-L again: the bars are back"
+
+# A long paste asks first; a short one lands in the input.
+printf 'one\ntwo\nthree\nfour\nfive\nsix\nseven\n' >"$T/paste"
+TM load-buffer "$T/paste"
+TM paste-buffer -p -t 0
+ui_expect "paste 7 lines\? \(y/n\)" "long paste asks"
+ui_keys y
+ui_expect "seven$" "paste accepted into the input"
+ui_keys C-u C-h C-u C-h C-u C-h C-u C-h C-u C-h C-u C-h C-u
+ui_expect "^›$" "input emptied"
+
+# Resize: the bars follow the window, nothing is left behind.
+ui_keys F1
+TM resize-window -t 0 -x 60 -y 18
+ui_expect "F1 keys · /help *$" "status bar after shrinking"
+ui_screen >"$T/small"
+rows=$(wc -l <"$T/small")
+width=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$T/small")
+[ "$rows" -le 18 ] && ok "18 rows after resize" || fail "rows after resize: $rows"
+head -1 "$T/small" | grep -q "^ mixchat · " && ok "title on top after resize" || fail "title after resize"
+tail -1 "$T/small" | grep -q "^›" && ok "input at the bottom after resize" || fail "input after resize"
+TM resize-window -t 0 -x 120 -y 40
+ui_expect "F1 keys · /help *$" "status bar after growing"
+ui_screen >"$T/big"
+head -1 "$T/big" | grep -q "^ mixchat · " && ok "title after growing" || fail "title after growing"
+[ "$(grep -c 'F1 keys · /help' "$T/big")" -eq 1 ] && ok "one status bar" || fail "status bar twice after resize"
+
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D quits with 0" || fail "Ctrl-D exit status: $(cat "$T/exit" 2>/dev/null)"
+
+# /quit, and a theme and a key map that do not load.
+mkdir -p "$H/themes" "$H/keys"
+printf 'title white blue\nstatus pink black\n' >"$H/themes/broken.theme"
+printf 'F2 budget\nM-9 rate 9\n' >"$H/keys/broken.keys"
+printf '{ "theme": "broken", "keys": "broken" }\n' >"$H/config.json"
+ui_start -- --home "$H"
+ui_expect "themes/broken.theme:2: status: unknown colour 'pink'" "bad theme named with file:line"
+ui_expect "keys/broken.keys:2: rate" "bad key map named with file:line"
+ui_keys F2
+ui_expect " BUDGET " "default keys in use after a bad key map"
+ui_type "/theme light"; ui_keys Enter
+ui_expect "theme: light" "/theme switches"
+ui_type "/theme nosuch"; ui_keys Enter
+ui_expect "no theme named 'nosuch'" "/theme with an unknown name"
+ui_type "/quit"; ui_keys Enter
+[ "$(ui_exit_status)" = 0 ] && ok "/quit exits with 0" || fail "/quit exit status"
+rm "$H/config.json"
+
+# NO_COLOR: attributes only, no colour escapes.
+ui_start NO_COLOR=1 -- --home "$H"
+ui_expect "F1 keys" "NO_COLOR screen"
+ui_screen -e >"$T/esc"
+if grep -q -E '\[(3[0-7]|4[0-7]|9[0-7]|38;5;[0-9]+|48;5;[0-9]+)m' "$T/esc"; then
+	fail "NO_COLOR: colours drawn"; else ok "NO_COLOR: no colours"; fi
+ui_keys C-d
+
+# vi keys: Esc to normal mode, then j/k and i.
+printf '{ "keys": "vi" }\n' >"$H/config.json"
+ui_start -- --home "$H"
+ui_expect " INSERT " "vi map starts in insert mode"
+ui_keys Escape
+ui_expect " NORMAL " "Esc: normal mode"
+ui_type "x"
+ui_expect "^›$" "normal mode: x does not type"
+ui_keys i; ui_type "abc"
+ui_expect "^› abc$" "i: insert again"
+ui_keys C-d
+finish
