@@ -44,3 +44,7 @@ EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh
 FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_theme
 fuzz_fuzz_keymap_SOURCES = fuzz/fuzz_keymap.c $(FUZZ_DRIVER)
 fuzz_fuzz_theme_SOURCES = fuzz/fuzz_theme.c $(FUZZ_DRIVER)
+EXTRA_DIST += tests/ui_stream.sh
+
+BENCH_LIST += bench/bench_ui
+bench_bench_ui_SOURCES = bench/bench_ui.c

@@ -1,0 +1,115 @@
+# ui_stream.sh - the chat screen against the mock provider: a streamed reply
+# and its footer, Alt-4 rating (and the rating in the store), F2 sending the
+# next reply to the cheaper model, resize mid-stream, 1,000 lines of
+# scrollback, a CJK/emoji reply wrapped by display width, Esc cancelling.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+
+cat >"$T/script.json" <<'EOF2'
+[
+  {"prompt_contains": "slow", "reply": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty", "drip_ms": 150},
+  {"prompt_contains": "wide", "reply": "日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。"},
+  {"prompt_contains": "code", "reply": "Here:\n```c\nint x = 1;\n```\nDone."}
+]
+EOF2
+start_mock "$T/script.json"
+# start_mock's trap replaces ui_lib's: kill both the mock and tmux.
+trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+H=$T/home
+write_config "$H"
+
+# fits_width FILE COLS: no line of FILE is wider than COLS display columns.
+fits_width() {
+	command -v python3 >/dev/null 2>&1 || return 0
+	python3 - "$1" "$2" <<'PY'
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+bad = [l for l in open(sys.argv[1], encoding="utf-8")
+       if width(l.rstrip("\n")) > int(sys.argv[2])]
+sys.exit(1 if bad else 0)
+PY
+}
+
+ui_start -- --home "$H"
+ui_expect "F1 keys" "chat screen with the mock provider"
+ui_expect_not "mixchat keys add" "providers set up: no how-to"
+
+# A streamed reply and its footer.
+ui_type "hello there"; ui_keys Enter
+ui_expect "mock reply to: hello there" "the reply streams in"
+ui_expect "(cheap|mid|expensive) · \\\$[0-9.]+ · .* \(first token .*\) · [0-9]+ tok · [0-9]+ tok/s" "footer under the reply"
+ui_expect " \[(cheap|mid|expensive)\] " "status bar names the model"
+
+# Rate with Alt-4: the footer shows it and the store has it.
+ui_keys M-4
+ui_expect "★★★★☆ 4/5" "Alt-4 shows the rating"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+"$MC" --home "$H" ratings export >"$T/ratings.jsonl" 2>"$T/err"
+expect_grep "$T/ratings.jsonl" '"score":4' "the rating is in the store"
+
+# Budget mode: the next reply goes to the cheapest model.
+ui_start -- --home "$H"
+ui_expect "F1 keys" "screen again"
+ui_keys F2
+ui_expect " BUDGET " "F2: budget mode"
+ui_type "a question in budget mode"; ui_keys Enter
+ui_expect "mock reply to: a question in budget mode" "reply in budget mode"
+ui_expect "^ +cheap · " "budget mode reply from the cheap model"
+
+# Resize while a reply streams: no garbage, the reply completes.
+ui_type "slow please"; ui_keys Enter
+ui_expect "one two three" "slow reply started"
+TM resize-window -t 0 -x 50 -y 20
+sleep 0.3
+TM resize-window -t 0 -x 130 -y 35
+sleep 0.2
+TM resize-window -t 0 -x 70 -y 25
+ui_expect "(twenty|[0-9]+ tok/s)$" "slow reply finished after resizes" 10
+ui_expect "^ +[a-z]+ · \\\$" "its footer after resizes"
+ui_screen >"$T/s"
+head -1 "$T/s" | grep -q "^ mixchat · " && ok "title in place" || fail "title after resizes"
+tail -1 "$T/s" | grep -q "^›" && ok "input in place" || fail "input after resizes"
+fits_width "$T/s" 70 && ok "nothing wider than the window" || fail "a line wider than 70 columns"
+
+# A CJK/emoji reply wraps by display width (no line wider than the pane,
+# no character cut in half).
+ui_type "wide text"; ui_keys Enter
+ui_expect "確かめるための" "CJK reply shown"
+ui_screen >"$T/s"
+fits_width "$T/s" 70 && ok "CJK/emoji lines fit 70 columns" || fail "CJK/emoji wrapping"
+
+# Esc cancels the reply in flight and keeps its text.
+ui_type "slow again"; ui_keys Enter
+ui_expect "one two" "second slow reply started"
+ui_keys Escape
+ui_expect "cancelled" "Esc cancels"
+ui_expect_not "nineteen twenty\$" "cancelled reply stops growing"
+
+# Code blocks are set apart.
+ui_type "code please"; ui_keys Enter
+ui_expect "int x = 1;" "code block shown"
+
+# 1,000 lines of scrollback: PgUp reaches the top, -MORE(n)- shows.
+awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "line %d\\n", i }' >"$T/long"
+printf '[{"prompt_contains": "thousand", "reply": "%s"}]\n' "$(cat "$T/long")" >"$T/script2.json"
+ui_keys C-d
+ui_exit_status >/dev/null
+exec 9>&-; kill $MOCK_PID 2>/dev/null
+start_mock "$T/script2.json"
+trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+write_config "$H"
+ui_start -- --home "$H"
+ui_expect "F1 keys" "screen for scrollback"
+ui_type "a thousand lines"; ui_keys Enter
+ui_expect "^ +line 1000$" "1,000-line reply" 10
+i=0; while [ $i -lt 60 ]; do ui_keys PPage; i=$((i + 1)); done
+ui_expect "^ +line 1$" "PgUp reaches the first line"
+ui_expect "-MORE\([0-9]+\)-" "-MORE(n)- when scrolled up"
+ui_keys M-NPage
+ui_expect "^ +line 1000$" "back to the end"
+ui_expect_not "-MORE\(" "-MORE gone at the end"
+ui_keys C-d
+finish
