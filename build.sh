@@ -18,7 +18,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 build_pkgs="gcc make autoconf automake pkg-config xz-utils ca-certificates \
 libncurses-dev libcurl4-openssl-dev libsodium-dev libcjson-dev liblmdb-dev"
-test_pkgs="tmux clang lmdb-utils libclang-rt-14-dev ncurses-term"
+test_pkgs="tmux clang lmdb-utils libclang-rt-14-dev ncurses-term jq"
 
 say() { printf '%s\n' "build.sh: $*" >&2; }
 
