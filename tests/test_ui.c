@@ -168,6 +168,15 @@ TEST(view_lays_out_an_exchange)
 		CHECK(l->mark < l->len);
 		CHECK(strncmp(text + l->mark, "★★★★☆", strlen("★★★★☆")) == 0);
 	}
+	/* Narrow: the footer breaks between fields, not inside one. */
+	view_set_width(&v, 30);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "f:gpt-4.1-mini · $0.00042\n"
+	                   "f:1.3 s (first token 310 ms)\n"
+	                   "f:208 tok · 160 tok/s\n"
+	                   "f:★★★★☆ 4/5\n") != NULL);
+	free(dump);
 	view_release(&v);
 }
 

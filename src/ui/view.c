@@ -207,6 +207,48 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 	}
 }
 
+/*
+ * The footer breaks between its " · " fields when it is wider than the
+ * line, so that "160 tok/s" never ends up as "160" and "tok/s".
+ */
+static void
+block_wrap_footer(struct view_block *b, size_t width, size_t off, size_t len)
+{
+	static const char sep[] = " · ";
+	size_t seplen = strlen(sep), start = 0, end, pos, w;
+	const char *t, *hit;
+	int flags = VIEW_FIRST;
+
+	while (start < len) {
+		/* Take fields while they fit. */
+		end = start;
+		pos = start;
+		for (;;) {
+			t = b->text + off;
+			hit = memmem(t + pos, len - pos, sep, seplen);
+			pos = hit != NULL ? (size_t)(hit - t) : len;
+			w = utf8_width(t + start, pos - start);
+			if (w > width && end > start)
+				break;
+			end = pos;
+			if (w > width || hit == NULL)
+				break;
+			pos += seplen;
+		}
+		if (utf8_width(b->text + off + start, end - start) > width) {
+			/* One field wider than the line: wrap it as text. */
+			block_wrap(b, width, VIEW_FOOTER, off + start,
+			    end - start, true, flags);
+		} else
+			block_add_line(
+			    b, VIEW_FOOTER, off + start, end - start, flags);
+		flags = 0;
+		start = end;
+		if (start < len)
+			start += seplen;
+	}
+}
+
 static void
 block_layout_exchange(
     struct view_block *b, size_t width, const struct app_exchange *ex)
@@ -256,7 +298,7 @@ block_layout_exchange(
 	if (footer[0] != '\0') {
 		off = block_add_clean(b, footer, strlen(footer), &len);
 		first = b->nlines;
-		block_wrap(b, width, VIEW_FOOTER, off, len, true, VIEW_FIRST);
+		block_wrap_footer(b, width, off, len);
 		if (rating[0] != '\0') {
 			line = &b->lines[b->nlines - 1];
 			i = utf8_width(b->text + line->off, line->len);
