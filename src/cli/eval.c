@@ -1,13 +1,581 @@
 /*
- * eval.c - `mixchat eval` (not built yet: a placeholder that says so).
+ * eval.c - `mixchat eval`: fit the router on a dataset's train split, route
+ * every test prompt across a sweep of lambda, and report the quality-cost
+ * curve, AIQ, the cost at 97.25 % of the reference model's quality,
+ * APGR/CPT for two-model data, the oracle and the best single model, the
+ * routing time, and (--online F) learning from bandit feedback against a
+ * frozen router.  Definitions: docs/readme/router.md.
  */
 #include "config.h"
 
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
 #include "cli/cli.h"
+#include "router/dataset.h"
+#include "router/fit.h"
+#include "router/metrics.h"
+#include "router/router_int.h"
+#include "util/xmalloc.h"
+
+#define NLAMBDA 89 /* 1e-8 .. 1e3 USD per unit of quality, 8 per decade */
+
+struct eval_opts {
+	const char *data, *ref, *source;
+	double online; /* < 0: off */
+	double lambda; /* operating point of --online */
+	bool json, no_tags, validate;
+};
+
+/* Per test prompt and model: what the router predicts. */
+struct eval_pred {
+	size_t n, nm;
+	double *q, *c, *u; /* [n * nm] */
+};
+
+static double
+lambda_at(int i)
+{
+	return pow(10.0, -8.0 + i / 8.0);
+}
+
+static int
+pick(const struct eval_pred *p, size_t row, double lambda, double alpha)
+{
+	double best = -INFINITY, s;
+	size_t m;
+	int win = 0;
+
+	for (m = 0; m < p->nm; m++) {
+		size_t k = row * p->nm + m;
+
+		s = p->q[k] + alpha * p->u[k] - p->c[k] / lambda;
+		if (s > best) {
+			best = s;
+			win = (int)m;
+		}
+	}
+	return win;
+}
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static cJSON *
+json_point(double q, double c, double qref, double cref)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "quality", q);
+	cJSON_AddNumberToObject(o, "cost_usd", c);
+	cJSON_AddNumberToObject(o, "quality_pct", 100.0 * q / qref);
+	cJSON_AddNumberToObject(o, "cost_pct", 100.0 * c / cref);
+	return o;
+}
+
+/* Replay the test rows in order; the learning router gets the chosen
+ * model's quality after each of the first `nonline` rows.  Means over the
+ * rows after them. */
+static void
+eval_online(const struct router *fitted, const struct dataset *ds,
+    const size_t *test, size_t ntest, double frac, double lambda, cJSON *out,
+    bool json)
+{
+	struct router *learn = router_copy(fitted);
+	struct router_context ctx;
+	struct router_decision d;
+	size_t nonline = (size_t)(frac * (double)ntest), i;
+	double ql = 0, qf = 0, cl = 0, cf = 0, sl = 0, sf = 0;
+	int pass, rc;
+	cJSON *o;
+
+	router_context_init(&ctx, MODE_BALANCED);
+	ctx.lambda = lambda;
+	ctx.latency_tolerance_ms = 0;
+	for (i = 0; i < ntest; i++) {
+		const struct dataset_row *row = &ds->rows[test[i]];
+
+		for (pass = 0; pass < 2; pass++) {
+			const struct router *r = pass == 0 ? learn : fitted;
+			int m;
+
+			rc = router_decide(r, row->prompt, row->len, &ctx, &d);
+			if (rc != MC_OK || d.winner < 0) {
+				router_decision_release(&d);
+				continue;
+			}
+			m = dataset_model_index(
+			    ds, d.candidates[d.winner].model);
+			if (i < nonline) {
+				if (pass == 0) {
+					sl += row->quality[m];
+					if (router_learn(learn, d.features,
+					        ds->models[m], row->quality[m],
+					        1.0) != MC_OK)
+						abort();
+				} else
+					sf += row->quality[m];
+			} else if (pass == 0) {
+				ql += row->quality[m];
+				cl += row->cost_usd[m];
+			} else {
+				qf += row->quality[m];
+				cf += row->cost_usd[m];
+			}
+			router_decision_release(&d);
+		}
+	}
+	router_free(learn);
+	if (ntest > nonline) {
+		ql /= (double)(ntest - nonline);
+		qf /= (double)(ntest - nonline);
+		cl /= (double)(ntest - nonline);
+		cf /= (double)(ntest - nonline);
+	}
+	if (nonline > 0) {
+		sl /= (double)nonline;
+		sf /= (double)nonline;
+	}
+	if (json) {
+		o = cJSON_AddObjectToObject(out, "online");
+		cJSON_AddNumberToObject(o, "fraction", frac);
+		cJSON_AddNumberToObject(o, "lambda", lambda);
+		cJSON_AddNumberToObject(o, "n_feedback", (double)nonline);
+		cJSON_AddNumberToObject(
+		    o, "n_after", (double)(ntest - nonline));
+		cJSON_AddNumberToObject(o, "quality_learning", ql);
+		cJSON_AddNumberToObject(o, "quality_frozen", qf);
+		cJSON_AddNumberToObject(o, "cost_usd_learning", cl);
+		cJSON_AddNumberToObject(o, "cost_usd_frozen", cf);
+		cJSON_AddNumberToObject(o, "stream_quality_learning", sl);
+		cJSON_AddNumberToObject(o, "stream_quality_frozen", sf);
+	} else {
+		printf("\nonline (lambda %g): feedback on the first %zu test "
+		       "prompts, measured on the last %zu\n",
+		    lambda, nonline, ntest - nonline);
+		printf("  learning: quality %.4f cost $%.6f   (during "
+		       "feedback %.4f)\n",
+		    ql, cl, sl);
+		printf("  frozen:   quality %.4f cost $%.6f   (during "
+		       "feedback %.4f)\n",
+		    qf, cf, sf);
+	}
+}
+
+static int
+eval_run(const struct eval_opts *o)
+{
+	struct dataset ds;
+	struct router_fit_options fo;
+	struct router *r = NULL;
+	struct router_features *f = NULL;
+	struct eval_pred p;
+	bool *use = NULL;
+	size_t *test = NULL, ntest = 0, ntrain = 0, i, m, nm;
+	double *mq = NULL, *mc = NULL, *times = NULL, qref, cref, clo;
+	double oq = 0, oc = 0, aiq, at9725 = -1, alpha, t0;
+	struct metrics_point pts[NLAMBDA];
+	double curve_q[NLAMBDA], curve_c[NLAMBDA];
+	int ref = -1, best = 0, cheap = 0, k, rc, ret = EXIT_RUNTIME;
+	char *cause = NULL;
+	cJSON *out = NULL, *arr;
+
+	memset(&p, 0, sizeof p);
+	rc = dataset_load(&ds, o->data, o->source, &cause);
+	if (rc != MC_OK) {
+		cli_error("%s", cause);
+		goto out;
+	}
+	nm = ds.nmodels;
+	use = xcalloc(ds.nrows + 1, sizeof *use);
+	test = xcalloc(ds.nrows + 1, sizeof *test);
+	for (i = 0; i < ds.nrows; i++) {
+		const struct dataset_row *row = &ds.rows[i];
+		bool train = strcmp(row->split, "train") == 0;
+
+		if (o->validate) {
+			/* A fifth of train, by a hash of the id, stands in
+			 * for test: tuning never looks at test. */
+			if (!train)
+				continue;
+			if (router_crc32(row->id, strlen(row->id)) % 5 == 0)
+				train = false;
+			else {
+				use[i] = true;
+				ntrain++;
+				continue;
+			}
+			test[ntest++] = i;
+			continue;
+		}
+		if (train) {
+			use[i] = true;
+			ntrain++;
+		} else if (strcmp(row->split, "test") == 0)
+			test[ntest++] = i;
+	}
+	if (ntrain == 0 || ntest == 0) {
+		cli_error("%s: needs rows of split 'train' and 'test' (found "
+		          "%zu and %zu)",
+		    ds.name, ntrain, ntest);
+		goto out;
+	}
+	router_fit_options_init(&fo);
+	fo.tags = !o->no_tags;
+	/* Developer knobs for tuning on --validate (undocumented). */
+	if (getenv("MIXCHAT_FIT_L2") != NULL)
+		fo.l2 = atof(getenv("MIXCHAT_FIT_L2"));
+	if (getenv("MIXCHAT_FIT_LR") != NULL)
+		fo.lr = atof(getenv("MIXCHAT_FIT_LR"));
+	if (getenv("MIXCHAT_FIT_EPOCHS") != NULL)
+		fo.epochs = atoi(getenv("MIXCHAT_FIT_EPOCHS"));
+	rc = dataset_fit(&ds, use, &fo, &r, &cause);
+	if (rc != MC_OK) {
+		cli_error("%s", cause);
+		goto out;
+	}
+	alpha = r->alpha;
+
+	/* Predictions for every test prompt, and the time of a whole
+	 * decision (features included). */
+	f = xmalloc(sizeof *f);
+	p.n = ntest;
+	p.nm = nm;
+	p.q = xcalloc(ntest * nm, sizeof *p.q);
+	p.c = xcalloc(ntest * nm, sizeof *p.c);
+	p.u = xcalloc(ntest * nm, sizeof *p.u);
+	times = xcalloc(ntest, sizeof *times);
+	for (i = 0; i < ntest; i++) {
+		const struct dataset_row *row = &ds.rows[test[i]];
+		struct router_context ctx;
+		struct router_decision d;
+
+		router_context_init(&ctx, MODE_BALANCED);
+		t0 = now_us();
+		rc = router_decide(r, row->prompt, row->len, &ctx, &d);
+		times[i] = now_us() - t0;
+		router_decision_release(&d);
+		if (rc != MC_OK && rc != MC_ERR_BUDGET) {
+			cli_error("routing failed: %s", mixchat_strerror(rc));
+			goto out;
+		}
+		router_features_compute(r, row->prompt, row->len, f);
+		for (m = 0; m < nm; m++) {
+			const struct router_profile *pr = r->models[m];
+			double out_tok = router_profile_out_tokens(pr, f);
+
+			p.q[i * nm + m] = router_profile_quality(pr, f);
+			p.u[i * nm + m] = router_profile_uncertainty(pr, f);
+			p.c[i * nm + m] = (f->in_tokens * pr->price_in +
+			                      out_tok * pr->price_out) /
+			                  1e6;
+		}
+	}
+	qsort(times, ntest, sizeof *times, cmp_double);
+
+	/* Single models, the reference, the oracle. */
+	mq = xcalloc(nm, sizeof *mq);
+	mc = xcalloc(nm, sizeof *mc);
+	for (i = 0; i < ntest; i++) {
+		const struct dataset_row *row = &ds.rows[test[i]];
+		int om = 0;
+
+		for (m = 0; m < nm; m++) {
+			mq[m] += row->quality[m] / (double)ntest;
+			mc[m] += row->cost_usd[m] / (double)ntest;
+			if (row->quality[m] > row->quality[om] ||
+			    (row->quality[m] == row->quality[om] &&
+			        row->cost_usd[m] < row->cost_usd[om]))
+				om = (int)m;
+		}
+		oq += row->quality[om] / (double)ntest;
+		oc += row->cost_usd[om] / (double)ntest;
+	}
+	for (m = 0; m < nm; m++) {
+		if (mc[m] > mc[ref < 0 ? 0 : ref] || ref < 0)
+			ref = (int)m;
+		if (mq[m] > mq[best] || (mq[m] == mq[best] && mc[m] < mc[best]))
+			best = (int)m;
+		if (mc[m] < mc[cheap])
+			cheap = (int)m;
+	}
+	if (o->ref != NULL && (ref = dataset_model_index(&ds, o->ref)) < 0) {
+		cli_error("%s: --ref %s is not a model of the dataset", ds.name,
+		    o->ref);
+		goto out;
+	}
+	qref = mq[ref];
+	cref = mc[ref];
+	clo = mc[cheap];
+
+	for (k = 0; k < NLAMBDA; k++) {
+		double q = 0, c = 0;
+
+		for (i = 0; i < ntest; i++) {
+			int w = pick(&p, i, lambda_at(k), alpha);
+
+			q += ds.rows[test[i]].quality[w];
+			c += ds.rows[test[i]].cost_usd[w];
+		}
+		curve_q[k] = q / (double)ntest;
+		curve_c[k] = c / (double)ntest;
+		pts[k].quality = curve_q[k];
+		pts[k].cost = curve_c[k];
+		if (curve_q[k] >= 0.9725 * qref &&
+		    (at9725 < 0 || curve_c[k] / cref < at9725))
+			at9725 = curve_c[k] / cref;
+	}
+	aiq = metrics_aiq(pts, NLAMBDA, clo, cref);
+
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "data", ds.name);
+	if (o->source != NULL)
+		cJSON_AddStringToObject(out, "source", o->source);
+	cJSON_AddBoolToObject(out, "tags", !o->no_tags);
+	cJSON_AddBoolToObject(out, "validate", o->validate);
+	cJSON_AddNumberToObject(out, "n_train", (double)ntrain);
+	cJSON_AddNumberToObject(out, "n_test", (double)ntest);
+	cJSON_AddNumberToObject(out, "n_tags", (double)r->ntags);
+	cJSON_AddStringToObject(out, "ref_model", ds.models[ref]);
+	cJSON_AddNumberToObject(out, "ref_quality", qref);
+	cJSON_AddNumberToObject(out, "ref_cost_usd", cref);
+	arr = cJSON_AddArrayToObject(out, "curve");
+	for (k = 0; k < NLAMBDA; k++) {
+		cJSON *pt = json_point(curve_q[k], curve_c[k], qref, cref);
+
+		cJSON_AddNumberToObject(pt, "lambda", lambda_at(k));
+		cJSON_AddItemToArray(arr, pt);
+	}
+	if (at9725 >= 0)
+		cJSON_AddNumberToObject(
+		    out, "cost_pct_at_97_25", 100.0 * at9725);
+	else
+		cJSON_AddNullToObject(out, "cost_pct_at_97_25");
+	cJSON_AddNumberToObject(out, "aiq", aiq);
+	{
+		struct metrics_point sp[DATASET_MAX_MODELS];
+
+		for (m = 0; m < nm; m++) {
+			sp[m].cost = mc[m];
+			sp[m].quality = mq[m];
+		}
+		cJSON_AddNumberToObject(
+		    out, "aiq_single_models", metrics_aiq(sp, nm, clo, cref));
+	}
+	if (nm == 2) {
+		int s = mc[0] > mc[1] ? 0 : 1, w = 1 - s;
+		double *pref = xcalloc(ntest, sizeof *pref);
+		double *qw = xcalloc(ntest, sizeof *qw);
+		double *qs = xcalloc(ntest, sizeof *qs);
+		double apgr, c50, c80;
+
+		for (i = 0; i < ntest; i++) {
+			pref[i] = p.q[i * nm + s] + alpha * p.u[i * nm + s] -
+			          p.q[i * nm + w] - alpha * p.u[i * nm + w];
+			qw[i] = ds.rows[test[i]].quality[w];
+			qs[i] = ds.rows[test[i]].quality[s];
+		}
+		metrics_apgr(pref, qw, qs, ntest, &apgr, &c50, &c80);
+		cJSON_AddNumberToObject(out, "apgr", apgr);
+		cJSON_AddNumberToObject(out, "cpt50", c50);
+		cJSON_AddNumberToObject(out, "cpt80", c80);
+		cJSON_AddStringToObject(out, "strong_model", ds.models[s]);
+		cJSON_AddStringToObject(out, "weak_model", ds.models[w]);
+		free(pref);
+		free(qw);
+		free(qs);
+	} else {
+		cJSON_AddNullToObject(out, "apgr");
+		cJSON_AddNullToObject(out, "cpt50");
+		cJSON_AddNullToObject(out, "cpt80");
+	}
+	cJSON_AddItemToObject(out, "oracle", json_point(oq, oc, qref, cref));
+	{
+		cJSON *b = json_point(mq[best], mc[best], qref, cref);
+
+		cJSON_AddStringToObject(b, "model", ds.models[best]);
+		cJSON_AddItemToObject(out, "best_single", b);
+	}
+	arr = cJSON_AddArrayToObject(out, "models");
+	for (m = 0; m < nm; m++) {
+		cJSON *b = json_point(mq[m], mc[m], qref, cref);
+
+		cJSON_AddStringToObject(b, "model", ds.models[m]);
+		cJSON_AddItemToArray(arr, b);
+	}
+	cJSON_AddNumberToObject(out, "route_us_median", times[ntest / 2]);
+	cJSON_AddNumberToObject(
+	    out, "route_us_p99", times[(size_t)((double)(ntest - 1) * 0.99)]);
+
+	if (o->json) {
+		if (o->online >= 0)
+			eval_online(r, &ds, test, ntest, o->online, o->lambda,
+			    out, true);
+		char *s = cJSON_PrintUnformatted(out);
+
+		puts(s);
+		free(s);
+	} else {
+		printf("%s: %zu train, %zu %s prompts, %zu models, %u tags%s\n",
+		    ds.name, ntrain, ntest, o->validate ? "validation" : "test",
+		    nm, r->ntags, o->no_tags ? " (tags off)" : "");
+		printf("reference %s: quality %.4f, cost $%.6f per prompt\n\n",
+		    ds.models[ref], qref, cref);
+		printf("%12s %9s %11s %9s %9s\n", "lambda", "quality",
+		    "cost_usd", "quality%", "cost%");
+		for (k = 0; k < NLAMBDA; k++) {
+			if (k > 0 && curve_q[k] == curve_q[k - 1] &&
+			    curve_c[k] == curve_c[k - 1])
+				continue;
+			printf("%12.3g %9.4f %11.6f %8.2f%% %8.2f%%\n",
+			    lambda_at(k), curve_q[k], curve_c[k],
+			    100 * curve_q[k] / qref, 100 * curve_c[k] / cref);
+		}
+		printf("\nAIQ %.4f (single models' hull %.4f) over $%.6f .. "
+		       "$%.6f\n",
+		    aiq,
+		    cJSON_GetNumberValue(
+		        cJSON_GetObjectItem(out, "aiq_single_models")),
+		    clo, cref);
+		if (at9725 >= 0)
+			printf("97.25%% of the reference's quality at %.2f%% "
+			       "of its cost\n",
+			    100 * at9725);
+		else
+			printf("97.25%% of the reference's quality: never "
+			       "reached\n");
+		if (nm == 2)
+			printf("APGR %.4f, CPT(50%%) %.2f%%, CPT(80%%) %.2f%% "
+			       "(calls to %s)\n",
+			    cJSON_GetNumberValue(
+			        cJSON_GetObjectItem(out, "apgr")),
+			    cJSON_GetNumberValue(
+			        cJSON_GetObjectItem(out, "cpt50")),
+			    cJSON_GetNumberValue(
+			        cJSON_GetObjectItem(out, "cpt80")),
+			    ds.models[mc[0] > mc[1] ? 0 : 1]);
+		printf("oracle: quality %.4f (%.2f%%), cost $%.6f (%.2f%%)\n",
+		    oq, 100 * oq / qref, oc, 100 * oc / cref);
+		printf("best single model %s: quality %.4f, cost $%.6f\n",
+		    ds.models[best], mq[best], mc[best]);
+		printf("route: median %.1f us, p99 %.1f us per prompt\n",
+		    times[ntest / 2],
+		    times[(size_t)((double)(ntest - 1) * 0.99)]);
+		if (o->online >= 0)
+			eval_online(r, &ds, test, ntest, o->online, o->lambda,
+			    out, false);
+	}
+	ret = EXIT_OK;
+out:
+	cJSON_Delete(out);
+	free(cause);
+	free(use);
+	free(test);
+	free(mq);
+	free(mc);
+	free(times);
+	free(p.q);
+	free(p.c);
+	free(p.u);
+	free(f);
+	router_free(r);
+	dataset_release(&ds);
+	return ret;
+}
 
 int
 cli_eval(const struct cli_global *g, int argc, char **argv)
 {
-	cli_error("'eval' is not available in this build yet");
-	return EXIT_RUNTIME;
+	static const struct option options[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "ref", required_argument, NULL, 'r' },
+		{ "online", required_argument, NULL, 'o' },
+		{ "lambda", required_argument, NULL, 'L' },
+		{ "source", required_argument, NULL, 's' },
+		{ "no-tags", no_argument, NULL, 'T' },
+		{ "validate", no_argument, NULL, 'V' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct eval_opts o;
+	char *end;
+	int opt;
+
+	memset(&o, 0, sizeof o);
+	o.online = -1;
+	o.lambda = ROUTER_LAMBDA_BALANCED;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			o.data = optarg;
+			break;
+		case 'r':
+			o.ref = optarg;
+			break;
+		case 's':
+			o.source = optarg;
+			break;
+		case 'o':
+			o.online = strtod(optarg, &end);
+			if (*end != '\0' || !(o.online >= 0 && o.online <= 1))
+				return cli_usage_error("eval",
+				    "--online %s: "
+				    "give a fraction from 0 to 1",
+				    optarg);
+			break;
+		case 'L':
+			o.lambda = strtod(optarg, &end);
+			if (*end != '\0' || !(o.lambda > 0))
+				return cli_usage_error("eval",
+				    "--lambda %s: "
+				    "give a positive number (USD per unit of "
+				    "quality)",
+				    optarg);
+			break;
+		case 'T':
+			o.no_tags = true;
+			break;
+		case 'V':
+			o.validate = true;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		default:
+			return cli_usage_error("eval",
+			    "%s: unknown option or "
+			    "missing value",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(
+		    "eval", "%s: unexpected argument", argv[optind]);
+	if (o.data == NULL)
+		return cli_usage_error("eval",
+		    "--data FILE is required (a "
+		    "routing dataset in JSONL, '-' for stdin)");
+	(void)g;
+	return eval_run(&o);
 }

@@ -1,0 +1,117 @@
+/*
+ * bench_router.c - the router's speed and size: the decision for 13
+ * models on a 2,000-character prompt (features included), median and p99
+ * in microseconds; the size of the learned state for 13 models; and the
+ * time of `mixchat eval` over the whole RouterBench subset (when
+ * $MIXCHAT_SHARED and $MIXCHAT_BIN are set).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "router/router.h"
+#include "util/buf.h"
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+main(void)
+{
+	static const char *priors[] = { "gpt-4-1106-preview", "claude-v2",
+		"claude-v1", "claude-instant-v1", "gpt-3.5-turbo-1106",
+		"mistralai/mixtral-8x7b-chat", "mistralai/mistral-7b-chat",
+		"WizardLM/WizardLM-13B-V1.2", "zero-one-ai/Yi-34B-Chat",
+		"meta/llama-2-70b-chat", "meta/code-llama-instruct-34b-chat",
+		NULL, NULL };
+	static const char *words[] = { "the", "quick", "brown", "fox", "jumps",
+		"over", "lazy", "dog", "which", "planet", "is", "largest",
+		"answer", "42", "python", "function", "returns", "list", "of",
+		"numbers" };
+	enum { N = 2000 };
+	struct router *r = router_new();
+	struct router_context ctx;
+	struct router_decision d;
+	struct buf state;
+	char prompt[2001], id[32];
+	double t[N], t0;
+	size_t len = 0, i;
+	const char *shared = getenv("MIXCHAT_SHARED");
+	const char *bin = getenv("MIXCHAT_BIN");
+
+	for (i = 0; len < 2000; i++) {
+		const char *w = words[(i * 7 + i / 3) % 20];
+		size_t n = strlen(w);
+
+		if (len + n + 1 > 2000)
+			break;
+		memcpy(prompt + len, w, n);
+		len += n;
+		prompt[len++] = i % 17 == 16 ? '\n' : ' ';
+	}
+	while (len < 2000)
+		prompt[len++] = '.';
+	prompt[len] = '\0';
+
+	for (i = 0; i < 13; i++) {
+		snprintf(id, sizeof id, "model-%zu", i);
+		if (router_add_model(r, id, 0.2 + (double)i,
+		        1.0 + 2.0 * (double)i, priors[i]) != MC_OK)
+			return 1;
+	}
+	router_context_init(&ctx, MODE_BALANCED);
+	for (i = 0; i < N; i++) {
+		t0 = now_us();
+		if (router_decide(r, prompt, len, &ctx, &d) != MC_OK)
+			return 1;
+		t[i] = now_us() - t0;
+		router_decision_release(&d);
+	}
+	qsort(t, N, sizeof *t, cmp_double);
+	printf("route: 13 models, %zu-char prompt: median %.1f us, p99 %.1f "
+	       "us (target <= 50 us median)\n",
+	    len, t[N / 2], t[N * 99 / 100]);
+
+	buf_init(&state, 64u << 20);
+	if (router_state_save(r, &state) != MC_OK)
+		return 1;
+	printf("state: 13 models, %zu tags: %zu bytes (%.2f MB; target <= 2 "
+	       "MB)\n",
+	    router_ntags(r), state.len, (double)state.len / (1 << 20));
+	buf_release(&state);
+	router_free(r);
+
+	if (shared != NULL && bin != NULL) {
+		char cmd[4096];
+
+		snprintf(cmd, sizeof cmd,
+		    "gzip -dc '%s/data/routing/prompts.jsonl.gz' > "
+		    "/tmp/bench_router.$$.jsonl && t0=$(date +%%s%%N) && "
+		    "'%s' eval --data /tmp/bench_router.$$.jsonl > /dev/null "
+		    "&& t1=$(date +%%s%%N) && echo \"eval: RouterBench subset "
+		    "(3164 prompts, fit + test sweep): $(( (t1 - t0) / "
+		    "1000000 )) ms (target < 2000 ms)\"; rm -f "
+		    "/tmp/bench_router.$$.jsonl",
+		    shared, bin);
+		if (system(cmd) != 0)
+			return 1;
+	}
+	return 0;
+}

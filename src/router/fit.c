@@ -1,0 +1,257 @@
+/*
+ * fit.c - offline fitting of the router from a dataset's examples (see
+ * fit.h): tag classifier, per-tag statistics, residuals, LinUCB matrices.
+ * Deterministic: the same examples give the same bytes (the shipped priors
+ * are checked against a re-fit).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "router/fit.h"
+#include "router/router_int.h"
+#include "util/xmalloc.h"
+
+/* An example's features, kept sparse. */
+struct sparse {
+	uint32_t nnz;
+	uint16_t *idx;
+	float *val;
+	float tag[ROUTER_MAX_TAGS];
+};
+
+void
+router_fit_options_init(struct router_fit_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->tags = true;
+	o->l2 = 0.5;
+	o->lr = 0.005;
+	o->epochs = 2;
+	o->tag_epochs = 4;
+}
+
+/* A deterministic permutation (xorshift, fixed seed per epoch). */
+static void
+shuffle(size_t *perm, size_t n, uint32_t seed)
+{
+	uint32_t s = seed * 2654435761u + 1;
+	size_t i, j, t;
+
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	for (i = n; i > 1; i--) {
+		s ^= s << 13;
+		s ^= s >> 17;
+		s ^= s << 5;
+		j = s % i;
+		t = perm[i - 1];
+		perm[i - 1] = perm[j];
+		perm[j] = t;
+	}
+}
+
+static void
+sparse_to_features(
+    const struct sparse *sp, uint32_t ntags, struct router_features *f)
+{
+	uint32_t k;
+
+	/* Only the entries that matter: callers read x through nz. */
+	f->nnz = sp->nnz;
+	for (k = 0; k < sp->nnz; k++) {
+		f->nz[k] = sp->idx[k];
+		f->x[sp->idx[k]] = sp->val[k];
+	}
+	f->ntags = ntags;
+	memcpy(f->tag, sp->tag, sizeof f->tag);
+}
+
+static void
+fit_tags(struct router *r, struct sparse *sp, const struct router_example *ex,
+    size_t n, const struct router_fit_options *o)
+{
+	uint32_t T = r->ntags, t, k;
+	double z[ROUTER_MAX_TAGS], g[ROUTER_MAX_TAGS], m, s, lr;
+	size_t *perm = xmalloc((n + 1) * sizeof *perm), e, i;
+	int epoch;
+
+	/* Feature-major (ROUTER_DIM x T): each non-zero feature touches one
+	 * contiguous row of T weights. */
+	r->tagw = xcalloc((size_t)T * ROUTER_DIM, sizeof *r->tagw);
+	memset(r->tagb, 0, sizeof r->tagb);
+	for (epoch = 0; epoch < o->tag_epochs; epoch++) {
+		lr = 1.0 / (1.0 + epoch);
+		shuffle(perm, n, 1000u + (uint32_t)epoch);
+		for (i = 0; i < n; i++) {
+			e = perm[i];
+			if (ex[e].tag < 0)
+				continue;
+			for (t = 0; t < T; t++)
+				z[t] = r->tagb[t];
+			for (k = 0; k < sp[e].nnz; k++) {
+				const float *w =
+				    r->tagw + (size_t)sp[e].idx[k] * T;
+				double v = sp[e].val[k];
+
+				for (t = 0; t < T; t++)
+					z[t] += (double)w[t] * v;
+			}
+			m = z[0];
+			for (t = 1; t < T; t++)
+				if (z[t] > m)
+					m = z[t];
+			s = 0;
+			for (t = 0; t < T; t++) {
+				z[t] = exp(z[t] - m);
+				s += z[t];
+			}
+			for (t = 0; t < T; t++) {
+				g[t] = lr * (((int)t == ex[e].tag ? 1.0 : 0.0) -
+				                z[t] / s);
+				r->tagb[t] += (float)g[t];
+			}
+			for (k = 0; k < sp[e].nnz; k++) {
+				float *w = r->tagw + (size_t)sp[e].idx[k] * T;
+				double v = sp[e].val[k];
+
+				for (t = 0; t < T; t++)
+					w[t] += (float)(g[t] * v);
+			}
+		}
+	}
+	free(perm);
+}
+
+int
+router_fit(const char *const *models, const double *price_in,
+    const double *price_out, size_t nmodels, const char *const *tags,
+    size_t ntags, const struct router_example *ex, size_t n,
+    const struct router_fit_options *o, struct router **out, char **cause)
+{
+	struct router *r = NULL;
+	struct router_features *f = NULL;
+	struct sparse *sp = NULL;
+	size_t *perm = NULL, i, e, l;
+	uint32_t t, k;
+	int epoch, rc = MC_OK;
+
+	*out = NULL;
+	if (nmodels == 0 || nmodels > ROUTER_MAX_MODELS || n == 0 ||
+	    ntags > ROUTER_MAX_TAGS) {
+		*cause = xasprintf("cannot fit a router on %zu examples of "
+		                   "%zu models with %zu tags (limits: %d "
+		                   "models, %d tags)",
+		    n, nmodels, ntags, ROUTER_MAX_MODELS, ROUTER_MAX_TAGS);
+		return MC_ERR_USAGE;
+	}
+	r = router_new_empty();
+	if (o->tags && ntags > 1) {
+		free(r->tags[0]);
+		r->ntags = (uint32_t)ntags;
+		for (t = 0; t < ntags; t++)
+			r->tags[t] = xstrdup(tags[t]);
+	}
+
+	/* Features of every example, kept sparse. */
+	f = xcalloc(1, sizeof *f);
+	sp = xcalloc(n, sizeof *sp);
+	for (e = 0; e < n; e++) {
+		router_features_hash(ex[e].prompt, ex[e].len, f);
+		sp[e].nnz = f->nnz;
+		sp[e].idx = xmalloc((f->nnz + 1) * sizeof *sp[e].idx);
+		sp[e].val = xmalloc((f->nnz + 1) * sizeof *sp[e].val);
+		for (k = 0; k < f->nnz; k++) {
+			sp[e].idx[k] = f->nz[k];
+			sp[e].val[k] = f->x[f->nz[k]];
+		}
+	}
+	if (r->ntags > 1)
+		fit_tags(r, sp, ex, n, o);
+	memset(f->x, 0, sizeof f->x);
+	for (e = 0; e < n; e++) {
+		sparse_to_features(&sp[e], 0, f);
+		router_features_tag(r, f);
+		memcpy(sp[e].tag, f->tag, sizeof sp[e].tag);
+		for (k = 0; k < f->nnz; k++)
+			f->x[f->nz[k]] = 0;
+	}
+
+	/* Per-model tag statistics from the labels (the predicted tag when
+	 * an example has none), and LinUCB's A^-1. */
+	for (l = 0; l < nmodels; l++) {
+		struct router_profile *p =
+		    router_profile_new(models[l], r->ntags);
+		double qs = 0, ls = 0;
+
+		p->price_in = price_in[l];
+		p->price_out = price_out[l];
+		for (e = 0; e < n; e++) {
+			qs += ex[e].quality[l];
+			ls += ex[e].out_tokens[l];
+			for (t = 0; t < r->ntags; t++) {
+				double pt = r->ntags == 1 ? 1.0
+				            : ex[e].tag >= 0
+				                ? (ex[e].tag == (int)t)
+				                : sp[e].tag[t];
+
+				p->qsum[t] += pt * ex[e].quality[l];
+				p->qw[t] += pt;
+				p->lsum[t] += pt * ex[e].out_tokens[l];
+				p->lw[t] += pt;
+			}
+			sparse_to_features(&sp[e], r->ntags, f);
+			router_profile_add_obs(p, f, 1.0);
+			for (k = 0; k < f->nnz; k++)
+				f->x[f->nz[k]] = 0;
+		}
+		p->q0 = qs / (double)n;
+		p->len0 = ls / (double)n;
+		p->n = (double)n;
+		r->models =
+		    xreallocarray(r->models, r->nmodels + 1, sizeof *r->models);
+		r->models[r->nmodels++] = p;
+	}
+
+	/* Residuals: ridge by SGD on what the tag means miss. */
+	perm = xmalloc((n + 1) * sizeof *perm);
+	for (epoch = 0; epoch < o->epochs; epoch++) {
+		double lr = o->lr / (1.0 + epoch);
+
+		shuffle(perm, n, 7u + (uint32_t)epoch);
+		for (i = 0; i < n; i++) {
+			e = perm[i];
+			sparse_to_features(&sp[e], r->ntags, f);
+			for (l = 0; l < nmodels; l++) {
+				struct router_profile *p = r->models[l];
+				double pred = router_profile_base(p, f), err;
+
+				for (k = 0; k < f->nnz; k++)
+					pred += (double)p->w[f->nz[k]] *
+					        f->x[f->nz[k]];
+				err = ex[e].quality[l] - pred;
+				for (k = 0; k < f->nnz; k++) {
+					float *w = &p->w[f->nz[k]];
+
+					*w +=
+					    (float)(lr * (err * f->x[f->nz[k]] -
+					                     o->l2 * *w));
+				}
+			}
+			for (k = 0; k < f->nnz; k++)
+				f->x[f->nz[k]] = 0;
+		}
+	}
+
+	for (e = 0; e < n; e++) {
+		free(sp[e].idx);
+		free(sp[e].val);
+	}
+	free(sp);
+	free(f);
+	free(perm);
+	*out = r;
+	return rc;
+}

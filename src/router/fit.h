@@ -1,0 +1,56 @@
+/*
+ * fit.h - fitting a router offline from a routing dataset's examples
+ * (`mixchat train`, `mixchat eval`).  Pure computation.
+ *
+ * The fit learns, from examples that carry every model's quality and
+ * response length:
+ *   - the tag classifier (multinomial logistic regression on the hashed
+ *     features, SGD) from each example's tag label, when opts.tags;
+ *   - per model and tag: the sums behind the shrunk mean quality and mean
+ *     response length;
+ *   - per model: the residual (ridge regression by SGD on the hashed and
+ *     dense features, target = quality - tag-mean prediction) and the
+ *     LinUCB A^-1 after every training example.
+ */
+#ifndef MIXCHAT_ROUTER_FIT_H
+#define MIXCHAT_ROUTER_FIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "router/router.h"
+
+struct router_example {
+	const char *prompt;
+	size_t len;
+	int tag;                  /* index into the tag names; -1: none */
+	const double *quality;    /* [nmodels], 0..1 */
+	const double *out_tokens; /* [nmodels] */
+};
+
+struct router_fit_options {
+	bool tags;      /* learn tags; false: one tag for everything */
+	double l2;      /* residual L2 per step */
+	double lr;      /* residual step size */
+	int epochs;     /* residual epochs */
+	int tag_epochs; /* classifier epochs */
+};
+
+/* router_fit_options_init: the defaults (tuned on a validation part of
+ * the train split, never on test). */
+void router_fit_options_init(struct router_fit_options *o);
+
+/*
+ * router_fit: a new router (no built-in priors) whose candidates are the
+ * dataset's nmodels models with the given prices (USD per 1M tokens),
+ * fitted on n examples.  tags (ntags names, ntags <= ROUTER_MAX_TAGS) are
+ * the labels the examples' tag indexes refer to.  *out is the caller's to
+ * router_free().  MC_ERR_USAGE with *cause for bad sizes.
+ */
+int router_fit(const char *const *models, const double *price_in,
+    const double *price_out, size_t nmodels, const char *const *tags,
+    size_t ntags, const struct router_example *ex, size_t n,
+    const struct router_fit_options *o, struct router **out,
+    char **cause) MC_WUR;
+
+#endif

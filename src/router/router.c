@@ -1,0 +1,808 @@
+/*
+ * router.c - the MixLLM decision: prompt features, per-model predictions,
+ * the meta-decision score, budget and rate-limit exclusion, online
+ * learning, and the candidate list (add/remove).  Pure computation.
+ *
+ * Features: the prompt's words (lower-cased ASCII letter/digit runs; other
+ * bytes >= 0x80 count as letters) as unigrams and bigrams, hashed (FNV-1a)
+ * into ROUTER_HASH_DIM buckets in two namespaces: the whole prompt, and its
+ * last block (the text after the last blank line: the question after any
+ * few-shot examples).  Each namespace is L2-normalised on log(1 + count).
+ * Eight dense features follow (length, numbers, digits, lines, ...).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "router/router_int.h"
+#include "util/xmalloc.h"
+
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME  16777619u
+
+struct router_profile *
+router_profile_new(const char *id, uint32_t ntags)
+{
+	struct router_profile *p = xcalloc(1, sizeof *p);
+	uint32_t i;
+
+	p->id = xstrdup(id);
+	p->ntags = ntags;
+	p->d = ntags + 1;
+	p->ainv = xcalloc((size_t)p->d * p->d, sizeof *p->ainv);
+	for (i = 0; i < p->d; i++)
+		p->ainv[i * p->d + i] = 1.0;
+	p->q0 = 0.5;
+	p->len0 = 200.0;
+	return p;
+}
+
+void
+router_profile_free(struct router_profile *p)
+{
+	if (p == NULL)
+		return;
+	free(p->id);
+	free(p->ainv);
+	free(p);
+}
+
+struct router_profile *
+router_profile_copy(const struct router_profile *p)
+{
+	struct router_profile *c = xmalloc(sizeof *c);
+
+	memcpy(c, p, sizeof *c);
+	c->id = xstrdup(p->id);
+	c->ainv = xmalloc((size_t)p->d * p->d * sizeof *c->ainv);
+	memcpy(c->ainv, p->ainv, (size_t)p->d * p->d * sizeof *c->ainv);
+	return c;
+}
+
+double
+router_profile_base(
+    const struct router_profile *p, const struct router_features *f)
+{
+	double q = 0;
+	uint32_t t;
+
+	for (t = 0; t < p->ntags && t < f->ntags; t++)
+		q += f->tag[t] * (p->qsum[t] + ROUTER_SHRINK * p->q0) /
+		     (p->qw[t] + ROUTER_SHRINK);
+	return q;
+}
+
+double
+router_profile_quality(
+    const struct router_profile *p, const struct router_features *f)
+{
+	double q = router_profile_base(p, f);
+	uint32_t k;
+
+	for (k = 0; k < f->nnz; k++)
+		q += (double)p->w[f->nz[k]] * f->x[f->nz[k]];
+	if (q < 0)
+		q = 0;
+	if (q > 1)
+		q = 1;
+	return q;
+}
+
+double
+router_profile_out_tokens(
+    const struct router_profile *p, const struct router_features *f)
+{
+	double n = 0;
+	uint32_t t;
+
+	for (t = 0; t < p->ntags && t < f->ntags; t++)
+		n += f->tag[t] * (p->lsum[t] + ROUTER_SHRINK * p->len0) /
+		     (p->lw[t] + ROUTER_SHRINK);
+	return n;
+}
+
+/* e = [1, p(tag)...] of length p->d. */
+static void
+profile_e(
+    const struct router_profile *p, const struct router_features *f, double *e)
+{
+	uint32_t i;
+
+	e[0] = 1.0;
+	for (i = 1; i < p->d; i++)
+		e[i] = i - 1 < f->ntags ? f->tag[i - 1] : 0.0;
+}
+
+double
+router_profile_uncertainty(
+    const struct router_profile *p, const struct router_features *f)
+{
+	double e[ROUTER_MAX_TAGS + 1], s = 0, row;
+	uint32_t i, j;
+
+	profile_e(p, f, e);
+	for (i = 0; i < p->d; i++) {
+		if (e[i] == 0)
+			continue;
+		row = 0;
+		for (j = 0; j < p->d; j++)
+			row += p->ainv[i * p->d + j] * e[j];
+		s += e[i] * row;
+	}
+	return s > 0 ? sqrt(s) : 0.0;
+}
+
+void
+router_profile_add_obs(
+    struct router_profile *p, const struct router_features *f, double weight)
+{
+	double e[ROUTER_MAX_TAGS + 1], v[ROUTER_MAX_TAGS + 1], denom;
+	uint32_t i, j, d = p->d;
+
+	/* (A + w e e')^-1 = A^-1 - w (A^-1 e)(e' A^-1) / (1 + w e' A^-1 e);
+	 * A^-1 is symmetric, so v = A^-1 e serves both sides. */
+	profile_e(p, f, e);
+	for (i = 0; i < d; i++) {
+		v[i] = 0;
+		for (j = 0; j < d; j++)
+			v[i] += p->ainv[i * d + j] * e[j];
+	}
+	denom = 1.0;
+	for (i = 0; i < d; i++)
+		denom += weight * e[i] * v[i];
+	for (i = 0; i < d; i++)
+		for (j = 0; j < d; j++)
+			p->ainv[i * d + j] -= weight * v[i] * v[j] / denom;
+}
+
+/* Features. */
+
+static uint32_t
+hash_bytes(uint32_t h, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h ^= c;
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+static uint32_t
+hash_mix(uint32_t a, uint32_t b)
+{
+	a ^= b + 0x9e3779b9u + (a << 6) + (a >> 2);
+	a ^= a >> 15;
+	a *= 0x2c1b3c6du;
+	a ^= a >> 12;
+	return a;
+}
+
+static int
+is_word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/* Add namespace ns of text into acc (counts), recording new buckets. */
+static void
+hash_namespace(const char *s, size_t len, uint32_t ns, float *acc, uint16_t *nz,
+    uint32_t *nnz)
+{
+	uint32_t prev = 0, h, idx;
+	size_t i = 0, start;
+	int have_prev = 0, k;
+
+	while (i < len) {
+		while (i < len && !is_word_byte((unsigned char)s[i]))
+			i++;
+		if (i >= len)
+			break;
+		start = i;
+		while (i < len && is_word_byte((unsigned char)s[i]))
+			i++;
+		h = hash_bytes(FNV_OFFSET ^ ns, s + start, i - start);
+		for (k = 0; k < 2; k++) {
+			if (k == 0)
+				idx = hash_mix(h, ns) & (ROUTER_HASH_DIM - 1);
+			else if (have_prev)
+				idx = hash_mix(prev, h) & (ROUTER_HASH_DIM - 1);
+			else
+				continue;
+			if (acc[idx] == 0)
+				nz[(*nnz)++] = (uint16_t)idx;
+			acc[idx] += 1.0f;
+		}
+		prev = h;
+		have_prev = 1;
+	}
+}
+
+static void
+normalise_namespace(float *acc, const uint16_t *nz, uint32_t n, float *x,
+    uint16_t *xnz, uint32_t *xnnz)
+{
+	double norm = 0;
+	uint32_t k;
+	float v;
+
+	for (k = 0; k < n; k++) {
+		acc[nz[k]] = logf(1.0f + acc[nz[k]]);
+		norm += (double)acc[nz[k]] * acc[nz[k]];
+	}
+	if (norm <= 0)
+		return;
+	norm = 1.0 / sqrt(norm);
+	for (k = 0; k < n; k++) {
+		v = acc[nz[k]] * (float)norm;
+		if (x[nz[k]] == 0)
+			xnz[(*xnnz)++] = nz[k];
+		x[nz[k]] += v * 0.7071f;
+		acc[nz[k]] = 0;
+	}
+}
+
+void
+router_features_hash(const char *prompt, size_t len, struct router_features *f)
+{
+	float acc[ROUTER_HASH_DIM];
+	uint16_t nz[ROUTER_HASH_DIM];
+	uint32_t n = 0, numbers = 0, digits = 0, lines = 1, maxnum = 0, run;
+	uint32_t qmarks = 0, upper = 0, k;
+	size_t i, tail = 0;
+
+	memset(f->x, 0, sizeof f->x);
+	memset(acc, 0, sizeof acc);
+	f->nnz = 0;
+	f->ntags = 0;
+
+	/* The last block: after the last blank line, if it says enough. */
+	for (i = len; i > 1; i--) {
+		if (prompt[i - 1] == '\n' && prompt[i - 2] == '\n' &&
+		    len - i >= 20) {
+			tail = i;
+			break;
+		}
+	}
+
+	hash_namespace(prompt, len, 0x1234567u, acc, nz, &n);
+	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz);
+	n = 0;
+	hash_namespace(prompt + tail, len - tail, 0x7654321u, acc, nz, &n);
+	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz);
+
+	run = 0;
+	for (i = tail; i < len; i++) {
+		unsigned char c = (unsigned char)prompt[i];
+
+		if (c >= '0' && c <= '9') {
+			digits++;
+			if (run++ == 0)
+				numbers++;
+			if (run > maxnum)
+				maxnum = run;
+		} else
+			run = 0;
+		if (c == '?')
+			qmarks++;
+		if (c >= 'A' && c <= 'Z')
+			upper++;
+	}
+	for (i = 0; i < len; i++)
+		if (prompt[i] == '\n')
+			lines++;
+	{
+		double tl = (double)(len - tail);
+		float dense[ROUTER_NDENSE];
+
+		dense[0] = (float)(log1p((double)len) / 10.0);
+		dense[1] = (float)(log1p(tl) / 10.0);
+		dense[2] = (float)(log1p((double)numbers) / 4.0);
+		dense[3] = (float)(tl > 0 ? 5.0 * digits / tl : 0.0);
+		dense[4] = (float)(maxnum / 8.0);
+		dense[5] = (float)(qmarks > 4 ? 1.0 : qmarks / 4.0);
+		dense[6] = (float)(tl > 0 ? 5.0 * upper / tl : 0.0);
+		dense[7] = (float)(log1p((double)lines) / 6.0);
+		for (k = 0; k < ROUTER_NDENSE; k++) {
+			if (dense[k] > 2.0f)
+				dense[k] = 2.0f;
+			if (dense[k] != 0) {
+				f->x[ROUTER_HASH_DIM + k] = dense[k];
+				f->nz[f->nnz++] =
+				    (uint16_t)(ROUTER_HASH_DIM + k);
+			}
+		}
+	}
+	f->in_tokens = ceil((double)len / 4.0);
+}
+
+void
+router_features_tag(const struct router *r, struct router_features *f)
+{
+	double z[ROUTER_MAX_TAGS], m, s;
+	uint32_t t, k;
+
+	f->ntags = r->ntags;
+	if (r->tagw == NULL || r->ntags <= 1) {
+		for (t = 0; t < r->ntags; t++)
+			f->tag[t] = 1.0f / (float)r->ntags;
+		return;
+	}
+	for (t = 0; t < r->ntags; t++)
+		z[t] = r->tagb[t];
+	for (k = 0; k < f->nnz; k++) {
+		const float *w = r->tagw + (size_t)f->nz[k] * r->ntags;
+		double v = f->x[f->nz[k]];
+
+		for (t = 0; t < r->ntags; t++)
+			z[t] += (double)w[t] * v;
+	}
+	m = z[0];
+	for (t = 1; t < r->ntags; t++)
+		if (z[t] > m)
+			m = z[t];
+	s = 0;
+	for (t = 0; t < r->ntags; t++) {
+		z[t] = exp(z[t] - m);
+		s += z[t];
+	}
+	for (t = 0; t < r->ntags; t++)
+		f->tag[t] = (float)(z[t] / s);
+}
+
+void
+router_features_compute(const struct router *r, const char *prompt, size_t len,
+    struct router_features *f)
+{
+	router_features_hash(prompt, len, f);
+	router_features_tag(r, f);
+}
+
+/* The router. */
+
+struct router *
+router_new_empty(void)
+{
+	struct router *r = xcalloc(1, sizeof *r);
+
+	r->ntags = 1;
+	r->tags[0] = xstrdup("all");
+	r->alpha = ROUTER_DEFAULT_ALPHA;
+	r->beta = ROUTER_DEFAULT_BETA;
+	return r;
+}
+
+struct router *
+router_new(void)
+{
+	struct router *r = router_new_empty();
+	char *cause = NULL;
+
+	if (router_priors_size > 0 && router_state_load(r, router_priors_data,
+	                                  router_priors_size, &cause) != MC_OK)
+		free(cause); /* a build without priors routes by price tier */
+	return r;
+}
+
+struct router *
+router_copy(const struct router *r)
+{
+	struct router *c = xcalloc(1, sizeof *c);
+	size_t i;
+
+	c->ntags = r->ntags;
+	for (i = 0; i < r->ntags; i++)
+		c->tags[i] = xstrdup(r->tags[i]);
+	if (r->tagw != NULL) {
+		c->tagw =
+		    xmalloc((size_t)r->ntags * ROUTER_DIM * sizeof *c->tagw);
+		memcpy(c->tagw, r->tagw,
+		    (size_t)r->ntags * ROUTER_DIM * sizeof *c->tagw);
+	}
+	memcpy(c->tagb, r->tagb, sizeof c->tagb);
+	c->priors = xcalloc(r->npriors + 1, sizeof *c->priors);
+	for (i = 0; i < r->npriors; i++)
+		c->priors[i] = router_profile_copy(r->priors[i]);
+	c->npriors = r->npriors;
+	c->models = xcalloc(r->nmodels + 1, sizeof *c->models);
+	for (i = 0; i < r->nmodels; i++)
+		c->models[i] = router_profile_copy(r->models[i]);
+	c->nmodels = r->nmodels;
+	c->alpha = r->alpha;
+	c->beta = r->beta;
+	return c;
+}
+
+void
+router_clear_tags(struct router *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntags; i++)
+		free(r->tags[i]);
+	r->ntags = 0;
+	free(r->tagw);
+	r->tagw = NULL;
+	for (i = 0; i < r->npriors; i++)
+		router_profile_free(r->priors[i]);
+	free(r->priors);
+	r->priors = NULL;
+	r->npriors = 0;
+}
+
+void
+router_free(struct router *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	router_clear_tags(r);
+	for (i = 0; i < r->nmodels; i++)
+		router_profile_free(r->models[i]);
+	free(r->models);
+	free(r);
+}
+
+double
+router_lambda(enum router_mode mode)
+{
+	switch (mode) {
+	case MODE_QUALITY:
+		return ROUTER_LAMBDA_QUALITY;
+	case MODE_BUDGET:
+		return ROUTER_LAMBDA_BUDGET;
+	case MODE_BALANCED:
+	default:
+		return ROUTER_LAMBDA_BALANCED;
+	}
+}
+
+const char *
+router_exclusion_name(enum router_exclusion e)
+{
+	switch (e) {
+	case ROUTER_OK:
+		return "";
+	case ROUTER_OVER_BUDGET:
+		return "over budget";
+	case ROUTER_RATE_LIMITED:
+		return "rate-limited";
+	case ROUTER_SKIPPED:
+		return "skipped";
+	}
+	return "?";
+}
+
+static int
+find_model(const struct router *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmodels; i++)
+		if (strcmp(r->models[i]->id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const struct router_profile *
+find_prior(const struct router *r, const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < r->npriors; i++)
+		if (strcmp(r->priors[i]->id, name) == 0)
+			return r->priors[i];
+	return NULL;
+}
+
+bool
+router_has_prior(const struct router *r, const char *name)
+{
+	return find_prior(r, name) != NULL;
+}
+
+/* A profile for a model without a known prior: by its price tier. */
+static struct router_profile *
+profile_from_price(
+    const struct router *r, const char *id, double pin, double pout)
+{
+	struct router_profile *p = router_profile_new(id, r->ntags);
+	double blended = (pin + 2.0 * pout) / 3.0;
+
+	if (blended < 0.5)
+		p->q0 = 0.60;
+	else if (blended < 2.0)
+		p->q0 = 0.70;
+	else if (blended < 8.0)
+		p->q0 = 0.78;
+	else
+		p->q0 = 0.85;
+	p->len0 = 300.0;
+	return p;
+}
+
+/* A candidate's profile from a prior: its statistics capped so that the
+ * user's own ratings soon outweigh them. */
+static struct router_profile *
+profile_from_prior(const struct router_profile *prior, const char *id)
+{
+	struct router_profile *p = router_profile_copy(prior);
+	uint32_t t, i;
+	double s;
+
+	free(p->id);
+	p->id = xstrdup(id);
+	for (t = 0; t < p->ntags; t++) {
+		if (p->qw[t] > ROUTER_PRIOR_CAP) {
+			s = ROUTER_PRIOR_CAP / p->qw[t];
+			p->qsum[t] *= s;
+			p->qw[t] *= s;
+		}
+		if (p->lw[t] > ROUTER_PRIOR_CAP) {
+			s = ROUTER_PRIOR_CAP / p->lw[t];
+			p->lsum[t] *= s;
+			p->lw[t] *= s;
+		}
+	}
+	memset(p->ainv, 0, (size_t)p->d * p->d * sizeof *p->ainv);
+	for (i = 0; i < p->d; i++)
+		p->ainv[i * p->d + i] = 1.0 / (1.0 + ROUTER_PRIOR_KAPPA);
+	p->n = 0;
+	return p;
+}
+
+int
+router_add_model(struct router *r, const char *id, double price_in,
+    double price_out, const char *prior)
+{
+	const struct router_profile *pp;
+	struct router_profile *p;
+
+	if (id == NULL || *id == '\0' || strlen(id) > ROUTER_MAX_ID)
+		return MC_ERR_LIMIT;
+	if (find_model(r, id) >= 0)
+		return MC_ERR_EXISTS;
+	if (r->nmodels >= ROUTER_MAX_MODELS)
+		return MC_ERR_LIMIT;
+	pp = find_prior(r, prior);
+	if (pp != NULL)
+		p = profile_from_prior(pp, id);
+	else
+		p = profile_from_price(r, id, price_in, price_out);
+	p->price_in = price_in;
+	p->price_out = price_out;
+	r->models = xreallocarray(r->models, r->nmodels + 1, sizeof *r->models);
+	r->models[r->nmodels++] = p;
+	return MC_OK;
+}
+
+int
+router_remove_model(struct router *r, const char *id)
+{
+	int i = find_model(r, id);
+
+	if (i < 0)
+		return MC_ERR_NOTFOUND;
+	router_profile_free(r->models[i]);
+	memmove(r->models + i, r->models + i + 1,
+	    (r->nmodels - (size_t)i - 1) * sizeof *r->models);
+	r->nmodels--;
+	return MC_OK;
+}
+
+size_t
+router_nmodels(const struct router *r)
+{
+	return r->nmodels;
+}
+
+const char *
+router_model_id(const struct router *r, size_t i)
+{
+	return i < r->nmodels ? r->models[i]->id : NULL;
+}
+
+size_t
+router_ntags(const struct router *r)
+{
+	return r->ntags;
+}
+
+const char *
+router_tag_name(const struct router *r, size_t i)
+{
+	return i < r->ntags ? r->tags[i] : NULL;
+}
+
+void
+router_set_params(struct router *r, double alpha, double beta)
+{
+	r->alpha = alpha;
+	r->beta = beta;
+}
+
+void
+router_context_init(struct router_context *ctx, enum router_mode mode)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->mode = mode;
+	ctx->latency_tolerance_ms = 15000.0;
+	ctx->budget_left_usd = -1.0;
+}
+
+static const struct router_latency *
+find_latency(const struct router_context *ctx, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nlatency; i++)
+		if (ctx->latency[i].model != NULL &&
+		    strcmp(ctx->latency[i].model, id) == 0)
+			return &ctx->latency[i];
+	return NULL;
+}
+
+static int
+is_skipped(const struct router_context *ctx, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nskip; i++)
+		if (ctx->skip[i] != NULL && strcmp(ctx->skip[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+double
+router_uncertainty(
+    const struct router *r, size_t i, const struct router_features *f)
+{
+	return i < r->nmodels ? router_profile_uncertainty(r->models[i], f)
+	                      : 0.0;
+}
+
+int
+router_decide_features(const struct router *r, const struct router_features *f,
+    const struct router_context *ctx, struct router_decision *d)
+{
+	double lambda, tau, best = -INFINITY, ttft, tps, wait;
+	const struct router_latency *lat;
+	size_t i;
+
+	memset(d, 0, sizeof *d);
+	d->winner = -1;
+	if (r->nmodels == 0)
+		return MC_ERR_NOTFOUND;
+	lambda = ctx->lambda > 0 ? ctx->lambda : router_lambda(ctx->mode);
+	d->lambda = lambda;
+	tau = ctx->latency_tolerance_ms;
+	d->features = xmalloc(sizeof *d->features);
+	memcpy(d->features, f, sizeof *f);
+	d->candidates = xcalloc(r->nmodels, sizeof *d->candidates);
+	d->ncandidates = r->nmodels;
+	for (i = 0; i < r->nmodels; i++) {
+		const struct router_profile *p = r->models[i];
+		struct router_candidate *c = &d->candidates[i];
+
+		c->model = p->id;
+		c->quality = router_profile_quality(p, f);
+		c->out_tokens = router_profile_out_tokens(p, f);
+		c->cost_usd = (f->in_tokens * p->price_in +
+		                  c->out_tokens * p->price_out) /
+		              1e6;
+		c->uncertainty = router_profile_uncertainty(p, f);
+		lat = find_latency(ctx, p->id);
+		ttft = lat != NULL && lat->ttft_ms > 0 ? lat->ttft_ms
+		                                       : ROUTER_DEFAULT_TTFT_MS;
+		tps = lat != NULL && lat->tokens_per_s > 0 ? lat->tokens_per_s
+		                                           : ROUTER_DEFAULT_TPS;
+		wait = lat != NULL && lat->unavailable_until_ms > ctx->now_ms
+		           ? (double)(lat->unavailable_until_ms - ctx->now_ms)
+		           : 0.0;
+		c->latency_ms = wait + ttft + 1000.0 * c->out_tokens / tps;
+		c->penalty = 0;
+		if (tau > 0 && c->latency_ms > tau) {
+			double z = (c->latency_ms - tau) / tau;
+
+			c->penalty = expm1(z > 50 ? 50 : z);
+		}
+		c->score = c->quality + r->alpha * c->uncertainty -
+		           c->cost_usd / lambda - r->beta * c->penalty;
+		if (is_skipped(ctx, p->id))
+			c->excluded = ROUTER_SKIPPED;
+		else if (ctx->budget_left_usd >= 0 &&
+		         c->cost_usd > ctx->budget_left_usd)
+			c->excluded = ROUTER_OVER_BUDGET;
+		else if (wait > 0 && (tau <= 0 || wait > tau))
+			c->excluded = ROUTER_RATE_LIMITED;
+		if (c->excluded == ROUTER_OK && c->score > best) {
+			best = c->score;
+			d->winner = (int)i;
+		}
+	}
+	return d->winner < 0 ? MC_ERR_BUDGET : MC_OK;
+}
+
+int
+router_decide(const struct router *r, const char *prompt, size_t len,
+    const struct router_context *ctx, struct router_decision *d)
+{
+	struct router_features *f = xmalloc(sizeof *f);
+	int rc;
+
+	router_features_compute(r, prompt, len, f);
+	rc = router_decide_features(r, f, ctx, d);
+	free(f);
+	return rc;
+}
+
+void
+router_decision_release(struct router_decision *d)
+{
+	free(d->candidates);
+	free(d->features);
+	memset(d, 0, sizeof *d);
+	d->winner = -1;
+}
+
+int
+router_decision_next(const struct router_decision *d, const char *skip)
+{
+	double best = -INFINITY;
+	int win = -1;
+	size_t i;
+
+	for (i = 0; i < d->ncandidates; i++) {
+		const struct router_candidate *c = &d->candidates[i];
+
+		if (c->excluded != ROUTER_OK)
+			continue;
+		if (skip != NULL && strcmp(c->model, skip) == 0)
+			continue;
+		if (c->score > best) {
+			best = c->score;
+			win = (int)i;
+		}
+	}
+	return win;
+}
+
+int
+router_learn(struct router *r, const struct router_features *f, const char *id,
+    double quality, double weight)
+{
+	struct router_profile *p;
+	double q, err, step;
+	uint32_t t, k;
+	int i = find_model(r, id);
+
+	if (i < 0)
+		return MC_ERR_NOTFOUND;
+	if (!(quality >= 0 && quality <= 1) || !(weight > 0 && weight <= 1))
+		return MC_ERR_USAGE;
+	p = r->models[i];
+	q = router_profile_quality(p, f);
+	for (t = 0; t < p->ntags && t < f->ntags; t++) {
+		p->qsum[t] += weight * f->tag[t] * quality;
+		p->qw[t] += weight * f->tag[t];
+	}
+	/* One SGD step on the residual toward what the tag means miss. */
+	err = quality - q;
+	step = ROUTER_ONLINE_LR * weight * err;
+	for (k = 0; k < f->nnz; k++)
+		p->w[f->nz[k]] += (float)(step * f->x[f->nz[k]]);
+	router_profile_add_obs(p, f, weight);
+	p->n += weight;
+	return MC_OK;
+}

@@ -1,0 +1,90 @@
+/*
+ * router_int.h - the router's insides, shared by router.c (features,
+ * decisions, learning), state.c (serialization) and fit.c (offline
+ * fitting).  Not for other layers: they use router.h.
+ */
+#ifndef MIXCHAT_ROUTER_INT_H
+#define MIXCHAT_ROUTER_INT_H
+
+#include "router/router.h"
+
+/* Pseudo-count of the shrinkage of a tag's mean toward the model's mean. */
+#define ROUTER_SHRINK 20.0
+/* A prior adopted by router_add_model counts as at most this many ratings
+ * per tag, so the user's own ratings take over soon. */
+#define ROUTER_PRIOR_CAP 20.0
+/* LinUCB A = (1 + this) I for a model started from a prior. */
+#define ROUTER_PRIOR_KAPPA     5.0
+#define ROUTER_DEFAULT_ALPHA   0.01
+#define ROUTER_DEFAULT_BETA    0.1
+#define ROUTER_DEFAULT_TTFT_MS 800.0
+#define ROUTER_DEFAULT_TPS     60.0
+/* Step size of the online residual update. */
+#define ROUTER_ONLINE_LR 0.05
+
+/* One model's learned profile (a candidate or a prior). */
+struct router_profile {
+	char *id;
+	double price_in, price_out; /* USD per 1M tokens */
+	double q0;                  /* mean quality: the shrinkage target */
+	double len0;                /* mean response tokens */
+	double n;                   /* how much feedback it has seen */
+	uint32_t ntags;
+	double qsum[ROUTER_MAX_TAGS], qw[ROUTER_MAX_TAGS];
+	double lsum[ROUTER_MAX_TAGS], lw[ROUTER_MAX_TAGS];
+	float w[ROUTER_DIM]; /* residual weights */
+	uint32_t d;          /* LinUCB dimension: 1 + ntags */
+	double *ainv;        /* d x d, row-major */
+};
+
+struct router {
+	uint32_t ntags;
+	char *tags[ROUTER_MAX_TAGS];
+	float *tagw; /* ROUTER_DIM x ntags (feature-major); NULL: p = 1 */
+	float tagb[ROUTER_MAX_TAGS];
+	struct router_profile **priors;
+	size_t npriors;
+	struct router_profile **models;
+	size_t nmodels;
+	double alpha, beta;
+};
+
+/* A deep copy of a router (eval's learning vs frozen replay). */
+struct router *router_copy(const struct router *r);
+/* A router with one tag, no classifier, no priors, no candidates. */
+struct router *router_new_empty(void);
+/* The compiled-in priors (priors_data.c, made by `make router-priors`). */
+extern const unsigned char router_priors_data[];
+extern const size_t router_priors_size;
+
+struct router_profile *router_profile_new(const char *id, uint32_t ntags);
+void router_profile_free(struct router_profile *p);
+struct router_profile *router_profile_copy(const struct router_profile *p);
+/* The predictions of profile p for features f. */
+double router_profile_quality(
+    const struct router_profile *p, const struct router_features *f);
+double router_profile_base(
+    const struct router_profile *p, const struct router_features *f);
+double router_profile_out_tokens(
+    const struct router_profile *p, const struct router_features *f);
+double router_profile_uncertainty(
+    const struct router_profile *p, const struct router_features *f);
+/* A += w e e' on A^-1 by Sherman-Morrison. */
+void router_profile_add_obs(
+    struct router_profile *p, const struct router_features *f, double weight);
+/* Hash the prompt into f->x / f->nz (no tags). */
+void router_features_hash(
+    const char *prompt, size_t len, struct router_features *f);
+/* p(tag | x) into f->tag under r's classifier. */
+void router_features_tag(const struct router *r, struct router_features *f);
+/* Clear the tag set, classifier and priors (candidates kept). */
+void router_clear_tags(struct router *r);
+/* Replace the candidates' profiles: used after a state load. */
+void router_reset_models(struct router *r);
+/* A fingerprint of the tag set and feature layout, stored in blobs. */
+uint32_t router_tag_fingerprint(const struct router *r);
+
+void router_put_profile(
+    struct buf *b, const struct router_profile *p, int *err);
+
+#endif

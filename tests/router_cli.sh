@@ -1,0 +1,99 @@
+# router_cli.sh - mixchat train / eval / route on the real routing data:
+# the stored state, the shipped priors match a re-fit, eval's JSON keys and
+# sanity of its numbers, the online replay, a malformed dataset line, route
+# with budget exclusion, a corrupt state file.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+
+RB="$SHARED/data/routing/prompts.jsonl.gz"
+RL="$SHARED/data/routing/routellm_mmlu_gsm8k.jsonl.gz"
+if [ ! -r "$RB" ] || [ ! -r "$RL" ]; then
+	echo "SKIP: $SHARED/data/routing is not there (set MIXCHAT_SHARED)"
+	exit 77
+fi
+gzip -dc "$RB" >"$T/rb.jsonl"
+gzip -dc "$RL" | grep '"source": "gsm8k"' >"$T/gsm8k.jsonl"
+H="$T/home"
+
+expect_exit 0 "train stores the state" -- "$MC" --home "$H" train --data "$T/rb.jsonl" --split train
+[ -s "$H/router.state" ] && ok "router.state written" || fail "no $H/router.state"
+expect_grep "$T/err" "trained on 2532 prompts" "train says what it fitted"
+
+# The shipped priors are exactly what `make router-priors` produces.
+"$MC" train --data - --split train --format c --out "$T/priors.c" <"$T/rb.jsonl" 2>/dev/null
+if cmp -s "$T/priors.c" "$MIXCHAT_SRCDIR/src/router/priors_data.c"; then
+	ok "shipped priors match a re-fit"
+else fail "src/router/priors_data.c differs from a re-fit: run make router-priors"; fi
+
+expect_exit 0 "eval --json" -- "$MC" eval --data "$T/rb.jsonl" --json --online 0.7
+cp "$T/out" "$T/eval.json"
+for key in n_test ref_model curve lambda quality cost_usd quality_pct cost_pct \
+    cost_pct_at_97_25 aiq apgr cpt50 cpt80 oracle best_single \
+    route_us_median route_us_p99 online quality_learning quality_frozen; do
+	expect_grep "$T/eval.json" "\"$key\":" "eval JSON has $key"
+done
+expect_grep "$T/eval.json" '"n_test":632' "eval routes the 632 test prompts"
+expect_grep "$T/eval.json" '"ref_model":"gpt-4-1106-preview"' "reference: the costliest model"
+expect_grep "$T/eval.json" '"apgr":null' "no APGR for 11 models"
+# The router must beat every single model's hull (0.81) and stay below the oracle.
+aiq=$(sed 's/.*"aiq":\([0-9.]*\).*/\1/' "$T/eval.json")
+if awk "BEGIN { exit !($aiq > 0.83 && $aiq < 0.98) }"; then ok "AIQ $aiq is sane"
+else fail "AIQ $aiq out of the expected range"; fi
+
+expect_exit 0 "eval text, tags off" -- "$MC" eval --data "$T/rb.jsonl" --no-tags
+expect_grep "$T/out" "(tags off)" "the ablation says tags are off"
+expect_exit 0 "eval text" -- sh -c "'$MC' eval --data - <'$T/rb.jsonl'"
+expect_grep "$T/out" "^AIQ 0\.[0-9]" "eval prints AIQ"
+expect_grep "$T/out" "97.25% of the reference" "eval prints the 97.25% point"
+
+expect_exit 0 "eval two models" -- "$MC" eval --data "$T/gsm8k.jsonl" --json
+apgr=$(sed 's/.*"apgr":\([0-9.]*\).*/\1/' "$T/out")
+if awk "BEGIN { exit !($apgr > 0.55 && $apgr <= 1) }"; then ok "GSM8K APGR $apgr beats random"
+else fail "GSM8K APGR $apgr"; fi
+
+# Bad input: the line and the field are named, the exit is non-zero.
+head -2 "$T/rb.jsonl" >"$T/bad.jsonl"
+head -3 "$T/rb.jsonl" | tail -1 | sed 's/"cost_usd": {"WizardLM[^,]*,/"cost_usd": {/' >>"$T/bad.jsonl"
+expect_exit 1 "malformed dataset line" -- "$MC" eval --data "$T/bad.jsonl"
+expect_grep "$T/err" "bad.jsonl:3: cost_usd.WizardLM/WizardLM-13B-V1.2: missing" "error names line and field"
+printf '{"id": 1}\n' >"$T/bad2.jsonl"
+expect_exit 1 "train on a malformed line" -- "$MC" train --data "$T/bad2.jsonl" --out "$T/x.state"
+expect_grep "$T/err" "bad2.jsonl:1: id" "train names line and field"
+expect_exit 2 "eval without --data" -- "$MC" eval
+expect_exit 2 "eval --online out of range" -- "$MC" eval --data x --online 2
+
+# route: the configured models, JSON keys, budget exclusion.
+mkdir -p "$T/r"
+cat >"$T/r/config.json" <<'JSON'
+{
+  "models": [
+    { "id": "big-model", "provider": "openai", "price": [10, 30], "prior": "gpt-4-1106-preview" },
+    { "id": "small-model", "provider": "openai", "price": [0.2, 0.2], "prior": "mistralai/mistral-7b-chat" }
+  ],
+  "router": { "mode": "quality" },
+  "budget": { "daily_usd": 0.0001 }
+}
+JSON
+expect_exit 0 "route --json" -- "$MC" --home "$T/r" route --json "Which planet is the largest? A) Mars B) Jupiter"
+for key in model mode candidates quality cost_usd latency_ms uncertainty score excluded; do
+	expect_grep "$T/out" "\"$key\":" "route JSON has $key"
+done
+expect_grep "$T/out" '"model":"small-model"' "the budget rules the big model out"
+expect_grep "$T/out" '"excluded":"over budget"' "exclusion says why"
+expect_exit 0 "route --explain" -- "$MC" --home "$T/r" route --explain "hello"
+expect_grep "$T/out" "^tags:" "--explain shows the tags"
+expect_grep "$T/out" "<- chosen" "the winner is marked"
+sed -i 's/"daily_usd": 0.0001/"daily_usd": 0.0000001/' "$T/r/config.json"
+expect_exit 1 "nothing fits the budget" -- "$MC" --home "$T/r" route "hello"
+expect_grep "$T/err" "nothing fits" "says nothing fits"
+
+# A corrupt state is reported and not loaded; routing goes on.
+printf 'MXRT garbage' >"$T/r/router.state"
+sed -i 's/"daily_usd": 0.0000001/"daily_usd": 5/' "$T/r/config.json"
+expect_exit 0 "route with a corrupt state" -- "$MC" --home "$T/r" route "hello"
+expect_grep "$T/err" "router.state" "the corrupt state is named"
+
+# No configured models: the catalog, said on stderr.
+expect_exit 0 "route without config" -- "$MC" --home "$T/empty" route "hi"
+expect_grep "$T/err" "built-in catalog" "says it uses the catalog"
+
+finish

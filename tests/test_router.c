@@ -1,0 +1,572 @@
+/*
+ * test_router.c - the router engine: LinUCB's Sherman-Morrison update
+ * against a direct inverse, decisions on hand-made predictors, budget and
+ * rate-limit exclusion, the latency penalty, add/remove, online learning,
+ * state and model blobs (round trip, corruption), the metrics and the
+ * dataset-line parser.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "router/dataset.h"
+#include "router/fit.h"
+#include "router/metrics.h"
+#include "router/router_int.h"
+#include "test.h"
+#include "util/xmalloc.h"
+
+/* Invert a d x d matrix by Gauss-Jordan with partial pivoting. */
+static void
+invert(const double *a, double *inv, int d)
+{
+	double m[20][40];
+	int i, j, k, piv;
+
+	for (i = 0; i < d; i++)
+		for (j = 0; j < 2 * d; j++)
+			m[i][j] = j < d ? a[i * d + j] : (j - d == i);
+	for (k = 0; k < d; k++) {
+		piv = k;
+		for (i = k + 1; i < d; i++)
+			if (fabs(m[i][k]) > fabs(m[piv][k]))
+				piv = i;
+		for (j = 0; j < 2 * d; j++) {
+			double t = m[k][j];
+
+			m[k][j] = m[piv][j];
+			m[piv][j] = t;
+		}
+		for (j = 2 * d - 1; j >= 0; j--)
+			m[k][j] /= m[k][k];
+		for (i = 0; i < d; i++) {
+			double f = m[i][k];
+
+			if (i == k)
+				continue;
+			for (j = 0; j < 2 * d; j++)
+				m[i][j] -= f * m[k][j];
+		}
+	}
+	for (i = 0; i < d; i++)
+		for (j = 0; j < d; j++)
+			inv[i * d + j] = m[i][j + d];
+}
+
+TEST(linucb_matches_direct_inverse)
+{
+	struct router_profile *p = router_profile_new("m", 4);
+	struct router_features *f = xcalloc(1, sizeof *f);
+	double a[25], inv[25], e[5], maxdiff = 0, u2 = 0;
+	uint32_t s = 12345;
+	int n, i, j, d = 5;
+
+	CHECK(p->d == 5);
+	memset(a, 0, sizeof a);
+	for (i = 0; i < d; i++)
+		a[i * d + i] = 1.0;
+	f->ntags = 4;
+	for (n = 0; n < 50; n++) {
+		double w = n % 3 == 0 ? 0.3 : 1.0, sum = 0;
+
+		for (i = 0; i < 4; i++) {
+			s = s * 1103515245u + 12345u;
+			f->tag[i] = (float)((s >> 16) % 1000) / 1000.0f;
+			sum += f->tag[i];
+		}
+		for (i = 0; i < 4; i++)
+			f->tag[i] = (float)(f->tag[i] / sum);
+		e[0] = 1;
+		for (i = 0; i < 4; i++)
+			e[i + 1] = f->tag[i];
+		for (i = 0; i < d; i++)
+			for (j = 0; j < d; j++)
+				a[i * d + j] += w * e[i] * e[j];
+		router_profile_add_obs(p, f, w);
+	}
+	invert(a, inv, d);
+	for (i = 0; i < d * d; i++)
+		if (fabs(inv[i] - p->ainv[i]) > maxdiff)
+			maxdiff = fabs(inv[i] - p->ainv[i]);
+	CHECK(maxdiff < 1e-9);
+	for (i = 0; i < d; i++)
+		for (j = 0; j < d; j++)
+			u2 += e[i] * inv[i * d + j] * e[j];
+	CHECK_NEAR(router_profile_uncertainty(p, f), sqrt(u2), 1e-9);
+	/* More data, less uncertainty. */
+	CHECK(router_profile_uncertainty(p, f) < 0.5);
+	router_profile_free(p);
+	free(f);
+}
+
+/* Two hand-made candidates: "big" (quality 0.9, $10/$30 per 1M) and
+ * "small" (quality 0.5, $0.1/$0.1), 100 response tokens each. */
+static struct router *
+hand_router(void)
+{
+	struct router *r = router_new_empty();
+	size_t i;
+
+	CHECK(router_add_model(r, "big", 10, 30, NULL) == MC_OK);
+	CHECK(router_add_model(r, "small", 0.1, 0.1, NULL) == MC_OK);
+	for (i = 0; i < 2; i++) {
+		r->models[i]->q0 = i == 0 ? 0.9 : 0.5;
+		r->models[i]->len0 = 100;
+	}
+	r->alpha = 0;
+	return r;
+}
+
+TEST(decision_on_hand_made_predictors)
+{
+	struct router *r = hand_router();
+	struct router_context ctx;
+	struct router_decision d;
+	const char *prompt = "12345678"; /* 2 tokens */
+	double cbig = (2 * 10 + 100 * 30) / 1e6,
+	       csmall = (2 * 0.1 + 100 * 0.1) / 1e6;
+
+	router_context_init(&ctx, MODE_BALANCED);
+	ctx.latency_tolerance_ms = 0;
+	ctx.lambda = 1.0; /* pays $1 per unit of quality: big wins */
+	CHECK(router_decide(r, prompt, 8, &ctx, &d) == MC_OK);
+	CHECK(d.ncandidates == 2);
+	CHECK(d.winner == 0);
+	CHECK_STR(d.candidates[0].model, "big");
+	CHECK_NEAR(d.candidates[0].quality, 0.9, 1e-12);
+	CHECK_NEAR(d.candidates[0].cost_usd, cbig, 1e-12);
+	CHECK_NEAR(d.candidates[1].cost_usd, csmall, 1e-12);
+	CHECK_NEAR(d.candidates[0].score, 0.9 - cbig / 1.0, 1e-12);
+	CHECK_NEAR(d.candidates[1].score, 0.5 - csmall / 1.0, 1e-12);
+	CHECK(router_decision_next(&d, "big") == 1);
+	router_decision_release(&d);
+
+	/* Break-even: lambda = (cbig - csmall) / 0.4. */
+	ctx.lambda = 0.9 * (cbig - csmall) / 0.4;
+	CHECK(router_decide(r, prompt, 8, &ctx, &d) == MC_OK);
+	CHECK(d.winner == 1);
+	router_decision_release(&d);
+	ctx.lambda = 1.1 * (cbig - csmall) / 0.4;
+	CHECK(router_decide(r, prompt, 8, &ctx, &d) == MC_OK);
+	CHECK(d.winner == 0);
+	router_decision_release(&d);
+
+	/* The modes order lambda. */
+	CHECK(router_lambda(MODE_BUDGET) < router_lambda(MODE_BALANCED));
+	CHECK(router_lambda(MODE_BALANCED) < router_lambda(MODE_QUALITY));
+
+	/* A skipped model (re-ask) is never the winner. */
+	{
+		const char *skip[] = { "big" };
+
+		ctx.lambda = 1.0;
+		ctx.skip = skip;
+		ctx.nskip = 1;
+		CHECK(router_decide(r, prompt, 8, &ctx, &d) == MC_OK);
+		CHECK(d.winner == 1);
+		CHECK(d.candidates[0].excluded == ROUTER_SKIPPED);
+		router_decision_release(&d);
+	}
+	router_free(r);
+}
+
+TEST(budget_is_a_hard_limit)
+{
+	struct router *r = hand_router();
+	struct router_context ctx;
+	struct router_decision d;
+
+	router_context_init(&ctx, MODE_QUALITY);
+	ctx.latency_tolerance_ms = 0;
+	ctx.budget_left_usd = 0.001; /* big costs ~0.003 */
+	CHECK(router_decide(r, "12345678", 8, &ctx, &d) == MC_OK);
+	CHECK(d.winner == 1);
+	CHECK(d.candidates[0].excluded == ROUTER_OVER_BUDGET);
+	CHECK_STR(
+	    router_exclusion_name(d.candidates[0].excluded), "over budget");
+	CHECK(d.candidates[1].excluded == ROUTER_OK);
+	router_decision_release(&d);
+
+	ctx.budget_left_usd = 0;
+	CHECK(router_decide(r, "12345678", 8, &ctx, &d) == MC_ERR_BUDGET);
+	CHECK(d.winner == -1);
+	CHECK(d.ncandidates == 2);
+	CHECK(router_decision_next(&d, NULL) == -1);
+	router_decision_release(&d);
+
+	ctx.budget_left_usd = -1; /* no limit */
+	CHECK(router_decide(r, "12345678", 8, &ctx, &d) == MC_OK);
+	CHECK(d.winner == 0);
+	router_decision_release(&d);
+	router_free(r);
+}
+
+TEST(latency_penalty_and_rate_limit)
+{
+	struct router *r = hand_router();
+	struct router_context ctx;
+	struct router_decision d;
+	struct router_latency lat[2];
+
+	memset(lat, 0, sizeof lat);
+	lat[0].model = "big";
+	lat[0].ttft_ms = 500;
+	lat[0].tokens_per_s = 10; /* 100 tokens: 10.5 s */
+	lat[1].model = "small";
+	lat[1].ttft_ms = 100;
+	lat[1].tokens_per_s = 1000;
+	router_context_init(&ctx, MODE_QUALITY);
+	ctx.lambda = 1e6;
+	ctx.latency = lat;
+	ctx.nlatency = 2;
+	ctx.latency_tolerance_ms = 30000;
+	CHECK(router_decide(r, "12345678", 8, &ctx, &d) == MC_OK);
+	CHECK_NEAR(d.candidates[0].latency_ms, 10500, 1e-6);
+	CHECK(d.candidates[0].penalty == 0);
+	CHECK(d.winner == 0);
+	router_decision_release(&d);
+
+	/* tau 2.1 s: big is 4 tau late, exp(4) - 1 = 53.6, beta 0.1. */
+	ctx.latency_tolerance_ms = 2100;
+	CHECK(router_decide(r, "12345678", 8, &ctx, &d) == MC_OK);
+	CHECK_NEAR(d.candidates[0].penalty, expm1(4.0), 1e-9);
+	CHECK(d.winner == 1);
+	router_decision_release(&d);
+
+	/* A 429 with Retry-After past tau: rate-limited, excluded. */
+	ctx.latency_tolerance_ms = 30000;
+	ctx.now_ms = 1000000;
+	lat[0].unavailable_until_ms = ctx.now_ms + 60000;
+	CHECK(router_decide(r, "12345678", 8, &ctx, &d) == MC_OK);
+	CHECK(d.candidates[0].excluded == ROUTER_RATE_LIMITED);
+	CHECK(d.winner == 1);
+	router_decision_release(&d);
+	/* A short wait only adds to the latency. */
+	lat[0].unavailable_until_ms = ctx.now_ms + 1000;
+	CHECK(router_decide(r, "12345678", 8, &ctx, &d) == MC_OK);
+	CHECK(d.candidates[0].excluded == ROUTER_OK);
+	CHECK_NEAR(d.candidates[0].latency_ms, 11500, 1e-6);
+	router_decision_release(&d);
+	router_free(r);
+}
+
+TEST(add_and_remove_models)
+{
+	struct router *r = router_new();
+	struct router_context ctx;
+	struct router_decision d;
+
+	CHECK(router_nmodels(r) == 0);
+	router_context_init(&ctx, MODE_BALANCED);
+	CHECK(router_decide(r, "hi", 2, &ctx, &d) == MC_ERR_NOTFOUND);
+	router_decision_release(&d);
+	CHECK(router_add_model(r, "a", 1, 2, NULL) == MC_OK);
+	CHECK(router_add_model(r, "b", 3, 15, "gpt-4-1106-preview") == MC_OK);
+	CHECK(router_add_model(r, "c", 0.1, 0.4, "no-such-prior") == MC_OK);
+	CHECK(router_add_model(r, "a", 1, 2, NULL) == MC_ERR_EXISTS);
+	CHECK(router_nmodels(r) == 3);
+	CHECK(router_remove_model(r, "b") == MC_OK);
+	CHECK(router_remove_model(r, "b") == MC_ERR_NOTFOUND);
+	CHECK(router_nmodels(r) == 2);
+	CHECK_STR(router_model_id(r, 0), "a");
+	CHECK_STR(router_model_id(r, 1), "c");
+	CHECK(router_decide(r, "hi", 2, &ctx, &d) == MC_OK);
+	CHECK(d.ncandidates == 2);
+	CHECK_STR(d.candidates[1].model, "c");
+	router_decision_release(&d);
+	/* A price-tier prior starts uncertain: A = I. */
+	CHECK(r->models[0]->ainv[0] == 1.0);
+	router_free(r);
+}
+
+TEST(builtin_priors)
+{
+	struct router *r = router_new();
+	struct router_context ctx;
+	struct router_decision d;
+	const char *prompt = "def add(a, b):\n    \"\"\"Write a python "
+	                     "function that adds two numbers.\"\"\"\n";
+
+	if (router_priors_size == 0) {
+		router_free(r);
+		return;
+	}
+	CHECK(router_has_prior(r, "gpt-4-1106-preview"));
+	CHECK(router_has_prior(r, "mistralai/mistral-7b-chat"));
+	CHECK(router_ntags(r) >= 3);
+	CHECK(router_add_model(r, "strong", 10, 30, "gpt-4-1106-preview") ==
+	      MC_OK);
+	CHECK(router_add_model(
+	          r, "weak", 10, 30, "mistralai/mistral-7b-chat") == MC_OK);
+	router_context_init(&ctx, MODE_QUALITY);
+	CHECK(router_decide(r, prompt, strlen(prompt), &ctx, &d) == MC_OK);
+	/* Same prices: the better prior wins, and starts less uncertain
+	 * than a model without one. */
+	CHECK(d.winner == 0);
+	CHECK(d.candidates[0].quality > d.candidates[1].quality);
+	CHECK(d.candidates[0].uncertainty < 1.0);
+	router_decision_release(&d);
+	router_free(r);
+}
+
+/* Synthetic data: tag "maths" prompts talk about numbers, "poems" about
+ * roses; model "m" is good at maths only, "p" at poems only. */
+static struct router *
+synthetic_fit(void)
+{
+	static const char *maths[] = { "add 3 and 4 numbers sum",
+		"multiply 12 by 7 numbers product", "divide 81 by 9 numbers",
+		"subtract 5 from 19 numbers difference" };
+	static const char *poems[] = { "a poem about roses and love",
+		"write verses on roses in spring", "sonnet of roses at dusk",
+		"rhyme about red roses and rain" };
+	static const double qm[2] = { 1, 0 }, qp[2] = { 0, 1 },
+	                    len[2] = { 10, 20 };
+	const char *models[] = { "m", "p" }, *tags[] = { "maths", "poems" };
+	double pin[2] = { 1, 1 }, pout[2] = { 1, 1 };
+	struct router_example ex[8];
+	struct router_fit_options o;
+	struct router *r = NULL;
+	char *cause = NULL;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		ex[i].prompt = i < 4 ? maths[i] : poems[i - 4];
+		ex[i].len = strlen(ex[i].prompt);
+		ex[i].tag = i < 4 ? 0 : 1;
+		ex[i].quality = i < 4 ? qm : qp;
+		ex[i].out_tokens = len;
+	}
+	router_fit_options_init(&o);
+	o.tag_epochs = 20;
+	CHECK(router_fit(models, pin, pout, 2, tags, 2, ex, 8, &o, &r,
+	          &cause) == MC_OK);
+	free(cause);
+	return r;
+}
+
+TEST(fit_learns_tags)
+{
+	struct router *r = synthetic_fit();
+	struct router_context ctx;
+	struct router_decision d;
+
+	CHECK(router_ntags(r) == 2);
+	router_context_init(&ctx, MODE_QUALITY);
+	CHECK(
+	    router_decide(r, "sum the numbers 8 and 9", 23, &ctx, &d) == MC_OK);
+	CHECK(d.features->tag[0] > 0.7f);
+	CHECK_STR(d.candidates[d.winner].model, "m");
+	router_decision_release(&d);
+	CHECK(router_decide(r, "roses poem", 10, &ctx, &d) == MC_OK);
+	CHECK(d.features->tag[1] > 0.7f);
+	CHECK_STR(d.candidates[d.winner].model, "p");
+	router_decision_release(&d);
+	router_free(r);
+}
+
+TEST(online_learning_moves_predictions)
+{
+	struct router *r = hand_router();
+	struct router_features *f = xcalloc(1, sizeof *f);
+	double before, after, ub, ua;
+	int i;
+
+	router_features_compute(r, "hello there", 11, f);
+	before = router_profile_quality(r->models[0], f);
+	ub = router_uncertainty(r, 0, f);
+	for (i = 0; i < 30; i++)
+		CHECK(router_learn(r, f, "big", 0.0, 1.0) == MC_OK);
+	after = router_profile_quality(r->models[0], f);
+	ua = router_uncertainty(r, 0, f);
+	CHECK(after < before - 0.2);
+	CHECK(ua < ub);
+	/* A soft signal moves it less. */
+	before = router_profile_quality(r->models[1], f);
+	CHECK(router_learn(r, f, "small", 1.0, 0.2) == MC_OK);
+	CHECK(router_profile_quality(r->models[1], f) > before);
+	CHECK(router_learn(r, f, "nope", 1.0, 1.0) == MC_ERR_NOTFOUND);
+	CHECK(router_learn(r, f, "big", 1.5, 1.0) == MC_ERR_USAGE);
+	CHECK(router_learn(r, f, "big", 0.5, 0.0) == MC_ERR_USAGE);
+	free(f);
+	router_free(r);
+}
+
+TEST(state_round_trip_and_corruption)
+{
+	struct router *r = synthetic_fit(), *r2 = router_new_empty();
+	struct router_context ctx;
+	struct router_decision d1, d2;
+	struct buf b, mb;
+	char *cause = NULL;
+	const char *q = "multiply the numbers 6 and 6";
+	size_t i;
+
+	buf_init(&b, 64u << 20);
+	buf_init(&mb, 64u << 20);
+	CHECK(router_state_save(r, &b) == MC_OK);
+	CHECK(b.len > 1000 && memcmp(b.data, "MXRT", 4) == 0);
+
+	/* Every truncation and a flipped byte anywhere are rejected, and the
+	 * router is left as it was. */
+	for (i = 0; i < b.len; i += 997) {
+		CHECK(router_state_load(r2, b.data, i, &cause) != MC_OK);
+		free(cause);
+		cause = NULL;
+	}
+	for (i = 0; i < b.len; i += 1009) {
+		b.data[i] ^= 0x20;
+		CHECK(router_state_load(r2, b.data, b.len, &cause) ==
+		          MC_ERR_CORRUPT ||
+		      i == 4 || i == 5);
+		free(cause);
+		cause = NULL;
+		b.data[i] ^= 0x20;
+	}
+	b.data[b.len / 2] ^= 1;
+	CHECK(router_state_load(r2, b.data, b.len, &cause) == MC_ERR_CORRUPT);
+	CHECK(cause != NULL && strstr(cause, "checksum") != NULL);
+	free(cause);
+	cause = NULL;
+	b.data[b.len / 2] ^= 1;
+	CHECK(router_ntags(r2) == 1);
+
+	CHECK(router_state_load(r2, b.data, b.len, &cause) == MC_OK);
+	CHECK(router_ntags(r2) == 2);
+	CHECK(router_has_prior(r2, "m") && router_has_prior(r2, "p"));
+	/* Candidates taken from their priors decide like the original. */
+	CHECK(router_add_model(r2, "m", 1, 1, "m") == MC_OK);
+	CHECK(router_add_model(r2, "p", 1, 1, "p") == MC_OK);
+	router_context_init(&ctx, MODE_QUALITY);
+	CHECK(router_decide(r, q, strlen(q), &ctx, &d1) == MC_OK);
+	CHECK(router_decide(r2, q, strlen(q), &ctx, &d2) == MC_OK);
+	CHECK(d1.winner == d2.winner);
+	CHECK_NEAR(d1.features->tag[0], d2.features->tag[0], 1e-7);
+	router_decision_release(&d2);
+
+	/* One model's blob: exact round trip of its profile. */
+	CHECK(router_model_save(r, "m", &mb) == MC_OK);
+	CHECK(router_model_save(r, "zz", &mb) == MC_ERR_NOTFOUND);
+	CHECK(router_model_load(r2, "m", mb.data, mb.len, &cause) == MC_OK);
+	CHECK(router_decide(r2, q, strlen(q), &ctx, &d2) == MC_OK);
+	CHECK_NEAR(d1.candidates[0].quality, d2.candidates[0].quality, 1e-7);
+	CHECK_NEAR(
+	    d1.candidates[0].uncertainty, d2.candidates[0].uncertainty, 1e-12);
+	router_decision_release(&d1);
+	router_decision_release(&d2);
+	mb.data[20] ^= 4;
+	CHECK(router_model_load(r2, "m", mb.data, mb.len, &cause) ==
+	      MC_ERR_CORRUPT);
+	free(cause);
+	cause = NULL;
+	mb.data[20] ^= 4;
+	CHECK(router_model_load(r2, "m", mb.data, mb.len - 1, &cause) ==
+	      MC_ERR_CORRUPT);
+	free(cause);
+	cause = NULL;
+	/* A whole state is not a model blob. */
+	CHECK(router_model_load(r2, "m", b.data, b.len, &cause) ==
+	      MC_ERR_CORRUPT);
+	free(cause);
+	cause = NULL;
+	/* A model blob made under another tag set is refused. */
+	{
+		struct router *other = hand_router();
+
+		CHECK(router_model_load(other, "big", mb.data, mb.len,
+		          &cause) == MC_ERR_VERSION);
+		free(cause);
+		cause = NULL;
+		router_free(other);
+	}
+	buf_release(&b);
+	buf_release(&mb);
+	router_free(r);
+	router_free(r2);
+}
+
+TEST(metrics)
+{
+	struct metrics_point pts[3] = { { 1, 0.5 }, { 3, 0.9 }, { 2, 0.6 } };
+	double pref[4] = { 4, 3, 2, 1 }, qw[4] = { 0, 0, 1, 1 },
+	       qs[4] = { 1, 1, 1, 1 }, apgr, c50, c80;
+
+	/* Hull (1,.5)-(3,.9); (2,.6) lies under it: area over [1,3] is
+	 * (0.5 + 0.9) / 2 * 2 = 1.4, normalised 0.7. */
+	CHECK_NEAR(metrics_aiq(pts, 3, 1, 3), 0.7, 1e-12);
+	/* Flat after the best point: over [1,5] (1.4 + 0.9*2) / 4. */
+	CHECK_NEAR(metrics_aiq(pts, 3, 1, 5), 0.8, 1e-12);
+	/* Perfect ranking: the gap (2 of 4 prompts) is recovered after half
+	 * the calls: PGR 0, .5, 1, 1, 1 -> area 0.8125. */
+	metrics_apgr(pref, qw, qs, 4, &apgr, &c50, &c80);
+	CHECK_NEAR(apgr, (0.25 + 0.75 + 1 + 1) / 4, 1e-12);
+	CHECK_NEAR(c50, 25, 1e-12);
+	CHECK_NEAR(c80, 50, 1e-12);
+	/* The worst ranking. */
+	pref[0] = 0;
+	pref[1] = -1;
+	metrics_apgr(pref, qw, qs, 4, &apgr, &c50, &c80);
+	CHECK(apgr < 0.5);
+}
+
+TEST(dataset_lines)
+{
+	struct dataset ds;
+	char *cause = NULL;
+	const char *ok = "{\"id\":\"a\",\"split\":\"train\",\"source\":\"s\","
+	                 "\"prompt\":\"hi\",\"quality\":{\"x\":1,\"y\":0},"
+	                 "\"cost_usd\":{\"x\":0.1,\"y\":0.2}}";
+	const char *missing = "{\"id\":\"b\",\"split\":\"test\","
+	                      "\"prompt\":\"hi\",\"quality\":{\"x\":1},"
+	                      "\"cost_usd\":{\"x\":0.1,\"y\":0.2}}";
+	const char *range = "{\"id\":\"b\",\"split\":\"test\","
+	                    "\"prompt\":\"hi\",\"quality\":{\"x\":1,\"y\":2},"
+	                    "\"cost_usd\":{\"x\":0.1,\"y\":0.2}}";
+
+	dataset_init(&ds, "d.jsonl");
+	CHECK(
+	    dataset_parse_line(&ds, ok, strlen(ok), 1, NULL, &cause) == MC_OK);
+	CHECK(ds.nrows == 1 && ds.nmodels == 2);
+	CHECK_STR(ds.rows[0].tag, "s");
+	CHECK(dataset_parse_line(&ds, "  ", 2, 2, NULL, &cause) == MC_OK);
+	CHECK(dataset_parse_line(&ds, missing, strlen(missing), 3, NULL,
+	          &cause) == MC_ERR_PARSE);
+	CHECK_STR(cause, "d.jsonl:3: quality.y: missing");
+	free(cause);
+	CHECK(dataset_parse_line(&ds, range, strlen(range), 4, NULL, &cause) ==
+	      MC_ERR_PARSE);
+	CHECK_STR(cause, "d.jsonl:4: quality.y: out of range");
+	free(cause);
+	CHECK(dataset_parse_line(&ds, "{\"id\":", 6, 5, NULL, &cause) ==
+	      MC_ERR_PARSE);
+	CHECK(cause != NULL && strncmp(cause, "d.jsonl:5: ", 11) == 0);
+	free(cause);
+	CHECK(dataset_parse_line(&ds, "{\"id\":3}", 8, 6, NULL, &cause) ==
+	      MC_ERR_PARSE);
+	CHECK_STR(cause, "d.jsonl:6: id: missing or not a string");
+	free(cause);
+	/* Another source is skipped, not an error. */
+	CHECK(dataset_parse_line(&ds, ok, strlen(ok), 7, "other", &cause) ==
+	      MC_OK);
+	CHECK(ds.nrows == 1);
+	dataset_release(&ds);
+}
+
+int
+main(void)
+{
+	RUN(linucb_matches_direct_inverse);
+	RUN(decision_on_hand_made_predictors);
+	RUN(budget_is_a_hard_limit);
+	RUN(latency_penalty_and_rate_limit);
+	RUN(add_and_remove_models);
+	RUN(builtin_priors);
+	RUN(fit_learns_tags);
+	RUN(online_learning_moves_predictions);
+	RUN(state_round_trip_and_corruption);
+	RUN(metrics);
+	RUN(dataset_lines);
+	return test_done();
+}
