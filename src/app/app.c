@@ -1,40 +1,270 @@
 /*
  * app.c - the conversation controller (see app.h).
  *
- * (Scaffold: the conversation list and settings are real; routing,
- * sending, storing and learning are wired in as their layers land.)
+ * What it owns:
+ *  - the conversation: an array of exchanges, each with the private state
+ *    the public struct app_exchange does not show (the router's features
+ *    for the prompt, the transfer in flight, the stored sequence numbers);
+ *  - the layers below it, opened once: the store (<data_dir>/db), the
+ *    router (built-in priors, then <data_dir>/router.state from `mixchat
+ *    train`, then each model's learned state from the store), the net, and
+ *    the vault once unlocked;
+ *  - the policy that ties them: which models are usable (a key in the vault
+ *    or "auth": "none"), what is left of today's budget, the latency
+ *    estimates fed to the router, and what a rating or a re-ask teaches it.
+ *
+ * Every user-visible event is one store transaction: the user's message
+ * when it is sent; the reply (with its spend and the model's latency) when
+ * it ends; a rating with the router state it changed.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app.h"
+#include "app/format.h"
+#include "net/net.h"
+#include "router/router.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
+#include "vault/vault.h"
+
+/* How many earlier exchanges are sent along as context. */
+#define APP_HISTORY 20
+/* Longest reply kept (a runaway stream is cut here). */
+#define APP_REPLY_MAX (16u << 20)
+/* Weight of a re-ask as a soft negative for the first model. */
+#define APP_REASK_WEIGHT 0.3
+/* Running latency estimates: weight of the newest sample. */
+#define APP_LATENCY_EWMA 0.3
+
+struct exchange {
+	struct app_exchange pub;
+	struct router_features *features; /* NULL until routed */
+	struct net_transfer *transfer;    /* while in flight */
+	struct buf text;                  /* the reply as it arrives */
+	uint32_t user_seq;
+	uint32_t reply_seq;
+	uint64_t start_ms; /* wall clock when sent */
+	struct app *app;
+};
 
 struct app {
 	const struct config *cfg;
 	struct app_hooks hooks;
 	void *ud;
-	struct app_exchange *ex;
+
+	struct store *store;
+	struct router *router;
+	struct net *net;
+	struct vault *vault;
+	char **vault_names;
+	size_t nvault_names;
+
+	struct exchange **ex;
 	size_t nex;
+	struct exchange *inflight;
+
+	uint64_t session; /* 0: created at the first message */
+	char *session_name;
+	char *session_title;
+
 	bool budget_mode;
+	bool budget_warned;
 	char *pinned;
+	size_t nusable;
 };
+
+/* ------------------------------------------------------------------ */
+/* Which models can be asked. */
+
+static bool
+app_has_vault_key(const struct app *app, const char *provider)
+{
+	size_t i;
+
+	for (i = 0; i < app->nvault_names; i++)
+		if (strcmp(app->vault_names[i], provider) == 0)
+			return true;
+	return false;
+}
+
+/* A model is usable when enabled and its provider needs no key (and the
+ * user set it up) or has one in the vault. */
+static bool
+app_model_usable(const struct app *app, const struct model *m)
+{
+	const struct provider *p;
+
+	if (!m->enabled)
+		return false;
+	p = config_find_provider(app->cfg, m->provider);
+	if (p == NULL)
+		return false;
+	if (p->auth_none)
+		return p->user || m->user;
+	return app_has_vault_key(app, p->name);
+}
+
+/* Load the learned state: train's router.state, then the store's. */
+static void
+app_load_router(struct app *app)
+{
+	struct store_router_state *list = NULL;
+	struct buf b;
+	char *path, *cause = NULL;
+	size_t i, n = 0;
+
+	path = config_data_path(app->cfg, "router.state");
+	buf_init(&b, 64u << 20);
+	if (fs_exists(path)) {
+		if (fs_read_file(path, &b, &cause) != MC_OK ||
+		    router_state_load(app->router, b.data, b.len, &cause) !=
+		        MC_OK) {
+			char *msg = xasprintf("%s: not used: %s", path,
+			    cause ? cause : "unreadable");
+
+			if (app->hooks.notice != NULL)
+				app->hooks.notice(app->ud, msg);
+			free(msg);
+		}
+		free(cause);
+		cause = NULL;
+	}
+	buf_release(&b);
+	free(path);
+
+	for (i = 0; i < app->cfg->nmodels; i++) {
+		const struct model *m = &app->cfg->models[i];
+
+		if (!app_model_usable(app, m))
+			continue;
+		if (router_add_model(app->router, m->id, m->price_in,
+		        m->price_out, m->prior) == MC_OK)
+			app->nusable++;
+	}
+	if (store_router_list(app->store, &list, &n) != MC_OK)
+		return;
+	for (i = 0; i < n; i++) {
+		if (router_model_load(app->router, list[i].model, list[i].blob,
+		        list[i].len, &cause) != MC_OK &&
+		    cause != NULL) {
+			log_debug("router state of %s not loaded: %s",
+			    list[i].model, cause);
+		}
+		free(cause);
+		cause = NULL;
+	}
+	store_router_free(list, n);
+}
+
+/* Damaged records go to the user as notices, not onto the screen. */
+static void
+app_store_warn(void *ud, const char *message)
+{
+	struct app *app = ud;
+
+	log_debug("store: %s", message);
+	if (app->hooks.notice != NULL)
+		app->hooks.notice(app->ud, message);
+}
 
 int
 app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
     struct app **out, char **cause)
 {
-	struct app *app = xcalloc(1, sizeof *app);
+	struct app *app;
+	char *path;
+	int rc;
 
+	*out = NULL;
+	if ((rc = config_ensure_dirs(cfg, cause)) != MC_OK)
+		return rc;
+	app = xcalloc(1, sizeof *app);
 	app->cfg = cfg;
 	if (hooks != NULL)
 		app->hooks = *hooks;
 	app->ud = ud;
 	app->budget_mode = cfg->mode == MODE_BUDGET;
+
+	path = config_data_path(cfg, "db");
+	rc = store_open(path, &app->store, cause);
+	free(path);
+	if (rc != MC_OK)
+		goto fail;
+
+	store_set_warn(app->store, app_store_warn, app);
+
+	path = config_data_path(cfg, "vault");
+	if (vault_exists(path)) {
+		rc = vault_list_names(
+		    path, &app->vault_names, &app->nvault_names, cause);
+		if (rc != MC_OK) {
+			free(path);
+			goto fail;
+		}
+	}
+	free(path);
+
+	app->router = router_new();
+	app_load_router(app);
+	if ((rc = net_new(&app->net)) != MC_OK) {
+		*cause = xstrdup("cannot start the network layer (libcurl)");
+		goto fail;
+	}
 	*out = app;
 	return MC_OK;
+fail:
+	app_close(app);
+	return rc;
+}
+
+static void
+exchange_free(struct exchange *x)
+{
+	size_t i;
+
+	free(x->pub.prompt);
+	free(x->pub.model);
+	free(x->pub.error);
+	for (i = 0; i < x->pub.ncandidates; i++) {
+		free(x->pub.candidates[i].model);
+		free(x->pub.candidates[i].excluded);
+	}
+	free(x->pub.candidates);
+	buf_release(&x->text);
+	free(x->features);
+	free(x);
+}
+
+static void
+app_clear_conversation(struct app *app)
+{
+	size_t i;
+
+	app_cancel(app);
+	for (i = 0; i < app->nex; i++)
+		exchange_free(app->ex[i]);
+	free(app->ex);
+	app->ex = NULL;
+	app->nex = 0;
+	free(app->session_name);
+	free(app->session_title);
+	app->session_name = NULL;
+	app->session_title = NULL;
+	app->session = 0;
 }
 
 void
@@ -42,7 +272,12 @@ app_close(struct app *app)
 {
 	if (app == NULL)
 		return;
-	free(app->ex);
+	app_clear_conversation(app);
+	net_free(app->net);
+	router_free(app->router);
+	vault_close(app->vault);
+	vault_names_free(app->vault_names, app->nvault_names);
+	store_close(app->store);
 	free(app->pinned);
 	free(app);
 }
@@ -50,19 +285,38 @@ app_close(struct app *app)
 bool
 app_needs_unlock(const struct app *app)
 {
+	size_t i;
+
+	if (app->vault != NULL)
+		return false;
+	for (i = 0; i < app->cfg->nmodels; i++) {
+		const struct model *m = &app->cfg->models[i];
+		const struct provider *p;
+
+		if (!app_model_usable(app, m))
+			continue;
+		p = config_find_provider(app->cfg, m->provider);
+		if (!p->auth_none)
+			return true;
+	}
 	return false;
 }
 
 int
 app_unlock(struct app *app, const struct secret *passphrase, char **cause)
 {
-	return MC_OK;
+	char *path = config_data_path(app->cfg, "vault");
+	int rc;
+
+	rc = vault_open(path, passphrase, &app->vault, cause);
+	free(path);
+	return rc;
 }
 
 size_t
 app_usable_models(const struct app *app)
 {
-	return 0;
+	return app->nusable;
 }
 
 size_t
@@ -74,41 +328,726 @@ app_count(const struct app *app)
 const struct app_exchange *
 app_get(const struct app *app, size_t index)
 {
-	return index < app->nex ? &app->ex[index] : NULL;
+	return index < app->nex ? &app->ex[index]->pub : NULL;
+}
+
+static void
+app_changed(struct app *app, struct exchange *x)
+{
+	size_t i;
+
+	x->pub.version++;
+	x->pub.reply = buf_str(&x->text);
+	x->pub.reply_len = x->text.len;
+	if (app->hooks.changed == NULL)
+		return;
+	for (i = 0; i < app->nex; i++) {
+		if (app->ex[i] == x) {
+			app->hooks.changed(app->ud, i);
+			return;
+		}
+	}
+}
+
+static void MC_PRINTF(2, 3) app_notice(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	log_debug("notice: %s", msg);
+	if (app->hooks.notice != NULL)
+		app->hooks.notice(app->ud, msg);
+	free(msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Budget and latency. */
+
+double
+app_spend_today(const struct app *app)
+{
+	double usd = 0;
+
+	if (store_spend_day(app->store, time_day(time_wall_ms()), &usd) !=
+	    MC_OK)
+		return 0;
+	return usd;
+}
+
+double
+app_daily_budget(const struct app *app)
+{
+	return app->cfg->daily_budget_usd;
+}
+
+static double
+app_budget_left(const struct app *app)
+{
+	double left;
+
+	if (app->cfg->daily_budget_usd <= 0)
+		return -1;
+	left = app->cfg->daily_budget_usd - app_spend_today(app);
+	return left > 0 ? left : 0;
+}
+
+/* The router's latency inputs: measured where we have them. */
+static struct router_latency *
+app_latency(struct app *app, size_t *n)
+{
+	struct router_latency *lat;
+	struct store_latency sl;
+	size_t i, nm = router_nmodels(app->router);
+
+	lat = xcalloc(nm ? nm : 1, sizeof *lat);
+	for (i = 0; i < nm; i++) {
+		lat[i].model = router_model_id(app->router, i);
+		lat[i].ttft_ms = 800;
+		lat[i].tokens_per_s = 60;
+		if (store_latency_get(app->store, lat[i].model, &sl) == MC_OK) {
+			if (sl.samples > 0) {
+				lat[i].ttft_ms = sl.ttft_ms;
+				if (sl.tokens_per_s > 0)
+					lat[i].tokens_per_s = sl.tokens_per_s;
+			}
+			lat[i].unavailable_until_ms = sl.unavailable_until_ms;
+		}
+	}
+	*n = nm;
+	return lat;
+}
+
+static void
+app_book_latency(struct app *app, const char *model,
+    const struct net_result *res, struct store_latency *out)
+{
+	struct store_latency sl;
+
+	memset(&sl, 0, sizeof sl);
+	if (store_latency_get(app->store, model, &sl) != MC_OK)
+		memset(&sl, 0, sizeof sl);
+	if (res->err == MC_OK && res->ttft_ms > 0) {
+		double tps = res->tokens_per_s;
+
+		if (sl.samples == 0) {
+			sl.ttft_ms = res->ttft_ms;
+			sl.tokens_per_s = tps;
+		} else {
+			sl.ttft_ms +=
+			    APP_LATENCY_EWMA * (res->ttft_ms - sl.ttft_ms);
+			if (tps > 0)
+				sl.tokens_per_s =
+				    sl.tokens_per_s > 0
+				        ? sl.tokens_per_s +
+				              APP_LATENCY_EWMA *
+				                  (tps - sl.tokens_per_s)
+				        : tps;
+		}
+		sl.samples++;
+	}
+	if (res->retry_after_ms > 0)
+		sl.unavailable_until_ms = time_wall_ms() + res->retry_after_ms;
+	else if (res->err == MC_OK)
+		sl.unavailable_until_ms = 0;
+	*out = sl;
+}
+
+/* ------------------------------------------------------------------ */
+/* Routing. */
+
+static void
+exchange_set_candidates(struct exchange *x, const struct router_decision *d)
+{
+	size_t i;
+
+	x->pub.candidates = xcalloc(
+	    d->ncandidates ? d->ncandidates : 1, sizeof *x->pub.candidates);
+	x->pub.ncandidates = d->ncandidates;
+	for (i = 0; i < d->ncandidates; i++) {
+		const struct router_candidate *c = &d->candidates[i];
+		struct app_candidate *a = &x->pub.candidates[i];
+
+		a->model = xstrdup(c->model);
+		a->quality = c->quality;
+		a->cost_usd = c->cost_usd;
+		a->latency_ms = c->latency_ms;
+		a->uncertainty = c->uncertainty;
+		a->score = c->score;
+		a->excluded = c->excluded != ROUTER_OK
+		                  ? xstrdup(router_exclusion_name(c->excluded))
+		                  : NULL;
+	}
+	x->pub.winner = d->winner;
+}
+
+/*
+ * Route x->pub.prompt: fills candidates and features and picks the model
+ * (the pinned one, or the router's winner among those not in skip).
+ */
+static int
+app_route(struct app *app, struct exchange *x, const char *const *skip,
+    size_t nskip, char **cause)
+{
+	struct router_context ctx;
+	struct router_decision d;
+	struct router_latency *lat;
+	size_t nlat;
+	int rc;
+
+	router_context_init(
+	    &ctx, app->budget_mode ? MODE_BUDGET : app->cfg->mode);
+	ctx.latency_tolerance_ms = app->cfg->latency_tolerance_ms;
+	ctx.budget_left_usd = app_budget_left(app);
+	ctx.now_ms = time_wall_ms();
+	lat = app_latency(app, &nlat);
+	ctx.latency = lat;
+	ctx.nlatency = nlat;
+	ctx.skip = skip;
+	ctx.nskip = nskip;
+	memset(&d, 0, sizeof d);
+	rc = router_decide(
+	    app->router, x->pub.prompt, strlen(x->pub.prompt), &ctx, &d);
+	free(lat);
+	if (rc == MC_ERR_NOTFOUND) {
+		*cause = xstrdup("no model is set up: add a key with `mixchat "
+		                 "keys add PROVIDER` or a local model in "
+		                 "config.json");
+		router_decision_release(&d);
+		return MC_ERR_NOTFOUND;
+	}
+	exchange_set_candidates(x, &d);
+	if (d.features != NULL) {
+		x->features = xmalloc(sizeof *x->features);
+		memcpy(x->features, d.features, sizeof *x->features);
+	}
+	if (app->pinned != NULL) {
+		size_t i;
+
+		x->pub.pinned = true;
+		x->pub.winner = -1;
+		x->pub.model = xstrdup(app->pinned);
+		/* The budget is a hard limit for a pinned model too. */
+		for (i = 0; i < d.ncandidates; i++) {
+			if (strcmp(d.candidates[i].model, app->pinned) == 0 &&
+			    d.candidates[i].excluded == ROUTER_OVER_BUDGET) {
+				*cause = xasprintf(
+				    "%s would cost about $%.4f, "
+				    "more than is left of today's budget "
+				    "($%.4f): raise budget.daily_usd or pick "
+				    "a cheaper model",
+				    app->pinned, d.candidates[i].cost_usd,
+				    ctx.budget_left_usd);
+				router_decision_release(&d);
+				return MC_ERR_BUDGET;
+			}
+		}
+		router_decision_release(&d);
+		return MC_OK;
+	}
+	if (rc == MC_ERR_BUDGET || d.winner < 0) {
+		*cause =
+		    xasprintf("nothing fits what is left of today's budget "
+		              "($%.4f of $%.2f): raise budget.daily_usd "
+		              "in config.json",
+		        ctx.budget_left_usd, app->cfg->daily_budget_usd);
+		router_decision_release(&d);
+		return MC_ERR_BUDGET;
+	}
+	x->pub.model = xstrdup(d.candidates[d.winner].model);
+	router_decision_release(&d);
+	return MC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sending and streaming. */
+
+static int
+app_ensure_session(struct app *app, char **cause)
+{
+	int rc;
+
+	if (app->session != 0)
+		return MC_OK;
+	rc = store_session_new(app->store, app->session_name, &app->session);
+	if (rc != MC_OK)
+		*cause = xasprintf("cannot start a conversation: %s",
+		    store_strerror(app->store));
+	return rc;
+}
+
+static void
+app_on_text(void *ud, const char *text, size_t len)
+{
+	struct exchange *x = ud;
+	size_t room = APP_REPLY_MAX - x->text.len;
+
+	if (len > room) {
+		/* A runaway reply: keep what fits (whole characters). */
+		while (room > 0 && ((unsigned char)text[room] & 0xc0) == 0x80)
+			room--;
+		if (buf_add(&x->text, text, room) != MC_OK)
+			abort(); /* cannot happen: room fits */
+		free(x->pub.error);
+		x->pub.error = xstrdup("the reply was longer than 16 MiB and "
+		                       "was cut there");
+		if (x->transfer != NULL)
+			net_cancel(x->transfer);
+		app_changed(x->app, x);
+		return;
+	}
+	if (buf_add(&x->text, text, len) != MC_OK)
+		abort(); /* cannot happen: checked above */
+	x->pub.state = REPLY_STREAMING;
+	app_changed(x->app, x);
+}
+
+static char *
+app_decision_text(const struct exchange *x)
+{
+	cJSON *d = format_decision_json(&x->pub);
+	char *s = cJSON_PrintUnformatted(d);
+
+	cJSON_Delete(d);
+	return s;
+}
+
+static void
+app_on_done(void *ud, const struct net_result *res)
+{
+	struct exchange *x = ud;
+	struct app *app = x->app;
+	struct store_message m;
+	struct store_spend_add spend;
+	struct store_latency lat;
+	uint32_t seq = 0;
+	double budget, spent;
+
+	x->transfer = NULL;
+	if (app->inflight == x)
+		app->inflight = NULL;
+	x->pub.ttft_ms = res->ttft_ms;
+	x->pub.latency_ms = res->latency_ms;
+	x->pub.tokens_in = res->tokens_in;
+	x->pub.tokens_out = res->tokens_out;
+	x->pub.tokens_estimated = res->tokens_estimated;
+	x->pub.cost_usd = res->cost_usd;
+	if (res->err == MC_OK && x->pub.error == NULL)
+		x->pub.state = REPLY_DONE;
+	else if (res->err == MC_ERR_CANCELLED) {
+		x->pub.state = REPLY_CANCELLED;
+		if (x->pub.error == NULL)
+			x->pub.error = xstrdup("cancelled");
+	} else {
+		x->pub.state = REPLY_ERROR;
+		if (x->pub.error == NULL)
+			x->pub.error = xstrdup(
+			    res->message != NULL ? res->message
+			                         : mixchat_strerror(res->err));
+	}
+
+	memset(&m, 0, sizeof m);
+	m.session = app->session;
+	m.role = STORE_ROLE_ASSISTANT;
+	m.text = x->text.data;
+	m.model = x->pub.model;
+	m.tokens_in = res->tokens_in;
+	m.tokens_out = res->tokens_out;
+	m.tokens_estimated = res->tokens_estimated;
+	m.cost_usd = res->cost_usd;
+	m.ttft_ms = res->ttft_ms;
+	m.latency_ms = res->latency_ms;
+	m.created_ms = time_wall_ms();
+	m.decision_json = app_decision_text(x);
+	m.error = x->pub.error;
+	memset(&spend, 0, sizeof spend);
+	spend.day = time_day(m.created_ms);
+	spend.model = x->pub.model;
+	spend.usd = res->cost_usd;
+	spend.tokens_in = res->tokens_in > 0 ? (uint64_t)res->tokens_in : 0;
+	spend.tokens_out = res->tokens_out > 0 ? (uint64_t)res->tokens_out : 0;
+	app_book_latency(app, x->pub.model, res, &lat);
+	if (store_reply_finish(app->store, &m, &spend, &lat, &seq) == MC_OK) {
+		x->reply_seq = seq;
+		store_reply_id_format(
+		    app->session, seq, x->pub.reply_id, sizeof x->pub.reply_id);
+	} else
+		app_notice(app, "the reply could not be saved: %s",
+		    store_strerror(app->store));
+	free(m.decision_json);
+	if (res->err == MC_ERR_AGAIN && res->retry_after_ms > 0)
+		app_notice(app,
+		    "%s is rate-limited for %.0f s: the router "
+		    "will use another model until then",
+		    x->pub.model, res->retry_after_ms / 1000.0);
+
+	budget = app->cfg->daily_budget_usd;
+	if (budget > 0 && !app->budget_warned) {
+		spent = app_spend_today(app);
+		if (spent >= 0.8 * budget) {
+			app->budget_warned = true;
+			app_notice(app,
+			    "80%% of today's budget is spent "
+			    "($%.4f of $%.2f)",
+			    spent, budget);
+		}
+	}
+	app_changed(app, x);
+}
+
+static struct exchange *
+app_new_exchange(struct app *app, const char *prompt)
+{
+	struct exchange *x = xcalloc(1, sizeof *x);
+
+	x->app = app;
+	x->pub.prompt = xstrdup(prompt);
+	x->pub.winner = -1;
+	buf_init(&x->text, APP_REPLY_MAX);
+	if (buf_add(&x->text, "", 0) != MC_OK) /* allocates: data != NULL */
+		abort();
+	x->pub.reply = buf_str(&x->text);
+	app->ex = xreallocarray(app->ex, app->nex + 1, sizeof *app->ex);
+	app->ex[app->nex++] = x;
+	return x;
+}
+
+/* Start the transfer for x (already routed and recorded). */
+static int
+app_start(struct app *app, struct exchange *x, char **cause)
+{
+	struct net_callbacks cb = { app_on_text, app_on_done };
+	const struct model *m;
+	const struct provider *p;
+	struct net_message *msgs;
+	struct net_request req;
+	size_t i, n = 0, first;
+	int rc;
+
+	m = config_find_model(app->cfg, x->pub.model);
+	p = m != NULL ? config_find_provider(app->cfg, m->provider) : NULL;
+	if (m == NULL || p == NULL) {
+		*cause = xasprintf("no model named %s", x->pub.model);
+		return MC_ERR_NOTFOUND;
+	}
+	memset(&req, 0, sizeof req);
+	req.provider = p;
+	req.model = m;
+	req.system = app->cfg->system_prompt;
+	req.max_tokens = app->cfg->max_output_tokens;
+	if (!p->auth_none) {
+		if (app->vault == NULL) {
+			*cause = xasprintf("the vault is locked: %s's key is "
+			                   "needed",
+			    p->name);
+			return MC_ERR_LOCKED;
+		}
+		req.key = vault_get(app->vault, p->name);
+		if (req.key == NULL) {
+			*cause = xasprintf("no key for %s: run `mixchat keys "
+			                   "add %s`",
+			    p->name, p->name);
+			return MC_ERR_LOCKED;
+		}
+	}
+	/* Earlier finished exchanges as context, then this prompt. */
+	msgs = xcalloc(2 * APP_HISTORY + 1, sizeof *msgs);
+	first = app->nex > APP_HISTORY + 1 ? app->nex - APP_HISTORY - 1 : 0;
+	for (i = first; i + 1 < app->nex; i++) {
+		const struct exchange *e = app->ex[i];
+
+		if (e == x || e->pub.state != REPLY_DONE)
+			continue;
+		msgs[n].role = "user";
+		msgs[n++].text = e->pub.prompt;
+		msgs[n].role = "assistant";
+		msgs[n++].text = e->pub.reply;
+	}
+	msgs[n].role = "user";
+	msgs[n++].text = x->pub.prompt;
+	req.messages = msgs;
+	req.nmessages = n;
+	x->start_ms = time_wall_ms();
+	x->pub.state = REPLY_PENDING;
+	rc = net_start(app->net, &req, &cb, x, &x->transfer, cause);
+	free(msgs);
+	if (rc != MC_OK)
+		return rc;
+	app->inflight = x;
+	return MC_OK;
+}
+
+/* Fail x with an error line kept in the conversation. */
+static int
+app_fail(struct app *app, struct exchange *x, int rc, const char *cause)
+{
+	x->pub.state = REPLY_ERROR;
+	free(x->pub.error);
+	x->pub.error = xstrdup(cause);
+	app_changed(app, x);
+	return rc;
 }
 
 int
 app_send(struct app *app, const char *text, char **cause)
 {
-	*cause = xstrdup("sending is not wired up yet");
-	return MC_ERR_INTERNAL;
+	struct exchange *x;
+	struct store_message m;
+	int rc;
+
+	if (app->inflight != NULL) {
+		*cause = xstrdup("a reply is still arriving (Esc cancels it)");
+		return MC_ERR_AGAIN;
+	}
+	if (*text == '\0') {
+		*cause = xstrdup("the message is empty");
+		return MC_ERR_USAGE;
+	}
+	if (!utf8_valid(text, strlen(text))) {
+		*cause = xstrdup("the message is not valid UTF-8");
+		return MC_ERR_USAGE;
+	}
+	x = app_new_exchange(app, text);
+	if ((rc = app_route(app, x, NULL, 0, cause)) != MC_OK)
+		return app_fail(app, x, rc, *cause);
+	if ((rc = app_ensure_session(app, cause)) != MC_OK)
+		return app_fail(app, x, rc, *cause);
+	memset(&m, 0, sizeof m);
+	m.session = app->session;
+	m.role = STORE_ROLE_USER;
+	m.text = x->pub.prompt;
+	m.created_ms = time_wall_ms();
+	if ((rc = store_message_append(app->store, &m, &x->user_seq)) !=
+	    MC_OK) {
+		*cause = xasprintf("the message could not be saved, so it was "
+		                   "not sent: %s",
+		    store_strerror(app->store));
+		return app_fail(app, x, rc, *cause);
+	}
+	if ((rc = app_start(app, x, cause)) != MC_OK)
+		return app_fail(app, x, rc, *cause);
+	app_changed(app, x);
+	return MC_OK;
 }
 
 int
-app_reask(struct app *app, size_t index, char **cause)
+app_explain(
+    struct app *app, const char *text, struct app_exchange **out, char **cause)
 {
-	*cause = xstrdup("re-asking is not wired up yet");
-	return MC_ERR_INTERNAL;
+	struct exchange *x = xcalloc(1, sizeof *x);
+	int rc;
+
+	x->app = app;
+	x->pub.prompt = xstrdup(text);
+	x->pub.winner = -1;
+	buf_init(&x->text, 1);
+	if (buf_add(&x->text, "", 0) != MC_OK)
+		abort();
+	x->pub.reply = buf_str(&x->text);
+	rc = app_route(app, x, NULL, 0, cause);
+	*out = &x->pub;
+	return rc;
+}
+
+void
+app_explain_free(struct app_exchange *ex)
+{
+	/* pub is the first member of struct exchange. */
+	if (ex != NULL)
+		exchange_free((struct exchange *)(void *)ex);
 }
 
 bool
 app_cancel(struct app *app)
 {
-	return false;
+	if (app->inflight == NULL || app->inflight->transfer == NULL)
+		return false;
+	net_cancel(app->inflight->transfer);
+	return true;
 }
 
 bool
 app_busy(const struct app *app)
 {
-	return false;
+	return app->inflight != NULL;
+}
+
+int
+app_wait(struct app *app, struct pollfd *extra, unsigned nextra, int timeout_ms)
+{
+	/* curl_multi_poll takes no negative timeout: "forever" is a minute
+	 * (the caller loops). */
+	if (timeout_ms < 0)
+		timeout_ms = 60000;
+	return net_wait(app->net, extra, nextra, timeout_ms);
+}
+
+void
+app_process(struct app *app)
+{
+	net_perform(app->net);
+}
+
+/* ------------------------------------------------------------------ */
+/* Learning. */
+
+/* The router's features for x's prompt (computed again after a resume). */
+static const struct router_features *
+app_features(struct app *app, struct exchange *x)
+{
+	if (x->features == NULL) {
+		x->features = xmalloc(sizeof *x->features);
+		router_features_compute(app->router, x->pub.prompt,
+		    strlen(x->pub.prompt), x->features);
+	}
+	return x->features;
+}
+
+/* The sparse features as stored with a rating: (index, value) pairs. */
+static float *
+app_feature_pairs(const struct router_features *f, size_t *n)
+{
+	float *v = xcalloc(2 * (size_t)f->nnz + 1, sizeof *v);
+	uint32_t i;
+
+	for (i = 0; i < f->nnz; i++) {
+		v[2 * i] = (float)f->nz[i];
+		v[2 * i + 1] = f->x[f->nz[i]];
+	}
+	*n = 2 * (size_t)f->nnz;
+	return v;
+}
+
+/*
+ * Teach the router one label for model and commit the rating with the
+ * model's new state in one transaction.
+ */
+static int
+app_learn_commit(struct app *app, const struct router_features *f,
+    uint64_t session, uint32_t seq, const char *model, int score, int source,
+    double quality, double weight, char **cause)
+{
+	struct store_rating r;
+	struct buf blob;
+	float *pairs;
+	size_t npairs;
+	bool learned = false;
+	int rc;
+
+	buf_init(&blob, 64u << 20);
+	if (router_learn(app->router, f, model, quality, weight) == MC_OK &&
+	    router_model_save(app->router, model, &blob) == MC_OK)
+		learned = true;
+	pairs = app_feature_pairs(f, &npairs);
+	memset(&r, 0, sizeof r);
+	r.session = session;
+	r.seq = seq;
+	r.score = score;
+	r.source = source;
+	r.model = xstrdup(model);
+	r.time_ms = time_wall_ms();
+	r.features = pairs;
+	r.nfeatures = npairs;
+	rc = store_rating_commit(
+	    app->store, &r, learned ? model : NULL, blob.data, blob.len, cause);
+	free(pairs);
+	free(r.model);
+	buf_release(&blob);
+	return rc;
+}
+
+static double
+app_score_quality(int score)
+{
+	return (score - 1) / 4.0;
 }
 
 int
 app_rate(struct app *app, size_t index, int score, char **cause)
 {
-	*cause = xstrdup("rating is not wired up yet");
-	return MC_ERR_INTERNAL;
+	struct exchange *x;
+	int rc;
+
+	if (index >= app->nex) {
+		*cause = xstrdup("there is no reply to rate");
+		return MC_ERR_NOTFOUND;
+	}
+	if (score < 1 || score > 5) {
+		*cause = xasprintf("a rating is 1 to 5, not %d", score);
+		return MC_ERR_USAGE;
+	}
+	x = app->ex[index];
+	if (x->pub.model == NULL || x->pub.reply_id[0] == '\0' ||
+	    x->pub.state == REPLY_PENDING || x->pub.state == REPLY_STREAMING) {
+		*cause = xstrdup("that reply has not finished yet");
+		return MC_ERR_AGAIN;
+	}
+	rc = app_learn_commit(app, app_features(app, x), app->session,
+	    x->reply_seq, x->pub.model, score, STORE_SOURCE_KEYSTROKE,
+	    app_score_quality(score), 1.0, cause);
+	if (rc != MC_OK)
+		return rc;
+	x->pub.rating = score;
+	app_changed(app, x);
+	return MC_OK;
 }
+
+int
+app_reask(struct app *app, size_t index, char **cause)
+{
+	struct exchange *x, *orig;
+	const char **skip;
+	size_t nskip = 0, i;
+	char *dummy = NULL;
+	int rc;
+
+	if (app->inflight != NULL) {
+		*cause = xstrdup("a reply is still arriving (Esc cancels it)");
+		return MC_ERR_AGAIN;
+	}
+	if (index >= app->nex || app->ex[index]->pub.model == NULL) {
+		*cause = xstrdup("there is no reply to ask again");
+		return MC_ERR_NOTFOUND;
+	}
+	orig = app->ex[index];
+	/* Every model that already answered this prompt is skipped. */
+	skip = xcalloc(app->nex + 1, sizeof *skip);
+	for (i = 0; i < app->nex; i++) {
+		if (strcmp(app->ex[i]->pub.prompt, orig->pub.prompt) == 0 &&
+		    app->ex[i]->pub.model != NULL)
+			skip[nskip++] = app->ex[i]->pub.model;
+	}
+	/* A soft negative for the first model, unless the user rated it. */
+	if (orig->pub.rating == 0 && orig->pub.reply_id[0] != '\0' &&
+	    !orig->pub.reask) {
+		if (app_learn_commit(app, app_features(app, orig), app->session,
+		        orig->reply_seq, orig->pub.model, 2, STORE_SOURCE_REASK,
+		        0.0, APP_REASK_WEIGHT, &dummy) != MC_OK)
+			free(dummy);
+	}
+	x = app_new_exchange(app, orig->pub.prompt);
+	x->pub.reask = true;
+	{
+		char *pinned = app->pinned;
+
+		app->pinned = NULL; /* a re-ask asks the router */
+		rc = app_route(app, x, skip, nskip, cause);
+		app->pinned = pinned;
+	}
+	free(skip);
+	if (rc != MC_OK)
+		return app_fail(app, x, rc, *cause);
+	x->user_seq = orig->user_seq;
+	if ((rc = app_start(app, x, cause)) != MC_OK)
+		return app_fail(app, x, rc, *cause);
+	app_changed(app, x);
+	return MC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Settings. */
 
 void
 app_set_budget_mode(struct app *app, bool on)
@@ -125,8 +1064,26 @@ app_budget_mode(const struct app *app)
 int
 app_pin_model(struct app *app, const char *model, char **cause)
 {
+	const struct model *m;
+
+	if (model == NULL || strcmp(model, "auto") == 0) {
+		free(app->pinned);
+		app->pinned = NULL;
+		return MC_OK;
+	}
+	if ((m = config_find_model(app->cfg, model)) == NULL) {
+		*cause =
+		    xasprintf("no model named %s (/models lists them)", model);
+		return MC_ERR_NOTFOUND;
+	}
+	if (!app_model_usable(app, m)) {
+		*cause = xasprintf("%s needs a key for %s: run `mixchat keys "
+		                   "add %s`",
+		    model, m->provider, m->provider);
+		return MC_ERR_LOCKED;
+	}
 	free(app->pinned);
-	app->pinned = model != NULL ? xstrdup(model) : NULL;
+	app->pinned = xstrdup(model);
 	return MC_OK;
 }
 
@@ -136,79 +1093,242 @@ app_pinned_model(const struct app *app)
 	return app->pinned;
 }
 
-double
-app_spend_today(const struct app *app)
-{
-	return 0;
-}
-
-double
-app_daily_budget(const struct app *app)
-{
-	return app->cfg->daily_budget_usd;
-}
-
 const char *
 app_mode_name(const struct app *app)
 {
 	return app->budget_mode ? "budget" : config_mode_name(app->cfg->mode);
 }
 
-int
-app_wait(struct app *app, struct pollfd *extra, unsigned nextra, int timeout_ms)
-{
-	return poll(extra, nextra, timeout_ms);
-}
-
-void
-app_process(struct app *app)
-{
-}
+/* ------------------------------------------------------------------ */
+/* Models, sessions, search, export. */
 
 int
 app_models(struct app *app, struct app_model_info **out, size_t *n)
 {
-	*out = NULL;
-	*n = 0;
+	struct store_model_stats *stats = NULL;
+	struct app_model_info *list;
+	struct router_features f;
+	size_t i, j, nstats = 0, k = 0;
+
+	if (store_model_stats(
+	        app->store, time_day(time_wall_ms()), &stats, &nstats) != MC_OK)
+		nstats = 0;
+	router_features_compute(app->router, "", 0, &f);
+	list = xcalloc(app->cfg->nmodels + 1, sizeof *list);
+	for (i = 0; i < app->cfg->nmodels; i++) {
+		const struct model *m = &app->cfg->models[i];
+		struct app_model_info *mi;
+
+		if (!m->enabled)
+			continue;
+		mi = &list[k++];
+		mi->id = xstrdup(m->id);
+		mi->provider = xstrdup(m->provider);
+		mi->price_in = m->price_in;
+		mi->price_out = m->price_out;
+		mi->usable = app_model_usable(app, m);
+		mi->quality = -1;
+		mi->uncertainty = -1;
+		mi->ttft_ms = 800;
+		mi->tokens_per_s = 60;
+		for (j = 0; j < router_nmodels(app->router); j++) {
+			if (strcmp(router_model_id(app->router, j), m->id) == 0)
+				mi->uncertainty =
+				    router_uncertainty(app->router, j, &f);
+		}
+		for (j = 0; j < nstats; j++) {
+			if (strcmp(stats[j].model, m->id) != 0)
+				continue;
+			mi->ratings = (int)stats[j].ratings;
+			if (stats[j].has_latency &&
+			    stats[j].latency.samples > 0) {
+				mi->ttft_ms = stats[j].latency.ttft_ms;
+				mi->tokens_per_s =
+				    stats[j].latency.tokens_per_s;
+			}
+		}
+	}
+	/* Predicted quality for a neutral prompt, from one decision. */
+	if (router_nmodels(app->router) > 0) {
+		struct router_context ctx;
+		struct router_decision d;
+
+		router_context_init(&ctx, MODE_QUALITY);
+		memset(&d, 0, sizeof d);
+		if (router_decide_features(app->router, &f, &ctx, &d) ==
+		    MC_OK) {
+			for (i = 0; i < d.ncandidates; i++)
+				for (j = 0; j < k; j++)
+					if (strcmp(list[j].id,
+					        d.candidates[i].model) == 0)
+						list[j].quality =
+						    d.candidates[i].quality;
+		}
+		router_decision_release(&d);
+	}
+	store_model_stats_free(stats, nstats);
+	*out = list;
+	*n = k;
 	return MC_OK;
 }
 
 void
 app_models_free(struct app_model_info *list, size_t n)
 {
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].id);
+		free(list[i].provider);
+	}
 	free(list);
 }
 
 int
 app_sessions(struct app *app, struct app_session_info **out, size_t *n)
 {
+	struct store_session *list = NULL;
+	struct app_session_info *res;
+	size_t i, count = 0;
+	int rc;
+
 	*out = NULL;
 	*n = 0;
+	if ((rc = store_session_list(app->store, &list, &count)) != MC_OK)
+		return rc;
+	res = xcalloc(count + 1, sizeof *res);
+	/* Newest first. */
+	for (i = 0; i < count; i++) {
+		const struct store_session *ss = &list[count - 1 - i];
+
+		snprintf(res[i].id, sizeof res[i].id, "%llu",
+		    (unsigned long long)ss->id);
+		res[i].title = xstrdup(ss->title  ? ss->title
+		                       : ss->name ? ss->name
+		                                  : "(empty)");
+		res[i].updated_ms = ss->updated_ms;
+		res[i].messages = ss->nmessages;
+	}
+	store_sessions_free(list, count);
+	*out = res;
+	*n = count;
 	return MC_OK;
 }
 
 void
 app_sessions_free(struct app_session_info *list, size_t n)
 {
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(list[i].title);
 	free(list);
 }
 
 int
 app_session_new(struct app *app, char **cause)
 {
+	app_clear_conversation(app);
+	return MC_OK;
+}
+
+int
+app_session_named(struct app *app, const char *name, char **cause)
+{
+	uint64_t id;
+	int rc;
+
+	rc = store_session_find(app->store, name, &id);
+	if (rc == MC_OK)
+		return app_session_resume(app, name, cause);
+	if (rc != MC_ERR_NOTFOUND) {
+		*cause = xstrdup(store_strerror(app->store));
+		return rc;
+	}
+	app_clear_conversation(app);
+	app->session_name = xstrdup(name);
 	return MC_OK;
 }
 
 int
 app_session_resume(struct app *app, const char *id, char **cause)
 {
-	*cause = xstrdup("sessions are not wired up yet");
-	return MC_ERR_INTERNAL;
+	struct store_message *msgs = NULL;
+	struct store_session ss;
+	struct exchange *x = NULL;
+	uint64_t sid;
+	size_t i, n = 0;
+	int rc;
+
+	if (app->inflight != NULL) {
+		*cause = xstrdup("a reply is still arriving (Esc cancels it)");
+		return MC_ERR_AGAIN;
+	}
+	rc = store_session_find(app->store, id, &sid);
+	if (rc != MC_OK) {
+		*cause =
+		    xasprintf("no conversation %s (/sessions lists them)", id);
+		return rc;
+	}
+	if ((rc = store_messages(app->store, sid, &msgs, &n)) != MC_OK) {
+		*cause = xstrdup(store_strerror(app->store));
+		return rc;
+	}
+	app_clear_conversation(app);
+	app->session = sid;
+	if (store_session_get(app->store, sid, &ss) == MC_OK) {
+		app->session_name = ss.name ? xstrdup(ss.name) : NULL;
+		app->session_title = ss.title ? xstrdup(ss.title) : NULL;
+		store_session_release(&ss);
+	}
+	for (i = 0; i < n; i++) {
+		const struct store_message *m = &msgs[i];
+
+		if (m->role == STORE_ROLE_USER) {
+			x = app_new_exchange(app, m->text ? m->text : "");
+			x->user_seq = m->seq;
+			x->pub.state = REPLY_DONE;
+			continue;
+		}
+		if (m->role != STORE_ROLE_ASSISTANT)
+			continue;
+		if (x == NULL || x->pub.model != NULL) {
+			/* A re-ask: a second reply to the same message. */
+			x = app_new_exchange(
+			    app, x != NULL ? x->pub.prompt : "");
+			x->pub.reask = true;
+		}
+		if (m->text != NULL)
+			app_on_text(x, m->text, strlen(m->text));
+		x->pub.model = m->model ? xstrdup(m->model) : NULL;
+		x->pub.error = m->error ? xstrdup(m->error) : NULL;
+		x->pub.state = m->error == NULL ? REPLY_DONE : REPLY_ERROR;
+		x->pub.cost_usd = m->cost_usd;
+		x->pub.ttft_ms = m->ttft_ms;
+		x->pub.latency_ms = m->latency_ms;
+		x->pub.tokens_in = m->tokens_in;
+		x->pub.tokens_out = m->tokens_out;
+		x->pub.tokens_estimated = m->tokens_estimated;
+		x->pub.rating = m->rating;
+		x->reply_seq = m->seq;
+		store_reply_id_format(
+		    sid, m->seq, x->pub.reply_id, sizeof x->pub.reply_id);
+		x->pub.reply = buf_str(&x->text);
+		x->pub.reply_len = x->text.len;
+	}
+	store_messages_free(msgs, n);
+	return MC_OK;
 }
 
 const char *
 app_session_title(const struct app *app)
 {
+	if (app->session_title != NULL)
+		return app->session_title;
+	if (app->session_name != NULL)
+		return app->session_name;
+	if (app->nex > 0)
+		return app->ex[0]->pub.prompt;
 	return "new conversation";
 }
 
@@ -216,49 +1336,328 @@ int
 app_search(struct app *app, const char *words, size_t max,
     struct app_search_hit **out, size_t *n)
 {
+	struct store_hit *hits = NULL;
+	struct app_search_hit *res;
+	struct store_session ss;
+	size_t i, count = 0;
+	int rc;
+
 	*out = NULL;
 	*n = 0;
+	if ((rc = store_search(app->store, words, max, &hits, &count)) != MC_OK)
+		return rc;
+	res = xcalloc(count + 1, sizeof *res);
+	for (i = 0; i < count; i++) {
+		store_reply_id_format(hits[i].session, hits[i].seq,
+		    res[i].reply_id, sizeof res[i].reply_id);
+		res[i].from_user = hits[i].role == STORE_ROLE_USER;
+		res[i].snippet =
+		    xstrdup(hits[i].snippet ? hits[i].snippet : "");
+		if (store_session_get(app->store, hits[i].session, &ss) ==
+		    MC_OK) {
+			res[i].session_title = xstrdup(ss.title  ? ss.title
+			                               : ss.name ? ss.name
+			                                         : "");
+			store_session_release(&ss);
+		} else
+			res[i].session_title = xstrdup("");
+	}
+	store_hits_free(hits, count);
+	*out = res;
+	*n = count;
 	return MC_OK;
 }
 
 void
 app_search_free(struct app_search_hit *list, size_t n)
 {
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(list[i].session_title);
+		free(list[i].snippet);
+	}
 	free(list);
 }
 
 int
 app_export(struct app *app, const char *path, char **written, char **cause)
 {
-	*cause = xstrdup("export is not wired up yet");
-	return MC_ERR_INTERNAL;
+	struct buf b;
+	char line[512];
+	size_t i;
+	int rc;
+
+	if (app->nex == 0) {
+		*cause =
+		    xstrdup("the conversation is empty: nothing to export");
+		return MC_ERR_NOTFOUND;
+	}
+	buf_init(&b, 256u << 20);
+	rc = buf_printf(&b, "# %s\n\n", app_session_title(app));
+	for (i = 0; rc == MC_OK && i < app->nex; i++) {
+		const struct app_exchange *e = &app->ex[i]->pub;
+
+		format_footer(e, line, sizeof line);
+		if (!e->reask)
+			rc = buf_printf(&b, "## You\n\n%s\n\n", e->prompt);
+		if (rc == MC_OK)
+			rc = buf_printf(&b, "## %s\n\n%s\n\n",
+			    e->model ? e->model : "(no model)", e->reply);
+		if (rc == MC_OK && e->error != NULL)
+			rc = buf_printf(&b, "> error: %s\n\n", e->error);
+		if (rc == MC_OK && line[0] != '\0')
+			rc = buf_printf(
+			    &b, "*%s*%s\n\n", line, e->rating ? "" : "");
+		if (rc == MC_OK && e->rating > 0)
+			rc = buf_printf(&b, "*rated %d/5*\n\n", e->rating);
+	}
+	if (rc != MC_OK) {
+		*cause = xstrdup("the conversation is too large to export");
+		buf_release(&b);
+		return rc;
+	}
+	if (path == NULL)
+		*written = xasprintf(
+		    "mixchat-%llu.md", (unsigned long long)app->session);
+	else
+		*written = xstrdup(path);
+	rc = fs_write_atomic(*written, b.data, b.len, 0644, cause);
+	buf_release(&b);
+	if (rc != MC_OK) {
+		free(*written);
+		*written = NULL;
+	}
+	return rc;
 }
 
-int
-app_session_named(struct app *app, const char *name, char **cause)
+/* ------------------------------------------------------------------ */
+/* Ratings from the command line and in JSONL. */
+
+/* Learn from a stored reply: its prompt is the message before it. */
+static int
+app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
+    int source, char **model, char **cause)
 {
-	return MC_OK;
+	struct store_message reply, prompt;
+	struct router_features *f;
+	size_t i;
+	int rc;
+
+	memset(&reply, 0, sizeof reply);
+	memset(&prompt, 0, sizeof prompt);
+	rc = store_message_get(app->store, session, seq, &reply);
+	if (rc != MC_OK || reply.role != STORE_ROLE_ASSISTANT ||
+	    reply.model == NULL) {
+		if (rc == MC_OK)
+			store_message_release(&reply);
+		*cause = xasprintf(
+		    "no reply %llu.%u", (unsigned long long)session, seq);
+		return MC_ERR_NOTFOUND;
+	}
+	/* The user message this answers: the nearest one before it. */
+	for (i = seq; i > 1; i--) {
+		if (store_message_get(
+		        app->store, session, (uint32_t)i - 1, &prompt) != MC_OK)
+			continue;
+		if (prompt.role == STORE_ROLE_USER)
+			break;
+		store_message_release(&prompt);
+		memset(&prompt, 0, sizeof prompt);
+	}
+	f = xmalloc(sizeof *f);
+	router_features_compute(app->router, prompt.text ? prompt.text : "",
+	    prompt.text ? strlen(prompt.text) : 0, f);
+	rc = app_learn_commit(app, f, session, seq, reply.model, score, source,
+	    app_score_quality(score), 1.0, cause);
+	free(f);
+	if (rc == MC_OK) {
+		if (model != NULL)
+			*model = xstrdup(reply.model);
+		for (i = 0; i < app->nex; i++) {
+			if (app->session == session &&
+			    app->ex[i]->reply_seq == seq) {
+				app->ex[i]->pub.rating = score;
+				app_changed(app, app->ex[i]);
+			}
+		}
+	}
+	store_message_release(&reply);
+	store_message_release(&prompt);
+	return rc;
 }
 
 int
 app_rate_id(struct app *app, const char *reply_id, int score, char **model,
     char **cause)
 {
-	*cause = xstrdup("rating is not wired up yet");
-	return MC_ERR_INTERNAL;
+	uint64_t session;
+	uint32_t seq;
+	int rc;
+
+	if (score < 1 || score > 5) {
+		*cause = xasprintf("a rating is 1 to 5, not %d", score);
+		return MC_ERR_USAGE;
+	}
+	if (strcmp(reply_id, "last") == 0) {
+		rc = store_last_reply(app->store, &session, &seq);
+		if (rc != MC_OK) {
+			*cause = xstrdup("there is no reply to rate yet");
+			return MC_ERR_NOTFOUND;
+		}
+	} else if (store_reply_id_parse(reply_id, &session, &seq) != MC_OK) {
+		*cause = xasprintf("'%s' is not a reply id (SESSION.SEQ, as "
+		                   "`mixchat ask --json` prints, or 'last')",
+		    reply_id);
+		return MC_ERR_USAGE;
+	}
+	return app_rate_stored(
+	    app, session, seq, score, STORE_SOURCE_CLI, model, cause);
+}
+
+static const char *
+app_source_name(int source)
+{
+	switch (source) {
+	case STORE_SOURCE_KEYSTROKE:
+		return "keystroke";
+	case STORE_SOURCE_REASK:
+		return "reask";
+	case STORE_SOURCE_IMPORT:
+		return "import";
+	case STORE_SOURCE_CLI:
+		return "cli";
+	}
+	return "unknown";
 }
 
 int
 app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 {
-	*cause = xstrdup("ratings are not wired up yet");
-	return MC_ERR_INTERNAL;
+	struct store_rating *list = NULL;
+	struct store_message prompt;
+	size_t i, j, n = 0;
+	int rc;
+
+	*count = 0;
+	if ((rc = store_ratings_list(app->store, &list, &n)) != MC_OK) {
+		*cause = xstrdup(store_strerror(app->store));
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		char id[STORE_REPLY_ID_MAX], *line;
+
+		store_reply_id_format(
+		    list[i].session, list[i].seq, id, sizeof id);
+		cJSON_AddStringToObject(o, "reply_id", id);
+		cJSON_AddStringToObject(
+		    o, "model", list[i].model ? list[i].model : "");
+		cJSON_AddNumberToObject(o, "score", list[i].score);
+		cJSON_AddStringToObject(
+		    o, "source", app_source_name(list[i].source));
+		cJSON_AddNumberToObject(o, "time_ms", (double)list[i].time_ms);
+		/* The prompt, so another machine can learn from it too. */
+		for (j = list[i].seq; j > 1; j--) {
+			memset(&prompt, 0, sizeof prompt);
+			if (store_message_get(app->store, list[i].session,
+			        (uint32_t)j - 1, &prompt) != MC_OK)
+				continue;
+			if (prompt.role == STORE_ROLE_USER && prompt.text) {
+				cJSON_AddStringToObject(
+				    o, "prompt", prompt.text);
+				store_message_release(&prompt);
+				break;
+			}
+			store_message_release(&prompt);
+		}
+		line = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		rc = fs_write_all(fd, line, strlen(line));
+		if (rc == MC_OK)
+			rc = fs_write_all(fd, "\n", 1);
+		free(line);
+		if (rc != MC_OK) {
+			*cause = xasprintf(
+			    "writing the ratings failed: %s", strerror(errno));
+			break;
+		}
+		(*count)++;
+	}
+	store_ratings_free(list, n);
+	return rc;
 }
 
 int
 app_ratings_import(
     struct app *app, const char *path, size_t *count, char **cause)
 {
-	*cause = xstrdup("ratings are not wired up yet");
-	return MC_ERR_INTERNAL;
+	struct buf b;
+	struct router_features *f;
+	char *line, *next, *name;
+	size_t lineno = 0;
+	int rc;
+
+	*count = 0;
+	buf_init(&b, 256u << 20);
+	if ((rc = fs_read_file(path, &b, cause)) != MC_OK) {
+		buf_release(&b);
+		return rc;
+	}
+	name = xstrdup(strcmp(path, "-") == 0 ? "standard input" : path);
+	f = xmalloc(sizeof *f);
+	for (line = b.data; rc == MC_OK && line != NULL && *line != '\0';
+	     line = next) {
+		cJSON *o = NULL;
+		const char *model, *prompt;
+		double score;
+		char *where;
+
+		lineno++;
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (strspn(line, " \t\r") == strlen(line))
+			continue;
+		where = xasprintf("%s:%zu", name, lineno);
+		rc = json_parse(
+		    line, strlen(line), 1u << 20, false, where, &o, cause);
+		if (rc == MC_OK) {
+			model = json_get_string(o, "model");
+			prompt = json_get_string(o, "prompt");
+			score = json_get_number(o, "score", -1);
+			if (model == NULL || *model == '\0') {
+				*cause = xasprintf("%s: model: expected the "
+				                   "id of the model rated",
+				    where);
+				rc = MC_ERR_PARSE;
+			} else if (score < 1 || score > 5 ||
+			           score != floor(score)) {
+				*cause = xasprintf("%s: score: expected a "
+				                   "whole number 1 to 5",
+				    where);
+				rc = MC_ERR_PARSE;
+			} else if (prompt == NULL) {
+				*cause = xasprintf("%s: prompt: expected the "
+				                   "text of the rated prompt",
+				    where);
+				rc = MC_ERR_PARSE;
+			}
+		}
+		if (rc == MC_OK) {
+			router_features_compute(
+			    app->router, prompt, strlen(prompt), f);
+			rc = app_learn_commit(app, f, 0, 0, model, (int)score,
+			    STORE_SOURCE_IMPORT, app_score_quality((int)score),
+			    1.0, cause);
+			if (rc == MC_OK)
+				(*count)++;
+		}
+		cJSON_Delete(o);
+		free(where);
+	}
+	free(f);
+	free(name);
+	buf_release(&b);
+	return rc;
 }

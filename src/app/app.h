@@ -51,7 +51,7 @@ struct app_candidate {
 /* A user's message and the reply to it. */
 struct app_exchange {
 	char *prompt;
-	char *reply; /* text so far, valid UTF-8, never NULL */
+	const char *reply; /* text so far, valid UTF-8, never NULL */
 	size_t reply_len;
 	char *model; /* who answered (or is answering); NULL before routing */
 	enum app_reply_state state;
@@ -131,6 +131,17 @@ const struct app_exchange *app_get(const struct app *app, size_t index);
 
 /* app_send: route text (or use the pinned model) and start the reply. */
 int app_send(struct app *app, const char *text, char **cause) MC_WUR;
+/*
+ * app_explain: route text as app_send would, without sending or recording
+ * anything (`mixchat route`).  *out is a new exchange outside the
+ * conversation, with model (NULL when nothing fits), candidates and winner;
+ * free it with app_explain_free().  A budget or empty-router error is
+ * returned with *cause and *out still filled when it was routed.
+ */
+int app_explain(struct app *app, const char *text, struct app_exchange **out,
+    char **cause) MC_WUR;
+void app_explain_free(struct app_exchange *ex);
+
 /* app_reask: ask exchange index again with the next-best model. */
 int app_reask(struct app *app, size_t index, char **cause) MC_WUR;
 /* app_cancel: stop the reply in flight; false when none was. */

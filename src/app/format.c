@@ -70,3 +70,32 @@ format_footer(const struct app_exchange *ex, char *out, size_t n)
 	    cost, total, first, ex->tokens_estimated ? "~" : "", ex->tokens_out,
 	    secs > 0 ? ex->tokens_out / secs : 0.0);
 }
+
+cJSON *
+format_decision_json(const struct app_exchange *ex)
+{
+	cJSON *d = cJSON_CreateObject(), *list, *c;
+	size_t i;
+
+	cJSON_AddStringToObject(d, "model", ex->model ? ex->model : "");
+	cJSON_AddBoolToObject(d, "pinned", ex->pinned);
+	list = cJSON_AddArrayToObject(d, "candidates");
+	for (i = 0; i < ex->ncandidates; i++) {
+		const struct app_candidate *a = &ex->candidates[i];
+
+		c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "model", a->model);
+		cJSON_AddNumberToObject(c, "quality", a->quality);
+		cJSON_AddNumberToObject(c, "cost_usd", a->cost_usd);
+		cJSON_AddNumberToObject(c, "latency_ms", a->latency_ms);
+		cJSON_AddNumberToObject(c, "uncertainty", a->uncertainty);
+		cJSON_AddNumberToObject(c, "score", a->score);
+		if (a->excluded != NULL)
+			cJSON_AddStringToObject(c, "excluded", a->excluded);
+		else
+			cJSON_AddNullToObject(c, "excluded");
+		cJSON_AddBoolToObject(c, "winner", (int)i == ex->winner);
+		cJSON_AddItemToArray(list, c);
+	}
+	return d;
+}

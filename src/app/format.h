@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "app/app.h"
 
 /* format_usd: "$0.00042", "$0.0123", "$1.50" into out (size n). */
@@ -19,5 +21,12 @@ void format_ms(double ms, char *out, size_t n);
  * "~212 tok" when the count is estimated.  Empty while nothing is known.
  */
 void format_footer(const struct app_exchange *ex, char *out, size_t n);
+
+/*
+ * format_decision_json: the router's table for a reply as JSON: model,
+ * pinned, candidates [{model, quality, cost_usd, latency_ms, uncertainty,
+ * score, excluded}].  The caller frees it with cJSON_Delete().
+ */
+cJSON *format_decision_json(const struct app_exchange *ex);
 
 #endif

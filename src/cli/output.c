@@ -9,6 +9,8 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "util/json.h"
+#include "vault/passphrase.h"
+#include "vault/secmem.h"
 
 void
 cli_print_footer(FILE *f, const struct app_exchange *ex)
@@ -20,34 +22,6 @@ cli_print_footer(FILE *f, const struct app_exchange *ex)
 	format_footer(ex, line, sizeof line);
 	if (line[0] != '\0')
 		fprintf(f, "%s\n", line);
-}
-
-static cJSON *
-decision_json(const struct app_exchange *ex)
-{
-	cJSON *d = cJSON_CreateObject(), *list, *c;
-	size_t i;
-
-	cJSON_AddStringToObject(d, "model", ex->model ? ex->model : "");
-	cJSON_AddBoolToObject(d, "pinned", ex->pinned);
-	list = cJSON_AddArrayToObject(d, "candidates");
-	for (i = 0; i < ex->ncandidates; i++) {
-		const struct app_candidate *a = &ex->candidates[i];
-
-		c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "model", a->model);
-		cJSON_AddNumberToObject(c, "quality", a->quality);
-		cJSON_AddNumberToObject(c, "cost_usd", a->cost_usd);
-		cJSON_AddNumberToObject(c, "latency_ms", a->latency_ms);
-		cJSON_AddNumberToObject(c, "uncertainty", a->uncertainty);
-		cJSON_AddNumberToObject(c, "score", a->score);
-		if (a->excluded != NULL)
-			cJSON_AddStringToObject(c, "excluded", a->excluded);
-		else
-			cJSON_AddNullToObject(c, "excluded");
-		cJSON_AddItemToArray(list, c);
-	}
-	return d;
 }
 
 void
@@ -65,7 +39,7 @@ cli_print_exchange_json(FILE *f, const struct app_exchange *ex)
 	cJSON_AddNumberToObject(o, "tokens_in", ex->tokens_in);
 	cJSON_AddNumberToObject(o, "tokens_out", ex->tokens_out);
 	cJSON_AddBoolToObject(o, "tokens_estimated", ex->tokens_estimated);
-	cJSON_AddItemToObject(o, "decision", decision_json(ex));
+	cJSON_AddItemToObject(o, "decision", format_decision_json(ex));
 	if (ex->error != NULL)
 		cJSON_AddStringToObject(o, "error", ex->error);
 	text = cJSON_PrintUnformatted(o);
@@ -77,6 +51,26 @@ cli_print_exchange_json(FILE *f, const struct app_exchange *ex)
 int
 cli_unlock(const struct config *cfg, struct app *app)
 {
-	/* Wired to the vault's passphrase sources when the vault lands. */
-	return EXIT_OK;
+	struct secret *pass = NULL;
+	char *cause = NULL;
+	int rc;
+
+	if (!app_needs_unlock(app))
+		return EXIT_OK;
+	if (secmem_harden_process() != MC_OK) {
+		cli_error("cannot disable core dumps: refusing to read the "
+		          "passphrase");
+		return EXIT_RUNTIME;
+	}
+	rc = passphrase_get(
+	    cfg, -1, "mixchat: vault passphrase: ", false, &pass, &cause);
+	if (rc == MC_OK)
+		rc = app_unlock(app, pass, &cause);
+	secret_free(pass);
+	if (rc == MC_OK)
+		return EXIT_OK;
+	cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
+	free(cause);
+	return rc == MC_ERR_PASSPHRASE || rc == MC_ERR_LOCKED ? EXIT_VAULT
+	                                                      : EXIT_RUNTIME;
 }

@@ -1,13 +1,54 @@
 /*
- * rate.c - `mixchat rate` (not built yet: a placeholder that says so).
+ * rate.c - `mixchat rate REPLY_ID|last SCORE`: rate a reply from the shell,
+ * exactly as the Alt-1..5 keystroke does: the router learns from it and the
+ * rating is committed with the router's new state before this returns.
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
 #include "cli/cli.h"
 
 int
 cli_rate(const struct cli_global *g, int argc, char **argv)
 {
-	cli_error("'rate' is not available in this build yet");
-	return EXIT_RUNTIME;
+	struct config cfg;
+	struct app *app = NULL;
+	char *cause = NULL, *model = NULL, *end;
+	long score;
+	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		printf("Usage: mixchat rate REPLY_ID|last SCORE\n"
+		       "SCORE: 1 (useless) .. 5 (perfect).  REPLY_ID is "
+		       "SESSION.SEQ as `mixchat ask --json` prints it.\n");
+		return EXIT_OK;
+	}
+	if (argc != 3)
+		return cli_usage_error("rate", "expected REPLY_ID|last and a "
+		                               "SCORE from 1 to 5");
+	score = strtol(argv[2], &end, 10);
+	if (*argv[2] == '\0' || *end != '\0' || score < 1 || score > 5)
+		return cli_usage_error(
+		    "rate", "SCORE must be 1 to 5, not '%s'", argv[2]);
+	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
+		return rc;
+	rc = app_open(&cfg, NULL, NULL, &app, &cause);
+	if (rc == MC_OK)
+		rc = app_rate_id(app, argv[1], (int)score, &model, &cause);
+	if (rc == MC_OK)
+		printf("rated %s (%s) %ld/5: the router has learned it\n",
+		    argv[1], model, score);
+	else
+		cli_error("rate: %s", cause ? cause : mixchat_strerror(rc));
+	free(model);
+	free(cause);
+	app_close(app);
+	config_release(&cfg);
+	if (rc == MC_OK)
+		return EXIT_OK;
+	return rc == MC_ERR_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
 }

@@ -1,13 +1,65 @@
 /*
- * ratings.c - `mixchat ratings` (not built yet: a placeholder that says so).
+ * ratings.c - `mixchat ratings import FILE | export`: move or pool what the
+ * router learned, as JSONL (one rating a line: reply_id, model, score,
+ * source, time_ms, prompt).  Import teaches the router every line, in
+ * order, and stores each as a rating of source "import"; a bad line stops
+ * the import naming the file, the line and the field (the lines before it
+ * are kept).
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/app.h"
 #include "cli/cli.h"
 
 int
 cli_ratings(const struct cli_global *g, int argc, char **argv)
 {
-	cli_error("'ratings' is not available in this build yet");
-	return EXIT_RUNTIME;
+	struct config cfg;
+	struct app *app = NULL;
+	char *cause = NULL;
+	size_t count = 0;
+	bool import;
+	int rc;
+
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		printf("Usage: mixchat ratings import FILE | export\n");
+		return EXIT_OK;
+	}
+	if (argc == 3 && strcmp(argv[1], "import") == 0)
+		import = true;
+	else if (argc == 2 && strcmp(argv[1], "export") == 0)
+		import = false;
+	else
+		return cli_usage_error("ratings", "expected 'import FILE' or "
+		                                  "'export'");
+	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
+		return rc;
+	rc = app_open(&cfg, NULL, NULL, &app, &cause);
+	if (rc == MC_OK && import)
+		rc = app_ratings_import(app, argv[2], &count, &cause);
+	else if (rc == MC_OK)
+		rc = app_ratings_export(app, STDOUT_FILENO, &count, &cause);
+	if (rc == MC_OK)
+		fprintf(stderr, "%s %zu rating(s)\n",
+		    import ? "imported" : "exported", count);
+	else {
+		if (import && count > 0)
+			fprintf(stderr,
+			    "mixchat: imported %zu rating(s) "
+			    "before the error\n",
+			    count);
+		cli_error("ratings: %s", cause ? cause : mixchat_strerror(rc));
+	}
+	free(cause);
+	app_close(app);
+	config_release(&cfg);
+	if (rc == MC_OK)
+		return EXIT_OK;
+	return rc == MC_ERR_PARSE || rc == MC_ERR_USAGE ? EXIT_USAGE
+	                                                : EXIT_RUNTIME;
 }

@@ -1,0 +1,74 @@
+# app_ask.sh - `mixchat ask`, `rate`, `ratings` against the mock provider:
+# streaming to stdout, the footer, --json, --model, --session, errors, and
+# ratings that survive an export and an import into another home.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+
+cat >"$T/script.json" <<'EOF2'
+[
+  {"prompt_contains": "reject", "status": 401},
+  {"prompt_contains": "limit", "status": 429, "retry_after": 120},
+  {"prompt_contains": "cut", "disconnect_after_bytes": 200},
+  {"prompt_contains": "poem", "reply": "Roses are red, 中文 and 😀 too."}
+]
+EOF2
+start_mock "$T/script.json"
+H=$T/home
+write_config "$H"
+
+expect_exit 0 "ask streams a reply" -- "$MC" --home "$H" ask "hello there"
+expect_grep "$T/out" "mock reply to: hello there" "reply on stdout"
+expect_grep "$T/err" " · \$[0-9.]* · .* (first token .*) · [0-9]* tok · [0-9]* tok/s" "footer on stderr"
+
+expect_exit 0 "ask --model pins a model" -- "$MC" --home "$H" ask --model expensive "write a poem"
+expect_grep "$T/out" "Roses are red, 中文 and 😀 too." "UTF-8 reply intact"
+expect_grep "$T/err" "^expensive · " "footer names the pinned model"
+grep '"model":"expensive"' "$MOCK_LOG" >/dev/null && ok "the mock was asked for expensive" || fail "mock not asked for expensive"
+
+echo "from stdin" | "$MC" --home "$H" ask - >"$T/out" 2>"$T/err"
+expect_grep "$T/out" "mock reply to: from stdin" "prompt from stdin"
+
+expect_exit 0 "ask --json" -- "$MC" --home "$H" ask --json "json please"
+for k in reply_id model reply cost_usd ttft_ms latency_ms tokens_in tokens_out tokens_estimated decision; do
+	expect_grep "$T/out" "\"$k\":" "--json has $k"
+done
+expect_grep "$T/out" '"candidates":\[{"model":"cheap"' "--json has the router's table"
+
+expect_exit 1 "a 401 fails the command" -- "$MC" --home "$H" ask --model cheap "reject me"
+expect_grep "$T/err" "key rejected by mock (HTTP 401)" "401 says the key was rejected"
+
+expect_exit 1 "a cut stream fails but keeps the text" -- "$MC" --home "$H" ask --model mid "cut me off please, this is long enough"
+expect_grep "$T/err" "connection closed before the reply finished" "cut stream reported"
+
+expect_exit 2 "unknown model" -- "$MC" --home "$H" ask --model nosuch "x"
+expect_grep "$T/err" "no model named 'nosuch'" "unknown model named"
+expect_exit 2 "empty prompt" -- "$MC" --home "$H" ask ""
+
+# Sessions: two asks in one named session are one conversation.
+expect_exit 0 "ask --session 1" -- "$MC" --home "$H" ask --session proj "first question"
+expect_exit 0 "ask --session 2" -- "$MC" --home "$H" ask --session proj "second question"
+tail -n 1 "$MOCK_LOG" | grep -q 'first question' && ok "second ask carries the first as context" || fail "no context in the session"
+
+# Ratings: rate the last reply, export, import elsewhere.
+expect_exit 0 "rate last 4" -- "$MC" --home "$H" rate last 4
+expect_grep "$T/out" "4/5" "rate confirms"
+expect_exit 2 "rate with a bad score" -- "$MC" --home "$H" rate last 9
+expect_exit 2 "rate with a bad id" -- "$MC" --home "$H" rate nonsense 3
+expect_exit 0 "ratings export" -- "$MC" --home "$H" ratings export
+cp "$T/out" "$T/ratings.jsonl"
+expect_grep "$T/ratings.jsonl" '"score":4' "export has the rating"
+expect_grep "$T/ratings.jsonl" '"prompt":"second question"' "export has the prompt"
+H2=$T/home2
+write_config "$H2"
+expect_exit 0 "ratings import" -- "$MC" --home "$H2" ratings import "$T/ratings.jsonl"
+expect_grep "$T/err" "imported 1 rating" "import counts"
+printf '{"model":"cheap","score":7,"prompt":"x"}\n' >"$T/bad.jsonl"
+expect_exit 2 "bad import line" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
+expect_grep "$T/err" "bad.jsonl:1: score" "bad line named with file:line: field"
+
+# The budget is a hard limit: with $0 left nothing is asked.
+H3=$T/home3
+write_config "$H3" 0.0000001
+expect_exit 1 "nothing fits the budget" -- "$MC" --home "$H3" ask "and now?"
+expect_grep "$T/err" "budget" "the user is told about the budget"
+
+finish
