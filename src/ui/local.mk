@@ -35,10 +35,9 @@ check_PROGRAMS += tests/test_ui
 TESTS += tests/test_ui
 tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 
-# The chat screen in tmux (skips without tmux).  The streaming scenarios
-# (ui_stream.sh) need the app wired to the mock provider: they are shipped
-# but not run until the lead enables them.
-TESTS += tests/ui_screen.sh
+# The chat screen in tmux (skips without tmux): the screen alone, and
+# streaming replies from the mock provider through the real app.
+TESTS += tests/ui_screen.sh tests/ui_stream.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh
 
 FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_theme
