@@ -680,6 +680,33 @@ TEST(missing_usage_is_estimated)
 	reply_release(&r);
 }
 
+TEST(idle_guard_and_unreachable)
+{
+	struct provider closed = { W("closed"), API_OPENAI,
+		W("http://127.0.0.1:1/v1"), true, false };
+	struct reply r;
+
+	/* Nothing for longer than the idle guard after the headers: ended. */
+	net_set_timeouts(net, 2000, 1);
+	ask(&pv_openai, &m_gpt4o, "stall", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_NETWORK);
+	CHECK(r.res.truncated);
+	CHECK(r.res.http_status == 200);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "openai sent nothing for 1 s") != NULL);
+	reply_release(&r);
+	net_set_timeouts(net, 10000, 60);
+	/* Nobody listening: a network error naming the provider and URL. */
+	ask(&closed, &m_gpt4o, "hi", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_NETWORK);
+	CHECK(!r.res.truncated);
+	CHECK(r.message != NULL && strncmp(r.message,
+	                               "could not reach closed at "
+	                               "http://127.0.0.1:1/v1/chat/completions",
+	                               63) == 0);
+	reply_release(&r);
+}
+
 TEST(cancel_at_once)
 {
 	struct net_message msgs[1] = { { "user", "very slow" } };
@@ -794,6 +821,8 @@ static const char script[] =
     " {\"prompt_contains\": \"bad request\", \"status\": 400},\n"
     " {\"prompt_contains\": \"slow drip\", \"reply\": \"one two three four\",\n"
     "  \"drip_ms\": 5, \"comments\": true},\n"
+    " {\"prompt_contains\": \"stall\", \"reply\": \"aaaabbbb\",\n"
+    "  \"drip_ms\": 2500},\n"
     " {\"prompt_contains\": \"very slow\", \"reply\": \"aaaabbbbccccddddeeee\",\n"
     "  \"drip_ms\": 300},\n"
     " {\"prompt_contains\": \"cut\",\n"
@@ -849,6 +878,7 @@ main(void)
 	RUN(disconnect_mid_stream);
 	RUN(malformed_and_midstream_errors);
 	RUN(missing_usage_is_estimated);
+	RUN(idle_guard_and_unreachable);
 	RUN(cancel_at_once);
 	RUN(concurrent_transfers_and_extra_fds);
 	net_free(net);

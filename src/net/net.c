@@ -61,6 +61,7 @@ struct net_transfer {
 	bool in_multi, waiting, cancelled, finishing;
 	int attempts;
 	uint64_t start_us, first_text_us, end_us, due_us;
+	uint64_t last_io_us; /* the idle guard's clock */
 	int64_t retry_after_ms;
 	bool no_retry; /* x-should-retry: false */
 	int est_in;
@@ -271,6 +272,7 @@ on_body(char *p, size_t size, size_t n, void *ud)
 
 	if (t->cancelled)
 		return 0;
+	t->last_io_us = time_mono_us();
 	if (!t->body_started) {
 		t->body_started = true;
 		(void)curl_easy_getinfo(
@@ -324,6 +326,7 @@ on_header(char *p, size_t size, size_t n, void *ud)
 	size_t k = len < sizeof line - 1 ? len : sizeof line - 1;
 	int64_t ms;
 
+	t->last_io_us = time_mono_us();
 	memcpy(line, p, k);
 	line[k] = '\0';
 	if (strncmp(line, "HTTP/", 5) == 0) {
@@ -356,18 +359,23 @@ transfer_setup(struct net_transfer *t)
 	CURL *e = t->easy;
 	struct net *net = t->net;
 
-	if (curl_easy_setopt(e, CURLOPT_URL, t->url) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
-	        CURLE_OK)
+	if (curl_easy_setopt(e, CURLOPT_URL, t->url) != CURLE_OK)
 		return MC_ERR_INTERNAL;
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85: the _STR form */
+	if (curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	    CURLE_OK)
+		return MC_ERR_INTERNAL;
+#else
+	if (curl_easy_setopt(e, CURLOPT_PROTOCOLS,
+	        (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK)
+		return MC_ERR_INTERNAL;
+#endif
 	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)net->connect_ms);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)net->idle_s);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(
 	    e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
@@ -427,6 +435,7 @@ transfer_submit(struct net_transfer *t)
 	t->errbuf[0] = '\0';
 	buf_release(&t->errbody);
 	t->attempts++;
+	t->last_io_us = time_mono_us();
 	if (curl_multi_add_handle(t->net->multi, t->easy) != CURLM_OK)
 		return MC_ERR_INTERNAL;
 	t->in_multi = true;
@@ -640,6 +649,34 @@ net_perform(struct net *net)
 			if (t != NULL)
 				transfer_done(t, m->data.result);
 		}
+		/*
+		 * The idle guard.  curl's own low-speed check averages over a
+		 * window of seconds, so a burst hides a stall: keep our own.
+		 */
+		for (t = net->transfers; t != NULL; t = next) {
+			uint64_t now = time_mono_us();
+
+			next = t->next;
+			if (t->in_multi && !t->cancelled && !t->finishing &&
+			    now - t->last_io_us >
+			        (uint64_t)net->idle_s * 1000000u) {
+				bool started =
+				    t->body_started && !t->error_mode;
+
+				t->end_us = now;
+				transfer_finish(t, MC_ERR_NETWORK,
+				    started
+				        ? xasprintf("%s sent nothing for "
+				                    "%d s: the reply was "
+				                    "cut short",
+				              t->provider_name, net->idle_s)
+				        : xasprintf("%s did not answer "
+				                    "within %d s",
+				              t->provider_name, net->idle_s),
+				    started);
+				next = net->transfers; /* list changed */
+			}
+		}
 		/* Cancels asked for from inside callbacks. */
 		for (t = net->transfers; t != NULL; t = next) {
 			next = t->next;
@@ -676,15 +713,15 @@ net_wait(struct net *net, struct pollfd *extra, unsigned nextra, int timeout_ms)
 	CURLMcode mc;
 
 	for (t = net->transfers; t != NULL; t = t->next) {
-		if (t->waiting) {
-			int64_t ms =
-			    t->due_us > now
-			        ? (int64_t)((t->due_us - now + 999) / 1000)
-			        : 0;
+		uint64_t due =
+		    t->waiting ? t->due_us
+		               : t->last_io_us +
+		                     (uint64_t)net->idle_s * 1000000u + 1000;
+		int64_t ms =
+		    due > now ? (int64_t)((due - now + 999) / 1000) : 0;
 
-			if (ms < timeout_ms)
-				timeout_ms = (int)ms;
-		}
+		if (ms < timeout_ms)
+			timeout_ms = (int)ms;
 	}
 	if (nextra > 0) {
 		wfd = xcalloc(nextra, sizeof *wfd);

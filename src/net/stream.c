@@ -315,7 +315,8 @@ sse_event(void *ud, const char *name, const char *data, size_t len)
 {
 	struct stream *st = ud;
 
-	if (st->done || st->err != MC_OK)
+	/* Gemini may send a usage-only frame after its finishReason. */
+	if ((st->done && st->api != API_GEMINI) || st->err != MC_OK)
 		return st->err;
 	st->events++;
 	switch (st->api) {
@@ -360,7 +361,7 @@ stream_feed(struct stream *st, const char *p, size_t n)
 {
 	int rc;
 
-	if (st->err != MC_OK || st->done)
+	if (st->err != MC_OK || (st->done && st->api != API_GEMINI))
 		return st->err;
 	if (st->api == API_OLLAMA)
 		rc = ndjson_feed(&st->nd, p, n);
@@ -379,7 +380,7 @@ stream_finish(struct stream *st)
 {
 	int rc;
 
-	if (st->err != MC_OK || st->done)
+	if (st->err != MC_OK || (st->done && st->api != API_GEMINI))
 		return st->err;
 	if (st->api == API_OLLAMA)
 		rc = ndjson_finish(&st->nd);

@@ -10,7 +10,8 @@
  *	openai     "data: [DONE]"
  *	anthropic  "event: message_stop"
  *	gemini     a frame with candidates[].finishReason (the server then
- *	           closes; there is no terminator)
+ *	           closes; there is no terminator; frames after it, such as
+ *	           a usage-only one, are still read)
  *	ollama     a line with "done": true
  * An in-stream error (openai/OpenRouter/vLLM {"error":...}, anthropic
  * "event: error", gemini {"error":...}, ollama {"error":"..."}) stops the
@@ -66,7 +67,7 @@ void stream_release(struct stream *st);
 /*
  * stream_feed: decode n more body bytes.  Returns MC_OK, or the error that
  * stopped decoding (also in st->err, with st->message); bytes after the end
- * marker or an error are ignored.
+ * marker (but for gemini) or an error are ignored.
  */
 int stream_feed(struct stream *st, const char *p, size_t n) MC_WUR;
 /*
