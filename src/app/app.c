@@ -430,7 +430,10 @@ app_book_latency(struct app *app, const char *model,
 	if (store_latency_get(app->store, model, &sl) != MC_OK)
 		memset(&sl, 0, sizeof sl);
 	if (res->err == MC_OK && res->ttft_ms > 0) {
-		double tps = res->tokens_per_s;
+		/* Under 50 ms of decoding says nothing about the speed. */
+		double tps = res->latency_ms - res->ttft_ms >= 50
+		                 ? res->tokens_per_s
+		                 : 0;
 
 		if (sl.samples == 0) {
 			sl.ttft_ms = res->ttft_ms;

@@ -23,13 +23,14 @@ format_usd(double usd, char *out, size_t n)
 		snprintf(out, n, "$%.6f", usd);
 	else
 		snprintf(out, n, "$%.2g", usd);
-	/* $0.000420 -> $0.00042: drop trailing zeros after the point. */
-	if (strchr(out, '.') != NULL && strchr(out, 'e') == NULL && usd < 1) {
+	/* $0.000420 -> $0.00042, $0.2000 -> $0.20: trailing zeros go, but
+	 * two decimals stay. */
+	if (strchr(out, '.') != NULL && strchr(out, 'e') == NULL &&
+	    usd < 1) {
 		size_t len = strlen(out);
+		size_t keep = (size_t)(strchr(out, '.') - out) + 3;
 
-		while (len > 0 && out[len - 1] == '0')
-			out[--len] = '\0';
-		if (len > 0 && out[len - 1] == '.')
+		while (len > keep && out[len - 1] == '0')
 			out[--len] = '\0';
 	}
 }

@@ -134,7 +134,7 @@ static void
 cmd_models(struct ui *ui, const char *arg)
 {
 	struct app_model_info *m = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, locked = 0;
 	struct buf b;
 	char in[32], out[32], ttft[32];
 	int rc;
@@ -149,19 +149,35 @@ cmd_models(struct ui *ui, const char *arg)
 		return;
 	}
 	buf_init(&b, 1 << 20);
-	rc = buf_printf(&b, "%-28s %-10s %9s %9s %8s %7s %9s %7s\n", "model",
+	rc = buf_printf(&b, "%-24s %-9s %8s %8s %11s %7s %9s %6s\n", "model",
 	    "provider", "$/M in", "$/M out", "quality", "ratings", "1st token",
 	    "tok/s");
+	/* Usable models get a row; the rest of the catalog one line. */
 	for (i = 0; i < n && rc == MC_OK; i++) {
+		char quality[32];
+
+		if (!m[i].usable) {
+			locked++;
+			continue;
+		}
 		format_usd(m[i].price_in, in, sizeof in);
 		format_usd(m[i].price_out, out, sizeof out);
 		format_ms(m[i].ttft_ms, ttft, sizeof ttft);
-		rc = buf_printf(&b,
-		    "%-28s %-10s %9s %9s %5.2f±%.2f %4d %9s %7.0f%s\n", m[i].id,
-		    m[i].provider, in, out, m[i].quality, m[i].uncertainty,
-		    m[i].ratings, ttft, m[i].tokens_per_s,
-		    m[i].usable ? "" : "  (no key)");
+		if (m[i].quality >= 0)
+			snprintf(quality, sizeof quality, "%.2f±%.2f",
+			    m[i].quality,
+			    m[i].uncertainty >= 0 ? m[i].uncertainty : 0.0);
+		else
+			snprintf(quality, sizeof quality, "-");
+		rc = buf_printf(&b, "%-24s %-9s %8s %8s %11s %7d %9s %6.0f\n",
+		    m[i].id, m[i].provider, in, out, quality, m[i].ratings,
+		    ttft, m[i].tokens_per_s);
 	}
+	if (rc == MC_OK && locked > 0)
+		rc = buf_printf(&b,
+		    "(%zu more models in the catalog need a "
+		    "key: mixchat keys add PROVIDER)\n",
+		    locked);
 	if (rc == MC_OK)
 		ui_note(ui, "%s", buf_str(&b));
 	buf_release(&b);

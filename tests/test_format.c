@@ -1,0 +1,72 @@
+/*
+ * test_format.c - how a reply's numbers are written (app/format.c).
+ */
+#include "config.h"
+
+#include "app/format.h"
+#include "test.h"
+
+TEST(usd)
+{
+	char b[32];
+
+	format_usd(0.00042, b, sizeof b);
+	CHECK_STR(b, "$0.00042");
+	format_usd(0.2, b, sizeof b);
+	CHECK_STR(b, "$0.20");
+	format_usd(0.0123, b, sizeof b);
+	CHECK_STR(b, "$0.0123");
+	format_usd(1.5, b, sizeof b);
+	CHECK_STR(b, "$1.50");
+	format_usd(0, b, sizeof b);
+	CHECK_STR(b, "$0");
+	format_usd(-3, b, sizeof b);
+	CHECK_STR(b, "$0");
+}
+
+TEST(durations)
+{
+	char b[32];
+
+	format_ms(310, b, sizeof b);
+	CHECK_STR(b, "310 ms");
+	format_ms(1300, b, sizeof b);
+	CHECK_STR(b, "1.3 s");
+	format_ms(125000, b, sizeof b);
+	CHECK_STR(b, "2 min 5 s");
+}
+
+TEST(footer)
+{
+	struct app_exchange ex;
+	char model[] = "gpt-4.1-mini", b[256];
+
+	memset(&ex, 0, sizeof ex);
+	format_footer(&ex, b, sizeof b);
+	CHECK_STR(b, "");
+	ex.model = model;
+	ex.state = REPLY_STREAMING;
+	format_footer(&ex, b, sizeof b);
+	CHECK_STR(b, "gpt-4.1-mini · …");
+	ex.state = REPLY_DONE;
+	ex.cost_usd = 0.00042;
+	ex.latency_ms = 1300;
+	ex.ttft_ms = 310;
+	ex.tokens_out = 212;
+	format_footer(&ex, b, sizeof b);
+	/* DESIGN.md's example line. */
+	CHECK_STR(b, "gpt-4.1-mini · $0.00042 · 1.3 s (first token 310 ms) · "
+	             "212 tok · 163 tok/s");
+	ex.tokens_estimated = true;
+	format_footer(&ex, b, sizeof b);
+	CHECK(strstr(b, "~212 tok") != NULL);
+}
+
+int
+main(void)
+{
+	RUN(usd);
+	RUN(durations);
+	RUN(footer);
+	return test_done();
+}
