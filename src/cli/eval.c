@@ -94,8 +94,9 @@ json_point(double q, double c, double qref, double cref)
 }
 
 /* Replay the test rows in order; the learning router gets the chosen
- * model's quality after each of the first `nonline` rows.  Means over the
- * rows after them. */
+ * model's quality after each of the first `nonline` rows (bandit
+ * feedback), the frozen one never.  quality_*: the mean over the whole
+ * replay; stream_* over the rows with feedback, after_* over the rest. */
 static void
 eval_online(const struct router *fitted, const struct dataset *ds,
     const size_t *test, size_t ntest, double frac, double lambda, cJSON *out,
@@ -105,7 +106,7 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 	struct router_context ctx;
 	struct router_decision d;
 	size_t nonline = (size_t)(frac * (double)ntest), i;
-	double ql = 0, qf = 0, cl = 0, cf = 0, sl = 0, sf = 0;
+	double ql = 0, qf = 0, cl = 0, cf = 0, sl = 0, sf = 0, tl, tf;
 	int pass, rc;
 	cJSON *o;
 
@@ -146,6 +147,9 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 		}
 	}
 	router_free(learn);
+	/* Over the whole replay: the stream with feedback, then the rest. */
+	tl = (sl + ql) / (double)ntest;
+	tf = (sf + qf) / (double)ntest;
 	if (ntest > nonline) {
 		ql /= (double)(ntest - nonline);
 		qf /= (double)(ntest - nonline);
@@ -163,22 +167,24 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 		cJSON_AddNumberToObject(o, "n_feedback", (double)nonline);
 		cJSON_AddNumberToObject(
 		    o, "n_after", (double)(ntest - nonline));
-		cJSON_AddNumberToObject(o, "quality_learning", ql);
-		cJSON_AddNumberToObject(o, "quality_frozen", qf);
-		cJSON_AddNumberToObject(o, "cost_usd_learning", cl);
-		cJSON_AddNumberToObject(o, "cost_usd_frozen", cf);
+		cJSON_AddNumberToObject(o, "quality_learning", tl);
+		cJSON_AddNumberToObject(o, "quality_frozen", tf);
 		cJSON_AddNumberToObject(o, "stream_quality_learning", sl);
 		cJSON_AddNumberToObject(o, "stream_quality_frozen", sf);
+		cJSON_AddNumberToObject(o, "after_quality_learning", ql);
+		cJSON_AddNumberToObject(o, "after_quality_frozen", qf);
+		cJSON_AddNumberToObject(o, "after_cost_usd_learning", cl);
+		cJSON_AddNumberToObject(o, "after_cost_usd_frozen", cf);
 	} else {
-		printf("\nonline (lambda %g): feedback on the first %zu test "
-		       "prompts, measured on the last %zu\n",
-		    lambda, nonline, ntest - nonline);
-		printf("  learning: quality %.4f cost $%.6f   (during "
-		       "feedback %.4f)\n",
-		    ql, cl, sl);
-		printf("  frozen:   quality %.4f cost $%.6f   (during "
-		       "feedback %.4f)\n",
-		    qf, cf, sf);
+		printf("\nonline (lambda %g): feedback on the first %zu of %zu "
+		       "test prompts\n",
+		    lambda, nonline, ntest);
+		printf("  learning: quality %.4f (stream %.4f, after %.4f at "
+		       "$%.6f)\n",
+		    tl, sl, ql, cl);
+		printf("  frozen:   quality %.4f (stream %.4f, after %.4f at "
+		       "$%.6f)\n",
+		    tf, sf, qf, cf);
 	}
 }
 
@@ -196,11 +202,15 @@ eval_run(const struct eval_opts *o)
 	double oq = 0, oc = 0, aiq, at9725 = -1, alpha, t0;
 	struct metrics_point pts[NLAMBDA];
 	double curve_q[NLAMBDA], curve_c[NLAMBDA];
+	size_t tag_hits = 0;
+	uint32_t fold = 0;
 	int ref = -1, best = 0, cheap = 0, k, rc, ret = EXIT_RUNTIME;
 	char *cause = NULL;
 	cJSON *out = NULL, *arr;
 
 	memset(&p, 0, sizeof p);
+	if (getenv("MIXCHAT_VAL_FOLD") != NULL) /* developer knob */
+		fold = (uint32_t)atoi(getenv("MIXCHAT_VAL_FOLD")) % 5;
 	rc = dataset_load(&ds, o->data, o->source, &cause);
 	if (rc != MC_OK) {
 		cli_error("%s", cause);
@@ -218,7 +228,7 @@ eval_run(const struct eval_opts *o)
 			 * for test: tuning never looks at test. */
 			if (!train)
 				continue;
-			if (router_crc32(row->id, strlen(row->id)) % 5 == 0)
+			if (router_crc32(row->id, strlen(row->id)) % 5 == fold)
 				train = false;
 			else {
 				use[i] = true;
@@ -247,6 +257,10 @@ eval_run(const struct eval_opts *o)
 		fo.l2 = atof(getenv("MIXCHAT_FIT_L2"));
 	if (getenv("MIXCHAT_FIT_LR") != NULL)
 		fo.lr = atof(getenv("MIXCHAT_FIT_LR"));
+	if (getenv("MIXCHAT_FIT_DENSE") != NULL)
+		fo.dense_l2 = atof(getenv("MIXCHAT_FIT_DENSE"));
+	if (getenv("MIXCHAT_FIT_TAG_EPOCHS") != NULL)
+		fo.tag_epochs = atoi(getenv("MIXCHAT_FIT_TAG_EPOCHS"));
 	if (getenv("MIXCHAT_FIT_EPOCHS") != NULL)
 		fo.epochs = atoi(getenv("MIXCHAT_FIT_EPOCHS"));
 	rc = dataset_fit(&ds, use, &fo, &r, &cause);
@@ -280,6 +294,15 @@ eval_run(const struct eval_opts *o)
 			goto out;
 		}
 		router_features_compute(r, row->prompt, row->len, f);
+		{
+			uint32_t t, bt = 0;
+
+			for (t = 1; t < f->ntags; t++)
+				if (f->tag[t] > f->tag[bt])
+					bt = t;
+			if (strcmp(router_tag_name(r, bt), row->tag) == 0)
+				tag_hits++;
+		}
 		for (m = 0; m < nm; m++) {
 			const struct router_profile *pr = r->models[m];
 			double out_tok = router_profile_out_tokens(pr, f);
@@ -356,6 +379,8 @@ eval_run(const struct eval_opts *o)
 	cJSON_AddNumberToObject(out, "n_train", (double)ntrain);
 	cJSON_AddNumberToObject(out, "n_test", (double)ntest);
 	cJSON_AddNumberToObject(out, "n_tags", (double)r->ntags);
+	cJSON_AddNumberToObject(
+	    out, "tag_accuracy", (double)tag_hits / (double)ntest);
 	cJSON_AddStringToObject(out, "ref_model", ds.models[ref]);
 	cJSON_AddNumberToObject(out, "ref_quality", qref);
 	cJSON_AddNumberToObject(out, "ref_cost_usd", cref);
@@ -439,6 +464,9 @@ eval_run(const struct eval_opts *o)
 		printf("%s: %zu train, %zu %s prompts, %zu models, %u tags%s\n",
 		    ds.name, ntrain, ntest, o->validate ? "validation" : "test",
 		    nm, r->ntags, o->no_tags ? " (tags off)" : "");
+		printf("tags: the most likely tag is the row's label for "
+		       "%.1f%% of the prompts\n",
+		    100.0 * (double)tag_hits / (double)ntest);
 		printf("reference %s: quality %.4f, cost $%.6f per prompt\n\n",
 		    ds.models[ref], qref, cref);
 		printf("%12s %9s %11s %9s %9s\n", "lambda", "quality",

@@ -31,6 +31,7 @@ router_fit_options_init(struct router_fit_options *o)
 	o->lr = 0.005;
 	o->epochs = 2;
 	o->tag_epochs = 4;
+	o->dense_l2 = 0;
 }
 
 /* A deterministic permutation (xorshift, fixed seed per epoch). */
@@ -125,6 +126,84 @@ fit_tags(struct router *r, struct sparse *sp, const struct router_example *ex,
 	free(perm);
 }
 
+/* Solve the d x d system a x = b in place (Gauss-Jordan, partial
+ * pivoting); a singular system leaves x = 0. */
+static void
+solve(double *a, double *b, double *x, int d)
+{
+	int i, j, k, piv;
+	double t;
+
+	for (k = 0; k < d; k++) {
+		piv = k;
+		for (i = k + 1; i < d; i++)
+			if (fabs(a[i * d + k]) > fabs(a[piv * d + k]))
+				piv = i;
+		if (fabs(a[piv * d + k]) < 1e-12) {
+			for (i = 0; i < d; i++)
+				x[i] = 0;
+			return;
+		}
+		for (j = 0; j < d; j++) {
+			t = a[k * d + j];
+			a[k * d + j] = a[piv * d + j];
+			a[piv * d + j] = t;
+		}
+		t = b[k];
+		b[k] = b[piv];
+		b[piv] = t;
+		for (i = 0; i < d; i++) {
+			if (i == k)
+				continue;
+			t = a[i * d + k] / a[k * d + k];
+			for (j = k; j < d; j++)
+				a[i * d + j] -= t * a[k * d + j];
+			b[i] -= t * b[k];
+		}
+	}
+	for (i = 0; i < d; i++)
+		x[i] = b[i] / a[i * d + i];
+}
+
+static void
+fit_dense(struct router *r, const struct sparse *sp,
+    const struct router_example *ex, size_t n,
+    const struct router_fit_options *o, struct router_features *f)
+{
+	enum { D = ROUTER_NDENSE };
+	double a[D * D], b[D], w[D], x[D], res;
+	size_t l, e;
+	uint32_t k;
+	int i, j;
+
+	if (o->dense_l2 <= 0)
+		return;
+	for (l = 0; l < r->nmodels; l++) {
+		struct router_profile *p = r->models[l];
+
+		memset(a, 0, sizeof a);
+		memset(b, 0, sizeof b);
+		for (e = 0; e < n; e++) {
+			sparse_to_features(&sp[e], r->ntags, f);
+			for (i = 0; i < D; i++)
+				x[i] = f->x[ROUTER_HASH_DIM + i];
+			res = ex[e].quality[l] - router_profile_base(p, f);
+			for (i = 0; i < D; i++) {
+				b[i] += x[i] * res;
+				for (j = 0; j < D; j++)
+					a[i * D + j] += x[i] * x[j];
+			}
+			for (k = 0; k < f->nnz; k++)
+				f->x[f->nz[k]] = 0;
+		}
+		for (i = 0; i < D; i++)
+			a[i * D + i] += o->dense_l2 * (double)n;
+		solve(a, b, w, D);
+		for (i = 0; i < D; i++)
+			p->w[ROUTER_HASH_DIM + i] = (float)w[i];
+	}
+}
+
 int
 router_fit(const char *const *models, const double *price_in,
     const double *price_out, size_t nmodels, const char *const *tags,
@@ -215,7 +294,10 @@ router_fit(const char *const *models, const double *price_in,
 		r->models[r->nmodels++] = p;
 	}
 
-	/* Residuals: ridge by SGD on what the tag means miss. */
+	/* Residuals: first the dense features (length, numbers, ...: they
+	 * carry difficulty rather than topic) by closed-form ridge, then the
+	 * hashed n-grams by SGD on what is left. */
+	fit_dense(r, sp, ex, n, o, f);
 	perm = xmalloc((n + 1) * sizeof *perm);
 	for (epoch = 0; epoch < o->epochs; epoch++) {
 		double lr = o->lr / (1.0 + epoch);
@@ -235,6 +317,8 @@ router_fit(const char *const *models, const double *price_in,
 				for (k = 0; k < f->nnz; k++) {
 					float *w = &p->w[f->nz[k]];
 
+					if (f->nz[k] >= ROUTER_HASH_DIM)
+						continue;
 					*w +=
 					    (float)(lr * (err * f->x[f->nz[k]] -
 					                     o->l2 * *w));

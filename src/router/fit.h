@@ -29,11 +29,12 @@ struct router_example {
 };
 
 struct router_fit_options {
-	bool tags;      /* learn tags; false: one tag for everything */
-	double l2;      /* residual L2 per step */
-	double lr;      /* residual step size */
-	int epochs;     /* residual epochs */
-	int tag_epochs; /* classifier epochs */
+	bool tags;       /* learn tags; false: one tag for everything */
+	double l2;       /* residual L2 per step */
+	double lr;       /* residual step size */
+	int epochs;      /* residual epochs */
+	int tag_epochs;  /* classifier epochs */
+	double dense_l2; /* ridge of the dense features, x n; 0: off */
 };
 
 /* router_fit_options_init: the defaults (tuned on a validation part of

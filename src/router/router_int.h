@@ -20,7 +20,7 @@
 #define ROUTER_DEFAULT_TTFT_MS 800.0
 #define ROUTER_DEFAULT_TPS     60.0
 /* Step size of the online residual update. */
-#define ROUTER_ONLINE_LR 0.05
+#define ROUTER_ONLINE_LR 0.005
 
 /* One model's learned profile (a candidate or a prior). */
 struct router_profile {
