@@ -1,6 +1,6 @@
 # Benchmarks: programs that print their figures; `make bench` builds and runs
 # them all.  Modules add theirs to BENCH_LIST.
-EXTRA_PROGRAMS = $(BENCH_LIST)
+EXTRA_PROGRAMS += $(BENCH_LIST)
 CLEANFILES += $(BENCH_LIST)
 
 bench: $(BENCH_LIST)

@@ -3,9 +3,13 @@
 # fuzz/fuzz_NAME.c $(FUZZ_DRIVER).  With --enable-fuzzing they are libFuzzer
 # programs (run: fuzz/fuzz_NAME fuzz/corpus/NAME); otherwise fuzz/driver.c
 # gives them a main() that replays fuzz/corpus/NAME/* and they run as tests.
+# A fuzzing build is for the fuzz targets only: `make fuzz` builds them
+# (libFuzzer's main() is linked into every program of that build).
 if FUZZING
 FUZZ_DRIVER =
-noinst_PROGRAMS += $(FUZZ_TARGETS)
+AM_LDFLAGS += $(FUZZ_LDFLAGS)
+EXTRA_PROGRAMS += $(FUZZ_TARGETS)
+fuzz: $(FUZZ_TARGETS)
 else
 FUZZ_DRIVER = fuzz/driver.c
 check_PROGRAMS += $(FUZZ_TARGETS)

@@ -90,7 +90,7 @@ signals_stop(void)
 	signal_pipe[0] = signal_pipe[1] = -1;
 }
 
-static void
+static void MC_PRINTF(3, 0)
 ui_vnote(struct ui *ui, enum view_kind kind, const char *fmt, va_list ap)
 {
 	char *s = xvasprintf(fmt, ap);
