@@ -113,6 +113,15 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 	router_context_init(&ctx, MODE_BALANCED);
 	ctx.lambda = lambda;
 	ctx.latency_tolerance_ms = 0;
+	/* The learning router starts as a configured model does: from its
+	 * prior, which counts as at most ROUTER_PRIOR_CAP ratings per tag. */
+	for (i = 0; i < learn->nmodels; i++) {
+		struct router_profile *adopted = router_profile_adopt(
+		    learn->models[i], learn->models[i]->id);
+
+		router_profile_free(learn->models[i]);
+		learn->models[i] = adopted;
+	}
 	for (i = 0; i < ntest; i++) {
 		const struct dataset_row *row = &ds->rows[test[i]];
 

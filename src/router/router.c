@@ -533,9 +533,9 @@ profile_from_price(
 }
 
 /* A candidate's profile from a prior: its statistics capped so that the
- * user's own ratings soon outweigh them. */
-static struct router_profile *
-profile_from_prior(const struct router_profile *prior, const char *id)
+ * user's own ratings soon outweigh them (router_int.h). */
+struct router_profile *
+router_profile_adopt(const struct router_profile *prior, const char *id)
 {
 	struct router_profile *p = router_profile_copy(prior);
 	uint32_t t, i;
@@ -577,7 +577,7 @@ router_add_model(struct router *r, const char *id, double price_in,
 		return MC_ERR_LIMIT;
 	pp = find_prior(r, prior);
 	if (pp != NULL)
-		p = profile_from_prior(pp, id);
+		p = router_profile_adopt(pp, id);
 	else
 		p = profile_from_price(r, id, price_in, price_out);
 	p->price_in = price_in;

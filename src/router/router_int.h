@@ -60,6 +60,10 @@ extern const size_t router_priors_size;
 struct router_profile *router_profile_new(const char *id, uint32_t ntags);
 void router_profile_free(struct router_profile *p);
 struct router_profile *router_profile_copy(const struct router_profile *p);
+/* A candidate's profile started from prior: the prior's statistics count
+ * as at most ROUTER_PRIOR_CAP ratings per tag, A = (1 + KAPPA) I. */
+struct router_profile *router_profile_adopt(
+    const struct router_profile *prior, const char *id);
 /* The predictions of profile p for features f. */
 double router_profile_quality(
     const struct router_profile *p, const struct router_features *f);
