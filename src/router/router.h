@@ -59,9 +59,15 @@
 #define ROUTER_MAX_MODELS 256
 #define ROUTER_MAX_ID     200
 
-/* lambda (USD per unit of quality) of the three modes. */
+/*
+ * lambda (USD per unit of quality) of the three modes.  Chosen for chat
+ * replies of a few hundred tokens: balanced pays $0.003 for +0.1 of
+ * predicted quality (a 400-token reply from a $15/M-output model over a
+ * $1.6/M one needs about +0.18), budget needs +0.6 for the same step up,
+ * quality takes the best model unless it costs dollars.
+ */
 #define ROUTER_LAMBDA_QUALITY  10.0
-#define ROUTER_LAMBDA_BALANCED 0.1
+#define ROUTER_LAMBDA_BALANCED 0.03
 #define ROUTER_LAMBDA_BUDGET   0.003
 
 struct router;
