@@ -394,6 +394,44 @@ TEST(online_learning_moves_predictions)
 	router_free(r);
 }
 
+/* Real chat replies are long while the built-in priors predict short
+ * multiple-choice answers: the length predictor follows the replies
+ * quickly, and the learned length survives a model blob round trip. */
+TEST(learn_length_follows_replies)
+{
+	struct router *r = router_new(), *r2 = router_new();
+	struct router_features *f = xcalloc(1, sizeof *f);
+	struct buf mb;
+	char *cause = NULL;
+	const char *prompt = "Explain how a hash table handles collisions.";
+	double before, after;
+	int i;
+
+	buf_init(&mb, 1u << 22);
+	CHECK(router_add_model(r, "m", 1, 2, "gpt-4-1106-preview") == MC_OK);
+	CHECK(router_add_model(r2, "m", 1, 2, "gpt-4-1106-preview") == MC_OK);
+	router_features_compute(r, prompt, strlen(prompt), f);
+	before = router_profile_out_tokens(r->models[0], f);
+	for (i = 0; i < 20; i++)
+		CHECK(router_learn_length(r, f, "m", 600.0) == MC_OK);
+	after = router_profile_out_tokens(r->models[0], f);
+	/* 20 replies against a prior worth at most 20 (+ shrinkage): at
+	 * least a third of the way from the prior to 600. */
+	CHECK(after > before + (600.0 - before) / 3.0);
+	CHECK(after < 600.0 + 1e-9);
+	CHECK(router_learn_length(r, f, "nope", 10) == MC_ERR_NOTFOUND);
+	CHECK(router_learn_length(r, f, "m", -1) == MC_ERR_USAGE);
+	CHECK(router_learn_length(r, f, "m", NAN) == MC_ERR_USAGE);
+	CHECK(router_model_save(r, "m", &mb) == MC_OK);
+	CHECK(router_model_load(r2, "m", mb.data, mb.len, &cause) == MC_OK);
+	CHECK_NEAR(router_profile_out_tokens(r2->models[0], f), after, 1e-9);
+	free(cause);
+	buf_release(&mb);
+	free(f);
+	router_free(r);
+	router_free(r2);
+}
+
 TEST(state_round_trip_and_corruption)
 {
 	struct router *r = synthetic_fit(), *r2 = router_new_empty();
@@ -565,6 +603,7 @@ main(void)
 	RUN(builtin_priors);
 	RUN(fit_learns_tags);
 	RUN(online_learning_moves_predictions);
+	RUN(learn_length_follows_replies);
 	RUN(state_round_trip_and_corruption);
 	RUN(metrics);
 	RUN(dataset_lines);

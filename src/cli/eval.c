@@ -93,107 +93,170 @@ json_point(double q, double c, double qref, double cref)
 	return o;
 }
 
-/* Replay the test rows in order; the learning router gets the chosen
- * model's quality after each of the first `nonline` rows (bandit
- * feedback), the frozen one never.  quality_*: the mean over the whole
- * replay; stream_* over the rows with feedback, after_* over the rest. */
+/* Where both copies of an online replay start from. */
+enum online_start {
+	START_FIT,   /* the router fitted on train, as it is */
+	START_PRIOR, /* each model adopted from its fitted profile as a
+	              * configured model is: at most ROUTER_PRIOR_CAP ratings'
+	              * weight per tag (router_profile_adopt) */
+};
+
+/* Quality and cost sums of one copy over the three parts of a replay. */
+struct online_sums {
+	double q_all, c_all, q_stream, c_stream, q_after, c_after;
+};
+
+/*
+ * The fair online comparison.  Two copies of the same start state replay
+ * the test rows in file order at the same lambda; after each of the first
+ * `nonline` rows the learning copy is told the chosen model's quality and
+ * reply length (bandit feedback: nothing about the other models) and
+ * updates itself with router_learn() and router_learn_length(); the frozen
+ * copy never changes.  Quality and real cost are summed over the whole
+ * replay, the rows with feedback (stream) and the rest (after).
+ */
 static void
-eval_online(const struct router *fitted, const struct dataset *ds,
-    const size_t *test, size_t ntest, double frac, double lambda, cJSON *out,
-    bool json)
+online_replay(const struct router *fitted, enum online_start start,
+    const struct dataset *ds, const size_t *test, size_t ntest, size_t nonline,
+    double lambda, struct online_sums *learning, struct online_sums *frozen)
 {
-	struct router *learn = router_copy(fitted);
+	struct router *copy[2];
 	struct router_context ctx;
 	struct router_decision d;
-	size_t nonline = (size_t)(frac * (double)ntest), i;
-	double ql = 0, qf = 0, cl = 0, cf = 0, sl = 0, sf = 0, tl, tf;
+	size_t i, k;
 	int pass, rc;
-	cJSON *o;
 
+	memset(learning, 0, sizeof *learning);
+	memset(frozen, 0, sizeof *frozen);
+	for (pass = 0; pass < 2; pass++) {
+		copy[pass] = router_copy(fitted);
+		if (start != START_PRIOR)
+			continue;
+		for (k = 0; k < copy[pass]->nmodels; k++) {
+			struct router_profile *adopted = router_profile_adopt(
+			    copy[pass]->models[k], copy[pass]->models[k]->id);
+
+			router_profile_free(copy[pass]->models[k]);
+			copy[pass]->models[k] = adopted;
+		}
+	}
 	router_context_init(&ctx, MODE_BALANCED);
 	ctx.lambda = lambda;
 	ctx.latency_tolerance_ms = 0;
-	/* The learning router starts as a configured model does: from its
-	 * prior, which counts as at most ROUTER_PRIOR_CAP ratings per tag. */
-	for (i = 0; i < learn->nmodels; i++) {
-		struct router_profile *adopted = router_profile_adopt(
-		    learn->models[i], learn->models[i]->id);
-
-		router_profile_free(learn->models[i]);
-		learn->models[i] = adopted;
-	}
 	for (i = 0; i < ntest; i++) {
 		const struct dataset_row *row = &ds->rows[test[i]];
 
 		for (pass = 0; pass < 2; pass++) {
-			const struct router *r = pass == 0 ? learn : fitted;
+			struct online_sums *s = pass == 0 ? learning : frozen;
+			double q, c;
 			int m;
 
-			rc = router_decide(r, row->prompt, row->len, &ctx, &d);
+			rc = router_decide(
+			    copy[pass], row->prompt, row->len, &ctx, &d);
 			if (rc != MC_OK || d.winner < 0) {
 				router_decision_release(&d);
 				continue;
 			}
 			m = dataset_model_index(
 			    ds, d.candidates[d.winner].model);
+			q = row->quality[m];
+			c = row->cost_usd[m];
+			s->q_all += q;
+			s->c_all += c;
 			if (i < nonline) {
-				if (pass == 0) {
-					sl += row->quality[m];
-					if (router_learn(learn, d.features,
-					        ds->models[m], row->quality[m],
-					        1.0) != MC_OK)
-						abort();
-				} else
-					sf += row->quality[m];
-			} else if (pass == 0) {
-				ql += row->quality[m];
-				cl += row->cost_usd[m];
+				s->q_stream += q;
+				s->c_stream += c;
 			} else {
-				qf += row->quality[m];
-				cf += row->cost_usd[m];
+				s->q_after += q;
+				s->c_after += c;
+			}
+			if (pass == 0 && i < nonline) {
+				if (router_learn(copy[0], d.features,
+				        ds->models[m], q, 1.0) != MC_OK ||
+				    router_learn_length(copy[0], d.features,
+				        ds->models[m],
+				        row->out_tokens[m]) != MC_OK)
+					abort();
 			}
 			router_decision_release(&d);
 		}
 	}
-	router_free(learn);
-	/* Over the whole replay: the stream with feedback, then the rest. */
-	tl = (sl + ql) / (double)ntest;
-	tf = (sf + qf) / (double)ntest;
-	if (ntest > nonline) {
-		ql /= (double)(ntest - nonline);
-		qf /= (double)(ntest - nonline);
-		cl /= (double)(ntest - nonline);
-		cf /= (double)(ntest - nonline);
+	for (pass = 0; pass < 2; pass++) {
+		struct online_sums *s = pass == 0 ? learning : frozen;
+
+		s->q_all /= (double)ntest;
+		s->c_all /= (double)ntest;
+		if (nonline > 0) {
+			s->q_stream /= (double)nonline;
+			s->c_stream /= (double)nonline;
+		}
+		if (ntest > nonline) {
+			s->q_after /= (double)(ntest - nonline);
+			s->c_after /= (double)(ntest - nonline);
+		}
+		router_free(copy[pass]);
 	}
-	if (nonline > 0) {
-		sl /= (double)nonline;
-		sf /= (double)nonline;
-	}
-	if (json) {
-		o = cJSON_AddObjectToObject(out, "online");
-		cJSON_AddNumberToObject(o, "fraction", frac);
-		cJSON_AddNumberToObject(o, "lambda", lambda);
-		cJSON_AddNumberToObject(o, "n_feedback", (double)nonline);
-		cJSON_AddNumberToObject(
-		    o, "n_after", (double)(ntest - nonline));
-		cJSON_AddNumberToObject(o, "quality_learning", tl);
-		cJSON_AddNumberToObject(o, "quality_frozen", tf);
-		cJSON_AddNumberToObject(o, "stream_quality_learning", sl);
-		cJSON_AddNumberToObject(o, "stream_quality_frozen", sf);
-		cJSON_AddNumberToObject(o, "after_quality_learning", ql);
-		cJSON_AddNumberToObject(o, "after_quality_frozen", qf);
-		cJSON_AddNumberToObject(o, "after_cost_usd_learning", cl);
-		cJSON_AddNumberToObject(o, "after_cost_usd_frozen", cf);
-	} else {
-		printf("\nonline (lambda %g): feedback on the first %zu of %zu "
-		       "test prompts\n",
-		    lambda, nonline, ntest);
-		printf("  learning: quality %.4f (stream %.4f, after %.4f at "
-		       "$%.6f)\n",
-		    tl, sl, ql, cl);
-		printf("  frozen:   quality %.4f (stream %.4f, after %.4f at "
-		       "$%.6f)\n",
-		    tf, sf, qf, cf);
+}
+
+static void
+online_json(cJSON *o, const char *which, const struct online_sums *s)
+{
+	char key[64];
+
+	snprintf(key, sizeof key, "quality_%s", which);
+	cJSON_AddNumberToObject(o, key, s->q_all);
+	snprintf(key, sizeof key, "cost_usd_%s", which);
+	cJSON_AddNumberToObject(o, key, s->c_all);
+	snprintf(key, sizeof key, "stream_quality_%s", which);
+	cJSON_AddNumberToObject(o, key, s->q_stream);
+	snprintf(key, sizeof key, "stream_cost_usd_%s", which);
+	cJSON_AddNumberToObject(o, key, s->c_stream);
+	snprintf(key, sizeof key, "after_quality_%s", which);
+	cJSON_AddNumberToObject(o, key, s->q_after);
+	snprintf(key, sizeof key, "after_cost_usd_%s", which);
+	cJSON_AddNumberToObject(o, key, s->c_after);
+}
+
+/* --online F: the replay from the fitted state ("online") and from the
+ * capped priors ("online_prior"), printed or added to out. */
+static void
+eval_online(const struct router *fitted, const struct dataset *ds,
+    const size_t *test, size_t ntest, double frac, double lambda, cJSON *out,
+    bool json)
+{
+	static const char *const names[2] = { "online", "online_prior" };
+	static const char *const starts[2] = { "fit", "prior" };
+	struct online_sums l, f;
+	size_t nonline = (size_t)(frac * (double)ntest);
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		online_replay(fitted, k == 0 ? START_FIT : START_PRIOR, ds,
+		    test, ntest, nonline, lambda, &l, &f);
+		if (json) {
+			cJSON *o = cJSON_AddObjectToObject(out, names[k]);
+
+			cJSON_AddStringToObject(o, "start", starts[k]);
+			cJSON_AddNumberToObject(o, "fraction", frac);
+			cJSON_AddNumberToObject(o, "lambda", lambda);
+			cJSON_AddNumberToObject(
+			    o, "n_feedback", (double)nonline);
+			cJSON_AddNumberToObject(
+			    o, "n_after", (double)(ntest - nonline));
+			online_json(o, "learning", &l);
+			online_json(o, "frozen", &f);
+			continue;
+		}
+		printf("\nonline from the %s (lambda %g): feedback on the "
+		       "first %zu of %zu prompts\n",
+		    k == 0 ? "fitted state" : "capped priors", lambda, nonline,
+		    ntest);
+		printf("  %-9s %9s %11s %9s %9s %11s\n", "", "quality",
+		    "cost_usd", "stream", "after", "after_cost");
+		printf("  %-9s %9.4f %11.6f %9.4f %9.4f %11.6f\n", "learning",
+		    l.q_all, l.c_all, l.q_stream, l.q_after, l.c_after);
+		printf("  %-9s %9.4f %11.6f %9.4f %9.4f %11.6f\n", "frozen",
+		    f.q_all, f.c_all, f.q_stream, f.q_after, f.c_after);
 	}
 }
 

@@ -94,13 +94,25 @@ double
 router_profile_out_tokens(
     const struct router_profile *p, const struct router_features *f)
 {
-	double n = 0;
+	double n = 0, maxp = 0, conf = 1;
 	uint32_t t;
 
-	for (t = 0; t < p->ntags && t < f->ntags; t++)
-		n += f->tag[t] * (p->lsum[t] + ROUTER_SHRINK * p->len0) /
-		     (p->lw[t] + ROUTER_SHRINK);
-	return n;
+	for (t = 0; t < p->ntags && t < f->ntags; t++) {
+		n += f->tag[t] * (p->lsum[t] + ROUTER_LENGTH_SHRINK * p->len0) /
+		     (p->lw[t] + ROUTER_LENGTH_SHRINK);
+		if (f->tag[t] > maxp)
+			maxp = f->tag[t];
+	}
+	/* A prompt that matches no tag well (a chat message far from the
+	 * datasets' tasks) leans toward the model's overall mean length,
+	 * which every observed reply moves. */
+	if (f->ntags > 2)
+		conf = (maxp - 1.0 / f->ntags) / (0.5 - 1.0 / f->ntags);
+	if (conf < 0)
+		conf = 0;
+	if (conf > 1)
+		conf = 1;
+	return conf * n + (1.0 - conf) * p->len0;
 }
 
 /* e = [1, p(tag)...] of length p->d. */
@@ -549,8 +561,8 @@ router_profile_adopt(const struct router_profile *prior, const char *id)
 			p->qsum[t] *= s;
 			p->qw[t] *= s;
 		}
-		if (p->lw[t] > ROUTER_PRIOR_CAP) {
-			s = ROUTER_PRIOR_CAP / p->lw[t];
+		if (p->lw[t] > ROUTER_LENGTH_CAP) {
+			s = ROUTER_LENGTH_CAP / p->lw[t];
 			p->lsum[t] *= s;
 			p->lw[t] *= s;
 		}
@@ -804,5 +816,31 @@ router_learn(struct router *r, const struct router_features *f, const char *id,
 		p->w[f->nz[k]] += (float)(step * f->x[f->nz[k]]);
 	router_profile_add_obs(p, f, weight);
 	p->n += weight;
+	return MC_OK;
+}
+
+int
+router_learn_length(struct router *r, const struct router_features *f,
+    const char *id, double out_tokens)
+{
+	struct router_profile *p;
+	double total = 0;
+	uint32_t t;
+	int i = find_model(r, id);
+
+	if (i < 0)
+		return MC_ERR_NOTFOUND;
+	if (!(out_tokens >= 0 && out_tokens <= 1e7))
+		return MC_ERR_USAGE;
+	p = r->models[i];
+	/* The overall mean moves as one more reply among all those behind
+	 * the per-tag statistics. */
+	for (t = 0; t < p->ntags; t++)
+		total += p->lw[t];
+	p->len0 += (out_tokens - p->len0) / (total + 1.0);
+	for (t = 0; t < p->ntags && t < f->ntags; t++) {
+		p->lsum[t] += f->tag[t] * out_tokens;
+		p->lw[t] += f->tag[t];
+	}
 	return MC_OK;
 }

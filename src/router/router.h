@@ -230,6 +230,20 @@ int router_decision_next(const struct router_decision *d, const char *skip);
 int router_learn(struct router *r, const struct router_features *f,
     const char *id, double quality, double weight) MC_WUR;
 
+/*
+ * router_learn_length: online update of model `id`'s response-length
+ * predictor from one real reply of out_tokens tokens to the prompt with
+ * features f.  The reply counts like one more example of each of the
+ * prompt's tags (weighted by p(tag)), on top of the evidence already held,
+ * so a prior made of short multiple-choice answers moves quickly toward
+ * the lengths the user's chats really have.  The update is in the model's
+ * per-tag length statistics, which router_model_save() persists.
+ * MC_ERR_NOTFOUND for an unknown model, MC_ERR_USAGE for a length that is
+ * negative, not finite or over 10^7.
+ */
+int router_learn_length(struct router *r, const struct router_features *f,
+    const char *id, double out_tokens) MC_WUR;
+
 /* router_uncertainty: sqrt(e' A^-1 e) of model i for the features. */
 double router_uncertainty(
     const struct router *r, size_t i, const struct router_features *f);

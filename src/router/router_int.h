@@ -13,6 +13,13 @@
 /* A prior adopted by router_add_model counts as at most this many ratings
  * per tag, so the user's own ratings take over soon. */
 #define ROUTER_PRIOR_CAP 20.0
+/* The reply-length statistics of an adopted prior count as at most this
+ * many replies per tag, and a tag's mean length is shrunk toward the
+ * model's overall mean with this pseudo-count: real chat replies are far
+ * longer than the datasets' answers, so the user's own replies must take
+ * over the length (and so the cost) prediction within a few messages. */
+#define ROUTER_LENGTH_CAP    4.0
+#define ROUTER_LENGTH_SHRINK 4.0
 /* LinUCB A = (1 + this) I for a model started from a prior. */
 #define ROUTER_PRIOR_KAPPA     5.0
 #define ROUTER_DEFAULT_ALPHA   0.01
