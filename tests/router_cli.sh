@@ -39,6 +39,18 @@ aiq=$(sed 's/.*"aiq":\([0-9.]*\).*/\1/' "$T/eval.json")
 if awk "BEGIN { exit !($aiq > 0.83 && $aiq < 0.98) }"; then ok "AIQ $aiq is sane"
 else fail "AIQ $aiq out of the expected range"; fi
 
+# The online replay is fair: with no feedback the two copies are the same
+# router and must make the same choices, from the fit and from the priors.
+expect_grep "$T/eval.json" '"online_prior":{"start":"prior"' "eval JSON has the replay from the priors"
+expect_exit 0 "eval --online 0" -- "$MC" eval --data "$T/gsm8k.jsonl" --json --online 0
+for which in online online_prior; do
+	same=$(jq -r ".$which | .quality_learning == .quality_frozen and .cost_usd_learning == .cost_usd_frozen" "$T/out")
+	case $same in
+	true) ok "$which: without feedback learning and frozen agree" ;;
+	*) fail "$which: without feedback learning and frozen differ" ;;
+	esac
+done
+
 expect_exit 0 "eval text, tags off" -- "$MC" eval --data "$T/rb.jsonl" --no-tags
 expect_grep "$T/out" "(tags off)" "the ablation says tags are off"
 expect_exit 0 "eval text" -- sh -c "'$MC' eval --data - <'$T/rb.jsonl'"

@@ -340,6 +340,11 @@ eval_run(const struct eval_opts *o)
 		cli_error("%s", cause);
 		goto out;
 	}
+	/* Developer knobs of the online learner (undocumented). */
+	if (getenv("MIXCHAT_ALPHA") != NULL)
+		r->alpha = atof(getenv("MIXCHAT_ALPHA"));
+	if (getenv("MIXCHAT_ONLINE_LR") != NULL)
+		r->online_lr = atof(getenv("MIXCHAT_ONLINE_LR"));
 	alpha = r->alpha;
 
 	/* Predictions for every test prompt, and the time of a whole

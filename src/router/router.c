@@ -389,6 +389,7 @@ router_new_empty(void)
 	r->tags[0] = xstrdup("all");
 	r->alpha = ROUTER_DEFAULT_ALPHA;
 	r->beta = ROUTER_DEFAULT_BETA;
+	r->online_lr = ROUTER_ONLINE_LR;
 	return r;
 }
 
@@ -430,6 +431,7 @@ router_copy(const struct router *r)
 	c->nmodels = r->nmodels;
 	c->alpha = r->alpha;
 	c->beta = r->beta;
+	c->online_lr = r->online_lr;
 	return c;
 }
 
@@ -809,9 +811,11 @@ router_learn(struct router *r, const struct router_features *f, const char *id,
 		p->qsum[t] += weight * f->tag[t] * quality;
 		p->qw[t] += weight * f->tag[t];
 	}
-	/* One SGD step on the residual toward what the tag means miss. */
+	/* One SGD step on the residual toward what the prediction missed
+	 * (a step sized by the evidence held was tried: on validation it
+	 * learned too little from a fitted state). */
 	err = quality - q;
-	step = ROUTER_ONLINE_LR * weight * err;
+	step = r->online_lr * weight * err;
 	for (k = 0; k < f->nnz; k++)
 		p->w[f->nz[k]] += (float)(step * f->x[f->nz[k]]);
 	router_profile_add_obs(p, f, weight);

@@ -54,6 +54,7 @@ struct router {
 	struct router_profile **models;
 	size_t nmodels;
 	double alpha, beta;
+	double online_lr; /* step of the online residual update */
 };
 
 /* A deep copy of a router (eval's learning vs frozen replay). */
