@@ -30,6 +30,7 @@
 #include "app/app.h"
 #include "app/format.h"
 #include "net/net.h"
+#include "router/memory.h"
 #include "router/router.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -47,6 +48,13 @@
 #define APP_REPLY_MAX (16u << 20)
 /* Weight of a re-ask as a soft negative for the first model. */
 #define APP_REASK_WEIGHT 0.3
+/*
+ * Weight of one rating in the router's tag-level predictors.  Chat prompts
+ * mostly fall under one or two tags, so a rating there moves the model's
+ * estimate for everything; the memory (router/memory.h) carries the
+ * prompt-specific lesson at full weight.
+ */
+#define APP_TAG_WEIGHT 0.1
 /* Running latency estimates: weight of the newest sample. */
 #define APP_LATENCY_EWMA 0.3
 
@@ -68,6 +76,7 @@ struct app {
 
 	struct store *store;
 	struct router *router;
+	struct router_memory *memory; /* what this user's ratings taught */
 	struct net *net;
 	struct vault *vault;
 	char **vault_names;
@@ -170,6 +179,8 @@ app_load_router(struct app *app)
 	store_router_free(list, n);
 }
 
+static void app_load_memory(struct app *app);
+
 /* Damaged records go to the user as notices, not onto the screen. */
 static void
 app_store_warn(void *ud, const char *message)
@@ -220,6 +231,8 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 
 	app->router = router_new();
 	app_load_router(app);
+	app->memory = router_memory_new();
+	app_load_memory(app);
 	if ((rc = net_new(&app->net)) != MC_OK) {
 		*cause = xstrdup("cannot start the network layer (libcurl)");
 		goto fail;
@@ -274,6 +287,7 @@ app_close(struct app *app)
 		return;
 	app_clear_conversation(app);
 	net_free(app->net);
+	router_memory_free(app->memory);
 	router_free(app->router);
 	vault_close(app->vault);
 	vault_names_free(app->vault_names, app->nvault_names);
@@ -521,7 +535,11 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 		router_decision_release(&d);
 		return MC_ERR_NOTFOUND;
 	}
+	router_memory_apply(app->memory, &d);
+	if (rc == MC_ERR_BUDGET)
+		d.winner = -1;
 	exchange_set_candidates(x, &d);
+	x->pub.lambda = d.lambda;
 	if (d.features != NULL) {
 		x->features = xmalloc(sizeof *x->features);
 		memcpy(x->features, d.features, sizeof *x->features);
@@ -862,6 +880,54 @@ app_explain_free(struct app_exchange *ex)
 		exchange_free((struct exchange *)(void *)ex);
 }
 
+size_t
+app_explain_tags(const struct app *app, const struct app_exchange *ex,
+    const char **names, double *p, size_t max)
+{
+	const struct exchange *x = (const struct exchange *)(const void *)ex;
+	size_t i, n = 0;
+
+	if (x->features == NULL)
+		return 0;
+	for (i = 0; i < x->features->ntags && n < max; i++) {
+		names[n] = router_tag_name(app->router, i);
+		p[n++] = x->features->tag[i];
+	}
+	return n;
+}
+
+const char *
+app_route_fallback(struct app *app)
+{
+	size_t i, pass;
+
+	if (router_nmodels(app->router) > 0)
+		return NULL;
+	for (pass = 0; pass < 2 && router_nmodels(app->router) == 0; pass++) {
+		for (i = 0; i < app->cfg->nmodels; i++) {
+			const struct model *m = &app->cfg->models[i];
+			const struct provider *p =
+			    config_find_provider(app->cfg, m->provider);
+
+			if (!m->enabled || p == NULL)
+				continue;
+			if (pass == 0 && !m->user && !p->user)
+				continue;
+			if (router_add_model(app->router, m->id, m->price_in,
+			        m->price_out, m->prior) != MC_OK)
+				continue;
+		}
+		if (router_nmodels(app->router) > 0)
+			return pass == 0
+			           ? "no key for the models in config.json yet: "
+			             "showing what the router would do with them"
+			           : "no models set up: routing over the built-in "
+			             "catalog (add a key with `mixchat keys add "
+			             "PROVIDER`)";
+	}
+	return NULL;
+}
+
 bool
 app_cancel(struct app *app)
 {
@@ -908,19 +974,113 @@ app_features(struct app *app, struct exchange *x)
 	return x->features;
 }
 
-/* The sparse features as stored with a rating: (index, value) pairs. */
+/*
+ * The features as stored with a rating: (index, value) pairs of the word
+ * features (index < ROUTER_DIM), then the tag probabilities as pairs
+ * (ROUTER_DIM + tag, p).
+ */
 static float *
 app_feature_pairs(const struct router_features *f, size_t *n)
 {
-	float *v = xcalloc(2 * (size_t)f->nnz + 1, sizeof *v);
+	float *v = xcalloc(2 * ((size_t)f->nnz + f->ntags) + 1, sizeof *v);
 	uint32_t i;
+	size_t k = 0;
 
 	for (i = 0; i < f->nnz; i++) {
-		v[2 * i] = (float)f->nz[i];
-		v[2 * i + 1] = f->x[f->nz[i]];
+		v[k++] = (float)f->nz[i];
+		v[k++] = f->x[f->nz[i]];
 	}
-	*n = 2 * (size_t)f->nnz;
+	for (i = 0; i < f->ntags; i++) {
+		v[k++] = (float)(ROUTER_DIM + i);
+		v[k++] = f->tag[i];
+	}
+	*n = k;
 	return v;
+}
+
+/* Back from stored pairs; false when they do not make features. */
+static bool
+app_features_from_pairs(const float *v, size_t n, struct router_features *f)
+{
+	size_t i;
+
+	memset(f, 0, sizeof *f);
+	if (v == NULL || n % 2 != 0)
+		return false;
+	for (i = 0; i < n; i += 2) {
+		double idx = v[i];
+
+		if (!(idx >= 0) || idx != floor(idx))
+			return false;
+		if (idx < ROUTER_DIM) {
+			if (f->nnz >= ROUTER_DIM)
+				return false;
+			f->x[(size_t)idx] = v[i + 1];
+			f->nz[f->nnz++] = (uint16_t)idx;
+		} else if (idx < ROUTER_DIM + ROUTER_MAX_TAGS) {
+			size_t t = (size_t)idx - ROUTER_DIM;
+
+			f->tag[t] = v[i + 1];
+			if (t + 1 > f->ntags)
+				f->ntags = (uint32_t)t + 1;
+		} else
+			return false;
+	}
+	return f->nnz > 0;
+}
+
+/* The router's own prediction (without the memory) of model's quality. */
+static double
+app_base_quality(
+    struct app *app, const struct router_features *f, const char *model)
+{
+	struct router_context ctx;
+	struct router_decision d;
+	double q = -1;
+	size_t i;
+
+	router_context_init(&ctx, MODE_QUALITY);
+	memset(&d, 0, sizeof d);
+	if (router_decide_features(app->router, f, &ctx, &d) == MC_OK ||
+	    d.ncandidates > 0) {
+		for (i = 0; i < d.ncandidates; i++)
+			if (strcmp(d.candidates[i].model, model) == 0)
+				q = d.candidates[i].quality;
+	}
+	router_decision_release(&d);
+	return q;
+}
+
+/* Rebuild the memory from every rating the store keeps. */
+static void
+app_load_memory(struct app *app)
+{
+	struct store_rating *list = NULL;
+	struct router_features *f;
+	size_t i, n = 0;
+
+	if (store_ratings_list(app->store, &list, &n) != MC_OK)
+		return;
+	f = xmalloc(sizeof *f);
+	for (i = 0; i < n; i++) {
+		double base, q, w;
+
+		if (list[i].model == NULL ||
+		    !app_features_from_pairs(
+		        list[i].features, list[i].nfeatures, f))
+			continue;
+		base = app_base_quality(app, f, list[i].model);
+		if (base < 0)
+			continue; /* not a candidate now */
+		q = list[i].source == STORE_SOURCE_REASK
+		        ? 0
+		        : (list[i].score - 1) / 4.0;
+		w = list[i].source == STORE_SOURCE_REASK ? APP_REASK_WEIGHT
+		                                         : 1.0;
+		router_memory_add(app->memory, f, list[i].model, q, base, w);
+	}
+	free(f);
+	store_ratings_free(list, n);
 }
 
 /*
@@ -936,11 +1096,14 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	struct buf blob;
 	float *pairs;
 	size_t npairs;
+	double base;
 	bool learned = false;
 	int rc;
 
 	buf_init(&blob, 64u << 20);
-	if (router_learn(app->router, f, model, quality, weight) == MC_OK &&
+	base = app_base_quality(app, f, model);
+	if (router_learn(app->router, f, model, quality,
+	        weight * APP_TAG_WEIGHT) == MC_OK &&
 	    router_model_save(app->router, model, &blob) == MC_OK)
 		learned = true;
 	pairs = app_feature_pairs(f, &npairs);
@@ -955,6 +1118,9 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	r.nfeatures = npairs;
 	rc = store_rating_commit(
 	    app->store, &r, learned ? model : NULL, blob.data, blob.len, cause);
+	/* Remembered only once it is on disk, as it will be after a restart. */
+	if (rc == MC_OK && base >= 0)
+		router_memory_add(app->memory, f, model, quality, base, weight);
 	free(pairs);
 	free(r.model);
 	buf_release(&blob);

@@ -69,6 +69,7 @@ struct app_exchange {
 	struct app_candidate *candidates;
 	size_t ncandidates;
 	int winner;       /* index into candidates, -1 when pinned/none */
+	double lambda;    /* the router's willingness to pay (USD/quality) */
 	uint64_t version; /* bumped on every change (for redraw caches) */
 };
 
@@ -141,6 +142,19 @@ int app_send(struct app *app, const char *text, char **cause) MC_WUR;
 int app_explain(struct app *app, const char *text, struct app_exchange **out,
     char **cause) MC_WUR;
 void app_explain_free(struct app_exchange *ex);
+/*
+ * app_explain_tags: the router's tag probabilities for a routed exchange:
+ * up to max (name, p) pairs, names owned by the app; returns how many.
+ */
+size_t app_explain_tags(const struct app *app, const struct app_exchange *ex,
+    const char **names, double *p, size_t max);
+/*
+ * app_route_fallback: when no model is usable (no key, no local server),
+ * let the router consider the models named in config.json, else the whole
+ * catalog, so `mixchat route` can show what it would do.  Returns a
+ * sentence saying which (static), or NULL when models were usable.
+ */
+const char *app_route_fallback(struct app *app);
 
 /* app_reask: ask exchange index again with the next-best model. */
 int app_reask(struct app *app, size_t index, char **cause) MC_WUR;

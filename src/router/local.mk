@@ -29,3 +29,9 @@ fuzz_fuzz_router_state_SOURCES = fuzz/fuzz_router_state.c $(FUZZ_DRIVER)
 
 BENCH_LIST += bench/bench_router
 bench_bench_router_SOURCES = bench/bench_router.c
+
+# The per-user memory of rated prompts (the lead's; see memory.h).
+libmixchat_a_SOURCES += src/router/memory.c src/router/memory.h
+check_PROGRAMS += tests/test_memory
+TESTS += tests/test_memory
+tests_test_memory_SOURCES = tests/test_memory.c tests/test.h

@@ -1,0 +1,119 @@
+# learning.sh - the continual-learning acceptance scenario (issue 8).
+#
+# Three models behind the mock provider: cheap, mid, expensive.  The cheap
+# one answers chemistry questions badly.  A scripted user asks twenty mixed
+# questions and rates each reply honestly (1 for a bad answer, 5 for a good
+# one).  Afterwards chemistry goes to a better model, other questions still
+# go to the cheap one, and that survives a restart (every command here is a
+# new process that loads what the store holds).  The same scenario in budget
+# mode spends less.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+
+cat >"$T/script.json" <<'EOF2'
+[
+  {"model": "cheap", "prompt_contains": "chemistry", "reply": "I am not sure, sorry."}
+]
+EOF2
+start_mock "$T/script.json"
+
+chem() {
+	case $1 in
+	0) echo "In chemistry, what is the valence of carbon in methane?" ;;
+	1) echo "A chemistry question: why does salt dissolve in water?" ;;
+	2) echo "Explain this chemistry: what is an exothermic reaction?" ;;
+	3) echo "In chemistry class we saw titration. What is it for?" ;;
+	4) echo "What does pH measure in chemistry?" ;;
+	5) echo "A chemistry puzzle: how many moles are in 18 grams of water?" ;;
+	6) echo "In chemistry, what is a covalent bond?" ;;
+	7) echo "Chemistry homework: balance H2 + O2 -> H2O." ;;
+	8) echo "Organic chemistry: what is an alkene?" ;;
+	*) echo "In chemistry, what is a catalyst?" ;;
+	esac
+}
+other() {
+	case $1 in
+	0) echo "Suggest a name for a grey cat." ;;
+	1) echo "What is the capital of France?" ;;
+	2) echo "Write a haiku about autumn leaves." ;;
+	3) echo "How do I reverse a list in Python?" ;;
+	4) echo "Translate good morning into Spanish." ;;
+	5) echo "Give me three tips for a job interview." ;;
+	6) echo "What is 17 times 3?" ;;
+	7) echo "Recommend a board game for four players." ;;
+	8) echo "How long should I boil an egg?" ;;
+	*) echo "What rhymes with orange?" ;;
+	esac
+}
+
+# run_scenario HOME MODE: twenty rated questions; prints the spend.
+run_scenario() {
+	h=$1
+	mkdir -p "$h"
+	# cheap and mid start from the same prior: cheap wins on price until
+	# the ratings say otherwise; expensive starts from GPT-4's profile.
+	cat >"$h/config.json" <<EOF2
+{
+  "providers": {
+    "mock": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" }
+  },
+  "models": [
+    { "id": "cheap", "provider": "mock", "price": [0.15, 0.6], "prior": "gpt-3.5-turbo-1106" },
+    { "id": "mid", "provider": "mock", "price": [3, 15], "prior": "gpt-3.5-turbo-1106" },
+    { "id": "expensive", "provider": "mock", "price": [15, 75], "prior": "gpt-4-1106-preview" }
+  ],
+  "router": { "mode": "$2" },
+  "budget": { "daily_usd": 5 }
+}
+EOF2
+	i=0
+	while [ $i -lt 10 ]; do
+		for q in "$(chem $i)" "$(other $i)"; do
+			"$MC" --home "$h" ask --json "$q" >"$T/a.json" 2>"$T/a.err" ||
+				{ fail "ask '$q'"; sed 's/^/  | /' "$T/a.err"; continue; }
+			id=$(sed -n 's/.*"reply_id":"\([0-9.]*\)".*/\1/p' "$T/a.json")
+			if grep -q "not sure" "$T/a.json"; then score=1; else score=5; fi
+			"$MC" --home "$h" rate "$id" $score >/dev/null 2>"$T/r.err" ||
+				{ fail "rate $id"; sed 's/^/  | /' "$T/r.err"; }
+		done
+		i=$((i + 1))
+	done
+}
+
+# chosen HOME PROMPT: the model the router picks now (nothing is sent).
+chosen() {
+	"$MC" --home "$1" route --json "$2" 2>/dev/null |
+		sed -n 's/^{"model":"\([^"]*\)".*/\1/p'
+}
+
+# Before any rating both kinds of question go to the cheap model.
+H0=$T/fresh
+mkdir -p "$H0"
+H=$T/balanced
+run_scenario "$H" balanced
+mkdir -p "$H0" && cp "$H/config.json" "$H0/config.json"
+m=$(chosen "$H0" "In chemistry, what is an isotope?")
+[ "$m" = cheap ] && ok "without ratings chemistry goes to cheap" ||
+	fail "without ratings chemistry goes to '${m}'"
+"$MC" --home "$H" stats --json >"$T/stats.json"
+grep -q '"ratings":[[:space:]]*20' "$T/stats.json" && ok "all 20 ratings are in the store" ||
+	{ fail "the store does not hold 20 ratings"; head -c 400 "$T/stats.json"; }
+m=$(chosen "$H" "In chemistry, what is an isotope?")
+[ -n "$m" ] && [ "$m" != cheap ] && ok "chemistry now goes to $m" ||
+	fail "chemistry still goes to '${m}'"
+m=$(chosen "$H" "What is a good name for a goldfish?")
+[ "$m" = cheap ] && ok "other questions still go to cheap" ||
+	fail "other questions go to '${m}', not cheap"
+
+spend_total() {
+	"$MC" --home "$1" stats --json | tr ',' '\n' |
+		sed -n 's/.*"total":[[:space:]]*\([0-9.e-]*\).*/\1/p' | head -n 1
+}
+B=$T/budget
+run_scenario "$B" budget
+sb=$(spend_total "$H")
+sq=$(spend_total "$B")
+echo "spend: balanced $sb, budget $sq"
+awk -v a="$sq" -v b="$sb" 'BEGIN { exit !(a < b) }' &&
+	ok "budget mode spent less ($sq < $sb)" || fail "budget mode spent $sq, balanced $sb"
+
+finish
