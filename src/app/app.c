@@ -698,6 +698,21 @@ app_on_done(void *ud, const struct net_result *res)
 		app_notice(app, "the reply could not be saved: %s",
 		    store_strerror(app->store));
 	free(m.decision_json);
+	/* The reply's length teaches the model's length (so cost) predictor. */
+	if (res->err == MC_OK && res->tokens_out > 0 && x->features != NULL &&
+	    router_learn_length(app->router, x->features, x->pub.model,
+	        res->tokens_out) == MC_OK) {
+		struct buf blob;
+
+		buf_init(&blob, 64u << 20);
+		if (router_model_save(app->router, x->pub.model, &blob) ==
+		        MC_OK &&
+		    store_router_put(
+		        app->store, x->pub.model, blob.data, blob.len) != MC_OK)
+			log_debug("router state of %s not saved: %s",
+			    x->pub.model, store_strerror(app->store));
+		buf_release(&blob);
+	}
 	if (res->err == MC_ERR_AGAIN && res->retry_after_ms > 0)
 		app_notice(app,
 		    "%s is rate-limited for %.0f s: the router "
