@@ -15,20 +15,80 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "router/router.h"
 #include "store/store.h"
+#include "util/buf.h"
+#include "util/fs.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 /*
- * stats_uncertainty: the router's current uncertainty for a model from its
- * state blob (e.g. LinUCB's sqrt(e' A^-1 e) at a typical query), or NAN
- * when it is not known.  THE HOOK for the router layer: until src/router
- * exposes a function for it, nothing is known and stats shows "-" / null.
+ * What the router has learned about a model: its predicted quality for a
+ * neutral prompt as its prior had it and as it is now (after every rating
+ * absorbed), and its current LinUCB uncertainty.  NAN when unknown (a
+ * model no longer in the configuration).
  */
+struct learned {
+	double q_prior, q_now, uncertainty;
+};
+
 static double
-stats_uncertainty(const char *model, const struct store_model_stats *ms)
+stats_predict(struct router *r, const char *model, double *uncertainty)
 {
-	return NAN;
+	struct router_context ctx;
+	struct router_decision d;
+	double q = NAN;
+	size_t i;
+
+	router_context_init(&ctx, MODE_QUALITY);
+	memset(&d, 0, sizeof d);
+	if (router_decide(r, "", 0, &ctx, &d) == MC_OK) {
+		for (i = 0; i < d.ncandidates; i++) {
+			if (strcmp(d.candidates[i].model, model) != 0)
+				continue;
+			q = d.candidates[i].quality;
+			*uncertainty = d.candidates[i].uncertainty;
+		}
+	}
+	router_decision_release(&d);
+	return q;
+}
+
+static void
+stats_learned(const struct config *cfg, struct store *s, const char *id,
+    struct learned *l)
+{
+	const struct model *m = config_find_model(cfg, id);
+	struct router *r;
+	struct buf b;
+	char *path, *cause = NULL;
+
+	l->q_prior = l->q_now = l->uncertainty = NAN;
+	if (m == NULL)
+		return;
+	r = router_new();
+	buf_init(&b, 64u << 20);
+	path = config_data_path(cfg, "router.state");
+	if (fs_exists(path) &&
+	    (fs_read_file(path, &b, &cause) != MC_OK ||
+	        router_state_load(r, b.data, b.len, &cause) != MC_OK)) {
+		free(cause);
+		cause = NULL;
+	}
+	free(path);
+	buf_release(&b);
+	if (router_add_model(r, m->id, m->price_in, m->price_out, m->prior) ==
+	    MC_OK) {
+		l->q_prior = stats_predict(r, id, &l->uncertainty);
+		l->q_now = l->q_prior;
+		buf_init(&b, 64u << 20);
+		if (store_router_get(s, id, &b) == MC_OK &&
+		    router_model_load(r, id, b.data, b.len, &cause) == MC_OK)
+			l->q_now = stats_predict(r, id, &l->uncertainty);
+		free(cause);
+		buf_release(&b);
+	}
+	router_free(r);
 }
 
 struct totals {
@@ -82,8 +142,8 @@ add_number_or_null(cJSON *o, const char *key, double v, bool have)
 }
 
 static int
-print_json(
-    const struct store_model_stats *list, size_t n, const struct totals *t)
+print_json(const struct store_model_stats *list, const struct learned *ls,
+    size_t n, const struct totals *t)
 {
 	cJSON *root = cJSON_CreateObject(), *models, *m, *learned;
 	double u, ttft;
@@ -124,8 +184,12 @@ print_json(
 		    learned, "ratings_absorbed", ms->ratings);
 		add_number_or_null(learned, "state_bytes",
 		    (double)ms->router_bytes, ms->has_router);
-		u = stats_uncertainty(ms->model, ms);
+		u = ls[i].uncertainty;
 		add_number_or_null(learned, "uncertainty", u, !isnan(u));
+		add_number_or_null(learned, "quality_prior", ls[i].q_prior,
+		    !isnan(ls[i].q_prior));
+		add_number_or_null(
+		    learned, "quality_now", ls[i].q_now, !isnan(ls[i].q_now));
 	}
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
@@ -148,8 +212,8 @@ fmt_ms(char *buf, size_t size, double ms, bool have)
 }
 
 static int
-print_text(
-    const struct store_model_stats *list, size_t n, const struct totals *t)
+print_text(const struct store_model_stats *list, const struct learned *ls,
+    size_t n, const struct totals *t)
 {
 	char lat[32], ttft[32], mean[16], learned[64];
 	double u, tt;
@@ -182,14 +246,15 @@ print_text(
 			snprintf(mean, sizeof mean, "%.2f", ms->mean_rating);
 		else
 			snprintf(mean, sizeof mean, "-");
-		u = stats_uncertainty(ms->model, ms);
+		u = ls[i].uncertainty;
 		if (!ms->has_router)
 			snprintf(learned, sizeof learned, "%s",
 			    ms->ratings > 0 ? "no state saved" : "prior only");
 		else if (!isnan(u))
 			snprintf(learned, sizeof learned,
-			    "%lu absorbed, uncertainty %.3g",
-			    (unsigned long)ms->ratings, u);
+			    "%lu absorbed, quality %.2f->%.2f, ±%.2f",
+			    (unsigned long)ms->ratings, ls[i].q_prior,
+			    ls[i].q_now, u);
 		else
 			snprintf(learned, sizeof learned,
 			    "%lu absorbed, state %zu B",
@@ -211,6 +276,7 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store_model_stats *list = NULL;
+	struct learned *ls = NULL;
 	struct store *s = NULL;
 	struct config cfg;
 	struct totals t;
@@ -255,7 +321,11 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 	memset(&t, 0, sizeof t);
 	for (i = 0; i < n; i++)
 		add_totals(&t, &list[i]);
-	rc = json ? print_json(list, n, &t) : print_text(list, n, &t);
+	ls = xcalloc(n + 1, sizeof *ls);
+	for (i = 0; i < n; i++)
+		stats_learned(&cfg, s, list[i].model, &ls[i]);
+	rc = json ? print_json(list, ls, n, &t) : print_text(list, ls, n, &t);
+	free(ls);
 out:
 	store_model_stats_free(list, n);
 	store_close(s);
