@@ -20,19 +20,12 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "ui/resource.h"
 #include "ui/ui.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
-
-#if defined(__has_include)
-#if __has_include("vault/passphrase.h")
-#define HAVE_PASSPHRASE_H 1
-#include "vault/passphrase.h"
-#include "vault/secmem.h"
-#endif
-#endif
 
 #define SPINNER_MS 100
 /* Idle wake-up: app_wait is not given -1 (curl_multi_poll refuses it). */
@@ -91,7 +84,7 @@ signals_stop(void)
 }
 
 static void MC_PRINTF(3, 0)
-ui_vnote(struct ui *ui, enum view_kind kind, const char *fmt, va_list ap)
+    ui_vnote(struct ui *ui, enum view_kind kind, const char *fmt, va_list ap)
 {
 	char *s = xvasprintf(fmt, ap);
 
@@ -661,35 +654,15 @@ ui_loop(struct ui *ui)
 	}
 }
 
-/* Ask for the vault passphrase before curses takes the terminal. */
+/*
+ * Ask for the vault passphrase before curses takes the terminal: from
+ * vault.passphrase_command, else the terminal with echo off (cli_unlock,
+ * which also makes the process non-dumpable first).
+ */
 static int
 unlock_vault(struct config *cfg, struct app *app)
 {
-#ifdef HAVE_PASSPHRASE_H
-	struct secret *pass = NULL;
-	char *cause = NULL;
-	int rc;
-
-	rc = passphrase_get(cfg, STDIN_FILENO,
-	    "mixchat vault passphrase: ", false, &pass, &cause);
-	if (rc == MC_OK)
-		rc = app_unlock(app, pass, &cause);
-	secret_free(pass);
-	if (rc != MC_OK) {
-		cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
-		free(cause);
-		return EXIT_VAULT;
-	}
-	return EXIT_OK;
-#else
-	/*
-	 * VAULT UNLOCK CALL SITE: src/vault/passphrase.h has not landed yet;
-	 * when it does, the block above is compiled in by itself.
-	 */
-	cli_error("the key vault is locked and this build cannot ask for "
-	          "the passphrase yet; use `mixchat ask` meanwhile");
-	return EXIT_VAULT;
-#endif
+	return cli_unlock(cfg, app);
 }
 
 int
