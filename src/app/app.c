@@ -1618,6 +1618,32 @@ app_export(struct app *app, const char *path, char **written, char **cause)
 /* ------------------------------------------------------------------ */
 /* Ratings from the command line and in JSONL. */
 
+/*
+ * The user's message that the reply (session, seq) answers: the nearest
+ * one before it (a re-ask's replies follow the same message).  *prompt is
+ * zeroed when there is none; release it either way.
+ */
+static bool
+app_prompt_of(struct app *app, uint64_t session, uint32_t seq,
+    struct store_message *prompt)
+{
+	uint32_t i;
+
+	memset(prompt, 0, sizeof *prompt);
+	for (i = seq; i > 1; i--) {
+		if (store_message_get(app->store, session, i - 1, prompt) !=
+		    MC_OK) {
+			memset(prompt, 0, sizeof *prompt);
+			continue;
+		}
+		if (prompt->role == STORE_ROLE_USER)
+			return true;
+		store_message_release(prompt);
+		memset(prompt, 0, sizeof *prompt);
+	}
+	return false;
+}
+
 /* Learn from a stored reply: its prompt is the message before it. */
 static int
 app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
@@ -1639,16 +1665,7 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 		    "no reply %llu.%u", (unsigned long long)session, seq);
 		return MC_ERR_NOTFOUND;
 	}
-	/* The user message this answers: the nearest one before it. */
-	for (i = seq; i > 1; i--) {
-		if (store_message_get(
-		        app->store, session, (uint32_t)i - 1, &prompt) != MC_OK)
-			continue;
-		if (prompt.role == STORE_ROLE_USER)
-			break;
-		store_message_release(&prompt);
-		memset(&prompt, 0, sizeof prompt);
-	}
+	app_prompt_of(app, session, seq, &prompt);
 	f = xmalloc(sizeof *f);
 	router_features_compute(app->router, prompt.text ? prompt.text : "",
 	    prompt.text ? strlen(prompt.text) : 0, f);
@@ -1720,7 +1737,7 @@ app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 {
 	struct store_rating *list = NULL;
 	struct store_message prompt;
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 	int rc;
 
 	*count = 0;
@@ -1742,19 +1759,10 @@ app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 		    o, "source", app_source_name(list[i].source));
 		cJSON_AddNumberToObject(o, "time_ms", (double)list[i].time_ms);
 		/* The prompt, so another machine can learn from it too. */
-		for (j = list[i].seq; j > 1; j--) {
-			memset(&prompt, 0, sizeof prompt);
-			if (store_message_get(app->store, list[i].session,
-			        (uint32_t)j - 1, &prompt) != MC_OK)
-				continue;
-			if (prompt.role == STORE_ROLE_USER && prompt.text) {
-				cJSON_AddStringToObject(
-				    o, "prompt", prompt.text);
-				store_message_release(&prompt);
-				break;
-			}
-			store_message_release(&prompt);
-		}
+		if (app_prompt_of(app, list[i].session, list[i].seq, &prompt) &&
+		    prompt.text != NULL)
+			cJSON_AddStringToObject(o, "prompt", prompt.text);
+		store_message_release(&prompt);
 		line = cJSON_PrintUnformatted(o);
 		cJSON_Delete(o);
 		rc = fs_write_all(fd, line, strlen(line));
