@@ -25,8 +25,7 @@ format_usd(double usd, char *out, size_t n)
 		snprintf(out, n, "$%.2g", usd);
 	/* $0.000420 -> $0.00042, $0.2000 -> $0.20: trailing zeros go, but
 	 * two decimals stay. */
-	if (strchr(out, '.') != NULL && strchr(out, 'e') == NULL &&
-	    usd < 1) {
+	if (strchr(out, '.') != NULL && strchr(out, 'e') == NULL && usd < 1) {
 		size_t len = strlen(out);
 		size_t keep = (size_t)(strchr(out, '.') - out) + 3;
 
@@ -78,7 +77,10 @@ format_decision_json(const struct app_exchange *ex)
 	cJSON *d = cJSON_CreateObject(), *list, *c;
 	size_t i;
 
-	cJSON_AddStringToObject(d, "model", ex->model ? ex->model : "");
+	if (ex->model != NULL)
+		cJSON_AddStringToObject(d, "model", ex->model);
+	else
+		cJSON_AddNullToObject(d, "model");
 	cJSON_AddBoolToObject(d, "pinned", ex->pinned);
 	list = cJSON_AddArrayToObject(d, "candidates");
 	for (i = 0; i < ex->ncandidates; i++) {

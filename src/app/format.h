@@ -23,9 +23,9 @@ void format_ms(double ms, char *out, size_t n);
 void format_footer(const struct app_exchange *ex, char *out, size_t n);
 
 /*
- * format_decision_json: the router's table for a reply as JSON: model,
- * pinned, candidates [{model, quality, cost_usd, latency_ms, uncertainty,
- * score, excluded}].  The caller frees it with cJSON_Delete().
+ * format_decision_json: the router's table for a reply as JSON: model (null
+ * when nothing fits), pinned, candidates [{model, quality, cost_usd,
+ * latency_ms, uncertainty, score, excluded (a reason, or null), winner}].  The caller frees it with cJSON_Delete().
  */
 cJSON *format_decision_json(const struct app_exchange *ex);
 

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "app/app.h"
+#include "app/format.h"
 #include "cli/cli.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -76,35 +77,14 @@ route_print_json(
 {
 	const char *names[ROUTE_MAX_TAGS];
 	double p[ROUTE_MAX_TAGS];
-	cJSON *o = cJSON_CreateObject(), *arr, *tags;
+	cJSON *o, *tags;
 	size_t i, n;
 	char *s;
 
-	/* "model" first: scripts read it with a plain pattern. */
-	if (ex->winner >= 0)
-		cJSON_AddStringToObject(
-		    o, "model", ex->candidates[ex->winner].model);
-	else
-		cJSON_AddNullToObject(o, "model");
+	/* The chat's own table ("model" first: scripts read it plainly). */
+	o = format_decision_json(ex);
 	cJSON_AddStringToObject(o, "mode", mode);
 	cJSON_AddNumberToObject(o, "lambda", ex->lambda);
-	arr = cJSON_AddArrayToObject(o, "candidates");
-	for (i = 0; i < ex->ncandidates; i++) {
-		const struct app_candidate *c = &ex->candidates[i];
-		cJSON *e = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(e, "model", c->model);
-		cJSON_AddNumberToObject(e, "quality", c->quality);
-		cJSON_AddNumberToObject(e, "cost_usd", c->cost_usd);
-		cJSON_AddNumberToObject(e, "latency_ms", c->latency_ms);
-		cJSON_AddNumberToObject(e, "uncertainty", c->uncertainty);
-		cJSON_AddNumberToObject(e, "score", c->score);
-		if (c->excluded != NULL)
-			cJSON_AddStringToObject(e, "excluded", c->excluded);
-		else
-			cJSON_AddFalseToObject(e, "excluded");
-		cJSON_AddItemToArray(arr, e);
-	}
 	tags = cJSON_AddObjectToObject(o, "tags");
 	n = app_explain_tags(app, ex, names, p, ROUTE_MAX_TAGS);
 	for (i = 0; i < n; i++)
