@@ -1,0 +1,10 @@
+#!/bin/sh
+# assemble.sh - README.md is made from these fragments, one per subsystem
+# (each kept beside the knowledge of whoever owns that subsystem).  Edit a
+# fragment, then run: sh docs/readme/assemble.sh
+cd "$(dirname "$0")" || exit 1
+for f in 00-intro.md ui.md 20-commands.md 30-config.md 40-learning.md \
+	router.md vault.md store.md net.md 90-files.md; do
+	cat "$f"
+	echo
+done | sed '$d' >../../README.md
