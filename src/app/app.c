@@ -31,6 +31,7 @@
 #include "app/format.h"
 #include "net/net.h"
 #include "router/memory.h"
+#include "router/online.h"
 #include "router/router.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -48,13 +49,6 @@
 #define APP_REPLY_MAX (16u << 20)
 /* Weight of a re-ask as a soft negative for the first model. */
 #define APP_REASK_WEIGHT 0.3
-/*
- * Weight of one rating in the router's tag-level predictors.  Chat prompts
- * mostly fall under one or two tags, so a rating there moves the model's
- * estimate for everything; the memory (router/memory.h) carries the
- * prompt-specific lesson at full weight.
- */
-#define APP_TAG_WEIGHT 0.1
 /* Running latency estimates: weight of the newest sample. */
 #define APP_LATENCY_EWMA 0.3
 
@@ -525,8 +519,8 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	ctx.skip = skip;
 	ctx.nskip = nskip;
 	memset(&d, 0, sizeof d);
-	rc = router_decide(
-	    app->router, x->pub.prompt, strlen(x->pub.prompt), &ctx, &d);
+	rc = router_online_decide(app->router, app->memory, x->pub.prompt,
+	    strlen(x->pub.prompt), &ctx, &d);
 	free(lat);
 	if (rc == MC_ERR_NOTFOUND) {
 		*cause = xstrdup("no model is set up: add a key with `mixchat "
@@ -535,7 +529,6 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 		router_decision_release(&d);
 		return MC_ERR_NOTFOUND;
 	}
-	router_memory_apply(app->memory, &d);
 	if (rc == MC_ERR_BUDGET)
 		d.winner = -1;
 	exchange_set_candidates(x, &d);
@@ -1111,14 +1104,13 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	struct buf blob;
 	float *pairs;
 	size_t npairs;
-	double base;
 	bool learned = false;
 	int rc;
 
 	buf_init(&blob, 64u << 20);
-	base = app_base_quality(app, f, model);
-	if (router_learn(app->router, f, model, quality,
-	        weight * APP_TAG_WEIGHT) == MC_OK &&
+	/* The policy shared with `mixchat eval --online` (router/online.h). */
+	if (router_online_learn(
+	        app->router, app->memory, f, model, quality, weight) == MC_OK &&
 	    router_model_save(app->router, model, &blob) == MC_OK)
 		learned = true;
 	pairs = app_feature_pairs(f, &npairs);
@@ -1133,9 +1125,6 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	r.nfeatures = npairs;
 	rc = store_rating_commit(
 	    app->store, &r, learned ? model : NULL, blob.data, blob.len, cause);
-	/* Remembered only once it is on disk, as it will be after a restart. */
-	if (rc == MC_OK && base >= 0)
-		router_memory_add(app->memory, f, model, quality, base, weight);
 	free(pairs);
 	free(r.model);
 	buf_release(&blob);

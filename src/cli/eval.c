@@ -21,6 +21,7 @@
 #include "router/dataset.h"
 #include "router/fit.h"
 #include "router/metrics.h"
+#include "router/online.h"
 #include "router/router_int.h"
 #include "util/xmalloc.h"
 
@@ -106,14 +107,34 @@ struct online_sums {
 	double q_all, c_all, q_stream, c_stream, q_after, c_after;
 };
 
+/* The learner's knobs from the environment (developer knobs for tuning
+ * on --validate; undocumented). */
+static void
+online_params(struct router_memory *m)
+{
+	struct router_memory_params mp;
+
+	router_memory_params_init(&mp);
+	if (getenv("MIXCHAT_MEM_RIDGE") != NULL)
+		mp.ridge = atof(getenv("MIXCHAT_MEM_RIDGE"));
+	if (getenv("MIXCHAT_MEM_POWER") != NULL)
+		mp.power = atoi(getenv("MIXCHAT_MEM_POWER"));
+	if (getenv("MIXCHAT_TAG_WEIGHT") != NULL)
+		mp.tag_weight = atof(getenv("MIXCHAT_TAG_WEIGHT"));
+	router_memory_set_params(m, &mp);
+}
+
 /*
  * The fair online comparison.  Two copies of the same start state replay
  * the test rows in file order at the same lambda; after each of the first
  * `nonline` rows the learning copy is told the chosen model's quality and
  * reply length (bandit feedback: nothing about the other models) and
- * updates itself with router_learn() and router_learn_length(); the frozen
- * copy never changes.  Quality and real cost are summed over the whole
- * replay, the rows with feedback (stream) and the rest (after).
+ * learns exactly as the app does from a rating and a reply
+ * (router_online_learn with weight 1, router_learn_length); it decides as
+ * the app does (router_online_decide: the router corrected by the
+ * memory).  The frozen copy never changes and has no memory.  Quality and
+ * real cost are summed over the whole replay, the rows with feedback
+ * (stream) and the rest (after).
  */
 static void
 online_replay(const struct router *fitted, enum online_start start,
@@ -121,11 +142,13 @@ online_replay(const struct router *fitted, enum online_start start,
     double lambda, struct online_sums *learning, struct online_sums *frozen)
 {
 	struct router *copy[2];
+	struct router_memory *memory = router_memory_new();
 	struct router_context ctx;
 	struct router_decision d;
 	size_t i, k;
 	int pass, rc;
 
+	online_params(memory);
 	memset(learning, 0, sizeof *learning);
 	memset(frozen, 0, sizeof *frozen);
 	for (pass = 0; pass < 2; pass++) {
@@ -151,8 +174,9 @@ online_replay(const struct router *fitted, enum online_start start,
 			double q, c;
 			int m;
 
-			rc = router_decide(
-			    copy[pass], row->prompt, row->len, &ctx, &d);
+			rc = router_online_decide(copy[pass],
+			    pass == 0 ? memory : NULL, row->prompt, row->len,
+			    &ctx, &d);
 			if (rc != MC_OK || d.winner < 0) {
 				router_decision_release(&d);
 				continue;
@@ -171,8 +195,9 @@ online_replay(const struct router *fitted, enum online_start start,
 				s->c_after += c;
 			}
 			if (pass == 0 && i < nonline) {
-				if (router_learn(copy[0], d.features,
-				        ds->models[m], q, 1.0) != MC_OK ||
+				if (router_online_learn(copy[0], memory,
+				        d.features, ds->models[m], q,
+				        1.0) != MC_OK ||
 				    router_learn_length(copy[0], d.features,
 				        ds->models[m],
 				        row->out_tokens[m]) != MC_OK)
@@ -196,12 +221,20 @@ online_replay(const struct router *fitted, enum online_start start,
 		}
 		router_free(copy[pass]);
 	}
+	router_memory_free(memory);
 }
 
 static void
-online_json(cJSON *o, const char *which, const struct online_sums *s)
+online_json(
+    cJSON *o, const char *which, const struct online_sums *s, double lambda)
 {
 	char key[64];
+
+	/* What the router maximises: quality - cost / lambda. */
+	snprintf(key, sizeof key, "utility_%s", which);
+	cJSON_AddNumberToObject(o, key, s->q_all - s->c_all / lambda);
+	snprintf(key, sizeof key, "after_utility_%s", which);
+	cJSON_AddNumberToObject(o, key, s->q_after - s->c_after / lambda);
 
 	snprintf(key, sizeof key, "quality_%s", which);
 	cJSON_AddNumberToObject(o, key, s->q_all);
@@ -243,20 +276,25 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 			    o, "n_feedback", (double)nonline);
 			cJSON_AddNumberToObject(
 			    o, "n_after", (double)(ntest - nonline));
-			online_json(o, "learning", &l);
-			online_json(o, "frozen", &f);
+			online_json(o, "learning", &l, lambda);
+			online_json(o, "frozen", &f, lambda);
 			continue;
 		}
 		printf("\nonline from the %s (lambda %g): feedback on the "
 		       "first %zu of %zu prompts\n",
 		    k == 0 ? "fitted state" : "capped priors", lambda, nonline,
 		    ntest);
-		printf("  %-9s %9s %11s %9s %9s %11s\n", "", "quality",
-		    "cost_usd", "stream", "after", "after_cost");
-		printf("  %-9s %9.4f %11.6f %9.4f %9.4f %11.6f\n", "learning",
-		    l.q_all, l.c_all, l.q_stream, l.q_after, l.c_after);
-		printf("  %-9s %9.4f %11.6f %9.4f %9.4f %11.6f\n", "frozen",
-		    f.q_all, f.c_all, f.q_stream, f.q_after, f.c_after);
+		printf("  %-9s %9s %11s %9s %9s %9s %11s %9s\n", "", "quality",
+		    "cost_usd", "utility", "stream", "after", "after_cost",
+		    "after_u");
+		printf("  %-9s %9.4f %11.6f %9.4f %9.4f %9.4f %11.6f %9.4f\n",
+		    "learning", l.q_all, l.c_all, l.q_all - l.c_all / lambda,
+		    l.q_stream, l.q_after, l.c_after,
+		    l.q_after - l.c_after / lambda);
+		printf("  %-9s %9.4f %11.6f %9.4f %9.4f %9.4f %11.6f %9.4f\n",
+		    "frozen", f.q_all, f.c_all, f.q_all - f.c_all / lambda,
+		    f.q_stream, f.q_after, f.c_after,
+		    f.q_after - f.c_after / lambda);
 	}
 }
 

@@ -31,7 +31,8 @@ BENCH_LIST += bench/bench_router
 bench_bench_router_SOURCES = bench/bench_router.c
 
 # The per-user memory of rated prompts (the lead's; see memory.h).
-libmixchat_a_SOURCES += src/router/memory.c src/router/memory.h
+libmixchat_a_SOURCES += src/router/memory.c src/router/memory.h \
+	src/router/online.c src/router/online.h
 check_PROGRAMS += tests/test_memory
 TESTS += tests/test_memory
 tests_test_memory_SOURCES = tests/test_memory.c tests/test.h

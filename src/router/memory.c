@@ -23,6 +23,9 @@ struct memory_model {
 	char *id;
 	struct memory_entry *entries;
 	size_t n;
+	/* Lower-triangular Cholesky factor of K + lambda W^-1, row stride
+	 * ROUTER_MEMORY_MAX: kept up to date as prompts come and go. */
+	double *chol;
 	double *alpha; /* dual coefficients; valid when !dirty */
 	int dirty;
 };
@@ -30,12 +33,24 @@ struct memory_model {
 struct router_memory {
 	struct memory_model *models;
 	size_t nmodels;
+	struct router_memory_params params;
 };
+
+void
+router_memory_params_init(struct router_memory_params *p)
+{
+	p->ridge = ROUTER_MEMORY_LAMBDA;
+	p->power = ROUTER_MEMORY_POWER;
+	p->tag_weight = ROUTER_MEMORY_TAG_WEIGHT;
+}
 
 struct router_memory *
 router_memory_new(void)
 {
-	return xcalloc(1, sizeof(struct router_memory));
+	struct router_memory *m = xcalloc(1, sizeof *m);
+
+	router_memory_params_init(&m->params);
+	return m;
 }
 
 static void
@@ -56,6 +71,7 @@ router_memory_free(struct router_memory *m)
 		for (j = 0; j < m->models[i].n; j++)
 			entry_release(&m->models[i].entries[j]);
 		free(m->models[i].entries);
+		free(m->models[i].chol);
 		free(m->models[i].alpha);
 		free(m->models[i].id);
 	}
@@ -78,6 +94,135 @@ static int
 cmp_u16(const void *a, const void *b)
 {
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/*
+ * The kernel: the cosine raised to a power (3 by default), so that
+ * prompts that merely share function words ("what is the") barely count
+ * while close paraphrases count fully.  (An element-wise power of a Gram
+ * matrix is still positive semi-definite: Schur's product theorem.)
+ */
+static double
+kernel(const struct router_memory *m, double cosine)
+{
+	double k = 1;
+	int i;
+
+	if (cosine <= 0)
+		return 0;
+	for (i = 0; i < m->params.power; i++)
+		k *= cosine;
+	return k;
+}
+
+/* Dot product of two sparse unit vectors (indices ascending). */
+static double
+entry_dot(const struct memory_entry *a, const struct memory_entry *b)
+{
+	uint32_t i = 0, j = 0;
+	double d = 0;
+
+	while (i < a->nnz && j < b->nnz) {
+		if (a->idx[i] < b->idx[j])
+			i++;
+		else if (a->idx[i] > b->idx[j])
+			j++;
+		else
+			d += (double)a->val[i++] * b->val[j++];
+	}
+	return d;
+}
+
+#define L(mm, i, j) ((mm)->chol[(size_t)(i)*ROUTER_MEMORY_MAX + (j)])
+
+/*
+ * Extend the factor by the row of entry n (the newest): solve
+ * L y = k(entries, e_n), then the diagonal is what is left of
+ * 1 + lambda / w_n.
+ */
+static void
+chol_append(const struct router_memory *m, struct memory_model *mm, size_t n)
+{
+	const struct memory_entry *e = &mm->entries[n];
+	double d = 1.0 + m->params.ridge / e->weight;
+	size_t j, k;
+
+	for (j = 0; j < n; j++) {
+		double s = kernel(m, entry_dot(e, &mm->entries[j]));
+
+		for (k = 0; k < j; k++)
+			s -= L(mm, n, k) * L(mm, j, k);
+		s /= L(mm, j, j);
+		L(mm, n, j) = s;
+		d -= s * s;
+	}
+	L(mm, n, n) = sqrt(d > 1e-12 ? d : 1e-12);
+}
+
+/*
+ * Drop entry 0 from the factor: with L = [l00 0; l L11], the system
+ * without it is L11 L11' + l l', a rank-one update of L11.
+ */
+static void
+chol_drop_first(struct memory_model *mm)
+{
+	size_t n = mm->n, i, k;
+	double x[ROUTER_MEMORY_MAX];
+
+	for (i = 1; i < n; i++)
+		x[i] = L(mm, i, 0);
+	for (k = 1; k < n; k++) {
+		double lkk = L(mm, k, k), r = sqrt(lkk * lkk + x[k] * x[k]);
+		double c = r / lkk, s = x[k] / lkk;
+
+		L(mm, k, k) = r;
+		for (i = k + 1; i < n; i++) {
+			L(mm, i, k) = (L(mm, i, k) + s * x[i]) / c;
+			x[i] = c * x[i] - s * L(mm, i, k);
+		}
+	}
+	for (i = 1; i < n; i++)
+		for (k = 1; k <= i; k++)
+			L(mm, i - 1, k - 1) = L(mm, i, k);
+}
+
+/* Refactor a model's system from its entries (after new knobs). */
+static void
+chol_rebuild(const struct router_memory *m, struct memory_model *mm)
+{
+	size_t i;
+
+	for (i = 0; i < mm->n; i++)
+		chol_append(m, mm, i);
+	mm->dirty = 1;
+}
+
+void
+router_memory_set_params(
+    struct router_memory *m, const struct router_memory_params *p)
+{
+	size_t i;
+
+	m->params = *p;
+	if (!(m->params.ridge >= 1e-3))
+		m->params.ridge = 1e-3;
+	if (m->params.power < 1)
+		m->params.power = 1;
+	if (m->params.power > 8)
+		m->params.power = 8;
+	if (!(m->params.tag_weight >= 0))
+		m->params.tag_weight = 0;
+	if (m->params.tag_weight > 1)
+		m->params.tag_weight = 1;
+	for (i = 0; i < m->nmodels; i++)
+		chol_rebuild(m, &m->models[i]);
+}
+
+void
+router_memory_get_params(
+    const struct router_memory *m, struct router_memory_params *p)
+{
+	*p = m->params;
 }
 
 void
@@ -119,110 +264,45 @@ router_memory_add(struct router_memory *m, const struct router_features *f,
 		memset(mm, 0, sizeof *mm);
 		mm->id = xstrdup(model);
 		mm->entries = xcalloc(ROUTER_MEMORY_MAX, sizeof *mm->entries);
+		mm->chol =
+		    xcalloc((size_t)ROUTER_MEMORY_MAX * ROUTER_MEMORY_MAX,
+		        sizeof *mm->chol);
+		mm->alpha = xcalloc(ROUTER_MEMORY_MAX, sizeof *mm->alpha);
 	}
 	if (mm->n == ROUTER_MEMORY_MAX) {
+		chol_drop_first(mm);
 		entry_release(&mm->entries[0]);
 		memmove(mm->entries, mm->entries + 1,
 		    (ROUTER_MEMORY_MAX - 1) * sizeof *mm->entries);
 		mm->n--;
 	}
-	mm->entries[mm->n++] = e;
+	mm->entries[mm->n] = e;
+	chol_append(m, mm, mm->n);
+	mm->n++;
 	mm->dirty = 1;
 }
 
-/*
- * The kernel: the cosine raised to ROUTER_MEMORY_POWER, so that prompts
- * that merely share function words ("what is the") barely count while
- * close paraphrases count fully.  (An element-wise power of a Gram matrix
- * is still positive semi-definite: Schur's product theorem.)
- */
-static double
-kernel(double cosine)
-{
-	double k = 1;
-	int i;
-
-	if (cosine <= 0)
-		return 0;
-	for (i = 0; i < ROUTER_MEMORY_POWER; i++)
-		k *= cosine;
-	return k;
-}
-
-/* Dot product of two sparse unit vectors (indices ascending). */
-static double
-entry_dot(const struct memory_entry *a, const struct memory_entry *b)
-{
-	uint32_t i = 0, j = 0;
-	double d = 0;
-
-	while (i < a->nnz && j < b->nnz) {
-		if (a->idx[i] < b->idx[j])
-			i++;
-		else if (a->idx[i] > b->idx[j])
-			j++;
-		else
-			d += (double)a->val[i++] * b->val[j++];
-	}
-	return d;
-}
-
-/*
- * Solve (K + lambda W^-1) alpha = r by Cholesky.  The matrix is symmetric
- * positive definite (a Gram matrix plus a positive diagonal).
- */
+/* alpha = (L L')^-1 r by two triangular solves. */
 static void
 memory_solve(struct memory_model *mm)
 {
-	size_t n = mm->n, i, j, k;
-	double *a, *y;
+	size_t n = mm->n, i, k;
 
-	free(mm->alpha);
-	mm->alpha = xcalloc(n + 1, sizeof *mm->alpha);
 	mm->dirty = 0;
-	if (n == 0)
-		return;
-	a = xcalloc(n * n, sizeof *a);
-	y = xcalloc(n, sizeof *y);
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < i; j++)
-			a[i * n + j] = a[j * n + i] = kernel(
-			    entry_dot(&mm->entries[i], &mm->entries[j]));
-		a[i * n + i] =
-		    1.0 + ROUTER_MEMORY_LAMBDA / mm->entries[i].weight;
-	}
-	/* In place: the lower triangle becomes L with L L' = A. */
-	for (j = 0; j < n; j++) {
-		double d = a[j * n + j];
-
-		for (k = 0; k < j; k++)
-			d -= a[j * n + k] * a[j * n + k];
-		d = sqrt(d > 1e-12 ? d : 1e-12);
-		a[j * n + j] = d;
-		for (i = j + 1; i < n; i++) {
-			double s = a[i * n + j];
-
-			for (k = 0; k < j; k++)
-				s -= a[i * n + k] * a[j * n + k];
-			a[i * n + j] = s / d;
-		}
-	}
 	for (i = 0; i < n; i++) { /* L y = r */
 		double s = mm->entries[i].residual;
 
 		for (k = 0; k < i; k++)
-			s -= a[i * n + k] * y[k];
-		y[i] = s / a[i * n + i];
+			s -= L(mm, i, k) * mm->alpha[k];
+		mm->alpha[i] = s / L(mm, i, i);
 	}
 	for (i = n; i-- > 0;) { /* L' alpha = y */
-		double s = y[i];
+		double s = mm->alpha[i];
 
 		for (k = i + 1; k < n; k++)
-			s -= a[k * n + i] * mm->alpha[k];
-		mm->alpha[i] = s / a[i * n + i];
+			s -= L(mm, k, i) * mm->alpha[k];
+		mm->alpha[i] = s / L(mm, i, i);
 	}
-	free(a);
-	free(y);
 }
 
 double
@@ -252,7 +332,7 @@ router_memory_correction(const struct router_memory *m,
 
 		for (j = 0; j < e->nnz; j++)
 			k += (double)e->val[j] * f->x[e->idx[j]];
-		delta += mm->alpha[i] * kernel(k / norm);
+		delta += mm->alpha[i] * kernel(m, k / norm);
 	}
 	if (used != NULL)
 		*used = mm->n;

@@ -13,11 +13,12 @@
  *	delta(x) = k(x)' (K + lambda W^-1)^-1 r
  *
  * where k(x) holds the kernel (cosine similarity cubed) of x and each
- * rated prompt, K
- * theirs to one another and W their weights (a re-ask counts less than a
+ * rated prompt, K theirs to one another and W their weights (a re-ask counts less than a
  * keystroke).  Shared function words are explained away by the solve:
  * a word present in good and bad replies alike gets no blame; a word only
- * in the bad ones does.  Pure computation: no I/O.  The app rebuilds the
+ * in the bad ones does.  The Cholesky factor of each model's system is
+ * kept and updated as prompts come and go (O(n^2) per rating).  Pure
+ * computation: no I/O.  The app rebuilds the
  * memory at start-up from the ratings kept in the store.
  */
 #ifndef MIXCHAT_ROUTER_MEMORY_H
@@ -29,19 +30,41 @@
 
 /* Rated prompts kept per model (the oldest go first). */
 #define ROUTER_MEMORY_MAX 256
-/* The kernel is cosine^POWER over the hashed word features. */
-#ifndef ROUTER_MEMORY_POWER
+/* The kernel is cosine^power over the hashed word features. */
 #define ROUTER_MEMORY_POWER 3
-#endif
 /* Ridge strength: one identical rated prompt moves a prediction by
  * r / (1 + lambda). */
 #define ROUTER_MEMORY_LAMBDA 0.5
+/* Weight of one rating in the router's tag-level predictors
+ * (router_online_learn): chat prompts mostly fall under one or two tags,
+ * so a rating there moves the model's estimate for everything; the memory
+ * carries the prompt-specific lesson at full weight. */
+#define ROUTER_MEMORY_TAG_WEIGHT 0.1
+
+/* The learner's knobs (router_memory_params_init gives the defaults). */
+struct router_memory_params {
+	double ridge;      /* lambda of the kernel ridge, > 0 */
+	int power;         /* kernel = cosine^power, 1..8 */
+	double tag_weight; /* weight of a rating in router_learn, 0..1 */
+};
 
 struct router_memory;
 
 /* router_memory_new: an empty memory; router_memory_free() frees it. */
 struct router_memory *router_memory_new(void);
 void router_memory_free(struct router_memory *m);
+
+/* router_memory_params_init: the defaults (the ROUTER_MEMORY_* values). */
+void router_memory_params_init(struct router_memory_params *p);
+/*
+ * router_memory_set_params / router_memory_get_params: the learner's
+ * knobs; setting them re-solves every model's regression.  Values out of
+ * range are clamped.
+ */
+void router_memory_set_params(
+    struct router_memory *m, const struct router_memory_params *p);
+void router_memory_get_params(
+    const struct router_memory *m, struct router_memory_params *p);
 
 /*
  * router_memory_add: remember that model answered the prompt with features

@@ -1,0 +1,54 @@
+/*
+ * online.h - the learning policy of live use, in one place: how a rating
+ * teaches the router and its memory, and how a decision uses both.  The
+ * app (src/app/app.c) and `mixchat eval --online` (src/cli/eval.c) both
+ * call these, so what eval measures is what the app does.
+ *
+ * A rating of model l on a prompt x with quality q and weight w:
+ *   1. the memory remembers x with the residual q - q_l(x), where q_l(x)
+ *      is the router's own prediction before this rating;
+ *   2. the tag-level predictors learn it at w * tag_weight
+ *      (router_learn; tag_weight is a knob of the memory, 0.1 by default).
+ * A decision is router_decide's, with each candidate's predicted quality
+ * corrected by the memory and the winner picked again.  After every reply
+ * the caller also calls router_learn_length() with its real length.
+ */
+#ifndef MIXCHAT_ROUTER_ONLINE_H
+#define MIXCHAT_ROUTER_ONLINE_H
+
+#include "router/memory.h"
+#include "router/router.h"
+
+/*
+ * router_online_decide: the decision for a prompt (len bytes) as the app
+ * makes it: router_decide() then router_memory_apply() (m may be NULL: no
+ * memory).  Fills *d (the caller releases it with
+ * router_decision_release()).  MC_ERR_NOTFOUND when there are no
+ * candidates; MC_ERR_BUDGET when every candidate is excluded (d is filled,
+ * winner -1).
+ */
+int router_online_decide(const struct router *r, const struct router_memory *m,
+    const char *prompt, size_t len, const struct router_context *ctx,
+    struct router_decision *d) MC_WUR;
+
+/*
+ * router_online_base: the router's own prediction (without the memory)
+ * of model's quality for f, or -1 when model is not a candidate.
+ */
+double router_online_base(
+    const struct router *r, const struct router_features *f, const char *model);
+
+/*
+ * router_online_learn: teach r and m one rating of model on the prompt
+ * with features f: quality in [0, 1], weight in (0, 1] (less than 1 for a
+ * soft signal such as a re-ask).  The memory keeps the residual against
+ * the prediction from before the rating; the tag-level predictors learn
+ * at weight * tag_weight.  m may be NULL.  MC_ERR_NOTFOUND for a model
+ * that is not a candidate, MC_ERR_USAGE for quality or weight out of
+ * range; r and m are then unchanged.
+ */
+int router_online_learn(struct router *r, struct router_memory *m,
+    const struct router_features *f, const char *model, double quality,
+    double weight) MC_WUR;
+
+#endif
