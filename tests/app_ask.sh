@@ -65,6 +65,28 @@ printf '{"model":"cheap","score":7,"prompt":"x"}\n' >"$T/bad.jsonl"
 expect_exit 2 "bad import line" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
 expect_grep "$T/err" "bad.jsonl:1: score" "bad line named with file:line: field"
 
+# A 429 with Retry-After makes the model wait: the router routes around it.
+H4=$T/home4
+write_config "$H4"
+sed -i 's/"budget": {/"router": { "mode": "quality" },\n  "budget": {/' "$H4/config.json"
+"$MC" --home "$H4" route --json "is the sky blue" >"$T/out" 2>"$T/err"
+first=$(sed -n 's/^{"model":"\([^"]*\)".*/\1/p' "$T/out")
+[ -n "$first" ] && ok "quality mode routes to $first" || fail "no model routed"
+cat >"$T/limit.json" <<EOF2
+[ {"model": "$first", "status": 429, "retry_after": 120} ]
+EOF2
+kill $MOCK_PID 2>/dev/null; exec 9>&-
+start_mock "$T/limit.json"
+write_config "$H4"
+sed -i 's/"budget": {/"router": { "mode": "quality" },\n  "budget": {/' "$H4/config.json"
+expect_exit 1 "a 429 fails the reply" -- "$MC" --home "$H4" ask "is the sky blue"
+expect_grep "$T/err" "rate limited by mock (HTTP 429)" "429 explained"
+expect_exit 0 "route after the 429" -- "$MC" --home "$H4" route --json "is the sky blue"
+expect_grep "$T/out" "\"model\":\"$first\",[^}]*\"excluded\":\"rate-limited\"" "$first is rate-limited"
+now=$(sed -n 's/^{"model":"\([^"]*\)".*/\1/p' "$T/out")
+[ -n "$now" ] && [ "$now" != "$first" ] && ok "routed around it, to $now" || fail "still routed to '$now'"
+expect_exit 0 "another model answers meanwhile" -- "$MC" --home "$H4" ask "is the sky blue"
+
 # The budget is a hard limit: with $0 left nothing is asked.
 H3=$T/home3
 write_config "$H3" 0.0000001
