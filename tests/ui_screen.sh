@@ -12,12 +12,27 @@ ui_expect "mixchat keys add openai" "no provider: says how to add one"
 ui_expect "F1 keys" "status bar"
 ui_expect "^› *$" "empty input line"
 
+# F1: the bindings in a popup, scrolled with the arrows, closed with Esc.
 ui_keys F1
-ui_expect "C-d +quit mixchat" "F1 lists the bindings"
-ui_expect "M-4 +rate the selected reply 4/5" "F1 shows Alt-4"
+ui_expect "┌─ Keys ─" "F1 opens the keys popup"
+ui_expect "│ +M-4 +rate the selected reply 4/5 +│" "F1 shows Alt-4 inside the frame"
+ui_expect "Esc or q closes ─┘" "the popup says how to close it"
+ui_keys End
+ui_expect "│ +C-u +delete to the start of the line +│" "End scrolls the popup to its last row"
+ui_type "x"
+ui_expect_not "^› *x" "keys do not reach the input while the popup is open"
+ui_keys Escape
+ui_expect_not "┌─ Keys|rate the selected reply" "Esc closes the popup and leaves nothing in the chat"
+ui_keys F1
+ui_expect "┌─ Keys ─" "F1 again"
+ui_type "q"
+ui_expect_not "┌─ Keys" "q closes it"
 
 ui_type "/help"; ui_keys Enter
-ui_expect "/sessions \[N\]" "/help lists the commands"
+ui_expect "┌─ Commands ─" "/help opens a popup"
+ui_expect "│ +/sessions \[N\] +list conversations" "/help lists the commands"
+ui_keys Escape
+ui_expect_not "/sessions \[N\]" "Esc closes /help"
 ui_type "/frobnicate"; ui_keys Enter
 ui_expect "unknown command /frobnicate: type /help" "unknown command hint"
 
@@ -52,7 +67,8 @@ ui_expect "seven$" "paste accepted into the input"
 ui_keys C-u C-h C-u C-h C-u C-h C-u C-h C-u C-h C-u C-h C-u
 ui_expect "^›$" "input emptied"
 
-# Resize: the bars follow the window, nothing is left behind.
+# Resize: the bars follow the window, nothing is left behind (with the
+# popup open: it is laid out again).
 ui_keys F1
 TM resize-window -t 0 -x 60 -y 18
 ui_expect "F1 keys · /help *$" "status bar after shrinking"

@@ -87,7 +87,11 @@ static void MC_PRINTF(3, 0)
     ui_vnote(struct ui *ui, enum view_kind kind, const char *fmt, va_list ap)
 {
 	char *s = xvasprintf(fmt, ap);
+	size_t len = strlen(s);
 
+	/* A table's last newline would only add an empty line. */
+	while (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
 	view_add_note(&ui->view, kind, s);
 	free(s);
 	ui->dirty = true;
@@ -111,6 +115,87 @@ ui_note_error(struct ui *ui, const char *fmt, ...)
 	va_start(ap, fmt);
 	ui_vnote(ui, VIEW_NOTE_ERROR, fmt, ap);
 	va_end(ap);
+}
+
+void
+ui_overlay_open(struct ui *ui, const char *title, const char *text)
+{
+	size_t len = strlen(text);
+
+	ui_overlay_close(ui);
+	/* Trailing newlines would only add empty rows. */
+	while (len > 0 && text[len - 1] == '\n')
+		len--;
+	ui->overlay.open = true;
+	ui->overlay.title = xstrdup(title);
+	ui->overlay.text = xstrndup(text, len);
+	ui->overlay.scroll = 0;
+	ui->overlay.rows = 0;
+	ui->overlay.height = 0;
+	ui->dirty = true;
+}
+
+void
+ui_overlay_close(struct ui *ui)
+{
+	free(ui->overlay.title);
+	free(ui->overlay.text);
+	memset(&ui->overlay, 0, sizeof ui->overlay);
+	ui->dirty = true;
+}
+
+/*
+ * A notice as one clean line: whatever the app or a damaged record hands
+ * over, control characters (terminal escapes) never reach the screen and
+ * bad UTF-8 becomes U+FFFD.
+ */
+static char *
+notice_clean(const char *s)
+{
+	size_t n = strlen(s), i = 0, l, o = 0;
+	char *out = xmalloc(n * 3 + 1); /* U+FFFD: 3 bytes for 1 */
+	uint32_t cp;
+
+	while (i < n) {
+		l = utf8_decode(s + i, n - i, &cp);
+		if (cp == '\n' || cp == '\t' || cp == '\r')
+			out[o++] = ' ';
+		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			;
+		else if (cp == UTF8_REPLACEMENT && l == 1)
+			o += utf8_encode(cp, out + o);
+		else {
+			memcpy(out + o, s + i, l);
+			o += l;
+		}
+		i += l;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+void
+ui_notice(struct ui *ui, const char *message)
+{
+	size_t i;
+
+	if (ui->nnotices == UI_NOTICES_MAX) {
+		free(ui->notices[0]);
+		for (i = 1; i < UI_NOTICES_MAX; i++)
+			ui->notices[i - 1] = ui->notices[i];
+		ui->nnotices--;
+	}
+	ui->notices[ui->nnotices++] = notice_clean(message);
+	ui->notices_unseen++;
+	ui->dirty = true;
+}
+
+void
+ui_notices_dismiss(struct ui *ui)
+{
+	if (ui->notices_unseen > 0)
+		ui->dirty = true;
+	ui->notices_unseen = 0;
 }
 
 size_t
@@ -198,7 +283,12 @@ on_notice(void *ud, const char *message)
 {
 	struct ui *ui = ud;
 
-	ui_note(ui, "%s", message);
+	/*
+	 * The notice line, not the chat: a run of damaged records must not
+	 * push the conversation away, and notices come from app_open too,
+	 * before the chat pane exists.
+	 */
+	ui_notice(ui, message);
 }
 
 static size_t
@@ -272,6 +362,7 @@ send_input(struct ui *ui)
 		return;
 	}
 	free(editor_take(&ui->ed));
+	ui_notices_dismiss(ui);
 	ui->scroll = 0;
 	ui->selected = -1;
 	ui_sync(ui);
@@ -384,7 +475,12 @@ do_action(struct ui *ui, enum action action, int arg)
 		reask_selected(ui);
 		break;
 	case ACT_CANCEL:
-		if (!app_cancel(ui->app) && ui->selected >= 0) {
+		/* Esc with nothing in flight: notice line, then selection. */
+		if (app_cancel(ui->app))
+			;
+		else if (ui->notices_unseen > 0)
+			ui_notices_dismiss(ui);
+		else if (ui->selected >= 0) {
 			ui->selected = -1;
 			ui->scroll = 0;
 		}
@@ -402,9 +498,8 @@ do_action(struct ui *ui, enum action action, int arg)
 		break;
 	case ACT_HELP_KEYS:
 		text = keymap_describe(&ui->km);
-		ui_note(ui, "%s", text);
+		ui_overlay_open(ui, "Keys", text);
 		free(text);
-		ui->scroll = 0;
 		break;
 	case ACT_CURSOR_LEFT:
 		editor_left(&ui->ed);
@@ -526,6 +621,59 @@ paste_key(struct ui *ui, uint32_t key)
 	}
 }
 
+/* Keys while the popup is open: scroll it, close it, or quit. */
+static void
+overlay_key(struct ui *ui, uint32_t key)
+{
+	const struct binding *b = keymap_lookup(&ui->km, ui->mode, key);
+	struct ui_overlay *o = &ui->overlay;
+	size_t page = o->height > 1 ? o->height - 1 : 1;
+	size_t last = o->rows > o->height ? o->rows - o->height : 0;
+
+	if (b != NULL && b->action == ACT_QUIT) {
+		ui->quit = true;
+		return;
+	}
+	switch (key) {
+	case KEYC_ESCAPE:
+	case KEYC_ENTER:
+	case KEYC_F1:
+	case 'q':
+	case 'Q':
+		ui_overlay_close(ui);
+		return;
+	case KEYC_UP:
+	case 'k':
+		if (o->scroll > 0)
+			o->scroll--;
+		return;
+	case KEYC_DOWN:
+	case 'j':
+		if (o->scroll < last)
+			o->scroll++;
+		return;
+	case KEYC_PPAGE:
+	case 'b':
+		o->scroll = o->scroll > page ? o->scroll - page : 0;
+		return;
+	case KEYC_NPAGE:
+	case ' ':
+		o->scroll = o->scroll + page < last ? o->scroll + page : last;
+		return;
+	case KEYC_HOME:
+	case 'g':
+		o->scroll = 0;
+		return;
+	case KEYC_END:
+	case 'G':
+		o->scroll = last;
+		return;
+	}
+	/* The key that opened it (F1, or a rebinding) closes it too. */
+	if (b != NULL && b->action == ACT_HELP_KEYS)
+		ui_overlay_close(ui);
+}
+
 static void
 handle_key(struct ui *ui, uint32_t key)
 {
@@ -552,6 +700,10 @@ handle_key(struct ui *ui, uint32_t key)
 	}
 	if (key == KEYC_PASTE_END)
 		return;
+	if (ui->overlay.open) {
+		overlay_key(ui, key);
+		return;
+	}
 	if (ui->paste_ask != NULL) {
 		if (key == 'y' || key == 'Y' || key == KEYC_ENTER)
 			paste_insert(ui, ui->paste_ask, strlen(ui->paste_ask));
@@ -764,6 +916,9 @@ out_ui:
 	theme_release(&ui.theme);
 	command_forget_sessions(&ui);
 out_app:
+	ui_overlay_close(&ui);
+	while (ui.nnotices > 0)
+		free(ui.notices[--ui.nnotices]);
 	app_close(ui.app);
 	config_release(&cfg);
 	return exit_code;

@@ -1,7 +1,8 @@
 /*
  * command.c - the chat's slash commands: /why /model /models /budget /new
- * /sessions /search /export /theme /help /quit.  Each prints its answer
- * as a note in the chat pane; a failure is an error note, never an exit.
+ * /sessions /search /export /theme /notices /help /quit.  Each prints its
+ * answer as a note in the chat pane (/help and /notices in a popup); a
+ * failure is an error note, never an exit.
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include "ui/resource.h"
 #include "ui/ui.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #define SEARCH_MAX 20
@@ -32,6 +34,8 @@ static const char help_text[] =
     "  /export [FILE]    write this conversation as Markdown\n"
     "  /theme NAME       switch colours (default, light, solarized-dark, "
     "mono)\n"
+    "  /notices          the warnings mixchat gave (budget, damaged "
+    "records)\n"
     "  /help             this list;  F1 lists the keys\n"
     "  /quit             leave (Ctrl-D does too)\n"
     "Start a message with // to send one that begins with /.";
@@ -48,6 +52,41 @@ command_forget_sessions(struct ui *ui)
 	ui->nsession_ids = 0;
 }
 
+/*
+ * Add s to b cut to cols display columns (never inside a character, "…"
+ * when cut) and padded with spaces to cols: printf's %-20.20s counts
+ * bytes, which cuts UTF-8 and misaligns CJK.
+ */
+static int
+add_column(struct buf *b, const char *s, size_t cols)
+{
+	size_t n = strlen(s), used, fit;
+	int rc;
+
+	if (utf8_width(s, n) > cols && cols > 1) {
+		fit = utf8_fit(s, n, cols - 1, &used);
+		rc = buf_add(b, s, fit);
+		if (rc == MC_OK)
+			rc = buf_addstr(b, "…");
+		used++;
+	} else {
+		fit = utf8_fit(s, n, cols, &used);
+		rc = buf_add(b, s, fit);
+	}
+	while (rc == MC_OK && used++ < cols)
+		rc = buf_addch(b, ' ');
+	return rc;
+}
+
+/* Why a model was not a candidate, in the user's words. */
+static const char *
+why_excluded(const struct app_exchange *ex, const char *reason)
+{
+	if (strcmp(reason, "skipped") == 0 && ex->reask)
+		return "already answered this message";
+	return reason;
+}
+
 static void
 cmd_why(struct ui *ui, const char *arg)
 {
@@ -57,7 +96,7 @@ cmd_why(struct ui *ui, const char *arg)
 	char cost[32], lat[32];
 	struct buf b;
 	size_t i;
-	int rc = MC_OK;
+	int rc = MC_OK, mw = 5;
 
 	if (sel < 0 || (ex = app_get(ui->app, (size_t)sel)) == NULL) {
 		ui_note_error(ui, "/why: no reply yet; send a message first");
@@ -74,28 +113,69 @@ cmd_why(struct ui *ui, const char *arg)
 			            "reply");
 		return;
 	}
+	/* The model column is as wide as the longest name (to 40). */
+	for (i = 0; i < ex->ncandidates; i++)
+		if ((int)strlen(ex->candidates[i].model) > mw)
+			mw = (int)strlen(ex->candidates[i].model);
+	if (mw > 40)
+		mw = 40;
 	buf_init(&b, 1 << 20);
-	rc = buf_printf(&b,
-	    "Why %s answered reply %ld (highest score wins):\n"
-	    "    %-28s %7s %10s %9s %7s %8s\n",
-	    ex->model != NULL ? ex->model : "?", sel + 1, "model", "quality",
-	    "cost", "latency", "±", "score");
+	if (ex->pinned)
+		rc = buf_printf(&b,
+		    "%s answered reply %ld because it is pinned (/model); "
+		    "the router's table:\n",
+		    ex->model != NULL ? ex->model : "?", sel + 1);
+	else
+		rc = buf_printf(&b,
+		    "Why %s answered reply %ld%s (highest score wins):\n",
+		    ex->model != NULL ? ex->model : "?", sel + 1,
+		    ex->reask ? ", asked again" : "");
+	if (rc == MC_OK)
+		rc = buf_printf(&b, "    %-*s %7s %10s %9s %6s %7s\n", mw,
+		    "model", "quality", "cost", "latency", "±", "score");
 	for (i = 0; i < ex->ncandidates && rc == MC_OK; i++) {
 		c = &ex->candidates[i];
 		format_usd(c->cost_usd, cost, sizeof cost);
 		format_ms(c->latency_ms, lat, sizeof lat);
 		if (c->excluded != NULL)
-			rc = buf_printf(&b, "    %-28s  not a candidate: %s\n",
-			    c->model, c->excluded);
+			rc = buf_printf(&b, "    %-*.*s  not a candidate: %s\n",
+			    mw, mw, c->model, why_excluded(ex, c->excluded));
 		else
 			rc = buf_printf(&b,
-			    "  %s %-28s %7.3f %10s %9s %7.3f %8.3f\n",
-			    (int)i == ex->winner ? "▶" : " ", c->model,
+			    "  %s %-*.*s %7.3f %10s %9s %6.3f %7.3f\n",
+			    (int)i == ex->winner ? "▶" : " ", mw, mw, c->model,
 			    c->quality, cost, lat, c->uncertainty, c->score);
 	}
 	if (rc == MC_OK)
 		ui_note(ui, "%s", buf_str(&b));
 	buf_release(&b);
+}
+
+/* The usable models' names, for a /model that named none of them. */
+static char *
+model_names(struct ui *ui)
+{
+	struct app_model_info *m = NULL;
+	size_t n = 0, i, shown = 0;
+	struct buf b;
+	int rc;
+
+	if (app_models(ui->app, &m, &n) != MC_OK)
+		return xstrdup("");
+	buf_init(&b, 4096);
+	rc = MC_OK;
+	for (i = 0; i < n && rc == MC_OK; i++) {
+		if (!m[i].usable)
+			continue;
+		if (shown == 8) {
+			rc = buf_addstr(&b, ", …");
+			break;
+		}
+		rc = buf_printf(&b, "%s%s", shown > 0 ? ", " : "", m[i].id);
+		shown++;
+	}
+	app_models_free(m, n);
+	return buf_detach(&b, NULL);
 }
 
 static void
@@ -115,6 +195,17 @@ cmd_model(struct ui *ui, const char *arg)
 	}
 	rc = app_pin_model(
 	    ui->app, strcmp(arg, "auto") == 0 ? NULL : arg, &cause);
+	if (rc == MC_ERR_NOTFOUND) {
+		char *names = model_names(ui);
+
+		ui_note_error(ui,
+		    "/model: no model named '%s'; use one of: %s "
+		    "(or /model auto)",
+		    arg, names[0] != '\0' ? names : "none is set up");
+		free(names);
+		free(cause);
+		return;
+	}
 	if (rc != MC_OK) {
 		ui_note_error(ui, "/model: %s",
 		    cause != NULL ? cause : mixchat_strerror(rc));
@@ -300,7 +391,7 @@ cmd_search(struct ui *ui, const char *arg)
 	struct app_search_hit *h = NULL;
 	size_t n = 0, i;
 	struct buf b;
-	int rc;
+	int rc, iw = 2, tw = 5;
 
 	if (arg[0] == '\0') {
 		ui_note_error(ui, "/search: what for? /search WORDS");
@@ -316,14 +407,33 @@ cmd_search(struct ui *ui, const char *arg)
 		app_search_free(h, n);
 		return;
 	}
+	/* Columns as wide as what they hold: ids, then titles (to 24). */
+	for (i = 0; i < n; i++) {
+		if ((int)strlen(h[i].reply_id) > iw)
+			iw = (int)strlen(h[i].reply_id);
+		if (h[i].session_title != NULL &&
+		    (int)utf8_width(
+		        h[i].session_title, strlen(h[i].session_title)) > tw)
+			tw = (int)utf8_width(
+			    h[i].session_title, strlen(h[i].session_title));
+	}
+	if (tw > 24)
+		tw = 24;
 	buf_init(&b, 1 << 20);
-	rc = buf_printf(
-	    &b, "%zu match%s for '%s':\n", n, n == 1 ? "" : "es", arg);
-	for (i = 0; i < n && rc == MC_OK; i++)
-		rc = buf_printf(&b, "  %-14s %-20.20s %s %s\n", h[i].reply_id,
-		    h[i].session_title != NULL ? h[i].session_title : "",
-		    h[i].from_user ? "you:" : " ai:",
-		    h[i].snippet != NULL ? h[i].snippet : "");
+	rc = buf_printf(&b, "%zu match%s for '%s' (newest first):\n", n,
+	    n == 1 ? "" : "es", arg);
+	for (i = 0; i < n && rc == MC_OK; i++) {
+		rc = buf_printf(&b, "  %-*s  ", iw, h[i].reply_id);
+		if (rc == MC_OK)
+			rc = add_column(&b,
+			    h[i].session_title != NULL ? h[i].session_title
+			                               : "",
+			    (size_t)tw);
+		if (rc == MC_OK)
+			rc = buf_printf(&b, "  %-6s %s\n",
+			    h[i].from_user ? "you:" : "reply:",
+			    h[i].snippet != NULL ? h[i].snippet : "");
+	}
 	if (rc == MC_OK)
 		ui_note(ui, "%s", buf_str(&b));
 	buf_release(&b);
@@ -371,7 +481,27 @@ cmd_theme(struct ui *ui, const char *arg)
 static void
 cmd_help(struct ui *ui, const char *arg)
 {
-	ui_note(ui, "%s", help_text);
+	ui_overlay_open(ui, "Commands", help_text);
+}
+
+static void
+cmd_notices(struct ui *ui, const char *arg)
+{
+	struct buf b;
+	size_t i;
+	int rc = MC_OK;
+
+	if (ui->nnotices == 0) {
+		ui_note(ui, "/notices: nothing to report");
+		return;
+	}
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < ui->nnotices && rc == MC_OK; i++)
+		rc = buf_printf(&b, "%s\n", ui->notices[i]);
+	if (rc == MC_OK)
+		ui_overlay_open(ui, "Notices (oldest first)", buf_str(&b));
+	buf_release(&b);
+	ui_notices_dismiss(ui);
 }
 
 static void
@@ -394,6 +524,7 @@ static const struct {
 	{ "export", cmd_export },
 	{ "theme", cmd_theme },
 	{ "help", cmd_help },
+	{ "notices", cmd_notices },
 	{ "quit", cmd_quit },
 	{ "exit", cmd_quit },
 };

@@ -366,28 +366,77 @@ out:
 	return rc;
 }
 
-static int
-describe_mode(const struct keymap *km, enum keymap_mode mode, struct buf *b)
+/* Whether action edits the message (listed after the chat's keys). */
+static bool
+describe_editing(enum action action)
 {
-	char name[48];
-	size_t i;
+	return action == ACT_NEWLINE || action == ACT_HISTORY_PREV ||
+	       action == ACT_HISTORY_NEXT ||
+	       (action >= ACT_CURSOR_LEFT && action <= ACT_KILL_TO_START);
+}
+
+/*
+ * One section of a mode: each action once, with every key bound to it
+ * ("C-a, Home  start of the line"), in the order the file binds them.
+ */
+static int
+describe_section(
+    const struct keymap *km, enum keymap_mode mode, bool editing, struct buf *b)
+{
+	const struct binding *bd, *other;
+	char name[48], keys[160];
+	size_t i, j, used;
+	bool seen;
 	int rc = MC_OK;
-	const struct binding *bd;
 
 	for (i = 0; i < km->nbindings[mode] && rc == MC_OK; i++) {
 		bd = &km->bindings[mode][i];
-		if (bd->action == ACT_NONE)
+		if (bd->action == ACT_NONE ||
+		    describe_editing(bd->action) != editing)
 			continue;
-		keymap_key_name(bd->key, name, sizeof name);
+		seen = false;
+		for (j = 0; j < i && !seen; j++) {
+			other = &km->bindings[mode][j];
+			seen = other->action == bd->action &&
+			       other->arg == bd->arg;
+		}
+		if (seen)
+			continue;
+		keys[0] = '\0';
+		used = 0;
+		for (j = i; j < km->nbindings[mode]; j++) {
+			other = &km->bindings[mode][j];
+			if (other->action != bd->action ||
+			    other->arg != bd->arg)
+				continue;
+			keymap_key_name(other->key, name, sizeof name);
+			if (used + strlen(name) + 3 >= sizeof keys)
+				break;
+			used +=
+			    (size_t)snprintf(keys + used, sizeof keys - used,
+			        "%s%s", used > 0 ? ", " : "", name);
+		}
 		if (bd->action == ACT_RATE)
 			rc = buf_printf(b,
-			    "  %-10s rate the selected reply "
-			    "%d/5\n",
-			    name, bd->arg);
+			    "  %-18s rate the selected reply %d/5\n", keys,
+			    bd->arg);
 		else
-			rc = buf_printf(b, "  %-10s %s\n", name,
+			rc = buf_printf(b, "  %-18s %s\n", keys,
 			    keymap_action_help(bd->action));
 	}
+	return rc;
+}
+
+static int
+describe_mode(const struct keymap *km, enum keymap_mode mode, struct buf *b)
+{
+	int rc;
+
+	rc = describe_section(km, mode, false, b);
+	if (rc == MC_OK)
+		rc = buf_printf(b, "Editing the message:\n");
+	if (rc == MC_OK)
+		rc = describe_section(km, mode, true, b);
 	return rc;
 }
 
@@ -399,7 +448,7 @@ keymap_describe(const struct keymap *km)
 	int rc;
 
 	buf_init(&b, 1 << 20);
-	rc = buf_printf(&b, "Key bindings (%s map%s):\n", km->name,
+	rc = buf_printf(&b, "Chat (%s map%s):\n", km->name,
 	    km->has_normal ? ", insert mode" : "");
 	if (rc == MC_OK)
 		rc = describe_mode(km, KEYMAP_INSERT, &b);

@@ -161,8 +161,10 @@ const char *keymap_action_help(enum action action);
 int keymap_action_from_name(const char *s);
 
 /*
- * keymap_describe: the bindings as a text table for F1 ("KEY  what it
- * does" lines, normal mode after insert mode).  Caller frees.
+ * keymap_describe: the bindings as a text table for F1 ("KEYS  what it
+ * does" lines, each action once with all its keys; the chat's keys, then
+ * those that edit the message; normal mode after insert mode).  Caller
+ * frees.
  */
 char *keymap_describe(const struct keymap *km);
 

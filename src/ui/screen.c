@@ -330,7 +330,7 @@ draw_title(struct ui *ui, int y)
 	fill_row(y, styles[TH_TITLE]);
 	snprintf(left, sizeof left, " mixchat · %s · %s%s%s",
 	    app_session_title(ui->app), app_mode_name(ui->app),
-	    pinned != NULL ? " · model: " : "", pinned != NULL ? pinned : "");
+	    pinned != NULL ? " · pinned: " : "", pinned != NULL ? pinned : "");
 	snprintf(right, sizeof right, "%zu %s ", app_count(ui->app),
 	    app_count(ui->app) == 1 ? "message" : "messages");
 	used = put_str(y, 0, left, (size_t)ui->cols, styles[TH_TITLE]);
@@ -372,6 +372,11 @@ draw_status(struct ui *ui, int y)
 	}
 	snprintf(buf, sizeof buf, " [%s] ", ex != NULL ? ex->model : "-");
 	x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
+	if (app_pinned_model(ui->app) != NULL) {
+		snprintf(
+		    buf, sizeof buf, " PINNED %s ", app_pinned_model(ui->app));
+		x += put_str(y, (int)x, buf, cols - x, styles[TH_BUDGET]);
+	}
 	if (app_budget_mode(ui->app))
 		x +=
 		    put_str(y, (int)x, " BUDGET ", cols - x, styles[TH_BUDGET]);
@@ -379,7 +384,16 @@ draw_status(struct ui *ui, int y)
 	warn = budget > 0 && spend >= 0.8 * budget;
 	if (budget > 0) {
 		format_usd(budget, limit, sizeof limit);
-		snprintf(buf, sizeof buf, " %s / %s today ", spent, limit);
+		/* The colour alone is lost on mono terminals: say it too. */
+		if (spend >= budget)
+			snprintf(buf, sizeof buf,
+			    " ! %s / %s today: budget spent ", spent, limit);
+		else if (warn)
+			snprintf(buf, sizeof buf, " ! %s / %s today (%.0f %%) ",
+			    spent, limit, 100.0 * spend / budget);
+		else
+			snprintf(
+			    buf, sizeof buf, " %s / %s today ", spent, limit);
 	} else
 		snprintf(buf, sizeof buf, " %s today ", spent);
 	x += put_str(y, (int)x, buf, cols - x,
@@ -537,6 +551,160 @@ draw_input(struct ui *ui, int top, int height)
 	move(top + (int)(r - first), 2 + (int)c);
 }
 
+/* The notice line: the latest notice, and how many more came. */
+static void
+draw_notice(struct ui *ui, int y)
+{
+	char more[64];
+	size_t cols = (size_t)ui->cols, x, mw = 0;
+	const char *text = ui->notices[ui->nnotices - 1];
+
+	fill_row(y, styles[TH_STATUS_WARN]);
+	more[0] = '\0';
+	if (ui->notices_unseen > 1) {
+		snprintf(more, sizeof more, " (+%zu more: /notices) ",
+		    ui->notices_unseen - 1);
+		mw = strlen(more);
+	}
+	x = put_str(y, 0, " ! ", cols, styles[TH_STATUS_WARN]);
+	if (x + mw < cols) {
+		size_t room = cols - x - mw, w = utf8_width(text, strlen(text));
+
+		if (w > room && room > 2) {
+			/* Cut, and say so. */
+			x += put_str(
+			    y, (int)x, text, room - 2, styles[TH_STATUS_WARN]);
+			x += put_str(y, (int)x, "…", 1, styles[TH_STATUS_WARN]);
+		} else
+			x += put_str(
+			    y, (int)x, text, room, styles[TH_STATUS_WARN]);
+	}
+	if (mw > 0 && mw < cols)
+		put_str(y, (int)(cols - mw), more, mw, styles[TH_STATUS_WARN]);
+}
+
+struct overlay_row {
+	size_t off, len;
+};
+
+/* The popup's text wrapped to width columns; *n gets the rows. */
+static struct overlay_row *
+overlay_wrap(const char *text, size_t width, size_t *n)
+{
+	struct overlay_row *rows = NULL;
+	size_t len = strlen(text), pos = 0, cap = 0, end, take, skip;
+	const char *nl;
+
+	*n = 0;
+	for (;;) {
+		nl = memchr(text + pos, '\n', len - pos);
+		end = nl != NULL ? (size_t)(nl - text) : len;
+		do {
+			take = skip = 0;
+			if (end > pos)
+				take = view_wrap_next(
+				    text + pos, end - pos, width, true, &skip);
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 32;
+				rows = xreallocarray(rows, cap, sizeof *rows);
+			}
+			rows[*n].off = pos;
+			rows[(*n)++].len = take;
+			pos += take + skip;
+		} while (pos < end);
+		if (nl == NULL)
+			break;
+		pos = end + 1;
+	}
+	return rows;
+}
+
+static void
+hrule(int y, int x, size_t n, attr_t a)
+{
+	size_t i;
+
+	attrset(a);
+	for (i = 0; i < n; i++)
+		mvaddstr(y, x + (int)i, "─");
+}
+
+/*
+ * The popup, centred over the chat pane (top, height): a frame with the
+ * title on top, what closes it at the bottom, and where the view is when
+ * the text is longer than the pane.
+ */
+static void
+draw_overlay(struct ui *ui, int top, int height)
+{
+	struct ui_overlay *o = &ui->overlay;
+	struct overlay_row *rows;
+	size_t cols = (size_t)ui->cols, inner, want = 0, n, i, w, shown;
+	int bw, bh, x0, y0, y;
+	char title[128], hint[96];
+	attr_t frame = styles[TH_NOTE], body = styles[TH_REPLY];
+
+	if (height < 3 || cols < 12)
+		return;
+	/* The widest line decides the width, up to the window's. */
+	inner = cols - 6;
+	rows = overlay_wrap(o->text, inner, &n);
+	for (i = 0; i < n; i++) {
+		w = utf8_width(o->text + rows[i].off, rows[i].len);
+		if (w > want)
+			want = w;
+	}
+	snprintf(title, sizeof title, " %s ", o->title);
+	if (want < utf8_width(title, strlen(title)) + 2)
+		want = utf8_width(title, strlen(title)) + 2;
+	if (want < 36)
+		want = 36;
+	if (want > inner)
+		want = inner;
+	bw = (int)want + 4;
+	bh = (int)n + 2 < height ? (int)n + 2 : height;
+	shown = (size_t)bh - 2;
+	o->rows = n;
+	o->height = shown;
+	if (o->scroll + shown > n)
+		o->scroll = n > shown ? n - shown : 0;
+	x0 = ((int)cols - bw) / 2;
+	y0 = top + (height - bh) / 2;
+
+	attrset(frame);
+	mvaddstr(y0, x0, "┌");
+	hrule(y0, x0 + 1, (size_t)bw - 2, frame);
+	mvaddstr(y0, x0 + bw - 1, "┐");
+	put_str(y0, x0 + 2, title, (size_t)bw - 4, styles[TH_PROMPT]);
+	for (y = 1; y < bh - 1; y++) {
+		attrset(frame);
+		mvaddstr(y0 + y, x0, "│");
+		attrset(body);
+		move(y0 + y, x0 + 1);
+		hline(' ', bw - 2);
+		attrset(frame);
+		mvaddstr(y0 + y, x0 + bw - 1, "│");
+		i = o->scroll + (size_t)(y - 1);
+		if (i < n)
+			put_text(y0 + y, x0 + 2, o->text + rows[i].off,
+			    rows[i].len, want, body);
+	}
+	attrset(frame);
+	mvaddstr(y0 + bh - 1, x0, "└");
+	hrule(y0 + bh - 1, x0 + 1, (size_t)bw - 2, frame);
+	mvaddstr(y0 + bh - 1, x0 + bw - 1, "┘");
+	if (n > shown)
+		snprintf(hint, sizeof hint,
+		    " %zu-%zu of %zu · ↑↓ PgUp PgDn · Esc or q closes ",
+		    o->scroll + 1, o->scroll + shown, n);
+	else
+		snprintf(hint, sizeof hint, " Esc or q closes ");
+	w = utf8_width(hint, strlen(hint));
+	if (w + 4 <= (size_t)bw)
+		put_str(y0 + bh - 1, x0 + bw - 2 - (int)w, hint, w, frame);
+	free(rows);
+}
+
 void
 screen_draw(struct ui *ui)
 {
@@ -561,10 +729,17 @@ screen_draw(struct ui *ui)
 		top = 1;
 		bottom--;
 		draw_status(ui, bottom);
+		if (ui->notices_unseen > 0 && ui->nnotices > 0 &&
+		    bottom - top >= 3) {
+			bottom--;
+			draw_notice(ui, bottom);
+		}
 	}
 	chat_h = bottom - top;
 	ui->chat_rows = chat_h;
 	draw_chat(ui, top, chat_h);
+	if (ui->overlay.open)
+		draw_overlay(ui, top, chat_h);
 	draw_input(ui, ui->rows - input_h, input_h);
 	if (ui->full_redraw) {
 		clearok(curscr, TRUE);

@@ -23,6 +23,21 @@
 #define UI_INPUT_MAX_ROWS 8
 /* The gutter left of the chat text: " you ". */
 #define UI_GUTTER 5
+/* Notices kept for /notices (the oldest are dropped). */
+#define UI_NOTICES_MAX 50
+
+/*
+ * A popup over the chat pane (F1, /help, /notices): the text is not added
+ * to the conversation; Esc, q or Enter close it, the arrows scroll it.
+ */
+struct ui_overlay {
+	bool open;
+	char *title;
+	char *text;
+	size_t scroll; /* the first row shown */
+	size_t rows;   /* rows of text at the last draw */
+	size_t height; /* rows shown at the last draw */
+};
 
 struct ui {
 	const struct config *cfg;
@@ -52,6 +67,17 @@ struct ui {
 
 	char **session_ids; /* from the last /sessions, for /sessions N */
 	size_t nsession_ids;
+
+	struct ui_overlay overlay;
+	/*
+	 * The app's notices (budget at 80 %, a damaged record, a model
+	 * rate-limited), cleaned to one line each, oldest first; the latest
+	 * shows on the notice line above the status bar until the next
+	 * message is sent or Esc dismisses it.
+	 */
+	char *notices[UI_NOTICES_MAX];
+	size_t nnotices;
+	size_t notices_unseen; /* arrived since the line was dismissed */
 };
 
 /* ui_note: add a note (a message from mixchat) to the chat pane. */
@@ -62,6 +88,14 @@ void ui_note_error(struct ui *ui, const char *fmt, ...) MC_PRINTF(2, 3);
 void ui_sync(struct ui *ui);
 /* ui_reset_view: forget the laid-out conversation (session switched). */
 void ui_reset_view(struct ui *ui);
+/* ui_overlay_open: show text (copied) in a popup titled title. */
+void ui_overlay_open(struct ui *ui, const char *title, const char *text);
+/* ui_overlay_close: close the popup (nothing happens when none is open). */
+void ui_overlay_close(struct ui *ui);
+/* ui_notice: a one-line notice (control characters are dropped). */
+void ui_notice(struct ui *ui, const char *message);
+/* ui_notices_dismiss: take the notice line down. */
+void ui_notices_dismiss(struct ui *ui);
 /* ui_set_theme: load and apply theme name; false (and a note) on error. */
 bool ui_set_theme(struct ui *ui, const char *name);
 /* ui_selected: the selected exchange's index, or -1 when there is none. */
