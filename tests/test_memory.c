@@ -28,9 +28,23 @@ feat(const char *text)
 	return p;
 }
 
-TEST(one_rating_moves_its_prompt_not_others)
+/* A memory with a fixed ridge of 0.5 (the mechanism, not the defaults). */
+static struct router_memory *
+memory_fixed(void)
 {
 	struct router_memory *m = router_memory_new();
+	struct router_memory_params mp;
+
+	router_memory_params_init(&mp);
+	mp.ridge = 0.5;
+	mp.auto_ridge = 0;
+	router_memory_set_params(m, &mp);
+	return m;
+}
+
+TEST(one_rating_moves_its_prompt_not_others)
+{
+	struct router_memory *m = memory_fixed();
 	const char *p = "In chemistry, what is a covalent bond?";
 	size_t used;
 	double d;
@@ -38,7 +52,7 @@ TEST(one_rating_moves_its_prompt_not_others)
 	router_memory_add(m, feat(p), "cheap", 0.0, 0.7, 1.0);
 	d = router_memory_correction(m, feat(p), "cheap", &used);
 	/* The same prompt: r / (1 + lambda). */
-	CHECK_NEAR(d, -0.7 / (1 + ROUTER_MEMORY_LAMBDA), 1e-3);
+	CHECK_NEAR(d, -0.7 / 1.5, 1e-3);
 	CHECK(used == 1);
 	/* A prompt sharing (almost) no words: (almost) no correction. */
 	d = router_memory_correction(
@@ -54,7 +68,7 @@ TEST(one_rating_moves_its_prompt_not_others)
  * bad ones does. */
 TEST(shared_words_are_explained_away)
 {
-	struct router_memory *m = router_memory_new();
+	struct router_memory *m = memory_fixed();
 	double chem, other;
 
 	router_memory_add(m, feat("chemistry question: what is an acid"),
@@ -76,7 +90,7 @@ TEST(shared_words_are_explained_away)
 
 TEST(apply_picks_the_winner_again)
 {
-	struct router_memory *m = router_memory_new();
+	struct router_memory *m = memory_fixed();
 	struct router_candidate c[2];
 	struct router_decision d;
 	const char *p = "In chemistry, what is an isotope?";

@@ -119,6 +119,8 @@ online_params(struct router_memory *m)
 		mp.ridge = atof(getenv("MIXCHAT_MEM_RIDGE"));
 	if (getenv("MIXCHAT_MEM_POWER") != NULL)
 		mp.power = atoi(getenv("MIXCHAT_MEM_POWER"));
+	if (getenv("MIXCHAT_MEM_AUTO") != NULL)
+		mp.auto_ridge = atoi(getenv("MIXCHAT_MEM_AUTO"));
 	if (getenv("MIXCHAT_TAG_WEIGHT") != NULL)
 		mp.tag_weight = atof(getenv("MIXCHAT_TAG_WEIGHT"));
 	router_memory_set_params(m, &mp);

@@ -11,6 +11,19 @@
 #include "router/memory.h"
 #include "util/xmalloc.h"
 
+/*
+ * The ridge candidates: params.ridge times these.  With auto_ridge the
+ * memory picks the one under which the residuals are most likely (a
+ * Gaussian process's marginal likelihood with the signal variance
+ * profiled out, pooled over the models): residuals that nearby prompts
+ * share get a weak ridge and move decisions fast (a user whose cheap
+ * model fails at chemistry), residuals that are noise get a strong one
+ * and leave decisions alone (right/wrong answers scattered over a
+ * benchmark).
+ */
+#define MEMORY_NRIDGE 4
+static const double memory_ridge_scale[MEMORY_NRIDGE] = { 1, 4, 16, 64 };
+
 struct memory_entry {
 	uint16_t *idx; /* hash buckets, ascending */
 	float *val;    /* unit length over the buckets */
@@ -25,8 +38,18 @@ struct memory_model {
 	size_t n;
 	/* Lower-triangular Cholesky factor of K + lambda W^-1, row stride
 	 * ROUTER_MEMORY_MAX: kept up to date as prompts come and go. */
-	double *chol;
-	double *alpha; /* dual coefficients; valid when !dirty */
+	double *chol[MEMORY_NRIDGE];
+	double *alpha;                /* dual coefficients; valid when !dirty */
+	double fit[MEMORY_NRIDGE];    /* r' (K + rho W^-1)^-1 r */
+	double logdet[MEMORY_NRIDGE]; /* log det (K + rho W^-1) / 2 */
+	int ridge;                    /* which rho alpha is for */
+	int dirty;
+};
+
+/* Which ridge the memory uses (kept behind a pointer: it is chosen
+ * lazily, when a const memory is asked for a correction). */
+struct memory_choice {
+	int ridge;
 	int dirty;
 };
 
@@ -34,6 +57,7 @@ struct router_memory {
 	struct memory_model *models;
 	size_t nmodels;
 	struct router_memory_params params;
+	struct memory_choice *choice;
 };
 
 void
@@ -42,6 +66,7 @@ router_memory_params_init(struct router_memory_params *p)
 	p->ridge = ROUTER_MEMORY_LAMBDA;
 	p->power = ROUTER_MEMORY_POWER;
 	p->tag_weight = ROUTER_MEMORY_TAG_WEIGHT;
+	p->auto_ridge = ROUTER_MEMORY_AUTO;
 }
 
 struct router_memory *
@@ -50,6 +75,7 @@ router_memory_new(void)
 	struct router_memory *m = xcalloc(1, sizeof *m);
 
 	router_memory_params_init(&m->params);
+	m->choice = xcalloc(1, sizeof *m->choice);
 	return m;
 }
 
@@ -71,11 +97,13 @@ router_memory_free(struct router_memory *m)
 		for (j = 0; j < m->models[i].n; j++)
 			entry_release(&m->models[i].entries[j]);
 		free(m->models[i].entries);
-		free(m->models[i].chol);
+		for (j = 0; j < MEMORY_NRIDGE; j++)
+			free(m->models[i].chol[j]);
 		free(m->models[i].alpha);
 		free(m->models[i].id);
 	}
 	free(m->models);
+	free(m->choice);
 	free(m);
 }
 
@@ -133,7 +161,7 @@ entry_dot(const struct memory_entry *a, const struct memory_entry *b)
 	return d;
 }
 
-#define L(mm, i, j) ((mm)->chol[(size_t)(i)*ROUTER_MEMORY_MAX + (j)])
+#define L(mm, i, j) (lf[(size_t)(i)*ROUTER_MEMORY_MAX + (j)])
 
 /*
  * Extend the factor by the row of entry n (the newest): solve
@@ -144,19 +172,28 @@ static void
 chol_append(const struct router_memory *m, struct memory_model *mm, size_t n)
 {
 	const struct memory_entry *e = &mm->entries[n];
-	double d = 1.0 + m->params.ridge / e->weight;
+	double row[ROUTER_MEMORY_MAX];
 	size_t j, k;
+	int g;
 
-	for (j = 0; j < n; j++) {
-		double s = kernel(m, entry_dot(e, &mm->entries[j]));
+	for (j = 0; j < n; j++)
+		row[j] = kernel(m, entry_dot(e, &mm->entries[j]));
+	for (g = 0; g < MEMORY_NRIDGE; g++) {
+		double *lf = mm->chol[g];
+		double d =
+		    1.0 + m->params.ridge * memory_ridge_scale[g] / e->weight;
 
-		for (k = 0; k < j; k++)
-			s -= L(mm, n, k) * L(mm, j, k);
-		s /= L(mm, j, j);
-		L(mm, n, j) = s;
-		d -= s * s;
+		for (j = 0; j < n; j++) {
+			double s = row[j];
+
+			for (k = 0; k < j; k++)
+				s -= L(mm, n, k) * L(mm, j, k);
+			s /= L(mm, j, j);
+			L(mm, n, j) = s;
+			d -= s * s;
+		}
+		L(mm, n, n) = sqrt(d > 1e-12 ? d : 1e-12);
 	}
-	L(mm, n, n) = sqrt(d > 1e-12 ? d : 1e-12);
 }
 
 /*
@@ -164,9 +201,9 @@ chol_append(const struct router_memory *m, struct memory_model *mm, size_t n)
  * without it is L11 L11' + l l', a rank-one update of L11.
  */
 static void
-chol_drop_first(struct memory_model *mm)
+chol_drop_first(double *lf, size_t n)
 {
-	size_t n = mm->n, i, k;
+	size_t i, k;
 	double x[ROUTER_MEMORY_MAX];
 
 	for (i = 1; i < n; i++)
@@ -216,6 +253,7 @@ router_memory_set_params(
 		m->params.tag_weight = 1;
 	for (i = 0; i < m->nmodels; i++)
 		chol_rebuild(m, &m->models[i]);
+	m->choice->dirty = 1;
 }
 
 void
@@ -264,13 +302,17 @@ router_memory_add(struct router_memory *m, const struct router_features *f,
 		memset(mm, 0, sizeof *mm);
 		mm->id = xstrdup(model);
 		mm->entries = xcalloc(ROUTER_MEMORY_MAX, sizeof *mm->entries);
-		mm->chol =
-		    xcalloc((size_t)ROUTER_MEMORY_MAX * ROUTER_MEMORY_MAX,
-		        sizeof *mm->chol);
+		for (k = 0; k < MEMORY_NRIDGE; k++)
+			mm->chol[k] = xcalloc(
+			    (size_t)ROUTER_MEMORY_MAX * ROUTER_MEMORY_MAX,
+			    sizeof *mm->chol[k]);
 		mm->alpha = xcalloc(ROUTER_MEMORY_MAX, sizeof *mm->alpha);
 	}
 	if (mm->n == ROUTER_MEMORY_MAX) {
-		chol_drop_first(mm);
+		int g;
+
+		for (g = 0; g < MEMORY_NRIDGE; g++)
+			chol_drop_first(mm->chol[g], mm->n);
 		entry_release(&mm->entries[0]);
 		memmove(mm->entries, mm->entries + 1,
 		    (ROUTER_MEMORY_MAX - 1) * sizeof *mm->entries);
@@ -280,15 +322,45 @@ router_memory_add(struct router_memory *m, const struct router_features *f,
 	chol_append(m, mm, mm->n);
 	mm->n++;
 	mm->dirty = 1;
+	m->choice->dirty = 1;
 }
 
-/* alpha = (L L')^-1 r by two triangular solves. */
+/* How well each ridge explains the residuals: fit = |L^-1 r|^2 and
+ * half the log-determinant, for every factor. */
 static void
-memory_solve(struct memory_model *mm)
+memory_score(struct memory_model *mm)
 {
+	size_t n = mm->n, i, k;
+	double y[ROUTER_MEMORY_MAX];
+	int g;
+
+	for (g = 0; g < MEMORY_NRIDGE; g++) {
+		const double *lf = mm->chol[g];
+
+		mm->fit[g] = 0;
+		mm->logdet[g] = 0;
+		for (i = 0; i < n; i++) {
+			double s = mm->entries[i].residual;
+
+			for (k = 0; k < i; k++)
+				s -= L(mm, i, k) * y[k];
+			y[i] = s / L(mm, i, i);
+			mm->fit[g] += y[i] * y[i];
+			mm->logdet[g] += log(L(mm, i, i));
+		}
+	}
+	mm->dirty = 2; /* scored; alpha still to solve */
+}
+
+/* alpha = (L L')^-1 r by two triangular solves under ridge g. */
+static void
+memory_solve(struct memory_model *mm, int g)
+{
+	const double *lf = mm->chol[g];
 	size_t n = mm->n, i, k;
 
 	mm->dirty = 0;
+	mm->ridge = g;
 	for (i = 0; i < n; i++) { /* L y = r */
 		double s = mm->entries[i].residual;
 
@@ -305,6 +377,45 @@ memory_solve(struct memory_model *mm)
 	}
 }
 
+/*
+ * Pick the ridge (see memory_ridge_scale): the largest pooled log
+ * marginal likelihood, -n/2 log(fit / n) - logdet summed over the models
+ * (the signal variance profiled out per model).
+ */
+static void
+memory_choose(const struct router_memory *m)
+{
+	double best = -INFINITY;
+	size_t i;
+	int g;
+
+	m->choice->dirty = 0;
+	if (!m->params.auto_ridge) {
+		m->choice->ridge = 0;
+		return;
+	}
+	for (i = 0; i < m->nmodels; i++)
+		if (m->models[i].dirty == 1)
+			memory_score(&m->models[i]);
+	for (g = 0; g < MEMORY_NRIDGE; g++) {
+		double ll = 0;
+
+		for (i = 0; i < m->nmodels; i++) {
+			const struct memory_model *mm = &m->models[i];
+			double nn = (double)mm->n;
+
+			if (mm->n == 0)
+				continue;
+			ll -= 0.5 * nn * log((mm->fit[g] + 1e-12) / nn) +
+			      mm->logdet[g];
+		}
+		if (ll > best) {
+			best = ll;
+			m->choice->ridge = g;
+		}
+	}
+}
+
 double
 router_memory_correction(const struct router_memory *m,
     const struct router_features *f, const char *model, size_t *used)
@@ -318,8 +429,10 @@ router_memory_correction(const struct router_memory *m,
 		*used = 0;
 	if (mm == NULL || mm->n == 0)
 		return 0;
-	if (mm->dirty)
-		memory_solve(mm); /* lazily: a rebuild adds many at once */
+	if (m->choice->dirty)
+		memory_choose(m); /* lazily: a rebuild adds many at once */
+	if (mm->dirty || mm->ridge != m->choice->ridge)
+		memory_solve(mm, m->choice->ridge);
 	for (j = 0; j < f->nnz; j++)
 		if (f->nz[j] < ROUTER_HASH_DIM)
 			norm += (double)f->x[f->nz[j]] * f->x[f->nz[j]];

@@ -34,18 +34,22 @@
 #define ROUTER_MEMORY_POWER 3
 /* Ridge strength: one identical rated prompt moves a prediction by
  * r / (1 + lambda). */
-#define ROUTER_MEMORY_LAMBDA 0.5
+#define ROUTER_MEMORY_LAMBDA 4.0
 /* Weight of one rating in the router's tag-level predictors
  * (router_online_learn): chat prompts mostly fall under one or two tags,
  * so a rating there moves the model's estimate for everything; the memory
  * carries the prompt-specific lesson at full weight. */
 #define ROUTER_MEMORY_TAG_WEIGHT 0.1
+/* Whether the memory picks its own ridge from the residuals. */
+#define ROUTER_MEMORY_AUTO 1
 
 /* The learner's knobs (router_memory_params_init gives the defaults). */
 struct router_memory_params {
 	double ridge;      /* lambda of the kernel ridge, > 0 */
 	int power;         /* kernel = cosine^power, 1..8 */
 	double tag_weight; /* weight of a rating in router_learn, 0..1 */
+	int auto_ridge;    /* pick ridge x 1, 4, 16 or 64 by marginal
+	                    * likelihood (memory.c); 0: ridge as given */
 };
 
 struct router_memory;
