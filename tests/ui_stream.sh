@@ -18,18 +18,10 @@ trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/n
 H=$T/home
 write_config "$H"
 
-# fits_width FILE COLS: no line of FILE is wider than COLS display columns.
+# fits_width FILE COLS: no line of FILE is wider than COLS display columns
+# (wc -L counts display columns: CJK and emoji take two).
 fits_width() {
-	command -v python3 >/dev/null 2>&1 || return 0
-	python3 - "$1" "$2" <<'PY'
-import sys, unicodedata
-def width(s):
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-bad = [l for l in open(sys.argv[1], encoding="utf-8")
-       if width(l.rstrip("\n")) > int(sys.argv[2])]
-sys.exit(1 if bad else 0)
-PY
+	[ "$(LC_ALL=C.UTF-8 wc -L <"$1")" -le "$2" ]
 }
 
 ui_start -- --home "$H"

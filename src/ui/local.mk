@@ -37,8 +37,10 @@ tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 
 # The chat screen in tmux (skips without tmux): the screen alone, and
 # streaming replies from the mock provider through the real app.
-TESTS += tests/ui_screen.sh tests/ui_stream.sh
-EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh
+# ui_more.sh: re-ask, /why, /model, sessions, search, export, provider
+# errors, the budget warning and a damaged record.
+TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh
+EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh
 
 FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_theme
 fuzz_fuzz_keymap_SOURCES = fuzz/fuzz_keymap.c $(FUZZ_DRIVER)

@@ -1,0 +1,204 @@
+# ui_more.sh - the chat screen's commands and failures against the mock
+# provider: Alt-R re-ask and /why on it, /model pinning, provider errors
+# (429 with Retry-After, 401) as error lines with the screen still usable,
+# /sessions after `mixchat ask --session`, /new, ratings and footers of a
+# resumed conversation, /search newest first, /export on disk, the budget
+# warning at 80 % and a refused message, and a damaged record reported on
+# the notice line without garbling the screen.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+
+# 360 words of 5 bytes: about 450 tokens, $0.00009 on "cheap".
+long=$(awk 'BEGIN { for (i = 0; i < 360; i++) printf "word " }')
+cat >"$T/script.json" <<EOF2
+[
+  {"prompt_contains": "ratelimit", "status": 429, "retry_after": 120, "fail_times": 1},
+  {"prompt_contains": "badkey", "status": 401, "fail_times": 1},
+  {"prompt_contains": "longanswer", "reply": "$long"}
+]
+EOF2
+start_mock "$T/script.json"
+trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+H=$T/home
+write_config "$H"
+
+# fits_width FILE COLS: no line of FILE is wider than COLS display columns
+# (wc -L counts display columns: CJK and emoji take two).
+fits_width() {
+	[ "$(LC_ALL=C.UTF-8 wc -L <"$1")" -le "$2" ]
+}
+# screen_intact WHAT: title on top, status bar, input at the bottom, and
+# nothing wider than the window.
+screen_intact() {
+	ui_screen >"$T/s"
+	if head -1 "$T/s" | grep -q "^ mixchat · " &&
+	    grep -q "F1 keys · /help *$" "$T/s" &&
+	    tail -1 "$T/s" | grep -q "^›" && fits_width "$T/s" "${UI_COLS:-100}"
+	then ok "$1: screen intact"; else
+		fail "$1: screen garbled"; sed 's/^/  | /' "$T/s"; fi
+}
+send() { ui_type "$1"; ui_keys Enter; }
+
+# Two conversations from the command line, one rated.
+"$MC" --home "$H" ask --session alpha "alpha first question" >/dev/null 2>&1 ||
+	fail "ask --session alpha"
+"$MC" --home "$H" rate last 4 >/dev/null 2>&1 || fail "rate last 4"
+sleep 1 # the sessions list is ordered by the minute-precise update time too
+"$MC" --home "$H" ask --session beta "beta first question" >/dev/null 2>&1 ||
+	fail "ask --session beta"
+
+ui_start -- --home "$H"
+ui_expect "F1 keys" "chat screen"
+
+# 1. Alt-R: the same prompt again, answered by another model; /why on it.
+send "hello re-ask"
+ui_expect "^ +(cheap|mid|expensive) · \\\$" "first reply and its footer"
+m1=$(sed -n 's/^ *\(cheap\|mid\|expensive\) · .*/\1/p' "$T/screen" | tail -1)
+ui_keys M-r
+ui_expect " · re-ask$" "Alt-R: a second reply marked re-ask"
+m2=$(sed -n 's/^ *\(cheap\|mid\|expensive\) · .* · re-ask$/\1/p' "$T/screen" | tail -1)
+[ -n "$m2" ] && [ "$m2" != "$m1" ] && ok "re-ask answered by $m2, not $m1" ||
+	fail "re-ask model '$m2' after '$m1'"
+[ "$(grep -c '^ you hello re-ask$' "$T/screen")" -eq 2 ] &&
+	ok "the same prompt asked twice" || fail "re-ask prompt"
+ui_expect " \[$m2\] " "status bar names the re-ask's model"
+send "/why"
+ui_expect "Why $m2 answered reply 2, asked again" "/why on the re-ask"
+ui_expect "^ +model +quality +cost +latency +± +score$" "/why header"
+ui_expect "^ +▶ $m2 +[01]\.[0-9]{3} +\\\$[0-9.]+ " "/why marks the winner"
+ui_expect "^ +$m1 +not a candidate: already answered this message$" \
+	"/why: the first model is out because it answered"
+screen_intact "after /why"
+
+# 4. /model NAME pins, /model auto unpins, an unknown name is one line.
+send "/model cheap"
+ui_expect "^ mixchat · .* · pinned: cheap " "title says the model is pinned"
+ui_expect " PINNED cheap " "status bar says so"
+send "pinned question"
+ui_expect "^ +cheap · .* · pinned$" "the reply's footer: cheap, pinned"
+ui_keys M-5
+ui_expect "pinned · ★★★★★ 5/5$" "Alt-5 on the pinned reply"
+send "/model nosuch"
+ui_expect "^ -!- /model: no model named 'nosuch'; use one of: cheap, mid, expensive \(or /model auto\)$" \
+	"/model with an unknown name: one clear line"
+send "/model auto"
+ui_expect "the router chooses the model again" "/model auto"
+ui_expect_not "pinned: cheap|PINNED" "title and status no longer pinned"
+
+# 6. Provider errors: an error line under the message, the screen stays
+# usable, the next message works.
+send "ratelimit me"
+ui_expect "^ +✗ rate limited by mock \(HTTP 429\): retry after 120 s" "429 as an error line"
+ui_expect "^ ! .* is rate-limited for 120 s" "notice line: the model waits 120 s"
+ui_expect "^ +(cheap|mid|expensive) · no reply \([0-9.]+ m?s\)$" "failed reply: footer without speed"
+screen_intact "after a 429"
+send "after the rate limit"
+ui_expect "mock reply to: after the rate limit" "the next message works"
+ui_expect_not "^ ! " "sending dismissed the notice line"
+send "badkey please"
+ui_expect "✗ key rejected by mock \(HTTP 401\)" "401 as an error line"
+send "after the bad key"
+ui_expect "mock reply to: after the bad key" "and the next one works too"
+screen_intact "after a 401"
+
+# 3. /search newest first, /export on disk.
+send "/search hello"
+ui_expect "matches for 'hello' \(newest first\):" "/search"
+ids=$(awk '/matches for .hello./ { on = 1; next } on && /^ +[0-9]+\.[0-9]+  / { print $1; next } on { exit }' "$T/screen")
+sorted=$(printf '%s\n' $ids | sort -t. -k1,1nr -k2,2nr)
+[ -n "$ids" ] && [ "$(printf '%s\n' $ids)" = "$sorted" ] && ok "hits newest first ($(echo $ids))" ||
+	fail "search order: $(echo $ids)"
+[ "$(printf '%s\n' $ids | wc -l)" -ge 3 ] && ok "prompt and both replies found" || fail "hits: $(echo $ids)"
+send "/export $T/chat.md"
+ui_expect "conversation written to $T/chat.md" "/export says where"
+if [ -s "$T/chat.md" ]; then
+	expect_grep "$T/chat.md" "^# " "export: a Markdown title"
+	expect_grep "$T/chat.md" "hello re-ask" "export: the prompt"
+	expect_grep "$T/chat.md" "mock reply to: after the bad key" "export: a reply"
+	expect_grep "$T/chat.md" "cheap · " "export: the footer"
+	expect_grep "$T/chat.md" "rate limited by mock" "export: the error"
+else fail "/export wrote nothing"; fi
+send "/export /nonexistent-dir/x.md"
+ui_expect "^ -!- /export: " "/export to a bad path: an error note"
+screen_intact "after /export"
+
+# 2. /new, /sessions (newest first), /sessions N resumes with footers and
+# ratings.
+send "/new"
+ui_expect "a new conversation" "/new"
+ui_expect "^ mixchat · new conversation · " "title of the new conversation"
+send "/sessions"
+ui_expect "Conversations \(newest first" "/sessions lists"
+ui_screen >"$T/s"
+n_hello=$(grep -n "  hello re-ask$" "$T/s" | head -1 | cut -d: -f1)
+n_beta=$(grep -n "  beta$" "$T/s" | head -1 | cut -d: -f1)
+n_alpha=$(grep -n "  alpha$" "$T/s" | head -1 | cut -d: -f1)
+if [ -n "$n_hello" ] && [ -n "$n_beta" ] && [ -n "$n_alpha" ] &&
+    [ "$n_hello" -lt "$n_beta" ] && [ "$n_beta" -lt "$n_alpha" ]; then
+	ok "sessions newest first: hello re-ask, beta, alpha"
+else fail "sessions order"; sed 's/^/  | /' "$T/s"; fi
+alpha=$(sed -n 's/^ *\([0-9][0-9]*\)  .*  alpha$/\1/p' "$T/s" | head -1)
+send "/sessions $alpha"
+ui_expect "^ mixchat · alpha · " "/sessions N: title of the resumed one"
+ui_expect "^ you alpha first question$" "its earlier message"
+ui_expect "mock reply to: alpha first question" "its reply"
+ui_expect "^ +(cheap|mid|expensive) · \\\$[0-9.]+ · .* tok.* · ★★★★☆ 4/5$" "its footer and the rating from mixchat rate"
+send "/sessions"
+ui_expect "Conversations \(newest first" "/sessions again"
+hello=$(sed -n 's/^ *\([0-9][0-9]*\)  .*  hello re-ask$/\1/p' "$T/screen" | head -1)
+send "/sessions $hello"
+ui_expect "^ mixchat · hello re-ask · " "back to the chat's conversation"
+ui_expect "^ +cheap · .* · ★★★★★ 5/5$" "the Alt-5 rating survived"
+send "/sessions 99"
+ui_expect "/sessions: '99' is not a number from the list" "/sessions with a bad number"
+screen_intact "after resuming"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+
+# 8. A damaged record: reported on the notice line, the screen intact.
+# (A string's 4-byte length prefix made too long: the record no longer
+# decodes.)
+"$MC" --home "$H" ask --session damaged "damaged-marker-0123" >/dev/null 2>&1
+if command -v perl >/dev/null 2>&1; then
+	perl -0777 -pi -e 's/\x13\x00\x00\x00damaged-marker-0123/\x7f\x00\x00\x00damaged-marker-0123/g' "$H/db/data.mdb"
+	ui_start -- --home "$H"
+	ui_expect "F1 keys" "screen with a damaged record"
+	send "/sessions"
+	ui_expect "Conversations" "/sessions with a damaged record"
+	dmg=$(sed -n 's/^ *\([0-9][0-9]*\)  .*  damaged$/\1/p' "$T/screen" | head -1)
+	send "/sessions $dmg"
+	ui_expect "^ ! .*messages record [0-9]+\.1 is damaged; skipped" "the damage on the notice line"
+	ui_expect "mock reply to: damaged-marker" "the rest of that conversation is shown"
+	screen_intact "with a damaged record"
+	send "/notices"
+	ui_expect "┌─ Notices" "/notices shows them in a popup"
+	ui_keys Escape
+	ui_expect_not "^ ! " "the notice line is dismissed"
+	ui_keys C-d
+	ui_exit_status >/dev/null
+else
+	echo "(perl missing: damaged-record screen not checked)"
+fi
+
+# 7. Budget: the warning at 80 % and a message nothing fits.
+H2=$T/home2
+write_config "$H2" 0.0001
+ui_start -- --home "$H2"
+ui_expect "\\\$0 / \\\$0.0001 today" "a tiny daily budget in the status bar"
+send "/model cheap"
+send "longanswer please"
+ui_expect "^ +cheap · .* [0-9]+ tok" "the long reply"
+ui_expect " ! \\\$0\.0000[89][0-9]* / \\\$0\.0001 today \([89][0-9] %\) " "status bar: the spend marked at 80 %"
+ui_screen -e >"$T/esc"
+# default.theme's status-warn: black on yellow.
+grep -q -E '\[[0-9;]*43m[^[]* ! \$0' "$T/esc" && ok "in the warning colour" ||
+	fail "warning colour missing: $(grep -o '.\{30\} ! \$0' "$T/esc")"
+ui_expect "^ ! 80% of today's budget is spent" "the notice line says why"
+send "/model auto"
+send "one more question"
+ui_expect "not sent: nothing fits what is left of today's budget" "a refused message says nothing fits"
+ui_expect "^› one more question$" "the refused message stays in the input"
+screen_intact "budget"
+ui_keys C-d
+ui_exit_status >/dev/null
+finish
