@@ -7,6 +7,7 @@
 
 #include "test.h"
 #include "util/buf.h"
+#include "util/crc32.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -138,9 +139,16 @@ TEST(mkdir_p_and_monotonic_time)
 	free(path);
 }
 
+TEST(crc32_check_value)
+{
+	CHECK(crc32_ieee("123456789", 9) == 0xcbf43926u);
+	CHECK(crc32_ieee("", 0) == 0);
+}
+
 int
 main(void)
 {
+	RUN(crc32_check_value);
 	RUN(buf_grows_until_its_limit);
 	RUN(utf8_widths);
 	RUN(utf8_decode_rejects_bad_sequences);

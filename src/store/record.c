@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store/record.h"
+#include "util/crc32.h"
 #include "util/xmalloc.h"
 
 #define STR_NULL 0xffffffffu
@@ -618,25 +619,5 @@ record_latency_decode(const void *p, size_t n, struct store_latency *out)
 uint32_t
 record_crc32(const void *p, size_t n)
 {
-	static uint32_t table[256];
-	static int ready;
-	const unsigned char *c = p;
-	uint32_t crc = 0xffffffffu;
-	size_t i;
-
-	if (!ready) {
-		uint32_t k, v;
-		int j;
-
-		for (k = 0; k < 256; k++) {
-			v = k;
-			for (j = 0; j < 8; j++)
-				v = (v & 1) ? 0xedb88320u ^ (v >> 1) : v >> 1;
-			table[k] = v;
-		}
-		ready = 1;
-	}
-	for (i = 0; i < n; i++)
-		crc = table[(crc ^ c[i]) & 0xff] ^ (crc >> 8);
-	return crc ^ 0xffffffffu;
+	return crc32_ieee(p, n);
 }

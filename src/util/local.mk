@@ -1,5 +1,6 @@
 libmixchat_a_SOURCES += \
 	src/util/buf.c src/util/buf.h \
+	src/util/crc32.c src/util/crc32.h \
 	src/util/error.c src/util/error.h \
 	src/util/fs.c src/util/fs.h \
 	src/util/json.c src/util/json.h \
