@@ -202,6 +202,75 @@ TEST(view_error_line_and_clean_text)
 	view_release(&v);
 }
 
+TEST(view_marks_pinned_reask_and_failed_replies)
+{
+	struct view v;
+	struct app_exchange ex;
+	char *dump;
+
+	exchange_init(&ex, "hi", "hello");
+	ex.model = S("mid");
+	ex.cost_usd = 0.00042;
+	ex.latency_ms = 1300;
+	ex.ttft_ms = 310;
+	ex.tokens_out = 208;
+	ex.pinned = true;
+	view_init(&v, 100);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	/* The mark goes with the model's name, so a wrap keeps them together. */
+	CHECK(strstr(dump, "f:mid (pinned) · $0.00042 · 1.3 s") != NULL);
+	free(dump);
+	ex.pinned = false;
+	ex.reask = true;
+	ex.version++;
+	view_set_width(&v, 16);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "f:mid (re-ask)\nf:$0.00042\n") != NULL);
+	free(dump);
+	/* Nothing came back: no tokens or speed, the error under the prompt. */
+	exchange_init(&ex, "hi", "");
+	ex.model = S("mid");
+	ex.state = REPLY_ERROR;
+	ex.error = S("rate limited by mock (HTTP 429): retry after 120 s");
+	ex.latency_ms = 8;
+	ex.cost_usd = 0.00004;
+	ex.version = 9;
+	view_set_width(&v, 100);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:hi\n"
+	                "E:✗ rate limited by mock (HTTP 429): retry after "
+	                "120 s\n"
+	                "f:mid · no reply (8 ms)\n"
+	                "B:\n");
+	free(dump);
+	view_release(&v);
+}
+
+TEST(keymap_describe_groups_keys_by_action)
+{
+	struct keymap km;
+	char *desc, *cause = NULL, *chat, *edit;
+	int rc;
+
+	rc = resource_keymap(NULL, "default", &km, &cause);
+	CHECK(rc == MC_OK);
+	desc = keymap_describe(&km);
+	/* Each action once, with all its keys. */
+	CHECK(strstr(desc, "  Esc, C-c ") != NULL);
+	CHECK(strstr(desc, "  M-Enter, C-j ") != NULL);
+	/* The chat's keys first, then those that edit the message. */
+	chat = strstr(desc, "ask again with the next-best model");
+	edit = strstr(desc, "Editing the message:");
+	CHECK(chat != NULL && edit != NULL && chat < edit);
+	CHECK(strstr(edit, "word left") != NULL);
+	CHECK(strstr(desc, "word left") > edit);
+	free(desc);
+	keymap_release(&km);
+}
+
 TEST(view_lines_never_exceed_the_width)
 {
 	static const char *const parts[] = { "word ", "日本語", "😀", "ü", "x",
@@ -513,6 +582,8 @@ main(void)
 	RUN(wrap_cjk_and_emoji_by_display_width);
 	RUN(view_lays_out_an_exchange);
 	RUN(view_error_line_and_clean_text);
+	RUN(view_marks_pinned_reask_and_failed_replies);
+	RUN(keymap_describe_groups_keys_by_action);
 	RUN(view_lines_never_exceed_the_width);
 	RUN(view_ten_thousand_lines_and_notes);
 	RUN(keymap_default_and_vi_maps);

@@ -55,8 +55,8 @@ send "hello re-ask"
 ui_expect "^ +(cheap|mid|expensive) · \\\$" "first reply and its footer"
 m1=$(sed -n 's/^ *\(cheap\|mid\|expensive\) · .*/\1/p' "$T/screen" | tail -1)
 ui_keys M-r
-ui_expect " · re-ask$" "Alt-R: a second reply marked re-ask"
-m2=$(sed -n 's/^ *\(cheap\|mid\|expensive\) · .* · re-ask$/\1/p' "$T/screen" | tail -1)
+ui_expect "^ +(cheap|mid|expensive) \(re-ask\) · \\\$" "Alt-R: a second reply marked re-ask"
+m2=$(sed -n 's/^ *\(cheap\|mid\|expensive\) (re-ask) · .*/\1/p' "$T/screen" | tail -1)
 [ -n "$m2" ] && [ "$m2" != "$m1" ] && ok "re-ask answered by $m2, not $m1" ||
 	fail "re-ask model '$m2' after '$m1'"
 [ "$(grep -c '^ you hello re-ask$' "$T/screen")" -eq 2 ] &&
@@ -75,9 +75,9 @@ send "/model cheap"
 ui_expect "^ mixchat · .* · pinned: cheap " "title says the model is pinned"
 ui_expect " PINNED cheap " "status bar says so"
 send "pinned question"
-ui_expect "^ +cheap · .* · pinned$" "the reply's footer: cheap, pinned"
+ui_expect "^ +cheap \(pinned\) · \\\$.* tok/s$" "the reply's footer: cheap, pinned"
 ui_keys M-5
-ui_expect "pinned · ★★★★★ 5/5$" "Alt-5 on the pinned reply"
+ui_expect "^ +cheap \(pinned\) · .* · ★★★★★ 5/5$" "Alt-5 on the pinned reply"
 send "/model nosuch"
 ui_expect "^ -!- /model: no model named 'nosuch'; use one of: cheap, mid, expensive \(or /model auto\)$" \
 	"/model with an unknown name: one clear line"
@@ -187,7 +187,7 @@ ui_start -- --home "$H2"
 ui_expect "\\\$0 / \\\$0.0001 today" "a tiny daily budget in the status bar"
 send "/model cheap"
 send "longanswer please"
-ui_expect "^ +cheap · .* [0-9]+ tok" "the long reply"
+ui_expect "^ +cheap \(pinned\) · .* [0-9]+ tok" "the long reply"
 ui_expect " ! \\\$0\.0000[89][0-9]* / \\\$0\.0001 today \([89][0-9] %\) " "status bar: the spend marked at 80 %"
 ui_screen -e >"$T/esc"
 # default.theme's status-warn: black on yellow.
@@ -196,8 +196,10 @@ grep -q -E '\[[0-9;]*43m[^[]* ! \$0' "$T/esc" && ok "in the warning colour" ||
 ui_expect "^ ! 80% of today's budget is spent" "the notice line says why"
 send "/model auto"
 send "one more question"
-ui_expect "not sent: nothing fits what is left of today's budget" "a refused message says nothing fits"
-ui_expect "^› one more question$" "the refused message stays in the input"
+ui_expect "^ +✗ nothing fits what is left of today's budget" "a refused message says nothing fits, under it"
+ui_expect_not "not sent:" "said once, not again in a note"
+ui_keys Up
+ui_expect "^› one more question$" "Up brings the refused message back"
 screen_intact "budget"
 ui_keys C-d
 ui_exit_status >/dev/null

@@ -341,6 +341,7 @@ send_input(struct ui *ui)
 {
 	char *text, *cause = NULL;
 	const char *send;
+	size_t before;
 	int rc;
 
 	if (editor_empty(&ui->ed))
@@ -353,7 +354,22 @@ send_input(struct ui *ui)
 		return;
 	}
 	send = ui->ed.text[0] == '/' ? ui->ed.text + 1 : ui->ed.text;
+	before = app_count(ui->app);
 	rc = app_send(ui->app, send, &cause);
+	if (rc != MC_OK && app_count(ui->app) > before) {
+		/*
+		 * Refused after routing (nothing fits the budget): the app
+		 * keeps it with its error line under it; saying it again in a
+		 * note, with the text still in the input, would be noise.  Up
+		 * brings the text back.
+		 */
+		free(cause);
+		free(editor_take(&ui->ed));
+		ui->scroll = 0;
+		ui->selected = -1;
+		ui_sync(ui);
+		return;
+	}
 	if (rc != MC_OK) {
 		/* The message stays in the input to try again. */
 		ui_note_error(ui, "not sent: %s",

@@ -288,12 +288,21 @@ block_layout_exchange(
 		format_footer(ex, footer, sizeof footer);
 	if (footer[0] == '\0' && (ex->state == REPLY_PENDING))
 		snprintf(footer, sizeof footer, "routing …");
-	if (ex->pinned && footer[0] != '\0' &&
-	    strlen(footer) + 10 < sizeof footer)
-		strcat(footer, " · pinned");
-	if (ex->reask && footer[0] != '\0' &&
-	    strlen(footer) + 10 < sizeof footer)
-		strcat(footer, " · re-ask");
+	if ((ex->pinned || ex->reask) && ex->model != NULL) {
+		/*
+		 * "mid (pinned) · $0.0004 · ...": the mark stays with the
+		 * model's name when the footer wraps.
+		 */
+		size_t ml = strlen(ex->model), fl = strlen(footer);
+		const char *mark = ex->pinned ? " (pinned)" : " (re-ask)";
+
+		if (strncmp(footer, ex->model, ml) == 0 &&
+		    fl + strlen(mark) + 1 < sizeof footer) {
+			memmove(footer + ml + strlen(mark), footer + ml,
+			    fl - ml + 1);
+			memcpy(footer + ml, mark, strlen(mark));
+		}
+	}
 	rating[0] = '\0';
 	if (ex->rating >= 1 && ex->rating <= 5) {
 		len = 0;
