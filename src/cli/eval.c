@@ -100,6 +100,9 @@ enum online_start {
 	START_PRIOR, /* each model adopted from its fitted profile as a
 	              * configured model is: at most ROUTER_PRIOR_CAP ratings'
 	              * weight per tag (router_profile_adopt) */
+	START_TIER,  /* each model as a configured model with no (or an
+	              * unknown) prior starts: from its price tier, knowing
+	              * nothing of the tags, the classifier kept */
 };
 
 /* Quality and cost sums of one copy over the three parts of a replay. */
@@ -155,6 +158,24 @@ online_replay(const struct router *fitted, enum online_start start,
 	memset(frozen, 0, sizeof *frozen);
 	for (pass = 0; pass < 2; pass++) {
 		copy[pass] = router_copy(fitted);
+		if (start == START_TIER) {
+			size_t nm = copy[pass]->nmodels;
+			struct router_profile **old =
+			    xcalloc(nm + 1, sizeof *old);
+
+			/* Re-add every model without a prior: its price tier. */
+			memcpy(old, copy[pass]->models, nm * sizeof *old);
+			copy[pass]->nmodels = 0;
+			for (k = 0; k < nm; k++) {
+				if (router_add_model(copy[pass], old[k]->id,
+				        old[k]->price_in, old[k]->price_out,
+				        NULL) != MC_OK)
+					abort();
+				router_profile_free(old[k]);
+			}
+			free(old);
+			continue;
+		}
 		if (start != START_PRIOR)
 			continue;
 		for (k = 0; k < copy[pass]->nmodels; k++) {
@@ -259,15 +280,21 @@ eval_online(const struct router *fitted, const struct dataset *ds,
     const size_t *test, size_t ntest, double frac, double lambda, cJSON *out,
     bool json)
 {
-	static const char *const names[2] = { "online", "online_prior" };
-	static const char *const starts[2] = { "fit", "prior" };
+	static const char *const names[3] = { "online", "online_prior",
+		"online_tier" };
+	static const char *const starts[3] = { "fit", "prior", "tier" };
+	static const char *const start_words[3] = { "fitted state",
+		"capped priors", "price tiers (no prior)" };
 	struct online_sums l, f;
 	size_t nonline = (size_t)(frac * (double)ntest);
 	int k;
 
-	for (k = 0; k < 2; k++) {
-		online_replay(fitted, k == 0 ? START_FIT : START_PRIOR, ds,
-		    test, ntest, nonline, lambda, &l, &f);
+	for (k = 0; k < 3; k++) {
+		online_replay(fitted,
+		    k == 0   ? START_FIT
+		    : k == 1 ? START_PRIOR
+		             : START_TIER,
+		    ds, test, ntest, nonline, lambda, &l, &f);
 		if (json) {
 			cJSON *o = cJSON_AddObjectToObject(out, names[k]);
 
@@ -284,8 +311,7 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 		}
 		printf("\nonline from the %s (lambda %g): feedback on the "
 		       "first %zu of %zu prompts\n",
-		    k == 0 ? "fitted state" : "capped priors", lambda, nonline,
-		    ntest);
+		    start_words[k], lambda, nonline, ntest);
 		printf("  %-9s %9s %11s %9s %9s %9s %11s %9s\n", "", "quality",
 		    "cost_usd", "utility", "stream", "after", "after_cost",
 		    "after_u");
