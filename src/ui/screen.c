@@ -700,6 +700,12 @@ draw_overlay(struct ui *ui, int top, int height)
 	else
 		snprintf(hint, sizeof hint, " Esc or q closes ");
 	w = utf8_width(hint, strlen(hint));
+	if (w + 4 > (size_t)bw && n > shown) {
+		/* Narrow: the short form. */
+		snprintf(hint, sizeof hint, " %zu/%zu · Esc closes ",
+		    o->scroll + shown, n);
+		w = utf8_width(hint, strlen(hint));
+	}
 	if (w + 4 <= (size_t)bw)
 		put_str(y0 + bh - 1, x0 + bw - 2 - (int)w, hint, w, frame);
 	free(rows);
