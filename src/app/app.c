@@ -547,13 +547,18 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 		for (i = 0; i < d.ncandidates; i++) {
 			if (strcmp(d.candidates[i].model, app->pinned) == 0 &&
 			    d.candidates[i].excluded == ROUTER_OVER_BUDGET) {
-				*cause = xasprintf(
-				    "%s would cost about $%.4f, "
-				    "more than is left of today's budget "
-				    "($%.4f): raise budget.daily_usd or pick "
-				    "a cheaper model",
-				    app->pinned, d.candidates[i].cost_usd,
-				    ctx.budget_left_usd);
+				char cost[32], left[32];
+
+				format_usd(d.candidates[i].cost_usd, cost,
+				    sizeof cost);
+				format_usd(
+				    ctx.budget_left_usd, left, sizeof left);
+				*cause = xasprintf("%s would cost about %s, "
+				                   "more than is left of "
+				                   "today's budget (%s): raise "
+				                   "budget.daily_usd or pick a "
+				                   "cheaper model",
+				    app->pinned, cost, left);
 				router_decision_release(&d);
 				return MC_ERR_BUDGET;
 			}
@@ -562,11 +567,15 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 		return MC_OK;
 	}
 	if (rc == MC_ERR_BUDGET || d.winner < 0) {
+		char left[32], daily[32];
+
+		format_usd(ctx.budget_left_usd, left, sizeof left);
+		format_usd(app->cfg->daily_budget_usd, daily, sizeof daily);
 		*cause =
 		    xasprintf("nothing fits what is left of today's budget "
-		              "($%.4f of $%.2f): raise budget.daily_usd "
-		              "in config.json",
-		        ctx.budget_left_usd, app->cfg->daily_budget_usd);
+		              "(%s of %s): raise budget.daily_usd in "
+		              "config.json",
+		        left, daily);
 		router_decision_release(&d);
 		return MC_ERR_BUDGET;
 	}
@@ -648,6 +657,11 @@ app_on_done(void *ud, const struct net_result *res)
 	x->pub.tokens_out = res->tokens_out;
 	x->pub.tokens_estimated = res->tokens_estimated;
 	x->pub.cost_usd = res->cost_usd;
+	/* A request refused before any text (401, 429, ...) is not billed. */
+	if (res->err != MC_OK && x->text.len == 0 && res->tokens_out == 0) {
+		x->pub.cost_usd = 0;
+		x->pub.tokens_in = 0;
+	}
 	if (res->err == MC_OK && x->pub.error == NULL)
 		x->pub.state = REPLY_DONE;
 	else if (res->err == MC_ERR_CANCELLED) {
@@ -670,7 +684,7 @@ app_on_done(void *ud, const struct net_result *res)
 	m.tokens_in = res->tokens_in;
 	m.tokens_out = res->tokens_out;
 	m.tokens_estimated = res->tokens_estimated;
-	m.cost_usd = res->cost_usd;
+	m.cost_usd = x->pub.cost_usd;
 	m.ttft_ms = res->ttft_ms;
 	m.latency_ms = res->latency_ms;
 	m.created_ms = time_wall_ms();
@@ -679,7 +693,7 @@ app_on_done(void *ud, const struct net_result *res)
 	memset(&spend, 0, sizeof spend);
 	spend.day = time_day(m.created_ms);
 	spend.model = x->pub.model;
-	spend.usd = res->cost_usd;
+	spend.usd = x->pub.cost_usd;
 	spend.tokens_in = res->tokens_in > 0 ? (uint64_t)res->tokens_in : 0;
 	spend.tokens_out = res->tokens_out > 0 ? (uint64_t)res->tokens_out : 0;
 	app_book_latency(app, x->pub.model, res, &lat);
@@ -717,10 +731,12 @@ app_on_done(void *ud, const struct net_result *res)
 		spent = app_spend_today(app);
 		if (spent >= 0.8 * budget) {
 			app->budget_warned = true;
+			char a[32], b[32];
+
+			format_usd(spent, a, sizeof a);
+			format_usd(budget, b, sizeof b);
 			app_notice(app,
-			    "80%% of today's budget is spent "
-			    "($%.4f of $%.2f)",
-			    spent, budget);
+			    "80%% of today's budget is spent (%s of %s)", a, b);
 		}
 	}
 	app_changed(app, x);
@@ -1195,9 +1211,11 @@ app_reask(struct app *app, size_t index, char **cause)
 	/* A soft negative for the first model, unless the user rated it. */
 	if (orig->pub.rating == 0 && orig->pub.reply_id[0] != '\0' &&
 	    !orig->pub.reask) {
-		if (app_learn_commit(app, app_features(app, orig), app->session,
-		        orig->reply_seq, orig->pub.model, 2, STORE_SOURCE_REASK,
-		        0.0, APP_REASK_WEIGHT, &dummy) != MC_OK)
+		/* Not tied to the reply (session 0): the store would show it
+		 * as the reply's rating, and the user gave none. */
+		if (app_learn_commit(app, app_features(app, orig), 0, 0,
+		        orig->pub.model, 2, STORE_SOURCE_REASK, 0.0,
+		        APP_REASK_WEIGHT, &dummy) != MC_OK)
 			free(dummy);
 	}
 	x = app_new_exchange(app, orig->pub.prompt);
@@ -1491,6 +1509,17 @@ app_session_resume(struct app *app, const char *id, char **cause)
 	}
 	store_messages_free(msgs, n);
 	return MC_OK;
+}
+
+const char *
+app_session_id(const struct app *app)
+{
+	static char id[24];
+
+	if (app->session == 0)
+		return NULL;
+	snprintf(id, sizeof id, "%llu", (unsigned long long)app->session);
+	return id;
 }
 
 const char *

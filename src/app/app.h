@@ -190,6 +190,9 @@ void app_sessions_free(struct app_session_info *list, size_t n);
 int app_session_new(struct app *app, char **cause) MC_WUR;
 int app_session_resume(struct app *app, const char *id, char **cause) MC_WUR;
 const char *app_session_title(const struct app *app);
+/* app_session_id: the conversation's number as /sessions lists it, or NULL
+ * before its first message (static storage, valid until the next call). */
+const char *app_session_id(const struct app *app);
 
 /* /search WORDS: newest first, at most max hits; free with _free. */
 int app_search(struct app *app, const char *words, size_t max,
