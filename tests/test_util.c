@@ -41,10 +41,10 @@ TEST(utf8_widths)
 	/* ASCII, CJK (2 each), emoji (2), combining accent (0). */
 	CHECK(utf8_width("abc", 3) == 3);
 	CHECK(utf8_width("\xe4\xb8\xad\xe6\x96\x87", 6) == 4); /* 中文 */
-	CHECK(utf8_width("\xf0\x9f\x98\x80", 4) == 2);	       /* 😀 */
-	CHECK(utf8_width("e\xcc\x81", 3) == 1);		       /* é */
-	CHECK(utf8_width("\xea\xb0\x80", 3) == 2);	       /* 가 */
-	CHECK(utf8_cpwidth(0x1f680) == 2);		       /* rocket */
+	CHECK(utf8_width("\xf0\x9f\x98\x80", 4) == 2);         /* 😀 */
+	CHECK(utf8_width("e\xcc\x81", 3) == 1);                /* é */
+	CHECK(utf8_width("\xea\xb0\x80", 3) == 2);             /* 가 */
+	CHECK(utf8_cpwidth(0x1f680) == 2);                     /* rocket */
 	CHECK(utf8_cpwidth('\t') == 0);
 }
 
@@ -53,7 +53,8 @@ TEST(utf8_decode_rejects_bad_sequences)
 	uint32_t cp;
 
 	CHECK(utf8_decode("\xc0\x80", 2, &cp) == 1 && cp == UTF8_REPLACEMENT);
-	CHECK(utf8_decode("\xed\xa0\x80", 3, &cp) == 1 && cp == UTF8_REPLACEMENT);
+	CHECK(
+	    utf8_decode("\xed\xa0\x80", 3, &cp) == 1 && cp == UTF8_REPLACEMENT);
 	CHECK(utf8_decode("\xe4\xb8", 2, &cp) == 1 && cp == UTF8_REPLACEMENT);
 	CHECK(utf8_decode("\xe4\xb8\xad", 3, &cp) == 3 && cp == 0x4e2d);
 	CHECK(utf8_valid("ok \xe4\xb8\xad", 6));
@@ -78,25 +79,26 @@ TEST(json_errors_name_line_and_column)
 	char *cause = NULL;
 
 	CHECK(json_parse(text, strlen(text), 1024, true, "x.json", &root,
-		  &cause) == MC_ERR_PARSE);
+	          &cause) == MC_ERR_PARSE);
 	CHECK(cause != NULL && strncmp(cause, "x.json:4:", 9) == 0);
 	free(cause);
 	cause = NULL;
 	CHECK(json_parse(text, strlen(text), 8, true, "x.json", &root,
-		  &cause) == MC_ERR_LIMIT);
+	          &cause) == MC_ERR_LIMIT);
 	free(cause);
 	cause = NULL;
 	text = "{ /* c */ \"s\": \"// not a comment\" }";
 	CHECK(json_parse(text, strlen(text), 1024, true, "y", &root, &cause) ==
-	    MC_OK);
+	      MC_OK);
 	CHECK_STR(json_get_string(root, "s"), "// not a comment");
 	cJSON_Delete(root);
 }
 
 TEST(json_locate_finds_fields)
 {
-	const char *text = "{\n\"models\": [\n {\"id\": \"a\"},\n {\"id\": \"b\",\n"
-			   "  \"price\": [1]}\n],\n\"router\": {\"mode\": 3}\n}\n";
+	const char *text =
+	    "{\n\"models\": [\n {\"id\": \"a\"},\n {\"id\": \"b\",\n"
+	    "  \"price\": [1]}\n],\n\"router\": {\"mode\": 3}\n}\n";
 
 	CHECK(json_locate(text, strlen(text), "models[1].price") == 5);
 	CHECK(json_locate(text, strlen(text), "models[0].id") == 3);

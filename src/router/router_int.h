@@ -21,7 +21,7 @@
 #define ROUTER_LENGTH_CAP    4.0
 #define ROUTER_LENGTH_SHRINK 4.0
 /* LinUCB A = (1 + this) I for a model started from a prior. */
-#define ROUTER_PRIOR_KAPPA     5.0
+#define ROUTER_PRIOR_KAPPA 5.0
 /*
  * alpha: the weight of LinUCB's uncertainty, in quality units (our score is
  * MixLLM's divided by lambda, so the paper's 0.01 does not carry over).

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "router/router_int.h"
+#include "util/crc32.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -36,27 +37,7 @@
 uint32_t
 router_crc32(const void *data, size_t len)
 {
-	static uint32_t table[256];
-	static int ready;
-	const unsigned char *p = data;
-	uint32_t c = 0xffffffffu;
-	size_t i;
-
-	if (!ready) {
-		uint32_t k, v;
-		int j;
-
-		for (k = 0; k < 256; k++) {
-			v = k;
-			for (j = 0; j < 8; j++)
-				v = (v & 1) ? 0xedb88320u ^ (v >> 1) : v >> 1;
-			table[k] = v;
-		}
-		ready = 1;
-	}
-	for (i = 0; i < len; i++)
-		c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
+	return crc32_ieee(data, len);
 }
 
 /* Writers: any failure is remembered in *err and later writes are no-ops. */
