@@ -670,6 +670,42 @@ TEST(newer_schema_refused)
 	free(dir);
 }
 
+/* Thousands of ratings of one reply in one millisecond (an import, a
+ * script): every one is kept, none refused. */
+TEST(many_ratings_in_one_millisecond)
+{
+	char *dir = dbdir("burst");
+	struct store *s = open_or_die(dir);
+	struct store_rating r, *list = NULL;
+	char model[] = "m", *cause = NULL;
+	size_t n = 0;
+	int i, failed = 0;
+
+	memset(&r, 0, sizeof r);
+	r.score = 3;
+	r.source = STORE_SOURCE_IMPORT;
+	r.model = model;
+	r.time_ms = 1700000000000;
+	for (i = 0; i < 3000; i++) {
+		if (store_rating_commit(s, &r, NULL, NULL, 0, &cause) !=
+		    MC_OK) {
+			failed++;
+			free(cause);
+			cause = NULL;
+		}
+	}
+	CHECK(failed == 0);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK);
+	CHECK(n == 3000);
+	for (i = 0; i < (int)n; i++)
+		if (list[i].time_ms != r.time_ms)
+			failed++;
+	CHECK(failed == 0); /* the value keeps the true time */
+	store_ratings_free(list, n);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -682,5 +718,6 @@ main(void)
 	RUN(sigkill_writer_loses_nothing_acknowledged);
 	RUN(damaged_value_reported_and_skipped);
 	RUN(newer_schema_refused);
+	RUN(many_ratings_in_one_millisecond);
 	return test_done();
 }

@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "store/record.h"
@@ -67,6 +68,38 @@ set_message_rating(
 	return rc;
 }
 
+/*
+ * The time to key a new rating of (session, seq) at: t when that key is
+ * free, else the first free millisecond after it — found by walking the
+ * run of taken keys with a cursor, not by a lookup per millisecond.
+ */
+static int64_t
+rating_free_time(
+    struct store *s, MDB_txn *txn, uint64_t session, uint32_t seq, int64_t t)
+{
+	unsigned char probe[KEY_RATING_LEN];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if (mdb_cursor_open(txn, s->ratings, &cur) != 0)
+		return t;
+	record_key_rating(session, seq, t, probe);
+	k.mv_data = probe;
+	k.mv_size = sizeof probe;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	while (rc == 0 && t < INT64_MAX) {
+		record_key_rating(session, seq, t, probe);
+		if (k.mv_size != KEY_RATING_LEN ||
+		    memcmp(k.mv_data, probe, KEY_RATING_LEN) != 0)
+			break; /* t is free */
+		t++;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(cur);
+	return t;
+}
+
 static int
 rating_body(struct store *s, MDB_txn *txn, void *arg)
 {
@@ -79,7 +112,10 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 	buf_init(&b, VALUE_MAX);
 	rc = record_rating_encode(c->r, &b);
 	/* Two ratings of one reply in one millisecond: the later one is
-	 * keyed 1 ms on; the value keeps the true time. */
+	 * keyed at the next free millisecond; the value keeps the true
+	 * time. */
+	if (rc == 0)
+		t = rating_free_time(s, txn, c->r->session, c->r->seq, t);
 	for (tries = 0; rc == 0 && tries < 1000; tries++, t++) {
 		record_key_rating(c->r->session, c->r->seq, t, key);
 		rc = put_buf(
