@@ -34,10 +34,10 @@ done
 expect_grep "$T/out" '"candidates":\[{"model":"cheap"' "--json has the router's table"
 
 expect_exit 1 "a 401 fails the command" -- "$MC" --home "$H" ask --model cheap "reject me"
-expect_grep "$T/err" "key rejected by mock (HTTP 401)" "401 says the key was rejected"
+expect_grep "$T/err" "mock refused the request (HTTP 401); it is set up with \"auth\": \"none\"" "401 from a keyless provider says so (no keys add advice)"
 expect_exit 1 "a 401 with --json" -- "$MC" --home "$H" ask --json --model cheap "reject me again"
 expect_grep "$T/out" '"cost_usd":0,' "a refused request costs nothing"
-expect_grep "$T/out" '"error":"key rejected' "--json carries the error"
+expect_grep "$T/out" '"error":"mock refused the request' "--json carries the error"
 
 expect_exit 1 "a cut stream fails but keeps the text" -- "$MC" --home "$H" ask --model mid "cut me off please, this is long enough"
 expect_grep "$T/err" "connection closed before the reply finished" "cut stream reported"

@@ -50,6 +50,7 @@ struct net_transfer {
 	struct curl_slist *headers;
 	char *url, *body;
 	char *provider_name, *model_id;
+	bool auth_none; /* the provider takes no key from us */
 	enum provider_api api;
 	double price_in, price_out, price_cached_in;
 	struct net_callbacks cb;
@@ -458,6 +459,7 @@ net_start(struct net *net, const struct net_request *req,
 	t->net = net;
 	t->api = req->provider->api;
 	t->provider_name = xstrdup(req->provider->name);
+	t->auth_none = req->provider->auth_none;
 	t->model_id = xstrdup(req->model->id);
 	t->price_in = req->model->price_in;
 	t->price_out = req->model->price_out;
@@ -582,6 +584,15 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		msg = request_error(t->api, t->provider_name, t->model_id,
 		    status, buf_str(&t->errbody), t->errbody.len,
 		    t->retry_after_ms, &err);
+		if (t->auth_none && status == 401) {
+			/* No key of ours was involved: `keys add` is no help. */
+			free(msg);
+			msg =
+			    xasprintf("%s refused the request (HTTP 401); it "
+			              "is set up with \"auth\": \"none\", so "
+			              "check the server's own access settings",
+			        t->provider_name);
+		}
 		transfer_finish(t, err, msg, false);
 		return;
 	}
