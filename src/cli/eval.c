@@ -326,6 +326,140 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 	}
 }
 
+/*
+ * Continual training, as MixLLM evaluates it: the router is fitted offline
+ * on a (1 - F) share of `train` (chosen by the CRC-32 of each row's id);
+ * the other F share of `train` then arrives as a stream in file order, and
+ * only the learning copy is told the chosen model's quality and reply
+ * length for each streamed prompt (bandit feedback, learned exactly as the
+ * app learns).  Both copies then route every `test` prompt without
+ * learning; quality and cost are summed there.  Nothing of `test` is ever
+ * fed back.
+ */
+static int
+online_partial(const struct dataset *ds, const bool *use,
+    const struct router_fit_options *fo, const size_t *test, size_t ntest,
+    double frac, double lambda, struct online_sums *learning,
+    struct online_sums *frozen, size_t *nstream)
+{
+	struct router *base = NULL, *copy[2];
+	struct router_memory *memory;
+	struct router_context ctx;
+	struct router_decision d;
+	bool *offline;
+	char *cause = NULL;
+	size_t i;
+	int pass, rc, m;
+
+	memset(learning, 0, sizeof *learning);
+	memset(frozen, 0, sizeof *frozen);
+	*nstream = 0;
+	offline = xcalloc(ds->nrows + 1, sizeof *offline);
+	for (i = 0; i < ds->nrows; i++) {
+		if (!use[i])
+			continue;
+		if (router_crc32(ds->rows[i].id, strlen(ds->rows[i].id)) %
+		        1000 >=
+		    (uint32_t)(frac * 1000))
+			offline[i] = true;
+		else
+			(*nstream)++;
+	}
+	rc = dataset_fit(ds, offline, fo, &base, &cause);
+	if (rc != MC_OK) {
+		free(cause);
+		free(offline);
+		return rc;
+	}
+	memory = router_memory_new();
+	online_params(memory);
+	copy[0] = router_copy(base);
+	copy[1] = router_copy(base);
+	router_context_init(&ctx, MODE_BALANCED);
+	ctx.lambda = lambda;
+	ctx.latency_tolerance_ms = 0;
+	for (i = 0; i < ds->nrows; i++) {
+		const struct dataset_row *row = &ds->rows[i];
+
+		if (!use[i] || offline[i])
+			continue;
+		rc = router_online_decide(
+		    copy[0], memory, row->prompt, row->len, &ctx, &d);
+		if (rc == MC_OK && d.winner >= 0) {
+			m = dataset_model_index(
+			    ds, d.candidates[d.winner].model);
+			if (router_online_learn(copy[0], memory, d.features,
+			        ds->models[m], row->quality[m], 1.0) != MC_OK ||
+			    router_learn_length(copy[0], d.features,
+			        ds->models[m], row->out_tokens[m]) != MC_OK)
+				abort();
+		}
+		router_decision_release(&d);
+	}
+	for (i = 0; i < ntest; i++) {
+		const struct dataset_row *row = &ds->rows[test[i]];
+
+		for (pass = 0; pass < 2; pass++) {
+			struct online_sums *sum = pass == 0 ? learning : frozen;
+
+			rc = router_online_decide(copy[pass],
+			    pass == 0 ? memory : NULL, row->prompt, row->len,
+			    &ctx, &d);
+			if (rc == MC_OK && d.winner >= 0) {
+				m = dataset_model_index(
+				    ds, d.candidates[d.winner].model);
+				sum->q_all += row->quality[m] / (double)ntest;
+				sum->c_all += row->cost_usd[m] / (double)ntest;
+			}
+			router_decision_release(&d);
+		}
+	}
+	learning->q_after = learning->q_all;
+	learning->c_after = learning->c_all;
+	frozen->q_after = frozen->q_all;
+	frozen->c_after = frozen->c_all;
+	router_free(copy[0]);
+	router_free(copy[1]);
+	router_free(base);
+	router_memory_free(memory);
+	free(offline);
+	return MC_OK;
+}
+
+/* --online F, MixLLM's continual training: printed or added to out. */
+static void
+eval_partial(const struct dataset *ds, const bool *use,
+    const struct router_fit_options *fo, const size_t *test, size_t ntest,
+    double frac, double lambda, cJSON *out, bool json)
+{
+	struct online_sums l, f;
+	size_t nstream;
+
+	if (online_partial(ds, use, fo, test, ntest, frac, lambda, &l, &f,
+	        &nstream) != MC_OK)
+		return;
+	if (json) {
+		cJSON *o = cJSON_AddObjectToObject(out, "online_partial");
+
+		cJSON_AddStringToObject(o, "start", "partial");
+		cJSON_AddNumberToObject(o, "fraction", frac);
+		cJSON_AddNumberToObject(o, "lambda", lambda);
+		cJSON_AddNumberToObject(o, "n_stream", (double)nstream);
+		online_json(o, "learning", &l, lambda);
+		online_json(o, "frozen", &f, lambda);
+		return;
+	}
+	printf("\ncontinual training (lambda %g): fitted on %.0f %% of train, "
+	       "%zu train prompts streamed with feedback, scored on the %zu "
+	       "test prompts\n",
+	    lambda, 100 * (1 - frac), nstream, ntest);
+	printf("  %-9s %9s %11s %9s\n", "", "quality", "cost_usd", "utility");
+	printf("  %-9s %9.4f %11.6f %9.4f\n", "learning", l.q_all, l.c_all,
+	    l.q_all - l.c_all / lambda);
+	printf("  %-9s %9.4f %11.6f %9.4f\n", "frozen", f.q_all, f.c_all,
+	    f.q_all - f.c_all / lambda);
+}
+
 static int
 eval_run(const struct eval_opts *o)
 {
@@ -596,9 +730,12 @@ eval_run(const struct eval_opts *o)
 	    out, "route_us_p99", times[(size_t)((double)(ntest - 1) * 0.99)]);
 
 	if (o->json) {
-		if (o->online >= 0)
+		if (o->online >= 0) {
 			eval_online(r, &ds, test, ntest, o->online, o->lambda,
 			    out, true);
+			eval_partial(&ds, use, &fo, test, ntest, o->online,
+			    o->lambda, out, true);
+		}
 		char *s = cJSON_PrintUnformatted(out);
 
 		puts(s);
@@ -652,9 +789,12 @@ eval_run(const struct eval_opts *o)
 		printf("route: median %.1f us, p99 %.1f us per prompt\n",
 		    times[ntest / 2],
 		    times[(size_t)((double)(ntest - 1) * 0.99)]);
-		if (o->online >= 0)
+		if (o->online >= 0) {
 			eval_online(r, &ds, test, ntest, o->online, o->lambda,
 			    out, false);
+			eval_partial(&ds, use, &fo, test, ntest, o->online,
+			    o->lambda, out, false);
+		}
 	}
 	ret = EXIT_OK;
 out:
