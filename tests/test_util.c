@@ -141,6 +141,27 @@ TEST(mkdir_p_and_monotonic_time)
 	free(path);
 }
 
+TEST(growarray_doubles_and_keeps_contents)
+{
+	int *a = NULL;
+	size_t cap = 0, i;
+
+	for (i = 0; i < 1000; i++) {
+		a = xgrowarray(a, &cap, i + 1, sizeof *a);
+		a[i] = (int)i;
+	}
+	CHECK(cap == 1024);
+	for (i = 0; i < 1000; i++)
+		if (a[i] != (int)i)
+			break;
+	CHECK(i == 1000);
+	/* Room already there: same array, same capacity. */
+	CHECK(xgrowarray(a, &cap, 10, sizeof *a) == a && cap == 1024);
+	a = xgrowarray(a, &cap, 5000, sizeof *a);
+	CHECK(cap == 8192);
+	free(a);
+}
+
 TEST(crc32_check_value)
 {
 	CHECK(crc32_ieee("123456789", 9) == 0xcbf43926u);
@@ -151,6 +172,7 @@ int
 main(void)
 {
 	RUN(crc32_check_value);
+	RUN(growarray_doubles_and_keeps_contents);
 	RUN(buf_grows_until_its_limit);
 	RUN(utf8_widths);
 	RUN(utf8_decode_rejects_bad_sequences);

@@ -226,10 +226,8 @@ dataset_parse_line(struct dataset *ds, const char *line, size_t len,
 	row.len = strlen(prompt);
 	row.prompt = xstrndup(prompt, row.len);
 	row.in_tokens = ceil((double)row.len / 4.0);
-	if (ds->nrows == ds->cap) {
-		ds->cap = ds->cap ? ds->cap * 2 : 256;
-		ds->rows = xreallocarray(ds->rows, ds->cap, sizeof *ds->rows);
-	}
+	ds->rows =
+	    xgrowarray(ds->rows, &ds->cap, ds->nrows + 1, sizeof *ds->rows);
 	ds->rows[ds->nrows++] = row;
 	memset(&row, 0, sizeof row);
 out:

@@ -185,11 +185,8 @@ session_list_body(struct store *s, MDB_txn *txn, void *arg)
 			continue;
 		}
 		ss.id = record_key_session_id(k.mv_data);
-		if (c->n == c->cap) {
-			c->cap = c->cap ? c->cap * 2 : 16;
-			c->list =
-			    xreallocarray(c->list, c->cap, sizeof *c->list);
-		}
+		c->list =
+		    xgrowarray(c->list, &c->cap, c->n + 1, sizeof *c->list);
 		c->list[c->n++] = ss;
 	}
 	mdb_cursor_close(cur);
@@ -564,11 +561,8 @@ messages_body(struct store *s, MDB_txn *txn, void *arg)
 		}
 		m.session = session;
 		m.seq = seq;
-		if (c->n == c->cap) {
-			c->cap = c->cap ? c->cap * 2 : 32;
-			c->list =
-			    xreallocarray(c->list, c->cap, sizeof *c->list);
-		}
+		c->list =
+		    xgrowarray(c->list, &c->cap, c->n + 1, sizeof *c->list);
 		c->list[c->n++] = m;
 	}
 	mdb_cursor_close(cur);
@@ -834,10 +828,7 @@ search_body(struct store *s, MDB_txn *txn, void *arg)
 				break;
 		if (i < c->nwords)
 			continue;
-		if (c->n == c->cap) {
-			c->cap = c->cap ? c->cap * 2 : 64;
-			c->m = xreallocarray(c->m, c->cap, sizeof *c->m);
-		}
+		c->m = xgrowarray(c->m, &c->cap, c->n + 1, sizeof *c->m);
 		record_key_message_parse(
 		    k.mv_data, &c->m[c->n].session, &c->m[c->n].seq);
 		c->m[c->n].role = role;

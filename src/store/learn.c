@@ -206,11 +206,8 @@ ratings_body(struct store *s, MDB_txn *txn, void *arg)
 			    s, "ratings", k.mv_data, k.mv_size, rc);
 			continue;
 		}
-		if (c->n == c->cap) {
-			c->cap = c->cap ? c->cap * 2 : 64;
-			c->list =
-			    xreallocarray(c->list, c->cap, sizeof *c->list);
-		}
+		c->list =
+		    xgrowarray(c->list, &c->cap, c->n + 1, sizeof *c->list);
 		c->list[c->n++] = r;
 	}
 	mdb_cursor_close(cur);
@@ -346,11 +343,8 @@ router_list_body(struct store *s, MDB_txn *txn, void *arg)
 			    rc != MC_OK ? rc : MC_ERR_CORRUPT);
 			continue;
 		}
-		if (c->n == c->cap) {
-			c->cap = c->cap ? c->cap * 2 : 16;
-			c->list =
-			    xreallocarray(c->list, c->cap, sizeof *c->list);
-		}
+		c->list =
+		    xgrowarray(c->list, &c->cap, c->n + 1, sizeof *c->list);
 		c->list[c->n].model = xstrndup(k.mv_data, k.mv_size);
 		c->list[c->n].blob = xmalloc(len > 0 ? len : 1);
 		memcpy(c->list[c->n].blob, blob, len);
@@ -487,11 +481,8 @@ spend_body(struct store *s, MDB_txn *txn, void *arg)
 		sp.day = (uint32_t)kp[0] << 24 | (uint32_t)kp[1] << 16 |
 		         (uint32_t)kp[2] << 8 | kp[3];
 		sp.model = xstrndup((const char *)kp + 4, k.mv_size - 4);
-		if (c->n == c->cap) {
-			c->cap = c->cap ? c->cap * 2 : 64;
-			c->list =
-			    xreallocarray(c->list, c->cap, sizeof *c->list);
-		}
+		c->list =
+		    xgrowarray(c->list, &c->cap, c->n + 1, sizeof *c->list);
 		c->list[c->n++] = sp;
 	}
 	mdb_cursor_close(cur);

@@ -272,10 +272,7 @@ editor_wrap(
 		do {
 			take = view_wrap_next(
 			    e->text + pos, end - pos, width, false, &skip);
-			if (nrows == cap) {
-				cap = cap ? cap * 2 : 8;
-				rows = xreallocarray(rows, cap, sizeof *rows);
-			}
+			rows = xgrowarray(rows, &cap, nrows + 1, sizeof *rows);
 			rows[nrows].off = pos;
 			rows[nrows].len = take;
 			nrows++;

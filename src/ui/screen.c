@@ -604,10 +604,7 @@ overlay_wrap(const char *text, size_t width, size_t *n)
 			if (end > pos)
 				take = view_wrap_next(
 				    text + pos, end - pos, width, true, &skip);
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 32;
-				rows = xreallocarray(rows, cap, sizeof *rows);
-			}
+			rows = xgrowarray(rows, &cap, *n + 1, sizeof *rows);
 			rows[*n].off = pos;
 			rows[(*n)++].len = take;
 			pos += take + skip;

@@ -103,10 +103,8 @@ block_add_line(struct view_block *b, enum view_kind kind, size_t off,
 {
 	struct view_line *line;
 
-	if (b->nlines == b->lines_cap) {
-		b->lines_cap = b->lines_cap ? b->lines_cap * 2 : 8;
-		b->lines = xreallocarray(b->lines, b->lines_cap, sizeof *line);
-	}
+	b->lines =
+	    xgrowarray(b->lines, &b->lines_cap, b->nlines + 1, sizeof *line);
 	line = &b->lines[b->nlines++];
 	line->off = (uint32_t)off;
 	line->len = (uint32_t)len;
@@ -386,10 +384,7 @@ view_new_block(struct view *v)
 {
 	struct view_block *b;
 
-	if (v->nblocks == v->cap) {
-		v->cap = v->cap ? v->cap * 2 : 64;
-		v->blocks = xreallocarray(v->blocks, v->cap, sizeof *b);
-	}
+	v->blocks = xgrowarray(v->blocks, &v->cap, v->nblocks + 1, sizeof *b);
 	b = &v->blocks[v->nblocks++];
 	memset(b, 0, sizeof *b);
 	v->dirty = true;

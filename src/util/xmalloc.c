@@ -10,8 +10,7 @@
 
 #include "util/xmalloc.h"
 
-static void __attribute__((noreturn))
-xmalloc_fail(size_t size)
+static void __attribute__((noreturn)) xmalloc_fail(size_t size)
 {
 	fprintf(stderr, "mixchat: out of memory (%zu bytes)\n", size);
 	abort();
@@ -59,6 +58,24 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	if (size != 0 && nmemb > SIZE_MAX / size)
 		xmalloc_fail(SIZE_MAX);
 	return xrealloc(ptr, nmemb * size);
+}
+
+void *
+xgrowarray(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap;
+
+	if (need <= c)
+		return p;
+	if (c == 0)
+		c = 16;
+	while (c < need) {
+		if (c > SIZE_MAX / 2)
+			xmalloc_fail(SIZE_MAX);
+		c *= 2;
+	}
+	*cap = c;
+	return xreallocarray(p, c, size);
 }
 
 char *

@@ -17,6 +17,12 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+/*
+ * xgrowarray: make room for `need` elements of `size` bytes in p, whose
+ * capacity *cap grows by doubling (from 16).  Returns the (maybe moved)
+ * array; the caller stores it back.
+ */
+void *xgrowarray(void *p, size_t *cap, size_t need, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* xasprintf: a formatted string the caller frees. */
