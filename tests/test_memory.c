@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "router/memory.h"
@@ -62,6 +63,137 @@ TEST(one_rating_moves_its_prompt_not_others)
 	CHECK(router_memory_correction(m, feat(p), "mid", &used) == 0);
 	CHECK(used == 0);
 	router_memory_free(m);
+}
+
+/*
+ * Prompts are compared by their last block: the same few-shot examples in
+ * front of two different questions do not make the questions alike, and
+ * the same question behind other examples is still the same question.
+ */
+TEST(few_shot_examples_do_not_count)
+{
+	static const char shots[] =
+	    "Question: Which gas do plants take in to make food?\n"
+	    "A. oxygen B. carbon dioxide C. nitrogen D. helium\n"
+	    "Answer: B\n\n"
+	    "Question: What force pulls objects toward the Earth?\n"
+	    "A. magnetism B. friction C. gravity D. tension\n"
+	    "Answer: C\n\n";
+	static const char other_shots[] =
+	    "Question: How many legs does a spider have?\n"
+	    "A. six B. eight C. ten D. four\n"
+	    "Answer: B\n\n";
+	const char *q1 = "Question: Which planet is closest to the Sun?\n"
+	                 "A. Venus B. Mercury C. Mars D. Earth\nAnswer:";
+	const char *q2 = "Question: What do you call a baby kangaroo?\n"
+	                 "A. kit B. calf C. joey D. cub\nAnswer:";
+	char a[1024], b[1024], c[1024];
+	struct router_memory *m = memory_fixed();
+	double same, other;
+
+	snprintf(a, sizeof a, "%s%s", shots, q1);
+	snprintf(b, sizeof b, "%s%s", shots, q2);
+	snprintf(c, sizeof c, "%s%s", other_shots, q1);
+	router_memory_add(m, feat(a), "cheap", 0.0, 0.7, 1.0);
+	/* The same examples, another question: next to nothing (the whole
+	 * prompts share most of their words). */
+	other = router_memory_correction(m, feat(b), "cheap", NULL);
+	CHECK(fabs(other) < 0.05);
+	/* The same question behind other examples: the full lesson. */
+	same = router_memory_correction(m, feat(c), "cheap", NULL);
+	CHECK_NEAR(same, -0.7 / 1.5, 1e-3);
+	router_memory_free(m);
+}
+
+/* A chemistry question, one of many alike. */
+static struct router_features *
+chemistry(size_t i)
+{
+	static const char *const what[] = { "charge", "mass", "shape",
+		"polarity", "bond angle", "boiling point", "colour" };
+	static const char *const of[] = { "water", "ammonia", "methane",
+		"ozone", "benzene", "ethanol", "carbon dioxide" };
+	char text[160];
+
+	snprintf(text, sizeof text, "In chemistry, what is the %s of %s?",
+	    what[i % 7], of[i / 7 % 7]);
+	return feat(text);
+}
+
+/*
+ * What the memory learns about one model reaches the others as far as its
+ * record shows the lessons to be shared: when every model fails the same
+ * questions (hard questions), a model never tried there is expected to
+ * fail them too and no decision turns on it; when one model fails where
+ * another succeeds, the lesson stays with the model that failed.
+ */
+TEST(shared_lessons_reach_every_model)
+{
+	struct router_memory *shared = router_memory_new();
+	struct router_memory *own = router_memory_new();
+	struct router_features *probe;
+	double cheap, mid, exp_shared, exp_own;
+	size_t i;
+
+	for (i = 0; i < 40; i++) {
+		const char *model = i % 2 ? "mid" : "cheap";
+
+		router_memory_add(shared, chemistry(i), model, 0.0, 0.7, 1.0);
+		router_memory_add(
+		    own, chemistry(i), model, i % 2 ? 1.0 : 0.0, 0.7, 1.0);
+	}
+	probe = chemistry(45);
+	exp_shared = router_memory_correction(shared, probe, "exp", NULL);
+	cheap = router_memory_correction(shared, probe, "cheap", NULL);
+	CHECK(cheap < -0.2);
+	CHECK(exp_shared < 0.4 * cheap); /* a good part of the lesson */
+	cheap = router_memory_correction(own, probe, "cheap", NULL);
+	mid = router_memory_correction(own, probe, "mid", NULL);
+	exp_own = router_memory_correction(own, probe, "exp", NULL);
+	CHECK(cheap < -0.2);
+	CHECK(mid > 0.05);
+	CHECK(fabs(exp_own) < 0.05); /* no lesson for a model not tried */
+	router_memory_free(shared);
+	router_memory_free(own);
+}
+
+/*
+ * The features kept with a rating bring the memory back as it was: a
+ * memory rebuilt from packed features corrects exactly as the one taught
+ * live; pairs kept before the last block was kept still unpack.
+ */
+TEST(packed_features_rebuild_the_memory)
+{
+	const char *p = "Answer: B\n\nQuestion: Which planet is closest "
+	                "to the Sun?\nA. Venus B. Mercury\nAnswer:";
+	struct router_memory *live = router_memory_new();
+	struct router_memory *rebuilt = router_memory_new();
+	struct router_features *f = feat(p), *g = malloc(sizeof *g);
+	float *v;
+	size_t n, i, old;
+
+	CHECK(f->qnnz > 0);
+	v = router_features_pack(f, &n);
+	CHECK(router_features_unpack(v, n, g));
+	CHECK(g->nnz == f->nnz && g->qnnz == f->qnnz && g->ntags == f->ntags);
+	router_memory_add(live, f, "cheap", 0.0, 0.7, 1.0);
+	router_memory_add(rebuilt, g, "cheap", 0.0, 0.7, 1.0);
+	CHECK_NEAR(router_memory_correction(live, f, "cheap", NULL),
+	    router_memory_correction(rebuilt, f, "cheap", NULL), 1e-9);
+	/* The old layout: words and tags only. */
+	for (old = 0, i = 0; i < n; i += 2)
+		if (v[i] < ROUTER_PACK_QUERY)
+			old = i + 2;
+	CHECK(router_features_unpack(v, old, g));
+	CHECK(g->qnnz == 0 && g->nnz == f->nnz);
+	/* Nonsense is refused: a value out of range, an odd length. */
+	v[1] = -1;
+	CHECK(!router_features_unpack(v, n, g));
+	CHECK(!router_features_unpack(v, n - 1, g));
+	free(v);
+	free(g);
+	router_memory_free(live);
+	router_memory_free(rebuilt);
 }
 
 /* A word in good and bad answers alike takes no blame; one only in the
@@ -251,6 +383,9 @@ main(void)
 {
 	r = router_new();
 	RUN(one_rating_moves_its_prompt_not_others);
+	RUN(few_shot_examples_do_not_count);
+	RUN(shared_lessons_reach_every_model);
+	RUN(packed_features_rebuild_the_memory);
 	RUN(shared_words_are_explained_away);
 	RUN(apply_picks_the_winner_again);
 	RUN(keeps_the_newest);

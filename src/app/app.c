@@ -998,61 +998,6 @@ app_features(struct app *app, struct exchange *x)
 	return x->features;
 }
 
-/*
- * The features as stored with a rating: (index, value) pairs of the word
- * features (index < ROUTER_DIM), then the tag probabilities as pairs
- * (ROUTER_DIM + tag, p).
- */
-static float *
-app_feature_pairs(const struct router_features *f, size_t *n)
-{
-	float *v = xcalloc(2 * ((size_t)f->nnz + f->ntags) + 1, sizeof *v);
-	uint32_t i;
-	size_t k = 0;
-
-	for (i = 0; i < f->nnz; i++) {
-		v[k++] = (float)f->nz[i];
-		v[k++] = f->x[f->nz[i]];
-	}
-	for (i = 0; i < f->ntags; i++) {
-		v[k++] = (float)(ROUTER_DIM + i);
-		v[k++] = f->tag[i];
-	}
-	*n = k;
-	return v;
-}
-
-/* Back from stored pairs; false when they do not make features. */
-static bool
-app_features_from_pairs(const float *v, size_t n, struct router_features *f)
-{
-	size_t i;
-
-	memset(f, 0, sizeof *f);
-	if (v == NULL || n % 2 != 0)
-		return false;
-	for (i = 0; i < n; i += 2) {
-		double idx = v[i];
-
-		if (!(idx >= 0) || idx != floor(idx))
-			return false;
-		if (idx < ROUTER_DIM) {
-			if (f->nnz >= ROUTER_DIM)
-				return false;
-			f->x[(size_t)idx] = v[i + 1];
-			f->nz[f->nnz++] = (uint16_t)idx;
-		} else if (idx < ROUTER_DIM + ROUTER_MAX_TAGS) {
-			size_t t = (size_t)idx - ROUTER_DIM;
-
-			f->tag[t] = v[i + 1];
-			if (t + 1 > f->ntags)
-				f->ntags = (uint32_t)t + 1;
-		} else
-			return false;
-	}
-	return f->nnz > 0;
-}
-
 /* The router's own prediction (without the memory) of model's quality. */
 static double
 app_base_quality(
@@ -1090,7 +1035,7 @@ app_load_memory(struct app *app)
 		double base, q, w;
 
 		if (list[i].model == NULL ||
-		    !app_features_from_pairs(
+		    !router_features_unpack(
 		        list[i].features, list[i].nfeatures, f))
 			continue;
 		base = app_base_quality(app, f, list[i].model);
@@ -1129,7 +1074,7 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	        app->router, app->memory, f, model, quality, weight) == MC_OK &&
 	    router_model_save(app->router, model, &blob) == MC_OK)
 		learned = true;
-	pairs = app_feature_pairs(f, &npairs);
+	pairs = router_features_pack(f, &npairs);
 	memset(&r, 0, sizeof r);
 	r.session = session;
 	r.seq = seq;

@@ -23,8 +23,10 @@ router-priors: mixchat$(EXEEXT)
 TESTS += tests/router_cli.sh
 EXTRA_DIST += tests/router_cli.sh
 
-FUZZ_TARGETS += fuzz/fuzz_dataset fuzz/fuzz_router_state
+FUZZ_TARGETS += fuzz/fuzz_dataset fuzz/fuzz_router_state \
+    fuzz/fuzz_features_pack
 fuzz_fuzz_dataset_SOURCES = fuzz/fuzz_dataset.c $(FUZZ_DRIVER)
+fuzz_fuzz_features_pack_SOURCES = fuzz/fuzz_features_pack.c $(FUZZ_DRIVER)
 fuzz_fuzz_router_state_SOURCES = fuzz/fuzz_router_state.c $(FUZZ_DRIVER)
 
 BENCH_LIST += bench/bench_router

@@ -58,7 +58,18 @@ struct router_memory {
 	size_t nmodels;
 	struct router_memory_params params;
 	struct memory_choice *choice;
+	/* The memory's record as a forecaster (see memory_weights): for
+	 * every rating, the residual r it was then told, and what it had
+	 * forecast before being told: o from the rated model's own prompts,
+	 * t from the other models' (their mean).  Weighted sums of products. */
+	double s_oo, s_ot, s_tt, s_ro, s_rt;
 };
+
+static double memory_raw_correction(const struct router_memory *m,
+    struct memory_model *mm, const struct router_features *f);
+
+static double memory_others(const struct router_memory *m,
+    const struct memory_model *skip, const struct router_features *f);
 
 void
 router_memory_params_init(struct router_memory_params *p)
@@ -263,25 +274,57 @@ router_memory_get_params(
 	*p = m->params;
 }
 
+/*
+ * The vector the memory compares prompts by: the last block's namespace
+ * alone when the features carry it (the question after any few-shot
+ * examples; for a prompt of one block, the whole prompt), else the hashed
+ * part of x.  Scattered into dense (zeroed by the caller); its buckets go
+ * to idx; returns how many.
+ */
+static uint32_t
+query_vector(const struct router_features *f, float *dense, uint16_t *idx)
+{
+	uint32_t i, k = 0;
+
+	if (f->qnnz > 0) {
+		for (i = 0; i < f->qnnz && i < ROUTER_HASH_DIM; i++) {
+			if (f->qx[i] == 0 || f->qnz[i] >= ROUTER_HASH_DIM)
+				continue;
+			if (dense[f->qnz[i]] == 0)
+				idx[k++] = f->qnz[i];
+			dense[f->qnz[i]] += f->qx[i];
+		}
+		return k;
+	}
+	for (i = 0; i < f->nnz; i++) {
+		if (f->nz[i] < ROUTER_HASH_DIM && f->x[f->nz[i]] != 0) {
+			idx[k++] = f->nz[i];
+			dense[f->nz[i]] = f->x[f->nz[i]];
+		}
+	}
+	return k;
+}
+
 void
 router_memory_add(struct router_memory *m, const struct router_features *f,
     const char *model, double quality, double predicted, double weight)
 {
 	struct memory_model *mm;
 	struct memory_entry e;
+	float dense[ROUTER_HASH_DIM];
 	double norm = 0;
-	uint32_t i, k = 0;
+	uint16_t idx[ROUTER_HASH_DIM];
+	uint32_t i, k;
 
 	memset(&e, 0, sizeof e);
-	e.idx = xcalloc(f->nnz + 1, sizeof *e.idx);
-	e.val = xcalloc(f->nnz + 1, sizeof *e.val);
-	for (i = 0; i < f->nnz; i++) {
-		if (f->nz[i] < ROUTER_HASH_DIM && f->x[f->nz[i]] != 0)
-			e.idx[k++] = f->nz[i];
-	}
+	memset(dense, 0, sizeof dense);
+	k = query_vector(f, dense, idx);
+	e.idx = xcalloc(k + 1, sizeof *e.idx);
+	e.val = xcalloc(k + 1, sizeof *e.val);
+	memcpy(e.idx, idx, k * sizeof *idx);
 	qsort(e.idx, k, sizeof *e.idx, cmp_u16);
 	for (i = 0; i < k; i++) {
-		e.val[i] = f->x[e.idx[i]];
+		e.val[i] = dense[e.idx[i]];
 		norm += (double)e.val[i] * e.val[i];
 	}
 	if (k == 0 || norm <= 0 || !(weight > 0)) {
@@ -295,7 +338,20 @@ router_memory_add(struct router_memory *m, const struct router_features *f,
 	e.residual = quality - predicted;
 	e.weight = weight > 1 ? 1 : weight;
 
-	if ((mm = memory_find(m, model)) == NULL) {
+	{
+		double o = 0, t, w = e.weight, r = e.residual;
+
+		mm = memory_find(m, model);
+		if (mm != NULL && mm->n > 0)
+			o = memory_raw_correction(m, mm, f);
+		t = memory_others(m, mm, f);
+		m->s_oo += w * o * o;
+		m->s_ot += w * o * t;
+		m->s_tt += w * t * t;
+		m->s_ro += w * r * o;
+		m->s_rt += w * r * t;
+	}
+	if (mm == NULL) {
 		m->models =
 		    xreallocarray(m->models, m->nmodels + 1, sizeof *m->models);
 		mm = &m->models[m->nmodels++];
@@ -416,26 +472,25 @@ memory_choose(const struct router_memory *m)
 	}
 }
 
-double
-router_memory_correction(const struct router_memory *m,
-    const struct router_features *f, const char *model, size_t *used)
+/* The kernel ridge correction for model's memory mm, as solved. */
+static double
+memory_raw_correction(const struct router_memory *m, struct memory_model *mm,
+    const struct router_features *f)
 {
-	struct memory_model *mm = memory_find(m, model);
+	float dense[ROUTER_HASH_DIM];
+	uint16_t qidx[ROUTER_HASH_DIM];
 	double norm = 0, delta = 0;
 	size_t i;
-	uint32_t j;
+	uint32_t j, nq;
 
-	if (used != NULL)
-		*used = 0;
-	if (mm == NULL || mm->n == 0)
-		return 0;
 	if (m->choice->dirty)
 		memory_choose(m); /* lazily: a rebuild adds many at once */
 	if (mm->dirty || mm->ridge != m->choice->ridge)
 		memory_solve(mm, m->choice->ridge);
-	for (j = 0; j < f->nnz; j++)
-		if (f->nz[j] < ROUTER_HASH_DIM)
-			norm += (double)f->x[f->nz[j]] * f->x[f->nz[j]];
+	memset(dense, 0, sizeof dense);
+	nq = query_vector(f, dense, qidx);
+	for (j = 0; j < nq; j++)
+		norm += (double)dense[qidx[j]] * dense[qidx[j]];
 	if (norm <= 0)
 		return 0;
 	norm = sqrt(norm);
@@ -444,27 +499,129 @@ router_memory_correction(const struct router_memory *m,
 		double k = 0;
 
 		for (j = 0; j < e->nnz; j++)
-			k += (double)e->val[j] * f->x[e->idx[j]];
+			k += (double)e->val[j] * dense[e->idx[j]];
 		delta += mm->alpha[i] * kernel(m, k / norm);
 	}
-	if (used != NULL)
-		*used = mm->n;
 	return delta;
+}
+
+/* The mean raw correction of the models other than skip that have
+ * rated prompts (0 when none has). */
+static double
+memory_others(const struct router_memory *m, const struct memory_model *skip,
+    const struct router_features *f)
+{
+	double sum = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nmodels; i++) {
+		if (&m->models[i] == skip || m->models[i].n == 0)
+			continue;
+		sum += memory_raw_correction(m, &m->models[i], f);
+		n++;
+	}
+	return n > 0 ? sum / (double)n : 0;
+}
+
+/*
+ * How the memory's raw corrections become a correction for model l:
+ *
+ *	delta_l(x) = a * own_l(x) + b * mean over the other models of own(x)
+ *
+ * where own_l is the kernel ridge fit to l's rated prompts.  a and b are
+ * fitted by least squares to the memory's own record as a forecaster
+ * (every residual against what the memory had forecast for that prompt
+ * before it was told), shrunk toward a = 1, b = 0 by MEMORY_CAL_PRIOR
+ * (in units of a squared correction), and kept within [0, 1].  b is the
+ * share of a lesson that holds for every model: a prompt that is simply
+ * hard (right and wrong answers of all models fall together, as on a
+ * benchmark) moves every model alike and changes no decision, while a
+ * lesson about one model (the cheap one fails at chemistry, the others do
+ * not) moves that model alone.  A forecaster that is no better than
+ * chance gets a -> 0 and stops moving decisions.
+ */
+#define MEMORY_CAL_PRIOR 0.2
+
+static void
+memory_weights(const struct router_memory *m, double *a, double *b)
+{
+	static double prior = -1;
+	double p, a11, a12, a22, r1, r2, det;
+
+	if (prior < 0) /* developer knob, for tuning on validation folds */
+		prior = getenv("MIXCHAT_MEM_CAL") != NULL
+		            ? atof(getenv("MIXCHAT_MEM_CAL"))
+		            : MEMORY_CAL_PRIOR;
+	p = prior > 0 ? prior : MEMORY_CAL_PRIOR;
+	a11 = m->s_oo + p;
+	a12 = m->s_ot;
+	a22 = m->s_tt + p;
+	r1 = m->s_ro + p;
+	r2 = m->s_rt;
+	det = a11 * a22 - a12 * a12;
+	*a = (r1 * a22 - r2 * a12) / det;
+	*b = (r2 * a11 - r1 * a12) / det;
+	/* Within the box, one coefficient at a time given the other. */
+	if (*b < 0 || *b > 1) {
+		*b = *b < 0 ? 0 : 1;
+		*a = (r1 - a12 * *b) / a11;
+	}
+	if (*a < 0 || *a > 1) {
+		*a = *a < 0 ? 0 : 1;
+		*b = (r2 - a12 * *a) / a22;
+		*b = *b < 0 ? 0 : *b > 1 ? 1 : *b;
+	}
+}
+
+double
+router_memory_correction(const struct router_memory *m,
+    const struct router_features *f, const char *model, size_t *used)
+{
+	struct memory_model *mm = memory_find(m, model);
+	double a, b, own = 0;
+
+	if (used != NULL)
+		*used = mm != NULL ? mm->n : 0;
+	memory_weights(m, &a, &b);
+	if (mm != NULL && mm->n > 0)
+		own = memory_raw_correction(m, mm, f);
+	return a * own + (b > 0 ? b * memory_others(m, mm, f) : 0);
 }
 
 void
 router_memory_apply(const struct router_memory *m, struct router_decision *d)
 {
-	double best = -INFINITY;
-	size_t i;
+	double best = -INFINITY, a, b, sum = 0, *raw;
+	size_t i, j, n = 0;
 
-	if (d->features == NULL)
+	if (d->features == NULL || m->nmodels == 0)
 		return;
+	/* Each model's raw correction once, then combined per candidate. */
+	raw = xcalloc(m->nmodels, sizeof *raw);
+	for (j = 0; j < m->nmodels; j++) {
+		if (m->models[j].n == 0)
+			continue;
+		raw[j] = memory_raw_correction(m, &m->models[j], d->features);
+		sum += raw[j];
+		n++;
+	}
+	memory_weights(m, &a, &b);
 	for (i = 0; i < d->ncandidates; i++) {
 		struct router_candidate *c = &d->candidates[i];
-		double q = c->quality + router_memory_correction(
-		                            m, d->features, c->model, NULL);
+		double own = 0, others = sum, q;
+		size_t nothers = n;
 
+		for (j = 0; j < m->nmodels; j++) {
+			if (m->models[j].n > 0 &&
+			    strcmp(m->models[j].id, c->model) == 0) {
+				own = raw[j];
+				others -= raw[j];
+				nothers--;
+				break;
+			}
+		}
+		q = c->quality + a * own +
+		    (nothers > 0 ? b * others / (double)nothers : 0);
 		if (q < 0)
 			q = 0;
 		if (q > 1)
@@ -472,6 +629,7 @@ router_memory_apply(const struct router_memory *m, struct router_decision *d)
 		c->score += q - c->quality;
 		c->quality = q;
 	}
+	free(raw);
 	d->winner = -1;
 	for (i = 0; i < d->ncandidates; i++) {
 		if (d->candidates[i].excluded != ROUTER_OK)

@@ -6,19 +6,26 @@
  * The tag-level predictors (router.c) learn slowly and globally: in live
  * chat most prompts fall under one or two tags, so a handful of ratings
  * cannot tell "cheap is bad at chemistry" from "cheap is bad".  The memory
- * keeps every rated prompt of a model (its hashed word features, unit
- * length), with the residual r = rated quality - the quality the router
- * predicted when it routed it, and predicts a correction for a new prompt
+ * keeps every rated prompt of a model (the hashed words of its last
+ * block, unit length: the question after any few-shot examples, which
+ * would otherwise make every prompt of a benchmark look alike), with the
+ * residual r = rated quality - the quality the router predicted when it
+ * routed it, and fits
  *
- *	delta(x) = k(x)' (K + lambda W^-1)^-1 r
+ *	own(x) = k(x)' (K + lambda W^-1)^-1 r
  *
  * where k(x) holds the kernel (cosine similarity cubed) of x and each
  * rated prompt, K theirs to one another and W their weights (a re-ask counts less than a
  * keystroke).  Shared function words are explained away by the solve:
  * a word present in good and bad replies alike gets no blame; a word only
  * in the bad ones does.  The Cholesky factor of each model's system is
- * kept and updated as prompts come and go (O(n^2) per rating).  Pure
- * computation: no I/O.  The app rebuilds the
+ * kept and updated as prompts come and go (O(n^2) per rating).
+ *
+ * The correction for model l is a * own_l(x) + b * (the mean of the other
+ * models' own(x)), with a and b fitted to the memory's record as a
+ * forecaster (memory.c): lessons that hold for every model (a hard
+ * question) move every model and change no decision; lessons about one
+ * model move that one.  Pure computation: no I/O.  The app rebuilds the
  * memory at start-up from the ratings kept in the store.
  */
 #ifndef MIXCHAT_ROUTER_MEMORY_H

@@ -4,10 +4,12 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "router/online.h"
 #include "router/router_int.h"
+#include "util/xmalloc.h"
 
 int
 router_online_decide(const struct router *r, const struct router_memory *m,
@@ -59,4 +61,65 @@ router_online_learn(struct router *r, struct router_memory *m,
 	if (m != NULL)
 		router_memory_add(m, f, model, quality, base, weight);
 	return MC_OK;
+}
+
+float *
+router_features_pack(const struct router_features *f, size_t *n)
+{
+	float *v =
+	    xcalloc(2 * ((size_t)f->nnz + f->ntags + f->qnnz) + 1, sizeof *v);
+	uint32_t i;
+	size_t k = 0;
+
+	for (i = 0; i < f->nnz; i++) {
+		v[k++] = (float)f->nz[i];
+		v[k++] = f->x[f->nz[i]];
+	}
+	for (i = 0; i < f->ntags; i++) {
+		v[k++] = (float)(ROUTER_DIM + i);
+		v[k++] = f->tag[i];
+	}
+	for (i = 0; i < f->qnnz; i++) {
+		v[k++] = (float)(ROUTER_PACK_QUERY + f->qnz[i]);
+		v[k++] = f->qx[i];
+	}
+	*n = k;
+	return v;
+}
+
+bool
+router_features_unpack(const float *v, size_t n, struct router_features *f)
+{
+	size_t i;
+
+	memset(f, 0, sizeof *f);
+	if (v == NULL || n % 2 != 0)
+		return false;
+	for (i = 0; i < n; i += 2) {
+		double idx = v[i];
+
+		/* Every feature lies in [0, 2]; leave room, refuse nonsense. */
+		if (!(idx >= 0) || idx != floor(idx) ||
+		    !(v[i + 1] >= 0 && v[i + 1] <= 16))
+			return false;
+		if (idx < ROUTER_DIM) {
+			if (f->nnz >= ROUTER_DIM)
+				return false;
+			f->x[(size_t)idx] = v[i + 1];
+			f->nz[f->nnz++] = (uint16_t)idx;
+		} else if (idx < ROUTER_PACK_QUERY) {
+			size_t t = (size_t)idx - ROUTER_DIM;
+
+			f->tag[t] = v[i + 1];
+			if (t + 1 > f->ntags)
+				f->ntags = (uint32_t)t + 1;
+		} else if (idx < ROUTER_PACK_QUERY + ROUTER_HASH_DIM) {
+			if (f->qnnz >= ROUTER_HASH_DIM)
+				return false;
+			f->qnz[f->qnnz] = (uint16_t)(idx - ROUTER_PACK_QUERY);
+			f->qx[f->qnnz++] = v[i + 1];
+		} else
+			return false;
+	}
+	return f->nnz > 0;
 }

@@ -16,6 +16,9 @@
 #ifndef MIXCHAT_ROUTER_ONLINE_H
 #define MIXCHAT_ROUTER_ONLINE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "router/memory.h"
 #include "router/router.h"
 
@@ -50,5 +53,24 @@ double router_online_base(
 int router_online_learn(struct router *r, struct router_memory *m,
     const struct router_features *f, const char *model, double quality,
     double weight) MC_WUR;
+
+/*
+ * router_features_pack: the features as kept with a rating, so that the
+ * memory can be rebuilt from the store: (index, value) pairs of floats —
+ * the word features (index < ROUTER_DIM), the tag probabilities
+ * (ROUTER_DIM + tag) and the last block's words (ROUTER_PACK_QUERY +
+ * bucket).  *n gets the number of floats; free() the result.
+ * router_features_unpack: back; false when v does not make features
+ * (odd length, an index out of range, a value outside
+ * [0, 16], no word
+ * features).  Pairs written
+ * before the last block was kept unpack without it, and the memory then
+ * compares those prompts by their word features.
+ */
+#define ROUTER_PACK_QUERY (ROUTER_DIM + ROUTER_MAX_TAGS)
+
+float *router_features_pack(const struct router_features *f, size_t *n);
+bool router_features_unpack(
+    const float *v, size_t n, struct router_features *f) MC_WUR;
 
 #endif

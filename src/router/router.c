@@ -238,9 +238,14 @@ hash_namespace(const char *s, size_t len, uint32_t ns, float *acc, uint16_t *nz,
 	}
 }
 
+/*
+ * Normalise the namespace in acc (its n buckets listed in nz) to unit
+ * length on log(1 + count), add it at 1/sqrt(2) into x, and, when qf is
+ * not NULL, keep it alone in qf->qnz/qx.
+ */
 static void
 normalise_namespace(float *acc, const uint16_t *nz, uint32_t n, float *x,
-    uint16_t *xnz, uint32_t *xnnz)
+    uint16_t *xnz, uint32_t *xnnz, struct router_features *qf)
 {
 	double norm = 0;
 	uint32_t k;
@@ -255,6 +260,10 @@ normalise_namespace(float *acc, const uint16_t *nz, uint32_t n, float *x,
 	norm = 1.0 / sqrt(norm);
 	for (k = 0; k < n; k++) {
 		v = acc[nz[k]] * (float)norm;
+		if (qf != NULL) {
+			qf->qnz[qf->qnnz] = nz[k];
+			qf->qx[qf->qnnz++] = v;
+		}
 		if (x[nz[k]] == 0)
 			xnz[(*xnnz)++] = nz[k];
 		x[nz[k]] += v * 0.7071f;
@@ -275,6 +284,7 @@ router_features_hash(const char *prompt, size_t len, struct router_features *f)
 	memset(acc, 0, sizeof acc);
 	f->nnz = 0;
 	f->ntags = 0;
+	f->qnnz = 0;
 
 	/* The last block: after the last blank line, if it says enough. */
 	for (i = len; i > 1; i--) {
@@ -286,10 +296,10 @@ router_features_hash(const char *prompt, size_t len, struct router_features *f)
 	}
 
 	hash_namespace(prompt, len, 0x1234567u, acc, nz, &n);
-	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz);
+	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz, NULL);
 	n = 0;
 	hash_namespace(prompt + tail, len - tail, 0x7654321u, acc, nz, &n);
-	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz);
+	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz, f);
 
 	run = 0;
 	for (i = tail; i < len; i++) {

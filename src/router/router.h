@@ -84,6 +84,12 @@ struct router_features {
 	float tag[ROUTER_MAX_TAGS];
 	uint32_t ntags;
 	double in_tokens; /* estimated prompt tokens (chars / 4) */
+	/* The last block's namespace alone (unit length, indices in the
+	 * order hashed): what the per-user memory compares prompts by, so
+	 * that shared few-shot examples do not make prompts look alike. */
+	uint16_t qnz[ROUTER_HASH_DIM];
+	float qx[ROUTER_HASH_DIM];
+	uint32_t qnnz;
 };
 
 /* Per-model latency inputs of one decision (from the app's measurements). */
