@@ -136,10 +136,13 @@ cmp_u16(const void *a, const void *b)
 }
 
 /*
- * The kernel: the cosine raised to a power (3 by default), so that
+ * The kernel: the cosine raised to a power (5 by default), so that
  * prompts that merely share function words ("what is the") barely count
  * while close paraphrases count fully.  (An element-wise power of a Gram
- * matrix is still positive semi-definite: Schur's product theorem.)
+ * matrix is still positive semi-definite: Schur's product theorem.)  Not
+ * 3: with hundreds of rated prompts the faint similarities of unrelated
+ * prompts added up to a correction (on validation, feedback on ARC
+ * questions turned Winogrande decisions); at 5 they do not.
  */
 static double
 kernel(const struct router_memory *m, double cosine)

@@ -14,7 +14,7 @@
  *
  *	own(x) = k(x)' (K + lambda W^-1)^-1 r
  *
- * where k(x) holds the kernel (cosine similarity cubed) of x and each
+ * where k(x) holds the kernel (cosine similarity to the fifth) of x and each
  * rated prompt, K theirs to one another and W their weights (a re-ask counts less than a
  * keystroke).  Shared function words are explained away by the solve:
  * a word present in good and bad replies alike gets no blame; a word only
@@ -38,7 +38,7 @@
 /* Rated prompts kept per model (the oldest go first). */
 #define ROUTER_MEMORY_MAX 256
 /* The kernel is cosine^power over the hashed word features. */
-#define ROUTER_MEMORY_POWER 3
+#define ROUTER_MEMORY_POWER 5
 /* Ridge strength: one identical rated prompt moves a prediction by
  * r / (1 + lambda). */
 #define ROUTER_MEMORY_LAMBDA 4.0
