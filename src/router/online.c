@@ -76,7 +76,7 @@ router_features_pack(const struct router_features *f, size_t *n)
 		v[k++] = f->x[f->nz[i]];
 	}
 	for (i = 0; i < f->ntags; i++) {
-		v[k++] = (float)(ROUTER_DIM + i);
+		v[k++] = (float)(ROUTER_PACK_TAGS + i);
 		v[k++] = f->tag[i];
 	}
 	for (i = 0; i < f->qnnz; i++) {
@@ -107,13 +107,15 @@ router_features_unpack(const float *v, size_t n, struct router_features *f)
 				return false;
 			f->x[(size_t)idx] = v[i + 1];
 			f->nz[f->nnz++] = (uint16_t)idx;
-		} else if (idx < ROUTER_PACK_QUERY) {
-			size_t t = (size_t)idx - ROUTER_DIM;
+		} else if (idx >= ROUTER_PACK_TAGS &&
+		           idx < ROUTER_PACK_TAGS + ROUTER_MAX_TAGS) {
+			size_t t = (size_t)(idx - ROUTER_PACK_TAGS);
 
 			f->tag[t] = v[i + 1];
 			if (t + 1 > f->ntags)
 				f->ntags = (uint32_t)t + 1;
-		} else if (idx < ROUTER_PACK_QUERY + ROUTER_HASH_DIM) {
+		} else if (idx >= ROUTER_PACK_QUERY &&
+		           idx < ROUTER_PACK_QUERY + ROUTER_HASH_DIM) {
 			if (f->qnnz >= ROUTER_HASH_DIM)
 				return false;
 			f->qnz[f->qnnz] = (uint16_t)(idx - ROUTER_PACK_QUERY);
