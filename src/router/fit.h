@@ -35,6 +35,8 @@ struct router_fit_options {
 	int epochs;      /* residual epochs */
 	int tag_epochs;  /* classifier epochs */
 	double dense_l2; /* ridge of the dense features, x n; 0: off */
+	double ridge;    /* residual by ridge (CG) with this L2; 0: SGD */
+	int ridge_iter;  /* its conjugate-gradient iterations */
 };
 
 /* router_fit_options_init: the defaults (tuned on a validation part of
