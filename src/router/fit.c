@@ -30,7 +30,7 @@ router_fit_options_init(struct router_fit_options *o)
 	o->l2 = 0.5;
 	o->lr = 0.005;
 	o->epochs = 2;
-	o->tag_epochs = 4;
+	o->tag_epochs = 8;
 	o->dense_l2 = 0;
 	o->ridge = 64;
 	o->ridge_iter = 50;

@@ -8,9 +8,10 @@
  *     features, SGD) from each example's tag label, when opts.tags;
  *   - per model and tag: the sums behind the shrunk mean quality and mean
  *     response length;
- *   - per model: the residual (ridge regression by SGD on the hashed and
- *     dense features, target = quality - tag-mean prediction) and the
- *     LinUCB A^-1 after every training example.
+ *   - per model: the residual (ridge regression on the hashed features,
+ *     exact by conjugate gradients, or by SGD when ridge = 0; target =
+ *     quality - tag-mean prediction) and the LinUCB A^-1 after every
+ *     training example.
  */
 #ifndef MIXCHAT_ROUTER_FIT_H
 #define MIXCHAT_ROUTER_FIT_H
