@@ -256,9 +256,11 @@ fit_ridge(struct router *r, const struct sparse *sp,
 			rr[l] += g[j * L + l] * g[j * L + l];
 	memcpy(rr0, rr, L * sizeof *rr0);
 	for (it = 0; it < o->ridge_iter; it++) {
+		/* Done when |g| < 1e-3 |g0|: finer changes no ranking on
+		 * validation (8 iterations instead of 12-20). */
 		live = 0;
 		for (l = 0; l < L; l++)
-			live |= rr[l] > 1e-12 * rr0[l] && rr[l] > 1e-30;
+			live |= rr[l] > 1e-6 * rr0[l] && rr[l] > 1e-30;
 		if (!live)
 			break;
 		/* ap = (X'X + ridge I) p. */

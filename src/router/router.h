@@ -55,7 +55,7 @@
  * shape tokens, then ROUTER_NDENSE dense features (length, digits,
  * numbers, ...) from ROUTER_DENSE_BASE on. */
 #define ROUTER_HASH_DIM   2048
-#define ROUTER_TEXT_DIM   2048
+#define ROUTER_TEXT_DIM   4096
 #define ROUTER_DENSE_BASE (ROUTER_HASH_DIM + ROUTER_TEXT_DIM)
 #define ROUTER_NDENSE     8
 #define ROUTER_DIM        (ROUTER_DENSE_BASE + ROUTER_NDENSE)
