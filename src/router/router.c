@@ -247,7 +247,7 @@ hash_namespace(const char *s, size_t len, uint32_t ns, float *acc, uint16_t *nz,
 #define NS_WORDS  0.7071
 #define NS_BLOCK  0.7071
 #define NS_CHARS  1.0
-#define NS_SHAPE  1.0
+#define NS_SHAPE  1.4
 #define NGRAM_MIN 3
 #define NGRAM_MAX 5
 #define CHAR_SEED 1u
@@ -255,16 +255,27 @@ hash_namespace(const char *s, size_t len, uint32_t ns, float *acc, uint16_t *nz,
  * question block (the cost of a decision on long prompts). */
 #define CHAR_CAP 1024
 
-/* One shape token: feature k in bin b. */
 static void
-shape_token(uint32_t k, uint32_t b, float *acc, uint16_t *nz, uint32_t *nnz)
+text_bucket(uint32_t h, float *acc, uint16_t *nz, uint32_t *nnz)
 {
-	uint32_t idx = ROUTER_HASH_DIM + (hash_mix(hash_mix(0x3c3c3c3u, k), b) &
-	                                     (ROUTER_TEXT_DIM - 1));
+	uint32_t idx = ROUTER_HASH_DIM + (h & (ROUTER_TEXT_DIM - 1));
 
 	if (acc[idx] == 0)
 		nz[(*nnz)++] = (uint16_t)idx;
 	acc[idx] += 1.0f;
+}
+
+/* The shape tokens of feature k in bin b: "k is b", and "k is at least
+ * c" for c = 1..b (thermometer), so that a trend over the bins is
+ * learned by few weights (on validation: GSM8K APGR +0.006). */
+static void
+shape_token(uint32_t k, uint32_t b, float *acc, uint16_t *nz, uint32_t *nnz)
+{
+	uint32_t c;
+
+	text_bucket(hash_mix(hash_mix(0x3c3c3c3u, k), b), acc, nz, nnz);
+	for (c = 1; c <= b; c++)
+		text_bucket(hash_mix(hash_mix(0x4d4d4d4u, k), c), acc, nz, nnz);
 }
 
 static uint32_t
