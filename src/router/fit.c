@@ -32,7 +32,7 @@ router_fit_options_init(struct router_fit_options *o)
 	o->epochs = 2;
 	o->tag_epochs = 8;
 	o->dense_l2 = 0;
-	o->ridge = 64;
+	o->ridge = 40;
 	o->ridge_iter = 50;
 }
 
