@@ -8,9 +8,10 @@
  *     features, SGD) from each example's tag label, when opts.tags;
  *   - per model and tag: the sums behind the shrunk mean quality and mean
  *     response length;
- *   - per model: the residual (ridge regression by SGD on the hashed and
- *     dense features, target = quality - tag-mean prediction) and the
- *     LinUCB A^-1 after every training example.
+ *   - per model: the residual (ridge regression on the hashed features,
+ *     exact by conjugate gradients, or by SGD when ridge = 0; target =
+ *     quality - tag-mean prediction) and the LinUCB A^-1 after every
+ *     training example.
  */
 #ifndef MIXCHAT_ROUTER_FIT_H
 #define MIXCHAT_ROUTER_FIT_H
@@ -35,6 +36,8 @@ struct router_fit_options {
 	int epochs;      /* residual epochs */
 	int tag_epochs;  /* classifier epochs */
 	double dense_l2; /* ridge of the dense features, x n; 0: off */
+	double ridge;    /* residual by ridge (CG) with this L2; 0: SGD */
+	int ridge_iter;  /* its conjugate-gradient iterations */
 };
 
 /* router_fit_options_init: the defaults (tuned on a validation part of

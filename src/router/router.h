@@ -50,11 +50,15 @@
 #include "util/buf.h"
 #include "util/error.h"
 
-/* Hashed feature space: ROUTER_HASH_DIM buckets plus ROUTER_NDENSE dense
- * features (length, digits, numbers, ...). */
+/* Feature space: ROUTER_HASH_DIM buckets of hashed words, then
+ * ROUTER_TEXT_DIM buckets of the question block's character n-grams and
+ * shape tokens, then ROUTER_NDENSE dense features (length, digits,
+ * numbers, ...) from ROUTER_DENSE_BASE on. */
 #define ROUTER_HASH_DIM   2048
+#define ROUTER_TEXT_DIM   4096
+#define ROUTER_DENSE_BASE (ROUTER_HASH_DIM + ROUTER_TEXT_DIM)
 #define ROUTER_NDENSE     8
-#define ROUTER_DIM        (ROUTER_HASH_DIM + ROUTER_NDENSE)
+#define ROUTER_DIM        (ROUTER_DENSE_BASE + ROUTER_NDENSE)
 #define ROUTER_MAX_TAGS   64
 #define ROUTER_MAX_MODELS 256
 #define ROUTER_MAX_ID     200
