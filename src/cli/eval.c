@@ -126,6 +126,8 @@ online_params(struct router_memory *m)
 		mp.auto_ridge = atoi(getenv("MIXCHAT_MEM_AUTO"));
 	if (getenv("MIXCHAT_TAG_WEIGHT") != NULL)
 		mp.tag_weight = atof(getenv("MIXCHAT_TAG_WEIGHT"));
+	if (getenv("MIXCHAT_MEM_SHARE") != NULL)
+		mp.share_prior = atof(getenv("MIXCHAT_MEM_SHARE"));
 	router_memory_set_params(m, &mp);
 }
 

@@ -78,6 +78,7 @@ router_memory_params_init(struct router_memory_params *p)
 	p->power = ROUTER_MEMORY_POWER;
 	p->tag_weight = ROUTER_MEMORY_TAG_WEIGHT;
 	p->auto_ridge = ROUTER_MEMORY_AUTO;
+	p->share_prior = ROUTER_MEMORY_SHARE_PRIOR;
 }
 
 struct router_memory *
@@ -265,6 +266,8 @@ router_memory_set_params(
 		m->params.tag_weight = 0;
 	if (m->params.tag_weight > 1)
 		m->params.tag_weight = 1;
+	if (!(m->params.share_prior >= 1e-6))
+		m->params.share_prior = 1e-6;
 	for (i = 0; i < m->nmodels; i++)
 		chol_rebuild(m, &m->models[i]);
 	m->choice->dirty = 1;
@@ -534,7 +537,7 @@ memory_others(const struct router_memory *m, const struct memory_model *skip,
  * where own_l is the kernel ridge fit to l's rated prompts.  a and b are
  * fitted by least squares to the memory's own record as a forecaster
  * (every residual against what the memory had forecast for that prompt
- * before it was told), shrunk toward a = 1, b = 0 by MEMORY_CAL_PRIOR
+ * before it was told), shrunk toward a = 1, b = 0 by params.share_prior
  * (in units of a squared correction), and kept within [0, 1].  b is the
  * share of a lesson that holds for every model: a prompt that is simply
  * hard (right and wrong answers of all models fall together, as on a
@@ -543,19 +546,11 @@ memory_others(const struct router_memory *m, const struct memory_model *skip,
  * not) moves that model alone.  A forecaster that is no better than
  * chance gets a -> 0 and stops moving decisions.
  */
-#define MEMORY_CAL_PRIOR 0.2
-
 static void
 memory_weights(const struct router_memory *m, double *a, double *b)
 {
-	static double prior = -1;
-	double p, a11, a12, a22, r1, r2, det;
+	double p = m->params.share_prior, a11, a12, a22, r1, r2, det;
 
-	if (prior < 0) /* developer knob, for tuning on validation folds */
-		prior = getenv("MIXCHAT_MEM_CAL") != NULL
-		            ? atof(getenv("MIXCHAT_MEM_CAL"))
-		            : MEMORY_CAL_PRIOR;
-	p = prior > 0 ? prior : MEMORY_CAL_PRIOR;
 	a11 = m->s_oo + p;
 	a12 = m->s_ot;
 	a22 = m->s_tt + p;

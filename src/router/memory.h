@@ -49,14 +49,20 @@
 #define ROUTER_MEMORY_TAG_WEIGHT 0.1
 /* Whether the memory picks its own ridge from the residuals. */
 #define ROUTER_MEMORY_AUTO 1
+/* How strongly the share of a lesson that reaches the other models (and
+ * the trust in the memory's own corrections) is held at its start (none,
+ * full) before the memory's record says otherwise; in units of a squared
+ * correction, so 0.2 is about five corrections of 0.2. */
+#define ROUTER_MEMORY_SHARE_PRIOR 0.2
 
 /* The learner's knobs (router_memory_params_init gives the defaults). */
 struct router_memory_params {
-	double ridge;      /* lambda of the kernel ridge, > 0 */
-	int power;         /* kernel = cosine^power, 1..8 */
-	double tag_weight; /* weight of a rating in router_learn, 0..1 */
-	int auto_ridge;    /* pick ridge x 1, 4, 16 or 64 by marginal
+	double ridge;       /* lambda of the kernel ridge, > 0 */
+	int power;          /* kernel = cosine^power, 1..8 */
+	double tag_weight;  /* weight of a rating in router_learn, 0..1 */
+	int auto_ridge;     /* pick ridge x 1, 4, 16 or 64 by marginal
 	                    * likelihood (memory.c); 0: ridge as given */
+	double share_prior; /* > 0: see ROUTER_MEMORY_SHARE_PRIOR */
 };
 
 struct router_memory;
