@@ -170,7 +170,7 @@ TEST(packed_features_rebuild_the_memory)
 	struct router_memory *rebuilt = router_memory_new();
 	struct router_features *f = feat(p), *g = malloc(sizeof *g);
 	float *v;
-	size_t n, i, old;
+	size_t n;
 
 	CHECK(f->qnnz > 0);
 	v = router_features_pack(f, &n);
@@ -180,14 +180,68 @@ TEST(packed_features_rebuild_the_memory)
 	router_memory_add(rebuilt, g, "cheap", 0.0, 0.7, 1.0);
 	CHECK_NEAR(router_memory_correction(live, f, "cheap", NULL),
 	    router_memory_correction(rebuilt, f, "cheap", NULL), 1e-9);
-	/* The old layout: words and tags only. */
-	for (old = 0, i = 0; i < n; i += 2)
-		if (v[i] < ROUTER_PACK_QUERY)
-			old = i + 2;
-	CHECK(router_features_unpack(v, old, g));
-	CHECK(g->qnnz == 0 && g->nnz == f->nnz);
+	/* The first layout (no layout pair): words, 8 dense features at
+	 * 2048.., tags at 2056..; read onto today's places, no last block. */
+	{
+		float *v1 = calloc(2 * ((size_t)f->nnz + f->ntags), sizeof *v1);
+		size_t k = 0;
+		uint32_t j;
+		int dense = 0, misread = 0;
+
+		for (j = 0; j < f->nnz; j++) {
+			uint16_t b = f->nz[j];
+
+			if (b < ROUTER_HASH_DIM) {
+				v1[k++] = b;
+				v1[k++] = f->x[b];
+			} else if (b >= ROUTER_DENSE_BASE) {
+				v1[k++] = (float)(2048 + b - ROUTER_DENSE_BASE);
+				v1[k++] = f->x[b];
+			}
+		}
+		for (j = 0; j < f->ntags; j++) {
+			v1[k++] = (float)(2056 + j);
+			v1[k++] = f->tag[j];
+		}
+		CHECK(router_features_unpack(v1, k, g));
+		CHECK(g->qnnz == 0 && g->ntags == f->ntags);
+		for (j = 0; j < f->ntags; j++)
+			CHECK(g->tag[j] == f->tag[j]);
+		for (j = 0; j < ROUTER_NDENSE; j++) {
+			CHECK(g->x[ROUTER_DENSE_BASE + j] ==
+			      f->x[ROUTER_DENSE_BASE + j]);
+			dense += g->x[ROUTER_DENSE_BASE + j] != 0;
+		}
+		CHECK(dense > 0);
+		for (j = ROUTER_HASH_DIM; j < ROUTER_DENSE_BASE; j++)
+			misread += g->x[j] != 0;
+		CHECK(misread == 0); /* nothing read as character n-grams */
+		free(v1);
+	}
+	/* A bucket repeated (more times than there are word buckets) is
+	 * one feature, and the memory takes it safely. */
+	{
+		size_t k, reps = 2 * ROUTER_HASH_DIM + 4;
+		float *dup = calloc(2 * reps, sizeof *dup);
+		struct router_memory *m = router_memory_new();
+
+		for (k = 0; k < reps; k++) {
+			dup[2 * k] = 7;
+			dup[2 * k + 1] = 0.5f;
+		}
+		CHECK(router_features_unpack(dup, 2 * reps, g));
+		CHECK(g->nnz == 1);
+		router_memory_add(m, g, "cheap", 0.0, 0.7, 1.0);
+		CHECK(router_memory_correction(m, g, "cheap", NULL) < -0.1);
+		router_memory_free(m);
+		free(dup);
+	}
+	/* A layout not known is refused. */
+	v[1] = 3;
+	CHECK(!router_features_unpack(v, n, g));
+	v[1] = 2;
 	/* Nonsense is refused: a value out of range, an odd length. */
-	v[1] = -1;
+	v[3] = -1;
 	CHECK(!router_features_unpack(v, n, g));
 	CHECK(!router_features_unpack(v, n - 1, g));
 	free(v);

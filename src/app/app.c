@@ -1020,18 +1020,42 @@ app_base_quality(
 	return q;
 }
 
-/* Rebuild the memory from every rating the store keeps. */
+static const struct store_rating *sort_ratings;
+
+/* By the time they were made; ties in the store's order. */
+static int
+cmp_rating_time(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int64_t ti = sort_ratings[i].time_ms, tj = sort_ratings[j].time_ms;
+
+	if (ti != tj)
+		return ti < tj ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/*
+ * Rebuild the memory from every rating the store keeps, in the order they
+ * were made (the store lists them by conversation): the memory's record
+ * of its own forecasts depends on that order, as it did live.
+ */
 static void
 app_load_memory(struct app *app)
 {
 	struct store_rating *list = NULL;
 	struct router_features *f;
-	size_t i, n = 0;
+	size_t i, k, n = 0, *order;
 
 	if (store_ratings_list(app->store, &list, &n) != MC_OK)
 		return;
+	order = xcalloc(n + 1, sizeof *order);
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	sort_ratings = list;
+	qsort(order, n, sizeof *order, cmp_rating_time);
 	f = xmalloc(sizeof *f);
-	for (i = 0; i < n; i++) {
+	for (k = 0; k < n; k++) {
+		i = order[k];
 		double base, q, w;
 
 		if (list[i].model == NULL ||
@@ -1048,6 +1072,7 @@ app_load_memory(struct app *app)
 		                                         : 1.0;
 		router_memory_add(app->memory, f, list[i].model, q, base, w);
 	}
+	free(order);
 	free(f);
 	store_ratings_free(list, n);
 }

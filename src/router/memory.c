@@ -268,6 +268,8 @@ router_memory_set_params(
 		m->params.tag_weight = 1;
 	if (!(m->params.share_prior >= 1e-6))
 		m->params.share_prior = 1e-6;
+	if (m->params.share_prior > 1e6)
+		m->params.share_prior = 1e6;
 	for (i = 0; i < m->nmodels; i++)
 		chol_rebuild(m, &m->models[i]);
 	m->choice->dirty = 1;
@@ -303,7 +305,10 @@ query_vector(const struct router_features *f, float *dense, uint16_t *idx)
 		return k;
 	}
 	for (i = 0; i < f->nnz; i++) {
-		if (f->nz[i] < ROUTER_HASH_DIM && f->x[f->nz[i]] != 0) {
+		/* nz may repeat a bucket (features read back from a store):
+		 * each bucket once. */
+		if (f->nz[i] < ROUTER_HASH_DIM && f->x[f->nz[i]] != 0 &&
+		    dense[f->nz[i]] == 0) {
 			idx[k++] = f->nz[i];
 			dense[f->nz[i]] = f->x[f->nz[i]];
 		}
@@ -490,7 +495,7 @@ memory_raw_correction(const struct router_memory *m, struct memory_model *mm,
 	uint32_t j, nq;
 
 	if (m->choice->dirty)
-		memory_choose(m); /* lazily: a rebuild adds many at once */
+		memory_choose(m); /* lazily: after the knobs change */
 	if (mm->dirty || mm->ridge != m->choice->ridge)
 		memory_solve(mm, m->choice->ridge);
 	memset(dense, 0, sizeof dense);
@@ -568,6 +573,10 @@ memory_weights(const struct router_memory *m, double *a, double *b)
 		*a = *a < 0 ? 0 : 1;
 		*b = (r2 - a12 * *a) / a22;
 		*b = *b < 0 ? 0 : *b > 1 ? 1 : *b;
+	}
+	if (!isfinite(*a) || !isfinite(*b)) {
+		*a = 1;
+		*b = 0;
 	}
 }
 

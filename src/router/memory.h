@@ -75,8 +75,9 @@ void router_memory_free(struct router_memory *m);
 void router_memory_params_init(struct router_memory_params *p);
 /*
  * router_memory_set_params / router_memory_get_params: the learner's
- * knobs; setting them re-solves every model's regression.  Values out of
- * range are clamped.
+ * knobs; setting them re-solves every model's regression (the record of
+ * forecasts behind a and b is kept as it is: set the knobs before the
+ * first rating).  Values out of range are clamped.
  */
 void router_memory_set_params(
     struct router_memory *m, const struct router_memory_params *p);
@@ -94,8 +95,11 @@ void router_memory_add(struct router_memory *m, const struct router_features *f,
 
 /*
  * router_memory_correction: the predicted correction to model's quality for
- * features f (0 when the model has no rated prompts); *used (may be NULL)
- * gets how many rated prompts it stands on.
+ * features f: a times its own fit plus b times the mean of the other
+ * models' fits (memory.c), so a model with no rated prompts of its own
+ * still gets the share of the others' lessons that the memory's record
+ * says holds for every model (0 when nothing is remembered); *used (may
+ * be NULL) gets how many rated prompts of model's own it stands on.
  */
 double router_memory_correction(const struct router_memory *m,
     const struct router_features *f, const char *model, size_t *used);

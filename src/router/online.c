@@ -67,10 +67,12 @@ float *
 router_features_pack(const struct router_features *f, size_t *n)
 {
 	float *v =
-	    xcalloc(2 * ((size_t)f->nnz + f->ntags + f->qnnz) + 1, sizeof *v);
+	    xcalloc(2 * ((size_t)f->nnz + f->ntags + f->qnnz + 1), sizeof *v);
 	uint32_t i;
 	size_t k = 0;
 
+	v[k++] = (float)ROUTER_PACK_LAYOUT;
+	v[k++] = 2;
 	for (i = 0; i < f->nnz; i++) {
 		v[k++] = (float)f->nz[i];
 		v[k++] = f->x[f->nz[i]];
@@ -87,26 +89,51 @@ router_features_pack(const struct router_features *f, size_t *n)
 	return v;
 }
 
+/* The first layout: words [0, 2048), 8 dense features, then the tags. */
+#define PACK_V1_WORDS 2048
+#define PACK_V1_DENSE 8
+
 bool
 router_features_unpack(const float *v, size_t n, struct router_features *f)
 {
-	size_t i;
+	size_t i = 0;
+	bool v1 = true;
 
 	memset(f, 0, sizeof *f);
 	if (v == NULL || n % 2 != 0)
 		return false;
-	for (i = 0; i < n; i += 2) {
+	if (n >= 2 && v[0] == (float)ROUTER_PACK_LAYOUT) {
+		if (v[1] != 2)
+			return false;
+		v1 = false;
+		i = 2;
+	}
+	for (; i < n; i += 2) {
 		double idx = v[i];
 
 		/* Every feature lies in [0, 2]; leave room, refuse nonsense. */
 		if (!(idx >= 0) || idx != floor(idx) ||
 		    !(v[i + 1] >= 0 && v[i + 1] <= 16))
 			return false;
-		if (idx < ROUTER_DIM) {
-			if (f->nnz >= ROUTER_DIM)
+		if (v1 && idx >= PACK_V1_WORDS) {
+			/* Onto today's places of the dense features and tags. */
+			if (idx < PACK_V1_WORDS + PACK_V1_DENSE)
+				idx += ROUTER_DENSE_BASE - PACK_V1_WORDS;
+			else if (idx < PACK_V1_WORDS + PACK_V1_DENSE +
+			                   ROUTER_MAX_TAGS)
+				idx += ROUTER_PACK_TAGS - PACK_V1_WORDS -
+				       PACK_V1_DENSE;
+			else
 				return false;
+		}
+		if (idx < ROUTER_DIM) {
+			/* A zero is no feature; a bucket repeated keeps its
+			 * last value and is listed once. */
+			if (v[i + 1] == 0)
+				continue;
+			if (f->x[(size_t)idx] == 0)
+				f->nz[f->nnz++] = (uint16_t)idx;
 			f->x[(size_t)idx] = v[i + 1];
-			f->nz[f->nnz++] = (uint16_t)idx;
 		} else if (idx >= ROUTER_PACK_TAGS &&
 		           idx < ROUTER_PACK_TAGS + ROUTER_MAX_TAGS) {
 			size_t t = (size_t)(idx - ROUTER_PACK_TAGS);
@@ -114,7 +141,7 @@ router_features_unpack(const float *v, size_t n, struct router_features *f)
 			f->tag[t] = v[i + 1];
 			if (t + 1 > f->ntags)
 				f->ntags = (uint32_t)t + 1;
-		} else if (idx >= ROUTER_PACK_QUERY &&
+		} else if (!v1 && idx >= ROUTER_PACK_QUERY &&
 		           idx < ROUTER_PACK_QUERY + ROUTER_HASH_DIM) {
 			if (f->qnnz >= ROUTER_HASH_DIM)
 				return false;
