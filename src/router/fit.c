@@ -206,6 +206,30 @@ fit_dense(struct router *r, const struct sparse *sp,
 	}
 }
 
+/* out += X'y for the n examples (features below dim), L columns at once:
+ * y is example-major n x L, out feature-major dim x L. */
+static void
+xt_add(const struct sparse *sp, size_t n, uint32_t dim, size_t L,
+    const double *y, double *out)
+{
+	size_t e, l;
+	uint32_t k;
+
+	for (e = 0; e < n; e++) {
+		const double *ye = y + e * L;
+
+		for (k = 0; k < sp[e].nnz; k++) {
+			double v = sp[e].val[k], *oj;
+
+			if (sp[e].idx[k] >= dim)
+				continue;
+			oj = out + (size_t)sp[e].idx[k] * L;
+			for (l = 0; l < L; l++)
+				oj[l] += v * ye[l];
+		}
+	}
+}
+
 /*
  * The residual of every model as a ridge regression on the hashed
  * features, (X'X + ridge I) w = X'r with r = quality - the tag base,
@@ -240,16 +264,8 @@ fit_ridge(struct router *r, const struct sparse *sp,
 			                router_profile_base(r->models[l], f);
 		for (k = 0; k < f->nnz; k++)
 			f->x[f->nz[k]] = 0;
-		for (k = 0; k < sp[e].nnz; k++) {
-			double v = sp[e].val[k], *gj;
-
-			if (sp[e].idx[k] >= dim)
-				continue;
-			gj = g + (size_t)sp[e].idx[k] * L;
-			for (l = 0; l < L; l++)
-				gj[l] += v * xp[e * L + l];
-		}
 	}
+	xt_add(sp, n, dim, L, xp, g);
 	memcpy(p, g, dim * L * sizeof *p);
 	for (j = 0; j < dim; j++)
 		for (l = 0; l < L; l++)
@@ -282,19 +298,7 @@ fit_ridge(struct router *r, const struct sparse *sp,
 		}
 		for (j = 0; j < dim * L; j++)
 			ap[j] = o->ridge * p[j];
-		for (e = 0; e < n; e++) {
-			const double *xe = xp + e * L;
-
-			for (k = 0; k < sp[e].nnz; k++) {
-				double v = sp[e].val[k], *aj;
-
-				if (sp[e].idx[k] >= dim)
-					continue;
-				aj = ap + (size_t)sp[e].idx[k] * L;
-				for (l = 0; l < L; l++)
-					aj[l] += v * xe[l];
-			}
-		}
+		xt_add(sp, n, dim, L, xp, ap);
 		for (l = 0; l < L; l++)
 			pap[l] = rr1[l] = 0;
 		for (j = 0; j < dim; j++)
