@@ -10,29 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "router/memory.h"
 #include "router/online.h"
 #include "router/router.h"
 #include "util/buf.h"
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
+#include "util/timeutil.h"
 
 /*
  * The memory of rated prompts as the app uses it: the rebuild at start-up
@@ -57,7 +40,7 @@ bench_memory(const struct router *r, const struct router_context *ctx)
 
 	if (f == NULL || t == NULL)
 		exit(1);
-	t0 = now_us();
+	t0 = time_mono_usf();
 	for (i = 0; i < RATINGS; i++) {
 		snprintf(text, sizeof text, "%s %s number %zu in %s, please",
 		    asks[i % 6], topics[i / 6 % 8], i, topics[i % 8]);
@@ -66,18 +49,18 @@ bench_memory(const struct router *r, const struct router_context *ctx)
 		router_memory_add(
 		    m, f, id, (double)(i * 7 % 5) / 4.0, 0.6, 1.0);
 	}
-	rebuild = now_us() - t0;
+	rebuild = time_mono_usf() - t0;
 	for (i = 0; i < DECISIONS; i++) {
 		snprintf(text, sizeof text, "%s %s, case %zu", asks[i % 6],
 		    topics[i % 8], i * 31);
-		t0 = now_us();
+		t0 = time_mono_usf();
 		if (router_online_decide(r, m, text, strlen(text), ctx, &d) !=
 		    MC_OK)
 			exit(1);
-		t[i] = now_us() - t0;
+		t[i] = time_mono_usf() - t0;
 		router_decision_release(&d);
 	}
-	qsort(t, DECISIONS, sizeof *t, cmp_double);
+	time_sort(t, DECISIONS);
 	printf("memory: rebuild from %d ratings over 13 models %.1f ms; "
 	       "route with it: median %.1f us, p99 %.1f us\n",
 	    RATINGS, rebuild / 1e3, t[DECISIONS / 2], t[DECISIONS * 99 / 100]);
@@ -132,13 +115,13 @@ main(void)
 	}
 	router_context_init(&ctx, MODE_BALANCED);
 	for (i = 0; i < N; i++) {
-		t0 = now_us();
+		t0 = time_mono_usf();
 		if (router_decide(r, prompt, len, &ctx, &d) != MC_OK)
 			return 1;
-		t[i] = now_us() - t0;
+		t[i] = time_mono_usf() - t0;
 		router_decision_release(&d);
 	}
-	qsort(t, N, sizeof *t, cmp_double);
+	time_sort(t, N);
 	printf("route: 13 models, %zu-char prompt: median %.1f us, p99 %.1f "
 	       "us (target <= 50 us median)\n",
 	    len, t[N / 2], t[N * 99 / 100]);

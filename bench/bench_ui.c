@@ -23,14 +23,6 @@
 
 #define RUNS 10
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Start bin in a pty; milliseconds until the status bar is drawn. */
 static double
 first_screen_ms(const char *bin, const char *home)
@@ -108,7 +100,7 @@ bench_first_screen(void)
 			n++;
 	}
 	if (n > 0) {
-		qsort(t, (size_t)n, sizeof t[0], cmp_double);
+		time_sort(t, (size_t)n);
 		printf("start to first screen (pty, no provider, %d runs): "
 		       "median %.1f ms, min %.1f ms, max %.1f ms\n",
 		    n, t[n / 2], t[0], t[n - 1]);

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <sys/stat.h>
 
 #include "test.h"
@@ -138,6 +139,16 @@ TEST(mkdir_p_and_monotonic_time)
 	CHECK(fs_mkdir_p(path, 0700, &cause) == MC_OK);
 	CHECK(time_mono_us() >= t0);
 	CHECK(time_day(0) >= 19691231 && time_day(0) <= 19700101);
+	{
+		double u0 = time_mono_usf(), u1 = time_mono_usf();
+		double v[5] = { 3.5, -1, 2, 2, 0.25 };
+
+		CHECK(u1 >= u0 && u0 > 0);
+		CHECK(fabs(u0 - (double)time_mono_us()) < 1e6);
+		time_sort(v, 5);
+		CHECK(v[0] == -1 && v[1] == 0.25 && v[2] == 2 && v[3] == 2 &&
+		      v[4] == 3.5);
+	}
 	free(path);
 }
 

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -23,6 +22,7 @@
 #include "router/metrics.h"
 #include "router/online.h"
 #include "router/router_int.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 #define NLAMBDA 89 /* 1e-8 .. 1e3 USD per unit of quality, 8 per decade */
@@ -63,23 +63,6 @@ pick(const struct eval_pred *p, size_t row, double lambda, double alpha)
 		}
 	}
 	return win;
-}
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static cJSON *
@@ -564,9 +547,9 @@ eval_run(const struct eval_opts *o)
 		struct router_decision d;
 
 		router_context_init(&ctx, MODE_BALANCED);
-		t0 = now_us();
+		t0 = time_mono_usf();
 		rc = router_decide(r, row->prompt, row->len, &ctx, &d);
-		times[i] = now_us() - t0;
+		times[i] = time_mono_usf() - t0;
 		router_decision_release(&d);
 		if (rc != MC_OK && rc != MC_ERR_BUDGET) {
 			cli_error("routing failed: %s", mixchat_strerror(rc));
@@ -593,7 +576,7 @@ eval_run(const struct eval_opts *o)
 			                  1e6;
 		}
 	}
-	qsort(times, ntest, sizeof *times, cmp_double);
+	time_sort(times, ntest);
 
 	/* Single models, the reference, the oracle. */
 	mq = xcalloc(nm, sizeof *mq);

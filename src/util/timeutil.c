@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <time.h>
 
 #include "util/timeutil.h"
@@ -14,6 +15,29 @@ time_mono_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+double
+time_mono_usf(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int
+cmp_sample(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+time_sort(double *samples, size_t n)
+{
+	qsort(samples, n, sizeof *samples, cmp_sample);
 }
 
 uint64_t
@@ -40,5 +64,5 @@ time_day(int64_t wall_ms)
 	if (localtime_r(&t, &tm) == NULL)
 		return 0;
 	return (uint32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
-	    tm.tm_mday);
+	                  tm.tm_mday);
 }

@@ -5,14 +5,20 @@
 #ifndef MIXCHAT_TIMEUTIL_H
 #define MIXCHAT_TIMEUTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* time_mono_us: microseconds on the monotonic clock. */
 uint64_t time_mono_us(void);
+/* time_mono_usf: the same with its fraction (for timing short work). */
+double time_mono_usf(void);
 /* time_mono_ms: milliseconds on the monotonic clock. */
 uint64_t time_mono_ms(void);
 /* time_wall_ms: milliseconds since the Unix epoch (UTC). */
 int64_t time_wall_ms(void);
+/* time_sort: sort n timing samples in place, ascending (for a median or
+ * a p99 read off by index). */
+void time_sort(double *samples, size_t n);
 /* time_day: the local calendar day of a wall-clock time as YYYYMMDD. */
 uint32_t time_day(int64_t wall_ms);
 
