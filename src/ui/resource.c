@@ -53,12 +53,34 @@ read_path(const char *path, char **text, size_t *len, char **cause)
 	return MC_OK;
 }
 
+/* read_if_there: no file at path (not an error: look further). */
+#define RESOURCE_ABSENT (-1000)
+
+/* Read path (taken over) if a file is there: *origin gets path on
+ * success; RESOURCE_ABSENT when there is none. */
+static int
+read_if_there(char *path, char **text, size_t *len, char **origin, char **cause)
+{
+	int rc;
+
+	if (!fs_exists(path)) {
+		free(path);
+		return RESOURCE_ABSENT;
+	}
+	rc = read_path(path, text, len, cause);
+	if (rc == MC_OK)
+		*origin = path;
+	else
+		free(path);
+	return rc;
+}
+
 int
 resource_read(const char *config_dir, const char *kind, const char *name,
     const char *ext, char **text, size_t *len, char **origin, char **cause)
 {
 	const char *builtin;
-	char *path = NULL, *names;
+	char *names;
 	int rc;
 
 	*text = NULL;
@@ -69,34 +91,22 @@ resource_read(const char *config_dir, const char *kind, const char *name,
 		    xasprintf("'%s' is not a %s name (no slashes)", name, ext);
 		return MC_ERR_USAGE;
 	}
-	if (config_dir != NULL) {
-		path = xasprintf("%s/%s/%s.%s", config_dir, kind, name, ext);
-		if (fs_exists(path)) {
-			rc = read_path(path, text, len, cause);
-			if (rc == MC_OK)
-				*origin = path;
-			else
-				free(path);
-			return rc;
-		}
-		free(path);
-	}
+	if (config_dir != NULL &&
+	    (rc = read_if_there(
+	         xasprintf("%s/%s/%s.%s", config_dir, kind, name, ext), text,
+	         len, origin, cause)) != RESOURCE_ABSENT)
+		return rc;
 	if ((builtin = builtin_text(kind, name, ext)) != NULL) {
 		*text = xstrdup(builtin);
 		*len = strlen(builtin);
 		*origin = xasprintf("built-in %s/%s.%s", kind, name, ext);
 		return MC_OK;
 	}
-	path = xasprintf("%s/%s/%s.%s", MIXCHAT_PKGDATADIR, kind, name, ext);
-	if (fs_exists(path)) {
-		rc = read_path(path, text, len, cause);
-		if (rc == MC_OK)
-			*origin = path;
-		else
-			free(path);
+	rc = read_if_there(
+	    xasprintf("%s/%s/%s.%s", MIXCHAT_PKGDATADIR, kind, name, ext), text,
+	    len, origin, cause);
+	if (rc != RESOURCE_ABSENT)
 		return rc;
-	}
-	free(path);
 	names = resource_list(kind);
 	*cause = xasprintf("no %s named '%s' (built in: %s; or put "
 	                   "%s.%s in %s/%s)",
