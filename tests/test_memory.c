@@ -380,6 +380,16 @@ TEST(params_resolve)
 	router_memory_set_params(m, &mp);
 	CHECK_NEAR(router_memory_correction(m, feat(p), "cheap", NULL),
 	    -0.7 / 5.0, 1e-3);
+	/* A share prior out of range is held in range: corrections stay
+	 * numbers (an unbounded one made them NaN). */
+	mp.share_prior = INFINITY;
+	router_memory_set_params(m, &mp);
+	router_memory_get_params(m, &mp);
+	CHECK(mp.share_prior <= 1e6);
+	router_memory_add(
+	    m, feat("In chemistry, what is an ion?"), "mid", 1.0, 0.5, 1.0);
+	CHECK(isfinite(router_memory_correction(m, feat(p), "cheap", NULL)));
+	CHECK(isfinite(router_memory_correction(m, feat(p), "exp", NULL)));
 	router_memory_free(m);
 }
 
