@@ -706,6 +706,63 @@ TEST(many_ratings_in_one_millisecond)
 	free(dir);
 }
 
+/*
+ * Ratings come back in the order they were made, not grouped by
+ * conversation: a later rating of an older conversation (resumed) comes
+ * after an earlier one of a newer conversation.  The router's memory is
+ * rebuilt from this list at start-up and its record of its own forecasts
+ * depends on the order; an export replayed by import keeps it too.
+ */
+TEST(ratings_listed_in_the_order_made)
+{
+	char *dir = dbdir("order");
+	struct store *s = open_or_die(dir);
+	struct store_rating r, *list = NULL;
+	char model[] = "m";
+	char *cause = NULL;
+	uint64_t old_session, new_session;
+	/* the times the four ratings were made */
+	int64_t when[4] = { 5000, 6000, 7000, 7000 };
+	size_t n = 0;
+
+	CHECK(store_session_new(s, NULL, &old_session) == MC_OK);
+	CHECK(store_session_new(s, NULL, &new_session) == MC_OK);
+	CHECK(old_session < new_session);
+	memset(&r, 0, sizeof r);
+	r.source = STORE_SOURCE_CLI;
+	r.model = model;
+	/* Made first: the new conversation at 5000 and 6000 ... */
+	r.session = new_session;
+	r.seq = 1;
+	r.score = 1;
+	r.time_ms = when[0];
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	r.score = 2;
+	r.time_ms = when[1];
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	/* ... then the old one, resumed, at 7000; then the new one again in
+	 * the same millisecond (stored after it). */
+	r.session = old_session;
+	r.score = 3;
+	r.time_ms = when[2];
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	r.session = new_session;
+	r.score = 4;
+	r.time_ms = when[3];
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK && n == 4);
+	if (n == 4) {
+		CHECK(list[0].score == 1 && list[0].session == new_session);
+		CHECK(list[1].score == 2 && list[1].time_ms == 6000);
+		CHECK(list[2].score == 3 && list[2].session == old_session);
+		CHECK(list[3].score == 4 && list[3].time_ms == 7000);
+	}
+	store_ratings_free(list, n);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -719,5 +776,6 @@ main(void)
 	RUN(damaged_value_reported_and_skipped);
 	RUN(newer_schema_refused);
 	RUN(many_ratings_in_one_millisecond);
+	RUN(ratings_listed_in_the_order_made);
 	return test_done();
 }

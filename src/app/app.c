@@ -1020,42 +1020,22 @@ app_base_quality(
 	return q;
 }
 
-static const struct store_rating *sort_ratings;
-
-/* By the time they were made; ties in the store's order. */
-static int
-cmp_rating_time(const void *a, const void *b)
-{
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int64_t ti = sort_ratings[i].time_ms, tj = sort_ratings[j].time_ms;
-
-	if (ti != tj)
-		return ti < tj ? -1 : 1;
-	return i < j ? -1 : i > j;
-}
-
 /*
  * Rebuild the memory from every rating the store keeps, in the order they
- * were made (the store lists them by conversation): the memory's record
- * of its own forecasts depends on that order, as it did live.
+ * were made (store_ratings_list gives that order): the memory's record of
+ * its own forecasts depends on it, as it did live.
  */
 static void
 app_load_memory(struct app *app)
 {
 	struct store_rating *list = NULL;
 	struct router_features *f;
-	size_t i, k, n = 0, *order;
+	size_t i, n = 0;
 
 	if (store_ratings_list(app->store, &list, &n) != MC_OK)
 		return;
-	order = xcalloc(n + 1, sizeof *order);
-	for (i = 0; i < n; i++)
-		order[i] = i;
-	sort_ratings = list;
-	qsort(order, n, sizeof *order, cmp_rating_time);
 	f = xmalloc(sizeof *f);
-	for (k = 0; k < n; k++) {
-		i = order[k];
+	for (i = 0; i < n; i++) {
 		double base, q, w;
 
 		if (list[i].model == NULL ||
@@ -1072,15 +1052,10 @@ app_load_memory(struct app *app)
 		                                         : 1.0;
 		router_memory_add(app->memory, f, list[i].model, q, base, w);
 	}
-	free(order);
 	free(f);
 	store_ratings_free(list, n);
 }
 
-/*
- * Teach the router one label for model and commit the rating with the
- * model's new state in one transaction.
- */
 static int
 app_learn_commit(struct app *app, const struct router_features *f,
     uint64_t session, uint32_t seq, const char *model, int score, int source,

@@ -214,6 +214,42 @@ ratings_body(struct store *s, MDB_txn *txn, void *arg)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+struct rating_when {
+	int64_t time_ms;
+	size_t rank; /* in key order */
+};
+
+/* By the time they were made; ties in key order (the order stored). */
+static int
+cmp_rating_made(const void *a, const void *b)
+{
+	const struct rating_when *x = a, *y = b;
+
+	if (x->time_ms != y->time_ms)
+		return x->time_ms < y->time_ms ? -1 : 1;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* Reorder list[0..n) by the time the ratings were made. */
+static void
+ratings_sort_made(struct store_rating *list, size_t n)
+{
+	struct rating_when *w = xcalloc(n + 1, sizeof *w);
+	struct store_rating *sorted = xcalloc(n + 1, sizeof *sorted);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		w[i].time_ms = list[i].time_ms;
+		w[i].rank = i;
+	}
+	qsort(w, n, sizeof *w, cmp_rating_made);
+	for (i = 0; i < n; i++)
+		sorted[i] = list[w[i].rank];
+	memcpy(list, sorted, n * sizeof *list);
+	free(sorted);
+	free(w);
+}
+
 int
 store_ratings_list(struct store *s, struct store_rating **list, size_t *n)
 {
@@ -226,6 +262,13 @@ store_ratings_list(struct store *s, struct store_rating **list, size_t *n)
 		c.list = NULL;
 		c.n = 0;
 	}
+	/*
+	 * The keys group ratings by conversation; whoever replays them (the
+	 * router's memory at start-up, an export) wants the order they were
+	 * made, which is what the memory saw live.
+	 */
+	if (c.n > 1)
+		ratings_sort_made(c.list, c.n);
 	*list = c.list;
 	*n = c.n;
 	return rc;

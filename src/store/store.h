@@ -244,7 +244,8 @@ int store_rating_commit(struct store *s, const struct store_rating *r,
     const char *router_model_id, const void *router_blob, size_t blob_len,
     char **cause) MC_WUR;
 /*
- * store_ratings_list: every rating, by reply then time.  Each element owns
+ * store_ratings_list: every rating, in the order they were made (by
+ * time_ms; ties in the order stored).  Each element owns
  * its model and features; free with store_ratings_free(*list, *n).
  */
 int store_ratings_list(
