@@ -49,6 +49,16 @@ for which in online online_prior; do
 	true) ok "$which: without feedback learning and frozen agree" ;;
 	*) fail "$which: without feedback learning and frozen differ" ;;
 	esac
+	gain=$(jq -r ".$which | .utility_gain == 0 and .utility_gain_se == 0" "$T/out")
+	[ "$gain" = true ] && ok "$which: without feedback the paired gain is 0 +/- 0" ||
+		fail "$which: without feedback the paired gain is not 0 +/- 0"
+done
+# With feedback, the paired gain is the difference of the two utilities
+# (every prompt decided by both) and comes with a positive standard error.
+for which in online online_prior online_tier online_partial; do
+	gain=$(jq -r ".$which | ((.utility_gain - (.utility_learning - .utility_frozen)) | fabs) < 1e-9 and .utility_gain_se > 0 and .utility_gain_se < 0.1" "$T/eval.json")
+	[ "$gain" = true ] && ok "$which: paired gain and its standard error" ||
+		fail "$which: paired gain $(jq -c ".$which | [.utility_gain, .utility_learning - .utility_frozen, .utility_gain_se]" "$T/eval.json")"
 done
 
 expect_exit 0 "eval text, tags off" -- "$MC" eval --data "$T/rb.jsonl" --no-tags

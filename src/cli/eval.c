@@ -93,6 +93,54 @@ struct online_sums {
 	double q_all, c_all, q_stream, c_stream, q_after, c_after;
 };
 
+/*
+ * The paired difference of utility, learning - frozen, prompt by prompt:
+ * its mean and standard error say whether "learning beats not learning"
+ * is more than the luck of a few prompts.
+ */
+struct online_paired {
+	double n, sum, sq;
+};
+
+static void
+paired_add(struct online_paired *p, double learning, double frozen)
+{
+	double d = learning - frozen;
+
+	p->n++;
+	p->sum += d;
+	p->sq += d * d;
+}
+
+/* The standard error of the mean difference (0 below two prompts). */
+static double
+paired_se(const struct online_paired *p)
+{
+	double mean, var;
+
+	if (p->n < 2)
+		return 0;
+	mean = p->sum / p->n;
+	var = (p->sq - p->n * mean * mean) / (p->n - 1);
+	return var > 0 ? sqrt(var / p->n) : 0;
+}
+
+static void
+paired_json(cJSON *o, const struct online_paired *p)
+{
+	cJSON_AddNumberToObject(
+	    o, "utility_gain", p->n > 0 ? p->sum / p->n : 0);
+	cJSON_AddNumberToObject(o, "utility_gain_se", paired_se(p));
+}
+
+static void
+paired_print(const struct online_paired *p)
+{
+	printf("  learning - frozen: utility %+.4f +/- %.4f (standard error, "
+	       "paired over %.0f prompts)\n",
+	    p->n > 0 ? p->sum / p->n : 0, paired_se(p), p->n);
+}
+
 /* The learner's knobs from the environment (developer knobs for tuning
  * on --validate; undocumented). */
 static void
@@ -129,7 +177,8 @@ online_params(struct router_memory *m)
 static void
 online_replay(const struct router *fitted, enum online_start start,
     const struct dataset *ds, const size_t *test, size_t ntest, size_t nonline,
-    double lambda, struct online_sums *learning, struct online_sums *frozen)
+    double lambda, struct online_sums *learning, struct online_sums *frozen,
+    struct online_paired *paired)
 {
 	struct router *copy[2];
 	struct router_memory *memory = router_memory_new();
@@ -141,6 +190,7 @@ online_replay(const struct router *fitted, enum online_start start,
 	online_params(memory);
 	memset(learning, 0, sizeof *learning);
 	memset(frozen, 0, sizeof *frozen);
+	memset(paired, 0, sizeof *paired);
 	for (pass = 0; pass < 2; pass++) {
 		copy[pass] = router_copy(fitted);
 		if (start == START_TIER) {
@@ -176,6 +226,8 @@ online_replay(const struct router *fitted, enum online_start start,
 	ctx.latency_tolerance_ms = 0;
 	for (i = 0; i < ntest; i++) {
 		const struct dataset_row *row = &ds->rows[test[i]];
+		double u[2];
+		int decided = 0;
 
 		for (pass = 0; pass < 2; pass++) {
 			struct online_sums *s = pass == 0 ? learning : frozen;
@@ -193,6 +245,8 @@ online_replay(const struct router *fitted, enum online_start start,
 			    ds, d.candidates[d.winner].model);
 			q = row->quality[m];
 			c = row->cost_usd[m];
+			u[pass] = q - c / lambda;
+			decided++;
 			s->q_all += q;
 			s->c_all += c;
 			if (i < nonline) {
@@ -213,6 +267,8 @@ online_replay(const struct router *fitted, enum online_start start,
 			}
 			router_decision_release(&d);
 		}
+		if (decided == 2)
+			paired_add(paired, u[0], u[1]);
 	}
 	for (pass = 0; pass < 2; pass++) {
 		struct online_sums *s = pass == 0 ? learning : frozen;
@@ -271,6 +327,7 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 	static const char *const start_words[3] = { "fitted state",
 		"capped priors", "price tiers (no prior)" };
 	struct online_sums l, f;
+	struct online_paired pd;
 	size_t nonline = (size_t)(frac * (double)ntest);
 	int k;
 
@@ -279,7 +336,7 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 		    k == 0   ? START_FIT
 		    : k == 1 ? START_PRIOR
 		             : START_TIER,
-		    ds, test, ntest, nonline, lambda, &l, &f);
+		    ds, test, ntest, nonline, lambda, &l, &f, &pd);
 		if (json) {
 			cJSON *o = cJSON_AddObjectToObject(out, names[k]);
 
@@ -292,6 +349,7 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 			    o, "n_after", (double)(ntest - nonline));
 			online_json(o, "learning", &l, lambda);
 			online_json(o, "frozen", &f, lambda);
+			paired_json(o, &pd);
 			continue;
 		}
 		printf("\nonline from the %s (lambda %g): feedback on the "
@@ -308,6 +366,7 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 		    "frozen", f.q_all, f.c_all, f.q_all - f.c_all / lambda,
 		    f.q_stream, f.q_after, f.c_after,
 		    f.q_after - f.c_after / lambda);
+		paired_print(&pd);
 	}
 }
 
@@ -325,7 +384,7 @@ static int
 online_partial(const struct dataset *ds, const bool *use,
     const struct router_fit_options *fo, const size_t *test, size_t ntest,
     double frac, double lambda, struct online_sums *learning,
-    struct online_sums *frozen, size_t *nstream)
+    struct online_sums *frozen, struct online_paired *paired, size_t *nstream)
 {
 	struct router *base = NULL, *copy[2];
 	struct router_memory *memory;
@@ -338,6 +397,7 @@ online_partial(const struct dataset *ds, const bool *use,
 
 	memset(learning, 0, sizeof *learning);
 	memset(frozen, 0, sizeof *frozen);
+	memset(paired, 0, sizeof *paired);
 	*nstream = 0;
 	offline = xcalloc(ds->nrows + 1, sizeof *offline);
 	for (i = 0; i < ds->nrows; i++) {
@@ -383,6 +443,8 @@ online_partial(const struct dataset *ds, const bool *use,
 	}
 	for (i = 0; i < ntest; i++) {
 		const struct dataset_row *row = &ds->rows[test[i]];
+		double u[2];
+		int decided = 0;
 
 		for (pass = 0; pass < 2; pass++) {
 			struct online_sums *sum = pass == 0 ? learning : frozen;
@@ -395,9 +457,14 @@ online_partial(const struct dataset *ds, const bool *use,
 				    ds, d.candidates[d.winner].model);
 				sum->q_all += row->quality[m] / (double)ntest;
 				sum->c_all += row->cost_usd[m] / (double)ntest;
+				u[pass] =
+				    row->quality[m] - row->cost_usd[m] / lambda;
+				decided++;
 			}
 			router_decision_release(&d);
 		}
+		if (decided == 2)
+			paired_add(paired, u[0], u[1]);
 	}
 	learning->q_after = learning->q_all;
 	learning->c_after = learning->c_all;
@@ -418,9 +485,10 @@ eval_partial(const struct dataset *ds, const bool *use,
     double frac, double lambda, cJSON *out, bool json)
 {
 	struct online_sums l, f;
+	struct online_paired pd;
 	size_t nstream;
 
-	if (online_partial(ds, use, fo, test, ntest, frac, lambda, &l, &f,
+	if (online_partial(ds, use, fo, test, ntest, frac, lambda, &l, &f, &pd,
 	        &nstream) != MC_OK)
 		return;
 	if (json) {
@@ -432,6 +500,7 @@ eval_partial(const struct dataset *ds, const bool *use,
 		cJSON_AddNumberToObject(o, "n_stream", (double)nstream);
 		online_json(o, "learning", &l, lambda);
 		online_json(o, "frozen", &f, lambda);
+		paired_json(o, &pd);
 		return;
 	}
 	printf("\ncontinual training (lambda %g): fitted on %.0f %% of train, "
@@ -443,6 +512,7 @@ eval_partial(const struct dataset *ds, const bool *use,
 	    l.q_all - l.c_all / lambda);
 	printf("  %-9s %9.4f %11.6f %9.4f\n", "frozen", f.q_all, f.c_all,
 	    f.q_all - f.c_all / lambda);
+	paired_print(&pd);
 }
 
 static int
