@@ -163,6 +163,37 @@ online_params(struct router_memory *m)
 }
 
 /*
+ * The dataset model the router (corrected by memory, when not NULL)
+ * chooses for row, as the app decides; -1 when none.  *d holds the
+ * decision either way: the caller releases it.
+ */
+static int
+online_choose(const struct router *r, const struct router_memory *memory,
+    const struct dataset *ds, const struct dataset_row *row,
+    const struct router_context *ctx, struct router_decision *d)
+{
+	if (router_online_decide(r, memory, row->prompt, row->len, ctx, d) !=
+	        MC_OK ||
+	    d->winner < 0)
+		return -1;
+	return dataset_model_index(ds, d->candidates[d->winner].model);
+}
+
+/* Teach r and memory what model m got on row (its quality and reply
+ * length), exactly as the app learns from a rating and a reply. */
+static void
+online_teach(struct router *r, struct router_memory *memory,
+    const struct dataset *ds, const struct dataset_row *row,
+    const struct router_decision *d, int m)
+{
+	if (router_online_learn(r, memory, d->features, ds->models[m],
+	        row->quality[m], 1.0) != MC_OK ||
+	    router_learn_length(
+	        r, d->features, ds->models[m], row->out_tokens[m]) != MC_OK)
+		abort();
+}
+
+/*
  * The fair online comparison.  Two copies of the same start state replay
  * the test rows in file order at the same lambda; after each of the first
  * `nonline` rows the learning copy is told the chosen model's quality and
@@ -185,7 +216,7 @@ online_replay(const struct router *fitted, enum online_start start,
 	struct router_context ctx;
 	struct router_decision d;
 	size_t i, k;
-	int pass, rc;
+	int pass;
 
 	online_params(memory);
 	memset(learning, 0, sizeof *learning);
@@ -234,15 +265,12 @@ online_replay(const struct router *fitted, enum online_start start,
 			double q, c;
 			int m;
 
-			rc = router_online_decide(copy[pass],
-			    pass == 0 ? memory : NULL, row->prompt, row->len,
-			    &ctx, &d);
-			if (rc != MC_OK || d.winner < 0) {
+			m = online_choose(copy[pass], pass == 0 ? memory : NULL,
+			    ds, row, &ctx, &d);
+			if (m < 0) {
 				router_decision_release(&d);
 				continue;
 			}
-			m = dataset_model_index(
-			    ds, d.candidates[d.winner].model);
 			q = row->quality[m];
 			c = row->cost_usd[m];
 			u[pass] = q - c / lambda;
@@ -256,15 +284,8 @@ online_replay(const struct router *fitted, enum online_start start,
 				s->q_after += q;
 				s->c_after += c;
 			}
-			if (pass == 0 && i < nonline) {
-				if (router_online_learn(copy[0], memory,
-				        d.features, ds->models[m], q,
-				        1.0) != MC_OK ||
-				    router_learn_length(copy[0], d.features,
-				        ds->models[m],
-				        row->out_tokens[m]) != MC_OK)
-					abort();
-			}
+			if (pass == 0 && i < nonline)
+				online_teach(copy[0], memory, ds, row, &d, m);
 			router_decision_release(&d);
 		}
 		if (decided == 2)
@@ -428,17 +449,9 @@ online_partial(const struct dataset *ds, const bool *use,
 
 		if (!use[i] || offline[i])
 			continue;
-		rc = router_online_decide(
-		    copy[0], memory, row->prompt, row->len, &ctx, &d);
-		if (rc == MC_OK && d.winner >= 0) {
-			m = dataset_model_index(
-			    ds, d.candidates[d.winner].model);
-			if (router_online_learn(copy[0], memory, d.features,
-			        ds->models[m], row->quality[m], 1.0) != MC_OK ||
-			    router_learn_length(copy[0], d.features,
-			        ds->models[m], row->out_tokens[m]) != MC_OK)
-				abort();
-		}
+		m = online_choose(copy[0], memory, ds, row, &ctx, &d);
+		if (m >= 0)
+			online_teach(copy[0], memory, ds, row, &d, m);
 		router_decision_release(&d);
 	}
 	for (i = 0; i < ntest; i++) {
@@ -449,12 +462,9 @@ online_partial(const struct dataset *ds, const bool *use,
 		for (pass = 0; pass < 2; pass++) {
 			struct online_sums *sum = pass == 0 ? learning : frozen;
 
-			rc = router_online_decide(copy[pass],
-			    pass == 0 ? memory : NULL, row->prompt, row->len,
-			    &ctx, &d);
-			if (rc == MC_OK && d.winner >= 0) {
-				m = dataset_model_index(
-				    ds, d.candidates[d.winner].model);
+			m = online_choose(copy[pass], pass == 0 ? memory : NULL,
+			    ds, row, &ctx, &d);
+			if (m >= 0) {
 				sum->q_all += row->quality[m] / (double)ntest;
 				sum->c_all += row->cost_usd[m] / (double)ntest;
 				u[pass] =
