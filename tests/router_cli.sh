@@ -53,6 +53,13 @@ for which in online online_prior; do
 	[ "$gain" = true ] && ok "$which: without feedback the paired gain is 0 +/- 0" ||
 		fail "$which: without feedback the paired gain is not 0 +/- 0"
 done
+# The full-information ceiling refits with the feedback rows added: with
+# none, both fits are the same router and the ceiling is exactly 0 +/- 0.
+for which in online.ceiling_after online_partial.ceiling; do
+	gain=$(jq -r ".${which%%.*} | .${which#*.}_utility_gain == 0 and .${which#*.}_utility_gain_se == 0" "$T/out")
+	[ "$gain" = true ] && ok "$which: without feedback the ceiling is 0 +/- 0" ||
+		fail "$which: without feedback the ceiling is not 0 +/- 0: $(jq -c ".${which%%.*}" "$T/out")"
+done
 # With feedback, the paired gain is the difference of the two utilities
 # (every prompt decided by both) and comes with a positive standard error.
 for which in online online_prior online_tier online_partial; do
@@ -60,6 +67,15 @@ for which in online online_prior online_tier online_partial; do
 	[ "$gain" = true ] && ok "$which: paired gain and its standard error" ||
 		fail "$which: paired gain $(jq -c ".$which | [.utility_gain, .utility_learning - .utility_frozen, .utility_gain_se]" "$T/eval.json")"
 done
+# The same over the prompts after the feedback; and the ceilings, fitted
+# with the feedback rows' every model, route differently (a standard error
+# above 0) - were the extra rows not used, both fits would agree.
+gain=$(jq -r ".online | ((.after_utility_gain - (.after_utility_learning - .after_utility_frozen)) | fabs) < 1e-9 and .after_utility_gain_se > 0" "$T/eval.json")
+[ "$gain" = true ] && ok "online: paired gain after the feedback" ||
+	fail "online: paired gain after the feedback $(jq -c ".online" "$T/eval.json")"
+ceil=$(jq -r "[.online.ceiling_after_utility_gain_se, .online_partial.ceiling_utility_gain_se] | map(. > 0 and . < 0.1) | all" "$T/eval.json")
+[ "$ceil" = true ] && ok "online, online_partial: the ceilings use the extra rows" ||
+	fail "ceilings: $(jq -c "[.online.ceiling_after_utility_gain, .online.ceiling_after_utility_gain_se, .online_partial.ceiling_utility_gain, .online_partial.ceiling_utility_gain_se]" "$T/eval.json")"
 
 expect_exit 0 "eval text, tags off" -- "$MC" eval --data "$T/rb.jsonl" --no-tags
 expect_grep "$T/out" "(tags off)" "the ablation says tags are off"

@@ -125,20 +125,24 @@ paired_se(const struct online_paired *p)
 	return var > 0 ? sqrt(var / p->n) : 0;
 }
 
+/* The mean and standard error of p as "<prefix>utility_gain[_se]". */
 static void
-paired_json(cJSON *o, const struct online_paired *p)
+paired_json(cJSON *o, const char *prefix, const struct online_paired *p)
 {
-	cJSON_AddNumberToObject(
-	    o, "utility_gain", p->n > 0 ? p->sum / p->n : 0);
-	cJSON_AddNumberToObject(o, "utility_gain_se", paired_se(p));
+	char key[64];
+
+	snprintf(key, sizeof key, "%sutility_gain", prefix);
+	cJSON_AddNumberToObject(o, key, p->n > 0 ? p->sum / p->n : 0);
+	snprintf(key, sizeof key, "%sutility_gain_se", prefix);
+	cJSON_AddNumberToObject(o, key, paired_se(p));
 }
 
 static void
-paired_print(const struct online_paired *p)
+paired_print(const char *what, const struct online_paired *p)
 {
-	printf("  learning - frozen: utility %+.4f +/- %.4f (standard error, "
-	       "paired over %.0f prompts)\n",
-	    p->n > 0 ? p->sum / p->n : 0, paired_se(p), p->n);
+	printf("  %s: utility %+.4f +/- %.4f (standard error, paired over "
+	       "%.0f prompts)\n",
+	    what, p->n > 0 ? p->sum / p->n : 0, paired_se(p), p->n);
 }
 
 /* The learner's knobs from the environment (developer knobs for tuning
@@ -203,13 +207,14 @@ online_teach(struct router *r, struct router_memory *memory,
  * the app does (router_online_decide: the router corrected by the
  * memory).  The frozen copy never changes and has no memory.  Quality and
  * real cost are summed over the whole replay, the rows with feedback
- * (stream) and the rest (after).
+ * (stream) and the rest (after); the paired gain over the whole replay
+ * and over the rows after the feedback.
  */
 static void
 online_replay(const struct router *fitted, enum online_start start,
     const struct dataset *ds, const size_t *test, size_t ntest, size_t nonline,
     double lambda, struct online_sums *learning, struct online_sums *frozen,
-    struct online_paired *paired)
+    struct online_paired *paired, struct online_paired *after)
 {
 	struct router *copy[2];
 	struct router_memory *memory = router_memory_new();
@@ -222,6 +227,7 @@ online_replay(const struct router *fitted, enum online_start start,
 	memset(learning, 0, sizeof *learning);
 	memset(frozen, 0, sizeof *frozen);
 	memset(paired, 0, sizeof *paired);
+	memset(after, 0, sizeof *after);
 	for (pass = 0; pass < 2; pass++) {
 		copy[pass] = router_copy(fitted);
 		if (start == START_TIER) {
@@ -290,6 +296,8 @@ online_replay(const struct router *fitted, enum online_start start,
 		}
 		if (decided == 2)
 			paired_add(paired, u[0], u[1]);
+		if (decided == 2 && i >= nonline)
+			paired_add(after, u[0], u[1]);
 	}
 	for (pass = 0; pass < 2; pass++) {
 		struct online_sums *s = pass == 0 ? learning : frozen;
@@ -335,12 +343,78 @@ online_json(
 	cJSON_AddNumberToObject(o, key, s->c_after);
 }
 
-/* --online F: the replay from the fitted state ("online") and from the
- * capped priors ("online_prior"), printed or added to out. */
+/* The dataset model r chooses for row at lambda (no latency penalty, no
+ * memory), -1 when none. */
+static int
+choose_plain(const struct router *r, const struct dataset *ds,
+    const struct dataset_row *row, double lambda)
+{
+	struct router_context ctx;
+	struct router_decision d;
+	int m;
+
+	router_context_init(&ctx, MODE_BALANCED);
+	ctx.lambda = lambda;
+	ctx.latency_tolerance_ms = 0;
+	m = online_choose(r, NULL, ds, row, &ctx, &d);
+	router_decision_release(&d);
+	return m;
+}
+
+/*
+ * The full-information ceiling of a replay: the router fitted on the base
+ * rows plus the rows of `more`, with every model's quality on them (far
+ * more than bandit feedback ever tells), against the router fitted on the
+ * base rows alone; the paired utility gain over `rows`.  A learner that
+ * can only be told the chosen model's quality cannot expect to gain more;
+ * when this ceiling is within its standard error of zero, no learner can
+ * show a gain on this data.
+ */
+static int
+online_ceiling(const struct dataset *ds, const bool *base, const bool *more,
+    const struct router_fit_options *fo, const size_t *rows, size_t nrows,
+    double lambda, struct online_paired *p)
+{
+	struct router *r[2] = { NULL, NULL };
+	bool *use = xcalloc(ds->nrows + 1, sizeof *use);
+	char *cause = NULL;
+	size_t i;
+	int k, rc;
+
+	memset(p, 0, sizeof *p);
+	for (i = 0; i < ds->nrows; i++)
+		use[i] = base[i] || more[i];
+	rc = dataset_fit(ds, base, fo, &r[0], &cause);
+	if (rc == MC_OK)
+		rc = dataset_fit(ds, use, fo, &r[1], &cause);
+	for (i = 0; rc == MC_OK && i < nrows; i++) {
+		const struct dataset_row *row = &ds->rows[rows[i]];
+		double u[2];
+
+		for (k = 0; k < 2; k++) {
+			int m = choose_plain(r[k], ds, row, lambda);
+
+			if (m < 0)
+				break;
+			u[k] = row->quality[m] - row->cost_usd[m] / lambda;
+		}
+		if (k == 2)
+			paired_add(p, u[1], u[0]);
+	}
+	free(cause);
+	free(use);
+	router_free(r[0]);
+	router_free(r[1]);
+	return rc;
+}
+
+/* --online F: the replays from the fitted state ("online"), the capped
+ * priors ("online_prior") and the price tiers ("online_tier"), printed
+ * or added to out; for the fitted state, its full-information ceiling. */
 static void
 eval_online(const struct router *fitted, const struct dataset *ds,
-    const size_t *test, size_t ntest, double frac, double lambda, cJSON *out,
-    bool json)
+    const bool *use, const struct router_fit_options *fo, const size_t *test,
+    size_t ntest, double frac, double lambda, cJSON *out, bool json)
 {
 	static const char *const names[3] = { "online", "online_prior",
 		"online_tier" };
@@ -348,16 +422,22 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 	static const char *const start_words[3] = { "fitted state",
 		"capped priors", "price tiers (no prior)" };
 	struct online_sums l, f;
-	struct online_paired pd;
-	size_t nonline = (size_t)(frac * (double)ntest);
-	int k;
+	struct online_paired pd, pa, ceiling;
+	size_t nonline = (size_t)(frac * (double)ntest), i;
+	bool *more = xcalloc(ds->nrows + 1, sizeof *more);
+	int k, crc;
 
+	for (i = 0; i < nonline; i++)
+		more[test[i]] = true;
+	crc = online_ceiling(ds, use, more, fo, test + nonline, ntest - nonline,
+	    lambda, &ceiling);
+	free(more);
 	for (k = 0; k < 3; k++) {
 		online_replay(fitted,
 		    k == 0   ? START_FIT
 		    : k == 1 ? START_PRIOR
 		             : START_TIER,
-		    ds, test, ntest, nonline, lambda, &l, &f, &pd);
+		    ds, test, ntest, nonline, lambda, &l, &f, &pd, &pa);
 		if (json) {
 			cJSON *o = cJSON_AddObjectToObject(out, names[k]);
 
@@ -370,7 +450,10 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 			    o, "n_after", (double)(ntest - nonline));
 			online_json(o, "learning", &l, lambda);
 			online_json(o, "frozen", &f, lambda);
-			paired_json(o, &pd);
+			paired_json(o, "", &pd);
+			paired_json(o, "after_", &pa);
+			if (k == 0 && crc == MC_OK)
+				paired_json(o, "ceiling_after_", &ceiling);
 			continue;
 		}
 		printf("\nonline from the %s (lambda %g): feedback on the "
@@ -387,7 +470,12 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 		    "frozen", f.q_all, f.c_all, f.q_all - f.c_all / lambda,
 		    f.q_stream, f.q_after, f.c_after,
 		    f.q_after - f.c_after / lambda);
-		paired_print(&pd);
+		paired_print("learning - frozen", &pd);
+		paired_print("  after the feedback", &pa);
+		if (k == 0 && crc == MC_OK)
+			paired_print("  ceiling after (refitted with every "
+			             "model's quality)",
+			    &ceiling);
 	}
 }
 
@@ -399,19 +487,22 @@ eval_online(const struct router *fitted, const struct dataset *ds,
  * length for each streamed prompt (bandit feedback, learned exactly as the
  * app learns).  Both copies then route every `test` prompt without
  * learning; quality and cost are summed there.  Nothing of `test` is ever
- * fed back.
+ * fed back.  *ceiling is what the router fitted on all of `train` (every
+ * model's quality on the streamed prompts too) gains on `test`; its
+ * n stays 0 when that fit failed.
  */
 static int
 online_partial(const struct dataset *ds, const bool *use,
     const struct router_fit_options *fo, const size_t *test, size_t ntest,
     double frac, double lambda, struct online_sums *learning,
-    struct online_sums *frozen, struct online_paired *paired, size_t *nstream)
+    struct online_sums *frozen, struct online_paired *paired,
+    struct online_paired *ceiling, size_t *nstream)
 {
 	struct router *base = NULL, *copy[2];
 	struct router_memory *memory;
 	struct router_context ctx;
 	struct router_decision d;
-	bool *offline;
+	bool *offline, *stream;
 	char *cause = NULL;
 	size_t i;
 	int pass, rc, m;
@@ -437,6 +528,13 @@ online_partial(const struct dataset *ds, const bool *use,
 		free(offline);
 		return rc;
 	}
+	stream = xcalloc(ds->nrows + 1, sizeof *stream);
+	for (i = 0; i < ds->nrows; i++)
+		stream[i] = use[i] && !offline[i];
+	if (online_ceiling(
+	        ds, offline, stream, fo, test, ntest, lambda, ceiling) != MC_OK)
+		memset(ceiling, 0, sizeof *ceiling);
+	free(stream);
 	memory = router_memory_new();
 	online_params(memory);
 	copy[0] = router_copy(base);
@@ -495,11 +593,11 @@ eval_partial(const struct dataset *ds, const bool *use,
     double frac, double lambda, cJSON *out, bool json)
 {
 	struct online_sums l, f;
-	struct online_paired pd;
+	struct online_paired pd, ceiling;
 	size_t nstream;
 
 	if (online_partial(ds, use, fo, test, ntest, frac, lambda, &l, &f, &pd,
-	        &nstream) != MC_OK)
+	        &ceiling, &nstream) != MC_OK)
 		return;
 	if (json) {
 		cJSON *o = cJSON_AddObjectToObject(out, "online_partial");
@@ -510,7 +608,9 @@ eval_partial(const struct dataset *ds, const bool *use,
 		cJSON_AddNumberToObject(o, "n_stream", (double)nstream);
 		online_json(o, "learning", &l, lambda);
 		online_json(o, "frozen", &f, lambda);
-		paired_json(o, &pd);
+		paired_json(o, "", &pd);
+		if (ceiling.n > 0)
+			paired_json(o, "ceiling_", &ceiling);
 		return;
 	}
 	printf("\ncontinual training (lambda %g): fitted on %.0f %% of train, "
@@ -522,7 +622,9 @@ eval_partial(const struct dataset *ds, const bool *use,
 	    l.q_all - l.c_all / lambda);
 	printf("  %-9s %9.4f %11.6f %9.4f\n", "frozen", f.q_all, f.c_all,
 	    f.q_all - f.c_all / lambda);
-	paired_print(&pd);
+	paired_print("learning - frozen", &pd);
+	if (ceiling.n > 0)
+		paired_print("  ceiling (fitted on all of train)", &ceiling);
 }
 
 static int
@@ -796,8 +898,8 @@ eval_run(const struct eval_opts *o)
 
 	if (o->json) {
 		if (o->online >= 0) {
-			eval_online(r, &ds, test, ntest, o->online, o->lambda,
-			    out, true);
+			eval_online(r, &ds, use, &fo, test, ntest, o->online,
+			    o->lambda, out, true);
 			eval_partial(&ds, use, &fo, test, ntest, o->online,
 			    o->lambda, out, true);
 		}
@@ -855,8 +957,8 @@ eval_run(const struct eval_opts *o)
 		    times[ntest / 2],
 		    times[(size_t)((double)(ntest - 1) * 0.99)]);
 		if (o->online >= 0) {
-			eval_online(r, &ds, test, ntest, o->online, o->lambda,
-			    out, false);
+			eval_online(r, &ds, use, &fo, test, ntest, o->online,
+			    o->lambda, out, false);
 			eval_partial(&ds, use, &fo, test, ntest, o->online,
 			    o->lambda, out, false);
 		}
