@@ -702,6 +702,8 @@ eval_run(const struct eval_opts *o)
 		fo.tag_epochs = atoi(getenv("MIXCHAT_FIT_TAG_EPOCHS"));
 	if (getenv("MIXCHAT_FIT_EPOCHS") != NULL)
 		fo.epochs = atoi(getenv("MIXCHAT_FIT_EPOCHS"));
+	if (getenv("MIXCHAT_FIT_RIDGE") != NULL)
+		fo.ridge = atof(getenv("MIXCHAT_FIT_RIDGE"));
 	rc = dataset_fit(&ds, use, &fo, &r, &cause);
 	if (rc != MC_OK) {
 		cli_error("%s", cause);
