@@ -442,6 +442,48 @@ TEST(online_policy)
 	router_free(rr);
 }
 
+/* A model started from its price tier learns from its first ratings at
+ * their whole weight; one adopted from a prior (and the tier model once
+ * it holds a prior's worth of ratings) at tag_weight. */
+TEST(fresh_model_learns_at_full_weight)
+{
+	struct router *rr = router_new();
+	const char *p = "In chemistry, what is a covalent bond?";
+	struct router_features *f = feat(p);
+	double b0, b1, p0, p1, first, later;
+	int i;
+
+	CHECK(router_add_model(rr, "fresh", 3, 15, NULL) == MC_OK);
+	CHECK(router_add_model(rr, "known", 3, 15, "gpt-3.5-turbo-1106") ==
+	      MC_OK);
+	b0 = router_online_base(rr, f, "fresh");
+	p0 = router_online_base(rr, f, "known");
+	CHECK(router_online_learn(rr, NULL, f, "fresh", 0, 1) == MC_OK);
+	CHECK(router_online_learn(rr, NULL, f, "known", 0, 1) == MC_OK);
+	b1 = router_online_base(rr, f, "fresh");
+	p1 = router_online_base(rr, f, "known");
+	first = b0 - b1;
+	/* One rating against the tier's 20 pseudo-ratings: about 1/21 of
+	 * the way to 0; the prior model moves by a tenth of its share. */
+	CHECK(first > 0.5 * b0 / 21);
+	CHECK(first > 5 * (p0 - p1));
+	CHECK(p1 < p0);
+	/* A soft rating (a re-ask, weight 0.3) moves a fresh model less. */
+	CHECK(router_add_model(rr, "soft", 3, 15, NULL) == MC_OK);
+	b0 = router_online_base(rr, f, "soft");
+	CHECK(router_online_learn(rr, NULL, f, "soft", 0, 0.3) == MC_OK);
+	CHECK(b0 - router_online_base(rr, f, "soft") < 0.5 * first);
+	/* Past a prior's worth of ratings, the fresh model learns at the
+	 * tag weight too. */
+	for (i = 0; i < 30; i++)
+		CHECK(router_online_learn(rr, NULL, f, "fresh", 1, 1) == MC_OK);
+	b0 = router_online_base(rr, f, "fresh");
+	CHECK(router_online_learn(rr, NULL, f, "fresh", 0, 1) == MC_OK);
+	later = b0 - router_online_base(rr, f, "fresh");
+	CHECK(later > 0 && later < first / 5);
+	router_free(rr);
+}
+
 int
 main(void)
 {
@@ -456,6 +498,7 @@ main(void)
 	RUN(eviction_matches_a_fresh_solve);
 	RUN(params_resolve);
 	RUN(online_policy);
+	RUN(fresh_model_learns_at_full_weight);
 	router_free(r);
 	return test_done();
 }

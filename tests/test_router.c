@@ -432,6 +432,46 @@ TEST(learn_length_follows_replies)
 	router_free(r2);
 }
 
+/* A model that has never seen a reply predicts the length the others
+ * predict for the prompt (so a dear model is not overpriced on short
+ * tasks by a flat guess, and never tried); with no model knowing, each
+ * keeps its own guess; one reply and it predicts its own. */
+TEST(unseen_model_borrows_reply_length)
+{
+	struct router *r = hand_router();
+	struct router_features *f = xcalloc(1, sizeof *f);
+	struct router_context ctx;
+	struct router_decision d;
+	const char *prompt = "What is 12 times 7?";
+	double small_len;
+	int i;
+
+	router_context_init(&ctx, MODE_BALANCED);
+	router_features_compute(r, prompt, strlen(prompt), f);
+	CHECK(router_decide_features(r, f, &ctx, &d) == MC_OK);
+	CHECK_NEAR(d.candidates[0].out_tokens, 100, 1e-9);
+	CHECK_NEAR(d.candidates[1].out_tokens, 100, 1e-9);
+	router_decision_release(&d);
+	for (i = 0; i < 5; i++)
+		CHECK(router_learn_length(r, f, "small", 10) == MC_OK);
+	small_len = router_profile_out_tokens(r->models[1], f);
+	CHECK(small_len < 60);
+	CHECK(router_decide_features(r, f, &ctx, &d) == MC_OK);
+	CHECK_NEAR(d.candidates[1].out_tokens, small_len, 1e-9);
+	CHECK_NEAR(d.candidates[0].out_tokens, small_len, 1e-9);
+	CHECK_NEAR(d.candidates[0].cost_usd,
+	    (f->in_tokens * 10 + small_len * 30) / 1e6, 1e-12);
+	router_decision_release(&d);
+	CHECK(router_learn_length(r, f, "big", 400) == MC_OK);
+	CHECK(router_decide_features(r, f, &ctx, &d) == MC_OK);
+	CHECK_NEAR(d.candidates[0].out_tokens,
+	    router_profile_out_tokens(r->models[0], f), 1e-9);
+	CHECK(d.candidates[0].out_tokens > small_len + 50);
+	router_decision_release(&d);
+	free(f);
+	router_free(r);
+}
+
 TEST(state_round_trip_and_corruption)
 {
 	struct router *r = synthetic_fit(), *r2 = router_new_empty();
@@ -604,6 +644,7 @@ main(void)
 	RUN(fit_learns_tags);
 	RUN(online_learning_moves_predictions);
 	RUN(learn_length_follows_replies);
+	RUN(unseen_model_borrows_reply_length);
 	RUN(state_round_trip_and_corruption);
 	RUN(metrics);
 	RUN(dataset_lines);

@@ -37,6 +37,28 @@ router_online_base(
 	return -1;
 }
 
+/*
+ * The weight at which a rating of p teaches its tag statistics: weight *
+ * tag_weight, but for a model that knows little of this prompt's tags (one
+ * started from its price tier) up to the rating's whole weight, falling
+ * linearly to nothing as the statistics gather ROUTER_PRIOR_CAP ratings'
+ * worth - what a model with a prior starts with.  Such a model then
+ * learns from its first ratings as fast as their evidence allows, instead
+ * of needing some 200 of them to move halfway from its price guess; one
+ * with a prior or a fit learns as before.
+ */
+static double
+stats_weight(const struct router_profile *p, const struct router_features *f,
+    double weight, double tag_weight)
+{
+	double fresh = 1.0 - router_profile_evidence(p, f) / ROUTER_PRIOR_CAP;
+	double w = weight * tag_weight;
+
+	if (weight * fresh > w)
+		w = weight * fresh;
+	return w > 1 ? 1 : w;
+}
+
 int
 router_online_learn(struct router *r, struct router_memory *m,
     const struct router_features *f, const char *model, double quality,
@@ -44,6 +66,7 @@ router_online_learn(struct router *r, struct router_memory *m,
 {
 	struct router_memory_params mp;
 	double base = router_online_base(r, f, model);
+	size_t i;
 	int rc;
 
 	if (base < 0)
@@ -54,7 +77,11 @@ router_online_learn(struct router *r, struct router_memory *m,
 	if (m != NULL)
 		router_memory_get_params(m, &mp);
 	if (mp.tag_weight > 0) {
-		rc = router_learn(r, f, model, quality, weight * mp.tag_weight);
+		for (i = 0; strcmp(r->models[i]->id, model) != 0; i++)
+			;
+		rc = router_learn_split(r, f, model, quality,
+		    stats_weight(r->models[i], f, weight, mp.tag_weight),
+		    weight * mp.tag_weight);
 		if (rc != MC_OK)
 			return rc;
 	}

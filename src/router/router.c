@@ -861,6 +861,47 @@ router_uncertainty(
 	                      : 0.0;
 }
 
+/* Has p ever seen a reply's length (from a fit, a prior or live use)? */
+static bool
+profile_knows_length(const struct router_profile *p)
+{
+	uint32_t t;
+
+	for (t = 0; t < p->ntags; t++)
+		if (p->lw[t] > 0)
+			return true;
+	return false;
+}
+
+/*
+ * The predicted reply length of every candidate.  A model that has never
+ * seen a reply (one started from its price tier) borrows the mean of what
+ * the models that have predict for this prompt: a reply's length follows
+ * the prompt more than the model, and the tier's flat guess would
+ * overprice a dear model on short tasks so much that it is never tried,
+ * and so never learns better.  With no such model, the tier's guess.
+ */
+static void
+decide_lengths(const struct router *r, const struct router_features *f,
+    struct router_candidate *c)
+{
+	double sum = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nmodels; i++) {
+		c[i].out_tokens = router_profile_out_tokens(r->models[i], f);
+		if (profile_knows_length(r->models[i])) {
+			sum += c[i].out_tokens;
+			n++;
+		}
+	}
+	if (n == 0 || n == r->nmodels)
+		return;
+	for (i = 0; i < r->nmodels; i++)
+		if (!profile_knows_length(r->models[i]))
+			c[i].out_tokens = sum / (double)n;
+}
+
 int
 router_decide_features(const struct router *r, const struct router_features *f,
     const struct router_context *ctx, struct router_decision *d)
@@ -880,13 +921,13 @@ router_decide_features(const struct router *r, const struct router_features *f,
 	memcpy(d->features, f, sizeof *f);
 	d->candidates = xcalloc(r->nmodels, sizeof *d->candidates);
 	d->ncandidates = r->nmodels;
+	decide_lengths(r, f, d->candidates);
 	for (i = 0; i < r->nmodels; i++) {
 		const struct router_profile *p = r->models[i];
 		struct router_candidate *c = &d->candidates[i];
 
 		c->model = p->id;
 		c->quality = router_profile_quality(p, f);
-		c->out_tokens = router_profile_out_tokens(p, f);
 		c->cost_usd = (f->in_tokens * p->price_in +
 		                  c->out_tokens * p->price_out) /
 		              1e6;
@@ -967,9 +1008,28 @@ router_decision_next(const struct router_decision *d, const char *skip)
 	return win;
 }
 
+double
+router_profile_evidence(
+    const struct router_profile *p, const struct router_features *f)
+{
+	double ev = 0;
+	uint32_t t;
+
+	for (t = 0; t < p->ntags && t < f->ntags; t++)
+		ev += f->tag[t] * p->qw[t];
+	return ev;
+}
+
 int
 router_learn(struct router *r, const struct router_features *f, const char *id,
     double quality, double weight)
+{
+	return router_learn_split(r, f, id, quality, weight, weight);
+}
+
+int
+router_learn_split(struct router *r, const struct router_features *f,
+    const char *id, double quality, double stats_weight, double weight)
 {
 	struct router_profile *p;
 	double q, err, step;
@@ -978,13 +1038,14 @@ router_learn(struct router *r, const struct router_features *f, const char *id,
 
 	if (i < 0)
 		return MC_ERR_NOTFOUND;
-	if (!(quality >= 0 && quality <= 1) || !(weight > 0 && weight <= 1))
+	if (!(quality >= 0 && quality <= 1) || !(weight > 0 && weight <= 1) ||
+	    !(stats_weight > 0 && stats_weight <= 1))
 		return MC_ERR_USAGE;
 	p = r->models[i];
 	q = router_profile_quality(p, f);
 	for (t = 0; t < p->ntags && t < f->ntags; t++) {
-		p->qsum[t] += weight * f->tag[t] * quality;
-		p->qw[t] += weight * f->tag[t];
+		p->qsum[t] += stats_weight * f->tag[t] * quality;
+		p->qw[t] += stats_weight * f->tag[t];
 	}
 	/* One SGD step on the residual toward what the prediction missed
 	 * (a step sized by the evidence held was tried: on validation it

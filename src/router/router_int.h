@@ -81,6 +81,13 @@ struct router_profile *router_profile_copy(const struct router_profile *p);
 struct router_profile *router_profile_adopt(
     const struct router_profile *prior, const char *id);
 /* The predictions of profile p for features f. */
+/* The ratings' weight p's tag statistics hold at f's tags. */
+double router_profile_evidence(
+    const struct router_profile *p, const struct router_features *f);
+/* router_learn with the tag statistics learning at stats_weight and the
+ * residual and A_l at weight (both in (0, 1]). */
+int router_learn_split(struct router *r, const struct router_features *f,
+    const char *id, double quality, double stats_weight, double weight);
 double router_profile_quality(
     const struct router_profile *p, const struct router_features *f);
 double router_profile_base(
