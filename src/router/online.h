@@ -8,7 +8,10 @@
  *   1. the memory remembers x with the residual q - q_l(x), where q_l(x)
  *      is the router's own prediction before this rating;
  *   2. the tag-level predictors learn it at w * tag_weight
- *      (router_learn; tag_weight is a knob of the memory, 0.1 by default).
+ *      (router_learn; tag_weight is a knob of the memory, 0.1 by default),
+ *      except that a model whose tag statistics hold less than a prior's
+ *      ROUTER_PRIOR_CAP ratings at x's tags (one started from its price
+ *      tier) counts the rating in them at up to its whole weight w.
  * A decision is router_decide's, with each candidate's predicted quality
  * corrected by the memory and the winner picked again.  After every reply
  * the caller also calls router_learn_length() with its real length.
@@ -46,7 +49,8 @@ double router_online_base(
  * with features f: quality in [0, 1], weight in (0, 1] (less than 1 for a
  * soft signal such as a re-ask).  The memory keeps the residual against
  * the prediction from before the rating; the tag-level predictors learn
- * at weight * tag_weight.  m may be NULL.  MC_ERR_NOTFOUND for a model
+ * at weight * tag_weight (a fresh model's tag statistics at up to weight,
+ * see above).  m may be NULL.  MC_ERR_NOTFOUND for a model
  * that is not a candidate, MC_ERR_USAGE for quality or weight out of
  * range; r and m are then unchanged.
  */
