@@ -11,7 +11,8 @@
 
 cat >"$T/script.json" <<'EOF2'
 [
-  {"model": "cheap", "prompt_contains": "chemistry", "reply": "I am not sure, sorry."}
+  {"model": "cheap", "prompt_contains": "chemistry", "reply": "I am not sure, sorry."},
+  {"model": "newcheap", "reply": "I am not sure, sorry."}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -115,5 +116,44 @@ sq=$(spend_total "$B")
 echo "spend: balanced $sb, budget $sq"
 awk -v a="$sq" -v b="$sb" 'BEGIN { exit !(a < b) }' &&
 	ok "budget mode spent less ($sq < $sb)" || fail "budget mode spent $sq, balanced $sb"
+
+# A model configured without a prior starts from its price tier and learns
+# from its first ratings at their whole weight: five bad replies move its
+# predicted quality a long way even for an unrelated prompt (a prior-backed
+# model, or the weight of a tenth, would move by a hundredth), and the
+# lesson survives a restart.
+N=$T/tier
+mkdir -p "$N"
+cat >"$N/config.json" <<EOF2
+{
+  "providers": {
+    "mock": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" }
+  },
+  "models": [
+    { "id": "newcheap", "provider": "mock", "price": [0.15, 0.6] },
+    { "id": "newmid", "provider": "mock", "price": [3, 15] }
+  ],
+  "budget": { "daily_usd": 5 }
+}
+EOF2
+predicted() { # HOME PROMPT MODEL: the model's predicted quality
+	"$MC" --home "$1" route --json "$2" 2>/dev/null |
+		jq -r --arg m "$3" '.candidates[] | select(.model == $m) | .quality'
+}
+probe="Recommend a film for a rainy Sunday afternoon."
+q0=$(predicted "$N" "$probe" newcheap)
+i=0
+while [ $i -lt 5 ]; do
+	"$MC" --home "$N" ask --json --model newcheap "$(other $i)" >"$T/a.json" 2>"$T/a.err" ||
+		{ fail "ask newcheap"; sed 's/^/  | /' "$T/a.err"; }
+	"$MC" --home "$N" rate last 1 >/dev/null 2>"$T/r.err" ||
+		{ fail "rate last"; sed 's/^/  | /' "$T/r.err"; }
+	i=$((i + 1))
+done
+q1=$(predicted "$N" "$probe" newcheap)
+echo "newcheap predicted quality on an unrelated prompt: $q0 -> $q1"
+awk -v a="$q0" -v b="$q1" 'BEGIN { exit !(a - b > 0.05) }' &&
+	ok "a model without a prior learns from five ratings ($q0 -> $q1)" ||
+	fail "five bad ratings moved a model without a prior from $q0 to $q1 only"
 
 finish
