@@ -29,12 +29,9 @@ double
 router_online_base(
     const struct router *r, const struct router_features *f, const char *model)
 {
-	size_t i;
+	const struct router_profile *p = router_find_profile(r, model);
 
-	for (i = 0; i < r->nmodels; i++)
-		if (strcmp(r->models[i]->id, model) == 0)
-			return router_profile_quality(r->models[i], f);
-	return -1;
+	return p != NULL ? router_profile_quality(p, f) : -1;
 }
 
 /*
@@ -65,22 +62,21 @@ router_online_learn(struct router *r, struct router_memory *m,
     double weight)
 {
 	struct router_memory_params mp;
-	double base = router_online_base(r, f, model);
-	size_t i;
+	const struct router_profile *p = router_find_profile(r, model);
+	double base;
 	int rc;
 
-	if (base < 0)
+	if (p == NULL)
 		return MC_ERR_NOTFOUND;
+	base = router_profile_quality(p, f);
 	if (!(quality >= 0 && quality <= 1) || !(weight > 0 && weight <= 1))
 		return MC_ERR_USAGE;
 	router_memory_params_init(&mp);
 	if (m != NULL)
 		router_memory_get_params(m, &mp);
 	if (mp.tag_weight > 0) {
-		for (i = 0; strcmp(r->models[i]->id, model) != 0; i++)
-			;
 		rc = router_learn_split(r, f, model, quality,
-		    stats_weight(r->models[i], f, weight, mp.tag_weight),
+		    stats_weight(p, f, weight, mp.tag_weight),
 		    weight * mp.tag_weight);
 		if (rc != MC_OK)
 			return rc;

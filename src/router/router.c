@@ -682,6 +682,14 @@ find_model(const struct router *r, const char *id)
 	return -1;
 }
 
+struct router_profile *
+router_find_profile(const struct router *r, const char *id)
+{
+	int i = find_model(r, id);
+
+	return i < 0 ? NULL : r->models[i];
+}
+
 static const struct router_profile *
 find_prior(const struct router *r, const char *name)
 {

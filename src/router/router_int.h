@@ -81,6 +81,9 @@ struct router_profile *router_profile_copy(const struct router_profile *p);
 struct router_profile *router_profile_adopt(
     const struct router_profile *prior, const char *id);
 /* The predictions of profile p for features f. */
+/* The candidate id's profile, or NULL. */
+struct router_profile *router_find_profile(
+    const struct router *r, const char *id);
 /* The ratings' weight p's tag statistics hold at f's tags. */
 double router_profile_evidence(
     const struct router_profile *p, const struct router_features *f);
