@@ -166,6 +166,16 @@ online_params(struct router_memory *m)
 	router_memory_set_params(m, &mp);
 }
 
+/* The context of every replay: balanced mode at lambda, no latency
+ * penalty. */
+static void
+replay_context(struct router_context *ctx, double lambda)
+{
+	router_context_init(ctx, MODE_BALANCED);
+	ctx->lambda = lambda;
+	ctx->latency_tolerance_ms = 0;
+}
+
 /*
  * The dataset model the router (corrected by memory, when not NULL)
  * chooses for row, as the app decides; -1 when none.  *d holds the
@@ -258,9 +268,7 @@ online_replay(const struct router *fitted, enum online_start start,
 			copy[pass]->models[k] = adopted;
 		}
 	}
-	router_context_init(&ctx, MODE_BALANCED);
-	ctx.lambda = lambda;
-	ctx.latency_tolerance_ms = 0;
+	replay_context(&ctx, lambda);
 	for (i = 0; i < ntest; i++) {
 		const struct dataset_row *row = &ds->rows[test[i]];
 		double u[2];
@@ -343,57 +351,36 @@ online_json(
 	cJSON_AddNumberToObject(o, key, s->c_after);
 }
 
-/* The dataset model r chooses for row at lambda (no latency penalty, no
- * memory), -1 when none. */
-static int
-choose_plain(const struct router *r, const struct dataset *ds,
-    const struct dataset_row *row, double lambda)
-{
-	struct router_context ctx;
-	struct router_decision d;
-	int m;
-
-	router_context_init(&ctx, MODE_BALANCED);
-	ctx.lambda = lambda;
-	ctx.latency_tolerance_ms = 0;
-	m = online_choose(r, NULL, ds, row, &ctx, &d);
-	router_decision_release(&d);
-	return m;
-}
-
 /*
- * The full-information ceiling of a replay: the router fitted on the base
- * rows plus the rows of `more`, with every model's quality on them (far
- * more than bandit feedback ever tells), against the router fitted on the
- * base rows alone; the paired utility gain over `rows`.  A learner that
- * can only be told the chosen model's quality cannot expect to gain more;
+ * The full-information ceiling of a replay: `refit`, fitted on the rows
+ * of `base` plus the feedback rows with every model's quality on them
+ * (far more than bandit feedback ever tells), against `base`, fitted
+ * without them; the paired utility gain over `rows`.  A learner that can
+ * only be told the chosen model's quality cannot expect to gain more;
  * when this ceiling is within its standard error of zero, no learner can
  * show a gain on this data.
  */
-static int
-online_ceiling(const struct dataset *ds, const bool *base, const bool *more,
-    const struct router_fit_options *fo, const size_t *rows, size_t nrows,
-    double lambda, struct online_paired *p)
+static void
+online_ceiling(const struct router *base, const struct router *refit,
+    const struct dataset *ds, const size_t *rows, size_t nrows, double lambda,
+    struct online_paired *p)
 {
-	struct router *r[2] = { NULL, NULL };
-	bool *use = xcalloc(ds->nrows + 1, sizeof *use);
-	char *cause = NULL;
+	const struct router *r[2] = { base, refit };
+	struct router_context ctx;
+	struct router_decision d;
 	size_t i;
-	int k, rc;
+	int k;
 
 	memset(p, 0, sizeof *p);
-	for (i = 0; i < ds->nrows; i++)
-		use[i] = base[i] || more[i];
-	rc = dataset_fit(ds, base, fo, &r[0], &cause);
-	if (rc == MC_OK)
-		rc = dataset_fit(ds, use, fo, &r[1], &cause);
-	for (i = 0; rc == MC_OK && i < nrows; i++) {
+	replay_context(&ctx, lambda);
+	for (i = 0; i < nrows; i++) {
 		const struct dataset_row *row = &ds->rows[rows[i]];
 		double u[2];
 
 		for (k = 0; k < 2; k++) {
-			int m = choose_plain(r[k], ds, row, lambda);
+			int m = online_choose(r[k], NULL, ds, row, &ctx, &d);
 
+			router_decision_release(&d);
 			if (m < 0)
 				break;
 			u[k] = row->quality[m] - row->cost_usd[m] / lambda;
@@ -401,11 +388,30 @@ online_ceiling(const struct dataset *ds, const bool *base, const bool *more,
 		if (k == 2)
 			paired_add(p, u[1], u[0]);
 	}
+}
+
+/* `fitted` fitted again with the first nonline test rows added to its
+ * training rows, its developer knobs kept; NULL when the fit fails. */
+static struct router *
+refit_with(const struct router *fitted, const struct dataset *ds,
+    const bool *use, const struct router_fit_options *fo, const size_t *test,
+    size_t nonline)
+{
+	bool *more = xcalloc(ds->nrows + 1, sizeof *more);
+	struct router *r = NULL;
+	char *cause = NULL;
+	size_t i;
+
+	memcpy(more, use, ds->nrows * sizeof *more);
+	for (i = 0; i < nonline; i++)
+		more[test[i]] = true;
+	if (dataset_fit(ds, more, fo, &r, &cause) == MC_OK) {
+		r->alpha = fitted->alpha;
+		r->online_lr = fitted->online_lr;
+	}
 	free(cause);
-	free(use);
-	router_free(r[0]);
-	router_free(r[1]);
-	return rc;
+	free(more);
+	return r;
 }
 
 /* --online F: the replays from the fitted state ("online"), the capped
@@ -423,15 +429,14 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 		"capped priors", "price tiers (no prior)" };
 	struct online_sums l, f;
 	struct online_paired pd, pa, ceiling;
-	size_t nonline = (size_t)(frac * (double)ntest), i;
-	bool *more = xcalloc(ds->nrows + 1, sizeof *more);
-	int k, crc;
+	size_t nonline = (size_t)(frac * (double)ntest);
+	struct router *refit = refit_with(fitted, ds, use, fo, test, nonline);
+	int k;
 
-	for (i = 0; i < nonline; i++)
-		more[test[i]] = true;
-	crc = online_ceiling(ds, use, more, fo, test + nonline, ntest - nonline,
-	    lambda, &ceiling);
-	free(more);
+	if (refit != NULL)
+		online_ceiling(fitted, refit, ds, test + nonline,
+		    ntest - nonline, lambda, &ceiling);
+	router_free(refit);
 	for (k = 0; k < 3; k++) {
 		online_replay(fitted,
 		    k == 0   ? START_FIT
@@ -452,7 +457,7 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 			online_json(o, "frozen", &f, lambda);
 			paired_json(o, "", &pd);
 			paired_json(o, "after_", &pa);
-			if (k == 0 && crc == MC_OK)
+			if (k == 0 && refit != NULL)
 				paired_json(o, "ceiling_after_", &ceiling);
 			continue;
 		}
@@ -472,7 +477,7 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 		    f.q_after - f.c_after / lambda);
 		paired_print("learning - frozen", &pd);
 		paired_print("  after the feedback", &pa);
-		if (k == 0 && crc == MC_OK)
+		if (k == 0 && refit != NULL)
 			paired_print("  ceiling after (refitted with every "
 			             "model's quality)",
 			    &ceiling);
@@ -487,14 +492,14 @@ eval_online(const struct router *fitted, const struct dataset *ds,
  * length for each streamed prompt (bandit feedback, learned exactly as the
  * app learns).  Both copies then route every `test` prompt without
  * learning; quality and cost are summed there.  Nothing of `test` is ever
- * fed back.  *ceiling is what the router fitted on all of `train` (every
- * model's quality on the streamed prompts too) gains on `test`; its
- * n stays 0 when that fit failed.
+ * fed back.  *ceiling is what `fitted`, the router fitted on all of
+ * `train` (every model's quality on the streamed prompts too), gains on
+ * `test` over the offline share's router.
  */
 static int
-online_partial(const struct dataset *ds, const bool *use,
-    const struct router_fit_options *fo, const size_t *test, size_t ntest,
-    double frac, double lambda, struct online_sums *learning,
+online_partial(const struct router *fitted, const struct dataset *ds,
+    const bool *use, const struct router_fit_options *fo, const size_t *test,
+    size_t ntest, double frac, double lambda, struct online_sums *learning,
     struct online_sums *frozen, struct online_paired *paired,
     struct online_paired *ceiling, size_t *nstream)
 {
@@ -502,7 +507,7 @@ online_partial(const struct dataset *ds, const bool *use,
 	struct router_memory *memory;
 	struct router_context ctx;
 	struct router_decision d;
-	bool *offline, *stream;
+	bool *offline;
 	char *cause = NULL;
 	size_t i;
 	int pass, rc, m;
@@ -528,20 +533,12 @@ online_partial(const struct dataset *ds, const bool *use,
 		free(offline);
 		return rc;
 	}
-	stream = xcalloc(ds->nrows + 1, sizeof *stream);
-	for (i = 0; i < ds->nrows; i++)
-		stream[i] = use[i] && !offline[i];
-	if (online_ceiling(
-	        ds, offline, stream, fo, test, ntest, lambda, ceiling) != MC_OK)
-		memset(ceiling, 0, sizeof *ceiling);
-	free(stream);
+	online_ceiling(base, fitted, ds, test, ntest, lambda, ceiling);
 	memory = router_memory_new();
 	online_params(memory);
 	copy[0] = router_copy(base);
 	copy[1] = router_copy(base);
-	router_context_init(&ctx, MODE_BALANCED);
-	ctx.lambda = lambda;
-	ctx.latency_tolerance_ms = 0;
+	replay_context(&ctx, lambda);
 	for (i = 0; i < ds->nrows; i++) {
 		const struct dataset_row *row = &ds->rows[i];
 
@@ -588,16 +585,16 @@ online_partial(const struct dataset *ds, const bool *use,
 
 /* --online F, MixLLM's continual training: printed or added to out. */
 static void
-eval_partial(const struct dataset *ds, const bool *use,
-    const struct router_fit_options *fo, const size_t *test, size_t ntest,
-    double frac, double lambda, cJSON *out, bool json)
+eval_partial(const struct router *fitted, const struct dataset *ds,
+    const bool *use, const struct router_fit_options *fo, const size_t *test,
+    size_t ntest, double frac, double lambda, cJSON *out, bool json)
 {
 	struct online_sums l, f;
 	struct online_paired pd, ceiling;
 	size_t nstream;
 
-	if (online_partial(ds, use, fo, test, ntest, frac, lambda, &l, &f, &pd,
-	        &ceiling, &nstream) != MC_OK)
+	if (online_partial(fitted, ds, use, fo, test, ntest, frac, lambda, &l,
+	        &f, &pd, &ceiling, &nstream) != MC_OK)
 		return;
 	if (json) {
 		cJSON *o = cJSON_AddObjectToObject(out, "online_partial");
@@ -902,7 +899,7 @@ eval_run(const struct eval_opts *o)
 		if (o->online >= 0) {
 			eval_online(r, &ds, use, &fo, test, ntest, o->online,
 			    o->lambda, out, true);
-			eval_partial(&ds, use, &fo, test, ntest, o->online,
+			eval_partial(r, &ds, use, &fo, test, ntest, o->online,
 			    o->lambda, out, true);
 		}
 		char *s = cJSON_PrintUnformatted(out);
@@ -961,7 +958,7 @@ eval_run(const struct eval_opts *o)
 		if (o->online >= 0) {
 			eval_online(r, &ds, use, &fo, test, ntest, o->online,
 			    o->lambda, out, false);
-			eval_partial(&ds, use, &fo, test, ntest, o->online,
+			eval_partial(r, &ds, use, &fo, test, ntest, o->online,
 			    o->lambda, out, false);
 		}
 	}
