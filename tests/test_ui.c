@@ -1,7 +1,7 @@
 /*
  * test_ui.c - the chat screen's pure parts: wrapping by display width,
  * the layout of a conversation (code blocks, footer, rating, errors, 10,000
- * lines), key maps, themes, the built-in copies of the data files, and the
+ * lines), a reply's inline Markdown, key maps, themes, the built-in copies of the data files, and the
  * input editor.
  */
 #include "config.h"
@@ -12,6 +12,7 @@
 #include "ui/builtin.h"
 #include "ui/editor.h"
 #include "ui/keymap.h"
+#include "ui/markup.h"
 #include "ui/resource.h"
 #include "ui/theme.h"
 #include "ui/view.h"
@@ -177,6 +178,159 @@ TEST(view_lays_out_an_exchange)
 	                   "f:208 tok · 160 tok/s\n"
 	                   "f:★★★★☆ 4/5\n") != NULL);
 	free(dump);
+	view_release(&v);
+}
+
+/*
+ * A line drawn by markup_line, each styled run as <LETTERS>text</>
+ * (s strong, e emph, c code, h heading).
+ */
+static char *
+md(const char *in)
+{
+	size_t n = strlen(in), len, i, j;
+	char *out = xmalloc(n + MARKUP_GROWTH + 1);
+	uint8_t *st = xmalloc(n + MARKUP_GROWTH + 1);
+	struct buf b;
+
+	len = markup_line(in, n, out, st);
+	CHECK(len <= n + MARKUP_GROWTH);
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < len; i = j) {
+		for (j = i; j < len && st[j] == st[i]; j++)
+			;
+		if (st[i] != 0 &&
+		    buf_printf(&b, "<%s%s%s%s>",
+		        st[i] & MARKUP_STRONG ? "s" : "",
+		        st[i] & MARKUP_EMPH ? "e" : "",
+		        st[i] & MARKUP_CODE ? "c" : "",
+		        st[i] & MARKUP_HEADING ? "h" : "") != MC_OK)
+			abort();
+		if (buf_add(&b, out + i, j - i) != MC_OK ||
+		    (st[i] != 0 && buf_add(&b, "</>", 3) != MC_OK))
+			abort();
+	}
+	free(out);
+	free(st);
+	return b.data != NULL ? buf_detach(&b, NULL) : xstrdup("");
+}
+
+#define CHECK_MD(in, want)             \
+	do {                           \
+		char *got_ = md(in);   \
+		CHECK_STR(got_, want); \
+		free(got_);            \
+	} while (0)
+
+TEST(markup_draws_inline_markdown)
+{
+	CHECK_MD("The capital is **Paris**.", "The capital is <s>Paris</>.");
+	CHECK_MD("__strong__ and *emph* and _emph_",
+	    "<s>strong</> and <e>emph</> and <e>emph</>");
+	CHECK_MD("***both*** done", "<se>both</> done");
+	CHECK_MD("*a **b***", "<e>a </><se>b</>");
+	CHECK_MD("**bold `code` bold**", "<s>bold </><sc>code</><s> bold</>");
+	CHECK_MD(
+	    "call `qsort()` or ``a ` b``", "call <c>qsort()</> or <c>a ` b</>");
+	CHECK_MD("inside `*no* **markup**` here",
+	    "inside <c>*no* **markup**</> here");
+	CHECK_MD("## Step **two**", "<h>Step </><sh>two</>");
+	CHECK_MD("#hashtag, not a heading", "#hashtag, not a heading");
+	CHECK_MD("- item", "• item");
+	CHECK_MD("  * nested *item*", "  • nested <e>item</>");
+	CHECK_MD("+ plus", "• plus");
+	CHECK_MD("1. numbered stays", "1. numbered stays");
+	/* Text, not markup: every character kept. */
+	CHECK_MD("snake_case_name and __init__.py's x__y",
+	    "snake_case_name and <s>init</>.py's x__y");
+	CHECK_MD("2 * 3 * 4, *.c and *.h", "2 * 3 * 4, *.c and *.h");
+	CHECK_MD("**unclosed bold", "**unclosed bold");
+	CHECK_MD("`unclosed code", "`unclosed code");
+	CHECK_MD("** spaced **", "** spaced **");
+	CHECK_MD("\\*literal\\* and \\`tick\\`", "*literal* and `tick`");
+	CHECK_MD("- - -", "- - -");
+	CHECK_MD("-", "-");
+	CHECK_MD("- ", "- ");
+	CHECK_MD("", "");
+	CHECK_MD("日本語 **太字** `コード`", "日本語 <s>太字</> <c>コード</>");
+}
+
+TEST(markup_is_linear_on_hostile_lines)
+{
+	/* 200,000 lone openers: one failed scan per kind, not one each. */
+	size_t n = 200000, i, len;
+	char *in = xmalloc(n + 1), *out = xmalloc(n + MARKUP_GROWTH + 1);
+	uint8_t *st = xmalloc(n + MARKUP_GROWTH + 1);
+
+	for (i = 0; i < n; i += 2) {
+		in[i] = "*_`"[(i / 2) % 3];
+		in[i + 1] = 'x';
+	}
+	in[n] = '\0';
+	len = markup_line(in, n, out, st);
+	CHECK(len <= n + MARKUP_GROWTH);
+	/* Nesting past the limit is text, not a deeper call. */
+	for (i = 0; i < n / 2; i++)
+		in[i] = "*_"[i % 2];
+	in[n / 2] = 'x';
+	for (i = n / 2 + 1; i < n; i++)
+		in[i] = "_*"[(i - n / 2 - 1) % 2];
+	len = markup_line(in, n, out, st);
+	CHECK(len <= n + MARKUP_GROWTH);
+	free(in);
+	free(out);
+	free(st);
+}
+
+TEST(view_draws_reply_markdown_but_keeps_the_prompt)
+{
+	struct view v;
+	struct app_exchange ex;
+	const struct view_block *b;
+	const struct view_line *l;
+	const char *text;
+	char *dump;
+
+	exchange_init(&ex, "say **hi**",
+	    "# Answer\nThe capital is **Paris**.\n```\n**x** `y`\n```");
+	view_init(&v, 100);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:say **hi**\n"
+	                "R:Answer\n"
+	                "R:The capital is Paris.\n"
+	                "F:```\n"
+	                "C:**x** `y`\n"
+	                "F:```\n"
+	                "B:\n");
+	free(dump);
+	l = view_line(&v, 2, &text, &b);
+	CHECK(b->style != NULL);
+	CHECK(b->style[l->off] == 0);
+	CHECK(b->style[l->off + strlen("The capital is ")] == MARKUP_STRONG);
+	CHECK(b->style[l->off + strlen("The capital is Paris")] == 0);
+	l = view_line(&v, 1, &text, &b);
+	CHECK(b->style[l->off] == MARKUP_HEADING);
+	/* Wrapped, the style stays with its bytes. */
+	view_set_width(&v, 8);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "R:Paris.\n") != NULL);
+	free(dump);
+	{
+		size_t i;
+
+		l = NULL;
+		for (i = 0; i < view_total(&v); i++) {
+			const struct view_line *t = view_line(&v, i, &text, &b);
+
+			if (t->len == 6 && strncmp(text, "Paris.", 6) == 0)
+				l = t;
+		}
+	}
+	CHECK(l != NULL);
+	CHECK(l != NULL && b->style[l->off] == MARKUP_STRONG);
+	CHECK(l != NULL && b->style[l->off + 5] == 0);
 	view_release(&v);
 }
 
@@ -581,6 +735,9 @@ main(void)
 	RUN(wrap_breaks_at_spaces);
 	RUN(wrap_cjk_and_emoji_by_display_width);
 	RUN(view_lays_out_an_exchange);
+	RUN(markup_draws_inline_markdown);
+	RUN(markup_is_linear_on_hostile_lines);
+	RUN(view_draws_reply_markdown_but_keeps_the_prompt);
 	RUN(view_error_line_and_clean_text);
 	RUN(view_marks_pinned_reask_and_failed_replies);
 	RUN(keymap_describe_groups_keys_by_action);

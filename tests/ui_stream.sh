@@ -9,7 +9,8 @@ cat >"$T/script.json" <<'EOF2'
 [
   {"prompt_contains": "slow", "reply": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty", "drip_ms": 150},
   {"prompt_contains": "wide", "reply": "日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。"},
-  {"prompt_contains": "code", "reply": "Here:\n```c\nint x = 1;\n```\nDone."}
+  {"prompt_contains": "code", "reply": "Here:\n```c\nint x = 1;\n```\nDone."},
+  {"prompt_contains": "markdown", "reply": "## Answer\nThe capital is **Paris**, see `man 3 qsort`.\n- first item\n"}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -92,6 +93,18 @@ ui_expect_not "nineteen twenty\$" "cancelled reply stops growing"
 # Code blocks are set apart.
 ui_type "code please"; ui_keys Enter
 ui_expect "int x = 1;" "code block shown"
+
+# A reply's Markdown is drawn: markers gone, the text styled (bold,
+# underlined heading) - read from the screen with its attributes.
+ui_type "markdown please"; ui_keys Enter
+ui_expect "The capital is Paris, see man 3 qsort\.$" "inline markers are not shown"
+ui_expect "^ +• first item$" "list item drawn with a bullet"
+ui_expect "^ +Answer$" "heading drawn without its hashes"
+TM capture-pane -p -e -t 0 >"$T/ansi"
+if grep -q "$(printf '\033')\[1m[^ ]*Paris" "$T/ansi"; then ok "Paris is drawn bold"
+else fail "Paris is not bold"; grep Paris "$T/ansi" | od -c | head; fi
+if grep "Answer" "$T/ansi" | grep -q "$(printf '\033')\[4m\|$(printf '\033')\[[0-9;]*4[;m]"; then ok "the heading is underlined"
+else fail "the heading is not underlined"; grep Answer "$T/ansi" | od -c | head; fi
 
 # 1,000 lines of scrollback: PgUp reaches the top, -MORE(n)- shows.
 awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "line %d\\n", i }' >"$T/long"

@@ -8,6 +8,7 @@ libmixchat_a_SOURCES += \
 	src/ui/command.c \
 	src/ui/editor.c src/ui/editor.h \
 	src/ui/keymap.c src/ui/keymap.h \
+	src/ui/markup.c src/ui/markup.h \
 	src/ui/resource.c src/ui/resource.h \
 	src/ui/screen.c \
 	src/ui/theme.c src/ui/theme.h \
@@ -42,8 +43,9 @@ tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh
 
-FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_theme
+FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_markup fuzz/fuzz_theme
 fuzz_fuzz_keymap_SOURCES = fuzz/fuzz_keymap.c $(FUZZ_DRIVER)
+fuzz_fuzz_markup_SOURCES = fuzz/fuzz_markup.c $(FUZZ_DRIVER)
 fuzz_fuzz_theme_SOURCES = fuzz/fuzz_theme.c $(FUZZ_DRIVER)
 EXTRA_DIST += tests/ui_stream.sh
 

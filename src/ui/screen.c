@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "app/format.h"
+#include "ui/markup.h"
 #include "ui/ui.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
@@ -439,6 +440,49 @@ line_style(enum view_kind kind)
 	return TH_REPLY;
 }
 
+/*
+ * The curses attributes of reply text styled st (MARKUP_* bits): the
+ * colours of the most specific element, with the attributes of the others
+ * added (strong text inside a heading stays a heading, and bold).
+ */
+static attr_t
+markup_attr(uint8_t st)
+{
+	attr_t a = styles[TH_REPLY], extra = 0;
+
+	if (st & MARKUP_CODE)
+		a = styles[TH_INLINE_CODE];
+	else if (st & MARKUP_HEADING)
+		a = styles[TH_HEADING];
+	else if (st & MARKUP_STRONG)
+		a = styles[TH_STRONG];
+	else if (st & MARKUP_EMPH)
+		a = styles[TH_EMPH];
+	if (st & MARKUP_STRONG)
+		extra |= styles[TH_STRONG] & A_ATTRIBUTES & ~A_COLOR;
+	if (st & MARKUP_EMPH)
+		extra |= styles[TH_EMPH] & A_ATTRIBUTES & ~A_COLOR;
+	return a | extra;
+}
+
+/* A reply line with styled runs; returns the columns used. */
+static size_t
+put_styled(
+    int y, int x, const char *s, const uint8_t *st, size_t n, size_t cols)
+{
+	size_t i = 0, j, used = 0;
+
+	while (i < n && used < cols) {
+		j = i + 1;
+		while (j < n && st[j] == st[i])
+			j++;
+		used += put_text(y, x + (int)used, s + i, j - i, cols - used,
+		    markup_attr(st[i]));
+		i = j;
+	}
+	return used;
+}
+
 static void
 draw_chat(struct ui *ui, int top, int height)
 {
@@ -497,7 +541,10 @@ draw_chat(struct ui *ui, int top, int height)
 			put_text(top + y, (int)(x0 + used), text + line->mark,
 			    line->len - line->mark, width - used,
 			    styles[TH_RATING]);
-		} else
+		} else if (line->kind == VIEW_REPLY && b->style != NULL)
+			put_styled(top + y, (int)x0, text, b->style + line->off,
+			    line->len, width);
+		else
 			put_text(top + y, (int)x0, text, line->len, width,
 			    styles[line_style(line->kind)]);
 	}

@@ -38,6 +38,10 @@ enum theme_element {
 	TH_REPLY,        /* reply text */
 	TH_CODE,         /* code block lines */
 	TH_FENCE,        /* ``` lines */
+	TH_STRONG,       /* **strong** text in a reply */
+	TH_EMPH,         /* *emphasised* text in a reply */
+	TH_INLINE_CODE,  /* `code` inside a reply line */
+	TH_HEADING,      /* a "# heading" line of a reply */
 	TH_FOOTER,       /* model · cost · latency ... */
 	TH_RATING,       /* ★★★★☆ 4/5 */
 	TH_ERROR,        /* error line under a reply */

@@ -1,7 +1,8 @@
 /*
  * view.c - the conversation laid out into screen lines (see view.h).
  *
- * Owns wrapping by display width, fenced code blocks, the footer and
+ * Owns wrapping by display width, fenced code blocks, the inline Markdown
+ * of replies (drawn by ui/markup.c), the footer and
  * rating line of each reply, and the cache that lets a 10,000-line
  * conversation be drawn by looking up only the lines on screen.
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "app/format.h"
+#include "ui/markup.h"
 #include "ui/view.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -90,7 +92,11 @@ block_add_text(struct view_block *b, const char *p, size_t n)
 		if (b->text_cap < 256)
 			b->text_cap = 256;
 		b->text = xrealloc(b->text, b->text_cap);
+		if (b->style != NULL)
+			b->style = xrealloc(b->style, b->text_cap);
 	}
+	if (b->style != NULL)
+		memset(b->style + b->text_len, 0, n + 1);
 	memcpy(b->text + b->text_len, p, n);
 	b->text_len += n;
 	b->text[b->text_len] = '\0';
@@ -152,6 +158,35 @@ block_add_clean(struct view_block *b, const char *s, size_t n, size_t *len)
 	return off;
 }
 
+/*
+ * Draw the inline Markdown of the reply line at [off, off+len), the last
+ * text of the block: its markers go, its bytes get their styles.  Returns
+ * the line's new length.
+ */
+static size_t
+block_markup(struct view_block *b, size_t off, size_t len)
+{
+	char *out = xmalloc(len + MARKUP_GROWTH + 1);
+	uint8_t *st = xmalloc(len + MARKUP_GROWTH + 1);
+	size_t n = markup_line(b->text + off, len, out, st), i;
+	bool styled = false;
+
+	for (i = 0; i < n && !styled; i++)
+		styled = st[i] != 0;
+	if (n != len || memcmp(out, b->text + off, n) != 0 || styled) {
+		b->text_len = off;
+		block_add_text(b, out, n);
+		if (styled) {
+			if (b->style == NULL)
+				b->style = xcalloc(b->text_cap, 1);
+			memcpy(b->style + off, st, n);
+		}
+	}
+	free(out);
+	free(st);
+	return n;
+}
+
 /* Wrap the cleaned text at [off, off+len) into lines of kind. */
 static void
 block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
@@ -175,7 +210,7 @@ block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
 /* Lay out text (n bytes, may hold newlines) as paragraphs of kind. */
 static void
 block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
-    const char *s, size_t n, bool code_blocks)
+    const char *s, size_t n, bool markdown)
 {
 	size_t pos = 0, end, off, len, i;
 	int flags = VIEW_FIRST;
@@ -189,15 +224,18 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 		i = 0;
 		while (i < len && b->text[off + i] == ' ')
 			i++;
-		if (code_blocks && len - i >= 3 &&
+		if (markdown && len - i >= 3 &&
 		    memcmp(b->text + off + i, "```", 3) == 0) {
 			in_code = !in_code;
 			block_wrap(
 			    b, width, VIEW_FENCE, off, len, false, flags);
 		} else if (in_code)
 			block_wrap(b, width, VIEW_CODE, off, len, false, flags);
-		else
+		else {
+			if (markdown)
+				len = block_markup(b, off, len);
 			block_wrap(b, width, kind, off, len, true, flags);
+		}
 		flags = 0;
 		if (nl == NULL)
 			break;
@@ -361,6 +399,7 @@ view_clear(struct view *v)
 	for (i = 0; i < v->nblocks; i++) {
 		free(v->blocks[i].source);
 		free(v->blocks[i].text);
+		free(v->blocks[i].style);
 		free(v->blocks[i].lines);
 	}
 	v->nblocks = 0;

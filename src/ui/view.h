@@ -56,6 +56,9 @@ struct view_block {
 	char *source; /* a note's text as given */
 	char *text;   /* cleaned text the lines point into */
 	size_t text_len, text_cap;
+	/* MARKUP_* bits of each byte of text (ui/markup.h), or NULL while the
+	 * block has no styled text. */
+	uint8_t *style;
 	struct view_line *lines;
 	size_t nlines, lines_cap;
 };

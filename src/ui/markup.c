@@ -1,0 +1,238 @@
+/*
+ * markup.c - the inline Markdown of a reply line (see markup.h).
+ *
+ * One pass over the line with a recursive step for the text between a
+ * pair of markers.  Looking for the partner of a marker is a scan to the
+ * end of the text in hand; a scan that failed is remembered for that kind
+ * of marker, so that a line of a thousand lone asterisks costs one scan,
+ * not a thousand, and nesting is bounded: the work is linear in the line.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "ui/markup.h"
+
+/* Pairs nested deeper than this are drawn as text. */
+#define MARKUP_DEPTH 8
+/* Backtick runs longer than this are text (no one writes them). */
+#define MARKUP_TICKS 16
+
+struct markup {
+	const char *in;
+	char *out;
+	uint8_t *style;
+	size_t len; /* bytes written */
+};
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool
+is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || (unsigned char)c >= 0x80;
+}
+
+static void
+emit(struct markup *m, const char *s, size_t n, uint8_t st)
+{
+	memcpy(m->out + m->len, s, n);
+	memset(m->style + m->len, st, n);
+	m->len += n;
+}
+
+static size_t
+run_length(const char *s, size_t from, size_t end, char c)
+{
+	size_t i = from;
+
+	while (i < end && s[i] == c)
+		i++;
+	return i - from;
+}
+
+/*
+ * The closing run of k markers c for an opener ending at from, within
+ * [from, end): a run of at least k that starts after a non-space (and, for
+ * '_', is not followed by a letter or digit).  Returns where its last k
+ * markers begin (a longer run keeps its first markers inside, "*a **b***"),
+ * or end when there is none.
+ */
+static size_t
+find_closer(const char *s, size_t from, size_t end, char c, size_t k)
+{
+	size_t q = from, r;
+
+	while (q < end) {
+		if (s[q] != c) {
+			q++;
+			continue;
+		}
+		r = run_length(s, q, end, c);
+		if (r >= k && q > from && !is_space(s[q - 1]) &&
+		    (c != '_' || q + r >= end || !is_alnum(s[q + r])))
+			return q + r - k;
+		q += r;
+	}
+	return end;
+}
+
+/* The closing run of exactly k backticks in [from, end), or end. */
+static size_t
+find_ticks(const char *s, size_t from, size_t end, size_t k)
+{
+	size_t q = from, r;
+
+	while (q < end) {
+		if (s[q] != '`') {
+			q++;
+			continue;
+		}
+		r = run_length(s, q, end, '`');
+		if (r == k)
+			return q;
+		q += r;
+	}
+	return end;
+}
+
+static bool
+is_escapable(char c)
+{
+	return c != '\0' && strchr("\\`*_#+-.!()[]{}<>|~", c) != NULL;
+}
+
+/*
+ * Draw [from, end) of the line with style st added, depth pairs deep.
+ * no_pair[] remembers, per kind of marker, the first position from which
+ * no partner exists before end (a later opener of that kind has none
+ * either); it starts at end + 1 (unknown).
+ */
+static void
+render(struct markup *m, size_t from, size_t end, uint8_t st, int depth)
+{
+	const char *s = m->in;
+	size_t p = from, k, q, a, b;
+	/* [0..2]: '*' runs of 1..3, [3..5]: '_', [6..6+TICKS): backticks */
+	size_t no_pair[6 + MARKUP_TICKS + 1];
+	size_t i, slot;
+
+	for (i = 0; i < sizeof no_pair / sizeof no_pair[0]; i++)
+		no_pair[i] = end + 1;
+	while (p < end) {
+		char c = s[p];
+
+		if (c == '\\' && p + 1 < end && is_escapable(s[p + 1])) {
+			emit(m, s + p + 1, 1, st);
+			p += 2;
+			continue;
+		}
+		if (c == '`') {
+			k = run_length(s, p, end, '`');
+			slot = 6 + k;
+			if (k > MARKUP_TICKS || p >= no_pair[slot]) {
+				emit(m, s + p, k, st);
+				p += k;
+				continue;
+			}
+			q = find_ticks(s, p + k, end, k);
+			if (q == end) {
+				no_pair[slot] = p;
+				emit(m, s + p, k, st);
+				p += k;
+				continue;
+			}
+			/* "`` `x` ``": one space either side is padding. */
+			a = p + k;
+			b = q;
+			if (b - a >= 2 && s[a] == ' ' && s[b - 1] == ' ' &&
+			    run_length(s, a, b, ' ') != b - a) {
+				a++;
+				b--;
+			}
+			emit(m, s + a, b - a, (uint8_t)(st | MARKUP_CODE));
+			p = q + k;
+			continue;
+		}
+		if (c == '*' || c == '_') {
+			size_t run = run_length(s, p, end, c);
+			bool left_ok;
+
+			k = run > 3 ? 3 : run;
+			slot = (c == '*' ? 0 : 3) + k - 1;
+			/* An opener: followed by a non-space; for '_', not
+			 * inside a word. */
+			left_ok = p + run < end && !is_space(s[p + run]) &&
+			          (c == '*' || p == 0 || !is_alnum(s[p - 1]));
+			if (run > 3 || !left_ok || depth >= MARKUP_DEPTH ||
+			    p >= no_pair[slot]) {
+				emit(m, s + p, run, st);
+				p += run;
+				continue;
+			}
+			q = find_closer(s, p + k, end, c, k);
+			if (q == end) {
+				no_pair[slot] = p;
+				emit(m, s + p, run, st);
+				p += run;
+				continue;
+			}
+			render(m, p + k, q,
+			    (uint8_t)(st | (k >= 2 ? MARKUP_STRONG : 0) |
+			              (k != 2 ? MARKUP_EMPH : 0)),
+			    depth + 1);
+			p = q + k;
+			continue;
+		}
+		/* Plain text up to the next character that may be markup. */
+		q = p + 1;
+		while (q < end && s[q] != '\\' && s[q] != '`' && s[q] != '*' &&
+		       s[q] != '_')
+			q++;
+		emit(m, s + p, q - p, st);
+		p = q;
+	}
+}
+
+size_t
+markup_line(const char *in, size_t n, char *out, uint8_t *style)
+{
+	struct markup m = { in, out, style, 0 };
+	size_t p = 0, h;
+	uint8_t st = 0;
+
+	while (p < n && in[p] == ' ')
+		p++;
+	emit(&m, in, p, 0);
+	/* "# Title" .. "###### Title" (at most three spaces before). */
+	h = run_length(in, p, n, '#');
+	if (p <= 3 && h >= 1 && h <= 6 && p + h < n && in[p + h] == ' ') {
+		p += h;
+		while (p < n && in[p] == ' ')
+			p++;
+		st = MARKUP_HEADING;
+	} else if (p + 1 < n &&
+	           (in[p] == '-' || in[p] == '*' || in[p] == '+') &&
+	           in[p + 1] == ' ' &&
+	           run_length(in, p + 2, n, ' ') < n - p - 2) {
+		/* A list item (not "- - -", a rule, nor a lone "- "). */
+		size_t j = p + 2;
+		bool rule = true;
+
+		for (; j < n; j++)
+			if (in[j] != in[p] && in[j] != ' ')
+				rule = false;
+		if (!rule) {
+			emit(&m, "• ", strlen("• "), 0);
+			p += 2;
+		}
+	}
+	render(&m, p, n, st, 0);
+	return m.len;
+}
