@@ -127,8 +127,8 @@ bench_layout(void)
 		buf_init(&b, 1 << 20);
 		for (j = 0; j < LINES; j++)
 			if (buf_printf(&b,
-			        "Reply %zu line %zu: some words, 日本語 and 😀 "
-			        "to wrap by display width%s",
+			        "Reply %zu line %zu: some **words**, `日本語` "
+			        "and 😀 to wrap by *display width*%s",
 			        i, j, j + 1 < LINES ? "\n" : "") != MC_OK)
 				abort();
 		ex[i].prompt = xasprintf("question number %zu", i);
