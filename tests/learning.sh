@@ -98,6 +98,21 @@ m=$(chosen "$H0" "In chemistry, what is an isotope?")
 "$MC" --home "$H" stats --json >"$T/stats.json"
 grep -q '"ratings":[[:space:]]*20' "$T/stats.json" && ok "all 20 ratings are in the store" ||
 	{ fail "the store does not hold 20 ratings"; head -c 400 "$T/stats.json"; }
+# stats shows the lesson where it was taught: on the prompts cheap was
+# rated on, its predictions are now much closer to what the ratings said.
+if command -v jq >/dev/null 2>&1; then
+	jq -r '.models.cheap.learned.rated_prompts | "\(.n) \(.off_prior) \(.off_now)"' \
+		"$T/stats.json" >"$T/rp"
+	read -r rn o0 o1 <"$T/rp"
+	echo "stats: cheap was off its $rn ratings by $o0, now by $o1"
+	awk -v a="$o0" -v b="$o1" 'BEGIN { exit !(b < 0.9 * a) }' &&
+		ok "stats: cheap's predictions on its rated prompts moved toward the ratings" ||
+		fail "stats: cheap off its ratings by $o0, now $o1"
+	"$MC" --home "$H" stats >"$T/stats.txt"
+	expect_grep "$T/stats.txt" "^cheap  .* off by [0-9.]* -> [0-9.]* ($rn)" "stats shows it in its table"
+else
+	echo "SKIP (one check): jq is not installed, stats' rated_prompts not read"
+fi
 m=$(chosen "$H" "In chemistry, what is an isotope?")
 [ -n "$m" ] && [ "$m" != cheap ] && ok "chemistry now goes to $m" ||
 	fail "chemistry still goes to '${m}'"

@@ -30,7 +30,8 @@ j() { jq -c "$1" "$T/out"; }
 [ "$(j '.models["m-big"] | [.calls, .ttft_ms, .ratings, .mean_rating, (.spend_usd.total * 100 | round)]')" = "[2,250,0,null,152]" ] \
 	&& ok "m-big: calls, ttft, spend" || fail "m-big: $(j '.models["m-big"]')"
 expect_exit 0 "stats" -- "$MC" --home "$H" stats
-expect_grep "$T/out" '^m-cheap .* 4.00  1 absorbed, state 10 B' "stats table row"
+expect_grep "$T/out" '^m-cheap  .* 1  4.00$' "stats table row"
+expect_grep "$T/out" '^m-cheap   *1  not configured now (state 10 B kept)$' "stats: what was learned, kept for a model not configured now"
 expect_grep "$T/out" 'Ratings: 1 (mean 4.00)' "stats ratings line"
 
 # export: default the latest, by number, by name, as JSON.

@@ -173,8 +173,6 @@ app_load_router(struct app *app)
 	store_router_free(list, n);
 }
 
-static void app_load_memory(struct app *app);
-
 /* Damaged records go to the user as notices, not onto the screen. */
 static void
 app_store_warn(void *ud, const char *message)
@@ -226,7 +224,7 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 	app->router = router_new();
 	app_load_router(app);
 	app->memory = router_memory_new();
-	app_load_memory(app);
+	app_rebuild_memory(app->router, app->memory, app->store);
 	if ((rc = net_new(&app->net)) != MC_OK) {
 		*cause = xstrdup("cannot start the network layer (libcurl)");
 		goto fail;
@@ -998,10 +996,16 @@ app_features(struct app *app, struct exchange *x)
 	return x->features;
 }
 
-/* The router's own prediction (without the memory) of model's quality. */
+/* A rating of score (1..5) as a quality label (0..1). */
 static double
-app_base_quality(
-    struct app *app, const struct router_features *f, const char *model)
+app_score_quality(int score)
+{
+	return (score - 1) / 4.0;
+}
+
+double
+app_predicted_quality(
+    const struct router *r, const struct router_features *f, const char *model)
 {
 	struct router_context ctx;
 	struct router_decision d;
@@ -1010,7 +1014,7 @@ app_base_quality(
 
 	router_context_init(&ctx, MODE_QUALITY);
 	memset(&d, 0, sizeof d);
-	if (router_decide_features(app->router, f, &ctx, &d) == MC_OK ||
+	if (router_decide_features(r, f, &ctx, &d) == MC_OK ||
 	    d.ncandidates > 0) {
 		for (i = 0; i < d.ncandidates; i++)
 			if (strcmp(d.candidates[i].model, model) == 0)
@@ -1021,18 +1025,19 @@ app_base_quality(
 }
 
 /*
- * Rebuild the memory from every rating the store keeps, in the order they
- * were made (store_ratings_list gives that order): the memory's record of
- * its own forecasts depends on it, as it did live.
+ * store_ratings_list gives the ratings in the order they were made: the
+ * memory's record of its own forecasts depends on that order, as it did
+ * live.
  */
-static void
-app_load_memory(struct app *app)
+void
+app_rebuild_memory(
+    const struct router *r, struct router_memory *m, struct store *s)
 {
 	struct store_rating *list = NULL;
 	struct router_features *f;
 	size_t i, n = 0;
 
-	if (store_ratings_list(app->store, &list, &n) != MC_OK)
+	if (store_ratings_list(s, &list, &n) != MC_OK)
 		return;
 	f = xmalloc(sizeof *f);
 	for (i = 0; i < n; i++) {
@@ -1042,18 +1047,23 @@ app_load_memory(struct app *app)
 		    !router_features_unpack(
 		        list[i].features, list[i].nfeatures, f))
 			continue;
-		base = app_base_quality(app, f, list[i].model);
+		base = app_predicted_quality(r, f, list[i].model);
 		if (base < 0)
 			continue; /* not a candidate now */
-		q = list[i].source == STORE_SOURCE_REASK
-		        ? 0
-		        : (list[i].score - 1) / 4.0;
+		q = app_rating_quality(&list[i]);
 		w = list[i].source == STORE_SOURCE_REASK ? APP_REASK_WEIGHT
 		                                         : 1.0;
-		router_memory_add(app->memory, f, list[i].model, q, base, w);
+		router_memory_add(m, f, list[i].model, q, base, w);
 	}
 	free(f);
 	store_ratings_free(list, n);
+}
+
+double
+app_rating_quality(const struct store_rating *r)
+{
+	return r->source == STORE_SOURCE_REASK ? 0
+	                                       : app_score_quality(r->score);
 }
 
 static int
@@ -1090,12 +1100,6 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	free(r.model);
 	buf_release(&blob);
 	return rc;
-}
-
-static double
-app_score_quality(int score)
-{
-	return (score - 1) / 4.0;
 }
 
 int

@@ -115,6 +115,26 @@ struct app_search_hit {
  */
 int app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
     struct app **out, char **cause) MC_WUR;
+/*
+ * app_rebuild_memory: teach m every rating the store s keeps, in the order
+ * they were made, each against r's prediction for its prompt: how
+ * app_open restores what the ratings taught (`mixchat stats` does the
+ * same to show it).
+ */
+struct router;
+struct router_features;
+struct router_memory;
+struct store;
+struct store_rating;
+void app_rebuild_memory(
+    const struct router *r, struct router_memory *m, struct store *s);
+/* app_predicted_quality: r's own prediction (without the memory) of
+ * model's quality for f; < 0 when model is not a candidate. */
+double app_predicted_quality(
+    const struct router *r, const struct router_features *f, const char *model);
+/* app_rating_quality: the quality label a rating teaches (0..1; a re-ask
+ * is 0, learned at a lower weight). */
+double app_rating_quality(const struct store_rating *r);
 /* app_close: cancel what is in flight and free everything (NULL is ok). */
 void app_close(struct app *app);
 

@@ -1,7 +1,9 @@
 /*
  * stats.c - `mixchat stats [--json]`: spend today, this month and in all
  * (by model and in total), calls, mean latency, ratings (count and mean by
- * model), and what the router has learned per model.  Reads the store at
+ * model), and what the router has learned per model: for any prompt, and on
+ * the prompts the user rated (the router and its memory of rated prompts
+ * rebuilt as the app does, app_rebuild_memory).  Reads the store at
  * <data_dir>/db; an empty or absent store gives zeros.
  */
 #include "config.h"
@@ -14,7 +16,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "app/app.h"
 #include "cli/cli.h"
+#include "router/memory.h"
+#include "router/online.h"
 #include "router/router.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -23,13 +28,22 @@
 #include "util/xmalloc.h"
 
 /*
- * What the router has learned about a model: its predicted quality for a
- * neutral prompt as its prior had it and as it is now (after every rating
- * absorbed), and its current LinUCB uncertainty.  NAN when unknown (a
+ * What the router has learned about a model, as predicted quality (0..1)
+ * before any rating (its prior or price tier) and now (every rating
+ * absorbed): for a neutral prompt, from its own state alone; and on the
+ * prompts it was rated on, with the memory of rated prompts too, as how
+ * far off the ratings the predictions were - the lessons of a few ratings
+ * are about prompts like those (bad at chemistry, good at the rest), so
+ * that is where they show, and they pull prompts both ways.  Also its current LinUCB uncertainty.  NAN when unknown (a
  * model no longer in the configuration).
  */
 struct learned {
 	double q_prior, q_now, uncertainty;
+	size_t rated; /* prompts (not re-asks) */
+	/* Over them: the mean prediction, before and now, the mean of the
+	 * ratings, and how far off the predictions were (mean |prediction -
+	 * rating|) before and now. */
+	double rated_prior, rated_now, rated_label, off_prior, off_now;
 };
 
 static double
@@ -54,19 +68,20 @@ stats_predict(struct router *r, const char *model, double *uncertainty)
 	return q;
 }
 
-static void
-stats_learned(const struct config *cfg, struct store *s, const char *id,
-    struct learned *l)
+/*
+ * The router of the configured models as the app builds it: the shared
+ * state file, then each model from its prior or price tier and, with
+ * learned, what the store keeps of it.  A state that does not load is
+ * left out, as the app does (and says so when it starts).
+ */
+static struct router *
+stats_router(const struct config *cfg, struct store *s, bool learned)
 {
-	const struct model *m = config_find_model(cfg, id);
-	struct router *r;
+	struct router *r = router_new();
 	struct buf b;
 	char *path, *cause = NULL;
+	size_t i;
 
-	l->q_prior = l->q_now = l->uncertainty = NAN;
-	if (m == NULL)
-		return;
-	r = router_new();
 	buf_init(&b, 64u << 20);
 	path = config_data_path(cfg, "router.state");
 	if (fs_exists(path) &&
@@ -76,19 +91,98 @@ stats_learned(const struct config *cfg, struct store *s, const char *id,
 		cause = NULL;
 	}
 	free(path);
-	buf_release(&b);
-	if (router_add_model(r, m->id, m->price_in, m->price_out, m->prior) ==
-	    MC_OK) {
-		l->q_prior = stats_predict(r, id, &l->uncertainty);
-		l->q_now = l->q_prior;
-		buf_init(&b, 64u << 20);
-		if (store_router_get(s, id, &b) == MC_OK &&
-		    router_model_load(r, id, b.data, b.len, &cause) == MC_OK)
-			l->q_now = stats_predict(r, id, &l->uncertainty);
-		free(cause);
-		buf_release(&b);
+	for (i = 0; i < cfg->nmodels; i++) {
+		const struct model *m = &cfg->models[i];
+
+		if (router_add_model(r, m->id, m->price_in, m->price_out,
+		        m->prior) != MC_OK ||
+		    !learned)
+			continue;
+		buf_reset(&b);
+		if (store_router_get(s, m->id, &b) == MC_OK &&
+		    router_model_load(r, m->id, b.data, b.len, &cause) !=
+		        MC_OK) {
+			free(cause);
+			cause = NULL;
+		}
 	}
-	router_free(r);
+	buf_release(&b);
+	return r;
+}
+
+/* The means over each model's rated prompts (struct learned). */
+static void
+stats_rated(const struct router *before, const struct router *now,
+    const struct router_memory *mem, struct store *s,
+    const struct store_model_stats *list, struct learned *ls, size_t n)
+{
+	struct store_rating *ratings = NULL;
+	struct router_features *f = xmalloc(sizeof *f);
+	size_t nr = 0, i, k;
+	double qb, qn, label;
+
+	if (store_ratings_list(s, &ratings, &nr) != MC_OK)
+		nr = 0;
+	for (k = 0; k < nr; k++) {
+		const struct store_rating *rt = &ratings[k];
+
+		if (rt->model == NULL || rt->source == STORE_SOURCE_REASK ||
+		    !router_features_unpack(rt->features, rt->nfeatures, f))
+			continue;
+		for (i = 0; i < n && strcmp(list[i].model, rt->model) != 0; i++)
+			;
+		qb = app_predicted_quality(before, f, rt->model);
+		qn = app_predicted_quality(now, f, rt->model);
+		if (i == n || qb < 0 || qn < 0)
+			continue; /* not a candidate now */
+		qn += router_memory_correction(mem, f, rt->model, NULL);
+		qn = qn < 0 ? 0 : qn > 1 ? 1 : qn;
+		label = app_rating_quality(rt);
+		ls[i].rated++;
+		ls[i].rated_prior += qb;
+		ls[i].rated_now += qn;
+		ls[i].rated_label += label;
+		ls[i].off_prior += fabs(qb - label);
+		ls[i].off_now += fabs(qn - label);
+	}
+	for (i = 0; i < n; i++) {
+		if (ls[i].rated == 0)
+			continue;
+		ls[i].rated_prior /= (double)ls[i].rated;
+		ls[i].rated_now /= (double)ls[i].rated;
+		ls[i].rated_label /= (double)ls[i].rated;
+		ls[i].off_prior /= (double)ls[i].rated;
+		ls[i].off_now /= (double)ls[i].rated;
+	}
+	store_ratings_free(ratings, nr);
+	free(f);
+}
+
+static void
+stats_learned(const struct config *cfg, struct store *s,
+    const struct store_model_stats *list, struct learned *ls, size_t n)
+{
+	struct router *before = stats_router(cfg, s, false),
+	              *now = stats_router(cfg, s, true);
+	struct router_memory *mem = router_memory_new();
+	double u;
+	size_t i;
+
+	app_rebuild_memory(now, mem, s);
+	for (i = 0; i < n; i++) {
+		ls[i].q_prior = ls[i].q_now = ls[i].uncertainty = NAN;
+		if (config_find_model(cfg, list[i].model) == NULL)
+			continue;
+		u = NAN;
+		ls[i].q_prior = stats_predict(before, list[i].model, &u);
+		u = NAN;
+		ls[i].q_now = stats_predict(now, list[i].model, &u);
+		ls[i].uncertainty = u;
+	}
+	stats_rated(before, now, mem, s, list, ls, n);
+	router_memory_free(mem);
+	router_free(before);
+	router_free(now);
 }
 
 struct totals {
@@ -190,6 +284,22 @@ print_json(const struct store_model_stats *list, const struct learned *ls,
 		    !isnan(ls[i].q_prior));
 		add_number_or_null(
 		    learned, "quality_now", ls[i].q_now, !isnan(ls[i].q_now));
+		if (ls[i].rated > 0) {
+			cJSON *rp =
+			    cJSON_AddObjectToObject(learned, "rated_prompts");
+
+			cJSON_AddNumberToObject(rp, "n", (double)ls[i].rated);
+			cJSON_AddNumberToObject(
+			    rp, "quality_prior", ls[i].rated_prior);
+			cJSON_AddNumberToObject(
+			    rp, "quality_now", ls[i].rated_now);
+			cJSON_AddNumberToObject(
+			    rp, "rating_quality", ls[i].rated_label);
+			cJSON_AddNumberToObject(
+			    rp, "off_prior", ls[i].off_prior);
+			cJSON_AddNumberToObject(rp, "off_now", ls[i].off_now);
+		} else
+			cJSON_AddNullToObject(learned, "rated_prompts");
 	}
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
@@ -215,7 +325,7 @@ static int
 print_text(const struct store_model_stats *list, const struct learned *ls,
     size_t n, const struct totals *t)
 {
-	char lat[32], ttft[32], mean[16], learned[64];
+	char lat[32], ttft[32], mean[16], any[32], rated[64];
 	double u, tt;
 	size_t i;
 
@@ -233,9 +343,8 @@ print_text(const struct store_model_stats *list, const struct learned *ls,
 		printf("\nNo model has been used or rated yet.\n");
 		return EXIT_OK;
 	}
-	printf("\n%-24s %6s %10s %10s %10s %9s %8s %7s %5s  %s\n", "MODEL",
-	    "CALLS", "TODAY", "MONTH", "TOTAL", "LATENCY", "TTFT", "RATINGS",
-	    "MEAN", "LEARNED");
+	printf("\n%-24s %6s %10s %10s %10s %9s %8s %7s %5s\n", "MODEL", "CALLS",
+	    "TODAY", "MONTH", "TOTAL", "LATENCY", "TTFT", "RATINGS", "MEAN");
 	for (i = 0; i < n; i++) {
 		const struct store_model_stats *ms = &list[i];
 
@@ -246,23 +355,38 @@ print_text(const struct store_model_stats *list, const struct learned *ls,
 			snprintf(mean, sizeof mean, "%.2f", ms->mean_rating);
 		else
 			snprintf(mean, sizeof mean, "-");
-		u = ls[i].uncertainty;
-		if (!ms->has_router)
-			snprintf(learned, sizeof learned, "%s",
-			    ms->ratings > 0 ? "no state saved" : "prior only");
-		else if (!isnan(u))
-			snprintf(learned, sizeof learned,
-			    "%lu absorbed, quality %.2f->%.2f, ±%.2f",
-			    (unsigned long)ms->ratings, ls[i].q_prior,
-			    ls[i].q_now, u);
-		else
-			snprintf(learned, sizeof learned,
-			    "%lu absorbed, state %zu B",
-			    (unsigned long)ms->ratings, ms->router_bytes);
-		printf("%-24s %6lu %10.4f %10.4f %10.4f %9s %8s %7lu %5s  %s\n",
+		printf("%-24s %6lu %10.4f %10.4f %10.4f %9s %8s %7lu %5s\n",
 		    ms->model, (unsigned long)ms->calls, ms->spend_today,
 		    ms->spend_month, ms->spend_total, lat, ttft,
-		    (unsigned long)ms->ratings, mean, learned);
+		    (unsigned long)ms->ratings, mean);
+	}
+	printf("\nWhat the router learned (predicted quality 0..1, before any "
+	       "rating -> now;\non the prompts you rated, how far off your "
+	       "ratings it was):\n");
+	printf("%-24s %8s  %-14s %-26s %s\n", "MODEL", "ABSORBED", "ANY PROMPT",
+	    "THE PROMPTS YOU RATED", "UNCERTAINTY");
+	for (i = 0; i < n; i++) {
+		const struct store_model_stats *ms = &list[i];
+
+		u = ls[i].uncertainty;
+		if (isnan(ls[i].q_now)) {
+			printf("%-24s %8lu  not configured now", ms->model,
+			    (unsigned long)ms->ratings);
+			if (ms->has_router)
+				printf(" (state %zu B kept)", ms->router_bytes);
+			printf("\n");
+			continue;
+		}
+		snprintf(any, sizeof any, "%.2f -> %.2f", ls[i].q_prior,
+		    ls[i].q_now);
+		if (ls[i].rated > 0)
+			snprintf(rated, sizeof rated,
+			    "off by %.2f -> %.2f (%zu)", ls[i].off_prior,
+			    ls[i].off_now, ls[i].rated);
+		else
+			snprintf(rated, sizeof rated, "-");
+		printf("%-24s %8lu  %-14s %-26s ±%.2f\n", ms->model,
+		    (unsigned long)ms->ratings, any, rated, u);
 	}
 	return EXIT_OK;
 }
@@ -322,8 +446,7 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		add_totals(&t, &list[i]);
 	ls = xcalloc(n + 1, sizeof *ls);
-	for (i = 0; i < n; i++)
-		stats_learned(&cfg, s, list[i].model, &ls[i]);
+	stats_learned(&cfg, s, list, ls, n);
 	rc = json ? print_json(list, ls, n, &t) : print_text(list, ls, n, &t);
 	free(ls);
 out:
