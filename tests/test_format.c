@@ -60,6 +60,19 @@ TEST(footer)
 	ex.tokens_estimated = true;
 	format_footer(&ex, b, sizeof b);
 	CHECK(strstr(b, "~212 tok") != NULL);
+	/* Failed after some text: the footer still reports it. */
+	ex.state = REPLY_ERROR;
+	ex.reply_len = 40;
+	format_footer(&ex, b, sizeof b);
+	CHECK(strstr(b, "~212 tok") != NULL);
+	/* Failed before any text (connection refused, a 401): no speed, no
+	 * first token that never came - the chat and `ask` both say so. */
+	ex.reply_len = 0;
+	ex.tokens_out = 0;
+	ex.latency_ms = 8;
+	ex.ttft_ms = 0;
+	format_footer(&ex, b, sizeof b);
+	CHECK_STR(b, "gpt-4.1-mini · no reply (8 ms)");
 }
 
 int

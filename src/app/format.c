@@ -61,8 +61,14 @@ format_footer(const struct app_exchange *ex, char *out, size_t n)
 		snprintf(out, n, "%s · …", ex->model);
 		return;
 	}
-	format_usd(ex->cost_usd, cost, sizeof cost);
 	format_ms(ex->latency_ms, total, sizeof total);
+	if (ex->state == REPLY_ERROR && ex->reply_len == 0 &&
+	    ex->tokens_out <= 0) {
+		/* Nothing came back: no speed or token count to report. */
+		snprintf(out, n, "%s · no reply (%s)", ex->model, total);
+		return;
+	}
+	format_usd(ex->cost_usd, cost, sizeof cost);
 	format_ms(ex->ttft_ms, first, sizeof first);
 	secs = ex->latency_ms / 1000.0;
 	snprintf(out, n,

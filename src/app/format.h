@@ -18,7 +18,8 @@ void format_ms(double ms, char *out, size_t n);
 /*
  * format_footer: the line under a reply:
  *   gpt-4.1-mini · $0.00042 · 1.3 s (first token 310 ms) · 212 tok · 160 tok/s
- * "~212 tok" when the count is estimated.  Empty while nothing is known.
+ * "~212 tok" when the count is estimated; "gpt-4.1-mini · no reply (8 ms)"
+ * when the reply failed before any text came.  Empty while nothing is known.
  */
 void format_footer(const struct app_exchange *ex, char *out, size_t n);
 

@@ -312,16 +312,7 @@ block_layout_exchange(
 		block_add_paragraphs(b, width, VIEW_ERROR,
 		    "cancelled (the text so far is kept)",
 		    strlen("cancelled (the text so far is kept)"), false);
-	if (ex->state == REPLY_ERROR && ex->reply_len == 0 &&
-	    ex->tokens_out <= 0 && ex->model != NULL) {
-		/* Nothing came back: no speed or token count to report. */
-		char lat[32];
-
-		format_ms(ex->latency_ms, lat, sizeof lat);
-		snprintf(footer, sizeof footer, "%s · no reply (%s)", ex->model,
-		    lat);
-	} else
-		format_footer(ex, footer, sizeof footer);
+	format_footer(ex, footer, sizeof footer);
 	if (footer[0] == '\0' && (ex->state == REPLY_PENDING))
 		snprintf(footer, sizeof footer, "routing …");
 	if ((ex->pinned || ex->reask) && ex->model != NULL) {
