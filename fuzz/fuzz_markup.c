@@ -5,7 +5,11 @@
  * by at most MARKUP_GROWTH bytes, every style is a MARKUP_* bit, valid
  * UTF-8 stays valid, and no byte other than a marker character is ever
  * dropped (each other byte value occurs as often in the output as in the
- * input, once the "• " of a list item is set aside) and none added.
+ * input, once the "• " of a list item and the "▎ " of a quote are set
+ * aside) and none added.  The
+ * same bytes as a table row stay within their cells' bounds, and as a
+ * whole reply laid out by the view (tables included) no line is wider
+ * than the view.
  */
 #include "config.h"
 
@@ -14,12 +18,65 @@
 
 #include "fuzz.h"
 #include "ui/markup.h"
+#include "ui/view.h"
 #include "util/utf8.h"
 
 static int
 is_marker(unsigned char c)
 {
-	return c != '\0' && strchr("*_`\\# -+", c) != NULL;
+	return c != '\0' && strchr("*_`\\# -+>", c) != NULL;
+}
+
+static void
+check_table(const char *in, size_t size)
+{
+	struct markup_cell cells[MARKUP_MAX_CELLS];
+	enum markup_align align[MARKUP_MAX_CELLS];
+	size_t n = markup_table_row(in, size, cells), i;
+
+	if (n > MARKUP_MAX_CELLS)
+		abort();
+	for (i = 0; i < n; i++)
+		if (cells[i].off > size || cells[i].len > size - cells[i].off)
+			abort();
+	if (markup_table_delimiter(in, cells, n, align))
+		for (i = 0; i < n; i++)
+			if (align[i] != MARKUP_LEFT &&
+			    align[i] != MARKUP_RIGHT &&
+			    align[i] != MARKUP_CENTRE)
+				abort();
+}
+
+static void
+check_view(const char *in, size_t size)
+{
+	struct app_exchange ex;
+	struct view v;
+	const struct view_line *l;
+	const char *text;
+	char prompt[] = "fuzz", *reply = malloc(size + 1);
+	size_t width = size > 0 ? 4 + (unsigned char)in[0] % 60 : 10, i;
+
+	if (reply == NULL)
+		abort();
+	memcpy(reply, in, size);
+	reply[size] = '\0';
+	memset(&ex, 0, sizeof ex);
+	ex.prompt = prompt;
+	ex.reply = reply;
+	ex.reply_len = size;
+	ex.state = REPLY_DONE;
+	ex.winner = -1;
+	ex.version = 1;
+	view_init(&v, width);
+	view_sync(&v, 0, &ex);
+	for (i = 0; i < view_total(&v); i++) {
+		l = view_line(&v, i, &text, NULL);
+		if (l->kind == VIEW_REPLY && utf8_width(text, l->len) > width)
+			abort();
+	}
+	view_release(&v);
+	free(reply);
 }
 
 int
@@ -28,8 +85,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *in = (const char *)data;
 	char *out = malloc(size + MARKUP_GROWTH + 1);
 	uint8_t *st = malloc(size + MARKUP_GROWTH + 1);
-	size_t n, i, extra;
-	long count[256] = { 0 };
+	size_t n, i;
+	long count[256] = { 0 }, nb, nq;
 
 	if (out == NULL || st == NULL)
 		abort();
@@ -42,16 +99,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	if (utf8_valid(in, size) && !utf8_valid(out, n))
 		abort();
+	check_table(in, size);
+	check_view(in, size);
 	for (i = 0; i < size; i++)
 		count[(unsigned char)in[i]]++;
 	for (i = 0; i < n; i++)
 		count[(unsigned char)out[i]]--;
-	/* A list item's "• " (E2 80 A2) is the one thing added. */
-	extra =
-	    count[0xe2] == 0 && count[0x80] == 0 && count[0xa2] == 0 ? 0 : 1;
-	count[0xe2] += extra;
-	count[0x80] += extra;
-	count[0xa2] += extra;
+	/* What may be added: a list item's "• " (E2 80 A2) and a quote's
+	 * "▎ " (E2 96 8E), once each. */
+	nb = -count[0xa2];
+	nq = -count[0x8e];
+	if (nb < 0 || nb > 1 || nq < 0 || nq > 1)
+		abort();
+	count[0xe2] += nb + nq;
+	count[0x80] += nb;
+	count[0xa2] += nb;
+	count[0x96] += nq;
+	count[0x8e] += nq;
+	if (nq == 1 && count[' '] < 0)
+		count[' ']++; /* ">quote" is drawn "▎ quote" */
 	for (i = 0; i < 256; i++)
 		if (count[i] < 0 ||
 		    (count[i] != 0 && !is_marker((unsigned char)i)))

@@ -253,6 +253,105 @@ TEST(markup_draws_inline_markdown)
 	CHECK_MD("- ", "- ");
 	CHECK_MD("", "");
 	CHECK_MD("日本語 **太字** `コード`", "日本語 <s>太字</> <c>コード</>");
+	CHECK_MD("> a **quoted** line", "▎ <e>a </><se>quoted</><e> line</>");
+	CHECK_MD(">no space", "▎ <e>no space</>");
+	CHECK_MD("> - quoted item", "▎ <e>• quoted item</>");
+}
+
+TEST(markup_splits_table_rows)
+{
+	struct markup_cell c[MARKUP_MAX_CELLS];
+	enum markup_align al[MARKUP_MAX_CELLS];
+	const char *row = "| a | `x | y` | b \\| c |  |";
+	const char *delim = "|:--|--:|:-:|---|";
+	size_t n;
+
+	n = markup_table_row(row, strlen(row), c);
+	CHECK(n == 4);
+	CHECK(c[0].len == 1 && row[c[0].off] == 'a');
+	CHECK(c[1].len == 7 && strncmp(row + c[1].off, "`x | y`", 7) == 0);
+	CHECK(c[2].len == 6 && strncmp(row + c[2].off, "b \\| c", 6) == 0);
+	CHECK(c[3].len == 0);
+	/* No trailing '|': the last cell still counts. */
+	CHECK(markup_table_row("| a | b", 7, c) == 2);
+	CHECK(markup_table_row("a | b", 5, c) == 0);
+	CHECK(markup_table_row("    | indented code", 19, c) == 0);
+	n = markup_table_row(delim, strlen(delim), c);
+	CHECK(n == 4);
+	CHECK(markup_table_delimiter(delim, c, n, al));
+	CHECK(al[0] == MARKUP_LEFT && al[1] == MARKUP_RIGHT &&
+	      al[2] == MARKUP_CENTRE && al[3] == MARKUP_LEFT);
+	n = markup_table_row(row, strlen(row), c);
+	CHECK(!markup_table_delimiter(row, c, n, al));
+	CHECK(markup_table_row("|-|:|", 5, c) == 2);
+	CHECK(!markup_table_delimiter("|-|:|", c, 2, al));
+}
+
+TEST(view_lays_out_tables)
+{
+	struct view v;
+	struct app_exchange ex;
+	const struct view_block *b;
+	const struct view_line *l;
+	const char *text;
+	char *dump;
+	const char *reply = "Prices:\n"
+	                    "| Model | USD |\n"
+	                    "|---|--:|\n"
+	                    "| **mini** | 0.4 |\n"
+	                    "| 日本語 | 12.50 |\n"
+	                    "Done.";
+
+	exchange_init(&ex, "q", reply);
+	view_init(&v, 40);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\n"
+	                "R:Prices:\n"
+	                "R:Model  │   USD\n"
+	                "R:───────┼──────\n"
+	                "R:mini   │   0.4\n"
+	                "R:日本語 │ 12.50\n"
+	                "R:Done.\n"
+	                "B:\n");
+	free(dump);
+	/* The header is bold, the rules drawn as rules, **mini** bold. */
+	l = view_line(&v, 2, &text, &b);
+	CHECK(b->style[l->off] == MARKUP_STRONG);
+	CHECK(b->style[l->off + strlen("Model  ")] == MARKUP_RULE);
+	l = view_line(&v, 4, &text, &b);
+	CHECK(b->style[l->off] == MARKUP_STRONG);
+	CHECK(b->style[l->off + strlen("mini")] == 0);
+	/* Too wide for the line: the rows are text, wrapped as usual. */
+	view_set_width(&v, 12);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "R:| Model |\n") != NULL);
+	CHECK(strstr(dump, "│") == NULL);
+	free(dump);
+	view_release(&v);
+	/* While it streams: a header alone is text until its delimiter row
+	 * arrives; then a table with no rows yet. */
+	exchange_init(&ex, "q", "| a | b |");
+	view_init(&v, 40);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\nR:| a | b |\nB:\n");
+	free(dump);
+	exchange_init(&ex, "q", "| a | b |\n|---|---|");
+	ex.version = 2;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\nR:a │ b\nR:──┼──\nB:\n");
+	free(dump);
+	/* A delimiter with another number of cells: not a table. */
+	exchange_init(&ex, "q", "| a | b |\n|---|\n| c | d |");
+	ex.version = 3;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "R:| a | b |\n") != NULL);
+	free(dump);
+	view_release(&v);
 }
 
 TEST(markup_is_linear_on_hostile_lines)
@@ -737,6 +836,8 @@ main(void)
 	RUN(view_lays_out_an_exchange);
 	RUN(markup_draws_inline_markdown);
 	RUN(markup_is_linear_on_hostile_lines);
+	RUN(markup_splits_table_rows);
+	RUN(view_lays_out_tables);
 	RUN(view_draws_reply_markdown_but_keeps_the_prompt);
 	RUN(view_error_line_and_clean_text);
 	RUN(view_marks_pinned_reask_and_failed_replies);

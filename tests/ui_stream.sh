@@ -10,7 +10,7 @@ cat >"$T/script.json" <<'EOF2'
   {"prompt_contains": "slow", "reply": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty", "drip_ms": 150},
   {"prompt_contains": "wide", "reply": "日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。"},
   {"prompt_contains": "code", "reply": "Here:\n```c\nint x = 1;\n```\nDone."},
-  {"prompt_contains": "markdown", "reply": "## Answer\nThe capital is **Paris**, see `man 3 qsort`.\n- first item\n"}
+  {"prompt_contains": "markdown", "reply": "## Answer\nThe capital is **Paris**, see `man 3 qsort`.\n- first item\n\n| city | people |\n|---|--:|\n| Paris | 2.1M |\n| Lyon | 0.5M |\n"}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -100,6 +100,8 @@ ui_type "markdown please"; ui_keys Enter
 ui_expect "The capital is Paris, see man 3 qsort\.$" "inline markers are not shown"
 ui_expect "^ +• first item$" "list item drawn with a bullet"
 ui_expect "^ +Answer$" "heading drawn without its hashes"
+ui_expect "^ +city  │ people$" "a table's header in columns"
+ui_expect "^ +Lyon  │   0.5M$" "its rows aligned (the second column to the right)"
 TM capture-pane -p -e -t 0 >"$T/ansi"
 if grep -q "$(printf '\033')\[1m[^ ]*Paris" "$T/ansi"; then ok "Paris is drawn bold"
 else fail "Paris is not bold"; grep Paris "$T/ansi" | od -c | head; fi

@@ -210,13 +210,25 @@ markup_line(const char *in, size_t n, char *out, uint8_t *style)
 	while (p < n && in[p] == ' ')
 		p++;
 	emit(&m, in, p, 0);
+	/* "> quote": a bar, and the rest emphasised. */
+	if (p <= 3 && p < n && in[p] == '>') {
+		emit(&m, "▎ ", strlen("▎ "), 0);
+		p++;
+		if (p < n && in[p] == ' ')
+			p++;
+		st = MARKUP_EMPH;
+		h = p;
+		while (p < n && in[p] == ' ')
+			p++;
+		emit(&m, in + h, p - h, st);
+	}
 	/* "# Title" .. "###### Title" (at most three spaces before). */
 	h = run_length(in, p, n, '#');
-	if (p <= 3 && h >= 1 && h <= 6 && p + h < n && in[p + h] == ' ') {
+	if (h >= 1 && h <= 6 && p + h < n && in[p + h] == ' ') {
 		p += h;
 		while (p < n && in[p] == ' ')
 			p++;
-		st = MARKUP_HEADING;
+		st |= MARKUP_HEADING;
 	} else if (p + 1 < n &&
 	           (in[p] == '-' || in[p] == '*' || in[p] == '+') &&
 	           in[p + 1] == ' ' &&
@@ -229,10 +241,85 @@ markup_line(const char *in, size_t n, char *out, uint8_t *style)
 			if (in[j] != in[p] && in[j] != ' ')
 				rule = false;
 		if (!rule) {
-			emit(&m, "• ", strlen("• "), 0);
+			emit(&m, "• ", strlen("• "), st);
 			p += 2;
 		}
 	}
 	render(&m, p, n, st, 0);
 	return m.len;
+}
+
+size_t
+markup_table_row(const char *s, size_t n, struct markup_cell *cells)
+{
+	size_t p = 0, start, end, ncells = 0, k, q;
+
+	while (p < n && s[p] == ' ')
+		p++;
+	if (p > 3 || p >= n || s[p] != '|')
+		return 0;
+	p++;
+	while (p < n) {
+		start = p;
+		/* To the next '|' outside `code`, not after a backslash. */
+		while (p < n && s[p] != '|') {
+			if (s[p] == '\\' && p + 1 < n)
+				p += 2;
+			else if (s[p] == '`') {
+				k = run_length(s, p, n, '`');
+				q = find_ticks(s, p + k, n, k);
+				p = q < n ? q + k : p + k;
+			} else
+				p++;
+		}
+		if (p > n)
+			p = n;
+		end = p;
+		while (start < end && is_space(s[start]))
+			start++;
+		while (end > start && is_space(s[end - 1]))
+			end--;
+		/* The text after the last '|' is a cell only if not blank. */
+		if (p >= n && start == end)
+			break;
+		if (ncells < MARKUP_MAX_CELLS) {
+			cells[ncells].off = start;
+			cells[ncells].len = end - start;
+			ncells++;
+		}
+		if (p < n)
+			p++; /* the '|' */
+	}
+	return ncells;
+}
+
+bool
+markup_table_delimiter(const char *s, const struct markup_cell *cells,
+    size_t ncells, enum markup_align *align)
+{
+	size_t i, j;
+
+	if (ncells == 0)
+		return false;
+	for (i = 0; i < ncells; i++) {
+		const char *c = s + cells[i].off;
+		size_t len = cells[i].len, a = 0, b = len;
+		bool left, right;
+
+		if (len == 0)
+			return false;
+		left = c[0] == ':';
+		right = len > 1 && c[len - 1] == ':';
+		a = left ? 1 : 0;
+		b = right ? len - 1 : len;
+		if (a >= b)
+			return false;
+		for (j = a; j < b; j++)
+			if (c[j] != '-')
+				return false;
+		align[i] = left && right ? MARKUP_CENTRE
+		           : right       ? MARKUP_RIGHT
+		                         : MARKUP_LEFT;
+	}
+	return true;
 }

@@ -12,6 +12,10 @@
  *	`code`  ``a ` b``  -> "code", inline code (nothing inside is markup)
  *	- item  * item  + item -> "• item"
  *	\*                 -> "*" (a backslash keeps a marker literal)
+ *	> quote            -> "▎ quote", emphasised
+ *
+ * and a GitHub table (a header row, a row of | --- | :-: |, then rows) is
+ * laid out in aligned columns by view.c, each cell split off here.
  *
  * A marker is only taken as one when its partner is on the same line, and
  * follows CommonMark's flanking rule in spirit: an opener is followed by
@@ -24,6 +28,7 @@
 #ifndef MIXCHAT_UI_MARKUP_H
 #define MIXCHAT_UI_MARKUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,9 +37,11 @@
 #define MARKUP_EMPH    0x2
 #define MARKUP_CODE    0x4
 #define MARKUP_HEADING 0x8
+#define MARKUP_RULE    0x10 /* a table's rules (drawn like a ``` line) */
 
-/* The most a line can grow: "- " becomes "• " (two bytes more). */
-#define MARKUP_GROWTH 2
+/* The most a line can grow: ">" becomes "▎ " (three bytes more when no
+ * space followed it) and "- " becomes "• " (two more). */
+#define MARKUP_GROWTH 5
 
 /*
  * markup_line: rewrite the n bytes of one line (no '\n') into out, with the
@@ -43,5 +50,32 @@
  * removed, so valid UTF-8 stays valid.  Returns the output length.
  */
 size_t markup_line(const char *in, size_t n, char *out, uint8_t *style);
+
+/* The most cells of a table row that are kept (the rest are dropped). */
+#define MARKUP_MAX_CELLS 32
+
+/* How a table column is aligned (its delimiter cell: ---, :--, --:, :-:). */
+enum markup_align { MARKUP_LEFT, MARKUP_RIGHT, MARKUP_CENTRE };
+
+/*
+ * markup_table_row: whether the n bytes of s are a table row ('|' first,
+ * after at most three spaces) and if so split it into at most
+ * MARKUP_MAX_CELLS cells: cell i is the cells[i].len bytes at
+ * s + cells[i].off, without the spaces around it.  A '|' inside `code` or
+ * after a backslash does not split.  Returns the number of cells, 0 when
+ * s is not a row.
+ */
+struct markup_cell {
+	size_t off, len;
+};
+size_t markup_table_row(const char *s, size_t n, struct markup_cell *cells);
+
+/*
+ * markup_table_delimiter: whether the row's cells are a delimiter row
+ * (each cell dashes with an optional ':' either end); fills align[]
+ * (ncells of them).
+ */
+bool markup_table_delimiter(const char *s, const struct markup_cell *cells,
+    size_t ncells, enum markup_align *align);
 
 #endif

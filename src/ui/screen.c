@@ -450,6 +450,8 @@ markup_attr(uint8_t st)
 {
 	attr_t a = styles[TH_REPLY], extra = 0;
 
+	if (st & MARKUP_RULE)
+		return styles[TH_FENCE];
 	if (st & MARKUP_CODE)
 		a = styles[TH_INLINE_CODE];
 	else if (st & MARKUP_HEADING)

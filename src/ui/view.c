@@ -187,6 +187,182 @@ block_markup(struct view_block *b, size_t off, size_t len)
 	return n;
 }
 
+/* Append n bytes of text with their styles; returns their offset. */
+static size_t
+block_add_styled(
+    struct view_block *b, const char *text, const uint8_t *st, size_t n)
+{
+	size_t off = block_add_text(b, text, n);
+
+	if (b->style == NULL)
+		b->style = xcalloc(b->text_cap, 1);
+	memcpy(b->style + off, st, n);
+	return off;
+}
+
+/* Append ch (one character) times times, styled st. */
+static void
+block_add_repeat(struct view_block *b, const char *ch, size_t times, uint8_t st)
+{
+	size_t k, l = strlen(ch), off;
+
+	for (k = 0; k < times; k++) {
+		off = block_add_text(b, ch, l);
+		if (b->style == NULL)
+			b->style = xcalloc(b->text_cap, 1);
+		memset(b->style + off, st, l);
+	}
+}
+
+/* One row of a table being laid out: its cells drawn (markup_line). */
+struct table_row {
+	char *text;
+	uint8_t *style;
+	size_t ncells;
+	struct markup_cell cells[MARKUP_MAX_CELLS]; /* into text */
+	size_t width[MARKUP_MAX_CELLS];
+};
+
+/* Clean and draw the row at s (n bytes) into r; false if not a row. */
+static bool
+table_row_draw(
+    struct view_block *b, const char *s, size_t n, struct table_row *r)
+{
+	struct markup_cell raw[MARKUP_MAX_CELLS];
+	size_t off, len, i, at = 0;
+	char *clean;
+
+	off = block_add_clean(b, s, n, &len);
+	clean = xmalloc(len + 1);
+	memcpy(clean, b->text + off, len);
+	b->text_len = off;
+	r->ncells = markup_table_row(clean, len, raw);
+	r->text = xmalloc(len + MARKUP_GROWTH * MARKUP_MAX_CELLS + 1);
+	r->style = xmalloc(len + MARKUP_GROWTH * MARKUP_MAX_CELLS + 1);
+	for (i = 0; i < r->ncells; i++) {
+		r->cells[i].off = at;
+		r->cells[i].len = markup_line(clean + raw[i].off, raw[i].len,
+		    r->text + at, r->style + at);
+		r->width[i] = utf8_width(r->text + at, r->cells[i].len);
+		at += r->cells[i].len;
+	}
+	free(clean);
+	return r->ncells > 0;
+}
+
+/*
+ * A GitHub table at s: a header row, a delimiter row with as many cells,
+ * then rows, laid out in aligned columns with the header in bold.  Returns
+ * the bytes of s it took, or 0 when s does not start a table or the table
+ * is wider than width (its lines are then laid out as text).
+ */
+static size_t
+block_add_table(
+    struct view_block *b, size_t width, const char *s, size_t n, int *flags)
+{
+	struct markup_cell cells[MARKUP_MAX_CELLS];
+	enum markup_align align[MARKUP_MAX_CELLS];
+	struct table_row *rows = NULL;
+	size_t nrows = 0, cap = 0, pos = 0, end, ncols, i, c, total, k;
+	size_t colw[MARKUP_MAX_CELLS] = { 0 };
+	const char *nl;
+	bool ok = false;
+
+	/* The header and the delimiter row. */
+	for (k = 0; k < 2; k++) {
+		nl = memchr(s + pos, '\n', n - pos);
+		end = nl != NULL ? (size_t)(nl - s) : n;
+		if (markup_table_row(s + pos, end - pos, cells) == 0)
+			goto out;
+		if (k == 1) {
+			ncols = rows[0].ncells;
+			if (markup_table_row(s + pos, end - pos, cells) !=
+			        ncols ||
+			    !markup_table_delimiter(
+			        s + pos, cells, ncols, align))
+				goto out;
+		} else {
+			rows = xgrowarray(rows, &cap, 1, sizeof *rows);
+			table_row_draw(b, s + pos, end - pos, &rows[nrows++]);
+		}
+		if (nl == NULL && k == 0)
+			goto out; /* a header alone, so far */
+		pos = nl != NULL ? end + 1 : n;
+	}
+	ncols = rows[0].ncells;
+	/* The body: rows until a line that is not one. */
+	while (pos < n) {
+		nl = memchr(s + pos, '\n', n - pos);
+		end = nl != NULL ? (size_t)(nl - s) : n;
+		if (markup_table_row(s + pos, end - pos, cells) == 0)
+			break;
+		rows = xgrowarray(rows, &cap, nrows + 1, sizeof *rows);
+		table_row_draw(b, s + pos, end - pos, &rows[nrows++]);
+		pos = nl != NULL ? end + 1 : n;
+	}
+	for (i = 0; i < nrows; i++)
+		for (c = 0; c < ncols && c < rows[i].ncells; c++)
+			if (rows[i].width[c] > colw[c])
+				colw[c] = rows[i].width[c];
+	total = 3 * (ncols - 1);
+	for (c = 0; c < ncols; c++)
+		total += colw[c] > 0 ? colw[c] : 1;
+	if (total > width)
+		goto out;
+	for (i = 0; i < nrows; i++) {
+		size_t off = b->text_len;
+
+		for (c = 0; c < ncols; c++) {
+			size_t w = c < rows[i].ncells ? rows[i].width[c] : 0,
+			       pad = (colw[c] > 0 ? colw[c] : 1) - w,
+			       before = align[c] == MARKUP_RIGHT    ? pad
+			                : align[c] == MARKUP_CENTRE ? pad / 2
+			                                            : 0;
+
+			if (c > 0) {
+				block_add_repeat(b, " ", 1, 0);
+				block_add_repeat(b, "│", 1, MARKUP_RULE);
+				block_add_repeat(b, " ", 1, 0);
+			}
+			block_add_repeat(b, " ", before, 0);
+			if (c < rows[i].ncells) {
+				const struct markup_cell *cl =
+				    &rows[i].cells[c];
+
+				k = block_add_styled(b, rows[i].text + cl->off,
+				    rows[i].style + cl->off, cl->len);
+				if (i == 0) /* the header */
+					for (; k < b->text_len; k++)
+						b->style[k] |= MARKUP_STRONG;
+			}
+			/* No trailing blanks after the last column. */
+			if (c + 1 < ncols)
+				block_add_repeat(b, " ", pad - before, 0);
+		}
+		block_add_line(b, VIEW_REPLY, off, b->text_len - off, *flags);
+		*flags = 0;
+		if (i > 0)
+			continue;
+		/* The rule under the header: ────┼──── */
+		off = b->text_len;
+		for (c = 0; c < ncols; c++) {
+			if (c > 0)
+				block_add_repeat(b, "─┼─", 1, MARKUP_RULE);
+			block_add_repeat(
+			    b, "─", colw[c] > 0 ? colw[c] : 1, MARKUP_RULE);
+		}
+		block_add_line(b, VIEW_REPLY, off, b->text_len - off, 0);
+	}
+	ok = true;
+out:
+	for (i = 0; i < nrows; i++) {
+		free(rows[i].text);
+		free(rows[i].style);
+	}
+	free(rows);
+	return ok ? pos : 0;
+}
+
 /* Wrap the cleaned text at [off, off+len) into lines of kind. */
 static void
 block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
@@ -212,12 +388,20 @@ static void
 block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
     const char *s, size_t n, bool markdown)
 {
-	size_t pos = 0, end, off, len, i;
+	size_t pos = 0, end, off, len, i, took;
 	int flags = VIEW_FIRST;
 	bool in_code = false;
 	const char *nl;
 
 	while (pos <= n) {
+		if (markdown && !in_code && pos < n &&
+		    (took = block_add_table(
+		         b, width, s + pos, n - pos, &flags)) > 0) {
+			pos += took;
+			if (pos >= n)
+				break;
+			continue;
+		}
 		nl = memchr(s + pos, '\n', n - pos);
 		end = nl != NULL ? (size_t)(nl - s) : n;
 		off = block_add_clean(b, s + pos, end - pos, &len);
