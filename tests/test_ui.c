@@ -344,6 +344,16 @@ TEST(view_lays_out_tables)
 	dump = view_dump(&v);
 	CHECK_STR(dump, "P:q\nR:a │ b\nR:──┼──\nB:\n");
 	free(dump);
+	/* A rule across the line. */
+	exchange_init(&ex, "q", "above\n---\n* * *\nbelow --- here");
+	ex.version = 4;
+	view_set_width(&v, 6);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\nR:above\nR:──────\nR:──────\nR:below\nR:---\n"
+	                "R:here\nB:\n");
+	free(dump);
+	view_set_width(&v, 40);
 	/* A delimiter with another number of cells: not a table. */
 	exchange_init(&ex, "q", "| a | b |\n|---|\n| c | d |");
 	ex.version = 3;

@@ -383,6 +383,27 @@ block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
 	}
 }
 
+/* A thematic break: three or more of '-', '*' or '_' alone (spaces
+ * between allowed). */
+static bool
+is_rule(const char *s, size_t n)
+{
+	size_t i, marks = 0;
+	char c = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == ' ')
+			continue;
+		if (s[i] != '-' && s[i] != '*' && s[i] != '_')
+			return false;
+		if (c != 0 && s[i] != c)
+			return false;
+		c = s[i];
+		marks++;
+	}
+	return marks >= 3;
+}
+
 /* Lay out text (n bytes, may hold newlines) as paragraphs of kind. */
 static void
 block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
@@ -415,7 +436,12 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 			    b, width, VIEW_FENCE, off, len, false, flags);
 		} else if (in_code)
 			block_wrap(b, width, VIEW_CODE, off, len, false, flags);
-		else {
+		else if (markdown && is_rule(b->text + off, len)) {
+			/* "---": a rule across the line. */
+			b->text_len = off;
+			block_add_repeat(b, "─", width, MARKUP_RULE);
+			block_add_line(b, kind, off, b->text_len - off, flags);
+		} else {
 			if (markdown)
 				len = block_markup(b, off, len);
 			block_wrap(b, width, kind, off, len, true, flags);
