@@ -35,6 +35,10 @@ expect_grep "$T/out" '"candidates":\[{"model":"cheap"' "--json has the router's 
 
 expect_exit 1 "a 401 fails the command" -- "$MC" --home "$H" ask --model cheap "reject me"
 expect_grep "$T/err" "mock refused the request (HTTP 401); it is set up with \"auth\": \"none\"" "401 from a keyless provider says so (no keys add advice)"
+expect_grep "$T/err" "^cheap · no reply ([0-9.]* m\?s)$" "a reply that never came: its footer says so, no speed"
+if grep -q "first token\|tok/s" "$T/err"; then fail "the footer of a failed reply reports a speed"; else ok "no speed for a reply that never came"; fi
+expect_exit 0 "export of the failed reply" -- "$MC" --home "$H" export
+expect_grep "$T/out" "^## cheap · no reply ([0-9.]* m\?s) · reply " "export says no reply came, as ask did"
 expect_exit 1 "a 401 with --json" -- "$MC" --home "$H" ask --json --model cheap "reject me again"
 expect_grep "$T/out" '"cost_usd":0,' "a refused request costs nothing"
 expect_grep "$T/out" '"error":"mock refused the request' "--json carries the error"

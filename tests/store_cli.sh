@@ -31,7 +31,21 @@ j() { jq -c "$1" "$T/out"; }
 	&& ok "m-big: calls, ttft, spend" || fail "m-big: $(j '.models["m-big"]')"
 expect_exit 0 "stats" -- "$MC" --home "$H" stats
 expect_grep "$T/out" '^m-cheap  .* 1  4.00$' "stats table row"
-expect_grep "$T/out" '^m-cheap   *1  not configured now (state 10 B kept)$' "stats: what was learned, kept for a model not configured now"
+expect_grep "$T/out" '^m-cheap   *1  not a candidate now (state 10 B kept)$' "stats: what was learned, kept for a model not configured now"
+# The learned table is the chat's router: a model the chat would not ask
+# (disabled here) is no candidate; enabled, it has predictions.
+cat >"$H/config.json" <<'EOF2'
+{
+  "providers": { "local": { "api": "openai", "base_url": "http://127.0.0.1:9/v1", "auth": "none" } },
+  "models": [ { "id": "m-cheap", "provider": "local", "price": [0.2, 0.2], "enabled": false } ]
+}
+EOF2
+expect_exit 0 "stats, m-cheap disabled" -- "$MC" --home "$H" stats
+expect_grep "$T/out" '^m-cheap   *1  not a candidate now (state 10 B kept)$' "stats: a disabled model is no candidate"
+sed -i 's/"enabled": false/"enabled": true/' "$H/config.json"
+expect_exit 0 "stats, m-cheap enabled" -- "$MC" --home "$H" stats
+expect_grep "$T/out" '^m-cheap   *1  0\.[0-9][0-9] -> 0\.[0-9][0-9] ' "stats: an enabled model has its predictions"
+rm -f "$H/config.json"
 expect_grep "$T/out" 'Ratings: 1 (mean 4.00)' "stats ratings line"
 
 # export: default the latest, by number, by name, as JSON.

@@ -93,54 +93,53 @@ struct app {
 /* ------------------------------------------------------------------ */
 /* Which models can be asked. */
 
-static bool
-app_has_vault_key(const struct app *app, const char *provider)
-{
-	size_t i;
-
-	for (i = 0; i < app->nvault_names; i++)
-		if (strcmp(app->vault_names[i], provider) == 0)
-			return true;
-	return false;
-}
-
-/* A model is usable when enabled and its provider needs no key (and the
- * user set it up) or has one in the vault. */
-static bool
-app_model_usable(const struct app *app, const struct model *m)
+bool
+app_config_model_usable(const struct config *cfg, char *const *vault_names,
+    size_t nnames, const struct model *m)
 {
 	const struct provider *p;
+	size_t i;
 
 	if (!m->enabled)
 		return false;
-	p = config_find_provider(app->cfg, m->provider);
+	p = config_find_provider(cfg, m->provider);
 	if (p == NULL)
 		return false;
 	if (p->auth_none)
 		return p->user || m->user;
-	return app_has_vault_key(app, p->name);
+	for (i = 0; i < nnames; i++)
+		if (strcmp(vault_names[i], p->name) == 0)
+			return true;
+	return false;
 }
 
-/* Load the learned state: train's router.state, then the store's. */
-static void
-app_load_router(struct app *app)
+static bool
+app_model_usable(const struct app *app, const struct model *m)
+{
+	return app_config_model_usable(
+	    app->cfg, app->vault_names, app->nvault_names, m);
+}
+
+size_t
+app_router_load(struct router *r, const struct config *cfg, struct store *s,
+    char *const *vault_names, size_t nnames, bool learned,
+    void (*notice)(void *ud, const char *message), void *ud)
 {
 	struct store_router_state *list = NULL;
 	struct buf b;
 	char *path, *cause = NULL;
-	size_t i, n = 0;
+	size_t i, n = 0, usable = 0;
 
-	path = config_data_path(app->cfg, "router.state");
+	path = config_data_path(cfg, "router.state");
 	buf_init(&b, 64u << 20);
 	if (fs_exists(path)) {
 		if (fs_read_file(path, &b, &cause) != MC_OK ||
-		    router_state_load(app->router, b.data, b.len, &cause) !=
-		        MC_OK) {
+		    router_state_load(r, b.data, b.len, &cause) != MC_OK) {
 			char *msg = xasprintf("%s: not used: %s", path,
 			    cause ? cause : "unreadable");
 
-			if (app->hooks.notice != NULL)
-				app->hooks.notice(app->ud, msg);
+			if (notice != NULL)
+				notice(ud, msg);
 			free(msg);
 		}
 		free(cause);
@@ -149,19 +148,19 @@ app_load_router(struct app *app)
 	buf_release(&b);
 	free(path);
 
-	for (i = 0; i < app->cfg->nmodels; i++) {
-		const struct model *m = &app->cfg->models[i];
+	for (i = 0; i < cfg->nmodels; i++) {
+		const struct model *m = &cfg->models[i];
 
-		if (!app_model_usable(app, m))
+		if (!app_config_model_usable(cfg, vault_names, nnames, m))
 			continue;
-		if (router_add_model(app->router, m->id, m->price_in,
-		        m->price_out, m->prior) == MC_OK)
-			app->nusable++;
+		if (router_add_model(
+		        r, m->id, m->price_in, m->price_out, m->prior) == MC_OK)
+			usable++;
 	}
-	if (store_router_list(app->store, &list, &n) != MC_OK)
-		return;
+	if (!learned || store_router_list(s, &list, &n) != MC_OK)
+		return usable;
 	for (i = 0; i < n; i++) {
-		if (router_model_load(app->router, list[i].model, list[i].blob,
+		if (router_model_load(r, list[i].model, list[i].blob,
 		        list[i].len, &cause) != MC_OK &&
 		    cause != NULL) {
 			log_debug("router state of %s not loaded: %s",
@@ -171,6 +170,7 @@ app_load_router(struct app *app)
 		cause = NULL;
 	}
 	store_router_free(list, n);
+	return usable;
 }
 
 /* Damaged records go to the user as notices, not onto the screen. */
@@ -222,7 +222,9 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 	free(path);
 
 	app->router = router_new();
-	app_load_router(app);
+	app->nusable =
+	    app_router_load(app->router, cfg, app->store, app->vault_names,
+	        app->nvault_names, true, app->hooks.notice, app->ud);
 	app->memory = router_memory_new();
 	app_rebuild_memory(app->router, app->memory, app->store);
 	if ((rc = net_new(&app->net)) != MC_OK) {

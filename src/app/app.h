@@ -116,15 +116,33 @@ struct app_search_hit {
 int app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
     struct app **out, char **cause) MC_WUR;
 /*
+ * app_config_model_usable: whether model m of cfg can be asked: enabled,
+ * and its provider needs no key (and the user set it up) or has one among
+ * the vault's provider names.
+ */
+struct model;
+bool app_config_model_usable(const struct config *cfg, char *const *vault_names,
+    size_t nnames, const struct model *m);
+/*
+ * app_router_load: load into r what app_open loads: cfg's router.state
+ * (notice, may be NULL, hears when it is not used), every usable model from
+ * its prior or price tier and, with learned, the states the store keeps.
+ * Returns the number of usable models.  `mixchat stats` builds the chat's
+ * router with it.
+ */
+struct router;
+struct store;
+size_t app_router_load(struct router *r, const struct config *cfg,
+    struct store *s, char *const *vault_names, size_t nnames, bool learned,
+    void (*notice)(void *ud, const char *message), void *ud);
+/*
  * app_rebuild_memory: teach m every rating the store s keeps, in the order
  * they were made, each against r's prediction for its prompt: how
  * app_open restores what the ratings taught (`mixchat stats` does the
  * same to show it).
  */
-struct router;
 struct router_features;
 struct router_memory;
-struct store;
 struct store_rating;
 void app_rebuild_memory(
     const struct router *r, struct router_memory *m, struct store *s);

@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "app/format.h"
 #include "cli/cli.h"
 #include "store/store.h"
 #include "util/json.h"
@@ -33,17 +34,29 @@ fmt_time(char *buf, size_t size, int64_t ms, bool clock_only)
 		snprintf(buf, size, "?");
 }
 
-/* reply_footer: "model · $cost · 1.3 s (first token 310 ms) · N tok". */
+/* reply_footer: "model · $cost · 1.3 s (first token 310 ms) · N tok", or
+ * "model · no reply (8 ms)" when nothing came back. */
 static void
 reply_footer(const struct store_message *m, char *buf, size_t size)
 {
 	char id[STORE_REPLY_ID_MAX];
+	bool none = m->error != NULL &&
+	            (m->text == NULL || m->text[0] == '\0') &&
+	            m->tokens_out <= 0;
 	int len;
 
 	store_reply_id_format(m->session, m->seq, id, sizeof id);
-	len = snprintf(
-	    buf, size, "%s · $%.5f", m->model ? m->model : "?", m->cost_usd);
-	if (m->latency_ms > 0 && len > 0 && (size_t)len < size)
+	if (none) {
+		/* Nothing came back (as the chat and `ask` say it). */
+		char lat[32];
+
+		format_ms(m->latency_ms, lat, sizeof lat);
+		len = snprintf(buf, size, "%s · no reply (%s)",
+		    m->model ? m->model : "?", lat);
+	} else
+		len = snprintf(buf, size, "%s · $%.5f",
+		    m->model ? m->model : "?", m->cost_usd);
+	if (!none && m->latency_ms > 0 && len > 0 && (size_t)len < size)
 		len += snprintf(buf + len, size - (size_t)len,
 		    " · %.1f s (first token %.0f ms)", m->latency_ms / 1000,
 		    m->ttft_ms);

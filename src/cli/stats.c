@@ -26,6 +26,7 @@
 #include "util/fs.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
+#include "vault/vault.h"
 
 /*
  * What the router has learned about a model, as predicted quality (0..1)
@@ -34,8 +35,9 @@
  * prompts it was rated on, with the memory of rated prompts too, as how
  * far off the ratings the predictions were - the lessons of a few ratings
  * are about prompts like those (bad at chemistry, good at the rest), so
- * that is where they show, and they pull prompts both ways.  Also its current LinUCB uncertainty.  NAN when unknown (a
- * model no longer in the configuration).
+ * that is where they show, and they pull prompts both ways.  Also its
+ * current LinUCB uncertainty.  NAN when unknown (a model the chat would
+ * not ask now).
  */
 struct learned {
 	double q_prior, q_now, uncertainty;
@@ -69,44 +71,17 @@ stats_predict(struct router *r, const char *model, double *uncertainty)
 }
 
 /*
- * The router of the configured models as the app builds it: the shared
- * state file, then each model from its prior or price tier and, with
- * learned, what the store keeps of it.  A state that does not load is
- * left out, as the app does (and says so when it starts).
+ * The router the chat would build (app_router_load): its usable models,
+ * from their priors or price tiers and, with learned, what the store
+ * keeps of them.
  */
 static struct router *
-stats_router(const struct config *cfg, struct store *s, bool learned)
+stats_router(const struct config *cfg, struct store *s, char *const *names,
+    size_t nnames, bool learned)
 {
 	struct router *r = router_new();
-	struct buf b;
-	char *path, *cause = NULL;
-	size_t i;
 
-	buf_init(&b, 64u << 20);
-	path = config_data_path(cfg, "router.state");
-	if (fs_exists(path) &&
-	    (fs_read_file(path, &b, &cause) != MC_OK ||
-	        router_state_load(r, b.data, b.len, &cause) != MC_OK)) {
-		free(cause);
-		cause = NULL;
-	}
-	free(path);
-	for (i = 0; i < cfg->nmodels; i++) {
-		const struct model *m = &cfg->models[i];
-
-		if (router_add_model(r, m->id, m->price_in, m->price_out,
-		        m->prior) != MC_OK ||
-		    !learned)
-			continue;
-		buf_reset(&b);
-		if (store_router_get(s, m->id, &b) == MC_OK &&
-		    router_model_load(r, m->id, b.data, b.len, &cause) !=
-		        MC_OK) {
-			free(cause);
-			cause = NULL;
-		}
-	}
-	buf_release(&b);
+	app_router_load(r, cfg, s, names, nnames, learned, NULL, NULL);
 	return r;
 }
 
@@ -131,9 +106,11 @@ stats_rated(const struct router *before, const struct router *now,
 			continue;
 		for (i = 0; i < n && strcmp(list[i].model, rt->model) != 0; i++)
 			;
+		if (i == n)
+			continue;
 		qb = app_predicted_quality(before, f, rt->model);
 		qn = app_predicted_quality(now, f, rt->model);
-		if (i == n || qb < 0 || qn < 0)
+		if (qb < 0 || qn < 0)
 			continue; /* not a candidate now */
 		qn += router_memory_correction(mem, f, rt->model, NULL);
 		qn = qn < 0 ? 0 : qn > 1 ? 1 : qn;
@@ -162,17 +139,25 @@ static void
 stats_learned(const struct config *cfg, struct store *s,
     const struct store_model_stats *list, struct learned *ls, size_t n)
 {
-	struct router *before = stats_router(cfg, s, false),
-	              *now = stats_router(cfg, s, true);
+	char **names = NULL, *path = config_data_path(cfg, "vault"),
+	     *cause = NULL;
+	size_t nnames = 0, i;
+	struct router *before, *now;
 	struct router_memory *mem = router_memory_new();
 	double u;
-	size_t i;
 
+	/* Which providers have a key: the names are readable unlocked. */
+	if (vault_exists(path) &&
+	    vault_list_names(path, &names, &nnames, &cause) != MC_OK) {
+		free(cause);
+		names = NULL;
+		nnames = 0;
+	}
+	free(path);
+	before = stats_router(cfg, s, names, nnames, false);
+	now = stats_router(cfg, s, names, nnames, true);
 	app_rebuild_memory(now, mem, s);
 	for (i = 0; i < n; i++) {
-		ls[i].q_prior = ls[i].q_now = ls[i].uncertainty = NAN;
-		if (config_find_model(cfg, list[i].model) == NULL)
-			continue;
 		u = NAN;
 		ls[i].q_prior = stats_predict(before, list[i].model, &u);
 		u = NAN;
@@ -183,6 +168,7 @@ stats_learned(const struct config *cfg, struct store *s,
 	router_memory_free(mem);
 	router_free(before);
 	router_free(now);
+	vault_names_free(names, nnames);
 }
 
 struct totals {
@@ -370,7 +356,7 @@ print_text(const struct store_model_stats *list, const struct learned *ls,
 
 		u = ls[i].uncertainty;
 		if (isnan(ls[i].q_now)) {
-			printf("%-24s %8lu  not configured now", ms->model,
+			printf("%-24s %8lu  not a candidate now", ms->model,
 			    (unsigned long)ms->ratings);
 			if (ms->has_router)
 				printf(" (state %zu B kept)", ms->router_bytes);
