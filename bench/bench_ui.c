@@ -192,10 +192,59 @@ bench_layout(void)
 	free(replies);
 }
 
+/* Tables: a reply of one that fits, and of one too wide (shown as text,
+ * each line looked at once), at 250 and 1,000 rows (the most drawn as a
+ * table): time per row should not grow with the table. */
+static void
+bench_tables(void)
+{
+	static const int sizes[] = { 250, 1000 };
+	struct app_exchange ex;
+	struct view v;
+	struct buf b;
+	size_t i, r;
+	int wide;
+	uint64_t t0;
+	char *reply;
+
+	for (wide = 0; wide < 2; wide++)
+		for (i = 0; i < 2; i++) {
+			buf_init(&b, 1 << 26);
+			if (buf_addstr(&b, "| model | price |\n|---|--:|\n") !=
+			    MC_OK)
+				abort();
+			for (r = 0; r < (size_t)sizes[i]; r++)
+				if (buf_printf(&b, "| **m%zu** | %s |\n", r,
+				        wide ? "a-cell-far-too-wide-for-the-"
+				               "line-of-fifty-five-columns"
+				             : "0.40") != MC_OK)
+					abort();
+			memset(&ex, 0, sizeof ex);
+			ex.prompt = xstrdup("table");
+			reply = buf_detach(&b, &ex.reply_len);
+			ex.reply = reply;
+			ex.state = REPLY_DONE;
+			ex.winner = -1;
+			ex.version = 1;
+			view_init(&v, 55);
+			t0 = time_mono_us();
+			view_sync(&v, 0, &ex);
+			printf("a %s table of %d rows: %.2f ms (%zu lines, "
+			       "%.2f us a row)\n",
+			    wide ? "too wide" : "fitting", sizes[i],
+			    (time_mono_us() - t0) / 1000.0, view_total(&v),
+			    (double)(time_mono_us() - t0) / sizes[i]);
+			view_release(&v);
+			free(ex.prompt);
+			free(reply);
+		}
+}
+
 int
 main(void)
 {
 	bench_layout();
+	bench_tables();
 	bench_first_screen();
 	return 0;
 }

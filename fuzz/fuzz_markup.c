@@ -34,8 +34,10 @@ check_table(const char *in, size_t size)
 	enum markup_align align[MARKUP_MAX_CELLS];
 	size_t n = markup_table_row(in, size, cells), i;
 
+	if (n > size)
+		abort(); /* every cell takes a byte at least (its '|') */
 	if (n > MARKUP_MAX_CELLS)
-		abort();
+		n = MARKUP_MAX_CELLS; /* only these are filled in */
 	for (i = 0; i < n; i++)
 		if (cells[i].off > size || cells[i].len > size - cells[i].off)
 			abort();

@@ -106,7 +106,7 @@ exchange_init(struct app_exchange *ex, const char *prompt, const char *reply)
 static char *
 view_dump(struct view *v)
 {
-	static const char kinds[] = "PRCFfENnB";
+	static const char kinds[] = "PRCFfENnBH";
 	struct buf b;
 	const struct view_line *line;
 	const char *text;
@@ -253,6 +253,9 @@ TEST(markup_draws_inline_markdown)
 	CHECK_MD("- ", "- ");
 	CHECK_MD("", "");
 	CHECK_MD("日本語 **太字** `コード`", "日本語 <s>太字</> <c>コード</>");
+	CHECK_MD("*a \\*", "*a *");
+	CHECK_MD("*a `b*` c*", "<e>a </><ec>b*</><e> c</>");
+	CHECK_MD("**a `**` b**", "<s>a </><sc>**</><s> b</>");
 	CHECK_MD("> a **quoted** line", "▎ <e>a </><se>quoted</><e> line</>");
 	CHECK_MD(">no space", "▎ <e>no space</>");
 	CHECK_MD("> - quoted item", "▎ <e>• quoted item</>");
@@ -350,10 +353,85 @@ TEST(view_lays_out_tables)
 	view_set_width(&v, 6);
 	view_sync(&v, 0, &ex);
 	dump = view_dump(&v);
-	CHECK_STR(dump, "P:q\nR:above\nR:──────\nR:──────\nR:below\nR:---\n"
+	CHECK_STR(dump, "P:q\nR:above\nH:\nH:\nR:below\nR:---\n"
 	                "R:here\nB:\n");
 	free(dump);
 	view_set_width(&v, 40);
+	/* Nothing is dropped: a row with more cells than the header, or a
+	 * table of more than MARKUP_MAX_CELLS columns, is shown as text. */
+	exchange_init(&ex, "q", "| a | b |\n|---|---|\n| 1 | 2 | kept |");
+	ex.version = 5;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "kept") != NULL);
+	CHECK(strstr(dump, "│") == NULL);
+	free(dump);
+	{
+		struct buf wide;
+		size_t c;
+
+		buf_init(&wide, 1 << 20);
+		for (c = 0; c < MARKUP_MAX_CELLS + 2; c++)
+			CHECK(buf_printf(&wide, "|%zu", c % 10) == MC_OK);
+		CHECK(buf_addstr(&wide, "|\n") == MC_OK);
+		for (c = 0; c < MARKUP_MAX_CELLS + 2; c++)
+			CHECK(buf_addstr(&wide, "|-") == MC_OK);
+		CHECK(buf_addstr(&wide, "|") == MC_OK);
+		exchange_init(&ex, "q", buf_str(&wide));
+		ex.version = 6;
+		view_set_width(&v, 400);
+		view_sync(&v, 0, &ex);
+		dump = view_dump(&v);
+		CHECK(strstr(dump, "│") == NULL);
+		CHECK(strstr(dump, "|3|4|") != NULL);
+		free(dump);
+		buf_release(&wide);
+		view_set_width(&v, 40);
+	}
+	/* Lines ending in CR LF make a table too; a short row has no
+	 * trailing blanks. */
+	exchange_init(&ex, "q", "| a | b |\r\n|---|---|\r\n| 1 | |\r\n");
+	ex.version = 7;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\nR:a │ b\nR:──┼──\nR:1\nR:\nB:\n");
+	free(dump);
+	/* A control character the screen drops can change how a row splits:
+	 * the drawn row decides ("``" once the \x01 is gone). */
+	exchange_init(&ex, "q", "| Mo\n|:--\n|:`- | 0.`\x01`4 |\n");
+	ex.version = 9;
+	view_set_width(&v, 8);
+	view_sync(&v, 0, &ex);
+	{
+		size_t i;
+		const struct view_line *t;
+
+		for (i = 0; i < view_total(&v); i++) {
+			t = view_line(&v, i, &text, NULL);
+			CHECK(utf8_width(text, t->len) <= 8);
+		}
+	}
+	view_set_width(&v, 40);
+	/* A table too wide for the line is text, each of its lines once:
+	 * 2,000 rows whose delimiter-like cells would each start a table. */
+	{
+		struct buf big;
+		size_t r, total;
+
+		buf_init(&big, 1 << 24);
+		for (r = 0; r < 2000; r++)
+			CHECK(buf_printf(&big, "|%0200d|\n", 0) == MC_OK);
+		for (r = 0; r < big.len; r++)
+			if (big.data[r] == '0')
+				big.data[r] = '-';
+		exchange_init(&ex, "q", buf_str(&big));
+		ex.version = 8;
+		view_sync(&v, 0, &ex);
+		total = view_total(&v);
+		/* 2,000 rows of 202 columns wrapped at 40: 6 lines each. */
+		CHECK(total == 1 + 2000 * 6 + 1 + 1);
+		buf_release(&big);
+	}
 	/* A delimiter with another number of cells: not a table. */
 	exchange_init(&ex, "q", "| a | b |\n|---|\n| c | d |");
 	ex.version = 3;

@@ -29,7 +29,7 @@ struct markup {
 static bool
 is_space(char c)
 {
-	return c == ' ' || c == '\t';
+	return c == ' ' || c == '\t' || c == '\r';
 }
 
 static bool
@@ -57,32 +57,6 @@ run_length(const char *s, size_t from, size_t end, char c)
 	return i - from;
 }
 
-/*
- * The closing run of k markers c for an opener ending at from, within
- * [from, end): a run of at least k that starts after a non-space (and, for
- * '_', is not followed by a letter or digit).  Returns where its last k
- * markers begin (a longer run keeps its first markers inside, "*a **b***"),
- * or end when there is none.
- */
-static size_t
-find_closer(const char *s, size_t from, size_t end, char c, size_t k)
-{
-	size_t q = from, r;
-
-	while (q < end) {
-		if (s[q] != c) {
-			q++;
-			continue;
-		}
-		r = run_length(s, q, end, c);
-		if (r >= k && q > from && !is_space(s[q - 1]) &&
-		    (c != '_' || q + r >= end || !is_alnum(s[q + r])))
-			return q + r - k;
-		q += r;
-	}
-	return end;
-}
-
 /* The closing run of exactly k backticks in [from, end), or end. */
 static size_t
 find_ticks(const char *s, size_t from, size_t end, size_t k)
@@ -97,6 +71,66 @@ find_ticks(const char *s, size_t from, size_t end, size_t k)
 		r = run_length(s, q, end, '`');
 		if (r == k)
 			return q;
+		q += r;
+	}
+	return end;
+}
+
+/* Slots of the memo of failed searches: '*' runs of 1..3, '_' runs of
+ * 1..3, then backtick runs of 1..MARKUP_TICKS. */
+#define MEMO_TICKS 6
+#define MEMO_SLOTS (MEMO_TICKS + MARKUP_TICKS + 1)
+
+/*
+ * The closing run of k backticks for a run at p, within [p + k, end), or
+ * end - remembering a failure in memo (a later run of k has no partner
+ * either).
+ */
+static size_t
+ticks_partner(const char *s, size_t p, size_t end, size_t k, size_t *memo)
+{
+	size_t q;
+
+	if (k > MARKUP_TICKS || p >= memo[MEMO_TICKS + k])
+		return end;
+	q = find_ticks(s, p + k, end, k);
+	if (q == end)
+		memo[MEMO_TICKS + k] = p;
+	return q;
+}
+
+/*
+ * The closing run of k markers c for an opener ending at from, within
+ * [from, end): a run of at least k that starts after a non-space (and, for
+ * '_', is not followed by a letter or digit), not escaped and not inside
+ * `code`.  Returns where its last k markers begin (a longer run keeps its
+ * first markers inside, "*a **b***"), or end when there is none.
+ */
+static size_t
+find_closer(
+    const char *s, size_t from, size_t end, char c, size_t k, size_t *memo)
+{
+	size_t q = from, r, t;
+
+	while (q < end) {
+		if (s[q] == '\\' && q + 1 < end) {
+			q += 2;
+			continue;
+		}
+		if (s[q] == '`') {
+			r = run_length(s, q, end, '`');
+			t = ticks_partner(s, q, end, r, memo);
+			q = t < end ? t + r : q + r;
+			continue;
+		}
+		if (s[q] != c) {
+			q++;
+			continue;
+		}
+		r = run_length(s, q, end, c);
+		if (r >= k && q > from && !is_space(s[q - 1]) &&
+		    (c != '_' || q + r >= end || !is_alnum(s[q + r])))
+			return q + r - k;
 		q += r;
 	}
 	return end;
@@ -119,8 +153,7 @@ render(struct markup *m, size_t from, size_t end, uint8_t st, int depth)
 {
 	const char *s = m->in;
 	size_t p = from, k, q, a, b;
-	/* [0..2]: '*' runs of 1..3, [3..5]: '_', [6..6+TICKS): backticks */
-	size_t no_pair[6 + MARKUP_TICKS + 1];
+	size_t no_pair[MEMO_SLOTS];
 	size_t i, slot;
 
 	for (i = 0; i < sizeof no_pair / sizeof no_pair[0]; i++)
@@ -135,15 +168,8 @@ render(struct markup *m, size_t from, size_t end, uint8_t st, int depth)
 		}
 		if (c == '`') {
 			k = run_length(s, p, end, '`');
-			slot = 6 + k;
-			if (k > MARKUP_TICKS || p >= no_pair[slot]) {
-				emit(m, s + p, k, st);
-				p += k;
-				continue;
-			}
-			q = find_ticks(s, p + k, end, k);
+			q = ticks_partner(s, p, end, k, no_pair);
 			if (q == end) {
-				no_pair[slot] = p;
 				emit(m, s + p, k, st);
 				p += k;
 				continue;
@@ -176,7 +202,7 @@ render(struct markup *m, size_t from, size_t end, uint8_t st, int depth)
 				p += run;
 				continue;
 			}
-			q = find_closer(s, p + k, end, c, k);
+			q = find_closer(s, p + k, end, c, k, no_pair);
 			if (q == end) {
 				no_pair[slot] = p;
 				emit(m, s + p, run, st);
@@ -252,8 +278,11 @@ markup_line(const char *in, size_t n, char *out, uint8_t *style)
 size_t
 markup_table_row(const char *s, size_t n, struct markup_cell *cells)
 {
-	size_t p = 0, start, end, ncells = 0, k, q;
+	size_t p = 0, start, end, ncells = 0, k, q, i;
+	size_t memo[MEMO_SLOTS];
 
+	for (i = 0; i < MEMO_SLOTS; i++)
+		memo[i] = n + 1;
 	while (p < n && s[p] == ' ')
 		p++;
 	if (p > 3 || p >= n || s[p] != '|')
@@ -267,7 +296,7 @@ markup_table_row(const char *s, size_t n, struct markup_cell *cells)
 				p += 2;
 			else if (s[p] == '`') {
 				k = run_length(s, p, n, '`');
-				q = find_ticks(s, p + k, n, k);
+				q = ticks_partner(s, p, n, k, memo);
 				p = q < n ? q + k : p + k;
 			} else
 				p++;
@@ -285,8 +314,8 @@ markup_table_row(const char *s, size_t n, struct markup_cell *cells)
 		if (ncells < MARKUP_MAX_CELLS) {
 			cells[ncells].off = start;
 			cells[ncells].len = end - start;
-			ncells++;
 		}
+		ncells++;
 		if (p < n)
 			p++; /* the '|' */
 	}

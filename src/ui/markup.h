@@ -51,7 +51,7 @@
  */
 size_t markup_line(const char *in, size_t n, char *out, uint8_t *style);
 
-/* The most cells of a table row that are kept (the rest are dropped). */
+/* The most cells of a table laid out in columns (a wider one is text). */
 #define MARKUP_MAX_CELLS 32
 
 /* How a table column is aligned (its delimiter cell: ---, :--, --:, :-:). */
@@ -59,11 +59,11 @@ enum markup_align { MARKUP_LEFT, MARKUP_RIGHT, MARKUP_CENTRE };
 
 /*
  * markup_table_row: whether the n bytes of s are a table row ('|' first,
- * after at most three spaces) and if so split it into at most
- * MARKUP_MAX_CELLS cells: cell i is the cells[i].len bytes at
- * s + cells[i].off, without the spaces around it.  A '|' inside `code` or
- * after a backslash does not split.  Returns the number of cells, 0 when
- * s is not a row.
+ * after at most three spaces) and if so split it into cells: cell i is the
+ * cells[i].len bytes at s + cells[i].off, without the spaces around it; only
+ * the first MARKUP_MAX_CELLS are filled in.  A '|' inside `code` or after a
+ * backslash does not split.  Returns the number of cells (more than
+ * MARKUP_MAX_CELLS for a row too wide to lay out), 0 when s is not a row.
  */
 struct markup_cell {
 	size_t off, len;

@@ -434,6 +434,8 @@ line_style(enum view_kind kind)
 		return TH_NOTE;
 	case VIEW_NOTE_ERROR:
 		return TH_NOTE_ERROR;
+	case VIEW_RULE:
+		return TH_FENCE;
 	case VIEW_BLANK:
 		break;
 	}
@@ -535,6 +537,15 @@ draw_chat(struct ui *ui, int top, int height)
 			attrset(styles[line_style(line->kind)]);
 			move(top + y, (int)x0);
 			hline(' ', (int)width);
+		}
+		if (line->kind == VIEW_RULE) {
+			size_t k;
+
+			attrset(styles[TH_FENCE]);
+			move(top + y, (int)x0);
+			for (k = 0; k < width; k++)
+				addstr("─");
+			continue;
 		}
 		if (line->kind == VIEW_FOOTER && line->mark < line->len) {
 			size_t used = put_text(top + y, (int)x0, text,

@@ -219,26 +219,30 @@ struct table_row {
 	char *text;
 	uint8_t *style;
 	size_t ncells;
-	struct markup_cell cells[MARKUP_MAX_CELLS]; /* into text */
-	size_t width[MARKUP_MAX_CELLS];
+	struct markup_cell *cells; /* into text */
+	size_t *width;             /* display columns of each cell */
 };
 
-/* Clean and draw the row at s (n bytes) into r; false if not a row. */
-static bool
+/* Clean and draw the row at s (n bytes) into r (its first
+ * MARKUP_MAX_CELLS cells); returns how many cells it has. */
+static size_t
 table_row_draw(
     struct view_block *b, const char *s, size_t n, struct table_row *r)
 {
 	struct markup_cell raw[MARKUP_MAX_CELLS];
-	size_t off, len, i, at = 0;
+	size_t off, len, i, at = 0, count;
 	char *clean;
 
 	off = block_add_clean(b, s, n, &len);
 	clean = xmalloc(len + 1);
 	memcpy(clean, b->text + off, len);
 	b->text_len = off;
-	r->ncells = markup_table_row(clean, len, raw);
-	r->text = xmalloc(len + MARKUP_GROWTH * MARKUP_MAX_CELLS + 1);
-	r->style = xmalloc(len + MARKUP_GROWTH * MARKUP_MAX_CELLS + 1);
+	count = markup_table_row(clean, len, raw);
+	r->ncells = count > MARKUP_MAX_CELLS ? MARKUP_MAX_CELLS : count;
+	r->text = xmalloc(len + MARKUP_GROWTH * r->ncells + 1);
+	r->style = xmalloc(len + MARKUP_GROWTH * r->ncells + 1);
+	r->cells = xcalloc(r->ncells + 1, sizeof *r->cells);
+	r->width = xcalloc(r->ncells + 1, sizeof *r->width);
 	for (i = 0; i < r->ncells; i++) {
 		r->cells[i].off = at;
 		r->cells[i].len = markup_line(clean + raw[i].off, raw[i].len,
@@ -247,77 +251,103 @@ table_row_draw(
 		at += r->cells[i].len;
 	}
 	free(clean);
-	return r->ncells > 0;
+	return count;
 }
+
+/* A longer table is shown as its text. */
+#define VIEW_TABLE_MAX_ROWS 1000
 
 /*
  * A GitHub table at s: a header row, a delimiter row with as many cells,
  * then rows, laid out in aligned columns with the header in bold.  Returns
- * the bytes of s it took, or 0 when s does not start a table or the table
- * is wider than width (its lines are then laid out as text).
+ * the bytes of s the table spans (0 when s does not start one).  *as_text
+ * is set when those lines are to be laid out as text instead: the table is
+ * wider than width, a row has more cells than the header, or it is longer
+ * than VIEW_TABLE_MAX_ROWS - nothing of it is ever dropped.
  */
 static size_t
-block_add_table(
-    struct view_block *b, size_t width, const char *s, size_t n, int *flags)
+block_add_table(struct view_block *b, size_t width, const char *s, size_t n,
+    int *flags, bool *as_text)
 {
 	struct markup_cell cells[MARKUP_MAX_CELLS];
 	enum markup_align align[MARKUP_MAX_CELLS];
 	struct table_row *rows = NULL;
-	size_t nrows = 0, cap = 0, pos = 0, end, ncols, i, c, total, k;
-	size_t colw[MARKUP_MAX_CELLS] = { 0 };
+	size_t nrows = 0, cap = 0, pos = 0, end, ncols = 0, i, c, total, k;
+	size_t colw[MARKUP_MAX_CELLS] = { 0 }, last, at, count;
 	const char *nl;
-	bool ok = false;
+	bool table = false;
 
+	*as_text = false;
 	/* The header and the delimiter row. */
 	for (k = 0; k < 2; k++) {
 		nl = memchr(s + pos, '\n', n - pos);
 		end = nl != NULL ? (size_t)(nl - s) : n;
-		if (markup_table_row(s + pos, end - pos, cells) == 0)
+		i = markup_table_row(s + pos, end - pos, cells);
+		if (i == 0)
 			goto out;
-		if (k == 1) {
-			ncols = rows[0].ncells;
-			if (markup_table_row(s + pos, end - pos, cells) !=
-			        ncols ||
-			    !markup_table_delimiter(
-			        s + pos, cells, ncols, align))
-				goto out;
-		} else {
-			rows = xgrowarray(rows, &cap, 1, sizeof *rows);
-			table_row_draw(b, s + pos, end - pos, &rows[nrows++]);
-		}
-		if (nl == NULL && k == 0)
-			goto out; /* a header alone, so far */
+		if (k == 0) {
+			if (nl == NULL)
+				goto out; /* a header alone, so far */
+			ncols = i;
+		} else if (i != ncols || (ncols <= MARKUP_MAX_CELLS &&
+		                             !markup_table_delimiter(
+		                                 s + pos, cells, ncols, align)))
+			goto out;
 		pos = nl != NULL ? end + 1 : n;
 	}
-	ncols = rows[0].ncells;
-	/* The body: rows until a line that is not one. */
-	while (pos < n) {
-		nl = memchr(s + pos, '\n', n - pos);
+	table = true;
+	if (ncols > MARKUP_MAX_CELLS)
+		*as_text = true;
+	/* The rows: the header, then from pos on until a line that is not
+	 * one (all of them are the table's, drawn or not). */
+	for (at = 0;;) {
+		nl = memchr(s + at, '\n', n - at);
 		end = nl != NULL ? (size_t)(nl - s) : n;
-		if (markup_table_row(s + pos, end - pos, cells) == 0)
+		count = markup_table_row(s + at, end - at, cells);
+		if (count == 0)
 			break;
-		rows = xgrowarray(rows, &cap, nrows + 1, sizeof *rows);
-		table_row_draw(b, s + pos, end - pos, &rows[nrows++]);
-		pos = nl != NULL ? end + 1 : n;
+		if (count > ncols || nrows >= VIEW_TABLE_MAX_ROWS)
+			*as_text = true;
+		/* Cleaned of control characters, a row may split otherwise:
+		 * what counts is what would be drawn. */
+		if (!*as_text) {
+			rows = xgrowarray(rows, &cap, nrows + 1, sizeof *rows);
+			if (table_row_draw(
+			        b, s + at, end - at, &rows[nrows++]) > ncols)
+				*as_text = true;
+		}
+		at = at == 0 ? pos : nl != NULL ? end + 1 : n;
+		pos = at;
+		if (at >= n)
+			break;
 	}
+	if (*as_text)
+		goto out;
 	for (i = 0; i < nrows; i++)
-		for (c = 0; c < ncols && c < rows[i].ncells; c++)
+		for (c = 0; c < rows[i].ncells; c++)
 			if (rows[i].width[c] > colw[c])
 				colw[c] = rows[i].width[c];
 	total = 3 * (ncols - 1);
 	for (c = 0; c < ncols; c++)
 		total += colw[c] > 0 ? colw[c] : 1;
-	if (total > width)
+	if (total > width) {
+		*as_text = true;
 		goto out;
+	}
 	for (i = 0; i < nrows; i++) {
 		size_t off = b->text_len;
 
-		for (c = 0; c < ncols; c++) {
-			size_t w = c < rows[i].ncells ? rows[i].width[c] : 0,
+		/* The last cell with text: no blanks after it. */
+		for (last = rows[i].ncells;
+		     last > 0 && rows[i].width[last - 1] == 0;)
+			last--;
+		for (c = 0; c < last; c++) {
+			size_t w = rows[i].width[c],
 			       pad = (colw[c] > 0 ? colw[c] : 1) - w,
 			       before = align[c] == MARKUP_RIGHT    ? pad
 			                : align[c] == MARKUP_CENTRE ? pad / 2
 			                                            : 0;
+			const struct markup_cell *cl = &rows[i].cells[c];
 
 			if (c > 0) {
 				block_add_repeat(b, " ", 1, 0);
@@ -325,18 +355,12 @@ block_add_table(
 				block_add_repeat(b, " ", 1, 0);
 			}
 			block_add_repeat(b, " ", before, 0);
-			if (c < rows[i].ncells) {
-				const struct markup_cell *cl =
-				    &rows[i].cells[c];
-
-				k = block_add_styled(b, rows[i].text + cl->off,
-				    rows[i].style + cl->off, cl->len);
-				if (i == 0) /* the header */
-					for (; k < b->text_len; k++)
-						b->style[k] |= MARKUP_STRONG;
-			}
-			/* No trailing blanks after the last column. */
-			if (c + 1 < ncols)
+			k = block_add_styled(b, rows[i].text + cl->off,
+			    rows[i].style + cl->off, cl->len);
+			if (i == 0) /* the header */
+				for (; k < b->text_len; k++)
+					b->style[k] |= MARKUP_STRONG;
+			if (c + 1 < last)
 				block_add_repeat(b, " ", pad - before, 0);
 		}
 		block_add_line(b, VIEW_REPLY, off, b->text_len - off, *flags);
@@ -353,14 +377,15 @@ block_add_table(
 		}
 		block_add_line(b, VIEW_REPLY, off, b->text_len - off, 0);
 	}
-	ok = true;
 out:
 	for (i = 0; i < nrows; i++) {
 		free(rows[i].text);
 		free(rows[i].style);
+		free(rows[i].cells);
+		free(rows[i].width);
 	}
 	free(rows);
-	return ok ? pos : 0;
+	return table ? pos : 0;
 }
 
 /* Wrap the cleaned text at [off, off+len) into lines of kind. */
@@ -409,19 +434,25 @@ static void
 block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
     const char *s, size_t n, bool markdown)
 {
-	size_t pos = 0, end, off, len, i, took;
+	size_t pos = 0, end, off, len, i, took, text_until = 0;
 	int flags = VIEW_FIRST;
-	bool in_code = false;
+	bool in_code = false, as_text;
 	const char *nl;
 
 	while (pos <= n) {
-		if (markdown && !in_code && pos < n &&
+		if (markdown && !in_code && pos < n && pos >= text_until &&
 		    (took = block_add_table(
-		         b, width, s + pos, n - pos, &flags)) > 0) {
-			pos += took;
-			if (pos >= n)
-				break;
-			continue;
+		         b, width, s + pos, n - pos, &flags, &as_text)) > 0) {
+			if (as_text) {
+				/* Its lines as text, not looked at again. */
+				text_until = pos + took;
+			} else {
+				pos += took;
+				/* After a last '\n', an empty line, as text. */
+				if (pos >= n && s[pos - 1] != '\n')
+					break;
+				continue;
+			}
 		}
 		nl = memchr(s + pos, '\n', n - pos);
 		end = nl != NULL ? (size_t)(nl - s) : n;
@@ -437,10 +468,10 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 		} else if (in_code)
 			block_wrap(b, width, VIEW_CODE, off, len, false, flags);
 		else if (markdown && is_rule(b->text + off, len)) {
-			/* "---": a rule across the line. */
+			/* "---": a rule across the line, drawn by the screen
+			 * (no text: a reply of rules costs no more to keep). */
 			b->text_len = off;
-			block_add_repeat(b, "─", width, MARKUP_RULE);
-			block_add_line(b, kind, off, b->text_len - off, flags);
+			block_add_line(b, VIEW_RULE, off, 0, flags);
 		} else {
 			if (markdown)
 				len = block_markup(b, off, len);

@@ -36,6 +36,7 @@ enum view_kind {
 	VIEW_NOTE,       /* a message from mixchat */
 	VIEW_NOTE_ERROR, /* a message from mixchat about a failure */
 	VIEW_BLANK,      /* the gap after a block */
+	VIEW_RULE,       /* a "---" of a reply: a rule across (no text) */
 };
 
 #define VIEW_FIRST 0x1 /* first line of the prompt / reply / note */
