@@ -74,7 +74,8 @@ check_view(const char *in, size_t size)
 	view_sync(&v, 0, &ex);
 	for (i = 0; i < view_total(&v); i++) {
 		l = view_line(&v, i, &text, NULL);
-		if (l->kind == VIEW_REPLY && utf8_width(text, l->len) > width)
+		if (l->kind == VIEW_REPLY &&
+		    l->indent + utf8_width(text, l->len) > width)
 			abort();
 	}
 	view_release(&v);

@@ -110,14 +110,21 @@ view_dump(struct view *v)
 	struct buf b;
 	const struct view_line *line;
 	const char *text;
-	size_t i, total = view_total(v);
+	size_t i, k, total = view_total(v);
 
 	buf_init(&b, 1 << 24);
 	for (i = 0; i < total; i++) {
 		line = view_line(v, i, &text, NULL);
+
+		/* A hanging line: its indent as spaces, a quote's bar. */
 		if (buf_addch(&b, kinds[line->kind]) != MC_OK ||
-		    buf_addch(&b, ':') != MC_OK ||
-		    buf_add(&b, text, line->len) != MC_OK ||
+		    buf_addch(&b, ':') != MC_OK)
+			abort();
+		for (k = 0; k < line->indent; k++)
+			if (buf_addstr(&b, line->bar == k + 1 ? "▎" : " ") !=
+			    MC_OK)
+				abort();
+		if (buf_add(&b, text, line->len) != MC_OK ||
 		    buf_addch(&b, '\n') != MC_OK)
 			abort();
 	}
@@ -347,6 +354,27 @@ TEST(view_lays_out_tables)
 	dump = view_dump(&v);
 	CHECK_STR(dump, "P:q\nR:a │ b\nR:──┼──\nB:\n");
 	free(dump);
+	/* Wrapped list items and quotes hang under their text; a quote's
+	 * bar is repeated. */
+	exchange_init(&ex, "q",
+	    "- one two three four\n  12. alpha beta gamma\n> quoted words "
+	    "wrap here");
+	ex.version = 10;
+	view_set_width(&v, 12);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\n"
+	                "R:• one two\n"
+	                "R:  three four\n"
+	                "R:  12. alpha\n"
+	                "R:      beta\n"
+	                "R:      gamma\n"
+	                "R:▎ quoted\n"
+	                "R:▎ words wrap\n"
+	                "R:▎ here\n"
+	                "B:\n");
+	free(dump);
+	view_set_width(&v, 40);
 	/* A rule across the line. */
 	exchange_init(&ex, "q", "above\n---\n* * *\nbelow --- here");
 	ex.version = 4;

@@ -276,6 +276,34 @@ markup_line(const char *in, size_t n, char *out, uint8_t *style)
 }
 
 size_t
+markup_hang(const char *s, size_t n, size_t *bar)
+{
+	static const char quote[] = "▎ ", bullet[] = "• ";
+	size_t p = 0, cols, d;
+
+	*bar = 0;
+	while (p < n && s[p] == ' ')
+		p++;
+	cols = p;
+	if (n - p >= strlen(quote) &&
+	    memcmp(s + p, quote, strlen(quote)) == 0) {
+		*bar = cols + 1;
+		p += strlen(quote);
+		cols += 2;
+	}
+	if (n - p >= strlen(bullet) &&
+	    memcmp(s + p, bullet, strlen(bullet)) == 0)
+		return cols + 2;
+	/* "1. " .. "999) " */
+	for (d = 0; p + d < n && d < 3 && s[p + d] >= '0' && s[p + d] <= '9';)
+		d++;
+	if (d > 0 && p + d + 1 < n && (s[p + d] == '.' || s[p + d] == ')') &&
+	    s[p + d + 1] == ' ')
+		return cols + d + 2;
+	return cols;
+}
+
+size_t
 markup_table_row(const char *s, size_t n, struct markup_cell *cells)
 {
 	size_t p = 0, start, end, ncells = 0, k, q, i;

@@ -51,6 +51,14 @@
  */
 size_t markup_line(const char *in, size_t n, char *out, uint8_t *style);
 
+/*
+ * markup_hang: how far the continuation lines of a drawn line (markup_line's
+ * output) are indented so that they hang under its text: its indentation,
+ * a quote's "▎ " and a list item's "• " or "12. ".  *bar gets the column of
+ * a quote's bar plus one (0: not a quote).
+ */
+size_t markup_hang(const char *s, size_t n, size_t *bar);
+
 /* The most cells of a table laid out in columns (a wider one is text). */
 #define MARKUP_MAX_CELLS 32
 

@@ -554,10 +554,22 @@ draw_chat(struct ui *ui, int top, int height)
 			put_text(top + y, (int)(x0 + used), text + line->mark,
 			    line->len - line->mark, width - used,
 			    styles[TH_RATING]);
-		} else if (line->kind == VIEW_REPLY && b->style != NULL)
-			put_styled(top + y, (int)x0, text, b->style + line->off,
-			    line->len, width);
-		else
+		} else if (line->kind == VIEW_REPLY &&
+		           (b->style != NULL || line->indent > 0)) {
+			size_t in = line->indent < width ? line->indent : 0;
+
+			/* A wrapped list item or quote hangs under its text. */
+			if (line->bar > 0 && line->bar <= in)
+				put_str(top + y, (int)(x0 + line->bar - 1), "▎",
+				    1, styles[TH_REPLY]);
+			if (b->style != NULL)
+				put_styled(top + y, (int)(x0 + in), text,
+				    b->style + line->off, line->len,
+				    width - in);
+			else
+				put_text(top + y, (int)(x0 + in), text,
+				    line->len, width - in, styles[TH_REPLY]);
+		} else
 			put_text(top + y, (int)x0, text, line->len, width,
 			    styles[line_style(line->kind)]);
 	}

@@ -117,6 +117,7 @@ block_add_line(struct view_block *b, enum view_kind kind, size_t off,
 	line->mark = (uint32_t)len;
 	line->kind = (uint8_t)kind;
 	line->flags = (uint8_t)flags;
+	line->indent = line->bar = 0;
 	return line;
 }
 
@@ -408,6 +409,39 @@ block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
 	}
 }
 
+/*
+ * A reply line: its continuation lines hang under its text (a list item's
+ * after its bullet, a quote's after its bar, which they repeat) while the
+ * line keeps at least half the width for text.
+ */
+static void
+block_wrap_hanging(struct view_block *b, size_t width, enum view_kind kind,
+    size_t off, size_t len, int flags)
+{
+	size_t pos = 0, take, skip, bar, hang, w = width;
+	struct view_line *line;
+
+	hang = markup_hang(b->text + off, len, &bar);
+	if (hang > width / 2 || hang > UINT8_MAX)
+		hang = bar = 0;
+	if (len == 0) {
+		block_add_line(b, kind, off, 0, flags);
+		return;
+	}
+	while (pos < len) {
+		take = view_wrap_next(
+		    b->text + off + pos, len - pos, w, true, &skip);
+		line = block_add_line(b, kind, off + pos, take, flags);
+		if (pos > 0) {
+			line->indent = (uint8_t)hang;
+			line->bar = (uint8_t)bar;
+		}
+		flags = 0;
+		pos += take + skip;
+		w = width - hang;
+	}
+}
+
 /* A thematic break: three or more of '-', '*' or '_' alone (spaces
  * between allowed). */
 static bool
@@ -473,9 +507,13 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 			b->text_len = off;
 			block_add_line(b, VIEW_RULE, off, 0, flags);
 		} else {
-			if (markdown)
+			if (markdown) {
 				len = block_markup(b, off, len);
-			block_wrap(b, width, kind, off, len, true, flags);
+				block_wrap_hanging(
+				    b, width, kind, off, len, flags);
+			} else
+				block_wrap(
+				    b, width, kind, off, len, true, flags);
 		}
 		flags = 0;
 		if (nl == NULL)

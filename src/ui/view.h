@@ -47,6 +47,9 @@ struct view_line {
 	uint32_t mark; /* VIEW_FOOTER: byte where the rating starts (or len) */
 	uint8_t kind;  /* enum view_kind */
 	uint8_t flags; /* VIEW_FIRST */
+	/* A wrapped list item or quote: the text starts indent columns in,
+	 * and with bar > 0 a quote's bar is drawn at column bar - 1. */
+	uint8_t indent, bar;
 };
 
 struct view_block {
