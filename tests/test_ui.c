@@ -297,6 +297,19 @@ TEST(markup_splits_table_rows)
 	CHECK(!markup_table_delimiter("|-|:|", c, 2, al));
 }
 
+/* Lay out reply as exchange 0 of v (a new version each time); its dump. */
+static char *
+relayout(struct view *v, const char *reply)
+{
+	static uint64_t version = 1000;
+	struct app_exchange ex;
+
+	exchange_init(&ex, "q", reply);
+	ex.version = ++version;
+	view_sync(v, 0, &ex);
+	return view_dump(v);
+}
+
 TEST(view_lays_out_tables)
 {
 	struct view v;
@@ -348,21 +361,15 @@ TEST(view_lays_out_tables)
 	dump = view_dump(&v);
 	CHECK_STR(dump, "P:q\nR:| a | b |\nB:\n");
 	free(dump);
-	exchange_init(&ex, "q", "| a | b |\n|---|---|");
-	ex.version = 2;
-	view_sync(&v, 0, &ex);
-	dump = view_dump(&v);
+	dump = relayout(&v, "| a | b |\n|---|---|");
 	CHECK_STR(dump, "P:q\nR:a │ b\nR:──┼──\nB:\n");
 	free(dump);
 	/* Wrapped list items and quotes hang under their text; a quote's
 	 * bar is repeated. */
-	exchange_init(&ex, "q",
+	view_set_width(&v, 12);
+	dump = relayout(&v,
 	    "- one two three four\n  12. alpha beta gamma\n> quoted words "
 	    "wrap here");
-	ex.version = 10;
-	view_set_width(&v, 12);
-	view_sync(&v, 0, &ex);
-	dump = view_dump(&v);
 	CHECK_STR(dump, "P:q\n"
 	                "R:• one two\n"
 	                "R:  three four\n"
@@ -376,21 +383,15 @@ TEST(view_lays_out_tables)
 	free(dump);
 	view_set_width(&v, 40);
 	/* A rule across the line. */
-	exchange_init(&ex, "q", "above\n---\n* * *\nbelow --- here");
-	ex.version = 4;
 	view_set_width(&v, 6);
-	view_sync(&v, 0, &ex);
-	dump = view_dump(&v);
+	dump = relayout(&v, "above\n---\n* * *\nbelow --- here");
 	CHECK_STR(dump, "P:q\nR:above\nH:\nH:\nR:below\nR:---\n"
 	                "R:here\nB:\n");
 	free(dump);
 	view_set_width(&v, 40);
 	/* Nothing is dropped: a row with more cells than the header, or a
 	 * table of more than MARKUP_MAX_CELLS columns, is shown as text. */
-	exchange_init(&ex, "q", "| a | b |\n|---|---|\n| 1 | 2 | kept |");
-	ex.version = 5;
-	view_sync(&v, 0, &ex);
-	dump = view_dump(&v);
+	dump = relayout(&v, "| a | b |\n|---|---|\n| 1 | 2 | kept |");
 	CHECK(strstr(dump, "kept") != NULL);
 	CHECK(strstr(dump, "│") == NULL);
 	free(dump);
@@ -405,11 +406,8 @@ TEST(view_lays_out_tables)
 		for (c = 0; c < MARKUP_MAX_CELLS + 2; c++)
 			CHECK(buf_addstr(&wide, "|-") == MC_OK);
 		CHECK(buf_addstr(&wide, "|") == MC_OK);
-		exchange_init(&ex, "q", buf_str(&wide));
-		ex.version = 6;
 		view_set_width(&v, 400);
-		view_sync(&v, 0, &ex);
-		dump = view_dump(&v);
+		dump = relayout(&v, buf_str(&wide));
 		CHECK(strstr(dump, "│") == NULL);
 		CHECK(strstr(dump, "|3|4|") != NULL);
 		free(dump);
@@ -418,18 +416,13 @@ TEST(view_lays_out_tables)
 	}
 	/* Lines ending in CR LF make a table too; a short row has no
 	 * trailing blanks. */
-	exchange_init(&ex, "q", "| a | b |\r\n|---|---|\r\n| 1 | |\r\n");
-	ex.version = 7;
-	view_sync(&v, 0, &ex);
-	dump = view_dump(&v);
+	dump = relayout(&v, "| a | b |\r\n|---|---|\r\n| 1 | |\r\n");
 	CHECK_STR(dump, "P:q\nR:a │ b\nR:──┼──\nR:1\nR:\nB:\n");
 	free(dump);
 	/* A control character the screen drops can change how a row splits:
 	 * the drawn row decides ("``" once the \x01 is gone). */
-	exchange_init(&ex, "q", "| Mo\n|:--\n|:`- | 0.`\x01`4 |\n");
-	ex.version = 9;
 	view_set_width(&v, 8);
-	view_sync(&v, 0, &ex);
+	free(relayout(&v, "| Mo\n|:--\n|:`- | 0.`\x01`4 |\n"));
 	{
 		size_t i;
 		const struct view_line *t;
@@ -452,19 +445,14 @@ TEST(view_lays_out_tables)
 		for (r = 0; r < big.len; r++)
 			if (big.data[r] == '0')
 				big.data[r] = '-';
-		exchange_init(&ex, "q", buf_str(&big));
-		ex.version = 8;
-		view_sync(&v, 0, &ex);
+		free(relayout(&v, buf_str(&big)));
 		total = view_total(&v);
 		/* 2,000 rows of 202 columns wrapped at 40: 6 lines each. */
 		CHECK(total == 1 + 2000 * 6 + 1 + 1);
 		buf_release(&big);
 	}
 	/* A delimiter with another number of cells: not a table. */
-	exchange_init(&ex, "q", "| a | b |\n|---|\n| c | d |");
-	ex.version = 3;
-	view_sync(&v, 0, &ex);
-	dump = view_dump(&v);
+	dump = relayout(&v, "| a | b |\n|---|\n| c | d |");
 	CHECK(strstr(dump, "R:| a | b |\n") != NULL);
 	free(dump);
 	view_release(&v);

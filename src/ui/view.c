@@ -389,12 +389,17 @@ out:
 	return table ? pos : 0;
 }
 
-/* Wrap the cleaned text at [off, off+len) into lines of kind. */
+/*
+ * Wrap the cleaned text at [off, off+len) into lines of kind; the lines
+ * after the first start hang columns in (with a quote's bar at column
+ * bar - 1 when bar > 0).
+ */
 static void
-block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
-    size_t len, bool words, int flags)
+block_wrap_at(struct view_block *b, size_t width, enum view_kind kind,
+    size_t off, size_t len, bool words, int flags, size_t hang, size_t bar)
 {
-	size_t pos = 0, take, skip;
+	size_t pos = 0, take, skip, w = width;
+	struct view_line *line;
 
 	if (len == 0) {
 		block_add_line(b, kind, off, 0, flags);
@@ -402,11 +407,23 @@ block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
 	}
 	while (pos < len) {
 		take = view_wrap_next(
-		    b->text + off + pos, len - pos, width, words, &skip);
-		block_add_line(b, kind, off + pos, take, flags);
+		    b->text + off + pos, len - pos, w, words, &skip);
+		line = block_add_line(b, kind, off + pos, take, flags);
+		if (pos > 0) {
+			line->indent = (uint8_t)hang;
+			line->bar = (uint8_t)bar;
+		}
 		flags = 0;
 		pos += take + skip;
+		w = width - hang;
 	}
+}
+
+static void
+block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
+    size_t len, bool words, int flags)
+{
+	block_wrap_at(b, width, kind, off, len, words, flags, 0, 0);
 }
 
 /*
@@ -418,28 +435,11 @@ static void
 block_wrap_hanging(struct view_block *b, size_t width, enum view_kind kind,
     size_t off, size_t len, int flags)
 {
-	size_t pos = 0, take, skip, bar, hang, w = width;
-	struct view_line *line;
+	size_t bar, hang = markup_hang(b->text + off, len, &bar);
 
-	hang = markup_hang(b->text + off, len, &bar);
 	if (hang > width / 2 || hang > UINT8_MAX)
 		hang = bar = 0;
-	if (len == 0) {
-		block_add_line(b, kind, off, 0, flags);
-		return;
-	}
-	while (pos < len) {
-		take = view_wrap_next(
-		    b->text + off + pos, len - pos, w, true, &skip);
-		line = block_add_line(b, kind, off + pos, take, flags);
-		if (pos > 0) {
-			line->indent = (uint8_t)hang;
-			line->bar = (uint8_t)bar;
-		}
-		flags = 0;
-		pos += take + skip;
-		w = width - hang;
-	}
+	block_wrap_at(b, width, kind, off, len, true, flags, hang, bar);
 }
 
 /* A thematic break: three or more of '-', '*' or '_' alone (spaces
