@@ -190,7 +190,7 @@ TEST(view_lays_out_an_exchange)
 
 /*
  * A line drawn by markup_line, each styled run as <LETTERS>text</>
- * (s strong, e emph, c code, h heading).
+ * (s strong, e emph, c code, h heading, l link, u its url).
  */
 static char *
 md(const char *in)
@@ -206,12 +206,13 @@ md(const char *in)
 	for (i = 0; i < len; i = j) {
 		for (j = i; j < len && st[j] == st[i]; j++)
 			;
-		if (st[i] != 0 &&
-		    buf_printf(&b, "<%s%s%s%s>",
-		        st[i] & MARKUP_STRONG ? "s" : "",
-		        st[i] & MARKUP_EMPH ? "e" : "",
-		        st[i] & MARKUP_CODE ? "c" : "",
-		        st[i] & MARKUP_HEADING ? "h" : "") != MC_OK)
+		if (st[i] != 0 && buf_printf(&b, "<%s%s%s%s%s%s>",
+		                      st[i] & MARKUP_STRONG ? "s" : "",
+		                      st[i] & MARKUP_EMPH ? "e" : "",
+		                      st[i] & MARKUP_CODE ? "c" : "",
+		                      st[i] & MARKUP_HEADING ? "h" : "",
+		                      st[i] & MARKUP_LINK ? "l" : "",
+		                      st[i] & MARKUP_URL ? "u" : "") != MC_OK)
 			abort();
 		if (buf_add(&b, out + i, j - i) != MC_OK ||
 		    (st[i] != 0 && buf_add(&b, "</>", 3) != MC_OK))
@@ -260,6 +261,12 @@ TEST(markup_draws_inline_markdown)
 	CHECK_MD("- ", "- ");
 	CHECK_MD("", "");
 	CHECK_MD("日本語 **太字** `コード`", "日本語 <s>太字</> <c>コード</>");
+	CHECK_MD("see [the docs](https://x.org/a_b) now",
+	    "see <l>the docs</><u> (https://x.org/a_b)</> now");
+	CHECK_MD("[**bold** link](u)", "<sl>bold</><l> link</><u> (u)</>");
+	CHECK_MD("[not a link] (u) and [x](has space) and [](u) and [a]()",
+	    "[not a link] (u) and [x](has space) and [](u) and [a]()");
+	CHECK_MD("[a\\]b](u)", "<l>a]b</><u> (u)</>");
 	CHECK_MD("*a \\*", "*a *");
 	CHECK_MD("*a `b*` c*", "<e>a </><ec>b*</><e> c</>");
 	CHECK_MD("**a `**` b**", "<s>a </><sc>**</><s> b</>");
@@ -470,6 +477,14 @@ TEST(markup_is_linear_on_hostile_lines)
 		in[i + 1] = 'x';
 	}
 	in[n] = '\0';
+	len = markup_line(in, n, out, st);
+	CHECK(len <= n + MARKUP_GROWTH);
+	/* Lone '[' and destinations that never close: one scan each. */
+	for (i = 0; i < n; i++)
+		in[i] = i % 5 == 0   ? '['
+		        : i % 5 == 2 ? ']'
+		        : i % 5 == 3 ? '('
+		                     : 'x';
 	len = markup_line(in, n, out, st);
 	CHECK(len <= n + MARKUP_GROWTH);
 	/* Nesting past the limit is text, not a deeper call. */

@@ -155,11 +155,55 @@ render(struct markup *m, size_t from, size_t end, uint8_t st, int depth)
 	size_t p = from, k, q, a, b;
 	size_t no_pair[MEMO_SLOTS];
 	size_t i, slot;
+	/* Links: the first ']' after the last '[' looked at (so after any
+	 * '[' before it too), and the stretch [url_from, url_stop] from which
+	 * a destination runs into a space or the end before any ')'. */
+	size_t close_at = from, url_from = end + 1, url_stop = end + 1;
 
 	for (i = 0; i < sizeof no_pair / sizeof no_pair[0]; i++)
 		no_pair[i] = end + 1;
 	while (p < end) {
 		char c = s[p];
+
+		if (c == '[' && depth < MARKUP_DEPTH) {
+			/* [text](url): the text drawn as a link, then (url). */
+			size_t u, v;
+
+			if (p >= close_at) {
+				for (q = p + 1; q < end && s[q] != ']'; q++)
+					if (s[q] == '\\' && q + 1 < end)
+						q++;
+				close_at = q < end ? q : end;
+			}
+			q = close_at;
+			u = q + 2;
+			v = u;
+			if (q + 1 < end && s[q + 1] == '(' &&
+			    !(u >= url_from && u <= url_stop)) {
+				while (
+				    v < end && s[v] != ')' && !is_space(s[v]))
+					v++;
+				if (v >= end || s[v] != ')') {
+					url_from = u;
+					url_stop = v;
+				}
+			}
+			if (q + 1 < end && s[q + 1] == '(' && v < end &&
+			    s[v] == ')' && v > u && q > p + 1) {
+				render(m, p + 1, q, (uint8_t)(st | MARKUP_LINK),
+				    depth + 1);
+				emit(m, " (", 2, (uint8_t)(st | MARKUP_URL));
+				emit(m, s + u, v - u,
+				    (uint8_t)(st | MARKUP_URL));
+				emit(m, ")", 1, (uint8_t)(st | MARKUP_URL));
+				p = v + 1;
+				close_at = p;
+				continue;
+			}
+			emit(m, s + p, 1, st);
+			p++;
+			continue;
+		}
 
 		if (c == '\\' && p + 1 < end && is_escapable(s[p + 1])) {
 			emit(m, s + p + 1, 1, st);
@@ -219,7 +263,7 @@ render(struct markup *m, size_t from, size_t end, uint8_t st, int depth)
 		/* Plain text up to the next character that may be markup. */
 		q = p + 1;
 		while (q < end && s[q] != '\\' && s[q] != '`' && s[q] != '*' &&
-		       s[q] != '_')
+		       s[q] != '_' && s[q] != '[')
 			q++;
 		emit(m, s + p, q - p, st);
 		p = q;

@@ -11,6 +11,7 @@
  *	*emph*  _emph_     -> "emph", emphasised
  *	`code`  ``a ` b``  -> "code", inline code (nothing inside is markup)
  *	- item  * item  + item -> "• item"
+ *	[text](url)        -> "text (url)", the text as a link, the url dim
  *	\*                 -> "*" (a backslash keeps a marker literal)
  *	> quote            -> "▎ quote", emphasised
  *
@@ -38,6 +39,8 @@
 #define MARKUP_CODE    0x4
 #define MARKUP_HEADING 0x8
 #define MARKUP_RULE    0x10 /* a table's rules (drawn like a ``` line) */
+#define MARKUP_LINK    0x20 /* a link's text */
+#define MARKUP_URL     0x40 /* " (url)" after it (drawn like a ``` line) */
 
 /* The most a line can grow: ">" becomes "▎ " (three bytes more when no
  * space followed it) and "- " becomes "• " (two more). */

@@ -452,10 +452,12 @@ markup_attr(uint8_t st)
 {
 	attr_t a = styles[TH_REPLY], extra = 0;
 
-	if (st & MARKUP_RULE)
+	if (st & (MARKUP_RULE | MARKUP_URL))
 		return styles[TH_FENCE];
 	if (st & MARKUP_CODE)
 		a = styles[TH_INLINE_CODE];
+	else if (st & MARKUP_LINK)
+		a = styles[TH_LINK];
 	else if (st & MARKUP_HEADING)
 		a = styles[TH_HEADING];
 	else if (st & MARKUP_STRONG)

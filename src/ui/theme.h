@@ -42,6 +42,7 @@ enum theme_element {
 	TH_EMPH,         /* *emphasised* text in a reply */
 	TH_INLINE_CODE,  /* `code` inside a reply line */
 	TH_HEADING,      /* a "# heading" line of a reply */
+	TH_LINK,         /* the text of a [link](url) in a reply */
 	TH_FOOTER,       /* model · cost · latency ... */
 	TH_RATING,       /* ★★★★☆ 4/5 */
 	TH_ERROR,        /* error line under a reply */
