@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "test.h"
+#include "util/base64.h"
 #include "util/buf.h"
 #include "util/crc32.h"
 #include "util/fs.h"
@@ -179,6 +180,30 @@ TEST(crc32_check_value)
 	CHECK(crc32_ieee("", 0) == 0);
 }
 
+TEST(base64_matches_rfc4648)
+{
+	/* RFC 4648, section 10. */
+	static const char *const in[] = { "", "f", "fo", "foo", "foob", "fooba",
+		"foobar" };
+	static const char *const want[] = { "", "Zg==", "Zm8=", "Zm9v",
+		"Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+	char out[16];
+	size_t i;
+
+	for (i = 0; i < sizeof in / sizeof in[0]; i++) {
+		CHECK(base64_len(strlen(in[i])) == strlen(want[i]));
+		base64_encode(in[i], strlen(in[i]), out);
+		CHECK_STR(out, want[i]);
+	}
+	/* Every byte value, the high ones included. */
+	{
+		const unsigned char hi[] = { 0xff, 0xfe, 0x00 };
+
+		base64_encode(hi, 3, out);
+		CHECK_STR(out, "//4A");
+	}
+}
+
 int
 main(void)
 {
@@ -192,5 +217,6 @@ main(void)
 	RUN(json_locate_finds_fields);
 	RUN(atomic_write_replaces_whole_file);
 	RUN(mkdir_p_and_monotonic_time);
+	RUN(base64_matches_rfc4648);
 	return test_done();
 }

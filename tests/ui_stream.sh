@@ -102,6 +102,17 @@ ui_expect "^ +• first item$" "list item drawn with a bullet"
 ui_expect "^ +Answer$" "heading drawn without its hashes"
 ui_expect "^ +city  │ people$" "a table's header in columns"
 ui_expect "^ +Lyon  │   0.5M$" "its rows aligned (the second column to the right)"
+
+# Alt-C copies the reply as the model wrote it (Markdown and all) through
+# OSC 52: tmux, told to take the clipboard, keeps it as a paste buffer.
+TM set-option -g set-clipboard on
+TM delete-buffer >/dev/null 2>&1
+ui_keys M-c
+ui_expect "reply [0-9]+ copied to the clipboard" "Alt-C says the reply was copied"
+n=0; while ! TM show-buffer >"$T/clip" 2>/dev/null && [ $n -lt 20 ]; do sleep 0.1; n=$((n + 1)); done
+if grep -q "The capital is \*\*Paris\*\*, see \`man 3 qsort\`." "$T/clip" &&
+	grep -q "^| Lyon | 0.5M |$" "$T/clip"; then ok "the clipboard holds the reply's Markdown"
+else fail "clipboard: $(head -c 300 "$T/clip")"; fi
 TM capture-pane -p -e -t 0 >"$T/ansi"
 if grep -q "$(printf '\033')\[1m[^ ]*Paris" "$T/ansi"; then ok "Paris is drawn bold"
 else fail "Paris is not bold"; grep Paris "$T/ansi" | od -c | head; fi

@@ -384,6 +384,39 @@ send_input(struct ui *ui)
 	ui_sync(ui);
 }
 
+void
+ui_copy_selected(struct ui *ui)
+{
+	long sel = ui_selected(ui);
+	const struct app_exchange *ex =
+	    sel >= 0 ? app_get(ui->app, (size_t)sel) : NULL;
+	size_t n;
+	char msg[160];
+
+	if (ex == NULL || ex->reply == NULL || ex->reply_len == 0) {
+		ui_note_error(ui, "nothing to copy yet: copying takes a reply");
+		return;
+	}
+	n = ex->reply_len;
+	if (n > UI_COPY_MAX) {
+		/* Terminals drop longer sequences; cut at a character. */
+		n = UI_COPY_MAX;
+		while (n > 0 && ((unsigned char)ex->reply[n] & 0xc0) == 0x80)
+			n--;
+	}
+	screen_clipboard(ex->reply, n);
+	if (n < ex->reply_len)
+		snprintf(msg, sizeof msg,
+		    "copied the first %zu KB of the reply (%zu KB): terminals "
+		    "take no more",
+		    n / 1024, ex->reply_len / 1024);
+	else
+		snprintf(msg, sizeof msg,
+		    "reply %ld copied to the clipboard (%zu bytes of Markdown)",
+		    sel + 1, n);
+	ui_notice(ui, msg);
+}
+
 static void
 rate_selected(struct ui *ui, int score)
 {
@@ -511,6 +544,9 @@ do_action(struct ui *ui, enum action action, int arg)
 	case ACT_BARE:
 		ui->bare = !ui->bare;
 		ui->full_redraw = true;
+		break;
+	case ACT_COPY:
+		ui_copy_selected(ui);
 		break;
 	case ACT_HELP_KEYS:
 		text = keymap_describe(&ui->km);

@@ -32,6 +32,7 @@ static const char help_text[] =
     "  /sessions [N]     list conversations; /sessions N resumes number N\n"
     "  /search WORDS     find messages in every conversation\n"
     "  /export [FILE]    write this conversation as Markdown\n"
+    "  /copy             the selected reply to the clipboard (Alt-C)\n"
     "  /theme NAME       switch colours (default, light, solarized-dark, "
     "mono)\n"
     "  /notices          the warnings mixchat gave (budget, damaged "
@@ -459,6 +460,13 @@ cmd_export(struct ui *ui, const char *arg)
 }
 
 static void
+cmd_copy(struct ui *ui, const char *arg)
+{
+	(void)arg;
+	ui_copy_selected(ui);
+}
+
+static void
 cmd_theme(struct ui *ui, const char *arg)
 {
 	char *names;
@@ -522,6 +530,7 @@ static const struct {
 	{ "sessions", cmd_sessions },
 	{ "search", cmd_search },
 	{ "export", cmd_export },
+	{ "copy", cmd_copy },
 	{ "theme", cmd_theme },
 	{ "help", cmd_help },
 	{ "notices", cmd_notices },

@@ -77,6 +77,8 @@ static const struct {
 	[ACT_REDRAW] = { "redraw", "redraw the screen" },
 	[ACT_QUIT] = { "quit", "quit mixchat" },
 	[ACT_BARE] = { "bare", "bare mode: no bars, for copying text" },
+	[ACT_COPY] = { "copy",
+	    "copy the selected reply (its Markdown) to the clipboard" },
 	[ACT_HELP_KEYS] = { "help-keys", "list the key bindings" },
 	[ACT_CURSOR_LEFT] = { "cursor-left", "cursor left" },
 	[ACT_CURSOR_RIGHT] = { "cursor-right", "cursor right" },

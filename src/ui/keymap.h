@@ -90,6 +90,7 @@ enum action {
 	ACT_REDRAW,
 	ACT_QUIT,
 	ACT_BARE,
+	ACT_COPY, /* the selected reply to the clipboard (OSC 52) */
 	ACT_HELP_KEYS,
 	ACT_CURSOR_LEFT,
 	ACT_CURSOR_RIGHT,

@@ -22,6 +22,7 @@
 #include "app/format.h"
 #include "ui/markup.h"
 #include "ui/ui.h"
+#include "util/base64.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -60,6 +61,17 @@ static bool started;
 
 static const char *const spinner_frames[] = { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦",
 	"⠧", "⠇", "⠏" };
+
+void
+screen_clipboard(const char *s, size_t n)
+{
+	char *enc = xmalloc(base64_len(n) + 1);
+
+	base64_encode(s, n, enc);
+	printf("\033]52;c;%s\a", enc);
+	fflush(stdout);
+	free(enc);
+}
 
 int
 screen_colours(void)

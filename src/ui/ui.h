@@ -94,6 +94,13 @@ void ui_overlay_open(struct ui *ui, const char *title, const char *text);
 void ui_overlay_close(struct ui *ui);
 /* ui_notice: a one-line notice (control characters are dropped). */
 void ui_notice(struct ui *ui, const char *message);
+/*
+ * ui_copy_selected: put the selected reply (else the last), as the model
+ * wrote it, on the clipboard through the terminal (OSC 52: most terminals,
+ * and tmux with set-clipboard on); at most UI_COPY_MAX bytes.
+ */
+#define UI_COPY_MAX (96 * 1024)
+void ui_copy_selected(struct ui *ui);
 /* ui_notices_dismiss: take the notice line down. */
 void ui_notices_dismiss(struct ui *ui);
 /* ui_set_theme: load and apply theme name; false (and a note) on error. */
@@ -119,5 +126,8 @@ void screen_draw(struct ui *ui);
 /* screen_read_key: the next key, or KEYC_NONE when none is waiting. */
 uint32_t screen_read_key(void);
 int screen_colours(void);
+/* screen_clipboard: ask the terminal to put n bytes of s on the clipboard
+ * (OSC 52; a terminal that does not know it ignores it). */
+void screen_clipboard(const char *s, size_t n);
 
 #endif

@@ -1,4 +1,5 @@
 libmixchat_a_SOURCES += \
+	src/util/base64.c src/util/base64.h \
 	src/util/buf.c src/util/buf.h \
 	src/util/crc32.c src/util/crc32.h \
 	src/util/error.c src/util/error.h \
