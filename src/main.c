@@ -28,12 +28,14 @@ static const char usage_text[] =
     "  rate REPLY_ID|last SCORE   rate a reply 1 (useless) .. 5 (perfect)\n"
     "  ratings import FILE | export\n"
     "                             move ratings (JSONL) in or out\n"
-    "  keys add PROVIDER | list | remove PROVIDER | passwd [--passphrase-fd N]\n"
-    "                             manage the encrypted key vault\n"
-    "  train --data FILE.jsonl [--split train]\n"
+    "  keys add PROVIDER | list [--names-only] | remove PROVIDER | passwd\n"
+    "       [--passphrase-fd N]   manage the encrypted key vault\n"
+    "  train --data FILE.jsonl [--split train] [--source NAME] [--no-tags]\n"
+    "        [--out FILE] [--format state|c]\n"
     "                             fit the router from a routing dataset\n"
     "  eval --data FILE.jsonl [--ref MODEL] [--source NAME] [--online F]\n"
-    "       [--no-tags] [--json]  fit on train, report the test split\n"
+    "       [--lambda L] [--no-tags] [--validate] [--json]\n"
+    "                             fit on train, report the test split\n"
     "  stats [--json]             spend, ratings and what the router learned\n"
     "  export [SESSION] [--format md|json]\n"
     "                             write a conversation (default: the latest)\n"
@@ -105,17 +107,18 @@ main(int argc, char **argv)
 		default:
 			if (optopt != 0)
 				fprintf(stderr, "mixchat: option -%c %s\n",
-				    optopt, strchr("Hcl", optopt) ?
-					"needs a value" : "is not known");
+				    optopt,
+				    strchr("Hcl", optopt) ? "needs a value"
+				                          : "is not known");
 			else
 				fprintf(stderr, "mixchat: %s: %s\n",
 				    argv[optind - 1],
 				    strchr(argv[optind - 1], '=') != NULL ||
-					    optind - 1 == argc - 1 ?
-					"unknown option or missing value" :
-					"unknown option");
+				            optind - 1 == argc - 1
+				        ? "unknown option or missing value"
+				        : "unknown option");
 			fprintf(stderr, "Try 'mixchat --help' for more "
-			    "information.\n");
+			                "information.\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -133,7 +136,9 @@ main(int argc, char **argv)
 			return commands[i].fn(&g, argc, argv);
 		}
 	}
-	fprintf(stderr, "mixchat: '%s' is not a command.\n"
-	    "Try 'mixchat --help' for the list of commands.\n", argv[0]);
+	fprintf(stderr,
+	    "mixchat: '%s' is not a command.\n"
+	    "Try 'mixchat --help' for the list of commands.\n",
+	    argv[0]);
 	return EXIT_USAGE;
 }

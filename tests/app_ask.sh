@@ -68,6 +68,14 @@ H2=$T/home2
 write_config "$H2"
 expect_exit 0 "ratings import" -- "$MC" --home "$H2" ratings import "$T/ratings.jsonl"
 expect_grep "$T/err" "imported 1 rating" "import counts"
+# What was imported moves on again: its prompt travels with it.
+expect_exit 0 "export of imported ratings" -- "$MC" --home "$H2" ratings export
+expect_grep "$T/out" '"reply_id":null,.*"source":"import",.*"prompt":"second question"' "an imported rating exports its prompt"
+H5=$T/home5
+write_config "$H5"
+cp "$T/out" "$T/ratings2.jsonl"
+expect_exit 0 "import of that export" -- "$MC" --home "$H5" ratings import "$T/ratings2.jsonl"
+expect_grep "$T/err" "imported 1 rating" "the second import counts it"
 printf '{"model":"cheap","score":7,"prompt":"x"}\n' >"$T/bad.jsonl"
 expect_exit 2 "bad import line" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
 expect_grep "$T/err" "bad.jsonl:1: score" "bad line named with file:line: field"
@@ -99,5 +107,7 @@ H3=$T/home3
 write_config "$H3" 0.0000001
 expect_exit 1 "nothing fits the budget" -- "$MC" --home "$H3" ask "and now?"
 expect_grep "$T/err" "budget" "the user is told about the budget"
+expect_exit 1 "nothing fits the budget, --json" -- "$MC" --home "$H3" ask --json "and now, in JSON?"
+expect_grep "$T/out" '"error":"[^"]*budget' "--json still prints the object, with the error"
 
 finish

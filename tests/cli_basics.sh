@@ -8,6 +8,16 @@ expect_exit 0 "--help" -- "$MC" --help
 for cmd in ask route rate ratings keys train eval stats export; do
 	expect_grep "$T/out" "^  $cmd" "--help lists $cmd"
 done
+# Every command answers --help with its usage, on stdout, exit 0; what a
+# command's --help lists, the global --help lists too.
+for cmd in ask route rate ratings keys train eval stats export; do
+	expect_exit 0 "$cmd --help" -- "$MC" --home "$T/help" $cmd --help
+	expect_grep "$T/out" "^Usage: mixchat $cmd" "$cmd --help prints its usage"
+done
+"$MC" --help >"$T/global"
+for opt in --source --no-tags --out --format --lambda --validate --names-only; do
+	grep -q -e "$opt" "$T/global" && ok "--help shows $opt" || fail "--help lacks $opt"
+done
 
 expect_exit 2 "unknown command" -- "$MC" frobnicate
 expect_grep "$T/err" "'frobnicate' is not a command" "unknown command named"

@@ -121,9 +121,33 @@ TEST(record_codecs_round_trip)
 	CHECK(r2.session == 3 && r2.seq == 4 && r2.score == 5 &&
 	      r2.time_ms == 42 && r2.nfeatures == 3);
 	CHECK(r2.features != NULL && r2.features[1] == -2.0f);
+	CHECK(r2.prompt == NULL);
 	record_rating_release(&r2);
 	for (len = 0; len < b.len; len++)
 		CHECK(record_rating_decode(b.data, len, &r2) != MC_OK);
+	/* A rating tied to no message keeps its prompt; the record without
+	 * it (as older ones were written) still reads, with none. */
+	{
+		size_t plain = b.len;
+
+		buf_reset(&b);
+		r.session = 0;
+		r.seq = 0;
+		r.prompt = (char *)(uintptr_t) "what is an isotope?";
+		CHECK(record_rating_encode(&r, &b) == MC_OK);
+		CHECK(b.len == plain + 4 + strlen(r.prompt));
+		CHECK(record_rating_decode(b.data, b.len, &r2) == MC_OK);
+		CHECK(r2.prompt != NULL &&
+		      strcmp(r2.prompt, "what is an isotope?") == 0);
+		record_rating_release(&r2);
+		CHECK(record_rating_decode(b.data, plain, &r2) == MC_OK);
+		CHECK(r2.prompt == NULL && r2.nfeatures == 3);
+		record_rating_release(&r2);
+		for (len = plain + 1; len < b.len; len++)
+			CHECK(record_rating_decode(b.data, len, &r2) ==
+			      MC_ERR_CORRUPT);
+		r.prompt = NULL;
+	}
 
 	buf_reset(&b);
 	CHECK(record_router_encode("state!", 6, &b) == MC_OK);

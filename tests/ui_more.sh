@@ -69,6 +69,17 @@ ui_expect "^ +▶ $m2 +[01]\.[0-9]{3} +\\\$[0-9.]+ " "/why marks the winner"
 ui_expect "^ +$m1 +not a candidate: already answered this message$" \
 	"/why: the first model is out because it answered"
 screen_intact "after /why"
+# The re-ask's soft lesson is a rating tied to no reply: it exports with
+# its prompt, and imports elsewhere as a re-ask again.
+"$MC" --home "$H" ratings export >"$T/reask.jsonl" 2>"$T/err"
+if grep -q '"reply_id":null,"model":"'"$m1"'","score":2,"source":"reask",.*"prompt":"hello re-ask"' "$T/reask.jsonl"; then
+	ok "the re-ask's lesson exports with its prompt"
+else fail "re-ask export: $(cat "$T/reask.jsonl")"; fi
+mkdir -p "$T/other" && cp "$H/config.json" "$T/other/"
+if "$MC" --home "$T/other" ratings import "$T/reask.jsonl" 2>"$T/err" &&
+	"$MC" --home "$T/other" ratings export | grep -q '"source":"reask"'; then
+	ok "imported elsewhere, it is a re-ask again"
+else fail "re-ask import: $(cat "$T/err")"; fi
 
 # 4. /model NAME pins, /model auto unpins, an unknown name is one line.
 send "/model cheap"

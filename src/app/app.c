@@ -1070,8 +1070,8 @@ app_rating_quality(const struct store_rating *r)
 
 static int
 app_learn_commit(struct app *app, const struct router_features *f,
-    uint64_t session, uint32_t seq, const char *model, int score, int source,
-    double quality, double weight, char **cause)
+    uint64_t session, uint32_t seq, const char *prompt, const char *model,
+    int score, int source, double quality, double weight, char **cause)
 {
 	struct store_rating r;
 	struct buf blob;
@@ -1096,10 +1096,13 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	r.time_ms = time_wall_ms();
 	r.features = pairs;
 	r.nfeatures = npairs;
+	/* Tied to no message: the record keeps the prompt for an export. */
+	r.prompt = session == 0 && prompt != NULL ? xstrdup(prompt) : NULL;
 	rc = store_rating_commit(
 	    app->store, &r, learned ? model : NULL, blob.data, blob.len, cause);
 	free(pairs);
 	free(r.model);
+	free(r.prompt);
 	buf_release(&blob);
 	return rc;
 }
@@ -1125,7 +1128,7 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 		return MC_ERR_AGAIN;
 	}
 	rc = app_learn_commit(app, app_features(app, x), app->session,
-	    x->reply_seq, x->pub.model, score, STORE_SOURCE_KEYSTROKE,
+	    x->reply_seq, NULL, x->pub.model, score, STORE_SOURCE_KEYSTROKE,
 	    app_score_quality(score), 1.0, cause);
 	if (rc != MC_OK)
 		return rc;
@@ -1165,8 +1168,9 @@ app_reask(struct app *app, size_t index, char **cause)
 		/* Not tied to the reply (session 0): the store would show it
 		 * as the reply's rating, and the user gave none. */
 		if (app_learn_commit(app, app_features(app, orig), 0, 0,
-		        orig->pub.model, 2, STORE_SOURCE_REASK, 0.0,
-		        APP_REASK_WEIGHT, &dummy) != MC_OK)
+		        orig->pub.prompt, orig->pub.model, 2,
+		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT,
+		        &dummy) != MC_OK)
 			free(dummy);
 	}
 	x = app_new_exchange(app, orig->pub.prompt);
@@ -1638,8 +1642,8 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 	f = xmalloc(sizeof *f);
 	router_features_compute(app->router, prompt.text ? prompt.text : "",
 	    prompt.text ? strlen(prompt.text) : 0, f);
-	rc = app_learn_commit(app, f, session, seq, reply.model, score, source,
-	    app_score_quality(score), 1.0, cause);
+	rc = app_learn_commit(app, f, session, seq, NULL, reply.model, score,
+	    source, app_score_quality(score), 1.0, cause);
 	free(f);
 	if (rc == MC_OK) {
 		if (model != NULL)
@@ -1718,9 +1722,14 @@ app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 		cJSON *o = cJSON_CreateObject();
 		char id[STORE_REPLY_ID_MAX], *line;
 
+		/* A rating tied to no reply (a re-ask's lesson, an import)
+		 * has no id, and carries its own prompt. */
 		store_reply_id_format(
 		    list[i].session, list[i].seq, id, sizeof id);
-		cJSON_AddStringToObject(o, "reply_id", id);
+		if (list[i].session != 0)
+			cJSON_AddStringToObject(o, "reply_id", id);
+		else
+			cJSON_AddNullToObject(o, "reply_id");
 		cJSON_AddStringToObject(
 		    o, "model", list[i].model ? list[i].model : "");
 		cJSON_AddNumberToObject(o, "score", list[i].score);
@@ -1731,6 +1740,8 @@ app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 		if (app_prompt_of(app, list[i].session, list[i].seq, &prompt) &&
 		    prompt.text != NULL)
 			cJSON_AddStringToObject(o, "prompt", prompt.text);
+		else if (list[i].prompt != NULL)
+			cJSON_AddStringToObject(o, "prompt", list[i].prompt);
 		store_message_release(&prompt);
 		line = cJSON_PrintUnformatted(o);
 		cJSON_Delete(o);
@@ -1770,7 +1781,7 @@ app_ratings_import(
 	for (line = b.data; rc == MC_OK && line != NULL && *line != '\0';
 	     line = next) {
 		cJSON *o = NULL;
-		const char *model, *prompt;
+		const char *model, *prompt, *source;
 		double score;
 		char *where;
 
@@ -1786,6 +1797,7 @@ app_ratings_import(
 		if (rc == MC_OK) {
 			model = json_get_string(o, "model");
 			prompt = json_get_string(o, "prompt");
+			source = json_get_string(o, "source");
 			score = json_get_number(o, "score", -1);
 			if (model == NULL || *model == '\0') {
 				*cause = xasprintf("%s: model: expected the "
@@ -1808,9 +1820,15 @@ app_ratings_import(
 		if (rc == MC_OK) {
 			router_features_compute(
 			    app->router, prompt, strlen(prompt), f);
-			rc = app_learn_commit(app, f, 0, 0, model, (int)score,
-			    STORE_SOURCE_IMPORT, app_score_quality((int)score),
-			    1.0, cause);
+			/* A re-ask's soft lesson stays one. */
+			bool reask =
+			    source != NULL && strcmp(source, "reask") == 0;
+
+			rc = app_learn_commit(app, f, 0, 0, prompt, model,
+			    (int)score,
+			    reask ? STORE_SOURCE_REASK : STORE_SOURCE_IMPORT,
+			    reask ? 0.0 : app_score_quality((int)score),
+			    reask ? APP_REASK_WEIGHT : 1.0, cause);
 			if (rc == MC_OK)
 				(*count)++;
 		}

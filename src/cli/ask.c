@@ -171,8 +171,19 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		rc = app_session_new(a.app, &cause);
 	if (rc != MC_OK)
 		goto fail;
-	if ((rc = app_send(a.app, buf_str(&prompt), &cause)) != MC_OK)
+	if ((rc = app_send(a.app, buf_str(&prompt), &cause)) != MC_OK) {
+		/* Refused before it was sent (nothing fits the budget): with
+		 * --json the refused exchange, with its error, is the answer. */
+		if (a.json && app_count(a.app) > 0 &&
+		    (ex = app_get(a.app, app_count(a.app) - 1)) != NULL &&
+		    ex->prompt != NULL &&
+		    strcmp(ex->prompt, buf_str(&prompt)) == 0 &&
+		    ex->error != NULL) {
+			cli_print_exchange_json(stdout, ex);
+			fflush(stdout);
+		}
 		goto fail;
+	}
 
 	signal(SIGINT, ask_on_signal);
 	signal(SIGTERM, ask_on_signal);

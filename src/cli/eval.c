@@ -992,6 +992,7 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 		{ "no-tags", no_argument, NULL, 'T' },
 		{ "validate", no_argument, NULL, 'V' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct eval_opts o;
@@ -1039,6 +1040,13 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 		case 'j':
 			o.json = true;
 			break;
+		case 'h':
+			printf(
+			    "Usage: mixchat eval --data FILE|- [--ref MODEL] "
+			    "[--source NAME] [--online F]\n"
+			    "                    [--lambda L] [--no-tags] "
+			    "[--validate] [--json]\n");
+			return EXIT_OK;
 		default:
 			return cli_usage_error("eval",
 			    "%s: unknown option or "

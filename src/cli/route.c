@@ -102,6 +102,7 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 		{ "budget", no_argument, NULL, 'b' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct app_hooks hooks = { NULL, route_notice };
@@ -126,6 +127,10 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'h':
+			printf("Usage: mixchat route [--budget] [--explain] "
+			       "[--json] PROMPT|-\n");
+			return EXIT_OK;
 		default:
 			return cli_usage_error(
 			    "route", "%s: unknown option", argv[optind - 1]);

@@ -58,6 +58,7 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "no-tags", no_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *data = NULL, *split = "train", *source = NULL;
@@ -100,6 +101,13 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		case 'T':
 			fo.tags = false;
 			break;
+		case 'h':
+			printf(
+			    "Usage: mixchat train --data FILE|- [--split NAME] "
+			    "[--source NAME] [--no-tags]\n"
+			    "                     [--out FILE] [--format "
+			    "state|c]\n");
+			return EXIT_OK;
 		default:
 			return cli_usage_error("train",
 			    "%s: unknown option or "

@@ -467,6 +467,9 @@ record_rating_encode(const struct store_rating *r, struct buf *b)
 		if ((rc = put_u32(b, v)) != 0)
 			return rc;
 	}
+	/* Optional, last: a record without it is complete. */
+	if (r->prompt != NULL && (rc = put_str(b, r->prompt)) != 0)
+		return rc;
 	return MC_OK;
 }
 
@@ -474,6 +477,7 @@ void
 record_rating_release(struct store_rating *r)
 {
 	free(r->model);
+	free(r->prompt);
 	/* features was allocated by record_rating_decode */
 	free((void *)(uintptr_t)r->features);
 	memset(r, 0, sizeof *r);
@@ -509,6 +513,8 @@ record_rating_decode(const void *p, size_t n, struct store_rating *out)
 		out->features = f;
 		out->nfeatures = nf;
 	}
+	if (!r.bad && r.left > 0)
+		out->prompt = get_str(&r);
 	if ((rc = finish(&r)) != MC_OK)
 		record_rating_release(out);
 	return rc;

@@ -39,7 +39,9 @@
  *            latency f64 | created i64 | text str | model str |
  *            decision_json str | error str
  *   rating   v=1 | score u8 | source u8 | session u64 | seq u32 |
- *            time i64 | model str | nfeatures u32 | features f32 * n
+ *            time i64 | model str | nfeatures u32 | features f32 * n |
+ *            [prompt str: only when tied to no message; older records
+ *            end before it]
  *   router   v=1 | len u32 | blob (len bytes) | crc32 u32 (of the blob)
  *   spend    v=1 | usd f64 | tokens_in u64 | tokens_out u64 | calls u32
  *   latency  v=1 | ttft f64 | tokens_per_s f64 | samples u32 |

@@ -231,6 +231,10 @@ struct store_rating {
 	int64_t time_ms;
 	const float *features; /* what the router learned from; may be NULL */
 	size_t nfeatures;
+	/* The prompt's text when the rating is tied to no stored message (a
+	 * re-ask's soft lesson, an imported rating), so an export can carry
+	 * it on; NULL otherwise.  Records written before it have none. */
+	char *prompt;
 };
 
 /*
