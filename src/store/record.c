@@ -161,6 +161,12 @@ get_str_ref(struct reader *r, size_t *len, int *isnull)
 		return NULL;
 	}
 	p = take(r, n);
+	/* No string the store writes holds a NUL: one that does is
+	 * damage (and would read back shorter than it was written). */
+	if (p != NULL && memchr(p, '\0', n) != NULL) {
+		r->bad = 1;
+		return NULL;
+	}
 	*len = n;
 	return (const char *)p;
 }
