@@ -101,6 +101,21 @@ expect_grep "$T/out" "\"model\":\"$first\",[^}]*\"excluded\":\"rate-limited\"" "
 now=$(sed -n 's/^{"model":"\([^"]*\)".*/\1/p' "$T/out")
 [ -n "$now" ] && [ "$now" != "$first" ] && ok "routed around it, to $now" || fail "still routed to '$now'"
 expect_exit 0 "another model answers meanwhile" -- "$MC" --home "$H4" ask "is the sky blue"
+# Every model rate-limited: the user is told that, not that the budget ran out.
+cat >"$T/limit_all.json" <<EOF2
+[ {"model": "cheap", "status": 429, "retry_after": 120},
+  {"model": "mid", "status": 429, "retry_after": 120},
+  {"model": "expensive", "status": 429, "retry_after": 120} ]
+EOF2
+kill $MOCK_PID 2>/dev/null; exec 9>&-
+start_mock "$T/limit_all.json"
+write_config "$H4"
+for m in cheap mid expensive; do
+	"$MC" --home "$H4" ask --model $m "is the sky blue" >/dev/null 2>&1
+done
+expect_exit 1 "route with every model rate-limited" -- "$MC" --home "$H4" route "is the sky blue"
+expect_grep "$T/err" "every model that could answer is rate-limited just now (3)" "says they are rate-limited"
+if grep -q "budget" "$T/err"; then fail "blames the budget: $(cat "$T/err")"; else ok "does not blame the budget"; fi
 
 # The budget is a hard limit: with $0 left nothing is asked.
 H3=$T/home3

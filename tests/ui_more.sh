@@ -69,6 +69,13 @@ ui_expect "^ +▶ $m2 +[01]\.[0-9]{3} +\\\$[0-9.]+ " "/why marks the winner"
 ui_expect "^ +$m1 +not a candidate: already answered this message$" \
 	"/why: the first model is out because it answered"
 screen_intact "after /why"
+# Asked again until every model has answered: then the user is told so
+# (not that the budget ran out).
+ui_keys M-r
+n=0; while [ "$(ui_screen | grep -c '(re-ask) · ')" -lt 2 ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+ui_keys M-r
+ui_expect "every model has answered this message already" "a re-ask with no model left says so"
+ui_expect_not "budget" "and does not blame the budget"
 # The re-ask's soft lesson is a rating tied to no reply: it exports with
 # its prompt, and imports elsewhere as a re-ask again.
 "$MC" --home "$H" ratings export >"$T/reask.jsonl" 2>"$T/err"

@@ -495,6 +495,48 @@ exchange_set_candidates(struct exchange *x, const struct router_decision *d)
 }
 
 /*
+ * Why no model can answer, in the user's terms: the budget (and what is
+ * left of it), rate limits, or every model having answered already (a
+ * re-ask) - whichever ruled the candidates out.
+ */
+static char *
+app_why_none(
+    const struct app *app, const struct router_decision *d, double left_usd)
+{
+	size_t i, budget = 0, limited = 0, skipped = 0;
+	char left[32], daily[32];
+
+	for (i = 0; i < d->ncandidates; i++) {
+		if (d->candidates[i].excluded == ROUTER_OVER_BUDGET)
+			budget++;
+		else if (d->candidates[i].excluded == ROUTER_RATE_LIMITED)
+			limited++;
+		else if (d->candidates[i].excluded == ROUTER_SKIPPED)
+			skipped++;
+	}
+	format_usd(left_usd, left, sizeof left);
+	format_usd(app->cfg->daily_budget_usd, daily, sizeof daily);
+	if (budget == 0 && limited > 0)
+		return xasprintf("every model that could answer is "
+		                 "rate-limited just now (%zu): try again in a "
+		                 "moment; `mixchat route --explain` shows "
+		                 "each",
+		    limited);
+	if (budget == 0 && limited == 0 && skipped > 0)
+		return xstrdup("every model has answered this message already");
+	if (limited > 0)
+		return xasprintf("nothing fits: %zu model%s over what is left "
+		                 "of today's budget (%s of %s), %zu "
+		                 "rate-limited just now; raise "
+		                 "budget.daily_usd in config.json or wait",
+		    budget, budget == 1 ? "" : "s", left, daily, limited);
+	return xasprintf("nothing fits what is left of today's budget "
+	                 "(%s of %s): raise budget.daily_usd in "
+	                 "config.json",
+	    left, daily);
+}
+
+/*
  * Route x->pub.prompt: fills candidates and features and picks the model
  * (the pinned one, or the router's winner among those not in skip).
  */
@@ -567,15 +609,7 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 		return MC_OK;
 	}
 	if (rc == MC_ERR_BUDGET || d.winner < 0) {
-		char left[32], daily[32];
-
-		format_usd(ctx.budget_left_usd, left, sizeof left);
-		format_usd(app->cfg->daily_budget_usd, daily, sizeof daily);
-		*cause =
-		    xasprintf("nothing fits what is left of today's budget "
-		              "(%s of %s): raise budget.daily_usd in "
-		              "config.json",
-		        left, daily);
+		*cause = app_why_none(app, &d, ctx.budget_left_usd);
 		router_decision_release(&d);
 		return MC_ERR_BUDGET;
 	}
