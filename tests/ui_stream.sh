@@ -10,7 +10,7 @@ cat >"$T/script.json" <<'EOF2'
   {"prompt_contains": "slow", "reply": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty", "drip_ms": 150},
   {"prompt_contains": "wide", "reply": "日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。"},
   {"prompt_contains": "code", "reply": "Here:\n```c\nint x = 1;\n```\nDone."},
-  {"prompt_contains": "markdown", "reply": "## Answer\nThe capital is **Paris**, see `man 3 qsort`.\n- first item\n\n| city | people |\n|---|--:|\n| Paris | 2.1M |\n| Lyon | 0.5M |\n"}
+  {"prompt_contains": "markdown", "reply": "## Answer\nThe capital is **Paris**, see `man 3 qsort`.\n- first item\n\n| city | people |\n|---|--:|\n| Paris | 2.1M |\n| Lyon | 0.5M |\n\n> a quoted line long enough to wrap onto a second screen line of the hundred columns there are\n\nSee [the docs](https://x.org/d).\n"}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -102,6 +102,12 @@ ui_expect "^ +• first item$" "list item drawn with a bullet"
 ui_expect "^ +Answer$" "heading drawn without its hashes"
 ui_expect "^ +city  │ people$" "a table's header in columns"
 ui_expect "^ +Lyon  │   0.5M$" "its rows aligned (the second column to the right)"
+ui_expect "^ +▎ a quoted line" "a quote behind its bar"
+ui_expect "^ +▎ [a-z ]+ columns there are$" "its wrapped line keeps the bar"
+ui_expect "^ +See the docs \(https://x.org/d\)\.$" "a link: its text, then the url"
+TM capture-pane -p -e -t 0 >"$T/ansi2"
+if grep "See" "$T/ansi2" | grep -q "$(printf '\033')\[4m[^ ]*the docs"; then ok "the link's text is underlined"
+else fail "the link is not underlined"; grep "See" "$T/ansi2" | od -c | head; fi
 
 # Alt-C copies the reply as the model wrote it (Markdown and all) through
 # OSC 52: tmux, told to take the clipboard, keeps it as a paste buffer.

@@ -48,6 +48,15 @@ format_ms(double ms, char *out, size_t n)
 		    (int)(ms / 1000) % 60);
 }
 
+int
+format_no_reply(const char *model, double latency_ms, char *out, size_t n)
+{
+	char total[32];
+
+	format_ms(latency_ms, total, sizeof total);
+	return snprintf(out, n, "%s · no reply (%s)", model, total);
+}
+
 void
 format_footer(const struct app_exchange *ex, char *out, size_t n)
 {
@@ -61,13 +70,13 @@ format_footer(const struct app_exchange *ex, char *out, size_t n)
 		snprintf(out, n, "%s · …", ex->model);
 		return;
 	}
-	format_ms(ex->latency_ms, total, sizeof total);
 	if (ex->state == REPLY_ERROR && ex->reply_len == 0 &&
 	    ex->tokens_out <= 0) {
 		/* Nothing came back: no speed or token count to report. */
-		snprintf(out, n, "%s · no reply (%s)", ex->model, total);
+		format_no_reply(ex->model, ex->latency_ms, out, n);
 		return;
 	}
+	format_ms(ex->latency_ms, total, sizeof total);
 	format_usd(ex->cost_usd, cost, sizeof cost);
 	format_ms(ex->ttft_ms, first, sizeof first);
 	secs = ex->latency_ms / 1000.0;

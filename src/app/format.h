@@ -15,6 +15,10 @@
 void format_usd(double usd, char *out, size_t n);
 /* format_ms: "310 ms", "1.3 s", "2 min 5 s". */
 void format_ms(double ms, char *out, size_t n);
+/* format_no_reply: "gpt-4.1-mini · no reply (8 ms)" into out (size n): the
+ * footer of a reply that failed before any text came (the chat, `ask` and
+ * `export` all say it so).  Returns snprintf's count. */
+int format_no_reply(const char *model, double latency_ms, char *out, size_t n);
 /*
  * format_footer: the line under a reply:
  *   gpt-4.1-mini · $0.00042 · 1.3 s (first token 310 ms) · 212 tok · 160 tok/s

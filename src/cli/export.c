@@ -46,14 +46,10 @@ reply_footer(const struct store_message *m, char *buf, size_t size)
 	int len;
 
 	store_reply_id_format(m->session, m->seq, id, sizeof id);
-	if (none) {
-		/* Nothing came back (as the chat and `ask` say it). */
-		char lat[32];
-
-		format_ms(m->latency_ms, lat, sizeof lat);
-		len = snprintf(buf, size, "%s · no reply (%s)",
-		    m->model ? m->model : "?", lat);
-	} else
+	if (none)
+		len = format_no_reply(
+		    m->model ? m->model : "?", m->latency_ms, buf, size);
+	else
 		len = snprintf(buf, size, "%s · $%.5f",
 		    m->model ? m->model : "?", m->cost_usd);
 	if (!none && m->latency_ms > 0 && len > 0 && (size_t)len < size)

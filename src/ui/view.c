@@ -159,6 +159,19 @@ block_add_clean(struct view_block *b, const char *s, size_t n, size_t *len)
 	return off;
 }
 
+/* Append n bytes of text with their styles; returns their offset. */
+static size_t
+block_add_styled(
+    struct view_block *b, const char *text, const uint8_t *st, size_t n)
+{
+	size_t off = block_add_text(b, text, n);
+
+	if (b->style == NULL)
+		b->style = xcalloc(b->text_cap, 1);
+	memcpy(b->style + off, st, n);
+	return off;
+}
+
 /*
  * Draw the inline Markdown of the reply line at [off, off+len), the last
  * text of the block: its markers go, its bytes get their styles.  Returns
@@ -176,29 +189,14 @@ block_markup(struct view_block *b, size_t off, size_t len)
 		styled = st[i] != 0;
 	if (n != len || memcmp(out, b->text + off, n) != 0 || styled) {
 		b->text_len = off;
-		block_add_text(b, out, n);
-		if (styled) {
-			if (b->style == NULL)
-				b->style = xcalloc(b->text_cap, 1);
-			memcpy(b->style + off, st, n);
-		}
+		if (styled)
+			block_add_styled(b, out, st, n);
+		else
+			block_add_text(b, out, n);
 	}
 	free(out);
 	free(st);
 	return n;
-}
-
-/* Append n bytes of text with their styles; returns their offset. */
-static size_t
-block_add_styled(
-    struct view_block *b, const char *text, const uint8_t *st, size_t n)
-{
-	size_t off = block_add_text(b, text, n);
-
-	if (b->style == NULL)
-		b->style = xcalloc(b->text_cap, 1);
-	memcpy(b->style + off, st, n);
-	return off;
 }
 
 /* Append ch (one character) times times, styled st. */
