@@ -726,7 +726,7 @@ TEST(keymap_default_and_vi_maps)
 {
 	struct keymap km;
 	const struct binding *b;
-	char *cause = NULL, *desc;
+	char *cause = NULL, *desc, name[32];
 	int rc;
 
 	rc = resource_keymap(NULL, "default", &km, &cause);
@@ -744,6 +744,12 @@ TEST(keymap_default_and_vi_maps)
 	desc = keymap_describe(&km);
 	CHECK(strstr(desc, "M-4") != NULL && strstr(desc, "F2") != NULL);
 	free(desc);
+	/* The key a failed reply names, and none once it is unbound. */
+	CHECK(keymap_key_for(&km, KEYMAP_INSERT, ACT_REASK, name, sizeof name));
+	CHECK_STR(name, "M-r");
+	CHECK(keymap_parse(&km, "M-r none", 8, "k", &cause) == MC_OK);
+	CHECK(
+	    !keymap_key_for(&km, KEYMAP_INSERT, ACT_REASK, name, sizeof name));
 	keymap_release(&km);
 
 	rc = resource_keymap(NULL, "vi", &km, &cause);

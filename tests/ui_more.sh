@@ -115,6 +115,9 @@ ui_expect "mock reply to: after the rate limit" "the next message works"
 ui_expect_not "^ ! " "sending dismissed the notice line"
 send "badkey please"
 ui_expect "✗ mock refused the request \(HTTP 401\)" "401 as an error line"
+ui_expect "^ +M-r asks the next-best model$" "a failed reply says how to go on"
+ui_keys M-r
+ui_expect "^ +(cheap|mid|expensive) \(re-ask\) · \\\$.* tok/s$" "M-r under the failure: another model answers"
 send "after the bad key"
 ui_expect "mock reply to: after the bad key" "and the next one works too"
 screen_intact "after a 401"
@@ -166,7 +169,9 @@ ui_expect "Conversations \(newest first" "/sessions again"
 hello=$(sed -n 's/^ *\([0-9][0-9]*\)  .*  hello re-ask$/\1/p' "$T/screen" | head -1)
 send "/sessions $hello"
 ui_expect "^ mixchat · hello re-ask · " "back to the chat's conversation"
-ui_expect "^ +cheap · .* · ★★★★★ 5/5$" "the Alt-5 rating survived"
+ui_keys PPage
+ui_expect "^ +cheap · .* · ★★★★★ 5/5$" "the Alt-5 rating survived (a page up)"
+ui_keys M-NPage
 send "/sessions 99"
 ui_expect "/sessions: '99' is not a number from the list" "/sessions with a bad number"
 screen_intact "after resuming"

@@ -941,6 +941,18 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		goto out_ui;
 	}
 	view_init(&ui.view, ui_chat_width(&ui));
+	{
+		char key[32], hint[96];
+
+		if (keymap_key_for(
+		        &ui.km, KEYMAP_INSERT, ACT_REASK, key, sizeof key) ||
+		    keymap_key_for(
+		        &ui.km, KEYMAP_NORMAL, ACT_REASK, key, sizeof key)) {
+			snprintf(hint, sizeof hint,
+			    "%s asks the next-best model", key);
+			view_set_error_hint(&ui.view, hint);
+		}
+	}
 	ui_note(&ui,
 	    "mixchat %s: type a message and press Enter.  "
 	    "F1 lists the keys, /help the commands, Ctrl-D quits.",

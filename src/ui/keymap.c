@@ -160,6 +160,20 @@ keymap_lookup(const struct keymap *km, enum keymap_mode mode, uint32_t key)
 	return NULL;
 }
 
+bool
+keymap_key_for(const struct keymap *km, enum keymap_mode mode,
+    enum action action, char *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < km->nbindings[mode]; i++)
+		if (km->bindings[mode][i].action == action) {
+			keymap_key_name(km->bindings[mode][i].key, out, n);
+			return true;
+		}
+	return false;
+}
+
 void
 keymap_key_name(uint32_t key, char *out, size_t n)
 {

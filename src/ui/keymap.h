@@ -150,6 +150,12 @@ void keymap_bind(struct keymap *km, enum keymap_mode mode, uint32_t key,
 const struct binding *keymap_lookup(
     const struct keymap *km, enum keymap_mode mode, uint32_t key);
 
+/*
+ * keymap_key_for: the name of the first key bound to action in mode into
+ * out (size >= 32); false when no key is.
+ */
+bool keymap_key_for(const struct keymap *km, enum keymap_mode mode,
+    enum action action, char *out, size_t n);
 /* keymap_key_name: "M-Up", "C-d", "x" into out (size >= 32). */
 void keymap_key_name(uint32_t key, char *out, size_t n);
 /* keymap_key_from_name: the key named s, or KEYC_NONE. */

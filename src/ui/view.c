@@ -563,8 +563,8 @@ block_wrap_footer(struct view_block *b, size_t width, size_t off, size_t len)
 }
 
 static void
-block_layout_exchange(
-    struct view_block *b, size_t width, const struct app_exchange *ex)
+block_layout_exchange(struct view_block *b, size_t width,
+    const struct app_exchange *ex, const char *hint)
 {
 	char footer[512], rating[64];
 	size_t off, len, first, i;
@@ -585,6 +585,11 @@ block_layout_exchange(
 		block_add_paragraphs(
 		    b, width, VIEW_ERROR, msg, strlen(msg), false);
 		free(msg);
+		/* A model was asked and failed: another one may answer. */
+		if (ex->state == REPLY_ERROR && ex->model != NULL &&
+		    hint != NULL)
+			block_add_paragraphs(
+			    b, width, VIEW_FOOTER, hint, strlen(hint), false);
 	} else if (ex->state == REPLY_CANCELLED)
 		block_add_paragraphs(b, width, VIEW_ERROR,
 		    "cancelled (the text so far is kept)",
@@ -683,6 +688,7 @@ view_release(struct view *v)
 	free(v->blocks);
 	free(v->by_exchange);
 	free(v->starts);
+	free(v->error_hint);
 	memset(v, 0, sizeof *v);
 }
 
@@ -696,6 +702,19 @@ view_new_block(struct view *v)
 	memset(b, 0, sizeof *b);
 	v->dirty = true;
 	return b;
+}
+
+void
+view_set_error_hint(struct view *v, const char *hint)
+{
+	size_t i;
+
+	free(v->error_hint);
+	v->error_hint = hint != NULL ? xstrdup(hint) : NULL;
+	for (i = 0; i < v->nblocks; i++)
+		if (!v->blocks[i].note)
+			v->blocks[i].version = UINT64_MAX;
+	v->dirty = true;
 }
 
 void
@@ -740,7 +759,7 @@ view_sync(struct view *v, size_t index, const struct app_exchange *ex)
 	if (b->version == ex->version && b->nlines > 0)
 		return false;
 	v->total -= b->nlines;
-	block_layout_exchange(b, v->width, ex);
+	block_layout_exchange(b, v->width, ex, v->error_hint);
 	v->total += b->nlines;
 	v->dirty = true;
 	return true;

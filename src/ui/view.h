@@ -77,6 +77,9 @@ struct view {
 	bool dirty;
 	size_t total; /* lines in all blocks */
 	size_t width; /* columns the text is wrapped to */
+	/* Said under a failed reply ("M-r asks the next-best model"), or
+	 * NULL. */
+	char *error_hint;
 };
 
 /* view_init: an empty view wrapping text to width columns. */
@@ -87,6 +90,11 @@ void view_release(struct view *v);
 void view_clear(struct view *v);
 /* view_set_width: wrap to a new width (lays out everything again). */
 void view_set_width(struct view *v, size_t width);
+/*
+ * view_set_error_hint: what to say under a reply that failed, so the user
+ * knows the way on (copied; NULL for nothing).
+ */
+void view_set_error_hint(struct view *v, const char *hint);
 /*
  * view_sync: make exchange index (0 .. the number seen so far) show ex as
  * it is now.  A new index appends a block; a known one is laid out again
