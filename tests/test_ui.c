@@ -765,7 +765,8 @@ TEST(keymap_default_and_vi_maps)
 TEST(keymap_names_and_errors)
 {
 	struct keymap km;
-	char name[32], *cause = NULL;
+	const struct binding *b;
+	char name[32], *cause = NULL, *desc;
 	static const char bad[] = "# ok\nF5 budget\nC-x frobnicate\n";
 	uint32_t keys[] = { 'x', 'x' | KEYC_CTRL, KEYC_UP | KEYC_META, KEYC_F12,
 		KEYC_ENTER | KEYC_META, ' ', 0xe9 };
@@ -790,6 +791,25 @@ TEST(keymap_names_and_errors)
 	free(cause);
 	CHECK(keymap_parse(&km, "F5 none", 7, "k", &cause) == MC_OK);
 	CHECK(keymap_lookup(&km, KEYMAP_INSERT, KEYC_F5) == NULL);
+	/* The wheel scrolls a count of lines; a count out of range is named. */
+	CHECK(keymap_parse(&km, "WheelUp scroll-line-up 3", 24, "k", &cause) ==
+	      MC_OK);
+	b = keymap_lookup(&km, KEYMAP_INSERT, KEYC_WHEEL_UP);
+	CHECK(b != NULL && b->action == ACT_SCROLL_LINE_UP && b->arg == 3);
+	keymap_key_name(KEYC_WHEEL_UP, name, sizeof name);
+	CHECK_STR(name, "WheelUp");
+	CHECK(keymap_parse(&km, "C-y scroll-line-up 1", 20, "k", &cause) ==
+	      MC_OK);
+	b = keymap_lookup(&km, KEYMAP_INSERT, 'y' | KEYC_CTRL);
+	CHECK(b != NULL && b->arg == 0); /* one line: as without a count */
+	CHECK(keymap_parse(&km, "WheelDown scroll-line-down 0", 28, "k",
+	          &cause) == MC_ERR_PARSE);
+	CHECK_STR(cause,
+	    "k:1: scroll-line-down: '0' is not a number of lines 1..100");
+	free(cause);
+	desc = keymap_describe(&km);
+	CHECK(strstr(desc, "WheelUp            scroll up 3 lines") != NULL);
+	free(desc);
 	keymap_release(&km);
 }
 

@@ -72,8 +72,8 @@ add_provider(struct config *cfg, const char *name)
 {
 	struct provider *p;
 
-	cfg->providers = xreallocarray(cfg->providers, cfg->nproviders + 1,
-	    sizeof *cfg->providers);
+	cfg->providers = xreallocarray(
+	    cfg->providers, cfg->nproviders + 1, sizeof *cfg->providers);
 	p = &cfg->providers[cfg->nproviders++];
 	memset(p, 0, sizeof *p);
 	p->name = xstrdup(name);
@@ -85,8 +85,8 @@ add_model(struct config *cfg, const char *id)
 {
 	struct model *m;
 
-	cfg->models = xreallocarray(cfg->models, cfg->nmodels + 1,
-	    sizeof *cfg->models);
+	cfg->models =
+	    xreallocarray(cfg->models, cfg->nmodels + 1, sizeof *cfg->models);
 	m = &cfg->models[cfg->nmodels++];
 	memset(m, 0, sizeof *m);
 	m->id = xstrdup(id);
@@ -185,8 +185,8 @@ absolute(const char *path)
 }
 
 int
-config_set_paths(struct config *cfg, const char *home, const char *file,
-    char **cause)
+config_set_paths(
+    struct config *cfg, const char *home, const char *file, char **cause)
 {
 	const char *env, *userhome;
 
@@ -215,20 +215,19 @@ config_set_paths(struct config *cfg, const char *home, const char *file,
 		if (env != NULL && env[0] == '/')
 			cfg->config_dir = xasprintf("%s/mixchat", env);
 		else
-			cfg->config_dir = xasprintf("%s/.config/mixchat",
-			    userhome);
+			cfg->config_dir =
+			    xasprintf("%s/.config/mixchat", userhome);
 		env = getenv("XDG_DATA_HOME");
 		if (env != NULL && env[0] == '/')
 			cfg->data_dir = xasprintf("%s/mixchat", env);
 		else
-			cfg->data_dir = xasprintf("%s/.local/share/mixchat",
-			    userhome);
+			cfg->data_dir =
+			    xasprintf("%s/.local/share/mixchat", userhome);
 	}
 	if (file != NULL)
 		cfg->config_file = absolute(file);
 	else
-		cfg->config_file = xasprintf("%s/config.json",
-		    cfg->config_dir);
+		cfg->config_file = xasprintf("%s/config.json", cfg->config_dir);
 	return MC_OK;
 }
 
@@ -261,7 +260,7 @@ struct merge {
 };
 
 static int MC_PRINTF(3, 4)
-merge_error(struct merge *mg, const char *path, const char *fmt, ...)
+    merge_error(struct merge *mg, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 	char *what;
@@ -272,8 +271,8 @@ merge_error(struct merge *mg, const char *path, const char *fmt, ...)
 	va_end(ap);
 	line = json_locate(mg->text, mg->len, path);
 	if (line > 0)
-		*mg->cause = xasprintf("%s:%d: %s: %s", mg->name, line, path,
-		    what);
+		*mg->cause =
+		    xasprintf("%s:%d: %s: %s", mg->name, line, path, what);
 	else
 		*mg->cause = xasprintf("%s: %s: %s", mg->name, path, what);
 	free(what);
@@ -290,8 +289,7 @@ merge_known(struct merge *mg, const cJSON *obj, const char *where,
 	char *path;
 	int rc;
 
-	cJSON_ArrayForEach(item, obj)
-	{
+	cJSON_ArrayForEach(item, obj) {
 		for (i = 0; allowed[i] != NULL; i++)
 			if (strcmp(item->string, allowed[i]) == 0)
 				break;
@@ -331,6 +329,26 @@ merge_string(struct merge *mg, const cJSON *obj, const char *key,
 }
 
 static int
+merge_bool(struct merge *mg, const cJSON *obj, const char *key,
+    const char *where, bool *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char *path;
+	int rc;
+
+	if (v == NULL)
+		return MC_OK;
+	if (!cJSON_IsBool(v)) {
+		path = *where ? xasprintf("%s.%s", where, key) : xstrdup(key);
+		rc = merge_error(mg, path, "expected true or false");
+		free(path);
+		return rc;
+	}
+	*out = cJSON_IsTrue(v);
+	return MC_OK;
+}
+
+static int
 merge_number(struct merge *mg, const cJSON *obj, const char *key,
     const char *where, double min, double max, double *out)
 {
@@ -343,8 +361,8 @@ merge_number(struct merge *mg, const cJSON *obj, const char *key,
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
 	    v->valuedouble < min || v->valuedouble > max) {
 		path = *where ? xasprintf("%s.%s", where, key) : xstrdup(key);
-		rc = merge_error(mg, path, "expected a number from %g to %g",
-		    min, max);
+		rc = merge_error(
+		    mg, path, "expected a number from %g to %g", min, max);
 		free(path);
 		return rc;
 	}
@@ -363,10 +381,9 @@ merge_providers(struct merge *mg, const cJSON *providers)
 	int rc = MC_OK, api;
 
 	if (!cJSON_IsObject(providers))
-		return merge_error(mg, "providers",
-		    "expected an object of provider names");
-	cJSON_ArrayForEach(item, providers)
-	{
+		return merge_error(
+		    mg, "providers", "expected an object of provider names");
+	cJSON_ArrayForEach(item, providers) {
 		where = xasprintf("providers.%s", item->string);
 		if (!cJSON_IsObject(item)) {
 			rc = merge_error(mg, where, "expected an object");
@@ -378,13 +395,14 @@ merge_providers(struct merge *mg, const cJSON *providers)
 		if (p == NULL) {
 			if (cJSON_GetObjectItemCaseSensitive(item, "api") ==
 			    NULL) {
-				rc = merge_error(mg, where, "a new provider "
+				rc = merge_error(mg, where,
+				    "a new provider "
 				    "needs \"api\" (openai, anthropic, "
 				    "gemini or ollama)");
 				goto next;
 			}
-			if (cJSON_GetObjectItemCaseSensitive(item,
-				"base_url") == NULL) {
+			if (cJSON_GetObjectItemCaseSensitive(
+			        item, "base_url") == NULL) {
 				rc = merge_error(mg, where,
 				    "a new provider needs \"base_url\"");
 				goto next;
@@ -399,9 +417,11 @@ merge_providers(struct merge *mg, const cJSON *providers)
 			if ((api = config_api_from_name(s)) < 0) {
 				char *path = xasprintf("%s.api", where);
 
-				rc = merge_error(mg, path, "unknown API \"%s\" "
+				rc = merge_error(mg, path,
+				    "unknown API \"%s\" "
 				    "(use openai, anthropic, gemini or "
-				    "ollama)", s);
+				    "ollama)",
+				    s);
 				free(path);
 				goto next;
 			}
@@ -431,11 +451,11 @@ merge_providers(struct merge *mg, const cJSON *providers)
 		if (v != NULL) {
 			if (!cJSON_IsString(v) ||
 			    (strcmp(v->valuestring, "none") != 0 &&
-				strcmp(v->valuestring, "key") != 0)) {
+			        strcmp(v->valuestring, "key") != 0)) {
 				char *path = xasprintf("%s.auth", where);
 
-				rc = merge_error(mg, path,
-				    "expected \"none\" or \"key\"");
+				rc = merge_error(
+				    mg, path, "expected \"none\" or \"key\"");
 				free(path);
 				goto next;
 			}
@@ -464,8 +484,7 @@ merge_models(struct merge *mg, const cJSON *models)
 
 	if (!cJSON_IsArray(models))
 		return merge_error(mg, "models", "expected a list of models");
-	cJSON_ArrayForEach(item, models)
-	{
+	cJSON_ArrayForEach(item, models) {
 		where = xasprintf("models[%d]", i++);
 		if (!cJSON_IsObject(item)) {
 			rc = merge_error(mg, where, "expected an object");
@@ -476,29 +495,33 @@ merge_models(struct merge *mg, const cJSON *models)
 		id = json_get_string(item, "id");
 		if (id == NULL || *id == '\0') {
 			path = xasprintf("%s.id", where);
-			rc = merge_error(mg, cJSON_GetObjectItem(item, "id") ?
-				path : where, "expected \"id\": the model's "
-				"name at its provider");
+			rc = merge_error(mg,
+			    cJSON_GetObjectItem(item, "id") ? path : where,
+			    "expected \"id\": the model's "
+			    "name at its provider");
 			free(path);
 			goto next;
 		}
 		m = config_find_model(mg->cfg, id);
 		if (m == NULL) {
 			if (json_get_string(item, "provider") == NULL) {
-				rc = merge_error(mg, where, "a new model "
+				rc = merge_error(mg, where,
+				    "a new model "
 				    "needs \"provider\"");
 				goto next;
 			}
 			m = add_model(mg->cfg, id);
 		}
 		m->user = true;
-		if ((rc = merge_string(mg, item, "provider", where,
-			 &m->provider)) != MC_OK)
+		if ((rc = merge_string(
+		         mg, item, "provider", where, &m->provider)) != MC_OK)
 			goto next;
 		if (config_find_provider(mg->cfg, m->provider) == NULL) {
 			path = xasprintf("%s.provider", where);
-			rc = merge_error(mg, path, "no provider named \"%s\" "
-			    "(add it under \"providers\")", m->provider);
+			rc = merge_error(mg, path,
+			    "no provider named \"%s\" "
+			    "(add it under \"providers\")",
+			    m->provider);
 			free(path);
 			goto next;
 		}
@@ -510,10 +533,11 @@ merge_models(struct merge *mg, const cJSON *models)
 			if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2 ||
 			    !cJSON_IsNumber(in) || !cJSON_IsNumber(out) ||
 			    !(in->valuedouble >= 0) ||
-			    !(out->valuedouble >= 0) ||
-			    in->valuedouble > 1e5 || out->valuedouble > 1e5) {
+			    !(out->valuedouble >= 0) || in->valuedouble > 1e5 ||
+			    out->valuedouble > 1e5) {
 				path = xasprintf("%s.price", where);
-				rc = merge_error(mg, path, "expected [input, "
+				rc = merge_error(mg, path,
+				    "expected [input, "
 				    "output]: USD per 1M tokens, 0 or more");
 				free(path);
 				goto next;
@@ -522,22 +546,12 @@ merge_models(struct merge *mg, const cJSON *models)
 			m->price_out = out->valuedouble;
 		}
 		if ((rc = merge_number(mg, item, "cached_price", where, 0, 1e5,
-			 &m->price_cached_in)) != MC_OK)
+		         &m->price_cached_in)) != MC_OK)
 			goto next;
 		if ((rc = merge_string(mg, item, "prior", where, &m->prior)) !=
 		    MC_OK)
 			goto next;
-		v = cJSON_GetObjectItemCaseSensitive(item, "enabled");
-		if (v != NULL) {
-			if (!cJSON_IsBool(v)) {
-				path = xasprintf("%s.enabled", where);
-				rc = merge_error(mg, path,
-				    "expected true or false");
-				free(path);
-				goto next;
-			}
-			m->enabled = cJSON_IsTrue(v);
-		}
+		rc = merge_bool(mg, item, "enabled", where, &m->enabled);
 	next:
 		free(where);
 		if (rc != MC_OK)
@@ -550,7 +564,7 @@ static int
 merge_root(struct merge *mg, const cJSON *root)
 {
 	static const char *const allowed[] = { "providers", "models", "router",
-		"budget", "vault", "theme", "keys", "system_prompt",
+		"budget", "vault", "theme", "keys", "mouse", "system_prompt",
 		"max_output_tokens", NULL };
 	static const char *const router_allowed[] = { "mode",
 		"latency_tolerance_ms", NULL };
@@ -564,7 +578,8 @@ merge_root(struct merge *mg, const cJSON *root)
 	int rc, mode;
 
 	if (!cJSON_IsObject(root)) {
-		*mg->cause = xasprintf("%s:1: expected a JSON object", mg->name);
+		*mg->cause =
+		    xasprintf("%s:1: expected a JSON object", mg->name);
 		return MC_ERR_PARSE;
 	}
 	if ((rc = merge_known(mg, root, "", allowed)) != MC_OK)
@@ -594,7 +609,7 @@ merge_root(struct merge *mg, const cJSON *root)
 			cfg->mode = (enum router_mode)mode;
 		}
 		if ((rc = merge_number(mg, v, "latency_tolerance_ms", "router",
-			 1, 3600e3, &cfg->latency_tolerance_ms)) != MC_OK)
+		         1, 3600e3, &cfg->latency_tolerance_ms)) != MC_OK)
 			return rc;
 	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "budget")) != NULL) {
@@ -604,7 +619,7 @@ merge_root(struct merge *mg, const cJSON *root)
 		    MC_OK)
 			return rc;
 		if ((rc = merge_number(mg, v, "daily_usd", "budget", 0, 1e6,
-			 &cfg->daily_budget_usd)) != MC_OK)
+		         &cfg->daily_budget_usd)) != MC_OK)
 			return rc;
 	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "vault")) != NULL) {
@@ -613,19 +628,21 @@ merge_root(struct merge *mg, const cJSON *root)
 		if ((rc = merge_known(mg, v, "vault", vault_allowed)) != MC_OK)
 			return rc;
 		if ((rc = merge_string(mg, v, "passphrase_command", "vault",
-			 &cfg->passphrase_command)) != MC_OK)
+		         &cfg->passphrase_command)) != MC_OK)
 			return rc;
 	}
 	if ((rc = merge_string(mg, root, "theme", "", &cfg->theme)) != MC_OK)
 		return rc;
 	if ((rc = merge_string(mg, root, "keys", "", &cfg->keys)) != MC_OK)
 		return rc;
-	if ((rc = merge_string(mg, root, "system_prompt", "",
-		 &cfg->system_prompt)) != MC_OK)
+	if ((rc = merge_bool(mg, root, "mouse", "", &cfg->mouse)) != MC_OK)
+		return rc;
+	if ((rc = merge_string(
+	         mg, root, "system_prompt", "", &cfg->system_prompt)) != MC_OK)
 		return rc;
 	d = cfg->max_output_tokens;
-	if ((rc = merge_number(mg, root, "max_output_tokens", "", 1, 1e6,
-		 &d)) != MC_OK)
+	if ((rc = merge_number(
+	         mg, root, "max_output_tokens", "", 1, 1e6, &d)) != MC_OK)
 		return rc;
 	cfg->max_output_tokens = (int)d;
 	return MC_OK;
@@ -672,8 +689,7 @@ config_load(struct config *cfg, bool must_exist, char **cause)
 		return rc;
 	}
 	cfg->config_found = true;
-	rc = config_load_text(cfg, buf_str(&b), b.len, cfg->config_file,
-	    cause);
+	rc = config_load_text(cfg, buf_str(&b), b.len, cfg->config_file, cause);
 	buf_release(&b);
 	return rc;
 }

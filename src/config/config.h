@@ -70,6 +70,7 @@ struct config {
 	char *passphrase_command;
 	char *theme;
 	char *keys;
+	bool mouse; /* the chat takes the wheel and clicks */
 	char *system_prompt; /* may be NULL */
 	int max_output_tokens;
 };

@@ -258,6 +258,15 @@ ui_set_theme(struct ui *ui, const char *name)
 	return ok;
 }
 
+bool
+ui_set_mouse(struct ui *ui, bool on)
+{
+	if (!screen_mouse(on))
+		return false;
+	ui->mouse = on;
+	return true;
+}
+
 long
 ui_selected(const struct ui *ui)
 {
@@ -490,10 +499,10 @@ do_action(struct ui *ui, enum action action, int arg)
 		scroll_by(ui, -(ui->chat_rows > 2 ? ui->chat_rows - 1 : 1));
 		break;
 	case ACT_SCROLL_LINE_UP:
-		scroll_by(ui, 1);
+		scroll_by(ui, arg > 0 ? arg : 1);
 		break;
 	case ACT_SCROLL_LINE_DOWN:
-		scroll_by(ui, -1);
+		scroll_by(ui, arg > 0 ? -arg : -1);
 		break;
 	case ACT_SCROLL_TOP:
 		ui->scroll = scroll_max(ui);
@@ -522,6 +531,10 @@ do_action(struct ui *ui, enum action action, int arg)
 		break;
 	case ACT_REASK:
 		reask_selected(ui);
+		break;
+	case ACT_SUSPEND:
+		screen_suspend(ui);
+		ui->full_redraw = true;
 		break;
 	case ACT_CANCEL:
 		/* Esc with nothing in flight: notice line, then selection. */
@@ -673,6 +686,32 @@ paste_key(struct ui *ui, uint32_t key)
 	}
 }
 
+/* A left click in the chat pane selects the reply under it. */
+static void
+click(struct ui *ui)
+{
+	size_t total = view_total(&ui->view), h, first, i;
+	const struct view_line *line;
+	const struct view_block *b;
+	const char *text;
+	int row, col;
+
+	screen_last_click(&row, &col);
+	if (ui->chat_rows <= 0 || row < ui->chat_top ||
+	    row >= ui->chat_top + ui->chat_rows)
+		return;
+	h = (size_t)ui->chat_rows;
+	/* As draw_chat: the bottom row shows line total - 1 - scroll. */
+	first = total - ui->scroll >= h ? total - ui->scroll - h : 0;
+	i = first + (size_t)(row - ui->chat_top);
+	if (i >= total - ui->scroll)
+		return;
+	line = view_line(&ui->view, i, &text, &b);
+	if (line == NULL || b == NULL || b->note)
+		return;
+	ui->selected = (long)b->index;
+}
+
 /* Keys while the popup is open: scroll it, close it, or quit. */
 static void
 overlay_key(struct ui *ui, uint32_t key)
@@ -703,6 +742,12 @@ overlay_key(struct ui *ui, uint32_t key)
 	case 'j':
 		if (o->scroll < last)
 			o->scroll++;
+		return;
+	case KEYC_WHEEL_UP:
+		o->scroll = o->scroll > 3 ? o->scroll - 3 : 0;
+		return;
+	case KEYC_WHEEL_DOWN:
+		o->scroll = o->scroll + 3 < last ? o->scroll + 3 : last;
 		return;
 	case KEYC_PPAGE:
 	case 'b':
@@ -752,6 +797,11 @@ handle_key(struct ui *ui, uint32_t key)
 	}
 	if (key == KEYC_PASTE_END)
 		return;
+	if (key == KEYC_CLICK) {
+		if (!ui->overlay.open && ui->paste_ask == NULL)
+			click(ui);
+		return;
+	}
 	if (ui->overlay.open) {
 		overlay_key(ui, key);
 		return;
@@ -941,6 +991,9 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		goto out_ui;
 	}
 	view_init(&ui.view, ui_chat_width(&ui));
+	if (cfg.mouse && !ui_set_mouse(&ui, true))
+		ui_note_error(
+		    &ui, "\"mouse\": true, but this terminal reports no mouse");
 	{
 		char key[32], hint[96];
 

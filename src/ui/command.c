@@ -35,6 +35,9 @@ static const char help_text[] =
     "  /copy             the selected reply to the clipboard (Alt-C)\n"
     "  /theme NAME       switch colours (default, light, solarized-dark, "
     "mono)\n"
+    "  /mouse [on|off]   the wheel scrolls, a click selects a reply "
+    "(Shift\n"
+    "                    + drag still selects text)\n"
     "  /notices          the warnings mixchat gave (budget, damaged "
     "records)\n"
     "  /help             this list;  F1 lists the keys\n"
@@ -303,6 +306,32 @@ cmd_budget(struct ui *ui, const char *arg)
 }
 
 static void
+cmd_mouse(struct ui *ui, const char *arg)
+{
+	bool on;
+
+	if (strcmp(arg, "on") == 0)
+		on = true;
+	else if (strcmp(arg, "off") == 0)
+		on = false;
+	else if (arg[0] == '\0')
+		on = !ui->mouse;
+	else {
+		ui_note_error(
+		    ui, "/mouse: '%s'? use /mouse on or /mouse off", arg);
+		return;
+	}
+	if (!ui_set_mouse(ui, on)) {
+		ui_note_error(ui, "/mouse: this terminal reports no mouse");
+		return;
+	}
+	ui_note(ui,
+	    on ? "mouse on: the wheel scrolls, a click selects a reply; hold "
+	         "Shift to select text"
+	       : "mouse off: the terminal selects text as usual");
+}
+
+static void
 cmd_new(struct ui *ui, const char *arg)
 {
 	char *cause = NULL;
@@ -526,6 +555,7 @@ static const struct {
 	{ "model", cmd_model },
 	{ "models", cmd_models },
 	{ "budget", cmd_budget },
+	{ "mouse", cmd_mouse },
 	{ "new", cmd_new },
 	{ "sessions", cmd_sessions },
 	{ "search", cmd_search },

@@ -50,6 +50,8 @@ static const struct {
 	{ "Esc", KEYC_ESCAPE },
 	{ "Escape", KEYC_ESCAPE },
 	{ "Space", ' ' },
+	{ "WheelUp", KEYC_WHEEL_UP },
+	{ "WheelDown", KEYC_WHEEL_DOWN },
 };
 
 static const struct {
@@ -80,6 +82,8 @@ static const struct {
 	[ACT_COPY] = { "copy",
 	    "copy the selected reply (its Markdown) to the clipboard" },
 	[ACT_HELP_KEYS] = { "help-keys", "list the key bindings" },
+	[ACT_SUSPEND] = { "suspend",
+	    "suspend mixchat (the shell's fg brings it back)" },
 	[ACT_CURSOR_LEFT] = { "cursor-left", "cursor left" },
 	[ACT_CURSOR_RIGHT] = { "cursor-right", "cursor right" },
 	[ACT_CURSOR_HOME] = { "cursor-home", "start of the line" },
@@ -363,6 +367,18 @@ keymap_parse(struct keymap *km, const char *text, size_t len, const char *name,
 				goto out;
 			}
 			arg = (int)v;
+		} else if ((act == ACT_SCROLL_LINE_UP ||
+		               act == ACT_SCROLL_LINE_DOWN) &&
+		           n == 3) {
+			v = strtol(words[2], &endp, 10);
+			if (*endp != '\0' || v < 1 || v > 100) {
+				*cause = xasprintf("%s:%zu: %s: '%s' is not a "
+				                   "number of lines 1..100",
+				    name, lineno, words[1], words[2]);
+				rc = MC_ERR_PARSE;
+				goto out;
+			}
+			arg = v == 1 ? 0 : (int)v;
 		} else if (n == 3) {
 			*cause = xasprintf("%s:%zu: '%s' takes no argument",
 			    name, lineno, words[1]);
@@ -435,6 +451,12 @@ describe_section(
 		if (bd->action == ACT_RATE)
 			rc = buf_printf(b,
 			    "  %-18s rate the selected reply %d/5\n", keys,
+			    bd->arg);
+		else if ((bd->action == ACT_SCROLL_LINE_UP ||
+		             bd->action == ACT_SCROLL_LINE_DOWN) &&
+		         bd->arg > 1)
+			rc = buf_printf(b, "  %-18s scroll %s %d lines\n", keys,
+			    bd->action == ACT_SCROLL_LINE_UP ? "up" : "down",
 			    bd->arg);
 		else
 			rc = buf_printf(b, "  %-18s %s\n", keys,

@@ -63,10 +63,13 @@ enum keyc {
 	KEYC_TAB,
 	KEYC_BTAB,
 	KEYC_ESCAPE,
+	KEYC_WHEEL_UP, /* the mouse wheel, when the mouse is on */
+	KEYC_WHEEL_DOWN,
 	/* Not bindable: the terminal layer's own events. */
 	KEYC_PASTE_START,
 	KEYC_PASTE_END,
 	KEYC_RESIZE,
+	KEYC_CLICK, /* a left click: screen_last_click() says where */
 };
 
 enum action {
@@ -77,8 +80,8 @@ enum action {
 	ACT_HISTORY_NEXT,
 	ACT_SCROLL_UP,   /* a page */
 	ACT_SCROLL_DOWN, /* a page */
-	ACT_SCROLL_LINE_UP,
-	ACT_SCROLL_LINE_DOWN,
+	ACT_SCROLL_LINE_UP,   /* arg lines (1 when not given) */
+	ACT_SCROLL_LINE_DOWN, /* arg lines (1 when not given) */
 	ACT_SCROLL_TOP,
 	ACT_SCROLL_BOTTOM,
 	ACT_RATE, /* arg 1..5 */
@@ -92,6 +95,7 @@ enum action {
 	ACT_BARE,
 	ACT_COPY, /* the selected reply to the clipboard (OSC 52) */
 	ACT_HELP_KEYS,
+	ACT_SUSPEND, /* stop mixchat (a shell's fg brings it back) */
 	ACT_CURSOR_LEFT,
 	ACT_CURSOR_RIGHT,
 	ACT_CURSOR_HOME,

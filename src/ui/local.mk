@@ -39,9 +39,12 @@ tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 # The chat screen in tmux (skips without tmux): the screen alone, and
 # streaming replies from the mock provider through the real app.
 # ui_more.sh: re-ask, /why, /model, sessions, search, export, provider
-# errors, the budget warning and a damaged record.
-TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh
-EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh
+# errors, the budget warning and a damaged record.  ui_mouse.sh: /mouse,
+# the wheel, a click then Alt-4, and Ctrl-Z / fg in an interactive shell.
+TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
+	tests/ui_mouse.sh
+EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
+	tests/ui_mouse.sh
 
 FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_markup fuzz/fuzz_theme
 fuzz_fuzz_keymap_SOURCES = fuzz/fuzz_keymap.c $(FUZZ_DRIVER)

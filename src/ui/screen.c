@@ -13,6 +13,7 @@
 #include <curses.h>
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,9 @@ screen_apply_theme(struct ui *ui)
 		bkgdset(' ' | styles[TH_REPLY]);
 }
 
+static bool mouse_on;
+static int click_row = -1, click_col = -1;
+
 static void
 on_exit_endwin(void)
 {
@@ -126,6 +130,63 @@ on_exit_endwin(void)
 		fflush(stdout);
 		endwin();
 	}
+}
+
+bool
+screen_mouse(bool on)
+{
+	mmask_t want = on ? BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+	                        | BUTTON5_PRESSED
+#endif
+	                  : 0;
+
+	if (!started)
+		return false;
+	if (mousemask(want, NULL) == 0 && on) {
+		mouse_on = false;
+		return false;
+	}
+	/* Report a click at once, not after waiting for a double click. */
+	mouseinterval(0);
+	mouse_on = on;
+	return true;
+}
+
+void
+screen_last_click(int *row, int *col)
+{
+	*row = click_row;
+	*col = click_col;
+}
+
+void
+screen_suspend(struct ui *ui)
+{
+	struct sigaction dfl, old;
+
+	if (!started)
+		return;
+	if (mouse_on)
+		mousemask(0, NULL);
+	printf("\033[?2004l");
+	fflush(stdout);
+	endwin();
+	/* Stop as a shell's Ctrl-Z would; curses's own SIGTSTP handler
+	 * (if any) is set aside so the screen is left and restored once. */
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &old);
+	kill(0, SIGTSTP);
+	sigaction(SIGTSTP, &old, NULL);
+	/* Continued (or never stopped: a process group without job
+	 * control discards the signal). */
+	printf("\033[?2004h");
+	fflush(stdout);
+	if (mouse_on)
+		screen_mouse(true);
+	screen_resize(ui);
 }
 
 int
@@ -252,6 +313,24 @@ translate(int r, wint_t ch)
 			return KEYC_PASTE_START;
 		case CODE_PASTE_END:
 			return KEYC_PASTE_END;
+		case KEY_MOUSE: {
+			MEVENT ev;
+
+			if (getmouse(&ev) != OK)
+				return KEYC_NONE;
+			if (ev.bstate & BUTTON4_PRESSED)
+				return KEYC_WHEEL_UP;
+#ifdef BUTTON5_PRESSED
+			if (ev.bstate & BUTTON5_PRESSED)
+				return KEYC_WHEEL_DOWN;
+#endif
+			if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) {
+				click_row = ev.y;
+				click_col = ev.x;
+				return KEYC_CLICK;
+			}
+			return KEYC_NONE;
+		}
 		case KEY_SLEFT:
 			return KEYC_LEFT; /* shift is not told apart */
 		case KEY_SRIGHT:
@@ -825,6 +904,7 @@ screen_draw(struct ui *ui)
 		}
 	}
 	chat_h = bottom - top;
+	ui->chat_top = top;
 	ui->chat_rows = chat_h;
 	draw_chat(ui, top, chat_h);
 	if (ui->overlay.open)

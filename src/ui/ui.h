@@ -50,7 +50,9 @@ struct ui {
 	bool no_colour; /* NO_COLOR or a terminal without colours */
 
 	int rows, cols;
+	int chat_top;  /* its first screen row */
 	int chat_rows; /* rows of the chat pane at the last draw */
+	bool mouse;    /* the wheel and clicks are ours (/mouse) */
 	bool bare;     /* Alt-L: no bars, no gutter */
 	long selected; /* exchange index, or -1 for the latest */
 	size_t scroll; /* lines scrolled up from the bottom */
@@ -105,6 +107,8 @@ void ui_copy_selected(struct ui *ui);
 void ui_notices_dismiss(struct ui *ui);
 /* ui_set_theme: load and apply theme name; false (and a note) on error. */
 bool ui_set_theme(struct ui *ui, const char *name);
+/* ui_set_mouse: take the mouse or give it back; false if it cannot. */
+bool ui_set_mouse(struct ui *ui, bool on);
 /* ui_selected: the selected exchange's index, or -1 when there is none. */
 long ui_selected(const struct ui *ui);
 /* ui_chat_width: the columns chat text wraps to. */
@@ -123,6 +127,19 @@ void screen_resize(struct ui *ui);
 void screen_size(struct ui *ui);
 void screen_apply_theme(struct ui *ui);
 void screen_draw(struct ui *ui);
+/*
+ * screen_mouse: report the wheel and left clicks as keys (KEYC_WHEEL_UP,
+ * KEYC_WHEEL_DOWN, KEYC_CLICK) or stop; false when the terminal cannot.
+ * While on, the terminal's own selection needs Shift held.
+ */
+bool screen_mouse(bool on);
+/* screen_last_click: the cell of the last KEYC_CLICK. */
+void screen_last_click(int *row, int *col);
+/*
+ * screen_suspend: leave the screen and stop the process group as Ctrl-Z
+ * in a shell does; on SIGCONT come back and lay out again.
+ */
+void screen_suspend(struct ui *ui);
 /* screen_read_key: the next key, or KEYC_NONE when none is waiting. */
 uint32_t screen_read_key(void);
 int screen_colours(void);
