@@ -1,15 +1,17 @@
 /*
  * bench_router.c - the router's speed and size: the decision for 13
  * models on a 2,000-character prompt (features included), median and p99
- * in microseconds; the size of the learned state for 13 models; and the
- * time of `mixchat eval` over the whole RouterBench subset (when
- * $MIXCHAT_SHARED and $MIXCHAT_BIN are set).
+ * in microseconds; the size of the learned state for 13 models; and (when
+ * $MIXCHAT_SHARED and $MIXCHAT_BIN are set) the states `mixchat train`
+ * writes with their exemplars, a decision under one, and the time of
+ * `mixchat eval` over the whole RouterBench subset.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "router/memory.h"
 #include "router/online.h"
@@ -67,6 +69,92 @@ bench_memory(const struct router *r, const struct router_context *ctx)
 	free(t);
 	free(f);
 	router_memory_free(m);
+}
+
+/*
+ * The state `mixchat train` writes, exemplars included, for the RouterBench
+ * subset (11 models) and the RouteLLM data (2 models, MMLU and GSM8K), and
+ * the decision on the 2,000-character prompt under the RouterBench state
+ * with its 11 models and two more as candidates (13).
+ */
+static int
+bench_trained(
+    const char *shared, const char *bin, const char *prompt, size_t len)
+{
+	static const char *const data[] = { "prompts.jsonl.gz",
+		"routellm_mmlu_gsm8k.jsonl.gz" };
+	enum { N = 2000 };
+	char cmd[4096], path[64];
+	struct router *r;
+	struct router_context ctx;
+	struct router_decision d;
+	struct buf b;
+	double *t = malloc(N * sizeof *t), t0;
+	size_t i, k;
+	FILE *fp;
+	char *cause = NULL;
+
+	for (k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, "/tmp/bench_router.%d.%zu.state",
+		    (int)getpid(), k);
+		snprintf(cmd, sizeof cmd,
+		    "gzip -dc '%s/data/routing/%s' | '%s' train --data - "
+		    "--out '%s' >/dev/null 2>&1",
+		    shared, data[k], bin, path);
+		if (system(cmd) != 0 || (fp = fopen(path, "rb")) == NULL)
+			return 1;
+		buf_init(&b, 256u << 20);
+		while ((i = fread(cmd, 1, sizeof cmd, fp)) > 0)
+			if (buf_add(&b, cmd, i) != MC_OK)
+				return 1;
+		fclose(fp);
+		remove(path);
+		printf("state: `mixchat train` on %s: %zu bytes (%.2f MB; "
+		       "target <= 2 MB)\n",
+		    data[k], b.len, (double)b.len / (1 << 20));
+		if (k == 1) {
+			buf_release(&b);
+			break;
+		}
+		r = router_new();
+		if (router_state_load(r, b.data, b.len, &cause) != MC_OK)
+			return 1;
+		buf_release(&b);
+		{
+			static const char *const ids[] = {
+				"WizardLM/WizardLM-13B-V1.2",
+				"claude-instant-v1", "claude-v1", "claude-v2",
+				"gpt-3.5-turbo-1106", "gpt-4-1106-preview",
+				"meta/code-llama-instruct-34b-chat",
+				"meta/llama-2-70b-chat",
+				"mistralai/mistral-7b-chat",
+				"mistralai/mixtral-8x7b-chat",
+				"zero-one-ai/Yi-34B-Chat", "new-a", "new-b"
+			};
+
+			for (i = 0; i < 13; i++)
+				if (router_add_model(r, ids[i], 1 + (double)i,
+				        2 + (double)i,
+				        i < 11 ? ids[i] : NULL) != MC_OK)
+					return 1;
+		}
+		router_context_init(&ctx, MODE_BALANCED);
+		for (i = 0; i < N; i++) {
+			t0 = time_mono_usf();
+			if (router_decide(r, prompt, len, &ctx, &d) != MC_OK)
+				return 1;
+			t[i] = time_mono_usf() - t0;
+			router_decision_release(&d);
+		}
+		time_sort(t, N);
+		printf("route: 13 models under that state (exemplars "
+		       "searched), %zu-char prompt: median %.1f us, p99 %.1f "
+		       "us\n",
+		    len, t[N / 2], t[N * 99 / 100]);
+		router_free(r);
+	}
+	free(t);
+	return 0;
 }
 
 int
@@ -136,6 +224,9 @@ main(void)
 	bench_memory(r, &ctx);
 	router_free(r);
 
+	if (shared != NULL && bin != NULL &&
+	    bench_trained(shared, bin, prompt, len) != 0)
+		return 1;
 	if (shared != NULL && bin != NULL) {
 		char cmd[4096];
 

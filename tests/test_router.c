@@ -565,6 +565,208 @@ TEST(state_round_trip_and_corruption)
 	router_free(r2);
 }
 
+/* Words w<seed>x0 .. w<seed>x<n-1>, space-separated, into out. */
+static void
+words(char *out, size_t size, int seed, int n)
+{
+	size_t len = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && len + 16 < size; i++)
+		len += (size_t)snprintf(
+		    out + len, size - len, "%sw%dx%d", i ? " " : "", seed, i);
+}
+
+static unsigned
+agreement(const uint16_t *a, const uint16_t *b)
+{
+	unsigned k, n = 0;
+
+	for (k = 0; k < ROUTER_SIG; k++)
+		n += a[k] == b[k];
+	return n;
+}
+
+TEST(signatures_see_near_duplicates)
+{
+	char a[2048], b[2048], c[2048];
+	uint16_t sa[ROUTER_SIG], sb[ROUTER_SIG], sc[ROUTER_SIG];
+
+	words(a, sizeof a, 1, 60);
+	memcpy(b, a, sizeof a);
+	b[strlen(b) - 1] = 'x'; /* the last word differs */
+	words(c, sizeof c, 2, 60);
+	router_signature(a, strlen(a), sa);
+	router_signature(b, strlen(b), sb);
+	router_signature(c, strlen(c), sc);
+	/* Same words in another case and spacing: the same signature. */
+	{
+		char d[2048];
+		uint16_t sd[ROUTER_SIG];
+		size_t i;
+
+		for (i = 0; a[i] != '\0'; i++)
+			d[i] = a[i] == ' '                  ? '\n'
+			       : a[i] >= 'a' && a[i] <= 'z' ? (char)(a[i] - 32)
+			                                    : a[i];
+		d[i] = '\0';
+		router_signature(d, i, sd);
+		CHECK(agreement(sa, sd) == ROUTER_SIG);
+	}
+	/* 117 of 119 shingles shared: nearly every value agrees. */
+	CHECK(agreement(sa, sb) >= ROUTER_EXEMPLAR_MIN_AGREE);
+	CHECK(agreement(sa, sc) <= 3);
+	router_signature("  ,; ", 5, sc);
+	CHECK(sc[0] == 0xffff && sc[ROUTER_SIG - 1] == 0xffff);
+}
+
+/*
+ * Twenty unrelated prompts both models answer, and four that share one
+ * passage (each with its own question) that the cheap model "a" fails and
+ * "b" does not.  A new question on that passage goes to "b"; one that is
+ * not goes to the cheaper "a"; without the exemplars, both go to "a".
+ */
+static struct router *
+passage_fit(char (*text)[600], struct router_example *ex)
+{
+	static const double both[2] = { 1, 1 }, only_b[2] = { 0, 1 },
+	                    len[2] = { 10, 10 };
+	const char *models[] = { "a", "b" }, *tags[] = { "all" };
+	double pin[2] = { 1, 1 }, pout[2] = { 1, 2 };
+	struct router_fit_options o;
+	struct router *r = NULL;
+	char *cause = NULL, passage[400];
+	int i;
+
+	words(passage, sizeof passage, 99, 40);
+	for (i = 0; i < 24; i++) {
+		if (i < 20)
+			words(text[i], 600, 100 + i, 40);
+		else
+			snprintf(text[i], 600, "%s\nquestion q%d about it?",
+			    passage, i);
+		ex[i].prompt = text[i];
+		ex[i].len = strlen(text[i]);
+		ex[i].tag = 0;
+		ex[i].quality = i < 20 ? both : only_b;
+		ex[i].out_tokens = len;
+	}
+	router_fit_options_init(&o);
+	o.tags = false;
+	CHECK(router_fit(models, pin, pout, 2, tags, 1, ex, 24, &o, &r,
+	          &cause) == MC_OK);
+	free(cause);
+	return r;
+}
+
+TEST(exemplars_route_near_duplicates)
+{
+	static char text[24][600];
+	struct router_example ex[24];
+	struct router *r = passage_fit(text, ex), *r2 = router_new_empty();
+	struct router_context ctx;
+	struct router_decision d;
+	struct router_features *f = xmalloc(sizeof *f);
+	char passage[400], near[600], other[600], *cause = NULL;
+	double q[2], q_other[2];
+	struct buf b;
+
+	words(passage, sizeof passage, 99, 40);
+	snprintf(near, sizeof near, "%s\nquestion q77 about it?", passage);
+	words(other, sizeof other, 500, 40);
+	router_context_init(&ctx, MODE_BALANCED);
+	ctx.lambda = 1e-5 / 0.35; /* b's extra $1e-5: 0.35 of quality */
+	CHECK(r->exemplars != NULL && r->exemplars->n == 24);
+
+	router_features_compute(r, near, strlen(near), f);
+	router_qualities(r, f, q);
+	router_features_compute(r, other, strlen(other), f);
+	router_qualities(r, f, q_other);
+	CHECK(q[0] < q_other[0] - 0.3); /* "a" fails on that passage */
+	CHECK(router_decide(r, near, strlen(near), &ctx, &d) == MC_OK);
+	CHECK_STR(d.candidates[d.winner].model, "b");
+	router_decision_release(&d);
+	CHECK(router_decide(r, other, strlen(other), &ctx, &d) == MC_OK);
+	CHECK_STR(d.candidates[d.winner].model, "a");
+	router_decision_release(&d);
+
+	/* They travel with the state: saved, loaded, the same choice. */
+	buf_init(&b, 64u << 20);
+	CHECK(router_state_save(r, &b) == MC_OK);
+	CHECK(router_state_load(r2, b.data, b.len, &cause) == MC_OK);
+	CHECK(r2->exemplars != NULL && r2->exemplars->n == 24 &&
+	      r2->exemplars->ncols == 2);
+	CHECK(memcmp(r2->exemplars->sig, r->exemplars->sig,
+	          24 * ROUTER_SIG * sizeof *r->exemplars->sig) == 0);
+	CHECK(memcmp(r2->exemplars->err, r->exemplars->err, 48) == 0);
+	CHECK(router_add_model(r2, "a", 1, 1, "a") == MC_OK);
+	CHECK(router_add_model(r2, "b", 1, 2, "b") == MC_OK);
+	CHECK(router_decide(r2, near, strlen(near), &ctx, &d) == MC_OK);
+	CHECK_STR(d.candidates[d.winner].model, "b");
+	router_decision_release(&d);
+
+	/* A section cut short behind a valid checksum is refused. */
+	{
+		size_t plen = b.len - 16 - 1;
+		uint32_t crc;
+
+		b.data[8] = (char)(plen & 0xff);
+		b.data[9] = (char)((plen >> 8) & 0xff);
+		b.data[10] = (char)((plen >> 16) & 0xff);
+		b.data[11] = (char)((plen >> 24) & 0xff);
+		crc = router_crc32(b.data, b.len - 5);
+		memcpy(b.data + b.len - 5, &crc, 4); /* little-endian host */
+		CHECK(router_state_load(r2, b.data, b.len - 1, &cause) ==
+		      MC_ERR_CORRUPT);
+		CHECK(cause != NULL && strstr(cause, "malformed") != NULL);
+		free(cause);
+		cause = NULL;
+	}
+	buf_release(&b);
+
+	/* Without them the passage question goes to the cheaper "a" (the
+	 * hashed-word residual learns a little of the passage: 0.70). */
+	router_forget_exemplars(r);
+	CHECK(router_decide(r, near, strlen(near), &ctx, &d) == MC_OK);
+	CHECK_STR(d.candidates[d.winner].model, "a");
+	router_decision_release(&d);
+	free(f);
+	router_free(r);
+	router_free(r2);
+}
+
+TEST(state_version_1_still_loads)
+{
+	struct router *r = synthetic_fit(), *r2 = router_new_empty();
+	struct buf b;
+	char *cause = NULL;
+	size_t plen;
+	uint32_t crc;
+
+	/* A version-2 state without exemplars ends in their count, 0: the
+	 * same state in version 1 is that without the count. */
+	router_forget_exemplars(r);
+	buf_init(&b, 64u << 20);
+	CHECK(router_state_save(r, &b) == MC_OK);
+	CHECK(b.data[4] == 2 && b.data[5] == 0);
+	plen = b.len - 16 - 4;
+	b.data[4] = 1;
+	b.data[8] = (char)(plen & 0xff);
+	b.data[9] = (char)((plen >> 8) & 0xff);
+	b.data[10] = (char)((plen >> 16) & 0xff);
+	b.data[11] = (char)((plen >> 24) & 0xff);
+	crc = router_crc32(b.data, 12 + plen);
+	memcpy(b.data + 12 + plen, &crc, 4);
+	CHECK(router_state_load(r2, b.data, 16 + plen, &cause) == MC_OK);
+	free(cause);
+	CHECK(router_ntags(r2) == 2 && router_has_prior(r2, "m"));
+	CHECK(r2->exemplars == NULL);
+	buf_release(&b);
+	router_free(r);
+	router_free(r2);
+}
+
 TEST(metrics)
 {
 	struct metrics_point pts[3] = { { 1, 0.5 }, { 3, 0.9 }, { 2, 0.6 } };
@@ -646,6 +848,9 @@ main(void)
 	RUN(learn_length_follows_replies);
 	RUN(unseen_model_borrows_reply_length);
 	RUN(state_round_trip_and_corruption);
+	RUN(signatures_see_near_duplicates);
+	RUN(exemplars_route_near_duplicates);
+	RUN(state_version_1_still_loads);
 	RUN(metrics);
 	RUN(dataset_lines);
 	return test_done();

@@ -31,7 +31,7 @@ struct eval_opts {
 	const char *data, *ref, *source;
 	double online; /* < 0: off */
 	double lambda; /* operating point of --online */
-	bool json, no_tags, validate;
+	bool json, no_tags, no_exemplars, validate;
 };
 
 /* Per test prompt and model: what the router predicts. */
@@ -638,7 +638,7 @@ eval_run(const struct eval_opts *o)
 	double oq = 0, oc = 0, aiq, at9725 = -1, alpha, t0;
 	struct metrics_point pts[NLAMBDA];
 	double curve_q[NLAMBDA], curve_c[NLAMBDA];
-	size_t tag_hits = 0;
+	size_t tag_hits = 0, near_dups = 0;
 	uint32_t fold = 0;
 	int ref = -1, best = 0, cheap = 0, k, rc, ret = EXIT_RUNTIME;
 	char *cause = NULL;
@@ -688,6 +688,7 @@ eval_run(const struct eval_opts *o)
 	}
 	router_fit_options_init(&fo);
 	fo.tags = !o->no_tags;
+	fo.exemplars = !o->no_exemplars;
 	/* Developer knobs for tuning on --validate (undocumented). */
 	if (getenv("MIXCHAT_FIT_L2") != NULL)
 		fo.l2 = atof(getenv("MIXCHAT_FIT_L2"));
@@ -746,11 +747,18 @@ eval_run(const struct eval_opts *o)
 			if (strcmp(router_tag_name(r, bt), row->tag) == 0)
 				tag_hits++;
 		}
+		{
+			struct router_exemplar_match one;
+
+			if (f->has_sig && router_exemplars_match(r->exemplars,
+			                      f->sig, &one, 1) > 0)
+				near_dups++;
+		}
+		router_qualities(r, f, p.q + i * nm);
 		for (m = 0; m < nm; m++) {
 			const struct router_profile *pr = r->models[m];
 			double out_tok = router_profile_out_tokens(pr, f);
 
-			p.q[i * nm + m] = router_profile_quality(pr, f);
 			p.u[i * nm + m] = router_profile_uncertainty(pr, f);
 			p.c[i * nm + m] = (f->in_tokens * pr->price_in +
 			                      out_tok * pr->price_out) /
@@ -818,12 +826,14 @@ eval_run(const struct eval_opts *o)
 	if (o->source != NULL)
 		cJSON_AddStringToObject(out, "source", o->source);
 	cJSON_AddBoolToObject(out, "tags", !o->no_tags);
+	cJSON_AddBoolToObject(out, "exemplars", !o->no_exemplars);
 	cJSON_AddBoolToObject(out, "validate", o->validate);
 	cJSON_AddNumberToObject(out, "n_train", (double)ntrain);
 	cJSON_AddNumberToObject(out, "n_test", (double)ntest);
 	cJSON_AddNumberToObject(out, "n_tags", (double)r->ntags);
 	cJSON_AddNumberToObject(
 	    out, "tag_accuracy", (double)tag_hits / (double)ntest);
+	cJSON_AddNumberToObject(out, "n_near_duplicates", (double)near_dups);
 	cJSON_AddStringToObject(out, "ref_model", ds.models[ref]);
 	cJSON_AddNumberToObject(out, "ref_quality", qref);
 	cJSON_AddNumberToObject(out, "ref_cost_usd", cref);
@@ -907,12 +917,18 @@ eval_run(const struct eval_opts *o)
 		puts(s);
 		free(s);
 	} else {
-		printf("%s: %zu train, %zu %s prompts, %zu models, %u tags%s\n",
+		printf("%s: %zu train, %zu %s prompts, %zu models, %u "
+		       "tags%s%s\n",
 		    ds.name, ntrain, ntest, o->validate ? "validation" : "test",
-		    nm, r->ntags, o->no_tags ? " (tags off)" : "");
+		    nm, r->ntags, o->no_tags ? " (tags off)" : "",
+		    o->no_exemplars ? " (exemplars off)" : "");
 		printf("tags: the most likely tag is the row's label for "
 		       "%.1f%% of the prompts\n",
 		    100.0 * (double)tag_hits / (double)ntest);
+		if (r->exemplars != NULL)
+			printf("exemplars: %zu of the prompts nearly duplicate "
+			       "a training prompt\n",
+			    near_dups);
 		printf("reference %s: quality %.4f, cost $%.6f per prompt\n\n",
 		    ds.models[ref], qref, cref);
 		printf("%12s %9s %11s %9s %9s\n", "lambda", "quality",
@@ -990,6 +1006,7 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 		{ "lambda", required_argument, NULL, 'L' },
 		{ "source", required_argument, NULL, 's' },
 		{ "no-tags", no_argument, NULL, 'T' },
+		{ "no-exemplars", no_argument, NULL, 'X' },
 		{ "validate", no_argument, NULL, 'V' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1034,6 +1051,9 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 		case 'T':
 			o.no_tags = true;
 			break;
+		case 'X':
+			o.no_exemplars = true;
+			break;
 		case 'V':
 			o.validate = true;
 			break;
@@ -1045,7 +1065,7 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 			    "Usage: mixchat eval --data FILE|- [--ref MODEL] "
 			    "[--source NAME] [--online F]\n"
 			    "                    [--lambda L] [--no-tags] "
-			    "[--validate] [--json]\n");
+			    "[--no-exemplars] [--validate] [--json]\n");
 			return EXIT_OK;
 		default:
 			return cli_usage_error("eval",

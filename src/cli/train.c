@@ -58,6 +58,7 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "no-tags", no_argument, NULL, 'T' },
+		{ "no-exemplars", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -101,12 +102,15 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		case 'T':
 			fo.tags = false;
 			break;
+		case 'X':
+			fo.exemplars = false;
+			break;
 		case 'h':
 			printf(
 			    "Usage: mixchat train --data FILE|- [--split NAME] "
 			    "[--source NAME] [--no-tags]\n"
-			    "                     [--out FILE] [--format "
-			    "state|c]\n");
+			    "                     [--no-exemplars] [--out FILE] "
+			    "[--format state|c]\n");
 			return EXIT_OK;
 		default:
 			return cli_usage_error("train",
@@ -141,6 +145,9 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		cli_error("%s: no rows of split '%s'", ds.name, split);
 		goto out;
 	}
+	/* The built-in priors are profiles only (see router.h). */
+	if (strcmp(format, "c") == 0)
+		fo.exemplars = false;
 	rc = dataset_fit(&ds, use, &fo, &r, &cause);
 	if (rc == MC_OK)
 		rc = router_state_save(r, &state);

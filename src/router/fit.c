@@ -27,6 +27,7 @@ router_fit_options_init(struct router_fit_options *o)
 {
 	memset(o, 0, sizeof *o);
 	o->tags = true;
+	o->exemplars = true;
 	o->l2 = 0.5;
 	o->lr = 0.005;
 	o->epochs = 2;
@@ -70,6 +71,47 @@ sparse_to_features(
 	}
 	f->ntags = ntags;
 	memcpy(f->tag, sp->tag, sizeof f->tag);
+}
+
+/*
+ * The exemplars: every example's signature and what the fitted predictors
+ * got wrong on it, model by model (exemplar.c).
+ */
+static void
+fit_exemplars(struct router *r, struct sparse *sp,
+    const struct router_example *ex, size_t n, struct router_features *f)
+{
+	const char **cols = xcalloc(r->nmodels + 1, sizeof *cols);
+	struct router_exemplars *x;
+	size_t e, l, tail;
+	uint32_t k, best;
+
+	for (l = 0; l < r->nmodels; l++)
+		cols[l] = r->models[l]->id;
+	x = router_exemplars_new((uint32_t)n, (uint32_t)r->nmodels, cols);
+	free(cols);
+	for (e = 0; e < n; e++) {
+		tail = router_last_block(ex[e].prompt, ex[e].len);
+		router_signature(ex[e].prompt + tail, ex[e].len - tail,
+		    x->sig + e * ROUTER_SIG);
+		sparse_to_features(&sp[e], r->ntags, f);
+		best = 0;
+		for (k = 1; k < r->ntags; k++)
+			if (f->tag[k] > f->tag[best])
+				best = k;
+		x->tag[e] =
+		    (uint8_t)(ex[e].tag >= 0 ? (uint32_t)ex[e].tag : best);
+		for (l = 0; l < r->nmodels; l++)
+			x->err[e * r->nmodels + l] = router_exemplar_quantise(
+			    ex[e].quality[l] -
+			    router_profile_quality(r->models[l], f));
+		for (k = 0; k < f->nnz; k++)
+			f->x[f->nz[k]] = 0;
+	}
+	x->ntags = r->ntags;
+	router_exemplars_index(x);
+	router_exemplars_measure(x);
+	r->exemplars = x;
 }
 
 static void
@@ -461,6 +503,8 @@ router_fit(const char *const *models, const double *price_in,
 		}
 	}
 
+	if (o->exemplars)
+		fit_exemplars(r, sp, ex, n, f);
 	for (e = 0; e < n; e++) {
 		free(sp[e].idx);
 		free(sp[e].val);

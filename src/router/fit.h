@@ -11,7 +11,9 @@
  *   - per model: the residual (ridge regression on the hashed features,
  *     exact by conjugate gradients, or by SGD when ridge = 0; target =
  *     quality - tag-mean prediction) and the LinUCB A^-1 after every
- *     training example.
+ *     training example;
+ *   - when opts.exemplars, every example's signature and what the fitted
+ *     predictors got wrong on it, per model (exemplar.c).
  */
 #ifndef MIXCHAT_ROUTER_FIT_H
 #define MIXCHAT_ROUTER_FIT_H
@@ -31,6 +33,7 @@ struct router_example {
 
 struct router_fit_options {
 	bool tags;       /* learn tags; false: one tag for everything */
+	bool exemplars;  /* keep the training prompts' near duplicates */
 	double l2;       /* residual L2 per step */
 	double lr;       /* residual step size */
 	int epochs;      /* residual epochs */

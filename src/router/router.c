@@ -429,6 +429,19 @@ normalise_namespace(float *acc, const uint16_t *nz, uint32_t n, float *x,
 	}
 }
 
+size_t
+router_last_block(const char *prompt, size_t len)
+{
+	size_t i;
+
+	/* After the last blank line, if it says enough. */
+	for (i = len; i > 1; i--)
+		if (prompt[i - 1] == '\n' && prompt[i - 2] == '\n' &&
+		    len - i >= 20)
+			return i;
+	return 0;
+}
+
 void
 router_features_hash(const char *prompt, size_t len, struct router_features *f)
 {
@@ -444,14 +457,8 @@ router_features_hash(const char *prompt, size_t len, struct router_features *f)
 	f->ntags = 0;
 	f->qnnz = 0;
 
-	/* The last block: after the last blank line, if it says enough. */
-	for (i = len; i > 1; i--) {
-		if (prompt[i - 1] == '\n' && prompt[i - 2] == '\n' &&
-		    len - i >= 20) {
-			tail = i;
-			break;
-		}
-	}
+	f->has_sig = false;
+	tail = router_last_block(prompt, len);
 
 	hash_namespace(prompt, len, 0x1234567u, acc, nz, &n);
 	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz, NS_WORDS, NULL);
@@ -549,8 +556,15 @@ void
 router_features_compute(const struct router *r, const char *prompt, size_t len,
     struct router_features *f)
 {
+	size_t tail;
+
 	router_features_hash(prompt, len, f);
 	router_features_tag(r, f);
+	if (r->exemplars != NULL) {
+		tail = router_last_block(prompt, len);
+		router_signature(prompt + tail, len - tail, f->sig);
+		f->has_sig = true;
+	}
 }
 
 /* The router. */
@@ -607,6 +621,7 @@ router_copy(const struct router *r)
 	c->alpha = r->alpha;
 	c->beta = r->beta;
 	c->online_lr = r->online_lr;
+	c->exemplars = router_exemplars_copy(r->exemplars);
 	return c;
 }
 
@@ -638,6 +653,7 @@ router_free(struct router *r)
 	for (i = 0; i < r->nmodels; i++)
 		router_profile_free(r->models[i]);
 	free(r->models);
+	router_exemplars_free(r->exemplars);
 	free(r);
 }
 
@@ -910,11 +926,34 @@ decide_lengths(const struct router *r, const struct router_features *f,
 			c[i].out_tokens = sum / (double)n;
 }
 
+void
+router_qualities(
+    const struct router *r, const struct router_features *f, double *q)
+{
+	struct router_exemplar_match match[ROUTER_EXEMPLAR_MAX_MATCH];
+	uint32_t nmatch = 0;
+	size_t i;
+	int col;
+
+	if (r->exemplars != NULL && f->has_sig)
+		nmatch = router_exemplars_match(
+		    r->exemplars, f->sig, match, ROUTER_EXEMPLAR_MAX_MATCH);
+	for (i = 0; i < r->nmodels; i++) {
+		q[i] = router_profile_quality(r->models[i], f);
+		if (nmatch == 0 || (col = router_exemplars_column(
+		                        r->exemplars, r->models[i]->id)) < 0)
+			continue;
+		q[i] += router_exemplars_correction(
+		    r->exemplars, match, nmatch, (uint32_t)col);
+		q[i] = q[i] < 0 ? 0 : q[i] > 1 ? 1 : q[i];
+	}
+}
+
 int
 router_decide_features(const struct router *r, const struct router_features *f,
     const struct router_context *ctx, struct router_decision *d)
 {
-	double lambda, tau, best = -INFINITY, ttft, tps, wait;
+	double lambda, tau, best = -INFINITY, ttft, tps, wait, *q;
 	const struct router_latency *lat;
 	size_t i;
 
@@ -930,12 +969,14 @@ router_decide_features(const struct router *r, const struct router_features *f,
 	d->candidates = xcalloc(r->nmodels, sizeof *d->candidates);
 	d->ncandidates = r->nmodels;
 	decide_lengths(r, f, d->candidates);
+	q = xcalloc(r->nmodels, sizeof *q);
+	router_qualities(r, f, q);
 	for (i = 0; i < r->nmodels; i++) {
 		const struct router_profile *p = r->models[i];
 		struct router_candidate *c = &d->candidates[i];
 
 		c->model = p->id;
-		c->quality = router_profile_quality(p, f);
+		c->quality = q[i];
 		c->cost_usd = (f->in_tokens * p->price_in +
 		                  c->out_tokens * p->price_out) /
 		              1e6;
@@ -969,6 +1010,7 @@ router_decide_features(const struct router *r, const struct router_features *f,
 			d->winner = (int)i;
 		}
 	}
+	free(q);
 	return d->winner < 0 ? MC_ERR_BUDGET : MC_OK;
 }
 

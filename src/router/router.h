@@ -13,7 +13,11 @@
  *   - the candidates: for each configured model its prices, per-tag
  *     quality means (shrunk toward the model's mean), a ridge residual on
  *     the hashed features, per-tag mean response length and the LinUCB
- *     matrix A_l^-1 (kept by Sherman-Morrison) on e = [1, p(tag)...].
+ *     matrix A_l^-1 (kept by Sherman-Morrison) on e = [1, p(tag)...];
+ *   - for a router fitted on a dataset, the exemplars: its training
+ *     prompts' signatures and per-model errors, so that a near duplicate
+ *     of one (the same passage, another question) is corrected by what
+ *     the predictors got wrong there (exemplar.c).
  *
  * The decision for a prompt x and candidate l:
  *
@@ -62,6 +66,8 @@
 #define ROUTER_MAX_TAGS   64
 #define ROUTER_MAX_MODELS 256
 #define ROUTER_MAX_ID     200
+/* Values in a prompt's MinHash signature (near-duplicate detection). */
+#define ROUTER_SIG 32
 
 /*
  * lambda (USD per unit of quality) of the three modes.  Chosen for chat
@@ -94,6 +100,10 @@ struct router_features {
 	uint16_t qnz[ROUTER_HASH_DIM];
 	float qx[ROUTER_HASH_DIM];
 	uint32_t qnnz;
+	/* The last block's MinHash signature, when the router holds
+	 * exemplars to compare it with (has_sig). */
+	uint16_t sig[ROUTER_SIG];
+	bool has_sig;
 };
 
 /* Per-model latency inputs of one decision (from the app's measurements). */
@@ -164,6 +174,13 @@ struct router_decision {
  */
 struct router *router_new(void);
 void router_free(struct router *r);
+
+/*
+ * router_forget_exemplars: drop the memory of the training prompts' near
+ * duplicates (the built-in priors do without it: chat prompts are not
+ * benchmark questions).
+ */
+void router_forget_exemplars(struct router *r);
 
 /* router_lambda: the lambda of a mode. */
 double router_lambda(enum router_mode mode);

@@ -52,6 +52,74 @@ struct router_profile {
 	double *ainv;        /* d x d, row-major */
 };
 
+/*
+ * Exemplars (exemplar.c): the near duplicates among the training prompts.
+ * A match needs ROUTER_EXEMPLAR_MIN_AGREE of the ROUTER_SIG signature
+ * values (an estimated word-set overlap of 0.59; chosen on the validation
+ * folds of train among 16, 19, 22, 25 and 28).  How much a
+ * near duplicate's error says about a prompt's is measured per tag on the
+ * training prompts' own pairs of near duplicates (their correlation), as
+ * if ROUTER_EXEMPLAR_PRIOR_PAIRS more pairs had shown none.
+ */
+#define ROUTER_EXEMPLAR_MIN_AGREE   19
+#define ROUTER_EXEMPLAR_PRIOR_PAIRS 10.0
+#define ROUTER_EXEMPLAR_MAX_MATCH   64
+
+struct router_band_entry {
+	uint64_t key; /* four signature values */
+	uint32_t id;
+};
+
+struct router_exemplars {
+	uint32_t n;     /* training prompts */
+	uint32_t ncols; /* dataset models */
+	char **cols;    /* their ids */
+	uint16_t *sig;  /* n x ROUTER_SIG */
+	int8_t *err;    /* n x ncols: (quality - prediction) x 127 */
+	uint8_t *tag;   /* n: each prompt's tag */
+	uint32_t ntags;
+	float rho[ROUTER_MAX_TAGS]; /* per tag: the errors' correlation
+	                               between near duplicates, >= 0 */
+	/* The index (not stored): per band, (key, id) sorted by key. */
+	struct router_band_entry *bands[ROUTER_SIG / 4];
+	uint32_t nband[ROUTER_SIG / 4];
+};
+
+struct router_exemplar_match {
+	uint32_t id;
+	double overlap; /* estimated Jaccard overlap of the word sets */
+};
+
+struct router_exemplars *router_exemplars_new(
+    uint32_t n, uint32_t ncols, const char *const *cols);
+void router_exemplars_free(struct router_exemplars *ex);
+struct router_exemplars *router_exemplars_copy(
+    const struct router_exemplars *ex);
+/* Build the band index (after the signatures are filled in). */
+void router_exemplars_index(struct router_exemplars *ex);
+/* Measure rho: every prompt against the others (after the index). */
+void router_exemplars_measure(struct router_exemplars *ex);
+int8_t router_exemplar_quantise(double err);
+/* The training prompts that sig nearly duplicates (at most max). */
+uint32_t router_exemplars_match(const struct router_exemplars *ex,
+    const uint16_t *sig, struct router_exemplar_match *out, uint32_t max);
+/* What those matches say about column col's prediction. */
+double router_exemplars_correction(const struct router_exemplars *ex,
+    const struct router_exemplar_match *m, uint32_t nm, uint32_t col);
+/* The column of model id, or -1. */
+int router_exemplars_column(const struct router_exemplars *ex, const char *id);
+/*
+ * The predicted quality of every candidate (in r->models order) for f: the
+ * profile's prediction corrected by the exemplars f nearly duplicates.
+ */
+void router_qualities(
+    const struct router *r, const struct router_features *f, double *q);
+/* The MinHash signature of the words of s (SIG_EMPTY values if none). */
+void router_signature(const char *s, size_t len, uint16_t *sig);
+/* Where the question block of a prompt starts (after its last blank
+ * line, if enough follows). */
+size_t router_last_block(const char *prompt, size_t len);
+
 struct router {
 	uint32_t ntags;
 	char *tags[ROUTER_MAX_TAGS];
@@ -63,6 +131,7 @@ struct router {
 	size_t nmodels;
 	double alpha, beta;
 	double online_lr; /* step of the online residual update */
+	struct router_exemplars *exemplars; /* NULL: none */
 };
 
 /* A deep copy of a router (eval's learning vs frozen replay). */

@@ -8,6 +8,11 @@
  *
  *	u32 dim | u32 ntags | ntags x (u16 len, bytes) | u8 has_classifier
  *	[dim x ntags f32 weights (feature-major), ntags f32 biases] | u32 nmodels | profiles
+ *	| u32 nexemplars [u32 ncols | ncols x (u16 len, id) | u32 ntags |
+ *	ntags x f32 rho | nexemplars x u8 tag | nexemplars x ROUTER_SIG u16 |
+ *	nexemplars x ncols i8]
+ *
+ * (Version 1 had no exemplar section; it is still read.)
  *
  * Payload of a model blob (kind 2):
  *
@@ -29,7 +34,7 @@
 #include "util/xmalloc.h"
 
 #define STATE_MAGIC   "MXRT"
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: exemplars */
 #define KIND_STATE    1
 #define KIND_MODEL    2
 #define HEADER_LEN    12
@@ -121,6 +126,27 @@ router_put_profile(struct buf *b, const struct router_profile *p, int *err)
 		put_f64(b, p->ainv[k], err);
 }
 
+static void
+put_exemplars(struct buf *b, const struct router_exemplars *ex, int *err)
+{
+	size_t i, n;
+
+	put_u32(b, ex != NULL ? ex->n : 0, err);
+	if (ex == NULL || ex->n == 0)
+		return;
+	put_u32(b, ex->ncols, err);
+	for (i = 0; i < ex->ncols; i++)
+		put_str(b, ex->cols[i], err);
+	put_u32(b, ex->ntags, err);
+	for (i = 0; i < ex->ntags; i++)
+		put_f32(b, ex->rho[i], err);
+	put_bytes(b, ex->tag, ex->n, err);
+	n = (size_t)ex->n * ROUTER_SIG;
+	for (i = 0; i < n; i++)
+		put_u16(b, ex->sig[i], err);
+	put_bytes(b, ex->err, (size_t)ex->n * ex->ncols, err);
+}
+
 /* Wrap payload in the header and CRC; appends to out. */
 static int
 put_blob(struct buf *out, uint32_t kind, const struct buf *payload)
@@ -176,6 +202,7 @@ router_state_save(const struct router *r, struct buf *out)
 	put_u32(&pl, (uint32_t)r->nmodels, &err);
 	for (i = 0; i < r->nmodels; i++)
 		router_put_profile(&pl, r->models[i], &err);
+	put_exemplars(&pl, r->exemplars, &err);
 	if (err == 0)
 		err = put_blob(out, KIND_STATE, &pl);
 	buf_release(&pl);
@@ -209,6 +236,7 @@ struct reader {
 	const unsigned char *p;
 	size_t len, off;
 	int bad;
+	uint32_t version; /* of the blob */
 };
 
 static const unsigned char *
@@ -341,6 +369,64 @@ get_profile(struct reader *rd, uint32_t ntags)
 	return p;
 }
 
+/* The exemplar section, or NULL (none, or rd->bad set). */
+static struct router_exemplars *
+get_exemplars(struct reader *rd)
+{
+	struct router_exemplars *ex;
+	char *cols[ROUTER_MAX_MODELS];
+	uint32_t n, ncols, c, i, ntags;
+	float rho[ROUTER_MAX_TAGS];
+	const unsigned char *e, *tag = NULL;
+
+	n = get_u32(rd);
+	if (rd->bad || n == 0)
+		return NULL;
+	ncols = get_u32(rd);
+	if (ncols == 0 || ncols > ROUTER_MAX_MODELS) {
+		rd->bad = 1;
+		return NULL;
+	}
+	for (c = 0; c < ncols; c++)
+		if ((cols[c] = get_str(rd, ROUTER_MAX_ID)) == NULL)
+			break;
+	ntags = get_u32(rd);
+	if (ntags == 0 || ntags > ROUTER_MAX_TAGS)
+		rd->bad = 1;
+	for (i = 0; i < ntags && !rd->bad; i++) {
+		rho[i] = get_f32(rd);
+		if (!(rho[i] >= 0 && rho[i] <= 1))
+			rd->bad = 1;
+	}
+	/* Every byte must be there before anything that size is made. */
+	if (!rd->bad && (uint64_t)n * (1 + 2 * ROUTER_SIG + ncols) ==
+	                    (uint64_t)(rd->len - rd->off)) {
+		tag = get_bytes(rd, n);
+		for (i = 0; i < n; i++)
+			if (tag[i] >= ntags)
+				rd->bad = 1;
+	} else
+		rd->bad = 1;
+	if (c < ncols || rd->bad) {
+		rd->bad = 1;
+		while (c > 0)
+			free(cols[--c]);
+		return NULL;
+	}
+	ex = router_exemplars_new(n, ncols, (const char *const *)cols);
+	for (c = 0; c < ncols; c++)
+		free(cols[c]);
+	ex->ntags = ntags;
+	memcpy(ex->rho, rho, ntags * sizeof *rho);
+	memcpy(ex->tag, tag, n);
+	for (i = 0; i < n * ROUTER_SIG; i++)
+		ex->sig[i] = (uint16_t)get_u16(rd);
+	if ((e = get_bytes(rd, (size_t)n * ncols)) != NULL)
+		memcpy(ex->err, e, (size_t)n * ncols);
+	router_exemplars_index(ex);
+	return ex;
+}
+
 /* Check the header and CRC; sets *payload to the reader over it. */
 static int
 open_blob(const void *data, size_t len, uint32_t kind, struct reader *rd,
@@ -377,7 +463,7 @@ open_blob(const void *data, size_t len, uint32_t kind, struct reader *rd,
 		                 "is corrupt); retrain with `mixchat train`");
 		return MC_ERR_CORRUPT;
 	}
-	if (version != STATE_VERSION) {
+	if (version != STATE_VERSION && version != 1) {
 		*cause = xasprintf("router state: format version %u, this "
 		                   "mixchat reads %u; retrain with `mixchat "
 		                   "train`",
@@ -397,6 +483,7 @@ open_blob(const void *data, size_t len, uint32_t kind, struct reader *rd,
 	rd->len = plen;
 	rd->off = 0;
 	rd->bad = 0;
+	rd->version = version;
 	return MC_OK;
 }
 
@@ -407,6 +494,7 @@ router_state_load(struct router *r, const void *data, size_t len, char **cause)
 	char *tags[ROUTER_MAX_TAGS];
 	float *tagw = NULL, tagb[ROUTER_MAX_TAGS];
 	struct router_profile **profiles = NULL;
+	struct router_exemplars *ex = NULL;
 	uint32_t ntags = 0, nmodels = 0, t, k, i, j;
 	const unsigned char *flag;
 	int rc;
@@ -447,9 +535,12 @@ router_state_load(struct router *r, const void *data, size_t len, char **cause)
 			if (strcmp(profiles[j]->id, profiles[i]->id) == 0)
 				rd.bad = 1;
 	}
+	if (!rd.bad && rd.version >= 2)
+		ex = get_exemplars(&rd);
 	if (!rd.bad && rd.off != rd.len)
 		rd.bad = 1;
 	if (rd.bad) {
+		router_exemplars_free(ex);
 		for (t = 0; t < ntags; t++)
 			free(tags[t]);
 		free(tagw);
@@ -470,6 +561,8 @@ router_state_load(struct router *r, const void *data, size_t len, char **cause)
 		memcpy(r->tagb, tagb, ntags * sizeof *tagb);
 	r->priors = profiles;
 	r->npriors = nmodels;
+	router_exemplars_free(r->exemplars);
+	r->exemplars = ex;
 	router_reset_models(r);
 	return MC_OK;
 }
