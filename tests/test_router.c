@@ -579,7 +579,7 @@ words(char *out, size_t size, int seed, int n)
 }
 
 static unsigned
-agreement(const uint16_t *a, const uint16_t *b)
+agreement(const uint8_t *a, const uint8_t *b)
 {
 	unsigned k, n = 0;
 
@@ -591,7 +591,7 @@ agreement(const uint16_t *a, const uint16_t *b)
 TEST(signatures_see_near_duplicates)
 {
 	char a[2048], b[2048], c[2048];
-	uint16_t sa[ROUTER_SIG], sb[ROUTER_SIG], sc[ROUTER_SIG];
+	uint8_t sa[ROUTER_SIG], sb[ROUTER_SIG], sc[ROUTER_SIG];
 
 	words(a, sizeof a, 1, 60);
 	memcpy(b, a, sizeof a);
@@ -603,7 +603,7 @@ TEST(signatures_see_near_duplicates)
 	/* Same words in another case and spacing: the same signature. */
 	{
 		char d[2048];
-		uint16_t sd[ROUTER_SIG];
+		uint8_t sd[ROUTER_SIG];
 		size_t i;
 
 		for (i = 0; a[i] != '\0'; i++)
@@ -618,7 +618,7 @@ TEST(signatures_see_near_duplicates)
 	CHECK(agreement(sa, sb) >= ROUTER_EXEMPLAR_MIN_AGREE);
 	CHECK(agreement(sa, sc) <= 3);
 	router_signature("  ,; ", 5, sc);
-	CHECK(sc[0] == 0xffff && sc[ROUTER_SIG - 1] == 0xffff);
+	CHECK(sc[0] == 0xff && sc[ROUTER_SIG - 1] == 0xff);
 }
 
 /*

@@ -3,7 +3,7 @@
  * duplicates (see router_int.h, "exemplars").
  *
  * What it owns: for every prompt the router was fitted on, a MinHash
- * signature of its question block (ROUTER_SIG 16-bit values over the set
+ * signature of its question block (ROUTER_SIG 8-bit values over the set
  * of its word unigrams and bigrams) and, per dataset model, what the
  * fitted predictors got wrong on it (quality - prediction, in 1/127ths);
  * plus an index by bands of the signature, rebuilt whenever the memory is
@@ -30,10 +30,11 @@
  * no correction).  A prompt with no near duplicate among the training
  * prompts (every chat prompt, in practice) is not touched.
  *
- * Signatures: each shingle is hashed once (64 bits); value k of the
- * signature is 16 bits of a mix of the smallest a_k * h + b_k (mod 2^64,
- * a_k odd: a permutation) over the shingles.  Two prompts agree on value k with probability
- * about their Jaccard overlap (plus 1/65536 of chance).  The index keys
+ * Signatures: each shingle is hashed once (to 32 bits); value k of the
+ * signature is 8 bits of a mix of the smallest a_k * h + b_k (mod 2^32,
+ * a_k odd: a permutation) over the shingles.  Two prompts agree on value
+ * k with probability about their Jaccard overlap (plus 1/255 by chance:
+ * an eighth of a value over 32).  The index keys
  * each prompt under ROUTER_SIG / 4 bands of four values: near duplicates
  * share a band with probability 1 - (1 - J^4)^8 (0.65 at J = 0.6, 0.99 at
  * J = 0.8), and the candidates a band yields are then checked on all 32.
@@ -47,7 +48,7 @@
 #include "util/xmalloc.h"
 
 #define BANDS     (ROUTER_SIG / 4)
-#define SIG_EMPTY 0xffffu /* no word at all: never matches */
+#define SIG_EMPTY 0xffu /* no word at all: never matches */
 
 /* Deterministic multipliers: splitmix64 from a fixed seed. */
 static uint64_t
@@ -60,7 +61,7 @@ splitmix(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-static uint64_t sig_a[ROUTER_SIG], sig_b[ROUTER_SIG];
+static uint32_t sig_a[ROUTER_SIG], sig_b[ROUTER_SIG];
 static int sig_ready;
 
 static void
@@ -72,8 +73,8 @@ sig_init(void)
 	if (sig_ready)
 		return;
 	for (k = 0; k < ROUTER_SIG; k++) {
-		sig_a[k] = splitmix(&s) | 1u;
-		sig_b[k] = splitmix(&s);
+		sig_a[k] = (uint32_t)splitmix(&s) | 1u;
+		sig_b[k] = (uint32_t)splitmix(&s);
 	}
 	sig_ready = 1;
 }
@@ -103,32 +104,35 @@ word_hash(const char *s, size_t n)
 }
 
 static void
-sig_add(uint64_t *mins, uint64_t h)
+sig_add(uint32_t *mins, uint64_t h64)
 {
+	uint32_t h;
 	int k;
 
 	/* A final mix so that related words do not give related values. */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
+	h64 ^= h64 >> 33;
+	h64 *= 0xff51afd7ed558ccdull;
+	h64 ^= h64 >> 33;
+	h = (uint32_t)h64;
+	/* 32-bit lanes: the compiler runs these side by side. */
 	for (k = 0; k < ROUTER_SIG; k++) {
-		uint64_t v = sig_a[k] * h + sig_b[k];
+		uint32_t v = sig_a[k] * h + sig_b[k];
 
-		if (v < mins[k])
-			mins[k] = v;
+		mins[k] = v < mins[k] ? v : mins[k];
 	}
 }
 
 void
-router_signature(const char *s, size_t len, uint16_t *sig)
+router_signature(const char *s, size_t len, uint8_t *sig)
 {
-	uint64_t mins[ROUTER_SIG], h, prev = 0;
+	uint32_t mins[ROUTER_SIG];
+	uint64_t h, prev = 0;
 	size_t i = 0, start, words = 0;
 	int k;
 
 	sig_init();
 	for (k = 0; k < ROUTER_SIG; k++)
-		mins[k] = UINT64_MAX;
+		mins[k] = UINT32_MAX;
 	while (i < len) {
 		while (i < len && !word_byte((unsigned char)s[i]))
 			i++;
@@ -144,25 +148,21 @@ router_signature(const char *s, size_t len, uint16_t *sig)
 		prev = h;
 	}
 	for (k = 0; k < ROUTER_SIG; k++) {
-		/* 16 bits of the whole minimum (its top bits are mostly
-		 * zero: it is the least of many). */
-		uint64_t m =
-		    (mins[k] ^ (mins[k] >> 29)) * 0xbf58476d1ce4e5b9ull;
-		uint32_t v = (uint32_t)(m >> 48);
+		/* 8 bits of the whole minimum (its top bits are mostly zero:
+		 * it is the least of many), 0..254; SIG_EMPTY for no words. */
+		uint32_t m = (mins[k] ^ (mins[k] >> 15)) * 0x2c1b3c6du;
 
-		/* SIG_EMPTY is kept for "no words". */
-		sig[k] = words == 0 ? SIG_EMPTY
-		                    : (uint16_t)(v == SIG_EMPTY ? v - 1 : v);
+		sig[k] = words == 0 ? SIG_EMPTY : (uint8_t)((m >> 16) % 255u);
 	}
 }
 
-static uint64_t
-band_key(const uint16_t *sig, int band)
+static uint32_t
+band_key(const uint8_t *sig, int band)
 {
-	const uint16_t *v = sig + 4 * band;
+	const uint8_t *v = sig + 4 * band;
 
-	return (uint64_t)v[0] | (uint64_t)v[1] << 16 | (uint64_t)v[2] << 32 |
-	       (uint64_t)v[3] << 48;
+	return (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 |
+	       (uint32_t)v[3] << 24;
 }
 
 static int
@@ -186,7 +186,7 @@ router_exemplars_index(struct router_exemplars *ex)
 		ex->bands[b] = xcalloc((size_t)ex->n + 1, sizeof *ex->bands[b]);
 		m = 0;
 		for (i = 0; i < ex->n; i++) {
-			const uint16_t *sig = ex->sig + (size_t)i * ROUTER_SIG;
+			const uint8_t *sig = ex->sig + (size_t)i * ROUTER_SIG;
 
 			if (sig[0] == SIG_EMPTY)
 				continue;
@@ -267,11 +267,10 @@ router_exemplar_quantise(double err)
 }
 
 uint32_t
-router_exemplars_match(const struct router_exemplars *ex, const uint16_t *sig,
+router_exemplars_match(const struct router_exemplars *ex, const uint8_t *sig,
     struct router_exemplar_match *out, uint32_t max)
 {
-	uint32_t nout = 0, lo, hi, mid, j, id, agree;
-	uint64_t key;
+	uint32_t nout = 0, lo, hi, mid, j, id, agree, key;
 	int b, k;
 
 	if (ex == NULL || ex->n == 0 || sig[0] == SIG_EMPTY)

@@ -102,7 +102,7 @@ struct router_features {
 	uint32_t qnnz;
 	/* The last block's MinHash signature, when the router holds
 	 * exemplars to compare it with (has_sig). */
-	uint16_t sig[ROUTER_SIG];
+	uint8_t sig[ROUTER_SIG];
 	bool has_sig;
 };
 

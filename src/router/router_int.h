@@ -66,7 +66,7 @@ struct router_profile {
 #define ROUTER_EXEMPLAR_MAX_MATCH   64
 
 struct router_band_entry {
-	uint64_t key; /* four signature values */
+	uint32_t key; /* four signature values */
 	uint32_t id;
 };
 
@@ -74,7 +74,7 @@ struct router_exemplars {
 	uint32_t n;     /* training prompts */
 	uint32_t ncols; /* dataset models */
 	char **cols;    /* their ids */
-	uint16_t *sig;  /* n x ROUTER_SIG */
+	uint8_t *sig;   /* n x ROUTER_SIG */
 	int8_t *err;    /* n x ncols: (quality - prediction) x 127 */
 	uint8_t *tag;   /* n: each prompt's tag */
 	uint32_t ntags;
@@ -102,7 +102,7 @@ void router_exemplars_measure(struct router_exemplars *ex);
 int8_t router_exemplar_quantise(double err);
 /* The training prompts that sig nearly duplicates (at most max). */
 uint32_t router_exemplars_match(const struct router_exemplars *ex,
-    const uint16_t *sig, struct router_exemplar_match *out, uint32_t max);
+    const uint8_t *sig, struct router_exemplar_match *out, uint32_t max);
 /* What those matches say about column col's prediction. */
 double router_exemplars_correction(const struct router_exemplars *ex,
     const struct router_exemplar_match *m, uint32_t nm, uint32_t col);
@@ -115,7 +115,7 @@ int router_exemplars_column(const struct router_exemplars *ex, const char *id);
 void router_qualities(
     const struct router *r, const struct router_features *f, double *q);
 /* The MinHash signature of the words of s (SIG_EMPTY values if none). */
-void router_signature(const char *s, size_t len, uint16_t *sig);
+void router_signature(const char *s, size_t len, uint8_t *sig);
 /* Where the question block of a prompt starts (after its last blank
  * line, if enough follows). */
 size_t router_last_block(const char *prompt, size_t len);

@@ -9,7 +9,7 @@
  *	u32 dim | u32 ntags | ntags x (u16 len, bytes) | u8 has_classifier
  *	[dim x ntags f32 weights (feature-major), ntags f32 biases] | u32 nmodels | profiles
  *	| u32 nexemplars [u32 ncols | ncols x (u16 len, id) | u32 ntags |
- *	ntags x f32 rho | nexemplars x u8 tag | nexemplars x ROUTER_SIG u16 |
+ *	ntags x f32 rho | nexemplars x u8 tag | nexemplars x ROUTER_SIG u8 |
  *	nexemplars x ncols i8]
  *
  * (Version 1 had no exemplar section; it is still read.)
@@ -142,8 +142,7 @@ put_exemplars(struct buf *b, const struct router_exemplars *ex, int *err)
 		put_f32(b, ex->rho[i], err);
 	put_bytes(b, ex->tag, ex->n, err);
 	n = (size_t)ex->n * ROUTER_SIG;
-	for (i = 0; i < n; i++)
-		put_u16(b, ex->sig[i], err);
+	put_bytes(b, ex->sig, n, err);
 	put_bytes(b, ex->err, (size_t)ex->n * ex->ncols, err);
 }
 
@@ -399,7 +398,7 @@ get_exemplars(struct reader *rd)
 			rd->bad = 1;
 	}
 	/* Every byte must be there before anything that size is made. */
-	if (!rd->bad && (uint64_t)n * (1 + 2 * ROUTER_SIG + ncols) ==
+	if (!rd->bad && (uint64_t)n * (1 + ROUTER_SIG + ncols) ==
 	                    (uint64_t)(rd->len - rd->off)) {
 		tag = get_bytes(rd, n);
 		for (i = 0; i < n; i++)
@@ -419,8 +418,8 @@ get_exemplars(struct reader *rd)
 	ex->ntags = ntags;
 	memcpy(ex->rho, rho, ntags * sizeof *rho);
 	memcpy(ex->tag, tag, n);
-	for (i = 0; i < n * ROUTER_SIG; i++)
-		ex->sig[i] = (uint16_t)get_u16(rd);
+	if ((e = get_bytes(rd, (size_t)n * ROUTER_SIG)) != NULL)
+		memcpy(ex->sig, e, (size_t)n * ROUTER_SIG);
 	if ((e = get_bytes(rd, (size_t)n * ncols)) != NULL)
 		memcpy(ex->err, e, (size_t)n * ncols);
 	router_exemplars_index(ex);
