@@ -71,6 +71,32 @@ bench_memory(const struct router *r, const struct router_context *ctx)
 	router_memory_free(m);
 }
 
+/* Time N decisions on prompt; print them under label. */
+static int
+time_decisions(
+    const struct router *r, const char *prompt, size_t len, const char *label)
+{
+	enum { N = 2000 };
+	struct router_context ctx;
+	struct router_decision d;
+	double *t = malloc(N * sizeof *t), t0;
+	size_t i;
+
+	router_context_init(&ctx, MODE_BALANCED);
+	for (i = 0; i < N; i++) {
+		t0 = time_mono_usf();
+		if (router_decide(r, prompt, len, &ctx, &d) != MC_OK)
+			return 1;
+		t[i] = time_mono_usf() - t0;
+		router_decision_release(&d);
+	}
+	time_sort(t, N);
+	printf("route: %s, %zu-char prompt: median %.1f us, p99 %.1f us\n",
+	    label, len, t[N / 2], t[N * 99 / 100]);
+	free(t);
+	return 0;
+}
+
 /*
  * The state `mixchat train` writes, exemplars included, for the RouterBench
  * subset (11 models) and the RouteLLM data (2 models, MMLU and GSM8K), and
@@ -83,13 +109,9 @@ bench_trained(
 {
 	static const char *const data[] = { "prompts.jsonl.gz",
 		"routellm_mmlu_gsm8k.jsonl.gz" };
-	enum { N = 2000 };
 	char cmd[4096], path[64];
 	struct router *r;
-	struct router_context ctx;
-	struct router_decision d;
 	struct buf b;
-	double *t = malloc(N * sizeof *t), t0;
 	size_t i, k;
 	FILE *fp;
 	char *cause = NULL;
@@ -138,22 +160,11 @@ bench_trained(
 				        i < 11 ? ids[i] : NULL) != MC_OK)
 					return 1;
 		}
-		router_context_init(&ctx, MODE_BALANCED);
-		for (i = 0; i < N; i++) {
-			t0 = time_mono_usf();
-			if (router_decide(r, prompt, len, &ctx, &d) != MC_OK)
-				return 1;
-			t[i] = time_mono_usf() - t0;
-			router_decision_release(&d);
-		}
-		time_sort(t, N);
-		printf("route: 13 models under that state (exemplars "
-		       "searched), %zu-char prompt: median %.1f us, p99 %.1f "
-		       "us\n",
-		    len, t[N / 2], t[N * 99 / 100]);
+		if (time_decisions(r, prompt, len,
+		        "13 models under that state (exemplars searched)") != 0)
+			return 1;
 		router_free(r);
 	}
-	free(t);
 	return 0;
 }
 
@@ -170,13 +181,10 @@ main(void)
 		"over", "lazy", "dog", "which", "planet", "is", "largest",
 		"answer", "42", "python", "function", "returns", "list", "of",
 		"numbers" };
-	enum { N = 2000 };
 	struct router *r = router_new();
 	struct router_context ctx;
-	struct router_decision d;
 	struct buf state;
 	char prompt[2001], id[32];
-	double t[N], t0;
 	size_t len = 0, i;
 	const char *shared = getenv("MIXCHAT_SHARED");
 	const char *bin = getenv("MIXCHAT_BIN");
@@ -202,17 +210,9 @@ main(void)
 			return 1;
 	}
 	router_context_init(&ctx, MODE_BALANCED);
-	for (i = 0; i < N; i++) {
-		t0 = time_mono_usf();
-		if (router_decide(r, prompt, len, &ctx, &d) != MC_OK)
-			return 1;
-		t[i] = time_mono_usf() - t0;
-		router_decision_release(&d);
-	}
-	time_sort(t, N);
-	printf("route: 13 models, %zu-char prompt: median %.1f us, p99 %.1f "
-	       "us (target <= 50 us median)\n",
-	    len, t[N / 2], t[N * 99 / 100]);
+	if (time_decisions(
+	        r, prompt, len, "13 models (target <= 50 us median)") != 0)
+		return 1;
 
 	buf_init(&state, 64u << 20);
 	if (router_state_save(r, &state) != MC_OK)

@@ -240,6 +240,10 @@ online_replay(const struct router *fitted, enum online_start start,
 	memset(after, 0, sizeof *after);
 	for (pass = 0; pass < 2; pass++) {
 		copy[pass] = router_copy(fitted);
+		/* A configured model's profile carries no exemplars (they
+		 * are the dataset's, keyed by its model names). */
+		if (start != START_FIT)
+			router_forget_exemplars(copy[pass]);
 		if (start == START_TIER) {
 			size_t nm = copy[pass]->nmodels;
 			struct router_profile **old =

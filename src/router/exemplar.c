@@ -79,13 +79,6 @@ sig_init(void)
 	sig_ready = 1;
 }
 
-static int
-word_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c >= 0x80;
-}
-
 static uint64_t
 word_hash(const char *s, size_t n)
 {
@@ -134,12 +127,12 @@ router_signature(const char *s, size_t len, uint8_t *sig)
 	for (k = 0; k < ROUTER_SIG; k++)
 		mins[k] = UINT32_MAX;
 	while (i < len) {
-		while (i < len && !word_byte((unsigned char)s[i]))
+		while (i < len && !router_word_byte((unsigned char)s[i]))
 			i++;
 		if (i >= len)
 			break;
 		start = i;
-		while (i < len && word_byte((unsigned char)s[i]))
+		while (i < len && router_word_byte((unsigned char)s[i]))
 			i++;
 		h = word_hash(s + start, i - start);
 		sig_add(mins, h);

@@ -200,8 +200,8 @@ hash_mix(uint32_t a, uint32_t b)
 	return a;
 }
 
-static int
-is_word_byte(unsigned char c)
+int
+router_word_byte(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9') || c >= 0x80;
@@ -217,12 +217,12 @@ hash_namespace(const char *s, size_t len, uint32_t ns, float *acc, uint16_t *nz,
 	int have_prev = 0, k;
 
 	while (i < len) {
-		while (i < len && !is_word_byte((unsigned char)s[i]))
+		while (i < len && !router_word_byte((unsigned char)s[i]))
 			i++;
 		if (i >= len)
 			break;
 		start = i;
-		while (i < len && is_word_byte((unsigned char)s[i]))
+		while (i < len && router_word_byte((unsigned char)s[i]))
 			i++;
 		h = hash_bytes(FNV_OFFSET ^ ns, s + start, i - start);
 		for (k = 0; k < 2; k++) {
@@ -327,7 +327,7 @@ hash_shape(const char *s, size_t len, float *acc, uint16_t *nz, uint32_t *nnz)
 			ops++;
 		if (c == '\n')
 			lines++;
-		if (is_word_byte(c)) {
+		if (router_word_byte(c)) {
 			if (!inword)
 				words++;
 			inword = 1;

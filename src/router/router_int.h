@@ -116,6 +116,9 @@ void router_qualities(
     const struct router *r, const struct router_features *f, double *q);
 /* The MinHash signature of the words of s (SIG_EMPTY values if none). */
 void router_signature(const char *s, size_t len, uint8_t *sig);
+/* Whether c belongs to a word: ASCII letters and digits, and every byte of
+ * a UTF-8 sequence (the features' and the signatures' tokeniser). */
+int router_word_byte(unsigned char c);
 /* Where the question block of a prompt starts (after its last blank
  * line, if enough follows). */
 size_t router_last_block(const char *prompt, size_t len);
