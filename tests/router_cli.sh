@@ -79,6 +79,18 @@ ceil=$(jq -r "[.online.ceiling_after_utility_gain_se, .online_partial.ceiling_ut
 
 expect_exit 0 "eval text, tags off" -- "$MC" eval --data "$T/rb.jsonl" --no-tags
 expect_grep "$T/out" "(tags off)" "the ablation says tags are off"
+expect_grep "$T/out" "^tags: one for every prompt (--no-tags)" "with one tag, no tag accuracy of 0 %"
+# The near duplicates: the Winogrande twins of RouterBench are found, and
+# left alone (their errors anti-correlate on train: rho 0), so the
+# decisions are those of the fit without them; --no-exemplars drops them.
+n_near=$(jq -r .n_near_duplicates "$T/eval.json")
+[ "$n_near" -gt 50 ] && [ "$(jq -r .exemplars "$T/eval.json")" = true ] &&
+	ok "eval finds $n_near near duplicates of training prompts" ||
+	fail "near duplicates: $n_near"
+expect_exit 0 "eval --no-exemplars" -- "$MC" eval --data "$T/rb.jsonl" --no-exemplars --json
+if [ "$(jq -r '[.exemplars, .n_near_duplicates] | @text' "$T/out")" = '[false,0]' ]; then
+	ok "--no-exemplars: none kept, none found"
+else fail "--no-exemplars: $(jq -c '[.exemplars, .n_near_duplicates]' "$T/out")"; fi
 expect_exit 0 "eval text" -- sh -c "'$MC' eval --data - <'$T/rb.jsonl'"
 expect_grep "$T/out" "^AIQ 0\.[0-9]" "eval prints AIQ"
 expect_grep "$T/out" "97.25% of the reference" "eval prints the 97.25% point"

@@ -835,8 +835,12 @@ eval_run(const struct eval_opts *o)
 	cJSON_AddNumberToObject(out, "n_train", (double)ntrain);
 	cJSON_AddNumberToObject(out, "n_test", (double)ntest);
 	cJSON_AddNumberToObject(out, "n_tags", (double)r->ntags);
-	cJSON_AddNumberToObject(
-	    out, "tag_accuracy", (double)tag_hits / (double)ntest);
+	/* With one tag there is nothing to tell apart. */
+	if (r->ntags > 1)
+		cJSON_AddNumberToObject(
+		    out, "tag_accuracy", (double)tag_hits / (double)ntest);
+	else
+		cJSON_AddNullToObject(out, "tag_accuracy");
 	cJSON_AddNumberToObject(out, "n_near_duplicates", (double)near_dups);
 	cJSON_AddStringToObject(out, "ref_model", ds.models[ref]);
 	cJSON_AddNumberToObject(out, "ref_quality", qref);
@@ -926,9 +930,14 @@ eval_run(const struct eval_opts *o)
 		    ds.name, ntrain, ntest, o->validate ? "validation" : "test",
 		    nm, r->ntags, o->no_tags ? " (tags off)" : "",
 		    o->no_exemplars ? " (exemplars off)" : "");
-		printf("tags: the most likely tag is the row's label for "
-		       "%.1f%% of the prompts\n",
-		    100.0 * (double)tag_hits / (double)ntest);
+		if (r->ntags > 1)
+			printf("tags: the most likely tag is the row's label "
+			       "for %.1f%% of the prompts\n",
+			    100.0 * (double)tag_hits / (double)ntest);
+		else
+			printf("tags: one for every prompt (%s)\n",
+			    o->no_tags ? "--no-tags"
+			               : "the data has a single label");
 		if (r->exemplars != NULL)
 			printf("exemplars: %zu of the prompts nearly duplicate "
 			       "a training prompt\n",
