@@ -13,8 +13,9 @@
  * or a word says about a model's quality; they cannot learn that *this*
  * passage (the one five history questions share) or *this* template
  * ("The CPI is calculated for each ___ by ___") trips one model up.  A
- * prompt whose question block shares at least ROUTER_EXEMPLAR_MIN of its
- * word set with k training prompts (estimated from the signatures) gets
+ * prompt whose signature agrees with k training prompts' on at least
+ * ROUTER_EXEMPLAR_MIN_AGREE of ROUTER_SIG values (about 0.59 of their word
+ * sets in common) gets
  * the mean of their errors added to its prediction, weighted as the mean
  * of k measurements that each correlate rho with it:
  *
@@ -24,20 +25,20 @@
  * pairs of near duplicates (the correlation of their errors, model by
  * model, shrunk toward 0 as if ROUTER_EXEMPLAR_PRIOR_PAIRS more pairs had
  * shown none), and is never below 0.  It matters: two MMLU questions on
- * one passage tend to trip a model up together (rho 0.2 over MMLU, 0.86
+ * one passage tend to trip a model up together (about 0.2 over MMLU, 0.86
  * for its repeated clinical questions), while Winogrande's twin sentences,
- * which differ in the word that flips the answer, do the opposite (-0.08:
- * no correction).  A prompt with no near duplicate among the training
+ * which differ in the word that flips the answer, do the opposite (about
+ * -0.08: no correction).  A prompt with no near duplicate among the training
  * prompts (every chat prompt, in practice) is not touched.
  *
  * Signatures: each shingle is hashed once (to 32 bits); value k of the
  * signature is 8 bits of a mix of the smallest a_k * h + b_k (mod 2^32,
  * a_k odd: a permutation) over the shingles.  Two prompts agree on value
  * k with probability about their Jaccard overlap (plus 1/255 by chance:
- * an eighth of a value over 32).  The index keys
- * each prompt under ROUTER_SIG / 4 bands of four values: near duplicates
- * share a band with probability 1 - (1 - J^4)^8 (0.65 at J = 0.6, 0.99 at
- * J = 0.8), and the candidates a band yields are then checked on all 32.
+ * an eighth of a value over 32).  The index keys each prompt under
+ * ROUTER_SIG / 4 bands of four values: near duplicates share a band with
+ * probability 1 - (1 - J^4)^8 (0.65 at J = 0.6, 0.99 at J = 0.8), and the
+ * candidates a band yields are then checked on all 32.
  */
 #include "config.h"
 
