@@ -3,12 +3,15 @@
 # ratings that survive an export and an import into another home.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 
-cat >"$T/script.json" <<'EOF2'
+# 360 words of 5 bytes: about 450 tokens, $0.00009 on "cheap".
+long=$(awk 'BEGIN { for (i = 0; i < 360; i++) printf "word " }')
+cat >"$T/script.json" <<EOF2
 [
   {"prompt_contains": "reject", "status": 401},
   {"prompt_contains": "limit", "status": 429, "retry_after": 120},
   {"prompt_contains": "cut", "disconnect_after_bytes": 200},
-  {"prompt_contains": "poem", "reply": "Roses are red, 中文 and 😀 too."}
+  {"prompt_contains": "poem", "reply": "Roses are red, 中文 and 😀 too."},
+  {"prompt_contains": "longanswer", "reply": "$long"}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -124,5 +127,16 @@ expect_exit 1 "nothing fits the budget" -- "$MC" --home "$H3" ask "and now?"
 expect_grep "$T/err" "budget" "the user is told about the budget"
 expect_exit 1 "nothing fits the budget, --json" -- "$MC" --home "$H3" ask --json "and now, in JSON?"
 expect_grep "$T/out" '"error":"[^"]*budget' "--json still prints the object, with the error"
+
+# One reply longer than predicted can pass 80 % and 100 % of the budget at
+# once: the notice says the budget is spent, not "80 %".
+kill $MOCK_PID 2>/dev/null; exec 9>&-
+start_mock "$T/script.json"
+H5=$T/home5
+write_config "$H5" 0.00005
+expect_exit 0 "a long reply on a small budget" -- "$MC" --home "$H5" ask --model cheap "longanswer please"
+expect_grep "$T/err" "^mixchat: today's budget is spent (\$0\.0000[89][0-9]* of \$0\.00005)" "the notice: the budget is spent"
+if grep -q "80%" "$T/err"; then fail "still says 80 %: $(cat "$T/err")"; else ok "not 80 % when all of it is spent"; fi
+expect_exit 1 "then nothing fits" -- "$MC" --home "$H5" ask "and now?"
 
 finish

@@ -85,7 +85,10 @@ struct app {
 	char *session_title;
 
 	bool budget_mode;
-	bool budget_warned;
+	/* The budget notices given: 1 at 80 %, 2 at 100 %, on day
+	 * budget_day (time_day). */
+	int budget_warned;
+	uint32_t budget_day;
 	char *pinned;
 	size_t nusable;
 };
@@ -428,6 +431,42 @@ app_latency(struct app *app, size_t *n)
 	return lat;
 }
 
+/*
+ * Tell the user once a day when the spend passes 80 % of the daily budget,
+ * and again when it passes all of it (one reply can do both: the notice
+ * then says the budget is spent, not 80 %).
+ */
+static void
+app_budget_notice(struct app *app)
+{
+	double budget = app->cfg->daily_budget_usd, spent;
+	uint32_t today = (uint32_t)time_day(time_wall_ms());
+	char a[32], b[32];
+	int level;
+
+	if (budget <= 0)
+		return;
+	if (app->budget_day != today) {
+		app->budget_day = today;
+		app->budget_warned = 0;
+	}
+	spent = app_spend_today(app);
+	level = spent >= budget ? 2 : spent >= 0.8 * budget ? 1 : 0;
+	if (level <= app->budget_warned)
+		return;
+	app->budget_warned = level;
+	format_usd(spent, a, sizeof a);
+	format_usd(budget, b, sizeof b);
+	if (level == 2)
+		app_notice(app,
+		    "today's budget is spent (%s of %s): only a model whose "
+		    "predicted cost fits what is left will be asked",
+		    a, b);
+	else
+		app_notice(app, "%.0f%% of today's budget is spent (%s of %s)",
+		    100.0 * spent / budget, a, b);
+}
+
 static void
 app_book_latency(struct app *app, const char *model,
     const struct net_result *res, struct store_latency *out)
@@ -680,7 +719,6 @@ app_on_done(void *ud, const struct net_result *res)
 	struct store_spend_add spend;
 	struct store_latency lat;
 	uint32_t seq = 0;
-	double budget, spent;
 
 	x->transfer = NULL;
 	if (app->inflight == x)
@@ -760,19 +798,7 @@ app_on_done(void *ud, const struct net_result *res)
 		    "will use another model until then",
 		    x->pub.model, res->retry_after_ms / 1000.0);
 
-	budget = app->cfg->daily_budget_usd;
-	if (budget > 0 && !app->budget_warned) {
-		spent = app_spend_today(app);
-		if (spent >= 0.8 * budget) {
-			app->budget_warned = true;
-			char a[32], b[32];
-
-			format_usd(spent, a, sizeof a);
-			format_usd(budget, b, sizeof b);
-			app_notice(app,
-			    "80%% of today's budget is spent (%s of %s)", a, b);
-		}
-	}
+	app_budget_notice(app);
 	app_changed(app, x);
 }
 
