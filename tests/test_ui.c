@@ -391,11 +391,24 @@ TEST(view_lays_out_tables)
 	view_set_width(&v, 40);
 	/* A rule across the line. */
 	view_set_width(&v, 6);
-	dump = relayout(&v, "above\n---\n* * *\nbelow --- here");
-	CHECK_STR(dump, "P:q\nR:above\nH:\nH:\nR:below\nR:---\n"
+	dump = relayout(&v, "above\n\n---\n* * *\nbelow --- here");
+	CHECK_STR(dump, "P:q\nR:above\nR:\nH:\nH:\nR:below\nR:---\n"
 	                "R:here\nB:\n");
 	free(dump);
 	view_set_width(&v, 40);
+	/* Setext headings: the line above "===" or "---" is a heading, the
+	 * underline goes; under a list item or a blank line it is not. */
+	dump = relayout(&v, "Title\n=====\nbody\nSub\n---\n- item\n---\n===");
+	CHECK_STR(dump, "P:q\nR:Title\nR:body\nR:Sub\nR:• item\nH:\nR:===\n"
+	                "B:\n");
+	free(dump);
+	l = view_line(&v, 1, &text, &b);
+	CHECK(b->style != NULL && b->style[l->off] == MARKUP_HEADING &&
+	      b->style[l->off + 4] == MARKUP_HEADING);
+	l = view_line(&v, 2, &text, &b);
+	CHECK(b->style[l->off] == 0); /* body */
+	l = view_line(&v, 3, &text, &b);
+	CHECK(b->style[l->off] == MARKUP_HEADING); /* Sub */
 	/* Nothing is dropped: a row with more cells than the header, or a
 	 * table of more than MARKUP_MAX_CELLS columns, is shown as text. */
 	dump = relayout(&v, "| a | b |\n|---|---|\n| 1 | 2 | kept |");

@@ -461,14 +461,56 @@ is_rule(const char *s, size_t n)
 	return marks >= 3;
 }
 
+/* A setext underline: up to three spaces, then "===" or "---" (three or
+ * more of one), then spaces only. */
+static bool
+is_underline(const char *s, size_t n)
+{
+	size_t i = 0, marks = 0;
+	char c;
+
+	while (i < n && i < 3 && s[i] == ' ')
+		i++;
+	if (i >= n || (s[i] != '=' && s[i] != '-'))
+		return false;
+	for (c = s[i]; i < n && s[i] == c; i++)
+		marks++;
+	while (i < n && s[i] == ' ')
+		i++;
+	return i == n && marks >= 3;
+}
+
+/* Whether a reply line is a paragraph's text: not blank, not a list item,
+ * quote or heading (a setext underline under it makes it a heading). */
+static bool
+is_paragraph_text(const char *s, size_t n)
+{
+	size_t i = 0, start;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i == n || s[i] == '#' || s[i] == '>' || s[i] == '|')
+		return false;
+	if ((s[i] == '-' || s[i] == '*' || s[i] == '+') && i + 1 < n &&
+	    s[i + 1] == ' ')
+		return false;
+	start = i;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	/* "1. item", "2) item" */
+	return !(i > start && i < n && (s[i] == '.' || s[i] == ')') &&
+	         (i + 1 == n || s[i + 1] == ' '));
+}
+
 /* Lay out text (n bytes, may hold newlines) as paragraphs of kind. */
 static void
 block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
     const char *s, size_t n, bool markdown)
 {
 	size_t pos = 0, end, off, len, i, took, text_until = 0;
+	size_t para_off = 0, para_len = 0;
 	int flags = VIEW_FIRST;
-	bool in_code = false, as_text;
+	bool in_code = false, as_text, para = false, text;
 	const char *nl;
 
 	while (pos <= n) {
@@ -492,6 +534,7 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 		i = 0;
 		while (i < len && b->text[off + i] == ' ')
 			i++;
+		text = false;
 		if (markdown && len - i >= 3 &&
 		    memcmp(b->text + off + i, "```", 3) == 0) {
 			in_code = !in_code;
@@ -499,20 +542,32 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 			    b, width, VIEW_FENCE, off, len, false, flags);
 		} else if (in_code)
 			block_wrap(b, width, VIEW_CODE, off, len, false, flags);
-		else if (markdown && is_rule(b->text + off, len)) {
+		else if (markdown && para && is_underline(b->text + off, len)) {
+			/* "Title" then "=====" (or "-----"): the title is a
+			 * heading, the underline goes. */
+			if (b->style == NULL)
+				b->style = xcalloc(b->text_cap, 1);
+			for (i = 0; i < para_len; i++)
+				b->style[para_off + i] |= MARKUP_HEADING;
+			b->text_len = off;
+		} else if (markdown && is_rule(b->text + off, len)) {
 			/* "---": a rule across the line, drawn by the screen
 			 * (no text: a reply of rules costs no more to keep). */
 			b->text_len = off;
 			block_add_line(b, VIEW_RULE, off, 0, flags);
 		} else {
 			if (markdown) {
+				text = is_paragraph_text(b->text + off, len);
 				len = block_markup(b, off, len);
+				para_off = off;
+				para_len = len;
 				block_wrap_hanging(
 				    b, width, kind, off, len, flags);
 			} else
 				block_wrap(
 				    b, width, kind, off, len, true, flags);
 		}
+		para = text;
 		flags = 0;
 		if (nl == NULL)
 			break;
