@@ -91,6 +91,22 @@ expect_exit 0 "eval --no-exemplars" -- "$MC" eval --data "$T/rb.jsonl" --no-exem
 if [ "$(jq -r '[.exemplars, .n_near_duplicates] | @text' "$T/out")" = '[false,0]' ]; then
 	ok "--no-exemplars: none kept, none found"
 else fail "--no-exemplars: $(jq -c '[.exemplars, .n_near_duplicates]' "$T/out")"; fi
+# Only the fitted start of the online replay keeps them: from the priors
+# and the price tiers (configured models) the replay is the same without
+# them.  OVERRULING's near duplicates do move decisions (rho > 0 there).
+OV="$SHARED/data/routing/frugalgpt_overruling.jsonl.gz"
+if [ -r "$OV" ]; then
+	gzip -dc "$OV" >"$T/ov.jsonl"
+	for x in "" --no-exemplars; do
+		"$MC" eval --data "$T/ov.jsonl" --online 0.7 $x --json |
+			jq -c '[.online_prior.utility_learning, .online_tier.utility_learning]'
+	done >"$T/ov_starts"
+	[ "$(sort -u "$T/ov_starts" | wc -l)" = 1 ] &&
+		ok "configured-model starts carry no near duplicates" ||
+		fail "the prior/tier replays depend on the exemplars: $(cat "$T/ov_starts")"
+else
+	echo "SKIP part: $OV is not there"
+fi
 expect_exit 0 "eval text" -- sh -c "'$MC' eval --data - <'$T/rb.jsonl'"
 expect_grep "$T/out" "^AIQ 0\.[0-9]" "eval prints AIQ"
 expect_grep "$T/out" "97.25% of the reference" "eval prints the 97.25% point"

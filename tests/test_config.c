@@ -31,6 +31,7 @@ TEST(defaults_have_providers_and_models)
 	CHECK(m != NULL && m->prior != NULL);
 	CHECK(cfg.mode == MODE_BALANCED);
 	CHECK(cfg.latency_tolerance_ms == 15000);
+	CHECK(!cfg.mouse); /* the terminal keeps the mouse by default */
 	config_release(&cfg);
 }
 
@@ -52,7 +53,7 @@ TEST(user_config_overrides_and_extends)
 	    "  \"router\": { \"mode\": \"quality\", \"latency_tolerance_ms\": 900 },\n"
 	    "  \"budget\": { \"daily_usd\": 0.5 },\n"
 	    "  \"vault\": { \"passphrase_command\": \"pass show mixchat\" },\n"
-	    "  \"theme\": \"mono\"\n"
+	    "  \"theme\": \"mono\", \"mouse\": true\n"
 	    "}\n";
 
 	CHECK(load(&cfg, text, &cause) == MC_OK);
@@ -69,6 +70,7 @@ TEST(user_config_overrides_and_extends)
 	CHECK(cfg.daily_budget_usd == 0.5);
 	CHECK_STR(cfg.passphrase_command, "pass show mixchat");
 	CHECK_STR(cfg.theme, "mono");
+	CHECK(cfg.mouse);
 	config_release(&cfg);
 }
 
@@ -85,13 +87,18 @@ TEST(errors_name_file_line_and_field)
 		    "config.json:3: router.mode: expected" },
 		{ "{\n\"budget\": {\"daily_usd\": -1}}",
 		    "config.json:2: budget.daily_usd: expected a number" },
-		{ "{\n\n\"colour\": 1}", "config.json:3: colour: unknown field" },
+		{ "{\n\n\"colour\": 1}",
+		    "config.json:3: colour: unknown field" },
 		{ "{\"models\": [{\"id\": \"m\", \"provider\": \"nope\"}]}",
 		    "config.json:1: models[0].provider: no provider named" },
 		{ "{\"providers\": {\"p\": {\"api\": \"soap\", \"base_url\": "
 		  "\"http://x\"}}}",
 		    "config.json:1: providers.p.api: unknown API" },
 		{ "{\n\"theme\": 3\n}", "config.json:2: theme: expected" },
+		{ "{\n\"mouse\": 1\n}",
+		    "config.json:2: mouse: expected true or false" },
+		{ "{\"models\": [{\"id\": \"gpt-4.1\",\n \"enabled\": \"no\"}]}",
+		    "config.json:2: models[0].enabled: expected true or false" },
 		{ "{\n\"a\": 1,,\n}", "config.json:2:" },
 		{ "[1]", "config.json:1: expected a JSON object" },
 	};
@@ -101,8 +108,8 @@ TEST(errors_name_file_line_and_field)
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		CHECK(load(&cfg, cases[i].text, &cause) == MC_ERR_PARSE);
-		CHECK(cause != NULL &&
-		    strncmp(cause, cases[i].want, strlen(cases[i].want)) == 0);
+		CHECK(cause != NULL && strncmp(cause, cases[i].want,
+		                           strlen(cases[i].want)) == 0);
 		if (cause != NULL &&
 		    strncmp(cause, cases[i].want, strlen(cases[i].want)) != 0)
 			printf("  got: %s\n  want: %s\n", cause, cases[i].want);
@@ -172,10 +179,10 @@ TEST(catalog_prices_match_prices_csv)
 			if (strcmp(catalog_models[i].id, fields[1]) != 0)
 				continue;
 			found++;
-			CHECK_NEAR(catalog_models[i].price_in, atof(fields[2]),
-			    1e-9);
-			CHECK_NEAR(catalog_models[i].price_out, atof(fields[3]),
-			    1e-9);
+			CHECK_NEAR(
+			    catalog_models[i].price_in, atof(fields[2]), 1e-9);
+			CHECK_NEAR(
+			    catalog_models[i].price_out, atof(fields[3]), 1e-9);
 		}
 	}
 	fclose(f);

@@ -28,22 +28,22 @@ enum provider_api {
 };
 
 struct provider {
-	char *name;	/* also the vault entry holding its key */
+	char *name; /* also the vault entry holding its key */
 	enum provider_api api;
 	char *base_url; /* without a trailing slash */
 	bool auth_none; /* "auth": "none": no key, never asks the vault */
-	bool user;	/* named in the user's config.json */
+	bool user;      /* named in the user's config.json */
 };
 
 struct model {
-	char *id;	/* as sent to the provider and shown to the user */
-	char *provider; /* a struct provider name */
-	double price_in;	/* USD per 1M input tokens */
-	double price_out;	/* USD per 1M output tokens */
+	char *id;         /* as sent to the provider and shown to the user */
+	char *provider;   /* a struct provider name */
+	double price_in;  /* USD per 1M input tokens */
+	double price_out; /* USD per 1M output tokens */
 	double price_cached_in; /* USD per 1M cached input tokens; <0: none */
-	char *prior;	/* routing-data model whose profile it starts from */
-	bool enabled;	/* false: "enabled": false in config.json */
-	bool user;	/* named in the user's config.json */
+	char *prior;  /* routing-data model whose profile it starts from */
+	bool enabled; /* false: "enabled": false in config.json */
+	bool user;    /* named in the user's config.json */
 };
 
 enum router_mode {
@@ -53,9 +53,9 @@ enum router_mode {
 };
 
 struct config {
-	char *home;	   /* --home / MIXCHAT_HOME, or NULL */
+	char *home;        /* --home / MIXCHAT_HOME, or NULL */
 	char *config_dir;  /* folder of config.json, themes/, keys/ */
-	char *data_dir;	   /* folder of the LMDB data and the vault */
+	char *data_dir;    /* folder of the LMDB data and the vault */
 	char *config_file; /* the config.json read (may not exist) */
 	bool config_found; /* whether config_file existed */
 
@@ -70,7 +70,7 @@ struct config {
 	char *passphrase_command;
 	char *theme;
 	char *keys;
-	bool mouse; /* the chat takes the wheel and clicks */
+	bool mouse;          /* the chat takes the wheel and clicks */
 	char *system_prompt; /* may be NULL */
 	int max_output_tokens;
 };
@@ -109,8 +109,8 @@ int config_load_text(struct config *cfg, const char *text, size_t len,
 int config_ensure_dirs(const struct config *cfg, char **cause) MC_WUR;
 
 /* Look-ups; NULL when absent.  Owned by the config. */
-struct provider *config_find_provider(const struct config *cfg,
-    const char *name);
+struct provider *config_find_provider(
+    const struct config *cfg, const char *name);
 struct model *config_find_model(const struct config *cfg, const char *id);
 
 /* The API's name in config.json, and back (-1 when unknown). */

@@ -78,8 +78,8 @@ enum action {
 	ACT_NEWLINE,
 	ACT_HISTORY_PREV,
 	ACT_HISTORY_NEXT,
-	ACT_SCROLL_UP,   /* a page */
-	ACT_SCROLL_DOWN, /* a page */
+	ACT_SCROLL_UP,        /* a page */
+	ACT_SCROLL_DOWN,      /* a page */
 	ACT_SCROLL_LINE_UP,   /* arg lines (1 when not given) */
 	ACT_SCROLL_LINE_DOWN, /* arg lines (1 when not given) */
 	ACT_SCROLL_TOP,
