@@ -736,12 +736,14 @@ eval_run(const struct eval_opts *o)
 		t0 = time_mono_usf();
 		rc = router_decide(r, row->prompt, row->len, &ctx, &d);
 		times[i] = time_mono_usf() - t0;
-		router_decision_release(&d);
 		if (rc != MC_OK && rc != MC_ERR_BUDGET) {
+			router_decision_release(&d);
 			cli_error("routing failed: %s", mixchat_strerror(rc));
 			goto out;
 		}
-		router_features_compute(r, row->prompt, row->len, f);
+		/* The decision's own features: computed once, timed above. */
+		memcpy(f, d.features, sizeof *f);
+		router_decision_release(&d);
 		{
 			uint32_t t, bt = 0;
 
