@@ -116,6 +116,22 @@ apgr=$(sed 's/.*"apgr":\([0-9.]*\).*/\1/' "$T/out")
 if awk "BEGIN { exit !($apgr > 0.55 && $apgr <= 1) }"; then ok "GSM8K APGR $apgr beats random"
 else fail "GSM8K APGR $apgr"; fi
 
+# The bootstrap's standard errors: there, and they shrink as the test set
+# grows (every test prompt four times: about half).  Zero would mean the
+# resamples do not resample; the same with four times the prompts would
+# mean they ignore the test set's size.
+se1=$(jq -r '.bootstrap | select(.resamples == 200 and .aiq_se > 0) | .apgr_se' "$T/out")
+jq -c 'if .split == "test" then ., (.id += ".b"), (.id += ".c"), (.id += ".d") else . end' \
+    "$T/gsm8k.jsonl" >"$T/gsm8k4.jsonl"
+"$MC" eval --data "$T/gsm8k4.jsonl" --json >"$T/out4" 2>&1
+se4=$(jq -r '.bootstrap.apgr_se' "$T/out4")
+if [ -n "$se1" ] && awk "BEGIN { r = $se4 / $se1; exit !($se1 > 0.01 && $se1 < 0.2 && r > 0.35 && r < 0.7) }"; then
+	ok "APGR standard error $se1, $se4 with every test prompt four times"
+else fail "APGR standard errors: '$se1' then '$se4'"; fi
+if jq -e '.bootstrap | .apgr_se == null and .aiq_se > 0.001 and .aiq_se < 0.05 and .cost_pct_at_97_25_reached > 0.5' "$T/eval.json" >/dev/null; then
+	ok "RouterBench: AIQ standard error, no APGR one"
+else fail "RouterBench bootstrap: $(jq -c .bootstrap "$T/eval.json")"; fi
+
 # Bad input: the line and the field are named, the exit is non-zero.
 head -2 "$T/rb.jsonl" >"$T/bad.jsonl"
 head -3 "$T/rb.jsonl" | tail -1 | sed 's/"cost_usd": {"WizardLM[^,]*,/"cost_usd": {/' >>"$T/bad.jsonl"

@@ -628,6 +628,165 @@ eval_partial(const struct router *fitted, const struct dataset *ds,
 		paired_print("  ceiling (fitted on all of train)", &ceiling);
 }
 
+/*
+ * How much of a result is the luck of the test prompts: the metrics
+ * recomputed on EVAL_RESAMPLES resamples (with replacement) of the test
+ * prompts, the router's decisions held fixed, and their standard
+ * deviation reported as the standard error.  The reference's and the
+ * cheapest model's costs are taken from each resample, as the metric
+ * itself takes them.  A fixed seed: the same run prints the same figures.
+ */
+#define EVAL_RESAMPLES 200
+
+struct eval_sample_ctx {
+	const struct eval_pred *p;
+	const struct dataset *ds;
+	const size_t *test;
+	size_t ntest;
+	double alpha;
+	int ref, cheap, strong; /* strong: APGR's (two models) */
+};
+
+/* xorshift64*: a small deterministic generator for the resamples. */
+static uint64_t
+resample_next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+/* Running sums of one metric over the resamples. */
+struct eval_moments {
+	double n, sum, sq;
+};
+
+static void
+moments_add(struct eval_moments *mo, double v)
+{
+	mo->n++;
+	mo->sum += v;
+	mo->sq += v * v;
+}
+
+static void
+moments_json(cJSON *o, const char *key, const struct eval_moments *mo)
+{
+	double mean, var;
+
+	if (mo->n < 2) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	mean = mo->sum / mo->n;
+	var = (mo->sq - mo->n * mean * mean) / (mo->n - 1);
+	cJSON_AddNumberToObject(o, key, var > 0 ? sqrt(var) : 0);
+}
+
+/* The metrics of one resample (rows: indices into the test prompts;
+ * choice: the router's pick per lambda and test prompt). */
+static void
+eval_one_sample(const struct eval_sample_ctx *x, const size_t *rows,
+    const int *choice, struct eval_moments *aiq, struct eval_moments *at,
+    struct eval_moments *apgr, double *scratch)
+{
+	struct metrics_point pts[NLAMBDA];
+	const struct dataset_row *row;
+	double qref = 0, cref = 0, clo = 0, best = -1;
+	size_t i, n = x->ntest, nm = x->p->nm;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		row = &x->ds->rows[x->test[rows[i]]];
+		qref += row->quality[x->ref] / (double)n;
+		cref += row->cost_usd[x->ref] / (double)n;
+		clo += row->cost_usd[x->cheap] / (double)n;
+	}
+	for (k = 0; k < NLAMBDA; k++) {
+		double q = 0, c = 0;
+
+		for (i = 0; i < n; i++) {
+			int w = choice[(size_t)k * n + rows[i]];
+
+			row = &x->ds->rows[x->test[rows[i]]];
+			q += row->quality[w];
+			c += row->cost_usd[w];
+		}
+		pts[k].quality = q / (double)n;
+		pts[k].cost = c / (double)n;
+		if (cref > 0 && pts[k].quality >= 0.9725 * qref &&
+		    (best < 0 || pts[k].cost / cref < best))
+			best = pts[k].cost / cref;
+	}
+	moments_add(aiq, metrics_aiq(pts, NLAMBDA, clo, cref));
+	if (best >= 0)
+		moments_add(at, 100.0 * best);
+	if (nm == 2) {
+		int s = x->strong, w = 1 - s;
+		double *pref = scratch, *qw = scratch + n,
+		       *qs = scratch + 2 * n;
+		double a, c50, c80;
+
+		for (i = 0; i < n; i++) {
+			size_t j = rows[i];
+
+			row = &x->ds->rows[x->test[j]];
+			pref[i] = x->p->q[j * nm + s] +
+			          x->alpha * x->p->u[j * nm + s] -
+			          x->p->q[j * nm + w] -
+			          x->alpha * x->p->u[j * nm + w];
+			qw[i] = row->quality[w];
+			qs[i] = row->quality[s];
+		}
+		metrics_apgr(pref, qw, qs, n, &a, &c50, &c80);
+		moments_add(apgr, a);
+	}
+}
+
+/*
+ * The "bootstrap" object of eval's JSON: resamples, aiq_se,
+ * cost_pct_at_97_25_se and the share of resamples that reach 97.25 %
+ * (cost_pct_at_97_25_reached), apgr_se (null but for two models).  For
+ * two models x->strong is the dearer one, as APGR has it.
+ */
+static cJSON *
+eval_bootstrap(const struct eval_sample_ctx *x)
+{
+	struct eval_moments aiq = { 0, 0, 0 }, at = { 0, 0, 0 },
+	                    apgr = { 0, 0, 0 };
+	size_t n = x->ntest, i, b;
+	int *choice = xcalloc((size_t)NLAMBDA * n, sizeof *choice);
+	size_t *rows = xcalloc(n, sizeof *rows);
+	double *scratch = xcalloc(3 * n, sizeof *scratch);
+	uint64_t seed = 0x6d69786368617431ull;
+	cJSON *o = cJSON_CreateObject();
+	int k;
+
+	for (k = 0; k < NLAMBDA; k++)
+		for (i = 0; i < n; i++)
+			choice[(size_t)k * n + i] =
+			    pick(x->p, i, lambda_at(k), x->alpha);
+	for (b = 0; b < EVAL_RESAMPLES; b++) {
+		for (i = 0; i < n; i++)
+			rows[i] = (size_t)(resample_next(&seed) % n);
+		eval_one_sample(x, rows, choice, &aiq, &at, &apgr, scratch);
+	}
+	cJSON_AddNumberToObject(o, "resamples", EVAL_RESAMPLES);
+	moments_json(o, "aiq_se", &aiq);
+	moments_json(o, "cost_pct_at_97_25_se", &at);
+	cJSON_AddNumberToObject(
+	    o, "cost_pct_at_97_25_reached", at.n / EVAL_RESAMPLES);
+	if (x->p->nm == 2)
+		moments_json(o, "apgr_se", &apgr);
+	else
+		cJSON_AddNullToObject(o, "apgr_se");
+	free(choice);
+	free(rows);
+	free(scratch);
+	return o;
+}
+
 static int
 eval_run(const struct eval_opts *o)
 {
@@ -646,7 +805,7 @@ eval_run(const struct eval_opts *o)
 	uint32_t fold = 0;
 	int ref = -1, best = 0, cheap = 0, k, rc, ret = EXIT_RUNTIME;
 	char *cause = NULL;
-	cJSON *out = NULL, *arr;
+	cJSON *out = NULL, *arr, *boot = NULL;
 
 	memset(&p, 0, sizeof p);
 	if (getenv("MIXCHAT_VAL_FOLD") != NULL) /* developer knob */
@@ -870,6 +1029,19 @@ eval_run(const struct eval_opts *o)
 		cJSON_AddNumberToObject(
 		    out, "aiq_single_models", metrics_aiq(sp, nm, clo, cref));
 	}
+	{
+		struct eval_sample_ctx x;
+
+		x.p = &p;
+		x.ds = &ds;
+		x.test = test;
+		x.ntest = ntest;
+		x.alpha = alpha;
+		x.ref = ref;
+		x.strong = mc[0] > mc[1] ? 0 : 1;
+		x.cheap = cheap;
+		boot = eval_bootstrap(&x);
+	}
 	if (nm == 2) {
 		int s = mc[0] > mc[1] ? 0 : 1, w = 1 - s;
 		double *pref = xcalloc(ntest, sizeof *pref);
@@ -897,6 +1069,7 @@ eval_run(const struct eval_opts *o)
 		cJSON_AddNullToObject(out, "cpt50");
 		cJSON_AddNullToObject(out, "cpt80");
 	}
+	cJSON_AddItemToObject(out, "bootstrap", boot);
 	cJSON_AddItemToObject(out, "oracle", json_point(oq, oc, qref, cref));
 	{
 		cJSON *b = json_point(mq[best], mc[best], qref, cref);
@@ -962,18 +1135,29 @@ eval_run(const struct eval_opts *o)
 		    cJSON_GetNumberValue(
 		        cJSON_GetObjectItem(out, "aiq_single_models")),
 		    clo, cref);
+		printf("  +/- %.4f (standard error: %d resamples of the "
+		       "%s prompts, decisions fixed)\n",
+		    cJSON_GetNumberValue(cJSON_GetObjectItem(boot, "aiq_se")),
+		    EVAL_RESAMPLES, o->validate ? "validation" : "test");
 		if (at9725 >= 0)
 			printf("97.25%% of the reference's quality at %.2f%% "
-			       "of its cost\n",
-			    100 * at9725);
+			       "of its cost (+/- %.2f; reached in %.0f%% of "
+			       "the resamples)\n",
+			    100 * at9725,
+			    cJSON_GetNumberValue(cJSON_GetObjectItem(
+			        boot, "cost_pct_at_97_25_se")),
+			    100 * cJSON_GetNumberValue(cJSON_GetObjectItem(
+			              boot, "cost_pct_at_97_25_reached")));
 		else
 			printf("97.25%% of the reference's quality: never "
 			       "reached\n");
 		if (nm == 2)
-			printf("APGR %.4f, CPT(50%%) %.2f%%, CPT(80%%) %.2f%% "
-			       "(calls to %s)\n",
+			printf("APGR %.4f +/- %.4f, CPT(50%%) %.2f%%, "
+			       "CPT(80%%) %.2f%% (calls to %s)\n",
 			    cJSON_GetNumberValue(
 			        cJSON_GetObjectItem(out, "apgr")),
+			    cJSON_GetNumberValue(
+			        cJSON_GetObjectItem(boot, "apgr_se")),
 			    cJSON_GetNumberValue(
 			        cJSON_GetObjectItem(out, "cpt50")),
 			    cJSON_GetNumberValue(
