@@ -14,6 +14,7 @@
 #include "router/dataset.h"
 #include "router/fit.h"
 #include "router/metrics.h"
+#include "router/online.h"
 #include "router/router_int.h"
 #include "test.h"
 #include "util/xmalloc.h"
@@ -724,6 +725,24 @@ TEST(exemplars_route_near_duplicates)
 		cause = NULL;
 	}
 	buf_release(&b);
+
+	/* A rating takes the memory's residual against what the router
+	 * predicted - near duplicates included: rated at that very
+	 * quality, the passage question teaches the memory nothing, where
+	 * against the bare profile it would count the passage twice. */
+	{
+		struct router_memory *m = router_memory_new();
+		struct router *rc = router_copy(r);
+
+		router_features_compute(r, near, strlen(near), f);
+		CHECK_NEAR(router_online_base(r, f, "a"), q[0], 1e-12);
+		CHECK(router_profile_quality(r->models[0], f) > q[0] + 0.3);
+		CHECK(router_online_learn(rc, m, f, "a", q[0], 1) == MC_OK);
+		CHECK(router_memory_count(m, NULL) == 1);
+		CHECK_NEAR(router_memory_correction(m, f, "a", NULL), 0, 1e-9);
+		router_memory_free(m);
+		router_free(rc);
+	}
 
 	/* Without them the passage question goes to the cheaper "a" (the
 	 * hashed-word residual learns a little of the passage: 0.70). */

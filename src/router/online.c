@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "router/online.h"
@@ -25,13 +26,30 @@ router_online_decide(const struct router *r, const struct router_memory *m,
 	return d->winner < 0 ? MC_ERR_BUDGET : MC_OK;
 }
 
+/*
+ * What the router itself predicts for model on f: its profile, corrected
+ * by the fit's near duplicates when it has them (router_qualities) - the
+ * quality a decision compares.  The memory's residuals are taken against
+ * this, so that a lesson the near duplicates already taught is not added
+ * a second time.
+ */
 double
 router_online_base(
     const struct router *r, const struct router_features *f, const char *model)
 {
-	const struct router_profile *p = router_find_profile(r, model);
+	double *q;
+	double v = -1;
+	size_t i;
 
-	return p != NULL ? router_profile_quality(p, f) : -1;
+	if (router_find_profile(r, model) == NULL)
+		return -1;
+	q = xcalloc(r->nmodels, sizeof *q);
+	router_qualities(r, f, q);
+	for (i = 0; i < r->nmodels; i++)
+		if (strcmp(r->models[i]->id, model) == 0)
+			v = q[i];
+	free(q);
+	return v;
 }
 
 /*
@@ -68,7 +86,7 @@ router_online_learn(struct router *r, struct router_memory *m,
 
 	if (p == NULL)
 		return MC_ERR_NOTFOUND;
-	base = router_profile_quality(p, f);
+	base = router_online_base(r, f, model);
 	if (!(quality >= 0 && quality <= 1) || !(weight > 0 && weight <= 1))
 		return MC_ERR_USAGE;
 	router_memory_params_init(&mp);
