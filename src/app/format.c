@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/format.h"
+#include "util/glyph.h"
 
 void
 format_usd(double usd, char *out, size_t n)
@@ -54,7 +55,7 @@ format_no_reply(const char *model, double latency_ms, char *out, size_t n)
 	char total[32];
 
 	format_ms(latency_ms, total, sizeof total);
-	return snprintf(out, n, "%s · no reply (%s)", model, total);
+	return snprintf(out, n, "%s%sno reply (%s)", model, glyph->sep, total);
 }
 
 void
@@ -67,7 +68,8 @@ format_footer(const struct app_exchange *ex, char *out, size_t n)
 	if (ex->model == NULL)
 		return;
 	if (ex->state == REPLY_PENDING || ex->state == REPLY_STREAMING) {
-		snprintf(out, n, "%s · …", ex->model);
+		snprintf(
+		    out, n, "%s%s%s", ex->model, glyph->sep, glyph->ellipsis);
 		return;
 	}
 	if (ex->state == REPLY_ERROR && ex->reply_len == 0 &&
@@ -80,9 +82,9 @@ format_footer(const struct app_exchange *ex, char *out, size_t n)
 	format_usd(ex->cost_usd, cost, sizeof cost);
 	format_ms(ex->ttft_ms, first, sizeof first);
 	secs = ex->latency_ms / 1000.0;
-	snprintf(out, n,
-	    "%s · %s · %s (first token %s) · %s%d tok · %.0f tok/s", ex->model,
-	    cost, total, first, ex->tokens_estimated ? "~" : "", ex->tokens_out,
+	snprintf(out, n, "%s%s%s%s%s (first token %s)%s%s%d tok%s%.0f tok/s",
+	    ex->model, glyph->sep, cost, glyph->sep, total, first, glyph->sep,
+	    ex->tokens_estimated ? "~" : "", ex->tokens_out, glyph->sep,
 	    secs > 0 ? ex->tokens_out / secs : 0.0);
 }
 

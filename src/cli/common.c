@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "util/glyph.h"
 #include "util/log.h"
 
 void
@@ -54,5 +55,6 @@ cli_load_config(const struct cli_global *g, struct config *cfg)
 		free(cause);
 		return rc == MC_ERR_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
 	}
+	glyph_use((enum glyph_set)cfg->glyphs);
 	return EXIT_OK;
 }

@@ -24,6 +24,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/glyph.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 #include "vault/vault.h"
@@ -371,8 +372,8 @@ print_text(const struct store_model_stats *list, const struct learned *ls,
 			    ls[i].off_now, ls[i].rated);
 		else
 			snprintf(rated, sizeof rated, "-");
-		printf("%-24s %8lu  %-14s %-26s ±%.2f\n", ms->model,
-		    (unsigned long)ms->ratings, any, rated, u);
+		printf("%-24s %8lu  %-14s %-26s %s%.2f\n", ms->model,
+		    (unsigned long)ms->ratings, any, rated, glyph->pm, u);
 	}
 	return EXIT_OK;
 }

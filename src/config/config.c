@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/glyph.h"
 #include "util/json.h"
 #include "util/xmalloc.h"
 
@@ -564,8 +565,8 @@ static int
 merge_root(struct merge *mg, const cJSON *root)
 {
 	static const char *const allowed[] = { "providers", "models", "router",
-		"budget", "vault", "theme", "keys", "mouse", "system_prompt",
-		"max_output_tokens", NULL };
+		"budget", "vault", "theme", "keys", "mouse", "glyphs",
+		"system_prompt", "max_output_tokens", NULL };
 	static const char *const router_allowed[] = { "mode",
 		"latency_tolerance_ms", NULL };
 	static const char *const budget_allowed[] = { "daily_usd", NULL };
@@ -637,6 +638,22 @@ merge_root(struct merge *mg, const cJSON *root)
 		return rc;
 	if ((rc = merge_bool(mg, root, "mouse", "", &cfg->mouse)) != MC_OK)
 		return rc;
+	{
+		char *g = NULL;
+		int set;
+
+		if ((rc = merge_string(mg, root, "glyphs", "", &g)) != MC_OK)
+			return rc;
+		if (g != NULL) {
+			set = glyph_set_from_name(g);
+			free(g);
+			if (set < 0)
+				return merge_error(mg, "glyphs",
+				    "expected \"auto\", \"unicode\" or "
+				    "\"ascii\"");
+			cfg->glyphs = set;
+		}
+	}
 	if ((rc = merge_string(
 	         mg, root, "system_prompt", "", &cfg->system_prompt)) != MC_OK)
 		return rc;

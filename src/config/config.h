@@ -71,6 +71,7 @@ struct config {
 	char *theme;
 	char *keys;
 	bool mouse;          /* the chat takes the wheel and clicks */
+	int glyphs;          /* enum glyph_set: GLYPHS_AUTO unless set */
 	char *system_prompt; /* may be NULL */
 	int max_output_tokens;
 };

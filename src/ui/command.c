@@ -15,6 +15,7 @@
 #include "ui/resource.h"
 #include "ui/ui.h"
 #include "util/buf.h"
+#include "util/glyph.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -58,21 +59,22 @@ command_forget_sessions(struct ui *ui)
 
 /*
  * Add s to b cut to cols display columns (never inside a character, "…"
- * when cut) and padded with spaces to cols: printf's %-20.20s counts
+ * or "..." when cut) and padded with spaces to cols: printf's %-20.20s counts
  * bytes, which cuts UTF-8 and misaligns CJK.
  */
 static int
 add_column(struct buf *b, const char *s, size_t cols)
 {
-	size_t n = strlen(s), used, fit;
+	size_t n = strlen(s), used, fit,
+	       ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
 	int rc;
 
-	if (utf8_width(s, n) > cols && cols > 1) {
-		fit = utf8_fit(s, n, cols - 1, &used);
+	if (utf8_width(s, n) > cols && cols > ew) {
+		fit = utf8_fit(s, n, cols - ew, &used);
 		rc = buf_add(b, s, fit);
 		if (rc == MC_OK)
-			rc = buf_addstr(b, "…");
-		used++;
+			rc = buf_addstr(b, glyph->ellipsis);
+		used += ew;
 	} else {
 		fit = utf8_fit(s, n, cols, &used);
 		rc = buf_add(b, s, fit);
@@ -136,7 +138,7 @@ cmd_why(struct ui *ui, const char *arg)
 		    ex->reask ? ", asked again" : "");
 	if (rc == MC_OK)
 		rc = buf_printf(&b, "    %-*s %7s %10s %9s %6s %7s\n", mw,
-		    "model", "quality", "cost", "latency", "±", "score");
+		    "model", "quality", "cost", "latency", glyph->pm, "score");
 	for (i = 0; i < ex->ncandidates && rc == MC_OK; i++) {
 		c = &ex->candidates[i];
 		format_usd(c->cost_usd, cost, sizeof cost);
@@ -147,8 +149,9 @@ cmd_why(struct ui *ui, const char *arg)
 		else
 			rc = buf_printf(&b,
 			    "  %s %-*.*s %7.3f %10s %9s %6.3f %7.3f\n",
-			    (int)i == ex->winner ? "▶" : " ", mw, mw, c->model,
-			    c->quality, cost, lat, c->uncertainty, c->score);
+			    (int)i == ex->winner ? glyph->winner : " ", mw, mw,
+			    c->model, c->quality, cost, lat, c->uncertainty,
+			    c->score);
 	}
 	if (rc == MC_OK)
 		ui_note(ui, "%s", buf_str(&b));
@@ -172,7 +175,7 @@ model_names(struct ui *ui)
 		if (!m[i].usable)
 			continue;
 		if (shown == 8) {
-			rc = buf_addstr(&b, ", …");
+			rc = buf_printf(&b, ", %s", glyph->ellipsis);
 			break;
 		}
 		rc = buf_printf(&b, "%s%s", shown > 0 ? ", " : "", m[i].id);
@@ -259,8 +262,8 @@ cmd_models(struct ui *ui, const char *arg)
 		format_usd(m[i].price_out, out, sizeof out);
 		format_ms(m[i].ttft_ms, ttft, sizeof ttft);
 		if (m[i].quality >= 0)
-			snprintf(quality, sizeof quality, "%.2f±%.2f",
-			    m[i].quality,
+			snprintf(quality, sizeof quality, "%.2f%s%.2f",
+			    m[i].quality, glyph->pm,
 			    m[i].uncertainty >= 0 ? m[i].uncertainty : 0.0);
 		else
 			snprintf(quality, sizeof quality, "-");

@@ -10,9 +10,11 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ui/markup.h"
+#include "util/glyph.h"
 
 /* Pairs nested deeper than this are drawn as text. */
 #define MARKUP_DEPTH 8
@@ -282,7 +284,8 @@ markup_line(const char *in, size_t n, char *out, uint8_t *style)
 	emit(&m, in, p, 0);
 	/* "> quote": a bar, and the rest emphasised. */
 	if (p <= 3 && p < n && in[p] == '>') {
-		emit(&m, "▎ ", strlen("▎ "), 0);
+		emit(&m, glyph->quote, strlen(glyph->quote), 0);
+		emit(&m, " ", 1, 0);
 		p++;
 		if (p < n && in[p] == ' ')
 			p++;
@@ -311,7 +314,8 @@ markup_line(const char *in, size_t n, char *out, uint8_t *style)
 			if (in[j] != in[p] && in[j] != ' ')
 				rule = false;
 		if (!rule) {
-			emit(&m, "• ", strlen("• "), st);
+			emit(&m, glyph->bullet, strlen(glyph->bullet), st);
+			emit(&m, " ", 1, st);
 			p += 2;
 		}
 	}
@@ -322,8 +326,11 @@ markup_line(const char *in, size_t n, char *out, uint8_t *style)
 size_t
 markup_hang(const char *s, size_t n, size_t *bar)
 {
-	static const char quote[] = "▎ ", bullet[] = "• ";
+	char quote[16], bullet[16];
 	size_t p = 0, cols, d;
+
+	snprintf(quote, sizeof quote, "%s ", glyph->quote);
+	snprintf(bullet, sizeof bullet, "%s ", glyph->bullet);
 
 	*bar = 0;
 	while (p < n && s[p] == ' ')

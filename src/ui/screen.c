@@ -24,6 +24,7 @@
 #include "ui/markup.h"
 #include "ui/ui.h"
 #include "util/base64.h"
+#include "util/glyph.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -59,9 +60,6 @@ static int extended_codes[sizeof extended_keys / sizeof extended_keys[0]];
 
 static attr_t styles[TH__COUNT];
 static bool started;
-
-static const char *const spinner_frames[] = { "⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦",
-	"⠧", "⠇", "⠏" };
 
 void
 screen_clipboard(const char *s, size_t n)
@@ -420,9 +418,10 @@ draw_title(struct ui *ui, int y)
 	size_t used;
 
 	fill_row(y, styles[TH_TITLE]);
-	snprintf(left, sizeof left, " mixchat · %s · %s%s%s",
-	    app_session_title(ui->app), app_mode_name(ui->app),
-	    pinned != NULL ? " · pinned: " : "", pinned != NULL ? pinned : "");
+	snprintf(left, sizeof left, " mixchat%s%s%s%s%s%s%s", glyph->sep,
+	    app_session_title(ui->app), glyph->sep, app_mode_name(ui->app),
+	    pinned != NULL ? glyph->sep : "", pinned != NULL ? "pinned: " : "",
+	    pinned != NULL ? pinned : "");
 	snprintf(right, sizeof right, "%zu %s ", app_count(ui->app),
 	    app_count(ui->app) == 1 ? "message" : "messages");
 	used = put_str(y, 0, left, (size_t)ui->cols, styles[TH_TITLE]);
@@ -436,7 +435,7 @@ draw_status(struct ui *ui, int y)
 {
 	char buf[256], spent[32], limit[32];
 	const struct app_exchange *ex = NULL;
-	size_t x = 0, cols = (size_t)ui->cols, n = app_count(ui->app), i;
+	size_t x = 0, cols = (size_t)ui->cols, n = app_count(ui->app), i, w;
 	double spend = app_spend_today(ui->app),
 	       budget = app_daily_budget(ui->app);
 	bool warn;
@@ -452,7 +451,7 @@ draw_status(struct ui *ui, int y)
 		const struct app_exchange *last = app_get(ui->app, n - 1);
 
 		snprintf(buf, sizeof buf, " %s %s ",
-		    spinner_frames[ui->spinner % 10],
+		    glyph->spinner[ui->spinner % (unsigned)glyph->nspinner],
 		    last != NULL && last->state == REPLY_PENDING ? "waiting"
 		                                                 : "streaming");
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
@@ -499,10 +498,10 @@ draw_status(struct ui *ui, int y)
 		    buf, sizeof buf, " reply %ld/%zu ", ui->selected + 1, n);
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
 	}
-	snprintf(buf, sizeof buf, "F1 keys · /help ");
-	if (x + strlen(buf) + 1 < cols)
-		put_str(y, (int)(cols - strlen(buf)), buf, strlen(buf),
-		    styles[TH_STATUS]);
+	snprintf(buf, sizeof buf, "F1 keys%s/help ", glyph->sep);
+	w = utf8_width(buf, strlen(buf));
+	if (x + w + 1 < cols)
+		put_str(y, (int)(cols - w), buf, w, styles[TH_STATUS]);
 }
 
 static enum theme_element
@@ -623,8 +622,8 @@ draw_chat(struct ui *ui, int top, int height)
 			if (!b->note && sel >= 0 && (size_t)sel == b->index &&
 			    line->kind != VIEW_BLANK &&
 			    line->kind != VIEW_PROMPT)
-				put_str(
-				    top + y, 1, "▌", 1, styles[TH_SELECTED]);
+				put_str(top + y, 1, glyph->selected, 1,
+				    styles[TH_SELECTED]);
 		}
 		if (line->kind == VIEW_CODE || line->kind == VIEW_FENCE) {
 			attrset(styles[line_style(line->kind)]);
@@ -637,7 +636,7 @@ draw_chat(struct ui *ui, int top, int height)
 			attrset(styles[TH_FENCE]);
 			move(top + y, (int)x0);
 			for (k = 0; k < width; k++)
-				addstr("─");
+				addstr(glyph->hline);
 			continue;
 		}
 		if (line->kind == VIEW_FOOTER && line->mark < line->len) {
@@ -653,8 +652,8 @@ draw_chat(struct ui *ui, int top, int height)
 
 			/* A wrapped list item or quote hangs under its text. */
 			if (line->bar > 0 && line->bar <= in)
-				put_str(top + y, (int)(x0 + line->bar - 1), "▎",
-				    1, styles[TH_REPLY]);
+				put_str(top + y, (int)(x0 + line->bar - 1),
+				    glyph->quote, 1, styles[TH_REPLY]);
 			if (b->style != NULL)
 				put_styled(top + y, (int)(x0 + in), text,
 				    b->style + line->off, line->len,
@@ -708,7 +707,9 @@ draw_input(struct ui *ui, int top, int height)
 	first = 0;
 	if (r >= (size_t)height)
 		first = r - (size_t)height + 1;
-	put_str(top, 0, first == 0 ? "› " : "… ", 2, styles[TH_INPUT_PROMPT]);
+	put_str(top, 0, first == 0 ? glyph->prompt : glyph->more, 1,
+	    styles[TH_INPUT_PROMPT]);
+	put_str(top, 1, " ", 1, styles[TH_INPUT_PROMPT]);
 	for (i = first; i < n && i < first + (size_t)height; i++)
 		put_text(top + (int)(i - first), 2, ui->ed.text + rows[i].off,
 		    rows[i].len, width, styles[TH_INPUT]);
@@ -735,11 +736,15 @@ draw_notice(struct ui *ui, int y)
 	if (x + mw < cols) {
 		size_t room = cols - x - mw, w = utf8_width(text, strlen(text));
 
-		if (w > room && room > 2) {
+		size_t ew =
+		    utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
+
+		if (w > room && room > ew + 1) {
 			/* Cut, and say so. */
-			x += put_str(
-			    y, (int)x, text, room - 2, styles[TH_STATUS_WARN]);
-			x += put_str(y, (int)x, "…", 1, styles[TH_STATUS_WARN]);
+			x += put_str(y, (int)x, text, room - ew - 1,
+			    styles[TH_STATUS_WARN]);
+			x += put_str(y, (int)x, glyph->ellipsis, ew,
+			    styles[TH_STATUS_WARN]);
 		} else
 			x += put_str(
 			    y, (int)x, text, room, styles[TH_STATUS_WARN]);
@@ -788,7 +793,7 @@ hrule(int y, int x, size_t n, attr_t a)
 
 	attrset(a);
 	for (i = 0; i < n; i++)
-		mvaddstr(y, x + (int)i, "─");
+		mvaddstr(y, x + (int)i, glyph->hline);
 }
 
 /*
@@ -834,38 +839,39 @@ draw_overlay(struct ui *ui, int top, int height)
 	y0 = top + (height - bh) / 2;
 
 	attrset(frame);
-	mvaddstr(y0, x0, "┌");
+	mvaddstr(y0, x0, glyph->tl);
 	hrule(y0, x0 + 1, (size_t)bw - 2, frame);
-	mvaddstr(y0, x0 + bw - 1, "┐");
+	mvaddstr(y0, x0 + bw - 1, glyph->tr);
 	put_str(y0, x0 + 2, title, (size_t)bw - 4, styles[TH_PROMPT]);
 	for (y = 1; y < bh - 1; y++) {
 		attrset(frame);
-		mvaddstr(y0 + y, x0, "│");
+		mvaddstr(y0 + y, x0, glyph->vline);
 		attrset(body);
 		move(y0 + y, x0 + 1);
 		hline(' ', bw - 2);
 		attrset(frame);
-		mvaddstr(y0 + y, x0 + bw - 1, "│");
+		mvaddstr(y0 + y, x0 + bw - 1, glyph->vline);
 		i = o->scroll + (size_t)(y - 1);
 		if (i < n)
 			put_text(y0 + y, x0 + 2, o->text + rows[i].off,
 			    rows[i].len, want, body);
 	}
 	attrset(frame);
-	mvaddstr(y0 + bh - 1, x0, "└");
+	mvaddstr(y0 + bh - 1, x0, glyph->bl);
 	hrule(y0 + bh - 1, x0 + 1, (size_t)bw - 2, frame);
-	mvaddstr(y0 + bh - 1, x0 + bw - 1, "┘");
+	mvaddstr(y0 + bh - 1, x0 + bw - 1, glyph->br);
 	if (n > shown)
 		snprintf(hint, sizeof hint,
-		    " %zu-%zu of %zu · ↑↓ PgUp PgDn · Esc or q closes ",
-		    o->scroll + 1, o->scroll + shown, n);
+		    " %zu-%zu of %zu%s%s PgUp PgDn%sEsc or q closes ",
+		    o->scroll + 1, o->scroll + shown, n, glyph->sep,
+		    glyph->arrows, glyph->sep);
 	else
 		snprintf(hint, sizeof hint, " Esc or q closes ");
 	w = utf8_width(hint, strlen(hint));
 	if (w + 4 > (size_t)bw && n > shown) {
 		/* Narrow: the short form. */
-		snprintf(hint, sizeof hint, " %zu/%zu · Esc closes ",
-		    o->scroll + shown, n);
+		snprintf(hint, sizeof hint, " %zu/%zu%sEsc closes ",
+		    o->scroll + shown, n, glyph->sep);
 		w = utf8_width(hint, strlen(hint));
 	}
 	if (w + 4 <= (size_t)bw)

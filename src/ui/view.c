@@ -15,6 +15,7 @@
 #include "app/format.h"
 #include "ui/markup.h"
 #include "ui/view.h"
+#include "util/glyph.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -350,7 +351,8 @@ block_add_table(struct view_block *b, size_t width, const char *s, size_t n,
 
 			if (c > 0) {
 				block_add_repeat(b, " ", 1, 0);
-				block_add_repeat(b, "│", 1, MARKUP_RULE);
+				block_add_repeat(
+				    b, glyph->vline, 1, MARKUP_RULE);
 				block_add_repeat(b, " ", 1, 0);
 			}
 			block_add_repeat(b, " ", before, 0);
@@ -369,10 +371,16 @@ block_add_table(struct view_block *b, size_t width, const char *s, size_t n,
 		/* The rule under the header: ────┼──── */
 		off = b->text_len;
 		for (c = 0; c < ncols; c++) {
-			if (c > 0)
-				block_add_repeat(b, "─┼─", 1, MARKUP_RULE);
-			block_add_repeat(
-			    b, "─", colw[c] > 0 ? colw[c] : 1, MARKUP_RULE);
+			if (c > 0) {
+				block_add_repeat(
+				    b, glyph->hline, 1, MARKUP_RULE);
+				block_add_repeat(
+				    b, glyph->cross, 1, MARKUP_RULE);
+				block_add_repeat(
+				    b, glyph->hline, 1, MARKUP_RULE);
+			}
+			block_add_repeat(b, glyph->hline,
+			    colw[c] > 0 ? colw[c] : 1, MARKUP_RULE);
 		}
 		block_add_line(b, VIEW_REPLY, off, b->text_len - off, 0);
 	}
@@ -582,7 +590,7 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 static void
 block_wrap_footer(struct view_block *b, size_t width, size_t off, size_t len)
 {
-	static const char sep[] = " · ";
+	const char *sep = glyph->sep;
 	size_t seplen = strlen(sep), start = 0, end, pos, w;
 	const char *t, *hit;
 	int flags = VIEW_FIRST;
@@ -634,8 +642,8 @@ block_layout_exchange(struct view_block *b, size_t width,
 		block_add_paragraphs(
 		    b, width, VIEW_REPLY, ex->reply, ex->reply_len, true);
 	if (ex->state == REPLY_ERROR || ex->error != NULL) {
-		char *msg = xasprintf(
-		    "✗ %s", ex->error != NULL ? ex->error : "the reply failed");
+		char *msg = xasprintf("%s %s", glyph->failed,
+		    ex->error != NULL ? ex->error : "the reply failed");
 
 		block_add_paragraphs(
 		    b, width, VIEW_ERROR, msg, strlen(msg), false);
@@ -651,7 +659,7 @@ block_layout_exchange(struct view_block *b, size_t width,
 		    strlen("cancelled (the text so far is kept)"), false);
 	format_footer(ex, footer, sizeof footer);
 	if (footer[0] == '\0' && (ex->state == REPLY_PENDING))
-		snprintf(footer, sizeof footer, "routing …");
+		snprintf(footer, sizeof footer, "routing %s", glyph->ellipsis);
 	if ((ex->pinned || ex->reask) && ex->model != NULL) {
 		/*
 		 * "mid (pinned) · $0.0004 · ...": the mark stays with the
@@ -671,9 +679,9 @@ block_layout_exchange(struct view_block *b, size_t width,
 	if (ex->rating >= 1 && ex->rating <= 5) {
 		len = 0;
 		for (r = 1; r <= 5; r++)
-			len +=
-			    (size_t)snprintf(rating + len, sizeof rating - len,
-			        "%s", r <= ex->rating ? "★" : "☆");
+			len += (size_t)snprintf(rating + len,
+			    sizeof rating - len, "%s",
+			    r <= ex->rating ? glyph->star_on : glyph->star_off);
 		snprintf(
 		    rating + len, sizeof rating - len, " %d/5", ex->rating);
 	}
@@ -684,11 +692,13 @@ block_layout_exchange(struct view_block *b, size_t width,
 		if (rating[0] != '\0') {
 			line = &b->lines[b->nlines - 1];
 			i = utf8_width(b->text + line->off, line->len);
-			if (i + 3 + utf8_width(rating, strlen(rating)) <=
+			if (i + utf8_width(glyph->sep, strlen(glyph->sep)) +
+			        utf8_width(rating, strlen(rating)) <=
 			    width) {
-				block_add_text(b, " · ", strlen(" · "));
+				block_add_text(
+				    b, glyph->sep, strlen(glyph->sep));
 				line->mark =
-				    line->len + (uint32_t)strlen(" · ");
+				    line->len + (uint32_t)strlen(glyph->sep);
 				block_add_text(b, rating, strlen(rating));
 				line->len = (uint32_t)(b->text_len - line->off);
 			} else {

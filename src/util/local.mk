@@ -4,6 +4,7 @@ libmixchat_a_SOURCES += \
 	src/util/crc32.c src/util/crc32.h \
 	src/util/error.c src/util/error.h \
 	src/util/fs.c src/util/fs.h \
+	src/util/glyph.c src/util/glyph.h \
 	src/util/json.c src/util/json.h \
 	src/util/log.c src/util/log.h \
 	src/util/timeutil.c src/util/timeutil.h \

@@ -1,0 +1,76 @@
+# ui_glyphs.sh - the ASCII marks, as a user on a Linux console or a CJK
+# terminal meets them: with "glyphs": "ascii" (or, by default, when
+# LC_ALL / LC_CTYPE / LANG do not say UTF-8) every mark mixchat draws
+# itself - title and status separators, the prompt, a reply's footer and
+# stars, an error line, a quote's bar, a list bullet, a table's rules, the
+# popup frame - is plain ASCII, and the layout holds; the replies' own
+# text is left alone; a bad value is named.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+
+cat >"$T/script.json" <<'EOF2'
+[
+  {"prompt_contains": "markdown", "reply": "Intro:\n\n> quoted line\n\n- first item\n- second item\n\n| col | val |\n|---|---|\n| a | 1 |\n"},
+  {"prompt_contains": "unicode", "reply": "caf\u00e9 \u00b7 na\u00efve \u2192 ok"},
+  {"prompt_contains": "broken", "status": 500}
+]
+EOF2
+start_mock "$T/script.json"
+trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+H=$T/home
+write_config "$H"
+send() { ui_type "$1"; ui_keys Enter; }
+# all_ascii WHAT: no byte of the screen is outside ASCII.
+all_ascii() {
+	ui_screen >"$T/screen"
+	if LC_ALL=C grep -q -P '[^\x00-\x7f]' "$T/screen"; then
+		fail "$1: the screen has non-ASCII marks"
+		LC_ALL=C grep -n -P '[^\x00-\x7f]' "$T/screen" | sed 's/^/  | /'
+	else ok "$1"; fi
+}
+
+# 1. "glyphs": "ascii" in a UTF-8 locale.
+sed -i 's/^{$/{\n  "glyphs": "ascii",/' "$H/config.json"
+ui_start -- --home "$H"
+ui_expect "F1 keys \| /help" "status bar: ASCII separator"
+ui_expect "^> *$" "the prompt is >"
+send "show me markdown"
+ui_expect "^ +\| quoted line" "a quote's bar is |"
+ui_expect "^ +\* first item" "a list bullet is *"
+ui_expect "^ +col \| val" "a table's column rule is |"
+ui_expect "^ +----\+----" "a table's header rule is -+-"
+ui_keys M-4
+ui_expect "tok/s \| \*\*\*\*- 4/5" "the footer: | between fields, ****- for 4/5"
+ui_expect "^ mixchat \| show me markdown \| balanced" "title bar"
+send "this is broken"
+ui_expect "^ +! mock returned HTTP 500" "an error line starts with !"
+all_ascii "the whole screen is ASCII"
+ui_keys F1
+ui_expect "\+- Keys -+\+" "the popup's frame is +, - and |"
+ui_expect "Up/Down PgUp PgDn \| Esc or q closes -+\+" "the popup says how to scroll, in ASCII"
+all_ascii "the popup is ASCII"
+ui_type "q"
+# A reply's own characters are not touched.
+send "unicode please"
+ui_expect "café · naïve → ok" "a reply keeps its Unicode"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D quits" || fail "exit status $(ui_exit_status)"
+
+# 2. The default, "auto": ASCII when the environment does not say UTF-8,
+# Unicode when it does.
+sed -i '/"glyphs"/d' "$H/config.json"
+ui_start LC_ALL= LC_CTYPE= LANG=C -- --home "$H"
+ui_expect "F1 keys \| /help" "LANG=C: ASCII marks by default"
+all_ascii "LANG=C: nothing but ASCII on the screen"
+ui_keys C-d
+ui_start -- --home "$H"
+ui_expect "F1 keys · /help" "a UTF-8 locale: the Unicode marks"
+ui_expect "^› *$" "a UTF-8 locale: the prompt is ›"
+ui_keys C-d
+
+# 3. A bad value is named, and nothing starts.
+sed -i 's/^{$/{\n  "glyphs": "fancy",/' "$H/config.json"
+expect_exit 1 "\"glyphs\": \"fancy\" is refused" -- "$MC" --home "$H" route hello
+expect_grep "$T/err" 'glyphs.*expected "auto", "unicode" or "ascii"' "the error names the field and the choices"
+sed -i '/"glyphs"/d' "$H/config.json"
+finish
