@@ -17,10 +17,15 @@ EOF2
 start_mock "$T/script.json"
 H=$T/home
 write_config "$H"
+# The footer's marks follow the locale ("glyphs": "auto"): these checks
+# are for a UTF-8 one, whatever the machine running them has.
+export LC_ALL=C.UTF-8
 
 expect_exit 0 "ask streams a reply" -- "$MC" --home "$H" ask "hello there"
 expect_grep "$T/out" "mock reply to: hello there" "reply on stdout"
 expect_grep "$T/err" " · \$[0-9.]* · .* (first token .*) · [0-9]* tok · [0-9]* tok/s" "footer on stderr"
+LC_ALL=C "$MC" --home "$H" ask "hello in C" >"$T/out" 2>"$T/err"
+expect_grep "$T/err" "^[a-z]* | \$[0-9.]* | .* (first token .*) | [0-9]* tok | [0-9]* tok/s" "LC_ALL=C: the footer's separators are ASCII"
 
 expect_exit 0 "ask --model pins a model" -- "$MC" --home "$H" ask --model expensive "write a poem"
 expect_grep "$T/out" "Roses are red, 中文 and 😀 too." "UTF-8 reply intact"
