@@ -743,6 +743,32 @@ TEST(exemplars_route_near_duplicates)
 		router_memory_free(m);
 		router_free(rc);
 	}
+	/* The features kept with a rating keep the signature, so that the
+	 * memory rebuilt from the store takes the same residual. */
+	{
+		struct router_features *g = xmalloc(sizeof *g);
+		size_t nv, k, sig_at = 0;
+		float *v;
+
+		CHECK(f->has_sig);
+		v = router_features_pack(f, &nv);
+		CHECK(router_features_unpack(v, nv, g));
+		CHECK(g->has_sig && memcmp(g->sig, f->sig, ROUTER_SIG) == 0);
+		CHECK_NEAR(router_online_base(r, g, "a"), q[0], 1e-6);
+		for (k = 0; k < nv; k += 2)
+			if (v[k] == (float)ROUTER_PACK_SIG)
+				sig_at = k;
+		CHECK(sig_at > 0);
+		v[sig_at + 1] = 0.01f; /* not a sixteenth */
+		CHECK(!router_features_unpack(v, nv, g));
+		/* One value missing: refused, never half a signature. */
+		CHECK(!router_features_unpack(v, sig_at, g) || !g->has_sig);
+		memmove(
+		    v + sig_at, v + sig_at + 2, (nv - sig_at - 2) * sizeof *v);
+		CHECK(!router_features_unpack(v, nv - 2, g));
+		free(v);
+		free(g);
+	}
 
 	/* Without them the passage question goes to the cheaper "a" (the
 	 * hashed-word residual learns a little of the passage: 0.70). */

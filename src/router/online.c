@@ -108,7 +108,8 @@ float *
 router_features_pack(const struct router_features *f, size_t *n)
 {
 	float *v =
-	    xcalloc(2 * ((size_t)f->nnz + f->ntags + f->qnnz + 1), sizeof *v);
+	    xcalloc(2 * ((size_t)f->nnz + f->ntags + f->qnnz + ROUTER_SIG + 1),
+	        sizeof *v);
 	uint32_t i;
 	size_t k = 0;
 
@@ -126,6 +127,10 @@ router_features_pack(const struct router_features *f, size_t *n)
 		v[k++] = (float)(ROUTER_PACK_QUERY + f->qnz[i]);
 		v[k++] = f->qx[i];
 	}
+	for (i = 0; f->has_sig && i < ROUTER_SIG; i++) {
+		v[k++] = (float)(ROUTER_PACK_SIG + i);
+		v[k++] = (float)f->sig[i] / 16.0f;
+	}
 	*n = k;
 	return v;
 }
@@ -139,6 +144,7 @@ router_features_unpack(const float *v, size_t n, struct router_features *f)
 {
 	size_t i = 0;
 	bool v1 = true;
+	uint64_t sigs = 0; /* which signature values were read */
 
 	memset(f, 0, sizeof *f);
 	if (v == NULL || n % 2 != 0)
@@ -188,8 +194,23 @@ router_features_unpack(const float *v, size_t n, struct router_features *f)
 				return false;
 			f->qnz[f->qnnz] = (uint16_t)(idx - ROUTER_PACK_QUERY);
 			f->qx[f->qnnz++] = v[i + 1];
+		} else if (!v1 && idx >= ROUTER_PACK_SIG &&
+		           idx < ROUTER_PACK_SIG + ROUTER_SIG) {
+			size_t k = (size_t)(idx - ROUTER_PACK_SIG);
+			double s = (double)v[i + 1] * 16.0;
+
+			if (s != floor(s) || s > 255)
+				return false;
+			f->sig[k] = (uint8_t)s;
+			sigs |= 1ull << k;
 		} else
 			return false;
 	}
+#if ROUTER_SIG > 63
+#error "the signature's values are tracked in a 64-bit mask"
+#endif
+	if (sigs != 0 && sigs != (1ull << ROUTER_SIG) - 1)
+		return false;
+	f->has_sig = sigs != 0;
 	return f->nnz > 0;
 }
