@@ -329,6 +329,33 @@ merge_string(struct merge *mg, const cJSON *obj, const char *key,
 	return MC_OK;
 }
 
+/*
+ * A string field with a few allowed words: absent leaves *out alone; a
+ * word parse() does not know (it returns < 0) is an error that lists
+ * them (choices).
+ */
+static int
+merge_choice(struct merge *mg, const cJSON *obj, const char *key,
+    const char *where, int (*parse)(const char *), const char *choices,
+    int *out)
+{
+	char *s = NULL, *path;
+	int rc, val;
+
+	if ((rc = merge_string(mg, obj, key, where, &s)) != MC_OK || s == NULL)
+		return rc;
+	val = parse(s);
+	free(s);
+	if (val >= 0) {
+		*out = val;
+		return MC_OK;
+	}
+	path = *where ? xasprintf("%s.%s", where, key) : xstrdup(key);
+	rc = merge_error(mg, path, "expected %s", choices);
+	free(path);
+	return rc;
+}
+
 static int
 merge_bool(struct merge *mg, const cJSON *obj, const char *key,
     const char *where, bool *out)
@@ -574,7 +601,6 @@ merge_root(struct merge *mg, const cJSON *root)
 		NULL };
 	struct config *cfg = mg->cfg;
 	const cJSON *v;
-	char *s = NULL;
 	double d;
 	int rc, mode;
 
@@ -597,18 +623,13 @@ merge_root(struct merge *mg, const cJSON *root)
 		if ((rc = merge_known(mg, v, "router", router_allowed)) !=
 		    MC_OK)
 			return rc;
-		if ((rc = merge_string(mg, v, "mode", "router", &s)) != MC_OK)
+		mode = (int)cfg->mode;
+		if ((rc = merge_choice(mg, v, "mode", "router",
+		         config_mode_from_name,
+		         "\"quality\", \"balanced\" or \"budget\"", &mode)) !=
+		    MC_OK)
 			return rc;
-		if (s != NULL) {
-			mode = config_mode_from_name(s);
-			free(s);
-			s = NULL;
-			if (mode < 0)
-				return merge_error(mg, "router.mode",
-				    "expected \"quality\", \"balanced\" or "
-				    "\"budget\"");
-			cfg->mode = (enum router_mode)mode;
-		}
+		cfg->mode = (enum router_mode)mode;
 		if ((rc = merge_number(mg, v, "latency_tolerance_ms", "router",
 		         1, 3600e3, &cfg->latency_tolerance_ms)) != MC_OK)
 			return rc;
@@ -638,22 +659,9 @@ merge_root(struct merge *mg, const cJSON *root)
 		return rc;
 	if ((rc = merge_bool(mg, root, "mouse", "", &cfg->mouse)) != MC_OK)
 		return rc;
-	{
-		char *g = NULL;
-		int set;
-
-		if ((rc = merge_string(mg, root, "glyphs", "", &g)) != MC_OK)
-			return rc;
-		if (g != NULL) {
-			set = glyph_set_from_name(g);
-			free(g);
-			if (set < 0)
-				return merge_error(mg, "glyphs",
-				    "expected \"auto\", \"unicode\" or "
-				    "\"ascii\"");
-			cfg->glyphs = set;
-		}
-	}
+	if ((rc = merge_choice(mg, root, "glyphs", "", glyph_set_from_name,
+	         "\"auto\", \"unicode\" or \"ascii\"", &cfg->glyphs)) != MC_OK)
+		return rc;
 	if ((rc = merge_string(
 	         mg, root, "system_prompt", "", &cfg->system_prompt)) != MC_OK)
 		return rc;
