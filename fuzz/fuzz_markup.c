@@ -9,7 +9,8 @@
  * aside) and none added.  The
  * same bytes as a table row stay within their cells' bounds, and as a
  * whole reply laid out by the view (tables included) no line is wider
- * than the view.
+ * than the view.  The same holds with the ASCII marks (util/glyph.h),
+ * where a quote's bar is "| " and a list item's "* ".
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include "fuzz.h"
 #include "ui/markup.h"
 #include "ui/view.h"
+#include "util/glyph.h"
 #include "util/utf8.h"
 
 static int
@@ -126,6 +128,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (count[i] < 0 ||
 		    (count[i] != 0 && !is_marker((unsigned char)i)))
 			abort();
+	/* The ASCII marks: one '|' (a quote's bar) and one '*' (a list
+	 * item's) may be added; the view keeps its width. */
+	glyph_use(GLYPHS_ASCII);
+	n = markup_line(in, size, out, st);
+	if (n > size + MARKUP_GROWTH)
+		abort();
+	if (utf8_valid(in, size) && !utf8_valid(out, n))
+		abort();
+	memset(count, 0, sizeof count);
+	for (i = 0; i < size; i++)
+		count[(unsigned char)in[i]]++;
+	for (i = 0; i < n; i++)
+		count[(unsigned char)out[i]]--;
+	if (count['|'] < -1 || count['*'] < -1)
+		abort();
+	count['|'] = 0;
+	if (count['*'] < 0)
+		count['*'] = 0;
+	count[' '] = 0;
+	for (i = 0; i < 256; i++)
+		if (count[i] < 0 ||
+		    (count[i] != 0 && !is_marker((unsigned char)i)))
+			abort();
+	check_view(in, size);
+	glyph_use(GLYPHS_UNICODE);
 	free(out);
 	free(st);
 	return 0;
