@@ -100,7 +100,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (i = 0; i < n; i++)
 		if (st[i] & ~(MARKUP_STRONG | MARKUP_EMPH | MARKUP_CODE |
-		                MARKUP_HEADING | MARKUP_LINK | MARKUP_URL))
+		                MARKUP_HEADING | MARKUP_LINK | MARKUP_URL |
+		                MARKUP_MARK))
 			abort();
 	if (utf8_valid(in, size) && !utf8_valid(out, n))
 		abort();

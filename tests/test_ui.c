@@ -16,6 +16,7 @@
 #include "ui/resource.h"
 #include "ui/theme.h"
 #include "ui/view.h"
+#include "util/glyph.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/utf8.h"
@@ -202,6 +203,9 @@ md(const char *in)
 
 	len = markup_line(in, n, out, st);
 	CHECK(len <= n + MARKUP_GROWTH);
+	/* The marks' own bit is for markup_hang (view_lays_out_tables). */
+	for (i = 0; i < len; i++)
+		st[i] &= (uint8_t)~MARKUP_MARK;
 	buf_init(&b, 1 << 20);
 	for (i = 0; i < len; i = j) {
 		for (j = i; j < len && st[j] == st[i]; j++)
@@ -388,6 +392,25 @@ TEST(view_lays_out_tables)
 	                "R:▎ here\n"
 	                "B:\n");
 	free(dump);
+	view_set_width(&v, 40);
+	/* The same with the ASCII marks; a reply's own "| " at the start of
+	 * a line is its text, not a quote: it does not hang. */
+	glyph_use(GLYPHS_ASCII);
+	view_set_width(&v, 12);
+	dump = relayout(&v,
+	    "- one two three four\n> quoted words wrap here\n| a pipe "
+	    "not a table");
+	CHECK_STR(dump, "P:q\n"
+	                "R:* one two\n"
+	                "R:  three four\n"
+	                "R:| quoted\n"
+	                "R:▎ words wrap\n"
+	                "R:▎ here\n"
+	                "R:| a pipe not\n"
+	                "R:a table\n"
+	                "B:\n");
+	free(dump);
+	glyph_use(GLYPHS_UNICODE);
 	view_set_width(&v, 40);
 	/* A rule across the line. */
 	view_set_width(&v, 6);

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "ui/markup.h"
@@ -284,8 +283,8 @@ markup_line(const char *in, size_t n, char *out, uint8_t *style)
 	emit(&m, in, p, 0);
 	/* "> quote": a bar, and the rest emphasised. */
 	if (p <= 3 && p < n && in[p] == '>') {
-		emit(&m, glyph->quote, strlen(glyph->quote), 0);
-		emit(&m, " ", 1, 0);
+		emit(&m, glyph->quote, strlen(glyph->quote), MARKUP_MARK);
+		emit(&m, " ", 1, MARKUP_MARK);
 		p++;
 		if (p < n && in[p] == ' ')
 			p++;
@@ -314,8 +313,9 @@ markup_line(const char *in, size_t n, char *out, uint8_t *style)
 			if (in[j] != in[p] && in[j] != ' ')
 				rule = false;
 		if (!rule) {
-			emit(&m, glyph->bullet, strlen(glyph->bullet), st);
-			emit(&m, " ", 1, st);
+			emit(&m, glyph->bullet, strlen(glyph->bullet),
+			    st | MARKUP_MARK);
+			emit(&m, " ", 1, st | MARKUP_MARK);
 			p += 2;
 		}
 	}
@@ -323,27 +323,32 @@ markup_line(const char *in, size_t n, char *out, uint8_t *style)
 	return m.len;
 }
 
-size_t
-markup_hang(const char *s, size_t n, size_t *bar)
+/* Whether s (at p, n bytes) starts with mark + " " drawn as a mark. */
+static bool
+starts_mark(
+    const char *s, const uint8_t *style, size_t p, size_t n, const char *mark)
 {
-	char quote[16], bullet[16];
-	size_t p = 0, cols, d;
+	size_t k = strlen(mark);
 
-	snprintf(quote, sizeof quote, "%s ", glyph->quote);
-	snprintf(bullet, sizeof bullet, "%s ", glyph->bullet);
+	return style != NULL && n - p > k && (style[p] & MARKUP_MARK) &&
+	       memcmp(s + p, mark, k) == 0 && s[p + k] == ' ';
+}
+
+size_t
+markup_hang(const char *s, const uint8_t *style, size_t n, size_t *bar)
+{
+	size_t p = 0, cols, d;
 
 	*bar = 0;
 	while (p < n && s[p] == ' ')
 		p++;
 	cols = p;
-	if (n - p >= strlen(quote) &&
-	    memcmp(s + p, quote, strlen(quote)) == 0) {
+	if (starts_mark(s, style, p, n, glyph->quote)) {
 		*bar = cols + 1;
-		p += strlen(quote);
+		p += strlen(glyph->quote) + 1;
 		cols += 2;
 	}
-	if (n - p >= strlen(bullet) &&
-	    memcmp(s + p, bullet, strlen(bullet)) == 0)
+	if (starts_mark(s, style, p, n, glyph->bullet))
 		return cols + 2;
 	/* "1. " .. "999) " */
 	for (d = 0; p + d < n && d < 3 && s[p + d] >= '0' && s[p + d] <= '9';)

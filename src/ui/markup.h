@@ -41,6 +41,9 @@
 #define MARKUP_RULE    0x10 /* a table's rules (drawn like a ``` line) */
 #define MARKUP_LINK    0x20 /* a link's text */
 #define MARKUP_URL     0x40 /* " (url)" after it (drawn like a ``` line) */
+#define MARKUP_MARK \
+	0x80 /* a quote's bar or a list item's bullet: put
+                             * there by markup_line, not the reply's text */
 
 /* The most a line can grow: ">" becomes "▎ " (three bytes more when no
  * space followed it) and "- " becomes "• " (two more). */
@@ -56,11 +59,14 @@ size_t markup_line(const char *in, size_t n, char *out, uint8_t *style);
 
 /*
  * markup_hang: how far the continuation lines of a drawn line (markup_line's
- * output) are indented so that they hang under its text: its indentation,
- * a quote's "▎ " and a list item's "• " or "12. ".  *bar gets the column of
- * a quote's bar plus one (0: not a quote).
+ * output s, with its styles) are indented so that they hang under its
+ * text: its indentation, a quote's "▎ " and a list item's "• " (those
+ * markup_line put there: MARKUP_MARK, so that a reply's own "| " or "* "
+ * in the ASCII marks is not taken for one) or "12. ".  *bar gets the
+ * column of a quote's bar plus one (0: not a quote).  style may be NULL:
+ * no marks.
  */
-size_t markup_hang(const char *s, size_t n, size_t *bar);
+size_t markup_hang(const char *s, const uint8_t *style, size_t n, size_t *bar);
 
 /* The most cells of a table laid out in columns (a wider one is text). */
 #define MARKUP_MAX_CELLS 32

@@ -441,7 +441,8 @@ static void
 block_wrap_hanging(struct view_block *b, size_t width, enum view_kind kind,
     size_t off, size_t len, int flags)
 {
-	size_t bar, hang = markup_hang(b->text + off, len, &bar);
+	size_t bar, hang = markup_hang(b->text + off,
+	                b->style != NULL ? b->style + off : NULL, len, &bar);
 
 	if (hang > width / 2 || hang > UINT8_MAX)
 		hang = bar = 0;
