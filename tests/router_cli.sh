@@ -128,6 +128,16 @@ se4=$(jq -r '.bootstrap.apgr_se' "$T/out4")
 if [ -n "$se1" ] && awk "BEGIN { r = $se4 / $se1; exit !($se1 > 0.01 && $se1 < 0.2 && r > 0.35 && r < 0.7) }"; then
 	ok "APGR standard error $se1, $se4 with every test prompt four times"
 else fail "APGR standard errors: '$se1' then '$se4'"; fi
+# One model: nothing to route between, nothing to resample into a
+# standard error of AIQ, and no read past the one model.
+jq -c 'with_entries(if (.value | type) == "object" then .value |= with_entries(select(.key == "gpt-4-1106-preview")) else . end)' \
+    "$T/gsm8k.jsonl" >"$T/one.jsonl"
+expect_exit 0 "eval with one model" -- "$MC" eval --data "$T/one.jsonl" --json
+if jq -e '.apgr == null and .bootstrap.aiq_se == null and .bootstrap.apgr_se == null and .n_test == 264' "$T/out" >/dev/null; then
+	ok "one model: no APGR, no AIQ standard error"
+else fail "one model: $(jq -c '[.apgr, .bootstrap]' "$T/out")"; fi
+expect_exit 0 "eval text with one model" -- "$MC" eval --data "$T/one.jsonl"
+expect_grep "$T/out" '^  +/- n/a (standard error' "the text says n/a, not nan"
 if jq -e '.bootstrap | .apgr_se == null and .aiq_se > 0.001 and .aiq_se < 0.05 and .cost_pct_at_97_25_reached > 0.5' "$T/eval.json" >/dev/null; then
 	ok "RouterBench: AIQ standard error, no APGR one"
 else fail "RouterBench bootstrap: $(jq -c .bootstrap "$T/eval.json")"; fi

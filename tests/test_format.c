@@ -42,28 +42,28 @@ TEST(footer)
 	char model[] = "gpt-4.1-mini", b[256];
 
 	memset(&ex, 0, sizeof ex);
-	format_footer(&ex, b, sizeof b);
+	format_footer(&glyph_unicode, &ex, b, sizeof b);
 	CHECK_STR(b, "");
 	ex.model = model;
 	ex.state = REPLY_STREAMING;
-	format_footer(&ex, b, sizeof b);
+	format_footer(&glyph_unicode, &ex, b, sizeof b);
 	CHECK_STR(b, "gpt-4.1-mini · …");
 	ex.state = REPLY_DONE;
 	ex.cost_usd = 0.00042;
 	ex.latency_ms = 1300;
 	ex.ttft_ms = 310;
 	ex.tokens_out = 212;
-	format_footer(&ex, b, sizeof b);
+	format_footer(&glyph_unicode, &ex, b, sizeof b);
 	/* DESIGN.md's example line. */
 	CHECK_STR(b, "gpt-4.1-mini · $0.00042 · 1.3 s (first token 310 ms) · "
 	             "212 tok · 163 tok/s");
 	ex.tokens_estimated = true;
-	format_footer(&ex, b, sizeof b);
+	format_footer(&glyph_unicode, &ex, b, sizeof b);
 	CHECK(strstr(b, "~212 tok") != NULL);
 	/* Failed after some text: the footer still reports it. */
 	ex.state = REPLY_ERROR;
 	ex.reply_len = 40;
-	format_footer(&ex, b, sizeof b);
+	format_footer(&glyph_unicode, &ex, b, sizeof b);
 	CHECK(strstr(b, "~212 tok") != NULL);
 	/* Failed before any text (connection refused, a 401): no speed, no
 	 * first token that never came - the chat and `ask` both say so. */
@@ -71,7 +71,7 @@ TEST(footer)
 	ex.tokens_out = 0;
 	ex.latency_ms = 8;
 	ex.ttft_ms = 0;
-	format_footer(&ex, b, sizeof b);
+	format_footer(&glyph_unicode, &ex, b, sizeof b);
 	CHECK_STR(b, "gpt-4.1-mini · no reply (8 ms)");
 }
 

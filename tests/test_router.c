@@ -761,8 +761,10 @@ TEST(exemplars_route_near_duplicates)
 		CHECK(sig_at > 0);
 		v[sig_at + 1] = 0.01f; /* not a sixteenth */
 		CHECK(!router_features_unpack(v, nv, g));
-		/* One value missing: refused, never half a signature. */
-		CHECK(!router_features_unpack(v, sig_at, g) || !g->has_sig);
+		/* Without any of it (a rating kept before signatures were):
+		 * read, with no signature.  One value missing: refused,
+		 * never half a signature. */
+		CHECK(router_features_unpack(v, sig_at, g) && !g->has_sig);
 		memmove(
 		    v + sig_at, v + sig_at + 2, (nv - sig_at - 2) * sizeof *v);
 		CHECK(!router_features_unpack(v, nv - 2, g));

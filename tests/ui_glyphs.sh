@@ -53,8 +53,18 @@ ui_type "q"
 # A reply's own characters are not touched.
 send "unicode please"
 ui_expect "café · naïve → ok" "a reply keeps its Unicode"
+# A file is Markdown, not a screen: /export and `mixchat export` keep the
+# Unicode marks.
+send "/export $T/conv.md"
+ui_expect "conversation written to .*conv.md" "/export writes the file"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D quits" || fail "exit status $(ui_exit_status)"
+expect_grep "$T/conv.md" "· \$0\.[0-9]* · .* tok" "/export: the footers keep their ·"
+if grep -q " | \$0\.\| | no reply" "$T/conv.md"; then
+	fail "/export wrote the ASCII marks: $(grep -n ' | ' "$T/conv.md" | head -3)"
+else ok "/export: no ASCII separators"; fi
+expect_exit 0 "mixchat export in ASCII mode" -- env LC_ALL=C "$MC" --home "$H" export
+expect_grep "$T/out" "· no reply (" "export: a failed reply's footer keeps its ·"
 
 # 2. The default, "auto": ASCII when the environment does not say UTF-8,
 # Unicode when it does.

@@ -1615,7 +1615,7 @@ app_export(struct app *app, const char *path, char **written, char **cause)
 	for (i = 0; rc == MC_OK && i < app->nex; i++) {
 		const struct app_exchange *e = &app->ex[i]->pub;
 
-		format_footer(e, line, sizeof line);
+		format_footer(&glyph_unicode, e, line, sizeof line);
 		if (!e->reask)
 			rc = buf_printf(&b, "## You\n\n%s\n\n", e->prompt);
 		if (rc == MC_OK)

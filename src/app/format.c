@@ -50,16 +50,18 @@ format_ms(double ms, char *out, size_t n)
 }
 
 int
-format_no_reply(const char *model, double latency_ms, char *out, size_t n)
+format_no_reply(const struct glyphs *g, const char *model, double latency_ms,
+    char *out, size_t n)
 {
 	char total[32];
 
 	format_ms(latency_ms, total, sizeof total);
-	return snprintf(out, n, "%s%sno reply (%s)", model, glyph->sep, total);
+	return snprintf(out, n, "%s%sno reply (%s)", model, g->sep, total);
 }
 
 void
-format_footer(const struct app_exchange *ex, char *out, size_t n)
+format_footer(
+    const struct glyphs *g, const struct app_exchange *ex, char *out, size_t n)
 {
 	char cost[32], total[32], first[32];
 	double secs;
@@ -68,14 +70,13 @@ format_footer(const struct app_exchange *ex, char *out, size_t n)
 	if (ex->model == NULL)
 		return;
 	if (ex->state == REPLY_PENDING || ex->state == REPLY_STREAMING) {
-		snprintf(
-		    out, n, "%s%s%s", ex->model, glyph->sep, glyph->ellipsis);
+		snprintf(out, n, "%s%s%s", ex->model, g->sep, g->ellipsis);
 		return;
 	}
 	if (ex->state == REPLY_ERROR && ex->reply_len == 0 &&
 	    ex->tokens_out <= 0) {
 		/* Nothing came back: no speed or token count to report. */
-		format_no_reply(ex->model, ex->latency_ms, out, n);
+		format_no_reply(g, ex->model, ex->latency_ms, out, n);
 		return;
 	}
 	format_ms(ex->latency_ms, total, sizeof total);
@@ -83,8 +84,8 @@ format_footer(const struct app_exchange *ex, char *out, size_t n)
 	format_ms(ex->ttft_ms, first, sizeof first);
 	secs = ex->latency_ms / 1000.0;
 	snprintf(out, n, "%s%s%s%s%s (first token %s)%s%s%d tok%s%.0f tok/s",
-	    ex->model, glyph->sep, cost, glyph->sep, total, first, glyph->sep,
-	    ex->tokens_estimated ? "~" : "", ex->tokens_out, glyph->sep,
+	    ex->model, g->sep, cost, g->sep, total, first, g->sep,
+	    ex->tokens_estimated ? "~" : "", ex->tokens_out, g->sep,
 	    secs > 0 ? ex->tokens_out / secs : 0.0);
 }
 

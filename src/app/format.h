@@ -10,22 +10,27 @@
 #include <cjson/cJSON.h>
 
 #include "app/app.h"
+#include "util/glyph.h"
 
 /* format_usd: "$0.00042", "$0.0123", "$1.50" into out (size n). */
 void format_usd(double usd, char *out, size_t n);
 /* format_ms: "310 ms", "1.3 s", "2 min 5 s". */
 void format_ms(double ms, char *out, size_t n);
-/* format_no_reply: "gpt-4.1-mini · no reply (8 ms)" into out (size n): the
- * footer of a reply that failed before any text came (the chat, `ask` and
- * `export` all say it so).  Returns snprintf's count. */
-int format_no_reply(const char *model, double latency_ms, char *out, size_t n);
+/* format_no_reply: "gpt-4.1-mini · no reply (8 ms)" into out (size n), with
+ * the separator of the marks g (util/glyph.h): the footer of a reply that
+ * failed before any text came (the chat, `ask` and `export` all say it
+ * so).  Returns snprintf's count. */
+int format_no_reply(const struct glyphs *g, const char *model,
+    double latency_ms, char *out, size_t n);
 /*
  * format_footer: the line under a reply:
  *   gpt-4.1-mini · $0.00042 · 1.3 s (first token 310 ms) · 212 tok · 160 tok/s
  * "~212 tok" when the count is estimated; "gpt-4.1-mini · no reply (8 ms)"
  * when the reply failed before any text came.  Empty while nothing is known.
+ * The marks are g's: `glyph` on a terminal, `&glyph_unicode` in a file.
  */
-void format_footer(const struct app_exchange *ex, char *out, size_t n);
+void format_footer(
+    const struct glyphs *g, const struct app_exchange *ex, char *out, size_t n);
 
 /*
  * format_decision_json: the router's table for a reply as JSON: model (null

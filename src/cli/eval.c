@@ -719,14 +719,17 @@ eval_one_sample(const struct eval_sample_ctx *x, const size_t *rows,
 		    (best < 0 || pts[k].cost / cref < best))
 			best = pts[k].cost / cref;
 	}
-	moments_add(aiq, metrics_aiq(pts, NLAMBDA, clo, cref));
+	/* A resample where a metric is not defined (the reference no
+	 * dearer than the cheapest model; no quality gap) is left out. */
+	if (cref > clo)
+		moments_add(aiq, metrics_aiq(pts, NLAMBDA, clo, cref));
 	if (best >= 0)
 		moments_add(at, 100.0 * best);
 	if (nm == 2) {
 		int s = x->strong, w = 1 - s;
 		double *pref = scratch, *qw = scratch + n,
 		       *qs = scratch + 2 * n;
-		double a, c50, c80;
+		double a, c50, c80, gap = 0;
 
 		for (i = 0; i < n; i++) {
 			size_t j = rows[i];
@@ -738,10 +741,26 @@ eval_one_sample(const struct eval_sample_ctx *x, const size_t *rows,
 			          x->alpha * x->p->u[j * nm + w];
 			qw[i] = row->quality[w];
 			qs[i] = row->quality[s];
+			gap += qs[i] - qw[i];
 		}
-		metrics_apgr(pref, qw, qs, n, &a, &c50, &c80);
-		moments_add(apgr, a);
+		if (gap > 0) {
+			metrics_apgr(pref, qw, qs, n, &a, &c50, &c80);
+			moments_add(apgr, a);
+		}
 	}
+}
+
+/* A standard error of the "bootstrap" object for the text, "n/a" when
+ * the resamples could not give one. */
+static const char *
+se_text(const cJSON *boot, const char *key, int decimals, char *buf, size_t n)
+{
+	const cJSON *v = cJSON_GetObjectItem(boot, key);
+
+	if (!cJSON_IsNumber(v))
+		return "n/a";
+	snprintf(buf, n, "%.*f", decimals, v->valuedouble);
+	return buf;
 }
 
 /*
@@ -806,6 +825,7 @@ eval_run(const struct eval_opts *o)
 	int ref = -1, best = 0, cheap = 0, k, rc, ret = EXIT_RUNTIME;
 	char *cause = NULL;
 	cJSON *out = NULL, *arr, *boot = NULL;
+	char sebuf[32];
 
 	memset(&p, 0, sizeof p);
 	if (getenv("MIXCHAT_VAL_FOLD") != NULL) /* developer knob */
@@ -1038,7 +1058,7 @@ eval_run(const struct eval_opts *o)
 		x.ntest = ntest;
 		x.alpha = alpha;
 		x.ref = ref;
-		x.strong = mc[0] > mc[1] ? 0 : 1;
+		x.strong = nm == 2 && mc[1] >= mc[0] ? 1 : 0;
 		x.cheap = cheap;
 		boot = eval_bootstrap(&x);
 	}
@@ -1135,29 +1155,28 @@ eval_run(const struct eval_opts *o)
 		    cJSON_GetNumberValue(
 		        cJSON_GetObjectItem(out, "aiq_single_models")),
 		    clo, cref);
-		printf("  +/- %.4f (standard error: %d resamples of the "
+		printf("  +/- %s (standard error: %d resamples of the "
 		       "%s prompts, decisions fixed)\n",
-		    cJSON_GetNumberValue(cJSON_GetObjectItem(boot, "aiq_se")),
+		    se_text(boot, "aiq_se", 4, sebuf, sizeof sebuf),
 		    EVAL_RESAMPLES, o->validate ? "validation" : "test");
 		if (at9725 >= 0)
 			printf("97.25%% of the reference's quality at %.2f%% "
-			       "of its cost (+/- %.2f; reached in %.0f%% of "
+			       "of its cost (+/- %s; reached in %.0f%% of "
 			       "the resamples)\n",
 			    100 * at9725,
-			    cJSON_GetNumberValue(cJSON_GetObjectItem(
-			        boot, "cost_pct_at_97_25_se")),
+			    se_text(boot, "cost_pct_at_97_25_se", 2, sebuf,
+			        sizeof sebuf),
 			    100 * cJSON_GetNumberValue(cJSON_GetObjectItem(
 			              boot, "cost_pct_at_97_25_reached")));
 		else
 			printf("97.25%% of the reference's quality: never "
 			       "reached\n");
 		if (nm == 2)
-			printf("APGR %.4f +/- %.4f, CPT(50%%) %.2f%%, "
+			printf("APGR %.4f +/- %s, CPT(50%%) %.2f%%, "
 			       "CPT(80%%) %.2f%% (calls to %s)\n",
 			    cJSON_GetNumberValue(
 			        cJSON_GetObjectItem(out, "apgr")),
-			    cJSON_GetNumberValue(
-			        cJSON_GetObjectItem(boot, "apgr_se")),
+			    se_text(boot, "apgr_se", 4, sebuf, sizeof sebuf),
 			    cJSON_GetNumberValue(
 			        cJSON_GetObjectItem(out, "cpt50")),
 			    cJSON_GetNumberValue(

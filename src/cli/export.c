@@ -47,8 +47,8 @@ reply_footer(const struct store_message *m, char *buf, size_t size)
 
 	store_reply_id_format(m->session, m->seq, id, sizeof id);
 	if (none)
-		len = format_no_reply(
-		    m->model ? m->model : "?", m->latency_ms, buf, size);
+		len = format_no_reply(&glyph_unicode, m->model ? m->model : "?",
+		    m->latency_ms, buf, size);
 	else
 		len = snprintf(buf, size, "%s · $%.5f",
 		    m->model ? m->model : "?", m->cost_usd);

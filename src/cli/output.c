@@ -19,7 +19,7 @@ cli_print_footer(FILE *f, const struct app_exchange *ex)
 
 	if (ex->error != NULL)
 		fprintf(f, "mixchat: %s\n", ex->error);
-	format_footer(ex, line, sizeof line);
+	format_footer(glyph, ex, line, sizeof line);
 	if (line[0] != '\0')
 		fprintf(f, "%s\n", line);
 }

@@ -658,7 +658,7 @@ block_layout_exchange(struct view_block *b, size_t width,
 		block_add_paragraphs(b, width, VIEW_ERROR,
 		    "cancelled (the text so far is kept)",
 		    strlen("cancelled (the text so far is kept)"), false);
-	format_footer(ex, footer, sizeof footer);
+	format_footer(glyph, ex, footer, sizeof footer);
 	if (footer[0] == '\0' && (ex->state == REPLY_PENDING))
 		snprintf(footer, sizeof footer, "routing %s", glyph->ellipsis);
 	if ((ex->pinned || ex->reask) && ex->model != NULL) {

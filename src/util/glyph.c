@@ -12,7 +12,7 @@ static const char *const spinner_unicode[] = { "⠋", "⠙", "⠹", "⠸", "⠼"
 	"⠦", "⠧", "⠇", "⠏" };
 static const char *const spinner_ascii[] = { "|", "/", "-", "\\" };
 
-static const struct glyphs set_unicode = {
+const struct glyphs glyph_unicode = {
 	.sep = " · ",
 	.ellipsis = "…",
 	.prompt = "›",
@@ -62,7 +62,7 @@ static const struct glyphs set_ascii = {
 	.nspinner = 4,
 };
 
-const struct glyphs *glyph = &set_unicode;
+const struct glyphs *glyph = &glyph_unicode;
 
 /*
  * Whether the environment says the terminal takes UTF-8: the first of
@@ -90,7 +90,7 @@ glyph_use(enum glyph_set set)
 {
 	if (set == GLYPHS_AUTO)
 		set = environment_is_utf8() ? GLYPHS_UNICODE : GLYPHS_ASCII;
-	glyph = set == GLYPHS_ASCII ? &set_ascii : &set_unicode;
+	glyph = set == GLYPHS_ASCII ? &set_ascii : &glyph_unicode;
 }
 
 int

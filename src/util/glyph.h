@@ -38,6 +38,9 @@ enum glyph_set { GLYPHS_AUTO, GLYPHS_UNICODE, GLYPHS_ASCII };
 
 /* The set in use (Unicode until glyph_use() says otherwise). */
 extern const struct glyphs *glyph;
+/* The Unicode set, whatever is in use: for files (an exported
+ * conversation is Markdown, not a screen). */
+extern const struct glyphs glyph_unicode;
 
 /*
  * glyph_use: switch to a set; GLYPHS_AUTO is ASCII when the environment's
