@@ -70,6 +70,11 @@ done
 # The same over the prompts after the feedback; and the ceilings, fitted
 # with the feedback rows' every model, route differently (a standard error
 # above 0) - were the extra rows not used, both fits would agree.
+# Each gain's verdict: more than two standard errors either way, the same
+# decisions throughout, or noise.
+verdicts=$(jq -r '[.online, .online_prior, .online_tier, .online_partial] | map(.verdict == (if .utility_gain == 0 and .utility_gain_se == 0 then "no difference" elif .utility_gain > 2 * .utility_gain_se then "wins" elif .utility_gain < -2 * .utility_gain_se then "loses" else "within noise" end)) | all' "$T/eval.json")
+[ "$verdicts" = true ] && ok "each replay's verdict follows its gain and standard error" ||
+	fail "verdicts: $(jq -c '[.online, .online_prior, .online_tier, .online_partial] | map([.utility_gain, .utility_gain_se, .verdict])' "$T/eval.json")"
 gain=$(jq -r ".online | ((.after_utility_gain - (.after_utility_learning - .after_utility_frozen)) | fabs) < 1e-9 and .after_utility_gain_se > 0" "$T/eval.json")
 [ "$gain" = true ] && ok "online: paired gain after the feedback" ||
 	fail "online: paired gain after the feedback $(jq -c ".online" "$T/eval.json")"

@@ -125,7 +125,27 @@ paired_se(const struct online_paired *p)
 	return var > 0 ? sqrt(var / p->n) : 0;
 }
 
-/* The mean and standard error of p as "<prefix>utility_gain[_se]". */
+/*
+ * What the paired gain says: "wins" or "loses" when it is more than two
+ * standard errors from 0, "no difference" when the two copies did the
+ * same on every prompt, else "within noise".
+ */
+static const char *
+paired_verdict(const struct online_paired *p)
+{
+	double mean = p->n > 0 ? p->sum / p->n : 0, se = paired_se(p);
+
+	if (p->sq == 0)
+		return "no difference";
+	if (se > 0 && mean > 2 * se)
+		return "wins";
+	if (se > 0 && mean < -2 * se)
+		return "loses";
+	return "within noise";
+}
+
+/* The mean and standard error of p as "<prefix>utility_gain[_se]", and
+ * its verdict as "<prefix>verdict". */
 static void
 paired_json(cJSON *o, const char *prefix, const struct online_paired *p)
 {
@@ -135,14 +155,17 @@ paired_json(cJSON *o, const char *prefix, const struct online_paired *p)
 	cJSON_AddNumberToObject(o, key, p->n > 0 ? p->sum / p->n : 0);
 	snprintf(key, sizeof key, "%sutility_gain_se", prefix);
 	cJSON_AddNumberToObject(o, key, paired_se(p));
+	snprintf(key, sizeof key, "%sverdict", prefix);
+	cJSON_AddStringToObject(o, key, paired_verdict(p));
 }
 
 static void
 paired_print(const char *what, const struct online_paired *p)
 {
 	printf("  %s: utility %+.4f +/- %.4f (standard error, paired over "
-	       "%.0f prompts)\n",
-	    what, p->n > 0 ? p->sum / p->n : 0, paired_se(p), p->n);
+	       "%.0f prompts): %s\n",
+	    what, p->n > 0 ? p->sum / p->n : 0, paired_se(p), p->n,
+	    paired_verdict(p));
 }
 
 /* The learner's knobs from the environment (developer knobs for tuning
