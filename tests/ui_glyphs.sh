@@ -1,5 +1,5 @@
 # ui_glyphs.sh - the ASCII marks, as a user on a Linux console or a CJK
-# terminal meets them: with "glyphs": "ascii" (or, by default, when
+# terminal meets them (and /glyphs, which switches them in a running chat): with "glyphs": "ascii" (or, by default, when
 # LC_ALL / LC_CTYPE / LANG do not say UTF-8) every mark mixchat draws
 # itself - title and status separators, the prompt, a reply's footer and
 # stars, an error line, a quote's bar, a list bullet, a table's rules, the
@@ -76,6 +76,20 @@ ui_keys C-d
 ui_start -- --home "$H"
 ui_expect "F1 keys · /help" "a UTF-8 locale: the Unicode marks"
 ui_expect "^› *$" "a UTF-8 locale: the prompt is ›"
+# /glyphs switches while the chat runs, replies already on screen too.
+send "show me markdown again"
+ui_expect "^ +• first item" "Unicode bullets"
+send "/glyphs ascii"
+ui_expect "marks in ASCII for this session" "/glyphs ascii says so"
+ui_expect "^ +\* first item" "/glyphs ascii: the reply on screen is laid out again"
+ui_expect "tok/s$" "its footer"
+ui_expect "^ +[a-z]+ \| [$]0\.[0-9]+ \| " "/glyphs ascii: its footer's separators"
+ui_expect "F1 keys \| /help" "/glyphs ascii: the status bar"
+send "/glyphs"
+ui_expect "marks in Unicode for this session" "/glyphs alone switches back"
+ui_expect "^ +• first item" "Unicode again"
+send "/glyphs fancy"
+ui_expect "/glyphs: 'fancy'\? use /glyphs ascii or /glyphs unicode" "/glyphs names a bad word"
 ui_keys C-d
 
 # 3. A bad value is named, and nothing starts.

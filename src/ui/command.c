@@ -39,6 +39,8 @@ static const char help_text[] =
     "  /mouse [on|off]   the wheel scrolls, a click selects a reply "
     "(Shift\n"
     "                    + drag still selects text)\n"
+    "  /glyphs [ascii|unicode]  mixchat's own marks in ASCII (a Linux\n"
+    "                    console, a CJK terminal) or Unicode\n"
     "  /notices          the warnings mixchat gave (budget, damaged "
     "records)\n"
     "  /help             this list;  F1 lists the keys\n"
@@ -335,6 +337,31 @@ cmd_mouse(struct ui *ui, const char *arg)
 }
 
 static void
+cmd_glyphs(struct ui *ui, const char *arg)
+{
+	enum glyph_set set;
+
+	if (strcmp(arg, "ascii") == 0)
+		set = GLYPHS_ASCII;
+	else if (strcmp(arg, "unicode") == 0)
+		set = GLYPHS_UNICODE;
+	else if (arg[0] == '\0')
+		set = glyph == &glyph_unicode ? GLYPHS_ASCII : GLYPHS_UNICODE;
+	else {
+		ui_note_error(ui,
+		    "/glyphs: '%s'? use /glyphs ascii or /glyphs unicode", arg);
+		return;
+	}
+	glyph_use(set);
+	view_relayout(&ui->view);
+	ui_note(ui,
+	    "marks in %s for this session (\"glyphs\": \"%s\" in config.json "
+	    "keeps them)",
+	    set == GLYPHS_ASCII ? "ASCII" : "Unicode",
+	    set == GLYPHS_ASCII ? "ascii" : "unicode");
+}
+
+static void
 cmd_new(struct ui *ui, const char *arg)
 {
 	char *cause = NULL;
@@ -559,6 +586,7 @@ static const struct {
 	{ "models", cmd_models },
 	{ "budget", cmd_budget },
 	{ "mouse", cmd_mouse },
+	{ "glyphs", cmd_glyphs },
 	{ "new", cmd_new },
 	{ "sessions", cmd_sessions },
 	{ "search", cmd_search },

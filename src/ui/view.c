@@ -771,16 +771,22 @@ view_new_block(struct view *v)
 }
 
 void
-view_set_error_hint(struct view *v, const char *hint)
+view_relayout(struct view *v)
 {
 	size_t i;
 
-	free(v->error_hint);
-	v->error_hint = hint != NULL ? xstrdup(hint) : NULL;
 	for (i = 0; i < v->nblocks; i++)
 		if (!v->blocks[i].note)
 			v->blocks[i].version = UINT64_MAX;
 	v->dirty = true;
+}
+
+void
+view_set_error_hint(struct view *v, const char *hint)
+{
+	free(v->error_hint);
+	v->error_hint = hint != NULL ? xstrdup(hint) : NULL;
+	view_relayout(v);
 }
 
 void

@@ -90,6 +90,9 @@ void view_release(struct view *v);
 void view_clear(struct view *v);
 /* view_set_width: wrap to a new width (lays out everything again). */
 void view_set_width(struct view *v, size_t width);
+/* view_relayout: lay the exchanges out again at their next view_sync
+ * (after a change of the marks, util/glyph.h). */
+void view_relayout(struct view *v);
 /*
  * view_set_error_hint: what to say under a reply that failed, so the user
  * knows the way on (copied; NULL for nothing).
