@@ -66,6 +66,13 @@ send "/why"
 ui_expect "Why $m2 answered reply 2, asked again" "/why on the re-ask"
 ui_expect "^ +model +quality +cost +latency +± +score$" "/why header"
 ui_expect "^ +▶ $m2 +[01]\.[0-9]{3} +\\\$[0-9.]+ " "/why marks the winner"
+# The uncertainty column lines up under its "±" (printf pads bytes; "±"
+# is two): the header's "±" ends where the winner's value ends.
+ui_screen | sed 's/±/~/g; s/▶/>/g' >"$T/why"
+hdr=$(awk '/ model +quality +cost +latency +~ +score$/ { print index($0, "~"); exit }' "$T/why")
+val=$(awk -v m="$m2" '$1 == ">" && $2 == m { u = $(NF - 1); print index($0, " " u " ") + length(u); exit }' "$T/why")
+[ -n "$hdr" ] && [ "$hdr" = "$val" ] && ok "/why: the ± column lines up" ||
+	fail "/why: '±' at column $hdr, the value ends at $val"
 ui_expect "^ +$m1 +not a candidate: already answered this message$" \
 	"/why: the first model is out because it answered"
 screen_intact "after /why"

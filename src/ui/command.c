@@ -86,6 +86,16 @@ add_column(struct buf *b, const char *s, size_t cols)
 	return rc;
 }
 
+/* The field width that pads s to cols display columns with printf's %*s,
+ * which counts bytes ("±" is two). */
+static int
+pad_to(const char *s, int cols)
+{
+	size_t n = strlen(s);
+
+	return cols + (int)(n - utf8_width(s, n));
+}
+
 /* Why a model was not a candidate, in the user's words. */
 static const char *
 why_excluded(const struct app_exchange *ex, const char *reason)
@@ -139,8 +149,9 @@ cmd_why(struct ui *ui, const char *arg)
 		    ex->model != NULL ? ex->model : "?", sel + 1,
 		    ex->reask ? ", asked again" : "");
 	if (rc == MC_OK)
-		rc = buf_printf(&b, "    %-*s %7s %10s %9s %6s %7s\n", mw,
-		    "model", "quality", "cost", "latency", glyph->pm, "score");
+		rc = buf_printf(&b, "    %-*s %7s %10s %9s %*s %7s\n", mw,
+		    "model", "quality", "cost", "latency", pad_to(glyph->pm, 6),
+		    glyph->pm, "score");
 	for (i = 0; i < ex->ncandidates && rc == MC_OK; i++) {
 		c = &ex->candidates[i];
 		format_usd(c->cost_usd, cost, sizeof cost);
@@ -269,9 +280,9 @@ cmd_models(struct ui *ui, const char *arg)
 			    m[i].uncertainty >= 0 ? m[i].uncertainty : 0.0);
 		else
 			snprintf(quality, sizeof quality, "-");
-		rc = buf_printf(&b, "%-24s %-9s %8s %8s %11s %7d %9s %6.0f\n",
-		    m[i].id, m[i].provider, in, out, quality, m[i].ratings,
-		    ttft, m[i].tokens_per_s);
+		rc = buf_printf(&b, "%-24s %-9s %8s %8s %*s %7d %9s %6.0f\n",
+		    m[i].id, m[i].provider, in, out, pad_to(quality, 11),
+		    quality, m[i].ratings, ttft, m[i].tokens_per_s);
 	}
 	if (rc == MC_OK && locked > 0)
 		rc = buf_printf(&b,
