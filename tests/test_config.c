@@ -7,6 +7,7 @@
 #include "config/catalog.h"
 #include "config/config.h"
 #include "test.h"
+#include "util/glyph.h"
 #include "util/xmalloc.h"
 
 static int
@@ -32,6 +33,7 @@ TEST(defaults_have_providers_and_models)
 	CHECK(cfg.mode == MODE_BALANCED);
 	CHECK(cfg.latency_tolerance_ms == 15000);
 	CHECK(!cfg.mouse); /* the terminal keeps the mouse by default */
+	CHECK(cfg.glyphs == GLYPHS_AUTO);
 	config_release(&cfg);
 }
 
@@ -53,7 +55,7 @@ TEST(user_config_overrides_and_extends)
 	    "  \"router\": { \"mode\": \"quality\", \"latency_tolerance_ms\": 900 },\n"
 	    "  \"budget\": { \"daily_usd\": 0.5 },\n"
 	    "  \"vault\": { \"passphrase_command\": \"pass show mixchat\" },\n"
-	    "  \"theme\": \"mono\", \"mouse\": true\n"
+	    "  \"theme\": \"mono\", \"mouse\": true, \"glyphs\": \"ascii\"\n"
 	    "}\n";
 
 	CHECK(load(&cfg, text, &cause) == MC_OK);
@@ -71,6 +73,7 @@ TEST(user_config_overrides_and_extends)
 	CHECK_STR(cfg.passphrase_command, "pass show mixchat");
 	CHECK_STR(cfg.theme, "mono");
 	CHECK(cfg.mouse);
+	CHECK(cfg.glyphs == GLYPHS_ASCII);
 	config_release(&cfg);
 }
 
@@ -97,6 +100,11 @@ TEST(errors_name_file_line_and_field)
 		{ "{\n\"theme\": 3\n}", "config.json:2: theme: expected" },
 		{ "{\n\"mouse\": 1\n}",
 		    "config.json:2: mouse: expected true or false" },
+		{ "{\n\"glyphs\": \"\"\n}",
+		    "config.json:2: glyphs: expected \"auto\", \"unicode\" or "
+		    "\"ascii\"" },
+		{ "{\n\"glyphs\": true\n}",
+		    "config.json:2: glyphs: expected \"auto\"" },
 		{ "{\"models\": [{\"id\": \"gpt-4.1\",\n \"enabled\": \"no\"}]}",
 		    "config.json:2: models[0].enabled: expected true or false" },
 		{ "{\n\"a\": 1,,\n}", "config.json:2:" },

@@ -339,13 +339,13 @@ merge_choice(struct merge *mg, const cJSON *obj, const char *key,
     const char *where, int (*parse)(const char *), const char *choices,
     int *out)
 {
-	char *s = NULL, *path;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char *path;
 	int rc, val;
 
-	if ((rc = merge_string(mg, obj, key, where, &s)) != MC_OK || s == NULL)
-		return rc;
-	val = parse(s);
-	free(s);
+	if (v == NULL)
+		return MC_OK;
+	val = cJSON_IsString(v) ? parse(v->valuestring) : -1;
 	if (val >= 0) {
 		*out = val;
 		return MC_OK;
