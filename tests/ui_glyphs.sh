@@ -69,6 +69,12 @@ expect_grep "$T/out" "· no reply (" "export: a failed reply's footer keeps its 
 # 2. The default, "auto": ASCII when the environment does not say UTF-8,
 # Unicode when it does.
 sed -i '/"glyphs"/d' "$H/config.json"
+# `mixchat stats` on a terminal, "glyphs" left to "auto": its uncertainty
+# column follows the locale.
+expect_exit 0 "stats in a C locale" -- env LC_ALL=C "$MC" --home "$H" stats
+expect_grep "$T/out" "^mid .* +-0\.[0-9][0-9]$" "stats: +- before the uncertainty in ASCII"
+expect_exit 0 "stats in a UTF-8 locale" -- env LC_ALL=C.UTF-8 "$MC" --home "$H" stats
+expect_grep "$T/out" "^mid .* ±0\.[0-9][0-9]$" "stats: ± before the uncertainty in Unicode"
 ui_start LC_ALL= LC_CTYPE= LANG=C -- --home "$H"
 ui_expect "F1 keys \| /help" "LANG=C: ASCII marks by default"
 all_ascii "LANG=C: nothing but ASCII on the screen"

@@ -93,36 +93,49 @@ struct online_sums {
 	double q_all, c_all, q_stream, c_stream, q_after, c_after;
 };
 
-/*
- * The paired difference of utility, learning - frozen, prompt by prompt:
- * its mean and standard error say whether "learning beats not learning"
- * is more than the luck of a few prompts.
- */
-struct online_paired {
+/* Running sums of a sample: its size, sum and sum of squares. */
+struct sample {
 	double n, sum, sq;
 };
 
 static void
-paired_add(struct online_paired *p, double learning, double frozen)
+sample_add(struct sample *s, double v)
 {
-	double d = learning - frozen;
+	s->n++;
+	s->sum += v;
+	s->sq += v * v;
+}
 
-	p->n++;
-	p->sum += d;
-	p->sq += d * d;
+/* The sample's variance (n - 1 in the denominator; 0 below two). */
+static double
+sample_var(const struct sample *s)
+{
+	double mean, var;
+
+	if (s->n < 2)
+		return 0;
+	mean = s->sum / s->n;
+	var = (s->sq - s->n * mean * mean) / (s->n - 1);
+	return var > 0 ? var : 0;
+}
+
+/*
+ * The paired difference of utility, learning - frozen, prompt by prompt:
+ * its mean and standard error say whether "learning beats not learning"
+ * is more than the luck of a few prompts (a struct sample of the
+ * differences).
+ */
+static void
+paired_add(struct sample *p, double learning, double frozen)
+{
+	sample_add(p, learning - frozen);
 }
 
 /* The standard error of the mean difference (0 below two prompts). */
 static double
-paired_se(const struct online_paired *p)
+paired_se(const struct sample *p)
 {
-	double mean, var;
-
-	if (p->n < 2)
-		return 0;
-	mean = p->sum / p->n;
-	var = (p->sq - p->n * mean * mean) / (p->n - 1);
-	return var > 0 ? sqrt(var / p->n) : 0;
+	return p->n >= 2 ? sqrt(sample_var(p) / p->n) : 0;
 }
 
 /*
@@ -131,7 +144,7 @@ paired_se(const struct online_paired *p)
  * same on every prompt, else "within noise".
  */
 static const char *
-paired_verdict(const struct online_paired *p)
+paired_verdict(const struct sample *p)
 {
 	double mean = p->n > 0 ? p->sum / p->n : 0, se = paired_se(p);
 
@@ -147,7 +160,7 @@ paired_verdict(const struct online_paired *p)
 /* The mean and standard error of p as "<prefix>utility_gain[_se]", and
  * its verdict as "<prefix>verdict". */
 static void
-paired_json(cJSON *o, const char *prefix, const struct online_paired *p)
+paired_json(cJSON *o, const char *prefix, const struct sample *p)
 {
 	char key[64];
 
@@ -160,7 +173,7 @@ paired_json(cJSON *o, const char *prefix, const struct online_paired *p)
 }
 
 static void
-paired_print(const char *what, const struct online_paired *p)
+paired_print(const char *what, const struct sample *p)
 {
 	printf("  %s: utility %+.4f +/- %.4f (standard error, paired over "
 	       "%.0f prompts): %s\n",
@@ -247,7 +260,7 @@ static void
 online_replay(const struct router *fitted, enum online_start start,
     const struct dataset *ds, const size_t *test, size_t ntest, size_t nonline,
     double lambda, struct online_sums *learning, struct online_sums *frozen,
-    struct online_paired *paired, struct online_paired *after)
+    struct sample *paired, struct sample *after)
 {
 	struct router *copy[2];
 	struct router_memory *memory = router_memory_new();
@@ -390,7 +403,7 @@ online_json(
 static void
 online_ceiling(const struct router *base, const struct router *refit,
     const struct dataset *ds, const size_t *rows, size_t nrows, double lambda,
-    struct online_paired *p)
+    struct sample *p)
 {
 	const struct router *r[2] = { base, refit };
 	struct router_context ctx;
@@ -455,7 +468,7 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 	static const char *const start_words[3] = { "fitted state",
 		"capped priors", "price tiers (no prior)" };
 	struct online_sums l, f;
-	struct online_paired pd, pa, ceiling;
+	struct sample pd, pa, ceiling;
 	size_t nonline = (size_t)(frac * (double)ntest);
 	struct router *refit = refit_with(fitted, ds, use, fo, test, nonline);
 	int k;
@@ -527,8 +540,8 @@ static int
 online_partial(const struct router *fitted, const struct dataset *ds,
     const bool *use, const struct router_fit_options *fo, const size_t *test,
     size_t ntest, double frac, double lambda, struct online_sums *learning,
-    struct online_sums *frozen, struct online_paired *paired,
-    struct online_paired *ceiling, size_t *nstream)
+    struct online_sums *frozen, struct sample *paired, struct sample *ceiling,
+    size_t *nstream)
 {
 	struct router *base = NULL, *copy[2];
 	struct router_memory *memory;
@@ -617,7 +630,7 @@ eval_partial(const struct router *fitted, const struct dataset *ds,
     size_t ntest, double frac, double lambda, cJSON *out, bool json)
 {
 	struct online_sums l, f;
-	struct online_paired pd, ceiling;
+	struct sample pd, ceiling;
 	size_t nstream;
 
 	if (online_partial(fitted, ds, use, fo, test, ntest, frac, lambda, &l,
@@ -680,39 +693,23 @@ resample_next(uint64_t *s)
 	return *s * 0x2545f4914f6cdd1dull;
 }
 
-/* Running sums of one metric over the resamples. */
-struct eval_moments {
-	double n, sum, sq;
-};
-
+/* The standard deviation of a metric over the resamples as key (null
+ * below two resamples that define it). */
 static void
-moments_add(struct eval_moments *mo, double v)
+sample_sd_json(cJSON *o, const char *key, const struct sample *mo)
 {
-	mo->n++;
-	mo->sum += v;
-	mo->sq += v * v;
-}
-
-static void
-moments_json(cJSON *o, const char *key, const struct eval_moments *mo)
-{
-	double mean, var;
-
-	if (mo->n < 2) {
+	if (mo->n < 2)
 		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	mean = mo->sum / mo->n;
-	var = (mo->sq - mo->n * mean * mean) / (mo->n - 1);
-	cJSON_AddNumberToObject(o, key, var > 0 ? sqrt(var) : 0);
+	else
+		cJSON_AddNumberToObject(o, key, sqrt(sample_var(mo)));
 }
 
 /* The metrics of one resample (rows: indices into the test prompts;
  * choice: the router's pick per lambda and test prompt). */
 static void
 eval_one_sample(const struct eval_sample_ctx *x, const size_t *rows,
-    const int *choice, struct eval_moments *aiq, struct eval_moments *at,
-    struct eval_moments *apgr, double *scratch)
+    const int *choice, struct sample *aiq, struct sample *at,
+    struct sample *apgr, double *scratch)
 {
 	struct metrics_point pts[NLAMBDA];
 	const struct dataset_row *row;
@@ -745,9 +742,9 @@ eval_one_sample(const struct eval_sample_ctx *x, const size_t *rows,
 	/* A resample where a metric is not defined (the reference no
 	 * dearer than the cheapest model; no quality gap) is left out. */
 	if (cref > clo)
-		moments_add(aiq, metrics_aiq(pts, NLAMBDA, clo, cref));
+		sample_add(aiq, metrics_aiq(pts, NLAMBDA, clo, cref));
 	if (best >= 0)
-		moments_add(at, 100.0 * best);
+		sample_add(at, 100.0 * best);
 	if (nm == 2) {
 		int s = x->strong, w = 1 - s;
 		double *pref = scratch, *qw = scratch + n,
@@ -768,7 +765,7 @@ eval_one_sample(const struct eval_sample_ctx *x, const size_t *rows,
 		}
 		if (gap > 0) {
 			metrics_apgr(pref, qw, qs, n, &a, &c50, &c80);
-			moments_add(apgr, a);
+			sample_add(apgr, a);
 		}
 	}
 }
@@ -795,8 +792,7 @@ se_text(const cJSON *boot, const char *key, int decimals, char *buf, size_t n)
 static cJSON *
 eval_bootstrap(const struct eval_sample_ctx *x)
 {
-	struct eval_moments aiq = { 0, 0, 0 }, at = { 0, 0, 0 },
-	                    apgr = { 0, 0, 0 };
+	struct sample aiq = { 0, 0, 0 }, at = { 0, 0, 0 }, apgr = { 0, 0, 0 };
 	size_t n = x->ntest, i, b;
 	int *choice = xcalloc((size_t)NLAMBDA * n, sizeof *choice);
 	size_t *rows = xcalloc(n, sizeof *rows);
@@ -815,12 +811,12 @@ eval_bootstrap(const struct eval_sample_ctx *x)
 		eval_one_sample(x, rows, choice, &aiq, &at, &apgr, scratch);
 	}
 	cJSON_AddNumberToObject(o, "resamples", EVAL_RESAMPLES);
-	moments_json(o, "aiq_se", &aiq);
-	moments_json(o, "cost_pct_at_97_25_se", &at);
+	sample_sd_json(o, "aiq_se", &aiq);
+	sample_sd_json(o, "cost_pct_at_97_25_se", &at);
 	cJSON_AddNumberToObject(
 	    o, "cost_pct_at_97_25_reached", at.n / EVAL_RESAMPLES);
 	if (x->p->nm == 2)
-		moments_json(o, "apgr_se", &apgr);
+		sample_sd_json(o, "apgr_se", &apgr);
 	else
 		cJSON_AddNullToObject(o, "apgr_se");
 	free(choice);
