@@ -112,6 +112,21 @@ if [ -r "$OV" ]; then
 else
 	echo "SKIP part: $OV is not there"
 fi
+# The price-tier start reads per-token prices.  Rows without reply lengths
+# (FrugalGPT's) make dataset_prices' "output price" a charge per request,
+# about 0 for a model billed by the token: a tier from (in + 2 out) / 3
+# would see b ($3 per 1M tokens) as $1 and as cheap a tier as a ($1.9).
+# b's tier is above a's, so at lambda 0.01 the frozen copy takes b.
+awk 'BEGIN { for (i = 0; i < 40; i++) {
+	p = "how many apples are there in basket " i
+	for (j = 0; j < i % 7; j++) p = p " and then some more words"
+	n = int((length(p) + 3) / 4)
+	printf "{\"id\":\"r%d\",\"split\":\"%s\",\"prompt\":\"%s\",\"quality\":{\"a\":%d,\"b\":1},\"cost_usd\":{\"a\":%.10f,\"b\":%.10f}}\n", i, i < 30 ? "train" : "test", p, i % 2, 1.9e-6 * n, 3.0e-6 * n
+} }' >"$T/flat.jsonl"
+expect_exit 0 "eval --online, no reply lengths" -- "$MC" eval --data "$T/flat.jsonl" --online 0.7 --lambda 0.01 --json
+[ "$(jq -r '.online_tier.quality_frozen' "$T/out")" = 1 ] &&
+	ok "price tiers from per-token prices when rows give no reply lengths" ||
+	fail "tier start without reply lengths: $(jq -c '.online_tier | [.quality_frozen, .cost_usd_frozen]' "$T/out")"
 expect_exit 0 "eval text" -- sh -c "'$MC' eval --data - <'$T/rb.jsonl'"
 expect_grep "$T/out" "^AIQ 0\.[0-9]" "eval prints AIQ"
 expect_grep "$T/out" "97.25% of the reference" "eval prints the 97.25% point"

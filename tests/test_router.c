@@ -881,6 +881,58 @@ TEST(dataset_lines)
 	dataset_release(&ds);
 }
 
+/* A request-billed model and a token-billed one, rows without reply
+ * lengths: the two-part fit reads the first's charge as an output price;
+ * the flat price is per token for both. */
+TEST(dataset_prices_without_lengths)
+{
+	struct dataset ds;
+	char *cause = NULL;
+	char line[256];
+	double pin[2], pout[2], tok = 0, creq = 0, ctok = 0;
+	int i;
+
+	dataset_init(&ds, "p.jsonl");
+	for (i = 0; i < 4; i++) {
+		/* Prompts of 8, 16, 24, 32 bytes: 2, 4, 6, 8 tokens. */
+		double n = 2.0 * (i + 1);
+
+		/* $360 + $0.1 per 1M input tokens; $3 + $0.01. */
+		double req = (360 + 0.1 * n) / 1e6, per = (0.01 + 3 * n) / 1e6;
+
+		snprintf(line, sizeof line,
+		    "{\"id\":\"r%d\",\"split\":\"train\",\"prompt\":\"%.*s\","
+		    "\"quality\":{\"req\":1,\"tok\":1},"
+		    "\"cost_usd\":{\"req\":%.12f,\"tok\":%.12f}}",
+		    i, (int)(n * 4), "abcdefghabcdefghabcdefghabcdefgh", req,
+		    per);
+		CHECK(dataset_parse_line(&ds, line, strlen(line), (size_t)i + 1,
+		          NULL, &cause) == MC_OK);
+		tok += n + 1;
+		creq += req;
+		ctok += per;
+	}
+	CHECK(!ds.lengths);
+	dataset_prices(&ds, NULL, pin, pout);
+	CHECK(fabs(pin[0] - 0.1) < 1e-6 && fabs(pout[0] - 360.0) < 1e-6);
+	CHECK(fabs(pin[1] - 3.0) < 1e-6 && fabs(pout[1] - 0.01) < 1e-6);
+	/* (in + 2 out) / 3 would be $240 and $1.007; per token they are
+	 * $60.1 and $2.5. */
+	CHECK(fabs(dataset_flat_price(&ds, NULL, 0) - creq * 1e6 / tok) < 1e-9);
+	CHECK(fabs(dataset_flat_price(&ds, NULL, 1) - ctok * 1e6 / tok) < 1e-9);
+	CHECK(dataset_flat_price(&ds, NULL, 1) > 2.0);
+	/* One row with lengths says the file has them. */
+	snprintf(line, sizeof line,
+	    "{\"id\":\"r9\",\"split\":\"train\",\"prompt\":\"abcd\","
+	    "\"quality\":{\"req\":1,\"tok\":1},"
+	    "\"cost_usd\":{\"req\":0.00036,\"tok\":0.000003},"
+	    "\"out_tokens_est\":{\"req\":5,\"tok\":5}}");
+	CHECK(dataset_parse_line(&ds, line, strlen(line), 9, NULL, &cause) ==
+	      MC_OK);
+	CHECK(ds.lengths);
+	dataset_release(&ds);
+}
+
 int
 main(void)
 {
@@ -900,5 +952,6 @@ main(void)
 	RUN(state_version_1_still_loads);
 	RUN(metrics);
 	RUN(dataset_lines);
+	RUN(dataset_prices_without_lengths);
 	return test_done();
 }

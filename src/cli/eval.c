@@ -258,9 +258,9 @@ online_teach(struct router *r, struct router_memory *memory,
  */
 static void
 online_replay(const struct router *fitted, enum online_start start,
-    const struct dataset *ds, const size_t *test, size_t ntest, size_t nonline,
-    double lambda, struct online_sums *learning, struct online_sums *frozen,
-    struct sample *paired, struct sample *after)
+    const struct dataset *ds, const bool *use, const size_t *test, size_t ntest,
+    size_t nonline, double lambda, struct online_sums *learning,
+    struct online_sums *frozen, struct sample *paired, struct sample *after)
 {
 	struct router *copy[2];
 	struct router_memory *memory = router_memory_new();
@@ -285,13 +285,21 @@ online_replay(const struct router *fitted, enum online_start start,
 			struct router_profile **old =
 			    xcalloc(nm + 1, sizeof *old);
 
-			/* Re-add every model without a prior: its price tier. */
+			/* Re-add every model without a prior: its price tier,
+			 * from per-token prices (dataset_flat_price says why
+			 * when the rows give no reply lengths). */
 			memcpy(old, copy[pass]->models, nm * sizeof *old);
 			copy[pass]->nmodels = 0;
 			for (k = 0; k < nm; k++) {
+				double pin = old[k]->price_in,
+				       pout = old[k]->price_out;
+				int m = dataset_model_index(ds, old[k]->id);
+
+				if (!ds->lengths && m >= 0)
+					pin = pout = dataset_flat_price(
+					    ds, use, (size_t)m);
 				if (router_add_model(copy[pass], old[k]->id,
-				        old[k]->price_in, old[k]->price_out,
-				        NULL) != MC_OK)
+				        pin, pout, NULL) != MC_OK)
 					abort();
 				router_profile_free(old[k]);
 			}
@@ -482,7 +490,7 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 		    k == 0   ? START_FIT
 		    : k == 1 ? START_PRIOR
 		             : START_TIER,
-		    ds, test, ntest, nonline, lambda, &l, &f, &pd, &pa);
+		    ds, use, test, ntest, nonline, lambda, &l, &f, &pd, &pa);
 		if (json) {
 			cJSON *o = cJSON_AddObjectToObject(out, names[k]);
 

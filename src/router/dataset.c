@@ -202,11 +202,13 @@ dataset_parse_line(struct dataset *ds, const char *line, size_t len,
 	if (rc != MC_OK)
 		goto out;
 	v = cJSON_GetObjectItemCaseSensitive(root, "out_tokens_est");
-	if (cJSON_IsObject(v))
+	if (cJSON_IsObject(v)) {
 		rc = get_per_model(ds, root, "out_tokens_est", 0, 1e9,
 		    row.out_tokens, lineno, cause);
-	else if (cJSON_IsObject(
-	             cJSON_GetObjectItemCaseSensitive(root, "resp_chars"))) {
+		ds->lengths = true;
+	} else if (cJSON_IsObject(
+	               cJSON_GetObjectItemCaseSensitive(root, "resp_chars"))) {
+		ds->lengths = true;
 		rc = get_per_model(ds, root, "resp_chars", 0, 1e10,
 		    row.out_tokens, lineno, cause);
 		for (m = 0; m < ds->nmodels; m++)
@@ -275,6 +277,21 @@ out:
 	return rc;
 }
 
+double
+dataset_flat_price(const struct dataset *ds, const bool *use, size_t m)
+{
+	double tok = 0, cost = 0;
+	size_t i;
+
+	for (i = 0; i < ds->nrows; i++) {
+		if (use != NULL && !use[i])
+			continue;
+		tok += ds->rows[i].in_tokens + ds->rows[i].out_tokens[m];
+		cost += ds->rows[i].cost_usd[m];
+	}
+	return tok > 0 ? cost * 1e6 / tok : 0;
+}
+
 void
 dataset_prices(
     const struct dataset *ds, const bool *use, double *pin, double *pout)
@@ -283,7 +300,7 @@ dataset_prices(
 
 	for (m = 0; m < ds->nmodels; m++) {
 		double saa = 0, sab = 0, sbb = 0, sac = 0, sbc = 0, det, a, b;
-		double tok = 0, cost = 0, x, y, c;
+		double x, y, c;
 
 		for (i = 0; i < ds->nrows; i++) {
 			const struct dataset_row *r = &ds->rows[i];
@@ -298,8 +315,6 @@ dataset_prices(
 			sbb += y * y;
 			sac += x * c;
 			sbc += y * c;
-			tok += r->in_tokens + r->out_tokens[m];
-			cost += c;
 		}
 		det = saa * sbb - sab * sab;
 		a = b = -1;
@@ -309,7 +324,7 @@ dataset_prices(
 		}
 		if (a < 0 || b < 0) {
 			/* One flat price explains it best. */
-			a = b = tok > 0 ? cost * 1e6 / tok : 0;
+			a = b = dataset_flat_price(ds, use, m);
 		}
 		pin[m] = a;
 		pout[m] = b;

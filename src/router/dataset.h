@@ -46,6 +46,7 @@ struct dataset {
 	size_t nmodels;
 	struct dataset_row *rows;
 	size_t nrows, cap;
+	bool lengths; /* some row gave reply lengths (else each is 1) */
 };
 
 /* dataset_init / dataset_release: an empty dataset; free its contents. */
@@ -77,6 +78,17 @@ int dataset_parse_line(struct dataset *ds, const char *line, size_t len,
  */
 void dataset_prices(
     const struct dataset *ds, const bool *use, double *pin, double *pout);
+
+/*
+ * dataset_flat_price: model m's one USD per 1M tokens, input and output
+ * alike, over the rows where use[i]: its total cost over its total tokens.
+ * Where the rows give no reply lengths (ds->lengths false) this is the
+ * only per-token reading of the costs: dataset_prices' "output price" is
+ * then a charge per request (each reply counts as one token), which a
+ * price tier would misread as a dear model's (a $0.00036 request would
+ * be $360 per 1M output tokens).
+ */
+double dataset_flat_price(const struct dataset *ds, const bool *use, size_t m);
 
 /*
  * dataset_fit: fit a router (router_fit) on the rows where use[i] (all rows
