@@ -14,7 +14,7 @@
 #include "cli/cli.h"
 
 static const char usage_text[] =
-    "Usage: mixchat [--home DIR] [--config FILE] [COMMAND [ARGS]]\n"
+    "Usage: mixchat [--home DIR] [--config FILE] [--log FILE] [COMMAND [ARGS]]\n"
     "\n"
     "A terminal chat that routes every message to the model that gives the\n"
     "best answer for the money and the wait you accept (MixLLM routing).\n"
@@ -43,7 +43,8 @@ static const char usage_text[] =
     "Options:\n"
     "  --home DIR      keep config, data and vault in DIR (or MIXCHAT_HOME)\n"
     "  --config FILE   read FILE instead of config.json\n"
-    "  --log FILE      append a debug log to FILE (never contains keys)\n"
+    "  --log FILE      append a debug log to FILE: decisions, requests,\n"
+    "                  outcomes, ratings (never keys, prompts or replies)\n"
     "  -h, --help      show this help and exit\n"
     "  -V, --version   show the version and exit\n"
     "\n"
@@ -104,22 +105,29 @@ main(int argc, char **argv)
 		case 'V':
 			printf("mixchat %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
-		default:
-			if (optopt != 0)
-				fprintf(stderr, "mixchat: option -%c %s\n",
-				    optopt,
-				    strchr("Hcl", optopt) ? "needs a value"
-				                          : "is not known");
+		default: {
+			/* Name the option as it was typed: --home, not -H. */
+			const char *arg = argv[optind - 1];
+			int len = (int)strcspn(arg, "=");
+
+			if (strncmp(arg, "--", 2) != 0)
+				fprintf(stderr,
+				    "mixchat: -%c: unknown option\n",
+				    optopt != 0 ? optopt : '?');
+			else if (optopt != 0 && strchr("Hcl", optopt))
+				fprintf(stderr, "mixchat: %.*s needs a value\n",
+				    len, arg);
+			else if (optopt != 0 && strchr("hV", optopt))
+				fprintf(stderr,
+				    "mixchat: %.*s takes no value\n", len, arg);
 			else
-				fprintf(stderr, "mixchat: %s: %s\n",
-				    argv[optind - 1],
-				    strchr(argv[optind - 1], '=') != NULL ||
-				            optind - 1 == argc - 1
-				        ? "unknown option or missing value"
-				        : "unknown option");
+				fprintf(stderr,
+				    "mixchat: %.*s: unknown option\n", len,
+				    arg);
 			fprintf(stderr, "Try 'mixchat --help' for more "
 			                "information.\n");
 			return EXIT_USAGE;
+		}
 		}
 	}
 	argc -= optind;

@@ -62,6 +62,8 @@ expect_exit 2 "empty prompt" -- "$MC" --home "$H" ask ""
 expect_exit 0 "ask --session 1" -- "$MC" --home "$H" ask --session proj "first question"
 expect_exit 0 "ask --session 2" -- "$MC" --home "$H" ask --session proj "second question"
 tail -n 1 "$MOCK_LOG" | grep -q 'first question' && ok "second ask carries the first as context" || fail "no context in the session"
+[ "$(cat "$T/out")" = "mock reply to: second question" ] && ok "a resumed session prints only the new reply" ||
+	fail "ask --session on a resumed session printed: $(cat "$T/out")"
 
 # Ratings: rate the last reply, export, import elsewhere.
 expect_exit 0 "rate last 4" -- "$MC" --home "$H" rate last 4
@@ -87,6 +89,12 @@ expect_grep "$T/err" "imported 1 rating" "the second import counts it"
 printf '{"model":"cheap","score":7,"prompt":"x"}\n' >"$T/bad.jsonl"
 expect_exit 2 "bad import line" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
 expect_grep "$T/err" "bad.jsonl:1: score" "bad line named with file:line: field"
+
+# Options may follow the prompt; `--` ends them.
+expect_exit 0 "ask PROMPT --json" -- "$MC" --home "$H" ask "options after" --json
+expect_grep "$T/out" '"reply":"mock reply to: options after"' "an option after the prompt is an option, not prompt text"
+expect_exit 0 "ask -- -PROMPT" -- "$MC" --home "$H" ask -- "-5 degrees"
+expect_grep "$T/out" "mock reply to: -5 degrees" "-- ends the options"
 
 # A 429 with Retry-After makes the model wait: the router routes around it.
 H4=$T/home4

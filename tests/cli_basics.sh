@@ -24,6 +24,11 @@ expect_grep "$T/err" "'frobnicate' is not a command" "unknown command named"
 expect_exit 2 "unknown option" -- "$MC" --frob
 expect_grep "$T/err" "--frob" "unknown option named"
 expect_exit 2 "--home without a value" -- "$MC" --home
+expect_grep "$T/err" "^mixchat: --home needs a value$" "a missing value names the long option"
+expect_exit 2 "--version with a value" -- "$MC" --version=3
+expect_grep "$T/err" "^mixchat: --version takes no value$" "a value where none is taken is said so"
+expect_exit 2 "unknown short option" -- "$MC" -x
+expect_grep "$T/err" "^mixchat: -x: unknown option$" "an unknown short option named as typed"
 
 # A bad config names the file, the line and the field, and exits non-zero.
 mkdir -p "$T/home"

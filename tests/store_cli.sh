@@ -64,5 +64,13 @@ expect_grep "$T/err" "'nope'" "unknown session named"
 expect_exit 2 "export --format xml" -- "$MC" --home "$H" export --format xml
 expect_exit 2 "stats with an argument" -- "$MC" --home "$H" stats extra
 
+# A re-ask is learned from but is not a rating: it is counted apart and
+# stays out of the mean.
+printf '{"model":"m-cheap","score":2,"source":"reask","prompt":"again"}\n' >"$T/reask.jsonl"
+expect_exit 0 "ratings import of a re-ask" -- "$MC" --home "$H" ratings import "$T/reask.jsonl"
+expect_exit 0 "stats --json after a re-ask" -- "$MC" --home "$H" stats --json
+[ "$(j '[.ratings, .mean_rating, (.models["m-cheap"] | .ratings, .mean_rating, .reasks, .learned.ratings_absorbed)]')" = "[1,4,1,4,1,2]" ] \
+	&& ok "stats: a re-ask is no rating, and is absorbed" || fail "stats after a re-ask: $(j '[.ratings, .mean_rating, .models["m-cheap"]]')"
+
 # A newer schema is refused with a message, and nothing is changed.
 finish

@@ -29,7 +29,7 @@ printf 'correct horse\n%s\n' "$KEY" | setsid -w "$MC" --home "$H" keys add opena
 
 # ask: the passphrase comes from the command; only openai has a key, so
 # only openai's models are candidates.
-expect_exit 0 "ask with a key from the vault" -- setsid -w "$MC" --home "$H" ask --json "hello vault"
+expect_exit 0 "ask with a key from the vault" -- setsid -w "$MC" --home "$H" --log "$T/debug.log" ask --json "hello vault"
 expect_grep "$T/out" '"model":"gpt-4.1-mini"' "routed to the provider with a key"
 grep -q "\"authorization\":\"Bearer $KEY\"" "$MOCK_LOG" && ok "key sent as Bearer" ||
 	fail "no Bearer header with the key in the mock's log"
@@ -38,10 +38,46 @@ n=$(grep -o "$KEY" "$MOCK_LOG" | wc -l)
 	fail "the key appears $n times in the request"
 if grep -r -a -q "$KEY" "$H"; then fail "the key is in the data folder in plaintext"; else
 	ok "no plaintext key in the data folder"; fi
+# --log says what happened (decision, request, outcome), never the key or
+# the conversation.
+for what in "^20[0-9-]* [0-9:.]* route: gpt-4[.0-9a-z-]* (mode balanced, lambda" "request: gpt-4[.0-9a-z-]* via openai (openai API, http://127.0.0.1:$PORT/v1), 1 messages" "reply: gpt-4[.0-9a-z-]* done: [0-9]* ms (first token"; do
+	expect_grep "$T/debug.log" "$what" "the debug log has '$what'"
+done
+if grep -q -e "$KEY" -e "hello vault" -e "correct horse" "$T/debug.log"; then
+	fail "the debug log holds a secret or the prompt: $(cat "$T/debug.log")"; else
+	ok "no key, passphrase or prompt in the debug log"; fi
 
 printf 'wrong\n' >"$T/pw"
 expect_exit 3 "wrong passphrase from the command" -- setsid -w "$MC" --home "$H" ask "hi"
 expect_grep "$T/err" "wrong passphrase" "says wrong passphrase"
+
+# Pinned to a model whose provider needs no key, ask never opens the vault
+# (the passphrase here is wrong: asking would fail).  A disabled model and
+# a model without its key are named as such (exit 2), not a locked vault.
+H6=$T/home6
+cp -r "$H" "$H6"
+cat >"$H6/config.json" <<EOF2
+{
+  "providers": {
+    "openai": { "base_url": "http://127.0.0.1:$PORT/v1" },
+    "anthropic": { "base_url": "http://127.0.0.1:$PORT" },
+    "loc": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" }
+  },
+  "models": [
+    { "id": "gpt-4.1-mini", "enabled": true },
+    { "id": "claude-haiku-4-5", "enabled": true },
+    { "id": "lm", "provider": "loc", "price": [0.1, 0.1] },
+    { "id": "lm-off", "provider": "loc", "price": [0.1, 0.1], "enabled": false }
+  ],
+  "vault": { "passphrase_command": "cat '$T/pw'" }
+}
+EOF2
+expect_exit 0 "ask --model on a keyless provider, vault not opened" -- setsid -w "$MC" --home "$H6" ask --model lm "local only"
+expect_grep "$T/out" "mock reply to: local only" "the keyless model answered"
+expect_exit 2 "ask --model on a disabled model" -- setsid -w "$MC" --home "$H6" ask --model lm-off "x"
+expect_grep "$T/err" "lm-off is disabled" "a disabled model is named as disabled"
+expect_exit 2 "ask --model without its key" -- setsid -w "$MC" --home "$H6" ask --model claude-haiku-4-5 "x"
+expect_grep "$T/err" "needs a key for anthropic: run .mixchat keys add anthropic." "a missing key says which"
 
 # The chat screen asks on the terminal, echo off, before curses starts.
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"

@@ -300,6 +300,15 @@ app_needs_unlock(const struct app *app)
 
 	if (app->vault != NULL)
 		return false;
+	if (app->pinned != NULL) {
+		const struct model *m =
+		    config_find_model(app->cfg, app->pinned);
+		const struct provider *p =
+		    m != NULL ? config_find_provider(app->cfg, m->provider)
+		              : NULL;
+
+		return p != NULL && !p->auth_none;
+	}
 	for (i = 0; i < app->cfg->nmodels; i++) {
 		const struct model *m = &app->cfg->models[i];
 		const struct provider *p;
@@ -644,15 +653,23 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 				return MC_ERR_BUDGET;
 			}
 		}
+		log_debug("route: %s (pinned)", app->pinned);
 		router_decision_release(&d);
 		return MC_OK;
 	}
 	if (rc == MC_ERR_BUDGET || d.winner < 0) {
+		log_debug(
+		    "route: no model fits (%zu candidates)", d.ncandidates);
 		*cause = app_why_none(app, &d, ctx.budget_left_usd);
 		router_decision_release(&d);
 		return MC_ERR_BUDGET;
 	}
 	x->pub.model = xstrdup(d.candidates[d.winner].model);
+	log_debug("route: %s (mode %s, lambda %g, score %.4f, quality %.3f, "
+	          "cost $%.6f, %zu candidates)",
+	    x->pub.model, app_mode_name(app), d.lambda,
+	    d.candidates[d.winner].score, d.candidates[d.winner].quality,
+	    d.candidates[d.winner].cost_usd, d.ncandidates);
 	router_decision_release(&d);
 	return MC_OK;
 }
@@ -748,6 +765,16 @@ app_on_done(void *ud, const struct net_result *res)
 			                         : mixchat_strerror(res->err));
 	}
 
+	log_debug("reply: %s %s: %.0f ms (first token %.0f ms), %ld+%ld "
+	          "tokens%s, $%.6f%s%s",
+	    x->pub.model,
+	    x->pub.state == REPLY_DONE        ? "done"
+	    : x->pub.state == REPLY_CANCELLED ? "cancelled"
+	                                      : "failed",
+	    res->latency_ms, res->ttft_ms, (long)res->tokens_in,
+	    (long)res->tokens_out, res->tokens_estimated ? " (estimated)" : "",
+	    x->pub.cost_usd, x->pub.error != NULL ? ": " : "",
+	    x->pub.error != NULL ? x->pub.error : "");
 	memset(&m, 0, sizeof m);
 	m.session = app->session;
 	m.role = STORE_ROLE_ASSISTANT;
@@ -876,10 +903,16 @@ app_start(struct app *app, struct exchange *x, char **cause)
 	req.nmessages = n;
 	x->start_ms = time_wall_ms();
 	x->pub.state = REPLY_PENDING;
+	/* The URL and model, never the key or the text. */
+	log_debug("request: %s via %s (%s API, %s), %zu messages", m->id,
+	    p->name, config_api_name(p->api), p->base_url, n);
 	rc = net_start(app->net, &req, &cb, x, &x->transfer, cause);
 	free(msgs);
-	if (rc != MC_OK)
+	if (rc != MC_OK) {
+		log_debug("request: %s not started: %s", m->id,
+		    *cause != NULL ? *cause : mixchat_strerror(rc));
 		return rc;
+	}
 	app->inflight = x;
 	return MC_OK;
 }
@@ -1160,6 +1193,10 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	r.prompt = session == 0 && prompt != NULL ? xstrdup(prompt) : NULL;
 	rc = store_rating_commit(
 	    app->store, &r, learned ? model : NULL, blob.data, blob.len, cause);
+	log_debug("%s: %s, score %d (quality %.2f, weight %.2f)%s%s",
+	    source == STORE_SOURCE_REASK ? "re-ask" : "rating", model, score,
+	    quality, weight, learned ? ", learned" : ", not learned",
+	    rc == MC_OK ? "" : ", not committed");
 	free(pairs);
 	free(r.model);
 	free(r.prompt);
@@ -1283,10 +1320,22 @@ app_pin_model(struct app *app, const char *model, char **cause)
 		return MC_ERR_NOTFOUND;
 	}
 	if (!app_model_usable(app, m)) {
-		*cause = xasprintf("%s needs a key for %s: run `mixchat keys "
-		                   "add %s`",
-		    model, m->provider, m->provider);
-		return MC_ERR_LOCKED;
+		const struct provider *p =
+		    config_find_provider(app->cfg, m->provider);
+
+		if (!m->enabled)
+			*cause = xasprintf("%s is disabled (\"enabled\": false "
+			                   "in config.json)",
+			    model);
+		else if (p == NULL || p->auth_none)
+			*cause = xasprintf("%s: its provider %s is not set up "
+			                   "in config.json",
+			    model, m->provider);
+		else
+			*cause = xasprintf("%s needs a key for %s: run "
+			                   "`mixchat keys add %s`",
+			    model, m->provider, m->provider);
+		return MC_ERR_USAGE;
 	}
 	free(app->pinned);
 	app->pinned = xstrdup(model);

@@ -156,7 +156,8 @@ double app_rating_quality(const struct store_rating *r);
 /* app_close: cancel what is in flight and free everything (NULL is ok). */
 void app_close(struct app *app);
 
-/* app_needs_unlock: whether a usable provider's key is in the vault. */
+/* app_needs_unlock: whether a usable provider's key is in the vault (with
+ * a model pinned, whether that model's provider needs one). */
 bool app_needs_unlock(const struct app *app);
 /* app_unlock: open the vault with the passphrase (3: wrong passphrase). */
 int app_unlock(

@@ -29,7 +29,9 @@
 struct ask {
 	struct app *app;
 	bool json;
-	size_t printed; /* bytes of the reply already written to stdout */
+	bool sent;      /* the exchange below is this command's */
+	size_t index;   /* its index (a resumed session's come first) */
+	size_t printed; /* bytes of its reply already written to stdout */
 };
 
 static volatile sig_atomic_t ask_interrupted;
@@ -46,7 +48,10 @@ ask_changed(void *ud, size_t index)
 	struct ask *a = ud;
 	const struct app_exchange *ex = app_get(a->app, index);
 
-	if (a->json || ex == NULL || ex->reply_len <= a->printed)
+	/* Resuming a session replays its old exchanges through this hook:
+	 * only the new one is printed. */
+	if (a->json || !a->sent || index != a->index || ex == NULL ||
+	    ex->reply_len <= a->printed)
 		return;
 	fwrite(ex->reply + a->printed, 1, ex->reply_len - a->printed, stdout);
 	fflush(stdout);
@@ -116,7 +121,9 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	int opt, rc, exit_code = EXIT_RUNTIME;
 
 	memset(&a, 0, sizeof a);
-	while ((opt = getopt_long(argc, argv, "+m:s:", options, NULL)) != -1) {
+	/* Options may follow the prompt (`ask "$q" --json`); `--` ends
+	 * them before a prompt that starts with '-'. */
+	while ((opt = getopt_long(argc, argv, "m:s:", options, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
 			model = optarg;
@@ -158,19 +165,23 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	}
 	if ((rc = app_open(&cfg, &hooks, &a, &a.app, &cause)) != MC_OK)
 		goto fail;
+	/* Pinned first: a model whose provider needs no key never opens
+	 * the vault (app_needs_unlock). */
+	if (model != NULL && (rc = app_pin_model(a.app, model, &cause)) != 0)
+		goto fail;
 	if ((rc = cli_unlock(&cfg, a.app)) != EXIT_OK) {
 		exit_code = rc;
 		goto out;
 	}
 	app_set_budget_mode(a.app, budget || cfg.mode == MODE_BUDGET);
-	if (model != NULL && (rc = app_pin_model(a.app, model, &cause)) != 0)
-		goto fail;
 	if (session != NULL)
 		rc = app_session_named(a.app, session, &cause);
 	else
 		rc = app_session_new(a.app, &cause);
 	if (rc != MC_OK)
 		goto fail;
+	a.index = app_count(a.app);
+	a.sent = true;
 	if ((rc = app_send(a.app, buf_str(&prompt), &cause)) != MC_OK) {
 		/* Refused before it was sent (nothing fits the budget): with
 		 * --json the refused exchange, with its error, is the answer. */

@@ -261,8 +261,9 @@ print_json(const struct store_model_stats *list, const struct learned *ls,
 		add_number_or_null(m, "tokens_per_s", ms->latency.tokens_per_s,
 		    ms->has_latency && ms->latency.tokens_per_s > 0);
 		learned = cJSON_AddObjectToObject(m, "learned");
-		cJSON_AddNumberToObject(
-		    learned, "ratings_absorbed", ms->ratings);
+		cJSON_AddNumberToObject(m, "reasks", ms->reasks);
+		cJSON_AddNumberToObject(learned, "ratings_absorbed",
+		    (double)ms->ratings + ms->reasks);
 		add_number_or_null(learned, "state_bytes",
 		    (double)ms->router_bytes, ms->has_router);
 		u = ls[i].uncertainty;
@@ -358,7 +359,7 @@ print_text(const struct store_model_stats *list, const struct learned *ls,
 		u = ls[i].uncertainty;
 		if (isnan(ls[i].q_now)) {
 			printf("%-24s %8lu  not a candidate now", ms->model,
-			    (unsigned long)ms->ratings);
+			    (unsigned long)ms->ratings + ms->reasks);
 			if (ms->has_router)
 				printf(" (state %zu B kept)", ms->router_bytes);
 			printf("\n");
@@ -373,7 +374,8 @@ print_text(const struct store_model_stats *list, const struct learned *ls,
 		else
 			snprintf(rated, sizeof rated, "-");
 		printf("%-24s %8lu  %-14s %-26s %s%.2f\n", ms->model,
-		    (unsigned long)ms->ratings, any, rated, glyph->pm, u);
+		    (unsigned long)ms->ratings + ms->reasks, any, rated,
+		    glyph->pm, u);
 	}
 	return EXIT_OK;
 }

@@ -126,6 +126,11 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		return cli_usage_error("train",
 		    "--data FILE is required (a "
 		    "routing dataset in JSONL, '-' for stdin)");
+	/* C source in place of the state would lose the state. */
+	if (strcmp(format, "c") == 0 && outfile == NULL)
+		return cli_usage_error("train",
+		    "--format c needs --out FILE ('-' for standard "
+		    "output): C source is not a router state");
 
 	buf_init(&state, 256u << 20);
 	buf_init(&csrc, 1024u << 20);
@@ -190,8 +195,8 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		fprintf(stderr,
 		    "trained on %zu prompts (split %s), %zu models, %zu tags: "
 		    "%zu bytes to %s\n",
-		    n, split, router_nmodels(r), router_ntags(r), state.len,
-		    path);
+		    n, split, router_nmodels(r), router_ntags(r),
+		    strcmp(format, "c") == 0 ? csrc.len : state.len, path);
 	ret = EXIT_OK;
 out:
 	if (have_cfg)

@@ -732,8 +732,12 @@ stats_body(struct store *s, MDB_txn *txn, void *arg)
 		}
 		if (r.model != NULL && store_model_ok(r.model)) {
 			ms = stats_model(c, r.model, strlen(r.model));
-			ms->ratings++;
-			c->rating_sum[ms - c->list] += r.score;
+			if (r.source == STORE_SOURCE_REASK)
+				ms->reasks++;
+			else {
+				ms->ratings++;
+				c->rating_sum[ms - c->list] += r.score;
+			}
 		}
 		record_rating_release(&r);
 	}

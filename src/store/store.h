@@ -315,8 +315,9 @@ struct store_model_stats {
 	uint32_t timed;         /* of those, how many had a latency */
 	double mean_latency_ms; /* over the timed replies; 0 when none */
 	double mean_ttft_ms;
-	uint32_t ratings; /* rating events: what the router absorbed */
-	double mean_rating;
+	uint32_t ratings;   /* the user's ratings (re-asks aside) */
+	double mean_rating; /* over those */
+	uint32_t reasks;    /* re-asks: absorbed as soft negatives too */
 	bool has_latency;
 	struct store_latency latency;
 	bool has_router;

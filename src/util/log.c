@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -42,13 +43,21 @@ void
 log_debug(const char *fmt, ...)
 {
 	va_list ap;
-	uint64_t us;
+	uint64_t ms;
+	time_t t;
+	struct tm tm;
+	char when[32];
 
 	if (log_file == NULL)
 		return;
-	us = time_mono_us();
-	fprintf(log_file, "%llu.%06llu ", (unsigned long long)(us / 1000000),
-	    (unsigned long long)(us % 1000000));
+	/* Local wall time, to the millisecond: what a user compares with
+	 * the clock when something went wrong. */
+	ms = (uint64_t)time_wall_ms();
+	t = (time_t)(ms / 1000);
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		when[0] = '\0';
+	fprintf(log_file, "%s.%03u ", when, (unsigned)(ms % 1000));
 	va_start(ap, fmt);
 	vfprintf(log_file, fmt, ap);
 	va_end(ap);

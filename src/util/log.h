@@ -1,9 +1,12 @@
 /*
  * log.h - the debug log.
  *
- * Off unless log_open() was called (mixchat -v or --log FILE).  Lines are
- * timestamped and appended.  Never log a secret: keys, passphrases and
- * Authorization headers are not passed to these functions anywhere.
+ * Off unless log_open() was called (mixchat --log FILE).  Lines are
+ * timestamped and appended: the router's decisions, each request (model,
+ * provider, URL) and its outcome (timing, tokens, cost, error), ratings,
+ * and the store's and router's events.  Never log a secret or a
+ * conversation: keys, passphrases, Authorization headers, prompts and
+ * replies are not passed to these functions anywhere.
  */
 #ifndef MIXCHAT_LOG_H
 #define MIXCHAT_LOG_H

@@ -23,8 +23,9 @@
 #include "util/xmalloc.h"
 #include "vault/passphrase.h"
 
-static const char no_source[] = "no passphrase: run in a terminal, or use "
-                                "--passphrase-fd N or vault.passphrase_command";
+static const char no_source[] =
+    "no passphrase: run in a terminal, or set vault.passphrase_command "
+    "(the keys commands also take --passphrase-fd N)";
 
 int
 passphrase_read_line(int fd, size_t max, struct secret **out, bool *eof)

@@ -31,8 +31,9 @@
  * passphrase), else the terminal with prompt.  confirm asks the terminal
  * twice and compares (only for the terminal: a descriptor or command is
  * read once).  Errors: MC_ERR_LOCKED when there is no source or it gives
- * nothing ("no passphrase: run in a terminal, or use --passphrase-fd N or
- * vault.passphrase_command"), MC_ERR_USAGE for an empty passphrase or two
+ * nothing ("no passphrase: run in a terminal, or set
+ * vault.passphrase_command (the keys commands also take --passphrase-fd
+ * N)"), MC_ERR_USAGE for an empty passphrase or two
  * that differ, MC_ERR_LIMIT when longer than PASSPHRASE_MAX.
  */
 int passphrase_get(const struct config *cfg, int fd, const char *prompt,
