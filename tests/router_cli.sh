@@ -171,6 +171,10 @@ printf '{"id": 1}\n' >"$T/bad2.jsonl"
 expect_exit 1 "train on a malformed line" -- "$MC" train --data "$T/bad2.jsonl" --out "$T/x.state"
 expect_grep "$T/err" "bad2.jsonl:1: id" "train names line and field"
 expect_exit 2 "eval without --data" -- "$MC" eval
+cp "$H/router.state" "$T/state.before"
+expect_exit 2 "train --format c without --out" -- "$MC" --home "$H" train --data "$T/rb.jsonl" --format c
+expect_grep "$T/err" "format c needs --out FILE" "--format c asks for --out"
+cmp -s "$H/router.state" "$T/state.before" && ok "the state is left as it was" || fail "train --format c changed router.state"
 expect_exit 2 "eval --online out of range" -- "$MC" eval --data x --online 2
 
 # route: the configured models, JSON keys, budget exclusion.
