@@ -13,15 +13,15 @@
 
 #include "config/config.h"
 
-#define EXIT_OK 0
+#define EXIT_OK      0
 #define EXIT_RUNTIME 1
-#define EXIT_USAGE 2
-#define EXIT_VAULT 3
+#define EXIT_USAGE   2
+#define EXIT_VAULT   3
 
 struct cli_global {
-	const char *home;	 /* --home, or NULL */
+	const char *home;        /* --home, or NULL */
 	const char *config_file; /* --config, or NULL */
-	const char *log_file;	 /* --log, or NULL */
+	const char *log_file;    /* --log, or NULL */
 };
 
 /*
@@ -33,6 +33,9 @@ int cli_load_config(const struct cli_global *g, struct config *cfg);
 
 /* cli_error: print "mixchat: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) MC_PRINTF(1, 2);
+/* cli_wants_help: whether -h or --help is among argv[1..] (before any
+ * "--"), for the commands that read their arguments by hand. */
+bool cli_wants_help(int argc, char **argv);
 /* cli_usage_error: print "mixchat CMD: MESSAGE" and a --help hint; 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) MC_PRINTF(2, 3);
 

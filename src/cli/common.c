@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
@@ -57,4 +58,16 @@ cli_load_config(const struct cli_global *g, struct config *cfg)
 	}
 	glyph_use((enum glyph_set)cfg->glyphs);
 	return EXIT_OK;
+}
+
+bool
+cli_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
+			return true;
+	return false;
 }

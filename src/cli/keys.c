@@ -72,12 +72,11 @@ parse_args(int argc, char **argv, struct keys_args *a)
 
 	memset(a, 0, sizeof *a);
 	a->fd = -1;
+	if (cli_wants_help(argc, argv)) {
+		fputs(keys_usage, stdout);
+		return -1;
+	}
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0) {
-			fputs(keys_usage, stdout);
-			return -1;
-		}
 		if (strcmp(argv[i], "--names-only") == 0) {
 			a->names_only = true;
 			continue;

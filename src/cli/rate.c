@@ -21,7 +21,7 @@ cli_rate(const struct cli_global *g, int argc, char **argv)
 	long score;
 	int rc;
 
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+	if (cli_wants_help(argc, argv)) {
 		printf("Usage: mixchat rate REPLY_ID|last SCORE\n"
 		       "SCORE: 1 (useless) .. 5 (perfect).  REPLY_ID is "
 		       "SESSION.SEQ as `mixchat ask --json` prints it.\n");

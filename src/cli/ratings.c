@@ -26,7 +26,7 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 	bool import;
 	int rc;
 
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+	if (cli_wants_help(argc, argv)) {
 		printf("Usage: mixchat ratings import FILE | export\n");
 		return EXIT_OK;
 	}

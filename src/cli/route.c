@@ -116,7 +116,7 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 	int opt, rc, ret;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
 			budget = true;
