@@ -28,12 +28,12 @@ expect_grep "$T/err" "^mixchat: --home needs a value$" "a missing value names th
 expect_exit 2 "--version with a value" -- "$MC" --version=3
 expect_grep "$T/err" "^mixchat: --version takes no value$" "a value where none is taken is said so"
 expect_exit 2 "unknown short option" -- "$MC" -x
+expect_grep "$T/err" "^mixchat: -x: unknown option$" "an unknown short option named as typed"
 # Every command answers -h and --help, wherever it stands.
 for c in "ask -h" "eval -h" "route -h" "train -h" "rate last --help" "ratings export --help" "keys list -h" "stats -h" "export -h"; do
 	expect_exit 0 "$c" -- "$MC" $c
 	expect_grep "$T/out" "^Usage: mixchat ${c%% *} " "$c prints its usage"
 done
-expect_grep "$T/err" "^mixchat: -x: unknown option$" "an unknown short option named as typed"
 
 # A bad config names the file, the line and the field, and exits non-zero.
 mkdir -p "$T/home"
