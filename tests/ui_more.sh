@@ -62,8 +62,13 @@ m2=$(sed -n 's/^ *\(cheap\|mid\|expensive\) (re-ask) · .*/\1/p' "$T/screen" | t
 [ "$(grep -c '^ you hello re-ask$' "$T/screen")" -eq 2 ] &&
 	ok "the same prompt asked twice" || fail "re-ask prompt"
 ui_expect " \[$m2\] " "status bar names the re-ask's model"
+# The next-best model is asked the message as it was first asked: not
+# again after it, with the first model's answer.
+[ "$(tail -n 1 "$MOCK_LOG" | grep -o 'hello re-ask' | wc -l)" -eq 1 ] &&
+	ok "the re-ask's request holds the message once" ||
+	fail "re-ask context: $(tail -n 1 "$MOCK_LOG")"
 send "/why"
-ui_expect "Why $m2 answered reply 2, asked again" "/why on the re-ask"
+ui_expect "Why $m2 answered reply [0-9]+\.3, asked again" "/why on the re-ask names its reply id"
 ui_expect "^ +model +quality +cost +latency +± +score$" "/why header"
 ui_expect "^ +▶ $m2 +[01]\.[0-9]{3} +\\\$[0-9.]+ " "/why marks the winner"
 # The uncertainty column lines up under its "±" (printf pads bytes; "±"
@@ -81,7 +86,10 @@ screen_intact "after /why"
 ui_keys M-r
 n=0; while [ "$(ui_screen | grep -c '(re-ask) · ')" -lt 2 ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
 ui_keys M-r
-ui_expect "every model has answered this message already" "a re-ask with no model left says so"
+ui_expect "every model has been asked this message already" "a re-ask with no model left says so"
+[ "$(ui_screen | grep -c '^ you hello re-ask$')" -eq 3 ] &&
+	ok "a refused re-ask leaves no phantom message" ||
+	fail "refused re-ask: $(ui_screen | grep -c '^ you hello re-ask$') copies of the message"
 ui_expect_not "budget" "and does not blame the budget"
 # The re-ask's soft lesson is a rating tied to no reply: it exports with
 # its prompt, and imports elsewhere as a re-ask again.
@@ -125,6 +133,13 @@ ui_expect "✗ mock refused the request \(HTTP 401\)" "401 as an error line"
 ui_expect "^ +M-r asks the next-best model$" "a failed reply says how to go on"
 ui_keys M-r
 ui_expect "^ +(cheap|mid|expensive) \(re-ask\) · \\\$.* tok/s$" "M-r under the failure: another model answers"
+# A reply that never came is no lesson: neither the re-ask nor a rating.
+if "$MC" --home "$H" ratings export 2>/dev/null | grep -q '"prompt":"badkey please"'; then
+	fail "a re-ask after a failure taught a soft negative"
+else ok "a re-ask after a failure teaches nothing"; fi
+ui_keys M-Up
+ui_keys M-1
+ui_expect "sent no reply to rate" "Alt-1 on a failed reply is refused"
 send "after the bad key"
 ui_expect "mock reply to: after the bad key" "and the next one works too"
 screen_intact "after a 401"
@@ -177,8 +192,36 @@ hello=$(sed -n 's/^ *\([0-9][0-9]*\)  .*  hello re-ask$/\1/p' "$T/screen" | head
 send "/sessions $hello"
 ui_expect "^ mixchat · hello re-ask · " "back to the chat's conversation"
 ui_keys PPage
-ui_expect "^ +cheap · .* · ★★★★★ 5/5$" "the Alt-5 rating survived (a page up)"
+ui_expect "^ +cheap \(pinned\) · .* · ★★★★★ 5/5$" "the Alt-5 rating and the pinned mark survived (a page up)"
 ui_keys M-NPage
+# After a restart (a resume) /why still has the router's table.
+send "/why"
+ui_expect "Why (cheap|mid|expensive) answered reply [0-9]+\.[0-9]+ \(highest score wins\)" "/why on a resumed reply"
+ui_expect_not "kept no table" "the stored table is used"
+# Re-ask an older message (three replies up): the request carries the
+# turns before it only, and after a resume the new reply is still under
+# that message, not under the last one.
+ui_keys M-Up M-Up M-Up
+ui_expect " reply [0-9]+/[0-9]+ " "an older reply selected"
+ui_keys M-r
+ui_expect "^ you after the rate limit$" "the re-ask of an older message"
+n=0; while ! tail -n 1 "$MOCK_LOG" | grep -q 'after the rate limit' && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+if tail -n 1 "$MOCK_LOG" | grep -q 'after the bad key'; then
+	fail "the re-ask of an older message sent later turns: $(tail -n 1 "$MOCK_LOG")"
+else ok "no later turns in an older message's re-ask"; fi
+[ "$(tail -n 1 "$MOCK_LOG" | grep -o 'after the rate limit' | wc -l)" -eq 1 ] &&
+	ok "the older message once" || fail "older re-ask context: $(tail -n 1 "$MOCK_LOG")"
+ui_expect "^ +(cheap|mid|expensive) \(re-ask\) · \\\$" "its reply"
+send "/new"
+send "/sessions"
+ui_expect "Conversations \(newest first" "/sessions once more"
+hello=$(sed -n 's/^ *\([0-9][0-9]*\)  .*  hello re-ask$/\1/p' "$T/screen" | head -1)
+send "/sessions $hello"
+ui_expect "^ mixchat · hello re-ask · " "resumed after the older re-ask"
+ui_screen >"$T/s"
+last_you=$(grep '^ you ' "$T/s" | tail -1)
+[ "$last_you" = " you after the rate limit" ] && ok "resumed: the re-ask is under the message it answers" ||
+	fail "resumed re-ask under '$last_you'"
 send "/sessions 99"
 ui_expect "/sessions: '99' is not a number from the list" "/sessions with a bad number"
 screen_intact "after resuming"

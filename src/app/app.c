@@ -542,6 +542,43 @@ exchange_set_candidates(struct exchange *x, const struct router_decision *d)
 	x->pub.winner = d->winner;
 }
 
+/* A stored reply's decision (format_decision_json's object plus
+ * app_decision_text's keys) back into x, for /why after a restart.  A
+ * missing or odd table leaves x without one. */
+static void
+exchange_restore_decision(struct exchange *x, const cJSON *d)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(d, "candidates");
+	const cJSON *c;
+	size_t n = 0;
+
+	x->pub.pinned = json_get_bool(d, "pinned", false);
+	x->pub.lambda = json_get_number(d, "lambda", 0);
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) <= 0)
+		return;
+	x->pub.candidates = xcalloc(
+	    (size_t)cJSON_GetArraySize(list), sizeof *x->pub.candidates);
+	cJSON_ArrayForEach(c, list) {
+		struct app_candidate *a = &x->pub.candidates[n];
+		const char *model = json_get_string(c, "model");
+		const char *excluded = json_get_string(c, "excluded");
+
+		if (model == NULL)
+			continue;
+		a->model = xstrdup(model);
+		a->quality = json_get_number(c, "quality", 0);
+		a->cost_usd = json_get_number(c, "cost_usd", 0);
+		a->latency_ms = json_get_number(c, "latency_ms", 0);
+		a->uncertainty = json_get_number(c, "uncertainty", 0);
+		a->score = json_get_number(c, "score", 0);
+		a->excluded = excluded != NULL ? xstrdup(excluded) : NULL;
+		if (json_get_bool(c, "winner", false))
+			x->pub.winner = (int)n;
+		n++;
+	}
+	x->pub.ncandidates = n;
+}
+
 /*
  * Why no model can answer, in the user's terms: the budget (and what is
  * left of it), rate limits, or every model having answered already (a
@@ -571,7 +608,8 @@ app_why_none(
 		                 "each",
 		    limited);
 	if (budget == 0 && limited == 0 && skipped > 0)
-		return xstrdup("every model has answered this message already");
+		return xstrdup("every model has been asked this message "
+		               "already");
 	if (limited > 0)
 		return xasprintf("nothing fits: %zu model%s over what is left "
 		                 "of today's budget (%s of %s), %zu "
@@ -717,11 +755,19 @@ app_on_text(void *ud, const char *text, size_t len)
 	app_changed(x->app, x);
 }
 
+/* The decision as stored with the reply: the router's table, its lambda,
+ * and for a re-ask the user message it answers (its seq), which the
+ * order of the messages does not say when an older one was re-asked. */
 static char *
 app_decision_text(const struct exchange *x)
 {
 	cJSON *d = format_decision_json(&x->pub);
-	char *s = cJSON_PrintUnformatted(d);
+	char *s;
+
+	cJSON_AddNumberToObject(d, "lambda", x->pub.lambda);
+	if (x->pub.reask && x->user_seq != 0)
+		cJSON_AddNumberToObject(d, "reask_of", x->user_seq);
+	s = cJSON_PrintUnformatted(d);
 
 	cJSON_Delete(d);
 	return s;
@@ -855,7 +901,8 @@ app_start(struct app *app, struct exchange *x, char **cause)
 	const struct provider *p;
 	struct net_message *msgs;
 	struct net_request req;
-	size_t i, n = 0, first;
+	const struct exchange **ctx;
+	size_t i, n = 0, first, nctx = 0;
 	int rc;
 
 	m = config_find_model(app->cfg, x->pub.model);
@@ -884,19 +931,35 @@ app_start(struct app *app, struct exchange *x, char **cause)
 			return MC_ERR_LOCKED;
 		}
 	}
-	/* Earlier finished exchanges as context, then this prompt. */
-	msgs = xcalloc(2 * APP_HISTORY + 1, sizeof *msgs);
-	first = app->nex > APP_HISTORY + 1 ? app->nex - APP_HISTORY - 1 : 0;
-	for (i = first; i + 1 < app->nex; i++) {
+	/* The conversation as it stood before x's message, then that
+	 * message: each earlier message once, with its latest finished
+	 * answer (a re-ask replaces the answer it re-asked), at most
+	 * APP_HISTORY of them.  x's own message and anything after it (a
+	 * re-ask of an older message) are not context. */
+	ctx = xcalloc(app->nex + 1, sizeof *ctx);
+	for (i = 0; i < app->nex && app->ex[i] != x; i++) {
 		const struct exchange *e = app->ex[i];
+		size_t k;
 
-		if (e == x || e->pub.state != REPLY_DONE)
+		if (e->pub.state != REPLY_DONE || e->pub.model == NULL ||
+		    (x->user_seq != 0 && e->user_seq >= x->user_seq))
 			continue;
-		msgs[n].role = "user";
-		msgs[n++].text = e->pub.prompt;
-		msgs[n].role = "assistant";
-		msgs[n++].text = e->pub.reply;
+		for (k = 0; k < nctx; k++)
+			if (e->user_seq != 0 && ctx[k]->user_seq == e->user_seq)
+				break;
+		ctx[k] = e; /* a later answer to the same message wins */
+		if (k == nctx)
+			nctx++;
 	}
+	msgs = xcalloc(2 * APP_HISTORY + 1, sizeof *msgs);
+	first = nctx > APP_HISTORY ? nctx - APP_HISTORY : 0;
+	for (i = first; i < nctx; i++) {
+		msgs[n].role = "user";
+		msgs[n++].text = ctx[i]->pub.prompt;
+		msgs[n].role = "assistant";
+		msgs[n++].text = ctx[i]->pub.reply;
+	}
+	free(ctx);
 	msgs[n].role = "user";
 	msgs[n++].text = x->pub.prompt;
 	req.messages = msgs;
@@ -1224,6 +1287,14 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 		*cause = xstrdup("that reply has not finished yet");
 		return MC_ERR_AGAIN;
 	}
+	/* An outage (401, 429, 500, no connection) says nothing about how
+	 * well the model answers: only text that arrived can be rated. */
+	if (x->text.len == 0) {
+		*cause = xasprintf("%s sent no reply to rate (M-r asks another "
+		                   "model)",
+		    x->pub.model);
+		return MC_ERR_USAGE;
+	}
 	rc = app_learn_commit(app, app_features(app, x), app->session,
 	    x->reply_seq, NULL, x->pub.model, score, STORE_SOURCE_KEYSTROKE,
 	    app_score_quality(score), 1.0, cause);
@@ -1259,9 +1330,10 @@ app_reask(struct app *app, size_t index, char **cause)
 		    app->ex[i]->pub.model != NULL)
 			skip[nskip++] = app->ex[i]->pub.model;
 	}
-	/* A soft negative for the first model, unless the user rated it. */
+	/* A soft negative for the first model's answer, unless the user
+	 * rated it; none when no answer came (an outage is no lesson). */
 	if (orig->pub.rating == 0 && orig->pub.reply_id[0] != '\0' &&
-	    !orig->pub.reask) {
+	    !orig->pub.reask && orig->text.len > 0) {
 		/* Not tied to the reply (session 0): the store would show it
 		 * as the reply's rating, and the user gave none. */
 		if (app_learn_commit(app, app_features(app, orig), 0, 0,
@@ -1280,11 +1352,17 @@ app_reask(struct app *app, size_t index, char **cause)
 		app->pinned = pinned;
 	}
 	free(skip);
-	if (rc != MC_OK)
-		return app_fail(app, x, rc, *cause);
 	x->user_seq = orig->user_seq;
-	if ((rc = app_start(app, x, cause)) != MC_OK)
-		return app_fail(app, x, rc, *cause);
+	if (rc == MC_OK)
+		rc = app_start(app, x, cause);
+	if (rc != MC_OK) {
+		/* Nothing was asked: no exchange stays behind (the caller
+		 * shows *cause), so the selection and ratings are as they
+		 * were. */
+		app->nex--;
+		exchange_free(x);
+		return rc;
+	}
 	app_changed(app, x);
 	return MC_OK;
 }
@@ -1511,6 +1589,10 @@ app_session_resume(struct app *app, const char *id, char **cause)
 	struct store_message *msgs = NULL;
 	struct store_session ss;
 	struct exchange *x = NULL;
+	cJSON *decision;
+	char *dcause = NULL;
+	double of_seq;
+	uint32_t reask_of;
 	uint64_t sid;
 	size_t i, n = 0;
 	int rc;
@@ -1547,12 +1629,37 @@ app_session_resume(struct app *app, const char *id, char **cause)
 		}
 		if (m->role != STORE_ROLE_ASSISTANT)
 			continue;
-		if (x == NULL || x->pub.model != NULL) {
-			/* A re-ask: a second reply to the same message. */
+		decision = NULL;
+		if (m->decision_json != NULL &&
+		    json_parse(m->decision_json, strlen(m->decision_json),
+		        JSON_MAX_DEFAULT, false, "decision", &decision,
+		        &dcause) != MC_OK) {
+			free(dcause); /* shown as no table, as before */
+			dcause = NULL;
+			decision = NULL;
+		}
+		of_seq = json_get_number(decision, "reask_of", 0);
+		reask_of =
+		    of_seq >= 1 && of_seq <= UINT32_MAX ? (uint32_t)of_seq : 0;
+		if (x == NULL || x->pub.model != NULL || reask_of != 0) {
+			/* A re-ask: a second reply to a message, the one it
+			 * names (an older one may have been re-asked after
+			 * later turns), else the one before it. */
+			const struct exchange *of = x;
+			size_t k;
+
+			for (k = 0; reask_of != 0 && k < app->nex; k++)
+				if (app->ex[k]->user_seq == reask_of) {
+					of = app->ex[k];
+					break;
+				}
 			x = app_new_exchange(
-			    app, x != NULL ? x->pub.prompt : "");
+			    app, of != NULL ? of->pub.prompt : "");
+			x->user_seq = of != NULL ? of->user_seq : 0;
 			x->pub.reask = true;
 		}
+		exchange_restore_decision(x, decision);
+		cJSON_Delete(decision);
 		if (m->text != NULL)
 			app_on_text(x, m->text, strlen(m->text));
 		x->pub.model = m->model ? xstrdup(m->model) : NULL;

@@ -111,7 +111,7 @@ cmd_why(struct ui *ui, const char *arg)
 	long sel = ui_selected(ui);
 	const struct app_exchange *ex;
 	const struct app_candidate *c;
-	char cost[32], lat[32];
+	char cost[32], lat[32], id[48];
 	struct buf b;
 	size_t i;
 	int rc = MC_OK, mw = 5;
@@ -131,6 +131,11 @@ cmd_why(struct ui *ui, const char *arg)
 			            "reply");
 		return;
 	}
+	/* The id `mixchat rate` takes, once the reply is stored. */
+	if (ex->reply_id[0] != '\0')
+		snprintf(id, sizeof id, "%s", ex->reply_id);
+	else
+		snprintf(id, sizeof id, "%ld (not stored)", sel + 1);
 	/* The model column is as wide as the longest name (to 40). */
 	for (i = 0; i < ex->ncandidates; i++)
 		if ((int)strlen(ex->candidates[i].model) > mw)
@@ -140,13 +145,13 @@ cmd_why(struct ui *ui, const char *arg)
 	buf_init(&b, 1 << 20);
 	if (ex->pinned)
 		rc = buf_printf(&b,
-		    "%s answered reply %ld because it is pinned (/model); "
+		    "%s answered reply %s because it is pinned (/model); "
 		    "the router's table:\n",
-		    ex->model != NULL ? ex->model : "?", sel + 1);
+		    ex->model != NULL ? ex->model : "?", id);
 	else
 		rc = buf_printf(&b,
-		    "Why %s answered reply %ld%s (highest score wins):\n",
-		    ex->model != NULL ? ex->model : "?", sel + 1,
+		    "Why %s answered reply %s%s (highest score wins):\n",
+		    ex->model != NULL ? ex->model : "?", id,
 		    ex->reask ? ", asked again" : "");
 	if (rc == MC_OK)
 		rc = buf_printf(&b, "    %-*s %7s %10s %9s %*s %7s\n", mw,
