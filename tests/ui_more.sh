@@ -47,7 +47,8 @@ sleep 1 # the sessions list is ordered by the minute-precise update time too
 "$MC" --home "$H" ask --session beta "beta first question" >/dev/null 2>&1 ||
 	fail "ask --session beta"
 
-ui_start -- --home "$H"
+mkdir -p "$T/uhome"
+ui_start HOME="$T/uhome" -- --home "$H"
 ui_expect "F1 keys" "chat screen"
 
 # 1. Alt-R: the same prompt again, answered by another model; /why on it.
@@ -161,8 +162,17 @@ if [ -s "$T/chat.md" ]; then
 	expect_grep "$T/chat.md" "cheap · " "export: the footer"
 	expect_grep "$T/chat.md" "rate limited by mock" "export: the error"
 else fail "/export wrote nothing"; fi
+[ "$(stat -c %a "$T/chat.md" 2>/dev/null)" = 600 ] && ok "/export: mode 0600, like the rest of the data" ||
+	fail "/export mode $(stat -c %a "$T/chat.md")"
+expect_grep "$T/chat.md" "^## [a-z]* (re-ask) · " "export: a re-ask is marked"
+expect_grep "$T/chat.md" "^## You · [0-9][0-9]:[0-9][0-9]:[0-9][0-9]$" "export: the same layout as mixchat export"
+send "/export $T/chat.md"
+ui_expect "conversation written to $T/chat.md \(it replaced the file there\)" "/export over a file says it replaced it"
+send "/export ~/tilde.md"
+ui_expect "conversation written to $T/uhome/tilde.md" "/export ~/FILE is in the home folder"
+[ -s "$T/uhome/tilde.md" ] && ok "~/ expanded" || fail "no $T/uhome/tilde.md"
 send "/export /nonexistent-dir/x.md"
-ui_expect "^ -!- /export: " "/export to a bad path: an error note"
+ui_expect "^ -!- /export: /nonexistent-dir/x.md: " "/export to a bad path: an error note naming the file"
 screen_intact "after /export"
 
 # 2. /new, /sessions (newest first), /sessions N resumes with footers and
@@ -222,6 +232,13 @@ ui_screen >"$T/s"
 last_you=$(grep '^ you ' "$T/s" | tail -1)
 [ "$last_you" = " you after the rate limit" ] && ok "resumed: the re-ask is under the message it answers" ||
 	fail "resumed re-ask under '$last_you'"
+"$MC" --home "$H" export >"$T/h.md" 2>"$T/err"
+expect_grep "$T/h.md" "^> asked again: after the rate limit$" "mixchat export says which message a late re-ask answers"
+# Rated after the resume, it is learned (and exported) with that message.
+ui_keys M-3
+ui_expect "★★★☆☆ 3/5$" "Alt-3 on the resumed re-ask"
+"$MC" --home "$H" ratings export >"$T/r.jsonl" 2>"$T/err"
+expect_grep "$T/r.jsonl" '"score":3,"source":"keystroke",.*"prompt":"after the rate limit"' "its rating carries the message it answers"
 send "/sessions 99"
 ui_expect "/sessions: '99' is not a number from the list" "/sessions with a bad number"
 screen_intact "after resuming"

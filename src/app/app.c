@@ -1756,69 +1756,112 @@ app_search_free(struct app_search_hit *list, size_t n)
 int
 app_export(struct app *app, const char *path, char **written, char **cause)
 {
+	struct store_message *list = NULL;
+	struct store_session ss;
 	struct buf b;
-	char line[512];
-	size_t i;
+	const char *home = getenv("HOME");
+	char *cwd = NULL;
+	size_t n = 0;
+	bool existed;
 	int rc;
 
-	if (app->nex == 0) {
+	if (app->session == 0 || app->nex == 0) {
 		*cause =
 		    xstrdup("the conversation is empty: nothing to export");
 		return MC_ERR_NOTFOUND;
 	}
-	buf_init(&b, 256u << 20);
-	rc = buf_printf(&b, "# %s\n\n", app_session_title(app));
-	for (i = 0; rc == MC_OK && i < app->nex; i++) {
-		const struct app_exchange *e = &app->ex[i]->pub;
-
-		format_footer(&glyph_unicode, e, line, sizeof line);
-		if (!e->reask)
-			rc = buf_printf(&b, "## You\n\n%s\n\n", e->prompt);
-		if (rc == MC_OK)
-			rc = buf_printf(&b, "## %s\n\n%s\n\n",
-			    e->model ? e->model : "(no model)", e->reply);
-		if (rc == MC_OK && e->error != NULL)
-			rc = buf_printf(&b, "> error: %s\n\n", e->error);
-		if (rc == MC_OK && line[0] != '\0')
-			rc = buf_printf(
-			    &b, "*%s*%s\n\n", line, e->rating ? "" : "");
-		if (rc == MC_OK && e->rating > 0)
-			rc = buf_printf(&b, "*rated %d/5*\n\n", e->rating);
+	/* What is stored, as `mixchat export` writes it. */
+	memset(&ss, 0, sizeof ss);
+	if (store_session_get(app->store, app->session, &ss) != MC_OK ||
+	    store_messages(app->store, app->session, &list, &n) != MC_OK) {
+		*cause = xasprintf("cannot read the conversation: %s",
+		    store_strerror(app->store));
+		store_session_release(&ss);
+		return MC_ERR_IO;
 	}
+	buf_init(&b, 256u << 20);
+	rc = format_conversation_md(&ss, list, n, &b);
+	store_messages_free(list, n);
+	store_session_release(&ss);
 	if (rc != MC_OK) {
 		*cause = xstrdup("the conversation is too large to export");
 		buf_release(&b);
 		return rc;
 	}
-	if (path == NULL)
-		*written = xasprintf(
-		    "mixchat-%llu.md", (unsigned long long)app->session);
-	else
+	/* ~/ is the home folder, as in a shell; a bare name lands in the
+	 * folder mixchat was started in, said in full. */
+	if (path != NULL && strncmp(path, "~/", 2) == 0 && home != NULL)
+		*written = xasprintf("%s/%s", home, path + 2);
+	else if (path != NULL && path[0] == '/')
 		*written = xstrdup(path);
-	rc = fs_write_atomic(*written, b.data, b.len, 0644, cause);
+	else {
+		cwd = getcwd(NULL, 0);
+		if (path == NULL)
+			*written = xasprintf("%s/mixchat-%llu.md",
+			    cwd != NULL ? cwd : ".",
+			    (unsigned long long)app->session);
+		else
+			*written =
+			    xasprintf("%s/%s", cwd != NULL ? cwd : ".", path);
+		free(cwd);
+	}
+	existed = fs_exists(*written);
+	/* Private like the rest of the data: it holds the conversation. */
+	rc = fs_write_atomic(*written, b.data, b.len, 0600, cause);
 	buf_release(&b);
 	if (rc != MC_OK) {
 		free(*written);
 		*written = NULL;
+		return rc;
 	}
-	return rc;
+	if (existed) {
+		char *w =
+		    xasprintf("%s (it replaced the file there)", *written);
+
+		free(*written);
+		*written = w;
+	}
+	return MC_OK;
 }
 
 /* ------------------------------------------------------------------ */
 /* Ratings from the command line and in JSONL. */
 
 /*
- * The user's message that the reply (session, seq) answers: the nearest
- * one before it (a re-ask's replies follow the same message).  *prompt is
- * zeroed when there is none; release it either way.
+ * The user's message that the reply (session, seq) answers: the one its
+ * decision names (a re-ask of an older message, app_decision_text), else
+ * the nearest one before it.  *prompt is zeroed when there is none;
+ * release it either way.
  */
 static bool
 app_prompt_of(struct app *app, uint64_t session, uint32_t seq,
     struct store_message *prompt)
 {
+	struct store_message reply;
+	cJSON *d = NULL;
+	char *dcause = NULL;
+	double of = 0;
 	uint32_t i;
 
 	memset(prompt, 0, sizeof *prompt);
+	if (store_message_get(app->store, session, seq, &reply) == MC_OK) {
+		if (reply.decision_json != NULL &&
+		    json_parse(reply.decision_json, strlen(reply.decision_json),
+		        JSON_MAX_DEFAULT, false, "decision", &d,
+		        &dcause) == MC_OK)
+			of = json_get_number(d, "reask_of", 0);
+		free(dcause);
+		cJSON_Delete(d);
+		store_message_release(&reply);
+	}
+	if (of >= 1 && of < seq) {
+		if (store_message_get(
+		        app->store, session, (uint32_t)of, prompt) == MC_OK &&
+		    prompt->role == STORE_ROLE_USER)
+			return true;
+		store_message_release(prompt);
+		memset(prompt, 0, sizeof *prompt);
+	}
 	for (i = seq; i > 1; i--) {
 		if (store_message_get(app->store, session, i - 1, prompt) !=
 		    MC_OK) {

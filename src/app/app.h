@@ -259,8 +259,10 @@ int app_ratings_import(
     struct app *app, const char *path, size_t *count, char **cause) MC_WUR;
 
 /*
- * app_export: write the conversation as Markdown to path (NULL: a file
- * named after the session in the current folder); *written gets the path
+ * app_export: write the stored conversation as Markdown, as `mixchat
+ * export` prints it (format_conversation_md), to path (NULL: a file named
+ * after the session in the current folder; "~/" is the home folder), mode
+ * 0600; *written gets the full path, and says so when it replaced a file
  * (caller frees).
  */
 int app_export(

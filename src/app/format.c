@@ -3,11 +3,16 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/format.h"
 #include "util/glyph.h"
+#include "util/json.h"
 
 void
 format_usd(double usd, char *out, size_t n)
@@ -119,4 +124,132 @@ format_decision_json(const struct app_exchange *ex)
 		cJSON_AddItemToArray(list, c);
 	}
 	return d;
+}
+
+/* ------------------------------------------------------------------ */
+/* A stored conversation in Markdown (format_conversation_md). */
+
+static void
+fmt_time(char *buf, size_t size, int64_t ms, bool clock_only)
+{
+
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    (clock_only ? strftime(buf, size, "%H:%M:%S", &tm)
+	                : strftime(buf, size, "%Y-%m-%d %H:%M", &tm)) == 0)
+		snprintf(buf, size, "?");
+}
+
+/* reply_footer: "model · $cost · 1.3 s (first token 310 ms) · N tok", or
+ * "model · no reply (8 ms)" when nothing came back. */
+static void
+reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
+{
+	char id[STORE_REPLY_ID_MAX], total[32], first[32],
+	    who[STORE_MODEL_MAX + 16];
+	bool none = m->error != NULL &&
+	            (m->text == NULL || m->text[0] == '\0') &&
+	            m->tokens_out <= 0;
+	int len;
+
+	store_reply_id_format(m->session, m->seq, id, sizeof id);
+	snprintf(who, sizeof who, "%s%s", m->model ? m->model : "?",
+	    reask ? " (re-ask)" : "");
+	if (none)
+		len = format_no_reply(
+		    &glyph_unicode, who, m->latency_ms, buf, size);
+	else
+		len = snprintf(buf, size, "%s · $%.5f", who, m->cost_usd);
+	/* The chat's units: "14 ms", "1.3 s". */
+	format_ms(m->latency_ms, total, sizeof total);
+	format_ms(m->ttft_ms, first, sizeof first);
+	if (!none && m->latency_ms > 0 && len > 0 && (size_t)len < size)
+		len += snprintf(buf + len, size - (size_t)len,
+		    " · %s (first token %s)", total, first);
+	if (m->tokens_out > 0 && len > 0 && (size_t)len < size)
+		len += snprintf(buf + len, size - (size_t)len, " · %s%d tok",
+		    m->tokens_estimated ? "~" : "", m->tokens_out);
+	if (len > 0 && (size_t)len < size)
+		len +=
+		    snprintf(buf + len, size - (size_t)len, " · reply %s", id);
+	if (m->rating > 0 && len > 0 && (size_t)len < size)
+		snprintf(
+		    buf + len, size - (size_t)len, " · rated %d/5", m->rating);
+}
+
+/* The user message a re-ask answers (its seq, from the stored decision),
+ * or 0. */
+static uint32_t
+reply_reask_of(const struct store_message *m)
+{
+	cJSON *d = NULL;
+	char *cause = NULL;
+	double v;
+
+	if (m->decision_json == NULL ||
+	    json_parse(m->decision_json, strlen(m->decision_json),
+	        JSON_MAX_DEFAULT, false, "decision", &d, &cause) != MC_OK) {
+		free(cause);
+		return 0;
+	}
+	v = json_get_number(d, "reask_of", 0);
+	cJSON_Delete(d);
+	return v >= 1 && v <= UINT32_MAX ? (uint32_t)v : 0;
+}
+
+int
+format_conversation_md(const struct store_session *ss,
+    const struct store_message *list, size_t n, struct buf *b)
+{
+	char when[64], footer[512];
+	size_t i;
+	int rc;
+
+	rc = buf_printf(
+	    b, "# %s\n\n", ss->title ? ss->title : "Untitled conversation");
+	fmt_time(when, sizeof when, ss->created_ms, false);
+	if (rc == MC_OK)
+		rc = buf_printf(b,
+		    "Session %" PRIu64 "%s%s · started %s · %lu messages\n",
+		    ss->id, ss->name ? " · " : "", ss->name ? ss->name : "",
+		    when, (unsigned long)n);
+	for (i = 0; i < n && rc == MC_OK; i++) {
+		const struct store_message *m = &list[i];
+
+		fmt_time(when, sizeof when, m->created_ms, true);
+		if (m->role == STORE_ROLE_ASSISTANT) {
+			const struct store_message *of = NULL;
+			uint32_t reask_of = reply_reask_of(m);
+			size_t k, last_user = n;
+
+			for (k = 0; k < i; k++)
+				if (list[k].role == STORE_ROLE_USER) {
+					last_user = k;
+					if (list[k].seq == reask_of)
+						of = &list[k];
+				}
+			/* A second reply to a message is a re-ask (older
+			 * records say so by their place only). */
+			reply_footer(m,
+			    reask_of != 0 ||
+			        (i > 0 &&
+			            list[i - 1].role == STORE_ROLE_ASSISTANT),
+			    footer, sizeof footer);
+			rc = buf_printf(b, "\n## %s\n\n", footer);
+			/* Re-asked after later turns: say which message. */
+			if (rc == MC_OK && of != NULL && of != &list[last_user])
+				rc = buf_printf(b, "> asked again: %.*s\n\n",
+				    (int)strcspn(of->text, "\n"), of->text);
+		} else
+			rc = buf_printf(b, "\n## %s · %s\n\n",
+			    m->role == STORE_ROLE_USER ? "You" : "System",
+			    when);
+		if (rc == MC_OK)
+			rc = buf_printf(b, "%s\n", m->text);
+		if (rc == MC_OK && m->error != NULL)
+			rc = buf_printf(b, "\n> error: %s\n", m->error);
+	}
+	return rc;
 }

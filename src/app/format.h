@@ -10,6 +10,8 @@
 #include <cjson/cJSON.h>
 
 #include "app/app.h"
+#include "store/store.h"
+#include "util/buf.h"
 #include "util/glyph.h"
 
 /* format_usd: "$0.00042", "$0.0123", "$1.50" into out (size n). */
@@ -38,5 +40,17 @@ void format_footer(
  * latency_ms, uncertainty, score, excluded (a reason, or null), winner}].  The caller frees it with cJSON_Delete().
  */
 cJSON *format_decision_json(const struct app_exchange *ex);
+
+/*
+ * format_conversation_md: a stored conversation as Markdown, appended to
+ * b: its title, a line with its number, name, start and message count,
+ * then each message under a heading (`You · 14:02:11`, or the reply's
+ * footer with its reply id and rating; a re-ask is marked, and one asked
+ * after later turns says which message it answers).  What `mixchat
+ * export` prints and the chat's /export writes.  MC_ERR_LIMIT when b is
+ * full.
+ */
+int format_conversation_md(const struct store_session *ss,
+    const struct store_message *list, size_t n, struct buf *b) MC_WUR;
 
 #endif

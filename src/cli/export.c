@@ -18,83 +18,10 @@
 #include "app/format.h"
 #include "cli/cli.h"
 #include "store/store.h"
+#include "util/buf.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/xmalloc.h"
-
-static void
-fmt_time(char *buf, size_t size, int64_t ms, bool clock_only)
-{
-
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) == NULL ||
-	    (clock_only ? strftime(buf, size, "%H:%M:%S", &tm)
-	                : strftime(buf, size, "%Y-%m-%d %H:%M", &tm)) == 0)
-		snprintf(buf, size, "?");
-}
-
-/* reply_footer: "model · $cost · 1.3 s (first token 310 ms) · N tok", or
- * "model · no reply (8 ms)" when nothing came back. */
-static void
-reply_footer(const struct store_message *m, char *buf, size_t size)
-{
-	char id[STORE_REPLY_ID_MAX];
-	bool none = m->error != NULL &&
-	            (m->text == NULL || m->text[0] == '\0') &&
-	            m->tokens_out <= 0;
-	int len;
-
-	store_reply_id_format(m->session, m->seq, id, sizeof id);
-	if (none)
-		len = format_no_reply(&glyph_unicode, m->model ? m->model : "?",
-		    m->latency_ms, buf, size);
-	else
-		len = snprintf(buf, size, "%s · $%.5f",
-		    m->model ? m->model : "?", m->cost_usd);
-	if (!none && m->latency_ms > 0 && len > 0 && (size_t)len < size)
-		len += snprintf(buf + len, size - (size_t)len,
-		    " · %.1f s (first token %.0f ms)", m->latency_ms / 1000,
-		    m->ttft_ms);
-	if (m->tokens_out > 0 && len > 0 && (size_t)len < size)
-		len += snprintf(buf + len, size - (size_t)len, " · %s%d tok",
-		    m->tokens_estimated ? "~" : "", m->tokens_out);
-	if (len > 0 && (size_t)len < size)
-		len +=
-		    snprintf(buf + len, size - (size_t)len, " · reply %s", id);
-	if (m->rating > 0 && len > 0 && (size_t)len < size)
-		snprintf(
-		    buf + len, size - (size_t)len, " · rated %d/5", m->rating);
-}
-
-static void
-print_md(
-    const struct store_session *ss, const struct store_message *list, size_t n)
-{
-	char when[64], footer[512];
-	size_t i;
-
-	printf("# %s\n\n", ss->title ? ss->title : "Untitled conversation");
-	fmt_time(when, sizeof when, ss->created_ms, false);
-	printf("Session %" PRIu64 "%s%s · started %s · %lu messages\n", ss->id,
-	    ss->name ? " · " : "", ss->name ? ss->name : "", when,
-	    (unsigned long)n);
-	for (i = 0; i < n; i++) {
-		const struct store_message *m = &list[i];
-
-		fmt_time(when, sizeof when, m->created_ms, true);
-		if (m->role == STORE_ROLE_ASSISTANT) {
-			reply_footer(m, footer, sizeof footer);
-			printf("\n## %s\n\n", footer);
-		} else
-			printf("\n## %s · %s\n\n",
-			    m->role == STORE_ROLE_USER ? "You" : "System",
-			    when);
-		printf("%s\n", m->text);
-		if (m->error != NULL)
-			printf("\n> error: %s\n", m->error);
-	}
-}
 
 static const char *
 role_name(int role)
@@ -262,8 +189,16 @@ cli_export(const struct cli_global *g, int argc, char **argv)
 	if (strcmp(format, "json") == 0)
 		rc = print_json(&ss, list, n);
 	else {
-		print_md(&ss, list, n);
-		rc = EXIT_OK;
+		struct buf b;
+
+		buf_init(&b, 256u << 20);
+		if (format_conversation_md(&ss, list, n, &b) != MC_OK ||
+		    fs_write_all(1, b.data, b.len) != MC_OK) {
+			cli_error("cannot write the conversation");
+			rc = EXIT_RUNTIME;
+		} else
+			rc = EXIT_OK;
+		buf_release(&b);
 	}
 out:
 	store_messages_free(list, n);

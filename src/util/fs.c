@@ -71,7 +71,7 @@ fs_write_all(int fd, const void *p, size_t n)
 			if (errno == EINTR)
 				continue;
 			return errno == ENOSPC || errno == EDQUOT ? MC_ERR_FULL
-								 : MC_ERR_IO;
+			                                          : MC_ERR_IO;
 		}
 		c += w;
 		n -= (size_t)w;
@@ -100,8 +100,8 @@ fs_fsync_dir(const char *path)
 }
 
 int
-fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-    char **cause)
+fs_write_atomic(
+    const char *path, const void *data, size_t len, mode_t mode, char **cause)
 {
 	char *tmp;
 	int fd, rc;
@@ -114,7 +114,8 @@ fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	}
 	if (fd < 0) {
-		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		/* Named as the caller knows it: the temporary is ours. */
+		*cause = xasprintf("%s: %s", path, strerror(errno));
 		free(tmp);
 		return errno == ENOSPC ? MC_ERR_FULL : MC_ERR_IO;
 	}
