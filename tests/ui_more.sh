@@ -82,6 +82,10 @@ val=$(awk -v m="$m2" '$1 == ">" && $2 == m { u = $(NF - 1); print index($0, " " 
 ui_expect "^ +$m1 +not a candidate: already answered this message$" \
 	"/why: the first model is out because it answered"
 screen_intact "after /why"
+# /models: a model whose replies were too short to time its speed shows
+# the speed the router assumes (60 tok/s), not 0.
+send "/models"
+ui_expect "^ +$m1 +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+ +[0-9.]+ m?s +60$" "/models: $m1's speed is the router's, not 0"
 # Asked again until every model has answered: then the user is told so
 # (not that the budget ran out).
 ui_keys M-r

@@ -487,7 +487,7 @@ app_book_latency(struct app *app, const char *model,
 		memset(&sl, 0, sizeof sl);
 	if (res->err == MC_OK && res->ttft_ms > 0) {
 		/* Under 50 ms of decoding says nothing about the speed. */
-		double tps = res->latency_ms - res->ttft_ms >= 50
+		double tps = res->latency_ms - res->wait_ms - res->ttft_ms >= 50
 		                 ? res->tokens_per_s
 		                 : 0;
 
@@ -788,6 +788,7 @@ app_on_done(void *ud, const struct net_result *res)
 		app->inflight = NULL;
 	x->pub.ttft_ms = res->ttft_ms;
 	x->pub.latency_ms = res->latency_ms;
+	x->pub.wait_ms = res->wait_ms;
 	x->pub.tokens_in = res->tokens_in;
 	x->pub.tokens_out = res->tokens_out;
 	x->pub.tokens_estimated = res->tokens_estimated;
@@ -1476,8 +1477,11 @@ app_models(struct app *app, struct app_model_info **out, size_t *n)
 			if (stats[j].has_latency &&
 			    stats[j].latency.samples > 0) {
 				mi->ttft_ms = stats[j].latency.ttft_ms;
-				mi->tokens_per_s =
-				    stats[j].latency.tokens_per_s;
+				/* No speed measured yet (replies too short):
+				 * the router's default, as it uses it. */
+				if (stats[j].latency.tokens_per_s > 0)
+					mi->tokens_per_s =
+					    stats[j].latency.tokens_per_s;
 			}
 		}
 	}

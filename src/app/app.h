@@ -57,8 +57,9 @@ struct app_exchange {
 	enum app_reply_state state;
 	char *error; /* the error line, or NULL */
 	double cost_usd;
-	double ttft_ms;
-	double latency_ms;
+	double ttft_ms;    /* from the attempt that answered */
+	double latency_ms; /* all of it, retry waits included */
+	double wait_ms;    /* waiting to retry (429, 5xx) before that attempt */
 	int tokens_in;
 	int tokens_out;
 	bool tokens_estimated;

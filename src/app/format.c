@@ -68,7 +68,7 @@ void
 format_footer(
     const struct glyphs *g, const struct app_exchange *ex, char *out, size_t n)
 {
-	char cost[32], total[32], first[32];
+	char cost[32], total[32], first[96], wait[32];
 	double secs;
 
 	out[0] = '\0';
@@ -87,6 +87,13 @@ format_footer(
 	format_ms(ex->latency_ms, total, sizeof total);
 	format_usd(ex->cost_usd, cost, sizeof cost);
 	format_ms(ex->ttft_ms, first, sizeof first);
+	/* Waiting out a 429 or a 5xx is said apart: it is not the model's
+	 * first token. */
+	if (ex->wait_ms >= 1) {
+		format_ms(ex->wait_ms, wait, sizeof wait);
+		snprintf(first + strlen(first), sizeof first - strlen(first),
+		    ", after %s of retries", wait);
+	}
 	secs = ex->latency_ms / 1000.0;
 	snprintf(out, n, "%s%s%s%s%s (first token %s)%s%s%d tok%s%.0f tok/s",
 	    ex->model, g->sep, cost, g->sep, total, first, g->sep,

@@ -62,6 +62,7 @@ struct net_transfer {
 	bool in_multi, waiting, cancelled, finishing;
 	int attempts;
 	uint64_t start_us, first_text_us, end_us, due_us;
+	uint64_t attempt_us; /* when the last attempt was sent */
 	uint64_t last_io_us; /* the idle guard's clock */
 	int64_t retry_after_ms;
 	bool no_retry; /* x-should-retry: false */
@@ -185,10 +186,18 @@ fill_numbers(struct net_transfer *t, struct net_result *res)
 	double pcached =
 	    t->price_cached_in >= 0 ? t->price_cached_in / 1e6 : pin;
 
+	/* Waiting out a 429 or a 5xx before the last attempt is the
+	 * service's unavailability, not this model's speed: the first
+	 * token is timed from the attempt that answered. */
 	res->latency_ms = ms_between(t->start_us, end);
-	res->ttft_ms = t->first_text_us
-	                   ? ms_between(t->start_us, t->first_text_us)
-	                   : res->latency_ms;
+	res->wait_ms = t->attempt_us > t->start_us
+	                   ? ms_between(t->start_us, t->attempt_us)
+	                   : 0;
+	res->ttft_ms =
+	    t->first_text_us
+	        ? ms_between(t->attempt_us ? t->attempt_us : t->start_us,
+	              t->first_text_us)
+	        : res->latency_ms - res->wait_ms;
 	if (t->api == API_ANTHROPIC) {
 		in = (double)u->in;
 		res->tokens_in = (int)(u->in + u->cache_read + u->cache_write);
@@ -215,9 +224,9 @@ fill_numbers(struct net_transfer *t, struct net_result *res)
 	res->cost_usd += out * pout;
 	if (u->have_cost)
 		res->cost_usd = u->cost; /* OpenRouter bills what it says */
-	if (res->latency_ms > res->ttft_ms && res->tokens_out > 0)
+	if (t->first_text_us && end > t->first_text_us && res->tokens_out > 0)
 		res->tokens_per_s = (double)res->tokens_out * 1000.0 /
-		                    (res->latency_ms - res->ttft_ms);
+		                    ms_between(t->first_text_us, end);
 	res->attempts = t->attempts;
 }
 
@@ -437,6 +446,7 @@ transfer_submit(struct net_transfer *t)
 	buf_release(&t->errbody);
 	t->attempts++;
 	t->last_io_us = time_mono_us();
+	t->attempt_us = t->last_io_us;
 	if (curl_multi_add_handle(t->net->multi, t->easy) != CURLM_OK)
 		return MC_ERR_INTERNAL;
 	t->in_multi = true;

@@ -88,12 +88,14 @@ struct net_result {
 	char *message;   /* user-facing error line, NULL on success; owned by
 			    net, valid during on_done only */
 	int64_t retry_after_ms; /* from a 429/503/529 Retry-After, else 0 */
-	double ttft_ms;         /* start to the first visible text */
-	double latency_ms;      /* start to the end marker (or the end) */
+	double ttft_ms;    /* the answering attempt's start to the first text */
+	double latency_ms; /* start to the end marker (or the end), waits
+			      for retries included */
+	double wait_ms;    /* start to the answering attempt (retry waits) */
 	int tokens_in, tokens_out;
 	bool tokens_estimated; /* no usage from the API: ~4 chars a token */
 	double cost_usd;       /* catalog price x tokens; OpenRouter's cost */
-	double tokens_per_s;   /* tokens_out / (latency - ttft), 0 if n/a */
+	double tokens_per_s;   /* tokens_out over first text to end; 0 n/a */
 	bool truncated;        /* the reply was cut short; text kept */
 	int attempts;          /* requests sent, retries included */
 };
