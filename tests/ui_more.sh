@@ -86,6 +86,7 @@ screen_intact "after /why"
 # the speed the router assumes (60 tok/s), not 0.
 send "/models"
 ui_expect "^ +$m1 +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+ +[0-9.]+ m?s +60$" "/models: $m1's speed is the router's, not 0"
+ui_expect "openai\|anthropic\|gemini\|" "/models names the providers that need a key"
 # Asked again until every model has answered: then the user is told so
 # (not that the budget ran out).
 ui_keys M-r
@@ -295,6 +296,26 @@ ui_expect_not "not sent:" "said once, not again in a note"
 ui_keys Up
 ui_expect "^› one more question$" "Up brings the refused message back"
 screen_intact "budget"
+ui_keys C-d
+ui_exit_status >/dev/null
+
+# A long first message: the title gives way, the mode, the pinned model
+# and the count stay.  A blank message is not sent.
+H6=$T/home6
+write_config "$H6"
+ui_start -- --home "$H6"
+ui_expect "F1 keys" "a fresh chat"
+send "/model cheap"
+send "Please review the following long design document about our distributed cache invalidation strategy and tell me what you think of it"
+ui_expect "^ +cheap \(pinned\) · " "the long message answered"
+ui_expect "^ mixchat · Please review the following .*… · balanced · pinned: cheap +1 message *$" "the title shortens the conversation's name, keeps the rest"
+n_req=$(wc -l <"$MOCK_LOG")
+ui_type "   "
+ui_keys Enter
+ui_keys C-j C-j Enter
+sleep 0.5
+[ "$(wc -l <"$MOCK_LOG")" = "$n_req" ] && ok "blank messages are not sent" || fail "a blank message was sent"
+ui_expect "^ mixchat · .* 1 message *$" "and not counted"
 ui_keys C-d
 ui_exit_status >/dev/null
 finish

@@ -60,6 +60,20 @@ mc keys list --passphrase-fd 3 3<"$T/empty" >"$T/out" 2>"$T/err"
 expect_exit 2 "key on the command line refused" -- mc keys add openai sk-argv
 expect_grep "$T/err" "never taken from the command line" "explains why"
 expect_exit 2 "unknown provider" -- mc keys add nosuchprovider
+expect_grep "$T/err" "those that take a key: openai, anthropic" "an unknown provider: the known ones are listed"
+# A key typed where the provider goes is refused without being echoed.
+expect_exit 2 "a key in the provider's place" -- mc keys add sk-proj-WRONGPLACE-0123456789
+expect_grep "$T/err" "looks like an API key" "says it looks like a key"
+if grep -q WRONGPLACE "$T/err" "$T/out"; then fail "the mistyped key was echoed"; else ok "the mistyped key is not echoed"; fi
+# Blanks pasted around a key are dropped: the same fingerprint as the key.
+run_pw 0 "a key with blanks around it" "pw one" "  $KEY	 
+" keys add groq
+grep -o "fingerprint [0-9a-f]*" "$T/out" >"$T/fp_blank"
+run_pw 0 "the same key without them" "pw one" "$KEY
+" keys add deepseek
+grep -o "fingerprint [0-9a-f]*" "$T/out" >"$T/fp_clean"
+[ -s "$T/fp_clean" ] && cmp -s "$T/fp_blank" "$T/fp_clean" && ok "blanks around a pasted key are dropped" ||
+	fail "fingerprints differ: $(cat "$T/fp_blank") vs $(cat "$T/fp_clean")"
 expect_exit 2 "unknown subcommand" -- mc keys frob
 expect_exit 2 "bad descriptor" -- mc keys list --passphrase-fd x
 expect_exit 1 "remove an absent key" -- mc keys remove gemini

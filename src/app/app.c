@@ -1003,7 +1003,7 @@ app_send(struct app *app, const char *text, char **cause)
 		*cause = xstrdup("a reply is still arriving (Esc cancels it)");
 		return MC_ERR_AGAIN;
 	}
-	if (*text == '\0') {
+	if (text[strspn(text, " \t\r\n")] == '\0') {
 		*cause = xstrdup("the message is empty");
 		return MC_ERR_USAGE;
 	}

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/buf.h"
 #include "util/xmalloc.h"
 #include "vault/passphrase.h"
 #include "vault/secmem.h"
@@ -34,6 +35,23 @@ struct keys_args {
 	int fd;
 	bool names_only;
 };
+
+/* A word that is more likely a key than a provider's name: long, or with a
+ * known key prefix. */
+static bool
+looks_like_key(const char *s)
+{
+	static const char *const prefixes[] = { "sk-", "sk_", "AIza", "xai-",
+		"gsk_", "pk-", "key-" };
+	size_t i;
+
+	if (strlen(s) >= 24)
+		return true;
+	for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
 
 static int
 exit_code(int rc)
@@ -124,6 +142,14 @@ parse_args(int argc, char **argv, struct keys_args *a)
 			    "on standard input",
 			    a->sub);
 		a->provider = pos[1];
+		/* Never echo what may be a key typed in the wrong place. */
+		if (looks_like_key(a->provider))
+			return cli_usage_error("keys",
+			    "that looks like an API key, not a provider name: "
+			    "keys are never taken from the command line; run "
+			    "`mixchat keys %s PROVIDER` and type it when asked "
+			    "or pipe it on standard input",
+			    a->sub);
 		if (!vault_name_valid(a->provider))
 			return cli_usage_error(
 			    "keys", "'%s' is not a provider name", a->provider);
@@ -169,9 +195,21 @@ keys_add(const struct config *cfg, const struct keys_args *a, const char *path)
 
 	prov = config_find_provider(cfg, a->provider);
 	if (prov == NULL) {
+		struct buf names;
+		size_t i;
+
+		buf_init(&names, 1 << 16);
+		for (i = 0; i < cfg->nproviders; i++)
+			if (!cfg->providers[i].auth_none &&
+			    buf_printf(&names, "%s%s", names.len ? ", " : "",
+			        cfg->providers[i].name) != MC_OK)
+				break;
 		cli_error("'%s' is not a provider in %s or the built-in "
-		          "catalog: add it under \"providers\" first",
-		    a->provider, cfg->config_file);
+		          "catalog (those that take a key: %s); add it "
+		          "under \"providers\" first",
+		    a->provider, cfg->config_file,
+		    names.len ? buf_str(&names) : "none");
+		buf_release(&names);
 		return EXIT_USAGE;
 	}
 	if (prov->auth_none) {

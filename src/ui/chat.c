@@ -355,6 +355,12 @@ send_input(struct ui *ui)
 
 	if (editor_empty(&ui->ed))
 		return;
+	/* Only spaces and newlines: nothing to ask (and nothing to pay). */
+	if (ui->ed.text[strspn(ui->ed.text, " \t\r\n")] == '\0') {
+		free(editor_take(&ui->ed));
+		ui->dirty = true;
+		return;
+	}
 	if (ui->ed.text[0] == '/' && ui->ed.text[1] != '/') {
 		text = editor_take(&ui->ed);
 		command_run(ui, text);

@@ -289,11 +289,30 @@ cmd_models(struct ui *ui, const char *arg)
 		    m[i].id, m[i].provider, in, out, pad_to(quality, 11),
 		    quality, m[i].ratings, ttft, m[i].tokens_per_s);
 	}
-	if (rc == MC_OK && locked > 0)
+	if (rc == MC_OK && locked > 0) {
+		/* Which providers those are, each once. */
+		struct buf provs;
+		size_t j;
+
+		buf_init(&provs, 1 << 16);
+		for (i = 0; i < n; i++) {
+			if (m[i].usable)
+				continue;
+			for (j = 0; j < i; j++)
+				if (!m[j].usable &&
+				    strcmp(m[j].provider, m[i].provider) == 0)
+					break;
+			if (j == i &&
+			    buf_printf(&provs, "%s%s", provs.len ? "|" : "",
+			        m[i].provider) != MC_OK)
+				break;
+		}
 		rc = buf_printf(&b,
 		    "(%zu more models in the catalog need a "
-		    "key: mixchat keys add PROVIDER)\n",
-		    locked);
+		    "key: mixchat keys add %s)\n",
+		    locked, provs.len ? buf_str(&provs) : "PROVIDER");
+		buf_release(&provs);
+	}
 	if (rc == MC_OK)
 		ui_note(ui, "%s", buf_str(&b));
 	buf_release(&b);

@@ -413,19 +413,38 @@ fill_row(int y, attr_t a)
 static void
 draw_title(struct ui *ui, int y)
 {
-	char left[512], right[128];
+	char head[64], tail[256], right[128], left[1024];
 	const char *pinned = app_pinned_model(ui->app);
-	size_t used;
+	const char *title = app_session_title(ui->app);
+	size_t used, cols = (size_t)ui->cols, fixed, room, tw, tb;
 
 	fill_row(y, styles[TH_TITLE]);
-	snprintf(left, sizeof left, " mixchat%s%s%s%s%s%s%s", glyph->sep,
-	    app_session_title(ui->app), glyph->sep, app_mode_name(ui->app),
-	    pinned != NULL ? glyph->sep : "", pinned != NULL ? "pinned: " : "",
-	    pinned != NULL ? pinned : "");
+	snprintf(head, sizeof head, " mixchat%s", glyph->sep);
+	snprintf(tail, sizeof tail, "%s%s%s%s%s", glyph->sep,
+	    app_mode_name(ui->app), pinned != NULL ? glyph->sep : "",
+	    pinned != NULL ? "pinned: " : "", pinned != NULL ? pinned : "");
 	snprintf(right, sizeof right, "%zu %s ", app_count(ui->app),
 	    app_count(ui->app) == 1 ? "message" : "messages");
-	used = put_str(y, 0, left, (size_t)ui->cols, styles[TH_TITLE]);
-	if (used + strlen(right) + 2 < (size_t)ui->cols)
+	/* The conversation's title (its first line, which may be long)
+	 * gives way: the mode, the pinned model and the count stay. */
+	title = title != NULL ? title : "";
+	tb = strcspn(title, "\n");
+	tw = utf8_width(title, tb);
+	fixed = utf8_width(head, strlen(head)) +
+	        utf8_width(tail, strlen(tail)) + strlen(right) + 2;
+	room = cols > fixed ? cols - fixed : 0;
+	if (tw > room) {
+		size_t ew =
+		    utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
+
+		tb = room > ew ? utf8_fit(title, tb, room - ew, NULL) : 0;
+		snprintf(left, sizeof left, "%s%.*s%s%s", head, (int)tb, title,
+		    room > ew ? glyph->ellipsis : "", tail);
+	} else
+		snprintf(
+		    left, sizeof left, "%s%.*s%s", head, (int)tb, title, tail);
+	used = put_str(y, 0, left, cols, styles[TH_TITLE]);
+	if (used + strlen(right) + 2 <= cols)
 		put_str(y, ui->cols - (int)strlen(right), right, strlen(right),
 		    styles[TH_TITLE]);
 }

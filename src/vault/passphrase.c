@@ -341,6 +341,27 @@ passphrase_read_key(
 			                   "input: %s",
 			    strerror(errno));
 	}
+	if (rc == MC_OK) {
+		/* A key has no blanks: ones pasted around it go (a key kept
+		 * with them would be refused by the provider, and its
+		 * fingerprint would not match the key's). */
+		struct secret *k = *out, *t;
+		size_t a = 0, z;
+
+		secret_unlock_ro(k);
+		z = k->len;
+		while (a < z && (k->p[a] == ' ' || k->p[a] == '\t'))
+			a++;
+		while (z > a && (k->p[z - 1] == ' ' || k->p[z - 1] == '\t'))
+			z--;
+		if (a > 0 || z < k->len) {
+			t = secret_from((const char *)k->p + a, z - a);
+			secret_lock(t);
+			secret_free(k);
+			*out = t;
+		} else
+			secret_lock(k);
+	}
 	if (rc == MC_OK && (*out)->len == 0) {
 		*cause = xasprintf("no key for %s: type it when asked, or pipe "
 		                   "it on standard input",
