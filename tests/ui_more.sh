@@ -196,6 +196,8 @@ if [ -n "$n_hello" ] && [ -n "$n_beta" ] && [ -n "$n_alpha" ] &&
 	ok "sessions newest first: hello re-ask, beta, alpha"
 else fail "sessions order"; sed 's/^/  | /' "$T/s"; fi
 alpha=$(sed -n 's/^ *\([0-9][0-9]*\)  .*  alpha$/\1/p' "$T/s" | head -1)
+"$MC" --home "$H" export "$alpha" >"$T/a.md" 2>"$T/err"
+expect_grep "$T/a.md" "^alpha first question$" "the number /sessions shows is the one mixchat export takes"
 send "/sessions $alpha"
 ui_expect "^ mixchat · alpha · " "/sessions N: title of the resumed one"
 ui_expect "^ you alpha first question$" "its earlier message"
@@ -245,7 +247,7 @@ ui_expect "★★★☆☆ 3/5$" "Alt-3 on the resumed re-ask"
 "$MC" --home "$H" ratings export >"$T/r.jsonl" 2>"$T/err"
 expect_grep "$T/r.jsonl" '"score":3,"source":"keystroke",.*"prompt":"after the rate limit"' "its rating carries the message it answers"
 send "/sessions 99"
-ui_expect "/sessions: '99' is not a number from the list" "/sessions with a bad number"
+ui_expect "/sessions: no conversation 99 \(/sessions lists them\)" "/sessions with a number that is none"
 screen_intact "after resuming"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
@@ -308,14 +310,14 @@ ui_expect "F1 keys" "a fresh chat"
 send "/model cheap"
 send "Please review the following long design document about our distributed cache invalidation strategy and tell me what you think of it"
 ui_expect "^ +cheap \(pinned\) · " "the long message answered"
-ui_expect "^ mixchat · Please review the following .*… · balanced · pinned: cheap +1 message *$" "the title shortens the conversation's name, keeps the rest"
+ui_expect "^ mixchat · Please review the following .*… · balanced · pinned: cheap +2 messages *$" "the title shortens the conversation's name, keeps the rest"
 n_req=$(wc -l <"$MOCK_LOG")
 ui_type "   "
 ui_keys Enter
 ui_keys C-j C-j Enter
 sleep 0.5
 [ "$(wc -l <"$MOCK_LOG")" = "$n_req" ] && ok "blank messages are not sent" || fail "a blank message was sent"
-ui_expect "^ mixchat · .* 1 message *$" "and not counted"
+ui_expect "^ mixchat · .* 2 messages *$" "and not counted"
 ui_keys C-d
 ui_exit_status >/dev/null
 finish

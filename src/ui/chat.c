@@ -1037,7 +1037,6 @@ out_ui:
 	editor_release(&ui.ed);
 	keymap_release(&ui.km);
 	theme_release(&ui.theme);
-	command_forget_sessions(&ui);
 out_app:
 	ui_overlay_close(&ui);
 	while (ui.nnotices > 0)

@@ -47,18 +47,6 @@ static const char help_text[] =
     "  /quit             leave (Ctrl-D does too)\n"
     "Start a message with // to send one that begins with /.";
 
-void
-command_forget_sessions(struct ui *ui)
-{
-	size_t i;
-
-	for (i = 0; i < ui->nsession_ids; i++)
-		free(ui->session_ids[i]);
-	free(ui->session_ids);
-	ui->session_ids = NULL;
-	ui->nsession_ids = 0;
-}
-
 /*
  * Add s to b cut to cols display columns (never inside a character, "…"
  * or "..." when cut) and padded with spaces to cols: printf's %-20.20s counts
@@ -419,27 +407,17 @@ static void
 cmd_sessions(struct ui *ui, const char *arg)
 {
 	struct app_session_info *s = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, room, tb;
 	struct buf b;
-	char *cause = NULL, *end, when[32];
-	long pick;
+	char *cause = NULL, when[32];
 	time_t t;
 	struct tm tm;
 	int rc;
 
+	/* N is the conversation's number, the one `mixchat export N` and
+	 * `ask --session N` take (or its name). */
 	if (arg[0] != '\0') {
-		pick = strtol(arg, &end, 10);
-		if (*end != '\0' || pick < 1 ||
-		    (size_t)pick > ui->nsession_ids) {
-			ui_note_error(ui,
-			    "/sessions: '%s' is not a number "
-			    "from the list; type /sessions "
-			    "first",
-			    arg);
-			return;
-		}
-		rc = app_session_resume(
-		    ui->app, ui->session_ids[pick - 1], &cause);
+		rc = app_session_resume(ui->app, arg, &cause);
 		if (rc != MC_OK) {
 			ui_note_error(ui, "/sessions: %s",
 			    cause != NULL ? cause : mixchat_strerror(rc));
@@ -460,19 +438,23 @@ cmd_sessions(struct ui *ui, const char *arg)
 		app_sessions_free(s, n);
 		return;
 	}
-	command_forget_sessions(ui);
-	ui->session_ids = xcalloc(n, sizeof *ui->session_ids);
-	ui->nsession_ids = n;
 	buf_init(&b, 1 << 20);
 	rc = buf_printf(&b, "Conversations (newest first; /sessions N "
-	                    "resumes one):\n");
+	                    "resumes number N, mixchat export N writes it):\n");
+	/* A title longer than the line is cut, not wrapped. */
+	room = ui_chat_width(ui) > 40 ? ui_chat_width(ui) - 36 : 4;
 	for (i = 0; i < n && rc == MC_OK; i++) {
-		ui->session_ids[i] = xstrdup(s[i].id);
+		const char *title = s[i].title != NULL ? s[i].title : "";
+		size_t used = 0;
+
 		t = (time_t)(s[i].updated_ms / 1000);
 		localtime_r(&t, &tm);
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-		rc = buf_printf(&b, "  %3zu  %s  %4zu msgs  %s\n", i + 1, when,
-		    s[i].messages, s[i].title != NULL ? s[i].title : "");
+		tb = strcspn(title, "\n");
+		tb = utf8_fit(title, tb, room, &used);
+		rc = buf_printf(&b, "  %5s  %s  %4zu msg%s  %.*s%s\n", s[i].id,
+		    when, s[i].messages, s[i].messages == 1 ? " " : "s",
+		    (int)tb, title, title[tb] != '\0' ? glyph->ellipsis : "");
 	}
 	if (rc == MC_OK)
 		ui_note(ui, "%s", buf_str(&b));

@@ -416,15 +416,24 @@ draw_title(struct ui *ui, int y)
 	char head[64], tail[256], right[128], left[1024];
 	const char *pinned = app_pinned_model(ui->app);
 	const char *title = app_session_title(ui->app);
-	size_t used, cols = (size_t)ui->cols, fixed, room, tw, tb;
+	size_t used, cols = (size_t)ui->cols, fixed, room, tw, tb, i, nmsg = 0;
 
 	fill_row(y, styles[TH_TITLE]);
 	snprintf(head, sizeof head, " mixchat%s", glyph->sep);
 	snprintf(tail, sizeof tail, "%s%s%s%s%s", glyph->sep,
 	    app_mode_name(ui->app), pinned != NULL ? glyph->sep : "",
 	    pinned != NULL ? "pinned: " : "", pinned != NULL ? pinned : "");
-	snprintf(right, sizeof right, "%zu %s ", app_count(ui->app),
-	    app_count(ui->app) == 1 ? "message" : "messages");
+	/* Messages as /sessions and `mixchat export` count them: yours and
+	 * the replies (a re-ask is one more reply, not a message of yours). */
+	for (i = 0; i < app_count(ui->app); i++) {
+		const struct app_exchange *ex = app_get(ui->app, i);
+
+		if (ex == NULL || ex->model == NULL)
+			continue;
+		nmsg += (ex->reask ? 0 : 1) + (ex->reply_id[0] != '\0');
+	}
+	snprintf(right, sizeof right, "%zu %s ", nmsg,
+	    nmsg == 1 ? "message" : "messages");
 	/* The conversation's title (its first line, which may be long)
 	 * gives way: the mode, the pinned model and the count stay. */
 	title = title != NULL ? title : "";

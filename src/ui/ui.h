@@ -67,9 +67,6 @@ struct ui {
 	char *paste_ask;    /* a long paste waiting for y/n */
 	size_t paste_lines; /* its line count */
 
-	char **session_ids; /* from the last /sessions, for /sessions N */
-	size_t nsession_ids;
-
 	struct ui_overlay overlay;
 	/*
 	 * The app's notices (budget at 80 %, a damaged record, a model
@@ -116,8 +113,6 @@ size_t ui_chat_width(const struct ui *ui);
 
 /* command_run: run a /command line (command.c). */
 void command_run(struct ui *ui, const char *line);
-/* command_forget_sessions: free the list /sessions N picks from. */
-void command_forget_sessions(struct ui *ui);
 
 /* screen.c: everything curses. */
 int screen_start(struct ui *ui, char **cause) MC_WUR;
