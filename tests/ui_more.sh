@@ -298,8 +298,8 @@ ui_expect_not "not sent:" "said once, not again in a note"
 ui_keys Up
 ui_expect "^› one more question$" "Up brings the refused message back"
 screen_intact "budget"
-ui_keys C-d
-ui_exit_status >/dev/null
+ui_keys C-u C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 
 # A long first message: the title gives way, the mode, the pinned model
 # and the count stay.  A blank message is not sent.
@@ -318,6 +318,15 @@ ui_keys C-j C-j Enter
 sleep 0.5
 [ "$(wc -l <"$MOCK_LOG")" = "$n_req" ] && ok "blank messages are not sent" || fail "a blank message was sent"
 ui_expect "^ mixchat · .* 2 messages *$" "and not counted"
+# Ctrl-D with a draft: as in a shell it deletes under the cursor, and at
+# the end it says how to quit; on an empty line it quits.
+ui_type "draft kept"
+ui_keys Home C-d
+ui_expect "^› raft kept$" "Ctrl-D in a draft deletes the character under the cursor"
+ui_keys End C-d
+ui_expect "your message is not sent yet: Ctrl-D quits on an empty line" "at its end it says so, and does not quit"
+ui_expect "^› raft kept$" "the draft is kept"
+ui_keys C-u
 ui_keys C-d
-ui_exit_status >/dev/null
+[ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D on an empty line quits" || fail "Ctrl-D did not quit"
 finish

@@ -558,7 +558,18 @@ do_action(struct ui *ui, enum action action, int arg)
 		ui->full_redraw = true;
 		break;
 	case ACT_QUIT:
-		ui->quit = true;
+		/* As in a shell: it ends on an empty line; with a draft it
+		 * deletes the character under the cursor, so a long
+		 * unsent message is never lost to one key. */
+		if (editor_empty(&ui->ed)) {
+			ui->quit = true;
+			break;
+		}
+		if (ui->ed.cursor < ui->ed.len)
+			editor_delete_forward(&ui->ed);
+		else
+			ui_note(ui, "your message is not sent yet: Ctrl-D "
+			            "quits on an empty line (/quit now)");
 		break;
 	case ACT_BARE:
 		ui->bare = !ui->bare;
@@ -728,7 +739,13 @@ overlay_key(struct ui *ui, uint32_t key)
 	size_t last = o->rows > o->height ? o->rows - o->height : 0;
 
 	if (b != NULL && b->action == ACT_QUIT) {
-		ui->quit = true;
+		if (editor_empty(&ui->ed))
+			ui->quit = true;
+		else {
+			ui_overlay_close(ui);
+			ui_note(ui, "your message is not sent yet: Ctrl-D "
+			            "quits on an empty line (/quit now)");
+		}
 		return;
 	}
 	switch (key) {
