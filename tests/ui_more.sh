@@ -13,6 +13,7 @@ long=$(awk 'BEGIN { for (i = 0; i < 360; i++) printf "word " }')
 cat >"$T/script.json" <<EOF2
 [
   {"prompt_contains": "ratelimit", "status": 429, "retry_after": 120, "fail_times": 1},
+  {"prompt_contains": "shortwait", "status": 429, "retry_after": 3, "fail_times": 1},
   {"prompt_contains": "badkey", "status": 401, "fail_times": 1},
   {"prompt_contains": "longanswer", "reply": "$long"}
 ]
@@ -133,6 +134,13 @@ ui_expect "^ +(cheap|mid|expensive) · no reply \([0-9.]+ m?s\)$" "failed reply:
 screen_intact "after a 429"
 send "after the rate limit"
 ui_expect "mock reply to: after the rate limit" "the next message works"
+# A short Retry-After is waited out: the status bar says so and counts
+# down; the footer keeps the wait apart from the first token.
+send "/model mid"
+send "shortwait please"
+ui_expect " retrying in [1-3] s \(HTTP 429\) " "the status bar says it waits to retry, and why"
+ui_expect "^ +mid \(pinned\) · .* \(first token [0-9.]+ m?s, after [0-9.]+ s of retries\) · " "the reply's footer: the wait apart from the first token" 8
+send "/model auto"
 ui_expect_not "^ ! " "sending dismissed the notice line"
 send "badkey please"
 ui_expect "✗ mock refused the request \(HTTP 401\)" "401 as an error line"
@@ -215,10 +223,10 @@ ui_keys M-NPage
 send "/why"
 ui_expect "Why (cheap|mid|expensive) answered reply [0-9]+\.[0-9]+ \(highest score wins\)" "/why on a resumed reply"
 ui_expect_not "kept no table" "the stored table is used"
-# Re-ask an older message (three replies up): the request carries the
+# Re-ask an older message (four replies up): the request carries the
 # turns before it only, and after a resume the new reply is still under
 # that message, not under the last one.
-ui_keys M-Up M-Up M-Up
+ui_keys M-Up M-Up M-Up M-Up
 ui_expect " reply [0-9]+/[0-9]+ " "an older reply selected"
 ui_keys M-r
 ui_expect "^ you after the rate limit$" "the re-ask of an older message"

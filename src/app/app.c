@@ -1686,6 +1686,14 @@ app_session_resume(struct app *app, const char *id, char **cause)
 	return MC_OK;
 }
 
+bool
+app_retry_wait(const struct app *app, double *left_ms, long *http_status)
+{
+	return app->inflight != NULL &&
+	       net_transfer_waiting(
+	           app->inflight->transfer, left_ms, http_status);
+}
+
 const char *
 app_session_id(const struct app *app)
 {

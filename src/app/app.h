@@ -157,6 +157,10 @@ double app_rating_quality(const struct store_rating *r);
 /* app_close: cancel what is in flight and free everything (NULL is ok). */
 void app_close(struct app *app);
 
+/* app_retry_wait: whether the reply in flight waits to retry (a 429 or a
+ * 5xx), how long yet and for which HTTP status (for the status bar). */
+bool app_retry_wait(const struct app *app, double *left_ms, long *http_status);
+
 /* app_needs_unlock: whether a usable provider's key is in the vault (with
  * a model pinned, whether that model's provider needs one). */
 bool app_needs_unlock(const struct app *app);

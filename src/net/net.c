@@ -60,6 +60,7 @@ struct net_transfer {
 	struct buf errbody;
 	bool body_started, error_mode;
 	bool in_multi, waiting, cancelled, finishing;
+	long wait_status; /* the HTTP status being waited out */
 	int attempts;
 	uint64_t start_us, first_text_us, end_us, due_us;
 	uint64_t attempt_us; /* when the last attempt was sent */
@@ -587,6 +588,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 			curl_multi_remove_handle(net->multi, t->easy);
 			t->in_multi = false;
 			t->waiting = true;
+			t->wait_status = status;
 			t->due_us = time_mono_us() + (uint64_t)wait * 1000;
 			t->end_us = 0;
 			return;
@@ -808,4 +810,17 @@ net_free(struct net *net)
 		net_cancel(net->transfers);
 	curl_multi_cleanup(net->multi);
 	free(net);
+}
+
+bool
+net_transfer_waiting(
+    const struct net_transfer *t, double *left_ms, long *http_status)
+{
+	uint64_t now = time_mono_us();
+
+	if (t == NULL || !t->waiting)
+		return false;
+	*left_ms = t->due_us > now ? (double)(t->due_us - now) / 1000.0 : 0;
+	*http_status = t->wait_status;
+	return true;
 }

@@ -183,4 +183,12 @@ int net_run_until_done(struct net *net, int timeout_ms) MC_WUR;
  */
 int net_estimate_tokens(const char *text, size_t len);
 
+/*
+ * net_transfer_waiting: whether t is waiting to retry (after a 429's
+ * Retry-After or a 5xx's backoff); *left_ms is how long yet, *http_status
+ * the status it waits out.  For a status line that says why it waits.
+ */
+bool net_transfer_waiting(
+    const struct net_transfer *t, double *left_ms, long *http_status);
+
 #endif

@@ -477,11 +477,23 @@ draw_status(struct ui *ui, int y)
 	}
 	if (app_busy(ui->app)) {
 		const struct app_exchange *last = app_get(ui->app, n - 1);
+		double left;
+		long status;
 
-		snprintf(buf, sizeof buf, " %s %s ",
-		    glyph->spinner[ui->spinner % (unsigned)glyph->nspinner],
-		    last != NULL && last->state == REPLY_PENDING ? "waiting"
-		                                                 : "streaming");
+		/* Waiting out a 429 or a 5xx says so, and for how long. */
+		if (app_retry_wait(ui->app, &left, &status))
+			snprintf(buf, sizeof buf,
+			    " %s retrying in %.0f s (HTTP %ld) ",
+			    glyph->spinner[ui->spinner %
+			                   (unsigned)glyph->nspinner],
+			    left / 1000.0 + 0.5, status);
+		else
+			snprintf(buf, sizeof buf, " %s %s ",
+			    glyph->spinner[ui->spinner %
+			                   (unsigned)glyph->nspinner],
+			    last != NULL && last->state == REPLY_PENDING
+			        ? "waiting"
+			        : "streaming");
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
 	}
 	if (ui->km.has_normal) {
