@@ -57,6 +57,14 @@ expect_grep "$T/err" "connection closed before the reply finished" "cut stream r
 expect_exit 2 "unknown model" -- "$MC" --home "$H" ask --model nosuch "x"
 expect_grep "$T/err" "no model named 'nosuch'" "unknown model named"
 expect_exit 2 "empty prompt" -- "$MC" --home "$H" ask ""
+# route reads its prompt as ask does: an empty one is refused, and the
+# newline of `echo q |` changes nothing.
+expect_exit 2 "route with an empty prompt" -- "$MC" --home "$H" route ""
+expect_grep "$T/err" "the prompt is empty" "route names the empty prompt"
+"$MC" --home "$H" route --json "Which planet is largest?" | jq -c '[.candidates[].cost_usd]' >"$T/r_arg"
+echo "Which planet is largest?" | "$MC" --home "$H" route --json - | jq -c '[.candidates[].cost_usd]' >"$T/r_stdin"
+[ -s "$T/r_arg" ] && cmp -s "$T/r_arg" "$T/r_stdin" && ok "route: the same decision from an argument and from stdin" ||
+	fail "route arg vs stdin: $(cat "$T/r_arg") / $(cat "$T/r_stdin")"
 
 # Sessions: two asks in one named session are one conversation.
 expect_exit 0 "ask --session 1" -- "$MC" --home "$H" ask --session proj "first question"

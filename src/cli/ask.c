@@ -64,41 +64,6 @@ ask_notice(void *ud, const char *message)
 	fprintf(stderr, "mixchat: %s\n", message);
 }
 
-static int
-ask_read_prompt(int argc, char **argv, struct buf *b)
-{
-	char *cause = NULL;
-	int i, rc;
-
-	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
-		if (argc == 0 && isatty(STDIN_FILENO))
-			return cli_usage_error("ask",
-			    "no prompt: give it as an "
-			    "argument or on standard input ('-')");
-		rc = fs_read_file("-", b, &cause);
-		if (rc != MC_OK) {
-			cli_error("ask: standard input: %s",
-			    rc == MC_ERR_LIMIT ? "prompt larger than 1 MiB"
-			                       : mixchat_strerror(rc));
-			free(cause);
-			return EXIT_USAGE;
-		}
-	} else {
-		for (i = 0; i < argc; i++) {
-			if ((i > 0 && buf_addch(b, ' ') != MC_OK) ||
-			    buf_addstr(b, argv[i]) != MC_OK)
-				return cli_usage_error(
-				    "ask", "prompt larger than 1 MiB");
-		}
-	}
-	/* Trailing white space (the newline of `echo x |`) is not content. */
-	while (b->len > 0 && strchr(" \t\r\n", b->data[b->len - 1]) != NULL)
-		b->data[--b->len] = '\0';
-	if (b->len == 0)
-		return cli_usage_error("ask", "the prompt is empty");
-	return EXIT_OK;
-}
-
 int
 cli_ask(const struct cli_global *g, int argc, char **argv)
 {
@@ -147,7 +112,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		}
 	}
 	buf_init(&prompt, ASK_MAX_PROMPT);
-	if ((rc = ask_read_prompt(argc - optind, argv + optind, &prompt)) !=
+	if ((rc = cli_read_prompt("ask", argc - optind, argv + optind, &prompt)) !=
 	    EXIT_OK) {
 		buf_release(&prompt);
 		return rc;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "config/config.h"
+#include "util/buf.h"
 
 #define EXIT_OK      0
 #define EXIT_RUNTIME 1
@@ -33,6 +34,14 @@ int cli_load_config(const struct cli_global *g, struct config *cfg);
 
 /* cli_error: print "mixchat: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) MC_PRINTF(1, 2);
+/*
+ * cli_read_prompt: the prompt of `ask` and `route` into b (made with a
+ * 1 MiB limit): the words of argv joined by spaces, or standard input with
+ * "-" or no argument (not from a terminal); trailing white space dropped.
+ * EXIT_OK, or EXIT_USAGE after saying what is wrong (empty, too large).
+ */
+int cli_read_prompt(const char *cmd, int argc, char **argv, struct buf *b);
+
 /* cli_wants_help: whether -h or --help is among argv[1..] (before any
  * "--"), for the commands that read their arguments by hand. */
 bool cli_wants_help(int argc, char **argv);

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/fs.h"
 #include "util/glyph.h"
 #include "util/log.h"
 
@@ -70,4 +72,39 @@ cli_wants_help(int argc, char **argv)
 		    strcmp(argv[i], "--help") == 0)
 			return true;
 	return false;
+}
+
+int
+cli_read_prompt(const char *cmd, int argc, char **argv, struct buf *b)
+{
+	char *cause = NULL;
+	int i, rc;
+
+	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
+		if (argc == 0 && isatty(STDIN_FILENO))
+			return cli_usage_error(cmd,
+			    "no prompt: give it as an "
+			    "argument or on standard input ('-')");
+		rc = fs_read_file("-", b, &cause);
+		if (rc != MC_OK) {
+			cli_error("%s: standard input: %s", cmd,
+			    rc == MC_ERR_LIMIT ? "prompt larger than 1 MiB"
+			                       : mixchat_strerror(rc));
+			free(cause);
+			return EXIT_USAGE;
+		}
+	} else {
+		for (i = 0; i < argc; i++) {
+			if ((i > 0 && buf_addch(b, ' ') != MC_OK) ||
+			    buf_addstr(b, argv[i]) != MC_OK)
+				return cli_usage_error(
+				    cmd, "prompt larger than 1 MiB");
+		}
+	}
+	/* Trailing white space (the newline of `echo x |`) is not content. */
+	while (b->len > 0 && strchr(" \t\r\n", b->data[b->len - 1]) != NULL)
+		b->data[--b->len] = '\0';
+	if (b->data == NULL || b->data[strspn(b->data, " \t\r\n")] == '\0')
+		return cli_usage_error(cmd, "the prompt is empty");
+	return EXIT_OK;
 }

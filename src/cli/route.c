@@ -136,22 +136,19 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 			    "route", "%s: unknown option", argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("route", "give one PROMPT ('-' reads "
-		                                "standard input)");
-	if ((ret = cli_load_config(g, &cfg)) != EXIT_OK)
+	/* The prompt as `ask` reads it: the same decision for the same
+	 * words. */
+	buf_init(&prompt, 1u << 20);
+	if ((ret = cli_read_prompt(
+	         "route", argc - optind, argv + optind, &prompt)) != EXIT_OK) {
+		buf_release(&prompt);
 		return ret;
-	ret = EXIT_RUNTIME;
-	buf_init(&prompt, 16u << 20);
-	if (strcmp(argv[optind], "-") == 0) {
-		if (fs_read_file("-", &prompt, &cause) != MC_OK) {
-			cli_error("%s", cause);
-			goto out;
-		}
-	} else if (buf_addstr(&prompt, argv[optind]) != MC_OK) {
-		cli_error("the prompt is too long (limit 16 MB)");
-		goto out;
 	}
+	if ((ret = cli_load_config(g, &cfg)) != EXIT_OK) {
+		buf_release(&prompt);
+		return ret;
+	}
+	ret = EXIT_RUNTIME;
 	if ((rc = app_open(&cfg, &hooks, NULL, &app, &cause)) != MC_OK) {
 		cli_error("%s", cause ? cause : mixchat_strerror(rc));
 		goto out;
