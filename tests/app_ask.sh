@@ -97,6 +97,19 @@ expect_grep "$T/err" "imported 1 rating" "the second import counts it"
 printf '{"model":"cheap","score":7,"prompt":"x"}\n' >"$T/bad.jsonl"
 expect_exit 2 "bad import line" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
 expect_grep "$T/err" "bad.jsonl:1: score" "bad line named with file:line: field"
+printf '{"model":"cheap","score":3,"source":"bogus","prompt":"x"}\n' >"$T/bad.jsonl"
+expect_exit 2 "an unknown source" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
+expect_grep "$T/err" "bad.jsonl:1: source: expected keystroke, cli, import or reask" "an unknown source is named"
+printf '{"model": x}\n' >"$T/bad.jsonl"
+expect_exit 2 "a line that is not JSON" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
+expect_grep "$T/err" "bad.jsonl:1: invalid JSON at column 11$" "named once with its line and column"
+# A rating keeps its time across an export and an import.
+t0=$(grep -o '"time_ms":[0-9]*' "$T/ratings.jsonl" | head -1)
+H7=$T/home7
+write_config "$H7"
+"$MC" --home "$H7" ratings import "$T/ratings.jsonl" 2>/dev/null
+"$MC" --home "$H7" ratings export 2>/dev/null | grep -q "$t0" && ok "an imported rating keeps its time ($t0)" ||
+	fail "the time was restamped: $("$MC" --home "$H7" ratings export 2>/dev/null)"
 
 # Options may follow the prompt; `--` ends them.
 expect_exit 0 "ask PROMPT --json" -- "$MC" --home "$H" ask "options after" --json
@@ -148,6 +161,7 @@ expect_exit 1 "nothing fits the budget" -- "$MC" --home "$H3" ask "and now?"
 expect_grep "$T/err" "budget" "the user is told about the budget"
 expect_exit 1 "nothing fits the budget, --json" -- "$MC" --home "$H3" ask --json "and now, in JSON?"
 expect_grep "$T/out" '"error":"[^"]*budget' "--json still prints the object, with the error"
+expect_grep "$T/out" '^{"reply_id":null,"model":null,' "nothing recorded: reply_id and model are null"
 
 # One reply longer than predicted can pass 80 % and 100 % of the budget at
 # once: the notice says the budget is spent, not "80 %".

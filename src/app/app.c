@@ -1228,7 +1228,8 @@ app_rating_quality(const struct store_rating *r)
 static int
 app_learn_commit(struct app *app, const struct router_features *f,
     uint64_t session, uint32_t seq, const char *prompt, const char *model,
-    int score, int source, double quality, double weight, char **cause)
+    int score, int source, double quality, double weight, int64_t time_ms,
+    char **cause)
 {
 	struct store_rating r;
 	struct buf blob;
@@ -1250,7 +1251,7 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	r.score = score;
 	r.source = source;
 	r.model = xstrdup(model);
-	r.time_ms = time_wall_ms();
+	r.time_ms = time_ms > 0 ? time_ms : time_wall_ms();
 	r.features = pairs;
 	r.nfeatures = npairs;
 	/* Tied to no message: the record keeps the prompt for an export. */
@@ -1298,7 +1299,7 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 	}
 	rc = app_learn_commit(app, app_features(app, x), app->session,
 	    x->reply_seq, NULL, x->pub.model, score, STORE_SOURCE_KEYSTROKE,
-	    app_score_quality(score), 1.0, cause);
+	    app_score_quality(score), 1.0, 0, cause);
 	if (rc != MC_OK)
 		return rc;
 	x->pub.rating = score;
@@ -1339,7 +1340,7 @@ app_reask(struct app *app, size_t index, char **cause)
 		 * as the reply's rating, and the user gave none. */
 		if (app_learn_commit(app, app_features(app, orig), 0, 0,
 		        orig->pub.prompt, orig->pub.model, 2,
-		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT,
+		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT, 0,
 		        &dummy) != MC_OK)
 			free(dummy);
 	}
@@ -1914,7 +1915,7 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 	router_features_compute(app->router, prompt.text ? prompt.text : "",
 	    prompt.text ? strlen(prompt.text) : 0, f);
 	rc = app_learn_commit(app, f, session, seq, NULL, reply.model, score,
-	    source, app_score_quality(score), 1.0, cause);
+	    source, app_score_quality(score), 1.0, 0, cause);
 	free(f);
 	if (rc == MC_OK) {
 		if (model != NULL)
@@ -2053,6 +2054,7 @@ app_ratings_import(
 	     line = next) {
 		cJSON *o = NULL;
 		const char *model, *prompt, *source;
+		double when;
 		double score;
 		char *where;
 
@@ -2070,7 +2072,23 @@ app_ratings_import(
 			prompt = json_get_string(o, "prompt");
 			source = json_get_string(o, "source");
 			score = json_get_number(o, "score", -1);
-			if (model == NULL || *model == '\0') {
+			when = json_get_number(o, "time_ms", 0);
+			if (source != NULL &&
+			    strcmp(source, "keystroke") != 0 &&
+			    strcmp(source, "cli") != 0 &&
+			    strcmp(source, "import") != 0 &&
+			    strcmp(source, "reask") != 0) {
+				*cause = xasprintf("%s: source: expected "
+				                   "keystroke, cli, import or "
+				                   "reask",
+				    where);
+				rc = MC_ERR_PARSE;
+			} else if (when < 0 || when > 4102444800000.0) {
+				*cause = xasprintf("%s: time_ms: expected "
+				                   "milliseconds since 1970",
+				    where);
+				rc = MC_ERR_PARSE;
+			} else if (model == NULL || *model == '\0') {
 				*cause = xasprintf("%s: model: expected the "
 				                   "id of the model rated",
 				    where);
@@ -2099,7 +2117,8 @@ app_ratings_import(
 			    (int)score,
 			    reask ? STORE_SOURCE_REASK : STORE_SOURCE_IMPORT,
 			    reask ? 0.0 : app_score_quality((int)score),
-			    reask ? APP_REASK_WEIGHT : 1.0, cause);
+			    reask ? APP_REASK_WEIGHT : 1.0, (int64_t)when,
+			    cause);
 			if (rc == MC_OK)
 				(*count)++;
 		}

@@ -112,8 +112,8 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		}
 	}
 	buf_init(&prompt, ASK_MAX_PROMPT);
-	if ((rc = cli_read_prompt("ask", argc - optind, argv + optind, &prompt)) !=
-	    EXIT_OK) {
+	if ((rc = cli_read_prompt(
+	         "ask", argc - optind, argv + optind, &prompt)) != EXIT_OK) {
 		buf_release(&prompt);
 		return rc;
 	}

@@ -1259,6 +1259,7 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 	};
 	struct eval_opts o;
 	char *end;
+	bool lambda_set = false, online_set = false;
 	int opt;
 
 	memset(&o, 0, sizeof o);
@@ -1277,6 +1278,7 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 			o.source = optarg;
 			break;
 		case 'o':
+			online_set = true;
 			o.online = strtod(optarg, &end);
 			if (*end != '\0' || !(o.online >= 0 && o.online <= 1))
 				return cli_usage_error("eval",
@@ -1286,7 +1288,9 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 			break;
 		case 'L':
 			o.lambda = strtod(optarg, &end);
-			if (*end != '\0' || !(o.lambda > 0))
+			lambda_set = true;
+			if (*end != '\0' || !(o.lambda > 0) ||
+			    !isfinite(o.lambda))
 				return cli_usage_error("eval",
 				    "--lambda %s: "
 				    "give a positive number (USD per unit of "
@@ -1326,6 +1330,11 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 		return cli_usage_error("eval",
 		    "--data FILE is required (a "
 		    "routing dataset in JSONL, '-' for stdin)");
+	/* The curve sweeps every lambda: one is for the online replay. */
+	if (lambda_set && !online_set)
+		return cli_usage_error("eval",
+		    "--lambda sets the online replay's lambda: give it with "
+		    "--online F");
 	(void)g;
 	return eval_run(&o);
 }

@@ -30,8 +30,16 @@ cli_print_exchange_json(FILE *f, const struct app_exchange *ex)
 	cJSON *o = cJSON_CreateObject();
 	char *text;
 
-	cJSON_AddStringToObject(o, "reply_id", ex->reply_id);
-	cJSON_AddStringToObject(o, "model", ex->model ? ex->model : "");
+	/* Nothing recorded (refused before it was sent): null, as in the
+	 * decision, not an empty string a script would take for an id. */
+	if (ex->reply_id[0] != '\0')
+		cJSON_AddStringToObject(o, "reply_id", ex->reply_id);
+	else
+		cJSON_AddNullToObject(o, "reply_id");
+	if (ex->model != NULL)
+		cJSON_AddStringToObject(o, "model", ex->model);
+	else
+		cJSON_AddNullToObject(o, "model");
 	cJSON_AddStringToObject(o, "reply", ex->reply);
 	cJSON_AddNumberToObject(o, "cost_usd", ex->cost_usd);
 	cJSON_AddNumberToObject(o, "ttft_ms", ex->ttft_ms);

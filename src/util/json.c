@@ -39,7 +39,8 @@ json_strip_comments(char *t, size_t len)
 			for (;;) {
 				if (i >= len)
 					return MC_ERR_PARSE;
-				if (t[i] == '*' && i + 1 < len && t[i + 1] == '/') {
+				if (t[i] == '*' && i + 1 < len &&
+				    t[i + 1] == '/') {
 					t[i++] = ' ';
 					t[i++] = ' ';
 					break;
@@ -81,8 +82,8 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 
 	*out = NULL;
 	if (len > max) {
-		*cause = xasprintf("%s: too large (%zu bytes, limit %zu)", name,
-		    len, max);
+		*cause = xasprintf(
+		    "%s: too large (%zu bytes, limit %zu)", name, len, max);
 		return MC_ERR_LIMIT;
 	}
 	copy = xmalloc(len + 1);
@@ -100,12 +101,20 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 	}
 	root = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
 	if (root == NULL) {
-		size_t off = end != NULL && end >= copy ? (size_t)(end - copy) : 0;
+		size_t off =
+		    end != NULL && end >= copy ? (size_t)(end - copy) : 0;
 
 		if (off > len)
 			off = len;
 		json_position(copy, off, &line, &col);
-		*cause = xasprintf("%s:%d:%d: invalid JSON", name, line, col);
+		/* A one-line document (a JSONL line, already named with its
+		 * line) gets its column only. */
+		if (memchr(copy, '\n', len) == NULL)
+			*cause = xasprintf(
+			    "%s: invalid JSON at column %d", name, col);
+		else
+			*cause = xasprintf(
+			    "%s:%d:%d: invalid JSON", name, line, col);
 		free(copy);
 		return MC_ERR_PARSE;
 	}
@@ -115,8 +124,10 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 			end++;
 		if (*end != '\0') {
 			json_position(copy, (size_t)(end - copy), &line, &col);
-			*cause = xasprintf("%s:%d:%d: unexpected text after the "
-			    "JSON value", name, line, col);
+			*cause =
+			    xasprintf("%s:%d:%d: unexpected text after the "
+			              "JSON value",
+			        name, line, col);
 			cJSON_Delete(root);
 			free(copy);
 			return MC_ERR_PARSE;
