@@ -14,6 +14,7 @@ cat >"$T/script.json" <<EOF2
 [
   {"prompt_contains": "ratelimit", "status": 429, "retry_after": 120, "fail_times": 1},
   {"prompt_contains": "shortwait", "status": 429, "retry_after": 3, "fail_times": 1},
+  {"prompt_contains": "solo401", "status": 401},
   {"prompt_contains": "badkey", "status": 401, "fail_times": 1},
   {"prompt_contains": "longanswer", "reply": "$long"}
 ]
@@ -337,4 +338,21 @@ ui_expect "^› raft kept$" "the draft is kept"
 ui_keys C-u
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D on an empty line quits" || fail "Ctrl-D did not quit"
+
+# One model only: a failed reply does not suggest asking another.
+H8=$T/home8
+mkdir -p "$H8"
+cat >"$H8/config.json" <<EOF2
+{
+  "providers": { "mock": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" } },
+  "models": [ { "id": "solo", "provider": "mock", "price": [0.2, 0.2] } ]
+}
+EOF2
+ui_start -- --home "$H8"
+ui_expect "F1 keys" "a one-model chat"
+send "solo401 alone"
+ui_expect "✗ mock refused the request \(HTTP 401\)" "the failure"
+ui_expect_not "asks the next-best model" "no next-best model is suggested when there is none"
+ui_keys C-d
+ui_exit_status >/dev/null
 finish

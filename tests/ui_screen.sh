@@ -100,7 +100,8 @@ ui_expect " BUDGET " "default keys in use after a bad key map"
 ui_type "/theme light"; ui_keys Enter
 ui_expect "theme: light" "/theme switches"
 ui_type "/theme nosuch"; ui_keys Enter
-ui_expect "no theme named 'nosuch'" "/theme with an unknown name"
+ui_expect "no theme named 'nosuch'" "/theme with an unknown name is named"
+ui_expect "; still light$" "and the theme in use is kept"
 ui_type "/quit"; ui_keys Enter
 [ "$(ui_exit_status)" = 0 ] && ok "/quit exits with 0" || fail "/quit exit status"
 rm "$H/config.json"

@@ -558,6 +558,21 @@ cmd_theme(struct ui *ui, const char *arg)
 		ui_note(ui, "NO_COLOR is set: staying with the mono theme");
 		return;
 	}
+	/* A name that is no theme (a typo) keeps the one in use. */
+	{
+		struct theme t;
+		char *cause = NULL;
+
+		if (resource_theme(ui->cfg->config_dir, arg, &t, &cause) !=
+		    MC_OK) {
+			ui_note_error(ui, "/theme: %s; still %s",
+			    cause != NULL ? cause : arg, ui->theme.name);
+			free(cause);
+			theme_release(&t);
+			return;
+		}
+		theme_release(&t);
+	}
 	if (ui_set_theme(ui, arg))
 		ui_note(ui, "theme: %s", arg);
 }
