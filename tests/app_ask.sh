@@ -11,7 +11,8 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "limit", "status": 429, "retry_after": 120},
   {"prompt_contains": "cut", "disconnect_after_bytes": 200},
   {"prompt_contains": "poem", "reply": "Roses are red, 中文 and 😀 too."},
-  {"prompt_contains": "longanswer", "reply": "$long"}
+  {"prompt_contains": "longanswer", "reply": "$long"},
+  {"prompt_contains": "slowdrip", "reply": "one two three four five six", "drip_ms": 300}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -47,6 +48,8 @@ expect_grep "$T/err" "^cheap · no reply ([0-9.]* m\?s)$" "a reply that never ca
 if grep -q "first token\|tok/s" "$T/err"; then fail "the footer of a failed reply reports a speed"; else ok "no speed for a reply that never came"; fi
 expect_exit 0 "export of the failed reply" -- "$MC" --home "$H" export
 expect_grep "$T/out" "^## cheap · no reply ([0-9.]* m\?s) · reply " "export says no reply came, as ask did"
+expect_exit 2 "rate last on a reply that never came" -- "$MC" --home "$H" rate last 3
+expect_grep "$T/err" "cheap sent no reply to rate" "an outage cannot be rated"
 expect_exit 1 "a 401 with --json" -- "$MC" --home "$H" ask --json --model cheap "reject me again"
 expect_grep "$T/out" '"cost_usd":0,' "a refused request costs nothing"
 expect_grep "$T/out" '"error":"mock refused the request' "--json carries the error"
@@ -75,7 +78,7 @@ tail -n 1 "$MOCK_LOG" | grep -q 'first question' && ok "second ask carries the f
 
 # Ratings: rate the last reply, export, import elsewhere.
 expect_exit 0 "rate last 4" -- "$MC" --home "$H" rate last 4
-expect_grep "$T/out" "4/5" "rate confirms"
+expect_grep "$T/out" "^rated [0-9]*\.[0-9]* (.*) 4/5" "rate confirms, naming the reply it rated (not 'last')"
 expect_exit 2 "rate with a bad score" -- "$MC" --home "$H" rate last 9
 expect_exit 2 "rate with a bad id" -- "$MC" --home "$H" rate nonsense 3
 expect_exit 0 "ratings export" -- "$MC" --home "$H" ratings export
@@ -173,5 +176,22 @@ expect_exit 0 "a long reply on a small budget" -- "$MC" --home "$H5" ask --model
 expect_grep "$T/err" "^mixchat: today's budget is spent (\$0\.0000[89][0-9]* of \$0\.00005)" "the notice: the budget is spent"
 if grep -q "80%" "$T/err"; then fail "still says 80 %: $(cat "$T/err")"; else ok "not 80 % when all of it is spent"; fi
 expect_exit 1 "then nothing fits" -- "$MC" --home "$H5" ask "and now?"
+
+# Two mixchats on one data folder: ratings taken by one while the other
+# streams a reply are not undone when that reply's lesson is saved.
+for i in 1 2 3 4 5; do printf '{"model":"mid","score":1,"source":"cli","prompt":"question number %s about chemistry"}\n' $i; done >"$T/five.jsonl"
+H8=$T/home8; H9=$T/home9
+write_config "$H8"; write_config "$H9"
+"$MC" --home "$H8" ratings import "$T/five.jsonl" 2>/dev/null
+"$MC" --home "$H8" stats --json | jq '.models.mid.learned.uncertainty' >"$T/u_alone"
+"$MC" --home "$H9" ask --model mid "slowdrip please" >/dev/null 2>&1 &
+ask_pid=$!
+sleep 0.5
+"$MC" --home "$H9" ratings import "$T/five.jsonl" 2>/dev/null
+wait $ask_pid
+"$MC" --home "$H9" stats --json | jq '.models.mid.learned.uncertainty' >"$T/u_beside"
+[ -s "$T/u_alone" ] && cmp -s "$T/u_alone" "$T/u_beside" &&
+	ok "ratings taken beside a streaming reply are kept ($(cat "$T/u_beside"))" ||
+	fail "learning undone by the other process: alone $(cat "$T/u_alone"), beside $(cat "$T/u_beside")"
 
 finish

@@ -176,6 +176,8 @@ expect_exit 2 "train --format c without --out" -- "$MC" --home "$H" train --data
 expect_grep "$T/err" "format c needs --out FILE" "--format c asks for --out"
 cmp -s "$H/router.state" "$T/state.before" && ok "the state is left as it was" || fail "train --format c changed router.state"
 expect_exit 2 "eval --online out of range" -- "$MC" eval --data x --online 2
+expect_exit 2 "eval --ref with no such model" -- "$MC" eval --data "$T/gsm8k.jsonl" --ref nosuch
+expect_grep "$T/err" "--ref nosuch is not a model of the dataset" "--ref names the model"
 expect_exit 2 "eval --lambda inf" -- "$MC" eval --data x --online 0.7 --lambda inf
 expect_exit 2 "eval --lambda without --online" -- "$MC" eval --data x --lambda 0.1
 expect_grep "$T/err" "give it with --online F" "--lambda alone says it is the replay's"

@@ -72,5 +72,15 @@ expect_exit 0 "stats --json after a re-ask" -- "$MC" --home "$H" stats --json
 [ "$(j '[.ratings, .mean_rating, (.models["m-cheap"] | .ratings, .mean_rating, .reasks, .learned.ratings_absorbed)]')" = "[1,4,1,4,1,2]" ] \
 	&& ok "stats: a re-ask is no rating, and is absorbed" || fail "stats after a re-ask: $(j '[.ratings, .mean_rating, .models["m-cheap"]]')"
 
+# A data file cut short (a full disk, a bad copy) is refused by name, not
+# read past its end (which faults), and left as it was.
+mkdir -p "$T/cut"
+cp -r "$H/db" "$T/cut/db"
+truncate -s 12288 "$T/cut/db/data.mdb"
+expect_exit 1 "stats on a truncated data file" -- "$MC" --home "$T/cut" stats
+expect_grep "$T/err" "data.mdb is cut short (12288 bytes; its pages need [0-9]*)" "the truncated file is named"
+[ "$(stat -c %s "$T/cut/db/data.mdb")" = 12288 ] && ok "and left as it was" || fail "the truncated file was changed"
+expect_exit 1 "export on a truncated data file" -- "$MC" --home "$T/cut" export
+
 # A newer schema is refused with a message, and nothing is changed.
 finish

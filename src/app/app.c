@@ -514,6 +514,30 @@ app_book_latency(struct app *app, const char *model,
 	*out = sl;
 }
 
+/*
+ * Before a model's state is learned into and saved: take the one stored
+ * now, which another mixchat on the same data folder (a `mixchat rate`
+ * beside the chat) may have moved since this one loaded it; saving ours
+ * over it would undo what that one learned.  What is not stored (a model
+ * never learned) stays as it is.
+ */
+static void
+app_refresh_model(struct app *app, const char *model)
+{
+	struct buf blob;
+	char *cause = NULL;
+
+	buf_init(&blob, 64u << 20);
+	if (store_router_get(app->store, model, &blob) == MC_OK &&
+	    blob.len > 0 &&
+	    router_model_load(
+	        app->router, model, blob.data, blob.len, &cause) != MC_OK)
+		log_debug("router state of %s not refreshed: %s", model,
+		    cause != NULL ? cause : "?");
+	free(cause);
+	buf_release(&blob);
+}
+
 /* ------------------------------------------------------------------ */
 /* Routing. */
 
@@ -851,7 +875,10 @@ app_on_done(void *ud, const struct net_result *res)
 		app_notice(app, "the reply could not be saved: %s",
 		    store_strerror(app->store));
 	free(m.decision_json);
-	/* The reply's length teaches the model's length (so cost) predictor. */
+	/* The reply's length teaches the model's length (so cost) predictor,
+	 * on the state stored now (app_refresh_model). */
+	if (res->err == MC_OK && res->tokens_out > 0 && x->features != NULL)
+		app_refresh_model(app, x->pub.model);
 	if (res->err == MC_OK && res->tokens_out > 0 && x->features != NULL &&
 	    router_learn_length(app->router, x->features, x->pub.model,
 	        res->tokens_out) == MC_OK) {
@@ -1239,6 +1266,7 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	int rc;
 
 	buf_init(&blob, 64u << 20);
+	app_refresh_model(app, model);
 	/* The policy shared with `mixchat eval --online` (router/online.h). */
 	if (router_online_learn(
 	        app->router, app->memory, f, model, quality, weight) == MC_OK &&
@@ -1910,6 +1938,15 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 		    "no reply %llu.%u", (unsigned long long)session, seq);
 		return MC_ERR_NOTFOUND;
 	}
+	/* As in the chat (app_rate): an outage is no lesson. */
+	if (reply.text == NULL || reply.text[0] == '\0') {
+		*cause = xasprintf("%s sent no reply to rate in %llu.%u",
+		    reply.model, (unsigned long long)session, seq);
+		store_message_release(&reply);
+		return MC_ERR_USAGE;
+	}
+	if (model != NULL)
+		*model = NULL;
 	app_prompt_of(app, session, seq, &prompt);
 	f = xmalloc(sizeof *f);
 	router_features_compute(app->router, prompt.text ? prompt.text : "",
@@ -1935,7 +1972,7 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 
 int
 app_rate_id(struct app *app, const char *reply_id, int score, char **model,
-    char **cause)
+    char *reply_id_out, size_t id_size, char **cause)
 {
 	uint64_t session;
 	uint32_t seq;
@@ -1957,8 +1994,11 @@ app_rate_id(struct app *app, const char *reply_id, int score, char **model,
 		    reply_id);
 		return MC_ERR_USAGE;
 	}
-	return app_rate_stored(
+	rc = app_rate_stored(
 	    app, session, seq, score, STORE_SOURCE_CLI, model, cause);
+	if (rc == MC_OK && reply_id_out != NULL)
+		store_reply_id_format(session, seq, reply_id_out, id_size);
+	return rc;
 }
 
 static const char *

@@ -1008,6 +1008,7 @@ eval_run(const struct eval_opts *o)
 	if (o->ref != NULL && (ref = dataset_model_index(&ds, o->ref)) < 0) {
 		cli_error("%s: --ref %s is not a model of the dataset", ds.name,
 		    o->ref);
+		ret = EXIT_USAGE; /* a bad argument, not a bad file */
 		goto out;
 	}
 	qref = mq[ref];

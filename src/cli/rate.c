@@ -11,13 +11,14 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "store/store.h"
 
 int
 cli_rate(const struct cli_global *g, int argc, char **argv)
 {
 	struct config cfg;
 	struct app *app = NULL;
-	char *cause = NULL, *model = NULL, *end;
+	char *cause = NULL, *model = NULL, *end, id[STORE_REPLY_ID_MAX];
 	long score;
 	int rc;
 
@@ -38,10 +39,11 @@ cli_rate(const struct cli_global *g, int argc, char **argv)
 		return rc;
 	rc = app_open(&cfg, NULL, NULL, &app, &cause);
 	if (rc == MC_OK)
-		rc = app_rate_id(app, argv[1], (int)score, &model, &cause);
+		rc = app_rate_id(
+		    app, argv[1], (int)score, &model, id, sizeof id, &cause);
 	if (rc == MC_OK)
-		printf("rated %s (%s) %ld/5: the router has learned it\n",
-		    argv[1], model, score);
+		printf("rated %s (%s) %ld/5: the router has learned it\n", id,
+		    model, score);
 	else
 		cli_error("rate: %s", cause ? cause : mixchat_strerror(rc));
 	free(model);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/record.h"
 #include "store/store_int.h"
@@ -370,6 +371,33 @@ store_open(const char *dir, struct store **out, char **cause)
 	}
 	if (mdb_env_info(s->env, &info) == 0)
 		s->mapsize = info.me_mapsize;
+	/* A file shorter than the pages its meta page counts (truncated by
+	 * a full disk or a bad copy) would fault on the first read of a
+	 * missing page: refuse it, by name, touching nothing. */
+	{
+		MDB_stat st;
+		struct stat fst;
+		char *file = xasprintf("%s/data.mdb", dir);
+		uint64_t need;
+
+		if (mdb_env_info(s->env, &info) == 0 &&
+		    mdb_env_stat(s->env, &st) == 0 && stat(file, &fst) == 0) {
+			need = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+			if ((uint64_t)fst.st_size < need) {
+				*cause = xasprintf(
+				    "%s is cut short (%lld bytes; its pages "
+				    "need %llu): restore it from a backup, "
+				    "or move the folder away to start "
+				    "afresh; nothing was changed",
+				    file, (long long)fst.st_size,
+				    (unsigned long long)need);
+				free(file);
+				rc = MC_ERR_CORRUPT;
+				goto out;
+			}
+		}
+		free(file);
+	}
 	/* A crashed process leaves its reader slot behind: clear it. */
 	if (mdb_reader_check(s->env, &dead) == 0 && dead > 0)
 		log_debug("store: cleared %d stale reader(s)", dead);
