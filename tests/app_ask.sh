@@ -113,6 +113,13 @@ write_config "$H7"
 "$MC" --home "$H7" ratings import "$T/ratings.jsonl" 2>/dev/null
 "$MC" --home "$H7" ratings export 2>/dev/null | grep -q "$t0" && ok "an imported rating keeps its time ($t0)" ||
 	fail "the time was restamped: $("$MC" --home "$H7" ratings export 2>/dev/null)"
+# The same file again: nothing counted twice.
+expect_exit 0 "the same import again" -- "$MC" --home "$H7" ratings import "$T/ratings.jsonl"
+expect_grep "$T/err" "^imported 0 rating(s); skipped [1-9][0-9]* already here$" "a second import of one file skips what is here"
+# A rating of a model that is no candidate is kept but said not learned.
+printf '{"model":"retired-model","score":4,"source":"cli","prompt":"old question"}\n' >"$T/retired.jsonl"
+expect_exit 0 "import for a model not configured" -- "$MC" --home "$H7" ratings import "$T/retired.jsonl"
+expect_grep "$T/err" "1 of them for models that are not candidates now (disabled, removed or without a key): kept, not learned" "says it is kept, not learned"
 
 # Options may follow the prompt; `--` ends them.
 expect_exit 0 "ask PROMPT --json" -- "$MC" --home "$H" ask "options after" --json
@@ -193,5 +200,19 @@ wait $ask_pid
 [ -s "$T/u_alone" ] && cmp -s "$T/u_alone" "$T/u_beside" &&
 	ok "ratings taken beside a streaming reply are kept ($(cat "$T/u_beside"))" ||
 	fail "learning undone by the other process: alone $(cat "$T/u_alone"), beside $(cat "$T/u_beside")"
+# Two mixchats in one conversation: each reply stays tied to its own
+# message (export says which, a rating learns that prompt).
+"$MC" --home "$H9" ask --session duo "slowdrip chemistry" >/dev/null 2>&1 &
+ask_pid=$!
+sleep 0.5
+"$MC" --home "$H9" ask --session duo "goldfish question" >/dev/null 2>&1
+wait $ask_pid
+"$MC" --home "$H9" export duo >"$T/duo.md" 2>"$T/err"
+expect_grep "$T/duo.md" "^> in reply to: slowdrip chemistry$" "an interleaved reply says which message it answers"
+if grep -q "(re-ask)" "$T/duo.md"; then fail "an interleaved reply was taken for a re-ask"; else ok "and is not taken for a re-ask"; fi
+slow_id=$("$MC" --home "$H9" export duo --format json | jq -r '.messages[] | select(.text == "one two three four five six") | .id')
+"$MC" --home "$H9" rate "$slow_id" 2 >/dev/null 2>&1
+"$MC" --home "$H9" ratings export 2>/dev/null | grep "\"reply_id\":\"$slow_id\"" >"$T/slow_rating"
+expect_grep "$T/slow_rating" '"prompt":"slowdrip chemistry"' "its rating is learned with its own message"
 
 finish

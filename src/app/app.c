@@ -780,8 +780,9 @@ app_on_text(void *ud, const char *text, size_t len)
 }
 
 /* The decision as stored with the reply: the router's table, its lambda,
- * and for a re-ask the user message it answers (its seq), which the
- * order of the messages does not say when an older one was re-asked. */
+ * the user message it answers (its seq: the order of the messages does
+ * not say it when an older one was re-asked, or when two mixchats wrote
+ * to one conversation) and whether it is a re-ask. */
 static char *
 app_decision_text(const struct exchange *x)
 {
@@ -789,8 +790,9 @@ app_decision_text(const struct exchange *x)
 	char *s;
 
 	cJSON_AddNumberToObject(d, "lambda", x->pub.lambda);
-	if (x->pub.reask && x->user_seq != 0)
-		cJSON_AddNumberToObject(d, "reask_of", x->user_seq);
+	if (x->user_seq != 0)
+		cJSON_AddNumberToObject(d, "reply_to", x->user_seq);
+	cJSON_AddBoolToObject(d, "reask", x->pub.reask);
 	s = cJSON_PrintUnformatted(d);
 
 	cJSON_Delete(d);
@@ -1624,8 +1626,8 @@ app_session_resume(struct app *app, const char *id, char **cause)
 	struct exchange *x = NULL;
 	cJSON *decision;
 	char *dcause = NULL;
-	double of_seq;
-	uint32_t reask_of;
+	uint32_t reply_to;
+	int reask;
 	uint64_t sid;
 	size_t i, n = 0;
 	int rc;
@@ -1671,21 +1673,34 @@ app_session_resume(struct app *app, const char *id, char **cause)
 			dcause = NULL;
 			decision = NULL;
 		}
-		of_seq = json_get_number(decision, "reask_of", 0);
-		reask_of =
-		    of_seq >= 1 && of_seq <= UINT32_MAX ? (uint32_t)of_seq : 0;
-		if (x == NULL || x->pub.model != NULL || reask_of != 0) {
-			/* A re-ask: a second reply to a message, the one it
-			 * names (an older one may have been re-asked after
-			 * later turns), else the one before it. */
-			const struct exchange *of = x;
+		(void)format_reply_link(m->decision_json, &reply_to, &reask);
+		if (reply_to != 0) {
+			/* It names its message: the exchange of that message
+			 * if it has no reply yet (two mixchats in one
+			 * conversation interleave), else a re-ask of it (an
+			 * older one may be re-asked after later turns). */
+			struct exchange *of = NULL;
 			size_t k;
 
-			for (k = 0; reask_of != 0 && k < app->nex; k++)
-				if (app->ex[k]->user_seq == reask_of) {
+			for (k = 0; k < app->nex; k++)
+				if (app->ex[k]->user_seq == reply_to &&
+				    !app->ex[k]->pub.reask) {
 					of = app->ex[k];
 					break;
 				}
+			if (of != NULL && of->pub.model == NULL)
+				x = of;
+			else {
+				x = app_new_exchange(
+				    app, of != NULL ? of->pub.prompt : "");
+				x->user_seq = reply_to;
+				x->pub.reask = true;
+			}
+		} else if (x == NULL || x->pub.model != NULL) {
+			/* Older records: a second reply to the same message
+			 * is a re-ask of the one before it. */
+			const struct exchange *of = x;
+
 			x = app_new_exchange(
 			    app, of != NULL ? of->pub.prompt : "");
 			x->user_seq = of != NULL ? of->user_seq : 0;
@@ -1713,6 +1728,17 @@ app_session_resume(struct app *app, const char *id, char **cause)
 	}
 	store_messages_free(msgs, n);
 	return MC_OK;
+}
+
+bool
+app_is_candidate(const struct app *app, const char *model)
+{
+	size_t i;
+
+	for (i = 0; model != NULL && i < router_nmodels(app->router); i++)
+		if (strcmp(router_model_id(app->router, i), model) == 0)
+			return true;
+	return false;
 }
 
 bool
@@ -1879,25 +1905,17 @@ app_prompt_of(struct app *app, uint64_t session, uint32_t seq,
     struct store_message *prompt)
 {
 	struct store_message reply;
-	cJSON *d = NULL;
-	char *dcause = NULL;
-	double of = 0;
-	uint32_t i;
+	uint32_t of = 0, i;
+	int reask;
 
 	memset(prompt, 0, sizeof *prompt);
 	if (store_message_get(app->store, session, seq, &reply) == MC_OK) {
-		if (reply.decision_json != NULL &&
-		    json_parse(reply.decision_json, strlen(reply.decision_json),
-		        JSON_MAX_DEFAULT, false, "decision", &d,
-		        &dcause) == MC_OK)
-			of = json_get_number(d, "reask_of", 0);
-		free(dcause);
-		cJSON_Delete(d);
+		(void)format_reply_link(reply.decision_json, &of, &reask);
 		store_message_release(&reply);
 	}
 	if (of >= 1 && of < seq) {
-		if (store_message_get(
-		        app->store, session, (uint32_t)of, prompt) == MC_OK &&
+		if (store_message_get(app->store, session, of, prompt) ==
+		        MC_OK &&
 		    prompt->role == STORE_ROLE_USER)
 			return true;
 		store_message_release(prompt);
@@ -2073,20 +2091,27 @@ app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 }
 
 int
-app_ratings_import(
-    struct app *app, const char *path, size_t *count, char **cause)
+app_ratings_import(struct app *app, const char *path,
+    struct app_import_counts *count, char **cause)
 {
 	struct buf b;
 	struct router_features *f;
+	struct store_rating *have = NULL;
 	char *line, *next, *name;
-	size_t lineno = 0;
+	size_t lineno = 0, nhave = 0, k;
 	int rc;
 
-	*count = 0;
+	memset(count, 0, sizeof *count);
 	buf_init(&b, 256u << 20);
 	if ((rc = fs_read_file(path, &b, cause)) != MC_OK) {
 		buf_release(&b);
 		return rc;
+	}
+	/* What is here already: a line that repeats one (the same file
+	 * imported twice) is skipped, not counted twice. */
+	if (store_ratings_list(app->store, &have, &nhave) != MC_OK) {
+		have = NULL;
+		nhave = 0;
 	}
 	name = xstrdup(strcmp(path, "-") == 0 ? "standard input" : path);
 	f = xmalloc(sizeof *f);
@@ -2146,6 +2171,17 @@ app_ratings_import(
 				rc = MC_ERR_PARSE;
 			}
 		}
+		for (k = 0; rc == MC_OK && when > 0 && k < nhave; k++)
+			if (have[k].time_ms == (int64_t)when &&
+			    have[k].score == (int)score &&
+			    strcmp(have[k].model, model) == 0)
+				break;
+		if (rc == MC_OK && when > 0 && k < nhave) {
+			count->duplicates++;
+			cJSON_Delete(o);
+			free(where);
+			continue;
+		}
 		if (rc == MC_OK) {
 			router_features_compute(
 			    app->router, prompt, strlen(prompt), f);
@@ -2159,12 +2195,16 @@ app_ratings_import(
 			    reask ? 0.0 : app_score_quality((int)score),
 			    reask ? APP_REASK_WEIGHT : 1.0, (int64_t)when,
 			    cause);
-			if (rc == MC_OK)
-				(*count)++;
+			if (rc == MC_OK) {
+				count->imported++;
+				if (!app_is_candidate(app, model))
+					count->not_learned++;
+			}
 		}
 		cJSON_Delete(o);
 		free(where);
 	}
+	store_ratings_free(have, nhave);
 	free(f);
 	free(name);
 	buf_release(&b);

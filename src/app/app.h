@@ -262,8 +262,17 @@ int app_rate_id(struct app *app, const char *reply_id, int score, char **model,
 /* Ratings as JSONL, one object a line (`mixchat ratings export|import`). */
 int app_ratings_export(
     struct app *app, int fd, size_t *count, char **cause) MC_WUR;
-int app_ratings_import(
-    struct app *app, const char *path, size_t *count, char **cause) MC_WUR;
+struct app_import_counts {
+	size_t imported;    /* stored (and learned, but...) */
+	size_t not_learned; /* ...these, for models that are no candidate now */
+	size_t duplicates; /* skipped: already here (same time, model, score) */
+};
+int app_ratings_import(struct app *app, const char *path,
+    struct app_import_counts *count, char **cause) MC_WUR;
+
+/* app_is_candidate: whether the router can route to model now (enabled,
+ * with its key): what a rating of it is learned into. */
+bool app_is_candidate(const struct app *app, const char *model);
 
 /*
  * app_export: write the stored conversation as Markdown, as `mixchat

@@ -186,24 +186,32 @@ reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
 		    buf + len, size - (size_t)len, " · rated %d/5", m->rating);
 }
 
-/* The user message a re-ask answers (its seq, from the stored decision),
- * or 0. */
-static uint32_t
-reply_reask_of(const struct store_message *m)
+int
+format_reply_link(const char *decision_json, uint32_t *reply_to, int *reask)
 {
 	cJSON *d = NULL;
 	char *cause = NULL;
 	double v;
 
-	if (m->decision_json == NULL ||
-	    json_parse(m->decision_json, strlen(m->decision_json),
-	        JSON_MAX_DEFAULT, false, "decision", &d, &cause) != MC_OK) {
+	*reply_to = 0;
+	*reask = -1;
+	if (decision_json == NULL ||
+	    json_parse(decision_json, strlen(decision_json), JSON_MAX_DEFAULT,
+	        false, "decision", &d, &cause) != MC_OK) {
 		free(cause);
-		return 0;
+		return MC_ERR_NOTFOUND;
 	}
-	v = json_get_number(d, "reask_of", 0);
+	v = json_get_number(d, "reply_to", 0);
+	if (!(v >= 1 && v <= UINT32_MAX))
+		v = json_get_number(d, "reask_of", 0); /* an early form */
+	if (v >= 1 && v <= UINT32_MAX)
+		*reply_to = (uint32_t)v;
+	if (cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(d, "reask")))
+		*reask = json_get_bool(d, "reask", false);
+	else if (cJSON_GetObjectItemCaseSensitive(d, "reask_of") != NULL)
+		*reask = 1;
 	cJSON_Delete(d);
-	return v >= 1 && v <= UINT32_MAX ? (uint32_t)v : 0;
+	return MC_OK;
 }
 
 int
@@ -228,26 +236,31 @@ format_conversation_md(const struct store_session *ss,
 		fmt_time(when, sizeof when, m->created_ms, true);
 		if (m->role == STORE_ROLE_ASSISTANT) {
 			const struct store_message *of = NULL;
-			uint32_t reask_of = reply_reask_of(m);
+			uint32_t reply_to;
+			int reask;
 			size_t k, last_user = n;
 
+			(void)format_reply_link(
+			    m->decision_json, &reply_to, &reask);
 			for (k = 0; k < i; k++)
 				if (list[k].role == STORE_ROLE_USER) {
 					last_user = k;
-					if (list[k].seq == reask_of)
+					if (list[k].seq == reply_to)
 						of = &list[k];
 				}
 			/* A second reply to a message is a re-ask (older
 			 * records say so by their place only). */
-			reply_footer(m,
-			    reask_of != 0 ||
-			        (i > 0 &&
-			            list[i - 1].role == STORE_ROLE_ASSISTANT),
-			    footer, sizeof footer);
+			if (reask < 0)
+				reask = i > 0 && list[i - 1].role ==
+				                     STORE_ROLE_ASSISTANT;
+			reply_footer(m, reask, footer, sizeof footer);
 			rc = buf_printf(b, "\n## %s\n\n", footer);
-			/* Re-asked after later turns: say which message. */
+			/* It answers an earlier message than the last one (a
+			 * late re-ask, or two mixchats in one conversation):
+			 * say which. */
 			if (rc == MC_OK && of != NULL && of != &list[last_user])
-				rc = buf_printf(b, "> asked again: %.*s\n\n",
+				rc = buf_printf(b, "> %s: %.*s\n\n",
+				    reask ? "asked again" : "in reply to",
 				    (int)strcspn(of->text, "\n"), of->text);
 		} else
 			rc = buf_printf(b, "\n## %s · %s\n\n",

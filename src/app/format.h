@@ -42,6 +42,15 @@ void format_footer(
 cJSON *format_decision_json(const struct app_exchange *ex);
 
 /*
+ * format_reply_link: from a stored reply's decision JSON (NULL allowed),
+ * the seq of the user message it answers (*reply_to, 0 when it does not
+ * say: older records) and whether it is a re-ask (*reask: 1, 0, or -1
+ * when it does not say).  MC_ERR_NOTFOUND when there is no decision.
+ */
+int format_reply_link(
+    const char *decision_json, uint32_t *reply_to, int *reask);
+
+/*
  * format_conversation_md: a stored conversation as Markdown, appended to
  * b: its title, a line with its number, name, start and message count,
  * then each message under a heading (`You · 14:02:11`, or the reply's

@@ -41,9 +41,14 @@ cli_rate(const struct cli_global *g, int argc, char **argv)
 	if (rc == MC_OK)
 		rc = app_rate_id(
 		    app, argv[1], (int)score, &model, id, sizeof id, &cause);
-	if (rc == MC_OK)
+	if (rc == MC_OK && app_is_candidate(app, model))
 		printf("rated %s (%s) %ld/5: the router has learned it\n", id,
 		    model, score);
+	else if (rc == MC_OK)
+		printf("rated %s (%s) %ld/5: kept; %s is not a candidate now "
+		       "(disabled, removed or without a key), so the router "
+		       "did not learn it\n",
+		    id, model, score, model);
 	else
 		cli_error("rate: %s", cause ? cause : mixchat_strerror(rc));
 	free(model);

@@ -23,6 +23,7 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 	struct app *app = NULL;
 	char *cause = NULL;
 	size_t count = 0;
+	struct app_import_counts ic;
 	bool import;
 	int rc;
 
@@ -40,14 +41,25 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
 		return rc;
 	rc = app_open(&cfg, NULL, NULL, &app, &cause);
-	if (rc == MC_OK && import)
-		rc = app_ratings_import(app, argv[2], &count, &cause);
-	else if (rc == MC_OK)
+	if (rc == MC_OK && import) {
+		rc = app_ratings_import(app, argv[2], &ic, &cause);
+		count = ic.imported;
+	} else if (rc == MC_OK)
 		rc = app_ratings_export(app, STDOUT_FILENO, &count, &cause);
-	if (rc == MC_OK)
-		fprintf(stderr, "%s %zu rating(s)\n",
+	if (rc == MC_OK) {
+		fprintf(stderr, "%s %zu rating(s)",
 		    import ? "imported" : "exported", count);
-	else {
+		if (import && ic.duplicates > 0)
+			fprintf(stderr, "; skipped %zu already here",
+			    ic.duplicates);
+		if (import && ic.not_learned > 0)
+			fprintf(stderr,
+			    "; %zu of them for models that are not candidates "
+			    "now (disabled, removed or without a key): kept, "
+			    "not learned",
+			    ic.not_learned);
+		fputc('\n', stderr);
+	} else {
 		if (import && count > 0)
 			fprintf(stderr,
 			    "mixchat: imported %zu rating(s) "
