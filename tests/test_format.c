@@ -83,11 +83,27 @@ TEST(footer)
 	CHECK_STR(b, "gpt-4.1-mini · no reply (8 ms)");
 }
 
+TEST(url_public)
+{
+	char b[256];
+
+	format_url_public("https://api.openai.com/v1", b, sizeof b);
+	CHECK_STR(b, "https://api.openai.com/v1");
+	format_url_public(
+	    "https://me:s3cret@gw.example/v1?key=abc#x", b, sizeof b);
+	CHECK_STR(b, "https://gw.example/v1");
+	format_url_public("http://a@b:c@127.0.0.1:8080/v1", b, sizeof b);
+	CHECK_STR(b, "http://127.0.0.1:8080/v1");
+	format_url_public("localhost:11434/api?token=t", b, sizeof b);
+	CHECK_STR(b, "localhost:11434/api");
+}
+
 int
 main(void)
 {
 	RUN(usd);
 	RUN(durations);
 	RUN(footer);
+	RUN(url_public);
 	return test_done();
 }

@@ -868,7 +868,10 @@ TEST(dataset_lines)
 	free(cause);
 	CHECK(dataset_parse_line(&ds, "{\"id\":", 6, 5, NULL, &cause) ==
 	      MC_ERR_PARSE);
-	CHECK(cause != NULL && strncmp(cause, "d.jsonl:5: ", 11) == 0);
+	CHECK(cause != NULL && strncmp(cause,
+	                           "d.jsonl:5: invalid JSON at "
+	                           "column ",
+	                           30) == 0);
 	free(cause);
 	CHECK(dataset_parse_line(&ds, "{\"id\":3}", 8, 6, NULL, &cause) ==
 	      MC_ERR_PARSE);

@@ -99,6 +99,17 @@ ui_expect "every model has been asked this message already" "a re-ask with no mo
 	ok "a refused re-ask leaves no phantom message" ||
 	fail "refused re-ask: $(ui_screen | grep -c '^ you hello re-ask$') copies of the message"
 ui_expect_not "budget" "and does not blame the budget"
+# The first reply selected and asked again, refused twice: its soft
+# lesson was learned once (when the re-ask was made), not per press.
+ui_keys M-Up M-Up
+ui_keys M-r
+sleep 0.3
+ui_keys M-r
+sleep 0.3
+[ "$("$MC" --home "$H" ratings export 2>/dev/null | grep -c '"source":"reask",.*"prompt":"hello re-ask"')" -eq 1 ] &&
+	ok "refused re-asks teach nothing more" ||
+	fail "soft lessons: $("$MC" --home "$H" ratings export 2>/dev/null | grep -c '"source":"reask"')"
+ui_keys M-NPage
 # The re-ask's soft lesson is a rating tied to no reply: it exports with
 # its prompt, and imports elsewhere as a re-ask again.
 "$MC" --home "$H" ratings export >"$T/reask.jsonl" 2>"$T/err"

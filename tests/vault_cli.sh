@@ -65,6 +65,12 @@ expect_grep "$T/err" "those that take a key: openai, anthropic" "an unknown prov
 expect_exit 2 "a key in the provider's place" -- mc keys add sk-proj-WRONGPLACE-0123456789
 expect_grep "$T/err" "looks like an API key" "says it looks like a key"
 if grep -q WRONGPLACE "$T/err" "$T/out"; then fail "the mistyped key was echoed"; else ok "the mistyped key is not echoed"; fi
+# A provider of one's own with a long name is a provider, not a key.
+HL=$T/homelong
+mkdir -p "$HL"
+printf '{ "providers": { "company-internal-gateway-eu": { "api": "openai", "base_url": "https://gw.example/v1" } } }\n' >"$HL/config.json"
+printf 'pw\nsk-long-provider-key\n' | setsid -w "$MC" --home "$HL" keys add company-internal-gateway-eu --passphrase-fd 0 >"$T/out" 2>"$T/err" &&
+	ok "a long provider name is taken" || fail "long provider name refused: $(cat "$T/err")"
 # Blanks pasted around a key are dropped: the same fingerprint as the key.
 run_pw 0 "a key with blanks around it" "pw one" "  $KEY	 
 " keys add groq

@@ -59,6 +59,7 @@ struct exchange {
 	struct buf text;                  /* the reply as it arrives */
 	uint32_t user_seq;
 	uint32_t reply_seq;
+	bool soft_taught;  /* its re-ask's soft negative is learned */
 	uint64_t start_ms; /* wall clock when sent */
 	struct app *app;
 };
@@ -996,9 +997,15 @@ app_start(struct app *app, struct exchange *x, char **cause)
 	req.nmessages = n;
 	x->start_ms = time_wall_ms();
 	x->pub.state = REPLY_PENDING;
-	/* The URL and model, never the key or the text. */
-	log_debug("request: %s via %s (%s API, %s), %zu messages", m->id,
-	    p->name, config_api_name(p->api), p->base_url, n);
+	/* The URL and model, never the key or the text (nor a secret in
+	 * the URL: user:password@ and the query are left out). */
+	{
+		char url[512];
+
+		format_url_public(p->base_url, url, sizeof url);
+		log_debug("request: %s via %s (%s API, %s), %zu messages",
+		    m->id, p->name, config_api_name(p->api), url, n);
+	}
 	rc = net_start(app->net, &req, &cb, x, &x->transfer, cause);
 	free(msgs);
 	if (rc != MC_OK) {
@@ -1362,18 +1369,6 @@ app_reask(struct app *app, size_t index, char **cause)
 		    app->ex[i]->pub.model != NULL)
 			skip[nskip++] = app->ex[i]->pub.model;
 	}
-	/* A soft negative for the first model's answer, unless the user
-	 * rated it; none when no answer came (an outage is no lesson). */
-	if (orig->pub.rating == 0 && orig->pub.reply_id[0] != '\0' &&
-	    !orig->pub.reask && orig->text.len > 0) {
-		/* Not tied to the reply (session 0): the store would show it
-		 * as the reply's rating, and the user gave none. */
-		if (app_learn_commit(app, app_features(app, orig), 0, 0,
-		        orig->pub.prompt, orig->pub.model, 2,
-		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT, 0,
-		        &dummy) != MC_OK)
-			free(dummy);
-	}
 	x = app_new_exchange(app, orig->pub.prompt);
 	x->pub.reask = true;
 	{
@@ -1394,6 +1389,21 @@ app_reask(struct app *app, size_t index, char **cause)
 		app->nex--;
 		exchange_free(x);
 		return rc;
+	}
+	/* Asked: a soft negative for the first model's answer, once, unless
+	 * the user rated it; none when no answer came (an outage is no
+	 * lesson) or when the re-ask was refused (nothing was asked). */
+	if (orig->pub.rating == 0 && orig->pub.reply_id[0] != '\0' &&
+	    !orig->pub.reask && orig->text.len > 0 && !orig->soft_taught) {
+		/* Not tied to the reply (session 0): the store would show it
+		 * as the reply's rating, and the user gave none. */
+		if (app_learn_commit(app, app_features(app, orig), 0, 0,
+		        orig->pub.prompt, orig->pub.model, 2,
+		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT, 0,
+		        &dummy) != MC_OK)
+			free(dummy);
+		else
+			orig->soft_taught = true;
 	}
 	app_changed(app, x);
 	return MC_OK;
@@ -1504,7 +1514,8 @@ app_models(struct app *app, struct app_model_info **out, size_t *n)
 		for (j = 0; j < nstats; j++) {
 			if (strcmp(stats[j].model, m->id) != 0)
 				continue;
-			mi->ratings = (int)stats[j].ratings;
+			/* Absorbed: the ratings and the re-asks' lessons. */
+			mi->ratings = (int)(stats[j].ratings + stats[j].reasks);
 			if (stats[j].has_latency &&
 			    stats[j].latency.samples > 0) {
 				mi->ttft_ms = stats[j].latency.ttft_ms;
@@ -1857,7 +1868,13 @@ app_export(struct app *app, const char *path, char **written, char **cause)
 	}
 	/* ~/ is the home folder, as in a shell; a bare name lands in the
 	 * folder mixchat was started in, said in full. */
-	if (path != NULL && strncmp(path, "~/", 2) == 0 && home != NULL)
+	if (path != NULL && strncmp(path, "~/", 2) == 0 && home == NULL) {
+		*cause = xstrdup("~/ is the home folder, and HOME is not set: "
+		                 "give the whole path");
+		buf_release(&b);
+		return MC_ERR_USAGE;
+	}
+	if (path != NULL && strncmp(path, "~/", 2) == 0)
 		*written = xasprintf("%s/%s", home, path + 2);
 	else if (path != NULL && path[0] == '/')
 		*written = xstrdup(path);

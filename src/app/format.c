@@ -65,6 +65,21 @@ format_no_reply(const struct glyphs *g, const char *model, double latency_ms,
 }
 
 void
+format_url_public(const char *url, char *out, size_t n)
+{
+	const char *host = strstr(url, "://"), *at, *end;
+
+	host = host != NULL ? host + 3 : url;
+	end = host + strcspn(host, "?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (at != NULL)
+		at = strrchr(host, '@') < end ? strrchr(host, '@') : at;
+	snprintf(out, n, "%.*s%.*s", (int)(host - url), url,
+	    (int)(end - (at != NULL ? at + 1 : host)),
+	    at != NULL ? at + 1 : host);
+}
+
+void
 format_footer(
     const struct glyphs *g, const struct app_exchange *ex, char *out, size_t n)
 {

@@ -24,6 +24,9 @@ void format_ms(double ms, char *out, size_t n);
  * so).  Returns snprintf's count. */
 int format_no_reply(const struct glyphs *g, const char *model,
     double latency_ms, char *out, size_t n);
+/* format_url_public: url without what may be a secret in it (user:pass@,
+ * the query and the fragment), for the debug log. */
+void format_url_public(const char *url, char *out, size_t n);
 /*
  * format_footer: the line under a reply:
  *   gpt-4.1-mini · $0.00042 · 1.3 s (first token 310 ms) · 212 tok · 160 tok/s

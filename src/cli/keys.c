@@ -38,6 +38,18 @@ struct keys_args {
 
 /* A word that is more likely a key than a provider's name: long, or with a
  * known key prefix. */
+static int
+key_in_place_of_provider(const char *sub)
+{
+	return cli_usage_error("keys",
+	    "that looks like an API key, not a provider name: keys are never "
+	    "taken from the command line; run `mixchat keys %s PROVIDER`%s",
+	    sub,
+	    strcmp(sub, "add") == 0 ? " and type it when asked or pipe it on "
+	                              "standard input"
+	                            : "");
+}
+
 static bool
 looks_like_key(const char *s)
 {
@@ -142,14 +154,9 @@ parse_args(int argc, char **argv, struct keys_args *a)
 			    "on standard input",
 			    a->sub);
 		a->provider = pos[1];
-		/* Never echo what may be a key typed in the wrong place. */
-		if (looks_like_key(a->provider))
-			return cli_usage_error("keys",
-			    "that looks like an API key, not a provider name: "
-			    "keys are never taken from the command line; run "
-			    "`mixchat keys %s PROVIDER` and type it when asked "
-			    "or pipe it on standard input",
-			    a->sub);
+		if (!vault_name_valid(a->provider) &&
+		    looks_like_key(a->provider))
+			return key_in_place_of_provider(a->sub);
 		if (!vault_name_valid(a->provider))
 			return cli_usage_error(
 			    "keys", "'%s' is not a provider name", a->provider);
@@ -194,6 +201,9 @@ keys_add(const struct config *cfg, const struct keys_args *a, const char *path)
 	int rc;
 
 	prov = config_find_provider(cfg, a->provider);
+	/* Never echo what may be a key typed in the wrong place. */
+	if (prov == NULL && looks_like_key(a->provider))
+		return key_in_place_of_provider("add");
 	if (prov == NULL) {
 		struct buf names;
 		size_t i;
@@ -316,6 +326,11 @@ keys_remove(
 	for (i = 0; i < n; i++)
 		if (strcmp(names[i], a->provider) == 0)
 			present = true;
+	if (!present && looks_like_key(a->provider) &&
+	    config_find_provider(cfg, a->provider) == NULL) {
+		vault_names_free(names, n);
+		return key_in_place_of_provider("remove");
+	}
 	if (!present) {
 		cause = xasprintf("no key for %s in %s ('mixchat keys list' "
 		                  "shows what is there)",

@@ -117,7 +117,7 @@ dataset_parse_line(struct dataset *ds, const char *line, size_t len,
 	const char *id, *split, *prompt, *src, *subject;
 	char *name, *jcause = NULL;
 	size_t i, m;
-	int rc, col = 0;
+	int rc;
 
 	memset(&row, 0, sizeof row);
 	for (i = 0; i < len; i++)
@@ -129,17 +129,10 @@ dataset_parse_line(struct dataset *ds, const char *line, size_t len,
 	rc = json_parse(
 	    line, len, DATASET_MAX_LINE, false, name, &root, &jcause);
 	if (rc != MC_OK) {
-		const char *p = jcause != NULL ? jcause + strlen(name) : "";
-		int ln = 0;
-
-		if (jcause == NULL || strlen(jcause) < strlen(name) ||
-		    sscanf(p, ":%d:%d", &ln, &col) != 2)
-			col = 0;
-		*cause =
-		    col > 0
-		        ? xasprintf("%s: invalid JSON at column %d", name, col)
-		        : xasprintf("%s: invalid JSON or too long", name);
-		free(jcause);
+		/* "FILE:LINE: invalid JSON at column N" (or too large). */
+		*cause = jcause != NULL
+		             ? jcause
+		             : xasprintf("%s: invalid JSON or too long", name);
 		free(name);
 		return MC_ERR_PARSE;
 	}

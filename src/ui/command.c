@@ -442,7 +442,8 @@ cmd_sessions(struct ui *ui, const char *arg)
 	rc = buf_printf(&b, "Conversations (newest first; /sessions N "
 	                    "resumes number N, mixchat export N writes it):\n");
 	/* A title longer than the line is cut, not wrapped. */
-	room = ui_chat_width(ui) > 40 ? ui_chat_width(ui) - 36 : 4;
+	/* The note's indent (5), the fixed columns (37) and the "…". */
+	room = ui_chat_width(ui) > 50 ? ui_chat_width(ui) - 44 : 4;
 	for (i = 0; i < n && rc == MC_OK; i++) {
 		const char *title = s[i].title != NULL ? s[i].title : "";
 		size_t used = 0;

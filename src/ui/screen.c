@@ -428,9 +428,13 @@ draw_title(struct ui *ui, int y)
 	for (i = 0; i < app_count(ui->app); i++) {
 		const struct app_exchange *ex = app_get(ui->app, i);
 
-		if (ex == NULL || ex->model == NULL)
+		if (ex == NULL)
 			continue;
-		nmsg += (ex->reask ? 0 : 1) + (ex->reply_id[0] != '\0');
+		/* Yours unless refused before it was stored (no model,
+		 * failed); a resumed message without a reply counts. */
+		nmsg += (!ex->reask &&
+		            !(ex->model == NULL && ex->state == REPLY_ERROR)) +
+		        (ex->reply_id[0] != '\0');
 	}
 	snprintf(right, sizeof right, "%zu %s ", nmsg,
 	    nmsg == 1 ? "message" : "messages");

@@ -71,6 +71,16 @@ json_position(const char *text, size_t off, int *line, int *col)
 	}
 }
 
+/* Whether name ends in ":<digits>" (a caller that named the line). */
+static bool
+named_with_line(const char *name)
+{
+	const char *c = strrchr(name, ':');
+
+	return c != NULL && c[1] != '\0' &&
+	       c[1 + strspn(c + 1, "0123456789")] == '\0';
+}
+
 int
 json_parse(const char *text, size_t len, size_t max, bool comments,
     const char *name, cJSON **out, char **cause)
@@ -107,9 +117,9 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 		if (off > len)
 			off = len;
 		json_position(copy, off, &line, &col);
-		/* A one-line document (a JSONL line, already named with its
-		 * line) gets its column only. */
-		if (memchr(copy, '\n', len) == NULL)
+		/* A one-line document already named with its line ("FILE:12",
+		 * a JSONL line) gets its column only. */
+		if (memchr(copy, '\n', len) == NULL && named_with_line(name))
 			*cause = xasprintf(
 			    "%s: invalid JSON at column %d", name, col);
 		else
