@@ -50,6 +50,12 @@ expect_exit 0 "export of the failed reply" -- "$MC" --home "$H" export
 expect_grep "$T/out" "^## cheap · no reply ([0-9.]* m\?s) · reply " "export says no reply came, as ask did"
 expect_exit 2 "rate last on a reply that never came" -- "$MC" --home "$H" rate last 3
 expect_grep "$T/err" "cheap sent no reply to rate" "an outage cannot be rated"
+H10=$T/home10
+write_config "$H10"
+"$MC" --home "$H10" ask --model cheap "reject me, fresh" >/dev/null 2>&1
+[ "$("$MC" --home "$H10" stats --json | jq -c '.models.cheap | [.calls, .latency_ms, .ttft_ms]')" = "[1,null,null]" ] &&
+	ok "a failed call is booked but not timed (no latency, no first token)" ||
+	fail "failure timed: $("$MC" --home "$H10" stats --json | jq -c '.models.cheap')"
 expect_exit 1 "a 401 with --json" -- "$MC" --home "$H" ask --json --model cheap "reject me again"
 expect_grep "$T/out" '"cost_usd":0,' "a refused request costs nothing"
 expect_grep "$T/out" '"error":"mock refused the request' "--json carries the error"

@@ -212,6 +212,9 @@ printf 'MXRT garbage' >"$T/r/router.state"
 sed -i 's/"daily_usd": 0.0000001/"daily_usd": 5/' "$T/r/config.json"
 expect_exit 0 "route with a corrupt state" -- "$MC" --home "$T/r" route "hello"
 expect_grep "$T/err" "router.state" "the corrupt state is named"
+expect_exit 0 "stats with a corrupt state" -- "$MC" --home "$T/r" stats
+expect_grep "$T/err" "router.state: not used" "stats names it too"
+[ "$(grep -c "router.state: not used" "$T/err")" = 1 ] && ok "once" || fail "named $(grep -c "router.state: not used" "$T/err") times"
 
 # No configured models: the catalog, said on stderr.
 expect_exit 0 "route without config" -- "$MC" --home "$T/empty" route "hi"

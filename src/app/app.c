@@ -473,8 +473,9 @@ app_budget_notice(struct app *app)
 		    "predicted cost fits what is left will be asked",
 		    a, b);
 	else
+		/* Rounded down: 99.7 % is not yet "100 %". */
 		app_notice(app, "%.0f%% of today's budget is spent (%s of %s)",
-		    100.0 * spent / budget, a, b);
+		    floor(100.0 * spent / budget), a, b);
 }
 
 static void
@@ -813,7 +814,8 @@ app_on_done(void *ud, const struct net_result *res)
 	x->transfer = NULL;
 	if (app->inflight == x)
 		app->inflight = NULL;
-	x->pub.ttft_ms = res->ttft_ms;
+	/* No text, no first token: a failure's time is not a speed. */
+	x->pub.ttft_ms = x->text.len > 0 ? res->ttft_ms : 0;
 	x->pub.latency_ms = res->latency_ms;
 	x->pub.wait_ms = res->wait_ms;
 	x->pub.tokens_in = res->tokens_in;
@@ -858,7 +860,7 @@ app_on_done(void *ud, const struct net_result *res)
 	m.tokens_out = res->tokens_out;
 	m.tokens_estimated = res->tokens_estimated;
 	m.cost_usd = x->pub.cost_usd;
-	m.ttft_ms = res->ttft_ms;
+	m.ttft_ms = x->pub.ttft_ms;
 	m.latency_ms = res->latency_ms;
 	m.created_ms = time_wall_ms();
 	m.decision_json = app_decision_text(x);

@@ -708,7 +708,9 @@ stats_body(struct store *s, MDB_txn *txn, void *arg)
 		    store_model_ok(m.model)) {
 			ms = stats_model(c, m.model, strlen(m.model));
 			ms->replies++;
-			if (m.latency_ms > 0) {
+			/* Timed: replies that brought text (a failure's
+			 * time says nothing of the model's speed). */
+			if (m.latency_ms > 0 && m.ttft_ms > 0) {
 				ms->timed++;
 				c->latency_sum[ms - c->list] += m.latency_ms;
 				c->ttft_sum[ms - c->list] += m.ttft_ms;
