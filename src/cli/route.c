@@ -129,7 +129,7 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 			break;
 		case 'h':
 			printf("Usage: mixchat route [--budget] [--explain] "
-			       "[--json] PROMPT|-\n");
+			       "[--json] [PROMPT | -]\n");
 			return EXIT_OK;
 		default:
 			return cli_usage_error(
