@@ -992,6 +992,21 @@ TEST(editor_edits_utf8_and_keeps_history)
 	CHECK(editor_history_next(&e));
 	CHECK(editor_history_next(&e));
 	CHECK_STR(e.text, "draft");
+	/* Up and Down move between the lines of a message, at the same
+	 * column (in display columns: 日 is two), then give way to the
+	 * history at the first and last line. */
+	editor_set(&e, "first line\n日本\nthird line");
+	CHECK(e.cursor == e.len);
+	CHECK(editor_line_up(&e));
+	CHECK(e.cursor == strlen("first line\n日本"));
+	CHECK(editor_line_up(&e));
+	CHECK(e.cursor == strlen("firs"));
+	CHECK(!editor_line_up(&e));
+	CHECK(editor_line_down(&e));
+	CHECK(e.cursor == strlen("first line\n日本"));
+	CHECK(editor_line_down(&e));
+	CHECK(e.cursor == strlen("first line\n日本\nthir"));
+	CHECK(!editor_line_down(&e));
 	/* Wrapping with a newline and a wide character at the edge. */
 	editor_set(&e, "abcd\n日本語");
 	rows = editor_wrap(&e, 4, &n, &r, &c);

@@ -493,10 +493,13 @@ do_action(struct ui *ui, enum action action, int arg)
 		editor_insert(&ui->ed, "\n", 1);
 		break;
 	case ACT_HISTORY_PREV:
-		editor_history_prev(&ui->ed);
+		/* In a message of several lines Up moves up a line first. */
+		if (!editor_line_up(&ui->ed))
+			editor_history_prev(&ui->ed);
 		break;
 	case ACT_HISTORY_NEXT:
-		editor_history_next(&ui->ed);
+		if (!editor_line_down(&ui->ed))
+			editor_history_next(&ui->ed);
 		break;
 	case ACT_SCROLL_UP:
 		scroll_by(ui, ui->chat_rows > 2 ? ui->chat_rows - 1 : 1);

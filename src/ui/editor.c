@@ -227,6 +227,50 @@ editor_kill_to_start(struct editor *e)
 	editor_cut(e, e->cursor, end);
 }
 
+/* The start of the line that holds byte at (a line ends at '\n'). */
+static size_t
+line_start(const struct editor *e, size_t at)
+{
+	while (at > 0 && e->text[at - 1] != '\n')
+		at--;
+	return at;
+}
+
+/* Put the cursor on the line starting at start, col columns in (or at
+ * its end when it is shorter). */
+static void
+cursor_to_column(struct editor *e, size_t start, size_t col)
+{
+	size_t len = strcspn(e->text + start, "\n");
+
+	e->cursor = start + utf8_fit(e->text + start, len, col, NULL);
+}
+
+bool
+editor_line_up(struct editor *e)
+{
+	size_t ls = line_start(e, e->cursor);
+	size_t col = utf8_width(e->text + ls, e->cursor - ls);
+
+	if (ls == 0)
+		return false;
+	cursor_to_column(e, line_start(e, ls - 1), col);
+	return true;
+}
+
+bool
+editor_line_down(struct editor *e)
+{
+	size_t ls = line_start(e, e->cursor);
+	size_t col = utf8_width(e->text + ls, e->cursor - ls);
+	const char *nl = memchr(e->text + e->cursor, '\n', e->len - e->cursor);
+
+	if (nl == NULL)
+		return false;
+	cursor_to_column(e, (size_t)(nl - e->text) + 1, col);
+	return true;
+}
+
 bool
 editor_history_prev(struct editor *e)
 {

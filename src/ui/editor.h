@@ -52,6 +52,11 @@ void editor_delete_word_back(struct editor *e);
 void editor_kill_line(struct editor *e);
 void editor_kill_to_start(struct editor *e);
 /* editor_history_prev/next: walk the history; false at either end. */
+/* editor_line_up / editor_line_down: the cursor to the line above or below
+ * in a message of several lines, at the same column; false on the first
+ * (last) line, where Up (Down) walks the history instead. */
+bool editor_line_up(struct editor *e);
+bool editor_line_down(struct editor *e);
 bool editor_history_prev(struct editor *e);
 bool editor_history_next(struct editor *e);
 
