@@ -123,6 +123,10 @@ expect_grep "$T/err" "damaged" "says damaged"
 head -c 100 "$T/good" >"$V"
 run_pw 1 "truncated vault is detected" "pw two" "" keys list
 expect_grep "$T/err" "$V" "names the vault file"
+# What needs no key still works beside a damaged vault, said once.
+expect_exit 0 "ratings export beside a damaged vault" -- mc ratings export
+expect_grep "$T/err" "no key from it is used" "the damage is said, and what it means"
+cmp -s "$V" "$T/bad" 2>/dev/null; head -c 100 "$T/good" | cmp -s - "$V" && ok "the damaged vault is left as it was" || fail "the damaged vault changed"
 cp "$T/good" "$V"
 
 # Permissions and owner.

@@ -97,6 +97,8 @@ struct app {
 /* ------------------------------------------------------------------ */
 /* Which models can be asked. */
 
+static void MC_PRINTF(2, 3) app_notice(struct app *app, const char *fmt, ...);
+
 bool
 app_config_model_usable(const struct config *cfg, char *const *vault_names,
     size_t nnames, const struct model *m)
@@ -219,8 +221,18 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 		rc = vault_list_names(
 		    path, &app->vault_names, &app->nvault_names, cause);
 		if (rc != MC_OK) {
-			free(path);
-			goto fail;
+			/* A damaged vault: its keys are out of use, said so,
+			 * and what needs no key (a local model, a rating,
+			 * an export) still works.  `mixchat keys` says
+			 * more and never overwrites it. */
+			app_notice(app,
+			    "%s; no key from it is used (mixchat keys list "
+			    "says more)",
+			    *cause != NULL ? *cause : path);
+			free(*cause);
+			*cause = NULL;
+			app->vault_names = NULL;
+			app->nvault_names = 0;
 		}
 	}
 	free(path);

@@ -58,12 +58,6 @@ ask_changed(void *ud, size_t index)
 	a->printed = ex->reply_len;
 }
 
-static void
-ask_notice(void *ud, const char *message)
-{
-	fprintf(stderr, "mixchat: %s\n", message);
-}
-
 int
 cli_ask(const struct cli_global *g, int argc, char **argv)
 {
@@ -75,7 +69,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct app_hooks hooks = { ask_changed, ask_notice };
+	struct app_hooks hooks = { ask_changed, cli_notice };
 	const char *model = NULL, *session = NULL;
 	const struct app_exchange *ex;
 	struct config cfg;

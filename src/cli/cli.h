@@ -42,6 +42,10 @@ void cli_error(const char *fmt, ...) MC_PRINTF(1, 2);
  */
 int cli_read_prompt(const char *cmd, int argc, char **argv, struct buf *b);
 
+/* cli_notice: the app's notices (app_hooks.notice) on stderr as
+ * "mixchat: MESSAGE", for every command. */
+void cli_notice(void *ud, const char *message);
+
 /* cli_wants_help: whether -h or --help is among argv[1..] (before any
  * "--"), for the commands that read their arguments by hand. */
 bool cli_wants_help(int argc, char **argv);

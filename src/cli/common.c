@@ -108,3 +108,10 @@ cli_read_prompt(const char *cmd, int argc, char **argv, struct buf *b)
 		return cli_usage_error(cmd, "the prompt is empty");
 	return EXIT_OK;
 }
+
+void
+cli_notice(void *ud, const char *message)
+{
+	(void)ud;
+	fprintf(stderr, "mixchat: %s\n", message);
+}

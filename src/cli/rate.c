@@ -17,6 +17,7 @@ int
 cli_rate(const struct cli_global *g, int argc, char **argv)
 {
 	struct config cfg;
+	struct app_hooks hooks = { NULL, cli_notice };
 	struct app *app = NULL;
 	char *cause = NULL, *model = NULL, *end, id[STORE_REPLY_ID_MAX];
 	long score;
@@ -37,7 +38,7 @@ cli_rate(const struct cli_global *g, int argc, char **argv)
 		    "rate", "SCORE must be 1 to 5, not '%s'", argv[2]);
 	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
 		return rc;
-	rc = app_open(&cfg, NULL, NULL, &app, &cause);
+	rc = app_open(&cfg, &hooks, NULL, &app, &cause);
 	if (rc == MC_OK)
 		rc = app_rate_id(
 		    app, argv[1], (int)score, &model, id, sizeof id, &cause);

@@ -20,6 +20,7 @@ int
 cli_ratings(const struct cli_global *g, int argc, char **argv)
 {
 	struct config cfg;
+	struct app_hooks hooks = { NULL, cli_notice };
 	struct app *app = NULL;
 	char *cause = NULL;
 	size_t count = 0;
@@ -40,7 +41,7 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 		                                  "'export'");
 	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
 		return rc;
-	rc = app_open(&cfg, NULL, NULL, &app, &cause);
+	rc = app_open(&cfg, &hooks, NULL, &app, &cause);
 	if (rc == MC_OK && import) {
 		rc = app_ratings_import(app, argv[2], &ic, &cause);
 		count = ic.imported;

@@ -29,12 +29,6 @@
 #define ROUTE_MAX_TAGS 64
 
 static void
-route_notice(void *ud, const char *message)
-{
-	fprintf(stderr, "mixchat: %s\n", message);
-}
-
-static void
 route_print_text(const struct app *app, const struct app_exchange *ex,
     const char *mode, bool explain)
 {
@@ -105,7 +99,7 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct app_hooks hooks = { NULL, route_notice };
+	struct app_hooks hooks = { NULL, cli_notice };
 	bool budget = false, explain = false, json = false;
 	struct app_exchange *ex = NULL;
 	struct app *app = NULL;

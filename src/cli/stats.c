@@ -76,13 +76,6 @@ stats_predict(struct router *r, const char *model, double *uncertainty)
  * from their priors or price tiers and, with learned, what the store
  * keeps of them.
  */
-static void
-stats_notice(void *ud, const char *message)
-{
-	(void)ud;
-	fprintf(stderr, "mixchat: %s\n", message);
-}
-
 static struct router *
 stats_router(const struct config *cfg, struct store *s, char *const *names,
     size_t nnames, bool learned)
@@ -92,7 +85,7 @@ stats_router(const struct config *cfg, struct store *s, char *const *names,
 	/* A damaged router.state is named, as route and the chat do (once:
 	 * with the learned router). */
 	app_router_load(r, cfg, s, names, nnames, learned,
-	    learned ? stats_notice : NULL, NULL);
+	    learned ? cli_notice : NULL, NULL);
 	return r;
 }
 
