@@ -12,7 +12,7 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "cut", "disconnect_after_bytes": 200},
   {"prompt_contains": "poem", "reply": "Roses are red, 中文 and 😀 too."},
   {"prompt_contains": "longanswer", "reply": "$long"},
-  {"prompt_contains": "slowdrip", "reply": "one two three four five six", "drip_ms": 300}
+  {"prompt_contains": "slowdrip", "reply": "one two three four five six", "drip_ms": 600}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -206,6 +206,25 @@ wait $ask_pid
 [ -s "$T/u_alone" ] && cmp -s "$T/u_alone" "$T/u_beside" &&
 	ok "ratings taken beside a streaming reply are kept ($(cat "$T/u_beside"))" ||
 	fail "learning undone by the other process: alone $(cat "$T/u_alone"), beside $(cat "$T/u_beside")"
+# Two imports at once learn what one after the other learns: each builds
+# on the state the other stored (the lesson is made inside the store's
+# transaction), none is lost.
+for i in $(seq 1 60); do printf '{"model":"mid","score":%d,"source":"cli","prompt":"question %d about topic %d"}\n' $((i % 5 + 1)) $i $((i % 7)); done >"$T/a60.jsonl"
+for i in $(seq 61 120); do printf '{"model":"mid","score":%d,"source":"cli","prompt":"question %d about topic %d"}\n' $((i % 5 + 1)) $i $((i % 7)); done >"$T/b60.jsonl"
+H11=$T/home11; H12=$T/home12
+write_config "$H11"; write_config "$H12"
+"$MC" --home "$H11" ratings import "$T/a60.jsonl" 2>/dev/null
+"$MC" --home "$H11" ratings import "$T/b60.jsonl" 2>/dev/null
+"$MC" --home "$H12" ratings import "$T/a60.jsonl" 2>/dev/null &
+imp_pid=$!
+"$MC" --home "$H12" ratings import "$T/b60.jsonl" 2>/dev/null
+wait $imp_pid
+u1=$("$MC" --home "$H11" stats --json | jq '.models.mid.learned.uncertainty')
+u2=$("$MC" --home "$H12" stats --json | jq '.models.mid.learned.uncertainty')
+if [ -n "$u1" ] && awk -v a="$u1" -v b="$u2" 'BEGIN { d = a - b; exit !(d < 1e-9 && d > -1e-9) }'; then
+	ok "two imports at once lose no lesson ($u1, $u2)"
+else fail "concurrent imports: one after the other $u1, at once $u2"; fi
+
 # Two mixchats in one conversation: each reply stays tied to its own
 # message (export says which, a rating learns that prompt).
 "$MC" --home "$H9" ask --session duo "slowdrip chemistry" >/dev/null 2>&1 &

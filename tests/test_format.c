@@ -96,6 +96,11 @@ TEST(url_public)
 	CHECK_STR(b, "http://127.0.0.1:8080/v1");
 	format_url_public("localhost:11434/api?token=t", b, sizeof b);
 	CHECK_STR(b, "localhost:11434/api");
+	/* '@' in a password, and in a path (not a user). */
+	format_url_public("https://u:p@ss@gw.example/v1?tok=a@b", b, sizeof b);
+	CHECK_STR(b, "https://gw.example/v1");
+	format_url_public("https://gw.example/@team/v1", b, sizeof b);
+	CHECK_STR(b, "https://gw.example/@team/v1");
 }
 
 int

@@ -266,6 +266,16 @@ ui_keys M-3
 ui_expect "★★★☆☆ 3/5$" "Alt-3 on the resumed re-ask"
 "$MC" --home "$H" ratings export >"$T/r.jsonl" 2>"$T/err"
 expect_grep "$T/r.jsonl" '"score":3,"source":"keystroke",.*"prompt":"after the rate limit"' "its rating carries the message it answers"
+# After the resume, asked again once more: the first reply's soft lesson
+# was taught before the restart, and is not taught a second time.
+ui_keys M-Up M-Up M-Up M-Up M-Up
+ui_keys M-r
+n=0; while [ "$(grep -c '"prompt":"after the rate limit"' "$MOCK_LOG" 2>/dev/null)" -lt 1 ] && [ $n -lt 30 ]; do sleep 0.1; n=$((n + 1)); done
+sleep 0.5
+[ "$("$MC" --home "$H" ratings export 2>/dev/null | grep -c '"source":"reask",.*"prompt":"after the rate limit"')" -eq 1 ] &&
+	ok "a soft lesson taught before a restart is not taught again" ||
+	fail "soft lessons for it: $("$MC" --home "$H" ratings export 2>/dev/null | grep -c '"source":"reask",.*"prompt":"after the rate limit"')"
+ui_keys M-NPage
 send "/sessions 99"
 ui_expect "/sessions: no conversation 99 \(/sessions lists them\)" "/sessions with a number that is none"
 screen_intact "after resuming"

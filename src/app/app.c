@@ -1275,6 +1275,37 @@ app_rating_quality(const struct store_rating *r)
 	                                       : app_score_quality(r->score);
 }
 
+/* A rating's lesson for a model's state, made inside the store's write
+ * transaction from the state stored then (store_rating_commit_learn). */
+struct learn_ctx {
+	struct app *app;
+	const struct router_features *f;
+	const char *model;
+	double quality, weight;
+	const struct buf *before;
+};
+
+static int
+app_learn_in_txn(void *ud, const void *stored, size_t len, struct buf *out)
+{
+	struct learn_ctx *c = ud;
+	char *cause = NULL;
+	int rc;
+
+	rc = router_model_load(c->app->router, c->model,
+	    stored != NULL ? stored : c->before->data,
+	    stored != NULL ? len : c->before->len, &cause);
+	free(cause);
+	if (rc != MC_OK)
+		return rc;
+	rc = router_online_learn(
+	    c->app->router, NULL, c->f, c->model, c->quality, c->weight);
+	if (rc != MC_OK)
+		return rc;
+	buf_reset(out);
+	return router_model_save(c->app->router, c->model, out);
+}
+
 static int
 app_learn_commit(struct app *app, const struct router_features *f,
     uint64_t session, uint32_t seq, const char *prompt, const char *model,
@@ -1282,6 +1313,7 @@ app_learn_commit(struct app *app, const struct router_features *f,
     char **cause)
 {
 	struct store_rating r;
+	struct learn_ctx lc;
 	struct buf blob;
 	float *pairs;
 	size_t npairs;
@@ -1290,10 +1322,20 @@ app_learn_commit(struct app *app, const struct router_features *f,
 
 	buf_init(&blob, 64u << 20);
 	app_refresh_model(app, model);
-	/* The policy shared with `mixchat eval --online` (router/online.h). */
-	if (router_online_learn(
-	        app->router, app->memory, f, model, quality, weight) == MC_OK &&
-	    router_model_save(app->router, model, &blob) == MC_OK)
+	/* The state before this rating: what the store's transaction starts
+	 * from when nothing is stored for the model yet. */
+	lc.app = app;
+	lc.f = f;
+	lc.model = model;
+	lc.quality = quality;
+	lc.weight = weight;
+	lc.before = &blob;
+	/* The policy shared with `mixchat eval --online` (router/online.h):
+	 * the memory learns here, once; the model's state is learned again
+	 * inside the store's transaction, on the state stored then. */
+	if (router_model_save(app->router, model, &blob) == MC_OK &&
+	    router_online_learn(
+	        app->router, app->memory, f, model, quality, weight) == MC_OK)
 		learned = true;
 	pairs = router_features_pack(f, &npairs);
 	memset(&r, 0, sizeof r);
@@ -1307,8 +1349,10 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	r.nfeatures = npairs;
 	/* Tied to no message: the record keeps the prompt for an export. */
 	r.prompt = session == 0 && prompt != NULL ? xstrdup(prompt) : NULL;
-	rc = store_rating_commit(
-	    app->store, &r, learned ? model : NULL, blob.data, blob.len, cause);
+	rc = learned
+	         ? store_rating_commit_learn(
+	               app->store, &r, model, app_learn_in_txn, &lc, cause)
+	         : store_rating_commit(app->store, &r, NULL, NULL, 0, cause);
 	log_debug("%s: %s, score %d (quality %.2f, weight %.2f)%s%s",
 	    source == STORE_SOURCE_REASK ? "re-ask" : "rating", model, score,
 	    quality, weight, learned ? ", learned" : ", not learned",
@@ -1752,6 +1796,32 @@ app_session_resume(struct app *app, const char *id, char **cause)
 		x->pub.reply_len = x->text.len;
 	}
 	store_messages_free(msgs, n);
+	/* A reply whose re-ask already taught its soft lesson (a re-ask
+	 * rating with its model and prompt) is not taught it again. */
+	{
+		struct store_rating *rl = NULL;
+		size_t nr = 0, k;
+
+		if (store_ratings_list(app->store, &rl, &nr) == MC_OK) {
+			for (k = 0; k < nr; k++) {
+				if (rl[k].source != STORE_SOURCE_REASK ||
+				    rl[k].model == NULL || rl[k].prompt == NULL)
+					continue;
+				for (i = 0; i < app->nex; i++) {
+					struct exchange *e = app->ex[i];
+
+					if (!e->pub.reask &&
+					    e->pub.model != NULL &&
+					    strcmp(e->pub.model, rl[k].model) ==
+					        0 &&
+					    strcmp(e->pub.prompt,
+					        rl[k].prompt) == 0)
+						e->soft_taught = true;
+				}
+			}
+			store_ratings_free(rl, nr);
+		}
+	}
 	return MC_OK;
 }
 
@@ -2205,6 +2275,7 @@ app_ratings_import(struct app *app, const char *path,
 		for (k = 0; rc == MC_OK && when > 0 && k < nhave; k++)
 			if (have[k].time_ms == (int64_t)when &&
 			    have[k].score == (int)score &&
+			    have[k].model != NULL &&
 			    strcmp(have[k].model, model) == 0)
 				break;
 		if (rc == MC_OK && when > 0 && k < nhave) {

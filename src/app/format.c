@@ -67,16 +67,22 @@ format_no_reply(const struct glyphs *g, const char *model, double latency_ms,
 void
 format_url_public(const char *url, char *out, size_t n)
 {
-	const char *host = strstr(url, "://"), *at, *end;
+	const char *host = strstr(url, "://"), *auth_end, *end, *at = NULL, *p;
 
 	host = host != NULL ? host + 3 : url;
+	/* user:pass@ can only be in the authority (up to the first '/',
+	 * '?' or '#'); a password may hold '@' itself, so the last one. */
+	auth_end = host + strcspn(host, "/?#");
+	for (p = host; p < auth_end; p++)
+		if (*p == '@')
+			at = p;
 	end = host + strcspn(host, "?#");
-	at = memchr(host, '@', (size_t)(end - host));
 	if (at != NULL)
-		at = strrchr(host, '@') < end ? strrchr(host, '@') : at;
-	snprintf(out, n, "%.*s%.*s", (int)(host - url), url,
-	    (int)(end - (at != NULL ? at + 1 : host)),
-	    at != NULL ? at + 1 : host);
+		host = at + 1;
+	snprintf(out, n, "%.*s%.*s",
+	    (int)(strstr(url, "://") != NULL ? strstr(url, "://") + 3 - url
+	                                     : 0),
+	    url, (int)(end - host), host);
 }
 
 void

@@ -13,6 +13,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,6 +333,67 @@ open_body(struct store *s, MDB_txn *txn, void *arg)
 	return 0;
 }
 
+/*
+ * A data file may end before its last page number: pages taken and freed
+ * in one transaction are never written (LMDB's own copy trims to the file
+ * for that).  Such a file is whole when every missing page is on the free
+ * list.  The free list is read under a guard: in a file truly cut short
+ * it may itself lie past the end, where a read faults (SIGBUS).
+ */
+static sigjmp_buf tail_jmp;
+static MDB_txn *tail_txn; /* these two survive the jump */
+static MDB_cursor *tail_cur;
+
+static void
+tail_fault(int sig)
+{
+	(void)sig;
+	siglongjmp(tail_jmp, 1);
+}
+
+static bool
+tail_is_free(MDB_env *env, uint64_t have, uint64_t last)
+{
+	struct sigaction sa, old_bus, old_segv;
+	MDB_val k, d;
+	volatile uint64_t found = 0;
+	volatile bool ok = false;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tail_fault;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	tail_txn = NULL;
+	tail_cur = NULL;
+	if (sigsetjmp(tail_jmp, 1) == 0 &&
+	    mdb_txn_begin(env, NULL, MDB_RDONLY, &tail_txn) == 0 &&
+	    mdb_cursor_open(tail_txn, 0 /* the free list */, &tail_cur) == 0) {
+		while (mdb_cursor_get(tail_cur, &k, &d, MDB_NEXT) == 0) {
+			const size_t *ids = d.mv_data;
+			size_t j, n;
+
+			if (d.mv_size < sizeof *ids)
+				continue;
+			n = ids[0];
+			for (j = 1;
+			     j <= n && (j + 1) * sizeof *ids <= d.mv_size; j++)
+				if (ids[j] >= have && ids[j] <= last)
+					found++;
+		}
+		ok = found >= last + 1 - have;
+	}
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	if (tail_cur != NULL)
+		mdb_cursor_close(tail_cur);
+	if (tail_txn != NULL)
+		mdb_txn_abort(tail_txn);
+	tail_cur = NULL;
+	tail_txn = NULL;
+	return ok;
+}
+
 int
 store_open(const char *dir, struct store **out, char **cause)
 {
@@ -383,7 +447,10 @@ store_open(const char *dir, struct store **out, char **cause)
 		if (mdb_env_info(s->env, &info) == 0 &&
 		    mdb_env_stat(s->env, &st) == 0 && stat(file, &fst) == 0) {
 			need = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
-			if ((uint64_t)fst.st_size < need) {
+			if ((uint64_t)fst.st_size < need &&
+			    !tail_is_free(s->env,
+			        (uint64_t)fst.st_size / st.ms_psize,
+			        (uint64_t)info.me_last_pgno)) {
 				*cause = xasprintf(
 				    "%s is cut short (%lld bytes; its pages "
 				    "need %llu): restore it from a backup, "

@@ -34,6 +34,8 @@ struct rating_ctx {
 	const char *router_model;
 	const void *blob;
 	size_t blob_len;
+	store_learn_fn learn; /* or NULL: blob as given */
+	void *learn_ud;
 };
 
 /* set_message_rating: the message's latest rating; absent is fine. */
@@ -132,8 +134,35 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 	rc = set_message_rating(s, txn, c->r->session, c->r->seq, c->r->score);
 	if (rc != 0 || c->router_model == NULL)
 		return rc;
-	buf_init(&b, STORE_BLOB_MAX + 64);
-	rc = record_router_encode(c->blob, c->blob_len, &b);
+	if (c->learn != NULL) {
+		/* The state stored now, in this very transaction (LMDB has
+		 * one writer): what another process learned is built on,
+		 * never overwritten. */
+		MDB_val k = { strlen(c->router_model),
+			(void *)(uintptr_t)c->router_model },
+		        d;
+		const void *cur = NULL;
+		size_t cur_len = 0;
+		struct buf out;
+
+		rc = mdb_get(txn, s->router, &k, &d);
+		if (rc == 0 && record_router_decode(d.mv_data, d.mv_size, &cur,
+		                   &cur_len) != MC_OK)
+			cur = NULL; /* damaged: starts from the given state */
+		else if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+		buf_init(&out, STORE_BLOB_MAX);
+		if (c->learn(c->learn_ud, cur, cur_len, &out) != MC_OK) {
+			buf_release(&out);
+			return 0; /* the rating alone */
+		}
+		buf_init(&b, STORE_BLOB_MAX + 64);
+		rc = record_router_encode(out.data, out.len, &b);
+		buf_release(&out);
+	} else {
+		buf_init(&b, STORE_BLOB_MAX + 64);
+		rc = record_router_encode(c->blob, c->blob_len, &b);
+	}
 	if (rc == MC_OK)
 		rc = put_buf(txn, s->router, c->router_model,
 		    strlen(c->router_model), &b, 0);
@@ -142,11 +171,35 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 }
 
 int
+store_rating_commit_learn(struct store *s, const struct store_rating *r,
+    const char *router_model_id, store_learn_fn learn, void *ud, char **cause)
+{
+	struct rating_ctx c = { r, router_model_id, NULL, 0, learn, ud };
+
+	if (r->score < 1 || r->score > 5) {
+		*cause = xasprintf("a rating must be 1 to 5, not %d", r->score);
+		return MC_ERR_USAGE;
+	}
+	if ((r->model != NULL && !store_model_ok(r->model)) ||
+	    (router_model_id != NULL && !store_model_ok(router_model_id))) {
+		*cause = xasprintf(
+		    "a model id must have 1 to %d bytes", STORE_MODEL_MAX);
+		return MC_ERR_USAGE;
+	}
+	if (store_txn_write(s, "saving a rating", rating_body, &c) != MC_OK) {
+		*cause = xstrdup(store_strerror(s));
+		return MC_ERR_IO;
+	}
+	return MC_OK;
+}
+
+int
 store_rating_commit(struct store *s, const struct store_rating *r,
     const char *router_model_id, const void *router_blob, size_t blob_len,
     char **cause)
 {
-	struct rating_ctx c = { r, router_model_id, router_blob, blob_len };
+	struct rating_ctx c = { r, router_model_id, router_blob, blob_len, NULL,
+		NULL };
 	int rc;
 
 	if (r->score < 1 || r->score > 5) {

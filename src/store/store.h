@@ -248,6 +248,20 @@ int store_rating_commit(struct store *s, const struct store_rating *r,
     const char *router_model_id, const void *router_blob, size_t blob_len,
     char **cause) MC_WUR;
 /*
+ * store_rating_commit_learn: the same, but the model's new state is made
+ * inside the transaction by learn(ud, stored, len, out) from the state
+ * stored at that moment (stored NULL when there is none or it is
+ * damaged): two processes rating at once each build on the other's
+ * state.  learn may run more than once (the transaction is retried when
+ * the map grows): it must depend only on its arguments.  Anything but
+ * MC_OK from it stores the rating alone.
+ */
+typedef int (*store_learn_fn)(
+    void *ud, const void *stored, size_t len, struct buf *out);
+int store_rating_commit_learn(struct store *s, const struct store_rating *r,
+    const char *router_model_id, store_learn_fn learn, void *ud,
+    char **cause) MC_WUR;
+/*
  * store_ratings_list: every rating, in the order they were made (by
  * time_ms; ties in the order stored).  Each element owns
  * its model and features; free with store_ratings_free(*list, *n).
