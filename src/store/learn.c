@@ -170,27 +170,42 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 	return rc;
 }
 
+/* One rating commit: the checks, then one write transaction. */
+static int
+rating_commit(struct store *s, struct rating_ctx *c, char **cause)
+{
+	int rc;
+
+	if (c->r->score < 1 || c->r->score > 5) {
+		*cause =
+		    xasprintf("a rating must be 1 to 5, not %d", c->r->score);
+		return MC_ERR_USAGE;
+	}
+	if ((c->r->model != NULL && !store_model_ok(c->r->model)) ||
+	    (c->router_model != NULL && !store_model_ok(c->router_model))) {
+		*cause = xasprintf(
+		    "a model id must have 1 to %d bytes", STORE_MODEL_MAX);
+		return MC_ERR_USAGE;
+	}
+	if (c->router_model != NULL && c->blob_len > STORE_BLOB_MAX) {
+		*cause = xasprintf("the router state for %s is too large "
+		                   "(%zu bytes)",
+		    c->router_model, c->blob_len);
+		return MC_ERR_LIMIT;
+	}
+	rc = store_txn_write(s, "saving a rating", rating_body, c);
+	if (rc != MC_OK)
+		*cause = xstrdup(store_strerror(s));
+	return rc;
+}
+
 int
 store_rating_commit_learn(struct store *s, const struct store_rating *r,
     const char *router_model_id, store_learn_fn learn, void *ud, char **cause)
 {
 	struct rating_ctx c = { r, router_model_id, NULL, 0, learn, ud };
 
-	if (r->score < 1 || r->score > 5) {
-		*cause = xasprintf("a rating must be 1 to 5, not %d", r->score);
-		return MC_ERR_USAGE;
-	}
-	if ((r->model != NULL && !store_model_ok(r->model)) ||
-	    (router_model_id != NULL && !store_model_ok(router_model_id))) {
-		*cause = xasprintf(
-		    "a model id must have 1 to %d bytes", STORE_MODEL_MAX);
-		return MC_ERR_USAGE;
-	}
-	if (store_txn_write(s, "saving a rating", rating_body, &c) != MC_OK) {
-		*cause = xstrdup(store_strerror(s));
-		return MC_ERR_IO;
-	}
-	return MC_OK;
+	return rating_commit(s, &c, cause);
 }
 
 int
@@ -200,28 +215,8 @@ store_rating_commit(struct store *s, const struct store_rating *r,
 {
 	struct rating_ctx c = { r, router_model_id, router_blob, blob_len, NULL,
 		NULL };
-	int rc;
 
-	if (r->score < 1 || r->score > 5) {
-		*cause = xasprintf("a rating must be 1 to 5, not %d", r->score);
-		return MC_ERR_USAGE;
-	}
-	if ((r->model != NULL && !store_model_ok(r->model)) ||
-	    (router_model_id != NULL && !store_model_ok(router_model_id))) {
-		*cause = xasprintf(
-		    "a model id must have 1 to %d bytes", STORE_MODEL_MAX);
-		return MC_ERR_USAGE;
-	}
-	if (router_model_id != NULL && blob_len > STORE_BLOB_MAX) {
-		*cause = xasprintf("the router state for %s is too large "
-		                   "(%zu bytes)",
-		    router_model_id, blob_len);
-		return MC_ERR_LIMIT;
-	}
-	rc = store_txn_write(s, "saving a rating", rating_body, &c);
-	if (rc != MC_OK)
-		*cause = xstrdup(store_strerror(s));
-	return rc;
+	return rating_commit(s, &c, cause);
 }
 
 void
