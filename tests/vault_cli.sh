@@ -65,6 +65,9 @@ expect_grep "$T/err" "those that take a key: openai, anthropic" "an unknown prov
 expect_exit 2 "a key in the provider's place" -- mc keys add sk-proj-WRONGPLACE-0123456789
 expect_grep "$T/err" "looks like an API key" "says it looks like a key"
 if grep -q WRONGPLACE "$T/err" "$T/out"; then fail "the mistyped key was echoed"; else ok "the mistyped key is not echoed"; fi
+expect_exit 2 "a key in the provider's place, on remove" -- mc keys remove sk-proj-WRONGPLACE-0123456789
+expect_grep "$T/err" "looks like an API key" "remove says it looks like a key"
+if grep -q WRONGPLACE "$T/err" "$T/out"; then fail "remove echoed the mistyped key"; else ok "remove does not echo it"; fi
 # A provider of one's own with a long name is a provider, not a key.
 HL=$T/homelong
 mkdir -p "$HL"

@@ -1742,7 +1742,7 @@ app_session_resume(struct app *app, const char *id, char **cause)
 			dcause = NULL;
 			decision = NULL;
 		}
-		(void)format_reply_link(m->decision_json, &reply_to, &reask);
+		format_reply_link_tree(decision, &reply_to, &reask);
 		if (reply_to != 0) {
 			/* It names its message: the exchange of that message
 			 * if it has no reply yet (two mixchats in one

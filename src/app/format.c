@@ -207,21 +207,15 @@ reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
 		    buf + len, size - (size_t)len, " · rated %d/5", m->rating);
 }
 
-int
-format_reply_link(const char *decision_json, uint32_t *reply_to, int *reask)
+void
+format_reply_link_tree(const cJSON *d, uint32_t *reply_to, int *reask)
 {
-	cJSON *d = NULL;
-	char *cause = NULL;
 	double v;
 
 	*reply_to = 0;
 	*reask = -1;
-	if (decision_json == NULL ||
-	    json_parse(decision_json, strlen(decision_json), JSON_MAX_DEFAULT,
-	        false, "decision", &d, &cause) != MC_OK) {
-		free(cause);
-		return MC_ERR_NOTFOUND;
-	}
+	if (d == NULL)
+		return;
 	v = json_get_number(d, "reply_to", 0);
 	if (!(v >= 1 && v <= UINT32_MAX))
 		v = json_get_number(d, "reask_of", 0); /* an early form */
@@ -231,6 +225,22 @@ format_reply_link(const char *decision_json, uint32_t *reply_to, int *reask)
 		*reask = json_get_bool(d, "reask", false);
 	else if (cJSON_GetObjectItemCaseSensitive(d, "reask_of") != NULL)
 		*reask = 1;
+}
+
+int
+format_reply_link(const char *decision_json, uint32_t *reply_to, int *reask)
+{
+	cJSON *d = NULL;
+	char *cause = NULL;
+
+	if (decision_json == NULL ||
+	    json_parse(decision_json, strlen(decision_json), JSON_MAX_DEFAULT,
+	        false, "decision", &d, &cause) != MC_OK) {
+		free(cause);
+		format_reply_link_tree(NULL, reply_to, reask);
+		return MC_ERR_NOTFOUND;
+	}
+	format_reply_link_tree(d, reply_to, reask);
 	cJSON_Delete(d);
 	return MC_OK;
 }

@@ -52,6 +52,9 @@ cJSON *format_decision_json(const struct app_exchange *ex);
  */
 int format_reply_link(
     const char *decision_json, uint32_t *reply_to, int *reask);
+/* format_reply_link_tree: the same from a decision already parsed (NULL:
+ * none). */
+void format_reply_link_tree(const cJSON *d, uint32_t *reply_to, int *reask);
 
 /*
  * format_conversation_md: a stored conversation as Markdown, appended to
