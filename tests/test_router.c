@@ -783,20 +783,76 @@ TEST(exemplars_route_near_duplicates)
 	router_free(r2);
 }
 
-TEST(state_version_1_still_loads)
+/* Rewrite the whole-state blob b (version 3, no trees, no classifier
+ * weights beyond ntags x ROUTER_DIM) as version 2: each profile without
+ * its tree count.  Profiles of ids, in order. */
+static void
+downgrade_to_v2(
+    struct buf *b, const char *const *ids, size_t nids, uint32_t ntags)
+{
+	size_t off = 12, i, plen;
+	uint32_t t, d = 1 + ntags, crc;
+	const unsigned char *p = (const unsigned char *)b->data;
+
+	off += 4 + 4; /* dim, ntags */
+	for (t = 0; t < ntags; t++)
+		off += 2 + (size_t)(p[off] | p[off + 1] << 8);
+	if (p[off++] == 1)
+		off += (size_t)ntags * ROUTER_DIM * 4 + ntags * 4;
+	off += 4; /* nmodels */
+	for (i = 0; i < nids; i++) {
+		off += 2 + strlen(ids[i]) + 5 * 8 + 4 + (size_t)ntags * 32 +
+		       (size_t)ROUTER_DIM * 4 + 4 + (size_t)d * d * 8;
+		/* The tree count, 0, goes. */
+		CHECK(p[off] == 0 && p[off + 1] == 0 && p[off + 2] == 0 &&
+		      p[off + 3] == 0);
+		memmove(b->data + off, b->data + off + 4, b->len - off - 4);
+		b->len -= 4;
+	}
+	plen = b->len - 16;
+	b->data[4] = 2;
+	b->data[8] = (char)(plen & 0xff);
+	b->data[9] = (char)((plen >> 8) & 0xff);
+	b->data[10] = (char)((plen >> 16) & 0xff);
+	b->data[11] = (char)((plen >> 24) & 0xff);
+	crc = router_crc32(b->data, 12 + plen);
+	memcpy(b->data + 12 + plen, &crc, 4);
+}
+
+TEST(state_versions_1_and_2_still_load)
 {
 	struct router *r = synthetic_fit(), *r2 = router_new_empty();
+	static const char *const ids[] = { "m", "p" };
+	struct router_features *f = xcalloc(1, sizeof *f);
 	struct buf b;
 	char *cause = NULL;
 	size_t plen;
 	uint32_t crc;
+	double q1[2], q2[2];
 
-	/* A version-2 state without exemplars ends in their count, 0: the
-	 * same state in version 1 is that without the count. */
+	/* Eight examples are too few for shape trees: the profiles end in
+	 * a tree count of 0, which version 2 did not have. */
 	router_forget_exemplars(r);
 	buf_init(&b, 64u << 20);
 	CHECK(router_state_save(r, &b) == MC_OK);
-	CHECK(b.data[4] == 2 && b.data[5] == 0);
+	CHECK(b.data[4] == 3 && b.data[5] == 0);
+	downgrade_to_v2(&b, ids, 2, 2);
+	CHECK(router_state_load(r2, b.data, b.len, &cause) == MC_OK);
+	free(cause);
+	cause = NULL;
+	CHECK(router_ntags(r2) == 2 && router_has_prior(r2, "m"));
+	CHECK(router_add_model(r2, "m", 1, 1, "m") == MC_OK);
+	CHECK(router_add_model(r2, "p", 1, 1, "p") == MC_OK);
+	router_features_compute(r, "add 2 and 2", 11, f);
+	router_qualities(r, f, q1);
+	router_qualities(r2, f, q2);
+	CHECK_NEAR(q1[0], q2[0], 1e-6);
+	CHECK_NEAR(q1[1], q2[1], 1e-6);
+	router_free(r2);
+	r2 = router_new_empty();
+
+	/* A version-2 state without exemplars ends in their count, 0: the
+	 * same state in version 1 is that without the count. */
 	plen = b.len - 16 - 4;
 	b.data[4] = 1;
 	b.data[8] = (char)(plen & 0xff);
@@ -810,7 +866,163 @@ TEST(state_version_1_still_loads)
 	CHECK(router_ntags(r2) == 2 && router_has_prior(r2, "m"));
 	CHECK(r2->exemplars == NULL);
 	buf_release(&b);
+	free(f);
 	router_free(r);
+	router_free(r2);
+}
+
+/* A prompt of the tree test: six words seen nowhere else, then maybe
+ * five numbers, then maybe four answer options. */
+static char *
+tree_prompt(uint32_t *seed, bool numbers, bool options)
+{
+	char *p = xmalloc(256);
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		n += (size_t)snprintf(p + n, 256 - n, "%sq%c%c%c%c",
+		    i ? " " : "", 'a' + (*seed >> 8) % 26,
+		    'a' + (*seed >> 13) % 26, 'a' + (*seed >> 18) % 26,
+		    'a' + (*seed >> 23) % 26);
+	}
+	for (i = 0; numbers && i < 5; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		n += (size_t)snprintf(
+		    p + n, 256 - n, " %u", (*seed >> 9) % 900 + 10);
+	}
+	if (options)
+		snprintf(
+		    p + n, 256 - n, "\nA. red\nB. blue\nC. green\nD. gold");
+	return p;
+}
+
+TEST(shape_trees_learn_what_words_cannot)
+{
+	enum { N = 600, HELD = 40 };
+	static const double easy[2] = { 1, 0.6 }, hard[2] = { 0, 0.6 },
+	                    len[2] = { 10, 10 };
+	const char *models[] = { "a", "b" }, *tags[] = { "all" };
+	double pin[2] = { 1, 1 }, pout[2] = { 1, 1 }, gap[2][2] = { { 0 } };
+	double q[2], q2[2];
+	struct router_example *ex = xcalloc(N, sizeof *ex);
+	struct router_features *f = xcalloc(1, sizeof *f);
+	struct router_fit_options o;
+	struct router *r[2] = { NULL, NULL }, *r2 = router_new_empty();
+	struct buf b, mb;
+	char *prompts[N], *cause = NULL;
+	uint32_t seed = 7;
+	int i, k, c;
+
+	/* Model a fails exactly when the prompt has numbers or options but
+	 * not both: no word and neither shape alone says so (each shows a
+	 * at 0.5 either way), so a linear residual cannot learn it. */
+	for (i = 0; i < N; i++) {
+		bool nu = i % 2, op = (i / 2) % 2;
+
+		prompts[i] = tree_prompt(&seed, nu, op);
+		ex[i].prompt = prompts[i];
+		ex[i].len = strlen(prompts[i]);
+		ex[i].tag = -1;
+		ex[i].quality = nu != op ? hard : easy;
+		ex[i].out_tokens = len;
+	}
+	for (k = 0; k < 2; k++) {
+		router_fit_options_init(&o);
+		o.trees = k == 1;
+		o.exemplars = false;
+		CHECK(router_fit(models, pin, pout, 2, tags, 1, ex, N, &o,
+		          &r[k], &cause) == MC_OK);
+		free(cause);
+		cause = NULL;
+	}
+	CHECK(r[0]->models[0]->trees == NULL);
+	CHECK(r[1]->models[0]->trees != NULL && r[1]->models[1]->trees != NULL);
+	/* On new prompts of each kind: a's predicted lead over b. */
+	for (i = 0; i < HELD; i++) {
+		bool nu = i % 2, op = (i / 2) % 2;
+		char *p = tree_prompt(&seed, nu, op);
+
+		for (k = 0; k < 2; k++) {
+			router_features_compute(r[k], p, strlen(p), f);
+			router_qualities(r[k], f, q);
+			gap[k][nu != op] += (q[0] - q[1]) / (HELD / 2);
+		}
+		free(p);
+	}
+	/* Truth: +0.4 on easy prompts, -0.6 on hard ones.  Without trees
+	 * the n-grams where numbers meet options catch a part of it (0.10
+	 * and -0.30); with them the lead follows the truth. */
+	CHECK(fabs(gap[0][0] - 0.4) + fabs(gap[0][1] + 0.6) > 0.3);
+	CHECK(fabs(gap[1][0] - 0.4) < 0.1 && fabs(gap[1][1] + 0.6) < 0.1);
+
+	/* The trees go with the state and with each model's blob: a router
+	 * loaded from them predicts the same. */
+	buf_init(&b, 64u << 20);
+	buf_init(&mb, 64u << 20);
+	CHECK(router_state_save(r[1], &b) == MC_OK);
+	CHECK(router_state_load(r2, b.data, b.len, &cause) == MC_OK);
+	free(cause);
+	cause = NULL;
+	for (c = 0; c < 2; c++) {
+		CHECK(
+		    router_add_model(r2, models[c], 1, 1, models[c]) == MC_OK);
+		mb.len = 0;
+		CHECK(router_model_save(r[1], models[c], &mb) == MC_OK);
+		CHECK(router_model_load(
+		          r2, models[c], mb.data, mb.len, &cause) == MC_OK);
+		free(cause);
+		cause = NULL;
+	}
+	router_features_compute(r[1], prompts[1], strlen(prompts[1]), f);
+	router_qualities(r[1], f, q);
+	router_features_compute(r2, prompts[1], strlen(prompts[1]), f);
+	router_qualities(r2, f, q2);
+	CHECK_NEAR(q[0], q2[0], 1e-9);
+	CHECK_NEAR(q[1], q2[1], 1e-9);
+	/* A leaf pushing a quality by 1 or more is not a tree we wrote. */
+	{
+		size_t at = mb.len - 4 - 4; /* the last leaf of the last tree */
+		float big = 1.5f;
+		uint32_t crc;
+
+		memcpy(mb.data + at, &big, 4);
+		crc = router_crc32(mb.data, mb.len - 4);
+		memcpy(mb.data + mb.len - 4, &crc, 4);
+		CHECK(router_model_load(r2, "b", mb.data, mb.len, &cause) ==
+		      MC_ERR_CORRUPT);
+		CHECK(cause != NULL && strstr(cause, "malformed") != NULL);
+		free(cause);
+	}
+	/* The shape goes with a rating's features too; a rating stored
+	 * before it (no shape numbers) is read without. */
+	{
+		struct router_features *g = xmalloc(sizeof *g);
+		size_t nv, at = 0, j;
+		float *v;
+
+		CHECK(f->has_shape);
+		v = router_features_pack(f, &nv);
+		CHECK(router_features_unpack(v, nv, g) && g->has_shape);
+		CHECK(memcmp(g->shape, f->shape, sizeof f->shape) == 0);
+		for (j = 0; j < nv; j += 2)
+			if (v[j] == (float)ROUTER_PACK_SHAPE)
+				at = j;
+		CHECK(at > 0);
+		CHECK(router_features_unpack(v, at, g) && !g->has_shape);
+		CHECK(!router_features_unpack(v, nv - 2, g));
+		free(v);
+		free(g);
+	}
+	buf_release(&b);
+	buf_release(&mb);
+	for (i = 0; i < N; i++)
+		free(prompts[i]);
+	free(ex);
+	free(f);
+	router_free(r[0]);
+	router_free(r[1]);
 	router_free(r2);
 }
 
@@ -952,7 +1164,8 @@ main(void)
 	RUN(state_round_trip_and_corruption);
 	RUN(signatures_see_near_duplicates);
 	RUN(exemplars_route_near_duplicates);
-	RUN(state_version_1_still_loads);
+	RUN(state_versions_1_and_2_still_load);
+	RUN(shape_trees_learn_what_words_cannot);
 	RUN(metrics);
 	RUN(dataset_lines);
 	RUN(dataset_prices_without_lengths);

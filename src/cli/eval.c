@@ -31,7 +31,7 @@ struct eval_opts {
 	const char *data, *ref, *source;
 	double online; /* < 0: off */
 	double lambda; /* operating point of --online */
-	bool json, no_tags, no_exemplars, validate;
+	bool json, no_tags, no_exemplars, no_trees, validate;
 };
 
 /* Per test prompt and model: what the router predicts. */
@@ -899,6 +899,7 @@ eval_run(const struct eval_opts *o)
 	router_fit_options_init(&fo);
 	fo.tags = !o->no_tags;
 	fo.exemplars = !o->no_exemplars;
+	fo.trees = !o->no_trees;
 	/* Developer knobs for tuning on --validate (undocumented). */
 	if (getenv("MIXCHAT_FIT_L2") != NULL)
 		fo.l2 = atof(getenv("MIXCHAT_FIT_L2"));
@@ -1040,6 +1041,7 @@ eval_run(const struct eval_opts *o)
 		cJSON_AddStringToObject(out, "source", o->source);
 	cJSON_AddBoolToObject(out, "tags", !o->no_tags);
 	cJSON_AddBoolToObject(out, "exemplars", !o->no_exemplars);
+	cJSON_AddBoolToObject(out, "trees", !o->no_trees);
 	cJSON_AddBoolToObject(out, "validate", o->validate);
 	cJSON_AddNumberToObject(out, "n_train", (double)ntrain);
 	cJSON_AddNumberToObject(out, "n_test", (double)ntest);
@@ -1149,10 +1151,11 @@ eval_run(const struct eval_opts *o)
 		free(s);
 	} else {
 		printf("%s: %zu train, %zu %s prompts, %zu models, %u "
-		       "tags%s%s\n",
+		       "tags%s%s%s\n",
 		    ds.name, ntrain, ntest, o->validate ? "validation" : "test",
 		    nm, r->ntags, o->no_tags ? " (tags off)" : "",
-		    o->no_exemplars ? " (exemplars off)" : "");
+		    o->no_exemplars ? " (exemplars off)" : "",
+		    o->no_trees ? " (shape trees off)" : "");
 		if (r->ntags > 1)
 			printf("tags: the most likely tag is the row's label "
 			       "for %.1f%% of the prompts\n",
@@ -1253,6 +1256,7 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 		{ "source", required_argument, NULL, 's' },
 		{ "no-tags", no_argument, NULL, 'T' },
 		{ "no-exemplars", no_argument, NULL, 'X' },
+		{ "no-trees", no_argument, NULL, 'S' },
 		{ "validate", no_argument, NULL, 'V' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1304,6 +1308,9 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 		case 'X':
 			o.no_exemplars = true;
 			break;
+		case 'S':
+			o.no_trees = true;
+			break;
 		case 'V':
 			o.validate = true;
 			break;
@@ -1315,7 +1322,8 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 			    "Usage: mixchat eval --data FILE|- [--ref MODEL] "
 			    "[--source NAME] [--online F]\n"
 			    "                    [--lambda L] [--no-tags] "
-			    "[--no-exemplars] [--validate] [--json]\n");
+			    "[--no-exemplars] [--no-trees]\n"
+			    "                    [--validate] [--json]\n");
 			return EXIT_OK;
 		default:
 			return cli_usage_error("eval",

@@ -59,6 +59,7 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "no-tags", no_argument, NULL, 'T' },
 		{ "no-exemplars", no_argument, NULL, 'X' },
+		{ "no-trees", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -105,12 +106,15 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		case 'X':
 			fo.exemplars = false;
 			break;
+		case 'R':
+			fo.trees = false;
+			break;
 		case 'h':
 			printf(
 			    "Usage: mixchat train --data FILE|- [--split NAME] "
 			    "[--source NAME] [--no-tags]\n"
-			    "                     [--no-exemplars] [--out FILE] "
-			    "[--format state|c]\n");
+			    "                     [--no-exemplars] [--no-trees] "
+			    "[--out FILE] [--format state|c]\n");
 			return EXIT_OK;
 		default:
 			return cli_usage_error("train",

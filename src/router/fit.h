@@ -34,6 +34,7 @@ struct router_example {
 struct router_fit_options {
 	bool tags;       /* learn tags; false: one tag for everything */
 	bool exemplars;  /* keep the training prompts' near duplicates */
+	bool trees;      /* fit the shape trees */
 	double l2;       /* residual L2 per step */
 	double lr;       /* residual step size */
 	int epochs;      /* residual epochs */

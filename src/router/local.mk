@@ -3,7 +3,7 @@
 libmixchat_a_SOURCES += \
 	src/router/router.h src/router/router_int.h src/router/router.c \
 	src/router/state.c src/router/fit.c src/router/fit.h \
-	src/router/exemplar.c \
+	src/router/exemplar.c src/router/shape.c \
 	src/router/metrics.c src/router/metrics.h \
 	src/router/dataset.c src/router/dataset.h \
 	src/router/priors_data.c

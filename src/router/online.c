@@ -107,9 +107,9 @@ router_online_learn(struct router *r, struct router_memory *m,
 float *
 router_features_pack(const struct router_features *f, size_t *n)
 {
-	float *v =
-	    xcalloc(2 * ((size_t)f->nnz + f->ntags + f->qnnz + ROUTER_SIG + 1),
-	        sizeof *v);
+	float *v = xcalloc(2 * ((size_t)f->nnz + f->ntags + f->qnnz +
+	                           ROUTER_SIG + ROUTER_NSHAPE + 1),
+	    sizeof *v);
 	uint32_t i;
 	size_t k = 0;
 
@@ -131,6 +131,10 @@ router_features_pack(const struct router_features *f, size_t *n)
 		v[k++] = (float)(ROUTER_PACK_SIG + i);
 		v[k++] = (float)f->sig[i] / 16.0f;
 	}
+	for (i = 0; f->has_shape && i < ROUTER_NSHAPE; i++) {
+		v[k++] = (float)(ROUTER_PACK_SHAPE + i);
+		v[k++] = f->shape[i];
+	}
 	*n = k;
 	return v;
 }
@@ -144,7 +148,8 @@ router_features_unpack(const float *v, size_t n, struct router_features *f)
 {
 	size_t i = 0;
 	bool v1 = true;
-	uint64_t sigs = 0; /* which signature values were read */
+	uint64_t sigs = 0;   /* which signature values were read */
+	uint64_t shapes = 0; /* which shape numbers */
 
 	memset(f, 0, sizeof *f);
 	if (v == NULL || n % 2 != 0)
@@ -203,9 +208,21 @@ router_features_unpack(const float *v, size_t n, struct router_features *f)
 				return false;
 			f->sig[k] = (uint8_t)s;
 			sigs |= 1ull << k;
+		} else if (!v1 && idx >= ROUTER_PACK_SHAPE &&
+		           idx < ROUTER_PACK_SHAPE + ROUTER_NSHAPE) {
+			size_t k = (size_t)(idx - ROUTER_PACK_SHAPE);
+
+			f->shape[k] = v[i + 1];
+			shapes |= 1ull << k;
 		} else
 			return false;
 	}
+#if ROUTER_NSHAPE > 63
+#error "the shape numbers are tracked in a 64-bit mask"
+#endif
+	if (shapes != 0 && shapes != (1ull << ROUTER_NSHAPE) - 1)
+		return false;
+	f->has_shape = shapes != 0;
 #if ROUTER_SIG > 63
 #error "the signature's values are tracked in a 64-bit mask"
 #endif

@@ -49,6 +49,7 @@ router_profile_free(struct router_profile *p)
 		return;
 	free(p->id);
 	free(p->ainv);
+	router_trees_free(p->trees);
 	free(p);
 }
 
@@ -61,6 +62,7 @@ router_profile_copy(const struct router_profile *p)
 	c->id = xstrdup(p->id);
 	c->ainv = xmalloc((size_t)p->d * p->d * sizeof *c->ainv);
 	memcpy(c->ainv, p->ainv, (size_t)p->d * p->d * sizeof *c->ainv);
+	c->trees = router_trees_copy(p->trees);
 	return c;
 }
 
@@ -90,6 +92,13 @@ router_profile_quality(
 		q = 0;
 	if (q > 1)
 		q = 1;
+	if (p->trees != NULL && f->has_shape) {
+		float x[ROUTER_TREE_INPUTS];
+
+		router_trees_inputs(f, q, x);
+		q += router_trees_eval(p->trees, x);
+		q = q < 0 ? 0 : q > 1 ? 1 : q;
+	}
 	return q;
 }
 
@@ -516,6 +525,8 @@ router_features_hash(const char *prompt, size_t len, struct router_features *f)
 		}
 	}
 	f->in_tokens = ceil((double)len / 4.0);
+	router_shape_features(prompt, len, f->shape);
+	f->has_shape = true;
 }
 
 void

@@ -68,6 +68,8 @@
 #define ROUTER_MAX_ID     200
 /* Values in a prompt's MinHash signature (near-duplicate detection). */
 #define ROUTER_SIG 32
+/* Numbers describing the question block's shape (shape.c). */
+#define ROUTER_NSHAPE 22
 
 /*
  * lambda (USD per unit of quality) of the three modes.  Chosen for chat
@@ -104,6 +106,11 @@ struct router_features {
 	 * exemplars to compare it with (has_sig). */
 	uint8_t sig[ROUTER_SIG];
 	bool has_sig;
+	/* The question block's shape (router_shape_features), read by the
+	 * fitted models' shape trees; has_shape is false for features
+	 * unpacked from a rating stored before they existed. */
+	float shape[ROUTER_NSHAPE];
+	bool has_shape;
 };
 
 /* Per-model latency inputs of one decision (from the app's measurements). */

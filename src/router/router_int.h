@@ -47,10 +47,49 @@ struct router_profile {
 	uint32_t ntags;
 	double qsum[ROUTER_MAX_TAGS], qw[ROUTER_MAX_TAGS];
 	double lsum[ROUTER_MAX_TAGS], lw[ROUTER_MAX_TAGS];
-	float w[ROUTER_DIM]; /* residual weights */
-	uint32_t d;          /* LinUCB dimension: 1 + ntags */
-	double *ainv;        /* d x d, row-major */
+	float w[ROUTER_DIM];        /* residual weights */
+	uint32_t d;                 /* LinUCB dimension: 1 + ntags */
+	double *ainv;               /* d x d, row-major */
+	struct router_trees *trees; /* shape trees (fit); NULL: none */
 };
+
+/*
+ * Shape trees (shape.c): per model, depth-3 regression trees whose sum is
+ * added to the profile's predicted quality.  Their inputs: the prompt's
+ * ROUTER_NSHAPE shape numbers, the tag classifier's largest probability,
+ * and the profile's own prediction.  Fitted on the errors left out of
+ * fold (fit.c); as many rounds, up to ROUTER_TREE_ROUNDS, as their own
+ * cross-validation supports (often none).  Shrinkage, depth and leaf size
+ * were chosen on the validation folds of train (MMLU), never on test.
+ */
+#define ROUTER_TREE_INPUTS      (ROUTER_NSHAPE + 2)
+#define ROUTER_TREE_BINS        32
+#define ROUTER_TREE_ROUNDS      100
+#define ROUTER_TREE_LR          0.03
+#define ROUTER_TREE_MIN_LEAF    20
+#define ROUTER_TREE_FOLDS       5
+#define ROUTER_TREE_PATIENCE    25
+#define ROUTER_TREE_NESTED_ITER 4
+#define ROUTER_TREE_MAX         1000 /* the most trees a state may hold */
+
+struct router_trees {
+	uint32_t n;    /* trees */
+	uint8_t *feat; /* n x 7: each internal node's input (0xff: none) */
+	float *thr;    /* n x 7: right when the input is above it */
+	float *leaf;   /* n x 8 */
+};
+
+void router_shape_features(const char *prompt, size_t len, float *out);
+struct router_trees *router_trees_new(uint32_t n);
+void router_trees_free(struct router_trees *t);
+struct router_trees *router_trees_copy(const struct router_trees *t);
+/* The trees' inputs for features f and the profile's prediction q. */
+void router_trees_inputs(const struct router_features *f, double q, float *x);
+double router_trees_eval(const struct router_trees *t, const float *x);
+/* Trees fitted to y from X (n x ROUTER_TREE_INPUTS), as many rounds (up
+ * to max_rounds) as cross-validation says generalise; NULL: none do. */
+struct router_trees *router_trees_fit(const float *X, const double *y, size_t n,
+    uint32_t max_rounds, double lr, size_t min_leaf);
 
 /*
  * Exemplars (exemplar.c): the near duplicates among the training prompts.

@@ -20,7 +20,11 @@
  *
  * A profile: u16 idlen, id | f64 price_in, price_out, q0, len0, n |
  * u32 ntags | ntags x f64 qsum, qw, lsum, lw | dim x f32 residual |
- * u32 d | d x d f64 A^-1.
+ * u32 d | d x d f64 A^-1 | u32 ntrees | ntrees x (7 x u8 input,
+ * 7 x f32 threshold, 8 x f32 leaf).
+ *
+ * (Versions 1 and 2 had no shape trees; a model blob of those loads
+ * keeping the trees the model has now, from its prior.)
  */
 #include "config.h"
 
@@ -34,7 +38,7 @@
 #include "util/xmalloc.h"
 
 #define STATE_MAGIC   "MXRT"
-#define STATE_VERSION 2 /* 2: exemplars */
+#define STATE_VERSION 3 /* 2: exemplars; 3: shape trees */
 #define KIND_STATE    1
 #define KIND_MODEL    2
 #define HEADER_LEN    12
@@ -124,6 +128,16 @@ router_put_profile(struct buf *b, const struct router_profile *p, int *err)
 	put_u32(b, p->d, err);
 	for (k = 0; k < p->d * p->d; k++)
 		put_f64(b, p->ainv[k], err);
+	put_u32(b, p->trees != NULL ? p->trees->n : 0, err);
+	for (k = 0; p->trees != NULL && k < p->trees->n; k++) {
+		uint32_t j;
+
+		put_bytes(b, p->trees->feat + (size_t)k * 7, 7, err);
+		for (j = 0; j < 7; j++)
+			put_f32(b, p->trees->thr[(size_t)k * 7 + j], err);
+		for (j = 0; j < 8; j++)
+			put_f32(b, p->trees->leaf[(size_t)k * 8 + j], err);
+	}
 }
 
 static void
@@ -318,6 +332,48 @@ get_str(struct reader *rd, size_t max)
 	return xstrndup((const char *)s, n);
 }
 
+/* A profile's shape trees (version 3 on), NULL for none or rd->bad. */
+static struct router_trees *
+get_trees(struct reader *rd)
+{
+	struct router_trees *t;
+	const unsigned char *feat;
+	uint32_t n = get_u32(rd), k, j;
+
+	if (rd->bad || n == 0)
+		return NULL;
+	/* Each tree takes 67 bytes: refuse a count the blob cannot hold
+	 * before allocating for it. */
+	if (n > ROUTER_TREE_MAX || (size_t)n * 67 > rd->len - rd->off) {
+		rd->bad = 1;
+		return NULL;
+	}
+	t = router_trees_new(n);
+	for (k = 0; k < n && !rd->bad; k++) {
+		if ((feat = get_bytes(rd, 7)) == NULL)
+			break;
+		for (j = 0; j < 7; j++) {
+			if (feat[j] >= ROUTER_TREE_INPUTS && feat[j] != 0xff)
+				rd->bad = 1;
+			t->feat[(size_t)k * 7 + j] = feat[j];
+			t->thr[(size_t)k * 7 + j] = get_f32(rd);
+		}
+		for (j = 0; j < 8; j++) {
+			float v = get_f32(rd);
+
+			/* A leaf moves a quality in [0, 1] by less than 1. */
+			if (!(v > -1 && v < 1))
+				rd->bad = 1;
+			t->leaf[(size_t)k * 8 + j] = v;
+		}
+	}
+	if (rd->bad) {
+		router_trees_free(t);
+		return NULL;
+	}
+	return t;
+}
+
 static struct router_profile *
 get_profile(struct reader *rd, uint32_t ntags)
 {
@@ -359,6 +415,8 @@ get_profile(struct reader *rd, uint32_t ntags)
 		rd->bad = 1;
 	for (k = 0; k < p->d * p->d && !rd->bad; k++)
 		p->ainv[k] = get_f64(rd);
+	if (rd->version >= 3 && !rd->bad)
+		p->trees = get_trees(rd);
 	if (pin < 0 || pout < 0 || n < 0 || len0 < 0)
 		rd->bad = 1;
 	if (rd->bad) {
@@ -462,7 +520,7 @@ open_blob(const void *data, size_t len, uint32_t kind, struct reader *rd,
 		                 "is corrupt); retrain with `mixchat train`");
 		return MC_ERR_CORRUPT;
 	}
-	if (version != STATE_VERSION && version != 1) {
+	if (version < 1 || version > STATE_VERSION) {
 		*cause = xasprintf("router state: format version %u, this "
 		                   "mixchat reads %u; retrain with `mixchat "
 		                   "train`",
@@ -621,6 +679,11 @@ router_model_load(struct router *r, const char *id, const void *data,
 	p->id = xstrdup(id);
 	p->price_in = r->models[i]->price_in;
 	p->price_out = r->models[i]->price_out;
+	/* Stored before there were shape trees: keep its prior's. */
+	if (rd.version < 3 && p->trees == NULL) {
+		p->trees = r->models[i]->trees;
+		r->models[i]->trees = NULL;
+	}
 	router_profile_free(r->models[i]);
 	r->models[i] = p;
 	return MC_OK;
