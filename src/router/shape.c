@@ -30,6 +30,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "router/router_int.h"
 #include "util/xmalloc.h"
@@ -44,26 +45,57 @@ is_alpha(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static int
-word_in(const char *w, size_t n, const char *const *list, int fold)
+/* The words that count, and which shape number each adds to; fold: any
+ * case (else as written: NOT, EXCEPT, roman numerals).  Sorted by
+ * length: the words of length n start at words_at[n]. */
+static const struct shape_word {
+	const char *w;
+	uint8_t len, slot, fold;
+} shape_words[] = {
+	{ "II", 2, 15, 0 },
+	{ "IV", 2, 15, 0 },
+	{ "NOT", 3, 13, 0 },
+	{ "III", 3, 15, 0 },
+	{ "per", 3, 18, 1 },
+	{ "half", 4, 17, 1 },
+	{ "each", 4, 18, 1 },
+	{ "rest", 4, 19, 1 },
+	{ "left", 4, 19, 1 },
+	{ "LEAST", 5, 13, 0 },
+	{ "FALSE", 5, 13, 0 },
+	{ "twice", 5, 17, 1 },
+	{ "times", 5, 17, 1 },
+	{ "ratio", 5, 17, 1 },
+	{ "every", 5, 18, 1 },
+	{ "EXCEPT", 6, 13, 0 },
+	{ "percent", 7, 17, 1 },
+	{ "average", 7, 17, 1 },
+	{ "fraction", 8, 17, 1 },
+	{ "incorrect", 9, 13, 0 },
+	{ "remaining", 9, 19, 1 },
+};
+static const uint8_t words_at[11] = { 0, 0, 0, 2, 5, 9, 15, 16, 18, 19, 21 };
+
+/* Count word w (n ASCII letters) into v. */
+static void
+count_word(const char *w, size_t n, double *v)
 {
-	size_t i, k;
+	size_t k, i;
 
-	for (k = 0; list[k] != NULL; k++) {
-		if (strlen(list[k]) != n)
-			continue;
-		for (i = 0; i < n; i++) {
-			char c = w[i];
+	if (n < 2 || n > 9)
+		return;
+	for (k = words_at[n]; k < words_at[n + 1]; k++) {
+		const struct shape_word *sw = &shape_words[k];
 
-			if (fold && c >= 'A' && c <= 'Z')
-				c = (char)(c - 'A' + 'a');
-			if (c != list[k][i])
+		/* Letters only: | 0x20 is ASCII's lower case. */
+		for (i = 0; i < n; i++)
+			if ((sw->fold ? w[i] | 0x20 : w[i]) != sw->w[i])
 				break;
+		if (i == n) {
+			v[sw->slot]++;
+			return;
 		}
-		if (i == n)
-			return 1;
 	}
-	return 0;
 }
 
 /* Whether line s (n bytes) starts as an answer option: "A. ", "A) ",
@@ -93,13 +125,6 @@ squash(double v)
 void
 router_shape_features(const char *p, size_t len, float *out)
 {
-	static const char *const negation[] = { "NOT", "EXCEPT", "LEAST",
-		"FALSE", "incorrect", NULL };
-	static const char *const arith[] = { "half", "twice", "times",
-		"percent", "fraction", "ratio", "average", NULL };
-	static const char *const each[] = { "each", "per", "every", NULL };
-	static const char *const left[] = { "remaining", "rest", "left", NULL };
-	static const char *const roman[] = { "II", "III", "IV", NULL };
 	uint32_t seen[64];
 	double v[ROUTER_NSHAPE] = { 0 };
 	size_t tail = router_last_block(p, len), i, j, n, skip, optlen;
@@ -173,18 +198,18 @@ router_shape_features(const char *p, size_t len, float *out)
 			     j++)
 				;
 			n = j - i;
-			v[13] += word_in(p + i, n, negation, 0);
-			v[15] +=
-			    word_in(p + i, n, roman, 0) ||
-			    (n == 1 && p[i] == 'I' && j < len && p[j] == '.');
-			v[17] += word_in(p + i, n, arith, 1);
-			v[18] += word_in(p + i, n, each, 1);
-			v[19] += word_in(p + i, n, left, 1);
+			count_word(p + i, n, v);
+			if (n == 1 && p[i] == 'I' && j < len && p[j] == '.')
+				v[15]++;
 			if (n == 9 && strncmp(p + i, "Statement", 9) == 0)
 				stmt = 1;
-			if ((n == 3 && (strncasecmp(p + i, "all", 3) == 0)) ||
-			    (n == 4 && (strncasecmp(p + i, "none", 4) == 0 ||
-			                   strncasecmp(p + i, "both", 4) == 0)))
+			if (j < len && p[j] != ' ')
+				; /* "all of the above" needs the space */
+			else if ((n == 3 &&
+			             (strncasecmp(p + i, "all", 3) == 0)) ||
+			         (n == 4 &&
+			             (strncasecmp(p + i, "none", 4) == 0 ||
+			                 strncasecmp(p + i, "both", 4) == 0)))
 				if (len - j > 12 &&
 				    (strncasecmp(p + j, " of the above", 13) ==
 				            0 ||
