@@ -898,6 +898,35 @@ tree_prompt(uint32_t *seed, bool numbers, bool options)
 	return p;
 }
 
+TEST(shape_features_read_the_question)
+{
+	static const char q[] =
+	    "Examples first.\n\nWhich of these is NOT prime? Statement 1 "
+	    "says half of 12.5 is 6.25.\nA. 4\nB. 9\nC. all of the above\n"
+	    "D. 21";
+	float v[ROUTER_NSHAPE], w[ROUTER_NSHAPE];
+
+	router_shape_features(q, strlen(q), v);
+	CHECK_NEAR(v[3], 4, 1e-6);         /* answer options */
+	CHECK_NEAR(v[6], 3, 1e-6);         /* numeric ones: A, B, D */
+	CHECK_NEAR(v[7], log1p(6), 1e-6);  /* 1 12.5 6.25 4 9 21 */
+	CHECK_NEAR(v[9], log10(22), 1e-6); /* the largest: 21 */
+	CHECK_NEAR(v[13], 1, 1e-6);        /* NOT */
+	CHECK_NEAR(v[14], 1, 1e-6);        /* Statement 1 */
+	CHECK_NEAR(v[16], 1, 1e-6);        /* all of the above */
+	CHECK_NEAR(v[17], log1p(1), 1e-6); /* half */
+	CHECK_NEAR(v[21], log1p(2), 1e-6); /* 12.5 and 6.25 */
+	/* Only the last block counts: the examples before it change
+	 * nothing but the whole length. */
+	router_shape_features(q + 17, strlen(q + 17), w);
+	CHECK(memcmp(v + 1, w + 1, sizeof v - sizeof *v) == 0);
+	CHECK(v[0] > w[0]);
+	/* "not" in lower case is no emphasis; a prompt ending in "all" reads
+	 * nothing past its end. */
+	router_shape_features("is it not so? all", 17, v);
+	CHECK(v[13] == 0 && v[16] == 0 && v[3] == 0);
+}
+
 TEST(shape_trees_learn_what_words_cannot)
 {
 	enum { N = 600, HELD = 40 };
@@ -981,7 +1010,23 @@ TEST(shape_trees_learn_what_words_cannot)
 	router_qualities(r2, f, q2);
 	CHECK_NEAR(q[0], q2[0], 1e-9);
 	CHECK_NEAR(q[1], q2[1], 1e-9);
-	/* A leaf pushing a quality by 1 or more is not a tree we wrote. */
+	/* A model's stored state takes its trees from its prior, not from
+	 * the blob (they are fitted, never learned): a's blob loaded as b
+	 * keeps b's trees. */
+	mb.len = 0;
+	CHECK(router_model_save(r[1], "a", &mb) == MC_OK);
+	CHECK(router_model_load(r2, "b", mb.data, mb.len, &cause) == MC_OK);
+	{
+		const struct router_trees *tb = r2->models[1]->trees,
+		                          *ob = r[1]->models[1]->trees;
+
+		CHECK(tb != NULL && ob != NULL && tb->n == ob->n &&
+		      memcmp(tb->leaf, ob->leaf,
+		          ob->n * ROUTER_TREE_LEAVES * sizeof *ob->leaf) == 0);
+	}
+	/* A leaf pushing a quality by 1 or more is not a tree we wrote;
+	 * nor is a split on an input there is not, or more trees than the
+	 * blob holds. */
 	{
 		size_t at = mb.len - 4 - 4; /* the last leaf of the last tree */
 		float big = 1.5f;
@@ -994,6 +1039,25 @@ TEST(shape_trees_learn_what_words_cannot)
 		      MC_ERR_CORRUPT);
 		CHECK(cause != NULL && strstr(cause, "malformed") != NULL);
 		free(cause);
+		cause = NULL;
+		big = 0.01f;
+		memcpy(mb.data + at, &big, 4);
+		/* The last tree's first node: 67 bytes before the CRC. */
+		at = mb.len - 4 - 67;
+		mb.data[at] = (char)ROUTER_TREE_INPUTS;
+		crc = router_crc32(mb.data, mb.len - 4);
+		memcpy(mb.data + mb.len - 4, &crc, 4);
+		CHECK(router_model_load(r2, "b", mb.data, mb.len, &cause) ==
+		      MC_ERR_CORRUPT);
+		free(cause);
+		cause = NULL;
+		mb.data[at] = 0;
+		crc = router_crc32(mb.data, mb.len - 4);
+		memcpy(mb.data + mb.len - 4, &crc, 4);
+		CHECK(router_model_load(r2, "b", mb.data, mb.len, &cause) ==
+		      MC_OK);
+		free(cause);
+		cause = NULL;
 	}
 	/* The shape goes with a rating's features too; a rating stored
 	 * before it (no shape numbers) is read without. */
@@ -1011,7 +1075,14 @@ TEST(shape_trees_learn_what_words_cannot)
 				at = j;
 		CHECK(at > 0);
 		CHECK(router_features_unpack(v, at, g) && !g->has_shape);
-		CHECK(!router_features_unpack(v, nv - 2, g));
+		/* Part of a shape, or another version's: the rating is read
+		 * (words and tags) without one; past the room, refused. */
+		CHECK(router_features_unpack(v, nv - 2, g) && !g->has_shape &&
+		      g->nnz == f->nnz);
+		v[nv - 2] = (float)(ROUTER_PACK_SHAPE + ROUTER_NSHAPE + 3);
+		CHECK(router_features_unpack(v, nv, g) && !g->has_shape);
+		v[nv - 2] = (float)(ROUTER_PACK_SHAPE + ROUTER_PACK_SHAPE_ROOM);
+		CHECK(!router_features_unpack(v, nv, g));
 		free(v);
 		free(g);
 	}
@@ -1165,6 +1236,7 @@ main(void)
 	RUN(signatures_see_near_duplicates);
 	RUN(exemplars_route_near_duplicates);
 	RUN(state_versions_1_and_2_still_load);
+	RUN(shape_features_read_the_question);
 	RUN(shape_trees_learn_what_words_cannot);
 	RUN(metrics);
 	RUN(dataset_lines);

@@ -308,7 +308,8 @@ apply_a(const struct sparse *sp, size_t n, uint32_t dim, size_t L, double ridge,
 /*
  * The residual of every model as a ridge regression on the hashed
  * features, (X'X + ridge I) w = X'r with r = quality - the tag base,
- * solved by conjugate gradients from w = 0, all models in step so that
+ * solved by conjugate gradients (from w = 0, or warm from another fit's
+ * weights), all models in step so that
  * each iteration reads the examples once.  Exact ridge beat the SGD
  * (strong L2 per step, 2 epochs) on validation folds of train: MMLU and
  * GSM8K APGR, RouterBench AIQ.
@@ -532,7 +533,8 @@ fit_trees(struct router *r, const struct sparse *sp,
 	size_t e, l, m, k;
 	uint32_t t, j;
 
-	if (n < K * 2 * ROUTER_TREE_MIN_LEAF)
+	/* A lone model's error less the models' mean is 0: nothing to fit. */
+	if (n < K * 2 * ROUTER_TREE_MIN_LEAF || L < 2)
 		return;
 	no = *o;
 	if (no.ridge_iter > ROUTER_TREE_NESTED_ITER)

@@ -209,20 +209,26 @@ router_features_unpack(const float *v, size_t n, struct router_features *f)
 			f->sig[k] = (uint8_t)s;
 			sigs |= 1ull << k;
 		} else if (!v1 && idx >= ROUTER_PACK_SHAPE &&
-		           idx < ROUTER_PACK_SHAPE + ROUTER_NSHAPE) {
+		           idx < ROUTER_PACK_SHAPE + ROUTER_PACK_SHAPE_ROOM) {
 			size_t k = (size_t)(idx - ROUTER_PACK_SHAPE);
 
-			f->shape[k] = v[i + 1];
-			shapes |= 1ull << k;
+			/* Numbers of another version's shape: not ours. */
+			if (k < ROUTER_NSHAPE) {
+				f->shape[k] = v[i + 1];
+				shapes |= 1ull << k;
+			} else
+				shapes |= 1ull << 63;
 		} else
 			return false;
 	}
-#if ROUTER_NSHAPE > 63
+#if ROUTER_NSHAPE > 62
 #error "the shape numbers are tracked in a 64-bit mask"
 #endif
-	if (shapes != 0 && shapes != (1ull << ROUTER_NSHAPE) - 1)
-		return false;
-	f->has_shape = shapes != 0;
+	/* A shape not exactly ours (another version's) is left out: the
+	 * rating keeps its words and tags, and is predicted without trees. */
+	f->has_shape = shapes == (1ull << ROUTER_NSHAPE) - 1;
+	if (!f->has_shape)
+		memset(f->shape, 0, sizeof f->shape);
 #if ROUTER_SIG > 63
 #error "the signature's values are tracked in a 64-bit mask"
 #endif

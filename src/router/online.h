@@ -67,24 +67,26 @@ int router_online_learn(struct router *r, struct router_memory *m,
  * one, its near-duplicate signature (ROUTER_PACK_SIG + k, value k / 16:
  * all ROUTER_SIG of them, so that a rebuilt memory takes its residuals
  * against the same prediction as the live one did) and its shape
- * (ROUTER_PACK_SHAPE + k, all ROUTER_NSHAPE numbers, for the shape trees;
- * a rating stored before them has none and is predicted without trees).  The offsets
+ * (ROUTER_PACK_SHAPE + k, all ROUTER_NSHAPE numbers, for the shape
+ * trees; indexes up to ROUTER_PACK_SHAPE_ROOM are kept for the shapes of
+ * other versions).  A rating whose shape is missing, partial or another
+ * version's is read without one, and predicted without trees.  The offsets
  * do not depend on ROUTER_DIM, so a change of the feature space leaves
  * the tags and the last block readable.  *n gets the number of floats;
  * free() the result.
  * router_features_unpack: back; false when v does not make features
  * (odd length, an index out of range, a value outside [0, 16], no
- * features of x, a signature value not a sixteenth or one missing, a
- * shape number missing).  Pairs without the layout pair are the first layout
+ * features of x, a signature value not a sixteenth or one missing).  Pairs without the layout pair are the first layout
  * (mixchat 0.1 before the character features: words < 2048, then 8
  * dense features, then the tags); they are read as such, without a last
  * block, and the memory compares those prompts by their word features.
  */
-#define ROUTER_PACK_TAGS   1048576.0
-#define ROUTER_PACK_QUERY  2097152.0
-#define ROUTER_PACK_LAYOUT 3145728.0
-#define ROUTER_PACK_SIG    4194304.0
-#define ROUTER_PACK_SHAPE  5242880.0
+#define ROUTER_PACK_TAGS       1048576.0
+#define ROUTER_PACK_QUERY      2097152.0
+#define ROUTER_PACK_LAYOUT     3145728.0
+#define ROUTER_PACK_SIG        4194304.0
+#define ROUTER_PACK_SHAPE      5242880.0
+#define ROUTER_PACK_SHAPE_ROOM 64
 
 float *router_features_pack(const struct router_features *f, size_t *n);
 bool router_features_unpack(

@@ -72,11 +72,15 @@ struct router_profile {
 #define ROUTER_TREE_NESTED_ITER 4
 #define ROUTER_TREE_MAX         1000 /* the most trees a state may hold */
 
+#define ROUTER_TREE_NODES   7 /* internal nodes: 0, then 1-2, then 3-6 */
+#define ROUTER_TREE_LEAVES  8
+#define ROUTER_TREE_NOSPLIT 0xffu
+
 struct router_trees {
 	uint32_t n;    /* trees */
-	uint8_t *feat; /* n x 7: each internal node's input (0xff: none) */
-	float *thr;    /* n x 7: right when the input is above it */
-	float *leaf;   /* n x 8 */
+	uint8_t *feat; /* n x NODES: each node's input (NOSPLIT: go left) */
+	float *thr;    /* n x NODES: right when the input is above it */
+	float *leaf;   /* n x LEAVES */
 };
 
 void router_shape_features(const char *prompt, size_t len, float *out);

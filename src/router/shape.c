@@ -35,9 +35,9 @@
 #include "router/router_int.h"
 #include "util/xmalloc.h"
 
-#define NODES   7 /* internal nodes of a depth-3 tree: 0, then 1-2, 3-6 */
-#define LEAVES  8
-#define NOSPLIT 0xffu
+#define NODES   ROUTER_TREE_NODES
+#define LEAVES  ROUTER_TREE_LEAVES
+#define NOSPLIT ROUTER_TREE_NOSPLIT
 
 static int
 is_alpha(unsigned char c)
@@ -526,7 +526,7 @@ router_trees_fit(const float *X, const double *y, size_t n, uint32_t max_rounds,
 	const size_t K = ROUTER_TREE_FOLDS;
 	double *g = xmalloc((K * n + 1) * sizeof *g);
 	double *s = xcalloc(n + 1, sizeof *s), best = 0;
-	double *err = xcalloc(max_rounds + 1, sizeof *err);
+	double *err = xcalloc((size_t)max_rounds + 1, sizeof *err);
 	uint32_t *idx = xmalloc((n + 1) * sizeof *idx), r, pick = 0;
 	uint8_t feat[NODES];
 	float thr[NODES], leaf[LEAVES];

@@ -21,10 +21,10 @@
  * A profile: u16 idlen, id | f64 price_in, price_out, q0, len0, n |
  * u32 ntags | ntags x f64 qsum, qw, lsum, lw | dim x f32 residual |
  * u32 d | d x d f64 A^-1 | u32 ntrees | ntrees x (7 x u8 input,
- * 7 x f32 threshold, 8 x f32 leaf).
+ * 7 x f32 threshold, 8 x f32 leaf) (ROUTER_TREE_NODES, _LEAVES).
  *
- * (Versions 1 and 2 had no shape trees; a model blob of those loads
- * keeping the trees the model has now, from its prior.)
+ * (Versions 1 and 2 had no shape trees.  A model blob's trees are
+ * checked but not taken: the model keeps those of its prior.)
  */
 #include "config.h"
 
@@ -128,15 +128,19 @@ router_put_profile(struct buf *b, const struct router_profile *p, int *err)
 	put_u32(b, p->d, err);
 	for (k = 0; k < p->d * p->d; k++)
 		put_f64(b, p->ainv[k], err);
+	/* More trees than a reader takes would make a state never read. */
+	if (p->trees != NULL && p->trees->n > ROUTER_TREE_MAX && *err == 0)
+		*err = MC_ERR_LIMIT;
 	put_u32(b, p->trees != NULL ? p->trees->n : 0, err);
 	for (k = 0; p->trees != NULL && k < p->trees->n; k++) {
+		const size_t nd = ROUTER_TREE_NODES, lv = ROUTER_TREE_LEAVES;
 		uint32_t j;
 
-		put_bytes(b, p->trees->feat + (size_t)k * 7, 7, err);
-		for (j = 0; j < 7; j++)
-			put_f32(b, p->trees->thr[(size_t)k * 7 + j], err);
-		for (j = 0; j < 8; j++)
-			put_f32(b, p->trees->leaf[(size_t)k * 8 + j], err);
+		put_bytes(b, p->trees->feat + k * nd, nd, err);
+		for (j = 0; j < nd; j++)
+			put_f32(b, p->trees->thr[k * nd + j], err);
+		for (j = 0; j < lv; j++)
+			put_f32(b, p->trees->leaf[k * lv + j], err);
 	}
 }
 
@@ -336,35 +340,37 @@ get_str(struct reader *rd, size_t max)
 static struct router_trees *
 get_trees(struct reader *rd)
 {
+	const size_t nd = ROUTER_TREE_NODES, lv = ROUTER_TREE_LEAVES;
+	const size_t bytes = nd + 4 * nd + 4 * lv; /* one tree */
 	struct router_trees *t;
 	const unsigned char *feat;
 	uint32_t n = get_u32(rd), k, j;
 
 	if (rd->bad || n == 0)
 		return NULL;
-	/* Each tree takes 67 bytes: refuse a count the blob cannot hold
-	 * before allocating for it. */
-	if (n > ROUTER_TREE_MAX || (size_t)n * 67 > rd->len - rd->off) {
+	/* Refuse a count the blob cannot hold before allocating for it. */
+	if (n > ROUTER_TREE_MAX || (size_t)n * bytes > rd->len - rd->off) {
 		rd->bad = 1;
 		return NULL;
 	}
 	t = router_trees_new(n);
 	for (k = 0; k < n && !rd->bad; k++) {
-		if ((feat = get_bytes(rd, 7)) == NULL)
+		if ((feat = get_bytes(rd, nd)) == NULL)
 			break;
-		for (j = 0; j < 7; j++) {
-			if (feat[j] >= ROUTER_TREE_INPUTS && feat[j] != 0xff)
+		for (j = 0; j < nd; j++) {
+			if (feat[j] >= ROUTER_TREE_INPUTS &&
+			    feat[j] != ROUTER_TREE_NOSPLIT)
 				rd->bad = 1;
-			t->feat[(size_t)k * 7 + j] = feat[j];
-			t->thr[(size_t)k * 7 + j] = get_f32(rd);
+			t->feat[k * nd + j] = feat[j];
+			t->thr[k * nd + j] = get_f32(rd);
 		}
-		for (j = 0; j < 8; j++) {
+		for (j = 0; j < lv; j++) {
 			float v = get_f32(rd);
 
 			/* A leaf moves a quality in [0, 1] by less than 1. */
 			if (!(v > -1 && v < 1))
 				rd->bad = 1;
-			t->leaf[(size_t)k * 8 + j] = v;
+			t->leaf[k * lv + j] = v;
 		}
 	}
 	if (rd->bad) {
@@ -679,11 +685,12 @@ router_model_load(struct router *r, const char *id, const void *data,
 	p->id = xstrdup(id);
 	p->price_in = r->models[i]->price_in;
 	p->price_out = r->models[i]->price_out;
-	/* Stored before there were shape trees: keep its prior's. */
-	if (rd.version < 3 && p->trees == NULL) {
-		p->trees = r->models[i]->trees;
-		r->models[i]->trees = NULL;
-	}
+	/* The shape trees are fitted, never learned from ratings: the model
+	 * keeps those it has now, from its prior (so a release with refitted
+	 * priors reaches a user's rated models too). */
+	router_trees_free(p->trees);
+	p->trees = r->models[i]->trees;
+	r->models[i]->trees = NULL;
 	router_profile_free(r->models[i]);
 	r->models[i] = p;
 	return MC_OK;
