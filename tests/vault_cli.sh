@@ -130,6 +130,11 @@ expect_grep "$T/err" "$V" "names the vault file"
 expect_exit 0 "ratings export beside a damaged vault" -- mc ratings export
 expect_grep "$T/err" "no key from it is used" "the damage is said, and what it means"
 [ "$(grep -c "no key from it is used" "$T/err")" = 1 ] && ok "said once" || fail "said $(grep -c "no key from it is used" "$T/err") times"
+# A keyed model asked for by name is refused with the vault named as the
+# reason, not sent to `keys add` (which would refuse the damaged vault).
+expect_exit 2 "ask --model beside a damaged vault" -- mc ask --model gpt-4o-mini hello
+expect_grep "$T/err" "key vault is damaged" "says the vault is why"
+grep -q "keys add" "$T/err" && fail "sends the user to keys add" || ok "no keys add advice"
 head -c 100 "$T/good" | cmp -s - "$V" && ok "the damaged vault is left as it was" || fail "the damaged vault changed"
 cp "$T/good" "$V"
 

@@ -76,6 +76,7 @@ struct app {
 	struct vault *vault;
 	char **vault_names;
 	size_t nvault_names;
+	bool vault_damaged; /* its names could not be read */
 
 	struct exchange **ex;
 	size_t nex;
@@ -233,6 +234,7 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 			*cause = NULL;
 			app->vault_names = NULL;
 			app->nvault_names = 0;
+			app->vault_damaged = true;
 		}
 	}
 	free(path);
@@ -1508,6 +1510,11 @@ app_pin_model(struct app *app, const char *model, char **cause)
 		else if (p == NULL || p->auth_none)
 			*cause = xasprintf("%s: its provider %s is not set up "
 			                   "in config.json",
+			    model, m->provider);
+		else if (app->vault_damaged)
+			*cause = xasprintf("%s needs a key for %s, and the "
+			                   "key vault is damaged (`mixchat "
+			                   "keys list` says more)",
 			    model, m->provider);
 		else
 			*cause = xasprintf("%s needs a key for %s: run "
