@@ -927,6 +927,34 @@ TEST(shape_features_read_the_question)
 	CHECK(v[13] == 0 && v[16] == 0 && v[3] == 0);
 }
 
+/*
+ * Model "b"'s blob mb with, at off, a float leaf (byte 0) or the byte
+ * (leaf 0), resealed with its CRC and loaded into r; mb is put back.
+ */
+static int
+load_patched(struct router *r, struct buf *mb, size_t off, int byte, float leaf)
+{
+	char save[4], *cause = NULL;
+	uint32_t crc;
+	int rc;
+
+	memcpy(save, mb->data + off, 4);
+	if (leaf != 0)
+		memcpy(mb->data + off, &leaf, 4);
+	else
+		mb->data[off] = (char)byte;
+	crc = router_crc32(mb->data, mb->len - 4);
+	memcpy(mb->data + mb->len - 4, &crc, 4);
+	rc = router_model_load(r, "b", mb->data, mb->len, &cause);
+	if (rc != MC_OK)
+		CHECK(cause != NULL && strstr(cause, "malformed") != NULL);
+	free(cause);
+	memcpy(mb->data + off, save, 4);
+	crc = router_crc32(mb->data, mb->len - 4);
+	memcpy(mb->data + mb->len - 4, &crc, 4);
+	return rc;
+}
+
 TEST(shape_trees_learn_what_words_cannot)
 {
 	enum { N = 600, HELD = 40 };
@@ -1025,40 +1053,12 @@ TEST(shape_trees_learn_what_words_cannot)
 		          ob->n * ROUTER_TREE_LEAVES * sizeof *ob->leaf) == 0);
 	}
 	/* A leaf pushing a quality by 1 or more is not a tree we wrote;
-	 * nor is a split on an input there is not, or more trees than the
-	 * blob holds. */
-	{
-		size_t at = mb.len - 4 - 4; /* the last leaf of the last tree */
-		float big = 1.5f;
-		uint32_t crc;
-
-		memcpy(mb.data + at, &big, 4);
-		crc = router_crc32(mb.data, mb.len - 4);
-		memcpy(mb.data + mb.len - 4, &crc, 4);
-		CHECK(router_model_load(r2, "b", mb.data, mb.len, &cause) ==
-		      MC_ERR_CORRUPT);
-		CHECK(cause != NULL && strstr(cause, "malformed") != NULL);
-		free(cause);
-		cause = NULL;
-		big = 0.01f;
-		memcpy(mb.data + at, &big, 4);
-		/* The last tree's first node: 67 bytes before the CRC. */
-		at = mb.len - 4 - 67;
-		mb.data[at] = (char)ROUTER_TREE_INPUTS;
-		crc = router_crc32(mb.data, mb.len - 4);
-		memcpy(mb.data + mb.len - 4, &crc, 4);
-		CHECK(router_model_load(r2, "b", mb.data, mb.len, &cause) ==
-		      MC_ERR_CORRUPT);
-		free(cause);
-		cause = NULL;
-		mb.data[at] = 0;
-		crc = router_crc32(mb.data, mb.len - 4);
-		memcpy(mb.data + mb.len - 4, &crc, 4);
-		CHECK(router_model_load(r2, "b", mb.data, mb.len, &cause) ==
-		      MC_OK);
-		free(cause);
-		cause = NULL;
-	}
+	 * nor is a split on an input there is not.  (The last leaf of the
+	 * last tree is 4 bytes before the CRC, its first node 67.) */
+	CHECK(load_patched(r2, &mb, mb.len - 8, 0, 1.5f) == MC_ERR_CORRUPT);
+	CHECK(load_patched(r2, &mb, mb.len - 4 - 67, ROUTER_TREE_INPUTS, 0) ==
+	      MC_ERR_CORRUPT);
+	CHECK(load_patched(r2, &mb, mb.len - 4 - 67, 0, 0) == MC_OK);
 	/* The shape goes with a rating's features too; a rating stored
 	 * before it (no shape numbers) is read without. */
 	{
