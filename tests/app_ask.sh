@@ -240,4 +240,21 @@ slow_id=$("$MC" --home "$H9" export duo --format json | jq -r '.messages[] | sel
 "$MC" --home "$H9" ratings export 2>/dev/null | grep "\"reply_id\":\"$slow_id\"" >"$T/slow_rating"
 expect_grep "$T/slow_rating" '"prompt":"slowdrip chemistry"' "its rating is learned with its own message"
 
+# A number names the conversation of that number: a new conversation may
+# not be named one (it would later be taken for another conversation), nor
+# be blank or hold a control character.  No provider is asked.
+n=$(wc -l <"$MOCK_LOG")
+expect_exit 2 "a new conversation named by a number is refused" -- "$MC" --home "$H9" ask --session 77 "numbered"
+expect_grep "$T/err" "no conversation 77; a new conversation needs a name that is not a number" "says why"
+expect_exit 2 "a blank conversation name is refused" -- "$MC" --home "$H9" ask --session "  " "blank"
+expect_exit 2 "a name with a newline is refused" -- "$MC" --home "$H9" ask --session "$(printf 'a\nb')" "nl"
+[ "$(wc -l <"$MOCK_LOG")" = "$n" ] && ok "no provider was asked for them" || fail "a refused ask reached the provider"
+# A stdin prompt with a NUL (UTF-16 text) is refused, not cut short.
+printf 'abc\000def' | "$MC" --home "$H9" ask - >"$T/out" 2>"$T/err"
+[ $? = 2 ] && grep -q "NUL byte" "$T/err" && ok "a NUL in the prompt is refused" || fail "NUL: $(cat "$T/err")"
+# Reply and footer share a pipe: the footer starts a line of its own.
+"$MC" --home "$H9" ask "two streams" >"$T/both" 2>&1
+grep -q "^mock reply to: two streams$" "$T/both" && ok "the footer is not glued to the reply under 2>&1" ||
+	fail "2>&1: $(cat "$T/both")"
+
 finish

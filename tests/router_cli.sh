@@ -207,6 +207,15 @@ sed -i 's/"daily_usd": 0.0001/"daily_usd": 0.0000001/' "$T/r/config.json"
 expect_exit 1 "nothing fits the budget" -- "$MC" --home "$T/r" route "hello"
 expect_grep "$T/err" "nothing fits" "says nothing fits"
 
+# A prior the router does not hold (a typo) is said, not silently the
+# price tier.
+sed -i 's/"daily_usd": 0.0000001/"daily_usd": 5/; s/"mistralai\/mistral-7b-chat"/"mistral-7b-typo"/' "$T/r/config.json"
+expect_exit 0 "route with a prior typo" -- "$MC" --home "$T/r" route "hello"
+expect_grep "$T/err" 'small-model (prior "mistral-7b-typo"): no such prior among the router.s profiles (the built-in priors); it starts from its price tier' "the unknown prior is named"
+sed -i 's/"mistral-7b-typo"/"mistralai\/mistral-7b-chat"/' "$T/r/config.json"
+expect_exit 0 "route with known priors" -- "$MC" --home "$T/r" route "hello"
+grep -q "no such prior" "$T/err" && fail "a known prior was reported" || ok "known priors say nothing"
+
 # A corrupt state is reported and not loaded; routing goes on.
 printf 'MXRT garbage' >"$T/r/router.state"
 sed -i 's/"daily_usd": 0.0000001/"daily_usd": 5/' "$T/r/config.json"

@@ -127,6 +127,53 @@ app_model_usable(const struct app *app, const struct model *m)
 	    app->cfg, app->vault_names, app->nvault_names, m);
 }
 
+/*
+ * A configured model the router routes between whose prior it does not
+ * hold (a typo, or a router.state trained on other data) silently starts
+ * from its price tier: said in one notice, naming the first few.
+ */
+static void
+app_note_priors(const struct router *r, const struct config *cfg,
+    void (*notice)(void *ud, const char *message), void *ud)
+{
+	struct buf missing;
+	char *path, *msg;
+	size_t i, j, n = 0;
+
+	if (notice == NULL)
+		return;
+	buf_init(&missing, 4096);
+	for (i = 0; i < cfg->nmodels; i++) {
+		const struct model *m = &cfg->models[i];
+
+		if (m->prior == NULL || *m->prior == '\0' ||
+		    router_has_prior(r, m->prior))
+			continue;
+		for (j = 0; j < router_nmodels(r); j++)
+			if (strcmp(router_model_id(r, j), m->id) == 0)
+				break;
+		if (j == router_nmodels(r))
+			continue;
+		if (n < 3 && buf_printf(&missing, "%s%s (prior \"%s\")",
+		                 n > 0 ? ", " : "", m->id, m->prior) != MC_OK)
+			log_debug("router: prior notice too long");
+		n++;
+	}
+	if (n > 0) {
+		path = config_data_path(cfg, "router.state");
+		msg = xasprintf("%s%s: no such prior among the router's "
+		                "profiles (%s); %s from %s price tier",
+		    buf_str(&missing), n > 3 ? " and more" : "",
+		    fs_exists(path) ? "router.state" : "the built-in priors",
+		    n > 1 ? "they start" : "it starts",
+		    n > 1 ? "their" : "its");
+		notice(ud, msg);
+		free(msg);
+		free(path);
+	}
+	buf_release(&missing);
+}
+
 size_t
 app_router_load(struct router *r, const struct config *cfg, struct store *s,
     char *const *vault_names, size_t nnames, bool learned,
@@ -164,6 +211,7 @@ app_router_load(struct router *r, const struct config *cfg, struct store *s,
 		        r, m->id, m->price_in, m->price_out, m->prior) == MC_OK)
 			usable++;
 	}
+	app_note_priors(r, cfg, notice, ud);
 	if (!learned || store_router_list(s, &list, &n) != MC_OK)
 		return usable;
 	for (i = 0; i < n; i++) {
@@ -1151,6 +1199,9 @@ app_route_fallback(struct app *app)
 				continue;
 		}
 		if (router_nmodels(app->router) > 0)
+			app_note_priors(
+			    app->router, app->cfg, app->hooks.notice, app->ud);
+		if (router_nmodels(app->router) > 0)
 			return pass == 0
 			           ? "no key for the models in config.json yet: "
 			             "showing what the router would do with them"
@@ -1676,6 +1727,16 @@ app_session_new(struct app *app, char **cause)
 	return MC_OK;
 }
 
+/* Whether s holds an ASCII control character (C0 or DEL). */
+static bool
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 int
 app_session_named(struct app *app, const char *name, char **cause)
 {
@@ -1688,6 +1749,20 @@ app_session_named(struct app *app, const char *name, char **cause)
 	if (rc != MC_ERR_NOTFOUND) {
 		*cause = xstrdup(store_strerror(app->store));
 		return rc;
+	}
+	/* A number names the conversation of that number: a conversation
+	 * named "18" would later be taken for conversation 18.  A name is
+	 * also something a heading can show: not blank, one line. */
+	if (name[strspn(name, "0123456789")] == '\0') {
+		*cause = xasprintf("no conversation %s; a new conversation "
+		                   "needs a name that is not a number",
+		    name);
+		return MC_ERR_USAGE;
+	}
+	if (name[strspn(name, " \t")] == '\0' || has_control(name)) {
+		*cause = xstrdup("a conversation name must not be blank or "
+		                 "hold control characters");
+		return MC_ERR_USAGE;
 	}
 	app_clear_conversation(app);
 	app->session_name = xstrdup(name);

@@ -244,8 +244,10 @@ int app_search(struct app *app, const char *words, size_t max,
 void app_search_free(struct app_search_hit *list, size_t n);
 
 /*
- * app_session_named: continue the session called name, creating it on
- * first use (`mixchat ask --session NAME`).
+ * app_session_named: continue the session called name (or numbered
+ * so), creating it on first use (`mixchat ask --session NAME`); a new
+ * one's name may not be a number, blank or hold control characters
+ * (MC_ERR_USAGE).
  */
 int app_session_named(struct app *app, const char *name, char **cause) MC_WUR;
 

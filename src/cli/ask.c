@@ -168,6 +168,9 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	ex = app_get(a.app, app_count(a.app) - 1);
 	if (!a.json && a.printed > 0 && ex->reply[ex->reply_len - 1] != '\n')
 		putchar('\n');
+	/* The reply's last line out before the footer goes to stderr: they
+	 * may share one pipe (2>&1). */
+	fflush(stdout);
 	if (a.json)
 		cli_print_exchange_json(stdout, ex);
 	else

@@ -101,6 +101,12 @@ cli_read_prompt(const char *cmd, int argc, char **argv, struct buf *b)
 				    cmd, "prompt larger than 1 MiB");
 		}
 	}
+	/* A NUL would cut the prompt short unseen (UTF-16 text is half
+	 * NULs): refused, as invalid UTF-8 is. */
+	if (b->len > 0 && memchr(b->data, '\0', b->len) != NULL)
+		return cli_usage_error(cmd,
+		    "the prompt contains a NUL byte (UTF-16 text? convert it: "
+		    "iconv -f UTF-16 -t UTF-8)");
 	/* Trailing white space (the newline of `echo x |`) is not content. */
 	while (b->len > 0 && strchr(" \t\r\n", b->data[b->len - 1]) != NULL)
 		b->data[--b->len] = '\0';

@@ -1285,7 +1285,8 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 		case 'o':
 			online_set = true;
 			o.online = strtod(optarg, &end);
-			if (*end != '\0' || !(o.online >= 0 && o.online <= 1))
+			if (end == optarg || *end != '\0' ||
+			    !(o.online >= 0 && o.online <= 1))
 				return cli_usage_error("eval",
 				    "--online %s: "
 				    "give a fraction from 0 to 1",
@@ -1294,7 +1295,7 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 		case 'L':
 			o.lambda = strtod(optarg, &end);
 			lambda_set = true;
-			if (*end != '\0' || !(o.lambda > 0) ||
+			if (end == optarg || *end != '\0' || !(o.lambda > 0) ||
 			    !isfinite(o.lambda))
 				return cli_usage_error("eval",
 				    "--lambda %s: "

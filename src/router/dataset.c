@@ -141,6 +141,17 @@ dataset_parse_line(struct dataset *ds, const char *line, size_t len,
 		rc = bad(cause, ds, lineno, "(line)", "not a JSON object");
 		goto out;
 	}
+	/* The labels are optional, but one of another type is a mistake,
+	 * not "no label". */
+	for (i = 0; i < 2; i++) {
+		const char *key = i == 0 ? "source" : "subject";
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, key);
+
+		if (l != NULL && !cJSON_IsString(l) && !cJSON_IsNull(l)) {
+			rc = bad(cause, ds, lineno, key, "not a string");
+			goto out;
+		}
+	}
 	src = get_str(root, "source");
 	if (source != NULL && (src == NULL || strcmp(src, source) != 0)) {
 		rc = MC_OK;
@@ -247,6 +258,16 @@ dataset_load(
 		goto out;
 	p = b.data != NULL ? b.data : "";
 	end = p + b.len;
+	/* The shipped datasets are .jsonl.gz: say so, not "a NUL byte". */
+	if (b.len >= 2 && (unsigned char)p[0] == 0x1f &&
+	    (unsigned char)p[1] == 0x8b) {
+		*cause =
+		    xasprintf("%s: gzip-compressed; decompress it on the "
+		              "way in: gzip -dc FILE | mixchat ... --data -",
+		        ds->name);
+		rc = MC_ERR_PARSE;
+		goto out;
+	}
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)

@@ -134,10 +134,16 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 			end++;
 		if (*end != '\0') {
 			json_position(copy, (size_t)(end - copy), &line, &col);
-			*cause =
-			    xasprintf("%s:%d:%d: unexpected text after the "
-			              "JSON value",
-			        name, line, col);
+			if (memchr(copy, '\n', len) == NULL &&
+			    named_with_line(name))
+				*cause =
+				    xasprintf("%s: unexpected text after "
+				              "the JSON value at column %d",
+				        name, col);
+			else
+				*cause = xasprintf("%s:%d:%d: unexpected text "
+				                   "after the JSON value",
+				    name, line, col);
 			cJSON_Delete(root);
 			free(copy);
 			return MC_ERR_PARSE;
