@@ -12,7 +12,8 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "cut", "disconnect_after_bytes": 200},
   {"prompt_contains": "poem", "reply": "Roses are red, 中文 and 😀 too."},
   {"prompt_contains": "longanswer", "reply": "$long"},
-  {"prompt_contains": "slowdrip", "reply": "one two three four five six", "drip_ms": 600}
+  {"prompt_contains": "slowdrip", "reply": "one two three four five six", "drip_ms": 600},
+  {"prompt_contains": "waitlong", "reply": "late", "delay_ms": 4000}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -256,5 +257,21 @@ printf 'abc\000def' | "$MC" --home "$H9" ask - >"$T/out" 2>"$T/err"
 "$MC" --home "$H9" ask "two streams" >"$T/both" 2>&1
 grep -q "^mock reply to: two streams$" "$T/both" && ok "the footer is not glued to the reply under 2>&1" ||
 	fail "2>&1: $(cat "$T/both")"
+
+# Cancelled before any text: no first token is claimed, in the footer or
+# in the JSON.
+"$MC" --home "$H9" ask --model mid "waitlong one" >"$T/out" 2>"$T/err" &
+ask_pid=$!
+sleep 0.7
+kill -INT $ask_pid
+wait $ask_pid
+expect_grep "$T/err" "^mid · no reply (" "a reply cancelled before its text says no reply"
+grep -q "first token" "$T/err" && fail "a cancelled reply claims a first token" || ok "and claims no first token"
+"$MC" --home "$H9" ask --json --model mid "waitlong two" >"$T/out" 2>"$T/err" &
+ask_pid=$!
+sleep 0.7
+kill -INT $ask_pid
+wait $ask_pid
+[ "$(jq -r .ttft_ms "$T/out")" = null ] && ok "ask --json: ttft_ms null without text" || fail "ttft_ms: $(jq -c . "$T/out")"
 
 finish

@@ -871,6 +871,7 @@ app_on_done(void *ud, const struct net_result *res)
 	struct store_message m;
 	struct store_spend_add spend;
 	struct store_latency lat;
+	char first[48];
 	uint32_t seq = 0;
 
 	x->transfer = NULL;
@@ -903,13 +904,14 @@ app_on_done(void *ud, const struct net_result *res)
 			                         : mixchat_strerror(res->err));
 	}
 
-	log_debug("reply: %s %s: %.0f ms (first token %.0f ms), %ld+%ld "
+	snprintf(first, sizeof first, " (first token %.0f ms)", x->pub.ttft_ms);
+	log_debug("reply: %s %s: %.0f ms%s, %ld+%ld "
 	          "tokens%s, $%.6f%s%s",
 	    x->pub.model,
 	    x->pub.state == REPLY_DONE        ? "done"
 	    : x->pub.state == REPLY_CANCELLED ? "cancelled"
 	                                      : "failed",
-	    res->latency_ms, res->ttft_ms, (long)res->tokens_in,
+	    res->latency_ms, x->text.len > 0 ? first : "", (long)res->tokens_in,
 	    (long)res->tokens_out, res->tokens_estimated ? " (estimated)" : "",
 	    x->pub.cost_usd, x->pub.error != NULL ? ": " : "",
 	    x->pub.error != NULL ? x->pub.error : "");

@@ -99,8 +99,8 @@ format_footer(
 		snprintf(out, n, "%s%s%s", ex->model, g->sep, g->ellipsis);
 		return;
 	}
-	if (ex->state == REPLY_ERROR && ex->reply_len == 0 &&
-	    ex->tokens_out <= 0) {
+	if ((ex->state == REPLY_ERROR || ex->state == REPLY_CANCELLED) &&
+	    ex->reply_len == 0 && ex->tokens_out <= 0) {
 		/* Nothing came back: no speed or token count to report. */
 		format_no_reply(g, ex->model, ex->latency_ms, out, n);
 		return;

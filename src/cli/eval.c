@@ -164,17 +164,31 @@ paired_json(cJSON *o, const char *prefix, const struct sample *p)
 {
 	char key[64];
 
+	/* Over no prompts there is no gain to report (null), not 0. */
 	snprintf(key, sizeof key, "%sutility_gain", prefix);
-	cJSON_AddNumberToObject(o, key, p->n > 0 ? p->sum / p->n : 0);
+	if (p->n > 0)
+		cJSON_AddNumberToObject(o, key, p->sum / p->n);
+	else
+		cJSON_AddNullToObject(o, key);
 	snprintf(key, sizeof key, "%sutility_gain_se", prefix);
-	cJSON_AddNumberToObject(o, key, paired_se(p));
+	if (p->n > 0)
+		cJSON_AddNumberToObject(o, key, paired_se(p));
+	else
+		cJSON_AddNullToObject(o, key);
 	snprintf(key, sizeof key, "%sverdict", prefix);
-	cJSON_AddStringToObject(o, key, paired_verdict(p));
+	if (p->n > 0)
+		cJSON_AddStringToObject(o, key, paired_verdict(p));
+	else
+		cJSON_AddNullToObject(o, key);
 }
 
 static void
 paired_print(const char *what, const struct sample *p)
 {
+	if (p->n == 0) {
+		printf("  %s: n/a (no prompts)\n", what);
+		return;
+	}
 	printf("  %s: utility %+.4f +/- %.4f (standard error, paired over "
 	       "%.0f prompts): %s\n",
 	    what, p->n > 0 ? p->sum / p->n : 0, paired_se(p), p->n,
@@ -373,30 +387,33 @@ online_replay(const struct router *fitted, enum online_start start,
 	router_memory_free(memory);
 }
 
+/* key_which = v, or null when it is a mean over no prompts. */
 static void
-online_json(
-    cJSON *o, const char *which, const struct online_sums *s, double lambda)
+mean_json(cJSON *o, const char *key, const char *which, double v, size_t n)
 {
-	char key[64];
+	char k[64];
 
+	snprintf(k, sizeof k, "%s_%s", key, which);
+	if (n > 0)
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static void
+online_json(cJSON *o, const char *which, const struct online_sums *s,
+    double lambda, size_t nstream, size_t nafter)
+{
 	/* What the router maximises: quality - cost / lambda. */
-	snprintf(key, sizeof key, "utility_%s", which);
-	cJSON_AddNumberToObject(o, key, s->q_all - s->c_all / lambda);
-	snprintf(key, sizeof key, "after_utility_%s", which);
-	cJSON_AddNumberToObject(o, key, s->q_after - s->c_after / lambda);
-
-	snprintf(key, sizeof key, "quality_%s", which);
-	cJSON_AddNumberToObject(o, key, s->q_all);
-	snprintf(key, sizeof key, "cost_usd_%s", which);
-	cJSON_AddNumberToObject(o, key, s->c_all);
-	snprintf(key, sizeof key, "stream_quality_%s", which);
-	cJSON_AddNumberToObject(o, key, s->q_stream);
-	snprintf(key, sizeof key, "stream_cost_usd_%s", which);
-	cJSON_AddNumberToObject(o, key, s->c_stream);
-	snprintf(key, sizeof key, "after_quality_%s", which);
-	cJSON_AddNumberToObject(o, key, s->q_after);
-	snprintf(key, sizeof key, "after_cost_usd_%s", which);
-	cJSON_AddNumberToObject(o, key, s->c_after);
+	mean_json(o, "utility", which, s->q_all - s->c_all / lambda, 1);
+	mean_json(o, "after_utility", which, s->q_after - s->c_after / lambda,
+	    nafter);
+	mean_json(o, "quality", which, s->q_all, 1);
+	mean_json(o, "cost_usd", which, s->c_all, 1);
+	mean_json(o, "stream_quality", which, s->q_stream, nstream);
+	mean_json(o, "stream_cost_usd", which, s->c_stream, nstream);
+	mean_json(o, "after_quality", which, s->q_after, nafter);
+	mean_json(o, "after_cost_usd", which, s->c_after, nafter);
 }
 
 /*
@@ -501,8 +518,10 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 			    o, "n_feedback", (double)nonline);
 			cJSON_AddNumberToObject(
 			    o, "n_after", (double)(ntest - nonline));
-			online_json(o, "learning", &l, lambda);
-			online_json(o, "frozen", &f, lambda);
+			online_json(o, "learning", &l, lambda, nonline,
+			    ntest - nonline);
+			online_json(
+			    o, "frozen", &f, lambda, nonline, ntest - nonline);
 			paired_json(o, "", &pd);
 			paired_json(o, "after_", &pa);
 			if (k == 0 && refit != NULL)
@@ -651,8 +670,10 @@ eval_partial(const struct router *fitted, const struct dataset *ds,
 		cJSON_AddNumberToObject(o, "fraction", frac);
 		cJSON_AddNumberToObject(o, "lambda", lambda);
 		cJSON_AddNumberToObject(o, "n_stream", (double)nstream);
-		online_json(o, "learning", &l, lambda);
-		online_json(o, "frozen", &f, lambda);
+		/* The streamed prompts are train's, not scored (no stream
+		 * means); all of test comes after them. */
+		online_json(o, "learning", &l, lambda, 0, ntest);
+		online_json(o, "frozen", &f, lambda, 0, ntest);
 		paired_json(o, "", &pd);
 		if (ceiling.n > 0)
 			paired_json(o, "ceiling_", &ceiling);
@@ -1068,7 +1089,12 @@ eval_run(const struct eval_opts *o)
 		    out, "cost_pct_at_97_25", 100.0 * at9725);
 	else
 		cJSON_AddNullToObject(out, "cost_pct_at_97_25");
-	cJSON_AddNumberToObject(out, "aiq", aiq);
+	/* AIQ is an area over [cheapest, reference]: with no width (the
+	 * reference is the cheapest model) there is none, not 0. */
+	if (cref > clo)
+		cJSON_AddNumberToObject(out, "aiq", aiq);
+	else
+		cJSON_AddNullToObject(out, "aiq");
 	{
 		struct metrics_point sp[DATASET_MAX_MODELS];
 
@@ -1076,8 +1102,11 @@ eval_run(const struct eval_opts *o)
 			sp[m].cost = mc[m];
 			sp[m].quality = mq[m];
 		}
-		cJSON_AddNumberToObject(
-		    out, "aiq_single_models", metrics_aiq(sp, nm, clo, cref));
+		if (cref > clo)
+			cJSON_AddNumberToObject(out, "aiq_single_models",
+			    metrics_aiq(sp, nm, clo, cref));
+		else
+			cJSON_AddNullToObject(out, "aiq_single_models");
 	}
 	{
 		struct eval_sample_ctx x;
@@ -1180,12 +1209,17 @@ eval_run(const struct eval_opts *o)
 			    lambda_at(k), curve_q[k], curve_c[k],
 			    100 * curve_q[k] / qref, 100 * curve_c[k] / cref);
 		}
-		printf("\nAIQ %.4f (single models' hull %.4f) over $%.6f .. "
-		       "$%.6f\n",
-		    aiq,
-		    cJSON_GetNumberValue(
-		        cJSON_GetObjectItem(out, "aiq_single_models")),
-		    clo, cref);
+		if (cref > clo)
+			printf("\nAIQ %.4f (single models' hull %.4f) over "
+			       "$%.6f .. $%.6f\n",
+			    aiq,
+			    cJSON_GetNumberValue(
+			        cJSON_GetObjectItem(out, "aiq_single_models")),
+			    clo, cref);
+		else
+			printf("\nAIQ n/a: the reference ($%.6f) is no dearer "
+			       "than the cheapest model\n",
+			    cref);
 		printf("  +/- %s (standard error: %d resamples of the "
 		       "%s prompts, decisions fixed)\n",
 		    se_text(boot, "aiq_se", 4, sebuf, sizeof sebuf),

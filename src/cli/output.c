@@ -42,7 +42,11 @@ cli_print_exchange_json(FILE *f, const struct app_exchange *ex)
 		cJSON_AddNullToObject(o, "model");
 	cJSON_AddStringToObject(o, "reply", ex->reply);
 	cJSON_AddNumberToObject(o, "cost_usd", ex->cost_usd);
-	cJSON_AddNumberToObject(o, "ttft_ms", ex->ttft_ms);
+	/* No text came: there was no first token to time. */
+	if (ex->reply_len == 0)
+		cJSON_AddNullToObject(o, "ttft_ms");
+	else
+		cJSON_AddNumberToObject(o, "ttft_ms", ex->ttft_ms);
 	cJSON_AddNumberToObject(o, "latency_ms", ex->latency_ms);
 	cJSON_AddNumberToObject(o, "tokens_in", ex->tokens_in);
 	cJSON_AddNumberToObject(o, "tokens_out", ex->tokens_out);
