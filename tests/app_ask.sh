@@ -274,4 +274,16 @@ kill -INT $ask_pid
 wait $ask_pid
 [ "$(jq -r .ttft_ms "$T/out")" = null ] && ok "ask --json: ttft_ms null without text" || fail "ttft_ms: $(jq -c . "$T/out")"
 
+# The conversation sent as context is priced too: a second message in a
+# session after a 1,800-character reply is predicted dearer than the same
+# message alone (by about 450 tokens at each model's input price).
+"$MC" --home "$H9" ask --session ctxcost --model expensive "longanswer please" >/dev/null 2>&1
+"$MC" --home "$H9" ask --session ctxcost --json --model expensive "short follow-up" >"$T/with_ctx" 2>/dev/null
+"$MC" --home "$H9" route --json "short follow-up" >"$T/alone" 2>/dev/null
+with=$(jq '.decision.candidates[] | select(.model == "expensive") | .cost_usd' "$T/with_ctx")
+alone=$(jq '.candidates[] | select(.model == "expensive") | .cost_usd' "$T/alone")
+awk -v w="$with" -v a="$alone" 'BEGIN { d = (w - a) * 1e6 / 10; exit !(d > 400 && d < 600) }' &&
+	ok "the context's tokens are in the predicted cost ($alone alone, $with in the conversation)" ||
+	fail "context not priced: $alone alone, $with in the conversation"
+
 finish

@@ -711,6 +711,62 @@ app_why_none(
 }
 
 /*
+ * The conversation sent before x's message, into msgs (room for
+ * 2 x APP_HISTORY): each earlier message once, with its latest finished
+ * answer (a re-ask replaces the answer it re-asked), at most APP_HISTORY
+ * of them.  x's own message and anything after it (a re-ask of an older
+ * message) are not context.  Returns the count.
+ */
+static size_t
+app_context(
+    const struct app *app, const struct exchange *x, struct net_message *msgs)
+{
+	const struct exchange **ctx;
+	size_t i, n = 0, first, nctx = 0;
+
+	ctx = xcalloc(app->nex + 1, sizeof *ctx);
+	for (i = 0; i < app->nex && app->ex[i] != x; i++) {
+		const struct exchange *e = app->ex[i];
+		size_t k;
+
+		if (e->pub.state != REPLY_DONE || e->pub.model == NULL ||
+		    (x->user_seq != 0 && e->user_seq >= x->user_seq))
+			continue;
+		for (k = 0; k < nctx; k++)
+			if (e->user_seq != 0 && ctx[k]->user_seq == e->user_seq)
+				break;
+		ctx[k] = e; /* a later answer to the same message wins */
+		if (k == nctx)
+			nctx++;
+	}
+	first = nctx > APP_HISTORY ? nctx - APP_HISTORY : 0;
+	for (i = first; i < nctx; i++) {
+		msgs[n].role = "user";
+		msgs[n++].text = ctx[i]->pub.prompt;
+		msgs[n].role = "assistant";
+		msgs[n++].text = ctx[i]->pub.reply;
+	}
+	free(ctx);
+	return n;
+}
+
+/* The tokens sent beside x's message (its context and the system
+ * prompt), estimated as the router estimates a prompt's: bytes / 4. */
+static double
+app_context_tokens(const struct app *app, const struct exchange *x)
+{
+	struct net_message *msgs = xcalloc(2 * APP_HISTORY + 1, sizeof *msgs);
+	size_t i, n = app_context(app, x, msgs), bytes = 0;
+
+	for (i = 0; i < n; i++)
+		bytes += msgs[i].text != NULL ? strlen(msgs[i].text) : 0;
+	if (app->cfg->system_prompt != NULL)
+		bytes += strlen(app->cfg->system_prompt);
+	free(msgs);
+	return ceil((double)bytes / 4.0);
+}
+
+/*
  * Route x->pub.prompt: fills candidates and features and picks the model
  * (the pinned one, or the router's winner among those not in skip).
  */
@@ -734,6 +790,9 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	ctx.nlatency = nlat;
 	ctx.skip = skip;
 	ctx.nskip = nskip;
+	/* What the request carries beside the message costs too: in a long
+	 * conversation it is most of the input (and of the budget). */
+	ctx.context_in_tokens = app_context_tokens(app, x);
 	memset(&d, 0, sizeof d);
 	rc = router_online_decide(app->router, app->memory, x->pub.prompt,
 	    strlen(x->pub.prompt), &ctx, &d);
@@ -998,8 +1057,7 @@ app_start(struct app *app, struct exchange *x, char **cause)
 	const struct provider *p;
 	struct net_message *msgs;
 	struct net_request req;
-	const struct exchange **ctx;
-	size_t i, n = 0, first, nctx = 0;
+	size_t n;
 	int rc;
 
 	m = config_find_model(app->cfg, x->pub.model);
@@ -1028,35 +1086,8 @@ app_start(struct app *app, struct exchange *x, char **cause)
 			return MC_ERR_LOCKED;
 		}
 	}
-	/* The conversation as it stood before x's message, then that
-	 * message: each earlier message once, with its latest finished
-	 * answer (a re-ask replaces the answer it re-asked), at most
-	 * APP_HISTORY of them.  x's own message and anything after it (a
-	 * re-ask of an older message) are not context. */
-	ctx = xcalloc(app->nex + 1, sizeof *ctx);
-	for (i = 0; i < app->nex && app->ex[i] != x; i++) {
-		const struct exchange *e = app->ex[i];
-		size_t k;
-
-		if (e->pub.state != REPLY_DONE || e->pub.model == NULL ||
-		    (x->user_seq != 0 && e->user_seq >= x->user_seq))
-			continue;
-		for (k = 0; k < nctx; k++)
-			if (e->user_seq != 0 && ctx[k]->user_seq == e->user_seq)
-				break;
-		ctx[k] = e; /* a later answer to the same message wins */
-		if (k == nctx)
-			nctx++;
-	}
 	msgs = xcalloc(2 * APP_HISTORY + 1, sizeof *msgs);
-	first = nctx > APP_HISTORY ? nctx - APP_HISTORY : 0;
-	for (i = first; i < nctx; i++) {
-		msgs[n].role = "user";
-		msgs[n++].text = ctx[i]->pub.prompt;
-		msgs[n].role = "assistant";
-		msgs[n++].text = ctx[i]->pub.reply;
-	}
-	free(ctx);
+	n = app_context(app, x, msgs);
 	msgs[n].role = "user";
 	msgs[n++].text = x->pub.prompt;
 	req.messages = msgs;

@@ -988,9 +988,10 @@ router_decide_features(const struct router *r, const struct router_features *f,
 
 		c->model = p->id;
 		c->quality = q[i];
-		c->cost_usd = (f->in_tokens * p->price_in +
-		                  c->out_tokens * p->price_out) /
-		              1e6;
+		c->cost_usd =
+		    ((f->in_tokens + ctx->context_in_tokens) * p->price_in +
+		        c->out_tokens * p->price_out) /
+		    1e6;
 		c->uncertainty = router_profile_uncertainty(p, f);
 		lat = find_latency(ctx, p->id);
 		ttft = lat != NULL && lat->ttft_ms > 0 ? lat->ttft_ms

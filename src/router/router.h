@@ -131,7 +131,10 @@ struct router_context {
 	double lambda; /* USD per unit of quality; <= 0: from mode */
 	double latency_tolerance_ms; /* tau; <= 0: no latency penalty */
 	double budget_left_usd;      /* < 0: no limit */
-	int64_t now_ms;              /* same clock as unavailable_until_ms */
+	/* Input tokens sent beside the prompt (a chat's earlier messages,
+	 * the system prompt): priced as input for every candidate. */
+	double context_in_tokens;
+	int64_t now_ms; /* same clock as unavailable_until_ms */
 	const struct router_latency *latency;
 	size_t nlatency;
 	const char *const
