@@ -86,6 +86,8 @@ tail -n 1 "$MOCK_LOG" | grep -q 'first question' && ok "second ask carries the f
 # Ratings: rate the last reply, export, import elsewhere.
 expect_exit 0 "rate last 4" -- "$MC" --home "$H" rate last 4
 expect_grep "$T/out" "^rated [0-9]*\.[0-9]* (.*) 4/5" "rate confirms, naming the reply it rated (not 'last')"
+expect_exit 0 "rate last 4 again" -- "$MC" --home "$H" rate last 4
+expect_grep "$T/out" "^reply [0-9]*\.[0-9]* is already rated 4/5: nothing new to learn" "the same score again teaches nothing"
 expect_exit 2 "rate with a bad score" -- "$MC" --home "$H" rate last 9
 expect_exit 2 "rate with a bad id" -- "$MC" --home "$H" rate nonsense 3
 expect_exit 0 "ratings export" -- "$MC" --home "$H" ratings export

@@ -395,6 +395,52 @@ TEST(online_learning_moves_predictions)
 	router_free(r);
 }
 
+TEST(a_corrected_rating_counts_as_its_new_score)
+{
+	struct router *r = hand_router(), *direct, *once;
+	struct router_features *f = xcalloc(1, sizeof *f);
+	const struct router_profile *p;
+	uint32_t t;
+	int i;
+
+	router_features_compute(r, "hello there", 11, f);
+	/* A model past its first ratings (a fresh one learns its first
+	 * ones at more weight, which a correction matches only roughly). */
+	for (i = 0; i < 400; i++)
+		CHECK(
+		    router_online_learn(r, NULL, f, "big", 0.5, 1.0) == MC_OK);
+	CHECK(router_profile_evidence(router_find_profile(r, "big"), f) >
+	      ROUTER_PRIOR_CAP);
+	direct = router_copy(r);
+	once = router_copy(r);
+	/* Rated 1.0, then corrected to 0.0: the tag statistics end where a
+	 * single rating of 0.0 puts them, with one rating's weight (not
+	 * two), and LinUCB's A saw one observation. */
+	CHECK(router_online_learn(r, NULL, f, "big", 1.0, 1.0) == MC_OK);
+	CHECK(router_online_correct(r, f, "big", 1.0, 0.0, 1.0) == MC_OK);
+	CHECK(router_online_learn(direct, NULL, f, "big", 0.0, 1.0) == MC_OK);
+	p = router_find_profile(r, "big");
+	for (t = 0; t < p->ntags; t++) {
+		CHECK_NEAR(p->qsum[t],
+		    router_find_profile(direct, "big")->qsum[t], 1e-9);
+		CHECK_NEAR(
+		    p->qw[t], router_find_profile(direct, "big")->qw[t], 1e-9);
+	}
+	CHECK_NEAR(p->n, router_find_profile(direct, "big")->n, 1e-12);
+	CHECK_NEAR(router_uncertainty(r, 0, f),
+	    router_uncertainty(direct, 0, f), 1e-12);
+	/* Its prediction moved down, below where the first rating had it. */
+	CHECK(router_online_learn(once, NULL, f, "big", 1.0, 1.0) == MC_OK);
+	CHECK(router_profile_quality(r->models[0], f) <
+	      router_profile_quality(once->models[0], f));
+	CHECK(router_online_correct(r, f, "nope", 1, 0, 1) == MC_ERR_NOTFOUND);
+	CHECK(router_online_correct(r, f, "big", 1, 2, 1) == MC_ERR_USAGE);
+	free(f);
+	router_free(r);
+	router_free(direct);
+	router_free(once);
+}
+
 /* Real chat replies are long while the built-in priors predict short
  * multiple-choice answers: the length predictor follows the replies
  * quickly, and the learned length survives a model blob round trip. */
@@ -1230,6 +1276,7 @@ main(void)
 	RUN(builtin_priors);
 	RUN(fit_learns_tags);
 	RUN(online_learning_moves_predictions);
+	RUN(a_corrected_rating_counts_as_its_new_score);
 	RUN(learn_length_follows_replies);
 	RUN(unseen_model_borrows_reply_length);
 	RUN(state_round_trip_and_corruption);

@@ -367,6 +367,8 @@ TEST(ratings_and_router_state)
 		CHECK(list[0].score == 4 && list[1].score == 2);
 		CHECK(list[0].time_ms == 1000 && list[1].time_ms == 1000);
 		CHECK(list[1].nfeatures == 2 && list[1].features[1] == 2.0f);
+		/* The reply's later rating replaced the earlier one. */
+		CHECK(list[0].superseded && !list[1].superseded);
 	}
 	store_ratings_free(list, n);
 
@@ -387,7 +389,8 @@ TEST(ratings_and_router_state)
 	CHECK(store_model_stats(s, 20250101, &ms, &n) == MC_OK && n == 2);
 	if (n == 2) {
 		CHECK_STR(ms[0].model, "m1");
-		CHECK(ms[0].ratings == 2 && ms[0].mean_rating == 3.0);
+		/* Counted once, at its latest score. */
+		CHECK(ms[0].ratings == 1 && ms[0].mean_rating == 2.0);
 		CHECK(ms[0].replies == 1 && ms[0].has_router);
 		CHECK(ms[0].router_bytes == 3 && !ms[1].has_latency);
 	}

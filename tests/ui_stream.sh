@@ -36,13 +36,27 @@ ui_expect "(cheap|mid|expensive) · \\\$[0-9.]+ · .* \(first token .*\) · [0-9
 ui_expect " \[(cheap|mid|expensive)\] " "status bar names the model"
 first_model=$(sed -n 's/^ *\(cheap\|mid\|expensive\) · .*/\1/p' "$T/screen" | tail -1)
 
-# Rate with Alt-4: the footer shows it and the store has it.
+# Rate with Alt-4: the footer shows it, the status bar confirms it (the
+# footer may be off screen) and the store has it.
 ui_keys M-4
 ui_expect "★★★★☆ 4/5" "Alt-4 shows the rating"
+ui_expect " reply [0-9]+\.[0-9]+ rated 4/5 " "the status bar confirms it"
+# The same again teaches nothing; another score corrects it: one rating
+# a reply, in the store, the export and the stats.
+ui_keys M-4
+ui_expect " reply [0-9]+\.[0-9]+ is already rated 4/5 " "Alt-4 again: already rated"
+ui_keys M-2
+ui_expect "★★☆☆☆ 2/5" "Alt-2 corrects it"
+ui_expect " reply [0-9]+\.[0-9]+: 2/5, was 4/5 " "and says what it was"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 "$MC" --home "$H" ratings export >"$T/ratings.jsonl" 2>"$T/err"
-expect_grep "$T/ratings.jsonl" '"score":4' "the rating is in the store"
+expect_grep "$T/ratings.jsonl" '"score":2' "the corrected rating is in the store"
+[ "$(wc -l <"$T/ratings.jsonl")" = 1 ] && ok "one rating for the reply" ||
+	fail "ratings after a correction: $(cat "$T/ratings.jsonl")"
+"$MC" --home "$H" stats --json >"$T/stats.json" 2>/dev/null
+[ "$(jq .ratings "$T/stats.json")" = 1 ] && [ "$(jq .mean_rating "$T/stats.json")" = 2 ] &&
+	ok "stats counts it once, at its last score" || fail "stats: $(jq -c '{ratings, mean_rating}' "$T/stats.json")"
 
 # Budget mode: the next reply goes to the cheapest model.
 ui_start -- --home "$H"

@@ -1338,7 +1338,8 @@ app_rebuild_memory(
 	for (i = 0; i < n; i++) {
 		double base, q, w;
 
-		if (list[i].model == NULL ||
+		/* A corrected rating no longer counts. */
+		if (list[i].model == NULL || list[i].superseded ||
 		    !router_features_unpack(
 		        list[i].features, list[i].nfeatures, f))
 			continue;
@@ -1368,6 +1369,7 @@ struct learn_ctx {
 	const struct router_features *f;
 	const char *model;
 	double quality, weight;
+	double old_quality; /* a corrected rating's; < 0: a new rating */
 	const struct buf *before;
 };
 
@@ -1384,19 +1386,29 @@ app_learn_in_txn(void *ud, const void *stored, size_t len, struct buf *out)
 	free(cause);
 	if (rc != MC_OK)
 		return rc;
-	rc = router_online_learn(
-	    c->app->router, NULL, c->f, c->model, c->quality, c->weight);
+	rc = c->old_quality >= 0
+	         ? router_online_correct(c->app->router, c->f, c->model,
+	               c->old_quality, c->quality, c->weight)
+	         : router_online_learn(c->app->router, NULL, c->f, c->model,
+	               c->quality, c->weight);
 	if (rc != MC_OK)
 		return rc;
 	buf_reset(out);
 	return router_model_save(c->app->router, c->model, out);
 }
 
+/*
+ * Store a rating and teach the router it, in one transaction.  old_score
+ * > 0: the reply had that rating and the user corrected it; the router
+ * learns the correction (router_online_correct) and the memory of rated
+ * prompts is rebuilt from the store, where the old rating no longer
+ * counts.
+ */
 static int
 app_learn_commit(struct app *app, const struct router_features *f,
     uint64_t session, uint32_t seq, const char *prompt, const char *model,
-    int score, int source, double quality, double weight, int64_t time_ms,
-    char **cause)
+    int score, int old_score, int source, double quality, double weight,
+    int64_t time_ms, char **cause)
 {
 	struct store_rating r;
 	struct learn_ctx lc;
@@ -1415,13 +1427,16 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	lc.model = model;
 	lc.quality = quality;
 	lc.weight = weight;
+	lc.old_quality = old_score > 0 ? app_score_quality(old_score) : -1;
 	lc.before = &blob;
 	/* The policy shared with `mixchat eval --online` (router/online.h):
 	 * the memory learns here, once; the model's state is learned again
 	 * inside the store's transaction, on the state stored then. */
 	if (router_model_save(app->router, model, &blob) == MC_OK &&
-	    router_online_learn(
-	        app->router, app->memory, f, model, quality, weight) == MC_OK)
+	    (old_score > 0 ? router_online_correct(app->router, f, model,
+	                         lc.old_quality, quality, weight)
+	                   : router_online_learn(app->router, app->memory, f,
+	                         model, quality, weight)) == MC_OK)
 		learned = true;
 	pairs = router_features_pack(f, &npairs);
 	memset(&r, 0, sizeof r);
@@ -1439,6 +1454,11 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	         ? store_rating_commit_learn(
 	               app->store, &r, model, app_learn_in_txn, &lc, cause)
 	         : store_rating_commit(app->store, &r, NULL, NULL, 0, cause);
+	if (rc == MC_OK && old_score > 0) {
+		router_memory_free(app->memory);
+		app->memory = router_memory_new();
+		app_rebuild_memory(app->router, app->memory, app->store);
+	}
 	log_debug("%s: %s, score %d (quality %.2f, weight %.2f)%s%s",
 	    source == STORE_SOURCE_REASK ? "re-ask" : "rating", model, score,
 	    quality, weight, learned ? ", learned" : ", not learned",
@@ -1478,9 +1498,16 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 		    x->pub.model);
 		return MC_ERR_USAGE;
 	}
+	/* One rating a reply: the same again teaches nothing (a key held,
+	 * pressed twice); another score corrects it. */
+	if (x->pub.rating == score) {
+		*cause = xasprintf(
+		    "reply %s is already rated %d/5", x->pub.reply_id, score);
+		return MC_ERR_EXISTS;
+	}
 	rc = app_learn_commit(app, app_features(app, x), app->session,
-	    x->reply_seq, NULL, x->pub.model, score, STORE_SOURCE_KEYSTROKE,
-	    app_score_quality(score), 1.0, 0, cause);
+	    x->reply_seq, NULL, x->pub.model, score, x->pub.rating,
+	    STORE_SOURCE_KEYSTROKE, app_score_quality(score), 1.0, 0, cause);
 	if (rc != MC_OK)
 		return rc;
 	x->pub.rating = score;
@@ -1542,7 +1569,7 @@ app_reask(struct app *app, size_t index, char **cause)
 		/* Not tied to the reply (session 0): the store would show it
 		 * as the reply's rating, and the user gave none. */
 		if (app_learn_commit(app, app_features(app, orig), 0, 0,
-		        orig->pub.prompt, orig->pub.model, 2,
+		        orig->pub.prompt, orig->pub.model, 2, 0,
 		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT, 0,
 		        &dummy) != MC_OK)
 			free(dummy);
@@ -2181,12 +2208,18 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 	}
 	if (model != NULL)
 		*model = NULL;
+	if (reply.rating == score) {
+		*cause = xasprintf("reply %llu.%u is already rated %d/5",
+		    (unsigned long long)session, seq, score);
+		store_message_release(&reply);
+		return MC_ERR_EXISTS;
+	}
 	app_prompt_of(app, session, seq, &prompt);
 	f = xmalloc(sizeof *f);
 	router_features_compute(app->router, prompt.text ? prompt.text : "",
 	    prompt.text ? strlen(prompt.text) : 0, f);
 	rc = app_learn_commit(app, f, session, seq, NULL, reply.model, score,
-	    source, app_score_quality(score), 1.0, 0, cause);
+	    reply.rating, source, app_score_quality(score), 1.0, 0, cause);
 	free(f);
 	if (rc == MC_OK) {
 		if (model != NULL)
@@ -2265,9 +2298,13 @@ app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 		return rc;
 	}
 	for (i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
+		cJSON *o;
 		char id[STORE_REPLY_ID_MAX], *line;
 
+		/* What the router learned: a corrected rating is not. */
+		if (list[i].superseded)
+			continue;
+		o = cJSON_CreateObject();
 		/* A rating tied to no reply (a re-ask's lesson, an import)
 		 * has no id, and carries its own prompt. */
 		store_reply_id_format(
@@ -2407,7 +2444,7 @@ app_ratings_import(struct app *app, const char *path,
 			    source != NULL && strcmp(source, "reask") == 0;
 
 			rc = app_learn_commit(app, f, 0, 0, prompt, model,
-			    (int)score,
+			    (int)score, 0,
 			    reask ? STORE_SOURCE_REASK : STORE_SOURCE_IMPORT,
 			    reask ? 0.0 : app_score_quality((int)score),
 			    reask ? APP_REASK_WEIGHT : 1.0, (int64_t)when,

@@ -50,7 +50,11 @@ cli_rate(const struct cli_global *g, int argc, char **argv)
 		       "(disabled, removed or without a key), so the router "
 		       "did not learn it\n",
 		    id, model, score, model);
-	else
+	else if (rc == MC_ERR_EXISTS) {
+		/* The same score again: nothing new, and nothing wrong. */
+		printf("%s: nothing new to learn\n", cause);
+		rc = MC_OK;
+	} else
 		cli_error("rate: %s", cause ? cause : mixchat_strerror(rc));
 	free(model);
 	free(cause);

@@ -106,6 +106,7 @@ stats_rated(const struct router *before, const struct router *now,
 		const struct store_rating *rt = &ratings[k];
 
 		if (rt->model == NULL || rt->source == STORE_SOURCE_REASK ||
+		    rt->superseded ||
 		    !router_features_unpack(rt->features, rt->nfeatures, f))
 			continue;
 		for (i = 0; i < n && strcmp(list[i].model, rt->model) != 0; i++)

@@ -104,6 +104,26 @@ router_online_learn(struct router *r, struct router_memory *m,
 	return MC_OK;
 }
 
+int
+router_online_correct(struct router *r, const struct router_features *f,
+    const char *model, double old_quality, double quality, double weight)
+{
+	struct router_memory_params mp;
+	const struct router_profile *p = router_find_profile(r, model);
+
+	if (p == NULL)
+		return MC_ERR_NOTFOUND;
+	if (!(quality >= 0 && quality <= 1) ||
+	    !(old_quality >= 0 && old_quality <= 1) ||
+	    !(weight > 0 && weight <= 1))
+		return MC_ERR_USAGE;
+	router_memory_params_init(&mp);
+	if (mp.tag_weight <= 0)
+		return MC_OK;
+	return router_correct_split(r, f, model, old_quality, quality,
+	    stats_weight(p, f, weight, mp.tag_weight), weight * mp.tag_weight);
+}
+
 float *
 router_features_pack(const struct router_features *f, size_t *n)
 {

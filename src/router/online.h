@@ -54,6 +54,18 @@ double router_online_base(
  * that is not a candidate, MC_ERR_USAGE for quality or weight out of
  * range; r and m are then unchanged.
  */
+/*
+ * router_online_correct: a rating of model on f changed from old_quality
+ * to quality (the user corrected it).  The tag statistics move as if it
+ * had been quality all along (the same weight the rating had, give or
+ * take what the statistics gathered since), and the residual takes one
+ * step toward it; no new observation is counted (LinUCB's A and the
+ * count stay).  The memory of rated prompts is the caller's to rebuild
+ * from the stored ratings, where the corrected one no longer counts.
+ */
+int router_online_correct(struct router *r, const struct router_features *f,
+    const char *model, double old_quality, double quality,
+    double weight) MC_WUR;
 int router_online_learn(struct router *r, struct router_memory *m,
     const struct router_features *f, const char *model, double quality,
     double weight) MC_WUR;

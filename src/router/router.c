@@ -1122,6 +1122,33 @@ router_learn_split(struct router *r, const struct router_features *f,
 }
 
 int
+router_correct_split(struct router *r, const struct router_features *f,
+    const char *id, double old_quality, double quality, double stats_weight,
+    double weight)
+{
+	struct router_profile *p;
+	double step;
+	uint32_t t, k;
+	int i = find_model(r, id);
+
+	if (i < 0)
+		return MC_ERR_NOTFOUND;
+	if (!(quality >= 0 && quality <= 1) ||
+	    !(old_quality >= 0 && old_quality <= 1) ||
+	    !(weight > 0 && weight <= 1) ||
+	    !(stats_weight > 0 && stats_weight <= 1))
+		return MC_ERR_USAGE;
+	p = r->models[i];
+	for (t = 0; t < p->ntags && t < f->ntags; t++)
+		p->qsum[t] +=
+		    stats_weight * f->tag[t] * (quality - old_quality);
+	step = r->online_lr * weight * (quality - router_profile_quality(p, f));
+	for (k = 0; k < f->nnz; k++)
+		p->w[f->nz[k]] += (float)(step * f->x[f->nz[k]]);
+	return MC_OK;
+}
+
+int
 router_learn_length(struct router *r, const struct router_features *f,
     const char *id, double out_tokens)
 {

@@ -206,6 +206,12 @@ double router_profile_evidence(
  * residual and A_l at weight (both in (0, 1]). */
 int router_learn_split(struct router *r, const struct router_features *f,
     const char *id, double quality, double stats_weight, double weight);
+/* A rating corrected from old_quality to quality: the tag statistics
+ * move by the difference at stats_weight (no new weight), the residual
+ * steps toward quality at weight; A and the count stay. */
+int router_correct_split(struct router *r, const struct router_features *f,
+    const char *id, double old_quality, double quality, double stats_weight,
+    double weight);
 double router_profile_quality(
     const struct router_profile *p, const struct router_features *f);
 double router_profile_base(

@@ -310,6 +310,13 @@ store_ratings_list(struct store *s, struct store_rating **list, size_t *n)
 		c.list = NULL;
 		c.n = 0;
 	}
+	/* In key order a reply's ratings are adjacent, oldest first: all but
+	 * its last were corrected. */
+	for (size_t i = 0; i + 1 < c.n; i++)
+		c.list[i].superseded =
+		    c.list[i].session != 0 &&
+		    c.list[i].session == c.list[i + 1].session &&
+		    c.list[i].seq == c.list[i + 1].seq;
 	/*
 	 * The keys group ratings by conversation; whoever replays them (the
 	 * router's memory at start-up, an export) wants the order they were
@@ -702,6 +709,11 @@ stats_body(struct store *s, MDB_txn *txn, void *arg)
 	struct store_spend sp;
 	struct store_message m;
 	struct store_rating r;
+	/* The last rating counted (an index: the list may move). */
+	size_t prev = SIZE_MAX;
+	uint64_t prev_session = 0;
+	uint32_t prev_seq = 0;
+	int prev_score = 0;
 	MDB_cursor *cur = NULL;
 	MDB_val k, d;
 	const void *blob;
@@ -780,6 +792,14 @@ stats_body(struct store *s, MDB_txn *txn, void *arg)
 			    s, "ratings", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
 			continue;
 		}
+		/* A reply rated again: its earlier rating no longer counts
+		 * (adjacent in key order, oldest first). */
+		if (prev != SIZE_MAX && r.session != 0 &&
+		    r.session == prev_session && r.seq == prev_seq) {
+			c->list[prev].ratings--;
+			c->rating_sum[prev] -= prev_score;
+		}
+		prev = SIZE_MAX;
 		if (r.model != NULL && store_model_ok(r.model)) {
 			ms = stats_model(c, r.model, strlen(r.model));
 			if (r.source == STORE_SOURCE_REASK)
@@ -787,8 +807,12 @@ stats_body(struct store *s, MDB_txn *txn, void *arg)
 			else {
 				ms->ratings++;
 				c->rating_sum[ms - c->list] += r.score;
+				prev = (size_t)(ms - c->list);
+				prev_score = r.score;
 			}
 		}
+		prev_session = r.session;
+		prev_seq = r.seq;
 		record_rating_release(&r);
 	}
 	mdb_cursor_close(cur);

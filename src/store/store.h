@@ -235,6 +235,9 @@ struct store_rating {
 	 * re-ask's soft lesson, an imported rating), so an export can carry
 	 * it on; NULL otherwise.  Records written before it have none. */
 	char *prompt;
+	/* Set by store_ratings_list: a later rating of the same reply
+	 * replaced this one (a corrected rating), so it no longer counts. */
+	bool superseded;
 };
 
 /*

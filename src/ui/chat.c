@@ -437,18 +437,29 @@ rate_selected(struct ui *ui, int score)
 {
 	long sel = ui_selected(ui);
 	char *cause = NULL;
-	int rc;
+	int rc, old;
 
 	if (sel < 0) {
 		ui_note_error(ui, "nothing to rate yet: ratings go to a reply");
 		return;
 	}
+	old = app_get(ui->app, (size_t)sel)->rating;
 	rc = app_rate(ui->app, (size_t)sel, score, &cause);
-	if (rc != MC_OK) {
+	/* Said on the status bar: the reply's footer may be off screen. */
+	free(ui->flash);
+	ui->flash = NULL;
+	if (rc == MC_OK && old > 0)
+		ui->flash = xasprintf("reply %s: %d/5, was %d/5",
+		    app_get(ui->app, (size_t)sel)->reply_id, score, old);
+	else if (rc == MC_OK)
+		ui->flash = xasprintf("reply %s rated %d/5",
+		    app_get(ui->app, (size_t)sel)->reply_id, score);
+	else if (rc == MC_ERR_EXISTS)
+		ui->flash = xstrdup(cause);
+	else
 		ui_note_error(ui, "rating not saved: %s",
 		    cause != NULL ? cause : mixchat_strerror(rc));
-		free(cause);
-	}
+	free(cause);
 	ui_sync(ui);
 }
 
@@ -809,6 +820,8 @@ handle_key(struct ui *ui, uint32_t key)
 		screen_size(ui);
 		return;
 	}
+	free(ui->flash);
+	ui->flash = NULL;
 	if (key == KEYC_PASTE_START) {
 		ui->pasting = true;
 		buf_reset(&ui->paste);
@@ -1063,6 +1076,7 @@ out_app:
 	ui_overlay_close(&ui);
 	while (ui.nnotices > 0)
 		free(ui.notices[--ui.nnotices]);
+	free(ui.flash);
 	app_close(ui.app);
 	config_release(&cfg);
 	return exit_code;

@@ -542,6 +542,10 @@ draw_status(struct ui *ui, int y)
 		    buf, sizeof buf, " reply %ld/%zu ", ui->selected + 1, n);
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
 	}
+	if (ui->flash != NULL) {
+		snprintf(buf, sizeof buf, " %s ", ui->flash);
+		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
+	}
 	snprintf(buf, sizeof buf, "F1 keys%s/help ", glyph->sep);
 	w = utf8_width(buf, strlen(buf));
 	if (x + w + 1 < cols)

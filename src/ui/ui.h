@@ -77,6 +77,9 @@ struct ui {
 	char *notices[UI_NOTICES_MAX];
 	size_t nnotices;
 	size_t notices_unseen; /* arrived since the line was dismissed */
+	/* A confirmation on the status bar until the next key ("reply 4.2
+	 * rated 4/5"): said where the eye is, without moving the text. */
+	char *flash;
 };
 
 /* ui_note: add a note (a message from mixchat) to the chat pane. */
