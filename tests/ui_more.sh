@@ -85,9 +85,10 @@ ui_expect "^ +$m1 +not a candidate: already answered this message$" \
 	"/why: the first model is out because it answered"
 screen_intact "after /why"
 # /models: a model whose replies were too short to time its speed shows
-# the speed the router assumes (60 tok/s), not 0.
+# "-" (not measured; the router assumes 60 tok/s), not 0 nor the default
+# as if measured; its first token was timed.
 send "/models"
-ui_expect "^ +$m1 +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+ +[0-9.]+ m?s +60$" "/models: $m1's speed is the router's, not 0"
+ui_expect "^ +$m1 +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+ +[0-9.]+ m?s +-$" "/models: $m1's speed is not measured yet: -"
 ui_expect "openai\|anthropic\|gemini\|" "/models names the providers that need a key"
 # Asked again until every model has answered: then the user is told so
 # (not that the budget ran out).
@@ -359,6 +360,14 @@ ui_expect "^› raft kept$" "the draft is kept"
 ui_keys C-u
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D on an empty line quits" || fail "Ctrl-D did not quit"
+
+# /models at 80 columns: each row still fits on one line.
+UI_COLS=80 ui_start -- --home "$H"
+ui_expect "F1 keys" "an 80-column chat"
+send "/models"
+ui_expect "^ +$m1 +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+ +[0-9.]+ m?s +-$" "/models: a row on one line at 80 columns"
+ui_keys C-d
+ui_exit_status >/dev/null
 
 # One model only: a failed reply does not suggest asking another.
 H8=$T/home8

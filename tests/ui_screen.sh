@@ -66,6 +66,16 @@ ui_keys y
 ui_expect "seven$" "paste accepted into the input"
 ui_keys C-u C-h C-u C-h C-u C-h C-u C-h C-u C-h C-u C-h C-u
 ui_expect "^›$" "input emptied"
+# CR LF line breaks (text from Windows, a web page) paste as one each.
+printf 'crlf one\r\ncrlf two\r\ncrlf three' >"$T/paste"
+TM load-buffer "$T/paste"
+TM paste-buffer -p -r -t 0
+ui_expect "^  crlf three$" "a CR LF paste lands"
+ui_screen >"$T/s"
+grep -A1 "^› crlf one$" "$T/s" | grep -q "^  crlf two$" && ok "CR LF is one line break" ||
+	{ fail "CR LF doubled the line breaks"; sed 's/^/  | /' "$T/s"; }
+ui_keys C-u C-h C-u C-h C-u
+ui_expect "^›$" "input emptied again"
 
 # Resize: the bars follow the window, nothing is left behind (with the
 # popup open: it is laid out again).

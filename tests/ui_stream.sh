@@ -100,6 +100,9 @@ fits_width "$T/s" 70 && ok "CJK/emoji lines fit 70 columns" || fail "CJK/emoji w
 # Esc cancels the reply in flight and keeps its text.
 ui_type "slow again"; ui_keys Enter
 ui_expect "one two" "second slow reply started"
+# /new does not cut it off unseen (as /sessions N does not).
+ui_type "/new"; ui_keys Enter
+ui_expect "/new: a reply is still arriving \(Esc cancels it\)" "/new waits for the reply in flight"
 ui_keys Escape
 ui_expect "cancelled" "Esc cancels"
 ui_expect_not "nineteen twenty\$" "cancelled reply stops growing"
@@ -128,7 +131,7 @@ else fail "the link is not underlined"; grep "See" "$T/ansi2" | od -c | head; fi
 TM set-option -g set-clipboard on
 TM delete-buffer >/dev/null 2>&1
 ui_keys M-c
-ui_expect "reply [0-9]+ copied to the clipboard" "Alt-C says the reply was copied"
+ui_expect " reply [0-9]+\.[0-9]+ copied \([0-9]+ bytes\) " "Alt-C says on the status bar which reply was copied"
 n=0; while ! TM show-buffer >"$T/clip" 2>/dev/null && [ $n -lt 20 ]; do sleep 0.1; n=$((n + 1)); done
 if grep -q "The capital is \*\*Paris\*\*, see \`man 3 qsort\`." "$T/clip" &&
 	grep -q "^| Lyon | 0.5M |$" "$T/clip"; then ok "the clipboard holds the reply's Markdown"

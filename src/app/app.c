@@ -1695,11 +1695,14 @@ app_models(struct app *app, struct app_model_info **out, size_t *n)
 			if (stats[j].has_latency &&
 			    stats[j].latency.samples > 0) {
 				mi->ttft_ms = stats[j].latency.ttft_ms;
+				mi->ttft_measured = true;
 				/* No speed measured yet (replies too short):
 				 * the router's default, as it uses it. */
-				if (stats[j].latency.tokens_per_s > 0)
+				if (stats[j].latency.tokens_per_s > 0) {
 					mi->tokens_per_s =
 					    stats[j].latency.tokens_per_s;
+					mi->tps_measured = true;
+				}
 			}
 		}
 	}

@@ -91,7 +91,8 @@ struct app_model_info {
 	int ratings;    /* ratings absorbed */
 	double ttft_ms; /* measured (or the default estimate) */
 	double tokens_per_s;
-	bool usable; /* provider has a key or needs none */
+	bool ttft_measured, tps_measured; /* false: the router's default */
+	bool usable;                      /* provider has a key or needs none */
 };
 
 struct app_session_info {

@@ -425,10 +425,13 @@ ui_copy_selected(struct ui *ui)
 		    "copied the first %zu KB of the reply (%zu KB): terminals "
 		    "take no more",
 		    n / 1024, ex->reply_len / 1024);
-	else
-		snprintf(msg, sizeof msg,
-		    "reply %ld copied to the clipboard (%zu bytes of Markdown)",
-		    sel + 1, n);
+	else {
+		/* A confirmation, not a warning: on the status bar. */
+		free(ui->flash);
+		ui->flash = xasprintf("reply %s copied (%zu bytes)",
+		    ex->reply_id[0] != '\0' ? ex->reply_id : "?", n);
+		return;
+	}
 	ui_notice(ui, msg);
 }
 
@@ -699,6 +702,12 @@ paste_key(struct ui *ui, uint32_t key)
 	char enc[4];
 	size_t n;
 
+	/* CR LF (text from Windows, a web page) is one line break. */
+	if (key == ('j' | KEYC_CTRL) && ui->paste_cr) {
+		ui->paste_cr = false;
+		return;
+	}
+	ui->paste_cr = key == KEYC_ENTER;
 	if (key == KEYC_ENTER || key == ('j' | KEYC_CTRL))
 		n = (enc[0] = '\n', 1);
 	else if (key == KEYC_TAB)
@@ -824,6 +833,7 @@ handle_key(struct ui *ui, uint32_t key)
 	ui->flash = NULL;
 	if (key == KEYC_PASTE_START) {
 		ui->pasting = true;
+		ui->paste_cr = false;
 		buf_reset(&ui->paste);
 		return;
 	}

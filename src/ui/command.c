@@ -136,11 +136,17 @@ cmd_why(struct ui *ui, const char *arg)
 		    "%s answered reply %s because it is pinned (/model); "
 		    "the router's table:\n",
 		    ex->model != NULL ? ex->model : "?", id);
+	else if (ex->model == NULL)
+		/* Nothing was sent (nothing fitted the budget, every model
+		 * was rate-limited): the table says why. */
+		rc = buf_printf(&b,
+		    "/why: no model was asked for message %ld; "
+		    "the router's table:\n",
+		    sel + 1);
 	else
 		rc = buf_printf(&b,
 		    "Why %s answered reply %s%s (highest score wins):\n",
-		    ex->model != NULL ? ex->model : "?", id,
-		    ex->reask ? ", asked again" : "");
+		    ex->model, id, ex->reask ? ", asked again" : "");
 	if (rc == MC_OK)
 		rc = buf_printf(&b, "    %-*s %7s %10s %9s %*s %7s\n", mw,
 		    "model", "quality", "cost", "latency", pad_to(glyph->pm, 6),
@@ -241,7 +247,7 @@ cmd_models(struct ui *ui, const char *arg)
 	size_t n = 0, i, locked = 0;
 	struct buf b;
 	char in[32], out[32], ttft[32];
-	int rc;
+	int rc, mw = 5, room;
 
 	rc = app_models(ui->app, &m, &n);
 	if (rc != MC_OK) {
@@ -252,13 +258,25 @@ cmd_models(struct ui *ui, const char *arg)
 		ui_note(ui, "/models: no model is enabled");
 		return;
 	}
+	/* The id column as wide as the longest id, within what the pane
+	 * leaves beside the other columns (59), at least 12: a longer id is
+	 * cut with a mark. */
+	for (i = 0; i < n; i++)
+		if (m[i].usable &&
+		    (int)utf8_width(m[i].id, strlen(m[i].id)) > mw)
+			mw = (int)utf8_width(m[i].id, strlen(m[i].id));
+	room = (int)ui_chat_width(ui) - 59;
+	if (mw > room)
+		mw = room;
+	if (mw < 12)
+		mw = 12;
 	buf_init(&b, 1 << 20);
-	rc = buf_printf(&b, "%-24s %-9s %8s %8s %11s %7s %9s %6s\n", "model",
-	    "provider", "$/M in", "$/M out", "quality", "ratings", "1st token",
+	rc = buf_printf(&b, "%-*s %-9s %7s %7s %10s %4s %8s %5s\n", mw, "model",
+	    "provider", "$/M in", "$/M out", "quality", "rtgs", "1st tok",
 	    "tok/s");
 	/* Usable models get a row; the rest of the catalog one line. */
 	for (i = 0; i < n && rc == MC_OK; i++) {
-		char quality[32];
+		char quality[32], tps[16];
 
 		if (!m[i].usable) {
 			locked++;
@@ -266,16 +284,27 @@ cmd_models(struct ui *ui, const char *arg)
 		}
 		format_usd(m[i].price_in, in, sizeof in);
 		format_usd(m[i].price_out, out, sizeof out);
-		format_ms(m[i].ttft_ms, ttft, sizeof ttft);
+		/* What the router assumes until a reply is timed is no
+		 * measurement: "-". */
+		if (m[i].ttft_measured)
+			format_ms(m[i].ttft_ms, ttft, sizeof ttft);
+		else
+			snprintf(ttft, sizeof ttft, "-");
+		if (m[i].tps_measured)
+			snprintf(tps, sizeof tps, "%.0f", m[i].tokens_per_s);
+		else
+			snprintf(tps, sizeof tps, "-");
 		if (m[i].quality >= 0)
 			snprintf(quality, sizeof quality, "%.2f%s%.2f",
 			    m[i].quality, glyph->pm,
 			    m[i].uncertainty >= 0 ? m[i].uncertainty : 0.0);
 		else
 			snprintf(quality, sizeof quality, "-");
-		rc = buf_printf(&b, "%-24s %-9s %8s %8s %*s %7d %9s %6.0f\n",
-		    m[i].id, m[i].provider, in, out, pad_to(quality, 11),
-		    quality, m[i].ratings, ttft, m[i].tokens_per_s);
+		rc = add_column(&b, m[i].id, (size_t)mw);
+		if (rc == MC_OK)
+			rc = buf_printf(&b, " %-9.9s %7s %7s %*s %4d %8s %5s\n",
+			    m[i].provider, in, out, pad_to(quality, 10),
+			    quality, m[i].ratings, ttft, tps);
 	}
 	if (rc == MC_OK && locked > 0) {
 		/* Which providers those are, each once. */
@@ -390,8 +419,12 @@ cmd_new(struct ui *ui, const char *arg)
 	char *cause = NULL;
 	int rc;
 
-	if (app_busy(ui->app))
-		app_cancel(ui->app);
+	/* As /sessions N: a reply still arriving is not cut off unseen. */
+	if (app_busy(ui->app)) {
+		ui_note_error(ui, "/new: a reply is still arriving (Esc "
+		                  "cancels it)");
+		return;
+	}
 	rc = app_session_new(ui->app, &cause);
 	if (rc != MC_OK) {
 		ui_note_error(ui, "/new: %s",

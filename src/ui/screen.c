@@ -507,6 +507,11 @@ draw_status(struct ui *ui, int y)
 	}
 	snprintf(buf, sizeof buf, " [%s] ", ex != NULL ? ex->model : "-");
 	x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
+	/* A confirmation, where the eye is, before what can wait. */
+	if (ui->flash != NULL) {
+		snprintf(buf, sizeof buf, " %s ", ui->flash);
+		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
+	}
 	if (app_pinned_model(ui->app) != NULL) {
 		snprintf(
 		    buf, sizeof buf, " PINNED %s ", app_pinned_model(ui->app));
@@ -542,10 +547,7 @@ draw_status(struct ui *ui, int y)
 		    buf, sizeof buf, " reply %ld/%zu ", ui->selected + 1, n);
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
 	}
-	if (ui->flash != NULL) {
-		snprintf(buf, sizeof buf, " %s ", ui->flash);
-		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
-	}
+
 	snprintf(buf, sizeof buf, "F1 keys%s/help ", glyph->sep);
 	w = utf8_width(buf, strlen(buf));
 	if (x + w + 1 < cols)
