@@ -116,6 +116,16 @@ ui_type "/quit"; ui_keys Enter
 [ "$(ui_exit_status)" = 0 ] && ok "/quit exits with 0" || fail "/quit exit status"
 rm "$H/config.json"
 
+# A map with only the keys to change (no send, no quit) would lock the
+# user in: refused, said, and the default keys work.
+printf 'M-x budget\n' >"$H/keys/mine.keys"
+printf '{ "keys": "mine" }\n' >"$H/config.json"
+ui_start -- --home "$H"
+ui_expect "keys/mine.keys: no key sends the message \(send\)" "a map without send is named"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "the default keys work (Ctrl-D quits)" || fail "locked in by a partial key map"
+rm "$H/config.json"
+
 # NO_COLOR: attributes only, no colour escapes.
 ui_start NO_COLOR=1 -- --home "$H"
 ui_expect "F1 keys" "NO_COLOR screen"

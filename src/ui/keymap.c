@@ -284,6 +284,18 @@ split_words(char *line, char **words, int max)
 	return n;
 }
 
+bool
+keymap_binds(const struct keymap *km, enum action action)
+{
+	size_t m, i;
+
+	for (m = 0; m < KEYMAP_NMODES; m++)
+		for (i = 0; i < km->nbindings[m]; i++)
+			if (km->bindings[m][i].action == action)
+				return true;
+	return false;
+}
+
 int
 keymap_parse(struct keymap *km, const char *text, size_t len, const char *name,
     char **cause)

@@ -135,6 +135,8 @@ struct keymap {
 	bool has_normal; /* the map defines a normal mode */
 };
 
+/* keymap_binds: whether some key of km, in any mode, does action. */
+bool keymap_binds(const struct keymap *km, enum action action);
 /* keymap_init / keymap_release: an empty map; free its bindings. */
 void keymap_init(struct keymap *km, const char *name);
 void keymap_release(struct keymap *km);

@@ -155,6 +155,18 @@ resource_keymap(
 	    config_dir, "keys", name, "keys", &text, &len, &origin, cause);
 	if (rc == MC_OK)
 		rc = keymap_parse(km, text, len, origin, cause);
+	/* A map in which no key sends or none quits would lock the user in
+	 * (a file written with only the keys to change): refused. */
+	if (rc == MC_OK &&
+	    (!keymap_binds(km, ACT_SEND) || !keymap_binds(km, ACT_QUIT))) {
+		*cause = xasprintf("%s: no key %s (a key map replaces the "
+		                   "default one whole: start from a copy of "
+		                   "it)",
+		    origin,
+		    !keymap_binds(km, ACT_SEND) ? "sends the message (send)"
+		                                : "quits (quit)");
+		rc = MC_ERR_PARSE;
+	}
 	if (rc != MC_OK) {
 		keymap_release(km);
 		keymap_init(km, "default");
