@@ -366,6 +366,11 @@ UI_COLS=80 ui_start -- --home "$H"
 ui_expect "F1 keys" "an 80-column chat"
 send "/models"
 ui_expect "^ +$m1 +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+ +[0-9.]+ m?s +-$" "/models: a row on one line at 80 columns"
+# A key refused (401) by the provider every model shares: asking the next
+# model would be refused the same, so it is not suggested.
+send "solo401 shared"
+ui_expect "✗ mock refused the request \(HTTP 401\)" "a refused key"
+ui_expect_not "asks the next-best model" "no other model behind the same refused key is suggested"
 ui_keys C-d
 ui_exit_status >/dev/null
 

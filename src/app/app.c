@@ -922,6 +922,33 @@ app_decision_text(const struct exchange *x)
 	return s;
 }
 
+/*
+ * Whether a candidate other than x's model could answer x (the hint under
+ * a failed reply): one the router did not rule out, and when the failure
+ * was the key's (auth: a 401 or 403), one behind another provider.
+ */
+static bool
+app_other_can_answer(const struct app *app, const struct exchange *x, bool auth)
+{
+	const struct model *m = config_find_model(app->cfg, x->pub.model), *o;
+	size_t i;
+
+	if (x->pub.ncandidates == 0)
+		return true;
+	for (i = 0; i < x->pub.ncandidates; i++) {
+		const struct app_candidate *c = &x->pub.candidates[i];
+
+		if (c->excluded != NULL || strcmp(c->model, x->pub.model) == 0)
+			continue;
+		o = config_find_model(app->cfg, c->model);
+		if (auth && m != NULL && o != NULL &&
+		    strcmp(m->provider, o->provider) == 0)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 static void
 app_on_done(void *ud, const struct net_result *res)
 {
@@ -961,6 +988,8 @@ app_on_done(void *ud, const struct net_result *res)
 			x->pub.error = xstrdup(
 			    res->message != NULL ? res->message
 			                         : mixchat_strerror(res->err));
+		x->pub.other_can_answer = app_other_can_answer(
+		    app, x, res->http_status == 401 || res->http_status == 403);
 	}
 
 	snprintf(first, sizeof first, " (first token %.0f ms)", x->pub.ttft_ms);
@@ -1121,6 +1150,8 @@ app_fail(struct app *app, struct exchange *x, int rc, const char *cause)
 	x->pub.state = REPLY_ERROR;
 	free(x->pub.error);
 	x->pub.error = xstrdup(cause);
+	x->pub.other_can_answer =
+	    x->pub.model != NULL && app_other_can_answer(app, x, false);
 	app_changed(app, x);
 	return rc;
 }
@@ -1927,6 +1958,10 @@ app_session_resume(struct app *app, const char *id, char **cause)
 		x->pub.model = m->model ? xstrdup(m->model) : NULL;
 		x->pub.error = m->error ? xstrdup(m->error) : NULL;
 		x->pub.state = m->error == NULL ? REPLY_DONE : REPLY_ERROR;
+		/* Whether the key was refused is not kept: the table says. */
+		if (x->pub.state == REPLY_ERROR && x->pub.model != NULL)
+			x->pub.other_can_answer =
+			    app_other_can_answer(app, x, false);
 		x->pub.cost_usd = m->cost_usd;
 		x->pub.ttft_ms = m->ttft_ms;
 		x->pub.latency_ms = m->latency_ms;

@@ -63,9 +63,12 @@ struct app_exchange {
 	int tokens_in;
 	int tokens_out;
 	bool tokens_estimated;
-	int rating;        /* 0 = not rated, else 1..5 */
-	bool pinned;       /* the model was chosen with /model or --model */
-	bool reask;        /* asked again with the next-best model */
+	int rating;  /* 0 = not rated, else 1..5 */
+	bool pinned; /* the model was chosen with /model or --model */
+	bool reask;  /* asked again with the next-best model */
+	/* Failed, and another candidate could answer: not one behind the
+	 * same refused key (a 401 or 403 of a provider they share). */
+	bool other_can_answer;
 	char reply_id[32]; /* "SESSION.SEQ" once stored, else "" */
 	struct app_candidate *candidates;
 	size_t ncandidates;

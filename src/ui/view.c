@@ -626,22 +626,6 @@ block_wrap_footer(struct view_block *b, size_t width, size_t off, size_t len)
 	}
 }
 
-/* Whether a model other than the one that answered could be asked (a
- * reply without a stored table is given the benefit of the doubt). */
-static bool
-another_candidate(const struct app_exchange *ex)
-{
-	size_t i;
-
-	if (ex->ncandidates == 0)
-		return true;
-	for (i = 0; i < ex->ncandidates; i++)
-		if (ex->candidates[i].excluded == NULL &&
-		    strcmp(ex->candidates[i].model, ex->model) != 0)
-			return true;
-	return false;
-}
-
 static void
 block_layout_exchange(struct view_block *b, size_t width,
     const struct app_exchange *ex, const char *hint)
@@ -666,9 +650,10 @@ block_layout_exchange(struct view_block *b, size_t width,
 		    b, width, VIEW_ERROR, msg, strlen(msg), false);
 		free(msg);
 		/* A model was asked and failed: another one may answer -
-		 * unless the router's table had no other candidate. */
+		 * unless the router's table had no other candidate (or only
+		 * ones behind the same refused key). */
 		if (ex->state == REPLY_ERROR && ex->model != NULL &&
-		    hint != NULL && another_candidate(ex))
+		    hint != NULL && ex->other_can_answer)
 			block_add_paragraphs(
 			    b, width, VIEW_FOOTER, hint, strlen(hint), false);
 	} else if (ex->state == REPLY_CANCELLED)
