@@ -494,6 +494,14 @@ TEST(view_lays_out_tables)
 		CHECK(total == 1 + 2000 * 6 + 1 + 1);
 		buf_release(&big);
 	}
+	/* Bidirectional overrides and isolates never reach the screen
+	 * (they could reorder what is read); other text stays. */
+	dump = relayout(
+	    &v, "x \xe2\x80\xaerevo\xe2\x80\xac y \xe2\x81\xa6i\xe2\x81\xa9 z");
+	CHECK(strstr(dump, "x revo y i z") != NULL);
+	CHECK(strstr(dump, "\xe2\x80\xae") == NULL &&
+	      strstr(dump, "\xe2\x81\xa6") == NULL);
+	free(dump);
 	/* A delimiter with another number of cells: not a table. */
 	dump = relayout(&v, "| a | b |\n|---|\n| c | d |");
 	CHECK(strstr(dump, "R:| a | b |\n") != NULL);

@@ -125,7 +125,8 @@ block_add_line(struct view_block *b, enum view_kind kind, size_t off,
 /*
  * Copy one source line (no '\n') into the block's text, cleaned: tabs
  * become spaces, control characters (a stream could carry terminal
- * escapes) are dropped, bad UTF-8 becomes U+FFFD.  Returns its offset and
+ * escapes) and bidirectional overrides are dropped, bad UTF-8 becomes
+ * U+FFFD.  Returns its offset and
  * sets *len.
  */
 static size_t
@@ -149,6 +150,11 @@ block_add_clean(struct view_block *b, const char *s, size_t n, size_t *len)
 		if (cp == '\t')
 			block_add_text(b, "    ", TAB_COLS);
 		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			;
+		/* Bidirectional overrides and isolates would let a reply
+		 * reorder what is seen ("Trojan Source"): dropped too. */
+		else if ((cp >= 0x202a && cp <= 0x202e) ||
+		         (cp >= 0x2066 && cp <= 0x2069))
 			;
 		else if (cp == UTF8_REPLACEMENT && l == 1)
 			block_add_text(b, enc, utf8_encode(cp, enc));
