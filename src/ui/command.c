@@ -500,15 +500,17 @@ static void
 cmd_search(struct ui *ui, const char *arg)
 {
 	struct app_search_hit *h = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, shown;
 	struct buf b;
+	bool more;
 	int rc, iw = 2, tw = 5;
 
 	if (arg[0] == '\0') {
 		ui_note_error(ui, "/search: what for? /search WORDS");
 		return;
 	}
-	rc = app_search(ui->app, arg, SEARCH_MAX, &h, &n);
+	/* One more than shown: whether there are more to say so. */
+	rc = app_search(ui->app, arg, SEARCH_MAX + 1, &h, &n);
 	if (rc != MC_OK) {
 		ui_note_error(ui, "/search: %s", mixchat_strerror(rc));
 		return;
@@ -518,8 +520,10 @@ cmd_search(struct ui *ui, const char *arg)
 		app_search_free(h, n);
 		return;
 	}
+	more = n > SEARCH_MAX;
+	shown = more ? SEARCH_MAX : n;
 	/* Columns as wide as what they hold: ids, then titles (to 24). */
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < shown; i++) {
 		if ((int)strlen(h[i].reply_id) > iw)
 			iw = (int)strlen(h[i].reply_id);
 		if (h[i].session_title != NULL &&
@@ -531,9 +535,17 @@ cmd_search(struct ui *ui, const char *arg)
 	if (tw > 24)
 		tw = 24;
 	buf_init(&b, 1 << 20);
-	rc = buf_printf(&b, "%zu match%s for '%s' (newest first):\n", n,
-	    n == 1 ? "" : "es", arg);
-	for (i = 0; i < n && rc == MC_OK; i++) {
+	if (more)
+		rc = buf_printf(&b,
+		    "the newest %d matches for '%s' (there are more: add "
+		    "words to narrow it; /sessions N opens one):\n",
+		    SEARCH_MAX, arg);
+	else
+		rc = buf_printf(&b,
+		    "%zu match%s for '%s' (newest first; /sessions N opens "
+		    "one):\n",
+		    n, n == 1 ? "" : "es", arg);
+	for (i = 0; i < shown && rc == MC_OK; i++) {
 		rc = buf_printf(&b, "  %-*s  ", iw, h[i].reply_id);
 		if (rc == MC_OK)
 			rc = add_column(&b,
