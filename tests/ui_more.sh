@@ -361,6 +361,9 @@ ui_keys C-u
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D on an empty line quits" || fail "Ctrl-D did not quit"
 
+# More conversations than the pane has rows: /sessions shows them in the
+# popup, the newest at its top.
+for i in $(seq 1 25); do "$MC" --home "$H" ask "filler conversation $i" >/dev/null 2>&1; done
 # /models at 80 columns: each row still fits on one line.
 UI_COLS=80 ui_start -- --home "$H"
 ui_expect "F1 keys" "an 80-column chat"
@@ -371,6 +374,10 @@ ui_expect "^ +$m1 +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2
 send "solo401 shared"
 ui_expect "✗ mock refused the request \(HTTP 401\)" "a refused key"
 ui_expect_not "asks the next-best model" "no other model behind the same refused key is suggested"
+send "/sessions"
+ui_expect "/sessions \\(Esc closes\\)" "a long /sessions list opens in the popup"
+ui_expect "filler conversation 25 +│" "the newest conversation is in view"
+ui_keys Escape
 ui_keys C-d
 ui_exit_status >/dev/null
 

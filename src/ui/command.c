@@ -490,7 +490,12 @@ cmd_sessions(struct ui *ui, const char *arg)
 		    when, s[i].messages, s[i].messages == 1 ? " " : "s",
 		    (int)tb, title, title[tb] != '\0' ? glyph->ellipsis : "");
 	}
-	if (rc == MC_OK)
+	/* A list taller than the pane goes in the popup, read from its
+	 * top (the newest), not scrolled to its oldest end. */
+	if (rc == MC_OK &&
+	    n + 2 > (size_t)(ui->chat_rows > 0 ? ui->chat_rows : 20))
+		ui_overlay_open(ui, "/sessions (Esc closes)", buf_str(&b));
+	else if (rc == MC_OK)
 		ui_note(ui, "%s", buf_str(&b));
 	buf_release(&b);
 	app_sessions_free(s, n);
