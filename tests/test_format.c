@@ -81,6 +81,16 @@ TEST(footer)
 	ex.ttft_ms = 0;
 	format_footer(&glyph_unicode, &ex, b, sizeof b);
 	CHECK_STR(b, "gpt-4.1-mini · no reply (8 ms)");
+	/* Cancelled before any text: the same. */
+	ex.state = REPLY_CANCELLED;
+	format_footer(&glyph_unicode, &ex, b, sizeof b);
+	CHECK_STR(b, "gpt-4.1-mini · no reply (8 ms)");
+	/* Done, but nothing in it (a content filter, a reasoning model that
+	 * spent its tokens thinking): said, with its cost, no speed. */
+	ex.state = REPLY_DONE;
+	ex.cost_usd = 0.00001;
+	format_footer(&glyph_unicode, &ex, b, sizeof b);
+	CHECK_STR(b, "gpt-4.1-mini · $0.00001 · 8 ms · an empty reply");
 }
 
 TEST(url_public)

@@ -107,6 +107,13 @@ format_footer(
 	}
 	format_ms(ex->latency_ms, total, sizeof total);
 	format_usd(ex->cost_usd, cost, sizeof cost);
+	if (ex->state == REPLY_DONE && ex->reply_len == 0 &&
+	    ex->tokens_out <= 0) {
+		/* Billed, but nothing to read or time. */
+		snprintf(out, n, "%s%s%s%s%s%san empty reply", ex->model,
+		    g->sep, cost, g->sep, total, g->sep);
+		return;
+	}
 	format_ms(ex->ttft_ms, first, sizeof first);
 	/* Waiting out a 429 or a 5xx is said apart: it is not the model's
 	 * first token. */
