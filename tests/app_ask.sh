@@ -114,7 +114,25 @@ expect_exit 2 "an unknown source" -- "$MC" --home "$H2" ratings import "$T/bad.j
 expect_grep "$T/err" "bad.jsonl:1: source: expected keystroke, cli, import or reask" "an unknown source is named"
 printf '{"model": x}\n' >"$T/bad.jsonl"
 expect_exit 2 "a line that is not JSON" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
-expect_grep "$T/err" "bad.jsonl:1: invalid JSON at column 11$" "named once with its line and column"
+expect_grep "$T/err" "bad.jsonl:1: invalid JSON at column 11" "named once with its line and column"
+# A time that is not a number is named; a bad line anywhere imports
+# nothing (so the file, fixed, imports each rating once); a line repeated
+# in one file counts once.
+printf '{"model":"cheap","score":3,"prompt":"x","time_ms":"yesterday"}\n' >"$T/bad.jsonl"
+expect_exit 2 "a time that is not a number" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
+expect_grep "$T/err" "bad.jsonl:1: time_ms: expected a number" "it is named"
+H10=$T/home10
+write_config "$H10"
+{ printf '{"model":"cheap","score":3,"prompt":"first","time_ms":1700000000000}\n'
+  printf '{"model":"cheap","score":3,"prompt":"first","time_ms":1700000000000}\n'
+  printf '{"model":"cheap","score":9,"prompt":"bad"}\n'; } >"$T/mixed.jsonl"
+expect_exit 2 "a file with a bad third line" -- "$MC" --home "$H10" ratings import "$T/mixed.jsonl"
+expect_grep "$T/err" "nothing was imported" "says nothing was imported"
+"$MC" --home "$H10" ratings export >"$T/none" 2>/dev/null
+[ ! -s "$T/none" ] && ok "and nothing was" || fail "a failed import stored: $(cat "$T/none")"
+sed -i '3d' "$T/mixed.jsonl"
+expect_exit 0 "the file fixed" -- "$MC" --home "$H10" ratings import "$T/mixed.jsonl"
+expect_grep "$T/err" "^imported 1 rating(s); skipped 1 already here$" "a line repeated in the file counts once"
 # A rating keeps its time across an export and an import.
 t0=$(grep -o '"time_ms":[0-9]*' "$T/ratings.jsonl" | head -1)
 H7=$T/home7

@@ -2388,9 +2388,18 @@ app_ratings_import(struct app *app, const char *path,
 	struct buf b;
 	struct router_features *f;
 	struct store_rating *have = NULL;
-	char *line, *next, *name;
-	size_t lineno = 0, nhave = 0, k;
-	int rc;
+	/* The dated lines imported by this run: a line repeated in the
+	 * file is a duplicate too. */
+	struct seen {
+		int64_t time_ms;
+		int score;
+		char *model;
+	} *seen = NULL;
+	size_t nseen = 0, seencap = 0;
+	const char *p, *end, *nl;
+	char *name;
+	size_t lineno, nhave = 0, k;
+	int rc = MC_OK, pass;
 
 	memset(count, 0, sizeof *count);
 	buf_init(&b, 256u << 20);
@@ -2406,96 +2415,143 @@ app_ratings_import(struct app *app, const char *path,
 	}
 	name = xstrdup(strcmp(path, "-") == 0 ? "standard input" : path);
 	f = xmalloc(sizeof *f);
-	for (line = b.data; rc == MC_OK && line != NULL && *line != '\0';
-	     line = next) {
-		cJSON *o = NULL;
-		const char *model, *prompt, *source;
-		double when;
-		double score;
-		char *where;
+	/* Pass 0 checks every line, pass 1 imports: a bad line anywhere
+	 * imports nothing, so the file fixed and imported again counts
+	 * each rating once (an undated one could not be recognised). */
+	for (pass = 0; pass < 2 && rc == MC_OK; pass++) {
+		p = b.data != NULL ? b.data : "";
+		end = p + b.len;
+		for (lineno = 1; rc == MC_OK && p < end;
+		     lineno++, p = nl < end ? nl + 1 : end) {
+			cJSON *o = NULL;
+			const cJSON *t;
+			const char *model = NULL, *prompt = NULL, *source;
+			double when = 0, score = -1;
+			char *where, *line;
+			bool dup = false;
 
-		lineno++;
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		if (strspn(line, " \t\r") == strlen(line))
-			continue;
-		where = xasprintf("%s:%zu", name, lineno);
-		rc = json_parse(
-		    line, strlen(line), 1u << 20, false, where, &o, cause);
-		if (rc == MC_OK) {
-			model = json_get_string(o, "model");
-			prompt = json_get_string(o, "prompt");
-			source = json_get_string(o, "source");
-			score = json_get_number(o, "score", -1);
-			when = json_get_number(o, "time_ms", 0);
-			if (source != NULL &&
-			    strcmp(source, "keystroke") != 0 &&
-			    strcmp(source, "cli") != 0 &&
-			    strcmp(source, "import") != 0 &&
-			    strcmp(source, "reask") != 0) {
-				*cause = xasprintf("%s: source: expected "
-				                   "keystroke, cli, import or "
-				                   "reask",
-				    where);
-				rc = MC_ERR_PARSE;
-			} else if (when < 0 || when > 4102444800000.0) {
-				*cause = xasprintf("%s: time_ms: expected "
-				                   "milliseconds since 1970",
-				    where);
-				rc = MC_ERR_PARSE;
-			} else if (model == NULL || *model == '\0') {
-				*cause = xasprintf("%s: model: expected the "
-				                   "id of the model rated",
-				    where);
-				rc = MC_ERR_PARSE;
-			} else if (score < 1 || score > 5 ||
-			           score != floor(score)) {
-				*cause = xasprintf("%s: score: expected a "
-				                   "whole number 1 to 5",
-				    where);
-				rc = MC_ERR_PARSE;
-			} else if (prompt == NULL) {
-				*cause = xasprintf("%s: prompt: expected the "
-				                   "text of the rated prompt",
-				    where);
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (nl == NULL)
+				nl = end;
+			line = xstrndup(p, (size_t)(nl - p));
+			if (strspn(line, " \t\r") == strlen(line)) {
+				free(line);
+				continue;
+			}
+			where = xasprintf("%s:%zu", name, lineno);
+			rc = json_parse(line, strlen(line), 1u << 20, false,
+			    where, &o, cause);
+			free(line);
+			if (rc == MC_OK && !cJSON_IsObject(o)) {
+				*cause =
+				    xasprintf("%s: not a JSON object", where);
 				rc = MC_ERR_PARSE;
 			}
-		}
-		for (k = 0; rc == MC_OK && when > 0 && k < nhave; k++)
-			if (have[k].time_ms == (int64_t)when &&
-			    have[k].score == (int)score &&
-			    have[k].model != NULL &&
-			    strcmp(have[k].model, model) == 0)
-				break;
-		if (rc == MC_OK && when > 0 && k < nhave) {
-			count->duplicates++;
+			if (rc == MC_OK) {
+				model = json_get_string(o, "model");
+				prompt = json_get_string(o, "prompt");
+				source = json_get_string(o, "source");
+				score = json_get_number(o, "score", -1);
+				t = cJSON_GetObjectItemCaseSensitive(
+				    o, "time_ms");
+				when = json_get_number(o, "time_ms", 0);
+				if (t != NULL && !cJSON_IsNumber(t) &&
+				    !cJSON_IsNull(t)) {
+					*cause =
+					    xasprintf("%s: time_ms: "
+					              "expected a number "
+					              "(milliseconds since "
+					              "1970)",
+					        where);
+					rc = MC_ERR_PARSE;
+				} else if (source != NULL &&
+				           strcmp(source, "keystroke") != 0 &&
+				           strcmp(source, "cli") != 0 &&
+				           strcmp(source, "import") != 0 &&
+				           strcmp(source, "reask") != 0) {
+					*cause =
+					    xasprintf("%s: source: "
+					              "expected keystroke, "
+					              "cli, import or reask",
+					        where);
+					rc = MC_ERR_PARSE;
+				} else if (when < 0 || when > 4102444800000.0) {
+					*cause = xasprintf("%s: time_ms: "
+					                   "expected "
+					                   "milliseconds since "
+					                   "1970",
+					    where);
+					rc = MC_ERR_PARSE;
+				} else if (model == NULL || *model == '\0') {
+					*cause =
+					    xasprintf("%s: model: expected "
+					              "the id of the model "
+					              "rated",
+					        where);
+					rc = MC_ERR_PARSE;
+				} else if (score < 1 || score > 5 ||
+				           score != floor(score)) {
+					*cause =
+					    xasprintf("%s: score: expected "
+					              "a whole number 1 to 5",
+					        where);
+					rc = MC_ERR_PARSE;
+				} else if (prompt == NULL) {
+					*cause =
+					    xasprintf("%s: prompt: expected "
+					              "the text of the rated "
+					              "prompt",
+					        where);
+					rc = MC_ERR_PARSE;
+				}
+			}
+			for (k = 0;
+			     rc == MC_OK && when > 0 && !dup && k < nhave; k++)
+				dup = have[k].time_ms == (int64_t)when &&
+				      have[k].score == (int)score &&
+				      have[k].model != NULL &&
+				      strcmp(have[k].model, model) == 0;
+			for (k = 0;
+			     rc == MC_OK && when > 0 && !dup && k < nseen; k++)
+				dup = seen[k].time_ms == (int64_t)when &&
+				      seen[k].score == (int)score &&
+				      strcmp(seen[k].model, model) == 0;
+			if (rc == MC_OK && pass == 1 && dup)
+				count->duplicates++;
+			if (rc == MC_OK && pass == 1 && !dup) {
+				/* A re-ask's soft lesson stays one. */
+				bool reask = source != NULL &&
+				             strcmp(source, "reask") == 0;
+
+				router_features_compute(
+				    app->router, prompt, strlen(prompt), f);
+				rc = app_learn_commit(app, f, 0, 0, prompt,
+				    model, (int)score, 0,
+				    reask ? STORE_SOURCE_REASK
+				          : STORE_SOURCE_IMPORT,
+				    reask ? 0.0 : app_score_quality((int)score),
+				    reask ? APP_REASK_WEIGHT : 1.0,
+				    (int64_t)when, cause);
+				if (rc == MC_OK) {
+					count->imported++;
+					if (!app_is_candidate(app, model))
+						count->not_learned++;
+				}
+				if (rc == MC_OK && when > 0) {
+					seen = xgrowarray(seen, &seencap,
+					    nseen + 1, sizeof *seen);
+					seen[nseen].time_ms = (int64_t)when;
+					seen[nseen].score = (int)score;
+					seen[nseen++].model = xstrdup(model);
+				}
+			}
 			cJSON_Delete(o);
 			free(where);
-			continue;
 		}
-		if (rc == MC_OK) {
-			router_features_compute(
-			    app->router, prompt, strlen(prompt), f);
-			/* A re-ask's soft lesson stays one. */
-			bool reask =
-			    source != NULL && strcmp(source, "reask") == 0;
-
-			rc = app_learn_commit(app, f, 0, 0, prompt, model,
-			    (int)score, 0,
-			    reask ? STORE_SOURCE_REASK : STORE_SOURCE_IMPORT,
-			    reask ? 0.0 : app_score_quality((int)score),
-			    reask ? APP_REASK_WEIGHT : 1.0, (int64_t)when,
-			    cause);
-			if (rc == MC_OK) {
-				count->imported++;
-				if (!app_is_candidate(app, model))
-					count->not_learned++;
-			}
-		}
-		cJSON_Delete(o);
-		free(where);
 	}
+	for (k = 0; k < nseen; k++)
+		free(seen[k].model);
+	free(seen);
 	store_ratings_free(have, nhave);
 	free(f);
 	free(name);

@@ -66,7 +66,11 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 			    "mixchat: imported %zu rating(s) "
 			    "before the error\n",
 			    count);
-		cli_error("ratings: %s", cause ? cause : mixchat_strerror(rc));
+		cli_error("ratings: %s%s", cause ? cause : mixchat_strerror(rc),
+		    import && count == 0 && rc == MC_ERR_PARSE
+		        ? " (nothing was imported: every line is checked "
+		          "first)"
+		        : "");
 	}
 	free(cause);
 	app_close(app);
