@@ -92,13 +92,24 @@ main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+hV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
-			g.home = optarg;
-			break;
 		case 'c':
-			g.config_file = optarg;
-			break;
 		case 'l':
-			g.log_file = optarg;
+			/* An empty name (an unset shell variable) is no
+			 * file: said as such, not as "Is a directory". */
+			if (*optarg == '\0') {
+				fprintf(stderr,
+				    "mixchat: --%s: the name is empty\n",
+				    opt == 'H'   ? "home"
+				    : opt == 'c' ? "config"
+				                 : "log");
+				return EXIT_USAGE;
+			}
+			if (opt == 'H')
+				g.home = optarg;
+			else if (opt == 'c')
+				g.config_file = optarg;
+			else
+				g.log_file = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -1179,10 +1179,11 @@ eval_run(const struct eval_opts *o)
 		puts(s);
 		free(s);
 	} else {
-		printf("%s: %zu train, %zu %s prompts, %zu models, %u "
-		       "tags%s%s%s\n",
+		printf("%s: %zu train, %zu %s prompts, %zu model%s, %u "
+		       "tag%s%s%s%s\n",
 		    ds.name, ntrain, ntest, o->validate ? "validation" : "test",
-		    nm, r->ntags, o->no_tags ? " (tags off)" : "",
+		    nm, nm == 1 ? "" : "s", r->ntags, r->ntags == 1 ? "" : "s",
+		    o->no_tags ? " (tags off)" : "",
 		    o->no_exemplars ? " (exemplars off)" : "",
 		    o->no_trees ? " (shape trees off)" : "");
 		if (r->ntags > 1)

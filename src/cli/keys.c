@@ -143,6 +143,9 @@ parse_args(int argc, char **argv, struct keys_args *a)
 		return cli_usage_error("keys",
 		    "which one: add PROVIDER, list, remove PROVIDER or passwd?");
 	a->sub = pos[0];
+	if (a->names_only && strcmp(a->sub, "list") != 0)
+		return cli_usage_error(
+		    "keys", "--names-only goes with 'keys list' only");
 	if (strcmp(a->sub, "add") == 0 || strcmp(a->sub, "remove") == 0) {
 		if (npos < 2)
 			return cli_usage_error(

@@ -136,6 +136,21 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		    "--format c needs --out FILE ('-' for standard "
 		    "output): C source is not a router state");
 
+	/* The config first: a broken one is said before a long fit. */
+	if (outfile == NULL) {
+		if ((ret = cli_load_config(g, &cfg)) != EXIT_OK)
+			return ret;
+		if (config_ensure_dirs(&cfg, &cause) != MC_OK) {
+			cli_error("%s", cause);
+			free(cause);
+			config_release(&cfg);
+			return EXIT_RUNTIME;
+		}
+		have_cfg = true;
+		path = config_data_path(&cfg, "router.state");
+	} else
+		path = xstrdup(outfile);
+	ret = EXIT_RUNTIME;
 	buf_init(&state, 256u << 20);
 	buf_init(&csrc, 1024u << 20);
 	rc = dataset_load(&ds, data, source, &cause);
@@ -168,18 +183,6 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		cli_error("the C source of the state is too large");
 		goto out;
 	}
-	if (outfile == NULL) {
-		if ((ret = cli_load_config(g, &cfg)) != EXIT_OK)
-			goto out;
-		ret = EXIT_RUNTIME;
-		have_cfg = true;
-		if (config_ensure_dirs(&cfg, &cause) != MC_OK) {
-			cli_error("%s", cause);
-			goto out;
-		}
-		path = config_data_path(&cfg, "router.state");
-	} else
-		path = xstrdup(outfile);
 	if (strcmp(path, "-") == 0) {
 		const struct buf *b = strcmp(format, "c") == 0 ? &csrc : &state;
 
@@ -197,9 +200,11 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 	}
 	if (strcmp(path, "-") != 0)
 		fprintf(stderr,
-		    "trained on %zu prompts (split %s), %zu models, %zu tags: "
-		    "%zu bytes to %s\n",
-		    n, split, router_nmodels(r), router_ntags(r),
+		    "trained on %zu prompts (split %s), %zu model%s, %zu "
+		    "tag%s: %zu bytes to %s\n",
+		    n, split, router_nmodels(r),
+		    router_nmodels(r) == 1 ? "" : "s", router_ntags(r),
+		    router_ntags(r) == 1 ? "" : "s",
 		    strcmp(format, "c") == 0 ? csrc.len : state.len, path);
 	ret = EXIT_OK;
 out:
