@@ -162,4 +162,31 @@ ui_keys M-NPage
 ui_expect "^ +line 1000$" "back to the end"
 ui_expect_not "-MORE\(" "-MORE gone at the end"
 ui_keys C-d
+ui_exit_status >/dev/null
+
+# Resized while scrolled up, the line read stays at the top: long lines
+# wrap anew at each width, and the place is kept.
+awk 'BEGIN { for (i = 1; i <= 300; i++) printf "row %d of a reply whose lines are long enough to wrap when the window is narrow\\n", i }' >"$T/long"
+printf '[{"prompt_contains": "wrapping", "reply": "%s"}]\n' "$(cat "$T/long")" >"$T/script3.json"
+exec 9>&-; kill $MOCK_PID 2>/dev/null
+start_mock "$T/script3.json"
+trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+write_config "$H"
+ui_start -- --home "$H"
+ui_expect "F1 keys" "screen for the resize"
+ui_type "long wrapping lines"; ui_keys Enter
+ui_expect "^ +row 300 of a reply" "a long reply" 10
+i=0; while [ $i -lt 5 ]; do ui_keys PPage; i=$((i + 1)); done
+top_row() { ui_screen | sed -n 2p | grep -o "row [0-9]*"; }
+before=$(top_row)
+TM resize-window -t 0 -x 60 -y 30
+sleep 0.4
+narrow=$(top_row)
+TM resize-window -t 0 -x 100 -y 30
+sleep 0.4
+back=$(top_row)
+[ -n "$before" ] && [ "$narrow" = "$before" ] && [ "$back" = "$before" ] &&
+	ok "the line read stays at the top through resizes ($before)" ||
+	fail "resized while scrolled up: '$before', then '$narrow' at 60 columns, then '$back'"
+ui_keys C-d
 finish

@@ -643,6 +643,15 @@ draw_chat(struct ui *ui, int top, int height)
 		return;
 	x0 = ui->bare ? 0 : UI_GUTTER;
 	width = (size_t)ui->cols > x0 ? (size_t)ui->cols - x0 : 0;
+	if (ui->anchored) {
+		size_t at =
+		    view_line_at(&ui->view, ui->anchor_block, ui->anchor_off);
+
+		ui->anchored = false;
+		ui->scroll = at + (size_t)height < total
+		                 ? total - at - (size_t)height
+		                 : 0;
+	}
 	if (ui->scroll > total)
 		ui->scroll = total;
 	/* The bottom row shows line total - 1 - scroll. */
@@ -940,6 +949,14 @@ screen_draw(struct ui *ui)
 	getmaxyx(stdscr, ui->rows, ui->cols);
 	width = ui->cols > 3 ? (size_t)ui->cols - 2 : 1;
 	if (ui_chat_width(ui) != ui->view.width) {
+		size_t total = view_total(&ui->view), h = (size_t)ui->chat_rows;
+
+		/* Scrolled up: the line at the top stays at the top. */
+		ui->anchored =
+		    ui->scroll > 0 &&
+		    view_line_pos(&ui->view,
+		        total > ui->scroll + h ? total - ui->scroll - h : 0,
+		        &ui->anchor_block, &ui->anchor_off);
 		view_set_width(&ui->view, ui_chat_width(ui));
 		ui_sync(ui);
 	}

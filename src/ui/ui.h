@@ -81,6 +81,10 @@ struct ui {
 	/* A confirmation on the status bar until the next key ("reply 4.2
 	 * rated 4/5"): said where the eye is, without moving the text. */
 	char *flash;
+	/* The first line in view when the width changed while scrolled up
+	 * (its block, its first byte): kept in view after the new layout. */
+	bool anchored;
+	size_t anchor_block, anchor_off;
 };
 
 /* ui_note: add a note (a message from mixchat) to the chat pane. */

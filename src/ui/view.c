@@ -933,3 +933,32 @@ view_exchange_end(struct view *v, size_t index)
 		return v->total;
 	return v->starts[v->by_exchange[index] + 1];
 }
+
+bool
+view_line_pos(struct view *v, size_t i, size_t *block, size_t *off)
+{
+	const struct view_block *b;
+	const struct view_line *line = view_line(v, i, NULL, &b);
+
+	if (line == NULL)
+		return false;
+	*block = (size_t)(b - v->blocks);
+	*off = line->off;
+	return true;
+}
+
+size_t
+view_line_at(struct view *v, size_t block, size_t off)
+{
+	const struct view_block *b;
+	size_t k;
+
+	view_update_starts(v);
+	if (block >= v->nblocks)
+		return v->total;
+	b = &v->blocks[block];
+	/* The last line of the block that starts at or before off. */
+	for (k = 0; k + 1 < b->nlines && b->lines[k + 1].off <= off; k++)
+		;
+	return v->starts[block] + k;
+}

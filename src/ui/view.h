@@ -113,6 +113,11 @@ size_t view_total(struct view *v);
  * of them, not NUL-terminated) and *block (may be NULL) its block; both are
  * owned by the view and valid until the next change.
  */
+/* view_line_pos: where line i is (its block and the byte its text starts
+ * at), to find it again once the view is laid out anew (a resize). */
+bool view_line_pos(struct view *v, size_t i, size_t *block, size_t *off);
+/* view_line_at: the line of block that holds byte off. */
+size_t view_line_at(struct view *v, size_t block, size_t off);
 const struct view_line *view_line(struct view *v, size_t i, const char **text,
     const struct view_block **block);
 /* view_exchange_line: the first line of exchange index's block. */
