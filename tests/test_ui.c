@@ -160,6 +160,21 @@ TEST(view_lays_out_an_exchange)
 	    "· 208 tok · 160 tok/s\n"
 	    "B:\n");
 	free(dump);
+	/* Blank lines at the end of a finished reply are not drawn. */
+	{
+		struct view v2;
+		struct app_exchange e2;
+		char *d2;
+
+		exchange_init(&e2, "q", "text\n\n\n  \n");
+		e2.model = S("m");
+		view_init(&v2, 100);
+		CHECK(view_sync(&v2, 0, &e2));
+		d2 = view_dump(&v2);
+		CHECK(strncmp(d2, "P:q\nR:text\nf:m ", 15) == 0);
+		free(d2);
+		view_release(&v2);
+	}
 	/* Same version: nothing to do.  A rating: the footer shows it. */
 	CHECK(!view_sync(&v, 0, &ex));
 	ex.rating = 4;
@@ -460,7 +475,7 @@ TEST(view_lays_out_tables)
 	/* Lines ending in CR LF make a table too; a short row has no
 	 * trailing blanks. */
 	dump = relayout(&v, "| a | b |\r\n|---|---|\r\n| 1 | |\r\n");
-	CHECK_STR(dump, "P:q\nR:a │ b\nR:──┼──\nR:1\nR:\nB:\n");
+	CHECK_STR(dump, "P:q\nR:a │ b\nR:──┼──\nR:1\nB:\n");
 	free(dump);
 	/* A control character the screen drops can change how a row splits:
 	 * the drawn row decides ("``" once the \x01 is gone). */
@@ -490,8 +505,9 @@ TEST(view_lays_out_tables)
 				big.data[r] = '-';
 		free(relayout(&v, buf_str(&big)));
 		total = view_total(&v);
-		/* 2,000 rows of 202 columns wrapped at 40: 6 lines each. */
-		CHECK(total == 1 + 2000 * 6 + 1 + 1);
+		/* 2,000 rows of 202 columns wrapped at 40: 6 lines each
+		 * (the newline at its end draws no empty line). */
+		CHECK(total == 1 + 2000 * 6 + 1);
 		buf_release(&big);
 	}
 	/* Bidirectional overrides and isolates never reach the screen
@@ -745,16 +761,16 @@ TEST(view_ten_thousand_lines_and_notes)
 	view_add_note(&v, VIEW_NOTE, "a note\nof two lines");
 	view_sync(&v, 1, &ex[1]);
 	total = view_total(&v);
-	/* prompt + 10,000 + the empty last line + blank, note 2 + blank, */
-	/* prompt + reply + blank. */
-	CHECK(total == 1 + 10001 + 1 + 3 + 3);
+	/* prompt + 10,000 + blank (the newline at the end draws no empty
+	 * line), note 2 + blank, prompt + reply + blank. */
+	CHECK(total == 1 + 10000 + 1 + 3 + 3);
 	line = view_line(&v, 1 + 9999, &text, &blk);
 	CHECK(line != NULL && line->len == 9 &&
 	      memcmp(text, "line 9999", 9) == 0);
 	CHECK(blk->index == 0 && !blk->note);
-	line = view_line(&v, 10004, &text, &blk);
+	line = view_line(&v, 10003, &text, &blk);
 	CHECK(line != NULL && blk->note && line->kind == VIEW_NOTE);
-	CHECK(view_exchange_line(&v, 1) == 10006);
+	CHECK(view_exchange_line(&v, 1) == 10005);
 	CHECK(view_exchange_end(&v, 1) == total);
 	CHECK(view_line(&v, total, &text, NULL) == NULL);
 	/* Narrower: "line 1234" no longer fits 5 columns. */

@@ -645,9 +645,20 @@ block_layout_exchange(struct view_block *b, size_t width,
 	b->version = ex->version;
 	block_add_paragraphs(b, width, VIEW_PROMPT, ex->prompt,
 	    ex->prompt != NULL ? strlen(ex->prompt) : 0, false);
-	if (ex->reply != NULL && ex->reply_len > 0)
-		block_add_paragraphs(
-		    b, width, VIEW_REPLY, ex->reply, ex->reply_len, true);
+	if (ex->reply != NULL && ex->reply_len > 0) {
+		/* Blank lines at a finished reply's end are not drawn (while
+		 * it streams they may be a paragraph's start). */
+		size_t rl = ex->reply_len;
+
+		while (
+		    ex->state != REPLY_STREAMING && rl > 0 &&
+		    (ex->reply[rl - 1] == '\n' || ex->reply[rl - 1] == '\r' ||
+		        ex->reply[rl - 1] == ' ' || ex->reply[rl - 1] == '\t'))
+			rl--;
+		if (rl > 0)
+			block_add_paragraphs(
+			    b, width, VIEW_REPLY, ex->reply, rl, true);
+	}
 	if (ex->state == REPLY_ERROR || ex->error != NULL) {
 		char *msg = xasprintf("%s %s", glyph->failed,
 		    ex->error != NULL ? ex->error : "the reply failed");
