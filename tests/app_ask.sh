@@ -13,7 +13,8 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "poem", "reply": "Roses are red, 中文 and 😀 too."},
   {"prompt_contains": "longanswer", "reply": "$long"},
   {"prompt_contains": "slowdrip", "reply": "one two three four five six", "drip_ms": 600},
-  {"prompt_contains": "waitlong", "reply": "late", "delay_ms": 4000}
+  {"prompt_contains": "waitlong", "reply": "late", "delay_ms": 4000},
+  {"prompt_contains": "ponder", "reply": "<think>secret musing</think>\\n\\nforty-two"}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -305,5 +306,12 @@ alone=$(jq '.candidates[] | select(.model == "expensive") | .cost_usd' "$T/alone
 awk -v w="$with" -v a="$alone" 'BEGIN { d = (w - a) * 1e6 / 10; exit !(d > 400 && d < 600) }' &&
 	ok "the context's tokens are in the predicted cost ($alone alone, $with in the conversation)" ||
 	fail "context not priced: $alone alone, $with in the conversation"
+
+# A reasoning model's <think> block is not sent back as context: the
+# model hears what it answered, not what it thought.
+"$MC" --home "$H9" ask --session thinker "ponder this" >/dev/null 2>&1
+"$MC" --home "$H9" ask --session thinker "and then?" >/dev/null 2>&1
+tail -n 1 "$MOCK_LOG" | grep -q "forty-two" && ok "the answer goes back as context" || fail "context lost the answer"
+tail -n 1 "$MOCK_LOG" | grep -q "secret musing" && fail "the <think> block was sent back" || ok "the <think> block is not sent back"
 
 finish

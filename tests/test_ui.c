@@ -160,6 +160,29 @@ TEST(view_lays_out_an_exchange)
 	    "· 208 tok · 160 tok/s\n"
 	    "B:\n");
 	free(dump);
+	/* A reasoning model's <think> block: apart and dim (footer lines),
+	 * without its tags; the answer after it as the reply. */
+	{
+		struct view v3;
+		struct app_exchange e3;
+		char *d3;
+
+		exchange_init(&e3, "q",
+		    "<think>\nI reason about it.\n</think>\n\nThe answer is 42.");
+		e3.model = S("m");
+		view_init(&v3, 100);
+		CHECK(view_sync(&v3, 0, &e3));
+		d3 = view_dump(&v3);
+		CHECK(
+		    strncmp(d3,
+		        "P:q\nf:thinking:\nf:I reason about it.\nR:The "
+		        "answer is 42.\nf:m ",
+		        strlen("P:q\nf:thinking:\nf:I reason about it.\nR:The "
+		               "answer is 42.\nf:m ")) == 0);
+		CHECK(strstr(d3, "<think>") == NULL);
+		free(d3);
+		view_release(&v3);
+	}
 	/* Blank lines at the end of a finished reply are not drawn. */
 	{
 		struct view v2;

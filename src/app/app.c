@@ -743,8 +743,16 @@ app_context(
 	for (i = first; i < nctx; i++) {
 		msgs[n].role = "user";
 		msgs[n++].text = ctx[i]->pub.prompt;
+		/* A reasoning model's <think> block is not the answer: the
+		 * model is sent what it answered, not what it thought. */
+		size_t tl, skip = 0;
+		const char *reply = ctx[i]->pub.reply;
+
+		if (format_think_block(reply, strlen(reply), &tl, &skip) ==
+		    NULL)
+			skip = 0;
 		msgs[n].role = "assistant";
-		msgs[n++].text = ctx[i]->pub.reply;
+		msgs[n++].text = reply + skip;
 	}
 	free(ctx);
 	return n;

@@ -311,3 +311,40 @@ format_conversation_md(const struct store_session *ss,
 	}
 	return rc;
 }
+
+const char *
+format_think_block(const char *text, size_t n, size_t *len, size_t *skip)
+{
+	static const char open[] = "<think>", close[] = "</think>";
+	size_t i = 0, start, end, after;
+
+	*len = 0;
+	*skip = 0;
+	while (i < n && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' ||
+	                    text[i] == '\t'))
+		i++;
+	if (n - i < sizeof open - 1 ||
+	    memcmp(text + i, open, sizeof open - 1) != 0)
+		return NULL;
+	start = i + sizeof open - 1;
+	for (end = start; end + sizeof close - 1 <= n; end++)
+		if (memcmp(text + end, close, sizeof close - 1) == 0)
+			break;
+	if (end + sizeof close - 1 > n) {
+		end = n;
+		after = n;
+	} else
+		after = end + sizeof close - 1;
+	while (after < n && (text[after] == '\n' || text[after] == '\r' ||
+	                        text[after] == ' ' || text[after] == '\t'))
+		after++;
+	while (start < end && (text[start] == '\n' || text[start] == '\r' ||
+	                          text[start] == ' '))
+		start++;
+	while (end > start && (text[end - 1] == '\n' || text[end - 1] == '\r' ||
+	                          text[end - 1] == ' '))
+		end--;
+	*len = end - start;
+	*skip = after;
+	return text + start;
+}

@@ -18,6 +18,15 @@
 void format_usd(double usd, char *out, size_t n);
 /* format_ms: "310 ms", "1.3 s", "2 min 5 s". */
 void format_ms(double ms, char *out, size_t n);
+/*
+ * format_think_block: a reasoning model's leading "<think>...</think>"
+ * in text (n bytes, white space before it allowed): its inside (*len
+ * bytes, trimmed) and in *skip where the answer starts (after the block
+ * and the blank lines after it).  NULL when text does not start with one;
+ * an unclosed block (still streaming) is all thought: *skip = n.
+ */
+const char *format_think_block(
+    const char *text, size_t n, size_t *len, size_t *skip);
 /* format_no_reply: "gpt-4.1-mini · no reply (8 ms)" into out (size n), with
  * the separator of the marks g (util/glyph.h): the footer of a reply that
  * failed before any text came (the chat, `ask` and `export` all say it

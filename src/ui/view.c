@@ -648,16 +648,28 @@ block_layout_exchange(struct view_block *b, size_t width,
 	if (ex->reply != NULL && ex->reply_len > 0) {
 		/* Blank lines at a finished reply's end are not drawn (while
 		 * it streams they may be a paragraph's start). */
-		size_t rl = ex->reply_len;
+		size_t rl = ex->reply_len, skip = 0, tl;
+		const char *think =
+		    format_think_block(ex->reply, rl, &tl, &skip);
+
+		/* A reasoning model's <think> block (local models through
+		 * Ollama): drawn dim and apart, without its tags. */
+		if (think != NULL) {
+			block_add_paragraphs(b, width, VIEW_FOOTER,
+			    "thinking:", strlen("thinking:"), false);
+			if (tl > 0)
+				block_add_paragraphs(
+				    b, width, VIEW_FOOTER, think, tl, false);
+		}
 
 		while (
 		    ex->state != REPLY_STREAMING && rl > 0 &&
 		    (ex->reply[rl - 1] == '\n' || ex->reply[rl - 1] == '\r' ||
 		        ex->reply[rl - 1] == ' ' || ex->reply[rl - 1] == '\t'))
 			rl--;
-		if (rl > 0)
-			block_add_paragraphs(
-			    b, width, VIEW_REPLY, ex->reply, rl, true);
+		if (rl > skip)
+			block_add_paragraphs(b, width, VIEW_REPLY,
+			    ex->reply + skip, rl - skip, true);
 	}
 	if (ex->state == REPLY_ERROR || ex->error != NULL) {
 		char *msg = xasprintf("%s %s", glyph->failed,
