@@ -143,6 +143,12 @@ ui_expect_not "pinned: cheap|PINNED" "title and status no longer pinned"
 send "ratelimit me"
 ui_expect "^ +✗ rate limited by mock \(HTTP 429\): retry after 120 s" "429 as an error line"
 ui_expect "^ ! .* is rate-limited for 120 s" "notice line: the model waits 120 s"
+# Narrower than the notice: it takes two rows, its end in view.
+TM resize-window -t 0 -x 60 -y 30
+ui_expect "^ ! .* is rate-limited for 120 s" "a long notice at 60 columns"
+ui_expect "^   .*another model until then *$" "its end on a second row"
+TM resize-window -t 0 -x "${UI_COLS:-100}" -y "${UI_ROWS:-30}"
+sleep 0.3
 ui_expect "^ +(cheap|mid|expensive) · no reply \([0-9.]+ m?s\)$" "failed reply: footer without speed"
 screen_intact "after a 429"
 send "after the rate limit"

@@ -1059,7 +1059,8 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	}
 	ui_note(&ui,
 	    "mixchat %s: type a message and press Enter.  "
-	    "F1 lists the keys, /help the commands, Ctrl-D quits.",
+	    "F1 lists the keys, /help the commands, /sessions your "
+	    "earlier conversations; Ctrl-D quits.",
 	    PACKAGE_VERSION);
 	if (!theme_ok)
 		ui_note_error(

@@ -778,10 +778,10 @@ draw_input(struct ui *ui, int top, int height)
 
 /* The notice line: the latest notice, and how many more came. */
 static void
-draw_notice(struct ui *ui, int y)
+draw_notice(struct ui *ui, int y, int rows)
 {
 	char more[64];
-	size_t cols = (size_t)ui->cols, x, mw = 0;
+	size_t cols = (size_t)ui->cols, x, mw = 0, n, used, cut;
 	const char *text = ui->notices[ui->nnotices - 1];
 
 	fill_row(y, styles[TH_STATUS_WARN]);
@@ -792,6 +792,30 @@ draw_notice(struct ui *ui, int y)
 		mw = strlen(more);
 	}
 	x = put_str(y, 0, " ! ", cols, styles[TH_STATUS_WARN]);
+	/* Two rows: the first takes what fits, broken at a space. */
+	if (rows == 2 && x < cols) {
+		n = strlen(text);
+		cut = utf8_fit(text, n, cols - x, &used);
+		if (cut < n) {
+			size_t sp = cut;
+
+			while (sp > 0 && text[sp - 1] != ' ')
+				sp--;
+			if (sp > cut / 2)
+				cut = sp;
+		}
+		{
+			char *first = xstrndup(text, cut);
+
+			put_str(
+			    y, (int)x, first, cols - x, styles[TH_STATUS_WARN]);
+			free(first);
+		}
+		text += cut;
+		y++;
+		fill_row(y, styles[TH_STATUS_WARN]);
+		x = put_str(y, 0, "   ", cols, styles[TH_STATUS_WARN]);
+	}
 	if (x + mw < cols) {
 		size_t room = cols - x - mw, w = utf8_width(text, strlen(text));
 
@@ -972,8 +996,19 @@ screen_draw(struct ui *ui)
 		draw_status(ui, bottom);
 		if (ui->notices_unseen > 0 && ui->nnotices > 0 &&
 		    bottom - top >= 3) {
-			bottom--;
-			draw_notice(ui, bottom);
+			const char *t = ui->notices[ui->nnotices - 1];
+			/* A notice longer than the row takes two, when the
+			 * pane can spare them. */
+			int rows =
+			    utf8_width(t, strlen(t)) + 3 +
+			                    (ui->notices_unseen > 1 ? 24 : 0) >
+			                (size_t)ui->cols &&
+			            bottom - top >= 8
+			        ? 2
+			        : 1;
+
+			bottom -= rows;
+			draw_notice(ui, bottom, rows);
 		}
 	}
 	chat_h = bottom - top;
