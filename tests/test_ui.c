@@ -1064,6 +1064,19 @@ TEST(editor_edits_utf8_and_keeps_history)
 	rows = editor_wrap(&e, 4, &n, &r, &c);
 	CHECK(n == 2 && r == 1 && c == 0);
 	free(rows);
+	/* Words are not cut: a row ends after the space before the word
+	 * that does not fit; a word longer than a row is cut. */
+	editor_set(&e, "the quick brown fox");
+	rows = editor_wrap(&e, 12, &n, &r, &c);
+	CHECK(n == 2);
+	CHECK(n == 2 && rows[0].off == 0 && rows[0].len == 10 &&
+	      rows[1].off == 10 && rows[1].len == 9);
+	CHECK(r == 1 && c == 9);
+	free(rows);
+	editor_set(&e, "abcdefghij klm");
+	rows = editor_wrap(&e, 6, &n, &r, &c);
+	CHECK(n == 3 && rows[0].len == 6 && rows[1].len == 5);
+	free(rows);
 	editor_set(&e, "one\ntwo three");
 	editor_home(&e);
 	editor_kill_line(&e);

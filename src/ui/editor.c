@@ -316,6 +316,17 @@ editor_wrap(
 		do {
 			take = view_wrap_next(
 			    e->text + pos, end - pos, width, false, &skip);
+			/* Cut inside a word: the row ends after the word
+			 * before it (its space kept on the row, so every
+			 * byte has a place for the cursor). */
+			if (pos + take < end && e->text[pos + take] != ' ') {
+				size_t k = take;
+
+				while (k > 0 && e->text[pos + k - 1] != ' ')
+					k--;
+				if (k > 0)
+					take = k;
+			}
 			rows = xgrowarray(rows, &cap, nrows + 1, sizeof *rows);
 			rows[nrows].off = pos;
 			rows[nrows].len = take;
