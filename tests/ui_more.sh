@@ -230,6 +230,9 @@ ui_expect "^ mixchat · alpha · " "/sessions N: title of the resumed one"
 ui_expect "^ you alpha first question$" "its earlier message"
 ui_expect "mock reply to: alpha first question" "its reply"
 ui_expect "^ +(cheap|mid|expensive) · \\\$[0-9.]+ · .* tok.* · ★★★★☆ 4/5$" "its footer and the rating from mixchat rate"
+ui_keys Up
+ui_expect "^› alpha first question$" "Up recalls the resumed conversation's message"
+ui_keys C-u
 send "/sessions"
 ui_expect "Conversations \(newest first" "/sessions again"
 hello=$(sed -n 's/^ *\([0-9][0-9]*\)  .*  hello re-ask$/\1/p' "$T/screen" | head -1)

@@ -458,6 +458,13 @@ cmd_sessions(struct ui *ui, const char *arg)
 			return;
 		}
 		ui_reset_view(ui);
+		/* Its messages are what Up walks now, as if typed. */
+		for (i = 0; i < app_count(ui->app); i++) {
+			const struct app_exchange *x = app_get(ui->app, i);
+
+			if (x != NULL && x->prompt != NULL && !x->reask)
+				editor_remember(&ui->ed, x->prompt);
+		}
 		ui_note(ui, "resumed: %s", app_session_title(ui->app));
 		return;
 	}

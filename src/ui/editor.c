@@ -75,23 +75,30 @@ editor_empty(const struct editor *e)
 	return e->len == 0;
 }
 
+void
+editor_remember(struct editor *e, const char *s)
+{
+	if (*s == '\0' ||
+	    (e->nhistory > 0 && strcmp(e->history[e->nhistory - 1], s) == 0))
+		return;
+	if (e->nhistory == EDITOR_HISTORY) {
+		free(e->history[0]);
+		memmove(e->history, e->history + 1,
+		    (e->nhistory - 1) * sizeof *e->history);
+		e->nhistory--;
+	}
+	e->history =
+	    xreallocarray(e->history, e->nhistory + 1, sizeof *e->history);
+	e->history[e->nhistory++] = xstrdup(s);
+	e->hpos = e->nhistory;
+}
+
 char *
 editor_take(struct editor *e)
 {
 	char *s = xstrdup(e->text);
 
-	if (e->len > 0 &&
-	    (e->nhistory == 0 || strcmp(e->history[e->nhistory - 1], s) != 0)) {
-		if (e->nhistory == EDITOR_HISTORY) {
-			free(e->history[0]);
-			memmove(e->history, e->history + 1,
-			    (e->nhistory - 1) * sizeof *e->history);
-			e->nhistory--;
-		}
-		e->history = xreallocarray(
-		    e->history, e->nhistory + 1, sizeof *e->history);
-		e->history[e->nhistory++] = xstrdup(s);
-	}
+	editor_remember(e, s);
 	e->hpos = e->nhistory;
 	free(e->draft);
 	e->draft = NULL;

@@ -36,6 +36,8 @@ void editor_release(struct editor *e);
 void editor_set(struct editor *e, const char *s);
 /* editor_insert: insert n bytes at the cursor; false past EDITOR_MAX. */
 bool editor_insert(struct editor *e, const char *s, size_t n);
+/* editor_remember: add s to the history (not a repeat of the last). */
+void editor_remember(struct editor *e, const char *s);
 /* editor_take: the text (caller frees), remembered in the history. */
 char *editor_take(struct editor *e);
 bool editor_empty(const struct editor *e);
