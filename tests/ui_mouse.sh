@@ -72,7 +72,12 @@ ui_keys C-d
 sed -i 's/"budget":/"mouse": true,\n  "budget":/' "$H/config.json"
 ui_start -- --home "$H"
 ui_expect "type a message" "started with \"mouse\": true"
-for i in 1 2 3 4 5 6 7 8 9; do send "again $i"; done
+# Each reply waited for: a message sent while one arrives is refused (a
+# slow build, ASan, may take longer than typing).
+for i in 1 2 3 4 5 6 7 8 9; do
+	send "again $i"
+	ui_expect "mock reply to: again $i\$" "reply $i"
+done
 ui_expect "mock reply to: again 9" "nine more replies"
 wheel_up
 ui_expect "-MORE\(3\)-" "the wheel scrolls from the start"
