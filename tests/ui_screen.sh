@@ -112,6 +112,10 @@ ui_expect "theme: light" "/theme switches"
 ui_type "/theme nosuch"; ui_keys Enter
 ui_expect "no theme named 'nosuch'" "/theme with an unknown name is named"
 ui_expect "; still light$" "and the theme in use is kept"
+ui_type "/whyy"; ui_keys Enter
+ui_expect "unknown command /whyy: did you mean /why\?" "a command typo gets the nearest name"
+ui_type "/quit now please"; ui_keys Enter
+ui_expect "/quit takes nothing after it" "/quit with words after it does not quit"
 ui_type "/quit"; ui_keys Enter
 [ "$(ui_exit_status)" = 0 ] && ok "/quit exits with 0" || fail "/quit exit status"
 rm "$H/config.json"

@@ -419,6 +419,11 @@ cmd_new(struct ui *ui, const char *arg)
 	char *cause = NULL;
 	int rc;
 
+	if (*arg != '\0') {
+		ui_note_error(ui, "/new takes nothing after it (// sends a "
+		                  "message starting with /)");
+		return;
+	}
 	/* As /sessions N: a reply still arriving is not cut off unseen. */
 	if (app_busy(ui->app)) {
 		ui_note_error(ui, "/new: a reply is still arriving (Esc "
@@ -664,7 +669,41 @@ cmd_notices(struct ui *ui, const char *arg)
 static void
 cmd_quit(struct ui *ui, const char *arg)
 {
+	/* "/quit now please" is likely a message meant for the model. */
+	if (*arg != '\0') {
+		ui_note_error(ui, "/quit takes nothing after it (// sends a "
+		                  "message starting with /)");
+		return;
+	}
 	ui->quit = true;
+}
+
+/* Levenshtein distance of a and b, capped: both are command names. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, t;
+	size_t row[33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = row[j];
+			t = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < t)
+				t = row[j] + 1;
+			if (row[j - 1] + 1 < t)
+				t = row[j - 1] + 1;
+			row[j] = t;
+			prev = cur;
+		}
+	}
+	return row[lb];
 }
 
 static const struct {
@@ -715,9 +754,27 @@ command_run(struct ui *ui, const char *line)
 			return;
 		}
 	}
-	ui_note_error(ui,
-	    "unknown command /%s: type /help for the list (or "
-	    "// to send a message starting with /)",
-	    name);
+	/* A typo gets the nearest command's name. */
+	{
+		const char *near = NULL;
+		size_t best = 3, d;
+
+		for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+			if ((d = edit_distance(name, commands[i].name)) <
+			    best) {
+				best = d;
+				near = commands[i].name;
+			}
+		if (near != NULL)
+			ui_note_error(ui,
+			    "unknown command /%s: did you mean /%s? (/help "
+			    "lists them; // sends a message starting with /)",
+			    name, near);
+		else
+			ui_note_error(ui,
+			    "unknown command /%s: type /help for the list (or "
+			    "// to send a message starting with /)",
+			    name);
+	}
 	free(name);
 }
