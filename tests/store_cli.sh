@@ -51,7 +51,7 @@ expect_grep "$T/out" 'Ratings: 1 (mean 4.00)' "stats ratings line"
 # export: default the latest, by number, by name, as JSON.
 expect_exit 0 "export (latest)" -- "$MC" --home "$H" export
 expect_grep "$T/out" '^# Second question$' "title from the first line"
-expect_grep "$T/out" '^## m-big · \$0.02000 · 2.0 s (first token 250 ms) · 300 tok · reply 2.2' "reply footer"
+expect_grep "$T/out" '^## m-big · \$0.02 · 2.0 s (first token 250 ms) · 300 tok · reply 2.2' "reply footer"
 expect_grep "$T/out" '^> error: connection reset' "error kept"
 expect_exit 0 "export by name, md" -- "$MC" --home "$H" export first --format md
 expect_grep "$T/out" '^## You · ' "user heading"

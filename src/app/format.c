@@ -195,8 +195,13 @@ reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
 	if (none)
 		len = format_no_reply(
 		    &glyph_unicode, who, m->latency_ms, buf, size);
-	else
-		len = snprintf(buf, size, "%s · $%.5f", who, m->cost_usd);
+	else {
+		/* The chat's figure: the same cost reads the same. */
+		char cost[32];
+
+		format_usd(m->cost_usd, cost, sizeof cost);
+		len = snprintf(buf, size, "%s · %s", who, cost);
+	}
 	/* The chat's units: "14 ms", "1.3 s". */
 	format_ms(m->latency_ms, total, sizeof total);
 	format_ms(m->ttft_ms, first, sizeof first);
