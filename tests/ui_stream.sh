@@ -158,6 +158,12 @@ ui_expect "^ +line 1000$" "1,000-line reply" 10
 i=0; while [ $i -lt 60 ]; do ui_keys PPage; i=$((i + 1)); done
 ui_expect "^ +line 1$" "PgUp reaches the first line"
 ui_expect "-MORE\([0-9]+\)-" "-MORE(n)- when scrolled up"
+# At 40 columns the status bar keeps the spend and -MORE(n)- (the model
+# is in the footers).
+TM resize-window -t 0 -x 40 -y 30
+ui_expect "^ +\\\$[0-9.]+ / \\\$[0-9.]+ +-MORE\([0-9]+\)- *$" "a narrow status bar keeps -MORE(n)-"
+TM resize-window -t 0 -x "${UI_COLS:-100}" -y "${UI_ROWS:-30}"
+sleep 0.3
 ui_keys M-NPage
 ui_expect "^ +line 1000$" "back to the end"
 ui_expect_not "-MORE\(" "-MORE gone at the end"

@@ -468,6 +468,7 @@ draw_status(struct ui *ui, int y)
 	char buf[256], spent[32], limit[32];
 	const struct app_exchange *ex = NULL;
 	size_t x = 0, cols = (size_t)ui->cols, n = app_count(ui->app), i, w;
+	bool narrow = cols < 64;
 	double spend = app_spend_today(ui->app),
 	       budget = app_daily_budget(ui->app);
 	bool warn;
@@ -505,8 +506,13 @@ draw_status(struct ui *ui, int y)
 		    ui->mode == KEYMAP_NORMAL ? "NORMAL" : "INSERT");
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
 	}
-	snprintf(buf, sizeof buf, " [%s] ", ex != NULL ? ex->model : "-");
-	x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
+	/* Narrow: the model is in the footers; the spend, the warning and
+	 * -MORE- are not, so they keep the room. */
+	if (!narrow) {
+		snprintf(
+		    buf, sizeof buf, " [%s] ", ex != NULL ? ex->model : "-");
+		x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
+	}
 	/* A confirmation, where the eye is, before what can wait. */
 	if (ui->flash != NULL) {
 		snprintf(buf, sizeof buf, " %s ", ui->flash);
@@ -526,16 +532,18 @@ draw_status(struct ui *ui, int y)
 		format_usd(budget, limit, sizeof limit);
 		/* The colour alone is lost on mono terminals: say it too. */
 		if (spend >= budget)
-			snprintf(buf, sizeof buf,
-			    " ! %s / %s today: budget spent ", spent, limit);
+			snprintf(buf, sizeof buf, " ! %s / %s%s ", spent, limit,
+			    narrow ? " spent" : " today: budget spent");
 		else if (warn)
-			snprintf(buf, sizeof buf, " ! %s / %s today (%.0f %%) ",
-			    spent, limit, 100.0 * spend / budget);
+			snprintf(buf, sizeof buf, " ! %s / %s%s (%.0f %%) ",
+			    spent, limit, narrow ? "" : " today",
+			    100.0 * spend / budget);
 		else
-			snprintf(
-			    buf, sizeof buf, " %s / %s today ", spent, limit);
+			snprintf(buf, sizeof buf, " %s / %s%s ", spent, limit,
+			    narrow ? "" : " today");
 	} else
-		snprintf(buf, sizeof buf, " %s today ", spent);
+		snprintf(
+		    buf, sizeof buf, " %s%s ", spent, narrow ? "" : " today");
 	x += put_str(y, (int)x, buf, cols - x,
 	    warn ? styles[TH_STATUS_WARN] : styles[TH_STATUS]);
 	if (ui->scroll > 0) {
