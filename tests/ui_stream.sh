@@ -162,6 +162,7 @@ ui_expect "-MORE\([0-9]+\)-" "-MORE(n)- when scrolled up"
 # is in the footers).
 TM resize-window -t 0 -x 40 -y 30
 ui_expect "^ +\\\$[0-9.]+ / \\\$[0-9.]+ +-MORE\([0-9]+\)- *$" "a narrow status bar keeps -MORE(n)-"
+ui_expect "^ a thousand lines · balanced +2 *$" "a narrow title gives the conversation's name the room"
 TM resize-window -t 0 -x "${UI_COLS:-100}" -y "${UI_ROWS:-30}"
 sleep 0.3
 ui_keys M-NPage

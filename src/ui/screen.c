@@ -419,7 +419,11 @@ draw_title(struct ui *ui, int y)
 	size_t used, cols = (size_t)ui->cols, fixed, room, tw, tb, i, nmsg = 0;
 
 	fill_row(y, styles[TH_TITLE]);
-	snprintf(head, sizeof head, " mixchat%s", glyph->sep);
+	/* Narrow: the program's name gives its room to the conversation's. */
+	if (cols < 60)
+		snprintf(head, sizeof head, " ");
+	else
+		snprintf(head, sizeof head, " mixchat%s", glyph->sep);
 	snprintf(tail, sizeof tail, "%s%s%s%s%s", glyph->sep,
 	    app_mode_name(ui->app), pinned != NULL ? glyph->sep : "",
 	    pinned != NULL ? "pinned: " : "", pinned != NULL ? pinned : "");
@@ -436,8 +440,11 @@ draw_title(struct ui *ui, int y)
 		            !(ex->model == NULL && ex->state == REPLY_ERROR)) +
 		        (ex->reply_id[0] != '\0');
 	}
-	snprintf(right, sizeof right, "%zu %s ", nmsg,
-	    nmsg == 1 ? "message" : "messages");
+	if (cols < 60)
+		snprintf(right, sizeof right, "%zu ", nmsg);
+	else
+		snprintf(right, sizeof right, "%zu %s ", nmsg,
+		    nmsg == 1 ? "message" : "messages");
 	/* The conversation's title (its first line, which may be long)
 	 * gives way: the mode, the pinned model and the count stay. */
 	title = title != NULL ? title : "";
