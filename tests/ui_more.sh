@@ -330,7 +330,7 @@ ui_screen -e >"$T/esc"
 # default.theme's status-warn: black on yellow.
 grep -q -E '\[[0-9;]*43m[^[]* ! \$0' "$T/esc" && ok "in the warning colour" ||
 	fail "warning colour missing: $(grep -o '.\{30\} ! \$0' "$T/esc")"
-ui_expect "^ ! [89][0-9]% of today's budget is spent \(\\\$0\.0000[89][0-9]* of \\\$0\.0001\)" "the notice line says why, with the share"
+ui_expect "^ ! [89][0-9] % of today's budget is spent \(\\\$0\.0000[89][0-9]* of \\\$0\.0001\)" "the notice line says why, with the share"
 send "/model auto"
 send "one more question"
 ui_expect "^ +✗ nothing fits what is left of today's budget" "a refused message says nothing fits, under it"

@@ -536,7 +536,7 @@ app_budget_notice(struct app *app)
 		    a, b);
 	else
 		/* Rounded down: 99.7 % is not yet "100 %". */
-		app_notice(app, "%.0f%% of today's budget is spent (%s of %s)",
+		app_notice(app, "%.0f %% of today's budget is spent (%s of %s)",
 		    floor(100.0 * spent / budget), a, b);
 }
 
