@@ -14,7 +14,8 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "longanswer", "reply": "$long"},
   {"prompt_contains": "slowdrip", "reply": "one two three four five six", "drip_ms": 600},
   {"prompt_contains": "waitlong", "reply": "late", "delay_ms": 4000},
-  {"prompt_contains": "ponder", "reply": "<think>secret musing</think>\\n\\nforty-two"}
+  {"prompt_contains": "ponder", "reply": "<think>secret musing</think>\\n\\nforty-two"},
+  {"prompt_contains": "muse only", "reply": "<think>still thinking"}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -134,6 +135,20 @@ expect_grep "$T/err" "nothing was imported" "says nothing was imported"
 sed -i '3d' "$T/mixed.jsonl"
 expect_exit 0 "the file fixed" -- "$MC" --home "$H10" ratings import "$T/mixed.jsonl"
 expect_grep "$T/err" "^imported 1 rating(s); skipped 1 already here$" "a line repeated in the file counts once"
+# The same time, model and score but other prompts: other ratings (an
+# export of a script's ratings made in one millisecond).
+{ printf '{"model":"cheap","score":4,"prompt":"p one","time_ms":1700000000001}\n'
+  printf '{"model":"cheap","score":4,"prompt":"p two","time_ms":1700000000001}\n'; } >"$T/same_ms.jsonl"
+expect_exit 0 "ratings made in one millisecond" -- "$MC" --home "$H10" ratings import "$T/same_ms.jsonl"
+expect_grep "$T/err" "^imported 2 rating(s)$" "both are imported"
+# What the store would refuse (a model id over 256 bytes) is found before
+# anything is imported.
+long_id=$(printf 'm%.0s' $(seq 1 300))
+{ printf '{"model":"cheap","score":2,"prompt":"fine line","time_ms":1700000000002}\n'
+  printf '{"model":"%s","score":2,"prompt":"x"}\n' "$long_id"; } >"$T/longid.jsonl"
+expect_exit 2 "a model id too long" -- "$MC" --home "$H10" ratings import "$T/longid.jsonl"
+expect_grep "$T/err" "longid.jsonl:2: model: expected the id of the model rated (1 to 256 bytes)" "named with its limit"
+"$MC" --home "$H10" ratings export 2>/dev/null | grep -q '"fine line"' && fail "the line before it was stored" || ok "nothing of that file was stored"
 # A rating keeps its time across an export and an import.
 t0=$(grep -o '"time_ms":[0-9]*' "$T/ratings.jsonl" | head -1)
 H7=$T/home7
@@ -313,5 +328,10 @@ awk -v w="$with" -v a="$alone" 'BEGIN { d = (w - a) * 1e6 / 10; exit !(d > 400 &
 "$MC" --home "$H9" ask --session thinker "and then?" >/dev/null 2>&1
 tail -n 1 "$MOCK_LOG" | grep -q "forty-two" && ok "the answer goes back as context" || fail "context lost the answer"
 tail -n 1 "$MOCK_LOG" | grep -q "secret musing" && fail "the <think> block was sent back" || ok "the <think> block is not sent back"
+# A reply that is all thought (never closed) goes back whole: an empty
+# assistant message would be refused by some providers.
+"$MC" --home "$H9" ask --session muser "muse only" >/dev/null 2>&1
+"$MC" --home "$H9" ask --session muser "and after?" >/dev/null 2>&1
+tail -n 1 "$MOCK_LOG" | grep -q "still thinking" && ok "an unclosed block goes back as it is" || fail "an unclosed block was dropped: $(tail -n 1 "$MOCK_LOG" | head -c 300)"
 
 finish

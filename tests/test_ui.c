@@ -181,6 +181,16 @@ TEST(view_lays_out_an_exchange)
 		               "answer is 42.\nf:m ")) == 0);
 		CHECK(strstr(d3, "<think>") == NULL);
 		free(d3);
+		/* Finished but never closed: text that merely starts so. */
+		e3.reply = "<think> is a tag some models write";
+		e3.reply_len = strlen(e3.reply);
+		e3.version++;
+		CHECK(view_sync(&v3, 0, &e3));
+		d3 = view_dump(&v3);
+		CHECK(strstr(d3, "R:<think> is a tag some models write\n") !=
+		      NULL);
+		CHECK(strstr(d3, "thinking:") == NULL);
+		free(d3);
 		view_release(&v3);
 	}
 	/* Blank lines at the end of a finished reply are not drawn. */

@@ -747,9 +747,13 @@ app_context(
 		 * model is sent what it answered, not what it thought. */
 		size_t tl, skip = 0;
 		const char *reply = ctx[i]->pub.reply;
+		bool closed;
 
-		if (format_think_block(reply, strlen(reply), &tl, &skip) ==
-		    NULL)
+		/* Only a closed block with an answer after it: an empty
+		 * message would be refused by some APIs. */
+		if (format_think_block(
+		        reply, strlen(reply), &tl, &skip, &closed) == NULL ||
+		    !closed || skip >= strlen(reply))
 			skip = 0;
 		msgs[n].role = "assistant";
 		msgs[n++].text = reply + skip;
@@ -1581,6 +1585,9 @@ app_reask(struct app *app, size_t index, char **cause)
 	}
 	x = app_new_exchange(app, orig->pub.prompt);
 	x->pub.reask = true;
+	/* Before routing: the context (and so the cost) is the
+	 * conversation before its message, not the answer asked again. */
+	x->user_seq = orig->user_seq;
 	{
 		char *pinned = app->pinned;
 
@@ -1589,7 +1596,6 @@ app_reask(struct app *app, size_t index, char **cause)
 		app->pinned = pinned;
 	}
 	free(skip);
-	x->user_seq = orig->user_seq;
 	if (rc == MC_OK)
 		rc = app_start(app, x, cause);
 	if (rc != MC_OK) {
@@ -1855,7 +1861,7 @@ app_session_named(struct app *app, const char *name, char **cause)
 	/* A number names the conversation of that number: a conversation
 	 * named "18" would later be taken for conversation 18.  A name is
 	 * also something a heading can show: not blank, one line. */
-	if (name[strspn(name, "0123456789")] == '\0') {
+	if (*name != '\0' && name[strspn(name, "0123456789")] == '\0') {
 		*cause = xasprintf("no conversation %s; a new conversation "
 		                   "needs a name that is not a number",
 		    name);
@@ -2401,7 +2407,7 @@ app_ratings_import(struct app *app, const char *path,
 	struct seen {
 		int64_t time_ms;
 		int score;
-		char *model;
+		char *model, *prompt;
 	} *seen = NULL;
 	size_t nseen = 0, seencap = 0;
 	const char *p, *end, *nl;
@@ -2490,12 +2496,13 @@ app_ratings_import(struct app *app, const char *path,
 					                   "1970",
 					    where);
 					rc = MC_ERR_PARSE;
-				} else if (model == NULL || *model == '\0') {
+				} else if (model == NULL || *model == '\0' ||
+				           strlen(model) > STORE_MODEL_MAX) {
 					*cause =
 					    xasprintf("%s: model: expected "
 					              "the id of the model "
-					              "rated",
-					        where);
+					              "rated (1 to %d bytes)",
+					        where, STORE_MODEL_MAX);
 					rc = MC_ERR_PARSE;
 				} else if (score < 1 || score > 5 ||
 				           score != floor(score)) {
@@ -2504,7 +2511,8 @@ app_ratings_import(struct app *app, const char *path,
 					              "a whole number 1 to 5",
 					        where);
 					rc = MC_ERR_PARSE;
-				} else if (prompt == NULL) {
+				} else if (prompt == NULL ||
+				           strlen(prompt) > STORE_TEXT_MAX) {
 					*cause =
 					    xasprintf("%s: prompt: expected "
 					              "the text of the rated "
@@ -2515,15 +2523,20 @@ app_ratings_import(struct app *app, const char *path,
 			}
 			for (k = 0;
 			     rc == MC_OK && when > 0 && !dup && k < nhave; k++)
-				dup = have[k].time_ms == (int64_t)when &&
-				      have[k].score == (int)score &&
-				      have[k].model != NULL &&
-				      strcmp(have[k].model, model) == 0;
+				dup =
+				    have[k].time_ms == (int64_t)when &&
+				    have[k].score == (int)score &&
+				    have[k].model != NULL &&
+				    strcmp(have[k].model, model) == 0 &&
+				    /* Its prompt, when the record keeps one. */
+				    (have[k].prompt == NULL ||
+				        strcmp(have[k].prompt, prompt) == 0);
 			for (k = 0;
 			     rc == MC_OK && when > 0 && !dup && k < nseen; k++)
 				dup = seen[k].time_ms == (int64_t)when &&
 				      seen[k].score == (int)score &&
-				      strcmp(seen[k].model, model) == 0;
+				      strcmp(seen[k].model, model) == 0 &&
+				      strcmp(seen[k].prompt, prompt) == 0;
 			if (rc == MC_OK && pass == 1 && dup)
 				count->duplicates++;
 			if (rc == MC_OK && pass == 1 && !dup) {
@@ -2550,6 +2563,7 @@ app_ratings_import(struct app *app, const char *path,
 					    nseen + 1, sizeof *seen);
 					seen[nseen].time_ms = (int64_t)when;
 					seen[nseen].score = (int)score;
+					seen[nseen].prompt = xstrdup(prompt);
 					seen[nseen++].model = xstrdup(model);
 				}
 			}
@@ -2557,8 +2571,10 @@ app_ratings_import(struct app *app, const char *path,
 			free(where);
 		}
 	}
-	for (k = 0; k < nseen; k++)
+	for (k = 0; k < nseen; k++) {
 		free(seen[k].model);
+		free(seen[k].prompt);
+	}
 	free(seen);
 	store_ratings_free(have, nhave);
 	free(f);

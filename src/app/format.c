@@ -318,13 +318,15 @@ format_conversation_md(const struct store_session *ss,
 }
 
 const char *
-format_think_block(const char *text, size_t n, size_t *len, size_t *skip)
+format_think_block(
+    const char *text, size_t n, size_t *len, size_t *skip, bool *closed)
 {
 	static const char open[] = "<think>", close[] = "</think>";
 	size_t i = 0, start, end, after;
 
 	*len = 0;
 	*skip = 0;
+	*closed = false;
 	while (i < n && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' ||
 	                    text[i] == '\t'))
 		i++;
@@ -338,8 +340,10 @@ format_think_block(const char *text, size_t n, size_t *len, size_t *skip)
 	if (end + sizeof close - 1 > n) {
 		end = n;
 		after = n;
-	} else
+	} else {
 		after = end + sizeof close - 1;
+		*closed = true;
+	}
 	while (after < n && (text[after] == '\n' || text[after] == '\r' ||
 	                        text[after] == ' ' || text[after] == '\t'))
 		after++;

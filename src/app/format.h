@@ -23,10 +23,11 @@ void format_ms(double ms, char *out, size_t n);
  * in text (n bytes, white space before it allowed): its inside (*len
  * bytes, trimmed) and in *skip where the answer starts (after the block
  * and the blank lines after it).  NULL when text does not start with one;
- * an unclosed block (still streaming) is all thought: *skip = n.
+ * an unclosed block (*closed false: still streaming, or text that merely
+ * starts so) is all thought: *skip = n.
  */
 const char *format_think_block(
-    const char *text, size_t n, size_t *len, size_t *skip);
+    const char *text, size_t n, size_t *len, size_t *skip, bool *closed);
 /* format_no_reply: "gpt-4.1-mini · no reply (8 ms)" into out (size n), with
  * the separator of the marks g (util/glyph.h): the footer of a reply that
  * failed before any text came (the chat, `ask` and `export` all say it

@@ -649,8 +649,15 @@ block_layout_exchange(struct view_block *b, size_t width,
 		/* Blank lines at a finished reply's end are not drawn (while
 		 * it streams they may be a paragraph's start). */
 		size_t rl = ex->reply_len, skip = 0, tl;
+		bool closed;
 		const char *think =
-		    format_think_block(ex->reply, rl, &tl, &skip);
+		    format_think_block(ex->reply, rl, &tl, &skip, &closed);
+
+		/* Unclosed once finished: text that merely starts so. */
+		if (think != NULL && !closed && ex->state != REPLY_STREAMING) {
+			think = NULL;
+			skip = 0;
+		}
 
 		/* A reasoning model's <think> block (local models through
 		 * Ollama): drawn dim and apart, without its tags. */
