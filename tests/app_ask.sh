@@ -108,47 +108,48 @@ write_config "$H5"
 cp "$T/out" "$T/ratings2.jsonl"
 expect_exit 0 "import of that export" -- "$MC" --home "$H5" ratings import "$T/ratings2.jsonl"
 expect_grep "$T/err" "imported 1 rating" "the second import counts it"
-printf '{"model":"cheap","score":7,"prompt":"x"}\n' >"$T/bad.jsonl"
-expect_exit 2 "bad import line" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
-expect_grep "$T/err" "bad.jsonl:1: score" "bad line named with file:line: field"
-printf '{"model":"cheap","score":3,"source":"bogus","prompt":"x"}\n' >"$T/bad.jsonl"
-expect_exit 2 "an unknown source" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
-expect_grep "$T/err" "bad.jsonl:1: source: expected keystroke, cli, import or reask" "an unknown source is named"
-printf '{"model": x}\n' >"$T/bad.jsonl"
-expect_exit 2 "a line that is not JSON" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
-expect_grep "$T/err" "bad.jsonl:1: invalid JSON at column 11" "named once with its line and column"
+# bad_import LINE WHAT EXPECTED: a one-line file is refused (exit 2) with
+# the message EXPECTED.
+bad_import() {
+	printf '%s\n' "$1" >"$T/bad.jsonl"
+	expect_exit 2 "$2" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
+	expect_grep "$T/err" "$3" "$2: named"
+}
+bad_import '{"model":"cheap","score":7,"prompt":"x"}' "bad import line" "bad.jsonl:1: score"
+bad_import '{"model":"cheap","score":3,"source":"bogus","prompt":"x"}' "an unknown source" \
+	"bad.jsonl:1: source: expected keystroke, cli, import or reask"
+bad_import '{"model": x}' "a line that is not JSON" "bad.jsonl:1: invalid JSON at column 11"
 # A time that is not a number is named; a bad line anywhere imports
 # nothing (so the file, fixed, imports each rating once); a line repeated
 # in one file counts once.
-printf '{"model":"cheap","score":3,"prompt":"x","time_ms":"yesterday"}\n' >"$T/bad.jsonl"
-expect_exit 2 "a time that is not a number" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
-expect_grep "$T/err" "bad.jsonl:1: time_ms: expected a number" "it is named"
-H10=$T/home10
-write_config "$H10"
+bad_import '{"model":"cheap","score":3,"prompt":"x","time_ms":"yesterday"}' "a time that is not a number" \
+	"bad.jsonl:1: time_ms: expected a number"
+HI=$T/home_import
+write_config "$HI"
 { printf '{"model":"cheap","score":3,"prompt":"first","time_ms":1700000000000}\n'
   printf '{"model":"cheap","score":3,"prompt":"first","time_ms":1700000000000}\n'
   printf '{"model":"cheap","score":9,"prompt":"bad"}\n'; } >"$T/mixed.jsonl"
-expect_exit 2 "a file with a bad third line" -- "$MC" --home "$H10" ratings import "$T/mixed.jsonl"
+expect_exit 2 "a file with a bad third line" -- "$MC" --home "$HI" ratings import "$T/mixed.jsonl"
 expect_grep "$T/err" "nothing was imported" "says nothing was imported"
-"$MC" --home "$H10" ratings export >"$T/none" 2>/dev/null
+"$MC" --home "$HI" ratings export >"$T/none" 2>/dev/null
 [ ! -s "$T/none" ] && ok "and nothing was" || fail "a failed import stored: $(cat "$T/none")"
 sed -i '3d' "$T/mixed.jsonl"
-expect_exit 0 "the file fixed" -- "$MC" --home "$H10" ratings import "$T/mixed.jsonl"
+expect_exit 0 "the file fixed" -- "$MC" --home "$HI" ratings import "$T/mixed.jsonl"
 expect_grep "$T/err" "^imported 1 rating(s); skipped 1 already here$" "a line repeated in the file counts once"
 # The same time, model and score but other prompts: other ratings (an
 # export of a script's ratings made in one millisecond).
 { printf '{"model":"cheap","score":4,"prompt":"p one","time_ms":1700000000001}\n'
   printf '{"model":"cheap","score":4,"prompt":"p two","time_ms":1700000000001}\n'; } >"$T/same_ms.jsonl"
-expect_exit 0 "ratings made in one millisecond" -- "$MC" --home "$H10" ratings import "$T/same_ms.jsonl"
+expect_exit 0 "ratings made in one millisecond" -- "$MC" --home "$HI" ratings import "$T/same_ms.jsonl"
 expect_grep "$T/err" "^imported 2 rating(s)$" "both are imported"
 # What the store would refuse (a model id over 256 bytes) is found before
 # anything is imported.
 long_id=$(printf 'm%.0s' $(seq 1 300))
 { printf '{"model":"cheap","score":2,"prompt":"fine line","time_ms":1700000000002}\n'
   printf '{"model":"%s","score":2,"prompt":"x"}\n' "$long_id"; } >"$T/longid.jsonl"
-expect_exit 2 "a model id too long" -- "$MC" --home "$H10" ratings import "$T/longid.jsonl"
+expect_exit 2 "a model id too long" -- "$MC" --home "$HI" ratings import "$T/longid.jsonl"
 expect_grep "$T/err" "longid.jsonl:2: model: expected the id of the model rated (1 to 256 bytes)" "named with its limit"
-"$MC" --home "$H10" ratings export 2>/dev/null | grep -q '"fine line"' && fail "the line before it was stored" || ok "nothing of that file was stored"
+"$MC" --home "$HI" ratings export 2>/dev/null | grep -q '"fine line"' && fail "the line before it was stored" || ok "nothing of that file was stored"
 # A rating keeps its time across an export and an import.
 t0=$(grep -o '"time_ms":[0-9]*' "$T/ratings.jsonl" | head -1)
 H7=$T/home7

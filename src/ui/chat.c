@@ -891,17 +891,17 @@ drain_signals(struct ui *ui)
 	}
 }
 
-#define NO_PROVIDER_TEXT                                                      \
-	"No provider is set up yet, so nobody can answer.  To add one:\n"     \
-	"  - quit (Ctrl-D or /quit) and run:   mixchat keys add openai\n"     \
-	"    (or anthropic, gemini, mistral, ...: /models names them all)\n"  \
-	"  - or point a model at a local server: in %s (a new file\n"        \
-	"    can be just this)\n"                                             \
-	"    { \"providers\": { \"local\": { \"api\": \"openai\", "            \
-	"\"auth\": \"none\",\n"                                                \
-	"          \"base_url\": \"http://127.0.0.1:11434/v1\" } },\n"         \
-	"      \"models\": [ { \"id\": \"llama3.2\", \"provider\": \"local\", "  \
-	"\"price\": [0, 0] } ] }\n"                                           \
+#define NO_PROVIDER_TEXT                                                        \
+	"No provider is set up yet, so nobody can answer.  To add one:\n"       \
+	"  - quit (Ctrl-D or /quit) and run:   mixchat keys add openai\n"       \
+	"    (or anthropic, gemini, mistral, ...: /models names them all)\n"    \
+	"  - or point a model at a local server: in %s (a new file\n"           \
+	"    can be just this)\n"                                               \
+	"    { \"providers\": { \"local\": { \"api\": \"openai\", "             \
+	"\"auth\": \"none\",\n"                                                 \
+	"          \"base_url\": \"http://127.0.0.1:11434/v1\" } },\n"          \
+	"      \"models\": [ { \"id\": \"llama3.2\", \"provider\": \"local\", " \
+	"\"price\": [0, 0] } ] }\n"                                             \
 	"then start mixchat again."
 
 /* Whether the terminal hung up (checked apart from app_wait's revents). */
