@@ -160,10 +160,23 @@ write_config "$H7"
 # The same file again: nothing counted twice.
 expect_exit 0 "the same import again" -- "$MC" --home "$H7" ratings import "$T/ratings.jsonl"
 expect_grep "$T/err" "^imported 0 rating(s); skipped [1-9][0-9]* already here$" "a second import of one file skips what is here"
-# A rating of a model that is no candidate is kept but said not learned.
-printf '{"model":"retired-model","score":4,"source":"cli","prompt":"old question"}\n' >"$T/retired.jsonl"
+# A rating of a model that is no candidate is kept, to learn later.
+printf '{"model":"retired-model","score":4,"source":"cli","prompt":"old question"}\n{"model":"retired-model","score":5,"source":"cli","prompt":"another"}\n' >"$T/retired.jsonl"
 expect_exit 0 "import for a model not configured" -- "$MC" --home "$H7" ratings import "$T/retired.jsonl"
-expect_grep "$T/err" "1 of them for models that are not candidates now (disabled, removed or without a key): kept, not learned" "says it is kept, not learned"
+expect_grep "$T/err" "2 of them for models that are not candidates now (disabled, removed or without a key): kept, and learned when they are candidates again" "says they are kept, to learn later"
+expect_exit 0 "stats with ratings waiting" -- "$MC" --home "$H7" stats
+expect_grep "$T/out" "^retired-model  *0  not a candidate now; 2 more to learn when it is one" "stats: none absorbed, 2 waiting"
+# The model comes back: the next start learns both, once.
+sed -i 's/"models": \[/"models": [\n    { "id": "retired-model", "provider": "mock", "price": [1, 1] },/' "$H7/config.json"
+expect_exit 0 "route with the model back" -- "$MC" --home "$H7" route --json "old question"
+expect_grep "$T/err" "learned 2 ratings kept while retired-model was not set up" "the start says it learned them"
+"$MC" --home "$H7" stats >"$T/out" 2>"$T/err"
+expect_grep "$T/out" "^retired-model  *2  [0-9]" "stats: both absorbed"
+expect_no_grep "$T/out" "more to learn\|at the next start" "stats: none waiting"
+"$MC" --home "$H7" stats --json | tr -d ' \t\n' >"$T/out" 2>"$T/err"
+expect_grep "$T/out" '"ratings_absorbed":2,"ratings_pending":0' "stats --json: 2 absorbed, 0 pending"
+expect_exit 0 "a second start" -- "$MC" --home "$H7" route --json "old question"
+expect_no_grep "$T/err" "learned .* kept" "a second start learns nothing again"
 
 # Options may follow the prompt; `--` ends them.
 expect_exit 0 "ask PROMPT --json" -- "$MC" --home "$H" ask "options after" --json

@@ -1,7 +1,7 @@
 # lib.sh - helpers for the shell scenarios.  Source it; it sets:
 #   $MC     the mixchat binary
 #   $T      a fresh temporary folder (removed on exit)
-# and gives fail(), expect_exit(), expect_grep().
+# and gives fail(), expect_exit(), expect_grep(), expect_no_grep().
 set -u
 MC=${MIXCHAT_BIN:-./mixchat}
 SHARED=${MIXCHAT_SHARED:-../shared}
@@ -23,6 +23,11 @@ expect_exit() {
 expect_grep() {
 	if grep -q -e "$2" "$1"; then ok "$3"; else
 		fail "$3: no '$2' in $1"; sed 's/^/  | /' "$1" | head -20; fi
+}
+# expect_no_grep FILE PATTERN DESCRIPTION
+expect_no_grep() {
+	if grep -q -e "$2" "$1"; then fail "$3: '$2' in $1"
+		sed 's/^/  | /' "$1" | head -20; else ok "$3"; fi
 }
 finish() {
 	echo "$failures failure(s)"

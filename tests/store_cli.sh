@@ -69,8 +69,9 @@ expect_exit 2 "stats with an argument" -- "$MC" --home "$H" stats extra
 printf '{"model":"m-cheap","score":2,"source":"reask","prompt":"again"}\n' >"$T/reask.jsonl"
 expect_exit 0 "ratings import of a re-ask" -- "$MC" --home "$H" ratings import "$T/reask.jsonl"
 expect_exit 0 "stats --json after a re-ask" -- "$MC" --home "$H" stats --json
-[ "$(j '[.ratings, .mean_rating, (.models["m-cheap"] | .ratings, .mean_rating, .reasks, .learned.ratings_absorbed)]')" = "[1,4,1,4,1,2]" ] \
-	&& ok "stats: a re-ask is no rating, and is absorbed" || fail "stats after a re-ask: $(j '[.ratings, .mean_rating, .models["m-cheap"]]')"
+# (m-cheap is no candidate here: the re-ask waits to be learned.)
+[ "$(j '[.ratings, .mean_rating, (.models["m-cheap"] | .ratings, .mean_rating, .reasks, .learned.ratings_absorbed, .learned.ratings_pending)]')" = "[1,4,1,4,1,1,1]" ] \
+	&& ok "stats: a re-ask is no rating, and waits to be absorbed" || fail "stats after a re-ask: $(j '[.ratings, .mean_rating, .models["m-cheap"]]')"
 
 # A data file cut short (a full disk, a bad copy) is refused by name, not
 # read past its end (which faults), and left as it was.
@@ -82,5 +83,22 @@ expect_grep "$T/err" "data.mdb is cut short (12288 bytes; its pages need [0-9]*)
 [ "$(stat -c %s "$T/cut/db/data.mdb")" = 12288 ] && ok "and left as it was" || fail "the truncated file was changed"
 expect_exit 1 "export on a truncated data file" -- "$MC" --home "$T/cut" export
 
-# A newer schema is refused with a message, and nothing is changed.
+# On a fresh home the commands that only read answer from nothing, and
+# create nothing.
+F=$T/fresh
+expect_exit 0 "stats on a fresh home" -- "$MC" --home "$F" stats
+expect_grep "$T/out" "No model has been used or rated yet" "stats: nothing yet"
+expect_exit 0 "stats --json on a fresh home" -- "$MC" --home "$F" stats --json
+expect_grep "$T/out" '"calls":' "stats --json: an object"
+expect_exit 1 "export on a fresh home" -- "$MC" --home "$F" export
+expect_grep "$T/err" "there is no conversation yet" "export: no conversation yet"
+expect_exit 0 "ratings export on a fresh home" -- "$MC" --home "$F" ratings export
+expect_grep "$T/err" "exported 0 rating(s)" "ratings export: none"
+expect_exit 1 "rate last on a fresh home" -- "$MC" --home "$F" rate last 4
+expect_grep "$T/err" "there is no reply to rate yet" "rate: no reply yet"
+expect_exit 1 "rate an id on a fresh home" -- "$MC" --home "$F" rate 3.2 4
+expect_grep "$T/err" "no reply 3.2" "rate: that reply is not there"
+expect_exit 2 "rate a bad id on a fresh home" -- "$MC" --home "$F" rate x.y 4
+expect_grep "$T/err" "'x.y' is not a reply id" "rate: a bad id is named"
+[ ! -e "$F" ] && ok "nothing was created in the fresh home" || fail "created: $(find "$F" | head -5)"
 finish

@@ -892,6 +892,91 @@ TEST(ratings_listed_in_the_order_made)
 	free(dir);
 }
 
+/* A learn callback for settle: the stored state with "+" after it. */
+static int
+append_plus(void *ud, const void *stored, size_t len, struct buf *out)
+{
+	int *calls = ud;
+
+	(*calls)++;
+	if (stored != NULL && buf_add(out, stored, len) != 0)
+		return MC_ERR_NOMEM;
+	return buf_add(out, "+", 1) == 0 ? MC_OK : MC_ERR_NOMEM;
+}
+
+static int
+refuse_learn(void *ud, const void *stored, size_t len, struct buf *out)
+{
+	(void)ud;
+	(void)stored;
+	(void)len;
+	(void)out;
+	return MC_ERR_USAGE;
+}
+
+TEST(pending_rating_settled_once)
+{
+	char *dir = dbdir("pending");
+	struct store *s = open_or_die(dir);
+	struct store_rating r, *list = NULL;
+	struct store_model_stats *ms;
+	char model[] = "gone";
+	char *cause = NULL;
+	int calls = 0;
+	struct buf b;
+	size_t n = 0;
+
+	memset(&r, 0, sizeof r);
+	r.session = 7;
+	r.seq = 2;
+	r.score = 5;
+	r.source = STORE_SOURCE_CLI;
+	r.model = model;
+	r.time_ms = 4000;
+	r.pending = true;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	r.time_ms = 4000; /* the same key time, bumped to 4001 */
+	r.score = 3;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	CHECK(store_model_stats(s, 20250101, &ms, &n) == MC_OK && n == 1);
+	if (n == 1) /* the corrected one no longer waits either */
+		CHECK(ms[0].ratings == 1 && ms[0].pending == 1);
+	store_model_stats_free(ms, n);
+
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK && n == 2);
+	if (n == 2) {
+		CHECK(list[0].pending && list[1].pending);
+		CHECK(list[1].time_ms == 4000 && list[1].key_ms == 4001);
+		CHECK(list[1].source == STORE_SOURCE_CLI);
+		/* A learner that refuses writes nothing: still pending. */
+		CHECK(store_rating_settle(s, &list[1], model, refuse_learn,
+		          NULL, &cause) == MC_ERR_NOTFOUND);
+		CHECK(store_rating_settle(s, &list[1], model, append_plus,
+		          &calls, &cause) == MC_OK);
+		/* Settled once: a second settle (another process's) finds
+		 * nothing to do and writes nothing. */
+		CHECK(store_rating_settle(s, &list[1], model, append_plus,
+		          &calls, &cause) == MC_ERR_NOTFOUND);
+		CHECK(calls == 1);
+	}
+	store_ratings_free(list, n);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK && n == 2);
+	if (n == 2)
+		CHECK(
+		    list[0].pending && !list[1].pending && list[1].score == 3);
+	store_ratings_free(list, n);
+	buf_init(&b, 1024);
+	CHECK(store_router_get(s, model, &b) == MC_OK);
+	CHECK(b.len == 1 && memcmp(b.data, "+", 1) == 0);
+	buf_release(&b);
+	CHECK(store_model_stats(s, 20250101, &ms, &n) == MC_OK && n == 1);
+	if (n == 1)
+		CHECK(ms[0].ratings == 1 && ms[0].pending == 0);
+	store_model_stats_free(ms, n);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -906,6 +991,7 @@ main(void)
 	RUN(newer_schema_refused);
 	RUN(many_ratings_in_one_millisecond);
 	RUN(ratings_listed_in_the_order_made);
+	RUN(pending_rating_settled_once);
 	RUN(short_but_whole_file_opens);
 	return test_done();
 }

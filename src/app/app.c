@@ -99,6 +99,7 @@ struct app {
 /* Which models can be asked. */
 
 static void MC_PRINTF(2, 3) app_notice(struct app *app, const char *fmt, ...);
+static void app_settle_pending(struct app *app);
 
 bool
 app_config_model_usable(const struct config *cfg, char *const *vault_names,
@@ -291,6 +292,7 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 	app->nusable =
 	    app_router_load(app->router, cfg, app->store, app->vault_names,
 	        app->nvault_names, true, app->hooks.notice, app->ud);
+	app_settle_pending(app);
 	app->memory = router_memory_new();
 	app_rebuild_memory(app->router, app->memory, app->store);
 	if ((rc = net_new(&app->net)) != MC_OK) {
@@ -1491,6 +1493,9 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	r.time_ms = time_ms > 0 ? time_ms : time_wall_ms();
 	r.features = pairs;
 	r.nfeatures = npairs;
+	/* Its model is no candidate now: kept, and learned when it is one
+	 * again (app_settle_pending). */
+	r.pending = !learned;
 	/* Tied to no message: the record keeps the prompt for an export. */
 	r.prompt = session == 0 && prompt != NULL ? xstrdup(prompt) : NULL;
 	rc = learned
@@ -1511,6 +1516,98 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	free(r.prompt);
 	buf_release(&blob);
 	return rc;
+}
+
+/*
+ * The latest learned rating of the reply list[i] rates, when list[i]
+ * corrects one: its quality, or -1 (a first rating, or the rating of no
+ * reply).
+ */
+static double
+app_learned_before(const struct store_rating *list, size_t n, size_t i)
+{
+	const struct store_rating *best = NULL;
+	size_t j;
+
+	if (list[i].session == 0)
+		return -1;
+	for (j = 0; j < n; j++)
+		if (j != i && list[j].session == list[i].session &&
+		    list[j].seq == list[i].seq && !list[j].pending &&
+		    (best == NULL || list[j].key_ms > best->key_ms))
+			best = &list[j];
+	return best != NULL ? app_score_quality(best->score) : -1;
+}
+
+/*
+ * Ratings kept but not learned, because their model was no candidate
+ * when they were made (its key was missing, or it was not in the
+ * config), are learned now that it is one: oldest first, each in one
+ * transaction with the model's new state (store_rating_settle), exactly
+ * as it would have been learned then.  A corrected one teaches only its
+ * latest score, as the correction of the reply's learned rating if it
+ * has one.  Another mixchat settling the same rating first wins: this
+ * one takes the state it stored.
+ */
+static void
+app_settle_pending(struct app *app)
+{
+	struct store_rating *list = NULL;
+	struct router_features *f;
+	struct learn_ctx lc;
+	struct buf blob;
+	size_t i, n = 0, settled = 0;
+	const char *last = NULL;
+	bool several = false;
+
+	if (store_ratings_list(app->store, &list, &n) != MC_OK)
+		return;
+	f = xmalloc(sizeof *f);
+	buf_init(&blob, 64u << 20);
+	for (i = 0; i < n; i++) {
+		const struct store_rating *r = &list[i];
+		char *cause = NULL;
+		int rc;
+
+		if (!r->pending || r->superseded ||
+		    !app_is_candidate(app, r->model) ||
+		    !router_features_unpack(r->features, r->nfeatures, f))
+			continue;
+		app_refresh_model(app, r->model);
+		lc.app = app;
+		lc.f = f;
+		lc.model = r->model;
+		lc.quality = app_rating_quality(r);
+		lc.weight =
+		    r->source == STORE_SOURCE_REASK ? APP_REASK_WEIGHT : 1.0;
+		lc.old_quality = app_learned_before(list, n, i);
+		lc.before = &blob;
+		buf_reset(&blob);
+		if (router_model_save(app->router, r->model, &blob) != MC_OK)
+			continue;
+		rc = store_rating_settle(
+		    app->store, r, r->model, app_learn_in_txn, &lc, &cause);
+		if (rc == MC_OK) {
+			settled++;
+			several = several ||
+			          (last != NULL && strcmp(last, r->model) != 0);
+			last = r->model;
+		} else if (rc != MC_ERR_NOTFOUND) {
+			log_debug("a kept rating of %s is not learned: %s",
+			    r->model, cause != NULL ? cause : "?");
+		}
+		/* What is stored now, whoever learned it. */
+		app_refresh_model(app, r->model);
+		free(cause);
+	}
+	if (settled > 0)
+		app_notice(app,
+		    "learned %zu rating%s kept while %s %s not set up", settled,
+		    settled == 1 ? "" : "s", several ? "their models" : last,
+		    several ? "were" : "was");
+	buf_release(&blob);
+	free(f);
+	store_ratings_free(list, n);
 }
 
 int

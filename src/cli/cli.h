@@ -45,6 +45,9 @@ int cli_read_prompt(const char *cmd, int argc, char **argv, struct buf *b);
 /* cli_notice: the app's notices (app_hooks.notice) on stderr as
  * "mixchat: MESSAGE", for every command. */
 void cli_notice(void *ud, const char *message);
+/* Whether cfg's data folder holds no store yet: a command that only
+ * reads answers from nothing then, and creates nothing. */
+bool cli_store_absent(const struct config *cfg);
 
 /* cli_wants_help: whether -h or --help is among argv[1..] (before any
  * "--"), for the commands that read their arguments by hand. */

@@ -13,6 +13,7 @@
 #include "util/fs.h"
 #include "util/glyph.h"
 #include "util/log.h"
+#include "util/xmalloc.h"
 
 void
 cli_error(const char *fmt, ...)
@@ -113,6 +114,18 @@ cli_read_prompt(const char *cmd, int argc, char **argv, struct buf *b)
 	if (b->data == NULL || b->data[strspn(b->data, " \t\r\n")] == '\0')
 		return cli_usage_error(cmd, "the prompt is empty");
 	return EXIT_OK;
+}
+
+bool
+cli_store_absent(const struct config *cfg)
+{
+	char *dir = config_data_path(cfg, "db");
+	char *file = xasprintf("%s/data.mdb", dir);
+	bool absent = !fs_exists(file);
+
+	free(file);
+	free(dir);
+	return absent;
 }
 
 void

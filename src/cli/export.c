@@ -166,12 +166,14 @@ cli_export(const struct cli_global *g, int argc, char **argv)
 	}
 	rc = EXIT_RUNTIME;
 	dir = config_data_path(&cfg, "db");
-	if (store_open(dir, &s, &cause) != MC_OK) {
+	/* Nothing stored yet: no conversation, and nothing is created. */
+	if (!cli_store_absent(&cfg) && store_open(dir, &s, &cause) != MC_OK) {
 		cli_error("%s", cause);
 		goto out;
 	}
-	if (which != NULL ? store_session_find(s, which, &id) != MC_OK
-	                  : store_session_latest(s, &id) != MC_OK) {
+	if (s == NULL ||
+	    (which != NULL ? store_session_find(s, which, &id) != MC_OK
+	                   : store_session_latest(s, &id) != MC_OK)) {
 		if (which != NULL)
 			cli_error("no conversation has the number or name "
 			          "'%s'",

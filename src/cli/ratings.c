@@ -3,8 +3,8 @@
  * router learned, as JSONL (one rating a line: reply_id, model, score,
  * source, time_ms, prompt).  Import teaches the router every line, in
  * order, and stores each as a rating of source "import"; a bad line stops
- * the import naming the file, the line and the field (the lines before it
- * are kept).
+ * the import naming the file, the line and the field; every line is
+ * checked before any is imported.
  */
 #include "config.h"
 
@@ -41,6 +41,12 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 		                                  "'export'");
 	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
 		return rc;
+	if (!import && cli_store_absent(&cfg)) {
+		/* Nothing stored yet: nothing to export, nothing created. */
+		fprintf(stderr, "exported 0 rating(s)\n");
+		config_release(&cfg);
+		return EXIT_OK;
+	}
 	rc = app_open(&cfg, &hooks, NULL, &app, &cause);
 	if (rc == MC_OK && import) {
 		rc = app_ratings_import(app, argv[2], &ic, &cause);
@@ -57,7 +63,7 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 			fprintf(stderr,
 			    "; %zu of them for models that are not candidates "
 			    "now (disabled, removed or without a key): kept, "
-			    "not learned",
+			    "and learned when they are candidates again",
 			    ic.not_learned);
 		fputc('\n', stderr);
 	} else {

@@ -267,7 +267,9 @@ print_json(const struct store_model_stats *list, const struct learned *ls,
 		learned = cJSON_AddObjectToObject(m, "learned");
 		cJSON_AddNumberToObject(m, "reasks", ms->reasks);
 		cJSON_AddNumberToObject(learned, "ratings_absorbed",
-		    (double)ms->ratings + ms->reasks);
+		    (double)ms->ratings + ms->reasks - ms->pending);
+		cJSON_AddNumberToObject(
+		    learned, "ratings_pending", (double)ms->pending);
 		add_number_or_null(learned, "state_bytes",
 		    (double)ms->router_bytes, ms->has_router);
 		u = ls[i].uncertainty;
@@ -363,9 +365,13 @@ print_text(const struct store_model_stats *list, const struct learned *ls,
 		u = ls[i].uncertainty;
 		if (isnan(ls[i].q_now)) {
 			printf("%-24s %8lu  not a candidate now", ms->model,
-			    (unsigned long)ms->ratings + ms->reasks);
+			    (unsigned long)ms->ratings + ms->reasks -
+			        ms->pending);
 			if (ms->has_router)
 				printf(" (state %zu B kept)", ms->router_bytes);
+			if (ms->pending > 0)
+				printf("; %lu more to learn when it is one",
+				    (unsigned long)ms->pending);
 			printf("\n");
 			continue;
 		}
@@ -377,9 +383,13 @@ print_text(const struct store_model_stats *list, const struct learned *ls,
 			    ls[i].off_now, ls[i].rated);
 		else
 			snprintf(rated, sizeof rated, "-");
-		printf("%-24s %8lu  %-14s %-26s %s%.2f\n", ms->model,
-		    (unsigned long)ms->ratings + ms->reasks, any, rated,
-		    glyph->pm, u);
+		printf("%-24s %8lu  %-14s %-26s %s%.2f", ms->model,
+		    (unsigned long)ms->ratings + ms->reasks - ms->pending, any,
+		    rated, glyph->pm, u);
+		if (ms->pending > 0)
+			printf("  (%lu more at the next start)",
+			    (unsigned long)ms->pending);
+		printf("\n");
 	}
 	return EXIT_OK;
 }
@@ -424,13 +434,14 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 		return rc;
 	}
 	dir = config_data_path(&cfg, "db");
-	if (store_open(dir, &s, &cause) != MC_OK) {
+	/* Nothing stored yet: nothing to show, and nothing is created. */
+	if (!cli_store_absent(&cfg) && store_open(dir, &s, &cause) != MC_OK) {
 		cli_error("%s", cause);
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	if (store_model_stats(s, time_day(time_wall_ms()), &list, &n) !=
-	    MC_OK) {
+	if (s != NULL && store_model_stats(
+	                     s, time_day(time_wall_ms()), &list, &n) != MC_OK) {
 		cli_error("%s", store_strerror(s));
 		rc = EXIT_RUNTIME;
 		goto out;
@@ -439,7 +450,8 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		add_totals(&t, &list[i]);
 	ls = xcalloc(n + 1, sizeof *ls);
-	stats_learned(&cfg, s, list, ls, n);
+	if (s != NULL)
+		stats_learned(&cfg, s, list, ls, n);
 	rc = json ? print_json(list, ls, n, &t) : print_text(list, ls, n, &t);
 	free(ls);
 out:

@@ -102,6 +102,54 @@ rating_free_time(
 	return t;
 }
 
+/* learn refused to make a state (put_learned_state). */
+#define LEARN_REFUSED (-1000)
+
+/*
+ * c->router_model's new state, in txn: made by c->learn from the state
+ * stored now, in this very transaction (LMDB has one writer: what another
+ * process learned is built on, never overwritten), or c->blob as given.
+ * LEARN_REFUSED when learn says no: nothing is written.
+ */
+static int
+put_learned_state(struct store *s, MDB_txn *txn, const struct rating_ctx *c)
+{
+	struct buf b;
+	int rc;
+
+	if (c->learn != NULL) {
+		MDB_val k = { strlen(c->router_model),
+			(void *)(uintptr_t)c->router_model },
+		        d;
+		const void *cur = NULL;
+		size_t cur_len = 0;
+		struct buf out;
+
+		rc = mdb_get(txn, s->router, &k, &d);
+		if (rc == 0 && record_router_decode(d.mv_data, d.mv_size, &cur,
+		                   &cur_len) != MC_OK)
+			cur = NULL; /* damaged: starts from the given state */
+		else if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+		buf_init(&out, STORE_BLOB_MAX);
+		if (c->learn(c->learn_ud, cur, cur_len, &out) != MC_OK) {
+			buf_release(&out);
+			return LEARN_REFUSED;
+		}
+		buf_init(&b, STORE_BLOB_MAX + 64);
+		rc = record_router_encode(out.data, out.len, &b);
+		buf_release(&out);
+	} else {
+		buf_init(&b, STORE_BLOB_MAX + 64);
+		rc = record_router_encode(c->blob, c->blob_len, &b);
+	}
+	if (rc == MC_OK)
+		rc = put_buf(txn, s->router, c->router_model,
+		    strlen(c->router_model), &b, 0);
+	buf_release(&b);
+	return rc;
+}
+
 static int
 rating_body(struct store *s, MDB_txn *txn, void *arg)
 {
@@ -134,40 +182,8 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 	rc = set_message_rating(s, txn, c->r->session, c->r->seq, c->r->score);
 	if (rc != 0 || c->router_model == NULL)
 		return rc;
-	if (c->learn != NULL) {
-		/* The state stored now, in this very transaction (LMDB has
-		 * one writer): what another process learned is built on,
-		 * never overwritten. */
-		MDB_val k = { strlen(c->router_model),
-			(void *)(uintptr_t)c->router_model },
-		        d;
-		const void *cur = NULL;
-		size_t cur_len = 0;
-		struct buf out;
-
-		rc = mdb_get(txn, s->router, &k, &d);
-		if (rc == 0 && record_router_decode(d.mv_data, d.mv_size, &cur,
-		                   &cur_len) != MC_OK)
-			cur = NULL; /* damaged: starts from the given state */
-		else if (rc != 0 && rc != MDB_NOTFOUND)
-			return rc;
-		buf_init(&out, STORE_BLOB_MAX);
-		if (c->learn(c->learn_ud, cur, cur_len, &out) != MC_OK) {
-			buf_release(&out);
-			return 0; /* the rating alone */
-		}
-		buf_init(&b, STORE_BLOB_MAX + 64);
-		rc = record_router_encode(out.data, out.len, &b);
-		buf_release(&out);
-	} else {
-		buf_init(&b, STORE_BLOB_MAX + 64);
-		rc = record_router_encode(c->blob, c->blob_len, &b);
-	}
-	if (rc == MC_OK)
-		rc = put_buf(txn, s->router, c->router_model,
-		    strlen(c->router_model), &b, 0);
-	buf_release(&b);
-	return rc;
+	rc = put_learned_state(s, txn, c);
+	return rc == LEARN_REFUSED ? 0 : rc; /* refused: the rating alone */
 }
 
 /* One rating commit: the checks, then one write transaction. */
@@ -219,6 +235,57 @@ store_rating_commit(struct store *s, const struct store_rating *r,
 	return rating_commit(s, &c, cause);
 }
 
+/* store_rating_settle's transaction. */
+static int
+settle_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct rating_ctx *c = arg;
+	unsigned char key[KEY_RATING_LEN];
+	MDB_val k = { sizeof key, key }, d;
+	struct store_rating now;
+	struct buf b;
+	int rc;
+
+	record_key_rating(c->r->session, c->r->seq, c->r->key_ms, key);
+	if ((rc = mdb_get(txn, s->ratings, &k, &d)) != 0)
+		return rc;
+	if (record_rating_decode(d.mv_data, d.mv_size, &now) != MC_OK)
+		return MC_ERR_NOTFOUND; /* damaged since: left alone */
+	if (!now.pending) {
+		record_rating_release(&now);
+		return MC_ERR_NOTFOUND;
+	}
+	now.pending = false;
+	buf_init(&b, VALUE_MAX);
+	rc = record_rating_encode(&now, &b);
+	record_rating_release(&now);
+	if (rc == MC_OK)
+		rc = put_buf(txn, s->ratings, key, sizeof key, &b, 0);
+	buf_release(&b);
+	if (rc != 0)
+		return rc;
+	rc = put_learned_state(s, txn, c);
+	return rc == LEARN_REFUSED ? MC_ERR_NOTFOUND : rc;
+}
+
+int
+store_rating_settle(struct store *s, const struct store_rating *r,
+    const char *router_model_id, store_learn_fn learn, void *ud, char **cause)
+{
+	struct rating_ctx c = { r, router_model_id, NULL, 0, learn, ud };
+	int rc;
+
+	if (!store_model_ok(router_model_id)) {
+		*cause = xasprintf(
+		    "a model id must have 1 to %d bytes", STORE_MODEL_MAX);
+		return MC_ERR_USAGE;
+	}
+	rc = store_txn_write(s, "learning a kept rating", settle_body, &c);
+	if (rc != MC_OK && rc != MC_ERR_NOTFOUND)
+		*cause = xstrdup(store_strerror(s));
+	return rc;
+}
+
 void
 store_ratings_free(struct store_rating *list, size_t n)
 {
@@ -254,6 +321,8 @@ ratings_body(struct store *s, MDB_txn *txn, void *arg)
 			    s, "ratings", k.mv_data, k.mv_size, rc);
 			continue;
 		}
+		if (k.mv_size == KEY_RATING_LEN)
+			r.key_ms = record_key_rating_time(k.mv_data);
 		c->list =
 		    xgrowarray(c->list, &c->cap, c->n + 1, sizeof *c->list);
 		c->list[c->n++] = r;
@@ -714,6 +783,7 @@ stats_body(struct store *s, MDB_txn *txn, void *arg)
 	uint64_t prev_session = 0;
 	uint32_t prev_seq = 0;
 	int prev_score = 0;
+	bool prev_pending = false;
 	MDB_cursor *cur = NULL;
 	MDB_val k, d;
 	const void *blob;
@@ -798,10 +868,14 @@ stats_body(struct store *s, MDB_txn *txn, void *arg)
 		    r.session == prev_session && r.seq == prev_seq) {
 			c->list[prev].ratings--;
 			c->rating_sum[prev] -= prev_score;
+			if (prev_pending)
+				c->list[prev].pending--;
 		}
 		prev = SIZE_MAX;
 		if (r.model != NULL && store_model_ok(r.model)) {
 			ms = stats_model(c, r.model, strlen(r.model));
+			if (r.pending)
+				ms->pending++;
 			if (r.source == STORE_SOURCE_REASK)
 				ms->reasks++;
 			else {
@@ -809,6 +883,7 @@ stats_body(struct store *s, MDB_txn *txn, void *arg)
 				c->rating_sum[ms - c->list] += r.score;
 				prev = (size_t)(ms - c->list);
 				prev_score = r.score;
+				prev_pending = r.pending;
 			}
 		}
 		prev_session = r.session;

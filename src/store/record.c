@@ -268,6 +268,17 @@ record_key_rating(uint64_t session, uint32_t seq, int64_t time_ms,
 	be_put(out + 12, (uint64_t)time_ms ^ ((uint64_t)1 << 63), 8);
 }
 
+int64_t
+record_key_rating_time(const unsigned char in[KEY_RATING_LEN])
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 12; i < KEY_RATING_LEN; i++)
+		v = v << 8 | in[i];
+	return (int64_t)(v ^ ((uint64_t)1 << 63));
+}
+
 size_t
 record_key_spend(
     uint32_t day, const char *model, unsigned char out[KEY_SPEND_MAX])
@@ -454,12 +465,15 @@ record_rating_encode(const struct store_rating *r, struct buf *b)
 	size_t i;
 	int rc;
 
-	if (r->score < 1 || r->score > 5 || r->source < 0 || r->source > 255 ||
-	    r->nfeatures > 1000000 || (r->nfeatures > 0 && r->features == NULL))
+	if (r->score < 1 || r->score > 5 || r->source < 0 ||
+	    r->source > RECORD_SOURCE_MASK || r->nfeatures > 1000000 ||
+	    (r->nfeatures > 0 && r->features == NULL))
 		return MC_ERR_USAGE;
 	if ((rc = put_u8(b, RECORD_VERSION)) != 0 ||
 	    (rc = put_u8(b, (unsigned int)r->score)) != 0 ||
-	    (rc = put_u8(b, (unsigned int)r->source)) != 0 ||
+	    (rc = put_u8(b, (unsigned int)r->source |
+	                        (r->pending ? RECORD_SOURCE_PENDING : 0))) !=
+	        0 ||
 	    (rc = put_u64(b, r->session)) != 0 ||
 	    (rc = put_u32(b, r->seq)) != 0 ||
 	    (rc = put_u64(b, (uint64_t)r->time_ms)) != 0 ||
@@ -502,6 +516,8 @@ record_rating_decode(const void *p, size_t n, struct store_rating *out)
 		return rc;
 	out->score = (int)get_u8(&r);
 	out->source = (int)get_u8(&r);
+	out->pending = (out->source & RECORD_SOURCE_PENDING) != 0;
+	out->source &= RECORD_SOURCE_MASK;
 	out->session = get_u64(&r);
 	out->seq = get_u32(&r);
 	out->time_ms = (int64_t)get_u64(&r);

@@ -38,7 +38,8 @@
  *            tokens_in i32 | tokens_out i32 | cost f64 | ttft f64 |
  *            latency f64 | created i64 | text str | model str |
  *            decision_json str | error str
- *   rating   v=1 | score u8 | source u8 | session u64 | seq u32 |
+ *   rating   v=1 | score u8 | source u8 (bit 7: pending, not learned
+ *            yet) | session u64 | seq u32 |
  *            time i64 | model str | nfeatures u32 | features f32 * n |
  *            [prompt str: only when tied to no message; older records
  *            end before it]
@@ -61,7 +62,12 @@
 #define RECORD_VERSION  1
 #define KEY_MESSAGE_LEN 12
 #define KEY_RATING_LEN  20
-#define KEY_SPEND_MAX   (4 + STORE_MODEL_MAX)
+/* A rating's source byte: the source, and whether the router has still to
+ * learn it (store_rating.pending).  Records written before it have the bit
+ * clear: they were learned, or never will be. */
+#define RECORD_SOURCE_MASK    0x7f
+#define RECORD_SOURCE_PENDING 0x80
+#define KEY_SPEND_MAX         (4 + STORE_MODEL_MAX)
 
 /* Keys. */
 void record_key_session(uint64_t id, unsigned char out[8]);
@@ -72,6 +78,8 @@ void record_key_message_parse(
     const unsigned char in[KEY_MESSAGE_LEN], uint64_t *session, uint32_t *seq);
 void record_key_rating(uint64_t session, uint32_t seq, int64_t time_ms,
     unsigned char out[KEY_RATING_LEN]);
+/* The time a rating's key was made at (record_key_rating's time_ms). */
+int64_t record_key_rating_time(const unsigned char in[KEY_RATING_LEN]);
 /* record_key_spend: returns the key's length (0 when model is too long). */
 size_t record_key_spend(
     uint32_t day, const char *model, unsigned char out[KEY_SPEND_MAX]);

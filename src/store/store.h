@@ -235,9 +235,16 @@ struct store_rating {
 	 * re-ask's soft lesson, an imported rating), so an export can carry
 	 * it on; NULL otherwise.  Records written before it have none. */
 	char *prompt;
+	/* Kept but not learned yet: its model was no candidate when it was
+	 * made (no key, or not in the config).  The router learns it when
+	 * the model is one again (store_rating_settle). */
+	bool pending;
 	/* Set by store_ratings_list: a later rating of the same reply
 	 * replaced this one (a corrected rating), so it no longer counts. */
 	bool superseded;
+	/* Set by store_ratings_list: the time in its key (time_ms, or a
+	 * millisecond or so after it when that key was taken). */
+	int64_t key_ms;
 };
 
 /*
@@ -262,6 +269,17 @@ int store_rating_commit(struct store *s, const struct store_rating *r,
 typedef int (*store_learn_fn)(
     void *ud, const void *stored, size_t len, struct buf *out);
 int store_rating_commit_learn(struct store *s, const struct store_rating *r,
+    const char *router_model_id, store_learn_fn learn, void *ud,
+    char **cause) MC_WUR;
+/*
+ * store_rating_settle: a pending rating r (as store_ratings_list gave it)
+ * learned at last: in ONE transaction its record loses the pending mark
+ * and, as store_rating_commit_learn does, learn makes router_model_id's
+ * new state from the state stored then.  MC_ERR_NOTFOUND: the rating is
+ * gone or no longer pending (another mixchat settled it first); nothing
+ * is written then.
+ */
+int store_rating_settle(struct store *s, const struct store_rating *r,
     const char *router_model_id, store_learn_fn learn, void *ud,
     char **cause) MC_WUR;
 /*
@@ -335,6 +353,8 @@ struct store_model_stats {
 	uint32_t ratings;   /* the user's ratings (re-asks aside) */
 	double mean_rating; /* over those */
 	uint32_t reasks;    /* re-asks: absorbed as soft negatives too */
+	uint32_t pending;   /* of the ratings and re-asks, how many are kept
+	                       but not learned yet */
 	bool has_latency;
 	struct store_latency latency;
 	bool has_router;
