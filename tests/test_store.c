@@ -977,6 +977,51 @@ TEST(pending_rating_settled_once)
 	free(dir);
 }
 
+TEST(correction_after_clock_steps_back)
+{
+	char *dir = dbdir("clockback");
+	struct store *s = open_or_die(dir);
+	struct store_rating r, *list = NULL;
+	struct store_model_stats *ms;
+	char model[] = "m";
+	char *cause = NULL;
+	size_t n = 0;
+
+	memset(&r, 0, sizeof r);
+	r.session = 3;
+	r.seq = 4;
+	r.source = STORE_SOURCE_KEYSTROKE;
+	r.model = model;
+	r.score = 1;
+	r.time_ms = 9000;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	/* Another reply's rating, keyed right after it. */
+	r.seq = 5;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	/* The clock steps back a second; the first reply is corrected. */
+	r.seq = 4;
+	r.score = 5;
+	r.time_ms = 8000;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK && n == 3);
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].seq != 4)
+			continue;
+		/* The correction is the reply's latest: the key says so. */
+		CHECK(list[i].score == 5
+		          ? !list[i].superseded && list[i].time_ms == 8000 &&
+		                list[i].key_ms == 9001
+		          : list[i].superseded);
+	}
+	store_ratings_free(list, n);
+	CHECK(store_model_stats(s, 20250101, &ms, &n) == MC_OK && n == 1);
+	if (n == 1) /* 5 and 1: the correction counts, not the first */
+		CHECK(ms[0].ratings == 2 && ms[0].mean_rating == 3.0);
+	store_model_stats_free(ms, n);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -992,6 +1037,7 @@ main(void)
 	RUN(many_ratings_in_one_millisecond);
 	RUN(ratings_listed_in_the_order_made);
 	RUN(pending_rating_settled_once);
+	RUN(correction_after_clock_steps_back);
 	RUN(short_but_whole_file_opens);
 	return test_done();
 }

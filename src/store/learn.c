@@ -72,7 +72,8 @@ set_message_rating(
 
 /*
  * The time to key a new rating of (session, seq) at: t when that key is
- * free, else the first free millisecond after it — found by walking the
+ * free and after the reply's other ratings, else the first free
+ * millisecond after them — found by walking the
  * run of taken keys with a cursor, not by a lookup per millisecond.
  */
 static int64_t
@@ -86,6 +87,25 @@ rating_free_time(
 
 	if (mdb_cursor_open(txn, s->ratings, &cur) != 0)
 		return t;
+	/* After the reply's latest rating, whatever the clock says: a
+	 * correction made after the clock stepped back still keys after
+	 * the rating it corrects (the key order says which is latest). */
+	if (session != 0 && seq < UINT32_MAX) {
+		record_key_rating(session, seq + 1, INT64_MIN, probe);
+		k.mv_data = probe;
+		k.mv_size = sizeof probe;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV)
+		             : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+		record_key_rating(session, seq, 0, probe);
+		if (rc == 0 && k.mv_size == KEY_RATING_LEN &&
+		    memcmp(k.mv_data, probe, 12) == 0) {
+			int64_t last = record_key_rating_time(k.mv_data);
+
+			if (last >= t && last < INT64_MAX)
+				t = last + 1;
+		}
+	}
 	record_key_rating(session, seq, t, probe);
 	k.mv_data = probe;
 	k.mv_size = sizeof probe;

@@ -23,7 +23,8 @@
  *              | session u64 BE | seq u32 BE  | time u64 BE ^ 2^63| 20
  *              +----------------+-------------+-------------------+
  *              (time is ms since the epoch; bumped by 1 ms while the
- *               key is taken, the value keeps the true time)
+ *               key is taken, and past the reply's latest rating if the
+ *               clock stepped back; the value keeps the true time)
  *   spend      +-------------+---------------------+
  *              | day u32 BE  | model id (no NUL)   |     4 + 1..256
  *              +-------------+---------------------+
