@@ -181,6 +181,12 @@ expect_no_grep "$T/err" "learned .* kept" "a second start learns nothing again"
 # Options may follow the prompt; `--` ends them.
 expect_exit 0 "ask PROMPT --json" -- "$MC" --home "$H" ask "options after" --json
 expect_grep "$T/out" '"reply":"mock reply to: options after"' "an option after the prompt is an option, not prompt text"
+# POSIXLY_CORRECT (which stops GNU getopt at the first operand) changes
+# nothing: an option after the prompt is still one, and "--" still ends them.
+expect_exit 0 "ask PROMPT --json under POSIXLY_CORRECT" -- env POSIXLY_CORRECT=1 "$MC" --home "$H" ask "posix words" --json
+expect_grep "$T/out" '"reply":"mock reply to: posix words"' "POSIXLY_CORRECT: the option after the prompt is an option"
+expect_exit 0 "ask -- -P --json under POSIXLY_CORRECT" -- env POSIXLY_CORRECT=1 "$MC" --home "$H" ask --json two -- -3 --x
+expect_grep "$T/out" '"reply":"mock reply to: two -3 --x"' "POSIXLY_CORRECT: operands in order, those after -- taken as they are"
 expect_exit 0 "ask -- -PROMPT" -- "$MC" --home "$H" ask -- "-5 degrees"
 expect_grep "$T/out" "mock reply to: -5 degrees" "-- ends the options"
 

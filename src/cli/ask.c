@@ -82,7 +82,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	/* Options may follow the prompt (`ask "$q" --json`); `--` ends
 	 * them before a prompt that starts with '-'. */
-	while ((opt = getopt_long(argc, argv, "hm:s:", options, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "hm:s:", options)) != -1) {
 		switch (opt) {
 		case 'm':
 			model = optarg;

@@ -9,6 +9,7 @@
 #ifndef MIXCHAT_CLI_H
 #define MIXCHAT_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 
 #include "config/config.h"
@@ -48,6 +49,16 @@ void cli_notice(void *ud, const char *message);
 /* Whether cfg's data folder holds no store yet: a command that only
  * reads answers from nothing then, and creates nothing. */
 bool cli_store_absent(const struct config *cfg);
+
+/*
+ * cli_getopt: getopt_long for the commands whose options may follow their
+ * operands (`ask "$q" --json`), even under POSIXLY_CORRECT, which turns
+ * GNU getopt's reordering off.  shortopts as getopt_long's, without a
+ * leading '+' or '-'.  When it returns -1, argv[optind..argc) are the
+ * operands in the order given (those after "--" last, as they came).
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+    const struct option *longopts);
 
 /* cli_wants_help: whether -h or --help is among argv[1..] (before any
  * "--"), for the commands that read their arguments by hand. */

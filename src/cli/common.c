@@ -116,6 +116,37 @@ cli_read_prompt(const char *cmd, int argc, char **argv, struct buf *b)
 	return EXIT_OK;
 }
 
+int
+cli_getopt(
+    int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	/* The operands met so far (a command parses its options once). */
+	static char **ops;
+	static int nops;
+	char in_order[64];
+	int opt, i, tail;
+
+	/* A leading '-': operands come back as option 1, in order, under
+	 * any POSIXLY_CORRECT. */
+	snprintf(in_order, sizeof in_order, "-%s", shortopts);
+	while ((opt = getopt_long(argc, argv, in_order, longopts, NULL)) == 1) {
+		ops = xreallocarray(ops, (size_t)nops + 1, sizeof *ops);
+		ops[nops++] = optarg;
+	}
+	if (opt != -1)
+		return opt;
+	/* The operands go just before what followed "--" (already at the
+	 * end of argv), over slots whose options are read already. */
+	tail = argc - optind;
+	for (i = 0; i < nops; i++)
+		argv[argc - tail - nops + i] = ops[i];
+	optind = argc - tail - nops;
+	free(ops);
+	ops = NULL;
+	nops = 0;
+	return -1;
+}
+
 bool
 cli_store_absent(const struct config *cfg)
 {

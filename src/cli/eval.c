@@ -1306,7 +1306,7 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 	o.online = -1;
 	o.lambda = ROUTER_LAMBDA_BALANCED;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "h", options)) != -1) {
 		switch (opt) {
 		case 'd':
 			o.data = optarg;

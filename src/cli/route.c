@@ -110,7 +110,7 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 	int opt, rc, ret;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "h", options)) != -1) {
 		switch (opt) {
 		case 'b':
 			budget = true;

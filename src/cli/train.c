@@ -77,7 +77,7 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 
 	router_fit_options_init(&fo);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "h", options)) != -1) {
 		switch (opt) {
 		case 'd':
 			data = optarg;
