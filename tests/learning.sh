@@ -120,6 +120,46 @@ m=$(chosen "$H" "What is a good name for a goldfish?")
 [ "$m" = cheap ] && ok "other questions still go to cheap" ||
 	fail "other questions go to '${m}', not cheap"
 
+# `mixchat train` on data of one's own changes the tag set, and the
+# models' learned states no longer fit it: what the ratings taught is
+# learned again from them (and stored), never lost.
+awk 'BEGIN { for (i = 0; i < 80; i++) {
+	s = i % 2 ? "poetry" : "arithmetic"
+	p = i % 2 ? "write a short poem about the sea number " i : "what is " i " plus " i * 3
+	printf "{\"id\":\"o%d\",\"split\":\"train\",\"subject\":\"%s\",\"prompt\":\"%s\",\"quality\":{\"cheap\":%d,\"mid\":1,\"expensive\":1},\"cost_usd\":{\"cheap\":0.00001,\"mid\":0.0001,\"expensive\":0.001}}\n", i, s, p, i % 3 ? 1 : 0
+} }' >"$T/own.jsonl"
+H2=$T/retrained
+cp -r "$H" "$H2"
+"$MC" --home "$H2" train --data "$T/own.jsonl" --split train >/dev/null 2>"$T/train.err" ||
+	{ fail "train on own data"; sed 's/^/  | /' "$T/train.err"; }
+# The same router.state with no ratings: what cheap starts from there.
+H3=$T/retrained_fresh
+mkdir -p "$H3" && cp "$H/config.json" "$H2/router.state" "$H3/"
+candidate_field() { # HOME PROMPT MODEL FIELD: a candidate's quality or uncertainty
+	"$MC" --home "$1" route --json "$2" 2>/dev/null | tr '{' '\n' |
+		grep "^\"model\":\"$3\"," | tr ',' '\n' |
+		sed -n "s/^\"$4\":\([0-9.e-]*\).*/\1/p" | head -n 1
+}
+chem_q="In chemistry, what is an isotope?"
+q_fresh=$(candidate_field "$H3" "$chem_q" cheap quality)
+u_fresh=$(candidate_field "$H3" "$chem_q" cheap uncertainty)
+"$MC" --home "$H2" route --json "$chem_q" >/dev/null 2>"$T/route.err"
+expect_grep "$T/route.err" "what cheap learned was made under another tag set (router.state changed): learned again from its [0-9]* ratings" "after train: the start says cheap is learned again"
+q_relearned=$(candidate_field "$H2" "$chem_q" cheap quality)
+u_relearned=$(candidate_field "$H2" "$chem_q" cheap uncertainty)
+echo "cheap on chemistry under the new router.state: quality $q_fresh, uncertainty $u_fresh without the ratings; $q_relearned, $u_relearned with them"
+# Learned again: the ratings count as observations (the uncertainty
+# shrinks, which the memory of rated prompts alone does not do) and pull
+# cheap's chemistry quality down.
+awk -v a="$u_fresh" -v b="$u_relearned" 'BEGIN { exit !(a != "" && b != "" && b < 0.9 * a) }' &&
+	ok "the retrained router counts the ratings again (uncertainty $u_fresh -> $u_relearned)" ||
+	fail "cheap's uncertainty: '$u_fresh' fresh, '$u_relearned' relearned"
+awk -v a="$q_fresh" -v b="$q_relearned" 'BEGIN { exit !(a != "" && b != "" && a - b > 0.02) }' &&
+	ok "the ratings still teach the retrained router that cheap fails chemistry" ||
+	fail "cheap's chemistry quality: '$q_fresh' fresh, '$q_relearned' relearned"
+"$MC" --home "$H2" route --json "$chem_q" >/dev/null 2>"$T/route.err"
+expect_no_grep "$T/route.err" "learned again" "the relearned state was stored: the next start loads it"
+
 spend_total() {
 	"$MC" --home "$1" stats --json | tr ',' '\n' |
 		sed -n 's/.*"total":[[:space:]]*\([0-9.e-]*\).*/\1/p' | head -n 1

@@ -175,15 +175,129 @@ app_note_priors(const struct router *r, const struct config *cfg,
 	buf_release(&missing);
 }
 
+/* Why a candidate's stored state was not loaded (app_relearn). */
+enum relearn {
+	RELEARN_NO,      /* it was: nothing to do */
+	RELEARN_MISSING, /* the store keeps none */
+	RELEARN_TAGS,    /* made under another tag set */
+	RELEARN_DAMAGED, /* damaged */
+};
+
+static bool app_prompt_of(struct store *s, uint64_t session, uint32_t seq,
+    struct store_message *prompt);
+
+/*
+ * The features a stored rating teaches, under r: its prompt's, computed
+ * again (the tag set may have changed since), or when the prompt is gone
+ * the features kept with the rating.
+ */
+static bool
+app_rating_features(const struct router *r, struct store *s,
+    const struct store_rating *rt, struct router_features *f)
+{
+	struct store_message prompt;
+	const char *text = rt->prompt;
+	bool ok;
+
+	memset(&prompt, 0, sizeof prompt);
+	if (text == NULL && rt->session != 0 &&
+	    app_prompt_of(s, rt->session, rt->seq, &prompt))
+		text = prompt.text;
+	if (text != NULL) {
+		router_features_compute(r, text, strlen(text), f);
+		ok = true;
+	} else
+		ok = router_features_unpack(rt->features, rt->nfeatures, f);
+	store_message_release(&prompt);
+	return ok;
+}
+
+/*
+ * The candidates whose stored state was not loaded (why[k] not
+ * RELEARN_NO) but who have learned ratings are learned again from them:
+ * from the prior (or price tier) they start from, every rating that
+ * counts (not corrected since, not pending), oldest first, as it was
+ * learned then.  Ratings are the record of what the user taught; a state
+ * is only what they made under one tag set.  With save the new state is
+ * stored, over one that cannot be used.
+ */
+static void
+app_relearn(struct router *r, struct store *s, const enum relearn *why,
+    bool save, void (*notice)(void *ud, const char *message), void *ud)
+{
+	struct store_rating *list = NULL;
+	struct router_features *f = NULL;
+	size_t nm = router_nmodels(r), k, i, n = 0, count;
+	struct buf blob;
+
+	for (k = 0; k < nm && why[k] == RELEARN_NO; k++)
+		;
+	if (k == nm || store_ratings_list(s, &list, &n) != MC_OK)
+		return;
+	f = xmalloc(sizeof *f);
+	buf_init(&blob, 64u << 20);
+	for (k = 0; k < nm; k++) {
+		const char *id = router_model_id(r, k);
+
+		if (why[k] == RELEARN_NO)
+			continue;
+		count = 0;
+		for (i = 0; i < n; i++) {
+			const struct store_rating *rt = &list[i];
+
+			if (rt->model == NULL || strcmp(rt->model, id) != 0 ||
+			    rt->pending || rt->superseded ||
+			    !app_rating_features(r, s, rt, f))
+				continue;
+			if (router_online_learn(r, NULL, f, id,
+			        app_rating_quality(rt),
+			        rt->source == STORE_SOURCE_REASK
+			            ? APP_REASK_WEIGHT
+			            : 1.0) == MC_OK)
+				count++;
+		}
+		if (count == 0)
+			continue;
+		if (save) {
+			buf_reset(&blob);
+			if (router_model_save(r, id, &blob) != MC_OK ||
+			    store_router_put(s, id, blob.data, blob.len) !=
+			        MC_OK)
+				log_debug(
+				    "relearned state of %s not stored", id);
+		}
+		if (notice != NULL) {
+			char *msg = xasprintf(
+			    "what %s learned was %s: learned again from its "
+			    "%zu rating%s",
+			    id,
+			    why[k] == RELEARN_TAGS
+			        ? "made under another tag set (router.state "
+			          "changed)"
+			    : why[k] == RELEARN_DAMAGED
+			        ? "damaged in the store"
+			        : "missing from the store",
+			    count, count == 1 ? "" : "s");
+
+			notice(ud, msg);
+			free(msg);
+		}
+	}
+	buf_release(&blob);
+	free(f);
+	store_ratings_free(list, n);
+}
+
 size_t
 app_router_load(struct router *r, const struct config *cfg, struct store *s,
-    char *const *vault_names, size_t nnames, bool learned,
+    char *const *vault_names, size_t nnames, bool learned, bool save,
     void (*notice)(void *ud, const char *message), void *ud)
 {
 	struct store_router_state *list = NULL;
 	struct buf b;
 	char *path, *cause = NULL;
-	size_t i, n = 0, usable = 0;
+	size_t i, k, n = 0, nm, usable = 0;
+	enum relearn *why;
 
 	path = config_data_path(cfg, "router.state");
 	buf_init(&b, 64u << 20);
@@ -215,17 +329,29 @@ app_router_load(struct router *r, const struct config *cfg, struct store *s,
 	app_note_priors(r, cfg, notice, ud);
 	if (!learned || store_router_list(s, &list, &n) != MC_OK)
 		return usable;
+	nm = router_nmodels(r);
+	why = xcalloc(nm + 1, sizeof *why);
+	for (i = 0; i < nm; i++)
+		why[i] = RELEARN_MISSING;
 	for (i = 0; i < n; i++) {
-		if (router_model_load(r, list[i].model, list[i].blob,
-		        list[i].len, &cause) != MC_OK &&
-		    cause != NULL) {
+		int rc = router_model_load(
+		    r, list[i].model, list[i].blob, list[i].len, &cause);
+
+		if (rc != MC_OK && cause != NULL)
 			log_debug("router state of %s not loaded: %s",
 			    list[i].model, cause);
-		}
+		for (k = 0; k < nm; k++)
+			if (strcmp(router_model_id(r, k), list[i].model) == 0)
+				why[k] = rc == MC_OK ? RELEARN_NO
+				         : rc == MC_ERR_VERSION
+				             ? RELEARN_TAGS
+				             : RELEARN_DAMAGED;
 		free(cause);
 		cause = NULL;
 	}
 	store_router_free(list, n);
+	app_relearn(r, s, why, save, notice, ud);
+	free(why);
 	return usable;
 }
 
@@ -291,7 +417,7 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 	app->router = router_new();
 	app->nusable =
 	    app_router_load(app->router, cfg, app->store, app->vault_names,
-	        app->nvault_names, true, app->hooks.notice, app->ud);
+	        app->nvault_names, true, true, app->hooks.notice, app->ud);
 	app_settle_pending(app);
 	app->memory = router_memory_new();
 	app_rebuild_memory(app->router, app->memory, app->store);
@@ -1571,7 +1697,7 @@ app_settle_pending(struct app *app)
 
 		if (!r->pending || r->superseded ||
 		    !app_is_candidate(app, r->model) ||
-		    !router_features_unpack(r->features, r->nfeatures, f))
+		    !app_rating_features(app->router, app->store, r, f))
 			continue;
 		app_refresh_model(app, r->model);
 		lc.app = app;
@@ -2293,7 +2419,7 @@ app_export(struct app *app, const char *path, char **written, char **cause)
  * release it either way.
  */
 static bool
-app_prompt_of(struct app *app, uint64_t session, uint32_t seq,
+app_prompt_of(struct store *s, uint64_t session, uint32_t seq,
     struct store_message *prompt)
 {
 	struct store_message reply;
@@ -2301,21 +2427,19 @@ app_prompt_of(struct app *app, uint64_t session, uint32_t seq,
 	int reask;
 
 	memset(prompt, 0, sizeof *prompt);
-	if (store_message_get(app->store, session, seq, &reply) == MC_OK) {
+	if (store_message_get(s, session, seq, &reply) == MC_OK) {
 		(void)format_reply_link(reply.decision_json, &of, &reask);
 		store_message_release(&reply);
 	}
 	if (of >= 1 && of < seq) {
-		if (store_message_get(app->store, session, of, prompt) ==
-		        MC_OK &&
+		if (store_message_get(s, session, of, prompt) == MC_OK &&
 		    prompt->role == STORE_ROLE_USER)
 			return true;
 		store_message_release(prompt);
 		memset(prompt, 0, sizeof *prompt);
 	}
 	for (i = seq; i > 1; i--) {
-		if (store_message_get(app->store, session, i - 1, prompt) !=
-		    MC_OK) {
+		if (store_message_get(s, session, i - 1, prompt) != MC_OK) {
 			memset(prompt, 0, sizeof *prompt);
 			continue;
 		}
@@ -2363,7 +2487,7 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 		store_message_release(&reply);
 		return MC_ERR_EXISTS;
 	}
-	app_prompt_of(app, session, seq, &prompt);
+	app_prompt_of(app->store, session, seq, &prompt);
 	f = xmalloc(sizeof *f);
 	router_features_compute(app->router, prompt.text ? prompt.text : "",
 	    prompt.text ? strlen(prompt.text) : 0, f);
@@ -2469,7 +2593,8 @@ app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 		    o, "source", app_source_name(list[i].source));
 		cJSON_AddNumberToObject(o, "time_ms", (double)list[i].time_ms);
 		/* The prompt, so another machine can learn from it too. */
-		if (app_prompt_of(app, list[i].session, list[i].seq, &prompt) &&
+		if (app_prompt_of(
+		        app->store, list[i].session, list[i].seq, &prompt) &&
 		    prompt.text != NULL)
 			cJSON_AddStringToObject(o, "prompt", prompt.text);
 		else if (list[i].prompt != NULL)

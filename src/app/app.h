@@ -132,14 +132,18 @@ bool app_config_model_usable(const struct config *cfg, char *const *vault_names,
  * app_router_load: load into r what app_open loads: cfg's router.state
  * (notice, may be NULL, hears when it is not used), every usable model from
  * its prior or price tier and, with learned, the states the store keeps.
- * Returns the number of usable models.  `mixchat stats` builds the chat's
- * router with it.
+ * A model whose stored state is missing or cannot be used (made under
+ * another tag set, after `mixchat train` changed router.state; damaged)
+ * while it has learned ratings is learned again from them, each on its
+ * prompt's features under r (notice says so); with save, its new state
+ * is stored.  Returns the number of usable models.  `mixchat stats`
+ * builds the chat's router with it.
  */
 struct router;
 struct store;
 size_t app_router_load(struct router *r, const struct config *cfg,
     struct store *s, char *const *vault_names, size_t nnames, bool learned,
-    void (*notice)(void *ud, const char *message), void *ud);
+    bool save, void (*notice)(void *ud, const char *message), void *ud);
 /*
  * app_rebuild_memory: teach m every rating the store s keeps, in the order
  * they were made, each against r's prediction for its prompt: how

@@ -84,7 +84,7 @@ stats_router(const struct config *cfg, struct store *s, char *const *names,
 
 	/* A damaged router.state is named, as route and the chat do (once:
 	 * with the learned router). */
-	app_router_load(r, cfg, s, names, nnames, learned,
+	app_router_load(r, cfg, s, names, nnames, learned, false,
 	    learned ? cli_notice : NULL, NULL);
 	return r;
 }
