@@ -103,4 +103,32 @@ sed -i 's/^{$/{\n  "glyphs": "fancy",/' "$H/config.json"
 expect_exit 1 "\"glyphs\": \"fancy\" is refused" -- "$MC" --home "$H" route hello
 expect_grep "$T/err" 'glyphs.*expected "auto", "unicode" or "ascii"' "the error names the field and the choices"
 sed -i '/"glyphs"/d' "$H/config.json"
+
+# 4. A popup over double-width text: its edges never cut a character in
+# two.  Two lines one column apart, so that one edge or the other falls
+# inside a character; with the popup open every row has both borders, and
+# when it closes the text is whole again (curses once kept the cut
+# character and the border both: a border went missing, and a character
+# stayed blank after the popup closed).
+ui_start -- --home "$H"
+ui_expect "F1 keys" "the chat again"
+W="日本のテキストと絵文字がきちんと表示されるかどうかを確かめるための長い行です"
+send "$W"
+ui_expect "mock reply to: 日本" "a line of double-width text"
+send "a$W"
+ui_expect "mock reply to: a日本" "the same, one column over"
+ui_screen >"$T/before"
+ui_keys F1
+ui_expect "┌─ Keys" "the key list is open"
+ui_screen >"$T/open"
+rows=$(sed -n '/┌─ Keys/,/┘/p' "$T/open" | wc -l)
+bad=$(sed -n '/┌─ Keys/,/┘/p' "$T/open" | grep -v -c '[│┌└].*[│┐┘]')
+[ "$rows" -gt 10 ] && [ "$bad" = 0 ] && ok "every row of the popup has both its borders ($rows rows)" ||
+	{ fail "$bad of $rows popup rows lack a border"; sed -n "/┌─ Keys/,/┘/p" "$T/open" | grep -v "[│┌└].*[│┐┘]" | sed "s/^/  | /"; }
+ui_keys Escape
+sleep 0.4
+ui_screen >"$T/after"
+if cmp -s "$T/before" "$T/after"; then ok "closing it leaves the text whole"; else
+	fail "the screen after the popup closed differs"; diff "$T/before" "$T/after" | sed 's/^/  | /'; fi
+ui_keys C-d
 finish

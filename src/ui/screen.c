@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "app/format.h"
 #include "ui/markup.h"
@@ -899,13 +900,46 @@ hrule(int y, int x, size_t n, attr_t a)
  * title on top, what closes it at the bottom, and where the view is when
  * the text is longer than the pane.
  */
+/*
+ * The column where a double-width character starts that covers both
+ * columns x - 1 and x of row y, or -1.  A popup's edge must not cut one
+ * in two: curses would keep the character and the border both, and the
+ * terminal shows neither right (a border missing, text lost after the
+ * popup closes).  Walks the row from its start, so that a character's
+ * second cell is never taken for a first.
+ */
+static int
+wide_across(int y, int x)
+{
+	cchar_t c;
+	wchar_t wc[CCHARW_MAX + 1];
+	attr_t a;
+	short pair;
+	int col = 0, w;
+
+	while (col < x) {
+		w = 1;
+		if (mvin_wch(y, col, &c) != ERR &&
+		    getcchar(&c, wc, &a, &pair, NULL) != ERR && wc[0] != 0) {
+			w = wcwidth(wc[0]);
+			if (w < 1)
+				w = 1;
+		}
+		if (col + w > x)
+			return col;
+		col += w;
+	}
+	return -1;
+}
+
 static void
 draw_overlay(struct ui *ui, int top, int height)
 {
 	struct ui_overlay *o = &ui->overlay;
 	struct overlay_row *rows;
 	size_t cols = (size_t)ui->cols, inner, want = 0, n, i, w, shown;
-	int bw, bh, x0, y0, y;
+	int bw, bh, x0, y0, y, left;
+	bool edge[512];
 	char title[128], hint[96];
 	attr_t frame = styles[TH_NOTE], body = styles[TH_REPLY];
 
@@ -935,6 +969,19 @@ draw_overlay(struct ui *ui, int top, int height)
 		o->scroll = n > shown ? n - shown : 0;
 	x0 = ((int)cols - bw) / 2;
 	y0 = top + (height - bh) / 2;
+	/* No double-width character of the chat cut by the popup's edges:
+	 * the one across the left edge is blanked, then the popup's cells
+	 * (left to right, so no half of one is left to take a border with
+	 * it), and the second half of the one across the right edge after
+	 * the border is drawn. */
+	attrset(A_NORMAL);
+	for (y = 0; y < bh; y++) {
+		left = wide_across(y0 + y, x0);
+		if (left >= 0)
+			mvaddch(y0 + y, left, ' ');
+		edge[y < 512 ? y : 511] = wide_across(y0 + y, x0 + bw) >= 0;
+		mvhline(y0 + y, x0, ' ', bw);
+	}
 
 	attrset(frame);
 	mvaddstr(y0, x0, glyph->tl);
@@ -958,6 +1005,10 @@ draw_overlay(struct ui *ui, int top, int height)
 	mvaddstr(y0 + bh - 1, x0, glyph->bl);
 	hrule(y0 + bh - 1, x0 + 1, (size_t)bw - 2, frame);
 	mvaddstr(y0 + bh - 1, x0 + bw - 1, glyph->br);
+	attrset(A_NORMAL);
+	for (y = 0; y < bh && y < 512; y++)
+		if (edge[y] && x0 + bw < (int)cols)
+			mvaddch(y0 + y, x0 + bw, ' ');
 	if (n > shown)
 		snprintf(hint, sizeof hint,
 		    " %zu-%zu of %zu%s%s PgUp PgDn%sEsc or q closes ",
