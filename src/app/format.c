@@ -122,7 +122,8 @@ format_footer(
 		snprintf(first + strlen(first), sizeof first - strlen(first),
 		    ", after %s of retries", wait);
 	}
-	secs = ex->latency_ms / 1000.0;
+	/* The speed of the answer, not of the waits before it. */
+	secs = (ex->latency_ms - (ex->wait_ms > 0 ? ex->wait_ms : 0)) / 1000.0;
 	snprintf(out, n, "%s%s%s%s%s (first token %s)%s%s%d tok%s%.0f tok/s",
 	    ex->model, g->sep, cost, g->sep, total, first, g->sep,
 	    ex->tokens_estimated ? "~" : "", ex->tokens_out, g->sep,
