@@ -36,6 +36,19 @@ expect_grep "$T/out" "Roses are red, 中文 and 😀 too." "UTF-8 reply intact"
 expect_grep "$T/err" "^expensive · " "footer names the pinned model"
 grep '"model":"expensive"' "$MOCK_LOG" >/dev/null && ok "the mock was asked for expensive" || fail "mock not asked for expensive"
 
+# The reader of the reply goes away mid-stream (`| head -c 3`): the reply
+# is stopped as Ctrl-C stops it (nothing more is paid for), and what came
+# is kept and booked; no death by SIGPIPE.
+HP=$T/home_pipe
+write_config "$HP"
+{ "$MC" --home "$HP" ask --model mid "slowdrip through a pipe" 2>"$T/pipe.err"; echo $? >"$T/pipe.rc"; } | head -c 3 >/dev/null
+[ "$(cat "$T/pipe.rc")" = 1 ] && ok "a closed stdout ends ask with 1, not SIGPIPE" || fail "ask exit $(cat "$T/pipe.rc") with its reader gone"
+expect_grep "$T/pipe.err" "cancelled" "the footer says the reply was stopped"
+expect_exit 0 "stats after it" -- "$MC" --home "$HP" stats
+expect_grep "$T/out" "^Calls: 1 " "the stopped reply is booked"
+expect_exit 0 "export after it" -- "$MC" --home "$HP" export
+expect_grep "$T/out" "^one" "what came of the reply is kept"
+
 echo "from stdin" | "$MC" --home "$H" ask - >"$T/out" 2>"$T/err"
 expect_grep "$T/out" "mock reply to: from stdin" "prompt from stdin"
 

@@ -32,6 +32,7 @@ struct ask {
 	bool sent;      /* the exchange below is this command's */
 	size_t index;   /* its index (a resumed session's come first) */
 	size_t printed; /* bytes of its reply already written to stdout */
+	bool out_gone;  /* stdout's reader went away (EPIPE) */
 };
 
 static volatile sig_atomic_t ask_interrupted;
@@ -53,8 +54,17 @@ ask_changed(void *ud, size_t index)
 	if (a->json || !a->sent || index != a->index || ex == NULL ||
 	    ex->reply_len <= a->printed)
 		return;
-	fwrite(ex->reply + a->printed, 1, ex->reply_len - a->printed, stdout);
-	fflush(stdout);
+	if (a->out_gone)
+		return;
+	if (fwrite(ex->reply + a->printed, 1, ex->reply_len - a->printed,
+	        stdout) != ex->reply_len - a->printed ||
+	    fflush(stdout) != 0) {
+		/* Nobody reads the reply any more (`ask ... | head -c 3`):
+		 * stop it as Ctrl-C does, so that what came is kept and
+		 * booked, and nothing more is paid for. */
+		a->out_gone = true;
+		ask_interrupted = 1;
+	}
 	a->printed = ex->reply_len;
 }
 
@@ -141,6 +151,8 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		goto fail;
 	a.index = app_count(a.app);
 	a.sent = true;
+	/* A closed stdout is a write error (ask_changed), not death. */
+	signal(SIGPIPE, SIG_IGN);
 	if ((rc = app_send(a.app, buf_str(&prompt), &cause)) != MC_OK) {
 		/* Refused before it was sent (nothing fits the budget): with
 		 * --json the refused exchange, with its error, is the answer. */
@@ -166,7 +178,8 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		app_process(a.app);
 	}
 	ex = app_get(a.app, app_count(a.app) - 1);
-	if (!a.json && a.printed > 0 && ex->reply[ex->reply_len - 1] != '\n')
+	if (!a.json && !a.out_gone && a.printed > 0 &&
+	    ex->reply[ex->reply_len - 1] != '\n')
 		putchar('\n');
 	/* The reply's last line out before the footer goes to stderr: they
 	 * may share one pipe (2>&1). */
