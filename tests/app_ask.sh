@@ -295,6 +295,19 @@ if [ -n "$u1" ] && awk -v a="$u1" -v b="$u2" 'BEGIN { d = a - b; exit !(d < 1e-9
 	ok "two imports at once lose no lesson ($u1, $u2)"
 else fail "concurrent imports: one after the other $u1, at once $u2"; fi
 
+# Four `ask --session NEW` at once make one conversation of that name,
+# not four (the name is checked when the conversation is created).
+HS=$T/home_same
+write_config "$HS"
+pids=""
+for i in 1 2 3 4; do "$MC" --home "$HS" ask --session shared "hello $i" >/dev/null 2>&1 & pids="$pids $!"; done
+for p in $pids; do wait "$p"; done
+"$MC" --home "$HS" export shared --format json >"$T/out" 2>"$T/err"
+n_msgs=$(jq '.messages | length' "$T/out")
+[ "$n_msgs" = 8 ] && ok "four asks at once: one conversation 'shared' with all 8 messages" ||
+	fail "the conversation 'shared' has $n_msgs messages, not 8"
+expect_exit 1 "and no second conversation" -- "$MC" --home "$HS" export 2
+
 # Two mixchats in one conversation: each reply stays tied to its own
 # message (export says which, a rating learns that prompt).
 "$MC" --home "$H9" ask --session duo "slowdrip chemistry" >/dev/null 2>&1 &

@@ -221,6 +221,8 @@ TEST(sessions_messages_replies)
 	CHECK(store_last_reply(s, &session, &seq) == MC_ERR_NOTFOUND);
 	CHECK(store_session_new(s, NULL, &a) == MC_OK && a == 1);
 	CHECK(store_session_new(s, "work", &b) == MC_OK && b == 2);
+	/* A name taken meanwhile gives that session: one a name. */
+	CHECK(store_session_new(s, "work", &found) == MC_OK && found == 2);
 	CHECK(add_msg(s, a, STORE_ROLE_USER, "\n  What is LMDB?\nmore") == 1);
 	CHECK(add_msg(s, a, STORE_ROLE_USER, "second") == 2);
 

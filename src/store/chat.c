@@ -94,6 +94,13 @@ struct session_new_ctx {
 	uint64_t id;
 };
 
+static int session_list_body(struct store *s, MDB_txn *txn, void *arg);
+
+struct session_list_ctx {
+	struct store_session *list;
+	size_t n, cap;
+};
+
 static int
 session_new_body(struct store *s, MDB_txn *txn, void *arg)
 {
@@ -102,6 +109,24 @@ session_new_body(struct store *s, MDB_txn *txn, void *arg)
 	MDB_cursor *cur;
 	MDB_val k, d;
 	int rc;
+
+	if (c->name != NULL) {
+		/* Named meanwhile by another process: that one (the newest
+		 * of that name, as store_session_find takes). */
+		struct session_list_ctx l = { NULL, 0, 0 };
+		size_t i;
+
+		rc = session_list_body(s, txn, &l);
+		for (i = l.n; rc == 0 && i-- > 0;)
+			if (l.list[i].name != NULL &&
+			    strcmp(l.list[i].name, c->name) == 0) {
+				c->id = l.list[i].id;
+				break;
+			}
+		store_sessions_free(l.list, l.n);
+		if (rc != 0 || c->id != 0)
+			return rc;
+	}
 
 	if ((rc = mdb_cursor_open(txn, s->sessions, &cur)) != 0)
 		return rc;
@@ -158,11 +183,6 @@ store_session_get(struct store *s, uint64_t id, struct store_session *out)
 	memset(out, 0, sizeof *out);
 	return store_txn_read(s, "reading a session", session_get_body, &c);
 }
-
-struct session_list_ctx {
-	struct store_session *list;
-	size_t n, cap;
-};
 
 static int
 session_list_body(struct store *s, MDB_txn *txn, void *arg)

@@ -102,7 +102,10 @@ struct store_session {
 	uint32_t last_seq; /* seq of the newest message, 0 when none */
 };
 
-/* store_session_new: a new empty session; name may be NULL. */
+/* store_session_new: a new empty session; name may be NULL.  A name a
+ * session has already (another process gave it one meanwhile: two `ask
+ * --session NAME` at once) gives that session's id instead, checked in
+ * the same write transaction: one conversation a name. */
 int store_session_new(struct store *s, const char *name, uint64_t *id) MC_WUR;
 /*
  * store_session_find: a session by its number ("12") or its name; the
