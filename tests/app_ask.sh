@@ -295,6 +295,23 @@ if [ -n "$u1" ] && awk -v a="$u1" -v b="$u2" 'BEGIN { d = a - b; exit !(d < 1e-9
 	ok "two imports at once lose no lesson ($u1, $u2)"
 else fail "concurrent imports: one after the other $u1, at once $u2"; fi
 
+# Four asks at once on a $0.01 budget, each predicted at about $0.009:
+# the budget stays a hard limit across processes (each holds its
+# predicted cost until its reply is booked), so one is sent, not four.
+HB=$T/home_budget
+write_config "$HB" 0.01
+P330=$(awk 'BEGIN { for (i = 0; i < 330; i++) printf "word " }')
+pids=""
+for i in 1 2 3 4; do "$MC" --home "$HB" ask --model expensive "slowdrip $i $P330" >/dev/null 2>"$T/hb$i.err" & pids="$pids $!"; done
+sent=0
+for p in $pids; do wait "$p" && sent=$((sent + 1)); done
+spent=$("$MC" --home "$HB" stats --json | jq '.spend_usd.today')
+[ "$sent" = 1 ] && ok "four asks at once on a small budget: one sent" || fail "$sent of four asks were sent"
+awk -v s="$spent" 'BEGIN { exit !(s <= 0.01) }' && ok "and the day's spend ($spent) is within the budget" ||
+	fail "spent $spent of a \$0.01 budget"
+cat "$T"/hb?.err >"$T/hb.err"
+expect_grep "$T/hb.err" "more than is left of today's budget" "the others are told why"
+
 # Four `ask --session NEW` at once make one conversation of that name,
 # not four (the name is checked when the conversation is created).
 HS=$T/home_same

@@ -1024,6 +1024,87 @@ TEST(correction_after_clock_steps_back)
 	free(dir);
 }
 
+TEST(budget_holds)
+{
+	char *dir = dbdir("holds");
+	struct store *s = open_or_die(dir);
+	struct store_hold a, b, c;
+	struct store_message m;
+	struct store_spend_add add;
+	unsigned char key[STORE_HOLD_KEY], val[24];
+	uint32_t seq, day = 20250301, dead = 0x7ffffff0u;
+	int64_t now = time_wall_ms();
+	double left = -1, usd = 0, big = 5.0;
+	uint64_t session;
+
+	/* 1.00 budget: 0.40 and 0.40 fit, a third 0.40 does not. */
+	CHECK(store_hold_take(s, day, 0.40, 1.0, &left, &a) == MC_OK);
+	CHECK(store_hold_take(s, day, 0.40, 1.0, &left, &b) == MC_OK);
+	CHECK(store_hold_take(s, day, 0.40, 1.0, &left, &c) == MC_ERR_BUDGET);
+	CHECK_NEAR(left, 0.20, 1e-9);
+	CHECK(!c.taken);
+	CHECK(store_spend_day_held(s, day, &usd) == MC_OK);
+	CHECK_NEAR(usd, 0.80, 1e-9);
+	/* Another day's holds do not count today. */
+	CHECK(store_spend_day_held(s, day + 1, &usd) == MC_OK && usd == 0);
+
+	/* a's reply is booked at 0.30: its hold goes, its cost counts. */
+	CHECK(store_session_new(s, NULL, &session) == MC_OK);
+	memset(&m, 0, sizeof m);
+	m.session = session;
+	m.role = STORE_ROLE_ASSISTANT;
+	m.text = (char *)(uintptr_t) "x";
+	m.model = (char *)(uintptr_t) "m";
+	memset(&add, 0, sizeof add);
+	add.day = day;
+	add.model = "m";
+	add.usd = 0.30;
+	CHECK(store_reply_finish(s, &m, &add, NULL, &seq) == MC_OK);
+	store_hold_release(s, &a);
+	CHECK(!a.taken);
+	CHECK(store_spend_day_held(s, day, &usd) == MC_OK);
+	CHECK_NEAR(usd, 0.70, 1e-9);
+	CHECK(store_hold_take(s, day, 0.25, 1.0, &left, &c) == MC_OK);
+	store_hold_release(s, &b);
+	store_hold_release(s, &c);
+	store_hold_release(s, &c); /* twice is nothing */
+	CHECK(store_spend_day_held(s, day, &usd) == MC_OK);
+	CHECK_NEAR(usd, 0.30, 1e-9);
+
+	/* A hold left by a process that died, and one too old: neither
+	 * counts, and the next take deletes them. */
+	memset(key, 0, sizeof key);
+	memcpy(key, "hold", 4);
+	key[4] = (unsigned char)(dead >> 24);
+	key[5] = (unsigned char)(dead >> 16);
+	key[6] = (unsigned char)(dead >> 8);
+	key[7] = (unsigned char)dead;
+	memcpy(val, &day, 4);
+	memcpy(val + 4, &big, 8);
+	memcpy(val + 12, &now, 8);
+	memcpy(val + 20, &dead, 4);
+	CHECK(store_test_put_raw(s, "meta", key, sizeof key, val, 24) == MC_OK);
+	{
+		uint32_t me = (uint32_t)getpid();
+		int64_t old = now - STORE_HOLD_MAX_MS - 1000;
+
+		key[19] = 1;
+		memcpy(val + 12, &old, 8);
+		memcpy(val + 20, &me, 4);
+		CHECK(store_test_put_raw(s, "meta", key, sizeof key, val, 24) ==
+		      MC_OK);
+	}
+	CHECK(store_spend_day_held(s, day, &usd) == MC_OK);
+	CHECK_NEAR(usd, 0.30, 1e-9);
+	CHECK(store_hold_take(s, day, 0.70, 1.0, &left, &a) == MC_OK);
+	store_hold_release(s, &a);
+	/* With no budget a hold is only counted. */
+	CHECK(store_hold_take(s, day, 9.0, 0, &left, &a) == MC_OK);
+	store_hold_release(s, &a);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -1040,6 +1121,7 @@ main(void)
 	RUN(ratings_listed_in_the_order_made);
 	RUN(pending_rating_settled_once);
 	RUN(correction_after_clock_steps_back);
+	RUN(budget_holds);
 	RUN(short_but_whole_file_opens);
 	return test_done();
 }

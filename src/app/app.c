@@ -59,8 +59,9 @@ struct exchange {
 	struct buf text;                  /* the reply as it arrives */
 	uint32_t user_seq;
 	uint32_t reply_seq;
-	bool soft_taught;  /* its re-ask's soft negative is learned */
-	uint64_t start_ms; /* wall clock when sent */
+	bool soft_taught;       /* its re-ask's soft negative is learned */
+	uint64_t start_ms;      /* wall clock when sent */
+	struct store_hold hold; /* its predicted cost, held until booked */
 	struct app *app;
 };
 
@@ -437,6 +438,8 @@ exchange_free(struct exchange *x)
 {
 	size_t i;
 
+	if (x->app != NULL)
+		store_hold_release(x->app->store, &x->hold);
 	free(x->pub.prompt);
 	free(x->pub.model);
 	free(x->pub.error);
@@ -599,9 +602,16 @@ app_budget_left(const struct app *app)
 {
 	double left;
 
+	double held = 0;
+
 	if (app->cfg->daily_budget_usd <= 0)
 		return -1;
-	left = app->cfg->daily_budget_usd - app_spend_today(app);
+	/* What other replies in flight (another mixchat's too) hold is not
+	 * left either. */
+	if (store_spend_day_held(app->store, time_day(time_wall_ms()), &held) !=
+	    MC_OK)
+		held = app_spend_today(app);
+	left = app->cfg->daily_budget_usd - held;
 	return left > 0 ? left : 0;
 }
 
@@ -1165,6 +1175,8 @@ app_on_done(void *ud, const struct net_result *res)
 	spend.tokens_out = res->tokens_out > 0 ? (uint64_t)res->tokens_out : 0;
 	app_book_latency(app, x->pub.model, res, &lat);
 	if (store_reply_finish(app->store, &m, &spend, &lat, &seq) == MC_OK) {
+		/* Booked: its hold is its cost now. */
+		store_hold_release(app->store, &x->hold);
 		x->reply_seq = seq;
 		store_reply_id_format(
 		    app->session, seq, x->pub.reply_id, sizeof x->pub.reply_id);
@@ -1218,6 +1230,43 @@ app_new_exchange(struct app *app, const char *prompt)
 }
 
 /* Start the transfer for x (already routed and recorded). */
+/*
+ * Hold x's predicted cost against the daily budget until its reply is
+ * booked (store.h, "holds"): the decision saw what was left a moment
+ * ago, and another mixchat on the same data may have sent a request
+ * since.  MC_ERR_BUDGET, said, when that one took what x needed.
+ */
+static int
+app_hold(struct app *app, struct exchange *x, char **cause)
+{
+	double usd = 0, left = 0;
+	char cost[32], rest[32];
+	size_t i;
+	int rc;
+
+	if (app->cfg->daily_budget_usd <= 0)
+		return MC_OK;
+	for (i = 0; i < x->pub.ncandidates; i++)
+		if (strcmp(x->pub.candidates[i].model, x->pub.model) == 0)
+			usd = x->pub.candidates[i].cost_usd;
+	rc = store_hold_take(app->store, time_day(time_wall_ms()), usd,
+	    app->cfg->daily_budget_usd, &left, &x->hold);
+	if (rc == MC_ERR_BUDGET) {
+		format_usd(usd, cost, sizeof cost);
+		format_usd(left, rest, sizeof rest);
+		*cause = xasprintf("%s would cost about %s, more than is left "
+		                   "of today's budget (%s) beside the replies "
+		                   "other mixchats are waiting for: try again "
+		                   "when they are done",
+		    x->pub.model, cost, rest);
+		return rc;
+	}
+	if (rc != MC_OK)
+		log_debug(
+		    "budget hold not taken: %s", store_strerror(app->store));
+	return MC_OK;
+}
+
 static int
 app_start(struct app *app, struct exchange *x, char **cause)
 {
@@ -1255,6 +1304,8 @@ app_start(struct app *app, struct exchange *x, char **cause)
 			return MC_ERR_LOCKED;
 		}
 	}
+	if ((rc = app_hold(app, x, cause)) != MC_OK)
+		return rc;
 	msgs = xcalloc(2 * APP_HISTORY + 1, sizeof *msgs);
 	n = app_context(app, x, msgs);
 	msgs[n].role = "user";
@@ -1275,6 +1326,7 @@ app_start(struct app *app, struct exchange *x, char **cause)
 	rc = net_start(app->net, &req, &cb, x, &x->transfer, cause);
 	free(msgs);
 	if (rc != MC_OK) {
+		store_hold_release(app->store, &x->hold);
 		log_debug("request: %s not started: %s", m->id,
 		    *cause != NULL ? *cause : mixchat_strerror(rc));
 		return rc;

@@ -9,6 +9,7 @@
  *   "schema"     -> u32 LE   the schema the data was written with
  *   "created"    -> i64 LE   ms since the epoch, when first opened
  *   "last_reply" -> u64 LE session | u32 LE seq  (chat.c)
+ *   "hold" pid time n -> a reply in flight's predicted cost (learn.c)
  */
 #include "config.h"
 

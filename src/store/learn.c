@@ -6,13 +6,18 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/record.h"
 #include "store/store_int.h"
+#include "util/log.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 #define VALUE_MAX (STORE_TEXT_MAX * 2 + 4096)
@@ -739,6 +744,158 @@ store_spend_day(struct store *s, uint32_t day, double *usd)
 
 	rc = store_txn_read(s, "reading spend", spend_day_body, &c);
 	*usd = rc == MC_OK ? c.usd : 0;
+	return rc;
+}
+
+/* Holds (store.h).  Key: "hold" | pid u32 BE | time ms u64 BE | n u32 BE;
+ * value: day u32 LE | usd f64 | time ms i64 | pid u32 LE. */
+
+#define HOLD_VALUE 24
+
+struct hold_ctx {
+	uint32_t day;
+	double usd, budget;
+	double spent, held; /* out */
+	struct store_hold *hold;
+	bool write;
+};
+
+/* Whether a hold made by pid at t still counts at now. */
+static bool
+hold_live(uint32_t pid, int64_t t, int64_t now)
+{
+	if (now - t > STORE_HOLD_MAX_MS || t - now > STORE_HOLD_MAX_MS)
+		return false;
+	if (pid == (uint32_t)getpid())
+		return true;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+static int
+hold_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct hold_ctx *c = arg;
+	struct spend_day_ctx sd = { c->day, 0 };
+	int64_t now = time_wall_ms();
+	MDB_cursor *cur;
+	MDB_val k = { 4, (void *)(uintptr_t) "hold" }, d;
+	unsigned char value[HOLD_VALUE];
+	int rc, op;
+
+	if ((rc = spend_day_body(s, txn, &sd)) != 0)
+		return rc;
+	c->spent = sd.usd;
+	c->held = 0;
+	if ((rc = mdb_cursor_open(txn, s->meta, &cur)) != 0)
+		return rc;
+	for (op = MDB_SET_RANGE;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		uint32_t day, pid;
+		int64_t t;
+		double usd;
+
+		if (k.mv_size < 4 || memcmp(k.mv_data, "hold", 4) != 0)
+			break;
+		if (d.mv_size != HOLD_VALUE)
+			continue;
+		memcpy(&day, d.mv_data, 4);
+		memcpy(&usd, (const char *)d.mv_data + 4, 8);
+		memcpy(&t, (const char *)d.mv_data + 12, 8);
+		memcpy(&pid, (const char *)d.mv_data + 20, 4);
+		if (!hold_live(pid, t, now)) {
+			/* Its process died before booking: let it go. */
+			if (c->write && (rc = mdb_cursor_del(cur, 0)) != 0)
+				break;
+			continue;
+		}
+		if (day == c->day && usd > 0)
+			c->held += usd;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND && rc != 0)
+		return rc;
+	if (!c->write)
+		return 0;
+	if (c->budget > 0 && c->spent + c->held + c->usd > c->budget + 1e-12)
+		return MC_ERR_BUDGET;
+	{
+		static uint32_t n;
+		uint32_t pid = (uint32_t)getpid();
+		unsigned char *key = c->hold->key;
+		MDB_val hk = { STORE_HOLD_KEY, key },
+		        hv = { HOLD_VALUE, value };
+		int i;
+
+		memcpy(key, "hold", 4);
+		for (i = 0; i < 4; i++)
+			key[4 + i] = (unsigned char)(pid >> (24 - 8 * i));
+		for (i = 0; i < 8; i++)
+			key[8 + i] =
+			    (unsigned char)((uint64_t)now >> (56 - 8 * i));
+		n++;
+		for (i = 0; i < 4; i++)
+			key[16 + i] = (unsigned char)(n >> (24 - 8 * i));
+		memcpy(value, &c->day, 4);
+		memcpy(value + 4, &c->usd, 8);
+		memcpy(value + 12, &now, 8);
+		memcpy(value + 20, &pid, 4);
+		return mdb_put(txn, s->meta, &hk, &hv, 0);
+	}
+}
+
+int
+store_hold_take(struct store *s, uint32_t day, double usd, double budget,
+    double *left, struct store_hold *hold)
+{
+	struct hold_ctx c = { day, usd > 0 ? usd : 0, budget, 0, 0, hold,
+		true };
+	int rc;
+
+	memset(hold, 0, sizeof *hold);
+	rc = store_txn_write(s, "holding the budget", hold_body, &c);
+	if (rc == MC_ERR_BUDGET && left != NULL) {
+		*left = budget - c.spent - c.held;
+		if (*left < 0)
+			*left = 0;
+	}
+	if (rc == MC_OK)
+		hold->taken = true;
+	return rc;
+}
+
+static int
+hold_release_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct store_hold *hold = arg;
+	MDB_val k = { STORE_HOLD_KEY, hold->key };
+	int rc = mdb_del(txn, s->meta, &k, NULL);
+
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+void
+store_hold_release(struct store *s, struct store_hold *hold)
+{
+	if (hold == NULL || !hold->taken)
+		return;
+	hold->taken = false;
+	/* Not released (a full disk): it stops counting when this process
+	 * ends, or after STORE_HOLD_MAX_MS. */
+	if (store_txn_write(s, "releasing a hold", hold_release_body, hold) !=
+	    MC_OK)
+		log_debug(
+		    "a budget hold was not released: %s", store_strerror(s));
+}
+
+int
+store_spend_day_held(struct store *s, uint32_t day, double *usd)
+{
+	struct hold_ctx c = { day, 0, 0, 0, 0, NULL, false };
+	int rc;
+
+	rc = store_txn_read(s, "reading spend", hold_body, &c);
+	*usd = rc == MC_OK ? c.spent + c.held : 0;
 	return rc;
 }
 

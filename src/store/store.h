@@ -334,6 +334,36 @@ struct store_spend {
 
 /* store_spend_day: total USD spent on a day (0 when nothing). */
 int store_spend_day(struct store *s, uint32_t day, double *usd) MC_WUR;
+
+/*
+ * Holds: the predicted cost of a request in flight, counted against the
+ * daily budget until its reply is booked, so that several mixchats on one
+ * data folder (`ask` run four at a time) cannot each spend what is left.
+ * A hold lives in the meta database until released; one whose process
+ * is gone, or older than STORE_HOLD_MAX_MS, no longer counts (and is
+ * deleted by the next store_hold_take).
+ */
+#define STORE_HOLD_MAX_MS (10 * 60 * 1000)
+#define STORE_HOLD_KEY    20
+
+struct store_hold {
+	unsigned char key[STORE_HOLD_KEY];
+	bool taken;
+};
+
+/*
+ * store_hold_take: in one write transaction, count day's spend and the
+ * live holds of that day; when budget > 0 and they and usd exceed it,
+ * MC_ERR_BUDGET with *left what is not spent or held (>= 0); else the
+ * hold of usd is stored in *hold.
+ */
+int store_hold_take(struct store *s, uint32_t day, double usd, double budget,
+    double *left, struct store_hold *hold) MC_WUR;
+/* store_hold_release: the hold no longer counts (its reply is booked, or
+ * it was never sent); one not taken is nothing to do. */
+void store_hold_release(struct store *s, struct store_hold *hold);
+/* store_spend_day_held: day's spend plus the live holds of that day. */
+int store_spend_day_held(struct store *s, uint32_t day, double *usd) MC_WUR;
 /*
  * store_spend_list: every day + model record, by day then model.  Free
  * with store_spend_free(*list, *n).
