@@ -207,13 +207,13 @@ send "/export /nonexistent-dir/x.md"
 ui_expect "^ -!- /export: /nonexistent-dir/x.md: " "/export to a bad path: an error note naming the file"
 screen_intact "after /export"
 
-# 2. /new, /sessions (newest first), /sessions N resumes with footers and
+# 2. /new, /sessions (last used first), /sessions N resumes with footers and
 # ratings.
 send "/new"
 ui_expect "a new conversation" "/new"
 ui_expect "^ mixchat · new conversation · " "title of the new conversation"
 send "/sessions"
-ui_expect "Conversations \(newest first" "/sessions lists"
+ui_expect "Conversations \(last used first" "/sessions lists"
 ui_screen >"$T/s"
 n_hello=$(grep -n "  hello re-ask$" "$T/s" | head -1 | cut -d: -f1)
 n_beta=$(grep -n "  beta$" "$T/s" | head -1 | cut -d: -f1)
@@ -233,8 +233,17 @@ ui_expect "^ +(cheap|mid|expensive) · \\\$[0-9.]+ · .* tok.* · ★★★★�
 ui_keys Up
 ui_expect "^› alpha first question$" "Up recalls the resumed conversation's message"
 ui_keys C-u
+# Used again, alpha goes to the top: the list is by last use, the date it
+# shows.
+send "alpha once more"
+ui_expect "mock reply to: alpha once more" "a message in the resumed conversation"
 send "/sessions"
-ui_expect "Conversations \(newest first" "/sessions again"
+ui_expect "Conversations \(last used first" "/sessions again"
+first=$(sed -n '/Conversations (last used first/{n;p;}' "$T/screen" | sed 's/ *$//')
+case "$first" in
+*"  alpha") ok "the conversation used last is listed first" ;;
+*) fail "first listed: '$first'"; sed 's/^/  | /' "$T/screen" ;;
+esac
 hello=$(sed -n 's/^ *\([0-9][0-9]*\)  .*  hello re-ask$/\1/p' "$T/screen" | head -1)
 # A re-ask is priced with the context it is sent (the conversation before
 # its message), not with the answer it asks again: each model the first
@@ -273,7 +282,7 @@ else ok "no later turns in an older message's re-ask"; fi
 ui_expect "^ +(cheap|mid|expensive) \(re-ask\) · \\\$" "its reply"
 send "/new"
 send "/sessions"
-ui_expect "Conversations \(newest first" "/sessions once more"
+ui_expect "Conversations \(last used first" "/sessions once more"
 hello=$(sed -n 's/^ *\([0-9][0-9]*\)  .*  hello re-ask$/\1/p' "$T/screen" | head -1)
 send "/sessions $hello"
 ui_expect "^ mixchat · hello re-ask · " "resumed after the older re-ask"
@@ -416,6 +425,15 @@ ui_expect "F1 keys" "a one-model chat"
 send "solo401 alone"
 ui_expect "✗ mock refused the request \(HTTP 401\)" "the failure"
 ui_expect_not "asks the next-best model" "no next-best model is suggested when there is none"
+# A match in a long message is cut to its row, not wrapped onto another.
+send "zebra one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+ui_expect "mock reply to: zebra one" "a long message"
+send "/search zebra"
+ui_expect "2 matches for 'zebra'" "/search zebra"
+grep -A1 "you:   zebra one two" "$T/screen" >"$T/hit"
+if grep -q "…$" "$T/hit" && [ "$(sed -n 2p "$T/hit" | tr -d ' ')" = "" ]; then
+	ok "a long match on one row, cut with …"
+else fail "the long match is not cut to its row"; sed 's/^/  | /' "$T/screen"; fi
 ui_keys C-d
 ui_exit_status >/dev/null
 finish

@@ -103,9 +103,11 @@ ui_expect "one two" "second slow reply started"
 # /new does not cut it off unseen (as /sessions N does not).
 ui_type "/new"; ui_keys Enter
 ui_expect "/new: a reply is still arriving \(Esc cancels it\)" "/new waits for the reply in flight"
+ui_expect "^› /new *$" "the refused /new stays in the input, to run with one Enter later"
 ui_keys Escape
 ui_expect "cancelled" "Esc cancels"
 ui_expect_not "nineteen twenty\$" "cancelled reply stops growing"
+ui_keys C-u
 
 # Code blocks are set apart.
 ui_type "code please"; ui_keys Enter
@@ -185,7 +187,9 @@ ui_type "long wrapping lines"; ui_keys Enter
 ui_expect "^ +row 300 of a reply" "a long reply" 10
 i=0; while [ $i -lt 5 ]; do ui_keys PPage; i=$((i + 1)); done
 top_row() { ui_screen | sed -n 2p | grep -o "row [0-9]*"; }
+more() { ui_screen | grep -o -- "-MORE([0-9]*)-"; }
 before=$(top_row)
+more_before=$(more)
 TM resize-window -t 0 -x 60 -y 30
 sleep 0.4
 narrow=$(top_row)
@@ -195,5 +199,11 @@ back=$(top_row)
 [ -n "$before" ] && [ "$narrow" = "$before" ] && [ "$back" = "$before" ] &&
 	ok "the line read stays at the top through resizes ($before)" ||
 	fail "resized while scrolled up: '$before', then '$narrow' at 60 columns, then '$back'"
+# The same place at the same width: the same count of lines below it (the
+# status bar was once drawn before the place was found again).
+more_back=$(more)
+[ -n "$more_before" ] && [ "$more_back" = "$more_before" ] &&
+	ok "and -MORE(n)- counts the lines below it ($more_back)" ||
+	fail "-MORE after the resizes: '$more_before' before, '$more_back' after"
 ui_keys C-d
 finish

@@ -2062,6 +2062,19 @@ app_models_free(struct app_model_info *list, size_t n)
 	free(list);
 }
 
+/* By last activity, newest first; then by number, highest first. */
+static int
+cmp_session_recent(const void *a, const void *b)
+{
+	const struct app_session_info *x = a, *y = b;
+	unsigned long long ix = strtoull(x->id, NULL, 10),
+	                   iy = strtoull(y->id, NULL, 10);
+
+	if (x->updated_ms != y->updated_ms)
+		return x->updated_ms > y->updated_ms ? -1 : 1;
+	return ix > iy ? -1 : ix < iy;
+}
+
 int
 app_sessions(struct app *app, struct app_session_info **out, size_t *n)
 {
@@ -2075,7 +2088,6 @@ app_sessions(struct app *app, struct app_session_info **out, size_t *n)
 	if ((rc = store_session_list(app->store, &list, &count)) != MC_OK)
 		return rc;
 	res = xcalloc(count + 1, sizeof *res);
-	/* Newest first. */
 	for (i = 0; i < count; i++) {
 		const struct store_session *ss = &list[count - 1 - i];
 
@@ -2088,6 +2100,8 @@ app_sessions(struct app *app, struct app_session_info **out, size_t *n)
 		res[i].messages = ss->nmessages;
 	}
 	store_sessions_free(list, count);
+	/* The one used last first: the date shown is the last activity. */
+	qsort(res, count, sizeof *res, cmp_session_recent);
 	*out = res;
 	*n = count;
 	return MC_OK;

@@ -363,7 +363,11 @@ send_input(struct ui *ui)
 	}
 	if (ui->ed.text[0] == '/' && ui->ed.text[1] != '/') {
 		text = editor_take(&ui->ed);
+		ui->keep_command = false;
 		command_run(ui, text);
+		/* Refused while a reply arrives: one Enter runs it later. */
+		if (ui->keep_command && editor_empty(&ui->ed))
+			editor_set(&ui->ed, text);
 		free(text);
 		ui->dirty = true;
 		return;

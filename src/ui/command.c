@@ -74,6 +74,20 @@ add_column(struct buf *b, const char *s, size_t cols)
 	return rc;
 }
 
+/* s cut to cols display columns (an ellipsis says so), not padded. */
+static int
+add_cut(struct buf *b, const char *s, size_t cols)
+{
+	size_t n = strlen(s), used,
+	       ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
+	int rc;
+
+	if (utf8_width(s, n) <= cols || cols <= ew)
+		return buf_add(b, s, utf8_fit(s, n, cols, &used));
+	rc = buf_add(b, s, utf8_fit(s, n, cols - ew, &used));
+	return rc == MC_OK ? buf_addstr(b, glyph->ellipsis) : rc;
+}
+
 /* The field width that pads s to cols display columns with printf's %*s,
  * which counts bytes ("±" is two). */
 static int
@@ -428,6 +442,7 @@ cmd_new(struct ui *ui, const char *arg)
 	if (app_busy(ui->app)) {
 		ui_note_error(ui, "/new: a reply is still arriving (Esc "
 		                  "cancels it)");
+		ui->keep_command = true;
 		return;
 	}
 	rc = app_session_new(ui->app, &cause);
@@ -460,6 +475,7 @@ cmd_sessions(struct ui *ui, const char *arg)
 			ui_note_error(ui, "/sessions: %s",
 			    cause != NULL ? cause : mixchat_strerror(rc));
 			free(cause);
+			ui->keep_command = rc == MC_ERR_AGAIN;
 			return;
 		}
 		ui_reset_view(ui);
@@ -484,7 +500,7 @@ cmd_sessions(struct ui *ui, const char *arg)
 		return;
 	}
 	buf_init(&b, 1 << 20);
-	rc = buf_printf(&b, "Conversations (newest first; /sessions N "
+	rc = buf_printf(&b, "Conversations (last used first; /sessions N "
 	                    "resumes number N, mixchat export N writes it):\n");
 	/* A title longer than the line is cut, not wrapped. */
 	/* The note's indent (5), the fixed columns (37) and the "…". */
@@ -503,7 +519,7 @@ cmd_sessions(struct ui *ui, const char *arg)
 		    (int)tb, title, title[tb] != '\0' ? glyph->ellipsis : "");
 	}
 	/* A list taller than the pane goes in the popup, read from its
-	 * top (the newest), not scrolled to its oldest end. */
+	 * top (the last used), not scrolled to its oldest end. */
 	if (rc == MC_OK &&
 	    n + 2 > (size_t)(ui->chat_rows > 0 ? ui->chat_rows : 20))
 		ui_overlay_open(ui, "/sessions (Esc closes)", buf_str(&b));
@@ -517,7 +533,7 @@ static void
 cmd_search(struct ui *ui, const char *arg)
 {
 	struct app_search_hit *h = NULL;
-	size_t n = 0, i, shown;
+	size_t n = 0, i, shown, fixed, room;
 	struct buf b;
 	bool more;
 	int rc, iw = 2, tw = 5;
@@ -551,6 +567,10 @@ cmd_search(struct ui *ui, const char *arg)
 	}
 	if (tw > 24)
 		tw = 24;
+	/* One row a match: the snippet takes what the note's indent (5),
+	 * the id, the title and the labels (13) leave. */
+	fixed = 5 + 13 + (size_t)iw + (size_t)tw;
+	room = ui_chat_width(ui) > fixed + 8 ? ui_chat_width(ui) - fixed : 8;
 	buf_init(&b, 1 << 20);
 	if (more)
 		rc = buf_printf(&b,
@@ -570,9 +590,13 @@ cmd_search(struct ui *ui, const char *arg)
 			                               : "",
 			    (size_t)tw);
 		if (rc == MC_OK)
-			rc = buf_printf(&b, "  %-6s %s\n",
-			    h[i].from_user ? "you:" : "reply:",
-			    h[i].snippet != NULL ? h[i].snippet : "");
+			rc = buf_printf(
+			    &b, "  %-6s ", h[i].from_user ? "you:" : "reply:");
+		if (rc == MC_OK)
+			rc = add_cut(
+			    &b, h[i].snippet != NULL ? h[i].snippet : "", room);
+		if (rc == MC_OK)
+			rc = buf_addch(&b, '\n');
 	}
 	if (rc == MC_OK)
 		ui_note(ui, "%s", buf_str(&b));

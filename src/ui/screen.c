@@ -1031,8 +1031,8 @@ draw_overlay(struct ui *ui, int top, int height)
 void
 screen_draw(struct ui *ui)
 {
-	int top = 0, bottom, input_h, chat_h;
-	size_t width;
+	int top = 0, bottom, input_h, chat_h, status_y = -1;
+	size_t width, scroll_before;
 
 	if (!started)
 		return;
@@ -1059,6 +1059,7 @@ screen_draw(struct ui *ui)
 		draw_title(ui, 0);
 		top = 1;
 		bottom--;
+		status_y = bottom;
 		draw_status(ui, bottom);
 		if (ui->notices_unseen > 0 && ui->nnotices > 0 &&
 		    bottom - top >= 3) {
@@ -1080,7 +1081,12 @@ screen_draw(struct ui *ui)
 	chat_h = bottom - top;
 	ui->chat_top = top;
 	ui->chat_rows = chat_h;
+	scroll_before = ui->scroll;
 	draw_chat(ui, top, chat_h);
+	/* A resize while scrolled up puts the scroll right only now (the
+	 * line read stays on top): the status bar's -MORE(n)- with it. */
+	if (status_y >= 0 && ui->scroll != scroll_before)
+		draw_status(ui, status_y);
 	if (ui->overlay.open)
 		draw_overlay(ui, top, chat_h);
 	draw_input(ui, ui->rows - input_h, input_h);

@@ -58,8 +58,9 @@ struct ui {
 	size_t scroll; /* lines scrolled up from the bottom */
 	size_t last_total;
 	bool quit;
-	bool dirty;       /* redraw before the next wait */
-	bool full_redraw; /* Ctrl-L: repaint every cell */
+	bool keep_command; /* a /command refused for now stays in the input */
+	bool dirty;        /* redraw before the next wait */
+	bool full_redraw;  /* Ctrl-L: repaint every cell */
 	unsigned spinner;
 
 	bool pasting;       /* between the paste brackets */
