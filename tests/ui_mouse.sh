@@ -18,11 +18,20 @@ write_config "$H"
 send() { ui_type "$1"; ui_keys Enter; }
 wheel_up() { ui_type "$(printf '\033[<64;20;10M')"; }
 wheel_down() { ui_type "$(printf '\033[<65;20;10M')"; }
-# click ROW: a left press and release on screen row ROW (1-based).
-click() { ui_type "$(printf '\033[<0;20;%dM\033[<0;20;%dm' "$1" "$1")"; }
+# click ROW: a left press and release on screen row ROW (1-based), apart
+# as a hand makes them.
+click() {
+	ui_type "$(printf '\033[<0;20;%dM' "$1")"
+	sleep 0.1
+	ui_type "$(printf '\033[<0;20;%dm' "$1")"
+	sleep 0.1
+}
 
 # 1. Mouse off (the default): the wheel's bytes do nothing to the view.
-ui_start -- --home "$H"
+# The idle wake-up is stretched to a minute: a key that curses holds
+# after a click (the button's release is no key) must be read at once, not
+# at the next wake-up (Alt-4 right after a click once took a second).
+ui_start MIXCHAT_TEST_IDLE_MS=60000 -- --home "$H"
 ui_expect "type a message" "the chat is up"
 for i in 1 2 3 4 5 6 7 8 9; do
 	send "question number $i"
@@ -44,6 +53,9 @@ ui_screen >"$T/s"
 row=$(grep -n "mock reply to: question number 7$" "$T/s" | cut -d: -f1)
 if [ -n "$row" ]; then
 	click "$row"
+	ui_type "x"
+	ui_expect "^› x *$" "a key typed right after a click is read at once"
+	ui_keys BSpace
 	ui_keys M-4
 	ui_expect "^ +▌? *(cheap|mid|expensive) · .* · ★★★★☆ 4/5$" "Alt-4 after a click rates a reply"
 	ui_screen >"$T/s"

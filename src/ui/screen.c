@@ -363,13 +363,18 @@ uint32_t
 screen_read_key(void)
 {
 	wint_t ch, ch2;
-	int r, r2;
+	int r, r2, skipped = 0;
 	uint32_t key;
 
-	r = get_wch(&ch);
-	if (r == ERR)
-		return KEYC_NONE;
-	key = translate(r, ch);
+	/* An event that means nothing here (a mouse button's release) is
+	 * no reason to stop reading: curses may hold the key typed after
+	 * it, which would wait for the next poll timeout (a second). */
+	do {
+		r = get_wch(&ch);
+		if (r == ERR)
+			return KEYC_NONE;
+		key = translate(r, ch);
+	} while (key == KEYC_NONE && ++skipped < 64);
 	if (key != KEYC_ESCAPE)
 		return key;
 	/* Esc then a key at once is Alt + that key (xterm's meta sends). */
