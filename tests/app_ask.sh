@@ -104,7 +104,17 @@ expect_grep "$T/out" "^rated [0-9]*\.[0-9]* (.*) 4/5" "rate confirms, naming the
 expect_exit 0 "rate last 4 again" -- "$MC" --home "$H" rate last 4
 expect_grep "$T/out" "^reply [0-9]*\.[0-9]* is already rated 4/5: nothing new to learn" "the same score again teaches nothing"
 expect_exit 2 "rate with a bad score" -- "$MC" --home "$H" rate last 9
+expect_exit 2 "rate with a score after a space" -- "$MC" --home "$H" rate last " 4"
 expect_exit 2 "rate with a bad id" -- "$MC" --home "$H" rate nonsense 3
+# The id of your own message: said so, with where its reply usually is.
+"$MC" --home "$H" rate last 4 >"$T/out" 2>&1
+rid=$(sed -n 's/^reply \([0-9]*\.[0-9]*\) is already.*/\1/p' "$T/out")
+uid="${rid%.*}.$(( ${rid#*.} - 1 ))"
+expect_exit 2 "rate a message of yours" -- "$MC" --home "$H" rate "$uid" 3
+expect_grep "$T/err" "$uid is your message, not a reply (its reply is usually $rid)" "says it is your message, and where the reply is"
+# '-' reads standard input and takes no words after it.
+expect_exit 2 "ask - with words after it" -- "$MC" --home "$H" ask - extra
+expect_grep "$T/err" "'-' reads the prompt from standard input and takes no words after it" "said so"
 expect_exit 0 "ratings export" -- "$MC" --home "$H" ratings export
 cp "$T/out" "$T/ratings.jsonl"
 expect_grep "$T/ratings.jsonl" '"score":4' "export has the rating"

@@ -29,6 +29,14 @@ expect_exit 2 "--version with a value" -- "$MC" --version=3
 expect_grep "$T/err" "^mixchat: --version takes no value$" "a value where none is taken is said so"
 expect_exit 2 "unknown short option" -- "$MC" -x
 expect_grep "$T/err" "^mixchat: -x: unknown option$" "an unknown short option named as typed"
+# A command's option without its value is said so, not "unknown".
+for c in "ask --model" "ask --session" "route --frob" "eval --data" "train --split"; do
+	expect_exit 2 "$c" -- "$MC" $c
+done
+"$MC" ask --model 2>"$T/err" </dev/null
+expect_grep "$T/err" "^mixchat ask: option '--model' needs a value$" "ask --model: the value is missing"
+"$MC" route --frob 2>"$T/err" </dev/null
+expect_grep "$T/err" "^mixchat route: unknown option '--frob'$" "route --frob: unknown"
 # Every command answers -h and --help, wherever it stands.
 for c in "ask -h" "eval -h" "route -h" "train -h" "rate last --help" "ratings export --help" "keys list -h" "stats -h" "export -h"; do
 	expect_exit 0 "$c" -- "$MC" $c

@@ -101,4 +101,10 @@ expect_grep "$T/err" "no reply 3.2" "rate: that reply is not there"
 expect_exit 2 "rate a bad id on a fresh home" -- "$MC" --home "$F" rate x.y 4
 expect_grep "$T/err" "'x.y' is not a reply id" "rate: a bad id is named"
 [ ! -e "$F" ] && ok "nothing was created in the fresh home" || fail "created: $(find "$F" | head -5)"
+# The config folder is the user's: a command that stores something makes
+# the data folder only.
+mkdir -p "$T/xdg"
+expect_exit 0 "route with XDG folders" -- env -u MIXCHAT_HOME HOME="$T/xdg" XDG_CONFIG_HOME="$T/xdg/c" XDG_DATA_HOME="$T/xdg/d" "$MC" route "hello"
+[ ! -e "$T/xdg/c/mixchat" ] && ok "route makes no config folder" || fail "route made $T/xdg/c/mixchat"
+[ -d "$T/xdg/d/mixchat" ] && ok "and keeps its data in the data folder" || fail "no data folder $T/xdg/d/mixchat"
 finish

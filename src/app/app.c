@@ -2530,6 +2530,15 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 	memset(&reply, 0, sizeof reply);
 	memset(&prompt, 0, sizeof prompt);
 	rc = store_message_get(app->store, session, seq, &reply);
+	if (rc == MC_OK && reply.role == STORE_ROLE_USER) {
+		/* Your own message: its reply is the next one, most often. */
+		store_message_release(&reply);
+		*cause = xasprintf("%llu.%u is your message, not a reply (its "
+		                   "reply is usually %llu.%u)",
+		    (unsigned long long)session, seq,
+		    (unsigned long long)session, seq + 1);
+		return MC_ERR_USAGE;
+	}
 	if (rc != MC_OK || reply.role != STORE_ROLE_ASSISTANT ||
 	    reply.model == NULL) {
 		if (rc == MC_OK)

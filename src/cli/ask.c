@@ -111,8 +111,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 			       "[--session S] [--json] [PROMPT | -]\n");
 			return EXIT_OK;
 		default:
-			return cli_usage_error(
-			    "ask", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error("ask", opt, argv);
 		}
 	}
 	buf_init(&prompt, ASK_MAX_PROMPT);

@@ -81,6 +81,10 @@ cli_read_prompt(const char *cmd, int argc, char **argv, struct buf *b)
 	char *cause = NULL;
 	int i, rc;
 
+	if (argc > 1 && strcmp(argv[0], "-") == 0)
+		return cli_usage_error(cmd,
+		    "'-' reads the prompt from standard input and takes no "
+		    "words after it (quote a prompt that starts with '- ')");
 	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
 		if (argc == 0 && isatty(STDIN_FILENO))
 			return cli_usage_error(cmd,
@@ -128,7 +132,7 @@ cli_getopt(
 
 	/* A leading '-': operands come back as option 1, in order, under
 	 * any POSIXLY_CORRECT. */
-	snprintf(in_order, sizeof in_order, "-%s", shortopts);
+	snprintf(in_order, sizeof in_order, "-:%s", shortopts);
 	while ((opt = getopt_long(argc, argv, in_order, longopts, NULL)) == 1) {
 		ops = xreallocarray(ops, (size_t)nops + 1, sizeof *ops);
 		ops[nops++] = optarg;
@@ -145,6 +149,15 @@ cli_getopt(
 	ops = NULL;
 	nops = 0;
 	return -1;
+}
+
+int
+cli_option_error(const char *cmd, int opt, char **argv)
+{
+	if (opt == ':')
+		return cli_usage_error(
+		    cmd, "option '%s' needs a value", argv[optind - 1]);
+	return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 bool

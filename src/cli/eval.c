@@ -1362,10 +1362,7 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 			    "                    [--validate] [--json]\n");
 			return EXIT_OK;
 		default:
-			return cli_usage_error("eval",
-			    "%s: unknown option or "
-			    "missing value",
-			    argv[optind - 1]);
+			return cli_option_error("eval", opt, argv);
 		}
 	}
 	if (optind < argc)

@@ -32,8 +32,10 @@ cli_rate(const struct cli_global *g, int argc, char **argv)
 	if (argc != 3)
 		return cli_usage_error("rate", "expected REPLY_ID|last and a "
 		                               "SCORE from 1 to 5");
+	/* One digit, 1 to 5: " 4" and "4 " alike are a slip, not a 4. */
 	score = strtol(argv[2], &end, 10);
-	if (*argv[2] == '\0' || *end != '\0' || score < 1 || score > 5)
+	if (argv[2][0] < '1' || argv[2][0] > '5' || argv[2][1] != '\0' ||
+	    *end != '\0')
 		return cli_usage_error(
 		    "rate", "SCORE must be 1 to 5, not '%s'", argv[2]);
 	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)

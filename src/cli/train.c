@@ -117,10 +117,7 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 			    "[--out FILE] [--format state|c]\n");
 			return EXIT_OK;
 		default:
-			return cli_usage_error("train",
-			    "%s: unknown option or "
-			    "missing value",
-			    argv[optind - 1]);
+			return cli_option_error("train", opt, argv);
 		}
 	}
 	if (optind < argc)

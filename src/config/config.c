@@ -235,11 +235,13 @@ config_set_paths(
 int
 config_ensure_dirs(const struct config *cfg, char **cause)
 {
-	int rc;
-
-	if ((rc = fs_mkdir_p(cfg->config_dir, 0700, cause)) != MC_OK)
-		return rc;
 	return fs_mkdir_p(cfg->data_dir, 0700, cause);
+}
+
+int
+config_ensure_config_dir(const struct config *cfg, char **cause)
+{
+	return fs_mkdir_p(cfg->config_dir, 0700, cause);
 }
 
 char *

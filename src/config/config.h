@@ -106,8 +106,11 @@ int config_load(struct config *cfg, bool must_exist, char **cause) MC_WUR;
 int config_load_text(struct config *cfg, const char *text, size_t len,
     const char *name, char **cause) MC_WUR;
 
-/* config_ensure_dirs: create the config and data folders (0700). */
+/* config_ensure_dirs: create the data folder (0700): what mixchat
+ * writes.  The config folder is the user's, made only by the chat (its
+ * first-run hint asks for a config.json there). */
 int config_ensure_dirs(const struct config *cfg, char **cause) MC_WUR;
+int config_ensure_config_dir(const struct config *cfg, char **cause) MC_WUR;
 
 /* Look-ups; NULL when absent.  Owned by the config. */
 struct provider *config_find_provider(

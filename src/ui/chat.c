@@ -23,6 +23,7 @@
 #include "cli/output.h"
 #include "ui/resource.h"
 #include "ui/ui.h"
+#include "util/log.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -999,6 +1000,12 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	memset(&ui, 0, sizeof ui);
 	ui.cfg = &cfg;
 	ui.selected = -1;
+	/* Where the first-run hint asks for a config.json. */
+	if (config_ensure_config_dir(&cfg, &cause) != MC_OK) {
+		log_debug("%s", cause != NULL ? cause : "config folder");
+		free(cause);
+		cause = NULL;
+	}
 	rc = app_open(&cfg, &hooks, &ui, &ui.app, &cause);
 	if (rc != MC_OK) {
 		cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
