@@ -258,6 +258,9 @@ expect_grep "$T/err" "budget" "the user is told about the budget"
 expect_exit 1 "nothing fits the budget, --json" -- "$MC" --home "$H3" ask --json "and now, in JSON?"
 expect_grep "$T/out" '"error":"[^"]*budget' "--json still prints the object, with the error"
 expect_grep "$T/out" '^{"reply_id":null,"model":null,' "nothing recorded: reply_id and model are null"
+expect_exit 1 "a pinned model over the budget, --json" -- "$MC" --home "$H3" ask --json --model expensive "pinned, in JSON?"
+expect_grep "$T/out" '^{"reply_id":null,"model":null,' "a pinned model that was not asked: model is null too"
+expect_grep "$T/out" '"decision":{"model":"expensive","pinned":true' "the decision names the pinned model"
 
 # One reply longer than predicted can pass 80 % and 100 % of the budget at
 # once: the notice says the budget is spent, not "80 %".
