@@ -147,6 +147,17 @@ bad_import '{"model": x}' "a line that is not JSON" "bad.jsonl:1: invalid JSON a
 # in one file counts once.
 bad_import '{"model":"cheap","score":3,"prompt":"x","time_ms":"yesterday"}' "a time that is not a number" \
 	"bad.jsonl:1: time_ms: expected a number"
+bad_import '{"model":"cheap","score":3,"prompt":"x","time_ms":1.5}' "a time that is not whole" \
+	"bad.jsonl:1: time_ms: expected milliseconds since 1970"
+# A prompt `ask` would refuse is refused here too: not UTF-8 (an export
+# would be bad JSON), or holding a NUL (it would be cut short unseen).
+bad_import "$(printf '{"model":"cheap","score":3,"prompt":"caf\351"}')" "a prompt that is not UTF-8" \
+	"bad.jsonl:1: prompt: not valid UTF-8"
+bad_import '{"model":"cheap","score":3,"prompt":"a\u0000tail"}' "a prompt with a NUL" \
+	"bad.jsonl:1: a .u0000 (NUL) in a string"
+awk 'BEGIN { printf "{\"model\":\"cheap\",\"score\":3,\"prompt\":\""; for (i = 0; i < 1100000; i++) printf "a"; print "\"}" }' >"$T/huge.jsonl"
+expect_exit 2 "a line over 1 MiB is a bad line" -- "$MC" --home "$H2" ratings import "$T/huge.jsonl"
+expect_grep "$T/err" "huge.jsonl:1: too large" "named with its line"
 HI=$T/home_import
 write_config "$HI"
 { printf '{"model":"cheap","score":3,"prompt":"first","time_ms":1700000000000}\n'

@@ -2692,6 +2692,25 @@ app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 	return rc;
 }
 
+/* Whether a JSON text holds a \u0000 escape (not an escaped backslash
+ * followed by "u0000"). */
+static bool
+json_has_nul_escape(const char *s)
+{
+	const char *p;
+	size_t slashes;
+
+	for (p = s; (p = strchr(p, '\\')) != NULL;) {
+		for (slashes = 0; p[slashes] == '\\'; slashes++)
+			;
+		p += slashes;
+		if (slashes % 2 == 1 && (*p == 'u' || *p == 'U') &&
+		    strncmp(p + 1, "0000", 4) == 0)
+			return true;
+	}
+	return false;
+}
+
 int
 app_ratings_import(struct app *app, const char *path,
     struct app_import_counts *count, char **cause)
@@ -2752,6 +2771,18 @@ app_ratings_import(struct app *app, const char *path,
 			where = xasprintf("%s:%zu", name, lineno);
 			rc = json_parse(line, strlen(line), 1u << 20, false,
 			    where, &o, cause);
+			/* Too large is a bad line like any other (exit 2). */
+			if (rc == MC_ERR_LIMIT)
+				rc = MC_ERR_PARSE;
+			/* cJSON ends a string at an escaped NUL: the prompt
+			 * would be cut short unseen. */
+			if (rc == MC_OK && json_has_nul_escape(line)) {
+				*cause = xasprintf(
+				    "%s: a \\u0000 (NUL) in a "
+				    "string: a prompt cannot hold one",
+				    where);
+				rc = MC_ERR_PARSE;
+			}
 			free(line);
 			if (rc == MC_OK && !cJSON_IsObject(o)) {
 				*cause =
@@ -2786,7 +2817,8 @@ app_ratings_import(struct app *app, const char *path,
 					              "cli, import or reask",
 					        where);
 					rc = MC_ERR_PARSE;
-				} else if (when < 0 || when > 4102444800000.0) {
+				} else if (when < 0 || when > 4102444800000.0 ||
+				           when != floor(when)) {
 					*cause = xasprintf("%s: time_ms: "
 					                   "expected "
 					                   "milliseconds since "
@@ -2794,7 +2826,8 @@ app_ratings_import(struct app *app, const char *path,
 					    where);
 					rc = MC_ERR_PARSE;
 				} else if (model == NULL || *model == '\0' ||
-				           strlen(model) > STORE_MODEL_MAX) {
+				           strlen(model) > STORE_MODEL_MAX ||
+				           !utf8_valid(model, strlen(model))) {
 					*cause =
 					    xasprintf("%s: model: expected "
 					              "the id of the model "
@@ -2814,6 +2847,16 @@ app_ratings_import(struct app *app, const char *path,
 					    xasprintf("%s: prompt: expected "
 					              "the text of the rated "
 					              "prompt",
+					        where);
+					rc = MC_ERR_PARSE;
+				} else if (!utf8_valid(
+				               prompt, strlen(prompt))) {
+					/* As `ask` refuses it: an export
+					 * would write it as bad JSON. */
+					*cause =
+					    xasprintf("%s: prompt: not "
+					              "valid UTF-8 (convert "
+					              "the file to UTF-8)",
 					        where);
 					rc = MC_ERR_PARSE;
 				}

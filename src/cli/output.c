@@ -38,9 +38,8 @@ cli_print_exchange_json(FILE *f, const struct app_exchange *ex)
 		cJSON_AddNullToObject(o, "reply_id");
 	/* model: who answered; nobody when it was refused before it was
 	 * sent (a pinned model over the budget: decision.model names it). */
-	if (ex->model != NULL &&
-	    !(ex->reply_id[0] == '\0' && ex->error != NULL &&
-	        ex->latency_ms <= 0))
+	if (ex->model != NULL && !(ex->reply_id[0] == '\0' &&
+	                             ex->error != NULL && ex->latency_ms <= 0))
 		cJSON_AddStringToObject(o, "model", ex->model);
 	else
 		cJSON_AddNullToObject(o, "model");
