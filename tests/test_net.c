@@ -664,6 +664,12 @@ TEST(malformed_and_midstream_errors)
 		CHECK(r.res.http_status == 200);
 		CHECK(r.text.len > 0);
 		CHECK(r.message != NULL && strstr(r.message, said[i]) != NULL);
+		/* The provider's sentence and ours, no ".:" between. */
+		CHECK(r.message != NULL && strstr(r.message, ".:") == NULL);
+		CHECK(r.message != NULL &&
+		      (strstr(r.message, ": the reply was cut short") != NULL ||
+		          strstr(r.message, ". The reply was cut short.") !=
+		              NULL));
 		reply_release(&r);
 	}
 }

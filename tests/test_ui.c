@@ -225,14 +225,15 @@ TEST(view_lays_out_an_exchange)
 		CHECK(l->mark < l->len);
 		CHECK(strncmp(text + l->mark, "★★★★☆", strlen("★★★★☆")) == 0);
 	}
-	/* Narrow: the footer breaks between fields, not inside one. */
+	/* Narrow: the footer breaks between fields, not inside one, and a
+	 * line it goes on to starts with the separator. */
 	view_set_width(&v, 30);
 	view_sync(&v, 0, &ex);
 	dump = view_dump(&v);
 	CHECK(strstr(dump, "f:gpt-4.1-mini · $0.00042\n"
-	                   "f:1.3 s (first token 310 ms)\n"
-	                   "f:208 tok · 160 tok/s\n"
-	                   "f:★★★★☆ 4/5\n") != NULL);
+	                   "f:· 1.3 s (first token 310 ms)\n"
+	                   "f:· 208 tok · 160 tok/s\n"
+	                   "f:· ★★★★☆ 4/5\n") != NULL);
 	free(dump);
 	view_release(&v);
 }
@@ -692,7 +693,7 @@ TEST(view_marks_pinned_reask_and_failed_replies)
 	view_set_width(&v, 16);
 	view_sync(&v, 0, &ex);
 	dump = view_dump(&v);
-	CHECK(strstr(dump, "f:mid (re-ask)\nf:$0.00042\n") != NULL);
+	CHECK(strstr(dump, "f:mid (re-ask)\nf:· $0.00042\n") != NULL);
 	free(dump);
 	/* Nothing came back: no tokens or speed, the error under the prompt. */
 	exchange_init(&ex, "hi", "");

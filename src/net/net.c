@@ -561,6 +561,21 @@ backoff_ms(struct net *net, int attempt)
 }
 
 /* A transfer curl has finished with (result): retry it, or end it. */
+/* "PROVIDER: WHAT: the reply was cut short", or, when the provider's own
+ * words end a sentence, "PROVIDER: WHAT The reply was cut short." (no
+ * ".:" between them). */
+static char *
+cut_short_message(const char *provider, const char *what)
+{
+	size_t n = what != NULL ? strlen(what) : 0;
+
+	if (n > 0 && strchr(".!?", what[n - 1]) != NULL)
+		return xasprintf(
+		    "%s: %s The reply was cut short.", provider, what);
+	return xasprintf("%s: %s: the reply was cut short", provider,
+	    what != NULL ? what : "?");
+}
+
 static void
 transfer_done(struct net_transfer *t, CURLcode result)
 {
@@ -609,8 +624,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		return;
 	}
 	if (t->stream.err != MC_OK) {
-		msg = xasprintf("%s: %s: the reply was cut short",
-		    t->provider_name, t->stream.message);
+		msg = cut_short_message(t->provider_name, t->stream.message);
 		transfer_finish(t,
 		    t->stream.err == MC_ERR_PARSE ? MC_ERR_PARSE
 		                                  : MC_ERR_PROVIDER,
@@ -619,7 +633,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 	}
 	if (!t->stream.done) {
 		if (stream_finish(&t->stream) != MC_OK) {
-			msg = xasprintf("%s: %s: the reply was cut short",
+			msg = cut_short_message(
 			    t->provider_name, t->stream.message);
 			transfer_finish(t, MC_ERR_PARSE, msg, true);
 			return;

@@ -627,8 +627,11 @@ block_wrap_footer(struct view_block *b, size_t width, size_t off, size_t len)
 			    b, VIEW_FOOTER, off + start, end - start, flags);
 		flags = 0;
 		start = end;
-		if (start < len)
-			start += seplen;
+		/* The next line starts with the separator ("· 16 tok/s"), so
+		 * that it reads as the footer going on, not a line of its
+		 * own; only the separator's leading spaces are dropped. */
+		while (start < len && b->text[off + start] == ' ')
+			start++;
 	}
 }
 
@@ -741,10 +744,16 @@ block_layout_exchange(struct view_block *b, size_t width,
 				block_add_text(b, rating, strlen(rating));
 				line->len = (uint32_t)(b->text_len - line->off);
 			} else {
-				off = block_add_text(b, rating, strlen(rating));
-				line = block_add_line(
-				    b, VIEW_FOOTER, off, strlen(rating), 0);
-				line->mark = 0;
+				/* On a line of its own, led by the separator
+				 * as the footer's other lines are. */
+				const char *lead =
+				    glyph->sep + strspn(glyph->sep, " ");
+
+				off = block_add_text(b, lead, strlen(lead));
+				block_add_text(b, rating, strlen(rating));
+				line = block_add_line(b, VIEW_FOOTER, off,
+				    strlen(lead) + strlen(rating), 0);
+				line->mark = (uint32_t)strlen(lead);
 			}
 		}
 		(void)first;
