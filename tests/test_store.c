@@ -683,8 +683,11 @@ TEST(damaged_value_reported_and_skipped)
 	store_messages_free(msgs, n);
 	CHECK(strstr(warned, "messages record 1.2 is damaged") != NULL);
 	CHECK(store_damaged(s) == 1);
+	warned[0] = '\0';
 	CHECK(store_search(s, "t", 10, &hits, &n) == MC_OK && n == 1);
 	store_hits_free(hits, n);
+	/* Read again, it is skipped again but said once a session. */
+	CHECK(warned[0] == '\0' && store_damaged(s) == 1);
 	/* a damaged session and a record from a newer mixchat */
 	CHECK(store_test_put_raw(s, "sessions", "\0\0\0\0\0\0\0\x09", 8,
 	          "\x07zzz", 4) == MC_OK);

@@ -25,6 +25,7 @@
 
 #include "store/record.h"
 #include "store/store_int.h"
+#include "util/crc32.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -79,9 +80,16 @@ void
 store_report_damaged(
     struct store *s, const char *db, const void *key, size_t klen, int err)
 {
-	char *k = record_key_text(db, key, klen);
-	char *msg;
+	char *k, *msg;
+	uint32_t id =
+	    crc32_ieee(key, klen) ^ crc32_ieee(db, strlen(db)) * 2654435761u;
+	unsigned i;
 
+	for (i = 0; i < s->nsaid && i < 64; i++)
+		if (s->said[i] == id)
+			return; /* said already */
+	s->said[s->nsaid++ % 64] = id;
+	k = record_key_text(db, key, klen);
 	msg = xasprintf("%s/%s record %s %s; skipped (the rest of the data "
 	                "is unaffected)",
 	    s->dir, db, k,

@@ -19,6 +19,10 @@ struct store {
 	void (*warn)(void *, const char *);
 	void *warn_arg;
 	unsigned long damaged;
+	/* The damaged records said already (their db and key's CRC-32):
+	 * each is said once a session, however often it is read. */
+	uint32_t said[64];
+	unsigned nsaid;
 };
 
 /*
