@@ -408,6 +408,15 @@ send "/sessions"
 ui_expect "/sessions \\(Esc closes\\)" "a long /sessions list opens in the popup"
 ui_expect "filler conversation 25 +│" "the newest conversation is in view"
 ui_keys Escape
+# Opened narrow (titles cut to the width), then widened: laid out again.
+TM resize-window -t 0 -x 50 -y 30
+sleep 0.3
+send "/sessions"
+ui_expect "/sessions \\(Esc" "the popup at 50 columns"
+ui_expect_not "filler conversation 25" "titles cut at 50 columns"
+TM resize-window -t 0 -x 100 -y 30
+ui_expect "filler conversation 25 +│" "widened, the popup shows whole titles"
+ui_keys Escape
 ui_keys C-d
 ui_exit_status >/dev/null
 

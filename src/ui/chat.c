@@ -832,6 +832,22 @@ handle_key(struct ui *ui, uint32_t key)
 	if (key == KEYC_RESIZE) {
 		/* curses resized itself (or resizeterm() told us it did). */
 		screen_size(ui);
+		if (ui->overlay.open && ui->overlay.regen != NULL) {
+			struct buf text;
+
+			/* Laid out for the new width, read where it was. */
+			buf_init(&text, 1 << 20);
+			if (ui->overlay.regen(ui, &text) == MC_OK) {
+				size_t len = text.len;
+
+				while (len > 0 && text.data[len - 1] == '\n')
+					len--;
+				free(ui->overlay.text);
+				ui->overlay.text =
+				    xstrndup(buf_str(&text), len);
+			}
+			buf_release(&text);
+		}
 		return;
 	}
 	free(ui->flash);

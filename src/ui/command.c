@@ -456,15 +456,61 @@ cmd_new(struct ui *ui, const char *arg)
 	ui_note(ui, "a new conversation");
 }
 
+/*
+ * The saved conversations as /sessions lists them, titles cut to the
+ * chat's width now; *n their number.
+ */
+static int
+sessions_text(struct ui *ui, struct buf *b, size_t *n)
+{
+	struct app_session_info *s = NULL;
+	size_t i, room, tb;
+	char when[32];
+	time_t t;
+	struct tm tm;
+	int rc;
+
+	*n = 0;
+	if ((rc = app_sessions(ui->app, &s, n)) != MC_OK || *n == 0) {
+		app_sessions_free(s, *n);
+		return rc;
+	}
+	rc = buf_printf(b, "Conversations (last used first; /sessions N "
+	                   "resumes number N, mixchat export N writes it):\n");
+	/* A title longer than the line is cut, not wrapped. */
+	/* The note's indent (5), the fixed columns (37) and the "…". */
+	room = ui_chat_width(ui) > 50 ? ui_chat_width(ui) - 44 : 4;
+	for (i = 0; i < *n && rc == MC_OK; i++) {
+		const char *title = s[i].title != NULL ? s[i].title : "";
+		size_t used = 0;
+
+		t = (time_t)(s[i].updated_ms / 1000);
+		localtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+		tb = strcspn(title, "\n");
+		tb = utf8_fit(title, tb, room, &used);
+		rc = buf_printf(b, "  %5s  %s  %4zu msg%s  %.*s%s\n", s[i].id,
+		    when, s[i].messages, s[i].messages == 1 ? " " : "s",
+		    (int)tb, title, title[tb] != '\0' ? glyph->ellipsis : "");
+	}
+	app_sessions_free(s, *n);
+	return rc;
+}
+
+static int
+sessions_regen(struct ui *ui, struct buf *b)
+{
+	size_t n;
+
+	return sessions_text(ui, b, &n);
+}
+
 static void
 cmd_sessions(struct ui *ui, const char *arg)
 {
-	struct app_session_info *s = NULL;
-	size_t n = 0, i, room, tb;
+	size_t n = 0, i;
 	struct buf b;
-	char *cause = NULL, when[32];
-	time_t t;
-	struct tm tm;
+	char *cause = NULL;
 	int rc;
 
 	/* N is the conversation's number, the one `mixchat export N` and
@@ -489,44 +535,21 @@ cmd_sessions(struct ui *ui, const char *arg)
 		ui_note(ui, "resumed: %s", app_session_title(ui->app));
 		return;
 	}
-	rc = app_sessions(ui->app, &s, &n);
-	if (rc != MC_OK) {
-		ui_note_error(ui, "/sessions: %s", mixchat_strerror(rc));
-		return;
-	}
-	if (n == 0) {
-		ui_note(ui, "no saved conversations yet");
-		app_sessions_free(s, n);
-		return;
-	}
 	buf_init(&b, 1 << 20);
-	rc = buf_printf(&b, "Conversations (last used first; /sessions N "
-	                    "resumes number N, mixchat export N writes it):\n");
-	/* A title longer than the line is cut, not wrapped. */
-	/* The note's indent (5), the fixed columns (37) and the "…". */
-	room = ui_chat_width(ui) > 50 ? ui_chat_width(ui) - 44 : 4;
-	for (i = 0; i < n && rc == MC_OK; i++) {
-		const char *title = s[i].title != NULL ? s[i].title : "";
-		size_t used = 0;
-
-		t = (time_t)(s[i].updated_ms / 1000);
-		localtime_r(&t, &tm);
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-		tb = strcspn(title, "\n");
-		tb = utf8_fit(title, tb, room, &used);
-		rc = buf_printf(&b, "  %5s  %s  %4zu msg%s  %.*s%s\n", s[i].id,
-		    when, s[i].messages, s[i].messages == 1 ? " " : "s",
-		    (int)tb, title, title[tb] != '\0' ? glyph->ellipsis : "");
-	}
+	rc = sessions_text(ui, &b, &n);
+	if (rc != MC_OK)
+		ui_note_error(ui, "/sessions: %s", mixchat_strerror(rc));
+	else if (n == 0)
+		ui_note(ui, "no saved conversations yet");
 	/* A list taller than the pane goes in the popup, read from its
-	 * top (the last used), not scrolled to its oldest end. */
-	if (rc == MC_OK &&
-	    n + 2 > (size_t)(ui->chat_rows > 0 ? ui->chat_rows : 20))
+	 * top (the last used), not scrolled to its oldest end; laid out
+	 * again when the window's width changes. */
+	else if (n + 2 > (size_t)(ui->chat_rows > 0 ? ui->chat_rows : 20)) {
 		ui_overlay_open(ui, "/sessions (Esc closes)", buf_str(&b));
-	else if (rc == MC_OK)
+		ui->overlay.regen = sessions_regen;
+	} else
 		ui_note(ui, "%s", buf_str(&b));
 	buf_release(&b);
-	app_sessions_free(s, n);
 }
 
 static void

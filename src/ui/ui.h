@@ -30,6 +30,8 @@
  * A popup over the chat pane (F1, /help, /notices): the text is not added
  * to the conversation; Esc, q or Enter close it, the arrows scroll it.
  */
+struct ui;
+
 struct ui_overlay {
 	bool open;
 	char *title;
@@ -37,6 +39,9 @@ struct ui_overlay {
 	size_t scroll; /* the first row shown */
 	size_t rows;   /* rows of text at the last draw */
 	size_t height; /* rows shown at the last draw */
+	/* Remakes the text for the window's new width (a list whose
+	 * titles are cut to it), or NULL: the text wraps by itself. */
+	int (*regen)(struct ui *ui, struct buf *b);
 };
 
 struct ui {
