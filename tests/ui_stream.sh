@@ -165,6 +165,14 @@ ui_expect "-MORE\([0-9]+\)-" "-MORE(n)- when scrolled up"
 TM resize-window -t 0 -x 40 -y 30
 ui_expect "^ +\\\$[0-9.]+ / \\\$[0-9.]+ +-MORE\([0-9]+\)- *$" "a narrow status bar keeps -MORE(n)-"
 ui_expect "^ a thousand lines · balanced +2 *$" "a narrow title gives the conversation's name the room"
+# Narrower, a part that does not fit is left out, not cut: at 20 columns
+# the spend and its limit without -MORE(n)-, at 14 the spend alone, never
+# "$0.0001 /" without its limit.
+TM resize-window -t 0 -x 20 -y 30
+ui_expect "^ +\\\$[0-9.]+ / \\\$[0-9.]+ *$" "20 columns: the spend and its limit, whole"
+TM resize-window -t 0 -x 14 -y 30
+ui_expect "^ +\\\$[0-9.]+ *$" "14 columns: the spend alone"
+ui_expect_not "/ *$" "no part cut in the middle"
 TM resize-window -t 0 -x "${UI_COLS:-100}" -y "${UI_ROWS:-30}"
 sleep 0.3
 ui_keys M-NPage

@@ -408,6 +408,18 @@ put_str(int y, int x, const char *s, size_t cols, attr_t a)
 	return put_text(y, x, s, strlen(s), cols, a);
 }
 
+/* s at (y, x) if all of it fits before column cols (else nothing): a
+ * status bar part is read whole or not at all.  Returns columns. */
+static size_t
+put_whole(int y, size_t x, const char *s, size_t cols, attr_t a)
+{
+	size_t w = utf8_width(s, strlen(s));
+
+	if (x >= cols || w > cols - x)
+		return 0;
+	return put_str(y, (int)x, s, w, a);
+}
+
 static void
 fill_row(int y, attr_t a)
 {
@@ -557,16 +569,20 @@ draw_status(struct ui *ui, int y)
 	} else
 		snprintf(
 		    buf, sizeof buf, " %s%s ", spent, narrow ? "" : " today");
-	x += put_str(y, (int)x, buf, cols - x,
-	    warn ? styles[TH_STATUS_WARN] : styles[TH_STATUS]);
+	/* Whole parts only: "$0.00483 /" cut before its limit misleads.
+	 * Too narrow for it all, the spend alone. */
+	if (utf8_width(buf, strlen(buf)) > cols - x)
+		snprintf(buf, sizeof buf, " %s%s ", warn ? "! " : "", spent);
+	x += put_whole(
+	    y, x, buf, cols, warn ? styles[TH_STATUS_WARN] : styles[TH_STATUS]);
 	if (ui->scroll > 0) {
 		snprintf(buf, sizeof buf, " -MORE(%zu)- ", ui->scroll);
-		x += put_str(y, (int)x, buf, cols - x, styles[TH_MORE]);
+		x += put_whole(y, x, buf, cols, styles[TH_MORE]);
 	}
 	if (ui->selected >= 0) {
 		snprintf(
 		    buf, sizeof buf, " reply %ld/%zu ", ui->selected + 1, n);
-		x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
+		x += put_whole(y, x, buf, cols, styles[TH_STATUS]);
 	}
 
 	snprintf(buf, sizeof buf, "F1 keys%s/help ", glyph->sep);
