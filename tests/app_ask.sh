@@ -125,7 +125,7 @@ expect_exit 0 "ratings import" -- "$MC" --home "$H2" ratings import "$T/ratings.
 expect_grep "$T/err" "imported 1 rating" "import counts"
 # What was imported moves on again: its prompt travels with it.
 expect_exit 0 "export of imported ratings" -- "$MC" --home "$H2" ratings export
-expect_grep "$T/out" '"reply_id":null,.*"source":"import",.*"prompt":"second question"' "an imported rating exports its prompt"
+expect_grep "$T/out" '"reply_id":"[0-9]*\.[0-9]*",.*"source":"import",.*"prompt":"second question"' "an imported rating exports its prompt, and its id where it was made"
 H5=$T/home5
 write_config "$H5"
 cp "$T/out" "$T/ratings2.jsonl"
@@ -194,6 +194,33 @@ write_config "$H7"
 # The same file again: nothing counted twice.
 expect_exit 0 "the same import again" -- "$MC" --home "$H7" ratings import "$T/ratings.jsonl"
 expect_grep "$T/err" "^imported 0 rating(s); skipped [1-9][0-9]* already here$" "a second import of one file skips what is here"
+# A rating corrected after one export and exported again: pooled from
+# both exports it counts once, at its latest score, in either order.
+HM=$T/home_mon
+write_config "$HM"
+"$MC" --home "$HM" ask "what is an ester" >/dev/null 2>&1
+"$MC" --home "$HM" rate last 4 >/dev/null 2>&1
+"$MC" --home "$HM" ratings export >"$T/mon.jsonl" 2>/dev/null
+sleep 0.01
+"$MC" --home "$HM" rate last 2 >/dev/null 2>&1
+"$MC" --home "$HM" ratings export >"$T/tue.jsonl" 2>/dev/null
+HP1=$T/home_pool1
+write_config "$HP1"
+"$MC" --home "$HP1" ratings import "$T/mon.jsonl" 2>/dev/null
+expect_exit 0 "import of the corrected export" -- "$MC" --home "$HP1" ratings import "$T/tue.jsonl"
+expect_exit 0 "stats after pooling" -- "$MC" --home "$HP1" stats
+expect_grep "$T/out" "^Ratings: 1 (mean 2.00)" "pooled: the reply counts once, at its latest score"
+expect_exit 0 "the older export again" -- "$MC" --home "$HP1" ratings import "$T/mon.jsonl"
+expect_grep "$T/err" "skipped 1 already here" "the older rating is skipped"
+"$MC" --home "$HP1" ratings export >"$T/pool.jsonl" 2>/dev/null
+expect_grep "$T/pool.jsonl" '^{"reply_id":"[0-9]*\.[0-9]*","model":"[a-z]*","score":2,"source":"import"' "exported on with its id where it was made"
+HP2=$T/home_pool2
+write_config "$HP2"
+cat "$T/tue.jsonl" "$T/mon.jsonl" >"$T/both.jsonl"
+"$MC" --home "$HP2" ratings import "$T/both.jsonl" 2>/dev/null
+"$MC" --home "$HP2" stats >"$T/out" 2>/dev/null
+expect_grep "$T/out" "^Ratings: 1 (mean 2.00)" "both in one file, the newer first: once, at 2"
+
 # A rating of a model that is no candidate is kept, to learn later.
 printf '{"model":"retired-model","score":4,"source":"cli","prompt":"old question"}\n{"model":"retired-model","score":5,"source":"cli","prompt":"another"}\n' >"$T/retired.jsonl"
 expect_exit 0 "import for a model not configured" -- "$MC" --home "$H7" ratings import "$T/retired.jsonl"

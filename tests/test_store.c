@@ -1108,6 +1108,51 @@ TEST(budget_holds)
 	free(dir);
 }
 
+TEST(imported_ratings_of_one_reply_count_once)
+{
+	char *dir = dbdir("origin");
+	struct store *s = open_or_die(dir);
+	struct store_rating r, *list = NULL;
+	struct store_model_stats *ms;
+	char model[] = "m", prompt[] = "an ester?", other[] = "a ketone?";
+	char origin[] = "1.2";
+	char *cause = NULL;
+	size_t n = 0, i, counted = 0;
+
+	memset(&r, 0, sizeof r);
+	r.source = STORE_SOURCE_IMPORT;
+	r.model = model;
+	r.prompt = prompt;
+	r.origin = origin;
+	/* Imported out of order: Tuesday's correction, then Monday's. */
+	r.score = 2;
+	r.time_ms = 2000;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	r.score = 4;
+	r.time_ms = 1000;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	/* The same id from another home, on another prompt: another reply. */
+	r.prompt = other;
+	r.score = 5;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK && n == 3);
+	for (i = 0; i < n; i++) {
+		CHECK_STR(list[i].origin, "1.2");
+		if (!list[i].superseded)
+			counted++;
+		if (list[i].score == 4)
+			CHECK(list[i].superseded); /* the older of the two */
+	}
+	CHECK(counted == 2);
+	store_ratings_free(list, n);
+	CHECK(store_model_stats(s, 20250101, &ms, &n) == MC_OK && n == 1);
+	if (n == 1) /* 2 and 5, not 4 */
+		CHECK(ms[0].ratings == 2 && ms[0].mean_rating == 3.5);
+	store_model_stats_free(ms, n);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -1125,6 +1170,7 @@ main(void)
 	RUN(pending_rating_settled_once);
 	RUN(correction_after_clock_steps_back);
 	RUN(budget_holds);
+	RUN(imported_ratings_of_one_reply_count_once);
 	RUN(short_but_whole_file_opens);
 	return test_done();
 }

@@ -1631,7 +1631,7 @@ static int
 app_learn_commit(struct app *app, const struct router_features *f,
     uint64_t session, uint32_t seq, const char *prompt, const char *model,
     int score, int old_score, int source, double quality, double weight,
-    int64_t time_ms, char **cause)
+    int64_t time_ms, const char *origin, char **cause)
 {
 	struct store_rating r;
 	struct learn_ctx lc;
@@ -1676,6 +1676,7 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	r.pending = !learned;
 	/* Tied to no message: the record keeps the prompt for an export. */
 	r.prompt = session == 0 && prompt != NULL ? xstrdup(prompt) : NULL;
+	r.origin = r.prompt != NULL && origin != NULL ? xstrdup(origin) : NULL;
 	rc = learned
 	         ? store_rating_commit_learn(
 	               app->store, &r, model, app_learn_in_txn, &lc, cause)
@@ -1692,6 +1693,7 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	free(pairs);
 	free(r.model);
 	free(r.prompt);
+	free(r.origin);
 	buf_release(&blob);
 	return rc;
 }
@@ -1707,6 +1709,22 @@ app_learned_before(const struct store_rating *list, size_t n, size_t i)
 	const struct store_rating *best = NULL;
 	size_t j;
 
+	if (list[i].session == 0 && list[i].origin != NULL &&
+	    list[i].prompt != NULL && list[i].model != NULL) {
+		/* An imported one: the same reply elsewhere, imported
+		 * before it. */
+		for (j = 0; j < n; j++)
+			if (j != i && list[j].session == 0 &&
+			    list[j].origin != NULL && list[j].prompt != NULL &&
+			    list[j].model != NULL && !list[j].pending &&
+			    list[j].time_ms < list[i].time_ms &&
+			    strcmp(list[j].origin, list[i].origin) == 0 &&
+			    strcmp(list[j].model, list[i].model) == 0 &&
+			    strcmp(list[j].prompt, list[i].prompt) == 0 &&
+			    (best == NULL || list[j].time_ms > best->time_ms))
+				best = &list[j];
+		return best != NULL ? app_score_quality(best->score) : -1;
+	}
 	if (list[i].session == 0)
 		return -1;
 	for (j = 0; j < n; j++)
@@ -1825,7 +1843,8 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 	}
 	rc = app_learn_commit(app, app_features(app, x), app->session,
 	    x->reply_seq, NULL, x->pub.model, score, x->pub.rating,
-	    STORE_SOURCE_KEYSTROKE, app_score_quality(score), 1.0, 0, cause);
+	    STORE_SOURCE_KEYSTROKE, app_score_quality(score), 1.0, 0, NULL,
+	    cause);
 	if (rc != MC_OK)
 		return rc;
 	x->pub.rating = score;
@@ -1890,7 +1909,7 @@ app_reask(struct app *app, size_t index, char **cause)
 		 * as the reply's rating, and the user gave none. */
 		if (app_learn_commit(app, app_features(app, orig), 0, 0,
 		        orig->pub.prompt, orig->pub.model, 2, 0,
-		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT, 0,
+		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT, 0, NULL,
 		        &dummy) != MC_OK)
 			free(dummy);
 		else
@@ -2567,7 +2586,8 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 	router_features_compute(app->router, prompt.text ? prompt.text : "",
 	    prompt.text ? strlen(prompt.text) : 0, f);
 	rc = app_learn_commit(app, f, session, seq, NULL, reply.model, score,
-	    reply.rating, source, app_score_quality(score), 1.0, 0, cause);
+	    reply.rating, source, app_score_quality(score), 1.0, 0, NULL,
+	    cause);
 	free(f);
 	if (rc == MC_OK) {
 		if (model != NULL)
@@ -2659,6 +2679,10 @@ app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 		    list[i].session, list[i].seq, id, sizeof id);
 		if (list[i].session != 0)
 			cJSON_AddStringToObject(o, "reply_id", id);
+		else if (list[i].origin != NULL)
+			/* Imported: the id it has where it was made, so that
+			 * its correction there is known as one further on. */
+			cJSON_AddStringToObject(o, "reply_id", list[i].origin);
 		else
 			cJSON_AddNullToObject(o, "reply_id");
 		cJSON_AddStringToObject(
@@ -2723,7 +2747,7 @@ app_ratings_import(struct app *app, const char *path,
 	struct seen {
 		int64_t time_ms;
 		int score;
-		char *model, *prompt;
+		char *model, *prompt, *origin;
 	} *seen = NULL;
 	size_t nseen = 0, seencap = 0;
 	const char *p, *end, *nl;
@@ -2755,7 +2779,9 @@ app_ratings_import(struct app *app, const char *path,
 		     lineno++, p = nl < end ? nl + 1 : end) {
 			cJSON *o = NULL;
 			const cJSON *t;
-			const char *model = NULL, *prompt = NULL, *source;
+			const char *model = NULL, *prompt = NULL, *source,
+			           *origin = NULL;
+			int old_score = 0;
 			double when = 0, score = -1;
 			char *where, *line;
 			bool dup = false;
@@ -2793,12 +2819,27 @@ app_ratings_import(struct app *app, const char *path,
 				model = json_get_string(o, "model");
 				prompt = json_get_string(o, "prompt");
 				source = json_get_string(o, "source");
+				origin = json_get_string(o, "reply_id");
+				t = cJSON_GetObjectItemCaseSensitive(
+				    o, "reply_id");
 				score = json_get_number(o, "score", -1);
+				when = json_get_number(o, "time_ms", 0);
+				if (t != NULL && !cJSON_IsNull(t) &&
+				    (origin == NULL || *origin == '\0' ||
+				        strlen(origin) >= STORE_REPLY_ID_MAX)) {
+					*cause =
+					    xasprintf("%s: reply_id: "
+					              "expected the reply's "
+					              "id, or null",
+					        where);
+					rc = MC_ERR_PARSE;
+				}
 				t = cJSON_GetObjectItemCaseSensitive(
 				    o, "time_ms");
-				when = json_get_number(o, "time_ms", 0);
-				if (t != NULL && !cJSON_IsNumber(t) &&
-				    !cJSON_IsNull(t)) {
+				if (rc != MC_OK)
+					;
+				else if (t != NULL && !cJSON_IsNumber(t) &&
+				         !cJSON_IsNull(t)) {
 					*cause =
 					    xasprintf("%s: time_ms: "
 					              "expected a number "
@@ -2877,6 +2918,44 @@ app_ratings_import(struct app *app, const char *path,
 				      seen[k].score == (int)score &&
 				      strcmp(seen[k].model, model) == 0 &&
 				      strcmp(seen[k].prompt, prompt) == 0;
+			/* The same reply rated elsewhere (its id there, its
+			 * model and prompt), imported before: a later rating is
+			 * its correction there, an earlier one is already
+			 * replaced. */
+			if (rc == MC_OK && !dup && origin != NULL && when > 0 &&
+			    (source == NULL || strcmp(source, "reask") != 0)) {
+				int64_t last = -1;
+
+				for (k = 0; k < nhave; k++)
+					if (have[k].session == 0 &&
+					    have[k].origin != NULL &&
+					    have[k].time_ms > last &&
+					    strcmp(have[k].origin, origin) ==
+					        0 &&
+					    have[k].model != NULL &&
+					    strcmp(have[k].model, model) == 0 &&
+					    have[k].prompt != NULL &&
+					    strcmp(have[k].prompt, prompt) ==
+					        0) {
+						last = have[k].time_ms;
+						old_score = have[k].score;
+					}
+				for (k = 0; k < nseen; k++)
+					if (seen[k].origin != NULL &&
+					    seen[k].time_ms > last &&
+					    strcmp(seen[k].origin, origin) ==
+					        0 &&
+					    strcmp(seen[k].model, model) == 0 &&
+					    strcmp(seen[k].prompt, prompt) ==
+					        0) {
+						last = seen[k].time_ms;
+						old_score = seen[k].score;
+					}
+				if (last >= (int64_t)when)
+					dup = true; /* this or a later one */
+				else if (last < 0)
+					old_score = 0;
+			}
 			if (rc == MC_OK && pass == 1 && dup)
 				count->duplicates++;
 			if (rc == MC_OK && pass == 1 && !dup) {
@@ -2887,12 +2966,13 @@ app_ratings_import(struct app *app, const char *path,
 				router_features_compute(
 				    app->router, prompt, strlen(prompt), f);
 				rc = app_learn_commit(app, f, 0, 0, prompt,
-				    model, (int)score, 0,
+				    model, (int)score, reask ? 0 : old_score,
 				    reask ? STORE_SOURCE_REASK
 				          : STORE_SOURCE_IMPORT,
 				    reask ? 0.0 : app_score_quality((int)score),
 				    reask ? APP_REASK_WEIGHT : 1.0,
-				    (int64_t)when, cause);
+				    (int64_t)when, reask ? NULL : origin,
+				    cause);
 				if (rc == MC_OK) {
 					count->imported++;
 					if (!app_is_candidate(app, model))
@@ -2903,6 +2983,9 @@ app_ratings_import(struct app *app, const char *path,
 					    nseen + 1, sizeof *seen);
 					seen[nseen].time_ms = (int64_t)when;
 					seen[nseen].score = (int)score;
+					seen[nseen].origin =
+					    origin != NULL ? xstrdup(origin)
+					                   : NULL;
 					seen[nseen].prompt = xstrdup(prompt);
 					seen[nseen++].model = xstrdup(model);
 				}
@@ -2914,6 +2997,7 @@ app_ratings_import(struct app *app, const char *path,
 	for (k = 0; k < nseen; k++) {
 		free(seen[k].model);
 		free(seen[k].prompt);
+		free(seen[k].origin);
 	}
 	free(seen);
 	store_ratings_free(have, nhave);

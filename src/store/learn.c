@@ -356,6 +356,57 @@ ratings_body(struct store *s, MDB_txn *txn, void *arg)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* By origin, model and prompt, then as made (time, then key order). */
+static int
+cmp_origin(const void *a, const void *b)
+{
+	const struct store_rating *x = *(const struct store_rating *const *)a,
+	                          *y = *(const struct store_rating *const *)b;
+	int d;
+
+	if ((d = strcmp(x->origin, y->origin)) != 0 ||
+	    (d = strcmp(x->model != NULL ? x->model : "",
+	         y->model != NULL ? y->model : "")) != 0 ||
+	    (d = strcmp(x->prompt, y->prompt)) != 0)
+		return d;
+	if (x->time_ms != y->time_ms)
+		return x->time_ms < y->time_ms ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Mark the ratings of list (in key order) that a later one replaced: of a
+ * reply's ratings (adjacent in key order, oldest first) all but its last;
+ * of imported ratings of one reply elsewhere (the same origin, model and
+ * prompt: a rating there and its correction, imported from two exports)
+ * all but the latest made.
+ */
+static void
+ratings_mark_superseded(struct store_rating *list, size_t n)
+{
+	struct store_rating **imp;
+	size_t i, m = 0;
+
+	for (i = 0; i + 1 < n; i++)
+		list[i].superseded = list[i].session != 0 &&
+		                     list[i].session == list[i + 1].session &&
+		                     list[i].seq == list[i + 1].seq;
+	imp = xcalloc(n + 1, sizeof *imp);
+	for (i = 0; i < n; i++)
+		if (list[i].session == 0 && list[i].origin != NULL &&
+		    list[i].prompt != NULL)
+			imp[m++] = &list[i];
+	qsort(imp, m, sizeof *imp, cmp_origin);
+	for (i = 0; i + 1 < m; i++)
+		if (strcmp(imp[i]->origin, imp[i + 1]->origin) == 0 &&
+		    strcmp(imp[i]->model != NULL ? imp[i]->model : "",
+		        imp[i + 1]->model != NULL ? imp[i + 1]->model : "") ==
+		        0 &&
+		    strcmp(imp[i]->prompt, imp[i + 1]->prompt) == 0)
+			imp[i]->superseded = true;
+	free(imp);
+}
+
 struct rating_when {
 	int64_t time_ms;
 	size_t rank; /* in key order */
@@ -404,13 +455,7 @@ store_ratings_list(struct store *s, struct store_rating **list, size_t *n)
 		c.list = NULL;
 		c.n = 0;
 	}
-	/* In key order a reply's ratings are adjacent, oldest first: all but
-	 * its last were corrected. */
-	for (size_t i = 0; i + 1 < c.n; i++)
-		c.list[i].superseded =
-		    c.list[i].session != 0 &&
-		    c.list[i].session == c.list[i + 1].session &&
-		    c.list[i].seq == c.list[i + 1].seq;
+	ratings_mark_superseded(c.list, c.n);
 	/*
 	 * The keys group ratings by conversation; whoever replays them (the
 	 * router's memory at start-up, an export) wants the order they were
@@ -954,13 +999,6 @@ stats_body(struct store *s, MDB_txn *txn, void *arg)
 	struct store_model_stats *ms;
 	struct store_spend sp;
 	struct store_message m;
-	struct store_rating r;
-	/* The last rating counted (an index: the list may move). */
-	size_t prev = SIZE_MAX;
-	uint64_t prev_session = 0;
-	uint32_t prev_seq = 0;
-	int prev_score = 0;
-	bool prev_pending = false;
 	MDB_cursor *cur = NULL;
 	MDB_val k, d;
 	const void *blob;
@@ -1028,48 +1066,31 @@ stats_body(struct store *s, MDB_txn *txn, void *arg)
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
 		return rc;
-	/* ratings */
-	if ((rc = mdb_cursor_open(txn, s->ratings, &cur)) != 0)
-		return rc;
-	for (op = MDB_FIRST;
-	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
-	     op = MDB_NEXT) {
-		if (record_rating_decode(d.mv_data, d.mv_size, &r) != MC_OK) {
-			store_report_damaged(
-			    s, "ratings", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
-			continue;
-		}
-		/* A reply rated again: its earlier rating no longer counts
-		 * (adjacent in key order, oldest first). */
-		if (prev != SIZE_MAX && r.session != 0 &&
-		    r.session == prev_session && r.seq == prev_seq) {
-			c->list[prev].ratings--;
-			c->rating_sum[prev] -= prev_score;
-			if (prev_pending)
-				c->list[prev].pending--;
-		}
-		prev = SIZE_MAX;
-		if (r.model != NULL && store_model_ok(r.model)) {
-			ms = stats_model(c, r.model, strlen(r.model));
-			if (r.pending)
+	/* ratings: those that count (a corrected one does not) */
+	{
+		struct ratings_ctx rl = { NULL, 0, 0 };
+
+		rc = ratings_body(s, txn, &rl);
+		ratings_mark_superseded(rl.list, rl.n);
+		for (i = 0; rc == 0 && i < rl.n; i++) {
+			const struct store_rating *rt = &rl.list[i];
+
+			if (rt->superseded || !store_model_ok(rt->model))
+				continue;
+			ms = stats_model(c, rt->model, strlen(rt->model));
+			if (rt->pending)
 				ms->pending++;
-			if (r.source == STORE_SOURCE_REASK)
+			if (rt->source == STORE_SOURCE_REASK)
 				ms->reasks++;
 			else {
 				ms->ratings++;
-				c->rating_sum[ms - c->list] += r.score;
-				prev = (size_t)(ms - c->list);
-				prev_score = r.score;
-				prev_pending = r.pending;
+				c->rating_sum[ms - c->list] += rt->score;
 			}
 		}
-		prev_session = r.session;
-		prev_seq = r.seq;
-		record_rating_release(&r);
+		store_ratings_free(rl.list, rl.n);
+		if (rc != 0)
+			return rc;
 	}
-	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND)
-		return rc;
 	/* latency */
 	if ((rc = mdb_cursor_open(txn, s->latency, &cur)) != 0)
 		return rc;

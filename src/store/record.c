@@ -487,8 +487,11 @@ record_rating_encode(const struct store_rating *r, struct buf *b)
 		if ((rc = put_u32(b, v)) != 0)
 			return rc;
 	}
-	/* Optional, last: a record without it is complete. */
+	/* Optional, last: a record without them is complete. */
 	if (r->prompt != NULL && (rc = put_str(b, r->prompt)) != 0)
+		return rc;
+	if (r->prompt != NULL && r->origin != NULL &&
+	    (rc = put_str(b, r->origin)) != 0)
 		return rc;
 	return MC_OK;
 }
@@ -498,6 +501,7 @@ record_rating_release(struct store_rating *r)
 {
 	free(r->model);
 	free(r->prompt);
+	free(r->origin);
 	/* features was allocated by record_rating_decode */
 	free((void *)(uintptr_t)r->features);
 	memset(r, 0, sizeof *r);
@@ -537,6 +541,8 @@ record_rating_decode(const void *p, size_t n, struct store_rating *out)
 	}
 	if (!r.bad && r.left > 0)
 		out->prompt = get_str(&r);
+	if (!r.bad && r.left > 0)
+		out->origin = get_str(&r);
 	if ((rc = finish(&r)) != MC_OK)
 		record_rating_release(out);
 	return rc;

@@ -43,7 +43,8 @@
  *            yet) | session u64 | seq u32 |
  *            time i64 | model str | nfeatures u32 | features f32 * n |
  *            [prompt str: only when tied to no message; older records
- *            end before it]
+ *            end before it] [origin str: an imported rating's reply id
+ *            where it was made]
  *   router   v=1 | len u32 | blob (len bytes) | crc32 u32 (of the blob)
  *   spend    v=1 | usd f64 | tokens_in u64 | tokens_out u64 | calls u32
  *   latency  v=1 | ttft f64 | tokens_per_s f64 | samples u32 |

@@ -238,6 +238,10 @@ struct store_rating {
 	 * re-ask's soft lesson, an imported rating), so an export can carry
 	 * it on; NULL otherwise.  Records written before it have none. */
 	char *prompt;
+	/* An imported rating's reply id in the home it was made in (with its
+	 * model and prompt, what tells a correction made there from another
+	 * rating); NULL otherwise. */
+	char *origin;
 	/* Kept but not learned yet: its model was no candidate when it was
 	 * made (no key, or not in the config).  The router learns it when
 	 * the model is one again (store_rating_settle). */
