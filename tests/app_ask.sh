@@ -48,6 +48,10 @@ expect_exit 0 "stats after it" -- "$MC" --home "$HP" stats
 expect_grep "$T/out" "^Calls: 1 " "the stopped reply is booked"
 expect_exit 0 "export after it" -- "$MC" --home "$HP" export
 expect_grep "$T/out" "^one" "what came of the reply is kept"
+# With --json the one write comes at the end, to a reader long gone: the
+# reply went nowhere, so it is no success either.
+{ "$MC" --home "$HP" ask --json --model mid "slowdrip to nobody" 2>/dev/null; echo $? >"$T/pipe2.rc"; } | head -c 0
+[ "$(cat "$T/pipe2.rc")" = 1 ] && ok "ask --json to a closed stdout exits 1" || fail "ask --json exit $(cat "$T/pipe2.rc") with its reader gone"
 
 echo "from stdin" | "$MC" --home "$H" ask - >"$T/out" 2>"$T/err"
 expect_grep "$T/out" "mock reply to: from stdin" "prompt from stdin"

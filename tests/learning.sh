@@ -160,6 +160,25 @@ awk -v a="$q_fresh" -v b="$q_relearned" 'BEGIN { exit !(a != "" && b != "" && a 
 "$MC" --home "$H2" route --json "$chem_q" >/dev/null 2>"$T/route.err"
 expect_no_grep "$T/route.err" "learned again" "the relearned state was stored: the next start loads it"
 
+# A rating corrected while its model was no candidate waits; `train` then
+# changes the tag set.  The next start stores the model a state it can
+# use (its prior, with the first rating learned again) and settles the
+# correction on it: nothing stays pending.
+H5=$T/corrected
+mkdir -p "$H5"
+sed 's/"router": { "mode": "[a-z]*" }/"router": { "mode": "balanced" }/' "$H/config.json" >"$H5/config.json"
+"$MC" --home "$H5" ask --model mid "a question for mid alone" >/dev/null 2>&1
+"$MC" --home "$H5" rate last 5 >/dev/null 2>&1
+sed -i 's/{ "id": "mid", /{ "id": "mid", "enabled": false, /' "$H5/config.json"
+"$MC" --home "$H5" rate last 1 >"$T/out" 2>&1
+expect_grep "$T/out" "learns it when it is one again" "the correction waits while mid is no candidate"
+sed -i 's/"enabled": false, //' "$H5/config.json"
+"$MC" --home "$H5" train --data "$T/own.jsonl" --split train >/dev/null 2>&1
+"$MC" --home "$H5" route --json "$chem_q" >/dev/null 2>"$T/route.err"
+expect_grep "$T/route.err" "learned 1 rating kept while mid was not set up" "the next start learns the correction"
+"$MC" --home "$H5" stats --json | tr -d ' \t\n' >"$T/st.json"
+expect_grep "$T/st.json" '"learned":{"ratings_absorbed":1,"ratings_pending":0' "mid (the only model rated): one rating absorbed, none waiting"
+
 spend_total() {
 	"$MC" --home "$1" stats --json | tr ',' '\n' |
 		sed -n 's/.*"total":[[:space:]]*\([0-9.e-]*\).*/\1/p' | head -n 1

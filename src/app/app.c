@@ -222,6 +222,64 @@ app_rating_features(const struct router *r, struct store *s,
  * is only what they made under one tag set.  With save the new state is
  * stored, over one that cannot be used.
  */
+/*
+ * Whether list[i] is what a relearn replays: a rating the router learned
+ * (not pending) that no later learned rating of the same reply replaced.
+ * A reply corrected while its model was no candidate keeps its learned
+ * rating here, and the pending correction is settled on top of it.
+ */
+static bool
+app_rating_learned_last(const struct store_rating *list, size_t n, size_t i)
+{
+	const struct store_rating *a = &list[i], *b;
+	size_t j;
+
+	if (a->pending)
+		return false;
+	if (!a->superseded)
+		return true;
+	for (j = 0; j < n; j++) {
+		b = &list[j];
+		if (j == i || b->pending)
+			continue;
+		if (a->session != 0 && b->session == a->session &&
+		    b->seq == a->seq && b->key_ms > a->key_ms)
+			return false;
+		if (a->session == 0 && a->origin != NULL && b->session == 0 &&
+		    b->origin != NULL && a->prompt != NULL &&
+		    b->prompt != NULL && a->model != NULL && b->model != NULL &&
+		    b->time_ms > a->time_ms &&
+		    strcmp(a->origin, b->origin) == 0 &&
+		    strcmp(a->model, b->model) == 0 &&
+		    strcmp(a->prompt, b->prompt) == 0)
+			return false;
+	}
+	return true;
+}
+
+/* A relearned state to store: over one the router cannot use, never
+ * over one it can (another mixchat stored it meanwhile: it is taken). */
+struct relearn_ctx {
+	struct router *r;
+	const char *model;
+	const struct buf *blob;
+};
+
+static int
+app_relearn_in_txn(void *ud, const void *stored, size_t len, struct buf *out)
+{
+	struct relearn_ctx *c = ud;
+	char *cause = NULL;
+
+	if (stored != NULL &&
+	    router_model_load(c->r, c->model, stored, len, &cause) == MC_OK)
+		return MC_ERR_EXISTS;
+	free(cause);
+	buf_reset(out);
+	return buf_add(out, c->blob->data, c->blob->len) == 0 ? MC_OK
+	                                                      : MC_ERR_NOMEM;
+}
+
 static void
 app_relearn(struct router *r, struct store *s, const enum relearn *why,
     bool save, void (*notice)(void *ud, const char *message), void *ud)
@@ -247,7 +305,7 @@ app_relearn(struct router *r, struct store *s, const enum relearn *why,
 			const struct store_rating *rt = &list[i];
 
 			if (rt->model == NULL || strcmp(rt->model, id) != 0 ||
-			    rt->pending || rt->superseded ||
+			    !app_rating_learned_last(list, n, i) ||
 			    !app_rating_features(r, s, rt, f))
 				continue;
 			if (router_online_learn(r, NULL, f, id,
@@ -257,16 +315,24 @@ app_relearn(struct router *r, struct store *s, const enum relearn *why,
 			            : 1.0) == MC_OK)
 				count++;
 		}
-		if (count == 0)
+		/* Nothing to learn again, but the state stored is of no
+		 * use: the prior stands for it, so that what waits (a
+		 * pending rating) can be learned into it. */
+		if (count == 0 && why[k] == RELEARN_MISSING)
 			continue;
 		if (save) {
+			struct relearn_ctx rc = { r, id, &blob };
+
 			buf_reset(&blob);
 			if (router_model_save(r, id, &blob) != MC_OK ||
-			    store_router_put(s, id, blob.data, blob.len) !=
-			        MC_OK)
-				log_debug(
-				    "relearned state of %s not stored", id);
+			    store_router_update(
+			        s, id, app_relearn_in_txn, &rc) != MC_OK)
+				log_debug("relearned state of %s not stored "
+				          "(another mixchat stored one first)",
+				    id);
 		}
+		if (count == 0)
+			continue;
 		if (notice != NULL) {
 			char *msg = xasprintf(
 			    "what %s learned was %s: learned again from its "
@@ -1173,10 +1239,9 @@ app_on_done(void *ud, const struct net_result *res)
 	spend.usd = x->pub.cost_usd;
 	spend.tokens_in = res->tokens_in > 0 ? (uint64_t)res->tokens_in : 0;
 	spend.tokens_out = res->tokens_out > 0 ? (uint64_t)res->tokens_out : 0;
+	spend.hold = &x->hold;
 	app_book_latency(app, x->pub.model, res, &lat);
 	if (store_reply_finish(app->store, &m, &spend, &lat, &seq) == MC_OK) {
-		/* Booked: its hold is its cost now. */
-		store_hold_release(app->store, &x->hold);
 		x->reply_seq = seq;
 		store_reply_id_format(
 		    app->session, seq, x->pub.reply_id, sizeof x->pub.reply_id);

@@ -187,8 +187,12 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		cli_print_exchange_json(stdout, ex);
 	else
 		cli_print_footer(stderr, ex);
-	fflush(stdout);
-	exit_code = ex->state == REPLY_DONE ? EXIT_OK : EXIT_RUNTIME;
+	/* The reply went nowhere if stdout's reader is gone: not a
+	 * success, even when it finished before the write failed. */
+	if (fflush(stdout) != 0 || ferror(stdout))
+		a.out_gone = true;
+	exit_code =
+	    ex->state == REPLY_DONE && !a.out_gone ? EXIT_OK : EXIT_RUNTIME;
 	goto out;
 fail:
 	cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));

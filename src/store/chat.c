@@ -504,6 +504,9 @@ reply_body(struct store *s, MDB_txn *txn, void *arg)
 		    c->spend->model != NULL ? c->spend->model : c->msg->model;
 		if ((rc = spend_add_in(s, txn, c->spend, model)) != 0)
 			return rc;
+		if (c->spend->hold != NULL &&
+		    (rc = store_hold_drop_in(s, txn, c->spend->hold)) != 0)
+			return rc;
 	}
 	if (c->lat != NULL &&
 	    (rc = latency_put_in(s, txn, c->msg->model, c->lat)) != 0)
@@ -537,6 +540,8 @@ store_reply_finish(struct store *s, const struct store_message *reply,
 	rc = store_txn_write(s, "saving a reply", reply_body, &c);
 	if (rc == MC_OK)
 		*seq = c.seq;
+	if (rc == MC_OK && spend != NULL && spend->hold != NULL)
+		spend->hold->taken = false; /* dropped with the booking */
 	return rc;
 }
 

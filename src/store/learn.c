@@ -208,7 +208,21 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 	if (rc != 0 || c->router_model == NULL)
 		return rc;
 	rc = put_learned_state(s, txn, c);
-	return rc == LEARN_REFUSED ? 0 : rc; /* refused: the rating alone */
+	if (rc == LEARN_REFUSED && !c->r->pending) {
+		/* The stored state could not take it (another tag set,
+		 * since another mixchat ran `train`): kept pending, so that
+		 * the next start learns it into the state stored then. */
+		struct store_rating r = *c->r;
+
+		r.pending = true;
+		buf_init(&b, VALUE_MAX);
+		rc = record_rating_encode(&r, &b);
+		if (rc == 0)
+			rc = put_buf(txn, s->ratings, key, sizeof key, &b, 0);
+		buf_release(&b);
+		return rc;
+	}
+	return rc == LEARN_REFUSED ? 0 : rc;
 }
 
 /* One rating commit: the checks, then one write transaction. */
@@ -546,6 +560,26 @@ store_router_put(
 	return store_txn_write(s, "saving router state", router_put_body, &c);
 }
 
+static int
+router_update_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	int rc = put_learned_state(s, txn, arg);
+
+	return rc == LEARN_REFUSED ? MC_ERR_EXISTS : rc;
+}
+
+int
+store_router_update(
+    struct store *s, const char *model_id, store_learn_fn learn, void *ud)
+{
+	struct rating_ctx c = { NULL, model_id, NULL, 0, learn, ud };
+
+	if (!store_model_ok(model_id))
+		return MC_ERR_USAGE;
+	return store_txn_write(
+	    s, "saving router state", router_update_body, &c);
+}
+
 void
 store_router_free(struct store_router_state *list, size_t n)
 {
@@ -809,6 +843,8 @@ struct hold_ctx {
 static bool
 hold_live(uint32_t pid, int64_t t, int64_t now)
 {
+	/* However long its reply streams, while its process lives; a pid
+	 * that old is another process's. */
 	if (now - t > STORE_HOLD_MAX_MS || t - now > STORE_HOLD_MAX_MS)
 		return false;
 	if (pid == (uint32_t)getpid())
@@ -854,7 +890,8 @@ hold_body(struct store *s, MDB_txn *txn, void *arg)
 				break;
 			continue;
 		}
-		if (day == c->day && usd > 0)
+		(void)day; /* booked on the day it ends: counted today */
+		if (usd > 0)
 			c->held += usd;
 	}
 	mdb_cursor_close(cur);
@@ -909,14 +946,22 @@ store_hold_take(struct store *s, uint32_t day, double usd, double budget,
 	return rc;
 }
 
+int
+store_hold_drop_in(struct store *s, MDB_txn *txn, struct store_hold *hold)
+{
+	MDB_val k = { STORE_HOLD_KEY, hold->key };
+	int rc;
+
+	if (hold == NULL || !hold->taken)
+		return 0;
+	rc = mdb_del(txn, s->meta, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 static int
 hold_release_body(struct store *s, MDB_txn *txn, void *arg)
 {
-	struct store_hold *hold = arg;
-	MDB_val k = { STORE_HOLD_KEY, hold->key };
-	int rc = mdb_del(txn, s->meta, &k, NULL);
-
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	return store_hold_drop_in(s, txn, arg);
 }
 
 void
@@ -924,13 +969,13 @@ store_hold_release(struct store *s, struct store_hold *hold)
 {
 	if (hold == NULL || !hold->taken)
 		return;
-	hold->taken = false;
 	/* Not released (a full disk): it stops counting when this process
-	 * ends, or after STORE_HOLD_MAX_MS. */
+	 * ends. */
 	if (store_txn_write(s, "releasing a hold", hold_release_body, hold) !=
 	    MC_OK)
 		log_debug(
 		    "a budget hold was not released: %s", store_strerror(s));
+	hold->taken = false;
 }
 
 int

@@ -146,11 +146,17 @@ struct store_message {
 };
 
 /* What one reply adds to a day's spend (store_reply_finish). */
+struct store_hold;
+
 struct store_spend_add {
 	uint32_t day;      /* local YYYYMMDD (time_day()) */
 	const char *model; /* NULL: the reply's model */
 	double usd;
 	uint64_t tokens_in, tokens_out;
+	/* The reply's budget hold (store_hold_take), or NULL: released in
+	 * the transaction that books its cost, so that no other mixchat
+	 * sees the cost twice (booked and held). */
+	struct store_hold *hold;
 };
 
 /* A model's running latency estimates (app computes, store keeps). */
@@ -301,6 +307,14 @@ void store_ratings_free(struct store_rating *list, size_t n);
 /* store_router_get: the model's state blob into out (its max bounds it). */
 int store_router_get(
     struct store *s, const char *model_id, struct buf *out) MC_WUR;
+/*
+ * store_router_update: in one write transaction, learn(ud, stored, len,
+ * out) makes the model's new state from the one stored then (NULL when
+ * none or damaged), as store_rating_commit_learn does; anything but MC_OK
+ * from it leaves the stored state as it is (MC_ERR_EXISTS then).
+ */
+int store_router_update(struct store *s, const char *model_id,
+    store_learn_fn learn, void *ud) MC_WUR;
 /* store_router_put: replace the model's state (one transaction). */
 int store_router_put(
     struct store *s, const char *model_id, const void *blob, size_t len) MC_WUR;
@@ -344,10 +358,12 @@ int store_spend_day(struct store *s, uint32_t day, double *usd) MC_WUR;
  * daily budget until its reply is booked, so that several mixchats on one
  * data folder (`ask` run four at a time) cannot each spend what is left.
  * A hold lives in the meta database until released; one whose process
- * is gone, or older than STORE_HOLD_MAX_MS, no longer counts (and is
- * deleted by the next store_hold_take).
+ * is gone no longer counts (and is deleted by the next store_hold_take),
+ * nor one older than STORE_HOLD_MAX_MS (a pid reused after a crash).
+ * A hold counts whatever day it was taken on: a reply is booked on the
+ * day it ends, which may be the next.
  */
-#define STORE_HOLD_MAX_MS (10 * 60 * 1000)
+#define STORE_HOLD_MAX_MS (24 * 60 * 60 * 1000LL)
 #define STORE_HOLD_KEY    20
 
 struct store_hold {
@@ -357,7 +373,7 @@ struct store_hold {
 
 /*
  * store_hold_take: in one write transaction, count day's spend and the
- * live holds of that day; when budget > 0 and they and usd exceed it,
+ * live holds; when budget > 0 and they and usd exceed it,
  * MC_ERR_BUDGET with *left what is not spent or held (>= 0); else the
  * hold of usd is stored in *hold.
  */
@@ -366,7 +382,7 @@ int store_hold_take(struct store *s, uint32_t day, double usd, double budget,
 /* store_hold_release: the hold no longer counts (its reply is booked, or
  * it was never sent); one not taken is nothing to do. */
 void store_hold_release(struct store *s, struct store_hold *hold);
-/* store_spend_day_held: day's spend plus the live holds of that day. */
+/* store_spend_day_held: day's spend plus the live holds. */
 int store_spend_day_held(struct store *s, uint32_t day, double *usd) MC_WUR;
 /*
  * store_spend_list: every day + model record, by day then model.  Free

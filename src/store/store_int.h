@@ -45,6 +45,10 @@ int store_txn_read(struct store *s, const char *what,
 
 /* store_set_error: replace the error text (printf style). */
 void store_set_error(struct store *s, const char *fmt, ...) MC_PRINTF(2, 3);
+/* store_hold_drop_in: delete a taken hold in txn (store_reply_finish's,
+ * with the cost it held booked); 0 or an LMDB code. */
+int store_hold_drop_in(struct store *s, MDB_txn *txn, struct store_hold *hold);
+
 /* store_report_damaged: report a damaged record (db, key) and count it. */
 void store_report_damaged(
     struct store *s, const char *db, const void *key, size_t klen, int err);

@@ -363,7 +363,7 @@ uint32_t
 screen_read_key(void)
 {
 	wint_t ch, ch2;
-	int r, r2, skipped = 0;
+	int r, r2;
 	uint32_t key;
 
 	/* An event that means nothing here (a mouse button's release) is
@@ -374,7 +374,7 @@ screen_read_key(void)
 		if (r == ERR)
 			return KEYC_NONE;
 		key = translate(r, ch);
-	} while (key == KEYC_NONE && ++skipped < 64);
+	} while (key == KEYC_NONE); /* ends: each read takes input */
 	if (key != KEYC_ESCAPE)
 		return key;
 	/* Esc then a key at once is Alt + that key (xterm's meta sends). */
