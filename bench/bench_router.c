@@ -66,6 +66,26 @@ bench_memory(const struct router *r, const struct router_context *ctx)
 	printf("memory: rebuild from %d ratings over 13 models %.1f ms; "
 	       "route with it: median %.1f us, p99 %.1f us\n",
 	    RATINGS, rebuild / 1e3, t[DECISIONS / 2], t[DECISIONS * 99 / 100]);
+	router_memory_free(m);
+	/* The worst case: one model rated past the memory's cap (a user of
+	 * one model for months), where every rating replaces the oldest and
+	 * refactors.  A start replays each model's last 2 x ROUTER_MEMORY_MAX
+	 * ratings at most (app_rebuild_memory): what `mixchat ask`, `route`
+	 * and the chat pay at most (`rate` and `ratings` build no memory). */
+	m = router_memory_new();
+	t0 = time_mono_usf();
+	for (i = 0; i < 2 * ROUTER_MEMORY_MAX; i++) {
+		snprintf(text, sizeof text, "%s %s number %zu in %s, please",
+		    asks[i % 6], topics[i / 6 % 8], i, topics[i % 8]);
+		router_features_compute(r, text, strlen(text), f);
+		router_memory_add(
+		    m, f, "model-0", (double)(i * 7 % 5) / 4.0, 0.6, 1.0);
+	}
+	rebuild = time_mono_usf() - t0;
+	printf("memory: rebuild from one model's last %d ratings (the most "
+	       "a start replays; %d kept) %.1f ms, %.2f ms a rating\n",
+	    2 * ROUTER_MEMORY_MAX, ROUTER_MEMORY_MAX, rebuild / 1e3,
+	    rebuild / 1e3 / (2 * ROUTER_MEMORY_MAX));
 	free(t);
 	free(f);
 	router_memory_free(m);

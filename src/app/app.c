@@ -73,6 +73,7 @@ struct app {
 	struct store *store;
 	struct router *router;
 	struct router_memory *memory; /* what this user's ratings taught */
+	bool memory_ready; /* built from the store (at the first decision) */
 	struct net *net;
 	struct vault *vault;
 	char **vault_names;
@@ -486,8 +487,10 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 	    app_router_load(app->router, cfg, app->store, app->vault_names,
 	        app->nvault_names, true, true, app->hooks.notice, app->ud);
 	app_settle_pending(app);
+	/* Built from the ratings at the first decision (app_memory_ready):
+	 * `rate` and `ratings` never decide, and a long record of ratings
+	 * takes a while to replay. */
 	app->memory = router_memory_new();
-	app_rebuild_memory(app->router, app->memory, app->store);
 	if ((rc = net_new(&app->net)) != MC_OK) {
 		*cause = xstrdup("cannot start the network layer (libcurl)");
 		goto fail;
@@ -982,6 +985,17 @@ app_context_tokens(const struct app *app, const struct exchange *x)
 	return ceil((double)bytes / 4.0);
 }
 
+/* The memory of rated prompts, replayed from the store once, when the
+ * first decision needs it. */
+static void
+app_memory_ready(struct app *app)
+{
+	if (app->memory_ready)
+		return;
+	app_rebuild_memory(app->router, app->memory, app->store);
+	app->memory_ready = true;
+}
+
 /*
  * Route x->pub.prompt: fills candidates and features and picks the model
  * (the pinned one, or the router's winner among those not in skip).
@@ -1010,6 +1024,7 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	 * conversation it is most of the input (and of the budget). */
 	ctx.context_in_tokens = app_context_tokens(app, x);
 	memset(&d, 0, sizeof d);
+	app_memory_ready(app);
 	rc = router_online_decide(app->router, app->memory, x->pub.prompt,
 	    strlen(x->pub.prompt), &ctx, &d);
 	free(lat);
@@ -1610,24 +1625,50 @@ app_predicted_quality(
 /*
  * store_ratings_list gives the ratings in the order they were made: the
  * memory's record of its own forecasts depends on that order, as it did
- * live.
+ * live.  Of each model only the last APP_MEMORY_REPLAY ratings are
+ * replayed: the memory keeps ROUTER_MEMORY_MAX of them, and as many
+ * before those measure how well it forecasts.  Replaying a model's every
+ * rating refactors the full memory once a rating (2.8 ms each, measured:
+ * bench_router), which made a start with 2,000 ratings of one model take
+ * seconds; now it is bounded.
  */
+#define APP_MEMORY_REPLAY (2 * ROUTER_MEMORY_MAX)
+
 void
 app_rebuild_memory(
     const struct router *r, struct router_memory *m, struct store *s)
 {
 	struct store_rating *list = NULL;
 	struct router_features *f;
-	size_t i, n = 0;
+	struct {
+		const char *model;
+		size_t count;
+	} seen[64];
+	bool *replay;
+	size_t i, k, n = 0, nseen = 0;
 
 	if (store_ratings_list(s, &list, &n) != MC_OK)
 		return;
+	/* Newest first: which ratings are their model's last ones. */
+	replay = xcalloc(n + 1, sizeof *replay);
+	for (i = n; i-- > 0;) {
+		if (list[i].model == NULL || list[i].superseded)
+			continue;
+		for (k = 0; k < nseen && strcmp(seen[k].model, list[i].model);
+		     k++)
+			;
+		if (k == nseen && nseen < 64) {
+			seen[nseen].model = list[i].model;
+			seen[nseen++].count = 0;
+		}
+		replay[i] = k == 64 || seen[k].count++ < APP_MEMORY_REPLAY;
+	}
 	f = xmalloc(sizeof *f);
 	for (i = 0; i < n; i++) {
 		double base, q, w;
 
 		/* A corrected rating no longer counts. */
-		if (list[i].model == NULL || list[i].superseded ||
+		if (!replay[i] || list[i].model == NULL || list[i].superseded ||
 		    !router_features_unpack(
 		        list[i].features, list[i].nfeatures, f))
 			continue;
@@ -1639,6 +1680,7 @@ app_rebuild_memory(
 		                                         : 1.0;
 		router_memory_add(m, f, list[i].model, q, base, w);
 	}
+	free(replay);
 	free(f);
 	store_ratings_free(list, n);
 }
@@ -1723,7 +1765,8 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	if (router_model_save(app->router, model, &blob) == MC_OK &&
 	    (old_score > 0 ? router_online_correct(app->router, f, model,
 	                         lc.old_quality, quality, weight)
-	                   : router_online_learn(app->router, app->memory, f,
+	                   : router_online_learn(app->router,
+	                         app->memory_ready ? app->memory : NULL, f,
 	                         model, quality, weight)) == MC_OK)
 		learned = true;
 	pairs = router_features_pack(f, &npairs);
@@ -1746,7 +1789,7 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	         ? store_rating_commit_learn(
 	               app->store, &r, model, app_learn_in_txn, &lc, cause)
 	         : store_rating_commit(app->store, &r, NULL, NULL, 0, cause);
-	if (rc == MC_OK && old_score > 0) {
+	if (rc == MC_OK && old_score > 0 && app->memory_ready) {
 		router_memory_free(app->memory);
 		app->memory = router_memory_new();
 		app_rebuild_memory(app->router, app->memory, app->store);
