@@ -84,6 +84,11 @@ ui_keys C-d
 sed -i 's/"budget":/"mouse": true,\n  "budget":/' "$H/config.json"
 ui_start -- --home "$H"
 ui_expect "type a message" "started with \"mouse\": true"
+# Up recalls what was asked in the chat before this one (not its
+# /commands, which are not messages).
+ui_keys Up
+ui_expect "^› question number 9 *$" "Up recalls the last message of the last chat"
+ui_keys C-u
 # Each reply waited for: a message sent while one arrives is refused (a
 # slow build, ASan, may take longer than typing).
 for i in 1 2 3 4 5 6 7 8 9; do

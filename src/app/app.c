@@ -2234,6 +2234,36 @@ app_sessions(struct app *app, struct app_session_info **out, size_t *n)
 	return MC_OK;
 }
 
+size_t
+app_recent_prompts(struct app *app, size_t max, char ***out)
+{
+	struct store_session *list = NULL;
+	struct store_message *msgs;
+	char **got = xcalloc(max + 1, sizeof *got), *t;
+	size_t i, j, n = 0, count = 0, nm;
+
+	if (store_session_list(app->store, &list, &n) != MC_OK)
+		n = 0;
+	for (i = n; i-- > 0 && count < max;) {
+		if (store_messages(app->store, list[i].id, &msgs, &nm) != MC_OK)
+			continue;
+		for (j = nm; j-- > 0 && count < max;)
+			if (msgs[j].role == STORE_ROLE_USER &&
+			    msgs[j].text != NULL && msgs[j].text[0] != '\0')
+				got[count++] = xstrdup(msgs[j].text);
+		store_messages_free(msgs, nm);
+	}
+	store_sessions_free(list, n);
+	/* Newest first so far: oldest first, as the history is kept. */
+	for (i = 0; i < count / 2; i++) {
+		t = got[i];
+		got[i] = got[count - 1 - i];
+		got[count - 1 - i] = t;
+	}
+	*out = got;
+	return count;
+}
+
 void
 app_sessions_free(struct app_session_info *list, size_t n)
 {

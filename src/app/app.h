@@ -239,6 +239,12 @@ void app_models_free(struct app_model_info *list, size_t n);
 int app_sessions(
     struct app *app, struct app_session_info **out, size_t *n) MC_WUR;
 void app_sessions_free(struct app_session_info *list, size_t n);
+/*
+ * app_recent_prompts: the user's last max messages over the saved
+ * conversations (the newest conversations first, until max), oldest
+ * first: what Up recalls in a new chat.  Free each and the array.
+ */
+size_t app_recent_prompts(struct app *app, size_t max, char ***out);
 int app_session_new(struct app *app, char **cause) MC_WUR;
 int app_session_resume(struct app *app, const char *id, char **cause) MC_WUR;
 const char *app_session_title(const struct app *app);

@@ -1062,6 +1062,18 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	        &keys_cause) != MC_OK)
 		keys_ok = false;
 	editor_init(&ui.ed);
+	/* Up recalls what you asked in earlier chats too, as a shell's
+	 * history does. */
+	{
+		char **recent = NULL;
+		size_t nrecent = app_recent_prompts(ui.app, 200, &recent), i;
+
+		for (i = 0; i < nrecent; i++) {
+			editor_remember(&ui.ed, recent[i]);
+			free(recent[i]);
+		}
+		free(recent);
+	}
 	buf_init(&ui.paste, EDITOR_MAX);
 	if (signals_start() != 0) {
 		cli_error("cannot create a pipe: %s", strerror(errno));
