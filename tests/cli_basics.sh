@@ -37,6 +37,8 @@ done
 expect_grep "$T/err" "^mixchat ask: option '--model' needs a value$" "ask --model: the value is missing"
 "$MC" route --frob 2>"$T/err" </dev/null
 expect_grep "$T/err" "^mixchat route: unknown option '--frob'$" "route --frob: unknown"
+expect_exit 2 "route --budget=1" -- "$MC" route --budget=1 x
+expect_grep "$T/err" "^mixchat route: option '--budget' takes no value$" "a switch given a value is said so, not 'unknown'"
 # Every command answers -h and --help, wherever it stands.
 for c in "ask -h" "eval -h" "route -h" "train -h" "rate last --help" "ratings export --help" "keys list -h" "stats -h" "export -h"; do
 	expect_exit 0 "$c" -- "$MC" $c

@@ -111,7 +111,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 			       "[--session S] [--json] [PROMPT | -]\n");
 			return EXIT_OK;
 		default:
-			return cli_option_error("ask", opt, argv);
+			return cli_option_error("ask", opt, argv, options);
 		}
 	}
 	buf_init(&prompt, ASK_MAX_PROMPT);

@@ -61,7 +61,8 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
     const struct option *longopts);
 /* cli_option_error: what cli_getopt's ':' (a value missing) or '?' (an
  * unknown option) means, said for cmd; EXIT_USAGE. */
-int cli_option_error(const char *cmd, int opt, char **argv);
+int cli_option_error(
+    const char *cmd, int opt, char **argv, const struct option *longopts);
 
 /* cli_wants_help: whether -h or --help is among argv[1..] (before any
  * "--"), for the commands that read their arguments by hand. */

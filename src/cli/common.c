@@ -152,12 +152,25 @@ cli_getopt(
 }
 
 int
-cli_option_error(const char *cmd, int opt, char **argv)
+cli_option_error(
+    const char *cmd, int opt, char **argv, const struct option *longopts)
 {
+	const char *arg = argv[optind - 1], *eq = strchr(arg, '=');
+	size_t i;
+
 	if (opt == ':')
-		return cli_usage_error(
-		    cmd, "option '%s' needs a value", argv[optind - 1]);
-	return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		return cli_usage_error(cmd, "option '%s' needs a value", arg);
+	/* --budget=1: a known switch given a value. */
+	for (i = 0; eq != NULL && strncmp(arg, "--", 2) == 0 &&
+	            longopts[i].name != NULL;
+	     i++)
+		if (longopts[i].has_arg == no_argument &&
+		    strlen(longopts[i].name) == (size_t)(eq - arg - 2) &&
+		    strncmp(
+		        longopts[i].name, arg + 2, (size_t)(eq - arg - 2)) == 0)
+			return cli_usage_error(cmd,
+			    "option '--%s' takes no value", longopts[i].name);
+	return cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 
 bool

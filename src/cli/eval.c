@@ -1362,7 +1362,7 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 			    "                    [--validate] [--json]\n");
 			return EXIT_OK;
 		default:
-			return cli_option_error("eval", opt, argv);
+			return cli_option_error("eval", opt, argv, options);
 		}
 	}
 	if (optind < argc)

@@ -126,7 +126,7 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 			       "[--json] [PROMPT | -]\n");
 			return EXIT_OK;
 		default:
-			return cli_option_error("route", opt, argv);
+			return cli_option_error("route", opt, argv, options);
 		}
 	}
 	/* The prompt as `ask` reads it: the same decision for the same

@@ -117,7 +117,7 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 			    "[--out FILE] [--format state|c]\n");
 			return EXIT_OK;
 		default:
-			return cli_option_error("train", opt, argv);
+			return cli_option_error("train", opt, argv, options);
 		}
 	}
 	if (optind < argc)
