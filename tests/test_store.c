@@ -1173,6 +1173,60 @@ TEST(imported_ratings_of_one_reply_count_once)
 	free(dir);
 }
 
+/* A learn callback that copies "new" (store_router_update's). */
+static int
+learn_new(void *ud, const void *stored, size_t len, struct buf *out)
+{
+	(void)ud;
+	(void)stored;
+	(void)len;
+	return buf_add(out, "new", 3) == 0 ? MC_OK : MC_ERR_NOMEM;
+}
+
+TEST(refused_learning_keeps_the_rating_pending)
+{
+	char *dir = dbdir("refused");
+	struct store *s = open_or_die(dir);
+	struct store_rating r, *list = NULL;
+	char model[] = "m";
+	char *cause = NULL;
+	struct buf b;
+	size_t n = 0;
+
+	CHECK(store_router_put(s, model, "old", 3) == MC_OK);
+	memset(&r, 0, sizeof r);
+	r.session = 4;
+	r.seq = 2;
+	r.score = 4;
+	r.source = STORE_SOURCE_KEYSTROKE;
+	r.model = model;
+	r.time_ms = 1000;
+	/* The stored state refuses the lesson (another tag set): the
+	 * rating is kept pending, to be learned at the next start, and the
+	 * state is left as it was. */
+	CHECK(store_rating_commit_learn(
+	          s, &r, model, refuse_learn, NULL, &cause) == MC_OK);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK && n == 1);
+	if (n == 1)
+		CHECK(list[0].pending && list[0].score == 4);
+	store_ratings_free(list, n);
+	buf_init(&b, 64);
+	CHECK(store_router_get(s, model, &b) == MC_OK);
+	CHECK(b.len == 3 && memcmp(b.data, "old", 3) == 0);
+	/* store_router_update: a learner that keeps the stored state writes
+	 * nothing (MC_ERR_EXISTS); one that makes a state replaces it. */
+	CHECK(
+	    store_router_update(s, model, refuse_learn, NULL) == MC_ERR_EXISTS);
+	CHECK(store_router_get(s, model, &b) == MC_OK);
+	CHECK(b.len == 3 && memcmp(b.data, "old", 3) == 0);
+	CHECK(store_router_update(s, model, learn_new, NULL) == MC_OK);
+	CHECK(store_router_get(s, model, &b) == MC_OK);
+	CHECK(b.len == 3 && memcmp(b.data, "new", 3) == 0);
+	buf_release(&b);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -1191,6 +1245,7 @@ main(void)
 	RUN(correction_after_clock_steps_back);
 	RUN(budget_holds);
 	RUN(imported_ratings_of_one_reply_count_once);
+	RUN(refused_learning_keeps_the_rating_pending);
 	RUN(short_but_whole_file_opens);
 	return test_done();
 }

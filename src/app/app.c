@@ -224,6 +224,30 @@ app_rating_features(const struct router *r, struct store *s,
  * stored, over one that cannot be used.
  */
 /*
+ * Whether ratings a and b rate one reply: the same stored reply, or the
+ * same reply elsewhere (both imported, with its origin, model and prompt).
+ */
+static bool
+app_same_reply(const struct store_rating *a, const struct store_rating *b)
+{
+	if (a->session != 0)
+		return b->session == a->session && b->seq == a->seq;
+	return b->session == 0 && a->origin != NULL && b->origin != NULL &&
+	       a->model != NULL && b->model != NULL && a->prompt != NULL &&
+	       b->prompt != NULL && strcmp(a->origin, b->origin) == 0 &&
+	       strcmp(a->model, b->model) == 0 &&
+	       strcmp(a->prompt, b->prompt) == 0;
+}
+
+/* Where a rating stands among its reply's: key order for a stored reply
+ * (store_ratings_list's supersession), the time made for an import. */
+static int64_t
+app_reply_order(const struct store_rating *r)
+{
+	return r->session != 0 ? r->key_ms : r->time_ms;
+}
+
+/*
  * Whether list[i] is what a relearn replays: a rating the router learned
  * (not pending) that no later learned rating of the same reply replaced.
  * A reply corrected while its model was no candidate keeps its learned
@@ -232,29 +256,17 @@ app_rating_features(const struct router *r, struct store *s,
 static bool
 app_rating_learned_last(const struct store_rating *list, size_t n, size_t i)
 {
-	const struct store_rating *a = &list[i], *b;
 	size_t j;
 
-	if (a->pending)
+	if (list[i].pending)
 		return false;
-	if (!a->superseded)
+	if (!list[i].superseded)
 		return true;
-	for (j = 0; j < n; j++) {
-		b = &list[j];
-		if (j == i || b->pending)
-			continue;
-		if (a->session != 0 && b->session == a->session &&
-		    b->seq == a->seq && b->key_ms > a->key_ms)
+	for (j = 0; j < n; j++)
+		if (j != i && !list[j].pending &&
+		    app_same_reply(&list[i], &list[j]) &&
+		    app_reply_order(&list[j]) > app_reply_order(&list[i]))
 			return false;
-		if (a->session == 0 && a->origin != NULL && b->session == 0 &&
-		    b->origin != NULL && a->prompt != NULL &&
-		    b->prompt != NULL && a->model != NULL && b->model != NULL &&
-		    b->time_ms > a->time_ms &&
-		    strcmp(a->origin, b->origin) == 0 &&
-		    strcmp(a->model, b->model) == 0 &&
-		    strcmp(a->prompt, b->prompt) == 0)
-			return false;
-	}
 	return true;
 }
 
@@ -1817,28 +1829,12 @@ app_learned_before(const struct store_rating *list, size_t n, size_t i)
 	const struct store_rating *best = NULL;
 	size_t j;
 
-	if (list[i].session == 0 && list[i].origin != NULL &&
-	    list[i].prompt != NULL && list[i].model != NULL) {
-		/* An imported one: the same reply elsewhere, imported
-		 * before it. */
-		for (j = 0; j < n; j++)
-			if (j != i && list[j].session == 0 &&
-			    list[j].origin != NULL && list[j].prompt != NULL &&
-			    list[j].model != NULL && !list[j].pending &&
-			    list[j].time_ms < list[i].time_ms &&
-			    strcmp(list[j].origin, list[i].origin) == 0 &&
-			    strcmp(list[j].model, list[i].model) == 0 &&
-			    strcmp(list[j].prompt, list[i].prompt) == 0 &&
-			    (best == NULL || list[j].time_ms > best->time_ms))
-				best = &list[j];
-		return best != NULL ? app_score_quality(best->score) : -1;
-	}
-	if (list[i].session == 0)
-		return -1;
 	for (j = 0; j < n; j++)
-		if (j != i && list[j].session == list[i].session &&
-		    list[j].seq == list[i].seq && !list[j].pending &&
-		    (best == NULL || list[j].key_ms > best->key_ms))
+		if (j != i && !list[j].pending &&
+		    app_same_reply(&list[i], &list[j]) &&
+		    app_reply_order(&list[j]) < app_reply_order(&list[i]) &&
+		    (best == NULL ||
+		        app_reply_order(&list[j]) > app_reply_order(best)))
 			best = &list[j];
 	return best != NULL ? app_score_quality(best->score) : -1;
 }
@@ -2756,7 +2752,8 @@ app_rate_id(struct app *app, const char *reply_id, int score, char **model,
 		return MC_ERR_USAGE;
 	}
 	if (strcmp(reply_id, "last") == 0) {
-		rc = store_last_reply(app->store, &session, &seq);
+		rc = app != NULL ? store_last_reply(app->store, &session, &seq)
+		                 : MC_ERR_NOTFOUND;
 		if (rc != MC_OK) {
 			*cause = xstrdup("there is no reply to rate yet");
 			return MC_ERR_NOTFOUND;
@@ -2766,6 +2763,10 @@ app_rate_id(struct app *app, const char *reply_id, int score, char **model,
 		                   "`mixchat ask --json` prints, or 'last')",
 		    reply_id);
 		return MC_ERR_USAGE;
+	} else if (app == NULL) {
+		*cause = xasprintf(
+		    "no reply %llu.%u", (unsigned long long)session, seq);
+		return MC_ERR_NOTFOUND;
 	}
 	rc = app_rate_stored(
 	    app, session, seq, score, STORE_SOURCE_CLI, model, cause);

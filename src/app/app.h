@@ -270,7 +270,8 @@ int app_session_named(struct app *app, const char *name, char **cause) MC_WUR;
  * exactly as the keystroke does (`mixchat rate`).  *model gets who
  * answered it (caller frees; may be NULL); reply_id_out (id_size bytes,
  * may be NULL) the id rated, "last" resolved.  A reply that never came
- * (no text) cannot be rated (MC_ERR_USAGE).
+ * (no text) cannot be rated (MC_ERR_USAGE).  app NULL: nothing is stored
+ * yet (no store was opened): the id is checked, and there is no reply.
  */
 int app_rate_id(struct app *app, const char *reply_id, int score, char **model,
     char *reply_id_out, size_t id_size, char **cause) MC_WUR;

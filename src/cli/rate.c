@@ -40,27 +40,11 @@ cli_rate(const struct cli_global *g, int argc, char **argv)
 		    "rate", "SCORE must be 1 to 5, not '%s'", argv[2]);
 	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
 		return rc;
-	if (cli_store_absent(&cfg)) {
-		/* Nothing stored yet: no reply to rate, and nothing is
-		 * created.  A bad id is still named as one. */
-		uint64_t session;
-		uint32_t seq;
-
-		rc = EXIT_RUNTIME;
-		if (strcmp(argv[1], "last") == 0)
-			cli_error("rate: there is no reply to rate yet");
-		else if (store_reply_id_parse(argv[1], &session, &seq) == MC_OK)
-			cli_error("rate: no reply %s", argv[1]);
-		else {
-			cli_error("rate: '%s' is not a reply id (SESSION.SEQ, "
-			          "as `mixchat ask --json` prints, or 'last')",
-			    argv[1]);
-			rc = EXIT_USAGE;
-		}
-		config_release(&cfg);
-		return rc;
-	}
-	rc = app_open(&cfg, &hooks, NULL, &app, &cause);
+	/* Nothing stored yet: no reply to rate, and nothing is created
+	 * (app_rate_id with no app still names a bad id as one). */
+	rc = cli_store_absent(&cfg)
+	         ? MC_OK
+	         : app_open(&cfg, &hooks, NULL, &app, &cause);
 	if (rc == MC_OK)
 		rc = app_rate_id(
 		    app, argv[1], (int)score, &model, id, sizeof id, &cause);

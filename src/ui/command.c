@@ -47,34 +47,8 @@ static const char help_text[] =
     "  /quit             leave (Ctrl-D does too)\n"
     "Start a message with // to send one that begins with /.";
 
-/*
- * Add s to b cut to cols display columns (never inside a character, "…"
- * or "..." when cut) and padded with spaces to cols: printf's %-20.20s counts
- * bytes, which cuts UTF-8 and misaligns CJK.
- */
-static int
-add_column(struct buf *b, const char *s, size_t cols)
-{
-	size_t n = strlen(s), used, fit,
-	       ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
-	int rc;
-
-	if (utf8_width(s, n) > cols && cols > ew) {
-		fit = utf8_fit(s, n, cols - ew, &used);
-		rc = buf_add(b, s, fit);
-		if (rc == MC_OK)
-			rc = buf_addstr(b, glyph->ellipsis);
-		used += ew;
-	} else {
-		fit = utf8_fit(s, n, cols, &used);
-		rc = buf_add(b, s, fit);
-	}
-	while (rc == MC_OK && used++ < cols)
-		rc = buf_addch(b, ' ');
-	return rc;
-}
-
-/* s cut to cols display columns (an ellipsis says so), not padded. */
+/* Add s to b cut to cols display columns (never inside a character, "…"
+ * or "..." when cut), not padded. */
 static int
 add_cut(struct buf *b, const char *s, size_t cols)
 {
@@ -86,6 +60,22 @@ add_cut(struct buf *b, const char *s, size_t cols)
 		return buf_add(b, s, utf8_fit(s, n, cols, &used));
 	rc = buf_add(b, s, utf8_fit(s, n, cols - ew, &used));
 	return rc == MC_OK ? buf_addstr(b, glyph->ellipsis) : rc;
+}
+
+/*
+ * add_cut padded with spaces to cols: printf's %-20.20s counts bytes,
+ * which cuts UTF-8 and misaligns CJK.
+ */
+static int
+add_column(struct buf *b, const char *s, size_t cols)
+{
+	size_t before = b->len, used;
+	int rc = add_cut(b, s, cols);
+
+	used = utf8_width(b->data + before, b->len - before);
+	while (rc == MC_OK && used++ < cols)
+		rc = buf_addch(b, ' ');
+	return rc;
 }
 
 /* The field width that pads s to cols display columns with printf's %*s,
