@@ -15,7 +15,9 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "slowdrip", "reply": "one two three four five six", "drip_ms": 600},
   {"prompt_contains": "waitlong", "reply": "late", "delay_ms": 4000},
   {"prompt_contains": "ponder", "reply": "<think>secret musing</think>\\n\\nforty-two"},
-  {"prompt_contains": "muse only", "reply": "<think>still thinking"}
+  {"prompt_contains": "muse only", "reply": "<think>still thinking"},
+  {"prompt_contains": "partway", "reply": "first half then the second half of it", "disconnect_after_bytes": 700},
+  {"prompt_contains": "halfmuse", "reply": "<think>a thought cut short before any answer", "disconnect_after_bytes": 700}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -451,5 +453,17 @@ tail -n 1 "$MOCK_LOG" | grep -q "secret musing" && fail "the <think> block was s
 "$MC" --home "$H9" ask --session muser "muse only" >/dev/null 2>&1
 "$MC" --home "$H9" ask --session muser "and after?" >/dev/null 2>&1
 tail -n 1 "$MOCK_LOG" | grep -q "still thinking" && ok "an unclosed block goes back as it is" || fail "an unclosed block was dropped: $(tail -n 1 "$MOCK_LOG" | head -c 300)"
+# A reply stopped part way (here the connection drops; Esc in the chat
+# is the same) was read as far as it came: the conversation goes on from
+# that part, as the screen shows it.  A part that is all thought does not.
+expect_exit 1 "a reply cut part way" -- "$MC" --home "$H9" ask --session parted "partway please"
+[ -s "$T/out" ] && ok "part of it came ($(cat "$T/out"))" || fail "nothing of the cut reply came"
+part=$(cat "$T/out")
+"$MC" --home "$H9" ask --session parted "go on" >/dev/null 2>&1
+tail -n 1 "$MOCK_LOG" | grep -q "partway please.*assistant.*content.*$part.*go on" &&
+	ok "the part read goes back as context" || fail "the part was not sent: $(tail -n 1 "$MOCK_LOG" | head -c 400)"
+"$MC" --home "$H9" ask --session mused "halfmuse please" >/dev/null 2>&1
+"$MC" --home "$H9" ask --session mused "go on" >/dev/null 2>&1
+tail -n 1 "$MOCK_LOG" | grep -q "a thought" && fail "a part that is all thought was sent back" || ok "a part that is all thought is not sent back"
 
 finish

@@ -112,6 +112,11 @@ ui_keys C-u
 # Code blocks are set apart.
 ui_type "code please"; ui_keys Enter
 ui_expect "int x = 1;" "code block shown"
+# The cancelled reply was read as far as it came: the next message goes
+# with it as context, as the screen shows the conversation.
+grep "code please" "$MOCK_LOG" | tail -n 1 | grep -q "slow again.*assistant.*one two.*code please" &&
+	ok "the cancelled part is context for the next message" ||
+	fail "the cancelled part was not sent: $(grep "code please" "$MOCK_LOG" | tail -n 1 | head -c 600)"
 
 # A reply's Markdown is drawn: markers gone, the text styled (bold,
 # underlined heading) - read from the screen with its attributes.

@@ -930,34 +930,68 @@ app_why_none(
 }
 
 /*
+ * Is e's answer one the conversation goes on from: finished, or stopped
+ * part way (Esc, or an error mid-stream) with text the user read?  A part
+ * that is all thought (an unclosed <think> block) is not an answer.
+ */
+static bool
+app_context_answer(const struct exchange *e, bool *partial)
+{
+	size_t tl, skip;
+	bool closed;
+
+	*partial = e->pub.state != REPLY_DONE;
+	if (e->pub.model == NULL)
+		return false;
+	if (!*partial)
+		return true;
+	if ((e->pub.state != REPLY_CANCELLED && e->pub.state != REPLY_ERROR) ||
+	    e->pub.reply == NULL || e->pub.reply[0] == '\0')
+		return false;
+	return format_think_block(e->pub.reply, strlen(e->pub.reply), &tl,
+	           &skip, &closed) == NULL ||
+	       (closed && skip < strlen(e->pub.reply));
+}
+
+/*
  * The conversation sent before x's message, into msgs (room for
  * 2 x APP_HISTORY): each earlier message once, with its latest finished
- * answer (a re-ask replaces the answer it re-asked), at most APP_HISTORY
- * of them.  x's own message and anything after it (a re-ask of an older
- * message) are not context.  Returns the count.
+ * answer (a re-ask replaces the answer it re-asked), or, when it has
+ * none, the part of an answer stopped part way that the user read, at
+ * most APP_HISTORY of them.  x's own message and anything after it (a
+ * re-ask of an older message) are not context.  Returns the count.
  */
 static size_t
 app_context(
     const struct app *app, const struct exchange *x, struct net_message *msgs)
 {
 	const struct exchange **ctx;
+	bool *part;
 	size_t i, n = 0, first, nctx = 0;
 
 	ctx = xcalloc(app->nex + 1, sizeof *ctx);
+	part = xcalloc(app->nex + 1, sizeof *part);
 	for (i = 0; i < app->nex && app->ex[i] != x; i++) {
 		const struct exchange *e = app->ex[i];
+		bool partial;
 		size_t k;
 
-		if (e->pub.state != REPLY_DONE || e->pub.model == NULL ||
+		if (!app_context_answer(e, &partial) ||
 		    (x->user_seq != 0 && e->user_seq >= x->user_seq))
 			continue;
 		for (k = 0; k < nctx; k++)
 			if (e->user_seq != 0 && ctx[k]->user_seq == e->user_seq)
 				break;
-		ctx[k] = e; /* a later answer to the same message wins */
+		/* A later answer to the same message wins, but a part
+		 * never replaces a finished one. */
+		if (k < nctx && partial && !part[k])
+			continue;
+		ctx[k] = e;
+		part[k] = partial;
 		if (k == nctx)
 			nctx++;
 	}
+	free(part);
 	first = nctx > APP_HISTORY ? nctx - APP_HISTORY : 0;
 	for (i = first; i < nctx; i++) {
 		msgs[n].role = "user";

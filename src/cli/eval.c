@@ -600,6 +600,8 @@ online_partial(const struct router *fitted, const struct dataset *ds,
 		free(offline);
 		return rc;
 	}
+	base->alpha = fitted->alpha; /* the developer knobs kept */
+	base->online_lr = fitted->online_lr;
 	online_ceiling(base, fitted, ds, test, ntest, lambda, ceiling);
 	memory = router_memory_new();
 	online_params(memory);
