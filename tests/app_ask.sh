@@ -244,6 +244,46 @@ expect_no_grep "$T/out" "more to learn\|at the next start" "stats: none waiting"
 expect_grep "$T/out" '"ratings_absorbed":2,"ratings_pending":0' "stats --json: 2 absorbed, 0 pending"
 expect_exit 0 "a second start" -- "$MC" --home "$H7" route --json "old question"
 expect_no_grep "$T/err" "learned .* kept" "a second start learns nothing again"
+# A learned rating corrected while its model is no candidate: the
+# correction waits, and is then settled on the state that learned the
+# first score, as a correction (one rating of 1), not as a second rating.
+quality_of() { # HOME MODEL: the model's predicted quality on the ester prompt
+	"$MC" --home "$1" route --json "chemistry of esters" 2>/dev/null |
+		jq -r --arg m "$2" '.candidates[] | select(.model == $m) | .quality'
+}
+if command -v jq >/dev/null 2>&1; then
+	HC=$T/home_corr; HD=$T/home_direct
+	write_config "$HC"; write_config "$HD"
+	for h in "$HC" "$HD"; do "$MC" --home "$h" ask --model mid "chemistry of esters" >/dev/null 2>&1; done
+	"$MC" --home "$HC" rate last 5 >/dev/null 2>&1
+	q5=$(quality_of "$HC" mid)
+	cp "$HC/config.json" "$T/corr.json"
+	sed -i '/"id": "mid"/d' "$HC/config.json"
+	expect_exit 0 "correct a rating while its model is gone" -- "$MC" --home "$HC" rate last 1
+	expect_grep "$T/out" "kept; mid is not a candidate now" "the correction is kept to learn later"
+	cp "$T/corr.json" "$HC/config.json"
+	expect_exit 0 "the model back" -- "$MC" --home "$HC" route --json "chemistry of esters"
+	expect_grep "$T/err" "learned 1 rating kept while mid was not set up" "the start settles the correction"
+	qc=$(jq -r '.candidates[] | select(.model == "mid") | .quality' "$T/out")
+	"$MC" --home "$HD" rate last 1 >/dev/null 2>&1
+	qd=$(quality_of "$HD" mid)
+	awk -v a="$qc" -v b="$qd" -v c="$q5" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 0.01 && a < c - 0.1) }' &&
+		ok "settled at the new score: $q5 after the 5, $qc after correcting it to 1, $qd rated 1 at once" ||
+		fail "correction settled wrong: $q5 after the 5, $qc after correcting it to 1, $qd rated 1 at once"
+	# One observation, as if rated 1 at once: a second one would shrink
+	# the model's uncertainty further.
+	uncertainty_of() {
+		"$MC" --home "$1" route --json "Recommend a film for a rainy Sunday" 2>/dev/null |
+			jq -r '.candidates[] | select(.model == "mid") | .uncertainty'
+	}
+	uc=$(uncertainty_of "$HC"); ud=$(uncertainty_of "$HD")
+	[ -n "$uc" ] && [ "$uc" = "$ud" ] && ok "settled as a correction, not a second rating (uncertainty $uc)" ||
+		fail "the correction counted as another rating: uncertainty $uc, rated once $ud"
+	"$MC" --home "$HC" stats >"$T/out" 2>&1
+	expect_grep "$T/out" "^mid  *1  " "stats: one rating absorbed, not two"
+else
+	echo "SKIP (correction settled on a learned state): jq is not installed"
+fi
 
 # Options may follow the prompt; `--` ends them.
 expect_exit 0 "ask PROMPT --json" -- "$MC" --home "$H" ask "options after" --json
