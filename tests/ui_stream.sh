@@ -99,7 +99,12 @@ fits_width "$T/s" 70 && ok "CJK/emoji lines fit 70 columns" || fail "CJK/emoji w
 
 # Esc cancels the reply in flight and keeps its text.
 ui_type "slow again"; ui_keys Enter
-ui_expect "one two" "second slow reply started"
+# "one two" of this reply, not of the first slow one still on screen.
+n=0
+until ui_screen | awk '/ you slow again$/ { mine = 1; next } mine && /one two/ { found = 1 } END { exit !found }'; do
+	n=$((n + 1)); [ $n -lt 50 ] || break; sleep 0.1
+done
+[ $n -lt 50 ] && ok "second slow reply started" || { fail "second slow reply never started"; ui_screen | sed 's/^/  | /'; }
 # /new does not cut it off unseen (as /sessions N does not).
 ui_type "/new"; ui_keys Enter
 ui_expect "/new: a reply is still arriving \(Esc cancels it\)" "/new waits for the reply in flight"
@@ -116,7 +121,7 @@ ui_expect "int x = 1;" "code block shown"
 # with it as context, as the screen shows the conversation.
 grep "code please" "$MOCK_LOG" | tail -n 1 | grep -q "slow again.*assistant.*one two.*code please" &&
 	ok "the cancelled part is context for the next message" ||
-	fail "the cancelled part was not sent: $(grep "code please" "$MOCK_LOG" | tail -n 1 | head -c 600)"
+	fail "the cancelled part was not sent: $(grep "code please" "$MOCK_LOG" | tail -n 1 | sed "s/.*body//")"
 
 # A reply's Markdown is drawn: markers gone, the text styled (bold,
 # underlined heading) - read from the screen with its attributes.
@@ -154,6 +159,26 @@ awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "line %d\\n", i }' >"$T/long"
 printf '[{"prompt_contains": "thousand", "reply": "%s"}]\n' "$(cat "$T/long")" >"$T/script2.json"
 ui_keys C-d
 ui_exit_status >/dev/null
+# The terminal closes while a reply streams (SIGHUP): what came of the
+# reply is kept, as Esc keeps it, and its cost is booked.
+HH=$T/home_hangup
+write_config "$HH"
+ui_start -- --home "$HH"
+ui_expect "F1 keys" "screen for the hang-up"
+ui_type "slow goodbye"; ui_keys Enter
+ui_expect "one two three" "the reply is streaming"
+TM kill-server >/dev/null 2>&1
+n=0
+while [ $n -lt 50 ]; do
+	"$MC" --home "$HH" export >"$T/hup.md" 2>/dev/null
+	grep -q "one two three" "$T/hup.md" && break
+	sleep 0.1; n=$((n + 1))
+done
+grep -q "one two three" "$T/hup.md" && ok "a hang-up keeps the part of the reply that came" ||
+	fail "the reply streaming at the hang-up is lost: $(cat "$T/hup.md")"
+grep -q "error: cancelled" "$T/hup.md" && ok "and marks it stopped" || fail "not marked stopped: $(cat "$T/hup.md")"
+"$MC" --home "$HH" stats >"$T/hup.stats" 2>&1
+grep -q "^Calls: 1 " "$T/hup.stats" && ok "its cost is booked" || fail "not booked: $(head -3 "$T/hup.stats")"
 exec 9>&-; kill $MOCK_PID 2>/dev/null
 start_mock "$T/script2.json"
 trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT

@@ -1117,6 +1117,11 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		ui_note(&ui, NO_PROVIDER_TEXT, cfg.config_file);
 	ui.dirty = true;
 	ui_loop(&ui);
+	/* A reply still arriving when the chat ends (/quit, the terminal
+	 * closed, SIGTERM) is stopped as Esc stops it: what came of it is
+	 * kept in the conversation and its cost booked. */
+	if (app_cancel(ui.app))
+		app_process(ui.app);
 	screen_stop();
 	view_release(&ui.view);
 out_ui:
