@@ -434,6 +434,10 @@ ui_expect "F1 keys" "a one-model chat"
 send "solo401 alone"
 ui_expect "✗ mock refused the request \(HTTP 401\)" "the failure"
 ui_expect_not "asks the next-best model" "no next-best model is suggested when there is none"
+# Keys on a reply with no text say so on the notice line (seen even
+# scrolled up), naming the reply.
+ui_keys M-c
+ui_expect "^ ! nothing to copy: [0-9]+\.[0-9]+ has no text" "Alt-C on a failed reply: on the notice line"
 # A match in a long message is cut to its row, not wrapped onto another.
 send "zebra one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
 ui_expect "mock reply to: zebra one" "a long message"
@@ -443,6 +447,39 @@ grep -A1 "you:   zebra one two" "$T/screen" >"$T/hit"
 if grep -q "…$" "$T/hit" && [ "$(sed -n 2p "$T/hit" | tr -d ' ')" = "" ]; then
 	ok "a long match on one row, cut with …"
 else fail "the long match is not cut to its row"; sed 's/^/  | /' "$T/screen"; fi
+ui_keys C-d
+ui_exit_status >/dev/null
+
+# Scrolled up, the reply keys act on the reply in sight (the lowest whose
+# footer shows), marked and named on the status bar, never on the latest
+# one off screen below; back at the end, on the latest again.
+HV=$T/home_view
+write_config "$HV"
+ui_start -- --home "$HV"
+ui_expect "F1 keys" "screen for the reply in view"
+msgs=0
+for w in first second third; do
+	send "longanswer $w"
+	msgs=$((msgs + 2))
+	ui_expect " $msgs messages *$" "the $w long reply" 10
+done
+ui_keys PPage; sleep 0.2; ui_keys PPage
+ui_expect "-MORE\([0-9]+\)-  reply [12]/3 " "scrolled up: the status bar names the reply in view"
+ui_keys M-3
+ui_expect " reply [0-9]+\.[0-9]+ rated 3/5 " "Alt-3 rates it"
+seen=$(grep -o " reply [0-9]*\.[0-9]* rated 3/5 " "$T/screen" | grep -o "[0-9]*\.[0-9]*")
+grep -q "· ★★★☆☆ 3/5" "$T/screen" && ok "its footer, on screen, shows the rating" ||
+	{ fail "the rated reply is not the one in sight"; sed 's/^/  | /' "$T/screen"; }
+ui_keys M-NPage
+ui_expect_not "-MORE" "back at the end"
+ui_keys M-4
+ui_expect " reply [0-9]+\.[0-9]+ rated 4/5 " "at the end, Alt-4 rates"
+latest=$(grep -o " reply [0-9]*\.[0-9]* rated 4/5 " "$T/screen" | grep -o "[0-9]*\.[0-9]*")
+[ -n "$seen" ] && [ -n "$latest" ] && [ "$seen" != "$latest" ] &&
+	ok "scrolled up it rated $seen, at the end the latest, $latest" ||
+	fail "scrolled up rated '$seen', at the end '$latest'"
+"$MC" --home "$HV" ratings export 2>/dev/null | grep -c '"score":[34]' | grep -q "^2$" &&
+	ok "two ratings stored, one a reply" || fail "ratings: $("$MC" --home "$HV" ratings export 2>&1)"
 ui_keys C-d
 ui_exit_status >/dev/null
 finish

@@ -234,6 +234,7 @@ ui_reset_view(struct ui *ui)
 	view_clear(&ui->view);
 	ui->scroll = 0;
 	ui->selected = -1;
+	ui->in_view = -1;
 	ui_sync(ui);
 	ui->dirty = true;
 }
@@ -277,7 +278,42 @@ ui_selected(const struct ui *ui)
 		return -1;
 	if (ui->selected >= 0 && (size_t)ui->selected < n)
 		return ui->selected;
+	/* Scrolled up, the keys act on the reply in sight, never on one
+	 * off screen below it. */
+	if (ui->scroll > 0 && ui->in_view >= 0 && (size_t)ui->in_view < n)
+		return ui->in_view;
 	return (long)n - 1;
+}
+
+/*
+ * The lowest reply whose footer (where its rating shows) is in sight;
+ * with no footer in sight (a reply taller than the pane), the reply at
+ * the bottom.
+ */
+long
+ui_reply_in_view(struct ui *ui)
+{
+	size_t total = view_total(&ui->view), h, bottom, i;
+	const struct view_line *line;
+	const struct view_block *b;
+	const char *text;
+	long any = -1;
+
+	if (ui->scroll == 0 || ui->chat_rows <= 0 || ui->scroll >= total)
+		return -1;
+	h = (size_t)ui->chat_rows;
+	bottom = total - ui->scroll; /* one past the last line shown */
+	for (i = bottom; i-- > (bottom > h ? bottom - h : 0);) {
+		line = view_line(&ui->view, i, &text, &b);
+		if (line == NULL || b == NULL || b->note ||
+		    line->kind == VIEW_PROMPT || line->kind == VIEW_BLANK)
+			continue;
+		if (line->kind == VIEW_FOOTER)
+			return (long)b->index;
+		if (any < 0)
+			any = (long)b->index;
+	}
+	return any;
 }
 
 static void
@@ -413,8 +449,15 @@ ui_copy_selected(struct ui *ui)
 	size_t n;
 	char msg[160];
 
-	if (ex == NULL || ex->reply == NULL || ex->reply_len == 0) {
-		ui_note_error(ui, "nothing to copy yet: copying takes a reply");
+	if (ex == NULL) {
+		ui_notice(ui, "nothing to copy yet: copying takes a reply");
+		return;
+	}
+	if (ex->reply == NULL || ex->reply_len == 0) {
+		/* On the notice line: the chat's end may be off screen. */
+		snprintf(msg, sizeof msg, "nothing to copy: %s has no text",
+		    ex->reply_id[0] != '\0' ? ex->reply_id : "this reply");
+		ui_notice(ui, msg);
 		return;
 	}
 	n = ex->reply_len;
@@ -448,7 +491,7 @@ rate_selected(struct ui *ui, int score)
 	int rc, old;
 
 	if (sel < 0) {
-		ui_note_error(ui, "nothing to rate yet: ratings go to a reply");
+		ui_notice(ui, "nothing to rate yet: ratings go to a reply");
 		return;
 	}
 	old = app_get(ui->app, (size_t)sel)->rating;
@@ -464,9 +507,15 @@ rate_selected(struct ui *ui, int score)
 		    app_get(ui->app, (size_t)sel)->reply_id, score);
 	else if (rc == MC_ERR_EXISTS)
 		ui->flash = xstrdup(cause);
-	else
-		ui_note_error(ui, "rating not saved: %s",
+	else {
+		/* The notice line, not the chat's end: scrolled up, a note
+		 * there would go unseen and the key seem to do nothing. */
+		char *msg = xasprintf("rating not saved: %s",
 		    cause != NULL ? cause : mixchat_strerror(rc));
+
+		ui_notice(ui, msg);
+		free(msg);
+	}
 	free(cause);
 	ui_sync(ui);
 }
@@ -479,13 +528,16 @@ reask_selected(struct ui *ui)
 	int rc;
 
 	if (sel < 0) {
-		ui_note_error(ui, "nothing to ask again yet");
+		ui_notice(ui, "nothing to ask again yet");
 		return;
 	}
 	rc = app_reask(ui->app, (size_t)sel, &cause);
 	if (rc != MC_OK) {
-		ui_note_error(ui, "could not ask again: %s",
+		char *msg = xasprintf("could not ask again: %s",
 		    cause != NULL ? cause : mixchat_strerror(rc));
+
+		ui_notice(ui, msg);
+		free(msg);
 		free(cause);
 		return;
 	}
@@ -500,6 +552,10 @@ do_action(struct ui *ui, enum action action, int arg)
 	char *text;
 	long sel;
 	size_t n = app_count(ui->app);
+
+	/* Keys read in one go come before the next draw: the reply in
+	 * view as the last key left the scroll. */
+	ui->in_view = ui_reply_in_view(ui);
 
 	switch (action) {
 	case ACT_NONE:
@@ -1016,6 +1072,7 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	memset(&ui, 0, sizeof ui);
 	ui.cfg = &cfg;
 	ui.selected = -1;
+	ui.in_view = -1;
 	/* Where the first-run hint asks for a config.json. */
 	if (config_ensure_config_dir(&cfg, &cause) != MC_OK) {
 		log_debug("%s", cause != NULL ? cause : "config folder");

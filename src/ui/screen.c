@@ -579,9 +579,9 @@ draw_status(struct ui *ui, int y)
 		snprintf(buf, sizeof buf, " -MORE(%zu)- ", ui->scroll);
 		x += put_whole(y, x, buf, cols, styles[TH_MORE]);
 	}
-	if (ui->selected >= 0) {
-		snprintf(
-		    buf, sizeof buf, " reply %ld/%zu ", ui->selected + 1, n);
+	if (ui->selected >= 0 || (ui->scroll > 0 && ui->in_view >= 0)) {
+		snprintf(buf, sizeof buf, " reply %ld/%zu ",
+		    (ui->selected >= 0 ? ui->selected : ui->in_view) + 1, n);
 		x += put_whole(y, x, buf, cols, styles[TH_STATUS]);
 	}
 
@@ -673,7 +673,7 @@ draw_chat(struct ui *ui, int top, int height)
 	const struct view_line *line;
 	const struct view_block *b;
 	const char *text;
-	long sel = ui->selected;
+	long sel;
 	int y;
 
 	if (height <= 0)
@@ -691,6 +691,12 @@ draw_chat(struct ui *ui, int top, int height)
 	}
 	if (ui->scroll > total)
 		ui->scroll = total;
+	/* The reply the keys act on is marked: the one selected, all of
+	 * it; else, scrolled up, the footer of the one in sight (a mark
+	 * down the whole of a long reply being read would be noise). */
+	ui->chat_rows = height;
+	ui->in_view = ui_reply_in_view(ui);
+	sel = ui->selected >= 0 ? ui->selected : ui->in_view;
 	/* The bottom row shows line total - 1 - scroll. */
 	if (total - ui->scroll >= (size_t)height)
 		first = total - ui->scroll - (size_t)height;
@@ -717,7 +723,8 @@ draw_chat(struct ui *ui, int top, int height)
 				               : TH_NOTE_ERROR]);
 			if (!b->note && sel >= 0 && (size_t)sel == b->index &&
 			    line->kind != VIEW_BLANK &&
-			    line->kind != VIEW_PROMPT)
+			    line->kind != VIEW_PROMPT &&
+			    (ui->selected >= 0 || line->kind == VIEW_FOOTER))
 				put_str(top + y, 1, glyph->selected, 1,
 				    styles[TH_SELECTED]);
 		}
@@ -1054,6 +1061,7 @@ screen_draw(struct ui *ui)
 {
 	int top = 0, bottom, input_h, chat_h, status_y = -1;
 	size_t width, scroll_before;
+	long in_view_before;
 
 	if (!started)
 		return;
@@ -1103,10 +1111,13 @@ screen_draw(struct ui *ui)
 	ui->chat_top = top;
 	ui->chat_rows = chat_h;
 	scroll_before = ui->scroll;
+	in_view_before = ui->in_view;
 	draw_chat(ui, top, chat_h);
 	/* A resize while scrolled up puts the scroll right only now (the
-	 * line read stays on top): the status bar's -MORE(n)- with it. */
-	if (status_y >= 0 && ui->scroll != scroll_before)
+	 * line read stays on top): the status bar's -MORE(n)- with it, and
+	 * which reply is in view. */
+	if (status_y >= 0 &&
+	    (ui->scroll != scroll_before || ui->in_view != in_view_before))
 		draw_status(ui, status_y);
 	if (ui->overlay.open)
 		draw_overlay(ui, top, chat_h);

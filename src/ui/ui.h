@@ -60,6 +60,9 @@ struct ui {
 	bool mouse;    /* the wheel and clicks are ours (/mouse) */
 	bool bare;     /* Alt-L: no bars, no gutter */
 	long selected; /* exchange index, or -1 for the latest */
+	/* Scrolled up with none selected: the reply at the bottom of the
+	 * chat pane (the keys act on it), else -1.  Set by each draw. */
+	long in_view;
 	size_t scroll; /* lines scrolled up from the bottom */
 	size_t last_total;
 	bool quit;
@@ -120,8 +123,15 @@ void ui_notices_dismiss(struct ui *ui);
 bool ui_set_theme(struct ui *ui, const char *name);
 /* ui_set_mouse: take the mouse or give it back; false if it cannot. */
 bool ui_set_mouse(struct ui *ui, bool on);
-/* ui_selected: the selected exchange's index, or -1 when there is none. */
+/*
+ * ui_selected: the exchange the reply keys act on: the one selected
+ * (Alt-Up/Down, a click), else, scrolled up, the reply at the bottom of
+ * the chat pane, else the latest; -1 when there is none.
+ */
 long ui_selected(const struct ui *ui);
+/* ui_reply_in_view: the exchange whose reply is lowest in the chat pane
+ * scrolled up as it is (-1 at the bottom, or with none in sight). */
+long ui_reply_in_view(struct ui *ui);
 /* ui_chat_width: the columns chat text wraps to. */
 size_t ui_chat_width(const struct ui *ui);
 
