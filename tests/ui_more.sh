@@ -12,6 +12,7 @@
 long=$(awk 'BEGIN { for (i = 0; i < 360; i++) printf "word " }')
 cat >"$T/script.json" <<EOF2
 [
+  {"model": "flaky", "status": 500},
   {"prompt_contains": "ratelimit", "status": 429, "retry_after": 120, "fail_times": 1},
   {"prompt_contains": "shortwait", "status": 429, "retry_after": 3, "fail_times": 1},
   {"prompt_contains": "solo401", "status": 401},
@@ -480,6 +481,58 @@ latest=$(grep -o " reply [0-9]*\.[0-9]* rated 4/5 " "$T/screen" | grep -o "[0-9]
 	fail "scrolled up rated '$seen', at the end '$latest'"
 "$MC" --home "$HV" ratings export 2>/dev/null | grep -c '"score":[34]' | grep -q "^2$" &&
 	ok "two ratings stored, one a reply" || fail "ratings: $("$MC" --home "$HV" ratings export 2>&1)"
+ui_keys C-d
+ui_exit_status >/dev/null
+
+# A model whose server does not answer (a local server not started) sits
+# out for a minute: the next message goes to another model, and /why says
+# why; with nothing else left it is tried again, not refused.
+HD=$T/home_down
+mkdir -p "$HD"
+cat >"$HD/config.json" <<EOF2
+{
+  "providers": {
+    "mock": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" },
+    "dead": { "api": "openai", "base_url": "http://127.0.0.1:9/v1", "auth": "none" }
+  },
+  "models": [
+    { "id": "cheap", "provider": "mock", "price": [0.2, 0.2], "prior": "mistralai/mistral-7b-chat" },
+    { "id": "localbig", "provider": "dead", "price": [0, 0], "prior": "gpt-4-1106-preview" }
+  ]
+}
+EOF2
+ui_start -- --home "$HD"
+ui_expect "F1 keys" "screen with a dead server"
+send "first try"
+ui_expect "could not reach dead" "the dead server's model was asked first"
+ui_expect "dead could not be reached: the router passes over its models for a minute" "said on the notice line"
+send "second try"
+ui_expect "mock reply to: second try" "the next message goes to the live model"
+send "/why"
+ui_expect "localbig +not a candidate: its server did not answer just now" "/why says why"
+ui_keys C-d
+ui_exit_status >/dev/null
+# A model that fails with a 5xx (after net's retries) sits out alone.
+sed -i 's/"id": "localbig", "provider": "dead"/"id": "flaky", "provider": "mock"/' "$HD/config.json"
+ui_start -- --home "$HD"
+ui_expect "F1 keys" "screen with a failing model"
+send "boom one"
+ui_expect "flaky failed: the router passes over it for a minute" "a 5xx: the model sits out" 10
+send "after boom"
+ui_expect "mock reply to: after boom" "the next message goes to another model"
+ui_keys C-d
+ui_exit_status >/dev/null
+sed -i 's/"id": "flaky", "provider": "mock"/"id": "localbig", "provider": "dead"/' "$HD/config.json"
+sed -i '/"id": "cheap"/d' "$HD/config.json"
+ui_start -- --home "$HD"
+ui_expect "F1 keys" "screen with only the dead server"
+send "only one"
+ui_expect "could not reach dead" "asked"
+send "only one again"
+n=0
+until [ "$(ui_screen | grep -c "could not reach dead")" -ge 2 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+[ $n -lt 50 ] && ok "alone, the model is tried again (the server may be up now)" ||
+	{ fail "the only model was not tried again"; ui_screen | sed 's/^/  | /'; }
 ui_keys C-d
 ui_exit_status >/dev/null
 finish

@@ -51,6 +51,14 @@
 #define APP_REASK_WEIGHT 0.3
 /* Running latency estimates: weight of the newest sample. */
 #define APP_LATENCY_EWMA 0.3
+/* How long a model whose server did not answer sits out. */
+#define APP_DOWN_MS 60000
+
+/* A model whose server could not be reached, or failed, just now. */
+struct app_down {
+	char *model;
+	int64_t until_ms;
+};
 
 struct exchange {
 	struct app_exchange pub;
@@ -95,6 +103,11 @@ struct app {
 	uint32_t budget_day;
 	char *pinned;
 	size_t nusable;
+	/* Models sitting out after their server did not answer (app_down_*):
+	 * this process only, so a restarted server is tried at once by the
+	 * next `ask`. */
+	struct app_down *down;
+	size_t ndown;
 };
 
 /* ------------------------------------------------------------------ */
@@ -565,6 +578,9 @@ app_close(struct app *app)
 	vault_names_free(app->vault_names, app->nvault_names);
 	store_close(app->store);
 	free(app->pinned);
+	while (app->ndown > 0)
+		free(app->down[--app->ndown].model);
+	free(app->down);
 	free(app);
 }
 
@@ -1043,6 +1059,95 @@ app_memory_ready(struct app *app)
 }
 
 /*
+ * A model's server did not answer (nothing came: the connection was
+ * refused or timed out, or it failed with a 5xx after net's retries):
+ * the model, and for a connection every model of its provider, sits out
+ * for APP_DOWN_MS, so that the next message does not go to the same dead
+ * server.  A reply from the provider ends it.
+ */
+static void
+app_down_mark(struct app *app, const char *model, bool provider_wide)
+{
+	const struct model *m = config_find_model(app->cfg, model);
+	int64_t until = time_wall_ms() + APP_DOWN_MS;
+	size_t i, k;
+
+	for (i = 0; i < app->cfg->nmodels; i++) {
+		const struct model *o = &app->cfg->models[i];
+
+		if (strcmp(o->id, model) != 0 &&
+		    !(provider_wide && m != NULL &&
+		        strcmp(o->provider, m->provider) == 0))
+			continue;
+		for (k = 0; k < app->ndown; k++)
+			if (strcmp(app->down[k].model, o->id) == 0)
+				break;
+		if (k == app->ndown) {
+			app->down = xreallocarray(
+			    app->down, app->ndown + 1, sizeof *app->down);
+			app->down[app->ndown++].model = xstrdup(o->id);
+		}
+		app->down[k].until_ms = until;
+	}
+}
+
+static void
+app_down_clear(struct app *app, const char *model)
+{
+	const struct model *m = config_find_model(app->cfg, model);
+	size_t k = 0;
+
+	while (k < app->ndown) {
+		const struct model *o =
+		    config_find_model(app->cfg, app->down[k].model);
+
+		if (strcmp(app->down[k].model, model) == 0 ||
+		    (m != NULL && o != NULL &&
+		        strcmp(o->provider, m->provider) == 0)) {
+			free(app->down[k].model);
+			app->down[k] = app->down[--app->ndown];
+		} else
+			k++;
+	}
+}
+
+/*
+ * The models sitting out now, for the router to pass over - unless every
+ * candidate not in skip is one of them: then all are tried again (the
+ * user may have just started the server).  The list points into
+ * app->down; *n its length.
+ */
+static const char **
+app_down_list(struct app *app, const char *const *skip, size_t nskip, size_t *n)
+{
+	int64_t now = time_wall_ms();
+	const char **list;
+	size_t i, k, j, others = 0;
+
+	*n = 0;
+	if (app->ndown == 0)
+		return NULL;
+	list = xcalloc(app->ndown, sizeof *list);
+	for (k = 0; k < app->ndown; k++)
+		if (app->down[k].until_ms > now)
+			list[(*n)++] = app->down[k].model;
+	for (i = 0; i < router_nmodels(app->router) && others == 0; i++) {
+		const char *id = router_model_id(app->router, i);
+		bool out = false;
+
+		for (j = 0; j < nskip && !out; j++)
+			out = skip[j] != NULL && strcmp(skip[j], id) == 0;
+		for (j = 0; j < *n && !out; j++)
+			out = strcmp(list[j], id) == 0;
+		if (!out)
+			others++;
+	}
+	if (others == 0)
+		*n = 0;
+	return list;
+}
+
+/*
  * Route x->pub.prompt: fills candidates and features and picks the model
  * (the pinned one, or the router's winner among those not in skip).
  */
@@ -1053,7 +1158,8 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	struct router_context ctx;
 	struct router_decision d;
 	struct router_latency *lat;
-	size_t nlat;
+	const char **down;
+	size_t nlat, ndown;
 	int rc;
 
 	router_context_init(
@@ -1066,6 +1172,9 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	ctx.nlatency = nlat;
 	ctx.skip = skip;
 	ctx.nskip = nskip;
+	down = app_down_list(app, skip, nskip, &ndown);
+	ctx.down = down;
+	ctx.ndown = ndown;
 	/* What the request carries beside the message costs too: in a long
 	 * conversation it is most of the input (and of the budget). */
 	ctx.context_in_tokens = app_context_tokens(app, x);
@@ -1074,6 +1183,7 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	rc = router_online_decide(app->router, app->memory, x->pub.prompt,
 	    strlen(x->pub.prompt), &ctx, &d);
 	free(lat);
+	free(down);
 	if (rc == MC_ERR_NOTFOUND) {
 		*cause = xstrdup("no model is set up: add a key with `mixchat "
 		                 "keys add PROVIDER` or a local model in "
@@ -1328,10 +1438,30 @@ app_on_done(void *ud, const struct net_result *res)
 			    x->pub.model, store_strerror(app->store));
 		buf_release(&blob);
 	}
+	if (res->err == MC_OK)
+		app_down_clear(app, x->pub.model);
+	else if (res->err != MC_ERR_CANCELLED && x->text.len == 0 &&
+	         ((res->err == MC_ERR_NETWORK && res->http_status == 0) ||
+	             res->http_status >= 500)) {
+		const struct model *cm =
+		    config_find_model(app->cfg, x->pub.model);
+		bool wide = res->http_status == 0;
+
+		app_down_mark(app, x->pub.model, wide);
+		/* With one model there is nothing to pass over to. */
+		if (app->pinned == NULL && app->nusable > 1)
+			app_notice(app,
+			    "%s %s: the router passes over %s for a minute",
+			    wide && cm != NULL ? cm->provider : x->pub.model,
+			    wide ? "could not be reached" : "failed",
+			    wide ? "its models" : "it");
+	}
 	if (res->err == MC_ERR_AGAIN && res->retry_after_ms > 0)
 		app_notice(app,
-		    "%s is rate-limited for %.0f s: the router "
-		    "will use another model until then",
+		    app->pinned != NULL
+		        ? "%s is rate-limited for %.0f s"
+		        : "%s is rate-limited for %.0f s: the router "
+		          "will use another model until then",
 		    x->pub.model, res->retry_after_ms / 1000.0);
 
 	app_budget_notice(app);

@@ -694,6 +694,8 @@ router_exclusion_name(enum router_exclusion e)
 		return "rate-limited";
 	case ROUTER_SKIPPED:
 		return "skipped";
+	case ROUTER_UNREACHABLE:
+		return "unreachable";
 	}
 	return "?";
 }
@@ -878,14 +880,20 @@ find_latency(const struct router_context *ctx, const char *id)
 }
 
 static int
-is_skipped(const struct router_context *ctx, const char *id)
+named_in(const char *const *list, size_t n, const char *id)
 {
 	size_t i;
 
-	for (i = 0; i < ctx->nskip; i++)
-		if (ctx->skip[i] != NULL && strcmp(ctx->skip[i], id) == 0)
+	for (i = 0; i < n; i++)
+		if (list[i] != NULL && strcmp(list[i], id) == 0)
 			return 1;
 	return 0;
+}
+
+static int
+is_skipped(const struct router_context *ctx, const char *id)
+{
+	return named_in(ctx->skip, ctx->nskip, id);
 }
 
 double
@@ -1012,6 +1020,8 @@ router_decide_features(const struct router *r, const struct router_features *f,
 		           c->cost_usd / lambda - r->beta * c->penalty;
 		if (is_skipped(ctx, p->id))
 			c->excluded = ROUTER_SKIPPED;
+		else if (named_in(ctx->down, ctx->ndown, p->id))
+			c->excluded = ROUTER_UNREACHABLE;
 		else if (ctx->budget_left_usd >= 0 &&
 		         c->cost_usd > ctx->budget_left_usd)
 			c->excluded = ROUTER_OVER_BUDGET;

@@ -140,13 +140,18 @@ struct router_context {
 	const char *const
 	    *skip; /* models ruled out (e.g. re-ask); may be NULL */
 	size_t nskip;
+	/* Models that could not be reached just now (their server did not
+	 * answer); may be NULL. */
+	const char *const *down;
+	size_t ndown;
 };
 
 enum router_exclusion {
 	ROUTER_OK = 0,
 	ROUTER_OVER_BUDGET,
 	ROUTER_RATE_LIMITED,
-	ROUTER_SKIPPED, /* named in ctx->skip */
+	ROUTER_SKIPPED,     /* named in ctx->skip */
+	ROUTER_UNREACHABLE, /* named in ctx->down */
 };
 
 /* One candidate row of a decision.  model points into the router. */

@@ -94,6 +94,8 @@ why_excluded(const struct app_exchange *ex, const char *reason)
 {
 	if (strcmp(reason, "skipped") == 0 && ex->reask)
 		return "already answered this message";
+	if (strcmp(reason, "unreachable") == 0)
+		return "its server did not answer just now";
 	return reason;
 }
 
