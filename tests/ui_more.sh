@@ -199,8 +199,21 @@ else fail "/export wrote nothing"; fi
 	fail "/export mode $(stat -c %a "$T/chat.md")"
 expect_grep "$T/chat.md" "^## [a-z]* (re-ask) · " "export: a re-ask is marked"
 expect_grep "$T/chat.md" "^## You · [0-9][0-9]:[0-9][0-9]:[0-9][0-9]$" "export: the same layout as mixchat export"
+# A file already there is not replaced by a slip: refused, the command
+# kept in the input; /export! replaces it, keeping its mode.
+chmod 640 "$T/chat.md"
+cp "$T/chat.md" "$T/chat.before"
+echo "my own notes" >>"$T/chat.md"
 send "/export $T/chat.md"
-ui_expect "conversation written to $T/chat.md \(it replaced the file there\)" "/export over a file says it replaced it"
+ui_expect "/export: $T/chat.md is already there: /export! replaces it" "/export over a file is refused"
+ui_expect "^› /export $T/chat.md *$" "the refused /export stays in the input"
+grep -q "my own notes" "$T/chat.md" && ok "the file is untouched" || fail "the file was replaced"
+ui_keys C-u
+send "/export! $T/chat.md"
+ui_expect "conversation written to $T/chat.md \(it replaced the file there\)" "/export! replaces it and says so"
+grep -q "my own notes" "$T/chat.md" && fail "/export! did not replace the file" || ok "replaced"
+[ "$(stat -c %a "$T/chat.md" 2>/dev/null)" = 640 ] && ok "/export!: the file keeps its mode" ||
+	fail "/export! mode $(stat -c %a "$T/chat.md")"
 send "/export ~/tilde.md"
 ui_expect "conversation written to $T/uhome/tilde.md" "/export ~/FILE is in the home folder"
 [ -s "$T/uhome/tilde.md" ] && ok "~/ expanded" || fail "no $T/uhome/tilde.md"

@@ -19,6 +19,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -2716,7 +2718,8 @@ app_search_free(struct app_search_hit *list, size_t n)
 }
 
 int
-app_export(struct app *app, const char *path, char **written, char **cause)
+app_export(struct app *app, const char *path, bool replace, char **written,
+    char **cause)
 {
 	struct store_message *list = NULL;
 	struct store_session ss;
@@ -2725,6 +2728,8 @@ app_export(struct app *app, const char *path, char **written, char **cause)
 	char *cwd = NULL;
 	size_t n = 0;
 	bool existed;
+	struct stat st;
+	mode_t mode = 0600;
 	int rc;
 
 	if (app->session == 0 || app->nex == 0) {
@@ -2774,8 +2779,21 @@ app_export(struct app *app, const char *path, char **written, char **cause)
 		free(cwd);
 	}
 	existed = fs_exists(*written);
-	/* Private like the rest of the data: it holds the conversation. */
-	rc = fs_write_atomic(*written, b.data, b.len, 0600, cause);
+	/* A file the user named is never lost to a slip: replaced only
+	 * when asked to (our own name is an earlier export of this). */
+	if (existed && path != NULL && !replace) {
+		*cause = xasprintf(
+		    "%s is already there: /export! replaces it", *written);
+		free(*written);
+		*written = NULL;
+		buf_release(&b);
+		return MC_ERR_EXISTS;
+	}
+	/* Private like the rest of the data: it holds the conversation; a
+	 * file replaced keeps the mode it had. */
+	if (existed && stat(*written, &st) == 0)
+		mode = st.st_mode & 07777;
+	rc = fs_write_atomic(*written, b.data, b.len, mode, cause);
 	buf_release(&b);
 	if (rc != MC_OK) {
 		free(*written);

@@ -294,11 +294,13 @@ bool app_is_candidate(const struct app *app, const char *model);
 /*
  * app_export: write the stored conversation as Markdown, as `mixchat
  * export` prints it (format_conversation_md), to path (NULL: a file named
- * after the session in the current folder; "~/" is the home folder), mode
- * 0600; *written gets the full path, and says so when it replaced a file
- * (caller frees).
+ * after the session in the current folder, an earlier export of it
+ * replaced; "~/" is the home folder), mode 0600; *written gets the full
+ * path, and says so when it replaced a file (caller frees).  A path that
+ * names a file already there is refused (MC_ERR_EXISTS) unless replace;
+ * the file replaced keeps its mode.
  */
-int app_export(
-    struct app *app, const char *path, char **written, char **cause) MC_WUR;
+int app_export(struct app *app, const char *path, bool replace, char **written,
+    char **cause) MC_WUR;
 
 #endif

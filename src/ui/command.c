@@ -32,7 +32,8 @@ static const char help_text[] =
     "  /new              start a new conversation\n"
     "  /sessions [N]     list conversations; /sessions N resumes number N\n"
     "  /search WORDS     find messages in every conversation\n"
-    "  /export [FILE]    write this conversation as Markdown\n"
+    "  /export [FILE]    write this conversation as Markdown (/export!\n"
+    "                    FILE replaces a file already there)\n"
     "  /copy             the selected reply to the clipboard (Alt-C)\n"
     "  /theme NAME       switch colours (default, light, solarized-dark, "
     "mono)\n"
@@ -620,21 +621,37 @@ cmd_search(struct ui *ui, const char *arg)
 }
 
 static void
-cmd_export(struct ui *ui, const char *arg)
+export_to(struct ui *ui, const char *arg, bool replace)
 {
 	char *written = NULL, *cause = NULL;
 	int rc;
 
-	rc = app_export(ui->app, arg[0] != '\0' ? arg : NULL, &written, &cause);
+	rc = app_export(
+	    ui->app, arg[0] != '\0' ? arg : NULL, replace, &written, &cause);
 	if (rc != MC_OK) {
 		ui_note_error(ui, "/export: %s",
 		    cause != NULL ? cause : mixchat_strerror(rc));
 		free(cause);
+		/* Refused for a file there: one edit to replace it. */
+		if (rc == MC_ERR_EXISTS)
+			ui->keep_command = true;
 		return;
 	}
 	ui_note(
 	    ui, "conversation written to %s", written != NULL ? written : "?");
 	free(written);
+}
+
+static void
+cmd_export(struct ui *ui, const char *arg)
+{
+	export_to(ui, arg, false);
+}
+
+static void
+cmd_export_replace(struct ui *ui, const char *arg)
+{
+	export_to(ui, arg, true);
 }
 
 static void
@@ -759,6 +776,7 @@ static const struct {
 	{ "sessions", cmd_sessions },
 	{ "search", cmd_search },
 	{ "export", cmd_export },
+	{ "export!", cmd_export_replace },
 	{ "copy", cmd_copy },
 	{ "theme", cmd_theme },
 	{ "help", cmd_help },
