@@ -548,4 +548,18 @@ until [ "$(ui_screen | grep -c "could not reach dead")" -ge 2 ] || [ $n -ge 50 ]
 	{ fail "the only model was not tried again"; ui_screen | sed 's/^/  | /'; }
 ui_keys C-d
 ui_exit_status >/dev/null
+
+# "mode": "budget" in config.json starts in budget mode, and F2 turns it
+# off: routing is then balanced, not budget still.
+HB=$T/home_budget_cfg
+write_config "$HB"
+sed -i 's/"budget": {/"router": { "mode": "budget" },\n  "budget": {/' "$HB/config.json"
+ui_start -- --home "$HB"
+ui_expect " BUDGET " "configured budget mode: on at start"
+ui_keys F2
+send "an ester question"
+ui_expect "^ mixchat · an ester question · balanced " "F2 off: routing is balanced"
+ui_expect_not " BUDGET " "and the status bar says so"
+ui_keys C-d
+ui_exit_status >/dev/null
 finish

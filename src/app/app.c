@@ -1150,6 +1150,18 @@ app_down_list(struct app *app, const char *const *skip, size_t nskip, size_t *n)
 }
 
 /*
+ * The routing mode now: budget mode when on; off, the configured mode -
+ * but balanced when that is "budget" (F2 turned it off for the session).
+ */
+static enum router_mode
+app_mode(const struct app *app)
+{
+	if (app->budget_mode)
+		return MODE_BUDGET;
+	return app->cfg->mode == MODE_BUDGET ? MODE_BALANCED : app->cfg->mode;
+}
+
+/*
  * Route x->pub.prompt: fills candidates and features and picks the model
  * (the pinned one, or the router's winner among those not in skip).
  */
@@ -1164,8 +1176,7 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	size_t nlat, ndown;
 	int rc;
 
-	router_context_init(
-	    &ctx, app->budget_mode ? MODE_BUDGET : app->cfg->mode);
+	router_context_init(&ctx, app_mode(app));
 	ctx.latency_tolerance_ms = app->cfg->latency_tolerance_ms;
 	ctx.budget_left_usd = app_budget_left(app);
 	ctx.now_ms = time_wall_ms();
@@ -2256,7 +2267,7 @@ app_pinned_model(const struct app *app)
 const char *
 app_mode_name(const struct app *app)
 {
-	return app->budget_mode ? "budget" : config_mode_name(app->cfg->mode);
+	return config_mode_name(app_mode(app));
 }
 
 /* ------------------------------------------------------------------ */

@@ -363,7 +363,8 @@ cmd_budget(struct ui *ui, const char *arg)
 	format_usd(app_spend_today(ui->app), spent, sizeof spent);
 	format_usd(budget, limit, sizeof limit);
 	ui_note(ui,
-	    "spent today: %s of %s; budget mode %s (F2 toggles); "
+	    "spent today: %s of %s; budget mode %s (F2 toggles, for this "
+	    "session; \"mode\": \"budget\" in config.json starts in it); "
 	    "routing: %s",
 	    spent, budget > 0 ? limit : "no daily limit",
 	    app_budget_mode(ui->app) ? "on" : "off", app_mode_name(ui->app));
