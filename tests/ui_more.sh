@@ -419,14 +419,28 @@ send "solo401 shared"
 ui_expect "✗ mock refused the request \(HTTP 401\)" "a refused key"
 ui_expect_not "asks the next-best model" "no other model behind the same refused key is suggested"
 send "/sessions"
-ui_expect "/sessions \\(Esc closes\\)" "a long /sessions list opens in the popup"
+ui_expect "┌─ /sessions ─" "a long /sessions list opens in the popup"
 ui_expect "filler conversation 25 +│" "the newest conversation is in view"
-ui_keys Escape
+ui_expect "Enter opens · Esc closes ─┘" "the popup says an entry can be opened"
+# A list to pick from: the cursor starts on the last used (this one),
+# Down moves it, Enter resumes the conversation under it.
+rev="$(printf '\033')\\[[0-9;]*7m"
+TM capture-pane -p -e -t 0 | grep "solo401 shared" | grep -q "$rev" &&
+	ok "the cursor is on the last used conversation (reverse video)" ||
+	fail "no cursor on the last used conversation"
+ui_keys Down Down
+sleep 0.2
+TM capture-pane -p -e -t 0 | grep "filler conversation 24" | grep -q "$rev" &&
+	ok "Down moves the cursor down the list" || fail "Down did not move the cursor"
+ui_keys Enter
+ui_expect "resumed: filler conversation 24" "Enter resumes the conversation under the cursor"
+ui_expect "mock reply to: filler conversation 24" "its messages are shown"
+ui_expect_not "┌─ /sessions" "and the popup is closed"
 # Opened narrow (titles cut to the width), then widened: laid out again.
 TM resize-window -t 0 -x 50 -y 30
 sleep 0.3
 send "/sessions"
-ui_expect "/sessions \\(Esc" "the popup at 50 columns"
+ui_expect "┌─ /sessions ─" "the popup at 50 columns"
 ui_expect_not "filler conversation 25" "titles cut at 50 columns"
 TM resize-window -t 0 -x 100 -y 30
 ui_expect "filler conversation 25 +│" "widened, the popup shows whole titles"

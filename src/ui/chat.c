@@ -813,6 +813,103 @@ click(struct ui *ui)
 	ui->selected = (long)b->index;
 }
 
+const char *
+ui_overlay_line(const struct ui_overlay *o, size_t i, size_t *len)
+{
+	const char *s = o->text, *nl;
+
+	while (s != NULL && i > 0) {
+		nl = strchr(s, '\n');
+		s = nl != NULL ? nl + 1 : NULL;
+		i--;
+	}
+	if (s == NULL || (*s == '\0' && s != o->text && s[-1] == '\n'))
+		return NULL;
+	*len = strcspn(s, "\n");
+	return s;
+}
+
+static bool
+overlay_pickable(const struct ui_overlay *o, size_t i)
+{
+	size_t len;
+	const char *l = ui_overlay_line(o, i, &len);
+
+	return l != NULL && o->pickable(l, len);
+}
+
+/*
+ * The cursor of a list popup moved by delta entries (to the first or the
+ * last with a large one).
+ */
+static void
+overlay_move(struct ui_overlay *o, long delta)
+{
+	size_t i = o->cursor, len;
+
+	while (delta != 0) {
+		size_t next = delta < 0 ? i - 1 : i + 1;
+
+		if ((delta < 0 && i == 0) ||
+		    (delta > 0 && ui_overlay_line(o, next, &len) == NULL))
+			break;
+		i = next;
+		if (overlay_pickable(o, i)) {
+			o->cursor = i;
+			delta += delta < 0 ? 1 : -1;
+		}
+	}
+	/* The draw scrolls it into sight (it knows the rows). */
+	o->follow = true;
+}
+
+/* Keys of a list popup: move the cursor, pick with Enter. */
+static bool
+overlay_pick_key(struct ui *ui, uint32_t key)
+{
+	struct ui_overlay *o = &ui->overlay;
+	long page = o->height > 1 ? (long)o->height - 1 : 1;
+	const char *line;
+	char *copy;
+	size_t len;
+
+	switch (key) {
+	case KEYC_UP:
+	case 'k':
+		overlay_move(o, -1);
+		return true;
+	case KEYC_DOWN:
+	case 'j':
+		overlay_move(o, 1);
+		return true;
+	case KEYC_PPAGE:
+	case 'b':
+		overlay_move(o, -page);
+		return true;
+	case KEYC_NPAGE:
+	case ' ':
+		overlay_move(o, page);
+		return true;
+	case KEYC_HOME:
+	case 'g':
+		overlay_move(o, -(long)1e9);
+		return true;
+	case KEYC_END:
+	case 'G':
+		overlay_move(o, (long)1e9);
+		return true;
+	case KEYC_ENTER:
+		line = ui_overlay_line(o, o->cursor, &len);
+		if (line == NULL || !o->pickable(line, len))
+			return true;
+		copy = xstrndup(line, len);
+		o->pick(ui, copy, len);
+		free(copy);
+		return true;
+	}
+	return false;
+}
+
 /* Keys while the popup is open: scroll it, close it, or quit. */
 static void
 overlay_key(struct ui *ui, uint32_t key)
@@ -821,6 +918,9 @@ overlay_key(struct ui *ui, uint32_t key)
 	struct ui_overlay *o = &ui->overlay;
 	size_t page = o->height > 1 ? o->height - 1 : 1;
 	size_t last = o->rows > o->height ? o->rows - o->height : 0;
+
+	if (o->pick != NULL && overlay_pick_key(ui, key))
+		return;
 
 	if (b != NULL && b->action == ACT_QUIT) {
 		if (editor_empty(&ui->ed))

@@ -499,6 +499,58 @@ sessions_regen(struct ui *ui, struct buf *b)
 	return sessions_text(ui, b, &n);
 }
 
+/* A line of the /sessions list that is a conversation: its number
+ * first, after the indent; *id_len its length. */
+static const char *
+session_line_id(const char *line, size_t len, size_t *id_len)
+{
+	size_t i = 0, k;
+
+	while (i < len && line[i] == ' ')
+		i++;
+	for (k = i; k < len && line[k] >= '0' && line[k] <= '9'; k++)
+		;
+	if (k == i || k + 2 > len || line[k] != ' ' || line[k + 1] != ' ')
+		return NULL;
+	*id_len = k - i;
+	return line + i;
+}
+
+static bool
+sessions_pickable(const char *line, size_t len)
+{
+	size_t n;
+
+	return session_line_id(line, len, &n) != NULL;
+}
+
+static void cmd_sessions(struct ui *ui, const char *arg);
+
+/* Enter on a conversation of the /sessions popup: /sessions N.  Refused
+ * for now (a reply still arriving), the command waits in the input. */
+static void
+sessions_pick(struct ui *ui, const char *line, size_t len)
+{
+	size_t n;
+	const char *id = session_line_id(line, len, &n);
+	char *arg;
+
+	if (id == NULL)
+		return;
+	arg = xstrndup(id, n);
+	ui_overlay_close(ui);
+	ui->keep_command = false;
+	cmd_sessions(ui, arg);
+	if (ui->keep_command && editor_empty(&ui->ed)) {
+		char *cmd = xasprintf("/sessions %s", arg);
+
+		editor_set(&ui->ed, cmd);
+		free(cmd);
+	}
+	ui->keep_command = false;
+	free(arg);
+}
+
 static void
 cmd_sessions(struct ui *ui, const char *arg)
 {
@@ -539,8 +591,19 @@ cmd_sessions(struct ui *ui, const char *arg)
 	 * top (the last used), not scrolled to its oldest end; laid out
 	 * again when the window's width changes. */
 	else if (n + 2 > (size_t)(ui->chat_rows > 0 ? ui->chat_rows : 20)) {
-		ui_overlay_open(ui, "/sessions (Esc closes)", buf_str(&b));
+		ui_overlay_open(ui, "/sessions", buf_str(&b));
 		ui->overlay.regen = sessions_regen;
+		ui->overlay.pick = sessions_pick;
+		ui->overlay.pickable = sessions_pickable;
+		/* The cursor on the first conversation (under the
+		 * heading). */
+		ui->overlay.cursor = 0;
+		while (ui_overlay_line(&ui->overlay, ui->overlay.cursor, &i) !=
+		           NULL &&
+		       !sessions_pickable(ui_overlay_line(&ui->overlay,
+		                              ui->overlay.cursor, &i),
+		           i))
+			ui->overlay.cursor++;
 	} else
 		ui_note(ui, "%s", buf_str(&b));
 	buf_release(&b);

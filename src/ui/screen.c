@@ -960,6 +960,19 @@ wide_across(int y, int x)
 	return -1;
 }
 
+/* The line of the popup's text that row i of rows shows. */
+static size_t
+overlay_row_line(
+    const struct ui_overlay *o, const struct overlay_row *rows, size_t i)
+{
+	size_t line = 0, k;
+
+	for (k = 0; k < rows[i].off; k++)
+		if (o->text[k] == '\n')
+			line++;
+	return line;
+}
+
 static void
 draw_overlay(struct ui *ui, int top, int height)
 {
@@ -993,6 +1006,23 @@ draw_overlay(struct ui *ui, int top, int height)
 	shown = (size_t)bh - 2;
 	o->rows = n;
 	o->height = shown;
+	if (o->pick != NULL && o->follow) {
+		size_t crow = 0, heading = 0;
+
+		o->follow = false;
+		while (crow < n && overlay_row_line(o, rows, crow) < o->cursor)
+			crow++;
+		/* The rows above the first entry: its heading. */
+		while (heading < n && !o->pickable(o->text + rows[heading].off,
+		                          rows[heading].len))
+			heading++;
+		if (crow < o->scroll)
+			o->scroll = crow;
+		else if (crow >= o->scroll + shown)
+			o->scroll = crow - shown + 1;
+		if (crow == heading && crow < shown)
+			o->scroll = 0;
+	}
 	if (o->scroll + shown > n)
 		o->scroll = n > shown ? n - shown : 0;
 	x0 = ((int)cols - bw) / 2;
@@ -1025,7 +1055,17 @@ draw_overlay(struct ui *ui, int top, int height)
 		attrset(frame);
 		mvaddstr(y0 + y, x0 + bw - 1, glyph->vline);
 		i = o->scroll + (size_t)(y - 1);
-		if (i < n)
+		if (i >= n)
+			continue;
+		if (o->pick != NULL &&
+		    overlay_row_line(o, rows, i) == o->cursor) {
+			/* The entry Enter picks, across the popup. */
+			attrset(styles[TH_SELECTED] | A_REVERSE);
+			move(y0 + y, x0 + 1);
+			hline(' ', bw - 2);
+			put_text(y0 + y, x0 + 2, o->text + rows[i].off,
+			    rows[i].len, want, styles[TH_SELECTED] | A_REVERSE);
+		} else
 			put_text(y0 + y, x0 + 2, o->text + rows[i].off,
 			    rows[i].len, want, body);
 	}
@@ -1037,7 +1077,12 @@ draw_overlay(struct ui *ui, int top, int height)
 	for (y = 0; y < bh && y < 512; y++)
 		if (edge[y] && x0 + bw < (int)cols)
 			mvaddch(y0 + y, x0 + bw, ' ');
-	if (n > shown)
+	if (n > shown && o->pick != NULL)
+		snprintf(hint, sizeof hint,
+		    " %zu-%zu of %zu%s%s Enter opens%sEsc closes ",
+		    o->scroll + 1, o->scroll + shown, n, glyph->sep,
+		    glyph->arrows, glyph->sep);
+	else if (n > shown)
 		snprintf(hint, sizeof hint,
 		    " %zu-%zu of %zu%s%s PgUp PgDn%sEsc or q closes ",
 		    o->scroll + 1, o->scroll + shown, n, glyph->sep,

@@ -42,7 +42,17 @@ struct ui_overlay {
 	/* Remakes the text for the window's new width (a list whose
 	 * titles are cut to it), or NULL: the text wraps by itself. */
 	int (*regen)(struct ui *ui, struct buf *b);
+	/* A list to pick from (/sessions), or NULL for text only: Up and
+	 * Down move the cursor over the lines pickable says are entries
+	 * (one screen row each), and Enter hands the line to pick. */
+	void (*pick)(struct ui *ui, const char *line, size_t len);
+	bool (*pickable)(const char *line, size_t len);
+	size_t cursor; /* the line under the cursor */
+	bool follow;   /* it moved: scroll it into sight at the next draw */
 };
+/* ui_overlay_line: line i of the popup's text (len bytes, no newline), or
+ * NULL past its end. */
+const char *ui_overlay_line(const struct ui_overlay *o, size_t i, size_t *len);
 
 struct ui {
 	const struct config *cfg;
