@@ -441,6 +441,52 @@ TEST(search_newest_first)
 	store_hits_free(hits, n);
 	CHECK(store_search(s, "née", 5, &hits, &n) == MC_OK && n == 1);
 	store_hits_free(hits, n);
+	/* A match deep in a long message: the snippet starts and ends at
+	 * whole words, with "…" where the text goes on, white space as one
+	 * space. */
+	m.created_ms = 4000;
+	m.text = (char *)(uintptr_t) "Alpha beta gamma delta epsilon zeta "
+	                             "eta theta iota kappa lambda mu nu xi "
+	                             "omicron pi rho\n\nsigma  BANANA tau "
+	                             "upsilon phi chi psi omega and then a "
+	                             "great many more words that run on past "
+	                             "the snippet's end for sure";
+	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+	CHECK(store_search(s, "banana", 5, &hits, &n) == MC_OK && n == 1);
+	if (n == 1) {
+		const char *sn = hits[0].snippet;
+		size_t sl = strlen(sn);
+
+		CHECK(strncmp(sn, "\xe2\x80\xa6", 3) == 0);
+		CHECK(sl > 6 && strcmp(sn + sl - 3, "\xe2\x80\xa6") == 0);
+		CHECK(strstr(sn, "sigma BANANA tau") != NULL);
+		/* Whole words: the first after the "…" and the last before
+		 * the other are words of the text, not parts of one. */
+		{
+			static const char *const words[] = { "omicron", "pi",
+				"rho", "sigma", "omega", "and", "then", "a",
+				"great", "many", "more", "words", "that", "run",
+				"on", "past", "the" };
+			size_t w, first = strcspn(sn + 3, " ");
+			const char *last = sn + sl - 3;
+			bool f = false, l = false;
+
+			while (last > sn && last[-1] != ' ')
+				last--;
+			for (w = 0; w < sizeof words / sizeof *words; w++) {
+				f = f ||
+				    (strlen(words[w]) == first &&
+				        strncmp(sn + 3, words[w], first) == 0);
+				l = l || (strlen(words[w]) ==
+				                 (size_t)(sn + sl - 3 - last) &&
+				             strncmp(last, words[w],
+				                 strlen(words[w])) == 0);
+			}
+			CHECK(f);
+			CHECK(l);
+		}
+	}
+	store_hits_free(hits, n);
 	CHECK(store_search(s, "zebra", 5, &hits, &n) == MC_OK && n == 0);
 	store_hits_free(hits, n);
 	CHECK(store_search(s, "  ", 5, &hits, &n) == MC_ERR_USAGE);

@@ -802,23 +802,69 @@ match_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* snippet: about SNIPPET_MAX bytes around at, on UTF-8 boundaries. */
+static bool
+snippet_space(char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/*
+ * snippet: about SNIPPET_MAX bytes around at, cut at word boundaries
+ * where a space is near (else on UTF-8 boundaries), "…" where the text
+ * goes on; white space as single spaces.
+ */
 static char *
 snippet(const char *text, size_t len, const char *at)
 {
-	size_t start = (size_t)(at - text), end, i;
+	size_t pos = (size_t)(at - text), start, end, i, k, n = 0;
+	bool space = false;
 	char *out;
 
-	start = start > SNIPPET_MAX / 4 ? start - SNIPPET_MAX / 4 : 0;
+	start = pos > SNIPPET_MAX / 4 ? pos - SNIPPET_MAX / 4 : 0;
+	/* From the start of a word: the first after a space before the
+	 * match, if there is one. */
+	if (start > 0) {
+		for (k = start; k < pos && !snippet_space(text[k - 1]); k++)
+			;
+		if (k < pos)
+			start = k;
+	}
 	while (start > 0 && ((unsigned char)text[start] & 0xc0) == 0x80)
 		start--;
 	end = start + SNIPPET_MAX < len ? start + SNIPPET_MAX : len;
+	/* To the end of a word: back to a space after the match. */
+	if (end < len) {
+		for (k = end; k > pos + 1 && !snippet_space(text[k]); k--)
+			;
+		if (k > pos + 1)
+			end = k;
+	}
 	while (end < len && ((unsigned char)text[end] & 0xc0) == 0x80)
 		end--;
-	out = xstrndup(text + start, end - start);
-	for (i = 0; out[i] != '\0'; i++)
-		if (out[i] == '\n' || out[i] == '\r' || out[i] == '\t')
-			out[i] = ' ';
+	while (end > start && snippet_space(text[end - 1]))
+		end--;
+	while (start < end && snippet_space(text[start]))
+		start++;
+	out = xmalloc(end - start + 8);
+	if (start > 0) {
+		memcpy(out, "\xe2\x80\xa6", 3); /* … */
+		n = 3;
+	}
+	for (i = start; i < end; i++) {
+		if (snippet_space(text[i])) {
+			space = true;
+			continue;
+		}
+		if (space)
+			out[n++] = ' ';
+		space = false;
+		out[n++] = text[i];
+	}
+	if (end < len) {
+		memcpy(out + n, "\xe2\x80\xa6", 3);
+		n += 3;
+	}
+	out[n] = '\0';
 	return out;
 }
 
