@@ -442,6 +442,14 @@ sleep 0.3
 send "/sessions"
 ui_expect "┌─ /sessions ─" "the popup at 50 columns"
 ui_expect_not "filler conversation 25" "titles cut at 50 columns"
+ui_keys Escape
+# At 50 columns the tables keep a row to a line: columns give way.
+send "/models"
+ui_expect "^ +$m1 +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+$" "/models: a row on one line at 50 columns"
+send "/why"
+ui_expect "^ +▶ [a-z]+ +[01]\.[0-9]{3} +\\\$[0-9.]+ +-?[0-9]+\.[0-9]{3}$" "/why: a row on one line at 50 columns"
+send "/sessions"
+ui_expect "┌─ /sessions ─" "the popup again"
 TM resize-window -t 0 -x 100 -y 30
 ui_expect "filler conversation 25 +│" "widened, the popup shows whole titles"
 ui_keys Escape

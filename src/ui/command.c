@@ -108,7 +108,8 @@ cmd_why(struct ui *ui, const char *arg)
 	const struct app_candidate *c;
 	char cost[32], lat[32], id[48];
 	struct buf b;
-	size_t i;
+	size_t i, width;
+	bool show_lat, show_pm;
 	int rc = MC_OK, mw = 5;
 
 	if (sel < 0 || (ex = app_get(ui->app, (size_t)sel)) == NULL) {
@@ -154,23 +155,36 @@ cmd_why(struct ui *ui, const char *arg)
 		rc = buf_printf(&b,
 		    "Why %s answered reply %s%s (highest score wins):\n",
 		    ex->model, id, ex->reask ? ", asked again" : "");
+	/* Narrow, the uncertainty and then the latency give way, so that
+	 * a row stays one line (4 + model + 27, + 10 latency, + 7 ±). */
+	width = ui_chat_width(ui);
+	show_lat = (size_t)mw + 41 <= width;
+	show_pm = (size_t)mw + 48 <= width;
 	if (rc == MC_OK)
-		rc = buf_printf(&b, "    %-*s %7s %10s %9s %*s %7s\n", mw,
-		    "model", "quality", "cost", "latency", pad_to(glyph->pm, 6),
-		    glyph->pm, "score");
+		rc = buf_printf(&b, "    %-*s %7s %10s%s%s%s%*s %7s\n", mw,
+		    "model", "quality", "cost", show_lat ? " " : "",
+		    show_lat ? "  latency" : "", show_pm ? " " : "",
+		    show_pm ? pad_to(glyph->pm, 6) : 0,
+		    show_pm ? glyph->pm : "", "score");
 	for (i = 0; i < ex->ncandidates && rc == MC_OK; i++) {
+		char latcol[48] = "", pmcol[32] = "";
+
 		c = &ex->candidates[i];
 		format_usd(c->cost_usd, cost, sizeof cost);
 		format_ms(c->latency_ms, lat, sizeof lat);
+		if (show_lat)
+			snprintf(latcol, sizeof latcol, " %9s", lat);
+		if (show_pm)
+			snprintf(pmcol, sizeof pmcol, " %6.3f", c->uncertainty);
 		if (c->excluded != NULL)
 			rc = buf_printf(&b, "    %-*.*s  not a candidate: %s\n",
 			    mw, mw, c->model, why_excluded(ex, c->excluded));
 		else
-			rc = buf_printf(&b,
-			    "  %s %-*.*s %7.3f %10s %9s %6.3f %7.3f\n",
-			    (int)i == ex->winner ? glyph->winner : " ", mw, mw,
-			    c->model, c->quality, cost, lat, c->uncertainty,
-			    c->score);
+			rc =
+			    buf_printf(&b, "  %s %-*.*s %7.3f %10s%s%s %7.3f\n",
+			        (int)i == ex->winner ? glyph->winner : " ", mw,
+			        mw, c->model, c->quality, cost, latcol, pmcol,
+			        c->score);
 	}
 	if (rc == MC_OK)
 		ui_note(ui, "%s", buf_str(&b));
@@ -254,6 +268,7 @@ cmd_models(struct ui *ui, const char *arg)
 	size_t n = 0, i, locked = 0;
 	struct buf b;
 	char in[32], out[32], ttft[32];
+	bool show_lat, show_prov;
 	int rc, mw = 5, room;
 
 	rc = app_models(ui->app, &m, &n);
@@ -267,20 +282,26 @@ cmd_models(struct ui *ui, const char *arg)
 	}
 	/* The id column as wide as the longest id, within what the pane
 	 * leaves beside the other columns (59), at least 12: a longer id is
-	 * cut with a mark. */
+	 * cut with a mark.  Narrower than that, the latency columns (14)
+	 * and then the provider (10) give way, so a row stays one line. */
 	for (i = 0; i < n; i++)
 		if (m[i].usable &&
 		    (int)utf8_width(m[i].id, strlen(m[i].id)) > mw)
 			mw = (int)utf8_width(m[i].id, strlen(m[i].id));
-	room = (int)ui_chat_width(ui) - 59;
+	if (mw < 12)
+		mw = 12;
+	room = (int)ui_chat_width(ui);
+	show_lat = 12 + 59 <= room;
+	show_prov = 12 + 45 <= room;
+	room -= show_lat ? 59 : show_prov ? 45 : 35;
 	if (mw > room)
 		mw = room;
 	if (mw < 12)
 		mw = 12;
 	buf_init(&b, 1 << 20);
-	rc = buf_printf(&b, "%-*s %-9s %7s %7s %10s %4s %8s %5s\n", mw, "model",
-	    "provider", "$/M in", "$/M out", "quality", "rtgs", "1st tok",
-	    "tok/s");
+	rc = buf_printf(&b, "%-*s%s %7s %7s %10s %4s%s\n", mw, "model",
+	    show_prov ? " provider " : "", "$/M in", "$/M out", "quality",
+	    "rtgs", show_lat ? "  1st tok tok/s" : "");
 	/* Usable models get a row; the rest of the catalog one line. */
 	for (i = 0; i < n && rc == MC_OK; i++) {
 		char quality[32], tps[16];
@@ -308,10 +329,15 @@ cmd_models(struct ui *ui, const char *arg)
 		else
 			snprintf(quality, sizeof quality, "-");
 		rc = add_column(&b, m[i].id, (size_t)mw);
+		if (rc == MC_OK && show_prov)
+			rc = buf_printf(&b, " %-9.9s", m[i].provider);
 		if (rc == MC_OK)
-			rc = buf_printf(&b, " %-9.9s %7s %7s %*s %4d %8s %5s\n",
-			    m[i].provider, in, out, pad_to(quality, 10),
-			    quality, m[i].ratings, ttft, tps);
+			rc = buf_printf(&b, " %7s %7s %*s %4d", in, out,
+			    pad_to(quality, 10), quality, m[i].ratings);
+		if (rc == MC_OK && show_lat)
+			rc = buf_printf(&b, " %8s %5s", ttft, tps);
+		if (rc == MC_OK)
+			rc = buf_addch(&b, '\n');
 	}
 	if (rc == MC_OK && locked > 0) {
 		/* Which providers those are, each once. */
