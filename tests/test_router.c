@@ -368,6 +368,55 @@ TEST(fit_learns_tags)
 	router_free(r);
 }
 
+/*
+ * The tag classifier keeps the mean of its weights over its steps.  Two
+ * copies of one prompt x of tag 0, one epoch, step s: the first step
+ * (from 0, p = 1/2) moves tag 0's weights and bias by s/2 x, the second
+ * by h = s (1 - sigmoid(s a)), a = 1 + |x|^2, so the mean of the two
+ * iterates is (s/2 + h/2) x and the margin of tag 0 over tag 1 is
+ * (s + h) a (the last iterate would give (s + 2h) a).
+ */
+TEST(tag_classifier_averages_its_steps)
+{
+	static const char *const prompt = "integrate the polynomial x^2 + 3x";
+	static const double q[2] = { 1, 0 }, len[2] = { 10, 10 };
+	const char *models[] = { "a", "b" }, *tags[] = { "maths", "poems" };
+	const double pin[2] = { 1, 1 }, pout[2] = { 1, 1 };
+	struct router_example ex[2];
+	struct router_fit_options o;
+	struct router_features *f = xcalloc(1, sizeof *f);
+	struct router *r = NULL;
+	char *cause = NULL;
+	double a = 1, h, want;
+	uint32_t k;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ex[i].prompt = prompt;
+		ex[i].len = strlen(prompt);
+		ex[i].tag = 0;
+		ex[i].quality = q;
+		ex[i].out_tokens = len;
+	}
+	router_fit_options_init(&o);
+	o.tag_epochs = 1;
+	o.trees = false;
+	o.exemplars = false;
+	CHECK(router_fit(models, pin, pout, 2, tags, 2, ex, 2, &o, &r,
+	          &cause) == MC_OK);
+	router_features_hash(prompt, strlen(prompt), f);
+	for (k = 0; k < f->nnz; k++)
+		a += (double)f->x[f->nz[k]] * f->x[f->nz[k]];
+	router_features_tag(r, f);
+	h = ROUTER_TAG_STEP * (1 - 1 / (1 + exp(-ROUTER_TAG_STEP * a)));
+	want = 1 / (1 + exp(-(ROUTER_TAG_STEP + h) * a));
+	CHECK(fabs(f->tag[0] - want) < 1e-4);
+	CHECK(fabs(f->tag[0] + f->tag[1] - 1) < 1e-5);
+	free(f);
+	free(cause);
+	router_free(r);
+}
+
 TEST(online_learning_moves_predictions)
 {
 	struct router *r = hand_router();
@@ -1275,6 +1324,7 @@ main(void)
 	RUN(add_and_remove_models);
 	RUN(builtin_priors);
 	RUN(fit_learns_tags);
+	RUN(tag_classifier_averages_its_steps);
 	RUN(online_learning_moves_predictions);
 	RUN(a_corrected_rating_counts_as_its_new_score);
 	RUN(learn_length_follows_replies);

@@ -33,7 +33,7 @@ router_fit_options_init(struct router_fit_options *o)
 	o->l2 = 0.5;
 	o->lr = 0.005;
 	o->epochs = 2;
-	o->tag_epochs = 8;
+	o->tag_epochs = 16;
 	o->dense_l2 = 0;
 	o->ridge = 40;
 	o->ridge_iter = 50;
@@ -118,21 +118,35 @@ fit_exemplars(struct router *r, struct sparse *sp,
 	r->exemplars = x;
 }
 
+/*
+ * The tag classifier: softmax regression on the hashed features by SGD at
+ * a constant step, o->tag_epochs passes, and the mean of the weights
+ * after every step (Polyak averaging) kept rather than the last ones.
+ * The mean is kept lazily: with w_c the weights after c steps and d_s
+ * the s-th step, the mean of w_1..w_c is w_c - sum (s - 1) d_s / c, so u
+ * sums (s - 1) d_s over the (few) weights each step touches.  On the
+ * validation folds of train, against the last weights at a step 1/(1 +
+ * epoch) over 8 epochs: MMLU APGR 0.6982 -> 0.7005 (4 of 5 folds),
+ * RouterBench AIQ 0.8540 -> 0.8552 (5 of 5); an L2 penalty (1e-4) and a
+ * temperature (0.6, 1.5) on the averaged weights lost on both.
+ */
 static void
 fit_tags(struct router *r, struct sparse *sp, const struct router_example *ex,
     size_t n, const struct router_fit_options *o)
 {
 	uint32_t T = r->ntags, t, k;
-	double z[ROUTER_MAX_TAGS], g[ROUTER_MAX_TAGS], m, s, lr;
-	size_t *perm = xmalloc((n + 1) * sizeof *perm), e, i;
+	double z[ROUTER_MAX_TAGS], g[ROUTER_MAX_TAGS], ub[ROUTER_MAX_TAGS], m,
+	    s, steps = 0, d;
+	double *u = xcalloc((size_t)T * ROUTER_DIM, sizeof *u);
+	size_t *perm = xmalloc((n + 1) * sizeof *perm), e, i, j;
 	int epoch;
 
 	/* Feature-major (ROUTER_DIM x T): each non-zero feature touches one
 	 * contiguous row of T weights. */
 	r->tagw = xcalloc((size_t)T * ROUTER_DIM, sizeof *r->tagw);
 	memset(r->tagb, 0, sizeof r->tagb);
+	memset(ub, 0, sizeof ub);
 	for (epoch = 0; epoch < o->tag_epochs; epoch++) {
-		lr = 1.0 / (1.0 + epoch);
 		shuffle(perm, n, 1000u + (uint32_t)epoch);
 		for (i = 0; i < n; i++) {
 			e = perm[i];
@@ -158,19 +172,33 @@ fit_tags(struct router *r, struct sparse *sp, const struct router_example *ex,
 				s += z[t];
 			}
 			for (t = 0; t < T; t++) {
-				g[t] = lr * (((int)t == ex[e].tag ? 1.0 : 0.0) -
-				                z[t] / s);
+				g[t] = ROUTER_TAG_STEP *
+				       (((int)t == ex[e].tag ? 1.0 : 0.0) -
+				           z[t] / s);
 				r->tagb[t] += (float)g[t];
+				ub[t] += steps * g[t];
 			}
 			for (k = 0; k < sp[e].nnz; k++) {
-				float *w = r->tagw + (size_t)sp[e].idx[k] * T;
+				size_t row = (size_t)sp[e].idx[k] * T;
+				float *w = r->tagw + row;
 				double v = sp[e].val[k];
 
-				for (t = 0; t < T; t++)
-					w[t] += (float)(g[t] * v);
+				for (t = 0; t < T; t++) {
+					d = g[t] * v;
+					w[t] += (float)d;
+					u[row + t] += steps * d;
+				}
 			}
+			steps += 1.0;
 		}
 	}
+	if (steps > 0) {
+		for (j = 0; j < (size_t)T * ROUTER_DIM; j++)
+			r->tagw[j] -= (float)(u[j] / steps);
+		for (t = 0; t < T; t++)
+			r->tagb[t] -= (float)(ub[t] / steps);
+	}
+	free(u);
 	free(perm);
 }
 
