@@ -208,7 +208,8 @@ write_config "$HM"
 "$MC" --home "$HM" rate last 4 >/dev/null 2>&1
 "$MC" --home "$HM" ratings export >"$T/mon.jsonl" 2>/dev/null
 sleep 0.01
-"$MC" --home "$HM" rate last 2 >/dev/null 2>&1
+expect_exit 0 "a second score" -- "$MC" --home "$HM" rate last 2
+expect_grep "$T/out" "^rated [0-9]*\.[0-9]* ([a-z]*) 2/5, was 4/5: " "it says which score it corrects"
 "$MC" --home "$HM" ratings export >"$T/tue.jsonl" 2>/dev/null
 HP1=$T/home_pool1
 write_config "$HP1"

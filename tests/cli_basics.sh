@@ -14,6 +14,15 @@ for cmd in ask route rate ratings keys train eval stats export; do
 	expect_exit 0 "$cmd --help" -- "$MC" --home "$T/help" $cmd --help
 	expect_grep "$T/out" "^Usage: mixchat $cmd" "$cmd --help prints its usage"
 done
+# A command's --help explains each option of its usage, one line each.
+for c in "ask --model" "ask --budget" "ask --session" "ask --json" "route --budget" "route --explain" "route --json" "stats --json" "export --format" "ratings import" "ratings export"; do
+	"$MC" --home "$T/help" ${c%% *} --help >"$T/out" 2>&1
+	grep -q -e "^  .*${c#* } .*[a-z]" "$T/out" && ok "${c%% *} --help explains ${c#* }" ||
+		fail "${c%% *} --help does not explain ${c#* }: $(cat "$T/out")"
+done
+# A usage error points to the command's own --help.
+"$MC" ask --bogus x 2>"$T/err" </dev/null
+expect_grep "$T/err" "^Try 'mixchat ask --help' for more information.$" "a usage error names the command's --help"
 "$MC" --help >"$T/global"
 for opt in --source --no-tags --out --format --lambda --validate --names-only; do
 	grep -q -e "$opt" "$T/global" && ok "--help shows $opt" || fail "--help lacks $opt"

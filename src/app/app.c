@@ -2866,7 +2866,7 @@ app_prompt_of(struct store *s, uint64_t session, uint32_t seq,
 /* Learn from a stored reply: its prompt is the message before it. */
 static int
 app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
-    int source, char **model, char **cause)
+    int source, char **model, int *old_score, char **cause)
 {
 	struct store_message reply, prompt;
 	struct router_features *f;
@@ -2902,6 +2902,8 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 	}
 	if (model != NULL)
 		*model = NULL;
+	if (old_score != NULL)
+		*old_score = reply.rating;
 	if (reply.rating == score) {
 		*cause = xasprintf("reply %llu.%u is already rated %d/5",
 		    (unsigned long long)session, seq, score);
@@ -2934,7 +2936,7 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 
 int
 app_rate_id(struct app *app, const char *reply_id, int score, char **model,
-    char *reply_id_out, size_t id_size, char **cause)
+    int *old_score, char *reply_id_out, size_t id_size, char **cause)
 {
 	uint64_t session;
 	uint32_t seq;
@@ -2961,8 +2963,8 @@ app_rate_id(struct app *app, const char *reply_id, int score, char **model,
 		    "no reply %llu.%u", (unsigned long long)session, seq);
 		return MC_ERR_NOTFOUND;
 	}
-	rc = app_rate_stored(
-	    app, session, seq, score, STORE_SOURCE_CLI, model, cause);
+	rc = app_rate_stored(app, session, seq, score, STORE_SOURCE_CLI, model,
+	    old_score, cause);
 	if (rc == MC_OK && reply_id_out != NULL)
 		store_reply_id_format(session, seq, reply_id_out, id_size);
 	return rc;

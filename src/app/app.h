@@ -268,13 +268,14 @@ int app_session_named(struct app *app, const char *name, char **cause) MC_WUR;
 /*
  * app_rate_id: rate a stored reply by its id ("SESSION.SEQ" or "last"),
  * exactly as the keystroke does (`mixchat rate`).  *model gets who
- * answered it (caller frees; may be NULL); reply_id_out (id_size bytes,
- * may be NULL) the id rated, "last" resolved.  A reply that never came
+ * answered it (caller frees; may be NULL); *old_score (may be NULL) the
+ * rating it had, 0 for none; reply_id_out (id_size bytes, may be NULL)
+ * the id rated, "last" resolved.  A reply that never came
  * (no text) cannot be rated (MC_ERR_USAGE).  app NULL: nothing is stored
  * yet (no store was opened): the id is checked, and there is no reply.
  */
 int app_rate_id(struct app *app, const char *reply_id, int score, char **model,
-    char *reply_id_out, size_t id_size, char **cause) MC_WUR;
+    int *old_score, char *reply_id_out, size_t id_size, char **cause) MC_WUR;
 
 /* Ratings as JSONL, one object a line (`mixchat ratings export|import`). */
 int app_ratings_export(

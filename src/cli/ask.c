@@ -68,6 +68,26 @@ ask_changed(void *ud, size_t index)
 	a->printed = ex->reply_len;
 }
 
+static const char ask_help[] =
+    "Usage: mixchat ask [--model M] [--budget] [--session S] [--json] "
+    "[PROMPT | -]\n"
+    "Route PROMPT to the best model for the money and stream its reply to\n"
+    "standard output; the footer (model, cost, latency, tokens) goes to\n"
+    "standard error.  The prompt is the words given, or standard input with\n"
+    "'-' (or none given and standard input not a terminal).\n"
+    "\n"
+    "  -m, --model M     ask M, not the router's choice\n"
+    "      --budget      route in budget mode\n"
+    "  -s, --session S   go on with conversation S (a name, created on first\n"
+    "                    use, or a number as /sessions shows it); without it\n"
+    "                    each ask is a conversation of its own\n"
+    "      --json        no streaming: one JSON object at the end (reply_id,\n"
+    "                    model, reply, cost_usd, ..., decision, error)\n"
+    "      --            end of options, before a prompt starting with '-'\n"
+    "\n"
+    "Ctrl-C stops the reply and keeps what came.  Exit status: 0 answered,\n"
+    "1 the provider failed or nothing fits today's budget, 2 usage, 3 vault.\n";
+
 int
 cli_ask(const struct cli_global *g, int argc, char **argv)
 {
@@ -107,8 +127,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 			a.json = true;
 			break;
 		case 'h':
-			printf("Usage: mixchat ask [--model M] [--budget] "
-			       "[--session S] [--json] [PROMPT | -]\n");
+			fputs(ask_help, stdout);
 			return EXIT_OK;
 		default:
 			return cli_option_error("ask", opt, argv, options);

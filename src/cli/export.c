@@ -131,8 +131,17 @@ cli_export(const struct cli_global *g, int argc, char **argv)
 			format = optarg;
 			break;
 		case 'h':
-			printf("Usage: mixchat export [SESSION] "
-			       "[--format md|json]\n");
+			fputs(
+			    "Usage: mixchat export [SESSION] [--format "
+			    "md|json]\n"
+			    "Write a conversation to standard output: SESSION "
+			    "is its number (as\n"
+			    "/sessions shows it) or name; without it, the "
+			    "latest.\n"
+			    "\n"
+			    "  -f, --format md|json   Markdown (the default) "
+			    "or JSON\n",
+			    stdout);
 			return EXIT_OK;
 		default:
 			return cli_usage_error("export", "%s '%s'",

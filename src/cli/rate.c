@@ -20,13 +20,20 @@ cli_rate(const struct cli_global *g, int argc, char **argv)
 	struct app_hooks hooks = { NULL, cli_notice };
 	struct app *app = NULL;
 	char *cause = NULL, *model = NULL, *end, id[STORE_REPLY_ID_MAX];
+	char was[32] = "";
 	long score;
-	int rc;
+	int rc, old = 0;
 
 	if (cli_wants_help(argc, argv)) {
-		printf("Usage: mixchat rate REPLY_ID|last SCORE\n"
-		       "SCORE: 1 (useless) .. 5 (perfect).  REPLY_ID is "
-		       "SESSION.SEQ as `mixchat ask --json` prints it.\n");
+		fputs("Usage: mixchat rate REPLY_ID|last SCORE\n"
+		      "Rate a reply as Alt-1..5 does: the router learns from "
+		      "it at once.\n"
+		      "SCORE is 1 (useless) .. 5 (perfect); another score "
+		      "later corrects it.\n"
+		      "REPLY_ID is SESSION.SEQ, as `mixchat ask --json` and "
+		      "/why show it;\n"
+		      "'last' is the newest reply in any conversation.\n",
+		    stdout);
 		return EXIT_OK;
 	}
 	if (argc != 3)
@@ -46,22 +53,26 @@ cli_rate(const struct cli_global *g, int argc, char **argv)
 	         ? MC_OK
 	         : app_open(&cfg, &hooks, NULL, &app, &cause);
 	if (rc == MC_OK)
-		rc = app_rate_id(
-		    app, argv[1], (int)score, &model, id, sizeof id, &cause);
+		rc = app_rate_id(app, argv[1], (int)score, &model, &old, id,
+		    sizeof id, &cause);
+	/* A second score corrects the first, as Alt-1..5 says it does. */
+	if (rc == MC_OK && old > 0)
+		snprintf(was, sizeof was, ", was %d/5", old);
 	if (rc == MC_OK && app_is_candidate(app, model))
-		printf("rated %s (%s) %ld/5: the router has learned it\n", id,
-		    model, score);
+		printf("rated %s (%s) %ld/5%s: the router has learned it\n", id,
+		    model, score, was);
 	else if (rc == MC_OK)
-		printf("rated %s (%s) %ld/5: kept; %s is not a candidate now "
+		printf("rated %s (%s) %ld/5%s: kept; %s is not a candidate now "
 		       "(disabled, removed or without a key), so the router "
 		       "learns it when it is one again\n",
-		    id, model, score, model);
+		    id, model, score, was, model);
 	else if (rc == MC_ERR_EXISTS) {
 		/* The same score again: nothing new, and nothing wrong. */
 		printf("%s: nothing new to learn\n", cause);
 		rc = MC_OK;
 	} else
-		cli_error("rate: %s", cause ? cause : mixchat_strerror(rc));
+		fprintf(stderr, "mixchat rate: %s\n",
+		    cause ? cause : mixchat_strerror(rc));
 	free(model);
 	free(cause);
 	app_close(app);

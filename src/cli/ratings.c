@@ -29,7 +29,22 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 	int rc;
 
 	if (cli_wants_help(argc, argv)) {
-		printf("Usage: mixchat ratings import FILE | export\n");
+		fputs(
+		    "Usage: mixchat ratings import FILE | export\n"
+		    "Move what the router learned from your ratings, as "
+		    "JSON lines.\n"
+		    "\n"
+		    "  export        every rating that counts, in the order "
+		    "made, to\n"
+		    "                standard output (reply_id, model, score, "
+		    "source,\n"
+		    "                time_ms, prompt)\n"
+		    "  import FILE   learn and keep each line of FILE ('-': "
+		    "standard input);\n"
+		    "                every line is checked before any is "
+		    "imported, and a\n"
+		    "                rating already here is skipped\n",
+		    stdout);
 		return EXIT_OK;
 	}
 	if (argc == 3 && strcmp(argv[1], "import") == 0)
@@ -72,7 +87,8 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 			    "mixchat: imported %zu rating(s) "
 			    "before the error\n",
 			    count);
-		cli_error("ratings: %s%s", cause ? cause : mixchat_strerror(rc),
+		fprintf(stderr, "mixchat ratings: %s%s\n",
+		    cause ? cause : mixchat_strerror(rc),
 		    import && count == 0 && rc == MC_ERR_PARSE
 		        ? " (nothing was imported: every line is checked "
 		          "first)"

@@ -122,8 +122,20 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 			json = true;
 			break;
 		case 'h':
-			printf("Usage: mixchat route [--budget] [--explain] "
-			       "[--json] [PROMPT | -]\n");
+			fputs(
+			    "Usage: mixchat route [--budget] [--explain] "
+			    "[--json] [PROMPT | -]\n"
+			    "Show which model a message would go to, and why; "
+			    "no provider is called.\n"
+			    "\n"
+			    "      --budget    as in budget mode\n"
+			    "      --explain   every candidate: predicted "
+			    "quality, cost, latency,\n"
+			    "                  uncertainty and score, and the "
+			    "prompt's tags\n"
+			    "      --json      one JSON object: model, mode, "
+			    "lambda, candidates, tags\n",
+			    stdout);
 			return EXIT_OK;
 		default:
 			return cli_option_error("route", opt, argv, options);

@@ -419,7 +419,14 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 			json = true;
 			break;
 		case 'h':
-			printf("Usage: mixchat stats [--json]\n");
+			fputs("Usage: mixchat stats [--json]\n"
+			      "Spend (today, this month, in all), calls and "
+			      "latency, ratings, and per\n"
+			      "model what the router learned from them.\n"
+			      "\n"
+			      "      --json   one JSON object instead of the "
+			      "tables\n",
+			    stdout);
 			return EXIT_OK;
 		default:
 			return cli_usage_error(
