@@ -86,7 +86,7 @@ expect_exit 1 "a cut stream fails but keeps the text" -- "$MC" --home "$H" ask -
 expect_grep "$T/err" "connection closed before the reply finished" "cut stream reported"
 
 expect_exit 2 "unknown model" -- "$MC" --home "$H" ask --model nosuch "x"
-expect_grep "$T/err" "no model named 'nosuch'" "unknown model named"
+expect_grep "$T/err" "no model named 'nosuch' (usable now: cheap, mid, expensive)" "unknown model named, with the usable ones"
 expect_exit 2 "empty prompt" -- "$MC" --home "$H" ask ""
 # route reads its prompt as ask does: an empty one is refused, and the
 # newline of `echo q |` changes nothing.

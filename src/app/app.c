@@ -2821,6 +2821,32 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 	return MC_OK;
 }
 
+char *
+app_usable_names(struct app *app, size_t max, const char *ellipsis)
+{
+	struct app_model_info *m = NULL;
+	size_t n = 0, i, shown = 0;
+	struct buf b;
+	int rc;
+
+	if (app_models(app, &m, &n) != MC_OK)
+		return xstrdup("");
+	buf_init(&b, 4096);
+	rc = MC_OK;
+	for (i = 0; i < n && rc == MC_OK; i++) {
+		if (!m[i].usable)
+			continue;
+		if (shown == max) {
+			rc = buf_printf(&b, ", %s", ellipsis);
+			break;
+		}
+		rc = buf_printf(&b, "%s%s", shown > 0 ? ", " : "", m[i].id);
+		shown++;
+	}
+	app_models_free(m, n);
+	return buf_detach(&b, NULL);
+}
+
 /* ------------------------------------------------------------------ */
 /* Ratings from the command line and in JSONL. */
 

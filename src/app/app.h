@@ -288,6 +288,10 @@ struct app_import_counts {
 int app_ratings_import(struct app *app, const char *path,
     struct app_import_counts *count, char **cause) MC_WUR;
 
+/* app_usable_names: the ids of the models that can be asked, "a, b, c",
+ * the first max of them and ellipsis after (caller frees). */
+char *app_usable_names(struct app *app, size_t max, const char *ellipsis);
+
 /* app_is_candidate: whether the router can route to model now (enabled,
  * with its key): what a rating of it is learned into. */
 bool app_is_candidate(const struct app *app, const char *model);

@@ -143,15 +143,18 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		buf_release(&prompt);
 		return rc;
 	}
-	if (model != NULL && config_find_model(&cfg, model) == NULL) {
-		rc = cli_usage_error("ask",
-		    "no model named '%s' (see "
-		    "/models in the chat or config.json)",
-		    model);
-		goto out_cfg;
-	}
 	if ((rc = app_open(&cfg, &hooks, &a, &a.app, &cause)) != MC_OK)
 		goto fail;
+	if (model != NULL && config_find_model(&cfg, model) == NULL) {
+		/* A typo: the names that would do. */
+		char *names = app_usable_names(a.app, 12, "...");
+
+		exit_code = cli_usage_error("ask", "no model named '%s'%s%s%s",
+		    model, names[0] != '\0' ? " (usable now: " : "", names,
+		    names[0] != '\0' ? ")" : "");
+		free(names);
+		goto out;
+	}
 	/* Pinned first: a model whose provider needs no key never opens
 	 * the vault (app_needs_unlock). */
 	if (model != NULL && (rc = app_pin_model(a.app, model, &cause)) != 0)
@@ -223,7 +226,6 @@ out:
 	free(cause);
 	app_close(a.app);
 	rc = exit_code;
-out_cfg:
 	config_release(&cfg);
 	buf_release(&prompt);
 	return rc;

@@ -195,27 +195,7 @@ cmd_why(struct ui *ui, const char *arg)
 static char *
 model_names(struct ui *ui)
 {
-	struct app_model_info *m = NULL;
-	size_t n = 0, i, shown = 0;
-	struct buf b;
-	int rc;
-
-	if (app_models(ui->app, &m, &n) != MC_OK)
-		return xstrdup("");
-	buf_init(&b, 4096);
-	rc = MC_OK;
-	for (i = 0; i < n && rc == MC_OK; i++) {
-		if (!m[i].usable)
-			continue;
-		if (shown == 8) {
-			rc = buf_printf(&b, ", %s", glyph->ellipsis);
-			break;
-		}
-		rc = buf_printf(&b, "%s%s", shown > 0 ? ", " : "", m[i].id);
-		shown++;
-	}
-	app_models_free(m, n);
-	return buf_detach(&b, NULL);
+	return app_usable_names(ui->app, 8, glyph->ellipsis);
 }
 
 static void
