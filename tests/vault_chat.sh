@@ -86,6 +86,13 @@ sed -i 's/  ],$/  ]/' "$H/config.json"
 : >"$MOCK_LOG"
 ui_start -- --home "$H"
 ui_expect "vault passphrase" "the chat asks for the passphrase"
+# A slip at the terminal is asked again, not the end of the chat.
+ui_type "wrong horse"
+ui_keys Enter
+ui_expect "wrong passphrase for the vault" "a wrong passphrase is said"
+n=0
+until [ "$(ui_screen | grep -c "vault passphrase")" -ge 2 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+[ $n -lt 50 ] && ok "and asked again" || { fail "a wrong passphrase was not asked again"; ui_screen | sed 's/^/  | /'; }
 ui_type "correct horse"
 ui_keys Enter
 ui_expect "type a message" "the chat opens after the passphrase"

@@ -68,7 +68,7 @@ cli_unlock(const struct config *cfg, struct app *app)
 {
 	struct secret *pass = NULL;
 	char *cause = NULL;
-	int rc;
+	int rc, tries;
 
 	if (!app_needs_unlock(app))
 		return EXIT_OK;
@@ -77,11 +77,24 @@ cli_unlock(const struct config *cfg, struct app *app)
 		          "passphrase");
 		return EXIT_RUNTIME;
 	}
-	rc = passphrase_get(
-	    cfg, -1, "mixchat: vault passphrase: ", false, &pass, &cause);
-	if (rc == MC_OK)
-		rc = app_unlock(app, pass, &cause);
-	secret_free(pass);
+	/* Typed at the terminal, a slip gets two more tries, as sudo gives;
+	 * a passphrase_command would only say the same again. */
+	for (tries = 0;; tries++) {
+		rc = passphrase_get(cfg, -1,
+		    "mixchat: vault passphrase: ", false, &pass, &cause);
+		if (rc == MC_OK)
+			rc = app_unlock(app, pass, &cause);
+		secret_free(pass);
+		pass = NULL;
+		if (rc != MC_ERR_PASSPHRASE || tries == 2 ||
+		    (cfg->passphrase_command != NULL &&
+		        cfg->passphrase_command[0] != '\0'))
+			break;
+		fprintf(stderr, "mixchat: %s\n",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		cause = NULL;
+	}
 	if (rc == MC_OK)
 		return EXIT_OK;
 	cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
