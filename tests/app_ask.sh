@@ -354,7 +354,7 @@ start_mock "$T/script.json"
 H5=$T/home5
 write_config "$H5" 0.00005
 expect_exit 0 "a long reply on a small budget" -- "$MC" --home "$H5" ask --model cheap "longanswer please"
-expect_grep "$T/err" "^mixchat: today's budget is spent (\$0\.0000[89][0-9]* of \$0\.00005)" "the notice: the budget is spent"
+expect_grep "$T/err" "^mixchat: today's budget is spent (\$0\.0000[89][0-9]* of \$0\.00005): until tomorrow only a free model (price 0) is asked" "the notice: the budget is spent, and what that means"
 if grep -q "80%" "$T/err"; then fail "still says 80 %: $(cat "$T/err")"; else ok "not 80 % when all of it is spent"; fi
 expect_exit 1 "then nothing fits" -- "$MC" --home "$H5" ask "and now?"
 

@@ -768,8 +768,9 @@ app_budget_notice(struct app *app)
 	format_usd(budget, b, sizeof b);
 	if (level == 2)
 		app_notice(app,
-		    "today's budget is spent (%s of %s): only a model whose "
-		    "predicted cost fits what is left will be asked",
+		    "today's budget is spent (%s of %s): until tomorrow only "
+		    "a free model (price 0) is asked; budget.daily_usd in "
+		    "config.json raises the limit",
 		    a, b);
 	else
 		/* Rounded down: 99.7 % is not yet "100 %". */
