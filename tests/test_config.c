@@ -92,6 +92,12 @@ TEST(errors_name_file_line_and_field)
 		    "config.json:2: budget.daily_usd: expected a number" },
 		{ "{\n\n\"colour\": 1}",
 		    "config.json:3: colour: unknown field" },
+		{ "{\n\"budjet\": {\"daily_usd\": 1}}",
+		    "config.json:2: budjet: unknown field (did you mean "
+		    "\"budget\"?)" },
+		{ "{\"router\": {\"mdoe\": \"budget\"}}",
+		    "config.json:1: router.mdoe: unknown field (did you mean "
+		    "\"mode\"?)" },
 		{ "{\"models\": [{\"id\": \"m\", \"provider\": \"nope\"}]}",
 		    "config.json:1: models[0].provider: no provider named" },
 		{ "{\"providers\": {\"p\": {\"api\": \"soap\", \"base_url\": "

@@ -12,9 +12,25 @@
 #include "util/crc32.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/suggest.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+
+TEST(suggest_names_the_nearest_word)
+{
+	static const char *const words[] = { "budget", "router", NULL,
+		"models" };
+
+	CHECK(suggest_distance("kitten", "sitting") == 3);
+	CHECK(suggest_distance("", "abc") == 3);
+	CHECK(suggest_distance("same", "same") == 0);
+	CHECK_STR(suggest_nearest("budjet", words, 4, 2), "budget");
+	CHECK_STR(suggest_nearest("model", words, 4, 2), "models");
+	CHECK(suggest_nearest("colour", words, 4, 2) == NULL);
+	CHECK(suggest_nearest("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", words, 4,
+	          40) == NULL);
+}
 
 TEST(buf_grows_until_its_limit)
 {
@@ -209,6 +225,7 @@ main(void)
 {
 	RUN(crc32_check_value);
 	RUN(growarray_doubles_and_keeps_contents);
+	RUN(suggest_names_the_nearest_word);
 	RUN(buf_grows_until_its_limit);
 	RUN(utf8_widths);
 	RUN(utf8_decode_rejects_bad_sequences);

@@ -442,7 +442,9 @@ sleep 0.3
 send "/sessions"
 ui_expect "┌─ /sessions ─" "the popup at 50 columns"
 ui_expect_not "filler conversation 25" "titles cut at 50 columns"
-ui_keys Escape
+# q closes it (Esc followed at once by a key would read as Alt-key).
+ui_keys q
+ui_expect_not "┌─ /sessions" "q closes the popup"
 # At 50 columns the tables keep a row to a line: columns give way.
 send "/models"
 ui_expect "^ +$m1 +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+$" "/models: a row on one line at 50 columns"

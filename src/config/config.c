@@ -16,6 +16,7 @@
 #include "util/fs.h"
 #include "util/glyph.h"
 #include "util/json.h"
+#include "util/suggest.h"
 #include "util/xmalloc.h"
 
 #define CONFIG_MAX_BYTES (4u << 20)
@@ -288,6 +289,7 @@ merge_known(struct merge *mg, const cJSON *obj, const char *where,
     const char *const *allowed)
 {
 	const cJSON *item;
+	const char *near;
 	size_t i;
 	char *path;
 	int rc;
@@ -302,7 +304,13 @@ merge_known(struct merge *mg, const cJSON *obj, const char *where,
 			path = xasprintf("%s.%s", where, item->string);
 		else
 			path = xstrdup(item->string);
-		rc = merge_error(mg, path, "unknown field");
+		/* A typo names the field that was meant. */
+		near = suggest_nearest(item->string, allowed, i, 2);
+		if (near != NULL)
+			rc = merge_error(mg, path,
+			    "unknown field (did you mean \"%s\"?)", near);
+		else
+			rc = merge_error(mg, path, "unknown field");
 		free(path);
 		return rc;
 	}

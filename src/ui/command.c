@@ -16,6 +16,7 @@
 #include "ui/ui.h"
 #include "util/buf.h"
 #include "util/glyph.h"
+#include "util/suggest.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -804,34 +805,6 @@ cmd_quit(struct ui *ui, const char *arg)
 	ui->quit = true;
 }
 
-/* Levenshtein distance of a and b, capped: both are command names. */
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, t;
-	size_t row[33];
-
-	if (la > 32 || lb > 32)
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			cur = row[j];
-			t = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < t)
-				t = row[j] + 1;
-			if (row[j - 1] + 1 < t)
-				t = row[j - 1] + 1;
-			row[j] = t;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 static const struct {
 	const char *name;
 	void (*fn)(struct ui *, const char *);
@@ -884,15 +857,12 @@ command_run(struct ui *ui, const char *line)
 	}
 	/* A typo gets the nearest command's name. */
 	{
-		const char *near = NULL;
-		size_t best = 3, d;
+		const char *names[sizeof commands / sizeof commands[0]];
+		const char *near;
 
 		for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-			if ((d = edit_distance(name, commands[i].name)) <
-			    best) {
-				best = d;
-				near = commands[i].name;
-			}
+			names[i] = commands[i].name;
+		near = suggest_nearest(name, names, i, 2);
 		if (near != NULL)
 			ui_note_error(ui,
 			    "unknown command /%s: did you mean /%s? (/help "

@@ -1,0 +1,53 @@
+/*
+ * suggest.c - "did you mean" (see suggest.h).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "util/suggest.h"
+
+size_t
+suggest_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, t;
+	size_t row[33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = row[j];
+			t = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < t)
+				t = row[j] + 1;
+			if (row[j - 1] + 1 < t)
+				t = row[j - 1] + 1;
+			row[j] = t;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+suggest_nearest(
+    const char *word, const char *const *words, size_t n, size_t max_distance)
+{
+	const char *near = NULL;
+	size_t best = max_distance + 1, d, i;
+
+	for (i = 0; i < n; i++) {
+		if (words[i] == NULL)
+			continue;
+		if ((d = suggest_distance(word, words[i])) < best) {
+			best = d;
+			near = words[i];
+		}
+	}
+	return near;
+}

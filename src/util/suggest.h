@@ -1,0 +1,24 @@
+/*
+ * suggest.h - "did you mean": the known word nearest a typo.
+ *
+ * Owns the edit distance (Levenshtein, over bytes) that the chat's
+ * /commands and config.json's field names use to name what was meant.
+ */
+#ifndef MIXCHAT_SUGGEST_H
+#define MIXCHAT_SUGGEST_H
+
+#include <stddef.h>
+
+/* suggest_distance: the Levenshtein distance of a and b; 99 when either
+ * is longer than 32 bytes (names, not text). */
+size_t suggest_distance(const char *a, const char *b);
+
+/*
+ * suggest_nearest: of the n words (NULL entries skipped), the one nearest
+ * word, if it is within max_distance edits (the first of equals); NULL
+ * when none is.
+ */
+const char *suggest_nearest(
+    const char *word, const char *const *words, size_t n, size_t max_distance);
+
+#endif
