@@ -232,6 +232,7 @@ expect_grep "$T/out" "^Ratings: 1 (mean 2.00)" "both in one file, the newer firs
 printf '{"model":"retired-model","score":4,"source":"cli","prompt":"old question"}\n{"model":"retired-model","score":5,"source":"cli","prompt":"another"}\n' >"$T/retired.jsonl"
 expect_exit 0 "import for a model not configured" -- "$MC" --home "$H7" ratings import "$T/retired.jsonl"
 expect_grep "$T/err" "2 of them for models that are not candidates now (disabled, removed or without a key): kept, and learned when they are candidates again" "says they are kept, to learn later"
+expect_grep "$T/err" "; 2 for a model config.json and the catalog do not name (retired-model, ...)$" "and names a model nothing knows (a typo?)"
 expect_exit 0 "stats with ratings waiting" -- "$MC" --home "$H7" stats
 expect_grep "$T/out" "^retired-model  *0  not a candidate now; 2 more to learn when it is one" "stats: none absorbed, 2 waiting"
 # The model comes back: the next start learns both, once.

@@ -3338,6 +3338,12 @@ app_ratings_import(struct app *app, const char *path,
 					count->imported++;
 					if (!app_is_candidate(app, model))
 						count->not_learned++;
+					if (config_find_model(
+					        app->cfg, model) == NULL &&
+					    count->unknown++ == 0)
+						snprintf(count->unknown_model,
+						    sizeof count->unknown_model,
+						    "%s", model);
 				}
 				if (rc == MC_OK && when > 0) {
 					seen = xgrowarray(seen, &seencap,

@@ -284,6 +284,11 @@ struct app_import_counts {
 	size_t imported;    /* stored (and learned, but...) */
 	size_t not_learned; /* ...these, for models that are no candidate now */
 	size_t duplicates; /* skipped: already here (same time, model, score) */
+	/* Of not_learned, those for a model neither config.json nor the
+	 * catalog names (a typo, or another user's model), and the first
+	 * such name. */
+	size_t unknown;
+	char unknown_model[64];
 };
 int app_ratings_import(struct app *app, const char *path,
     struct app_import_counts *count, char **cause) MC_WUR;

@@ -80,6 +80,13 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 			    "now (disabled, removed or without a key): kept, "
 			    "and learned when they are candidates again",
 			    ic.not_learned);
+		/* A name nothing knows may be a typo in the file. */
+		if (import && ic.unknown > 0)
+			fprintf(stderr,
+			    "; %zu for a model config.json and the catalog do "
+			    "not name (%s%s)",
+			    ic.unknown, ic.unknown_model,
+			    ic.unknown > 1 ? ", ..." : "");
 		fputc('\n', stderr);
 	} else {
 		if (import && count > 0)
