@@ -33,6 +33,16 @@ ui_expect "┌─ Commands ─" "/help opens a popup"
 ui_expect "│ +/sessions \[N\] +list conversations" "/help lists the commands"
 ui_keys Escape
 ui_expect_not "/sessions \[N\]" "Esc closes /help"
+# Narrow, a description that wraps goes on under itself, not under the
+# command.
+TM resize-window -t 0 -x 60 -y 30
+sleep 0.3
+ui_type "/help"; ui_keys Enter
+ui_expect "^ *│   /model NAME       always ask NAME;" "/help at 60 columns"
+ui_expect "^ *│                     the router choose +│" "a wrapped description hangs under itself"
+ui_type "q"
+TM resize-window -t 0 -x "${UI_COLS:-100}" -y "${UI_ROWS:-30}"
+sleep 0.3
 ui_type "/frobnicate"; ui_keys Enter
 ui_expect "unknown command /frobnicate: type /help" "unknown command hint"
 

@@ -882,29 +882,58 @@ draw_notice(struct ui *ui, int y, int rows)
 
 struct overlay_row {
 	size_t off, len;
+	size_t indent; /* columns before it: a wrapped line's hanging indent */
 };
+
+/*
+ * Where the rows after a long line's first start: under its description
+ * ("  /why   the router's table ...": under "the"), else under its first
+ * character; at most half the width.
+ */
+static size_t
+overlay_hang(const char *line, size_t len, size_t width)
+{
+	size_t i = 0, hang;
+
+	while (i < len && line[i] == ' ')
+		i++;
+	hang = i;
+	/* The description: after the first gap of two spaces or more. */
+	while (i + 1 < len && !(line[i] == ' ' && line[i + 1] == ' '))
+		i++;
+	while (i + 1 < len && line[i] == ' ')
+		i++;
+	if (i + 1 < len)
+		hang = utf8_width(line, i);
+	return hang <= width / 2 ? hang : 0;
+}
 
 /* The popup's text wrapped to width columns; *n gets the rows. */
 static struct overlay_row *
 overlay_wrap(const char *text, size_t width, size_t *n)
 {
 	struct overlay_row *rows = NULL;
-	size_t len = strlen(text), pos = 0, cap = 0, end, take, skip;
+	size_t len = strlen(text), pos = 0, cap = 0, end, take, skip, hang,
+	       indent;
 	const char *nl;
 
 	*n = 0;
 	for (;;) {
 		nl = memchr(text + pos, '\n', len - pos);
 		end = nl != NULL ? (size_t)(nl - text) : len;
+		hang = overlay_hang(text + pos, end - pos, width);
+		indent = 0;
 		do {
 			take = skip = 0;
 			if (end > pos)
-				take = view_wrap_next(
-				    text + pos, end - pos, width, true, &skip);
+				take = view_wrap_next(text + pos, end - pos,
+				    width - indent, true, &skip);
 			rows = xgrowarray(rows, &cap, *n + 1, sizeof *rows);
 			rows[*n].off = pos;
+			rows[*n].indent = indent;
 			rows[(*n)++].len = take;
 			pos += take + skip;
+			indent = hang;
 		} while (pos < end);
 		if (nl == NULL)
 			break;
@@ -990,7 +1019,8 @@ draw_overlay(struct ui *ui, int top, int height)
 	inner = cols - 6;
 	rows = overlay_wrap(o->text, inner, &n);
 	for (i = 0; i < n; i++) {
-		w = utf8_width(o->text + rows[i].off, rows[i].len);
+		w = rows[i].indent +
+		    utf8_width(o->text + rows[i].off, rows[i].len);
 		if (w > want)
 			want = w;
 	}
@@ -1063,11 +1093,14 @@ draw_overlay(struct ui *ui, int top, int height)
 			attrset(styles[TH_SELECTED] | A_REVERSE);
 			move(y0 + y, x0 + 1);
 			hline(' ', bw - 2);
-			put_text(y0 + y, x0 + 2, o->text + rows[i].off,
-			    rows[i].len, want, styles[TH_SELECTED] | A_REVERSE);
+			put_text(y0 + y, x0 + 2 + (int)rows[i].indent,
+			    o->text + rows[i].off, rows[i].len,
+			    want - rows[i].indent,
+			    styles[TH_SELECTED] | A_REVERSE);
 		} else
-			put_text(y0 + y, x0 + 2, o->text + rows[i].off,
-			    rows[i].len, want, body);
+			put_text(y0 + y, x0 + 2 + (int)rows[i].indent,
+			    o->text + rows[i].off, rows[i].len,
+			    want - rows[i].indent, body);
 	}
 	attrset(frame);
 	mvaddstr(y0 + bh - 1, x0, glyph->bl);
