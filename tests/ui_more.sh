@@ -370,7 +370,9 @@ send "/model auto"
 send "one more question"
 ui_expect "^ +✗ nothing fits what is left of today's budget" "a refused message says nothing fits, under it"
 ui_expect_not "not sent:" "said once, not again in a note"
-ui_keys Up
+send "/why"
+ui_expect "/why: no model was asked for \"one more question\"; the router's table:" "/why names the refused message by its words"
+ui_keys Up Up
 ui_expect "^› one more question$" "Up brings the refused message back"
 screen_intact "budget"
 ui_keys C-u C-d

@@ -145,14 +145,19 @@ cmd_why(struct ui *ui, const char *arg)
 		    "%s answered reply %s because it is pinned (/model); "
 		    "the router's table:\n",
 		    ex->model != NULL ? ex->model : "?", id);
-	else if (ex->model == NULL)
+	else if (ex->model == NULL) {
 		/* Nothing was sent (nothing fitted the budget, every model
-		 * was rate-limited): the table says why. */
+		 * was rate-limited): the table says why.  The message named
+		 * by its words (it has no reply id). */
+		const char *p = ex->prompt != NULL ? ex->prompt : "";
+		size_t used = 0, line = strcspn(p, "\n"),
+		       fit = utf8_fit(p, line, 40, &used);
+
 		rc = buf_printf(&b,
-		    "/why: no model was asked for message %ld; "
-		    "the router's table:\n",
-		    sel + 1);
-	else
+		    "/why: no model was asked for \"%.*s%s\"; the router's "
+		    "table:\n",
+		    (int)fit, p, fit < strlen(p) ? glyph->ellipsis : "");
+	} else
 		rc = buf_printf(&b,
 		    "Why %s answered reply %s%s (highest score wins):\n",
 		    ex->model, id, ex->reask ? ", asked again" : "");
