@@ -17,7 +17,8 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "ponder", "reply": "<think>secret musing</think>\\n\\nforty-two"},
   {"prompt_contains": "muse only", "reply": "<think>still thinking"},
   {"prompt_contains": "partway", "reply": "first half then the second half of it", "disconnect_after_bytes": 700},
-  {"prompt_contains": "halfmuse", "reply": "<think>a thought cut short before any answer", "disconnect_after_bytes": 700}
+  {"prompt_contains": "halfmuse", "reply": "<think>a thought cut short before any answer", "disconnect_after_bytes": 1200},
+  {"prompt_contains": "spacey", "reply": "\\n\\n\\n\\n\\n\\n\\n\\nHello there my friend", "disconnect_after_bytes": 700}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -504,8 +505,15 @@ part=$(cat "$T/out")
 "$MC" --home "$H9" ask --session parted "go on" >/dev/null 2>&1
 tail -n 1 "$MOCK_LOG" | grep -q "partway please.*assistant.*content.*$part.*go on" &&
 	ok "the part read goes back as context" || fail "the part was not sent: $(tail -n 1 "$MOCK_LOG" | head -c 400)"
-"$MC" --home "$H9" ask --session mused "halfmuse please" >/dev/null 2>&1
+"$MC" --home "$H9" ask --session mused "halfmuse please" >"$T/out" 2>/dev/null
+grep -q "<think>a thought" "$T/out" && ok "a part of a thought came ($(cat "$T/out"))" || fail "no thought came: $(cat "$T/out")"
 "$MC" --home "$H9" ask --session mused "go on" >/dev/null 2>&1
 tail -n 1 "$MOCK_LOG" | grep -q "a thought" && fail "a part that is all thought was sent back" || ok "a part that is all thought is not sent back"
+# A part that is white space alone is no answer either (some APIs refuse
+# a blank assistant message).
+"$MC" --home "$H9" ask --session spaced "spacey please" >"$T/out" 2>/dev/null
+[ -s "$T/out" ] && [ -z "$(tr -d ' \n' <"$T/out")" ] && ok "only white space came" || fail "the spacey part: '$(cat "$T/out")'"
+"$MC" --home "$H9" ask --session spaced "go on" >/dev/null 2>&1
+tail -n 1 "$MOCK_LOG" | grep -q "assistant" && fail "white space alone was sent as an answer: $(tail -n 1 "$MOCK_LOG" | sed 's/.*body//')" || ok "white space alone is not sent back"
 
 finish

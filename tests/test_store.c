@@ -452,6 +452,23 @@ TEST(search_newest_first)
 	                             "great many more words that run on past "
 	                             "the snippet's end for sure";
 	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+	/* White space around the text is no text left out: no "…"; the
+	 * only space before the match just before it: the match starts it. */
+	m.created_ms = 4001;
+	m.text = (char *)(uintptr_t) "\n\nA plantain is a starchy fruit.\n\n";
+	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+	CHECK(store_search(s, "plantain", 5, &hits, &n) == MC_OK && n == 1);
+	if (n == 1)
+		CHECK_STR(hits[0].snippet, "A plantain is a starchy fruit.");
+	store_hits_free(hits, n);
+	m.created_ms = 4002;
+	m.text = (char *)(uintptr_t) "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-bbb "
+	                             "kumquat split";
+	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+	CHECK(store_search(s, "kumquat", 5, &hits, &n) == MC_OK && n == 1);
+	if (n == 1)
+		CHECK_STR(hits[0].snippet, "\xe2\x80\xa6kumquat split");
+	store_hits_free(hits, n);
 	CHECK(store_search(s, "banana", 5, &hits, &n) == MC_OK && n == 1);
 	if (n == 1) {
 		const char *sn = hits[0].snippet;

@@ -211,6 +211,13 @@ grep -q "my own notes" "$T/chat.md" && ok "the file is untouched" || fail "the f
 ui_keys C-u
 send "/export! $T/chat.md"
 ui_expect "conversation written to $T/chat.md \(it replaced the file there\)" "/export! replaces it and says so"
+# Through a link, to the file it names.
+echo "old notes" >"$T/notes.md"
+ln -s "$T/notes.md" "$T/link.md"
+send "/export! $T/link.md"
+ui_expect "conversation written to $T/notes.md" "/export! through a link names the file written"
+[ -L "$T/link.md" ] && grep -q "hello re-ask" "$T/notes.md" && ok "the link stays, its file holds the conversation" ||
+	fail "the link was replaced or its file not written"
 grep -q "my own notes" "$T/chat.md" && fail "/export! did not replace the file" || ok "replaced"
 [ "$(stat -c %a "$T/chat.md" 2>/dev/null)" = 640 ] && ok "/export!: the file keeps its mode" ||
 	fail "/export! mode $(stat -c %a "$T/chat.md")"
@@ -426,13 +433,24 @@ ui_expect "filler conversation 25 +│" "the newest conversation is in view"
 ui_expect "Enter opens · Esc closes ─┘" "the popup says an entry can be opened"
 # A list to pick from: the cursor starts on the last used (this one),
 # Down moves it, Enter resumes the conversation under it.
-rev="$(printf '\033')\\[[0-9;]*7m"
-TM capture-pane -p -e -t 0 | grep "solo401 shared" | grep -q "$rev" &&
+# Reverse video: a 7 of its own in the SGR ("[7m", "[1;7m"), not "[97m".
+rev="$(printf '\033')\\[([0-9]*;)*7m"
+TM capture-pane -p -e -t 0 | grep "solo401 shared" | grep -Eq "$rev" &&
 	ok "the cursor is on the last used conversation (reverse video)" ||
 	fail "no cursor on the last used conversation"
+# At the end of the list, then narrowed (entries wrap to two rows): the
+# cursor stays in sight, so Enter never opens one not on screen.
+ui_keys End
+TM resize-window -t 0 -x 44 -y 20
+sleep 0.4
+TM capture-pane -p -e -t 0 | grep -Eq "$rev" && ok "narrowed, the cursor is still in sight" ||
+	{ fail "narrowed, the cursor is off screen"; ui_screen | sed 's/^/  | /'; }
+TM resize-window -t 0 -x 100 -y 30
+sleep 0.3
+ui_keys Home
 ui_keys Down Down
 sleep 0.2
-TM capture-pane -p -e -t 0 | grep "filler conversation 24" | grep -q "$rev" &&
+TM capture-pane -p -e -t 0 | grep "filler conversation 24" | grep -Eq "$rev" &&
 	ok "Down moves the cursor down the list" || fail "Down did not move the cursor"
 ui_keys Enter
 ui_expect "resumed: filler conversation 24" "Enter resumes the conversation under the cursor"
@@ -520,6 +538,14 @@ latest=$(grep -o " reply [0-9]*\.[0-9]* rated 4/5 " "$T/screen" | grep -o "[0-9]
 	fail "scrolled up rated '$seen', at the end '$latest'"
 "$MC" --home "$HV" ratings export 2>/dev/null | grep -c '"score":[34]' | grep -q "^2$" &&
 	ok "two ratings stored, one a reply" || fail "ratings: $("$MC" --home "$HV" ratings export 2>&1)"
+ui_keys PPage; sleep 0.2; ui_keys PPage
+ui_expect "-MORE\([0-9]+\)-  reply [12]/3 " "scrolled up again"
+# Alt-Down and Alt-Up start from it, as from a selection.
+k=$(grep -o "reply [12]/3" "$T/screen" | head -n 1 | grep -o "[12]/" | tr -d /)
+ui_keys M-Down
+ui_expect "reply $((k + 1))/3 " "Alt-Down selects the reply below the one in view"
+ui_keys M-Up
+ui_expect "reply $k/3 " "Alt-Up comes back to it"
 ui_keys C-d
 ui_exit_status >/dev/null
 
@@ -544,11 +570,31 @@ ui_start -- --home "$HD"
 ui_expect "F1 keys" "screen with a dead server"
 send "first try"
 ui_expect "could not reach dead" "the dead server's model was asked first"
-ui_expect "dead could not be reached: the router passes over its models for a minute" "said on the notice line"
+ui_expect "dead could not be reached: for a minute the router asks its models only when no other model fits" "said on the notice line"
 send "second try"
 ui_expect "mock reply to: second try" "the next message goes to the live model"
 send "/why"
 ui_expect "localbig +not a candidate: its server did not answer just now" "/why says why"
+ui_keys C-d
+ui_exit_status >/dev/null
+# One `ask` is not told the model sits out: the next `ask` starts afresh.
+"$MC" --home "$HD" ask "an ask to the dead" >/dev/null 2>"$T/err"
+grep -q "could not reach dead" "$T/err" && ok "ask: the dead model was asked" || fail "ask: $(cat "$T/err")"
+grep -q "for a minute" "$T/err" && fail "ask made a promise about later messages: $(cat "$T/err")" || ok "ask makes no promise about later messages"
+# The budget rules out the live model: the one sitting out is asked
+# again rather than nothing sent.
+HDB=$T/home_down_budget
+mkdir -p "$HDB"
+sed 's/^  \]$/  ],\n  "budget": { "daily_usd": 0.0000001 }/' "$HD/config.json" >"$HDB/config.json"
+ui_start -- --home "$HDB"
+ui_expect "F1 keys" "screen with a dead free model and a live one over budget"
+send "first free"
+ui_expect "could not reach dead" "the free model was asked"
+send "second free"
+n=0
+until [ "$(ui_screen | grep -c "could not reach dead")" -ge 2 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+[ $n -lt 50 ] && ok "with the rest over budget, it is tried again" ||
+	{ fail "refused instead of trying the model again"; ui_screen | sed 's/^/  | /'; }
 ui_keys C-d
 ui_exit_status >/dev/null
 # A model that fails with a 5xx (after net's retries) sits out alone.
@@ -556,7 +602,7 @@ sed -i 's/"id": "localbig", "provider": "dead"/"id": "flaky", "provider": "mock"
 ui_start -- --home "$HD"
 ui_expect "F1 keys" "screen with a failing model"
 send "boom one"
-ui_expect "flaky failed: the router passes over it for a minute" "a 5xx: the model sits out" 10
+ui_expect "flaky failed: for a minute the router asks it only when no other model fits" "a 5xx: the model sits out" 10
 send "after boom"
 ui_expect "mock reply to: after boom" "the next message goes to another model"
 ui_keys C-d
@@ -567,6 +613,7 @@ ui_start -- --home "$HD"
 ui_expect "F1 keys" "screen with only the dead server"
 send "only one"
 ui_expect "could not reach dead" "asked"
+ui_expect_not "for a minute the router" "nothing else to pass over to: no promise"
 send "only one again"
 n=0
 until [ "$(ui_screen | grep -c "could not reach dead")" -ge 2 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done

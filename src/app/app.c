@@ -110,6 +110,7 @@ struct app {
 	 * next `ask`. */
 	struct app_down *down;
 	size_t ndown;
+	bool interactive; /* the chat (app_set_interactive), not one `ask` */
 };
 
 /* ------------------------------------------------------------------ */
@@ -965,11 +966,16 @@ app_context_answer(const struct exchange *e, bool *partial)
 	if (!*partial)
 		return true;
 	if ((e->pub.state != REPLY_CANCELLED && e->pub.state != REPLY_ERROR) ||
-	    e->pub.reply == NULL || e->pub.reply[0] == '\0')
+	    e->pub.reply == NULL)
 		return false;
-	return format_think_block(e->pub.reply, strlen(e->pub.reply), &tl,
-	           &skip, &closed) == NULL ||
-	       (closed && skip < strlen(e->pub.reply));
+	if (format_think_block(e->pub.reply, strlen(e->pub.reply), &tl, &skip,
+	        &closed) == NULL)
+		skip = 0;
+	else if (!closed)
+		return false;
+	/* White space alone is no answer (and some APIs refuse it). */
+	return e->pub.reply[skip + strspn(e->pub.reply + skip, " \t\r\n")] !=
+	       '\0';
 }
 
 /*
@@ -1114,6 +1120,26 @@ app_down_clear(struct app *app, const char *model)
 	}
 }
 
+/* How many candidates are not sitting out now. */
+static size_t
+app_down_others(const struct app *app)
+{
+	int64_t now = time_wall_ms();
+	size_t i, k, n = 0;
+
+	for (i = 0; i < router_nmodels(app->router); i++) {
+		const char *id = router_model_id(app->router, i);
+
+		for (k = 0; k < app->ndown; k++)
+			if (app->down[k].until_ms > now &&
+			    strcmp(app->down[k].model, id) == 0)
+				break;
+		if (k == app->ndown)
+			n++;
+	}
+	return n;
+}
+
 /*
  * The models sitting out now, for the router to pass over - unless every
  * candidate not in skip is one of them: then all are tried again (the
@@ -1196,6 +1222,17 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	app_memory_ready(app);
 	rc = router_online_decide(app->router, app->memory, x->pub.prompt,
 	    strlen(x->pub.prompt), &ctx, &d);
+	/* The models still in were ruled out too (the budget, a rate
+	 * limit): then the one sitting out is tried again rather than
+	 * nothing sent. */
+	if (rc == MC_ERR_BUDGET && ndown > 0) {
+		router_decision_release(&d);
+		memset(&d, 0, sizeof d);
+		ctx.down = NULL;
+		ctx.ndown = 0;
+		rc = router_online_decide(app->router, app->memory,
+		    x->pub.prompt, strlen(x->pub.prompt), &ctx, &d);
+	}
 	free(lat);
 	free(down);
 	if (rc == MC_ERR_NOTFOUND) {
@@ -1462,10 +1499,13 @@ app_on_done(void *ud, const struct net_result *res)
 		bool wide = res->http_status == 0;
 
 		app_down_mark(app, x->pub.model, wide);
-		/* With one model there is nothing to pass over to. */
-		if (app->pinned == NULL && app->nusable > 1)
+		/* Said only where it holds: in the chat (each `ask` starts
+		 * afresh), and when another model is left to route to. */
+		if (app->pinned == NULL && app->interactive &&
+		    app_down_others(app) > 0)
 			app_notice(app,
-			    "%s %s: the router passes over %s for a minute",
+			    "%s %s: for a minute the router asks %s only when "
+			    "no other model fits",
 			    wide && cm != NULL ? cm->provider : x->pub.model,
 			    wide ? "could not be reached" : "failed",
 			    wide ? "its models" : "it");
@@ -1745,6 +1785,12 @@ app_cancel(struct app *app)
 		return false;
 	net_cancel(app->inflight->transfer);
 	return true;
+}
+
+void
+app_set_interactive(struct app *app, bool on)
+{
+	app->interactive = on;
 }
 
 bool
@@ -2789,6 +2835,17 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 			*written =
 			    xasprintf("%s/%s", cwd != NULL ? cwd : ".", path);
 		free(cwd);
+	}
+	/* A link is written through, to the file it names: replacing the
+	 * link itself would leave that file as it was. */
+	if (lstat(*written, &st) == 0 && S_ISLNK(st.st_mode)) {
+		char *real = realpath(*written, NULL);
+
+		if (real != NULL) {
+			free(*written);
+			*written = xstrdup(real);
+			free(real);
+		}
 	}
 	existed = fs_exists(*written);
 	/* A file the user named is never lost to a slip: replaced only

@@ -297,6 +297,10 @@ int app_ratings_import(struct app *app, const char *path,
  * the first max of them and ellipsis after (caller frees). */
 char *app_usable_names(struct app *app, size_t max, const char *ellipsis);
 
+/* app_set_interactive: this app is the chat, which lives on after a
+ * reply (notices about the next messages are worth giving). */
+void app_set_interactive(struct app *app, bool on);
+
 /* app_is_candidate: whether the router can route to model now (enabled,
  * with its key): what a rating of it is learned into. */
 bool app_is_candidate(const struct app *app, const char *model);

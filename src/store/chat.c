@@ -824,9 +824,9 @@ snippet(const char *text, size_t len, const char *at)
 	/* From the start of a word: the first after a space before the
 	 * match, if there is one. */
 	if (start > 0) {
-		for (k = start; k < pos && !snippet_space(text[k - 1]); k++)
+		for (k = start; k <= pos && !snippet_space(text[k - 1]); k++)
 			;
-		if (k < pos)
+		if (k <= pos)
 			start = k;
 	}
 	while (start > 0 && ((unsigned char)text[start] & 0xc0) == 0x80)
@@ -846,7 +846,10 @@ snippet(const char *text, size_t len, const char *at)
 	while (start < end && snippet_space(text[start]))
 		start++;
 	out = xmalloc(end - start + 8);
-	if (start > 0) {
+	/* "…" only where text is left out, not white space alone. */
+	for (k = 0; k < start && snippet_space(text[k]); k++)
+		;
+	if (k < start) {
 		memcpy(out, "\xe2\x80\xa6", 3); /* … */
 		n = 3;
 	}
@@ -860,7 +863,9 @@ snippet(const char *text, size_t len, const char *at)
 		space = false;
 		out[n++] = text[i];
 	}
-	if (end < len) {
+	for (k = end; k < len && snippet_space(text[k]); k++)
+		;
+	if (k < len) {
 		memcpy(out + n, "\xe2\x80\xa6", 3);
 		n += 3;
 	}

@@ -604,8 +604,10 @@ do_action(struct ui *ui, enum action action, int arg)
 		scroll_to_selected(ui);
 		break;
 	case ACT_SELECT_NEXT:
-		if (ui->selected >= 0 && (size_t)ui->selected + 1 < n)
-			ui->selected++;
+		/* From the reply in view too, as Alt-Up goes. */
+		sel = ui_selected(ui);
+		if (sel >= 0 && (size_t)sel + 1 < n)
+			ui->selected = sel + 1;
 		else
 			ui->selected = -1;
 		scroll_to_selected(ui);
@@ -868,7 +870,9 @@ static bool
 overlay_pick_key(struct ui *ui, uint32_t key)
 {
 	struct ui_overlay *o = &ui->overlay;
-	long page = o->height > 1 ? (long)o->height - 1 : 1;
+	/* A page of entries, as many as the last draw showed (an entry
+	 * may take two rows when narrow). */
+	long page = o->shown_lines > 1 ? (long)o->shown_lines - 1 : 1;
 	const char *line;
 	char *copy;
 	size_t len;
@@ -881,6 +885,12 @@ overlay_pick_key(struct ui *ui, uint32_t key)
 	case KEYC_DOWN:
 	case 'j':
 		overlay_move(o, 1);
+		return true;
+	case KEYC_WHEEL_UP: /* the cursor goes with the list */
+		overlay_move(o, -3);
+		return true;
+	case KEYC_WHEEL_DOWN:
+		overlay_move(o, 3);
 		return true;
 	case KEYC_PPAGE:
 	case 'b':
@@ -988,6 +998,9 @@ handle_key(struct ui *ui, uint32_t key)
 	if (key == KEYC_RESIZE) {
 		/* curses resized itself (or resizeterm() told us it did). */
 		screen_size(ui);
+		/* A list's cursor is kept in sight at the new size (its
+		 * entries may wrap to more rows now). */
+		ui->overlay.follow = true;
 		if (ui->overlay.open && ui->overlay.regen != NULL) {
 			struct buf text;
 
@@ -1186,6 +1199,7 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		config_release(&cfg);
 		return EXIT_RUNTIME;
 	}
+	app_set_interactive(ui.app, true);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		if (app_usable_models(ui.app) == 0) {
 			printf("mixchat: no provider is set up yet.  Add one "

@@ -883,6 +883,7 @@ draw_notice(struct ui *ui, int y, int rows)
 struct overlay_row {
 	size_t off, len;
 	size_t indent; /* columns before it: a wrapped line's hanging indent */
+	size_t line;   /* the line of the text it shows part of */
 };
 
 /*
@@ -914,7 +915,7 @@ overlay_wrap(const char *text, size_t width, size_t *n)
 {
 	struct overlay_row *rows = NULL;
 	size_t len = strlen(text), pos = 0, cap = 0, end, take, skip, hang,
-	       indent;
+	       indent, line = 0;
 	const char *nl;
 
 	*n = 0;
@@ -931,6 +932,7 @@ overlay_wrap(const char *text, size_t width, size_t *n)
 			rows = xgrowarray(rows, &cap, *n + 1, sizeof *rows);
 			rows[*n].off = pos;
 			rows[*n].indent = indent;
+			rows[*n].line = line;
 			rows[(*n)++].len = take;
 			pos += take + skip;
 			indent = hang;
@@ -938,6 +940,7 @@ overlay_wrap(const char *text, size_t width, size_t *n)
 		if (nl == NULL)
 			break;
 		pos = end + 1;
+		line++;
 	}
 	return rows;
 }
@@ -989,19 +992,6 @@ wide_across(int y, int x)
 	return -1;
 }
 
-/* The line of the popup's text that row i of rows shows. */
-static size_t
-overlay_row_line(
-    const struct ui_overlay *o, const struct overlay_row *rows, size_t i)
-{
-	size_t line = 0, k;
-
-	for (k = 0; k < rows[i].off; k++)
-		if (o->text[k] == '\n')
-			line++;
-	return line;
-}
-
 static void
 draw_overlay(struct ui *ui, int top, int height)
 {
@@ -1040,7 +1030,7 @@ draw_overlay(struct ui *ui, int top, int height)
 		size_t crow = 0, heading = 0;
 
 		o->follow = false;
-		while (crow < n && overlay_row_line(o, rows, crow) < o->cursor)
+		while (crow < n && rows[crow].line < o->cursor)
 			crow++;
 		/* The rows above the first entry: its heading. */
 		while (heading < n && !o->pickable(o->text + rows[heading].off,
@@ -1055,6 +1045,10 @@ draw_overlay(struct ui *ui, int top, int height)
 	}
 	if (o->scroll + shown > n)
 		o->scroll = n > shown ? n - shown : 0;
+	o->shown_lines = 0;
+	for (i = o->scroll; i < n && i < o->scroll + shown; i++)
+		if (i == o->scroll || rows[i].line != rows[i - 1].line)
+			o->shown_lines++;
 	x0 = ((int)cols - bw) / 2;
 	y0 = top + (height - bh) / 2;
 	/* No double-width character of the chat cut by the popup's edges:
@@ -1087,8 +1081,7 @@ draw_overlay(struct ui *ui, int top, int height)
 		i = o->scroll + (size_t)(y - 1);
 		if (i >= n)
 			continue;
-		if (o->pick != NULL &&
-		    overlay_row_line(o, rows, i) == o->cursor) {
+		if (o->pick != NULL && rows[i].line == o->cursor) {
 			/* The entry Enter picks, across the popup. */
 			attrset(styles[TH_SELECTED] | A_REVERSE);
 			move(y0 + y, x0 + 1);
@@ -1125,8 +1118,10 @@ draw_overlay(struct ui *ui, int top, int height)
 	w = utf8_width(hint, strlen(hint));
 	if (w + 4 > (size_t)bw && n > shown) {
 		/* Narrow: the short form. */
-		snprintf(hint, sizeof hint, " %zu/%zu%sEsc closes ",
-		    o->scroll + shown, n, glyph->sep);
+		snprintf(hint, sizeof hint, " %zu/%zu%s%s%sEsc closes ",
+		    o->scroll + shown, n, glyph->sep,
+		    o->pick != NULL ? "Enter opens" : "",
+		    o->pick != NULL ? glyph->sep : "");
 		w = utf8_width(hint, strlen(hint));
 	}
 	if (w + 4 <= (size_t)bw)

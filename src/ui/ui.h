@@ -49,6 +49,7 @@ struct ui_overlay {
 	bool (*pickable)(const char *line, size_t len);
 	size_t cursor; /* the line under the cursor */
 	bool follow;   /* it moved: scroll it into sight at the next draw */
+	size_t shown_lines; /* lines of text the last draw showed */
 };
 /* ui_overlay_line: line i of the popup's text (len bytes, no newline), or
  * NULL past its end. */
