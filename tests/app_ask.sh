@@ -51,6 +51,30 @@ expect_exit 0 "stats after it" -- "$MC" --home "$HP" stats
 expect_grep "$T/out" "^Calls: 1 " "the stopped reply is booked"
 expect_exit 0 "export after it" -- "$MC" --home "$HP" export
 expect_grep "$T/out" "^one" "what came of the reply is kept"
+# The pipe's reply ended normally (stopped, booked): its draft went with
+# the booking, and the next start recovers nothing.
+"$MC" --home "$HP" stats >/dev/null 2>"$T/err"
+expect_no_grep "$T/err" "cut off when mixchat ended" "a reply that ended leaves no draft behind"
+# Killed mid-reply (kill -9: no handler runs): what came was saved as a
+# draft, and the next mixchat keeps it in the conversation, marked, and
+# sends it as context.
+HK=$T/home_kill
+write_config "$HK"
+"$MC" --home "$HK" ask --session killed --model mid "slowdrip then a kill" >"$T/kill.out" 2>/dev/null &
+kpid=$!
+n=0
+while ! grep -q "one" "$T/kill.out" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+sleep 0.3
+kill -9 $kpid 2>/dev/null; wait $kpid 2>/dev/null
+expect_exit 0 "the next ask in that conversation" -- "$MC" --home "$HK" ask --session killed "and then?"
+expect_grep "$T/err" "kept 1 reply cut off when mixchat ended before it finished" "the start says it kept the reply"
+tail -n 1 "$MOCK_LOG" | grep -q "slowdrip then a kill.*assistant.*one.*and then?" && ok "the kept part is context" ||
+	fail "the kept part was not sent: $(tail -n 1 "$MOCK_LOG" | sed 's/.*body//')"
+"$MC" --home "$HK" export killed >"$T/kill.md" 2>&1
+grep -q "^> error: interrupted: mixchat ended before the reply finished" "$T/kill.md" && grep -q "^one" "$T/kill.md" &&
+	ok "the export has it, marked interrupted" || fail "export after a kill: $(cat "$T/kill.md")"
+"$MC" --home "$HK" stats >/dev/null 2>"$T/err"
+expect_no_grep "$T/err" "cut off" "kept once, not again"
 # With --json the one write comes at the end, to a reader long gone: the
 # reply went nowhere, so it is no success either.
 { "$MC" --home "$HP" ask --json --model mid "slowdrip to nobody" 2>/dev/null; echo $? >"$T/pipe2.rc"; } | head -c 0

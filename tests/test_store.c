@@ -208,7 +208,8 @@ TEST(sessions_messages_replies)
 	struct store *s = open_or_die(dir);
 	struct store_session *list, ss;
 	struct store_message *msgs, m, reply;
-	struct store_spend_add add = { 20250102, NULL, 0.25, 100, 50, NULL };
+	struct store_spend_add add = { 20250102, NULL, 0.25, 100, 50, NULL,
+		NULL };
 	struct store_latency lat = { 300, 150, 1, 0 }, lat2;
 	struct store_spend *spend;
 	char id[STORE_REPLY_ID_MAX];
@@ -630,6 +631,77 @@ TEST(two_writer_processes)
 		want[i] = 1000000 * (i / 60 + 1) + i % 60;
 	s = open_or_die(dir);
 	CHECK(count_present(s, want, 120) == 120);
+	store_close(s);
+	free(dir);
+}
+
+/*
+ * Drafts: one saved by a process that then dies is appended to its
+ * conversation at the next recovery, marked interrupted, once; one whose
+ * reply is booked goes with the booking; a live process's is left alone.
+ */
+TEST(drafts_of_a_dead_process_are_kept_once)
+{
+	char *dir = dbdir("drafts");
+	struct store *s = open_or_die(dir);
+	struct store_message m, *msgs;
+	struct store_draft d;
+	struct store_spend_add add = { 20250102, NULL, 0.01, 1, 1, NULL, NULL };
+	uint64_t sid;
+	uint32_t seq;
+	size_t n = 0, nm = 0;
+	pid_t pid;
+	int status;
+
+	CHECK(store_session_new(s, NULL, &sid) == MC_OK);
+	add_msg(s, sid, STORE_ROLE_USER, "tell me a long story");
+	store_close(s);
+	pid = fork();
+	if (pid == 0) {
+		struct store *c = open_or_die(dir);
+
+		memset(&d, 0, sizeof d);
+		memset(&m, 0, sizeof m);
+		m.session = sid;
+		m.role = STORE_ROLE_ASSISTANT;
+		m.model = (char *)(uintptr_t) "m1";
+		m.text = (char *)(uintptr_t) "once upon";
+		if (store_draft_save(c, &d, &m) != MC_OK)
+			_exit(1);
+		m.text = (char *)(uintptr_t) "once upon a time";
+		_exit(store_draft_save(c, &d, &m) == MC_OK ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0);
+	s = open_or_die(dir);
+	/* A draft of this (live) process is left alone. */
+	memset(&d, 0, sizeof d);
+	memset(&m, 0, sizeof m);
+	m.session = sid;
+	m.role = STORE_ROLE_ASSISTANT;
+	m.model = (char *)(uintptr_t) "m2";
+	m.text = (char *)(uintptr_t) "still arriving";
+	CHECK(store_draft_save(s, &d, &m) == MC_OK && d.saved);
+	CHECK(store_drafts_recover(s, &n) == MC_OK && n == 1);
+	CHECK(store_messages(s, sid, &msgs, &nm) == MC_OK && nm == 2);
+	if (nm == 2) {
+		CHECK_STR(msgs[1].text, "once upon a time");
+		CHECK_STR(msgs[1].model, "m1");
+		CHECK(msgs[1].error != NULL &&
+		      strstr(msgs[1].error, "interrupted") != NULL);
+	}
+	store_messages_free(msgs, nm);
+	CHECK(store_drafts_recover(s, &n) == MC_OK && n == 0);
+	/* Booked, the live one's draft goes with the booking. */
+	add.draft = &d;
+	m.text = (char *)(uintptr_t) "still arriving, and done";
+	CHECK(store_reply_finish(s, &m, &add, NULL, &seq) == MC_OK);
+	CHECK(!d.saved);
+	store_close(s);
+	s = open_or_die(dir);
+	CHECK(store_drafts_recover(s, &n) == MC_OK && n == 0);
+	CHECK(store_messages(s, sid, &msgs, &nm) == MC_OK && nm == 3);
+	store_messages_free(msgs, nm);
 	store_close(s);
 	free(dir);
 }
@@ -1299,6 +1371,7 @@ main(void)
 	RUN(search_newest_first);
 	RUN(map_full_grows);
 	RUN(two_writer_processes);
+	RUN(drafts_of_a_dead_process_are_kept_once);
 	RUN(sigkill_writer_loses_nothing_acknowledged);
 	RUN(damaged_value_reported_and_skipped);
 	RUN(newer_schema_refused);

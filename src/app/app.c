@@ -49,6 +49,8 @@
 #define APP_HISTORY 20
 /* Longest reply kept (a runaway stream is cut here). */
 #define APP_REPLY_MAX (16u << 20)
+/* How often a reply still arriving is saved as a draft (store.h). */
+#define APP_DRAFT_MS 2000
 /* Weight of a re-ask as a soft negative for the first model. */
 #define APP_REASK_WEIGHT 0.3
 /* Running latency estimates: weight of the newest sample. */
@@ -69,9 +71,11 @@ struct exchange {
 	struct buf text;                  /* the reply as it arrives */
 	uint32_t user_seq;
 	uint32_t reply_seq;
-	bool soft_taught;       /* its re-ask's soft negative is learned */
-	uint64_t start_ms;      /* wall clock when sent */
-	struct store_hold hold; /* its predicted cost, held until booked */
+	bool soft_taught;         /* its re-ask's soft negative is learned */
+	uint64_t start_ms;        /* wall clock when sent */
+	struct store_hold hold;   /* its predicted cost, held until booked */
+	struct store_draft draft; /* the reply so far, saved now and then */
+	uint64_t draft_ms;        /* monotonic time of the last save */
 	struct app *app;
 };
 
@@ -118,6 +122,8 @@ struct app {
 
 static void MC_PRINTF(2, 3) app_notice(struct app *app, const char *fmt, ...);
 static void app_settle_pending(struct app *app);
+static void app_save_draft(struct exchange *x);
+static char *app_decision_text(const struct exchange *x);
 
 bool
 app_config_model_usable(const struct config *cfg, char *const *vault_names,
@@ -515,6 +521,18 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 	    app_router_load(app->router, cfg, app->store, app->vault_names,
 	        app->nvault_names, true, true, app->hooks.notice, app->ud);
 	app_settle_pending(app);
+	/* A reply a killed mixchat was streaming: kept, as far as it came. */
+	{
+		size_t nrec = 0;
+
+		if (store_drafts_recover(app->store, &nrec) == MC_OK &&
+		    nrec > 0)
+			app_notice(app,
+			    "kept %zu reply%s cut off when mixchat ended "
+			    "before %s finished",
+			    nrec, nrec == 1 ? "" : "s",
+			    nrec == 1 ? "it" : "they");
+	}
 	/* Built from the ratings at the first decision (app_memory_ready):
 	 * `rate` and `ratings` never decide, and a long record of ratings
 	 * takes a while to replay. */
@@ -1337,7 +1355,37 @@ app_on_text(void *ud, const char *text, size_t len)
 	if (buf_add(&x->text, text, len) != MC_OK)
 		abort(); /* cannot happen: checked above */
 	x->pub.state = REPLY_STREAMING;
+	if (x->transfer != NULL)
+		app_save_draft(x);
 	app_changed(x->app, x);
+}
+
+/*
+ * Every APP_DRAFT_MS while a reply streams, what came of it is saved as a
+ * draft: were this process killed, the next mixchat appends it to the
+ * conversation as an interrupted reply (store_drafts_recover).
+ */
+static void
+app_save_draft(struct exchange *x)
+{
+	struct store_message m;
+	uint64_t now = time_mono_ms();
+
+	if (x->app->session == 0 || x->pub.model == NULL ||
+	    now - x->draft_ms < APP_DRAFT_MS)
+		return;
+	x->draft_ms = now;
+	memset(&m, 0, sizeof m);
+	m.session = x->app->session;
+	m.role = STORE_ROLE_ASSISTANT;
+	m.text = x->text.data;
+	m.model = x->pub.model;
+	m.created_ms = time_wall_ms();
+	m.decision_json = app_decision_text(x);
+	if (store_draft_save(x->app->store, &x->draft, &m) != MC_OK)
+		log_debug("the reply so far was not saved: %s",
+		    store_strerror(x->app->store));
+	free(m.decision_json);
 }
 
 /* The decision as stored with the reply: the router's table, its lambda,
@@ -1462,6 +1510,7 @@ app_on_done(void *ud, const struct net_result *res)
 	spend.tokens_in = res->tokens_in > 0 ? (uint64_t)res->tokens_in : 0;
 	spend.tokens_out = res->tokens_out > 0 ? (uint64_t)res->tokens_out : 0;
 	spend.hold = &x->hold;
+	spend.draft = &x->draft;
 	app_book_latency(app, x->pub.model, res, &lat);
 	if (store_reply_finish(app->store, &m, &spend, &lat, &seq) == MC_OK) {
 		x->reply_seq = seq;

@@ -6,12 +6,15 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/record.h"
 #include "store/store_int.h"
+#include "util/buf.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -507,6 +510,13 @@ reply_body(struct store *s, MDB_txn *txn, void *arg)
 		if (c->spend->hold != NULL &&
 		    (rc = store_hold_drop_in(s, txn, c->spend->hold)) != 0)
 			return rc;
+		if (c->spend->draft != NULL && c->spend->draft->saved) {
+			MDB_val dk = { STORE_DRAFT_KEY, c->spend->draft->key };
+
+			rc = mdb_del(txn, s->meta, &dk, NULL);
+			if (rc != 0 && rc != MDB_NOTFOUND)
+				return rc;
+		}
 	}
 	if (c->lat != NULL &&
 	    (rc = latency_put_in(s, txn, c->msg->model, c->lat)) != 0)
@@ -542,6 +552,138 @@ store_reply_finish(struct store *s, const struct store_message *reply,
 		*seq = c.seq;
 	if (rc == MC_OK && spend != NULL && spend->hold != NULL)
 		spend->hold->taken = false; /* dropped with the booking */
+	if (rc == MC_OK && spend != NULL && spend->draft != NULL)
+		spend->draft->saved = false;
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Drafts of replies still arriving (store.h). */
+
+struct draft_ctx {
+	struct store_draft *d;
+	const struct buf *value;
+	size_t n;
+};
+
+static int
+draft_save_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct draft_ctx *c = arg;
+	MDB_val k = { STORE_DRAFT_KEY, c->d->key },
+	        v = { c->value->len, c->value->data };
+
+	return mdb_put(txn, s->meta, &k, &v, 0);
+}
+
+int
+store_draft_save(
+    struct store *s, struct store_draft *d, const struct store_message *m)
+{
+	static uint32_t count;
+	uint32_t pid = (uint32_t)getpid();
+	struct draft_ctx c;
+	struct buf b;
+	int rc, i;
+
+	if ((rc = check_message(s, m)) != MC_OK)
+		return rc;
+	if (!d->saved) {
+		memcpy(d->key, "draft", 5);
+		count++;
+		for (i = 0; i < 4; i++) {
+			d->key[5 + i] = (unsigned char)(pid >> (24 - 8 * i));
+			d->key[9 + i] = (unsigned char)(count >> (24 - 8 * i));
+		}
+	}
+	buf_init(&b, VALUE_MAX);
+	/* The record leaves its session to its key: said apart. */
+	rc = buf_add(&b, &pid, 4);
+	if (rc == MC_OK)
+		rc = buf_add(&b, &m->session, 8);
+	if (rc == MC_OK)
+		rc = record_message_encode(m, &b);
+	if (rc != MC_OK) {
+		buf_release(&b);
+		store_set_error(s, "a draft of %zu bytes is too long to keep",
+		    m->text != NULL ? strlen(m->text) : 0);
+		return MC_ERR_LIMIT;
+	}
+	c.d = d;
+	c.value = &b;
+	c.n = 0;
+	rc = store_txn_write(s, "saving a draft", draft_save_body, &c);
+	buf_release(&b);
+	if (rc == MC_OK)
+		d->saved = true;
+	return rc;
+}
+
+static int
+drafts_recover_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct draft_ctx *c = arg;
+	MDB_cursor *cur;
+	MDB_val k = { 5, (void *)(uintptr_t) "draft" }, d;
+	int rc, op;
+
+	c->n = 0;
+	if ((rc = mdb_cursor_open(txn, s->meta, &cur)) != 0)
+		return rc;
+	for (op = MDB_SET_RANGE;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		struct store_message m;
+		uint64_t session = 0;
+		uint32_t pid = 0, seq;
+
+		if (k.mv_size < 5 || memcmp(k.mv_data, "draft", 5) != 0)
+			break;
+		if (d.mv_size >= 12) {
+			memcpy(&pid, d.mv_data, 4);
+			memcpy(&session, (const char *)d.mv_data + 4, 8);
+		}
+		/* Its process still streams it (or is another user's). */
+		if (pid != 0 && (pid == (uint32_t)getpid() ||
+		                    kill((pid_t)pid, 0) == 0 || errno == EPERM))
+			continue;
+		memset(&m, 0, sizeof m);
+		if (d.mv_size < 12 ||
+		    record_message_decode((const char *)d.mv_data + 12,
+		        d.mv_size - 12, &m) != MC_OK) {
+			store_report_damaged(
+			    s, "meta", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
+		} else {
+			if (m.error == NULL)
+				m.error = xstrdup("interrupted: mixchat ended "
+				                  "before the reply finished");
+			m.session = session;
+			rc = append_in(s, txn, &m, &seq);
+			store_message_release(&m);
+			if (rc == MC_ERR_NOTFOUND)
+				rc = 0; /* its conversation is gone */
+			else if (rc != 0)
+				break;
+			else
+				c->n++;
+		}
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+store_drafts_recover(struct store *s, size_t *n)
+{
+	struct draft_ctx c = { NULL, NULL, 0 };
+	int rc;
+
+	*n = 0;
+	rc = store_txn_write(s, "recovering drafts", drafts_recover_body, &c);
+	if (rc == MC_OK)
+		*n = c.n;
 	return rc;
 }
 

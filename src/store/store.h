@@ -147,6 +147,7 @@ struct store_message {
 
 /* What one reply adds to a day's spend (store_reply_finish). */
 struct store_hold;
+struct store_draft;
 
 struct store_spend_add {
 	uint32_t day;      /* local YYYYMMDD (time_day()) */
@@ -157,6 +158,9 @@ struct store_spend_add {
 	 * the transaction that books its cost, so that no other mixchat
 	 * sees the cost twice (booked and held). */
 	struct store_hold *hold;
+	/* The reply's draft (store_draft_save), or NULL: dropped in the same
+	 * transaction, so a reply is never both stored and recovered. */
+	struct store_draft *draft;
 };
 
 /* A model's running latency estimates (app computes, store keeps). */
@@ -382,6 +386,32 @@ int store_hold_take(struct store *s, uint32_t day, double usd, double budget,
 /* store_hold_release: the hold no longer counts (its reply is booked, or
  * it was never sent); one not taken is nothing to do. */
 void store_hold_release(struct store *s, struct store_hold *hold);
+/*
+ * Drafts: the text of a reply still arriving, saved every few seconds by
+ * the process streaming it (store_draft_save), so that a mixchat killed
+ * mid-reply (kill -9, a crash, the machine off) loses at most those
+ * seconds.  A draft whose process is gone is appended to its conversation
+ * as an interrupted reply by the next mixchat that opens the data
+ * (store_drafts_recover); a reply booked drops its draft with the booking
+ * (store_spend_add.draft).  Key "draft" + pid + a count; value the pid and
+ * the message as a message record.
+ */
+#define STORE_DRAFT_KEY 13
+
+struct store_draft {
+	unsigned char key[STORE_DRAFT_KEY];
+	bool saved;
+};
+
+/* store_draft_save: save (or replace) m, the reply so far, as d. */
+int store_draft_save(struct store *s, struct store_draft *d,
+    const struct store_message *m) MC_WUR;
+/*
+ * store_drafts_recover: every draft whose process is gone appended to its
+ * conversation (its error, if it has none, says it was interrupted) and
+ * deleted, in one transaction; *n how many were appended.
+ */
+int store_drafts_recover(struct store *s, size_t *n) MC_WUR;
 /* store_spend_day_held: day's spend plus the live holds. */
 int store_spend_day_held(struct store *s, uint32_t day, double *usd) MC_WUR;
 /*
