@@ -635,6 +635,19 @@ TEST(two_writer_processes)
 	free(dir);
 }
 
+/* A draft not saved yet, and its message: model's reply so far. */
+static void
+draft_msg(struct store_draft *d, struct store_message *m, uint64_t sid,
+    const char *model, const char *text)
+{
+	memset(d, 0, sizeof *d);
+	memset(m, 0, sizeof *m);
+	m->session = sid;
+	m->role = STORE_ROLE_ASSISTANT;
+	m->model = (char *)(uintptr_t)model;
+	m->text = (char *)(uintptr_t)text;
+}
+
 /*
  * Drafts: one saved by a process that then dies is appended to its
  * conversation at the next recovery, marked interrupted, once; one whose
@@ -660,12 +673,7 @@ TEST(drafts_of_a_dead_process_are_kept_once)
 	if (pid == 0) {
 		struct store *c = open_or_die(dir);
 
-		memset(&d, 0, sizeof d);
-		memset(&m, 0, sizeof m);
-		m.session = sid;
-		m.role = STORE_ROLE_ASSISTANT;
-		m.model = (char *)(uintptr_t) "m1";
-		m.text = (char *)(uintptr_t) "once upon";
+		draft_msg(&d, &m, sid, "m1", "once upon");
 		if (store_draft_save(c, &d, &m) != MC_OK)
 			_exit(1);
 		m.text = (char *)(uintptr_t) "once upon a time";
@@ -675,12 +683,7 @@ TEST(drafts_of_a_dead_process_are_kept_once)
 	      WEXITSTATUS(status) == 0);
 	s = open_or_die(dir);
 	/* A draft of this (live) process is left alone. */
-	memset(&d, 0, sizeof d);
-	memset(&m, 0, sizeof m);
-	m.session = sid;
-	m.role = STORE_ROLE_ASSISTANT;
-	m.model = (char *)(uintptr_t) "m2";
-	m.text = (char *)(uintptr_t) "still arriving";
+	draft_msg(&d, &m, sid, "m2", "still arriving");
 	CHECK(store_draft_save(s, &d, &m) == MC_OK && d.saved);
 	CHECK(store_drafts_recover(s, &n) == MC_OK && n == 1);
 	CHECK(store_messages(s, sid, &msgs, &nm) == MC_OK && nm == 2);

@@ -549,6 +549,16 @@ ui_expect "reply $k/3 " "Alt-Up comes back to it"
 ui_keys C-d
 ui_exit_status >/dev/null
 
+# dead_asked_twice DESCRIPTION: the dead server's model was asked for both
+# messages on screen (tried again, not refused).
+dead_asked_twice() {
+	n=0
+	until [ "$(ui_screen | grep -c "could not reach dead")" -ge 2 ] || [ $n -ge 50 ]; do
+		sleep 0.1; n=$((n + 1))
+	done
+	[ $n -lt 50 ] && ok "$1" || { fail "$1: not asked again"; ui_screen | sed 's/^/  | /'; }
+}
+
 # A model whose server does not answer (a local server not started) sits
 # out for a minute: the next message goes to another model, and /why says
 # why; with nothing else left it is tried again, not refused.
@@ -591,10 +601,7 @@ ui_expect "F1 keys" "screen with a dead free model and a live one over budget"
 send "first free"
 ui_expect "could not reach dead" "the free model was asked"
 send "second free"
-n=0
-until [ "$(ui_screen | grep -c "could not reach dead")" -ge 2 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
-[ $n -lt 50 ] && ok "with the rest over budget, it is tried again" ||
-	{ fail "refused instead of trying the model again"; ui_screen | sed 's/^/  | /'; }
+dead_asked_twice "with the rest over budget, it is tried again"
 ui_keys C-d
 ui_exit_status >/dev/null
 # A model that fails with a 5xx (after net's retries) sits out alone.
@@ -615,10 +622,7 @@ send "only one"
 ui_expect "could not reach dead" "asked"
 ui_expect_not "for a minute the router" "nothing else to pass over to: no promise"
 send "only one again"
-n=0
-until [ "$(ui_screen | grep -c "could not reach dead")" -ge 2 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
-[ $n -lt 50 ] && ok "alone, the model is tried again (the server may be up now)" ||
-	{ fail "the only model was not tried again"; ui_screen | sed 's/^/  | /'; }
+dead_asked_twice "alone, the model is tried again (the server may be up now)"
 ui_keys C-d
 ui_exit_status >/dev/null
 
