@@ -53,7 +53,7 @@ expect_exit 0 "export after it" -- "$MC" --home "$HP" export
 expect_grep "$T/out" "^one" "what came of the reply is kept"
 # The pipe's reply ended normally (stopped, booked): its draft went with
 # the booking, and the next start recovers nothing.
-"$MC" --home "$HP" stats >/dev/null 2>"$T/err"
+"$MC" --home "$HP" ask "after the pipe" >/dev/null 2>"$T/err"
 expect_no_grep "$T/err" "cut off when mixchat ended" "a reply that ended leaves no draft behind"
 # Killed mid-reply (kill -9: no handler runs): what came was saved as a
 # draft, and the next mixchat keeps it in the conversation, marked, and
@@ -73,8 +73,20 @@ tail -n 1 "$MOCK_LOG" | grep -q "slowdrip then a kill.*assistant.*one.*and then?
 "$MC" --home "$HK" export killed >"$T/kill.md" 2>&1
 grep -q "^> error: interrupted: mixchat ended before the reply finished" "$T/kill.md" && grep -q "^one" "$T/kill.md" &&
 	ok "the export has it, marked interrupted" || fail "export after a kill: $(cat "$T/kill.md")"
-"$MC" --home "$HK" stats >/dev/null 2>"$T/err"
+"$MC" --home "$HK" ask --session killed "once more" >/dev/null 2>"$T/err"
 expect_no_grep "$T/err" "cut off" "kept once, not again"
+# Only what goes on with a conversation recovers: route reads, and
+# writes nothing for it.
+"$MC" --home "$HK" ask --session killed --model mid "slowdrip and another kill" >"$T/kill.out" 2>/dev/null &
+kpid=$!
+n=0
+while ! grep -q "one" "$T/kill.out" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+sleep 0.3
+kill -9 $kpid 2>/dev/null; wait $kpid 2>/dev/null
+"$MC" --home "$HK" route "a question" >/dev/null 2>"$T/err"
+expect_no_grep "$T/err" "cut off" "route does not recover"
+"$MC" --home "$HK" ask --session killed "and now" >/dev/null 2>"$T/err"
+expect_grep "$T/err" "kept 1 reply cut off" "the next ask does"
 # With --json the one write comes at the end, to a reader long gone: the
 # reply went nowhere, so it is no success either.
 { "$MC" --home "$HP" ask --json --model mid "slowdrip to nobody" 2>/dev/null; echo $? >"$T/pipe2.rc"; } | head -c 0

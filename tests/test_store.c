@@ -695,15 +695,46 @@ TEST(drafts_of_a_dead_process_are_kept_once)
 	}
 	store_messages_free(msgs, nm);
 	CHECK(store_drafts_recover(s, &n) == MC_OK && n == 0);
+	CHECK(store_drafts_count(s) == 1);
 	/* Booked, the live one's draft goes with the booking. */
 	add.draft = &d;
 	m.text = (char *)(uintptr_t) "still arriving, and done";
 	CHECK(store_reply_finish(s, &m, &add, NULL, &seq) == MC_OK);
 	CHECK(!d.saved);
+	CHECK(store_drafts_count(s) == 0);
 	store_close(s);
-	s = open_or_die(dir);
-	CHECK(store_drafts_recover(s, &n) == MC_OK && n == 0);
-	CHECK(store_messages(s, sid, &msgs, &nm) == MC_OK && nm == 3);
+	/* Another process's draft, while that process lives, is left
+	 * alone; once it is gone, kept. */
+	{
+		int go[2];
+		char c = 0;
+
+		CHECK(pipe(go) == 0);
+		pid = fork();
+		if (pid == 0) {
+			struct store *w = open_or_die(dir);
+
+			close(go[1]);
+			draft_msg(&d, &m, sid, "m3", "the other one");
+			if (store_draft_save(w, &d, &m) != MC_OK)
+				_exit(1);
+			store_close(w);
+			_exit(read(go[0], &c, 1) == 1 ? 0 : 2);
+		}
+		close(go[0]);
+		s = open_or_die(dir);
+		n = 0;
+		while (store_drafts_count(s) == 0 && n++ < 200)
+			usleep(10000);
+		CHECK(store_drafts_recover(s, &n) == MC_OK && n == 0);
+		CHECK(write(go[1], "x", 1) == 1);
+		close(go[1]);
+		CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		      WEXITSTATUS(status) == 0);
+		CHECK(store_drafts_recover(s, &n) == MC_OK && n == 1);
+		CHECK(store_drafts_count(s) == 0);
+	}
+	CHECK(store_messages(s, sid, &msgs, &nm) == MC_OK && nm == 4);
 	store_messages_free(msgs, nm);
 	store_close(s);
 	free(dir);

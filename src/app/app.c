@@ -521,18 +521,6 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 	    app_router_load(app->router, cfg, app->store, app->vault_names,
 	        app->nvault_names, true, true, app->hooks.notice, app->ud);
 	app_settle_pending(app);
-	/* A reply a killed mixchat was streaming: kept, as far as it came. */
-	{
-		size_t nrec = 0;
-
-		if (store_drafts_recover(app->store, &nrec) == MC_OK &&
-		    nrec > 0)
-			app_notice(app,
-			    "kept %zu reply%s cut off when mixchat ended "
-			    "before %s finished",
-			    nrec, nrec == 1 ? "" : "s",
-			    nrec == 1 ? "it" : "they");
-	}
 	/* Built from the ratings at the first decision (app_memory_ready):
 	 * `rate` and `ratings` never decide, and a long record of ratings
 	 * takes a while to replay. */
@@ -1371,8 +1359,9 @@ app_save_draft(struct exchange *x)
 	struct store_message m;
 	uint64_t now = time_mono_ms();
 
+	/* A long reply is saved less often: each save writes all of it. */
 	if (x->app->session == 0 || x->pub.model == NULL ||
-	    now - x->draft_ms < APP_DRAFT_MS)
+	    now - x->draft_ms < APP_DRAFT_MS + x->text.len / 1024)
 		return;
 	x->draft_ms = now;
 	memset(&m, 0, sizeof m);
@@ -1834,6 +1823,18 @@ app_cancel(struct app *app)
 		return false;
 	net_cancel(app->inflight->transfer);
 	return true;
+}
+
+void
+app_recover_drafts(struct app *app)
+{
+	size_t n = 0;
+
+	if (store_drafts_recover(app->store, &n) == MC_OK && n > 0)
+		app_notice(app,
+		    "kept %zu reply%s cut off when mixchat ended before %s "
+		    "finished",
+		    n, n == 1 ? "" : "s", n == 1 ? "it" : "they");
 }
 
 void

@@ -297,6 +297,14 @@ int app_ratings_import(struct app *app, const char *path,
  * the first max of them and ellipsis after (caller frees). */
 char *app_usable_names(struct app *app, size_t max, const char *ellipsis);
 
+/*
+ * app_recover_drafts: the replies a killed mixchat was streaming, as far
+ * as their last draft, appended to their conversations (marked
+ * interrupted), with a notice; for the commands that go on with a
+ * conversation (the chat, ask), not the ones that only read.
+ */
+void app_recover_drafts(struct app *app);
+
 /* app_set_interactive: this app is the chat, which lives on after a
  * reply (notices about the next messages are worth giving). */
 void app_set_interactive(struct app *app, bool on);

@@ -145,6 +145,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	}
 	if ((rc = app_open(&cfg, &hooks, &a, &a.app, &cause)) != MC_OK)
 		goto fail;
+	app_recover_drafts(a.app);
 	if (model != NULL && config_find_model(&cfg, model) == NULL) {
 		/* A typo: the names that would do. */
 		char *names = app_usable_names(a.app, 12, "...");

@@ -9,7 +9,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "store/record.h"
@@ -560,6 +562,93 @@ store_reply_finish(struct store *s, const struct store_message *reply,
 /* ------------------------------------------------------------------ */
 /* Drafts of replies still arriving (store.h). */
 
+/*
+ * A draft's value: pid u32, session u64, the writer's start time (clock
+ * ticks since boot, 0 unknown) u64, its token u64, the time of the save
+ * (ms) i64, all native order; then the message record.
+ */
+#define DRAFT_HEAD 36
+/* A draft not saved again for this long has no process streaming it
+ * (net gives up on a silent stream after a minute). */
+#define DRAFT_STALE_MS (15 * 60 * 1000LL)
+
+/* This process as a drafts' writer: its pid, its start time and a
+ * random token, so that a pid used again (after a reboot, in another
+ * container) is never taken for the writer. */
+static struct {
+	uint32_t pid;
+	uint64_t start, token;
+} draft_me;
+
+/* Process pid's start time from /proc (field 22 of its stat), 0 when
+ * it cannot be read. */
+static uint64_t
+proc_start(uint32_t pid)
+{
+	char path[64], line[1024], *p;
+	unsigned long long v = 0;
+	size_t n;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof path, "/proc/%u/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(line, 1, sizeof line - 1, f);
+	fclose(f);
+	line[n] = '\0';
+	/* After the name (which may hold spaces and parentheses) come
+	 * fields 3, 4, ...; starttime is the 22nd. */
+	if ((p = strrchr(line, ')')) == NULL)
+		return 0;
+	for (field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p + 1, "%llu", &v) != 1)
+		return 0;
+	return (uint64_t)v;
+}
+
+static void
+draft_identity(void)
+{
+	uint32_t pid = (uint32_t)getpid();
+
+	if (draft_me.pid == pid && draft_me.token != 0)
+		return;
+	draft_me.pid = pid;
+	draft_me.start = proc_start(pid);
+	if (getrandom(&draft_me.token, sizeof draft_me.token, 0) !=
+	    (ssize_t)sizeof draft_me.token)
+		draft_me.token = ((uint64_t)pid << 32) ^
+		                 (uint64_t)time_wall_ms() ^ draft_me.start;
+	if (draft_me.token == 0)
+		draft_me.token = 1;
+}
+
+/* Whether the writer of a draft may still be streaming it. */
+static bool
+draft_writer_alive(const unsigned char *head, int64_t now)
+{
+	uint32_t pid;
+	uint64_t start, token;
+	int64_t saved;
+
+	memcpy(&pid, head, 4);
+	memcpy(&start, head + 12, 8);
+	memcpy(&token, head + 20, 8);
+	memcpy(&saved, head + 28, 8);
+	draft_identity();
+	if (token == draft_me.token)
+		return true; /* this process's own */
+	if (pid == 0 || pid > INT_MAX || now - saved > DRAFT_STALE_MS)
+		return false;
+	if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
+		return false;
+	/* The pid lives: the same process only if it started when the
+	 * writer did (when both can be read). */
+	return start == 0 || proc_start(pid) == 0 || proc_start(pid) == start;
+}
+
 struct draft_ctx {
 	struct store_draft *d;
 	const struct buf *value;
@@ -581,26 +670,34 @@ store_draft_save(
     struct store *s, struct store_draft *d, const struct store_message *m)
 {
 	static uint32_t count;
-	uint32_t pid = (uint32_t)getpid();
+	int64_t now = time_wall_ms();
 	struct draft_ctx c;
 	struct buf b;
 	int rc, i;
 
 	if ((rc = check_message(s, m)) != MC_OK)
 		return rc;
+	draft_identity();
 	if (!d->saved) {
 		memcpy(d->key, "draft", 5);
 		count++;
-		for (i = 0; i < 4; i++) {
-			d->key[5 + i] = (unsigned char)(pid >> (24 - 8 * i));
-			d->key[9 + i] = (unsigned char)(count >> (24 - 8 * i));
-		}
+		for (i = 0; i < 8; i++)
+			d->key[5 + i] =
+			    (unsigned char)(draft_me.token >> (56 - 8 * i));
+		for (i = 0; i < 4; i++)
+			d->key[13 + i] = (unsigned char)(count >> (24 - 8 * i));
 	}
 	buf_init(&b, VALUE_MAX);
 	/* The record leaves its session to its key: said apart. */
-	rc = buf_add(&b, &pid, 4);
+	rc = buf_add(&b, &draft_me.pid, 4);
 	if (rc == MC_OK)
 		rc = buf_add(&b, &m->session, 8);
+	if (rc == MC_OK)
+		rc = buf_add(&b, &draft_me.start, 8);
+	if (rc == MC_OK)
+		rc = buf_add(&b, &draft_me.token, 8);
+	if (rc == MC_OK)
+		rc = buf_add(&b, &now, 8);
 	if (rc == MC_OK)
 		rc = record_message_encode(m, &b);
 	if (rc != MC_OK) {
@@ -619,10 +716,11 @@ store_draft_save(
 	return rc;
 }
 
+/* Count (count != NULL) or recover the drafts whose writer is gone. */
 static int
-drafts_recover_body(struct store *s, MDB_txn *txn, void *arg)
+drafts_walk(struct store *s, MDB_txn *txn, struct draft_ctx *c, bool write)
 {
-	struct draft_ctx *c = arg;
+	int64_t now = time_wall_ms();
 	MDB_cursor *cur;
 	MDB_val k = { 5, (void *)(uintptr_t) "draft" }, d;
 	int rc, op;
@@ -635,36 +733,39 @@ drafts_recover_body(struct store *s, MDB_txn *txn, void *arg)
 	     op = MDB_NEXT) {
 		struct store_message m;
 		uint64_t session = 0;
-		uint32_t pid = 0, seq;
+		uint32_t seq;
+		int arc;
 
 		if (k.mv_size < 5 || memcmp(k.mv_data, "draft", 5) != 0)
 			break;
-		if (d.mv_size >= 12) {
-			memcpy(&pid, d.mv_data, 4);
-			memcpy(&session, (const char *)d.mv_data + 4, 8);
+		if (!write) { /* counting every draft */
+			c->n++;
+			continue;
 		}
-		/* Its process still streams it (or is another user's). */
-		if (pid != 0 && (pid == (uint32_t)getpid() ||
-		                    kill((pid_t)pid, 0) == 0 || errno == EPERM))
+		if (d.mv_size >= DRAFT_HEAD &&
+		    draft_writer_alive(d.mv_data, now))
 			continue;
 		memset(&m, 0, sizeof m);
-		if (d.mv_size < 12 ||
-		    record_message_decode((const char *)d.mv_data + 12,
-		        d.mv_size - 12, &m) != MC_OK) {
+		if (d.mv_size < DRAFT_HEAD ||
+		    record_message_decode((const char *)d.mv_data + DRAFT_HEAD,
+		        d.mv_size - DRAFT_HEAD, &m) != MC_OK) {
 			store_report_damaged(
 			    s, "meta", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
 		} else {
+			memcpy(&session, (const char *)d.mv_data + 4, 8);
 			if (m.error == NULL)
 				m.error = xstrdup("interrupted: mixchat ended "
 				                  "before the reply finished");
 			m.session = session;
-			rc = append_in(s, txn, &m, &seq);
+			arc = append_in(s, txn, &m, &seq);
 			store_message_release(&m);
-			if (rc == MC_ERR_NOTFOUND)
-				rc = 0; /* its conversation is gone */
-			else if (rc != 0)
+			if (arc > 0) { /* LMDB's own trouble: retried whole */
+				rc = arc;
 				break;
-			else
+			}
+			/* Its conversation gone, or it cannot be kept: let
+			 * it go, and recover the others. */
+			if (arc == 0)
 				c->n++;
 		}
 		if ((rc = mdb_cursor_del(cur, 0)) != 0)
@@ -674,6 +775,18 @@ drafts_recover_body(struct store *s, MDB_txn *txn, void *arg)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+static int
+drafts_recover_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	return drafts_walk(s, txn, arg, true);
+}
+
+static int
+drafts_count_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	return drafts_walk(s, txn, arg, false);
+}
+
 int
 store_drafts_recover(struct store *s, size_t *n)
 {
@@ -681,10 +794,27 @@ store_drafts_recover(struct store *s, size_t *n)
 	int rc;
 
 	*n = 0;
+	/* Looked for first in a read transaction: most starts find none,
+	 * and take no writer's lock for them. */
+	if ((rc = store_txn_read(
+	         s, "looking for drafts", drafts_count_body, &c)) != MC_OK ||
+	    c.n == 0)
+		return rc;
 	rc = store_txn_write(s, "recovering drafts", drafts_recover_body, &c);
 	if (rc == MC_OK)
 		*n = c.n;
 	return rc;
+}
+
+size_t
+store_drafts_count(struct store *s)
+{
+	struct draft_ctx c = { NULL, NULL, 0 };
+
+	return store_txn_read(s, "counting drafts", drafts_count_body, &c) ==
+	               MC_OK
+	           ? c.n
+	           : 0;
 }
 
 struct messages_ctx {

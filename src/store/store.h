@@ -393,10 +393,11 @@ void store_hold_release(struct store *s, struct store_hold *hold);
  * seconds.  A draft whose process is gone is appended to its conversation
  * as an interrupted reply by the next mixchat that opens the data
  * (store_drafts_recover); a reply booked drops its draft with the booking
- * (store_spend_add.draft).  Key "draft" + pid + a count; value the pid and
- * the message as a message record.
+ * (store_spend_add.draft).  Key "draft" + the writer's random token + a
+ * count; the value names the writer by pid, start time and token, so a pid
+ * used again (a reboot, a container) is never taken for it.
  */
-#define STORE_DRAFT_KEY 13
+#define STORE_DRAFT_KEY 17
 
 struct store_draft {
 	unsigned char key[STORE_DRAFT_KEY];
@@ -412,6 +413,8 @@ int store_draft_save(struct store *s, struct store_draft *d,
  * deleted, in one transaction; *n how many were appended.
  */
 int store_drafts_recover(struct store *s, size_t *n) MC_WUR;
+/* store_drafts_count: how many drafts are stored, live or not (tests). */
+size_t store_drafts_count(struct store *s);
 /* store_spend_day_held: day's spend plus the live holds. */
 int store_spend_day_held(struct store *s, uint32_t day, double *usd) MC_WUR;
 /*

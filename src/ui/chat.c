@@ -1200,6 +1200,7 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	app_set_interactive(ui.app, true);
+	app_recover_drafts(ui.app);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		if (app_usable_models(ui.app) == 0) {
 			printf("mixchat: no provider is set up yet.  Add one "
