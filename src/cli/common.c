@@ -36,8 +36,8 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'mixchat %s --help' for more information.\n",
-	    cmd);
+	fprintf(
+	    stderr, "\nTry 'mixchat %s --help' for more information.\n", cmd);
 	return EXIT_USAGE;
 }
 
