@@ -60,12 +60,17 @@ expect_no_grep "$T/err" "cut off when mixchat ended" "a reply that ended leaves 
 # sends it as context.
 HK=$T/home_kill
 write_config "$HK"
-"$MC" --home "$HK" ask --session killed --model mid "slowdrip then a kill" >"$T/kill.out" 2>/dev/null &
-kpid=$!
-n=0
-while ! grep -q "one" "$T/kill.out" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-sleep 0.3
-kill -9 $kpid 2>/dev/null; wait $kpid 2>/dev/null
+# killed_mid_reply PROMPT: `ask --session killed` PROMPT (a slow drip),
+# killed with -9 once its first words came.
+killed_mid_reply() {
+	"$MC" --home "$HK" ask --session killed --model mid "$1" >"$T/kill.out" 2>/dev/null &
+	kpid=$!
+	n=0
+	while ! grep -q "one" "$T/kill.out" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	sleep 0.3
+	kill -9 $kpid 2>/dev/null; wait $kpid 2>/dev/null
+}
+killed_mid_reply "slowdrip then a kill"
 expect_exit 0 "the next ask in that conversation" -- "$MC" --home "$HK" ask --session killed "and then?"
 expect_grep "$T/err" "kept 1 reply cut off when mixchat ended before it finished" "the start says it kept the reply"
 tail -n 1 "$MOCK_LOG" | grep -q "slowdrip then a kill.*assistant.*one.*and then?" && ok "the kept part is context" ||
@@ -77,12 +82,7 @@ grep -q "^> error: interrupted: mixchat ended before the reply finished" "$T/kil
 expect_no_grep "$T/err" "cut off" "kept once, not again"
 # Only what goes on with a conversation recovers: route reads, and
 # writes nothing for it.
-"$MC" --home "$HK" ask --session killed --model mid "slowdrip and another kill" >"$T/kill.out" 2>/dev/null &
-kpid=$!
-n=0
-while ! grep -q "one" "$T/kill.out" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-sleep 0.3
-kill -9 $kpid 2>/dev/null; wait $kpid 2>/dev/null
+killed_mid_reply "slowdrip and another kill"
 "$MC" --home "$HK" route "a question" >/dev/null 2>"$T/err"
 expect_no_grep "$T/err" "cut off" "route does not recover"
 "$MC" --home "$HK" ask --session killed "and now" >/dev/null 2>"$T/err"

@@ -1126,21 +1126,33 @@ app_down_clear(struct app *app, const char *model)
 	}
 }
 
-/* How many candidates are not sitting out now. */
+/* Whether model id is sitting out at now. */
+static bool
+app_is_down(const struct app *app, const char *id, int64_t now)
+{
+	size_t k;
+
+	for (k = 0; k < app->ndown; k++)
+		if (app->down[k].until_ms > now &&
+		    strcmp(app->down[k].model, id) == 0)
+			return true;
+	return false;
+}
+
+/* How many candidates are neither in skip nor sitting out now. */
 static size_t
-app_down_others(const struct app *app)
+app_down_others(const struct app *app, const char *const *skip, size_t nskip)
 {
 	int64_t now = time_wall_ms();
-	size_t i, k, n = 0;
+	size_t i, j, n = 0;
 
 	for (i = 0; i < router_nmodels(app->router); i++) {
 		const char *id = router_model_id(app->router, i);
+		bool out = app_is_down(app, id, now);
 
-		for (k = 0; k < app->ndown; k++)
-			if (app->down[k].until_ms > now &&
-			    strcmp(app->down[k].model, id) == 0)
-				break;
-		if (k == app->ndown)
+		for (j = 0; j < nskip && !out; j++)
+			out = skip[j] != NULL && strcmp(skip[j], id) == 0;
+		if (!out)
 			n++;
 	}
 	return n;
@@ -1157,28 +1169,15 @@ app_down_list(struct app *app, const char *const *skip, size_t nskip, size_t *n)
 {
 	int64_t now = time_wall_ms();
 	const char **list;
-	size_t i, k, j, others = 0;
+	size_t k;
 
 	*n = 0;
-	if (app->ndown == 0)
+	if (app->ndown == 0 || app_down_others(app, skip, nskip) == 0)
 		return NULL;
 	list = xcalloc(app->ndown, sizeof *list);
 	for (k = 0; k < app->ndown; k++)
 		if (app->down[k].until_ms > now)
 			list[(*n)++] = app->down[k].model;
-	for (i = 0; i < router_nmodels(app->router) && others == 0; i++) {
-		const char *id = router_model_id(app->router, i);
-		bool out = false;
-
-		for (j = 0; j < nskip && !out; j++)
-			out = skip[j] != NULL && strcmp(skip[j], id) == 0;
-		for (j = 0; j < *n && !out; j++)
-			out = strcmp(list[j], id) == 0;
-		if (!out)
-			others++;
-	}
-	if (others == 0)
-		*n = 0;
 	return list;
 }
 
@@ -1540,7 +1539,7 @@ app_on_done(void *ud, const struct net_result *res)
 		/* Said only where it holds: in the chat (each `ask` starts
 		 * afresh), and when another model is left to route to. */
 		if (app->pinned == NULL && app->interactive &&
-		    app_down_others(app) > 0)
+		    app_down_others(app, NULL, 0) > 0)
 			app_notice(app,
 			    "%s %s: for a minute the router asks %s only when "
 			    "no other model fits",

@@ -630,7 +630,7 @@ static bool
 draft_writer_alive(const unsigned char *head, int64_t now)
 {
 	uint32_t pid;
-	uint64_t start, token;
+	uint64_t start, token, now_start;
 	int64_t saved;
 
 	memcpy(&pid, head, 4);
@@ -646,7 +646,8 @@ draft_writer_alive(const unsigned char *head, int64_t now)
 		return false;
 	/* The pid lives: the same process only if it started when the
 	 * writer did (when both can be read). */
-	return start == 0 || proc_start(pid) == 0 || proc_start(pid) == start;
+	now_start = start != 0 ? proc_start(pid) : 0;
+	return now_start == 0 || now_start == start;
 }
 
 struct draft_ctx {
