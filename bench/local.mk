@@ -2,12 +2,16 @@
 # them all.  Modules add theirs to BENCH_LIST.
 EXTRA_PROGRAMS += $(BENCH_LIST)
 CLEANFILES += $(BENCH_LIST)
+EXTRA_DIST += bench/first_message.sh
 
-bench: $(BENCH_LIST)
+bench: $(BENCH_LIST) mixchat$(EXEEXT) tests/mock_provider$(EXEEXT)
 	@for b in $(BENCH_LIST); do \
 		echo "== $$b"; \
 		MIXCHAT_SHARED='$(SHARED_DIR)' MIXCHAT_BIN='$(abs_top_builddir)/mixchat' ./$$b || exit 1; \
 	done
+	@echo "== first_message.sh"; \
+	MIXCHAT_BIN='$(abs_top_builddir)/mixchat' MIXCHAT_BUILDDIR='$(abs_top_builddir)' \
+	    sh '$(abs_top_srcdir)/bench/first_message.sh'
 .PHONY: bench
 
 # The benchmarks are built (not run) by `make check`, so they never rot.

@@ -1063,7 +1063,7 @@ app_context_tokens(const struct app *app, const struct exchange *x)
 }
 
 /* The memory of rated prompts, replayed from the store once, when the
- * first decision needs it. */
+ * first decision needs it (or earlier: app_prepare). */
 static void
 app_memory_ready(struct app *app)
 {
@@ -1071,6 +1071,12 @@ app_memory_ready(struct app *app)
 		return;
 	app_rebuild_memory(app->router, app->memory, app->store);
 	app->memory_ready = true;
+}
+
+void
+app_prepare(struct app *app)
+{
+	app_memory_ready(app);
 }
 
 /*

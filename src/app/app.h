@@ -162,6 +162,11 @@ double app_predicted_quality(
 /* app_rating_quality: the quality label a rating teaches (0..1; a re-ask
  * is 0, learned at a lower weight). */
 double app_rating_quality(const struct store_rating *r);
+/* app_prepare: build now what the first decision needs (the memory of
+ * rated prompts: up to half a second with many ratings), while nobody
+ * waits for a reply; else the first message pays for it.  `rate`,
+ * `ratings` and `stats` never need it and never call this. */
+void app_prepare(struct app *app);
 /* app_close: cancel what is in flight and free everything (NULL is ok). */
 void app_close(struct app *app);
 

@@ -1112,6 +1112,7 @@ ui_loop(struct ui *ui)
 	uint64_t last_spin = time_mono_ms(), now;
 	uint32_t key;
 	int timeout, nkeys, idle_ms = IDLE_MS;
+	bool prepared = false;
 	/* Tests stretch the idle wake-up, so that a key left waiting for it
 	 * (instead of read at once) shows as a key never read. */
 	const char *test_idle = getenv("MIXCHAT_TEST_IDLE_MS");
@@ -1124,6 +1125,12 @@ ui_loop(struct ui *ui)
 		if (ui->dirty) {
 			screen_draw(ui);
 			ui->dirty = false;
+		}
+		/* Once the first screen is up, while the user starts to type
+		 * (keys wait in the terminal meanwhile). */
+		if (!prepared) {
+			app_prepare(ui->app);
+			prepared = true;
 		}
 		timeout = app_busy(ui->app) ? SPINNER_MS : idle_ms;
 		pfd[0].fd = STDIN_FILENO;
