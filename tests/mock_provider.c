@@ -27,10 +27,14 @@
  * (a file replayed byte for byte as the body), "status" (HTTP status with
  * the provider's real error body), "retry_after" (seconds, may be
  * fractional: sends retry-after and, when fractional, retry-after-ms),
+ * "retry_after_header" (the retry-after header's value as it is, instead),
  * "fail_times" (the faults apply to the first N matching requests only),
  * "delay_ms" (before the headers), "drip_ms" (between events),
  * "chunk_bytes" (split every write at that size, 1 allowed),
  * "disconnect_after_bytes" (close after that many body bytes),
+ * "linger_ms" (after the whole body, keep the connection open that long
+ * before closing it: a server that does not end the body at its end
+ * marker),
  * "malformed" (bad JSON half way), "midstream_error" (the API's in-stream
  * error half way, then close), "usage": false (no usage), "comments"
  * (OpenRouter/DeepSeek ":" comment lines).  Without a matching rule the
@@ -77,12 +81,13 @@ static const char *const mock_api_names[] = { "openai", "anthropic", "gemini",
 
 struct mock_rule {
 	char *model, *prompt_contains, *api;
-	char *reply, *fixture;
+	char *reply, *fixture, *retry_after_header;
 	int status;
 	double retry_after;
 	int fail_times;
 	int delay_ms, drip_ms, chunk_bytes;
 	long disconnect_after;
+	int linger_ms;
 	bool malformed, midstream_error, no_usage, comments;
 	int hits;
 };
@@ -99,6 +104,7 @@ struct mock_out {
 	int chunk_bytes, drip_ms;
 	long disconnect_after; /* body bytes; <0: never */
 	long body_sent;
+	int linger_ms; /* after the body, before the close */
 	bool in_body;
 	bool dead;
 };
@@ -1103,13 +1109,17 @@ error_body(const struct mock_req *r, int status)
 
 static void
 respond_error(struct mock_out *o, const struct mock_req *r, int status,
-    double retry_after)
+    double retry_after, const char *retry_after_header)
 {
 	char *body = error_body(r, status);
 	struct buf extra;
 
 	buf_init(&extra, 4096);
-	if (retry_after > 0) {
+	if (retry_after_header != NULL) {
+		if (buf_printf(
+		        &extra, "retry-after: %s\r\n", retry_after_header) != 0)
+			goto out;
+	} else if (retry_after > 0) {
 		if (buf_printf(&extra, "retry-after: %d\r\n",
 		        (int)ceil(retry_after)) != 0)
 			goto out;
@@ -1150,7 +1160,7 @@ respond_fixture(struct mock_out *o, const struct mock_req *r, const char *path)
 	if (fs_read_file(path, &file, &cause) != MC_OK) {
 		fprintf(stderr, "mock_provider: %s\n", cause);
 		free(cause);
-		respond_error(o, r, 500, 0);
+		respond_error(o, r, 500, 0, NULL);
 		return;
 	}
 	len = file.len;
@@ -1215,6 +1225,7 @@ respond(struct mock_out *o, struct mock_req *r)
 	if (rule != NULL) {
 		o->chunk_bytes = rule->chunk_bytes;
 		o->drip_ms = rule->drip_ms;
+		o->linger_ms = rule->linger_ms;
 		sleep_ms(rule->delay_ms);
 		pl.reply = rule->reply;
 		pl.fixture = rule->fixture;
@@ -1240,7 +1251,8 @@ respond(struct mock_out *o, struct mock_req *r)
 		return;
 	}
 	if (pl.status != 0 && pl.status != 200) {
-		respond_error(o, r, pl.status, pl.retry_after);
+		respond_error(o, r, pl.status, pl.retry_after,
+		    rule != NULL ? rule->retry_after_header : NULL);
 		return;
 	}
 	if (pl.fixture != NULL) {
@@ -1294,6 +1306,8 @@ serve(void *arg)
 		pthread_mutex_unlock(&mock_lock);
 		req_log(&r, n);
 		respond(&o, &r);
+		if (!o.dead)
+			sleep_ms(o.linger_ms);
 	}
 	shutdown(fd, SHUT_WR);
 	close(fd);
@@ -1348,6 +1362,7 @@ load_script(const char *path)
 		x->api = rule_string(o, "api");
 		x->reply = rule_string(o, "reply");
 		x->fixture = rule_string(o, "fixture");
+		x->retry_after_header = rule_string(o, "retry_after_header");
 		x->status = (int)json_get_number(o, "status", 0);
 		x->retry_after = json_get_number(o, "retry_after", 0);
 		x->fail_times = (int)json_get_number(o, "fail_times", 0);
@@ -1356,6 +1371,7 @@ load_script(const char *path)
 		x->chunk_bytes = (int)json_get_number(o, "chunk_bytes", 0);
 		x->disconnect_after =
 		    (long)json_get_number(o, "disconnect_after_bytes", -1);
+		x->linger_ms = (int)json_get_number(o, "linger_ms", 0);
 		x->malformed = json_get_bool(o, "malformed", false);
 		x->midstream_error = json_get_bool(o, "midstream_error", false);
 		x->no_usage = !json_get_bool(o, "usage", true);

@@ -111,7 +111,8 @@ struct reply {
 	char *message;
 	int done;
 	struct net_transfer *t;
-	bool cancel_in_text; /* net_cancel from inside on_text */
+	bool cancel_in_text;   /* net_cancel from inside on_text */
+	const char *cancel_at; /* ... once the text has this */
 	int texts;
 };
 
@@ -123,7 +124,8 @@ on_text(void *ud, const char *text, size_t len)
 	r->texts++;
 	if (buf_add(&r->text, text, len) != 0)
 		abort();
-	if (r->cancel_in_text)
+	if (r->cancel_in_text ||
+	    (r->cancel_at != NULL && strstr(buf_str(&r->text), r->cancel_at)))
 		net_cancel(r->t);
 }
 
@@ -549,6 +551,14 @@ TEST(rate_limit_too_long_to_wait)
 	                             "after 30 s",
 	                             50) == 0);
 	reply_release(&r);
+	/* A Retry-After past any number's range is long, not none. */
+	before = log_lines();
+	ask(&pv_openai, &m_gpt4o, "ratelimit huge", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_AGAIN);
+	CHECK(r.res.attempts == 1);
+	CHECK(log_lines() == before + 1);
+	CHECK(r.res.retry_after_ms > (int64_t)3600 * 1000);
+	reply_release(&r);
 }
 
 TEST(retries_before_the_stream)
@@ -766,6 +776,69 @@ TEST(cancel_at_once)
 	reply_release(&r);
 }
 
+/*
+ * The last event of a body that ends without its blank line comes out
+ * only when the body ends; a cancel from on_text then (the app's, past
+ * its reply limit) waits for on_text to return, as from inside curl: one
+ * on_done, no use of the freed transfer (ASan).
+ */
+TEST(cancel_from_the_last_event)
+{
+	struct reply r;
+	uint64_t t0;
+	char *cause = NULL;
+	struct net_message msgs[1] = { { "user", "unterminated" } };
+	struct net_request req;
+
+	memset(&r, 0, sizeof r);
+	buf_init(&r.text, 4096);
+	r.cancel_at = "STOP";
+	memset(&req, 0, sizeof req);
+	req.provider = &pv_openai;
+	req.model = &m_gpt4o;
+	req.messages = msgs;
+	req.nmessages = 1;
+	req.key = key;
+	CHECK(net_start(net, &req, &callbacks, &r, &r.t, &cause) == MC_OK);
+	t0 = time_mono_ms();
+	while (r.done == 0 && time_mono_ms() - t0 < 10000) {
+		CHECK(net_wait(net, NULL, 0, 100) == MC_OK);
+		net_perform(net);
+	}
+	/* Anything left over would finish (again) here. */
+	net_perform(net);
+	CHECK(r.done == 1);
+	CHECK(r.res.err == MC_ERR_CANCELLED);
+	CHECK_STR(buf_str(&r.text), "abc STOP");
+	CHECK(net_running(net) == 0);
+	reply_release(&r);
+}
+
+/*
+ * A server that keeps the body open after the reply's end marker: the
+ * reply is whole, and ends well a moment later, not cut short by the idle
+ * guard; a Gemini frame that cannot be read after its finishReason takes
+ * nothing away either.
+ */
+TEST(after_the_end_marker)
+{
+	struct reply r;
+
+	net_set_timeouts(net, 10000, 5);
+	ask(&pv_openai, &m_gpt4o, "lingering", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK(!r.res.truncated);
+	CHECK_STR(buf_str(&r.text), "whole reply");
+	reply_release(&r);
+	net_set_timeouts(net, 10000, 60);
+	ask(&pv_gemini, &m_gemini, "gemini trailer", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK(!r.res.truncated);
+	CHECK_STR(buf_str(&r.text), "Hello there");
+	CHECK(r.res.tokens_out == 7);
+	reply_release(&r);
+}
+
 TEST(concurrent_transfers_and_extra_fds)
 {
 	struct net_message m1[1] = { { "user", "first" } };
@@ -822,6 +895,8 @@ static const char script[] =
     " {\"prompt_contains\": \"badkey\", \"api\": \"gemini\", \"status\": 400},\n"
     " {\"prompt_contains\": \"badkey\", \"status\": 401},\n"
     " {\"prompt_contains\": \"nomodel\", \"status\": 404},\n"
+    " {\"prompt_contains\": \"ratelimit huge\", \"status\": 429,\n"
+    "  \"retry_after_header\": \"1e300\"},\n"
     " {\"prompt_contains\": \"ratelimit long\", \"status\": 429, \"retry_after\": 30},\n"
     " {\"prompt_contains\": \"ratelimit short\", \"status\": 429, \"retry_after\": 0.3,\n"
     "  \"fail_times\": 1},\n"
@@ -842,9 +917,47 @@ static const char script[] =
     "  \"reply\": \"abcdefghijklmnop\"},\n"
     " {\"prompt_contains\": \"midstream\", \"midstream_error\": true,\n"
     "  \"reply\": \"abcdefghijklmnop\"},\n"
+    " {\"prompt_contains\": \"unterminated\", \"chunk_bytes\": 7,\n"
+    "  \"fixture\": \"@TMP@/unterminated.sse\"},\n"
+    " {\"prompt_contains\": \"gemini trailer\", \"chunk_bytes\": 5,\n"
+    "  \"fixture\": \"@TMP@/gemini_trailer.sse\"},\n"
+    " {\"prompt_contains\": \"lingering\", \"reply\": \"whole reply\",\n"
+    "  \"linger_ms\": 8000},\n"
     " {\"prompt_contains\": \"nousage\", \"usage\": false,\n"
     "  \"reply\": \"0123456789abcdef\"}\n"
     "]\n";
+
+/* Bodies made for the tests above (the mock replays them byte for
+ * byte): an OpenAI stream whose last event has no blank line after it
+ * and no [DONE]; a Gemini stream with a frame it cannot read after its
+ * finishReason. */
+static void
+write_fixtures(void)
+{
+	static const char unterminated[] =
+	    "data: {\"choices\":[{\"index\":0,\"delta\":"
+	    "{\"content\":\"abc\"}}]}\n\n"
+	    "data: {\"choices\":[{\"index\":0,\"delta\":"
+	    "{\"content\":\" STOP\"}}]}\n";
+	static const char gemini[] =
+	    "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": "
+	    "\"Hello\"}],\"role\": \"model\"}}]}\r\n\r\n"
+	    "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": "
+	    "\" there\"}],\"role\": \"model\"},\"finishReason\": \"STOP\"}],"
+	    "\"usageMetadata\": {\"promptTokenCount\": 3,"
+	    "\"candidatesTokenCount\": 7}}\r\n\r\n"
+	    "data: {\"usageMetadata\": {\"promptTok\r\n\r\n";
+	char path[600], *cause = NULL;
+
+	snprintf(path, sizeof path, "%s/unterminated.sse", test_tmpdir());
+	if (fs_write_atomic(path, unterminated, strlen(unterminated), 0600,
+	        &cause) != MC_OK)
+		exit(99);
+	snprintf(path, sizeof path, "%s/gemini_trailer.sse", test_tmpdir());
+	if (fs_write_atomic(path, gemini, strlen(gemini), 0600, &cause) !=
+	    MC_OK)
+		exit(99);
+}
 
 int
 main(void)
@@ -857,14 +970,26 @@ main(void)
 		shared = "../shared";
 	(void)test_shared("fixtures/providers/openai_stream_sample.sse");
 	buf_init(&s, 1 << 16);
-	for (p = script; (at = strstr(p, "@SHARED@")) != NULL; p = at + 8)
-		if (buf_add(&s, p, (size_t)(at - p)) != 0 ||
-		    buf_addstr(&s, shared) != 0)
+	for (p = script; (at = strpbrk(p, "@")) != NULL; p = at + 1) {
+		if (buf_add(&s, p, (size_t)(at - p)) != 0)
 			return 99;
+		if (strncmp(at, "@SHARED@", 8) == 0) {
+			if (buf_addstr(&s, shared) != 0)
+				return 99;
+			at += 7;
+		} else if (strncmp(at, "@TMP@", 5) == 0) {
+			if (buf_addstr(&s, test_tmpdir()) != 0)
+				return 99;
+			at += 4;
+		} else if (buf_add(&s, "@", 1) != 0) {
+			return 99;
+		}
+	}
 	if (buf_addstr(&s, p) != 0)
 		return 99;
 	if (secmem_init() != MC_OK)
 		test_skip("libsodium did not initialise");
+	write_fixtures();
 	start_mock(buf_str(&s));
 	buf_release(&s);
 	key = secret_from(KEY, strlen(KEY));
@@ -890,6 +1015,8 @@ main(void)
 	RUN(missing_usage_is_estimated);
 	RUN(idle_guard_and_unreachable);
 	RUN(cancel_at_once);
+	RUN(cancel_from_the_last_event);
+	RUN(after_the_end_marker);
 	RUN(concurrent_transfers_and_extra_fds);
 	net_free(net);
 	secret_free(key);

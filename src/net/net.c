@@ -33,6 +33,13 @@
 #include "util/xmalloc.h"
 
 #define ERRBODY_MAX (64 * 1024)
+/* The longest Retry-After taken as it is: a day (a daily quota); the
+ * app keeps the model out that long, and a server's "1e300" or "inf"
+ * is no reason to keep it out for longer. */
+#define NET_RETRY_AFTER_MAX_MS ((int64_t)24 * 3600 * 1000)
+/* A reply that has its end marker, on a body the server keeps open:
+ * how long the client waits for the rest before it ends it, well. */
+#define NET_DONE_GRACE_US (2 * 1000000u)
 
 struct net {
 	CURLM *multi;
@@ -314,9 +321,13 @@ parse_retry_after(const char *v, bool in_ms)
 	while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
 		end++;
 	if (end != v && *end == '\0') {
-		if (d < 0)
+		if (!in_ms)
+			d *= 1000.0;
+		if (!(d > 0)) /* negative, or not a number */
 			return 0;
-		return (int64_t)(in_ms ? d : d * 1000.0);
+		/* "1e300" or "inf": long, and no undefined cast. */
+		return d < NET_RETRY_AFTER_MAX_MS ? (int64_t)d
+		                                  : NET_RETRY_AFTER_MAX_MS;
 	}
 	if (!in_ms) {
 		time_t when = curl_getdate(v, NULL);
@@ -632,7 +643,20 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		return;
 	}
 	if (!t->stream.done) {
-		if (stream_finish(&t->stream) != MC_OK) {
+		/*
+		 * The last event may come out only now, and its text goes to
+		 * on_text, which may cancel: as in curl's callbacks, that
+		 * cancel waits until the callback has returned (net.h).
+		 */
+		net->in_curl = true;
+		err = stream_finish(&t->stream);
+		net->in_curl = false;
+		if (t->cancelled) {
+			transfer_finish(t, MC_ERR_CANCELLED,
+			    xstrdup("cancelled"), !t->error_mode);
+			return;
+		}
+		if (err != MC_OK) {
 			msg = cut_short_message(
 			    t->provider_name, t->stream.message);
 			transfer_finish(t, MC_ERR_PARSE, msg, true);
@@ -694,6 +718,15 @@ net_perform(struct net *net)
 			uint64_t now = time_mono_us();
 
 			next = t->next;
+			/* The reply is whole, and the server keeps the body
+			 * open after its end marker: it ends here, well. */
+			if (t->in_multi && !t->cancelled && !t->finishing &&
+			    t->stream.done && !t->error_mode &&
+			    now - t->last_io_us > NET_DONE_GRACE_US) {
+				transfer_finish(t, MC_OK, NULL, false);
+				next = net->transfers; /* list changed */
+				continue;
+			}
 			if (t->in_multi && !t->cancelled && !t->finishing &&
 			    now - t->last_io_us >
 			        (uint64_t)net->idle_s * 1000000u) {
@@ -750,10 +783,12 @@ net_wait(struct net *net, struct pollfd *extra, unsigned nextra, int timeout_ms)
 	CURLMcode mc;
 
 	for (t = net->transfers; t != NULL; t = t->next) {
-		uint64_t due =
-		    t->waiting ? t->due_us
-		               : t->last_io_us +
-		                     (uint64_t)net->idle_s * 1000000u + 1000;
+		uint64_t due = t->waiting ? t->due_us
+		               : t->stream.done
+		                   ? t->last_io_us + NET_DONE_GRACE_US + 1000
+		                   : t->last_io_us +
+		                         (uint64_t)net->idle_s * 1000000u +
+		                         1000;
 		int64_t ms =
 		    due > now ? (int64_t)((due - now + 999) / 1000) : 0;
 

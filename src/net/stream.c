@@ -319,6 +319,17 @@ sse_event(void *ud, const char *name, const char *data, size_t len)
 	if ((st->done && st->api != API_GEMINI) || st->err != MC_OK)
 		return st->err;
 	st->events++;
+	if (st->done) {
+		/* The reply is whole: a frame after it that cannot be read
+		 * (or says error) adds nothing, and takes nothing away. */
+		(void)gemini_event(st, data, len);
+		if (st->err != MC_OK) {
+			st->err = MC_OK;
+			free(st->message);
+			st->message = NULL;
+		}
+		return MC_OK;
+	}
 	switch (st->api) {
 	case API_ANTHROPIC:
 		return anthropic_event(st, name, data, len);
