@@ -740,6 +740,86 @@ TEST(drafts_of_a_dead_process_are_kept_once)
 	free(dir);
 }
 
+/*
+ * A write replayed on a grown map starts afresh: a named session made as
+ * the map fills is there, under its name (the replay once returned the
+ * first run's id, never written); a draft recovered into a full map grows
+ * it (the full map once ended the recovery with MDB_BAD_TXN).
+ */
+TEST(map_full_replays_start_afresh)
+{
+	char *dir = dbdir("replay");
+	struct store *s;
+	struct store_session ss;
+	struct store_message m, *msgs;
+	struct store_draft d;
+	char name[80], *big;
+	uint64_t id, sid;
+	size_t i, n = 0, nm = 0, grown = 0, before;
+	int bad = 0, status;
+	pid_t pid;
+
+	store_test_mapsize = 64 * 1024;
+	s = open_or_die(dir);
+	for (i = 0; i < 400 && !bad; i++) {
+		before = store_map_size(s);
+		snprintf(name, sizeof name,
+		    "conversation %04zu, with a name "
+		    "long enough to fill pages",
+		    i);
+		if (store_session_new(s, name, &id) != MC_OK) {
+			bad = 1;
+			break;
+		}
+		grown += store_map_size(s) > before;
+		if (store_session_get(s, id, &ss) != MC_OK) {
+			printf("  session %zu: id %llu not there\n", i,
+			    (unsigned long long)id);
+			bad = 1;
+			break;
+		}
+		if (ss.name == NULL || strcmp(ss.name, name) != 0)
+			bad = 1;
+		store_session_release(&ss);
+	}
+	CHECK(!bad);
+	CHECK(grown >= 2);
+	store_close(s);
+	free(dir);
+
+	dir = dbdir("replay-draft");
+	store_test_mapsize = 256 * 1024;
+	s = open_or_die(dir);
+	CHECK(store_session_new(s, NULL, &sid) == MC_OK);
+	store_close(s);
+	big = xmalloc(120001);
+	memset(big, 'x', 120000);
+	big[120000] = '\0';
+	pid = fork();
+	if (pid == 0) {
+		struct store *c = open_or_die(dir);
+
+		draft_msg(&d, &m, sid, "m1", big);
+		_exit(store_draft_save(c, &d, &m) == MC_OK ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0);
+	s = open_or_die(dir);
+	before = store_map_size(s);
+	CHECK(store_drafts_count(s) == 1);
+	CHECK(store_drafts_recover(s, &n) == MC_OK && n == 1);
+	CHECK(store_drafts_count(s) == 0);
+	CHECK(store_map_size(s) > before);
+	CHECK(store_messages(s, sid, &msgs, &nm) == MC_OK && nm == 1);
+	if (nm == 1)
+		CHECK(msgs[0].text != NULL && strlen(msgs[0].text) == 120000);
+	store_messages_free(msgs, nm);
+	store_close(s);
+	store_test_mapsize = 0;
+	free(big);
+	free(dir);
+}
+
 TEST(sigkill_writer_loses_nothing_acknowledged)
 {
 	char *dir = dbdir("crash");
@@ -1405,6 +1485,7 @@ main(void)
 	RUN(search_newest_first);
 	RUN(map_full_grows);
 	RUN(two_writer_processes);
+	RUN(map_full_replays_start_afresh);
 	RUN(drafts_of_a_dead_process_are_kept_once);
 	RUN(sigkill_writer_loses_nothing_acknowledged);
 	RUN(damaged_value_reported_and_skipped);

@@ -115,6 +115,8 @@ session_new_body(struct store *s, MDB_txn *txn, void *arg)
 	MDB_val k, d;
 	int rc;
 
+	/* Replayed after the map grew: nothing of the last run counts. */
+	c->id = 0;
 	if (c->name != NULL) {
 		/* Named meanwhile by another process: that one (the newest
 		 * of that name, as store_session_find takes). */
@@ -760,7 +762,9 @@ drafts_walk(struct store *s, MDB_txn *txn, struct draft_ctx *c, bool write)
 			m.session = session;
 			arc = append_in(s, txn, &m, &seq);
 			store_message_release(&m);
-			if (arc > 0) { /* LMDB's own trouble: retried whole */
+			/* LMDB's own trouble (MDB_MAP_FULL is < 0 too): the
+			 * whole transaction is retried, on a grown map. */
+			if (store_lmdb_trouble(arc)) {
 				rc = arc;
 				break;
 			}

@@ -117,7 +117,7 @@ store_model_ok(const char *id)
 static int
 mc_from_mdb(struct store *s, const char *what, int rc)
 {
-	if (rc < 0 && rc > -100)
+	if (rc < 0 && !store_lmdb_trouble(rc))
 		return rc; /* already an enum mc_err from a body */
 	switch (rc) {
 	case MDB_NOTFOUND:

@@ -32,6 +32,14 @@ struct store {
  * grew), so it must only write its results through arg at the end or
  * overwrite them on each run.
  */
+/* store_lmdb_trouble: whether a body's code is LMDB's or the system's
+ * (MDB_* codes are < -30000, errno values > 0), not an enum mc_err (-1
+ * to -99): the transaction is then unusable and must end with it. */
+static inline bool
+store_lmdb_trouble(int rc)
+{
+	return rc > 0 || rc <= -100;
+}
 /*
  * store_txn_write: run fn in a write transaction and commit it; on
  * MDB_MAP_FULL abort, double the map and replay (STORE_GROW_RETRIES).
