@@ -637,6 +637,11 @@ ui_keys F2
 send "an ester question"
 ui_expect "^ mixchat · an ester question · balanced " "F2 off: routing is balanced"
 ui_expect_not " BUDGET " "and the status bar says so"
+# /budget's advice is config.json as it is written (a top-level "mode"
+# is refused at start).
+ui_type "/budget"; ui_keys Enter
+ui_expect '{"mode": "budget"} in config.json' "/budget names the setting as config.json has it"
+ui_expect 'session; "router":' "under \"router\""
 ui_keys C-d
 ui_exit_status >/dev/null
 finish

@@ -158,5 +158,21 @@ ui_type "x"
 ui_expect "^›$" "normal mode: x does not type"
 ui_keys i; ui_type "abc"
 ui_expect "^› abc$" "i: insert again"
+# ':' starts a /command and sets the message being written aside; it is
+# back once the command has run, or when the command is given up.
+ui_type " my careful draft"
+ui_keys Escape
+ui_expect " NORMAL " "Esc again"
+ui_type ":"
+ui_expect "^› /$" "':' starts a /command"
+ui_type "budget"; ui_keys Enter
+ui_expect "budget mode off" "the command ran"
+ui_expect "^› abc my careful draft$" "and the message is back"
+ui_keys Escape
+ui_expect " NORMAL " "normal mode"
+ui_type ":"
+ui_expect "^› /$" "':' again"
+ui_keys Escape
+ui_expect "^› abc my careful draft$" "given up: the message is back"
 ui_keys C-d
 finish

@@ -382,6 +382,22 @@ scroll_to_selected(struct ui *ui)
 		ui->scroll = scroll_max(ui);
 }
 
+/* The message set aside by vi's ':' comes back when the input is empty
+ * (or holds only the '/' the key put there). */
+static void
+restore_set_aside(struct ui *ui)
+{
+	if (ui->set_aside == NULL ||
+	    !(editor_empty(&ui->ed) || strcmp(ui->ed.text, "/") == 0))
+		return;
+	editor_set(&ui->ed, ui->set_aside);
+	if (ui->set_aside_cursor <= ui->ed.len)
+		ui->ed.cursor = ui->set_aside_cursor;
+	free(ui->set_aside);
+	ui->set_aside = NULL;
+	ui->dirty = true;
+}
+
 static void
 send_input(struct ui *ui)
 {
@@ -406,6 +422,7 @@ send_input(struct ui *ui)
 		if (ui->keep_command && editor_empty(&ui->ed))
 			editor_set(&ui->ed, text);
 		free(text);
+		restore_set_aside(ui);
 		ui->dirty = true;
 		return;
 	}
@@ -434,6 +451,7 @@ send_input(struct ui *ui)
 		return;
 	}
 	free(editor_take(&ui->ed));
+	restore_set_aside(ui);
 	ui_notices_dismiss(ui);
 	ui->scroll = 0;
 	ui->selected = -1;
@@ -710,8 +728,21 @@ do_action(struct ui *ui, enum action action, int arg)
 	case ACT_NORMAL_MODE:
 		if (ui->km.has_normal)
 			ui->mode = KEYMAP_NORMAL;
+		/* A ':' given up: the message comes back. */
+		restore_set_aside(ui);
 		break;
 	case ACT_COMMAND:
+		/* As in vim, ':' leaves the text being written alone: it is
+		 * set aside, and back once the command has run. */
+		if (!editor_empty(&ui->ed) && ui->ed.text[0] != '/') {
+			/* One set aside before it: Up finds it. */
+			if (ui->set_aside != NULL) {
+				editor_remember(&ui->ed, ui->set_aside);
+				free(ui->set_aside);
+			}
+			ui->set_aside = xstrdup(ui->ed.text);
+			ui->set_aside_cursor = ui->ed.cursor;
+		}
 		editor_set(&ui->ed, "/");
 		ui->mode = KEYMAP_INSERT;
 		break;
@@ -1310,6 +1341,7 @@ out_ui:
 	free(ui.paste_ask);
 	buf_release(&ui.paste);
 	editor_release(&ui.ed);
+	free(ui.set_aside);
 	keymap_release(&ui.km);
 	theme_release(&ui.theme);
 out_app:

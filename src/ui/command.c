@@ -375,9 +375,9 @@ cmd_budget(struct ui *ui, const char *arg)
 	format_usd(app_spend_today(ui->app), spent, sizeof spent);
 	format_usd(budget, limit, sizeof limit);
 	ui_note(ui,
-	    "spent today: %s of %s; budget mode %s (F2 toggles, for this "
-	    "session; \"mode\": \"budget\" in config.json starts in it); "
-	    "routing: %s",
+	    "spent today: %s of %s; budget mode %s (F2 toggles it for this "
+	    "session; \"router\": {\"mode\": \"budget\"} in config.json "
+	    "starts in it); routing: %s",
 	    spent, budget > 0 ? limit : "no daily limit",
 	    app_budget_mode(ui->app) ? "on" : "off", app_mode_name(ui->app));
 }

@@ -78,8 +78,12 @@ struct ui {
 	size_t last_total;
 	bool quit;
 	bool keep_command; /* a /command refused for now stays in the input */
-	bool dirty;        /* redraw before the next wait */
-	bool full_redraw;  /* Ctrl-L: repaint every cell */
+	/* The message being written when vi's ':' started a /command: back
+	 * in the input once the command has run or is given up. */
+	char *set_aside;
+	size_t set_aside_cursor;
+	bool dirty;       /* redraw before the next wait */
+	bool full_redraw; /* Ctrl-L: repaint every cell */
 	unsigned spinner;
 
 	bool pasting;       /* between the paste brackets */
