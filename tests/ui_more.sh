@@ -421,7 +421,7 @@ for i in $(seq 1 25); do "$MC" --home "$H" ask "filler conversation $i" >/dev/nu
 UI_COLS=80 ui_start -- --home "$H"
 ui_expect "F1 keys" "an 80-column chat"
 send "/models"
-ui_expect "^ +$m1 +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+ +[0-9.]+ m?s +-$" "/models: a row on one line at 80 columns"
+ui_expect "^ +$m1 +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+ +[0-9.]+ m?s +(-|[0-9]+)$" "/models: a row on one line at 80 columns"
 # A key refused (401) by the provider every model shares: asking the next
 # model would be refused the same, so it is not suggested.
 send "solo401 shared"
@@ -612,6 +612,10 @@ send "boom one"
 ui_expect "flaky failed: for a minute the router asks it only when no other model fits" "a 5xx: the model sits out" 10
 send "after boom"
 ui_expect "mock reply to: after boom" "the next message goes to another model"
+# Another model of its provider answering does not bring it back: its
+# server answers; the model itself failed.
+send "boom later"
+ui_expect "mock reply to: boom later" "and the one after: it still sits out"
 ui_keys C-d
 ui_exit_status >/dev/null
 sed -i 's/"id": "flaky", "provider": "mock"/"id": "localbig", "provider": "dead"/' "$HD/config.json"

@@ -62,6 +62,7 @@
 struct app_down {
 	char *model;
 	int64_t until_ms;
+	bool server; /* its provider's server did not answer (not a 5xx) */
 };
 
 struct exchange {
@@ -1109,6 +1110,7 @@ app_down_mark(struct app *app, const char *model, bool provider_wide)
 			app->down[app->ndown++].model = xstrdup(o->id);
 		}
 		app->down[k].until_ms = until;
+		app->down[k].server = provider_wide;
 	}
 }
 
@@ -1118,12 +1120,15 @@ app_down_clear(struct app *app, const char *model)
 	const struct model *m = config_find_model(app->cfg, model);
 	size_t k = 0;
 
+	/* The model is back, and so is its provider's server: the models
+	 * out because it did not answer are back too; one out for its own
+	 * 5xx is not, until it answers or its minute is up. */
 	while (k < app->ndown) {
 		const struct model *o =
 		    config_find_model(app->cfg, app->down[k].model);
 
 		if (strcmp(app->down[k].model, model) == 0 ||
-		    (m != NULL && o != NULL &&
+		    (app->down[k].server && m != NULL && o != NULL &&
 		        strcmp(o->provider, m->provider) == 0)) {
 			free(app->down[k].model);
 			app->down[k] = app->down[--app->ndown];
