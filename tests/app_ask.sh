@@ -78,6 +78,11 @@ tail -n 1 "$MOCK_LOG" | grep -q "slowdrip then a kill.*assistant.*one.*and then?
 "$MC" --home "$HK" export killed >"$T/kill.md" 2>&1
 grep -q "^> error: interrupted: mixchat ended before the reply finished" "$T/kill.md" && grep -q "^one" "$T/kill.md" &&
 	ok "the export has it, marked interrupted" || fail "export after a kill: $(cat "$T/kill.md")"
+# Nothing of it was timed or billed: said so, not zeros.
+expect_grep "$T/kill.md" "^## mid · not timed, counted or billed · reply " "its heading makes up no figures"
+"$MC" --home "$HK" export --format json killed >"$T/kill.json" 2>&1
+jq -e '[.messages[] | select(.error != null and (.error | startswith("interrupted")))][0] | .latency_ms == null and .ttft_ms == null' "$T/kill.json" >/dev/null &&
+	ok "in JSON its times are null" || fail "export --format json after a kill: $(cat "$T/kill.json")"
 "$MC" --home "$HK" ask --session killed "once more" >/dev/null 2>"$T/err"
 expect_no_grep "$T/err" "cut off" "kept once, not again"
 # Only what goes on with a conversation recovers: route reads, and

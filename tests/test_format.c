@@ -69,6 +69,20 @@ TEST(footer)
 	ex.tokens_estimated = true;
 	format_footer(&glyph_unicode, &ex, b, sizeof b);
 	CHECK(strstr(b, "~212 tok") != NULL);
+	/* Kept from a draft after mixchat ended: nothing measured, and
+	 * no zeros made up for it. */
+	{
+		struct app_exchange d = ex;
+
+		d.state = REPLY_ERROR;
+		d.reply_len = 12;
+		d.latency_ms = 0;
+		d.ttft_ms = 0;
+		d.tokens_out = 0;
+		d.cost_usd = 0;
+		format_footer(&glyph_unicode, &d, b, sizeof b);
+		CHECK_STR(b, "gpt-4.1-mini · not timed, counted or billed");
+	}
 	/* Failed after some text: the footer still reports it. */
 	ex.state = REPLY_ERROR;
 	ex.reply_len = 40;

@@ -105,6 +105,13 @@ format_footer(
 		format_no_reply(g, ex->model, ex->latency_ms, out, n);
 		return;
 	}
+	if (ex->latency_ms <= 0 && ex->tokens_out <= 0) {
+		/* Kept from a draft after mixchat ended mid-reply: nothing
+		 * was timed, counted or billed; zeros would be made up. */
+		snprintf(
+		    out, n, "%s%s%s", ex->model, g->sep, FORMAT_UNMEASURED);
+		return;
+	}
 	format_ms(ex->latency_ms, total, sizeof total);
 	format_usd(ex->cost_usd, cost, sizeof cost);
 	if (ex->state == REPLY_DONE && ex->reply_len == 0 &&
@@ -188,6 +195,7 @@ reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
 	bool none = m->error != NULL &&
 	            (m->text == NULL || m->text[0] == '\0') &&
 	            m->tokens_out <= 0;
+	bool unmeasured = m->latency_ms <= 0 && m->tokens_out <= 0;
 	int len;
 
 	store_reply_id_format(m->session, m->seq, id, sizeof id);
@@ -196,6 +204,8 @@ reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
 	if (none)
 		len = format_no_reply(
 		    &glyph_unicode, who, m->latency_ms, buf, size);
+	else if (unmeasured)
+		len = snprintf(buf, size, "%s · %s", who, FORMAT_UNMEASURED);
 	else {
 		/* The chat's figure: the same cost reads the same. */
 		char cost[32];

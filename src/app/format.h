@@ -14,6 +14,10 @@
 #include "util/buf.h"
 #include "util/glyph.h"
 
+/* A reply's figures when none were measured (kept from a draft after
+ * mixchat ended mid-reply). */
+#define FORMAT_UNMEASURED "not timed, counted or billed"
+
 /* format_usd: "$0.00042", "$0.0123", "$1.50" into out (size n). */
 void format_usd(double usd, char *out, size_t n);
 /* format_ms: "310 ms", "1.3 s", "2 min 5 s". */

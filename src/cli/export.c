@@ -75,8 +75,17 @@ print_json(
 		else
 			cJSON_AddNullToObject(o, "model");
 		cJSON_AddNumberToObject(o, "cost_usd", m->cost_usd);
-		cJSON_AddNumberToObject(o, "ttft_ms", m->ttft_ms);
-		cJSON_AddNumberToObject(o, "latency_ms", m->latency_ms);
+		/* Not measured (no text came, or kept from a draft after
+		 * mixchat ended): null, not a made-up 0. */
+		if (m->ttft_ms > 0 || (m->latency_ms > 0 && m->text != NULL &&
+		                          m->text[0] != '\0'))
+			cJSON_AddNumberToObject(o, "ttft_ms", m->ttft_ms);
+		else
+			cJSON_AddNullToObject(o, "ttft_ms");
+		if (m->latency_ms > 0)
+			cJSON_AddNumberToObject(o, "latency_ms", m->latency_ms);
+		else
+			cJSON_AddNullToObject(o, "latency_ms");
 		cJSON_AddNumberToObject(o, "tokens_in", m->tokens_in);
 		cJSON_AddNumberToObject(o, "tokens_out", m->tokens_out);
 		cJSON_AddBoolToObject(
