@@ -1377,6 +1377,138 @@ TEST(budget_holds)
 	free(dir);
 }
 
+/*
+ * Forge the holds in dir's meta database (the store closed), as a pid
+ * used again would leave them: a hold of another pid now names me, as if
+ * its dead writer's pid were this process's; and a copy of a hold of me
+ * claims another start time and token.
+ */
+static void
+holds_forge(const char *dir, uint32_t me)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_cursor *cur;
+	MDB_val k = { 4, (void *)(uintptr_t) "hold" }, d;
+	unsigned char key[STORE_HOLD_KEY], mine[40], val[40];
+	size_t nmine = 0;
+	uint32_t pid;
+	uint64_t v;
+	int op;
+
+	CHECK(mdb_env_create(&env) == 0);
+	CHECK(mdb_env_set_maxdbs(env, 8) == 0);
+	CHECK(mdb_env_set_mapsize(env, 1u << 30) == 0);
+	CHECK(mdb_env_open(env, dir, MDB_NOTLS, 0600) == 0);
+	CHECK(mdb_txn_begin(env, NULL, 0, &txn) == 0);
+	CHECK(mdb_dbi_open(txn, "meta", 0, &dbi) == 0);
+	CHECK(mdb_cursor_open(txn, dbi, &cur) == 0);
+	for (op = MDB_SET_RANGE;
+	     mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op) == 0;
+	     op = MDB_NEXT) {
+		if (k.mv_size < 4 || memcmp(k.mv_data, "hold", 4) != 0)
+			break;
+		if (k.mv_size != STORE_HOLD_KEY || d.mv_size < 24 ||
+		    d.mv_size > sizeof val)
+			continue;
+		memcpy(val, d.mv_data, d.mv_size);
+		memcpy(&pid, val + 20, 4);
+		if (pid != me) {
+			memcpy(val + 20, &me, 4);
+			d.mv_data = val;
+			CHECK(mdb_cursor_put(cur, &k, &d, MDB_CURRENT) == 0);
+		} else if (d.mv_size == sizeof mine) {
+			memcpy(key, k.mv_data, sizeof key);
+			memcpy(mine, val, sizeof mine);
+			nmine = sizeof mine;
+		}
+	}
+	mdb_cursor_close(cur);
+	if (nmine > 0) {
+		memcpy(&v, mine + 24, 8);
+		v++;
+		memcpy(mine + 24, &v, 8);
+		memcpy(&v, mine + 32, 8);
+		v ^= 1;
+		memcpy(mine + 32, &v, 8);
+		key[STORE_HOLD_KEY - 1] ^= 0x80;
+		k.mv_data = key;
+		k.mv_size = sizeof key;
+		d.mv_data = mine;
+		d.mv_size = nmine;
+		CHECK(mdb_put(txn, dbi, &k, &d, 0) == 0);
+	}
+	CHECK(mdb_txn_commit(txn) == 0);
+	mdb_env_close(env);
+}
+
+/*
+ * A hold names its writer as a draft does.  Another live process's hold
+ * counts; once that process is gone its hold does not, even when its pid
+ * is a live process's again (a reboot, another container: the pid alone
+ * kept it counting for a day); nor does one that claims this process's
+ * pid with another start time.
+ */
+TEST(hold_of_a_pid_used_again_does_not_count)
+{
+	char *dir = dbdir("holds-pid");
+	struct store *s = open_or_die(dir);
+	struct store_hold h;
+	uint32_t day = 20250302;
+	double usd = -1;
+	int go[2], ready[2], status;
+	char c = 0;
+	pid_t pid;
+
+	if (access("/proc/self/stat", R_OK) != 0) {
+		printf("  skipped: no /proc to read start times from\n");
+		store_close(s);
+		free(dir);
+		return;
+	}
+	/* This process's own hold, left taken. */
+	CHECK(store_hold_take(s, day, 0.10, 0, NULL, &h) == MC_OK);
+	store_close(s);
+	CHECK(pipe(go) == 0 && pipe(ready) == 0);
+	pid = fork();
+	if (pid == 0) {
+		struct store *w = open_or_die(dir);
+
+		close(go[1]);
+		close(ready[0]);
+		if (store_hold_take(w, day, 0.25, 0, NULL, &h) != MC_OK)
+			_exit(1);
+		store_close(w);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(2);
+		_exit(read(go[0], &c, 1) == 1 ? 0 : 3);
+	}
+	close(go[0]);
+	close(ready[1]);
+	CHECK(read(ready[0], &c, 1) == 1);
+	close(ready[0]);
+	s = open_or_die(dir);
+	CHECK(store_spend_day_held(s, day, &usd) == MC_OK);
+	CHECK_NEAR(usd, 0.35, 1e-9);
+	store_close(s);
+	CHECK(write(go[1], "x", 1) == 1);
+	close(go[1]);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0);
+	/* The child's pid is this process's now; this one's pid is claimed
+	 * by a hold of another start. */
+	holds_forge(dir, (uint32_t)getpid());
+	s = open_or_die(dir);
+	CHECK(store_spend_day_held(s, day, &usd) == MC_OK);
+	CHECK_NEAR(usd, 0.10, 1e-9);
+	store_hold_release(s, &h);
+	CHECK(store_spend_day_held(s, day, &usd) == MC_OK);
+	CHECK_NEAR(usd, 0, 1e-9);
+	store_close(s);
+	free(dir);
+}
+
 TEST(imported_ratings_of_one_reply_count_once)
 {
 	char *dir = dbdir("origin");
@@ -1495,6 +1627,7 @@ main(void)
 	RUN(pending_rating_settled_once);
 	RUN(correction_after_clock_steps_back);
 	RUN(budget_holds);
+	RUN(hold_of_a_pid_used_again_does_not_count);
 	RUN(imported_ratings_of_one_reply_count_once);
 	RUN(refused_learning_keeps_the_rating_pending);
 	RUN(short_but_whole_file_opens);

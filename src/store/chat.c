@@ -6,13 +6,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <limits.h>
 #include <string.h>
-#include <sys/random.h>
-#include <unistd.h>
 
 #include "store/record.h"
 #include "store/store_int.h"
@@ -574,82 +570,22 @@ store_reply_finish(struct store *s, const struct store_message *reply,
  * (net gives up on a silent stream after a minute). */
 #define DRAFT_STALE_MS (15 * 60 * 1000LL)
 
-/* This process as a drafts' writer: its pid, its start time and a
- * random token, so that a pid used again (after a reboot, in another
- * container) is never taken for the writer. */
-static struct {
-	uint32_t pid;
-	uint64_t start, token;
-} draft_me;
-
-/* Process pid's start time from /proc (field 22 of its stat), 0 when
- * it cannot be read. */
-static uint64_t
-proc_start(uint32_t pid)
-{
-	char path[64], line[1024], *p;
-	unsigned long long v = 0;
-	size_t n;
-	FILE *f;
-	int field;
-
-	snprintf(path, sizeof path, "/proc/%u/stat", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	n = fread(line, 1, sizeof line - 1, f);
-	fclose(f);
-	line[n] = '\0';
-	/* After the name (which may hold spaces and parentheses) come
-	 * fields 3, 4, ...; starttime is the 22nd. */
-	if ((p = strrchr(line, ')')) == NULL)
-		return 0;
-	for (field = 2; field < 22 && p != NULL; field++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p + 1, "%llu", &v) != 1)
-		return 0;
-	return (uint64_t)v;
-}
-
-static void
-draft_identity(void)
-{
-	uint32_t pid = (uint32_t)getpid();
-
-	if (draft_me.pid == pid && draft_me.token != 0)
-		return;
-	draft_me.pid = pid;
-	draft_me.start = proc_start(pid);
-	if (getrandom(&draft_me.token, sizeof draft_me.token, 0) !=
-	    (ssize_t)sizeof draft_me.token)
-		draft_me.token = ((uint64_t)pid << 32) ^
-		                 (uint64_t)time_wall_ms() ^ draft_me.start;
-	if (draft_me.token == 0)
-		draft_me.token = 1;
-}
-
 /* Whether the writer of a draft may still be streaming it. */
 static bool
 draft_writer_alive(const unsigned char *head, int64_t now)
 {
-	uint32_t pid;
-	uint64_t start, token, now_start;
+	struct store_writer w;
 	int64_t saved;
 
-	memcpy(&pid, head, 4);
-	memcpy(&start, head + 12, 8);
-	memcpy(&token, head + 20, 8);
+	memcpy(&w.pid, head, 4);
+	memcpy(&w.start, head + 12, 8);
+	memcpy(&w.token, head + 20, 8);
 	memcpy(&saved, head + 28, 8);
-	draft_identity();
-	if (token == draft_me.token)
-		return true; /* this process's own */
-	if (pid == 0 || pid > INT_MAX || now - saved > DRAFT_STALE_MS)
+	/* Not saved again for so long: nobody streams it, unless it is
+	 * this process's own. */
+	if (now - saved > DRAFT_STALE_MS && w.token != store_writer_me()->token)
 		return false;
-	if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
-		return false;
-	/* The pid lives: the same process only if it started when the
-	 * writer did (when both can be read). */
-	now_start = start != 0 ? proc_start(pid) : 0;
-	return now_start == 0 || now_start == start;
+	return store_writer_alive(&w);
 }
 
 struct draft_ctx {
@@ -674,31 +610,32 @@ store_draft_save(
 {
 	static uint32_t count;
 	int64_t now = time_wall_ms();
+	const struct store_writer *me;
 	struct draft_ctx c;
 	struct buf b;
 	int rc, i;
 
 	if ((rc = check_message(s, m)) != MC_OK)
 		return rc;
-	draft_identity();
+	me = store_writer_me();
 	if (!d->saved) {
 		memcpy(d->key, "draft", 5);
 		count++;
 		for (i = 0; i < 8; i++)
 			d->key[5 + i] =
-			    (unsigned char)(draft_me.token >> (56 - 8 * i));
+			    (unsigned char)(me->token >> (56 - 8 * i));
 		for (i = 0; i < 4; i++)
 			d->key[13 + i] = (unsigned char)(count >> (24 - 8 * i));
 	}
 	buf_init(&b, VALUE_MAX);
 	/* The record leaves its session to its key: said apart. */
-	rc = buf_add(&b, &draft_me.pid, 4);
+	rc = buf_add(&b, &me->pid, 4);
 	if (rc == MC_OK)
 		rc = buf_add(&b, &m->session, 8);
 	if (rc == MC_OK)
-		rc = buf_add(&b, &draft_me.start, 8);
+		rc = buf_add(&b, &me->start, 8);
 	if (rc == MC_OK)
-		rc = buf_add(&b, &draft_me.token, 8);
+		rc = buf_add(&b, &me->token, 8);
 	if (rc == MC_OK)
 		rc = buf_add(&b, &now, 8);
 	if (rc == MC_OK)

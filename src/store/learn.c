@@ -6,13 +6,10 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "store/record.h"
 #include "store/store_int.h"
@@ -827,9 +824,13 @@ store_spend_day(struct store *s, uint32_t day, double *usd)
 }
 
 /* Holds (store.h).  Key: "hold" | pid u32 BE | time ms u64 BE | n u32 BE;
- * value: day u32 LE | usd f64 | time ms i64 | pid u32 LE. */
+ * value: day u32 | usd f64 | time ms i64 | its writer (store_writer): pid
+ * u32, start u64, token u64; native order.  A value of HOLD_VALUE_OLD
+ * bytes (written before holds named their writer by more than its pid)
+ * ends with the pid. */
 
-#define HOLD_VALUE 24
+#define HOLD_VALUE     40
+#define HOLD_VALUE_OLD 24
 
 struct hold_ctx {
 	uint32_t day;
@@ -839,17 +840,26 @@ struct hold_ctx {
 	bool write;
 };
 
-/* Whether a hold made by pid at t still counts at now. */
+/* Whether a hold (its value, of either size) still counts at now. */
 static bool
-hold_live(uint32_t pid, int64_t t, int64_t now)
+hold_live(const unsigned char *v, size_t len, int64_t now)
 {
-	/* However long its reply streams, while its process lives; a pid
-	 * that old is another process's. */
+	struct store_writer w = { 0, 0, 0 };
+	int64_t t;
+
+	memcpy(&t, v + 12, 8);
+	memcpy(&w.pid, v + 20, 4);
+	/* However long its reply streams, while its writer lives; but not
+	 * past a day, where no start time could be read to tell a pid used
+	 * again from the writer. */
 	if (now - t > STORE_HOLD_MAX_MS || t - now > STORE_HOLD_MAX_MS)
 		return false;
-	if (pid == (uint32_t)getpid())
-		return true;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	/* An old hold names its writer by pid alone (start unknown). */
+	if (len == HOLD_VALUE) {
+		memcpy(&w.start, v + 24, 8);
+		memcpy(&w.token, v + 32, 8);
+	}
+	return store_writer_alive(&w);
 }
 
 static int
@@ -872,19 +882,16 @@ hold_body(struct store *s, MDB_txn *txn, void *arg)
 	for (op = MDB_SET_RANGE;
 	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
 	     op = MDB_NEXT) {
-		uint32_t day, pid;
-		int64_t t;
+		uint32_t day;
 		double usd;
 
 		if (k.mv_size < 4 || memcmp(k.mv_data, "hold", 4) != 0)
 			break;
-		if (d.mv_size != HOLD_VALUE)
+		if (d.mv_size != HOLD_VALUE && d.mv_size != HOLD_VALUE_OLD)
 			continue;
 		memcpy(&day, d.mv_data, 4);
 		memcpy(&usd, (const char *)d.mv_data + 4, 8);
-		memcpy(&t, (const char *)d.mv_data + 12, 8);
-		memcpy(&pid, (const char *)d.mv_data + 20, 4);
-		if (!hold_live(pid, t, now)) {
+		if (!hold_live(d.mv_data, d.mv_size, now)) {
 			/* Its process died before booking: let it go. */
 			if (c->write && (rc = mdb_cursor_del(cur, 0)) != 0)
 				break;
@@ -903,7 +910,8 @@ hold_body(struct store *s, MDB_txn *txn, void *arg)
 		return MC_ERR_BUDGET;
 	{
 		static uint32_t n;
-		uint32_t pid = (uint32_t)getpid();
+		const struct store_writer *me = store_writer_me();
+		uint32_t pid = me->pid;
 		unsigned char *key = c->hold->key;
 		MDB_val hk = { STORE_HOLD_KEY, key },
 		        hv = { HOLD_VALUE, value };
@@ -922,6 +930,8 @@ hold_body(struct store *s, MDB_txn *txn, void *arg)
 		memcpy(value + 4, &c->usd, 8);
 		memcpy(value + 12, &now, 8);
 		memcpy(value + 20, &pid, 4);
+		memcpy(value + 24, &me->start, 8);
+		memcpy(value + 32, &me->token, 8);
 		return mdb_put(txn, s->meta, &hk, &hv, 0);
 	}
 }

@@ -2,7 +2,8 @@
 libmixchat_a_SOURCES += \
 	src/store/store.h src/store/store_int.h \
 	src/store/record.c src/store/record.h \
-	src/store/env.c src/store/chat.c src/store/learn.c
+	src/store/env.c src/store/chat.c src/store/learn.c \
+	src/store/writer.c
 
 check_PROGRAMS += tests/test_store tests/store_helper
 TESTS += tests/test_store tests/store_cli.sh

@@ -363,7 +363,9 @@ int store_spend_day(struct store *s, uint32_t day, double *usd) MC_WUR;
  * data folder (`ask` run four at a time) cannot each spend what is left.
  * A hold lives in the meta database until released; one whose process
  * is gone no longer counts (and is deleted by the next store_hold_take),
- * nor one older than STORE_HOLD_MAX_MS (a pid reused after a crash).
+ * nor one older than STORE_HOLD_MAX_MS.  It names its writer as a draft
+ * does (pid, start time and token), so a dead writer's pid used again
+ * (after a reboot, in another container) does not keep it counting.
  * A hold counts whatever day it was taken on: a reply is booked on the
  * day it ends, which may be the next.
  */

@@ -57,6 +57,23 @@ void store_set_error(struct store *s, const char *fmt, ...) MC_PRINTF(2, 3);
  * with the cost it held booked); 0 or an LMDB code. */
 int store_hold_drop_in(struct store *s, MDB_txn *txn, struct store_hold *hold);
 
+/*
+ * A writer of records that outlive the call that made them (drafts,
+ * budget holds): its pid, its start time (clock ticks since boot, from
+ * /proc; 0 when unknown) and a random token, so that a pid used again
+ * (after a reboot, in another container) is never taken for it.
+ * store_writer_me: this process (a forked child is its own).
+ * store_writer_alive: whether w may still be at work: it is this process
+ * (its token), or its pid lives and started when w did (when both can
+ * be read).
+ */
+struct store_writer {
+	uint32_t pid;
+	uint64_t start, token;
+};
+const struct store_writer *store_writer_me(void);
+bool store_writer_alive(const struct store_writer *w);
+
 /* store_report_damaged: report a damaged record (db, key) and count it. */
 void store_report_damaged(
     struct store *s, const char *db, const void *key, size_t klen, int err);
