@@ -3257,8 +3257,8 @@ app_ratings_import(struct app *app, const char *path,
 		     lineno++, p = nl < end ? nl + 1 : end) {
 			cJSON *o = NULL;
 			const cJSON *t;
-			const char *model = NULL, *prompt = NULL, *source,
-			           *origin = NULL;
+			const char *model = NULL, *prompt = NULL,
+			           *source = NULL, *origin = NULL;
 			int old_score = 0;
 			double when = 0, score = -1;
 			char *where, *line;
