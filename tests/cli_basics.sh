@@ -15,10 +15,19 @@ for cmd in ask route rate ratings keys train eval stats export; do
 	expect_grep "$T/out" "^Usage: mixchat $cmd" "$cmd --help prints its usage"
 done
 # A command's --help explains each option of its usage, one line each.
-for c in "ask --model" "ask --budget" "ask --session" "ask --json" "route --budget" "route --explain" "route --json" "stats --json" "export --format" "ratings import" "ratings export"; do
+for c in "ask --model" "ask --budget" "ask --session" "ask --json" "route --budget" "route --explain" "route --json" "stats --json" "export --format" "ratings import" "ratings export" \
+	"keys add" "keys list" "keys remove" "keys passwd" "keys --names-only" "keys --passphrase-fd" \
+	"train --data" "train --split" "train --source" "train --no-tags" "train --no-exemplars" "train --no-trees" "train --out" "train --format" \
+	"eval --data" "eval --ref" "eval --source" "eval --online" "eval --lambda" "eval --validate" "eval --json"; do
 	"$MC" --home "$T/help" ${c%% *} --help >"$T/out" 2>&1
 	grep -q -e "^  .*${c#* } .*[a-z]" "$T/out" && ok "${c%% *} --help explains ${c#* }" ||
 		fail "${c%% *} --help does not explain ${c#* }: $(cat "$T/out")"
+done
+# Each says what its exit status means.
+for cmd in ask route train eval keys; do
+	"$MC" --home "$T/help" $cmd --help >"$T/out" 2>&1
+	grep -q "Exit status: 0" "$T/out" && ok "$cmd --help gives its exit status" ||
+		fail "$cmd --help lacks its exit status: $(cat "$T/out")"
 done
 # A usage error points to the command's own --help.
 "$MC" ask --bogus x 2>"$T/err" </dev/null

@@ -27,7 +27,27 @@ static const char keys_usage[] =
     "Usage: mixchat keys add PROVIDER [--passphrase-fd N]\n"
     "       mixchat keys list [--names-only] [--passphrase-fd N]\n"
     "       mixchat keys remove PROVIDER [--passphrase-fd N]\n"
-    "       mixchat keys passwd [--passphrase-fd N]\n";
+    "       mixchat keys passwd [--passphrase-fd N]\n"
+    "Keep provider API keys in the vault (encrypted with your passphrase).\n"
+    "\n"
+    "  add PROVIDER     store PROVIDER's key, read from the terminal with\n"
+    "                   echo off, or the first line of standard input;\n"
+    "                   never from the command line.  The first add makes\n"
+    "                   the vault and asks for a new passphrase twice\n"
+    "  list             each provider and its key's fingerprint (never the\n"
+    "                   key)\n"
+    "  remove PROVIDER  delete PROVIDER's key\n"
+    "  passwd           change the passphrase (the vault is re-encrypted)\n"
+    "\n"
+    "      --names-only      list the providers without asking for the\n"
+    "                        passphrase\n"
+    "      --passphrase-fd N read the passphrase from descriptor N, one\n"
+    "                        line (passwd: the current one, then the new)\n"
+    "\n"
+    "Without --passphrase-fd the passphrase comes from\n"
+    "vault.passphrase_command in config.json, else the terminal.\n"
+    "Exit status: 0 ok, 1 failure, 2 usage, 3 vault locked or wrong\n"
+    "passphrase.\n";
 
 struct keys_args {
 	const char *sub;

@@ -134,7 +134,12 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 			    "                  uncertainty and score, and the "
 			    "prompt's tags\n"
 			    "      --json      one JSON object: model, mode, "
-			    "lambda, candidates, tags\n",
+			    "lambda, candidates, tags\n"
+			    "\n"
+			    "The prompt is the words given, or standard input "
+			    "with '-'.\n"
+			    "Exit status: 0 a model was chosen, 1 nothing fits "
+			    "today's budget, 2 usage.\n",
 			    stdout);
 			return EXIT_OK;
 		default:
