@@ -104,7 +104,25 @@ TEST(record_codecs_round_trip)
 	CHECK(m2.error == NULL && m2.tokens_estimated && m2.rating == 4);
 	CHECK(m2.tokens_out == 200 && m2.cost_usd == 0.00042);
 	CHECK(m2.created_ms == 1700000000000 && m2.ttft_ms == 310);
+	CHECK(m2.wait_ms == 0);
 	store_message_release(&m2);
+	/* A retry wait is kept, in 8 bytes more; without one the record
+	 * is byte for byte as before the wait was (older mixchats read it). */
+	{
+		struct buf w;
+		size_t without = b.len;
+
+		buf_init(&w, 1 << 16);
+		m.wait_ms = 2000.5;
+		CHECK(record_message_encode(&m, &w) == MC_OK);
+		CHECK(w.len == without + 8);
+		CHECK(record_message_decode(w.data, w.len, &m2) == MC_OK);
+		CHECK(m2.wait_ms == 2000.5 && m2.latency_ms == 1300);
+		CHECK_STR(m2.text, "the answer");
+		store_message_release(&m2);
+		m.wait_ms = 0;
+		buf_release(&w);
+	}
 	for (len = 0; len < b.len; len++)
 		CHECK(record_message_decode(b.data, len, &m2) != MC_OK);
 	CHECK(buf_addch(&b, 'x') == MC_OK); /* trailing bytes */

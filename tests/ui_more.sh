@@ -191,6 +191,7 @@ ui_expect "conversation written to $T/chat.md" "/export says where"
 if [ -s "$T/chat.md" ]; then
 	expect_grep "$T/chat.md" "^# " "export: a Markdown title"
 	expect_grep "$T/chat.md" "hello re-ask" "export: the prompt"
+	expect_grep "$T/chat.md" "^## mid.* · .* (first token [0-9.]* m\?s, after [0-9.]* s of retries)" "export: the retry wait kept apart, as the chat showed it"
 	expect_grep "$T/chat.md" "mock reply to: after the bad key" "export: a reply"
 	expect_grep "$T/chat.md" "cheap · " "export: the footer"
 	expect_grep "$T/chat.md" "rate limited by mock" "export: the error"

@@ -1499,6 +1499,7 @@ app_on_done(void *ud, const struct net_result *res)
 	m.cost_usd = x->pub.cost_usd;
 	m.ttft_ms = x->pub.ttft_ms;
 	m.latency_ms = res->latency_ms;
+	m.wait_ms = res->wait_ms;
 	m.created_ms = time_wall_ms();
 	m.decision_json = app_decision_text(x);
 	m.error = x->pub.error;
@@ -2705,6 +2706,7 @@ app_session_resume(struct app *app, const char *id, char **cause)
 		x->pub.cost_usd = m->cost_usd;
 		x->pub.ttft_ms = m->ttft_ms;
 		x->pub.latency_ms = m->latency_ms;
+		x->pub.wait_ms = m->wait_ms;
 		x->pub.tokens_in = m->tokens_in;
 		x->pub.tokens_out = m->tokens_out;
 		x->pub.tokens_estimated = m->tokens_estimated;

@@ -190,7 +190,7 @@ fmt_time(char *buf, size_t size, int64_t ms, bool clock_only)
 static void
 reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
 {
-	char id[STORE_REPLY_ID_MAX], total[32], first[32],
+	char id[STORE_REPLY_ID_MAX], total[32], first[96], wait[32],
 	    who[STORE_MODEL_MAX + 16];
 	bool none = m->error != NULL &&
 	            (m->text == NULL || m->text[0] == '\0') &&
@@ -216,6 +216,12 @@ reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
 	/* The chat's units: "14 ms", "1.3 s". */
 	format_ms(m->latency_ms, total, sizeof total);
 	format_ms(m->ttft_ms, first, sizeof first);
+	/* As the chat's footer says it. */
+	if (m->wait_ms >= 1) {
+		format_ms(m->wait_ms, wait, sizeof wait);
+		snprintf(first + strlen(first), sizeof first - strlen(first),
+		    ", after %s of retries", wait);
+	}
 	if (!none && m->latency_ms > 0 && len > 0 && (size_t)len < size)
 		len += snprintf(buf + len, size - (size_t)len,
 		    " · %s (first token %s)", total, first);

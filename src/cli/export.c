@@ -86,6 +86,7 @@ print_json(
 			cJSON_AddNumberToObject(o, "latency_ms", m->latency_ms);
 		else
 			cJSON_AddNullToObject(o, "latency_ms");
+		cJSON_AddNumberToObject(o, "wait_ms", m->wait_ms);
 		cJSON_AddNumberToObject(o, "tokens_in", m->tokens_in);
 		cJSON_AddNumberToObject(o, "tokens_out", m->tokens_out);
 		cJSON_AddBoolToObject(

@@ -378,9 +378,12 @@ record_message_encode(const struct store_message *m, struct buf *b)
 
 	if (m->rating < 0 || m->rating > 5 || m->role < 1 || m->role > 255)
 		return MC_ERR_USAGE;
+	/* Flag 2: the retry wait follows the fixed part; a reply without
+	 * one is written as before it existed. */
 	if ((rc = put_u8(b, RECORD_VERSION)) != 0 ||
 	    (rc = put_u8(b, (unsigned int)m->role)) != 0 ||
-	    (rc = put_u8(b, m->tokens_estimated ? 1 : 0)) != 0 ||
+	    (rc = put_u8(b, (m->tokens_estimated ? 1u : 0u) |
+	                        (m->wait_ms > 0 ? 2u : 0u))) != 0 ||
 	    (rc = put_u8(b, (unsigned int)m->rating)) != 0 ||
 	    (rc = put_u32(b, (uint32_t)m->tokens_in)) != 0 ||
 	    (rc = put_u32(b, (uint32_t)m->tokens_out)) != 0 ||
@@ -388,6 +391,7 @@ record_message_encode(const struct store_message *m, struct buf *b)
 	    (rc = put_f64(b, m->ttft_ms)) != 0 ||
 	    (rc = put_f64(b, m->latency_ms)) != 0 ||
 	    (rc = put_u64(b, (uint64_t)m->created_ms)) != 0 ||
+	    (m->wait_ms > 0 && (rc = put_f64(b, m->wait_ms)) != 0) ||
 	    (rc = put_str(b, m->text != NULL ? m->text : "")) != 0 ||
 	    (rc = put_str(b, m->model)) != 0 ||
 	    (rc = put_str(b, m->decision_json)) != 0 ||
@@ -412,7 +416,10 @@ message_head(struct reader *r, struct store_message *out)
 	out->ttft_ms = get_f64(r);
 	out->latency_ms = get_f64(r);
 	out->created_ms = (int64_t)get_u64(r);
-	if (flags > 1 || out->rating > 5 || out->role == 0)
+	if (flags & 2)
+		out->wait_ms = get_f64(r);
+	if (flags > 3 || out->rating > 5 || out->role == 0 ||
+	    ((flags & 2) && !(out->wait_ms > 0)))
 		r->bad = 1;
 }
 

@@ -139,6 +139,7 @@ struct store_message {
 	bool tokens_estimated;
 	double cost_usd;
 	double ttft_ms, latency_ms;
+	double wait_ms; /* of latency_ms, waiting out a 429 or 5xx to retry */
 	int64_t created_ms;
 	char *decision_json; /* the router's table as JSON text, or NULL */
 	char *error;         /* why the reply failed / was cut, or NULL */
