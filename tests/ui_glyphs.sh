@@ -12,7 +12,8 @@ cat >"$T/script.json" <<'EOF2'
 [
   {"prompt_contains": "markdown", "reply": "Intro:\n\n> quoted line\n\n- first item\n- second item\n\n| col | val |\n|---|---|\n| a | 1 |\n"},
   {"prompt_contains": "unicode", "reply": "caf\u00e9 \u00b7 na\u00efve \u2192 ok"},
-  {"prompt_contains": "broken", "status": 500}
+  {"prompt_contains": "broken", "status": 500},
+  {"prompt_contains": "haystack", "reply": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty the needle is here twenty-one twenty-two twenty-three twenty-four twenty-five twenty-six twenty-seven twenty-eight twenty-nine thirty thirty-one thirty-two thirty-three"}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -50,6 +51,12 @@ ui_expect "\+- Keys -+\+" "the popup's frame is +, - and |"
 ui_expect "Up/Down PgUp PgDn \| Esc or q closes -+\+" "the popup says how to scroll, in ASCII"
 all_ascii "the popup is ASCII"
 ui_type "q"
+# /search marks the text it leaves out of a snippet in the set's own way.
+send "a haystack please"
+ui_expect "twenty-nine thirty" "a long reply"
+send "/search needle"
+ui_expect "reply: +\.\.\. ?[a-z -]*the needle is here[a-z -]*\.\.\.$" "/search: a cut snippet's ends are ..."
+all_ascii "the search results are ASCII"
 # A reply's own characters are not touched.
 send "unicode please"
 ui_expect "café · naïve → ok" "a reply keeps its Unicode"

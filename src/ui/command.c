@@ -65,6 +65,36 @@ add_cut(struct buf *b, const char *s, size_t cols)
 }
 
 /*
+ * A search snippet cut to cols: the store marks with "…" where it left
+ * text out at either end; in the ASCII set that mark is the set's own.
+ */
+static int
+add_snippet(struct buf *b, const char *s, size_t cols)
+{
+	static const char mark[] = "\xe2\x80\xa6"; /* … */
+	size_t n = strlen(s), m = sizeof mark - 1;
+	bool head, tail;
+	struct buf t;
+	int rc;
+
+	if (strcmp(glyph->ellipsis, mark) == 0)
+		return add_cut(b, s, cols);
+	head = n >= m && memcmp(s, mark, m) == 0;
+	tail = n >= (head ? 2 : 1) * m && memcmp(s + n - m, mark, m) == 0;
+	buf_init(&t, n + 16);
+	rc = head ? buf_addstr(&t, glyph->ellipsis) : MC_OK;
+	if (rc == MC_OK)
+		rc = buf_add(&t, s + (head ? m : 0),
+		    n - (head ? m : 0) - (tail ? m : 0));
+	if (rc == MC_OK && tail)
+		rc = buf_addstr(&t, glyph->ellipsis);
+	if (rc == MC_OK)
+		rc = add_cut(b, buf_str(&t), cols);
+	buf_release(&t);
+	return rc;
+}
+
+/*
  * add_cut padded with spaces to cols: printf's %-20.20s counts bytes,
  * which cuts UTF-8 and misaligns CJK.
  */
@@ -685,7 +715,7 @@ cmd_search(struct ui *ui, const char *arg)
 			rc = buf_printf(
 			    &b, "  %-6s ", h[i].from_user ? "you:" : "reply:");
 		if (rc == MC_OK)
-			rc = add_cut(
+			rc = add_snippet(
 			    &b, h[i].snippet != NULL ? h[i].snippet : "", room);
 		if (rc == MC_OK)
 			rc = buf_addch(&b, '\n');
