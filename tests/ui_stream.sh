@@ -9,7 +9,7 @@ cat >"$T/script.json" <<'EOF2'
 [
   {"prompt_contains": "slow", "reply": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty", "drip_ms": 150},
   {"prompt_contains": "wide", "reply": "日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。"},
-  {"prompt_contains": "code", "reply": "Here:\n```c\nint x = 1;\n```\nDone."},
+  {"prompt_contains": "code", "reply": "Here:\n```c\nint x = 1;\n    return some_function(argument_one, argument_two, argument_three, argument_four, argument_five, zzzz_end);\n```\nDone."},
   {"prompt_contains": "markdown", "reply": "## Answer\nThe capital is **Paris**, see `man 3 qsort`.\n- first item\n\n| city | people |\n|---|--:|\n| Paris | 2.1M |\n| Lyon | 0.5M |\n\n> a quoted line long enough to wrap onto a second screen line of the hundred columns there are\n\nSee [the docs](https://x.org/d).\n"}
 ]
 EOF2
@@ -117,6 +117,13 @@ ui_keys C-u
 # Code blocks are set apart.
 ui_type "code please"; ui_keys Enter
 ui_expect "int x = 1;" "code block shown"
+# A code line longer than the screen wraps under its own indent.
+ui_expect "^ +return some_function" "a long code line"
+ui_screen | grep "zzzz_end);" >"$T/wrapped"
+if grep -q "return" "$T/wrapped"; then fail "the long code line did not wrap: $(cat "$T/wrapped")"
+elif [ "$(sed 's/[^ ].*//' "$T/wrapped" | wc -c)" -eq "$(ui_screen | grep "return some_function" | sed 's/[^ ].*//' | wc -c)" ]; then
+	ok "its wrapped part keeps the line's indent"
+else fail "its wrapped part lost the indent: $(cat "$T/wrapped")"; fi
 # The cancelled reply was read as far as it came: the next message goes
 # with it as context, as the screen shows the conversation.
 grep "code please" "$MOCK_LOG" | tail -n 1 | grep -q "slow again.*assistant.*one two.*code please" &&

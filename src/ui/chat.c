@@ -1116,8 +1116,9 @@ drain_signals(struct ui *ui)
 	"No provider is set up yet, so nobody can answer.  To add one:\n"       \
 	"  - quit (Ctrl-D or /quit) and run:   mixchat keys add openai\n"       \
 	"    (or anthropic, gemini, mistral, ...: /models names them all)\n"    \
-	"  - or point a model at a local server: in %s (a new file\n"           \
-	"    can be just this)\n"                                               \
+	"  - or point a model at a local server: write in\n"                    \
+	"    %s\n"                                                              \
+	"    (a new file can be just this)\n"                                   \
 	"    { \"providers\": { \"local\": { \"api\": \"openai\", "             \
 	"\"auth\": \"none\",\n"                                                 \
 	"          \"base_url\": \"http://127.0.0.1:11434/v1\" } },\n"          \

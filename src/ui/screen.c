@@ -764,9 +764,14 @@ draw_chat(struct ui *ui, int top, int height)
 			else
 				put_text(top + y, (int)(x0 + in), text,
 				    line->len, width - in, styles[TH_REPLY]);
-		} else
-			put_text(top + y, (int)x0, text, line->len, width,
-			    styles[line_style(line->kind)]);
+		} else {
+			/* A wrapped line of a note, a message or code keeps
+			 * its line's indent (view.c). */
+			size_t in = line->indent < width ? line->indent : 0;
+
+			put_text(top + y, (int)(x0 + in), text, line->len,
+			    width - in, styles[line_style(line->kind)]);
+		}
 	}
 }
 

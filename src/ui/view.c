@@ -439,6 +439,29 @@ block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
 }
 
 /*
+ * A line of plain text (a note, a message of yours) or of code: its
+ * continuation lines keep its own indent, and for a "- " or "* " item
+ * hang after the mark, so a wrapped step of a how-to (or a long line of
+ * indented code) stays in its place; at most half the width.
+ */
+static void
+block_wrap_indented(struct view_block *b, size_t width, enum view_kind kind,
+    size_t off, size_t len, bool words, int flags)
+{
+	const char *t = b->text + off;
+	size_t hang = 0;
+
+	while (hang < len && t[hang] == ' ')
+		hang++;
+	if (words && hang + 1 < len && (t[hang] == '-' || t[hang] == '*') &&
+	    t[hang + 1] == ' ')
+		hang += 2;
+	if (hang >= len || hang > width / 2 || hang > UINT8_MAX)
+		hang = 0;
+	block_wrap_at(b, width, kind, off, len, words, flags, hang, 0);
+}
+
+/*
  * A reply line: its continuation lines hang under its text (a list item's
  * after its bullet, a quote's after its bar, which they repeat) while the
  * line keeps at least half the width for text.
@@ -556,7 +579,8 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 			block_wrap(
 			    b, width, VIEW_FENCE, off, len, false, flags);
 		} else if (in_code)
-			block_wrap(b, width, VIEW_CODE, off, len, false, flags);
+			block_wrap_indented(
+			    b, width, VIEW_CODE, off, len, false, flags);
 		else if (markdown && para && is_underline(b->text + off, len)) {
 			/* "Title" then "=====" (or "-----"): the title is a
 			 * heading, the underline goes. */
@@ -579,7 +603,7 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 				block_wrap_hanging(
 				    b, width, kind, off, len, flags);
 			} else
-				block_wrap(
+				block_wrap_indented(
 				    b, width, kind, off, len, true, flags);
 		}
 		para = text;
