@@ -377,6 +377,8 @@ ui_expect "^ ! [89][0-9] % of today's budget is spent \(\\\$0\.0000[89][0-9]* of
 send "/model auto"
 send "one more question"
 ui_expect "^ +✗ nothing fits what is left of today's budget" "a refused message says nothing fits, under it"
+ui_expect "would cost about \\\$0\.[0-9]+ \(~[0-9]+ tokens in, ~[0-9]+ out\)" "and what the cheapest would cost"
+ui_expect "the conversation so far included: /new" "the long conversation is why: /new is the way out"
 ui_expect_not "not sent:" "said once, not again in a note"
 send "/why"
 ui_expect "/why: no model was asked for \"one more question\"; the router's table:" "/why names the refused message by its words"

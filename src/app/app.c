@@ -919,13 +919,18 @@ exchange_restore_decision(struct exchange *x, const cJSON *d)
  * re-ask) - whichever ruled the candidates out.
  */
 static char *
-app_why_none(
-    const struct app *app, const struct router_decision *d, double left_usd)
+app_why_none(const struct app *app, const struct router_decision *d,
+    double left_usd, double context_in_tokens)
 {
 	size_t i, budget = 0, limited = 0, skipped = 0;
-	char left[32], daily[32];
+	char left[32], daily[32], cost[32];
+	const struct router_candidate *cheapest = NULL;
 
 	for (i = 0; i < d->ncandidates; i++) {
+		if (d->candidates[i].excluded == ROUTER_OVER_BUDGET &&
+		    (cheapest == NULL ||
+		        d->candidates[i].cost_usd < cheapest->cost_usd))
+			cheapest = &d->candidates[i];
 		if (d->candidates[i].excluded == ROUTER_OVER_BUDGET)
 			budget++;
 		else if (d->candidates[i].excluded == ROUTER_RATE_LIMITED)
@@ -950,10 +955,28 @@ app_why_none(
 		                 "rate-limited just now; raise "
 		                 "budget.daily_usd in config.json or wait",
 		    budget, budget == 1 ? "" : "s", left, daily, limited);
-	return xasprintf("nothing fits what is left of today's budget "
-	                 "(%s of %s): raise budget.daily_usd in "
-	                 "config.json",
-	    left, daily);
+	if (cheapest == NULL)
+		return xasprintf("nothing fits what is left of today's "
+		                 "budget (%s of %s): raise budget.daily_usd "
+		                 "in config.json",
+		    left, daily);
+	/* What the cheapest would cost, and where that comes from when the
+	 * conversation so far is most of it: a new one costs less. */
+	format_usd(cheapest->cost_usd, cost, sizeof cost);
+	return xasprintf("nothing fits what is left of today's budget (%s "
+	                 "of %s): the cheapest, %s, would cost about %s "
+	                 "(~%.0f tokens in, ~%.0f out)%s; raise "
+	                 "budget.daily_usd in config.json",
+	    left, daily, cheapest->model, cost,
+	    d->features != NULL ? d->features->in_tokens + context_in_tokens
+	                        : context_in_tokens,
+	    cheapest->out_tokens,
+	    context_in_tokens < 200 || context_in_tokens < cheapest->out_tokens
+	        ? ""
+	    : app->interactive ? ", the conversation so far included: "
+	                         "/new starts a cheaper one"
+	                       : ", the conversation so far included: "
+	                         "a new one costs less");
 }
 
 /*
@@ -1299,7 +1322,8 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	if (rc == MC_ERR_BUDGET || d.winner < 0) {
 		log_debug(
 		    "route: no model fits (%zu candidates)", d.ncandidates);
-		*cause = app_why_none(app, &d, ctx.budget_left_usd);
+		*cause = app_why_none(
+		    app, &d, ctx.budget_left_usd, ctx.context_in_tokens);
 		router_decision_release(&d);
 		return MC_ERR_BUDGET;
 	}
