@@ -130,6 +130,7 @@ ui_expect "^ mixchat · .* · pinned: cheap " "title says the model is pinned"
 ui_expect " PINNED cheap " "status bar says so"
 send "pinned question"
 ui_expect "^ +cheap \(pinned\) · \\\$.* tok/s$" "the reply's footer: cheap, pinned"
+ui_expect_not "\[cheap\] +PINNED cheap" "the status bar names the pinned model once"
 ui_keys M-5
 ui_expect "^ +cheap \(pinned\) · .* · ★★★★★ 5/5$" "Alt-5 on the pinned reply"
 send "/model nosuch"

@@ -15,6 +15,7 @@ TM resize-window -t 0 -x 60 -y 30
 ui_expect "^         openai$" "a wrapped step keeps its indent"
 TM resize-window -t 0 -x "${UI_COLS:-100}" -y "${UI_ROWS:-30}"
 ui_expect "F1 keys" "status bar"
+ui_expect_not "\[-\]" "no model named before the first reply"
 ui_expect "^› *$" "empty input line"
 
 # F1: the bindings in a popup, scrolled with the arrows, closed with Esc.

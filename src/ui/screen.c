@@ -533,9 +533,12 @@ draw_status(struct ui *ui, int y)
 	}
 	/* Narrow: the model is in the footers; the spend, the warning and
 	 * -MORE- are not, so they keep the room. */
-	if (!narrow) {
-		snprintf(
-		    buf, sizeof buf, " [%s] ", ex != NULL ? ex->model : "-");
+	/* Nothing before the first reply; and a pinned model is named once,
+	 * by PINNED. */
+	if (!narrow && ex != NULL &&
+	    (app_pinned_model(ui->app) == NULL ||
+	        strcmp(app_pinned_model(ui->app), ex->model) != 0)) {
+		snprintf(buf, sizeof buf, " [%s] ", ex->model);
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
 	}
 	/* A confirmation, where the eye is, before what can wait. */
