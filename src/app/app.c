@@ -1491,6 +1491,9 @@ app_on_done(void *ud, const struct net_result *res)
 		x->pub.state = REPLY_CANCELLED;
 		if (x->pub.error == NULL)
 			x->pub.error = xstrdup("cancelled");
+		/* Stopped because it was going wrong, often: the re-ask
+		 * hint, as under a failure (and as when resumed). */
+		x->pub.other_can_answer = app_other_can_answer(app, x, false);
 	} else {
 		x->pub.state = REPLY_ERROR;
 		if (x->pub.error == NULL)

@@ -715,8 +715,9 @@ block_layout_exchange(struct view_block *b, size_t width,
 		/* A model was asked and failed: another one may answer -
 		 * unless the router's table had no other candidate (or only
 		 * ones behind the same refused key). */
-		if (ex->state == REPLY_ERROR && ex->model != NULL &&
-		    hint != NULL && ex->other_can_answer)
+		if ((ex->state == REPLY_ERROR ||
+		        ex->state == REPLY_CANCELLED) &&
+		    ex->model != NULL && hint != NULL && ex->other_can_answer)
 			block_add_paragraphs(
 			    b, width, VIEW_FOOTER, hint, strlen(hint), false);
 	} else if (ex->state == REPLY_CANCELLED)
