@@ -166,7 +166,10 @@ ui_expect_not "^ ! " "sending dismissed the notice line"
 send "badkey please"
 ui_expect "✗ mock refused the request \(HTTP 401\)" "401 as an error line"
 ui_expect "^ +M-r asks the next-best model$" "a failed reply says how to go on"
+ui_keys M-c
+ui_expect "^ ! nothing to copy" "a notice"
 ui_keys M-r
+ui_expect_not "^ ! nothing to copy" "the re-ask takes the notice line down, as sending does"
 ui_expect "^ +(cheap|mid|expensive) \(re-ask\) · \\\$.* tok/s$" "M-r under the failure: another model answers"
 # A reply that never came is no lesson: neither the re-ask nor a rating.
 if "$MC" --home "$H" ratings export 2>/dev/null | grep -q '"prompt":"badkey please"'; then

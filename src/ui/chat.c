@@ -549,6 +549,9 @@ reask_selected(struct ui *ui)
 		ui_notice(ui, "nothing to ask again yet");
 		return;
 	}
+	/* As sending does: what the notice line said is past; what the
+	 * re-ask itself says stays. */
+	ui_notices_dismiss(ui);
 	rc = app_reask(ui->app, (size_t)sel, &cause);
 	if (rc != MC_OK) {
 		char *msg = xasprintf("could not ask again: %s",
