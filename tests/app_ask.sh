@@ -112,6 +112,10 @@ expect_grep "$T/err" "^cheap · no reply ([0-9.]* m\?s)$" "a reply that never ca
 if grep -q "first token\|tok/s" "$T/err"; then fail "the footer of a failed reply reports a speed"; else ok "no speed for a reply that never came"; fi
 expect_exit 0 "export of the failed reply" -- "$MC" --home "$H" export
 expect_grep "$T/out" "^## cheap · no reply ([0-9.]* m\?s) · reply " "export says no reply came, as ask did"
+# Its error line follows its heading after one blank line, not three.
+awk '/^## cheap · no reply/ { getline; a = $0; getline; if (a == "" && $0 ~ /^> error: /) ok = 1 } END { exit !ok }' "$T/out" &&
+	ok "a reply with no text: heading, blank line, error" ||
+	fail "a reply with no text in the export: $(grep -A4 '^## cheap · no reply' "$T/out")"
 expect_exit 2 "rate last on a reply that never came" -- "$MC" --home "$H" rate last 3
 expect_grep "$T/err" "cheap sent no reply to rate" "an outage cannot be rated"
 H10=$T/home10

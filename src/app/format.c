@@ -287,9 +287,9 @@ format_conversation_md(const struct store_session *ss,
 	fmt_time(when, sizeof when, ss->created_ms, false);
 	if (rc == MC_OK)
 		rc = buf_printf(b,
-		    "Session %" PRIu64 "%s%s · started %s · %lu messages\n",
+		    "Session %" PRIu64 "%s%s · started %s · %lu message%s\n",
 		    ss->id, ss->name ? " · " : "", ss->name ? ss->name : "",
-		    when, (unsigned long)n);
+		    when, (unsigned long)n, n == 1 ? "" : "s");
 	for (i = 0; i < n && rc == MC_OK; i++) {
 		const struct store_message *m = &list[i];
 
@@ -326,10 +326,15 @@ format_conversation_md(const struct store_session *ss,
 			rc = buf_printf(b, "\n## %s · %s\n\n",
 			    m->role == STORE_ROLE_USER ? "You" : "System",
 			    when);
-		if (rc == MC_OK)
-			rc = buf_printf(b, "%s\n", m->text);
-		if (rc == MC_OK && m->error != NULL)
-			rc = buf_printf(b, "\n> error: %s\n", m->error);
+		/* A reply with no text is its error line alone. */
+		if (rc == MC_OK && m->error != NULL && m->text[0] == '\0')
+			rc = buf_printf(b, "> error: %s\n", m->error);
+		else {
+			if (rc == MC_OK)
+				rc = buf_printf(b, "%s\n", m->text);
+			if (rc == MC_OK && m->error != NULL)
+				rc = buf_printf(b, "\n> error: %s\n", m->error);
+		}
 	}
 	return rc;
 }
