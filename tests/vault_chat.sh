@@ -89,7 +89,8 @@ ui_expect "vault passphrase" "the chat asks for the passphrase"
 # A slip at the terminal is asked again, not the end of the chat.
 ui_type "wrong horse"
 ui_keys Enter
-ui_expect "wrong passphrase for the vault" "a wrong passphrase is said"
+ui_expect "wrong passphrase for the vault .*: try again$" "a wrong passphrase is said, and that it is asked again"
+ui_expect_not "was not changed" "nothing said of changes the chat never makes"
 n=0
 until [ "$(ui_screen | grep -c "vault passphrase")" -ge 2 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
 [ $n -lt 50 ] && ok "and asked again" || { fail "a wrong passphrase was not asked again"; ui_screen | sed 's/^/  | /'; }

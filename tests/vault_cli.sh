@@ -51,6 +51,7 @@ cp "$V" "$T/before"
 run_pw 3 "wrong passphrase" "pw two" "" keys list
 expect_grep "$T/err" "wrong passphrase" "says wrong passphrase"
 run_pw 3 "wrong passphrase on add" "nope" "sk-other" keys add gemini
+expect_grep "$T/err" "wrong passphrase for the vault .*; nothing was changed$" "a wrong passphrase on add says nothing was changed"
 cmp -s "$V" "$T/before" && ok "vault unchanged after wrong passphrases" || fail "vault changed"
 printf '' >"$T/empty"
 mc keys list --passphrase-fd 3 3<"$T/empty" >"$T/out" 2>"$T/err"

@@ -110,6 +110,20 @@ fail(int rc, char *cause)
 	return exit_code(rc);
 }
 
+/* The same for a command that would have changed the vault: a wrong
+ * passphrase left it as it was, and the user may wonder. */
+static int
+fail_change(int rc, char *cause)
+{
+	if (rc == MC_ERR_PASSPHRASE)
+		cli_error("%s; nothing was changed",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+	else
+		cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
+	free(cause);
+	return exit_code(rc);
+}
+
 static int
 parse_args(int argc, char **argv, struct keys_args *a)
 {
@@ -281,7 +295,7 @@ keys_add(const struct config *cfg, const struct keys_args *a, const char *path)
 out:
 	secret_free(pass);
 	vault_close(v);
-	return rc == MC_OK ? EXIT_OK : fail(rc, cause);
+	return rc == MC_OK ? EXIT_OK : fail_change(rc, cause);
 }
 
 static int
@@ -373,7 +387,7 @@ keys_remove(
 out:
 	vault_names_free(names, n);
 	vault_close(v);
-	return rc == MC_OK ? EXIT_OK : fail(rc, cause);
+	return rc == MC_OK ? EXIT_OK : fail_change(rc, cause);
 }
 
 static int
@@ -403,7 +417,7 @@ keys_passwd(
 out:
 	secret_free(pass);
 	vault_close(v);
-	return rc == MC_OK ? EXIT_OK : fail(rc, cause);
+	return rc == MC_OK ? EXIT_OK : fail_change(rc, cause);
 }
 
 int

@@ -90,7 +90,7 @@ cli_unlock(const struct config *cfg, struct app *app)
 		    (cfg->passphrase_command != NULL &&
 		        cfg->passphrase_command[0] != '\0'))
 			break;
-		fprintf(stderr, "mixchat: %s\n",
+		fprintf(stderr, "mixchat: %s: try again\n",
 		    cause != NULL ? cause : mixchat_strerror(rc));
 		free(cause);
 		cause = NULL;

@@ -340,9 +340,7 @@ vault_open(const char *path, const struct secret *passphrase,
 	if (rc != MC_OK)
 		goto out;
 	if (sodium_memcmp(v->check, h.check, sizeof v->check) != 0) {
-		*cause = xasprintf("wrong passphrase for the vault %s: try "
-		                   "again (the vault was not changed)",
-		    path);
+		*cause = xasprintf("wrong passphrase for the vault %s", path);
 		rc = MC_ERR_PASSPHRASE;
 		goto out;
 	}
