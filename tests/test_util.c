@@ -101,6 +101,39 @@ TEST(json_errors_name_line_and_column)
 	CHECK(cause != NULL && strncmp(cause, "x.json:4:", 9) == 0);
 	free(cause);
 	cause = NULL;
+	/* The usual slips of a file typed by hand are named. */
+	{
+		static const struct {
+			const char *text, *said;
+		} slips[] = {
+			{ "{\n \"a\": 1,\n}",
+			    "x.json:3:1: invalid JSON: a comma "
+			    "before '}' (JSON allows none "
+			    "after the last item)" },
+			{ "{\"a\": 1\n \"b\": 2}",
+			    "x.json:2:2: invalid JSON: a "
+			    "comma missing before '\"'" },
+			{ "{'a': 1}", "x.json:1:3: invalid JSON: a string in "
+			              "single quotes (JSON takes '\"')" },
+			{ "{\"a\": [1,\n", "x.json:1:10: invalid JSON: it ends "
+			                   "before the value does (a '}', ']' "
+			                   "or '\"' missing?)" },
+			{ "{\"a\": yes}",
+			    "x.json:1:7: invalid JSON: unexpected "
+			    "'y' (a string needs '\"'; the words "
+			    "JSON knows are true, false and null)" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof slips / sizeof slips[0]; k++) {
+			CHECK(json_parse(slips[k].text, strlen(slips[k].text),
+			          1024, false, "x.json", &root,
+			          &cause) == MC_ERR_PARSE);
+			CHECK_STR(cause, slips[k].said);
+			free(cause);
+			cause = NULL;
+		}
+	}
 	CHECK(json_parse(text, strlen(text), 8, true, "x.json", &root,
 	          &cause) == MC_ERR_LIMIT);
 	free(cause);

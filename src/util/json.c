@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,11 +82,66 @@ named_with_line(const char *name)
 	       c[1 + strspn(c + 1, "0123456789")] == '\0';
 }
 
+/*
+ * What went wrong at off, in words, for the usual slips of a file typed
+ * by hand: a comma after the last item, a comma left out, a value cut
+ * short; else the character found there.  Writes into out.
+ */
+static void
+json_what(const char *s, size_t len, size_t off, char *out, size_t n)
+{
+	size_t p = off, q;
+	char c, before = 0, next;
+
+	while (p > 0) {
+		before = s[p - 1];
+		if (!isspace((unsigned char)before))
+			break;
+		p--;
+		before = 0;
+	}
+	while (off < len && isspace((unsigned char)s[off]))
+		off++;
+	c = off < len ? s[off] : '\0';
+	for (q = off + 1; q < len && isspace((unsigned char)s[q]); q++)
+		;
+	next = q < len ? s[q] : '\0';
+	if (c == ',' && (next == '}' || next == ']'))
+		snprintf(out, n,
+		    "a comma before '%c' (JSON allows none after "
+		    "the last item)",
+		    next);
+	else if (c == ',' && next == ',')
+		snprintf(out, n, "two commas in a row");
+	else if (c == '\'' || before == '\'')
+		snprintf(out, n, "a string in single quotes (JSON takes '\"')");
+	else if (c == '\0')
+		snprintf(out, n,
+		    "it ends before the value does (a '}', ']' "
+		    "or '\"' missing?)");
+	else if (before == ',' && (c == '}' || c == ']'))
+		snprintf(out, n,
+		    "a comma before '%c' (JSON allows none after "
+		    "the last item)",
+		    c);
+	else if (c == '"' && before != 0 && strchr("}]\"0123456789el", before))
+		snprintf(out, n, "a comma missing before '\"'");
+	else if (isalpha((unsigned char)c))
+		snprintf(out, n,
+		    "unexpected '%c' (a string needs '\"'; the words "
+		    "JSON knows are true, false and null)",
+		    c);
+	else if (isprint((unsigned char)c))
+		snprintf(out, n, "unexpected '%c'", c);
+	else
+		snprintf(out, n, "unexpected byte 0x%02x", (unsigned char)c);
+}
+
 int
 json_parse(const char *text, size_t len, size_t max, bool comments,
     const char *name, cJSON **out, char **cause)
 {
-	char *copy;
+	char *copy, what[96];
 	const char *end = NULL;
 	cJSON *root;
 	int line, col;
@@ -117,14 +173,15 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 		if (off > len)
 			off = len;
 		json_position(copy, off, &line, &col);
+		json_what(copy, len, off, what, sizeof what);
 		/* A one-line document already named with its line ("FILE:12",
 		 * a JSONL line) gets its column only. */
 		if (memchr(copy, '\n', len) == NULL && named_with_line(name))
-			*cause = xasprintf(
-			    "%s: invalid JSON at column %d", name, col);
+			*cause = xasprintf("%s: invalid JSON at column %d: %s",
+			    name, col, what);
 		else
-			*cause = xasprintf(
-			    "%s:%d:%d: invalid JSON", name, line, col);
+			*cause = xasprintf("%s:%d:%d: invalid JSON: %s", name,
+			    line, col, what);
 		free(copy);
 		return MC_ERR_PARSE;
 	}
