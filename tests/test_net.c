@@ -369,6 +369,19 @@ TEST(gemini_request_and_reply)
 	    "there\"}]}],\"generationConfig\":{\"maxOutputTokens\":64}}");
 	cJSON_Delete(req);
 	reply_release(&r);
+	/* A model id is one path segment, whatever it holds. */
+	{
+		struct model odd = m_gemini;
+
+		odd.id = W("gem?x#y/z");
+		ask(&pv_gemini, &odd, "odd name", NULL, 0, &r);
+		req = last_request();
+		CHECK_STR(json_get_string(req, "path"),
+		    "/v1beta/models/gem%3Fx%23y%2Fz:streamGenerateContent"
+		    "?alt=sse");
+		cJSON_Delete(req);
+		reply_release(&r);
+	}
 }
 
 TEST(ollama_request_and_reply_without_key)

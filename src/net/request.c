@@ -105,6 +105,28 @@ add_messages(cJSON *root, const struct net_request *req, bool with_system)
 	}
 }
 
+/* s percent-encoded but for RFC 3986's unreserved characters. */
+static char *
+url_segment(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = xmalloc(strlen(s) * 3 + 1), *o = out;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+			*o++ = (char)c;
+		else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 static cJSON *
 gemini_text(const char *role, const char *text)
 {
@@ -126,6 +148,7 @@ request_build(const struct net_request *req, char **url, char **body,
 	const struct provider *pv = req->provider;
 	const char *model = req->model->id;
 	cJSON *root = NULL, *x;
+	char *seg;
 	size_t i;
 	int rc;
 
@@ -162,8 +185,12 @@ request_build(const struct net_request *req, char **url, char **body,
 		cJSON_AddTrueToObject(root, "stream");
 		break;
 	case API_GEMINI:
+		/* The model is a path segment here: a '?', '#' or '/' in its
+		 * name must not change the request. */
+		seg = url_segment(model);
 		*url = xasprintf("%s/models/%s:streamGenerateContent?alt=sse",
-		    pv->base_url, model);
+		    pv->base_url, seg);
+		free(seg);
 		*auth = "x-goog-api-key: ";
 		if (req->system != NULL)
 			cJSON_AddItemToObject(root, "systemInstruction",

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 
 int
@@ -135,10 +136,13 @@ fs_write_atomic(
 		return rc;
 	}
 	free(tmp);
-	if (fs_fsync_dir(path) != MC_OK) {
-		*cause = xasprintf("%s: fsync of its folder failed", path);
-		return MC_ERR_IO;
-	}
+	/* The new file is in place whatever happens now: a folder that
+	 * cannot be synced makes it less sure to survive a power cut, not
+	 * unwritten, and saying "not saved" of it would be false (a vault
+	 * would then take its own write for another's). */
+	if (fs_fsync_dir(path) != MC_OK)
+		log_debug("%s: fsync of its folder failed: %s", path,
+		    strerror(errno));
 	return MC_OK;
 }
 
