@@ -616,6 +616,18 @@ TEST(read_lines)
 	CHECK(passphrase_read_line(p[0], 5, &s, &eof) == MC_ERR_LIMIT);
 	CHECK(s == NULL);
 	close(p[0]);
+	/* A line of the whole limit ending in "\r\n" (a file from Windows)
+	 * fits: the '\r' is not the line's; a byte more does not. */
+	CHECK(pipe(p) == 0);
+	CHECK(fs_write_all(p[1], "abcde\r\nabcde\rx\n", 16) == MC_OK);
+	close(p[1]);
+	CHECK(passphrase_read_line(p[0], 5, &s, &eof) == MC_OK);
+	CHECK(s != NULL && secret_is(s, "abcde"));
+	secret_free(s);
+	s = NULL;
+	CHECK(passphrase_read_line(p[0], 5, &s, &eof) == MC_ERR_LIMIT);
+	CHECK(s == NULL);
+	close(p[0]);
 }
 
 TEST(passphrase_sources)

@@ -38,7 +38,9 @@ passphrase_read_line(int fd, size_t max, struct secret **out, bool *eof)
 
 	*out = NULL;
 	*eof = false;
-	line = secret_new(max);
+	/* One byte more than max: room for a '\r' before the '\n' (a
+	 * file written on Windows), which is not part of the line. */
+	line = secret_new(max + 1);
 	for (;;) {
 		r = read(fd, &c, 1);
 		if (r < 0 && errno == EINTR)
@@ -54,7 +56,7 @@ passphrase_read_line(int fd, size_t max, struct secret **out, bool *eof)
 		}
 		if (c == '\n')
 			break;
-		if (len == max) {
+		if (len == max + 1 || (len == max && c != '\r')) {
 			rc = MC_ERR_LIMIT;
 			goto out;
 		}
