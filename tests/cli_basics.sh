@@ -74,5 +74,15 @@ rm "$T/home/config.json"
 expect_exit 0 "chat without a terminal" -- "$MC" --home "$T/home"
 expect_grep "$T/out" "mixchat keys add" "says how to add a provider"
 MIXCHAT_HOME="$T/home" expect_exit 0 "MIXCHAT_HOME" -- "$MC"
+# ... and creates nothing: no folder, no database.
+expect_exit 0 "chat without a terminal on a fresh home" -- "$MC" --home "$T/fresh"
+[ ! -e "$T/fresh" ] && ok "it created nothing" || fail "it created: $(find "$T/fresh")"
+# A model that could answer, and still no terminal: a usage error naming
+# what to use instead, and nothing written either.
+mkdir -p "$T/local"
+printf '{ "providers": { "l": { "api": "openai", "base_url": "http://127.0.0.1:9/v1", "auth": "none" } },\n  "models": [ { "id": "m", "provider": "l", "price": [0, 0] } ] }\n' >"$T/local/config.json"
+expect_exit 2 "chat without a terminal, a model set up" -- "$MC" --home "$T/local"
+expect_grep "$T/err" "the chat needs a terminal; use .mixchat ask. in scripts" "says to use ask"
+[ "$(ls "$T/local")" = "config.json" ] && ok "and wrote nothing" || fail "it wrote: $(ls "$T/local")"
 
 finish

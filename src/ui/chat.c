@@ -27,6 +27,7 @@
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+#include "vault/vault.h"
 
 #define SPINNER_MS 100
 /* Idle wake-up: app_wait is not given -1 (curl_multi_poll refuses it). */
@@ -1208,6 +1209,43 @@ unlock_vault(struct config *cfg, struct app *app)
 	return cli_unlock(cfg, app);
 }
 
+/*
+ * `mixchat` with no terminal (a pipe, a cron job, CI): it says what to
+ * do and ends, and creates and writes nothing - no folders, no database,
+ * no recovered drafts.  Which models could answer comes from config.json
+ * and the vault's provider names (readable unlocked), as in app_open.
+ */
+static int
+chat_without_terminal(const struct config *cfg)
+{
+	char **names = NULL, *path = config_data_path(cfg, "vault"),
+	     *cause = NULL;
+	size_t nnames = 0, i, usable = 0;
+
+	if (vault_exists(path) &&
+	    vault_list_names(path, &names, &nnames, &cause) != MC_OK) {
+		free(cause);
+		names = NULL;
+		nnames = 0;
+	}
+	free(path);
+	for (i = 0; i < cfg->nmodels; i++)
+		if (app_config_model_usable(
+		        cfg, names, nnames, &cfg->models[i]))
+			usable++;
+	vault_names_free(names, nnames);
+	if (usable == 0) {
+		printf("mixchat: no provider is set up yet.  Add one with:\n"
+		       "  mixchat keys add openai        (or anthropic, "
+		       "gemini, ...)\n"
+		       "or point a model at a local server in %s\n",
+		    cfg->config_file);
+		return EXIT_OK;
+	}
+	cli_error("the chat needs a terminal; use `mixchat ask` in scripts");
+	return EXIT_USAGE;
+}
+
 int
 cli_chat(const struct cli_global *g, int argc, char **argv)
 {
@@ -1228,6 +1266,11 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	ui.cfg = &cfg;
 	ui.selected = -1;
 	ui.in_view = -1;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		exit_code = chat_without_terminal(&cfg);
+		config_release(&cfg);
+		return exit_code;
+	}
 	/* Where the first-run hint asks for a config.json. */
 	if (config_ensure_config_dir(&cfg, &cause) != MC_OK) {
 		log_debug("%s", cause != NULL ? cause : "config folder");
@@ -1243,22 +1286,6 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	}
 	app_set_interactive(ui.app, true);
 	app_recover_drafts(ui.app);
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		if (app_usable_models(ui.app) == 0) {
-			printf("mixchat: no provider is set up yet.  Add one "
-			       "with:\n"
-			       "  mixchat keys add openai        (or "
-			       "anthropic, gemini, ...)\n"
-			       "or point a model at a local server in %s\n",
-			    cfg.config_file);
-			exit_code = EXIT_OK;
-		} else {
-			cli_error("the chat needs a terminal; use `mixchat "
-			          "ask` in scripts");
-			exit_code = EXIT_USAGE;
-		}
-		goto out_app;
-	}
 	if (app_needs_unlock(ui.app) &&
 	    (exit_code = unlock_vault(&cfg, ui.app)) != EXIT_OK)
 		goto out_app;
