@@ -740,28 +740,44 @@ TEST(idle_guard_and_unreachable)
 	reply_release(&r);
 }
 
-TEST(cancel_at_once)
+/*
+ * Start `prompt` to gpt-4o at the OpenAI mock, a reply that cancels
+ * itself from on_text at its first text (cancel_in_text) or once its text
+ * has cancel_at; run until `until` (texts or done) or 10 s.
+ */
+static void
+start_reply(struct reply *r, const char *prompt, bool cancel_in_text,
+    const char *cancel_at, bool until_done)
 {
-	struct net_message msgs[1] = { { "user", "very slow" } };
+	struct net_message msgs[1] = { { "user", prompt } };
 	struct net_request req;
-	struct reply r;
 	char *cause = NULL;
 	uint64_t t0;
 
-	memset(&r, 0, sizeof r);
-	buf_init(&r.text, 4096);
+	memset(r, 0, sizeof *r);
+	buf_init(&r->text, 4096);
+	r->cancel_in_text = cancel_in_text;
+	r->cancel_at = cancel_at;
 	memset(&req, 0, sizeof req);
 	req.provider = &pv_openai;
 	req.model = &m_gpt4o;
 	req.messages = msgs;
 	req.nmessages = 1;
 	req.key = key;
-	CHECK(net_start(net, &req, &callbacks, &r, &r.t, &cause) == MC_OK);
+	CHECK(net_start(net, &req, &callbacks, r, &r->t, &cause) == MC_OK);
 	t0 = time_mono_ms();
-	while (r.texts == 0 && time_mono_ms() - t0 < 10000) {
+	while ((until_done ? r->done == 0 : r->texts == 0) &&
+	       time_mono_ms() - t0 < 10000) {
 		CHECK(net_wait(net, NULL, 0, 100) == MC_OK);
 		net_perform(net);
 	}
+}
+
+TEST(cancel_at_once)
+{
+	struct reply r;
+
+	start_reply(&r, "very slow", false, NULL, false);
 	CHECK(r.texts > 0);
 	CHECK(r.done == 0);
 	/* From outside a callback: on_done before net_cancel returns. */
@@ -773,15 +789,7 @@ TEST(cancel_at_once)
 	reply_release(&r);
 
 	/* From inside on_text: done within the same net_perform. */
-	memset(&r, 0, sizeof r);
-	buf_init(&r.text, 4096);
-	r.cancel_in_text = true;
-	CHECK(net_start(net, &req, &callbacks, &r, &r.t, &cause) == MC_OK);
-	t0 = time_mono_ms();
-	while (r.done == 0 && time_mono_ms() - t0 < 10000) {
-		CHECK(net_wait(net, NULL, 0, 100) == MC_OK);
-		net_perform(net);
-	}
+	start_reply(&r, "very slow", true, NULL, true);
 	CHECK(r.done == 1);
 	CHECK(r.texts == 1);
 	CHECK(r.res.err == MC_ERR_CANCELLED);
@@ -798,26 +806,8 @@ TEST(cancel_at_once)
 TEST(cancel_from_the_last_event)
 {
 	struct reply r;
-	uint64_t t0;
-	char *cause = NULL;
-	struct net_message msgs[1] = { { "user", "unterminated" } };
-	struct net_request req;
 
-	memset(&r, 0, sizeof r);
-	buf_init(&r.text, 4096);
-	r.cancel_at = "STOP";
-	memset(&req, 0, sizeof req);
-	req.provider = &pv_openai;
-	req.model = &m_gpt4o;
-	req.messages = msgs;
-	req.nmessages = 1;
-	req.key = key;
-	CHECK(net_start(net, &req, &callbacks, &r, &r.t, &cause) == MC_OK);
-	t0 = time_mono_ms();
-	while (r.done == 0 && time_mono_ms() - t0 < 10000) {
-		CHECK(net_wait(net, NULL, 0, 100) == MC_OK);
-		net_perform(net);
-	}
+	start_reply(&r, "unterminated", false, "STOP", true);
 	/* Anything left over would finish (again) here. */
 	net_perform(net);
 	CHECK(r.done == 1);

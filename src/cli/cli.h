@@ -49,6 +49,10 @@ void cli_notice(void *ud, const char *message);
 /* Whether cfg's data folder holds no store yet: a command that only
  * reads answers from nothing then, and creates nothing. */
 bool cli_store_absent(const struct config *cfg);
+/* cli_vault_names: the providers with a key in cfg's vault (their names
+ * are readable unlocked); none when there is no vault or it is damaged.
+ * Free with vault_names_free. */
+void cli_vault_names(const struct config *cfg, char ***names, size_t *n);
 
 /*
  * cli_getopt: getopt_long for the commands whose options may follow their

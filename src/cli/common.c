@@ -14,6 +14,7 @@
 #include "util/glyph.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
+#include "vault/vault.h"
 
 void
 cli_error(const char *fmt, ...)
@@ -184,6 +185,22 @@ cli_store_absent(const struct config *cfg)
 	free(file);
 	free(dir);
 	return absent;
+}
+
+void
+cli_vault_names(const struct config *cfg, char ***names, size_t *n)
+{
+	char *path = config_data_path(cfg, "vault"), *cause = NULL;
+
+	*names = NULL;
+	*n = 0;
+	if (vault_exists(path) &&
+	    vault_list_names(path, names, n, &cause) != MC_OK) {
+		free(cause);
+		*names = NULL;
+		*n = 0;
+	}
+	free(path);
 }
 
 void

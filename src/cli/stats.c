@@ -144,21 +144,14 @@ static void
 stats_learned(const struct config *cfg, struct store *s,
     const struct store_model_stats *list, struct learned *ls, size_t n)
 {
-	char **names = NULL, *path = config_data_path(cfg, "vault"),
-	     *cause = NULL;
-	size_t nnames = 0, i;
+	char **names;
+	size_t nnames, i;
 	struct router *before, *now;
 	struct router_memory *mem = router_memory_new();
 	double u;
 
 	/* Which providers have a key: the names are readable unlocked. */
-	if (vault_exists(path) &&
-	    vault_list_names(path, &names, &nnames, &cause) != MC_OK) {
-		free(cause);
-		names = NULL;
-		nnames = 0;
-	}
-	free(path);
+	cli_vault_names(cfg, &names, &nnames);
 	before = stats_router(cfg, s, names, nnames, false);
 	now = stats_router(cfg, s, names, nnames, true);
 	app_rebuild_memory(now, mem, s);

@@ -1218,17 +1218,10 @@ unlock_vault(struct config *cfg, struct app *app)
 static int
 chat_without_terminal(const struct config *cfg)
 {
-	char **names = NULL, *path = config_data_path(cfg, "vault"),
-	     *cause = NULL;
-	size_t nnames = 0, i, usable = 0;
+	char **names;
+	size_t nnames, i, usable = 0;
 
-	if (vault_exists(path) &&
-	    vault_list_names(path, &names, &nnames, &cause) != MC_OK) {
-		free(cause);
-		names = NULL;
-		nnames = 0;
-	}
-	free(path);
+	cli_vault_names(cfg, &names, &nnames);
 	for (i = 0; i < cfg->nmodels; i++)
 		if (app_config_model_usable(
 		        cfg, names, nnames, &cfg->models[i]))
