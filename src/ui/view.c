@@ -670,8 +670,29 @@ block_layout_exchange(struct view_block *b, size_t width,
 
 	block_reset(b);
 	b->version = ex->version;
-	block_add_paragraphs(b, width, VIEW_PROMPT, ex->prompt,
-	    ex->prompt != NULL ? strlen(ex->prompt) : 0, false);
+	if (ex->reask && ex->prompt != NULL) {
+		/* The message is on screen above, with its first answer: one
+		 * row says which was asked again (a long paste is not drawn
+		 * twice), with no "you" (it is not a new message). */
+		static const char again[] = "asked again: ";
+		size_t n = strcspn(ex->prompt, "\n"), l, used, ew;
+
+		off = block_add_text(b, again, sizeof again - 1);
+		block_add_clean(b, ex->prompt, n, &l);
+		l += sizeof again - 1;
+		ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
+		if (width > ew + 1 && (utf8_width(b->text + off, l) > width ||
+		                          ex->prompt[n] != '\0')) {
+			l = utf8_fit(b->text + off, l, width - ew, &used);
+			b->text_len = off + l;
+			block_add_text(
+			    b, glyph->ellipsis, strlen(glyph->ellipsis));
+			l = b->text_len - off;
+		}
+		block_add_line(b, VIEW_PROMPT, off, l, 0);
+	} else
+		block_add_paragraphs(b, width, VIEW_PROMPT, ex->prompt,
+		    ex->prompt != NULL ? strlen(ex->prompt) : 0, false);
 	if (ex->reply != NULL && ex->reply_len > 0) {
 		/* Blank lines at a finished reply's end are not drawn (while
 		 * it streams they may be a paragraph's start). */
