@@ -134,6 +134,13 @@ ui_expect "^ +cheap \(pinned\) · \\\$.* tok/s$" "the reply's footer: cheap, pin
 ui_expect_not "\[cheap\] +PINNED cheap" "the status bar names the pinned model once"
 ui_keys M-5
 ui_expect "^ +cheap \(pinned\) · .* · ★★★★★ 5/5$" "Alt-5 on the pinned reply"
+# Rated again elsewhere (`mixchat rate`, another chat): the chat takes
+# the stored score, so Alt-5 sets 5/5 again instead of "already rated".
+"$MC" --home "$H" rate last 2 >/dev/null 2>&1
+ui_keys M-5
+ui_expect_not "already rated 5/5" "Alt-5 after a rate elsewhere is not refused"
+[ "$("$MC" --home "$H" export --format json | jq '[.messages[] | select(.role == "assistant")][-1].rating')" = 5 ] &&
+	ok "and the stored rating is 5 again" || fail "stored rating after Alt-5: $("$MC" --home "$H" export --format json | jq -c '[.messages[] | select(.role == "assistant")][-1] | {rating}')"
 send "/model nosuch"
 ui_expect "^ -!- /model: no model named 'nosuch'; use one of: cheap, mid, expensive \(or /model auto\)$" \
 	"/model with an unknown name: one clear line"

@@ -2250,6 +2250,20 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 		    x->pub.model);
 		return MC_ERR_USAGE;
 	}
+	/* The rating as stored: another mixchat (`mixchat rate`, a second
+	 * chat) may have changed it since this one showed it. */
+	{
+		struct store_message m;
+
+		if (store_message_get(
+		        app->store, app->session, x->reply_seq, &m) == MC_OK) {
+			if (m.rating != x->pub.rating) {
+				x->pub.rating = m.rating;
+				app_changed(app, x);
+			}
+			store_message_release(&m);
+		}
+	}
 	/* One rating a reply: the same again teaches nothing (a key held,
 	 * pressed twice); another score corrects it. */
 	if (x->pub.rating == score) {
