@@ -644,6 +644,17 @@ send "only one again"
 dead_asked_twice "alone, the model is tried again (the server may be up now)"
 ui_keys C-d
 ui_exit_status >/dev/null
+# Two models behind the one dead server: when it fails, the other is out
+# with it, so no "M-r asks the next-best model".
+sed -i 's/^\(    { "id": "localbig", "provider": "dead", .*\)$/\1,\n    { "id": "localsmall", "provider": "dead", "price": [0, 0], "prior": "mistralai\/mistral-7b-chat" }/' "$HD/config.json"
+grep -q localsmall "$HD/config.json" || fail "the config did not take the second dead model: $(cat "$HD/config.json")"
+ui_start -- --home "$HD"
+ui_expect "F1 keys" "screen with two models behind the dead server"
+send "both dead"
+ui_expect "could not reach dead" "asked"
+ui_expect_not "asks the next-best model" "no re-ask offered: every other model is behind the same dead server"
+ui_keys C-d
+ui_exit_status >/dev/null
 
 # "mode": "budget" in config.json starts in budget mode, and F2 turns it
 # off: routing is then balanced, not budget still.

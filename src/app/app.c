@@ -1447,7 +1447,9 @@ app_other_can_answer(const struct app *app, const struct exchange *x, bool auth)
 	for (i = 0; i < x->pub.ncandidates; i++) {
 		const struct app_candidate *c = &x->pub.candidates[i];
 
-		if (c->excluded != NULL || strcmp(c->model, x->pub.model) == 0)
+		if (c->excluded != NULL ||
+		    strcmp(c->model, x->pub.model) == 0 ||
+		    app_is_down(app, c->model, time_wall_ms()))
 			continue;
 		o = config_find_model(app->cfg, c->model);
 		if (auth && m != NULL && o != NULL &&
@@ -1575,6 +1577,11 @@ app_on_done(void *ud, const struct net_result *res)
 		bool wide = res->http_status == 0;
 
 		app_down_mark(app, x->pub.model, wide);
+		/* The models out with it (its provider's) cannot answer
+		 * instead either: no "M-r asks the next-best model" then. */
+		if (x->pub.other_can_answer)
+			x->pub.other_can_answer =
+			    app_other_can_answer(app, x, false);
 		/* Said only where it holds: in the chat (each `ask` starts
 		 * afresh), and when another model is left to route to. */
 		if (app->pinned == NULL && app->interactive &&
