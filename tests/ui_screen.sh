@@ -146,6 +146,20 @@ ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "the default keys work (Ctrl-D quits)" || fail "locked in by a partial key map"
 rm "$H/config.json"
 
+# A map that moves the help key and quit: the hints name the keys it binds.
+sed -e 's/^F1 /F3 /' -e 's/^C-d /C-q /' "${MIXCHAT_SRCDIR:-.}/keys/default.keys" >"$H/keys/moved.keys"
+printf '{ "keys": "moved" }\n' >"$H/config.json"
+ui_start -- --home "$H"
+ui_expect "F3 keys · /help" "the status bar names the map's help key"
+ui_expect "F3 lists the keys, /help the commands" "so does the welcome"
+ui_expect "Ctrl-Q quits" "and its quit key"
+ui_expect_not "F1 " "F1, bound to nothing, is named nowhere"
+ui_type "/help"; ui_keys Enter
+ui_expect "/help +this list;  F3 lists the keys" "/help names it too"
+ui_type "q"
+ui_keys C-q
+rm "$H/config.json"
+
 # NO_COLOR: attributes only, no colour escapes.
 ui_start NO_COLOR=1 -- --home "$H"
 ui_expect "F1 keys" "NO_COLOR screen"

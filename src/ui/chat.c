@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -1210,6 +1211,25 @@ unlock_vault(struct config *cfg, struct app *app)
 }
 
 /*
+ * The key bound to action, for a hint: insert mode's, else normal mode's,
+ * with "C-d" written "Ctrl-D" as people say it; "" when none is.
+ */
+static void
+hint_key(const struct keymap *km, enum action action, char *out, size_t n)
+{
+	char key[32];
+
+	out[0] = '\0';
+	if (!keymap_key_for(km, KEYMAP_INSERT, action, key, sizeof key) &&
+	    !keymap_key_for(km, KEYMAP_NORMAL, action, key, sizeof key))
+		return;
+	if (key[0] == 'C' && key[1] == '-' && key[2] != '\0' && key[3] == '\0')
+		snprintf(out, n, "Ctrl-%c", toupper((unsigned char)key[2]));
+	else
+		snprintf(out, n, "%s", key);
+}
+
+/*
  * `mixchat` with no terminal (a pipe, a cron job, CI): it says what to
  * do and ends, and creates and writes nothing - no folders, no database,
  * no recovered drafts.  Which models could answer comes from config.json
@@ -1336,11 +1356,16 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 			view_set_error_hint(&ui.view, hint);
 		}
 	}
+	hint_key(&ui.km, ACT_HELP_KEYS, ui.help_key, sizeof ui.help_key);
+	hint_key(&ui.km, ACT_QUIT, ui.quit_key, sizeof ui.quit_key);
 	ui_note(&ui,
 	    "mixchat %s: type a message and press Enter.  "
-	    "F1 lists the keys, /help the commands, /sessions your "
-	    "earlier conversations; Ctrl-D quits.",
-	    PACKAGE_VERSION);
+	    "%s%s/help the commands, /sessions your earlier conversations; "
+	    "%s%s.",
+	    PACKAGE_VERSION, ui.help_key,
+	    ui.help_key[0] != '\0' ? " lists the keys, " : "",
+	    ui.quit_key[0] != '\0' ? ui.quit_key : "/quit",
+	    ui.quit_key[0] != '\0' ? " quits" : " leaves");
 	if (!theme_ok)
 		ui_note_error(
 		    &ui, "theme: %s; using the default theme", theme_cause);

@@ -45,7 +45,7 @@ static const char help_text[] =
     "                    CJK terminal);  /glyphs unicode: back\n"
     "  /notices          the warnings mixchat gave (budget, damaged "
     "records)\n"
-    "  /help             this list;  F1 lists the keys\n"
+    "  /help             this list;  %s\n"
     "  /quit             leave (Ctrl-D does too)\n"
     "Start a message with // to send one that begins with /.";
 
@@ -805,7 +805,15 @@ cmd_theme(struct ui *ui, const char *arg)
 static void
 cmd_help(struct ui *ui, const char *arg)
 {
-	ui_overlay_open(ui, "Commands", help_text);
+	char *text, keys[64];
+
+	if (ui->help_key[0] != '\0')
+		snprintf(keys, sizeof keys, "%s lists the keys", ui->help_key);
+	else
+		snprintf(keys, sizeof keys, "no key lists the keys");
+	text = xasprintf(help_text, keys);
+	ui_overlay_open(ui, "Commands", text);
+	free(text);
 }
 
 static void

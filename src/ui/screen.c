@@ -588,7 +588,12 @@ draw_status(struct ui *ui, int y)
 		x += put_whole(y, x, buf, cols, styles[TH_STATUS]);
 	}
 
-	snprintf(buf, sizeof buf, "F1 keys%s/help ", glyph->sep);
+	/* The help key as the key map binds it, or none. */
+	if (ui->help_key[0] != '\0')
+		snprintf(buf, sizeof buf, "%s keys%s/help ", ui->help_key,
+		    glyph->sep);
+	else
+		snprintf(buf, sizeof buf, "/help ");
 	w = utf8_width(buf, strlen(buf));
 	if (x + w + 1 < cols)
 		put_str(y, (int)(cols - w), buf, w, styles[TH_STATUS]);

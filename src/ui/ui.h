@@ -78,6 +78,9 @@ struct ui {
 	size_t last_total;
 	bool quit;
 	bool keep_command; /* a /command refused for now stays in the input */
+	/* The keys the hints name, as the key map binds them ("F1",
+	 * "Ctrl-D"); "" when unbound (the hint then leaves the key out). */
+	char help_key[32], quit_key[32];
 	/* The message being written when vi's ':' started a /command: back
 	 * in the input once the command has run or is given up. */
 	char *set_aside;
