@@ -674,4 +674,18 @@ ui_expect '{"mode": "budget"} in config.json' "/budget names the setting as conf
 ui_expect 'session; "router":' "under \"router\""
 ui_keys C-d
 ui_exit_status >/dev/null
+# The /sessions popup counts conversations (its heading is none): 30 in a
+# home of 30.
+HS=$T/home_sessions
+write_config "$HS"
+for i in $(seq 1 30); do "$MC" --home "$HS" ask "count me $i" >/dev/null 2>&1; done
+ui_start -- --home "$HS"
+ui_expect "F1 keys" "a chat with 30 conversations"
+send "/sessions"
+ui_expect " 1-[0-9]+ of 30 · " "the popup counts 30 conversations"
+ui_keys End
+ui_expect " [0-9]+-30 of 30 · " "and ends at the 30th"
+ui_type "q"
+ui_keys C-d
+ui_exit_status >/dev/null
 finish

@@ -1116,12 +1116,25 @@ draw_overlay(struct ui *ui, int top, int height)
 	for (y = 0; y < bh && y < 512; y++)
 		if (edge[y] && x0 + bw < (int)cols)
 			mvaddch(y0 + y, x0 + bw, ' ');
-	if (n > shown && o->pick != NULL)
+	if (n > shown && o->pick != NULL) {
+		/* Counted in entries (conversations), not rows: the heading
+		 * and a wrapped entry's second row are none. */
+		size_t k, entries = 0, first = 0, last = 0;
+
+		for (k = 0; k < n; k++) {
+			if ((k > 0 && rows[k].line == rows[k - 1].line) ||
+			    !o->pickable(o->text + rows[k].off, rows[k].len))
+				continue;
+			entries++;
+			if (k < o->scroll + shown)
+				last = entries;
+			if (k >= o->scroll && first == 0)
+				first = entries;
+		}
 		snprintf(hint, sizeof hint,
-		    " %zu-%zu of %zu%s%s Enter opens%sEsc closes ",
-		    o->scroll + 1, o->scroll + shown, n, glyph->sep,
-		    glyph->arrows, glyph->sep);
-	else if (n > shown)
+		    " %zu-%zu of %zu%s%s Enter opens%sEsc closes ", first, last,
+		    entries, glyph->sep, glyph->arrows, glyph->sep);
+	} else if (n > shown)
 		snprintf(hint, sizeof hint,
 		    " %zu-%zu of %zu%s%s PgUp PgDn%sEsc or q closes ",
 		    o->scroll + 1, o->scroll + shown, n, glyph->sep,
