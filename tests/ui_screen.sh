@@ -92,6 +92,15 @@ grep -A1 "^› crlf one$" "$T/s" | grep -q "^  crlf two$" && ok "CR LF is one li
 	{ fail "CR LF doubled the line breaks"; sed 's/^/  | /' "$T/s"; }
 ui_keys C-u C-h C-u C-h C-u
 ui_expect "^›$" "input emptied again"
+# A paste over the limit is dropped whole: its rest is not taken as
+# typed keys (its newlines would send its lines, a /command would run).
+awk 'BEGIN { s = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; for (i = 0; i < 11000; i++) printf "%s", s; printf "\n/budget on\nTAIL OF THE PASTE\n" }' >"$T/paste"
+TM load-buffer "$T/paste"
+TM paste-buffer -p -t 0
+ui_expect "the paste is too long for one message" "a paste over the limit is refused" 20
+sleep 1
+ui_expect_not "TAIL OF THE PASTE|BUDGET" "and nothing of it is typed or run"
+ui_expect "^›$" "the input is as it was"
 
 # Resize: the bars follow the window, nothing is left behind (with the
 # popup open: it is laid out again).

@@ -783,6 +783,11 @@ paste_end(struct ui *ui)
 	const char *s = buf_str(&ui->paste);
 
 	ui->pasting = false;
+	if (ui->paste_dropped) {
+		ui->paste_dropped = false;
+		buf_reset(&ui->paste);
+		return;
+	}
 	/* A trailing newline would only add an empty line. */
 	while (len > 0 && s[len - 1] == '\n')
 		len--;
@@ -815,9 +820,13 @@ paste_key(struct ui *ui, uint32_t key)
 		n = utf8_encode(key, enc);
 	else
 		return;
+	if (ui->paste_dropped)
+		return;
 	if (buf_add(&ui->paste, enc, n) != MC_OK) {
-		/* Past the limit the buffer is released: drop the paste. */
-		ui->pasting = false;
+		/* Past the limit the buffer is released: drop the paste, and
+		 * swallow the rest of it up to its closing bracket (taken as
+		 * typed keys, its newlines would send its lines). */
+		ui->paste_dropped = true;
 		ui_note_error(ui,
 		    "the paste is too long for one message "
 		    "(at most %d bytes)",
@@ -1059,6 +1068,7 @@ handle_key(struct ui *ui, uint32_t key)
 	ui->flash = NULL;
 	if (key == KEYC_PASTE_START) {
 		ui->pasting = true;
+		ui->paste_dropped = false;
 		ui->paste_cr = false;
 		buf_reset(&ui->paste);
 		return;

@@ -90,6 +90,7 @@ struct ui {
 	unsigned spinner;
 
 	bool pasting;       /* between the paste brackets */
+	bool paste_dropped; /* ... of a paste too long: the rest is ignored */
 	bool paste_cr;      /* the last pasted key was a CR (Enter) */
 	struct buf paste;   /* what is being pasted */
 	char *paste_ask;    /* a long paste waiting for y/n */
