@@ -207,6 +207,10 @@ bad_import "$(printf '{"model":"cheap","score":3,"prompt":"caf\351"}')" "a promp
 	"bad.jsonl:1: prompt: not valid UTF-8"
 bad_import '{"model":"cheap","score":3,"prompt":"a\u0000tail"}' "a prompt with a NUL" \
 	"bad.jsonl:1: a .u0000 (NUL) in a string"
+# A raw NUL byte in a line (a file that is not text): named, not an end.
+printf '{"model":"cheap","score":3,"prompt":"x"}\000junk\n' >"$T/bad.jsonl"
+expect_exit 2 "a line with a NUL byte" -- "$MC" --home "$H2" ratings import "$T/bad.jsonl"
+expect_grep "$T/err" "bad.jsonl:1: contains a NUL byte" "the NUL named with its line"
 awk 'BEGIN { printf "{\"model\":\"cheap\",\"score\":3,\"prompt\":\""; for (i = 0; i < 1100000; i++) printf "a"; print "\"}" }' >"$T/huge.jsonl"
 expect_exit 2 "a line over 1 MiB is a bad line" -- "$MC" --home "$H2" ratings import "$T/huge.jsonl"
 expect_grep "$T/err" "huge.jsonl:1: too large" "named with its line"

@@ -885,6 +885,10 @@ TEST(keymap_names_and_errors)
 	free(cause);
 	CHECK(keymap_parse(&km, "F5 none", 7, "k", &cause) == MC_OK);
 	CHECK(keymap_lookup(&km, KEYMAP_INSERT, KEYC_F5) == NULL);
+	CHECK(keymap_parse(&km, "F5 send\0 x\nC-d quit\n", 19, "k", &cause) ==
+	      MC_ERR_PARSE);
+	CHECK_STR(cause, "k:1: a NUL byte (is it a text file?)");
+	free(cause);
 	/* The wheel scrolls a count of lines; a count out of range is named. */
 	CHECK(keymap_parse(&km, "WheelUp scroll-line-up 3", 24, "k", &cause) ==
 	      MC_OK);
@@ -932,6 +936,24 @@ TEST(themes_parse_and_reduce)
 	                 "colour0..colour255 or default)");
 	free(cause);
 	CHECK(t.styles[TH_TITLE].fg == 7 && t.styles[TH_TITLE].bg == 4);
+	/* More words than a line can hold, and a NUL byte (a file that is
+	 * not text), are named, not read past. */
+	{
+		static const char many[] = "title red blue bold bold bold bold "
+		                           "bold bold bold bold bold GARBAGE\n";
+		static const char nul[] = "title red blue\nstatus \0 x\n";
+
+		CHECK(theme_parse(&t, many, strlen(many), "x.theme", &cause) ==
+		      MC_ERR_PARSE);
+		CHECK(cause != NULL &&
+		      strncmp(cause, "x.theme:1: too many words ('GARBAGE'",
+		          36) == 0);
+		free(cause);
+		CHECK(theme_parse(&t, nul, sizeof nul - 1, "x.theme", &cause) ==
+		      MC_ERR_PARSE);
+		CHECK_STR(cause, "x.theme:2: a NUL byte (is it a text file?)");
+		free(cause);
+	}
 	theme_release(&t);
 	CHECK(theme_colour_from_name("colour255") == 255);
 	CHECK(theme_colour_from_name("color256") == -2);

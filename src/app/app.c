@@ -3318,12 +3318,15 @@ app_ratings_import(struct app *app, const char *path,
 			if (nl == NULL)
 				nl = end;
 			line = xstrndup(p, (size_t)(nl - p));
-			if (strspn(line, " \t\r") == strlen(line)) {
+			/* Blank: its every byte (a NUL is not blank). */
+			if (strspn(line, " \t\r") == (size_t)(nl - p)) {
 				free(line);
 				continue;
 			}
 			where = xasprintf("%s:%zu", name, lineno);
-			rc = json_parse(line, strlen(line), 1u << 20, false,
+			/* Its every byte: a NUL in it is named (json_parse),
+			 * not the end of the line. */
+			rc = json_parse(p, (size_t)(nl - p), 1u << 20, false,
 			    where, &o, cause);
 			/* Too large is a bad line like any other (exit 2). */
 			if (rc == MC_ERR_LIMIT)

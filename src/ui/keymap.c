@@ -315,10 +315,16 @@ keymap_parse(struct keymap *km, const char *text, size_t len, const char *name,
 		nl = memchr(text + pos, '\n', len - pos);
 		end = nl != NULL ? (size_t)(nl - text) : len;
 		lineno++;
+		if (memchr(text + pos, '\0', end - pos) != NULL) {
+			*cause = xasprintf("%s:%zu: a NUL byte (is it a text "
+			                   "file?)",
+			    name, lineno);
+			rc = MC_ERR_PARSE;
+			goto out;
+		}
 		free(line);
 		line = xstrndup(text + pos, end - pos);
 		pos = end + 1;
-		/* A NUL byte in a line ends it, harmlessly. */
 		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
 			line[strlen(line) - 1] = '\0';
 		n = split_words(line, words, 3);

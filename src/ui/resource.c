@@ -45,11 +45,13 @@ read_path(const char *path, char **text, size_t *len, char **cause)
 		buf_release(&b);
 		return rc;
 	}
+	/* Its every byte, a NUL too: the parser names the line that has
+	 * one, rather than the file ending unseen there. */
+	*len = b.len;
 	if (b.data == NULL)
 		*text = xstrdup("");
 	else
 		*text = buf_detach(&b, NULL);
-	*len = strlen(*text);
 	return MC_OK;
 }
 

@@ -204,6 +204,13 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *name,
 		nl = memchr(text + pos, '\n', len - pos);
 		end = nl != NULL ? (size_t)(nl - text) : len;
 		lineno++;
+		if (memchr(text + pos, '\0', end - pos) != NULL) {
+			*cause = xasprintf("%s:%zu: a NUL byte (is it a text "
+			                   "file?)",
+			    name, lineno);
+			rc = MC_ERR_PARSE;
+			goto out;
+		}
 		free(line);
 		line = xstrndup(text + pos, end - pos);
 		pos = end + 1;
@@ -220,6 +227,16 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *name,
 				p++;
 			if (*p != '\0')
 				*p++ = '\0';
+		}
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (n == 12 && *p != '\0' && *p != '#') {
+			*cause = xasprintf("%s:%zu: too many words ('%.40s' "
+			                   "and on): an element, two colours "
+			                   "and at most 9 attributes",
+			    name, lineno, p);
+			rc = MC_ERR_PARSE;
+			goto out;
 		}
 		if (n == 0)
 			continue;
