@@ -537,21 +537,31 @@ fail:
 	return rc;
 }
 
+/* The router's table of x, gone (before a new one takes its place). */
 static void
-exchange_free(struct exchange *x)
+exchange_clear_candidates(struct exchange *x)
 {
 	size_t i;
 
-	if (x->app != NULL)
-		store_hold_release(x->app->store, &x->hold);
-	free(x->pub.prompt);
-	free(x->pub.model);
-	free(x->pub.error);
 	for (i = 0; i < x->pub.ncandidates; i++) {
 		free(x->pub.candidates[i].model);
 		free(x->pub.candidates[i].excluded);
 	}
 	free(x->pub.candidates);
+	x->pub.candidates = NULL;
+	x->pub.ncandidates = 0;
+	x->pub.winner = -1;
+}
+
+static void
+exchange_free(struct exchange *x)
+{
+	if (x->app != NULL)
+		store_hold_release(x->app->store, &x->hold);
+	free(x->pub.prompt);
+	free(x->pub.model);
+	free(x->pub.error);
+	exchange_clear_candidates(x);
 	buf_release(&x->text);
 	free(x->features);
 	free(x);
@@ -856,6 +866,7 @@ exchange_set_candidates(struct exchange *x, const struct router_decision *d)
 {
 	size_t i;
 
+	exchange_clear_candidates(x);
 	x->pub.candidates = xcalloc(
 	    d->ncandidates ? d->ncandidates : 1, sizeof *x->pub.candidates);
 	x->pub.ncandidates = d->ncandidates;
@@ -886,6 +897,7 @@ exchange_restore_decision(struct exchange *x, const cJSON *d)
 	const cJSON *c;
 	size_t n = 0;
 
+	exchange_clear_candidates(x);
 	x->pub.pinned = json_get_bool(d, "pinned", false);
 	x->pub.lambda = json_get_number(d, "lambda", 0);
 	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) <= 0)
@@ -2745,8 +2757,13 @@ app_session_resume(struct app *app, const char *id, char **cause)
 		if (m->text != NULL)
 			app_on_text(x, m->text, strlen(m->text));
 		x->pub.model = m->model ? xstrdup(m->model) : NULL;
-		x->pub.error = m->error ? xstrdup(m->error) : NULL;
-		x->pub.state = m->error == NULL ? REPLY_DONE : REPLY_ERROR;
+		/* app_on_text may have cut a stored reply over the limit
+		 * and said so: the stored error first, else that. */
+		if (m->error != NULL) {
+			free(x->pub.error);
+			x->pub.error = xstrdup(m->error);
+		}
+		x->pub.state = x->pub.error == NULL ? REPLY_DONE : REPLY_ERROR;
 		/* Whether the key was refused is not kept: the table says. */
 		if (x->pub.state == REPLY_ERROR && x->pub.model != NULL)
 			x->pub.other_can_answer =
