@@ -688,4 +688,21 @@ ui_expect " [0-9]+-30 of 30 · " "and ends at the 30th"
 ui_type "q"
 ui_keys C-d
 ui_exit_status >/dev/null
+# Another mixchat writes into the open conversation (`ask --session`):
+# the chat's next message shows those messages and sends them as context.
+HC=$T/home_catch
+write_config "$HC"
+ui_start -- --home "$HC"
+ui_expect "F1 keys" "a chat for a shared conversation"
+send "first from the chat"
+ui_expect "mock reply to: first from the chat" "its first reply"
+"$MC" --home "$HC" ask --session 1 "meanwhile from ask" >/dev/null 2>&1 || fail "ask --session 1 failed"
+send "then the chat again"
+ui_expect "2 messages from another mixchat came into this conversation; yours follows them" "the chat says the conversation grew"
+ui_expect "mock reply to: meanwhile from ask" "and shows what came"
+ui_expect "mock reply to: then the chat again" "its own message is answered"
+tail -n 1 "$MOCK_LOG" | grep -q "first from the chat.*meanwhile from ask.*then the chat again" &&
+	ok "the other mixchat's turns are context" || fail "context without the other's turns: $(tail -n 1 "$MOCK_LOG" | sed 's/.*body//')"
+ui_keys C-d
+ui_exit_status >/dev/null
 finish

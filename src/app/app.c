@@ -2664,18 +2664,12 @@ app_session_named(struct app *app, const char *name, char **cause)
 	return MC_OK;
 }
 
+static int app_session_load(struct app *app, uint64_t sid, char **cause);
+
 int
 app_session_resume(struct app *app, const char *id, char **cause)
 {
-	struct store_message *msgs = NULL;
-	struct store_session ss;
-	struct exchange *x = NULL;
-	cJSON *decision;
-	char *dcause = NULL;
-	uint32_t reply_to;
-	int reask;
 	uint64_t sid;
-	size_t i, n = 0;
 	int rc;
 
 	if (app->inflight != NULL) {
@@ -2688,6 +2682,51 @@ app_session_resume(struct app *app, const char *id, char **cause)
 		    xasprintf("no conversation %s (/sessions lists them)", id);
 		return rc;
 	}
+	return app_session_load(app, sid, cause);
+}
+
+int
+app_catch_up(struct app *app, size_t *added, char **cause)
+{
+	struct store_session ss;
+	uint32_t known = 0, last;
+	size_t i;
+	int rc;
+
+	*added = 0;
+	if (app->session == 0 || app->inflight != NULL ||
+	    store_session_get(app->store, app->session, &ss) != MC_OK)
+		return MC_OK;
+	last = ss.last_seq;
+	store_session_release(&ss);
+	for (i = 0; i < app->nex; i++) {
+		if (app->ex[i]->user_seq > known)
+			known = app->ex[i]->user_seq;
+		if (app->ex[i]->reply_seq > known)
+			known = app->ex[i]->reply_seq;
+	}
+	if (last <= known)
+		return MC_OK;
+	if ((rc = app_session_load(app, app->session, cause)) != MC_OK)
+		return rc;
+	*added = last - known;
+	return MC_OK;
+}
+
+/* The conversation sid, from the store, in place of the one shown. */
+static int
+app_session_load(struct app *app, uint64_t sid, char **cause)
+{
+	struct store_message *msgs = NULL;
+	struct store_session ss;
+	struct exchange *x = NULL;
+	cJSON *decision;
+	char *dcause = NULL;
+	uint32_t reply_to;
+	int reask;
+	size_t i, n = 0;
+	int rc;
+
 	if ((rc = store_messages(app->store, sid, &msgs, &n)) != MC_OK) {
 		*cause = xstrdup(store_strerror(app->store));
 		return rc;

@@ -252,6 +252,13 @@ void app_sessions_free(struct app_session_info *list, size_t n);
 size_t app_recent_prompts(struct app *app, size_t max, char ***out);
 int app_session_new(struct app *app, char **cause) MC_WUR;
 int app_session_resume(struct app *app, const char *id, char **cause) MC_WUR;
+/*
+ * app_catch_up: when another mixchat (a second chat, `ask --session`) has
+ * added messages to this conversation since it was loaded, load it again
+ * from the store, so that what is sent next goes with them as context;
+ * *added: how many (0: nothing to do).  Not while a reply arrives.
+ */
+int app_catch_up(struct app *app, size_t *added, char **cause) MC_WUR;
 const char *app_session_title(const struct app *app);
 /* app_session_id: the conversation's number as /sessions lists it, or NULL
  * before its first message (static storage, valid until the next call). */

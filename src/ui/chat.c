@@ -428,6 +428,23 @@ send_input(struct ui *ui)
 		ui->dirty = true;
 		return;
 	}
+	/* Another mixchat wrote into this conversation meanwhile: its
+	 * messages are shown, and go with this one as context. */
+	{
+		size_t added = 0;
+
+		if (app_catch_up(ui->app, &added, &cause) != MC_OK) {
+			free(cause);
+			cause = NULL;
+		} else if (added > 0) {
+			ui_reset_view(ui);
+			ui_note(ui,
+			    "%zu message%s from another mixchat came into this "
+			    "conversation; yours follows %s",
+			    added, added == 1 ? "" : "s",
+			    added == 1 ? "it" : "them");
+		}
+	}
 	send = ui->ed.text[0] == '/' ? ui->ed.text + 1 : ui->ed.text;
 	before = app_count(ui->app);
 	rc = app_send(ui->app, send, &cause);
