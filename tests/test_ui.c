@@ -1087,6 +1087,23 @@ TEST(editor_edits_utf8_and_keeps_history)
 	CHECK(editor_line_down(&e));
 	CHECK(e.cursor == strlen("first line\n日本\nthir"));
 	CHECK(!editor_line_down(&e));
+	/* A message of several lines walked back to comes with the cursor
+	 * on its first line: the next Up goes on through the history (not
+	 * up through it a line a press); Down goes into it. */
+	free(editor_take(&e));
+	editor_set(&e, "one\ntwo\nthree");
+	free(editor_take(&e));
+	editor_set(&e, "last");
+	free(editor_take(&e));
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "last");
+	CHECK(e.cursor == e.len);
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "one\ntwo\nthree");
+	CHECK(e.cursor == strlen("one"));
+	CHECK(!editor_line_up(&e));
+	CHECK(editor_line_down(&e));
+	editor_set(&e, "");
 	/* Wrapping with a newline and a wide character at the edge. */
 	editor_set(&e, "abcd\n日本語");
 	rows = editor_wrap(&e, 4, &n, &r, &c);

@@ -289,6 +289,15 @@ editor_history_prev(struct editor *e)
 	}
 	e->hpos--;
 	editor_set(e, e->history[e->hpos]);
+	/* A message of several lines comes with the cursor on its first
+	 * line: Up again goes on back through the history (not up through
+	 * a long paste a line a press); Down goes into it. */
+	{
+		const char *nl = strchr(e->text, '\n');
+
+		if (nl != NULL)
+			e->cursor = (size_t)(nl - e->text);
+	}
 	return true;
 }
 
