@@ -231,6 +231,12 @@ send "/export! $T/link.md"
 ui_expect "conversation written to $T/notes.md" "/export! through a link names the file written"
 [ -L "$T/link.md" ] && grep -q "hello re-ask" "$T/notes.md" && ok "the link stays, its file holds the conversation" ||
 	fail "the link was replaced or its file not written"
+# A link to a file that is not there: refused, the link left as it was.
+ln -s "$T/nowhere/notes.md" "$T/dangling.md"
+send "/export $T/dangling.md"
+ui_expect "dangling.md is a symbolic link to a file that is not there" "a dangling link is refused, and named"
+[ -L "$T/dangling.md" ] && ok "the link is still a link" || fail "the dangling link was replaced by a file"
+ui_keys C-u
 grep -q "my own notes" "$T/chat.md" && fail "/export! did not replace the file" || ok "replaced"
 [ "$(stat -c %a "$T/chat.md" 2>/dev/null)" = 640 ] && ok "/export!: the file keeps its mode" ||
 	fail "/export! mode $(stat -c %a "$T/chat.md")"

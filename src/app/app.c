@@ -3007,11 +3007,21 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 	if (lstat(*written, &st) == 0 && S_ISLNK(st.st_mode)) {
 		char *real = realpath(*written, NULL);
 
-		if (real != NULL) {
+		if (real == NULL) {
+			/* It names nothing (yet): writing would put a file
+			 * where the link is, not where it points. */
+			*cause = xasprintf("%s is a symbolic link to a file "
+			                   "that is not there (%s): give the "
+			                   "file's own path",
+			    *written, strerror(errno));
 			free(*written);
-			*written = xstrdup(real);
-			free(real);
+			*written = NULL;
+			buf_release(&b);
+			return MC_ERR_NOTFOUND;
 		}
+		free(*written);
+		*written = xstrdup(real);
+		free(real);
 	}
 	existed = fs_exists(*written);
 	/* A file the user named is never lost to a slip: replaced only
