@@ -6,10 +6,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -72,6 +75,26 @@ static const struct command commands[] = {
 	{ "chat", cli_chat },
 };
 
+/*
+ * Started with standard input, output or error closed (`mixchat ask ...
+ * >&-`, a daemon), the next file opened would take its number, and a
+ * reply or a footer written "to stdout" would land in the database: each
+ * closed one is /dev/null instead (as ssh and cron do it).  When that
+ * cannot be opened, nothing is safe to open: stop.
+ */
+static void
+standard_fds_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(EXIT_RUNTIME);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -87,6 +110,7 @@ main(int argc, char **argv)
 	size_t i;
 	int opt;
 
+	standard_fds_open();
 	memset(&g, 0, sizeof g);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+hV", options, NULL)) != -1) {

@@ -165,6 +165,20 @@ uid="${rid%.*}.$(( ${rid#*.} - 1 ))"
 expect_exit 2 "rate a message of yours" -- "$MC" --home "$H" rate "$uid" 3
 expect_grep "$T/err" "$uid is your message, not a reply (its reply is usually $rid)" "says it is your message, and where the reply is"
 # '-' reads standard input and takes no words after it.
+# Started with standard output and error closed (>&- 2>&-): what it
+# writes goes nowhere, never into the files it opens (the database).
+HF=$T/home_fds
+write_config "$HF"
+"$MC" --home "$HF" ask --session fds --model cheap "first with fds open" >/dev/null 2>&1
+"$MC" --home "$HF" ask --session fds --model cheap "asked with fds closed" >&- 2>&- <&-
+"$MC" --home "$HF" ask --session fds --model cheap "and once more" >&- 2>&-
+expect_exit 0 "stats after asks with closed descriptors" -- "$MC" --home "$HF" stats
+expect_grep "$T/out" "^Calls: 3" "all three asks booked, the database whole"
+"$MC" --home "$HF" export fds >"$T/fds.md" 2>&1
+grep -q "mock reply to: asked with fds closed" "$T/fds.md" && ok "the reply is in its conversation" ||
+	fail "export after closed descriptors: $(head -5 "$T/fds.md")"
+if grep -a -q "mock reply to" "$HF/db/lock.mdb" 2>/dev/null; then
+	fail "a reply was written into lock.mdb"; else ok "nothing written into the lock file"; fi
 expect_exit 2 "ask - with words after it" -- "$MC" --home "$H" ask - extra
 expect_grep "$T/err" "'-' reads the prompt from standard input and takes no words after it" "said so"
 expect_exit 0 "ratings export" -- "$MC" --home "$H" ratings export
