@@ -46,7 +46,14 @@ HP=$T/home_pipe
 write_config "$HP"
 { "$MC" --home "$HP" ask --model mid "slowdrip through a pipe" 2>"$T/pipe.err"; echo $? >"$T/pipe.rc"; } | head -c 3 >/dev/null
 [ "$(cat "$T/pipe.rc")" = 1 ] && ok "a closed stdout ends ask with 1, not SIGPIPE" || fail "ask exit $(cat "$T/pipe.rc") with its reader gone"
-expect_grep "$T/pipe.err" "cancelled" "the footer says the reply was stopped"
+expect_grep "$T/pipe.err" "writing the reply to standard output failed (its reader closed it); what came is kept as reply [0-9]*\.[0-9]*" "said for what it is, and where the reply is"
+expect_no_grep "$T/pipe.err" "cancelled" "not called a cancel"
+# A full disk behind stdout: named too.
+HFULL=$T/home_full
+write_config "$HFULL"
+"$MC" --home "$HFULL" ask --model mid "to a full disk" >/dev/full 2>"$T/full.err"
+[ $? = 1 ] && ok "stdout on a full disk: exit 1" || fail "stdout on a full disk: exit 0"
+expect_grep "$T/full.err" "writing the reply to standard output failed (No space left on device)" "the full disk named"
 expect_exit 0 "stats after it" -- "$MC" --home "$HP" stats
 expect_grep "$T/out" "^Calls: 1 " "the stopped reply is booked"
 expect_exit 0 "export after it" -- "$MC" --home "$HP" export

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,10 +18,12 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/format.h"
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/glyph.h"
 #include "util/json.h"
 #include "util/xmalloc.h"
 
@@ -33,6 +36,7 @@ struct ask {
 	size_t index;   /* its index (a resumed session's come first) */
 	size_t printed; /* bytes of its reply already written to stdout */
 	bool out_gone;  /* stdout's reader went away (EPIPE) */
+	int out_errno;  /* ... or why else writing to it failed */
 };
 
 static volatile sig_atomic_t ask_interrupted;
@@ -62,6 +66,7 @@ ask_changed(void *ud, size_t index)
 		/* Nobody reads the reply any more (`ask ... | head -c 3`):
 		 * stop it as Ctrl-C does, so that what came is kept and
 		 * booked, and nothing more is paid for. */
+		a->out_errno = errno;
 		a->out_gone = true;
 		ask_interrupted = 1;
 	}
@@ -208,12 +213,32 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	fflush(stdout);
 	if (a.json)
 		cli_print_exchange_json(stdout, ex);
-	else
+	else if (!a.out_gone)
 		cli_print_footer(stderr, ex);
 	/* The reply went nowhere if stdout's reader is gone: not a
 	 * success, even when it finished before the write failed. */
-	if (fflush(stdout) != 0 || ferror(stdout))
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (!a.out_gone)
+			a.out_errno = errno;
 		a.out_gone = true;
+	}
+	if (a.out_gone) {
+		/* Said for what it is: not a cancel, and where the reply is. */
+		cli_error("writing the reply to standard output failed (%s); "
+		          "what came is kept as reply %s (mixchat export "
+		          "shows it)",
+		    a.out_errno == EPIPE ? "its reader closed it"
+		    : a.out_errno != 0   ? strerror(a.out_errno)
+		                         : "write error",
+		    ex->reply_id[0] != '\0' ? ex->reply_id : "?");
+		if (!a.json) {
+			char line[512];
+
+			format_footer(glyph, ex, line, sizeof line);
+			if (line[0] != '\0')
+				fprintf(stderr, "%s\n", line);
+		}
+	}
 	exit_code =
 	    ex->state == REPLY_DONE && !a.out_gone ? EXIT_OK : EXIT_RUNTIME;
 	goto out;
