@@ -536,15 +536,37 @@ TEST(unknown_model)
 	ask(&pv_anthropic, &m_claude, "nomodel", NULL, 0, &r);
 	CHECK(r.res.err == MC_ERR_PROVIDER);
 	CHECK(r.res.http_status == 404);
-	CHECK(r.message != NULL && strncmp(r.message,
-	                               "model claude-sonnet-4-5 is unknown to "
-	                               "anthropic (HTTP 404)",
-	                               55) == 0);
+	CHECK(r.message != NULL &&
+	      strncmp(r.message,
+	          "anthropic answered HTTP 404 for model claude-sonnet-4-5 at "
+	          "http://127.0.0.1:",
+	          76) == 0);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "/v1/messages: the model id or anthropic's "
+	                        "base_url in config.json is wrong") != NULL);
+	CHECK(r.message != NULL && strstr(r.message, "ends before") == NULL);
 	reply_release(&r);
 	ask(&pv_ollama, &m_llama, "nomodel", NULL, 0, &r);
 	CHECK(r.message != NULL &&
 	      strstr(r.message, "not found, try pulling it first") != NULL);
 	reply_release(&r);
+	/* The usual slip: an Anthropic base_url ending in /v1, to which
+	 * mixchat adds /v1/messages.  Said. */
+	{
+		char base[160];
+		struct provider v1 = pv_anthropic;
+
+		snprintf(base, sizeof base, "%s/v1", base_root);
+		v1.base_url = base;
+		ask(&v1, &m_claude, "hello", NULL, 0, &r);
+		CHECK(r.res.http_status == 404);
+		CHECK(r.message != NULL &&
+		      strstr(r.message, "/v1/v1/messages") != NULL &&
+		      strstr(r.message,
+		          "for this API the base_url ends "
+		          "before /v1: mixchat adds the path") != NULL);
+		reply_release(&r);
+	}
 }
 
 TEST(rate_limit_too_long_to_wait)

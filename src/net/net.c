@@ -620,7 +620,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 			return;
 		}
 		msg = request_error(t->api, t->provider_name, t->model_id,
-		    status, buf_str(&t->errbody), t->errbody.len,
+		    t->url, status, buf_str(&t->errbody), t->errbody.len,
 		    t->retry_after_ms, &err);
 		if (t->auth_none && status == 401) {
 			/* No key of ours was involved: `keys add` is no help. */

@@ -281,23 +281,38 @@ body_message(const char *body, size_t len, bool *key_invalid)
 
 char *
 request_error(enum provider_api api, const char *name, const char *model,
-    long status, const char *body, size_t len, int64_t retry_after_ms, int *err)
+    const char *url, long status, const char *body, size_t len,
+    int64_t retry_after_ms, int *err)
 {
 	bool key_invalid;
 	char *said = body_message(body, len, &key_invalid), *line;
 	char *tail =
 	    said ? xasprintf(" (%s said: %s)", name, said) : xstrdup("");
 
-	(void)api;
 	*err = MC_ERR_PROVIDER;
 	if (status == 401 || key_invalid) {
 		line = xasprintf("key rejected by %s (HTTP %ld): run `mixchat "
 		                 "keys add %s`",
 		    name, status, name);
 	} else if (status == 404) {
-		line = xasprintf("model %s is unknown to %s (HTTP 404): check "
-		                 "the model id in config.json%s",
-		    model, name, tail);
+		/* Nothing at that URL, or no such model: which one, the
+		 * status does not say.  The usual slip of the first kind is
+		 * a base_url ending in /v1 where mixchat adds the path. */
+		const char *v1 = url != NULL ? strstr(url, "/v1/") : NULL;
+		bool doubled = v1 != NULL &&
+		               ((api == API_ANTHROPIC &&
+		                    strstr(v1 + 3, "/v1/messages") != NULL) ||
+		                   (api == API_OLLAMA &&
+		                       strstr(v1 + 3, "/api/chat") != NULL));
+
+		line = xasprintf("%s answered HTTP 404 for model %s at %s: "
+		                 "the model id or %s's base_url in config.json "
+		                 "is wrong%s%s",
+		    name, model, url != NULL ? url : "?", name,
+		    doubled ? " (for this API the base_url ends before "
+		              "/v1: mixchat adds the path)"
+		            : "",
+		    tail);
 	} else if (status == 429) {
 		*err = MC_ERR_AGAIN;
 		if (retry_after_ms > 0)
