@@ -8,6 +8,7 @@ long=$(awk 'BEGIN { for (i = 0; i < 360; i++) printf "word " }')
 cat >"$T/script.json" <<EOF2
 [
   {"prompt_contains": "reject", "status": 401},
+  {"prompt_contains": "briefcap", "status": 429, "retry_after": 0.2},
   {"prompt_contains": "limit", "status": 429, "retry_after": 120},
   {"prompt_contains": "cut", "disconnect_after_bytes": 200},
   {"prompt_contains": "poem", "reply": "Roses are red, 中文 and 😀 too."},
@@ -172,6 +173,12 @@ uid="${rid%.*}.$(( ${rid#*.} - 1 ))"
 expect_exit 2 "rate a message of yours" -- "$MC" --home "$H" rate "$uid" 3
 expect_grep "$T/err" "$uid is your message, not a reply (its reply is usually $rid)" "says it is your message, and where the reply is"
 # '-' reads standard input and takes no words after it.
+# A rate limit of 200 ms after every retry: said in whole seconds up, not
+# "for 0 s".
+HB2=$T/home_brief
+write_config "$HB2"
+"$MC" --home "$HB2" ask --model cheap "briefcap please" >/dev/null 2>"$T/brief.err"
+expect_grep "$T/brief.err" "cheap is rate-limited for 1 s" "a brief rate limit is 1 s, not 0 s"
 # Started with standard output and error closed (>&- 2>&-): what it
 # writes goes nowhere, never into the files it opens (the database).
 HF=$T/home_fds

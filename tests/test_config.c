@@ -114,6 +114,9 @@ TEST(errors_name_file_line_and_field)
 		{ "{\"models\": [{\"id\": \"gpt-4.1\",\n \"enabled\": \"no\"}]}",
 		    "config.json:2: models[0].enabled: expected true or false" },
 		{ "{\n\"a\": 1,,\n}", "config.json:2:" },
+		{ "{\"models\": [{\"id\": \"m\", \"provider\": \"openai\"},\n"
+		  " {\"id\": \"m\", \"provider\": \"openai\"}]}",
+		    "config.json:2: models[1].id: \"m\" is already models[0]" },
 		{ "[1]", "config.json:1: expected a JSON object" },
 	};
 	struct config cfg;

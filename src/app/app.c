@@ -1608,10 +1608,13 @@ app_on_done(void *ud, const struct net_result *res)
 	if (res->err == MC_ERR_AGAIN && res->retry_after_ms > 0)
 		app_notice(app,
 		    app->pinned != NULL
-		        ? "%s is rate-limited for %.0f s"
-		        : "%s is rate-limited for %.0f s: the router "
+		        ? "%s is rate-limited for %lld s"
+		        : "%s is rate-limited for %lld s: the router "
 		          "will use another model until then",
-		    x->pub.model, res->retry_after_ms / 1000.0);
+		    x->pub.model,
+		    /* Whole seconds up, as the error line says them: a wait
+		     * of 200 ms is not "0 s". */
+		    (long long)((res->retry_after_ms + 999) / 1000));
 
 	app_budget_notice(app);
 	app_changed(app, x);

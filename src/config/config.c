@@ -540,6 +540,28 @@ merge_models(struct merge *mg, const cJSON *models)
 			free(path);
 			goto next;
 		}
+		/* Twice in the list: the second would quietly replace the
+		 * first's price or provider. */
+		{
+			const cJSON *e;
+			int k = 0;
+
+			for (e = models->child; e != item; e = e->next, k++) {
+				const char *eid = json_get_string(e, "id");
+
+				if (eid != NULL && strcmp(eid, id) == 0)
+					break;
+			}
+			if (e != item) {
+				path = xasprintf("%s.id", where);
+				rc = merge_error(mg, path,
+				    "\"%s\" is already models[%d]: one "
+				    "entry a model",
+				    id, k);
+				free(path);
+				goto next;
+			}
+		}
 		m = config_find_model(mg->cfg, id);
 		if (m == NULL) {
 			if (json_get_string(item, "provider") == NULL) {

@@ -38,8 +38,9 @@
  * is no reason to keep it out for longer. */
 #define NET_RETRY_AFTER_MAX_MS ((int64_t)24 * 3600 * 1000)
 /* A reply that has its end marker, on a body the server keeps open:
- * how long the client waits for the rest before it ends it, well. */
-#define NET_DONE_GRACE_US (2 * 1000000u)
+ * how long the client waits for the rest (the body's own end, which lets
+ * curl keep the connection) before it ends the reply, well. */
+#define NET_DONE_GRACE_US 250000u
 
 struct net {
 	CURLM *multi;
