@@ -173,6 +173,13 @@ uid="${rid%.*}.$(( ${rid#*.} - 1 ))"
 expect_exit 2 "rate a message of yours" -- "$MC" --home "$H" rate "$uid" 3
 expect_grep "$T/err" "$uid is your message, not a reply (its reply is usually $rid)" "says it is your message, and where the reply is"
 # '-' reads standard input and takes no words after it.
+# A prompt with bytes that are not UTF-8 (Latin-1, a binary hunk of a
+# diff): sent with U+FFFD for each, and said; not refused whole.
+printf 'caf\351 au lait\n' | "$MC" --home "$H" ask --model cheap - >"$T/out" 2>"$T/err"
+[ $? = 0 ] && ok "a Latin-1 prompt is asked" || fail "a Latin-1 prompt: $(cat "$T/err")"
+expect_grep "$T/err" "the prompt has 1 byte that is not UTF-8; each is sent as U+FFFD" "and said"
+tail -n 1 "$MOCK_LOG" | grep -q "caf$(printf '\357\277\275') au lait" && ok "sent as U+FFFD" ||
+	fail "sent: $(tail -n 1 "$MOCK_LOG" | sed 's/.*body//' | head -c 300)"
 # A rate limit of 200 ms after every retry: said in whole seconds up, not
 # "for 0 s".
 HB2=$T/home_brief
@@ -229,8 +236,9 @@ bad_import '{"model":"cheap","score":3,"prompt":"x","time_ms":"yesterday"}' "a t
 	"bad.jsonl:1: time_ms: expected a number"
 bad_import '{"model":"cheap","score":3,"prompt":"x","time_ms":1.5}' "a time that is not whole" \
 	"bad.jsonl:1: time_ms: expected milliseconds since 1970"
-# A prompt `ask` would refuse is refused here too: not UTF-8 (an export
-# would be bad JSON), or holding a NUL (it would be cut short unseen).
+# An imported prompt that is not UTF-8 (an export would be bad JSON), or
+# holds a NUL (it would be cut short unseen), is refused: an import is
+# data to keep as it is (`ask` sends such bytes as U+FFFD, and says so).
 bad_import "$(printf '{"model":"cheap","score":3,"prompt":"caf\351"}')" "a prompt that is not UTF-8" \
 	"bad.jsonl:1: prompt: not valid UTF-8"
 bad_import '{"model":"cheap","score":3,"prompt":"a\u0000tail"}' "a prompt with a NUL" \

@@ -78,6 +78,20 @@ TEST(utf8_decode_rejects_bad_sequences)
 	CHECK(utf8_valid("ok \xe4\xb8\xad", 6));
 	CHECK(!utf8_valid("\xff", 1));
 	CHECK(utf8_valid("\xef\xbf\xbd", 3));
+	/* Repaired: each bad byte one U+FFFD, counted; a U+FFFD that was
+	 * there is kept and not counted. */
+	{
+		size_t n, bad;
+		char *r = utf8_repair("a\xff\xfe"
+		                      "b\xef\xbf\xbd",
+		    7, &n, &bad);
+
+		CHECK_STR(r, "a\xef\xbf\xbd\xef\xbf\xbd"
+		             "b\xef\xbf\xbd");
+		CHECK(n == strlen(r) && bad == 2);
+		CHECK(utf8_valid(r, n));
+		free(r);
+	}
 }
 
 TEST(utf8_fit_never_splits_a_wide_char)

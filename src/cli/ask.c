@@ -25,6 +25,7 @@
 #include "util/fs.h"
 #include "util/glyph.h"
 #include "util/json.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 #define ASK_MAX_PROMPT (1u << 20)
@@ -176,6 +177,25 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		rc = app_session_new(a.app, &cause);
 	if (rc != MC_OK)
 		goto fail;
+	/* Bytes that are not UTF-8 (a Latin-1 file, a binary hunk of `git
+	 * diff`): sent as U+FFFD, and said, rather than the whole refused. */
+	if (!utf8_valid(prompt.data, prompt.len)) {
+		size_t n, bad;
+		char *fixed = utf8_repair(prompt.data, prompt.len, &n, &bad);
+
+		fprintf(stderr,
+		    "mixchat: the prompt has %zu byte%s that %s not UTF-8; "
+		    "each is sent as U+FFFD\n",
+		    bad, bad == 1 ? "" : "s", bad == 1 ? "is" : "are");
+		buf_reset(&prompt);
+		if (buf_add(&prompt, fixed, n) != MC_OK) {
+			free(fixed);
+			rc = MC_ERR_LIMIT;
+			cause = xstrdup("the prompt is too long");
+			goto fail;
+		}
+		free(fixed);
+	}
 	a.index = app_count(a.app);
 	a.sent = true;
 	/* A closed stdout is a write error (ask_changed), not death. */

@@ -32,17 +32,10 @@ emit_text(struct stream *st, const char *s, size_t len)
 	if (utf8_valid(s, len)) {
 		st->on_text(st->ud, s, len);
 	} else {
-		char *fixed = xmalloc(len * 3 + 1), *o = fixed;
-		size_t i = 0;
+		size_t n;
+		char *fixed = utf8_repair(s, len, &n, NULL);
 
-		while (i < len) {
-			uint32_t cp;
-			size_t k = utf8_decode(s + i, len - i, &cp);
-
-			o += utf8_encode(cp, o);
-			i += k;
-		}
-		st->on_text(st->ud, fixed, (size_t)(o - fixed));
+		st->on_text(st->ud, fixed, n);
 		free(fixed);
 	}
 }

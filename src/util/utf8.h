@@ -30,6 +30,12 @@ size_t utf8_width(const char *s, size_t n);
 /* utf8_valid: whether n bytes are well-formed UTF-8. */
 bool utf8_valid(const char *s, size_t n);
 /*
+ * utf8_repair: n bytes of s as well-formed UTF-8, each byte that is not
+ * part of a character turned into U+FFFD (NUL-terminated; *out_len its
+ * length, free it).  *bad (may be NULL): how many were turned.
+ */
+char *utf8_repair(const char *s, size_t n, size_t *out_len, size_t *bad);
+/*
  * utf8_fit: how many bytes of s (n bytes) fit in cols columns without
  * splitting a character; *used gets the columns they take (may be NULL).
  */
