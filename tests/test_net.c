@@ -277,6 +277,8 @@ TEST(openai_request_and_reply)
 	/* Mock usage: 3 + (ceil(8/4)+3) + (ceil(11/4)+3) = 14 in; 7 out. */
 	CHECK(r.res.tokens_in == 14);
 	CHECK(r.res.tokens_out == 7);
+	/* One attempt: no wait to retry, not a few microseconds of it. */
+	CHECK(r.res.attempts == 1 && r.res.wait_ms == 0);
 	CHECK(!r.res.tokens_estimated);
 	CHECK_NEAR(r.res.cost_usd, (14 * 2.5 + 7 * 10) / 1e6, 1e-12);
 	CHECK(r.res.http_status == 200);

@@ -199,7 +199,9 @@ fill_numbers(struct net_transfer *t, struct net_result *res)
 	 * service's unavailability, not this model's speed: the first
 	 * token is timed from the attempt that answered. */
 	res->latency_ms = ms_between(t->start_us, end);
-	res->wait_ms = t->attempt_us > t->start_us
+	/* No retry, no wait: the first attempt's own start is a few µs
+	 * after the transfer's. */
+	res->wait_ms = t->attempts > 1 && t->attempt_us > t->start_us
 	                   ? ms_between(t->start_us, t->attempt_us)
 	                   : 0;
 	res->ttft_ms =
