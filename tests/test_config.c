@@ -172,6 +172,11 @@ TEST(missing_config_is_fine_unless_named)
 	free(cause);
 	config_release(&cfg);
 	free(dir);
+	/* An empty file (`touch config.json`) sets nothing, as no file. */
+	CHECK(load(&cfg, "", &cause) == MC_OK && cause == NULL);
+	config_release(&cfg);
+	CHECK(load(&cfg, " \n\n", &cause) == MC_OK && cause == NULL);
+	config_release(&cfg);
 }
 
 /* Every built-in model's price must be the one in the dated price table. */

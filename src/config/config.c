@@ -711,8 +711,17 @@ config_load_text(struct config *cfg, const char *text, size_t len,
 {
 	struct merge mg;
 	cJSON *root;
+	size_t i;
 	int rc;
 
+	/* An empty file (`touch config.json`) sets nothing, as no file
+	 * does: every field is optional. */
+	for (i = 0; i < len && (text[i] == ' ' || text[i] == '\t' ||
+	                           text[i] == '\r' || text[i] == '\n');
+	     i++)
+		;
+	if (i == len)
+		return MC_OK;
 	rc = json_parse(text, len, CONFIG_MAX_BYTES, true, name, &root, cause);
 	if (rc != MC_OK)
 		return rc;
