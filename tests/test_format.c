@@ -76,10 +76,8 @@ TEST(footer)
 
 		d.state = REPLY_ERROR;
 		d.reply_len = 12;
-		d.latency_ms = 0;
-		d.ttft_ms = 0;
+		d.latency_ms = d.ttft_ms = d.cost_usd = 0;
 		d.tokens_out = 0;
-		d.cost_usd = 0;
 		format_footer(&glyph_unicode, &d, b, sizeof b);
 		CHECK_STR(b, "gpt-4.1-mini · not timed, counted or billed");
 	}
