@@ -17,7 +17,9 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "shortwait", "status": 429, "retry_after": 3, "fail_times": 1},
   {"prompt_contains": "solo401", "status": 401},
   {"prompt_contains": "badkey", "status": 401, "fail_times": 1},
-  {"prompt_contains": "longanswer", "reply": "$long"}
+  {"prompt_contains": "longanswer", "reply": "$long"},
+  {"prompt_contains": "slowask", "reply": "the ask answers slowly", "drip_ms": 150},
+  {"prompt_contains": "slowchat", "reply": "the chat answers more slowly still", "drip_ms": 300}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -709,6 +711,21 @@ ui_expect "mock reply to: meanwhile from ask" "and shows what came"
 ui_expect "mock reply to: then the chat again" "its own message is answered"
 tail -n 1 "$MOCK_LOG" | grep -q "first from the chat.*meanwhile from ask.*then the chat again" &&
 	ok "the other mixchat's turns are context" || fail "context without the other's turns: $(tail -n 1 "$MOCK_LOG" | sed 's/.*body//')"
+# Interleaved: the ask's message and reply land between the chat's
+# message and its reply, so the chat's own reply is the conversation's
+# last; still taken in, and counted right.
+"$MC" --home "$HC" ask --session 1 "slowask in between" >/dev/null 2>&1 &
+askpid=$!
+n=0; while ! grep -q "slowask in between" "$MOCK_LOG" && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+send "slowchat meanwhile"
+ui_expect "1 message from another mixchat came into this conversation; yours follows it" "the ask's message, stored before the chat's, is taken in first"
+wait $askpid
+n=0; until ui_screen | grep -A1 "the chat answers more slowly still" | grep -q "tok/s" || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+send "and after both"
+ui_expect "^ +the ask answers slowly$" "the ask's reply, landed before the chat's, is taken in too"
+ui_expect "mock reply to: and after both" "and the message answered"
+tail -n 1 "$MOCK_LOG" | grep -q "slowask in between.*the ask answers slowly.*slowchat meanwhile.*and after both" &&
+	ok "with the ask's turn in the context, in order" || fail "interleaved context: $(tail -n 1 "$MOCK_LOG" | sed 's/.*body//')"
 ui_keys C-d
 ui_exit_status >/dev/null
 finish

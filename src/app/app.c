@@ -2692,27 +2692,30 @@ int
 app_catch_up(struct app *app, size_t *added, char **cause)
 {
 	struct store_session ss;
-	uint32_t known = 0, last;
-	size_t i;
+	size_t i, known = 0, stored;
 	int rc;
 
 	*added = 0;
 	if (app->session == 0 || app->inflight != NULL ||
 	    store_session_get(app->store, app->session, &ss) != MC_OK)
 		return MC_OK;
-	last = ss.last_seq;
+	stored = ss.nmessages;
 	store_session_release(&ss);
+	/* The messages this chat holds, counted (not its highest number:
+	 * two writers interleave, and one's message may sit below the
+	 * other's last): each message once (a re-ask shares its message),
+	 * each reply stored. */
 	for (i = 0; i < app->nex; i++) {
-		if (app->ex[i]->user_seq > known)
-			known = app->ex[i]->user_seq;
-		if (app->ex[i]->reply_seq > known)
-			known = app->ex[i]->reply_seq;
+		if (app->ex[i]->user_seq > 0 && !app->ex[i]->pub.reask)
+			known++;
+		if (app->ex[i]->reply_seq > 0)
+			known++;
 	}
-	if (last <= known)
+	if (stored <= known)
 		return MC_OK;
 	if ((rc = app_session_load(app, app->session, cause)) != MC_OK)
 		return rc;
-	*added = last - known;
+	*added = stored - known;
 	return MC_OK;
 }
 
