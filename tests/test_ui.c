@@ -1087,22 +1087,31 @@ TEST(editor_edits_utf8_and_keeps_history)
 	CHECK(editor_line_down(&e));
 	CHECK(e.cursor == strlen("first line\n日本\nthir"));
 	CHECK(!editor_line_down(&e));
-	/* A message of several lines walked back to comes with the cursor
-	 * on its first line: the next Up goes on through the history (not
-	 * up through it a line a press); Down goes into it. */
+	/* A message of several lines just recalled from the history: Up
+	 * and Down go on through the history (not through its lines, a
+	 * press each); once the cursor moves or the text changes, through
+	 * its lines again. */
 	free(editor_take(&e));
 	editor_set(&e, "one\ntwo\nthree");
 	free(editor_take(&e));
 	editor_set(&e, "last");
 	free(editor_take(&e));
+	CHECK(!editor_just_recalled(&e));
 	CHECK(editor_history_prev(&e));
 	CHECK_STR(e.text, "last");
-	CHECK(e.cursor == e.len);
 	CHECK(editor_history_prev(&e));
 	CHECK_STR(e.text, "one\ntwo\nthree");
-	CHECK(e.cursor == strlen("one"));
-	CHECK(!editor_line_up(&e));
-	CHECK(editor_line_down(&e));
+	CHECK(editor_just_recalled(&e));
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "last");
+	CHECK(editor_history_prev(&e));
+	CHECK(editor_just_recalled(&e));
+	editor_left(&e);
+	CHECK(!editor_just_recalled(&e));
+	CHECK(editor_line_up(&e));
+	editor_right(&e);
+	editor_insert(&e, "!", 1);
+	CHECK(!editor_just_recalled(&e));
 	editor_set(&e, "");
 	/* Wrapping with a newline and a wide character at the edge. */
 	editor_set(&e, "abcd\n日本語");

@@ -203,5 +203,15 @@ ui_type ":"
 ui_expect "^› /$" "':' again"
 ui_keys Escape
 ui_expect "^› abc my careful draft$" "given up: the message is back"
+# ':' then Backspace: the input looks empty, yet Ctrl-D there brings the
+# message back rather than quit and lose it.  (Given up with Esc above:
+# in normal mode already; a second Esc would make ':' an Alt-:.)
+ui_expect " NORMAL " "normal mode once more"
+ui_type ":"
+ui_expect "^› /$" "':' once more"
+ui_keys BSpace
+ui_expect "^›$" "the '/' deleted"
+ui_keys C-d
+ui_expect "^› abc my careful draft$" "Ctrl-D brings the set-aside message back, not quit"
 ui_keys C-d
 finish

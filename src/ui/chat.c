@@ -608,12 +608,13 @@ do_action(struct ui *ui, enum action action, int arg)
 		editor_insert(&ui->ed, "\n", 1);
 		break;
 	case ACT_HISTORY_PREV:
-		/* In a message of several lines Up moves up a line first. */
-		if (!editor_line_up(&ui->ed))
+		/* In a message of several lines Up moves up a line first,
+		 * but for one just recalled from the history. */
+		if (editor_just_recalled(&ui->ed) || !editor_line_up(&ui->ed))
 			editor_history_prev(&ui->ed);
 		break;
 	case ACT_HISTORY_NEXT:
-		if (!editor_line_down(&ui->ed))
+		if (editor_just_recalled(&ui->ed) || !editor_line_down(&ui->ed))
 			editor_history_next(&ui->ed);
 		break;
 	case ACT_SCROLL_UP:
@@ -681,6 +682,12 @@ do_action(struct ui *ui, enum action action, int arg)
 		/* As in a shell: it ends on an empty line; with a draft it
 		 * deletes the character under the cursor, so a long
 		 * unsent message is never lost to one key. */
+		if (editor_empty(&ui->ed) && ui->set_aside != NULL) {
+			/* The input looks empty, but a message is set aside
+			 * (vi's ':'): it comes back, not lost to one key. */
+			restore_set_aside(ui);
+			break;
+		}
 		if (editor_empty(&ui->ed)) {
 			ui->quit = true;
 			break;

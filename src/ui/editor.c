@@ -289,16 +289,15 @@ editor_history_prev(struct editor *e)
 	}
 	e->hpos--;
 	editor_set(e, e->history[e->hpos]);
-	/* A message of several lines comes with the cursor on its first
-	 * line: Up again goes on back through the history (not up through
-	 * a long paste a line a press); Down goes into it. */
-	{
-		const char *nl = strchr(e->text, '\n');
-
-		if (nl != NULL)
-			e->cursor = (size_t)(nl - e->text);
-	}
+	e->recalled_at = e->cursor;
 	return true;
+}
+
+bool
+editor_just_recalled(const struct editor *e)
+{
+	return e->hpos < e->nhistory && e->cursor == e->recalled_at &&
+	       strcmp(e->text, e->history[e->hpos]) == 0;
 }
 
 bool
@@ -313,6 +312,7 @@ editor_history_next(struct editor *e)
 		e->draft = NULL;
 	} else
 		editor_set(e, e->history[e->hpos]);
+	e->recalled_at = e->cursor;
 	return true;
 }
 

@@ -22,8 +22,9 @@ struct editor {
 	size_t cursor;
 	char **history; /* oldest first */
 	size_t nhistory;
-	size_t hpos; /* == nhistory when not walking the history */
-	char *draft; /* the text typed before walking the history */
+	size_t hpos;        /* == nhistory when not walking the history */
+	char *draft;        /* the text typed before walking the history */
+	size_t recalled_at; /* the cursor where the history walk left it */
 };
 
 struct editor_row {
@@ -60,6 +61,11 @@ void editor_kill_to_start(struct editor *e);
 bool editor_line_up(struct editor *e);
 bool editor_line_down(struct editor *e);
 bool editor_history_prev(struct editor *e);
+/* editor_just_recalled: whether the text is a message of the history as
+ * the walk put it there, not edited and the cursor not moved since: Up
+ * and Down then go on through the history, whatever its lines (a
+ * recalled 300-line paste is passed in one press, not 300). */
+bool editor_just_recalled(const struct editor *e);
 bool editor_history_next(struct editor *e);
 
 /*
