@@ -127,6 +127,13 @@ TEST(json_errors_name_line_and_column)
 			{ "{\"a\": 1\n \"b\": 2}",
 			    "x.json:2:2: invalid JSON: a "
 			    "comma missing before '\"'" },
+			{ "{\"a\":\"b",
+			    "x.json:1:7: invalid JSON: a string "
+			    "that is not closed (a '\"' missing?)" },
+			{ "[1,,2]", "x.json:1:4: invalid JSON: two commas in "
+			            "a row" },
+			{ "{\"a\" 1}", "x.json:1:6: invalid JSON: a ':' or ',' "
+			               "missing before '1'" },
 			{ "{'a': 1}", "x.json:1:3: invalid JSON: a string in "
 			              "single quotes (JSON takes '\"')" },
 			{ "{\"a\": [1,\n", "x.json:1:10: invalid JSON: it ends "

@@ -1119,18 +1119,26 @@ draw_overlay(struct ui *ui, int top, int height)
 	if (n > shown && o->pick != NULL) {
 		/* Counted in entries (conversations), not rows: the heading
 		 * and a wrapped entry's second row are none. */
-		size_t k, entries = 0, first = 0, last = 0;
+		size_t k, entries = 0, before = 0, last = 0, first;
 
 		for (k = 0; k < n; k++) {
 			if ((k > 0 && rows[k].line == rows[k - 1].line) ||
 			    !o->pickable(o->text + rows[k].off, rows[k].len))
 				continue;
 			entries++;
+			if (k < o->scroll)
+				before = entries;
 			if (k < o->scroll + shown)
 				last = entries;
-			if (k >= o->scroll && first == 0)
-				first = entries;
 		}
+		/* The window may start inside an entry (its second row):
+		 * that entry is the first in sight. */
+		first = before + 1;
+		if (first > 1 && o->scroll > 0 &&
+		    rows[o->scroll].line == rows[o->scroll - 1].line)
+			first--;
+		if (last < first)
+			last = first;
 		snprintf(hint, sizeof hint,
 		    " %zu-%zu of %zu%s%s Enter opens%sEsc closes ", first, last,
 		    entries, glyph->sep, glyph->arrows, glyph->sep);

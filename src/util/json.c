@@ -92,6 +92,7 @@ json_what(const char *s, size_t len, size_t off, char *out, size_t n)
 {
 	size_t p = off, q;
 	char c, before = 0, next;
+	bool opens;
 
 	while (p > 0) {
 		before = s[p - 1];
@@ -106,13 +107,31 @@ json_what(const char *s, size_t len, size_t off, char *out, size_t n)
 	for (q = off + 1; q < len && isspace((unsigned char)s[q]); q++)
 		;
 	next = q < len ? s[q] : '\0';
-	if (c == ',' && (next == '}' || next == ']'))
+	/* before, a quote that opens a string (after ':', ',', '[', '{'
+	 * or nothing), not one that closes it (`{"a" 1}`: a colon left
+	 * out). */
+	opens = false;
+	if (before == '"') {
+		size_t b = p - 1;
+
+		while (b > 0 && isspace((unsigned char)s[b - 1]))
+			b--;
+		opens = b == 0 || strchr(":,[{", s[b - 1]) != NULL;
+	}
+	if ((c == '"' || opens) &&
+	    memchr(s + off + (c == '"'), '"', len - off - (c == '"')) == NULL)
+		snprintf(out, n,
+		    "a string that is not closed (a '\"' "
+		    "missing?)");
+	else if (c == ',' && (next == '}' || next == ']'))
 		snprintf(out, n,
 		    "a comma before '%c' (JSON allows none after "
 		    "the last item)",
 		    next);
-	else if (c == ',' && next == ',')
+	else if (c == ',' && before == ',')
 		snprintf(out, n, "two commas in a row");
+	else if (before == '"' && strchr(":,}]", c) == NULL)
+		snprintf(out, n, "a ':' or ',' missing before '%c'", c);
 	else if (c == '\'' || before == '\'')
 		snprintf(out, n, "a string in single quotes (JSON takes '\"')");
 	else if (c == '\0')
