@@ -704,7 +704,13 @@ ui_start -- --home "$HC"
 ui_expect "F1 keys" "a chat for a shared conversation"
 send "first from the chat"
 ui_expect "mock reply to: first from the chat" "its first reply"
+spend_before=$(ui_screen | grep -o '\$[0-9.]* / \$2.00 today')
 "$MC" --home "$HC" ask --session 1 "meanwhile from ask" >/dev/null 2>&1 || fail "ask --session 1 failed"
+# The ask spent from the same budget: the status bar follows, no key
+# pressed.
+n=0; while [ "$(ui_screen | grep -o '\$[0-9.]* / \$2.00 today')" = "$spend_before" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+[ $n -lt 50 ] && ok "the status bar shows what another mixchat spent, unasked" ||
+	fail "the spend on the status bar stayed at $spend_before"
 send "then the chat again"
 ui_expect "2 messages from another mixchat came into this conversation; yours follows them" "the chat says the conversation grew"
 ui_expect "mock reply to: meanwhile from ask" "and shows what came"

@@ -1180,7 +1180,7 @@ static void
 ui_loop(struct ui *ui)
 {
 	struct pollfd pfd[2];
-	uint64_t last_spin = time_mono_ms(), now;
+	uint64_t last_spin = time_mono_ms(), last_spend = last_spin, now;
 	uint32_t key;
 	int timeout, nkeys, idle_ms = IDLE_MS;
 	bool prepared = false;
@@ -1225,6 +1225,14 @@ ui_loop(struct ui *ui)
 		       (key = screen_read_key()) != KEYC_NONE)
 			handle_key(ui, key);
 		now = time_mono_ms();
+		/* Another mixchat (an `ask`, a second chat) spends from the
+		 * same budget: the status bar follows, without a key. */
+		if (!app_busy(ui->app) &&
+		    now - last_spend >= (uint64_t)IDLE_MS) {
+			last_spend = now;
+			if (app_spend_today(ui->app) != ui->shown_spend)
+				ui->dirty = true;
+		}
 		if (app_busy(ui->app) && now - last_spin >= SPINNER_MS) {
 			ui->spinner++;
 			last_spin = now;

@@ -499,6 +499,7 @@ draw_status(struct ui *ui, int y)
 	bool warn;
 
 	fill_row(y, styles[TH_STATUS]);
+	ui->shown_spend = spend;
 	for (i = n; i > 0; i--) {
 		ex = app_get(ui->app, i - 1);
 		if (ex != NULL && ex->model != NULL)

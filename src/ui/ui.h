@@ -81,6 +81,9 @@ struct ui {
 	/* The keys the hints name, as the key map binds them ("F1",
 	 * "Ctrl-D"); "" when unbound (the hint then leaves the key out). */
 	char help_key[32], quit_key[32];
+	/* Today's spend as the status bar last drew it: another mixchat's
+	 * spending redraws it (ui_loop looks once a second). */
+	double shown_spend;
 	/* The message being written when vi's ':' started a /command: back
 	 * in the input once the command has run or is given up. */
 	char *set_aside;
