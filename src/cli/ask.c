@@ -18,12 +18,10 @@
 #include <unistd.h>
 
 #include "app/app.h"
-#include "app/format.h"
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "util/buf.h"
 #include "util/fs.h"
-#include "util/glyph.h"
 #include "util/json.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -251,13 +249,8 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		    : a.out_errno != 0   ? strerror(a.out_errno)
 		                         : "write error",
 		    ex->reply_id[0] != '\0' ? ex->reply_id : "?");
-		if (!a.json) {
-			char line[512];
-
-			format_footer(glyph, ex, line, sizeof line);
-			if (line[0] != '\0')
-				fprintf(stderr, "%s\n", line);
-		}
+		if (!a.json)
+			cli_print_footer_line(stderr, ex);
 	}
 	exit_code =
 	    ex->state == REPLY_DONE && !a.out_gone ? EXIT_OK : EXIT_RUNTIME;

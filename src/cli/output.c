@@ -13,15 +13,21 @@
 #include "vault/secmem.h"
 
 void
-cli_print_footer(FILE *f, const struct app_exchange *ex)
+cli_print_footer_line(FILE *f, const struct app_exchange *ex)
 {
 	char line[512];
 
-	if (ex->error != NULL)
-		fprintf(f, "mixchat: %s\n", ex->error);
 	format_footer(glyph, ex, line, sizeof line);
 	if (line[0] != '\0')
 		fprintf(f, "%s\n", line);
+}
+
+void
+cli_print_footer(FILE *f, const struct app_exchange *ex)
+{
+	if (ex->error != NULL)
+		fprintf(f, "mixchat: %s\n", ex->error);
+	cli_print_footer_line(f, ex);
 }
 
 void

@@ -11,6 +11,8 @@
 
 /* cli_print_footer: the footer line (and an error line) of a reply. */
 void cli_print_footer(FILE *f, const struct app_exchange *ex);
+/* cli_print_footer_line: the footer line alone (its error said apart). */
+void cli_print_footer_line(FILE *f, const struct app_exchange *ex);
 /*
  * cli_print_exchange_json: `ask --json`: reply_id, model, reply, cost_usd,
  * ttft_ms, latency_ms, tokens_in, tokens_out, tokens_estimated, decision,
