@@ -3,8 +3,12 @@
  */
 #include "config.h"
 
+#include <stdint.h>
+#include <string.h>
+
 #include "app/format.h"
 #include "test.h"
+#include "util/buf.h"
 
 TEST(usd)
 {
@@ -126,6 +130,40 @@ TEST(url_public)
 	CHECK_STR(b, "https://gw.example/@team/v1");
 }
 
+/* A conversation as Markdown: its count in words (1 message, 2
+ * messages), and a reply with no text as its heading and error line, one
+ * blank line apart. */
+TEST(conversation_md)
+{
+	struct store_session ss;
+	struct store_message m[2];
+	struct buf b;
+
+	memset(&ss, 0, sizeof ss);
+	memset(m, 0, sizeof m);
+	ss.id = 4;
+	ss.title = (char *)(uintptr_t) "hello";
+	m[0].session = m[1].session = 4;
+	m[0].seq = 1;
+	m[0].role = STORE_ROLE_USER;
+	m[0].text = (char *)(uintptr_t) "hello";
+	m[1].seq = 2;
+	m[1].role = STORE_ROLE_ASSISTANT;
+	m[1].text = (char *)(uintptr_t) "";
+	m[1].model = (char *)(uintptr_t) "cheap";
+	m[1].latency_ms = 8;
+	m[1].error = (char *)(uintptr_t) "refused (HTTP 401)";
+	buf_init(&b, 1 << 16);
+	CHECK(format_conversation_md(&ss, m, 1, &b) == MC_OK);
+	CHECK(strstr(buf_str(&b), " · 1 message\n") != NULL);
+	buf_reset(&b);
+	CHECK(format_conversation_md(&ss, m, 2, &b) == MC_OK);
+	CHECK(strstr(buf_str(&b), " · 2 messages\n") != NULL);
+	CHECK(strstr(buf_str(&b), "## cheap · no reply (8 ms) · reply 4.2\n\n"
+	                          "> error: refused (HTTP 401)\n") != NULL);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -133,5 +171,6 @@ main(void)
 	RUN(durations);
 	RUN(footer);
 	RUN(url_public);
+	RUN(conversation_md);
 	return test_done();
 }
