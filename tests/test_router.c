@@ -717,6 +717,45 @@ TEST(signatures_see_near_duplicates)
 	CHECK(sc[0] == 0xff && sc[ROUTER_SIG - 1] == 0xff);
 }
 
+/* The vector code for signatures (AVX2) gives the portable code's values:
+ * over texts of 0 to 1,500 words (more than one batch of shingles) and
+ * with bytes of every kind. */
+TEST(signatures_are_the_same_on_every_processor)
+{
+	static char text[12000];
+	uint8_t fast[ROUTER_SIG], slow[ROUTER_SIG];
+	uint32_t seed = 7;
+	size_t len, i, n;
+	unsigned same = 0;
+
+	if (!router_signature_portable(false)) {
+		printf("# skip: this processor has only the portable code\n");
+		return;
+	}
+	for (n = 0; n < 1500; n = n * 2 + 1) {
+		len = 0;
+		for (i = 0; i < n && len + 8 < sizeof text; i++) {
+			size_t k, w = 1 + i % 7;
+
+			for (k = 0; k < w; k++) {
+				seed = seed * 1103515245u + 12345u;
+				text[len++] =
+				    (char)(k == 0 && i % 11 == 0
+				               ? 0xc3 /* UTF-8 */
+				               : 'a' + (seed >> 16) % 26);
+			}
+			text[len++] = i % 5 == 4 ? '\n' : ' ';
+		}
+		router_signature(text, len, fast);
+		CHECK(router_signature_portable(true));
+		router_signature(text, len, slow);
+		router_signature_portable(false);
+		CHECK(memcmp(fast, slow, sizeof fast) == 0);
+		same += memcmp(fast, slow, sizeof fast) == 0;
+	}
+	CHECK(same == 11);
+}
+
 /*
  * Twenty unrelated prompts both models answer, and four that share one
  * passage (each with its own question) that the cheap model "a" fails and
@@ -1001,7 +1040,7 @@ TEST(shape_features_read_the_question)
 	    "D. 21";
 	float v[ROUTER_NSHAPE], w[ROUTER_NSHAPE];
 
-	router_shape_features(q, strlen(q), v);
+	router_shape_features(q, strlen(q), router_last_block(q, strlen(q)), v);
 	CHECK_NEAR(v[3], 4, 1e-6);         /* answer options */
 	CHECK_NEAR(v[6], 3, 1e-6);         /* numeric ones: A, B, D */
 	CHECK_NEAR(v[7], log1p(6), 1e-6);  /* 1 12.5 6.25 4 9 21 */
@@ -1013,12 +1052,13 @@ TEST(shape_features_read_the_question)
 	CHECK_NEAR(v[21], log1p(2), 1e-6); /* 12.5 and 6.25 */
 	/* Only the last block counts: the examples before it change
 	 * nothing but the whole length. */
-	router_shape_features(q + 17, strlen(q + 17), w);
+	router_shape_features(q + 17, strlen(q + 17),
+	    router_last_block(q + 17, strlen(q + 17)), w);
 	CHECK(memcmp(v + 1, w + 1, sizeof v - sizeof *v) == 0);
 	CHECK(v[0] > w[0]);
 	/* "not" in lower case is no emphasis; a prompt ending in "all" reads
 	 * nothing past its end. */
-	router_shape_features("is it not so? all", 17, v);
+	router_shape_features("is it not so? all", 17, 0, v);
 	CHECK(v[13] == 0 && v[16] == 0 && v[3] == 0);
 }
 
@@ -1331,6 +1371,7 @@ main(void)
 	RUN(unseen_model_borrows_reply_length);
 	RUN(state_round_trip_and_corruption);
 	RUN(signatures_see_near_duplicates);
+	RUN(signatures_are_the_same_on_every_processor);
 	RUN(exemplars_route_near_duplicates);
 	RUN(state_versions_1_and_2_still_load);
 	RUN(shape_features_read_the_question);

@@ -70,6 +70,8 @@ typedef uint32_t sig_vec __attribute__((vector_size(16)));
 static sig_vec sig_a[SIG_VECS], sig_b[SIG_VECS];
 static int sig_ready;
 
+static void sig_pick(void);
+
 static void
 sig_init(void)
 {
@@ -78,6 +80,7 @@ sig_init(void)
 
 	if (sig_ready)
 		return;
+	sig_pick();
 	for (k = 0; k < ROUTER_SIG; k++) {
 		sig_a[k / 4][k % 4] = (uint32_t)splitmix(&s) | 1u;
 		sig_b[k / 4][k % 4] = (uint32_t)splitmix(&s);
@@ -102,37 +105,107 @@ word_hash(const char *s, size_t n)
 	return h;
 }
 
-static void
-sig_add(sig_vec *mins, uint64_t h64)
+/* A final mix of a shingle's hash, so that related words do not give
+ * related values. */
+static uint32_t
+sig_mix(uint64_t h64)
 {
-	sig_vec v, lt;
-	uint32_t h;
-	int k;
-
-	/* A final mix so that related words do not give related values. */
 	h64 ^= h64 >> 33;
 	h64 *= 0xff51afd7ed558ccdull;
 	h64 ^= h64 >> 33;
-	h = (uint32_t)h64;
-	for (k = 0; k < SIG_VECS; k++) {
-		v = sig_a[k] * h + sig_b[k];
-		lt = (sig_vec)(v < mins[k]);
-		mins[k] = (v & lt) | (mins[k] & ~lt);
+	return (uint32_t)h64;
+}
+
+/* Lower mins by the n mixed shingle hashes in h. */
+static void
+sig_lower(sig_vec *mins, const uint32_t *h, size_t n)
+{
+	sig_vec v, lt;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < SIG_VECS; k++) {
+			v = sig_a[k] * h[i] + sig_b[k];
+			lt = (sig_vec)(v < mins[k]);
+			mins[k] = (v & lt) | (mins[k] & ~lt);
+		}
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* The same with AVX2, eight lanes at a time with the minima kept in
+ * registers (the x86-64 baseline has neither a 32-bit lane multiply nor
+ * an unsigned minimum): the same values, several times faster, chosen
+ * once at run time. */
+__attribute__((target("avx2"))) static void
+sig_lower_avx2(sig_vec *mins, const uint32_t *h, size_t n)
+{
+	__m256i a[SIG_VECS / 2], b[SIG_VECS / 2], m[SIG_VECS / 2], x;
+	size_t i;
+	int k;
+
+	for (k = 0; k < SIG_VECS / 2; k++) {
+		a[k] = _mm256_loadu_si256((const __m256i *)&sig_a[2 * k]);
+		b[k] = _mm256_loadu_si256((const __m256i *)&sig_b[2 * k]);
+		m[k] = _mm256_loadu_si256((const __m256i *)&mins[2 * k]);
 	}
+	for (i = 0; i < n; i++) {
+		x = _mm256_set1_epi32((int)h[i]);
+		for (k = 0; k < SIG_VECS / 2; k++)
+			m[k] = _mm256_min_epu32(
+			    m[k], _mm256_add_epi32(
+			              _mm256_mullo_epi32(a[k], x), b[k]));
+	}
+	for (k = 0; k < SIG_VECS / 2; k++)
+		_mm256_storeu_si256((__m256i *)&mins[2 * k], m[k]);
+}
+
+static void (*sig_lower_fn)(sig_vec *, const uint32_t *, size_t);
+
+static void
+sig_pick(void)
+{
+	__builtin_cpu_init();
+	sig_lower_fn =
+	    __builtin_cpu_supports("avx2") ? sig_lower_avx2 : sig_lower;
+}
+#else
+static void (*sig_lower_fn)(sig_vec *, const uint32_t *, size_t) = sig_lower;
+
+static void
+sig_pick(void)
+{
+}
+#endif
+
+bool
+router_signature_portable(bool on)
+{
+	sig_init();
+	if (on)
+		sig_lower_fn = sig_lower;
+	else
+		sig_pick();
+	return sig_lower_fn != sig_lower || on;
 }
 
 void
 router_signature(const char *s, size_t len, uint8_t *sig)
 {
 	sig_vec mins[SIG_VECS];
+	uint32_t hs[256];
 	uint64_t h, prev = 0;
-	size_t i = 0, start, words = 0;
+	size_t i = 0, start, words = 0, n = 0;
 	int k;
 
 	sig_init();
 	for (k = 0; k < SIG_VECS; k++)
 		mins[k] =
 		    (sig_vec){ UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX };
+	/* The shingles are hashed a batch at a time; each batch then lowers
+	 * the minima. */
 	while (i < len) {
 		while (i < len && !router_word_byte((unsigned char)s[i]))
 			i++;
@@ -142,11 +215,16 @@ router_signature(const char *s, size_t len, uint8_t *sig)
 		while (i < len && router_word_byte((unsigned char)s[i]))
 			i++;
 		h = word_hash(s + start, i - start);
-		sig_add(mins, h);
+		hs[n++] = sig_mix(h);
 		if (words++ > 0)
-			sig_add(mins, prev * 0x9e3779b97f4a7c15ull ^ h);
+			hs[n++] = sig_mix(prev * 0x9e3779b97f4a7c15ull ^ h);
 		prev = h;
+		if (n + 2 > sizeof hs / sizeof *hs) {
+			sig_lower_fn(mins, hs, n);
+			n = 0;
+		}
 	}
+	sig_lower_fn(mins, hs, n);
 	for (k = 0; k < ROUTER_SIG; k++) {
 		/* 8 bits of the whole minimum (its top bits are mostly zero:
 		 * it is the least of many), 0..254; SIG_EMPTY for no words. */

@@ -209,21 +209,40 @@ hash_mix(uint32_t a, uint32_t b)
 	return a;
 }
 
-int
-router_word_byte(unsigned char c)
+/* Count word hash h and, after the first word, the bigram (prev, h) into
+ * namespace ns of acc, recording new buckets. */
+static void
+word_buckets(uint32_t h, uint32_t prev, int have_prev, uint32_t ns, float *acc,
+    uint16_t *nz, uint32_t *nnz)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c >= 0x80;
+	uint32_t idx = hash_mix(h, ns) & (ROUTER_HASH_DIM - 1);
+
+	if (acc[idx] == 0)
+		nz[(*nnz)++] = (uint16_t)idx;
+	acc[idx] += 1.0f;
+	if (!have_prev)
+		return;
+	idx = hash_mix(prev, h) & (ROUTER_HASH_DIM - 1);
+	if (acc[idx] == 0)
+		nz[(*nnz)++] = (uint16_t)idx;
+	acc[idx] += 1.0f;
 }
 
-/* Add namespace ns of text into acc (counts), recording new buckets. */
+/*
+ * Add the words of the whole prompt (namespace ns, into acc/nz/nnz) and
+ * those of its question block from tail on (namespace bns, into bacc/bnz/
+ * bnnz) in one pass: a word at or after tail is in both (the byte before
+ * tail is a newline, so no word straddles it), each hashed in its own
+ * namespace, the block's bigrams starting afresh at tail.
+ */
 static void
-hash_namespace(const char *s, size_t len, uint32_t ns, float *acc, uint16_t *nz,
-    uint32_t *nnz)
+hash_words(const char *s, size_t len, size_t tail, uint32_t ns, float *acc,
+    uint16_t *nz, uint32_t *nnz, uint32_t bns, float *bacc, uint16_t *bnz,
+    uint32_t *bnnz)
 {
-	uint32_t prev = 0, h, idx;
-	size_t i = 0, start;
-	int have_prev = 0, k;
+	uint32_t prev = 0, bprev = 0, h, bh;
+	size_t i = 0, start, j;
+	int have_prev = 0, have_bprev = 0;
 
 	while (i < len) {
 		while (i < len && !router_word_byte((unsigned char)s[i]))
@@ -233,20 +252,29 @@ hash_namespace(const char *s, size_t len, uint32_t ns, float *acc, uint16_t *nz,
 		start = i;
 		while (i < len && router_word_byte((unsigned char)s[i]))
 			i++;
-		h = hash_bytes(FNV_OFFSET ^ ns, s + start, i - start);
-		for (k = 0; k < 2; k++) {
-			if (k == 0)
-				idx = hash_mix(h, ns) & (ROUTER_HASH_DIM - 1);
-			else if (have_prev)
-				idx = hash_mix(prev, h) & (ROUTER_HASH_DIM - 1);
-			else
-				continue;
-			if (acc[idx] == 0)
-				nz[(*nnz)++] = (uint16_t)idx;
-			acc[idx] += 1.0f;
+		if (start < tail) {
+			h = hash_bytes(FNV_OFFSET ^ ns, s + start, i - start);
+			word_buckets(h, prev, have_prev, ns, acc, nz, nnz);
+			prev = h;
+			have_prev = 1;
+			continue;
 		}
+		/* Both namespaces' FNV-1a chains in one loop. */
+		h = FNV_OFFSET ^ ns;
+		bh = FNV_OFFSET ^ bns;
+		for (j = start; j < i; j++) {
+			unsigned char c = (unsigned char)s[j];
+
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c - 'A' + 'a');
+			h = (h ^ c) * FNV_PRIME;
+			bh = (bh ^ c) * FNV_PRIME;
+		}
+		word_buckets(h, prev, have_prev, ns, acc, nz, nnz);
+		word_buckets(bh, bprev, have_bprev, bns, bacc, bnz, bnnz);
 		prev = h;
-		have_prev = 1;
+		bprev = bh;
+		have_prev = have_bprev = 1;
 	}
 }
 
@@ -451,29 +479,31 @@ router_last_block(const char *prompt, size_t len)
 	return 0;
 }
 
-void
-router_features_hash(const char *prompt, size_t len, struct router_features *f)
+/* router_features_hash, for a prompt whose question block starts at
+ * tail. */
+static void
+features_hash(
+    const char *prompt, size_t len, size_t tail, struct router_features *f)
 {
-	float acc[ROUTER_DENSE_BASE];
-	uint16_t nz[ROUTER_DENSE_BASE];
-	uint32_t n = 0, numbers = 0, digits = 0, lines = 1, maxnum = 0, run;
-	uint32_t qmarks = 0, upper = 0, k;
-	size_t i, tail = 0, ct;
+	float acc[ROUTER_DENSE_BASE], bacc[ROUTER_HASH_DIM];
+	uint16_t nz[ROUTER_DENSE_BASE], bnz[ROUTER_HASH_DIM];
+	uint32_t n = 0, bn = 0, numbers = 0, digits = 0, lines = 1, maxnum = 0;
+	uint32_t qmarks = 0, upper = 0, k, run;
+	size_t i, ct;
 
 	memset(f->x, 0, sizeof f->x);
 	memset(acc, 0, sizeof acc);
+	memset(bacc, 0, sizeof bacc);
 	f->nnz = 0;
 	f->ntags = 0;
 	f->qnnz = 0;
 
 	f->has_sig = false;
-	tail = router_last_block(prompt, len);
 
-	hash_namespace(prompt, len, 0x1234567u, acc, nz, &n);
+	hash_words(prompt, len, tail, 0x1234567u, acc, nz, &n, 0x7654321u, bacc,
+	    bnz, &bn);
 	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz, NS_WORDS, NULL);
-	n = 0;
-	hash_namespace(prompt + tail, len - tail, 0x7654321u, acc, nz, &n);
-	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz, NS_BLOCK, f);
+	normalise_namespace(bacc, bnz, bn, f->x, f->nz, &f->nnz, NS_BLOCK, f);
 	n = 0;
 	ct = len - tail > CHAR_CAP ? len - CHAR_CAP : tail;
 	hash_chars(prompt + ct, len - ct, CHAR_SEED, acc, nz, &n);
@@ -525,8 +555,14 @@ router_features_hash(const char *prompt, size_t len, struct router_features *f)
 		}
 	}
 	f->in_tokens = ceil((double)len / 4.0);
-	router_shape_features(prompt, len, f->shape);
+	router_shape_features(prompt, len, tail, f->shape);
 	f->has_shape = true;
+}
+
+void
+router_features_hash(const char *prompt, size_t len, struct router_features *f)
+{
+	features_hash(prompt, len, router_last_block(prompt, len), f);
 }
 
 void
@@ -567,12 +603,11 @@ void
 router_features_compute(const struct router *r, const char *prompt, size_t len,
     struct router_features *f)
 {
-	size_t tail;
+	size_t tail = router_last_block(prompt, len);
 
-	router_features_hash(prompt, len, f);
+	features_hash(prompt, len, tail, f);
 	router_features_tag(r, f);
 	if (r->exemplars != NULL) {
-		tail = router_last_block(prompt, len);
 		router_signature(prompt + tail, len - tail, f->sig);
 		f->has_sig = true;
 	}

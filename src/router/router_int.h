@@ -87,7 +87,10 @@ struct router_trees {
 	float *leaf;   /* n x LEAVES */
 };
 
-void router_shape_features(const char *prompt, size_t len, float *out);
+/* The shape of prompt's question block, which starts at tail (from
+ * router_last_block). */
+void router_shape_features(
+    const char *prompt, size_t len, size_t tail, float *out);
 struct router_trees *router_trees_new(uint32_t n);
 void router_trees_free(struct router_trees *t);
 struct router_trees *router_trees_copy(const struct router_trees *t);
@@ -163,9 +166,18 @@ void router_qualities(
     const struct router *r, const struct router_features *f, double *q);
 /* The MinHash signature of the words of s (SIG_EMPTY values if none). */
 void router_signature(const char *s, size_t len, uint8_t *sig);
+/* Tests: compute signatures with the portable code (on) or the fastest
+ * this processor has (off, the default).  Returns whether the two differ
+ * here (false: no faster code on this processor). */
+bool router_signature_portable(bool on);
 /* Whether c belongs to a word: ASCII letters and digits, and every byte of
  * a UTF-8 sequence (the features' and the signatures' tokeniser). */
-int router_word_byte(unsigned char c);
+static inline int
+router_word_byte(unsigned char c)
+{
+	return (unsigned char)((c | 0x20) - 'a') < 26 ||
+	       (unsigned char)(c - '0') < 10 || c >= 0x80;
+}
 /* Where the question block of a prompt starts (after its last blank
  * line, if enough follows). */
 size_t router_last_block(const char *prompt, size_t len);

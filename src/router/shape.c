@@ -123,11 +123,11 @@ squash(double v)
 }
 
 void
-router_shape_features(const char *p, size_t len, float *out)
+router_shape_features(const char *p, size_t len, size_t tail, float *out)
 {
 	uint32_t seen[64];
 	double v[ROUTER_NSHAPE] = { 0 };
-	size_t tail = router_last_block(p, len), i, j, n, skip, optlen;
+	size_t i, j, n, skip, optlen;
 	size_t nseen = 0, maxopt = 0, lines = 0, options = 0, numopts = 0;
 	size_t optchars = 0, numbers = 0, decimals = 0, sentences = 0;
 	double maxnum = 0;
