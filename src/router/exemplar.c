@@ -91,7 +91,7 @@ sig_init(void)
 static uint64_t
 word_hash(const char *s, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = ROUTER_SIG_FNV_OFFSET;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -100,7 +100,7 @@ word_hash(const char *s, size_t n)
 		if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c - 'A' + 'a');
 		h ^= c;
-		h *= 0x100000001b3ull;
+		h *= ROUTER_SIG_FNV_PRIME;
 	}
 	return h;
 }
@@ -192,20 +192,57 @@ router_signature_portable(bool on)
 }
 
 void
-router_signature(const char *s, size_t len, uint8_t *sig)
+router_sig_begin(struct router_sig_builder *b)
 {
-	sig_vec mins[SIG_VECS];
-	uint32_t hs[256];
-	uint64_t h, prev = 0;
-	size_t i = 0, start, words = 0, n = 0;
 	int k;
 
 	sig_init();
-	for (k = 0; k < SIG_VECS; k++)
-		mins[k] =
-		    (sig_vec){ UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX };
-	/* The shingles are hashed a batch at a time; each batch then lowers
-	 * the minima. */
+	for (k = 0; k < ROUTER_SIG; k++)
+		b->mins[k] = UINT32_MAX;
+	b->prev = 0;
+	b->words = 0;
+	b->n = 0;
+}
+
+/* The shingles are hashed a batch at a time; each batch then lowers the
+ * minima. */
+void
+router_sig_word(struct router_sig_builder *b, uint64_t h)
+{
+	b->hs[b->n++] = sig_mix(h);
+	if (b->words++ > 0)
+		b->hs[b->n++] = sig_mix(b->prev * 0x9e3779b97f4a7c15ull ^ h);
+	b->prev = h;
+	if (b->n + 2 > sizeof b->hs / sizeof *b->hs) {
+		sig_lower_fn((sig_vec *)b->mins, b->hs, b->n);
+		b->n = 0;
+	}
+}
+
+void
+router_sig_end(struct router_sig_builder *b, uint8_t *sig)
+{
+	int k;
+
+	sig_lower_fn((sig_vec *)b->mins, b->hs, b->n);
+	b->n = 0;
+	for (k = 0; k < ROUTER_SIG; k++) {
+		/* 8 bits of the whole minimum (its top bits are mostly zero:
+		 * it is the least of many), 0..254; SIG_EMPTY for no words. */
+		uint32_t m = (b->mins[k] ^ (b->mins[k] >> 15)) * 0x2c1b3c6du;
+
+		sig[k] =
+		    b->words == 0 ? SIG_EMPTY : (uint8_t)((m >> 16) % 255u);
+	}
+}
+
+void
+router_signature(const char *s, size_t len, uint8_t *sig)
+{
+	struct router_sig_builder b;
+	size_t i = 0, start;
+
+	router_sig_begin(&b);
 	while (i < len) {
 		while (i < len && !router_word_byte((unsigned char)s[i]))
 			i++;
@@ -214,25 +251,9 @@ router_signature(const char *s, size_t len, uint8_t *sig)
 		start = i;
 		while (i < len && router_word_byte((unsigned char)s[i]))
 			i++;
-		h = word_hash(s + start, i - start);
-		hs[n++] = sig_mix(h);
-		if (words++ > 0)
-			hs[n++] = sig_mix(prev * 0x9e3779b97f4a7c15ull ^ h);
-		prev = h;
-		if (n + 2 > sizeof hs / sizeof *hs) {
-			sig_lower_fn(mins, hs, n);
-			n = 0;
-		}
+		router_sig_word(&b, word_hash(s + start, i - start));
 	}
-	sig_lower_fn(mins, hs, n);
-	for (k = 0; k < ROUTER_SIG; k++) {
-		/* 8 bits of the whole minimum (its top bits are mostly zero:
-		 * it is the least of many), 0..254; SIG_EMPTY for no words. */
-		uint32_t least = mins[k / 4][k % 4];
-		uint32_t m = (least ^ (least >> 15)) * 0x2c1b3c6du;
-
-		sig[k] = words == 0 ? SIG_EMPTY : (uint8_t)((m >> 16) % 255u);
-	}
+	router_sig_end(&b, sig);
 }
 
 static uint32_t

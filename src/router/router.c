@@ -238,9 +238,10 @@ word_buckets(uint32_t h, uint32_t prev, int have_prev, uint32_t ns, float *acc,
 static void
 hash_words(const char *s, size_t len, size_t tail, uint32_t ns, float *acc,
     uint16_t *nz, uint32_t *nnz, uint32_t bns, float *bacc, uint16_t *bnz,
-    uint32_t *bnnz)
+    uint32_t *bnnz, struct router_sig_builder *sb)
 {
 	uint32_t prev = 0, bprev = 0, h, bh;
+	uint64_t sh;
 	size_t i = 0, start, j;
 	int have_prev = 0, have_bprev = 0;
 
@@ -259,16 +260,31 @@ hash_words(const char *s, size_t len, size_t tail, uint32_t ns, float *acc,
 			have_prev = 1;
 			continue;
 		}
-		/* Both namespaces' FNV-1a chains in one loop. */
+		/* Both namespaces' FNV-1a chains in one loop, and the
+		 * signature's when it is wanted. */
 		h = FNV_OFFSET ^ ns;
 		bh = FNV_OFFSET ^ bns;
-		for (j = start; j < i; j++) {
-			unsigned char c = (unsigned char)s[j];
+		if (sb == NULL)
+			for (j = start; j < i; j++) {
+				unsigned char c = (unsigned char)s[j];
 
-			if (c >= 'A' && c <= 'Z')
-				c = (unsigned char)(c - 'A' + 'a');
-			h = (h ^ c) * FNV_PRIME;
-			bh = (bh ^ c) * FNV_PRIME;
+				if (c >= 'A' && c <= 'Z')
+					c = (unsigned char)(c - 'A' + 'a');
+				h = (h ^ c) * FNV_PRIME;
+				bh = (bh ^ c) * FNV_PRIME;
+			}
+		else {
+			sh = ROUTER_SIG_FNV_OFFSET;
+			for (j = start; j < i; j++) {
+				unsigned char c = (unsigned char)s[j];
+
+				if (c >= 'A' && c <= 'Z')
+					c = (unsigned char)(c - 'A' + 'a');
+				h = (h ^ c) * FNV_PRIME;
+				bh = (bh ^ c) * FNV_PRIME;
+				sh = (sh ^ c) * ROUTER_SIG_FNV_PRIME;
+			}
+			router_sig_word(sb, sh);
 		}
 		word_buckets(h, prev, have_prev, ns, acc, nz, nnz);
 		word_buckets(bh, bprev, have_bprev, bns, bacc, bnz, bnnz);
@@ -327,13 +343,22 @@ log2_bin(double v, uint32_t cap)
 	return b;
 }
 
+/* What the dense features count in the question block (hash_shape reads
+ * it for them too). */
+struct block_counts {
+	uint32_t digits, runs, maxrun, qmarks, upper, lines;
+};
+
 /* Shape tokens of the question block: its length, numbers, sentences,
- * marks (difficulty rather than topic), binned. */
+ * marks (difficulty rather than topic), binned; and its counts for the
+ * dense features into bc. */
 static void
-hash_shape(const char *s, size_t len, float *acc, uint16_t *nz, uint32_t *nnz)
+hash_shape(const char *s, size_t len, float *acc, uint16_t *nz, uint32_t *nnz,
+    struct block_counts *bc)
 {
 	uint32_t numbers = 0, decimals = 0, sentences = 0, words = 0, run = 0;
 	uint32_t pct = 0, slash = 0, dollar = 0, ops = 0, lines = 0, maxrun = 0;
+	uint32_t digits = 0, runs = 0, qmarks = 0, upper = 0;
 	size_t i;
 	int inword = 0;
 
@@ -341,6 +366,8 @@ hash_shape(const char *s, size_t len, float *acc, uint16_t *nz, uint32_t *nnz)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c >= '0' && c <= '9') {
+			digits++;
+			runs += run == 0;
 			if (run++ == 0 &&
 			    !(i > 0 && (s[i - 1] == '.' || s[i - 1] == ',')))
 				numbers++;
@@ -364,6 +391,10 @@ hash_shape(const char *s, size_t len, float *acc, uint16_t *nz, uint32_t *nnz)
 			ops++;
 		if (c == '\n')
 			lines++;
+		if (c == '?')
+			qmarks++;
+		if (c >= 'A' && c <= 'Z')
+			upper++;
 		if (router_word_byte(c)) {
 			if (!inword)
 				words++;
@@ -381,6 +412,12 @@ hash_shape(const char *s, size_t len, float *acc, uint16_t *nz, uint32_t *nnz)
 	shape_token(7, ops > 4 ? 4 : ops, acc, nz, nnz);
 	shape_token(8, log2_bin((double)lines, 8), acc, nz, nnz);
 	shape_token(9, maxrun > 7 ? 7 : maxrun, acc, nz, nnz);
+	bc->digits = digits;
+	bc->runs = runs;
+	bc->maxrun = maxrun;
+	bc->qmarks = qmarks;
+	bc->upper = upper;
+	bc->lines = lines;
 }
 
 /* Add the character n-grams (NGRAM_MIN..NGRAM_MAX bytes, lower-cased,
@@ -480,15 +517,15 @@ router_last_block(const char *prompt, size_t len)
 }
 
 /* router_features_hash, for a prompt whose question block starts at
- * tail. */
+ * tail; with sb, the block's words also go to a signature. */
 static void
-features_hash(
-    const char *prompt, size_t len, size_t tail, struct router_features *f)
+features_hash(const char *prompt, size_t len, size_t tail,
+    struct router_features *f, struct router_sig_builder *sb)
 {
 	float acc[ROUTER_DENSE_BASE], bacc[ROUTER_HASH_DIM];
 	uint16_t nz[ROUTER_DENSE_BASE], bnz[ROUTER_HASH_DIM];
-	uint32_t n = 0, bn = 0, numbers = 0, digits = 0, lines = 1, maxnum = 0;
-	uint32_t qmarks = 0, upper = 0, k, run;
+	uint32_t n = 0, bn = 0, lines, k;
+	struct block_counts bc;
 	size_t i, ct;
 
 	memset(f->x, 0, sizeof f->x);
@@ -501,7 +538,7 @@ features_hash(
 	f->has_sig = false;
 
 	hash_words(prompt, len, tail, 0x1234567u, acc, nz, &n, 0x7654321u, bacc,
-	    bnz, &bn);
+	    bnz, &bn, sb);
 	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz, NS_WORDS, NULL);
 	normalise_namespace(bacc, bnz, bn, f->x, f->nz, &f->nnz, NS_BLOCK, f);
 	n = 0;
@@ -509,27 +546,11 @@ features_hash(
 	hash_chars(prompt + ct, len - ct, CHAR_SEED, acc, nz, &n);
 	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz, NS_CHARS, NULL);
 	n = 0;
-	hash_shape(prompt + tail, len - tail, acc, nz, &n);
+	hash_shape(prompt + tail, len - tail, acc, nz, &n, &bc);
 	normalise_namespace(acc, nz, n, f->x, f->nz, &f->nnz, NS_SHAPE, NULL);
 
-	run = 0;
-	for (i = tail; i < len; i++) {
-		unsigned char c = (unsigned char)prompt[i];
-
-		if (c >= '0' && c <= '9') {
-			digits++;
-			if (run++ == 0)
-				numbers++;
-			if (run > maxnum)
-				maxnum = run;
-		} else
-			run = 0;
-		if (c == '?')
-			qmarks++;
-		if (c >= 'A' && c <= 'Z')
-			upper++;
-	}
-	for (i = 0; i < len; i++)
+	lines = 1 + bc.lines;
+	for (i = 0; i < tail; i++)
 		if (prompt[i] == '\n')
 			lines++;
 	{
@@ -538,11 +559,11 @@ features_hash(
 
 		dense[0] = (float)(log1p((double)len) / 10.0);
 		dense[1] = (float)(log1p(tl) / 10.0);
-		dense[2] = (float)(log1p((double)numbers) / 4.0);
-		dense[3] = (float)(tl > 0 ? 5.0 * digits / tl : 0.0);
-		dense[4] = (float)(maxnum / 8.0);
-		dense[5] = (float)(qmarks > 4 ? 1.0 : qmarks / 4.0);
-		dense[6] = (float)(tl > 0 ? 5.0 * upper / tl : 0.0);
+		dense[2] = (float)(log1p((double)bc.runs) / 4.0);
+		dense[3] = (float)(tl > 0 ? 5.0 * bc.digits / tl : 0.0);
+		dense[4] = (float)(bc.maxrun / 8.0);
+		dense[5] = (float)(bc.qmarks > 4 ? 1.0 : bc.qmarks / 4.0);
+		dense[6] = (float)(tl > 0 ? 5.0 * bc.upper / tl : 0.0);
 		dense[7] = (float)(log1p((double)lines) / 6.0);
 		for (k = 0; k < ROUTER_NDENSE; k++) {
 			if (dense[k] > 2.0f)
@@ -562,7 +583,7 @@ features_hash(
 void
 router_features_hash(const char *prompt, size_t len, struct router_features *f)
 {
-	features_hash(prompt, len, router_last_block(prompt, len), f);
+	features_hash(prompt, len, router_last_block(prompt, len), f, NULL);
 }
 
 void
@@ -603,14 +624,19 @@ void
 router_features_compute(const struct router *r, const char *prompt, size_t len,
     struct router_features *f)
 {
+	struct router_sig_builder sb;
 	size_t tail = router_last_block(prompt, len);
 
-	features_hash(prompt, len, tail, f);
-	router_features_tag(r, f);
-	if (r->exemplars != NULL) {
-		router_signature(prompt + tail, len - tail, f->sig);
-		f->has_sig = true;
+	if (r->exemplars == NULL) {
+		features_hash(prompt, len, tail, f, NULL);
+		router_features_tag(r, f);
+		return;
 	}
+	router_sig_begin(&sb);
+	features_hash(prompt, len, tail, f, &sb);
+	router_sig_end(&sb, f->sig);
+	f->has_sig = true;
+	router_features_tag(r, f);
 }
 
 /* The router. */

@@ -166,6 +166,22 @@ void router_qualities(
     const struct router *r, const struct router_features *f, double *q);
 /* The MinHash signature of the words of s (SIG_EMPTY values if none). */
 void router_signature(const char *s, size_t len, uint8_t *sig);
+/*
+ * The same a word at a time, for a caller that reads the words anyway
+ * (router_features_compute): begin, then each word's 64-bit FNV-1a hash
+ * of its lower-cased bytes (ROUTER_SIG_FNV_*) in order, then end.
+ */
+#define ROUTER_SIG_FNV_OFFSET 0xcbf29ce484222325ull
+#define ROUTER_SIG_FNV_PRIME  0x100000001b3ull
+struct router_sig_builder {
+	uint32_t mins[ROUTER_SIG] __attribute__((aligned(32)));
+	uint32_t hs[256];
+	uint64_t prev;
+	size_t words, n;
+};
+void router_sig_begin(struct router_sig_builder *b);
+void router_sig_word(struct router_sig_builder *b, uint64_t h);
+void router_sig_end(struct router_sig_builder *b, uint8_t *sig);
 /* Tests: compute signatures with the portable code (on) or the fastest
  * this processor has (off, the default).  Returns whether the two differ
  * here (false: no faster code on this processor). */
