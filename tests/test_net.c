@@ -518,6 +518,7 @@ TEST(key_rejected)
 	ask(&pv_openai, &m_gpt4o, "badkey", NULL, 0, &r);
 	CHECK(r.res.err == MC_ERR_PROVIDER);
 	CHECK(r.res.http_status == 401);
+	CHECK(r.res.key_rejected); /* the app takes the provider out */
 	CHECK_STR(r.message, "key rejected by openai (HTTP 401): run "
 	                     "`mixchat keys add openai`");
 	CHECK(r.res.attempts == 1);
@@ -526,6 +527,7 @@ TEST(key_rejected)
 	/* Gemini says it with 400 API_KEY_INVALID. */
 	ask(&pv_gemini, &m_gemini, "badkey", NULL, 0, &r);
 	CHECK(r.res.http_status == 400);
+	CHECK(r.res.key_rejected);
 	CHECK_STR(r.message, "key rejected by gemini (HTTP 400): run "
 	                     "`mixchat keys add gemini`");
 	reply_release(&r);
@@ -538,6 +540,7 @@ TEST(unknown_model)
 	ask(&pv_anthropic, &m_claude, "nomodel", NULL, 0, &r);
 	CHECK(r.res.err == MC_ERR_PROVIDER);
 	CHECK(r.res.http_status == 404);
+	CHECK(!r.res.key_rejected);
 	CHECK(r.message != NULL &&
 	      strncmp(r.message,
 	          "anthropic answered HTTP 404 for model claude-sonnet-4-5 at "
@@ -545,7 +548,8 @@ TEST(unknown_model)
 	          76) == 0);
 	CHECK(r.message != NULL &&
 	      strstr(r.message, "/v1/messages: the model id or anthropic's "
-	                        "base_url in config.json is wrong") != NULL);
+	                        "base_url in config.json is wrong, or the "
+	                        "key may not use that model") != NULL);
 	CHECK(r.message != NULL && strstr(r.message, "ends before") == NULL);
 	reply_release(&r);
 	ask(&pv_ollama, &m_llama, "nomodel", NULL, 0, &r);

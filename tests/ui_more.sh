@@ -13,6 +13,9 @@ long=$(awk 'BEGIN { for (i = 0; i < 360; i++) printf "word " }')
 cat >"$T/script.json" <<EOF2
 [
   {"model": "flaky", "status": 500},
+  {"model": "lockedbig", "status": 401},
+  {"model": "lockedsmall", "status": 401},
+  {"model": "ghost", "status": 404},
   {"prompt_contains": "ratelimit", "status": 429, "retry_after": 120, "fail_times": 1},
   {"prompt_contains": "shortwait", "status": 429, "retry_after": 3, "fail_times": 1},
   {"prompt_contains": "solo401", "status": 401},
@@ -661,6 +664,53 @@ ui_expect "F1 keys" "screen with two models behind the dead server"
 send "both dead"
 ui_expect "could not reach dead" "asked"
 ui_expect_not "asks the next-best model" "no re-ask offered: every other model is behind the same dead server"
+ui_keys C-d
+ui_exit_status >/dev/null
+# A refused key (401) takes every model of its provider out, for the
+# session (it does not mend itself): the next message goes to another
+# provider's model, not to the refused one's other model.
+HK=$T/home_key
+mkdir -p "$HK"
+cat >"$HK/config.json" <<EOF2
+{
+  "providers": {
+    "mock": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" },
+    "guarded": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" }
+  },
+  "models": [
+    { "id": "cheap", "provider": "mock", "price": [0.2, 0.2], "prior": "mistralai/mistral-7b-chat" },
+    { "id": "lockedbig", "provider": "guarded", "price": [0, 0], "prior": "gpt-4-1106-preview" },
+    { "id": "lockedsmall", "provider": "guarded", "price": [0, 0], "prior": "claude-v2" }
+  ]
+}
+EOF2
+ui_start -- --home "$HK"
+ui_expect "F1 keys" "screen with a provider that refuses access"
+send "first key"
+ui_expect "guarded refused the request \(HTTP 401\)" "the refused model was asked first"
+ui_expect "guarded refused access: the router asks its models only when no other model fits" "said on the notice line"
+send "second key"
+ui_expect "mock reply to: second key" "the next message goes to the other provider"
+ui_expect_not "lockedsmall ·" "not to the refused provider's other model"
+send "/why"
+ui_expect "lockedsmall +not a candidate: its provider refused the key" "/why says why"
+send "third key"
+ui_expect "mock reply to: third key" "and the one after: still out (not a minute's pause)"
+ui_keys C-d
+ui_exit_status >/dev/null
+# A model the provider does not have (404) sits out alone.
+sed -i 's/"id": "lockedbig", "provider": "guarded"/"id": "ghost", "provider": "mock"/; /lockedsmall/d' "$HK/config.json"
+sed -i 's/"prior": "gpt-4-1106-preview" },$/"prior": "gpt-4-1106-preview" }/' "$HK/config.json"
+ui_start -- --home "$HK"
+ui_expect "F1 keys" "screen with a model the provider does not have"
+send "first ghost"
+ui_expect "mock answered HTTP 404 for model ghost" "the missing model was asked first"
+ui_expect "mock has no model ghost: the router asks it only when no other model fits" "said on the notice line"
+ui_expect 'config.json takes it out\)' "with the way to turn it off (\"enabled\": false)"
+send "second ghost"
+ui_expect "mock reply to: second ghost" "the next message goes to another model"
+send "/why"
+ui_expect "ghost +not a candidate: its provider has no such model \(HTTP 404\)" "/why says why"
 ui_keys C-d
 ui_exit_status >/dev/null
 

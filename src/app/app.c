@@ -58,11 +58,20 @@
 /* How long a model whose server did not answer sits out. */
 #define APP_DOWN_MS 60000
 
-/* A model whose server could not be reached, or failed, just now. */
+/* Why a model sits out (app_down_*). */
+enum down_kind {
+	DOWN_SERVER, /* its provider's server did not answer: a minute */
+	DOWN_FAILED, /* it failed with a 5xx after net's retries: a minute */
+	DOWN_KEY,    /* its provider refused the key (401): the session */
+	DOWN_ACCESS, /* the key may not use it (403): the session */
+	DOWN_GONE,   /* its provider has no such model (404): the session */
+};
+
+/* A model that failed so that the next message should not go to it. */
 struct app_down {
 	char *model;
 	int64_t until_ms;
-	bool server; /* its provider's server did not answer (not a 5xx) */
+	enum down_kind kind;
 };
 
 struct exchange {
@@ -861,6 +870,8 @@ app_refresh_model(struct app *app, const char *model)
 /* ------------------------------------------------------------------ */
 /* Routing. */
 
+static const char *app_down_reason(const struct app *app, const char *id);
+
 static void
 exchange_set_candidates(struct exchange *x, const struct router_decision *d)
 {
@@ -880,9 +891,12 @@ exchange_set_candidates(struct exchange *x, const struct router_decision *d)
 		a->latency_ms = c->latency_ms;
 		a->uncertainty = c->uncertainty;
 		a->score = c->score;
-		a->excluded = c->excluded != ROUTER_OK
-		                  ? xstrdup(router_exclusion_name(c->excluded))
-		                  : NULL;
+		a->excluded =
+		    c->excluded != ROUTER_OK
+		        ? xstrdup(c->excluded == ROUTER_UNREACHABLE
+		                      ? app_down_reason(x->app, c->model)
+		                      : router_exclusion_name(c->excluded))
+		        : NULL;
 	}
 	x->pub.winner = d->winner;
 }
@@ -1115,18 +1129,31 @@ app_prepare(struct app *app)
 	app_memory_ready(app);
 }
 
+/* Whether a kind of failure takes out every model of the provider. */
+static bool
+down_provider_wide(enum down_kind kind)
+{
+	return kind == DOWN_SERVER || kind == DOWN_KEY;
+}
+
 /*
- * A model's server did not answer (nothing came: the connection was
- * refused or timed out, or it failed with a 5xx after net's retries):
- * the model, and for a connection every model of its provider, sits out
- * for APP_DOWN_MS, so that the next message does not go to the same dead
- * server.  A reply from the provider ends it.
+ * A model failed before any text came, so that asking it again now would
+ * fail the same: its server did not answer (the connection was refused
+ * or timed out) or failed with a 5xx after net's retries - then it sits
+ * out for APP_DOWN_MS, a server that is started or mended is tried again
+ * soon - or the provider refused the key (401), the model (403), or has
+ * no such model (404) - then for the rest of the session: that does not
+ * mend itself.  A connection or a key takes every model of the provider
+ * out with it.  A reply from the provider ends it (app_down_clear).
  */
 static void
-app_down_mark(struct app *app, const char *model, bool provider_wide)
+app_down_mark(struct app *app, const char *model, enum down_kind kind)
 {
 	const struct model *m = config_find_model(app->cfg, model);
-	int64_t until = time_wall_ms() + APP_DOWN_MS;
+	bool provider_wide = down_provider_wide(kind);
+	int64_t until = kind == DOWN_SERVER || kind == DOWN_FAILED
+	                    ? time_wall_ms() + APP_DOWN_MS
+	                    : INT64_MAX;
 	size_t i, k;
 
 	for (i = 0; i < app->cfg->nmodels; i++) {
@@ -1145,7 +1172,7 @@ app_down_mark(struct app *app, const char *model, bool provider_wide)
 			app->down[app->ndown++].model = xstrdup(o->id);
 		}
 		app->down[k].until_ms = until;
-		app->down[k].server = provider_wide;
+		app->down[k].kind = kind;
 	}
 }
 
@@ -1155,21 +1182,46 @@ app_down_clear(struct app *app, const char *model)
 	const struct model *m = config_find_model(app->cfg, model);
 	size_t k = 0;
 
-	/* The model is back, and so is its provider's server: the models
-	 * out because it did not answer are back too; one out for its own
-	 * 5xx is not, until it answers or its minute is up. */
+	/* The model is back, and so are its provider's server and key: the
+	 * models out because the server did not answer or the key was
+	 * refused are back too; one out for its own 5xx, 403 or 404 is
+	 * not. */
 	while (k < app->ndown) {
 		const struct model *o =
 		    config_find_model(app->cfg, app->down[k].model);
 
 		if (strcmp(app->down[k].model, model) == 0 ||
-		    (app->down[k].server && m != NULL && o != NULL &&
-		        strcmp(o->provider, m->provider) == 0)) {
+		    (down_provider_wide(app->down[k].kind) && m != NULL &&
+		        o != NULL && strcmp(o->provider, m->provider) == 0)) {
 			free(app->down[k].model);
 			app->down[k] = app->down[--app->ndown];
 		} else
 			k++;
 	}
+}
+
+/* Why model id sits out, for the candidate table ("unreachable" as the
+ * router names it, when it does not). */
+static const char *
+app_down_reason(const struct app *app, const char *id)
+{
+	size_t k;
+
+	for (k = 0; k < app->ndown; k++)
+		if (strcmp(app->down[k].model, id) == 0)
+			switch (app->down[k].kind) {
+			case DOWN_SERVER:
+				break;
+			case DOWN_FAILED:
+				return "failed";
+			case DOWN_KEY:
+				return "key refused";
+			case DOWN_ACCESS:
+				return "no access";
+			case DOWN_GONE:
+				return "no such model";
+			}
+	return router_exclusion_name(ROUTER_UNREACHABLE);
 }
 
 /* Whether model id is sitting out at now. */
@@ -1472,6 +1524,84 @@ app_other_can_answer(const struct app *app, const struct exchange *x, bool auth)
 	return false;
 }
 
+/*
+ * x's model failed with res before any text: a failure that the next
+ * message would meet again takes the model (or its provider's models) out
+ * of routing (app_down_mark), and the chat is told so.
+ */
+static void
+app_down_after(
+    struct app *app, struct exchange *x, const struct net_result *res)
+{
+	const struct model *cm = config_find_model(app->cfg, x->pub.model);
+	const struct provider *cp =
+	    cm != NULL ? config_find_provider(app->cfg, cm->provider) : NULL;
+	const char *pname = cm != NULL ? cm->provider : x->pub.model;
+	enum down_kind kind;
+
+	if (res->key_rejected)
+		kind = DOWN_KEY;
+	else if (res->http_status == 403)
+		kind = DOWN_ACCESS;
+	else if (res->http_status == 404)
+		kind = DOWN_GONE;
+	else if (res->err == MC_ERR_NETWORK && res->http_status == 0)
+		kind = DOWN_SERVER;
+	else if (res->http_status >= 500)
+		kind = DOWN_FAILED;
+	else
+		return;
+	app_down_mark(app, x->pub.model, kind);
+	/* The models out with it (its provider's) cannot answer instead
+	 * either: no "M-r asks the next-best model" then. */
+	if (x->pub.other_can_answer)
+		x->pub.other_can_answer = app_other_can_answer(app, x, false);
+	/* Said only where it holds: in the chat (each `ask` starts afresh),
+	 * and when another model is left to route to. */
+	if (app->pinned != NULL || !app->interactive ||
+	    app_down_others(app, NULL, 0) == 0)
+		return;
+	switch (kind) {
+	case DOWN_SERVER:
+		app_notice(app,
+		    "%s could not be reached: for a minute the router asks "
+		    "its models only when no other model fits",
+		    pname);
+		break;
+	case DOWN_FAILED:
+		app_notice(app,
+		    "%s failed: for a minute the router asks it only when no "
+		    "other model fits",
+		    x->pub.model);
+		break;
+	case DOWN_KEY:
+		if (cp != NULL && cp->auth_none)
+			app_notice(app,
+			    "%s refused access: the router asks its models "
+			    "only when no other model fits",
+			    pname);
+		else
+			app_notice(app,
+			    "%s refused the key: the router asks its models "
+			    "only when no other model fits (`mixchat keys add "
+			    "%s` replaces the key)",
+			    pname, pname);
+		break;
+	case DOWN_ACCESS:
+	case DOWN_GONE:
+		app_notice(app,
+		    kind == DOWN_GONE
+		        ? "%s has no model %s: the router asks it only when no "
+		          "other model fits (\"enabled\": false in config.json "
+		          "takes it out)"
+		        : "%s refused %s to this key: the router asks it only "
+		          "when no other model fits (\"enabled\": false in "
+		          "config.json takes it out)",
+		    pname, x->pub.model);
+		break;
+	}
+}
+
 static void
 app_on_done(void *ud, const struct net_result *res)
 {
@@ -1514,8 +1644,8 @@ app_on_done(void *ud, const struct net_result *res)
 			x->pub.error = xstrdup(
 			    res->message != NULL ? res->message
 			                         : mixchat_strerror(res->err));
-		x->pub.other_can_answer = app_other_can_answer(
-		    app, x, res->http_status == 401 || res->http_status == 403);
+		x->pub.other_can_answer =
+		    app_other_can_answer(app, x, res->key_rejected);
 	}
 
 	snprintf(first, sizeof first, " (first token %.0f ms)", x->pub.ttft_ms);
@@ -1581,30 +1711,8 @@ app_on_done(void *ud, const struct net_result *res)
 	}
 	if (res->err == MC_OK)
 		app_down_clear(app, x->pub.model);
-	else if (res->err != MC_ERR_CANCELLED && x->text.len == 0 &&
-	         ((res->err == MC_ERR_NETWORK && res->http_status == 0) ||
-	             res->http_status >= 500)) {
-		const struct model *cm =
-		    config_find_model(app->cfg, x->pub.model);
-		bool wide = res->http_status == 0;
-
-		app_down_mark(app, x->pub.model, wide);
-		/* The models out with it (its provider's) cannot answer
-		 * instead either: no "M-r asks the next-best model" then. */
-		if (x->pub.other_can_answer)
-			x->pub.other_can_answer =
-			    app_other_can_answer(app, x, false);
-		/* Said only where it holds: in the chat (each `ask` starts
-		 * afresh), and when another model is left to route to. */
-		if (app->pinned == NULL && app->interactive &&
-		    app_down_others(app, NULL, 0) > 0)
-			app_notice(app,
-			    "%s %s: for a minute the router asks %s only when "
-			    "no other model fits",
-			    wide && cm != NULL ? cm->provider : x->pub.model,
-			    wide ? "could not be reached" : "failed",
-			    wide ? "its models" : "it");
-	}
+	else if (res->err != MC_ERR_CANCELLED && x->text.len == 0)
+		app_down_after(app, x, res);
 	if (res->err == MC_ERR_AGAIN && res->retry_after_ms > 0)
 		app_notice(app,
 		    app->pinned != NULL

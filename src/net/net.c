@@ -58,7 +58,8 @@ struct net_transfer {
 	struct curl_slist *headers;
 	char *url, *body;
 	char *provider_name, *model_id;
-	bool auth_none; /* the provider takes no key from us */
+	bool auth_none;    /* the provider takes no key from us */
+	bool key_rejected; /* the server refused the credentials */
 	enum provider_api api;
 	double price_in, price_out, price_cached_in;
 	struct net_callbacks cb;
@@ -263,6 +264,7 @@ transfer_finish(struct net_transfer *t, int err, char *message, bool truncated)
 	res.err = err;
 	res.message = message;
 	res.truncated = truncated;
+	res.key_rejected = t->key_rejected;
 	res.retry_after_ms = err == MC_OK ? 0 : t->retry_after_ms;
 	if (t->cb.on_done != NULL)
 		t->cb.on_done(t->ud, &res);
@@ -624,7 +626,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		}
 		msg = request_error(t->api, t->provider_name, t->model_id,
 		    t->url, status, buf_str(&t->errbody), t->errbody.len,
-		    t->retry_after_ms, &err);
+		    t->retry_after_ms, &err, &t->key_rejected);
 		if (t->auth_none && status == 401) {
 			/* No key of ours was involved: `keys add` is no help. */
 			free(msg);

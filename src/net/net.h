@@ -83,9 +83,11 @@ struct net_request {
 
 /* The numbers and outcome of one reply. */
 struct net_result {
-	int err;         /* MC_OK or an mc_err */
-	int http_status; /* the last HTTP status, 0 when none came */
-	char *message;   /* user-facing error line, NULL on success; owned by
+	int err;           /* MC_OK or an mc_err */
+	int http_status;   /* the last HTTP status, 0 when none came */
+	bool key_rejected; /* the server refused the credentials: a 401, or
+			      a body saying the key is invalid */
+	char *message;     /* user-facing error line, NULL on success; owned by
 			    net, valid during on_done only */
 	int64_t retry_after_ms; /* from a 429/503/529 Retry-After, else 0 */
 	double ttft_ms;    /* the answering attempt's start to the first text */

@@ -282,7 +282,7 @@ body_message(const char *body, size_t len, bool *key_invalid)
 char *
 request_error(enum provider_api api, const char *name, const char *model,
     const char *url, long status, const char *body, size_t len,
-    int64_t retry_after_ms, int *err)
+    int64_t retry_after_ms, int *err, bool *key_rejected)
 {
 	bool key_invalid;
 	char *said = body_message(body, len, &key_invalid), *line;
@@ -290,7 +290,8 @@ request_error(enum provider_api api, const char *name, const char *model,
 	    said ? xasprintf(" (%s said: %s)", name, said) : xstrdup("");
 
 	*err = MC_ERR_PROVIDER;
-	if (status == 401 || key_invalid) {
+	*key_rejected = status == 401 || key_invalid;
+	if (*key_rejected) {
 		line = xasprintf("key rejected by %s (HTTP %ld): run `mixchat "
 		                 "keys add %s`",
 		    name, status, name);
@@ -305,14 +306,15 @@ request_error(enum provider_api api, const char *name, const char *model,
 		                   (api == API_OLLAMA &&
 		                       strstr(v1 + 3, "/api/chat") != NULL));
 
-		line = xasprintf("%s answered HTTP 404 for model %s at %s: "
-		                 "the model id or %s's base_url in config.json "
-		                 "is wrong%s%s",
-		    name, model, url != NULL ? url : "?", name,
-		    doubled ? " (for this API the base_url ends before "
-		              "/v1: mixchat adds the path)"
-		            : "",
-		    tail);
+		line =
+		    xasprintf("%s answered HTTP 404 for model %s at %s: "
+		              "the model id or %s's base_url in config.json "
+		              "is wrong, or the key may not use that model%s%s",
+		        name, model, url != NULL ? url : "?", name,
+		        doubled ? " (for this API the base_url ends before "
+		                  "/v1: mixchat adds the path)"
+		                : "",
+		        tail);
 	} else if (status == 429) {
 		*err = MC_ERR_AGAIN;
 		if (retry_after_ms > 0)

@@ -51,11 +51,13 @@ bool request_wants_max_completion_tokens(const char *model_id);
  * request_error: the user-facing line for an HTTP error status with body
  * (len bytes, may be empty) from provider `name` serving model `model` at
  * url (named when the status says nothing answers there).
- * *err gets MC_ERR_AGAIN for 429, else MC_ERR_PROVIDER.  The caller frees
- * the string.
+ * *err gets MC_ERR_AGAIN for 429, else MC_ERR_PROVIDER; *key_rejected
+ * whether the server refused the credentials (401, or a body that says
+ * the key is invalid, as Gemini's 400 does).  The caller frees the
+ * string.
  */
 char *request_error(enum provider_api api, const char *name, const char *model,
     const char *url, long status, const char *body, size_t len,
-    int64_t retry_after_ms, int *err);
+    int64_t retry_after_ms, int *err, bool *key_rejected);
 
 #endif

@@ -128,6 +128,14 @@ why_excluded(const struct app_exchange *ex, const char *reason)
 		return "already answered this message";
 	if (strcmp(reason, "unreachable") == 0)
 		return "its server did not answer just now";
+	if (strcmp(reason, "failed") == 0)
+		return "it failed just now (a server error)";
+	if (strcmp(reason, "key refused") == 0)
+		return "its provider refused the key";
+	if (strcmp(reason, "no access") == 0)
+		return "its provider refused it to this key (HTTP 403)";
+	if (strcmp(reason, "no such model") == 0)
+		return "its provider has no such model (HTTP 404)";
 	return reason;
 }
 
