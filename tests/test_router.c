@@ -756,6 +756,66 @@ TEST(signatures_are_the_same_on_every_processor)
 	CHECK(same == 11);
 }
 
+/* The fit's AVX2 loops give the portable loops' bytes: six models (a
+ * vector of four columns and two more), 60 prompts of random words. */
+TEST(fit_is_the_same_on_every_processor)
+{
+	enum { NM = 6, NE = 60 };
+	static const char *const models[NM] = { "a", "b", "c", "d", "e", "f" };
+	static const char *const tags[2] = { "x", "y" };
+	double pin[NM] = { 1, 2, 3, 4, 5, 6 }, pout[NM] = { 2, 3, 4, 5, 6, 7 };
+	double q[NE][NM], len[NE][NM];
+	struct router_example ex[NE];
+	char text[NE][200];
+	struct router_fit_options o;
+	struct router *r[2] = { NULL, NULL };
+	struct buf b[2];
+	char *cause = NULL;
+	uint32_t seed = 11;
+	int i, k, w;
+
+	for (i = 0; i < NE; i++) {
+		size_t n = 0;
+
+		for (w = 0; w < 12; w++) {
+			seed = seed * 1103515245u + 12345u;
+			n += (size_t)snprintf(text[i] + n, sizeof text[i] - n,
+			    "w%u ", (seed >> 16) % 40);
+		}
+		for (k = 0; k < NM; k++) {
+			seed = seed * 1103515245u + 12345u;
+			q[i][k] = (double)((seed >> 16) % 100) / 99.0;
+			len[i][k] = 10 + (seed >> 8) % 300;
+		}
+		ex[i].prompt = text[i];
+		ex[i].len = n;
+		ex[i].tag = i % 2;
+		ex[i].quality = q[i];
+		ex[i].out_tokens = len[i];
+	}
+	if (!router_fit_portable(false)) {
+		printf("# skip: this processor has only the portable loops\n");
+		return;
+	}
+	for (k = 0; k < 2; k++) {
+		router_fit_options_init(&o);
+		CHECK(router_fit_portable(k == 1) || k == 0);
+		CHECK(router_fit(models, pin, pout, NM, tags, 2, ex, NE, &o,
+		          &r[k], &cause) == MC_OK);
+		free(cause);
+		cause = NULL;
+		buf_init(&b[k], 64u << 20);
+		CHECK(router_state_save(r[k], &b[k]) == MC_OK);
+	}
+	router_fit_portable(false);
+	CHECK(b[0].len == b[1].len && b[0].len > 0 &&
+	      memcmp(b[0].data, b[1].data, b[0].len) == 0);
+	for (k = 0; k < 2; k++) {
+		buf_release(&b[k]);
+		router_free(r[k]);
+	}
+}
+
 /*
  * Twenty unrelated prompts both models answer, and four that share one
  * passage (each with its own question) that the cheap model "a" fails and
@@ -1372,6 +1432,7 @@ main(void)
 	RUN(state_round_trip_and_corruption);
 	RUN(signatures_see_near_duplicates);
 	RUN(signatures_are_the_same_on_every_processor);
+	RUN(fit_is_the_same_on_every_processor);
 	RUN(exemplars_route_near_duplicates);
 	RUN(state_versions_1_and_2_still_load);
 	RUN(shape_features_read_the_question);

@@ -55,6 +55,11 @@ void router_fit_options_init(struct router_fit_options *o);
  * the labels the examples' tag indexes refer to.  *out is the caller's to
  * router_free().  MC_ERR_USAGE with *cause for bad sizes.
  */
+/* Tests: fit with the portable loops (on) or the fastest this processor
+ * has (off, the default).  Returns whether this processor has faster ones
+ * (false: the two are the same code here). */
+bool router_fit_portable(bool on);
+
 int router_fit(const char *const *models, const double *price_in,
     const double *price_out, size_t nmodels, const char *const *tags,
     size_t ntags, const struct router_example *ex, size_t n,
