@@ -57,6 +57,18 @@ write_config "$HFULL"
 expect_grep "$T/full.err" "writing the reply to standard output failed (No space left on device)" "the full disk named"
 expect_exit 0 "stats after it" -- "$MC" --home "$HP" stats
 expect_grep "$T/out" "^Calls: 1 " "the stopped reply is booked"
+# stats says amounts as the footer does: a small spend is not rounded to
+# four places ($0.00009 read "$0.0001", $0.001954 of a $0.002 budget read
+# "$0.0020", all spent).
+HSP=$T/home_spend
+write_config "$HSP"
+"$MC" --home "$HSP" ask --model cheap "what does a small spend read as" >/dev/null 2>"$T/spend.err"
+usd=$(grep -o "^cheap · \$[0-9.]*" "$T/spend.err" | grep -o "\$[0-9.]*")
+"$MC" --home "$HSP" stats >"$T/out" 2>&1
+[ -n "$usd" ] && grep -qF "Spend: $usd today, $usd this month, $usd in all" "$T/out" &&
+	grep -Eq "^cheap +1 +\\$usd +\\$usd +\\$usd " "$T/out" &&
+	ok "stats: the footer's $usd, in the totals and the model's row" ||
+	fail "stats amounts: footer '$usd'; $(cat "$T/out")"
 expect_exit 0 "export after it" -- "$MC" --home "$HP" export
 expect_grep "$T/out" "^one" "what came of the reply is kept"
 # The pipe's reply ended normally (stopped, booked): its draft went with

@@ -9,7 +9,7 @@ H="$T/home"
 
 # Empty: zeros, and export says there is nothing yet.
 expect_exit 0 "stats on an empty store" -- "$MC" --home "$H" stats
-expect_grep "$T/out" 'Spend: \$0.0000 today' "empty stats shows zero spend"
+expect_grep "$T/out" 'Spend: \$0 today, \$0 this month, \$0 in all' "empty stats shows zero spend"
 expect_exit 0 "stats --json on an empty store" -- "$MC" --home "$H" stats --json
 [ "$(jq -c '[.calls, .spend_usd.total, .ratings, (.models|length)]' "$T/out")" = "[0,0,0,0]" ] \
 	&& ok "empty stats --json is zeros" || fail "empty stats --json: $(cat "$T/out")"

@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "app/app.h"
+#include "app/format.h"
 #include "cli/cli.h"
 #include "router/memory.h"
 #include "router/online.h"
@@ -313,11 +314,16 @@ print_text(const struct store_model_stats *list, const struct learned *ls,
     size_t n, const struct totals *t)
 {
 	char lat[32], ttft[32], mean[16], any[32], rated[64];
+	char today[32], month[32], total[32];
 	double u, tt;
 	size_t i;
 
-	printf("Spend: $%.4f today, $%.4f this month, $%.4f in all\n", t->today,
-	    t->month, t->total);
+	/* As the chat says amounts: $0.001954 is not "$0.0020". */
+	format_usd(t->today, today, sizeof today);
+	format_usd(t->month, month, sizeof month);
+	format_usd(t->total, total, sizeof total);
+	printf(
+	    "Spend: %s today, %s this month, %s in all\n", today, month, total);
 	fmt_ms(lat, sizeof lat, t->timed ? t->latency_sum / t->timed : 0,
 	    t->timed > 0);
 	printf("Calls: %lu (mean latency %s)\n", (unsigned long)t->calls, lat);
@@ -342,10 +348,12 @@ print_text(const struct store_model_stats *list, const struct learned *ls,
 			snprintf(mean, sizeof mean, "%.2f", ms->mean_rating);
 		else
 			snprintf(mean, sizeof mean, "-");
-		printf("%-24s %6lu %10.4f %10.4f %10.4f %9s %8s %7lu %5s\n",
-		    ms->model, (unsigned long)ms->calls, ms->spend_today,
-		    ms->spend_month, ms->spend_total, lat, ttft,
-		    (unsigned long)ms->ratings, mean);
+		format_usd(ms->spend_today, today, sizeof today);
+		format_usd(ms->spend_month, month, sizeof month);
+		format_usd(ms->spend_total, total, sizeof total);
+		printf("%-24s %6lu %10s %10s %10s %9s %8s %7lu %5s\n",
+		    ms->model, (unsigned long)ms->calls, today, month, total,
+		    lat, ttft, (unsigned long)ms->ratings, mean);
 	}
 	printf("\nWhat the router learned (predicted quality 0..1, before any "
 	       "rating -> now;\non the prompts you rated, how far off your "
