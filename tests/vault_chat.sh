@@ -50,6 +50,9 @@ if grep -q -e "$KEY" -e "hello vault" -e "correct horse" "$T/debug.log"; then
 printf 'wrong\n' >"$T/pw"
 expect_exit 3 "wrong passphrase from the command" -- setsid -w "$MC" --home "$H" ask "hi"
 expect_grep "$T/err" "wrong passphrase" "says wrong passphrase"
+# After `keys passwd` the command still prints the old one: the error says
+# where the passphrase came from.
+expect_grep "$T/err" "wrong passphrase for the vault .*printed by vault.passphrase_command in $H/config.json" "names vault.passphrase_command as its source"
 
 # Pinned to a model whose provider needs no key, ask never opens the vault
 # (the passphrase here is wrong: asking would fail).  A disabled model and
@@ -106,5 +109,16 @@ grep -q "\"authorization\":\"Bearer $KEY\"" "$MOCK_LOG" && ok "the chat sent the
 	fail "the chat did not send the key"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D quits" || fail "Ctrl-D did not quit cleanly"
+
+# A slow vault.passphrase_command: the terminal says what is waited for.
+H8=$T/home8
+cp -r "$H" "$H8"
+sed -i "s|^  \]\$|  ],\n  \"vault\": { \"passphrase_command\": \"sleep 2; cat '$T/pw'\" }|" "$H8/config.json"
+printf 'correct horse\n' >"$T/pw"
+ui_start -- --home "$H8"
+ui_expect "unlocking the vault with vault.passphrase_command" "a slow passphrase_command is said while it runs" 2
+ui_expect "type a message" "the chat opens when it answers"
+ui_keys C-d
+ui_exit_status >/dev/null
 
 finish

@@ -103,6 +103,9 @@ if grep -q anthropic "$T/out"; then fail "removed key still listed"; else ok "re
 printf '{ "vault": { "passphrase_command": "echo pw two" } }\n' >"$H/config.json"
 expect_exit 0 "passphrase_command unlocks" -- mc keys list
 expect_grep "$T/out" "^openai	[0-9a-f]\{8\}$" "fingerprint via passphrase_command"
+printf '{ "vault": { "passphrase_command": "echo not the one" } }\n' >"$H/config.json"
+expect_exit 3 "a wrong passphrase from passphrase_command exits 3" -- mc keys list
+expect_grep "$T/err" "wrong passphrase for the vault .*printed by vault.passphrase_command in $H/config.json" "names vault.passphrase_command as its source"
 printf '{ "vault": { "passphrase_command": "exit 7" } }\n' >"$H/config.json"
 expect_exit 3 "failing passphrase_command exits 3" -- mc keys list
 expect_grep "$T/err" "exit 7" "names the command's failure"

@@ -103,6 +103,8 @@ cli_unlock(const struct config *cfg, struct app *app)
 	}
 	if (rc == MC_OK)
 		return EXIT_OK;
+	if (rc == MC_ERR_PASSPHRASE)
+		passphrase_blame(cfg, -1, &cause);
 	cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
 	free(cause);
 	return rc == MC_ERR_PASSPHRASE || rc == MC_ERR_LOCKED ? EXIT_VAULT
