@@ -110,6 +110,18 @@ grep -q "\"authorization\":\"Bearer $KEY\"" "$MOCK_LOG" && ok "the chat sent the
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D quits" || fail "Ctrl-D did not quit cleanly"
 
+# A vault that is there but cannot be used (0644) is what the first screen
+# says, not the first-run advice to `keys add` (which would refuse it too).
+H9=$T/home9
+cp -r "$H" "$H9"
+chmod 644 "$H9/vault"
+ui_start -- --home "$H9"
+ui_expect "The key vault cannot be used: the vault .* has mode 0644" "the first screen says the vault is unusable"
+ui_expect "chmod 600" "and how to fix it"
+ui_expect_not "No provider is set up|keys add openai" "no advice that cannot work"
+ui_keys C-d
+ui_exit_status >/dev/null
+
 # A slow vault.passphrase_command: the terminal says what is waited for.
 H8=$T/home8
 cp -r "$H" "$H8"

@@ -93,7 +93,9 @@ struct app {
 	struct vault *vault;
 	char **vault_names;
 	size_t nvault_names;
-	bool vault_damaged; /* its names could not be read */
+	bool vault_damaged;  /* its names could not be read */
+	char *vault_problem; /* why it cannot be used, NULL when it can */
+	int vault_rc;        /* and the error that said so */
 
 	struct exchange **ex;
 	size_t nex;
@@ -504,11 +506,15 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 			 * and what needs no key (a local model, a rating,
 			 * an export) still works.  `mixchat keys` says
 			 * more and never overwrites it. */
-			app_notice(app,
-			    "%s; no key from it is used (mixchat keys list "
-			    "says more)",
-			    *cause != NULL ? *cause : path);
-			free(*cause);
+			app_notice(app, "%s; no key from it is used%s",
+			    *cause != NULL ? *cause : path,
+			    rc == MC_ERR_PERM
+			        ? ""
+			        : " (mixchat keys list says more)");
+			app->vault_problem =
+			    *cause != NULL ? *cause
+			                   : xstrdup(mixchat_strerror(rc));
+			app->vault_rc = rc;
 			*cause = NULL;
 			app->vault_names = NULL;
 			app->nvault_names = 0;
@@ -596,6 +602,7 @@ app_close(struct app *app)
 	router_free(app->router);
 	vault_close(app->vault);
 	vault_names_free(app->vault_names, app->nvault_names);
+	free(app->vault_problem);
 	store_close(app->store);
 	free(app->pinned);
 	while (app->ndown > 0)
@@ -642,6 +649,12 @@ app_unlock(struct app *app, const struct secret *passphrase, char **cause)
 	rc = vault_open(path, passphrase, &app->vault, cause);
 	free(path);
 	return rc;
+}
+
+const char *
+app_vault_problem(const struct app *app)
+{
+	return app->vault_problem;
 }
 
 size_t
@@ -1286,6 +1299,14 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	}
 	free(lat);
 	free(down);
+	if (rc == MC_ERR_NOTFOUND && app->vault_problem != NULL) {
+		/* `keys add` would refuse the vault too: the vault first. */
+		*cause = xstrdup("nothing can answer: the models set up need "
+		                 "keys from the vault, which cannot be used "
+		                 "(said above)");
+		router_decision_release(&d);
+		return app->vault_rc;
+	}
 	if (rc == MC_ERR_NOTFOUND) {
 		*cause = xstrdup("no model is set up: add a key with `mixchat "
 		                 "keys add PROVIDER` or a local model in "
@@ -2415,8 +2436,8 @@ app_pin_model(struct app *app, const char *model, char **cause)
 			    model, m->provider);
 		else if (app->vault_damaged)
 			*cause = xasprintf("%s needs a key for %s, and the "
-			                   "key vault is damaged (`mixchat "
-			                   "keys list` says more)",
+			                   "key vault cannot be used (said "
+			                   "above)",
 			    model, m->provider);
 		else
 			*cause = xasprintf("%s needs a key for %s: run "

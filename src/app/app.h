@@ -180,6 +180,12 @@ bool app_needs_unlock(const struct app *app);
 /* app_unlock: open the vault with the passphrase (3: wrong passphrase). */
 int app_unlock(
     struct app *app, const struct secret *passphrase, char **cause) MC_WUR;
+/*
+ * app_vault_problem: why the vault that exists cannot be used (unsafe
+ * permissions, damaged, unknown version: vault_list_names' message), or
+ * NULL when it can or there is none.  Owned by app.
+ */
+const char *app_vault_problem(const struct app *app);
 /* app_usable_models: how many models can be asked (0: nothing set up). */
 size_t app_usable_models(const struct app *app);
 
