@@ -110,6 +110,50 @@ grep -q "\"authorization\":\"Bearer $KEY\"" "$MOCK_LOG" && ok "the chat sent the
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D quits" || fail "Ctrl-D did not quit cleanly"
 
+# Enter alone at the prompt is a try like a wrong passphrase (every model
+# here needs a key): asked again, and after three, exit 3.
+ui_start -- --home "$H"
+ui_expect "vault passphrase: ?$" "asked for the passphrase"
+ui_expect_not "local models only" "no local-only offer without a local model"
+ui_keys Enter
+ui_expect "empty passphrase: try again$" "Enter alone is asked again"
+ui_keys Enter
+ui_wait "vault passphrase:.*" 2
+n=0
+until [ "$(ui_screen | grep -c "vault passphrase")" -ge 3 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+ui_keys Enter
+[ "$(ui_exit_status)" = 3 ] && ok "three empty tries exit 3" ||
+	{ fail "three empty tries: exit $(cat "$T/exit" 2>/dev/null)"; ui_screen | sed 's/^/  | /'; }
+
+# With a model that needs no key, Enter alone goes on without the vault:
+# said, and only that model answers (no key is sent).
+H7=$T/home7
+cp -r "$H" "$H7"
+cat >"$H7/config.json" <<EOF2
+{
+  "providers": {
+    "openai": { "base_url": "http://127.0.0.1:$PORT/v1" },
+    "loc": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" }
+  },
+  "models": [
+    { "id": "gpt-4.1-mini", "enabled": true },
+    { "id": "lm", "provider": "loc", "price": [9, 9] }
+  ]
+}
+EOF2
+: >"$MOCK_LOG"
+ui_start -- --home "$H7"
+ui_expect "vault passphrase \(Enter alone: local models only\)" "the prompt offers local models only"
+ui_keys Enter
+ui_expect "the vault stays locked: only the models that need no key answer" "going on without the vault is said"
+ui_type "hello local"
+ui_keys Enter
+ui_expect "mock reply to: hello local" "the local model answers"
+expect_grep "$MOCK_LOG" '"model":"lm"' "the request went to the keyless model"
+expect_no_grep "$MOCK_LOG" "authorization" "no key was sent"
+ui_keys C-d
+ui_exit_status >/dev/null
+
 # A vault that is there but cannot be used (0644) is what the first screen
 # says, not the first-run advice to `keys add` (which would refuse it too).
 H9=$T/home9

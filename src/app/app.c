@@ -658,6 +658,66 @@ app_vault_problem(const struct app *app)
 }
 
 size_t
+app_keyless_models(const struct app *app)
+{
+	const struct model *m;
+	const struct provider *p;
+	size_t i, n = 0;
+
+	for (i = 0; i < app->cfg->nmodels; i++) {
+		m = &app->cfg->models[i];
+		if (app->pinned != NULL && strcmp(m->id, app->pinned) != 0)
+			continue;
+		p = config_find_provider(app->cfg, m->provider);
+		if (p != NULL && p->auth_none && app_model_usable(app, m))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The router again, for the vault's provider names as they are now
+ * (app_vault_refresh, app_keep_locked), as app_open builds it; the
+ * learned states come from the store, where every rating is.
+ */
+static void
+app_reload_router(struct app *app)
+{
+	router_free(app->router);
+	app->router = router_new();
+	app->nusable = app_router_load(app->router, app->cfg, app->store,
+	    app->vault_names, app->nvault_names, true, false, NULL, NULL);
+	router_memory_free(app->memory);
+	app->memory = router_memory_new();
+	app->memory_ready = false;
+}
+
+/* Take names (n of them) as the vault's provider names; the router
+ * follows when they are not the ones it was built for. */
+static void
+app_set_vault_names(struct app *app, char **names, size_t n)
+{
+	bool same = n == app->nvault_names;
+	size_t i;
+
+	for (i = 0; same && i < n; i++)
+		same = strcmp(names[i], app->vault_names[i]) == 0;
+	vault_names_free(app->vault_names, app->nvault_names);
+	app->vault_names = names;
+	app->nvault_names = n;
+	if (!same)
+		app_reload_router(app);
+}
+
+void
+app_keep_locked(struct app *app)
+{
+	app_set_vault_names(app, NULL, 0);
+	app_notice(app, "the vault stays locked: only the models that need "
+	                "no key answer (restart mixchat to use its keys)");
+}
+
+size_t
 app_usable_models(const struct app *app)
 {
 	return app->nusable;

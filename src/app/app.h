@@ -186,6 +186,17 @@ int app_unlock(
  * NULL when it can or there is none.  Owned by app.
  */
 const char *app_vault_problem(const struct app *app);
+/*
+ * app_keyless_models: how many usable models need no key (a local
+ * server): what can answer with the vault locked (with a model pinned,
+ * 1 when that one needs none).
+ */
+size_t app_keyless_models(const struct app *app);
+/*
+ * app_keep_locked: go on without the vault (the user gave no passphrase):
+ * only the models that need no key are candidates; a notice says so.
+ */
+void app_keep_locked(struct app *app);
 /* app_usable_models: how many models can be asked (0: nothing set up). */
 size_t app_usable_models(const struct app *app);
 
