@@ -174,7 +174,36 @@ printf 'correct horse\n' >"$T/pw"
 ui_start -- --home "$H8"
 ui_expect "unlocking the vault with vault.passphrase_command" "a slow passphrase_command is said while it runs" 2
 ui_expect "type a message" "the chat opens when it answers"
+
+# A running chat uses the vault as it is now: a key rotated by `keys add`
+# in another terminal is sent from the next message on; a removed one is
+# not sent at all.
+KEY2=sk-proj-CHATVAULTROTATED-7b7b7b7b7b7b7b7b
+: >"$MOCK_LOG"
+ui_type "before rotation"
+ui_keys Enter
+ui_expect "mock reply to: before rotation" "a reply with the first key"
+printf 'correct horse\n%s\n' "$KEY2" | setsid -w "$MC" --home "$H8" keys add openai --passphrase-fd 0 >/dev/null 2>&1 ||
+	fail "keys add (rotation) beside the chat"
+ui_type "after rotation"
+ui_keys Enter
+ui_expect "mock reply to: after rotation" "a reply after the rotation"
+n=0
+until [ "$(grep -c '"authorization"' "$MOCK_LOG")" -ge 2 ] || [ $n -ge 30 ]; do sleep 0.1; n=$((n + 1)); done
+tail -n 1 "$MOCK_LOG" | grep -q "\"authorization\":\"Bearer $KEY2\"" && ok "the rotated key is sent" ||
+	fail "the chat did not send the rotated key: $(tail -n 1 "$MOCK_LOG" | grep -o '"authorization":"[^"]*"')"
+printf 'correct horse\n' | setsid -w "$MC" --home "$H8" keys remove openai --passphrase-fd 0 >/dev/null 2>&1 ||
+	fail "keys remove beside the chat"
+ui_type "after removal"
+ui_keys Enter
+ui_expect "no model is set up" "with its key removed, nothing can answer"
+# Two requests in all: before the rotation and after it.
+sleep 0.3
+[ "$(grep -c '"authorization"' "$MOCK_LOG")" -eq 2 ] && ok "the removed key is not sent" ||
+	{ fail "a request went out after the key was removed"; cut -c1-300 "$MOCK_LOG"; }
 ui_keys C-d
-ui_exit_status >/dev/null
+[ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D quits" || fail "Ctrl-D did not quit cleanly"
+if grep -r -a -q -e "$KEY2" "$H8"; then fail "the rotated key is in the data folder in plaintext"; else
+	ok "no plaintext rotated key in the data folder"; fi
 
 finish

@@ -96,6 +96,10 @@ struct app {
 	bool vault_damaged;  /* its names could not be read */
 	char *vault_problem; /* why it cannot be used, NULL when it can */
 	int vault_rc;        /* and the error that said so */
+	/* The vault file as app_open (or the last change noticed) found it
+	 * while no vault is open: app_vault_refresh tells a change. */
+	bool vault_seen_ok;
+	struct stat vault_seen;
 
 	struct exchange **ex;
 	size_t nex;
@@ -498,6 +502,7 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 	store_set_warn(app->store, app_store_warn, app);
 
 	path = config_data_path(cfg, "vault");
+	app->vault_seen_ok = lstat(path, &app->vault_seen) == 0;
 	if (vault_exists(path)) {
 		rc = vault_list_names(
 		    path, &app->vault_names, &app->nvault_names, cause);
@@ -715,6 +720,82 @@ app_keep_locked(struct app *app)
 	app_set_vault_names(app, NULL, 0);
 	app_notice(app, "the vault stays locked: only the models that need "
 	                "no key answer (restart mixchat to use its keys)");
+}
+
+/* Whether a and b describe one file, unchanged (a `keys` command writes a
+ * new file and renames it over the old one; chmod changes the ctime). */
+static bool
+app_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * Before a request: when the vault file changed since it was read (`mixchat
+ * keys add`, `remove` or `passwd` in another terminal), its keys as they
+ * are now, so that a rotated key is sent and a removed one is not.  An open
+ * vault reads it again with the key derived at unlock (vault_reload: no
+ * passphrase); one that was not opened (locked, absent or unusable at the
+ * start) cannot: the user is told to restart.
+ */
+static void
+app_vault_refresh(struct app *app)
+{
+	char *cause = NULL, **names;
+	struct stat st;
+	bool changed, now;
+	size_t i, n;
+	int rc;
+
+	if (app->vault == NULL) {
+		char *path = config_data_path(app->cfg, "vault");
+
+		now = lstat(path, &st) == 0;
+		free(path);
+		if (now == app->vault_seen_ok &&
+		    (!now || app_same_file(&st, &app->vault_seen)))
+			return;
+		app->vault_seen_ok = now;
+		if (now)
+			app->vault_seen = st;
+		app_notice(app, "the vault changed: restart mixchat to use "
+		                "the new keys");
+		return;
+	}
+	rc = vault_reload(app->vault, &changed, &cause);
+	if (!changed)
+		return;
+	n = vault_count(app->vault);
+	names = xcalloc(n + 1, sizeof *names);
+	for (i = 0; i < n; i++)
+		names[i] = xstrdup(vault_name(app->vault, i));
+	app_set_vault_names(app, names, n);
+	free(app->vault_problem);
+	app->vault_problem = NULL;
+	app->vault_damaged = false;
+	if (rc == MC_OK)
+		app_notice(app, "the vault changed: its keys were read again "
+		                "and are used from this message on");
+	else if (rc == MC_ERR_PASSPHRASE)
+		app_notice(app,
+		    "%s: restart mixchat to use the new keys (a key "
+		    "removed from it is no longer used)",
+		    cause);
+	else if (rc == MC_ERR_NOTFOUND)
+		app_notice(app, "%s: its keys are no longer used", cause);
+	else {
+		app_notice(app, "%s; no key from it is used", cause);
+		app->vault_problem = cause;
+		app->vault_rc = rc;
+		app->vault_damaged = true;
+		cause = NULL;
+	}
+	free(cause);
 }
 
 size_t
@@ -1848,6 +1929,7 @@ app_send(struct app *app, const char *text, char **cause)
 		*cause = xstrdup("a reply is still arriving (Esc cancels it)");
 		return MC_ERR_AGAIN;
 	}
+	app_vault_refresh(app);
 	if (text[strspn(text, " \t\r\n")] == '\0') {
 		*cause = xstrdup("the message is empty");
 		return MC_ERR_USAGE;
@@ -2402,6 +2484,7 @@ app_reask(struct app *app, size_t index, char **cause)
 		*cause = xstrdup("there is no reply to ask again");
 		return MC_ERR_NOTFOUND;
 	}
+	app_vault_refresh(app);
 	orig = app->ex[index];
 	/* Every model that already answered this prompt is skipped. */
 	skip = xcalloc(app->nex + 1, sizeof *skip);

@@ -204,7 +204,12 @@ size_t app_usable_models(const struct app *app);
 size_t app_count(const struct app *app);
 const struct app_exchange *app_get(const struct app *app, size_t index);
 
-/* app_send: route text (or use the pinned model) and start the reply. */
+/*
+ * app_send: route text (or use the pinned model) and start the reply.
+ * First, when the vault file changed since it was read (keys added,
+ * rotated or removed by another mixchat), its keys as they are now are
+ * taken in (app_reask does the same); a notice says so.
+ */
 int app_send(struct app *app, const char *text, char **cause) MC_WUR;
 /*
  * app_explain: route text as app_send would, without sending or recording
