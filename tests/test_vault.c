@@ -519,6 +519,97 @@ TEST(passwd)
 	free(path);
 }
 
+/*
+ * A chat's open vault takes in what another mixchat wrote (a rotated key,
+ * a removed one) without the passphrase; a new passphrase, a removed or
+ * unsafe file leave it with no key it should not use.
+ */
+TEST(reload)
+{
+	char *path = tmp_path("rl.vault"), *cause = NULL;
+	struct secret *pass = sec("correct horse"), *new = sec("new horse");
+	struct vault *v = NULL, *w = NULL;
+	bool changed = true;
+
+	make_vault(path);
+	CHECK(vault_open(path, pass, &v, &cause) == MC_OK);
+	if (v == NULL)
+		return;
+	CHECK(vault_reload(v, &changed, &cause) == MC_OK && !changed);
+
+	/* keys add openai (rotated), keys remove anthropic, elsewhere. */
+	CHECK(vault_open(path, pass, &w, &cause) == MC_OK);
+	if (w != NULL) {
+		CHECK(
+		    vault_set(w, "openai", sec("sk-ROTATED"), &cause) == MC_OK);
+		CHECK(vault_remove(w, "anthropic") == MC_OK);
+		CHECK(vault_save(w, &cause) == MC_OK);
+		vault_close(w);
+		w = NULL;
+	}
+	CHECK(key_is(v, "openai", key_openai));
+	CHECK(vault_reload(v, &changed, &cause) == MC_OK && changed);
+	CHECK(key_is(v, "openai", "sk-ROTATED"));
+	CHECK(vault_get(v, "anthropic") == NULL);
+	CHECK(vault_count(v) == 1);
+	CHECK(vault_reload(v, &changed, &cause) == MC_OK && !changed);
+	/* Reloaded cleanly: it may be saved again. */
+	CHECK(vault_set(v, "gemini", sec("AIza-GEMINI"), &cause) == MC_OK);
+	CHECK(vault_save(v, &cause) == MC_OK);
+	CHECK(vault_reload(v, &changed, &cause) == MC_OK && !changed);
+
+	/* keys passwd, and gemini removed, elsewhere. */
+	CHECK(vault_open(path, pass, &w, &cause) == MC_OK);
+	if (w != NULL) {
+		CHECK(vault_remove(w, "gemini") == MC_OK);
+		CHECK(vault_passwd(w, new, &cause) == MC_OK);
+		CHECK(vault_save(w, &cause) == MC_OK);
+		vault_close(w);
+		w = NULL;
+	}
+	cause = NULL;
+	CHECK(
+	    vault_reload(v, &changed, &cause) == MC_ERR_PASSPHRASE && changed);
+	CHECK(cause != NULL && strstr(cause, "new passphrase") != NULL);
+	free(cause);
+	cause = NULL;
+	CHECK(key_is(v, "openai", "sk-ROTATED"));
+	CHECK(vault_get(v, "gemini") == NULL);
+	CHECK(vault_reload(v, &changed, &cause) == MC_OK && !changed);
+	/* What it holds is not the file's: never written over it. */
+	CHECK(vault_save(v, &cause) == MC_ERR_AGAIN);
+	free(cause);
+	cause = NULL;
+	vault_close(v);
+	v = NULL;
+
+	/* Made readable by others: refused, as at open; no key used. */
+	CHECK(vault_open(path, new, &v, &cause) == MC_OK);
+	if (v == NULL)
+		return;
+	CHECK(chmod(path, 0644) == 0);
+	CHECK(vault_reload(v, &changed, &cause) == MC_ERR_PERM && changed);
+	CHECK(cause != NULL && strstr(cause, "chmod 600") != NULL);
+	free(cause);
+	cause = NULL;
+	CHECK(vault_count(v) == 0 && vault_get(v, "openai") == NULL);
+	CHECK(chmod(path, 0600) == 0);
+	CHECK(vault_reload(v, &changed, &cause) == MC_OK && changed);
+	CHECK(key_is(v, "openai", "sk-ROTATED"));
+
+	/* Removed: no key. */
+	CHECK(unlink(path) == 0);
+	CHECK(vault_reload(v, &changed, &cause) == MC_ERR_NOTFOUND && changed);
+	free(cause);
+	cause = NULL;
+	CHECK(vault_count(v) == 0);
+	CHECK(vault_reload(v, &changed, &cause) == MC_OK && !changed);
+	vault_close(v);
+	secret_free(pass);
+	secret_free(new);
+	free(path);
+}
+
 TEST(bad_entries)
 {
 	char *path = tmp_path("bad.vault"), *cause = NULL;
@@ -687,6 +778,7 @@ main(void)
 	RUN(permissions);
 	RUN(concurrent_save);
 	RUN(passwd);
+	RUN(reload);
 	RUN(bad_entries);
 	RUN(fingerprint);
 	RUN(read_lines);

@@ -50,6 +50,9 @@ if grep -q -e "$KEY" -e "hello vault" -e "correct horse" "$T/debug.log"; then
 printf 'wrong\n' >"$T/pw"
 expect_exit 3 "wrong passphrase from the command" -- setsid -w "$MC" --home "$H" ask "hi"
 expect_grep "$T/err" "wrong passphrase" "says wrong passphrase"
+# After `keys passwd` the command still prints the old one: the error says
+# where the passphrase came from.
+expect_grep "$T/err" "wrong passphrase for the vault .*printed by vault.passphrase_command in $H/config.json" "names vault.passphrase_command as its source"
 
 # Pinned to a model whose provider needs no key, ask never opens the vault
 # (the passphrase here is wrong: asking would fail).  A disabled model and
@@ -106,5 +109,101 @@ grep -q "\"authorization\":\"Bearer $KEY\"" "$MOCK_LOG" && ok "the chat sent the
 	fail "the chat did not send the key"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D quits" || fail "Ctrl-D did not quit cleanly"
+
+# Enter alone at the prompt is a try like a wrong passphrase (every model
+# here needs a key): asked again, and after three, exit 3.
+ui_start -- --home "$H"
+ui_expect "vault passphrase: ?$" "asked for the passphrase"
+ui_expect_not "local models only" "no local-only offer without a local model"
+ui_keys Enter
+ui_expect "empty passphrase: try again$" "Enter alone is asked again"
+ui_keys Enter
+ui_wait "vault passphrase:.*" 2
+n=0
+until [ "$(ui_screen | grep -c "vault passphrase")" -ge 3 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+ui_keys Enter
+[ "$(ui_exit_status)" = 3 ] && ok "three empty tries exit 3" ||
+	{ fail "three empty tries: exit $(cat "$T/exit" 2>/dev/null)"; ui_screen | sed 's/^/  | /'; }
+
+# With a model that needs no key, Enter alone goes on without the vault:
+# said, and only that model answers (no key is sent).
+H7=$T/home7
+cp -r "$H" "$H7"
+cat >"$H7/config.json" <<EOF2
+{
+  "providers": {
+    "openai": { "base_url": "http://127.0.0.1:$PORT/v1" },
+    "loc": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" }
+  },
+  "models": [
+    { "id": "gpt-4.1-mini", "enabled": true },
+    { "id": "lm", "provider": "loc", "price": [9, 9] }
+  ]
+}
+EOF2
+: >"$MOCK_LOG"
+ui_start -- --home "$H7"
+ui_expect "vault passphrase \(Enter alone: local models only\)" "the prompt offers local models only"
+ui_keys Enter
+ui_expect "the vault stays locked: only the models that need no key answer" "going on without the vault is said"
+ui_type "hello local"
+ui_keys Enter
+ui_expect "mock reply to: hello local" "the local model answers"
+expect_grep "$MOCK_LOG" '"model":"lm"' "the request went to the keyless model"
+expect_no_grep "$MOCK_LOG" "authorization" "no key was sent"
+ui_keys C-d
+ui_exit_status >/dev/null
+
+# A vault that is there but cannot be used (0644) is what the first screen
+# says, not the first-run advice to `keys add` (which would refuse it too).
+H9=$T/home9
+cp -r "$H" "$H9"
+chmod 644 "$H9/vault"
+ui_start -- --home "$H9"
+ui_expect "The key vault cannot be used: the vault .* has mode 0644" "the first screen says the vault is unusable"
+ui_expect "chmod 600" "and how to fix it"
+ui_expect_not "No provider is set up|keys add openai" "no advice that cannot work"
+ui_keys C-d
+ui_exit_status >/dev/null
+
+# A slow vault.passphrase_command: the terminal says what is waited for.
+H8=$T/home8
+cp -r "$H" "$H8"
+sed -i "s|^  \]\$|  ],\n  \"vault\": { \"passphrase_command\": \"sleep 2; cat '$T/pw'\" }|" "$H8/config.json"
+printf 'correct horse\n' >"$T/pw"
+ui_start -- --home "$H8"
+ui_expect "unlocking the vault with vault.passphrase_command" "a slow passphrase_command is said while it runs" 2
+ui_expect "type a message" "the chat opens when it answers"
+
+# A running chat uses the vault as it is now: a key rotated by `keys add`
+# in another terminal is sent from the next message on; a removed one is
+# not sent at all.
+KEY2=sk-proj-CHATVAULTROTATED-7b7b7b7b7b7b7b7b
+: >"$MOCK_LOG"
+ui_type "before rotation"
+ui_keys Enter
+ui_expect "mock reply to: before rotation" "a reply with the first key"
+printf 'correct horse\n%s\n' "$KEY2" | setsid -w "$MC" --home "$H8" keys add openai --passphrase-fd 0 >/dev/null 2>&1 ||
+	fail "keys add (rotation) beside the chat"
+ui_type "after rotation"
+ui_keys Enter
+ui_expect "mock reply to: after rotation" "a reply after the rotation"
+n=0
+until [ "$(grep -c '"authorization"' "$MOCK_LOG")" -ge 2 ] || [ $n -ge 30 ]; do sleep 0.1; n=$((n + 1)); done
+tail -n 1 "$MOCK_LOG" | grep -q "\"authorization\":\"Bearer $KEY2\"" && ok "the rotated key is sent" ||
+	fail "the chat did not send the rotated key: $(tail -n 1 "$MOCK_LOG" | grep -o '"authorization":"[^"]*"')"
+printf 'correct horse\n' | setsid -w "$MC" --home "$H8" keys remove openai --passphrase-fd 0 >/dev/null 2>&1 ||
+	fail "keys remove beside the chat"
+ui_type "after removal"
+ui_keys Enter
+ui_expect "no model is set up" "with its key removed, nothing can answer"
+# Two requests in all: before the rotation and after it.
+sleep 0.3
+[ "$(grep -c '"authorization"' "$MOCK_LOG")" -eq 2 ] && ok "the removed key is not sent" ||
+	{ fail "a request went out after the key was removed"; cut -c1-300 "$MOCK_LOG"; }
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D quits" || fail "Ctrl-D did not quit cleanly"
+if grep -r -a -q -e "$KEY2" "$H8"; then fail "the rotated key is in the data folder in plaintext"; else
+	ok "no plaintext rotated key in the data folder"; fi
 
 finish

@@ -103,6 +103,9 @@ if grep -q anthropic "$T/out"; then fail "removed key still listed"; else ok "re
 printf '{ "vault": { "passphrase_command": "echo pw two" } }\n' >"$H/config.json"
 expect_exit 0 "passphrase_command unlocks" -- mc keys list
 expect_grep "$T/out" "^openai	[0-9a-f]\{8\}$" "fingerprint via passphrase_command"
+printf '{ "vault": { "passphrase_command": "echo not the one" } }\n' >"$H/config.json"
+expect_exit 3 "a wrong passphrase from passphrase_command exits 3" -- mc keys list
+expect_grep "$T/err" "wrong passphrase for the vault .*printed by vault.passphrase_command in $H/config.json" "names vault.passphrase_command as its source"
 printf '{ "vault": { "passphrase_command": "exit 7" } }\n' >"$H/config.json"
 expect_exit 3 "failing passphrase_command exits 3" -- mc keys list
 expect_grep "$T/err" "exit 7" "names the command's failure"
@@ -134,7 +137,7 @@ expect_grep "$T/err" "no key from it is used" "the damage is said, and what it m
 # A keyed model asked for by name is refused with the vault named as the
 # reason, not sent to `keys add` (which would refuse the damaged vault).
 expect_exit 2 "ask --model beside a damaged vault" -- mc ask --model gpt-4o-mini hello
-expect_grep "$T/err" "key vault is damaged" "says the vault is why"
+expect_grep "$T/err" "key vault cannot be used" "says the vault is why"
 grep -q "keys add" "$T/err" && fail "sends the user to keys add" || ok "no keys add advice"
 head -c 100 "$T/good" | cmp -s - "$V" && ok "the damaged vault is left as it was" || fail "the damaged vault changed"
 cp "$T/good" "$V"
@@ -143,6 +146,16 @@ cp "$T/good" "$V"
 chmod 644 "$V"
 run_pw 1 "0644 vault refused" "pw two" "" keys list
 expect_grep "$T/err" "chmod 600" "says how to fix the mode"
+# ask and the chat without a terminal (every model here needs a key) say
+# the vault is why nothing can answer, and never send the user to `keys
+# add`, which would refuse the vault too.
+expect_exit 1 "ask beside a 0644 vault" -- mc ask "hello"
+expect_grep "$T/err" "chmod 600" "ask says how to fix the mode"
+expect_grep "$T/err" "vault, which cannot be used" "ask says the vault is why nothing answers"
+expect_no_grep "$T/err" "keys add\|no model is set up" "ask gives no advice that cannot work"
+expect_exit 1 "the chat without a terminal beside a 0644 vault" -- mc
+expect_grep "$T/err" "chmod 600" "the chat says how to fix the mode"
+expect_no_grep "$T/out" "keys add" "the chat gives no advice that cannot work"
 chmod 600 "$V"
 if [ "$(id -u)" -eq 0 ]; then
 	chown 12345 "$V"

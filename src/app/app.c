@@ -102,7 +102,13 @@ struct app {
 	struct vault *vault;
 	char **vault_names;
 	size_t nvault_names;
-	bool vault_damaged; /* its names could not be read */
+	bool vault_damaged;  /* its names could not be read */
+	char *vault_problem; /* why it cannot be used, NULL when it can */
+	int vault_rc;        /* and the error that said so */
+	/* The vault file as app_open (or the last change noticed) found it
+	 * while no vault is open: app_vault_refresh tells a change. */
+	bool vault_seen_ok;
+	struct stat vault_seen;
 
 	struct exchange **ex;
 	size_t nex;
@@ -505,6 +511,7 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 	store_set_warn(app->store, app_store_warn, app);
 
 	path = config_data_path(cfg, "vault");
+	app->vault_seen_ok = lstat(path, &app->vault_seen) == 0;
 	if (vault_exists(path)) {
 		rc = vault_list_names(
 		    path, &app->vault_names, &app->nvault_names, cause);
@@ -513,11 +520,15 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 			 * and what needs no key (a local model, a rating,
 			 * an export) still works.  `mixchat keys` says
 			 * more and never overwrites it. */
-			app_notice(app,
-			    "%s; no key from it is used (mixchat keys list "
-			    "says more)",
-			    *cause != NULL ? *cause : path);
-			free(*cause);
+			app_notice(app, "%s; no key from it is used%s",
+			    *cause != NULL ? *cause : path,
+			    rc == MC_ERR_PERM
+			        ? ""
+			        : " (mixchat keys list says more)");
+			app->vault_problem =
+			    *cause != NULL ? *cause
+			                   : xstrdup(mixchat_strerror(rc));
+			app->vault_rc = rc;
 			*cause = NULL;
 			app->vault_names = NULL;
 			app->nvault_names = 0;
@@ -605,6 +616,7 @@ app_close(struct app *app)
 	router_free(app->router);
 	vault_close(app->vault);
 	vault_names_free(app->vault_names, app->nvault_names);
+	free(app->vault_problem);
 	store_close(app->store);
 	free(app->pinned);
 	while (app->ndown > 0)
@@ -651,6 +663,148 @@ app_unlock(struct app *app, const struct secret *passphrase, char **cause)
 	rc = vault_open(path, passphrase, &app->vault, cause);
 	free(path);
 	return rc;
+}
+
+const char *
+app_vault_problem(const struct app *app)
+{
+	return app->vault_problem;
+}
+
+size_t
+app_keyless_models(const struct app *app)
+{
+	const struct model *m;
+	const struct provider *p;
+	size_t i, n = 0;
+
+	for (i = 0; i < app->cfg->nmodels; i++) {
+		m = &app->cfg->models[i];
+		if (app->pinned != NULL && strcmp(m->id, app->pinned) != 0)
+			continue;
+		p = config_find_provider(app->cfg, m->provider);
+		if (p != NULL && p->auth_none && app_model_usable(app, m))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The router again, for the vault's provider names as they are now
+ * (app_vault_refresh, app_keep_locked), as app_open builds it; the
+ * learned states come from the store, where every rating is.
+ */
+static void
+app_reload_router(struct app *app)
+{
+	router_free(app->router);
+	app->router = router_new();
+	app->nusable = app_router_load(app->router, app->cfg, app->store,
+	    app->vault_names, app->nvault_names, true, false, NULL, NULL);
+	router_memory_free(app->memory);
+	app->memory = router_memory_new();
+	app->memory_ready = false;
+}
+
+/* Take names (n of them) as the vault's provider names; the router
+ * follows when they are not the ones it was built for. */
+static void
+app_set_vault_names(struct app *app, char **names, size_t n)
+{
+	bool same = n == app->nvault_names;
+	size_t i;
+
+	for (i = 0; same && i < n; i++)
+		same = strcmp(names[i], app->vault_names[i]) == 0;
+	vault_names_free(app->vault_names, app->nvault_names);
+	app->vault_names = names;
+	app->nvault_names = n;
+	if (!same)
+		app_reload_router(app);
+}
+
+void
+app_keep_locked(struct app *app)
+{
+	app_set_vault_names(app, NULL, 0);
+	app_notice(app, "the vault stays locked: only the models that need "
+	                "no key answer (restart mixchat to use its keys)");
+}
+
+/* Whether a and b describe one file, unchanged (a `keys` command writes a
+ * new file and renames it over the old one; chmod changes the ctime). */
+static bool
+app_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * Before a request: when the vault file changed since it was read (`mixchat
+ * keys add`, `remove` or `passwd` in another terminal), its keys as they
+ * are now, so that a rotated key is sent and a removed one is not.  An open
+ * vault reads it again with the key derived at unlock (vault_reload: no
+ * passphrase); one that was not opened (locked, absent or unusable at the
+ * start) cannot: the user is told to restart.
+ */
+static void
+app_vault_refresh(struct app *app)
+{
+	char *cause = NULL, **names;
+	struct stat st;
+	bool changed, now;
+	size_t i, n;
+	int rc;
+
+	if (app->vault == NULL) {
+		char *path = config_data_path(app->cfg, "vault");
+
+		now = lstat(path, &st) == 0;
+		free(path);
+		if (now == app->vault_seen_ok &&
+		    (!now || app_same_file(&st, &app->vault_seen)))
+			return;
+		app->vault_seen_ok = now;
+		if (now)
+			app->vault_seen = st;
+		app_notice(app, "the vault changed: restart mixchat to use "
+		                "the new keys");
+		return;
+	}
+	rc = vault_reload(app->vault, &changed, &cause);
+	if (!changed)
+		return;
+	n = vault_count(app->vault);
+	names = xcalloc(n + 1, sizeof *names);
+	for (i = 0; i < n; i++)
+		names[i] = xstrdup(vault_name(app->vault, i));
+	app_set_vault_names(app, names, n);
+	free(app->vault_problem);
+	app->vault_problem = NULL;
+	app->vault_damaged = false;
+	if (rc == MC_OK)
+		app_notice(app, "the vault changed: its keys were read again "
+		                "and are used from this message on");
+	else if (rc == MC_ERR_PASSPHRASE)
+		app_notice(app,
+		    "%s: restart mixchat to use the new keys (a key "
+		    "removed from it is no longer used)",
+		    cause);
+	else if (rc == MC_ERR_NOTFOUND)
+		app_notice(app, "%s: its keys are no longer used", cause);
+	else {
+		app_notice(app, "%s; no key from it is used", cause);
+		app->vault_problem = cause;
+		app->vault_rc = rc;
+		app->vault_damaged = true;
+		cause = NULL;
+	}
+	free(cause);
 }
 
 size_t
@@ -1338,6 +1492,14 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	}
 	free(lat);
 	free(down);
+	if (rc == MC_ERR_NOTFOUND && app->vault_problem != NULL) {
+		/* `keys add` would refuse the vault too: the vault first. */
+		*cause = xstrdup("nothing can answer: the models set up need "
+		                 "keys from the vault, which cannot be used "
+		                 "(said above)");
+		router_decision_release(&d);
+		return app->vault_rc;
+	}
 	if (rc == MC_ERR_NOTFOUND) {
 		*cause = xstrdup("no model is set up: add a key with `mixchat "
 		                 "keys add PROVIDER` or a local model in "
@@ -1875,6 +2037,7 @@ app_send(struct app *app, const char *text, char **cause)
 		*cause = xstrdup("a reply is still arriving (Esc cancels it)");
 		return MC_ERR_AGAIN;
 	}
+	app_vault_refresh(app);
 	if (text[strspn(text, " \t\r\n")] == '\0') {
 		*cause = xstrdup("the message is empty");
 		return MC_ERR_USAGE;
@@ -2429,6 +2592,7 @@ app_reask(struct app *app, size_t index, char **cause)
 		*cause = xstrdup("there is no reply to ask again");
 		return MC_ERR_NOTFOUND;
 	}
+	app_vault_refresh(app);
 	orig = app->ex[index];
 	/* Every model that already answered this prompt is skipped. */
 	skip = xcalloc(app->nex + 1, sizeof *skip);
@@ -2523,8 +2687,8 @@ app_pin_model(struct app *app, const char *model, char **cause)
 			    model, m->provider);
 		else if (app->vault_damaged)
 			*cause = xasprintf("%s needs a key for %s, and the "
-			                   "key vault is damaged (`mixchat "
-			                   "keys list` says more)",
+			                   "key vault cannot be used (said "
+			                   "above)",
 			    model, m->provider);
 		else
 			*cause = xasprintf("%s needs a key for %s: run "

@@ -180,6 +180,23 @@ bool app_needs_unlock(const struct app *app);
 /* app_unlock: open the vault with the passphrase (3: wrong passphrase). */
 int app_unlock(
     struct app *app, const struct secret *passphrase, char **cause) MC_WUR;
+/*
+ * app_vault_problem: why the vault that exists cannot be used (unsafe
+ * permissions, damaged, unknown version: vault_list_names' message), or
+ * NULL when it can or there is none.  Owned by app.
+ */
+const char *app_vault_problem(const struct app *app);
+/*
+ * app_keyless_models: how many usable models need no key (a local
+ * server): what can answer with the vault locked (with a model pinned,
+ * 1 when that one needs none).
+ */
+size_t app_keyless_models(const struct app *app);
+/*
+ * app_keep_locked: go on without the vault (the user gave no passphrase):
+ * only the models that need no key are candidates; a notice says so.
+ */
+void app_keep_locked(struct app *app);
 /* app_usable_models: how many models can be asked (0: nothing set up). */
 size_t app_usable_models(const struct app *app);
 
@@ -187,7 +204,12 @@ size_t app_usable_models(const struct app *app);
 size_t app_count(const struct app *app);
 const struct app_exchange *app_get(const struct app *app, size_t index);
 
-/* app_send: route text (or use the pinned model) and start the reply. */
+/*
+ * app_send: route text (or use the pinned model) and start the reply.
+ * First, when the vault file changed since it was read (keys added,
+ * rotated or removed by another mixchat), its keys as they are now are
+ * taken in (app_reask does the same); a notice says so.
+ */
 int app_send(struct app *app, const char *text, char **cause) MC_WUR;
 /*
  * app_explain: route text as app_send would, without sending or recording

@@ -223,6 +223,8 @@ open_vault(const struct config *cfg, const char *path, int fd, struct vault **v,
 	free(prompt);
 	if (rc == MC_OK)
 		rc = vault_open(path, pass, v, cause);
+	if (rc == MC_ERR_PASSPHRASE)
+		passphrase_blame(cfg, fd, cause);
 	secret_free(pass);
 	return rc;
 }

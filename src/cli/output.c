@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "util/json.h"
+#include "util/xmalloc.h"
 #include "vault/passphrase.h"
 #include "vault/secmem.h"
 
@@ -74,6 +75,10 @@ cli_unlock(const struct config *cfg, struct app *app)
 {
 	struct secret *pass = NULL;
 	char *cause = NULL;
+	const char *prompt = "mixchat: vault passphrase: ";
+	bool command = cfg->passphrase_command != NULL &&
+	               cfg->passphrase_command[0] != '\0';
+	bool local;
 	int rc, tries;
 
 	if (!app_needs_unlock(app))
@@ -83,18 +88,32 @@ cli_unlock(const struct config *cfg, struct app *app)
 		          "passphrase");
 		return EXIT_RUNTIME;
 	}
+	/* With a model that needs no key (a local server), Enter alone goes
+	 * on without the vault; the prompt says so. */
+	local = !command && app_keyless_models(app) > 0;
+	if (local)
+		prompt = "mixchat: vault passphrase (Enter alone: local "
+		         "models only): ";
 	/* Typed at the terminal, a slip gets two more tries, as sudo gives;
 	 * a passphrase_command would only say the same again. */
 	for (tries = 0;; tries++) {
-		rc = passphrase_get(cfg, -1,
-		    "mixchat: vault passphrase: ", false, &pass, &cause);
-		if (rc == MC_OK)
+		rc = passphrase_get(cfg, -1, prompt, false, &pass, &cause);
+		if (rc == MC_ERR_USAGE && !command) {
+			/* Enter alone (passphrase_get's only usage error
+			 * without confirm). */
+			free(cause);
+			cause = NULL;
+			if (local) {
+				app_keep_locked(app);
+				return EXIT_OK;
+			}
+			cause = xstrdup("empty passphrase");
+			rc = MC_ERR_PASSPHRASE;
+		} else if (rc == MC_OK)
 			rc = app_unlock(app, pass, &cause);
 		secret_free(pass);
 		pass = NULL;
-		if (rc != MC_ERR_PASSPHRASE || tries == 2 ||
-		    (cfg->passphrase_command != NULL &&
-		        cfg->passphrase_command[0] != '\0'))
+		if (rc != MC_ERR_PASSPHRASE || tries == 2 || command)
 			break;
 		fprintf(stderr, "mixchat: %s: try again\n",
 		    cause != NULL ? cause : mixchat_strerror(rc));
@@ -103,6 +122,8 @@ cli_unlock(const struct config *cfg, struct app *app)
 	}
 	if (rc == MC_OK)
 		return EXIT_OK;
+	if (rc == MC_ERR_PASSPHRASE)
+		passphrase_blame(cfg, -1, &cause);
 	cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
 	free(cause);
 	return rc == MC_ERR_PASSPHRASE || rc == MC_ERR_LOCKED ? EXIT_VAULT

@@ -22,6 +22,9 @@ void cli_print_exchange_json(FILE *f, const struct app_exchange *ex);
 /*
  * cli_unlock: when the app needs the vault, get the passphrase (terminal,
  * passphrase_command) and unlock; returns an exit code (3 on failure).
+ * At the terminal a wrong or empty passphrase is asked again, three tries
+ * in all; when some model needs no key, Enter alone goes on without the
+ * vault (app_keep_locked) instead.
  */
 int cli_unlock(const struct config *cfg, struct app *app);
 

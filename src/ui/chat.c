@@ -1290,6 +1290,21 @@ chat_without_terminal(const struct config *cfg)
 			usable++;
 	vault_names_free(names, nnames);
 	if (usable == 0) {
+		char *path = config_data_path(cfg, "vault"), *cause = NULL;
+		int rc = MC_OK;
+
+		/* There but unusable: that first, not `keys add`. */
+		if (vault_exists(path) && (rc = vault_list_names(path, &names,
+		                               &nnames, &cause)) == MC_OK)
+			vault_names_free(names, nnames);
+		free(path);
+		if (rc != MC_OK) {
+			cli_error("%s; until it is fixed, nothing set up can "
+			          "answer (the models need keys from it)",
+			    cause != NULL ? cause : mixchat_strerror(rc));
+			free(cause);
+			return EXIT_RUNTIME;
+		}
 		printf("mixchat: no provider is set up yet.  Add one with:\n"
 		       "  mixchat keys add openai        (or anthropic, "
 		       "gemini, ...)\n"
@@ -1414,7 +1429,18 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	if (!keys_ok)
 		ui_note_error(
 		    &ui, "keys: %s; using the default keys", keys_cause);
-	if (app_usable_models(ui.app) == 0)
+	/* A vault that is there but cannot be used is why, first: not the
+	 * first-run advice, whose `keys add` would refuse it too. */
+	if (app_vault_problem(ui.app) != NULL)
+		ui_note_error(&ui,
+		    "The key vault cannot be used: %s.\nUntil it is fixed "
+		    "(then start mixchat again), %s.",
+		    app_vault_problem(ui.app),
+		    app_usable_models(ui.app) > 0
+		        ? "only the models that need no key answer"
+		        : "nobody can answer: the models set up need keys "
+		          "from it");
+	else if (app_usable_models(ui.app) == 0)
 		ui_note(&ui, NO_PROVIDER_TEXT, cfg.config_file);
 	ui.dirty = true;
 	ui_loop(&ui);

@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -20,8 +22,14 @@
 #include <sodium.h>
 
 #include "util/fs.h"
+#include "util/glyph.h"
 #include "util/xmalloc.h"
 #include "vault/passphrase.h"
+
+/* How long vault.passphrase_command may take before the terminal is told
+ * what is waited for (a password manager asking its agent, a GPG
+ * pinentry): a quick one prints nothing. */
+#define COMMAND_SLOW_MS 300
 
 static const char no_source[] =
     "no passphrase: run in a terminal, or set vault.passphrase_command "
@@ -190,7 +198,8 @@ static int
 command_read(const char *cmd, struct secret **out, char **cause)
 {
 	unsigned char drain[512];
-	int p[2], status, rc;
+	struct pollfd pfd;
+	int p[2], status, rc, n;
 	bool eof;
 	pid_t pid;
 	ssize_t r;
@@ -217,6 +226,19 @@ command_read(const char *cmd, struct secret **out, char **cause)
 		_exit(127);
 	}
 	close(p[1]);
+	/* Until it answers the screen would stay blank (the chat draws
+	 * after the unlock): said on the terminal, as sudo's prompt is. */
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	while ((n = poll(&pfd, 1, COMMAND_SLOW_MS)) < 0 && errno == EINTR)
+		continue;
+	if (n == 0 && isatty(STDERR_FILENO)) {
+		fprintf(stderr,
+		    "mixchat: unlocking the vault with "
+		    "vault.passphrase_command%s\n",
+		    glyph->ellipsis);
+		fflush(stderr);
+	}
 	rc = passphrase_read_line(p[0], PASSPHRASE_MAX, out, &eof);
 	/* Drain the rest so the command is not killed by SIGPIPE. */
 	while ((r = read(p[0], drain, sizeof drain)) != 0)
@@ -300,7 +322,12 @@ passphrase_get(const struct config *cfg, int fd, const char *prompt,
 		}
 	}
 	if (rc == MC_OK && pass->len == 0) {
-		*cause = xstrdup("empty passphrase: refused");
+		*cause = xstrdup(fd < 0 && cfg != NULL &&
+		                         cfg->passphrase_command != NULL &&
+		                         cfg->passphrase_command[0] != '\0'
+		                     ? "empty passphrase from "
+		                       "vault.passphrase_command: refused"
+		                     : "empty passphrase: refused");
 		rc = MC_ERR_USAGE;
 	}
 	if (rc != MC_OK) {
@@ -310,6 +337,28 @@ passphrase_get(const struct config *cfg, int fd, const char *prompt,
 	secret_free(again);
 	*out = pass;
 	return rc;
+}
+
+void
+passphrase_blame(const struct config *cfg, int fd, char **cause)
+{
+	char *was = *cause != NULL ? *cause : xstrdup("wrong passphrase");
+
+	if (fd >= 0)
+		*cause = xasprintf("%s (read from descriptor %d, "
+		                   "--passphrase-fd)",
+		    was, fd);
+	else if (cfg != NULL && cfg->passphrase_command != NULL &&
+	         cfg->passphrase_command[0] != '\0')
+		*cause = xasprintf("%s (printed by vault.passphrase_command in "
+		                   "%s: after `mixchat keys passwd`, make it "
+		                   "print the new passphrase)",
+		    was,
+		    cfg->config_file != NULL ? cfg->config_file
+		                             : "config.json");
+	else
+		return;
+	free(was);
 }
 
 int

@@ -34,10 +34,21 @@
  * nothing ("no passphrase: run in a terminal, or set
  * vault.passphrase_command (the keys commands also take --passphrase-fd
  * N)"), MC_ERR_USAGE for an empty passphrase or two
- * that differ, MC_ERR_LIMIT when longer than PASSPHRASE_MAX.
+ * that differ (without confirm, MC_ERR_USAGE is an empty one only: Enter
+ * alone at the terminal, or an empty line), MC_ERR_LIMIT when longer than
+ * PASSPHRASE_MAX.  When the command has not answered within 300 ms and
+ * standard error is a terminal, a line there says what is waited for.
  */
 int passphrase_get(const struct config *cfg, int fd, const char *prompt,
     bool confirm, struct secret **out, char **cause) MC_WUR;
+
+/*
+ * passphrase_blame: after a wrong passphrase that passphrase_get(cfg, fd,
+ * ...) read, add to *cause (replaced, freed by the caller) where it came
+ * from when it was not typed: the descriptor, or vault.passphrase_command
+ * (named with cfg's config file, and what to do after `keys passwd`).
+ */
+void passphrase_blame(const struct config *cfg, int fd, char **cause);
 
 /*
  * passphrase_read_key: an API key for provider: from the terminal with echo

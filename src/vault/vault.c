@@ -54,6 +54,10 @@ struct vault {
 	 * overwrite a vault another process changed meanwhile. */
 	bool had_file;
 	struct stat seen;
+	/* The file at the last look (open, save, vault_reload), present
+	 * or not: vault_reload reads it again only when it changed. */
+	bool looked_had;
+	struct stat looked;
 };
 
 static void
@@ -332,6 +336,8 @@ vault_open(const char *path, const struct secret *passphrase,
 	v = vault_new(path);
 	v->had_file = true;
 	v->seen = seen;
+	v->looked_had = true;
+	v->looked = seen;
 	v->opslimit = h.opslimit;
 	v->mem_kib = h.mem_kib;
 	memcpy(v->salt, h.salt, sizeof v->salt);
@@ -539,6 +545,40 @@ vault_remove(struct vault *v, const char *provider)
 	return MC_OK;
 }
 
+/*
+ * Drop the entries whose names are not among names (sorted, n of them);
+ * with n == 0, every entry.
+ */
+static void
+keep_named(struct vault *v, char *const *names, size_t n)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < v->n; i++) {
+		for (j = 0; j < n; j++)
+			if (strcmp(names[j], v->entries[i].name) == 0)
+				break;
+		if (j < n) {
+			v->entries[k++] = v->entries[i];
+			continue;
+		}
+		free(v->entries[i].name);
+		secret_free(v->entries[i].key);
+	}
+	v->n = k;
+}
+
+/* Whether a and b describe the same file, unchanged (a save is a new
+ * file renamed over the old one: another inode, size or time). */
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
 /* Whether the file at v->path is still the one v was read from. */
 static bool
 unchanged(const struct vault *v)
@@ -547,10 +587,7 @@ unchanged(const struct vault *v)
 
 	if (lstat(v->path, &st) != 0)
 		return !v->had_file && errno == ENOENT;
-	return v->had_file && st.st_dev == v->seen.st_dev &&
-	       st.st_ino == v->seen.st_ino && st.st_size == v->seen.st_size &&
-	       st.st_mtim.tv_sec == v->seen.st_mtim.tv_sec &&
-	       st.st_mtim.tv_nsec == v->seen.st_mtim.tv_nsec;
+	return v->had_file && same_file(&st, &v->seen);
 }
 
 /*
@@ -609,8 +646,11 @@ write_locked(struct vault *v, const void *data, size_t len, char **cause)
 	}
 	remove_stale_temps(v->path);
 	rc = fs_write_atomic(v->path, data, len, 0600, cause);
-	if (rc == MC_OK && lstat(v->path, &v->seen) == 0)
+	if (rc == MC_OK && lstat(v->path, &v->seen) == 0) {
 		v->had_file = true;
+		v->looked_had = true;
+		v->looked = v->seen;
+	}
 out:
 	if (fd >= 0)
 		close(fd);
@@ -686,6 +726,106 @@ out:
 done:
 	secret_free(pt);
 	free(ct);
+	buf_release(&b);
+	return rc;
+}
+
+int
+vault_reload(struct vault *v, bool *changed, char **cause)
+{
+	struct vault_header h;
+	struct vault fresh;
+	struct secret *pt = NULL;
+	unsigned long long pt_len = 0;
+	struct stat st;
+	struct buf b;
+	size_t i;
+	int rc, r;
+
+	*changed = false;
+	if (lstat(v->path, &st) != 0) {
+		if (errno != ENOENT || !v->looked_had)
+			return MC_OK;
+		*changed = true;
+		v->looked_had = false;
+		keep_named(v, NULL, 0);
+		*cause = xasprintf("the vault %s was removed", v->path);
+		return MC_ERR_NOTFOUND;
+	}
+	if (v->looked_had && same_file(&st, &v->looked) &&
+	    st.st_ctim.tv_sec == v->looked.st_ctim.tv_sec &&
+	    st.st_ctim.tv_nsec == v->looked.st_ctim.tv_nsec &&
+	    st.st_mode == v->looked.st_mode)
+		return MC_OK;
+	*changed = true;
+	v->looked_had = true;
+	v->looked = st;
+	memset(&h, 0, sizeof h);
+	memset(&fresh, 0, sizeof fresh);
+	buf_init(&b, VAULT_FILE_MAX);
+	/* What is read is what is compared next time (a writer may have
+	 * renamed another file in since the lstat). */
+	if ((rc = read_vault_file(v->path, &b, &st, cause)) != MC_OK)
+		goto drop;
+	v->looked = st;
+	rc = vault_header_parse(
+	    (const unsigned char *)b.data, b.len, v->path, &h, cause);
+	if (rc != MC_OK)
+		goto drop;
+	if (h.opslimit != v->opslimit || h.mem_kib != v->mem_kib ||
+	    memcmp(h.salt, v->salt, sizeof v->salt) != 0 ||
+	    sodium_memcmp(h.check, v->check, sizeof v->check) != 0) {
+		/* Another passphrase (keys passwd): the derived key kept
+		 * here cannot read it.  The names are readable: a key
+		 * removed meanwhile is not used any more. */
+		keep_named(v, h.names, h.nnames);
+		*cause =
+		    xasprintf("the vault %s has a new passphrase", v->path);
+		rc = MC_ERR_PASSPHRASE;
+		goto out;
+	}
+	pt = secret_new(h.ct_len - VAULT_TAG_BYTES);
+	secret_unlock_ro(v->enc_key);
+	r = crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)pt->p,
+	    &pt_len, NULL, h.ct, h.ct_len, (const unsigned char *)b.data,
+	    h.ad_len, h.nonce, (const unsigned char *)v->enc_key->p);
+	secret_lock(v->enc_key);
+	if (r != 0) {
+		*cause = xasprintf("the vault %s does not authenticate: it was "
+		                   "damaged or tampered with after it was "
+		                   "written",
+		    v->path);
+		rc = MC_ERR_CORRUPT;
+		goto drop;
+	}
+	if (split_plaintext(&fresh, &h, pt, (size_t)pt_len) != MC_OK) {
+		*cause = xasprintf("the vault %s authenticates but its key "
+		                   "list is malformed",
+		    v->path);
+		rc = MC_ERR_CORRUPT;
+		goto drop;
+	}
+	keep_named(v, NULL, 0);
+	free(v->entries);
+	v->entries = fresh.entries;
+	v->n = fresh.n;
+	fresh.entries = NULL;
+	fresh.n = 0;
+	v->had_file = true;
+	v->seen = st;
+	rc = MC_OK;
+	goto out;
+drop:
+	/* No key of a vault that cannot be read is used. */
+	keep_named(v, NULL, 0);
+out:
+	for (i = 0; i < fresh.n; i++) {
+		free(fresh.entries[i].name);
+		secret_free(fresh.entries[i].key);
+	}
+	free(fresh.entries);
+	secret_free(pt);
+	vault_header_release(&h);
 	buf_release(&b);
 	return rc;
 }

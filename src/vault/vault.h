@@ -150,6 +150,26 @@ int vault_passwd(
  */
 void vault_fingerprint(const struct secret *key, char buf[9]);
 
+/*
+ * vault_reload: take in what the vault file holds now, when it changed
+ * since v last looked at it (its inode, size, times or mode: another
+ * mixchat ran `keys add`, `remove` or `passwd`).  No passphrase is needed:
+ * the file is decrypted with the key v derived from it at open, which v
+ * keeps in guarded memory anyway; the passphrase itself is not kept.
+ * *changed says whether the file had changed (false: nothing was read,
+ * MC_OK).  With *changed:
+ *	MC_OK              v holds the file's keys now (vault_get pointers
+ *	                   taken before are gone)
+ *	MC_ERR_PASSPHRASE  the file has another passphrase: v keeps only the
+ *	                   keys whose names are still in it, as they were
+ *	MC_ERR_NOTFOUND    the file was removed: v holds no key
+ *	any other error    the file cannot be used (vault_open's errors): v
+ *	                   holds no key
+ * and *cause says which.  A later vault_save of v refuses (MC_ERR_AGAIN)
+ * unless it was MC_OK.  Never writes the file.
+ */
+int vault_reload(struct vault *v, bool *changed, char **cause) MC_WUR;
+
 /* vault_close: wipe and free everything (NULL is fine). */
 void vault_close(struct vault *v);
 
