@@ -7,7 +7,8 @@
 
 MIXCHAT_VAULT_KDF=min; export MIXCHAT_VAULT_KDF
 KEY=sk-proj-CHATVAULTTEST-5a5a5a5a5a5a5a5a
-start_mock
+printf '[{"prompt_contains": "refusedkey", "status": 401}]\n' >"$T/script.json"
+start_mock "$T/script.json"
 H=$T/home
 mkdir -p "$H"
 cat >"$H/config.json" <<EOF2
@@ -205,5 +206,45 @@ ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D quits" || fail "Ctrl-D did not quit cleanly"
 if grep -r -a -q -e "$KEY2" "$H8"; then fail "the rotated key is in the data folder in plaintext"; else
 	ok "no plaintext rotated key in the data folder"; fi
+
+# A key the provider refuses (401) takes its models out of routing; a key
+# replaced with `keys add` beside the chat brings them back.
+H10=$T/home10
+mkdir -p "$H10"
+cp "$H/vault" "$H10/vault"
+chmod 600 "$H10/vault"
+cat >"$H10/config.json" <<EOF2
+{
+  "providers": {
+    "openai": { "base_url": "http://127.0.0.1:$PORT/v1" },
+    "local": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" }
+  },
+  "models": [
+    { "id": "gpt-4.1-mini", "enabled": true },
+    { "id": "localdear", "provider": "local", "price": [30, 60], "prior": "mistralai/mistral-7b-chat" }
+  ],
+  "vault": { "passphrase_command": "cat '$T/pw'" }
+}
+EOF2
+printf 'correct horse\n' >"$T/pw"
+ui_start -- --home "$H10"
+ui_expect "type a message" "a chat with a keyed and a local model"
+ui_type "refusedkey first"
+ui_keys Enter
+ui_expect "key rejected by openai \\(HTTP 401\\)" "the keyed model is asked first, and refused"
+ui_expect "openai refused the key: the router asks its models only when no other model fits" "its models are out"
+ui_type "while refused"
+ui_keys Enter
+ui_expect "localdear · " "the next message goes to the local model"
+printf 'correct horse\n%s\n' "$KEY2" | setsid -w "$MC" --home "$H10" keys add openai --passphrase-fd 0 >/dev/null 2>&1 ||
+	fail "keys add (a new key) beside the chat"
+: >"$MOCK_LOG"
+ui_type "with the new key"
+ui_keys Enter
+ui_expect "mock reply to: with the new key" "a reply"
+grep -q "\"authorization\":\"Bearer $KEY2\"" "$MOCK_LOG" && ok "the new key brings the keyed models back" ||
+	fail "the keyed models stayed out after the key was replaced: $(cut -c1-200 "$MOCK_LOG")"
+ui_keys C-d
+ui_exit_status >/dev/null
 
 finish

@@ -752,6 +752,8 @@ app_same_file(const struct stat *a, const struct stat *b)
  * passphrase); one that was not opened (locked, absent or unusable at the
  * start) cannot: the user is told to restart.
  */
+static void app_down_forget_keys(struct app *app);
+
 static void
 app_vault_refresh(struct app *app)
 {
@@ -787,6 +789,8 @@ app_vault_refresh(struct app *app)
 	free(app->vault_problem);
 	app->vault_problem = NULL;
 	app->vault_damaged = false;
+	/* A key refused before may be the one just replaced. */
+	app_down_forget_keys(app);
 	if (rc == MC_OK)
 		app_notice(app, "the vault changed: its keys were read again "
 		                "and are used from this message on");
@@ -1376,6 +1380,21 @@ app_down_reason(const struct app *app, const char *id)
 				return "no such model";
 			}
 	return router_exclusion_name(ROUTER_UNREACHABLE);
+}
+
+/* The vault's keys were read again: the models out for a refused key are
+ * candidates again (the key may be the new one). */
+static void
+app_down_forget_keys(struct app *app)
+{
+	size_t k = 0;
+
+	while (k < app->ndown)
+		if (app->down[k].kind == DOWN_KEY) {
+			free(app->down[k].model);
+			app->down[k] = app->down[--app->ndown];
+		} else
+			k++;
 }
 
 /* Whether model id is sitting out at now. */
