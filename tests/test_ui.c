@@ -1113,6 +1113,75 @@ TEST(editor_edits_utf8_and_keeps_history)
 	editor_insert(&e, "!", 1);
 	CHECK(!editor_just_recalled(&e));
 	editor_set(&e, "");
+	editor_release(&e);
+	editor_init(&e);
+	/* As in readline: a message of the history edited, then left, is
+	 * shown as edited when the walk comes back to it, and so is the
+	 * draft at the bottom; sending ends the walk, the history as sent
+	 * with the text sent after it. */
+	editor_set(&e, "q4");
+	free(editor_take(&e));
+	editor_set(&e, "q5");
+	free(editor_take(&e));
+	editor_set(&e, "my draft");
+	CHECK(editor_history_prev(&e));
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4");
+	editor_insert(&e, " edited", 7);
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "q5");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4 edited");
+	CHECK(editor_just_recalled(&e));
+	CHECK(editor_history_next(&e));
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "my draft");
+	CHECK(editor_history_prev(&e));
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4 edited");
+	/* Edited back to the message as sent: nothing kept. */
+	editor_delete_word_back(&e);
+	editor_delete_back(&e);
+	CHECK(editor_history_next(&e));
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4");
+	CHECK(!e.edited[0]);
+	editor_insert(&e, "!", 1);
+	s = editor_take(&e);
+	CHECK_STR(s, "q4!");
+	free(s);
+	CHECK(e.nhistory == 3);
+	CHECK_STR(e.history[0], "q4");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4!");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q5");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4");
+	CHECK(editor_history_next(&e));
+	CHECK(editor_history_next(&e));
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "");
+	/* Several lines: the edit is kept from the first or last line
+	 * too. */
+	editor_set(&e, "alpha\nbeta");
+	free(editor_take(&e));
+	CHECK(editor_history_prev(&e));
+	CHECK(editor_just_recalled(&e));
+	editor_insert(&e, "X", 1);
+	CHECK(!editor_just_recalled(&e));
+	CHECK(editor_line_up(&e));
+	editor_insert(&e, "Y", 1);
+	CHECK(!editor_line_up(&e));
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4!");
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "alphaY\nbetaX");
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "alphaY\nbetaX");
+	editor_set(&e, "");
 	/* Wrapping with a newline and a wide character at the edge. */
 	editor_set(&e, "abcd\n日本語");
 	rows = editor_wrap(&e, 4, &n, &r, &c);

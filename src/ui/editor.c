@@ -1,6 +1,7 @@
 /*
  * editor.c - the input line (see editor.h).  Owns cursor movement by
- * characters and words, the history and the wrapping of a long message.
+ * characters and words, the history (with the walk's edits of it, kept
+ * apart from the messages as sent) and the wrapping of a long message.
  */
 #include "config.h"
 
@@ -26,9 +27,12 @@ editor_release(struct editor *e)
 {
 	size_t i;
 
-	for (i = 0; i < e->nhistory; i++)
+	for (i = 0; i < e->nhistory; i++) {
 		free(e->history[i]);
+		free(e->edited[i]);
+	}
 	free(e->history);
+	free(e->edited);
 	free(e->draft);
 	free(e->text);
 	memset(e, 0, sizeof *e);
@@ -83,13 +87,35 @@ editor_remember(struct editor *e, const char *s)
 		return;
 	if (e->nhistory == EDITOR_HISTORY) {
 		free(e->history[0]);
+		free(e->edited[0]);
 		memmove(e->history, e->history + 1,
 		    (e->nhistory - 1) * sizeof *e->history);
+		memmove(e->edited, e->edited + 1,
+		    (e->nhistory - 1) * sizeof *e->edited);
 		e->nhistory--;
 	}
 	e->history =
 	    xreallocarray(e->history, e->nhistory + 1, sizeof *e->history);
-	e->history[e->nhistory++] = xstrdup(s);
+	e->edited =
+	    xreallocarray(e->edited, e->nhistory + 1, sizeof *e->edited);
+	e->history[e->nhistory] = xstrdup(s);
+	e->edited[e->nhistory] = NULL;
+	e->nhistory++;
+	e->hpos = e->nhistory;
+}
+
+/* The walk is over: its edits go, the history is as sent. */
+static void
+editor_walk_end(struct editor *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nhistory; i++) {
+		free(e->edited[i]);
+		e->edited[i] = NULL;
+	}
+	free(e->draft);
+	e->draft = NULL;
 	e->hpos = e->nhistory;
 }
 
@@ -99,9 +125,7 @@ editor_take(struct editor *e)
 	char *s = xstrdup(e->text);
 
 	editor_remember(e, s);
-	e->hpos = e->nhistory;
-	free(e->draft);
-	e->draft = NULL;
+	editor_walk_end(e);
 	editor_set(e, "");
 	return s;
 }
@@ -278,18 +302,48 @@ editor_line_down(struct editor *e)
 	return true;
 }
 
+/* What the walk shows for position pos: the draft at the end, else the
+ * message with its edit, if any. */
+static const char *
+editor_walk_text(const struct editor *e, size_t pos)
+{
+	if (pos >= e->nhistory)
+		return e->draft != NULL ? e->draft : "";
+	return e->edited[pos] != NULL ? e->edited[pos] : e->history[pos];
+}
+
+/* Leave position hpos of the walk, keeping its text as it is now. */
+static void
+editor_walk_leave(struct editor *e)
+{
+	char **keep;
+
+	if (e->hpos >= e->nhistory)
+		keep = &e->draft;
+	else
+		keep = &e->edited[e->hpos];
+	free(*keep);
+	*keep = NULL;
+	if (e->hpos >= e->nhistory || strcmp(e->text, e->history[e->hpos]) != 0)
+		*keep = xstrdup(e->text);
+}
+
+/* Arrive at position pos of the walk: its text, the cursor at the end. */
+static void
+editor_walk_arrive(struct editor *e, size_t pos)
+{
+	e->hpos = pos;
+	editor_set(e, editor_walk_text(e, pos));
+	e->recalled_at = e->cursor;
+}
+
 bool
 editor_history_prev(struct editor *e)
 {
 	if (e->hpos == 0)
 		return false;
-	if (e->hpos == e->nhistory) {
-		free(e->draft);
-		e->draft = xstrdup(e->text);
-	}
-	e->hpos--;
-	editor_set(e, e->history[e->hpos]);
-	e->recalled_at = e->cursor;
+	editor_walk_leave(e);
+	editor_walk_arrive(e, e->hpos - 1);
 	return true;
 }
 
@@ -297,7 +351,7 @@ bool
 editor_just_recalled(const struct editor *e)
 {
 	return e->hpos < e->nhistory && e->cursor == e->recalled_at &&
-	       strcmp(e->text, e->history[e->hpos]) == 0;
+	       strcmp(e->text, editor_walk_text(e, e->hpos)) == 0;
 }
 
 bool
@@ -305,14 +359,8 @@ editor_history_next(struct editor *e)
 {
 	if (e->hpos >= e->nhistory)
 		return false;
-	e->hpos++;
-	if (e->hpos == e->nhistory) {
-		editor_set(e, e->draft != NULL ? e->draft : "");
-		free(e->draft);
-		e->draft = NULL;
-	} else
-		editor_set(e, e->history[e->hpos]);
-	e->recalled_at = e->cursor;
+	editor_walk_leave(e);
+	editor_walk_arrive(e, e->hpos + 1);
 	return true;
 }
 

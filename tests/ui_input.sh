@@ -1,0 +1,65 @@
+# ui_input.sh - the input line as a daily user meets it, against the mock
+# provider: a message recalled with Up and edited keeps the edit while Up
+# and Down walk the history (and the draft typed before comes back at the
+# bottom) until something is sent.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+
+start_mock
+trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+H=$T/home
+write_config "$H"
+send() { ui_type "$1"; ui_keys Enter; }
+
+ui_start -- --home "$H"
+ui_expect "type a message" "the chat is up"
+for i in 4 5; do
+	send "cjk q$i"
+	ui_expect "mock reply to: cjk q$i" "reply $i"
+done
+
+# 1. An edited message of the history is kept while walking it.
+ui_type "half a draft"
+ui_keys Up Up
+ui_expect "^› cjk q4$" "Up twice recalls the older message"
+ui_type " plus my edit"
+ui_expect "^› cjk q4 plus my edit$" "the recalled message edited"
+ui_keys Down
+ui_expect "^› cjk q5$" "Down: the next message"
+ui_keys Up
+ui_expect "^› cjk q4 plus my edit$" "Up again: the edit is still there"
+ui_keys Down Down
+ui_expect "^› half a draft$" "at the bottom, the draft typed before the first Up"
+ui_keys C-u Up Up
+ui_expect "^› cjk q4 plus my edit$" "the edit is kept until something is sent"
+ui_keys Enter
+ui_expect "mock reply to: cjk q4 plus my edit" "the edited message sent"
+ui_keys Up
+ui_expect "^› cjk q4 plus my edit$" "Up: what was sent"
+ui_keys Up
+ui_expect "^› cjk q5$" "the message before it"
+ui_keys Up
+ui_expect "^› cjk q4$" "sent: the edited message of the history is as it was sent again"
+ui_keys Down Down Down C-u
+# Several lines: edited, Up and Down go through its lines, then on
+# through the history, the edit kept.
+ui_type "alpha"; ui_keys M-Enter; ui_type "beta"; ui_keys Enter
+ui_expect "mock reply to: alpha" "a message of two lines"
+ui_keys Up
+ui_expect "^  beta$" "Up recalls it"
+ui_type "X"; ui_keys Up; ui_type "Y"
+ui_expect "^› alphaY$" "edited on its first line"
+ui_expect "^  betaX$" "and on its last"
+ui_keys Down Down
+ui_expect "^› *$" "Down from the last line: the empty input"
+ui_keys Up
+ui_expect "^› alphaY$" "Up: the edit kept (first line)"
+ui_expect "^  betaX$" "Up: the edit kept (last line)"
+ui_keys Up
+ui_expect "^› cjk q4 plus my edit$" "Up once more, from the edited message: the one before it"
+ui_keys Down
+ui_expect "^› alphaY$" "Down: back to the edited message"
+ui_keys Down
+ui_expect "^› *$" "Down: the bottom"
+ui_keys C-d
+finish
