@@ -1,7 +1,8 @@
 # ui_input.sh - the input line as a daily user meets it, against the mock
 # provider: a message recalled with Up and edited keeps the edit while Up
 # and Down walk the history (and the draft typed before comes back at the
-# bottom) until something is sent.
+# bottom) until something is sent; a mistyped /command names the commands
+# it may be.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -61,5 +62,23 @@ ui_keys Down
 ui_expect "^› alphaY$" "Down: back to the edited message"
 ui_keys Down
 ui_expect "^› *$" "Down: the bottom"
+
+# 2. A mistyped /command: a unique beginning names its command, an
+# ambiguous one each it may be; "/why?" is /why.
+send "/ses"
+ui_expect "unknown command /ses: did you mean /sessions\?" "/ses: /sessions"
+send "/se"
+ui_expect "unknown command /se: did you mean /sessions or /search\?" "/se: both commands it begins"
+send "/mo"
+ui_expect "unknown command /mo: did you mean /model, /models or /mouse\?" "/mo: the three"
+send "/exp"
+ui_expect "unknown command /exp: did you mean /export\?" "/exp: /export (its ! variant is no other command)"
+send "/whyy"
+ui_expect "unknown command /whyy: did you mean /why\?" "a typo still gets the nearest name"
+send "/why?"
+ui_expect "Why (cheap|mid|expensive) answered reply" "/why? is /why"
+ui_expect_not "unknown command /why\?" "/why? is not unknown"
+send "/budget."
+ui_expect "spent today: .* budget mode off" "/budget. is /budget"
 ui_keys C-d
 finish

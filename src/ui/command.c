@@ -871,6 +871,73 @@ static const struct {
 	{ "exit", cmd_quit },
 };
 
+/* Whether name is a command's; its index in *at. */
+static bool
+command_find(const char *name, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(name, commands[i].name) == 0) {
+			*at = i;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * An unknown command: the commands its first len bytes begin (/ses is
+ * /sessions; /se is /sessions or /search), else the nearest by a typo or
+ * two, else the pointer to /help.
+ */
+static void
+command_suggest(struct ui *ui, const char *name, size_t len)
+{
+	enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
+	const char *names[NCOMMANDS], *begun[NCOMMANDS], *near = NULL;
+	char *typed = xstrndup(name, len);
+	size_t i, n;
+	struct buf b;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		names[i] = commands[i].name;
+		/* /export! is /export's variant, not another command. */
+		if (names[i][strlen(names[i]) - 1] == '!')
+			names[i] = NULL;
+	}
+	n = suggest_prefixed(typed, names, NCOMMANDS, begun, NCOMMANDS);
+	if (n == 0) {
+		for (i = 0; i < NCOMMANDS; i++)
+			names[i] = commands[i].name;
+		near = suggest_nearest(typed, names, NCOMMANDS, 2);
+		if (near != NULL) {
+			begun[0] = near;
+			n = 1;
+		}
+	}
+	free(typed);
+	if (n == 0) {
+		ui_note_error(ui,
+		    "unknown command /%s: type /help for the list (or "
+		    "// to send a message starting with /)",
+		    name);
+		return;
+	}
+	buf_init(&b, 1 << 12);
+	for (i = 0; i < n; i++)
+		if (buf_printf(&b, "%s/%s",
+		        i == 0       ? ""
+		        : i + 1 == n ? " or "
+		                     : ", ",
+		        begun[i]) != MC_OK)
+			break;
+	ui_note_error(ui,
+	    "unknown command /%s: did you mean %s? (/help lists them; // "
+	    "sends a message starting with /)",
+	    name, buf_str(&b));
+	buf_release(&b);
+}
+
 void
 command_run(struct ui *ui, const char *line)
 {
@@ -891,31 +958,28 @@ command_run(struct ui *ui, const char *line)
 			arg++;
 	}
 	ui->scroll = 0;
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(name, commands[i].name) == 0) {
+	if (command_find(name, &i)) {
+		commands[i].fn(ui, arg);
+		free(name);
+		return;
+	}
+	/* "/why?" is /why: the question mark (or a full stop) is the
+	 * sentence's, not the command's.  ('!' is the command's own, as in
+	 * /export!.) */
+	end = name + strlen(name);
+	while (end > name && strchr("?.,;:", end[-1]) != NULL)
+		end--;
+	if (*end != '\0' && end > name) {
+		char *bare = xstrndup(name, (size_t)(end - name));
+		bool found = command_find(bare, &i);
+
+		free(bare);
+		if (found) {
 			commands[i].fn(ui, arg);
 			free(name);
 			return;
 		}
 	}
-	/* A typo gets the nearest command's name. */
-	{
-		const char *names[sizeof commands / sizeof commands[0]];
-		const char *near;
-
-		for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-			names[i] = commands[i].name;
-		near = suggest_nearest(name, names, i, 2);
-		if (near != NULL)
-			ui_note_error(ui,
-			    "unknown command /%s: did you mean /%s? (/help "
-			    "lists them; // sends a message starting with /)",
-			    name, near);
-		else
-			ui_note_error(ui,
-			    "unknown command /%s: type /help for the list (or "
-			    "// to send a message starting with /)",
-			    name);
-	}
+	command_suggest(ui, name, (size_t)(end - name));
 	free(name);
 }
