@@ -1205,6 +1205,19 @@ TEST(editor_edits_utf8_and_keeps_history)
 	rows = editor_wrap(&e, 6, &n, &r, &c);
 	CHECK(n == 3 && rows[0].len == 6 && rows[1].len == 5);
 	free(rows);
+	/* A tab takes the chat pane's VIEW_TAB_COLS columns, in the
+	 * wrapping and the cursor's column alike. */
+	editor_set(&e, "a\tb");
+	CHECK(editor_width(e.text, e.len) == 2 + VIEW_TAB_COLS);
+	rows = editor_wrap(&e, 10, &n, &r, &c);
+	CHECK(n == 1 && r == 0 && c == 2 + VIEW_TAB_COLS);
+	free(rows);
+	rows = editor_wrap(&e, 4, &n, &r, &c);
+	CHECK(n == 3 && rows[0].len == 1 && rows[1].len == 1);
+	free(rows);
+	editor_set(&e, "a\tb\nabcdefgh");
+	CHECK(editor_line_up(&e));
+	CHECK(e.cursor == 3);
 	editor_set(&e, "one\ntwo three");
 	editor_home(&e);
 	editor_kill_line(&e);

@@ -2,7 +2,7 @@
 # provider: a message recalled with Up and edited keeps the edit while Up
 # and Down walk the history (and the draft typed before comes back at the
 # bottom) until something is sent; a mistyped /command names the commands
-# it may be.
+# it may be; a tab takes the chat pane's 4 columns in the input too.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -80,5 +80,21 @@ ui_expect "Why (cheap|mid|expensive) answered reply" "/why? is /why"
 ui_expect_not "unknown command /why\?" "/why? is not unknown"
 send "/budget."
 ui_expect "spent today: .* budget mode off" "/budget. is /budget"
+
+# 3. A pasted tab is as wide in the input as in the chat pane (4 columns),
+# the cursor where it shows; the text keeps its tab.
+printf 'tab\there' >"$T/paste"
+TM load-buffer "$T/paste"
+TM paste-buffer -p -t 0
+ui_expect "^› tab    here$" "a tab in the input: 4 columns"
+ui_keys Left Left Left Left
+sleep 0.3
+x=$(TM display-message -p -t 0 '#{cursor_x}')
+[ "$x" = 9 ] && ok "the cursor on the character after the tab is where it shows" ||
+	fail "the cursor at column $x, the 'h' after the tab at 9"
+ui_keys Enter
+ui_expect "^ you tab    here$" "in the chat pane: 4 columns too"
+ui_expect "mock reply to: tab    here" "the reply"
+expect_grep "$MOCK_LOG" 'tab\\\\there' "the tab itself is sent"
 ui_keys C-d
 finish

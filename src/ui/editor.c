@@ -258,6 +258,47 @@ editor_kill_to_start(struct editor *e)
 	editor_cut(e, e->cursor, end);
 }
 
+/* The columns of one character in the input: a tab is VIEW_TAB_COLS, as
+ * the chat pane draws it (curses would take it to the next multiple of
+ * 8). */
+static size_t
+char_width(uint32_t cp)
+{
+	return cp == '\t' ? VIEW_TAB_COLS : (size_t)utf8_cpwidth(cp);
+}
+
+size_t
+editor_width(const char *s, size_t n)
+{
+	size_t i = 0, w = 0;
+	uint32_t cp;
+
+	while (i < n) {
+		i += utf8_decode(s + i, n - i, &cp);
+		w += char_width(cp);
+	}
+	return w;
+}
+
+/* The bytes of s (n bytes) that fit in cols columns, never a character
+ * past them. */
+static size_t
+editor_fit(const char *s, size_t n, size_t cols)
+{
+	size_t i = 0, w = 0, l, cw;
+	uint32_t cp;
+
+	while (i < n) {
+		l = utf8_decode(s + i, n - i, &cp);
+		cw = char_width(cp);
+		if (w + cw > cols)
+			break;
+		w += cw;
+		i += l;
+	}
+	return i;
+}
+
 /* The start of the line that holds byte at (a line ends at '\n'). */
 static size_t
 line_start(const struct editor *e, size_t at)
@@ -274,14 +315,14 @@ cursor_to_column(struct editor *e, size_t start, size_t col)
 {
 	size_t len = strcspn(e->text + start, "\n");
 
-	e->cursor = start + utf8_fit(e->text + start, len, col, NULL);
+	e->cursor = start + editor_fit(e->text + start, len, col);
 }
 
 bool
 editor_line_up(struct editor *e)
 {
 	size_t ls = line_start(e, e->cursor);
-	size_t col = utf8_width(e->text + ls, e->cursor - ls);
+	size_t col = editor_width(e->text + ls, e->cursor - ls);
 
 	if (ls == 0)
 		return false;
@@ -293,7 +334,7 @@ bool
 editor_line_down(struct editor *e)
 {
 	size_t ls = line_start(e, e->cursor);
-	size_t col = utf8_width(e->text + ls, e->cursor - ls);
+	size_t col = editor_width(e->text + ls, e->cursor - ls);
 	const char *nl = memchr(e->text + e->cursor, '\n', e->len - e->cursor);
 
 	if (nl == NULL)
@@ -369,7 +410,7 @@ editor_wrap(
     const struct editor *e, size_t width, size_t *n, size_t *row, size_t *col)
 {
 	struct editor_row *rows = NULL;
-	size_t nrows = 0, cap = 0, pos = 0, end, take, skip, r;
+	size_t nrows = 0, cap = 0, pos = 0, end, take, r;
 	const char *nl;
 
 	if (width == 0)
@@ -378,8 +419,10 @@ editor_wrap(
 		nl = memchr(e->text + pos, '\n', e->len - pos);
 		end = nl != NULL ? (size_t)(nl - e->text) : e->len;
 		do {
-			take = view_wrap_next(
-			    e->text + pos, end - pos, width, false, &skip);
+			take = editor_fit(e->text + pos, end - pos, width);
+			/* A character wider than the row goes alone. */
+			if (take == 0 && pos < end)
+				take = next_char(e->text, end, pos) - pos;
 			/* Cut inside a word: the row ends after the word
 			 * before it (its space kept on the row, so every
 			 * byte has a place for the cursor). */
@@ -406,7 +449,8 @@ editor_wrap(
 	for (r = 0; r < nrows; r++)
 		if (rows[r].off <= e->cursor)
 			*row = r;
-	*col = utf8_width(e->text + rows[*row].off, e->cursor - rows[*row].off);
+	*col =
+	    editor_width(e->text + rows[*row].off, e->cursor - rows[*row].off);
 	/* A full row with the cursor after it: show it on a new row. */
 	if (*col >= width && *row != nrows - 1)
 		*col = width - 1; /* before a newline: stay on the row */

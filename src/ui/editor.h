@@ -78,9 +78,13 @@ bool editor_history_prev(struct editor *e);
 bool editor_just_recalled(const struct editor *e);
 bool editor_history_next(struct editor *e);
 
+/* editor_width: the columns n bytes of text take in the input: display
+ * widths, a tab VIEW_TAB_COLS as in the chat pane. */
+size_t editor_width(const char *s, size_t n);
+
 /*
  * editor_wrap: the text as screen rows of width columns (newlines and
- * display widths honoured).  Returns the rows (caller frees) and sets *n,
+ * display widths honoured, a tab as editor_width counts it).  Returns the rows (caller frees) and sets *n,
  * and *row / *col to the cursor's place.  Always at least one row.
  */
 struct editor_row *editor_wrap(
