@@ -1205,6 +1205,31 @@ TEST(editor_edits_utf8_and_keeps_history)
 	rows = editor_wrap(&e, 6, &n, &r, &c);
 	CHECK(n == 3 && rows[0].len == 6 && rows[1].len == 5);
 	free(rows);
+	/* A word that fills the row: its space stays on the row, past the
+	 * edge, and the next row starts at the next word (it started with
+	 * the space).  The cursor on that space is on the row's last
+	 * column; after it, on the next row. */
+	editor_set(&e, "abc de");
+	rows = editor_wrap(&e, 3, &n, &r, &c);
+	CHECK(n == 2 && rows[0].len == 4 && rows[1].off == 4);
+	CHECK(r == 1 && c == 2);
+	free(rows);
+	e.cursor = 3;
+	rows = editor_wrap(&e, 3, &n, &r, &c);
+	CHECK(r == 0 && c == 2);
+	free(rows);
+	e.cursor = 4;
+	rows = editor_wrap(&e, 3, &n, &r, &c);
+	CHECK(r == 1 && c == 0);
+	free(rows);
+	editor_set(&e, "abc ");
+	rows = editor_wrap(&e, 3, &n, &r, &c);
+	CHECK(n == 2 && rows[0].len == 4 && r == 1 && c == 0);
+	free(rows);
+	e.cursor = 3;
+	rows = editor_wrap(&e, 3, &n, &r, &c);
+	CHECK(r == 0 && c == 2);
+	free(rows);
 	/* A tab takes the chat pane's VIEW_TAB_COLS columns, in the
 	 * wrapping and the cursor's column alike. */
 	editor_set(&e, "a\tb");

@@ -2,7 +2,8 @@
 # provider: a message recalled with Up and edited keeps the edit while Up
 # and Down walk the history (and the draft typed before comes back at the
 # bottom) until something is sent; a mistyped /command names the commands
-# it may be; a tab takes the chat pane's 4 columns in the input too.
+# it may be; a tab takes the chat pane's 4 columns in the input too; a
+# wrapped row starts at a word.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -96,5 +97,15 @@ ui_keys Enter
 ui_expect "^ you tab    here$" "in the chat pane: 4 columns too"
 ui_expect "mock reply to: tab    here" "the reply"
 expect_grep "$MOCK_LOG" 'tab\\\\there' "the tab itself is sent"
+
+# 4. At 40 columns (38 for the text), a word that ends on the last column:
+# the next row starts at the next word, not at the space between.
+TM resize-window -t 0 -x 40 -y 30
+sleep 0.3
+ui_type "aaaa bbbb cccc dddd eeee ffff gggg hhh enough ok"
+ui_expect "^› aaaa bbbb cccc dddd eeee ffff gggg hhh$" "the first row, full to its edge"
+ui_expect "^  enough ok$" "the row wrapped starts at the word"
+ui_keys C-u
+TM resize-window -t 0 -x "${UI_COLS:-100}" -y "${UI_ROWS:-30}"
 ui_keys C-d
 finish

@@ -425,8 +425,13 @@ editor_wrap(
 				take = next_char(e->text, end, pos) - pos;
 			/* Cut inside a word: the row ends after the word
 			 * before it (its space kept on the row, so every
-			 * byte has a place for the cursor). */
-			if (pos + take < end && e->text[pos + take] != ' ') {
+			 * byte has a place for the cursor).  Cut at a space
+			 * (the word fills the row): the space stays on this
+			 * row, past its edge, and the next row starts at the
+			 * next word, as in the chat pane. */
+			if (pos + take < end && e->text[pos + take] == ' ')
+				take++;
+			else if (pos + take < end) {
 				size_t k = take;
 
 				while (k > 0 && e->text[pos + k - 1] != ' ')
@@ -451,9 +456,10 @@ editor_wrap(
 			*row = r;
 	*col =
 	    editor_width(e->text + rows[*row].off, e->cursor - rows[*row].off);
-	/* A full row with the cursor after it: show it on a new row. */
-	if (*col >= width && *row != nrows - 1)
-		*col = width - 1; /* before a newline: stay on the row */
+	/* Past a full row: at the end of the text, on a new row; before a
+	 * newline, or on a space past the edge, on the row's last column. */
+	if (*col >= width && (*row != nrows - 1 || e->cursor < e->len))
+		*col = width - 1;
 	else if (*col >= width) {
 		if (nrows == cap) {
 			cap = cap + 1;
