@@ -3,7 +3,8 @@
 # and Down walk the history (and the draft typed before comes back at the
 # bottom) until something is sent; a mistyped /command names the commands
 # it may be; a tab takes the chat pane's 4 columns in the input too; a
-# wrapped row starts at a word.
+# wrapped row starts at a word; /models with no provider set up says what
+# to do.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -107,5 +108,17 @@ ui_expect "^› aaaa bbbb cccc dddd eeee ffff gggg hhh$" "the first row, full to
 ui_expect "^  enough ok$" "the row wrapped starts at the word"
 ui_keys C-u
 TM resize-window -t 0 -x "${UI_COLS:-100}" -y "${UI_ROWS:-30}"
+ui_keys C-d
+
+# 5. With no provider set up, /models says how to add one, not a table's
+# header over no row.  (A new tmux server: at the end of the script.)
+mkdir -p "$T/bare"
+ui_start -- --home "$T/bare"
+ui_expect "No provider is set up yet" "no provider: the first screen says so"
+send "/models"
+ui_expect "/models: no provider is set up yet, so no model can answer" "/models says no model can answer"
+ui_expect "and run +mixchat keys add" "and how to add one"
+ui_expect "openai\|anthropic\|gemini" "with the catalog's providers"
+ui_expect_not "model +provider +\\\$/M in" "no table header"
 ui_keys C-d
 finish

@@ -277,6 +277,27 @@ cmd_model(struct ui *ui, const char *arg)
 		    arg);
 }
 
+/* The providers of the models that need a key, each once, as
+ * "openai|anthropic": into provs, which the caller releases. */
+static void
+locked_providers(const struct app_model_info *m, size_t n, struct buf *provs)
+{
+	size_t i, j;
+
+	buf_init(provs, 1 << 16);
+	for (i = 0; i < n; i++) {
+		if (m[i].usable)
+			continue;
+		for (j = 0; j < i; j++)
+			if (!m[j].usable &&
+			    strcmp(m[j].provider, m[i].provider) == 0)
+				break;
+		if (j == i && buf_printf(provs, "%s%s", provs->len ? "|" : "",
+		                  m[i].provider) != MC_OK)
+			break;
+	}
+}
+
 static void
 cmd_models(struct ui *ui, const char *arg)
 {
@@ -294,6 +315,25 @@ cmd_models(struct ui *ui, const char *arg)
 	}
 	if (n == 0) {
 		ui_note(ui, "/models: no model is enabled");
+		return;
+	}
+	/* None can answer: what to do, not a table's header over no row. */
+	for (i = 0; i < n && !m[i].usable; i++)
+		;
+	if (i == n) {
+		struct buf provs;
+
+		locked_providers(m, n, &provs);
+		ui_note(ui,
+		    "/models: no provider is set up yet, so no model can "
+		    "answer.  The catalog's %zu models need a key: quit "
+		    "(Ctrl-D or /quit) and run  mixchat keys add %s  (or point "
+		    "a model at a local server in %s, as the note at the start "
+		    "shows)",
+		    n, provs.len ? buf_str(&provs) : "PROVIDER",
+		    ui->cfg->config_file);
+		buf_release(&provs);
+		app_models_free(m, n);
 		return;
 	}
 	/* The id column as wide as the longest id, within what the pane
@@ -356,23 +396,9 @@ cmd_models(struct ui *ui, const char *arg)
 			rc = buf_addch(&b, '\n');
 	}
 	if (rc == MC_OK && locked > 0) {
-		/* Which providers those are, each once. */
 		struct buf provs;
-		size_t j;
 
-		buf_init(&provs, 1 << 16);
-		for (i = 0; i < n; i++) {
-			if (m[i].usable)
-				continue;
-			for (j = 0; j < i; j++)
-				if (!m[j].usable &&
-				    strcmp(m[j].provider, m[i].provider) == 0)
-					break;
-			if (j == i &&
-			    buf_printf(&provs, "%s%s", provs.len ? "|" : "",
-			        m[i].provider) != MC_OK)
-				break;
-		}
+		locked_providers(m, n, &provs);
 		rc = buf_printf(&b,
 		    "(%zu more models in the catalog need a "
 		    "key: mixchat keys add %s)\n",
