@@ -1113,6 +1113,75 @@ TEST(editor_edits_utf8_and_keeps_history)
 	editor_insert(&e, "!", 1);
 	CHECK(!editor_just_recalled(&e));
 	editor_set(&e, "");
+	editor_release(&e);
+	editor_init(&e);
+	/* As in readline: a message of the history edited, then left, is
+	 * shown as edited when the walk comes back to it, and so is the
+	 * draft at the bottom; sending ends the walk, the history as sent
+	 * with the text sent after it. */
+	editor_set(&e, "q4");
+	free(editor_take(&e));
+	editor_set(&e, "q5");
+	free(editor_take(&e));
+	editor_set(&e, "my draft");
+	CHECK(editor_history_prev(&e));
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4");
+	editor_insert(&e, " edited", 7);
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "q5");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4 edited");
+	CHECK(editor_just_recalled(&e));
+	CHECK(editor_history_next(&e));
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "my draft");
+	CHECK(editor_history_prev(&e));
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4 edited");
+	/* Edited back to the message as sent: nothing kept. */
+	editor_delete_word_back(&e);
+	editor_delete_back(&e);
+	CHECK(editor_history_next(&e));
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4");
+	CHECK(!e.edited[0]);
+	editor_insert(&e, "!", 1);
+	s = editor_take(&e);
+	CHECK_STR(s, "q4!");
+	free(s);
+	CHECK(e.nhistory == 3);
+	CHECK_STR(e.history[0], "q4");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4!");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q5");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4");
+	CHECK(editor_history_next(&e));
+	CHECK(editor_history_next(&e));
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "");
+	/* Several lines: the edit is kept from the first or last line
+	 * too. */
+	editor_set(&e, "alpha\nbeta");
+	free(editor_take(&e));
+	CHECK(editor_history_prev(&e));
+	CHECK(editor_just_recalled(&e));
+	editor_insert(&e, "X", 1);
+	CHECK(!editor_just_recalled(&e));
+	CHECK(editor_line_up(&e));
+	editor_insert(&e, "Y", 1);
+	CHECK(!editor_line_up(&e));
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "q4!");
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "alphaY\nbetaX");
+	CHECK(editor_history_next(&e));
+	CHECK_STR(e.text, "");
+	CHECK(editor_history_prev(&e));
+	CHECK_STR(e.text, "alphaY\nbetaX");
+	editor_set(&e, "");
 	/* Wrapping with a newline and a wide character at the edge. */
 	editor_set(&e, "abcd\n日本語");
 	rows = editor_wrap(&e, 4, &n, &r, &c);
@@ -1136,6 +1205,44 @@ TEST(editor_edits_utf8_and_keeps_history)
 	rows = editor_wrap(&e, 6, &n, &r, &c);
 	CHECK(n == 3 && rows[0].len == 6 && rows[1].len == 5);
 	free(rows);
+	/* A word that fills the row: its space stays on the row, past the
+	 * edge, and the next row starts at the next word (it started with
+	 * the space).  The cursor on that space is on the row's last
+	 * column; after it, on the next row. */
+	editor_set(&e, "abc de");
+	rows = editor_wrap(&e, 3, &n, &r, &c);
+	CHECK(n == 2 && rows[0].len == 4 && rows[1].off == 4);
+	CHECK(r == 1 && c == 2);
+	free(rows);
+	e.cursor = 3;
+	rows = editor_wrap(&e, 3, &n, &r, &c);
+	CHECK(r == 0 && c == 2);
+	free(rows);
+	e.cursor = 4;
+	rows = editor_wrap(&e, 3, &n, &r, &c);
+	CHECK(r == 1 && c == 0);
+	free(rows);
+	editor_set(&e, "abc ");
+	rows = editor_wrap(&e, 3, &n, &r, &c);
+	CHECK(n == 2 && rows[0].len == 4 && r == 1 && c == 0);
+	free(rows);
+	e.cursor = 3;
+	rows = editor_wrap(&e, 3, &n, &r, &c);
+	CHECK(r == 0 && c == 2);
+	free(rows);
+	/* A tab takes the chat pane's VIEW_TAB_COLS columns, in the
+	 * wrapping and the cursor's column alike. */
+	editor_set(&e, "a\tb");
+	CHECK(editor_width(e.text, e.len) == 2 + VIEW_TAB_COLS);
+	rows = editor_wrap(&e, 10, &n, &r, &c);
+	CHECK(n == 1 && r == 0 && c == 2 + VIEW_TAB_COLS);
+	free(rows);
+	rows = editor_wrap(&e, 4, &n, &r, &c);
+	CHECK(n == 3 && rows[0].len == 1 && rows[1].len == 1);
+	free(rows);
+	editor_set(&e, "a\tb\nabcdefgh");
+	CHECK(editor_line_up(&e));
+	CHECK(e.cursor == 3);
 	editor_set(&e, "one\ntwo three");
 	editor_home(&e);
 	editor_kill_line(&e);

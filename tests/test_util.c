@@ -32,6 +32,26 @@ TEST(suggest_names_the_nearest_word)
 	          40) == NULL);
 }
 
+TEST(suggest_lists_the_words_a_prefix_begins)
+{
+	static const char *const words[] = { "new", "sessions", NULL, "search",
+		"models", "model" };
+	const char *out[2];
+
+	CHECK(suggest_prefixed("ses", words, 6, out, 2) == 1);
+	CHECK_STR(out[0], "sessions");
+	CHECK(suggest_prefixed("se", words, 6, out, 2) == 2);
+	CHECK_STR(out[0], "sessions");
+	CHECK_STR(out[1], "search");
+	CHECK(suggest_prefixed("s", words, 6, out, 1) == 2);
+	CHECK_STR(out[0], "sessions");
+	/* Not the word itself, nor what is no prefix. */
+	CHECK(suggest_prefixed("model", words, 6, out, 2) == 1);
+	CHECK_STR(out[0], "models");
+	CHECK(suggest_prefixed("x", words, 6, out, 2) == 0);
+	CHECK(suggest_prefixed("", words, 6, out, 2) == 0);
+}
+
 TEST(buf_grows_until_its_limit)
 {
 	struct buf b;
@@ -280,6 +300,7 @@ main(void)
 	RUN(crc32_check_value);
 	RUN(growarray_doubles_and_keeps_contents);
 	RUN(suggest_names_the_nearest_word);
+	RUN(suggest_lists_the_words_a_prefix_begins);
 	RUN(buf_grows_until_its_limit);
 	RUN(utf8_widths);
 	RUN(utf8_decode_rejects_bad_sequences);

@@ -285,6 +285,27 @@ cmd_model(struct ui *ui, const char *arg)
 		    arg);
 }
 
+/* The providers of the models that need a key, each once, as
+ * "openai|anthropic": into provs, which the caller releases. */
+static void
+locked_providers(const struct app_model_info *m, size_t n, struct buf *provs)
+{
+	size_t i, j;
+
+	buf_init(provs, 1 << 16);
+	for (i = 0; i < n; i++) {
+		if (m[i].usable)
+			continue;
+		for (j = 0; j < i; j++)
+			if (!m[j].usable &&
+			    strcmp(m[j].provider, m[i].provider) == 0)
+				break;
+		if (j == i && buf_printf(provs, "%s%s", provs->len ? "|" : "",
+		                  m[i].provider) != MC_OK)
+			break;
+	}
+}
+
 static void
 cmd_models(struct ui *ui, const char *arg)
 {
@@ -302,6 +323,25 @@ cmd_models(struct ui *ui, const char *arg)
 	}
 	if (n == 0) {
 		ui_note(ui, "/models: no model is enabled");
+		return;
+	}
+	/* None can answer: what to do, not a table's header over no row. */
+	for (i = 0; i < n && !m[i].usable; i++)
+		;
+	if (i == n) {
+		struct buf provs;
+
+		locked_providers(m, n, &provs);
+		ui_note(ui,
+		    "/models: no provider is set up yet, so no model can "
+		    "answer.  The catalog's %zu models need a key: quit "
+		    "(Ctrl-D or /quit) and run  mixchat keys add %s  (or point "
+		    "a model at a local server in %s, as the note at the start "
+		    "shows)",
+		    n, provs.len ? buf_str(&provs) : "PROVIDER",
+		    ui->cfg->config_file);
+		buf_release(&provs);
+		app_models_free(m, n);
 		return;
 	}
 	/* The id column as wide as the longest id, within what the pane
@@ -364,23 +404,9 @@ cmd_models(struct ui *ui, const char *arg)
 			rc = buf_addch(&b, '\n');
 	}
 	if (rc == MC_OK && locked > 0) {
-		/* Which providers those are, each once. */
 		struct buf provs;
-		size_t j;
 
-		buf_init(&provs, 1 << 16);
-		for (i = 0; i < n; i++) {
-			if (m[i].usable)
-				continue;
-			for (j = 0; j < i; j++)
-				if (!m[j].usable &&
-				    strcmp(m[j].provider, m[i].provider) == 0)
-					break;
-			if (j == i &&
-			    buf_printf(&provs, "%s%s", provs.len ? "|" : "",
-			        m[i].provider) != MC_OK)
-				break;
-		}
+		locked_providers(m, n, &provs);
 		rc = buf_printf(&b,
 		    "(%zu more models in the catalog need a "
 		    "key: mixchat keys add %s)\n",
@@ -879,6 +905,73 @@ static const struct {
 	{ "exit", cmd_quit },
 };
 
+/* Whether name is a command's; its index in *at. */
+static bool
+command_find(const char *name, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(name, commands[i].name) == 0) {
+			*at = i;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * An unknown command: the commands its first len bytes begin (/ses is
+ * /sessions; /se is /sessions or /search), else the nearest by a typo or
+ * two, else the pointer to /help.
+ */
+static void
+command_suggest(struct ui *ui, const char *name, size_t len)
+{
+	enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
+	const char *names[NCOMMANDS], *begun[NCOMMANDS], *near = NULL;
+	char *typed = xstrndup(name, len);
+	size_t i, n;
+	struct buf b;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		names[i] = commands[i].name;
+		/* /export! is /export's variant, not another command. */
+		if (names[i][strlen(names[i]) - 1] == '!')
+			names[i] = NULL;
+	}
+	n = suggest_prefixed(typed, names, NCOMMANDS, begun, NCOMMANDS);
+	if (n == 0) {
+		for (i = 0; i < NCOMMANDS; i++)
+			names[i] = commands[i].name;
+		near = suggest_nearest(typed, names, NCOMMANDS, 2);
+		if (near != NULL) {
+			begun[0] = near;
+			n = 1;
+		}
+	}
+	free(typed);
+	if (n == 0) {
+		ui_note_error(ui,
+		    "unknown command /%s: type /help for the list (or "
+		    "// to send a message starting with /)",
+		    name);
+		return;
+	}
+	buf_init(&b, 1 << 12);
+	for (i = 0; i < n; i++)
+		if (buf_printf(&b, "%s/%s",
+		        i == 0       ? ""
+		        : i + 1 == n ? " or "
+		                     : ", ",
+		        begun[i]) != MC_OK)
+			break;
+	ui_note_error(ui,
+	    "unknown command /%s: did you mean %s? (/help lists them; // "
+	    "sends a message starting with /)",
+	    name, buf_str(&b));
+	buf_release(&b);
+}
+
 void
 command_run(struct ui *ui, const char *line)
 {
@@ -899,31 +992,28 @@ command_run(struct ui *ui, const char *line)
 			arg++;
 	}
 	ui->scroll = 0;
-	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(name, commands[i].name) == 0) {
+	if (command_find(name, &i)) {
+		commands[i].fn(ui, arg);
+		free(name);
+		return;
+	}
+	/* "/why?" is /why: the question mark (or a full stop) is the
+	 * sentence's, not the command's.  ('!' is the command's own, as in
+	 * /export!.) */
+	end = name + strlen(name);
+	while (end > name && strchr("?.,;:", end[-1]) != NULL)
+		end--;
+	if (*end != '\0' && end > name) {
+		char *bare = xstrndup(name, (size_t)(end - name));
+		bool found = command_find(bare, &i);
+
+		free(bare);
+		if (found) {
 			commands[i].fn(ui, arg);
 			free(name);
 			return;
 		}
 	}
-	/* A typo gets the nearest command's name. */
-	{
-		const char *names[sizeof commands / sizeof commands[0]];
-		const char *near;
-
-		for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-			names[i] = commands[i].name;
-		near = suggest_nearest(name, names, i, 2);
-		if (near != NULL)
-			ui_note_error(ui,
-			    "unknown command /%s: did you mean /%s? (/help "
-			    "lists them; // sends a message starting with /)",
-			    name, near);
-		else
-			ui_note_error(ui,
-			    "unknown command /%s: type /help for the list (or "
-			    "// to send a message starting with /)",
-			    name);
-	}
+	command_suggest(ui, name, (size_t)(end - name));
 	free(name);
 }

@@ -1,6 +1,7 @@
 /*
  * editor.c - the input line (see editor.h).  Owns cursor movement by
- * characters and words, the history and the wrapping of a long message.
+ * characters and words, the history (with the walk's edits of it, kept
+ * apart from the messages as sent) and the wrapping of a long message.
  */
 #include "config.h"
 
@@ -26,9 +27,12 @@ editor_release(struct editor *e)
 {
 	size_t i;
 
-	for (i = 0; i < e->nhistory; i++)
+	for (i = 0; i < e->nhistory; i++) {
 		free(e->history[i]);
+		free(e->edited[i]);
+	}
 	free(e->history);
+	free(e->edited);
 	free(e->draft);
 	free(e->text);
 	memset(e, 0, sizeof *e);
@@ -83,13 +87,35 @@ editor_remember(struct editor *e, const char *s)
 		return;
 	if (e->nhistory == EDITOR_HISTORY) {
 		free(e->history[0]);
+		free(e->edited[0]);
 		memmove(e->history, e->history + 1,
 		    (e->nhistory - 1) * sizeof *e->history);
+		memmove(e->edited, e->edited + 1,
+		    (e->nhistory - 1) * sizeof *e->edited);
 		e->nhistory--;
 	}
 	e->history =
 	    xreallocarray(e->history, e->nhistory + 1, sizeof *e->history);
-	e->history[e->nhistory++] = xstrdup(s);
+	e->edited =
+	    xreallocarray(e->edited, e->nhistory + 1, sizeof *e->edited);
+	e->history[e->nhistory] = xstrdup(s);
+	e->edited[e->nhistory] = NULL;
+	e->nhistory++;
+	e->hpos = e->nhistory;
+}
+
+/* The walk is over: its edits go, the history is as sent. */
+static void
+editor_walk_end(struct editor *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nhistory; i++) {
+		free(e->edited[i]);
+		e->edited[i] = NULL;
+	}
+	free(e->draft);
+	e->draft = NULL;
 	e->hpos = e->nhistory;
 }
 
@@ -99,9 +125,7 @@ editor_take(struct editor *e)
 	char *s = xstrdup(e->text);
 
 	editor_remember(e, s);
-	e->hpos = e->nhistory;
-	free(e->draft);
-	e->draft = NULL;
+	editor_walk_end(e);
 	editor_set(e, "");
 	return s;
 }
@@ -234,6 +258,47 @@ editor_kill_to_start(struct editor *e)
 	editor_cut(e, e->cursor, end);
 }
 
+/* The columns of one character in the input: a tab is VIEW_TAB_COLS, as
+ * the chat pane draws it (curses would take it to the next multiple of
+ * 8). */
+static size_t
+char_width(uint32_t cp)
+{
+	return cp == '\t' ? VIEW_TAB_COLS : (size_t)utf8_cpwidth(cp);
+}
+
+size_t
+editor_width(const char *s, size_t n)
+{
+	size_t i = 0, w = 0;
+	uint32_t cp;
+
+	while (i < n) {
+		i += utf8_decode(s + i, n - i, &cp);
+		w += char_width(cp);
+	}
+	return w;
+}
+
+/* The bytes of s (n bytes) that fit in cols columns, never a character
+ * past them. */
+static size_t
+editor_fit(const char *s, size_t n, size_t cols)
+{
+	size_t i = 0, w = 0, l, cw;
+	uint32_t cp;
+
+	while (i < n) {
+		l = utf8_decode(s + i, n - i, &cp);
+		cw = char_width(cp);
+		if (w + cw > cols)
+			break;
+		w += cw;
+		i += l;
+	}
+	return i;
+}
+
 /* The start of the line that holds byte at (a line ends at '\n'). */
 static size_t
 line_start(const struct editor *e, size_t at)
@@ -250,14 +315,14 @@ cursor_to_column(struct editor *e, size_t start, size_t col)
 {
 	size_t len = strcspn(e->text + start, "\n");
 
-	e->cursor = start + utf8_fit(e->text + start, len, col, NULL);
+	e->cursor = start + editor_fit(e->text + start, len, col);
 }
 
 bool
 editor_line_up(struct editor *e)
 {
 	size_t ls = line_start(e, e->cursor);
-	size_t col = utf8_width(e->text + ls, e->cursor - ls);
+	size_t col = editor_width(e->text + ls, e->cursor - ls);
 
 	if (ls == 0)
 		return false;
@@ -269,7 +334,7 @@ bool
 editor_line_down(struct editor *e)
 {
 	size_t ls = line_start(e, e->cursor);
-	size_t col = utf8_width(e->text + ls, e->cursor - ls);
+	size_t col = editor_width(e->text + ls, e->cursor - ls);
 	const char *nl = memchr(e->text + e->cursor, '\n', e->len - e->cursor);
 
 	if (nl == NULL)
@@ -278,18 +343,48 @@ editor_line_down(struct editor *e)
 	return true;
 }
 
+/* What the walk shows for position pos: the draft at the end, else the
+ * message with its edit, if any. */
+static const char *
+editor_walk_text(const struct editor *e, size_t pos)
+{
+	if (pos >= e->nhistory)
+		return e->draft != NULL ? e->draft : "";
+	return e->edited[pos] != NULL ? e->edited[pos] : e->history[pos];
+}
+
+/* Leave position hpos of the walk, keeping its text as it is now. */
+static void
+editor_walk_leave(struct editor *e)
+{
+	char **keep;
+
+	if (e->hpos >= e->nhistory)
+		keep = &e->draft;
+	else
+		keep = &e->edited[e->hpos];
+	free(*keep);
+	*keep = NULL;
+	if (e->hpos >= e->nhistory || strcmp(e->text, e->history[e->hpos]) != 0)
+		*keep = xstrdup(e->text);
+}
+
+/* Arrive at position pos of the walk: its text, the cursor at the end. */
+static void
+editor_walk_arrive(struct editor *e, size_t pos)
+{
+	e->hpos = pos;
+	editor_set(e, editor_walk_text(e, pos));
+	e->recalled_at = e->cursor;
+}
+
 bool
 editor_history_prev(struct editor *e)
 {
 	if (e->hpos == 0)
 		return false;
-	if (e->hpos == e->nhistory) {
-		free(e->draft);
-		e->draft = xstrdup(e->text);
-	}
-	e->hpos--;
-	editor_set(e, e->history[e->hpos]);
-	e->recalled_at = e->cursor;
+	editor_walk_leave(e);
+	editor_walk_arrive(e, e->hpos - 1);
 	return true;
 }
 
@@ -297,7 +392,7 @@ bool
 editor_just_recalled(const struct editor *e)
 {
 	return e->hpos < e->nhistory && e->cursor == e->recalled_at &&
-	       strcmp(e->text, e->history[e->hpos]) == 0;
+	       strcmp(e->text, editor_walk_text(e, e->hpos)) == 0;
 }
 
 bool
@@ -305,14 +400,8 @@ editor_history_next(struct editor *e)
 {
 	if (e->hpos >= e->nhistory)
 		return false;
-	e->hpos++;
-	if (e->hpos == e->nhistory) {
-		editor_set(e, e->draft != NULL ? e->draft : "");
-		free(e->draft);
-		e->draft = NULL;
-	} else
-		editor_set(e, e->history[e->hpos]);
-	e->recalled_at = e->cursor;
+	editor_walk_leave(e);
+	editor_walk_arrive(e, e->hpos + 1);
 	return true;
 }
 
@@ -321,7 +410,7 @@ editor_wrap(
     const struct editor *e, size_t width, size_t *n, size_t *row, size_t *col)
 {
 	struct editor_row *rows = NULL;
-	size_t nrows = 0, cap = 0, pos = 0, end, take, skip, r;
+	size_t nrows = 0, cap = 0, pos = 0, end, take, r;
 	const char *nl;
 
 	if (width == 0)
@@ -330,12 +419,19 @@ editor_wrap(
 		nl = memchr(e->text + pos, '\n', e->len - pos);
 		end = nl != NULL ? (size_t)(nl - e->text) : e->len;
 		do {
-			take = view_wrap_next(
-			    e->text + pos, end - pos, width, false, &skip);
+			take = editor_fit(e->text + pos, end - pos, width);
+			/* A character wider than the row goes alone. */
+			if (take == 0 && pos < end)
+				take = next_char(e->text, end, pos) - pos;
 			/* Cut inside a word: the row ends after the word
 			 * before it (its space kept on the row, so every
-			 * byte has a place for the cursor). */
-			if (pos + take < end && e->text[pos + take] != ' ') {
+			 * byte has a place for the cursor).  Cut at a space
+			 * (the word fills the row): the space stays on this
+			 * row, past its edge, and the next row starts at the
+			 * next word, as in the chat pane. */
+			if (pos + take < end && e->text[pos + take] == ' ')
+				take++;
+			else if (pos + take < end) {
 				size_t k = take;
 
 				while (k > 0 && e->text[pos + k - 1] != ' ')
@@ -358,10 +454,12 @@ editor_wrap(
 	for (r = 0; r < nrows; r++)
 		if (rows[r].off <= e->cursor)
 			*row = r;
-	*col = utf8_width(e->text + rows[*row].off, e->cursor - rows[*row].off);
-	/* A full row with the cursor after it: show it on a new row. */
-	if (*col >= width && *row != nrows - 1)
-		*col = width - 1; /* before a newline: stay on the row */
+	*col =
+	    editor_width(e->text + rows[*row].off, e->cursor - rows[*row].off);
+	/* Past a full row: at the end of the text, on a new row; before a
+	 * newline, or on a space past the edge, on the row's last column. */
+	if (*col >= width && (*row != nrows - 1 || e->cursor < e->len))
+		*col = width - 1;
 	else if (*col >= width) {
 		if (nrows == cap) {
 			cap = cap + 1;

@@ -4,8 +4,12 @@
  *
  * The text is UTF-8; the cursor is a byte offset that always sits on a
  * character boundary.  A message may hold newlines (Alt-Enter).  Sent
- * messages go into the history, which Up and Down walk; the draft being
- * typed is kept while walking it.
+ * messages go into the history, which Up and Down walk.  As in readline
+ * and zsh, the walk keeps what you change: the draft typed before the
+ * first Up, and a message of the history edited and then left, come back
+ * as you left them when the walk returns to them; sending (editor_take)
+ * ends the walk, the history's messages as they were and the text sent
+ * added after them.
  */
 #ifndef MIXCHAT_UI_EDITOR_H
 #define MIXCHAT_UI_EDITOR_H
@@ -21,6 +25,8 @@ struct editor {
 	size_t len, cap;
 	size_t cursor;
 	char **history; /* oldest first */
+	char **edited;  /* per message of the history: the walk's edit of
+	                   it, or NULL (until the next editor_take) */
 	size_t nhistory;
 	size_t hpos;        /* == nhistory when not walking the history */
 	char *draft;        /* the text typed before walking the history */
@@ -39,7 +45,8 @@ void editor_set(struct editor *e, const char *s);
 bool editor_insert(struct editor *e, const char *s, size_t n);
 /* editor_remember: add s to the history (not a repeat of the last). */
 void editor_remember(struct editor *e, const char *s);
-/* editor_take: the text (caller frees), remembered in the history. */
+/* editor_take: the text (caller frees), remembered in the history; the
+ * walk's edits and draft are dropped. */
 char *editor_take(struct editor *e);
 bool editor_empty(const struct editor *e);
 
@@ -54,23 +61,30 @@ void editor_delete_forward(struct editor *e);
 void editor_delete_word_back(struct editor *e);
 void editor_kill_line(struct editor *e);
 void editor_kill_to_start(struct editor *e);
-/* editor_history_prev/next: walk the history; false at either end. */
 /* editor_line_up / editor_line_down: the cursor to the line above or below
  * in a message of several lines, at the same column; false on the first
  * (last) line, where Up (Down) walks the history instead. */
 bool editor_line_up(struct editor *e);
 bool editor_line_down(struct editor *e);
+/* editor_history_prev/next: walk the history; false at either end.  The
+ * text left is kept (as the draft, or as the edit of that message) and
+ * the one arrived at is shown as last left. */
 bool editor_history_prev(struct editor *e);
 /* editor_just_recalled: whether the text is a message of the history as
- * the walk put it there, not edited and the cursor not moved since: Up
+ * the walk put it there (with an earlier edit of it, if any), not edited
+ * and the cursor not moved since: Up
  * and Down then go on through the history, whatever its lines (a
  * recalled 300-line paste is passed in one press, not 300). */
 bool editor_just_recalled(const struct editor *e);
 bool editor_history_next(struct editor *e);
 
+/* editor_width: the columns n bytes of text take in the input: display
+ * widths, a tab VIEW_TAB_COLS as in the chat pane. */
+size_t editor_width(const char *s, size_t n);
+
 /*
  * editor_wrap: the text as screen rows of width columns (newlines and
- * display widths honoured).  Returns the rows (caller frees) and sets *n,
+ * display widths honoured, a tab as editor_width counts it).  Returns the rows (caller frees) and sets *n,
  * and *row / *col to the cursor's place.  Always at least one row.
  */
 struct editor_row *editor_wrap(

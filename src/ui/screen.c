@@ -799,6 +799,28 @@ input_rows_wanted(struct ui *ui, size_t width)
 	return (int)n;
 }
 
+/* One row of the input: as put_text, but a tab is VIEW_TAB_COLS spaces,
+ * the columns editor_wrap gave it (curses would go to a multiple of 8). */
+static void
+put_input_row(int y, int x, const char *s, size_t n, size_t cols, attr_t a)
+{
+	size_t i = 0, run, used = 0, k;
+
+	while (i < n && used < cols) {
+		run = strcspn(s + i, "\t");
+		if (run > n - i)
+			run = n - i;
+		used += put_text(y, x + (int)used, s + i, run, cols - used, a);
+		i += run;
+		if (i < n && s[i] == '\t') {
+			attrset(a);
+			for (k = 0; k < VIEW_TAB_COLS && used < cols; k++)
+				mvaddch(y, x + (int)used++, ' ');
+			i++;
+		}
+	}
+}
+
 static void
 draw_input(struct ui *ui, int top, int height)
 {
@@ -828,8 +850,9 @@ draw_input(struct ui *ui, int top, int height)
 	    styles[TH_INPUT_PROMPT]);
 	put_str(top, 1, " ", 1, styles[TH_INPUT_PROMPT]);
 	for (i = first; i < n && i < first + (size_t)height; i++)
-		put_text(top + (int)(i - first), 2, ui->ed.text + rows[i].off,
-		    rows[i].len, width, styles[TH_INPUT]);
+		put_input_row(top + (int)(i - first), 2,
+		    ui->ed.text + rows[i].off, rows[i].len, width,
+		    styles[TH_INPUT]);
 	free(rows);
 	move(top + (int)(r - first), 2 + (int)c);
 }

@@ -19,8 +19,6 @@
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
-#define TAB_COLS 4
-
 size_t
 view_wrap_next(const char *s, size_t n, size_t width, bool words, size_t *skip)
 {
@@ -148,7 +146,7 @@ block_add_clean(struct view_block *b, const char *s, size_t n, size_t *len)
 			break;
 		l = utf8_decode(s + i, n - i, &cp);
 		if (cp == '\t')
-			block_add_text(b, "    ", TAB_COLS);
+			block_add_text(b, "    ", VIEW_TAB_COLS);
 		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
 			;
 		/* Bidirectional overrides and isolates would let a reply

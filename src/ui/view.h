@@ -125,6 +125,10 @@ size_t view_exchange_line(struct view *v, size_t index);
 /* view_exchange_end: the line after exchange index's block. */
 size_t view_exchange_end(struct view *v, size_t index);
 
+/* The columns a tab takes, in the chat pane and the input alike (a fixed
+ * width, not tab stops: a message reads the same in both). */
+#define VIEW_TAB_COLS 4
+
 /*
  * view_wrap_next: how many bytes of s (n bytes) go on the next line of at
  * most width columns.  With words, lines break after spaces and around

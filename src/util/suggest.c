@@ -51,3 +51,22 @@ suggest_nearest(
 	}
 	return near;
 }
+
+size_t
+suggest_prefixed(const char *prefix, const char *const *words, size_t n,
+    const char **out, size_t max)
+{
+	size_t len = strlen(prefix), found = 0, i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (words[i] == NULL || strlen(words[i]) <= len ||
+		    strncmp(words[i], prefix, len) != 0)
+			continue;
+		if (found < max)
+			out[found] = words[i];
+		found++;
+	}
+	return found;
+}

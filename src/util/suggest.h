@@ -2,7 +2,8 @@
  * suggest.h - "did you mean": the known word nearest a typo.
  *
  * Owns the edit distance (Levenshtein, over bytes) that the chat's
- * /commands and config.json's field names use to name what was meant.
+ * /commands and config.json's field names use to name what was meant, and
+ * the words a prefix may stand for (a command typed short).
  */
 #ifndef MIXCHAT_SUGGEST_H
 #define MIXCHAT_SUGGEST_H
@@ -20,5 +21,14 @@ size_t suggest_distance(const char *a, const char *b);
  */
 const char *suggest_nearest(
     const char *word, const char *const *words, size_t n, size_t max_distance);
+
+/*
+ * suggest_prefixed: of the n words (NULL entries skipped), those that
+ * begin with prefix, longer than it: the first max of them into out (in
+ * their order; the caller's array, pointers into words).  Returns how many
+ * there are, which may be more than max.  An empty prefix begins none.
+ */
+size_t suggest_prefixed(const char *prefix, const char *const *words, size_t n,
+    const char **out, size_t max);
 
 #endif
