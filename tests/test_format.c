@@ -164,6 +164,52 @@ TEST(conversation_md)
 	buf_release(&b);
 }
 
+/* A message refused before it was sent, as the chat keeps it: a reply
+ * record with no model, nothing spent or timed, and the error line.  Its
+ * heading says it was not sent (not "?", not "no reply (0 ms)", no reply
+ * id to rate). */
+TEST(conversation_md_not_sent)
+{
+	struct store_session ss;
+	struct store_message m[2];
+	struct buf b;
+	const char *s;
+
+	memset(&ss, 0, sizeof ss);
+	memset(m, 0, sizeof m);
+	ss.id = 7;
+	ss.title = (char *)(uintptr_t) "too dear";
+	m[0].session = m[1].session = 7;
+	m[0].seq = 1;
+	m[0].role = STORE_ROLE_USER;
+	m[0].text = (char *)(uintptr_t) "too dear";
+	m[1].seq = 2;
+	m[1].role = STORE_ROLE_ASSISTANT;
+	m[1].text = (char *)(uintptr_t) "";
+	m[1].error = (char *)(uintptr_t) "nothing fits what is left of "
+	                                 "today's budget";
+	m[1].decision_json =
+	    (char *)(uintptr_t) "{\"model\":null,\"pinned\":false,"
+	                        "\"candidates\":[],\"reply_to\":1,"
+	                        "\"reask\":false}";
+	buf_init(&b, 1 << 16);
+	CHECK(format_conversation_md(&ss, m, 2, &b) == MC_OK);
+	s = buf_str(&b);
+	CHECK(strstr(s, " · 2 messages\n") != NULL);
+	CHECK(strstr(s, "\n## You · ") != NULL);
+	CHECK(strstr(s, "\n## not sent · ") != NULL);
+	CHECK(strstr(s, "\n\n> error: nothing fits what is left of today's "
+	                "budget\n") != NULL);
+	CHECK(strstr(s, "?") == NULL);
+	CHECK(strstr(s, "no reply") == NULL);
+	CHECK(strstr(s, "reply 7.2") == NULL);
+	CHECK(strstr(s, "$") == NULL);
+	/* Not a re-ask, and it answers the message right before it. */
+	CHECK(strstr(s, "asked again") == NULL);
+	CHECK(strstr(s, "in reply to") == NULL);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -172,5 +218,6 @@ main(void)
 	RUN(footer);
 	RUN(url_public);
 	RUN(conversation_md);
+	RUN(conversation_md_not_sent);
 	return test_done();
 }

@@ -1175,7 +1175,7 @@ app_context_answer(const struct exchange *e, bool *partial)
 	bool closed;
 
 	*partial = e->pub.state != REPLY_DONE;
-	if (e->pub.model == NULL)
+	if (e->pub.model == NULL || e->pub.not_sent)
 		return false;
 	if (!*partial)
 		return true;
@@ -2032,15 +2032,77 @@ app_start(struct app *app, struct exchange *x, char **cause)
 	return MC_OK;
 }
 
-/* Fail x with an error line kept in the conversation. */
+/*
+ * Keep x, refused before it was sent, in the store as any message is (the
+ * chat only: `ask`'s message is still in the user's shell): its message
+ * unless stored already, then a reply record with no model, nothing spent
+ * or timed, its error line and the router's table (for /why after a
+ * restart).  Nothing is booked or learned.  When the store cannot take it,
+ * it stays on screen only, and the notice line says so.
+ *
+ *   user      seq N    the message
+ *   assistant seq N+1  model NULL, text "", error, decision {reply_to: N}
+ */
+static void
+app_keep_refused(struct app *app, struct exchange *x)
+{
+	struct store_message m;
+	char *cause = NULL;
+	uint32_t seq = 0;
+	int rc;
+
+	if (!app->interactive)
+		return;
+	if ((rc = app_ensure_session(app, &cause)) != MC_OK)
+		goto fail;
+	memset(&m, 0, sizeof m);
+	m.session = app->session;
+	m.created_ms = time_wall_ms();
+	if (x->user_seq == 0) {
+		m.role = STORE_ROLE_USER;
+		m.text = x->pub.prompt;
+		if ((rc = store_message_append(app->store, &m, &x->user_seq)) !=
+		    MC_OK)
+			goto fail_store;
+		x->pub.message_stored = true;
+	}
+	m.role = STORE_ROLE_ASSISTANT;
+	m.text = (char *)(uintptr_t) "";
+	m.error = x->pub.error;
+	m.decision_json = app_decision_text(x);
+	rc = store_message_append(app->store, &m, &seq);
+	free(m.decision_json);
+	if (rc != MC_OK)
+		goto fail_store;
+	x->reply_seq = seq;
+	store_reply_id_format(
+	    app->session, seq, x->pub.reply_id, sizeof x->pub.reply_id);
+	return;
+
+fail_store:
+	cause = xstrdup(store_strerror(app->store));
+fail:
+	app_notice(app, "the refused message is on screen only: %s", cause);
+	free(cause);
+}
+
+/*
+ * Fail x, not sent, with an error line kept in the conversation (and,
+ * with keep, in the store: app_keep_refused).
+ */
 static int
-app_fail(struct app *app, struct exchange *x, int rc, const char *cause)
+app_fail(
+    struct app *app, struct exchange *x, int rc, const char *cause, bool keep)
 {
 	x->pub.state = REPLY_ERROR;
 	free(x->pub.error);
 	x->pub.error = xstrdup(cause);
-	x->pub.other_can_answer =
-	    x->pub.model != NULL && app_other_can_answer(app, x, false);
+	x->pub.not_sent = true;
+	/* No model was asked: M-r would ask the router afresh, not the
+	 * next-best model after one that failed. */
+	x->pub.other_can_answer = false;
+	if (keep)
+		app_keep_refused(app, x);
 	app_changed(app, x);
 	return rc;
 }
@@ -2067,9 +2129,10 @@ app_send(struct app *app, const char *text, char **cause)
 	}
 	x = app_new_exchange(app, text);
 	if ((rc = app_route(app, x, NULL, 0, cause)) != MC_OK)
-		return app_fail(app, x, rc, *cause);
+		return app_fail(app, x, rc, *cause, true);
+	/* The store refused it: the error line says so. */
 	if ((rc = app_ensure_session(app, cause)) != MC_OK)
-		return app_fail(app, x, rc, *cause);
+		return app_fail(app, x, rc, *cause, false);
 	memset(&m, 0, sizeof m);
 	m.session = app->session;
 	m.role = STORE_ROLE_USER;
@@ -2080,10 +2143,11 @@ app_send(struct app *app, const char *text, char **cause)
 		*cause = xasprintf("the message could not be saved, so it was "
 		                   "not sent: %s",
 		    store_strerror(app->store));
-		return app_fail(app, x, rc, *cause);
+		return app_fail(app, x, rc, *cause, false);
 	}
+	x->pub.message_stored = true;
 	if ((rc = app_start(app, x, cause)) != MC_OK)
-		return app_fail(app, x, rc, *cause);
+		return app_fail(app, x, rc, *cause, true);
 	app_changed(app, x);
 	return MC_OK;
 }
@@ -2549,6 +2613,12 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 		return MC_ERR_USAGE;
 	}
 	x = app->ex[index];
+	/* No model answered it: nothing to learn about one. */
+	if (x->pub.not_sent) {
+		*cause = xstrdup("that message was not sent: no model answered "
+		                 "it");
+		return MC_ERR_USAGE;
+	}
 	if (x->pub.model == NULL || x->pub.reply_id[0] == '\0' ||
 	    x->pub.state == REPLY_PENDING || x->pub.state == REPLY_STREAMING) {
 		*cause = xstrdup("that reply has not finished yet");
@@ -2607,17 +2677,28 @@ app_reask(struct app *app, size_t index, char **cause)
 		*cause = xstrdup("a reply is still arriving (Esc cancels it)");
 		return MC_ERR_AGAIN;
 	}
-	if (index >= app->nex || app->ex[index]->pub.model == NULL) {
+	if (index >= app->nex || (app->ex[index]->pub.model == NULL &&
+	                             !app->ex[index]->pub.not_sent)) {
 		*cause = xstrdup("there is no reply to ask again");
 		return MC_ERR_NOTFOUND;
 	}
 	app_vault_refresh(app);
 	orig = app->ex[index];
-	/* Every model that already answered this prompt is skipped. */
+	/* A message refused before it was sent is asked as the router sees
+	 * it now (after /budget off, a raised budget, a key added), its
+	 * reply tied to the stored message; one the store could not keep
+	 * would leave a reply without its message. */
+	if (orig->pub.not_sent && orig->user_seq == 0) {
+		*cause = xstrdup("that message was not saved: Up brings it "
+		                 "back to send again");
+		return MC_ERR_NOTFOUND;
+	}
+	/* Every model that already answered this prompt is skipped (a
+	 * refused message was answered by none). */
 	skip = xcalloc(app->nex + 1, sizeof *skip);
 	for (i = 0; i < app->nex; i++) {
 		if (strcmp(app->ex[i]->pub.prompt, orig->pub.prompt) == 0 &&
-		    app->ex[i]->pub.model != NULL)
+		    app->ex[i]->pub.model != NULL && !app->ex[i]->pub.not_sent)
 			skip[nskip++] = app->ex[i]->pub.model;
 	}
 	x = app_new_exchange(app, orig->pub.prompt);
@@ -3041,6 +3122,7 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 		if (m->role == STORE_ROLE_USER) {
 			x = app_new_exchange(app, m->text ? m->text : "");
 			x->user_seq = m->seq;
+			x->pub.message_stored = true;
 			x->pub.state = REPLY_DONE;
 			continue;
 		}
@@ -3060,7 +3142,8 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 			/* It names its message: the exchange of that message
 			 * if it has no reply yet (two mixchats in one
 			 * conversation interleave), else a re-ask of it (an
-			 * older one may be re-asked after later turns). */
+			 * older one may be re-asked after later turns, a
+			 * refused one once the budget allows). */
 			struct exchange *of = NULL;
 			size_t k;
 
@@ -3070,7 +3153,7 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 					of = app->ex[k];
 					break;
 				}
-			if (of != NULL && of->pub.model == NULL)
+			if (of != NULL && of->reply_seq == 0)
 				x = of;
 			else {
 				x = app_new_exchange(
@@ -3078,7 +3161,7 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 				x->user_seq = reply_to;
 				x->pub.reask = true;
 			}
-		} else if (x == NULL || x->pub.model != NULL) {
+		} else if (x == NULL || x->reply_seq != 0) {
 			/* Older records: a second reply to the same message
 			 * is a re-ask of the one before it. */
 			const struct exchange *of = x;
@@ -3100,6 +3183,11 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 			x->pub.error = xstrdup(m->error);
 		}
 		x->pub.state = x->pub.error == NULL ? REPLY_DONE : REPLY_ERROR;
+		/* No model and an error: refused before it was sent, as the
+		 * chat showed it (app_keep_refused). */
+		x->pub.not_sent = x->pub.model == NULL &&
+		                  x->pub.error != NULL && x->text.len == 0 &&
+		                  m->tokens_out <= 0;
 		/* Whether the key was refused is not kept: the table says. */
 		if (x->pub.state == REPLY_ERROR && x->pub.model != NULL)
 			x->pub.other_can_answer =
@@ -3440,6 +3528,16 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 		                   "reply is usually %llu.%u)",
 		    (unsigned long long)session, seq,
 		    (unsigned long long)session, seq + 1);
+		return MC_ERR_USAGE;
+	}
+	if (rc == MC_OK && reply.role == STORE_ROLE_ASSISTANT &&
+	    reply.model == NULL && reply.error != NULL) {
+		/* Refused before it was sent (app_keep_refused). */
+		store_message_release(&reply);
+		*cause =
+		    xasprintf("%llu.%u was not sent: no model answered it, "
+		              "so there is nothing to rate",
+		        (unsigned long long)session, seq);
 		return MC_ERR_USAGE;
 	}
 	if (rc != MC_OK || reply.role != STORE_ROLE_ASSISTANT ||

@@ -69,6 +69,14 @@ struct app_exchange {
 	/* Failed, and another candidate could answer: not one behind the
 	 * same refused key (a 401 or 403 of a provider they share). */
 	bool other_can_answer;
+	/* Refused before it was sent (nothing fits the budget, no model set
+	 * up, the vault locked): no model was asked, nothing was spent.  In
+	 * the chat it is stored all the same (the message and a reply record
+	 * with no model and the error line); model may name the pinned or
+	 * routed one that was not asked. */
+	bool not_sent;
+	/* The message is in the store (a re-ask's: its first asking's). */
+	bool message_stored;
 	char reply_id[32]; /* "SESSION.SEQ" once stored, else "" */
 	struct app_candidate *candidates;
 	size_t ncandidates;

@@ -186,7 +186,8 @@ fmt_time(char *buf, size_t size, int64_t ms, bool clock_only)
 }
 
 /* reply_footer: "model · $cost · 1.3 s (first token 310 ms) · N tok", or
- * "model · no reply (8 ms)" when nothing came back. */
+ * "model · no reply (8 ms)" when nothing came back, or "not sent · TIME"
+ * for a message refused before any model was asked. */
 static void
 reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
 {
@@ -198,6 +199,13 @@ reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
 	bool unmeasured = m->latency_ms <= 0 && m->tokens_out <= 0;
 	int len;
 
+	if (m->model == NULL && none) {
+		/* Refused before it was sent (the chat keeps it so): no model
+		 * was asked, nothing spent or timed, no reply to rate. */
+		fmt_time(total, sizeof total, m->created_ms, true);
+		snprintf(buf, size, "not sent · %s", total);
+		return;
+	}
 	store_reply_id_format(m->session, m->seq, id, sizeof id);
 	snprintf(who, sizeof who, "%s%s", m->model ? m->model : "?",
 	    reask ? " (re-ask)" : "");

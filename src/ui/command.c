@@ -156,7 +156,11 @@ cmd_why(struct ui *ui, const char *arg)
 		return;
 	}
 	if (ex->ncandidates == 0) {
-		if (ex->pinned)
+		if (ex->not_sent)
+			ui_note(ui,
+			    "/why: no model was asked for this message; "
+			    "the router had none to choose from");
+		else if (ex->pinned)
 			ui_note(ui,
 			    "/why: %s was chosen with /model; the "
 			    "router was not asked",
@@ -178,12 +182,12 @@ cmd_why(struct ui *ui, const char *arg)
 	if (mw > 40)
 		mw = 40;
 	buf_init(&b, 1 << 20);
-	if (ex->pinned)
+	if (ex->pinned && !ex->not_sent)
 		rc = buf_printf(&b,
 		    "%s answered reply %s because it is pinned (/model); "
 		    "the router's table:\n",
 		    ex->model != NULL ? ex->model : "?", id);
-	else if (ex->model == NULL) {
+	else if (ex->model == NULL || ex->not_sent) {
 		/* Nothing was sent (nothing fitted the budget, every model
 		 * was rate-limited): the table says why.  The message named
 		 * by its words (it has no reply id). */

@@ -445,17 +445,15 @@ draw_title(struct ui *ui, int y)
 	snprintf(tail, sizeof tail, "%s%s%s%s%s", glyph->sep,
 	    app_mode_name(ui->app), pinned != NULL ? glyph->sep : "",
 	    pinned != NULL ? "pinned: " : "", pinned != NULL ? pinned : "");
-	/* Messages as /sessions and `mixchat export` count them: yours and
-	 * the replies (a re-ask is one more reply, not a message of yours). */
+	/* Messages as /sessions and `mixchat export` count them: the
+	 * stored ones, yours and the replies (a re-ask is one more reply,
+	 * not a message of yours; a refused message's record is one). */
 	for (i = 0; i < app_count(ui->app); i++) {
 		const struct app_exchange *ex = app_get(ui->app, i);
 
 		if (ex == NULL)
 			continue;
-		/* Yours unless refused before it was stored (no model,
-		 * failed); a resumed message without a reply counts. */
-		nmsg += (!ex->reask &&
-		            !(ex->model == NULL && ex->state == REPLY_ERROR)) +
+		nmsg += (!ex->reask && ex->message_stored) +
 		        (ex->reply_id[0] != '\0');
 	}
 	if (cols < 60)
@@ -502,7 +500,7 @@ draw_status(struct ui *ui, int y)
 	ui->shown_spend = spend;
 	for (i = n; i > 0; i--) {
 		ex = app_get(ui->app, i - 1);
-		if (ex != NULL && ex->model != NULL)
+		if (ex != NULL && ex->model != NULL && !ex->not_sent)
 			break;
 		ex = NULL;
 	}

@@ -744,6 +744,10 @@ block_layout_exchange(struct view_block *b, size_t width,
 		    "cancelled (the text so far is kept)",
 		    strlen("cancelled (the text so far is kept)"), false);
 	format_footer(glyph, ex, footer, sizeof footer);
+	/* Refused before it was sent: no model was asked, nothing timed or
+	 * spent; the error line says it all (as when resumed). */
+	if (ex->not_sent)
+		footer[0] = '\0';
 	if (footer[0] == '\0' && (ex->state == REPLY_PENDING))
 		snprintf(footer, sizeof footer, "routing %s", glyph->ellipsis);
 	if ((ex->pinned || ex->reask) && ex->model != NULL) {
