@@ -1037,6 +1037,53 @@ TEST(built_in_copies_match_the_files)
 	CHECK(n == 6);
 }
 
+/* The cursor and Backspace take a character with its marks: an accent
+ * written apart (e + U+0301), an emoji with its skin tone, a family of
+ * people joined by U+200D. */
+TEST(editor_moves_by_whole_characters)
+{
+	struct editor e;
+
+	editor_init(&e);
+	/* "abe\u0301Z": Left twice is before the accented e, not between
+	 * the e and its accent; Backspace takes the b. */
+	editor_set(&e, "abe\xcc\x81Z");
+	editor_end(&e);
+	editor_left(&e);
+	editor_left(&e);
+	editor_delete_back(&e);
+	CHECK_STR(e.text, "ae\xcc\x81Z");
+	/* Delete takes the e with its accent. */
+	editor_delete_forward(&e);
+	CHECK_STR(e.text, "aZ");
+	/* "x\U0001F44D\U0001F3FDy": the thumb and its tone are one. */
+	editor_set(&e, "x\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbdy");
+	editor_end(&e);
+	editor_left(&e);
+	editor_left(&e);
+	editor_delete_back(&e);
+	CHECK_STR(e.text, "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbdy");
+	editor_end(&e);
+	editor_left(&e);
+	editor_delete_back(&e);
+	CHECK_STR(e.text, "y");
+	/* man ZWJ woman ZWJ girl, then a: Backspace after the family takes
+	 * all of it at once. */
+	editor_set(&e, "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9"
+	               "\xe2\x80\x8d\xf0\x9f\x91\xa7"
+	               "a");
+	editor_end(&e);
+	editor_left(&e);
+	editor_delete_back(&e);
+	CHECK_STR(e.text, "a");
+	/* A newline is never part of the character before it. */
+	editor_set(&e, "e\n\xcc\x81");
+	editor_end(&e);
+	editor_left(&e);
+	CHECK(e.cursor == 2);
+	editor_release(&e);
+}
+
 TEST(editor_edits_utf8_and_keeps_history)
 {
 	struct editor e;
@@ -1271,6 +1318,7 @@ main(void)
 	RUN(themes_parse_and_reduce);
 	RUN(user_files_override_built_in_ones);
 	RUN(built_in_copies_match_the_files);
+	RUN(editor_moves_by_whole_characters);
 	RUN(editor_edits_utf8_and_keeps_history);
 	while (npool > 0)
 		free(pool[--npool]);

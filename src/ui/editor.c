@@ -130,9 +130,9 @@ editor_take(struct editor *e)
 	return s;
 }
 
-/* The start of the character before offset i. */
+/* The start of the code point before offset i. */
 static size_t
-prev_char(const char *s, size_t i)
+prev_cp(const char *s, size_t i)
 {
 	if (i == 0)
 		return 0;
@@ -142,14 +142,59 @@ prev_char(const char *s, size_t i)
 	return i;
 }
 
+/*
+ * Whether code point cp belongs to the character that prev (the code
+ * point before it) is part of: a mark or modifier of no width of its own
+ * (an accent written as U+0301, a variation selector, an emoji's skin
+ * tone), or whatever follows a zero-width joiner (the people of a family
+ * emoji); never to a control character such as a newline.  The cursor
+ * moves, and Backspace deletes, by such characters: an accent never ends
+ * up on the letter before, nor a skin tone alone.
+ */
+static bool
+joins(uint32_t prev, uint32_t cp)
+{
+	if (prev < 0x20 || (prev >= 0x7f && prev < 0xa0))
+		return false; /* a mark after a newline stands alone */
+	return (cp >= 0x300 && utf8_cpwidth(cp) == 0) || prev == 0x200d;
+}
+
+/* The start of the character before offset i. */
+static size_t
+prev_char(const char *s, size_t i)
+{
+	uint32_t cp, before;
+	size_t k = prev_cp(s, i), j;
+
+	while (k > 0) {
+		(void)utf8_decode(s + k, i - k, &cp);
+		j = prev_cp(s, k);
+		(void)utf8_decode(s + j, k - j, &before);
+		if (!joins(before, cp))
+			break;
+		k = j;
+	}
+	return k;
+}
+
+/* The end of the character at offset i. */
 static size_t
 next_char(const char *s, size_t len, size_t i)
 {
-	uint32_t cp;
+	uint32_t prev, cp;
+	size_t n;
 
 	if (i >= len)
 		return len;
-	return i + utf8_decode(s + i, len - i, &cp);
+	i += utf8_decode(s + i, len - i, &prev);
+	while (i < len) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (!joins(prev, cp))
+			break;
+		prev = cp;
+		i += n;
+	}
+	return i;
 }
 
 void
