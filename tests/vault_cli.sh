@@ -98,6 +98,18 @@ expect_grep "$T/out" "^openai	" "keys survive passwd"
 run_pw 0 "remove" "pw two" "" keys remove anthropic
 expect_exit 0 "list after remove" -- mc keys list --names-only
 if grep -q anthropic "$T/out"; then fail "removed key still listed"; else ok "removed key gone"; fi
+# A vault whose last key is removed: `keys list` says it holds none
+# (it printed nothing at all), on stderr, so stdout stays a list.
+HE=$T/home_emptied
+mkdir -m 700 "$HE" && cp "$V" "$HE/vault"
+printf 'pw two\n' >"$T/pw"
+for k in $(setsid -w "$MC" --home "$HE" keys list --names-only 2>/dev/null); do
+	setsid -w "$MC" --home "$HE" keys remove "$k" --passphrase-fd 3 3<"$T/pw" >/dev/null 2>&1 || fail "remove $k"
+done
+setsid -w "$MC" --home "$HE" keys list --passphrase-fd 3 3<"$T/pw" >"$T/out" 2>"$T/err"
+[ $? = 0 ] && [ ! -s "$T/out" ] && grep -q "holds no keys: add one with 'mixchat keys add PROVIDER'" "$T/err" &&
+	ok "an emptied vault: keys list says it holds no keys" ||
+	fail "an emptied vault: out '$(cat "$T/out")' err '$(cat "$T/err")'"
 
 # passphrase_command from config.json.
 printf '{ "vault": { "passphrase_command": "echo pw two" } }\n' >"$H/config.json"

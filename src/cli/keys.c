@@ -332,6 +332,11 @@ keys_list(const struct config *cfg, const struct keys_args *a, const char *path)
 		if (rc != MC_OK)
 			goto out;
 	}
+	if (n == 0)
+		fprintf(stderr,
+		    "mixchat: the vault at %s holds no keys: add one with "
+		    "'mixchat keys add PROVIDER'\n",
+		    path);
 	for (i = 0; i < n; i++) {
 		const struct secret *key =
 		    v != NULL ? vault_get(v, names[i]) : NULL;
