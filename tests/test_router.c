@@ -528,6 +528,92 @@ TEST(learn_length_follows_replies)
 	router_free(r2);
 }
 
+/* A router of one tag whose model "m" has length statistics of `weight`
+ * replies of `len` tokens (as a fit or a capped prior leaves them). */
+static struct router *
+length_router(double len, double weight, struct router_features *f)
+{
+	struct router *r = router_new_empty();
+	const char *prompt = "Explain how a hash table handles collisions.";
+
+	CHECK(router_add_model(r, "m", 1, 2, NULL) == MC_OK);
+	r->models[0]->len0 = len;
+	r->models[0]->lsum[0] = weight * len;
+	r->models[0]->lw[0] = weight;
+	router_features_compute(r, prompt, strlen(prompt), f);
+	return r;
+}
+
+/* One very long reply where a model writes about 400 tokens moves its
+ * predicted length by a bounded factor: once W >= 8 replies' weight is
+ * behind the prediction, a reply counts as at most ROUTER_LENGTH_BAND (4)
+ * times it, so the prediction grows at most (W + 4) / (W + 1) times:
+ * 1.33 for W = 8, 1.15 for W = 20.  A plain mean took it from 400 to
+ * 1,689 (x 4.2) and to 952 (x 2.4); now 533 and 457. */
+TEST(learn_length_one_long_reply_is_bounded)
+{
+	struct router_features *f = xcalloc(1, sizeof *f);
+	struct router *r;
+	const char *prompt = "Explain how a hash table handles collisions.";
+	double weights[2] = { 8.0, 20.0 }, bound[2] = { 1.34, 1.15 }, before,
+	       after;
+	int k, i;
+
+	for (k = 0; k < 2; k++) {
+		r = length_router(400, weights[k], f);
+		before = router_profile_out_tokens(r->models[0], f);
+		CHECK_NEAR(before, 400, 1e-9);
+		CHECK(router_learn_length(r, f, "m", 12000) == MC_OK);
+		after = router_profile_out_tokens(r->models[0], f);
+		CHECK(after > before);
+		CHECK(after <= bound[k] * before);
+		/* ... and ordinary replies bring it back. */
+		for (i = 0; i < 20; i++)
+			CHECK(router_learn_length(r, f, "m", 400) == MC_OK);
+		CHECK(router_profile_out_tokens(r->models[0], f) < 1.15 * 400);
+		router_free(r);
+	}
+	/* A chat after the built-in prior: 20 replies of 400 tokens, then
+	 * one of 12,000 (x 1.12; a plain mean: x 2.2). */
+	r = router_new();
+	CHECK(router_add_model(r, "m", 1, 2, "gpt-4-1106-preview") == MC_OK);
+	router_features_compute(r, prompt, strlen(prompt), f);
+	for (i = 0; i < 20; i++)
+		CHECK(router_learn_length(r, f, "m", 400) == MC_OK);
+	before = router_profile_out_tokens(r->models[0], f);
+	CHECK(router_learn_length(r, f, "m", 12000) == MC_OK);
+	after = router_profile_out_tokens(r->models[0], f);
+	CHECK(after <= 1.15 * before);
+	router_free(r);
+	free(f);
+}
+
+/* A lasting change is learned: 30 replies of 2,000 tokens take a model
+ * that wrote 400 (8 replies' weight, so the band applies from the first)
+ * nearly as far as a plain mean does (to 1,663); 30 of 50 take it down
+ * as far. */
+TEST(learn_length_sustained_change_is_learned)
+{
+	struct router_features *f = xcalloc(1, sizeof *f);
+	struct router *r = length_router(400, 8, f);
+	double up = (8 * 400 + 30 * 2000) / 38.0,
+	       down = (8 * 400 + 30 * 50) / 38.0;
+	int i;
+
+	for (i = 0; i < 30; i++)
+		CHECK(router_learn_length(r, f, "m", 2000) == MC_OK);
+	CHECK(router_profile_out_tokens(r->models[0], f) >
+	      400 + 0.9 * (up - 400));
+	router_free(r);
+	r = length_router(400, 8, f);
+	for (i = 0; i < 30; i++)
+		CHECK(router_learn_length(r, f, "m", 50) == MC_OK);
+	CHECK(router_profile_out_tokens(r->models[0], f) <
+	      down + 0.1 * (400 - down));
+	router_free(r);
+	free(f);
+}
+
 /* A model that has never seen a reply predicts the length the others
  * predict for the prompt (so a dear model is not overpriced on short
  * tasks by a flat guess, and never tried); with no model knowing, each
@@ -1428,6 +1514,8 @@ main(void)
 	RUN(online_learning_moves_predictions);
 	RUN(a_corrected_rating_counts_as_its_new_score);
 	RUN(learn_length_follows_replies);
+	RUN(learn_length_one_long_reply_is_bounded);
+	RUN(learn_length_sustained_change_is_learned);
 	RUN(unseen_model_borrows_reply_length);
 	RUN(state_round_trip_and_corruption);
 	RUN(signatures_see_near_duplicates);

@@ -1219,12 +1219,26 @@ router_correct_split(struct router *r, const struct router_features *f,
 	return MC_OK;
 }
 
+/* The weight of the length statistics behind p's prediction for f: its
+ * replies' (or prior's) count on the prompt's tags. */
+static double
+profile_length_weight(
+    const struct router_profile *p, const struct router_features *f)
+{
+	double w = 0;
+	uint32_t t;
+
+	for (t = 0; t < p->ntags && t < f->ntags; t++)
+		w += f->tag[t] * p->lw[t];
+	return w;
+}
+
 int
 router_learn_length(struct router *r, const struct router_features *f,
     const char *id, double out_tokens)
 {
 	struct router_profile *p;
-	double total = 0;
+	double total = 0, x = out_tokens, pred, lo, hi;
 	uint32_t t;
 	int i = find_model(r, id);
 
@@ -1233,13 +1247,23 @@ router_learn_length(struct router *r, const struct router_features *f,
 	if (!(out_tokens >= 0 && out_tokens <= 1e7))
 		return MC_ERR_USAGE;
 	p = r->models[i];
+	/* Once the prediction rests on some weight for this prompt, a reply
+	 * counts as at most ROUTER_LENGTH_BAND times it (at least 1 token)
+	 * and at least its 1/BAND: one very long reply moves the mean by a
+	 * bounded factor, while a lasting change moves the band with it. */
+	if (profile_length_weight(p, f) >= ROUTER_LENGTH_BAND_WEIGHT - 1e-6) {
+		pred = router_profile_out_tokens(p, f);
+		lo = pred / ROUTER_LENGTH_BAND;
+		hi = ROUTER_LENGTH_BAND * (pred > 1.0 ? pred : 1.0);
+		x = x < lo ? lo : x > hi ? hi : x;
+	}
 	/* The overall mean moves as one more reply among all those behind
 	 * the per-tag statistics. */
 	for (t = 0; t < p->ntags; t++)
 		total += p->lw[t];
-	p->len0 += (out_tokens - p->len0) / (total + 1.0);
+	p->len0 += (x - p->len0) / (total + 1.0);
 	for (t = 0; t < p->ntags && t < f->ntags; t++) {
-		p->lsum[t] += f->tag[t] * out_tokens;
+		p->lsum[t] += f->tag[t] * x;
 		p->lw[t] += f->tag[t];
 	}
 	return MC_OK;

@@ -24,6 +24,21 @@
  * over the length (and so the cost) prediction within a few messages. */
 #define ROUTER_LENGTH_CAP    4.0
 #define ROUTER_LENGTH_SHRINK 4.0
+/*
+ * Robust length learning (router_learn_length): once the length statistics
+ * behind a prompt's prediction weigh ROUTER_LENGTH_BAND_WEIGHT replies
+ * (twice a capped prior: its first replies still move it freely, the
+ * datasets' one-token answers being far from chat replies), a reply
+ * counts as at most ROUTER_LENGTH_BAND times the prediction and at least
+ * its 1/BAND.  One 12,000-token reply where a model writes 400 then moves
+ * its prediction by at most (W + 4) / (W + 1) with W replies behind it,
+ * and a lasting change is still learned: the band follows the prediction.
+ * Chosen on the validation folds of train, never on test: band 4 among 2,
+ * 4 and 8, weight 8 against 4 and none (none clipped the first replies
+ * of a new tag against another tag's lengths).
+ */
+#define ROUTER_LENGTH_BAND        4.0
+#define ROUTER_LENGTH_BAND_WEIGHT 8.0
 /* LinUCB A = (1 + this) I for a model started from a prior. */
 #define ROUTER_PRIOR_KAPPA 5.0
 /*
