@@ -842,6 +842,54 @@ TEST(signatures_are_the_same_on_every_processor)
 	CHECK(same == 11);
 }
 
+/* A decision's features, whose signature is taken from the words the
+ * feature pass reads, are those of the features and the signature made
+ * apart: over prompts with blank lines (a question block), numbers, tabs,
+ * CR LF, UTF-8 and stray bytes. */
+TEST(features_in_one_pass_are_the_parts)
+{
+	static const char *const bits[] = { "What", "is", "12.5%", "of", "\n\n",
+		"Answer:", "A.", "caf\xc3\xa9", "\t", "\r\n", "x=3;", "\xff",
+		"NOT", "?", "Statement", "1", "\n", "all of the above", "half",
+		"$40", "(B)" };
+	struct router *r = synthetic_fit();
+	struct router_features *f = xcalloc(1, sizeof *f),
+	                       *g = xcalloc(1, sizeof *g);
+	uint8_t sig[ROUTER_SIG];
+	char p[4096];
+	uint32_t seed = 3;
+	size_t len, tail;
+	int i, w, same = 0;
+
+	CHECK(r != NULL && r->exemplars != NULL);
+	for (i = 0; i < 300 && r != NULL && r->exemplars != NULL; i++) {
+		len = 0;
+		for (w = 0; w < 1 + i * 2 && len + 40 < sizeof p; w++) {
+			seed = seed * 1103515245u + 12345u;
+			len += (size_t)snprintf(p + len, sizeof p - len, "%s ",
+			    bits[(seed >> 16) % (sizeof bits / sizeof *bits)]);
+		}
+		router_features_compute(r, p, len, f);
+		router_features_hash(p, len, g);
+		router_features_tag(r, g);
+		tail = router_last_block(p, len);
+		router_signature(p + tail, len - tail, sig);
+		same += f->has_sig && f->nnz == g->nnz &&
+		        memcmp(f->x, g->x, sizeof f->x) == 0 &&
+		        memcmp(f->nz, g->nz, f->nnz * sizeof *f->nz) == 0 &&
+		        f->qnnz == g->qnnz &&
+		        memcmp(f->qx, g->qx, f->qnnz * sizeof *f->qx) == 0 &&
+		        memcmp(f->qnz, g->qnz, f->qnnz * sizeof *f->qnz) == 0 &&
+		        memcmp(f->tag, g->tag, sizeof f->tag) == 0 &&
+		        memcmp(f->shape, g->shape, sizeof f->shape) == 0 &&
+		        memcmp(f->sig, sig, sizeof sig) == 0;
+	}
+	CHECK(same == 300);
+	free(f);
+	free(g);
+	router_free(r);
+}
+
 /* The fit's AVX2 loops give the portable loops' bytes: six models (a
  * vector of four columns and two more), 60 prompts of random words. */
 TEST(fit_is_the_same_on_every_processor)
@@ -1521,6 +1569,7 @@ main(void)
 	RUN(signatures_see_near_duplicates);
 	RUN(signatures_are_the_same_on_every_processor);
 	RUN(fit_is_the_same_on_every_processor);
+	RUN(features_in_one_pass_are_the_parts);
 	RUN(exemplars_route_near_duplicates);
 	RUN(state_versions_1_and_2_still_load);
 	RUN(shape_features_read_the_question);

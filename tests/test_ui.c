@@ -1081,6 +1081,16 @@ TEST(editor_moves_by_whole_characters)
 	editor_end(&e);
 	editor_left(&e);
 	CHECK(e.cursor == 2);
+	/* Nor after a joiner: Backspace at the start of the second line of
+	 * "ab<ZWJ>\ncd" takes the newline alone. */
+	editor_set(&e, "ab\xe2\x80\x8d\ncd");
+	editor_home(&e);
+	CHECK(e.cursor == 6);
+	editor_delete_back(&e);
+	CHECK_STR(e.text, "ab\xe2\x80\x8d" "cd");
+	/* The c is no part of the joiner's character; the b is. */
+	editor_left(&e);
+	CHECK(e.cursor == 1);
 	editor_release(&e);
 }
 

@@ -217,6 +217,7 @@ cat >"$H10/config.json" <<EOF2
 {
   "providers": {
     "openai": { "base_url": "http://127.0.0.1:$PORT/v1" },
+    "anthropic": { "base_url": "http://127.0.0.1:$PORT" },
     "local": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" }
   },
   "models": [
@@ -236,6 +237,17 @@ ui_expect "openai refused the key: the router asks its models only when no other
 ui_type "while refused"
 ui_keys Enter
 ui_expect "localdear · " "the next message goes to the local model"
+# Another provider's key added beside the chat is no reason to try the
+# refused key again.
+printf 'correct horse\n%s\n' "sk-ant-api03-OTHERPROVIDER-1c1c1c1c" | setsid -w "$MC" --home "$H10" keys add anthropic --passphrase-fd 0 >/dev/null 2>&1 ||
+	fail "keys add anthropic beside the chat"
+: >"$MOCK_LOG"
+ui_type "still refused"
+ui_keys Enter
+ui_expect "mock reply to: still refused" "a reply after another key was added"
+grep -q "\"authorization\":\"Bearer $KEY\"" "$MOCK_LOG" &&
+	fail "the refused key was tried again after another provider's key was added" ||
+	ok "the refused key stays out when another provider's key changes"
 printf 'correct horse\n%s\n' "$KEY2" | setsid -w "$MC" --home "$H10" keys add openai --passphrase-fd 0 >/dev/null 2>&1 ||
 	fail "keys add (a new key) beside the chat"
 : >"$MOCK_LOG"

@@ -701,6 +701,9 @@ app_reload_router(struct app *app)
 	app->router = router_new();
 	app->nusable = app_router_load(app->router, app->cfg, app->store,
 	    app->vault_names, app->nvault_names, true, false, NULL, NULL);
+	/* A rating kept for a model that had no key is learned now that it
+	 * may have one, as at the start. */
+	app_settle_pending(app);
 	router_memory_free(app->memory);
 	app->memory = router_memory_new();
 	app->memory_ready = false;
@@ -752,12 +755,13 @@ app_same_file(const struct stat *a, const struct stat *b)
  * passphrase); one that was not opened (locked, absent or unusable at the
  * start) cannot: the user is told to restart.
  */
-static void app_down_forget_keys(struct app *app);
+static void app_down_forget_keys(
+    struct app *app, char (*before)[9], char **names, size_t n);
 
 static void
 app_vault_refresh(struct app *app)
 {
-	char *cause = NULL, **names;
+	char *cause = NULL, **names, (*fps)[9];
 	struct stat st;
 	bool changed, now;
 	size_t i, n;
@@ -778,7 +782,20 @@ app_vault_refresh(struct app *app)
 		                "the new keys");
 		return;
 	}
+	/* The keys' fingerprints before, to tell which keys changed. */
+	n = vault_count(app->vault);
+	names = xcalloc(n + 1, sizeof *names);
+	fps = xcalloc(n + 1, sizeof *fps);
+	for (i = 0; i < n; i++) {
+		names[i] = xstrdup(vault_name(app->vault, i));
+		vault_fingerprint(vault_get(app->vault, names[i]), fps[i]);
+	}
 	rc = vault_reload(app->vault, &changed, &cause);
+	if (changed)
+		/* A key refused before may be the one just replaced. */
+		app_down_forget_keys(app, fps, names, n);
+	vault_names_free(names, n);
+	free(fps);
 	if (!changed)
 		return;
 	n = vault_count(app->vault);
@@ -789,8 +806,6 @@ app_vault_refresh(struct app *app)
 	free(app->vault_problem);
 	app->vault_problem = NULL;
 	app->vault_damaged = false;
-	/* A key refused before may be the one just replaced. */
-	app_down_forget_keys(app);
 	if (rc == MC_OK)
 		app_notice(app, "the vault changed: its keys were read again "
 		                "and are used from this message on");
@@ -1383,18 +1398,34 @@ app_down_reason(const struct app *app, const char *id)
 }
 
 /* The vault's keys were read again: the models out for a refused key are
- * candidates again (the key may be the new one). */
+ * candidates again if their provider's key is not the one refused (its
+ * fingerprint is not among before's n names and fingerprints). */
 static void
-app_down_forget_keys(struct app *app)
+app_down_forget_keys(struct app *app, char (*before)[9], char **names, size_t n)
 {
-	size_t k = 0;
+	size_t k = 0, i;
 
-	while (k < app->ndown)
-		if (app->down[k].kind == DOWN_KEY) {
+	while (k < app->ndown) {
+		const struct model *m =
+		    config_find_model(app->cfg, app->down[k].model);
+		const struct secret *key =
+		    m != NULL ? vault_get(app->vault, m->provider) : NULL;
+		bool same = false;
+		char fp[9];
+
+		if (app->down[k].kind == DOWN_KEY && key != NULL) {
+			vault_fingerprint(key, fp);
+			for (i = 0; i < n && !same; i++)
+				same = strcmp(names[i], m->provider) == 0 &&
+				       strcmp(before[i], fp) == 0;
+		}
+		/* A key removed: its models are no candidates anyway. */
+		if (app->down[k].kind == DOWN_KEY && key != NULL && !same) {
 			free(app->down[k].model);
 			app->down[k] = app->down[--app->ndown];
 		} else
 			k++;
+	}
 }
 
 /* Whether model id is sitting out at now. */

@@ -183,12 +183,14 @@ sig_pick(void)
 bool
 router_signature_portable(bool on)
 {
+	bool faster;
+
 	sig_init();
+	sig_pick();
+	faster = sig_lower_fn != sig_lower;
 	if (on)
 		sig_lower_fn = sig_lower;
-	else
-		sig_pick();
-	return sig_lower_fn != sig_lower || on;
+	return faster;
 }
 
 void

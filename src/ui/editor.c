@@ -154,9 +154,9 @@ prev_cp(const char *s, size_t i)
 static bool
 joins(uint32_t prev, uint32_t cp)
 {
-	if (prev < 0x20 || (prev >= 0x7f && prev < 0xa0))
-		return false; /* a mark after a newline stands alone */
-	return (cp >= 0x300 && utf8_cpwidth(cp) == 0) || prev == 0x200d;
+	if (prev < 0x20 || (prev >= 0x7f && prev < 0xa0) || cp < 0x300)
+		return false; /* nor a newline, nor a letter, after a joiner */
+	return utf8_cpwidth(cp) == 0 || prev == 0x200d;
 }
 
 /* The start of the character before offset i. */
