@@ -890,6 +890,32 @@ TEST(features_in_one_pass_are_the_parts)
 	router_free(r);
 }
 
+/* router_last_block jumps from newline to newline: the same block as a
+ * byte by byte look back, on strings of newlines and letters. */
+TEST(last_block_is_after_the_last_blank_line)
+{
+	char p[80];
+	uint32_t seed = 5;
+	size_t len, i, want;
+	int n, same = 0;
+
+	for (n = 0; n < 2000; n++) {
+		len = (size_t)n % sizeof p;
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			p[i] = (seed >> 16) % 4 == 0 ? '\n' : 'a';
+		}
+		for (want = len; want > 1; want--)
+			if (p[want - 1] == '\n' && p[want - 2] == '\n' &&
+			    len - want >= 20)
+				break;
+		if (want <= 1)
+			want = 0;
+		same += router_last_block(p, len) == want;
+	}
+	CHECK(same == 2000);
+}
+
 /* The fit's AVX2 loops give the portable loops' bytes: six models (a
  * vector of four columns and two more), 60 prompts of random words. */
 TEST(fit_is_the_same_on_every_processor)
@@ -1570,6 +1596,7 @@ main(void)
 	RUN(signatures_are_the_same_on_every_processor);
 	RUN(fit_is_the_same_on_every_processor);
 	RUN(features_in_one_pass_are_the_parts);
+	RUN(last_block_is_after_the_last_blank_line);
 	RUN(exemplars_route_near_duplicates);
 	RUN(state_versions_1_and_2_still_load);
 	RUN(shape_features_read_the_question);

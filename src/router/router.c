@@ -508,11 +508,18 @@ router_last_block(const char *prompt, size_t len)
 {
 	size_t i;
 
-	/* After the last blank line, if it says enough. */
-	for (i = len; i > 1; i--)
-		if (prompt[i - 1] == '\n' && prompt[i - 2] == '\n' &&
-		    len - i >= 20)
+	/* After the last blank line, if it says enough: from newline to
+	 * newline backwards (memrchr), a newline at i - 1 after another. */
+	for (i = len; i > 1;) {
+		const char *nl = memrchr(prompt, '\n', i);
+
+		if (nl == NULL)
+			break;
+		i = (size_t)(nl - prompt) + 1;
+		if (i > 1 && prompt[i - 2] == '\n' && len - i >= 20)
 			return i;
+		i--;
+	}
 	return 0;
 }
 

@@ -30,7 +30,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "router/router_int.h"
 #include "util/xmalloc.h"
@@ -75,6 +74,24 @@ static const struct shape_word {
 	{ "remaining", 9, 19, 1 },
 };
 static const uint8_t words_at[11] = { 0, 0, 0, 2, 5, 9, 15, 16, 18, 19, 21 };
+
+/* Whether the n bytes at s are lower (n bytes of lower-case ASCII) in
+ * any case: strncasecmp without the call, for ASCII. */
+static bool
+ascii_caseeq(const char *s, const char *lower, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if (c != (unsigned char)lower[i])
+			return false;
+	}
+	return true;
+}
 
 /* Count word w (n ASCII letters) into v. */
 static void
@@ -138,8 +155,9 @@ router_shape_features(const char *p, size_t len, size_t tail, float *out)
 		int isopt;
 		size_t digits = 0, letters = 0;
 
-		for (j = i; j < len && p[j] != '\n'; j++)
-			;
+		const char *nl = memchr(p + i, '\n', len - i);
+
+		j = nl != NULL ? (size_t)(nl - p) : len;
 		n = j - i;
 		lines++;
 		isopt = option_line(p + i, n, &skip);
@@ -205,17 +223,15 @@ router_shape_features(const char *p, size_t len, size_t tail, float *out)
 				stmt = 1;
 			if (j < len && p[j] != ' ')
 				; /* "all of the above" needs the space */
-			else if ((n == 3 &&
-			             (strncasecmp(p + i, "all", 3) == 0)) ||
+			else if ((n == 3 && ascii_caseeq(p + i, "all", 3)) ||
 			         (n == 4 &&
-			             (strncasecmp(p + i, "none", 4) == 0 ||
-			                 strncasecmp(p + i, "both", 4) == 0)))
+			             (ascii_caseeq(p + i, "none", 4) ||
+			                 ascii_caseeq(p + i, "both", 4))))
 				if (len - j > 12 &&
-				    (strncasecmp(p + j, " of the above", 13) ==
-				            0 ||
+				    (ascii_caseeq(p + j, " of the above", 13) ||
 				        (len - j > 16 &&
-				            strncasecmp(p + j,
-				                " of the following", 17) == 0)))
+				            ascii_caseeq(p + j,
+				                " of the following", 17))))
 					allof = 1;
 			i = j;
 			continue;
