@@ -312,17 +312,56 @@ split_plaintext(struct vault *v, const struct vault_header *h,
 	return off == pt_len ? MC_OK : MC_ERR_CORRUPT;
 }
 
+/*
+ * Decrypt the key list of the vault file b (header h) with enc_key into
+ * into's entries.  A failure names path, with advice to restore a backup
+ * when advise is set (an open: nothing else to do), in *cause.
+ */
+static int
+decrypt_entries(const struct secret *enc_key, const struct vault_header *h,
+    const struct buf *b, const char *path, bool advise, struct vault *into,
+    char **cause)
+{
+	struct secret *pt = secret_new(h->ct_len - VAULT_TAG_BYTES);
+	unsigned long long pt_len = 0;
+	int r, rc = MC_OK;
+
+	secret_unlock_ro(enc_key);
+	r = crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)pt->p,
+	    &pt_len, NULL, h->ct, h->ct_len, (const unsigned char *)b->data,
+	    h->ad_len, h->nonce, (const unsigned char *)enc_key->p);
+	secret_lock(enc_key);
+	if (r != 0) {
+		*cause = xasprintf("the vault %s does not authenticate: it was "
+		                   "damaged or tampered with after it was "
+		                   "written%s",
+		    path,
+		    advise ? "; it was not changed; restore it from a backup"
+		           : "");
+		rc = MC_ERR_CORRUPT;
+	} else if (split_plaintext(into, h, pt, (size_t)pt_len) != MC_OK) {
+		*cause =
+		    xasprintf("the vault %s authenticates but its key list "
+		              "is malformed%s",
+		        path,
+		        advise ? ": it was not written by mixchat; restore it "
+		                 "from a backup"
+		               : "");
+		rc = MC_ERR_CORRUPT;
+	}
+	secret_free(pt);
+	return rc;
+}
+
 int
 vault_open(const char *path, const struct secret *passphrase,
     struct vault **out, char **cause)
 {
 	struct vault_header h;
 	struct vault *v = NULL;
-	struct secret *pt = NULL;
-	unsigned long long pt_len = 0;
 	struct stat seen;
 	struct buf b;
-	int rc, r;
+	int rc;
 
 	*out = NULL;
 	memset(&h, 0, sizeof h);
@@ -350,34 +389,12 @@ vault_open(const char *path, const struct secret *passphrase,
 		rc = MC_ERR_PASSPHRASE;
 		goto out;
 	}
-	pt = secret_new(h.ct_len - VAULT_TAG_BYTES);
-	secret_unlock_ro(v->enc_key);
-	r = crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)pt->p,
-	    &pt_len, NULL, h.ct, h.ct_len, (const unsigned char *)b.data,
-	    h.ad_len, h.nonce, (const unsigned char *)v->enc_key->p);
-	secret_lock(v->enc_key);
-	if (r != 0) {
-		*cause = xasprintf("the vault %s does not authenticate: it was "
-		                   "damaged or tampered with after it was "
-		                   "written; it was not changed; restore it "
-		                   "from a backup",
-		    path);
-		rc = MC_ERR_CORRUPT;
+	rc = decrypt_entries(v->enc_key, &h, &b, path, true, v, cause);
+	if (rc != MC_OK)
 		goto out;
-	}
-	if (split_plaintext(v, &h, pt, (size_t)pt_len) != MC_OK) {
-		*cause =
-		    xasprintf("the vault %s authenticates but its key list "
-		              "is malformed: it was not written by "
-		              "mixchat; restore it from a backup",
-		        path);
-		rc = MC_ERR_CORRUPT;
-		goto out;
-	}
 	*out = v;
 	v = NULL;
 out:
-	secret_free(pt);
 	vault_close(v);
 	vault_header_release(&h);
 	buf_release(&b);
@@ -735,12 +752,10 @@ vault_reload(struct vault *v, bool *changed, char **cause)
 {
 	struct vault_header h;
 	struct vault fresh;
-	struct secret *pt = NULL;
-	unsigned long long pt_len = 0;
 	struct stat st;
 	struct buf b;
 	size_t i;
-	int rc, r;
+	int rc;
 
 	*changed = false;
 	if (lstat(v->path, &st) != 0) {
@@ -784,27 +799,9 @@ vault_reload(struct vault *v, bool *changed, char **cause)
 		rc = MC_ERR_PASSPHRASE;
 		goto out;
 	}
-	pt = secret_new(h.ct_len - VAULT_TAG_BYTES);
-	secret_unlock_ro(v->enc_key);
-	r = crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)pt->p,
-	    &pt_len, NULL, h.ct, h.ct_len, (const unsigned char *)b.data,
-	    h.ad_len, h.nonce, (const unsigned char *)v->enc_key->p);
-	secret_lock(v->enc_key);
-	if (r != 0) {
-		*cause = xasprintf("the vault %s does not authenticate: it was "
-		                   "damaged or tampered with after it was "
-		                   "written",
-		    v->path);
-		rc = MC_ERR_CORRUPT;
+	rc = decrypt_entries(v->enc_key, &h, &b, v->path, false, &fresh, cause);
+	if (rc != MC_OK)
 		goto drop;
-	}
-	if (split_plaintext(&fresh, &h, pt, (size_t)pt_len) != MC_OK) {
-		*cause = xasprintf("the vault %s authenticates but its key "
-		                   "list is malformed",
-		    v->path);
-		rc = MC_ERR_CORRUPT;
-		goto drop;
-	}
 	keep_named(v, NULL, 0);
 	free(v->entries);
 	v->entries = fresh.entries;
@@ -824,7 +821,6 @@ out:
 		secret_free(fresh.entries[i].key);
 	}
 	free(fresh.entries);
-	secret_free(pt);
 	vault_header_release(&h);
 	buf_release(&b);
 	return rc;
