@@ -1148,16 +1148,24 @@ router_decision_next(const struct router_decision *d, const char *skip)
 	return win;
 }
 
+/* Per-tag counts v of p (qw, lw), weighted by f's tag probabilities. */
+static double
+tag_weighted(const struct router_profile *p, const struct router_features *f,
+    const double *v)
+{
+	double sum = 0;
+	uint32_t t;
+
+	for (t = 0; t < p->ntags && t < f->ntags; t++)
+		sum += f->tag[t] * v[t];
+	return sum;
+}
+
 double
 router_profile_evidence(
     const struct router_profile *p, const struct router_features *f)
 {
-	double ev = 0;
-	uint32_t t;
-
-	for (t = 0; t < p->ntags && t < f->ntags; t++)
-		ev += f->tag[t] * p->qw[t];
-	return ev;
+	return tag_weighted(p, f, p->qw);
 }
 
 int
@@ -1232,12 +1240,7 @@ static double
 profile_length_weight(
     const struct router_profile *p, const struct router_features *f)
 {
-	double w = 0;
-	uint32_t t;
-
-	for (t = 0; t < p->ntags && t < f->ntags; t++)
-		w += f->tag[t] * p->lw[t];
-	return w;
+	return tag_weighted(p, f, p->lw);
 }
 
 int
