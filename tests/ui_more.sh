@@ -696,6 +696,10 @@ send "/why"
 ui_expect "lockedsmall +not a candidate: its provider refused the key" "/why says why"
 send "third key"
 ui_expect "mock reply to: third key" "and the one after: still out (not a minute's pause)"
+# Pinning a model out of routing is allowed, and said.
+send "/model lockedsmall"
+ui_expect "lockedsmall is out of routing in this chat \\(key refused\\): pinned, it is asked anyway" "pinning a refused model says so"
+send "/model auto"
 ui_keys C-d
 ui_exit_status >/dev/null
 # A model the provider does not have (404) sits out alone.
@@ -711,6 +715,9 @@ send "second ghost"
 ui_expect "mock reply to: second ghost" "the next message goes to another model"
 send "/why"
 ui_expect "ghost +not a candidate: its provider has no such model \(HTTP 404\)" "/why says why"
+# The last model left fails too: said, and the next message tries them all.
+send "solo401 last one"
+ui_expect "no model is left in routing after cheap failed: the next message tries them all again" "the last model out is said"
 ui_keys C-d
 ui_exit_status >/dev/null
 

@@ -114,22 +114,32 @@ sleep 0.3
 ui_keys M-r
 ui_expect "mock reply to: pinnedmarker too dear" "Alt-R asks a refused message once the budget allows"
 ui_expect "^ mixchat · longanswer please .* 9 messages *$" "9 messages"
+# The next message's context is in the order the messages were written:
+# the refused one, answered late, before the one that followed it.
+send "order check"
+ui_expect "mock reply to: order check" "the next message is answered"
+tail -1 "$MOCK_LOG" >"$T/last"
+p1=$(grep -ob "pinnedmarker too dear" "$T/last" | head -1 | cut -d: -f1)
+p2=$(grep -ob "later question" "$T/last" | head -1 | cut -d: -f1)
+[ -n "$p1" ] && [ -n "$p2" ] && [ "$p1" -lt "$p2" ] &&
+	ok "context in the order written: the late-answered message before the later one" ||
+	fail "context order: pinnedmarker at '$p1', later question at '$p2'"
 ui_keys C-d
 ui_exit_status >/dev/null
 "$MC" --home "$H" export --format json 1 >"$T/conv2.json"
-if jq -e '(.messages | length) == 9
+if jq -e '(.messages | length) == 11
     and ([.messages[] | select(.role == "user" and .text == "pinnedmarker too dear")][0].seq) as $u
-    | .messages[-1].decision.reply_to == $u and .messages[-1].decision.reask == true
-      and .messages[-1].model != null' "$T/conv2.json" >/dev/null
+    | .messages[-3].decision.reply_to == $u and .messages[-3].decision.reask == true
+      and .messages[-3].model != null' "$T/conv2.json" >/dev/null
 then ok "the answer is tied to the stored message (reply_to)"
 else fail "re-ask link: $(jq -c '.messages[] | {seq, role, model, d: .decision.reply_to, r: .decision.reask}' "$T/conv2.json")"; fi
-[ "$("$MC" --home "$H" stats --json | jq '.calls')" = 3 ] && ok "stats: three calls, none for a refusal" ||
+[ "$("$MC" --home "$H" stats --json | jq '.calls')" = 4 ] && ok "stats: four calls, none for a refusal" ||
 	fail "stats calls: $("$MC" --home "$H" stats --json | jq -c '.calls')"
 ui_start -- --home "$H"
 ui_expect "F1 keys" "chat screen, last time"
 send "/sessions 1"
 ui_expect "mock reply to: pinnedmarker too dear" "resumed after the re-ask"
-ui_expect "^ mixchat · longanswer please .* 9 messages *$" "resumed: 9 messages, as stored"
+ui_expect "^ mixchat · longanswer please .* 11 messages *$" "resumed: 11 messages, as stored"
 ui_expect "^ +✗ expensive would cost about" "the refusal line is still there"
 ui_keys C-d
 ui_exit_status >/dev/null

@@ -189,6 +189,7 @@ printf 'correct horse\n%s\n' "$KEY2" | setsid -w "$MC" --home "$H8" keys add ope
 ui_type "after rotation"
 ui_keys Enter
 ui_expect "mock reply to: after rotation" "a reply after the rotation"
+ui_expect "^ ! the vault changed: its keys were read again and are used from this message on" "the notice stays on the notice line after the send"
 n=0
 until [ "$(grep -c '"authorization"' "$MOCK_LOG")" -ge 2 ] || [ $n -ge 30 ]; do sleep 0.1; n=$((n + 1)); done
 tail -n 1 "$MOCK_LOG" | grep -q "\"authorization\":\"Bearer $KEY2\"" && ok "the rotated key is sent" ||

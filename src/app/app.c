@@ -102,9 +102,10 @@ struct app {
 	struct vault *vault;
 	char **vault_names;
 	size_t nvault_names;
-	bool vault_damaged;  /* its names could not be read */
-	char *vault_problem; /* why it cannot be used, NULL when it can */
-	int vault_rc;        /* and the error that said so */
+	bool vault_damaged;     /* its names could not be read */
+	bool vault_kept_locked; /* Enter alone at the prompt: local only */
+	char *vault_problem;    /* why it cannot be used, NULL when it can */
+	int vault_rc;           /* and the error that said so */
 	/* The vault file as app_open (or the last change noticed) found it
 	 * while no vault is open: app_vault_refresh tells a change. */
 	bool vault_seen_ok;
@@ -730,6 +731,7 @@ void
 app_keep_locked(struct app *app)
 {
 	app_set_vault_names(app, NULL, 0);
+	app->vault_kept_locked = true;
 	app_notice(app, "the vault stays locked: only the models that need "
 	                "no key answer (restart mixchat to use its keys)");
 }
@@ -1220,6 +1222,7 @@ app_context(
     const struct app *app, const struct exchange *x, struct net_message *msgs)
 {
 	const struct exchange **ctx;
+	uint32_t *seqs;
 	bool *part;
 	size_t i, n = 0, first, nctx = 0;
 
@@ -1246,6 +1249,30 @@ app_context(
 			nctx++;
 	}
 	free(part);
+	/* In the order the messages were written, not answered: a message
+	 * refused before it was sent has its first answer from a re-ask,
+	 * after the messages that followed it.  A stable insertion sort by
+	 * seq; one not stored (no seq) keeps its place after the one before
+	 * it. */
+	seqs = xcalloc(nctx + 1, sizeof *seqs);
+	for (i = 0; i < nctx; i++)
+		seqs[i] = ctx[i]->user_seq != 0 ? ctx[i]->user_seq
+		          : i > 0               ? seqs[i - 1]
+		                                : 0;
+	for (i = 1; i < nctx; i++) {
+		const struct exchange *e = ctx[i];
+		uint32_t key = seqs[i];
+		size_t j = i;
+
+		while (j > 0 && seqs[j - 1] > key) {
+			ctx[j] = ctx[j - 1];
+			seqs[j] = seqs[j - 1];
+			j--;
+		}
+		ctx[j] = e;
+		seqs[j] = key;
+	}
+	free(seqs);
 	first = nctx > APP_HISTORY ? nctx - APP_HISTORY : 0;
 	for (i = first; i < nctx; i++) {
 		msgs[n].role = "user";
@@ -1769,10 +1796,18 @@ app_down_after(
 	if (x->pub.other_can_answer)
 		x->pub.other_can_answer = app_other_can_answer(app, x, false);
 	/* Said only where it holds: in the chat (each `ask` starts afresh),
-	 * and when another model is left to route to. */
-	if (app->pinned != NULL || !app->interactive ||
-	    app_down_others(app, NULL, 0) == 0)
+	 * and when another model is left to route to; when none is, that
+	 * they are all tried again. */
+	if (app->pinned != NULL || !app->interactive)
 		return;
+	if (app_down_others(app, NULL, 0) == 0) {
+		if (router_nmodels(app->router) > 1)
+			app_notice(app,
+			    "no model is left in routing after %s failed: the "
+			    "next message tries them all again",
+			    x->pub.model);
+		return;
+	}
 	switch (kind) {
 	case DOWN_SERVER:
 		app_notice(app,
@@ -2821,6 +2856,12 @@ app_pin_model(struct app *app, const char *model, char **cause)
 			                   "key vault cannot be used (said "
 			                   "above)",
 			    model, m->provider);
+		else if (app->vault_kept_locked)
+			*cause = xasprintf("%s needs a key for %s, and the "
+			                   "vault stays locked in this chat: "
+			                   "restart mixchat and give the "
+			                   "passphrase to use it",
+			    model, m->provider);
 		else
 			*cause = xasprintf("%s needs a key for %s: run "
 			                   "`mixchat keys add %s`",
@@ -2829,6 +2870,12 @@ app_pin_model(struct app *app, const char *model, char **cause)
 	}
 	free(app->pinned);
 	app->pinned = xstrdup(model);
+	/* Pinned all the same (the user may know better), but told. */
+	if (app_is_down(app, model, time_wall_ms()))
+		app_notice(app,
+		    "%s is out of routing in this chat (%s): "
+		    "pinned, it is asked anyway",
+		    model, app_down_reason(app, model));
 	return MC_OK;
 }
 

@@ -447,6 +447,9 @@ send_input(struct ui *ui)
 	}
 	send = ui->ed.text[0] == '/' ? ui->ed.text + 1 : ui->ed.text;
 	before = app_count(ui->app);
+	/* What the notice line said is past; what the send itself says
+	 * (the vault changed, a model sits out) stays. */
+	ui_notices_dismiss(ui);
 	rc = app_send(ui->app, send, &cause);
 	if (rc != MC_OK && app_count(ui->app) > before) {
 		/*
@@ -471,7 +474,6 @@ send_input(struct ui *ui)
 	}
 	free(editor_take(&ui->ed));
 	restore_set_aside(ui);
-	ui_notices_dismiss(ui);
 	ui->scroll = 0;
 	ui->selected = -1;
 	ui_sync(ui);
