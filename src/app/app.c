@@ -1154,12 +1154,13 @@ app_why_none(const struct app *app, const struct router_decision *d,
 		return xasprintf("nothing fits: %zu model%s over what is left "
 		                 "of today's budget (%s of %s), %zu "
 		                 "rate-limited just now; raise "
-		                 "budget.daily_usd in config.json or wait",
+		                 "budget.daily_usd in config.json (read at "
+		                 "start) or wait",
 		    budget, budget == 1 ? "" : "s", left, daily, limited);
 	if (cheapest == NULL)
 		return xasprintf("nothing fits what is left of today's "
 		                 "budget (%s of %s): raise budget.daily_usd "
-		                 "in config.json",
+		                 "in config.json (read at start)",
 		    left, daily);
 	/* What the cheapest would cost, and where that comes from when the
 	 * conversation so far is most of it: a new one costs less. */
@@ -1167,7 +1168,7 @@ app_why_none(const struct app *app, const struct router_decision *d,
 	return xasprintf("nothing fits what is left of today's budget (%s "
 	                 "of %s): the cheapest, %s, would cost about %s "
 	                 "(~%.0f tokens in, ~%.0f out)%s; raise "
-	                 "budget.daily_usd in config.json",
+	                 "budget.daily_usd in config.json (read at start)",
 	    left, daily, cheapest->model, cost,
 	    d->features != NULL ? d->features->in_tokens + context_in_tokens
 	                        : context_in_tokens,
