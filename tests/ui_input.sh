@@ -98,6 +98,12 @@ ui_keys Enter
 ui_expect "^ you tab    here$" "in the chat pane: 4 columns too"
 ui_expect "mock reply to: tab    here" "the reply"
 expect_grep "$MOCK_LOG" 'tab\\\\there' "the tab itself is sent"
+# A Tab typed (not pasted) types one too.
+ui_type "col1"; ui_keys Tab; ui_type "col2"
+ui_expect "^› col1    col2$" "a typed Tab: a tab in the input"
+ui_keys Enter
+ui_expect "mock reply to: col1    col2" "sent"
+expect_grep "$MOCK_LOG" 'col1\\\\tcol2' "with its tab"
 
 # 4. At 40 columns (38 for the text), a word that ends on the last column:
 # the next row starts at the next word, not at the space between.

@@ -1134,6 +1134,9 @@ handle_key(struct ui *ui, uint32_t key)
 	}
 	if (ui->mode == KEYMAP_INSERT && key >= 0x20 && key < KEYC_BASE)
 		editor_insert(&ui->ed, enc, utf8_encode(key, enc));
+	else if (ui->mode == KEYMAP_INSERT && key == KEYC_TAB)
+		/* Unbound, Tab types a tab, as a paste of one does (code). */
+		editor_insert(&ui->ed, "\t", 1);
 }
 
 static void
