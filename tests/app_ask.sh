@@ -7,6 +7,7 @@
 long=$(awk 'BEGIN { for (i = 0; i < 360; i++) printf "word " }')
 cat >"$T/script.json" <<EOF2
 [
+  {"model": "ghost", "status": 404},
   {"prompt_contains": "reject", "status": 401},
   {"prompt_contains": "briefcap", "status": 429, "retry_after": 0.2},
   {"prompt_contains": "limit", "status": 429, "retry_after": 120},
@@ -612,5 +613,32 @@ tail -n 1 "$MOCK_LOG" | grep -q "a thought" && fail "a part that is all thought 
 [ -s "$T/out" ] && [ -z "$(tr -d ' \n' <"$T/out")" ] && ok "only white space came" || fail "the spacey part: '$(cat "$T/out")'"
 "$MC" --home "$H9" ask --session spaced "go on" >/dev/null 2>&1
 tail -n 1 "$MOCK_LOG" | grep -q "assistant" && fail "white space alone was sent as an answer: $(tail -n 1 "$MOCK_LOG" | sed 's/.*body//')" || ok "white space alone is not sent back"
+
+# A refusal that would come again (here a model the provider does not
+# have, 404) is no answer for a script: ask asks the next-best model at
+# once, and says so; not for a model named with --model.
+HG=$T/home_ghost
+mkdir -p "$HG"
+cat >"$HG/config.json" <<EOF2
+{
+  "providers": {
+    "mock": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" },
+    "other": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" }
+  },
+  "models": [
+    { "id": "cheap", "provider": "mock", "price": [0.2, 0.2], "prior": "mistralai/mistral-7b-chat" },
+    { "id": "ghost", "provider": "other", "price": [0, 0], "prior": "gpt-4-1106-preview" }
+  ]
+}
+EOF2
+"$MC" --home "$HG" ask "which way now" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 0 ] && ok "a 404 then the next-best model: exit 0" || fail "ask after a 404: exit $rc: $(cat "$T/err")"
+expect_grep "$T/err" "other answered HTTP 404 for model ghost.*; asking the next-best model" "the 404 is said, and what ask does about it"
+expect_grep "$T/out" "^mock reply to: which way now" "the next-best model's reply on stdout"
+expect_grep "$T/err" "^cheap · " "its footer"
+"$MC" --home "$HG" ask --model ghost "only ghost" >"$T/out" 2>"$T/err"
+[ $? = 1 ] && ok "--model ghost: the 404 is the answer (exit 1)" || fail "--model ghost: $(cat "$T/err")"
+expect_no_grep "$T/err" "asking the next-best" "no other model for --model"
 
 finish

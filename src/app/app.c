@@ -1456,6 +1456,23 @@ app_down_forget_keys(struct app *app, char (*before)[9], char **names, size_t n)
 	}
 }
 
+bool
+app_refused_for_good(const struct app *app, size_t index)
+{
+	const struct exchange *x = index < app->nex ? app->ex[index] : NULL;
+	size_t k;
+
+	if (x == NULL || x->pub.model == NULL || x->pub.state != REPLY_ERROR ||
+	    x->text.len > 0)
+		return false;
+	for (k = 0; k < app->ndown; k++)
+		if (strcmp(app->down[k].model, x->pub.model) == 0)
+			return app->down[k].kind == DOWN_KEY ||
+			       app->down[k].kind == DOWN_ACCESS ||
+			       app->down[k].kind == DOWN_GONE;
+	return false;
+}
+
 /* Whether model id is sitting out at now. */
 static bool
 app_is_down(const struct app *app, const char *id, int64_t now)

@@ -243,6 +243,13 @@ size_t app_explain_tags(const struct app *app, const struct app_exchange *ex,
  */
 const char *app_route_fallback(struct app *app);
 
+/*
+ * app_refused_for_good: whether exchange index failed, before any text,
+ * in a way that asking its model again would meet again (a refused key,
+ * a model the provider forbids or lacks): its model now sits out for the
+ * session.  `ask` then asks the next-best model at once.
+ */
+bool app_refused_for_good(const struct app *app, size_t index);
 /* app_reask: ask exchange index again with the next-best model. */
 int app_reask(struct app *app, size_t index, char **cause) MC_WUR;
 /* app_cancel: stop the reply in flight; false when none was. */

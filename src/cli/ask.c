@@ -36,6 +36,7 @@ struct ask {
 	size_t printed; /* bytes of its reply already written to stdout */
 	bool out_gone;  /* stdout's reader went away (EPIPE) */
 	int out_errno;  /* ... or why else writing to it failed */
+	bool cancelled; /* Ctrl-C stopped a reply */
 };
 
 static volatile sig_atomic_t ask_interrupted;
@@ -89,8 +90,29 @@ static const char ask_help[] =
     "                    model, reply, cost_usd, ..., decision, error)\n"
     "      --            end of options, before a prompt starting with '-'\n"
     "\n"
+    "A refused key, or a model the provider forbids or lacks (401, 403,\n"
+    "404), is said and the next-best model asked at once (not with --model).\n"
     "Ctrl-C stops the reply and keeps what came.  Exit status: 0 answered,\n"
     "1 the provider failed or nothing fits today's budget, 2 usage, 3 vault.\n";
+
+/* How many other models `ask` tries after refusals that would come
+ * again (app_refused_for_good). */
+#define ASK_FALLBACKS 3
+
+/* Run the app until the reply in flight ends; Ctrl-C stops it. */
+static void
+ask_wait(struct ask *a)
+{
+	while (app_busy(a->app)) {
+		if (ask_interrupted) {
+			app_cancel(a->app);
+			ask_interrupted = 0;
+			a->cancelled = true;
+		}
+		app_wait(a->app, NULL, 0, 200);
+		app_process(a->app);
+	}
+}
 
 int
 cli_ask(const struct cli_global *g, int argc, char **argv)
@@ -111,7 +133,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	struct buf prompt;
 	char *cause = NULL;
 	bool budget = false;
-	int opt, rc, exit_code = EXIT_RUNTIME;
+	int opt, rc, tries, exit_code = EXIT_RUNTIME;
 
 	memset(&a, 0, sizeof a);
 	/* Options may follow the prompt (`ask "$q" --json`); `--` ends
@@ -214,15 +236,28 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 
 	signal(SIGINT, ask_on_signal);
 	signal(SIGTERM, ask_on_signal);
-	while (app_busy(a.app)) {
-		if (ask_interrupted) {
-			app_cancel(a.app);
-			ask_interrupted = 0;
-		}
-		app_wait(a.app, NULL, 0, 200);
-		app_process(a.app);
-	}
+	ask_wait(&a);
 	ex = app_get(a.app, app_count(a.app) - 1);
+	/* A refusal that would come again (a refused key, a model the
+	 * provider forbids or lacks) is no answer: the next-best model is
+	 * asked at once, as M-r does in the chat, a few times at most.  Not
+	 * for a model named with --model, nor after Ctrl-C. */
+	for (tries = 0; model == NULL && tries < ASK_FALLBACKS && !a.out_gone &&
+	                !a.cancelled && ex->other_can_answer &&
+	                app_refused_for_good(a.app, app_count(a.app) - 1);
+	     tries++) {
+		if (!a.json)
+			cli_error("%s; asking the next-best model", ex->error);
+		a.index = app_count(a.app);
+		a.printed = 0;
+		if (app_reask(a.app, a.index - 1, &cause) != MC_OK) {
+			free(cause);
+			cause = NULL;
+			break;
+		}
+		ask_wait(&a);
+		ex = app_get(a.app, app_count(a.app) - 1);
+	}
 	if (!a.json && !a.out_gone && a.printed > 0 &&
 	    ex->reply[ex->reply_len - 1] != '\n')
 		putchar('\n');
