@@ -694,6 +694,8 @@ ui_expect "mock reply to: second key" "the next message goes to the other provid
 ui_expect_not "lockedsmall ·" "not to the refused provider's other model"
 send "/why"
 ui_expect "lockedsmall +not a candidate: its provider refused the key" "/why says why"
+send "/models"
+ui_expect "out of routing in this chat: lockedbig \\(key refused\\), lockedsmall \\(key refused\\)" "/models says which models are out, and why"
 send "third key"
 ui_expect "mock reply to: third key" "and the one after: still out (not a minute's pause)"
 # Pinning a model out of routing is allowed, and said.

@@ -2937,6 +2937,9 @@ app_models(struct app *app, struct app_model_info **out, size_t *n)
 		mi->price_in = m->price_in;
 		mi->price_out = m->price_out;
 		mi->usable = app_model_usable(app, m);
+		mi->out = app_is_down(app, m->id, time_wall_ms())
+		              ? app_down_reason(app, m->id)
+		              : NULL;
 		mi->quality = -1;
 		mi->uncertainty = -1;
 		mi->ttft_ms = 800;

@@ -104,6 +104,8 @@ struct app_model_info {
 	double tokens_per_s;
 	bool ttft_measured, tps_measured; /* false: the router's default */
 	bool usable;                      /* provider has a key or needs none */
+	const char *out; /* why it sits out of routing now (app_down_*), as
+			    /why's table names it, or NULL */
 };
 
 struct app_session_info {

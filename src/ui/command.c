@@ -314,7 +314,7 @@ static void
 cmd_models(struct ui *ui, const char *arg)
 {
 	struct app_model_info *m = NULL;
-	size_t n = 0, i, locked = 0;
+	size_t n = 0, i, locked = 0, outs;
 	struct buf b;
 	char in[32], out[32], ttft[32];
 	bool show_lat, show_prov;
@@ -407,6 +407,16 @@ cmd_models(struct ui *ui, const char *arg)
 		if (rc == MC_OK)
 			rc = buf_addch(&b, '\n');
 	}
+	/* Those out of routing in this chat, and why (/why says it per
+	 * message). */
+	for (i = 0, outs = 0; i < n && rc == MC_OK; i++)
+		if (m[i].usable && m[i].out != NULL)
+			rc = buf_printf(&b, "%s%s (%s)",
+			    outs++ == 0 ? "out of routing in this chat: "
+			                : ", ",
+			    m[i].id, m[i].out);
+	if (rc == MC_OK && outs > 0)
+		rc = buf_addch(&b, '\n');
 	if (rc == MC_OK && locked > 0) {
 		struct buf provs;
 
