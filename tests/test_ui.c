@@ -1087,7 +1087,8 @@ TEST(editor_moves_by_whole_characters)
 	editor_home(&e);
 	CHECK(e.cursor == 6);
 	editor_delete_back(&e);
-	CHECK_STR(e.text, "ab\xe2\x80\x8d" "cd");
+	CHECK_STR(e.text, "ab\xe2\x80\x8d"
+	                  "cd");
 	/* The c is no part of the joiner's character; the b is. */
 	editor_left(&e);
 	CHECK(e.cursor == 1);

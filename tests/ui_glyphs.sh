@@ -16,11 +16,9 @@ cat >"$T/script.json" <<'EOF2'
   {"prompt_contains": "haystack", "reply": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty the needle is here twenty-one twenty-two twenty-three twenty-four twenty-five twenty-six twenty-seven twenty-eight twenty-nine thirty thirty-one thirty-two thirty-three"}
 ]
 EOF2
-start_mock "$T/script.json"
-trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+ui_start_mock "$T/script.json"
 H=$T/home
 write_config "$H"
-send() { ui_type "$1"; ui_keys Enter; }
 # all_ascii WHAT: no byte of the screen is outside ASCII.
 all_ascii() {
 	ui_screen >"$T/screen"

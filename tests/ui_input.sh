@@ -8,11 +8,9 @@
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
-start_mock
-trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+ui_start_mock
 H=$T/home
 write_config "$H"
-send() { ui_type "$1"; ui_keys Enter; }
 
 ui_start -- --home "$H"
 ui_expect "type a message" "the chat is up"

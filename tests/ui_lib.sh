@@ -28,6 +28,14 @@ ui_start() {
 ui_screen() { TM capture-pane -p -t 0 "$@"; }
 ui_keys() { TM send-keys -t 0 "$@"; }
 ui_type() { TM send-keys -t 0 -l "$1"; }
+# ui_start_mock [SCRIPT]: start_mock, and on exit stop the mock and tmux
+# both (start_mock's own trap would leave the tmux server).
+ui_start_mock() {
+	start_mock "$@"
+	trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+}
+# send TEXT: type TEXT into the input and press Enter.
+send() { ui_type "$1"; ui_keys Enter; }
 # ui_wait PATTERN [SECONDS]: wait until the screen shows PATTERN (grep -E).
 ui_wait() {
 	n=0; limit=$(( ${2:-5} * 10 ))

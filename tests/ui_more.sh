@@ -25,8 +25,7 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "slowchat", "reply": "the chat answers more slowly still", "drip_ms": 300}
 ]
 EOF2
-start_mock "$T/script.json"
-trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+ui_start_mock "$T/script.json"
 H=$T/home
 write_config "$H"
 
@@ -45,7 +44,6 @@ screen_intact() {
 	then ok "$1: screen intact"; else
 		fail "$1: screen garbled"; sed 's/^/  | /' "$T/s"; fi
 }
-send() { ui_type "$1"; ui_keys Enter; }
 
 # Two conversations from the command line, one rated.
 "$MC" --home "$H" ask --session alpha "alpha first question" >/dev/null 2>&1 ||

@@ -11,11 +11,9 @@
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
-start_mock
-trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+ui_start_mock
 H=$T/home
 write_config "$H"
-send() { ui_type "$1"; ui_keys Enter; }
 wheel_up() { ui_type "$(printf '\033[<64;20;10M')"; }
 wheel_down() { ui_type "$(printf '\033[<65;20;10M')"; }
 # click ROW: a left press and release on screen row ROW (1-based), apart

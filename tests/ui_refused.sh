@@ -15,9 +15,7 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "longanswer", "reply": "$long"}
 ]
 EOF2
-start_mock "$T/script.json"
-trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
-send() { ui_type "$1"; ui_keys Enter; }
+ui_start_mock "$T/script.json"
 H=$T/home
 write_config "$H" 0.0001
 

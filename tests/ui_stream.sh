@@ -13,9 +13,7 @@ cat >"$T/script.json" <<'EOF2'
   {"prompt_contains": "markdown", "reply": "## Answer\nThe capital is **Paris**, see `man 3 qsort`.\n- first item\n\n| city | people |\n|---|--:|\n| Paris | 2.1M |\n| Lyon | 0.5M |\n\n> a quoted line long enough to wrap onto a second screen line of the hundred columns there are\n\nSee [the docs](https://x.org/d).\n"}
 ]
 EOF2
-start_mock "$T/script.json"
-# start_mock's trap replaces ui_lib's: kill both the mock and tmux.
-trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+ui_start_mock "$T/script.json"
 H=$T/home
 write_config "$H"
 
@@ -188,8 +186,7 @@ grep -q "error: cancelled" "$T/hup.md" && ok "and marks it stopped" || fail "not
 "$MC" --home "$HH" stats >"$T/hup.stats" 2>&1
 grep -q "^Calls: 1 " "$T/hup.stats" && ok "its cost is booked" || fail "not booked: $(head -3 "$T/hup.stats")"
 exec 9>&-; kill $MOCK_PID 2>/dev/null
-start_mock "$T/script2.json"
-trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+ui_start_mock "$T/script2.json"
 write_config "$H"
 ui_start -- --home "$H"
 ui_expect "F1 keys" "screen for scrollback"
@@ -224,8 +221,7 @@ ui_exit_status >/dev/null
 awk 'BEGIN { for (i = 1; i <= 300; i++) printf "row %d of a reply whose lines are long enough to wrap when the window is narrow\\n", i }' >"$T/long"
 printf '[{"prompt_contains": "wrapping", "reply": "%s"}]\n' "$(cat "$T/long")" >"$T/script3.json"
 exec 9>&-; kill $MOCK_PID 2>/dev/null
-start_mock "$T/script3.json"
-trap 'exec 9>&-; kill $MOCK_PID 2>/dev/null; tmux -L "$SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+ui_start_mock "$T/script3.json"
 write_config "$H"
 ui_start -- --home "$H"
 ui_expect "F1 keys" "screen for the resize"

@@ -315,14 +315,7 @@ char_width(uint32_t cp)
 size_t
 editor_width(const char *s, size_t n)
 {
-	size_t i = 0, w = 0;
-	uint32_t cp;
-
-	while (i < n) {
-		i += utf8_decode(s + i, n - i, &cp);
-		w += char_width(cp);
-	}
-	return w;
+	return utf8_width_tabs(s, n, VIEW_TAB_COLS);
 }
 
 /* The bytes of s (n bytes) that fit in cols columns, never a character

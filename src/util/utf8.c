@@ -237,16 +237,22 @@ utf8_cpwidth(uint32_t cp)
 }
 
 size_t
-utf8_width(const char *s, size_t n)
+utf8_width_tabs(const char *s, size_t n, size_t tab)
 {
 	size_t i = 0, w = 0;
 	uint32_t cp;
 
 	while (i < n) {
 		i += utf8_decode(s + i, n - i, &cp);
-		w += utf8_cpwidth(cp);
+		w += cp == '\t' ? tab : (size_t)utf8_cpwidth(cp);
 	}
 	return w;
+}
+
+size_t
+utf8_width(const char *s, size_t n)
+{
+	return utf8_width_tabs(s, n, 0);
 }
 
 char *

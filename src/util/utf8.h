@@ -27,6 +27,8 @@ size_t utf8_encode(uint32_t cp, char *out);
 int utf8_cpwidth(uint32_t cp);
 /* utf8_width: columns a string of n bytes takes. */
 size_t utf8_width(const char *s, size_t n);
+/* utf8_width_tabs: the same, a tab taking tab columns. */
+size_t utf8_width_tabs(const char *s, size_t n, size_t tab);
 /* utf8_valid: whether n bytes are well-formed UTF-8. */
 bool utf8_valid(const char *s, size_t n);
 /*
