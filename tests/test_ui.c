@@ -689,12 +689,26 @@ TEST(view_marks_pinned_reask_and_failed_replies)
 	free(dump);
 	ex.pinned = false;
 	ex.reask = true;
+	ex.shares_message = true;
 	ex.version++;
 	view_set_width(&v, 16);
 	view_sync(&v, 0, &ex);
 	dump = view_dump(&v);
+	CHECK(strstr(dump, "P:asked again: hi\n") != NULL);
 	CHECK(strstr(dump, "f:mid (re-ask)\nf:· $0.00042\n") != NULL);
 	free(dump);
+	/* The first answer of a message refused before it was sent: no model
+	 * was asked it before, so it is no re-ask. */
+	ex.reask = false;
+	ex.version++;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "P:in reply to: hi\n") != NULL);
+	CHECK(strstr(dump, "asked again") == NULL);
+	CHECK(strstr(dump, "(re-ask)") == NULL);
+	CHECK(strstr(dump, "f:mid · $0.00042\n") != NULL);
+	free(dump);
+	ex.shares_message = false;
 	/* Nothing came back: no tokens or speed, the error under the prompt. */
 	exchange_init(&ex, "hi", "");
 	ex.model = S("mid");

@@ -3,7 +3,8 @@
 # any message: Up brings it back after a restart, `mixchat export` has it
 # with its error line, the title bar counts it as export does, it is never
 # sent (not even as context of a later message), no call is counted, a
-# rating key on it is refused, and Alt-R asks it once the budget allows.
+# rating key on it is refused, and Alt-R asks it once the budget allows:
+# its first answer, not a re-ask (a re-ask of that answer is one).
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
@@ -112,6 +113,9 @@ sleep 0.3
 ui_keys M-r
 ui_expect "mock reply to: pinnedmarker too dear" "Alt-R asks a refused message once the budget allows"
 ui_expect "^ mixchat · longanswer please .* 9 messages *$" "9 messages"
+# No model was asked it before: its first answer is no re-ask.
+ui_expect "^ *in reply to: pinnedmarker too dear$" "the answer names its message on one row"
+ui_expect_not "asked again: pinnedmarker|\(re-ask\)" "the first answer of a refused message is not marked a re-ask"
 # The next message's context is in the order the messages were written:
 # the refused one, answered late, before the one that followed it.
 send "order check"
@@ -127,9 +131,9 @@ ui_exit_status >/dev/null
 "$MC" --home "$H" export --format json 1 >"$T/conv2.json"
 if jq -e '(.messages | length) == 11
     and ([.messages[] | select(.role == "user" and .text == "pinnedmarker too dear")][0].seq) as $u
-    | .messages[-3].decision.reply_to == $u and .messages[-3].decision.reask == true
+    | .messages[-3].decision.reply_to == $u and .messages[-3].decision.reask == false
       and .messages[-3].model != null' "$T/conv2.json" >/dev/null
-then ok "the answer is tied to the stored message (reply_to)"
+then ok "the answer is tied to the stored message (reply_to), stored as no re-ask"
 else fail "re-ask link: $(jq -c '.messages[] | {seq, role, model, d: .decision.reply_to, r: .decision.reask}' "$T/conv2.json")"; fi
 [ "$("$MC" --home "$H" stats --json | jq '.calls')" = 4 ] && ok "stats: four calls, none for a refusal" ||
 	fail "stats calls: $("$MC" --home "$H" stats --json | jq -c '.calls')"
@@ -139,6 +143,20 @@ send "/sessions 1"
 ui_expect "mock reply to: pinnedmarker too dear" "resumed after the re-ask"
 ui_expect "^ mixchat · longanswer please .* 11 messages *$" "resumed: 11 messages, as stored"
 ui_expect "^ +✗ expensive would cost about" "the refusal line is still there"
+ui_expect "^ *in reply to: pinnedmarker too dear$" "resumed: the late answer names its message"
+ui_expect_not "asked again: pinnedmarker|\(re-ask\)" "resumed: and is no re-ask"
+"$MC" --home "$H" export 1 >"$T/conv3.md"
+expect_grep "$T/conv3.md" "^> in reply to: pinnedmarker too dear$" "export: the late answer is in reply to its message"
+expect_no_grep "$T/conv3.md" "asked again\|(re-ask)" "export: no re-ask"
+# That answer asked again is a re-ask (its model's answer taught as one).
+ui_keys M-Up
+sleep 0.3
+ui_keys M-r
+ui_expect "^ *asked again: pinnedmarker too dear$" "a real re-ask of it says asked again"
+ui_expect "^ +[a-z]+ \(re-ask\) · " "and is marked (re-ask)"
+ui_expect "^ mixchat · longanswer please .* 12 messages *$" "12 messages: a re-ask is one more reply"
 ui_keys C-d
 ui_exit_status >/dev/null
+"$MC" --home "$H" ratings export >"$T/ratings2.jsonl" 2>/dev/null
+expect_grep "$T/ratings2.jsonl" '"source":"reask",.*"prompt":"pinnedmarker too dear"' "the re-ask taught its soft lesson to the first answer's model"
 finish

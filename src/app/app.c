@@ -2786,7 +2786,14 @@ app_reask(struct app *app, size_t index, char **cause)
 			skip[nskip++] = app->ex[i]->pub.model;
 	}
 	x = app_new_exchange(app, orig->pub.prompt);
-	x->pub.reask = true;
+	x->pub.shares_message = true;
+	/* A re-ask only when a model was asked this message before: the
+	 * first answer of a refused one is its first asking. */
+	x->pub.reask = !orig->pub.not_sent;
+	for (i = 0; i + 1 < app->nex && !x->pub.reask; i++)
+		if (app->ex[i]->user_seq == orig->user_seq &&
+		    app->ex[i]->pub.model != NULL && !app->ex[i]->pub.not_sent)
+			x->pub.reask = true;
 	/* Before routing: the context (and so the cost) is the
 	 * conversation before its message, not the answer asked again. */
 	x->user_seq = orig->user_seq;
@@ -3177,7 +3184,7 @@ app_catch_up(struct app *app, size_t *added, char **cause)
 	 * other's last): each message once (a re-ask shares its message),
 	 * each reply stored. */
 	for (i = 0; i < app->nex; i++) {
-		if (app->ex[i]->user_seq > 0 && !app->ex[i]->pub.reask)
+		if (app->ex[i]->user_seq > 0 && !app->ex[i]->pub.shares_message)
 			known++;
 		if (app->ex[i]->reply_seq > 0)
 			known++;
@@ -3248,7 +3255,7 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 
 			for (k = 0; k < app->nex; k++)
 				if (app->ex[k]->user_seq == reply_to &&
-				    !app->ex[k]->pub.reask) {
+				    !app->ex[k]->pub.shares_message) {
 					of = app->ex[k];
 					break;
 				}
@@ -3258,7 +3265,10 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 				x = app_new_exchange(
 				    app, of != NULL ? of->pub.prompt : "");
 				x->user_seq = reply_to;
-				x->pub.reask = true;
+				x->pub.shares_message = true;
+				/* Not a re-ask: the first answer of a message
+				 * refused before it was sent. */
+				x->pub.reask = reask != 0;
 			}
 		} else if (x == NULL || x->reply_seq != 0) {
 			/* Older records: a second reply to the same message
@@ -3268,6 +3278,7 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 			x = app_new_exchange(
 			    app, of != NULL ? of->pub.prompt : "");
 			x->user_seq = of != NULL ? of->user_seq : 0;
+			x->pub.shares_message = true;
 			x->pub.reask = true;
 		}
 		exchange_restore_decision(x, decision);

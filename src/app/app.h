@@ -65,7 +65,13 @@ struct app_exchange {
 	bool tokens_estimated;
 	int rating;  /* 0 = not rated, else 1..5 */
 	bool pinned; /* the model was chosen with /model or --model */
-	bool reask;  /* asked again with the next-best model */
+	/* Asked again with the next-best model: a model was asked this
+	 * message before (not the first answer of a message refused before
+	 * it was sent, which no model was asked). */
+	bool reask;
+	/* Its message is an earlier exchange's (a re-ask, or the answer of
+	 * a message refused before it was sent): counted and drawn once. */
+	bool shares_message;
 	/* Failed, and another candidate could answer: not one behind the
 	 * same refused key (a 401 or 403 of a provider they share). */
 	bool other_can_answer;

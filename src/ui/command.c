@@ -665,7 +665,8 @@ cmd_sessions(struct ui *ui, const char *arg)
 		for (i = 0; i < app_count(ui->app); i++) {
 			const struct app_exchange *x = app_get(ui->app, i);
 
-			if (x != NULL && x->prompt != NULL && !x->reask)
+			if (x != NULL && x->prompt != NULL &&
+			    !x->shares_message)
 				editor_remember(&ui->ed, x->prompt);
 		}
 		ui_note(ui, "resumed: %s", app_session_title(ui->app));

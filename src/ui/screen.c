@@ -453,7 +453,7 @@ draw_title(struct ui *ui, int y)
 
 		if (ex == NULL)
 			continue;
-		nmsg += (!ex->reask && ex->message_stored) +
+		nmsg += (!ex->shares_message && ex->message_stored) +
 		        (ex->reply_id[0] != '\0');
 	}
 	if (cols < 60)

@@ -668,16 +668,18 @@ block_layout_exchange(struct view_block *b, size_t width,
 
 	block_reset(b);
 	b->version = ex->version;
-	if (ex->reask && ex->prompt != NULL) {
-		/* The message is on screen above, with its first answer: one
-		 * row says which was asked again (a long paste is not drawn
+	if (ex->shares_message && ex->prompt != NULL) {
+		/* The message is on screen above, with its first answer (or
+		 * its refusal, when it was not sent then): one row says which
+		 * was asked again, or answered now (a long paste is not drawn
 		 * twice), with no "you" (it is not a new message). */
-		static const char again[] = "asked again: ";
+		const char *again =
+		    ex->reask ? "asked again: " : "in reply to: ";
 		size_t n = strcspn(ex->prompt, "\n"), l, used, ew;
 
-		off = block_add_text(b, again, sizeof again - 1);
+		off = block_add_text(b, again, strlen(again));
 		block_add_clean(b, ex->prompt, n, &l);
-		l += sizeof again - 1;
+		l += strlen(again);
 		ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
 		if (width > ew + 1 && (utf8_width(b->text + off, l) > width ||
 		                          ex->prompt[n] != '\0')) {
