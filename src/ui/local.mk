@@ -45,13 +45,15 @@ tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 # ui_input.sh: the input line: a recalled message edited while walking
 # the history, a mistyped /command, a pasted tab.  ui_refused.sh: a
 # message refused before it was sent is kept, exported, counted and
-# recalled, and never sent.
+# recalled, and never sent.  ui_notices.sh: a long notice wraps to the
+# rows it needs (three at most) and is cut, marked, only when they do not
+# hold it.
 TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
-	tests/ui_refused.sh
+	tests/ui_refused.sh tests/ui_notices.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
-	tests/ui_refused.sh
+	tests/ui_refused.sh tests/ui_notices.sh
 
 FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_markup fuzz/fuzz_theme
 fuzz_fuzz_keymap_SOURCES = fuzz/fuzz_keymap.c $(FUZZ_DRIVER)

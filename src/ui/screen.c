@@ -855,64 +855,122 @@ draw_input(struct ui *ui, int top, int height)
 	move(top + (int)(r - first), 2 + (int)c);
 }
 
-/* The notice line: the latest notice, and how many more came. */
-static void
-draw_notice(struct ui *ui, int y, int rows)
+/* The notice line's rows at most: a long notice takes up to three rows
+ * of a tall pane, so that on any width a notice is read whole unless it
+ * truly does not fit (then /notices has it). */
+#define NOTICE_ROWS_MAX 3
+
+/* The notice line's rows and its tail, as notice_layout breaks them. */
+struct notice_layout {
+	struct {
+		size_t off, len;
+	} row[NOTICE_ROWS_MAX];
+	size_t nrows;
+	bool cut;      /* the text did not fit: the last row ends in … */
+	char tail[64]; /* right-aligned on the last row, or "" */
+};
+
+/* How many bytes of s (n bytes) the row takes in cols columns: broken at
+ * a space when one is not too far back. */
+static size_t
+notice_break(const char *s, size_t n, size_t cols)
 {
-	char more[64];
-	size_t cols = (size_t)ui->cols, x, mw = 0, n, used, cut;
+	size_t used, cut = utf8_fit(s, n, cols, &used), sp;
+
+	if (cut < n && s[cut] != ' ') {
+		sp = cut;
+		while (sp > 0 && s[sp - 1] != ' ')
+			sp--;
+		if (sp > cut / 2)
+			cut = sp;
+	}
+	return cut;
+}
+
+/*
+ * The latest notice broken into rows of width columns (after " ! " or its
+ * indent), as few as hold it whole with its tail (how many more came) on
+ * the last, at most max; when max rows do not hold it, it is cut on the
+ * last one and the tail says /notices has the rest.
+ */
+static void
+notice_layout(struct ui *ui, size_t width, size_t max, struct notice_layout *l)
+{
 	const char *text = ui->notices[ui->nnotices - 1];
+	size_t n = strlen(text), more = ui->notices_unseen - 1, k, pos, tw;
+	size_t ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
 
-	fill_row(y, styles[TH_STATUS_WARN]);
-	more[0] = '\0';
-	if (ui->notices_unseen > 1) {
-		snprintf(more, sizeof more, " (+%zu more: /notices) ",
-		    ui->notices_unseen - 1);
-		mw = strlen(more);
-	}
-	x = put_str(y, 0, " ! ", cols, styles[TH_STATUS_WARN]);
-	/* Two rows: the first takes what fits, broken at a space. */
-	if (rows == 2 && x < cols) {
-		n = strlen(text);
-		cut = utf8_fit(text, n, cols - x, &used);
-		if (cut < n) {
-			size_t sp = cut;
-
-			while (sp > 0 && text[sp - 1] != ' ')
-				sp--;
-			if (sp > cut / 2)
-				cut = sp;
+	memset(l, 0, sizeof *l);
+	if (max > NOTICE_ROWS_MAX)
+		max = NOTICE_ROWS_MAX;
+	if (max < 1)
+		max = 1;
+	if (more > 0)
+		snprintf(
+		    l->tail, sizeof l->tail, " (+%zu more: /notices) ", more);
+	tw = strlen(l->tail);
+	for (k = 1; k <= max; k++) {
+		l->nrows = 0;
+		pos = 0;
+		while (l->nrows + 1 < k) {
+			while (pos < n && text[pos] == ' ')
+				pos++;
+			l->row[l->nrows].off = pos;
+			l->row[l->nrows].len =
+			    notice_break(text + pos, n - pos, width);
+			pos += l->row[l->nrows++].len;
 		}
-		{
-			char *first = xstrndup(text, cut);
-
-			put_str(
-			    y, (int)x, first, cols - x, styles[TH_STATUS_WARN]);
-			free(first);
-		}
-		text += cut;
-		y++;
-		fill_row(y, styles[TH_STATUS_WARN]);
-		x = put_str(y, 0, "   ", cols, styles[TH_STATUS_WARN]);
+		while (pos < n && text[pos] == ' ')
+			pos++;
+		l->row[l->nrows].off = pos;
+		l->row[l->nrows++].len = n - pos;
+		if (utf8_width(text + pos, n - pos) + tw <= width)
+			return;
 	}
-	if (x + mw < cols) {
-		size_t room = cols - x - mw, w = utf8_width(text, strlen(text));
-
-		size_t ew =
-		    utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
-
-		if (w > room && room > ew + 1) {
-			/* Cut, and say so. */
-			x += put_str(y, (int)x, text, room - ew - 1,
-			    styles[TH_STATUS_WARN]);
-			x += put_str(y, (int)x, glyph->ellipsis, ew,
-			    styles[TH_STATUS_WARN]);
-		} else
-			x += put_str(
-			    y, (int)x, text, room, styles[TH_STATUS_WARN]);
+	/* Cut on the last row, and said so. */
+	l->cut = true;
+	if (more > 0)
+		snprintf(l->tail, sizeof l->tail,
+		    " (rest, +%zu more: /notices) ", more);
+	else
+		snprintf(l->tail, sizeof l->tail, " (rest: /notices) ");
+	tw = strlen(l->tail);
+	if (tw + ew + 8 > width) { /* too narrow to say it: the text first */
+		tw = 0;
+		l->tail[0] = '\0';
 	}
-	if (mw > 0 && mw < cols)
-		put_str(y, (int)(cols - mw), more, mw, styles[TH_STATUS_WARN]);
+	k = l->nrows - 1;
+	if (width > tw + ew) {
+		l->row[k].len = notice_break(
+		    text + l->row[k].off, l->row[k].len, width - tw - ew);
+		while (l->row[k].len > 0 &&
+		       text[l->row[k].off + l->row[k].len - 1] == ' ')
+			l->row[k].len--;
+	}
+}
+
+/* The notice line, laid out by notice_layout, from row y down. */
+static void
+draw_notice(struct ui *ui, int y, const struct notice_layout *l)
+{
+	const char *text = ui->notices[ui->nnotices - 1];
+	size_t cols = (size_t)ui->cols, x, i, tw = strlen(l->tail);
+	attr_t a = styles[TH_STATUS_WARN];
+
+	for (i = 0; i < l->nrows; i++, y++) {
+		fill_row(y, a);
+		x = put_str(y, 0, i == 0 ? " ! " : "   ", cols, a);
+		if (x >= cols)
+			continue;
+		x += put_text(y, (int)x, text + l->row[i].off, l->row[i].len,
+		    cols - x, a);
+		if (i + 1 < l->nrows)
+			continue;
+		if (l->cut && x < cols)
+			x += put_str(y, (int)x, glyph->ellipsis, cols - x, a);
+		if (tw > 0 && tw < cols && x <= cols - tw)
+			put_str(y, (int)(cols - tw), l->tail, tw, a);
+	}
 }
 
 struct overlay_row {
@@ -1220,20 +1278,17 @@ screen_draw(struct ui *ui)
 		status_y = bottom;
 		draw_status(ui, bottom);
 		if (ui->notices_unseen > 0 && ui->nnotices > 0 &&
-		    bottom - top >= 3) {
-			const char *t = ui->notices[ui->nnotices - 1];
-			/* A notice longer than the row takes two, when the
-			 * pane can spare them. */
-			int rows =
-			    utf8_width(t, strlen(t)) + 3 +
-			                    (ui->notices_unseen > 1 ? 24 : 0) >
-			                (size_t)ui->cols &&
-			            bottom - top >= 8
-			        ? 2
-			        : 1;
+		    bottom - top >= 3 && ui->cols > 3) {
+			struct notice_layout nl;
+			/* A notice longer than the row takes two or three,
+			 * when the pane can spare them. */
+			size_t max = bottom - top >= 12  ? 3
+			             : bottom - top >= 8 ? 2
+			                                 : 1;
 
-			bottom -= rows;
-			draw_notice(ui, bottom, rows);
+			notice_layout(ui, (size_t)ui->cols - 3, max, &nl);
+			bottom -= (int)nl.nrows;
+			draw_notice(ui, bottom, &nl);
 		}
 	}
 	chat_h = bottom - top;
