@@ -2,7 +2,9 @@
 # `keys add`, then `ask` (passphrase from vault.passphrase_command) and the
 # chat screen (passphrase typed at the prompt, echo off) both send it in
 # the one header the API wants, and it appears nowhere else: not in the
-# request body, not in the data folder.  A wrong passphrase exits 3.
+# request body, not in the data folder.  A wrong passphrase exits 3.  A
+# key added beside a running chat is used from the next message, and a
+# rating kept pending for its model is learned then.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 
 MIXCHAT_VAULT_KDF=min; export MIXCHAT_VAULT_KDF
@@ -259,5 +261,60 @@ grep -q "\"authorization\":\"Bearer $KEY2\"" "$MOCK_LOG" && ok "the new key brin
 	fail "the keyed models stayed out after the key was replaced: $(cut -c1-200 "$MOCK_LOG")"
 ui_keys C-d
 ui_exit_status >/dev/null
+
+# A rating kept for a model with no key (here imported) waits, pending;
+# the key added beside a running chat makes the model a candidate, and
+# the chat learns the rating then, without a restart: `stats` shows it
+# absorbed and the model's learned state stored.
+if ! command -v jq >/dev/null 2>&1; then
+	echo "(jq missing: a rating settled by a key added beside the chat not checked)"
+	finish
+fi
+H11=$T/home11
+mkdir -p "$H11"
+cp "$H/vault" "$H11/vault"
+chmod 600 "$H11/vault"
+cat >"$H11/config.json" <<EOF2
+{
+  "providers": {
+    "openai": { "base_url": "http://127.0.0.1:$PORT/v1" },
+    "anthropic": { "base_url": "http://127.0.0.1:$PORT" }
+  },
+  "models": [
+    { "id": "gpt-4.1-mini", "enabled": true },
+    { "id": "claude-haiku-4-5", "enabled": true }
+  ],
+  "vault": { "passphrase_command": "cat '$T/pw'" }
+}
+EOF2
+printf 'correct horse\n' >"$T/pw"
+printf '{"reply_id":"7.2","model":"claude-haiku-4-5","score":5,"source":"keystroke","time_ms":1700000000000,"prompt":"write a haiku about tides"}\n' >"$T/haiku.jsonl"
+expect_exit 0 "ratings import for a model with no key" -- "$MC" --home "$H11" ratings import "$T/haiku.jsonl"
+expect_exit 0 "stats --json before the key" -- "$MC" --home "$H11" stats --json
+cp "$T/out" "$T/stats_before.json"
+[ "$(jq -c '.models["claude-haiku-4-5"].learned | [.ratings_absorbed, .ratings_pending, .state_bytes]' "$T/stats_before.json")" = "[0,1,null]" ] &&
+	ok "without its key the rating waits, pending" ||
+	fail "stats before the key: $(jq -c '.models["claude-haiku-4-5"]' "$T/stats_before.json")"
+ui_start -- --home "$H11"
+ui_expect "type a message" "a chat with only openai's key"
+ui_type "before the key"
+ui_keys Enter
+ui_expect "mock reply to: before the key" "a reply with openai's key"
+printf 'correct horse\n%s\n' "sk-ant-api03-SETTLEPENDING-2d2d2d2d" | setsid -w "$MC" --home "$H11" keys add anthropic --passphrase-fd 0 >/dev/null 2>&1 ||
+	fail "keys add anthropic beside the chat"
+ui_type "after the key"
+ui_keys Enter
+ui_expect "mock reply to: after the key" "a reply after the key was added"
+ui_type "/notices"
+ui_keys Enter
+ui_expect "learned 1 rating kept while claude-haiku-4-5 was not set up" "the chat says it learned the kept rating"
+ui_keys Escape
+ui_keys C-d
+ui_exit_status >/dev/null
+expect_exit 0 "stats --json after the key" -- "$MC" --home "$H11" stats --json
+cp "$T/out" "$T/stats_after.json"
+[ "$(jq -c '.models["claude-haiku-4-5"].learned | [.ratings_absorbed, .ratings_pending, .state_bytes > 0]' "$T/stats_after.json")" = "[1,0,true]" ] &&
+	ok "the kept rating is learned: absorbed, no longer pending, the model's state stored" ||
+	fail "stats after the key: $(jq -c '.models["claude-haiku-4-5"]' "$T/stats_after.json")"
 
 finish
