@@ -19,6 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct store_rating r;
 	struct store_spend sp;
 	struct store_latency lat;
+	struct store_refusal ref;
 	const char *text;
 	const void *blob;
 	size_t len;
@@ -57,6 +58,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (record_spend_decode(data, size, &sp) == MC_OK && size != 29)
 		abort();
 	if (record_latency_decode(data, size, &lat) == MC_OK && size != 29)
+		abort();
+	buf_reset(&b);
+	if (record_refusal_decode(data, size, &ref) == MC_OK &&
+	    (record_refusal_encode(&ref, &b) != MC_OK || b.len != size ||
+	        memcmp(b.data, data, size) != 0))
 		abort();
 	k = record_key_text("messages", data, size);
 	free(k);

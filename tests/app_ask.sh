@@ -7,7 +7,7 @@
 long=$(awk 'BEGIN { for (i = 0; i < 360; i++) printf "word " }')
 cat >"$T/script.json" <<EOF2
 [
-  {"model": "ghost", "status": 404},
+  {"model": "ghost", "api": "openai", "status": 404},
   {"prompt_contains": "reject", "status": 401},
   {"prompt_contains": "briefcap", "status": 429, "retry_after": 0.2},
   {"prompt_contains": "limit", "status": 429, "retry_after": 120},
@@ -640,5 +640,41 @@ expect_grep "$T/err" "^cheap · " "its footer"
 "$MC" --home "$HG" ask --model ghost "only ghost" >"$T/out" 2>"$T/err"
 [ $? = 1 ] && ok "--model ghost: the 404 is the answer (exit 1)" || fail "--model ghost: $(cat "$T/err")"
 expect_no_grep "$T/err" "asking the next-best" "no other model for --model"
+
+# The refusal is kept for the next mixchat: the next ask does not spend a
+# request to hear the 404 again, and says why ghost is out.
+HELPER=${MIXCHAT_BUILDDIR:-.}/tests/store_helper
+"$HELPER" --refusals "$HG/db" >"$T/refused"
+expect_grep "$T/refused" "^ghost 3 - 0$" "the 404 is kept: ghost, no such model, no key, just now"
+before=$(grep -c '"model": *"ghost"' "$MOCK_LOG")
+"$MC" --home "$HG" ask "which way again" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 0 ] && ok "the next ask: exit 0" || fail "the next ask: exit $rc: $(cat "$T/err")"
+after=$(grep -c '"model": *"ghost"' "$MOCK_LOG")
+[ "$after" = "$before" ] && ok "the next ask sends nothing to ghost" || fail "ghost was asked again ($before -> $after requests)"
+expect_grep "$T/out" "^mock reply to: which way again" "the next-best model answers at once"
+expect_grep "$T/err" "out of routing, as refused to an earlier mixchat in the last day: ghost (no such model)" "and ask says why ghost is out"
+expect_no_grep "$T/err" "HTTP 404" "no 404 met again"
+# A day later it is tried again (and, refused again, kept again).
+"$HELPER" --refusals "$HG/db" 86400000 >/dev/null
+"$MC" --home "$HG" ask "a day later" >"$T/out" 2>"$T/err"
+after2=$(grep -c '"model": *"ghost"' "$MOCK_LOG")
+[ "$after2" -gt "$after" ] && ok "a day later ghost is asked again" || fail "a day later ghost was not asked ($(cat "$T/err"))"
+expect_grep "$T/err" "HTTP 404 for model ghost.*; asking the next-best model" "and its 404 met again is said"
+"$HELPER" --refusals "$HG/db" >"$T/refused"
+expect_grep "$T/refused" "^ghost 3 - 0$" "and kept again, from now"
+# A reply from the model ends it: once the provider has it, ghost is back.
+"$HELPER" --refusals "$HG/db" 3600000 >/dev/null
+# (Here the mock has ghost behind its Ollama API.)
+sed -e 's/"ghost", "provider": "other"/"ghost", "provider": "local"/' \
+	-e "s|\"providers\": {|\"providers\": { \"local\": { \"api\": \"ollama\", \"base_url\": \"http://127.0.0.1:$PORT\", \"auth\": \"none\" },|" \
+	"$HG/config.json" >"$T/c" && cp "$T/c" "$HG/config.json"
+"$MC" --home "$HG" ask --model ghost "ghost alive" >"$T/out" 2>"$T/err"
+expect_grep "$T/err" "ghost is out of routing (no such model): pinned, it is asked anyway" "asked by name, it is asked, and that is said"
+expect_grep "$T/out" "^mock reply to: ghost alive" "and it answers"
+"$HELPER" --refusals "$HG/db" >"$T/refused"
+[ -s "$T/refused" ] && fail "a model that answered is still kept as refused: $(cat "$T/refused")" || ok "a model that answered is no longer kept as refused"
+"$MC" --home "$HG" ask "all well" >"$T/out" 2>"$T/err"
+expect_no_grep "$T/err" "out of routing" "and the next ask says nothing of it"
 
 finish

@@ -7,6 +7,10 @@
  *   session 2 (no name): user "Second question\n...", reply by m-big
  *                       ($0.02, today, TTFT 250 ms, 2 s) with an error
  *   and 1.5 USD of m-big spend on 2001-01-01 (in the total only).
+ *
+ * store_helper --refusals DIR [MS]: print the refusals kept (model, kind,
+ * key fingerprint or "-", age in whole minutes), one a line; with MS,
+ * first make each MS milliseconds older (a day passing, for the tests).
  */
 #include "config.h"
 
@@ -26,6 +30,28 @@ must(int rc, const char *what)
 	}
 }
 
+static int
+refusals(struct store *s, const char *older)
+{
+	struct store_refusal *list;
+	int64_t now = time_wall_ms();
+	size_t n, i;
+
+	must(store_refusals_list(s, &list, &n), "refusals");
+	for (i = 0; i < n; i++) {
+		if (older != NULL) {
+			list[i].since_ms -= strtoll(older, NULL, 10);
+			must(store_refusal_put(s, &list[i]), "refusal");
+		}
+		printf("%s %d %s %lld\n", list[i].model, list[i].kind,
+		    list[i].key_fp[0] != '\0' ? list[i].key_fp : "-",
+		    (long long)((now - list[i].since_ms) / 60000));
+	}
+	store_refusals_free(list, n);
+	store_close(s);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -39,8 +65,16 @@ main(int argc, char **argv)
 	uint32_t seq;
 	int64_t now = time_wall_ms();
 
+	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "--refusals") == 0) {
+		if (store_open(argv[2], &s, &cause) != MC_OK) {
+			fprintf(stderr, "store_helper: %s\n", cause);
+			return 1;
+		}
+		return refusals(s, argc == 4 ? argv[3] : NULL);
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: store_helper DIR\n");
+		fprintf(
+		    stderr, "usage: store_helper DIR | --refusals DIR [MS]\n");
 		return 2;
 	}
 	if (store_open(argv[1], &s, &cause) != MC_OK) {

@@ -967,6 +967,76 @@ TEST(damaged_value_reported_and_skipped)
 	free(dir);
 }
 
+TEST(refusals_kept_listed_dropped)
+{
+	char *dir = dbdir("refusals");
+	struct store *s = open_or_die(dir);
+	struct store_refusal r, *list;
+	char big[STORE_MODEL_MAX + 2];
+	size_t n;
+
+	store_set_warn(s, collect_warn, NULL);
+	CHECK(store_refusals_list(s, &list, &n) == MC_OK && n == 0);
+	store_refusals_free(list, n);
+	memset(&r, 0, sizeof r);
+	r.model = "gpt-4o";
+	r.kind = STORE_REFUSED_KEY;
+	r.since_ms = 1700000000123LL;
+	strcpy(r.key_fp, "0a1b2c3d");
+	CHECK(store_refusal_put(s, &r) == MC_OK);
+	r.model = "ghost";
+	r.kind = STORE_REFUSED_GONE;
+	r.since_ms = 5;
+	r.key_fp[0] = '\0'; /* a provider without keys */
+	CHECK(store_refusal_put(s, &r) == MC_OK);
+	/* Replaced, not added: one a model. */
+	r.kind = STORE_REFUSED_ACCESS;
+	r.since_ms = 6;
+	CHECK(store_refusal_put(s, &r) == MC_OK);
+	/* A draft and a hold share the meta database: not refusals. */
+	CHECK(store_test_put_raw(s, "meta", "refuse", 6, "x", 1) == MC_OK);
+	CHECK(store_test_put_raw(s, "meta", "refusez", 7, "x", 1) == MC_OK);
+	CHECK(store_refusals_list(s, &list, &n) == MC_OK && n == 2);
+	if (n == 2) {
+		CHECK_STR(list[0].model, "ghost");
+		CHECK(list[0].kind == STORE_REFUSED_ACCESS);
+		CHECK(list[0].since_ms == 6);
+		CHECK_STR(list[0].key_fp, "");
+		CHECK_STR(list[1].model, "gpt-4o");
+		CHECK(list[1].kind == STORE_REFUSED_KEY);
+		CHECK(list[1].since_ms == 1700000000123LL);
+		CHECK_STR(list[1].key_fp, "0a1b2c3d");
+	}
+	store_refusals_free(list, n);
+	/* Bad input is refused, never written. */
+	r.kind = 4;
+	CHECK(store_refusal_put(s, &r) == MC_ERR_USAGE);
+	r.kind = STORE_REFUSED_KEY;
+	strcpy(r.key_fp, "0a1b");
+	CHECK(store_refusal_put(s, &r) == MC_ERR_USAGE);
+	memset(big, 'm', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	r.model = big;
+	r.key_fp[0] = '\0';
+	CHECK(store_refusal_put(s, &r) == MC_ERR_USAGE);
+	CHECK(store_refusal_drop(s, big) == MC_ERR_USAGE);
+	/* Dropped; dropping what is not there is no error. */
+	CHECK(store_refusal_drop(s, "gpt-4o") == MC_OK);
+	CHECK(store_refusal_drop(s, "gpt-4o") == MC_OK);
+	/* A damaged one (a fingerprint that is no hex) is said, left out. */
+	CHECK(store_test_put_raw(s, "meta", "refusedbad", 10,
+	          "\x01\x01\0\0\0\0\0\0\0\0ZZZZZZZZ", 18) == MC_OK);
+	warned[0] = '\0';
+	CHECK(store_refusals_list(s, &list, &n) == MC_OK && n == 1);
+	if (n == 1)
+		CHECK_STR(list[0].model, "ghost");
+	store_refusals_free(list, n);
+	CHECK(strstr(warned, "meta record") != NULL);
+	CHECK(strstr(warned, "damaged") != NULL);
+	store_close(s);
+	free(dir);
+}
+
 TEST(newer_schema_refused)
 {
 	char *dir = dbdir("schema");
@@ -1639,6 +1709,7 @@ main(void)
 	RUN(drafts_of_a_dead_process_are_kept_once);
 	RUN(sigkill_writer_loses_nothing_acknowledged);
 	RUN(damaged_value_reported_and_skipped);
+	RUN(refusals_kept_listed_dropped);
 	RUN(newer_schema_refused);
 	RUN(many_ratings_in_one_millisecond);
 	RUN(ratings_listed_in_the_order_made);

@@ -693,13 +693,23 @@ ui_expect_not "lockedsmall ·" "not to the refused provider's other model"
 send "/why"
 ui_expect "lockedsmall +not a candidate: its provider refused the key" "/why says why"
 send "/models"
-ui_expect "out of routing in this chat: lockedbig \\(key refused\\), lockedsmall \\(key refused\\)" "/models says which models are out, and why"
+ui_expect "out of routing now: lockedbig \\(key refused\\), lockedsmall \\(key refused\\)" "/models says which models are out, and why"
 send "third key"
 ui_expect "mock reply to: third key" "and the one after: still out (not a minute's pause)"
 # Pinning a model out of routing is allowed, and said.
 send "/model lockedsmall"
-ui_expect "lockedsmall is out of routing in this chat \\(key refused\\): pinned, it is asked anyway" "pinning a refused model says so"
+ui_expect "lockedsmall is out of routing \\(key refused\\): pinned, it is asked anyway" "pinning a refused model says so"
 send "/model auto"
+ui_keys C-d
+ui_exit_status >/dev/null
+# The refusal is kept: a chat started again knows it, and says so.
+ui_start -- --home "$HK"
+ui_expect "out of routing, as refused to an earlier mixchat in the last day: guarded's models" "a new chat says the kept refusal at once"
+send "after restart"
+ui_expect "mock reply to: after restart" "its first message goes to the other provider"
+ui_expect_not "locked[a-z]* ·" "not to a refused model"
+send "/models"
+ui_expect "out of routing now: lockedbig \\(key refused\\), lockedsmall \\(key refused\\)" "/models lists them"
 ui_keys C-d
 ui_exit_status >/dev/null
 # A model the provider does not have (404) sits out alone.

@@ -251,8 +251,25 @@ ui_expect "mock reply to: still refused" "a reply after another key was added"
 grep -q "\"authorization\":\"Bearer $KEY\"" "$MOCK_LOG" &&
 	fail "the refused key was tried again after another provider's key was added" ||
 	ok "the refused key stays out when another provider's key changes"
+# The refusal is kept for the next mixchat: a script's ask beside the chat
+# does not send the refused key again, and says why its models are out.
+: >"$MOCK_LOG"
+setsid -w "$MC" --home "$H10" ask "from a script" >"$T/out" 2>"$T/err"
+expect_grep "$T/out" "mock reply to: from a script" "a script's ask is answered"
+grep -q "\"authorization\":\"Bearer $KEY\"" "$MOCK_LOG" &&
+	fail "the next mixchat sent the refused key again" ||
+	ok "the next mixchat does not send the refused key again"
+expect_grep "$T/err" "out of routing, as refused to an earlier mixchat in the last day: openai's models (key refused);" "and says why, once for the provider's models"
+if grep -r -a -q -e "$KEY" "$H10"; then fail "the refused key is in the data folder in plaintext"; else
+	ok "the refusal keeps no plaintext key"; fi
 printf 'correct horse\n%s\n' "$KEY2" | setsid -w "$MC" --home "$H10" keys add openai --passphrase-fd 0 >/dev/null 2>&1 ||
 	fail "keys add (a new key) beside the chat"
+# Another key is no longer the one refused: the next mixchat sends it.
+: >"$MOCK_LOG"
+setsid -w "$MC" --home "$H10" ask "script with the new key" >"$T/out" 2>"$T/err"
+grep -q "\"authorization\":\"Bearer $KEY2\"" "$MOCK_LOG" && ok "after keys add, the next mixchat asks the keyed models again" ||
+	fail "the keyed models stayed out of the next mixchat after the key was replaced: $(cat "$T/err")"
+expect_no_grep "$T/err" "out of routing" "and says nothing of the old refusal"
 : >"$MOCK_LOG"
 ui_type "with the new key"
 ui_keys Enter

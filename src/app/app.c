@@ -57,14 +57,18 @@
 #define APP_LATENCY_EWMA 0.3
 /* How long a model whose server did not answer sits out. */
 #define APP_DOWN_MS 60000
+/* How long a refusal that would come again (a key, 403, 404) holds, kept
+ * in the store for the next mixchat too, unless the key changes or the
+ * model answers. */
+#define APP_REFUSED_MS (24 * 60 * 60 * 1000LL)
 
 /* Why a model sits out (app_down_*). */
 enum down_kind {
 	DOWN_SERVER, /* its provider's server did not answer: a minute */
 	DOWN_FAILED, /* it failed with a 5xx after net's retries: a minute */
-	DOWN_KEY,    /* its provider refused the key (401): the session */
-	DOWN_ACCESS, /* the key may not use it (403): the session */
-	DOWN_GONE,   /* its provider has no such model (404): the session */
+	DOWN_KEY,    /* its provider refused the key (401): a day, kept */
+	DOWN_ACCESS, /* the key may not use it (403): a day, kept */
+	DOWN_GONE,   /* its provider has no such model (404): a day, kept */
 };
 
 /* A model that failed so that the next message should not go to it. */
@@ -131,7 +135,8 @@ struct app {
 	 * next `ask`. */
 	struct app_down *down;
 	size_t ndown;
-	bool interactive; /* the chat (app_set_interactive), not one `ask` */
+	bool refusals_read; /* the store's kept refusals (app_refusals_read) */
+	bool interactive;   /* the chat (app_set_interactive), not one `ask` */
 };
 
 /* ------------------------------------------------------------------ */
@@ -1324,9 +1329,12 @@ app_memory_ready(struct app *app)
 	app->memory_ready = true;
 }
 
+static void app_refusals_read(struct app *app);
+
 void
 app_prepare(struct app *app)
 {
+	app_refusals_read(app);
 	app_memory_ready(app);
 }
 
@@ -1337,25 +1345,96 @@ down_provider_wide(enum down_kind kind)
 	return kind == DOWN_SERVER || kind == DOWN_KEY;
 }
 
+/* Model id sits out until until_ms for kind (an entry added or
+ * replaced). */
+static void
+app_down_set(
+    struct app *app, const char *id, enum down_kind kind, int64_t until_ms)
+{
+	size_t k;
+
+	for (k = 0; k < app->ndown; k++)
+		if (strcmp(app->down[k].model, id) == 0)
+			break;
+	if (k == app->ndown) {
+		app->down =
+		    xreallocarray(app->down, app->ndown + 1, sizeof *app->down);
+		app->down[app->ndown++].model = xstrdup(id);
+	}
+	app->down[k].until_ms = until_ms;
+	app->down[k].kind = kind;
+}
+
+/* Whether a kind of failure is kept in the store (app_refusal_keep). */
+static bool
+down_kept(enum down_kind kind)
+{
+	return kind == DOWN_KEY || kind == DOWN_ACCESS || kind == DOWN_GONE;
+}
+
+/* The fingerprint of the key model's provider is asked with now, into fp
+ * ("" when none is: no vault open, no key, a provider without keys). */
+static void
+app_key_fp(const struct app *app, const char *model, char fp[9])
+{
+	const struct model *m = config_find_model(app->cfg, model);
+	const struct secret *key = m != NULL && app->vault != NULL
+	                               ? vault_get(app->vault, m->provider)
+	                               : NULL;
+
+	fp[0] = '\0';
+	if (key != NULL)
+		vault_fingerprint(key, fp);
+}
+
+/* Keep (or, with kind < 0, forget) model's refusal in the store for the
+ * next mixchat.  Only a help: a store that fails here costs the next
+ * mixchat one request, said by the store's own warning. */
+static void
+app_refusal_keep(struct app *app, const char *model, int kind, int64_t since)
+{
+	struct store_refusal r;
+
+	if (kind < 0) {
+		if (store_refusal_drop(app->store, model) != MC_OK)
+			log_debug("refusal of %s not forgotten: %s", model,
+			    store_strerror(app->store));
+		return;
+	}
+	memset(&r, 0, sizeof r);
+	r.model = (char *)(uintptr_t)model;
+	r.kind = kind == DOWN_KEY      ? STORE_REFUSED_KEY
+	         : kind == DOWN_ACCESS ? STORE_REFUSED_ACCESS
+	                               : STORE_REFUSED_GONE;
+	r.since_ms = since;
+	app_key_fp(app, model, r.key_fp);
+	if (store_refusal_put(app->store, &r) != MC_OK)
+		log_debug("refusal of %s not kept: %s", model,
+		    store_strerror(app->store));
+}
+
 /*
  * A model failed before any text came, so that asking it again now would
  * fail the same: its server did not answer (the connection was refused
  * or timed out) or failed with a 5xx after net's retries - then it sits
  * out for APP_DOWN_MS, a server that is started or mended is tried again
  * soon - or the provider refused the key (401), the model (403), or has
- * no such model (404) - then for the rest of the session: that does not
- * mend itself.  A connection or a key takes every model of the provider
- * out with it.  A reply from the provider ends it (app_down_clear).
+ * no such model (404) - then for APP_REFUSED_MS, kept in the store so that
+ * the next mixchat knows it too (app_refusals_read): that does not mend
+ * itself, but a key replaced does (app_down_forget_keys).  A connection or
+ * a key takes every model of the provider out with it.  A reply from the
+ * provider ends it (app_down_clear).
  */
 static void
 app_down_mark(struct app *app, const char *model, enum down_kind kind)
 {
 	const struct model *m = config_find_model(app->cfg, model);
 	bool provider_wide = down_provider_wide(kind);
+	int64_t now = time_wall_ms();
 	int64_t until = kind == DOWN_SERVER || kind == DOWN_FAILED
-	                    ? time_wall_ms() + APP_DOWN_MS
-	                    : INT64_MAX;
-	size_t i, k;
+	                    ? now + APP_DOWN_MS
+	                    : now + APP_REFUSED_MS;
+	size_t i;
 
 	for (i = 0; i < app->cfg->nmodels; i++) {
 		const struct model *o = &app->cfg->models[i];
@@ -1364,16 +1443,9 @@ app_down_mark(struct app *app, const char *model, enum down_kind kind)
 		    !(provider_wide && m != NULL &&
 		        strcmp(o->provider, m->provider) == 0))
 			continue;
-		for (k = 0; k < app->ndown; k++)
-			if (strcmp(app->down[k].model, o->id) == 0)
-				break;
-		if (k == app->ndown) {
-			app->down = xreallocarray(
-			    app->down, app->ndown + 1, sizeof *app->down);
-			app->down[app->ndown++].model = xstrdup(o->id);
-		}
-		app->down[k].until_ms = until;
-		app->down[k].kind = kind;
+		app_down_set(app, o->id, kind, until);
+		if (down_kept(kind))
+			app_refusal_keep(app, o->id, (int)kind, now);
 	}
 }
 
@@ -1394,6 +1466,9 @@ app_down_clear(struct app *app, const char *model)
 		if (strcmp(app->down[k].model, model) == 0 ||
 		    (down_provider_wide(app->down[k].kind) && m != NULL &&
 		        o != NULL && strcmp(o->provider, m->provider) == 0)) {
+			if (down_kept(app->down[k].kind))
+				app_refusal_keep(
+				    app, app->down[k].model, -1, 0);
 			free(app->down[k].model);
 			app->down[k] = app->down[--app->ndown];
 		} else
@@ -1425,9 +1500,10 @@ app_down_reason(const struct app *app, const char *id)
 	return router_exclusion_name(ROUTER_UNREACHABLE);
 }
 
-/* The vault's keys were read again: the models out for a refused key are
- * candidates again if their provider's key is not the one refused (its
- * fingerprint is not among before's n names and fingerprints). */
+/* The vault's keys were read again: the models out for a refusal that
+ * would come again (a key, 403, 404) are candidates again if their
+ * provider's key is not the one refused (its fingerprint is not among
+ * before's n names and fingerprints); so is what is kept of it. */
 static void
 app_down_forget_keys(struct app *app, char (*before)[9], char **names, size_t n)
 {
@@ -1441,14 +1517,17 @@ app_down_forget_keys(struct app *app, char (*before)[9], char **names, size_t n)
 		bool same = false;
 		char fp[9];
 
-		if (app->down[k].kind == DOWN_KEY && key != NULL) {
+		if (down_kept(app->down[k].kind) && key != NULL) {
 			vault_fingerprint(key, fp);
 			for (i = 0; i < n && !same; i++)
 				same = strcmp(names[i], m->provider) == 0 &&
 				       strcmp(before[i], fp) == 0;
 		}
-		/* A key removed: its models are no candidates anyway. */
-		if (app->down[k].kind == DOWN_KEY && key != NULL && !same) {
+		/* A key removed: its models are no candidates anyway.  A
+		 * new key may be let use a model the old one was not (some
+		 * providers answer 404 for a model a key may not see). */
+		if (down_kept(app->down[k].kind) && key != NULL && !same) {
+			app_refusal_keep(app, app->down[k].model, -1, 0);
 			free(app->down[k].model);
 			app->down[k] = app->down[--app->ndown];
 		} else
@@ -1529,6 +1608,98 @@ app_down_list(struct app *app, const char *const *skip, size_t nskip, size_t *n)
 }
 
 /*
+ * The refusals an earlier mixchat kept (app_refusal_keep), once the key
+ * each was for is at hand (the vault open, or a provider without keys):
+ * one still holds when its model is set up, it is less than
+ * APP_REFUSED_MS old and its provider's key is the one refused - then
+ * the model sits out for the rest of that time, and the user is told
+ * (the chat's notice line, or `ask`'s standard error).  One that no
+ * longer holds is forgotten.  Read once; before the vault is unlocked,
+ * what needs its keys waits for the next call.
+ */
+static void
+app_refusals_read(struct app *app)
+{
+	struct store_refusal *list;
+	struct buf said;
+	const char **keys = NULL;
+	int64_t now = time_wall_ms();
+	size_t n, i, k, nsaid = 0, nkeys = 0;
+	bool waiting = false;
+	char fp[9];
+
+	if (app->refusals_read)
+		return;
+	if (store_refusals_list(app->store, &list, &n) != MC_OK) {
+		app->refusals_read = true;
+		return;
+	}
+	buf_init(&said, 4096);
+	for (i = 0; i < n; i++) {
+		const struct store_refusal *r = &list[i];
+		const struct model *m = config_find_model(app->cfg, r->model);
+		const struct provider *p =
+		    m != NULL ? config_find_provider(app->cfg, m->provider)
+		              : NULL;
+		enum down_kind kind = r->kind == STORE_REFUSED_KEY ? DOWN_KEY
+		                      : r->kind == STORE_REFUSED_ACCESS
+		                          ? DOWN_ACCESS
+		                          : DOWN_GONE;
+
+		/* Not set up now, or without its key: kept for when it is. */
+		if (m == NULL || p == NULL || !app_model_usable(app, m))
+			continue;
+		if (!p->auth_none && app->vault == NULL) {
+			waiting = true;
+			continue;
+		}
+		app_key_fp(app, m->id, fp);
+		if (strcmp(fp, r->key_fp) != 0 || r->since_ms > now + 60000 ||
+		    now - r->since_ms >= APP_REFUSED_MS) {
+			app_refusal_keep(app, m->id, -1, 0);
+			continue;
+		}
+		for (k = 0; k < app->ndown; k++)
+			if (strcmp(app->down[k].model, m->id) == 0)
+				break;
+		if (k < app->ndown && app->down[k].until_ms > now)
+			continue; /* known already */
+		app_down_set(app, m->id, kind, r->since_ms + APP_REFUSED_MS);
+		/* A key refused is said once for its provider's models. */
+		if (kind == DOWN_KEY) {
+			for (k = 0; k < nkeys; k++)
+				if (strcmp(keys[k], m->provider) == 0)
+					break;
+			if (k < nkeys)
+				continue;
+			keys = xreallocarray(keys, nkeys + 1, sizeof *keys);
+			keys[nkeys++] = m->provider;
+		}
+		if (nsaid++ < 4 &&
+		    (kind == DOWN_KEY
+		            ? buf_printf(&said, "%s%s's models (key refused)",
+		                  nsaid > 1 ? ", " : "", m->provider)
+		            : buf_printf(&said, "%s%s (%s)",
+		                  nsaid > 1 ? ", " : "", m->id,
+		                  app_down_reason(app, m->id))) != MC_OK)
+			log_debug("refusals: notice too long");
+	}
+	free(keys);
+	store_refusals_free(list, n);
+	if (nsaid > 4 && buf_printf(&said, " and %zu more", nsaid - 4) != MC_OK)
+		log_debug("refusals: notice too long");
+	/* When no model is left, all are tried again: nothing to say. */
+	if (nsaid > 0 && app_down_others(app, NULL, 0) > 0)
+		app_notice(app,
+		    "out of routing, as refused to an earlier mixchat in the "
+		    "last day: %s; /models lists them (a new key, or a reply "
+		    "when one is asked by name, brings one back)",
+		    buf_str(&said));
+	buf_release(&said);
+	app->refusals_read = !waiting;
+}
+
+/*
  * The routing mode now: budget mode when on; off, the configured mode -
  * but balanced when that is "budget" (F2 turned it off for the session).
  */
@@ -1555,6 +1726,7 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	size_t nlat, ndown;
 	int rc;
 
+	app_refusals_read(app);
 	router_context_init(&ctx, app_mode(app));
 	ctx.latency_tolerance_ms = app->cfg->latency_tolerance_ms;
 	ctx.budget_left_usd = app_budget_left(app);
@@ -2896,9 +3068,10 @@ app_pin_model(struct app *app, const char *model, char **cause)
 	free(app->pinned);
 	app->pinned = xstrdup(model);
 	/* Pinned all the same (the user may know better), but told. */
+	app_refusals_read(app);
 	if (app_is_down(app, model, time_wall_ms()))
 		app_notice(app,
-		    "%s is out of routing in this chat (%s): "
+		    "%s is out of routing (%s): "
 		    "pinned, it is asked anyway",
 		    model, app_down_reason(app, model));
 	return MC_OK;
@@ -2927,6 +3100,7 @@ app_models(struct app *app, struct app_model_info **out, size_t *n)
 	struct router_features f;
 	size_t i, j, nstats = 0, k = 0;
 
+	app_refusals_read(app);
 	if (store_model_stats(
 	        app->store, time_day(time_wall_ms()), &stats, &nstats) != MC_OK)
 		nstats = 0;

@@ -705,6 +705,155 @@ store_latency_put(
 	return store_txn_write(s, "saving latency", latency_put_body, &c);
 }
 
+/* Refusals. */
+
+#define REFUSED_PREFIX "refused"
+#define REFUSED_PLEN   (sizeof REFUSED_PREFIX - 1)
+
+struct refusal_ctx {
+	const struct store_refusal *r;
+	const char *model;
+	struct store_refusal *list;
+	size_t n, cap;
+};
+
+/* The meta key of model's refusal into key (REFUSED_PLEN + its length). */
+static size_t
+refusal_key(const char *model, char *key)
+{
+	size_t len = strlen(model);
+
+	memcpy(key, REFUSED_PREFIX, REFUSED_PLEN);
+	memcpy(key + REFUSED_PLEN, model, len);
+	return REFUSED_PLEN + len;
+}
+
+static int
+refusal_put_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct refusal_ctx *c = arg;
+	char key[REFUSED_PLEN + STORE_MODEL_MAX];
+	struct buf b;
+	MDB_val k, d;
+	int rc;
+
+	buf_init(&b, 64);
+	rc = record_refusal_encode(c->r, &b);
+	if (rc == MC_OK) {
+		k.mv_size = refusal_key(c->r->model, key);
+		k.mv_data = key;
+		d.mv_size = b.len;
+		d.mv_data = b.data;
+		rc = mdb_put(txn, s->meta, &k, &d, 0);
+	}
+	buf_release(&b);
+	return rc;
+}
+
+int
+store_refusal_put(struct store *s, const struct store_refusal *r)
+{
+	struct refusal_ctx c = { r, NULL, NULL, 0, 0 };
+
+	if (!store_model_ok(r->model))
+		return MC_ERR_USAGE;
+	return store_txn_write(s, "keeping a refusal", refusal_put_body, &c);
+}
+
+static int
+refusal_drop_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct refusal_ctx *c = arg;
+	char key[REFUSED_PLEN + STORE_MODEL_MAX];
+	MDB_val k;
+	int rc;
+
+	k.mv_size = refusal_key(c->model, key);
+	k.mv_data = key;
+	rc = mdb_del(txn, s->meta, &k, NULL);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+store_refusal_drop(struct store *s, const char *model)
+{
+	struct refusal_ctx c = { NULL, model, NULL, 0, 0 };
+
+	if (!store_model_ok(model))
+		return MC_ERR_USAGE;
+	return store_txn_write(
+	    s, "forgetting a refusal", refusal_drop_body, &c);
+}
+
+static int
+refusals_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct refusal_ctx *c = arg;
+	MDB_cursor *cur;
+	MDB_val k = { REFUSED_PLEN, (void *)(uintptr_t)REFUSED_PREFIX }, d;
+	int rc, op;
+
+	if ((rc = mdb_cursor_open(txn, s->meta, &cur)) != 0)
+		return rc;
+	for (op = MDB_SET_RANGE;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		struct store_refusal r;
+		size_t mlen;
+		int drc;
+
+		if (k.mv_size < REFUSED_PLEN ||
+		    memcmp(k.mv_data, REFUSED_PREFIX, REFUSED_PLEN) != 0)
+			break;
+		mlen = k.mv_size - REFUSED_PLEN;
+		drc = record_refusal_decode(d.mv_data, d.mv_size, &r);
+		if (drc != MC_OK || mlen == 0 || mlen > STORE_MODEL_MAX ||
+		    memchr((const char *)k.mv_data + REFUSED_PLEN, '\0',
+		        mlen) != NULL) {
+			store_report_damaged(s, "meta", k.mv_data, k.mv_size,
+			    drc != MC_OK ? drc : MC_ERR_CORRUPT);
+			continue;
+		}
+		if (c->n == c->cap) {
+			c->cap = c->cap ? 2 * c->cap : 8;
+			c->list =
+			    xreallocarray(c->list, c->cap, sizeof *c->list);
+		}
+		r.model =
+		    xstrndup((const char *)k.mv_data + REFUSED_PLEN, mlen);
+		c->list[c->n++] = r;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+store_refusals_list(struct store *s, struct store_refusal **list, size_t *n)
+{
+	struct refusal_ctx c = { NULL, NULL, NULL, 0, 0 };
+	int rc;
+
+	rc = store_txn_read(s, "reading refusals", refusals_body, &c);
+	if (rc != MC_OK) {
+		store_refusals_free(c.list, c.n);
+		c.list = NULL;
+		c.n = 0;
+	}
+	*list = c.list;
+	*n = c.n;
+	return rc;
+}
+
+void
+store_refusals_free(struct store_refusal *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(list[i].model);
+	free(list);
+}
+
 /* Spend. */
 
 void

@@ -657,6 +657,58 @@ record_latency_decode(const void *p, size_t n, struct store_latency *out)
 	return finish(&r);
 }
 
+int
+record_refusal_encode(const struct store_refusal *r, struct buf *b)
+{
+	size_t fplen = strlen(r->key_fp);
+	int rc;
+
+	if (r->kind < STORE_REFUSED_KEY || r->kind > STORE_REFUSED_GONE ||
+	    (fplen != 0 && fplen != 8))
+		return MC_ERR_USAGE;
+	if ((rc = put_u8(b, RECORD_VERSION)) != 0 ||
+	    (rc = put_u8(b, (unsigned int)r->kind)) != 0 ||
+	    (rc = put_u64(b, (uint64_t)r->since_ms)) != 0)
+		return rc;
+	/* Eight bytes either way: no key is eight NULs. */
+	if ((rc = buf_add(b, "\0\0\0\0\0\0\0\0", 8 - fplen)) != 0 ||
+	    (rc = buf_add(b, r->key_fp, fplen)) != 0)
+		return rc;
+	return MC_OK;
+}
+
+int
+record_refusal_decode(const void *p, size_t n, struct store_refusal *out)
+{
+	struct reader r;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = start(&r, p, n)) != MC_OK)
+		return rc;
+	out->kind = (int)get_u8(&r);
+	out->since_ms = (int64_t)get_u64(&r);
+	if (r.bad || r.left != 8)
+		return MC_ERR_CORRUPT;
+	memcpy(out->key_fp, r.p, 8);
+	out->key_fp[8] = '\0';
+	if (out->kind < STORE_REFUSED_KEY || out->kind > STORE_REFUSED_GONE)
+		return MC_ERR_CORRUPT;
+	if (out->key_fp[0] == '\0') {
+		/* No key: all eight NULs. */
+		for (i = 1; i < 8; i++)
+			if (r.p[i] != 0)
+				return MC_ERR_CORRUPT;
+		return MC_OK;
+	}
+	for (i = 0; i < 8; i++)
+		if (!((out->key_fp[i] >= '0' && out->key_fp[i] <= '9') ||
+		        (out->key_fp[i] >= 'a' && out->key_fp[i] <= 'f')))
+			return MC_ERR_CORRUPT;
+	return MC_OK;
+}
+
 uint32_t
 record_crc32(const void *p, size_t n)
 {

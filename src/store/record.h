@@ -29,7 +29,8 @@
  *              | day u32 BE  | model id (no NUL)   |     4 + 1..256
  *              +-------------+---------------------+
  *   router, latency: the model id bytes (no NUL), 1..256
- *   meta:      "schema", "created", "last_reply" (ASCII, no NUL)
+ *   meta:      "schema", "created", "last_reply" (ASCII, no NUL);
+ *              "refused" + model id (no NUL): a refusal (store_refusal)
  *
  * Values:
  *
@@ -51,6 +52,9 @@
  *            unavailable_until i64
  *   meta schema: u32 LE; meta created: i64 LE;
  *   meta last_reply: session u64 LE | seq u32 LE
+ *   meta refused: v=1 | kind u8 (1 key, 2 access, 3 no such model) |
+ *            since i64 | key fingerprint: 8 hex digits, or 8 NULs for
+ *            no key
  */
 #ifndef MIXCHAT_STORE_RECORD_H
 #define MIXCHAT_STORE_RECORD_H
@@ -119,6 +123,10 @@ int record_spend_encode(const struct store_spend *sp, struct buf *b) MC_WUR;
 /* record_spend_decode: fills usd, tokens and calls only. */
 int record_spend_decode(
     const void *p, size_t n, struct store_spend *out) MC_WUR;
+int record_refusal_encode(const struct store_refusal *r, struct buf *b) MC_WUR;
+/* record_refusal_decode: into *out, its model left NULL (it is the key). */
+int record_refusal_decode(
+    const void *p, size_t n, struct store_refusal *out) MC_WUR;
 int record_latency_encode(const struct store_latency *l, struct buf *b) MC_WUR;
 int record_latency_decode(
     const void *p, size_t n, struct store_latency *out) MC_WUR;

@@ -347,6 +347,42 @@ int store_latency_get(
 int store_latency_put(struct store *s, const char *model_id,
     const struct store_latency *lat) MC_WUR;
 
+/*
+ * Refusals: a provider's "no" that would come again - the key refused
+ * (401), the model refused to this key (403) or unknown (404) - kept so
+ * that the next mixchat (a chat started again, the next `ask` of a script)
+ * does not spend a request to hear it again.  One a model, under
+ * "refused" + its id in the meta database; the app decides when one no
+ * longer holds (the key changed, a day went by, the model answered).
+ * The key is named by its fingerprint only (vault_fingerprint: 8 hex
+ * digits of a labelled hash, as `keys list` shows): never the key.
+ */
+enum store_refusal_kind {
+	STORE_REFUSED_KEY = 1,    /* its provider refused the key */
+	STORE_REFUSED_ACCESS = 2, /* the key may not use the model */
+	STORE_REFUSED_GONE = 3,   /* the provider has no such model */
+};
+
+struct store_refusal {
+	char *model;
+	int kind; /* enum store_refusal_kind */
+	int64_t since_ms;
+	char key_fp[9]; /* the key refused or used; "" for no key */
+};
+
+/* store_refusal_put: keep r (replacing the model's). */
+int store_refusal_put(struct store *s, const struct store_refusal *r) MC_WUR;
+/* store_refusal_drop: forget the model's; MC_OK when there was none. */
+int store_refusal_drop(struct store *s, const char *model) MC_WUR;
+/*
+ * store_refusals_list: every refusal kept, by model id; a damaged one is
+ * reported (store_set_warn) and left out.  Free with
+ * store_refusals_free(*list, *n).
+ */
+int store_refusals_list(
+    struct store *s, struct store_refusal **list, size_t *n) MC_WUR;
+void store_refusals_free(struct store_refusal *list, size_t n);
+
 struct store_spend {
 	uint32_t day; /* YYYYMMDD */
 	char *model;

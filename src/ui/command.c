@@ -412,8 +412,7 @@ cmd_models(struct ui *ui, const char *arg)
 	for (i = 0, outs = 0; i < n && rc == MC_OK; i++)
 		if (m[i].usable && m[i].out != NULL)
 			rc = buf_printf(&b, "%s%s (%s)",
-			    outs++ == 0 ? "out of routing in this chat: "
-			                : ", ",
+			    outs++ == 0 ? "out of routing now: " : ", ",
 			    m[i].id, m[i].out);
 	if (rc == MC_OK && outs > 0)
 		rc = buf_addch(&b, '\n');
