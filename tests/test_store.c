@@ -979,12 +979,12 @@ TEST(refusals_kept_listed_dropped)
 	CHECK(store_refusals_list(s, &list, &n) == MC_OK && n == 0);
 	store_refusals_free(list, n);
 	memset(&r, 0, sizeof r);
-	r.model = "gpt-4o";
+	r.model = (char *)(uintptr_t) "gpt-4o";
 	r.kind = STORE_REFUSED_KEY;
 	r.since_ms = 1700000000123LL;
 	strcpy(r.key_fp, "0a1b2c3d");
 	CHECK(store_refusal_put(s, &r) == MC_OK);
-	r.model = "ghost";
+	r.model = (char *)(uintptr_t) "ghost";
 	r.kind = STORE_REFUSED_GONE;
 	r.since_ms = 5;
 	r.key_fp[0] = '\0'; /* a provider without keys */
