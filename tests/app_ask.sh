@@ -500,7 +500,7 @@ HB=$T/home_budget
 write_config "$HB" 0.01
 P330=$(awk 'BEGIN { for (i = 0; i < 330; i++) printf "word " }')
 pids=""
-for i in 1 2 3 4; do "$MC" --home "$HB" ask --model expensive "slowdrip $i $P330" >/dev/null 2>"$T/hb$i.err" & pids="$pids $!"; done
+for i in 1 2 3 4; do "$MC" --home "$HB" ask --session "hb$i" --model expensive "slowdrip $i $P330" >/dev/null 2>"$T/hb$i.err" & pids="$pids $!"; done
 sent=0
 for p in $pids; do wait "$p" && sent=$((sent + 1)); done
 spent=$("$MC" --home "$HB" stats --json | jq '.spend_usd.today')
@@ -509,6 +509,15 @@ awk -v s="$spent" 'BEGIN { exit !(s <= 0.01) }' && ok "and the day's spend ($spe
 	fail "spent $spent of a \$0.01 budget"
 cat "$T"/hb?.err >"$T/hb.err"
 expect_grep "$T/hb.err" "more than is left of today's budget" "the others are told why"
+expect_grep "$T/hb.err" "other mixchats are waiting for.*try again when they are done" "and that waiting for the one in flight is the way out"
+# A refused ask stores nothing: its message is in the user's shell (it
+# was kept without a reply when the budget's hold refused it).
+kept=0
+for i in 1 2 3 4; do
+	"$MC" --home "$HB" export "hb$i" --format json >"$T/hbx" 2>/dev/null && kept=$((kept + 1)) &&
+		{ [ "$(jq '.messages | length' "$T/hbx")" = 2 ] || fail "conversation hb$i: $(jq -c '[.messages[] | .role]' "$T/hbx")"; }
+done
+[ "$kept" = 1 ] && ok "only the ask that was sent has a conversation" || fail "$kept conversations for one ask sent"
 
 # Four `ask --session NEW` at once make one conversation of that name,
 # not four (the name is checked when the conversation is created).

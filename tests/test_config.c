@@ -46,7 +46,8 @@ TEST(user_config_overrides_and_extends)
 	    "  // a comment\n"
 	    "  \"providers\": {\n"
 	    "    \"local\": { \"api\": \"openai\", \"base_url\": "
-	    "\"http://127.0.0.1:8080/v1/\", \"auth\": \"none\" }\n"
+	    "\"http://127.0.0.1:8080/v1/\", \"auth\": \"none\",\n"
+	    "      \"timeout_s\": 300 }\n"
 	    "  },\n"
 	    "  \"models\": [\n"
 	    "    { \"id\": \"gpt-4.1-mini\", \"price\": [0.5, 2] },\n"
@@ -63,6 +64,8 @@ TEST(user_config_overrides_and_extends)
 	CHECK_STR(config_find_provider(&cfg, "local")->base_url,
 	    "http://127.0.0.1:8080/v1");
 	CHECK(config_find_provider(&cfg, "local")->auth_none);
+	CHECK(config_find_provider(&cfg, "local")->timeout_s == 300);
+	CHECK(config_find_provider(&cfg, "openai")->timeout_s == 0);
 	CHECK(config_find_model(&cfg, "gpt-4.1-mini")->price_in == 0.5);
 	CHECK_STR(config_find_model(&cfg, "gpt-4.1-mini")->provider, "openai");
 	CHECK_STR(config_find_model(&cfg, "qwen")->provider, "local");
@@ -118,6 +121,9 @@ TEST(errors_name_file_line_and_field)
 		  " {\"id\": \"m\", \"provider\": \"openai\"}]}",
 		    "config.json:2: models[1].id: \"m\" is already models[0]" },
 		{ "[1]", "config.json:1: expected a JSON object" },
+		{ "{\"providers\": {\"openai\":\n {\"timeout_s\": 0}}}",
+		    "config.json:2: providers.openai.timeout_s: expected a number "
+		    "from 1" },
 	};
 	struct config cfg;
 	char *cause;

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,15 +144,15 @@ on_done(void *ud, const struct net_result *res)
 static const struct net_callbacks callbacks = { on_text, on_done };
 
 static struct provider pv_openai = { W("openai"), API_OPENAI, base_openai,
-	false, false };
+	false, false, 0 };
 static struct provider pv_anthropic = { W("anthropic"), API_ANTHROPIC,
-	base_root, false, false };
+	base_root, false, false, 0 };
 static struct provider pv_gemini = { W("gemini"), API_GEMINI, base_gemini,
-	false, false };
+	false, false, 0 };
 static struct provider pv_ollama = { W("ollama"), API_OLLAMA, base_root, true,
-	false };
+	false, 0 };
 static struct provider pv_local = { W("local"), API_OPENAI, base_openai, true,
-	false };
+	false, 0 };
 
 static struct model m_gpt4o = { W("gpt-4o"), W("openai"), 2.5, 10, 1.25, NULL,
 	true, false };
@@ -418,9 +419,9 @@ TEST(ollama_request_and_reply_without_key)
 TEST(refused_urls_and_missing_key)
 {
 	struct provider remote = { W("evil"), API_OPENAI,
-		W("http://example.com/v1"), false, false };
+		W("http://example.com/v1"), false, false, 0 };
 	struct provider ftp = { W("odd"), API_OPENAI, W("ftp://127.0.0.1/v1"),
-		false, false };
+		false, false, 0 };
 	struct net_message msgs[1] = { { "user", "hi" } };
 	struct net_request req;
 	struct net_transfer *t = NULL;
@@ -598,7 +599,22 @@ TEST(rate_limit_too_long_to_wait)
 	CHECK(r.res.err == MC_ERR_AGAIN);
 	CHECK(r.res.attempts == 1);
 	CHECK(log_lines() == before + 1);
-	CHECK(r.res.retry_after_ms > (int64_t)3600 * 1000);
+	CHECK(r.res.retry_after_ms == (int64_t)24 * 3600 * 1000);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "retry after 24 h (until ") != NULL);
+	reply_release(&r);
+	/* A date: the wait until it, said in minutes. */
+	ask(&pv_openai, &m_gpt4o, "ratelimit date", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_AGAIN);
+	CHECK(r.res.retry_after_ms > 89 * 60000 &&
+	      r.res.retry_after_ms <= 90 * 60000);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "retry after 90 min") != NULL);
+	reply_release(&r);
+	/* A date far ahead is a day at most too (it was 73 years). */
+	ask(&pv_openai, &m_gpt4o, "ratelimit far date", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_AGAIN);
+	CHECK(r.res.retry_after_ms == (int64_t)24 * 3600 * 1000);
 	reply_release(&r);
 }
 
@@ -744,7 +760,7 @@ TEST(missing_usage_is_estimated)
 TEST(idle_guard_and_unreachable)
 {
 	struct provider closed = { W("closed"), API_OPENAI,
-		W("http://127.0.0.1:1/v1"), true, false };
+		W("http://127.0.0.1:1/v1"), true, false, 0 };
 	struct reply r;
 
 	/* Nothing for longer than the idle guard after the headers: ended. */
@@ -755,12 +771,23 @@ TEST(idle_guard_and_unreachable)
 	CHECK(r.res.http_status == 200);
 	CHECK(r.message != NULL &&
 	      strstr(r.message, "openai sent nothing for 1 s") != NULL);
+	CHECK(r.res.connected);
+	reply_release(&r);
+	/* Nothing at all after the request: no status, but the server took
+	 * the connection (the app benches the model, not the server). */
+	ask(&pv_openai, &m_gpt4o, "silent server", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_NETWORK);
+	CHECK(r.res.http_status == 0);
+	CHECK(r.res.connected);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "openai did not answer within 1 s") != NULL);
 	reply_release(&r);
 	net_set_timeouts(net, 10000, 60);
 	/* Nobody listening: a network error naming the provider and URL. */
 	ask(&closed, &m_gpt4o, "hi", NULL, 0, &r);
 	CHECK(r.res.err == MC_ERR_NETWORK);
 	CHECK(!r.res.truncated);
+	CHECK(!r.res.connected);
 	CHECK(r.message != NULL && strncmp(r.message,
 	                               "could not reach closed at "
 	                               "http://127.0.0.1:1/v1/chat/completions",
@@ -928,6 +955,10 @@ static const char script[] =
     " {\"prompt_contains\": \"nomodel\", \"status\": 404},\n"
     " {\"prompt_contains\": \"ratelimit huge\", \"status\": 429,\n"
     "  \"retry_after_header\": \"1e300\"},\n"
+    " {\"prompt_contains\": \"ratelimit far date\", \"status\": 429,\n"
+    "  \"retry_after_header\": \"Wed, 21 Oct 2099 07:28:00 GMT\"},\n"
+    " {\"prompt_contains\": \"ratelimit date\", \"status\": 429,\n"
+    "  \"retry_after_header\": \"@DATE90@\"},\n"
     " {\"prompt_contains\": \"ratelimit long\", \"status\": 429, \"retry_after\": 30},\n"
     " {\"prompt_contains\": \"ratelimit short\", \"status\": 429, \"retry_after\": 0.3,\n"
     "  \"fail_times\": 1},\n"
@@ -937,6 +968,8 @@ static const char script[] =
     " {\"prompt_contains\": \"bad request\", \"status\": 400},\n"
     " {\"prompt_contains\": \"slow drip\", \"reply\": \"one two three four\",\n"
     "  \"drip_ms\": 5, \"comments\": true},\n"
+    " {\"prompt_contains\": \"silent server\", \"reply\": \"late\",\n"
+    "  \"delay_ms\": 2500},\n"
     " {\"prompt_contains\": \"stall\", \"reply\": \"aaaabbbb\",\n"
     "  \"drip_ms\": 2500},\n"
     " {\"prompt_contains\": \"very slow\", \"reply\": \"aaaabbbbccccddddeeee\",\n"
@@ -1012,6 +1045,17 @@ main(void)
 			if (buf_addstr(&s, test_tmpdir()) != 0)
 				return 99;
 			at += 4;
+		} else if (strncmp(at, "@DATE90@", 8) == 0) {
+			/* An HTTP date 90 minutes from now. */
+			char date[64];
+			time_t when = time(NULL) + 90 * 60;
+			struct tm tm;
+
+			strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT",
+			    gmtime_r(&when, &tm));
+			if (buf_addstr(&s, date) != 0)
+				return 99;
+			at += 7;
 		} else if (buf_add(&s, "@", 1) != 0) {
 			return 99;
 		}

@@ -243,6 +243,23 @@ TEST(mkdir_p_and_monotonic_time)
 	free(path);
 }
 
+TEST(wait_text_rounds_up_in_words)
+{
+	char b[48];
+
+	time_wait_text(200, b, sizeof b);
+	CHECK_STR(b, "1 s"); /* not "0 s" */
+	time_wait_text(120000, b, sizeof b);
+	CHECK_STR(b, "120 s");
+	time_wait_text(120001, b, sizeof b);
+	CHECK_STR(b, "3 min");
+	time_wait_text(90 * 60000, b, sizeof b);
+	CHECK_STR(b, "90 min");
+	time_wait_text((int64_t)24 * 3600 * 1000, b, sizeof b);
+	CHECK(strncmp(b, "24 h (until ", 12) == 0 && strlen(b) == 18 &&
+	      b[14] == ':' && b[17] == ')');
+}
+
 TEST(growarray_doubles_and_keeps_contents)
 {
 	int *a = NULL;
@@ -310,5 +327,6 @@ main(void)
 	RUN(atomic_write_replaces_whole_file);
 	RUN(mkdir_p_and_monotonic_time);
 	RUN(base64_matches_rfc4648);
+	RUN(wait_text_rounds_up_in_words);
 	return test_done();
 }

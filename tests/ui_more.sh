@@ -13,6 +13,7 @@ long=$(awk 'BEGIN { for (i = 0; i < 360; i++) printf "word " }')
 cat >"$T/script.json" <<EOF2
 [
   {"model": "flaky", "status": 500},
+  {"model": "sleepy", "reply": "too late", "delay_ms": 2500},
   {"model": "lockedbig", "status": 401},
   {"model": "lockedsmall", "status": 401},
   {"model": "ghost", "status": 404},
@@ -166,6 +167,8 @@ ui_expect "^ +(cheap|mid|expensive) · no reply \([0-9.]+ m?s\)$" "failed reply:
 screen_intact "after a 429"
 send "after the rate limit"
 ui_expect "mock reply to: after the rate limit" "the next message works"
+send "/models"
+ui_expect "out of routing now: (cheap|mid|expensive) \\(rate-limited\\)" "/models lists the model waiting out its Retry-After"
 # A short Retry-After is waited out: the status bar says so and counts
 # down; the footer keeps the wait apart from the first token.
 send "/model mid"
@@ -176,7 +179,9 @@ send "/model auto"
 ui_expect_not "^ ! " "sending dismissed the notice line"
 send "badkey please"
 ui_expect "✗ mock refused the request \(HTTP 401\)" "401 as an error line"
-ui_expect "^ +M-r asks the next-best model$" "a failed reply says how to go on"
+# Every model is behind the one provider that refused: all are out, so
+# the next message (or M-r) tries them all again, and that is said.
+ui_expect "no model is left in routing after (cheap|mid|expensive) failed: the next message tries them all again" "a failed reply says how to go on"
 ui_keys M-c
 ui_expect "^ ! nothing to copy" "a notice"
 ui_keys M-r
@@ -662,6 +667,35 @@ ui_expect "F1 keys" "screen with two models behind the dead server"
 send "both dead"
 ui_expect "could not reach dead" "asked"
 ui_expect_not "asks the next-best model" "no re-ask offered: every other model is behind the same dead server"
+ui_keys C-d
+ui_exit_status >/dev/null
+# A server that takes the request and then sends nothing for its
+# provider's timeout_s: the model sits out alone (a local server loading
+# one model answers for the others), said as what happened.
+HZ=$T/home_sleepy
+mkdir -p "$HZ"
+cat >"$HZ/config.json" <<EOF2
+{
+  "providers": {
+    "slow": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none", "timeout_s": 1 }
+  },
+  "models": [
+    { "id": "sleepy", "provider": "slow", "price": [0, 0], "prior": "gpt-4-1106-preview" },
+    { "id": "awake", "provider": "slow", "price": [0.2, 0.2], "prior": "mistralai/mistral-7b-chat" }
+  ]
+}
+EOF2
+ui_start -- --home "$HZ"
+ui_expect "F1 keys" "screen with a model that does not answer"
+send "wake up"
+ui_expect "slow did not answer within 1 s" "the provider's timeout_s ends the wait"
+ui_expect "sleepy did not answer: for a minute the router asks it only when no other model fits" "said as what happened, for the model"
+ui_expect_not "could not be reached" "not taken for a server that cannot be reached"
+send "next one"
+ui_expect "mock reply to: next one" "the next message is answered"
+ui_expect "awake · " "by the other model of the same provider"
+send "/why"
+ui_expect "sleepy +not a candidate: it did not answer just now" "/why says why"
 ui_keys C-d
 ui_exit_status >/dev/null
 # A refused key (401) takes every model of its provider out, for the

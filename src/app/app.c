@@ -66,6 +66,8 @@
 enum down_kind {
 	DOWN_SERVER, /* its provider's server did not answer: a minute */
 	DOWN_FAILED, /* it failed with a 5xx after net's retries: a minute */
+	DOWN_SILENT, /* its server took the request, then sent nothing for
+	                net's idle limit: a minute */
 	DOWN_KEY,    /* its provider refused the key (401): a day, kept */
 	DOWN_ACCESS, /* the key may not use it (403): a day, kept */
 	DOWN_GONE,   /* its provider has no such model (404): a day, kept */
@@ -1124,12 +1126,42 @@ exchange_restore_decision(struct exchange *x, const cJSON *d)
  * left of it), rate limits, or every model having answered already (a
  * re-ask) - whichever ruled the candidates out.
  */
+/* What replies in flight (this mixchat's or another's) hold of today's
+ * budget: not spent yet, and not left either. */
+static double
+app_budget_held(const struct app *app)
+{
+	uint32_t day = time_day(time_wall_ms());
+	double spent = 0, held = 0;
+
+	if (store_spend_day(app->store, day, &spent) != MC_OK ||
+	    store_spend_day_held(app->store, day, &held) != MC_OK)
+		return 0;
+	return held > spent ? held - spent : 0;
+}
+
+/* The way out of a budget refusal: wait for the replies in flight when
+ * they hold part of it (raising the budget is not the only way then). */
+static char *
+app_budget_advice(const struct app *app, const char *raise)
+{
+	double held = app_budget_held(app);
+	char h[32];
+
+	if (held < 1e-12)
+		return xstrdup(raise);
+	format_usd(held, h, sizeof h);
+	return xasprintf("replies other mixchats are waiting for hold %s of "
+	                 "it: try again when they are done, or %s",
+	    h, raise);
+}
+
 static char *
 app_why_none(const struct app *app, const struct router_decision *d,
     double left_usd, double context_in_tokens)
 {
 	size_t i, budget = 0, limited = 0, skipped = 0;
-	char left[32], daily[32], cost[32];
+	char left[32], daily[32], cost[32], *advice, *out;
 	const struct router_candidate *cheapest = NULL;
 
 	for (i = 0; i < d->ncandidates; i++) {
@@ -1155,35 +1187,43 @@ app_why_none(const struct app *app, const struct router_decision *d,
 	if (budget == 0 && limited == 0 && skipped > 0)
 		return xstrdup("every model has been asked this message "
 		               "already");
+	advice = app_budget_advice(
+	    app, "raise budget.daily_usd in config.json (read at start)");
 	if (limited > 0)
-		return xasprintf("nothing fits: %zu model%s over what is left "
-		                 "of today's budget (%s of %s), %zu "
-		                 "rate-limited just now; raise "
-		                 "budget.daily_usd in config.json (read at "
-		                 "start) or wait",
-		    budget, budget == 1 ? "" : "s", left, daily, limited);
-	if (cheapest == NULL)
-		return xasprintf("nothing fits what is left of today's "
-		                 "budget (%s of %s): raise budget.daily_usd "
-		                 "in config.json (read at start)",
-		    left, daily);
-	/* What the cheapest would cost, and where that comes from when the
-	 * conversation so far is most of it: a new one costs less. */
-	format_usd(cheapest->cost_usd, cost, sizeof cost);
-	return xasprintf("nothing fits what is left of today's budget (%s "
-	                 "of %s): the cheapest, %s, would cost about %s "
-	                 "(~%.0f tokens in, ~%.0f out)%s; raise "
-	                 "budget.daily_usd in config.json (read at start)",
-	    left, daily, cheapest->model, cost,
-	    d->features != NULL ? d->features->in_tokens + context_in_tokens
-	                        : context_in_tokens,
-	    cheapest->out_tokens,
-	    context_in_tokens < 200 || context_in_tokens < cheapest->out_tokens
-	        ? ""
-	    : app->interactive ? ", the conversation so far included: "
-	                         "/new starts a cheaper one"
-	                       : ", the conversation so far included: "
-	                         "a new one costs less");
+		out = xasprintf("nothing fits: %zu model%s over what is left "
+		                "of today's budget (%s of %s), %zu "
+		                "rate-limited just now; %s or wait",
+		    budget, budget == 1 ? "" : "s", left, daily, limited,
+		    advice);
+	else if (cheapest == NULL)
+		out = xasprintf("nothing fits what is left of today's "
+		                "budget (%s of %s): %s",
+		    left, daily, advice);
+	else {
+		/* What the cheapest would cost, and where that comes from
+		 * when the conversation so far is most of it: a new one
+		 * costs less. */
+		format_usd(cheapest->cost_usd, cost, sizeof cost);
+		out = xasprintf(
+		    "nothing fits what is left of today's budget (%s of %s): "
+		    "the cheapest, %s, would cost about %s (~%.0f tokens in, "
+		    "~%.0f out)%s; %s",
+		    left, daily, cheapest->model, cost,
+		    d->features != NULL
+		        ? d->features->in_tokens + context_in_tokens
+		        : context_in_tokens,
+		    cheapest->out_tokens,
+		    context_in_tokens < 200 ||
+		            context_in_tokens < cheapest->out_tokens
+		        ? ""
+		    : app->interactive ? ", the conversation so far included: "
+		                         "/new starts a cheaper one"
+		                       : ", the conversation so far included: "
+		                         "a new one costs less",
+		    advice);
+	}
+	free(advice);
+	return out;
 }
 
 /*
@@ -1431,9 +1471,10 @@ app_down_mark(struct app *app, const char *model, enum down_kind kind)
 	const struct model *m = config_find_model(app->cfg, model);
 	bool provider_wide = down_provider_wide(kind);
 	int64_t now = time_wall_ms();
-	int64_t until = kind == DOWN_SERVER || kind == DOWN_FAILED
-	                    ? now + APP_DOWN_MS
-	                    : now + APP_REFUSED_MS;
+	int64_t until =
+	    kind == DOWN_SERVER || kind == DOWN_FAILED || kind == DOWN_SILENT
+	        ? now + APP_DOWN_MS
+	        : now + APP_REFUSED_MS;
 	size_t i;
 
 	for (i = 0; i < app->cfg->nmodels; i++) {
@@ -1490,6 +1531,8 @@ app_down_reason(const struct app *app, const char *id)
 				break;
 			case DOWN_FAILED:
 				return "failed";
+			case DOWN_SILENT:
+				return "no answer";
 			case DOWN_KEY:
 				return "key refused";
 			case DOWN_ACCESS:
@@ -1792,18 +1835,20 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 		for (i = 0; i < d.ncandidates; i++) {
 			if (strcmp(d.candidates[i].model, app->pinned) == 0 &&
 			    d.candidates[i].excluded == ROUTER_OVER_BUDGET) {
-				char cost[32], left[32];
+				char cost[32], left[32], *advice;
 
 				format_usd(d.candidates[i].cost_usd, cost,
 				    sizeof cost);
 				format_usd(
 				    ctx.budget_left_usd, left, sizeof left);
+				advice = app_budget_advice(app,
+				    "raise budget.daily_usd or pick a cheaper "
+				    "model");
 				*cause = xasprintf("%s would cost about %s, "
 				                   "more than is left of "
-				                   "today's budget (%s): raise "
-				                   "budget.daily_usd or pick a "
-				                   "cheaper model",
-				    app->pinned, cost, left);
+				                   "today's budget (%s): %s",
+				    app->pinned, cost, left, advice);
+				free(advice);
 				router_decision_release(&d);
 				return MC_ERR_BUDGET;
 			}
@@ -1975,7 +2020,10 @@ app_down_after(
 	else if (res->http_status == 404)
 		kind = DOWN_GONE;
 	else if (res->err == MC_ERR_NETWORK && res->http_status == 0)
-		kind = DOWN_SERVER;
+		/* A connection refused or never made is the server's (all
+		 * its models); one taken and then left silent may be this
+		 * model's alone (a local server loading it, say). */
+		kind = res->connected ? DOWN_SILENT : DOWN_SERVER;
 	else if (res->http_status >= 500)
 		kind = DOWN_FAILED;
 	else
@@ -2009,6 +2057,12 @@ app_down_after(
 		app_notice(app,
 		    "%s failed: for a minute the router asks it only when no "
 		    "other model fits",
+		    x->pub.model);
+		break;
+	case DOWN_SILENT:
+		app_notice(app,
+		    "%s did not answer: for a minute the router asks it only "
+		    "when no other model fits",
 		    x->pub.model);
 		break;
 	case DOWN_KEY:
@@ -2150,16 +2204,19 @@ app_on_done(void *ud, const struct net_result *res)
 		app_down_clear(app, x->pub.model);
 	else if (res->err != MC_ERR_CANCELLED && x->text.len == 0)
 		app_down_after(app, x, res);
-	if (res->err == MC_ERR_AGAIN && res->retry_after_ms > 0)
+	if (res->err == MC_ERR_AGAIN && res->retry_after_ms > 0) {
+		char wait[48];
+
+		/* Rounded up, as the error line says it: a wait of 200 ms is
+		 * not "0 s". */
+		time_wait_text(res->retry_after_ms, wait, sizeof wait);
 		app_notice(app,
 		    app->pinned != NULL
-		        ? "%s is rate-limited for %lld s"
-		        : "%s is rate-limited for %lld s: the router "
+		        ? "%s is rate-limited for %s"
+		        : "%s is rate-limited for %s: the router "
 		          "will use another model until then",
-		    x->pub.model,
-		    /* Whole seconds up, as the error line says them: a wait
-		     * of 200 ms is not "0 s". */
-		    (long long)((res->retry_after_ms + 999) / 1000));
+		    x->pub.model, wait);
+	}
 
 	app_budget_notice(app);
 	app_changed(app, x);
@@ -2220,6 +2277,44 @@ app_hold(struct app *app, struct exchange *x, char **cause)
 	return MC_OK;
 }
 
+/*
+ * What x's request needs before anything of it is stored or sent: its
+ * model set up, its provider's key, and its predicted cost held against
+ * the daily budget (once: app_send takes it before the message is
+ * stored, so that a message refused here is not left in a conversation
+ * without its refusal).  *key is the key, NULL for a provider without.
+ */
+static int
+app_ready(struct app *app, struct exchange *x, const struct secret **key,
+    char **cause)
+{
+	const struct model *m = config_find_model(app->cfg, x->pub.model);
+	const struct provider *p =
+	    m != NULL ? config_find_provider(app->cfg, m->provider) : NULL;
+
+	*key = NULL;
+	if (m == NULL || p == NULL) {
+		*cause = xasprintf("no model named %s", x->pub.model);
+		return MC_ERR_NOTFOUND;
+	}
+	if (!p->auth_none) {
+		if (app->vault == NULL) {
+			*cause = xasprintf("the vault is locked: %s's key is "
+			                   "needed",
+			    p->name);
+			return MC_ERR_LOCKED;
+		}
+		*key = vault_get(app->vault, p->name);
+		if (*key == NULL) {
+			*cause = xasprintf("no key for %s: run `mixchat keys "
+			                   "add %s`",
+			    p->name, p->name);
+			return MC_ERR_LOCKED;
+		}
+	}
+	return x->hold.taken ? MC_OK : app_hold(app, x, cause);
+}
+
 static int
 app_start(struct app *app, struct exchange *x, char **cause)
 {
@@ -2231,34 +2326,15 @@ app_start(struct app *app, struct exchange *x, char **cause)
 	size_t n;
 	int rc;
 
-	m = config_find_model(app->cfg, x->pub.model);
-	p = m != NULL ? config_find_provider(app->cfg, m->provider) : NULL;
-	if (m == NULL || p == NULL) {
-		*cause = xasprintf("no model named %s", x->pub.model);
-		return MC_ERR_NOTFOUND;
-	}
 	memset(&req, 0, sizeof req);
+	if ((rc = app_ready(app, x, &req.key, cause)) != MC_OK)
+		return rc;
+	m = config_find_model(app->cfg, x->pub.model);
+	p = config_find_provider(app->cfg, m->provider);
 	req.provider = p;
 	req.model = m;
 	req.system = app->cfg->system_prompt;
 	req.max_tokens = app->cfg->max_output_tokens;
-	if (!p->auth_none) {
-		if (app->vault == NULL) {
-			*cause = xasprintf("the vault is locked: %s's key is "
-			                   "needed",
-			    p->name);
-			return MC_ERR_LOCKED;
-		}
-		req.key = vault_get(app->vault, p->name);
-		if (req.key == NULL) {
-			*cause = xasprintf("no key for %s: run `mixchat keys "
-			                   "add %s`",
-			    p->name, p->name);
-			return MC_ERR_LOCKED;
-		}
-	}
-	if ((rc = app_hold(app, x, cause)) != MC_OK)
-		return rc;
 	msgs = xcalloc(2 * APP_HISTORY + 1, sizeof *msgs);
 	n = app_context(app, x, msgs);
 	msgs[n].role = "user";
@@ -2386,9 +2462,19 @@ app_send(struct app *app, const char *text, char **cause)
 	x = app_new_exchange(app, text);
 	if ((rc = app_route(app, x, NULL, 0, cause)) != MC_OK)
 		return app_fail(app, x, rc, *cause, true);
+	/* Refused for want of a key or of budget: before it is stored (the
+	 * chat keeps it with its refusal; `ask`'s is in the user's shell). */
+	{
+		const struct secret *key;
+
+		if ((rc = app_ready(app, x, &key, cause)) != MC_OK)
+			return app_fail(app, x, rc, *cause, true);
+	}
 	/* The store refused it: the error line says so. */
-	if ((rc = app_ensure_session(app, cause)) != MC_OK)
+	if ((rc = app_ensure_session(app, cause)) != MC_OK) {
+		store_hold_release(app->store, &x->hold);
 		return app_fail(app, x, rc, *cause, false);
+	}
 	memset(&m, 0, sizeof m);
 	m.session = app->session;
 	m.role = STORE_ROLE_USER;
@@ -2399,6 +2485,7 @@ app_send(struct app *app, const char *text, char **cause)
 		*cause = xasprintf("the message could not be saved, so it was "
 		                   "not sent: %s",
 		    store_strerror(app->store));
+		store_hold_release(app->store, &x->hold);
 		return app_fail(app, x, rc, *cause, false);
 	}
 	x->pub.message_stored = true;
@@ -3135,6 +3222,13 @@ app_models(struct app *app, struct app_model_info **out, size_t *n)
 				continue;
 			/* Absorbed: the ratings and the re-asks' lessons. */
 			mi->ratings = (int)(stats[j].ratings + stats[j].reasks);
+			/* A 429's Retry-After is running (a far one is a day
+			 * at most): out of routing too, and said. */
+			if (mi->out == NULL && stats[j].has_latency &&
+			    stats[j].latency.unavailable_until_ms >
+			        time_wall_ms())
+				mi->out =
+				    router_exclusion_name(ROUTER_RATE_LIMITED);
 			if (stats[j].has_latency &&
 			    stats[j].latency.samples > 0) {
 				mi->ttft_ms = stats[j].latency.ttft_ms;

@@ -412,7 +412,7 @@ static int
 merge_providers(struct merge *mg, const cJSON *providers)
 {
 	static const char *const allowed[] = { "api", "base_url", "auth",
-		NULL };
+		"timeout_s", NULL };
 	const cJSON *item, *v;
 	struct provider *p;
 	char *where, *s = NULL;
@@ -498,6 +498,15 @@ merge_providers(struct merge *mg, const cJSON *providers)
 				goto next;
 			}
 			p->auth_none = strcmp(v->valuestring, "none") == 0;
+		}
+		if (cJSON_GetObjectItemCaseSensitive(item, "timeout_s") !=
+		    NULL) {
+			double t = 0;
+
+			if ((rc = merge_number(mg, item, "timeout_s", where, 1,
+			         3600, &t)) != MC_OK)
+				goto next;
+			p->timeout_s = (int)t;
 		}
 	next:
 		free(s);

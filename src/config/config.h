@@ -33,6 +33,8 @@ struct provider {
 	char *base_url; /* without a trailing slash */
 	bool auth_none; /* "auth": "none": no key, never asks the vault */
 	bool user;      /* named in the user's config.json */
+	int timeout_s;  /* "timeout_s": how long a request may get nothing
+	                   from it; 0: net's default (60 s) */
 };
 
 struct model {

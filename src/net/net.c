@@ -59,6 +59,7 @@ struct net_transfer {
 	char *url, *body;
 	char *provider_name, *model_id;
 	bool auth_none;    /* the provider takes no key from us */
+	int idle_s;        /* the idle guard: its provider's, or net's */
 	bool key_rejected; /* the server refused the credentials */
 	enum provider_api api;
 	double price_in, price_out, price_cached_in;
@@ -260,6 +261,16 @@ transfer_finish(struct net_transfer *t, int err, char *message, bool truncated)
 	if (t->easy != NULL && curl_easy_getinfo(t->easy,
 	                           CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
 		res.http_status = (int)status;
+	{
+		curl_off_t connect_us = 0;
+
+		res.connected =
+		    res.http_status != 0 ||
+		    (t->easy != NULL &&
+		        curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T,
+		            &connect_us) == CURLE_OK &&
+		        connect_us > 0);
+	}
 	fill_numbers(t, &res);
 	res.err = err;
 	res.message = message;
@@ -338,8 +349,12 @@ parse_retry_after(const char *v, bool in_ms)
 		time_t when = curl_getdate(v, NULL);
 		time_t now = time(NULL);
 
+		/* A date far ahead (a typo, a quota "until 2099") is
+		 * no reason to leave a model for years: a day at most. */
 		if (when > now)
-			return (int64_t)(when - now) * 1000;
+			return when - now < NET_RETRY_AFTER_MAX_MS / 1000
+			           ? (int64_t)(when - now) * 1000
+			           : NET_RETRY_AFTER_MAX_MS;
 	}
 	return 0;
 }
@@ -486,6 +501,8 @@ net_start(struct net *net, const struct net_request *req,
 	t->net = net;
 	t->api = req->provider->api;
 	t->provider_name = xstrdup(req->provider->name);
+	t->idle_s = req->provider->timeout_s > 0 ? req->provider->timeout_s
+	                                         : net->idle_s;
 	t->auth_none = req->provider->auth_none;
 	t->model_id = xstrdup(req->model->id);
 	t->price_in = req->model->price_in;
@@ -683,7 +700,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 	} else if (result == CURLE_OPERATION_TIMEDOUT) {
 		msg = xasprintf("%s sent nothing for %d s: the reply was cut "
 		                "short",
-		    t->provider_name, net->idle_s);
+		    t->provider_name, t->idle_s);
 	} else {
 		msg = xasprintf("%s: the connection broke (%s): the reply was "
 		                "cut short",
@@ -734,20 +751,19 @@ net_perform(struct net *net)
 			}
 			if (t->in_multi && !t->cancelled && !t->finishing &&
 			    now - t->last_io_us >
-			        (uint64_t)net->idle_s * 1000000u) {
+			        (uint64_t)t->idle_s * 1000000u) {
 				bool started =
 				    t->body_started && !t->error_mode;
 
 				t->end_us = now;
 				transfer_finish(t, MC_ERR_NETWORK,
-				    started
-				        ? xasprintf("%s sent nothing for "
-				                    "%d s: the reply was "
-				                    "cut short",
-				              t->provider_name, net->idle_s)
-				        : xasprintf("%s did not answer "
-				                    "within %d s",
-				              t->provider_name, net->idle_s),
+				    started ? xasprintf("%s sent nothing for "
+				                        "%d s: the reply was "
+				                        "cut short",
+				                  t->provider_name, t->idle_s)
+				            : xasprintf("%s did not answer "
+				                        "within %d s",
+				                  t->provider_name, t->idle_s),
 				    started);
 				next = net->transfers; /* list changed */
 			}
@@ -788,12 +804,11 @@ net_wait(struct net *net, struct pollfd *extra, unsigned nextra, int timeout_ms)
 	CURLMcode mc;
 
 	for (t = net->transfers; t != NULL; t = t->next) {
-		uint64_t due = t->waiting ? t->due_us
-		               : t->stream.done
-		                   ? t->last_io_us + NET_DONE_GRACE_US + 1000
-		                   : t->last_io_us +
-		                         (uint64_t)net->idle_s * 1000000u +
-		                         1000;
+		uint64_t due =
+		    t->waiting ? t->due_us
+		    : t->stream.done
+		        ? t->last_io_us + NET_DONE_GRACE_US + 1000
+		        : t->last_io_us + (uint64_t)t->idle_s * 1000000u + 1000;
 		int64_t ms =
 		    due > now ? (int64_t)((due - now + 999) / 1000) : 0;
 

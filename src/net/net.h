@@ -87,6 +87,8 @@ struct net_result {
 	int http_status;   /* the last HTTP status, 0 when none came */
 	bool key_rejected; /* the server refused the credentials: a 401, or
 			      a body saying the key is invalid */
+	bool connected;    /* the server took the connection (an answer
+			      may not have come: a stall) */
 	char *message;     /* user-facing error line, NULL on success; owned by
 			    net, valid during on_done only */
 	int64_t retry_after_ms; /* from a 429/503/529 Retry-After, else 0 */

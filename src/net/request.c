@@ -13,6 +13,7 @@
 
 #include "net/request.h"
 #include "util/json.h"
+#include "util/timeutil.h"
 #include "util/xmalloc.h"
 
 bool
@@ -317,12 +318,14 @@ request_error(enum provider_api api, const char *name, const char *model,
 		        tail);
 	} else if (status == 429) {
 		*err = MC_ERR_AGAIN;
-		if (retry_after_ms > 0)
+		if (retry_after_ms > 0) {
+			char wait[48];
+
+			time_wait_text(retry_after_ms, wait, sizeof wait);
 			line = xasprintf("rate limited by %s (HTTP 429): retry "
-			                 "after %lld s%s",
-			    name, (long long)((retry_after_ms + 999) / 1000),
-			    tail);
-		else
+			                 "after %s%s",
+			    name, wait, tail);
+		} else
 			line = xasprintf("rate limited by %s (HTTP 429): try "
 			                 "again later%s",
 			    name, tail);

@@ -130,6 +130,8 @@ why_excluded(const struct app_exchange *ex, const char *reason)
 		return "its server did not answer just now";
 	if (strcmp(reason, "failed") == 0)
 		return "it failed just now (a server error)";
+	if (strcmp(reason, "no answer") == 0)
+		return "it did not answer just now";
 	if (strcmp(reason, "key refused") == 0)
 		return "its provider refused the key";
 	if (strcmp(reason, "no access") == 0)

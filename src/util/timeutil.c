@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -65,4 +66,28 @@ time_day(int64_t wall_ms)
 		return 0;
 	return (uint32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
 	                  tm.tm_mday);
+}
+
+void
+time_wait_text(int64_t ms, char *buf, size_t n)
+{
+	int64_t s = ms > 0 ? (ms + 999) / 1000 : 0;
+	time_t end;
+	struct tm tm;
+
+	if (s <= 120) {
+		snprintf(buf, n, "%lld s", (long long)s);
+		return;
+	}
+	if (s < 7200) {
+		snprintf(buf, n, "%lld min", (long long)((s + 59) / 60));
+		return;
+	}
+	end = (time_t)((time_wall_ms() + ms) / 1000);
+	if (localtime_r(&end, &tm) == NULL) {
+		snprintf(buf, n, "%lld h", (long long)((s + 3599) / 3600));
+		return;
+	}
+	snprintf(buf, n, "%lld h (until %02d:%02d)",
+	    (long long)((s + 3599) / 3600), tm.tm_hour, tm.tm_min);
 }

@@ -21,5 +21,11 @@ int64_t time_wall_ms(void);
 void time_sort(double *samples, size_t n);
 /* time_day: the local calendar day of a wall-clock time as YYYYMMDD. */
 uint32_t time_day(int64_t wall_ms);
+/*
+ * time_wait_text: a wait of ms as people say it, rounded up: "3 s"
+ * below two minutes, "25 min" below two hours, else "5 h (until 14:05)"
+ * with the local time it ends.  Into buf (n >= 40 holds every one).
+ */
+void time_wait_text(int64_t ms, char *buf, size_t n);
 
 #endif
