@@ -13,6 +13,7 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "limit", "status": 429, "retry_after": 120},
   {"prompt_contains": "cut", "disconnect_after_bytes": 200},
   {"prompt_contains": "poem", "reply": "Roses are red, 中文 and 😀 too."},
+  {"prompt_contains": "emptyreply", "reply": ""},
   {"prompt_contains": "longanswer", "reply": "$long"},
   {"prompt_contains": "slowdrip", "reply": "one two three four five six", "drip_ms": 600},
   {"prompt_contains": "waitlong", "reply": "late", "delay_ms": 4000},
@@ -685,5 +686,15 @@ expect_grep "$T/out" "^mock reply to: ghost alive" "and it answers"
 [ -s "$T/refused" ] && fail "a model that answered is still kept as refused: $(cat "$T/refused")" || ok "a model that answered is no longer kept as refused"
 "$MC" --home "$HG" ask "all well" >"$T/out" 2>"$T/err"
 expect_no_grep "$T/err" "out of routing" "and the next ask says nothing of it"
+
+# An empty reply the model finished was paid for: it can be rated, so the
+# router learns that the model answered nothing.
+HE=$T/home_empty
+write_config "$HE"
+"$MC" --home "$HE" ask --model mid "emptyreply please" >"$T/out" 2>"$T/err"
+expect_grep "$T/err" "^mid · .*an empty reply" "an empty reply is said as one"
+expect_exit 0 "rate last on an empty reply" -- "$MC" --home "$HE" rate last 1
+"$MC" --home "$HE" ratings export 2>/dev/null | grep '"prompt":"emptyreply please"' >"$T/empty_rating"
+expect_grep "$T/empty_rating" '"score":1' "its rating is kept and learned"
 
 finish

@@ -22,6 +22,7 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "solo401", "status": 401},
   {"prompt_contains": "badkey", "status": 401, "fail_times": 1},
   {"prompt_contains": "longanswer", "reply": "$long"},
+  {"prompt_contains": "emptyreply", "reply": ""},
   {"prompt_contains": "slowask", "reply": "the ask answers slowly", "drip_ms": 150},
   {"prompt_contains": "slowchat", "reply": "the chat answers more slowly still", "drip_ms": 300}
 ]
@@ -145,6 +146,11 @@ ui_keys M-5
 ui_expect_not "already rated 5/5" "Alt-5 after a rate elsewhere is not refused"
 [ "$("$MC" --home "$H" export --format json | jq '[.messages[] | select(.role == "assistant")][-1].rating')" = 5 ] &&
 	ok "and the stored rating is 5 again" || fail "stored rating after Alt-5: $("$MC" --home "$H" export --format json | jq -c '[.messages[] | select(.role == "assistant")][-1] | {rating}')"
+# An empty reply the model finished can be rated (not an outage).
+send "emptyreply here"
+ui_expect "^ +cheap \(pinned\) · .*an empty reply$" "an empty reply's footer"
+ui_keys M-2
+ui_expect "^ +cheap \(pinned\) · .*an empty reply · .* 2/5$" "Alt-2 rates the empty reply"
 send "/model nosuch"
 ui_expect "^ -!- /model: no model named 'nosuch'; use one of: cheap, mid, expensive \(or /model auto\)$" \
 	"/model with an unknown name: one clear line"

@@ -2968,8 +2968,10 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 		return MC_ERR_AGAIN;
 	}
 	/* An outage (401, 429, 500, no connection) says nothing about how
-	 * well the model answers: only text that arrived can be rated. */
-	if (x->text.len == 0) {
+	 * well the model answers: only text that arrived can be rated - or
+	 * an empty reply the model finished (and was paid for): that is
+	 * an answer, and a poor one to learn from. */
+	if (x->text.len == 0 && x->pub.state != REPLY_DONE) {
 		*cause = xasprintf("%s sent no reply to rate (M-r asks another "
 		                   "model)",
 		    x->pub.model);
@@ -3926,8 +3928,10 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 		    "no reply %llu.%u", (unsigned long long)session, seq);
 		return MC_ERR_NOTFOUND;
 	}
-	/* As in the chat (app_rate): an outage is no lesson. */
-	if (reply.text == NULL || reply.text[0] == '\0') {
+	/* As in the chat (app_rate): an outage is no lesson; an empty
+	 * reply the model finished is. */
+	if ((reply.text == NULL || reply.text[0] == '\0') &&
+	    reply.error != NULL) {
 		*cause = xasprintf("%s sent no reply to rate in %llu.%u",
 		    reply.model, (unsigned long long)session, seq);
 		store_message_release(&reply);
