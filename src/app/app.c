@@ -2972,7 +2972,10 @@ app_reask(struct app *app, size_t index, char **cause)
 	{
 		char *pinned = app->pinned;
 
-		app->pinned = NULL; /* a re-ask asks the router */
+		/* A re-ask asks the router; a message no model has answered
+		 * yet goes where a first send would: to the pinned model. */
+		if (x->pub.reask)
+			app->pinned = NULL;
 		rc = app_route(app, x, skip, nskip, cause);
 		app->pinned = pinned;
 	}
