@@ -246,6 +246,19 @@ grep -q "my own notes" "$T/chat.md" && fail "/export! did not replace the file" 
 send "/export ~/tilde.md"
 ui_expect "conversation written to $T/uhome/tilde.md" "/export ~/FILE is in the home folder"
 [ -s "$T/uhome/tilde.md" ] && ok "~/ expanded" || fail "no $T/uhome/tilde.md"
+# A folder, as cp takes one: the export goes in it, under its usual name;
+# one there already is not replaced by a slip.
+mkdir "$T/expdir"
+send "/export $T/expdir"
+ui_expect "conversation written to $T/expdir/mixchat-[0-9]+\.md" "/export DIR writes mixchat-N.md in the folder"
+[ -d "$T/expdir" ] && ls "$T/expdir"/mixchat-*.md >/dev/null 2>&1 && grep -q "hello re-ask" "$T/expdir"/mixchat-*.md &&
+	ok "the folder holds the conversation" || fail "no export in the folder"
+send "/export $T/expdir/"
+ui_expect "/export: $T/expdir/mixchat-[0-9]+\.md is already there: /export! replaces it" "a second /export DIR/ is refused, naming the file"
+ui_keys C-u
+send "/export! $T/expdir"
+ui_expect "conversation written to $T/expdir/mixchat-[0-9]+\.md \(it replaced the file" "/export! DIR replaces the file in it"
+ui_expect_not "Is a directory" "no 'Is a directory'"
 send "/export /nonexistent-dir/x.md"
 ui_expect "^ -!- /export: /nonexistent-dir/x.md: " "/export to a bad path: an error note naming the file"
 screen_intact "after /export"

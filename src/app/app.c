@@ -3695,9 +3695,24 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 		*written = xstrdup(real);
 		free(real);
 	}
+	/* A folder, as cp takes one: the file goes in it, under the name
+	 * an export without FILE has (renaming the folder would fail, and
+	 * a careful user who names a folder means "put it there"). */
+	if (stat(*written, &st) == 0 && S_ISDIR(st.st_mode)) {
+		size_t len = strlen(*written);
+		char *in;
+
+		while (len > 1 && (*written)[len - 1] == '/')
+			len--;
+		in = xasprintf("%.*s/mixchat-%llu.md", (int)len, *written,
+		    (unsigned long long)app->session);
+		free(*written);
+		*written = in;
+	}
 	existed = fs_exists(*written);
 	/* A file the user named is never lost to a slip: replaced only
-	 * when asked to (our own name is an earlier export of this). */
+	 * when asked to (our own name is an earlier export of this; in a
+	 * folder the user named, it may be another home's). */
 	if (existed && path != NULL && !replace) {
 		*cause = xasprintf(
 		    "%s is already there: /export! replaces it", *written);

@@ -374,7 +374,8 @@ bool app_is_candidate(const struct app *app, const char *model);
  * app_export: write the stored conversation as Markdown, as `mixchat
  * export` prints it (format_conversation_md), to path (NULL: a file named
  * after the session in the current folder, an earlier export of it
- * replaced; "~/" is the home folder), mode 0600; *written gets the full
+ * replaced; "~/" is the home folder; a folder gets that file in it),
+ * mode 0600; *written gets the full
  * path, and says so when it replaced a file (caller frees).  A path that
  * names a file already there is refused (MC_ERR_EXISTS) unless replace;
  * the file replaced keeps its mode.
