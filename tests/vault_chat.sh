@@ -362,4 +362,28 @@ ui_expect_not "^ +gpt-[^ ]* ·|\(re-ask\)" "not by the router's pick, not as a r
 ui_keys C-d
 ui_exit_status >/dev/null
 
+# The vault made unusable while the chat runs: its problem is on the
+# notice line, below the conversation, and the errors point there, not
+# "above".
+H9b=$T/home9b
+cp -r "$H11" "$H9b"
+ui_start -- --home "$H9b"
+ui_expect "type a message" "a chat with a usable vault"
+chmod 644 "$H9b/vault"
+ui_type "after chmod"
+ui_keys Enter
+ui_expect "^ +✗ nothing can answer: .*vault, which cannot be used" "nothing can answer"
+# Wrapped lines joined: the pointer may fall on the next row.
+ui_screen | tr -s ' \n' '  ' | grep -q "which cannot be used (see the notice line)" &&
+	ok "the error points to the notice line" || { fail "the error does not point to the notice line"; ui_screen; }
+ui_expect "^ ! .*mode 0644" "where the vault's problem is"
+ui_expect_not "said above" "no 'said above' for what is below"
+ui_type "/model gpt-4.1-mini"
+ui_keys Enter
+ui_expect "/model: gpt-4.1-mini needs a key for openai" "/model of a keyed model is refused"
+ui_screen | tr -s ' \n' '  ' | grep -q "key vault cannot be used (see the notice line)" &&
+	ok "/model of a keyed model points there too" || { fail "/model does not point to the notice line"; ui_screen; }
+ui_keys C-d
+ui_exit_status >/dev/null
+
 finish

@@ -163,7 +163,7 @@ expect_grep "$T/err" "chmod 600" "says how to fix the mode"
 # add`, which would refuse the vault too.
 expect_exit 1 "ask beside a 0644 vault" -- mc ask "hello"
 expect_grep "$T/err" "chmod 600" "ask says how to fix the mode"
-expect_grep "$T/err" "vault, which cannot be used" "ask says the vault is why nothing answers"
+expect_grep "$T/err" "vault, which cannot be used (said above)" "ask says the vault is why nothing answers (said above it, on stderr)"
 expect_no_grep "$T/err" "keys add\|no model is set up" "ask gives no advice that cannot work"
 expect_exit 1 "the chat without a terminal beside a 0644 vault" -- mc
 expect_grep "$T/err" "chmod 600" "the chat says how to fix the mode"

@@ -106,10 +106,11 @@ struct app {
 	struct vault *vault;
 	char **vault_names;
 	size_t nvault_names;
-	bool vault_damaged;     /* its names could not be read */
-	bool vault_kept_locked; /* Enter alone at the prompt: local only */
-	char *vault_problem;    /* why it cannot be used, NULL when it can */
-	int vault_rc;           /* and the error that said so */
+	bool vault_damaged;      /* its names could not be read */
+	bool vault_kept_locked;  /* Enter alone at the prompt: local only */
+	char *vault_problem;     /* why it cannot be used, NULL when it can */
+	bool vault_problem_late; /* found by a reload, said as a notice */
+	int vault_rc;            /* and the error that said so */
 	/* The vault file as app_open (or the last change noticed) found it
 	 * while no vault is open: app_vault_refresh tells a change. */
 	bool vault_seen_ok;
@@ -812,6 +813,7 @@ app_vault_refresh(struct app *app)
 	app_set_vault_names(app, names, n);
 	free(app->vault_problem);
 	app->vault_problem = NULL;
+	app->vault_problem_late = false;
 	app->vault_damaged = false;
 	if (rc == MC_OK)
 		app_notice(app, "the vault changed: its keys were read again "
@@ -826,6 +828,7 @@ app_vault_refresh(struct app *app)
 	else {
 		app_notice(app, "%s; no key from it is used", cause);
 		app->vault_problem = cause;
+		app->vault_problem_late = true;
 		app->vault_rc = rc;
 		app->vault_damaged = true;
 		cause = NULL;
@@ -1700,6 +1703,20 @@ app_refusals_read(struct app *app)
 }
 
 /*
+ * Where the vault's problem was said, for an error that points to it: on
+ * stderr and on the chat's first screen it is above; one a running chat
+ * found (the vault changed under it) is on the notice line, below the
+ * conversation.
+ */
+static const char *
+app_vault_problem_where(const struct app *app)
+{
+	if (app->interactive && app->vault_problem_late)
+		return "see the notice line";
+	return "said above";
+}
+
+/*
  * The routing mode now: budget mode when on; off, the configured mode -
  * but balanced when that is "budget" (F2 turned it off for the session).
  */
@@ -1761,9 +1778,10 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	free(down);
 	if (rc == MC_ERR_NOTFOUND && app->vault_problem != NULL) {
 		/* `keys add` would refuse the vault too: the vault first. */
-		*cause = xstrdup("nothing can answer: the models set up need "
-		                 "keys from the vault, which cannot be used "
-		                 "(said above)");
+		*cause = xasprintf("nothing can answer: the models set up "
+		                   "need keys from the vault, which cannot "
+		                   "be used (%s)",
+		    app_vault_problem_where(app));
 		router_decision_release(&d);
 		return app->vault_rc;
 	}
@@ -3053,9 +3071,8 @@ app_pin_model(struct app *app, const char *model, char **cause)
 			    model, m->provider);
 		else if (app->vault_damaged)
 			*cause = xasprintf("%s needs a key for %s, and the "
-			                   "key vault cannot be used (said "
-			                   "above)",
-			    model, m->provider);
+			                   "key vault cannot be used (%s)",
+			    model, m->provider, app_vault_problem_where(app));
 		else if (app->vault_kept_locked)
 			*cause = xasprintf("%s needs a key for %s, and the "
 			                   "vault stays locked in this chat: "
