@@ -706,7 +706,8 @@ ui_expect_not "lockedsmall ·" "not to the refused provider's other model"
 send "/why"
 ui_expect "lockedsmall +not a candidate: its provider refused the key" "/why says why"
 send "/models"
-ui_expect "out of routing now: lockedbig \\(key refused\\), lockedsmall \\(key refused\\)" "/models says which models are out, and why"
+ui_expect "out of routing now: guarded's 2 models \\(key refused\\) *$" "/models says which models are out, and why: a refused key once for its provider's models"
+ui_expect_not "lockedbig \\(key refused\\)" "not one item a model"
 send "third key"
 ui_expect "mock reply to: third key" "and the one after: still out (not a minute's pause)"
 # Pinning a model out of routing is allowed, and said.
@@ -722,7 +723,7 @@ send "after restart"
 ui_expect "mock reply to: after restart" "its first message goes to the other provider"
 ui_expect_not "locked[a-z]* ·" "not to a refused model"
 send "/models"
-ui_expect "out of routing now: lockedbig \\(key refused\\), lockedsmall \\(key refused\\)" "/models lists them"
+ui_expect "out of routing now: guarded's 2 models \\(key refused\\) *$" "/models lists them, by provider"
 ui_keys C-d
 ui_exit_status >/dev/null
 # A model the provider does not have (404) sits out alone.
@@ -738,6 +739,8 @@ send "second ghost"
 ui_expect "mock reply to: second ghost" "the next message goes to another model"
 send "/why"
 ui_expect "ghost +not a candidate: its provider has no such model \(HTTP 404\)" "/why says why"
+send "/models"
+ui_expect "out of routing now: ghost \(" "/models names a model out for another reason alone"
 # The last model left fails too: said, and the next message tries them all.
 send "solo401 last one"
 ui_expect "no model is left in routing after cheap failed: the next message tries them all again" "the last model out is said"

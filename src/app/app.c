@@ -1494,7 +1494,7 @@ app_down_reason(const struct app *app, const char *id)
 			case DOWN_FAILED:
 				return "failed";
 			case DOWN_KEY:
-				return "key refused";
+				return APP_OUT_KEY_REFUSED;
 			case DOWN_ACCESS:
 				return "no access";
 			case DOWN_GONE:

@@ -114,6 +114,11 @@ struct app_model_info {
 			    /why's table names it, or NULL */
 };
 
+/* app_model_info.out of a model whose provider refused the key (401):
+ * every model of that provider is out for it. */
+#define APP_OUT_KEY_REFUSED "key refused"
+
+
 struct app_session_info {
 	char id[24];
 	char *title;
