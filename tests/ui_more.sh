@@ -145,8 +145,11 @@ ui_expect_not "already rated 5/5" "Alt-5 after a rate elsewhere is not refused"
 [ "$("$MC" --home "$H" export --format json | jq '[.messages[] | select(.role == "assistant")][-1].rating')" = 5 ] &&
 	ok "and the stored rating is 5 again" || fail "stored rating after Alt-5: $("$MC" --home "$H" export --format json | jq -c '[.messages[] | select(.role == "assistant")][-1] | {rating}')"
 send "/model nosuch"
-ui_expect "^ -!- /model: no model named 'nosuch'; use one of: cheap, mid, expensive \(or /model auto\)$" \
-	"/model with an unknown name: one clear line"
+ui_expect "^ -!- /model: no model named 'nosuch'; use one of: cheap, mid, expensive \(/models lists them all\)$" \
+	"/model with an unknown name: one clear line, pointing to /models"
+send "/model expens"
+ui_expect "^ -!- /model: no model named 'expens'; use one of: expensive, cheap, mid \(/models lists them all\)$" \
+	"the models close to the name come first"
 send "/model auto"
 ui_expect "the router chooses the model again" "/model auto"
 ui_expect_not "pinned: cheap|PINNED" "title and status no longer pinned"

@@ -21,6 +21,7 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -3759,28 +3760,65 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 	return MC_OK;
 }
 
+/*
+ * How close id is to a name typed (for a typo's suggestions): the length
+ * of their common start, ignoring case, or near's length when id holds
+ * near whole; 0 below 3 characters (no more than chance).
+ */
+static size_t
+app_name_closeness(const char *id, const char *near)
+{
+	size_t k = 0;
+
+	while (id[k] != '\0' && near[k] != '\0' &&
+	       tolower((unsigned char)id[k]) == tolower((unsigned char)near[k]))
+		k++;
+	if (near[0] != '\0' && strstr(id, near) != NULL && strlen(near) > k)
+		k = strlen(near);
+	return k >= 3 ? k : 0;
+}
+
 char *
-app_usable_names(struct app *app, size_t max, const char *ellipsis)
+app_usable_names(
+    struct app *app, const char *near, size_t max, const char *ellipsis)
 {
 	struct app_model_info *m = NULL;
-	size_t n = 0, i, shown = 0;
+	size_t n = 0, i, shown = 0, *order, *close;
 	struct buf b;
 	int rc;
 
 	if (app_models(app, &m, &n) != MC_OK)
 		return xstrdup("");
+	/* The closest to near first, the rest in the catalog's order (a
+	 * stable insertion sort: n is the catalog's size). */
+	order = xcalloc(n + 1, sizeof *order);
+	close = xcalloc(n + 1, sizeof *close);
+	for (i = 0; i < n; i++) {
+		size_t j = i;
+
+		close[i] = near != NULL ? app_name_closeness(m[i].id, near) : 0;
+		while (j > 0 && close[order[j - 1]] < close[i]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
 	buf_init(&b, 4096);
 	rc = MC_OK;
 	for (i = 0; i < n && rc == MC_OK; i++) {
-		if (!m[i].usable)
+		size_t k = order[i];
+
+		if (!m[k].usable)
 			continue;
 		if (shown == max) {
 			rc = buf_printf(&b, ", %s", ellipsis);
 			break;
 		}
-		rc = buf_printf(&b, "%s%s", shown > 0 ? ", " : "", m[i].id);
+		rc = buf_printf(&b, "%s%s", shown > 0 ? ", " : "", m[k].id);
 		shown++;
 	}
+	free(order);
+	free(close);
 	app_models_free(m, n);
 	return buf_detach(&b, NULL);
 }

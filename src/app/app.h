@@ -356,8 +356,11 @@ int app_ratings_import(struct app *app, const char *path,
     struct app_import_counts *count, char **cause) MC_WUR;
 
 /* app_usable_names: the ids of the models that can be asked, "a, b, c",
- * the first max of them and ellipsis after (caller frees). */
-char *app_usable_names(struct app *app, size_t max, const char *ellipsis);
+ * those closest to near first (a common start, or near inside them; NULL:
+ * the catalog's order), the first max of them and ellipsis after (caller
+ * frees). */
+char *app_usable_names(
+    struct app *app, const char *near, size_t max, const char *ellipsis);
 
 /*
  * app_recover_drafts: the replies a killed mixchat was streaming, as far

@@ -239,11 +239,12 @@ cmd_why(struct ui *ui, const char *arg)
 	buf_release(&b);
 }
 
-/* The usable models' names, for a /model that named none of them. */
+/* The usable models' names, those close to the name typed first, for a
+ * /model that named none of them. */
 static char *
-model_names(struct ui *ui)
+model_names(struct ui *ui, const char *near)
 {
-	return app_usable_names(ui->app, 8, glyph->ellipsis);
+	return app_usable_names(ui->app, near, 8, glyph->ellipsis);
 }
 
 static void
@@ -264,11 +265,11 @@ cmd_model(struct ui *ui, const char *arg)
 	rc = app_pin_model(
 	    ui->app, strcmp(arg, "auto") == 0 ? NULL : arg, &cause);
 	if (rc == MC_ERR_NOTFOUND) {
-		char *names = model_names(ui);
+		char *names = model_names(ui, arg);
 
 		ui_note_error(ui,
 		    "/model: no model named '%s'; use one of: %s "
-		    "(or /model auto)",
+		    "(/models lists them all)",
 		    arg, names[0] != '\0' ? names : "none is set up");
 		free(names);
 		free(cause);
