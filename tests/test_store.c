@@ -972,19 +972,19 @@ TEST(refusals_kept_listed_dropped)
 	char *dir = dbdir("refusals");
 	struct store *s = open_or_die(dir);
 	struct store_refusal r, *list;
-	char big[STORE_MODEL_MAX + 2];
+	char big[STORE_MODEL_MAX + 2], gpt[] = "gpt-4o", ghost[] = "ghost";
 	size_t n;
 
 	store_set_warn(s, collect_warn, NULL);
 	CHECK(store_refusals_list(s, &list, &n) == MC_OK && n == 0);
 	store_refusals_free(list, n);
 	memset(&r, 0, sizeof r);
-	r.model = "gpt-4o";
+	r.model = gpt;
 	r.kind = STORE_REFUSED_KEY;
 	r.since_ms = 1700000000123LL;
 	strcpy(r.key_fp, "0a1b2c3d");
 	CHECK(store_refusal_put(s, &r) == MC_OK);
-	r.model = "ghost";
+	r.model = ghost;
 	r.kind = STORE_REFUSED_GONE;
 	r.since_ms = 5;
 	r.key_fp[0] = '\0'; /* a provider without keys */
