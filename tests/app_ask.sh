@@ -155,6 +155,8 @@ expect_grep "$T/err" "connection closed before the reply finished" "cut stream r
 
 expect_exit 2 "unknown model" -- "$MC" --home "$H" ask --model nosuch "x"
 expect_grep "$T/err" "no model named 'nosuch' (usable now: cheap, mid, expensive)" "unknown model named, with the usable ones"
+expect_exit 2 "a model name with a typo" -- "$MC" --home "$H" ask --model expensiv "x"
+expect_grep "$T/err" "no model named 'expensiv' (usable now: expensive, cheap, mid)" "the models close to the name first"
 expect_exit 2 "empty prompt" -- "$MC" --home "$H" ask ""
 # route reads its prompt as ask does: an empty one is refused, and the
 # newline of `echo q |` changes nothing.

@@ -172,6 +172,10 @@ expect_exit 1 "train on a malformed line" -- "$MC" train --data "$T/bad2.jsonl" 
 expect_grep "$T/err" "bad2.jsonl:1: id" "train names line and field"
 expect_exit 2 "eval without --data" -- "$MC" eval
 cp "$H/router.state" "$T/state.before"
+# --out naming a folder is said at once, not after the fit.
+mkdir -p "$T/statedir"
+expect_exit 2 "train --out FOLDER" -- "$MC" train --data "$T/bad2.jsonl" --out "$T/statedir"
+expect_grep "$T/err" "--out $T/statedir is a folder: give a file name" "train --out FOLDER says it is a folder, before reading the data"
 expect_exit 2 "train --format c without --out" -- "$MC" --home "$H" train --data "$T/rb.jsonl" --format c
 expect_grep "$T/err" "format c needs --out FILE" "--format c asks for --out"
 cmp -s "$H/router.state" "$T/state.before" && ok "the state is left as it was" || fail "train --format c changed router.state"

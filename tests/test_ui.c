@@ -225,15 +225,39 @@ TEST(view_lays_out_an_exchange)
 		CHECK(l->mark < l->len);
 		CHECK(strncmp(text + l->mark, "★★★★☆", strlen("★★★★☆")) == 0);
 	}
-	/* Narrow: the footer breaks between fields, not inside one, and a
-	 * line it goes on to starts with the separator. */
+	/* Narrow: the footer breaks between fields, not inside one; the
+	 * separator ends the line broken (when it fits), and no line
+	 * starts with one. */
 	view_set_width(&v, 30);
 	view_sync(&v, 0, &ex);
 	dump = view_dump(&v);
-	CHECK(strstr(dump, "f:gpt-4.1-mini · $0.00042\n"
-	                   "f:· 1.3 s (first token 310 ms)\n"
-	                   "f:· 208 tok · 160 tok/s\n"
-	                   "f:· ★★★★☆ 4/5\n") != NULL);
+	CHECK(strstr(dump, "f:gpt-4.1-mini · $0.00042 ·\n"
+	                   "f:1.3 s (first token 310 ms) ·\n"
+	                   "f:208 tok · 160 tok/s ·\n"
+	                   "f:★★★★☆ 4/5\n") != NULL);
+	CHECK(strstr(dump, "f:·") == NULL);
+	free(dump);
+	{
+		const char *text;
+		const struct view_line *l = NULL;
+		size_t i;
+
+		for (i = 0; i < view_total(&v); i++) {
+			l = view_line(&v, i, &text, NULL);
+			if (strncmp(text, "★", strlen("★")) == 0)
+				break;
+		}
+		CHECK(i < view_total(&v));
+		CHECK(l->kind == VIEW_FOOTER && l->mark == 0);
+	}
+	/* Too narrow for the separator after "1.3 s (first token 310
+	 * ms)" (26 columns): dropped at the break, not moved down. */
+	view_set_width(&v, 27);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "f:1.3 s (first token 310 ms)\n"
+	                   "f:208 tok · 160 tok/s ·\n") != NULL);
+	CHECK(strstr(dump, "f:·") == NULL);
 	free(dump);
 	view_release(&v);
 }
@@ -695,7 +719,7 @@ TEST(view_marks_pinned_reask_and_failed_replies)
 	view_sync(&v, 0, &ex);
 	dump = view_dump(&v);
 	CHECK(strstr(dump, "P:asked again: hi\n") != NULL);
-	CHECK(strstr(dump, "f:mid (re-ask)\nf:· $0.00042\n") != NULL);
+	CHECK(strstr(dump, "f:mid (re-ask) ·\nf:$0.00042 ·\n") != NULL);
 	free(dump);
 	/* The first answer of a message refused before it was sent: no model
 	 * was asked it before, so it is no re-ask. */
@@ -706,7 +730,7 @@ TEST(view_marks_pinned_reask_and_failed_replies)
 	CHECK(strstr(dump, "P:in reply to: hi\n") != NULL);
 	CHECK(strstr(dump, "asked again") == NULL);
 	CHECK(strstr(dump, "(re-ask)") == NULL);
-	CHECK(strstr(dump, "f:mid · $0.00042\n") != NULL);
+	CHECK(strstr(dump, "f:mid · $0.00042 ·\n") != NULL);
 	free(dump);
 	ex.shares_message = false;
 	/* Nothing came back: no tokens or speed, the error under the prompt. */

@@ -152,8 +152,11 @@ ui_expect "^ +cheap \(pinned\) · .*an empty reply$" "an empty reply's footer"
 ui_keys M-2
 ui_expect "^ +cheap \(pinned\) · .*an empty reply · .* 2/5$" "Alt-2 rates the empty reply"
 send "/model nosuch"
-ui_expect "^ -!- /model: no model named 'nosuch'; use one of: cheap, mid, expensive \(or /model auto\)$" \
-	"/model with an unknown name: one clear line"
+ui_expect "^ -!- /model: no model named 'nosuch'; use one of: cheap, mid, expensive \(/models lists them all\)$" \
+	"/model with an unknown name: one clear line, pointing to /models"
+send "/model expens"
+ui_expect "^ -!- /model: no model named 'expens'; use one of: expensive, cheap, mid \(/models lists them all\)$" \
+	"the models close to the name come first"
 send "/model auto"
 ui_expect "the router chooses the model again" "/model auto"
 ui_expect_not "pinned: cheap|PINNED" "title and status no longer pinned"
@@ -257,6 +260,19 @@ grep -q "my own notes" "$T/chat.md" && fail "/export! did not replace the file" 
 send "/export ~/tilde.md"
 ui_expect "conversation written to $T/uhome/tilde.md" "/export ~/FILE is in the home folder"
 [ -s "$T/uhome/tilde.md" ] && ok "~/ expanded" || fail "no $T/uhome/tilde.md"
+# A folder, as cp takes one: the export goes in it, under its usual name;
+# one there already is not replaced by a slip.
+mkdir "$T/expdir"
+send "/export $T/expdir"
+ui_expect "conversation written to $T/expdir/mixchat-[0-9]+\.md" "/export DIR writes mixchat-N.md in the folder"
+[ -d "$T/expdir" ] && ls "$T/expdir"/mixchat-*.md >/dev/null 2>&1 && grep -q "hello re-ask" "$T/expdir"/mixchat-*.md &&
+	ok "the folder holds the conversation" || fail "no export in the folder"
+send "/export $T/expdir/"
+ui_expect "/export: $T/expdir/mixchat-[0-9]+\.md is already there: /export! replaces it" "a second /export DIR/ is refused, naming the file"
+ui_keys C-u
+send "/export! $T/expdir"
+ui_expect "conversation written to $T/expdir/mixchat-[0-9]+\.md \(it replaced the file" "/export! DIR replaces the file in it"
+ui_expect_not "Is a directory" "no 'Is a directory'"
 send "/export /nonexistent-dir/x.md"
 ui_expect "^ -!- /export: /nonexistent-dir/x.md: " "/export to a bad path: an error note naming the file"
 screen_intact "after /export"
@@ -733,7 +749,8 @@ ui_expect_not "lockedsmall ·" "not to the refused provider's other model"
 send "/why"
 ui_expect "lockedsmall +not a candidate: its provider refused the key" "/why says why"
 send "/models"
-ui_expect "out of routing now: lockedbig \\(key refused\\), lockedsmall \\(key refused\\)" "/models says which models are out, and why"
+ui_expect "out of routing now: guarded's 2 models \\(key refused\\) *$" "/models says which models are out, and why: a refused key once for its provider's models"
+ui_expect_not "lockedbig \\(key refused\\)" "not one item a model"
 send "third key"
 ui_expect "mock reply to: third key" "and the one after: still out (not a minute's pause)"
 # Pinning a model out of routing is allowed, and said.
@@ -749,7 +766,7 @@ send "after restart"
 ui_expect "mock reply to: after restart" "its first message goes to the other provider"
 ui_expect_not "locked[a-z]* ·" "not to a refused model"
 send "/models"
-ui_expect "out of routing now: lockedbig \\(key refused\\), lockedsmall \\(key refused\\)" "/models lists them"
+ui_expect "out of routing now: guarded's 2 models \\(key refused\\) *$" "/models lists them, by provider"
 ui_keys C-d
 ui_exit_status >/dev/null
 # A model the provider does not have (404) sits out alone.
@@ -765,6 +782,8 @@ send "second ghost"
 ui_expect "mock reply to: second ghost" "the next message goes to another model"
 send "/why"
 ui_expect "ghost +not a candidate: its provider has no such model \(HTTP 404\)" "/why says why"
+send "/models"
+ui_expect "out of routing now: ghost \(" "/models names a model out for another reason alone"
 # The last model left fails too: said, and the next message tries them all.
 send "solo401 last one"
 ui_expect "no model is left in routing after cheap failed: the next message tries them all again" "the last model out is said"

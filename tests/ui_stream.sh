@@ -199,7 +199,7 @@ ui_expect "-MORE\([0-9]+\)-" "-MORE(n)- when scrolled up"
 # is in the footers).
 TM resize-window -t 0 -x 40 -y 30
 ui_expect "^ +\\\$[0-9.]+ / \\\$[0-9.]+ +-MORE\([0-9]+\)- *$" "a narrow status bar keeps -MORE(n)-"
-ui_expect "^ a thousand lines · balanced +2 *$" "a narrow title gives the conversation's name the room"
+ui_expect "^ a thousand lines +2 messages *$" "a narrow title gives the conversation's name the room (the mode gives way, the count keeps its word)"
 # Narrower, a part that does not fit is left out, not cut: at 20 columns
 # the spend and its limit without -MORE(n)-, at 14 the spend alone, never
 # "$0.0001 /" without its limit.

@@ -334,4 +334,56 @@ cp "$T/out" "$T/stats_after.json"
 	ok "the kept rating is learned: absorbed, no longer pending, the model's state stored" ||
 	fail "stats after the key: $(jq -c '.models["claude-haiku-4-5"]' "$T/stats_after.json")"
 
+
+# A message refused for want of the pinned model's key (removed beside the
+# chat) goes to the pinned model once the key is back: Alt-R gives it its
+# first answer, as a first send would, not the router's pick.
+H12=$T/home12
+mkdir -p "$H12"
+cp "$H11/vault" "$H12/vault"
+chmod 600 "$H12/vault"
+cp "$H11/config.json" "$H12/config.json"
+ui_start -- --home "$H12"
+ui_expect "type a message" "a chat with both keys"
+ui_type "/model claude-haiku-4-5"
+ui_keys Enter
+ui_expect "every message now goes to claude-haiku-4-5" "pinned"
+printf 'correct horse\n' | setsid -w "$MC" --home "$H12" keys remove anthropic --passphrase-fd 0 >/dev/null 2>&1 ||
+	fail "keys remove anthropic beside the chat"
+ui_type "pinnedkeyless hello"
+ui_keys Enter
+ui_expect "✗ .*anthropic" "refused: no key for the pinned model"
+printf 'correct horse\n%s\n' "sk-ant-api03-PINBACK-3e3e3e3e" | setsid -w "$MC" --home "$H12" keys add anthropic --passphrase-fd 0 >/dev/null 2>&1 ||
+	fail "keys add anthropic again"
+ui_keys M-r
+ui_expect "mock reply to: pinnedkeyless hello" "Alt-R answers the refused message"
+ui_expect "^ +claude-haiku-4-5 \(pinned\) · " "by the pinned model, marked (pinned)"
+ui_expect_not "^ +gpt-[^ ]* ·|\(re-ask\)" "not by the router's pick, not as a re-ask"
+ui_keys C-d
+ui_exit_status >/dev/null
+
+# The vault made unusable while the chat runs: its problem is on the
+# notice line, below the conversation, and the errors point there, not
+# "above".
+H9b=$T/home9b
+cp -r "$H11" "$H9b"
+ui_start -- --home "$H9b"
+ui_expect "type a message" "a chat with a usable vault"
+chmod 644 "$H9b/vault"
+ui_type "after chmod"
+ui_keys Enter
+ui_expect "^ +✗ nothing can answer: .*vault, which cannot be used" "nothing can answer"
+# Wrapped lines joined: the pointer may fall on the next row.
+ui_screen | tr -s ' \n' '  ' | grep -q "which cannot be used (see the notice line)" &&
+	ok "the error points to the notice line" || { fail "the error does not point to the notice line"; ui_screen; }
+ui_expect "^ ! .*mode 0644" "where the vault's problem is"
+ui_expect_not "said above" "no 'said above' for what is below"
+ui_type "/model gpt-4.1-mini"
+ui_keys Enter
+ui_expect "/model: gpt-4.1-mini needs a key for openai" "/model of a keyed model is refused"
+ui_screen | tr -s ' \n' '  ' | grep -q "key vault cannot be used (see the notice line)" &&
+	ok "/model of a keyed model points there too" || { fail "/model does not point to the notice line"; ui_screen; }
+ui_keys C-d
+ui_exit_status >/dev/null
+
 finish

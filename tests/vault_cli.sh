@@ -84,6 +84,13 @@ run_pw 0 "the same key without them" "pw one" "$KEY
 grep -o "fingerprint [0-9a-f]*" "$T/out" >"$T/fp_clean"
 [ -s "$T/fp_clean" ] && cmp -s "$T/fp_blank" "$T/fp_clean" && ok "blanks around a pasted key are dropped" ||
 	fail "fingerprints differ: $(cat "$T/fp_blank") vs $(cat "$T/fp_clean")"
+# An empty key is said as it came: a blank line piped, or nothing at all.
+run_pw 2 "an empty key piped" "pw one" "
+" keys add mistral
+expect_grep "$T/err" "the key piped on standard input is empty" "says the piped key is empty"
+expect_no_grep "$T/err" "type it when asked" "not as if nothing was piped"
+run_pw 2 "nothing piped" "pw one" "" keys add mistral
+expect_grep "$T/err" "standard input was empty" "says standard input was empty"
 expect_exit 2 "unknown subcommand" -- mc keys frob
 expect_exit 2 "bad descriptor" -- mc keys list --passphrase-fd x
 expect_exit 1 "remove an absent key" -- mc keys remove gemini
@@ -163,7 +170,7 @@ expect_grep "$T/err" "chmod 600" "says how to fix the mode"
 # add`, which would refuse the vault too.
 expect_exit 1 "ask beside a 0644 vault" -- mc ask "hello"
 expect_grep "$T/err" "chmod 600" "ask says how to fix the mode"
-expect_grep "$T/err" "vault, which cannot be used" "ask says the vault is why nothing answers"
+expect_grep "$T/err" "vault, which cannot be used (said above)" "ask says the vault is why nothing answers (said above it, on stderr)"
 expect_no_grep "$T/err" "keys add\|no model is set up" "ask gives no advice that cannot work"
 expect_exit 1 "the chat without a terminal beside a 0644 vault" -- mc
 expect_grep "$T/err" "chmod 600" "the chat says how to fix the mode"

@@ -21,6 +21,7 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -108,10 +109,11 @@ struct app {
 	struct vault *vault;
 	char **vault_names;
 	size_t nvault_names;
-	bool vault_damaged;     /* its names could not be read */
-	bool vault_kept_locked; /* Enter alone at the prompt: local only */
-	char *vault_problem;    /* why it cannot be used, NULL when it can */
-	int vault_rc;           /* and the error that said so */
+	bool vault_damaged;      /* its names could not be read */
+	bool vault_kept_locked;  /* Enter alone at the prompt: local only */
+	char *vault_problem;     /* why it cannot be used, NULL when it can */
+	bool vault_problem_late; /* found by a reload, said as a notice */
+	int vault_rc;            /* and the error that said so */
 	/* The vault file as app_open (or the last change noticed) found it
 	 * while no vault is open: app_vault_refresh tells a change. */
 	bool vault_seen_ok;
@@ -814,6 +816,7 @@ app_vault_refresh(struct app *app)
 	app_set_vault_names(app, names, n);
 	free(app->vault_problem);
 	app->vault_problem = NULL;
+	app->vault_problem_late = false;
 	app->vault_damaged = false;
 	if (rc == MC_OK)
 		app_notice(app, "the vault changed: its keys were read again "
@@ -828,6 +831,7 @@ app_vault_refresh(struct app *app)
 	else {
 		app_notice(app, "%s; no key from it is used", cause);
 		app->vault_problem = cause;
+		app->vault_problem_late = true;
 		app->vault_rc = rc;
 		app->vault_damaged = true;
 		cause = NULL;
@@ -1534,7 +1538,7 @@ app_down_reason(const struct app *app, const char *id)
 			case DOWN_SILENT:
 				return "no answer";
 			case DOWN_KEY:
-				return "key refused";
+				return APP_OUT_KEY_REFUSED;
 			case DOWN_ACCESS:
 				return "no access";
 			case DOWN_GONE:
@@ -1743,6 +1747,20 @@ app_refusals_read(struct app *app)
 }
 
 /*
+ * Where the vault's problem was said, for an error that points to it: on
+ * stderr and on the chat's first screen it is above; one a running chat
+ * found (the vault changed under it) is on the notice line, below the
+ * conversation.
+ */
+static const char *
+app_vault_problem_where(const struct app *app)
+{
+	if (app->interactive && app->vault_problem_late)
+		return "see the notice line";
+	return "said above";
+}
+
+/*
  * The routing mode now: budget mode when on; off, the configured mode -
  * but balanced when that is "budget" (F2 turned it off for the session).
  */
@@ -1804,9 +1822,10 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	free(down);
 	if (rc == MC_ERR_NOTFOUND && app->vault_problem != NULL) {
 		/* `keys add` would refuse the vault too: the vault first. */
-		*cause = xstrdup("nothing can answer: the models set up need "
-		                 "keys from the vault, which cannot be used "
-		                 "(said above)");
+		*cause = xasprintf("nothing can answer: the models set up "
+		                   "need keys from the vault, which cannot "
+		                   "be used (%s)",
+		    app_vault_problem_where(app));
 		router_decision_release(&d);
 		return app->vault_rc;
 	}
@@ -3061,7 +3080,10 @@ app_reask(struct app *app, size_t index, char **cause)
 	{
 		char *pinned = app->pinned;
 
-		app->pinned = NULL; /* a re-ask asks the router */
+		/* A re-ask asks the router; a message no model has answered
+		 * yet goes where a first send would: to the pinned model. */
+		if (x->pub.reask)
+			app->pinned = NULL;
 		rc = app_route(app, x, skip, nskip, cause);
 		app->pinned = pinned;
 	}
@@ -3139,9 +3161,8 @@ app_pin_model(struct app *app, const char *model, char **cause)
 			    model, m->provider);
 		else if (app->vault_damaged)
 			*cause = xasprintf("%s needs a key for %s, and the "
-			                   "key vault cannot be used (said "
-			                   "above)",
-			    model, m->provider);
+			                   "key vault cannot be used (%s)",
+			    model, m->provider, app_vault_problem_where(app));
 		else if (app->vault_kept_locked)
 			*cause = xasprintf("%s needs a key for %s, and the "
 			                   "vault stays locked in this chat: "
@@ -3788,9 +3809,24 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 		*written = xstrdup(real);
 		free(real);
 	}
+	/* A folder, as cp takes one: the file goes in it, under the name
+	 * an export without FILE has (renaming the folder would fail, and
+	 * a careful user who names a folder means "put it there"). */
+	if (stat(*written, &st) == 0 && S_ISDIR(st.st_mode)) {
+		size_t len = strlen(*written);
+		char *in;
+
+		while (len > 1 && (*written)[len - 1] == '/')
+			len--;
+		in = xasprintf("%.*s/mixchat-%llu.md", (int)len, *written,
+		    (unsigned long long)app->session);
+		free(*written);
+		*written = in;
+	}
 	existed = fs_exists(*written);
 	/* A file the user named is never lost to a slip: replaced only
-	 * when asked to (our own name is an earlier export of this). */
+	 * when asked to (our own name is an earlier export of this; in a
+	 * folder the user named, it may be another home's). */
 	if (existed && path != NULL && !replace) {
 		*cause = xasprintf(
 		    "%s is already there: /export! replaces it", *written);
@@ -3820,28 +3856,65 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 	return MC_OK;
 }
 
+/*
+ * How close id is to a name typed (for a typo's suggestions): the length
+ * of their common start, ignoring case, or near's length when id holds
+ * near whole; 0 below 3 characters (no more than chance).
+ */
+static size_t
+app_name_closeness(const char *id, const char *near)
+{
+	size_t k = 0;
+
+	while (id[k] != '\0' && near[k] != '\0' &&
+	       tolower((unsigned char)id[k]) == tolower((unsigned char)near[k]))
+		k++;
+	if (near[0] != '\0' && strstr(id, near) != NULL && strlen(near) > k)
+		k = strlen(near);
+	return k >= 3 ? k : 0;
+}
+
 char *
-app_usable_names(struct app *app, size_t max, const char *ellipsis)
+app_usable_names(
+    struct app *app, const char *near, size_t max, const char *ellipsis)
 {
 	struct app_model_info *m = NULL;
-	size_t n = 0, i, shown = 0;
+	size_t n = 0, i, shown = 0, *order, *close;
 	struct buf b;
 	int rc;
 
 	if (app_models(app, &m, &n) != MC_OK)
 		return xstrdup("");
+	/* The closest to near first, the rest in the catalog's order (a
+	 * stable insertion sort: n is the catalog's size). */
+	order = xcalloc(n + 1, sizeof *order);
+	close = xcalloc(n + 1, sizeof *close);
+	for (i = 0; i < n; i++) {
+		size_t j = i;
+
+		close[i] = near != NULL ? app_name_closeness(m[i].id, near) : 0;
+		while (j > 0 && close[order[j - 1]] < close[i]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
 	buf_init(&b, 4096);
 	rc = MC_OK;
 	for (i = 0; i < n && rc == MC_OK; i++) {
-		if (!m[i].usable)
+		size_t k = order[i];
+
+		if (!m[k].usable)
 			continue;
 		if (shown == max) {
 			rc = buf_printf(&b, ", %s", ellipsis);
 			break;
 		}
-		rc = buf_printf(&b, "%s%s", shown > 0 ? ", " : "", m[i].id);
+		rc = buf_printf(&b, "%s%s", shown > 0 ? ", " : "", m[k].id);
 		shown++;
 	}
+	free(order);
+	free(close);
 	app_models_free(m, n);
 	return buf_detach(&b, NULL);
 }

@@ -114,6 +114,11 @@ struct app_model_info {
 			    /why's table names it, or NULL */
 };
 
+/* app_model_info.out of a model whose provider refused the key (401):
+ * every model of that provider is out for it. */
+#define APP_OUT_KEY_REFUSED "key refused"
+
+
 struct app_session_info {
 	char id[24];
 	char *title;
@@ -351,8 +356,11 @@ int app_ratings_import(struct app *app, const char *path,
     struct app_import_counts *count, char **cause) MC_WUR;
 
 /* app_usable_names: the ids of the models that can be asked, "a, b, c",
- * the first max of them and ellipsis after (caller frees). */
-char *app_usable_names(struct app *app, size_t max, const char *ellipsis);
+ * those closest to near first (a common start, or near inside them; NULL:
+ * the catalog's order), the first max of them and ellipsis after (caller
+ * frees). */
+char *app_usable_names(
+    struct app *app, const char *near, size_t max, const char *ellipsis);
 
 /*
  * app_recover_drafts: the replies a killed mixchat was streaming, as far
@@ -374,7 +382,8 @@ bool app_is_candidate(const struct app *app, const char *model);
  * app_export: write the stored conversation as Markdown, as `mixchat
  * export` prints it (format_conversation_md), to path (NULL: a file named
  * after the session in the current folder, an earlier export of it
- * replaced; "~/" is the home folder), mode 0600; *written gets the full
+ * replaced; "~/" is the home folder; a folder gets that file in it),
+ * mode 0600; *written gets the full
  * path, and says so when it replaced a file (caller frees).  A path that
  * names a file already there is refused (MC_ERR_EXISTS) unless replace;
  * the file replaced keeps its mode.

@@ -174,7 +174,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	app_recover_drafts(a.app);
 	if (model != NULL && config_find_model(&cfg, model) == NULL) {
 		/* A typo: the names that would do. */
-		char *names = app_usable_names(a.app, 12, "...");
+		char *names = app_usable_names(a.app, model, 12, "...");
 
 		exit_code = cli_usage_error("ask", "no model named '%s'%s%s%s",
 		    model, names[0] != '\0' ? " (usable now: " : "", names,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "router/dataset.h"
@@ -70,6 +71,7 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 	struct config cfg;
 	struct router *r = NULL;
 	struct buf state, csrc;
+	struct stat st;
 	bool *use = NULL, have_cfg = false;
 	char *cause = NULL, *path = NULL;
 	size_t i, n = 0;
@@ -158,6 +160,13 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		return cli_usage_error("train",
 		    "--format c needs --out FILE ('-' for standard "
 		    "output): C source is not a router state");
+	/* Said now, not as "Is a directory" after the fit. */
+	if (outfile != NULL && strcmp(outfile, "-") != 0 &&
+	    stat(outfile, &st) == 0 && S_ISDIR(st.st_mode))
+		return cli_usage_error("train",
+		    "--out %s is a folder: give a file name (as %s/"
+		    "router.state)",
+		    outfile, outfile);
 
 	/* The config first: a broken one is said before a long fit. */
 	if (outfile == NULL) {

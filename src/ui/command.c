@@ -241,11 +241,12 @@ cmd_why(struct ui *ui, const char *arg)
 	buf_release(&b);
 }
 
-/* The usable models' names, for a /model that named none of them. */
+/* The usable models' names, those close to the name typed first, for a
+ * /model that named none of them. */
 static char *
-model_names(struct ui *ui)
+model_names(struct ui *ui, const char *near)
 {
-	return app_usable_names(ui->app, 8, glyph->ellipsis);
+	return app_usable_names(ui->app, near, 8, glyph->ellipsis);
 }
 
 static void
@@ -266,11 +267,11 @@ cmd_model(struct ui *ui, const char *arg)
 	rc = app_pin_model(
 	    ui->app, strcmp(arg, "auto") == 0 ? NULL : arg, &cause);
 	if (rc == MC_ERR_NOTFOUND) {
-		char *names = model_names(ui);
+		char *names = model_names(ui, arg);
 
 		ui_note_error(ui,
 		    "/model: no model named '%s'; use one of: %s "
-		    "(or /model auto)",
+		    "(/models lists them all)",
 		    arg, names[0] != '\0' ? names : "none is set up");
 		free(names);
 		free(cause);
@@ -410,12 +411,35 @@ cmd_models(struct ui *ui, const char *arg)
 			rc = buf_addch(&b, '\n');
 	}
 	/* Those out of routing in this chat, and why (/why says it per
-	 * message). */
-	for (i = 0, outs = 0; i < n && rc == MC_OK; i++)
-		if (m[i].usable && m[i].out != NULL)
+	 * message).  A refused key takes out every model of its provider:
+	 * one item for them, where it comes first, not one a model. */
+	for (i = 0, outs = 0; i < n && rc == MC_OK; i++) {
+		size_t j, same = 0;
+		bool seen = false;
+
+		if (!m[i].usable || m[i].out == NULL)
+			continue;
+		if (strcmp(m[i].out, APP_OUT_KEY_REFUSED) == 0) {
+			for (j = 0; j < n; j++)
+				if (m[j].usable && m[j].out != NULL &&
+				    strcmp(m[j].out, APP_OUT_KEY_REFUSED) ==
+				        0 &&
+				    strcmp(m[j].provider, m[i].provider) == 0) {
+					seen = seen || j < i;
+					same++;
+				}
+		}
+		if (seen)
+			continue;
+		if (same > 1)
+			rc = buf_printf(&b, "%s%s's %zu models (%s)",
+			    outs++ == 0 ? "out of routing now: " : ", ",
+			    m[i].provider, same, m[i].out);
+		else
 			rc = buf_printf(&b, "%s%s (%s)",
 			    outs++ == 0 ? "out of routing now: " : ", ",
 			    m[i].id, m[i].out);
+	}
 	if (rc == MC_OK && outs > 0)
 		rc = buf_addch(&b, '\n');
 	if (rc == MC_OK && locked > 0) {

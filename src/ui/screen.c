@@ -428,23 +428,54 @@ fill_row(int y, attr_t a)
 	hline(' ', COLS);
 }
 
+/* A conversation's title gets at least this many columns (or all it needs)
+ * before the title bar cuts it: parts of less use give way first. */
+#define TITLE_MIN_COLS 12
+/* The last of title_parts' steps: every part that may give way has. */
+#define TITLE_LAST_STEP 4
+/* The last step taken for the whole title alone: the program's name and
+ * the mode give way to it, the pin's label and the count's word do not. */
+#define TITLE_WHOLE_STEP 2
+
+/*
+ * The title bar's parts beside the conversation's title at step (0: all
+ * of them; each step drops one more, the least useful first: the
+ * program's name, the routing mode, the "pinned: " before the pinned
+ * model (the status bar says PINNED too), the count's word).  Returns
+ * the columns they take, with the two the count keeps from the edge.
+ */
+static size_t
+title_parts(struct ui *ui, int step, size_t nmsg, char *head, size_t headsz,
+    char *tail, size_t tailsz, char *right, size_t rightsz)
+{
+	const char *pinned = app_pinned_model(ui->app);
+
+	snprintf(head, headsz, "%s%s", step >= 1 ? " " : " mixchat",
+	    step >= 1 ? "" : glyph->sep);
+	snprintf(tail, tailsz, "%s%s%s%s%s", step >= 2 ? "" : glyph->sep,
+	    step >= 2 ? "" : app_mode_name(ui->app),
+	    pinned != NULL ? glyph->sep : "",
+	    pinned != NULL && step < 3 ? "pinned: " : "",
+	    pinned != NULL ? pinned : "");
+	if (step >= 4)
+		snprintf(right, rightsz, "%zu ", nmsg);
+	else
+		snprintf(right, rightsz, "%zu %s ", nmsg,
+		    nmsg == 1 ? "message" : "messages");
+	return utf8_width(head, strlen(head)) + utf8_width(tail, strlen(tail)) +
+	       strlen(right) + 2;
+}
+
 static void
 draw_title(struct ui *ui, int y)
 {
 	char head[64], tail[256], right[128], left[1024];
-	const char *pinned = app_pinned_model(ui->app);
 	const char *title = app_session_title(ui->app);
-	size_t used, cols = (size_t)ui->cols, fixed, room, tw, tb, i, nmsg = 0;
+	size_t used, cols = (size_t)ui->cols, fixed, room, tw, tb, i;
+	size_t nmsg = 0, least;
+	int step, whole = -1, some = -1;
 
 	fill_row(y, styles[TH_TITLE]);
-	/* Narrow: the program's name gives its room to the conversation's. */
-	if (cols < 60)
-		snprintf(head, sizeof head, " ");
-	else
-		snprintf(head, sizeof head, " mixchat%s", glyph->sep);
-	snprintf(tail, sizeof tail, "%s%s%s%s%s", glyph->sep,
-	    app_mode_name(ui->app), pinned != NULL ? glyph->sep : "",
-	    pinned != NULL ? "pinned: " : "", pinned != NULL ? pinned : "");
 	/* Messages as /sessions and `mixchat export` count them: the
 	 * stored ones, yours and the replies (a re-ask is one more reply,
 	 * not a message of yours; a refused message's record is one). */
@@ -456,24 +487,37 @@ draw_title(struct ui *ui, int y)
 		nmsg += (!ex->shares_message && ex->message_stored) +
 		        (ex->reply_id[0] != '\0');
 	}
-	if (cols < 60)
-		snprintf(right, sizeof right, "%zu ", nmsg);
-	else
-		snprintf(right, sizeof right, "%zu %s ", nmsg,
-		    nmsg == 1 ? "message" : "messages");
-	/* The conversation's title (its first line, which may be long)
-	 * gives way: the mode, the pinned model and the count stay. */
 	title = title != NULL ? title : "";
 	tb = strcspn(title, "\n");
 	tw = utf8_width(title, tb);
-	fixed = utf8_width(head, strlen(head)) +
-	        utf8_width(tail, strlen(tail)) + strlen(right) + 2;
+	least = tw < TITLE_MIN_COLS ? tw : TITLE_MIN_COLS;
+	/*
+	 * Narrow, parts give way, the least useful first: the program's
+	 * name and the mode when that lets the title show whole, else as
+	 * few as leave it TITLE_MIN_COLS, else all of them.  Only then is
+	 * the title cut; the pinned model and the count stay.
+	 */
+	for (step = 0; step <= TITLE_LAST_STEP && whole < 0; step++) {
+		fixed = title_parts(ui, step, nmsg, head, sizeof head, tail,
+		    sizeof tail, right, sizeof right);
+		room = cols > fixed ? cols - fixed : 0;
+		if (room >= tw && step <= TITLE_WHOLE_STEP)
+			whole = step;
+		if (room >= least && some < 0)
+			some = step;
+	}
+	step = whole >= 0 ? whole : some >= 0 ? some : TITLE_LAST_STEP;
+	fixed = title_parts(ui, step, nmsg, head, sizeof head, tail,
+	    sizeof tail, right, sizeof right);
 	room = cols > fixed ? cols - fixed : 0;
 	if (tw > room) {
 		size_t ew =
 		    utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
 
 		tb = room > ew ? utf8_fit(title, tb, room - ew, NULL) : 0;
+		/* "hello world…", not "hello world …". */
+		while (tb > 0 && title[tb - 1] == ' ')
+			tb--;
 		snprintf(left, sizeof left, "%s%.*s%s%s", head, (int)tb, title,
 		    room > ew ? glyph->ellipsis : "", tail);
 	} else

@@ -614,16 +614,23 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 
 /*
  * The footer breaks between its " · " fields when it is wider than the
- * line, so that "160 tok/s" never ends up as "160" and "tok/s".
+ * line, so that "160 tok/s" never ends up as "160" and "tok/s".  A line
+ * broken there ends with the separator ("$0.00042 ·"), when it fits, so
+ * that it reads as going on; the next line starts with the next field,
+ * never with a separator.
  */
 static void
 block_wrap_footer(struct view_block *b, size_t width, size_t off, size_t len)
 {
 	const char *sep = glyph->sep;
-	size_t seplen = strlen(sep), start = 0, end, pos, w;
+	size_t seplen = strlen(sep), start = 0, end, pos, w, tail;
 	const char *t, *hit;
 	int flags = VIEW_FIRST;
 
+	/* The separator without its trailing blanks: " ·". */
+	tail = seplen;
+	while (tail > 0 && sep[tail - 1] == ' ')
+		tail--;
 	while (start < len) {
 		/* Take fields while they fit. */
 		end = start;
@@ -644,14 +651,20 @@ block_wrap_footer(struct view_block *b, size_t width, size_t off, size_t len)
 			/* One field wider than the line: wrap it as text. */
 			block_wrap(b, width, VIEW_FOOTER, off + start,
 			    end - start, true, flags);
-		} else
+		} else if (end < len && utf8_width(b->text + off + start,
+		                            end - start + tail) <= width)
+			block_add_line(b, VIEW_FOOTER, off + start,
+			    end - start + tail, flags);
+		else
 			block_add_line(
 			    b, VIEW_FOOTER, off + start, end - start, flags);
 		flags = 0;
 		start = end;
-		/* The next line starts with the separator ("· 16 tok/s"), so
-		 * that it reads as the footer going on, not a line of its
-		 * own; only the separator's leading spaces are dropped. */
+		/* At a break (end is where a separator starts), the
+		 * separator is at the end of the line above or dropped. */
+		if (start < len && start + seplen <= len &&
+		    memcmp(b->text + off + start, sep, seplen) == 0)
+			start += seplen;
 		while (start < len && b->text[off + start] == ' ')
 			start++;
 	}
@@ -794,16 +807,22 @@ block_layout_exchange(struct view_block *b, size_t width,
 				block_add_text(b, rating, strlen(rating));
 				line->len = (uint32_t)(b->text_len - line->off);
 			} else {
-				/* On a line of its own, led by the separator
-				 * as the footer's other lines are. */
-				const char *lead =
-				    glyph->sep + strspn(glyph->sep, " ");
+				/* On a line of its own, the separator at the
+				 * end of the line above when it fits there
+				 * (as the footer's other breaks). */
+				size_t tail = strlen(glyph->sep);
 
-				off = block_add_text(b, lead, strlen(lead));
-				block_add_text(b, rating, strlen(rating));
-				line = block_add_line(b, VIEW_FOOTER, off,
-				    strlen(lead) + strlen(rating), 0);
-				line->mark = (uint32_t)strlen(lead);
+				while (tail > 0 && glyph->sep[tail - 1] == ' ')
+					tail--;
+				if (line->off + line->len == b->text_len &&
+				    i + utf8_width(glyph->sep, tail) <= width) {
+					block_add_text(b, glyph->sep, tail);
+					line->len += (uint32_t)tail;
+				}
+				off = block_add_text(b, rating, strlen(rating));
+				line = block_add_line(
+				    b, VIEW_FOOTER, off, strlen(rating), 0);
+				line->mark = 0;
 			}
 		}
 		(void)first;

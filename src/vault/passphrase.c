@@ -366,11 +366,12 @@ passphrase_read_key(
     const char *provider, size_t max, struct secret **out, char **cause)
 {
 	char *prompt;
-	bool eof;
+	bool eof = false, typed;
 	int rc;
 
 	*out = NULL;
-	if (isatty(STDIN_FILENO)) {
+	typed = isatty(STDIN_FILENO);
+	if (typed) {
 		prompt = xasprintf("API key for %s (not shown): ", provider);
 		rc = tty_read(prompt, max, out, cause);
 		free(prompt);
@@ -413,10 +414,24 @@ passphrase_read_key(
 		} else
 			secret_lock(k);
 	}
+	/* Said as it came: "type it or pipe it" to one who piped a blank
+	 * line reads as if the pipe was not seen. */
 	if (rc == MC_OK && (*out)->len == 0) {
-		*cause = xasprintf("no key for %s: type it when asked, or pipe "
-		                   "it on standard input",
-		    provider);
+		if (typed)
+			*cause = xasprintf("no key for %s: the key typed was "
+			                   "empty; nothing was stored",
+			    provider);
+		else if (eof)
+			*cause = xasprintf("no key for %s: standard input "
+			                   "was empty; pipe the key, one "
+			                   "line, or run in a terminal to type "
+			                   "it",
+			    provider);
+		else
+			*cause = xasprintf("no key for %s: the key piped on "
+			                   "standard input is empty (a blank "
+			                   "line); pipe the key itself",
+			    provider);
 		rc = MC_ERR_USAGE;
 	}
 	if (rc != MC_OK) {

@@ -1,0 +1,43 @@
+# ui_narrow.sh - the bars at narrow widths: the title bar gives up its
+# least useful parts (the program's name, then the routing mode) before it
+# cuts the conversation's title, and the message count keeps its word; a
+# reply's footer wraps between its fields with the separator at the end
+# of the line broken, never at the start of the next.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+
+ui_start_mock
+H=$T/home
+write_config "$H"
+sed -i 's/^  "models": \[$/  "models": [\n    { "id": "gpt-4.1-nano", "provider": "mock", "price": [0.1, 0.4], "prior": "mistralai\/mistral-7b-chat" },/' "$H/config.json"
+
+ui_start -- --home "$H"
+ui_expect "F1 keys" "chat screen"
+send "/model gpt-4.1-nano"
+send "hello world from a narrow pane"
+ui_expect "^ +gpt-4.1-nano \(pinned\) · " "a reply from the pinned model"
+ui_expect "^ mixchat · hello world from a narrow pane · balanced · pinned: gpt-4.1-nano +2 messages *$" \
+	"100 columns: the whole title bar"
+
+# 60 columns: the program's name goes first; the title keeps its start.
+TM resize-window -t 0 -x 60 -y 30
+ui_expect "^ hello world.* · balanced · pinned: gpt-4.1-nano +2 messages *$" \
+	"60 columns: no 'mixchat ·', the title's start, the mode, the pin, the count"
+ui_expect_not "^ mixchat · h" "not the program's name beside a title cut to a letter"
+# 50 columns: then the mode; the count keeps its word.
+TM resize-window -t 0 -x 50 -y 30
+ui_expect "^ hello world… · pinned: gpt-4.1-nano +2 messages *$" \
+	"50 columns: the mode gone, the title's start and the count's word kept"
+ui_expect "^ +gpt-4.1-nano \(pinned\) · \\\$[0-9.]+ ·$" "50 columns: the footer's broken line ends with the separator"
+ui_expect "^ +[0-9.]+ m?s \(first token [0-9.]+ m?s\) · " "the next line starts with the next field"
+ui_expect_not "^ +· " "no footer line starts with the separator"
+TM resize-window -t 0 -x 40 -y 30
+# Where the separator does not fit after the field, it is dropped.
+ui_expect "^ +gpt-4.1-nano \(pinned\) · \\\$[0-9.]+( ·)?$" "40 columns: broken again between fields"
+ui_expect_not "^ +· " "and still no line starts with one"
+TM resize-window -t 0 -x 100 -y 30
+ui_expect "^ mixchat · hello world from a narrow pane · balanced" "widened: all of it again"
+ui_expect "^ +gpt-4.1-nano \(pinned\) · \\\$[0-9.]+ · [0-9.]+ m?s \(first token" "and the footer on one line"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+finish
