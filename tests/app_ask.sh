@@ -7,7 +7,8 @@
 long=$(awk 'BEGIN { for (i = 0; i < 360; i++) printf "word " }')
 cat >"$T/script.json" <<EOF2
 [
-  {"model": "ghost", "api": "openai", "status": 404},
+  {"model": "ghost", "status": 404, "fail_times": 3},
+  {"model": "ghost2", "status": 404},
   {"prompt_contains": "reject", "status": 401},
   {"prompt_contains": "briefcap", "status": 429, "retry_after": 0.2},
   {"prompt_contains": "limit", "status": 429, "retry_after": 120},
@@ -675,12 +676,9 @@ after2=$(grep -c '"model": *"ghost"' "$MOCK_LOG")
 expect_grep "$T/err" "HTTP 404 for model ghost.*; asking the next-best model" "and its 404 met again is said"
 "$HELPER" --refusals "$HG/db" >"$T/refused"
 expect_grep "$T/refused" "^ghost 3 - 0$" "and kept again, from now"
-# A reply from the model ends it: once the provider has it, ghost is back.
+# A reply from the model ends it: asked by name, ghost answers now (the
+# mock's 404 was for its first three requests).
 "$HELPER" --refusals "$HG/db" 3600000 >/dev/null
-# (Here the mock has ghost behind its Ollama API.)
-sed -e 's/"ghost", "provider": "other"/"ghost", "provider": "local"/' \
-	-e "s|\"providers\": {|\"providers\": { \"local\": { \"api\": \"ollama\", \"base_url\": \"http://127.0.0.1:$PORT\", \"auth\": \"none\" },|" \
-	"$HG/config.json" >"$T/c" && cp "$T/c" "$HG/config.json"
 "$MC" --home "$HG" ask --model ghost "ghost alive" >"$T/out" 2>"$T/err"
 expect_grep "$T/err" "ghost is out of routing (no such model): pinned, it is asked anyway" "asked by name, it is asked, and that is said"
 expect_grep "$T/out" "^mock reply to: ghost alive" "and it answers"
@@ -688,6 +686,20 @@ expect_grep "$T/out" "^mock reply to: ghost alive" "and it answers"
 [ -s "$T/refused" ] && fail "a model that answered is still kept as refused: $(cat "$T/refused")" || ok "a model that answered is no longer kept as refused"
 "$MC" --home "$HG" ask "all well" >"$T/out" 2>"$T/err"
 expect_no_grep "$T/err" "out of routing" "and the next ask says nothing of it"
+# A refusal holds where it was met: the 404 names the base_url as a
+# possible slip, and a base_url fixed is a new place to ask.
+sed 's/"ghost", "provider": "other"/"ghost2", "provider": "other"/' "$HG/config.json" >"$T/c" && cp "$T/c" "$HG/config.json"
+"$MC" --home "$HG" ask "which way for two" >/dev/null 2>"$T/err"
+expect_grep "$T/err" "HTTP 404 for model ghost2" "ghost2 refused"
+"$MC" --home "$HG" ask "still two" >/dev/null 2>"$T/err"
+expect_grep "$T/err" "out of routing, as refused to an earlier mixchat in the last day: ghost2 (no such model)" "and kept"
+before=$(grep -c '"model": *"ghost2"' "$MOCK_LOG")
+sed "s|\"other\": { \"api\": \"openai\", \"base_url\": \"http://127.0.0.1:$PORT/v1\"|\"other\": { \"api\": \"openai\", \"base_url\": \"http://localhost:$PORT/v1\"|" "$HG/config.json" >"$T/c" && cp "$T/c" "$HG/config.json"
+grep -q "localhost:$PORT" "$HG/config.json" || fail "the test did not change the base_url: $(cat "$HG/config.json")"
+"$MC" --home "$HG" ask "after the fix" >/dev/null 2>"$T/err"
+after=$(grep -c '"model": *"ghost2"' "$MOCK_LOG")
+[ "$after" -gt "$before" ] && ok "after its base_url changes, ghost2 is asked again" || fail "ghost2 stayed out after its base_url changed: $(cat "$T/err")"
+expect_no_grep "$T/err" "as refused to an earlier mixchat" "and the old refusal is not said"
 
 # An empty reply the model finished was paid for: it can be rated, so the
 # router learns that the model answered nothing.

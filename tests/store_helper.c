@@ -41,7 +41,7 @@ refusals(struct store *s, const char *older)
 	for (i = 0; i < n; i++) {
 		if (older != NULL) {
 			list[i].since_ms -= strtoll(older, NULL, 10);
-			must(store_refusal_put(s, &list[i]), "refusal");
+			must(store_refusals_put(s, &list[i], 1), "refusal");
 		}
 		printf("%s %d %s %lld\n", list[i].model, list[i].kind,
 		    list[i].key_fp[0] != '\0' ? list[i].key_fp : "-",

@@ -971,28 +971,30 @@ TEST(refusals_kept_listed_dropped)
 {
 	char *dir = dbdir("refusals");
 	struct store *s = open_or_die(dir);
-	struct store_refusal r, *list;
+	struct store_refusal r[2], *list;
 	char big[STORE_MODEL_MAX + 2];
+	const char *drop[2];
 	size_t n;
 
 	store_set_warn(s, collect_warn, NULL);
 	CHECK(store_refusals_list(s, &list, &n) == MC_OK && n == 0);
 	store_refusals_free(list, n);
-	memset(&r, 0, sizeof r);
-	r.model = (char *)(uintptr_t) "gpt-4o";
-	r.kind = STORE_REFUSED_KEY;
-	r.since_ms = 1700000000123LL;
-	strcpy(r.key_fp, "0a1b2c3d");
-	CHECK(store_refusal_put(s, &r) == MC_OK);
-	r.model = (char *)(uintptr_t) "ghost";
-	r.kind = STORE_REFUSED_GONE;
-	r.since_ms = 5;
-	r.key_fp[0] = '\0'; /* a provider without keys */
-	CHECK(store_refusal_put(s, &r) == MC_OK);
+	memset(r, 0, sizeof r);
+	r[0].model = (char *)(uintptr_t) "gpt-4o";
+	r[0].kind = STORE_REFUSED_KEY;
+	r[0].since_ms = 1700000000123LL;
+	strcpy(r[0].key_fp, "0a1b2c3d");
+	strcpy(r[0].route, "89abcdef");
+	r[1].model = (char *)(uintptr_t) "ghost";
+	r[1].kind = STORE_REFUSED_GONE;
+	r[1].since_ms = 5;
+	r[1].key_fp[0] = '\0'; /* a provider without keys */
+	strcpy(r[1].route, "00000001");
+	CHECK(store_refusals_put(s, r, 2) == MC_OK); /* one transaction */
 	/* Replaced, not added: one a model. */
-	r.kind = STORE_REFUSED_ACCESS;
-	r.since_ms = 6;
-	CHECK(store_refusal_put(s, &r) == MC_OK);
+	r[1].kind = STORE_REFUSED_ACCESS;
+	r[1].since_ms = 6;
+	CHECK(store_refusals_put(s, &r[1], 1) == MC_OK);
 	/* A draft and a hold share the meta database: not refusals. */
 	CHECK(store_test_put_raw(s, "meta", "refuse", 6, "x", 1) == MC_OK);
 	CHECK(store_test_put_raw(s, "meta", "refusez", 7, "x", 1) == MC_OK);
@@ -1002,30 +1004,51 @@ TEST(refusals_kept_listed_dropped)
 		CHECK(list[0].kind == STORE_REFUSED_ACCESS);
 		CHECK(list[0].since_ms == 6);
 		CHECK_STR(list[0].key_fp, "");
+		CHECK_STR(list[0].route, "00000001");
 		CHECK_STR(list[1].model, "gpt-4o");
 		CHECK(list[1].kind == STORE_REFUSED_KEY);
 		CHECK(list[1].since_ms == 1700000000123LL);
 		CHECK_STR(list[1].key_fp, "0a1b2c3d");
+		CHECK_STR(list[1].route, "89abcdef");
 	}
 	store_refusals_free(list, n);
-	/* Bad input is refused, never written. */
-	r.kind = 4;
-	CHECK(store_refusal_put(s, &r) == MC_ERR_USAGE);
-	r.kind = STORE_REFUSED_KEY;
-	strcpy(r.key_fp, "0a1b");
-	CHECK(store_refusal_put(s, &r) == MC_ERR_USAGE);
+	/* Bad input is refused, never written, and nothing of its batch. */
+	r[1].kind = 4;
+	CHECK(store_refusals_put(s, r, 2) == MC_ERR_USAGE);
+	r[1].kind = STORE_REFUSED_KEY;
+	strcpy(r[1].key_fp, "0a1b");
+	CHECK(store_refusals_put(s, &r[1], 1) == MC_ERR_USAGE);
+	r[1].key_fp[0] = '\0';
+	r[1].since_ms = 0;
+	CHECK(store_refusals_put(s, &r[1], 1) == MC_ERR_USAGE);
+	r[1].since_ms = 7;
+	r[1].route[3] = '\0';
+	CHECK(store_refusals_put(s, &r[1], 1) == MC_ERR_USAGE);
 	memset(big, 'm', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
-	r.model = big;
-	r.key_fp[0] = '\0';
-	CHECK(store_refusal_put(s, &r) == MC_ERR_USAGE);
-	CHECK(store_refusal_drop(s, big) == MC_ERR_USAGE);
+	strcpy(r[1].route, "00000001");
+	r[1].model = big;
+	CHECK(store_refusals_put(s, &r[1], 1) == MC_ERR_USAGE);
+	drop[0] = big;
+	CHECK(store_refusals_drop(s, drop, 1) == MC_ERR_USAGE);
+	CHECK(store_refusals_list(s, &list, &n) == MC_OK && n == 2);
+	if (n == 2)
+		CHECK(list[1].since_ms == 1700000000123LL &&
+		      list[0].kind == STORE_REFUSED_ACCESS);
+	store_refusals_free(list, n);
 	/* Dropped; dropping what is not there is no error. */
-	CHECK(store_refusal_drop(s, "gpt-4o") == MC_OK);
-	CHECK(store_refusal_drop(s, "gpt-4o") == MC_OK);
-	/* A damaged one (a fingerprint that is no hex) is said, left out. */
+	drop[0] = "gpt-4o";
+	drop[1] = "never-kept";
+	CHECK(store_refusals_drop(s, drop, 2) == MC_OK);
+	CHECK(store_refusals_drop(s, drop, 2) == MC_OK);
+	/* Damaged ones - a fingerprint that is no hex, a time that is no
+	 * time (it overflowed the app's arithmetic) - are said, left out. */
 	CHECK(store_test_put_raw(s, "meta", "refusedbad", 10,
-	          "\x01\x01\0\0\0\0\0\0\0\0ZZZZZZZZ", 18) == MC_OK);
+	          "\x01\x01\0\0\0\0\0\0\0\x01ZZZZZZZZ00000000", 26) == MC_OK);
+	CHECK(store_test_put_raw(s, "meta", "refusedold", 10,
+	          "\x01\x03\0\0\0\0\0\0\0\x80\0\0\0\0\0\0\0\0"
+	          "00000000",
+	          26) == MC_OK);
 	warned[0] = '\0';
 	CHECK(store_refusals_list(s, &list, &n) == MC_OK && n == 1);
 	if (n == 1)
@@ -1033,6 +1056,7 @@ TEST(refusals_kept_listed_dropped)
 	store_refusals_free(list, n);
 	CHECK(strstr(warned, "meta record") != NULL);
 	CHECK(strstr(warned, "damaged") != NULL);
+	CHECK(store_damaged(s) == 2);
 	store_close(s);
 	free(dir);
 }

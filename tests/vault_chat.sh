@@ -262,6 +262,11 @@ grep -q "\"authorization\":\"Bearer $KEY\"" "$MOCK_LOG" &&
 expect_grep "$T/err" "out of routing, as refused to an earlier mixchat in the last day: openai's models (key refused);" "and says why, once for the provider's models"
 if grep -r -a -q -e "$KEY" "$H10"; then fail "the refused key is in the data folder in plaintext"; else
 	ok "the refusal keeps no plaintext key"; fi
+# What is kept names the key by the fingerprint `keys list` shows.
+fp=$(setsid -w "$MC" --home "$H10" keys list 2>/dev/null | awk -F'\t' '$1 == "openai" { print $2 }')
+"${MIXCHAT_BUILDDIR:-.}/tests/store_helper" --refusals "$H10/db" >"$T/refused"
+[ -n "$fp" ] && grep -q "^gpt-4.1-mini 1 $fp " "$T/refused" && ok "the refusal names the key by its fingerprint ($fp)" ||
+	fail "refusal vs keys list: '$fp'; $(head -3 "$T/refused")"
 printf 'correct horse\n%s\n' "$KEY2" | setsid -w "$MC" --home "$H10" keys add openai --passphrase-fd 0 >/dev/null 2>&1 ||
 	fail "keys add (a new key) beside the chat"
 # Another key is no longer the one refused: the next mixchat sends it.

@@ -23,6 +23,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@
 #include "router/router.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/crc32.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -1409,7 +1411,7 @@ app_down_set(
 	app->down[k].kind = kind;
 }
 
-/* Whether a kind of failure is kept in the store (app_refusal_keep). */
+/* Whether a kind of failure is kept in the store (app_refusals_keep). */
 static bool
 down_kept(enum down_kind kind)
 {
@@ -1431,30 +1433,85 @@ app_key_fp(const struct app *app, const char *model, char fp[9])
 		vault_fingerprint(key, fp);
 }
 
-/* Keep (or, with kind < 0, forget) model's refusal in the store for the
- * next mixchat.  Only a help: a store that fails here costs the next
- * mixchat one request, said by the store's own warning. */
+/* Where model is asked, in 8 hex digits (a CRC-32 of its provider's name,
+ * API and base_url): a kept refusal holds only there - a base_url fixed
+ * after a 404 is a new place to ask. */
 static void
-app_refusal_keep(struct app *app, const char *model, int kind, int64_t since)
+app_route_fp(const struct app *app, const char *model, char out[9])
 {
-	struct store_refusal r;
+	const struct model *m = config_find_model(app->cfg, model);
+	const struct provider *p =
+	    m != NULL ? config_find_provider(app->cfg, m->provider) : NULL;
+	char *where = p != NULL ? xasprintf("%s\n%s\n%s", p->name,
+	                              config_api_name(p->api), p->base_url)
+	                        : xstrdup("");
 
-	if (kind < 0) {
-		if (store_refusal_drop(app->store, model) != MC_OK)
-			log_debug("refusal of %s not forgotten: %s", model,
-			    store_strerror(app->store));
-		return;
+	snprintf(out, 9, "%08" PRIx32, crc32_ieee(where, strlen(where)));
+	free(where);
+}
+
+/* Keep the refusal of kind for the n models ids in the store for the next
+ * mixchat, in one transaction.  Only a help: a store that fails here
+ * costs the next mixchat one request. */
+static void
+app_refusals_keep(struct app *app, const char *const *ids, size_t n,
+    enum down_kind kind, int64_t since)
+{
+	struct store_refusal *list = xcalloc(n + 1, sizeof *list);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		list[i].model = (char *)(uintptr_t)ids[i];
+		list[i].kind = kind == DOWN_KEY      ? STORE_REFUSED_KEY
+		               : kind == DOWN_ACCESS ? STORE_REFUSED_ACCESS
+		                                     : STORE_REFUSED_GONE;
+		list[i].since_ms = since;
+		app_key_fp(app, ids[i], list[i].key_fp);
+		app_route_fp(app, ids[i], list[i].route);
 	}
-	memset(&r, 0, sizeof r);
-	r.model = (char *)(uintptr_t)model;
-	r.kind = kind == DOWN_KEY      ? STORE_REFUSED_KEY
-	         : kind == DOWN_ACCESS ? STORE_REFUSED_ACCESS
-	                               : STORE_REFUSED_GONE;
-	r.since_ms = since;
-	app_key_fp(app, model, r.key_fp);
-	if (store_refusal_put(app->store, &r) != MC_OK)
-		log_debug("refusal of %s not kept: %s", model,
-		    store_strerror(app->store));
+	if (store_refusals_put(app->store, list, n) != MC_OK)
+		log_debug("refusals not kept: %s", store_strerror(app->store));
+	free(list);
+}
+
+/* Forget the kept refusals of the n models ids, in one transaction. */
+static void
+app_refusals_forget(struct app *app, const char *const *ids, size_t n)
+{
+	if (n > 0 && store_refusals_drop(app->store, ids, n) != MC_OK)
+		log_debug(
+		    "refusals not forgotten: %s", store_strerror(app->store));
+}
+
+/*
+ * model answered: what is kept of a refusal of it, or of its provider's
+ * key, no longer holds - whatever this mixchat knows (another one may
+ * have kept it since this one read them, or a later failure may have
+ * taken its place here).  A read, and a write only when there is one.
+ */
+static void
+app_refusals_answered(struct app *app, const char *model)
+{
+	const struct model *m = config_find_model(app->cfg, model);
+	struct store_refusal *list;
+	const char **ids;
+	size_t n, i, k = 0;
+
+	if (store_refusals_list(app->store, &list, &n) != MC_OK || n == 0)
+		return;
+	ids = xcalloc(n, sizeof *ids);
+	for (i = 0; i < n; i++) {
+		const struct model *o =
+		    config_find_model(app->cfg, list[i].model);
+
+		if (strcmp(list[i].model, model) == 0 ||
+		    (list[i].kind == STORE_REFUSED_KEY && m != NULL &&
+		        o != NULL && strcmp(o->provider, m->provider) == 0))
+			ids[k++] = list[i].model;
+	}
+	app_refusals_forget(app, ids, k);
+	free(ids);
+	store_refusals_free(list, n);
 }
 
 /*
@@ -1479,7 +1536,8 @@ app_down_mark(struct app *app, const char *model, enum down_kind kind)
 	    kind == DOWN_SERVER || kind == DOWN_FAILED || kind == DOWN_SILENT
 	        ? now + APP_DOWN_MS
 	        : now + APP_REFUSED_MS;
-	size_t i;
+	const char **kept = xcalloc(app->cfg->nmodels + 1, sizeof *kept);
+	size_t i, nkept = 0;
 
 	for (i = 0; i < app->cfg->nmodels; i++) {
 		const struct model *o = &app->cfg->models[i];
@@ -1489,9 +1547,14 @@ app_down_mark(struct app *app, const char *model, enum down_kind kind)
 		        strcmp(o->provider, m->provider) == 0))
 			continue;
 		app_down_set(app, o->id, kind, until);
-		if (down_kept(kind))
-			app_refusal_keep(app, o->id, (int)kind, now);
+		/* Kept for the models that could be asked: not a disabled
+		 * catalog model of the provider. */
+		if (down_kept(kind) &&
+		    (strcmp(o->id, model) == 0 || app_model_usable(app, o)))
+			kept[nkept++] = o->id;
 	}
+	app_refusals_keep(app, kept, nkept, kind, now);
+	free(kept);
 }
 
 static void
@@ -1511,14 +1574,12 @@ app_down_clear(struct app *app, const char *model)
 		if (strcmp(app->down[k].model, model) == 0 ||
 		    (down_provider_wide(app->down[k].kind) && m != NULL &&
 		        o != NULL && strcmp(o->provider, m->provider) == 0)) {
-			if (down_kept(app->down[k].kind))
-				app_refusal_keep(
-				    app, app->down[k].model, -1, 0);
 			free(app->down[k].model);
 			app->down[k] = app->down[--app->ndown];
 		} else
 			k++;
 	}
+	app_refusals_answered(app, model);
 }
 
 /* Why model id sits out, for the candidate table ("unreachable" as the
@@ -1554,7 +1615,8 @@ app_down_reason(const struct app *app, const char *id)
 static void
 app_down_forget_keys(struct app *app, char (*before)[9], char **names, size_t n)
 {
-	size_t k = 0, i;
+	const char **gone = xcalloc(app->ndown + 1, sizeof *gone);
+	size_t k = 0, i, ngone = 0;
 
 	while (k < app->ndown) {
 		const struct model *m =
@@ -1574,12 +1636,15 @@ app_down_forget_keys(struct app *app, char (*before)[9], char **names, size_t n)
 		 * new key may be let use a model the old one was not (some
 		 * providers answer 404 for a model a key may not see). */
 		if (down_kept(app->down[k].kind) && key != NULL && !same) {
-			app_refusal_keep(app, app->down[k].model, -1, 0);
-			free(app->down[k].model);
+			gone[ngone++] = app->down[k].model;
 			app->down[k] = app->down[--app->ndown];
 		} else
 			k++;
 	}
+	app_refusals_forget(app, gone, ngone);
+	for (i = 0; i < ngone; i++)
+		free((char *)(uintptr_t)gone[i]);
+	free(gone);
 }
 
 bool
@@ -1655,25 +1720,26 @@ app_down_list(struct app *app, const char *const *skip, size_t nskip, size_t *n)
 }
 
 /*
- * The refusals an earlier mixchat kept (app_refusal_keep), once the key
+ * The refusals an earlier mixchat kept (app_refusals_keep), once the key
  * each was for is at hand (the vault open, or a provider without keys):
  * one still holds when its model is set up, it is less than
- * APP_REFUSED_MS old and its provider's key is the one refused - then
- * the model sits out for the rest of that time, and the user is told
- * (the chat's notice line, or `ask`'s standard error).  One that no
- * longer holds is forgotten.  Read once; before the vault is unlocked,
- * what needs its keys waits for the next call.
+ * APP_REFUSED_MS old, its provider's key is the one refused and the
+ * model is asked where it was (app_route_fp) - then the model sits out
+ * for the rest of that time, and the user is told (the chat's notice
+ * line, or `ask`'s standard error).  One that no longer holds is
+ * forgotten, as is one a day old whatever its model.  Read once; before
+ * the vault is unlocked, what needs its keys waits for the next call.
  */
 static void
 app_refusals_read(struct app *app)
 {
 	struct store_refusal *list;
 	struct buf said;
-	const char **keys = NULL;
+	const char **keys = NULL, **gone;
 	int64_t now = time_wall_ms();
-	size_t n, i, k, nsaid = 0, nkeys = 0;
+	size_t n, i, k, nsaid = 0, nkeys = 0, ngone = 0;
 	bool waiting = false;
-	char fp[9];
+	char fp[9], route[9];
 
 	if (app->refusals_read)
 		return;
@@ -1682,6 +1748,7 @@ app_refusals_read(struct app *app)
 		return;
 	}
 	buf_init(&said, 4096);
+	gone = xcalloc(n + 1, sizeof *gone);
 	for (i = 0; i < n; i++) {
 		const struct store_refusal *r = &list[i];
 		const struct model *m = config_find_model(app->cfg, r->model);
@@ -1693,6 +1760,13 @@ app_refusals_read(struct app *app)
 		                          ? DOWN_ACCESS
 		                          : DOWN_GONE;
 
+		/* A day old (or from a clock far ahead): gone, whatever its
+		 * model (since_ms > 0: no overflow). */
+		if (r->since_ms > now + 60000 ||
+		    now - r->since_ms >= APP_REFUSED_MS) {
+			gone[ngone++] = r->model;
+			continue;
+		}
 		/* Not set up now, or without its key: kept for when it is. */
 		if (m == NULL || p == NULL || !app_model_usable(app, m))
 			continue;
@@ -1701,9 +1775,10 @@ app_refusals_read(struct app *app)
 			continue;
 		}
 		app_key_fp(app, m->id, fp);
-		if (strcmp(fp, r->key_fp) != 0 || r->since_ms > now + 60000 ||
-		    now - r->since_ms >= APP_REFUSED_MS) {
-			app_refusal_keep(app, m->id, -1, 0);
+		app_route_fp(app, m->id, route);
+		if (strcmp(fp, r->key_fp) != 0 ||
+		    strcmp(route, r->route) != 0) {
+			gone[ngone++] = r->model;
 			continue;
 		}
 		for (k = 0; k < app->ndown; k++)
@@ -1732,6 +1807,8 @@ app_refusals_read(struct app *app)
 			log_debug("refusals: notice too long");
 	}
 	free(keys);
+	app_refusals_forget(app, gone, ngone);
+	free(gone);
 	store_refusals_free(list, n);
 	if (nsaid > 4 && buf_printf(&said, " and %zu more", nsaid - 4) != MC_OK)
 		log_debug("refusals: notice too long");

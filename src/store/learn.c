@@ -711,9 +711,9 @@ store_latency_put(
 #define REFUSED_PLEN   (sizeof REFUSED_PREFIX - 1)
 
 struct refusal_ctx {
-	const struct store_refusal *r;
-	const char *model;
-	struct store_refusal *list;
+	const struct store_refusal *put; /* n of them, for a put */
+	const char *const *drop;         /* n of them, for a drop */
+	struct store_refusal *list;      /* read */
 	size_t n, cap;
 };
 
@@ -735,12 +735,15 @@ refusal_put_body(struct store *s, MDB_txn *txn, void *arg)
 	char key[REFUSED_PLEN + STORE_MODEL_MAX];
 	struct buf b;
 	MDB_val k, d;
-	int rc;
+	size_t i;
+	int rc = MC_OK;
 
 	buf_init(&b, 64);
-	rc = record_refusal_encode(c->r, &b);
-	if (rc == MC_OK) {
-		k.mv_size = refusal_key(c->r->model, key);
+	for (i = 0; i < c->n && rc == MC_OK; i++) {
+		buf_reset(&b);
+		if ((rc = record_refusal_encode(&c->put[i], &b)) != MC_OK)
+			break;
+		k.mv_size = refusal_key(c->put[i].model, key);
 		k.mv_data = key;
 		d.mv_size = b.len;
 		d.mv_data = b.data;
@@ -751,12 +754,16 @@ refusal_put_body(struct store *s, MDB_txn *txn, void *arg)
 }
 
 int
-store_refusal_put(struct store *s, const struct store_refusal *r)
+store_refusals_put(struct store *s, const struct store_refusal *list, size_t n)
 {
-	struct refusal_ctx c = { r, NULL, NULL, 0, 0 };
+	struct refusal_ctx c = { list, NULL, NULL, n, 0 };
+	size_t i;
 
-	if (!store_model_ok(r->model))
-		return MC_ERR_USAGE;
+	for (i = 0; i < n; i++)
+		if (!store_model_ok(list[i].model))
+			return MC_ERR_USAGE;
+	if (n == 0)
+		return MC_OK;
 	return store_txn_write(s, "keeping a refusal", refusal_put_body, &c);
 }
 
@@ -766,21 +773,30 @@ refusal_drop_body(struct store *s, MDB_txn *txn, void *arg)
 	struct refusal_ctx *c = arg;
 	char key[REFUSED_PLEN + STORE_MODEL_MAX];
 	MDB_val k;
+	size_t i;
 	int rc;
 
-	k.mv_size = refusal_key(c->model, key);
-	k.mv_data = key;
-	rc = mdb_del(txn, s->meta, &k, NULL);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	for (i = 0; i < c->n; i++) {
+		k.mv_size = refusal_key(c->drop[i], key);
+		k.mv_data = key;
+		rc = mdb_del(txn, s->meta, &k, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+	}
+	return 0;
 }
 
 int
-store_refusal_drop(struct store *s, const char *model)
+store_refusals_drop(struct store *s, const char *const *models, size_t n)
 {
-	struct refusal_ctx c = { NULL, model, NULL, 0, 0 };
+	struct refusal_ctx c = { NULL, models, NULL, n, 0 };
+	size_t i;
 
-	if (!store_model_ok(model))
-		return MC_ERR_USAGE;
+	for (i = 0; i < n; i++)
+		if (!store_model_ok(models[i]))
+			return MC_ERR_USAGE;
+	if (n == 0)
+		return MC_OK;
 	return store_txn_write(
 	    s, "forgetting a refusal", refusal_drop_body, &c);
 }

@@ -664,7 +664,8 @@ record_refusal_encode(const struct store_refusal *r, struct buf *b)
 	int rc;
 
 	if (r->kind < STORE_REFUSED_KEY || r->kind > STORE_REFUSED_GONE ||
-	    (fplen != 0 && fplen != 8))
+	    (fplen != 0 && fplen != 8) || strlen(r->route) != 8 ||
+	    r->since_ms <= 0)
 		return MC_ERR_USAGE;
 	if ((rc = put_u8(b, RECORD_VERSION)) != 0 ||
 	    (rc = put_u8(b, (unsigned int)r->kind)) != 0 ||
@@ -672,9 +673,23 @@ record_refusal_encode(const struct store_refusal *r, struct buf *b)
 		return rc;
 	/* Eight bytes either way: no key is eight NULs. */
 	if ((rc = buf_add(b, "\0\0\0\0\0\0\0\0", 8 - fplen)) != 0 ||
-	    (rc = buf_add(b, r->key_fp, fplen)) != 0)
+	    (rc = buf_add(b, r->key_fp, fplen)) != 0 ||
+	    (rc = buf_add(b, r->route, 8)) != 0)
 		return rc;
 	return MC_OK;
+}
+
+/* Whether the 8 bytes at p are lower-case hex digits. */
+static bool
+hex8(const char *p)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') ||
+		        (p[i] >= 'a' && p[i] <= 'f')))
+			return false;
+	return true;
 }
 
 int
@@ -689,11 +704,14 @@ record_refusal_decode(const void *p, size_t n, struct store_refusal *out)
 		return rc;
 	out->kind = (int)get_u8(&r);
 	out->since_ms = (int64_t)get_u64(&r);
-	if (r.bad || r.left != 8)
+	if (r.bad || r.left != 16)
 		return MC_ERR_CORRUPT;
 	memcpy(out->key_fp, r.p, 8);
 	out->key_fp[8] = '\0';
-	if (out->kind < STORE_REFUSED_KEY || out->kind > STORE_REFUSED_GONE)
+	memcpy(out->route, r.p + 8, 8);
+	out->route[8] = '\0';
+	if (out->kind < STORE_REFUSED_KEY || out->kind > STORE_REFUSED_GONE ||
+	    out->since_ms <= 0 || !hex8(out->route))
 		return MC_ERR_CORRUPT;
 	if (out->key_fp[0] == '\0') {
 		/* No key: all eight NULs. */
@@ -702,11 +720,7 @@ record_refusal_decode(const void *p, size_t n, struct store_refusal *out)
 				return MC_ERR_CORRUPT;
 		return MC_OK;
 	}
-	for (i = 0; i < 8; i++)
-		if (!((out->key_fp[i] >= '0' && out->key_fp[i] <= '9') ||
-		        (out->key_fp[i] >= 'a' && out->key_fp[i] <= 'f')))
-			return MC_ERR_CORRUPT;
-	return MC_OK;
+	return hex8(out->key_fp) ? MC_OK : MC_ERR_CORRUPT;
 }
 
 uint32_t

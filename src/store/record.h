@@ -53,8 +53,8 @@
  *   meta schema: u32 LE; meta created: i64 LE;
  *   meta last_reply: session u64 LE | seq u32 LE
  *   meta refused: v=1 | kind u8 (1 key, 2 access, 3 no such model) |
- *            since i64 | key fingerprint: 8 hex digits, or 8 NULs for
- *            no key
+ *            since i64 (> 0) | key fingerprint: 8 hex digits, or 8 NULs
+ *            for no key | route: 8 hex digits
  */
 #ifndef MIXCHAT_STORE_RECORD_H
 #define MIXCHAT_STORE_RECORD_H

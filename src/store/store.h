@@ -365,15 +365,21 @@ enum store_refusal_kind {
 
 struct store_refusal {
 	char *model;
-	int kind; /* enum store_refusal_kind */
-	int64_t since_ms;
-	char key_fp[9]; /* the key refused or used; "" for no key */
+	int kind;         /* enum store_refusal_kind */
+	int64_t since_ms; /* > 0 */
+	char key_fp[9];   /* the key refused or used; "" for no key */
+	char route[9];    /* 8 hex digits naming where the model was asked
+	                     (the app's hash of its provider, API and URL) */
 };
 
-/* store_refusal_put: keep r (replacing the model's). */
-int store_refusal_put(struct store *s, const struct store_refusal *r) MC_WUR;
-/* store_refusal_drop: forget the model's; MC_OK when there was none. */
-int store_refusal_drop(struct store *s, const char *model) MC_WUR;
+/* store_refusals_put: keep the n refusals of list (each replacing its
+ * model's) in one transaction. */
+int store_refusals_put(
+    struct store *s, const struct store_refusal *list, size_t n) MC_WUR;
+/* store_refusals_drop: forget the n models' refusals in one transaction;
+ * MC_OK for a model that had none. */
+int store_refusals_drop(
+    struct store *s, const char *const *models, size_t n) MC_WUR;
 /*
  * store_refusals_list: every refusal kept, by model id; a damaged one is
  * reported (store_set_warn) and left out.  Free with
