@@ -967,6 +967,34 @@ TEST(damaged_value_reported_and_skipped)
 	free(dir);
 }
 
+TEST(long_title_cut_at_a_word)
+{
+	char *dir = dbdir("title");
+	struct store *s = open_or_die(dir);
+	struct store_session ss;
+	uint64_t c;
+
+	/* A long first line is cut at a word, and says so. */
+	CHECK(store_session_new(s, NULL, &c) == MC_OK);
+	add_msg(s, c, STORE_ROLE_USER,
+	    "line 1: the quick brown fox jumps over the lazy dog "
+	    "\xe4\xb8\xad\xe6\x96\x87 and then some more words\nline 2");
+	CHECK(store_session_get(s, c, &ss) == MC_OK);
+	CHECK_STR(ss.title, "line 1: the quick brown fox jumps over the "
+	                    "lazy dog \xe4\xb8\xad\xe6\x96\x87\xe2\x80\xa6");
+	store_session_release(&ss);
+	CHECK(store_session_new(s, NULL, &c) == MC_OK);
+	add_msg(s, c, STORE_ROLE_USER,
+	    "0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789");
+	CHECK(store_session_get(s, c, &ss) == MC_OK);
+	CHECK_STR(ss.title, "012345678901234567890123456789"
+	                    "012345678901234567890123456789\xe2\x80\xa6");
+	store_session_release(&ss);
+	store_close(s);
+	free(dir);
+}
+
 TEST(refusals_kept_listed_dropped)
 {
 	char *dir = dbdir("refusals");
@@ -1733,6 +1761,7 @@ main(void)
 	RUN(drafts_of_a_dead_process_are_kept_once);
 	RUN(sigkill_writer_loses_nothing_acknowledged);
 	RUN(damaged_value_reported_and_skipped);
+	RUN(long_title_cut_at_a_word);
 	RUN(refusals_kept_listed_dropped);
 	RUN(newer_schema_refused);
 	RUN(many_ratings_in_one_millisecond);

@@ -326,21 +326,35 @@ store_messages_free(struct store_message *list, size_t n)
 	free(list);
 }
 
-/* make_title: the first line of text, at most TITLE_MAX bytes of UTF-8. */
+/* make_title: the first line of text, at most TITLE_MAX bytes of UTF-8;
+ * one cut ends at a word when one ends in its last third, and says so
+ * with an ellipsis. */
 static char *
 make_title(const char *text)
 {
-	size_t len;
+	size_t len, k;
+	bool cut = false;
 
 	while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
 		text++;
 	len = strcspn(text, "\r\n");
 	if (len > TITLE_MAX) {
+		cut = true;
 		len = TITLE_MAX;
 		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
 			len--;
+		for (k = len; k > TITLE_MAX * 2 / 3; k--)
+			if (text[k] == ' ' || text[k] == '\t') {
+				len = k;
+				break;
+			}
 	}
-	return len > 0 ? xstrndup(text, len) : NULL;
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return NULL;
+	return cut ? xasprintf("%.*s\xe2\x80\xa6", (int)len, text)
+	           : xstrndup(text, len);
 }
 
 /* append_in: append msg to its session inside txn; *seq gets its seq. */
