@@ -107,4 +107,13 @@ mkdir -p "$T/xdg"
 expect_exit 0 "route with XDG folders" -- env -u MIXCHAT_HOME HOME="$T/xdg" XDG_CONFIG_HOME="$T/xdg/c" XDG_DATA_HOME="$T/xdg/d" "$MC" route "hello"
 [ ! -e "$T/xdg/c/mixchat" ] && ok "route makes no config folder" || fail "route made $T/xdg/c/mixchat"
 [ -d "$T/xdg/d/mixchat" ] && ok "and keeps its data in the data folder" || fail "no data folder $T/xdg/d/mixchat"
+# Sums of costs are said to the nano-dollar, not with a double's noise
+# (1,000 bookings of $0.0001234567).
+HN=$T/home_noise
+mkdir -p "$HN"
+"$HELPER" --spend "$HN/db" || fail "store_helper --spend"
+"$MC" --home "$HN" stats --json >"$T/out" 2>"$T/err"
+expect_grep "$T/out" '"total":	0.1234567$' "stats --json: the day's spend is 0.1234567"
+expect_no_grep "$T/out" '0\.12345669\|0\.12345670' "with no double's noise"
+
 finish

@@ -8,6 +8,10 @@
  *                       ($0.02, today, TTFT 250 ms, 2 s) with an error
  *   and 1.5 USD of m-big spend on 2001-01-01 (in the total only).
  *
+ * store_helper --spend DIR: books $0.0001234567 1,000 times today, half
+ * for m-noise, half for m-noise2 (as doubles the sum is off by more than
+ * cJSON's shortest form hides).
+ *
  * store_helper --refusals DIR [MS]: print the refusals kept (model, kind,
  * key fingerprint or "-", age in whole minutes), one a line; with MS,
  * first make each MS milliseconds older (a day passing, for the tests).
@@ -65,6 +69,33 @@ main(int argc, char **argv)
 	uint32_t seq;
 	int64_t now = time_wall_ms();
 
+	if (argc == 3 && strcmp(argv[1], "--spend") == 0) {
+		int i;
+
+		store_test_nosync = 1;
+		if (store_open(argv[2], &s, &cause) != MC_OK) {
+			fprintf(stderr, "store_helper: %s\n", cause);
+			return 1;
+		}
+		must(store_session_new(s, NULL, &a), "session");
+		memset(&m, 0, sizeof m);
+		memset(&add, 0, sizeof add);
+		m.session = a;
+		m.role = STORE_ROLE_ASSISTANT;
+		m.text = (char *)(uintptr_t) "x";
+		m.model = (char *)(uintptr_t) "m-noise";
+		m.created_ms = now;
+		add.day = time_day(now);
+		add.usd = 0.0001234567;
+		for (i = 0; i < 1000; i++) {
+			m.model =
+			    (char *)(uintptr_t)(i % 2 ? "m-noise2" : "m-noise");
+			must(store_reply_finish(s, &m, &add, NULL, &seq),
+			    "spend");
+		}
+		store_close(s);
+		return 0;
+	}
 	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "--refusals") == 0) {
 		if (store_open(argv[2], &s, &cause) != MC_OK) {
 			fprintf(stderr, "store_helper: %s\n", cause);

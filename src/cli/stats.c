@@ -200,14 +200,22 @@ model_ttft(const struct store_model_stats *ms)
 	return -1;
 }
 
+/* USD to the nano-dollar: a sum of many small costs is 13.7843364, not
+ * 13.784336399999678 (cJSON prints the shortest form that reads back). */
+static double
+usd_round(double usd)
+{
+	return round(usd * 1e9) / 1e9;
+}
+
 static cJSON *
 spend_json(double today, double month, double total)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddNumberToObject(o, "today", today);
-	cJSON_AddNumberToObject(o, "month", month);
-	cJSON_AddNumberToObject(o, "total", total);
+	cJSON_AddNumberToObject(o, "today", usd_round(today));
+	cJSON_AddNumberToObject(o, "month", usd_round(month));
+	cJSON_AddNumberToObject(o, "total", usd_round(total));
 	return o;
 }
 
