@@ -38,4 +38,4 @@ libmixchat_a_SOURCES += src/router/memory.c src/router/memory.h \
 	src/router/online.c src/router/online.h
 check_PROGRAMS += tests/test_memory
 TESTS += tests/test_memory
-tests_test_memory_SOURCES = tests/test_memory.c tests/test.h
+tests_test_memory_SOURCES = tests/test_memory.c tests/memory_ref.c tests/test.h

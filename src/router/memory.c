@@ -21,7 +21,7 @@
  * and leave decisions alone (right/wrong answers scattered over a
  * benchmark).
  */
-#define MEMORY_NRIDGE 4
+#define MEMORY_NRIDGE 4 /* chol_append is written for four */
 static const double memory_ridge_scale[MEMORY_NRIDGE] = { 1, 4, 16, 64 };
 
 struct memory_entry {
@@ -178,11 +178,10 @@ entry_dot(const struct memory_entry *a, const struct memory_entry *b)
 
 #define L(mm, i, j) (lf[(size_t)(i)*ROUTER_MEMORY_MAX + (j)])
 
-/*
- * Extend the factor by the row of entry n (the newest): solve
- * L y = k(entries, e_n), then the diagonal is what is left of
- * 1 + lambda / w_n.
- */
+#ifdef MEMORY_REFERENCE
+/* The sweeps as they were before they were reordered for speed: the
+ * reference tests/test_memory.c builds a second memory with (see
+ * tests/memory_ref.c), which must agree with this one to the bit. */
 static void
 chol_append(const struct router_memory *m, struct memory_model *mm, size_t n)
 {
@@ -211,10 +210,6 @@ chol_append(const struct router_memory *m, struct memory_model *mm, size_t n)
 	}
 }
 
-/*
- * Drop entry 0 from the factor: with L = [l00 0; l L11], the system
- * without it is L11 L11' + l l', a rank-one update of L11.
- */
 static void
 chol_drop_first(double *lf, size_t n)
 {
@@ -237,6 +232,100 @@ chol_drop_first(double *lf, size_t n)
 		for (k = 1; k <= i; k++)
 			L(mm, i - 1, k - 1) = L(mm, i, k);
 }
+#else
+/*
+ * Extend the factor by the row of entry n (the newest): solve
+ * L y = k(entries, e_n), then the diagonal is what is left of
+ * 1 + lambda / w_n.  The four factors side by side: each one's sums are
+ * made in the same order as alone (the same bits), but four independent
+ * sums do not wait on each other's additions.
+ */
+static void
+chol_append(const struct router_memory *m, struct memory_model *mm, size_t n)
+{
+	const struct memory_entry *e = &mm->entries[n];
+	double row[ROUTER_MEMORY_MAX], d[MEMORY_NRIDGE];
+	size_t j, k, st = ROUTER_MEMORY_MAX;
+	int g;
+
+	for (j = 0; j < n; j++)
+		row[j] = kernel(m, entry_dot(e, &mm->entries[j]));
+	for (g = 0; g < MEMORY_NRIDGE; g++)
+		d[g] =
+		    1.0 + m->params.ridge * memory_ridge_scale[g] / e->weight;
+	for (j = 0; j < n; j++) {
+		const double *a0 = mm->chol[0] + j * st,
+		             *a1 = mm->chol[1] + j * st,
+		             *a2 = mm->chol[2] + j * st,
+		             *a3 = mm->chol[3] + j * st;
+		double *b0 = mm->chol[0] + n * st, *b1 = mm->chol[1] + n * st,
+		       *b2 = mm->chol[2] + n * st, *b3 = mm->chol[3] + n * st;
+		double s0 = row[j], s1 = row[j], s2 = row[j], s3 = row[j];
+
+		for (k = 0; k < j; k++) {
+			s0 -= b0[k] * a0[k];
+			s1 -= b1[k] * a1[k];
+			s2 -= b2[k] * a2[k];
+			s3 -= b3[k] * a3[k];
+		}
+		b0[j] = s0 /= a0[j];
+		b1[j] = s1 /= a1[j];
+		b2[j] = s2 /= a2[j];
+		b3[j] = s3 /= a3[j];
+		d[0] -= s0 * s0;
+		d[1] -= s1 * s1;
+		d[2] -= s2 * s2;
+		d[3] -= s3 * s3;
+	}
+	for (g = 0; g < MEMORY_NRIDGE; g++)
+		mm->chol[g][n * st + n] = sqrt(d[g] > 1e-12 ? d[g] : 1e-12);
+}
+
+/*
+ * Drop entry 0 from the factor: with L = [l00 0; l L11], the system
+ * without it is L11 L11' + l l', a rank-one update of L11: column k's
+ * rotation (made from its diagonal) then applies to every row below it.
+ * Swept a block of MEMORY_DROP_ROWS rows at a time, each block through
+ * all the columns before its end and then written one row up: every
+ * element takes the same operations in the same order as in one sweep of
+ * the whole matrix, so the factor is the same to the bit, but a block's
+ * rows stay in cache (a column sweep of the whole matrix used one double
+ * of every line it loaded) and its rows' rotations are independent of
+ * each other (one row alone waits on its every division).
+ */
+#define MEMORY_DROP_ROWS 8
+
+static void
+chol_drop_first(double *lf, size_t n)
+{
+	double c[ROUTER_MEMORY_MAX], s[ROUTER_MEMORY_MAX], x[ROUTER_MEMORY_MAX];
+	size_t i0, i1, i, k;
+
+	for (i0 = 1; i0 < n; i0 = i1) {
+		i1 = i0 + MEMORY_DROP_ROWS < n ? i0 + MEMORY_DROP_ROWS : n;
+		for (i = i0; i < i1; i++)
+			x[i] = L(mm, i, 0);
+		for (k = 1; k < i1; k++) {
+			if (k >= i0) {
+				double lkk = L(mm, k, k),
+				       r = sqrt(lkk * lkk + x[k] * x[k]);
+
+				c[k] = r / lkk;
+				s[k] = x[k] / lkk;
+				L(mm, k, k) = r;
+			}
+			for (i = k + 1 > i0 ? k + 1 : i0; i < i1; i++) {
+				L(mm, i, k) =
+				    (L(mm, i, k) + s[k] * x[i]) / c[k];
+				x[i] = c[k] * x[i] - s[k] * L(mm, i, k);
+			}
+		}
+		for (i = i0; i < i1; i++)
+			memcpy(&L(mm, i - 1, 0), &L(mm, i, 1), i * sizeof *lf);
+	}
+}
+
+#endif /* MEMORY_REFERENCE */
 
 /* Refactor a model's system from its entries (after new knobs). */
 static void
