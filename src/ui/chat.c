@@ -318,6 +318,40 @@ ui_reply_in_view(struct ui *ui)
 	return any;
 }
 
+/* Whether a line of exchange index's reply (its text, footer or error
+ * line: not the message above it) is in the chat pane. */
+static bool
+reply_in_sight(struct ui *ui, size_t index)
+{
+	size_t total = view_total(&ui->view), h, bottom, i;
+	const struct view_line *line;
+	const struct view_block *b;
+	const char *text;
+
+	if (ui->chat_rows <= 0 || ui->scroll >= total)
+		return false;
+	h = (size_t)ui->chat_rows;
+	bottom = total - ui->scroll; /* one past the last line shown */
+	for (i = bottom; i-- > (bottom > h ? bottom - h : 0);) {
+		line = view_line(&ui->view, i, &text, &b);
+		if (line != NULL && b != NULL && !b->note &&
+		    b->index == index && line->kind != VIEW_PROMPT &&
+		    line->kind != VIEW_BLANK)
+			return true;
+	}
+	return false;
+}
+
+void
+ui_selection_follow(struct ui *ui)
+{
+	if (ui->selected < 0 || ui->chat_rows <= 0)
+		return;
+	if ((size_t)ui->selected >= app_count(ui->app) ||
+	    !reply_in_sight(ui, (size_t)ui->selected))
+		ui->selected = -1;
+}
+
 static void
 on_changed(void *ud, size_t index)
 {
@@ -598,6 +632,7 @@ do_action(struct ui *ui, enum action action, int arg)
 	/* Keys read in one go come before the next draw: the reply in
 	 * view as the last key left the scroll. */
 	ui->in_view = ui_reply_in_view(ui);
+	ui_selection_follow(ui);
 
 	switch (action) {
 	case ACT_NONE:

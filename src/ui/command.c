@@ -1019,6 +1019,7 @@ command_run(struct ui *ui, const char *line)
 	size_t i;
 
 	ui->in_view = ui_reply_in_view(ui); /* /why acts on it too */
+	ui_selection_follow(ui);
 	name = xstrdup(line + 1);
 	/* Trim, then split the name from its argument. */
 	end = name + strlen(name);

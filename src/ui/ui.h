@@ -151,6 +151,13 @@ bool ui_set_mouse(struct ui *ui, bool on);
  * the chat pane, else the latest; -1 when there is none.
  */
 long ui_selected(const struct ui *ui);
+/*
+ * ui_selection_follow: a reply selected (Alt-Up/Down, a click) that
+ * scrolling took out of the chat pane is selected no more, so that the
+ * reply keys act on the reply in sight, never on one off screen.  Called
+ * before each key acts and by each draw.
+ */
+void ui_selection_follow(struct ui *ui);
 /* ui_reply_in_view: the exchange whose reply is lowest in the chat pane
  * scrolled up as it is (-1 at the bottom, or with none in sight). */
 long ui_reply_in_view(struct ui *ui);
