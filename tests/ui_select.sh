@@ -1,6 +1,7 @@
 # ui_select.sh - the reply the keys and the commands act on, against the
 # mock provider: a reply picked with Alt-Up and then scrolled out of sight
-# is not the one Alt-1..5 rate (the reply in sight is).
+# is not the one Alt-1..5 rate (the reply in sight is); /why and /copy act
+# on the reply the keys act on, not on the newest.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
@@ -51,5 +52,41 @@ fi
 case "$rated" in
 *q29 | *q30) fail "Alt-2 rated the reply picked before scrolling: $rated" ;;
 esac
+
+# reply_id N: the id of the conversation's Nth reply.
+reply_id() {
+	"$MC" --home "$H" export long --format json 2>/dev/null |
+		jq -r --argjson n "$1" \
+		'[.messages[] | select(.role == "assistant")][$n - 1].id'
+}
+# in_sight: N of the status bar's "reply N/30" (the reply the keys act on).
+in_sight() {
+	ui_screen | sed -n 's/.* reply \([0-9]*\)\/30 .*/\1/p' | tail -1
+}
+
+# 2. /why and /copy act on that reply too (the one in sight), not on the
+# newest.  Esc (no reply selected) and Alt-PgDn (back at the end) first.
+ui_keys Escape; sleep 0.3; ui_keys Escape; sleep 0.3; ui_keys M-NPage
+ui_expect_not "-MORE" "back at the end"
+ui_keys PPage; sleep 0.2; ui_keys PPage; sleep 0.2; ui_keys PPage
+ui_expect "-MORE\([0-9]+\)-" "scrolled up, nothing selected"
+sleep 0.3
+k=$(in_sight)
+[ -n "$k" ] && [ "$k" -lt 29 ] && ok "reply $k/30 is in sight" ||
+	fail "no reply in sight, far from the end: '$k'"
+id=$(reply_id "${k:-1}")
+newest=$(reply_id 30)
+send "/why"
+ui_expect "Why [a-z]+ answered reply $id \\(" "/why explains reply $id, the one in sight"
+ui_expect_not "answered reply $newest " "/why does not explain the newest"
+ui_keys PPage; sleep 0.2; ui_keys PPage; sleep 0.2; ui_keys PPage
+ui_expect "-MORE\([0-9]+\)-" "scrolled up again"
+sleep 0.3
+k=$(in_sight)
+id=$(reply_id "${k:-1}")
+[ "$id" != "$newest" ] || fail "the newest reply is in sight"
+send "/copy"
+ui_expect "reply $id copied" "/copy copies reply $id, the one in sight, as Alt-C"
+ui_expect "-MORE\([0-9]+\)- +reply $k/30" "/copy leaves the chat where it was"
 
 finish

@@ -516,7 +516,12 @@ send_input(struct ui *ui)
 void
 ui_copy_selected(struct ui *ui)
 {
-	long sel = ui_selected(ui);
+	ui_copy_reply(ui, ui_selected(ui));
+}
+
+void
+ui_copy_reply(struct ui *ui, long sel)
+{
 	const struct app_exchange *ex =
 	    sel >= 0 ? app_get(ui->app, (size_t)sel) : NULL;
 	size_t n;
@@ -1376,6 +1381,7 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	ui.cfg = &cfg;
 	ui.selected = -1;
 	ui.in_view = -1;
+	ui.command_reply = -1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		exit_code = chat_without_terminal(&cfg);
 		config_release(&cfg);

@@ -144,7 +144,7 @@ why_excluded(const struct app_exchange *ex, const char *reason)
 static void
 cmd_why(struct ui *ui, const char *arg)
 {
-	long sel = ui_selected(ui);
+	long sel = ui->command_reply;
 	const struct app_exchange *ex;
 	const struct app_candidate *c;
 	char cost[32], lat[32], id[48];
@@ -838,7 +838,7 @@ static void
 cmd_copy(struct ui *ui, const char *arg)
 {
 	(void)arg;
-	ui_copy_selected(ui);
+	ui_copy_reply(ui, ui->command_reply);
 }
 
 static void
@@ -1020,6 +1020,9 @@ command_run(struct ui *ui, const char *line)
 
 	ui->in_view = ui_reply_in_view(ui); /* /why acts on it too */
 	ui_selection_follow(ui);
+	/* Taken before the chat scrolls down: /why and /copy act on the
+	 * reply the keys act on, the one in sight. */
+	ui->command_reply = ui_selected(ui);
 	name = xstrdup(line + 1);
 	/* Trim, then split the name from its argument. */
 	end = name + strlen(name);
@@ -1032,7 +1035,11 @@ command_run(struct ui *ui, const char *line)
 		while (*arg == ' ' || *arg == '\t' || *arg == '\n')
 			arg++;
 	}
-	ui->scroll = 0;
+	/* The answer is a note at the end of the chat: it scrolls down to
+	 * it, but for /copy, which answers on the status bar and leaves
+	 * the reader where they were. */
+	if (strcmp(name, "copy") != 0)
+		ui->scroll = 0;
 	if (command_find(name, &i)) {
 		commands[i].fn(ui, arg);
 		free(name);

@@ -75,6 +75,10 @@ struct ui {
 	 * chat pane (the keys act on it), else -1.  Set by each draw. */
 	long in_view;
 	size_t scroll; /* lines scrolled up from the bottom */
+	/* The exchange a /command acts on (/why, /copy): the one the reply
+	 * keys would act on when it was entered, before the chat scrolls
+	 * down to show the command's answer; -1 when there is none. */
+	long command_reply;
 	size_t last_total;
 	bool quit;
 	bool keep_command; /* a /command refused for now stays in the input */
@@ -139,6 +143,8 @@ void ui_notice(struct ui *ui, const char *message);
  */
 #define UI_COPY_MAX (96 * 1024)
 void ui_copy_selected(struct ui *ui);
+/* ui_copy_reply: the same for exchange index (-1: none). */
+void ui_copy_reply(struct ui *ui, long index);
 /* ui_notices_dismiss: take the notice line down. */
 void ui_notices_dismiss(struct ui *ui);
 /* ui_set_theme: load and apply theme name; false (and a note) on error. */
