@@ -1297,12 +1297,8 @@ unlock_vault(struct config *cfg, struct app *app)
 	return cli_unlock(cfg, app);
 }
 
-/*
- * The key bound to action, for a hint: insert mode's, else normal mode's,
- * with "C-d" written "Ctrl-D" as people say it; "" when none is.
- */
-static void
-hint_key(const struct keymap *km, enum action action, char *out, size_t n)
+void
+ui_hint_key(const struct keymap *km, enum action action, char *out, size_t n)
 {
 	char key[32];
 
@@ -1312,6 +1308,9 @@ hint_key(const struct keymap *km, enum action action, char *out, size_t n)
 		return;
 	if (key[0] == 'C' && key[1] == '-' && key[2] != '\0' && key[3] == '\0')
 		snprintf(out, n, "Ctrl-%c", toupper((unsigned char)key[2]));
+	else if (key[0] == 'M' && key[1] == '-' && key[2] >= 'a' &&
+	         key[2] <= 'z' && key[3] == '\0')
+		snprintf(out, n, "Alt-%c", toupper((unsigned char)key[2]));
 	else
 		snprintf(out, n, "%s", key);
 }
@@ -1459,8 +1458,8 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 			view_set_error_hint(&ui.view, hint);
 		}
 	}
-	hint_key(&ui.km, ACT_HELP_KEYS, ui.help_key, sizeof ui.help_key);
-	hint_key(&ui.km, ACT_QUIT, ui.quit_key, sizeof ui.quit_key);
+	ui_hint_key(&ui.km, ACT_HELP_KEYS, ui.help_key, sizeof ui.help_key);
+	ui_hint_key(&ui.km, ACT_QUIT, ui.quit_key, sizeof ui.quit_key);
 	ui_note(&ui,
 	    "mixchat %s: type a message and press Enter.  "
 	    "%s%s/help the commands, /sessions your earlier conversations; "

@@ -29,13 +29,13 @@ static const char help_text[] =
     "choose\n"
     "  /models           every model: price, learned quality, ratings, "
     "latency\n"
-    "  /budget [on|off]  today's spend, the daily budget, budget mode (F2)\n"
+    "  /budget [on|off]  today's spend, the daily budget, budget mode%s\n"
     "  /new              start a new conversation\n"
     "  /sessions [N]     list conversations; /sessions N resumes number N\n"
     "  /search WORDS     find messages in every conversation\n"
     "  /export [FILE]    write this conversation as Markdown (/export!\n"
     "                    FILE replaces a file already there)\n"
-    "  /copy             the selected reply to the clipboard (Alt-C)\n"
+    "  /copy             the selected reply to the clipboard%s\n"
     "  /theme NAME       switch colours (default, light, solarized-dark, "
     "mono)\n"
     "  /mouse [on|off]   the wheel scrolls, a click selects a reply "
@@ -46,7 +46,7 @@ static const char help_text[] =
     "  /notices          the warnings mixchat gave (budget, damaged "
     "records)\n"
     "  /help             this list;  %s\n"
-    "  /quit             leave (Ctrl-D does too)\n"
+    "  /quit             leave%s\n"
     "Start a message with // to send one that begins with /.";
 
 /* Add s to b cut to cols display columns (never inside a character, "…"
@@ -879,13 +879,23 @@ cmd_theme(struct ui *ui, const char *arg)
 static void
 cmd_help(struct ui *ui, const char *arg)
 {
-	char *text, keys[64];
+	char *text, keys[64], key[32], budget[48], copy[48], quit[48];
 
+	/* The keys named are the map's in force, as on the status bar. */
+	ui_hint_key(&ui->km, ACT_BUDGET, key, sizeof key);
+	snprintf(budget, sizeof budget, "%s%s%s", key[0] != '\0' ? " (" : "",
+	    key, key[0] != '\0' ? ")" : "");
+	ui_hint_key(&ui->km, ACT_COPY, key, sizeof key);
+	snprintf(copy, sizeof copy, "%s%s%s", key[0] != '\0' ? " (" : "", key,
+	    key[0] != '\0' ? ")" : "");
+	ui_hint_key(&ui->km, ACT_QUIT, key, sizeof key);
+	snprintf(quit, sizeof quit, "%s%s%s", key[0] != '\0' ? " (" : "", key,
+	    key[0] != '\0' ? " does too)" : "");
 	if (ui->help_key[0] != '\0')
 		snprintf(keys, sizeof keys, "%s lists the keys", ui->help_key);
 	else
 		snprintf(keys, sizeof keys, "no key lists the keys");
-	text = xasprintf(help_text, keys);
+	text = xasprintf(help_text, budget, copy, keys, quit);
 	ui_overlay_open(ui, "Commands", text);
 	free(text);
 }

@@ -167,6 +167,13 @@ void ui_selection_follow(struct ui *ui);
 /* ui_reply_in_view: the exchange whose reply is lowest in the chat pane
  * scrolled up as it is (-1 at the bottom, or with none in sight). */
 long ui_reply_in_view(struct ui *ui);
+/*
+ * ui_hint_key: the key the map km binds to action, for a hint, into out
+ * (n >= 32): insert mode's, else normal mode's, with "C-d" written
+ * "Ctrl-D" and "M-c" "Alt-C" as people say them; "" when none is bound.
+ */
+void ui_hint_key(
+    const struct keymap *km, enum action action, char *out, size_t n);
 /* ui_chat_width: the columns chat text wraps to. */
 size_t ui_chat_width(const struct ui *ui);
 

@@ -1,0 +1,44 @@
+# ui_commands.sh - /commands against the mock provider: /help names the
+# keys of the key map in force, not the default map's.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
+
+ui_start_mock
+H=$T/home
+write_config "$H"
+mkdir -p "$T/uhome"
+
+# 1. A key map that moves budget (F2 to F5), copy (M-c to M-y) and quit
+# (C-d to C-x): /help names the keys it binds.
+mkdir -p "$H/keys"
+sed -e 's/^F2  *budget$/F5 budget/' -e 's/^M-c  *copy$/M-y copy/' \
+    -e 's/^C-d  *quit$/C-x quit/' \
+    "${MIXCHAT_SRCDIR:-.}/keys/default.keys" >"$H/keys/moved.keys"
+grep -q '^F5 budget$' "$H/keys/moved.keys" && grep -q '^M-y copy$' "$H/keys/moved.keys" &&
+	grep -q '^C-x quit$' "$H/keys/moved.keys" || fail "the moved key map"
+jq '. + {"keys": "moved"}' "$H/config.json" >"$T/c" && mv "$T/c" "$H/config.json"
+ui_start HOME="$T/uhome" -- --home "$H"
+ui_expect "F1 keys" "chat screen"
+send "/help"
+ui_expect "┌─ Commands ─" "/help opens"
+ui_expect "budget mode \(F5\)" "/help: budget mode is F5 in this map"
+ui_expect "clipboard \(Alt-Y\)" "/help: copy is Alt-Y in this map"
+ui_expect "leave \(Ctrl-X does too\)" "/help: Ctrl-X quits in this map"
+ui_expect_not "\(F2\)|\(Alt-C\)|Ctrl-D" "/help names no key of the default map"
+ui_keys Escape
+ui_expect_not "┌─ Commands ─" "Esc closes /help"
+ui_keys C-x
+[ "$(ui_exit_status)" = 0 ] && ok "Ctrl-X quits" || fail "Ctrl-X did not quit"
+
+# The default map: the keys it binds.
+jq 'del(.keys)' "$H/config.json" >"$T/c" && mv "$T/c" "$H/config.json"
+ui_start HOME="$T/uhome" -- --home "$H"
+ui_expect "F1 keys" "chat screen, default keys"
+send "/help"
+ui_expect "budget mode \(F2\)" "/help: F2 in the default map"
+ui_expect "clipboard \(Alt-C\)" "/help: Alt-C in the default map"
+ui_expect "leave \(Ctrl-D does too\)" "/help: Ctrl-D in the default map"
+ui_keys Escape
+
+finish
