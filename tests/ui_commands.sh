@@ -1,5 +1,6 @@
 # ui_commands.sh - /commands against the mock provider: /help names the
-# keys of the key map in force, not the default map's.
+# keys of the key map in force, not the default map's; a paste of several
+# lines that starts with / is a message, not a command.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
@@ -40,5 +41,23 @@ ui_expect "budget mode \(F2\)" "/help: F2 in the default map"
 ui_expect "clipboard \(Alt-C\)" "/help: Alt-C in the default map"
 ui_expect "leave \(Ctrl-D does too\)" "/help: Ctrl-D in the default map"
 ui_keys Escape
+ui_expect_not "┌─ Commands ─" "Esc closes /help again"
+
+# 2. A command is one line: a stack trace pasted (its first line a path)
+# is sent whole as a message, its first '/' kept.
+printf '/home/user/app.py:12: TypeError: bad operand\n  File "app.py", line 12\n    x = a + b\n' >"$T/paste"
+TM load-buffer "$T/paste"
+TM paste-buffer -p -t 0
+ui_expect "^  +x = a \+ b" "the paste is in the input"
+ui_keys Enter
+ui_expect "mock reply to: /home/user/app.py:12: TypeError" "a pasted trace starting with / is sent as a message"
+ui_expect_not "unknown command" "and not run as a command"
+if grep -q -F 'line 12' "$MOCK_LOG" && grep -q -F 'x = a + b' "$MOCK_LOG" &&
+    grep -q -F '"content\":\"/home/user/app.py:12: TypeError: bad operand' "$MOCK_LOG"; then
+	ok "the model got every line"
+else fail "the message sent: $(tail -c 600 "$MOCK_LOG")"; fi
+# One line (and white space after it) is still a command.
+ui_type "/budget"; ui_keys M-Enter; ui_keys Enter
+ui_expect "today" "/budget with a new line after it is still /budget"
 
 finish

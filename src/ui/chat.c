@@ -434,6 +434,18 @@ restore_set_aside(struct ui *ui)
 	ui->dirty = true;
 }
 
+/* Whether text holds more than one line once the white space at its end
+ * is left out. */
+static bool
+several_lines(const char *text)
+{
+	size_t n = strlen(text);
+
+	while (n > 0 && strchr(" \t\r\n", text[n - 1]) != NULL)
+		n--;
+	return memchr(text, '\n', n) != NULL;
+}
+
 static void
 send_input(struct ui *ui)
 {
@@ -450,7 +462,10 @@ send_input(struct ui *ui)
 		ui->dirty = true;
 		return;
 	}
-	if (ui->ed.text[0] == '/' && ui->ed.text[1] != '/') {
+	/* A command is one line: a paste of several that starts with '/'
+	 * (a path in a stack trace) is a message. */
+	if (ui->ed.text[0] == '/' && ui->ed.text[1] != '/' &&
+	    !several_lines(ui->ed.text)) {
 		text = editor_take(&ui->ed);
 		ui->keep_command = false;
 		command_run(ui, text);
@@ -479,7 +494,8 @@ send_input(struct ui *ui)
 			    added == 1 ? "it" : "them");
 		}
 	}
-	send = ui->ed.text[0] == '/' ? ui->ed.text + 1 : ui->ed.text;
+	send = ui->ed.text[0] == '/' && ui->ed.text[1] == '/' ? ui->ed.text + 1
+	                                                      : ui->ed.text;
 	before = app_count(ui->app);
 	/* What the notice line said is past; what the send itself says
 	 * (the vault changed, a model sits out) stays. */
