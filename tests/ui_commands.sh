@@ -1,6 +1,7 @@
 # ui_commands.sh - /commands against the mock provider: /help names the
 # keys of the key map in force, not the default map's; a paste of several
-# lines that starts with / is a message, not a command.
+# lines that starts with / is a message, not a command; /export FILE.json
+# writes the JSON export, /export FILE.md Markdown.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
@@ -59,5 +60,25 @@ else fail "the message sent: $(tail -c 600 "$MOCK_LOG")"; fi
 # One line (and white space after it) is still a command.
 ui_type "/budget"; ui_keys M-Enter; ui_keys Enter
 ui_expect "today" "/budget with a new line after it is still /budget"
+
+# 3. /export chooses the format by the file's name: .json is what
+# `mixchat export --format json` writes, anything else Markdown.
+send "a plain question"
+ui_expect "mock reply to: a plain question" "a plain question answered"
+send "/export $T/conv.json"
+ui_expect "conversation written to $T/conv.json" "/export FILE.json"
+"$MC" --home "$H" export --format json >"$T/cli.json" 2>"$T/err" ||
+	fail "mixchat export --format json"
+if jq -e '.messages[-1].text == "mock reply to: a plain question"' "$T/conv.json" >/dev/null 2>&1 &&
+    cmp -s "$T/conv.json" "$T/cli.json"; then
+	ok "/export FILE.json writes the JSON export, byte for byte"
+else
+	fail "/export FILE.json is not the JSON export"; head -5 "$T/conv.json" | sed 's/^/  | /'
+fi
+send "/export $T/conv.md"
+ui_expect "conversation written to $T/conv.md" "/export FILE.md"
+"$MC" --home "$H" export >"$T/cli.md" 2>"$T/err" || fail "mixchat export"
+cmp -s "$T/conv.md" "$T/cli.md" && ok "/export FILE.md writes Markdown" ||
+	fail "/export FILE.md is not the Markdown export"
 
 finish
