@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "app/app.h"
@@ -3814,9 +3815,10 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 	const char *home = getenv("HOME");
 	char *cwd = NULL;
 	size_t n = 0;
-	bool existed;
+	bool existed, json;
 	struct stat st;
 	mode_t mode = 0600;
+	size_t wlen;
 	int rc;
 
 	if (app->session == 0 || app->nex == 0) {
@@ -3824,24 +3826,7 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 		    xstrdup("the conversation is empty: nothing to export");
 		return MC_ERR_NOTFOUND;
 	}
-	/* What is stored, as `mixchat export` writes it. */
-	memset(&ss, 0, sizeof ss);
-	if (store_session_get(app->store, app->session, &ss) != MC_OK ||
-	    store_messages(app->store, app->session, &list, &n) != MC_OK) {
-		*cause = xasprintf("cannot read the conversation: %s",
-		    store_strerror(app->store));
-		store_session_release(&ss);
-		return MC_ERR_IO;
-	}
 	buf_init(&b, 256u << 20);
-	rc = format_conversation_md(&ss, list, n, &b);
-	store_messages_free(list, n);
-	store_session_release(&ss);
-	if (rc != MC_OK) {
-		*cause = xstrdup("the conversation is too large to export");
-		buf_release(&b);
-		return rc;
-	}
 	/* ~/ is the home folder, as in a shell; a bare name lands in the
 	 * folder mixchat was started in, said in full. */
 	if (path != NULL && strncmp(path, "~/", 2) == 0 && home == NULL) {
@@ -3900,6 +3885,27 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 		free(*written);
 		*written = in;
 	}
+	/* What is stored, as `mixchat export` writes it: JSON into a file
+	 * named .json (--format json), else Markdown. */
+	wlen = strlen(*written);
+	json = wlen >= 5 && strcasecmp(*written + wlen - 5, ".json") == 0;
+	memset(&ss, 0, sizeof ss);
+	if (store_session_get(app->store, app->session, &ss) != MC_OK ||
+	    store_messages(app->store, app->session, &list, &n) != MC_OK) {
+		*cause = xasprintf("cannot read the conversation: %s",
+		    store_strerror(app->store));
+		store_session_release(&ss);
+		rc = MC_ERR_IO;
+		goto fail;
+	}
+	rc = json ? format_conversation_json(&ss, list, n, &b)
+	          : format_conversation_md(&ss, list, n, &b);
+	store_messages_free(list, n);
+	store_session_release(&ss);
+	if (rc != MC_OK) {
+		*cause = xstrdup("the conversation is too large to export");
+		goto fail;
+	}
 	existed = fs_exists(*written);
 	/* A file the user named is never lost to a slip: replaced only
 	 * when asked to (our own name is an earlier export of this; in a
@@ -3931,6 +3937,11 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 		*written = w;
 	}
 	return MC_OK;
+fail:
+	free(*written);
+	*written = NULL;
+	buf_release(&b);
+	return rc;
 }
 
 /*

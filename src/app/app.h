@@ -118,7 +118,6 @@ struct app_model_info {
  * every model of that provider is out for it. */
 #define APP_OUT_KEY_REFUSED "key refused"
 
-
 struct app_session_info {
 	char id[24];
 	char *title;
@@ -380,7 +379,9 @@ bool app_is_candidate(const struct app *app, const char *model);
 
 /*
  * app_export: write the stored conversation as Markdown, as `mixchat
- * export` prints it (format_conversation_md), to path (NULL: a file named
+ * export` prints it (format_conversation_md), or as JSON when the file's
+ * name ends in .json (format_conversation_json, as `mixchat export
+ * --format json` prints it), to path (NULL: a file named
  * after the session in the current folder, an earlier export of it
  * replaced; "~/" is the home folder; a folder gets that file in it),
  * mode 0600; *written gets the full

@@ -387,3 +387,99 @@ format_think_block(
 	*skip = after;
 	return text + start;
 }
+
+/* The role as the JSON export names it. */
+static const char *
+message_role_name(int role)
+{
+	switch (role) {
+	case STORE_ROLE_USER:
+		return "user";
+	case STORE_ROLE_ASSISTANT:
+		return "assistant";
+	default:
+		return "system";
+	}
+}
+
+int
+format_conversation_json(const struct store_session *ss,
+    const struct store_message *list, size_t n, struct buf *b)
+{
+	cJSON *root = cJSON_CreateObject(), *sj, *arr, *o, *dec;
+	char id[STORE_REPLY_ID_MAX], *text, *cause = NULL;
+	size_t i;
+	int rc;
+
+	sj = cJSON_AddObjectToObject(root, "session");
+	cJSON_AddNumberToObject(sj, "id", (double)ss->id);
+	if (ss->name)
+		cJSON_AddStringToObject(sj, "name", ss->name);
+	else
+		cJSON_AddNullToObject(sj, "name");
+	if (ss->title)
+		cJSON_AddStringToObject(sj, "title", ss->title);
+	else
+		cJSON_AddNullToObject(sj, "title");
+	cJSON_AddNumberToObject(sj, "created_ms", (double)ss->created_ms);
+	cJSON_AddNumberToObject(sj, "updated_ms", (double)ss->updated_ms);
+	arr = cJSON_AddArrayToObject(root, "messages");
+	for (i = 0; i < n; i++) {
+		const struct store_message *m = &list[i];
+
+		o = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, o);
+		store_reply_id_format(m->session, m->seq, id, sizeof id);
+		cJSON_AddStringToObject(o, "id", id);
+		cJSON_AddNumberToObject(o, "seq", m->seq);
+		cJSON_AddStringToObject(o, "role", message_role_name(m->role));
+		cJSON_AddStringToObject(o, "text", m->text);
+		cJSON_AddNumberToObject(o, "created_ms", (double)m->created_ms);
+		if (m->role != STORE_ROLE_ASSISTANT)
+			continue;
+		if (m->model)
+			cJSON_AddStringToObject(o, "model", m->model);
+		else
+			cJSON_AddNullToObject(o, "model");
+		cJSON_AddNumberToObject(o, "cost_usd", m->cost_usd);
+		/* Not measured (no text came, or kept from a draft after
+		 * mixchat ended): null, not a made-up 0. */
+		if (m->ttft_ms > 0 || (m->latency_ms > 0 && m->text != NULL &&
+		                          m->text[0] != '\0'))
+			cJSON_AddNumberToObject(o, "ttft_ms", m->ttft_ms);
+		else
+			cJSON_AddNullToObject(o, "ttft_ms");
+		if (m->latency_ms > 0)
+			cJSON_AddNumberToObject(o, "latency_ms", m->latency_ms);
+		else
+			cJSON_AddNullToObject(o, "latency_ms");
+		cJSON_AddNumberToObject(o, "wait_ms", m->wait_ms);
+		cJSON_AddNumberToObject(o, "tokens_in", m->tokens_in);
+		cJSON_AddNumberToObject(o, "tokens_out", m->tokens_out);
+		cJSON_AddBoolToObject(
+		    o, "tokens_estimated", m->tokens_estimated);
+		if (m->rating > 0)
+			cJSON_AddNumberToObject(o, "rating", m->rating);
+		else
+			cJSON_AddNullToObject(o, "rating");
+		if (m->error)
+			cJSON_AddStringToObject(o, "error", m->error);
+		dec = NULL;
+		if (m->decision_json != NULL &&
+		    json_parse(m->decision_json, strlen(m->decision_json),
+		        JSON_MAX_DEFAULT, false, "decision", &dec,
+		        &cause) == MC_OK)
+			cJSON_AddItemToObject(o, "decision", dec);
+		free(cause);
+		cause = NULL;
+	}
+	text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (text == NULL)
+		return MC_ERR_LIMIT;
+	rc = buf_addstr(b, text);
+	if (rc == MC_OK)
+		rc = buf_addch(b, '\n');
+	free(text);
+	return rc;
+}

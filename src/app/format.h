@@ -81,5 +81,15 @@ void format_reply_link_tree(const cJSON *d, uint32_t *reply_to, int *reask);
  */
 int format_conversation_md(const struct store_session *ss,
     const struct store_message *list, size_t n, struct buf *b) MC_WUR;
+/*
+ * format_conversation_json: the same conversation as one JSON object
+ * (its session, then each message with its id, role and text and, for a
+ * reply, its model, cost, timings, tokens, rating, error and the router's
+ * decision), ending in a newline, appended to b: what `mixchat export
+ * --format json` prints and the chat's /export writes to a .json file.
+ * MC_ERR_LIMIT when b is full.
+ */
+int format_conversation_json(const struct store_session *ss,
+    const struct store_message *list, size_t n, struct buf *b) MC_WUR;
 
 #endif

@@ -23,98 +23,6 @@
 #include "util/json.h"
 #include "util/xmalloc.h"
 
-static const char *
-role_name(int role)
-{
-	switch (role) {
-	case STORE_ROLE_USER:
-		return "user";
-	case STORE_ROLE_ASSISTANT:
-		return "assistant";
-	default:
-		return "system";
-	}
-}
-
-static int
-print_json(
-    const struct store_session *ss, const struct store_message *list, size_t n)
-{
-	cJSON *root = cJSON_CreateObject(), *sj, *arr, *o, *dec;
-	char id[STORE_REPLY_ID_MAX], *text, *cause = NULL;
-	size_t i;
-
-	sj = cJSON_AddObjectToObject(root, "session");
-	cJSON_AddNumberToObject(sj, "id", (double)ss->id);
-	if (ss->name)
-		cJSON_AddStringToObject(sj, "name", ss->name);
-	else
-		cJSON_AddNullToObject(sj, "name");
-	if (ss->title)
-		cJSON_AddStringToObject(sj, "title", ss->title);
-	else
-		cJSON_AddNullToObject(sj, "title");
-	cJSON_AddNumberToObject(sj, "created_ms", (double)ss->created_ms);
-	cJSON_AddNumberToObject(sj, "updated_ms", (double)ss->updated_ms);
-	arr = cJSON_AddArrayToObject(root, "messages");
-	for (i = 0; i < n; i++) {
-		const struct store_message *m = &list[i];
-
-		o = cJSON_CreateObject();
-		cJSON_AddItemToArray(arr, o);
-		store_reply_id_format(m->session, m->seq, id, sizeof id);
-		cJSON_AddStringToObject(o, "id", id);
-		cJSON_AddNumberToObject(o, "seq", m->seq);
-		cJSON_AddStringToObject(o, "role", role_name(m->role));
-		cJSON_AddStringToObject(o, "text", m->text);
-		cJSON_AddNumberToObject(o, "created_ms", (double)m->created_ms);
-		if (m->role != STORE_ROLE_ASSISTANT)
-			continue;
-		if (m->model)
-			cJSON_AddStringToObject(o, "model", m->model);
-		else
-			cJSON_AddNullToObject(o, "model");
-		cJSON_AddNumberToObject(o, "cost_usd", m->cost_usd);
-		/* Not measured (no text came, or kept from a draft after
-		 * mixchat ended): null, not a made-up 0. */
-		if (m->ttft_ms > 0 || (m->latency_ms > 0 && m->text != NULL &&
-		                          m->text[0] != '\0'))
-			cJSON_AddNumberToObject(o, "ttft_ms", m->ttft_ms);
-		else
-			cJSON_AddNullToObject(o, "ttft_ms");
-		if (m->latency_ms > 0)
-			cJSON_AddNumberToObject(o, "latency_ms", m->latency_ms);
-		else
-			cJSON_AddNullToObject(o, "latency_ms");
-		cJSON_AddNumberToObject(o, "wait_ms", m->wait_ms);
-		cJSON_AddNumberToObject(o, "tokens_in", m->tokens_in);
-		cJSON_AddNumberToObject(o, "tokens_out", m->tokens_out);
-		cJSON_AddBoolToObject(
-		    o, "tokens_estimated", m->tokens_estimated);
-		if (m->rating > 0)
-			cJSON_AddNumberToObject(o, "rating", m->rating);
-		else
-			cJSON_AddNullToObject(o, "rating");
-		if (m->error)
-			cJSON_AddStringToObject(o, "error", m->error);
-		dec = NULL;
-		if (m->decision_json != NULL &&
-		    json_parse(m->decision_json, strlen(m->decision_json),
-		        JSON_MAX_DEFAULT, false, "decision", &dec,
-		        &cause) == MC_OK)
-			cJSON_AddItemToObject(o, "decision", dec);
-		free(cause);
-		cause = NULL;
-	}
-	text = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (text == NULL)
-		return EXIT_RUNTIME;
-	printf("%s\n", text);
-	free(text);
-	return EXIT_OK;
-}
-
 int
 cli_export(const struct cli_global *g, int argc, char **argv)
 {
@@ -207,13 +115,14 @@ cli_export(const struct cli_global *g, int argc, char **argv)
 		cli_error("%s", store_strerror(s));
 		goto out;
 	}
-	if (strcmp(format, "json") == 0)
-		rc = print_json(&ss, list, n);
-	else {
+	{
 		struct buf b;
 
 		buf_init(&b, 256u << 20);
-		if (format_conversation_md(&ss, list, n, &b) != MC_OK ||
+		if ((strcmp(format, "json") == 0
+		            ? format_conversation_json(&ss, list, n, &b)
+		            : format_conversation_md(&ss, list, n, &b)) !=
+		        MC_OK ||
 		    fs_write_all(1, b.data, b.len) != MC_OK) {
 			cli_error("cannot write the conversation");
 			rc = EXIT_RUNTIME;

@@ -318,6 +318,40 @@ ui_reply_in_view(struct ui *ui)
 	return any;
 }
 
+/* Whether a line of exchange index's reply (its text, footer or error
+ * line: not the message above it) is in the chat pane. */
+static bool
+reply_in_sight(struct ui *ui, size_t index)
+{
+	size_t total = view_total(&ui->view), h, bottom, i;
+	const struct view_line *line;
+	const struct view_block *b;
+	const char *text;
+
+	if (ui->chat_rows <= 0 || ui->scroll >= total)
+		return false;
+	h = (size_t)ui->chat_rows;
+	bottom = total - ui->scroll; /* one past the last line shown */
+	for (i = bottom; i-- > (bottom > h ? bottom - h : 0);) {
+		line = view_line(&ui->view, i, &text, &b);
+		if (line != NULL && b != NULL && !b->note &&
+		    b->index == index && line->kind != VIEW_PROMPT &&
+		    line->kind != VIEW_BLANK)
+			return true;
+	}
+	return false;
+}
+
+void
+ui_selection_follow(struct ui *ui)
+{
+	if (ui->selected < 0 || ui->chat_rows <= 0)
+		return;
+	if ((size_t)ui->selected >= app_count(ui->app) ||
+	    !reply_in_sight(ui, (size_t)ui->selected))
+		ui->selected = -1;
+}
+
 static void
 on_changed(void *ud, size_t index)
 {
@@ -400,6 +434,18 @@ restore_set_aside(struct ui *ui)
 	ui->dirty = true;
 }
 
+/* Whether text holds more than one line once the white space at its end
+ * is left out. */
+static bool
+several_lines(const char *text)
+{
+	size_t n = strlen(text);
+
+	while (n > 0 && strchr(" \t\r\n", text[n - 1]) != NULL)
+		n--;
+	return memchr(text, '\n', n) != NULL;
+}
+
 static void
 send_input(struct ui *ui)
 {
@@ -416,7 +462,10 @@ send_input(struct ui *ui)
 		ui->dirty = true;
 		return;
 	}
-	if (ui->ed.text[0] == '/' && ui->ed.text[1] != '/') {
+	/* A command is one line: a paste of several that starts with '/'
+	 * (a path in a stack trace) is a message. */
+	if (ui->ed.text[0] == '/' && ui->ed.text[1] != '/' &&
+	    !several_lines(ui->ed.text)) {
 		text = editor_take(&ui->ed);
 		ui->keep_command = false;
 		command_run(ui, text);
@@ -445,7 +494,8 @@ send_input(struct ui *ui)
 			    added == 1 ? "it" : "them");
 		}
 	}
-	send = ui->ed.text[0] == '/' ? ui->ed.text + 1 : ui->ed.text;
+	send = ui->ed.text[0] == '/' && ui->ed.text[1] == '/' ? ui->ed.text + 1
+	                                                      : ui->ed.text;
 	before = app_count(ui->app);
 	/* What the notice line said is past; what the send itself says
 	 * (the vault changed, a model sits out) stays. */
@@ -482,7 +532,12 @@ send_input(struct ui *ui)
 void
 ui_copy_selected(struct ui *ui)
 {
-	long sel = ui_selected(ui);
+	ui_copy_reply(ui, ui_selected(ui));
+}
+
+void
+ui_copy_reply(struct ui *ui, long sel)
+{
 	const struct app_exchange *ex =
 	    sel >= 0 ? app_get(ui->app, (size_t)sel) : NULL;
 	size_t n;
@@ -598,6 +653,7 @@ do_action(struct ui *ui, enum action action, int arg)
 	/* Keys read in one go come before the next draw: the reply in
 	 * view as the last key left the scroll. */
 	ui->in_view = ui_reply_in_view(ui);
+	ui_selection_follow(ui);
 
 	switch (action) {
 	case ACT_NONE:
@@ -1257,12 +1313,8 @@ unlock_vault(struct config *cfg, struct app *app)
 	return cli_unlock(cfg, app);
 }
 
-/*
- * The key bound to action, for a hint: insert mode's, else normal mode's,
- * with "C-d" written "Ctrl-D" as people say it; "" when none is.
- */
-static void
-hint_key(const struct keymap *km, enum action action, char *out, size_t n)
+void
+ui_hint_key(const struct keymap *km, enum action action, char *out, size_t n)
 {
 	char key[32];
 
@@ -1272,6 +1324,9 @@ hint_key(const struct keymap *km, enum action action, char *out, size_t n)
 		return;
 	if (key[0] == 'C' && key[1] == '-' && key[2] != '\0' && key[3] == '\0')
 		snprintf(out, n, "Ctrl-%c", toupper((unsigned char)key[2]));
+	else if (key[0] == 'M' && key[1] == '-' && key[2] >= 'a' &&
+	         key[2] <= 'z' && key[3] == '\0')
+		snprintf(out, n, "Alt-%c", toupper((unsigned char)key[2]));
 	else
 		snprintf(out, n, "%s", key);
 }
@@ -1341,6 +1396,7 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	ui.cfg = &cfg;
 	ui.selected = -1;
 	ui.in_view = -1;
+	ui.command_reply = -1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		exit_code = chat_without_terminal(&cfg);
 		config_release(&cfg);
@@ -1418,8 +1474,8 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 			view_set_error_hint(&ui.view, hint);
 		}
 	}
-	hint_key(&ui.km, ACT_HELP_KEYS, ui.help_key, sizeof ui.help_key);
-	hint_key(&ui.km, ACT_QUIT, ui.quit_key, sizeof ui.quit_key);
+	ui_hint_key(&ui.km, ACT_HELP_KEYS, ui.help_key, sizeof ui.help_key);
+	ui_hint_key(&ui.km, ACT_QUIT, ui.quit_key, sizeof ui.quit_key);
 	ui_note(&ui,
 	    "mixchat %s: type a message and press Enter.  "
 	    "%s%s/help the commands, /sessions your earlier conversations; "

@@ -29,13 +29,13 @@ static const char help_text[] =
     "choose\n"
     "  /models           every model: price, learned quality, ratings, "
     "latency\n"
-    "  /budget [on|off]  today's spend, the daily budget, budget mode (F2)\n"
+    "  /budget [on|off]  today's spend, the daily budget, budget mode%s\n"
     "  /new              start a new conversation\n"
     "  /sessions [N]     list conversations; /sessions N resumes number N\n"
     "  /search WORDS     find messages in every conversation\n"
-    "  /export [FILE]    write this conversation as Markdown (/export!\n"
-    "                    FILE replaces a file already there)\n"
-    "  /copy             the selected reply to the clipboard (Alt-C)\n"
+    "  /export [FILE]    write this conversation as Markdown (JSON into a\n"
+    "                    FILE.json; /export! FILE replaces a file there)\n"
+    "  /copy             the selected reply to the clipboard%s\n"
     "  /theme NAME       switch colours (default, light, solarized-dark, "
     "mono)\n"
     "  /mouse [on|off]   the wheel scrolls, a click selects a reply "
@@ -46,7 +46,7 @@ static const char help_text[] =
     "  /notices          the warnings mixchat gave (budget, damaged "
     "records)\n"
     "  /help             this list;  %s\n"
-    "  /quit             leave (Ctrl-D does too)\n"
+    "  /quit             leave%s\n"
     "Start a message with // to send one that begins with /.";
 
 /* Add s to b cut to cols display columns (never inside a character, "…"
@@ -144,7 +144,7 @@ why_excluded(const struct app_exchange *ex, const char *reason)
 static void
 cmd_why(struct ui *ui, const char *arg)
 {
-	long sel = ui_selected(ui);
+	long sel = ui->command_reply;
 	const struct app_exchange *ex;
 	const struct app_candidate *c;
 	char cost[32], lat[32], id[48];
@@ -838,7 +838,7 @@ static void
 cmd_copy(struct ui *ui, const char *arg)
 {
 	(void)arg;
-	ui_copy_selected(ui);
+	ui_copy_reply(ui, ui->command_reply);
 }
 
 static void
@@ -879,13 +879,23 @@ cmd_theme(struct ui *ui, const char *arg)
 static void
 cmd_help(struct ui *ui, const char *arg)
 {
-	char *text, keys[64];
+	char *text, keys[64], key[32], budget[48], copy[48], quit[48];
 
+	/* The keys named are the map's in force, as on the status bar. */
+	ui_hint_key(&ui->km, ACT_BUDGET, key, sizeof key);
+	snprintf(budget, sizeof budget, "%s%s%s", key[0] != '\0' ? " (" : "",
+	    key, key[0] != '\0' ? ")" : "");
+	ui_hint_key(&ui->km, ACT_COPY, key, sizeof key);
+	snprintf(copy, sizeof copy, "%s%s%s", key[0] != '\0' ? " (" : "", key,
+	    key[0] != '\0' ? ")" : "");
+	ui_hint_key(&ui->km, ACT_QUIT, key, sizeof key);
+	snprintf(quit, sizeof quit, "%s%s%s", key[0] != '\0' ? " (" : "", key,
+	    key[0] != '\0' ? " does too)" : "");
 	if (ui->help_key[0] != '\0')
 		snprintf(keys, sizeof keys, "%s lists the keys", ui->help_key);
 	else
 		snprintf(keys, sizeof keys, "no key lists the keys");
-	text = xasprintf(help_text, keys);
+	text = xasprintf(help_text, budget, copy, keys, quit);
 	ui_overlay_open(ui, "Commands", text);
 	free(text);
 }
@@ -1019,6 +1029,10 @@ command_run(struct ui *ui, const char *line)
 	size_t i;
 
 	ui->in_view = ui_reply_in_view(ui); /* /why acts on it too */
+	ui_selection_follow(ui);
+	/* Taken before the chat scrolls down: /why and /copy act on the
+	 * reply the keys act on, the one in sight. */
+	ui->command_reply = ui_selected(ui);
 	name = xstrdup(line + 1);
 	/* Trim, then split the name from its argument. */
 	end = name + strlen(name);
@@ -1031,7 +1045,11 @@ command_run(struct ui *ui, const char *line)
 		while (*arg == ' ' || *arg == '\t' || *arg == '\n')
 			arg++;
 	}
-	ui->scroll = 0;
+	/* The answer is a note at the end of the chat: it scrolls down to
+	 * it, but for /copy, which answers on the status bar and leaves
+	 * the reader where they were. */
+	if (strcmp(name, "copy") != 0)
+		ui->scroll = 0;
 	if (command_find(name, &i)) {
 		commands[i].fn(ui, arg);
 		free(name);

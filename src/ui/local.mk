@@ -51,10 +51,12 @@ tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 # up its least useful parts before the conversation's title).
 TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
-	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh
+	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh \
+	tests/ui_select.sh tests/ui_commands.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
-	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh
+	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh \
+	tests/ui_select.sh tests/ui_commands.sh
 
 FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_markup fuzz/fuzz_theme
 fuzz_fuzz_keymap_SOURCES = fuzz/fuzz_keymap.c $(FUZZ_DRIVER)

@@ -747,6 +747,7 @@ draw_chat(struct ui *ui, int top, int height)
 	 * down the whole of a long reply being read would be noise). */
 	ui->chat_rows = height;
 	ui->in_view = ui_reply_in_view(ui);
+	ui_selection_follow(ui);
 	sel = ui->selected >= 0 ? ui->selected : ui->in_view;
 	/* The bottom row shows line total - 1 - scroll. */
 	if (total - ui->scroll >= (size_t)height)

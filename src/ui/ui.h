@@ -75,6 +75,10 @@ struct ui {
 	 * chat pane (the keys act on it), else -1.  Set by each draw. */
 	long in_view;
 	size_t scroll; /* lines scrolled up from the bottom */
+	/* The exchange a /command acts on (/why, /copy): the one the reply
+	 * keys would act on when it was entered, before the chat scrolls
+	 * down to show the command's answer; -1 when there is none. */
+	long command_reply;
 	size_t last_total;
 	bool quit;
 	bool keep_command; /* a /command refused for now stays in the input */
@@ -139,6 +143,8 @@ void ui_notice(struct ui *ui, const char *message);
  */
 #define UI_COPY_MAX (96 * 1024)
 void ui_copy_selected(struct ui *ui);
+/* ui_copy_reply: the same for exchange index (-1: none). */
+void ui_copy_reply(struct ui *ui, long index);
 /* ui_notices_dismiss: take the notice line down. */
 void ui_notices_dismiss(struct ui *ui);
 /* ui_set_theme: load and apply theme name; false (and a note) on error. */
@@ -151,9 +157,23 @@ bool ui_set_mouse(struct ui *ui, bool on);
  * the chat pane, else the latest; -1 when there is none.
  */
 long ui_selected(const struct ui *ui);
+/*
+ * ui_selection_follow: a reply selected (Alt-Up/Down, a click) that
+ * scrolling took out of the chat pane is selected no more, so that the
+ * reply keys act on the reply in sight, never on one off screen.  Called
+ * before each key acts and by each draw.
+ */
+void ui_selection_follow(struct ui *ui);
 /* ui_reply_in_view: the exchange whose reply is lowest in the chat pane
  * scrolled up as it is (-1 at the bottom, or with none in sight). */
 long ui_reply_in_view(struct ui *ui);
+/*
+ * ui_hint_key: the key the map km binds to action, for a hint, into out
+ * (n >= 32): insert mode's, else normal mode's, with "C-d" written
+ * "Ctrl-D" and "M-c" "Alt-C" as people say them; "" when none is bound.
+ */
+void ui_hint_key(
+    const struct keymap *km, enum action action, char *out, size_t n);
 /* ui_chat_width: the columns chat text wraps to. */
 size_t ui_chat_width(const struct ui *ui);
 
