@@ -96,6 +96,12 @@ done
 ui_expect "mock reply to: again 9" "nine more replies"
 wheel_up
 ui_expect "-MORE\(3\)-" "the wheel scrolls from the start"
+# Started by tmux itself, not from a shell with job control: Ctrl-Z has
+# nothing to return to, and says so (it did nothing, silently).
+ui_keys C-z
+ui_expect "not suspended: no shell with job control started mixchat" "Ctrl-Z without job control says why it does nothing"
+send "after ctrl-z"
+ui_expect "mock reply to: after ctrl-z" "and the chat goes on"
 ui_keys C-d
 ui_exit_status >/dev/null
 sed -i 's/"mouse": true/"mouse": "yes"/' "$H/config.json"

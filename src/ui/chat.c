@@ -718,7 +718,11 @@ do_action(struct ui *ui, enum action action, int arg)
 		reask_selected(ui);
 		break;
 	case ACT_SUSPEND:
-		screen_suspend(ui);
+		if (!screen_suspend(ui))
+			ui_notice(ui,
+			    "not suspended: no shell with job control "
+			    "started mixchat, so there is none to "
+			    "return to");
 		ui->full_redraw = true;
 		break;
 	case ACT_CANCEL:

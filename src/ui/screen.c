@@ -159,13 +159,22 @@ screen_last_click(int *row, int *col)
 	*col = click_col;
 }
 
-void
+static volatile sig_atomic_t continued;
+
+static void
+on_sigcont(int sig)
+{
+	(void)sig;
+	continued = 1;
+}
+
+bool
 screen_suspend(struct ui *ui)
 {
-	struct sigaction dfl, old;
+	struct sigaction dfl, old, cont, oldcont;
 
 	if (!started)
-		return;
+		return false;
 	if (mouse_on)
 		mousemask(0, NULL);
 	printf("\033[?2004l");
@@ -176,16 +185,23 @@ screen_suspend(struct ui *ui)
 	memset(&dfl, 0, sizeof dfl);
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
+	memset(&cont, 0, sizeof cont);
+	cont.sa_handler = on_sigcont;
+	sigemptyset(&cont.sa_mask);
+	continued = 0;
+	sigaction(SIGCONT, &cont, &oldcont);
 	sigaction(SIGTSTP, &dfl, &old);
 	kill(0, SIGTSTP);
 	sigaction(SIGTSTP, &old, NULL);
+	sigaction(SIGCONT, &oldcont, NULL);
 	/* Continued (or never stopped: a process group without job
-	 * control discards the signal). */
+	 * control - orphaned, POSIX says - discards the signal). */
 	printf("\033[?2004h");
 	fflush(stdout);
 	if (mouse_on)
 		screen_mouse(true);
 	screen_resize(ui);
+	return continued != 0;
 }
 
 int

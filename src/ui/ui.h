@@ -198,9 +198,11 @@ bool screen_mouse(bool on);
 void screen_last_click(int *row, int *col);
 /*
  * screen_suspend: leave the screen and stop the process group as Ctrl-Z
- * in a shell does; on SIGCONT come back and lay out again.
+ * in a shell does; on SIGCONT come back and lay out again.  False when it
+ * was not stopped: no shell with job control started it (a terminal's
+ * `-e mixchat`, a tmux window of its own), so there is none to return to.
  */
-void screen_suspend(struct ui *ui);
+bool screen_suspend(struct ui *ui);
 /* screen_read_key: the next key, or KEYC_NONE when none is waiting. */
 uint32_t screen_read_key(void);
 int screen_colours(void);
