@@ -460,6 +460,19 @@ TEST(search_newest_first)
 	store_hits_free(hits, n);
 	CHECK(store_search(s, "née", 5, &hits, &n) == MC_OK && n == 1);
 	store_hits_free(hits, n);
+	/* "A phrase" is one term, its space kept: "quick brown" is in one
+	 * message only (the other has a newline between the words). */
+	CHECK(store_search(s, "\"Quick Brown\"", 10, &hits, &n) == MC_OK &&
+	      n == 1);
+	if (n == 1)
+		CHECK(hits[0].session == b);
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "dog \"quick\nbrown", 10, &hits, &n) == MC_OK &&
+	      n == 1);
+	if (n == 1)
+		CHECK(hits[0].session == a);
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "\"\" \"", 10, &hits, &n) == MC_ERR_USAGE);
 	/* A match deep in a long message: the snippet starts and ends at
 	 * whole words, with "…" where the text goes on, white space as one
 	 * space. */

@@ -1180,19 +1180,30 @@ store_search(struct store *s, const char *words, size_t max,
 	*n = 0;
 	memset(&c, 0, sizeof c);
 	c.max = max;
+	/* Words, or "a phrase" in double quotes (its spaces kept; a quote
+	 * left open runs to the end). */
 	for (;;) {
+		const char *q = NULL;
+
 		p += strspn(p, " \t\r\n");
-		len = strcspn(p, " \t\r\n");
-		if (len == 0)
+		if (*p == '\0')
 			break;
-		c.words = xreallocarray(c.words, c.nwords + 1, sizeof *c.words);
-		c.words[c.nwords].w = xstrndup(p, len);
-		c.words[c.nwords].len = len;
-		for (i = 0; i < len; i++)
-			c.words[c.nwords].w[i] =
-			    (char)fold((unsigned char)c.words[c.nwords].w[i]);
-		c.nwords++;
-		p += len;
+		if (*p == '"') {
+			q = strchr(++p, '"');
+			len = q != NULL ? (size_t)(q - p) : strlen(p);
+		} else
+			len = strcspn(p, " \t\r\n");
+		if (len > 0) {
+			c.words = xreallocarray(
+			    c.words, c.nwords + 1, sizeof *c.words);
+			c.words[c.nwords].w = xstrndup(p, len);
+			c.words[c.nwords].len = len;
+			for (i = 0; i < len; i++)
+				c.words[c.nwords].w[i] = (char)fold(
+				    (unsigned char)c.words[c.nwords].w[i]);
+			c.nwords++;
+		}
+		p += len + (q != NULL);
 	}
 	if (c.nwords == 0) {
 		store_set_error(s, "search for what? give one or more words");
