@@ -89,4 +89,9 @@ send "/copy"
 ui_expect "reply $id copied" "/copy copies reply $id, the one in sight, as Alt-C"
 ui_expect "-MORE\([0-9]+\)- +reply $k/30" "/copy leaves the chat where it was"
 
+# 3. Esc with nothing to cancel, dismiss or deselect goes back to the end
+# (with a reply scrolled out of sight no longer selected, it did nothing).
+ui_keys Escape; sleep 0.3; ui_keys Escape
+ui_expect_not "-MORE" "Esc goes back to the end"
+
 finish

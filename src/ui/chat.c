@@ -726,12 +726,14 @@ do_action(struct ui *ui, enum action action, int arg)
 		ui->full_redraw = true;
 		break;
 	case ACT_CANCEL:
-		/* Esc with nothing in flight: notice line, then selection. */
+		/* Esc with nothing in flight: notice line, then selection,
+		 * then back to the end (a reply scrolled out of sight is no
+		 * longer selected: Esc still brings the newest back). */
 		if (app_cancel(ui->app))
 			;
 		else if (ui->notices_unseen > 0)
 			ui_notices_dismiss(ui);
-		else if (ui->selected >= 0) {
+		else if (ui->selected >= 0 || ui->scroll > 0) {
 			ui->selected = -1;
 			ui->scroll = 0;
 		}
