@@ -209,7 +209,7 @@ screen_intact "after a 401"
 
 # 3. /search newest first, /export on disk.
 send "/search hello"
-ui_expect "matches for 'hello' \\(newest first; /sessions N opens one\\):" "/search"
+ui_expect "matches for 'hello' \\(newest first; /sessions ID opens one there\\):" "/search"
 ids=$(awk '/matches for .hello./ { on = 1; next } on && /^ +[0-9]+\.[0-9]+  / { print $1; next } on { exit }' "$T/screen")
 sorted=$(printf '%s\n' $ids | sort -t. -k1,1nr -k2,2nr)
 [ -n "$ids" ] && [ "$(printf '%s\n' $ids)" = "$sorted" ] && ok "hits newest first ($(echo $ids))" ||

@@ -94,4 +94,24 @@ ui_expect "-MORE\([0-9]+\)- +reply $k/30" "/copy leaves the chat where it was"
 ui_keys Escape; sleep 0.3; ui_keys Escape
 ui_expect_not "-MORE" "Esc goes back to the end"
 
+# 4. /search lists a message's id; /sessions ID opens its conversation
+# there, the message selected (it opened at the end: in a long
+# conversation the hit was to be hunted for by PgUp).
+send "/new"
+send "/search question q05"
+ui_expect "match.* for 'question q05'" "/search finds it"
+ui_expect "/sessions ID opens one there" "and says how to open it there"
+id5=$(ui_screen | sed -n 's/^ *\([0-9][0-9]*\.[0-9][0-9]*\) .*question q05.*/\1/p' | head -1)
+[ -n "$id5" ] && ok "the hit's id: $id5" || fail "no id beside the hit"
+send "/sessions $id5"
+ui_expect "you question q05" "/sessions ID resumes at the message: it is on screen"
+ui_expect "-MORE\([0-9]+\)- +reply 5/30" "selected, far from the end"
+ui_keys M-2
+"$MC" --home "$H" export long --format json >"$T/long.json" 2>"$T/err"
+[ "$(jq -r '[.messages[] | select(.role == "assistant")][4].rating' "$T/long.json")" = 2 ] &&
+	ok "Alt-2 rates that reply" || fail "Alt-2 after /sessions $id5: $(jq -c '[.messages[] | select(.rating > 0) | .text]' "$T/long.json")"
+ui_keys M-NPage
+send "/sessions ${id5%%.*}.999"
+ui_expect "it has no message ${id5%%.*}.999" "an id not in it is said"
+
 finish

@@ -1648,6 +1648,20 @@ app_down_forget_keys(struct app *app, char (*before)[9], char **names, size_t n)
 	free(gone);
 }
 
+long
+app_find_message(const struct app *app, uint32_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < app->nex; i++)
+		if (app->ex[i]->reply_seq == seq)
+			return (long)i;
+	for (i = 0; i < app->nex; i++)
+		if (app->ex[i]->user_seq == seq)
+			return (long)i;
+	return -1;
+}
+
 bool
 app_refused_for_good(const struct app *app, size_t index)
 {

@@ -262,6 +262,9 @@ const char *app_route_fallback(struct app *app);
  * session.  `ask` then asks the next-best model at once.
  */
 bool app_refused_for_good(const struct app *app, size_t index);
+/* app_find_message: the exchange holding the message seq of the open
+ * conversation (its reply, or its message's first asking); -1 if none. */
+long app_find_message(const struct app *app, uint32_t seq);
 /* app_reask: ask exchange index again with the next-best model. */
 int app_reask(struct app *app, size_t index, char **cause) MC_WUR;
 /* app_cancel: stop the reply in flight; false when none was. */

@@ -287,6 +287,19 @@ ui_selected(const struct ui *ui)
 	return (long)n - 1;
 }
 
+static void scroll_to_selected(struct ui *ui);
+
+void
+ui_select(struct ui *ui, long index)
+{
+	if (index < 0 || (size_t)index >= app_count(ui->app))
+		return;
+	ui_sync(ui);
+	ui->selected = index;
+	scroll_to_selected(ui);
+	ui->dirty = true;
+}
+
 /*
  * The lowest reply whose footer (where its rating shows) is in sight;
  * with no footer in sight (a reply taller than the pane), the reply at

@@ -32,6 +32,7 @@ static const char help_text[] =
     "  /budget [on|off]  today's spend, the daily budget, budget mode%s\n"
     "  /new              start a new conversation\n"
     "  /sessions [N]     list conversations; /sessions N resumes number N\n"
+    "                    (/sessions ID: at that message, as /search lists it)\n"
     "  /search WORDS     find messages in every conversation\n"
     "  /export [FILE]    write this conversation as Markdown (JSON into a\n"
     "                    FILE.json; /export! FILE replaces a file there)\n"
@@ -675,9 +676,23 @@ cmd_sessions(struct ui *ui, const char *arg)
 	int rc;
 
 	/* N is the conversation's number, the one `mixchat export N` and
-	 * `ask --session N` take (or its name). */
+	 * `ask --session N` take (or its name); N.SEQ, a message's id as
+	 * /search lists it, opens it there. */
 	if (arg[0] != '\0') {
-		rc = app_session_resume(ui->app, arg, &cause);
+		const char *dot = strchr(arg, '.');
+		char *conv = NULL;
+		long at = -1;
+
+		if (dot != NULL && dot > arg && dot[1] != '\0' &&
+		    strspn(arg, "0123456789") == (size_t)(dot - arg) &&
+		    strspn(dot + 1, "0123456789") == strlen(dot + 1) &&
+		    strlen(dot + 1) < 10) {
+			conv = xstrndup(arg, (size_t)(dot - arg));
+			at = atol(dot + 1);
+		}
+		rc = app_session_resume(
+		    ui->app, conv != NULL ? conv : arg, &cause);
+		free(conv);
 		if (rc != MC_OK) {
 			ui_note_error(ui, "/sessions: %s",
 			    cause != NULL ? cause : mixchat_strerror(rc));
@@ -693,6 +708,21 @@ cmd_sessions(struct ui *ui, const char *arg)
 			if (x != NULL && x->prompt != NULL &&
 			    !x->shares_message)
 				editor_remember(&ui->ed, x->prompt);
+		}
+		if (at >= 0) {
+			long x = app_find_message(ui->app, (uint32_t)at);
+
+			/* The note first: selecting scrolls the pane over
+			 * all of it. */
+			if (x >= 0) {
+				ui_note(ui, "resumed: %s, at %s",
+				    app_session_title(ui->app), arg);
+				ui_select(ui, x);
+			} else
+				ui_note(ui,
+				    "resumed: %s (it has no message %s)",
+				    app_session_title(ui->app), arg);
+			return;
 		}
 		ui_note(ui, "resumed: %s", app_session_title(ui->app));
 		return;
@@ -771,12 +801,12 @@ cmd_search(struct ui *ui, const char *arg)
 	if (more)
 		rc = buf_printf(&b,
 		    "the newest %d matches for '%s' (there are more: add "
-		    "words to narrow it; /sessions N opens one):\n",
+		    "words to narrow it; /sessions ID opens one there):\n",
 		    SEARCH_MAX, arg);
 	else
 		rc = buf_printf(&b,
-		    "%zu match%s for '%s' (newest first; /sessions N opens "
-		    "one):\n",
+		    "%zu match%s for '%s' (newest first; /sessions ID opens "
+		    "one there):\n",
 		    n, n == 1 ? "" : "es", arg);
 	for (i = 0; i < shown && rc == MC_OK; i++) {
 		rc = buf_printf(&b, "  %-*s  ", iw, h[i].reply_id);

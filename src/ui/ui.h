@@ -157,6 +157,8 @@ bool ui_set_mouse(struct ui *ui, bool on);
  * the chat pane, else the latest; -1 when there is none.
  */
 long ui_selected(const struct ui *ui);
+/* ui_select: select exchange index and scroll it into the chat pane. */
+void ui_select(struct ui *ui, long index);
 /*
  * ui_selection_follow: a reply selected (Alt-Up/Down, a click) that
  * scrolling took out of the chat pane is selected no more, so that the
