@@ -514,6 +514,19 @@ awk -v s="$spent" 'BEGIN { exit !(s <= 0.01) }' && ok "and the day's spend ($spe
 cat "$T"/hb?.err >"$T/hb.err"
 expect_grep "$T/hb.err" "more than is left of today's budget" "the others are told why"
 expect_grep "$T/hb.err" "other mixchats are waiting for.*try again when they are done" "and that waiting for the one in flight is the way out"
+# Refused by the router while another ask's reply holds the budget: the
+# refusal names what the replies in flight hold and to wait for them, not
+# only "raise the budget".
+# ($0.012: one such ask fits, two do not.)
+HH=$T/home_held
+write_config "$HH" 0.012
+"$MC" --home "$HH" ask --session held --model expensive "slowdrip held $P330" >/dev/null 2>&1 &
+held_pid=$!
+n=0
+while ! grep -q "slowdrip held" "$MOCK_LOG" && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+"$MC" --home "$HH" ask --model expensive "while held $P330" >/dev/null 2>"$T/held.err"
+wait $held_pid
+expect_grep "$T/held.err" "replies other mixchats are waiting for hold \$[0-9.]* of it: try again when they are done" "a refusal beside a hold says what it holds and to wait"
 # A refused ask stores nothing: its message is in the user's shell (it
 # was kept without a reply when the budget's hold refused it).
 kept=0

@@ -984,26 +984,29 @@ TEST(long_title_cut_at_a_word)
 {
 	char *dir = dbdir("title");
 	struct store *s = open_or_die(dir);
+	static const char *const cases[][2] = {
+		/* A long first line is cut at a word, and says so. */
+		{ "line 1: the quick brown fox jumps over the lazy dog "
+		  "\xe4\xb8\xad\xe6\x96\x87 and then some more words\nline 2",
+		    "line 1: the quick brown fox jumps over the lazy dog "
+		    "\xe4\xb8\xad\xe6\x96\x87\xe2\x80\xa6" },
+		/* No word ends in its last third: cut where it must be. */
+		{ "0123456789012345678901234567890123456789"
+		  "0123456789012345678901234567890123456789",
+		    "012345678901234567890123456789"
+		    "012345678901234567890123456789\xe2\x80\xa6" },
+	};
 	struct store_session ss;
 	uint64_t c;
+	size_t i;
 
-	/* A long first line is cut at a word, and says so. */
-	CHECK(store_session_new(s, NULL, &c) == MC_OK);
-	add_msg(s, c, STORE_ROLE_USER,
-	    "line 1: the quick brown fox jumps over the lazy dog "
-	    "\xe4\xb8\xad\xe6\x96\x87 and then some more words\nline 2");
-	CHECK(store_session_get(s, c, &ss) == MC_OK);
-	CHECK_STR(ss.title, "line 1: the quick brown fox jumps over the "
-	                    "lazy dog \xe4\xb8\xad\xe6\x96\x87\xe2\x80\xa6");
-	store_session_release(&ss);
-	CHECK(store_session_new(s, NULL, &c) == MC_OK);
-	add_msg(s, c, STORE_ROLE_USER,
-	    "0123456789012345678901234567890123456789"
-	    "0123456789012345678901234567890123456789");
-	CHECK(store_session_get(s, c, &ss) == MC_OK);
-	CHECK_STR(ss.title, "012345678901234567890123456789"
-	                    "012345678901234567890123456789\xe2\x80\xa6");
-	store_session_release(&ss);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		CHECK(store_session_new(s, NULL, &c) == MC_OK);
+		add_msg(s, c, STORE_ROLE_USER, cases[i][0]);
+		CHECK(store_session_get(s, c, &ss) == MC_OK);
+		CHECK_STR(ss.title, cases[i][1]);
+		store_session_release(&ss);
+	}
 	store_close(s);
 	free(dir);
 }

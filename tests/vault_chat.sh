@@ -26,6 +26,8 @@ cat >"$H/config.json" <<EOF2
   "vault": { "passphrase_command": "cat '$T/pw'" }
 }
 EOF2
+# As it is before the tests below change it (home11 starts from it).
+cp "$H/config.json" "$T/config.first.json"
 printf 'correct horse\n' >"$T/pw"
 printf 'correct horse\n%s\n' "$KEY" | setsid -w "$MC" --home "$H" keys add openai --passphrase-fd 0 >"$T/out" 2>"$T/err" &&
 	ok "keys add openai" || { fail "keys add openai"; cat "$T/err"; }
@@ -296,19 +298,7 @@ H11=$T/home11
 mkdir -p "$H11"
 cp "$H/vault" "$H11/vault"
 chmod 600 "$H11/vault"
-cat >"$H11/config.json" <<EOF2
-{
-  "providers": {
-    "openai": { "base_url": "http://127.0.0.1:$PORT/v1" },
-    "anthropic": { "base_url": "http://127.0.0.1:$PORT" }
-  },
-  "models": [
-    { "id": "gpt-4.1-mini", "enabled": true },
-    { "id": "claude-haiku-4-5", "enabled": true }
-  ],
-  "vault": { "passphrase_command": "cat '$T/pw'" }
-}
-EOF2
+cp "$T/config.first.json" "$H11/config.json"
 printf 'correct horse\n' >"$T/pw"
 printf '{"reply_id":"7.2","model":"claude-haiku-4-5","score":5,"source":"keystroke","time_ms":1700000000000,"prompt":"write a haiku about tides"}\n' >"$T/haiku.jsonl"
 expect_exit 0 "ratings import for a model with no key" -- "$MC" --home "$H11" ratings import "$T/haiku.jsonl"
