@@ -381,4 +381,25 @@ ui_screen | tr -s ' \n' '  ' | grep -q "key vault cannot be used (see the notice
 ui_keys C-d
 ui_exit_status >/dev/null
 
+
+# A key no model uses (OpenRouter's models are the user's to name): `keys
+# add` says so; the chat still asks for the passphrase (typed by habit, it
+# would otherwise become a message) and then says what is missing.
+HOR=$T/home_or
+mkdir -p "$HOR"
+printf 'correct horse\nsk-or-v1-IDLEKEY\n' | setsid -w "$MC" --home "$HOR" keys add openrouter --passphrase-fd 0 >"$T/out" 2>"$T/err"
+expect_grep "$T/out" "no model uses it yet: name openrouter's models in $HOR/config.json" "keys add says no model uses the key"
+expect_exit 2 "ask with only an idle key" -- setsid -w "$MC" --home "$HOR" ask "hi there"
+expect_grep "$T/err" "the vault holds a key for openrouter, but no model uses it" "ask says the key has no model"
+ui_start -- --home "$HOR"
+ui_expect "vault passphrase: ?$" "the chat asks for the passphrase though no model uses the key"
+ui_type "correct horse"
+ui_keys Enter
+ui_expect "The vault holds a key for openrouter, but no model uses it" "then says what is missing"
+ui_expect_not "No provider is set up yet" "not the first-run advice"
+ui_keys C-d
+ui_exit_status >/dev/null
+"$MC" --home "$HOR" export >"$T/or.md" 2>&1
+if grep -q "correct horse" "$T/or.md"; then fail "the passphrase became a message"; else ok "the passphrase is no message"; fi
+
 finish

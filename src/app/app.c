@@ -667,6 +667,30 @@ app_needs_unlock(const struct app *app)
 	return false;
 }
 
+char *
+app_idle_keys(const struct app *app)
+{
+	struct buf b;
+	char *out;
+	size_t i, k;
+
+	buf_init(&b, 4096);
+	for (i = 0; i < app->nvault_names; i++) {
+		for (k = 0; k < app->cfg->nmodels; k++)
+			if (app->cfg->models[k].enabled &&
+			    strcmp(app->cfg->models[k].provider,
+			        app->vault_names[i]) == 0)
+				break;
+		if (k == app->cfg->nmodels &&
+		    buf_printf(&b, "%s%s", b.len > 0 ? ", " : "",
+		        app->vault_names[i]) != MC_OK)
+			break;
+	}
+	out = b.len > 0 ? xstrdup(buf_str(&b)) : NULL;
+	buf_release(&b);
+	return out;
+}
+
 int
 app_unlock(struct app *app, const struct secret *passphrase, char **cause)
 {
@@ -1922,9 +1946,17 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 		return app->vault_rc;
 	}
 	if (rc == MC_ERR_NOTFOUND) {
-		*cause = xstrdup("no model is set up: add a key with `mixchat "
-		                 "keys add PROVIDER` or a local model in "
-		                 "config.json");
+		char *idle = app_idle_keys(app);
+
+		*cause = idle != NULL
+		             ? xasprintf("no model is set up: the vault holds "
+		                         "a key for %s, but no model uses it "
+		                         "(name its models in config.json)",
+		                   idle)
+		             : xstrdup("no model is set up: add a key with "
+		                       "`mixchat keys add PROVIDER` or a local "
+		                       "model in config.json");
+		free(idle);
 		router_decision_release(&d);
 		return MC_ERR_NOTFOUND;
 	}

@@ -197,6 +197,12 @@ bool app_retry_wait(const struct app *app, double *left_ms, long *http_status);
 /* app_needs_unlock: whether a usable provider's key is in the vault (with
  * a model pinned, whether that model's provider needs one). */
 bool app_needs_unlock(const struct app *app);
+/*
+ * app_idle_keys: the providers whose key is in the vault but which no
+ * enabled model names (OpenRouter, whose models the user names), as one
+ * ", "-separated string (caller frees), or NULL when there is none.
+ */
+char *app_idle_keys(const struct app *app);
 /* app_unlock: open the vault with the passphrase (3: wrong passphrase). */
 int app_unlock(
     struct app *app, const struct secret *passphrase, char **cause) MC_WUR;

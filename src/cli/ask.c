@@ -186,7 +186,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	 * the vault (app_needs_unlock). */
 	if (model != NULL && (rc = app_pin_model(a.app, model, &cause)) != 0)
 		goto fail;
-	if ((rc = cli_unlock(&cfg, a.app)) != EXIT_OK) {
+	if ((rc = cli_unlock(&cfg, a.app, false)) != EXIT_OK) {
 		exit_code = rc;
 		goto out;
 	}

@@ -229,6 +229,31 @@ open_vault(const struct config *cfg, const char *path, int fd, struct vault **v,
 	return rc;
 }
 
+/* Said after a key is stored: when no model would use it (OpenRouter's
+ * models are the user's to name), or all of them are turned off. */
+static void
+key_users(const struct config *cfg, const char *provider)
+{
+	size_t i, named = 0, enabled = 0;
+
+	for (i = 0; i < cfg->nmodels; i++)
+		if (strcmp(cfg->models[i].provider, provider) == 0) {
+			named++;
+			if (cfg->models[i].enabled)
+				enabled++;
+		}
+	if (named == 0)
+		printf("no model uses it yet: name %s's models in %s, e.g.\n"
+		       "  { \"models\": [ { \"id\": \"MODEL\", "
+		       "\"provider\": \"%s\", \"price\": [IN, OUT] } ] }\n"
+		       "(price: USD per million input and output tokens)\n",
+		    provider, cfg->config_file, provider);
+	else if (enabled == 0)
+		printf("no model uses it yet: %s's models are all "
+		       "\"enabled\": false in %s\n",
+		    provider, cfg->config_file);
+}
+
 static int
 keys_add(const struct config *cfg, const struct keys_args *a, const char *path)
 {
@@ -294,6 +319,7 @@ keys_add(const struct config *cfg, const struct keys_args *a, const char *path)
 		goto out;
 	printf("%s the key for %s (fingerprint %s) in %s\n",
 	    replaced ? "replaced" : "stored", a->provider, fp, path);
+	key_users(cfg, a->provider);
 out:
 	secret_free(pass);
 	vault_close(v);

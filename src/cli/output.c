@@ -71,7 +71,7 @@ cli_print_exchange_json(FILE *f, const struct app_exchange *ex)
 }
 
 int
-cli_unlock(const struct config *cfg, struct app *app)
+cli_unlock(const struct config *cfg, struct app *app, bool always)
 {
 	struct secret *pass = NULL;
 	char *cause = NULL;
@@ -81,7 +81,7 @@ cli_unlock(const struct config *cfg, struct app *app)
 	bool local;
 	int rc, tries;
 
-	if (!app_needs_unlock(app))
+	if (!always && !app_needs_unlock(app))
 		return EXIT_OK;
 	if (secmem_harden_process() != MC_OK) {
 		cli_error("cannot disable core dumps: refusing to read the "

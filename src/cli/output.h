@@ -24,8 +24,10 @@ void cli_print_exchange_json(FILE *f, const struct app_exchange *ex);
  * passphrase_command) and unlock; returns an exit code (3 on failure).
  * At the terminal a wrong or empty passphrase is asked again, three tries
  * in all; when some model needs no key, Enter alone goes on without the
- * vault (app_keep_locked) instead.
+ * vault (app_keep_locked) instead.  always: ask even when no model
+ * would use a key from it (the chat, where a passphrase typed by habit
+ * would otherwise be sent as a message).
  */
-int cli_unlock(const struct config *cfg, struct app *app);
+int cli_unlock(const struct config *cfg, struct app *app, bool always);
 
 #endif

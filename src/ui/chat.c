@@ -1327,9 +1327,9 @@ ui_loop(struct ui *ui)
  * which also makes the process non-dumpable first).
  */
 static int
-unlock_vault(struct config *cfg, struct app *app)
+unlock_vault(struct config *cfg, struct app *app, bool always)
 {
-	return cli_unlock(cfg, app);
+	return cli_unlock(cfg, app, always);
 }
 
 void
@@ -1367,6 +1367,23 @@ chat_without_terminal(const struct config *cfg)
 		if (app_config_model_usable(
 		        cfg, names, nnames, &cfg->models[i]))
 			usable++;
+	/* Keys with no model to use them (OpenRouter's models are named by
+	 * the user): that is what is missing, not a provider. */
+	for (i = 0; usable == 0 && i < nnames; i++) {
+		size_t k;
+
+		for (k = 0; k < cfg->nmodels; k++)
+			if (cfg->models[k].enabled &&
+			    strcmp(cfg->models[k].provider, names[i]) == 0)
+				break;
+		if (k == cfg->nmodels) {
+			printf("mixchat: the vault holds a key for %s, but no "
+			       "model uses it: name its models in %s\n",
+			    names[i], cfg->config_file);
+			vault_names_free(names, nnames);
+			return EXIT_OK;
+		}
+	}
 	vault_names_free(names, nnames);
 	if (usable == 0) {
 		char *path = config_data_path(cfg, "vault"), *cause = NULL;
@@ -1405,7 +1422,7 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	const char *nc;
 	int rc, exit_code = EXIT_OK;
 	bool theme_ok = true, keys_ok = true;
-	char *theme_cause = NULL, *keys_cause = NULL;
+	char *theme_cause = NULL, *keys_cause = NULL, *idle = NULL;
 
 	if (argc > 1)
 		return cli_usage_error("chat", "takes no arguments");
@@ -1436,8 +1453,13 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	}
 	app_set_interactive(ui.app, true);
 	app_recover_drafts(ui.app);
-	if (app_needs_unlock(ui.app) &&
-	    (exit_code = unlock_vault(&cfg, ui.app)) != EXIT_OK)
+	/* Keys in the vault but no model for them: the passphrase is asked
+	 * for all the same, as the user expects (typed by habit into the
+	 * chat, it would be a message). */
+	if (!app_needs_unlock(ui.app) && app_usable_models(ui.app) == 0)
+		idle = app_idle_keys(ui.app);
+	if ((app_needs_unlock(ui.app) || idle != NULL) &&
+	    (exit_code = unlock_vault(&cfg, ui.app, idle != NULL)) != EXIT_OK)
 		goto out_app;
 
 	nc = getenv("NO_COLOR");
@@ -1520,6 +1542,14 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		        ? "only the models that need no key answer"
 		        : "nobody can answer: the models set up need keys "
 		          "from it");
+	else if (app_usable_models(ui.app) == 0 && idle != NULL)
+		ui_note_error(&ui,
+		    "The vault holds a key for %s, but no model uses it: "
+		    "name the models to ask in %s, e.g.\n"
+		    "  { \"models\": [ { \"id\": \"MODEL\", \"provider\": "
+		    "\"%.*s\", \"price\": [IN, OUT] } ] }\n"
+		    "(price: USD per million tokens), then start mixchat again.",
+		    idle, cfg.config_file, (int)strcspn(idle, ","), idle);
 	else if (app_usable_models(ui.app) == 0)
 		ui_note(&ui, NO_PROVIDER_TEXT, cfg.config_file);
 	ui.dirty = true;
@@ -1542,6 +1572,7 @@ out_ui:
 	keymap_release(&ui.km);
 	theme_release(&ui.theme);
 out_app:
+	free(idle);
 	ui_overlay_close(&ui);
 	while (ui.nnotices > 0)
 		free(ui.notices[--ui.nnotices]);
