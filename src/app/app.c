@@ -4281,10 +4281,174 @@ json_has_nul_escape(const char *s)
 	return false;
 }
 
+/*
+ * An import's ratings go to the store APP_IMPORT_BATCH at a time, each lot
+ * in one write transaction (store_ratings_commit_many): a transaction, and
+ * an fsync, a rating made 10,000 ratings take a minute.  Each rating is
+ * learned inside the transaction from its model's state there, as
+ * app_learn_commit does, so the states stored are the ones a commit a
+ * rating stores; a crash leaves whole lots, never half a rating.
+ */
+#define APP_IMPORT_BATCH 512
+
+struct import_model {
+	const char *model;
+	struct buf before; /* its state before the lot (none: not a model the
+	                      router holds) */
+	struct buf held;   /* what the router holds of it now, as saved */
+	bool held_ok;
+};
+
+struct import_batch {
+	struct app *app;
+	struct store_rating list[APP_IMPORT_BATCH];
+	const char *models[APP_IMPORT_BATCH];
+	struct router_features *f; /* APP_IMPORT_BATCH of them */
+	struct {
+		double quality, weight, old_quality;
+		size_t model; /* in m */
+	} item[APP_IMPORT_BATCH];
+	size_t n;
+	struct import_model *m;
+	size_t nm, mcap;
+};
+
+/* store_learn_many_fn: rating i's lesson, from its model's state in the
+ * transaction (as app_learn_in_txn; the state the router holds is not
+ * loaded again). */
+static int
+app_import_learn(
+    void *ud, size_t i, const void *state, size_t len, struct buf *out)
+{
+	struct import_batch *b = ud;
+	struct import_model *m = &b->m[b->item[i].model];
+	struct router *r = b->app->router;
+	char *cause = NULL;
+	int rc;
+
+	if (state == NULL) {
+		state = m->before.data;
+		len = m->before.len;
+	}
+	if (len == 0)
+		return MC_ERR_NOTFOUND;
+	if (!m->held_ok || m->held.len != len ||
+	    memcmp(m->held.data, state, len) != 0) {
+		m->held_ok = false;
+		rc = router_model_load(r, m->model, state, len, &cause);
+		free(cause);
+		if (rc != MC_OK)
+			return rc;
+	}
+	m->held_ok = false;
+	rc = b->item[i].old_quality >= 0
+	         ? router_online_correct(r, &b->f[i], m->model,
+	               b->item[i].old_quality, b->item[i].quality,
+	               b->item[i].weight)
+	         : router_online_learn(r, NULL, &b->f[i], m->model,
+	               b->item[i].quality, b->item[i].weight);
+	if (rc != MC_OK)
+		return rc;
+	buf_reset(out);
+	if ((rc = router_model_save(r, m->model, out)) != MC_OK)
+		return rc;
+	buf_reset(&m->held);
+	m->held_ok = buf_add(&m->held, out->data, out->len) == MC_OK;
+	return MC_OK;
+}
+
+/* A rating into the lot (the prompt's features already in b->f[b->n]). */
+static void
+app_import_add(struct import_batch *b, const char *prompt, const char *model,
+    int score, int old_score, bool reask, int64_t time_ms, const char *origin)
+{
+	struct store_rating *r = &b->list[b->n];
+	size_t k;
+
+	memset(r, 0, sizeof *r);
+	r->model = xstrdup(model);
+	for (k = 0; k < b->nm && strcmp(b->m[k].model, model) != 0; k++)
+		;
+	if (k == b->nm) {
+		b->m = xgrowarray(b->m, &b->mcap, b->nm + 1, sizeof *b->m);
+		memset(&b->m[k], 0, sizeof b->m[k]);
+		b->m[k].model = r->model; /* lives as long as the lot */
+		buf_init(&b->m[k].before, 64u << 20);
+		buf_init(&b->m[k].held, 64u << 20);
+		if (router_model_save(b->app->router, model, &b->m[k].before) !=
+		    MC_OK)
+			buf_reset(&b->m[k].before);
+		b->nm++;
+	}
+	b->item[b->n].model = k;
+	b->item[b->n].quality = reask ? 0.0 : app_score_quality(score);
+	b->item[b->n].weight = reask ? APP_REASK_WEIGHT : 1.0;
+	b->item[b->n].old_quality =
+	    !reask && old_score > 0 ? app_score_quality(old_score) : -1;
+	r->score = score;
+	r->source = reask ? STORE_SOURCE_REASK : STORE_SOURCE_IMPORT;
+	r->time_ms = time_ms > 0 ? time_ms : time_wall_ms();
+	r->features = router_features_pack(&b->f[b->n], &r->nfeatures);
+	r->prompt = xstrdup(prompt);
+	r->origin = !reask && origin != NULL ? xstrdup(origin) : NULL;
+	b->models[b->n] = r->model;
+	b->n++;
+}
+
+/* A rating imported: counted, with what its model is now. */
+static void
+app_import_counted(
+    struct app *app, const char *model, struct app_import_counts *count)
+{
+	count->imported++;
+	if (!app_is_candidate(app, model))
+		count->not_learned++;
+	if (config_find_model(app->cfg, model) == NULL && count->unknown++ == 0)
+		snprintf(count->unknown_model, sizeof count->unknown_model,
+		    "%s", model);
+}
+
+/* The lot emptied. */
+static void
+app_import_release(struct import_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		free(b->list[i].model);
+		free((float *)(uintptr_t)b->list[i].features);
+		free(b->list[i].prompt);
+		free(b->list[i].origin);
+	}
+	for (i = 0; i < b->nm; i++) {
+		buf_release(&b->m[i].before);
+		buf_release(&b->m[i].held);
+	}
+	b->n = b->nm = 0;
+}
+
+/* The lot committed, counted and emptied (emptied on failure too). */
+static int
+app_import_flush(
+    struct import_batch *b, struct app_import_counts *count, char **cause)
+{
+	size_t i;
+	int rc;
+
+	rc = store_ratings_commit_many(b->app->store, b->list, b->models, b->n,
+	    app_import_learn, b, cause);
+	for (i = 0; rc == MC_OK && i < b->n; i++)
+		app_import_counted(b->app, b->list[i].model, count);
+	app_import_release(b);
+	return rc;
+}
+
 int
 app_ratings_import(struct app *app, const char *path,
-    struct app_import_counts *count, char **cause)
+    struct app_import_counts *count, app_progress_fn progress, void *ud,
+    char **cause)
 {
+	struct import_batch *batch;
 	struct buf b;
 	struct router_features *f;
 	struct store_rating *have = NULL;
@@ -4298,7 +4462,7 @@ app_ratings_import(struct app *app, const char *path,
 	size_t nseen = 0, seencap = 0;
 	const char *p, *end, *nl;
 	char *name;
-	size_t lineno, nhave = 0, k;
+	size_t lineno, nhave = 0, k, lines = 0, done = 0;
 	int rc = MC_OK, pass;
 
 	memset(count, 0, sizeof *count);
@@ -4315,6 +4479,9 @@ app_ratings_import(struct app *app, const char *path,
 	}
 	name = xstrdup(strcmp(path, "-") == 0 ? "standard input" : path);
 	f = xmalloc(sizeof *f);
+	batch = xcalloc(1, sizeof *batch);
+	batch->app = app;
+	batch->f = xmalloc(APP_IMPORT_BATCH * sizeof *batch->f);
 	/* Pass 0 checks every line, pass 1 imports: a bad line anywhere
 	 * imports nothing, so the file fixed and imported again counts
 	 * each rating once (an undated one could not be recognised). */
@@ -4451,6 +4618,13 @@ app_ratings_import(struct app *app, const char *path,
 					rc = MC_ERR_PARSE;
 				}
 			}
+			/* Pass 0 only checks: what is here matters to pass 1. */
+			if (rc == MC_OK && pass == 0) {
+				lines++;
+				cJSON_Delete(o);
+				free(where);
+				continue;
+			}
 			for (k = 0;
 			     rc == MC_OK && when > 0 && !dup && k < nhave; k++)
 				dup =
@@ -4505,33 +4679,39 @@ app_ratings_import(struct app *app, const char *path,
 				else if (last < 0)
 					old_score = 0;
 			}
-			if (rc == MC_OK && pass == 1 && dup)
+			if (rc == MC_OK && dup)
 				count->duplicates++;
-			if (rc == MC_OK && pass == 1 && !dup) {
+			if (rc == MC_OK && !dup) {
 				/* A re-ask's soft lesson stays one. */
 				bool reask = source != NULL &&
 				             strcmp(source, "reask") == 0;
 
-				router_features_compute(
-				    app->router, prompt, strlen(prompt), f);
-				rc = app_learn_commit(app, f, 0, 0, prompt,
-				    model, (int)score, reask ? 0 : old_score,
-				    reask ? STORE_SOURCE_REASK
-				          : STORE_SOURCE_IMPORT,
-				    reask ? 0.0 : app_score_quality((int)score),
-				    reask ? APP_REASK_WEIGHT : 1.0,
-				    (int64_t)when, reask ? NULL : origin,
-				    cause);
-				if (rc == MC_OK) {
-					count->imported++;
-					if (!app_is_candidate(app, model))
-						count->not_learned++;
-					if (config_find_model(
-					        app->cfg, model) == NULL &&
-					    count->unknown++ == 0)
-						snprintf(count->unknown_model,
-						    sizeof count->unknown_model,
-						    "%s", model);
+				if (app->memory_ready) {
+					/* The memory learns each one live: a
+					 * commit a rating. */
+					router_features_compute(app->router,
+					    prompt, strlen(prompt), f);
+					rc = app_learn_commit(app, f, 0, 0,
+					    prompt, model, (int)score,
+					    reask ? 0 : old_score,
+					    reask ? STORE_SOURCE_REASK
+					          : STORE_SOURCE_IMPORT,
+					    reask
+					        ? 0.0
+					        : app_score_quality((int)score),
+					    reask ? APP_REASK_WEIGHT : 1.0,
+					    (int64_t)when,
+					    reask ? NULL : origin, cause);
+					if (rc == MC_OK)
+						app_import_counted(
+						    app, model, count);
+				} else {
+					router_features_compute(app->router,
+					    prompt, strlen(prompt),
+					    &batch->f[batch->n]);
+					app_import_add(batch, prompt, model,
+					    (int)score, old_score, reask,
+					    (int64_t)when, origin);
 				}
 				if (rc == MC_OK && when > 0) {
 					seen = xgrowarray(seen, &seencap,
@@ -4545,10 +4725,22 @@ app_ratings_import(struct app *app, const char *path,
 					seen[nseen++].model = xstrdup(model);
 				}
 			}
+			if (rc == MC_OK)
+				done++;
+			if (rc == MC_OK &&
+			    (batch->n == APP_IMPORT_BATCH || done == lines)) {
+				rc = app_import_flush(batch, count, cause);
+				if (rc == MC_OK && progress != NULL)
+					progress(ud, done, lines);
+			}
 			cJSON_Delete(o);
 			free(where);
 		}
 	}
+	app_import_release(batch); /* an error: the lot is not committed */
+	free(batch->f);
+	free(batch->m);
+	free(batch);
 	for (k = 0; k < nseen; k++) {
 		free(seen[k].model);
 		free(seen[k].prompt);

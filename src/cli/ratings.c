@@ -64,7 +64,7 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 	}
 	rc = app_open(&cfg, &hooks, NULL, &app, &cause);
 	if (rc == MC_OK && import) {
-		rc = app_ratings_import(app, argv[2], &ic, &cause);
+		rc = app_ratings_import(app, argv[2], &ic, NULL, NULL, &cause);
 		count = ic.imported;
 	} else if (rc == MC_OK)
 		rc = app_ratings_export(app, STDOUT_FILENO, &count, &cause);

@@ -290,6 +290,22 @@ int store_rating_commit_learn(struct store *s, const struct store_rating *r,
     const char *router_model_id, store_learn_fn learn, void *ud,
     char **cause) MC_WUR;
 /*
+ * store_ratings_commit_many: n ratings in ONE write transaction, in order,
+ * each as store_rating_commit_learn commits it (router_models[i] NULL:
+ * list[i] alone, as given).  learn(ud, i, state, len, out) makes rating
+ * i's lesson from its model's state in the transaction (stored, or what
+ * the ratings before it made; NULL when there is none or it is damaged);
+ * anything but MC_OK from it keeps list[i] pending.  Each model's state
+ * is written once, at the end: one write (and one fsync) for the lot.
+ * The transaction may be retried (the map grows): learn is then called
+ * again from i = 0 on the states stored before it.
+ */
+typedef int (*store_learn_many_fn)(
+    void *ud, size_t i, const void *state, size_t len, struct buf *out);
+int store_ratings_commit_many(struct store *s, const struct store_rating *list,
+    const char *const *router_models, size_t n, store_learn_many_fn learn,
+    void *ud, char **cause) MC_WUR;
+/*
  * store_rating_settle: a pending rating r (as store_ratings_list gave it)
  * learned at last: in ONE transaction its record loses the pending mark
  * and, as store_rating_commit_learn does, learn makes router_model_id's
