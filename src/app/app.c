@@ -4295,8 +4295,6 @@ struct import_model {
 	const char *model;
 	struct buf before; /* its state before the lot (none: not a model the
 	                      router holds) */
-	struct buf held;   /* what the router holds of it now, as saved */
-	bool held_ok;
 };
 
 struct import_batch {
@@ -4306,55 +4304,61 @@ struct import_batch {
 	struct router_features *f; /* APP_IMPORT_BATCH of them */
 	struct {
 		double quality, weight, old_quality;
-		size_t model; /* in m */
 	} item[APP_IMPORT_BATCH];
 	size_t n;
 	struct import_model *m;
 	size_t nm, mcap;
 };
 
-/* store_learn_many_fn: rating i's lesson, from its model's state in the
- * transaction (as app_learn_in_txn; the state the router holds is not
- * loaded again). */
+/*
+ * The lot's learner (store_learner): the router holds each model's state
+ * from begin to save, and learns each rating on it as app_learn_in_txn
+ * does on the state it loads (a state saved and loaded again is the same
+ * state, to the bit).
+ */
 static int
-app_import_learn(
-    void *ud, size_t i, const void *state, size_t len, struct buf *out)
+app_import_begin(void *ud, const char *model, const void *state, size_t len)
 {
 	struct import_batch *b = ud;
-	struct import_model *m = &b->m[b->item[i].model];
-	struct router *r = b->app->router;
 	char *cause = NULL;
+	size_t k;
 	int rc;
 
 	if (state == NULL) {
-		state = m->before.data;
-		len = m->before.len;
+		/* None stored: from the state before the lot. */
+		for (k = 0; k < b->nm && strcmp(b->m[k].model, model) != 0; k++)
+			;
+		if (k == b->nm || b->m[k].before.len == 0)
+			return MC_ERR_NOTFOUND;
+		state = b->m[k].before.data;
+		len = b->m[k].before.len;
 	}
-	if (len == 0)
-		return MC_ERR_NOTFOUND;
-	if (!m->held_ok || m->held.len != len ||
-	    memcmp(m->held.data, state, len) != 0) {
-		m->held_ok = false;
-		rc = router_model_load(r, m->model, state, len, &cause);
-		free(cause);
-		if (rc != MC_OK)
-			return rc;
-	}
-	m->held_ok = false;
-	rc = b->item[i].old_quality >= 0
-	         ? router_online_correct(r, &b->f[i], m->model,
-	               b->item[i].old_quality, b->item[i].quality,
-	               b->item[i].weight)
-	         : router_online_learn(r, NULL, &b->f[i], m->model,
-	               b->item[i].quality, b->item[i].weight);
-	if (rc != MC_OK)
-		return rc;
-	buf_reset(out);
-	if ((rc = router_model_save(r, m->model, out)) != MC_OK)
-		return rc;
-	buf_reset(&m->held);
-	m->held_ok = buf_add(&m->held, out->data, out->len) == MC_OK;
-	return MC_OK;
+	rc = router_model_load(b->app->router, model, state, len, &cause);
+	free(cause);
+	return rc;
+}
+
+static int
+app_import_learn(void *ud, size_t i)
+{
+	struct import_batch *b = ud;
+	struct router *r = b->app->router;
+	const char *model = b->list[i].model;
+
+	return b->item[i].old_quality >= 0
+	           ? router_online_correct(r, &b->f[i], model,
+	                 b->item[i].old_quality, b->item[i].quality,
+	                 b->item[i].weight)
+	           : router_online_learn(r, NULL, &b->f[i], model,
+	                 b->item[i].quality, b->item[i].weight);
+}
+
+static int
+app_import_save(void *ud, const char *model, struct buf *out)
+{
+	struct import_batch *b = ud;
+
+	return router_model_save(b->app->router, model, out);
 }
 
 /* A rating into the lot (the prompt's features already in b->f[b->n]). */
@@ -4374,13 +4378,11 @@ app_import_add(struct import_batch *b, const char *prompt, const char *model,
 		memset(&b->m[k], 0, sizeof b->m[k]);
 		b->m[k].model = r->model; /* lives as long as the lot */
 		buf_init(&b->m[k].before, 64u << 20);
-		buf_init(&b->m[k].held, 64u << 20);
 		if (router_model_save(b->app->router, model, &b->m[k].before) !=
 		    MC_OK)
 			buf_reset(&b->m[k].before);
 		b->nm++;
 	}
-	b->item[b->n].model = k;
 	b->item[b->n].quality = reask ? 0.0 : app_score_quality(score);
 	b->item[b->n].weight = reask ? APP_REASK_WEIGHT : 1.0;
 	b->item[b->n].old_quality =
@@ -4420,10 +4422,8 @@ app_import_release(struct import_batch *b)
 		free(b->list[i].prompt);
 		free(b->list[i].origin);
 	}
-	for (i = 0; i < b->nm; i++) {
+	for (i = 0; i < b->nm; i++)
 		buf_release(&b->m[i].before);
-		buf_release(&b->m[i].held);
-	}
 	b->n = b->nm = 0;
 }
 
@@ -4432,11 +4432,13 @@ static int
 app_import_flush(
     struct import_batch *b, struct app_import_counts *count, char **cause)
 {
+	struct store_learner learner = { app_import_begin, app_import_learn,
+		app_import_save, b };
 	size_t i;
 	int rc;
 
-	rc = store_ratings_commit_many(b->app->store, b->list, b->models, b->n,
-	    app_import_learn, b, cause);
+	rc = store_ratings_commit_many(
+	    b->app->store, b->list, b->models, b->n, &learner, cause);
 	for (i = 0; rc == MC_OK && i < b->n; i++)
 		app_import_counted(b->app, b->list[i].model, count);
 	app_import_release(b);

@@ -296,49 +296,37 @@ store_rating_commit(struct store *s, const struct store_rating *r,
 }
 
 /*
- * Many ratings in one transaction (store_ratings_commit_many): each
- * model's state is read from the store once, handed from one rating's
- * lesson to the next, and written once at the end.  Nothing outside the
+ * Many ratings in one transaction (store_ratings_commit_many): the learner
+ * is handed each model's state once, learns its ratings one after another
+ * and gives the state back once, at the end.  Nothing outside the
  * transaction sees a state between two ratings, so the end is what a
- * commit a rating would have stored, without a state written (and an
- * fsync) a rating.
+ * commit a rating stores, without a state encoded, written (and an fsync)
+ * a rating.
  */
 struct many_state {
 	const char *model;
-	struct buf state; /* the model's state blob now */
-	bool have;        /* state holds one (else none, or damaged) */
-	bool dirty;       /* learned in this transaction: to write */
+	bool begun; /* the learner holds its state */
+	bool dirty; /* learned in this transaction: to write */
 };
 
 struct many_ctx {
 	const struct store_rating *list;
 	const char *const *router_models;
 	size_t n;
-	store_learn_many_fn learn;
-	void *ud;
+	const struct store_learner *learner;
 	struct many_state *st;
 	size_t nst, stcap;
 };
 
-static void
-many_reset(struct many_ctx *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->nst; i++)
-		buf_release(&c->st[i].state);
-	c->nst = 0;
-}
-
-/* The model's entry, read from txn at its first use. */
+/* The model's entry, its state handed to the learner at its first use. */
 static int
 many_state_of(struct store *s, MDB_txn *txn, struct many_ctx *c,
     const char *model, struct many_state **out)
 {
 	MDB_val k = { strlen(model), (void *)(uintptr_t)model }, d;
 	struct many_state *e;
-	const void *blob;
-	size_t i, len;
+	const void *blob = NULL;
+	size_t i, len = 0;
 	int rc;
 
 	for (i = 0; i < c->nst; i++)
@@ -349,19 +337,17 @@ many_state_of(struct store *s, MDB_txn *txn, struct many_ctx *c,
 	rc = mdb_get(txn, s->router, &k, &d);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
+	/* Damaged: starts from the learner's own, as put_learned_state. */
+	if (rc == 0 &&
+	    record_router_decode(d.mv_data, d.mv_size, &blob, &len) != MC_OK) {
+		blob = NULL;
+		len = 0;
+	}
 	c->st = xgrowarray(c->st, &c->stcap, c->nst + 1, sizeof *c->st);
 	e = &c->st[c->nst++];
 	e->model = model;
-	buf_init(&e->state, STORE_BLOB_MAX);
-	e->have = false;
+	e->begun = c->learner->begin(c->learner->ud, model, blob, len) == MC_OK;
 	e->dirty = false;
-	/* Damaged: starts from the given state, as put_learned_state. */
-	if (rc == 0 &&
-	    record_router_decode(d.mv_data, d.mv_size, &blob, &len) == MC_OK) {
-		if ((rc = buf_add(&e->state, blob, len)) != MC_OK)
-			return rc;
-		e->have = true;
-	}
 	*out = e;
 	return 0;
 }
@@ -372,30 +358,24 @@ many_body(struct store *s, MDB_txn *txn, void *arg)
 	struct many_ctx *c = arg;
 	unsigned char key[KEY_RATING_LEN];
 	struct many_state *e;
-	struct buf out, b;
+	struct buf b, out;
 	size_t i;
 	int rc = 0;
 
-	many_reset(c); /* a retried transaction starts again */
+	c->nst = 0; /* a retried transaction starts again */
 	for (i = 0; rc == 0 && i < c->n; i++) {
 		struct store_rating r = c->list[i];
 		const char *model = c->router_models[i];
 
-		if (model != NULL &&
-		    (rc = many_state_of(s, txn, c, model, &e)) != 0)
-			break;
 		if (model != NULL) {
-			buf_init(&out, STORE_BLOB_MAX);
-			if (c->learn(c->ud, i, e->have ? e->state.data : NULL,
-			        e->have ? e->state.len : 0, &out) == MC_OK) {
-				buf_release(&e->state);
-				e->state = out;
-				e->have = e->dirty = true;
-			} else {
-				/* Refused, as rating_body: kept pending. */
-				buf_release(&out);
+			if ((rc = many_state_of(s, txn, c, model, &e)) != 0)
+				break;
+			/* Refused, as rating_body: kept pending. */
+			if (e->begun &&
+			    c->learner->learn(c->learner->ud, i) == MC_OK)
+				e->dirty = true;
+			else
 				r.pending = true;
-			}
 		}
 		rc = put_rating(s, txn, &r, key);
 	}
@@ -403,22 +383,26 @@ many_body(struct store *s, MDB_txn *txn, void *arg)
 		e = &c->st[i];
 		if (!e->dirty)
 			continue;
+		buf_init(&out, STORE_BLOB_MAX);
 		buf_init(&b, STORE_BLOB_MAX + 64);
-		rc = record_router_encode(e->state.data, e->state.len, &b);
+		rc = c->learner->save(c->learner->ud, e->model, &out);
+		if (rc == MC_OK)
+			rc = record_router_encode(out.data, out.len, &b);
 		if (rc == MC_OK)
 			rc = put_buf(
 			    txn, s->router, e->model, strlen(e->model), &b, 0);
 		buf_release(&b);
+		buf_release(&out);
 	}
 	return rc;
 }
 
 int
 store_ratings_commit_many(struct store *s, const struct store_rating *list,
-    const char *const *router_models, size_t n, store_learn_many_fn learn,
-    void *ud, char **cause)
+    const char *const *router_models, size_t n,
+    const struct store_learner *learner, char **cause)
 {
-	struct many_ctx c = { list, router_models, n, learn, ud, NULL, 0, 0 };
+	struct many_ctx c = { list, router_models, n, learner, NULL, 0, 0 };
 	size_t i;
 	int rc;
 
@@ -431,7 +415,6 @@ store_ratings_commit_many(struct store *s, const struct store_rating *list,
 	rc = store_txn_write(s, "saving ratings", many_body, &c);
 	if (rc != MC_OK)
 		*cause = xstrdup(store_strerror(s));
-	many_reset(&c);
 	free(c.st);
 	return rc;
 }
