@@ -4445,12 +4445,86 @@ app_import_flush(
 	return rc;
 }
 
+/*
+ * An index of an import's dated ratings (those here, or those this run
+ * imported) by time or by the reply id they had where made: a line is
+ * looked up, not compared with every rating (10,000 lines made 10^8
+ * comparisons).  A bucket lists its ratings in the order added, so the
+ * first of equal times wins, as in a walk of them all.
+ */
+struct import_index {
+	size_t mask;
+	size_t *head,
+	    *tail;    /* a bucket's first and last rating + 1 (0: none) */
+	size_t *next; /* a rating's next one in its bucket + 1 */
+};
+
+static void
+import_index_init(struct import_index *x, size_t n)
+{
+	size_t nb = 64;
+
+	while (nb < 2 * n)
+		nb *= 2;
+	x->mask = nb - 1;
+	x->head = xcalloc(nb, sizeof *x->head);
+	x->tail = xcalloc(nb, sizeof *x->tail);
+	x->next = xcalloc(n + 1, sizeof *x->next);
+}
+
+static void
+import_index_add(struct import_index *x, uint64_t h, size_t k)
+{
+	size_t b = h & x->mask;
+
+	x->next[k] = 0;
+	if (x->tail[b] == 0)
+		x->head[b] = k + 1;
+	else
+		x->next[x->tail[b] - 1] = k + 1;
+	x->tail[b] = k + 1;
+}
+
+/* The first rating + 1 in h's bucket (0: none); then x->next[k]. */
+static size_t
+import_index_first(const struct import_index *x, uint64_t h)
+{
+	return x->head[h & x->mask];
+}
+
+static void
+import_index_free(struct import_index *x)
+{
+	free(x->head);
+	free(x->tail);
+	free(x->next);
+}
+
+static uint64_t
+import_hash_time(int64_t t)
+{
+	uint64_t h = (uint64_t)t * 0x9e3779b97f4a7c15u;
+
+	return h ^ (h >> 29);
+}
+
+static uint64_t
+import_hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
 int
 app_ratings_import(struct app *app, const char *path,
     struct app_import_counts *count, app_progress_fn progress, void *ud,
     char **cause)
 {
 	struct import_batch *batch;
+	struct import_index have_t, have_o, seen_t, seen_o;
 	struct buf b;
 	struct router_features *f;
 	struct store_rating *have = NULL;
@@ -4464,7 +4538,7 @@ app_ratings_import(struct app *app, const char *path,
 	size_t nseen = 0, seencap = 0;
 	const char *p, *end, *nl;
 	char *name;
-	size_t lineno, nhave = 0, k, lines = 0, done = 0;
+	size_t lineno, nhave = 0, j, k, lines = 0, done = 0;
 	int rc = MC_OK, pass;
 
 	memset(count, 0, sizeof *count);
@@ -4479,6 +4553,16 @@ app_ratings_import(struct app *app, const char *path,
 		have = NULL;
 		nhave = 0;
 	}
+	import_index_init(&have_t, nhave);
+	import_index_init(&have_o, nhave);
+	for (k = 0; k < nhave; k++) {
+		import_index_add(&have_t, import_hash_time(have[k].time_ms), k);
+		if (have[k].origin != NULL)
+			import_index_add(
+			    &have_o, import_hash_str(have[k].origin), k);
+	}
+	memset(&seen_t, 0, sizeof seen_t);
+	memset(&seen_o, 0, sizeof seen_o);
 	name = xstrdup(strcmp(path, "-") == 0 ? "standard input" : path);
 	f = xmalloc(sizeof *f);
 	batch = xcalloc(1, sizeof *batch);
@@ -4488,6 +4572,11 @@ app_ratings_import(struct app *app, const char *path,
 	 * imports nothing, so the file fixed and imported again counts
 	 * each rating once (an undated one could not be recognised). */
 	for (pass = 0; pass < 2 && rc == MC_OK; pass++) {
+		if (pass == 1) {
+			/* Of the lines imported, at most every one. */
+			import_index_init(&seen_t, lines);
+			import_index_init(&seen_o, lines);
+		}
 		p = b.data != NULL ? b.data : "";
 		end = p + b.len;
 		for (lineno = 1; rc == MC_OK && p < end;
@@ -4627,8 +4716,12 @@ app_ratings_import(struct app *app, const char *path,
 				free(where);
 				continue;
 			}
-			for (k = 0;
-			     rc == MC_OK && when > 0 && !dup && k < nhave; k++)
+			for (j = rc == MC_OK && when > 0
+			             ? import_index_first(&have_t,
+			                   import_hash_time((int64_t)when))
+			             : 0;
+			     !dup && j != 0; j = have_t.next[j - 1]) {
+				k = j - 1;
 				dup =
 				    have[k].time_ms == (int64_t)when &&
 				    have[k].score == (int)score &&
@@ -4637,21 +4730,30 @@ app_ratings_import(struct app *app, const char *path,
 				    /* Its prompt, when the record keeps one. */
 				    (have[k].prompt == NULL ||
 				        strcmp(have[k].prompt, prompt) == 0);
-			for (k = 0;
-			     rc == MC_OK && when > 0 && !dup && k < nseen; k++)
+			}
+			for (j = rc == MC_OK && when > 0
+			             ? import_index_first(&seen_t,
+			                   import_hash_time((int64_t)when))
+			             : 0;
+			     !dup && j != 0; j = seen_t.next[j - 1]) {
+				k = j - 1;
 				dup = seen[k].time_ms == (int64_t)when &&
 				      seen[k].score == (int)score &&
 				      strcmp(seen[k].model, model) == 0 &&
 				      strcmp(seen[k].prompt, prompt) == 0;
+			}
 			/* The same reply rated elsewhere (its id there, its
 			 * model and prompt), imported before: a later rating is
 			 * its correction there, an earlier one is already
 			 * replaced. */
 			if (rc == MC_OK && !dup && origin != NULL && when > 0 &&
 			    (source == NULL || strcmp(source, "reask") != 0)) {
+				uint64_t h = import_hash_str(origin);
 				int64_t last = -1;
 
-				for (k = 0; k < nhave; k++)
+				for (j = import_index_first(&have_o, h); j != 0;
+				     j = have_o.next[j - 1]) {
+					k = j - 1;
 					if (have[k].session == 0 &&
 					    have[k].origin != NULL &&
 					    have[k].time_ms > last &&
@@ -4665,7 +4767,10 @@ app_ratings_import(struct app *app, const char *path,
 						last = have[k].time_ms;
 						old_score = have[k].score;
 					}
-				for (k = 0; k < nseen; k++)
+				}
+				for (j = import_index_first(&seen_o, h); j != 0;
+				     j = seen_o.next[j - 1]) {
+					k = j - 1;
 					if (seen[k].origin != NULL &&
 					    seen[k].time_ms > last &&
 					    strcmp(seen[k].origin, origin) ==
@@ -4676,6 +4781,7 @@ app_ratings_import(struct app *app, const char *path,
 						last = seen[k].time_ms;
 						old_score = seen[k].score;
 					}
+				}
 				if (last >= (int64_t)when)
 					dup = true; /* this or a later one */
 				else if (last < 0)
@@ -4724,7 +4830,15 @@ app_ratings_import(struct app *app, const char *path,
 					    origin != NULL ? xstrdup(origin)
 					                   : NULL;
 					seen[nseen].prompt = xstrdup(prompt);
-					seen[nseen++].model = xstrdup(model);
+					seen[nseen].model = xstrdup(model);
+					import_index_add(&seen_t,
+					    import_hash_time((int64_t)when),
+					    nseen);
+					if (origin != NULL)
+						import_index_add(&seen_o,
+						    import_hash_str(origin),
+						    nseen);
+					nseen++;
 				}
 			}
 			if (rc == MC_OK)
@@ -4740,6 +4854,10 @@ app_ratings_import(struct app *app, const char *path,
 		}
 	}
 	app_import_release(batch); /* an error: the lot is not committed */
+	import_index_free(&have_t);
+	import_index_free(&have_o);
+	import_index_free(&seen_t);
+	import_index_free(&seen_o);
 	free(batch->f);
 	free(batch->m);
 	free(batch);
