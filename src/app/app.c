@@ -4576,6 +4576,8 @@ app_ratings_import(struct app *app, const char *path,
 			/* Of the lines imported, at most every one. */
 			import_index_init(&seen_t, lines);
 			import_index_init(&seen_o, lines);
+			if (progress != NULL && lines > 0)
+				progress(ud, 0, lines);
 		}
 		p = b.data != NULL ? b.data : "";
 		end = p + b.len;
