@@ -107,6 +107,82 @@ mkdir -p "$T/xdg"
 expect_exit 0 "route with XDG folders" -- env -u MIXCHAT_HOME HOME="$T/xdg" XDG_CONFIG_HOME="$T/xdg/c" XDG_DATA_HOME="$T/xdg/d" "$MC" route "hello"
 [ ! -e "$T/xdg/c/mixchat" ] && ok "route makes no config folder" || fail "route made $T/xdg/c/mixchat"
 [ -d "$T/xdg/d/mixchat" ] && ok "and keeps its data in the data folder" || fail "no data folder $T/xdg/d/mixchat"
+# A large import goes to the store a lot of ratings at a time (512 a
+# transaction): what it stores is what smaller imports of the same lines,
+# down to one line a run, store, to the byte (store_helper --dump: every
+# model's state, every rating with its pending and superseded marks).
+# The lines: three models and one nothing knows (kept pending), re-asks,
+# corrections (a later score of one reply, by its id where made), a
+# correction older than its rating (skipped), repeated lines (skipped).
+PORT=9
+awk 'BEGIN {
+	split("cheap mid expensive gone-model", m, " ")
+	for (i = 1; i <= 1300; i++) {
+		line = sprintf("{\"reply_id\":\"7.%d\",\"model\":\"%s\",\"score\":%d,\"source\":\"cli\",\"time_ms\":%d000,\"prompt\":\"topic %d question %d\"}",
+		    2 * i, m[i % 4 + 1], (i * 7) % 5 + 1, 1700000000 + i, i % 13, i)
+		print line
+		if (i % 97 == 0) print line
+		if (i % 31 == 0)
+			printf "{\"reply_id\":null,\"model\":\"%s\",\"score\":2,\"source\":\"reask\",\"time_ms\":%d001,\"prompt\":\"topic %d question %d\"}\n",
+			    m[i % 3 + 1], 1700000000 + i, i % 13, i
+		if (i % 50 == 0)
+			printf "{\"reply_id\":\"7.%d\",\"model\":\"%s\",\"score\":%d,\"source\":\"cli\",\"time_ms\":%d500,\"prompt\":\"topic %d question %d\"}\n",
+			    2 * (i - 3), m[(i - 3) % 4 + 1], (i * 3) % 5 + 1, 1700000000 + i, (i - 3) % 13, i - 3
+		if (i % 200 == 0)
+			printf "{\"reply_id\":\"7.%d\",\"model\":\"%s\",\"score\":1,\"source\":\"cli\",\"time_ms\":%d000,\"prompt\":\"topic %d question %d\"}\n",
+			    2 * (i - 3), m[(i - 3) % 4 + 1], 1700000000 + i - 3, (i - 3) % 13, i - 3
+	}
+}' >"$T/many.jsonl"
+nlines=$(wc -l <"$T/many.jsonl")
+HB=$T/home_batch
+HS=$T/home_split
+write_config "$HB"
+write_config "$HS"
+expect_exit 0 "a large import ($nlines lines)" -- "$MC" --home "$HB" ratings import "$T/many.jsonl"
+expect_grep "$T/err" "^imported 1367 rating(s); skipped 19 already here; 338 of them for models that are not candidates now" "it counts what it imported and skipped"
+[ "$(wc -l <"$T/err")" -eq 1 ] && ! grep -q "importing ratings" "$T/err" &&
+	ok "no progress line when standard error is not a terminal" || fail "standard error: $(cat "$T/err")"
+mkdir "$T/parts"
+head -n 12 "$T/many.jsonl" | split -l 1 - "$T/parts/a"
+tail -n +13 "$T/many.jsonl" | split -l 290 - "$T/parts/b"
+for part in "$T"/parts/*; do
+	"$MC" --home "$HS" ratings import "$part" 2>>"$T/split.err" || fail "import of $part: $(cat "$T/split.err")"
+done
+"$HELPER" --dump "$HB/db" >"$T/dump_batch"
+"$HELPER" --dump "$HS/db" >"$T/dump_split"
+[ "$(grep -c '^state ' "$T/dump_batch")" -eq 3 ] && [ "$(grep -c '^rating ' "$T/dump_batch")" -eq 1367 ] &&
+	ok "three models learned, every rating kept" || fail "dump: $(head -5 "$T/dump_batch")"
+[ "$(grep -c '^rating [0-9]* gone-model [0-9] [0-9] 1 ' "$T/dump_batch")" -eq 338 ] &&
+	grep -q '^rating [0-9]* [a-z]* [0-9] [0-9] 0 1 ' "$T/dump_batch" &&
+	ok "a model nothing knows is kept pending; a corrected rating is superseded" || fail "dump: $(grep -m3 'gone-model' "$T/dump_batch")"
+cmp -s "$T/dump_batch" "$T/dump_split" && ok "one import stores what many smaller ones store, to the byte" ||
+	fail "batched and split imports differ: $(diff "$T/dump_batch" "$T/dump_split" | head -5)"
+"$MC" --home "$HB" route --json "topic 3 question about acids" >"$T/route_batch" 2>&1
+"$MC" --home "$HS" route --json "topic 3 question about acids" >"$T/route_split" 2>&1
+cmp -s "$T/route_batch" "$T/route_split" && ok "and routes the same" || fail "routes differ: $(diff "$T/route_batch" "$T/route_split" | head -4)"
+# Imported again: every line is here already.
+expect_exit 0 "the large import again" -- "$MC" --home "$HB" ratings import "$T/many.jsonl"
+expect_grep "$T/err" "^imported 0 rating(s); skipped $nlines already here$" "nothing imported twice"
+# A bad last line, after more than a lot of good ones: nothing imported.
+HX=$T/home_badlast
+write_config "$HX"
+{ cat "$T/many.jsonl"; printf '{"model":"cheap","score":6,"prompt":"x"}\n'; } >"$T/badlast.jsonl"
+expect_exit 2 "a bad line after $nlines good ones" -- "$MC" --home "$HX" ratings import "$T/badlast.jsonl"
+expect_grep "$T/err" "badlast.jsonl:$((nlines + 1)): score: expected a whole number 1 to 5 (nothing was imported" "named, and nothing imported"
+"$HELPER" --dump "$HX/db" >"$T/dump_bad"
+[ ! -s "$T/dump_bad" ] && ok "no rating and no state stored" || fail "stored: $(head -3 "$T/dump_bad")"
+# On a terminal, the import says how far it is, in place.
+if command -v script >/dev/null 2>&1; then
+	HY=$T/home_tty
+	write_config "$HY"
+	script -qec "'$MC' --home '$HY' ratings import '$T/many.jsonl'" /dev/null >"$T/tty.out" 2>&1
+	tr '\r' '\n' <"$T/tty.out" >"$T/tty.lines"
+	expect_grep "$T/tty.lines" "^importing ratings: 519 of 1,386$" "progress on a terminal"
+	expect_grep "$T/tty.lines" "^importing ratings: 1,386 of 1,386$" "to the end"
+	expect_grep "$T/tty.lines" "^ *$" "the progress wiped"
+	expect_grep "$T/tty.lines" "^imported 1367 rating(s)" "then the count"
+fi
+
 # Sums of costs are said to the nano-dollar, not with a double's noise
 # (1,000 bookings of $0.0001234567).
 HN=$T/home_noise

@@ -15,9 +15,15 @@
  * store_helper --refusals DIR [MS]: print the refusals kept (model, kind,
  * key fingerprint or "-", age in whole minutes), one a line; with MS,
  * first make each MS milliseconds older (a day passing, for the tests).
+ *
+ * store_helper --dump DIR: print what the router learned, to compare two
+ * stores byte for byte: each model's state (its length and FNV-1a hash), then
+ * each rating in the order made (its key's time, model, score, source,
+ * pending, superseded, origin, prompt and its features' hash).
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +38,47 @@ must(int rc, const char *what)
 		fprintf(stderr, "store_helper: %s failed (%d)\n", what, rc);
 		exit(1);
 	}
+}
+
+/* FNV-1a: a state blob ends in its own CRC-32, whose CRC is a constant. */
+static uint64_t
+fnv(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	uint64_t h = 14695981039346656037u;
+
+	while (n-- > 0)
+		h = (h ^ *c++) * 1099511628211u;
+	return h;
+}
+
+static int
+dump(struct store *s)
+{
+	struct store_router_state *st;
+	struct store_rating *list;
+	size_t i, n;
+
+	if (store_router_list(s, &st, &n) != MC_OK)
+		return 1;
+	for (i = 0; i < n; i++)
+		printf("state %s %zu %016" PRIx64 "\n", st[i].model, st[i].len,
+		    fnv(st[i].blob, st[i].len));
+	store_router_free(st, n);
+	if (store_ratings_list(s, &list, &n) != MC_OK)
+		return 1;
+	for (i = 0; i < n; i++)
+		printf("rating %" PRId64 " %s %d %d %d %d %s %s %016" PRIx64
+		       "\n",
+		    list[i].key_ms, list[i].model ? list[i].model : "-",
+		    list[i].score, list[i].source, list[i].pending,
+		    list[i].superseded, list[i].origin ? list[i].origin : "-",
+		    list[i].prompt ? list[i].prompt : "-",
+		    fnv(list[i].features,
+		        list[i].nfeatures * sizeof *list[i].features));
+	store_ratings_free(list, n);
+	store_close(s);
+	return 0;
 }
 
 static int
@@ -96,6 +143,13 @@ main(int argc, char **argv)
 		store_close(s);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "--dump") == 0) {
+		if (store_open(argv[2], &s, &cause) != MC_OK) {
+			fprintf(stderr, "store_helper: %s\n", cause);
+			return 1;
+		}
+		return dump(s);
+	}
 	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "--refusals") == 0) {
 		if (store_open(argv[2], &s, &cause) != MC_OK) {
 			fprintf(stderr, "store_helper: %s\n", cause);
@@ -104,8 +158,9 @@ main(int argc, char **argv)
 		return refusals(s, argc == 4 ? argv[3] : NULL);
 	}
 	if (argc != 2) {
-		fprintf(
-		    stderr, "usage: store_helper DIR | --refusals DIR [MS]\n");
+		fprintf(stderr,
+		    "usage: store_helper DIR | --refusals DIR [MS] | "
+		    "--dump DIR\n");
 		return 2;
 	}
 	if (store_open(argv[1], &s, &cause) != MC_OK) {

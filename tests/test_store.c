@@ -1246,6 +1246,125 @@ TEST(many_ratings_in_one_millisecond)
 }
 
 /*
+ * store_ratings_commit_many: a lot of ratings in one transaction, retried
+ * afresh when the map fills (the learner begins again on the state stored
+ * before it); a rating its model's learner refuses, or given without a
+ * model to learn, is kept pending or as given; each model's state is
+ * written once, at the end.  The learner here counts: its state is a
+ * 4 KiB blob whose first word is the sum of the indexes it learned.
+ */
+struct counting_learner {
+	uint32_t held; /* the state the learner holds */
+	size_t begins;
+};
+
+static int
+count_begin(void *ud, const char *model, const void *state, size_t len)
+{
+	struct counting_learner *c = ud;
+
+	c->begins++;
+	if (strcmp(model, "refused") == 0)
+		return MC_ERR_VERSION;
+	c->held = 0;
+	if (state != NULL && len >= sizeof c->held)
+		memcpy(&c->held, state, sizeof c->held);
+	return MC_OK;
+}
+
+static int
+count_learn(void *ud, size_t i)
+{
+	struct counting_learner *c = ud;
+
+	c->held += (uint32_t)i + 1;
+	return MC_OK;
+}
+
+static int
+count_save(void *ud, const char *model, struct buf *out)
+{
+	struct counting_learner *c = ud;
+	unsigned char blob[4096];
+
+	(void)model;
+	memset(blob, 0x5a, sizeof blob);
+	memcpy(blob, &c->held, sizeof c->held);
+	return buf_add(out, blob, sizeof blob);
+}
+
+TEST(ratings_committed_many_in_one_transaction)
+{
+	char *dir, *cause = NULL, m_learn[] = "learned",
+	           m_refused[] = "refused";
+	struct counting_learner c = { 0, 0 };
+	struct store_learner learner = { count_begin, count_learn, count_save,
+		&c };
+	struct store_rating lot[300], *list = NULL;
+	const char *models[300];
+	struct store *s;
+	struct buf state;
+	uint32_t sum = 0, want = 0;
+	size_t i, n = 0, before, lots;
+	int bad = 0;
+
+	store_test_mapsize = 64 * 1024;
+	dir = dbdir("many");
+	s = open_or_die(dir);
+	before = store_map_size(s);
+	for (lots = 0; lots < 3; lots++) {
+		for (i = 0; i < 300; i++) {
+			memset(&lot[i], 0, sizeof lot[i]);
+			lot[i].score = 1 + (int)(i % 5);
+			lot[i].source = STORE_SOURCE_IMPORT;
+			lot[i].time_ms =
+			    1700000000000 + (int64_t)(lots * 300 + i);
+			lot[i].model = i % 3 == 2 ? m_refused : m_learn;
+			/* Every fifth given as it is (pending). */
+			lot[i].pending = i % 5 == 4;
+			models[i] = lot[i].pending ? NULL : lot[i].model;
+			if (!lot[i].pending && i % 3 != 2)
+				want += (uint32_t)i + 1;
+		}
+		CHECK(store_ratings_commit_many(
+		          s, lot, models, 300, &learner, &cause) == MC_OK);
+	}
+	/* The map filled: a lot began again, more than once a lot. */
+	CHECK(store_map_size(s) > before);
+	CHECK(c.begins > 3 * 2);
+	buf_init(&state, 1u << 20);
+	CHECK(
+	    store_router_get(s, m_learn, &state) == MC_OK && state.len == 4096);
+	if (state.len >= sizeof sum)
+		memcpy(&sum, state.data, sizeof sum);
+	CHECK(sum == want); /* each rating learned once, in a lot retried */
+	buf_reset(&state);
+	CHECK(
+	    store_router_get(s, m_refused, &state) != MC_OK || state.len == 0);
+	buf_release(&state);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK);
+	CHECK(n == 900);
+	for (i = 0; i < n; i++) {
+		size_t k = (size_t)(list[i].time_ms - 1700000000000) % 300;
+
+		if (list[i].pending != (k % 5 == 4 || k % 3 == 2))
+			bad++;
+	}
+	CHECK(bad == 0);
+	store_ratings_free(list, n);
+	/* A rating the store refuses refuses the lot: nothing stored. */
+	lot[7].score = 9;
+	CHECK(store_ratings_commit_many(
+	          s, lot, models, 300, &learner, &cause) == MC_ERR_USAGE);
+	free(cause);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK && n == 900);
+	store_ratings_free(list, n);
+	store_close(s);
+	store_test_mapsize = 0;
+	free(dir);
+}
+
+/*
  * Ratings come back in the order they were made, not grouped by
  * conversation: a later rating of an older conversation (resumed) comes
  * after an earlier one of a newer conversation.  The router's memory is
@@ -1781,6 +1900,7 @@ main(void)
 	RUN(refusals_kept_listed_dropped);
 	RUN(newer_schema_refused);
 	RUN(many_ratings_in_one_millisecond);
+	RUN(ratings_committed_many_in_one_transaction);
 	RUN(ratings_listed_in_the_order_made);
 	RUN(pending_rating_settled_once);
 	RUN(correction_after_clock_steps_back);

@@ -4313,10 +4313,250 @@ json_has_nul_escape(const char *s)
 	return false;
 }
 
+/*
+ * An import's ratings go to the store APP_IMPORT_BATCH at a time, each lot
+ * in one write transaction (store_ratings_commit_many): a transaction, and
+ * an fsync, a rating made 10,000 ratings take a minute.  Each rating is
+ * learned inside the transaction from its model's state there, as
+ * app_learn_commit does, so the states stored are the ones a commit a
+ * rating stores; a crash leaves whole lots, never half a rating.
+ */
+#define APP_IMPORT_BATCH 512
+
+struct import_model {
+	const char *model;
+	struct buf before; /* its state before the lot (none: not a model the
+	                      router holds) */
+};
+
+struct import_batch {
+	struct app *app;
+	struct store_rating list[APP_IMPORT_BATCH];
+	const char *models[APP_IMPORT_BATCH];
+	struct router_features *f; /* APP_IMPORT_BATCH of them */
+	struct {
+		double quality, weight, old_quality;
+	} item[APP_IMPORT_BATCH];
+	size_t n;
+	struct import_model *m;
+	size_t nm, mcap;
+};
+
+/*
+ * The lot's learner (store_learner): the router holds each model's state
+ * from begin to save, and learns each rating on it as app_learn_in_txn
+ * does on the state it loads (a state saved and loaded again is the same
+ * state, to the bit).
+ */
+static int
+app_import_begin(void *ud, const char *model, const void *state, size_t len)
+{
+	struct import_batch *b = ud;
+	char *cause = NULL;
+	size_t k;
+	int rc;
+
+	if (state == NULL) {
+		/* None stored: from the state before the lot. */
+		for (k = 0; k < b->nm && strcmp(b->m[k].model, model) != 0; k++)
+			;
+		if (k == b->nm || b->m[k].before.len == 0)
+			return MC_ERR_NOTFOUND;
+		state = b->m[k].before.data;
+		len = b->m[k].before.len;
+	}
+	rc = router_model_load(b->app->router, model, state, len, &cause);
+	free(cause);
+	return rc;
+}
+
+static int
+app_import_learn(void *ud, size_t i)
+{
+	struct import_batch *b = ud;
+	struct router *r = b->app->router;
+	const char *model = b->list[i].model;
+
+	return b->item[i].old_quality >= 0
+	           ? router_online_correct(r, &b->f[i], model,
+	                 b->item[i].old_quality, b->item[i].quality,
+	                 b->item[i].weight)
+	           : router_online_learn(r, NULL, &b->f[i], model,
+	                 b->item[i].quality, b->item[i].weight);
+}
+
+static int
+app_import_save(void *ud, const char *model, struct buf *out)
+{
+	struct import_batch *b = ud;
+
+	return router_model_save(b->app->router, model, out);
+}
+
+/* A rating into the lot (the prompt's features already in b->f[b->n]). */
+static void
+app_import_add(struct import_batch *b, const char *prompt, const char *model,
+    int score, int old_score, bool reask, int64_t time_ms, const char *origin)
+{
+	struct store_rating *r = &b->list[b->n];
+	size_t k;
+
+	memset(r, 0, sizeof *r);
+	r->model = xstrdup(model);
+	for (k = 0; k < b->nm && strcmp(b->m[k].model, model) != 0; k++)
+		;
+	if (k == b->nm) {
+		b->m = xgrowarray(b->m, &b->mcap, b->nm + 1, sizeof *b->m);
+		memset(&b->m[k], 0, sizeof b->m[k]);
+		b->m[k].model = r->model; /* lives as long as the lot */
+		buf_init(&b->m[k].before, 64u << 20);
+		if (router_model_save(b->app->router, model, &b->m[k].before) !=
+		    MC_OK)
+			buf_reset(&b->m[k].before);
+		b->nm++;
+	}
+	b->item[b->n].quality = reask ? 0.0 : app_score_quality(score);
+	b->item[b->n].weight = reask ? APP_REASK_WEIGHT : 1.0;
+	b->item[b->n].old_quality =
+	    !reask && old_score > 0 ? app_score_quality(old_score) : -1;
+	r->score = score;
+	r->source = reask ? STORE_SOURCE_REASK : STORE_SOURCE_IMPORT;
+	r->time_ms = time_ms > 0 ? time_ms : time_wall_ms();
+	r->features = router_features_pack(&b->f[b->n], &r->nfeatures);
+	r->prompt = xstrdup(prompt);
+	r->origin = !reask && origin != NULL ? xstrdup(origin) : NULL;
+	b->models[b->n] = r->model;
+	b->n++;
+}
+
+/* A rating imported: counted, with what its model is now. */
+static void
+app_import_counted(
+    struct app *app, const char *model, struct app_import_counts *count)
+{
+	count->imported++;
+	if (!app_is_candidate(app, model))
+		count->not_learned++;
+	if (config_find_model(app->cfg, model) == NULL && count->unknown++ == 0)
+		snprintf(count->unknown_model, sizeof count->unknown_model,
+		    "%s", model);
+}
+
+/* The lot emptied. */
+static void
+app_import_release(struct import_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		free(b->list[i].model);
+		free((float *)(uintptr_t)b->list[i].features);
+		free(b->list[i].prompt);
+		free(b->list[i].origin);
+	}
+	for (i = 0; i < b->nm; i++)
+		buf_release(&b->m[i].before);
+	b->n = b->nm = 0;
+}
+
+/* The lot committed, counted and emptied (emptied on failure too). */
+static int
+app_import_flush(
+    struct import_batch *b, struct app_import_counts *count, char **cause)
+{
+	struct store_learner learner = { app_import_begin, app_import_learn,
+		app_import_save, b };
+	size_t i;
+	int rc;
+
+	rc = store_ratings_commit_many(
+	    b->app->store, b->list, b->models, b->n, &learner, cause);
+	for (i = 0; rc == MC_OK && i < b->n; i++)
+		app_import_counted(b->app, b->list[i].model, count);
+	app_import_release(b);
+	return rc;
+}
+
+/*
+ * An index of an import's dated ratings (those here, or those this run
+ * imported) by time or by the reply id they had where made: a line is
+ * looked up, not compared with every rating (10,000 lines made 10^8
+ * comparisons).  A bucket lists its ratings in the order added, so the
+ * first of equal times wins, as in a walk of them all.
+ */
+struct import_index {
+	size_t mask;
+	size_t *head,
+	    *tail;    /* a bucket's first and last rating + 1 (0: none) */
+	size_t *next; /* a rating's next one in its bucket + 1 */
+};
+
+static void
+import_index_init(struct import_index *x, size_t n)
+{
+	size_t nb = 64;
+
+	while (nb < 2 * n)
+		nb *= 2;
+	x->mask = nb - 1;
+	x->head = xcalloc(nb, sizeof *x->head);
+	x->tail = xcalloc(nb, sizeof *x->tail);
+	x->next = xcalloc(n + 1, sizeof *x->next);
+}
+
+static void
+import_index_add(struct import_index *x, uint64_t h, size_t k)
+{
+	size_t b = h & x->mask;
+
+	x->next[k] = 0;
+	if (x->tail[b] == 0)
+		x->head[b] = k + 1;
+	else
+		x->next[x->tail[b] - 1] = k + 1;
+	x->tail[b] = k + 1;
+}
+
+/* The first rating + 1 in h's bucket (0: none); then x->next[k]. */
+static size_t
+import_index_first(const struct import_index *x, uint64_t h)
+{
+	return x->head[h & x->mask];
+}
+
+static void
+import_index_free(struct import_index *x)
+{
+	free(x->head);
+	free(x->tail);
+	free(x->next);
+}
+
+static uint64_t
+import_hash_time(int64_t t)
+{
+	uint64_t h = (uint64_t)t * 0x9e3779b97f4a7c15u;
+
+	return h ^ (h >> 29);
+}
+
+static uint64_t
+import_hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
 int
 app_ratings_import(struct app *app, const char *path,
-    struct app_import_counts *count, char **cause)
+    struct app_import_counts *count, app_progress_fn progress, void *ud,
+    char **cause)
 {
+	struct import_batch *batch;
+	struct import_index have_t, have_o, seen_t, seen_o;
 	struct buf b;
 	struct router_features *f;
 	struct store_rating *have = NULL;
@@ -4330,7 +4570,7 @@ app_ratings_import(struct app *app, const char *path,
 	size_t nseen = 0, seencap = 0;
 	const char *p, *end, *nl;
 	char *name;
-	size_t lineno, nhave = 0, k;
+	size_t lineno, nhave = 0, j, k, lines = 0, done = 0;
 	int rc = MC_OK, pass;
 
 	memset(count, 0, sizeof *count);
@@ -4345,12 +4585,32 @@ app_ratings_import(struct app *app, const char *path,
 		have = NULL;
 		nhave = 0;
 	}
+	import_index_init(&have_t, nhave);
+	import_index_init(&have_o, nhave);
+	for (k = 0; k < nhave; k++) {
+		import_index_add(&have_t, import_hash_time(have[k].time_ms), k);
+		if (have[k].origin != NULL)
+			import_index_add(
+			    &have_o, import_hash_str(have[k].origin), k);
+	}
+	memset(&seen_t, 0, sizeof seen_t);
+	memset(&seen_o, 0, sizeof seen_o);
 	name = xstrdup(strcmp(path, "-") == 0 ? "standard input" : path);
 	f = xmalloc(sizeof *f);
+	batch = xcalloc(1, sizeof *batch);
+	batch->app = app;
+	batch->f = xmalloc(APP_IMPORT_BATCH * sizeof *batch->f);
 	/* Pass 0 checks every line, pass 1 imports: a bad line anywhere
 	 * imports nothing, so the file fixed and imported again counts
 	 * each rating once (an undated one could not be recognised). */
 	for (pass = 0; pass < 2 && rc == MC_OK; pass++) {
+		if (pass == 1) {
+			/* Of the lines imported, at most every one. */
+			import_index_init(&seen_t, lines);
+			import_index_init(&seen_o, lines);
+			if (progress != NULL && lines > 0)
+				progress(ud, 0, lines);
+		}
 		p = b.data != NULL ? b.data : "";
 		end = p + b.len;
 		for (lineno = 1; rc == MC_OK && p < end;
@@ -4483,8 +4743,19 @@ app_ratings_import(struct app *app, const char *path,
 					rc = MC_ERR_PARSE;
 				}
 			}
-			for (k = 0;
-			     rc == MC_OK && when > 0 && !dup && k < nhave; k++)
+			/* Pass 0 only checks: what is here matters to pass 1. */
+			if (rc == MC_OK && pass == 0) {
+				lines++;
+				cJSON_Delete(o);
+				free(where);
+				continue;
+			}
+			for (j = rc == MC_OK && when > 0
+			             ? import_index_first(&have_t,
+			                   import_hash_time((int64_t)when))
+			             : 0;
+			     !dup && j != 0; j = have_t.next[j - 1]) {
+				k = j - 1;
 				dup =
 				    have[k].time_ms == (int64_t)when &&
 				    have[k].score == (int)score &&
@@ -4493,21 +4764,30 @@ app_ratings_import(struct app *app, const char *path,
 				    /* Its prompt, when the record keeps one. */
 				    (have[k].prompt == NULL ||
 				        strcmp(have[k].prompt, prompt) == 0);
-			for (k = 0;
-			     rc == MC_OK && when > 0 && !dup && k < nseen; k++)
+			}
+			for (j = rc == MC_OK && when > 0
+			             ? import_index_first(&seen_t,
+			                   import_hash_time((int64_t)when))
+			             : 0;
+			     !dup && j != 0; j = seen_t.next[j - 1]) {
+				k = j - 1;
 				dup = seen[k].time_ms == (int64_t)when &&
 				      seen[k].score == (int)score &&
 				      strcmp(seen[k].model, model) == 0 &&
 				      strcmp(seen[k].prompt, prompt) == 0;
+			}
 			/* The same reply rated elsewhere (its id there, its
 			 * model and prompt), imported before: a later rating is
 			 * its correction there, an earlier one is already
 			 * replaced. */
 			if (rc == MC_OK && !dup && origin != NULL && when > 0 &&
 			    (source == NULL || strcmp(source, "reask") != 0)) {
+				uint64_t h = import_hash_str(origin);
 				int64_t last = -1;
 
-				for (k = 0; k < nhave; k++)
+				for (j = import_index_first(&have_o, h); j != 0;
+				     j = have_o.next[j - 1]) {
+					k = j - 1;
 					if (have[k].session == 0 &&
 					    have[k].origin != NULL &&
 					    have[k].time_ms > last &&
@@ -4521,7 +4801,10 @@ app_ratings_import(struct app *app, const char *path,
 						last = have[k].time_ms;
 						old_score = have[k].score;
 					}
-				for (k = 0; k < nseen; k++)
+				}
+				for (j = import_index_first(&seen_o, h); j != 0;
+				     j = seen_o.next[j - 1]) {
+					k = j - 1;
 					if (seen[k].origin != NULL &&
 					    seen[k].time_ms > last &&
 					    strcmp(seen[k].origin, origin) ==
@@ -4532,38 +4815,45 @@ app_ratings_import(struct app *app, const char *path,
 						last = seen[k].time_ms;
 						old_score = seen[k].score;
 					}
+				}
 				if (last >= (int64_t)when)
 					dup = true; /* this or a later one */
 				else if (last < 0)
 					old_score = 0;
 			}
-			if (rc == MC_OK && pass == 1 && dup)
+			if (rc == MC_OK && dup)
 				count->duplicates++;
-			if (rc == MC_OK && pass == 1 && !dup) {
+			if (rc == MC_OK && !dup) {
 				/* A re-ask's soft lesson stays one. */
 				bool reask = source != NULL &&
 				             strcmp(source, "reask") == 0;
 
-				router_features_compute(
-				    app->router, prompt, strlen(prompt), f);
-				rc = app_learn_commit(app, f, 0, 0, prompt,
-				    model, (int)score, reask ? 0 : old_score,
-				    reask ? STORE_SOURCE_REASK
-				          : STORE_SOURCE_IMPORT,
-				    reask ? 0.0 : app_score_quality((int)score),
-				    reask ? APP_REASK_WEIGHT : 1.0,
-				    (int64_t)when, reask ? NULL : origin,
-				    cause);
-				if (rc == MC_OK) {
-					count->imported++;
-					if (!app_is_candidate(app, model))
-						count->not_learned++;
-					if (config_find_model(
-					        app->cfg, model) == NULL &&
-					    count->unknown++ == 0)
-						snprintf(count->unknown_model,
-						    sizeof count->unknown_model,
-						    "%s", model);
+				if (app->memory_ready) {
+					/* The memory learns each one live: a
+					 * commit a rating. */
+					router_features_compute(app->router,
+					    prompt, strlen(prompt), f);
+					rc = app_learn_commit(app, f, 0, 0,
+					    prompt, model, (int)score,
+					    reask ? 0 : old_score,
+					    reask ? STORE_SOURCE_REASK
+					          : STORE_SOURCE_IMPORT,
+					    reask
+					        ? 0.0
+					        : app_score_quality((int)score),
+					    reask ? APP_REASK_WEIGHT : 1.0,
+					    (int64_t)when,
+					    reask ? NULL : origin, cause);
+					if (rc == MC_OK)
+						app_import_counted(
+						    app, model, count);
+				} else {
+					router_features_compute(app->router,
+					    prompt, strlen(prompt),
+					    &batch->f[batch->n]);
+					app_import_add(batch, prompt, model,
+					    (int)score, old_score, reask,
+					    (int64_t)when, origin);
 				}
 				if (rc == MC_OK && when > 0) {
 					seen = xgrowarray(seen, &seencap,
@@ -4574,13 +4864,37 @@ app_ratings_import(struct app *app, const char *path,
 					    origin != NULL ? xstrdup(origin)
 					                   : NULL;
 					seen[nseen].prompt = xstrdup(prompt);
-					seen[nseen++].model = xstrdup(model);
+					seen[nseen].model = xstrdup(model);
+					import_index_add(&seen_t,
+					    import_hash_time((int64_t)when),
+					    nseen);
+					if (origin != NULL)
+						import_index_add(&seen_o,
+						    import_hash_str(origin),
+						    nseen);
+					nseen++;
 				}
+			}
+			if (rc == MC_OK)
+				done++;
+			if (rc == MC_OK &&
+			    (batch->n == APP_IMPORT_BATCH || done == lines)) {
+				rc = app_import_flush(batch, count, cause);
+				if (rc == MC_OK && progress != NULL)
+					progress(ud, done, lines);
 			}
 			cJSON_Delete(o);
 			free(where);
 		}
 	}
+	app_import_release(batch); /* an error: the lot is not committed */
+	import_index_free(&have_t);
+	import_index_free(&have_o);
+	import_index_free(&seen_t);
+	import_index_free(&seen_o);
+	free(batch->f);
+	free(batch->m);
+	free(batch);
 	for (k = 0; k < nseen; k++) {
 		free(seen[k].model);
 		free(seen[k].prompt);

@@ -360,8 +360,16 @@ struct app_import_counts {
 	size_t unknown;
 	char unknown_model[64];
 };
+/*
+ * app_ratings_import: every line of path checked, then each imported (a
+ * lot of them in one store transaction); progress, when not NULL, hears
+ * after each lot how many of the file's ratings are done (imported or
+ * skipped) of how many.
+ */
+typedef void (*app_progress_fn)(void *ud, size_t done, size_t total);
 int app_ratings_import(struct app *app, const char *path,
-    struct app_import_counts *count, char **cause) MC_WUR;
+    struct app_import_counts *count, app_progress_fn progress, void *ud,
+    char **cause) MC_WUR;
 
 /* app_usable_names: the ids of the models that can be asked, "a, b, c",
  * those closest to near first (a common start, or near inside them; NULL:

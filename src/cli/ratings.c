@@ -4,7 +4,9 @@
  * source, time_ms, prompt).  Import teaches the router every line, in
  * order, and stores each as a rating of source "import"; a bad line stops
  * the import naming the file, the line and the field; every line is
- * checked before any is imported.
+ * checked before any is imported.  On a terminal, standard error shows how
+ * far the import is, on one line said again in place (and wiped before the
+ * count); elsewhere it says only the count, as it always did.
  */
 #include "config.h"
 
@@ -16,6 +18,34 @@
 #include "app/app.h"
 #include "cli/cli.h"
 
+/* n with a comma between thousands: "10,000". */
+static void
+group_digits(size_t n, char *out, size_t size)
+{
+	char digits[32];
+	size_t len, i, o = 0;
+
+	len = (size_t)snprintf(digits, sizeof digits, "%zu", n);
+	for (i = 0; i < len && o + 2 < size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+}
+
+/* app_progress_fn: "importing ratings: 4,000 of 10,000" in place. */
+static void
+ratings_progress(void *ud, size_t done, size_t total)
+{
+	int *shown = ud;
+	char a[32], b[32];
+
+	group_digits(done, a, sizeof a);
+	group_digits(total, b, sizeof b);
+	*shown = fprintf(stderr, "\rimporting ratings: %s of %s", a, b) - 1;
+}
+
 int
 cli_ratings(const struct cli_global *g, int argc, char **argv)
 {
@@ -26,7 +56,7 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 	size_t count = 0;
 	struct app_import_counts ic;
 	bool import;
-	int rc;
+	int rc, shown = 0;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(
@@ -64,8 +94,12 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 	}
 	rc = app_open(&cfg, &hooks, NULL, &app, &cause);
 	if (rc == MC_OK && import) {
-		rc = app_ratings_import(app, argv[2], &ic, &cause);
+		rc = app_ratings_import(app, argv[2], &ic,
+		    isatty(STDERR_FILENO) ? ratings_progress : NULL, &shown,
+		    &cause);
 		count = ic.imported;
+		if (shown > 0) /* the progress line wiped */
+			fprintf(stderr, "\r%*s\r", shown, "");
 	} else if (rc == MC_OK)
 		rc = app_ratings_export(app, STDOUT_FILENO, &count, &cause);
 	if (rc == MC_OK) {

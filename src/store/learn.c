@@ -172,26 +172,29 @@ put_learned_state(struct store *s, MDB_txn *txn, const struct rating_ctx *c)
 	return rc;
 }
 
+/*
+ * r stored under its reply's key at its time (or the first free
+ * millisecond after), its message's latest rating set; its key into key.
+ */
 static int
-rating_body(struct store *s, MDB_txn *txn, void *arg)
+put_rating(struct store *s, MDB_txn *txn, const struct store_rating *r,
+    unsigned char *key)
 {
-	struct rating_ctx *c = arg;
-	unsigned char key[KEY_RATING_LEN];
-	int64_t t = c->r->time_ms;
+	int64_t t = r->time_ms;
 	struct buf b;
 	int rc, tries;
 
 	buf_init(&b, VALUE_MAX);
-	rc = record_rating_encode(c->r, &b);
+	rc = record_rating_encode(r, &b);
 	/* Two ratings of one reply in one millisecond: the later one is
 	 * keyed at the next free millisecond; the value keeps the true
 	 * time. */
 	if (rc == 0)
-		t = rating_free_time(s, txn, c->r->session, c->r->seq, t);
+		t = rating_free_time(s, txn, r->session, r->seq, t);
 	for (tries = 0; rc == 0 && tries < 1000; tries++, t++) {
-		record_key_rating(c->r->session, c->r->seq, t, key);
+		record_key_rating(r->session, r->seq, t, key);
 		rc = put_buf(
-		    txn, s->ratings, key, sizeof key, &b, MDB_NOOVERWRITE);
+		    txn, s->ratings, key, KEY_RATING_LEN, &b, MDB_NOOVERWRITE);
 		if (rc != MDB_KEYEXIST)
 			break;
 		rc = 0;
@@ -201,7 +204,18 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 		return rc;
 	if (tries == 1000)
 		return MC_ERR_EXISTS;
-	rc = set_message_rating(s, txn, c->r->session, c->r->seq, c->r->score);
+	return set_message_rating(s, txn, r->session, r->seq, r->score);
+}
+
+static int
+rating_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct rating_ctx *c = arg;
+	unsigned char key[KEY_RATING_LEN];
+	struct buf b;
+	int rc;
+
+	rc = put_rating(s, txn, c->r, key);
 	if (rc != 0 || c->router_model == NULL)
 		return rc;
 	rc = put_learned_state(s, txn, c);
@@ -222,29 +236,39 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 	return rc == LEARN_REFUSED ? 0 : rc;
 }
 
+/* Checks made before a rating's transaction. */
+static int
+rating_check(const struct store_rating *r, const char *router_model,
+    size_t blob_len, char **cause)
+{
+	if (r->score < 1 || r->score > 5) {
+		*cause = xasprintf("a rating must be 1 to 5, not %d", r->score);
+		return MC_ERR_USAGE;
+	}
+	if ((r->model != NULL && !store_model_ok(r->model)) ||
+	    (router_model != NULL && !store_model_ok(router_model))) {
+		*cause = xasprintf(
+		    "a model id must have 1 to %d bytes", STORE_MODEL_MAX);
+		return MC_ERR_USAGE;
+	}
+	if (router_model != NULL && blob_len > STORE_BLOB_MAX) {
+		*cause = xasprintf("the router state for %s is too large "
+		                   "(%zu bytes)",
+		    router_model, blob_len);
+		return MC_ERR_LIMIT;
+	}
+	return MC_OK;
+}
+
 /* One rating commit: the checks, then one write transaction. */
 static int
 rating_commit(struct store *s, struct rating_ctx *c, char **cause)
 {
 	int rc;
 
-	if (c->r->score < 1 || c->r->score > 5) {
-		*cause =
-		    xasprintf("a rating must be 1 to 5, not %d", c->r->score);
-		return MC_ERR_USAGE;
-	}
-	if ((c->r->model != NULL && !store_model_ok(c->r->model)) ||
-	    (c->router_model != NULL && !store_model_ok(c->router_model))) {
-		*cause = xasprintf(
-		    "a model id must have 1 to %d bytes", STORE_MODEL_MAX);
-		return MC_ERR_USAGE;
-	}
-	if (c->router_model != NULL && c->blob_len > STORE_BLOB_MAX) {
-		*cause = xasprintf("the router state for %s is too large "
-		                   "(%zu bytes)",
-		    c->router_model, c->blob_len);
-		return MC_ERR_LIMIT;
-	}
+	rc = rating_check(c->r, c->router_model, c->blob_len, cause);
+	if (rc != MC_OK)
+		return rc;
 	rc = store_txn_write(s, "saving a rating", rating_body, c);
 	if (rc != MC_OK)
 		*cause = xstrdup(store_strerror(s));
@@ -269,6 +293,130 @@ store_rating_commit(struct store *s, const struct store_rating *r,
 		NULL };
 
 	return rating_commit(s, &c, cause);
+}
+
+/*
+ * Many ratings in one transaction (store_ratings_commit_many): the learner
+ * is handed each model's state once, learns its ratings one after another
+ * and gives the state back once, at the end.  Nothing outside the
+ * transaction sees a state between two ratings, so the end is what a
+ * commit a rating stores, without a state encoded, written (and an fsync)
+ * a rating.
+ */
+struct many_state {
+	const char *model;
+	bool begun; /* the learner holds its state */
+	bool dirty; /* learned in this transaction: to write */
+};
+
+struct many_ctx {
+	const struct store_rating *list;
+	const char *const *router_models;
+	size_t n;
+	const struct store_learner *learner;
+	struct many_state *st;
+	size_t nst, stcap;
+};
+
+/* The model's entry, its state handed to the learner at its first use. */
+static int
+many_state_of(struct store *s, MDB_txn *txn, struct many_ctx *c,
+    const char *model, struct many_state **out)
+{
+	MDB_val k = { strlen(model), (void *)(uintptr_t)model }, d;
+	struct many_state *e;
+	const void *blob = NULL;
+	size_t i, len = 0;
+	int rc;
+
+	for (i = 0; i < c->nst; i++)
+		if (strcmp(c->st[i].model, model) == 0) {
+			*out = &c->st[i];
+			return 0;
+		}
+	rc = mdb_get(txn, s->router, &k, &d);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	/* Damaged: starts from the learner's own, as put_learned_state. */
+	if (rc == 0 &&
+	    record_router_decode(d.mv_data, d.mv_size, &blob, &len) != MC_OK) {
+		blob = NULL;
+		len = 0;
+	}
+	c->st = xgrowarray(c->st, &c->stcap, c->nst + 1, sizeof *c->st);
+	e = &c->st[c->nst++];
+	e->model = model;
+	e->begun = c->learner->begin(c->learner->ud, model, blob, len) == MC_OK;
+	e->dirty = false;
+	*out = e;
+	return 0;
+}
+
+static int
+many_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct many_ctx *c = arg;
+	unsigned char key[KEY_RATING_LEN];
+	struct many_state *e;
+	struct buf b, out;
+	size_t i;
+	int rc = 0;
+
+	c->nst = 0; /* a retried transaction starts again */
+	for (i = 0; rc == 0 && i < c->n; i++) {
+		struct store_rating r = c->list[i];
+		const char *model = c->router_models[i];
+
+		if (model != NULL) {
+			if ((rc = many_state_of(s, txn, c, model, &e)) != 0)
+				break;
+			/* Refused, as rating_body: kept pending. */
+			if (e->begun &&
+			    c->learner->learn(c->learner->ud, i) == MC_OK)
+				e->dirty = true;
+			else
+				r.pending = true;
+		}
+		rc = put_rating(s, txn, &r, key);
+	}
+	for (i = 0; rc == 0 && i < c->nst; i++) {
+		e = &c->st[i];
+		if (!e->dirty)
+			continue;
+		buf_init(&out, STORE_BLOB_MAX);
+		buf_init(&b, STORE_BLOB_MAX + 64);
+		rc = c->learner->save(c->learner->ud, e->model, &out);
+		if (rc == MC_OK)
+			rc = record_router_encode(out.data, out.len, &b);
+		if (rc == MC_OK)
+			rc = put_buf(
+			    txn, s->router, e->model, strlen(e->model), &b, 0);
+		buf_release(&b);
+		buf_release(&out);
+	}
+	return rc;
+}
+
+int
+store_ratings_commit_many(struct store *s, const struct store_rating *list,
+    const char *const *router_models, size_t n,
+    const struct store_learner *learner, char **cause)
+{
+	struct many_ctx c = { list, router_models, n, learner, NULL, 0, 0 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if ((rc = rating_check(&list[i], router_models[i], 0, cause)) !=
+		    MC_OK)
+			return rc;
+	if (n == 0)
+		return MC_OK;
+	rc = store_txn_write(s, "saving ratings", many_body, &c);
+	if (rc != MC_OK)
+		*cause = xstrdup(store_strerror(s));
+	free(c.st);
+	return rc;
 }
 
 /* store_rating_settle's transaction. */

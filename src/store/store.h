@@ -290,6 +290,28 @@ int store_rating_commit_learn(struct store *s, const struct store_rating *r,
     const char *router_model_id, store_learn_fn learn, void *ud,
     char **cause) MC_WUR;
 /*
+ * store_ratings_commit_many: n ratings in ONE write transaction, in order,
+ * each as store_rating_commit_learn commits it (router_models[i] NULL:
+ * list[i] alone, as given), with each model's state read once and written
+ * once: one write (and one fsync) for the lot.  The learner holds the
+ * states meanwhile: begin hands it a model's state in the transaction
+ * (NULL when there is none or it is damaged) before its first rating,
+ * learn(ud, i) teaches it rating i, save gives the state to write.
+ * Anything but MC_OK from begin or learn keeps the rating pending (from
+ * begin: every rating of that model).  The transaction may be retried (the
+ * map grows): begin is then called again, on the states stored before it.
+ */
+struct store_learner {
+	int (*begin)(
+	    void *ud, const char *model, const void *state, size_t len);
+	int (*learn)(void *ud, size_t i);
+	int (*save)(void *ud, const char *model, struct buf *out);
+	void *ud;
+};
+int store_ratings_commit_many(struct store *s, const struct store_rating *list,
+    const char *const *router_models, size_t n,
+    const struct store_learner *learner, char **cause) MC_WUR;
+/*
  * store_rating_settle: a pending rating r (as store_ratings_list gave it)
  * learned at last: in ONE transaction its record loses the pending mark
  * and, as store_rating_commit_learn does, learn makes router_model_id's
