@@ -24,7 +24,8 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "longanswer", "reply": "$long"},
   {"prompt_contains": "emptyreply", "reply": ""},
   {"prompt_contains": "slowask", "reply": "the ask answers slowly", "drip_ms": 150},
-  {"prompt_contains": "slowchat", "reply": "the chat answers more slowly still", "drip_ms": 300}
+  {"prompt_contains": "slowchat", "reply": "the chat answers more slowly still", "drip_ms": 300},
+  {"prompt_contains": "cutshort", "reply": "first half then the second half of it", "disconnect_after_bytes": 700, "fail_times": 1}
 ]
 EOF2
 ui_start_mock "$T/script.json"
@@ -135,6 +136,16 @@ if "$MC" --home "$T/other" ratings import "$T/reask.jsonl" 2>"$T/err" &&
 	"$MC" --home "$T/other" ratings export | grep -q '"source":"reask"'; then
 	ok "imported elsewhere, it is a re-ask again"
 else fail "re-ask import: $(cat "$T/err")"; fi
+
+# A reply cut off by a dropped connection and then asked again: what came
+# is not the model's answer, so the re-ask teaches no soft lesson.
+send "cutshort answer"
+ui_expect "connection closed before the reply finished" "the cut reply fails"
+ui_keys M-r
+ui_expect "^ +(cheap|mid|expensive) \(re-ask\) · .* tok/s$" "asked again after the cut"
+if "$MC" --home "$H" ratings export 2>/dev/null | grep -q '"source":"reask",.*"prompt":"cutshort answer"'; then
+	fail "a cut reply taught a soft lesson: $("$MC" --home "$H" ratings export | grep cutshort)"
+else ok "a cut reply asked again teaches nothing"; fi
 
 # 4. /model NAME pins, /model auto unpins, an unknown name is one line.
 send "/model cheap"

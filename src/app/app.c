@@ -3224,9 +3224,12 @@ app_reask(struct app *app, size_t index, char **cause)
 	}
 	/* Asked: a soft negative for the first model's answer, once, unless
 	 * the user rated it; none when no answer came (an outage is no
-	 * lesson) or when the re-ask was refused (nothing was asked). */
+	 * lesson), when the answer did not finish (a dropped connection, a
+	 * provider's error mid-stream, Esc: what came is not the model's
+	 * whole answer) or when the re-ask was refused (nothing was asked). */
 	if (orig->pub.rating == 0 && orig->pub.reply_id[0] != '\0' &&
-	    !orig->pub.reask && orig->text.len > 0 && !orig->soft_taught) {
+	    !orig->pub.reask && orig->text.len > 0 &&
+	    orig->pub.state == REPLY_DONE && !orig->soft_taught) {
 		/* Not tied to the reply (session 0): the store would show it
 		 * as the reply's rating, and the user gave none. */
 		if (app_learn_commit(app, app_features(app, orig), 0, 0,
