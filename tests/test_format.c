@@ -28,6 +28,24 @@ TEST(usd)
 	CHECK_STR(b, "$0");
 }
 
+/* Under the limit it never reads as the limit (the notice said "99 %
+ * of today's budget is spent ($0.0211 of $0.0211)"). */
+TEST(usd_under_limit)
+{
+	char b[32];
+
+	format_usd_under(0.02109, 0.0211, b, sizeof b);
+	CHECK_STR(b, "$0.0210");
+	format_usd_under(1.999, 2.0, b, sizeof b);
+	CHECK_STR(b, "$1.99");
+	format_usd_under(0.5, 2.0, b, sizeof b);
+	CHECK_STR(b, "$0.50");
+	format_usd_under(2.0, 2.0, b, sizeof b);
+	CHECK_STR(b, "$2.00");
+	format_usd_under(2.5, 2.0, b, sizeof b);
+	CHECK_STR(b, "$2.50");
+}
+
 TEST(durations)
 {
 	char b[32];
@@ -214,6 +232,7 @@ int
 main(void)
 {
 	RUN(usd);
+	RUN(usd_under_limit);
 	RUN(durations);
 	RUN(footer);
 	RUN(url_public);

@@ -1004,7 +1004,7 @@ app_budget_notice(struct app *app)
 	if (level <= app->budget_warned)
 		return;
 	app->budget_warned = level;
-	format_usd(spent, a, sizeof a);
+	format_usd_under(spent, budget, a, sizeof a);
 	format_usd(budget, b, sizeof b);
 	if (level == 2)
 		app_notice(app,

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,26 @@ format_usd(double usd, char *out, size_t n)
 		while (len > keep && out[len - 1] == '0')
 			out[--len] = '\0';
 	}
+}
+
+void
+format_usd_under(double usd, double limit, char *out, size_t n)
+{
+	char lim[32];
+	const char *dot;
+	double scale;
+	int decimals;
+
+	format_usd(usd, out, n);
+	format_usd(limit, lim, sizeof lim);
+	if (!(usd < limit) || strcmp(out, lim) != 0 ||
+	    (dot = strchr(lim, '.')) == NULL || strchr(lim, 'e') != NULL)
+		return;
+	/* Cut, not rounded, at the limit's decimals: under it, it reads
+	 * under it. */
+	decimals = (int)strlen(dot + 1);
+	scale = pow(10, decimals);
+	snprintf(out, n, "$%.*f", decimals, floor(usd * scale) / scale);
 }
 
 void

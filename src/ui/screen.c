@@ -13,6 +13,7 @@
 #include <curses.h>
 
 #include <locale.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -613,7 +614,7 @@ draw_status(struct ui *ui, int y)
 	if (app_budget_mode(ui->app))
 		x +=
 		    put_str(y, (int)x, " BUDGET ", cols - x, styles[TH_BUDGET]);
-	format_usd(spend, spent, sizeof spent);
+	format_usd_under(spend, budget, spent, sizeof spent);
 	warn = budget > 0 && spend >= 0.8 * budget;
 	if (budget > 0) {
 		format_usd(budget, limit, sizeof limit);
@@ -622,9 +623,11 @@ draw_status(struct ui *ui, int y)
 			snprintf(buf, sizeof buf, " ! %s / %s%s ", spent, limit,
 			    narrow ? " spent" : " today: budget spent");
 		else if (warn)
+			/* Rounded down, as the notice says it: 99.7 % is not
+			 * yet "100 %". */
 			snprintf(buf, sizeof buf, " ! %s / %s%s (%.0f %%) ",
 			    spent, limit, narrow ? "" : " today",
-			    100.0 * spend / budget);
+			    floor(100.0 * spend / budget));
 		else
 			snprintf(buf, sizeof buf, " %s / %s%s ", spent, limit,
 			    narrow ? "" : " today");
