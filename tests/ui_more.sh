@@ -875,6 +875,15 @@ ui_expect "^ +the ask answers slowly$" "the ask's reply, landed before the chat'
 ui_expect "mock reply to: and after both" "and the message answered"
 tail -n 1 "$MOCK_LOG" | grep -q "slowask in between.*the ask answers slowly.*slowchat meanwhile.*and after both" &&
 	ok "with the ask's turn in the context, in order" || fail "interleaved context: $(tail -n 1 "$MOCK_LOG" | sed 's/.*body//')"
+# Alt-R while a reply arrives is refused on the notice line; once the
+# reply has ended, that notice is past and goes (it stayed, saying a
+# reply was arriving when none was).
+send "slowchat again please"
+ui_expect "^ +the chat answers" "a slow reply arrives"
+ui_keys M-r
+ui_expect "could not ask again: a reply is still arriving" "Alt-R meanwhile is refused on the notice line"
+n=0; until [ "$(ui_screen | grep -A1 "the chat answers more slowly still" | grep -c "tok/s")" -ge 2 ] || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+ui_expect_not "still arriving" "the notice goes when the reply has ended"
 ui_keys C-d
 ui_exit_status >/dev/null
 finish

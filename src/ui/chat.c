@@ -622,6 +622,8 @@ rate_selected(struct ui *ui, int score)
 
 		ui_notice(ui, msg);
 		free(msg);
+		if (rc == MC_ERR_AGAIN)
+			ui->busy_notice = ui->notices[ui->nnotices - 1];
 	}
 	free(cause);
 	ui_sync(ui);
@@ -649,6 +651,8 @@ reask_selected(struct ui *ui)
 		ui_notice(ui, msg);
 		free(msg);
 		free(cause);
+		if (rc == MC_ERR_AGAIN)
+			ui->busy_notice = ui->notices[ui->nnotices - 1];
 		return;
 	}
 	ui->scroll = 0;
@@ -1294,6 +1298,13 @@ ui_loop(struct ui *ui)
 		if (pfd[1].revents & POLLIN)
 			drain_signals(ui);
 		app_process(ui->app);
+		/* What waited for the reply in flight is past once it ends. */
+		if (ui->busy_notice != NULL && !app_busy(ui->app)) {
+			if (ui->nnotices > 0 &&
+			    ui->notices[ui->nnotices - 1] == ui->busy_notice)
+				ui_notices_dismiss(ui);
+			ui->busy_notice = NULL;
+		}
 		if (terminal_gone())
 			ui->quit = true;
 		/*

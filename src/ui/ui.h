@@ -113,6 +113,10 @@ struct ui {
 	char *notices[UI_NOTICES_MAX];
 	size_t nnotices;
 	size_t notices_unseen; /* arrived since the line was dismissed */
+	/* The notice that something waits for the reply still arriving ("a
+	 * reply is still arriving", "has not finished yet"): taken down when
+	 * nothing is in flight any more, if it is still the latest. */
+	const char *busy_notice;
 	/* A confirmation on the status bar until the next key ("reply 4.2
 	 * rated 4/5"): said where the eye is, without moving the text. */
 	char *flash;
