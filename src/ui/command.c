@@ -847,8 +847,13 @@ export_to(struct ui *ui, const char *arg, bool replace)
 			ui->keep_command = true;
 		return;
 	}
-	ui_note(
-	    ui, "conversation written to %s", written != NULL ? written : "?");
+	/* The export is what the store holds: a reply still arriving is
+	 * stored when it ends. */
+	ui_note(ui, "conversation written to %s%s",
+	    written != NULL ? written : "?",
+	    app_busy(ui->app) ? " (without the reply still arriving: "
+	                        "/export again once it is done)"
+	                      : "");
 	free(written);
 }
 
