@@ -461,6 +461,24 @@ expect_exit 0 "a long reply on a small budget" -- "$MC" --home "$H5" ask --model
 expect_grep "$T/err" "^mixchat: today's budget is spent (\$0\.0000[89][0-9]* of \$0\.00005): until tomorrow only a free model (price 0) is asked" "the notice: the budget is spent, and what that means"
 if grep -q "80%" "$T/err"; then fail "still says 80 %: $(cat "$T/err")"; else ok "not 80 % when all of it is spent"; fi
 expect_exit 1 "then nothing fits" -- "$MC" --home "$H5" ask "and now?"
+# The 80 % notice is said by the reply that crosses the line, not by
+# every `ask` after it (a script saw it on every run).
+H6=$T/home6
+mkdir -p "$H6"
+cat >"$H6/config.json" <<EOF2
+{
+  "providers": { "mock": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" } },
+  "models": [
+    { "id": "cheap", "provider": "mock", "price": [0.2, 0.2] },
+    { "id": "free", "provider": "mock", "price": [0, 0] }
+  ],
+  "budget": { "daily_usd": 0.0001 }
+}
+EOF2
+expect_exit 0 "a reply that passes 80 % of the budget" -- "$MC" --home "$H6" ask --model cheap "longanswer please"
+expect_grep "$T/err" "^mixchat: [89][0-9] % of today's budget is spent" "it says so"
+expect_exit 0 "a free reply after it" -- "$MC" --home "$H6" ask --model free "and a free one"
+expect_no_grep "$T/err" "of today's budget is spent" "a reply that crosses no line says nothing of the budget"
 
 # Two mixchats on one data folder: ratings taken by one while the other
 # streams a reply are not undone when that reply's lesson is saved.

@@ -983,10 +983,17 @@ app_latency(struct app *app, size_t *n)
 /*
  * Tell the user once a day when the spend passes 80 % of the daily budget,
  * and again when it passes all of it (one reply can do both: the notice
- * then says the budget is spent, not 80 %).
+ * then says the budget is spent, not 80 %); cost is what the reply just
+ * booked cost.
  */
+static int
+budget_level(double spent, double budget)
+{
+	return spent >= budget ? 2 : spent >= 0.8 * budget ? 1 : 0;
+}
+
 static void
-app_budget_notice(struct app *app)
+app_budget_notice(struct app *app, double cost)
 {
 	double budget = app->cfg->daily_budget_usd, spent;
 	uint32_t today = (uint32_t)time_day(time_wall_ms());
@@ -1000,8 +1007,12 @@ app_budget_notice(struct app *app)
 		app->budget_warned = 0;
 	}
 	spent = app_spend_today(app);
-	level = spent >= budget ? 2 : spent >= 0.8 * budget ? 1 : 0;
-	if (level <= app->budget_warned)
+	level = budget_level(spent, budget);
+	/* Said when a reply crosses the line, not by every reply beyond it:
+	 * each `mixchat ask` is a new process (and the status bar shows the
+	 * share all the time). */
+	if (level <= app->budget_warned ||
+	    level <= budget_level(spent - cost, budget))
 		return;
 	app->budget_warned = level;
 	format_usd_under(spent, budget, a, sizeof a);
@@ -2361,7 +2372,7 @@ app_on_done(void *ud, const struct net_result *res)
 		    x->pub.model, wait);
 	}
 
-	app_budget_notice(app);
+	app_budget_notice(app, x->pub.cost_usd);
 	app_changed(app, x);
 }
 
