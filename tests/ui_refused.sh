@@ -37,8 +37,15 @@ ui_expect_not "from another mixchat" "its own stored refusal is not taken for an
 ui_expect_not "no reply \(" "no footer for what was not sent"
 ui_expect_not "asks the next-best model" "no next-best hint: no model was asked"
 ui_expect "^ mixchat · longanswer please .* 6 messages *$" "the title bar counts both refused messages and their error records"
+# A rating key with nothing picked rates the newest answer, not the
+# refused messages below it (which have none); picked, a refused message
+# cannot be rated.
 ui_keys M-3
-ui_expect "rating not saved: that message was not sent: no model answered it" "a rating key on a refused message is refused"
+ui_expect "reply [0-9]+\.[0-9]+ rated 3/5" "a rating key after refused messages rates the newest answer"
+ui_expect "^ +cheap \(pinned\) · .* 3/5" "the long reply shows the rating"
+ui_keys M-Up
+ui_keys M-4
+ui_expect "rating not saved: that message was not sent: no model answered it" "a refused message picked cannot be rated"
 send "/model auto"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"

@@ -601,6 +601,11 @@ rate_selected(struct ui *ui, int score)
 		ui_notice(ui, "nothing to rate yet: ratings go to a reply");
 		return;
 	}
+	/* Nothing picked, at the end: a message refused before it was sent
+	 * has no answer to rate; the newest answer is meant. */
+	if (ui->selected < 0 && ui->scroll == 0)
+		while (sel > 0 && app_get(ui->app, (size_t)sel)->not_sent)
+			sel--;
 	old = app_get(ui->app, (size_t)sel)->rating;
 	rc = app_rate(ui->app, (size_t)sel, score, &cause);
 	/* Said on the status bar: the reply's footer may be off screen. */
