@@ -731,6 +731,18 @@ grep -q "localhost:$PORT" "$HG/config.json" || fail "the test did not change the
 after=$(grep -c '"model": *"ghost2"' "$MOCK_LOG")
 [ "$after" -gt "$before" ] && ok "after its base_url changes, ghost2 is asked again" || fail "ghost2 stayed out after its base_url changed: $(cat "$T/err")"
 expect_no_grep "$T/err" "as refused to an earlier mixchat" "and the old refusal is not said"
+# The only model refused: it is asked again all the same (nothing else is
+# left), and the kept refusal is said, not kept quiet.
+HG1=$T/home_ghost_only
+mkdir -p "$HG1"
+cat >"$HG1/config.json" <<EOF2
+{ "providers": { "other": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" } },
+  "models": [ { "id": "ghost2", "provider": "other", "price": [1, 1] } ] }
+EOF2
+"$MC" --home "$HG1" ask "only ghost" >/dev/null 2>"$T/err"
+expect_grep "$T/err" "HTTP 404 for model ghost2" "the only model refused"
+"$MC" --home "$HG1" ask "only ghost again" >/dev/null 2>"$T/err"
+expect_grep "$T/err" "refused to an earlier mixchat in the last day: ghost2 (no such model); asked all the same, as no other model is left" "the next ask says the kept refusal of the only model"
 
 # An empty reply the model finished was paid for: it can be rated, so the
 # router learns that the model answered nothing.

@@ -1862,12 +1862,19 @@ app_refusals_read(struct app *app)
 	store_refusals_free(list, n);
 	if (nsaid > 4 && buf_printf(&said, " and %zu more", nsaid - 4) != MC_OK)
 		log_debug("refusals: notice too long");
-	/* When no model is left, all are tried again: nothing to say. */
+	/* When no model is left, all are tried again: said so, for the
+	 * refusal likely comes again (a key to replace). */
 	if (nsaid > 0 && app_down_others(app, NULL, 0) > 0)
 		app_notice(app,
 		    "out of routing, as refused to an earlier mixchat in the "
 		    "last day: %s; /models lists them (a new key, or a reply "
 		    "when one is asked by name, brings one back)",
+		    buf_str(&said));
+	else if (nsaid > 0)
+		app_notice(app,
+		    "refused to an earlier mixchat in the last day: %s; asked "
+		    "all the same, as no other model is left (mixchat keys "
+		    "add replaces a refused key)",
 		    buf_str(&said));
 	buf_release(&said);
 	app->refusals_read = !waiting;
