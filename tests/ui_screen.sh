@@ -47,6 +47,14 @@ ui_type "/help"; ui_keys Enter
 ui_expect "^ *│   /model NAME       always ask NAME;" "/help at 60 columns"
 ui_expect "^ *│                     the router choose +│" "a wrapped description hangs under itself"
 ui_type "q"
+# At 45 columns too (the hang was kept to half the popup's width, and the
+# descriptions wrapped to the first column, among the names).
+TM resize-window -t 0 -x 45 -y 30
+sleep 0.3
+ui_type "/help"; ui_keys Enter
+ui_expect "^ *│   /why              the router's table +│" "/help at 45 columns"
+ui_expect "^ *│                     for the selected +│" "at 45 columns a wrapped description still hangs under itself"
+ui_type "q"
 TM resize-window -t 0 -x "${UI_COLS:-100}" -y "${UI_ROWS:-30}"
 sleep 0.3
 ui_type "/frobnicate"; ui_keys Enter

@@ -1046,7 +1046,9 @@ struct overlay_row {
 /*
  * Where the rows after a long line's first start: under its description
  * ("  /why   the router's table ...": under "the"), else under its first
- * character; at most half the width.
+ * character; so long as 12 columns are left for the text (a narrow
+ * popup kept the hang to half its width, and its descriptions wrapped
+ * to the first column, among the names).
  */
 static size_t
 overlay_hang(const char *line, size_t len, size_t width)
@@ -1063,7 +1065,7 @@ overlay_hang(const char *line, size_t len, size_t width)
 		i++;
 	if (i + 1 < len)
 		hang = utf8_width(line, i);
-	return hang <= width / 2 ? hang : 0;
+	return hang + 12 <= width ? hang : 0;
 }
 
 /* The popup's text wrapped to width columns; *n gets the rows. */
