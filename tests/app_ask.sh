@@ -13,6 +13,7 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "briefcap", "status": 429, "retry_after": 0.2},
   {"prompt_contains": "limit", "status": 429, "retry_after": 120},
   {"prompt_contains": "cut", "disconnect_after_bytes": 200},
+  {"prompt_contains": "sectioned", "reply": "# Title\\n\\n## Section one\\n\\ntext\\n\\n\`\`\`sh\\n## not a heading\\n\`\`\`\\n"},
   {"prompt_contains": "poem", "reply": "Roses are red, 中文 and 😀 too."},
   {"prompt_contains": "emptyreply", "reply": ""},
   {"prompt_contains": "longanswer", "reply": "$long"},
@@ -74,6 +75,18 @@ usd=$(grep -o "^cheap · \$[0-9.]*" "$T/spend.err" | grep -o "\$[0-9.]*")
 	fail "stats amounts: footer '$usd'; $(cat "$T/out")"
 expect_exit 0 "export after it" -- "$MC" --home "$HP" export
 expect_grep "$T/out" "^one" "what came of the reply is kept"
+# A reply's own headings are below the messages' "## " in the export
+# (else "## Section one" reads as the next message); fenced code is kept.
+HH=$T/home_headings
+write_config "$HH"
+"$MC" --home "$HH" ask --model cheap "a sectioned answer" >/dev/null 2>&1
+expect_exit 0 "export of a reply with headings" -- "$MC" --home "$HH" export
+expect_grep "$T/out" "^### Title$" "its # heading is ###"
+expect_grep "$T/out" "^#### Section one$" "its ## heading is ####"
+expect_grep "$T/out" "^## not a heading$" "a fenced line is left as it is"
+[ "$(grep -c '^## ' "$T/out")" = 3 ] && ok "only the two messages' headings (and the fenced line) are at ##" ||
+	fail "## lines in the export: $(grep '^## ' "$T/out")"
+
 # The pipe's reply ended normally (stopped, booked): its draft went with
 # the booking, and the next start recovers nothing.
 "$MC" --home "$HP" ask "after the pipe" >/dev/null 2>"$T/err"
