@@ -262,10 +262,18 @@ keys_add(const struct config *cfg, const struct keys_args *a, const char *path)
 		return EXIT_USAGE;
 	}
 	if (prov->auth_none) {
-		cli_error(
-		    "provider '%s' has \"auth\": \"none\" in %s: it needs "
-		    "no key",
-		    a->provider, cfg->config_file);
+		/* Where it is said: config.json, or (not set there, and
+		 * config.json perhaps not there at all) the catalog. */
+		if (prov->auth_user)
+			cli_error("provider '%s' has \"auth\": \"none\" in "
+			          "%s: it needs no key",
+			    a->provider, cfg->config_file);
+		else
+			cli_error("provider '%s' needs no key (\"auth\": "
+			          "\"none\" in the built-in catalog; set "
+			          "\"auth\": \"key\" for it in %s if it "
+			          "does)",
+			    a->provider, cfg->config_file);
 		return EXIT_USAGE;
 	}
 	if (vault_exists(path))
