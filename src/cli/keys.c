@@ -93,6 +93,7 @@ exit_code(int rc)
 		return EXIT_OK;
 	case MC_ERR_LOCKED:
 	case MC_ERR_PASSPHRASE:
+	case MC_ERR_CANCELLED: /* at the passphrase prompt: still locked */
 		return EXIT_VAULT;
 	case MC_ERR_USAGE:
 		return EXIT_USAGE;
@@ -291,6 +292,15 @@ keys_add(const struct config *cfg, const struct keys_args *a, const char *path)
 	if (rc != MC_OK)
 		goto out;
 	rc = passphrase_read_key(a->provider, VAULT_KEY_MAX, &key, &cause);
+	if (rc == MC_ERR_CANCELLED) {
+		/* Ctrl-C at the key's prompt: the vault was open, so not the
+		 * locked vault's exit status. */
+		cli_error("%s", cause);
+		free(cause);
+		secret_free(pass);
+		vault_close(v);
+		return EXIT_RUNTIME;
+	}
 	if (rc != MC_OK)
 		goto out;
 	vault_fingerprint(key, fp);
