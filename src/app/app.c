@@ -4281,6 +4281,26 @@ json_has_nul_escape(const char *s)
 	return false;
 }
 
+/* One more imported rating for a model nothing names: counted, and its
+ * name kept when it is a new one and there is room (else more said). */
+static void
+import_unknown(struct app_import_counts *count, const char *model)
+{
+	size_t i;
+
+	count->unknown++;
+	for (i = 0; i < count->unknown_names; i++)
+		if (strncmp(count->unknown_model[i], model,
+		        sizeof count->unknown_model[i] - 1) == 0)
+			return;
+	if (count->unknown_names == APP_IMPORT_NAMES) {
+		count->unknown_more = true;
+		return;
+	}
+	snprintf(count->unknown_model[count->unknown_names++],
+	    sizeof count->unknown_model[0], "%s", model);
+}
+
 int
 app_ratings_import(struct app *app, const char *path,
     struct app_import_counts *count, char **cause)
@@ -4527,11 +4547,8 @@ app_ratings_import(struct app *app, const char *path,
 					if (!app_is_candidate(app, model))
 						count->not_learned++;
 					if (config_find_model(
-					        app->cfg, model) == NULL &&
-					    count->unknown++ == 0)
-						snprintf(count->unknown_model,
-						    sizeof count->unknown_model,
-						    "%s", model);
+					        app->cfg, model) == NULL)
+						import_unknown(count, model);
 				}
 				if (rc == MC_OK && when > 0) {
 					seen = xgrowarray(seen, &seencap,

@@ -344,15 +344,19 @@ int app_rate_id(struct app *app, const char *reply_id, int score, char **model,
 /* Ratings as JSONL, one object a line (`mixchat ratings export|import`). */
 int app_ratings_export(
     struct app *app, int fd, size_t *count, char **cause) MC_WUR;
+#define APP_IMPORT_NAMES 3
 struct app_import_counts {
 	size_t imported;    /* stored (and learned, but...) */
 	size_t not_learned; /* ...these, for models that are no candidate now */
 	size_t duplicates; /* skipped: already here (same time, model, score) */
 	/* Of not_learned, those for a model neither config.json nor the
-	 * catalog names (a typo, or another user's model), and the first
-	 * such name. */
+	 * catalog names (a typo, or another user's model); the first
+	 * APP_IMPORT_NAMES distinct such names, and whether there are more
+	 * distinct names than those. */
 	size_t unknown;
-	char unknown_model[64];
+	size_t unknown_names;
+	char unknown_model[APP_IMPORT_NAMES][64];
+	bool unknown_more;
 };
 int app_ratings_import(struct app *app, const char *path,
     struct app_import_counts *count, char **cause) MC_WUR;
