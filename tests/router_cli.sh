@@ -238,6 +238,27 @@ expect_exit 0 "route with short ids" -- "$MC" --home "$T/short" route "hello"
 head -1 "$T/out" | grep -q '^model \{7\}quality' &&
 	ok "the model column fits small-model" || fail "header: $(head -1 "$T/out")"
 
+# route stores nothing: on a fresh home it creates no data folder (the
+# README: folders are made when something is first stored), and decides
+# as it does over an empty store.
+[ ! -e "$T/cols/db" ] && [ -z "$(ls -A "$T/cols")" ] &&
+	ok "route on an empty --home folder leaves it empty" ||
+	fail "route made: $(find "$T/cols" -mindepth 1 | head -5)"
+mkdir -p "$T/xdg"
+env -u XDG_DATA_HOME -u XDG_CONFIG_HOME -u MIXCHAT_HOME HOME="$T/xdg" \
+	"$MC" route --json "Which planet is the largest?" >"$T/fresh.json" 2>"$T/fresh.err"
+[ $? = 0 ] && [ -z "$(ls -A "$T/xdg")" ] &&
+	ok "route with a fresh HOME creates no ~/.local/share/mixchat" ||
+	fail "route with a fresh HOME: $(find "$T/xdg" -mindepth 1 | head -5) $(cat "$T/fresh.err")"
+mkdir -p "$T/stored"
+: >"$T/none.jsonl"
+"$MC" --home "$T/stored" ratings import "$T/none.jsonl" >/dev/null 2>&1
+[ -e "$T/stored/db/data.mdb" ] || fail "ratings import made no store to compare with"
+"$MC" --home "$T/stored" route --json "Which planet is the largest?" >"$T/stored.json" 2>/dev/null
+cmp -s "$T/fresh.json" "$T/stored.json" &&
+	ok "the same decision as over an empty store" ||
+	fail "route differs without a store: $(head -c 300 "$T/fresh.json") vs $(head -c 300 "$T/stored.json")"
+
 # A prior the router does not hold (a typo) is said, not silently the
 # price tier.
 sed -i 's/"daily_usd": 0.0000001/"daily_usd": 5/; s/"mistralai\/mistral-7b-chat"/"mistral-7b-typo"/' "$T/r/config.json"

@@ -141,6 +141,15 @@ struct app_search_hit {
 int app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
     struct app **out, char **cause) MC_WUR;
 /*
+ * app_open_reader: the same for a command that stores nothing (`route`):
+ * when nothing is stored yet (no database in the data folder) it opens
+ * no store and creates no folder; the router then has the built-in priors
+ * (or router.state) and nothing learned, spent, timed or refused.  Only
+ * deciding (app_explain) is for such an app.
+ */
+int app_open_reader(const struct config *cfg, const struct app_hooks *hooks,
+    void *ud, struct app **out, char **cause) MC_WUR;
+/*
  * app_config_model_usable: whether model m of cfg can be asked: enabled,
  * and its provider needs no key (and the user set it up) or has one among
  * the vault's provider names.

@@ -196,7 +196,8 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 		return ret;
 	}
 	ret = EXIT_RUNTIME;
-	if ((rc = app_open(&cfg, &hooks, NULL, &app, &cause)) != MC_OK) {
+	/* route stores nothing: on a fresh home it creates nothing. */
+	if ((rc = app_open_reader(&cfg, &hooks, NULL, &app, &cause)) != MC_OK) {
 		cli_error("%s", cause ? cause : mixchat_strerror(rc));
 		goto out;
 	}
