@@ -13,6 +13,7 @@ cat >"$T/script.json" <<EOF2
   {"prompt_contains": "briefcap", "status": 429, "retry_after": 0.2},
   {"prompt_contains": "limit", "status": 429, "retry_after": 120},
   {"prompt_contains": "cut", "disconnect_after_bytes": 200},
+  {"prompt_contains": "sectioned", "reply": "# Title\\n\\n## Section one\\n\\ntext\\n\\n\`\`\`sh\\n## not a heading\\n\`\`\`\\n"},
   {"prompt_contains": "poem", "reply": "Roses are red, 中文 and 😀 too."},
   {"prompt_contains": "emptyreply", "reply": ""},
   {"prompt_contains": "longanswer", "reply": "$long"},
@@ -74,6 +75,18 @@ usd=$(grep -o "^cheap · \$[0-9.]*" "$T/spend.err" | grep -o "\$[0-9.]*")
 	fail "stats amounts: footer '$usd'; $(cat "$T/out")"
 expect_exit 0 "export after it" -- "$MC" --home "$HP" export
 expect_grep "$T/out" "^one" "what came of the reply is kept"
+# A reply's own headings are below the messages' "## " in the export
+# (else "## Section one" reads as the next message); fenced code is kept.
+HH=$T/home_headings
+write_config "$HH"
+"$MC" --home "$HH" ask --model cheap "a sectioned answer" >/dev/null 2>&1
+expect_exit 0 "export of a reply with headings" -- "$MC" --home "$HH" export
+expect_grep "$T/out" "^### Title$" "its # heading is ###"
+expect_grep "$T/out" "^#### Section one$" "its ## heading is ####"
+expect_grep "$T/out" "^## not a heading$" "a fenced line is left as it is"
+[ "$(grep -c '^## ' "$T/out")" = 3 ] && ok "only the two messages' headings (and the fenced line) are at ##" ||
+	fail "## lines in the export: $(grep '^## ' "$T/out")"
+
 # The pipe's reply ended normally (stopped, booked): its draft went with
 # the booking, and the next start recovers nothing.
 "$MC" --home "$HP" ask "after the pipe" >/dev/null 2>"$T/err"
@@ -335,7 +348,18 @@ expect_grep "$T/out" "^Ratings: 1 (mean 2.00)" "both in one file, the newer firs
 printf '{"model":"retired-model","score":4,"source":"cli","prompt":"old question"}\n{"model":"retired-model","score":5,"source":"cli","prompt":"another"}\n' >"$T/retired.jsonl"
 expect_exit 0 "import for a model not configured" -- "$MC" --home "$H7" ratings import "$T/retired.jsonl"
 expect_grep "$T/err" "2 of them for models that are not candidates now (disabled, removed or without a key): kept, and learned when they are candidates again" "says they are kept, to learn later"
-expect_grep "$T/err" "; 2 for a model config.json and the catalog do not name (retired-model, ...)$" "and names a model nothing knows (a typo?)"
+expect_grep "$T/err" "; 2 for a model config.json and the catalog do not name (retired-model)$" "and names a model nothing knows (a typo?), once, with no ... for a second"
+# Several: each distinct name once, "..." only for names left out.
+HU=$T/home_unknown
+write_config "$HU"
+printf '{"model":"typo-one","score":4,"source":"cli","prompt":"a"}\n{"model":"typo-two","score":3,"source":"cli","prompt":"b"}\n{"model":"typo-one","score":2,"source":"cli","prompt":"c"}\n' >"$T/typos.jsonl"
+expect_exit 0 "import for two unknown models" -- "$MC" --home "$HU" ratings import "$T/typos.jsonl"
+expect_grep "$T/err" "; 3 for models config.json and the catalog do not name (typo-one, typo-two)$" "two distinct names, each once"
+HU2=$T/home_unknown2
+write_config "$HU2"
+for m in u1 u2 u1 u3 u4 u5; do printf '{"model":"%s","score":4,"source":"cli","prompt":"q %s"}\n' "$m" "$RANDOM$m"; done >"$T/many.jsonl"
+expect_exit 0 "import for five unknown models" -- "$MC" --home "$HU2" ratings import "$T/many.jsonl"
+expect_grep "$T/err" "; 6 for models config.json and the catalog do not name (u1, u2, u3, ...)$" "three names, then ... for the rest"
 expect_exit 0 "stats with ratings waiting" -- "$MC" --home "$H7" stats
 expect_grep "$T/out" "^retired-model  *0  not a candidate now; 2 more to learn when it is one" "stats: none absorbed, 2 waiting"
 # The model comes back: the next start learns both, once.

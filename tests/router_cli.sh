@@ -211,6 +211,54 @@ sed -i 's/"daily_usd": 0.0001/"daily_usd": 0.0000001/' "$T/r/config.json"
 expect_exit 1 "nothing fits the budget" -- "$MC" --home "$T/r" route "hello"
 expect_grep "$T/err" "nothing fits" "says nothing fits"
 
+# The table's columns line up whatever the ids: the model column is as
+# wide as the longest id shown (to 40; longer ones cut with a mark).  The
+# built-in catalog has ids past 40 (meta-llama/Meta-Llama-3.1-8B-...).
+mkdir -p "$T/cols"
+LC_ALL=C "$MC" --home "$T/cols" route hello >"$T/cols.out" 2>"$T/cols.err"
+awk 'BEGIN { e = 0; bad = 0; rows = 0 }
+	/^model / { e = index($0, "quality") + 6; next }
+	e && /^$/ { exit }
+	e { rows++; c = substr($0, e - 4, 6)
+	    if (c !~ /^[0-9]\.[0-9][0-9][0-9] $/) { bad++; print "  | " $0 } }
+	END { if (rows < 2 || bad) exit 1 }' "$T/cols.out" >"$T/cols.bad" &&
+	ok "route: every row's quality column ends under the header's" ||
+	{ fail "route: columns out of line: $(head -5 "$T/cols.bad")"; head -3 "$T/cols.out" | sed 's/^/  | /'; }
+grep -q '^meta-llama/Meta-Llama-3.1-8B-Instruct\.\.\.   0\.' "$T/cols.out" &&
+	ok "an id past 40 columns is cut with ..." || fail "no cut id: $(grep meta-llama "$T/cols.out")"
+head -1 "$T/cols.out" | grep -q '^model \{36\}quality' &&
+	ok "the model column is 40 wide" || fail "header: $(head -1 "$T/cols.out")"
+LC_ALL=C.UTF-8 "$MC" --home "$T/cols" route hello >"$T/cols.out" 2>"$T/cols.err"
+grep -q '^meta-llama/Meta-Llama-3.1-8B-Instruct-T… ' "$T/cols.out" &&
+	ok "in UTF-8, cut with …" || fail "no … cut: $(grep meta-llama "$T/cols.out")"
+# Short ids: the column is as wide as the longest of them.
+mkdir -p "$T/short"
+sed 's/"daily_usd": [0-9.]*/"daily_usd": 5/' "$T/r/config.json" >"$T/short/config.json"
+expect_exit 0 "route with short ids" -- "$MC" --home "$T/short" route "hello"
+head -1 "$T/out" | grep -q '^model \{7\}quality' &&
+	ok "the model column fits small-model" || fail "header: $(head -1 "$T/out")"
+
+# route stores nothing: on a fresh home it creates no data folder (the
+# README: folders are made when something is first stored), and decides
+# as it does over an empty store.
+[ ! -e "$T/cols/db" ] && [ -z "$(ls -A "$T/cols")" ] &&
+	ok "route on an empty --home folder leaves it empty" ||
+	fail "route made: $(find "$T/cols" -mindepth 1 | head -5)"
+mkdir -p "$T/xdg"
+env -u XDG_DATA_HOME -u XDG_CONFIG_HOME -u MIXCHAT_HOME HOME="$T/xdg" \
+	"$MC" route --json "Which planet is the largest?" >"$T/fresh.json" 2>"$T/fresh.err"
+[ $? = 0 ] && [ -z "$(ls -A "$T/xdg")" ] &&
+	ok "route with a fresh HOME creates no ~/.local/share/mixchat" ||
+	fail "route with a fresh HOME: $(find "$T/xdg" -mindepth 1 | head -5) $(cat "$T/fresh.err")"
+mkdir -p "$T/stored"
+: >"$T/none.jsonl"
+"$MC" --home "$T/stored" ratings import "$T/none.jsonl" >/dev/null 2>&1
+[ -e "$T/stored/db/data.mdb" ] || fail "ratings import made no store to compare with"
+"$MC" --home "$T/stored" route --json "Which planet is the largest?" >"$T/stored.json" 2>/dev/null
+cmp -s "$T/fresh.json" "$T/stored.json" &&
+	ok "the same decision as over an empty store" ||
+	fail "route differs without a store: $(head -c 300 "$T/fresh.json") vs $(head -c 300 "$T/stored.json")"
+
 # A prior the router does not hold (a typo) is said, not silently the
 # price tier.
 sed -i 's/"daily_usd": 0.0000001/"daily_usd": 5/; s/"mistralai\/mistral-7b-chat"/"mistral-7b-typo"/' "$T/r/config.json"

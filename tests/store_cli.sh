@@ -106,6 +106,11 @@ expect_grep "$T/err" "'x.y' is not a reply id" "rate: a bad id is named"
 mkdir -p "$T/xdg"
 expect_exit 0 "route with XDG folders" -- env -u MIXCHAT_HOME HOME="$T/xdg" XDG_CONFIG_HOME="$T/xdg/c" XDG_DATA_HOME="$T/xdg/d" "$MC" route "hello"
 [ ! -e "$T/xdg/c/mixchat" ] && ok "route makes no config folder" || fail "route made $T/xdg/c/mixchat"
+# route stores nothing: no data folder either.
+[ ! -e "$T/xdg/d/mixchat" ] && ok "nor a data folder (it stores nothing)" || fail "route made $(find "$T/xdg/d" | head -3)"
+: >"$T/empty.jsonl"
+expect_exit 0 "ratings import with XDG folders" -- env -u MIXCHAT_HOME HOME="$T/xdg" XDG_CONFIG_HOME="$T/xdg/c" XDG_DATA_HOME="$T/xdg/d" "$MC" ratings import "$T/empty.jsonl"
+[ ! -e "$T/xdg/c/mixchat" ] && ok "ratings import makes no config folder" || fail "ratings import made $T/xdg/c/mixchat"
 [ -d "$T/xdg/d/mixchat" ] && ok "and keeps its data in the data folder" || fail "no data folder $T/xdg/d/mixchat"
 # A large import goes to the store a lot of ratings at a time (512 a
 # transaction): what it stores is what smaller imports of the same lines,

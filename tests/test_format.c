@@ -228,6 +228,76 @@ TEST(conversation_md_not_sent)
 	buf_release(&b);
 }
 
+/* Headings in a message are two levels below the messages' own "## ",
+ * at most "######"; a fenced block's lines are its own. */
+TEST(conversation_md_headings)
+{
+	struct store_session ss;
+	struct store_message m[2];
+	struct buf b;
+	const char *s;
+
+	memset(&ss, 0, sizeof ss);
+	memset(m, 0, sizeof m);
+	ss.id = 3;
+	ss.title = (char *)(uintptr_t) "sections";
+	m[0].session = m[1].session = 3;
+	m[0].seq = 1;
+	m[0].role = STORE_ROLE_USER;
+	m[0].text = (char *)(uintptr_t) "## my own heading";
+	m[1].seq = 2;
+	m[1].role = STORE_ROLE_ASSISTANT;
+	m[1].model = (char *)(uintptr_t) "cheap";
+	m[1].text = (char *)(uintptr_t) "# Title\n"
+	                                "## Section one\n"
+	                                "   ### three spaces\n"
+	                                "#### four\n"
+	                                "##### five\n"
+	                                "###### six\n"
+	                                "####### not a heading\n"
+	                                "#hashtag\n"
+	                                "    ## indented code\n"
+	                                "```sh\n"
+	                                "## not a heading\n"
+	                                "~~~\n"
+	                                "# still code\n"
+	                                "```\n"
+	                                "~~~~\n"
+	                                "# tilde code\n"
+	                                "```\n"
+	                                "~~~~\n"
+	                                "#\n"
+	                                "## after";
+	buf_init(&b, 1 << 16);
+	CHECK(format_conversation_md(&ss, m, 2, &b) == MC_OK);
+	s = buf_str(&b);
+	CHECK(strncmp(s, "# sections\n", 11) == 0);
+	CHECK(strstr(s, "\n## You · ") != NULL);
+	CHECK(strstr(s, "\n#### my own heading\n") != NULL);
+	CHECK(strstr(s, "\n## cheap · ") != NULL);
+	CHECK(strstr(s, "\n### Title\n"
+	                "#### Section one\n"
+	                "   ##### three spaces\n"
+	                "###### four\n"
+	                "###### five\n"
+	                "###### six\n"
+	                "####### not a heading\n"
+	                "#hashtag\n"
+	                "    ## indented code\n"
+	                "```sh\n"
+	                "## not a heading\n"
+	                "~~~\n"
+	                "# still code\n"
+	                "```\n"
+	                "~~~~\n"
+	                "# tilde code\n"
+	                "```\n"
+	                "~~~~\n"
+	                "###\n"
+	                "#### after\n") != NULL);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -238,5 +308,6 @@ main(void)
 	RUN(url_public);
 	RUN(conversation_md);
 	RUN(conversation_md_not_sent);
+	RUN(conversation_md_headings);
 	return test_done();
 }

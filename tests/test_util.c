@@ -255,9 +255,51 @@ TEST(wait_text_rounds_up_in_words)
 	CHECK_STR(b, "3 min");
 	time_wait_text(90 * 60000, b, sizeof b);
 	CHECK_STR(b, "90 min");
+	/* A day from now ends at the time it is now: tomorrow's. */
 	time_wait_text((int64_t)24 * 3600 * 1000, b, sizeof b);
-	CHECK(strncmp(b, "24 h (until ", 12) == 0 && strlen(b) == 18 &&
-	      b[14] == ':' && b[17] == ')');
+	CHECK(strncmp(b, "24 h (until tomorrow ", 21) == 0 && strlen(b) == 27 &&
+	      b[23] == ':' && b[26] == ')');
+}
+
+/* The end of a long wait, in local time, names its day when it is not
+ * today's. */
+TEST(wait_text_names_another_day)
+{
+	const int64_t h = (int64_t)3600 * 1000;
+	/* Sun 29 Nov 2026 22:23:00 UTC, 10:00, 13:00; Thu 31 Dec 22:00. */
+	const int64_t night = (int64_t)1795990980 * 1000;
+	const int64_t morning = (int64_t)1795946400 * 1000;
+	const int64_t noon = (int64_t)1795957200 * 1000;
+	const int64_t newyear = (int64_t)1798754400 * 1000;
+	char *tz = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+	char b[48];
+
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	time_wait_text_at(morning, 3 * h, b, sizeof b);
+	CHECK_STR(b, "3 h (until 13:00)");
+	time_wait_text_at(night, 24 * h, b, sizeof b);
+	CHECK_STR(b, "24 h (until tomorrow 22:23)");
+	time_wait_text_at(night, 2 * h, b, sizeof b);
+	CHECK_STR(b, "2 h (until tomorrow 00:23)");
+	time_wait_text_at(night, 72 * h, b, sizeof b);
+	CHECK_STR(b, "72 h (until Wed 2 Dec 22:23)");
+	time_wait_text_at(newyear, 3 * h, b, sizeof b);
+	CHECK_STR(b, "3 h (until tomorrow 01:00)");
+	/* Ten hours east of UTC, 13:00 UTC is 23:00: two hours on is the
+	 * next local day. */
+	setenv("TZ", "XYZ-10", 1);
+	tzset();
+	time_wait_text_at(noon, 2 * h, b, sizeof b);
+	CHECK_STR(b, "2 h (until tomorrow 01:00)");
+	time_wait_text_at(morning, 3 * h, b, sizeof b);
+	CHECK_STR(b, "3 h (until 23:00)");
+	if (tz != NULL)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(tz);
 }
 
 TEST(growarray_doubles_and_keeps_contents)
@@ -328,5 +370,6 @@ main(void)
 	RUN(mkdir_p_and_monotonic_time);
 	RUN(base64_matches_rfc4648);
 	RUN(wait_text_rounds_up_in_words);
+	RUN(wait_text_names_another_day);
 	return test_done();
 }

@@ -81,4 +81,21 @@ ui_expect "conversation written to $T/conv.md" "/export FILE.md"
 cmp -s "$T/conv.md" "$T/cli.md" && ok "/export FILE.md writes Markdown" ||
 	fail "/export FILE.md is not the Markdown export"
 
+# 4. /search with nothing to look for: '""' (an empty phrase) and a quote
+# left open are no words, as /search alone is: the same help, not "bad
+# usage".
+send "/search"
+ui_expect "/search: what for\? /search WORDS" "/search alone asks what for"
+send '/search ""'
+n=0
+until [ "$(ui_screen | grep -c "/search: what for? /search WORDS")" -ge 2 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+[ $n -lt 50 ] && ok "/search \"\" asks what for too" ||
+	{ fail "/search \"\": $(ui_screen | tail -5)"; }
+send '/search "'
+n=0
+until [ "$(ui_screen | grep -c "/search: what for? /search WORDS")" -ge 3 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+[ $n -lt 50 ] && ok "/search with a quote left open asks what for" ||
+	{ fail "/search \": $(ui_screen | tail -5)"; }
+ui_expect_not "bad usage" "no 'bad usage'"
+
 finish

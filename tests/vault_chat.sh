@@ -115,6 +115,16 @@ grep -q "\"authorization\":\"Bearer $KEY\"" "$MOCK_LOG" && ok "the chat sent the
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "Ctrl-D quits" || fail "Ctrl-D did not quit cleanly"
 
+# Ctrl-C at the prompt cancels it: said so (not "no input from the
+# terminal"), and the vault stays locked (exit 3).
+ui_start -- --home "$H"
+ui_expect "vault passphrase: ?$" "asked for the passphrase, to cancel"
+ui_keys C-c
+ui_expect "^mixchat: passphrase entry cancelled$" "Ctrl-C at the prompt says it was cancelled"
+[ "$(ui_exit_status)" = 3 ] && ok "Ctrl-C at the prompt exits 3" ||
+	{ fail "Ctrl-C at the prompt: exit $(cat "$T/exit" 2>/dev/null)"; ui_screen | sed 's/^/  | /'; }
+ui_expect_not "no input from the terminal" "not called no input"
+
 # Enter alone at the prompt is a try like a wrong passphrase (every model
 # here needs a key): asked again, and after three, exit 3.
 ui_start -- --home "$H"

@@ -62,6 +62,16 @@ expect_exit 2 "key on the command line refused" -- mc keys add openai sk-argv
 expect_grep "$T/err" "never taken from the command line" "explains why"
 expect_exit 2 "unknown provider" -- mc keys add nosuchprovider
 expect_grep "$T/err" "those that take a key: openai, anthropic" "an unknown provider: the known ones are listed"
+# A provider that needs no key: where that is said (the catalog, on a home
+# with no config.json; config.json when it sets "auth" itself).
+HN=$T/home_nokey
+mkdir -p "$HN"
+expect_exit 2 "keys add for a keyless catalog provider" -- setsid -w "$MC" --home "$HN" keys add ollama
+expect_grep "$T/err" "provider 'ollama' needs no key (\"auth\": \"none\" in the built-in catalog" "says the catalog sets it"
+expect_no_grep "$T/err" "\"none\" in $HN/config.json" "not a config.json that is not there"
+printf '{ "providers": { "loc": { "api": "openai", "base_url": "http://127.0.0.1:9/v1", "auth": "none" } } }\n' >"$HN/config.json"
+expect_exit 2 "keys add for a provider config.json says needs no key" -- setsid -w "$MC" --home "$HN" keys add loc
+expect_grep "$T/err" "provider 'loc' has \"auth\": \"none\" in $HN/config.json" "names config.json when it sets it"
 # A key typed where the provider goes is refused without being echoed.
 expect_exit 2 "a key in the provider's place" -- mc keys add sk-proj-WRONGPLACE-0123456789
 expect_grep "$T/err" "looks like an API key" "says it looks like a key"

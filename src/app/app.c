@@ -458,7 +458,7 @@ app_router_load(struct router *r, const struct config *cfg, struct store *s,
 			usable++;
 	}
 	app_note_priors(r, cfg, notice, ud);
-	if (!learned || store_router_list(s, &list, &n) != MC_OK)
+	if (!learned || s == NULL || store_router_list(s, &list, &n) != MC_OK)
 		return usable;
 	nm = router_nmodels(r);
 	why = xcalloc(nm + 1, sizeof *why);
@@ -497,16 +497,22 @@ app_store_warn(void *ud, const char *message)
 		app->hooks.notice(app->ud, message);
 }
 
-int
-app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
-    struct app **out, char **cause)
+static int
+app_open_store(const struct config *cfg, const struct app_hooks *hooks,
+    void *ud, bool create, struct app **out, char **cause)
 {
 	struct app *app;
-	char *path;
+	char *path, *file;
+	bool absent;
 	int rc;
 
 	*out = NULL;
-	if ((rc = config_ensure_dirs(cfg, cause)) != MC_OK)
+	path = config_data_path(cfg, "db");
+	file = xasprintf("%s/data.mdb", path);
+	absent = !create && !fs_exists(file);
+	free(file);
+	free(path);
+	if (!absent && (rc = config_ensure_dirs(cfg, cause)) != MC_OK)
 		return rc;
 	app = xcalloc(1, sizeof *app);
 	app->cfg = cfg;
@@ -515,13 +521,16 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 	app->ud = ud;
 	app->budget_mode = cfg->mode == MODE_BUDGET;
 
-	path = config_data_path(cfg, "db");
-	rc = store_open(path, &app->store, cause);
-	free(path);
-	if (rc != MC_OK)
-		goto fail;
-
-	store_set_warn(app->store, app_store_warn, app);
+	/* Nothing stored yet and nothing to store (`route`): no store, and
+	 * no folder made for one. */
+	if (!absent) {
+		path = config_data_path(cfg, "db");
+		rc = store_open(path, &app->store, cause);
+		free(path);
+		if (rc != MC_OK)
+			goto fail;
+		store_set_warn(app->store, app_store_warn, app);
+	}
 
 	path = config_data_path(cfg, "vault");
 	app->vault_seen_ok = lstat(path, &app->vault_seen) == 0;
@@ -568,6 +577,20 @@ app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 fail:
 	app_close(app);
 	return rc;
+}
+
+int
+app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
+    struct app **out, char **cause)
+{
+	return app_open_store(cfg, hooks, ud, true, out, cause);
+}
+
+int
+app_open_reader(const struct config *cfg, const struct app_hooks *hooks,
+    void *ud, struct app **out, char **cause)
+{
+	return app_open_store(cfg, hooks, ud, false, out, cause);
 }
 
 /* The router's table of x, gone (before a new one takes its place). */
@@ -924,8 +947,8 @@ app_spend_today(const struct app *app)
 {
 	double usd = 0;
 
-	if (store_spend_day(app->store, time_day(time_wall_ms()), &usd) !=
-	    MC_OK)
+	if (app->store == NULL || store_spend_day(app->store,
+	                              time_day(time_wall_ms()), &usd) != MC_OK)
 		return 0;
 	return usd;
 }
@@ -947,8 +970,8 @@ app_budget_left(const struct app *app)
 		return -1;
 	/* What other replies in flight (another mixchat's too) hold is not
 	 * left either. */
-	if (store_spend_day_held(app->store, time_day(time_wall_ms()), &held) !=
-	    MC_OK)
+	if (app->store == NULL || store_spend_day_held(app->store,
+	                              time_day(time_wall_ms()), &held) != MC_OK)
 		held = app_spend_today(app);
 	left = app->cfg->daily_budget_usd - held;
 	return left > 0 ? left : 0;
@@ -967,7 +990,8 @@ app_latency(struct app *app, size_t *n)
 		lat[i].model = router_model_id(app->router, i);
 		lat[i].ttft_ms = 800;
 		lat[i].tokens_per_s = 60;
-		if (store_latency_get(app->store, lat[i].model, &sl) == MC_OK) {
+		if (app->store != NULL &&
+		    store_latency_get(app->store, lat[i].model, &sl) == MC_OK) {
 			if (sl.samples > 0) {
 				lat[i].ttft_ms = sl.ttft_ms;
 				if (sl.tokens_per_s > 0)
@@ -1176,7 +1200,8 @@ app_budget_held(const struct app *app)
 	uint32_t day = time_day(time_wall_ms());
 	double spent = 0, held = 0;
 
-	if (store_spend_day(app->store, day, &spent) != MC_OK ||
+	if (app->store == NULL ||
+	    store_spend_day(app->store, day, &spent) != MC_OK ||
 	    store_spend_day_held(app->store, day, &held) != MC_OK)
 		return 0;
 	return held > spent ? held - spent : 0;
@@ -1793,7 +1818,8 @@ app_refusals_read(struct app *app)
 
 	if (app->refusals_read)
 		return;
-	if (store_refusals_list(app->store, &list, &n) != MC_OK) {
+	if (app->store == NULL ||
+	    store_refusals_list(app->store, &list, &n) != MC_OK) {
 		app->refusals_read = true;
 		return;
 	}
@@ -2851,7 +2877,7 @@ app_rebuild_memory(
 	bool *replay;
 	size_t i, k, n = 0, nseen = 0;
 
-	if (store_ratings_list(s, &list, &n) != MC_OK)
+	if (s == NULL || store_ratings_list(s, &list, &n) != MC_OK)
 		return;
 	/* Newest first: which ratings are their model's last ones. */
 	replay = xcalloc(n + 1, sizeof *replay);
@@ -3052,7 +3078,8 @@ app_settle_pending(struct app *app)
 	const char *last = NULL;
 	bool several = false;
 
-	if (store_ratings_list(app->store, &list, &n) != MC_OK)
+	if (app->store == NULL ||
+	    store_ratings_list(app->store, &list, &n) != MC_OK)
 		return;
 	f = xmalloc(sizeof *f);
 	buf_init(&blob, 64u << 20);
@@ -4451,6 +4478,8 @@ app_import_add(struct import_batch *b, const char *prompt, const char *model,
 }
 
 /* A rating imported: counted, with what its model is now. */
+static void import_unknown(struct app_import_counts *count, const char *model);
+
 static void
 app_import_counted(
     struct app *app, const char *model, struct app_import_counts *count)
@@ -4458,9 +4487,8 @@ app_import_counted(
 	count->imported++;
 	if (!app_is_candidate(app, model))
 		count->not_learned++;
-	if (config_find_model(app->cfg, model) == NULL && count->unknown++ == 0)
-		snprintf(count->unknown_model, sizeof count->unknown_model,
-		    "%s", model);
+	if (config_find_model(app->cfg, model) == NULL)
+		import_unknown(count, model);
 }
 
 /* The lot emptied. */
@@ -4569,6 +4597,26 @@ import_hash_str(const char *s)
 	while (*s != '\0')
 		h = (h ^ (unsigned char)*s++) * 1099511628211u;
 	return h;
+}
+
+/* One more imported rating for a model nothing names: counted, and its
+ * name kept when it is a new one and there is room (else more said). */
+static void
+import_unknown(struct app_import_counts *count, const char *model)
+{
+	size_t i;
+
+	count->unknown++;
+	for (i = 0; i < count->unknown_names; i++)
+		if (strncmp(count->unknown_model[i], model,
+		        sizeof count->unknown_model[i] - 1) == 0)
+			return;
+	if (count->unknown_names == APP_IMPORT_NAMES) {
+		count->unknown_more = true;
+		return;
+	}
+	snprintf(count->unknown_model[count->unknown_names++],
+	    sizeof count->unknown_model[0], "%s", model);
 }
 
 int

@@ -141,6 +141,15 @@ struct app_search_hit {
 int app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
     struct app **out, char **cause) MC_WUR;
 /*
+ * app_open_reader: the same for a command that stores nothing (`route`):
+ * when nothing is stored yet (no database in the data folder) it opens
+ * no store and creates no folder; the router then has the built-in priors
+ * (or router.state) and nothing learned, spent, timed or refused.  Only
+ * deciding (app_explain) is for such an app.
+ */
+int app_open_reader(const struct config *cfg, const struct app_hooks *hooks,
+    void *ud, struct app **out, char **cause) MC_WUR;
+/*
  * app_config_model_usable: whether model m of cfg can be asked: enabled,
  * and its provider needs no key (and the user set it up) or has one among
  * the vault's provider names.
@@ -350,15 +359,19 @@ int app_rate_id(struct app *app, const char *reply_id, int score, char **model,
 /* Ratings as JSONL, one object a line (`mixchat ratings export|import`). */
 int app_ratings_export(
     struct app *app, int fd, size_t *count, char **cause) MC_WUR;
+#define APP_IMPORT_NAMES 3
 struct app_import_counts {
 	size_t imported;    /* stored (and learned, but...) */
 	size_t not_learned; /* ...these, for models that are no candidate now */
 	size_t duplicates; /* skipped: already here (same time, model, score) */
 	/* Of not_learned, those for a model neither config.json nor the
-	 * catalog names (a typo, or another user's model), and the first
-	 * such name. */
+	 * catalog names (a typo, or another user's model); the first
+	 * APP_IMPORT_NAMES distinct such names, and whether there are more
+	 * distinct names than those. */
 	size_t unknown;
-	char unknown_model[64];
+	size_t unknown_names;
+	char unknown_model[APP_IMPORT_NAMES][64];
+	bool unknown_more;
 };
 /*
  * app_ratings_import: every line of path checked, then each imported (a

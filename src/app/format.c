@@ -303,6 +303,61 @@ format_reply_link(const char *decision_json, uint32_t *reply_to, int *reask)
 	return MC_OK;
 }
 
+/*
+ * A message's text into b, its ATX headings ("# x" .. "###### x", at most
+ * three spaces before) two levels down, at most "######": each message is
+ * under a "## " heading, and a reply's own "## Section" must not read as
+ * the next message.  Lines in fenced code (``` or ~~~, closed by a fence
+ * of the same mark at least as long) are left as they are.
+ */
+static int
+md_body(struct buf *b, const char *text)
+{
+	const char *line = text, *end;
+	size_t fence = 0, len, p, h, k;
+	char mark = '\0';
+	int rc = MC_OK;
+
+	for (; rc == MC_OK && *line != '\0'; line = end) {
+		end = line + strcspn(line, "\n");
+		if (*end == '\n')
+			end++;
+		len = (size_t)(end - line);
+		for (p = 0; p < len && p < 4 && line[p] == ' '; p++)
+			;
+		if (p <= 3 && p < len && (line[p] == '`' || line[p] == '~')) {
+			for (k = p; k < len && line[k] == line[p]; k++)
+				;
+			if (k - p >= 3 && fence == 0 &&
+			    (line[p] == '~' ||
+			        memchr(line + k, '`', len - k) == NULL)) {
+				/* An opening fence ("```c"). */
+				fence = k - p;
+				mark = line[p];
+			} else if (fence != 0 && line[p] == mark &&
+			           k - p >= fence &&
+			           strspn(line + k, " \t\r\n") == len - k)
+				fence = 0;
+			rc = buf_add(b, line, len);
+			continue;
+		}
+		for (h = 0; p + h < len && line[p + h] == '#'; h++)
+			;
+		if (fence == 0 && p <= 3 && h >= 1 && h <= 6 &&
+		    (p + h == len || line[p + h] == ' ' ||
+		        line[p + h] == '\t' || line[p + h] == '\r' ||
+		        line[p + h] == '\n')) {
+			rc = buf_add(b, line, p);
+			if (rc == MC_OK)
+				rc = buf_add(b, "##", h + 2 > 6 ? 6 - h : 2);
+			if (rc == MC_OK)
+				rc = buf_add(b, line + p, len - p);
+		} else
+			rc = buf_add(b, line, len);
+	}
+	return rc;
+}
+
 int
 format_conversation_md(const struct store_session *ss,
     const struct store_message *list, size_t n, struct buf *b)
@@ -360,7 +415,9 @@ format_conversation_md(const struct store_session *ss,
 			rc = buf_printf(b, "> error: %s\n", m->error);
 		else {
 			if (rc == MC_OK)
-				rc = buf_printf(b, "%s\n", m->text);
+				rc = md_body(b, m->text);
+			if (rc == MC_OK)
+				rc = buf_add(b, "\n", 1);
 			if (rc == MC_OK && m->error != NULL)
 				rc = buf_printf(b, "\n> error: %s\n", m->error);
 		}

@@ -78,9 +78,10 @@ void format_reply_link_tree(const cJSON *d, uint32_t *reply_to, int *reask);
  * b: its title, a line with its number, name, start and message count,
  * then each message under a heading (`You · 14:02:11`, or the reply's
  * footer with its reply id and rating; a re-ask is marked, and one asked
- * after later turns says which message it answers).  What `mixchat
- * export` prints and the chat's /export writes.  MC_ERR_LIMIT when b is
- * full.
+ * after later turns says which message it answers).  Headings in a
+ * message's text (outside fenced code) are two levels down, at most
+ * "######", so none reads as a message's.  What `mixchat export` prints
+ * and the chat's /export writes.  MC_ERR_LIMIT when b is full.
  */
 int format_conversation_md(const struct store_session *ss,
     const struct store_message *list, size_t n, struct buf *b) MC_WUR;

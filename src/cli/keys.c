@@ -93,6 +93,7 @@ exit_code(int rc)
 		return EXIT_OK;
 	case MC_ERR_LOCKED:
 	case MC_ERR_PASSPHRASE:
+	case MC_ERR_CANCELLED: /* at the passphrase prompt: still locked */
 		return EXIT_VAULT;
 	case MC_ERR_USAGE:
 		return EXIT_USAGE;
@@ -287,10 +288,18 @@ keys_add(const struct config *cfg, const struct keys_args *a, const char *path)
 		return EXIT_USAGE;
 	}
 	if (prov->auth_none) {
-		cli_error(
-		    "provider '%s' has \"auth\": \"none\" in %s: it needs "
-		    "no key",
-		    a->provider, cfg->config_file);
+		/* Where it is said: config.json, or (not set there, and
+		 * config.json perhaps not there at all) the catalog. */
+		if (prov->auth_user)
+			cli_error("provider '%s' has \"auth\": \"none\" in "
+			          "%s: it needs no key",
+			    a->provider, cfg->config_file);
+		else
+			cli_error("provider '%s' needs no key (\"auth\": "
+			          "\"none\" in the built-in catalog; set "
+			          "\"auth\": \"key\" for it in %s if it "
+			          "does)",
+			    a->provider, cfg->config_file);
 		return EXIT_USAGE;
 	}
 	if (vault_exists(path))
@@ -308,6 +317,15 @@ keys_add(const struct config *cfg, const struct keys_args *a, const char *path)
 	if (rc != MC_OK)
 		goto out;
 	rc = passphrase_read_key(a->provider, VAULT_KEY_MAX, &key, &cause);
+	if (rc == MC_ERR_CANCELLED) {
+		/* Ctrl-C at the key's prompt: the vault was open, so not the
+		 * locked vault's exit status. */
+		cli_error("%s", cause);
+		free(cause);
+		secret_free(pass);
+		vault_close(v);
+		return EXIT_RUNTIME;
+	}
 	if (rc != MC_OK)
 		goto out;
 	vault_fingerprint(key, fp);

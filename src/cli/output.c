@@ -126,6 +126,10 @@ cli_unlock(const struct config *cfg, struct app *app, bool always)
 		passphrase_blame(cfg, -1, &cause);
 	cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
 	free(cause);
-	return rc == MC_ERR_PASSPHRASE || rc == MC_ERR_LOCKED ? EXIT_VAULT
-	                                                      : EXIT_RUNTIME;
+	/* Ctrl-C at the prompt leaves the vault locked, as no passphrase
+	 * does. */
+	return rc == MC_ERR_PASSPHRASE || rc == MC_ERR_LOCKED ||
+	               rc == MC_ERR_CANCELLED
+	           ? EXIT_VAULT
+	           : EXIT_RUNTIME;
 }

@@ -115,12 +115,19 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 			    "and learned when they are candidates again",
 			    ic.not_learned);
 		/* A name nothing knows may be a typo in the file. */
-		if (import && ic.unknown > 0)
+		if (import && ic.unknown > 0) {
+			size_t i;
+
 			fprintf(stderr,
-			    "; %zu for a model config.json and the catalog do "
-			    "not name (%s%s)",
-			    ic.unknown, ic.unknown_model,
-			    ic.unknown > 1 ? ", ..." : "");
+			    "; %zu for %s config.json and the catalog do not "
+			    "name (",
+			    ic.unknown,
+			    ic.unknown_names > 1 ? "models" : "a model");
+			for (i = 0; i < ic.unknown_names; i++)
+				fprintf(stderr, "%s%s", i > 0 ? ", " : "",
+				    ic.unknown_model[i]);
+			fprintf(stderr, "%s)", ic.unknown_more ? ", ..." : "");
+		}
 		fputc('\n', stderr);
 	} else {
 		if (import && count > 0)

@@ -25,8 +25,30 @@
 #include "cli/cli.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/glyph.h"
+#include "util/utf8.h"
 
 #define ROUTE_MAX_TAGS 64
+/* The widest the model column gets. */
+#define ROUTE_MODEL_COLS 40
+
+/* s in cols display columns: cut with the ellipsis mark when wider
+ * (never inside a character), padded with spaces when narrower. */
+static void
+route_print_cell(const char *s, size_t cols)
+{
+	size_t n = strlen(s), used = 0, fit,
+	       ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
+
+	if (utf8_width(s, n) <= cols) {
+		fit = utf8_fit(s, n, cols, &used);
+		printf("%.*s%*s", (int)fit, s, (int)(cols - used), "");
+		return;
+	}
+	fit = utf8_fit(s, n, cols > ew ? cols - ew : 0, &used);
+	printf("%.*s%s%*s", (int)fit, s, glyph->ellipsis,
+	    (int)(cols > used + ew ? cols - used - ew : 0), "");
+}
 
 static void
 route_print_text(const struct app *app, const struct app_exchange *ex,
@@ -34,7 +56,7 @@ route_print_text(const struct app *app, const struct app_exchange *ex,
 {
 	const char *names[ROUTE_MAX_TAGS];
 	double p[ROUTE_MAX_TAGS];
-	size_t i, n;
+	size_t i, n, w, mw = 5;
 
 	if (explain) {
 		printf("mode %s, lambda %g USD per unit of quality; score = "
@@ -48,14 +70,27 @@ route_print_text(const struct app *app, const struct app_exchange *ex,
 				printf(" %s %.2f", names[i], p[i]);
 		printf("\n\n");
 	}
-	printf("%-32s %7s %10s %9s %7s %8s  %s\n", "model", "quality",
-	    "cost_usd", "latency", "uncert", "score", "");
+	/* The model column as wide as the longest id (to ROUTE_MODEL_COLS,
+	 * longer ones cut with a mark, as /models cuts them), so every row's
+	 * numbers line up. */
+	for (i = 0; i < ex->ncandidates; i++) {
+		w = utf8_width(
+		    ex->candidates[i].model, strlen(ex->candidates[i].model));
+		if (w > mw)
+			mw = w;
+	}
+	if (mw > ROUTE_MODEL_COLS)
+		mw = ROUTE_MODEL_COLS;
+	route_print_cell("model", mw);
+	printf(" %7s %10s %9s %7s %8s  %s\n", "quality", "cost_usd", "latency",
+	    "uncert", "score", "");
 	for (i = 0; i < ex->ncandidates; i++) {
 		const struct app_candidate *c = &ex->candidates[i];
 
-		printf("%-32s %7.3f %10.6f %7.1fs %7.3f %8.4f  %s\n", c->model,
-		    c->quality, c->cost_usd, c->latency_ms / 1000.0,
-		    c->uncertainty, c->score,
+		route_print_cell(c->model, mw);
+		printf(" %7.3f %10.6f %7.1fs %7.3f %8.4f  %s\n", c->quality,
+		    c->cost_usd, c->latency_ms / 1000.0, c->uncertainty,
+		    c->score,
 		    (int)i == ex->winner  ? "<- chosen"
 		    : c->excluded != NULL ? c->excluded
 		                          : "");
@@ -161,7 +196,8 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 		return ret;
 	}
 	ret = EXIT_RUNTIME;
-	if ((rc = app_open(&cfg, &hooks, NULL, &app, &cause)) != MC_OK) {
+	/* route stores nothing: on a fresh home it creates nothing. */
+	if ((rc = app_open_reader(&cfg, &hooks, NULL, &app, &cause)) != MC_OK) {
 		cli_error("%s", cause ? cause : mixchat_strerror(rc));
 		goto out;
 	}

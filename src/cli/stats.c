@@ -468,6 +468,16 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 	ls = xcalloc(n + 1, sizeof *ls);
 	if (s != NULL)
 		stats_learned(&cfg, s, list, ls, n);
+	else {
+		/* Nothing stored: a damaged router.state is named all the
+		 * same, as route names it. */
+		char **names;
+		size_t nnames;
+
+		cli_vault_names(&cfg, &names, &nnames);
+		router_free(stats_router(&cfg, NULL, names, nnames, true));
+		vault_names_free(names, nnames);
+	}
 	rc = json ? print_json(list, ls, n, &t) : print_text(list, ls, n, &t);
 	free(ls);
 out:

@@ -498,6 +498,7 @@ merge_providers(struct merge *mg, const cJSON *providers)
 				goto next;
 			}
 			p->auth_none = strcmp(v->valuestring, "none") == 0;
+			p->auth_user = true;
 		}
 		if (cJSON_GetObjectItemCaseSensitive(item, "timeout_s") !=
 		    NULL) {

@@ -32,6 +32,8 @@ struct provider {
 	enum provider_api api;
 	char *base_url; /* without a trailing slash */
 	bool auth_none; /* "auth": "none": no key, never asks the vault */
+	bool auth_user; /* "auth" is set in the user's config.json (else
+	                   auth_none is the built-in catalog's) */
 	bool user;      /* named in the user's config.json */
 	int timeout_s;  /* "timeout_s": how long a request may get nothing
 	                   from it; 0: net's default (60 s) */

@@ -770,6 +770,12 @@ cmd_search(struct ui *ui, const char *arg)
 	}
 	/* One more than shown: whether there are more to say so. */
 	rc = app_search(ui->app, arg, SEARCH_MAX + 1, &h, &n);
+	if (rc == MC_ERR_USAGE) {
+		/* No word in it after all ('""', a quote left open): the
+		 * same as none. */
+		ui_note_error(ui, "/search: what for? /search WORDS");
+		return;
+	}
 	if (rc != MC_OK) {
 		ui_note_error(ui, "/search: %s", mixchat_strerror(rc));
 		return;

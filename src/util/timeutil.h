@@ -24,8 +24,12 @@ uint32_t time_day(int64_t wall_ms);
 /*
  * time_wait_text: a wait of ms as people say it, rounded up: "3 s"
  * below two minutes, "25 min" below two hours, else "5 h (until 14:05)"
- * with the local time it ends.  Into buf (n >= 40 holds every one).
+ * with the local time it ends, and its day when that is not today:
+ * "24 h (until tomorrow 14:05)", "72 h (until Tue 1 Dec 14:05)".  Into
+ * buf (n >= 40 holds every one).  time_wait_text_at: the same from the
+ * wall-clock time now_ms (milliseconds since the epoch).
  */
 void time_wait_text(int64_t ms, char *buf, size_t n);
+void time_wait_text_at(int64_t now_ms, int64_t ms, char *buf, size_t n);
 
 #endif

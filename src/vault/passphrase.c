@@ -31,6 +31,10 @@
  * pinentry): a quick one prints nothing. */
 #define COMMAND_SLOW_MS 300
 
+/* A signal ended the terminal prompt (its number; Ctrl-C is SIGINT):
+ * the read stops there.  Set by tty_on_signal only. */
+static volatile sig_atomic_t tty_cancel;
+
 static const char no_source[] =
     "no passphrase: run in a terminal, or set vault.passphrase_command "
     "(the keys commands also take --passphrase-fd N)";
@@ -50,6 +54,10 @@ passphrase_read_line(int fd, size_t max, struct secret **out, bool *eof)
 	 * file written on Windows), which is not part of the line. */
 	line = secret_new(max + 1);
 	for (;;) {
+		if (tty_cancel) {
+			rc = MC_ERR_CANCELLED;
+			goto out;
+		}
 		r = read(fd, &c, 1);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -98,6 +106,11 @@ tty_on_signal(int sig)
 	if (tty_active)
 		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
 	tty_active = 0;
+	/* Echo is back on: nothing more is read.  Ctrl-C cancels the
+	 * prompt (the caller says so); the others do what they did. */
+	tty_cancel = sig;
+	if (sig == SIGINT)
+		return;
 	for (i = 0; i < sizeof tty_signals / sizeof tty_signals[0]; i++)
 		if (tty_signals[i] == sig)
 			sigaction(sig, &tty_old_actions[i], NULL);
@@ -121,6 +134,7 @@ tty_echo_off(int fd, sigset_t *oldmask)
 	sigaddset(&block, SIGTTOU);
 	sigprocmask(SIG_BLOCK, &block, oldmask);
 	tty_fd = fd;
+	tty_cancel = 0;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = tty_on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -179,7 +193,10 @@ tty_read(const char *prompt, size_t max, struct secret **out, char **cause)
 		/* only cosmetic: the prompt's line is not ended */
 	}
 	close(fd);
-	if (rc == MC_ERR_LIMIT)
+	tty_cancel = 0;
+	if (rc == MC_ERR_CANCELLED)
+		*cause = xstrdup("passphrase entry cancelled");
+	else if (rc == MC_ERR_LIMIT)
 		*cause = xasprintf("too long: at most %zu bytes", max);
 	else if (rc != MC_OK)
 		*cause = xasprintf(
@@ -380,6 +397,10 @@ passphrase_read_key(
 			*cause = xstrdup("no key: type it in a terminal or "
 			                 "pipe it on standard input");
 			rc = MC_ERR_USAGE;
+		} else if (rc == MC_ERR_CANCELLED) {
+			free(*cause);
+			*cause = xstrdup("key entry cancelled: nothing was "
+			                 "stored");
 		}
 	} else {
 		rc = passphrase_read_line(STDIN_FILENO, max, out, &eof);

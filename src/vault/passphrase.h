@@ -33,7 +33,9 @@
  * read once).  Errors: MC_ERR_LOCKED when there is no source or it gives
  * nothing ("no passphrase: run in a terminal, or set
  * vault.passphrase_command (the keys commands also take --passphrase-fd
- * N)"), MC_ERR_USAGE for an empty passphrase or two
+ * N)"), MC_ERR_CANCELLED when Ctrl-C (SIGINT) ends the terminal's
+ * prompt ("passphrase entry cancelled"), MC_ERR_USAGE for an empty
+ * passphrase or two
  * that differ (without confirm, MC_ERR_USAGE is an empty one only: Enter
  * alone at the terminal, or an empty line), MC_ERR_LIMIT when longer than
  * PASSPHRASE_MAX.  When the command has not answered within 300 ms and
