@@ -298,6 +298,60 @@ TEST(conversation_md_headings)
 	buf_release(&b);
 }
 
+/* Setext headings (a line underlined with === or ---) go two levels down
+ * too; a --- after a blank line, a list item or in code stays a rule. */
+TEST(conversation_md_setext)
+{
+	struct store_session ss;
+	struct store_message m;
+	struct buf b;
+	const char *s;
+
+	memset(&ss, 0, sizeof ss);
+	memset(&m, 0, sizeof m);
+	ss.id = 4;
+	ss.title = (char *)(uintptr_t) "setext";
+	m.session = 4;
+	m.seq = 2;
+	m.role = STORE_ROLE_ASSISTANT;
+	m.model = (char *)(uintptr_t) "cheap";
+	m.text = (char *)(uintptr_t) "Big title\n"
+	                             "=========\n"
+	                             "Some text.\n"
+	                             "\n"
+	                             "Part two  \n"
+	                             "  ---\n"
+	                             "\n"
+	                             "---\n"
+	                             "- item\n"
+	                             "---\n"
+	                             "```\n"
+	                             "code\n"
+	                             "---\n"
+	                             "```\n"
+	                             "  # after a fence, a line led by spaces\n"
+	                             "last\n"
+	                             "---";
+	buf_init(&b, 1 << 16);
+	CHECK(format_conversation_md(&ss, &m, 1, &b) == MC_OK);
+	s = buf_str(&b);
+	CHECK(strstr(s, "\n### Big title\n"
+	                "Some text.\n"
+	                "\n"
+	                "#### Part two\n"
+	                "\n"
+	                "---\n"
+	                "- item\n"
+	                "---\n"
+	                "```\n"
+	                "code\n"
+	                "---\n"
+	                "```\n"
+	                "  ### after a fence, a line led by spaces\n"
+	                "#### last\n") != NULL);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -309,5 +363,6 @@ main(void)
 	RUN(conversation_md);
 	RUN(conversation_md_not_sent);
 	RUN(conversation_md_headings);
+	RUN(conversation_md_setext);
 	return test_done();
 }

@@ -303,12 +303,72 @@ format_reply_link(const char *decision_json, uint32_t *reply_to, int *reask)
 	return MC_OK;
 }
 
+/* Whether s[0..len) is nothing but blanks (spaces, tabs, line ends). */
+static bool
+md_blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (strchr(" \t\r\n", s[i]) == NULL)
+			return false;
+	return true;
+}
+
+/*
+ * The level of a setext underline ("===" 1, "---" 2: at most three spaces
+ * before, nothing but spaces after) at line[0..len), or 0.
+ */
+static int
+md_setext_level(const char *line, size_t len)
+{
+	size_t p = 0, k;
+
+	while (p < len && p < 4 && line[p] == ' ')
+		p++;
+	if (p > 3 || p == len || (line[p] != '=' && line[p] != '-'))
+		return 0;
+	for (k = p; k < len && line[k] == line[p]; k++)
+		;
+	if (!md_blank(line + k, len - k))
+		return 0;
+	return line[p] == '=' ? 1 : 2;
+}
+
+/*
+ * Whether line[0..len) is a line of a paragraph, which an underline below
+ * it makes a heading: not blank, not indented code, not a list item, a
+ * quote, a heading or a fence.
+ */
+static bool
+md_paragraph_line(const char *line, size_t len)
+{
+	size_t p = 0;
+
+	while (p < len && p < 4 && line[p] == ' ')
+		p++;
+	if (p > 3 || md_blank(line + p, len - p))
+		return false;
+	if (strchr("#>`~|", line[p]) != NULL)
+		return false;
+	if (strchr("-*+", line[p]) != NULL && p + 1 < len &&
+	    (line[p + 1] == ' ' || line[p + 1] == '\t'))
+		return false;
+	while (p < len && line[p] >= '0' && line[p] <= '9')
+		p++;
+	return !(p + 1 < len && (line[p] == '.' || line[p] == ')') &&
+	         line[p - 1] >= '0' && line[p - 1] <= '9' &&
+	         (line[p + 1] == ' ' || line[p + 1] == '\t'));
+}
+
 /*
  * A message's text into b, its ATX headings ("# x" .. "###### x", at most
  * three spaces before) two levels down, at most "######": each message is
  * under a "## " heading, and a reply's own "## Section" must not read as
- * the next message.  Lines in fenced code (``` or ~~~, closed by a fence
- * of the same mark at least as long) are left as they are.
+ * the next message.  A setext heading (a line underlined with "===" or
+ * "---") becomes the ATX heading two levels below its own ("### x",
+ * "#### x").  Lines in fenced code (``` or ~~~, closed by a fence of the
+ * same mark at least as long) are left as they are.
  */
 static int
 md_body(struct buf *b, const char *text)
@@ -336,10 +396,31 @@ md_body(struct buf *b, const char *text)
 				mark = line[p];
 			} else if (fence != 0 && line[p] == mark &&
 			           k - p >= fence &&
-			           strspn(line + k, " \t\r\n") == len - k)
+			           md_blank(line + k, len - k))
 				fence = 0;
 			rc = buf_add(b, line, len);
 			continue;
+		}
+		/* A line underlined: one heading, the underline gone. */
+		if (fence == 0 && *end != '\0' &&
+		    md_paragraph_line(line, len)) {
+			const char *next_end = end + strcspn(end, "\n");
+			int level =
+			    md_setext_level(end, (size_t)(next_end - end));
+
+			if (level > 0) {
+				size_t tlen = len;
+
+				while (tlen > p && strchr(" \t\r\n",
+				                       line[tlen - 1]) != NULL)
+					tlen--;
+				rc = buf_printf(b, "%s %.*s\n",
+				    level == 1 ? "###" : "####",
+				    (int)(tlen - p), line + p);
+				end =
+				    *next_end == '\n' ? next_end + 1 : next_end;
+				continue;
+			}
 		}
 		for (h = 0; p + h < len && line[p + h] == '#'; h++)
 			;
