@@ -197,4 +197,19 @@ mkdir -p "$HN"
 expect_grep "$T/out" '"total":	0.1234567$' "stats --json: the day's spend is 0.1234567"
 expect_no_grep "$T/out" '0\.12345669\|0\.12345670' "with no double's noise"
 
+# A data folder this user may not search is no empty history: `stats`,
+# `export` and `route` say it cannot be opened (they showed "Ratings: 0").
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	HP=$T/pub
+	mkdir -p "$HP" && cp -r "$HB/." "$HP/" && chmod 755 "$T" "$HP" && chmod 644 "$HP/config.json" && chmod 700 "$HP/db"
+	for cmd in stats export "route hello"; do
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$MC" --home "$HP" $cmd >"$T/out" 2>"$T/err"
+		rc=$?
+		if [ $rc -ne 0 ] && grep -q "cannot open the database: Permission denied" "$T/err"; then
+			ok "$cmd on a data folder it may not search says so (exit $rc)"
+		else fail "$cmd on an unsearchable data folder: exit $rc: $(cat "$T/out" "$T/err")"; fi
+	done
+	chmod 700 "$T"
+else echo "SKIP: the unsearchable data folder needs root and setpriv to act as another user"; fi
+
 finish

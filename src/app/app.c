@@ -509,7 +509,7 @@ app_open_store(const struct config *cfg, const struct app_hooks *hooks,
 	*out = NULL;
 	path = config_data_path(cfg, "db");
 	file = xasprintf("%s/data.mdb", path);
-	absent = !create && !fs_exists(file);
+	absent = !create && fs_absent(file);
 	free(file);
 	free(path);
 	if (!absent && (rc = config_ensure_dirs(cfg, cause)) != MC_OK)

@@ -180,7 +180,7 @@ cli_store_absent(const struct config *cfg)
 {
 	char *dir = config_data_path(cfg, "db");
 	char *file = xasprintf("%s/data.mdb", dir);
-	bool absent = !fs_exists(file);
+	bool absent = fs_absent(file);
 
 	free(file);
 	free(dir);

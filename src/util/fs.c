@@ -185,3 +185,11 @@ fs_exists(const char *path)
 
 	return stat(path, &st) == 0;
 }
+
+int
+fs_absent(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+}

@@ -32,6 +32,9 @@ int fs_fsync_dir(const char *path) MC_WUR;
 int fs_mkdir_p(const char *path, mode_t mode, char **cause) MC_WUR;
 /* fs_exists: whether path exists. */
 int fs_exists(const char *path);
+/* fs_absent: whether path is known not to be there (a folder on the way
+ * that cannot be searched is not absence: opening it says why). */
+int fs_absent(const char *path);
 /* fs_write_all: write n bytes to fd, retrying short writes and EINTR. */
 int fs_write_all(int fd, const void *p, size_t n) MC_WUR;
 
