@@ -186,7 +186,17 @@ if command -v script >/dev/null 2>&1; then
 	expect_grep "$T/tty.lines" "^importing ratings: 1,386 of 1,386$" "to the end"
 	expect_grep "$T/tty.lines" "^ *$" "the progress wiped"
 	expect_grep "$T/tty.lines" "^imported 1367 rating(s)" "then the count"
-fi
+	# A lot is also cut at 4 MiB of prompts and features: long prompts
+	# held the write lock for seconds (12 of 500 KB: a lot of 9, then 3).
+	awk 'BEGIN { p = "x"; while (length(p) < 500000) p = p p; p = substr(p, 1, 500000)
+		for (i = 1; i <= 12; i++) printf "{\"model\":\"cheap\",\"score\":3,\"source\":\"cli\",\"time_ms\":%d,\"prompt\":\"%d %s\"}\n", 1790000000000 + i, i, p }' >"$T/big.jsonl"
+	HZ=$T/home_big
+	write_config "$HZ"
+	script -qec "'$MC' --home '$HZ' ratings import '$T/big.jsonl'" /dev/null >"$T/tty.out" 2>&1
+	tr '\r' '\n' <"$T/tty.out" >"$T/tty.lines"
+	expect_grep "$T/tty.lines" "^importing ratings: 9 of 12$" "a lot of long prompts is cut at 4 MiB"
+	expect_grep "$T/tty.lines" "^imported 12 rating(s)" "and all are imported"
+else echo "SKIP: the progress line needs script(1) for a terminal"; fi
 
 # Sums of costs are said to the nano-dollar, not with a double's noise
 # (1,000 bookings of $0.0001234567).

@@ -35,7 +35,14 @@ TEST(usd_under_limit)
 	char b[32];
 
 	format_usd_under(0.02109, 0.0211, b, sizeof b);
-	CHECK_STR(b, "$0.0210");
+	CHECK_STR(b, "$0.021");
+	/* Cut at the amount's own decimals, not the limit's trimmed ones. */
+	format_usd_under(0.0099999, 0.01, b, sizeof b);
+	CHECK_STR(b, "$0.009999");
+	format_usd_under(0.019999, 0.02, b, sizeof b);
+	CHECK_STR(b, "$0.0199");
+	format_usd_under(0.000999999, 0.001, b, sizeof b);
+	CHECK_STR(b, "$0.000999");
 	format_usd_under(1.999, 2.0, b, sizeof b);
 	CHECK_STR(b, "$1.99");
 	format_usd_under(0.5, 2.0, b, sizeof b);

@@ -884,8 +884,10 @@ ui_keys M-r
 ui_expect "could not ask again: a reply is still arriving" "Alt-R meanwhile is refused on the notice line"
 send "/export $T/during.md"
 ui_expect "during.md \(without the reply still arriving:" "/export meanwhile says the reply is not in it"
+ui_keys M-3
+ui_expect "rating not saved: that reply has not finished yet" "a rating meanwhile is refused on the notice line"
 n=0; until [ "$(ui_screen | grep -A1 "the chat answers more slowly still" | grep -c "tok/s")" -ge 2 ] || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
-ui_expect_not "could not ask again" "the notice goes when the reply has ended"
+ui_expect_not "could not ask again|has not finished yet" "both notices go when the reply has ended"
 ui_keys C-d
 ui_exit_status >/dev/null
 finish

@@ -4370,6 +4370,10 @@ json_has_nul_escape(const char *s)
  * rating stores; a crash leaves whole lots, never half a rating.
  */
 #define APP_IMPORT_BATCH 512
+/* And at most this many bytes of prompts and features a lot: a lot of
+ * long prompts (up to 1 MiB a line) held the write lock for seconds,
+ * and a chat beside it froze meanwhile. */
+#define APP_IMPORT_BYTES (4u << 20)
 
 struct import_model {
 	const char *model;
@@ -4386,6 +4390,11 @@ struct import_batch {
 		double quality, weight, old_quality;
 	} item[APP_IMPORT_BATCH];
 	size_t n;
+	size_t bytes; /* of the lot's prompts and features */
+	/* The time stamped on the last line without one: each gets its own
+	 * millisecond at once (the store would walk a run of taken keys to
+	 * find one, for every line: quadratic). */
+	int64_t last_stamp;
 	struct import_model *m;
 	size_t nm, mcap;
 };
@@ -4469,9 +4478,17 @@ app_import_add(struct import_batch *b, const char *prompt, const char *model,
 	    !reask && old_score > 0 ? app_score_quality(old_score) : -1;
 	r->score = score;
 	r->source = reask ? STORE_SOURCE_REASK : STORE_SOURCE_IMPORT;
-	r->time_ms = time_ms > 0 ? time_ms : time_wall_ms();
+	if (time_ms > 0)
+		r->time_ms = time_ms;
+	else {
+		r->time_ms = time_wall_ms();
+		if (r->time_ms <= b->last_stamp)
+			r->time_ms = b->last_stamp + 1;
+		b->last_stamp = r->time_ms;
+	}
 	r->features = router_features_pack(&b->f[b->n], &r->nfeatures);
 	r->prompt = xstrdup(prompt);
+	b->bytes += r->nfeatures * sizeof *r->features + strlen(prompt);
 	r->origin = !reask && origin != NULL ? xstrdup(origin) : NULL;
 	b->models[b->n] = r->model;
 	b->n++;
@@ -4506,6 +4523,7 @@ app_import_release(struct import_batch *b)
 	for (i = 0; i < b->nm; i++)
 		buf_release(&b->m[i].before);
 	b->n = b->nm = 0;
+	b->bytes = 0;
 }
 
 /* The lot committed, counted and emptied (emptied on failure too). */
@@ -4947,7 +4965,9 @@ app_ratings_import(struct app *app, const char *path,
 			if (rc == MC_OK)
 				done++;
 			if (rc == MC_OK &&
-			    (batch->n == APP_IMPORT_BATCH || done == lines)) {
+			    (batch->n == APP_IMPORT_BATCH ||
+			        batch->bytes >= APP_IMPORT_BYTES ||
+			        done == lines)) {
 				rc = app_import_flush(batch, count, cause);
 				if (rc == MC_OK && progress != NULL)
 					progress(ud, done, lines);

@@ -45,20 +45,25 @@ void
 format_usd_under(double usd, double limit, char *out, size_t n)
 {
 	char lim[32];
-	const char *dot;
 	double scale;
 	int decimals;
+	size_t len, keep;
 
 	format_usd(usd, out, n);
 	format_usd(limit, lim, sizeof lim);
-	if (!(usd < limit) || strcmp(out, lim) != 0 ||
-	    (dot = strchr(lim, '.')) == NULL || strchr(lim, 'e') != NULL)
+	if (!(usd > 0 && usd < limit) || strcmp(out, lim) != 0 ||
+	    usd < 0.000001)
 		return;
-	/* Cut, not rounded, at the limit's decimals: under it, it reads
-	 * under it. */
-	decimals = (int)strlen(dot + 1);
+	/* Cut, not rounded, at the decimals format_usd gives an amount of
+	 * this size (not the limit's, whose zeros it trimmed: $0.01 would
+	 * cut $0.0099999 to $0.00): under the limit, it reads under it. */
+	decimals = usd >= 1 ? 2 : usd >= 0.01 ? 4 : 6;
 	scale = pow(10, decimals);
 	snprintf(out, n, "$%.*f", decimals, floor(usd * scale) / scale);
+	len = strlen(out);
+	keep = (size_t)(strchr(out, '.') - out) + 3;
+	while (usd < 1 && len > keep && out[len - 1] == '0')
+		out[--len] = '\0';
 }
 
 void

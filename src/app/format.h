@@ -21,7 +21,7 @@
 /* format_usd: "$0.00042", "$0.0123", "$1.50" into out (size n). */
 void format_usd(double usd, char *out, size_t n);
 /* format_usd for an amount under limit that would print as the limit does
- * ($0.0211 of $0.0211): cut at the limit's decimals instead ($0.0210). */
+ * ($0.0211 of $0.0211): cut, not rounded, instead ($0.021). */
 void format_usd_under(double usd, double limit, char *out, size_t n);
 /* format_ms: "310 ms", "1.3 s", "2 min 5 s". */
 void format_ms(double ms, char *out, size_t n);

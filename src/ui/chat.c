@@ -184,13 +184,47 @@ ui_notice(struct ui *ui, const char *message)
 
 	if (ui->nnotices == UI_NOTICES_MAX) {
 		free(ui->notices[0]);
-		for (i = 1; i < UI_NOTICES_MAX; i++)
+		for (i = 1; i < UI_NOTICES_MAX; i++) {
 			ui->notices[i - 1] = ui->notices[i];
+			ui->notice_busy[i - 1] = ui->notice_busy[i];
+		}
 		ui->nnotices--;
 	}
+	ui->notice_busy[ui->nnotices] = false;
 	ui->notices[ui->nnotices++] = notice_clean(message);
 	ui->notices_unseen++;
 	ui->dirty = true;
+}
+
+void
+ui_notice_busy(struct ui *ui, const char *message)
+{
+	ui_notice(ui, message);
+	ui->notice_busy[ui->nnotices - 1] = true;
+}
+
+/* The notices that waited for the reply in flight, gone (it has ended);
+ * the others stay as they were, seen or not. */
+static void
+ui_notices_drop_busy(struct ui *ui)
+{
+	size_t k = 0, i;
+
+	while (k < ui->nnotices) {
+		if (!ui->notice_busy[k]) {
+			k++;
+			continue;
+		}
+		if (k >= ui->nnotices - ui->notices_unseen)
+			ui->notices_unseen--;
+		free(ui->notices[k]);
+		for (i = k + 1; i < ui->nnotices; i++) {
+			ui->notices[i - 1] = ui->notices[i];
+			ui->notice_busy[i - 1] = ui->notice_busy[i];
+		}
+		ui->nnotices--;
+		ui->dirty = true;
+	}
 }
 
 void
@@ -625,10 +659,11 @@ rate_selected(struct ui *ui, int score)
 		char *msg = xasprintf("rating not saved: %s",
 		    cause != NULL ? cause : mixchat_strerror(rc));
 
-		ui_notice(ui, msg);
-		free(msg);
 		if (rc == MC_ERR_AGAIN)
-			ui->busy_notice = ui->notices[ui->nnotices - 1];
+			ui_notice_busy(ui, msg);
+		else
+			ui_notice(ui, msg);
+		free(msg);
 	}
 	free(cause);
 	ui_sync(ui);
@@ -653,11 +688,12 @@ reask_selected(struct ui *ui)
 		char *msg = xasprintf("could not ask again: %s",
 		    cause != NULL ? cause : mixchat_strerror(rc));
 
-		ui_notice(ui, msg);
+		if (rc == MC_ERR_AGAIN)
+			ui_notice_busy(ui, msg);
+		else
+			ui_notice(ui, msg);
 		free(msg);
 		free(cause);
-		if (rc == MC_ERR_AGAIN)
-			ui->busy_notice = ui->notices[ui->nnotices - 1];
 		return;
 	}
 	ui->scroll = 0;
@@ -1303,13 +1339,10 @@ ui_loop(struct ui *ui)
 		if (pfd[1].revents & POLLIN)
 			drain_signals(ui);
 		app_process(ui->app);
-		/* What waited for the reply in flight is past once it ends. */
-		if (ui->busy_notice != NULL && !app_busy(ui->app)) {
-			if (ui->nnotices > 0 &&
-			    ui->notices[ui->nnotices - 1] == ui->busy_notice)
-				ui_notices_dismiss(ui);
-			ui->busy_notice = NULL;
-		}
+		/* What waited for the reply in flight is past once it ends:
+		 * that notice goes, the others stay as they were. */
+		if (!app_busy(ui->app))
+			ui_notices_drop_busy(ui);
 		if (terminal_gone())
 			ui->quit = true;
 		/*

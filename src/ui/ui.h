@@ -113,10 +113,10 @@ struct ui {
 	char *notices[UI_NOTICES_MAX];
 	size_t nnotices;
 	size_t notices_unseen; /* arrived since the line was dismissed */
-	/* The notice that something waits for the reply still arriving ("a
-	 * reply is still arriving", "has not finished yet"): taken down when
-	 * nothing is in flight any more, if it is still the latest. */
-	const char *busy_notice;
+	/* Which notices say something waits for the reply still arriving
+	 * ("a reply is still arriving", "has not finished yet"): they go
+	 * when nothing is in flight any more. */
+	bool notice_busy[UI_NOTICES_MAX];
 	/* A confirmation on the status bar until the next key ("reply 4.2
 	 * rated 4/5"): said where the eye is, without moving the text. */
 	char *flash;
@@ -149,6 +149,9 @@ void ui_notice(struct ui *ui, const char *message);
 void ui_copy_selected(struct ui *ui);
 /* ui_copy_reply: the same for exchange index (-1: none). */
 void ui_copy_reply(struct ui *ui, long index);
+/* ui_notice_busy: ui_notice for what waits for the reply in flight: it
+ * goes (from the notice line and /notices) once that reply has ended. */
+void ui_notice_busy(struct ui *ui, const char *message);
 /* ui_notices_dismiss: take the notice line down. */
 void ui_notices_dismiss(struct ui *ui);
 /* ui_set_theme: load and apply theme name; false (and a note) on error. */
