@@ -125,4 +125,31 @@ ui_expect "and run +mixchat keys add" "and how to add one"
 ui_expect "openai\|anthropic\|gemini" "with the catalog's providers"
 ui_expect_not "model +provider +\\\$/M in" "no table header"
 ui_keys C-d
+ui_exit_status >/dev/null
+
+# Up after a restart: the newest message first, wherever it was typed
+# (the history went by conversation number: a message typed into an old
+# conversation resumed came back after the newer conversations' ones).
+HU=$T/home_up
+write_config "$HU"
+"$MC" --home "$HU" ask "old one" >/dev/null 2>&1
+sleep 0.05
+"$MC" --home "$HU" ask "newer two" >/dev/null 2>&1
+ui_start -- --home "$HU"
+ui_expect "type a message" "a chat on two conversations"
+send "/sessions 1"
+ui_expect "mock reply to: old one" "the older conversation resumed"
+send "typed last, in conversation 1"
+ui_expect "mock reply to: typed last, in conversation 1" "answered there"
+ui_keys C-d
+ui_exit_status >/dev/null
+ui_start -- --home "$HU"
+ui_expect "type a message" "started again"
+ui_keys Up
+ui_expect "^› typed last, in conversation 1 *$" "Up: the message typed last"
+ui_keys Up
+ui_expect "^› newer two *$" "Up again: the one before it"
+ui_keys Up
+ui_expect "^› old one *$" "and the oldest"
+ui_keys C-d
 finish

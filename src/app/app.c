@@ -3519,33 +3519,85 @@ app_sessions(struct app *app, struct app_session_info **out, size_t *n)
 	return MC_OK;
 }
 
+/* A message for the input's history: what was asked, and when. */
+struct recent {
+	char *text;
+	int64_t time_ms;
+	size_t seq; /* as read: ties keep the order they were written in */
+};
+
+static const struct store_session *sort_sessions;
+
+static int
+cmp_session_updated(const void *a, const void *b)
+{
+	const struct store_session *x = &sort_sessions[*(const size_t *)a],
+	                           *y = &sort_sessions[*(const size_t *)b];
+
+	if (x->updated_ms != y->updated_ms)
+		return x->updated_ms > y->updated_ms ? -1 : 1;
+	return x->id > y->id ? -1 : x->id < y->id;
+}
+
+static int
+cmp_recent_newest(const void *a, const void *b)
+{
+	const struct recent *x = a, *y = b;
+
+	if (x->time_ms != y->time_ms)
+		return x->time_ms > y->time_ms ? -1 : 1;
+	return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
 size_t
 app_recent_prompts(struct app *app, size_t max, char ***out)
 {
 	struct store_session *list = NULL;
 	struct store_message *msgs;
-	char **got = xcalloc(max + 1, sizeof *got), *t;
-	size_t i, j, n = 0, count = 0, nm;
+	struct recent *got = NULL;
+	size_t i, j, n = 0, count = 0, cap = 0, nm, *order;
+	char **texts;
 
-	if (store_session_list(app->store, &list, &n) != MC_OK)
+	if (max == 0 || store_session_list(app->store, &list, &n) != MC_OK)
 		n = 0;
-	for (i = n; i-- > 0 && count < max;) {
-		if (store_messages(app->store, list[i].id, &msgs, &nm) != MC_OK)
+	/* Conversations last written first: a message typed into an old
+	 * conversation resumed is among the newest. */
+	order = xcalloc(n + 1, sizeof *order);
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	sort_sessions = list;
+	qsort(order, n, sizeof *order, cmp_session_updated);
+	for (i = 0; i < n; i++) {
+		const struct store_session *ss = &list[order[i]];
+
+		/* Enough, and no older conversation holds a newer one. */
+		if (count >= max && ss->updated_ms < got[max - 1].time_ms)
+			break;
+		if (store_messages(app->store, ss->id, &msgs, &nm) != MC_OK)
 			continue;
-		for (j = nm; j-- > 0 && count < max;)
+		for (j = 0; j < nm; j++)
 			if (msgs[j].role == STORE_ROLE_USER &&
-			    msgs[j].text != NULL && msgs[j].text[0] != '\0')
-				got[count++] = xstrdup(msgs[j].text);
+			    msgs[j].text != NULL && msgs[j].text[0] != '\0') {
+				got = xgrowarray(
+				    got, &cap, count + 1, sizeof *got);
+				got[count].time_ms = msgs[j].created_ms;
+				got[count].seq = count;
+				got[count++].text = xstrdup(msgs[j].text);
+			}
 		store_messages_free(msgs, nm);
+		/* Newest first, so that got[max - 1] is the oldest kept. */
+		qsort(got, count, sizeof *got, cmp_recent_newest);
+		while (count > max)
+			free(got[--count].text);
 	}
 	store_sessions_free(list, n);
-	/* Newest first so far: oldest first, as the history is kept. */
-	for (i = 0; i < count / 2; i++) {
-		t = got[i];
-		got[i] = got[count - 1 - i];
-		got[count - 1 - i] = t;
-	}
-	*out = got;
+	free(order);
+	/* Oldest first, as the history is kept. */
+	texts = xcalloc(count + 1, sizeof *texts);
+	for (i = 0; i < count; i++)
+		texts[i] = got[count - 1 - i].text;
+	free(got);
+	*out = texts;
 	return count;
 }
 
