@@ -305,6 +305,40 @@ TEST(conversation_md_headings)
 	buf_release(&b);
 }
 
+/* A message that ends inside a code fence (a reply cut off, half a
+ * snippet pasted) has it closed: the next message is no code. */
+TEST(conversation_md_open_fence)
+{
+	struct store_session ss;
+	struct store_message m[3];
+	struct buf b;
+	const char *s;
+
+	memset(&ss, 0, sizeof ss);
+	memset(m, 0, sizeof m);
+	ss.id = 5;
+	ss.title = (char *)(uintptr_t) "fence";
+	m[0].session = m[1].session = m[2].session = 5;
+	m[0].seq = 1;
+	m[0].role = STORE_ROLE_ASSISTANT;
+	m[0].model = (char *)(uintptr_t) "cheap";
+	m[0].text = (char *)(uintptr_t) "Here:\n\n````python\nfor i in x:\n"
+	                                "    print(i)";
+	m[1].seq = 2;
+	m[1].role = STORE_ROLE_USER;
+	m[1].text = (char *)(uintptr_t) "~~~\nint main(\n";
+	m[2].seq = 3;
+	m[2].role = STORE_ROLE_USER;
+	m[2].text = (char *)(uintptr_t) "# and then";
+	buf_init(&b, 1 << 16);
+	CHECK(format_conversation_md(&ss, m, 3, &b) == MC_OK);
+	s = buf_str(&b);
+	CHECK(strstr(s, "    print(i)\n````\n\n## You · ") != NULL);
+	CHECK(strstr(s, "~~~\nint main(\n~~~\n\n## You · ") != NULL);
+	CHECK(strstr(s, "\n### and then\n") != NULL);
+	buf_release(&b);
+}
+
 /* Setext headings (a line underlined with === or ---) go two levels down
  * too; a --- after a blank line, a list item or in code stays a rule. */
 TEST(conversation_md_setext)
@@ -371,5 +405,6 @@ main(void)
 	RUN(conversation_md_not_sent);
 	RUN(conversation_md_headings);
 	RUN(conversation_md_setext);
+	RUN(conversation_md_open_fence);
 	return test_done();
 }

@@ -373,7 +373,8 @@ md_paragraph_line(const char *line, size_t len)
  * the next message.  A setext heading (a line underlined with "===" or
  * "---") becomes the ATX heading two levels below its own ("### x",
  * "#### x").  Lines in fenced code (``` or ~~~, closed by a fence of the
- * same mark at least as long) are left as they are.
+ * same mark at least as long) are left as they are; a fence the message
+ * leaves open is closed at its end.
  */
 static int
 md_body(struct buf *b, const char *text)
@@ -440,6 +441,15 @@ md_body(struct buf *b, const char *text)
 				rc = buf_add(b, line + p, len - p);
 		} else
 			rc = buf_add(b, line, len);
+	}
+	/* A fence still open (a reply cut off inside code, half a snippet
+	 * pasted) is closed here: the messages after it would read as code,
+	 * and the file could no longer be split into its messages. */
+	if (rc == MC_OK && fence != 0) {
+		if (b->len > 0 && b->data[b->len - 1] != '\n')
+			rc = buf_add(b, "\n", 1);
+		while (rc == MC_OK && fence-- > 0)
+			rc = buf_add(b, &mark, 1);
 	}
 	return rc;
 }
