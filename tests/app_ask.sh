@@ -485,6 +485,17 @@ expect_exit 0 "a long reply on a small budget" -- "$MC" --home "$H5" ask --model
 expect_grep "$T/err" "^mixchat: today's budget is spent (\$0\.0000[89][0-9]* of \$0\.00005): until tomorrow only a free model (price 0) is asked" "the notice: the budget is spent, and what that means"
 if grep -q "80%" "$T/err"; then fail "still says 80 %: $(cat "$T/err")"; else ok "not 80 % when all of it is spent"; fi
 expect_exit 1 "then nothing fits" -- "$MC" --home "$H5" ask "and now?"
+# Blanks around a conversation's name or number are a slip: " 1" is
+# conversation 1 (it made a new one named " 1"), "notes " is notes.
+HT=$T/home_trim
+write_config "$HT"
+"$MC" --home "$HT" ask --session notes "first in notes" >/dev/null 2>&1
+"$MC" --home "$HT" ask --session " 1" "second, by number" >/dev/null 2>&1
+"$MC" --home "$HT" ask --session "notes " "third, by name" >/dev/null 2>&1
+"$MC" --home "$HT" export notes >"$T/trim.md" 2>&1
+expect_grep "$T/trim.md" "^second, by number$" "a number with a blank before it is that conversation"
+expect_grep "$T/trim.md" "^third, by name$" "a name with a blank after it is that conversation"
+expect_grep "$T/trim.md" " · 6 messages$" "all three in one conversation"
 # The 80 % notice is said by the reply that crosses the line, not by
 # every `ask` after it (a script saw it on every run).
 H6=$T/home6

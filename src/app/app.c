@@ -3637,6 +3637,23 @@ app_session_named(struct app *app, const char *name, char **cause)
 	rc = store_session_find(app->store, name, &id);
 	if (rc == MC_OK)
 		return app_session_resume(app, name, cause);
+	/* Blanks around a name are a slip (" 5", "notes "): the name without
+	 * them, as a shell user meant it. */
+	if (rc == MC_ERR_NOTFOUND && *name != '\0' &&
+	    (strchr(" \t", name[0]) != NULL ||
+	        strchr(" \t", name[strlen(name) - 1]) != NULL)) {
+		size_t lead = strspn(name, " \t"), len = strlen(name);
+		char *trimmed;
+
+		while (len > lead && strchr(" \t", name[len - 1]) != NULL)
+			len--;
+		if (len > lead) {
+			trimmed = xstrndup(name + lead, len - lead);
+			rc = app_session_named(app, trimmed, cause);
+			free(trimmed);
+			return rc;
+		}
+	}
 	if (rc != MC_ERR_NOTFOUND) {
 		*cause = xstrdup(store_strerror(app->store));
 		return rc;
