@@ -147,6 +147,46 @@ if "$MC" --home "$H" ratings export 2>/dev/null | grep -q '"source":"reask",.*"p
 	fail "a cut reply taught a soft lesson: $("$MC" --home "$H" ratings export | grep cutshort)"
 else ok "a cut reply asked again teaches nothing"; fi
 
+# A reply asked again and then rated by the user: the rating replaces the
+# re-ask's soft lesson (both were learned: a 5/5 after the re-ask moved
+# the model as a 5 and a 2 together).
+send "softened later"
+ui_expect "mock reply to: softened later" "a reply to re-ask"
+ui_keys M-r
+n=0; until [ "$(ui_screen | grep -c "mock reply to: softened later")" -ge 2 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+ui_expect "asked again: softened later" "asked again"
+"$MC" --home "$H" ratings export 2>/dev/null | grep -q '"source":"reask",.*"prompt":"softened later"' &&
+	ok "the re-ask taught its soft lesson" || fail "no soft lesson for the re-ask"
+# Alt-Up until the first reply (mid's, above the re-ask) is picked.
+n=0
+until ui_screen | grep -A1 "^ ▌   mock reply to: softened later" | grep -q "▌   mid · " || [ $n -ge 8 ]; do
+	ui_keys M-Up; sleep 0.2; n=$((n + 1))
+done
+ui_keys M-5
+ui_expect "reply [0-9.]+ rated 5/5" "the first reply rated after the re-ask"
+"$MC" --home "$H" ratings export >"$T/softened.jsonl" 2>/dev/null
+if grep -q '"source":"reask",.*"prompt":"softened later"' "$T/softened.jsonl"; then
+	fail "the soft lesson stayed beside the user's rating: $(grep 'softened later' "$T/softened.jsonl")"
+else ok "the user's rating replaced the soft lesson"; fi
+[ "$(grep -c '"score":5,"source":"keystroke",.*"prompt":"softened later"' "$T/softened.jsonl")" -eq 1 ] &&
+	ok "and is kept once" || fail "the user's rating: $(grep 'softened later' "$T/softened.jsonl")"
+ui_keys M-NPage
+# The same from the shell: `mixchat rate ID` of a reply asked again.
+send "softened by rate"
+ui_expect "mock reply to: softened by rate" "another reply to re-ask"
+ui_keys M-r
+n=0; until [ "$(ui_screen | grep -c "mock reply to: softened by rate")" -ge 2 ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+ui_expect "asked again: softened by rate" "asked again"
+first=$("$MC" --home "$H" export --format json 2>/dev/null |
+	jq -r '[.messages[] | select(.role == "assistant" and .text == "mock reply to: softened by rate")][0].id')
+"$MC" --home "$H" ratings export 2>/dev/null | grep -q '"source":"reask",.*"prompt":"softened by rate"' &&
+	ok "its soft lesson is there" || fail "no soft lesson for 'softened by rate'"
+expect_exit 0 "mixchat rate of the first reply ($first)" -- "$MC" --home "$H" rate "$first" 4
+"$MC" --home "$H" ratings export >"$T/softened2.jsonl" 2>/dev/null
+if grep -q '"source":"reask",.*"prompt":"softened by rate"' "$T/softened2.jsonl"; then
+	fail "mixchat rate left the soft lesson: $(grep 'softened by rate' "$T/softened2.jsonl")"
+else ok "mixchat rate replaced the soft lesson too"; fi
+
 # 4. /model NAME pins, /model auto unpins, an unknown name is one line.
 send "/model cheap"
 ui_expect "^ mixchat · .* · pinned: cheap " "title says the model is pinned"

@@ -91,9 +91,11 @@ struct exchange {
 	struct buf text;                  /* the reply as it arrives */
 	uint32_t user_seq;
 	uint32_t reply_seq;
-	bool soft_taught;         /* its re-ask's soft negative is learned */
-	uint64_t start_ms;        /* wall clock when sent */
-	struct store_hold hold;   /* its predicted cost, held until booked */
+	bool soft_taught;       /* its re-ask's soft negative is learned */
+	int64_t soft_key_ms;    /* that lesson's rating is keyed so (0: unknown,
+	                        or replaced by the user's rating) */
+	uint64_t start_ms;      /* wall clock when sent */
+	struct store_hold hold; /* its predicted cost, held until booked */
 	struct store_draft draft; /* the reply so far, saved now and then */
 	uint64_t draft_ms;        /* monotonic time of the last save */
 	struct app *app;
@@ -2930,8 +2932,33 @@ struct learn_ctx {
 	const char *model;
 	double quality, weight;
 	double old_quality; /* a corrected rating's; < 0: a new rating */
+	/* > 0: a first rating that replaces its reply's re-ask soft lesson
+	 * (quality 0 at this weight): that lesson is corrected to the
+	 * rating, and the rest of the rating's weight learned. */
+	double soft_weight;
 	const struct buf *before;
 };
+
+/* What one rating teaches model c->model of r (m: the memory, or NULL). */
+static int
+app_learn_step(
+    struct router *r, struct router_memory *m, const struct learn_ctx *c)
+{
+	int rc;
+
+	if (c->old_quality >= 0)
+		return router_online_correct(
+		    r, c->f, c->model, c->old_quality, c->quality, c->weight);
+	if (c->soft_weight > 0) {
+		rc = router_online_correct(
+		    r, c->f, c->model, 0.0, c->quality, c->soft_weight);
+		if (rc != MC_OK)
+			return rc;
+		return router_online_learn(r, NULL, c->f, c->model, c->quality,
+		    c->weight - c->soft_weight);
+	}
+	return router_online_learn(r, m, c->f, c->model, c->quality, c->weight);
+}
 
 static int
 app_learn_in_txn(void *ud, const void *stored, size_t len, struct buf *out)
@@ -2946,11 +2973,7 @@ app_learn_in_txn(void *ud, const void *stored, size_t len, struct buf *out)
 	free(cause);
 	if (rc != MC_OK)
 		return rc;
-	rc = c->old_quality >= 0
-	         ? router_online_correct(c->app->router, c->f, c->model,
-	               c->old_quality, c->quality, c->weight)
-	         : router_online_learn(c->app->router, NULL, c->f, c->model,
-	               c->quality, c->weight);
+	rc = app_learn_step(c->app->router, NULL, c);
 	if (rc != MC_OK)
 		return rc;
 	buf_reset(out);
@@ -2962,13 +2985,18 @@ app_learn_in_txn(void *ud, const void *stored, size_t len, struct buf *out)
  * > 0: the reply had that rating and the user corrected it; the router
  * learns the correction (router_online_correct) and the memory of rated
  * prompts is rebuilt from the store, where the old rating no longer
- * counts.
+ * counts.  soft_ms > 0: a first rating of a reply whose re-ask taught a
+ * soft lesson, the rating keyed at soft_ms: the user's rating replaces it
+ * (app_learn_step), that record is deleted in the same transaction and
+ * the memory rebuilt.  *key_ms (when not NULL): the time in the new
+ * rating's key, 0 when it was not stored.
  */
 static int
-app_learn_commit(struct app *app, const struct router_features *f,
+app_learn_commit_ex(struct app *app, const struct router_features *f,
     uint64_t session, uint32_t seq, const char *prompt, const char *model,
     int score, int old_score, int source, double quality, double weight,
-    int64_t time_ms, const char *origin, char **cause)
+    int64_t time_ms, const char *origin, int64_t soft_ms, int64_t *key_ms,
+    char **cause)
 {
 	struct store_rating r;
 	struct learn_ctx lc;
@@ -2988,16 +3016,17 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	lc.quality = quality;
 	lc.weight = weight;
 	lc.old_quality = old_score > 0 ? app_score_quality(old_score) : -1;
+	lc.soft_weight =
+	    old_score <= 0 && soft_ms > 0 && weight > APP_REASK_WEIGHT
+	        ? APP_REASK_WEIGHT
+	        : 0;
 	lc.before = &blob;
 	/* The policy shared with `mixchat eval --online` (router/online.h):
 	 * the memory learns here, once; the model's state is learned again
 	 * inside the store's transaction, on the state stored then. */
 	if (router_model_save(app->router, model, &blob) == MC_OK &&
-	    (old_score > 0 ? router_online_correct(app->router, f, model,
-	                         lc.old_quality, quality, weight)
-	                   : router_online_learn(app->router,
-	                         app->memory_ready ? app->memory : NULL, f,
-	                         model, quality, weight)) == MC_OK)
+	    app_learn_step(app->router, app->memory_ready ? app->memory : NULL,
+	        &lc) == MC_OK)
 		learned = true;
 	pairs = router_features_pack(f, &npairs);
 	memset(&r, 0, sizeof r);
@@ -3015,11 +3044,17 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	/* Tied to no message: the record keeps the prompt for an export. */
 	r.prompt = session == 0 && prompt != NULL ? xstrdup(prompt) : NULL;
 	r.origin = r.prompt != NULL && origin != NULL ? xstrdup(origin) : NULL;
+	/* A soft lesson is replaced only by a rating learned: one kept
+	 * pending leaves it in the state, and its record with it. */
+	if (key_ms != NULL)
+		*key_ms = 0;
 	rc = learned
-	         ? store_rating_commit_learn(
-	               app->store, &r, model, app_learn_in_txn, &lc, cause)
+	         ? store_rating_commit_replace(app->store, &r, model,
+	               app_learn_in_txn, &lc, lc.soft_weight > 0 ? soft_ms : 0,
+	               key_ms, cause)
 	         : store_rating_commit(app->store, &r, NULL, NULL, 0, cause);
-	if (rc == MC_OK && old_score > 0 && app->memory_ready) {
+	if (rc == MC_OK && (old_score > 0 || lc.soft_weight > 0) &&
+	    app->memory_ready) {
 		router_memory_free(app->memory);
 		app->memory = router_memory_new();
 		app_rebuild_memory(app->router, app->memory, app->store);
@@ -3034,6 +3069,17 @@ app_learn_commit(struct app *app, const struct router_features *f,
 	free(r.origin);
 	buf_release(&blob);
 	return rc;
+}
+
+static int
+app_learn_commit(struct app *app, const struct router_features *f,
+    uint64_t session, uint32_t seq, const char *prompt, const char *model,
+    int score, int old_score, int source, double quality, double weight,
+    int64_t time_ms, const char *origin, char **cause)
+{
+	return app_learn_commit_ex(app, f, session, seq, prompt, model, score,
+	    old_score, source, quality, weight, time_ms, origin, 0, NULL,
+	    cause);
 }
 
 /*
@@ -3186,12 +3232,16 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 		    "reply %s is already rated %d/5", x->pub.reply_id, score);
 		return MC_ERR_EXISTS;
 	}
-	rc = app_learn_commit(app, app_features(app, x), app->session,
+	/* A first rating after a re-ask replaces its soft lesson: the user
+	 * has said how good the reply was. */
+	rc = app_learn_commit_ex(app, app_features(app, x), app->session,
 	    x->reply_seq, NULL, x->pub.model, score, x->pub.rating,
 	    STORE_SOURCE_KEYSTROKE, app_score_quality(score), 1.0, 0, NULL,
+	    x->pub.rating == 0 && x->soft_taught ? x->soft_key_ms : 0, NULL,
 	    cause);
 	if (rc != MC_OK)
 		return rc;
+	x->soft_key_ms = 0;
 	x->pub.rating = score;
 	app_changed(app, x);
 	return MC_OK;
@@ -3277,10 +3327,10 @@ app_reask(struct app *app, size_t index, char **cause)
 	    orig->pub.state == REPLY_DONE && !orig->soft_taught) {
 		/* Not tied to the reply (session 0): the store would show it
 		 * as the reply's rating, and the user gave none. */
-		if (app_learn_commit(app, app_features(app, orig), 0, 0,
+		if (app_learn_commit_ex(app, app_features(app, orig), 0, 0,
 		        orig->pub.prompt, orig->pub.model, 2, 0,
-		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT, 0, NULL,
-		        &dummy) != MC_OK)
+		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT, 0, NULL, 0,
+		        &orig->soft_key_ms, &dummy) != MC_OK)
 			free(dummy);
 		else
 			orig->soft_taught = true;
@@ -3868,8 +3918,10 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 					    strcmp(e->pub.model, rl[k].model) ==
 					        0 &&
 					    strcmp(e->pub.prompt,
-					        rl[k].prompt) == 0)
+					        rl[k].prompt) == 0) {
 						e->soft_taught = true;
+						e->soft_key_ms = rl[k].key_ms;
+					}
 				}
 			}
 			store_ratings_free(rl, nr);
@@ -4219,6 +4271,7 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 {
 	struct store_message reply, prompt;
 	struct router_features *f;
+	int64_t soft_ms;
 	size_t i;
 	int rc;
 
@@ -4275,9 +4328,15 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 	f = xmalloc(sizeof *f);
 	router_features_compute(app->router, prompt.text ? prompt.text : "",
 	    prompt.text ? strlen(prompt.text) : 0, f);
-	rc = app_learn_commit(app, f, session, seq, NULL, reply.model, score,
+	/* As in the chat: a first rating replaces the soft lesson a re-ask
+	 * of this reply taught its model. */
+	if (reply.rating != 0 || prompt.text == NULL ||
+	    store_reask_find(app->store, reply.model, prompt.text, &soft_ms) !=
+	        MC_OK)
+		soft_ms = 0;
+	rc = app_learn_commit_ex(app, f, session, seq, NULL, reply.model, score,
 	    reply.rating, source, app_score_quality(score), 1.0, 0, NULL,
-	    cause);
+	    soft_ms, NULL, cause);
 	free(f);
 	if (rc == MC_OK) {
 		if (model != NULL)

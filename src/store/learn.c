@@ -38,6 +38,8 @@ struct rating_ctx {
 	size_t blob_len;
 	store_learn_fn learn; /* or NULL: blob as given */
 	void *learn_ud;
+	int64_t drop_ms; /* > 0: the reply-less rating keyed so goes */
+	int64_t key_ms;  /* out: the time in the rating's key */
 };
 
 /* set_message_rating: the message's latest rating; absent is fine. */
@@ -216,6 +218,17 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 	int rc;
 
 	rc = put_rating(s, txn, c->r, key);
+	if (rc == 0)
+		c->key_ms = record_key_rating_time(key);
+	if (rc == 0 && c->drop_ms > 0) {
+		unsigned char dk[KEY_RATING_LEN];
+		MDB_val k = { sizeof dk, dk };
+
+		record_key_rating(0, 0, c->drop_ms, dk);
+		rc = mdb_del(txn, s->ratings, &k, NULL);
+		if (rc == MDB_NOTFOUND)
+			rc = 0; /* gone already (another mixchat replaced it) */
+	}
 	if (rc != 0 || c->router_model == NULL)
 		return rc;
 	rc = put_learned_state(s, txn, c);
@@ -279,9 +292,22 @@ int
 store_rating_commit_learn(struct store *s, const struct store_rating *r,
     const char *router_model_id, store_learn_fn learn, void *ud, char **cause)
 {
-	struct rating_ctx c = { r, router_model_id, NULL, 0, learn, ud };
+	return store_rating_commit_replace(
+	    s, r, router_model_id, learn, ud, 0, NULL, cause);
+}
 
-	return rating_commit(s, &c, cause);
+int
+store_rating_commit_replace(struct store *s, const struct store_rating *r,
+    const char *router_model_id, store_learn_fn learn, void *ud,
+    int64_t drop_ms, int64_t *key_ms, char **cause)
+{
+	struct rating_ctx c = { r, router_model_id, NULL, 0, learn, ud, drop_ms,
+		0 };
+	int rc = rating_commit(s, &c, cause);
+
+	if (key_ms != NULL)
+		*key_ms = rc == MC_OK ? c.key_ms : 0;
+	return rc;
 }
 
 int
@@ -290,7 +316,7 @@ store_rating_commit(struct store *s, const struct store_rating *r,
     char **cause)
 {
 	struct rating_ctx c = { r, router_model_id, router_blob, blob_len, NULL,
-		NULL };
+		NULL, 0, 0 };
 
 	return rating_commit(s, &c, cause);
 }
@@ -456,7 +482,7 @@ int
 store_rating_settle(struct store *s, const struct store_rating *r,
     const char *router_model_id, store_learn_fn learn, void *ud, char **cause)
 {
-	struct rating_ctx c = { r, router_model_id, NULL, 0, learn, ud };
+	struct rating_ctx c = { r, router_model_id, NULL, 0, learn, ud, 0, 0 };
 	int rc;
 
 	if (!store_model_ok(router_model_id)) {
@@ -627,6 +653,63 @@ store_ratings_list(struct store *s, struct store_rating **list, size_t *n)
 	return rc;
 }
 
+/* The latest re-ask soft lesson of model on prompt (store_reask_find). */
+struct reask_ctx {
+	const char *model, *prompt;
+	int64_t key_ms;
+};
+
+static int
+reask_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct reask_ctx *c = arg;
+	struct store_rating r;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	int rc, op;
+
+	if ((rc = mdb_cursor_open(txn, s->ratings, &cur)) != 0)
+		return rc;
+	/* Ratings tied to no reply are keyed under session 0: first. */
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		const unsigned char *key = k.mv_data;
+		size_t i;
+
+		if (k.mv_size != KEY_RATING_LEN)
+			continue;
+		for (i = 0; i < 8 && key[i] == 0; i++)
+			;
+		if (i < 8)
+			break; /* past session 0 */
+		if (record_rating_decode(d.mv_data, d.mv_size, &r) != MC_OK)
+			continue;
+		if (r.source == STORE_SOURCE_REASK && !r.pending &&
+		    r.model != NULL && r.prompt != NULL &&
+		    strcmp(r.model, c->model) == 0 &&
+		    strcmp(r.prompt, c->prompt) == 0)
+			c->key_ms = record_key_rating_time(key);
+		record_rating_release(&r);
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+int
+store_reask_find(
+    struct store *s, const char *model, const char *prompt, int64_t *key_ms)
+{
+	struct reask_ctx c = { model, prompt, 0 };
+	int rc;
+
+	*key_ms = 0;
+	rc = store_txn_read(s, "reading ratings", reask_body, &c);
+	if (rc == MC_OK)
+		*key_ms = c.key_ms;
+	return rc == MC_OK && c.key_ms == 0 ? MC_ERR_NOTFOUND : rc;
+}
+
 /* Router state. */
 
 struct router_ctx {
@@ -717,7 +800,7 @@ int
 store_router_update(
     struct store *s, const char *model_id, store_learn_fn learn, void *ud)
 {
-	struct rating_ctx c = { NULL, model_id, NULL, 0, learn, ud };
+	struct rating_ctx c = { NULL, model_id, NULL, 0, learn, ud, 0, 0 };
 
 	if (!store_model_ok(model_id))
 		return MC_ERR_USAGE;

@@ -290,6 +290,24 @@ int store_rating_commit_learn(struct store *s, const struct store_rating *r,
     const char *router_model_id, store_learn_fn learn, void *ud,
     char **cause) MC_WUR;
 /*
+ * store_reask_find: the key time of the latest re-ask soft lesson (a
+ * learned rating of source STORE_SOURCE_REASK, tied to no reply) of model
+ * on prompt, for store_rating_commit_replace; MC_ERR_NOTFOUND when there
+ * is none.
+ */
+int store_reask_find(struct store *s, const char *model, const char *prompt,
+    int64_t *key_ms) MC_WUR;
+/*
+ * store_rating_commit_replace: store_rating_commit_learn, and in the same
+ * transaction the rating tied to no reply keyed at drop_ms (when > 0) is
+ * deleted: a re-ask's soft lesson that the user's own rating of the reply
+ * replaces.  *key_ms (when not NULL) gets the time in the new rating's
+ * key (its time_ms, or a millisecond or so after), 0 on failure.
+ */
+int store_rating_commit_replace(struct store *s, const struct store_rating *r,
+    const char *router_model_id, store_learn_fn learn, void *ud,
+    int64_t drop_ms, int64_t *key_ms, char **cause) MC_WUR;
+/*
  * store_ratings_commit_many: n ratings in ONE write transaction, in order,
  * each as store_rating_commit_learn commits it (router_models[i] NULL:
  * list[i] alone, as given), with each model's state read once and written
