@@ -141,8 +141,28 @@ TEST(json_errors_name_line_and_column)
 			const char *text, *said;
 		} slips[] = {
 			{ "{\n \"a\": 1,\n}",
-			    "x.json:3:1: invalid JSON: a comma "
+			    "x.json:2:8: invalid JSON: a comma "
 			    "before '}' (JSON allows none "
+			    "after the last item)" },
+			/* A comma after the last item is named at the
+			 * comma, whatever stands between it and the
+			 * bracket, at any depth. */
+			{ "{\n \"r\": {\n  \"m\": 1,\n  \"l\": 15000,\n },\n"
+			  " \"t\": 1\n}",
+			    "x.json:4:13: invalid JSON: a comma "
+			    "before '}' (JSON allows none "
+			    "after the last item)" },
+			{ "{\n \"a\": 1,\n \"b\": 2,\n\n}\n",
+			    "x.json:3:8: invalid JSON: a comma "
+			    "before '}' (JSON allows none "
+			    "after the last item)" },
+			{ "{ \"budget\": { \"daily_usd\": 2.0, } }",
+			    "x.json:1:31: invalid JSON: a comma "
+			    "before '}' (JSON allows none "
+			    "after the last item)" },
+			{ "{\"a\": [1, 2,\n\t\n ], \"b\": \",}\"}",
+			    "x.json:1:12: invalid JSON: a comma "
+			    "before ']' (JSON allows none "
 			    "after the last item)" },
 			{ "{\"a\": 1\n \"b\": 2}",
 			    "x.json:2:2: invalid JSON: a "
@@ -166,6 +186,23 @@ TEST(json_errors_name_line_and_column)
 		};
 		size_t k;
 
+		/* Comments between the comma and the bracket. */
+		text = "{\n \"a\": 1, // one\n /* two\n */\n}";
+		CHECK(json_parse(text, strlen(text), 1024, true, "x.json",
+		          &root, &cause) == MC_ERR_PARSE);
+		CHECK_STR(cause, "x.json:2:8: invalid JSON: a comma before "
+		                 "'}' (JSON allows none after the last item)");
+		free(cause);
+		cause = NULL;
+		/* An earlier slip is named first. */
+		text = "{\"a\": yes, \"b\": 1,}";
+		CHECK(json_parse(text, strlen(text), 1024, true, "x.json",
+		          &root, &cause) == MC_ERR_PARSE);
+		CHECK(cause != NULL &&
+		      strncmp(cause, "x.json:1:7: invalid JSON: unexpected 'y'",
+		          40) == 0);
+		free(cause);
+		cause = NULL;
 		for (k = 0; k < sizeof slips / sizeof slips[0]; k++) {
 			CHECK(json_parse(slips[k].text, strlen(slips[k].text),
 			          1024, false, "x.json", &root,

@@ -156,6 +156,41 @@ json_what(const char *s, size_t len, size_t off, char *out, size_t n)
 		snprintf(out, n, "unexpected byte 0x%02x", (unsigned char)c);
 }
 
+/*
+ * The first comma in s, at or before limit, that only white space (and
+ * comments, already blanked) separates from a '}' or ']': where cJSON stops
+ * on one is often past it (at the bracket, at a later comma, at the end),
+ * so a comma after the last item is looked for by itself.  Returns its
+ * offset and sets *close, or returns len when there is none.
+ */
+static size_t
+json_trailing_comma(const char *s, size_t len, size_t limit, char *close)
+{
+	size_t i, q;
+	bool in_str = false;
+
+	for (i = 0; i < len && i <= limit; i++) {
+		if (in_str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_str = false;
+			continue;
+		}
+		if (s[i] == '"')
+			in_str = true;
+		if (s[i] != ',')
+			continue;
+		for (q = i + 1; q < len && isspace((unsigned char)s[q]); q++)
+			;
+		if (q < len && (s[q] == '}' || s[q] == ']')) {
+			*close = s[q];
+			return i;
+		}
+	}
+	return len;
+}
+
 int
 json_parse(const char *text, size_t len, size_t max, bool comments,
     const char *name, cJSON **out, char **cause)
@@ -188,11 +223,21 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 	if (root == NULL) {
 		size_t off =
 		    end != NULL && end >= copy ? (size_t)(end - copy) : 0;
+		size_t comma;
+		char close;
 
 		if (off > len)
 			off = len;
+		comma = json_trailing_comma(copy, len, off, &close);
+		if (comma < len) {
+			off = comma;
+			snprintf(what, sizeof what,
+			    "a comma before '%c' (JSON allows none after "
+			    "the last item)",
+			    close);
+		} else
+			json_what(copy, len, off, what, sizeof what);
 		json_position(copy, off, &line, &col);
-		json_what(copy, len, off, what, sizeof what);
 		/* A one-line document already named with its line ("FILE:12",
 		 * a JSONL line) gets its column only. */
 		if (memchr(copy, '\n', len) == NULL && named_with_line(name))
