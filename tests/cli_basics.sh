@@ -69,6 +69,11 @@ printf '{\n  "router": {\n    "mode": "warp"\n  }\n}\n' >"$T/home/config.json"
 expect_exit 1 "bad config" -- "$MC" --home "$T/home"
 expect_grep "$T/err" "config.json:3: router.mode" "config error names line and field"
 rm "$T/home/config.json"
+# So does a field given twice (the second was quietly ignored).
+printf '{\n  "max_output_tokens": 100,\n  "max_output_tokens": 200\n}\n' >"$T/home/config.json"
+expect_exit 1 "a field given twice" -- "$MC" --home "$T/home" route hello
+expect_grep "$T/err" "config.json:3: max_output_tokens: given twice (line 2 and line 3)$" "a field given twice names both lines"
+rm "$T/home/config.json"
 
 # No providers, no terminal: explain how to add one and exit cleanly.
 expect_exit 0 "chat without a terminal" -- "$MC" --home "$T/home"

@@ -121,6 +121,23 @@ TEST(errors_name_file_line_and_field)
 		  " {\"id\": \"m\", \"provider\": \"openai\"}]}",
 		    "config.json:2: models[1].id: \"m\" is already models[0]" },
 		{ "[1]", "config.json:1: expected a JSON object" },
+		/* A key given twice is an error, not the first quietly
+		 * winning. */
+		{ "{\n\"max_output_tokens\": 100,\n\"max_output_tokens\": 200\n}",
+		    "config.json:3: max_output_tokens: given twice (line 2 and "
+		    "line 3)" },
+		{ "{\"theme\": \"light\", \"theme\": \"nope\"}",
+		    "config.json:1: theme: given twice (both on line 1)" },
+		{ "{\"providers\": {\"openai\": {\"timeout_s\": 5,\n"
+		  " \"timeout_s\": 9}}}",
+		    "config.json:2: providers.openai.timeout_s: given twice "
+		    "(line 1 and line 2)" },
+		{ "{\"models\": [{\"id\": \"gpt-4.1\"},\n {\"id\": \"gpt-4o\",\n"
+		  "  \"price\": [1, 2], \"enabled\": true,\n  \"price\": [3, 4]}]}",
+		    "config.json:4: models[1].price: given twice (line 3 and "
+		    "line 4)" },
+		{ "{\"b\": 1, \"a\": 1,\n \"b\": 2, \"a\": 2}",
+		    "config.json:2: b: given twice (line 1 and line 2)" },
 		{ "{\"providers\": {\"openai\":\n {\"timeout_s\": 0}}}",
 		    "config.json:2: providers.openai.timeout_s: expected a number "
 		    "from 1" },

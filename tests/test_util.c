@@ -233,6 +233,10 @@ TEST(json_locate_finds_fields)
 	CHECK(json_locate(text, strlen(text), "models[0].id") == 3);
 	CHECK(json_locate(text, strlen(text), "router.mode") == 7);
 	CHECK(json_locate(text, strlen(text), "nothing") == 0);
+	text = "{\"a\": {\"k\": 1,\n \"j\": 2,\n \"k\": 3}}";
+	CHECK(json_locate_nth(text, strlen(text), "a.k", 0) == 1);
+	CHECK(json_locate_nth(text, strlen(text), "a.k", 1) == 3);
+	CHECK(json_locate_nth(text, strlen(text), "a.k", 2) == 0);
 }
 
 TEST(atomic_write_replaces_whole_file)

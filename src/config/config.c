@@ -283,6 +283,104 @@ static int MC_PRINTF(3, 4)
 	return MC_ERR_PARSE;
 }
 
+/*
+ * A key given twice in one object: cJSON keeps both and every lookup
+ * finds the first, so the second would be quietly ignored.  Checked
+ * over the whole tree before anything is merged; names the first such
+ * key in the file (the one whose second time comes first), with both
+ * lines.
+ */
+struct dup_key {
+	const char *name;
+	int index;
+};
+
+static int
+dup_key_cmp(const void *a, const void *b)
+{
+	const struct dup_key *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+static int
+merge_unique(struct merge *mg, const cJSON *node, const char *where)
+{
+	const cJSON *item;
+	struct dup_key *keys;
+	char *path;
+	int n = 0, i, second = -1, rc = MC_OK, first_line, second_line;
+	const char *name = NULL;
+
+	if (cJSON_IsArray(node)) {
+		cJSON_ArrayForEach(item, node) {
+			if (!cJSON_IsObject(item) && !cJSON_IsArray(item)) {
+				n++;
+				continue;
+			}
+			path = xasprintf("%s[%d]", where, n++);
+			rc = merge_unique(mg, item, path);
+			free(path);
+			if (rc != MC_OK)
+				return rc;
+		}
+		return MC_OK;
+	}
+	if (!cJSON_IsObject(node))
+		return MC_OK;
+	cJSON_ArrayForEach(item, node)
+		n++;
+	keys = xreallocarray(NULL, n > 0 ? n : 1, sizeof *keys);
+	i = 0;
+	cJSON_ArrayForEach(item, node) {
+		keys[i].name = item->string;
+		keys[i].index = i;
+		i++;
+	}
+	qsort(keys, n, sizeof *keys, dup_key_cmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(keys[i].name, keys[i - 1].name) == 0 &&
+		    (i < 2 || strcmp(keys[i].name, keys[i - 2].name) != 0) &&
+		    (second < 0 || keys[i].index < second)) {
+			second = keys[i].index;
+			name = keys[i].name;
+		}
+	free(keys);
+	if (name != NULL) {
+		path = *where ? xasprintf("%s.%s", where, name) : xstrdup(name);
+		first_line = json_locate_nth(mg->text, mg->len, path, 0);
+		second_line = json_locate_nth(mg->text, mg->len, path, 1);
+		if (first_line > 0 && first_line == second_line)
+			*mg->cause = xasprintf(
+			    "%s:%d: %s: given twice (both on line %d)",
+			    mg->name, first_line, path, first_line);
+		else if (first_line > 0 && second_line > 0)
+			*mg->cause = xasprintf(
+			    "%s:%d: %s: given twice (line %d and line %d)",
+			    mg->name, second_line, path, first_line,
+			    second_line);
+		else
+			*mg->cause =
+			    xasprintf("%s: %s: given twice", mg->name, path);
+		free(path);
+		return MC_ERR_PARSE;
+	}
+	cJSON_ArrayForEach(item, node) {
+		if (!cJSON_IsObject(item) && !cJSON_IsArray(item))
+			continue;
+		path = *where ? xasprintf("%s.%s", where, item->string)
+		              : xstrdup(item->string);
+		rc = merge_unique(mg, item, path);
+		free(path);
+		if (rc != MC_OK)
+			return rc;
+	}
+	return MC_OK;
+}
+
 /* Every key of obj must be in allowed (NULL-terminated). */
 static int
 merge_known(struct merge *mg, const cJSON *obj, const char *where,
@@ -651,6 +749,8 @@ merge_root(struct merge *mg, const cJSON *root)
 		    xasprintf("%s:1: expected a JSON object", mg->name);
 		return MC_ERR_PARSE;
 	}
+	if ((rc = merge_unique(mg, root, "")) != MC_OK)
+		return rc;
 	if ((rc = merge_known(mg, root, "", allowed)) != MC_OK)
 		return rc;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "providers")) != NULL &&

@@ -350,6 +350,12 @@ scan_value(struct scan *s)
 int
 json_locate(const char *text, size_t len, const char *path)
 {
+	return json_locate_nth(text, len, path, 0);
+}
+
+int
+json_locate_nth(const char *text, size_t len, const char *path, int nth)
+{
 	struct scan s;
 	char *copy, key[256], want[256];
 	const char *p = path;
@@ -407,7 +413,9 @@ json_locate(const char *text, size_t len, const char *path)
 			if (s.i >= s.len || copy[s.i] != ':')
 				goto out;
 			s.i++;
-			if (strcmp(key, want) == 0)
+			/* The last key may be there more than once. */
+			if (strcmp(key, want) == 0 &&
+			    (*p != '\0' || nth-- == 0))
 				break;
 			scan_value(&s);
 			scan_ws(&s);
