@@ -121,6 +121,19 @@ TEST(errors_name_file_line_and_field)
 		  " {\"id\": \"m\", \"provider\": \"openai\"}]}",
 		    "config.json:2: models[1].id: \"m\" is already models[0]" },
 		{ "[1]", "config.json:1: expected a JSON object" },
+		/* Plain http:// to another computer is refused at load, by
+		 * net's rule, not at the first request. */
+		{ "{\"providers\": {\"mock\": {\"api\": \"openai\",\n"
+		  " \"base_url\": \"http://10.0.0.1:8080/v1\"}}}",
+		    "config.json:2: providers.mock.base_url: plain http:// is "
+		    "only for this computer (127.0.0.1, ::1, localhost): use "
+		    "https://" },
+		{ "{\"providers\": {\"openai\": {\"base_url\": "
+		  "\"http://127.0.0.1.evil.example/v1\"}}}",
+		    "config.json:1: providers.openai.base_url: plain http://" },
+		{ "{\"providers\": {\"openai\": {\"base_url\": "
+		  "\"http://localhost@10.0.0.1/v1\"}}}",
+		    "config.json:1: providers.openai.base_url: plain http://" },
 		/* A key given twice is an error, not the first quietly
 		 * winning. */
 		{ "{\n\"max_output_tokens\": 100,\n\"max_output_tokens\": 200\n}",
@@ -156,6 +169,31 @@ TEST(errors_name_file_line_and_field)
 		free(cause);
 		config_release(&cfg);
 	}
+}
+
+TEST(plain_http_only_to_this_computer)
+{
+	static const char *const loopback[] = { "http://127.0.0.1:8080/v1",
+		"http://localhost:11434", "http://[::1]:8080/v1",
+		"http://127.0.0.5/x", "https://10.0.0.1/v1" };
+	struct config cfg;
+	char *cause, *text;
+	size_t i;
+
+	for (i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
+		text = xasprintf("{\"providers\": {\"p\": {\"api\": "
+		                 "\"openai\", \"base_url\": \"%s\"}}}",
+		    loopback[i]);
+		CHECK(load(&cfg, text, &cause) == MC_OK);
+		if (cause != NULL)
+			printf("  %s: %s\n", loopback[i], cause);
+		free(cause);
+		free(text);
+		config_release(&cfg);
+	}
+	CHECK(config_host_is_loopback("LOCALHOST"));
+	CHECK(!config_host_is_loopback("127.0.0.1.example"));
+	CHECK(!config_host_is_loopback("10.0.0.1"));
 }
 
 TEST(folders_from_home_and_xdg)
@@ -240,6 +278,7 @@ main(void)
 	RUN(defaults_have_providers_and_models);
 	RUN(user_config_overrides_and_extends);
 	RUN(errors_name_file_line_and_field);
+	RUN(plain_http_only_to_this_computer);
 	RUN(folders_from_home_and_xdg);
 	RUN(missing_config_is_fine_unless_named);
 	RUN(catalog_prices_match_prices_csv);

@@ -7,8 +7,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "config/catalog.h"
 #include "config/config.h"
@@ -56,6 +59,47 @@ config_mode_from_name(const char *name)
 		if (strcmp(name, mode_names[i]) == 0)
 			return (int)i;
 	return -1;
+}
+
+bool
+config_host_is_loopback(const char *host)
+{
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+	    strcmp(host, "[::1]") == 0)
+		return true;
+	return strncmp(host, "127.", 4) == 0 &&
+	       strspn(host + 4, "0123456789.") == strlen(host + 4);
+}
+
+/*
+ * Whether url (http:// or https://) is one net will send to: https://
+ * anywhere, plain http:// only to this computer (request_check_url()'s
+ * rule, by the same parse of the host).  Sets *remote_http when it is
+ * plain http:// to another host.
+ */
+static bool
+base_url_valid(const char *url, bool *remote_http)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	bool ok = false;
+
+	*remote_http = false;
+	if (u == NULL)
+		return true; /* out of memory: net says so when it sends */
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		if (strcasecmp(scheme, "https") == 0 ||
+		    config_host_is_loopback(host))
+			ok = true;
+		else
+			*remote_http = true;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 static char *
@@ -569,12 +613,22 @@ merge_providers(struct merge *mg, const cJSON *providers)
 		    MC_OK)
 			goto next;
 		if (s != NULL) {
-			if (strncmp(s, "https://", 8) != 0 &&
-			    strncmp(s, "http://", 7) != 0) {
+			bool remote_http = false;
+
+			if ((strncmp(s, "https://", 8) != 0 &&
+			        strncmp(s, "http://", 7) != 0) ||
+			    !base_url_valid(s, &remote_http)) {
 				char *path = xasprintf("%s.base_url", where);
 
-				rc = merge_error(mg, path,
-				    "expected an http:// or https:// URL");
+				if (remote_http)
+					rc = merge_error(mg, path,
+					    "plain http:// is only for this "
+					    "computer (127.0.0.1, ::1, "
+					    "localhost): use https://");
+				else
+					rc = merge_error(mg, path,
+					    "expected an http:// or https:// "
+					    "URL");
 				free(path);
 				goto next;
 			}

@@ -127,6 +127,13 @@ int config_api_from_name(const char *name);
 const char *config_mode_name(enum router_mode mode);
 int config_mode_from_name(const char *name);
 
+/*
+ * config_host_is_loopback: whether a URL's host is this computer (localhost,
+ * ::1, 127.x.y.z): the one place plain http:// may go.  Shared by
+ * config.json's base_url check and net's before each request.
+ */
+bool config_host_is_loopback(const char *host);
+
 /* config_data_path: data_dir + "/" + name; the caller frees it. */
 char *config_data_path(const struct config *cfg, const char *name);
 
