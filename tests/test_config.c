@@ -70,6 +70,7 @@ TEST(user_config_overrides_and_extends)
 	CHECK_STR(config_find_model(&cfg, "gpt-4.1-mini")->provider, "openai");
 	CHECK_STR(config_find_model(&cfg, "qwen")->provider, "local");
 	CHECK(config_find_model(&cfg, "qwen")->user);
+	CHECK(config_find_model(&cfg, "qwen")->prior_line == 0);
 	CHECK(cfg.mode == MODE_QUALITY);
 	CHECK(cfg.latency_tolerance_ms == 900);
 	CHECK(cfg.daily_budget_usd == 0.5);
@@ -121,6 +122,21 @@ TEST(errors_name_file_line_and_field)
 		  " {\"id\": \"m\", \"provider\": \"openai\"}]}",
 		    "config.json:2: models[1].id: \"m\" is already models[0]" },
 		{ "[1]", "config.json:1: expected a JSON object" },
+		/* A name close to a known one says which was meant. */
+		{ "{\"models\":[{\"id\":\"gpt-4.1-mnii\",\"price\":[1,2]}]}",
+		    "config.json:1: models[0]: a new model needs \"provider\" "
+		    "(did you mean \"gpt-4.1-mini\"?)" },
+		{ "{\"providers\": {\"opneai\": {\"timeout_s\": 9}}}",
+		    "config.json:1: providers.opneai: a new provider needs "
+		    "\"api\" (openai, anthropic, gemini or ollama) (did you "
+		    "mean \"openai\"?)" },
+		{ "{\"models\": [{\"id\": \"m\",\n \"provider\": \"opnai\"}]}",
+		    "config.json:2: models[0].provider: no provider named "
+		    "\"opnai\" (did you mean \"openai\"? else add it under "
+		    "\"providers\")" },
+		{ "{\"models\": [{\"id\": \"m\", \"provider\": \"zzz\"}]}",
+		    "config.json:1: models[0].provider: no provider named "
+		    "\"zzz\" (add it under \"providers\")" },
 		/* Plain http:// to another computer is refused at load, by
 		 * net's rule, not at the first request. */
 		{ "{\"providers\": {\"mock\": {\"api\": \"openai\",\n"
@@ -169,6 +185,21 @@ TEST(errors_name_file_line_and_field)
 		free(cause);
 		config_release(&cfg);
 	}
+}
+
+TEST(prior_keeps_its_line)
+{
+	struct config cfg;
+	char *cause;
+
+	CHECK(load(&cfg,
+	          "{\"models\": [\n {\"id\": \"gpt-4o\",\n"
+	          "  \"prior\": \"gpt-4-1106\"}]}",
+	          &cause) == MC_OK);
+	CHECK(config_find_model(&cfg, "gpt-4o")->prior_line == 3);
+	CHECK(config_find_model(&cfg, "gpt-4.1")->prior_line == 0);
+	free(cause);
+	config_release(&cfg);
 }
 
 TEST(plain_http_only_to_this_computer)
@@ -278,6 +309,7 @@ main(void)
 	RUN(defaults_have_providers_and_models);
 	RUN(user_config_overrides_and_extends);
 	RUN(errors_name_file_line_and_field);
+	RUN(prior_keeps_its_line);
 	RUN(plain_http_only_to_this_computer);
 	RUN(folders_from_home_and_xdg);
 	RUN(missing_config_is_fine_unless_named);

@@ -32,6 +32,20 @@ TEST(suggest_names_the_nearest_word)
 	          40) == NULL);
 }
 
+TEST(suggest_names_the_name_meant)
+{
+	static const char *const words[] = { "gpt-4.1-mini", "gpt-4.1",
+		"gpt-4-1106-preview", NULL, "mistralai/mixtral-8x7b-chat",
+		"gpt-3.5-turbo-1106" };
+
+	CHECK_STR(suggest_name("gpt-4.1-mnii", words, 6), "gpt-4.1-mini");
+	CHECK_STR(suggest_name("gpt-4-1106", words, 6), "gpt-4-1106-preview");
+	CHECK_STR(suggest_name("mixtral-8x7b-chat", words, 6),
+	    "mistralai/mixtral-8x7b-chat");
+	CHECK(suggest_name("claude", words, 6) == NULL);
+	CHECK(suggest_name("gpt", words, 6) == NULL); /* begins several */
+}
+
 TEST(suggest_lists_the_words_a_prefix_begins)
 {
 	static const char *const words[] = { "new", "sessions", NULL, "search",
@@ -400,6 +414,7 @@ main(void)
 	RUN(crc32_check_value);
 	RUN(growarray_doubles_and_keeps_contents);
 	RUN(suggest_names_the_nearest_word);
+	RUN(suggest_names_the_name_meant);
 	RUN(suggest_lists_the_words_a_prefix_begins);
 	RUN(buf_grows_until_its_limit);
 	RUN(utf8_widths);

@@ -102,6 +102,36 @@ base_url_valid(const char *url, bool *remote_http)
 	return ok;
 }
 
+/*
+ * The name of a provider (models: a model) of cfg that name was likely
+ * meant to be, for "did you mean"; NULL when none is near.
+ */
+static const char *
+near_name(const struct config *cfg, const char *name, bool models)
+{
+	const char **names, *near;
+	size_t i, n = models ? cfg->nmodels : cfg->nproviders;
+
+	names = xreallocarray(NULL, n > 0 ? n : 1, sizeof *names);
+	for (i = 0; i < n; i++)
+		names[i] = models ? cfg->models[i].id : cfg->providers[i].name;
+	near = suggest_name(name, names, n);
+	free(names);
+	return near;
+}
+
+/* " (did you mean \"NAME\"?)" for near, or "" (static). */
+static const char *
+did_you_mean(const char *near)
+{
+	static char s[256];
+
+	if (near == NULL)
+		return "";
+	snprintf(s, sizeof s, " (did you mean \"%s\"?)", near);
+	return s;
+}
+
 static char *
 strip_slash(const char *url)
 {
@@ -578,13 +608,17 @@ merge_providers(struct merge *mg, const cJSON *providers)
 				rc = merge_error(mg, where,
 				    "a new provider "
 				    "needs \"api\" (openai, anthropic, "
-				    "gemini or ollama)");
+				    "gemini or ollama)%s",
+				    did_you_mean(near_name(
+				        mg->cfg, item->string, false)));
 				goto next;
 			}
 			if (cJSON_GetObjectItemCaseSensitive(
 			        item, "base_url") == NULL) {
 				rc = merge_error(mg, where,
-				    "a new provider needs \"base_url\"");
+				    "a new provider needs \"base_url\"%s",
+				    did_you_mean(near_name(
+				        mg->cfg, item->string, false)));
 				goto next;
 			}
 			p = add_provider(mg->cfg, item->string);
@@ -729,7 +763,8 @@ merge_models(struct merge *mg, const cJSON *models)
 			if (json_get_string(item, "provider") == NULL) {
 				rc = merge_error(mg, where,
 				    "a new model "
-				    "needs \"provider\"");
+				    "needs \"provider\"%s",
+				    did_you_mean(near_name(mg->cfg, id, true)));
 				goto next;
 			}
 			m = add_model(mg->cfg, id);
@@ -740,10 +775,20 @@ merge_models(struct merge *mg, const cJSON *models)
 			goto next;
 		if (config_find_provider(mg->cfg, m->provider) == NULL) {
 			path = xasprintf("%s.provider", where);
-			rc = merge_error(mg, path,
-			    "no provider named \"%s\" "
-			    "(add it under \"providers\")",
-			    m->provider);
+			const char *near =
+			    near_name(mg->cfg, m->provider, false);
+
+			if (near != NULL)
+				rc = merge_error(mg, path,
+				    "no provider named \"%s\" (did you mean "
+				    "\"%s\"? else add it under "
+				    "\"providers\")",
+				    m->provider, near);
+			else
+				rc = merge_error(mg, path,
+				    "no provider named \"%s\" "
+				    "(add it under \"providers\")",
+				    m->provider);
 			free(path);
 			goto next;
 		}
@@ -773,6 +818,13 @@ merge_models(struct merge *mg, const cJSON *models)
 		if ((rc = merge_string(mg, item, "prior", where, &m->prior)) !=
 		    MC_OK)
 			goto next;
+		/* Whether the router holds it is known only later (a
+		 * router.state brings its own): where it was, for then. */
+		if (cJSON_GetObjectItemCaseSensitive(item, "prior") != NULL) {
+			path = xasprintf("%s.prior", where);
+			m->prior_line = json_locate(mg->text, mg->len, path);
+			free(path);
+		}
 		rc = merge_bool(mg, item, "enabled", where, &m->enabled);
 	next:
 		free(where);

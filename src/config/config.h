@@ -45,9 +45,11 @@ struct model {
 	double price_in;  /* USD per 1M input tokens */
 	double price_out; /* USD per 1M output tokens */
 	double price_cached_in; /* USD per 1M cached input tokens; <0: none */
-	char *prior;  /* routing-data model whose profile it starts from */
-	bool enabled; /* false: "enabled": false in config.json */
-	bool user;    /* named in the user's config.json */
+	char *prior;    /* routing-data model whose profile it starts from */
+	int prior_line; /* the line of its "prior" in config.json; 0: not
+	                   given there */
+	bool enabled;   /* false: "enabled": false in config.json */
+	bool user;      /* named in the user's config.json */
 };
 
 enum router_mode {
