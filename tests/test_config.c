@@ -122,6 +122,13 @@ TEST(errors_name_file_line_and_field)
 		  " {\"id\": \"m\", \"provider\": \"openai\"}]}",
 		    "config.json:2: models[1].id: \"m\" is already models[0]" },
 		{ "[1]", "config.json:1: expected a JSON object" },
+		/* A count is a whole number, not cut short quietly. */
+		{ "{\n\"max_output_tokens\": 100.5\n}",
+		    "config.json:2: max_output_tokens: expected a whole number "
+		    "from 1 to " },
+		{ "{\"providers\": {\"openai\": {\"timeout_s\": 2.5}}}",
+		    "config.json:1: providers.openai.timeout_s: expected a whole "
+		    "number from 1 to 3600" },
 		/* A name close to a known one says which was meant. */
 		{ "{\"models\":[{\"id\":\"gpt-4.1-mnii\",\"price\":[1,2]}]}",
 		    "config.json:1: models[0]: a new model needs \"provider\" "
@@ -168,8 +175,8 @@ TEST(errors_name_file_line_and_field)
 		{ "{\"b\": 1, \"a\": 1,\n \"b\": 2, \"a\": 2}",
 		    "config.json:2: b: given twice (line 1 and line 2)" },
 		{ "{\"providers\": {\"openai\":\n {\"timeout_s\": 0}}}",
-		    "config.json:2: providers.openai.timeout_s: expected a number "
-		    "from 1" },
+		    "config.json:2: providers.openai.timeout_s: expected a whole "
+		    "number from 1" },
 	};
 	struct config cfg;
 	char *cause;

@@ -558,9 +558,11 @@ merge_bool(struct merge *mg, const cJSON *obj, const char *key,
 	return MC_OK;
 }
 
+/* A number field from min to max (whole: a whole number, for a count
+ * kept as an int, not cut short quietly). */
 static int
-merge_number(struct merge *mg, const cJSON *obj, const char *key,
-    const char *where, double min, double max, double *out)
+merge_number_of(struct merge *mg, const cJSON *obj, const char *key,
+    const char *where, double min, double max, bool whole, double *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	char *path;
@@ -569,15 +571,30 @@ merge_number(struct merge *mg, const cJSON *obj, const char *key,
 	if (v == NULL)
 		return MC_OK;
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
-	    v->valuedouble < min || v->valuedouble > max) {
+	    v->valuedouble < min || v->valuedouble > max ||
+	    (whole && v->valuedouble != floor(v->valuedouble))) {
 		path = *where ? xasprintf("%s.%s", where, key) : xstrdup(key);
-		rc = merge_error(
-		    mg, path, "expected a number from %g to %g", min, max);
+		rc = merge_error(mg, path, "expected a %s from %g to %g",
+		    whole ? "whole number" : "number", min, max);
 		free(path);
 		return rc;
 	}
 	*out = v->valuedouble;
 	return MC_OK;
+}
+
+static int
+merge_number(struct merge *mg, const cJSON *obj, const char *key,
+    const char *where, double min, double max, double *out)
+{
+	return merge_number_of(mg, obj, key, where, min, max, false, out);
+}
+
+static int
+merge_whole(struct merge *mg, const cJSON *obj, const char *key,
+    const char *where, double min, double max, double *out)
+{
+	return merge_number_of(mg, obj, key, where, min, max, true, out);
 }
 
 static int
@@ -690,7 +707,7 @@ merge_providers(struct merge *mg, const cJSON *providers)
 		    NULL) {
 			double t = 0;
 
-			if ((rc = merge_number(mg, item, "timeout_s", where, 1,
+			if ((rc = merge_whole(mg, item, "timeout_s", where, 1,
 			         3600, &t)) != MC_OK)
 				goto next;
 			p->timeout_s = (int)t;
@@ -914,8 +931,8 @@ merge_root(struct merge *mg, const cJSON *root)
 	         mg, root, "system_prompt", "", &cfg->system_prompt)) != MC_OK)
 		return rc;
 	d = cfg->max_output_tokens;
-	if ((rc = merge_number(
-	         mg, root, "max_output_tokens", "", 1, 1e6, &d)) != MC_OK)
+	if ((rc = merge_whole(mg, root, "max_output_tokens", "", 1, 1e6, &d)) !=
+	    MC_OK)
 		return rc;
 	cfg->max_output_tokens = (int)d;
 	return MC_OK;
