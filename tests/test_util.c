@@ -208,6 +208,15 @@ TEST(json_errors_name_line_and_column)
 		                 "'}' (JSON allows none after the last item)");
 		free(cause);
 		cause = NULL;
+		/* An unclosed comment is named where it opens. */
+		text = "{\n \"a\": 1, /* one\n \"b\": 2\n}";
+		CHECK(json_parse(text, strlen(text), 1024, true, "x.json",
+		          &root, &cause) == MC_ERR_PARSE);
+		CHECK_STR(cause,
+		    "x.json:2:10: a /* comment is not closed (a */ "
+		    "missing?)");
+		free(cause);
+		cause = NULL;
 		/* An earlier slip is named first. */
 		text = "{\"a\": yes, \"b\": 1,}";
 		CHECK(json_parse(text, strlen(text), 1024, true, "x.json",

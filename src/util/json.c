@@ -11,8 +11,10 @@
 #include "util/json.h"
 #include "util/xmalloc.h"
 
-int
-json_strip_comments(char *t, size_t len)
+/* json_strip_comments(), setting *open to where an unterminated block
+ * comment begins. */
+static int
+strip_comments(char *t, size_t len, size_t *open)
 {
 	size_t i = 0;
 	int in_str = 0;
@@ -35,6 +37,7 @@ json_strip_comments(char *t, size_t len)
 			while (i < len && t[i] != '\n')
 				t[i++] = ' ';
 		} else if (t[i] == '/' && i + 1 < len && t[i + 1] == '*') {
+			*open = i;
 			t[i++] = ' ';
 			t[i++] = ' ';
 			for (;;) {
@@ -54,6 +57,14 @@ json_strip_comments(char *t, size_t len)
 			i++;
 	}
 	return MC_OK;
+}
+
+int
+json_strip_comments(char *t, size_t len)
+{
+	size_t open;
+
+	return strip_comments(t, len, &open);
 }
 
 static void
@@ -198,6 +209,7 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 	char *copy, what[96];
 	const char *end = NULL;
 	cJSON *root;
+	size_t open;
 	int line, col;
 
 	*out = NULL;
@@ -214,9 +226,18 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 		*cause = xasprintf("%s: contains a NUL byte", name);
 		return MC_ERR_PARSE;
 	}
-	if (comments && json_strip_comments(copy, len) != MC_OK) {
+	if (comments && strip_comments(copy, len, &open) != MC_OK) {
+		/* Where it opens: the text is blanked from there on. */
+		json_position(text, open, &line, &col);
 		free(copy);
-		*cause = xasprintf("%s: unterminated /* comment", name);
+		if (memchr(text, '\n', len) == NULL && named_with_line(name))
+			*cause = xasprintf("%s: a /* comment at column %d is "
+			                   "not closed (a */ missing?)",
+			    name, col);
+		else
+			*cause = xasprintf("%s:%d:%d: a /* comment is not "
+			                   "closed (a */ missing?)",
+			    name, line, col);
 		return MC_ERR_PARSE;
 	}
 	root = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
