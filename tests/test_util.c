@@ -208,6 +208,19 @@ TEST(json_errors_name_line_and_column)
 		                 "'}' (JSON allows none after the last item)");
 		free(cause);
 		cause = NULL;
+		/* Columns count characters, not UTF-8's bytes. */
+		text =
+		    "{\"s\": \"caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x99\x82\", \"t\": yes}";
+		CHECK(json_parse(text, strlen(text), 1024, true, "x.json",
+		          &root, &cause) == MC_ERR_PARSE);
+		CHECK(
+		    cause != NULL &&
+		    strncmp(cause, "x.json:1:24: invalid JSON: unexpected 'y'",
+		        40) == 0);
+		if (cause != NULL && strncmp(cause, "x.json:1:24:", 12) != 0)
+			printf("  got: %s\n", cause);
+		free(cause);
+		cause = NULL;
 		/* An unclosed comment is named where it opens. */
 		text = "{\n \"a\": 1, /* one\n \"b\": 2\n}";
 		CHECK(json_parse(text, strlen(text), 1024, true, "x.json",

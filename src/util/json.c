@@ -78,8 +78,8 @@ json_position(const char *text, size_t off, int *line, int *col)
 		if (text[i] == '\n') {
 			(*line)++;
 			*col = 1;
-		} else
-			(*col)++;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80)
+			(*col)++; /* characters, not UTF-8's bytes */
 	}
 }
 
