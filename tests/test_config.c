@@ -129,6 +129,16 @@ TEST(errors_name_file_line_and_field)
 		{ "{\"providers\": {\"openai\": {\"timeout_s\": 2.5}}}",
 		    "config.json:1: providers.openai.timeout_s: expected a whole "
 		    "number from 1 to 3600" },
+		/* Ranges print plainly, not as 1e+06. */
+		{ "{\"budget\": {\"daily_usd\": -1}}",
+		    "config.json:1: budget.daily_usd: expected a number from 0 "
+		    "to 1000000" },
+		{ "{\"router\": {\"latency_tolerance_ms\": 0}}",
+		    "config.json:1: router.latency_tolerance_ms: expected a "
+		    "number from 1 to 3600000" },
+		{ "{\"max_output_tokens\": 0}",
+		    "config.json:1: max_output_tokens: expected a whole number "
+		    "from 1 to 1000000" },
 		/* A name close to a known one says which was meant. */
 		{ "{\"models\":[{\"id\":\"gpt-4.1-mnii\",\"price\":[1,2]}]}",
 		    "config.json:1: models[0]: a new model needs \"provider\" "

@@ -574,7 +574,7 @@ merge_number_of(struct merge *mg, const cJSON *obj, const char *key,
 	    v->valuedouble < min || v->valuedouble > max ||
 	    (whole && v->valuedouble != floor(v->valuedouble))) {
 		path = *where ? xasprintf("%s.%s", where, key) : xstrdup(key);
-		rc = merge_error(mg, path, "expected a %s from %g to %g",
+		rc = merge_error(mg, path, "expected a %s from %.15g to %.15g",
 		    whole ? "whole number" : "number", min, max);
 		free(path);
 		return rc;
