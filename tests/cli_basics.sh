@@ -69,6 +69,17 @@ printf '{\n  "router": {\n    "mode": "warp"\n  }\n}\n' >"$T/home/config.json"
 expect_exit 1 "bad config" -- "$MC" --home "$T/home"
 expect_grep "$T/err" "config.json:3: router.mode" "config error names line and field"
 rm "$T/home/config.json"
+# So do a field given twice, and plain http:// to another computer: at
+# load, for every command, not at the first request.
+printf '{\n  "max_output_tokens": 100,\n  "max_output_tokens": 200\n}\n' >"$T/home/config.json"
+expect_exit 1 "a field given twice" -- "$MC" --home "$T/home" route hello
+expect_grep "$T/err" "config.json:3: max_output_tokens: given twice (line 2 and line 3)$" "a field given twice names both lines"
+printf '{ "providers": {\n  "mock": { "api": "openai",\n    "base_url": "http://10.0.0.1:8080/v1", "auth": "none" } } }\n' >"$T/home/config.json"
+for c in "route hello" stats; do
+	expect_exit 1 "$c: plain http:// to another computer" -- "$MC" --home "$T/home" $c
+	expect_grep "$T/err" "config.json:3: providers.mock.base_url: plain http:// is only for this computer (127.0.0.1, ::1, localhost): use https://$" "${c%% *}: plain http:// refused at load, with file and line"
+done
+rm "$T/home/config.json"
 
 # No providers, no terminal: explain how to add one and exit cleanly.
 expect_exit 0 "chat without a terminal" -- "$MC" --home "$T/home"

@@ -264,7 +264,12 @@ cmp -s "$T/fresh.json" "$T/stored.json" &&
 sed -i 's/"daily_usd": 0.0000001/"daily_usd": 5/; s/"mistralai\/mistral-7b-chat"/"mistral-7b-typo"/' "$T/r/config.json"
 expect_exit 0 "route with a prior typo" -- "$MC" --home "$T/r" route "hello"
 expect_grep "$T/err" 'small-model (prior "mistral-7b-typo"): no such prior among the router.s profiles (the built-in priors); it starts from its price tier' "the unknown prior is named"
-sed -i 's/"mistral-7b-typo"/"mistralai\/mistral-7b-chat"/' "$T/r/config.json"
+# Cut short, it names the file, the line and the prior meant.
+sed -i 's/"mistral-7b-typo"/"gpt-4-1106"/' "$T/r/config.json"
+line=$(grep -n '"gpt-4-1106"' "$T/r/config.json" | head -1 | cut -d: -f1)
+expect_exit 0 "route with a prior cut short" -- "$MC" --home "$T/r" route "hello"
+expect_grep "$T/err" "config.json:$line: small-model (prior \"gpt-4-1106\"; did you mean \"gpt-4-1106-preview\"?): no such prior" "the unknown prior's line and the prior meant are named"
+sed -i 's/"gpt-4-1106"/"mistralai\/mistral-7b-chat"/' "$T/r/config.json"
 expect_exit 0 "route with known priors" -- "$MC" --home "$T/r" route "hello"
 grep -q "no such prior" "$T/err" && fail "a known prior was reported" || ok "known priors say nothing"
 

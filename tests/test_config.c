@@ -70,6 +70,7 @@ TEST(user_config_overrides_and_extends)
 	CHECK_STR(config_find_model(&cfg, "gpt-4.1-mini")->provider, "openai");
 	CHECK_STR(config_find_model(&cfg, "qwen")->provider, "local");
 	CHECK(config_find_model(&cfg, "qwen")->user);
+	CHECK(config_find_model(&cfg, "qwen")->prior_line == 0);
 	CHECK(cfg.mode == MODE_QUALITY);
 	CHECK(cfg.latency_tolerance_ms == 900);
 	CHECK(cfg.daily_budget_usd == 0.5);
@@ -121,9 +122,71 @@ TEST(errors_name_file_line_and_field)
 		  " {\"id\": \"m\", \"provider\": \"openai\"}]}",
 		    "config.json:2: models[1].id: \"m\" is already models[0]" },
 		{ "[1]", "config.json:1: expected a JSON object" },
+		/* A count is a whole number, not cut short quietly. */
+		{ "{\n\"max_output_tokens\": 100.5\n}",
+		    "config.json:2: max_output_tokens: expected a whole number "
+		    "from 1 to " },
+		{ "{\"providers\": {\"openai\": {\"timeout_s\": 2.5}}}",
+		    "config.json:1: providers.openai.timeout_s: expected a whole "
+		    "number from 1 to 3600" },
+		/* Ranges print plainly, not as 1e+06. */
+		{ "{\"budget\": {\"daily_usd\": -1}}",
+		    "config.json:1: budget.daily_usd: expected a number from 0 "
+		    "to 1000000" },
+		{ "{\"router\": {\"latency_tolerance_ms\": 0}}",
+		    "config.json:1: router.latency_tolerance_ms: expected a "
+		    "number from 1 to 3600000" },
+		{ "{\"max_output_tokens\": 0}",
+		    "config.json:1: max_output_tokens: expected a whole number "
+		    "from 1 to 1000000" },
+		/* A name close to a known one says which was meant. */
+		{ "{\"models\":[{\"id\":\"gpt-4.1-mnii\",\"price\":[1,2]}]}",
+		    "config.json:1: models[0]: a new model needs \"provider\" "
+		    "(did you mean \"gpt-4.1-mini\"?)" },
+		{ "{\"providers\": {\"opneai\": {\"timeout_s\": 9}}}",
+		    "config.json:1: providers.opneai: a new provider needs "
+		    "\"api\" (openai, anthropic, gemini or ollama) (did you "
+		    "mean \"openai\"?)" },
+		{ "{\"models\": [{\"id\": \"m\",\n \"provider\": \"opnai\"}]}",
+		    "config.json:2: models[0].provider: no provider named "
+		    "\"opnai\" (did you mean \"openai\"? else add it under "
+		    "\"providers\")" },
+		{ "{\"models\": [{\"id\": \"m\", \"provider\": \"zzz\"}]}",
+		    "config.json:1: models[0].provider: no provider named "
+		    "\"zzz\" (add it under \"providers\")" },
+		/* Plain http:// to another computer is refused at load, by
+		 * net's rule, not at the first request. */
+		{ "{\"providers\": {\"mock\": {\"api\": \"openai\",\n"
+		  " \"base_url\": \"http://10.0.0.1:8080/v1\"}}}",
+		    "config.json:2: providers.mock.base_url: plain http:// is "
+		    "only for this computer (127.0.0.1, ::1, localhost): use "
+		    "https://" },
+		{ "{\"providers\": {\"openai\": {\"base_url\": "
+		  "\"http://127.0.0.1.evil.example/v1\"}}}",
+		    "config.json:1: providers.openai.base_url: plain http://" },
+		{ "{\"providers\": {\"openai\": {\"base_url\": "
+		  "\"http://localhost@10.0.0.1/v1\"}}}",
+		    "config.json:1: providers.openai.base_url: plain http://" },
+		/* A key given twice is an error, not the first quietly
+		 * winning. */
+		{ "{\n\"max_output_tokens\": 100,\n\"max_output_tokens\": 200\n}",
+		    "config.json:3: max_output_tokens: given twice (line 2 and "
+		    "line 3)" },
+		{ "{\"theme\": \"light\", \"theme\": \"nope\"}",
+		    "config.json:1: theme: given twice (both on line 1)" },
+		{ "{\"providers\": {\"openai\": {\"timeout_s\": 5,\n"
+		  " \"timeout_s\": 9}}}",
+		    "config.json:2: providers.openai.timeout_s: given twice "
+		    "(line 1 and line 2)" },
+		{ "{\"models\": [{\"id\": \"gpt-4.1\"},\n {\"id\": \"gpt-4o\",\n"
+		  "  \"price\": [1, 2], \"enabled\": true,\n  \"price\": [3, 4]}]}",
+		    "config.json:4: models[1].price: given twice (line 3 and "
+		    "line 4)" },
+		{ "{\"b\": 1, \"a\": 1,\n \"b\": 2, \"a\": 2}",
+		    "config.json:2: b: given twice (line 1 and line 2)" },
 		{ "{\"providers\": {\"openai\":\n {\"timeout_s\": 0}}}",
-		    "config.json:2: providers.openai.timeout_s: expected a number "
-		    "from 1" },
+		    "config.json:2: providers.openai.timeout_s: expected a whole "
+		    "number from 1" },
 	};
 	struct config cfg;
 	char *cause;
@@ -139,6 +202,46 @@ TEST(errors_name_file_line_and_field)
 		free(cause);
 		config_release(&cfg);
 	}
+}
+
+TEST(prior_keeps_its_line)
+{
+	struct config cfg;
+	char *cause;
+
+	CHECK(load(&cfg,
+	          "{\"models\": [\n {\"id\": \"gpt-4o\",\n"
+	          "  \"prior\": \"gpt-4-1106\"}]}",
+	          &cause) == MC_OK);
+	CHECK(config_find_model(&cfg, "gpt-4o")->prior_line == 3);
+	CHECK(config_find_model(&cfg, "gpt-4.1")->prior_line == 0);
+	free(cause);
+	config_release(&cfg);
+}
+
+TEST(plain_http_only_to_this_computer)
+{
+	static const char *const loopback[] = { "http://127.0.0.1:8080/v1",
+		"http://localhost:11434", "http://[::1]:8080/v1",
+		"http://127.0.0.5/x", "https://10.0.0.1/v1" };
+	struct config cfg;
+	char *cause, *text;
+	size_t i;
+
+	for (i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
+		text = xasprintf("{\"providers\": {\"p\": {\"api\": "
+		                 "\"openai\", \"base_url\": \"%s\"}}}",
+		    loopback[i]);
+		CHECK(load(&cfg, text, &cause) == MC_OK);
+		if (cause != NULL)
+			printf("  %s: %s\n", loopback[i], cause);
+		free(cause);
+		free(text);
+		config_release(&cfg);
+	}
+	CHECK(config_host_is_loopback("LOCALHOST"));
+	CHECK(!config_host_is_loopback("127.0.0.1.example"));
+	CHECK(!config_host_is_loopback("10.0.0.1"));
 }
 
 TEST(folders_from_home_and_xdg)
@@ -223,6 +326,8 @@ main(void)
 	RUN(defaults_have_providers_and_models);
 	RUN(user_config_overrides_and_extends);
 	RUN(errors_name_file_line_and_field);
+	RUN(prior_keeps_its_line);
+	RUN(plain_http_only_to_this_computer);
 	RUN(folders_from_home_and_xdg);
 	RUN(missing_config_is_fine_unless_named);
 	RUN(catalog_prices_match_prices_csv);

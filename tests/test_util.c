@@ -32,6 +32,20 @@ TEST(suggest_names_the_nearest_word)
 	          40) == NULL);
 }
 
+TEST(suggest_names_the_name_meant)
+{
+	static const char *const words[] = { "gpt-4.1-mini", "gpt-4.1",
+		"gpt-4-1106-preview", NULL, "mistralai/mixtral-8x7b-chat",
+		"gpt-3.5-turbo-1106" };
+
+	CHECK_STR(suggest_name("gpt-4.1-mnii", words, 6), "gpt-4.1-mini");
+	CHECK_STR(suggest_name("gpt-4-1106", words, 6), "gpt-4-1106-preview");
+	CHECK_STR(suggest_name("mixtral-8x7b-chat", words, 6),
+	    "mistralai/mixtral-8x7b-chat");
+	CHECK(suggest_name("claude", words, 6) == NULL);
+	CHECK(suggest_name("gpt", words, 6) == NULL); /* begins several */
+}
+
 TEST(suggest_lists_the_words_a_prefix_begins)
 {
 	static const char *const words[] = { "new", "sessions", NULL, "search",
@@ -141,8 +155,28 @@ TEST(json_errors_name_line_and_column)
 			const char *text, *said;
 		} slips[] = {
 			{ "{\n \"a\": 1,\n}",
-			    "x.json:3:1: invalid JSON: a comma "
+			    "x.json:2:8: invalid JSON: a comma "
 			    "before '}' (JSON allows none "
+			    "after the last item)" },
+			/* A comma after the last item is named at the
+			 * comma, whatever stands between it and the
+			 * bracket, at any depth. */
+			{ "{\n \"r\": {\n  \"m\": 1,\n  \"l\": 15000,\n },\n"
+			  " \"t\": 1\n}",
+			    "x.json:4:13: invalid JSON: a comma "
+			    "before '}' (JSON allows none "
+			    "after the last item)" },
+			{ "{\n \"a\": 1,\n \"b\": 2,\n\n}\n",
+			    "x.json:3:8: invalid JSON: a comma "
+			    "before '}' (JSON allows none "
+			    "after the last item)" },
+			{ "{ \"budget\": { \"daily_usd\": 2.0, } }",
+			    "x.json:1:31: invalid JSON: a comma "
+			    "before '}' (JSON allows none "
+			    "after the last item)" },
+			{ "{\"a\": [1, 2,\n\t\n ], \"b\": \",}\"}",
+			    "x.json:1:12: invalid JSON: a comma "
+			    "before ']' (JSON allows none "
 			    "after the last item)" },
 			{ "{\"a\": 1\n \"b\": 2}",
 			    "x.json:2:2: invalid JSON: a "
@@ -166,6 +200,45 @@ TEST(json_errors_name_line_and_column)
 		};
 		size_t k;
 
+		/* Comments between the comma and the bracket. */
+		text = "{\n \"a\": 1, // one\n /* two\n */\n}";
+		CHECK(json_parse(text, strlen(text), 1024, true, "x.json",
+		          &root, &cause) == MC_ERR_PARSE);
+		CHECK_STR(cause, "x.json:2:8: invalid JSON: a comma before "
+		                 "'}' (JSON allows none after the last item)");
+		free(cause);
+		cause = NULL;
+		/* Columns count characters, not UTF-8's bytes. */
+		text =
+		    "{\"s\": \"caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x99\x82\", \"t\": yes}";
+		CHECK(json_parse(text, strlen(text), 1024, true, "x.json",
+		          &root, &cause) == MC_ERR_PARSE);
+		CHECK(
+		    cause != NULL &&
+		    strncmp(cause, "x.json:1:24: invalid JSON: unexpected 'y'",
+		        40) == 0);
+		if (cause != NULL && strncmp(cause, "x.json:1:24:", 12) != 0)
+			printf("  got: %s\n", cause);
+		free(cause);
+		cause = NULL;
+		/* An unclosed comment is named where it opens. */
+		text = "{\n \"a\": 1, /* one\n \"b\": 2\n}";
+		CHECK(json_parse(text, strlen(text), 1024, true, "x.json",
+		          &root, &cause) == MC_ERR_PARSE);
+		CHECK_STR(cause,
+		    "x.json:2:10: a /* comment is not closed (a */ "
+		    "missing?)");
+		free(cause);
+		cause = NULL;
+		/* An earlier slip is named first. */
+		text = "{\"a\": yes, \"b\": 1,}";
+		CHECK(json_parse(text, strlen(text), 1024, true, "x.json",
+		          &root, &cause) == MC_ERR_PARSE);
+		CHECK(cause != NULL &&
+		      strncmp(cause, "x.json:1:7: invalid JSON: unexpected 'y'",
+		          40) == 0);
+		free(cause);
+		cause = NULL;
 		for (k = 0; k < sizeof slips / sizeof slips[0]; k++) {
 			CHECK(json_parse(slips[k].text, strlen(slips[k].text),
 			          1024, false, "x.json", &root,
@@ -196,6 +269,10 @@ TEST(json_locate_finds_fields)
 	CHECK(json_locate(text, strlen(text), "models[0].id") == 3);
 	CHECK(json_locate(text, strlen(text), "router.mode") == 7);
 	CHECK(json_locate(text, strlen(text), "nothing") == 0);
+	text = "{\"a\": {\"k\": 1,\n \"j\": 2,\n \"k\": 3}}";
+	CHECK(json_locate_nth(text, strlen(text), "a.k", 0) == 1);
+	CHECK(json_locate_nth(text, strlen(text), "a.k", 1) == 3);
+	CHECK(json_locate_nth(text, strlen(text), "a.k", 2) == 0);
 }
 
 TEST(atomic_write_replaces_whole_file)
@@ -359,6 +436,7 @@ main(void)
 	RUN(crc32_check_value);
 	RUN(growarray_doubles_and_keeps_contents);
 	RUN(suggest_names_the_nearest_word);
+	RUN(suggest_names_the_name_meant);
 	RUN(suggest_lists_the_words_a_prefix_begins);
 	RUN(buf_grows_until_its_limit);
 	RUN(utf8_widths);

@@ -193,8 +193,10 @@ app_note_priors(const struct router *r, const struct config *cfg,
     void (*notice)(void *ud, const char *message), void *ud)
 {
 	struct buf missing;
-	char *path, *msg;
+	char *path, *msg, line[32], where[4096];
+	const char *near;
 	size_t i, j, n = 0;
+	int first_line = 0;
 
 	if (notice == NULL)
 		return;
@@ -210,16 +212,35 @@ app_note_priors(const struct router *r, const struct config *cfg,
 				break;
 		if (j == router_nmodels(r))
 			continue;
-		if (n < 3 && buf_printf(&missing, "%s%s (prior \"%s\")",
-		                 n > 0 ? ", " : "", m->id, m->prior) != MC_OK)
+		/* Where config.json names it (the first leads the notice,
+		 * as a config error does), and the prior likely meant. */
+		if (n == 0 && m->prior_line > 0)
+			first_line = m->prior_line;
+		if (n > 0 && m->prior_line > 0)
+			snprintf(line, sizeof line, ", line %d", m->prior_line);
+		else
+			line[0] = '\0';
+		near = router_prior_near(r, m->prior);
+		if (n < 3 && buf_printf(&missing, "%s%s (prior \"%s\"%s%s%s%s)",
+		                 n > 0 ? ", " : "", m->id, m->prior, line,
+		                 near != NULL ? "; did you mean \"" : "",
+		                 near != NULL ? near : "",
+		                 near != NULL ? "\"?" : "") != MC_OK)
 			log_debug("router: prior notice too long");
 		n++;
 	}
 	if (n > 0) {
 		path = config_data_path(cfg, "router.state");
-		msg = xasprintf("%s%s: no such prior among the router's "
+		if (first_line > 0)
+			snprintf(where, sizeof where, "%s:%d: ",
+			    cfg->config_file != NULL ? cfg->config_file
+			                             : "config.json",
+			    first_line);
+		else
+			where[0] = '\0';
+		msg = xasprintf("%s%s%s: no such prior among the router's "
 		                "profiles (%s); %s from %s price tier",
-		    buf_str(&missing), n > 3 ? " and more" : "",
+		    where, buf_str(&missing), n > 3 ? " and more" : "",
 		    fs_exists(path) ? "router.state" : "the built-in priors",
 		    n > 1 ? "they start" : "it starts",
 		    n > 1 ? "their" : "its");

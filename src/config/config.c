@@ -7,8 +7,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "config/catalog.h"
 #include "config/config.h"
@@ -56,6 +59,77 @@ config_mode_from_name(const char *name)
 		if (strcmp(name, mode_names[i]) == 0)
 			return (int)i;
 	return -1;
+}
+
+bool
+config_host_is_loopback(const char *host)
+{
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+	    strcmp(host, "[::1]") == 0)
+		return true;
+	return strncmp(host, "127.", 4) == 0 &&
+	       strspn(host + 4, "0123456789.") == strlen(host + 4);
+}
+
+/*
+ * Whether url (http:// or https://) is one net will send to: https://
+ * anywhere, plain http:// only to this computer (request_check_url()'s
+ * rule, by the same parse of the host).  Sets *remote_http when it is
+ * plain http:// to another host.
+ */
+static bool
+base_url_valid(const char *url, bool *remote_http)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	bool ok = false;
+
+	*remote_http = false;
+	if (u == NULL)
+		return true; /* out of memory: net says so when it sends */
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		if (strcasecmp(scheme, "https") == 0 ||
+		    config_host_is_loopback(host))
+			ok = true;
+		else
+			*remote_http = true;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+/*
+ * The name of a provider (models: a model) of cfg that name was likely
+ * meant to be, for "did you mean"; NULL when none is near.
+ */
+static const char *
+near_name(const struct config *cfg, const char *name, bool models)
+{
+	const char **names, *near;
+	size_t i, n = models ? cfg->nmodels : cfg->nproviders;
+
+	names = xreallocarray(NULL, n > 0 ? n : 1, sizeof *names);
+	for (i = 0; i < n; i++)
+		names[i] = models ? cfg->models[i].id : cfg->providers[i].name;
+	near = suggest_name(name, names, n);
+	free(names);
+	return near;
+}
+
+/* " (did you mean \"NAME\"?)" for near, or "" (static). */
+static const char *
+did_you_mean(const char *near)
+{
+	static char s[256];
+
+	if (near == NULL)
+		return "";
+	snprintf(s, sizeof s, " (did you mean \"%s\"?)", near);
+	return s;
 }
 
 static char *
@@ -283,6 +357,104 @@ static int MC_PRINTF(3, 4)
 	return MC_ERR_PARSE;
 }
 
+/*
+ * A key given twice in one object: cJSON keeps both and every lookup
+ * finds the first, so the second would be quietly ignored.  Checked
+ * over the whole tree before anything is merged; names the first such
+ * key in the file (the one whose second time comes first), with both
+ * lines.
+ */
+struct dup_key {
+	const char *name;
+	int index;
+};
+
+static int
+dup_key_cmp(const void *a, const void *b)
+{
+	const struct dup_key *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+static int
+merge_unique(struct merge *mg, const cJSON *node, const char *where)
+{
+	const cJSON *item;
+	struct dup_key *keys;
+	char *path;
+	int n = 0, i, second = -1, rc = MC_OK, first_line, second_line;
+	const char *name = NULL;
+
+	if (cJSON_IsArray(node)) {
+		cJSON_ArrayForEach(item, node) {
+			if (!cJSON_IsObject(item) && !cJSON_IsArray(item)) {
+				n++;
+				continue;
+			}
+			path = xasprintf("%s[%d]", where, n++);
+			rc = merge_unique(mg, item, path);
+			free(path);
+			if (rc != MC_OK)
+				return rc;
+		}
+		return MC_OK;
+	}
+	if (!cJSON_IsObject(node))
+		return MC_OK;
+	cJSON_ArrayForEach(item, node)
+		n++;
+	keys = xreallocarray(NULL, n > 0 ? n : 1, sizeof *keys);
+	i = 0;
+	cJSON_ArrayForEach(item, node) {
+		keys[i].name = item->string;
+		keys[i].index = i;
+		i++;
+	}
+	qsort(keys, n, sizeof *keys, dup_key_cmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(keys[i].name, keys[i - 1].name) == 0 &&
+		    (i < 2 || strcmp(keys[i].name, keys[i - 2].name) != 0) &&
+		    (second < 0 || keys[i].index < second)) {
+			second = keys[i].index;
+			name = keys[i].name;
+		}
+	free(keys);
+	if (name != NULL) {
+		path = *where ? xasprintf("%s.%s", where, name) : xstrdup(name);
+		first_line = json_locate_nth(mg->text, mg->len, path, 0);
+		second_line = json_locate_nth(mg->text, mg->len, path, 1);
+		if (first_line > 0 && first_line == second_line)
+			*mg->cause = xasprintf(
+			    "%s:%d: %s: given twice (both on line %d)",
+			    mg->name, first_line, path, first_line);
+		else if (first_line > 0 && second_line > 0)
+			*mg->cause = xasprintf(
+			    "%s:%d: %s: given twice (line %d and line %d)",
+			    mg->name, second_line, path, first_line,
+			    second_line);
+		else
+			*mg->cause =
+			    xasprintf("%s: %s: given twice", mg->name, path);
+		free(path);
+		return MC_ERR_PARSE;
+	}
+	cJSON_ArrayForEach(item, node) {
+		if (!cJSON_IsObject(item) && !cJSON_IsArray(item))
+			continue;
+		path = *where ? xasprintf("%s.%s", where, item->string)
+		              : xstrdup(item->string);
+		rc = merge_unique(mg, item, path);
+		free(path);
+		if (rc != MC_OK)
+			return rc;
+	}
+	return MC_OK;
+}
+
 /* Every key of obj must be in allowed (NULL-terminated). */
 static int
 merge_known(struct merge *mg, const cJSON *obj, const char *where,
@@ -386,9 +558,11 @@ merge_bool(struct merge *mg, const cJSON *obj, const char *key,
 	return MC_OK;
 }
 
+/* A number field from min to max (whole: a whole number, for a count
+ * kept as an int, not cut short quietly). */
 static int
-merge_number(struct merge *mg, const cJSON *obj, const char *key,
-    const char *where, double min, double max, double *out)
+merge_number_of(struct merge *mg, const cJSON *obj, const char *key,
+    const char *where, double min, double max, bool whole, double *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	char *path;
@@ -397,15 +571,30 @@ merge_number(struct merge *mg, const cJSON *obj, const char *key,
 	if (v == NULL)
 		return MC_OK;
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
-	    v->valuedouble < min || v->valuedouble > max) {
+	    v->valuedouble < min || v->valuedouble > max ||
+	    (whole && v->valuedouble != floor(v->valuedouble))) {
 		path = *where ? xasprintf("%s.%s", where, key) : xstrdup(key);
-		rc = merge_error(
-		    mg, path, "expected a number from %g to %g", min, max);
+		rc = merge_error(mg, path, "expected a %s from %.15g to %.15g",
+		    whole ? "whole number" : "number", min, max);
 		free(path);
 		return rc;
 	}
 	*out = v->valuedouble;
 	return MC_OK;
+}
+
+static int
+merge_number(struct merge *mg, const cJSON *obj, const char *key,
+    const char *where, double min, double max, double *out)
+{
+	return merge_number_of(mg, obj, key, where, min, max, false, out);
+}
+
+static int
+merge_whole(struct merge *mg, const cJSON *obj, const char *key,
+    const char *where, double min, double max, double *out)
+{
+	return merge_number_of(mg, obj, key, where, min, max, true, out);
 }
 
 static int
@@ -436,13 +625,17 @@ merge_providers(struct merge *mg, const cJSON *providers)
 				rc = merge_error(mg, where,
 				    "a new provider "
 				    "needs \"api\" (openai, anthropic, "
-				    "gemini or ollama)");
+				    "gemini or ollama)%s",
+				    did_you_mean(near_name(
+				        mg->cfg, item->string, false)));
 				goto next;
 			}
 			if (cJSON_GetObjectItemCaseSensitive(
 			        item, "base_url") == NULL) {
 				rc = merge_error(mg, where,
-				    "a new provider needs \"base_url\"");
+				    "a new provider needs \"base_url\"%s",
+				    did_you_mean(near_name(
+				        mg->cfg, item->string, false)));
 				goto next;
 			}
 			p = add_provider(mg->cfg, item->string);
@@ -471,12 +664,22 @@ merge_providers(struct merge *mg, const cJSON *providers)
 		    MC_OK)
 			goto next;
 		if (s != NULL) {
-			if (strncmp(s, "https://", 8) != 0 &&
-			    strncmp(s, "http://", 7) != 0) {
+			bool remote_http = false;
+
+			if ((strncmp(s, "https://", 8) != 0 &&
+			        strncmp(s, "http://", 7) != 0) ||
+			    !base_url_valid(s, &remote_http)) {
 				char *path = xasprintf("%s.base_url", where);
 
-				rc = merge_error(mg, path,
-				    "expected an http:// or https:// URL");
+				if (remote_http)
+					rc = merge_error(mg, path,
+					    "plain http:// is only for this "
+					    "computer (127.0.0.1, ::1, "
+					    "localhost): use https://");
+				else
+					rc = merge_error(mg, path,
+					    "expected an http:// or https:// "
+					    "URL");
 				free(path);
 				goto next;
 			}
@@ -504,7 +707,7 @@ merge_providers(struct merge *mg, const cJSON *providers)
 		    NULL) {
 			double t = 0;
 
-			if ((rc = merge_number(mg, item, "timeout_s", where, 1,
+			if ((rc = merge_whole(mg, item, "timeout_s", where, 1,
 			         3600, &t)) != MC_OK)
 				goto next;
 			p->timeout_s = (int)t;
@@ -577,7 +780,8 @@ merge_models(struct merge *mg, const cJSON *models)
 			if (json_get_string(item, "provider") == NULL) {
 				rc = merge_error(mg, where,
 				    "a new model "
-				    "needs \"provider\"");
+				    "needs \"provider\"%s",
+				    did_you_mean(near_name(mg->cfg, id, true)));
 				goto next;
 			}
 			m = add_model(mg->cfg, id);
@@ -588,10 +792,20 @@ merge_models(struct merge *mg, const cJSON *models)
 			goto next;
 		if (config_find_provider(mg->cfg, m->provider) == NULL) {
 			path = xasprintf("%s.provider", where);
-			rc = merge_error(mg, path,
-			    "no provider named \"%s\" "
-			    "(add it under \"providers\")",
-			    m->provider);
+			const char *near =
+			    near_name(mg->cfg, m->provider, false);
+
+			if (near != NULL)
+				rc = merge_error(mg, path,
+				    "no provider named \"%s\" (did you mean "
+				    "\"%s\"? else add it under "
+				    "\"providers\")",
+				    m->provider, near);
+			else
+				rc = merge_error(mg, path,
+				    "no provider named \"%s\" "
+				    "(add it under \"providers\")",
+				    m->provider);
 			free(path);
 			goto next;
 		}
@@ -621,6 +835,13 @@ merge_models(struct merge *mg, const cJSON *models)
 		if ((rc = merge_string(mg, item, "prior", where, &m->prior)) !=
 		    MC_OK)
 			goto next;
+		/* Whether the router holds it is known only later (a
+		 * router.state brings its own): where it was, for then. */
+		if (cJSON_GetObjectItemCaseSensitive(item, "prior") != NULL) {
+			path = xasprintf("%s.prior", where);
+			m->prior_line = json_locate(mg->text, mg->len, path);
+			free(path);
+		}
 		rc = merge_bool(mg, item, "enabled", where, &m->enabled);
 	next:
 		free(where);
@@ -651,6 +872,8 @@ merge_root(struct merge *mg, const cJSON *root)
 		    xasprintf("%s:1: expected a JSON object", mg->name);
 		return MC_ERR_PARSE;
 	}
+	if ((rc = merge_unique(mg, root, "")) != MC_OK)
+		return rc;
 	if ((rc = merge_known(mg, root, "", allowed)) != MC_OK)
 		return rc;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "providers")) != NULL &&
@@ -708,8 +931,8 @@ merge_root(struct merge *mg, const cJSON *root)
 	         mg, root, "system_prompt", "", &cfg->system_prompt)) != MC_OK)
 		return rc;
 	d = cfg->max_output_tokens;
-	if ((rc = merge_number(
-	         mg, root, "max_output_tokens", "", 1, 1e6, &d)) != MC_OK)
+	if ((rc = merge_whole(mg, root, "max_output_tokens", "", 1, 1e6, &d)) !=
+	    MC_OK)
 		return rc;
 	cfg->max_output_tokens = (int)d;
 	return MC_OK;

@@ -45,9 +45,11 @@ struct model {
 	double price_in;  /* USD per 1M input tokens */
 	double price_out; /* USD per 1M output tokens */
 	double price_cached_in; /* USD per 1M cached input tokens; <0: none */
-	char *prior;  /* routing-data model whose profile it starts from */
-	bool enabled; /* false: "enabled": false in config.json */
-	bool user;    /* named in the user's config.json */
+	char *prior;    /* routing-data model whose profile it starts from */
+	int prior_line; /* the line of its "prior" in config.json; 0: not
+	                   given there */
+	bool enabled;   /* false: "enabled": false in config.json */
+	bool user;      /* named in the user's config.json */
 };
 
 enum router_mode {
@@ -126,6 +128,13 @@ const char *config_api_name(enum provider_api api);
 int config_api_from_name(const char *name);
 const char *config_mode_name(enum router_mode mode);
 int config_mode_from_name(const char *name);
+
+/*
+ * config_host_is_loopback: whether a URL's host is this computer (localhost,
+ * ::1, 127.x.y.z): the one place plain http:// may go.  Shared by
+ * config.json's base_url check and net's before each request.
+ */
+bool config_host_is_loopback(const char *host);
 
 /* config_data_path: data_dir + "/" + name; the caller frees it. */
 char *config_data_path(const struct config *cfg, const char *name);

@@ -28,16 +28,6 @@ request_wants_max_completion_tokens(const char *id)
 	return strncmp(id, "gpt-5", 5) == 0;
 }
 
-static bool
-host_is_loopback(const char *host)
-{
-	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
-	    strcmp(host, "[::1]") == 0)
-		return true;
-	return strncmp(host, "127.", 4) == 0 &&
-	       strspn(host + 4, "0123456789.") == strlen(host + 4);
-}
-
 int
 request_check_url(const char *url, const char *provider, char **cause)
 {
@@ -62,7 +52,7 @@ request_check_url(const char *url, const char *provider, char **cause)
 	if (strcasecmp(scheme, "https") == 0) {
 		rc = MC_OK;
 	} else if (strcasecmp(scheme, "http") == 0) {
-		if (host_is_loopback(host))
+		if (config_host_is_loopback(host))
 			rc = MC_OK;
 		else
 			*cause = xasprintf(

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "router/router_int.h"
+#include "util/suggest.h"
 #include "util/xmalloc.h"
 
 #define FNV_OFFSET 2166136261u
@@ -805,6 +806,22 @@ bool
 router_has_prior(const struct router *r, const char *name)
 {
 	return find_prior(r, name) != NULL;
+}
+
+const char *
+router_prior_near(const struct router *r, const char *name)
+{
+	const char **names, *near;
+	size_t i;
+
+	if (name == NULL || r->npriors == 0)
+		return NULL;
+	names = xreallocarray(NULL, r->npriors, sizeof *names);
+	for (i = 0; i < r->npriors; i++)
+		names[i] = r->priors[i]->id;
+	near = suggest_name(name, names, r->npriors);
+	free(names);
+	return near;
 }
 
 /* A profile for a model without a known prior: by its price tier. */

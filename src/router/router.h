@@ -218,6 +218,9 @@ size_t router_nmodels(const struct router *r);
 const char *router_model_id(const struct router *r, size_t i);
 /* router_has_prior: whether a prior profile of that name is loaded. */
 bool router_has_prior(const struct router *r, const char *name);
+/* router_prior_near: the loaded prior name was likely meant to be (a typo,
+ * cut short, without its "org/"); NULL when none is near. */
+const char *router_prior_near(const struct router *r, const char *name);
 /* router_ntags / router_tag_name: the tag set. */
 size_t router_ntags(const struct router *r);
 const char *router_tag_name(const struct router *r, size_t i);

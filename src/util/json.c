@@ -11,8 +11,10 @@
 #include "util/json.h"
 #include "util/xmalloc.h"
 
-int
-json_strip_comments(char *t, size_t len)
+/* json_strip_comments(), setting *open to where an unterminated block
+ * comment begins. */
+static int
+strip_comments(char *t, size_t len, size_t *open)
 {
 	size_t i = 0;
 	int in_str = 0;
@@ -35,6 +37,7 @@ json_strip_comments(char *t, size_t len)
 			while (i < len && t[i] != '\n')
 				t[i++] = ' ';
 		} else if (t[i] == '/' && i + 1 < len && t[i + 1] == '*') {
+			*open = i;
 			t[i++] = ' ';
 			t[i++] = ' ';
 			for (;;) {
@@ -56,6 +59,14 @@ json_strip_comments(char *t, size_t len)
 	return MC_OK;
 }
 
+int
+json_strip_comments(char *t, size_t len)
+{
+	size_t open;
+
+	return strip_comments(t, len, &open);
+}
+
 static void
 json_position(const char *text, size_t off, int *line, int *col)
 {
@@ -67,8 +78,8 @@ json_position(const char *text, size_t off, int *line, int *col)
 		if (text[i] == '\n') {
 			(*line)++;
 			*col = 1;
-		} else
-			(*col)++;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80)
+			(*col)++; /* characters, not UTF-8's bytes */
 	}
 }
 
@@ -156,6 +167,41 @@ json_what(const char *s, size_t len, size_t off, char *out, size_t n)
 		snprintf(out, n, "unexpected byte 0x%02x", (unsigned char)c);
 }
 
+/*
+ * The first comma in s, at or before limit, that only white space (and
+ * comments, already blanked) separates from a '}' or ']': where cJSON stops
+ * on one is often past it (at the bracket, at a later comma, at the end),
+ * so a comma after the last item is looked for by itself.  Returns its
+ * offset and sets *close, or returns len when there is none.
+ */
+static size_t
+json_trailing_comma(const char *s, size_t len, size_t limit, char *close)
+{
+	size_t i, q;
+	bool in_str = false;
+
+	for (i = 0; i < len && i <= limit; i++) {
+		if (in_str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_str = false;
+			continue;
+		}
+		if (s[i] == '"')
+			in_str = true;
+		if (s[i] != ',')
+			continue;
+		for (q = i + 1; q < len && isspace((unsigned char)s[q]); q++)
+			;
+		if (q < len && (s[q] == '}' || s[q] == ']')) {
+			*close = s[q];
+			return i;
+		}
+	}
+	return len;
+}
+
 int
 json_parse(const char *text, size_t len, size_t max, bool comments,
     const char *name, cJSON **out, char **cause)
@@ -163,6 +209,7 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 	char *copy, what[96];
 	const char *end = NULL;
 	cJSON *root;
+	size_t open;
 	int line, col;
 
 	*out = NULL;
@@ -179,20 +226,39 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 		*cause = xasprintf("%s: contains a NUL byte", name);
 		return MC_ERR_PARSE;
 	}
-	if (comments && json_strip_comments(copy, len) != MC_OK) {
+	if (comments && strip_comments(copy, len, &open) != MC_OK) {
+		/* Where it opens: the text is blanked from there on. */
+		json_position(text, open, &line, &col);
 		free(copy);
-		*cause = xasprintf("%s: unterminated /* comment", name);
+		if (memchr(text, '\n', len) == NULL && named_with_line(name))
+			*cause = xasprintf("%s: a /* comment at column %d is "
+			                   "not closed (a */ missing?)",
+			    name, col);
+		else
+			*cause = xasprintf("%s:%d:%d: a /* comment is not "
+			                   "closed (a */ missing?)",
+			    name, line, col);
 		return MC_ERR_PARSE;
 	}
 	root = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
 	if (root == NULL) {
 		size_t off =
 		    end != NULL && end >= copy ? (size_t)(end - copy) : 0;
+		size_t comma;
+		char close;
 
 		if (off > len)
 			off = len;
+		comma = json_trailing_comma(copy, len, off, &close);
+		if (comma < len) {
+			off = comma;
+			snprintf(what, sizeof what,
+			    "a comma before '%c' (JSON allows none after "
+			    "the last item)",
+			    close);
+		} else
+			json_what(copy, len, off, what, sizeof what);
 		json_position(copy, off, &line, &col);
-		json_what(copy, len, off, what, sizeof what);
 		/* A one-line document already named with its line ("FILE:12",
 		 * a JSONL line) gets its column only. */
 		if (memchr(copy, '\n', len) == NULL && named_with_line(name))
@@ -305,6 +371,12 @@ scan_value(struct scan *s)
 int
 json_locate(const char *text, size_t len, const char *path)
 {
+	return json_locate_nth(text, len, path, 0);
+}
+
+int
+json_locate_nth(const char *text, size_t len, const char *path, int nth)
+{
 	struct scan s;
 	char *copy, key[256], want[256];
 	const char *p = path;
@@ -362,7 +434,9 @@ json_locate(const char *text, size_t len, const char *path)
 			if (s.i >= s.len || copy[s.i] != ':')
 				goto out;
 			s.i++;
-			if (strcmp(key, want) == 0)
+			/* The last key may be there more than once. */
+			if (strcmp(key, want) == 0 &&
+			    (*p != '\0' || nth-- == 0))
 				break;
 			scan_value(&s);
 			scan_ws(&s);

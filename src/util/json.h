@@ -42,6 +42,13 @@ int json_strip_comments(char *text, size_t len) MC_WUR;
  */
 int json_locate(const char *text, size_t len, const char *path);
 
+/*
+ * json_locate_nth: the same for the nth (0: the first) occurrence of the
+ * path's last key in its object, for a key given twice (cJSON keeps both;
+ * lookups find the first).
+ */
+int json_locate_nth(const char *text, size_t len, const char *path, int nth);
+
 /* Typed getters: NULL / the default when absent or of another type. */
 const char *json_get_string(const cJSON *obj, const char *key);
 double json_get_number(const cJSON *obj, const char *key, double dflt);

@@ -70,3 +70,26 @@ suggest_prefixed(const char *prefix, const char *const *words, size_t n,
 	}
 	return found;
 }
+
+const char *
+suggest_name(const char *word, const char *const *words, size_t n)
+{
+	const char *near, *found = NULL, *base;
+	size_t len = strlen(word), i, count = 0;
+
+	if ((near = suggest_nearest(word, words, n, 2)) != NULL)
+		return near;
+	/* Cut short: "gpt-4-1106" for "gpt-4-1106-preview". */
+	if (len >= 3 && suggest_prefixed(word, words, n, &found, 1) == 1)
+		return found;
+	/* Without its organisation: "mixtral-8x7b-chat". */
+	for (i = 0; i < n; i++) {
+		if (words[i] == NULL || (base = strrchr(words[i], '/')) == NULL)
+			continue;
+		if (suggest_distance(word, base + 1) <= 2) {
+			found = words[i];
+			count++;
+		}
+	}
+	return count == 1 ? found : NULL;
+}

@@ -31,4 +31,12 @@ const char *suggest_nearest(
 size_t suggest_prefixed(const char *prefix, const char *const *words, size_t n,
     const char **out, size_t max);
 
+/*
+ * suggest_name: the name (a model, a provider, a prior) of the n that word
+ * was likely meant to be: the nearest within 2 edits, else the only one
+ * word begins (3 bytes or more), else the only one whose part after its
+ * last '/' is within 2 edits of word; NULL when none.
+ */
+const char *suggest_name(const char *word, const char *const *words, size_t n);
+
 #endif
