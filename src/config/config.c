@@ -5,13 +5,12 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "config/catalog.h"
 #include "config/config.h"
@@ -74,32 +73,48 @@ config_host_is_loopback(const char *host)
 /*
  * Whether url (http:// or https://) is one net will send to: https://
  * anywhere, plain http:// only to this computer (request_check_url()'s
- * rule, by the same parse of the host).  Sets *remote_http when it is
- * plain http:// to another host.
+ * rule).  Sets *remote_http when it is plain http:// to another host.
+ * The host is read by hand (config stays below net and libcurl): after
+ * the scheme, up to the first '/', '?' or '#', without what comes before
+ * an '@' (user info), without the port; "[::1]" in brackets.  net checks
+ * again with libcurl's parse when it sends.
  */
 static bool
 base_url_valid(const char *url, bool *remote_http)
 {
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
-	bool ok = false;
+	const char *auth, *end, *at, *colon;
+	char host[256];
+	size_t len;
 
 	*remote_http = false;
-	if (u == NULL)
-		return true; /* out of memory: net says so when it sends */
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-		if (strcasecmp(scheme, "https") == 0 ||
-		    config_host_is_loopback(host))
-			ok = true;
-		else
-			*remote_http = true;
+	if (strncasecmp(url, "https://", 8) == 0)
+		return true;
+	if (strncasecmp(url, "http://", 7) != 0)
+		return false; /* said elsewhere: not http(s) */
+	auth = url + 7;
+	end = auth + strcspn(auth, "/?#");
+	for (at = end; at > auth && at[-1] != '@'; at--)
+		;
+	if (at > auth)
+		auth = at;
+	if (*auth == '[') {
+		colon = memchr(auth, ']', (size_t)(end - auth));
+		end = colon != NULL ? colon + 1 : end;
+	} else if ((colon = memchr(auth, ':', (size_t)(end - auth))) != NULL)
+		end = colon;
+	len = (size_t)(end - auth);
+	if (len == 0)
+		return false; /* no host: not a URL */
+	if (len >= sizeof host) {
+		*remote_http = true;
+		return false;
 	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return ok;
+	memcpy(host, auth, len);
+	host[len] = '\0';
+	if (config_host_is_loopback(host))
+		return true;
+	*remote_http = true;
+	return false;
 }
 
 /*
