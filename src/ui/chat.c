@@ -719,6 +719,9 @@ do_action(struct ui *ui, enum action action, int arg)
 		break;
 	case ACT_SEND:
 		send_input(ui);
+		/* As after bash's vi accept-line: the next message starts
+		 * in insert mode, never in normal mode. */
+		ui->mode = KEYMAP_INSERT;
 		break;
 	case ACT_NEWLINE:
 		editor_insert(&ui->ed, "\n", 1);
