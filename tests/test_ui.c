@@ -1133,6 +1133,63 @@ TEST(editor_moves_by_whole_characters)
 	editor_release(&e);
 }
 
+TEST(editor_moves_by_vi_words)
+{
+	struct editor e;
+
+	editor_init(&e);
+	/* w: the start of the next word, not the space after this one;
+	 * punctuation is a word of its own, as in vi. */
+	editor_set(&e, "one two, th\xc3\xa9  x");
+	e.cursor = 0;
+	editor_word_next(&e);
+	CHECK(e.cursor == 4);
+	editor_word_next(&e);
+	CHECK(e.cursor == 7); /* the comma */
+	editor_word_next(&e);
+	CHECK(e.cursor == 9);
+	editor_word_next(&e);
+	CHECK(e.cursor == 15);
+	editor_word_next(&e);
+	CHECK(e.cursor == e.len);
+	/* b: the start of this word, then of the one before. */
+	e.cursor = 11; /* the é */
+	editor_word_prev(&e);
+	CHECK(e.cursor == 9);
+	editor_word_prev(&e);
+	CHECK(e.cursor == 7);
+	editor_word_prev(&e);
+	CHECK(e.cursor == 4);
+	e.cursor = 5;
+	editor_word_prev(&e);
+	CHECK(e.cursor == 4);
+	e.cursor = 0;
+	editor_word_prev(&e);
+	CHECK(e.cursor == 0);
+	/* e: the last character of this word or the next, é whole. */
+	e.cursor = 0;
+	editor_word_end(&e);
+	CHECK(e.cursor == 2);
+	editor_word_end(&e);
+	CHECK(e.cursor == 6);
+	editor_word_end(&e);
+	CHECK(e.cursor == 7);
+	editor_word_end(&e);
+	CHECK(e.cursor == 11);
+	/* Normal mode's cursor: past the end of a line, onto its last
+	 * character (a whole one); an empty line keeps it. */
+	editor_set(&e, "ab\xc3\xa9\n\ncd");
+	editor_onto_char(&e);
+	CHECK(e.cursor == 7);
+	e.cursor = 4;
+	editor_onto_char(&e);
+	CHECK(e.cursor == 2);
+	e.cursor = 5;
+	editor_onto_char(&e);
+	CHECK(e.cursor == 5);
+	editor_release(&e);
+}
+
 TEST(editor_edits_utf8_and_keeps_history)
 {
 	struct editor e;
@@ -1368,6 +1425,7 @@ main(void)
 	RUN(user_files_override_built_in_ones);
 	RUN(built_in_copies_match_the_files);
 	RUN(editor_moves_by_whole_characters);
+	RUN(editor_moves_by_vi_words);
 	RUN(editor_edits_utf8_and_keeps_history);
 	while (npool > 0)
 		free(pool[--npool]);

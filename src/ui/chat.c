@@ -856,7 +856,18 @@ do_action(struct ui *ui, enum action action, int arg)
 	case ACT_DELETE_BACK:
 		editor_delete_back(&ui->ed);
 		break;
+	case ACT_WORD_NEXT:
+		editor_word_next(&ui->ed);
+		break;
+	case ACT_WORD_PREV:
+		editor_word_prev(&ui->ed);
+		break;
+	case ACT_WORD_END:
+		editor_word_end(&ui->ed);
+		break;
 	case ACT_DELETE_FORWARD:
+		if (ui->mode == KEYMAP_NORMAL)
+			editor_onto_char(&ui->ed); /* vi's x at the end */
 		editor_delete_forward(&ui->ed);
 		break;
 	case ACT_DELETE_WORD_BACK:
@@ -901,6 +912,12 @@ do_action(struct ui *ui, enum action action, int arg)
 		ui->mode = KEYMAP_INSERT;
 		break;
 	}
+	/* As in vi, normal mode's cursor is on a character: $ and x reach
+	 * the last one, not the place past it. */
+	if (ui->mode == KEYMAP_NORMAL &&
+	    ((action >= ACT_CURSOR_LEFT && action <= ACT_KILL_TO_START) ||
+	        action == ACT_NORMAL_MODE))
+		editor_onto_char(&ui->ed);
 	ui->dirty = true;
 }
 

@@ -102,6 +102,9 @@ enum action {
 	ACT_CURSOR_END,
 	ACT_WORD_LEFT,
 	ACT_WORD_RIGHT,
+	ACT_WORD_NEXT, /* vi's w */
+	ACT_WORD_PREV, /* vi's b */
+	ACT_WORD_END,  /* vi's e */
 	ACT_DELETE_BACK,
 	ACT_DELETE_FORWARD,
 	ACT_DELETE_WORD_BACK,
