@@ -285,9 +285,11 @@ ui_set_theme(struct ui *ui, const char *name)
 	if (resource_theme(ui->cfg->config_dir, name, &t, &cause) != MC_OK) {
 		ui_note_error(ui, "theme: %s; using the default theme",
 		    cause != NULL ? cause : name);
-		free(cause);
 		ok = false;
-	}
+	} else if (cause != NULL)
+		ui_note_error(
+		    ui, "theme: %s\n(the rest of the theme is in use)", cause);
+	free(cause);
 	theme_release(&ui->theme);
 	ui->theme = t;
 	screen_apply_theme(ui);
@@ -1594,12 +1596,14 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	    ui.help_key[0] != '\0' ? " lists the keys, " : "",
 	    ui.quit_key[0] != '\0' ? ui.quit_key : "/quit",
 	    ui.quit_key[0] != '\0' ? " quits" : " leaves");
-	if (!theme_ok)
-		ui_note_error(
-		    &ui, "theme: %s; using the default theme", theme_cause);
-	if (!keys_ok)
-		ui_note_error(
-		    &ui, "keys: %s; using the default keys", keys_cause);
+	if (theme_cause != NULL)
+		ui_note_error(&ui, "theme: %s%s", theme_cause,
+		    theme_ok ? "\n(the rest of the theme is in use)"
+		             : "; using the default theme");
+	if (keys_cause != NULL)
+		ui_note_error(&ui, "keys: %s%s", keys_cause,
+		    keys_ok ? "\n(the rest of the key map is in use)"
+		            : "; using the default keys");
 	/* A vault that is there but cannot be used is why, first: not the
 	 * first-run advice, whose `keys add` would refuse it too. */
 	if (app_vault_problem(ui.app) != NULL)

@@ -911,6 +911,7 @@ cmd_theme(struct ui *ui, const char *arg)
 			theme_release(&t);
 			return;
 		}
+		free(cause); /* its bad lines: ui_set_theme says them */
 		theme_release(&t);
 	}
 	if (ui_set_theme(ui, arg))

@@ -131,12 +131,11 @@ resource_theme(
 	    config_dir, "themes", name, "theme", &text, &len, &origin, cause);
 	if (rc != MC_OK)
 		goto out;
+	/* Its bad lines are named (*cause) and left out; the good ones,
+	 * the user's own choices, are in use. */
 	rc = theme_parse(t, text, len, origin, cause);
-	if (rc != MC_OK) {
-		/* Half a theme is worse than the default one. */
-		theme_release(t);
-		theme_init(t, "default");
-	}
+	if (rc == MC_ERR_PARSE)
+		rc = MC_OK;
 out:
 	free(text);
 	free(origin);
@@ -155,28 +154,38 @@ resource_keymap(
 	keymap_init(km, name);
 	rc = resource_read(
 	    config_dir, "keys", name, "keys", &text, &len, &origin, cause);
-	if (rc == MC_OK)
-		rc = keymap_parse(km, text, len, origin, cause);
+	/* Its bad lines are named (*cause) and left out; the good ones
+	 * are in use. */
+	if (rc == MC_OK &&
+	    (rc = keymap_parse(km, text, len, origin, cause)) == MC_ERR_PARSE)
+		rc = MC_OK;
 	/* A map in which no key sends or none quits would lock the user in
-	 * (a file written with only the keys to change): refused. */
+	 * (a file written with only the keys to change): refused, after
+	 * the lines that explain it (C-d bound twice, a bad line). */
 	if (rc == MC_OK &&
 	    (!keymap_binds(km, ACT_SEND) || !keymap_binds(km, ACT_QUIT))) {
-		*cause = xasprintf("%s: no key %s (a key map replaces the "
-		                   "default one whole: start from a copy of "
-		                   "it)",
+		char *why = xasprintf("%s%s%s: no key %s (a key map replaces "
+		                      "the default one whole: start from a "
+		                      "copy of it)",
+		    *cause != NULL ? *cause : "", *cause != NULL ? "\n" : "",
 		    origin,
 		    !keymap_binds(km, ACT_SEND) ? "sends the message (send)"
 		                                : "quits (quit)");
+
+		free(*cause);
+		*cause = why;
 		rc = MC_ERR_PARSE;
 	}
 	if (rc != MC_OK) {
 		keymap_release(km);
 		keymap_init(km, "default");
 		builtin = builtin_text("keys", "default", "keys");
+		/* It parses (built_in_copies_match_the_files). */
 		if (builtin != NULL &&
 		    keymap_parse(km, builtin, strlen(builtin), "default.keys",
-		        &ignored) != MC_OK)
-			free(ignored);
+		        &ignored) != MC_OK) {
+		}
+		free(ignored);
 	}
 	free(text);
 	free(origin);
