@@ -1,6 +1,7 @@
 # ui_files.sh - the user's own theme and key-map files: every bad line is
-# named at once (not one per restart), the good lines are in use, and a
-# key bound twice names the line it overrides.
+# named at once (not one per restart), the good lines are in use, the
+# start-up problems are in /notices too, and a key bound twice names the
+# line it overrides.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -24,6 +25,12 @@ ui_expect "keys/mine.keys:$((nk - 1)): unknown action 'frobnicate'" "keys: the s
 ui_expect "rest of the key map is in use" "keys: the good lines in use"
 ui_keys F4
 ui_expect " BUDGET " "a good line after the bad ones is in effect"
+ui_type "/notices"; ui_keys Enter
+ui_expect "Notices" "/notices opens"
+ui_expect "theme: .*mine.theme:5: input: unknown attribute" "/notices: the theme's bad lines"
+ui_expect "keys: .*mine.keys:$((nk - 2)): unknown key 'F13'" "/notices: the key map's bad lines"
+ui_keys Escape
+ui_expect_not "Notices \(oldest" "closed (a key right after Esc would be an Alt key)"
 ui_keys C-d
 ui_exit_status >/dev/null
 

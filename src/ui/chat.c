@@ -120,6 +120,32 @@ ui_note_error(struct ui *ui, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A problem found at start (a theme's or key map's bad lines, one a
+ * line): in the chat, and each line in /notices too, which would
+ * otherwise have nothing to report.  Not again on the notice line.
+ */
+static void
+startup_problem(
+    struct ui *ui, const char *what, const char *cause, const char *tail)
+{
+	size_t unseen = ui->notices_unseen, l;
+	char *s;
+
+	ui_note_error(ui, "%s: %s%s", what, cause, tail);
+	for (;;) {
+		l = strcspn(cause, "\n");
+		s = xasprintf("%s: %.*s%s", what, (int)l, cause,
+		    cause[l] == '\0' && tail[0] == ';' ? tail : "");
+		ui_notice(ui, s);
+		free(s);
+		if (cause[l] == '\0')
+			break;
+		cause += l + 1;
+	}
+	ui->notices_unseen = unseen;
+}
+
 void
 ui_overlay_open(struct ui *ui, const char *title, const char *text)
 {
@@ -1597,11 +1623,11 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	    ui.quit_key[0] != '\0' ? ui.quit_key : "/quit",
 	    ui.quit_key[0] != '\0' ? " quits" : " leaves");
 	if (theme_cause != NULL)
-		ui_note_error(&ui, "theme: %s%s", theme_cause,
+		startup_problem(&ui, "theme", theme_cause,
 		    theme_ok ? "\n(the rest of the theme is in use)"
 		             : "; using the default theme");
 	if (keys_cause != NULL)
-		ui_note_error(&ui, "keys: %s%s", keys_cause,
+		startup_problem(&ui, "keys", keys_cause,
 		    keys_ok ? "\n(the rest of the key map is in use)"
 		            : "; using the default keys");
 	/* A vault that is there but cannot be used is why, first: not the
