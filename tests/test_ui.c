@@ -1093,8 +1093,22 @@ TEST(user_files_override_built_in_ones)
 	CHECK(t.styles[TH_STATUS].fg == 1 && t.styles[TH_STATUS].bg == 2);
 	CHECK(t.styles[TH_TITLE].bg == 4);
 	theme_release(&t);
+	/* Your own themes, listed beside the built-in ones. */
+	snprintf(path, sizeof path, "%s/themes/mine.theme", dir);
+	CHECK(fs_write_atomic(path, "title red green\n", 16, 0600, &cause) ==
+	      MC_OK);
+	{
+		char *mine = resource_list_user(dir, "themes", "theme");
+
+		CHECK_STR(mine, "mine, mono");
+		free(mine);
+		mine = resource_list_user(dir, "keys", "keys");
+		CHECK_STR(mine, "");
+		free(mine);
+	}
 	CHECK(resource_theme(dir, "nosuch", &t, &cause) == MC_ERR_NOTFOUND);
 	CHECK(strstr(cause, "solarized-dark") != NULL);
+	CHECK(strstr(cause, "yours: mine, mono") != NULL);
 	free(cause);
 	theme_release(&t);
 	CHECK(resource_theme(dir, "../etc", &t, &cause) == MC_ERR_USAGE);

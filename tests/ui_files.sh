@@ -1,7 +1,8 @@
 # ui_files.sh - the user's own theme and key-map files: every bad line is
 # named at once (not one per restart), the good lines are in use, the
-# start-up problems are in /notices too, and a key bound twice names the
-# line it overrides.
+# start-up problems are in /notices too, a key bound twice names the line
+# it overrides, and /theme lists the user's themes beside the built-in
+# ones.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -31,6 +32,8 @@ ui_expect "theme: .*mine.theme:5: input: unknown attribute" "/notices: the theme
 ui_expect "keys: .*mine.keys:$((nk - 2)): unknown key 'F13'" "/notices: the key map's bad lines"
 ui_keys Escape
 ui_expect_not "Notices \(oldest" "closed (a key right after Esc would be an Alt key)"
+ui_type "/theme"; ui_keys Enter
+ui_expect "built in: .*; yours: mine;" "/theme lists the user's own themes"
 ui_keys C-d
 ui_exit_status >/dev/null
 

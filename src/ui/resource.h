@@ -44,5 +44,9 @@ int resource_keymap(const char *config_dir, const char *name, struct keymap *km,
 
 /* resource_list: the names of the built-in kind ("themes"), comma-joined. */
 char *resource_list(const char *kind);
+/* resource_list_user: the names of the user's own kind in
+ * <config_dir>/kind/NAME.ext, sorted and comma-joined; "" when none. */
+char *resource_list_user(
+    const char *config_dir, const char *kind, const char *ext);
 
 #endif
