@@ -885,7 +885,7 @@ TEST(keymap_default_and_vi_maps)
 	keymap_release(&km);
 
 	rc = resource_keymap(NULL, "vi", &km, &cause);
-	CHECK(rc == MC_OK);
+	CHECK(rc == MC_OK && cause == NULL);
 	CHECK(km.has_normal);
 	b = keymap_lookup(&km, KEYMAP_INSERT, KEYC_ESCAPE);
 	CHECK(b != NULL && b->action == ACT_NORMAL_MODE);
@@ -918,6 +918,39 @@ TEST(keymap_names_and_errors)
 	free(cause);
 	/* The line before the bad one was read. */
 	CHECK(keymap_lookup(&km, KEYMAP_INSERT, KEYC_F5) != NULL);
+	/* Every bad line is named at once, the good ones read; past ten,
+	 * how many more; a key bound twice names the line before. */
+	{
+		struct buf b;
+		int k;
+
+		buf_init(&b, 1 << 16);
+		CHECK(
+		    buf_addstr(&b, "F6 bogus\nF7 budget\nF8 x y z\n") == MC_OK);
+		for (k = 0; k < 12; k++)
+			CHECK(buf_printf(&b, "Nope%d send\n", k) == MC_OK);
+		CHECK(buf_addstr(&b, "M-1 rate 1\nM-1 rate 2\n") == MC_OK);
+		CHECK(keymap_parse(&km, buf_str(&b), b.len, "k", &cause) ==
+		      MC_ERR_PARSE);
+		CHECK(cause != NULL && strncmp(cause,
+		                           "k:1: unknown action 'bogus'\nk:3: "
+		                           "expected",
+		                           40) == 0);
+		CHECK(cause != NULL &&
+		      strstr(cause, "k:11: unknown key 'Nope7'") != NULL);
+		CHECK(cause != NULL && strstr(cause, "Nope8") == NULL);
+		CHECK(cause != NULL &&
+		      strcmp(cause + strlen(cause) - 11, "\nand 5 more") == 0);
+		free(cause);
+		CHECK(keymap_lookup(&km, KEYMAP_INSERT, KEYC_F7) != NULL);
+		b.len = 0;
+		CHECK(buf_addstr(&b, "M-1 rate 1\nM-1 rate 2\n") == MC_OK);
+		CHECK(keymap_parse(&km, buf_str(&b), b.len, "k", &cause) ==
+		      MC_OK);
+		CHECK_STR(cause, "k:2: M-1 was bound to rate 1 on line 1");
+		free(cause);
+		buf_release(&b);
+	}
 	CHECK(keymap_parse(&km, "M-1 rate 9", 10, "k", &cause) == MC_ERR_PARSE);
 	CHECK(strstr(cause, "k:1: rate") != NULL);
 	free(cause);
@@ -974,6 +1007,22 @@ TEST(themes_parse_and_reduce)
 	                 "colour0..colour255 or default)");
 	free(cause);
 	CHECK(t.styles[TH_TITLE].fg == 7 && t.styles[TH_TITLE].bg == 4);
+	/* Three bad lines: all three named at once, the good ones applied. */
+	{
+		static const char three[] = "nosuch red blue\ntitle red "
+		                            "green\nstatus pink black\nfooter "
+		                            "red\n";
+
+		CHECK(theme_parse(&t, three, strlen(three), "x.theme",
+		          &cause) == MC_ERR_PARSE);
+		CHECK_STR(cause,
+		    "x.theme:1: unknown element 'nosuch'\nx.theme:3: status: "
+		    "unknown colour 'pink' (a name, colour0..colour255 or "
+		    "default)\nx.theme:4: expected 'ELEMENT FOREGROUND "
+		    "BACKGROUND [ATTRIBUTES]'");
+		free(cause);
+		CHECK(t.styles[TH_TITLE].fg == 1 && t.styles[TH_TITLE].bg == 2);
+	}
 	/* More words than a line can hold, and a NUL byte (a file that is
 	 * not text), are named, not read past. */
 	{
@@ -1022,16 +1071,44 @@ TEST(user_files_override_built_in_ones)
 	CHECK(resource_theme(dir, "mono", &t, &cause) == MC_OK);
 	CHECK(t.styles[TH_TITLE].fg == 1 && t.styles[TH_TITLE].bg == 2);
 	theme_release(&t);
-	/* A broken user theme: file:line, and the default styles. */
-	CHECK(fs_write_atomic(path, "# x\ntitle red\n", 14, 0600, &cause) ==
-	      MC_OK);
-	CHECK(resource_theme(dir, "mono", &t, &cause) == MC_ERR_PARSE);
-	CHECK(cause != NULL && strstr(cause, "themes/mono.theme:2:") != NULL);
+	/* A user theme with bad lines: every one named at once (file:line),
+	 * the good lines in use, the rest of the elements the default's. */
+	{
+		static const char three[] = "# x\ntitle red\nstatus red "
+		                            "green\nmore pink blue\nfooter "
+		                            "red blue blink\n";
+
+		CHECK(fs_write_atomic(
+		          path, three, strlen(three), 0600, &cause) == MC_OK);
+	}
+	CHECK(resource_theme(dir, "mono", &t, &cause) == MC_OK);
+	CHECK(cause != NULL &&
+	      strstr(cause, "themes/mono.theme:2: expected") != NULL);
+	CHECK(cause != NULL && strstr(cause, "\n") != NULL &&
+	      strstr(cause, "mono.theme:4: more: unknown colour 'pink'") !=
+	          NULL &&
+	      strstr(cause,
+	          "mono.theme:5: footer: unknown attribute 'blink'") != NULL);
 	free(cause);
+	CHECK(t.styles[TH_STATUS].fg == 1 && t.styles[TH_STATUS].bg == 2);
 	CHECK(t.styles[TH_TITLE].bg == 4);
 	theme_release(&t);
+	/* Your own themes, listed beside the built-in ones. */
+	snprintf(path, sizeof path, "%s/themes/mine.theme", dir);
+	CHECK(fs_write_atomic(path, "title red green\n", 16, 0600, &cause) ==
+	      MC_OK);
+	{
+		char *mine = resource_list_user(dir, "themes", "theme");
+
+		CHECK_STR(mine, "mine, mono");
+		free(mine);
+		mine = resource_list_user(dir, "keys", "keys");
+		CHECK_STR(mine, "");
+		free(mine);
+	}
 	CHECK(resource_theme(dir, "nosuch", &t, &cause) == MC_ERR_NOTFOUND);
 	CHECK(strstr(cause, "solarized-dark") != NULL);
+	CHECK(strstr(cause, "yours: mine, mono") != NULL);
 	free(cause);
 	theme_release(&t);
 	CHECK(resource_theme(dir, "../etc", &t, &cause) == MC_ERR_USAGE);
@@ -1047,6 +1124,36 @@ TEST(user_files_override_built_in_ones)
 	free(cause);
 	CHECK(keymap_lookup(&km, KEYMAP_INSERT, KEYC_F2) != NULL);
 	keymap_release(&km);
+	/* A key map with bad lines is used without them; each is named. */
+	{
+		static const char some[] = "Enter send\nF13 budget\nC-d "
+		                           "quit\nF2 frobnicate\nF3 budget\n";
+		static const char twice[] = "Enter send\nC-d quit\nF2 "
+		                            "budget\nC-d redraw\n";
+
+		CHECK(fs_write_atomic(path, some, strlen(some), 0600, &cause) ==
+		      MC_OK);
+		CHECK(resource_keymap(dir, "mine", &km, &cause) == MC_OK);
+		CHECK(cause != NULL &&
+		      strstr(cause, "mine.keys:2: unknown key 'F13'") != NULL &&
+		      strstr(cause, "mine.keys:4: unknown action "
+		                    "'frobnicate'") != NULL);
+		free(cause);
+		CHECK(keymap_lookup(&km, KEYMAP_INSERT, KEYC_F3) != NULL);
+		CHECK(keymap_lookup(&km, KEYMAP_INSERT, KEYC_F2) == NULL);
+		keymap_release(&km);
+		/* C-d bound twice: the line that took quit away is named. */
+		CHECK(fs_write_atomic(
+		          path, twice, strlen(twice), 0600, &cause) == MC_OK);
+		CHECK(
+		    resource_keymap(dir, "mine", &km, &cause) == MC_ERR_PARSE);
+		CHECK(cause != NULL &&
+		      strstr(cause, "mine.keys:4: C-d was bound to quit on "
+		                    "line 2\n") != NULL &&
+		      strstr(cause, "no key quits (quit)") != NULL);
+		free(cause);
+		keymap_release(&km);
+	}
 }
 
 TEST(built_in_copies_match_the_files)
@@ -1130,6 +1237,63 @@ TEST(editor_moves_by_whole_characters)
 	/* The c is no part of the joiner's character; the b is. */
 	editor_left(&e);
 	CHECK(e.cursor == 1);
+	editor_release(&e);
+}
+
+TEST(editor_moves_by_vi_words)
+{
+	struct editor e;
+
+	editor_init(&e);
+	/* w: the start of the next word, not the space after this one;
+	 * punctuation is a word of its own, as in vi. */
+	editor_set(&e, "one two, th\xc3\xa9  x");
+	e.cursor = 0;
+	editor_word_next(&e);
+	CHECK(e.cursor == 4);
+	editor_word_next(&e);
+	CHECK(e.cursor == 7); /* the comma */
+	editor_word_next(&e);
+	CHECK(e.cursor == 9);
+	editor_word_next(&e);
+	CHECK(e.cursor == 15);
+	editor_word_next(&e);
+	CHECK(e.cursor == e.len);
+	/* b: the start of this word, then of the one before. */
+	e.cursor = 11; /* the é */
+	editor_word_prev(&e);
+	CHECK(e.cursor == 9);
+	editor_word_prev(&e);
+	CHECK(e.cursor == 7);
+	editor_word_prev(&e);
+	CHECK(e.cursor == 4);
+	e.cursor = 5;
+	editor_word_prev(&e);
+	CHECK(e.cursor == 4);
+	e.cursor = 0;
+	editor_word_prev(&e);
+	CHECK(e.cursor == 0);
+	/* e: the last character of this word or the next, é whole. */
+	e.cursor = 0;
+	editor_word_end(&e);
+	CHECK(e.cursor == 2);
+	editor_word_end(&e);
+	CHECK(e.cursor == 6);
+	editor_word_end(&e);
+	CHECK(e.cursor == 7);
+	editor_word_end(&e);
+	CHECK(e.cursor == 11);
+	/* Normal mode's cursor: past the end of a line, onto its last
+	 * character (a whole one); an empty line keeps it. */
+	editor_set(&e, "ab\xc3\xa9\n\ncd");
+	editor_onto_char(&e);
+	CHECK(e.cursor == 7);
+	e.cursor = 4;
+	editor_onto_char(&e);
+	CHECK(e.cursor == 2);
+	e.cursor = 5;
+	editor_onto_char(&e);
+	CHECK(e.cursor == 5);
 	editor_release(&e);
 }
 
@@ -1368,6 +1532,7 @@ main(void)
 	RUN(user_files_override_built_in_ones);
 	RUN(built_in_copies_match_the_files);
 	RUN(editor_moves_by_whole_characters);
+	RUN(editor_moves_by_vi_words);
 	RUN(editor_edits_utf8_and_keeps_history);
 	while (npool > 0)
 		free(pool[--npool]);

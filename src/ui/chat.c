@@ -120,6 +120,32 @@ ui_note_error(struct ui *ui, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A problem found at start (a theme's or key map's bad lines, one a
+ * line): in the chat, and each line in /notices too, which would
+ * otherwise have nothing to report.  Not again on the notice line.
+ */
+static void
+startup_problem(
+    struct ui *ui, const char *what, const char *cause, const char *tail)
+{
+	size_t unseen = ui->notices_unseen, l;
+	char *s;
+
+	ui_note_error(ui, "%s: %s%s", what, cause, tail);
+	for (;;) {
+		l = strcspn(cause, "\n");
+		s = xasprintf("%s: %.*s%s", what, (int)l, cause,
+		    cause[l] == '\0' && tail[0] == ';' ? tail : "");
+		ui_notice(ui, s);
+		free(s);
+		if (cause[l] == '\0')
+			break;
+		cause += l + 1;
+	}
+	ui->notices_unseen = unseen;
+}
+
 void
 ui_overlay_open(struct ui *ui, const char *title, const char *text)
 {
@@ -285,9 +311,11 @@ ui_set_theme(struct ui *ui, const char *name)
 	if (resource_theme(ui->cfg->config_dir, name, &t, &cause) != MC_OK) {
 		ui_note_error(ui, "theme: %s; using the default theme",
 		    cause != NULL ? cause : name);
-		free(cause);
 		ok = false;
-	}
+	} else if (cause != NULL)
+		ui_note_error(
+		    ui, "theme: %s\n(the rest of the theme is in use)", cause);
+	free(cause);
 	theme_release(&ui->theme);
 	ui->theme = t;
 	screen_apply_theme(ui);
@@ -719,6 +747,9 @@ do_action(struct ui *ui, enum action action, int arg)
 		break;
 	case ACT_SEND:
 		send_input(ui);
+		/* As after bash's vi accept-line: the next message starts
+		 * in insert mode, never in normal mode. */
+		ui->mode = KEYMAP_INSERT;
 		break;
 	case ACT_NEWLINE:
 		editor_insert(&ui->ed, "\n", 1);
@@ -853,7 +884,18 @@ do_action(struct ui *ui, enum action action, int arg)
 	case ACT_DELETE_BACK:
 		editor_delete_back(&ui->ed);
 		break;
+	case ACT_WORD_NEXT:
+		editor_word_next(&ui->ed);
+		break;
+	case ACT_WORD_PREV:
+		editor_word_prev(&ui->ed);
+		break;
+	case ACT_WORD_END:
+		editor_word_end(&ui->ed);
+		break;
 	case ACT_DELETE_FORWARD:
+		if (ui->mode == KEYMAP_NORMAL)
+			editor_onto_char(&ui->ed); /* vi's x at the end */
 		editor_delete_forward(&ui->ed);
 		break;
 	case ACT_DELETE_WORD_BACK:
@@ -898,6 +940,12 @@ do_action(struct ui *ui, enum action action, int arg)
 		ui->mode = KEYMAP_INSERT;
 		break;
 	}
+	/* As in vi, normal mode's cursor is on a character: $ and x reach
+	 * the last one, not the place past it. */
+	if (ui->mode == KEYMAP_NORMAL &&
+	    ((action >= ACT_CURSOR_LEFT && action <= ACT_KILL_TO_START) ||
+	        action == ACT_NORMAL_MODE))
+		editor_onto_char(&ui->ed);
 	ui->dirty = true;
 }
 
@@ -1574,12 +1622,14 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	    ui.help_key[0] != '\0' ? " lists the keys, " : "",
 	    ui.quit_key[0] != '\0' ? ui.quit_key : "/quit",
 	    ui.quit_key[0] != '\0' ? " quits" : " leaves");
-	if (!theme_ok)
-		ui_note_error(
-		    &ui, "theme: %s; using the default theme", theme_cause);
-	if (!keys_ok)
-		ui_note_error(
-		    &ui, "keys: %s; using the default keys", keys_cause);
+	if (theme_cause != NULL)
+		startup_problem(&ui, "theme", theme_cause,
+		    theme_ok ? "\n(the rest of the theme is in use)"
+		             : "; using the default theme");
+	if (keys_cause != NULL)
+		startup_problem(&ui, "keys", keys_cause,
+		    keys_ok ? "\n(the rest of the key map is in use)"
+		            : "; using the default keys");
 	/* A vault that is there but cannot be used is why, first: not the
 	 * first-run advice, whose `keys add` would refuse it too. */
 	if (app_vault_problem(ui.app) != NULL)

@@ -885,12 +885,17 @@ cmd_copy(struct ui *ui, const char *arg)
 static void
 cmd_theme(struct ui *ui, const char *arg)
 {
-	char *names;
+	char *names, *mine;
 
 	if (arg[0] == '\0') {
 		names = resource_list("themes");
-		ui_note(ui, "theme: %s  (built in: %s; /theme NAME switches)",
-		    ui->theme.name, names);
+		mine =
+		    resource_list_user(ui->cfg->config_dir, "themes", "theme");
+		ui_note(ui,
+		    "theme: %s  (built in: %s%s%s; /theme NAME switches)",
+		    ui->theme.name, names, mine[0] != '\0' ? "; yours: " : "",
+		    mine);
+		free(mine);
 		free(names);
 		return;
 	}
@@ -911,6 +916,7 @@ cmd_theme(struct ui *ui, const char *arg)
 			theme_release(&t);
 			return;
 		}
+		free(cause); /* its bad lines: ui_set_theme says them */
 		theme_release(&t);
 	}
 	if (ui_set_theme(ui, arg))

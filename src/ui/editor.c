@@ -251,6 +251,72 @@ editor_word_right(struct editor *e)
 		e->cursor++;
 }
 
+/* vi's classes of character for w, b and e: blanks, word characters
+ * (letters, digits, '_', and anything not ASCII), and punctuation. */
+static int
+vi_class(char c)
+{
+	if (c == ' ' || c == '\t' || c == '\n')
+		return 0;
+	if ((unsigned char)c >= 0x80 || c == '_' || (c >= '0' && c <= '9') ||
+	    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return 1;
+	return 2;
+}
+
+void
+editor_word_next(struct editor *e)
+{
+	int c = vi_class(e->text[e->cursor]);
+
+	if (c != 0)
+		while (e->cursor < e->len && vi_class(e->text[e->cursor]) == c)
+			e->cursor++;
+	while (e->cursor < e->len && vi_class(e->text[e->cursor]) == 0)
+		e->cursor++;
+}
+
+void
+editor_word_prev(struct editor *e)
+{
+	int c;
+
+	if (e->cursor == 0)
+		return;
+	e->cursor = prev_char(e->text, e->cursor);
+	while (e->cursor > 0 && vi_class(e->text[e->cursor]) == 0)
+		e->cursor--;
+	c = vi_class(e->text[e->cursor]);
+	while (e->cursor > 0 && vi_class(e->text[e->cursor - 1]) == c)
+		e->cursor--;
+}
+
+void
+editor_word_end(struct editor *e)
+{
+	size_t end;
+	int c;
+
+	e->cursor = next_char(e->text, e->len, e->cursor);
+	while (e->cursor < e->len && vi_class(e->text[e->cursor]) == 0)
+		e->cursor++;
+	if (e->cursor == e->len)
+		return;
+	c = vi_class(e->text[e->cursor]);
+	end = e->cursor;
+	while (end < e->len && vi_class(e->text[end]) == c)
+		end++;
+	e->cursor = prev_char(e->text, end);
+}
+
+void
+editor_onto_char(struct editor *e)
+{
+	if ((e->cursor == e->len || e->text[e->cursor] == '\n') &&
+	    e->cursor > 0 && e->text[e->cursor - 1] != '\n')
+		e->cursor = prev_char(e->text, e->cursor);
+}
+
 static void
 editor_cut(struct editor *e, size_t from, size_t to)
 {

@@ -56,6 +56,17 @@ void editor_home(struct editor *e); /* start of the cursor's line */
 void editor_end(struct editor *e);  /* end of the cursor's line */
 void editor_word_left(struct editor *e);
 void editor_word_right(struct editor *e);
+/* vi's w, b and e: the start of the next word, the start of this or the
+ * word before, the end of this or the next word; a word is a run of
+ * letters, digits and '_' (and any character not ASCII), or a run of
+ * other signs, as in vi. */
+void editor_word_next(struct editor *e);
+void editor_word_prev(struct editor *e);
+void editor_word_end(struct editor *e);
+/* editor_onto_char: vi's normal mode, where the cursor sits on a
+ * character: past the last one of its line, onto it (an empty line
+ * keeps it). */
+void editor_onto_char(struct editor *e);
 void editor_delete_back(struct editor *e);
 void editor_delete_forward(struct editor *e);
 void editor_delete_word_back(struct editor *e);

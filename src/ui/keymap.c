@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "util/xmalloc.h"
 
 #define KEYMAP_MAX_BINDINGS 1024
+#define KEYMAP_MAX_REPORTED 10 /* problem lines named; the rest counted */
 
 static const struct {
 	const char *name;
@@ -90,6 +92,11 @@ static const struct {
 	[ACT_CURSOR_END] = { "cursor-end", "end of the line" },
 	[ACT_WORD_LEFT] = { "word-left", "word left" },
 	[ACT_WORD_RIGHT] = { "word-right", "word right" },
+	[ACT_WORD_NEXT] = { "word-next", "start of the next word (vi's w)" },
+	[ACT_WORD_PREV] = { "word-prev",
+	    "start of this or the word before (vi's b)" },
+	[ACT_WORD_END] = { "word-end",
+	    "end of this or the next word (vi's e)" },
 	[ACT_DELETE_BACK] = { "delete-back", "delete the character before" },
 	[ACT_DELETE_FORWARD] = { "delete-forward",
 	    "delete the character under the cursor" },
@@ -296,13 +303,62 @@ keymap_binds(const struct keymap *km, enum action action)
 	return false;
 }
 
+/*
+ * One more problem line for *cause: the first KEYMAP_MAX_REPORTED each on
+ * a line of their own, the rest counted (bad_lines_end says how many).
+ */
+static void MC_PRINTF(3, 4)
+    bad_line(char **cause, size_t *nbad, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *joined;
+
+	if (++*nbad > KEYMAP_MAX_REPORTED)
+		return;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (*cause == NULL) {
+		*cause = s;
+		return;
+	}
+	joined = xasprintf("%s\n%s", *cause, s);
+	free(*cause);
+	free(s);
+	*cause = joined;
+}
+
+static void
+bad_lines_end(char **cause, size_t nbad)
+{
+	char *joined;
+
+	if (nbad <= KEYMAP_MAX_REPORTED)
+		return;
+	joined =
+	    xasprintf("%s\nand %zu more", *cause, nbad - KEYMAP_MAX_REPORTED);
+	free(*cause);
+	*cause = joined;
+}
+
+/* Where this file bound a key, to name the line a later one overrides. */
+struct bound_at {
+	enum keymap_mode mode;
+	uint32_t key;
+	enum action action;
+	int arg;
+	size_t line;
+};
+
 int
 keymap_parse(struct keymap *km, const char *text, size_t len, const char *name,
     char **cause)
 {
 	enum keymap_mode mode = KEYMAP_INSERT;
-	size_t pos = 0, end, lineno = 0, total = 0, m;
-	char *line = NULL, *words[4], *endp;
+	size_t pos = 0, end, lineno = 0, total = 0, m, nbad = 0, nwarn = 0;
+	size_t nseen = 0, seencap = 0, i;
+	struct bound_at *seen = NULL;
+	char *line = NULL, *words[4], *endp, keyname[48], was[64];
 	const char *nl;
 	uint32_t key;
 	int n, act, arg, rc = MC_OK;
@@ -316,11 +372,11 @@ keymap_parse(struct keymap *km, const char *text, size_t len, const char *name,
 		end = nl != NULL ? (size_t)(nl - text) : len;
 		lineno++;
 		if (memchr(text + pos, '\0', end - pos) != NULL) {
-			*cause = xasprintf("%s:%zu: a NUL byte (is it a text "
-			                   "file?)",
-			    name, lineno);
-			rc = MC_ERR_PARSE;
-			goto out;
+			bad_line(cause, &nbad,
+			    "%s:%zu: a NUL byte (is it a text file?)", name,
+			    lineno);
+			pos = end + 1;
+			continue;
 		}
 		free(line);
 		line = xstrndup(text + pos, end - pos);
@@ -330,59 +386,55 @@ keymap_parse(struct keymap *km, const char *text, size_t len, const char *name,
 		n = split_words(line, words, 3);
 		if (n == 0)
 			continue;
+		/* A bad line is named and left out; the others count. */
 		if (n == 2 && strcmp(words[0], "mode") == 0) {
 			if (strcmp(words[1], "insert") == 0)
 				mode = KEYMAP_INSERT;
 			else if (strcmp(words[1], "normal") == 0)
 				mode = KEYMAP_NORMAL;
 			else {
-				*cause = xasprintf("%s:%zu: unknown mode '%s' "
-				                   "(insert or normal)",
+				bad_line(cause, &nbad,
+				    "%s:%zu: unknown mode '%s' (insert or "
+				    "normal)",
 				    name, lineno, words[1]);
-				rc = MC_ERR_PARSE;
-				goto out;
+				continue;
 			}
 			continue;
 		}
 		if (n < 2 || n > 3) {
-			*cause = xasprintf("%s:%zu: expected 'KEY ACTION "
-			                   "[ARG]'",
-			    name, lineno);
-			rc = MC_ERR_PARSE;
-			goto out;
+			bad_line(cause, &nbad,
+			    "%s:%zu: expected 'KEY ACTION [ARG]'", name,
+			    lineno);
+			continue;
 		}
 		key = keymap_key_from_name(words[0]);
 		if (key == KEYC_NONE) {
-			*cause = xasprintf("%s:%zu: unknown key '%s' (see the "
-			                   "names at the top of "
-			                   "keys/default.keys)",
+			bad_line(cause, &nbad,
+			    "%s:%zu: unknown key '%s' (see the names at the "
+			    "top of keys/default.keys)",
 			    name, lineno, words[0]);
-			rc = MC_ERR_PARSE;
-			goto out;
+			continue;
 		}
 		act = keymap_action_from_name(words[1]);
 		if (act < 0) {
-			*cause = xasprintf("%s:%zu: unknown action '%s'", name,
-			    lineno, words[1]);
-			rc = MC_ERR_PARSE;
-			goto out;
+			bad_line(cause, &nbad, "%s:%zu: unknown action '%s'",
+			    name, lineno, words[1]);
+			continue;
 		}
 		arg = 0;
 		if (act == ACT_RATE) {
 			if (n != 3) {
-				*cause = xasprintf("%s:%zu: 'rate' needs a "
-				                   "score 1..5",
-				    name, lineno);
-				rc = MC_ERR_PARSE;
-				goto out;
+				bad_line(cause, &nbad,
+				    "%s:%zu: 'rate' needs a score 1..5", name,
+				    lineno);
+				continue;
 			}
 			v = strtol(words[2], &endp, 10);
 			if (*endp != '\0' || v < 1 || v > 5) {
-				*cause = xasprintf("%s:%zu: rate: score '%s' "
-				                   "is not 1..5",
+				bad_line(cause, &nbad,
+				    "%s:%zu: rate: score '%s' is not 1..5",
 				    name, lineno, words[2]);
-				rc = MC_ERR_PARSE;
-				goto out;
+				continue;
 			}
 			arg = (int)v;
 		} else if ((act == ACT_SCROLL_LINE_UP ||
@@ -390,28 +442,64 @@ keymap_parse(struct keymap *km, const char *text, size_t len, const char *name,
 		           n == 3) {
 			v = strtol(words[2], &endp, 10);
 			if (*endp != '\0' || v < 1 || v > 100) {
-				*cause = xasprintf("%s:%zu: %s: '%s' is not a "
-				                   "number of lines 1..100",
+				bad_line(cause, &nbad,
+				    "%s:%zu: %s: '%s' is not a number of "
+				    "lines 1..100",
 				    name, lineno, words[1], words[2]);
-				rc = MC_ERR_PARSE;
-				goto out;
+				continue;
 			}
 			arg = v == 1 ? 0 : (int)v;
 		} else if (n == 3) {
-			*cause = xasprintf("%s:%zu: '%s' takes no argument",
+			bad_line(cause, &nbad, "%s:%zu: '%s' takes no argument",
 			    name, lineno, words[1]);
-			rc = MC_ERR_PARSE;
-			goto out;
+			continue;
 		}
 		if (++total > KEYMAP_MAX_BINDINGS) {
-			*cause = xasprintf("%s:%zu: more than %d bindings",
+			bad_line(cause, &nbad, "%s:%zu: more than %d bindings",
 			    name, lineno, KEYMAP_MAX_BINDINGS);
 			rc = MC_ERR_LIMIT;
 			goto out;
 		}
+		/* A key this file bound already, to something else: the
+		 * later line wins, and the earlier one is named (a warning;
+		 * "none" unbinds on purpose). */
+		for (i = 0; i < nseen; i++)
+			if (seen[i].mode == mode && seen[i].key == key)
+				break;
+		if (i < nseen && act != ACT_NONE &&
+		    seen[i].action != ACT_NONE &&
+		    (seen[i].action != (enum action)act ||
+		        seen[i].arg != arg)) {
+			keymap_key_name(key, keyname, sizeof keyname);
+			if (seen[i].arg != 0)
+				snprintf(was, sizeof was, "%s %d",
+				    keymap_action_name(seen[i].action),
+				    seen[i].arg);
+			else
+				snprintf(was, sizeof was, "%s",
+				    keymap_action_name(seen[i].action));
+			bad_line(cause, &nbad,
+			    "%s:%zu: %s was bound to %s on line %zu", name,
+			    lineno, keyname, was, seen[i].line);
+			nwarn++;
+		}
+		if (i == nseen) {
+			seen =
+			    xgrowarray(seen, &seencap, nseen + 1, sizeof *seen);
+			nseen++;
+		}
+		seen[i].mode = mode;
+		seen[i].key = key;
+		seen[i].action = (enum action)act;
+		seen[i].arg = arg;
+		seen[i].line = lineno;
 		keymap_bind(km, mode, key, (enum action)act, arg);
 	}
+	if (nbad > nwarn)
+		rc = MC_ERR_PARSE;
 out:
+	bad_lines_end(cause, nbad);
+	free(seen);
 	free(line);
 	return rc;
 }

@@ -102,6 +102,9 @@ enum action {
 	ACT_CURSOR_END,
 	ACT_WORD_LEFT,
 	ACT_WORD_RIGHT,
+	ACT_WORD_NEXT, /* vi's w */
+	ACT_WORD_PREV, /* vi's b */
+	ACT_WORD_END,  /* vi's e */
 	ACT_DELETE_BACK,
 	ACT_DELETE_FORWARD,
 	ACT_DELETE_WORD_BACK,
@@ -143,9 +146,13 @@ void keymap_release(struct keymap *km);
 
 /*
  * keymap_parse: add the bindings in text (len bytes) to km.  name is the
- * file's name for messages.  On a bad line returns MC_ERR_PARSE with
- * *cause "NAME:LINE: what is wrong" (caller frees) and keeps what it had
- * read; the caller decides whether to use it.
+ * file's name for messages.  Bad lines are left out and the others read:
+ * it then returns MC_ERR_PARSE with *cause "NAME:LINE: what is wrong", a
+ * line for each (the first 10; then "and N more"); the caller decides
+ * whether to use the map.  A key the text binds twice, to different
+ * actions, is a warning: the later line wins, MC_OK is returned and
+ * *cause has "NAME:LINE: C-d was bound to quit on line 2" among its lines.
+ * The caller frees *cause whenever it is set.
  */
 int keymap_parse(struct keymap *km, const char *text, size_t len,
     const char *name, char **cause) MC_WUR;

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +83,7 @@ resource_read(const char *config_dir, const char *kind, const char *name,
     const char *ext, char **text, size_t *len, char **origin, char **cause)
 {
 	const char *builtin;
-	char *names;
+	char *names, *mine;
 	int rc;
 
 	*text = NULL;
@@ -110,10 +111,12 @@ resource_read(const char *config_dir, const char *kind, const char *name,
 	if (rc != RESOURCE_ABSENT)
 		return rc;
 	names = resource_list(kind);
-	*cause = xasprintf("no %s named '%s' (built in: %s; or put "
+	mine = resource_list_user(config_dir, kind, ext);
+	*cause = xasprintf("no %s named '%s' (built in: %s%s%s; or put "
 	                   "%s.%s in %s/%s)",
-	    ext, name, names, name, ext,
-	    config_dir != NULL ? config_dir : "the config folder", kind);
+	    ext, name, names, mine[0] != '\0' ? "; yours: " : "", mine, name,
+	    ext, config_dir != NULL ? config_dir : "the config folder", kind);
+	free(mine);
 	free(names);
 	return MC_ERR_NOTFOUND;
 }
@@ -131,12 +134,11 @@ resource_theme(
 	    config_dir, "themes", name, "theme", &text, &len, &origin, cause);
 	if (rc != MC_OK)
 		goto out;
+	/* Its bad lines are named (*cause) and left out; the good ones,
+	 * the user's own choices, are in use. */
 	rc = theme_parse(t, text, len, origin, cause);
-	if (rc != MC_OK) {
-		/* Half a theme is worse than the default one. */
-		theme_release(t);
-		theme_init(t, "default");
-	}
+	if (rc == MC_ERR_PARSE)
+		rc = MC_OK;
 out:
 	free(text);
 	free(origin);
@@ -155,28 +157,38 @@ resource_keymap(
 	keymap_init(km, name);
 	rc = resource_read(
 	    config_dir, "keys", name, "keys", &text, &len, &origin, cause);
-	if (rc == MC_OK)
-		rc = keymap_parse(km, text, len, origin, cause);
+	/* Its bad lines are named (*cause) and left out; the good ones
+	 * are in use. */
+	if (rc == MC_OK &&
+	    (rc = keymap_parse(km, text, len, origin, cause)) == MC_ERR_PARSE)
+		rc = MC_OK;
 	/* A map in which no key sends or none quits would lock the user in
-	 * (a file written with only the keys to change): refused. */
+	 * (a file written with only the keys to change): refused, after
+	 * the lines that explain it (C-d bound twice, a bad line). */
 	if (rc == MC_OK &&
 	    (!keymap_binds(km, ACT_SEND) || !keymap_binds(km, ACT_QUIT))) {
-		*cause = xasprintf("%s: no key %s (a key map replaces the "
-		                   "default one whole: start from a copy of "
-		                   "it)",
+		char *why = xasprintf("%s%s%s: no key %s (a key map replaces "
+		                      "the default one whole: start from a "
+		                      "copy of it)",
+		    *cause != NULL ? *cause : "", *cause != NULL ? "\n" : "",
 		    origin,
 		    !keymap_binds(km, ACT_SEND) ? "sends the message (send)"
 		                                : "quits (quit)");
+
+		free(*cause);
+		*cause = why;
 		rc = MC_ERR_PARSE;
 	}
 	if (rc != MC_OK) {
 		keymap_release(km);
 		keymap_init(km, "default");
 		builtin = builtin_text("keys", "default", "keys");
+		/* It parses (built_in_copies_match_the_files). */
 		if (builtin != NULL &&
 		    keymap_parse(km, builtin, strlen(builtin), "default.keys",
-		        &ignored) != MC_OK)
-			free(ignored);
+		        &ignored) != MC_OK) {
+		}
+		free(ignored);
 	}
 	free(text);
 	free(origin);
@@ -209,4 +221,57 @@ resource_list(const char *kind)
 		return xstrdup("");
 	}
 	return buf_detach(&b, NULL);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+resource_list_user(const char *config_dir, const char *kind, const char *ext)
+{
+	DIR *d;
+	struct dirent *de;
+	char *path, **names = NULL, *out;
+	size_t n = 0, cap = 0, i, l, elen = strlen(ext);
+	struct buf b;
+	int rc = MC_OK;
+
+	if (config_dir == NULL)
+		return xstrdup("");
+	path = xasprintf("%s/%s", config_dir, kind);
+	d = opendir(path);
+	free(path);
+	if (d == NULL)
+		return xstrdup("");
+	while ((de = readdir(d)) != NULL && n < 200) {
+		l = strlen(de->d_name);
+		/* NAME.ext, as resource_read takes NAME. */
+		if (de->d_name[0] == '.' || l <= elen + 1 ||
+		    de->d_name[l - elen - 1] != '.' ||
+		    strcmp(de->d_name + l - elen, ext) != 0)
+			continue;
+		names = xgrowarray(names, &cap, n + 1, sizeof *names);
+		names[n++] = xstrndup(de->d_name, l - elen - 1);
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_names);
+	buf_init(&b, 64 * 1024);
+	for (i = 0; i < n; i++) {
+		if (rc == MC_OK && i > 0)
+			rc = buf_addstr(&b, ", ");
+		if (rc == MC_OK)
+			rc = buf_addstr(&b, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	if (rc != MC_OK || b.data == NULL) {
+		buf_release(&b);
+		return xstrdup("");
+	}
+	out = buf_detach(&b, NULL);
+	return out;
 }

@@ -25,21 +25,28 @@ int resource_read(const char *config_dir, const char *kind, const char *name,
 
 /*
  * resource_theme: load theme name into t (initialised here; release it
- * even on failure).  On a bad file *cause is "FILE:LINE: ..." and t holds
- * the built-in default styles.
+ * even on failure).  A file with bad lines is used without them: MC_OK,
+ * with *cause their "FILE:LINE: ..." lines (caller frees).  On failure
+ * (no such theme) t holds the built-in default styles.
  */
 int resource_theme(const char *config_dir, const char *name, struct theme *t,
     char **cause) MC_WUR;
 
 /*
  * resource_keymap: load key map name into km (initialised here; release it
- * even on failure).  On a bad file *cause is "FILE:LINE: ..." and km holds
- * the built-in default map.
+ * even on failure).  A file with bad lines (or a key bound twice) is used
+ * without them: MC_OK, with *cause their "FILE:LINE: ..." lines (caller
+ * frees).  When it cannot be used (no such map, or no key in it sends or
+ * quits) an error, *cause says why, and km holds the built-in default map.
  */
 int resource_keymap(const char *config_dir, const char *name, struct keymap *km,
     char **cause) MC_WUR;
 
 /* resource_list: the names of the built-in kind ("themes"), comma-joined. */
 char *resource_list(const char *kind);
+/* resource_list_user: the names of the user's own kind in
+ * <config_dir>/kind/NAME.ext, sorted and comma-joined; "" when none. */
+char *resource_list_user(
+    const char *config_dir, const char *kind, const char *ext);
 
 #endif

@@ -4,12 +4,15 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ui/theme.h"
 #include "util/xmalloc.h"
+
+#define THEME_MAX_REPORTED 10 /* bad lines named; the rest counted */
 
 static const char *const element_names[TH__COUNT] = {
 	[TH_TITLE] = "title",
@@ -189,14 +192,52 @@ theme_reduce(int colour, int ncolours, bool *bold)
 	return colour;
 }
 
+/*
+ * One more bad line for *cause: the first THEME_MAX_REPORTED each on a
+ * line of their own, the rest counted (bad_lines_end says how many).
+ */
+static void MC_PRINTF(3, 4)
+    bad_line(char **cause, size_t *nbad, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *joined;
+
+	if (++*nbad > THEME_MAX_REPORTED)
+		return;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (*cause == NULL) {
+		*cause = s;
+		return;
+	}
+	joined = xasprintf("%s\n%s", *cause, s);
+	free(*cause);
+	free(s);
+	*cause = joined;
+}
+
+static void
+bad_lines_end(char **cause, size_t nbad)
+{
+	char *joined;
+
+	if (nbad <= THEME_MAX_REPORTED)
+		return;
+	joined =
+	    xasprintf("%s\nand %zu more", *cause, nbad - THEME_MAX_REPORTED);
+	free(*cause);
+	*cause = joined;
+}
+
 int
 theme_parse(struct theme *t, const char *text, size_t len, const char *name,
     char **cause)
 {
-	size_t pos = 0, end, lineno = 0;
+	size_t pos = 0, end, lineno = 0, nbad = 0;
 	char *line = NULL, *words[12], *p;
 	const char *nl;
-	int n, e, fg, bg, i, rc = MC_OK;
+	int n, e, fg, bg, i;
 	uint8_t attrs;
 
 	*cause = NULL;
@@ -205,11 +246,11 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *name,
 		end = nl != NULL ? (size_t)(nl - text) : len;
 		lineno++;
 		if (memchr(text + pos, '\0', end - pos) != NULL) {
-			*cause = xasprintf("%s:%zu: a NUL byte (is it a text "
-			                   "file?)",
-			    name, lineno);
-			rc = MC_ERR_PARSE;
-			goto out;
+			bad_line(cause, &nbad,
+			    "%s:%zu: a NUL byte (is it a text file?)", name,
+			    lineno);
+			pos = end + 1;
+			continue;
 		}
 		free(line);
 		line = xstrndup(text + pos, end - pos);
@@ -230,40 +271,37 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *name,
 		}
 		while (*p == ' ' || *p == '\t' || *p == '\r')
 			p++;
+		/* A bad line is named and left out; the others apply. */
 		if (n == 12 && *p != '\0' && *p != '#') {
-			*cause = xasprintf("%s:%zu: too many words ('%.40s' "
-			                   "and on): an element, two colours "
-			                   "and at most 9 attributes",
+			bad_line(cause, &nbad,
+			    "%s:%zu: too many words ('%.40s' and on): an "
+			    "element, two colours and at most 9 attributes",
 			    name, lineno, p);
-			rc = MC_ERR_PARSE;
-			goto out;
+			continue;
 		}
 		if (n == 0)
 			continue;
 		if (n < 3) {
-			*cause =
-			    xasprintf("%s:%zu: expected 'ELEMENT "
-			              "FOREGROUND BACKGROUND [ATTRIBUTES]'",
-			        name, lineno);
-			rc = MC_ERR_PARSE;
-			goto out;
+			bad_line(cause, &nbad,
+			    "%s:%zu: expected 'ELEMENT FOREGROUND BACKGROUND "
+			    "[ATTRIBUTES]'",
+			    name, lineno);
+			continue;
 		}
 		if ((e = theme_element_from_name(words[0])) < 0) {
-			*cause = xasprintf("%s:%zu: unknown element '%s'", name,
-			    lineno, words[0]);
-			rc = MC_ERR_PARSE;
-			goto out;
+			bad_line(cause, &nbad, "%s:%zu: unknown element '%s'",
+			    name, lineno, words[0]);
+			continue;
 		}
 		fg = theme_colour_from_name(words[1]);
 		bg = theme_colour_from_name(words[2]);
 		if (fg == -2 || bg == -2) {
-			*cause = xasprintf("%s:%zu: %s: unknown colour '%s' "
-			                   "(a name, colour0..colour255 or "
-			                   "default)",
+			bad_line(cause, &nbad,
+			    "%s:%zu: %s: unknown colour '%s' (a name, "
+			    "colour0..colour255 or default)",
 			    name, lineno, words[0],
 			    fg == -2 ? words[1] : words[2]);
-			rc = MC_ERR_PARSE;
-			goto out;
+			continue;
 		}
 		attrs = 0;
 		for (i = 3; i < n; i++) {
@@ -277,19 +315,20 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *name,
 				attrs |= THEME_REVERSE;
 			else if (strcmp(words[i], "italic") == 0)
 				attrs |= THEME_ITALIC;
-			else if (strcmp(words[i], "none") != 0) {
-				*cause = xasprintf("%s:%zu: %s: unknown "
-				                   "attribute '%s'",
-				    name, lineno, words[0], words[i]);
-				rc = MC_ERR_PARSE;
-				goto out;
-			}
+			else if (strcmp(words[i], "none") != 0)
+				break;
+		}
+		if (i < n) {
+			bad_line(cause, &nbad,
+			    "%s:%zu: %s: unknown attribute '%s'", name, lineno,
+			    words[0], words[i]);
+			continue;
 		}
 		t->styles[e].fg = (int16_t)fg;
 		t->styles[e].bg = (int16_t)bg;
 		t->styles[e].attrs = attrs;
 	}
-out:
+	bad_lines_end(cause, nbad);
 	free(line);
-	return rc;
+	return nbad > 0 ? MC_ERR_PARSE : MC_OK;
 }

@@ -77,9 +77,10 @@ void theme_init(struct theme *t, const char *name);
 /* theme_release: free what the theme holds. */
 void theme_release(struct theme *t);
 /*
- * theme_parse: apply the lines of text (len bytes) to t.  On a bad line
- * returns MC_ERR_PARSE with *cause "NAME:LINE: what is wrong" (caller
- * frees); the lines before it stay applied.
+ * theme_parse: apply the lines of text (len bytes) to t.  Bad lines are
+ * left out and the others applied: it then returns MC_ERR_PARSE with
+ * *cause "NAME:LINE: what is wrong" (caller frees), a line for each (the
+ * first 10; then "and N more").
  */
 int theme_parse(struct theme *t, const char *text, size_t len, const char *name,
     char **cause) MC_WUR;

@@ -1,0 +1,51 @@
+# ui_vi.sh - the vi key map as a vi user meets it, against the mock
+# provider: a message sent from normal mode leaves the next one in insert
+# mode (as bash's and zsh's vi modes do after accept-line), so what is
+# typed next is text, never commands; w, b, e, $ and x move and delete as
+# in vi.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+
+ui_start_mock
+H=$T/home
+write_config "$H"
+sed -i 's/^{$/{ "keys": "vi",/' "$H/config.json"
+
+ui_start -- --home "$H"
+ui_expect " INSERT " "the vi map starts in insert mode"
+
+# 1. Sent from normal mode: the next message is typed in insert mode.
+ui_type "normal send test"
+ui_keys Escape
+ui_expect " NORMAL " "Esc: normal mode"
+ui_keys Enter
+ui_expect "mock reply to: normal send test" "Enter in normal mode sends"
+ui_expect " INSERT " "after sending, insert mode again"
+ui_type "great answer"
+ui_expect "^› great answer$" "what is typed next is text, not commands"
+ui_keys C-u
+# 2. Motions as in vi: w to the start of the next word, b back to the
+# start of one, e to a word's end, $ onto the last character (so $x
+# deletes it), x at the end of the line.
+ui_type "one two three"
+ui_keys Escape
+ui_expect " NORMAL " "normal mode (a key right after Esc would be an Alt key)"
+ui_type "0wx"
+ui_expect "^› one wo three$" "w: the start of the next word"
+ui_type "bx"
+ui_expect "^› ne wo three$" "b: the start of a word"
+ui_type "ex"
+ui_expect "^› n wo three$" "e: the end of a word"
+ui_type "\$x"
+ui_expect "^› n wo thre$" "\$x: the last character deleted"
+ui_type "x"
+ui_expect "^› n wo thr$" "x at the end: the new last character"
+ui_type "A"
+ui_keys C-u
+# A bare digit in normal mode rates the reply (keys/vi.keys): said on the
+# status bar, so a vi count typed by habit ("3x") is seen at once.
+ui_keys Escape
+ui_type "3"
+ui_expect "rated 3/5" "a digit in normal mode rates, and the status bar says so"
+
+finish
