@@ -738,7 +738,7 @@ dead_asked_twice "alone, the model is tried again (the server may be up now)"
 ui_keys C-d
 ui_exit_status >/dev/null
 # Two models behind the one dead server: when it fails, the other is out
-# with it, so no "M-r asks the next-best model".
+# with it, so no "Alt-R asks the next-best model".
 sed -i 's/^\(    { "id": "localbig", "provider": "dead", .*\)$/\1,\n    { "id": "localsmall", "provider": "dead", "price": [0, 0], "prior": "mistralai\/mistral-7b-chat" }/' "$HD/config.json"
 grep -q localsmall "$HD/config.json" || fail "the config did not take the second dead model: $(cat "$HD/config.json")"
 ui_start -- --home "$HD"

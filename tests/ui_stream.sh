@@ -109,7 +109,7 @@ ui_expect "/new: a reply is still arriving \(Esc cancels it\)" "/new waits for t
 ui_expect "^› /new *$" "the refused /new stays in the input, to run with one Enter later"
 ui_keys Escape
 ui_expect "cancelled" "Esc cancels"
-ui_expect "^ +M-r asks the next-best model$" "a cancelled reply says how to ask another model, as a failed one does"
+ui_expect "^ +Alt-R asks the next-best model$" "a cancelled reply says how to ask another model, as a failed one does"
 ui_expect_not "nineteen twenty\$" "cancelled reply stops growing"
 ui_keys C-u
 

@@ -2240,7 +2240,7 @@ app_down_after(
 		return;
 	app_down_mark(app, x->pub.model, kind);
 	/* The models out with it (its provider's) cannot answer instead
-	 * either: no "M-r asks the next-best model" then. */
+	 * either: no "Alt-R asks the next-best model" then. */
 	if (x->pub.other_can_answer)
 		x->pub.other_can_answer = app_other_can_answer(app, x, false);
 	/* Said only where it holds: in the chat (each `ask` starts afresh),
@@ -3227,9 +3227,10 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 	 * an empty reply the model finished (and was paid for): that is
 	 * an answer, and a poor one to learn from. */
 	if (x->text.len == 0 && x->pub.state != REPLY_DONE) {
-		*cause = xasprintf("%s sent no reply to rate (M-r asks another "
-		                   "model)",
-		    x->pub.model);
+		*cause =
+		    xasprintf("%s sent no reply to rate (Alt-R asks another "
+		              "model)",
+		        x->pub.model);
 		return MC_ERR_USAGE;
 	}
 	/* The rating as stored: another mixchat (`mixchat rate`, a second

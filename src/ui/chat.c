@@ -1603,10 +1603,9 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	{
 		char key[32], hint[96];
 
-		if (keymap_key_for(
-		        &ui.km, KEYMAP_INSERT, ACT_REASK, key, sizeof key) ||
-		    keymap_key_for(
-		        &ui.km, KEYMAP_NORMAL, ACT_REASK, key, sizeof key)) {
+		/* Said as the README and /help say keys: Alt-R, not M-r. */
+		ui_hint_key(&ui.km, ACT_REASK, key, sizeof key);
+		if (key[0] != '\0') {
 			snprintf(hint, sizeof hint,
 			    "%s asks the next-best model", key);
 			view_set_error_hint(&ui.view, hint);
