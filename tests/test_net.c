@@ -143,27 +143,54 @@ on_done(void *ud, const struct net_result *res)
 
 static const struct net_callbacks callbacks = { on_text, on_done };
 
-static struct provider pv_openai = { W("openai"), API_OPENAI, base_openai,
-	false, false, 0 };
-static struct provider pv_anthropic = { W("anthropic"), API_ANTHROPIC,
-	base_root, false, false, 0 };
-static struct provider pv_gemini = { W("gemini"), API_GEMINI, base_gemini,
-	false, false, 0 };
-static struct provider pv_ollama = { W("ollama"), API_OLLAMA, base_root, true,
-	false, 0 };
-static struct provider pv_local = { W("local"), API_OPENAI, base_openai, true,
-	false, 0 };
+static struct provider pv_openai = {
+	.name = W("openai"), .api = API_OPENAI, .base_url = base_openai
+};
+static struct provider pv_anthropic = {
+	.name = W("anthropic"), .api = API_ANTHROPIC, .base_url = base_root
+};
+static struct provider pv_gemini = {
+	.name = W("gemini"), .api = API_GEMINI, .base_url = base_gemini
+};
+static struct provider pv_ollama = { .name = W("ollama"),
+	.api = API_OLLAMA,
+	.base_url = base_root,
+	.auth_none = true };
+static struct provider pv_local = { .name = W("local"),
+	.api = API_OPENAI,
+	.base_url = base_openai,
+	.auth_none = true };
 
-static struct model m_gpt4o = { W("gpt-4o"), W("openai"), 2.5, 10, 1.25, NULL,
-	true, false };
-static struct model m_gpt5 = { W("gpt-5-mini"), W("openai"), 0.25, 2, 0.025,
-	NULL, true, false };
-static struct model m_claude = { W("claude-sonnet-4-5"), W("anthropic"), 3, 15,
-	0.3, NULL, true, false };
-static struct model m_gemini = { W("gemini-2.5-flash"), W("gemini"), 0.3, 2.5,
-	0.03, NULL, true, false };
-static struct model m_llama = { W("llama3.2"), W("ollama"), 0, 0, -1, NULL,
-	true, false };
+static struct model m_gpt4o = { .id = W("gpt-4o"),
+	.provider = W("openai"),
+	.price_in = 2.5,
+	.price_out = 10,
+	.price_cached_in = 1.25,
+	.enabled = true };
+static struct model m_gpt5 = { .id = W("gpt-5-mini"),
+	.provider = W("openai"),
+	.price_in = 0.25,
+	.price_out = 2,
+	.price_cached_in = 0.025,
+	.enabled = true };
+static struct model m_claude = { .id = W("claude-sonnet-4-5"),
+	.provider = W("anthropic"),
+	.price_in = 3,
+	.price_out = 15,
+	.price_cached_in = 0.3,
+	.enabled = true };
+static struct model m_gemini = { .id = W("gemini-2.5-flash"),
+	.provider = W("gemini"),
+	.price_in = 0.3,
+	.price_out = 2.5,
+	.price_cached_in = 0.03,
+	.enabled = true };
+static struct model m_llama = { .id = W("llama3.2"),
+	.provider = W("ollama"),
+	.price_in = 0,
+	.price_out = 0,
+	.price_cached_in = -1,
+	.enabled = true };
 
 static struct secret *key;
 static struct net *net;
@@ -418,10 +445,12 @@ TEST(ollama_request_and_reply_without_key)
 
 TEST(refused_urls_and_missing_key)
 {
-	struct provider remote = { W("evil"), API_OPENAI,
-		W("http://example.com/v1"), false, false, 0 };
-	struct provider ftp = { W("odd"), API_OPENAI, W("ftp://127.0.0.1/v1"),
-		false, false, 0 };
+	struct provider remote = { .name = W("evil"),
+		.api = API_OPENAI,
+		.base_url = W("http://example.com/v1") };
+	struct provider ftp = { .name = W("odd"),
+		.api = API_OPENAI,
+		.base_url = W("ftp://127.0.0.1/v1") };
 	struct net_message msgs[1] = { { "user", "hi" } };
 	struct net_request req;
 	struct net_transfer *t = NULL;
@@ -759,8 +788,10 @@ TEST(missing_usage_is_estimated)
 
 TEST(idle_guard_and_unreachable)
 {
-	struct provider closed = { W("closed"), API_OPENAI,
-		W("http://127.0.0.1:1/v1"), true, false, 0 };
+	struct provider closed = { .name = W("closed"),
+		.api = API_OPENAI,
+		.base_url = W("http://127.0.0.1:1/v1"),
+		.auth_none = true };
 	struct reply r;
 
 	/* Nothing for longer than the idle guard after the headers: ended. */

@@ -1883,6 +1883,77 @@ TEST(refused_learning_keeps_the_rating_pending)
 	free(dir);
 }
 
+/*
+ * A user's rating replaces a re-ask's soft lesson only when the record at
+ * the key given is still that lesson (a learned re-ask of the rated model
+ * on that prompt), and only once the rating is learned: the learner is
+ * told whether it is there before it learns.
+ */
+TEST(rating_replaces_only_its_soft_lesson)
+{
+	char *dir = dbdir("replace");
+	struct store *s = open_or_die(dir);
+	struct store_rating soft, r, *list = NULL;
+	char model[] = "m", other[] = "o", prompt[] = "why is the sky blue";
+	char *cause = NULL;
+	int64_t soft_ms = 0, key_ms = 0;
+	bool found = true;
+	size_t n = 0, i, nsoft;
+
+	memset(&soft, 0, sizeof soft);
+	soft.score = 2;
+	soft.source = STORE_SOURCE_REASK;
+	soft.model = model;
+	soft.prompt = prompt;
+	soft.time_ms = 5000;
+	CHECK(store_rating_commit_replace(s, &soft, model, learn_new, NULL, 0,
+	          NULL, NULL, &soft_ms, &cause) == MC_OK);
+	CHECK(soft_ms == 5000);
+	memset(&r, 0, sizeof r);
+	r.session = 7;
+	r.seq = 2;
+	r.score = 5;
+	r.source = STORE_SOURCE_KEYSTROKE;
+	r.time_ms = 6000;
+	/* Another model's rating, or another prompt: not that lesson. */
+	r.model = other;
+	CHECK(store_rating_commit_replace(s, &r, other, learn_new, NULL,
+	          soft_ms, prompt, &found, &key_ms, &cause) == MC_OK);
+	CHECK(!found && key_ms == 6000);
+	r.model = model;
+	r.seq = 4;
+	CHECK(store_rating_commit_replace(s, &r, model, learn_new, NULL,
+	          soft_ms, "another prompt", &found, NULL, &cause) == MC_OK);
+	CHECK(!found);
+	/* Refused by the stored state: kept pending, the lesson stays. */
+	r.seq = 6;
+	found = false;
+	CHECK(store_rating_commit_replace(s, &r, model, refuse_learn, NULL,
+	          soft_ms, prompt, &found, &key_ms, &cause) == MC_OK);
+	CHECK(found && key_ms == 0);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK);
+	for (i = nsoft = 0; i < n; i++)
+		nsoft += list[i].source == STORE_SOURCE_REASK;
+	CHECK(n == 4 && nsoft == 1);
+	store_ratings_free(list, n);
+	/* Its own: replaced; asked again, nothing is there to replace. */
+	r.seq = 8;
+	CHECK(store_rating_commit_replace(s, &r, model, learn_new, NULL,
+	          soft_ms, prompt, &found, NULL, &cause) == MC_OK);
+	CHECK(found);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK);
+	for (i = nsoft = 0; i < n; i++)
+		nsoft += list[i].source == STORE_SOURCE_REASK;
+	CHECK(n == 4 && nsoft == 0);
+	store_ratings_free(list, n);
+	r.seq = 10;
+	CHECK(store_rating_commit_replace(s, &r, model, learn_new, NULL,
+	          soft_ms, prompt, &found, NULL, &cause) == MC_OK);
+	CHECK(!found);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -1908,6 +1979,7 @@ main(void)
 	RUN(hold_of_a_pid_used_again_does_not_count);
 	RUN(imported_ratings_of_one_reply_count_once);
 	RUN(refused_learning_keeps_the_rating_pending);
+	RUN(rating_replaces_only_its_soft_lesson);
 	RUN(short_but_whole_file_opens);
 	return test_done();
 }

@@ -921,16 +921,16 @@ TEST(keymap_names_and_errors)
 	/* Every bad line is named at once, the good ones read; past ten,
 	 * how many more; a key bound twice names the line before. */
 	{
-		struct buf b;
+		struct buf kb;
 		int k;
 
-		buf_init(&b, 1 << 16);
-		CHECK(
-		    buf_addstr(&b, "F6 bogus\nF7 budget\nF8 x y z\n") == MC_OK);
+		buf_init(&kb, 1 << 16);
+		CHECK(buf_addstr(&kb, "F6 bogus\nF7 budget\nF8 x y z\n") ==
+		      MC_OK);
 		for (k = 0; k < 12; k++)
-			CHECK(buf_printf(&b, "Nope%d send\n", k) == MC_OK);
-		CHECK(buf_addstr(&b, "M-1 rate 1\nM-1 rate 2\n") == MC_OK);
-		CHECK(keymap_parse(&km, buf_str(&b), b.len, "k", &cause) ==
+			CHECK(buf_printf(&kb, "Nope%d send\n", k) == MC_OK);
+		CHECK(buf_addstr(&kb, "M-1 rate 1\nM-1 rate 2\n") == MC_OK);
+		CHECK(keymap_parse(&km, buf_str(&kb), kb.len, "k", &cause) ==
 		      MC_ERR_PARSE);
 		CHECK(cause != NULL && strncmp(cause,
 		                           "k:1: unknown action 'bogus'\nk:3: "
@@ -943,13 +943,13 @@ TEST(keymap_names_and_errors)
 		      strcmp(cause + strlen(cause) - 11, "\nand 5 more") == 0);
 		free(cause);
 		CHECK(keymap_lookup(&km, KEYMAP_INSERT, KEYC_F7) != NULL);
-		b.len = 0;
-		CHECK(buf_addstr(&b, "M-1 rate 1\nM-1 rate 2\n") == MC_OK);
-		CHECK(keymap_parse(&km, buf_str(&b), b.len, "k", &cause) ==
+		kb.len = 0;
+		CHECK(buf_addstr(&kb, "M-1 rate 1\nM-1 rate 2\n") == MC_OK);
+		CHECK(keymap_parse(&km, buf_str(&kb), kb.len, "k", &cause) ==
 		      MC_OK);
 		CHECK_STR(cause, "k:2: M-1 was bound to rate 1 on line 1");
 		free(cause);
-		buf_release(&b);
+		buf_release(&kb);
 	}
 	CHECK(keymap_parse(&km, "M-1 rate 9", 10, "k", &cause) == MC_ERR_PARSE);
 	CHECK(strstr(cause, "k:1: rate") != NULL);

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "test.h"
 #include "util/base64.h"
@@ -218,6 +219,16 @@ TEST(json_errors_name_line_and_column)
 		    strncmp(cause, "x.json:1:24: invalid JSON: unexpected 'y'",
 		        40) == 0);
 		if (cause != NULL && strncmp(cause, "x.json:1:24:", 12) != 0)
+			printf("  got: %s\n", cause);
+		free(cause);
+		cause = NULL;
+		/* ... in a comment too (comments are blanked byte for byte:
+		 * the column is counted in the text as written). */
+		text = "{ /* caf\xc3\xa9 */ \"m\": 5, }";
+		CHECK(json_parse(text, strlen(text), 1024, true, "x.json",
+		          &root, &cause) == MC_ERR_PARSE);
+		CHECK(cause != NULL && strncmp(cause, "x.json:1:20:", 12) == 0);
+		if (cause != NULL && strncmp(cause, "x.json:1:20:", 12) != 0)
 			printf("  got: %s\n", cause);
 		free(cause);
 		cause = NULL;

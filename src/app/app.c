@@ -2957,6 +2957,10 @@ struct learn_ctx {
 	 * (quality 0 at this weight): that lesson is corrected to the
 	 * rating, and the rest of the rating's weight learned. */
 	double soft_weight;
+	/* Set by the store before it learns (store_rating_commit_replace):
+	 * whether the soft lesson's record is there to replace; when it is
+	 * not (gone with another mixchat's rating), nothing is corrected. */
+	bool soft_found;
 	const struct buf *before;
 };
 
@@ -2970,7 +2974,7 @@ app_learn_step(
 	if (c->old_quality >= 0)
 		return router_online_correct(
 		    r, c->f, c->model, c->old_quality, c->quality, c->weight);
-	if (c->soft_weight > 0) {
+	if (c->soft_weight > 0 && c->soft_found) {
 		rc = router_online_correct(
 		    r, c->f, c->model, 0.0, c->quality, c->soft_weight);
 		if (rc != MC_OK)
@@ -3016,8 +3020,8 @@ static int
 app_learn_commit_ex(struct app *app, const struct router_features *f,
     uint64_t session, uint32_t seq, const char *prompt, const char *model,
     int score, int old_score, int source, double quality, double weight,
-    int64_t time_ms, const char *origin, int64_t soft_ms, int64_t *key_ms,
-    char **cause)
+    int64_t time_ms, const char *origin, int64_t soft_ms,
+    const char *soft_prompt, int64_t *key_ms, char **cause)
 {
 	struct store_rating r;
 	struct learn_ctx lc;
@@ -3031,6 +3035,7 @@ app_learn_commit_ex(struct app *app, const struct router_features *f,
 	app_refresh_model(app, model);
 	/* The state before this rating: what the store's transaction starts
 	 * from when nothing is stored for the model yet. */
+	memset(&lc, 0, sizeof lc);
 	lc.app = app;
 	lc.f = f;
 	lc.model = model;
@@ -3041,6 +3046,9 @@ app_learn_commit_ex(struct app *app, const struct router_features *f,
 	    old_score <= 0 && soft_ms > 0 && weight > APP_REASK_WEIGHT
 	        ? APP_REASK_WEIGHT
 	        : 0;
+	/* Live, as if the lesson were there; inside the transaction the store
+	 * says whether it is (the state learned there is the one kept). */
+	lc.soft_found = lc.soft_weight > 0;
 	lc.before = &blob;
 	/* The policy shared with `mixchat eval --online` (router/online.h):
 	 * the memory learns here, once; the model's state is learned again
@@ -3072,7 +3080,7 @@ app_learn_commit_ex(struct app *app, const struct router_features *f,
 	rc = learned
 	         ? store_rating_commit_replace(app->store, &r, model,
 	               app_learn_in_txn, &lc, lc.soft_weight > 0 ? soft_ms : 0,
-	               key_ms, cause)
+	               soft_prompt, &lc.soft_found, key_ms, cause)
 	         : store_rating_commit(app->store, &r, NULL, NULL, 0, cause);
 	if (rc == MC_OK && (old_score > 0 || lc.soft_weight > 0) &&
 	    app->memory_ready) {
@@ -3099,7 +3107,7 @@ app_learn_commit(struct app *app, const struct router_features *f,
     int64_t time_ms, const char *origin, char **cause)
 {
 	return app_learn_commit_ex(app, f, session, seq, prompt, model, score,
-	    old_score, source, quality, weight, time_ms, origin, 0, NULL,
+	    old_score, source, quality, weight, time_ms, origin, 0, NULL, NULL,
 	    cause);
 }
 
@@ -3160,6 +3168,7 @@ app_settle_pending(struct app *app)
 		    !app_rating_features(app->router, app->store, r, f))
 			continue;
 		app_refresh_model(app, r->model);
+		memset(&lc, 0, sizeof lc);
 		lc.app = app;
 		lc.f = f;
 		lc.model = r->model;
@@ -3259,8 +3268,8 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 	rc = app_learn_commit_ex(app, app_features(app, x), app->session,
 	    x->reply_seq, NULL, x->pub.model, score, x->pub.rating,
 	    STORE_SOURCE_KEYSTROKE, app_score_quality(score), 1.0, 0, NULL,
-	    x->pub.rating == 0 && x->soft_taught ? x->soft_key_ms : 0, NULL,
-	    cause);
+	    x->pub.rating == 0 && x->soft_taught ? x->soft_key_ms : 0,
+	    x->pub.prompt, NULL, cause);
 	if (rc != MC_OK)
 		return rc;
 	x->soft_key_ms = 0;
@@ -3352,7 +3361,7 @@ app_reask(struct app *app, size_t index, char **cause)
 		if (app_learn_commit_ex(app, app_features(app, orig), 0, 0,
 		        orig->pub.prompt, orig->pub.model, 2, 0,
 		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT, 0, NULL, 0,
-		        &orig->soft_key_ms, &dummy) != MC_OK)
+		        NULL, &orig->soft_key_ms, &dummy) != MC_OK)
 			free(dummy);
 		else
 			orig->soft_taught = true;
@@ -3627,7 +3636,7 @@ app_recent_prompts(struct app *app, size_t max, char ***out)
 	struct store_session *list = NULL;
 	struct store_message *msgs;
 	struct recent *got = NULL;
-	size_t i, j, n = 0, count = 0, cap = 0, nm, *order;
+	size_t i, j, n = 0, count = 0, cap = 0, nm, *order, nread = 0;
 	char **texts;
 
 	if (max == 0 || store_session_list(app->store, &list, &n) != MC_OK)
@@ -3653,12 +3662,13 @@ app_recent_prompts(struct app *app, size_t max, char ***out)
 				got = xgrowarray(
 				    got, &cap, count + 1, sizeof *got);
 				got[count].time_ms = msgs[j].created_ms;
-				got[count].seq = count;
+				got[count].seq = nread++;
 				got[count++].text = xstrdup(msgs[j].text);
 			}
 		store_messages_free(msgs, nm);
 		/* Newest first, so that got[max - 1] is the oldest kept. */
-		qsort(got, count, sizeof *got, cmp_recent_newest);
+		if (count > 1)
+			qsort(got, count, sizeof *got, cmp_recent_newest);
 		while (count > max)
 			free(got[--count].text);
 	}
@@ -3930,7 +3940,8 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 		if (store_ratings_list(app->store, &rl, &nr) == MC_OK) {
 			for (k = 0; k < nr; k++) {
 				if (rl[k].source != STORE_SOURCE_REASK ||
-				    rl[k].model == NULL || rl[k].prompt == NULL)
+				    rl[k].pending || rl[k].model == NULL ||
+				    rl[k].prompt == NULL)
 					continue;
 				for (i = 0; i < app->nex; i++) {
 					struct exchange *e = app->ex[i];
@@ -4358,7 +4369,7 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 		soft_ms = 0;
 	rc = app_learn_commit_ex(app, f, session, seq, NULL, reply.model, score,
 	    reply.rating, source, app_score_quality(score), 1.0, 0, NULL,
-	    soft_ms, NULL, cause);
+	    soft_ms, prompt.text, NULL, cause);
 	free(f);
 	if (rc == MC_OK) {
 		if (model != NULL)

@@ -38,9 +38,33 @@ struct rating_ctx {
 	size_t blob_len;
 	store_learn_fn learn; /* or NULL: blob as given */
 	void *learn_ud;
-	int64_t drop_ms; /* > 0: the reply-less rating keyed so goes */
-	int64_t key_ms;  /* out: the time in the rating's key */
+	int64_t drop_ms;         /* > 0: the re-ask lesson keyed so goes */
+	const char *drop_prompt; /* ... if it is one of r->model on this */
+	bool *drop_found;        /* out, before learn runs: it is there */
+	int64_t key_ms;          /* out: the time in the rating's key */
 };
+
+/* Whether the rating keyed (0, 0, ms) is a learned re-ask lesson of model
+ * on prompt: the one store_rating_commit_replace may delete. */
+static bool
+reask_at(struct store *s, MDB_txn *txn, int64_t ms, const char *model,
+    const char *prompt)
+{
+	unsigned char key[KEY_RATING_LEN];
+	MDB_val k = { sizeof key, key }, d;
+	struct store_rating r;
+	bool ok;
+
+	record_key_rating(0, 0, ms, key);
+	if (mdb_get(txn, s->ratings, &k, &d) != 0 ||
+	    record_rating_decode(d.mv_data, d.mv_size, &r) != MC_OK)
+		return false;
+	ok = r.source == STORE_SOURCE_REASK && !r.pending && r.model != NULL &&
+	     r.prompt != NULL && model != NULL && prompt != NULL &&
+	     strcmp(r.model, model) == 0 && strcmp(r.prompt, prompt) == 0;
+	record_rating_release(&r);
+	return ok;
+}
 
 /* set_message_rating: the message's latest rating; absent is fine. */
 static int
@@ -217,21 +241,33 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 	struct buf b;
 	int rc;
 
-	rc = put_rating(s, txn, c->r, key);
-	if (rc == 0)
-		c->key_ms = record_key_rating_time(key);
-	if (rc == 0 && c->drop_ms > 0) {
-		unsigned char dk[KEY_RATING_LEN];
-		MDB_val k = { sizeof dk, dk };
+	bool drop = false;
 
-		record_key_rating(0, 0, c->drop_ms, dk);
-		rc = mdb_del(txn, s->ratings, &k, NULL);
-		if (rc == MDB_NOTFOUND)
-			rc = 0; /* gone already (another mixchat replaced it) */
-	}
+	c->key_ms = 0;
+	rc = put_rating(s, txn, c->r, key);
+	/* The lesson to replace must still be there, and be that lesson
+	 * (another mixchat's rating may have replaced it): the learner is
+	 * told before it learns, and corrects nothing when it is not. */
+	if (rc == 0 && c->drop_ms > 0)
+		drop =
+		    reask_at(s, txn, c->drop_ms, c->r->model, c->drop_prompt);
+	if (c->drop_found != NULL)
+		*c->drop_found = drop;
 	if (rc != 0 || c->router_model == NULL)
 		return rc;
 	rc = put_learned_state(s, txn, c);
+	/* Learned: only then is the lesson replaced, and the key said. */
+	if (rc == 0) {
+		c->key_ms = record_key_rating_time(key);
+		if (drop) {
+			unsigned char dk[KEY_RATING_LEN];
+			MDB_val k = { sizeof dk, dk };
+
+			record_key_rating(0, 0, c->drop_ms, dk);
+			rc = mdb_del(txn, s->ratings, &k, NULL);
+		}
+		return rc;
+	}
 	if (rc == LEARN_REFUSED && !c->r->pending) {
 		/* The stored state could not take it (another tag set,
 		 * since another mixchat ran `train`): kept pending, so that
@@ -293,16 +329,22 @@ store_rating_commit_learn(struct store *s, const struct store_rating *r,
     const char *router_model_id, store_learn_fn learn, void *ud, char **cause)
 {
 	return store_rating_commit_replace(
-	    s, r, router_model_id, learn, ud, 0, NULL, cause);
+	    s, r, router_model_id, learn, ud, 0, NULL, NULL, NULL, cause);
 }
 
 int
 store_rating_commit_replace(struct store *s, const struct store_rating *r,
     const char *router_model_id, store_learn_fn learn, void *ud,
-    int64_t drop_ms, int64_t *key_ms, char **cause)
+    int64_t drop_ms, const char *drop_prompt, bool *drop_found, int64_t *key_ms,
+    char **cause)
 {
-	struct rating_ctx c = { r, router_model_id, NULL, 0, learn, ud, drop_ms,
-		0 };
+	struct rating_ctx c = { .r = r,
+		.router_model = router_model_id,
+		.learn = learn,
+		.learn_ud = ud,
+		.drop_ms = drop_ms,
+		.drop_prompt = drop_prompt,
+		.drop_found = drop_found };
 	int rc = rating_commit(s, &c, cause);
 
 	if (key_ms != NULL)
@@ -315,8 +357,10 @@ store_rating_commit(struct store *s, const struct store_rating *r,
     const char *router_model_id, const void *router_blob, size_t blob_len,
     char **cause)
 {
-	struct rating_ctx c = { r, router_model_id, router_blob, blob_len, NULL,
-		NULL, 0, 0 };
+	struct rating_ctx c = { .r = r,
+		.router_model = router_model_id,
+		.blob = router_blob,
+		.blob_len = blob_len };
 
 	return rating_commit(s, &c, cause);
 }
@@ -482,7 +526,10 @@ int
 store_rating_settle(struct store *s, const struct store_rating *r,
     const char *router_model_id, store_learn_fn learn, void *ud, char **cause)
 {
-	struct rating_ctx c = { r, router_model_id, NULL, 0, learn, ud, 0, 0 };
+	struct rating_ctx c = { .r = r,
+		.router_model = router_model_id,
+		.learn = learn,
+		.learn_ud = ud };
 	int rc;
 
 	if (!store_model_ok(router_model_id)) {
@@ -800,7 +847,9 @@ int
 store_router_update(
     struct store *s, const char *model_id, store_learn_fn learn, void *ud)
 {
-	struct rating_ctx c = { NULL, model_id, NULL, 0, learn, ud, 0, 0 };
+	struct rating_ctx c = {
+		.router_model = model_id, .learn = learn, .learn_ud = ud
+	};
 
 	if (!store_model_ok(model_id))
 		return MC_ERR_USAGE;

@@ -299,14 +299,18 @@ int store_reask_find(struct store *s, const char *model, const char *prompt,
     int64_t *key_ms) MC_WUR;
 /*
  * store_rating_commit_replace: store_rating_commit_learn, and in the same
- * transaction the rating tied to no reply keyed at drop_ms (when > 0) is
- * deleted: a re-ask's soft lesson that the user's own rating of the reply
- * replaces.  *key_ms (when not NULL) gets the time in the new rating's
- * key (its time_ms, or a millisecond or so after), 0 on failure.
+ * transaction the re-ask's soft lesson keyed at drop_ms (when > 0) that
+ * the user's own rating of the reply replaces is deleted - if it is still
+ * there and is a learned re-ask lesson of r->model on drop_prompt, which
+ * *drop_found (when not NULL) tells learn before it runs, and only once
+ * learn has succeeded (a rating kept pending replaces nothing).  *key_ms
+ * (when not NULL) gets the time in the new rating's key (its time_ms, or
+ * a millisecond or so after) when it was learned, else 0.
  */
 int store_rating_commit_replace(struct store *s, const struct store_rating *r,
     const char *router_model_id, store_learn_fn learn, void *ud,
-    int64_t drop_ms, int64_t *key_ms, char **cause) MC_WUR;
+    int64_t drop_ms, const char *drop_prompt, bool *drop_found, int64_t *key_ms,
+    char **cause) MC_WUR;
 /*
  * store_ratings_commit_many: n ratings in ONE write transaction, in order,
  * each as store_rating_commit_learn commits it (router_models[i] NULL:

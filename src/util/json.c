@@ -258,7 +258,7 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 			    close);
 		} else
 			json_what(copy, len, off, what, sizeof what);
-		json_position(copy, off, &line, &col);
+		json_position(text, off, &line, &col);
 		/* A one-line document already named with its line ("FILE:12",
 		 * a JSONL line) gets its column only. */
 		if (memchr(copy, '\n', len) == NULL && named_with_line(name))
@@ -275,7 +275,7 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 		while (*end != '\0' && isspace((unsigned char)*end))
 			end++;
 		if (*end != '\0') {
-			json_position(copy, (size_t)(end - copy), &line, &col);
+			json_position(text, (size_t)(end - copy), &line, &col);
 			if (memchr(copy, '\n', len) == NULL &&
 			    named_with_line(name))
 				*cause =
