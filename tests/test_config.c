@@ -6,6 +6,7 @@
 
 #include "config/catalog.h"
 #include "config/config.h"
+#include "net/request.h"
 #include "test.h"
 #include "util/glyph.h"
 #include "util/xmalloc.h"
@@ -244,6 +245,60 @@ TEST(plain_http_only_to_this_computer)
 	CHECK(!config_host_is_loopback("10.0.0.1"));
 }
 
+/*
+ * config.json's early check of base_url never refuses a URL net would
+ * send to (net checks every request with libcurl's parse), and refuses
+ * the malformed ones net refuses, naming the line, not at the first
+ * request.
+ */
+TEST(base_url_check_agrees_with_net)
+{
+	static const char *const urls[] = { "http://127.0.0.1:8080/v1",
+		"http://[0:0:0:0:0:0:0:1]/", "http://[::1%25lo]/",
+		"http://0x7f000001/", "http://2130706433/",
+		"http://%31%32%37.0.0.1/", "http://user:pw@127.0.0.1/",
+		"http://127.0.0.1:99999/", "http://127.0.0.1:abc/",
+		"http://127.0.0.1:8080:9/", "http://[::1]evil/",
+		"http://a@evil.com@127.0.0.1/", "http://user:p@ss@127.0.0.1/",
+		"http://10.0.0.1/v1", "http://example.com/", "http://[::2]/",
+		"http://127.0.0.1.evil.example/", "http://localhost@10.0.0.1/",
+		"https://example.com/v1", "http://localhost/" };
+	static const char *const malformed[] = { "http://127.0.0.1:99999/",
+		"http://127.0.0.1:abc/", "http://127.0.0.1:8080:9/",
+		"http://[::1]evil/", "http://a@evil.com@127.0.0.1/",
+		"http://user:p@ss@127.0.0.1/" };
+	struct config cfg;
+	char *cause, *text;
+	size_t i;
+	int cfg_ok, net_ok;
+
+	for (i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		text = xasprintf("{\"providers\": {\"p\": {\"api\": "
+		                 "\"openai\", \"base_url\": \"%s\"}}}",
+		    urls[i]);
+		cfg_ok = load(&cfg, text, &cause) == MC_OK;
+		free(cause);
+		free(text);
+		config_release(&cfg);
+		cause = NULL;
+		net_ok = request_check_url(urls[i], "p", &cause) == MC_OK;
+		free(cause);
+		CHECK(cfg_ok || !net_ok);
+		if (!cfg_ok && net_ok)
+			printf(
+			    "  config refuses %s, net sends to it\n", urls[i]);
+	}
+	for (i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
+		text = xasprintf("{\"providers\": {\"p\": {\"api\": "
+		                 "\"openai\", \"base_url\": \"%s\"}}}",
+		    malformed[i]);
+		CHECK(load(&cfg, text, &cause) != MC_OK);
+		free(cause);
+		free(text);
+		config_release(&cfg);
+	}
+}
+
 TEST(folders_from_home_and_xdg)
 {
 	struct config cfg;
@@ -328,6 +383,7 @@ main(void)
 	RUN(errors_name_file_line_and_field);
 	RUN(prior_keeps_its_line);
 	RUN(plain_http_only_to_this_computer);
+	RUN(base_url_check_agrees_with_net);
 	RUN(folders_from_home_and_xdg);
 	RUN(missing_config_is_fine_unless_named);
 	RUN(catalog_prices_match_prices_csv);

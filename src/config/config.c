@@ -11,6 +11,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "config/catalog.h"
 #include "config/config.h"
@@ -70,19 +72,45 @@ config_host_is_loopback(const char *host)
 	       strspn(host + 4, "0123456789.") == strlen(host + 4);
 }
 
+/* Whether host is an IPv4 address written the plain way: four decimal
+ * numbers 0-255, without leading zeros. */
+static bool
+plain_ipv4(const char *host)
+{
+	int parts = 0;
+	const char *p = host;
+
+	for (;;) {
+		size_t n = strspn(p, "0123456789");
+
+		if (n == 0 || n > 3 || (n > 1 && p[0] == '0') || atoi(p) > 255)
+			return false;
+		parts++;
+		p += n;
+		if (*p == '\0')
+			return parts == 4;
+		if (*p != '.')
+			return false;
+		p++;
+	}
+}
+
 /*
  * Whether url (http:// or https://) is one net will send to: https://
  * anywhere, plain http:// only to this computer (request_check_url()'s
  * rule).  Sets *remote_http when it is plain http:// to another host.
  * The host is read by hand (config stays below net and libcurl): after
- * the scheme, up to the first '/', '?' or '#', without what comes before
- * an '@' (user info), without the port; "[::1]" in brackets.  net checks
- * again with libcurl's parse when it sends.
+ * the scheme, up to the first '/', '?' or '#', after one '@' (user info),
+ * before the port (digits, at most 65535); "[...]" an IPv6 address.
+ * Refused here: a host name other than localhost, a plain IPv4 address
+ * outside 127/8, an IPv6 address that is not ::1.  Other spellings of an
+ * address (hex, one number, %-escapes) are left to net, which checks
+ * every request with libcurl's parse.
  */
 static bool
 base_url_valid(const char *url, bool *remote_http)
 {
-	const char *auth, *end, *at, *colon;
+	const char *auth, *end, *at, *hend, *port;
 	char host[256];
 	size_t len;
 
@@ -93,26 +121,49 @@ base_url_valid(const char *url, bool *remote_http)
 		return false; /* said elsewhere: not http(s) */
 	auth = url + 7;
 	end = auth + strcspn(auth, "/?#");
-	for (at = end; at > auth && at[-1] != '@'; at--)
-		;
-	if (at > auth)
-		auth = at;
-	if (*auth == '[') {
-		colon = memchr(auth, ']', (size_t)(end - auth));
-		end = colon != NULL ? colon + 1 : end;
-	} else if ((colon = memchr(auth, ':', (size_t)(end - auth))) != NULL)
-		end = colon;
-	len = (size_t)(end - auth);
-	if (len == 0)
-		return false; /* no host: not a URL */
-	if (len >= sizeof host) {
-		*remote_http = true;
-		return false;
+	if ((at = memchr(auth, '@', (size_t)(end - auth))) != NULL) {
+		if (memchr(at + 1, '@', (size_t)(end - at - 1)) != NULL)
+			return false; /* two: not a URL libcurl reads */
+		auth = at + 1;
 	}
+	if (*auth == '[') {
+		hend = memchr(auth, ']', (size_t)(end - auth));
+		if (hend == NULL)
+			return false;
+		port = ++hend;
+	} else {
+		hend = memchr(auth, ':', (size_t)(end - auth));
+		if (hend == NULL)
+			hend = end;
+		port = hend;
+	}
+	if (port < end) {
+		size_t digits = strspn(port + 1, "0123456789");
+
+		if (*port != ':' || port + 1 + digits != end || digits > 5 ||
+		    (digits > 0 && atol(port + 1) > 65535))
+			return false;
+	}
+	len = (size_t)(hend - auth);
+	if (len == 0 || len >= sizeof host)
+		return false;
 	memcpy(host, auth, len);
 	host[len] = '\0';
-	if (config_host_is_loopback(host))
+	if (host[0] == '[') {
+		struct in6_addr a;
+
+		host[len - 1] = '\0';
+		host[strcspn(host, "%")] = '\0'; /* a zone: "[::1%25lo]" */
+		if (inet_pton(AF_INET6, host + 1, &a) != 1)
+			return false;
+		if (IN6_IS_ADDR_LOOPBACK(&a))
+			return true;
+	} else if (config_host_is_loopback(host))
 		return true;
+	else if (strchr(host, '%') != NULL ||
+	         (!plain_ipv4(host) &&
+	             strspn(host, "0123456789abcdefABCDEFxX.") == len))
+		return true; /* another spelling of an address: net's */
 	*remote_http = true;
 	return false;
 }
