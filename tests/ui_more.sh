@@ -926,8 +926,13 @@ send "/export $T/during.md"
 ui_expect "during.md \(without the reply still arriving:" "/export meanwhile says the reply is not in it"
 ui_keys M-3
 ui_expect "rating not saved: that reply has not finished yet" "a rating meanwhile is refused on the notice line"
+ui_type "sent too soon"
+ui_keys Enter
+ui_expect "not sent: a reply is still arriving" "a message meanwhile is refused on the notice line"
 n=0; until [ "$(ui_screen | grep -A1 "the chat answers more slowly still" | grep -c "tok/s")" -ge 2 ] || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
-ui_expect_not "could not ask again|has not finished yet" "both notices go when the reply has ended"
+ui_expect_not "could not ask again|has not finished yet|not sent: a reply" "the notices go when the reply has ended"
+ui_expect "^› sent too soon *$" "the message refused meanwhile waits in the input"
+ui_keys C-u
 ui_keys C-d
 ui_exit_status >/dev/null
 finish

@@ -591,9 +591,17 @@ send_input(struct ui *ui)
 		return;
 	}
 	if (rc != MC_OK) {
-		/* The message stays in the input to try again. */
-		ui_note_error(ui, "not sent: %s",
+		/* The message stays in the input to try again.  Waiting for
+		 * the reply in flight is said on the notice line, gone when
+		 * that reply ends (a note stayed in the conversation). */
+		char *msg = xasprintf("not sent: %s",
 		    cause != NULL ? cause : mixchat_strerror(rc));
+
+		if (rc == MC_ERR_AGAIN)
+			ui_notice_busy(ui, msg);
+		else
+			ui_note_error(ui, "%s", msg);
+		free(msg);
 		free(cause);
 		return;
 	}
