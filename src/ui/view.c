@@ -436,6 +436,59 @@ block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
 	block_wrap_at(b, width, kind, off, len, words, flags, 0, 0);
 }
 
+const char *
+view_code_mark(void)
+{
+	return glyph == &glyph_unicode ? "↪ " : "> ";
+}
+
+/*
+ * A line of code wider than the line: its continuation rows start at the
+ * code block's indent (hang) with the continuation mark, so that they do
+ * not read as lines of code of their own - not at the line's own indent,
+ * which is the code's.  It breaks at a space when it can (the spaces at
+ * the break are kept in the text, not drawn), inside a word when it must.
+ * The marks are in the view's text only: the reply, which /copy gives, is
+ * left whole.
+ */
+static void
+block_wrap_code(struct view_block *b, size_t width, size_t off, size_t len,
+    int flags, size_t hang)
+{
+	const char *mark = view_code_mark();
+	size_t ml = strlen(mark), mw = utf8_width(mark, ml), pos, take, skip;
+	size_t w = width, at;
+	struct view_line *line;
+	char *src;
+
+	if (hang > width / 2 || hang > UINT8_MAX)
+		hang = 0;
+	if (utf8_width(b->text + off, len) <= width || hang + mw + 4 > width) {
+		/* It fits; or the line is too narrow for marks. */
+		block_wrap_at(
+		    b, width, VIEW_CODE, off, len, false, flags, hang, 0);
+		return;
+	}
+	src = xmalloc(len);
+	memcpy(src, b->text + off, len);
+	b->text_len = off;
+	for (pos = 0; pos < len; pos += take + skip) {
+		take = view_wrap_next(src + pos, len - pos, w, true, &skip);
+		if (pos == 0) {
+			at = block_add_text(b, src, take + skip);
+			block_add_line(b, VIEW_CODE, at, take, flags);
+			w = width - hang - mw;
+			continue;
+		}
+		at = block_add_text(b, mark, ml);
+		block_add_text(b, src + pos, take + skip);
+		line = block_add_line(b, VIEW_CODE, at, ml + take, VIEW_CONT);
+		line->indent = (uint8_t)hang;
+		line->mark = (uint32_t)ml;
+	}
+	free(src);
+}
+
 /*
  * A line of plain text (a note, a message of yours) or of code: its
  * continuation lines keep its own indent, and for a "- " or "* " item
@@ -543,7 +596,7 @@ static void
 block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
     const char *s, size_t n, bool markdown)
 {
-	size_t pos = 0, end, off, len, i, took, text_until = 0;
+	size_t pos = 0, end, off, len, i, took, text_until = 0, code_indent = 0;
 	size_t para_off = 0, para_len = 0;
 	int flags = VIEW_FIRST;
 	bool in_code = false, as_text, para = false, text;
@@ -574,11 +627,11 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 		if (markdown && len - i >= 3 &&
 		    memcmp(b->text + off + i, "```", 3) == 0) {
 			in_code = !in_code;
+			code_indent = i;
 			block_wrap(
 			    b, width, VIEW_FENCE, off, len, false, flags);
 		} else if (in_code)
-			block_wrap_indented(
-			    b, width, VIEW_CODE, off, len, false, flags);
+			block_wrap_code(b, width, off, len, flags, code_indent);
 		else if (markdown && para && is_underline(b->text + off, len)) {
 			/* "Title" then "=====" (or "-----"): the title is a
 			 * heading, the underline goes. */
@@ -1047,11 +1100,17 @@ view_line_pos(struct view *v, size_t i, size_t *block, size_t *off)
 {
 	const struct view_block *b;
 	const struct view_line *line = view_line(v, i, NULL, &b);
+	size_t k, marks = 0;
 
 	if (line == NULL)
 		return false;
 	*block = (size_t)(b - v->blocks);
-	*off = line->off;
+	/* The continuation marks before it depend on the width: not
+	 * counted, so that the byte is the same at any width. */
+	for (k = 0; &b->lines[k] != line; k++)
+		if (b->lines[k].flags & VIEW_CONT)
+			marks += b->lines[k].mark;
+	*off = line->off - marks;
 	return true;
 }
 
@@ -1059,14 +1118,19 @@ size_t
 view_line_at(struct view *v, size_t block, size_t off)
 {
 	const struct view_block *b;
-	size_t k;
+	size_t k, marks = 0;
 
 	view_update_starts(v);
 	if (block >= v->nblocks)
 		return v->total;
 	b = &v->blocks[block];
-	/* The last line of the block that starts at or before off. */
-	for (k = 0; k + 1 < b->nlines && b->lines[k + 1].off <= off; k++)
-		;
+	/* The last line of the block that starts at or before off (off
+	 * not counting the continuation marks, as view_line_pos). */
+	for (k = 0; k + 1 < b->nlines; k++) {
+		if (b->lines[k].flags & VIEW_CONT)
+			marks += b->lines[k].mark;
+		if (b->lines[k + 1].off - marks > off)
+			break;
+	}
 	return v->starts[block] + k;
 }
