@@ -779,6 +779,17 @@ TEST(view_error_line_and_clean_text)
 	CHECK(strstr(dump, "R:partial [31mred text    x\n") != NULL);
 	CHECK(strstr(dump, "E:✗ openai: HTTP 500\n") != NULL);
 	free(dump);
+	/* A long error hangs under its text, not under the mark; so do the
+	 * error's own further lines. */
+	ex.error = S("rate limited by mock (HTTP 429): retry after 120 s\n"
+	             "(mock said: slow down)");
+	ex.version++;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "E:✗ rate limited by mock (HTTP 429): retry\n"
+	                   "E:  after 120 s\n"
+	                   "E:  (mock said: slow down)\n") != NULL);
+	free(dump);
 	view_release(&v);
 }
 

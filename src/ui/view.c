@@ -490,6 +490,45 @@ block_wrap_code(struct view_block *b, size_t width, size_t off, size_t len,
 }
 
 /*
+ * The error line under a failed reply ("✗ " and the error): its rows
+ * after the first hang under the text after the mark, so that the mark
+ * stands out alone.
+ */
+static void
+block_add_error(struct view_block *b, size_t width, const char *msg)
+{
+	size_t hang = utf8_width(glyph->failed, strlen(glyph->failed)) + 1;
+	size_t n = strlen(msg), pos = 0, end, off, len, at, take, skip;
+	size_t w = width;
+	struct view_line *line;
+	const char *nl;
+	int flags = VIEW_FIRST;
+
+	if (hang > width / 2)
+		hang = 0;
+	for (;;) {
+		nl = memchr(msg + pos, '\n', n - pos);
+		end = nl != NULL ? (size_t)(nl - msg) : n;
+		off = block_add_clean(b, msg + pos, end - pos, &len);
+		at = 0;
+		do {
+			take = view_wrap_next(
+			    b->text + off + at, len - at, w, true, &skip);
+			line = block_add_line(
+			    b, VIEW_ERROR, off + at, take, flags);
+			if (flags == 0)
+				line->indent = (uint8_t)hang;
+			flags = 0;
+			w = width - hang;
+			at += take + skip;
+		} while (at < len);
+		if (nl == NULL)
+			break;
+		pos = end + 1;
+	}
+}
+
+/*
  * A line of plain text (a note, a message of yours) or of code: its
  * continuation lines keep its own indent, and for a "- " or "* " item
  * hang after the mark, so a wrapped step of a how-to (or a long line of
@@ -796,8 +835,7 @@ block_layout_exchange(struct view_block *b, size_t width,
 		char *msg = xasprintf("%s %s", glyph->failed,
 		    ex->error != NULL ? ex->error : "the reply failed");
 
-		block_add_paragraphs(
-		    b, width, VIEW_ERROR, msg, strlen(msg), false);
+		block_add_error(b, width, msg);
 		free(msg);
 		/* A model was asked and failed: another one may answer -
 		 * unless the router's table had no other candidate (or only
