@@ -448,6 +448,47 @@ TEST(view_lays_out_tables)
 	dump = relayout(&v, "| a | b |\n|---|---|");
 	CHECK_STR(dump, "P:q\nR:a │ b\nR:──┼──\nB:\n");
 	free(dump);
+	/* While the reply streams, a table at its end is text: its columns
+	 * are laid out once, when it ends (or the reply does), not again
+	 * with each wider cell. */
+	ex.reply = "| Method | Copies |\n|---|---|\n| memcpy | 1 |\n| m";
+	ex.reply_len = strlen(ex.reply);
+	ex.state = REPLY_STREAMING;
+	ex.version = 77;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\n"
+	                "R:| Method | Copies |\n"
+	                "R:|---|---|\n"
+	                "R:| memcpy | 1 |\n"
+	                "R:| m\n"
+	                "B:\n");
+	free(dump);
+	ex.reply = "| Method | Copies |\n|---|---|\n| memcpy | 1 |\n\nNext";
+	ex.reply_len = strlen(ex.reply);
+	ex.version++;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\n"
+	                "R:Method │ Copies\n"
+	                "R:───────┼───────\n"
+	                "R:memcpy │ 1\n"
+	                "R:\n"
+	                "R:Next\n"
+	                "B:\n");
+	free(dump);
+	ex.reply = "| Method | Copies |\n|---|---|\n| memcpy | 1 |\n";
+	ex.reply_len = strlen(ex.reply);
+	ex.state = REPLY_DONE;
+	ex.version++;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\n"
+	                "R:Method │ Copies\n"
+	                "R:───────┼───────\n"
+	                "R:memcpy │ 1\n"
+	                "B:\n");
+	free(dump);
 	/* Wrapped list items and quotes hang under their text; a quote's
 	 * bar is repeated. */
 	view_set_width(&v, 12);

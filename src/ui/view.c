@@ -267,11 +267,12 @@ table_row_draw(
  * the bytes of s the table spans (0 when s does not start one).  *as_text
  * is set when those lines are to be laid out as text instead: the table is
  * wider than width, a row has more cells than the header, or it is longer
- * than VIEW_TABLE_MAX_ROWS - nothing of it is ever dropped.
+ * than VIEW_TABLE_MAX_ROWS - nothing of it is ever dropped - or, with
+ * streaming, it reaches the end of s (more of it may come).
  */
 static size_t
 block_add_table(struct view_block *b, size_t width, const char *s, size_t n,
-    int *flags, bool *as_text)
+    bool streaming, int *flags, bool *as_text)
 {
 	struct markup_cell cells[MARKUP_MAX_CELLS];
 	enum markup_align align[MARKUP_MAX_CELLS];
@@ -325,6 +326,8 @@ block_add_table(struct view_block *b, size_t width, const char *s, size_t n,
 		if (at >= n)
 			break;
 	}
+	if (streaming && pos >= n)
+		*as_text = true;
 	if (*as_text)
 		goto out;
 	for (i = 0; i < nrows; i++)
@@ -630,10 +633,15 @@ is_paragraph_text(const char *s, size_t n)
 	         (i + 1 == n || s[i + 1] == ' '));
 }
 
-/* Lay out text (n bytes, may hold newlines) as paragraphs of kind. */
+/*
+ * Lay out text (n bytes, may hold newlines) as paragraphs of kind.  While
+ * a reply streams, a table that reaches the end of the text so far is
+ * still arriving: it is shown as its text until it ends (or the reply
+ * does), not laid out again in other columns as each wider cell comes.
+ */
 static void
 block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
-    const char *s, size_t n, bool markdown)
+    const char *s, size_t n, bool markdown, bool streaming)
 {
 	size_t pos = 0, end, off, len, i, took, text_until = 0, code_indent = 0;
 	size_t para_off = 0, para_len = 0;
@@ -643,8 +651,8 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 
 	while (pos <= n) {
 		if (markdown && !in_code && pos < n && pos >= text_until &&
-		    (took = block_add_table(
-		         b, width, s + pos, n - pos, &flags, &as_text)) > 0) {
+		    (took = block_add_table(b, width, s + pos, n - pos,
+		         streaming, &flags, &as_text)) > 0) {
 			if (as_text) {
 				/* Its lines as text, not looked at again. */
 				text_until = pos + took;
@@ -797,7 +805,7 @@ block_layout_exchange(struct view_block *b, size_t width,
 		block_add_line(b, VIEW_PROMPT, off, l, 0);
 	} else
 		block_add_paragraphs(b, width, VIEW_PROMPT, ex->prompt,
-		    ex->prompt != NULL ? strlen(ex->prompt) : 0, false);
+		    ex->prompt != NULL ? strlen(ex->prompt) : 0, false, false);
 	if (ex->reply != NULL && ex->reply_len > 0) {
 		/* Blank lines at a finished reply's end are not drawn (while
 		 * it streams they may be a paragraph's start). */
@@ -816,10 +824,10 @@ block_layout_exchange(struct view_block *b, size_t width,
 		 * Ollama): drawn dim and apart, without its tags. */
 		if (think != NULL) {
 			block_add_paragraphs(b, width, VIEW_FOOTER,
-			    "thinking:", strlen("thinking:"), false);
+			    "thinking:", strlen("thinking:"), false, false);
 			if (tl > 0)
-				block_add_paragraphs(
-				    b, width, VIEW_FOOTER, think, tl, false);
+				block_add_paragraphs(b, width, VIEW_FOOTER,
+				    think, tl, false, false);
 		}
 
 		while (
@@ -829,7 +837,8 @@ block_layout_exchange(struct view_block *b, size_t width,
 			rl--;
 		if (rl > skip)
 			block_add_paragraphs(b, width, VIEW_REPLY,
-			    ex->reply + skip, rl - skip, true);
+			    ex->reply + skip, rl - skip, true,
+			    ex->state == REPLY_STREAMING);
 	}
 	if (ex->state == REPLY_ERROR || ex->error != NULL) {
 		char *msg = xasprintf("%s %s", glyph->failed,
@@ -843,12 +852,13 @@ block_layout_exchange(struct view_block *b, size_t width,
 		if ((ex->state == REPLY_ERROR ||
 		        ex->state == REPLY_CANCELLED) &&
 		    ex->model != NULL && hint != NULL && ex->other_can_answer)
-			block_add_paragraphs(
-			    b, width, VIEW_FOOTER, hint, strlen(hint), false);
+			block_add_paragraphs(b, width, VIEW_FOOTER, hint,
+			    strlen(hint), false, false);
 	} else if (ex->state == REPLY_CANCELLED)
 		block_add_paragraphs(b, width, VIEW_ERROR,
 		    "cancelled (the text so far is kept)",
-		    strlen("cancelled (the text so far is kept)"), false);
+		    strlen("cancelled (the text so far is kept)"), false,
+		    false);
 	format_footer(glyph, ex, footer, sizeof footer);
 	/* Refused before it was sent: no model was asked, nothing timed or
 	 * spent; the error line says it all (as when resumed). */
@@ -926,7 +936,7 @@ block_layout_note(struct view_block *b, size_t width)
 {
 	block_reset(b);
 	block_add_paragraphs(
-	    b, width, b->note_kind, b->source, strlen(b->source), false);
+	    b, width, b->note_kind, b->source, strlen(b->source), false, false);
 	block_add_line(b, VIEW_BLANK, b->text_len, 0, 0);
 }
 
