@@ -448,6 +448,47 @@ TEST(view_lays_out_tables)
 	dump = relayout(&v, "| a | b |\n|---|---|");
 	CHECK_STR(dump, "P:q\nR:a │ b\nR:──┼──\nB:\n");
 	free(dump);
+	/* While the reply streams, a table at its end is text: its columns
+	 * are laid out once, when it ends (or the reply does), not again
+	 * with each wider cell. */
+	ex.reply = "| Method | Copies |\n|---|---|\n| memcpy | 1 |\n| m";
+	ex.reply_len = strlen(ex.reply);
+	ex.state = REPLY_STREAMING;
+	ex.version = 77;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\n"
+	                "R:| Method | Copies |\n"
+	                "R:|---|---|\n"
+	                "R:| memcpy | 1 |\n"
+	                "R:| m\n"
+	                "B:\n");
+	free(dump);
+	ex.reply = "| Method | Copies |\n|---|---|\n| memcpy | 1 |\n\nNext";
+	ex.reply_len = strlen(ex.reply);
+	ex.version++;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\n"
+	                "R:Method │ Copies\n"
+	                "R:───────┼───────\n"
+	                "R:memcpy │ 1\n"
+	                "R:\n"
+	                "R:Next\n"
+	                "B:\n");
+	free(dump);
+	ex.reply = "| Method | Copies |\n|---|---|\n| memcpy | 1 |\n";
+	ex.reply_len = strlen(ex.reply);
+	ex.state = REPLY_DONE;
+	ex.version++;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\n"
+	                "R:Method │ Copies\n"
+	                "R:───────┼───────\n"
+	                "R:memcpy │ 1\n"
+	                "B:\n");
+	free(dump);
 	/* Wrapped list items and quotes hang under their text; a quote's
 	 * bar is repeated. */
 	view_set_width(&v, 12);
@@ -670,6 +711,96 @@ TEST(view_draws_reply_markdown_but_keeps_the_prompt)
 	view_release(&v);
 }
 
+/*
+ * A wrapped line of code: its continuation rows start with the
+ * continuation mark at the code block's indent, not at the code's own
+ * indent (they would read as lines of code); the reply keeps the line
+ * whole, and a line's place survives a resize.
+ */
+TEST(view_marks_wrapped_code_lines)
+{
+	struct view v;
+	struct app_exchange ex;
+	const struct view_line *l;
+	const char *text;
+	char *dump;
+	size_t i, blk, off;
+	const char *reply =
+	    "Reverse:\n"
+	    "```python\n"
+	    "def rev(xs):\n"
+	    "    return [xs[i] for i in range(len(xs) - 1, -1, -1)]  # a "
+	    "very long comment line\n"
+	    "```\n"
+	    "- in a list:\n"
+	    "  ```\n"
+	    "      abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\n"
+	    "  ```\n"
+	    "needle";
+
+	exchange_init(&ex, "q", reply);
+	view_init(&v, 40);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK_STR(dump, "P:q\n"
+	                "R:Reverse:\n"
+	                "F:```python\n"
+	                "C:def rev(xs):\n"
+	                "C:    return [xs[i] for i in range(len(xs)\n"
+	                "C:↪ - 1, -1, -1)]  # a very long comment\n"
+	                "C:↪ line\n"
+	                "F:```\n"
+	                "R:• in a list:\n"
+	                "F:  ```\n"
+	                "C:      abcdefghijklmnopqrstuvwxyzabcdefgh\n"
+	                "C:  ↪ ijklmnopqrstuvwxyz\n"
+	                "F:  ```\n"
+	                "R:needle\n"
+	                "B:\n");
+	free(dump);
+	l = view_line(&v, 5, &text, NULL);
+	CHECK(l->kind == VIEW_CODE && (l->flags & VIEW_CONT) &&
+	      l->mark == strlen("↪ "));
+	/* The reply /copy gives is the code as written. */
+	CHECK(ex.reply_len == strlen(reply) && strcmp(ex.reply, reply) == 0);
+	/* A line's place, taken at one width, is the same line at another
+	 * (the marks before it come and go with the width). */
+	CHECK(view_line_pos(&v, 13, &blk, &off));
+	view_set_width(&v, 100);
+	view_sync(&v, 0, &ex);
+	view_line(&v, view_line_at(&v, blk, off), &text, NULL);
+	CHECK(strncmp(text, "needle", 6) == 0);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "↪") == NULL);
+	free(dump);
+	view_set_width(&v, 40);
+	view_sync(&v, 0, &ex);
+	CHECK(view_line_pos(&v, 11, &blk, &off));
+	view_set_width(&v, 30);
+	view_sync(&v, 0, &ex);
+	l = view_line(&v, view_line_at(&v, blk, off), &text, NULL);
+	CHECK(l->kind == VIEW_CODE && strncmp(text, "↪ ", 4) == 0 &&
+	      memmem(text, l->len, "lmnop", 5) != NULL);
+	/* The ASCII marks: "> ". */
+	glyph_use(GLYPHS_ASCII);
+	view_relayout(&v);
+	view_set_width(&v, 40);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(
+	    strstr(dump, "C:> - 1, -1, -1)]  # a very long comment\n") != NULL);
+	free(dump);
+	glyph_use(GLYPHS_UNICODE);
+	/* Too narrow for marks: wrapped as it was. */
+	view_set_width(&v, 5);
+	view_sync(&v, 0, &ex);
+	for (i = 0; i < view_total(&v); i++) {
+		l = view_line(&v, i, &text, NULL);
+		CHECK(!(l->flags & VIEW_CONT));
+	}
+	view_release(&v);
+}
+
 TEST(view_error_line_and_clean_text)
 {
 	struct view v;
@@ -688,6 +819,17 @@ TEST(view_error_line_and_clean_text)
 	CHECK(strchr(dump, '\x1b') == NULL && strchr(dump, '\x07') == NULL);
 	CHECK(strstr(dump, "R:partial [31mred text    x\n") != NULL);
 	CHECK(strstr(dump, "E:✗ openai: HTTP 500\n") != NULL);
+	free(dump);
+	/* A long error hangs under its text, not under the mark; so do the
+	 * error's own further lines. */
+	ex.error = S("rate limited by mock (HTTP 429): retry after 120 s\n"
+	             "(mock said: slow down)");
+	ex.version++;
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "E:✗ rate limited by mock (HTTP 429): retry\n"
+	                   "E:  after 120 s\n"
+	                   "E:  (mock said: slow down)\n") != NULL);
 	free(dump);
 	view_release(&v);
 }
@@ -1521,6 +1663,7 @@ main(void)
 	RUN(markup_splits_table_rows);
 	RUN(view_lays_out_tables);
 	RUN(view_draws_reply_markdown_but_keeps_the_prompt);
+	RUN(view_marks_wrapped_code_lines);
 	RUN(view_error_line_and_clean_text);
 	RUN(view_marks_pinned_reask_and_failed_replies);
 	RUN(keymap_describe_groups_keys_by_action);

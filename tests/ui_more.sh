@@ -483,7 +483,13 @@ send "/model auto"
 send "one more question"
 ui_expect "^ +✗ nothing fits what is left of today's budget" "a refused message says nothing fits, under it"
 ui_expect "would cost about \\\$0\.[0-9]+ \(~[0-9]+ tokens in, ~[0-9]+ out\)" "and what the cheapest would cost"
-ui_expect "the conversation so far included: /new" "the long conversation is why: /new is the way out"
+ui_expect "the conversation so far included:( /new|\$)" "the long conversation is why"
+ui_expect "(included: |^ +)/new starts a cheaper one" "/new is the way out"
+# The error's wrapped rows hang under its text, two columns after the ✗.
+x=$(ui_screen | grep "✗ nothing fits" | sed 's/✗.*//' | wc -c)
+y=$(ui_screen | grep -A1 "✗ nothing fits" | tail -n 1 | sed 's/[^ ].*//' | wc -c)
+[ "$y" -eq $((x + 2)) ] && ok "the error's second row hangs under its text" ||
+	fail "the error's second row starts at $y, the ✗ at $x"
 ui_expect_not "not sent:" "said once, not again in a note"
 send "/why"
 ui_expect "/why: no model was asked for \"one more question\"; the router's table:" "/why names the refused message by its words"

@@ -116,13 +116,15 @@ ui_keys C-u
 # Code blocks are set apart.
 ui_type "code please"; ui_keys Enter
 ui_expect "int x = 1;" "code block shown"
-# A code line longer than the screen wraps under its own indent.
+# A code line longer than the screen goes on after a "↪ " at the code
+# block's indent (the column of "int x"), not at its own indent: it does
+# not read as a line of code of its own.
 ui_expect "^ +return some_function" "a long code line"
 ui_screen | grep "zzzz_end);" >"$T/wrapped"
 if grep -q "return" "$T/wrapped"; then fail "the long code line did not wrap: $(cat "$T/wrapped")"
-elif [ "$(sed 's/[^ ].*//' "$T/wrapped" | wc -c)" -eq "$(ui_screen | grep "return some_function" | sed 's/[^ ].*//' | wc -c)" ]; then
-	ok "its wrapped part keeps the line's indent"
-else fail "its wrapped part lost the indent: $(cat "$T/wrapped")"; fi
+elif grep -q "↪ " "$T/wrapped" && [ "$(sed 's/↪.*//' "$T/wrapped" | wc -c)" -eq "$(ui_screen | grep "int x = 1;" | sed 's/[^ ].*//' | wc -c)" ]; then
+	ok "its wrapped part goes on after a mark at the block's indent"
+else fail "its wrapped part is not marked at the block's indent: $(cat "$T/wrapped")"; fi
 # The cancelled reply was read as far as it came: the next message goes
 # with it as context, as the screen shows the conversation.
 grep "code please" "$MOCK_LOG" | tail -n 1 | grep -q "slow again.*assistant.*one two.*code please" &&

@@ -267,11 +267,12 @@ table_row_draw(
  * the bytes of s the table spans (0 when s does not start one).  *as_text
  * is set when those lines are to be laid out as text instead: the table is
  * wider than width, a row has more cells than the header, or it is longer
- * than VIEW_TABLE_MAX_ROWS - nothing of it is ever dropped.
+ * than VIEW_TABLE_MAX_ROWS - nothing of it is ever dropped - or, with
+ * streaming, it reaches the end of s (more of it may come).
  */
 static size_t
 block_add_table(struct view_block *b, size_t width, const char *s, size_t n,
-    int *flags, bool *as_text)
+    bool streaming, int *flags, bool *as_text)
 {
 	struct markup_cell cells[MARKUP_MAX_CELLS];
 	enum markup_align align[MARKUP_MAX_CELLS];
@@ -325,6 +326,8 @@ block_add_table(struct view_block *b, size_t width, const char *s, size_t n,
 		if (at >= n)
 			break;
 	}
+	if (streaming && pos >= n)
+		*as_text = true;
 	if (*as_text)
 		goto out;
 	for (i = 0; i < nrows; i++)
@@ -436,6 +439,98 @@ block_wrap(struct view_block *b, size_t width, enum view_kind kind, size_t off,
 	block_wrap_at(b, width, kind, off, len, words, flags, 0, 0);
 }
 
+const char *
+view_code_mark(void)
+{
+	return glyph == &glyph_unicode ? "↪ " : "> ";
+}
+
+/*
+ * A line of code wider than the line: its continuation rows start at the
+ * code block's indent (hang) with the continuation mark, so that they do
+ * not read as lines of code of their own - not at the line's own indent,
+ * which is the code's.  It breaks at a space when it can (the spaces at
+ * the break are kept in the text, not drawn), inside a word when it must.
+ * The marks are in the view's text only: the reply, which /copy gives, is
+ * left whole.
+ */
+static void
+block_wrap_code(struct view_block *b, size_t width, size_t off, size_t len,
+    int flags, size_t hang)
+{
+	const char *mark = view_code_mark();
+	size_t ml = strlen(mark), mw = utf8_width(mark, ml), pos, take, skip;
+	size_t w = width, at;
+	struct view_line *line;
+	char *src;
+
+	if (hang > width / 2 || hang > UINT8_MAX)
+		hang = 0;
+	if (utf8_width(b->text + off, len) <= width || hang + mw + 4 > width) {
+		/* It fits; or the line is too narrow for marks. */
+		block_wrap_at(
+		    b, width, VIEW_CODE, off, len, false, flags, hang, 0);
+		return;
+	}
+	src = xmalloc(len);
+	memcpy(src, b->text + off, len);
+	b->text_len = off;
+	for (pos = 0; pos < len; pos += take + skip) {
+		take = view_wrap_next(src + pos, len - pos, w, true, &skip);
+		if (pos == 0) {
+			at = block_add_text(b, src, take + skip);
+			block_add_line(b, VIEW_CODE, at, take, flags);
+			w = width - hang - mw;
+			continue;
+		}
+		at = block_add_text(b, mark, ml);
+		block_add_text(b, src + pos, take + skip);
+		line = block_add_line(b, VIEW_CODE, at, ml + take, VIEW_CONT);
+		line->indent = (uint8_t)hang;
+		line->mark = (uint32_t)ml;
+	}
+	free(src);
+}
+
+/*
+ * The error line under a failed reply ("✗ " and the error): its rows
+ * after the first hang under the text after the mark, so that the mark
+ * stands out alone.
+ */
+static void
+block_add_error(struct view_block *b, size_t width, const char *msg)
+{
+	size_t hang = utf8_width(glyph->failed, strlen(glyph->failed)) + 1;
+	size_t n = strlen(msg), pos = 0, end, off, len, at, take, skip;
+	size_t w = width;
+	struct view_line *line;
+	const char *nl;
+	int flags = VIEW_FIRST;
+
+	if (hang > width / 2)
+		hang = 0;
+	for (;;) {
+		nl = memchr(msg + pos, '\n', n - pos);
+		end = nl != NULL ? (size_t)(nl - msg) : n;
+		off = block_add_clean(b, msg + pos, end - pos, &len);
+		at = 0;
+		do {
+			take = view_wrap_next(
+			    b->text + off + at, len - at, w, true, &skip);
+			line = block_add_line(
+			    b, VIEW_ERROR, off + at, take, flags);
+			if (flags == 0)
+				line->indent = (uint8_t)hang;
+			flags = 0;
+			w = width - hang;
+			at += take + skip;
+		} while (at < len);
+		if (nl == NULL)
+			break;
+		pos = end + 1;
+	}
+}
+
 /*
  * A line of plain text (a note, a message of yours) or of code: its
  * continuation lines keep its own indent, and for a "- " or "* " item
@@ -538,12 +633,17 @@ is_paragraph_text(const char *s, size_t n)
 	         (i + 1 == n || s[i + 1] == ' '));
 }
 
-/* Lay out text (n bytes, may hold newlines) as paragraphs of kind. */
+/*
+ * Lay out text (n bytes, may hold newlines) as paragraphs of kind.  While
+ * a reply streams, a table that reaches the end of the text so far is
+ * still arriving: it is shown as its text until it ends (or the reply
+ * does), not laid out again in other columns as each wider cell comes.
+ */
 static void
 block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
-    const char *s, size_t n, bool markdown)
+    const char *s, size_t n, bool markdown, bool streaming)
 {
-	size_t pos = 0, end, off, len, i, took, text_until = 0;
+	size_t pos = 0, end, off, len, i, took, text_until = 0, code_indent = 0;
 	size_t para_off = 0, para_len = 0;
 	int flags = VIEW_FIRST;
 	bool in_code = false, as_text, para = false, text;
@@ -551,8 +651,8 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 
 	while (pos <= n) {
 		if (markdown && !in_code && pos < n && pos >= text_until &&
-		    (took = block_add_table(
-		         b, width, s + pos, n - pos, &flags, &as_text)) > 0) {
+		    (took = block_add_table(b, width, s + pos, n - pos,
+		         streaming, &flags, &as_text)) > 0) {
 			if (as_text) {
 				/* Its lines as text, not looked at again. */
 				text_until = pos + took;
@@ -574,11 +674,11 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 		if (markdown && len - i >= 3 &&
 		    memcmp(b->text + off + i, "```", 3) == 0) {
 			in_code = !in_code;
+			code_indent = i;
 			block_wrap(
 			    b, width, VIEW_FENCE, off, len, false, flags);
 		} else if (in_code)
-			block_wrap_indented(
-			    b, width, VIEW_CODE, off, len, false, flags);
+			block_wrap_code(b, width, off, len, flags, code_indent);
 		else if (markdown && para && is_underline(b->text + off, len)) {
 			/* "Title" then "=====" (or "-----"): the title is a
 			 * heading, the underline goes. */
@@ -705,7 +805,7 @@ block_layout_exchange(struct view_block *b, size_t width,
 		block_add_line(b, VIEW_PROMPT, off, l, 0);
 	} else
 		block_add_paragraphs(b, width, VIEW_PROMPT, ex->prompt,
-		    ex->prompt != NULL ? strlen(ex->prompt) : 0, false);
+		    ex->prompt != NULL ? strlen(ex->prompt) : 0, false, false);
 	if (ex->reply != NULL && ex->reply_len > 0) {
 		/* Blank lines at a finished reply's end are not drawn (while
 		 * it streams they may be a paragraph's start). */
@@ -724,10 +824,10 @@ block_layout_exchange(struct view_block *b, size_t width,
 		 * Ollama): drawn dim and apart, without its tags. */
 		if (think != NULL) {
 			block_add_paragraphs(b, width, VIEW_FOOTER,
-			    "thinking:", strlen("thinking:"), false);
+			    "thinking:", strlen("thinking:"), false, false);
 			if (tl > 0)
-				block_add_paragraphs(
-				    b, width, VIEW_FOOTER, think, tl, false);
+				block_add_paragraphs(b, width, VIEW_FOOTER,
+				    think, tl, false, false);
 		}
 
 		while (
@@ -737,14 +837,14 @@ block_layout_exchange(struct view_block *b, size_t width,
 			rl--;
 		if (rl > skip)
 			block_add_paragraphs(b, width, VIEW_REPLY,
-			    ex->reply + skip, rl - skip, true);
+			    ex->reply + skip, rl - skip, true,
+			    ex->state == REPLY_STREAMING);
 	}
 	if (ex->state == REPLY_ERROR || ex->error != NULL) {
 		char *msg = xasprintf("%s %s", glyph->failed,
 		    ex->error != NULL ? ex->error : "the reply failed");
 
-		block_add_paragraphs(
-		    b, width, VIEW_ERROR, msg, strlen(msg), false);
+		block_add_error(b, width, msg);
 		free(msg);
 		/* A model was asked and failed: another one may answer -
 		 * unless the router's table had no other candidate (or only
@@ -752,12 +852,13 @@ block_layout_exchange(struct view_block *b, size_t width,
 		if ((ex->state == REPLY_ERROR ||
 		        ex->state == REPLY_CANCELLED) &&
 		    ex->model != NULL && hint != NULL && ex->other_can_answer)
-			block_add_paragraphs(
-			    b, width, VIEW_FOOTER, hint, strlen(hint), false);
+			block_add_paragraphs(b, width, VIEW_FOOTER, hint,
+			    strlen(hint), false, false);
 	} else if (ex->state == REPLY_CANCELLED)
 		block_add_paragraphs(b, width, VIEW_ERROR,
 		    "cancelled (the text so far is kept)",
-		    strlen("cancelled (the text so far is kept)"), false);
+		    strlen("cancelled (the text so far is kept)"), false,
+		    false);
 	format_footer(glyph, ex, footer, sizeof footer);
 	/* Refused before it was sent: no model was asked, nothing timed or
 	 * spent; the error line says it all (as when resumed). */
@@ -835,7 +936,7 @@ block_layout_note(struct view_block *b, size_t width)
 {
 	block_reset(b);
 	block_add_paragraphs(
-	    b, width, b->note_kind, b->source, strlen(b->source), false);
+	    b, width, b->note_kind, b->source, strlen(b->source), false, false);
 	block_add_line(b, VIEW_BLANK, b->text_len, 0, 0);
 }
 
@@ -1047,11 +1148,17 @@ view_line_pos(struct view *v, size_t i, size_t *block, size_t *off)
 {
 	const struct view_block *b;
 	const struct view_line *line = view_line(v, i, NULL, &b);
+	size_t k, marks = 0;
 
 	if (line == NULL)
 		return false;
 	*block = (size_t)(b - v->blocks);
-	*off = line->off;
+	/* The continuation marks before it depend on the width: not
+	 * counted, so that the byte is the same at any width. */
+	for (k = 0; &b->lines[k] != line; k++)
+		if (b->lines[k].flags & VIEW_CONT)
+			marks += b->lines[k].mark;
+	*off = line->off - marks;
 	return true;
 }
 
@@ -1059,14 +1166,19 @@ size_t
 view_line_at(struct view *v, size_t block, size_t off)
 {
 	const struct view_block *b;
-	size_t k;
+	size_t k, marks = 0;
 
 	view_update_starts(v);
 	if (block >= v->nblocks)
 		return v->total;
 	b = &v->blocks[block];
-	/* The last line of the block that starts at or before off. */
-	for (k = 0; k + 1 < b->nlines && b->lines[k + 1].off <= off; k++)
-		;
+	/* The last line of the block that starts at or before off (off
+	 * not counting the continuation marks, as view_line_pos). */
+	for (k = 0; k + 1 < b->nlines; k++) {
+		if (b->lines[k].flags & VIEW_CONT)
+			marks += b->lines[k].mark;
+		if (b->lines[k + 1].off - marks > off)
+			break;
+	}
 	return v->starts[block] + k;
 }

@@ -40,13 +40,19 @@ enum view_kind {
 };
 
 #define VIEW_FIRST 0x1 /* first line of the prompt / reply / note */
+/* A continuation row of a wrapped line of code: it starts with the
+ * continuation mark (VIEW_CODE_MARK, line->mark bytes of it), which is in
+ * the view's text only - not in the reply, so /copy gives the line whole. */
+#define VIEW_CONT 0x2
 
 struct view_line {
-	uint32_t off;  /* into the block's text */
-	uint32_t len;  /* bytes */
-	uint32_t mark; /* VIEW_FOOTER: byte where the rating starts (or len) */
+	uint32_t off; /* into the block's text */
+	uint32_t len; /* bytes */
+	/* VIEW_FOOTER: byte where the rating starts (or len); VIEW_CONT:
+	 * bytes of the continuation mark the line starts with. */
+	uint32_t mark;
 	uint8_t kind;  /* enum view_kind */
-	uint8_t flags; /* VIEW_FIRST */
+	uint8_t flags; /* VIEW_FIRST, VIEW_CONT */
 	/* A wrapped list item or quote: the text starts indent columns in,
 	 * and with bar > 0 a quote's bar is drawn at column bar - 1. */
 	uint8_t indent, bar;
@@ -114,7 +120,9 @@ size_t view_total(struct view *v);
  * owned by the view and valid until the next change.
  */
 /* view_line_pos: where line i is (its block and the byte its text starts
- * at), to find it again once the view is laid out anew (a resize). */
+ * at, not counting the continuation marks before it, which come and go
+ * with the width), to find it again once the view is laid out anew (a
+ * resize). */
 bool view_line_pos(struct view *v, size_t i, size_t *block, size_t *off);
 /* view_line_at: the line of block that holds byte off. */
 size_t view_line_at(struct view *v, size_t block, size_t off);
@@ -124,6 +132,10 @@ const struct view_line *view_line(struct view *v, size_t i, const char **text,
 size_t view_exchange_line(struct view *v, size_t index);
 /* view_exchange_end: the line after exchange index's block. */
 size_t view_exchange_end(struct view *v, size_t index);
+
+/* The mark that starts a continuation row of a wrapped line of code, in
+ * the marks in use (util/glyph.h): "↪ ", or "> " in ASCII. */
+const char *view_code_mark(void);
 
 /* The columns a tab takes, in the chat pane and the input alike (a fixed
  * width, not tab stops: a message reads the same in both). */
