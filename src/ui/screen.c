@@ -445,36 +445,67 @@ fill_row(int y, attr_t a)
 	hline(' ', COLS);
 }
 
-/* A conversation's title gets at least this many columns (or all it needs)
- * before the title bar cuts it: parts of less use give way first. */
-#define TITLE_MIN_COLS 12
-/* The last of title_parts' steps: every part that may give way has. */
-#define TITLE_LAST_STEP 4
-/* The last step taken for the whole title alone: the program's name and
- * the mode give way to it, the pin's label and the count's word do not. */
-#define TITLE_WHOLE_STEP 2
+/*
+ * The title bar narrows in one fixed order, so a narrower window never
+ * shows a part a wider one dropped: the conversation's name first keeps
+ * TITLE_WANT_COLS (or all it needs), then the parts give way, the least
+ * useful first: the program's name, the routing mode, the "pinned: "
+ * before the pinned model (the status bar says PINNED too), the count's
+ * word; then the pinned model is cut with an ellipsis down to
+ * TITLE_PIN_MIN_COLS; only then is the name cut below TITLE_WANT_COLS,
+ * and never to nothing.  Each part only shrinks as the window does.
+ */
+#define TITLE_WANT_COLS    60
+#define TITLE_PIN_MIN_COLS 8
+enum title_step {
+	TITLE_ALL,
+	TITLE_NO_NAME,  /* "mixchat · " gone */
+	TITLE_NO_MODE,  /* the routing mode gone */
+	TITLE_NO_LABEL, /* "pinned: " gone */
+	TITLE_NO_WORD,  /* "2", not "2 messages" */
+	TITLE_PIN_CUT,  /* the pinned model cut to what is left */
+};
+
+/* s (n bytes) cut to cols columns with an ellipsis at the end, and no
+ * blank before it ("hello world…", not "hello world …"). */
+static void
+title_cut(char *buf, size_t bufsz, const char *s, size_t n, size_t cols)
+{
+	size_t ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
+	size_t w = utf8_width(s, n);
+
+	if (w > cols) {
+		n = cols > ew ? utf8_fit(s, n, cols - ew, NULL) : 0;
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
+	}
+	snprintf(buf, bufsz, "%.*s%s", (int)n, s,
+	    w > cols && (n > 0 || cols >= ew) ? glyph->ellipsis : "");
+}
 
 /*
- * The title bar's parts beside the conversation's title at step (0: all
- * of them; each step drops one more, the least useful first: the
- * program's name, the routing mode, the "pinned: " before the pinned
- * model (the status bar says PINNED too), the count's word).  Returns
- * the columns they take, with the two the count keeps from the edge.
+ * The title bar's parts beside the conversation's name at step, the
+ * pinned model in at most pincols columns.  Returns the columns they
+ * take, with the two the count keeps from the edge.
  */
 static size_t
-title_parts(struct ui *ui, int step, size_t nmsg, char *head, size_t headsz,
-    char *tail, size_t tailsz, char *right, size_t rightsz)
+title_parts(struct ui *ui, enum title_step step, size_t pincols, size_t nmsg,
+    char *head, size_t headsz, char *tail, size_t tailsz, char *right,
+    size_t rightsz)
 {
 	const char *pinned = app_pinned_model(ui->app);
+	char pin[256] = "";
 
-	snprintf(head, headsz, "%s%s", step >= 1 ? " " : " mixchat",
-	    step >= 1 ? "" : glyph->sep);
-	snprintf(tail, tailsz, "%s%s%s%s%s", step >= 2 ? "" : glyph->sep,
-	    step >= 2 ? "" : app_mode_name(ui->app),
+	if (pinned != NULL)
+		title_cut(pin, sizeof pin, pinned, strlen(pinned), pincols);
+	snprintf(head, headsz, "%s%s", step >= TITLE_NO_NAME ? " " : " mixchat",
+	    step >= TITLE_NO_NAME ? "" : glyph->sep);
+	snprintf(tail, tailsz, "%s%s%s%s%s",
+	    step >= TITLE_NO_MODE ? "" : glyph->sep,
+	    step >= TITLE_NO_MODE ? "" : app_mode_name(ui->app),
 	    pinned != NULL ? glyph->sep : "",
-	    pinned != NULL && step < 3 ? "pinned: " : "",
-	    pinned != NULL ? pinned : "");
-	if (step >= 4)
+	    pinned != NULL && step < TITLE_NO_LABEL ? "pinned: " : "", pin);
+	if (step >= TITLE_NO_WORD)
 		snprintf(right, rightsz, "%zu ", nmsg);
 	else
 		snprintf(right, rightsz, "%zu %s ", nmsg,
@@ -486,11 +517,12 @@ title_parts(struct ui *ui, int step, size_t nmsg, char *head, size_t headsz,
 static void
 draw_title(struct ui *ui, int y)
 {
-	char head[64], tail[256], right[128], left[1024];
+	char head[64], tail[512], right[128], name[1024], left[2048];
 	const char *title = app_session_title(ui->app);
+	const char *pinned = app_pinned_model(ui->app);
 	size_t used, cols = (size_t)ui->cols, fixed, room, tw, tb, i;
-	size_t nmsg = 0, least;
-	int step, whole = -1, some = -1;
+	size_t nmsg = 0, want, pinw, pincols, least;
+	enum title_step step;
 
 	fill_row(y, styles[TH_TITLE]);
 	/* Messages as /sessions and `mixchat export` count them: the
@@ -507,39 +539,38 @@ draw_title(struct ui *ui, int y)
 	title = title != NULL ? title : "";
 	tb = strcspn(title, "\n");
 	tw = utf8_width(title, tb);
-	least = tw < TITLE_MIN_COLS ? tw : TITLE_MIN_COLS;
-	/*
-	 * Narrow, parts give way, the least useful first: the program's
-	 * name and the mode when that lets the title show whole, else as
-	 * few as leave it TITLE_MIN_COLS, else all of them.  Only then is
-	 * the title cut; the pinned model and the count stay.
-	 */
-	for (step = 0; step <= TITLE_LAST_STEP && whole < 0; step++) {
-		fixed = title_parts(ui, step, nmsg, head, sizeof head, tail,
-		    sizeof tail, right, sizeof right);
-		room = cols > fixed ? cols - fixed : 0;
-		if (room >= tw && step <= TITLE_WHOLE_STEP)
-			whole = step;
-		if (room >= least && some < 0)
-			some = step;
-	}
-	step = whole >= 0 ? whole : some >= 0 ? some : TITLE_LAST_STEP;
-	fixed = title_parts(ui, step, nmsg, head, sizeof head, tail,
-	    sizeof tail, right, sizeof right);
-	room = cols > fixed ? cols - fixed : 0;
-	if (tw > room) {
-		size_t ew =
-		    utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
+	want = tw < TITLE_WANT_COLS ? tw : TITLE_WANT_COLS;
+	pinw = pinned != NULL ? utf8_width(pinned, strlen(pinned)) : 0;
+	least = pinw < TITLE_PIN_MIN_COLS ? pinw : TITLE_PIN_MIN_COLS;
 
-		tb = room > ew ? utf8_fit(title, tb, room - ew, NULL) : 0;
-		/* "hello world…", not "hello world …". */
-		while (tb > 0 && title[tb - 1] == ' ')
-			tb--;
-		snprintf(left, sizeof left, "%s%.*s%s%s", head, (int)tb, title,
-		    room > ew ? glyph->ellipsis : "", tail);
-	} else
-		snprintf(
-		    left, sizeof left, "%s%.*s%s", head, (int)tb, title, tail);
+	/* The first step that leaves the name the columns it wants. */
+	pincols = pinw;
+	for (step = TITLE_ALL; step < TITLE_PIN_CUT; step++) {
+		fixed = title_parts(ui, step, pincols, nmsg, head, sizeof head,
+		    tail, sizeof tail, right, sizeof right);
+		if (fixed + want <= cols)
+			break;
+	}
+	if (step == TITLE_PIN_CUT) {
+		/* The pin has what the name does not want, down to least. */
+		fixed -= pinw;
+		room = cols > fixed + want ? cols - fixed - want : 0;
+		pincols = room > least ? room : least;
+		fixed = title_parts(ui, step, pincols, nmsg, head, sizeof head,
+		    tail, sizeof tail, right, sizeof right);
+	}
+	room = cols > fixed ? cols - fixed : 0;
+	/* Past the first step the name keeps what it wants, no more: the
+	 * columns a part gave way leave a gap, so a narrower bar never
+	 * shows more of the name than a wider one. */
+	if (step > TITLE_ALL && room > want)
+		room = want;
+	/* Never a name cut to nothing (and a bar starting with "·"). */
+	if (room < 2 && tw > 0)
+		room = tw < 2 ? tw : 2;
+	title_cut(name, sizeof name, title, tb, room);
+	snprintf(left, sizeof left, "%s%s%s", head, name,
+	    tw > 0 || tail[0] == '\0' ? tail : tail + strlen(glyph->sep));
 	used = put_str(y, 0, left, cols, styles[TH_TITLE]);
 	if (used + strlen(right) + 2 <= cols)
 		put_str(y, ui->cols - (int)strlen(right), right, strlen(right),
