@@ -1148,7 +1148,8 @@ hrule(int y, int x, size_t n, attr_t a)
 /*
  * The popup, centred over the chat pane (top, height): a frame with the
  * title on top, what closes it at the bottom, and where the view is when
- * the text is longer than the pane.
+ * the text is longer than the pane; a blank margin keeps the chat's text
+ * off the frame.
  */
 /*
  * The column where a double-width character starts that covers both
@@ -1188,7 +1189,7 @@ draw_overlay(struct ui *ui, int top, int height)
 	struct ui_overlay *o = &ui->overlay;
 	struct overlay_row *rows;
 	size_t cols = (size_t)ui->cols, inner, want = 0, n, i, w, shown;
-	int bw, bh, x0, y0, y, left;
+	int bw, bh, x0, y0, y, left, mx0, mx1, my0, my1;
 	bool edge[512];
 	char title[128], hint[96];
 	attr_t frame = styles[TH_NOTE], body = styles[TH_REPLY];
@@ -1241,18 +1242,25 @@ draw_overlay(struct ui *ui, int top, int height)
 			o->shown_lines++;
 	x0 = ((int)cols - bw) / 2;
 	y0 = top + (height - bh) / 2;
-	/* No double-width character of the chat cut by the popup's edges:
-	 * the one across the left edge is blanked, then the popup's cells
+	/* A blank margin around the frame, so no chat text touches it: a
+	 * column each side (the frame is at most cols - 2 wide), and a row
+	 * above and below when the pane has them. */
+	my0 = y0 > top ? y0 - 1 : y0;
+	my1 = y0 + bh < top + height ? y0 + bh + 1 : y0 + bh;
+	mx0 = x0 > 0 ? x0 - 1 : x0;
+	mx1 = x0 + bw < (int)cols ? x0 + bw + 1 : x0 + bw;
+	/* No double-width character of the chat cut by the margin's edges:
+	 * the one across the left edge is blanked, then the margin's cells
 	 * (left to right, so no half of one is left to take a border with
 	 * it), and the second half of the one across the right edge after
-	 * the border is drawn. */
+	 * the popup is drawn. */
 	attrset(A_NORMAL);
-	for (y = 0; y < bh; y++) {
-		left = wide_across(y0 + y, x0);
+	for (y = my0; y < my1; y++) {
+		left = wide_across(y, mx0);
 		if (left >= 0)
-			mvaddch(y0 + y, left, ' ');
-		edge[y < 512 ? y : 511] = wide_across(y0 + y, x0 + bw) >= 0;
-		mvhline(y0 + y, x0, ' ', bw);
+			mvaddch(y, left, ' ');
+		edge[y - my0 < 512 ? y - my0 : 511] = wide_across(y, mx1) >= 0;
+		mvhline(y, mx0, ' ', mx1 - mx0);
 	}
 
 	attrset(frame);
@@ -1290,9 +1298,9 @@ draw_overlay(struct ui *ui, int top, int height)
 	hrule(y0 + bh - 1, x0 + 1, (size_t)bw - 2, frame);
 	mvaddstr(y0 + bh - 1, x0 + bw - 1, glyph->br);
 	attrset(A_NORMAL);
-	for (y = 0; y < bh && y < 512; y++)
-		if (edge[y] && x0 + bw < (int)cols)
-			mvaddch(y0 + y, x0 + bw, ' ');
+	for (y = my0; y < my1 && y - my0 < 512; y++)
+		if (edge[y - my0] && mx1 < (int)cols)
+			mvaddch(y, mx1, ' ');
 	if (n > shown && o->pick != NULL) {
 		/* Counted in entries (conversations), not rows: the heading
 		 * and a wrapped entry's second row are none. */
