@@ -1,6 +1,8 @@
 # ui_popup.sh - a popup stands clear of the chat: a blank column each
 # side of its frame and a blank row above and below when the pane has
-# them, and the frame centred.
+# them, and the frame centred.  The keys popup (F1): its key column as
+# wide as the longest keys, and where the view is in one form at every
+# width ("1-10 of 68 · Esc closes" when the keys that move do not fit).
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -35,7 +37,7 @@ margins() {
 		if (x - 1 < 1) print "no column left of the frame"
 		if (cols - right < 1) print "no column right of the frame"
 		d = (x - 1) - (cols - right)
-		if (d > 1 || d < -1)
+		if (d != 0)
 			print "not centred: " x - 1 " left, " cols - right " right"
 		if (rows) {
 			w = right - x + 3
@@ -65,6 +67,7 @@ sleep 1
 ui_keys F1
 ui_expect "Keys" "F1: the keys popup"
 MSG="60 columns: a blank column each side of the keys popup, centred" check 60
+ui_expect "─ 1-[0-9]+ of [0-9]+ · ↑↓ PgUp PgDn · Esc or q closes ─" "60 columns: where the view is, the keys, what closes it"
 ui_keys Escape; sleep 0.3
 send "/help"
 ui_expect "─ Commands " "/help: a popup shorter than the pane"
@@ -75,6 +78,11 @@ sleep 0.5
 ui_keys F1
 ui_expect "Keys" "F1 at 40 columns"
 MSG="40 columns: the keys popup keeps its margins" check 40
+# The keys' column as wide as the longest keys, not 18: a description
+# keeps its row.
+ui_expect "│   PgUp +scroll up a page +│" "40 columns: the key column leaves a description its row"
+# The same words as wider, less the keys that move.
+ui_expect "─ 1-[0-9]+ of [0-9]+ · Esc closes ─" "40 columns: where the view is in the same form"
 ui_keys Escape; sleep 0.3
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"

@@ -1191,7 +1191,7 @@ draw_overlay(struct ui *ui, int top, int height)
 	size_t cols = (size_t)ui->cols, inner, want = 0, n, i, w, shown;
 	int bw, bh, x0, y0, y, left, mx0, mx1, my0, my1;
 	bool edge[512];
-	char title[128], hint[96];
+	char title[128], hint[160], where[64] = "";
 	attr_t frame = styles[TH_NOTE], body = styles[TH_REPLY];
 
 	if (height < 3 || cols < 12)
@@ -1212,6 +1212,9 @@ draw_overlay(struct ui *ui, int top, int height)
 		want = 36;
 	if (want > inner)
 		want = inner;
+	/* Centred: as many columns left of the frame as right. */
+	if ((cols - want) % 2 != 0 && want < inner)
+		want++;
 	bw = (int)want + 4;
 	bh = (int)n + 2 < height ? (int)n + 2 : height;
 	shown = (size_t)bh - 2;
@@ -1324,24 +1327,33 @@ draw_overlay(struct ui *ui, int top, int height)
 			first--;
 		if (last < first)
 			last = first;
-		snprintf(hint, sizeof hint,
-		    " %zu-%zu of %zu%s%s Enter opens%sEsc closes ", first, last,
-		    entries, glyph->sep, glyph->arrows, glyph->sep);
+		snprintf(where, sizeof where, "%zu-%zu of %zu", first, last,
+		    entries);
 	} else if (n > shown)
-		snprintf(hint, sizeof hint,
-		    " %zu-%zu of %zu%s%s PgUp PgDn%sEsc or q closes ",
-		    o->scroll + 1, o->scroll + shown, n, glyph->sep,
-		    glyph->arrows, glyph->sep);
-	else
+		snprintf(where, sizeof where, "%zu-%zu of %zu", o->scroll + 1,
+		    o->scroll + shown, n);
+	/*
+	 * Where the view is, the keys, what closes the popup; narrow, the
+	 * same words less the keys that move, then where the view is alone
+	 * ("1-15 of 46 · Esc closes", never another form).
+	 */
+	if (where[0] == '\0')
 		snprintf(hint, sizeof hint, " Esc or q closes ");
+	else
+		snprintf(hint, sizeof hint, " %s%s%s%s%s%s ", where, glyph->sep,
+		    glyph->arrows,
+		    o->pick != NULL ? " Enter opens" : " PgUp PgDn", glyph->sep,
+		    o->pick != NULL ? "Esc closes" : "Esc or q closes");
 	w = utf8_width(hint, strlen(hint));
-	if (w + 4 > (size_t)bw && n > shown) {
-		/* Narrow: the short form. */
-		snprintf(hint, sizeof hint, " %zu/%zu%s%s%sEsc closes ",
-		    o->scroll + shown, n, glyph->sep,
-		    o->pick != NULL ? "Enter opens" : "",
+	if (w + 4 > (size_t)bw && where[0] != '\0') {
+		snprintf(hint, sizeof hint, " %s%s%s%sEsc closes ", where,
+		    glyph->sep, o->pick != NULL ? "Enter opens" : "",
 		    o->pick != NULL ? glyph->sep : "");
 		w = utf8_width(hint, strlen(hint));
+		if (w + 4 > (size_t)bw) {
+			snprintf(hint, sizeof hint, " %s ", where);
+			w = utf8_width(hint, strlen(hint));
+		}
 	}
 	if (w + 4 <= (size_t)bw)
 		put_str(y0 + bh - 1, x0 + bw - 2 - (int)w, hint, w, frame);
