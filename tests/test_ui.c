@@ -913,6 +913,31 @@ TEST(keymap_describe_groups_keys_by_action)
 	CHECK(chat != NULL && edit != NULL && chat < edit);
 	CHECK(strstr(edit, "word left") != NULL);
 	CHECK(strstr(desc, "word left") > edit);
+	/* The keys' column is as wide as the longest keys: every
+	 * description starts in one column, one blank after them. */
+	{
+		const char *line = desc, *nl;
+		size_t p, d, col = 0, least = 99, lines = 0;
+
+		for (; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+			if (strncmp(line, "  ", 2) != 0)
+				continue;
+			/* The keys end at a blank not after a comma. */
+			for (p = 2; line + p < nl; p++)
+				if (line[p] == ' ' && line[p - 1] != ',')
+					break;
+			for (d = p; line + d < nl && line[d] == ' '; d++)
+				;
+			if (col == 0)
+				col = d;
+			CHECK(d == col);
+			if (d - p < least)
+				least = d - p;
+			lines++;
+		}
+		CHECK(lines > 20);
+		CHECK(least == 1);
+	}
 	free(desc);
 	keymap_release(&km);
 }
@@ -1119,7 +1144,8 @@ TEST(keymap_names_and_errors)
 	    "k:1: scroll-line-down: '0' is not a number of lines 1..100");
 	free(cause);
 	desc = keymap_describe(&km);
-	CHECK(strstr(desc, "WheelUp            scroll up 3 lines") != NULL);
+	CHECK(strstr(desc, "WheelUp") != NULL &&
+	      strstr(strstr(desc, "WheelUp"), " scroll up 3 lines") != NULL);
 	free(desc);
 	keymap_release(&km);
 }

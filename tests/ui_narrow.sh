@@ -1,6 +1,6 @@
 # ui_narrow.sh - the bars at narrow widths: the title bar gives up its
-# least useful parts (the program's name, then the routing mode) before it
-# cuts the conversation's title, and the message count keeps its word; a
+# least useful parts (the program's name, the routing mode, "pinned: ",
+# the count's word) before it cuts the conversation's title; a
 # reply's footer wraps between its fields with the separator at the end
 # of the line broken, never at the start of the next.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
@@ -19,15 +19,16 @@ ui_expect "^ +gpt-4.1-nano \(pinned\) · " "a reply from the pinned model"
 ui_expect "^ mixchat · hello world from a narrow pane · balanced · pinned: gpt-4.1-nano +2 messages *$" \
 	"100 columns: the whole title bar"
 
-# 60 columns: the program's name goes first; the title keeps its start.
+# 60 columns: the program's name, the mode and "pinned: " go first; the
+# conversation's name stays whole (it is cut last, see ui_titlebar.sh).
 TM resize-window -t 0 -x 60 -y 30
-ui_expect "^ hello world.* · balanced · pinned: gpt-4.1-nano +2 messages *$" \
-	"60 columns: no 'mixchat ·', the title's start, the mode, the pin, the count"
-ui_expect_not "^ mixchat · h" "not the program's name beside a title cut to a letter"
-# 50 columns: then the mode; the count keeps its word.
+ui_expect "^ hello world from a narrow pane · gpt-4.1-nano +2 messages *$" \
+	"60 columns: no 'mixchat ·', no mode, no 'pinned: ', the whole name, the count"
+ui_expect_not "^ mixchat · h" "not the program's name beside a cut name"
+# 50 columns: then the count's word; the name still whole.
 TM resize-window -t 0 -x 50 -y 30
-ui_expect "^ hello world… · pinned: gpt-4.1-nano +2 messages *$" \
-	"50 columns: the mode gone, the title's start and the count's word kept"
+ui_expect "^ hello world from a narrow pane · gpt-4.1-nano +2 *$" \
+	"50 columns: the count's word gone before the name is cut"
 ui_expect "^ +gpt-4.1-nano \(pinned\) · \\\$[0-9.]+ ·$" "50 columns: the footer's broken line ends with the separator"
 ui_expect "^ +[0-9.]+ m?s \(first token [0-9.]+ m?s\) · " "the next line starts with the next field"
 ui_expect_not "^ +· " "no footer line starts with the separator"

@@ -517,70 +517,102 @@ describe_editing(enum action action)
  * One section of a mode: each action once, with every key bound to it
  * ("C-a, Home  start of the line"), in the order the file binds them.
  */
-static int
-describe_section(
-    const struct keymap *km, enum keymap_mode mode, bool editing, struct buf *b)
+/*
+ * The keys of the binding i of mode, joined ("Esc, C-c"), into keys;
+ * false when it is not listed (unbound, in the other section, or its
+ * action and argument listed with an earlier binding's).
+ */
+static bool
+describe_keys(const struct keymap *km, enum keymap_mode mode, size_t i,
+    bool editing, char *keys, size_t keyssz)
 {
-	const struct binding *bd, *other;
-	char name[48], keys[160];
-	size_t i, j, used;
-	bool seen;
+	const struct binding *bd = &km->bindings[mode][i], *other;
+	char name[48];
+	size_t j, used = 0;
+
+	if (bd->action == ACT_NONE || describe_editing(bd->action) != editing)
+		return false;
+	for (j = 0; j < i; j++) {
+		other = &km->bindings[mode][j];
+		if (other->action == bd->action && other->arg == bd->arg)
+			return false;
+	}
+	keys[0] = '\0';
+	for (j = i; j < km->nbindings[mode]; j++) {
+		other = &km->bindings[mode][j];
+		if (other->action != bd->action || other->arg != bd->arg)
+			continue;
+		keymap_key_name(other->key, name, sizeof name);
+		if (used + strlen(name) + 3 >= keyssz)
+			break;
+		used += (size_t)snprintf(keys + used, keyssz - used, "%s%s",
+		    used > 0 ? ", " : "", name);
+	}
+	return true;
+}
+
+/* The widest keys of mode's listed bindings. */
+static int
+describe_width(const struct keymap *km, enum keymap_mode mode)
+{
+	char keys[160];
+	size_t i, w, max = 0;
+
+	for (i = 0; i < km->nbindings[mode]; i++) {
+		if (!describe_keys(km, mode, i, false, keys, sizeof keys) &&
+		    !describe_keys(km, mode, i, true, keys, sizeof keys))
+			continue;
+		w = utf8_width(keys, strlen(keys));
+		if (w > max)
+			max = w;
+	}
+	return (int)max;
+}
+
+/* The keys' column is keyw wide: the widest keys listed, so a narrow
+ * popup gives the descriptions the rest. */
+static int
+describe_section(const struct keymap *km, enum keymap_mode mode, bool editing,
+    int keyw, struct buf *b)
+{
+	const struct binding *bd;
+	char keys[160];
+	size_t i;
 	int rc = MC_OK;
 
 	for (i = 0; i < km->nbindings[mode] && rc == MC_OK; i++) {
 		bd = &km->bindings[mode][i];
-		if (bd->action == ACT_NONE ||
-		    describe_editing(bd->action) != editing)
+		if (!describe_keys(km, mode, i, editing, keys, sizeof keys))
 			continue;
-		seen = false;
-		for (j = 0; j < i && !seen; j++) {
-			other = &km->bindings[mode][j];
-			seen = other->action == bd->action &&
-			       other->arg == bd->arg;
-		}
-		if (seen)
-			continue;
-		keys[0] = '\0';
-		used = 0;
-		for (j = i; j < km->nbindings[mode]; j++) {
-			other = &km->bindings[mode][j];
-			if (other->action != bd->action ||
-			    other->arg != bd->arg)
-				continue;
-			keymap_key_name(other->key, name, sizeof name);
-			if (used + strlen(name) + 3 >= sizeof keys)
-				break;
-			used +=
-			    (size_t)snprintf(keys + used, sizeof keys - used,
-			        "%s%s", used > 0 ? ", " : "", name);
-		}
 		if (bd->action == ACT_RATE)
 			rc = buf_printf(b,
-			    "  %-18s rate the selected reply %d/5\n", keys,
+			    "  %-*s rate the selected reply %d/5\n", keyw, keys,
 			    bd->arg);
 		else if ((bd->action == ACT_SCROLL_LINE_UP ||
 		             bd->action == ACT_SCROLL_LINE_DOWN) &&
 		         bd->arg > 1)
-			rc = buf_printf(b, "  %-18s scroll %s %d lines\n", keys,
+			rc = buf_printf(b, "  %-*s scroll %s %d lines\n", keyw,
+			    keys,
 			    bd->action == ACT_SCROLL_LINE_UP ? "up" : "down",
 			    bd->arg);
 		else
-			rc = buf_printf(b, "  %-18s %s\n", keys,
+			rc = buf_printf(b, "  %-*s %s\n", keyw, keys,
 			    keymap_action_help(bd->action));
 	}
 	return rc;
 }
 
 static int
-describe_mode(const struct keymap *km, enum keymap_mode mode, struct buf *b)
+describe_mode(
+    const struct keymap *km, enum keymap_mode mode, int keyw, struct buf *b)
 {
 	int rc;
 
-	rc = describe_section(km, mode, false, b);
+	rc = describe_section(km, mode, false, keyw, b);
 	if (rc == MC_OK)
 		rc = buf_printf(b, "Editing the message:\n");
 	if (rc == MC_OK)
-		rc = describe_section(km, mode, true, b);
+		rc = describe_section(km, mode, true, keyw, b);
 	return rc;
 }
 
@@ -589,17 +621,20 @@ keymap_describe(const struct keymap *km)
 {
 	struct buf b;
 	char *s;
-	int rc;
+	int rc, keyw;
 
+	keyw = describe_width(km, KEYMAP_INSERT);
+	if (km->has_normal && describe_width(km, KEYMAP_NORMAL) > keyw)
+		keyw = describe_width(km, KEYMAP_NORMAL);
 	buf_init(&b, 1 << 20);
 	rc = buf_printf(&b, "Chat (%s map%s):\n", km->name,
 	    km->has_normal ? ", insert mode" : "");
 	if (rc == MC_OK)
-		rc = describe_mode(km, KEYMAP_INSERT, &b);
+		rc = describe_mode(km, KEYMAP_INSERT, keyw, &b);
 	if (rc == MC_OK && km->has_normal) {
 		rc = buf_printf(&b, "normal mode:\n");
 		if (rc == MC_OK)
-			rc = describe_mode(km, KEYMAP_NORMAL, &b);
+			rc = describe_mode(km, KEYMAP_NORMAL, keyw, &b);
 	}
 	if (rc == MC_OK)
 		rc = buf_printf(&b, "Type /help for the commands.");

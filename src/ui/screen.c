@@ -445,36 +445,67 @@ fill_row(int y, attr_t a)
 	hline(' ', COLS);
 }
 
-/* A conversation's title gets at least this many columns (or all it needs)
- * before the title bar cuts it: parts of less use give way first. */
-#define TITLE_MIN_COLS 12
-/* The last of title_parts' steps: every part that may give way has. */
-#define TITLE_LAST_STEP 4
-/* The last step taken for the whole title alone: the program's name and
- * the mode give way to it, the pin's label and the count's word do not. */
-#define TITLE_WHOLE_STEP 2
+/*
+ * The title bar narrows in one fixed order, so a narrower window never
+ * shows a part a wider one dropped: the conversation's name first keeps
+ * TITLE_WANT_COLS (or all it needs), then the parts give way, the least
+ * useful first: the program's name, the routing mode, the "pinned: "
+ * before the pinned model (the status bar says PINNED too), the count's
+ * word; then the pinned model is cut with an ellipsis down to
+ * TITLE_PIN_MIN_COLS; only then is the name cut below TITLE_WANT_COLS,
+ * and never to nothing.  Each part only shrinks as the window does.
+ */
+#define TITLE_WANT_COLS    60
+#define TITLE_PIN_MIN_COLS 8
+enum title_step {
+	TITLE_ALL,
+	TITLE_NO_NAME,  /* "mixchat · " gone */
+	TITLE_NO_MODE,  /* the routing mode gone */
+	TITLE_NO_LABEL, /* "pinned: " gone */
+	TITLE_NO_WORD,  /* "2", not "2 messages" */
+	TITLE_PIN_CUT,  /* the pinned model cut to what is left */
+};
+
+/* s (n bytes) cut to cols columns with an ellipsis at the end, and no
+ * blank before it ("hello world…", not "hello world …"). */
+static void
+title_cut(char *buf, size_t bufsz, const char *s, size_t n, size_t cols)
+{
+	size_t ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
+	size_t w = utf8_width(s, n);
+
+	if (w > cols) {
+		n = cols > ew ? utf8_fit(s, n, cols - ew, NULL) : 0;
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
+	}
+	snprintf(buf, bufsz, "%.*s%s", (int)n, s,
+	    w > cols && (n > 0 || cols >= ew) ? glyph->ellipsis : "");
+}
 
 /*
- * The title bar's parts beside the conversation's title at step (0: all
- * of them; each step drops one more, the least useful first: the
- * program's name, the routing mode, the "pinned: " before the pinned
- * model (the status bar says PINNED too), the count's word).  Returns
- * the columns they take, with the two the count keeps from the edge.
+ * The title bar's parts beside the conversation's name at step, the
+ * pinned model in at most pincols columns.  Returns the columns they
+ * take, with the two the count keeps from the edge.
  */
 static size_t
-title_parts(struct ui *ui, int step, size_t nmsg, char *head, size_t headsz,
-    char *tail, size_t tailsz, char *right, size_t rightsz)
+title_parts(struct ui *ui, enum title_step step, size_t pincols, size_t nmsg,
+    char *head, size_t headsz, char *tail, size_t tailsz, char *right,
+    size_t rightsz)
 {
 	const char *pinned = app_pinned_model(ui->app);
+	char pin[256] = "";
 
-	snprintf(head, headsz, "%s%s", step >= 1 ? " " : " mixchat",
-	    step >= 1 ? "" : glyph->sep);
-	snprintf(tail, tailsz, "%s%s%s%s%s", step >= 2 ? "" : glyph->sep,
-	    step >= 2 ? "" : app_mode_name(ui->app),
+	if (pinned != NULL)
+		title_cut(pin, sizeof pin, pinned, strlen(pinned), pincols);
+	snprintf(head, headsz, "%s%s", step >= TITLE_NO_NAME ? " " : " mixchat",
+	    step >= TITLE_NO_NAME ? "" : glyph->sep);
+	snprintf(tail, tailsz, "%s%s%s%s%s",
+	    step >= TITLE_NO_MODE ? "" : glyph->sep,
+	    step >= TITLE_NO_MODE ? "" : app_mode_name(ui->app),
 	    pinned != NULL ? glyph->sep : "",
-	    pinned != NULL && step < 3 ? "pinned: " : "",
-	    pinned != NULL ? pinned : "");
-	if (step >= 4)
+	    pinned != NULL && step < TITLE_NO_LABEL ? "pinned: " : "", pin);
+	if (step >= TITLE_NO_WORD)
 		snprintf(right, rightsz, "%zu ", nmsg);
 	else
 		snprintf(right, rightsz, "%zu %s ", nmsg,
@@ -486,11 +517,12 @@ title_parts(struct ui *ui, int step, size_t nmsg, char *head, size_t headsz,
 static void
 draw_title(struct ui *ui, int y)
 {
-	char head[64], tail[256], right[128], left[1024];
+	char head[64], tail[512], right[128], name[1024], left[2048];
 	const char *title = app_session_title(ui->app);
+	const char *pinned = app_pinned_model(ui->app);
 	size_t used, cols = (size_t)ui->cols, fixed, room, tw, tb, i;
-	size_t nmsg = 0, least;
-	int step, whole = -1, some = -1;
+	size_t nmsg = 0, want, pinw, pincols, least;
+	enum title_step step;
 
 	fill_row(y, styles[TH_TITLE]);
 	/* Messages as /sessions and `mixchat export` count them: the
@@ -507,39 +539,38 @@ draw_title(struct ui *ui, int y)
 	title = title != NULL ? title : "";
 	tb = strcspn(title, "\n");
 	tw = utf8_width(title, tb);
-	least = tw < TITLE_MIN_COLS ? tw : TITLE_MIN_COLS;
-	/*
-	 * Narrow, parts give way, the least useful first: the program's
-	 * name and the mode when that lets the title show whole, else as
-	 * few as leave it TITLE_MIN_COLS, else all of them.  Only then is
-	 * the title cut; the pinned model and the count stay.
-	 */
-	for (step = 0; step <= TITLE_LAST_STEP && whole < 0; step++) {
-		fixed = title_parts(ui, step, nmsg, head, sizeof head, tail,
-		    sizeof tail, right, sizeof right);
-		room = cols > fixed ? cols - fixed : 0;
-		if (room >= tw && step <= TITLE_WHOLE_STEP)
-			whole = step;
-		if (room >= least && some < 0)
-			some = step;
-	}
-	step = whole >= 0 ? whole : some >= 0 ? some : TITLE_LAST_STEP;
-	fixed = title_parts(ui, step, nmsg, head, sizeof head, tail,
-	    sizeof tail, right, sizeof right);
-	room = cols > fixed ? cols - fixed : 0;
-	if (tw > room) {
-		size_t ew =
-		    utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
+	want = tw < TITLE_WANT_COLS ? tw : TITLE_WANT_COLS;
+	pinw = pinned != NULL ? utf8_width(pinned, strlen(pinned)) : 0;
+	least = pinw < TITLE_PIN_MIN_COLS ? pinw : TITLE_PIN_MIN_COLS;
 
-		tb = room > ew ? utf8_fit(title, tb, room - ew, NULL) : 0;
-		/* "hello world…", not "hello world …". */
-		while (tb > 0 && title[tb - 1] == ' ')
-			tb--;
-		snprintf(left, sizeof left, "%s%.*s%s%s", head, (int)tb, title,
-		    room > ew ? glyph->ellipsis : "", tail);
-	} else
-		snprintf(
-		    left, sizeof left, "%s%.*s%s", head, (int)tb, title, tail);
+	/* The first step that leaves the name the columns it wants. */
+	pincols = pinw;
+	for (step = TITLE_ALL; step < TITLE_PIN_CUT; step++) {
+		fixed = title_parts(ui, step, pincols, nmsg, head, sizeof head,
+		    tail, sizeof tail, right, sizeof right);
+		if (fixed + want <= cols)
+			break;
+	}
+	if (step == TITLE_PIN_CUT) {
+		/* The pin has what the name does not want, down to least. */
+		fixed -= pinw;
+		room = cols > fixed + want ? cols - fixed - want : 0;
+		pincols = room > least ? room : least;
+		fixed = title_parts(ui, step, pincols, nmsg, head, sizeof head,
+		    tail, sizeof tail, right, sizeof right);
+	}
+	room = cols > fixed ? cols - fixed : 0;
+	/* Past the first step the name keeps what it wants, no more: the
+	 * columns a part gave way leave a gap, so a narrower bar never
+	 * shows more of the name than a wider one. */
+	if (step > TITLE_ALL && room > want)
+		room = want;
+	/* Never a name cut to nothing (and a bar starting with "·"). */
+	if (room < 2 && tw > 0)
+		room = tw < 2 ? tw : 2;
+	title_cut(name, sizeof name, title, tb, room);
+	snprintf(left, sizeof left, "%s%s%s", head, name,
+	    tw > 0 || tail[0] == '\0' ? tail : tail + strlen(glyph->sep));
 	used = put_str(y, 0, left, cols, styles[TH_TITLE]);
 	if (used + strlen(right) + 2 <= cols)
 		put_str(y, ui->cols - (int)strlen(right), right, strlen(right),
@@ -1117,7 +1148,8 @@ hrule(int y, int x, size_t n, attr_t a)
 /*
  * The popup, centred over the chat pane (top, height): a frame with the
  * title on top, what closes it at the bottom, and where the view is when
- * the text is longer than the pane.
+ * the text is longer than the pane; a blank margin keeps the chat's text
+ * off the frame.
  */
 /*
  * The column where a double-width character starts that covers both
@@ -1157,9 +1189,9 @@ draw_overlay(struct ui *ui, int top, int height)
 	struct ui_overlay *o = &ui->overlay;
 	struct overlay_row *rows;
 	size_t cols = (size_t)ui->cols, inner, want = 0, n, i, w, shown;
-	int bw, bh, x0, y0, y, left;
+	int bw, bh, x0, y0, y, left, mx0, mx1, my0, my1;
 	bool edge[512];
-	char title[128], hint[96];
+	char title[128], hint[160], where[64] = "";
 	attr_t frame = styles[TH_NOTE], body = styles[TH_REPLY];
 
 	if (height < 3 || cols < 12)
@@ -1180,6 +1212,9 @@ draw_overlay(struct ui *ui, int top, int height)
 		want = 36;
 	if (want > inner)
 		want = inner;
+	/* Centred: as many columns left of the frame as right. */
+	if ((cols - want) % 2 != 0 && want < inner)
+		want++;
 	bw = (int)want + 4;
 	bh = (int)n + 2 < height ? (int)n + 2 : height;
 	shown = (size_t)bh - 2;
@@ -1210,18 +1245,25 @@ draw_overlay(struct ui *ui, int top, int height)
 			o->shown_lines++;
 	x0 = ((int)cols - bw) / 2;
 	y0 = top + (height - bh) / 2;
-	/* No double-width character of the chat cut by the popup's edges:
-	 * the one across the left edge is blanked, then the popup's cells
+	/* A blank margin around the frame, so no chat text touches it: a
+	 * column each side (the frame is at most cols - 2 wide), and a row
+	 * above and below when the pane has them. */
+	my0 = y0 > top ? y0 - 1 : y0;
+	my1 = y0 + bh < top + height ? y0 + bh + 1 : y0 + bh;
+	mx0 = x0 > 0 ? x0 - 1 : x0;
+	mx1 = x0 + bw < (int)cols ? x0 + bw + 1 : x0 + bw;
+	/* No double-width character of the chat cut by the margin's edges:
+	 * the one across the left edge is blanked, then the margin's cells
 	 * (left to right, so no half of one is left to take a border with
 	 * it), and the second half of the one across the right edge after
-	 * the border is drawn. */
+	 * the popup is drawn. */
 	attrset(A_NORMAL);
-	for (y = 0; y < bh; y++) {
-		left = wide_across(y0 + y, x0);
+	for (y = my0; y < my1; y++) {
+		left = wide_across(y, mx0);
 		if (left >= 0)
-			mvaddch(y0 + y, left, ' ');
-		edge[y < 512 ? y : 511] = wide_across(y0 + y, x0 + bw) >= 0;
-		mvhline(y0 + y, x0, ' ', bw);
+			mvaddch(y, left, ' ');
+		edge[y - my0 < 512 ? y - my0 : 511] = wide_across(y, mx1) >= 0;
+		mvhline(y, mx0, ' ', mx1 - mx0);
 	}
 
 	attrset(frame);
@@ -1259,9 +1301,9 @@ draw_overlay(struct ui *ui, int top, int height)
 	hrule(y0 + bh - 1, x0 + 1, (size_t)bw - 2, frame);
 	mvaddstr(y0 + bh - 1, x0 + bw - 1, glyph->br);
 	attrset(A_NORMAL);
-	for (y = 0; y < bh && y < 512; y++)
-		if (edge[y] && x0 + bw < (int)cols)
-			mvaddch(y0 + y, x0 + bw, ' ');
+	for (y = my0; y < my1 && y - my0 < 512; y++)
+		if (edge[y - my0] && mx1 < (int)cols)
+			mvaddch(y, mx1, ' ');
 	if (n > shown && o->pick != NULL) {
 		/* Counted in entries (conversations), not rows: the heading
 		 * and a wrapped entry's second row are none. */
@@ -1285,24 +1327,33 @@ draw_overlay(struct ui *ui, int top, int height)
 			first--;
 		if (last < first)
 			last = first;
-		snprintf(hint, sizeof hint,
-		    " %zu-%zu of %zu%s%s Enter opens%sEsc closes ", first, last,
-		    entries, glyph->sep, glyph->arrows, glyph->sep);
+		snprintf(where, sizeof where, "%zu-%zu of %zu", first, last,
+		    entries);
 	} else if (n > shown)
-		snprintf(hint, sizeof hint,
-		    " %zu-%zu of %zu%s%s PgUp PgDn%sEsc or q closes ",
-		    o->scroll + 1, o->scroll + shown, n, glyph->sep,
-		    glyph->arrows, glyph->sep);
-	else
+		snprintf(where, sizeof where, "%zu-%zu of %zu", o->scroll + 1,
+		    o->scroll + shown, n);
+	/*
+	 * Where the view is, the keys, what closes the popup; narrow, the
+	 * same words less the keys that move, then where the view is alone
+	 * ("1-15 of 46 · Esc closes", never another form).
+	 */
+	if (where[0] == '\0')
 		snprintf(hint, sizeof hint, " Esc or q closes ");
+	else
+		snprintf(hint, sizeof hint, " %s%s%s%s%s%s ", where, glyph->sep,
+		    glyph->arrows,
+		    o->pick != NULL ? " Enter opens" : " PgUp PgDn", glyph->sep,
+		    o->pick != NULL ? "Esc closes" : "Esc or q closes");
 	w = utf8_width(hint, strlen(hint));
-	if (w + 4 > (size_t)bw && n > shown) {
-		/* Narrow: the short form. */
-		snprintf(hint, sizeof hint, " %zu/%zu%s%s%sEsc closes ",
-		    o->scroll + shown, n, glyph->sep,
-		    o->pick != NULL ? "Enter opens" : "",
+	if (w + 4 > (size_t)bw && where[0] != '\0') {
+		snprintf(hint, sizeof hint, " %s%s%s%sEsc closes ", where,
+		    glyph->sep, o->pick != NULL ? "Enter opens" : "",
 		    o->pick != NULL ? glyph->sep : "");
 		w = utf8_width(hint, strlen(hint));
+		if (w + 4 > (size_t)bw) {
+			snprintf(hint, sizeof hint, " %s ", where);
+			w = utf8_width(hint, strlen(hint));
+		}
 	}
 	if (w + 4 <= (size_t)bw)
 		put_str(y0 + bh - 1, x0 + bw - 2 - (int)w, hint, w, frame);
