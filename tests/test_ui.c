@@ -905,8 +905,14 @@ TEST(keymap_describe_groups_keys_by_action)
 	CHECK(rc == MC_OK);
 	desc = keymap_describe(&km);
 	/* Each action once, with all its keys. */
-	CHECK(strstr(desc, "  Esc, C-c ") != NULL);
-	CHECK(strstr(desc, "  M-Enter, C-j ") != NULL);
+	CHECK(strstr(desc, "  Esc, Ctrl-C ") != NULL);
+	/* Keys wider than the column take a row of their own. */
+	CHECK(strstr(desc, "\n  Alt-Enter, Ctrl-J\n") != NULL);
+	/* Said as the README and the hints say keys, not as keys files
+	 * write them. */
+	CHECK(
+	    strstr(desc, "  Alt-R ") != NULL && strstr(desc, "  M-r ") == NULL);
+	CHECK(strstr(desc, "A keys file writes Alt-R as M-r") != NULL);
 	/* The chat's keys first, then those that edit the message. */
 	chat = strstr(desc, "ask again with the next-best model");
 	edit = strstr(desc, "Editing the message:");
@@ -928,6 +934,9 @@ TEST(keymap_describe_groups_keys_by_action)
 					break;
 			for (d = p; line + d < nl && line[d] == ' '; d++)
 				;
+			/* Keys on a row of their own, or the row under them. */
+			if (line + d == nl || p == 2)
+				continue;
 			if (col == 0)
 				col = d;
 			CHECK(d == col);
@@ -1041,7 +1050,7 @@ TEST(keymap_default_and_vi_maps)
 	CHECK(keymap_lookup(&km, KEYMAP_INSERT, 'b' | KEYC_CTRL) == NULL);
 	CHECK(!km.has_normal);
 	desc = keymap_describe(&km);
-	CHECK(strstr(desc, "M-4") != NULL && strstr(desc, "F2") != NULL);
+	CHECK(strstr(desc, "Alt-4") != NULL && strstr(desc, "F2") != NULL);
 	free(desc);
 	/* The key a failed reply names, and none once it is unbound. */
 	CHECK(keymap_key_for(&km, KEYMAP_INSERT, ACT_REASK, name, sizeof name));

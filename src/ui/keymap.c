@@ -208,6 +208,22 @@ keymap_key_name(uint32_t key, char *out, size_t n)
 		snprintf(out + len, n - len, "0x%x", (unsigned)base);
 }
 
+void
+keymap_key_label(uint32_t key, char *out, size_t n)
+{
+	uint32_t base = key & KEYC_MASK;
+	char name[48], *p;
+
+	keymap_key_name(key & ~(KEYC_CTRL | KEYC_META), name, sizeof name);
+	/* A lone letter under a modifier is said as printed on the key. */
+	if ((key & (KEYC_CTRL | KEYC_META)) != 0 && base >= 'a' &&
+	    base <= 'z' && name[1] == '\0')
+		name[0] = (char)(name[0] - 'a' + 'A');
+	p = name;
+	snprintf(out, n, "%s%s%s", (key & KEYC_CTRL) ? "Ctrl-" : "",
+	    (key & KEYC_META) ? "Alt-" : "", p);
+}
+
 uint32_t
 keymap_key_from_name(const char *s)
 {
@@ -542,7 +558,7 @@ describe_keys(const struct keymap *km, enum keymap_mode mode, size_t i,
 		other = &km->bindings[mode][j];
 		if (other->action != bd->action || other->arg != bd->arg)
 			continue;
-		keymap_key_name(other->key, name, sizeof name);
+		keymap_key_label(other->key, name, sizeof name);
 		if (used + strlen(name) + 3 >= keyssz)
 			break;
 		used += (size_t)snprintf(keys + used, keyssz - used, "%s%s",
@@ -550,6 +566,8 @@ describe_keys(const struct keymap *km, enum keymap_mode mode, size_t i,
 	}
 	return true;
 }
+
+#define DESCRIBE_KEYW_MAX 12
 
 /* The widest keys of mode's listed bindings. */
 static int
@@ -576,7 +594,7 @@ describe_section(const struct keymap *km, enum keymap_mode mode, bool editing,
     int keyw, struct buf *b)
 {
 	const struct binding *bd;
-	char keys[160];
+	char keys[160], desc[160];
 	size_t i;
 	int rc = MC_OK;
 
@@ -585,19 +603,24 @@ describe_section(const struct keymap *km, enum keymap_mode mode, bool editing,
 		if (!describe_keys(km, mode, i, editing, keys, sizeof keys))
 			continue;
 		if (bd->action == ACT_RATE)
-			rc = buf_printf(b,
-			    "  %-*s rate the selected reply %d/5\n", keyw, keys,
-			    bd->arg);
+			snprintf(desc, sizeof desc,
+			    "rate the selected reply %d/5", bd->arg);
 		else if ((bd->action == ACT_SCROLL_LINE_UP ||
 		             bd->action == ACT_SCROLL_LINE_DOWN) &&
 		         bd->arg > 1)
-			rc = buf_printf(b, "  %-*s scroll %s %d lines\n", keyw,
-			    keys,
+			snprintf(desc, sizeof desc, "scroll %s %d lines",
 			    bd->action == ACT_SCROLL_LINE_UP ? "up" : "down",
 			    bd->arg);
 		else
-			rc = buf_printf(b, "  %-*s %s\n", keyw, keys,
+			snprintf(desc, sizeof desc, "%s",
 			    keymap_action_help(bd->action));
+		/* Keys wider than the column ("Alt-Enter, Ctrl-J") take a
+		 * row of their own: the column stays narrow for the rest. */
+		if ((int)utf8_width(keys, strlen(keys)) > keyw)
+			rc = buf_printf(
+			    b, "  %s\n  %*s %s\n", keys, keyw, "", desc);
+		else
+			rc = buf_printf(b, "  %-*s %s\n", keyw, keys, desc);
 	}
 	return rc;
 }
@@ -626,6 +649,9 @@ keymap_describe(const struct keymap *km)
 	keyw = describe_width(km, KEYMAP_INSERT);
 	if (km->has_normal && describe_width(km, KEYMAP_NORMAL) > keyw)
 		keyw = describe_width(km, KEYMAP_NORMAL);
+	/* At most "Home, Ctrl-A": a longer list of keys takes its own row. */
+	if (keyw > DESCRIBE_KEYW_MAX)
+		keyw = DESCRIBE_KEYW_MAX;
 	buf_init(&b, 1 << 20);
 	rc = buf_printf(&b, "Chat (%s map%s):\n", km->name,
 	    km->has_normal ? ", insert mode" : "");
@@ -637,7 +663,8 @@ keymap_describe(const struct keymap *km)
 			rc = describe_mode(km, KEYMAP_NORMAL, keyw, &b);
 	}
 	if (rc == MC_OK)
-		rc = buf_printf(&b, "Type /help for the commands.");
+		rc = buf_printf(&b, "Type /help for the commands.  A keys file "
+		                    "writes Alt-R as M-r and Ctrl-D as C-d.");
 	if (rc != MC_OK)
 		return xstrdup("(too many bindings to list)");
 	s = buf_detach(&b, NULL);

@@ -171,6 +171,10 @@ bool keymap_key_for(const struct keymap *km, enum keymap_mode mode,
     enum action action, char *out, size_t n);
 /* keymap_key_name: "M-Up", "C-d", "x" into out (size >= 32). */
 void keymap_key_name(uint32_t key, char *out, size_t n);
+/* keymap_key_label: the key as the README and the hints say it ("Alt-R",
+ * "Ctrl-D", "Alt-PgUp", "F2"), for the keys popup; keys files write it
+ * as keymap_key_name does. */
+void keymap_key_label(uint32_t key, char *out, size_t n);
 /* keymap_key_from_name: the key named s, or KEYC_NONE. */
 uint32_t keymap_key_from_name(const char *s);
 /* keymap_action_name: "send", "rate", ...; never NULL. */
