@@ -262,11 +262,15 @@ TEST(base_url_check_agrees_with_net)
 		"http://a@evil.com@127.0.0.1/", "http://user:p@ss@127.0.0.1/",
 		"http://10.0.0.1/v1", "http://example.com/", "http://[::2]/",
 		"http://127.0.0.1.evil.example/", "http://localhost@10.0.0.1/",
-		"https://example.com/v1", "http://localhost/" };
+		"https://example.com/v1", "http://localhost/",
+		"http://cafe.be/v1", "http://dead.beef:80",
+		"http://localhost:00000080/", "http://[::1]:0000080/",
+		"http://0177.0.0.1/" };
 	static const char *const malformed[] = { "http://127.0.0.1:99999/",
 		"http://127.0.0.1:abc/", "http://127.0.0.1:8080:9/",
 		"http://[::1]evil/", "http://a@evil.com@127.0.0.1/",
-		"http://user:p@ss@127.0.0.1/" };
+		"http://user:p@ss@127.0.0.1/", "http://cafe.be/v1",
+		"http://dead.beef:80" };
 	struct config cfg;
 	char *cause, *text;
 	size_t i;

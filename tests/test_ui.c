@@ -799,6 +799,19 @@ TEST(view_marks_wrapped_code_lines)
 		CHECK(!(l->flags & VIEW_CONT));
 	}
 	view_release(&v);
+	/* An indent wider than the row: cut by characters, not an empty
+	 * first row and the indent lost. */
+	exchange_init(
+	    &ex, "q", "```\n                    xy = 1 and some more\n```");
+	view_init(&v, 16);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "C:\n") == NULL);
+	CHECK(strstr(dump, "C:        ") != NULL);
+	if (strstr(dump, "C:\n") != NULL)
+		printf("%s", dump);
+	free(dump);
+	view_release(&v);
 }
 
 TEST(view_error_line_and_clean_text)

@@ -95,6 +95,32 @@ plain_ipv4(const char *host)
 	}
 }
 
+/* Whether every dot-separated label of host is a number (decimal, or hex
+ * after 0x): an IPv4 address spelled another way ("0x7f000001",
+ * "2130706433", "0177.0.0.1"), not a name ("cafe.be"). */
+static bool
+number_labels(const char *host)
+{
+	const char *p = host;
+
+	for (;;) {
+		size_t n;
+
+		if ((p[0] == '0') && (p[1] == 'x' || p[1] == 'X'))
+			n = 2 + strspn(p + 2, "0123456789abcdefABCDEF");
+		else
+			n = strspn(p, "0123456789");
+		if (n == 0)
+			return false;
+		p += n;
+		if (*p == '\0')
+			return true;
+		if (*p != '.')
+			return false;
+		p++;
+	}
+}
+
 /*
  * Whether url (http:// or https://) is one net will send to: https://
  * anywhere, plain http:// only to this computer (request_check_url()'s
@@ -138,10 +164,13 @@ base_url_valid(const char *url, bool *remote_http)
 		port = hend;
 	}
 	if (port < end) {
+		size_t zeros = strspn(port + 1, "0");
 		size_t digits = strspn(port + 1, "0123456789");
 
-		if (*port != ':' || port + 1 + digits != end || digits > 5 ||
-		    (digits > 0 && atol(port + 1) > 65535))
+		/* Leading zeros are libcurl's as well ("0000080"). */
+		if (*port != ':' || port + 1 + digits != end ||
+		    digits - zeros > 5 ||
+		    (digits > zeros && atol(port + 1 + zeros) > 65535))
 			return false;
 	}
 	len = (size_t)(hend - auth);
@@ -161,8 +190,7 @@ base_url_valid(const char *url, bool *remote_http)
 	} else if (config_host_is_loopback(host))
 		return true;
 	else if (strchr(host, '%') != NULL ||
-	         (!plain_ipv4(host) &&
-	             strspn(host, "0123456789abcdefABCDEFxX.") == len))
+	         (!plain_ipv4(host) && number_labels(host)))
 		return true; /* another spelling of an address: net's */
 	*remote_http = true;
 	return false;

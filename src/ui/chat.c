@@ -218,13 +218,27 @@ ui_notice(struct ui *ui, const char *message)
 	}
 	ui->notice_busy[ui->nnotices] = false;
 	ui->notices[ui->nnotices++] = notice_clean(message);
-	ui->notices_unseen++;
+	if (ui->notices_unseen < ui->nnotices)
+		ui->notices_unseen++;
 	ui->dirty = true;
 }
 
 void
 ui_notice_busy(struct ui *ui, const char *message)
 {
+	char *clean = notice_clean(message);
+	bool same = ui->nnotices > 0 && ui->notice_busy[ui->nnotices - 1] &&
+	            strcmp(ui->notices[ui->nnotices - 1], clean) == 0;
+
+	free(clean);
+	/* Enter pressed again and again while a reply arrives: one notice,
+	 * not fifty pushing the others out of /notices. */
+	if (same) {
+		if (ui->notices_unseen == 0)
+			ui->notices_unseen = 1;
+		ui->dirty = true;
+		return;
+	}
 	ui_notice(ui, message);
 	ui->notice_busy[ui->nnotices - 1] = true;
 }

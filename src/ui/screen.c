@@ -473,14 +473,16 @@ title_cut(char *buf, size_t bufsz, const char *s, size_t n, size_t cols)
 {
 	size_t ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
 	size_t w = utf8_width(s, n);
+	bool mark = w > cols && cols > ew;
 
+	/* Too narrow for the mark ("..." in 2 columns): cut without it,
+	 * rather than to nothing. */
 	if (w > cols) {
-		n = cols > ew ? utf8_fit(s, n, cols - ew, NULL) : 0;
+		n = utf8_fit(s, n, mark ? cols - ew : cols, NULL);
 		while (n > 0 && s[n - 1] == ' ')
 			n--;
 	}
-	snprintf(buf, bufsz, "%.*s%s", (int)n, s,
-	    w > cols && (n > 0 || cols >= ew) ? glyph->ellipsis : "");
+	snprintf(buf, bufsz, "%.*s%s", (int)n, s, mark ? glyph->ellipsis : "");
 }
 
 /*
@@ -488,6 +490,9 @@ title_cut(char *buf, size_t bufsz, const char *s, size_t n, size_t cols)
  * pinned model in at most pincols columns.  Returns the columns they
  * take, with the two the count keeps from the edge.
  */
+/* At most 4 bytes a column and the mark: within title_parts' buffer. */
+#define TITLE_PIN_MAX_COLS 60
+
 static size_t
 title_parts(struct ui *ui, enum title_step step, size_t pincols, size_t nmsg,
     char *head, size_t headsz, char *tail, size_t tailsz, char *right,
@@ -541,6 +546,10 @@ draw_title(struct ui *ui, int y)
 	tw = utf8_width(title, tb);
 	want = tw < TITLE_WANT_COLS ? tw : TITLE_WANT_COLS;
 	pinw = pinned != NULL ? utf8_width(pinned, strlen(pinned)) : 0;
+	/* What title_parts' buffer holds: a longer id is cut with its mark
+	 * at any width. */
+	if (pinw > TITLE_PIN_MAX_COLS)
+		pinw = TITLE_PIN_MAX_COLS;
 	least = pinw < TITLE_PIN_MIN_COLS ? pinw : TITLE_PIN_MIN_COLS;
 
 	/* The first step that leaves the name the columns it wants. */

@@ -477,6 +477,11 @@ block_wrap_code(struct view_block *b, size_t width, size_t off, size_t len,
 	b->text_len = off;
 	for (pos = 0; pos < len; pos += take + skip) {
 		take = view_wrap_next(src + pos, len - pos, w, true, &skip);
+		/* Nothing but blanks fit (an indent wider than the row): cut
+		 * by characters instead, the indent kept on the first row. */
+		if (take == 0 && skip < len - pos)
+			take = view_wrap_next(
+			    src + pos, len - pos, w, false, &skip);
 		if (pos == 0) {
 			at = block_add_text(b, src, take + skip);
 			block_add_line(b, VIEW_CODE, at, take, flags);
