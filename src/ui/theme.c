@@ -192,43 +192,10 @@ theme_reduce(int colour, int ncolours, bool *bold)
 	return colour;
 }
 
-/*
- * One more bad line for *cause: the first THEME_MAX_REPORTED each on a
- * line of their own, the rest counted (bad_lines_end says how many).
- */
-static void MC_PRINTF(3, 4)
-    bad_line(char **cause, size_t *nbad, const char *fmt, ...)
-{
-	va_list ap;
-	char *s, *joined;
-
-	if (++*nbad > THEME_MAX_REPORTED)
-		return;
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (*cause == NULL) {
-		*cause = s;
-		return;
-	}
-	joined = xasprintf("%s\n%s", *cause, s);
-	free(*cause);
-	free(s);
-	*cause = joined;
-}
-
-static void
-bad_lines_end(char **cause, size_t nbad)
-{
-	char *joined;
-
-	if (nbad <= THEME_MAX_REPORTED)
-		return;
-	joined =
-	    xasprintf("%s\nand %zu more", *cause, nbad - THEME_MAX_REPORTED);
-	free(*cause);
-	*cause = joined;
-}
+/* One more bad line for *cause (problems_add), the first THEME_MAX_REPORTED named. */
+#define bad_line(cause, nbad, ...) \
+	problems_add(cause, nbad, THEME_MAX_REPORTED, __VA_ARGS__)
+#define bad_lines_end(cause, nbad) problems_end(cause, nbad, THEME_MAX_REPORTED)
 
 int
 theme_parse(struct theme *t, const char *text, size_t len, const char *name,

@@ -1,9 +1,14 @@
 /*
- * error.c - descriptions of the project's error codes.
+ * error.c - descriptions of the project's error codes, and the list of a
+ * file's bad lines (problems_add).
  */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdlib.h>
+
 #include "util/error.h"
+#include "util/xmalloc.h"
 
 const char *
 mixchat_strerror(int err)
@@ -51,4 +56,37 @@ mixchat_strerror(int err)
 		return "internal error";
 	}
 	return "unknown error";
+}
+
+void
+problems_add(char **cause, size_t *n, size_t max, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *joined;
+
+	if (++*n > max)
+		return;
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (*cause == NULL) {
+		*cause = s;
+		return;
+	}
+	joined = xasprintf("%s\n%s", *cause, s);
+	free(*cause);
+	free(s);
+	*cause = joined;
+}
+
+void
+problems_end(char **cause, size_t n, size_t max)
+{
+	char *joined;
+
+	if (n <= max || *cause == NULL)
+		return;
+	joined = xasprintf("%s\nand %zu more", *cause, n - max);
+	free(*cause);
+	*cause = joined;
 }

@@ -41,4 +41,14 @@ enum mc_err {
  */
 const char *mixchat_strerror(int err);
 
+/*
+ * problems_add / problems_end: a file's bad lines gathered into one
+ * *cause ("file:3: ...\nfile:7: ..."): the first max named, each on a
+ * line of its own, the rest counted in *n and said at the end ("and N
+ * more").  *cause starts NULL; the caller frees it.
+ */
+void problems_add(char **cause, size_t *n, size_t max, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void problems_end(char **cause, size_t n, size_t max);
+
 #endif
