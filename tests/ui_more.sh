@@ -610,6 +610,18 @@ ui_expect_not "asks the next-best model" "no next-best model is suggested when t
 # scrolled up), naming the reply.
 ui_keys M-c
 ui_expect "^ ! nothing to copy: [0-9]+\.[0-9]+ has no text" "Alt-C on a failed reply: on the notice line"
+# A match far into a long message is on its row: the snippet starts
+# before it (it was cut off the row's end).
+send "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega quokka at the end of it"
+ui_expect "mock reply to: alpha beta" "a long message with its word at the end"
+TM resize-window -t 0 -x 60 -y "${UI_ROWS:-30}"
+sleep 0.3
+send "/search quokka"
+ui_expect "match(es)? for 'quokka'" "/search quokka at 60 columns"
+ui_screen | grep "you: " | grep -q "quokka" && ok "the match is on the row" ||
+	{ fail "the match is cut off its row"; ui_screen | grep "you: "; }
+TM resize-window -t 0 -x "${UI_COLS:-100}" -y "${UI_ROWS:-30}"
+sleep 0.3
 # A match in a long message is cut to its row, not wrapped onto another.
 send "zebra one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
 ui_expect "mock reply to: zebra one" "a long message"

@@ -96,6 +96,45 @@ add_snippet(struct buf *b, const char *s, size_t cols)
 }
 
 /*
+ * The snippet s moved so that the first word of what was searched for is
+ * in its first cols columns (a match far into a long message was cut
+ * off the row): it starts a quarter of the row before the match, at a
+ * space when one is near, after "…".  NULL when s shows it already.
+ */
+static char *
+snippet_at_match(const char *s, const char *what, size_t cols)
+{
+	static const char mark[] = "\xe2\x80\xa6"; /* … */
+	char term[64];
+	const char *at, *p;
+	size_t n, lead, i, start;
+
+	while (*what == ' ' || *what == '"')
+		what++;
+	n = strcspn(what, " \"");
+	if (n == 0 || n >= sizeof term || utf8_width(s, strlen(s)) <= cols)
+		return NULL;
+	memcpy(term, what, n);
+	term[n] = '\0';
+	if ((at = strcasestr(s, term)) == NULL ||
+	    utf8_width(s, (size_t)(at - s)) + n + 4 <= cols)
+		return NULL;
+	/* Back a quarter of the row from the match, on a character. */
+	lead = cols / 4;
+	start = (size_t)(at - s);
+	for (i = 0; i < lead && start > 0; i++) {
+		do
+			start--;
+		while (start > 0 && ((unsigned char)s[start] & 0xc0) == 0x80);
+	}
+	for (p = s + start; p < at && *p != ' '; p++)
+		;
+	if (p < at)
+		start = (size_t)(p + 1 - s);
+	return xasprintf("%s%s", mark, s + start);
+}
+
+/*
  * add_cut padded with spaces to cols: printf's %-20.20s counts bytes,
  * which cuts UTF-8 and misaligns CJK.
  */
@@ -824,9 +863,14 @@ cmd_search(struct ui *ui, const char *arg)
 		if (rc == MC_OK)
 			rc = buf_printf(
 			    &b, "  %-6s ", h[i].from_user ? "you:" : "reply:");
-		if (rc == MC_OK)
-			rc = add_snippet(
-			    &b, h[i].snippet != NULL ? h[i].snippet : "", room);
+		if (rc == MC_OK) {
+			const char *sn =
+			    h[i].snippet != NULL ? h[i].snippet : "";
+			char *moved = snippet_at_match(sn, arg, room);
+
+			rc = add_snippet(&b, moved != NULL ? moved : sn, room);
+			free(moved);
+		}
 		if (rc == MC_OK)
 			rc = buf_addch(&b, '\n');
 	}
