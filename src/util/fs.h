@@ -24,8 +24,8 @@ int fs_read_file(const char *path, struct buf *b, char **cause) MC_WUR;
 /* fs_read_fd: read an open descriptor to EOF into b. */
 int fs_read_fd(int fd, struct buf *b) MC_WUR;
 /* fs_write_atomic: replace path with len bytes of data, mode `mode`. */
-int fs_write_atomic(const char *path, const void *data, size_t len,
-    mode_t mode, char **cause) MC_WUR;
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    char **cause) MC_WUR;
 /* fs_fsync_dir: fsync the folder holding path. */
 int fs_fsync_dir(const char *path) MC_WUR;
 /* fs_mkdir_p: create a folder and its parents (mode for the new ones). */
