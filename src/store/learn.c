@@ -558,10 +558,15 @@ struct ratings_ctx {
 	size_t n, cap;
 };
 
+/*
+ * Every rating in key order, decoded, handed to visit (which keeps it or
+ * releases it); a damaged one is reported and skipped.  visit returns
+ * true to stop.  The ratings tied to no reply (session 0) come first.
+ */
 static int
-ratings_body(struct store *s, MDB_txn *txn, void *arg)
+ratings_walk(struct store *s, MDB_txn *txn,
+    bool (*visit)(const MDB_val *k, struct store_rating *r, void *ud), void *ud)
 {
-	struct ratings_ctx *c = arg;
 	struct store_rating r;
 	MDB_cursor *cur;
 	MDB_val k, d;
@@ -580,12 +585,28 @@ ratings_body(struct store *s, MDB_txn *txn, void *arg)
 		}
 		if (k.mv_size == KEY_RATING_LEN)
 			r.key_ms = record_key_rating_time(k.mv_data);
-		c->list =
-		    xgrowarray(c->list, &c->cap, c->n + 1, sizeof *c->list);
-		c->list[c->n++] = r;
+		if (visit(&k, &r, ud))
+			break;
 	}
 	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+static bool
+ratings_keep(const MDB_val *k, struct store_rating *r, void *ud)
+{
+	struct ratings_ctx *c = ud;
+
+	(void)k;
+	c->list = xgrowarray(c->list, &c->cap, c->n + 1, sizeof *c->list);
+	c->list[c->n++] = *r;
+	return false;
+}
+
+static int
+ratings_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	return ratings_walk(s, txn, ratings_keep, arg);
 }
 
 /* By origin, model and prompt, then as made (time, then key order). */
@@ -706,41 +727,32 @@ struct reask_ctx {
 	int64_t key_ms;
 };
 
+static bool
+reask_visit(const MDB_val *k, struct store_rating *r, void *ud)
+{
+	struct reask_ctx *c = ud;
+	const unsigned char *key = k->mv_data;
+	size_t i;
+
+	for (i = 0; i < 8 && k->mv_size == KEY_RATING_LEN && key[i] == 0; i++)
+		;
+	if (k->mv_size == KEY_RATING_LEN && i < 8) {
+		record_rating_release(r);
+		return true; /* past session 0 */
+	}
+	if (k->mv_size == KEY_RATING_LEN && r->source == STORE_SOURCE_REASK &&
+	    !r->pending && r->model != NULL && r->prompt != NULL &&
+	    strcmp(r->model, c->model) == 0 &&
+	    strcmp(r->prompt, c->prompt) == 0)
+		c->key_ms = r->key_ms;
+	record_rating_release(r);
+	return false;
+}
+
 static int
 reask_body(struct store *s, MDB_txn *txn, void *arg)
 {
-	struct reask_ctx *c = arg;
-	struct store_rating r;
-	MDB_cursor *cur;
-	MDB_val k, d;
-	int rc, op;
-
-	if ((rc = mdb_cursor_open(txn, s->ratings, &cur)) != 0)
-		return rc;
-	/* Ratings tied to no reply are keyed under session 0: first. */
-	for (op = MDB_FIRST;
-	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
-	     op = MDB_NEXT) {
-		const unsigned char *key = k.mv_data;
-		size_t i;
-
-		if (k.mv_size != KEY_RATING_LEN)
-			continue;
-		for (i = 0; i < 8 && key[i] == 0; i++)
-			;
-		if (i < 8)
-			break; /* past session 0 */
-		if (record_rating_decode(d.mv_data, d.mv_size, &r) != MC_OK)
-			continue;
-		if (r.source == STORE_SOURCE_REASK && !r.pending &&
-		    r.model != NULL && r.prompt != NULL &&
-		    strcmp(r.model, c->model) == 0 &&
-		    strcmp(r.prompt, c->prompt) == 0)
-			c->key_ms = record_key_rating_time(key);
-		record_rating_release(&r);
-	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+	return ratings_walk(s, txn, reask_visit, arg);
 }
 
 int
