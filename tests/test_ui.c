@@ -1439,40 +1439,58 @@ TEST(editor_moves_by_vi_words)
 	 * punctuation is a word of its own, as in vi. */
 	editor_set(&e, "one two, th\xc3\xa9  x");
 	e.cursor = 0;
-	editor_word_next(&e);
+	editor_word_next(&e, false);
 	CHECK(e.cursor == 4);
-	editor_word_next(&e);
+	editor_word_next(&e, false);
 	CHECK(e.cursor == 7); /* the comma */
-	editor_word_next(&e);
+	editor_word_next(&e, false);
 	CHECK(e.cursor == 9);
-	editor_word_next(&e);
+	editor_word_next(&e, false);
 	CHECK(e.cursor == 15);
-	editor_word_next(&e);
+	editor_word_next(&e, false);
 	CHECK(e.cursor == e.len);
 	/* b: the start of this word, then of the one before. */
 	e.cursor = 11; /* the é */
-	editor_word_prev(&e);
+	editor_word_prev(&e, false);
 	CHECK(e.cursor == 9);
-	editor_word_prev(&e);
+	editor_word_prev(&e, false);
 	CHECK(e.cursor == 7);
-	editor_word_prev(&e);
+	editor_word_prev(&e, false);
 	CHECK(e.cursor == 4);
 	e.cursor = 5;
-	editor_word_prev(&e);
+	editor_word_prev(&e, false);
 	CHECK(e.cursor == 4);
 	e.cursor = 0;
-	editor_word_prev(&e);
+	editor_word_prev(&e, false);
 	CHECK(e.cursor == 0);
 	/* e: the last character of this word or the next, é whole. */
 	e.cursor = 0;
-	editor_word_end(&e);
+	editor_word_end(&e, false);
 	CHECK(e.cursor == 2);
-	editor_word_end(&e);
+	editor_word_end(&e, false);
 	CHECK(e.cursor == 6);
-	editor_word_end(&e);
+	editor_word_end(&e, false);
 	CHECK(e.cursor == 7);
-	editor_word_end(&e);
+	editor_word_end(&e, false);
 	CHECK(e.cursor == 11);
+	/* W, B, E: words between blanks, punctuation inside them. */
+	editor_set(&e, "a.b/c  d,e \xc3\xa9"
+	               "f");
+	e.cursor = 0;
+	editor_word_next(&e, true);
+	CHECK(e.cursor == 7);
+	editor_word_next(&e, true);
+	CHECK(e.cursor == 11);
+	editor_word_prev(&e, true);
+	CHECK(e.cursor == 7);
+	editor_word_prev(&e, true);
+	CHECK(e.cursor == 0);
+	editor_word_end(&e, true);
+	CHECK(e.cursor == 4);
+	editor_word_end(&e, true);
+	CHECK(e.cursor == 9);
+	editor_word_end(&e, true);
+	CHECK(e.cursor == 13); /* the f after the é */
 	/* Normal mode's cursor: past the end of a line, onto its last
 	 * character (a whole one); an empty line keeps it. */
 	editor_set(&e, "ab\xc3\xa9\n\ncd");

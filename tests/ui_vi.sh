@@ -42,6 +42,21 @@ ui_type "x"
 ui_expect "^› n wo thr$" "x at the end: the new last character"
 ui_type "A"
 ui_keys C-u
+# W, B, E: words between blanks (a path is one word); I inserts at the
+# start of the line.
+ui_type "see a/b.c now"
+ui_keys Escape
+ui_expect " NORMAL " "normal mode again"
+ui_type "0Wx"
+ui_expect "^› see /b.c now$" "W: the start of the next word between blanks"
+ui_type "Ex"
+ui_expect "^› see /b. now$" "E: the end of a word between blanks"
+ui_type "Bx"
+ui_expect "^› see b. now$" "B: back to the start of a word between blanks"
+ui_type "Iso "
+ui_expect "^› so see b. now$" "I: insert at the start of the line"
+ui_expect " INSERT " "I leaves insert mode on"
+ui_keys C-u
 # A bare digit in normal mode rates the reply (keys/vi.keys): said on the
 # status bar, so a vi count typed by habit ("3x") is seen at once.
 ui_keys Escape

@@ -907,13 +907,16 @@ do_action(struct ui *ui, enum action action, int arg)
 		editor_delete_back(&ui->ed);
 		break;
 	case ACT_WORD_NEXT:
-		editor_word_next(&ui->ed);
+	case ACT_BIGWORD_NEXT:
+		editor_word_next(&ui->ed, action == ACT_BIGWORD_NEXT);
 		break;
 	case ACT_WORD_PREV:
-		editor_word_prev(&ui->ed);
+	case ACT_BIGWORD_PREV:
+		editor_word_prev(&ui->ed, action == ACT_BIGWORD_PREV);
 		break;
 	case ACT_WORD_END:
-		editor_word_end(&ui->ed);
+	case ACT_BIGWORD_END:
+		editor_word_end(&ui->ed, action == ACT_BIGWORD_END);
 		break;
 	case ACT_DELETE_FORWARD:
 		if (ui->mode == KEYMAP_NORMAL)
@@ -938,6 +941,10 @@ do_action(struct ui *ui, enum action action, int arg)
 		break;
 	case ACT_APPEND_END:
 		editor_end(&ui->ed);
+		ui->mode = KEYMAP_INSERT;
+		break;
+	case ACT_INSERT_START:
+		editor_home(&ui->ed);
 		ui->mode = KEYMAP_INSERT;
 		break;
 	case ACT_NORMAL_MODE:

@@ -264,49 +264,75 @@ vi_class(char c)
 	return 2;
 }
 
-void
-editor_word_next(struct editor *e)
+/* vi's W, B and E see only blanks and the rest: a WORD is a run of
+ * anything but blanks. */
+static int
+vi_big_class(char c)
 {
-	int c = vi_class(e->text[e->cursor]);
+	return vi_class(c) == 0 ? 0 : 1;
+}
+
+static void
+word_next(struct editor *e, int (*cls)(char))
+{
+	int c = cls(e->text[e->cursor]);
 
 	if (c != 0)
-		while (e->cursor < e->len && vi_class(e->text[e->cursor]) == c)
+		while (e->cursor < e->len && cls(e->text[e->cursor]) == c)
 			e->cursor++;
-	while (e->cursor < e->len && vi_class(e->text[e->cursor]) == 0)
+	while (e->cursor < e->len && cls(e->text[e->cursor]) == 0)
 		e->cursor++;
 }
 
-void
-editor_word_prev(struct editor *e)
+static void
+word_prev(struct editor *e, int (*cls)(char))
 {
 	int c;
 
 	if (e->cursor == 0)
 		return;
 	e->cursor = prev_char(e->text, e->cursor);
-	while (e->cursor > 0 && vi_class(e->text[e->cursor]) == 0)
+	while (e->cursor > 0 && cls(e->text[e->cursor]) == 0)
 		e->cursor--;
-	c = vi_class(e->text[e->cursor]);
-	while (e->cursor > 0 && vi_class(e->text[e->cursor - 1]) == c)
+	c = cls(e->text[e->cursor]);
+	while (e->cursor > 0 && cls(e->text[e->cursor - 1]) == c)
 		e->cursor--;
 }
 
-void
-editor_word_end(struct editor *e)
+static void
+word_end(struct editor *e, int (*cls)(char))
 {
 	size_t end;
 	int c;
 
 	e->cursor = next_char(e->text, e->len, e->cursor);
-	while (e->cursor < e->len && vi_class(e->text[e->cursor]) == 0)
+	while (e->cursor < e->len && cls(e->text[e->cursor]) == 0)
 		e->cursor++;
 	if (e->cursor == e->len)
 		return;
-	c = vi_class(e->text[e->cursor]);
+	c = cls(e->text[e->cursor]);
 	end = e->cursor;
-	while (end < e->len && vi_class(e->text[end]) == c)
+	while (end < e->len && cls(e->text[end]) == c)
 		end++;
 	e->cursor = prev_char(e->text, end);
+}
+
+void
+editor_word_next(struct editor *e, bool big)
+{
+	word_next(e, big ? vi_big_class : vi_class);
+}
+
+void
+editor_word_prev(struct editor *e, bool big)
+{
+	word_prev(e, big ? vi_big_class : vi_class);
+}
+
+void
+editor_word_end(struct editor *e, bool big)
+{
+	word_end(e, big ? vi_big_class : vi_class);
 }
 
 void

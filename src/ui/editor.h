@@ -59,10 +59,11 @@ void editor_word_right(struct editor *e);
 /* vi's w, b and e: the start of the next word, the start of this or the
  * word before, the end of this or the next word; a word is a run of
  * letters, digits and '_' (and any character not ASCII), or a run of
- * other signs, as in vi. */
-void editor_word_next(struct editor *e);
-void editor_word_prev(struct editor *e);
-void editor_word_end(struct editor *e);
+ * other signs, as in vi.  With big, vi's W, B and E: a WORD is a run of
+ * anything but blanks. */
+void editor_word_next(struct editor *e, bool big);
+void editor_word_prev(struct editor *e, bool big);
+void editor_word_end(struct editor *e, bool big);
 /* editor_onto_char: vi's normal mode, where the cursor sits on a
  * character: past the last one of its line, onto it (an empty line
  * keeps it). */

@@ -102,19 +102,23 @@ enum action {
 	ACT_CURSOR_END,
 	ACT_WORD_LEFT,
 	ACT_WORD_RIGHT,
-	ACT_WORD_NEXT, /* vi's w */
-	ACT_WORD_PREV, /* vi's b */
-	ACT_WORD_END,  /* vi's e */
+	ACT_WORD_NEXT,    /* vi's w */
+	ACT_WORD_PREV,    /* vi's b */
+	ACT_WORD_END,     /* vi's e */
+	ACT_BIGWORD_NEXT, /* vi's W */
+	ACT_BIGWORD_PREV, /* vi's B */
+	ACT_BIGWORD_END,  /* vi's E */
 	ACT_DELETE_BACK,
 	ACT_DELETE_FORWARD,
 	ACT_DELETE_WORD_BACK,
 	ACT_KILL_LINE,
 	ACT_KILL_TO_START,
-	ACT_INSERT_MODE, /* vi: leave normal mode */
-	ACT_APPEND,      /* vi: cursor right, then insert mode */
-	ACT_APPEND_END,  /* vi: end of line, then insert mode */
-	ACT_NORMAL_MODE, /* vi: enter normal mode */
-	ACT_COMMAND,     /* start the input line with "/" (insert mode) */
+	ACT_INSERT_MODE,  /* vi: leave normal mode */
+	ACT_APPEND,       /* vi: cursor right, then insert mode */
+	ACT_APPEND_END,   /* vi: end of line, then insert mode */
+	ACT_INSERT_START, /* vi: start of line, then insert mode */
+	ACT_NORMAL_MODE,  /* vi: enter normal mode */
+	ACT_COMMAND,      /* start the input line with "/" (insert mode) */
 	ACT__COUNT,
 };
 
