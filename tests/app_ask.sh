@@ -216,6 +216,13 @@ HB2=$T/home_brief
 write_config "$HB2"
 "$MC" --home "$HB2" ask --model cheap "briefcap please" >/dev/null 2>"$T/brief.err"
 expect_grep "$T/brief.err" "cheap is rate-limited for 1 s" "a brief rate limit is 1 s, not 0 s"
+# The cause first: the provider's 429 and the footer, then what follows
+# from it (the model waits).
+awk '/HTTP 429/ && !c { c = NR } / · no reply/ && !f { f = NR }
+    /is rate-limited for/ && !l { l = NR }
+    END { exit !(c && f && l && c < f && f < l) }' "$T/brief.err" &&
+	ok "the 429 and the footer come before the rate-limit notice" ||
+	fail "order of the 429, the footer and the notice: $(cat "$T/brief.err")"
 # Started with standard output and error closed (>&- 2>&-): what it
 # writes goes nowhere, never into the files it opens (the database).
 HF=$T/home_fds

@@ -31,12 +31,13 @@
 struct ask {
 	struct app *app;
 	bool json;
-	bool sent;      /* the exchange below is this command's */
-	size_t index;   /* its index (a resumed session's come first) */
-	size_t printed; /* bytes of its reply already written to stdout */
-	bool out_gone;  /* stdout's reader went away (EPIPE) */
-	int out_errno;  /* ... or why else writing to it failed */
-	bool cancelled; /* Ctrl-C stopped a reply */
+	bool sent;       /* the exchange below is this command's */
+	size_t index;    /* its index (a resumed session's come first) */
+	size_t printed;  /* bytes of its reply already written to stdout */
+	bool out_gone;   /* stdout's reader went away (EPIPE) */
+	int out_errno;   /* ... or why else writing to it failed */
+	bool cancelled;  /* Ctrl-C stopped a reply */
+	struct buf held; /* notices about a reply that ended, said after it */
 };
 
 static volatile sig_atomic_t ask_interrupted;
@@ -71,6 +72,33 @@ ask_changed(void *ud, size_t index)
 		ask_interrupted = 1;
 	}
 	a->printed = ex->reply_len;
+}
+
+/*
+ * A notice the app gives once the reply has ended (the model is now
+ * rate-limited, the day's budget is 80 % spent) is the consequence of
+ * what the reply's error line and footer say: it is held and printed
+ * after them (ask_say_held), not before its cause.
+ */
+static void
+ask_notice(void *ud, const char *message)
+{
+	struct ask *a = ud;
+	const struct app_exchange *ex =
+	    a->sent ? app_get(a->app, a->index) : NULL;
+
+	if (ex == NULL || ex->state == REPLY_PENDING ||
+	    ex->state == REPLY_STREAMING ||
+	    buf_printf(&a->held, "mixchat: %s\n", message) != MC_OK)
+		cli_notice(ud, message);
+}
+
+static void
+ask_say_held(struct ask *a)
+{
+	if (a->held.len > 0)
+		fputs(buf_str(&a->held), stderr);
+	buf_reset(&a->held);
 }
 
 static const char ask_help[] =
@@ -125,7 +153,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct app_hooks hooks = { ask_changed, cli_notice };
+	struct app_hooks hooks = { ask_changed, ask_notice };
 	const char *model = NULL, *session = NULL;
 	const struct app_exchange *ex;
 	struct config cfg;
@@ -136,6 +164,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	int opt, rc, tries, exit_code = EXIT_RUNTIME;
 
 	memset(&a, 0, sizeof a);
+	buf_init(&a.held, 1u << 16);
 	/* Options may follow the prompt (`ask "$q" --json`); `--` ends
 	 * them before a prompt that starts with '-'. */
 	while ((opt = cli_getopt(argc, argv, "hm:s:", options)) != -1) {
@@ -248,6 +277,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	     tries++) {
 		if (!a.json)
 			cli_error("%s; asking the next-best model", ex->error);
+		ask_say_held(&a);
 		a.index = app_count(a.app);
 		a.printed = 0;
 		if (app_reask(a.app, a.index - 1, &cause) != MC_OK) {
@@ -268,6 +298,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		cli_print_exchange_json(stdout, ex);
 	else if (!a.out_gone)
 		cli_print_footer(stderr, ex);
+	ask_say_held(&a);
 	/* The reply went nowhere if stdout's reader is gone: not a
 	 * success, even when it finished before the write failed. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -298,7 +329,11 @@ fail:
 	                : EXIT_RUNTIME;
 out:
 	free(cause);
+	ask_say_held(&a);
+	/* What the app says while closing is said at once. */
+	a.sent = false;
 	app_close(a.app);
+	buf_release(&a.held);
 	rc = exit_code;
 	config_release(&cfg);
 	buf_release(&prompt);
