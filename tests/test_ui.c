@@ -1246,6 +1246,76 @@ TEST(themes_parse_and_reduce)
 	CHECK(theme_reduce(-1, 8, &bold) == -1);
 }
 
+/*
+ * A theme's background: every default colour in it is the background's
+ * (light.theme on a dark terminal); a theme without one is drawn as it
+ * was (its reply colours fill the screen, default is the terminal's); a
+ * background with attributes is a bad line.
+ */
+TEST(theme_background)
+{
+	struct theme t;
+	struct theme_style s;
+	char *cause = NULL;
+	static const char own[] = "reply colour235 default\n"
+	                          "user default colour25 bold\n"
+	                          "background colour18 colour231\n";
+	static const char old[] = "reply colour244 colour234\n";
+	static const char bad[] = "background red blue bold\n"
+	                          "background nosuch blue\n";
+
+	theme_init(&t, "x");
+	CHECK(theme_parse(&t, own, strlen(own), "x.theme", &cause) == MC_OK);
+	theme_resolve(&t, TH_REPLY, &s);
+	CHECK(s.fg == 235 && s.bg == 231 && s.attrs == 0);
+	theme_resolve(&t, TH_USER, &s);
+	CHECK(s.fg == 18 && s.bg == 25 && s.attrs == THEME_BOLD);
+	/* An element the file leaves out: the default theme's, on it. */
+	theme_resolve(&t, TH_INPUT, &s);
+	CHECK(s.fg == 18 && s.bg == 231);
+	theme_resolve(&t, TH_TITLE, &s);
+	CHECK(s.fg == 15 && s.bg == 4);
+	theme_resolve(&t, TH_BACKGROUND, &s);
+	CHECK(s.fg == 18 && s.bg == 231 && s.attrs == 0);
+	theme_release(&t);
+
+	theme_init(&t, "x");
+	CHECK(theme_parse(&t, old, strlen(old), "x.theme", &cause) == MC_OK);
+	theme_resolve(&t, TH_BACKGROUND, &s);
+	CHECK(s.fg == 244 && s.bg == 234);
+	theme_resolve(&t, TH_INPUT, &s);
+	CHECK(s.fg == THEME_DEFAULT_COLOUR && s.bg == THEME_DEFAULT_COLOUR);
+	theme_release(&t);
+
+	theme_init(&t, "x");
+	CHECK(theme_parse(&t, bad, strlen(bad), "x.theme", &cause) ==
+	      MC_ERR_PARSE);
+	CHECK_STR(cause, "x.theme:1: background: colours only (no "
+	                 "attributes)\nx.theme:2: background: unknown colour "
+	                 "'nosuch' (a name, colour0..colour255 or default)");
+	free(cause);
+	CHECK(!t.has_background);
+	theme_resolve(&t, TH_BACKGROUND, &s);
+	CHECK(s.fg == THEME_DEFAULT_COLOUR && s.bg == THEME_DEFAULT_COLOUR);
+	theme_release(&t);
+
+	/* The built-in themes: light and solarized-dark say their own. */
+	CHECK(resource_theme(NULL, "light", &t, &cause) == MC_OK);
+	theme_resolve(&t, TH_REPLY, &s);
+	CHECK(s.bg == 231);
+	theme_resolve(&t, TH_INPUT_PROMPT, &s);
+	CHECK(s.fg == 25 && s.bg == 231);
+	theme_release(&t);
+	CHECK(resource_theme(NULL, "solarized-dark", &t, &cause) == MC_OK);
+	theme_resolve(&t, TH_BACKGROUND, &s);
+	CHECK(s.bg == 234);
+	theme_release(&t);
+	CHECK(resource_theme(NULL, "default", &t, &cause) == MC_OK);
+	theme_resolve(&t, TH_REPLY, &s);
+	CHECK(s.fg == THEME_DEFAULT_COLOUR && s.bg == THEME_DEFAULT_COLOUR);
+	theme_release(&t);
+}
+
 TEST(user_files_override_built_in_ones)
 {
 	const char *dir = test_tmpdir();
@@ -1738,6 +1808,7 @@ main(void)
 	RUN(keymap_default_and_vi_maps);
 	RUN(keymap_names_and_errors);
 	RUN(themes_parse_and_reduce);
+	RUN(theme_background);
 	RUN(user_files_override_built_in_ones);
 	RUN(built_in_copies_match_the_files);
 	RUN(editor_moves_by_whole_characters);

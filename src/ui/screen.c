@@ -85,11 +85,11 @@ screen_apply_theme(struct ui *ui)
 {
 	int i, fg, bg, ncolours = screen_colours();
 	bool bold_fg, bold_bg;
-	const struct theme_style *s;
+	struct theme_style style, *s = &style;
 	attr_t a;
 
 	for (i = 0; i < TH__COUNT; i++) {
-		s = &ui->theme.styles[i];
+		theme_resolve(&ui->theme, (enum theme_element)i, s);
 		a = 0;
 		if (s->attrs & THEME_BOLD)
 			a |= A_BOLD;
@@ -115,8 +115,12 @@ screen_apply_theme(struct ui *ui)
 		}
 		styles[i] = a;
 	}
+	/* Every cell erase() and clrtoeol() blank, and every character
+	 * drawn without colours (the popup's margin), takes the theme's
+	 * background; the next frame erases all with it, so a /theme
+	 * switch leaves no cell of the old one. */
 	if (started)
-		bkgdset(' ' | styles[TH_REPLY]);
+		bkgdset(' ' | (styles[TH_BACKGROUND] & A_COLOR));
 }
 
 static bool mouse_on;

@@ -1,6 +1,7 @@
 /*
  * theme.c - theme files and colour reduction (see theme.h).  Owns the text
- * format of themes/NAME.theme and the fallback styles when a theme is broken.
+ * format of themes/NAME.theme, the fallback styles when a theme is broken,
+ * and what "default" means in a theme with its own background.
  */
 #include "config.h"
 
@@ -40,6 +41,7 @@ static const char *const element_names[TH__COUNT] = {
 	[TH_SELECTED] = "selected",
 	[TH_INPUT] = "input",
 	[TH_INPUT_PROMPT] = "input-prompt",
+	[TH_BACKGROUND] = "background",
 };
 
 static const char *const colour_names[16] = { "black", "red", "green", "yellow",
@@ -74,6 +76,7 @@ static const struct theme_style default_styles[TH__COUNT] = {
 	[TH_SELECTED] = { 11, -1, THEME_BOLD },
 	[TH_INPUT] = { -1, -1, 0 },
 	[TH_INPUT_PROMPT] = { 12, -1, THEME_BOLD },
+	[TH_BACKGROUND] = { -1, -1, 0 },
 };
 
 void
@@ -81,6 +84,7 @@ theme_init(struct theme *t, const char *name)
 {
 	t->name = xstrdup(name != NULL ? name : "default");
 	memcpy(t->styles, default_styles, sizeof t->styles);
+	t->has_background = false;
 }
 
 void
@@ -88,6 +92,27 @@ theme_release(struct theme *t)
 {
 	free(t->name);
 	t->name = NULL;
+}
+
+void
+theme_resolve(
+    const struct theme *t, enum theme_element e, struct theme_style *out)
+{
+	*out = t->styles[e];
+	if (!t->has_background) {
+		/* A theme from before the background element is drawn as it
+		 * was: its reply colours fill the screen, and default is the
+		 * terminal's. */
+		if (e == TH_BACKGROUND) {
+			out->fg = t->styles[TH_REPLY].fg;
+			out->bg = t->styles[TH_REPLY].bg;
+		}
+		return;
+	}
+	if (out->fg == THEME_DEFAULT_COLOUR)
+		out->fg = t->styles[TH_BACKGROUND].fg;
+	if (out->bg == THEME_DEFAULT_COLOUR)
+		out->bg = t->styles[TH_BACKGROUND].bg;
 }
 
 const char *
@@ -291,6 +316,16 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *name,
 			    words[0], words[i]);
 			continue;
 		}
+		/* Attributes under everything would be on everything. */
+		if (e == TH_BACKGROUND && attrs != 0) {
+			bad_line(cause, &nbad,
+			    "%s:%zu: background: colours only (no "
+			    "attributes)",
+			    name, lineno);
+			continue;
+		}
+		if (e == TH_BACKGROUND)
+			t->has_background = true;
 		t->styles[e].fg = (int16_t)fg;
 		t->styles[e].bg = (int16_t)bg;
 		t->styles[e].attrs = attrs;

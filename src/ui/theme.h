@@ -15,6 +15,14 @@
  * file does not name keep the built-in default theme's style.  On a
  * terminal with fewer colours, theme_reduce() maps each colour to the
  * nearest one it has.
+ *
+ * The background element (colours only) is the theme's own ground: every
+ * cell nothing else colours takes it (blank rows, cleared lines, margins),
+ * and a "default" colour in the theme's other lines means its colour, not
+ * the terminal's (theme_resolve).  So a light theme is light on a dark
+ * terminal too.  A theme that does not name it (one written before it
+ * existed) is drawn as it was: its reply colours fill the screen, and
+ * "default" is the terminal's.
  */
 #ifndef MIXCHAT_UI_THEME_H
 #define MIXCHAT_UI_THEME_H
@@ -51,6 +59,7 @@ enum theme_element {
 	TH_SELECTED,     /* the mark beside the selected reply */
 	TH_INPUT,        /* the input line */
 	TH_INPUT_PROMPT, /* the "›" before it */
+	TH_BACKGROUND,   /* under everything; what "default" means */
 	TH__COUNT,
 };
 
@@ -70,6 +79,7 @@ struct theme_style {
 struct theme {
 	char *name;
 	struct theme_style styles[TH__COUNT];
+	bool has_background; /* the file named the background element */
 };
 
 /* theme_init: the built-in default theme's styles, named name. */
@@ -84,6 +94,14 @@ void theme_release(struct theme *t);
  */
 int theme_parse(struct theme *t, const char *text, size_t len, const char *name,
     char **cause) MC_WUR;
+/*
+ * theme_resolve: element e's style as drawn: when the theme names a
+ * background, each "default" colour is the background's (which may itself
+ * be default: the terminal's own).  For TH_BACKGROUND: the file's
+ * background, else the reply's colours.
+ */
+void theme_resolve(
+    const struct theme *t, enum theme_element e, struct theme_style *out);
 /* theme_element_name / theme_element_from_name: "title" <-> TH_TITLE. */
 const char *theme_element_name(enum theme_element e);
 int theme_element_from_name(const char *s);
