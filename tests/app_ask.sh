@@ -467,7 +467,7 @@ for m in cheap mid expensive; do
 	"$MC" --home "$H4" ask --model $m "is the sky blue" >/dev/null 2>&1
 done
 expect_exit 1 "route with every model rate-limited" -- "$MC" --home "$H4" route "is the sky blue"
-expect_grep "$T/err" "every model that could answer is rate-limited just now (3)" "says they are rate-limited"
+expect_grep "$T/err" "every model that could answer is rate-limited: the first is free again in 1[0-9][0-9] s" "says they are rate-limited, and for how long"
 if grep -q "budget" "$T/err"; then fail "blames the budget: $(cat "$T/err")"; else ok "does not blame the budget"; fi
 
 # The budget is a hard limit: with $0 left nothing is asked.

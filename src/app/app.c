@@ -1246,6 +1246,27 @@ app_budget_advice(const struct app *app, const char *raise)
 	    h, raise);
 }
 
+/* The wait until the first of d's rate-limited candidates is free again,
+ * as people say it (time_wait_text), into wait. */
+static void
+app_first_free(const struct app *app, const struct router_decision *d,
+    char *wait, size_t n)
+{
+	int64_t now = time_wall_ms(), first = 0;
+	struct store_latency sl;
+	size_t i;
+
+	for (i = 0; i < d->ncandidates; i++)
+		if (d->candidates[i].excluded == ROUTER_RATE_LIMITED &&
+		    app->store != NULL &&
+		    store_latency_get(
+		        app->store, d->candidates[i].model, &sl) == MC_OK &&
+		    sl.unavailable_until_ms > now &&
+		    (first == 0 || sl.unavailable_until_ms < first))
+			first = sl.unavailable_until_ms;
+	time_wait_text(first > now ? first - now : 1000, wait, n);
+}
+
 static char *
 app_why_none(const struct app *app, const struct router_decision *d,
     double left_usd, double context_in_tokens)
@@ -1268,12 +1289,25 @@ app_why_none(const struct app *app, const struct router_decision *d,
 	}
 	format_usd(left_usd, left, sizeof left);
 	format_usd(app->cfg->daily_budget_usd, daily, sizeof daily);
-	if (budget == 0 && limited > 0)
+	if (budget == 0 && limited > 0) {
+		char wait[48];
+
+		app_first_free(app, d, wait, sizeof wait);
+		/* A re-ask passes over the models that answered already:
+		 * said, or "every model" would be untrue. */
+		if (skipped > 0)
+			return xasprintf(
+			    "%zu model%s answered this message "
+			    "already and the other%s %s "
+			    "rate-limited: the first is free again "
+			    "in %s",
+			    skipped, skipped == 1 ? "" : "s",
+			    limited == 1 ? "" : "s",
+			    limited == 1 ? "is" : "are", wait);
 		return xasprintf("every model that could answer is "
-		                 "rate-limited just now (%zu): try again in a "
-		                 "moment; `mixchat route --explain` shows "
-		                 "each",
-		    limited);
+		                 "rate-limited: the first is free again in %s",
+		    wait);
+	}
 	if (budget == 0 && limited == 0 && skipped > 0)
 		return xstrdup("every model has been asked this message "
 		               "already");
