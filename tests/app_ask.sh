@@ -86,6 +86,11 @@ expect_grep "$T/out" "^#### Section one$" "its ## heading is ####"
 expect_grep "$T/out" "^## not a heading$" "a fenced line is left as it is"
 [ "$(grep -c '^## ' "$T/out")" = 3 ] && ok "only the two messages' headings (and the fenced line) are at ##" ||
 	fail "## lines in the export: $(grep '^## ' "$T/out")"
+# --model pins: the export marks the reply "(pinned)" as the chat does.
+expect_grep "$T/out" "^## cheap (pinned) · " "export: a pinned model's reply is marked"
+"$MC" --home "$HH" ask "routed, not pinned" >/dev/null 2>&1
+expect_exit 0 "export of a routed reply" -- "$MC" --home "$HH" export
+expect_no_grep "$T/out" "(pinned)" "export: a routed reply is not"
 
 # The pipe's reply ended normally (stopped, booked): its draft went with
 # the booking, and the next start recovers nothing.
@@ -115,7 +120,7 @@ tail -n 1 "$MOCK_LOG" | grep -q "slowdrip then a kill.*assistant.*one.*and then?
 grep -q "^> error: interrupted: mixchat ended before the reply finished" "$T/kill.md" && grep -q "^one" "$T/kill.md" &&
 	ok "the export has it, marked interrupted" || fail "export after a kill: $(cat "$T/kill.md")"
 # Nothing of it was timed or billed: said so, not zeros.
-expect_grep "$T/kill.md" "^## mid · not timed, counted or billed · reply " "its heading makes up no figures"
+expect_grep "$T/kill.md" "^## mid (pinned) · not timed, counted or billed · reply " "its heading makes up no figures"
 "$MC" --home "$HK" export --format json killed >"$T/kill.json" 2>&1
 jq -e '[.messages[] | select(.error != null and (.error | startswith("interrupted")))][0] | .latency_ms == null and .ttft_ms == null' "$T/kill.json" >/dev/null &&
 	ok "in JSON its times are null" || fail "export --format json after a kill: $(cat "$T/kill.json")"
@@ -147,11 +152,11 @@ expect_grep "$T/err" "mock refused the request (HTTP 401); it is set up with \"a
 expect_grep "$T/err" "^cheap · no reply ([0-9.]* m\?s)$" "a reply that never came: its footer says so, no speed"
 if grep -q "first token\|tok/s" "$T/err"; then fail "the footer of a failed reply reports a speed"; else ok "no speed for a reply that never came"; fi
 expect_exit 0 "export of the failed reply" -- "$MC" --home "$H" export
-expect_grep "$T/out" "^## cheap · no reply ([0-9.]* m\?s) · reply " "export says no reply came, as ask did"
+expect_grep "$T/out" "^## cheap (pinned) · no reply ([0-9.]* m\?s) · reply " "export says no reply came, as ask did"
 # Its error line follows its heading after one blank line, not three.
-awk '/^## cheap · no reply/ { getline; a = $0; getline; if (a == "" && $0 ~ /^> error: /) ok = 1 } END { exit !ok }' "$T/out" &&
+awk '/^## cheap \(pinned\) · no reply/ { getline; a = $0; getline; if (a == "" && $0 ~ /^> error: /) ok = 1 } END { exit !ok }' "$T/out" &&
 	ok "a reply with no text: heading, blank line, error" ||
-	fail "a reply with no text in the export: $(grep -A4 '^## cheap · no reply' "$T/out")"
+	fail "a reply with no text in the export: $(grep -A4 '^## cheap (pinned) · no reply' "$T/out")"
 expect_exit 2 "rate last on a reply that never came" -- "$MC" --home "$H" rate last 3
 expect_grep "$T/err" "cheap sent no reply to rate" "an outage cannot be rated"
 H10=$T/home10

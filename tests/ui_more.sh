@@ -279,7 +279,7 @@ if [ -s "$T/chat.md" ]; then
 	expect_grep "$T/chat.md" "hello re-ask" "export: the prompt"
 	expect_grep "$T/chat.md" "^## mid.* · .* (first token [0-9.]* m\?s, after [0-9.]* s of retries)" "export: the retry wait kept apart, as the chat showed it"
 	expect_grep "$T/chat.md" "mock reply to: after the bad key" "export: a reply"
-	expect_grep "$T/chat.md" "cheap · " "export: the footer"
+	expect_grep "$T/chat.md" "^## cheap (pinned) · " "export: the footer, pinned as the chat marks it"
 	expect_grep "$T/chat.md" "rate limited by mock" "export: the error"
 else fail "/export wrote nothing"; fi
 [ "$(stat -c %a "$T/chat.md" 2>/dev/null)" = 600 ] && ok "/export: mode 0600, like the rest of the data" ||

@@ -4308,7 +4308,7 @@ app_prompt_of(struct store *s, uint64_t session, uint32_t seq,
 
 	memset(prompt, 0, sizeof *prompt);
 	if (store_message_get(s, session, seq, &reply) == MC_OK) {
-		(void)format_reply_link(reply.decision_json, &of, &reask);
+		(void)format_reply_link(reply.decision_json, &of, &reask, NULL);
 		store_message_release(&reply);
 	}
 	if (of >= 1 && of < seq) {

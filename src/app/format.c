@@ -213,9 +213,11 @@ fmt_time(char *buf, size_t size, int64_t ms, bool clock_only)
 
 /* reply_footer: "model · $cost · 1.3 s (first token 310 ms) · N tok", or
  * "model · no reply (8 ms)" when nothing came back, or "not sent · TIME"
- * for a message refused before any model was asked. */
+ * for a message refused before any model was asked; the model marked
+ * "(pinned)" or "(re-ask)" as the chat's footer marks it. */
 static void
-reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
+reply_footer(const struct store_message *m, bool reask, bool pinned, char *buf,
+    size_t size)
 {
 	char id[STORE_REPLY_ID_MAX], total[32], first[96], wait[32],
 	    who[STORE_MODEL_MAX + 16];
@@ -234,7 +236,9 @@ reply_footer(const struct store_message *m, bool reask, char *buf, size_t size)
 	}
 	store_reply_id_format(m->session, m->seq, id, sizeof id);
 	snprintf(who, sizeof who, "%s%s", m->model ? m->model : "?",
-	    reask ? " (re-ask)" : "");
+	    pinned  ? " (pinned)"
+	    : reask ? " (re-ask)"
+	            : "");
 	if (none)
 		len = format_no_reply(
 		    &glyph_unicode, who, m->latency_ms, buf, size);
@@ -291,11 +295,14 @@ format_reply_link_tree(const cJSON *d, uint32_t *reply_to, int *reask)
 }
 
 int
-format_reply_link(const char *decision_json, uint32_t *reply_to, int *reask)
+format_reply_link(
+    const char *decision_json, uint32_t *reply_to, int *reask, bool *pinned)
 {
 	cJSON *d = NULL;
 	char *cause = NULL;
 
+	if (pinned != NULL)
+		*pinned = false;
 	if (decision_json == NULL ||
 	    json_parse(decision_json, strlen(decision_json), JSON_MAX_DEFAULT,
 	        false, "decision", &d, &cause) != MC_OK) {
@@ -304,6 +311,8 @@ format_reply_link(const char *decision_json, uint32_t *reply_to, int *reask)
 		return MC_ERR_NOTFOUND;
 	}
 	format_reply_link_tree(d, reply_to, reask);
+	if (pinned != NULL)
+		*pinned = json_get_bool(d, "pinned", false);
 	cJSON_Delete(d);
 	return MC_OK;
 }
@@ -478,10 +487,11 @@ format_conversation_md(const struct store_session *ss,
 			const struct store_message *of = NULL;
 			uint32_t reply_to;
 			int reask;
+			bool pinned;
 			size_t k, last_user = n;
 
 			(void)format_reply_link(
-			    m->decision_json, &reply_to, &reask);
+			    m->decision_json, &reply_to, &reask, &pinned);
 			for (k = 0; k < i; k++)
 				if (list[k].role == STORE_ROLE_USER) {
 					last_user = k;
@@ -493,7 +503,7 @@ format_conversation_md(const struct store_session *ss,
 			if (reask < 0)
 				reask = i > 0 && list[i - 1].role ==
 				                     STORE_ROLE_ASSISTANT;
-			reply_footer(m, reask, footer, sizeof footer);
+			reply_footer(m, reask, pinned, footer, sizeof footer);
 			rc = buf_printf(b, "\n## %s\n\n", footer);
 			/* It answers an earlier message than the last one (a
 			 * late re-ask, or two mixchats in one conversation):

@@ -64,11 +64,12 @@ cJSON *format_decision_json(const struct app_exchange *ex);
 /*
  * format_reply_link: from a stored reply's decision JSON (NULL allowed),
  * the seq of the user message it answers (*reply_to, 0 when it does not
- * say: older records) and whether it is a re-ask (*reask: 1, 0, or -1
- * when it does not say).  MC_ERR_NOTFOUND when there is no decision.
+ * say: older records), whether it is a re-ask (*reask: 1, 0, or -1 when
+ * it does not say) and, when pinned is not NULL, whether a pinned model
+ * answered (/model NAME).  MC_ERR_NOTFOUND when there is no decision.
  */
 int format_reply_link(
-    const char *decision_json, uint32_t *reply_to, int *reask);
+    const char *decision_json, uint32_t *reply_to, int *reask, bool *pinned);
 /* format_reply_link_tree: the same from a decision already parsed (NULL:
  * none). */
 void format_reply_link_tree(const cJSON *d, uint32_t *reply_to, int *reask);
