@@ -111,6 +111,19 @@ ui_note(struct ui *ui, const char *fmt, ...)
 }
 
 void
+ui_note_marked(struct ui *ui, const char *text)
+{
+	size_t len = strlen(text);
+	char *s = xstrndup(text, len);
+
+	while (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
+	view_add_marked_note(&ui->view, VIEW_NOTE, s);
+	free(s);
+	ui->dirty = true;
+}
+
+void
 ui_note_error(struct ui *ui, const char *fmt, ...)
 {
 	va_list ap;

@@ -134,6 +134,79 @@ snippet_at_match(const char *s, const char *what, size_t cols)
 	return xasprintf("%s%s", mark, s + start);
 }
 
+/* ASCII lower case of a byte, as the store's search compares (UTF-8
+ * bytes are left alone). */
+static int
+fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/*
+ * The length of the longest of what's words (or "phrases", as the store
+ * takes them) at s, ASCII case ignored; 0 when none is there.
+ */
+static size_t
+match_at(const char *s, size_t n, const char *what)
+{
+	const char *p = what;
+	size_t len, best = 0, i;
+
+	for (;;) {
+		const char *q = NULL;
+
+		p += strspn(p, " \t\r\n");
+		if (*p == '\0')
+			break;
+		if (*p == '"') {
+			q = strchr(++p, '"');
+			len = q != NULL ? (size_t)(q - p) : strlen(p);
+		} else
+			len = strcspn(p, " \t\r\n");
+		for (i = 0;
+		     i < len && i < n &&
+		     fold((unsigned char)s[i]) == fold((unsigned char)p[i]);
+		     i++)
+			;
+		if (len > 0 && i == len && len > best)
+			best = len;
+		p += len + (q != NULL);
+	}
+	return best;
+}
+
+/*
+ * Add the snippet s (as cut for its row) with each place one of what's
+ * words is in it between VIEW_MARK_ON and VIEW_MARK_OFF, drawn
+ * highlighted (ui_note_marked).  The marks take no column; the snippet's
+ * own control bytes, which the view would drop anyway, go first so that
+ * none is taken for a mark.
+ */
+static int
+add_marked(struct buf *b, const char *s, const char *what)
+{
+	size_t n = strlen(s), i = 0, m;
+	int rc = MC_OK;
+
+	while (i < n && rc == MC_OK) {
+		if (s[i] == VIEW_MARK_ON || s[i] == VIEW_MARK_OFF) {
+			i++;
+			continue;
+		}
+		if ((m = match_at(s + i, n - i, what)) > 0) {
+			rc = buf_addch(b, VIEW_MARK_ON);
+			if (rc == MC_OK)
+				rc = buf_add(b, s + i, m);
+			if (rc == MC_OK)
+				rc = buf_addch(b, VIEW_MARK_OFF);
+			i += m;
+			continue;
+		}
+		rc = buf_addch(b, s[i++]);
+	}
+	return rc;
+}
+
 /*
  * add_cut padded with spaces to cols: printf's %-20.20s counts bytes,
  * which cuts UTF-8 and misaligns CJK.
@@ -867,15 +940,21 @@ cmd_search(struct ui *ui, const char *arg)
 			const char *sn =
 			    h[i].snippet != NULL ? h[i].snippet : "";
 			char *moved = snippet_at_match(sn, arg, room);
+			struct buf cut;
 
-			rc = add_snippet(&b, moved != NULL ? moved : sn, room);
+			buf_init(&cut, 1 << 16);
+			rc =
+			    add_snippet(&cut, moved != NULL ? moved : sn, room);
+			if (rc == MC_OK)
+				rc = add_marked(&b, buf_str(&cut), arg);
+			buf_release(&cut);
 			free(moved);
 		}
 		if (rc == MC_OK)
 			rc = buf_addch(&b, '\n');
 	}
 	if (rc == MC_OK)
-		ui_note(ui, "%s", buf_str(&b));
+		ui_note_marked(ui, buf_str(&b));
 	buf_release(&b);
 	app_search_free(h, n);
 }

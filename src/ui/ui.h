@@ -130,6 +130,9 @@ struct ui {
 void ui_note(struct ui *ui, const char *fmt, ...) MC_PRINTF(2, 3);
 /* ui_note_error: the same, in the error style. */
 void ui_note_error(struct ui *ui, const char *fmt, ...) MC_PRINTF(2, 3);
+/* ui_note_marked: a note (not a format) whose VIEW_MARK_ON .. VIEW_MARK_OFF
+ * spans are drawn highlighted (ui/view.h): what /search matched. */
+void ui_note_marked(struct ui *ui, const char *text);
 /* ui_sync: lay out what changed in the app's conversation. */
 void ui_sync(struct ui *ui);
 /* ui_reset_view: forget the laid-out conversation (session switched). */

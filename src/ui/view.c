@@ -164,6 +164,36 @@ block_add_clean(struct view_block *b, const char *s, size_t n, size_t *len)
 	return off;
 }
 
+/*
+ * A line of a marked note (view_add_marked_note): cleaned as
+ * block_add_clean does, the VIEW_MARK_ON .. VIEW_MARK_OFF spans styled
+ * VIEW_MATCH and their marks gone.
+ */
+static size_t
+block_add_marked(struct view_block *b, const char *s, size_t n, size_t *len)
+{
+	size_t off = b->text_len, i = 0, run, l, k;
+	bool on = false;
+
+	while (i < n) {
+		for (run = i; run < n && s[run] != VIEW_MARK_ON &&
+		              s[run] != VIEW_MARK_OFF;
+		     run++)
+			;
+		k = block_add_clean(b, s + i, run - i, &l);
+		if (on && l > 0) {
+			if (b->style == NULL)
+				b->style = xcalloc(b->text_cap, 1);
+			memset(b->style + k, VIEW_MATCH, l);
+		}
+		if (run < n)
+			on = s[run] == VIEW_MARK_ON;
+		i = run + 1;
+	}
+	*len = b->text_len - off;
+	return off;
+}
+
 /* Append n bytes of text with their styles; returns their offset. */
 static size_t
 block_add_styled(
@@ -671,7 +701,8 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 		}
 		nl = memchr(s + pos, '\n', n - pos);
 		end = nl != NULL ? (size_t)(nl - s) : n;
-		off = block_add_clean(b, s + pos, end - pos, &len);
+		off = b->marked ? block_add_marked(b, s + pos, end - pos, &len)
+		                : block_add_clean(b, s + pos, end - pos, &len);
 		i = 0;
 		while (i < len && b->text[off + i] == ' ')
 			i++;
@@ -1065,6 +1096,19 @@ view_add_note(struct view *v, enum view_kind kind, const char *text)
 	struct view_block *b = view_new_block(v);
 
 	b->note = true;
+	b->note_kind = kind;
+	b->source = xstrdup(text);
+	block_layout_note(b, v->width);
+	v->total += b->nlines;
+}
+
+void
+view_add_marked_note(struct view *v, enum view_kind kind, const char *text)
+{
+	struct view_block *b = view_new_block(v);
+
+	b->note = true;
+	b->marked = true;
 	b->note_kind = kind;
 	b->source = xstrdup(text);
 	block_layout_note(b, v->width);

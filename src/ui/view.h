@@ -60,6 +60,7 @@ struct view_line {
 
 struct view_block {
 	bool note;        /* a note rather than an exchange */
+	bool marked;      /* a note with spans marked (view_add_marked_note) */
 	size_t index;     /* the exchange's index (exchanges only) */
 	uint64_t version; /* the exchange's version when laid out */
 	enum view_kind note_kind;
@@ -112,6 +113,17 @@ void view_set_error_hint(struct view *v, const char *hint);
 bool view_sync(struct view *v, size_t index, const struct app_exchange *ex);
 /* view_add_note: append a note (text may hold newlines; copied). */
 void view_add_note(struct view *v, enum view_kind kind, const char *text);
+/*
+ * view_add_marked_note: a note whose spans between VIEW_MARK_ON and
+ * VIEW_MARK_OFF (the marks not shown) are styled VIEW_MATCH in the
+ * block's style: what a /search matched, drawn highlighted.  Any other
+ * note drops those bytes as the control characters they are.
+ */
+#define VIEW_MARK_ON  '\x01'
+#define VIEW_MARK_OFF '\x02'
+#define VIEW_MATCH    0x1 /* a note's only style: a match */
+void view_add_marked_note(
+    struct view *v, enum view_kind kind, const char *text);
 /* view_total: the number of screen lines. */
 size_t view_total(struct view *v);
 /*

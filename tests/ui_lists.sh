@@ -1,0 +1,49 @@
+# ui_lists.sh - the chat's lists: /search draws what it matched
+# highlighted.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+
+# A model the provider does not have, with a long name: its 404 notice is
+# long, and it is the longest id /models lists.
+ghost=ghost-$(awk 'BEGIN { for (i = 0; i < 12; i++) printf "longname%d-", i }')end
+cat >"$T/script.json" <<EOF2
+[ {"model": "$ghost", "status": 404} ]
+EOF2
+ui_start_mock "$T/script.json"
+H=$T/home
+write_config "$H"
+"$MC" --home "$H" ask --session alpha "alpha: please Highlight this word" >/dev/null 2>&1 ||
+	fail "ask alpha"
+"$MC" --home "$H" ask "a conversation with a rather long title that has to be cut at narrow widths" >/dev/null 2>&1 ||
+	fail "ask long title"
+sed -i 's/^  "models": \[$/  "models": [\n    { "id": "'"$ghost"'", "provider": "mock", "price": [0, 0], "prior": "gpt-4-1106-preview" },/' "$H/config.json"
+
+ESC=$(printf '\033')
+# fits_width FILE COLS: no line of FILE is wider than COLS display columns.
+fits_width() { [ "$(LC_ALL=C.UTF-8 wc -L <"$1")" -le "$2" ]; }
+
+mkdir -p "$T/uhome"
+UI_COLS=100 ui_start HOME="$T/uhome" -- --home "$H"
+ui_expect "F1 keys" "chat screen"
+
+# 1. /search: the word matched is drawn in another style than the rest
+# of its row (an SGR change just before it and just after), whatever its
+# case; the heading's words are not.
+send "/search highlight"
+ui_expect "match(es)? for 'highlight'" "/search finds the message"
+TM capture-pane -p -e -t 0 >"$T/e"
+if grep "please" "$T/e" | grep -q "${ESC}\[[0-9;]*mHighlight${ESC}"; then
+	ok "the match is highlighted in its snippet"
+else fail "no highlight: $(grep please "$T/e" | cat -v)"; fi
+grep "for 'highlight'" "$T/e" | grep -q "${ESC}\[[0-9;]*mhighlight${ESC}" &&
+	fail "the heading's word is highlighted too" || ok "the heading is plain"
+# the marks take no column: the row reads as before
+ui_expect "alpha +you: +alpha: please Highlight this word$" "the snippet reads whole"
+send "/search HIGH"
+ui_expect "match(es)? for 'HIGH'" "/search HIGH"
+TM capture-pane -p -e -t 0 | grep "you: .*please" | tail -1 | grep -q "${ESC}\[[0-9;]*mHigh${ESC}" &&
+	ok "the match whatever its case, only what matched" || fail "HIGH is not highlighted as High"
+
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+finish
