@@ -1,5 +1,6 @@
 # ui_lists.sh - the chat's lists: /search draws what it matched
-# highlighted.
+# highlighted; /notices says when each notice came and hangs a long one's
+# rows under its text.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -43,6 +44,30 @@ send "/search HIGH"
 ui_expect "match(es)? for 'HIGH'" "/search HIGH"
 TM capture-pane -p -e -t 0 | grep "you: .*please" | tail -1 | grep -q "${ESC}\[[0-9;]*mHigh${ESC}" &&
 	ok "the match whatever its case, only what matched" || fail "HIGH is not highlighted as High"
+
+# 2. /notices: a short notice (Alt-R with nothing to ask again) and the
+# ghost's long one (asked first, it fails with 404).
+ui_keys M-r
+ui_expect "^ ! nothing to ask again" "a first notice"
+send "first question"
+ui_expect "mock answered HTTP 404 for model" "the long-named model failed"
+TM resize-window -t 0 -x 60 -y 30
+send "/notices"
+ui_expect "┌─ Notices" "/notices opens"
+ui_screen >"$T/n"
+if grep -q "^ *│ [0-2][0-9]:[0-5][0-9]  nothing to ask again" "$T/n" &&
+    grep -q "^ *│ [0-2][0-9]:[0-5][0-9]  mock has no model" "$T/n"; then
+	ok "each notice after the time it came"
+else fail "no times in /notices"; sed 's/^/  | /' "$T/n"; fi
+# The rows after a long notice's first hang under its text (7 columns
+# in, after "HH:MM  "): none starts at the time's column.
+cont=$(awk '/│ [0-2][0-9]:[0-5][0-9]  mock has no model/ { on = 1; next }
+	on && /└/ { exit } on' "$T/n")
+if [ -n "$cont" ] && ! printf '%s\n' "$cont" | grep -qv "^ *│        [^ ]"; then
+	ok "a long notice's rows hang under its text"
+else fail "continuation rows"; sed 's/^/  | /' "$T/n"; fi
+ui_keys q
+ui_expect_not "┌─ Notices" "q closes it"
 
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"

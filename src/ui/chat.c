@@ -226,10 +226,12 @@ ui_notice(struct ui *ui, const char *message)
 		for (i = 1; i < UI_NOTICES_MAX; i++) {
 			ui->notices[i - 1] = ui->notices[i];
 			ui->notice_busy[i - 1] = ui->notice_busy[i];
+			ui->notice_time[i - 1] = ui->notice_time[i];
 		}
 		ui->nnotices--;
 	}
 	ui->notice_busy[ui->nnotices] = false;
+	ui->notice_time[ui->nnotices] = time(NULL);
 	ui->notices[ui->nnotices++] = notice_clean(message);
 	if (ui->notices_unseen < ui->nnotices)
 		ui->notices_unseen++;
@@ -274,6 +276,7 @@ ui_notices_drop_busy(struct ui *ui)
 		for (i = k + 1; i < ui->nnotices; i++) {
 			ui->notices[i - 1] = ui->notices[i];
 			ui->notice_busy[i - 1] = ui->notice_busy[i];
+			ui->notice_time[i - 1] = ui->notice_time[i];
 		}
 		ui->nnotices--;
 		ui->dirty = true;

@@ -1081,9 +1081,18 @@ cmd_notices(struct ui *ui, const char *arg)
 		ui_note(ui, "/notices: nothing to report");
 		return;
 	}
+	/* Each after the time it was given and a gap of two spaces: the
+	 * popup hangs a long notice's rows under its text (after the
+	 * first such gap), so that where each begins stands out. */
 	buf_init(&b, 1 << 20);
-	for (i = 0; i < ui->nnotices && rc == MC_OK; i++)
-		rc = buf_printf(&b, "%s\n", ui->notices[i]);
+	for (i = 0; i < ui->nnotices && rc == MC_OK; i++) {
+		char when[16];
+		struct tm tm;
+
+		localtime_r(&ui->notice_time[i], &tm);
+		strftime(when, sizeof when, "%H:%M", &tm);
+		rc = buf_printf(&b, "%s  %s\n", when, ui->notices[i]);
+	}
 	if (rc == MC_OK)
 		ui_overlay_open(ui, "Notices (oldest first)", buf_str(&b));
 	buf_release(&b);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "app/app.h"
 #include "config/config.h"
@@ -117,6 +118,8 @@ struct ui {
 	 * ("a reply is still arriving", "has not finished yet"): they go
 	 * when nothing is in flight any more. */
 	bool notice_busy[UI_NOTICES_MAX];
+	/* When each was given: /notices says it before the notice. */
+	time_t notice_time[UI_NOTICES_MAX];
 	/* A confirmation on the status bar until the next key ("reply 4.2
 	 * rated 4/5"): said where the eye is, without moving the text. */
 	char *flash;
