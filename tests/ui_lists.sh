@@ -1,6 +1,8 @@
-# ui_lists.sh - the chat's lists: /search draws what it matched
-# highlighted; /notices says when each notice came and hangs a long one's
-# rows under its text.
+# ui_lists.sh - the chat's lists at any width: /search draws what it
+# matched highlighted; /sessions and /models keep a row to a line at 40,
+# 60 and 200 columns (long names cut with a mark, the least useful
+# columns giving way); /notices says when each notice came and hangs a
+# long one's rows under its text.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -69,6 +71,45 @@ else fail "continuation rows"; sed 's/^/  | /' "$T/n"; fi
 ui_keys q
 ui_expect_not "┌─ Notices" "q closes it"
 
+# 3. /sessions and /models at 40, 60 and 200 columns.
+for cols in 40 60 200; do
+	TM resize-window -t 0 -x $cols -y 40
+	sleep 0.3
+	send "/sessions"
+	ui_expect "Conversations \(last used first" "/sessions at $cols columns"
+	ui_screen >"$T/s"
+	# each conversation on one row: its number, then (on that row) its title
+	if grep -q "^ *[0-9][0-9]*  .*alpha$" "$T/s" &&
+	    grep -q "^ *[0-9][0-9]*  .*a conversation with a" "$T/s" &&
+	    grep -q "^ *[0-9][0-9]*  .*first question$" "$T/s"; then
+		ok "$cols columns: a conversation a row"
+	else fail "$cols columns: /sessions rows"; sed 's/^/  | /' "$T/s"; fi
+	fits_width "$T/s" $cols && ok "$cols columns: nothing wider" ||
+		fail "$cols columns: wider than the window"
+	case $cols in
+	40) ui_expect "  a conversation with a rat[a-z]*…$" "40 columns: the long title cut with a mark"
+	    ui_expect_not "msgs  " "40 columns: the message count gave way" ;;
+	60) ui_expect "  [0-9]+  20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} +[0-9]+ msgs  alpha$" "60 columns: every column"
+	    ui_expect " msgs  a conversation with…$" "60 columns: the long title cut with a mark" ;;
+	200) ui_expect "  [0-9]+  20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} +[0-9]+ msgs  alpha$" "200 columns: every column"
+	     ui_expect "  a conversation with a rather long title that has to be cut" "200 columns: the title whole" ;;
+	esac
+	send "/models"
+	ui_expect "^ -!- model +" "/models at $cols columns"
+	ui_screen >"$T/m"
+	fits_width "$T/m" $cols && ok "$cols columns: /models no wider" ||
+		fail "$cols columns: /models wider than the window"
+	case $cols in
+	40) ui_expect "^ -!- model +\\\$/M out +quality$" "40 columns: the header's columns"
+	    ui_expect "^ +cheap +\\\$[0-9.]+ +[01]\.[0-9]{2}$" "40 columns: a row on one line"
+	    ui_expect "^ +ghost-lo[a-z]*… +\\\$0 +[01]\.[0-9]{2}$" "40 columns: the long id cut with a mark" ;;
+	60) ui_expect "^ +cheap +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+$" "60 columns: a row on one line" ;;
+	200) ui_expect "^ +ghost-longname0-longname1-longname2-lon… mock " "200 columns: the id column at most 40 wide"
+	     ui_expect "^ +cheap +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+ +(-|[0-9.]+ m?s) +(-|[0-9]+)$" "200 columns: every column" ;;
+	esac
+	# the providers that need a key are broken between, not inside
+	ui_expect "deepseek" "$cols columns: no provider's name broken"
+done
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 finish

@@ -52,8 +52,8 @@ tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 # ui_titlebar.sh: the title bar's fixed order of giving way, monotone in
 # the width, with a long pinned model.  ui_popup.sh: a popup's blank
 # margin, its centring, the keys popup's key column and position readout.
-# ui_lists.sh: /search highlights its matches, /notices' times and
-# hanging rows.
+# ui_lists.sh: /search highlights its matches, /sessions and /models at
+# 40, 60 and 200 columns, /notices' times and hanging rows.
 # ui_vi.sh:
 # the vi map: insert mode again after a send, motions as in vi.
 # ui_files.sh: a user's theme and key map with several bad lines.
