@@ -302,6 +302,15 @@ ui_chat_width(const struct ui *ui)
 	return (size_t)ui->cols - gutter - (ui->bare ? 0 : 1);
 }
 
+size_t
+ui_text_width(const struct ui *ui)
+{
+	size_t w = ui_chat_width(ui);
+
+	return ui->view.measure > 0 && ui->view.measure < w ? ui->view.measure
+	                                                    : w;
+}
+
 void
 ui_sync(struct ui *ui)
 {
@@ -1635,6 +1644,11 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		goto out_ui;
 	}
 	view_init(&ui.view, ui_chat_width(&ui));
+	/* The reading width: prose no wider (the text stays left, by its
+	 * labels, as in a pager); at least 20 columns. */
+	if (cfg.reading_width > 0)
+		view_set_measure(&ui.view,
+		    cfg.reading_width < 20 ? 20 : (size_t)cfg.reading_width);
 	if (cfg.mouse && !ui_set_mouse(&ui, true))
 		ui_note_error(
 		    &ui, "\"mouse\": true, but this terminal reports no mouse");

@@ -320,7 +320,7 @@ cmd_why(struct ui *ui, const char *arg)
 		    ex->model, id, ex->reask ? ", asked again" : "");
 	/* Narrow, the uncertainty and then the latency give way, so that
 	 * a row stays one line (4 + model + 27, + 10 latency, + 7 ±). */
-	width = ui_chat_width(ui);
+	width = ui_text_width(ui);
 	show_lat = (size_t)mw + 41 <= width;
 	show_pm = (size_t)mw + 48 <= width;
 	if (rc == MC_OK)
@@ -478,7 +478,7 @@ cmd_models(struct ui *ui, const char *arg)
 		mw = 12;
 	if (mw > 40)
 		mw = 40;
-	room = (int)ui_chat_width(ui);
+	room = (int)ui_text_width(ui);
 	for (tier = 0; tier < 5; tier++) {
 		show_lat = tier < 1;
 		show_prov = tier < 2;
@@ -759,7 +759,7 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 	}
 	if (want > 20)
 		want = 20;
-	width = ui_chat_width(ui);
+	width = ui_text_width(ui);
 	for (tier = 0; tier < 3; tier++) {
 		fixed = 2 + iw + (tier < 2 ? 18 - 5 * tier : 0) +
 		        (tier < 1 ? 11 : 0) + 2;
@@ -994,7 +994,7 @@ cmd_search(struct ui *ui, const char *arg)
 	/* One row a match: the snippet takes what the note's indent (5),
 	 * the id, the title and the labels (13) leave. */
 	fixed = 5 + 13 + (size_t)iw + (size_t)tw;
-	room = ui_chat_width(ui) > fixed + 8 ? ui_chat_width(ui) - fixed : 8;
+	room = ui_text_width(ui) > fixed + 8 ? ui_text_width(ui) - fixed : 8;
 	buf_init(&b, 1 << 20);
 	if (more)
 		rc = buf_printf(&b,

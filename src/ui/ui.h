@@ -189,8 +189,11 @@ long ui_reply_in_view(struct ui *ui);
  */
 void ui_hint_key(
     const struct keymap *km, enum action action, char *out, size_t n);
-/* ui_chat_width: the columns chat text wraps to. */
+/* ui_chat_width: the columns of the chat pane (code and tables take all). */
 size_t ui_chat_width(const struct ui *ui);
+/* ui_text_width: the columns its prose and notes wrap to: the reading
+ * width ("reading_width") when the pane is wider. */
+size_t ui_text_width(const struct ui *ui);
 
 /* command_run: run a /command line (command.c). */
 void command_run(struct ui *ui, const char *line);

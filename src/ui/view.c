@@ -683,6 +683,8 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 	int flags = VIEW_FIRST;
 	bool in_code = false, as_text, para = false, text;
 	const char *nl;
+	size_t prose =
+	    b->measure > 0 && b->measure < width ? b->measure : width;
 
 	while (pos <= n) {
 		if (markdown && !in_code && pos < n && pos >= text_until &&
@@ -735,10 +737,10 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 				para_off = off;
 				para_len = len;
 				block_wrap_hanging(
-				    b, width, kind, off, len, flags);
+				    b, prose, kind, off, len, flags);
 			} else
 				block_wrap_indented(
-				    b, width, kind, off, len, true, flags);
+				    b, prose, kind, off, len, true, flags);
 		}
 		para = text;
 		flags = 0;
@@ -811,12 +813,17 @@ block_layout_exchange(struct view_block *b, size_t width,
     const struct app_exchange *ex, const char *hint)
 {
 	char footer[512], rating[64];
-	size_t off, len, first, i;
+	size_t off, len, first, i, full;
 	struct view_line *line;
 	int r;
 
 	block_reset(b);
 	b->version = ex->version;
+	/* Its message, error and footer lines are prose: at the reading
+	 * width (block_add_paragraphs gives code and tables the whole). */
+	full = width;
+	if (b->measure > 0 && b->measure < width)
+		width = b->measure;
 	if (ex->shares_message && ex->prompt != NULL) {
 		/* The message is on screen above, with its first answer (or
 		 * its refusal, when it was not sent then): one row says which
@@ -840,7 +847,7 @@ block_layout_exchange(struct view_block *b, size_t width,
 		}
 		block_add_line(b, VIEW_PROMPT, off, l, 0);
 	} else
-		block_add_paragraphs(b, width, VIEW_PROMPT, ex->prompt,
+		block_add_paragraphs(b, full, VIEW_PROMPT, ex->prompt,
 		    ex->prompt != NULL ? strlen(ex->prompt) : 0, false, false);
 	if (ex->reply != NULL && ex->reply_len > 0) {
 		/* Blank lines at a finished reply's end are not drawn (while
@@ -859,10 +866,10 @@ block_layout_exchange(struct view_block *b, size_t width,
 		/* A reasoning model's <think> block (local models through
 		 * Ollama): drawn dim and apart, without its tags. */
 		if (think != NULL) {
-			block_add_paragraphs(b, width, VIEW_FOOTER,
+			block_add_paragraphs(b, full, VIEW_FOOTER,
 			    "thinking:", strlen("thinking:"), false, false);
 			if (tl > 0)
-				block_add_paragraphs(b, width, VIEW_FOOTER,
+				block_add_paragraphs(b, full, VIEW_FOOTER,
 				    think, tl, false, false);
 		}
 
@@ -872,7 +879,7 @@ block_layout_exchange(struct view_block *b, size_t width,
 		        ex->reply[rl - 1] == ' ' || ex->reply[rl - 1] == '\t'))
 			rl--;
 		if (rl > skip)
-			block_add_paragraphs(b, width, VIEW_REPLY,
+			block_add_paragraphs(b, full, VIEW_REPLY,
 			    ex->reply + skip, rl - skip, true,
 			    ex->state == REPLY_STREAMING);
 	}
@@ -888,10 +895,10 @@ block_layout_exchange(struct view_block *b, size_t width,
 		if ((ex->state == REPLY_ERROR ||
 		        ex->state == REPLY_CANCELLED) &&
 		    ex->model != NULL && hint != NULL && ex->other_can_answer)
-			block_add_paragraphs(b, width, VIEW_FOOTER, hint,
+			block_add_paragraphs(b, full, VIEW_FOOTER, hint,
 			    strlen(hint), false, false);
 	} else if (ex->state == REPLY_CANCELLED)
-		block_add_paragraphs(b, width, VIEW_ERROR,
+		block_add_paragraphs(b, full, VIEW_ERROR,
 		    "cancelled (the text so far is kept)",
 		    strlen("cancelled (the text so far is kept)"), false,
 		    false);
@@ -1056,12 +1063,32 @@ view_set_width(struct view *v, size_t width)
 	for (i = 0; i < v->nblocks; i++) {
 		if (v->blocks[i].note) {
 			v->total -= v->blocks[i].nlines;
+			v->blocks[i].measure = v->measure;
 			block_layout_note(&v->blocks[i], width);
 			v->total += v->blocks[i].nlines;
 		} else
 			v->blocks[i].version = UINT64_MAX;
 	}
 	v->dirty = true;
+}
+
+void
+view_set_measure(struct view *v, size_t measure)
+{
+	size_t width = v->width;
+
+	if (measure == v->measure)
+		return;
+	v->measure = measure;
+	/* view_set_width lays out everything again when the width moves. */
+	v->width = 0;
+	view_set_width(v, width);
+}
+
+size_t
+view_text_width(const struct view *v)
+{
+	return v->measure > 0 && v->measure < v->width ? v->measure : v->width;
 }
 
 bool
@@ -1084,6 +1111,7 @@ view_sync(struct view *v, size_t index, const struct app_exchange *ex)
 	if (b->version == ex->version && b->nlines > 0)
 		return false;
 	v->total -= b->nlines;
+	b->measure = v->measure;
 	block_layout_exchange(b, v->width, ex, v->error_hint);
 	v->total += b->nlines;
 	v->dirty = true;
@@ -1098,6 +1126,7 @@ view_add_note(struct view *v, enum view_kind kind, const char *text)
 	b->note = true;
 	b->note_kind = kind;
 	b->source = xstrdup(text);
+	b->measure = v->measure;
 	block_layout_note(b, v->width);
 	v->total += b->nlines;
 }
@@ -1111,6 +1140,7 @@ view_add_marked_note(struct view *v, enum view_kind kind, const char *text)
 	b->marked = true;
 	b->note_kind = kind;
 	b->source = xstrdup(text);
+	b->measure = v->measure;
 	block_layout_note(b, v->width);
 	v->total += b->nlines;
 }
