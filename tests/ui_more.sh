@@ -97,7 +97,8 @@ screen_intact "after /why"
 # as if measured; its first token was timed.
 send "/models"
 ui_expect "^ +$m1 +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+ +[0-9.]+ m?s +-$" "/models: $m1's speed is not measured yet: -"
-ui_expect "openai\|anthropic\|gemini\|" "/models names the providers that need a key"
+ui_expect "keys add PROVIDER, one of openai,( |$)" "/models names the providers that need a key"
+ui_expect "(one of openai, |^ +)anthropic, gemini, " "one after the other (a narrow pane breaks the list between them)"
 # Asked again until every model has answered: then the user is told so
 # (not that the budget ran out).
 ui_keys M-r
@@ -570,12 +571,13 @@ ui_keys Enter
 ui_expect "resumed: filler conversation 24" "Enter resumes the conversation under the cursor"
 ui_expect "mock reply to: filler conversation 24" "its messages are shown"
 ui_expect_not "┌─ /sessions" "and the popup is closed"
-# Opened narrow (titles cut to the width), then widened: laid out again.
+# Opened narrow (the message count gives way to the title), then
+# widened: laid out again.
 TM resize-window -t 0 -x 50 -y 30
 sleep 0.3
 send "/sessions"
 ui_expect "┌─ /sessions ─" "the popup at 50 columns"
-ui_expect_not "filler conversation 25" "titles cut at 50 columns"
+ui_expect_not "[0-9] msgs  filler" "the message count gives way at 50 columns"
 # q closes it (Esc followed at once by a key would read as Alt-key).
 ui_keys q
 ui_expect_not "┌─ /sessions" "q closes the popup"
@@ -587,7 +589,7 @@ ui_expect "^ +▶ [a-z]+ +[01]\.[0-9]{3} +\\\$[0-9.]+ +-?[0-9]+\.[0-9]{3}$" "/wh
 send "/sessions"
 ui_expect "┌─ /sessions ─" "the popup again"
 TM resize-window -t 0 -x 100 -y 30
-ui_expect "filler conversation 25 +│" "widened, the popup shows whole titles"
+ui_expect "[0-9] msgs  filler conversation 25 +│" "widened, the popup shows every column"
 ui_keys Escape
 ui_keys C-d
 ui_exit_status >/dev/null

@@ -292,6 +292,7 @@ config_init(struct config *cfg)
 	cfg->daily_budget_usd = 2.00;
 	cfg->theme = xstrdup("default");
 	cfg->keys = xstrdup("default");
+	cfg->reading_width = CONFIG_READING_WIDTH;
 	cfg->max_output_tokens = 4096;
 }
 
@@ -950,7 +951,7 @@ merge_root(struct merge *mg, const cJSON *root)
 {
 	static const char *const allowed[] = { "providers", "models", "router",
 		"budget", "vault", "theme", "keys", "mouse", "glyphs",
-		"system_prompt", "max_output_tokens", NULL };
+		"reading_width", "system_prompt", "max_output_tokens", NULL };
 	static const char *const router_allowed[] = { "mode",
 		"latency_tolerance_ms", NULL };
 	static const char *const budget_allowed[] = { "daily_usd", NULL };
@@ -1021,6 +1022,11 @@ merge_root(struct merge *mg, const cJSON *root)
 	if ((rc = merge_choice(mg, root, "glyphs", "", glyph_set_from_name,
 	         "\"auto\", \"unicode\" or \"ascii\"", &cfg->glyphs)) != MC_OK)
 		return rc;
+	d = cfg->reading_width;
+	if ((rc = merge_whole(mg, root, "reading_width", "", 0, 10000, &d)) !=
+	    MC_OK)
+		return rc;
+	cfg->reading_width = (int)d;
 	if ((rc = merge_string(
 	         mg, root, "system_prompt", "", &cfg->system_prompt)) != MC_OK)
 		return rc;

@@ -80,7 +80,14 @@ struct config {
 	int glyphs;          /* enum glyph_set: GLYPHS_AUTO unless set */
 	char *system_prompt; /* may be NULL */
 	int max_output_tokens;
+	/* The chat's prose wraps at most this many columns wide (0: the
+	 * pane's width); code blocks and tables take the pane's. */
+	int reading_width;
 };
+
+/* The chat's reading width by default: prose much wider than this is
+ * hard to follow from one line's end to the next one's start. */
+#define CONFIG_READING_WIDTH 100
 
 /* The date of the built-in price table. */
 extern const char config_catalog_date[];

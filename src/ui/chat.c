@@ -111,6 +111,19 @@ ui_note(struct ui *ui, const char *fmt, ...)
 }
 
 void
+ui_note_marked(struct ui *ui, const char *text)
+{
+	size_t len = strlen(text);
+	char *s = xstrndup(text, len);
+
+	while (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
+	view_add_marked_note(&ui->view, VIEW_NOTE, s);
+	free(s);
+	ui->dirty = true;
+}
+
+void
 ui_note_error(struct ui *ui, const char *fmt, ...)
 {
 	va_list ap;
@@ -213,10 +226,12 @@ ui_notice(struct ui *ui, const char *message)
 		for (i = 1; i < UI_NOTICES_MAX; i++) {
 			ui->notices[i - 1] = ui->notices[i];
 			ui->notice_busy[i - 1] = ui->notice_busy[i];
+			ui->notice_time[i - 1] = ui->notice_time[i];
 		}
 		ui->nnotices--;
 	}
 	ui->notice_busy[ui->nnotices] = false;
+	ui->notice_time[ui->nnotices] = time(NULL);
 	ui->notices[ui->nnotices++] = notice_clean(message);
 	if (ui->notices_unseen < ui->nnotices)
 		ui->notices_unseen++;
@@ -261,6 +276,7 @@ ui_notices_drop_busy(struct ui *ui)
 		for (i = k + 1; i < ui->nnotices; i++) {
 			ui->notices[i - 1] = ui->notices[i];
 			ui->notice_busy[i - 1] = ui->notice_busy[i];
+			ui->notice_time[i - 1] = ui->notice_time[i];
 		}
 		ui->nnotices--;
 		ui->dirty = true;
@@ -284,6 +300,15 @@ ui_chat_width(const struct ui *ui)
 		return 1;
 	/* One column kept free on the right: a wide character never wraps. */
 	return (size_t)ui->cols - gutter - (ui->bare ? 0 : 1);
+}
+
+size_t
+ui_text_width(const struct ui *ui)
+{
+	size_t w = ui_chat_width(ui);
+
+	return ui->view.measure > 0 && ui->view.measure < w ? ui->view.measure
+	                                                    : w;
 }
 
 void
@@ -1626,6 +1651,11 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		goto out_ui;
 	}
 	view_init(&ui.view, ui_chat_width(&ui));
+	/* The reading width: prose no wider (the text stays left, by its
+	 * labels, as in a pager); at least 20 columns. */
+	if (cfg.reading_width > 0)
+		view_set_measure(&ui.view,
+		    cfg.reading_width < 20 ? 20 : (size_t)cfg.reading_width);
 	if (cfg.mouse && !ui_set_mouse(&ui, true))
 		ui_note_error(
 		    &ui, "\"mouse\": true, but this terminal reports no mouse");

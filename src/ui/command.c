@@ -134,6 +134,79 @@ snippet_at_match(const char *s, const char *what, size_t cols)
 	return xasprintf("%s%s", mark, s + start);
 }
 
+/* ASCII lower case of a byte, as the store's search compares (UTF-8
+ * bytes are left alone). */
+static int
+fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/*
+ * The length of the longest of what's words (or "phrases", as the store
+ * takes them) at s, ASCII case ignored; 0 when none is there.
+ */
+static size_t
+match_at(const char *s, size_t n, const char *what)
+{
+	const char *p = what;
+	size_t len, best = 0, i;
+
+	for (;;) {
+		const char *q = NULL;
+
+		p += strspn(p, " \t\r\n");
+		if (*p == '\0')
+			break;
+		if (*p == '"') {
+			q = strchr(++p, '"');
+			len = q != NULL ? (size_t)(q - p) : strlen(p);
+		} else
+			len = strcspn(p, " \t\r\n");
+		for (i = 0;
+		     i < len && i < n &&
+		     fold((unsigned char)s[i]) == fold((unsigned char)p[i]);
+		     i++)
+			;
+		if (len > 0 && i == len && len > best)
+			best = len;
+		p += len + (q != NULL);
+	}
+	return best;
+}
+
+/*
+ * Add the snippet s (as cut for its row) with each place one of what's
+ * words is in it between VIEW_MARK_ON and VIEW_MARK_OFF, drawn
+ * highlighted (ui_note_marked).  The marks take no column; the snippet's
+ * own control bytes, which the view would drop anyway, go first so that
+ * none is taken for a mark.
+ */
+static int
+add_marked(struct buf *b, const char *s, const char *what)
+{
+	size_t n = strlen(s), i = 0, m;
+	int rc = MC_OK;
+
+	while (i < n && rc == MC_OK) {
+		if (s[i] == VIEW_MARK_ON || s[i] == VIEW_MARK_OFF) {
+			i++;
+			continue;
+		}
+		if ((m = match_at(s + i, n - i, what)) > 0) {
+			rc = buf_addch(b, VIEW_MARK_ON);
+			if (rc == MC_OK)
+				rc = buf_add(b, s + i, m);
+			if (rc == MC_OK)
+				rc = buf_addch(b, VIEW_MARK_OFF);
+			i += m;
+			continue;
+		}
+		rc = buf_addch(b, s[i++]);
+	}
+	return rc;
+}
+
 /*
  * add_cut padded with spaces to cols: printf's %-20.20s counts bytes,
  * which cuts UTF-8 and misaligns CJK.
@@ -247,7 +320,7 @@ cmd_why(struct ui *ui, const char *arg)
 		    ex->model, id, ex->reask ? ", asked again" : "");
 	/* Narrow, the uncertainty and then the latency give way, so that
 	 * a row stays one line (4 + model + 27, + 10 latency, + 7 ±). */
-	width = ui_chat_width(ui);
+	width = ui_text_width(ui);
 	show_lat = (size_t)mw + 41 <= width;
 	show_pm = (size_t)mw + 48 <= width;
 	if (rc == MC_OK)
@@ -360,8 +433,8 @@ cmd_models(struct ui *ui, const char *arg)
 	size_t n = 0, i, locked = 0, outs;
 	struct buf b;
 	char in[32], out[32], ttft[32];
-	bool show_lat, show_prov;
-	int rc, mw = 5, room;
+	bool show_lat, show_prov, show_rtgs, show_pm, show_in;
+	int rc, mw = 5, room, tier, fixed = 0;
 
 	rc = app_models(ui->app, &m, &n);
 	if (rc != MC_OK) {
@@ -391,28 +464,47 @@ cmd_models(struct ui *ui, const char *arg)
 		app_models_free(m, n);
 		return;
 	}
-	/* The id column as wide as the longest id, within what the pane
-	 * leaves beside the other columns (59), at least 12: a longer id is
-	 * cut with a mark.  Narrower than that, the latency columns (14)
-	 * and then the provider (10) give way, so a row stays one line. */
+	/* The id column as wide as the longest id (12 to 40), within
+	 * what the pane leaves beside the other columns: a longer id is cut
+	 * with a mark.  Narrower than that, columns give way, least useful
+	 * first, so that a row stays one line: the latency (15), the
+	 * provider (10), the ratings (5), the quality's ± (3) and then the
+	 * input price (8). */
 	for (i = 0; i < n; i++)
 		if (m[i].usable &&
 		    (int)utf8_width(m[i].id, strlen(m[i].id)) > mw)
 			mw = (int)utf8_width(m[i].id, strlen(m[i].id));
 	if (mw < 12)
 		mw = 12;
-	room = (int)ui_chat_width(ui);
-	show_lat = 12 + 59 <= room;
-	show_prov = 12 + 45 <= room;
-	room -= show_lat ? 59 : show_prov ? 45 : 35;
-	if (mw > room)
-		mw = room;
-	if (mw < 12)
-		mw = 12;
+	if (mw > 40)
+		mw = 40;
+	room = (int)ui_text_width(ui);
+	for (tier = 0; tier < 5; tier++) {
+		show_lat = tier < 1;
+		show_prov = tier < 2;
+		show_rtgs = tier < 3;
+		show_pm = tier < 4;
+		show_in = tier < 5;
+		fixed = (show_lat ? 15 : 0) + (show_prov ? 10 : 0) +
+		        (show_rtgs ? 5 : 0) + (show_pm ? 11 : 8) +
+		        (show_in ? 8 : 0) + 8;
+		if (room - fixed >= 12)
+			break;
+	}
+	if (tier == 5)
+		tier = 4, show_in = false;
+	if (mw > room - fixed)
+		mw = room - fixed;
+	if (mw < 5)
+		mw = 5;
 	buf_init(&b, 1 << 20);
-	rc = buf_printf(&b, "%-*s%s %7s %7s %10s %4s%s\n", mw, "model",
-	    show_prov ? " provider " : "", "$/M in", "$/M out", "quality",
-	    "rtgs", show_lat ? "  1st tok tok/s" : "");
+	rc = add_column(&b, "model", (size_t)mw);
+	if (rc == MC_OK)
+		rc = buf_printf(&b, "%s%s %7s %*s%s%s\n",
+		    show_prov ? " provider " : "", show_in ? "  $/M in" : "",
+		    "$/M out", show_pm ? 10 : 7, "quality",
+		    show_rtgs ? " rtgs" : "",
+		    show_lat ? "  1st tok tok/s" : "");
 	/* Usable models get a row; the rest of the catalog one line. */
 	for (i = 0; i < n && rc == MC_OK; i++) {
 		char quality[32], tps[16];
@@ -433,18 +525,24 @@ cmd_models(struct ui *ui, const char *arg)
 			snprintf(tps, sizeof tps, "%.0f", m[i].tokens_per_s);
 		else
 			snprintf(tps, sizeof tps, "-");
-		if (m[i].quality >= 0)
+		if (m[i].quality >= 0 && show_pm)
 			snprintf(quality, sizeof quality, "%.2f%s%.2f",
 			    m[i].quality, glyph->pm,
 			    m[i].uncertainty >= 0 ? m[i].uncertainty : 0.0);
+		else if (m[i].quality >= 0)
+			snprintf(quality, sizeof quality, "%.2f", m[i].quality);
 		else
 			snprintf(quality, sizeof quality, "-");
 		rc = add_column(&b, m[i].id, (size_t)mw);
 		if (rc == MC_OK && show_prov)
 			rc = buf_printf(&b, " %-9.9s", m[i].provider);
+		if (rc == MC_OK && show_in)
+			rc = buf_printf(&b, " %7s", in);
 		if (rc == MC_OK)
-			rc = buf_printf(&b, " %7s %7s %*s %4d", in, out,
-			    pad_to(quality, 10), quality, m[i].ratings);
+			rc = buf_printf(&b, " %7s %*s", out,
+			    pad_to(quality, show_pm ? 10 : 7), quality);
+		if (rc == MC_OK && show_rtgs)
+			rc = buf_printf(&b, " %4d", m[i].ratings);
 		if (rc == MC_OK && show_lat)
 			rc = buf_printf(&b, " %8s %5s", ttft, tps);
 		if (rc == MC_OK)
@@ -486,10 +584,29 @@ cmd_models(struct ui *ui, const char *arg)
 		struct buf provs;
 
 		locked_providers(m, n, &provs);
-		rc = buf_printf(&b,
-		    "(%zu more models in the catalog need a "
-		    "key: mixchat keys add %s)\n",
-		    locked, provs.len ? buf_str(&provs) : "PROVIDER");
+		/* Several providers: named one after the other, so that a
+		 * narrow pane breaks the list between them, not inside a
+		 * name. */
+		if (strchr(buf_str(&provs), '|') != NULL) {
+			const char *p = buf_str(&provs);
+			size_t l;
+
+			rc = buf_printf(&b,
+			    "(%zu more models in the catalog need a key: "
+			    "mixchat keys add PROVIDER, one of ",
+			    locked);
+			for (; rc == MC_OK; p += l + 1) {
+				l = strcspn(p, "|");
+				rc = buf_printf(&b, "%.*s%s", (int)l, p,
+				    p[l] != '\0' ? ", " : ")\n");
+				if (p[l] == '\0')
+					break;
+			}
+		} else
+			rc = buf_printf(&b,
+			    "(%zu more models in the catalog need a "
+			    "key: mixchat keys add %s)\n",
+			    locked, provs.len ? buf_str(&provs) : "PROVIDER");
 		buf_release(&provs);
 	}
 	if (rc == MC_OK)
@@ -613,8 +730,9 @@ static int
 sessions_text(struct ui *ui, struct buf *b, size_t *n)
 {
 	struct app_session_info *s = NULL;
-	size_t i, room, tb;
-	char when[32];
+	size_t i, room, tb, iw = 1, want = 1, width, fixed = 0;
+	char when[32], msgs[32];
+	int tier;
 	time_t t;
 	struct tm tm;
 	int rc;
@@ -626,21 +744,56 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 	}
 	rc = buf_printf(b, "Conversations (last used first; /sessions N "
 	                   "resumes number N, mixchat export N writes it):\n");
-	/* A title longer than the line is cut, not wrapped. */
-	/* The note's indent (5), the fixed columns (37) and the "…". */
-	room = ui_chat_width(ui) > 50 ? ui_chat_width(ui) - 44 : 4;
+	/* A title longer than the line is cut, not wrapped.  The title
+	 * keeps 20 columns (or all of the longest) while columns give way
+	 * beside it, least useful first: the number of messages (11), the
+	 * year of the date (5), then the date (13). */
+	for (i = 0; i < *n; i++) {
+		const char *title = s[i].title != NULL ? s[i].title : "";
+
+		if (strlen(s[i].id) > iw)
+			iw = strlen(s[i].id);
+		tb = utf8_width(title, strcspn(title, "\n"));
+		if (tb > want)
+			want = tb;
+	}
+	if (want > 20)
+		want = 20;
+	width = ui_text_width(ui);
+	for (tier = 0; tier < 3; tier++) {
+		fixed = 2 + iw + (tier < 2 ? 18 - 5 * tier : 0) +
+		        (tier < 1 ? 11 : 0) + 2;
+		if (fixed + want <= width)
+			break;
+	}
+	room = width > fixed ? width - fixed : 1;
 	for (i = 0; i < *n && rc == MC_OK; i++) {
 		const char *title = s[i].title != NULL ? s[i].title : "";
-		size_t used = 0;
+		char *line;
 
 		t = (time_t)(s[i].updated_ms / 1000);
 		localtime_r(&t, &tm);
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+		when[0] = '\0';
+		if (tier < 2)
+			strftime(when, sizeof when,
+			    tier == 0 ? "  %Y-%m-%d %H:%M" : "  %m-%d %H:%M",
+			    &tm);
+		msgs[0] = '\0';
+		if (tier == 0)
+			snprintf(msgs, sizeof msgs, "  %4zu msg%s",
+			    s[i].messages, s[i].messages == 1 ? " " : "s");
+		/* A title of several lines: its first, marked cut. */
 		tb = strcspn(title, "\n");
-		tb = utf8_fit(title, tb, room, &used);
-		rc = buf_printf(b, "  %5s  %s  %4zu msg%s  %.*s%s\n", s[i].id,
-		    when, s[i].messages, s[i].messages == 1 ? " " : "s",
-		    (int)tb, title, title[tb] != '\0' ? glyph->ellipsis : "");
+		line = xstrndup(title, tb);
+		rc = buf_printf(b, "  %*s%s%s  ", (int)iw, s[i].id, when, msgs);
+		if (rc == MC_OK)
+			rc = add_cut(b, line, room);
+		if (rc == MC_OK && title[tb] != '\0' &&
+		    utf8_width(line, tb) < room)
+			rc = buf_addstr(b, glyph->ellipsis);
+		free(line);
+		if (rc == MC_OK)
+			rc = buf_addch(b, '\n');
 	}
 	app_sessions_free(s, *n);
 	return rc;
@@ -841,7 +994,7 @@ cmd_search(struct ui *ui, const char *arg)
 	/* One row a match: the snippet takes what the note's indent (5),
 	 * the id, the title and the labels (13) leave. */
 	fixed = 5 + 13 + (size_t)iw + (size_t)tw;
-	room = ui_chat_width(ui) > fixed + 8 ? ui_chat_width(ui) - fixed : 8;
+	room = ui_text_width(ui) > fixed + 8 ? ui_text_width(ui) - fixed : 8;
 	buf_init(&b, 1 << 20);
 	if (more)
 		rc = buf_printf(&b,
@@ -867,15 +1020,21 @@ cmd_search(struct ui *ui, const char *arg)
 			const char *sn =
 			    h[i].snippet != NULL ? h[i].snippet : "";
 			char *moved = snippet_at_match(sn, arg, room);
+			struct buf cut;
 
-			rc = add_snippet(&b, moved != NULL ? moved : sn, room);
+			buf_init(&cut, 1 << 16);
+			rc =
+			    add_snippet(&cut, moved != NULL ? moved : sn, room);
+			if (rc == MC_OK)
+				rc = add_marked(&b, buf_str(&cut), arg);
+			buf_release(&cut);
 			free(moved);
 		}
 		if (rc == MC_OK)
 			rc = buf_addch(&b, '\n');
 	}
 	if (rc == MC_OK)
-		ui_note(ui, "%s", buf_str(&b));
+		ui_note_marked(ui, buf_str(&b));
 	buf_release(&b);
 	app_search_free(h, n);
 }
@@ -1002,9 +1161,18 @@ cmd_notices(struct ui *ui, const char *arg)
 		ui_note(ui, "/notices: nothing to report");
 		return;
 	}
+	/* Each after the time it was given and a gap of two spaces: the
+	 * popup hangs a long notice's rows under its text (after the
+	 * first such gap), so that where each begins stands out. */
 	buf_init(&b, 1 << 20);
-	for (i = 0; i < ui->nnotices && rc == MC_OK; i++)
-		rc = buf_printf(&b, "%s\n", ui->notices[i]);
+	for (i = 0; i < ui->nnotices && rc == MC_OK; i++) {
+		char when[16];
+		struct tm tm;
+
+		localtime_r(&ui->notice_time[i], &tm);
+		strftime(when, sizeof when, "%H:%M", &tm);
+		rc = buf_printf(&b, "%s  %s\n", when, ui->notices[i]);
+	}
 	if (rc == MC_OK)
 		ui_overlay_open(ui, "Notices (oldest first)", buf_str(&b));
 	buf_release(&b);

@@ -881,11 +881,29 @@ draw_chat(struct ui *ui, int top, int height)
 				    line->len, width - in, styles[TH_REPLY]);
 		} else {
 			/* A wrapped line of a note, a message or code keeps
-			 * its line's indent (view.c). */
-			size_t in = line->indent < width ? line->indent : 0;
+			 * its line's indent (view.c); what a /search matched
+			 * is drawn as selected. */
+			size_t in = line->indent < width ? line->indent : 0, k,
+			       j, used = 0;
+			attr_t a = styles[line_style(line->kind)];
 
-			put_text(top + y, (int)(x0 + in), text, line->len,
-			    width - in, styles[line_style(line->kind)]);
+			for (k = 0; k < line->len && b->note &&
+			            b->style != NULL && used < width - in;
+			     k = j) {
+				for (j = k + 1; j < line->len &&
+				                b->style[line->off + j] ==
+				                    b->style[line->off + k];
+				     j++)
+					;
+				used += put_text(top + y, (int)(x0 + in + used),
+				    text + k, j - k, width - in - used,
+				    b->style[line->off + k] & VIEW_MATCH
+				        ? styles[TH_SELECTED]
+				        : a);
+			}
+			if (!b->note || b->style == NULL)
+				put_text(top + y, (int)(x0 + in), text,
+				    line->len, width - in, a);
 		}
 	}
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "app/app.h"
 #include "config/config.h"
@@ -117,6 +118,8 @@ struct ui {
 	 * ("a reply is still arriving", "has not finished yet"): they go
 	 * when nothing is in flight any more. */
 	bool notice_busy[UI_NOTICES_MAX];
+	/* When each was given: /notices says it before the notice. */
+	time_t notice_time[UI_NOTICES_MAX];
 	/* A confirmation on the status bar until the next key ("reply 4.2
 	 * rated 4/5"): said where the eye is, without moving the text. */
 	char *flash;
@@ -130,6 +133,9 @@ struct ui {
 void ui_note(struct ui *ui, const char *fmt, ...) MC_PRINTF(2, 3);
 /* ui_note_error: the same, in the error style. */
 void ui_note_error(struct ui *ui, const char *fmt, ...) MC_PRINTF(2, 3);
+/* ui_note_marked: a note (not a format) whose VIEW_MARK_ON .. VIEW_MARK_OFF
+ * spans are drawn highlighted (ui/view.h): what /search matched. */
+void ui_note_marked(struct ui *ui, const char *text);
 /* ui_sync: lay out what changed in the app's conversation. */
 void ui_sync(struct ui *ui);
 /* ui_reset_view: forget the laid-out conversation (session switched). */
@@ -183,8 +189,11 @@ long ui_reply_in_view(struct ui *ui);
  */
 void ui_hint_key(
     const struct keymap *km, enum action action, char *out, size_t n);
-/* ui_chat_width: the columns chat text wraps to. */
+/* ui_chat_width: the columns of the chat pane (code and tables take all). */
 size_t ui_chat_width(const struct ui *ui);
+/* ui_text_width: the columns its prose and notes wrap to: the reading
+ * width ("reading_width") when the pane is wider. */
+size_t ui_text_width(const struct ui *ui);
 
 /* command_run: run a /command line (command.c). */
 void command_run(struct ui *ui, const char *line);

@@ -164,6 +164,36 @@ block_add_clean(struct view_block *b, const char *s, size_t n, size_t *len)
 	return off;
 }
 
+/*
+ * A line of a marked note (view_add_marked_note): cleaned as
+ * block_add_clean does, the VIEW_MARK_ON .. VIEW_MARK_OFF spans styled
+ * VIEW_MATCH and their marks gone.
+ */
+static size_t
+block_add_marked(struct view_block *b, const char *s, size_t n, size_t *len)
+{
+	size_t off = b->text_len, i = 0, run, l, k;
+	bool on = false;
+
+	while (i < n) {
+		for (run = i; run < n && s[run] != VIEW_MARK_ON &&
+		              s[run] != VIEW_MARK_OFF;
+		     run++)
+			;
+		k = block_add_clean(b, s + i, run - i, &l);
+		if (on && l > 0) {
+			if (b->style == NULL)
+				b->style = xcalloc(b->text_cap, 1);
+			memset(b->style + k, VIEW_MATCH, l);
+		}
+		if (run < n)
+			on = s[run] == VIEW_MARK_ON;
+		i = run + 1;
+	}
+	*len = b->text_len - off;
+	return off;
+}
+
 /* Append n bytes of text with their styles; returns their offset. */
 static size_t
 block_add_styled(
@@ -653,6 +683,8 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 	int flags = VIEW_FIRST;
 	bool in_code = false, as_text, para = false, text;
 	const char *nl;
+	size_t prose =
+	    b->measure > 0 && b->measure < width ? b->measure : width;
 
 	while (pos <= n) {
 		if (markdown && !in_code && pos < n && pos >= text_until &&
@@ -671,7 +703,8 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 		}
 		nl = memchr(s + pos, '\n', n - pos);
 		end = nl != NULL ? (size_t)(nl - s) : n;
-		off = block_add_clean(b, s + pos, end - pos, &len);
+		off = b->marked ? block_add_marked(b, s + pos, end - pos, &len)
+		                : block_add_clean(b, s + pos, end - pos, &len);
 		i = 0;
 		while (i < len && b->text[off + i] == ' ')
 			i++;
@@ -704,10 +737,10 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 				para_off = off;
 				para_len = len;
 				block_wrap_hanging(
-				    b, width, kind, off, len, flags);
+				    b, prose, kind, off, len, flags);
 			} else
 				block_wrap_indented(
-				    b, width, kind, off, len, true, flags);
+				    b, prose, kind, off, len, true, flags);
 		}
 		para = text;
 		flags = 0;
@@ -780,12 +813,17 @@ block_layout_exchange(struct view_block *b, size_t width,
     const struct app_exchange *ex, const char *hint)
 {
 	char footer[512], rating[64];
-	size_t off, len, first, i;
+	size_t off, len, first, i, full;
 	struct view_line *line;
 	int r;
 
 	block_reset(b);
 	b->version = ex->version;
+	/* Its message, error and footer lines are prose: at the reading
+	 * width (block_add_paragraphs gives code and tables the whole). */
+	full = width;
+	if (b->measure > 0 && b->measure < width)
+		width = b->measure;
 	if (ex->shares_message && ex->prompt != NULL) {
 		/* The message is on screen above, with its first answer (or
 		 * its refusal, when it was not sent then): one row says which
@@ -809,7 +847,7 @@ block_layout_exchange(struct view_block *b, size_t width,
 		}
 		block_add_line(b, VIEW_PROMPT, off, l, 0);
 	} else
-		block_add_paragraphs(b, width, VIEW_PROMPT, ex->prompt,
+		block_add_paragraphs(b, full, VIEW_PROMPT, ex->prompt,
 		    ex->prompt != NULL ? strlen(ex->prompt) : 0, false, false);
 	if (ex->reply != NULL && ex->reply_len > 0) {
 		/* Blank lines at a finished reply's end are not drawn (while
@@ -828,10 +866,10 @@ block_layout_exchange(struct view_block *b, size_t width,
 		/* A reasoning model's <think> block (local models through
 		 * Ollama): drawn dim and apart, without its tags. */
 		if (think != NULL) {
-			block_add_paragraphs(b, width, VIEW_FOOTER,
+			block_add_paragraphs(b, full, VIEW_FOOTER,
 			    "thinking:", strlen("thinking:"), false, false);
 			if (tl > 0)
-				block_add_paragraphs(b, width, VIEW_FOOTER,
+				block_add_paragraphs(b, full, VIEW_FOOTER,
 				    think, tl, false, false);
 		}
 
@@ -841,7 +879,7 @@ block_layout_exchange(struct view_block *b, size_t width,
 		        ex->reply[rl - 1] == ' ' || ex->reply[rl - 1] == '\t'))
 			rl--;
 		if (rl > skip)
-			block_add_paragraphs(b, width, VIEW_REPLY,
+			block_add_paragraphs(b, full, VIEW_REPLY,
 			    ex->reply + skip, rl - skip, true,
 			    ex->state == REPLY_STREAMING);
 	}
@@ -857,10 +895,10 @@ block_layout_exchange(struct view_block *b, size_t width,
 		if ((ex->state == REPLY_ERROR ||
 		        ex->state == REPLY_CANCELLED) &&
 		    ex->model != NULL && hint != NULL && ex->other_can_answer)
-			block_add_paragraphs(b, width, VIEW_FOOTER, hint,
+			block_add_paragraphs(b, full, VIEW_FOOTER, hint,
 			    strlen(hint), false, false);
 	} else if (ex->state == REPLY_CANCELLED)
-		block_add_paragraphs(b, width, VIEW_ERROR,
+		block_add_paragraphs(b, full, VIEW_ERROR,
 		    "cancelled (the text so far is kept)",
 		    strlen("cancelled (the text so far is kept)"), false,
 		    false);
@@ -1025,12 +1063,32 @@ view_set_width(struct view *v, size_t width)
 	for (i = 0; i < v->nblocks; i++) {
 		if (v->blocks[i].note) {
 			v->total -= v->blocks[i].nlines;
+			v->blocks[i].measure = v->measure;
 			block_layout_note(&v->blocks[i], width);
 			v->total += v->blocks[i].nlines;
 		} else
 			v->blocks[i].version = UINT64_MAX;
 	}
 	v->dirty = true;
+}
+
+void
+view_set_measure(struct view *v, size_t measure)
+{
+	size_t width = v->width;
+
+	if (measure == v->measure)
+		return;
+	v->measure = measure;
+	/* view_set_width lays out everything again when the width moves. */
+	v->width = 0;
+	view_set_width(v, width);
+}
+
+size_t
+view_text_width(const struct view *v)
+{
+	return v->measure > 0 && v->measure < v->width ? v->measure : v->width;
 }
 
 bool
@@ -1053,6 +1111,7 @@ view_sync(struct view *v, size_t index, const struct app_exchange *ex)
 	if (b->version == ex->version && b->nlines > 0)
 		return false;
 	v->total -= b->nlines;
+	b->measure = v->measure;
 	block_layout_exchange(b, v->width, ex, v->error_hint);
 	v->total += b->nlines;
 	v->dirty = true;
@@ -1067,6 +1126,21 @@ view_add_note(struct view *v, enum view_kind kind, const char *text)
 	b->note = true;
 	b->note_kind = kind;
 	b->source = xstrdup(text);
+	b->measure = v->measure;
+	block_layout_note(b, v->width);
+	v->total += b->nlines;
+}
+
+void
+view_add_marked_note(struct view *v, enum view_kind kind, const char *text)
+{
+	struct view_block *b = view_new_block(v);
+
+	b->note = true;
+	b->marked = true;
+	b->note_kind = kind;
+	b->source = xstrdup(text);
+	b->measure = v->measure;
 	block_layout_note(b, v->width);
 	v->total += b->nlines;
 }

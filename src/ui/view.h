@@ -60,6 +60,8 @@ struct view_line {
 
 struct view_block {
 	bool note;        /* a note rather than an exchange */
+	bool marked;      /* a note with spans marked (view_add_marked_note) */
+	size_t measure;   /* its prose wraps at this (<= the view's width) */
 	size_t index;     /* the exchange's index (exchanges only) */
 	uint64_t version; /* the exchange's version when laid out */
 	enum view_kind note_kind;
@@ -83,6 +85,9 @@ struct view {
 	bool dirty;
 	size_t total; /* lines in all blocks */
 	size_t width; /* columns the text is wrapped to */
+	/* The reading width: prose wraps at most this wide (0: width);
+	 * code blocks and tables take all of width. */
+	size_t measure;
 	/* Said under a failed reply ("M-r asks the next-best model"), or
 	 * NULL. */
 	char *error_hint;
@@ -96,6 +101,15 @@ void view_release(struct view *v);
 void view_clear(struct view *v);
 /* view_set_width: wrap to a new width (lays out everything again). */
 void view_set_width(struct view *v, size_t width);
+/*
+ * view_set_measure: the reading width, at most this many columns of prose
+ * (0: the view's width); a ``` block or a table still takes the whole
+ * width, as wrapping code or breaking a table would lose more than a long
+ * line does.  Lays out everything again when it changes.
+ */
+void view_set_measure(struct view *v, size_t measure);
+/* view_text_width: the columns prose wraps at now. */
+size_t view_text_width(const struct view *v);
 /* view_relayout: lay the exchanges out again at their next view_sync
  * (after a change of the marks, util/glyph.h). */
 void view_relayout(struct view *v);
@@ -112,6 +126,17 @@ void view_set_error_hint(struct view *v, const char *hint);
 bool view_sync(struct view *v, size_t index, const struct app_exchange *ex);
 /* view_add_note: append a note (text may hold newlines; copied). */
 void view_add_note(struct view *v, enum view_kind kind, const char *text);
+/*
+ * view_add_marked_note: a note whose spans between VIEW_MARK_ON and
+ * VIEW_MARK_OFF (the marks not shown) are styled VIEW_MATCH in the
+ * block's style: what a /search matched, drawn highlighted.  Any other
+ * note drops those bytes as the control characters they are.
+ */
+#define VIEW_MARK_ON  '\x01'
+#define VIEW_MARK_OFF '\x02'
+#define VIEW_MATCH    0x1 /* a note's only style: a match */
+void view_add_marked_note(
+    struct view *v, enum view_kind kind, const char *text);
 /* view_total: the number of screen lines. */
 size_t view_total(struct view *v);
 /*
