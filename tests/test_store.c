@@ -1421,6 +1421,123 @@ TEST(ratings_listed_in_the_order_made)
 	free(dir);
 }
 
+/* Whether two ratings are the same but for their features. */
+static bool
+same_rating_head(const struct store_rating *a, const struct store_rating *b)
+{
+	return a->session == b->session && a->seq == b->seq &&
+	       a->score == b->score && a->source == b->source &&
+	       a->time_ms == b->time_ms && a->key_ms == b->key_ms &&
+	       a->pending == b->pending && a->superseded == b->superseded &&
+	       a->nfeatures == b->nfeatures &&
+	       strcmp(a->model != NULL ? a->model : "-",
+	           b->model != NULL ? b->model : "-") == 0 &&
+	       strcmp(a->prompt != NULL ? a->prompt : "-",
+	           b->prompt != NULL ? b->prompt : "-") == 0 &&
+	       strcmp(a->origin != NULL ? a->origin : "-",
+	           b->origin != NULL ? b->origin : "-") == 0;
+}
+
+/*
+ * store_ratings_read lists what store_ratings_list does, in the same
+ * order, without the features; store_ratings_features then gives each
+ * rating's, to the bit, from the record it was listed from (a start
+ * decodes only the ratings it replays).  Ratings stored out of the order
+ * made (keys by conversation; imports out of time order), corrected,
+ * pending, and one damaged record (skipped by both).
+ */
+TEST(ratings_read_features_one_at_a_time)
+{
+	char *dir = dbdir("read");
+	struct store *s = open_or_die(dir);
+	struct store_rating r, *all = NULL, *list = NULL;
+	struct store_ratings *rd = NULL;
+	unsigned char key[KEY_RATING_LEN];
+	char model[] = "m", other[] = "o", prompt[16], origin[] = "9.1";
+	char *cause = NULL;
+	float feat[40];
+	uint64_t old_session, new_session;
+	size_t n = 0, nall = 0, i, k, decoded = 0;
+
+	store_set_warn(s, collect_warn, NULL);
+	CHECK(store_session_new(s, NULL, &old_session) == MC_OK);
+	CHECK(store_session_new(s, NULL, &new_session) == MC_OK);
+	memset(&r, 0, sizeof r);
+	for (i = 0; i < 30; i++) {
+		for (k = 0; k < 2 + i; k++)
+			feat[k] = (float)(i * 100 + k) / 7.0f;
+		r.features = feat;
+		r.nfeatures = 2 + i;
+		r.score = 1 + (int)(i % 5);
+		r.model = i % 3 ? model : other;
+		r.pending = i % 7 == 3;
+		/* Later in time, earlier in key order, and back. */
+		r.time_ms = 10000 + 1000 * (int64_t)((i * 7) % 30);
+		r.source = i % 4 == 1 ? STORE_SOURCE_REASK : STORE_SOURCE_CLI;
+		r.prompt = NULL;
+		r.origin = NULL;
+		if (i % 3 == 0) {
+			/* Imported: every third one corrects a reply. */
+			snprintf(prompt, sizeof prompt, "p%zu", i % 9);
+			r.session = 0;
+			r.seq = 0;
+			r.source = STORE_SOURCE_IMPORT;
+			r.prompt = prompt;
+			r.origin = origin;
+		} else {
+			r.session = i % 2 ? new_session : old_session;
+			r.seq = 1 + (uint32_t)(i % 5); /* some corrected */
+		}
+		CHECK(
+		    store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	}
+	/* A record whose features run past its end. */
+	record_key_rating(old_session, 77, 5000, key);
+	CHECK(store_test_put_raw(s, "ratings", key, sizeof key,
+	          "\x01\x03\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+	          "\x01\0\0\0m\x09\0\0\0",
+	          32) == MC_OK);
+
+	CHECK(store_ratings_list(s, &all, &nall) == MC_OK && nall == 30);
+	CHECK(strstr(warned, "is damaged") != NULL);
+	CHECK(store_ratings_read(s, &rd, &list, &n) == MC_OK && n == nall);
+	for (i = 0; i < n && i < nall; i++) {
+		CHECK(same_rating_head(&list[i], &all[i]));
+		CHECK(list[i].features == NULL);
+	}
+	/* Newest first, every other one: any order, any of them. */
+	for (i = n; i-- > 0;) {
+		if (i % 2)
+			continue;
+		CHECK(store_ratings_features(rd, i) == MC_OK);
+		CHECK(list[i].nfeatures == all[i].nfeatures &&
+		      list[i].features != NULL &&
+		      memcmp(list[i].features, all[i].features,
+		          all[i].nfeatures * sizeof *all[i].features) == 0);
+		decoded++;
+		if (i % 4 == 0)
+			store_rating_features_drop(&list[i]);
+	}
+	CHECK(decoded == 15);
+	CHECK(store_ratings_features(rd, n) == MC_ERR_USAGE);
+	store_ratings_end(rd);
+	/* The list outlives the read; the store can be written again. */
+	CHECK(list[2].features != NULL && list[1].features == NULL);
+	r.session = new_session;
+	r.seq = 40;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	store_ratings_free(list, n);
+	/* Without a read kept: the ratings alone. */
+	CHECK(store_ratings_read(s, NULL, &list, &n) == MC_OK && n == 31);
+	for (i = 0, k = 0; i < n; i++)
+		k += list[i].features == NULL;
+	CHECK(k == 31);
+	store_ratings_free(list, n);
+	store_ratings_free(all, nall);
+	store_close(s);
+	free(dir);
+}
+
 /* A learn callback for settle: the stored state with "+" after it. */
 static int
 append_plus(void *ud, const void *stored, size_t len, struct buf *out)
@@ -1980,6 +2097,7 @@ main(void)
 	RUN(imported_ratings_of_one_reply_count_once);
 	RUN(refused_learning_keeps_the_rating_pending);
 	RUN(rating_replaces_only_its_soft_lesson);
+	RUN(ratings_read_features_one_at_a_time);
 	RUN(short_but_whole_file_opens);
 	return test_done();
 }

@@ -2926,6 +2926,7 @@ app_rebuild_memory(
     const struct router *r, struct router_memory *m, struct store *s)
 {
 	struct store_rating *list = NULL;
+	struct store_ratings *rd;
 	struct router_features *f;
 	struct {
 		const char *model;
@@ -2934,7 +2935,9 @@ app_rebuild_memory(
 	bool *replay;
 	size_t i, k, n = 0, nseen = 0;
 
-	if (s == NULL || store_ratings_list(s, &list, &n) != MC_OK)
+	/* Only the ratings replayed have their features decoded (they are
+	 * most of a rating's bytes), one at a time. */
+	if (s == NULL || store_ratings_read(s, &rd, &list, &n) != MC_OK)
 		return;
 	/* Newest first: which ratings are their model's last ones. */
 	replay = xcalloc(n + 1, sizeof *replay);
@@ -2953,11 +2956,16 @@ app_rebuild_memory(
 	f = xmalloc(sizeof *f);
 	for (i = 0; i < n; i++) {
 		double base, q, w;
+		bool ok;
 
 		/* A corrected rating no longer counts. */
 		if (!replay[i] || list[i].model == NULL || list[i].superseded ||
-		    !router_features_unpack(
-		        list[i].features, list[i].nfeatures, f))
+		    store_ratings_features(rd, i) != MC_OK)
+			continue;
+		ok = router_features_unpack(
+		    list[i].features, list[i].nfeatures, f);
+		store_rating_features_drop(&list[i]);
+		if (!ok)
 			continue;
 		base = app_predicted_quality(r, f, list[i].model);
 		if (base < 0)
@@ -2967,6 +2975,7 @@ app_rebuild_memory(
 		                                         : 1.0;
 		router_memory_add(m, f, list[i].model, q, base, w);
 	}
+	store_ratings_end(rd);
 	free(replay);
 	free(f);
 	store_ratings_free(list, n);
@@ -3180,6 +3189,7 @@ static void
 app_settle_pending(struct app *app)
 {
 	struct store_rating *list = NULL;
+	struct store_ratings *rd;
 	struct router_features *f;
 	struct learn_ctx lc;
 	struct buf blob;
@@ -3187,9 +3197,16 @@ app_settle_pending(struct app *app)
 	const char *last = NULL;
 	bool several = false;
 
+	/* Every start comes here: the features only of what may be learned
+	 * (a few ratings), taken before anything is written. */
 	if (app->store == NULL ||
-	    store_ratings_list(app->store, &list, &n) != MC_OK)
+	    store_ratings_read(app->store, &rd, &list, &n) != MC_OK)
 		return;
+	for (i = 0; i < n; i++)
+		if (list[i].pending && !list[i].superseded &&
+		    store_ratings_features(rd, i) != MC_OK)
+			log_debug("a kept rating's features cannot be read");
+	store_ratings_end(rd);
 	f = xmalloc(sizeof *f);
 	buf_init(&blob, 64u << 20);
 	for (i = 0; i < n; i++) {
@@ -3971,7 +3988,7 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 		struct store_rating *rl = NULL;
 		size_t nr = 0, k;
 
-		if (store_ratings_list(app->store, &rl, &nr) == MC_OK) {
+		if (store_ratings_read(app->store, NULL, &rl, &nr) == MC_OK) {
 			for (k = 0; k < nr; k++) {
 				if (rl[k].source != STORE_SOURCE_REASK ||
 				    rl[k].pending || rl[k].model == NULL ||

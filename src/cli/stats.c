@@ -97,18 +97,25 @@ stats_rated(const struct router *before, const struct router *now,
     const struct store_model_stats *list, struct learned *ls, size_t n)
 {
 	struct store_rating *ratings = NULL;
+	struct store_ratings *rd = NULL;
 	struct router_features *f = xmalloc(sizeof *f);
 	size_t nr = 0, i, k;
 	double qb, qn, label;
+	bool ok;
 
-	if (store_ratings_list(s, &ratings, &nr) != MC_OK)
+	/* Each rating's features decoded when its turn comes, not all at
+	 * once (they are most of a rating's bytes). */
+	if (store_ratings_read(s, &rd, &ratings, &nr) != MC_OK)
 		nr = 0;
 	for (k = 0; k < nr; k++) {
-		const struct store_rating *rt = &ratings[k];
+		struct store_rating *rt = &ratings[k];
 
 		if (rt->model == NULL || rt->source == STORE_SOURCE_REASK ||
-		    rt->superseded ||
-		    !router_features_unpack(rt->features, rt->nfeatures, f))
+		    rt->superseded || store_ratings_features(rd, k) != MC_OK)
+			continue;
+		ok = router_features_unpack(rt->features, rt->nfeatures, f);
+		store_rating_features_drop(rt);
+		if (!ok)
 			continue;
 		for (i = 0; i < n && strcmp(list[i].model, rt->model) != 0; i++)
 			;
@@ -137,6 +144,7 @@ stats_rated(const struct router *before, const struct router *now,
 		ls[i].off_prior /= (double)ls[i].rated;
 		ls[i].off_now /= (double)ls[i].rated;
 	}
+	store_ratings_end(rd);
 	store_ratings_free(ratings, nr);
 	free(f);
 }

@@ -221,26 +221,51 @@ store_txn_write(struct store *s, const char *what,
 	return rc == 0 ? MC_OK : mc_from_mdb(s, what, rc);
 }
 
+/* A read-only transaction begun (after adopting a map another process
+ * grew); 0 or an LMDB code. */
+static int
+begin_read(struct store *s, MDB_txn **txn)
+{
+	int rc, attempt;
+
+	for (attempt = 0;; attempt++) {
+		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+		if (rc == MDB_MAP_RESIZED && attempt < STORE_GROW_RETRIES) {
+			if ((rc = adopt(s)) != 0)
+				return rc;
+			continue;
+		}
+		return rc;
+	}
+}
+
 int
 store_txn_read(struct store *s, const char *what,
     int (*fn)(struct store *, MDB_txn *, void *), void *arg)
 {
 	MDB_txn *txn;
-	int rc, attempt;
+	int rc;
 
-	for (attempt = 0;; attempt++) {
-		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-		if (rc == MDB_MAP_RESIZED && attempt < STORE_GROW_RETRIES) {
-			if ((rc = adopt(s)) != 0)
-				break;
-			continue;
-		}
-		if (rc != 0)
-			break;
+	if ((rc = begin_read(s, &txn)) == 0) {
 		rc = fn(s, txn, arg);
 		mdb_txn_abort(txn);
-		break;
 	}
+	return rc == 0 ? MC_OK : mc_from_mdb(s, what, rc);
+}
+
+int
+store_txn_begin_read(struct store *s, MDB_txn **txn)
+{
+	int rc = begin_read(s, txn);
+
+	if (rc != 0)
+		*txn = NULL;
+	return rc;
+}
+
+int
+store_txn_result(struct store *s, const char *what, int rc)
+{
 	return rc == 0 ? MC_OK : mc_from_mdb(s, what, rc);
 }
 

@@ -1,8 +1,10 @@
 /*
  * learn.c - what the store keeps for the router and the budget: ratings
  * (committed together with the router's new state), router state blobs,
- * latency estimates, spend, and the per-model summary for `mixchat stats`.
- * Key and value layouts: record.h.
+ * latency estimates, spend, and the per-model summary for `mixchat stats`;
+ * the ratings listed in the order made, with their features or (a read
+ * kept open, struct store_ratings) one rating's at a time.  Key and value
+ * layouts: record.h.
  */
 #include "config.h"
 
@@ -556,16 +558,24 @@ store_ratings_free(struct store_rating *list, size_t n)
 struct ratings_ctx {
 	struct store_rating *list;
 	size_t n, cap;
+	/* With a read kept open (store_ratings_read): each rating's record,
+	 * in the transaction's pages, to decode its features from. */
+	MDB_val *raw;
+	size_t rawcap;
+	bool keep_raw;
 };
 
 /*
- * Every rating in key order, decoded, handed to visit (which keeps it or
- * releases it); a damaged one is reported and skipped.  visit returns
- * true to stop.  The ratings tied to no reply (session 0) come first.
+ * Every rating in key order, decoded (its features only with features),
+ * handed to visit (which keeps it or releases it) with its record; a
+ * damaged one is reported and skipped.  visit returns true to stop.  The
+ * ratings tied to no reply (session 0) come first.
  */
 static int
-ratings_walk(struct store *s, MDB_txn *txn,
-    bool (*visit)(const MDB_val *k, struct store_rating *r, void *ud), void *ud)
+ratings_walk(struct store *s, MDB_txn *txn, bool features,
+    bool (*visit)(
+        const MDB_val *k, const MDB_val *d, struct store_rating *r, void *ud),
+    void *ud)
 {
 	struct store_rating r;
 	MDB_cursor *cur;
@@ -577,7 +587,9 @@ ratings_walk(struct store *s, MDB_txn *txn,
 	for (op = MDB_FIRST;
 	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
 	     op = MDB_NEXT) {
-		rc = record_rating_decode(d.mv_data, d.mv_size, &r);
+		rc = features
+		         ? record_rating_decode(d.mv_data, d.mv_size, &r)
+		         : record_rating_decode_head(d.mv_data, d.mv_size, &r);
 		if (rc != MC_OK) {
 			store_report_damaged(
 			    s, "ratings", k.mv_data, k.mv_size, rc);
@@ -585,7 +597,7 @@ ratings_walk(struct store *s, MDB_txn *txn,
 		}
 		if (k.mv_size == KEY_RATING_LEN)
 			r.key_ms = record_key_rating_time(k.mv_data);
-		if (visit(&k, &r, ud))
+		if (visit(&k, &d, &r, ud))
 			break;
 	}
 	mdb_cursor_close(cur);
@@ -593,20 +605,20 @@ ratings_walk(struct store *s, MDB_txn *txn,
 }
 
 static bool
-ratings_keep(const MDB_val *k, struct store_rating *r, void *ud)
+ratings_keep(
+    const MDB_val *k, const MDB_val *d, struct store_rating *r, void *ud)
 {
 	struct ratings_ctx *c = ud;
 
 	(void)k;
 	c->list = xgrowarray(c->list, &c->cap, c->n + 1, sizeof *c->list);
+	if (c->keep_raw) {
+		c->raw =
+		    xgrowarray(c->raw, &c->rawcap, c->n + 1, sizeof *c->raw);
+		c->raw[c->n] = *d;
+	}
 	c->list[c->n++] = *r;
 	return false;
-}
-
-static int
-ratings_body(struct store *s, MDB_txn *txn, void *arg)
-{
-	return ratings_walk(s, txn, ratings_keep, arg);
 }
 
 /* By origin, model and prompt, then as made (time, then key order). */
@@ -676,12 +688,14 @@ cmp_rating_made(const void *a, const void *b)
 	return x->rank < y->rank ? -1 : x->rank > y->rank;
 }
 
-/* Reorder list[0..n) by the time the ratings were made. */
+/* Reorder list[0..n) by the time the ratings were made, and raw (when
+ * not NULL) with it. */
 static void
-ratings_sort_made(struct store_rating *list, size_t n)
+ratings_sort_made(struct store_rating *list, MDB_val *raw, size_t n)
 {
 	struct rating_when *w = xcalloc(n + 1, sizeof *w);
 	struct store_rating *sorted = xcalloc(n + 1, sizeof *sorted);
+	MDB_val *rs = raw != NULL ? xcalloc(n + 1, sizeof *rs) : NULL;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -689,36 +703,141 @@ ratings_sort_made(struct store_rating *list, size_t n)
 		w[i].rank = i;
 	}
 	qsort(w, n, sizeof *w, cmp_rating_made);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		sorted[i] = list[w[i].rank];
+		if (rs != NULL)
+			rs[i] = raw[w[i].rank];
+	}
 	memcpy(list, sorted, n * sizeof *list);
+	if (rs != NULL)
+		memcpy(raw, rs, n * sizeof *raw);
+	free(rs);
 	free(sorted);
 	free(w);
 }
 
-int
-store_ratings_list(struct store *s, struct store_rating **list, size_t *n)
+/*
+ * The ratings of txn as store_ratings_list gives them: in the order made,
+ * the superseded marked.  On failure c holds none.
+ */
+static int
+ratings_collect(
+    struct store *s, MDB_txn *txn, bool features, struct ratings_ctx *c)
 {
-	struct ratings_ctx c = { NULL, 0, 0 };
-	int rc;
+	int rc = ratings_walk(s, txn, features, ratings_keep, c);
 
-	rc = store_txn_read(s, "reading ratings", ratings_body, &c);
-	if (rc != MC_OK) {
-		store_ratings_free(c.list, c.n);
-		c.list = NULL;
-		c.n = 0;
+	if (rc != 0) {
+		store_ratings_free(c->list, c->n);
+		free(c->raw);
+		c->list = NULL;
+		c->raw = NULL;
+		c->n = 0;
+		return rc;
 	}
-	ratings_mark_superseded(c.list, c.n);
+	ratings_mark_superseded(c->list, c->n);
 	/*
 	 * The keys group ratings by conversation; whoever replays them (the
 	 * router's memory at start-up, an export) wants the order they were
 	 * made, which is what the memory saw live.
 	 */
-	if (c.n > 1)
-		ratings_sort_made(c.list, c.n);
+	if (c->n > 1)
+		ratings_sort_made(c->list, c->raw, c->n);
+	return 0;
+}
+
+static int
+ratings_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	return ratings_collect(s, txn, true, arg);
+}
+
+int
+store_ratings_list(struct store *s, struct store_rating **list, size_t *n)
+{
+	struct ratings_ctx c = { .list = NULL };
+	int rc;
+
+	rc = store_txn_read(s, "reading ratings", ratings_body, &c);
 	*list = c.list;
 	*n = c.n;
 	return rc;
+}
+
+struct store_ratings {
+	MDB_txn *txn;
+	struct store_rating *list;
+	MDB_val *raw; /* list[i]'s record, in txn's pages */
+	size_t n;
+};
+
+int
+store_ratings_read(struct store *s, struct store_ratings **rd,
+    struct store_rating **list, size_t *n)
+{
+	struct ratings_ctx c = { .keep_raw = rd != NULL };
+	MDB_txn *txn;
+	int rc;
+
+	*list = NULL;
+	*n = 0;
+	if (rd != NULL)
+		*rd = NULL;
+	if ((rc = store_txn_begin_read(s, &txn)) == 0 &&
+	    (rc = ratings_collect(s, txn, false, &c)) != 0)
+		mdb_txn_abort(txn);
+	if (rc != 0)
+		return store_txn_result(s, "reading ratings", rc);
+	if (rd == NULL) {
+		mdb_txn_abort(txn);
+		free(c.raw);
+	} else {
+		*rd = xmalloc(sizeof **rd);
+		**rd = (struct store_ratings){
+			.txn = txn, .list = c.list, .raw = c.raw, .n = c.n
+		};
+	}
+	*list = c.list;
+	*n = c.n;
+	return MC_OK;
+}
+
+int
+store_ratings_features(struct store_ratings *rd, size_t i)
+{
+	struct store_rating r;
+	int rc;
+
+	if (rd == NULL || i >= rd->n)
+		return MC_ERR_USAGE;
+	if (rd->list[i].features != NULL)
+		return MC_OK;
+	/* It decoded without its features in this transaction: it does
+	 * with them. */
+	rc = record_rating_decode(rd->raw[i].mv_data, rd->raw[i].mv_size, &r);
+	if (rc != MC_OK)
+		return rc;
+	rd->list[i].features = r.features;
+	rd->list[i].nfeatures = r.nfeatures;
+	r.features = NULL;
+	record_rating_release(&r);
+	return MC_OK;
+}
+
+void
+store_rating_features_drop(struct store_rating *r)
+{
+	free((void *)(uintptr_t)r->features);
+	r->features = NULL;
+}
+
+void
+store_ratings_end(struct store_ratings *rd)
+{
+	if (rd == NULL)
+		return;
+	mdb_txn_abort(rd->txn);
+	free(rd->raw);
+	free(rd);
 }
 
 /* The latest re-ask soft lesson of model on prompt (store_reask_find). */
@@ -728,12 +847,14 @@ struct reask_ctx {
 };
 
 static bool
-reask_visit(const MDB_val *k, struct store_rating *r, void *ud)
+reask_visit(
+    const MDB_val *k, const MDB_val *d, struct store_rating *r, void *ud)
 {
 	struct reask_ctx *c = ud;
 	const unsigned char *key = k->mv_data;
 	size_t i;
 
+	(void)d;
 	for (i = 0; i < 8 && k->mv_size == KEY_RATING_LEN && key[i] == 0; i++)
 		;
 	if (k->mv_size == KEY_RATING_LEN && i < 8) {
@@ -752,7 +873,7 @@ reask_visit(const MDB_val *k, struct store_rating *r, void *ud)
 static int
 reask_body(struct store *s, MDB_txn *txn, void *arg)
 {
-	return ratings_walk(s, txn, reask_visit, arg);
+	return ratings_walk(s, txn, false, reask_visit, arg);
 }
 
 int
@@ -1580,9 +1701,10 @@ stats_body(struct store *s, MDB_txn *txn, void *arg)
 		return rc;
 	/* ratings: those that count (a corrected one does not) */
 	{
-		struct ratings_ctx rl = { NULL, 0, 0 };
+		struct ratings_ctx rl = { .list = NULL };
 
-		rc = ratings_body(s, txn, &rl);
+		/* Counts: the features are not decoded. */
+		rc = ratings_walk(s, txn, false, ratings_keep, &rl);
 		ratings_mark_superseded(rl.list, rl.n);
 		for (i = 0; rc == 0 && i < rl.n; i++) {
 			const struct store_rating *rt = &rl.list[i];

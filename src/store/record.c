@@ -514,8 +514,12 @@ record_rating_release(struct store_rating *r)
 	memset(r, 0, sizeof *r);
 }
 
-int
-record_rating_decode(const void *p, size_t n, struct store_rating *out)
+/* A rating's record into out; its features only with features (else
+ * out->features NULL, out->nfeatures what the record holds).  Either
+ * way every length is checked: a record that decodes without its
+ * features decodes with them. */
+static int
+rating_decode(const void *p, size_t n, struct store_rating *out, bool features)
 {
 	struct reader r;
 	uint32_t nf, i;
@@ -536,7 +540,10 @@ record_rating_decode(const void *p, size_t n, struct store_rating *out)
 	nf = get_u32(&r);
 	if (out->score < 1 || out->score > 5 || nf > r.left / 4)
 		r.bad = 1;
-	if (!r.bad && nf > 0) {
+	if (!r.bad && !features) {
+		(void)take(&r, (size_t)nf * 4);
+		out->nfeatures = nf;
+	} else if (!r.bad && nf > 0) {
 		f = xreallocarray(NULL, nf, sizeof *f);
 		for (i = 0; i < nf; i++) {
 			uint32_t v = get_u32(&r);
@@ -553,6 +560,18 @@ record_rating_decode(const void *p, size_t n, struct store_rating *out)
 	if ((rc = finish(&r)) != MC_OK)
 		record_rating_release(out);
 	return rc;
+}
+
+int
+record_rating_decode(const void *p, size_t n, struct store_rating *out)
+{
+	return rating_decode(p, n, out, true);
+}
+
+int
+record_rating_decode_head(const void *p, size_t n, struct store_rating *out)
+{
+	return rating_decode(p, n, out, false);
 }
 
 /* Router state. */

@@ -114,6 +114,10 @@ int record_rating_encode(const struct store_rating *r, struct buf *b) MC_WUR;
 /* record_rating_decode: out->features is allocated (free it). */
 int record_rating_decode(
     const void *p, size_t n, struct store_rating *out) MC_WUR;
+/* record_rating_decode_head: the same checks, without the features
+ * (out->features NULL, out->nfeatures the count the record holds). */
+int record_rating_decode_head(
+    const void *p, size_t n, struct store_rating *out) MC_WUR;
 void record_rating_release(struct store_rating *r);
 int record_router_encode(const void *blob, size_t len, struct buf *b) MC_WUR;
 /* record_router_decode: *blob points into p (checksum verified). */

@@ -352,6 +352,25 @@ int store_rating_settle(struct store *s, const struct store_rating *r,
 int store_ratings_list(
     struct store *s, struct store_rating **list, size_t *n) MC_WUR;
 void store_ratings_free(struct store_rating *list, size_t n);
+/*
+ * store_ratings_read: the same list, without the features (each element's
+ * features NULL, its nfeatures the count its record holds), which are
+ * most of a rating's bytes: a start replays each model's last ratings
+ * only, and a count needs none.  With rd NULL that is all.  Otherwise the
+ * read stays open in *rd, on the same state of the store, and
+ * store_ratings_features(*rd, i) gives (*list)[i] its features (owned by
+ * the list, as store_ratings_list's: store_rating_features_drop frees
+ * them early); store_ratings_end(*rd) ends the read (the list stays, for
+ * store_ratings_free).  Between the two nothing else of the store may be
+ * called: a write, or a read that finds the map grown by another process,
+ * remaps it under the records the read hands out.
+ */
+struct store_ratings;
+int store_ratings_read(struct store *s, struct store_ratings **rd,
+    struct store_rating **list, size_t *n) MC_WUR;
+int store_ratings_features(struct store_ratings *rd, size_t i) MC_WUR;
+void store_rating_features_drop(struct store_rating *r);
+void store_ratings_end(struct store_ratings *rd);
 
 /* store_router_get: the model's state blob into out (its max bounds it). */
 int store_router_get(

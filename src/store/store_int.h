@@ -50,6 +50,15 @@ int store_txn_write(struct store *s, const char *what,
     int (*fn)(struct store *, MDB_txn *, void *), void *arg) MC_WUR;
 int store_txn_read(struct store *s, const char *what,
     int (*fn)(struct store *, MDB_txn *, void *), void *arg) MC_WUR;
+/*
+ * store_txn_begin_read: a read-only transaction left open for the caller,
+ * who ends it with mdb_txn_abort: for a read that hands out records a few
+ * at a time (store_ratings_read).  0 or an LMDB code.
+ * store_txn_result: a body's code as store_txn_read returns it (an enum
+ * mc_err; the store's error text set on failure).
+ */
+int store_txn_begin_read(struct store *s, MDB_txn **txn) MC_WUR;
+int store_txn_result(struct store *s, const char *what, int rc) MC_WUR;
 
 /* store_set_error: replace the error text (printf style). */
 void store_set_error(struct store *s, const char *fmt, ...) MC_PRINTF(2, 3);
