@@ -1064,6 +1064,14 @@ TEST(keymap_default_and_vi_maps)
 	CHECK(!km.has_normal);
 	desc = keymap_describe(&km);
 	CHECK(strstr(desc, "Alt-4") != NULL && strstr(desc, "F2") != NULL);
+	/* Keys as printed on the keyboard, not tmux's BSpace and DC; the
+	 * closing lines each a line of their own (no hang under a gap). */
+	CHECK(strstr(desc, "  Backspace, Ctrl-H") != NULL);
+	CHECK(strstr(desc, "  Delete ") != NULL);
+	CHECK(
+	    strstr(desc, "  BSpace") == NULL && strstr(desc, "  DC ") == NULL);
+	CHECK(
+	    strstr(desc, "Type /help for the commands.\nA keys file") != NULL);
 	free(desc);
 	/* The key a failed reply names, and none once it is unbound. */
 	CHECK(keymap_key_for(&km, KEYMAP_INSERT, ACT_REASK, name, sizeof name));

@@ -79,7 +79,9 @@ static const struct {
 	[ACT_REASK] = { "reask", "ask again with the next-best model" },
 	[ACT_CANCEL] = { "cancel", "cancel the reply in flight" },
 	[ACT_REDRAW] = { "redraw", "redraw the screen" },
-	[ACT_QUIT] = { "quit", "quit mixchat" },
+	[ACT_QUIT] = { "quit",
+	    "quit mixchat on an empty line (else delete the character "
+	    "under the cursor)" },
 	[ACT_BARE] = { "bare", "bare mode: no bars, for copying text" },
 	[ACT_COPY] = { "copy",
 	    "copy the selected reply (its Markdown) to the clipboard" },
@@ -216,18 +218,34 @@ keymap_key_name(uint32_t key, char *out, size_t n)
 		snprintf(out + len, n - len, "0x%x", (unsigned)base);
 }
 
+/* Keys as they are printed on the keyboard (and in the README), where a
+ * keys file's name is tmux's shorthand. */
+static const struct {
+	uint32_t key;
+	const char *label;
+} key_labels[] = {
+	{ KEYC_BSPACE, "Backspace" },
+	{ KEYC_DC, "Delete" },
+	{ KEYC_IC, "Insert" },
+	{ KEYC_BTAB, "Shift-Tab" },
+};
+
 void
 keymap_key_label(uint32_t key, char *out, size_t n)
 {
 	uint32_t base = key & KEYC_MASK;
-	char name[48], *p;
+	char name[48];
+	const char *p = name;
+	size_t i;
 
 	keymap_key_name(key & ~(KEYC_CTRL | KEYC_META), name, sizeof name);
 	/* A lone letter under a modifier is said as printed on the key. */
 	if ((key & (KEYC_CTRL | KEYC_META)) != 0 && base >= 'a' &&
 	    base <= 'z' && name[1] == '\0')
 		name[0] = (char)(name[0] - 'a' + 'A');
-	p = name;
+	for (i = 0; i < sizeof key_labels / sizeof key_labels[0]; i++)
+		if (key_labels[i].key == base)
+			p = key_labels[i].label;
 	snprintf(out, n, "%s%s%s", (key & KEYC_CTRL) ? "Ctrl-" : "",
 	    (key & KEYC_META) ? "Alt-" : "", p);
 }
@@ -639,8 +657,10 @@ keymap_describe(const struct keymap *km)
 			rc = describe_mode(km, KEYMAP_NORMAL, keyw, &b);
 	}
 	if (rc == MC_OK)
-		rc = buf_printf(&b, "Type /help for the commands.  A keys file "
-		                    "writes Alt-R as M-r and Ctrl-D as C-d.");
+		rc =
+		    buf_printf(&b, "Type /help for the commands.\n"
+		                   "A keys file writes Alt-R as M-r and Ctrl-D "
+		                   "as C-d, Backspace as BSpace.");
 	if (rc != MC_OK)
 		return xstrdup("(too many bindings to list)");
 	s = buf_detach(&b, NULL);
