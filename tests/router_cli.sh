@@ -206,7 +206,9 @@ expect_grep "$T/out" '"model":"small-model"' "the budget rules the big model out
 expect_grep "$T/out" '"excluded":"over budget"' "exclusion says why"
 expect_exit 0 "route --explain" -- "$MC" --home "$T/r" route --explain "hello"
 expect_grep "$T/out" "^tags:" "--explain shows the tags"
-expect_grep "$T/out" "<- chosen" "the winner is marked"
+expect_grep "$T/out" "^  ▶ small-model " "the winner is marked as /why marks it"
+expect_grep "$T/out" "^    big-model *not a candidate: over budget$" "a model ruled out is said in words, without figures"
+expect_grep "$T/out" "^    model  *quality  *cost  *latency  *±  *score$" "the /why header"
 sed -i 's/"daily_usd": 0.0001/"daily_usd": 0.0000001/' "$T/r/config.json"
 expect_exit 1 "nothing fits the budget" -- "$MC" --home "$T/r" route "hello"
 expect_grep "$T/err" "nothing fits" "says nothing fits"
@@ -217,25 +219,25 @@ expect_grep "$T/err" "nothing fits" "says nothing fits"
 mkdir -p "$T/cols"
 LC_ALL=C "$MC" --home "$T/cols" route hello >"$T/cols.out" 2>"$T/cols.err"
 awk 'BEGIN { e = 0; bad = 0; rows = 0 }
-	/^model / { e = index($0, "quality") + 6; next }
+	/^    model / { e = index($0, "quality") + 6; next }
 	e && /^$/ { exit }
 	e { rows++; c = substr($0, e - 4, 6)
 	    if (c !~ /^[0-9]\.[0-9][0-9][0-9] $/) { bad++; print "  | " $0 } }
 	END { if (rows < 2 || bad) exit 1 }' "$T/cols.out" >"$T/cols.bad" &&
 	ok "route: every row's quality column ends under the header's" ||
 	{ fail "route: columns out of line: $(head -5 "$T/cols.bad")"; head -3 "$T/cols.out" | sed 's/^/  | /'; }
-grep -q '^meta-llama/Meta-Llama-3.1-8B-Instruct\.\.\.   0\.' "$T/cols.out" &&
+grep -q '^    meta-llama/Meta-Llama-3.1-8B-Instruct\.\.\.   0\.' "$T/cols.out" &&
 	ok "an id past 40 columns is cut with ..." || fail "no cut id: $(grep meta-llama "$T/cols.out")"
-head -1 "$T/cols.out" | grep -q '^model \{36\}quality' &&
+head -1 "$T/cols.out" | grep -q '^    model \{36\}quality' &&
 	ok "the model column is 40 wide" || fail "header: $(head -1 "$T/cols.out")"
 LC_ALL=C.UTF-8 "$MC" --home "$T/cols" route hello >"$T/cols.out" 2>"$T/cols.err"
-grep -q '^meta-llama/Meta-Llama-3.1-8B-Instruct-T… ' "$T/cols.out" &&
+grep -q '^    meta-llama/Meta-Llama-3.1-8B-Instruct-T… ' "$T/cols.out" &&
 	ok "in UTF-8, cut with …" || fail "no … cut: $(grep meta-llama "$T/cols.out")"
 # Short ids: the column is as wide as the longest of them.
 mkdir -p "$T/short"
 sed 's/"daily_usd": [0-9.]*/"daily_usd": 5/' "$T/r/config.json" >"$T/short/config.json"
 expect_exit 0 "route with short ids" -- "$MC" --home "$T/short" route "hello"
-head -1 "$T/out" | grep -q '^model \{7\}quality' &&
+head -1 "$T/out" | grep -q '^    model \{7\}quality' &&
 	ok "the model column fits small-model" || fail "header: $(head -1 "$T/out")"
 
 # route stores nothing: on a fresh home it creates no data folder (the

@@ -14,6 +14,7 @@
 #include "app/format.h"
 #include "util/glyph.h"
 #include "util/json.h"
+#include "util/utf8.h"
 
 void
 format_usd(double usd, char *out, size_t n)
@@ -315,6 +316,117 @@ format_reply_link(
 		*pinned = json_get_bool(d, "pinned", false);
 	cJSON_Delete(d);
 	return MC_OK;
+}
+
+const char *
+format_exclusion(const struct app_exchange *ex, const char *reason)
+{
+	if (strcmp(reason, "skipped") == 0 && ex->reask)
+		return "already answered this message";
+	if (strcmp(reason, "unreachable") == 0)
+		return "its server did not answer just now";
+	if (strcmp(reason, "failed") == 0)
+		return "it failed just now (a server error)";
+	if (strcmp(reason, "no answer") == 0)
+		return "it did not answer just now";
+	if (strcmp(reason, "key refused") == 0)
+		return "its provider refused the key";
+	if (strcmp(reason, "no access") == 0)
+		return "its provider refused it to this key (HTTP 403)";
+	if (strcmp(reason, "no such model") == 0)
+		return "its provider has no such model (HTTP 404)";
+	return reason;
+}
+
+#define TABLE_MODEL_COLS 40
+
+/* s in exactly cols display columns: padded, or cut with the ellipsis. */
+static int
+table_cell(struct buf *b, const char *s, size_t cols)
+{
+	size_t n = strlen(s), used = 0, fit,
+	       ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
+
+	if (utf8_width(s, n) <= cols) {
+		fit = utf8_fit(s, n, cols, &used);
+		return buf_printf(
+		    b, "%.*s%*s", (int)fit, s, (int)(cols - used), "");
+	}
+	fit = utf8_fit(s, n, cols > ew ? cols - ew : 0, &used);
+	return buf_printf(b, "%.*s%s%*s", (int)fit, s, glyph->ellipsis,
+	    (int)(cols > used + ew ? cols - used - ew : 0), "");
+}
+
+/* s right-aligned in cols display columns ("±" is two bytes, one
+ * column). */
+static int
+table_right(struct buf *b, const char *s, size_t cols)
+{
+	size_t w = utf8_width(s, strlen(s));
+
+	return buf_printf(b, "%*s%s", (int)(cols > w ? cols - w : 0), "", s);
+}
+
+int
+format_decision_table(
+    const struct app_exchange *ex, size_t width, struct buf *b)
+{
+	const struct app_candidate *c;
+	char cost[32], lat[32], num[32];
+	size_t i, w, mw = 5;
+	bool show_lat, show_pm;
+	int rc;
+
+	for (i = 0; i < ex->ncandidates; i++) {
+		w = utf8_width(
+		    ex->candidates[i].model, strlen(ex->candidates[i].model));
+		if (w > mw)
+			mw = w;
+	}
+	if (mw > TABLE_MODEL_COLS)
+		mw = TABLE_MODEL_COLS;
+	/* A row: 4 + model + 27, + 10 with the latency, + 7 with the ±. */
+	show_lat = mw + 41 <= width;
+	show_pm = mw + 48 <= width;
+	rc = buf_printf(b, "    ");
+	if (rc == MC_OK)
+		rc = table_cell(b, "model", mw);
+	if (rc == MC_OK)
+		rc = buf_printf(b, " %7s %10s", "quality", "cost");
+	if (rc == MC_OK && show_lat)
+		rc = buf_printf(b, " %9s", "latency");
+	if (rc == MC_OK && show_pm)
+		rc = buf_printf(b, " ");
+	if (rc == MC_OK && show_pm)
+		rc = table_right(b, glyph->pm, 6);
+	if (rc == MC_OK)
+		rc = buf_printf(b, " %7s\n", "score");
+	for (i = 0; i < ex->ncandidates && rc == MC_OK; i++) {
+		c = &ex->candidates[i];
+		rc = buf_printf(b, "  %s ",
+		    (int)i == ex->winner && c->excluded == NULL ? glyph->winner
+		                                                : " ");
+		if (rc == MC_OK)
+			rc = table_cell(b, c->model, mw);
+		if (rc == MC_OK && c->excluded != NULL) {
+			rc = buf_printf(b, "  not a candidate: %s\n",
+			    format_exclusion(ex, c->excluded));
+			continue;
+		}
+		format_usd(c->cost_usd, cost, sizeof cost);
+		format_ms(c->latency_ms, lat, sizeof lat);
+		if (rc == MC_OK)
+			rc = buf_printf(b, " %7.3f %10s", c->quality, cost);
+		if (rc == MC_OK && show_lat)
+			rc = buf_printf(b, " %9s", lat);
+		if (rc == MC_OK && show_pm) {
+			snprintf(num, sizeof num, "%.3f", c->uncertainty);
+			rc = buf_printf(b, " %6s", num);
+		}
+		if (rc == MC_OK)
+			rc = buf_printf(b, " %7.3f\n", c->score);
+	}
+	return rc;
 }
 
 /* Whether s[0..len) is nothing but blanks (spaces, tabs, line ends). */

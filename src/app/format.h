@@ -62,6 +62,21 @@ void format_footer(
 cJSON *format_decision_json(const struct app_exchange *ex);
 
 /*
+ * format_decision_table: the router's table of ex's candidates, as /why
+ * and `mixchat route` print it, appended to b: a header row, then one row
+ * per candidate (quality, cost, latency, uncertainty, score; the winner
+ * marked with glyph->winner, a model ruled out said in words).  Rows keep
+ * within width columns when they can: the uncertainty, then the latency,
+ * give way.  The model column is as wide as the longest id, to 40 (longer
+ * ones cut with the ellipsis).
+ */
+int format_decision_table(
+    const struct app_exchange *ex, size_t width, struct buf *b) MC_WUR;
+/* format_exclusion: why a candidate was not one (its excluded reason), in
+ * the user's words. */
+const char *format_exclusion(const struct app_exchange *ex, const char *reason);
+
+/*
  * format_reply_link: from a stored reply's decision JSON (NULL allowed),
  * the seq of the user message it answers (*reply_to, 0 when it does not
  * say: older records), whether it is a re-ask (*reask: 1, 0, or -1 when

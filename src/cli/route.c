@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,26 +30,6 @@
 #include "util/utf8.h"
 
 #define ROUTE_MAX_TAGS 64
-/* The widest the model column gets. */
-#define ROUTE_MODEL_COLS 40
-
-/* s in cols display columns: cut with the ellipsis mark when wider
- * (never inside a character), padded with spaces when narrower. */
-static void
-route_print_cell(const char *s, size_t cols)
-{
-	size_t n = strlen(s), used = 0, fit,
-	       ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
-
-	if (utf8_width(s, n) <= cols) {
-		fit = utf8_fit(s, n, cols, &used);
-		printf("%.*s%*s", (int)fit, s, (int)(cols - used), "");
-		return;
-	}
-	fit = utf8_fit(s, n, cols > ew ? cols - ew : 0, &used);
-	printf("%.*s%s%*s", (int)fit, s, glyph->ellipsis,
-	    (int)(cols > used + ew ? cols - used - ew : 0), "");
-}
 
 static void
 route_print_text(const struct app *app, const struct app_exchange *ex,
@@ -56,7 +37,8 @@ route_print_text(const struct app *app, const struct app_exchange *ex,
 {
 	const char *names[ROUTE_MAX_TAGS];
 	double p[ROUTE_MAX_TAGS];
-	size_t i, n, w, mw = 5;
+	struct buf table;
+	size_t i, n;
 
 	if (explain) {
 		printf("mode %s, lambda %g USD per unit of quality; score = "
@@ -70,31 +52,11 @@ route_print_text(const struct app *app, const struct app_exchange *ex,
 				printf(" %s %.2f", names[i], p[i]);
 		printf("\n\n");
 	}
-	/* The model column as wide as the longest id (to ROUTE_MODEL_COLS,
-	 * longer ones cut with a mark, as /models cuts them), so every row's
-	 * numbers line up. */
-	for (i = 0; i < ex->ncandidates; i++) {
-		w = utf8_width(
-		    ex->candidates[i].model, strlen(ex->candidates[i].model));
-		if (w > mw)
-			mw = w;
-	}
-	if (mw > ROUTE_MODEL_COLS)
-		mw = ROUTE_MODEL_COLS;
-	route_print_cell("model", mw);
-	printf(" %7s %10s %9s %7s %8s  %s\n", "quality", "cost_usd", "latency",
-	    "uncert", "score", "");
-	for (i = 0; i < ex->ncandidates; i++) {
-		const struct app_candidate *c = &ex->candidates[i];
-
-		route_print_cell(c->model, mw);
-		printf(" %7.3f %10.6f %7.1fs %7.3f %8.4f  %s\n", c->quality,
-		    c->cost_usd, c->latency_ms / 1000.0, c->uncertainty,
-		    c->score,
-		    (int)i == ex->winner  ? "<- chosen"
-		    : c->excluded != NULL ? c->excluded
-		                          : "");
-	}
+	/* The chat's /why table, all its columns. */
+	buf_init(&table, 1 << 20);
+	if (format_decision_table(ex, SIZE_MAX, &table) == MC_OK)
+		fputs(buf_str(&table), stdout);
+	buf_release(&table);
 	if (ex->winner >= 0)
 		printf("\nroute to %s (mode %s)\n",
 		    ex->candidates[ex->winner].model, mode);
