@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -59,6 +60,7 @@ struct net_transfer {
 	char *url, *body;
 	char *provider_name, *model_id;
 	bool auth_none;    /* the provider takes no key from us */
+	bool plain_http;   /* http:// (to loopback): never via a proxy */
 	int idle_s;        /* the idle guard: its provider's, or net's */
 	bool key_rejected; /* the server refused the credentials */
 	enum provider_api api;
@@ -429,6 +431,16 @@ transfer_setup(struct net_transfer *t)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+	/*
+	 * Proxies: libcurl takes them from the environment (https_proxy,
+	 * all_proxy, no_proxy), which users behind a corporate proxy need
+	 * for https://: the proxy sees a CONNECT and then only TLS.  Plain
+	 * http:// goes only to this computer, and through a proxy the whole
+	 * request, key included, would travel in clear to the proxy: it
+	 * never uses one.
+	 */
+	if (t->plain_http && curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK)
+		return MC_ERR_INTERNAL;
 	return MC_OK;
 }
 
@@ -515,6 +527,7 @@ net_start(struct net *net, const struct net_request *req,
 	rc = request_build(req, &t->url, &t->body, &auth, cause);
 	if (rc != MC_OK)
 		goto out;
+	t->plain_http = strncasecmp(t->url, "http://", 7) == 0;
 	if (!req->provider->auth_none && req->key == NULL) {
 		*cause =
 		    xasprintf("no key for %s: run `mixchat keys add %s` "

@@ -42,7 +42,10 @@
  * x-should-retry: false.  A Retry-After longer than the cap is not waited
  * for: the error is returned with retry_after_ms.  A stream that has started
  * is never retried.  Plain http:// is refused except to loopback
- * (127.0.0.0/8, ::1, localhost); redirects are not followed.
+ * (127.0.0.0/8, ::1, localhost) and never goes through a proxy (the key
+ * would reach the proxy in clear); https:// uses the environment's proxy
+ * (https_proxy, all_proxy, no_proxy) as curl does, through a CONNECT
+ * tunnel.  Redirects are not followed.
  */
 #ifndef MIXCHAT_NET_H
 #define MIXCHAT_NET_H

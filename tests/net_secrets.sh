@@ -1,0 +1,58 @@
+# net_secrets.sh - a key leaves only in its header, to the provider itself:
+# plain http:// (to this computer) never goes through a proxy from the
+# environment, while https:// still does (a CONNECT tunnel); what a
+# provider says back in an error (the key reflected, terminal escape
+# sequences) and credentials in base_url reach neither the data folder,
+# nor the --log file, nor the terminal.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+
+MIXCHAT_VAULT_KDF=min; export MIXCHAT_VAULT_KDF
+unset no_proxy NO_PROXY http_proxy HTTPS_PROXY https_proxy ALL_PROXY all_proxy
+KEY=sk-proj-NETSECRETSTEST-7c7c7c7c7c7c7c7c
+cat >"$T/script.json" <<'EOF2'
+[
+  {"prompt_contains": "reflectme", "status": 400,
+   "error_message": "Invalid API key provided: {auth} \u001b]0;PWNED-TITLE\u0007\u001b[31mred\u001b[0m \u009b2J done"},
+  {"prompt_contains": "midstream", "midstream_error": true,
+   "reply": "one two three four five six seven eight",
+   "error_message": "bad key {auth}\u001b[2J"}
+]
+EOF2
+start_mock "$T/script.json"
+
+# home H: openai at the mock, with a key.
+H=$T/home
+mkdir -p "$H"
+write_home() {
+	cat >"$H/config.json" <<EOF2
+{
+  "providers": { "openai": { "base_url": "$1" } },
+  "models": [ { "id": "gpt-4.1-mini", "enabled": true } ],
+  "vault": { "passphrase_command": "cat '$T/pw'" }
+}
+EOF2
+}
+write_home "http://127.0.0.1:$PORT/v1"
+printf 'correct horse\n' >"$T/pw"
+printf 'correct horse\n%s\n' "$KEY" | setsid -w "$MC" --home "$H" keys add openai --passphrase-fd 0 >"$T/out" 2>"$T/err" &&
+	ok "keys add openai" || { fail "keys add openai"; cat "$T/err"; }
+
+# 1. A proxy in the environment: the mock itself is the proxy here (a
+# proxied request comes as "POST http://host:port/path").  Plain http://
+# to loopback goes straight to the server.
+: >"$MOCK_LOG"
+expect_exit 0 "ask over http:// with http_proxy and ALL_PROXY set" -- env http_proxy="http://127.0.0.1:$PORT" ALL_PROXY="http://127.0.0.1:$PORT" setsid -w "$MC" --home "$H" ask "via proxy"
+expect_grep "$MOCK_LOG" '"path":"/v1/chat/completions"' "the request came straight, in origin form"
+expect_no_grep "$MOCK_LOG" '"path":"http://' "no request came through the proxy"
+
+# https:// to a remote provider still honours the proxy (a corporate
+# proxy): the proxy gets a CONNECT and nothing else (the mock answers it
+# 404, so the ask fails; the name is never resolved here).
+write_home "https://api.mixchat-test.invalid/v1"
+: >"$MOCK_LOG"
+expect_exit 1 "ask over https:// with https_proxy set" -- env https_proxy="http://127.0.0.1:$PORT" setsid -w "$MC" --home "$H" ask "via proxy"
+expect_grep "$MOCK_LOG" '"method":"CONNECT"' "the https request went to the proxy as a CONNECT"
+expect_grep "$MOCK_LOG" 'api.mixchat-test.invalid:443' "for the provider's host"
+expect_no_grep "$MOCK_LOG" "$KEY" "the proxy never saw the key"
+
+finish
