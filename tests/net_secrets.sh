@@ -15,7 +15,8 @@ cat >"$T/script.json" <<'EOF2'
    "error_message": "Invalid API key provided: {auth} \u001b]0;PWNED-TITLE\u0007\u001b[31mred\u001b[0m \u009b2J done"},
   {"prompt_contains": "midstream", "midstream_error": true,
    "reply": "one two three four five six seven eight",
-   "error_message": "bad key {auth}\u001b[2J"}
+   "error_message": "bad key {auth}\u001b[2J"},
+  {"prompt_contains": "notfound", "status": 404}
 ]
 EOF2
 start_mock "$T/script.json"
@@ -54,5 +55,43 @@ expect_exit 1 "ask over https:// with https_proxy set" -- env https_proxy="http:
 expect_grep "$MOCK_LOG" '"method":"CONNECT"' "the https request went to the proxy as a CONNECT"
 expect_grep "$MOCK_LOG" 'api.mixchat-test.invalid:443' "for the provider's host"
 expect_no_grep "$MOCK_LOG" "$KEY" "the proxy never saw the key"
+
+# 2. What a provider says back.  It echoes the Authorization header in a
+# 400 and in an in-stream error, with terminal escape sequences (OSC
+# title, CSI colour, a C1 CSI): the key is masked and the controls are
+# dropped everywhere the words go.
+write_home "http://127.0.0.1:$PORT/v1"
+ESC=$(printf '\033')
+C1=$(printf '\302\233')
+no_secret() { # FILE... : no key and none of the sequences sent
+	for f in "$@"; do
+		if grep -r -a -q --exclude=config.json -e "$KEY" -e "$ESC]0;" \
+			-e "$ESC\[31m" -e "$ESC\[2J" -e "$C1" "$f"; then
+			fail "a key or a terminal control in $f"
+			grep -r -a -o -e ".\{0,30\}$KEY" -e ".\{0,20\}$ESC[]\[].\{0,10\}" "$f" | cat -v | head -5
+		else ok "no key, no terminal control in $f"; fi
+	done
+}
+expect_exit 1 "ask: the provider answers 400 echoing the key" -- setsid -w "$MC" --home "$H" --log "$T/debug.log" ask "reflectme"
+expect_grep "$T/err" "Invalid API key provided: Bearer \[key\]" "the echoed key is shown as [key]"
+expect_grep "$T/err" "PWNED-TITLE" "the rest of the provider's words are kept"
+no_secret "$T/err" "$T/debug.log" "$H"
+expect_exit 1 "ask: an in-stream error echoing the key" -- setsid -w "$MC" --home "$H" --log "$T/debug.log" ask "midstream"
+expect_grep "$T/err" "bad key Bearer \[key\]" "the echoed key is shown as [key] (in-stream)"
+no_secret "$T/err" "$T/debug.log" "$H"
+
+# Credentials and a query in base_url are never shown, logged or stored:
+# a 404 names the URL, an unreachable server too.
+for url in "http://gwuser:GWPASSMARKER@127.0.0.1:$PORT/v1" "http://gwuser:GWPASSMARKER@127.0.0.1:1/v1?sig=QUERYMARKER"; do
+	write_home "$url"
+	expect_exit 1 "ask with credentials in base_url ($url)" -- setsid -w "$MC" --home "$H" --log "$T/debug.log" ask "notfound"
+	expect_grep "$T/err" "at http://127.0.0.1:[0-9]*/" "the error names the URL without its credentials"
+	for f in "$T/err" "$T/debug.log" "$H"; do
+		if grep -r -a -q --exclude=config.json -e GWPASSMARKER -e gwuser -e QUERYMARKER "$f"; then
+			fail "base_url credentials in $f"
+			grep -r -a -o ".\{0,40\}GWPASSMARKER.\{0,40\}" "$f" | head -3
+		else ok "no base_url credentials in $f"; fi
+	done
+done
 
 finish

@@ -491,6 +491,45 @@ TEST(refused_urls_and_missing_key)
 	free(cause);
 }
 
+/* What a provider says is shown, logged and stored without terminal
+ * controls and without the key; a URL without credentials or query. */
+TEST(provider_text_cleaned)
+{
+	static const char key[] = "sk-test-123";
+	char *s;
+
+	s = request_clean_text(
+	    "a\033]0;T\007b\033[31mc\tx\ny\x7f", 20, NULL, 0);
+	CHECK_STR(s, "a]0;Tb[31mc x y");
+	free(s);
+	/* C1 CSI (U+009B), a stray byte, valid UTF-8 kept. */
+	s = request_clean_text("\xc2\x9b"
+	                       "2J\xff\xc3\xa9",
+	    7, NULL, 0);
+	CHECK_STR(s, "2J?\xc3\xa9");
+	free(s);
+	s = request_clean_text(
+	    "bad sk-test-123 and sk-test-123!", 32, key, strlen(key));
+	CHECK_STR(s, "bad [key] and [key]!");
+	free(s);
+	/* A control inside the echoed key does not save it. */
+	s = request_clean_text("sk-test\033-123", 12, key, strlen(key));
+	CHECK_STR(s, "[key]");
+	free(s);
+	s = request_public_url("http://u:pw@127.0.0.1:8/v1/x?key=K#f");
+	CHECK_STR(s, "http://127.0.0.1:8/v1/x");
+	free(s);
+	s = request_public_url("http://a@b@[::1]/p?q");
+	CHECK_STR(s, "http://[::1]/p");
+	free(s);
+	s = request_public_url("https://api.openai.com/v1");
+	CHECK_STR(s, "https://api.openai.com/v1");
+	free(s);
+	s = request_public_url("no url at all?x");
+	CHECK_STR(s, "no url at all");
+	free(s);
+}
+
 /* ---- recorded streams, one byte per write ---------------------------- */
 
 TEST(fixtures_byte_by_byte)
@@ -1109,6 +1148,7 @@ main(void)
 	RUN(gemini_request_and_reply);
 	RUN(ollama_request_and_reply_without_key);
 	RUN(refused_urls_and_missing_key);
+	RUN(provider_text_cleaned);
 	RUN(fixtures_byte_by_byte);
 	RUN(utf8_split_in_one_byte_writes);
 	RUN(key_rejected);

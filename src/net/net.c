@@ -57,6 +57,9 @@ struct net_transfer {
 	struct net_transfer *next;
 	CURL *easy;
 	struct curl_slist *headers;
+	const char *key; /* the key's bytes in its header (headers), or NULL:
+			    masked wherever a provider's words echo it */
+	size_t key_len;
 	char *url, *body;
 	char *provider_name, *model_id;
 	bool auth_none;    /* the provider takes no key from us */
@@ -274,6 +277,17 @@ transfer_finish(struct net_transfer *t, int err, char *message, bool truncated)
 		        connect_us > 0);
 	}
 	fill_numbers(t, &res);
+	if (message != NULL) {
+		/* What the caller shows, logs and stores: no terminal
+		 * controls, no key (a provider may echo it; libcurl's
+		 * words as well). */
+		char *clean = request_clean_text(
+		    message, strlen(message), t->key, t->key_len);
+
+		explicit_bzero(message, strlen(message));
+		free(message);
+		message = clean;
+	}
 	res.err = err;
 	res.message = message;
 	res.truncated = truncated;
@@ -464,6 +478,10 @@ add_auth_header(
 	if (l == NULL)
 		return MC_ERR_NOMEM;
 	t->headers = l;
+	while (l->next != NULL)
+		l = l->next;
+	t->key = l->data + plen;
+	t->key_len = key->len;
 	return MC_OK;
 }
 
@@ -628,7 +646,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 	struct net *net = t->net;
 	long status = 0;
 	int err;
-	char *msg;
+	char *msg, *body, *pub;
 
 	if (t->cancelled) {
 		transfer_finish(t, MC_ERR_CANCELLED, xstrdup("cancelled"),
@@ -654,9 +672,17 @@ transfer_done(struct net_transfer *t, CURLcode result)
 			t->end_us = 0;
 			return;
 		}
+		/* A provider may echo the key it got: masked before the
+		 * body is parsed. */
+		body = request_clean_text(
+		    buf_str(&t->errbody), t->errbody.len, t->key, t->key_len);
+		if (t->errbody.data != NULL)
+			explicit_bzero(t->errbody.data, t->errbody.len);
+		buf_release(&t->errbody);
 		msg = request_error(t->api, t->provider_name, t->model_id,
-		    t->url, status, buf_str(&t->errbody), t->errbody.len,
-		    t->retry_after_ms, &err, &t->key_rejected);
+		    t->url, status, body, strlen(body), t->retry_after_ms,
+		    t->key, t->key_len, &err, &t->key_rejected);
+		free(body);
 		if (t->auth_none && status == 401) {
 			/* No key of ours was involved: `keys add` is no help. */
 			free(msg);
@@ -707,9 +733,11 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		                "finished",
 		    t->provider_name);
 	} else if (!t->body_started) {
+		pub = request_public_url(t->url);
 		msg = xasprintf("could not reach %s at %s: %s",
-		    t->provider_name, t->url,
+		    t->provider_name, pub,
 		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(result));
+		free(pub);
 	} else if (result == CURLE_OPERATION_TIMEDOUT) {
 		msg = xasprintf("%s sent nothing for %d s: the reply was cut "
 		                "short",
