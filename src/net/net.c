@@ -23,6 +23,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <curl/curl.h>
 
 #include "net/net.h"
@@ -62,10 +66,11 @@ struct net_transfer {
 	size_t key_len;
 	char *url, *body;
 	char *provider_name, *model_id;
-	bool auth_none;    /* the provider takes no key from us */
-	bool plain_http;   /* http:// (to loopback): never via a proxy */
-	int idle_s;        /* the idle guard: its provider's, or net's */
-	bool key_rejected; /* the server refused the credentials */
+	bool auth_none;        /* the provider takes no key from us */
+	bool plain_http;       /* http:// (to loopback): never via a proxy */
+	char refused_peer[64]; /* plain http:// resolved off this computer */
+	int idle_s;            /* the idle guard: its provider's, or net's */
+	bool key_rejected;     /* the server refused the credentials */
 	enum provider_api api;
 	double price_in, price_out, price_cached_in;
 	struct net_callbacks cb;
@@ -411,6 +416,43 @@ on_header(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/*
+ * The last guard for plain http://: the URL's host was checked as a
+ * loopback address or localhost, and here the address curl is about to
+ * connect to must be one too (127/8, ::1, ::ffff:127/104), whatever
+ * resolved it.  Refused: no socket, and the transfer says why.
+ */
+static curl_socket_t
+open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct net_transfer *t = ud;
+	bool loopback = false;
+
+	(void)purpose;
+	if (a->family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)&a->addr;
+
+		loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+		if (!loopback)
+			inet_ntop(AF_INET, &in->sin_addr, t->refused_peer,
+			    sizeof t->refused_peer);
+	} else if (a->family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)&a->addr;
+		const struct in6_addr *x = &in6->sin6_addr;
+
+		loopback = IN6_IS_ADDR_LOOPBACK(x) ||
+		           (IN6_IS_ADDR_V4MAPPED(x) && x->s6_addr[12] == 127);
+		if (!loopback)
+			inet_ntop(AF_INET6, x, t->refused_peer,
+			    sizeof t->refused_peer);
+	} else
+		snprintf(t->refused_peer, sizeof t->refused_peer,
+		    "address family %d", a->family);
+	if (!loopback)
+		return CURL_SOCKET_BAD;
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 static int
 transfer_setup(struct net_transfer *t)
 {
@@ -453,7 +495,11 @@ transfer_setup(struct net_transfer *t)
 	 * request, key included, would travel in clear to the proxy: it
 	 * never uses one.
 	 */
-	if (t->plain_http && curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK)
+	if (t->plain_http &&
+	    (curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
+	        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket) !=
+	            CURLE_OK ||
+	        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t) != CURLE_OK))
 		return MC_ERR_INTERNAL;
 	return MC_OK;
 }
@@ -732,6 +778,14 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		msg = xasprintf("%s: connection closed before the reply "
 		                "finished",
 		    t->provider_name);
+	} else if (!t->body_started && t->refused_peer[0] != '\0') {
+		pub = request_public_url(t->url);
+		msg = xasprintf("refused to send plain http:// to %s: its host "
+		                "resolved to %s, not this computer; plain "
+		                "http:// is only for 127.0.0.1, ::1 and "
+		                "localhost (use https:// in its base_url)",
+		    pub, t->refused_peer);
+		free(pub);
 	} else if (!t->body_started) {
 		pub = request_public_url(t->url);
 		msg = xasprintf("could not reach %s at %s: %s",
