@@ -3,7 +3,8 @@
 # environment, while https:// still does (a CONNECT tunnel); what a
 # provider says back in an error (the key reflected, terminal escape
 # sequences) and credentials in base_url reach neither the data folder,
-# nor the --log file, nor the terminal.
+# nor the --log file, nor the terminal; the --log file is 0600 and never
+# a symlink.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 
 MIXCHAT_VAULT_KDF=min; export MIXCHAT_VAULT_KDF
@@ -93,5 +94,18 @@ for url in "http://gwuser:GWPASSMARKER@127.0.0.1:$PORT/v1" "http://gwuser:GWPASS
 		else ok "no base_url credentials in $f"; fi
 	done
 done
+
+# 3. The --log file is the user's alone: an existing one left 0644 is
+# narrowed to 0600, and a symlink where it goes is refused (mixchat would
+# append wherever it points).
+touch "$T/old.log"; chmod 644 "$T/old.log"
+expect_exit 0 "--log to an existing 0644 file" -- setsid -w "$MC" --home "$H" --log "$T/old.log" keys list --names-only
+[ "$(stat -c %a "$T/old.log")" = 600 ] && ok "the log file is 0600 now" ||
+	fail "the log file is $(stat -c %a "$T/old.log")"
+ln -s "$T/elsewhere.log" "$T/link.log"
+expect_exit 2 "--log to a symlink is refused" -- setsid -w "$MC" --home "$H" --log "$T/link.log" keys list --names-only
+expect_grep "$T/err" "cannot open the log file" "and says so"
+[ ! -e "$T/elsewhere.log" ] && ok "nothing written where the symlink points" ||
+	fail "the log followed the symlink"
 
 finish
