@@ -19,6 +19,9 @@
 #include "config.h"
 
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -93,6 +96,73 @@ struct net_transfer {
 
 static bool curl_ready;
 
+#ifdef __GLIBC__
+/*
+ * libcurl's own memory, wiped when it is freed.  curl builds each request
+ * (the key's header line in it) in buffers of its own and frees them as
+ * they were: with these, every block curl frees or outgrows is zeroed
+ * first, its size from malloc_usable_size().  They sit on the C library's
+ * malloc, so memory curl got before curl_global_init_mem (none, here)
+ * or hands to us (curl_free) is all one.  What curl's libraries allocate
+ * themselves (OpenSSL's record buffers, nghttp2's header tables) is not
+ * covered: see net.h.
+ */
+static void
+wipe_free(void *p)
+{
+	if (p != NULL) {
+		explicit_bzero(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+static void *
+wipe_malloc(size_t n)
+{
+	return malloc(n);
+}
+
+static void *
+wipe_calloc(size_t n, size_t size)
+{
+	return calloc(n, size);
+}
+
+/* Never libc's realloc: a block it moves is freed unwiped. */
+static void *
+wipe_realloc(void *p, size_t n)
+{
+	size_t old;
+	void *q;
+
+	if (p == NULL)
+		return malloc(n);
+	if (n == 0) {
+		wipe_free(p);
+		return NULL;
+	}
+	old = malloc_usable_size(p);
+	if (n <= old)
+		return p;
+	if ((q = malloc(n)) == NULL)
+		return NULL;
+	memcpy(q, p, old);
+	wipe_free(p);
+	return q;
+}
+
+static char *
+wipe_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+#endif
+
 int
 net_estimate_tokens(const char *text, size_t len)
 {
@@ -119,8 +189,15 @@ net_new(struct net **out)
 
 	*out = NULL;
 	if (!curl_ready) {
+#ifdef __GLIBC__
+		if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, wipe_malloc,
+		        wipe_free, wipe_realloc, wipe_strdup,
+		        wipe_calloc) != CURLE_OK)
+			return MC_ERR_INTERNAL;
+#else
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			return MC_ERR_INTERNAL;
+#endif
 		curl_ready = true;
 	}
 	net = xcalloc(1, sizeof *net);
