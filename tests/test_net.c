@@ -537,7 +537,7 @@ TEST(no_key_left_in_curl_memory)
  * controls and without the key; a URL without credentials or query. */
 TEST(provider_text_cleaned)
 {
-	static const char key[] = "sk-test-123";
+	static const char k[] = "sk-test-123";
 	char *s;
 
 	s = request_clean_text(
@@ -551,11 +551,11 @@ TEST(provider_text_cleaned)
 	CHECK_STR(s, "2J?\xc3\xa9");
 	free(s);
 	s = request_clean_text(
-	    "bad sk-test-123 and sk-test-123!", 32, key, strlen(key));
+	    "bad sk-test-123 and sk-test-123!", 32, k, strlen(k));
 	CHECK_STR(s, "bad [key] and [key]!");
 	free(s);
 	/* A control inside the echoed key does not save it. */
-	s = request_clean_text("sk-test\033-123", 12, key, strlen(key));
+	s = request_clean_text("sk-test\033-123", 12, k, strlen(k));
 	CHECK_STR(s, "[key]");
 	free(s);
 	s = request_public_url("http://u:pw@127.0.0.1:8/v1/x?key=K#f");
