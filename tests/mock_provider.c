@@ -37,7 +37,10 @@
  * marker),
  * "malformed" (bad JSON half way), "midstream_error" (the API's in-stream
  * error half way, then close), "usage": false (no usage), "comments"
- * (OpenRouter/DeepSeek ":" comment lines).  Without a matching rule the
+ * (OpenRouter/DeepSeek ":" comment lines), "error_message" (the message
+ * of the "status" error body and of the "midstream_error" event instead
+ * of the provider's own; "{auth}" in it becomes the request's credential
+ * header value, as a provider that reflects what it got).  Without a matching rule the
  * reply is "mock reply to: " and the first 40 bytes of the prompt, with
  * usage numbers (prompt: sum of ceil(bytes/4)+3 per message, +3; completion:
  * the number of tokens sent).
@@ -81,7 +84,7 @@ static const char *const mock_api_names[] = { "openai", "anthropic", "gemini",
 
 struct mock_rule {
 	char *model, *prompt_contains, *api;
-	char *reply, *fixture, *retry_after_header;
+	char *reply, *fixture, *retry_after_header, *error_message;
 	int status;
 	double retry_after;
 	int fail_times;
@@ -553,6 +556,7 @@ struct mock_plan {
 	int status;
 	double retry_after;
 	bool malformed, midstream_error, usage, comments;
+	const char *error_message; /* the rule's, "{auth}" not expanded */
 };
 
 /* Split text into tokens of up to 4 bytes, not splitting a character. */
@@ -642,6 +646,62 @@ midstream_error_event(enum mock_api api)
 		return "data: {\"error\":{\"message\":\"The server had an error "
 		       "while processing your request\",\"type\":"
 		       "\"server_error\",\"param\":null,\"code\":null}}\n\n";
+	}
+}
+
+/* The rule's error_message with "{auth}" replaced by the request's
+ * credential header value (Authorization, x-api-key or x-goog-api-key),
+ * as a JSON string literal. */
+static char *
+error_message_json(const struct mock_req *r, const char *msg)
+{
+	static const char *const names[] = { "authorization", "x-api-key",
+		"x-goog-api-key" };
+	const char *auth = NULL, *at;
+	struct buf b;
+	cJSON *str;
+	char *out;
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0] && auth == NULL; i++)
+		auth = req_header(r, names[i]);
+	buf_init(&b, MOCK_MAX_HEAD);
+	while ((at = strstr(msg, "{auth}")) != NULL) {
+		if (buf_add(&b, msg, (size_t)(at - msg)) != 0 ||
+		    buf_addstr(&b, auth != NULL ? auth : "") != 0)
+			break;
+		msg = at + 6;
+	}
+	if (buf_addstr(&b, msg) != 0)
+		buf_release(&b);
+	str = cJSON_CreateString(buf_str(&b));
+	out = cJSON_PrintUnformatted(str);
+	cJSON_Delete(str);
+	buf_release(&b);
+	return out;
+}
+
+/* The API's in-stream error event with the message msg (JSON). */
+static char *
+midstream_error_custom(enum mock_api api, const char *msg)
+{
+	switch (api) {
+	case M_ANTHROPIC:
+		return xasprintf("event: error\ndata: {\"type\": \"error\", "
+		                 "\"error\": {\"type\": \"overloaded_error\", "
+		                 "\"message\": %s}}\n\n",
+		    msg);
+	case M_GEMINI:
+		return xasprintf("data: {\"error\":{\"code\":503,\"message\":"
+		                 "%s,\"status\":\"UNAVAILABLE\"}}\r\n\r\n",
+		    msg);
+	case M_OLLAMA:
+		return xasprintf("{\"error\":%s}\n", msg);
+	default:
+		return xasprintf("data: {\"error\":{\"message\":%s,\"type\":"
+		                 "\"server_error\",\"param\":null,\"code\":"
+		                 "null}}\n\n",
+		    msg);
 	}
 }
 
@@ -743,6 +803,16 @@ stream_tokens(struct mock_out *o, const struct mock_req *r,
 			if (pl->malformed)
 				send_raw_event(
 				    o, malformed_event(r->api), first);
+			if (pl->midstream_error && pl->error_message) {
+				char *m =
+				    error_message_json(r, pl->error_message);
+				char *e = midstream_error_custom(r->api, m);
+
+				send_raw_event(o, e, first);
+				free(e);
+				free(m);
+				return;
+			}
 			if (pl->midstream_error) {
 				send_raw_event(
 				    o, midstream_error_event(r->api), first);
@@ -1109,10 +1179,20 @@ error_body(const struct mock_req *r, int status)
 
 static void
 respond_error(struct mock_out *o, const struct mock_req *r, int status,
-    double retry_after, const char *retry_after_header)
+    double retry_after, const char *retry_after_header,
+    const char *error_message)
 {
-	char *body = error_body(r, status);
+	char *body, *m;
 	struct buf extra;
+
+	if (error_message != NULL) {
+		m = error_message_json(r, error_message);
+		body = xasprintf("{\"error\":{\"message\":%s,\"type\":"
+		                 "\"invalid_request_error\",\"code\":%d}}",
+		    m, status);
+		free(m);
+	} else
+		body = error_body(r, status);
 
 	buf_init(&extra, 4096);
 	if (retry_after_header != NULL) {
@@ -1160,7 +1240,7 @@ respond_fixture(struct mock_out *o, const struct mock_req *r, const char *path)
 	if (fs_read_file(path, &file, &cause) != MC_OK) {
 		fprintf(stderr, "mock_provider: %s\n", cause);
 		free(cause);
-		respond_error(o, r, 500, 0, NULL);
+		respond_error(o, r, 500, 0, NULL, NULL);
 		return;
 	}
 	len = file.len;
@@ -1231,6 +1311,7 @@ respond(struct mock_out *o, struct mock_req *r)
 		pl.fixture = rule->fixture;
 		pl.usage = !rule->no_usage;
 		pl.comments = rule->comments;
+		pl.error_message = rule->error_message;
 		if (fault) {
 			pl.status = rule->status;
 			pl.retry_after = rule->retry_after;
@@ -1252,7 +1333,8 @@ respond(struct mock_out *o, struct mock_req *r)
 	}
 	if (pl.status != 0 && pl.status != 200) {
 		respond_error(o, r, pl.status, pl.retry_after,
-		    rule != NULL ? rule->retry_after_header : NULL);
+		    rule != NULL ? rule->retry_after_header : NULL,
+		    rule != NULL ? rule->error_message : NULL);
 		return;
 	}
 	if (pl.fixture != NULL) {
@@ -1363,6 +1445,7 @@ load_script(const char *path)
 		x->reply = rule_string(o, "reply");
 		x->fixture = rule_string(o, "fixture");
 		x->retry_after_header = rule_string(o, "retry_after_header");
+		x->error_message = rule_string(o, "error_message");
 		x->status = (int)json_get_number(o, "status", 0);
 		x->retry_after = json_get_number(o, "retry_after", 0);
 		x->fail_times = (int)json_get_number(o, "fail_times", 0);

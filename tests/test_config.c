@@ -246,6 +246,52 @@ TEST(plain_http_only_to_this_computer)
 }
 
 /*
+ * Loopback is an address in 127/8, ::1 or localhost, never a name that
+ * starts like one: "127.0.0.1.5" is no IPv4 address, so libcurl asks DNS
+ * (and its search domains) for it, and plain http:// with the key would go
+ * wherever that points.  config.json refuses it, naming the rule, and
+ * so does net, naming the host.
+ */
+TEST(loopback_is_an_address_not_a_prefix)
+{
+	static const char *const yes[] = { "127.0.0.1", "127.1.2.3",
+		"127.255.255.255", "localhost", "::1", "[::1]",
+		"[0:0:0:0:0:0:0:1]" };
+	static const char *const no[] = { "127.0.0.1.5", "127.0.0.1.",
+		"127.0.0.256", "127.0.0", "127..0.1", "127.0.0.1x", "128.0.0.1",
+		"127.0.0.1.example", "[::2]", "::", "", "localhost.evil",
+		"[127.0.0.1]" };
+	struct config cfg;
+	char *cause, *text;
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		CHECK(config_host_is_loopback(yes[i]));
+		if (!config_host_is_loopback(yes[i]))
+			printf("  %s is loopback\n", yes[i]);
+	}
+	for (i = 0; i < sizeof no / sizeof no[0]; i++) {
+		CHECK(!config_host_is_loopback(no[i]));
+		if (config_host_is_loopback(no[i]))
+			printf("  %s is not loopback\n", no[i]);
+	}
+	text = xasprintf("{\"providers\": {\"p\": {\"api\": \"openai\", "
+	                 "\"base_url\": \"http://127.0.0.1.5:8080/v1\"}}}");
+	cause = NULL;
+	CHECK(load(&cfg, text, &cause) != MC_OK);
+	CHECK(cause != NULL &&
+	      strstr(cause, "plain http:// is only for this computer"));
+	free(cause);
+	free(text);
+	config_release(&cfg);
+	cause = NULL;
+	CHECK(request_check_url("http://127.0.0.1.5:8080/v1/chat/completions",
+	          "p", &cause) == MC_ERR_USAGE);
+	CHECK(cause != NULL && strstr(cause, "not to 127.0.0.1.5"));
+	free(cause);
+}
+
+/*
  * config.json's early check of base_url never refuses a URL net would
  * send to (net checks every request with libcurl's parse), and refuses
  * the malformed ones net refuses, naming the line, not at the first
@@ -265,7 +311,8 @@ TEST(base_url_check_agrees_with_net)
 		"https://example.com/v1", "http://localhost/",
 		"http://cafe.be/v1", "http://dead.beef:80",
 		"http://localhost:00000080/", "http://[::1]:0000080/",
-		"http://0177.0.0.1/" };
+		"http://0177.0.0.1/", "http://127.0.0.1.5:8080/v1",
+		"http://0x7f.0.0.1.5/" };
 	static const char *const malformed[] = { "http://127.0.0.1:99999/",
 		"http://127.0.0.1:abc/", "http://127.0.0.1:8080:9/",
 		"http://[::1]evil/", "http://a@evil.com@127.0.0.1/",
@@ -387,6 +434,7 @@ main(void)
 	RUN(errors_name_file_line_and_field);
 	RUN(prior_keeps_its_line);
 	RUN(plain_http_only_to_this_computer);
+	RUN(loopback_is_an_address_not_a_prefix);
 	RUN(base_url_check_agrees_with_net);
 	RUN(folders_from_home_and_xdg);
 	RUN(missing_config_is_fine_unless_named);

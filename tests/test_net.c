@@ -491,6 +491,87 @@ TEST(refused_urls_and_missing_key)
 	free(cause);
 }
 
+/*
+ * After a request, the key's header line is nowhere in the heap: curl
+ * builds the request in buffers of its own, and net has it zero them when
+ * it frees them.  Fresh blocks of many sizes (which malloc hands back
+ * from what was freed, or from the top of the heap, as they were) are
+ * searched for the key.
+ */
+TEST(no_key_left_in_curl_memory)
+{
+	static const char k[] = "sk-HEAPWIPETEST-3e3e3e3e3e3e3e3e";
+	struct secret *saved = key;
+	struct reply r;
+	enum { NBLOCKS = 4096 };
+	unsigned char **blocks = xcalloc(NBLOCKS, sizeof *blocks);
+	size_t i, n, size, found = 0;
+
+	key = secret_from(k, sizeof k - 1);
+	secret_lock(key);
+	ask(&pv_openai, &m_gpt4o, "heap", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	reply_release(&r);
+	secret_free(key);
+	key = saved;
+	for (i = 0; i < NBLOCKS; i++) {
+		size = (size_t)16 << (i % 13); /* 16 B to 64 KiB */
+		blocks[i] = malloc(size);
+		if (blocks[i] == NULL)
+			continue;
+		__asm__ __volatile__("" : : "r"(blocks[i]) : "memory");
+		for (n = 0; n + 13 <= size; n++)
+			if (memcmp(blocks[i] + n, "HEAPWIPETEST-", 13) == 0)
+				found++;
+	}
+	CHECK(found == 0);
+	if (found != 0)
+		printf(
+		    "  the key found %zu times in fresh heap blocks\n", found);
+	for (i = 0; i < NBLOCKS; i++)
+		free(blocks[i]);
+	free(blocks);
+}
+
+/* What a provider says is shown, logged and stored without terminal
+ * controls and without the key; a URL without credentials or query. */
+TEST(provider_text_cleaned)
+{
+	static const char k[] = "sk-test-123";
+	char *s;
+
+	s = request_clean_text(
+	    "a\033]0;T\007b\033[31mc\tx\ny\x7f", 20, NULL, 0);
+	CHECK_STR(s, "a]0;Tb[31mc x y");
+	free(s);
+	/* C1 CSI (U+009B), a stray byte, valid UTF-8 kept. */
+	s = request_clean_text("\xc2\x9b"
+	                       "2J\xff\xc3\xa9",
+	    7, NULL, 0);
+	CHECK_STR(s, "2J?\xc3\xa9");
+	free(s);
+	s = request_clean_text(
+	    "bad sk-test-123 and sk-test-123!", 32, k, strlen(k));
+	CHECK_STR(s, "bad [key] and [key]!");
+	free(s);
+	/* A control inside the echoed key does not save it. */
+	s = request_clean_text("sk-test\033-123", 12, k, strlen(k));
+	CHECK_STR(s, "[key]");
+	free(s);
+	s = request_public_url("http://u:pw@127.0.0.1:8/v1/x?key=K#f");
+	CHECK_STR(s, "http://127.0.0.1:8/v1/x");
+	free(s);
+	s = request_public_url("http://a@b@[::1]/p?q");
+	CHECK_STR(s, "http://[::1]/p");
+	free(s);
+	s = request_public_url("https://api.openai.com/v1");
+	CHECK_STR(s, "https://api.openai.com/v1");
+	free(s);
+	s = request_public_url("no url at all?x");
+	CHECK_STR(s, "no url at all");
+	free(s);
+}
+
 /* ---- recorded streams, one byte per write ---------------------------- */
 
 TEST(fixtures_byte_by_byte)
@@ -1109,6 +1190,8 @@ main(void)
 	RUN(gemini_request_and_reply);
 	RUN(ollama_request_and_reply_without_key);
 	RUN(refused_urls_and_missing_key);
+	RUN(provider_text_cleaned);
+	RUN(no_key_left_in_curl_memory);
 	RUN(fixtures_byte_by_byte);
 	RUN(utf8_split_in_one_byte_writes);
 	RUN(key_rejected);

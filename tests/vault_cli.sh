@@ -222,4 +222,22 @@ wait $pid
 if grep -r -q -F -e VAULTCLITEST "$H"; then fail "a key is in a file under the home"
 else ok "still no plaintext key under the home"; fi
 
+# --passphrase-fd 0 run in a terminal: the passphrase is typed there, so
+# it is asked for there with echo off, as at the usual prompt (it used to
+# be echoed on the screen).
+if command -v tmux >/dev/null 2>&1; then
+	. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+	ui_start -- --home "$H" keys list --passphrase-fd 0
+	ui_expect "[Pp]assphrase for" "--passphrase-fd 0 on a terminal asks for the passphrase"
+	ui_type "pw two"
+	ui_keys Enter
+	ui_expect "openai" "and lists the keys"
+	ui_screen >"$T/screen"
+	if grep -q "pw two" "$T/screen"; then fail "the passphrase was echoed: $(cat "$T/screen")"
+	else ok "the passphrase typed on descriptor 0 was not echoed"; fi
+	[ "$(ui_exit_status)" = 0 ] && ok "and exits 0" || fail "exit $(ui_exit_status)"
+else
+	echo "skip: tmux is not installed (--passphrase-fd on a terminal)"
+fi
+
 finish

@@ -65,11 +65,24 @@ config_mode_from_name(const char *name)
 bool
 config_host_is_loopback(const char *host)
 {
-	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
-	    strcmp(host, "[::1]") == 0)
+	struct in_addr a4;
+	struct in6_addr a6;
+	char v6[INET6_ADDRSTRLEN];
+	size_t n = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
 		return true;
-	return strncmp(host, "127.", 4) == 0 &&
-	       strspn(host + 4, "0123456789.") == strlen(host + 4);
+	/* An address, never a name that looks like one: "127.0.0.1.5"
+	 * goes to DNS (and its search domains), wherever that points. */
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']' &&
+	    n - 2 < sizeof v6) {
+		memcpy(v6, host + 1, n - 2);
+		v6[n - 2] = '\0';
+		host = v6;
+	}
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
 /* Whether host is an IPv4 address written the plain way: four decimal
@@ -95,16 +108,21 @@ plain_ipv4(const char *host)
 	}
 }
 
-/* Whether every dot-separated label of host is a number (decimal, or hex
- * after 0x): an IPv4 address spelled another way ("0x7f000001",
- * "2130706433", "0177.0.0.1"), not a name ("cafe.be"). */
+/* Whether host is one to four dot-separated labels, each a number
+ * (decimal, or hex after 0x): an IPv4 address spelled another way
+ * ("0x7f000001", "2130706433", "0177.0.0.1"), not a name ("cafe.be",
+ * "127.0.0.1.5": five labels is a name to libcurl, resolved by DNS). */
 static bool
 number_labels(const char *host)
 {
 	const char *p = host;
+	int labels = 0;
 
 	for (;;) {
 		size_t n;
+
+		if (++labels > 4)
+			return false;
 
 		if ((p[0] == '0') && (p[1] == 'x' || p[1] == 'X'))
 			n = 2 + strspn(p + 2, "0123456789abcdefABCDEF");

@@ -13,7 +13,8 @@ tests_mock_provider_SOURCES = tests/mock_provider.c
 EXTRA_DIST += docs/mock_provider.md docs/readme/net.md
 
 check_PROGRAMS += tests/test_sse tests/test_net
-TESTS += tests/test_sse tests/test_net
+TESTS += tests/test_sse tests/test_net tests/net_secrets.sh
+EXTRA_DIST += tests/net_secrets.sh
 tests_test_sse_SOURCES = tests/test_sse.c tests/test.h
 tests_test_net_SOURCES = tests/test_net.c tests/test.h
 

@@ -19,8 +19,16 @@
 #include "config.h"
 
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 
@@ -56,11 +64,16 @@ struct net_transfer {
 	struct net_transfer *next;
 	CURL *easy;
 	struct curl_slist *headers;
+	const char *key; /* the key's bytes in its header (headers), or NULL:
+			    masked wherever a provider's words echo it */
+	size_t key_len;
 	char *url, *body;
 	char *provider_name, *model_id;
-	bool auth_none;    /* the provider takes no key from us */
-	int idle_s;        /* the idle guard: its provider's, or net's */
-	bool key_rejected; /* the server refused the credentials */
+	bool auth_none;        /* the provider takes no key from us */
+	bool plain_http;       /* http:// (to loopback): never via a proxy */
+	char refused_peer[64]; /* plain http:// resolved off this computer */
+	int idle_s;            /* the idle guard: its provider's, or net's */
+	bool key_rejected;     /* the server refused the credentials */
 	enum provider_api api;
 	double price_in, price_out, price_cached_in;
 	struct net_callbacks cb;
@@ -82,6 +95,73 @@ struct net_transfer {
 };
 
 static bool curl_ready;
+
+#ifdef __GLIBC__
+/*
+ * libcurl's own memory, wiped when it is freed.  curl builds each request
+ * (the key's header line in it) in buffers of its own and frees them as
+ * they were: with these, every block curl frees or outgrows is zeroed
+ * first, its size from malloc_usable_size().  They sit on the C library's
+ * malloc, so memory curl got before curl_global_init_mem (none, here)
+ * or hands to us (curl_free) is all one.  What curl's libraries allocate
+ * themselves (OpenSSL's record buffers, nghttp2's header tables) is not
+ * covered: see net.h.
+ */
+static void
+wipe_free(void *p)
+{
+	if (p != NULL) {
+		explicit_bzero(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+static void *
+wipe_malloc(size_t n)
+{
+	return malloc(n);
+}
+
+static void *
+wipe_calloc(size_t n, size_t size)
+{
+	return calloc(n, size);
+}
+
+/* Never libc's realloc: a block it moves is freed unwiped. */
+static void *
+wipe_realloc(void *p, size_t n)
+{
+	size_t old;
+	void *q;
+
+	if (p == NULL)
+		return malloc(n);
+	if (n == 0) {
+		wipe_free(p);
+		return NULL;
+	}
+	old = malloc_usable_size(p);
+	if (n <= old)
+		return p;
+	if ((q = malloc(n)) == NULL)
+		return NULL;
+	memcpy(q, p, old);
+	wipe_free(p);
+	return q;
+}
+
+static char *
+wipe_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		memcpy(p, s, n);
+	return p;
+}
+#endif
 
 int
 net_estimate_tokens(const char *text, size_t len)
@@ -109,8 +189,15 @@ net_new(struct net **out)
 
 	*out = NULL;
 	if (!curl_ready) {
+#ifdef __GLIBC__
+		if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, wipe_malloc,
+		        wipe_free, wipe_realloc, wipe_strdup,
+		        wipe_calloc) != CURLE_OK)
+			return MC_ERR_INTERNAL;
+#else
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			return MC_ERR_INTERNAL;
+#endif
 		curl_ready = true;
 	}
 	net = xcalloc(1, sizeof *net);
@@ -272,6 +359,17 @@ transfer_finish(struct net_transfer *t, int err, char *message, bool truncated)
 		        connect_us > 0);
 	}
 	fill_numbers(t, &res);
+	if (message != NULL) {
+		/* What the caller shows, logs and stores: no terminal
+		 * controls, no key (a provider may echo it; libcurl's
+		 * words as well). */
+		char *clean = request_clean_text(
+		    message, strlen(message), t->key, t->key_len);
+
+		explicit_bzero(message, strlen(message));
+		free(message);
+		message = clean;
+	}
 	res.err = err;
 	res.message = message;
 	res.truncated = truncated;
@@ -395,6 +493,43 @@ on_header(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/*
+ * The last guard for plain http://: the URL's host was checked as a
+ * loopback address or localhost, and here the address curl is about to
+ * connect to must be one too (127/8, ::1, ::ffff:127/104), whatever
+ * resolved it.  Refused: no socket, and the transfer says why.
+ */
+static curl_socket_t
+open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct net_transfer *t = ud;
+	bool loopback = false;
+
+	(void)purpose;
+	if (a->family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)&a->addr;
+
+		loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+		if (!loopback)
+			inet_ntop(AF_INET, &in->sin_addr, t->refused_peer,
+			    sizeof t->refused_peer);
+	} else if (a->family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)&a->addr;
+		const struct in6_addr *x = &in6->sin6_addr;
+
+		loopback = IN6_IS_ADDR_LOOPBACK(x) ||
+		           (IN6_IS_ADDR_V4MAPPED(x) && x->s6_addr[12] == 127);
+		if (!loopback)
+			inet_ntop(AF_INET6, x, t->refused_peer,
+			    sizeof t->refused_peer);
+	} else
+		snprintf(t->refused_peer, sizeof t->refused_peer,
+		    "address family %d", a->family);
+	if (!loopback)
+		return CURL_SOCKET_BAD;
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 static int
 transfer_setup(struct net_transfer *t)
 {
@@ -429,6 +564,20 @@ transfer_setup(struct net_transfer *t)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+	/*
+	 * Proxies: libcurl takes them from the environment (https_proxy,
+	 * all_proxy, no_proxy), which users behind a corporate proxy need
+	 * for https://: the proxy sees a CONNECT and then only TLS.  Plain
+	 * http:// goes only to this computer, and through a proxy the whole
+	 * request, key included, would travel in clear to the proxy: it
+	 * never uses one.
+	 */
+	if (t->plain_http &&
+	    (curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
+	        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket) !=
+	            CURLE_OK ||
+	        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t) != CURLE_OK))
+		return MC_ERR_INTERNAL;
 	return MC_OK;
 }
 
@@ -452,6 +601,10 @@ add_auth_header(
 	if (l == NULL)
 		return MC_ERR_NOMEM;
 	t->headers = l;
+	while (l->next != NULL)
+		l = l->next;
+	t->key = l->data + plen;
+	t->key_len = key->len;
 	return MC_OK;
 }
 
@@ -515,6 +668,7 @@ net_start(struct net *net, const struct net_request *req,
 	rc = request_build(req, &t->url, &t->body, &auth, cause);
 	if (rc != MC_OK)
 		goto out;
+	t->plain_http = strncasecmp(t->url, "http://", 7) == 0;
 	if (!req->provider->auth_none && req->key == NULL) {
 		*cause =
 		    xasprintf("no key for %s: run `mixchat keys add %s` "
@@ -615,7 +769,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 	struct net *net = t->net;
 	long status = 0;
 	int err;
-	char *msg;
+	char *msg, *body, *pub;
 
 	if (t->cancelled) {
 		transfer_finish(t, MC_ERR_CANCELLED, xstrdup("cancelled"),
@@ -641,9 +795,17 @@ transfer_done(struct net_transfer *t, CURLcode result)
 			t->end_us = 0;
 			return;
 		}
+		/* A provider may echo the key it got: masked before the
+		 * body is parsed. */
+		body = request_clean_text(
+		    buf_str(&t->errbody), t->errbody.len, t->key, t->key_len);
+		if (t->errbody.data != NULL)
+			explicit_bzero(t->errbody.data, t->errbody.len);
+		buf_release(&t->errbody);
 		msg = request_error(t->api, t->provider_name, t->model_id,
-		    t->url, status, buf_str(&t->errbody), t->errbody.len,
-		    t->retry_after_ms, &err, &t->key_rejected);
+		    t->url, status, body, strlen(body), t->retry_after_ms,
+		    t->key, t->key_len, &err, &t->key_rejected);
+		free(body);
 		if (t->auth_none && status == 401) {
 			/* No key of ours was involved: `keys add` is no help. */
 			free(msg);
@@ -693,10 +855,20 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		msg = xasprintf("%s: connection closed before the reply "
 		                "finished",
 		    t->provider_name);
+	} else if (!t->body_started && t->refused_peer[0] != '\0') {
+		pub = request_public_url(t->url);
+		msg = xasprintf("refused to send plain http:// to %s: its host "
+		                "resolved to %s, not this computer; plain "
+		                "http:// is only for 127.0.0.1, ::1 and "
+		                "localhost (use https:// in its base_url)",
+		    pub, t->refused_peer);
+		free(pub);
 	} else if (!t->body_started) {
+		pub = request_public_url(t->url);
 		msg = xasprintf("could not reach %s at %s: %s",
-		    t->provider_name, t->url,
+		    t->provider_name, pub,
 		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(result));
+		free(pub);
 	} else if (result == CURLE_OPERATION_TIMEDOUT) {
 		msg = xasprintf("%s sent nothing for %d s: the reply was cut "
 		                "short",

@@ -42,7 +42,10 @@
  * x-should-retry: false.  A Retry-After longer than the cap is not waited
  * for: the error is returned with retry_after_ms.  A stream that has started
  * is never retried.  Plain http:// is refused except to loopback
- * (127.0.0.0/8, ::1, localhost); redirects are not followed.
+ * (127.0.0.0/8, ::1, localhost) and never goes through a proxy (the key
+ * would reach the proxy in clear); https:// uses the environment's proxy
+ * (https_proxy, all_proxy, no_proxy) as curl does, through a CONNECT
+ * tunnel.  Redirects are not followed.
  */
 #ifndef MIXCHAT_NET_H
 #define MIXCHAT_NET_H
@@ -67,9 +70,13 @@ struct net_message {
 
 /*
  * What to ask.  Everything is borrowed: it must stay valid until net_start
- * returns (net copies what it keeps; the key is copied only into the
- * request's header list, in curl's memory, and wiped when the transfer
- * ends).
+ * returns (net copies what it keeps).  The key leaves guarded memory for
+ * its header in the transfer's curl_slist, wiped when the transfer ends;
+ * curl copies that line into the request it builds, in buffers that net's
+ * allocator (curl_global_init_mem, on glibc) zeroes when curl frees them.
+ * Not covered: what libcurl's own libraries keep (OpenSSL's record
+ * buffers, which encrypt in place; over HTTP/2, nghttp2's header tables),
+ * CPU registers, and the kernel's socket buffers.
  */
 struct net_request {
 	const struct provider *provider;

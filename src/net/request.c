@@ -14,7 +14,87 @@
 #include "net/request.h"
 #include "util/json.h"
 #include "util/timeutil.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
+
+char *
+request_public_url(const char *url)
+{
+	const char *auth, *end, *at, *p, *cut;
+	size_t alen;
+	char *out;
+
+	/* After "scheme://", the authority runs to the first '/', '?' or
+	 * '#'; user info ends at its last '@'. */
+	p = strstr(url, "://");
+	auth = p != NULL ? p + 3 : url;
+	end = auth + strcspn(auth, "/?#");
+	at = NULL;
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at != NULL)
+		auth = at + 1;
+	cut = end + strcspn(end, "?#");
+	alen = (size_t)(cut - auth);
+	p = strstr(url, "://");
+	if (p == NULL || p >= auth)
+		return xasprintf("%.*s", (int)alen, auth);
+	out = xasprintf("%.*s%.*s", (int)(p + 3 - url), url, (int)alen, auth);
+	return out;
+}
+
+char *
+request_clean_text(
+    const char *s, size_t len, const char *secret, size_t secret_len)
+{
+	char *c = xmalloc(len + 1), *out, *o;
+	const char *p, *hit;
+	size_t i = 0, n, clen = 0, hits = 0;
+	uint32_t cp;
+
+	/* Each character is kept, turned into one byte or dropped: the
+	 * clean text is never longer. */
+	while (i < len) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (cp == UTF8_REPLACEMENT && n == 1 &&
+		    (unsigned char)s[i] >= 0x80)
+			c[clen++] = '?';
+		else if (cp == '\t' || cp == '\n' || cp == '\r')
+			c[clen++] = ' ';
+		else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			; /* ESC, BEL, CSI (U+009B)...: never to a terminal */
+		else {
+			memcpy(c + clen, s + i, n);
+			clen += n;
+		}
+		i += n;
+	}
+	c[clen] = '\0';
+	if (secret == NULL || secret_len == 0)
+		return c;
+	for (p = c; (hit = memmem(p, clen - (size_t)(p - c), secret,
+	                 secret_len)) != NULL;
+	     p = hit + secret_len)
+		hits++;
+	if (hits == 0)
+		return c;
+	o = out = xmalloc(clen + hits * 5 + 1);
+	for (p = c; (hit = memmem(p, clen - (size_t)(p - c), secret,
+	                 secret_len)) != NULL;
+	     p = hit + secret_len) {
+		memcpy(o, p, (size_t)(hit - p));
+		o += hit - p;
+		memcpy(o, "[key]", 5);
+		o += 5;
+	}
+	n = clen - (size_t)(p - c);
+	memcpy(o, p, n);
+	o[n] = '\0';
+	explicit_bzero(c, clen);
+	free(c);
+	return out;
+}
 
 bool
 request_wants_max_completion_tokens(const char *id)
@@ -42,11 +122,14 @@ request_check_url(const char *url, const char *provider, char **cause)
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		char *pub = request_public_url(url);
+
 		*cause = xasprintf(
 		    "provider %s: base_url gives the URL '%s', "
 		    "which is not a valid http(s) URL: fix base_url in "
 		    "config.json",
-		    provider, url);
+		    provider, pub);
+		free(pub);
 		goto out;
 	}
 	if (strcasecmp(scheme, "https") == 0) {
@@ -231,9 +314,10 @@ out:
 	return rc;
 }
 
-/* The provider's own words from an error body, or NULL. */
+/* The provider's own words from an error body, cleaned, or NULL. */
 static char *
-body_message(const char *body, size_t len, bool *key_invalid)
+body_message(const char *body, size_t len, const char *secret,
+    size_t secret_len, bool *key_invalid)
 {
 	cJSON *root = NULL;
 	const cJSON *e, *d;
@@ -261,10 +345,20 @@ body_message(const char *body, size_t len, bool *key_invalid)
 			*key_invalid = true;
 	}
 	if (m != NULL) {
-		size_t n = strlen(m);
+		/* Cleaned before it is cut: a key the provider echoed is
+		 * masked whole. */
+		char *c = request_clean_text(m, strlen(m), secret, secret_len);
+		size_t n = strlen(c);
 
 		/* Keep the line readable; rate-limit messages run long. */
-		msg = n > 300 ? xasprintf("%.297s...", m) : xstrdup(m);
+		if (n > 300) {
+			n = 297;
+			while (n > 0 && ((unsigned char)c[n] & 0xc0) == 0x80)
+				n--;
+			msg = xasprintf("%.*s...", (int)n, c);
+			free(c);
+		} else
+			msg = c;
 	}
 	cJSON_Delete(root);
 	return msg;
@@ -273,10 +367,12 @@ body_message(const char *body, size_t len, bool *key_invalid)
 char *
 request_error(enum provider_api api, const char *name, const char *model,
     const char *url, long status, const char *body, size_t len,
-    int64_t retry_after_ms, int *err, bool *key_rejected)
+    int64_t retry_after_ms, const char *secret, size_t secret_len, int *err,
+    bool *key_rejected)
 {
 	bool key_invalid;
-	char *said = body_message(body, len, &key_invalid), *line;
+	char *said = body_message(body, len, secret, secret_len, &key_invalid);
+	char *line;
 	char *tail =
 	    said ? xasprintf(" (%s said: %s)", name, said) : xstrdup("");
 
@@ -290,7 +386,8 @@ request_error(enum provider_api api, const char *name, const char *model,
 		/* Nothing at that URL, or no such model: which one, the
 		 * status does not say.  The usual slip of the first kind is
 		 * a base_url ending in /v1 where mixchat adds the path. */
-		const char *v1 = url != NULL ? strstr(url, "/v1/") : NULL;
+		char *pub = request_public_url(url != NULL ? url : "?");
+		const char *v1 = strstr(pub, "/v1/");
 		bool doubled = v1 != NULL &&
 		               ((api == API_ANTHROPIC &&
 		                    strstr(v1 + 3, "/v1/messages") != NULL) ||
@@ -301,11 +398,12 @@ request_error(enum provider_api api, const char *name, const char *model,
 		    xasprintf("%s answered HTTP 404 for model %s at %s: "
 		              "the model id or %s's base_url in config.json "
 		              "is wrong, or the key may not use that model%s%s",
-		        name, model, url != NULL ? url : "?", name,
+		        name, model, pub, name,
 		        doubled ? " (for this API the base_url ends before "
 		                  "/v1: mixchat adds the path)"
 		                : "",
 		        tail);
+		free(pub);
 	} else if (status == 429) {
 		*err = MC_ERR_AGAIN;
 		if (retry_after_ms > 0) {

@@ -53,11 +53,31 @@ bool request_wants_max_completion_tokens(const char *model_id);
  * url (named when the status says nothing answers there).
  * *err gets MC_ERR_AGAIN for 429, else MC_ERR_PROVIDER; *key_rejected
  * whether the server refused the credentials (401, or a body that says
- * the key is invalid, as Gemini's 400 does).  The caller frees the
- * string.
+ * the key is invalid, as Gemini's 400 does).  The provider's words are
+ * cleaned with request_clean_text() (secret: the key sent, to be masked
+ * if the provider echoes it) and url is shown in its public form.  The
+ * caller frees the string.
  */
 char *request_error(enum provider_api api, const char *name, const char *model,
     const char *url, long status, const char *body, size_t len,
-    int64_t retry_after_ms, int *err, bool *key_rejected);
+    int64_t retry_after_ms, const char *secret, size_t secret_len, int *err,
+    bool *key_rejected);
+
+/*
+ * request_public_url: url without its user info, query and fragment: the
+ * form that may be shown, logged and stored ("http://u:pw@h/p?k=v" gives
+ * "http://h/p").  Works on any string.  The caller frees it.
+ */
+char *request_public_url(const char *url);
+
+/*
+ * request_clean_text: text a provider (or libcurl) supplied, made safe to
+ * show on a terminal, log and store: C0 and C1 controls and DEL are
+ * dropped (tab, CR and LF become a space), a byte that is not UTF-8
+ * becomes '?', and each occurrence of the secret (secret_len bytes; NULL
+ * for none) becomes "[key]".  NUL-terminated; the caller frees it.
+ */
+char *request_clean_text(
+    const char *s, size_t len, const char *secret, size_t secret_len);
 
 #endif

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,12 +18,24 @@ static FILE *log_file;
 int
 log_open(const char *path)
 {
+	struct stat st;
 	int fd;
 
 	log_close();
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	/* The log names URLs and errors: it is the user's alone.  Not
+	 * through a symlink (one planted where the log goes would make
+	 * mixchat append wherever it points), and a file that already
+	 * exists with a wider mode is narrowed to 0600. */
+	fd = open(
+	    path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return MC_ERR_IO;
+	if (fstat(fd, &st) != 0 ||
+	    (S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
+	        fchmod(fd, 0600) != 0)) {
+		close(fd);
+		return MC_ERR_IO;
+	}
 	if ((log_file = fdopen(fd, "a")) == NULL) {
 		close(fd);
 		return MC_ERR_IO;

@@ -13,7 +13,8 @@
 
 #include "util/error.h"
 
-/* log_open: start logging to path (appended, mode 0600). */
+/* log_open: start logging to path (appended, mode 0600: an existing file
+ * is narrowed to it; a symlink is refused). */
 int log_open(const char *path) MC_WUR;
 void log_close(void);
 void log_debug(const char *fmt, ...) MC_PRINTF(1, 2);

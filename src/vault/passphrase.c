@@ -117,6 +117,8 @@ tty_on_signal(int sig)
 	raise(sig);
 }
 
+static void tty_restore(int fd, const sigset_t *oldmask);
+
 static int
 tty_echo_off(int fd, sigset_t *oldmask)
 {
@@ -146,6 +148,7 @@ tty_echo_off(int fd, sigset_t *oldmask)
 	tty_active = 1;
 	if (tcsetattr(fd, TCSAFLUSH, &t) != 0) {
 		tty_active = 0;
+		tty_restore(fd, oldmask);
 		return MC_ERR_IO;
 	}
 	return MC_OK;
@@ -302,8 +305,32 @@ passphrase_get(const struct config *cfg, int fd, const char *prompt,
 
 	*out = NULL;
 	if (fd >= 0) {
+		sigset_t oldmask;
+		bool tty = isatty(fd);
+
+		/* --passphrase-fd 0 run in a terminal: typed there, so
+		 * asked for there, with echo off as at the usual prompt. */
+		if (tty && tty_echo_off(fd, &oldmask) != MC_OK) {
+			*cause = xasprintf("descriptor %d (--passphrase-fd) is "
+			                   "a terminal whose echo cannot be "
+			                   "turned off: refused",
+			    fd);
+			return MC_ERR_LOCKED;
+		}
+		if (tty && fs_write_all(fd, prompt, strlen(prompt)) != MC_OK) {
+			/* only cosmetic: the passphrase is still read */
+		}
 		rc = passphrase_read_line(fd, PASSPHRASE_MAX, &pass, &eof);
-		if (rc == MC_OK && eof) {
+		if (tty) {
+			tty_restore(fd, &oldmask);
+			if (fs_write_all(fd, "\n", 1) != MC_OK) {
+				/* only cosmetic */
+			}
+			tty_cancel = 0;
+		}
+		if (rc == MC_ERR_CANCELLED)
+			*cause = xstrdup("passphrase entry cancelled");
+		else if (rc == MC_OK && eof) {
 			*cause = xasprintf("no passphrase on descriptor %d "
 			                   "(--passphrase-fd): write one line",
 			    fd);

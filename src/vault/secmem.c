@@ -30,6 +30,18 @@ secmem_harden_process(void)
 	return MC_OK;
 }
 
+/* Not inlined, so that its array lies below the caller's frame, where
+ * the frames of the calls the caller just made were. */
+__attribute__((noinline)) void
+secmem_wipe_stack(void)
+{
+	unsigned char area[SECMEM_STACK_WIPE];
+
+	sodium_memzero(area, sizeof area);
+	/* Keep the array (and the call) from being optimised away. */
+	__asm__ __volatile__("" : : "r"(area) : "memory");
+}
+
 struct secret *
 secret_new(size_t len)
 {

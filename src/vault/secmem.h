@@ -28,6 +28,14 @@ int secmem_init(void) MC_WUR;
  * before any secret is read.
  */
 int secmem_harden_process(void) MC_WUR;
+/*
+ * secmem_wipe_stack: zero SECMEM_STACK_WIPE bytes of the stack below the
+ * caller's frame, where a crypto call on a secret just left its state
+ * (BLAKE2b's block buffer, ChaCha's key schedule).  Call it right after
+ * such a call returns (libsodium 1.0.18 has no sodium_stackzero).
+ */
+#define SECMEM_STACK_WIPE (16 * 1024)
+void secmem_wipe_stack(void);
 /* secret_new: a zeroed secret of len bytes, readable and writable. */
 struct secret *secret_new(size_t len);
 /* secret_from: a new secret holding a copy of n bytes at p. */

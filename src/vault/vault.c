@@ -241,6 +241,7 @@ derive_keys(const struct secret *pass, const unsigned char *salt, uint32_t ops,
 	    pass->p, pass->len, salt, ops, (size_t)mem_kib * 1024,
 	    crypto_pwhash_ALG_ARGON2ID13);
 	secret_lock(pass);
+	secmem_wipe_stack();
 	if (r != 0) {
 		secret_free(master);
 		*cause =
@@ -254,6 +255,7 @@ derive_keys(const struct secret *pass, const unsigned char *salt, uint32_t ops,
 	    SUBKEY_ENCRYPT, kdf_context, (unsigned char *)master->p);
 	crypto_kdf_derive_from_key(check, VAULT_CHECK_BYTES, SUBKEY_CHECK,
 	    kdf_context, (unsigned char *)master->p);
+	secmem_wipe_stack();
 	secret_free(master);
 	secret_lock(*enc);
 	return MC_OK;
@@ -331,6 +333,7 @@ decrypt_entries(const struct secret *enc_key, const struct vault_header *h,
 	    &pt_len, NULL, h->ct, h->ct_len, (const unsigned char *)b->data,
 	    h->ad_len, h->nonce, (const unsigned char *)enc_key->p);
 	secret_lock(enc_key);
+	secmem_wipe_stack();
 	if (r != 0) {
 		*cause = xasprintf("the vault %s does not authenticate: it was "
 		                   "damaged or tampered with after it was "
@@ -730,6 +733,7 @@ vault_save(struct vault *v, char **cause)
 	    (const unsigned char *)pt->p, pt_len, (const unsigned char *)b.data,
 	    hdr_len, NULL, nonce, (const unsigned char *)v->enc_key->p);
 	secret_lock(v->enc_key);
+	secmem_wipe_stack();
 	if ((rc = buf_add(&b, ct, (size_t)ct_len)) != MC_OK)
 		goto out;
 	memset(sum, 0, sizeof sum);
@@ -856,5 +860,7 @@ vault_fingerprint(const struct secret *key, char buf[9])
 	    (const unsigned char *)fingerprint_label,
 	    sizeof fingerprint_label - 1);
 	secret_lock(key);
+	/* BLAKE2b's state, the key's last block in it, stays on the stack. */
+	secmem_wipe_stack();
 	sodium_bin2hex(buf, 9, h, 4);
 }
