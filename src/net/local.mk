@@ -18,11 +18,13 @@ EXTRA_DIST += tests/net_secrets.sh
 tests_test_sse_SOURCES = tests/test_sse.c tests/test.h
 tests_test_net_SOURCES = tests/test_net.c tests/test.h
 
-FUZZ_TARGETS += fuzz/fuzz_sse fuzz/fuzz_ndjson fuzz/fuzz_stream
+FUZZ_TARGETS += fuzz/fuzz_sse fuzz/fuzz_ndjson fuzz/fuzz_stream \
+	fuzz/fuzz_error
 fuzz_fuzz_sse_SOURCES = fuzz/fuzz_sse.c $(FUZZ_DRIVER)
 fuzz_fuzz_ndjson_SOURCES = fuzz/fuzz_sse.c $(FUZZ_DRIVER)
 fuzz_fuzz_ndjson_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NDJSON
 fuzz_fuzz_stream_SOURCES = fuzz/fuzz_stream.c $(FUZZ_DRIVER)
+fuzz_fuzz_error_SOURCES = fuzz/fuzz_error.c $(FUZZ_DRIVER)
 
 BENCH_LIST += bench/bench_net
 bench_bench_net_SOURCES = bench/bench_net.c
