@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/self.h"
 
 static const char usage_text[] =
     "Usage: mixchat [--home DIR] [--config FILE] [--log FILE] [COMMAND [ARGS]]\n"
@@ -168,6 +169,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* Advice to run a command names the same folders. */
+	self_set(g.home, g.config_file);
 	if (argc == 0)
 		return cli_chat(&g, 0, NULL);
 	if (strcmp(argv[0], "help") == 0) {

@@ -96,4 +96,15 @@ expect_exit 2 "chat without a terminal, a model set up" -- "$MC" --home "$T/loca
 expect_grep "$T/err" "the chat needs a terminal; use .mixchat ask. in scripts" "says to use ask"
 [ "$(ls "$T/local")" = "config.json" ] && ok "and wrote nothing" || fail "it wrote: $(ls "$T/local")"
 
+# Advice to run a command names the --home it was given (typed as printed
+# it would add the key to another folder), quoted for the shell.
+HS="$T/my home"
+expect_exit 0 "keys list on a home with a space" -- "$MC" --home "$HS" keys list
+expect_grep "$T/err" "add one with 'mixchat --home '$HS' keys add PROVIDER'" "keys list: the advice names --home, quoted"
+expect_exit 2 "ask with nothing set up" -- "$MC" --home "$T/fresh2" ask hello
+expect_grep "$T/err" "mixchat --home $T/fresh2 keys add PROVIDER" "ask: the advice names --home"
+mkdir -p "$T/cfgs" && echo '{}' >"$T/cfgs/empty.json"
+expect_exit 2 "ask with --config too" -- "$MC" --home "$T/fresh2" --config "$T/cfgs/empty.json" ask hello
+expect_grep "$T/err" "mixchat --home $T/fresh2 --config $T/cfgs/empty.json keys add" "and --config"
+
 finish

@@ -13,6 +13,7 @@
 #include "util/crc32.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/self.h"
 #include "util/suggest.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
@@ -409,6 +410,20 @@ TEST(growarray_doubles_and_keeps_contents)
 	a = xgrowarray(a, &cap, 5000, sizeof *a);
 	CHECK(cap == 8192);
 	free(a);
+}
+
+TEST(self_cmd_names_the_folders_quoted)
+{
+	CHECK_STR(self_cmd(), "mixchat");
+	self_set("/tmp/x", NULL);
+	CHECK_STR(self_cmd(), "mixchat --home /tmp/x");
+	self_set("/tmp/my home", "it's.json");
+	CHECK_STR(self_cmd(),
+	    "mixchat --home '/tmp/my home' --config 'it'\\''s.json'");
+	self_set(NULL, "$HOME/c.json");
+	CHECK_STR(self_cmd(), "mixchat --config '$HOME/c.json'");
+	self_set(NULL, NULL);
+	CHECK_STR(self_cmd(), "mixchat");
 }
 
 TEST(crc32_check_value)

@@ -85,7 +85,7 @@ expect_grep "$T/out" "mock reply to: local only" "the keyless model answered"
 expect_exit 2 "ask --model on a disabled model" -- setsid -w "$MC" --home "$H6" ask --model lm-off "x"
 expect_grep "$T/err" "lm-off is disabled" "a disabled model is named as disabled"
 expect_exit 2 "ask --model without its key" -- setsid -w "$MC" --home "$H6" ask --model claude-haiku-4-5 "x"
-expect_grep "$T/err" "needs a key for anthropic: run .mixchat keys add anthropic." "a missing key says which"
+expect_grep "$T/err" "needs a key for anthropic: run .mixchat --home $H6 keys add anthropic." "a missing key says which, and for this --home"
 
 # The chat screen asks on the terminal, echo off, before curses starts.
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"

@@ -124,7 +124,7 @@ for k in $(setsid -w "$MC" --home "$HE" keys list --names-only 2>/dev/null); do
 	setsid -w "$MC" --home "$HE" keys remove "$k" --passphrase-fd 3 3<"$T/pw" >/dev/null 2>&1 || fail "remove $k"
 done
 setsid -w "$MC" --home "$HE" keys list --passphrase-fd 3 3<"$T/pw" >"$T/out" 2>"$T/err"
-[ $? = 0 ] && [ ! -s "$T/out" ] && grep -q "holds no keys: add one with 'mixchat keys add PROVIDER'" "$T/err" &&
+[ $? = 0 ] && [ ! -s "$T/out" ] && grep -qF "holds no keys: add one with 'mixchat --home $HE keys add PROVIDER'" "$T/err" &&
 	ok "an emptied vault: keys list says it holds no keys" ||
 	fail "an emptied vault: out '$(cat "$T/out")' err '$(cat "$T/err")'"
 

@@ -44,6 +44,7 @@
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/self.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -2054,9 +2055,10 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 		                         "a key for %s, but no model uses it "
 		                         "(name its models in config.json)",
 		                   idle)
-		             : xstrdup("no model is set up: add a key with "
-		                       "`mixchat keys add PROVIDER` or a local "
-		                       "model in config.json");
+		             : xasprintf("no model is set up: add a key with "
+		                         "`%s keys add PROVIDER` or a local "
+		                         "model in config.json",
+		                   self_cmd());
 		free(idle);
 		router_decision_release(&d);
 		return MC_ERR_NOTFOUND;
@@ -2318,9 +2320,9 @@ app_down_after(
 		else
 			app_notice(app,
 			    "%s refused the key: the router asks its models "
-			    "only when no other model fits (`mixchat keys add "
+			    "only when no other model fits (`%s keys add "
 			    "%s` replaces the key)",
-			    pname, pname);
+			    pname, self_cmd(), pname);
 		break;
 	case DOWN_ACCESS:
 	case DOWN_GONE:
@@ -2806,13 +2808,18 @@ app_route_fallback(struct app *app)
 		if (router_nmodels(app->router) > 0)
 			app_note_priors(
 			    app->router, app->cfg, app->hooks.notice, app->ud);
-		if (router_nmodels(app->router) > 0)
-			return pass == 0
-			           ? "no key for the models in config.json yet: "
-			             "showing what the router would do with them"
-			           : "no models set up: routing over the built-in "
-			             "catalog (add a key with `mixchat keys add "
-			             "PROVIDER`)";
+		if (router_nmodels(app->router) > 0 && pass == 0)
+			return "no key for the models in config.json yet: "
+			       "showing what the router would do with them";
+		if (router_nmodels(app->router) > 0) {
+			static char catalog[600];
+
+			snprintf(catalog, sizeof catalog,
+			    "no models set up: routing over the built-in "
+			    "catalog (add a key with `%s keys add PROVIDER`)",
+			    self_cmd());
+			return catalog;
+		}
 	}
 	return NULL;
 }
@@ -3475,8 +3482,8 @@ app_pin_model(struct app *app, const char *model, char **cause)
 			    model, m->provider);
 		else
 			*cause = xasprintf("%s needs a key for %s: run "
-			                   "`mixchat keys add %s`",
-			    model, m->provider, m->provider);
+			                   "`%s keys add %s`",
+			    model, m->provider, self_cmd(), m->provider);
 		return MC_ERR_USAGE;
 	}
 	free(app->pinned);

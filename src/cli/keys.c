@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "util/buf.h"
+#include "util/self.h"
 #include "util/xmalloc.h"
 #include "vault/passphrase.h"
 #include "vault/secmem.h"
@@ -355,8 +356,8 @@ keys_list(const struct config *cfg, const struct keys_args *a, const char *path)
 	if (!vault_exists(path)) {
 		fprintf(stderr,
 		    "mixchat: no keys yet (no vault at %s): add "
-		    "one with 'mixchat keys add PROVIDER'\n",
-		    path);
+		    "one with '%s keys add PROVIDER'\n",
+		    path, self_cmd());
 		return EXIT_OK;
 	}
 	rc = vault_list_names(path, &names, &n, &cause);
@@ -379,8 +380,8 @@ keys_list(const struct config *cfg, const struct keys_args *a, const char *path)
 	if (n == 0)
 		fprintf(stderr,
 		    "mixchat: the vault at %s holds no keys: add one with "
-		    "'mixchat keys add PROVIDER'\n",
-		    path);
+		    "'%s keys add PROVIDER'\n",
+		    path, self_cmd());
 	for (i = 0; i < n; i++) {
 		const struct secret *key =
 		    v != NULL ? vault_get(v, names[i]) : NULL;

@@ -36,6 +36,7 @@
 #include "net/request.h"
 #include "net/stream.h"
 #include "util/buf.h"
+#include "util/self.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -671,9 +672,9 @@ net_start(struct net *net, const struct net_request *req,
 	t->plain_http = strncasecmp(t->url, "http://", 7) == 0;
 	if (!req->provider->auth_none && req->key == NULL) {
 		*cause =
-		    xasprintf("no key for %s: run `mixchat keys add %s` "
+		    xasprintf("no key for %s: run `%s keys add %s` "
 		              "(or set \"auth\": \"none\" for a local server)",
-		        t->provider_name, t->provider_name);
+		        t->provider_name, self_cmd(), t->provider_name);
 		rc = MC_ERR_LOCKED;
 		goto out;
 	}

@@ -7,6 +7,7 @@ libmixchat_a_SOURCES += \
 	src/util/glyph.c src/util/glyph.h \
 	src/util/json.c src/util/json.h \
 	src/util/log.c src/util/log.h \
+	src/util/self.c src/util/self.h \
 	src/util/suggest.c src/util/suggest.h \
 	src/util/timeutil.c src/util/timeutil.h \
 	src/util/utf8.c src/util/utf8.h \

@@ -23,6 +23,7 @@
 
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/self.h"
 #include "util/xmalloc.h"
 #include "vault/format.h"
 #include "vault/vault.h"
@@ -126,8 +127,8 @@ read_vault_file(
 	if (fd < 0) {
 		if (errno == ENOENT) {
 			*cause = xasprintf("no vault at %s: add a key with "
-			                   "'mixchat keys add PROVIDER'",
-			    path);
+			                   "'%s keys add PROVIDER'",
+			    path, self_cmd());
 			return MC_ERR_NOTFOUND;
 		}
 		if (errno == ELOOP) {
