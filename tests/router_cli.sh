@@ -17,6 +17,14 @@ H="$T/home"
 expect_exit 0 "train stores the state" -- "$MC" --home "$H" train --data "$T/rb.jsonl" --split train
 [ -s "$H/router.state" ] && ok "router.state written" || fail "no $H/router.state"
 expect_grep "$T/err" "trained on 2532 prompts" "train says what it fitted"
+# The state takes the built-in priors' place: a prior of config.json it
+# lacks is said at once, with the way back.
+HG="$T/home_gsm"
+mkdir -p "$HG"
+printf '{ "providers": { "l": { "api": "openai", "base_url": "http://127.0.0.1:9/v1", "auth": "none" } },\n  "models": [ { "id": "m", "provider": "l", "price": [0, 0], "prior": "mistralai/mistral-7b-chat" } ] }\n' >"$HG/config.json"
+expect_exit 0 "train on GSM8K rows" -- "$MC" --home "$HG" train --data "$T/gsm8k.jsonl"
+expect_grep "$T/err" 'the state has no profile for the prior of m ("mistralai/mistral-7b-chat") in config.json' "train names a prior the state lacks"
+expect_grep "$T/err" "delete $HG/router.state to go back to them" "and how to go back"
 
 # The shipped priors are exactly what `make router-priors` produces.
 "$MC" train --data - --split train --format c --out "$T/priors.c" <"$T/rb.jsonl" 2>/dev/null

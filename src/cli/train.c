@@ -49,6 +49,58 @@ train_emit_c(const struct buf *state, struct buf *out)
 	return rc;
 }
 
+/*
+ * The state just written to the data folder takes the built-in priors'
+ * place for every command from now on: the models whose prior it lacks
+ * start from their price tier.  Said now, with the way back, rather than
+ * by every later command.
+ */
+static void
+train_note_priors(
+    const struct router *r, const struct config *cfg, const char *path)
+{
+	struct buf names;
+	size_t i, n = 0, catalog = 0;
+
+	buf_init(&names, 4096);
+	for (i = 0; i < cfg->nmodels; i++) {
+		const struct model *m = &cfg->models[i];
+
+		if (!m->enabled || m->prior == NULL || *m->prior == '\0' ||
+		    router_has_prior(r, m->prior))
+			continue;
+		if (!m->user) {
+			catalog++;
+			continue;
+		}
+		if (n < 3)
+			(void)!buf_printf(&names, "%s%s (\"%s\")",
+			    n > 0 ? ", " : "", m->id, m->prior);
+		n++;
+	}
+	if (n > 0)
+		fprintf(stderr,
+		    "note: the state has no profile for the prior of %s%s in "
+		    "config.json: %s from %s price tier while it is in "
+		    "place\n",
+		    buf_str(&names), n > 3 ? " and more" : "",
+		    n > 1 ? "they start" : "it starts",
+		    n > 1 ? "their" : "its");
+	if (catalog > 0)
+		fprintf(stderr,
+		    "note: %zu model%s of the built-in catalog %s no profile "
+		    "in it and start%s from %s price tier\n",
+		    catalog, catalog == 1 ? "" : "s",
+		    catalog == 1 ? "has" : "have", catalog == 1 ? "s" : "",
+		    catalog == 1 ? "its" : "their");
+	if (n > 0 || catalog > 0)
+		fprintf(stderr,
+		    "note: the state replaces the built-in priors; delete %s "
+		    "to go back to them\n",
+		    path);
+	buf_release(&names);
+}
+
 int
 cli_train(const struct cli_global *g, int argc, char **argv)
 {
@@ -238,6 +290,8 @@ cli_train(const struct cli_global *g, int argc, char **argv)
 		    router_nmodels(r) == 1 ? "" : "s", router_ntags(r),
 		    router_ntags(r) == 1 ? "" : "s",
 		    strcmp(format, "c") == 0 ? csrc.len : state.len, path);
+	if (have_cfg)
+		train_note_priors(r, &cfg, path);
 	ret = EXIT_OK;
 out:
 	if (have_cfg)
