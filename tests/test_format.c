@@ -26,6 +26,13 @@ TEST(usd)
 	CHECK_STR(b, "$0");
 	format_usd(-3, b, sizeof b);
 	CHECK_STR(b, "$0");
+	/* Below a microdollar: fixed, two figures, no exponent. */
+	format_usd(1e-7, b, sizeof b);
+	CHECK_STR(b, "$0.0000001");
+	format_usd(1.5e-9, b, sizeof b);
+	CHECK_STR(b, "$0.0000000015");
+	format_usd(3e-8, b, sizeof b);
+	CHECK_STR(b, "$0.00000003");
 }
 
 /* Under the limit it never reads as the limit (the notice said "99 %

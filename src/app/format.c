@@ -29,8 +29,13 @@ format_usd(double usd, char *out, size_t n)
 		snprintf(out, n, "$%.4f", usd);
 	else if (usd >= 0.000001)
 		snprintf(out, n, "$%.6f", usd);
-	else
-		snprintf(out, n, "$%.2g", usd);
+	else {
+		/* Two figures, never "$1e-07": a budget of a tenth of a
+		 * microdollar reads $0.0000001. */
+		int decimals = (int)ceil(-log10(usd)) + 1;
+
+		snprintf(out, n, "$%.*f", decimals > 15 ? 15 : decimals, usd);
+	}
 	/* $0.000420 -> $0.00042, $0.2000 -> $0.20: trailing zeros go, but
 	 * two decimals stay. */
 	if (strchr(out, '.') != NULL && strchr(out, 'e') == NULL && usd < 1) {
