@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "app/format.h"
+#include "cli/cli.h"
 #include "ui/resource.h"
 #include "ui/ui.h"
 #include "util/buf.h"
@@ -19,6 +20,7 @@
 #include "util/suggest.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+#include "vault/vault.h"
 
 #define SEARCH_MAX 20
 
@@ -426,6 +428,156 @@ locked_providers(const struct app_model_info *m, size_t n, struct buf *provs)
 	}
 }
 
+/* Whether name is one of names[0..n-1]. */
+static bool
+name_in(char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Add name to the "|"-separated list l unless it is there. */
+static int
+list_add(struct buf *l, const char *name)
+{
+	const char *p = buf_str(l);
+	size_t len = strlen(name);
+
+	for (; *p != '\0'; p += strcspn(p, "|"), p += *p == '|')
+		if (strncmp(p, name, len) == 0 &&
+		    (p[len] == '|' || p[len] == '\0'))
+			return MC_OK;
+	return buf_printf(l, "%s%s", l->len ? "|" : "", name);
+}
+
+/* Add the "|"-separated list l to b as "a, b, c". */
+static int
+list_put(struct buf *b, const struct buf *l)
+{
+	const char *p = buf_str(l);
+	size_t k;
+	int rc = MC_OK;
+
+	for (; rc == MC_OK && *p != '\0'; p += k + (p[k] == '|')) {
+		k = strcspn(p, "|");
+		rc = buf_printf(
+		    b, "%s%.*s", p == buf_str(l) ? "" : ", ", (int)k, p);
+	}
+	return rc;
+}
+
+/*
+ * Under /models' table: the catalog's models no key opens in this chat,
+ * and what opens them.  A provider whose key is in the vault waits for
+ * the vault (kept locked at the start: a restart and the passphrase), not
+ * for `keys add`, which would only replace a key that is fine; a key
+ * added since (by another mixchat) is taken in with the next message.
+ * The providers that take a key but have no model here (OpenRouter,
+ * whose models the user names) are named too, as `keys add` names them.
+ * Several providers are named one after the other, so that a narrow pane
+ * breaks the list between them, not inside a name.
+ */
+static int
+models_without_key(
+    struct ui *ui, const struct app_model_info *m, size_t n, struct buf *b)
+{
+	struct buf wait, need, other;
+	char **names = NULL;
+	size_t nnames = 0, i, j, nwait = 0, nneed = 0;
+	bool unlocked = false;
+	const char *problem = app_vault_problem(ui->app);
+	int rc = MC_OK;
+
+	cli_vault_names(ui->cfg, &names, &nnames);
+	buf_init(&wait, 1 << 16);
+	buf_init(&need, 1 << 16);
+	buf_init(&other, 1 << 16);
+	/* A model with its key from the vault answers: it is open. */
+	for (i = 0; i < n; i++)
+		if (m[i].usable && name_in(names, nnames, m[i].provider))
+			unlocked = true;
+	for (i = 0; i < n && rc == MC_OK; i++) {
+		if (m[i].usable)
+			continue;
+		if (name_in(names, nnames, m[i].provider)) {
+			nwait++;
+			rc = list_add(&wait, m[i].provider);
+		} else {
+			nneed++;
+			rc = list_add(&need, m[i].provider);
+		}
+	}
+	for (i = 0; i < ui->cfg->nproviders && rc == MC_OK; i++) {
+		const struct provider *p = &ui->cfg->providers[i];
+
+		if (p->auth_none || name_in(names, nnames, p->name))
+			continue;
+		for (j = 0; j < n; j++)
+			if (strcmp(m[j].provider, p->name) == 0)
+				break;
+		if (j == n)
+			rc = list_add(&other, p->name);
+	}
+	if (rc == MC_OK && nwait > 0) {
+		if (strchr(buf_str(&wait), '|') == NULL)
+			rc = buf_printf(b, "(%zu more models wait for %s's key",
+			    nwait, buf_str(&wait));
+		else {
+			rc = buf_printf(
+			    b, "(%zu more models wait for the keys of ", nwait);
+			if (rc == MC_OK)
+				rc = list_put(b, &wait);
+		}
+		if (rc == MC_OK && unlocked)
+			rc = buf_printf(b, ", added to the vault since it was "
+			                   "opened: the next message takes "
+			                   "them in)\n");
+		else if (rc == MC_OK)
+			rc =
+			    buf_printf(b, " in the vault, which stays locked "
+			                  "in this chat: restart mixchat and "
+			                  "type the passphrase to use them)\n");
+	}
+	if (rc == MC_OK && nneed > 0 && problem != NULL)
+		rc = buf_printf(b,
+		    "(%zu more models in the catalog need a "
+		    "key, and the key vault cannot be used: "
+		    "%s)\n",
+		    nneed, problem);
+	else if (rc == MC_OK && nneed > 0 &&
+	         (strchr(buf_str(&need), '|') != NULL || other.len > 0)) {
+		rc = buf_printf(b,
+		    "(%zu more models in the catalog need a "
+		    "key: mixchat keys add PROVIDER, one of ",
+		    nneed);
+		if (rc == MC_OK)
+			rc = list_put(b, &need);
+		if (rc == MC_OK && other.len > 0) {
+			rc = buf_printf(b, "; or ");
+			if (rc == MC_OK)
+				rc = list_put(b, &other);
+			if (rc == MC_OK)
+				rc = buf_printf(b, ", whose models you name in "
+				                   "config.json");
+		}
+		if (rc == MC_OK)
+			rc = buf_printf(b, ")\n");
+	} else if (rc == MC_OK && nneed > 0)
+		rc = buf_printf(b,
+		    "(%zu more models in the catalog need a "
+		    "key: mixchat keys add %s)\n",
+		    nneed, buf_str(&need));
+	buf_release(&wait);
+	buf_release(&need);
+	buf_release(&other);
+	vault_names_free(names, nnames);
+	return rc;
+}
+
 static void
 cmd_models(struct ui *ui, const char *arg)
 {
@@ -580,35 +732,8 @@ cmd_models(struct ui *ui, const char *arg)
 	}
 	if (rc == MC_OK && outs > 0)
 		rc = buf_addch(&b, '\n');
-	if (rc == MC_OK && locked > 0) {
-		struct buf provs;
-
-		locked_providers(m, n, &provs);
-		/* Several providers: named one after the other, so that a
-		 * narrow pane breaks the list between them, not inside a
-		 * name. */
-		if (strchr(buf_str(&provs), '|') != NULL) {
-			const char *p = buf_str(&provs);
-			size_t l;
-
-			rc = buf_printf(&b,
-			    "(%zu more models in the catalog need a key: "
-			    "mixchat keys add PROVIDER, one of ",
-			    locked);
-			for (; rc == MC_OK; p += l + 1) {
-				l = strcspn(p, "|");
-				rc = buf_printf(&b, "%.*s%s", (int)l, p,
-				    p[l] != '\0' ? ", " : ")\n");
-				if (p[l] == '\0')
-					break;
-			}
-		} else
-			rc = buf_printf(&b,
-			    "(%zu more models in the catalog need a "
-			    "key: mixchat keys add %s)\n",
-			    locked, provs.len ? buf_str(&provs) : "PROVIDER");
-		buf_release(&provs);
-	}
+	if (rc == MC_OK && locked > 0)
+		rc = models_without_key(ui, m, n, &b);
 	if (rc == MC_OK)
 		ui_note(ui, "%s", buf_str(&b));
 	buf_release(&b);

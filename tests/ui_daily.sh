@@ -1,0 +1,35 @@
+# ui_daily.sh - what a daily user meets in the chat, from a review:
+# /models with the vault kept locked says the keys there wait for it, not
+# `keys add` again (and names every provider that takes a key).
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+
+MIXCHAT_VAULT_KDF=min; export MIXCHAT_VAULT_KDF
+cat >"$T/script.json" <<'EOF2'
+[
+  {"prompt_contains": "slow", "reply": "This is a slow reply that takes a while to stream so one can try commands meanwhile.", "drip_ms": 300}
+]
+EOF2
+ui_start_mock "$T/script.json"
+H=$T/home
+write_config "$H"
+
+# 1. /models with openai's key in a vault kept locked (Enter alone at the
+# passphrase prompt): openai's models wait for the vault; `keys add openai`
+# would only replace a key that is fine.
+printf 'pass1\nsk-proj-DAILYUSER-1a1a1a1a\n' | setsid -w "$MC" --home "$H" keys add openai --passphrase-fd 0 >"$T/out" 2>"$T/err" ||
+	fail "keys add openai: $(cat "$T/err")"
+ui_start MIXCHAT_VAULT_KDF=min -- --home "$H"
+ui_expect "vault passphrase \(Enter alone: local models only\)" "the passphrase prompt"
+ui_keys Enter
+ui_expect "F1 keys" "chat screen, the vault locked"
+send "/models"
+ui_expect "more models wait for openai's key in the vault, which stays locked" "/models: openai's models wait for the locked vault"
+ui_expect "type the passphrase to use them\)" "and says how to open it"
+ui_expect "keys add PROVIDER, one of anthropic," "the others need a key, openai not among them"
+ui_expect_not "one of openai" "not: add openai's key again"
+ui_expect "or openrouter, whose models you name" "openrouter is named, as keys add names it"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+
+finish
