@@ -1,18 +1,22 @@
 # ui_daily.sh - what a daily user meets in the chat, from a review:
 # /models with the vault kept locked says the keys there wait for it, not
-# `keys add` again (and names every provider that takes a key).
+# `keys add` again (and names every provider that takes a key).  /why on
+# a reply still arriving says so, with no made-up number for its id.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
 MIXCHAT_VAULT_KDF=min; export MIXCHAT_VAULT_KDF
 cat >"$T/script.json" <<'EOF2'
 [
-  {"prompt_contains": "slow", "reply": "This is a slow reply that takes a while to stream so one can try commands meanwhile.", "drip_ms": 300}
+  {"prompt_contains": "slow", "reply": "This is a slow reply that takes a while to stream.", "drip_ms": 300}
 ]
 EOF2
 ui_start_mock "$T/script.json"
 H=$T/home
 write_config "$H"
+# The rest: no vault.
+H2=$T/home2
+write_config "$H2"
 
 # 1. /models with openai's key in a vault kept locked (Enter alone at the
 # passphrase prompt): openai's models wait for the vault; `keys add openai`
@@ -29,6 +33,21 @@ ui_expect "type the passphrase to use them\)" "and says how to open it"
 ui_expect "keys add PROVIDER, one of anthropic," "the others need a key, openai not among them"
 ui_expect_not "one of openai" "not: add openai's key again"
 ui_expect "or openrouter, whose models you name" "openrouter is named, as keys add names it"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+
+# 3. /why while the reply streams: it is answering, not "answered reply 1
+# (not stored)" (which reads like data lost); once done, the reply's id.
+ui_start -- --home "$H2"
+ui_expect "F1 keys" "chat screen"
+send "slow reply for /why"
+ui_expect "streaming" "the slow reply streams"
+send "/why"
+ui_expect "Why (cheap|mid|expensive) is answering this message \(highest score wins; the reply is still arriving\):" "/why on a reply still arriving says so"
+ui_expect_not "not stored" "not: not stored"
+ui_expect "^ +(cheap|mid|expensive) · .*[0-9]+ tok" "the reply done" 60
+send "/why"
+ui_expect "Why (cheap|mid|expensive) answered reply [0-9]+\.[0-9]+ \(highest score wins\):" "/why once it is done names its id"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 

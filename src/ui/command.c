@@ -262,10 +262,10 @@ cmd_why(struct ui *ui, const char *arg)
 	long sel = ui->command_reply;
 	const struct app_exchange *ex;
 	const struct app_candidate *c;
-	char cost[32], lat[32], id[48];
+	char cost[32], lat[32], id[64];
 	struct buf b;
 	size_t i, width;
-	bool show_lat, show_pm;
+	bool show_lat, show_pm, arriving;
 	int rc = MC_OK, mw = 5;
 
 	if (sel < 0 || (ex = app_get(ui->app, (size_t)sel)) == NULL) {
@@ -287,11 +287,16 @@ cmd_why(struct ui *ui, const char *arg)
 			            "reply");
 		return;
 	}
-	/* The id `mixchat rate` takes, once the reply is stored. */
+	/* The id `mixchat rate` takes, once the reply is stored.  Still
+	 * arriving, it has none yet: it "is answering", not "answered", and
+	 * no number of another kind stands in for the id. */
+	arriving = ex->state == REPLY_PENDING || ex->state == REPLY_STREAMING;
 	if (ex->reply_id[0] != '\0')
-		snprintf(id, sizeof id, "%s", ex->reply_id);
+		snprintf(id, sizeof id, "reply %s", ex->reply_id);
+	else if (arriving)
+		snprintf(id, sizeof id, "this message");
 	else
-		snprintf(id, sizeof id, "%ld (not stored)", sel + 1);
+		snprintf(id, sizeof id, "this reply (not stored)");
 	/* The model column is as wide as the longest name (to 40). */
 	for (i = 0; i < ex->ncandidates; i++)
 		if ((int)strlen(ex->candidates[i].model) > mw)
@@ -301,9 +306,11 @@ cmd_why(struct ui *ui, const char *arg)
 	buf_init(&b, 1 << 20);
 	if (ex->pinned && !ex->not_sent)
 		rc = buf_printf(&b,
-		    "%s answered reply %s because it is pinned (/model); "
+		    "%s %s %s because it is pinned (/model)%s; "
 		    "the router's table:\n",
-		    ex->model != NULL ? ex->model : "?", id);
+		    ex->model != NULL ? ex->model : "?",
+		    arriving ? "is answering" : "answered", id,
+		    arriving ? " (the reply is still arriving)" : "");
 	else if (ex->model == NULL || ex->not_sent) {
 		/* Nothing was sent (nothing fitted the budget, every model
 		 * was rate-limited): the table says why.  The message named
@@ -317,9 +324,10 @@ cmd_why(struct ui *ui, const char *arg)
 		    "table:\n",
 		    (int)fit, p, fit < strlen(p) ? glyph->ellipsis : "");
 	} else
-		rc = buf_printf(&b,
-		    "Why %s answered reply %s%s (highest score wins):\n",
-		    ex->model, id, ex->reask ? ", asked again" : "");
+		rc = buf_printf(&b, "Why %s %s %s%s (highest score wins%s):\n",
+		    ex->model, arriving ? "is answering" : "answered", id,
+		    ex->reask ? ", asked again" : "",
+		    arriving ? "; the reply is still arriving" : "");
 	/* Narrow, the uncertainty and then the latency give way, so that
 	 * a row stays one line (4 + model + 27, + 10 latency, + 7 ±). */
 	width = ui_text_width(ui);
