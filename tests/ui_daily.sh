@@ -1,13 +1,16 @@
 # ui_daily.sh - what a daily user meets in the chat, from a review:
 # /models with the vault kept locked says the keys there wait for it, not
 # `keys add` again (and names every provider that takes a key).  /why on
-# a reply still arriving says so, with no made-up number for its id.
+# a reply still arriving says so, with no made-up number for its id.  A
+# reasoning reply scrolled into view is marked on its footer, not on its
+# "thinking:" lines (which are no footer).
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
 MIXCHAT_VAULT_KDF=min; export MIXCHAT_VAULT_KDF
 cat >"$T/script.json" <<'EOF2'
 [
+  {"prompt_contains": "think", "reply": "<think>Let me consider this carefully.</think>The answer is 42."},
   {"prompt_contains": "slow", "reply": "This is a slow reply that takes a while to stream.", "drip_ms": 300}
 ]
 EOF2
@@ -48,6 +51,21 @@ ui_expect_not "not stored" "not: not stored"
 ui_expect "^ +(cheap|mid|expensive) · .*[0-9]+ tok" "the reply done" 60
 send "/why"
 ui_expect "Why (cheap|mid|expensive) answered reply [0-9]+\.[0-9]+ \(highest score wins\):" "/why once it is done names its id"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+
+# 8. Scrolled up, the reply in view is marked (▌) on its footer only: the
+# thinking lines above the answer are not its footer.
+UI_ROWS=14 ui_start -- --home "$H2"
+ui_expect "F1 keys" "chat screen, 14 rows"
+send "think about it"
+ui_expect "^ +(cheap|mid|expensive) · .*[0-9]+ tok" "the reasoning reply"
+send "one more message"
+ui_expect "mock reply to: one more message" "one more reply"
+ui_keys PPage
+ui_expect "^ ▌ +(cheap|mid|expensive) · .*[0-9]+ tok" "scrolled up: the reply's footer is marked"
+ui_expect "^ +thinking:" "its thinking lines are in view"
+ui_expect_not "^ ▌ +(thinking:|Let me consider)" "the thinking lines are not marked as its footer"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 

@@ -718,6 +718,7 @@ line_style(enum view_kind kind)
 	case VIEW_FENCE:
 		return TH_FENCE;
 	case VIEW_FOOTER:
+	case VIEW_THINK:
 		return TH_FOOTER;
 	case VIEW_ERROR:
 		return TH_ERROR;

@@ -866,11 +866,11 @@ block_layout_exchange(struct view_block *b, size_t width,
 		/* A reasoning model's <think> block (local models through
 		 * Ollama): drawn dim and apart, without its tags. */
 		if (think != NULL) {
-			block_add_paragraphs(b, full, VIEW_FOOTER,
+			block_add_paragraphs(b, full, VIEW_THINK,
 			    "thinking:", strlen("thinking:"), false, false);
 			if (tl > 0)
-				block_add_paragraphs(b, full, VIEW_FOOTER,
-				    think, tl, false, false);
+				block_add_paragraphs(b, full, VIEW_THINK, think,
+				    tl, false, false);
 		}
 
 		while (

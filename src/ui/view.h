@@ -37,6 +37,9 @@ enum view_kind {
 	VIEW_NOTE_ERROR, /* a message from mixchat about a failure */
 	VIEW_BLANK,      /* the gap after a block */
 	VIEW_RULE,       /* a "---" of a reply: a rule across (no text) */
+	VIEW_THINK,      /* a reasoning model's <think> block, drawn dim as
+	                    the footer is, but not the footer: above the
+	                    answer, it is no mark of the reply in view */
 };
 
 #define VIEW_FIRST 0x1 /* first line of the prompt / reply / note */
