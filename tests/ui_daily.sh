@@ -3,7 +3,10 @@
 # `keys add` again (and names every provider that takes a key).  /why on
 # a reply still arriving says so, with no made-up number for its id.  A
 # reasoning reply scrolled into view is marked on its footer, not on its
-# "thinking:" lines (which are no footer).
+# "thinking:" lines (which are no footer).  A /command refused while a
+# reply arrives is kept in the input, selected: the notice line says so,
+# typing replaces it (no "/sessions 10/new"), Enter runs it once the reply
+# is done.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -66,6 +69,30 @@ ui_keys PPage
 ui_expect "^ ▌ +(cheap|mid|expensive) · .*[0-9]+ tok" "scrolled up: the reply's footer is marked"
 ui_expect "^ +thinking:" "its thinking lines are in view"
 ui_expect_not "^ ▌ +(thinking:|Let me consider)" "the thinking lines are not marked as its footer"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+
+# 9. /sessions 10 and /new while a reply streams: each kept in the input
+# (said once on the notice line), the next command typed replaces it.
+ui_start -- --home "$H2"
+ui_expect "F1 keys" "chat screen"
+send "slow reply to keep commands"
+ui_expect "streaming" "the slow reply streams"
+send "/sessions 10"
+ui_expect "/sessions 10 is kept in the input: a reply is still arriving" "/sessions N refused for now: the notice says it is kept"
+ui_expect "^› /sessions 10 *$" "and it is in the input"
+ui_type "/new"
+ui_expect "^› /new *$" "a command typed over it replaces it, not glued to it"
+ui_keys Enter
+ui_expect "/new is kept in the input: a reply is still arriving" "/new refused for now: kept"
+ui_expect_not "/sessions 10 is kept|\\+1 more" "the replaced command's notice is gone"
+ui_keys Enter
+ui_expect_not "\\+1 more" "Enter again: the notice is not repeated"
+ui_expect_not " -!- /new" "and no note in the conversation"
+ui_expect "^ +(cheap|mid|expensive) · .*[0-9]+ tok" "the reply done" 60
+ui_expect "^› /new *$" "the kept /new is still in the input"
+ui_keys Enter
+ui_expect "a new conversation" "Enter runs it once the reply is done"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 

@@ -839,9 +839,8 @@ cmd_new(struct ui *ui, const char *arg)
 	}
 	/* As /sessions N: a reply still arriving is not cut off unseen. */
 	if (app_busy(ui->app)) {
-		ui_note_error(ui, "/new: a reply is still arriving (Esc "
-		                  "cancels it)");
-		ui->keep_command = true;
+		ui_command_wait(
+		    ui, "a reply is still arriving (Esc cancels it)");
 		return;
 	}
 	rc = app_session_new(ui->app, &cause);
@@ -974,7 +973,7 @@ sessions_pick(struct ui *ui, const char *line, size_t len)
 {
 	size_t n;
 	const char *id = session_line_id(line, len, &n);
-	char *arg;
+	char *arg, *cmd;
 
 	if (id == NULL)
 		return;
@@ -982,13 +981,9 @@ sessions_pick(struct ui *ui, const char *line, size_t len)
 	ui_overlay_close(ui);
 	ui->keep_command = false;
 	cmd_sessions(ui, arg);
-	if (ui->keep_command && editor_empty(&ui->ed)) {
-		char *cmd = xasprintf("/sessions %s", arg);
-
-		editor_set(&ui->ed, cmd);
-		free(cmd);
-	}
-	ui->keep_command = false;
+	cmd = xasprintf("/sessions %s", arg);
+	ui_command_keep(ui, cmd);
+	free(cmd);
 	free(arg);
 }
 
@@ -1018,11 +1013,15 @@ cmd_sessions(struct ui *ui, const char *arg)
 		rc = app_session_resume(
 		    ui->app, conv != NULL ? conv : arg, &cause);
 		free(conv);
+		if (rc == MC_ERR_AGAIN) {
+			ui_command_wait(ui, cause != NULL ? cause : "not now");
+			free(cause);
+			return;
+		}
 		if (rc != MC_OK) {
 			ui_note_error(ui, "/sessions: %s",
 			    cause != NULL ? cause : mixchat_strerror(rc));
 			free(cause);
-			ui->keep_command = rc == MC_ERR_AGAIN;
 			return;
 		}
 		ui_reset_view(ui);
