@@ -6,13 +6,16 @@
 # "thinking:" lines (which are no footer).  A /command refused while a
 # reply arrives is kept in the input, selected: the notice line says so,
 # typing replaces it (no "/sessions 10/new"), Enter runs it once the reply
-# is done.
+# is done.  Pinning a rate-limited model says how long it stays so and
+# what a message sent meanwhile meets, in place of the notice that the
+# router avoids it.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
 MIXCHAT_VAULT_KDF=min; export MIXCHAT_VAULT_KDF
 cat >"$T/script.json" <<'EOF2'
 [
+  {"prompt_contains": "ratelimit", "status": 429, "retry_after": 150},
   {"prompt_contains": "think", "reply": "<think>Let me consider this carefully.</think>The answer is 42."},
   {"prompt_contains": "slow", "reply": "This is a slow reply that takes a while to stream.", "drip_ms": 300}
 ]
@@ -93,6 +96,20 @@ ui_expect "^ +(cheap|mid|expensive) · .*[0-9]+ tok" "the reply done" 60
 ui_expect "^› /new *$" "the kept /new is still in the input"
 ui_keys Enter
 ui_expect "a new conversation" "Enter runs it once the reply is done"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+
+# 11. A 429 for the model the router chose, then /model pins it.
+ui_start -- --home "$H2"
+ui_expect "F1 keys" "chat screen"
+send "ratelimit now"
+ui_expect "is rate-limited for 3 min: the router will use another model until then" "the 429's notice"
+lm=$(sed -n 's/^ ! \([a-z]*\) is rate-limited for 3 min.*/\1/p' "$T/screen" | head -n 1)
+send "/model $lm"
+ui_expect "every message now goes to $lm" "pinned"
+ui_expect "^ ! $lm is rate-limited for [0-9]+ min more: pinned, a message is sent to it all the same" "pinning it says it is still rate-limited and a message goes to it anyway"
+ui_expect_not "the router will use another model until then" "the notice line no longer says the router avoids it"
+ui_expect_not "\\+1 more" "nor counts the stale notice as unread"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 

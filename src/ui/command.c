@@ -387,6 +387,9 @@ cmd_model(struct ui *ui, const char *arg)
 		    p != NULL ? p : "auto (the router chooses)");
 		return;
 	}
+	/* What the notice line said about routing is past (a model that
+	 * "the router will avoid", now pinned): what pinning says stays. */
+	ui_notices_dismiss(ui);
 	rc = app_pin_model(
 	    ui->app, strcmp(arg, "auto") == 0 ? NULL : arg, &cause);
 	if (rc == MC_ERR_NOTFOUND) {
