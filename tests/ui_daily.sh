@@ -8,7 +8,7 @@
 # typing replaces it (no "/sessions 10/new"), Enter runs it once the reply
 # is done.  Pinning a rate-limited model says how long it stays so and
 # what a message sent meanwhile meets, in place of the notice that the
-# router avoids it.
+# router avoids it.  /glyphs switches the tables already on screen too.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -110,6 +110,27 @@ ui_expect "every message now goes to $lm" "pinned"
 ui_expect "^ ! $lm is rate-limited for [0-9]+ min more: pinned, a message is sent to it all the same" "pinning it says it is still rate-limited and a message goes to it anyway"
 ui_expect_not "the router will use another model until then" "the notice line no longer says the router avoids it"
 ui_expect_not "\\+1 more" "nor counts the stale notice as unread"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+
+# 12a. /why and /models on screen, then /glyphs ascii: their marks switch
+# with the replies' (▶ to >, ± to +-), and back.
+ui_start -- --home "$H2"
+ui_expect "F1 keys" "chat screen"
+send "hello glyphs"
+ui_expect "mock reply to: hello glyphs" "a reply"
+send "/why"
+ui_expect "^ +▶ (cheap|mid|expensive) " "/why's winner marked ▶"
+send "/models"
+ui_expect "^ +cheap +mock .*[0-9]±[0-9]" "/models' quality ± its uncertainty"
+send "/glyphs ascii"
+ui_expect "marks in ASCII for this session" "ASCII marks"
+ui_expect "^ +> (cheap|mid|expensive) " "the /why table on screen marks its winner > now"
+ui_expect "^ +cheap +mock .*[0-9]\+-[0-9]" "the /models table on screen has +- now"
+ui_expect_not "▶|±" "no Unicode mark left on screen"
+send "/glyphs unicode"
+ui_expect "^ +▶ (cheap|mid|expensive) " "back: ▶"
+ui_expect "^ +cheap +mock .*[0-9]±[0-9]" "back: ±"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 

@@ -111,6 +111,19 @@ ui_note(struct ui *ui, const char *fmt, ...)
 }
 
 void
+ui_note_alt(struct ui *ui, const char *text, bool ascii)
+{
+	size_t len = strlen(text);
+	char *s = xstrndup(text, len);
+
+	/* Trimmed as the note itself was. */
+	while (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
+	view_note_alt(&ui->view, s, ascii);
+	free(s);
+}
+
+void
 ui_note_marked(struct ui *ui, const char *text)
 {
 	size_t len = strlen(text);

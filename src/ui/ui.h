@@ -146,6 +146,9 @@ void ui_note_error(struct ui *ui, const char *fmt, ...) MC_PRINTF(2, 3);
 /* ui_note_marked: a note (not a format) whose VIEW_MARK_ON .. VIEW_MARK_OFF
  * spans are drawn highlighted (ui/view.h): what /search matched. */
 void ui_note_marked(struct ui *ui, const char *text);
+/* ui_note_alt: the note just added, as text with the other set's marks
+ * (ascii: the ASCII set's), for a /glyphs switch (view_note_alt). */
+void ui_note_alt(struct ui *ui, const char *text, bool ascii);
 /* ui_sync: lay out what changed in the app's conversation. */
 void ui_sync(struct ui *ui);
 /* ui_reset_view: forget the laid-out conversation (session switched). */
