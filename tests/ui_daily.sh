@@ -9,6 +9,7 @@
 # is done.  Pinning a rate-limited model says how long it stays so and
 # what a message sent meanwhile meets, in place of the notice that the
 # router avoids it.  /glyphs switches the tables already on screen too.
+# A title cut in /sessions ends "about…", not "about …".
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -131,6 +132,20 @@ ui_expect_not "▶|±" "no Unicode mark left on screen"
 send "/glyphs unicode"
 ui_expect "^ +▶ (cheap|mid|expensive) " "back: ▶"
 ui_expect "^ +cheap +mock .*[0-9]±[0-9]" "back: ±"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+
+# 12b. At 71 columns /sessions cuts this title right after "about ": the
+# mark follows the word, with no space before it.
+H3=$T/home3
+write_config "$H3"
+UI_COLS=71 ui_start -- --home "$H3"
+ui_expect "F1 keys" "chat screen, 71 columns"
+send "quick question number 9 about something long enough to be cut"
+ui_expect "mock reply to: quick question" "a reply"
+send "/sessions"
+ui_expect "quick question number 9 about… *$" "the cut title ends 'about…'"
+ui_expect_not "about …" "no space before the mark"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 

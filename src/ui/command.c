@@ -53,17 +53,21 @@ static const char help_text[] =
     "Start a message with // to send one that begins with /.";
 
 /* Add s to b cut to cols display columns (never inside a character, "…"
- * or "..." when cut), not padded. */
+ * or "..." when cut, right after the last word kept: "about…", not
+ * "about …"), not padded. */
 static int
 add_cut(struct buf *b, const char *s, size_t cols)
 {
-	size_t n = strlen(s), used,
+	size_t n = strlen(s), used, k,
 	       ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
 	int rc;
 
 	if (utf8_width(s, n) <= cols || cols <= ew)
 		return buf_add(b, s, utf8_fit(s, n, cols, &used));
-	rc = buf_add(b, s, utf8_fit(s, n, cols - ew, &used));
+	k = utf8_fit(s, n, cols - ew, &used);
+	while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'))
+		k--;
+	rc = buf_add(b, s, k);
 	return rc == MC_OK ? buf_addstr(b, glyph->ellipsis) : rc;
 }
 
@@ -331,12 +335,15 @@ why_text(struct ui *ui, const void *arg, struct buf *b)
 		 * by its words (it has no reply id). */
 		const char *p = ex->prompt != NULL ? ex->prompt : "";
 		size_t used = 0, line = strcspn(p, "\n"),
-		       fit = utf8_fit(p, line, 40, &used);
+		       fit = utf8_fit(p, line, 40, &used), k = fit;
 
+		/* Cut: the mark right after the last word kept. */
+		while (k < strlen(p) && k > 0 && p[k - 1] == ' ')
+			k--;
 		rc = buf_printf(b,
 		    "/why: no model was asked for \"%.*s%s\"; the router's "
 		    "table:\n",
-		    (int)fit, p, fit < strlen(p) ? glyph->ellipsis : "");
+		    (int)k, p, fit < strlen(p) ? glyph->ellipsis : "");
 	} else
 		rc = buf_printf(b, "Why %s %s %s%s (highest score wins%s):\n",
 		    ex->model, arriving ? "is answering" : "answered", id,

@@ -840,6 +840,9 @@ block_layout_exchange(struct view_block *b, size_t width,
 		if (width > ew + 1 && (utf8_width(b->text + off, l) > width ||
 		                          ex->prompt[n] != '\0')) {
 			l = utf8_fit(b->text + off, l, width - ew, &used);
+			/* The mark right after the last word kept. */
+			while (l > 0 && b->text[off + l - 1] == ' ')
+				l--;
 			b->text_len = off + l;
 			block_add_text(
 			    b, glyph->ellipsis, strlen(glyph->ellipsis));
