@@ -107,7 +107,7 @@ exchange_init(struct app_exchange *ex, const char *prompt, const char *reply)
 static char *
 view_dump(struct view *v)
 {
-	static const char kinds[] = "PRCFfENnBH";
+	static const char kinds[] = "PRCFfENnBHT";
 	struct buf b;
 	const struct view_line *line;
 	const char *text;
@@ -175,9 +175,9 @@ TEST(view_lays_out_an_exchange)
 		d3 = view_dump(&v3);
 		CHECK(
 		    strncmp(d3,
-		        "P:q\nf:thinking:\nf:I reason about it.\nR:The "
+		        "P:q\nT:thinking:\nT:I reason about it.\nR:The "
 		        "answer is 42.\nf:m ",
-		        strlen("P:q\nf:thinking:\nf:I reason about it.\nR:The "
+		        strlen("P:q\nT:thinking:\nT:I reason about it.\nR:The "
 		               "answer is 42.\nf:m ")) == 0);
 		CHECK(strstr(d3, "<think>") == NULL);
 		free(d3);

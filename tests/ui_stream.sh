@@ -105,7 +105,7 @@ done
 [ $n -lt 50 ] && ok "second slow reply started" || { fail "second slow reply never started"; ui_screen | sed 's/^/  | /'; }
 # /new does not cut it off unseen (as /sessions N does not).
 ui_type "/new"; ui_keys Enter
-ui_expect "/new: a reply is still arriving \(Esc cancels it\)" "/new waits for the reply in flight"
+ui_expect "/new is kept in the input: a reply is still arriving" "/new waits for the reply in flight, kept in the input (said on the notice line)"
 ui_expect "^› /new *$" "the refused /new stays in the input, to run with one Enter later"
 ui_keys Escape
 ui_expect "cancelled" "Esc cancels"

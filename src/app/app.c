@@ -3447,6 +3447,8 @@ int
 app_pin_model(struct app *app, const char *model, char **cause)
 {
 	const struct model *m;
+	struct store_latency sl;
+	char wait[48];
 
 	if (model == NULL || strcmp(model, "auto") == 0) {
 		free(app->pinned);
@@ -3495,6 +3497,18 @@ app_pin_model(struct app *app, const char *model, char **cause)
 		    "%s is out of routing (%s): "
 		    "pinned, it is asked anyway",
 		    model, app_down_reason(app, model));
+	else if (app->store != NULL &&
+	         store_latency_get(app->store, model, &sl) == MC_OK &&
+	         sl.unavailable_until_ms > time_wall_ms()) {
+		/* A 429's Retry-After runs: sent, not held, and said so. */
+		time_wait_text(sl.unavailable_until_ms - time_wall_ms(), wait,
+		    sizeof wait);
+		app_notice(app,
+		    "%s is rate-limited for %s more: pinned, a message is "
+		    "sent to it all the same (not held), and its provider "
+		    "will likely refuse it until then",
+		    model, wait);
+	}
 	return MC_OK;
 }
 

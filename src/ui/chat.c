@@ -111,6 +111,19 @@ ui_note(struct ui *ui, const char *fmt, ...)
 }
 
 void
+ui_note_alt(struct ui *ui, const char *text, bool ascii)
+{
+	size_t len = strlen(text);
+	char *s = xstrndup(text, len);
+
+	/* Trimmed as the note itself was. */
+	while (len > 0 && s[len - 1] == '\n')
+		s[--len] = '\0';
+	view_note_alt(&ui->view, s, ascii);
+	free(s);
+}
+
+void
 ui_note_marked(struct ui *ui, const char *text)
 {
 	size_t len = strlen(text);
@@ -258,29 +271,58 @@ ui_notice_busy(struct ui *ui, const char *message)
 	ui->notice_busy[ui->nnotices - 1] = true;
 }
 
+/* Notice k, gone from the notice line and /notices. */
+static void
+notice_remove(struct ui *ui, size_t k)
+{
+	size_t i;
+
+	if (k >= ui->nnotices - ui->notices_unseen)
+		ui->notices_unseen--;
+	free(ui->notices[k]);
+	for (i = k + 1; i < ui->nnotices; i++) {
+		ui->notices[i - 1] = ui->notices[i];
+		ui->notice_busy[i - 1] = ui->notice_busy[i];
+		ui->notice_time[i - 1] = ui->notice_time[i];
+	}
+	ui->nnotices--;
+	ui->dirty = true;
+}
+
 /* The notices that waited for the reply in flight, gone (it has ended);
  * the others stay as they were, seen or not. */
 static void
 ui_notices_drop_busy(struct ui *ui)
 {
-	size_t k = 0, i;
+	size_t k = 0;
 
 	while (k < ui->nnotices) {
 		if (!ui->notice_busy[k]) {
 			k++;
 			continue;
 		}
-		if (k >= ui->nnotices - ui->notices_unseen)
-			ui->notices_unseen--;
-		free(ui->notices[k]);
-		for (i = k + 1; i < ui->nnotices; i++) {
-			ui->notices[i - 1] = ui->notices[i];
-			ui->notice_busy[i - 1] = ui->notice_busy[i];
-			ui->notice_time[i - 1] = ui->notice_time[i];
-		}
-		ui->nnotices--;
-		ui->dirty = true;
+		notice_remove(ui, k);
 	}
+}
+
+/* The input no longer holds a kept /command as it was kept (it ran, or
+ * was replaced or edited): the notice that said so goes. */
+static void
+kept_command_end(struct ui *ui)
+{
+	size_t k;
+
+	ui->command_kept = false;
+	if (ui->kept_notice == NULL)
+		return;
+	for (k = ui->nnotices; k-- > 0;)
+		if (ui->notice_busy[k] &&
+		    strcmp(ui->notices[k], ui->kept_notice) == 0) {
+			notice_remove(ui, k);
+			break;
+		}
+	free(ui->kept_notice);
+	ui->kept_notice = NULL;
 }
 
 void
@@ -560,6 +602,41 @@ several_lines(const char *text)
 	return memchr(text, '\n', n) != NULL;
 }
 
+void
+ui_command_wait(struct ui *ui, const char *why)
+{
+	ui->keep_command = true;
+	free(ui->keep_why);
+	ui->keep_why = xstrdup(why);
+}
+
+void
+ui_command_keep(struct ui *ui, const char *line)
+{
+	/* Refused while a reply arrives: one Enter runs it later. */
+	if (ui->keep_command && editor_empty(&ui->ed)) {
+		editor_set(&ui->ed, line);
+		if (ui->keep_why != NULL) {
+			char *msg = xasprintf("%s is kept in the input: %s; "
+			                      "Enter runs it once it is done, "
+			                      "typing replaces it",
+			    line, ui->keep_why);
+
+			/* On the notice line, gone when the reply ends (as a
+			 * message's "not sent"), once however often Enter is
+			 * pressed meanwhile. */
+			ui_notice_busy(ui, msg);
+			free(ui->kept_notice);
+			ui->kept_notice = notice_clean(msg);
+			free(msg);
+			ui->command_kept = true;
+		}
+	}
+	ui->keep_command = false;
+	free(ui->keep_why);
+	ui->keep_why = NULL;
+}
+
 static void
 send_input(struct ui *ui)
 {
@@ -582,10 +659,9 @@ send_input(struct ui *ui)
 	    !several_lines(ui->ed.text)) {
 		text = editor_take(&ui->ed);
 		ui->keep_command = false;
+		kept_command_end(ui);
 		command_run(ui, text);
-		/* Refused while a reply arrives: one Enter runs it later. */
-		if (ui->keep_command && editor_empty(&ui->ed))
-			editor_set(&ui->ed, text);
+		ui_command_keep(ui, text);
 		free(text);
 		restore_set_aside(ui);
 		ui->dirty = true;
@@ -1017,6 +1093,11 @@ count_lines(const char *s, size_t n)
 static void
 paste_insert(struct ui *ui, const char *s, size_t n)
 {
+	/* Over a /command kept selected: the paste replaces it. */
+	if (ui->command_kept) {
+		editor_set(&ui->ed, "");
+		kept_command_end(ui);
+	}
 	if (!editor_insert(&ui->ed, s, n))
 		ui_note_error(ui,
 		    "the paste is too long for one message "
@@ -1281,6 +1362,37 @@ overlay_key(struct ui *ui, uint32_t key)
 		ui_overlay_close(ui);
 }
 
+/*
+ * A key on a /command kept in the input until it can run (selected, as
+ * ui_command_keep left it): as on a selection, typed text replaces it and
+ * a deleting key takes it whole; a motion (or the history, or vi's modes)
+ * starts editing it; Enter runs it; the other keys (scrolling, Esc on the
+ * reply, rating) leave it as it is.
+ */
+static void
+kept_command_key(struct ui *ui, const struct binding *b, uint32_t key)
+{
+	bool typed = b == NULL && ui->mode == KEYMAP_INSERT &&
+	             ((key >= 0x20 && key < KEYC_BASE) || key == KEYC_TAB);
+
+	if (typed || (b != NULL && (b->action == ACT_DELETE_BACK ||
+	                               b->action == ACT_DELETE_FORWARD ||
+	                               b->action == ACT_DELETE_WORD_BACK ||
+	                               b->action == ACT_KILL_LINE ||
+	                               b->action == ACT_KILL_TO_START))) {
+		editor_set(&ui->ed, "");
+		kept_command_end(ui);
+		return;
+	}
+	if (b == NULL)
+		return;
+	if (b->action == ACT_NEWLINE || b->action == ACT_HISTORY_PREV ||
+	    b->action == ACT_HISTORY_NEXT || b->action == ACT_COMMAND ||
+	    (b->action >= ACT_CURSOR_LEFT && b->action <= ACT_BIGWORD_END) ||
+	    (b->action >= ACT_INSERT_MODE && b->action <= ACT_NORMAL_MODE))
+		kept_command_end(ui);
+}
+
 static void
 handle_key(struct ui *ui, uint32_t key)
 {
@@ -1350,6 +1462,8 @@ handle_key(struct ui *ui, uint32_t key)
 		return;
 	}
 	b = keymap_lookup(&ui->km, ui->mode, key);
+	if (ui->command_kept)
+		kept_command_key(ui, b, key);
 	if (b != NULL) {
 		do_action(ui, b->action, b->arg);
 		return;
@@ -1726,6 +1840,8 @@ out_ui:
 	buf_release(&ui.paste);
 	editor_release(&ui.ed);
 	free(ui.set_aside);
+	free(ui.keep_why);
+	free(ui.kept_notice);
 	keymap_release(&ui.km);
 	theme_release(&ui.theme);
 out_app:

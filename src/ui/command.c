@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "app/format.h"
+#include "cli/cli.h"
 #include "ui/resource.h"
 #include "ui/ui.h"
 #include "util/buf.h"
@@ -19,6 +20,7 @@
 #include "util/suggest.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+#include "vault/vault.h"
 
 #define SEARCH_MAX 20
 
@@ -51,17 +53,21 @@ static const char help_text[] =
     "Start a message with // to send one that begins with /.";
 
 /* Add s to b cut to cols display columns (never inside a character, "…"
- * or "..." when cut), not padded. */
+ * or "..." when cut, right after the last word kept: "about…", not
+ * "about …"), not padded. */
 static int
 add_cut(struct buf *b, const char *s, size_t cols)
 {
-	size_t n = strlen(s), used,
+	size_t n = strlen(s), used, k,
 	       ew = utf8_width(glyph->ellipsis, strlen(glyph->ellipsis));
 	int rc;
 
 	if (utf8_width(s, n) <= cols || cols <= ew)
 		return buf_add(b, s, utf8_fit(s, n, cols, &used));
-	rc = buf_add(b, s, utf8_fit(s, n, cols - ew, &used));
+	k = utf8_fit(s, n, cols - ew, &used);
+	while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'))
+		k--;
+	rc = buf_add(b, s, k);
 	return rc == MC_OK ? buf_addstr(b, glyph->ellipsis) : rc;
 }
 
@@ -254,17 +260,133 @@ why_excluded(const struct app_exchange *ex, const char *reason)
 	return reason;
 }
 
+/* A note's text, as build writes it: it depends on the set of marks in
+ * use (util/glyph.h). */
+typedef int (*note_text_fn)(struct ui *ui, const void *arg, struct buf *b);
+
+/*
+ * Add the note build writes (marked: with VIEW_MARK spans), written in
+ * both sets of marks - build runs once more with the other set in use -
+ * so that a /glyphs switch later shows it in that set, as it does the
+ * replies (a /why table's ▶ becomes >, its ± +-).  The first build's
+ * result; nothing is added when it fails.
+ */
+static int
+note_both_sets(struct ui *ui, note_text_fn build, const void *arg, bool marked)
+{
+	struct buf b;
+	bool ascii = glyph != &glyph_unicode;
+	int rc;
+
+	buf_init(&b, 1 << 20);
+	rc = build(ui, arg, &b);
+	if (rc == MC_OK) {
+		if (marked)
+			ui_note_marked(ui, buf_str(&b));
+		else
+			ui_note(ui, "%s", buf_str(&b));
+		buf_reset(&b);
+		glyph_use(ascii ? GLYPHS_UNICODE : GLYPHS_ASCII);
+		if (build(ui, arg, &b) == MC_OK)
+			ui_note_alt(ui, buf_str(&b), !ascii);
+		glyph_use(ascii ? GLYPHS_ASCII : GLYPHS_UNICODE);
+	}
+	buf_release(&b);
+	return rc;
+}
+
+/* /why's table for the exchange arg, into b. */
+static int
+why_text(struct ui *ui, const void *arg, struct buf *b)
+{
+	const struct app_exchange *ex = arg;
+	const struct app_candidate *c;
+	char cost[32], lat[32], id[64];
+	size_t i, width;
+	bool show_lat, show_pm, arriving;
+	int rc = MC_OK, mw = 5;
+
+	/* The id `mixchat rate` takes, once the reply is stored.  Still
+	 * arriving, it has none yet: it "is answering", not "answered", and
+	 * no number of another kind stands in for the id. */
+	arriving = ex->state == REPLY_PENDING || ex->state == REPLY_STREAMING;
+	if (ex->reply_id[0] != '\0')
+		snprintf(id, sizeof id, "reply %s", ex->reply_id);
+	else if (arriving)
+		snprintf(id, sizeof id, "this message");
+	else
+		snprintf(id, sizeof id, "this reply (not stored)");
+	/* The model column is as wide as the longest name (to 40). */
+	for (i = 0; i < ex->ncandidates; i++)
+		if ((int)strlen(ex->candidates[i].model) > mw)
+			mw = (int)strlen(ex->candidates[i].model);
+	if (mw > 40)
+		mw = 40;
+	if (ex->pinned && !ex->not_sent)
+		rc = buf_printf(b,
+		    "%s %s %s because it is pinned (/model)%s; "
+		    "the router's table:\n",
+		    ex->model != NULL ? ex->model : "?",
+		    arriving ? "is answering" : "answered", id,
+		    arriving ? " (the reply is still arriving)" : "");
+	else if (ex->model == NULL || ex->not_sent) {
+		/* Nothing was sent (nothing fitted the budget, every model
+		 * was rate-limited): the table says why.  The message named
+		 * by its words (it has no reply id). */
+		const char *p = ex->prompt != NULL ? ex->prompt : "";
+		size_t used = 0, line = strcspn(p, "\n"),
+		       fit = utf8_fit(p, line, 40, &used), k = fit;
+
+		/* Cut: the mark right after the last word kept. */
+		while (k < strlen(p) && k > 0 && p[k - 1] == ' ')
+			k--;
+		rc = buf_printf(b,
+		    "/why: no model was asked for \"%.*s%s\"; the router's "
+		    "table:\n",
+		    (int)k, p, fit < strlen(p) ? glyph->ellipsis : "");
+	} else
+		rc = buf_printf(b, "Why %s %s %s%s (highest score wins%s):\n",
+		    ex->model, arriving ? "is answering" : "answered", id,
+		    ex->reask ? ", asked again" : "",
+		    arriving ? "; the reply is still arriving" : "");
+	/* Narrow, the uncertainty and then the latency give way, so that
+	 * a row stays one line (4 + model + 27, + 10 latency, + 7 ±). */
+	width = ui_text_width(ui);
+	show_lat = (size_t)mw + 41 <= width;
+	show_pm = (size_t)mw + 48 <= width;
+	if (rc == MC_OK)
+		rc = buf_printf(b, "    %-*s %7s %10s%s%s%s%*s %7s\n", mw,
+		    "model", "quality", "cost", show_lat ? " " : "",
+		    show_lat ? "  latency" : "", show_pm ? " " : "",
+		    show_pm ? pad_to(glyph->pm, 6) : 0,
+		    show_pm ? glyph->pm : "", "score");
+	for (i = 0; i < ex->ncandidates && rc == MC_OK; i++) {
+		char latcol[48] = "", pmcol[32] = "";
+
+		c = &ex->candidates[i];
+		format_usd(c->cost_usd, cost, sizeof cost);
+		format_ms(c->latency_ms, lat, sizeof lat);
+		if (show_lat)
+			snprintf(latcol, sizeof latcol, " %9s", lat);
+		if (show_pm)
+			snprintf(pmcol, sizeof pmcol, " %6.3f", c->uncertainty);
+		if (c->excluded != NULL)
+			rc = buf_printf(b, "    %-*.*s  not a candidate: %s\n",
+			    mw, mw, c->model, why_excluded(ex, c->excluded));
+		else
+			rc = buf_printf(b, "  %s %-*.*s %7.3f %10s%s%s %7.3f\n",
+			    (int)i == ex->winner ? glyph->winner : " ", mw, mw,
+			    c->model, c->quality, cost, latcol, pmcol,
+			    c->score);
+	}
+	return rc;
+}
+
 static void
 cmd_why(struct ui *ui, const char *arg)
 {
 	long sel = ui->command_reply;
 	const struct app_exchange *ex;
-	const struct app_candidate *c;
-	char cost[32], lat[32], id[48];
-	struct buf b;
-	size_t i, width;
-	bool show_lat, show_pm;
-	int rc = MC_OK, mw = 5;
 
 	if (sel < 0 || (ex = app_get(ui->app, (size_t)sel)) == NULL) {
 		ui_note_error(ui, "/why: no reply yet; send a message first");
@@ -285,73 +407,8 @@ cmd_why(struct ui *ui, const char *arg)
 			            "reply");
 		return;
 	}
-	/* The id `mixchat rate` takes, once the reply is stored. */
-	if (ex->reply_id[0] != '\0')
-		snprintf(id, sizeof id, "%s", ex->reply_id);
-	else
-		snprintf(id, sizeof id, "%ld (not stored)", sel + 1);
-	/* The model column is as wide as the longest name (to 40). */
-	for (i = 0; i < ex->ncandidates; i++)
-		if ((int)strlen(ex->candidates[i].model) > mw)
-			mw = (int)strlen(ex->candidates[i].model);
-	if (mw > 40)
-		mw = 40;
-	buf_init(&b, 1 << 20);
-	if (ex->pinned && !ex->not_sent)
-		rc = buf_printf(&b,
-		    "%s answered reply %s because it is pinned (/model); "
-		    "the router's table:\n",
-		    ex->model != NULL ? ex->model : "?", id);
-	else if (ex->model == NULL || ex->not_sent) {
-		/* Nothing was sent (nothing fitted the budget, every model
-		 * was rate-limited): the table says why.  The message named
-		 * by its words (it has no reply id). */
-		const char *p = ex->prompt != NULL ? ex->prompt : "";
-		size_t used = 0, line = strcspn(p, "\n"),
-		       fit = utf8_fit(p, line, 40, &used);
-
-		rc = buf_printf(&b,
-		    "/why: no model was asked for \"%.*s%s\"; the router's "
-		    "table:\n",
-		    (int)fit, p, fit < strlen(p) ? glyph->ellipsis : "");
-	} else
-		rc = buf_printf(&b,
-		    "Why %s answered reply %s%s (highest score wins):\n",
-		    ex->model, id, ex->reask ? ", asked again" : "");
-	/* Narrow, the uncertainty and then the latency give way, so that
-	 * a row stays one line (4 + model + 27, + 10 latency, + 7 ±). */
-	width = ui_text_width(ui);
-	show_lat = (size_t)mw + 41 <= width;
-	show_pm = (size_t)mw + 48 <= width;
-	if (rc == MC_OK)
-		rc = buf_printf(&b, "    %-*s %7s %10s%s%s%s%*s %7s\n", mw,
-		    "model", "quality", "cost", show_lat ? " " : "",
-		    show_lat ? "  latency" : "", show_pm ? " " : "",
-		    show_pm ? pad_to(glyph->pm, 6) : 0,
-		    show_pm ? glyph->pm : "", "score");
-	for (i = 0; i < ex->ncandidates && rc == MC_OK; i++) {
-		char latcol[48] = "", pmcol[32] = "";
-
-		c = &ex->candidates[i];
-		format_usd(c->cost_usd, cost, sizeof cost);
-		format_ms(c->latency_ms, lat, sizeof lat);
-		if (show_lat)
-			snprintf(latcol, sizeof latcol, " %9s", lat);
-		if (show_pm)
-			snprintf(pmcol, sizeof pmcol, " %6.3f", c->uncertainty);
-		if (c->excluded != NULL)
-			rc = buf_printf(&b, "    %-*.*s  not a candidate: %s\n",
-			    mw, mw, c->model, why_excluded(ex, c->excluded));
-		else
-			rc =
-			    buf_printf(&b, "  %s %-*.*s %7.3f %10s%s%s %7.3f\n",
-			        (int)i == ex->winner ? glyph->winner : " ", mw,
-			        mw, c->model, c->quality, cost, latcol, pmcol,
-			        c->score);
-	}
-	if (rc == MC_OK)
-		ui_note(ui, "%s", buf_str(&b));
-	buf_release(&b);
+	if (note_both_sets(ui, why_text, ex, false) != MC_OK)
+		ui_note_error(ui, "/why: out of memory");
 }
 
 /* The usable models' names, those close to the name typed first, for a
@@ -377,6 +434,9 @@ cmd_model(struct ui *ui, const char *arg)
 		    p != NULL ? p : "auto (the router chooses)");
 		return;
 	}
+	/* What the notice line said about routing is past (a model that
+	 * "the router will avoid", now pinned): what pinning says stays. */
+	ui_notices_dismiss(ui);
 	rc = app_pin_model(
 	    ui->app, strcmp(arg, "auto") == 0 ? NULL : arg, &cause);
 	if (rc == MC_ERR_NOTFOUND) {
@@ -426,44 +486,172 @@ locked_providers(const struct app_model_info *m, size_t n, struct buf *provs)
 	}
 }
 
-static void
-cmd_models(struct ui *ui, const char *arg)
+/* Whether name is one of names[0..n-1]. */
+static bool
+name_in(char *const *names, size_t n, const char *name)
 {
-	struct app_model_info *m = NULL;
-	size_t n = 0, i, locked = 0, outs;
-	struct buf b;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Add name to the "|"-separated list l unless it is there. */
+static int
+list_add(struct buf *l, const char *name)
+{
+	const char *p = buf_str(l);
+	size_t len = strlen(name);
+
+	for (; *p != '\0'; p += strcspn(p, "|"), p += *p == '|')
+		if (strncmp(p, name, len) == 0 &&
+		    (p[len] == '|' || p[len] == '\0'))
+			return MC_OK;
+	return buf_printf(l, "%s%s", l->len ? "|" : "", name);
+}
+
+/* Add the "|"-separated list l to b as "a, b, c". */
+static int
+list_put(struct buf *b, const struct buf *l)
+{
+	const char *p = buf_str(l);
+	size_t k;
+	int rc = MC_OK;
+
+	for (; rc == MC_OK && *p != '\0'; p += k + (p[k] == '|')) {
+		k = strcspn(p, "|");
+		rc = buf_printf(
+		    b, "%s%.*s", p == buf_str(l) ? "" : ", ", (int)k, p);
+	}
+	return rc;
+}
+
+/*
+ * Under /models' table: the catalog's models no key opens in this chat,
+ * and what opens them.  A provider whose key is in the vault waits for
+ * the vault (kept locked at the start: a restart and the passphrase), not
+ * for `keys add`, which would only replace a key that is fine; a key
+ * added since (by another mixchat) is taken in with the next message.
+ * The providers that take a key but have no model here (OpenRouter,
+ * whose models the user names) are named too, as `keys add` names them.
+ * Several providers are named one after the other, so that a narrow pane
+ * breaks the list between them, not inside a name.
+ */
+static int
+models_without_key(
+    struct ui *ui, const struct app_model_info *m, size_t n, struct buf *b)
+{
+	struct buf wait, need, other;
+	char **names = NULL;
+	size_t nnames = 0, i, j, nwait = 0, nneed = 0;
+	bool unlocked = false;
+	const char *problem = app_vault_problem(ui->app);
+	int rc = MC_OK;
+
+	cli_vault_names(ui->cfg, &names, &nnames);
+	buf_init(&wait, 1 << 16);
+	buf_init(&need, 1 << 16);
+	buf_init(&other, 1 << 16);
+	/* A model with its key from the vault answers: it is open. */
+	for (i = 0; i < n; i++)
+		if (m[i].usable && name_in(names, nnames, m[i].provider))
+			unlocked = true;
+	for (i = 0; i < n && rc == MC_OK; i++) {
+		if (m[i].usable)
+			continue;
+		if (name_in(names, nnames, m[i].provider)) {
+			nwait++;
+			rc = list_add(&wait, m[i].provider);
+		} else {
+			nneed++;
+			rc = list_add(&need, m[i].provider);
+		}
+	}
+	for (i = 0; i < ui->cfg->nproviders && rc == MC_OK; i++) {
+		const struct provider *p = &ui->cfg->providers[i];
+
+		if (p->auth_none || name_in(names, nnames, p->name))
+			continue;
+		for (j = 0; j < n; j++)
+			if (strcmp(m[j].provider, p->name) == 0)
+				break;
+		if (j == n)
+			rc = list_add(&other, p->name);
+	}
+	if (rc == MC_OK && nwait > 0) {
+		if (strchr(buf_str(&wait), '|') == NULL)
+			rc = buf_printf(b, "(%zu more models wait for %s's key",
+			    nwait, buf_str(&wait));
+		else {
+			rc = buf_printf(
+			    b, "(%zu more models wait for the keys of ", nwait);
+			if (rc == MC_OK)
+				rc = list_put(b, &wait);
+		}
+		if (rc == MC_OK && unlocked)
+			rc = buf_printf(b, ", added to the vault since it was "
+			                   "opened: the next message takes "
+			                   "them in)\n");
+		else if (rc == MC_OK)
+			rc =
+			    buf_printf(b, " in the vault, which stays locked "
+			                  "in this chat: restart mixchat and "
+			                  "type the passphrase to use them)\n");
+	}
+	if (rc == MC_OK && nneed > 0 && problem != NULL)
+		rc = buf_printf(b,
+		    "(%zu more models in the catalog need a "
+		    "key, and the key vault cannot be used: "
+		    "%s)\n",
+		    nneed, problem);
+	else if (rc == MC_OK && nneed > 0 &&
+	         (strchr(buf_str(&need), '|') != NULL || other.len > 0)) {
+		rc = buf_printf(b,
+		    "(%zu more models in the catalog need a "
+		    "key: mixchat keys add PROVIDER, one of ",
+		    nneed);
+		if (rc == MC_OK)
+			rc = list_put(b, &need);
+		if (rc == MC_OK && other.len > 0) {
+			rc = buf_printf(b, "; or ");
+			if (rc == MC_OK)
+				rc = list_put(b, &other);
+			if (rc == MC_OK)
+				rc = buf_printf(b, ", whose models you name in "
+				                   "config.json");
+		}
+		if (rc == MC_OK)
+			rc = buf_printf(b, ")\n");
+	} else if (rc == MC_OK && nneed > 0)
+		rc = buf_printf(b,
+		    "(%zu more models in the catalog need a "
+		    "key: mixchat keys add %s)\n",
+		    nneed, buf_str(&need));
+	buf_release(&wait);
+	buf_release(&need);
+	buf_release(&other);
+	vault_names_free(names, nnames);
+	return rc;
+}
+
+struct models_list {
+	struct app_model_info *m;
+	size_t n;
+};
+
+/* /models' table of the models in arg (a struct models_list), into b. */
+static int
+models_text(struct ui *ui, const void *arg, struct buf *b)
+{
+	const struct models_list *l = arg;
+	const struct app_model_info *m = l->m;
+	size_t n = l->n, i, locked = 0, outs;
 	char in[32], out[32], ttft[32];
 	bool show_lat, show_prov, show_rtgs, show_pm, show_in;
 	int rc, mw = 5, room, tier, fixed = 0;
 
-	rc = app_models(ui->app, &m, &n);
-	if (rc != MC_OK) {
-		ui_note_error(ui, "/models: %s", mixchat_strerror(rc));
-		return;
-	}
-	if (n == 0) {
-		ui_note(ui, "/models: no model is enabled");
-		return;
-	}
-	/* None can answer: what to do, not a table's header over no row. */
-	for (i = 0; i < n && !m[i].usable; i++)
-		;
-	if (i == n) {
-		struct buf provs;
-
-		locked_providers(m, n, &provs);
-		ui_note(ui,
-		    "/models: no provider is set up yet, so no model can "
-		    "answer.  The catalog's %zu models need a key: quit "
-		    "(Ctrl-D or /quit) and run  mixchat keys add %s  (or point "
-		    "a model at a local server in %s, as the note at the start "
-		    "shows)",
-		    n, provs.len ? buf_str(&provs) : "PROVIDER",
-		    ui->cfg->config_file);
-		buf_release(&provs);
-		app_models_free(m, n);
-		return;
-	}
 	/* The id column as wide as the longest id (12 to 40), within
 	 * what the pane leaves beside the other columns: a longer id is cut
 	 * with a mark.  Narrower than that, columns give way, least useful
@@ -497,10 +685,9 @@ cmd_models(struct ui *ui, const char *arg)
 		mw = room - fixed;
 	if (mw < 5)
 		mw = 5;
-	buf_init(&b, 1 << 20);
-	rc = add_column(&b, "model", (size_t)mw);
+	rc = add_column(b, "model", (size_t)mw);
 	if (rc == MC_OK)
-		rc = buf_printf(&b, "%s%s %7s %*s%s%s\n",
+		rc = buf_printf(b, "%s%s %7s %*s%s%s\n",
 		    show_prov ? " provider " : "", show_in ? "  $/M in" : "",
 		    "$/M out", show_pm ? 10 : 7, "quality",
 		    show_rtgs ? " rtgs" : "",
@@ -533,20 +720,20 @@ cmd_models(struct ui *ui, const char *arg)
 			snprintf(quality, sizeof quality, "%.2f", m[i].quality);
 		else
 			snprintf(quality, sizeof quality, "-");
-		rc = add_column(&b, m[i].id, (size_t)mw);
+		rc = add_column(b, m[i].id, (size_t)mw);
 		if (rc == MC_OK && show_prov)
-			rc = buf_printf(&b, " %-9.9s", m[i].provider);
+			rc = buf_printf(b, " %-9.9s", m[i].provider);
 		if (rc == MC_OK && show_in)
-			rc = buf_printf(&b, " %7s", in);
+			rc = buf_printf(b, " %7s", in);
 		if (rc == MC_OK)
-			rc = buf_printf(&b, " %7s %*s", out,
+			rc = buf_printf(b, " %7s %*s", out,
 			    pad_to(quality, show_pm ? 10 : 7), quality);
 		if (rc == MC_OK && show_rtgs)
-			rc = buf_printf(&b, " %4d", m[i].ratings);
+			rc = buf_printf(b, " %4d", m[i].ratings);
 		if (rc == MC_OK && show_lat)
-			rc = buf_printf(&b, " %8s %5s", ttft, tps);
+			rc = buf_printf(b, " %8s %5s", ttft, tps);
 		if (rc == MC_OK)
-			rc = buf_addch(&b, '\n');
+			rc = buf_addch(b, '\n');
 	}
 	/* Those out of routing in this chat, and why (/why says it per
 	 * message).  A refused key takes out every model of its provider:
@@ -570,48 +757,62 @@ cmd_models(struct ui *ui, const char *arg)
 		if (seen)
 			continue;
 		if (same > 1)
-			rc = buf_printf(&b, "%s%s's %zu models (%s)",
+			rc = buf_printf(b, "%s%s's %zu models (%s)",
 			    outs++ == 0 ? "out of routing now: " : ", ",
 			    m[i].provider, same, m[i].out);
 		else
-			rc = buf_printf(&b, "%s%s (%s)",
+			rc = buf_printf(b, "%s%s (%s)",
 			    outs++ == 0 ? "out of routing now: " : ", ",
 			    m[i].id, m[i].out);
 	}
 	if (rc == MC_OK && outs > 0)
-		rc = buf_addch(&b, '\n');
-	if (rc == MC_OK && locked > 0) {
+		rc = buf_addch(b, '\n');
+	if (rc == MC_OK && locked > 0)
+		rc = models_without_key(ui, m, n, b);
+	return rc;
+}
+
+static void
+cmd_models(struct ui *ui, const char *arg)
+{
+	struct app_model_info *m = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	rc = app_models(ui->app, &m, &n);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "/models: %s", mixchat_strerror(rc));
+		return;
+	}
+	if (n == 0) {
+		ui_note(ui, "/models: no model is enabled");
+		return;
+	}
+	/* None can answer: what to do, not a table's header over no row. */
+	for (i = 0; i < n && !m[i].usable; i++)
+		;
+	if (i == n) {
 		struct buf provs;
 
 		locked_providers(m, n, &provs);
-		/* Several providers: named one after the other, so that a
-		 * narrow pane breaks the list between them, not inside a
-		 * name. */
-		if (strchr(buf_str(&provs), '|') != NULL) {
-			const char *p = buf_str(&provs);
-			size_t l;
-
-			rc = buf_printf(&b,
-			    "(%zu more models in the catalog need a key: "
-			    "mixchat keys add PROVIDER, one of ",
-			    locked);
-			for (; rc == MC_OK; p += l + 1) {
-				l = strcspn(p, "|");
-				rc = buf_printf(&b, "%.*s%s", (int)l, p,
-				    p[l] != '\0' ? ", " : ")\n");
-				if (p[l] == '\0')
-					break;
-			}
-		} else
-			rc = buf_printf(&b,
-			    "(%zu more models in the catalog need a "
-			    "key: mixchat keys add %s)\n",
-			    locked, provs.len ? buf_str(&provs) : "PROVIDER");
+		ui_note(ui,
+		    "/models: no provider is set up yet, so no model can "
+		    "answer.  The catalog's %zu models need a key: quit "
+		    "(Ctrl-D or /quit) and run  mixchat keys add %s  (or point "
+		    "a model at a local server in %s, as the note at the start "
+		    "shows)",
+		    n, provs.len ? buf_str(&provs) : "PROVIDER",
+		    ui->cfg->config_file);
 		buf_release(&provs);
+		app_models_free(m, n);
+		return;
 	}
-	if (rc == MC_OK)
-		ui_note(ui, "%s", buf_str(&b));
-	buf_release(&b);
+	{
+		struct models_list l = { .m = m, .n = n };
+
+		if (note_both_sets(ui, models_text, &l, false) != MC_OK)
+			ui_note_error(ui, "/models: out of memory");
+	}
 	app_models_free(m, n);
 }
 
@@ -706,9 +907,8 @@ cmd_new(struct ui *ui, const char *arg)
 	}
 	/* As /sessions N: a reply still arriving is not cut off unseen. */
 	if (app_busy(ui->app)) {
-		ui_note_error(ui, "/new: a reply is still arriving (Esc "
-		                  "cancels it)");
-		ui->keep_command = true;
+		ui_command_wait(
+		    ui, "a reply is still arriving (Esc cancels it)");
 		return;
 	}
 	rc = app_session_new(ui->app, &cause);
@@ -841,7 +1041,7 @@ sessions_pick(struct ui *ui, const char *line, size_t len)
 {
 	size_t n;
 	const char *id = session_line_id(line, len, &n);
-	char *arg;
+	char *arg, *cmd;
 
 	if (id == NULL)
 		return;
@@ -849,13 +1049,9 @@ sessions_pick(struct ui *ui, const char *line, size_t len)
 	ui_overlay_close(ui);
 	ui->keep_command = false;
 	cmd_sessions(ui, arg);
-	if (ui->keep_command && editor_empty(&ui->ed)) {
-		char *cmd = xasprintf("/sessions %s", arg);
-
-		editor_set(&ui->ed, cmd);
-		free(cmd);
-	}
-	ui->keep_command = false;
+	cmd = xasprintf("/sessions %s", arg);
+	ui_command_keep(ui, cmd);
+	free(cmd);
 	free(arg);
 }
 
@@ -885,11 +1081,15 @@ cmd_sessions(struct ui *ui, const char *arg)
 		rc = app_session_resume(
 		    ui->app, conv != NULL ? conv : arg, &cause);
 		free(conv);
+		if (rc == MC_ERR_AGAIN) {
+			ui_command_wait(ui, cause != NULL ? cause : "not now");
+			free(cause);
+			return;
+		}
 		if (rc != MC_OK) {
 			ui_note_error(ui, "/sessions: %s",
 			    cause != NULL ? cause : mixchat_strerror(rc));
 			free(cause);
-			ui->keep_command = rc == MC_ERR_AGAIN;
 			return;
 		}
 		ui_reset_view(ui);
@@ -942,19 +1142,103 @@ cmd_sessions(struct ui *ui, const char *arg)
 		                              ui->overlay.cursor, &i),
 		           i))
 			ui->overlay.cursor++;
-	} else
+	} else {
+		/* Titles cut with the marks of both sets. */
 		ui_note(ui, "%s", buf_str(&b));
+		buf_reset(&b);
+		glyph_use(
+		    glyph == &glyph_unicode ? GLYPHS_ASCII : GLYPHS_UNICODE);
+		rc = sessions_text(ui, &b, &n);
+		glyph_use(
+		    glyph == &glyph_unicode ? GLYPHS_ASCII : GLYPHS_UNICODE);
+		if (rc == MC_OK)
+			ui_note_alt(ui, buf_str(&b), glyph == &glyph_unicode);
+	}
 	buf_release(&b);
+}
+
+struct search_list {
+	const struct app_search_hit *h;
+	size_t n;
+	const char *what;
+};
+
+/* /search's rows for the hits in arg (a struct search_list), the words
+ * marked, into b. */
+static int
+search_text(struct ui *ui, const void *arg_, struct buf *b)
+{
+	const struct search_list *l = arg_;
+	const struct app_search_hit *h = l->h;
+	const char *arg = l->what;
+	size_t n = l->n, i, shown, fixed, room;
+	bool more;
+	int rc, iw = 2, tw = 5;
+
+	more = n > SEARCH_MAX;
+	shown = more ? SEARCH_MAX : n;
+	/* Columns as wide as what they hold: ids, then titles (to 24). */
+	for (i = 0; i < shown; i++) {
+		if ((int)strlen(h[i].reply_id) > iw)
+			iw = (int)strlen(h[i].reply_id);
+		if (h[i].session_title != NULL &&
+		    (int)utf8_width(
+		        h[i].session_title, strlen(h[i].session_title)) > tw)
+			tw = (int)utf8_width(
+			    h[i].session_title, strlen(h[i].session_title));
+	}
+	if (tw > 24)
+		tw = 24;
+	/* One row a match: the snippet takes what the note's indent (5),
+	 * the id, the title and the labels (13) leave. */
+	fixed = 5 + 13 + (size_t)iw + (size_t)tw;
+	room = ui_text_width(ui) > fixed + 8 ? ui_text_width(ui) - fixed : 8;
+	if (more)
+		rc = buf_printf(b,
+		    "the newest %d matches for '%s' (there are more: add "
+		    "words to narrow it; /sessions ID opens one there):\n",
+		    SEARCH_MAX, arg);
+	else
+		rc = buf_printf(b,
+		    "%zu match%s for '%s' (newest first; /sessions ID opens "
+		    "one there):\n",
+		    n, n == 1 ? "" : "es", arg);
+	for (i = 0; i < shown && rc == MC_OK; i++) {
+		rc = buf_printf(b, "  %-*s  ", iw, h[i].reply_id);
+		if (rc == MC_OK)
+			rc = add_column(b,
+			    h[i].session_title != NULL ? h[i].session_title
+			                               : "",
+			    (size_t)tw);
+		if (rc == MC_OK)
+			rc = buf_printf(
+			    b, "  %-6s ", h[i].from_user ? "you:" : "reply:");
+		if (rc == MC_OK) {
+			const char *sn =
+			    h[i].snippet != NULL ? h[i].snippet : "";
+			char *moved = snippet_at_match(sn, arg, room);
+			struct buf cut;
+
+			buf_init(&cut, 1 << 16);
+			rc =
+			    add_snippet(&cut, moved != NULL ? moved : sn, room);
+			if (rc == MC_OK)
+				rc = add_marked(b, buf_str(&cut), arg);
+			buf_release(&cut);
+			free(moved);
+		}
+		if (rc == MC_OK)
+			rc = buf_addch(b, '\n');
+	}
+	return rc;
 }
 
 static void
 cmd_search(struct ui *ui, const char *arg)
 {
 	struct app_search_hit *h = NULL;
-	size_t n = 0, i, shown, fixed, room;
-	struct buf b;
-	bool more;
-	int rc, iw = 2, tw = 5;
+	size_t n = 0;
+	int rc;
 
 	if (arg[0] == '\0') {
 		ui_note_error(ui, "/search: what for? /search WORDS");
@@ -977,65 +1261,12 @@ cmd_search(struct ui *ui, const char *arg)
 		app_search_free(h, n);
 		return;
 	}
-	more = n > SEARCH_MAX;
-	shown = more ? SEARCH_MAX : n;
-	/* Columns as wide as what they hold: ids, then titles (to 24). */
-	for (i = 0; i < shown; i++) {
-		if ((int)strlen(h[i].reply_id) > iw)
-			iw = (int)strlen(h[i].reply_id);
-		if (h[i].session_title != NULL &&
-		    (int)utf8_width(
-		        h[i].session_title, strlen(h[i].session_title)) > tw)
-			tw = (int)utf8_width(
-			    h[i].session_title, strlen(h[i].session_title));
-	}
-	if (tw > 24)
-		tw = 24;
-	/* One row a match: the snippet takes what the note's indent (5),
-	 * the id, the title and the labels (13) leave. */
-	fixed = 5 + 13 + (size_t)iw + (size_t)tw;
-	room = ui_text_width(ui) > fixed + 8 ? ui_text_width(ui) - fixed : 8;
-	buf_init(&b, 1 << 20);
-	if (more)
-		rc = buf_printf(&b,
-		    "the newest %d matches for '%s' (there are more: add "
-		    "words to narrow it; /sessions ID opens one there):\n",
-		    SEARCH_MAX, arg);
-	else
-		rc = buf_printf(&b,
-		    "%zu match%s for '%s' (newest first; /sessions ID opens "
-		    "one there):\n",
-		    n, n == 1 ? "" : "es", arg);
-	for (i = 0; i < shown && rc == MC_OK; i++) {
-		rc = buf_printf(&b, "  %-*s  ", iw, h[i].reply_id);
-		if (rc == MC_OK)
-			rc = add_column(&b,
-			    h[i].session_title != NULL ? h[i].session_title
-			                               : "",
-			    (size_t)tw);
-		if (rc == MC_OK)
-			rc = buf_printf(
-			    &b, "  %-6s ", h[i].from_user ? "you:" : "reply:");
-		if (rc == MC_OK) {
-			const char *sn =
-			    h[i].snippet != NULL ? h[i].snippet : "";
-			char *moved = snippet_at_match(sn, arg, room);
-			struct buf cut;
+	{
+		struct search_list l = { .h = h, .n = n, .what = arg };
 
-			buf_init(&cut, 1 << 16);
-			rc =
-			    add_snippet(&cut, moved != NULL ? moved : sn, room);
-			if (rc == MC_OK)
-				rc = add_marked(&b, buf_str(&cut), arg);
-			buf_release(&cut);
-			free(moved);
-		}
-		if (rc == MC_OK)
-			rc = buf_addch(&b, '\n');
+		if (note_both_sets(ui, search_text, &l, true) != MC_OK)
+			ui_note_error(ui, "/search: out of memory");
 	}
-	if (rc == MC_OK)
-		ui_note_marked(ui, buf_str(&b));
-	buf_release(&b);
 	app_search_free(h, n);
 }
 

@@ -718,6 +718,7 @@ line_style(enum view_kind kind)
 	case VIEW_FENCE:
 		return TH_FENCE;
 	case VIEW_FOOTER:
+	case VIEW_THINK:
 		return TH_FOOTER;
 	case VIEW_ERROR:
 		return TH_ERROR;
@@ -973,10 +974,13 @@ draw_input(struct ui *ui, int top, int height)
 	put_str(top, 0, first == 0 ? glyph->prompt : glyph->more, 1,
 	    styles[TH_INPUT_PROMPT]);
 	put_str(top, 1, " ", 1, styles[TH_INPUT_PROMPT]);
+	/* A /command kept until it can run is drawn selected: typing
+	 * replaces it. */
 	for (i = first; i < n && i < first + (size_t)height; i++)
 		put_input_row(top + (int)(i - first), 2,
 		    ui->ed.text + rows[i].off, rows[i].len, width,
-		    styles[TH_INPUT]);
+		    ui->command_kept ? styles[TH_INPUT] | A_REVERSE
+		                     : styles[TH_INPUT]);
 	free(rows);
 	move(top + (int)(r - first), 2 + (int)c);
 }

@@ -83,6 +83,16 @@ struct ui {
 	size_t last_total;
 	bool quit;
 	bool keep_command; /* a /command refused for now stays in the input */
+	/* Why a /command cannot run yet (a reply is arriving), set by
+	 * ui_command_wait: the notice line says it is kept, and it is kept
+	 * selected (command_kept).  NULL: no such refusal. */
+	char *keep_why;
+	/* The input holds a /command kept until it can run: drawn as
+	 * selected, so that Enter runs it, typed text replaces it (no
+	 * "/sessions 10/new"), a deleting key takes it all and a motion
+	 * starts editing it. */
+	bool command_kept;
+	char *kept_notice; /* the notice that says so (cleaned), or NULL */
 	/* The keys the hints name, as the key map binds them ("F1",
 	 * "Ctrl-D"); "" when unbound (the hint then leaves the key out). */
 	char help_key[32], quit_key[32];
@@ -136,6 +146,9 @@ void ui_note_error(struct ui *ui, const char *fmt, ...) MC_PRINTF(2, 3);
 /* ui_note_marked: a note (not a format) whose VIEW_MARK_ON .. VIEW_MARK_OFF
  * spans are drawn highlighted (ui/view.h): what /search matched. */
 void ui_note_marked(struct ui *ui, const char *text);
+/* ui_note_alt: the note just added, as text with the other set's marks
+ * (ascii: the ASCII set's), for a /glyphs switch (view_note_alt). */
+void ui_note_alt(struct ui *ui, const char *text, bool ascii);
 /* ui_sync: lay out what changed in the app's conversation. */
 void ui_sync(struct ui *ui);
 /* ui_reset_view: forget the laid-out conversation (session switched). */
@@ -195,6 +208,13 @@ size_t ui_chat_width(const struct ui *ui);
  * width ("reading_width") when the pane is wider. */
 size_t ui_text_width(const struct ui *ui);
 
+/* ui_command_wait: the /command being run cannot run yet (why: "a reply
+ * is still arriving ..."): it stays in the input, selected, and the
+ * notice line says so until the reply ends. */
+void ui_command_wait(struct ui *ui, const char *why);
+/* ui_command_keep: after a /command line ran: when it asked to be kept
+ * (keep_command) and the input is empty, line goes back there. */
+void ui_command_keep(struct ui *ui, const char *line);
 /* command_run: run a /command line (command.c). */
 void command_run(struct ui *ui, const char *line);
 

@@ -840,6 +840,9 @@ block_layout_exchange(struct view_block *b, size_t width,
 		if (width > ew + 1 && (utf8_width(b->text + off, l) > width ||
 		                          ex->prompt[n] != '\0')) {
 			l = utf8_fit(b->text + off, l, width - ew, &used);
+			/* The mark right after the last word kept. */
+			while (l > 0 && b->text[off + l - 1] == ' ')
+				l--;
 			b->text_len = off + l;
 			block_add_text(
 			    b, glyph->ellipsis, strlen(glyph->ellipsis));
@@ -866,11 +869,11 @@ block_layout_exchange(struct view_block *b, size_t width,
 		/* A reasoning model's <think> block (local models through
 		 * Ollama): drawn dim and apart, without its tags. */
 		if (think != NULL) {
-			block_add_paragraphs(b, full, VIEW_FOOTER,
+			block_add_paragraphs(b, full, VIEW_THINK,
 			    "thinking:", strlen("thinking:"), false, false);
 			if (tl > 0)
-				block_add_paragraphs(b, full, VIEW_FOOTER,
-				    think, tl, false, false);
+				block_add_paragraphs(b, full, VIEW_THINK, think,
+				    tl, false, false);
 		}
 
 		while (
@@ -977,9 +980,14 @@ block_layout_exchange(struct view_block *b, size_t width,
 static void
 block_layout_note(struct view_block *b, size_t width)
 {
+	const char *src = b->source;
+
+	/* Written in both sets of marks: the one in use. */
+	if (b->alt != NULL && b->alt_ascii == (glyph != &glyph_unicode))
+		src = b->alt;
 	block_reset(b);
 	block_add_paragraphs(
-	    b, width, b->note_kind, b->source, strlen(b->source), false, false);
+	    b, width, b->note_kind, src, strlen(src), false, false);
 	block_add_line(b, VIEW_BLANK, b->text_len, 0, 0);
 }
 
@@ -997,6 +1005,7 @@ view_clear(struct view *v)
 
 	for (i = 0; i < v->nblocks; i++) {
 		free(v->blocks[i].source);
+		free(v->blocks[i].alt);
 		free(v->blocks[i].text);
 		free(v->blocks[i].style);
 		free(v->blocks[i].lines);
@@ -1038,6 +1047,12 @@ view_relayout(struct view *v)
 	for (i = 0; i < v->nblocks; i++)
 		if (!v->blocks[i].note)
 			v->blocks[i].version = UINT64_MAX;
+		else if (v->blocks[i].alt != NULL) {
+			/* Now in the other set's marks (or back). */
+			v->total -= v->blocks[i].nlines;
+			block_layout_note(&v->blocks[i], v->width);
+			v->total += v->blocks[i].nlines;
+		}
 	v->dirty = true;
 }
 
@@ -1143,6 +1158,18 @@ view_add_marked_note(struct view *v, enum view_kind kind, const char *text)
 	b->measure = v->measure;
 	block_layout_note(b, v->width);
 	v->total += b->nlines;
+}
+
+void
+view_note_alt(struct view *v, const char *text, bool ascii)
+{
+	struct view_block *b;
+
+	if (v->nblocks == 0 || !(b = &v->blocks[v->nblocks - 1])->note)
+		return;
+	free(b->alt);
+	b->alt = xstrdup(text);
+	b->alt_ascii = ascii;
 }
 
 static void

@@ -37,6 +37,9 @@ enum view_kind {
 	VIEW_NOTE_ERROR, /* a message from mixchat about a failure */
 	VIEW_BLANK,      /* the gap after a block */
 	VIEW_RULE,       /* a "---" of a reply: a rule across (no text) */
+	VIEW_THINK,      /* a reasoning model's <think> block, drawn dim as
+	                    the footer is, but not the footer: above the
+	                    answer, it is no mark of the reply in view */
 };
 
 #define VIEW_FIRST 0x1 /* first line of the prompt / reply / note */
@@ -66,7 +69,12 @@ struct view_block {
 	uint64_t version; /* the exchange's version when laid out */
 	enum view_kind note_kind;
 	char *source; /* a note's text as given */
-	char *text;   /* cleaned text the lines point into */
+	/* The same note with the other set's marks (view_note_alt), shown
+	 * while that set is in use (/glyphs), or NULL; alt_ascii: it is
+	 * the ASCII one. */
+	char *alt;
+	bool alt_ascii;
+	char *text; /* cleaned text the lines point into */
 	size_t text_len, text_cap;
 	/* MARKUP_* bits of each byte of text (ui/markup.h), or NULL while the
 	 * block has no styled text. */
@@ -111,7 +119,8 @@ void view_set_measure(struct view *v, size_t measure);
 /* view_text_width: the columns prose wraps at now. */
 size_t view_text_width(const struct view *v);
 /* view_relayout: lay the exchanges out again at their next view_sync
- * (after a change of the marks, util/glyph.h). */
+ * (after a change of the marks, util/glyph.h), and the notes written in
+ * both sets of marks now. */
 void view_relayout(struct view *v);
 /*
  * view_set_error_hint: what to say under a reply that failed, so the user
@@ -126,6 +135,11 @@ void view_set_error_hint(struct view *v, const char *hint);
 bool view_sync(struct view *v, size_t index, const struct app_exchange *ex);
 /* view_add_note: append a note (text may hold newlines; copied). */
 void view_add_note(struct view *v, enum view_kind kind, const char *text);
+/* view_note_alt: the last note (added just now) as text with the other
+ * glyph set's marks (ascii: the ASCII set's): a /glyphs switch shows it
+ * in that set, laid out again (a table's ▶ becomes >, its columns as
+ * wide as that set's marks make them). */
+void view_note_alt(struct view *v, const char *text, bool ascii);
 /*
  * view_add_marked_note: a note whose spans between VIEW_MARK_ON and
  * VIEW_MARK_OFF (the marks not shown) are styled VIEW_MATCH in the
