@@ -1315,10 +1315,20 @@ TEST(themes_readable_on_few_colours)
 	CHECK(d[TH_REPLY].fg == 7 && d[TH_REPLY].bg == 0);
 	CHECK(!(d[TH_REPLY].attrs & (THEME_BOLD | THEME_DIM)));
 	CHECK(d[TH_FOOTER].fg == 7 && d[TH_FOOTER].bg == 0);
+	CHECK(d[TH_FOOTER].attrs == THEME_DIM); /* fainter than the reply */
 	CHECK(d[TH_BACKGROUND].fg == 7 && d[TH_BACKGROUND].bg == 0);
 	CHECK(d[TH_STATUS].fg == 0 && d[TH_STATUS].bg == 7);
 	CHECK(d[TH_MORE].bg == 7 && d[TH_SPINNER].bg == 7);
 	CHECK(d[TH_NOTE].bg == 0 && d[TH_NOTE].fg != 0);
+	/* On 256 colours: the footer dimmer than the reply text, still
+	 * read; the notes readable (4.5:1, not the 3:1 of Solarized's
+	 * violet). */
+	theme_draw(&t, 256, d);
+	CHECK(theme_contrast(d[TH_FOOTER].fg, d[TH_FOOTER].bg) <
+	      theme_contrast(d[TH_REPLY].fg, d[TH_REPLY].bg));
+	CHECK(theme_contrast(d[TH_FOOTER].fg, d[TH_FOOTER].bg) >= 3);
+	CHECK(theme_contrast(d[TH_NOTE].fg, d[TH_NOTE].bg) >= 4.5);
+	CHECK(d[TH_REPLY].fg == 244 && d[TH_REPLY].bg == 234);
 	theme_release(&t);
 
 	/* default on 8: bright-black (the footer, fences) is no black on the

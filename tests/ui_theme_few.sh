@@ -118,7 +118,7 @@ expect_style "mixchat 0.1" "6/d" "8, default: a note cyan"
 theme solarized-dark
 all_readable "8, solarized-dark: every run of text readable" 7
 expect_style "mock reply to" "7/0" "8, solarized-dark: the reply white on black, not black on black"
-expect_style "mid · " "7/0" "8, solarized-dark: the footer white on black"
+expect_style "mid · " "7/0D" "8, solarized-dark: the footer dim (fainter than the reply)"
 expect_style "theme: solarized" "[1-7]/0" "8, solarized-dark: a note readable"
 row_style 28 "0/7B?" "8, solarized-dark: the status bar reversed, black on white"
 theme light
@@ -143,7 +143,7 @@ expect_style "mid · " "8/d" "16, default: the footer bright-black"
 theme solarized-dark
 all_readable "16, solarized-dark: every run of text readable" 15
 expect_style "mock reply to" "8/0" "16, solarized-dark: the reply grey on black"
-expect_style "mid · " "8/0" "16, solarized-dark: the footer grey"
+expect_style "mid · " "8/0D" "16, solarized-dark: the footer as grey, dim"
 row_style 28 "[0-9]+/8B?" "16, solarized-dark: the status bar reversed, on grey"
 theme light
 all_readable "16, light: every run of text readable" 15
@@ -154,7 +154,9 @@ all_readable "16, mono: every run of text readable" 15
 ui_keys C-d
 ui_exit_status >/dev/null
 
-# 3. TERM=screen-256color: the themes as written.
+# 3. TERM=screen-256color: the themes as written.  solarized-dark's
+# footer (colour242) is dimmer than the reply (colour244), its notes a
+# readable violet.
 ui_start TERM=screen-256color -- --home "$H"
 ui_expect "F1 keys" "up on 256 colours"
 send "hello there"
@@ -165,6 +167,8 @@ expect_style "mid · " "8/d" "256, default: the footer bright-black"
 theme solarized-dark
 all_readable "256, solarized-dark: every run of text readable"
 expect_style "mock reply to" "244/234" "256, solarized-dark: the reply base0"
+expect_style "mid · " "242/234" "256, solarized-dark: the footer dimmer than the reply"
+expect_style "theme: solarized" "104/234" "256, solarized-dark: a note a light violet"
 theme light
 all_readable "256, light: every run of text readable"
 expect_style "mock reply to" "235/231" "256, light: the reply as written"
