@@ -1239,6 +1239,23 @@ TEST(themes_parse_and_reduce)
 		CHECK_STR(cause, "x.theme:2: a NUL byte (is it a text file?)");
 		free(cause);
 	}
+	/* A misspelt word: the one meant named (any case). */
+	{
+		static const char typos[] = "reply bleu default\n"
+		                            "footr red default\n"
+		                            "note bright-black default blod\n";
+
+		CHECK(theme_parse(&t, typos, strlen(typos), "x.theme",
+		          &cause) == MC_ERR_PARSE);
+		CHECK_STR(cause,
+		    "x.theme:1: reply: unknown colour 'bleu': did you mean "
+		    "'blue'? (a name, colour0..colour255 or default)\n"
+		    "x.theme:2: unknown element 'footr': did you mean "
+		    "'footer'?\n"
+		    "x.theme:3: note: unknown attribute 'blod': did you mean "
+		    "'bold'?");
+		free(cause);
+	}
 	theme_release(&t);
 	CHECK(theme_colour_from_name("colour255") == 255);
 	CHECK(theme_colour_from_name("color256") == -2);

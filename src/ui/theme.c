@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ui/theme.h"
+#include "util/suggest.h"
 #include "util/xmalloc.h"
 
 #define THEME_MAX_REPORTED 10 /* bad lines named; the rest counted */
@@ -427,6 +428,36 @@ theme_draw(
 	}
 }
 
+/* The words a theme line may hold, for "did you mean". */
+static const char *const colour_words[17] = { "default", "black", "red",
+	"green", "yellow", "blue", "magenta", "cyan", "white", "bright-black",
+	"bright-red", "bright-green", "bright-yellow", "bright-blue",
+	"bright-magenta", "bright-cyan", "bright-white" };
+static const char *const attr_words[6] = { "bold", "dim", "underline",
+	"reverse", "italic", "none" };
+
+/* ": did you mean 'NAME'?" for the word of words nearest word (within 2
+ * edits; any case), or "" (static: one use per call of bad_line). */
+static const char *
+did_you_mean(const char *word, const char *const *words, size_t n)
+{
+	static char s[64];
+	char lower[33];
+	const char *near;
+	size_t i;
+
+	for (i = 0; word[i] != '\0' && i + 1 < sizeof lower; i++)
+		lower[i] = word[i] >= 'A' && word[i] <= 'Z'
+		               ? (char)(word[i] - 'A' + 'a')
+		               : word[i];
+	lower[i] = '\0';
+	near = suggest_name(lower, words, n);
+	if (near == NULL)
+		return "";
+	snprintf(s, sizeof s, ": did you mean '%s'?", near);
+	return s;
+}
+
 /* One more bad line for *cause (problems_add), the first THEME_MAX_REPORTED named. */
 #define bad_line(cause, nbad, ...) \
 	problems_add(cause, nbad, THEME_MAX_REPORTED, __VA_ARGS__)
@@ -491,18 +522,20 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *name,
 			continue;
 		}
 		if ((e = theme_element_from_name(words[0])) < 0) {
-			bad_line(cause, &nbad, "%s:%zu: unknown element '%s'",
-			    name, lineno, words[0]);
+			bad_line(cause, &nbad, "%s:%zu: unknown element '%s'%s",
+			    name, lineno, words[0],
+			    did_you_mean(words[0], element_names, TH__COUNT));
 			continue;
 		}
 		fg = theme_colour_from_name(words[1]);
 		bg = theme_colour_from_name(words[2]);
 		if (fg == -2 || bg == -2) {
+			p = fg == -2 ? words[1] : words[2];
 			bad_line(cause, &nbad,
-			    "%s:%zu: %s: unknown colour '%s' (a name, "
+			    "%s:%zu: %s: unknown colour '%s'%s (a name, "
 			    "colour0..colour255 or default)",
-			    name, lineno, words[0],
-			    fg == -2 ? words[1] : words[2]);
+			    name, lineno, words[0], p,
+			    did_you_mean(p, colour_words, 17));
 			continue;
 		}
 		attrs = 0;
@@ -522,8 +555,9 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *name,
 		}
 		if (i < n) {
 			bad_line(cause, &nbad,
-			    "%s:%zu: %s: unknown attribute '%s'", name, lineno,
-			    words[0], words[i]);
+			    "%s:%zu: %s: unknown attribute '%s'%s", name,
+			    lineno, words[0], words[i],
+			    did_you_mean(words[i], attr_words, 6));
 			continue;
 		}
 		/* Attributes under everything would be on everything. */
