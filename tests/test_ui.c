@@ -1239,6 +1239,23 @@ TEST(themes_parse_and_reduce)
 		CHECK_STR(cause, "x.theme:2: a NUL byte (is it a text file?)");
 		free(cause);
 	}
+	/* A misspelt word: the one meant named (any case). */
+	{
+		static const char typos[] = "reply bleu default\n"
+		                            "footr red default\n"
+		                            "note bright-black default blod\n";
+
+		CHECK(theme_parse(&t, typos, strlen(typos), "x.theme",
+		          &cause) == MC_ERR_PARSE);
+		CHECK_STR(cause,
+		    "x.theme:1: reply: unknown colour 'bleu': did you mean "
+		    "'blue'? (a name, colour0..colour255 or default)\n"
+		    "x.theme:2: unknown element 'footr': did you mean "
+		    "'footer'?\n"
+		    "x.theme:3: note: unknown attribute 'blod': did you mean "
+		    "'bold'?");
+		free(cause);
+	}
 	theme_release(&t);
 	CHECK(theme_colour_from_name("colour255") == 255);
 	CHECK(theme_colour_from_name("color256") == -2);
@@ -1252,6 +1269,139 @@ TEST(themes_parse_and_reduce)
 	CHECK(theme_reduce(231, 16, &bold) == 15);
 	CHECK(theme_reduce(100, 256, &bold) == 100);
 	CHECK(theme_reduce(-1, 8, &bold) == -1);
+}
+
+/*
+ * Every built-in theme is readable on 8, 16 and 256 colours: after the
+ * reduction no element's foreground is its background, none loses the
+ * contrast the theme gave it (up to 3:1, counted without the bold an
+ * 8-colour terminal may not show bright), and the terminal's own text
+ * colour is only used on its own background.  light and solarized-dark
+ * name their background, so they are the same on a light terminal.
+ */
+TEST(themes_readable_on_few_colours)
+{
+	static const char *const names[] = { "default", "light",
+		"solarized-dark", "mono" };
+	static const int depths[] = { 8, 16, 256 };
+	struct theme t;
+	struct theme_style d[TH__COUNT], r;
+	char *cause = NULL;
+	size_t i, k;
+	int e;
+	double want;
+
+	for (i = 0; i < 4; i++) {
+		CHECK(resource_theme(NULL, names[i], &t, &cause) == MC_OK);
+		for (k = 0; k < 3; k++) {
+			theme_draw(&t, depths[k], d);
+			for (e = 0; e < TH__COUNT; e++) {
+				theme_resolve(&t, (enum theme_element)e, &r);
+				want = theme_contrast(r.fg, r.bg);
+				if (want > 3)
+					want = 3;
+				if (d[e].fg == THEME_DEFAULT_COLOUR &&
+				    d[e].bg == THEME_DEFAULT_COLOUR)
+					continue;
+				if (d[e].fg == d[e].bg ||
+				    theme_contrast(d[e].fg, d[e].bg) < want ||
+				    d[e].fg == THEME_DEFAULT_COLOUR ||
+				    (depths[k] < 16 && d[e].fg > 7) ||
+				    (depths[k] < 256 && d[e].fg > 15))
+					fprintf(stderr,
+					    "  %s on %d: %s %d/%d\n", names[i],
+					    depths[k],
+					    theme_element_name(
+					        (enum theme_element)e),
+					    d[e].fg, d[e].bg);
+				CHECK(d[e].fg != d[e].bg);
+				CHECK(d[e].fg != THEME_DEFAULT_COLOUR);
+				CHECK(theme_contrast(d[e].fg, d[e].bg) >= want);
+				CHECK(depths[k] >= 16 || d[e].fg <= 7);
+				CHECK(depths[k] >= 256 || d[e].fg <= 15);
+			}
+		}
+		theme_release(&t);
+	}
+
+	/* solarized-dark on 8 colours (tmux's TERM=screen): base0 on
+	 * base03 both reduce to black; the text is white on black, the status bar
+	 * (base02, black too) reversed, a bar still. */
+	CHECK(resource_theme(NULL, "solarized-dark", &t, &cause) == MC_OK);
+	theme_draw(&t, 8, d);
+	CHECK(d[TH_REPLY].fg == 7 && d[TH_REPLY].bg == 0);
+	CHECK(!(d[TH_REPLY].attrs & (THEME_BOLD | THEME_DIM)));
+	CHECK(d[TH_FOOTER].fg == 7 && d[TH_FOOTER].bg == 0);
+	CHECK(d[TH_FOOTER].attrs == THEME_DIM); /* fainter than the reply */
+	CHECK(d[TH_BACKGROUND].fg == 7 && d[TH_BACKGROUND].bg == 0);
+	CHECK(d[TH_STATUS].fg == 0 && d[TH_STATUS].bg == 7);
+	CHECK(d[TH_MORE].bg == 7 && d[TH_SPINNER].bg == 7);
+	CHECK(d[TH_NOTE].bg == 0 && d[TH_NOTE].fg != 0);
+	/* On 256 colours: the footer dimmer than the reply text, still
+	 * read; the notes readable (4.5:1, not the 3:1 of Solarized's
+	 * violet). */
+	theme_draw(&t, 256, d);
+	CHECK(theme_contrast(d[TH_FOOTER].fg, d[TH_FOOTER].bg) <
+	      theme_contrast(d[TH_REPLY].fg, d[TH_REPLY].bg));
+	CHECK(theme_contrast(d[TH_FOOTER].fg, d[TH_FOOTER].bg) >= 3);
+	CHECK(theme_contrast(d[TH_NOTE].fg, d[TH_NOTE].bg) >= 4.5);
+	CHECK(d[TH_REPLY].fg == 244 && d[TH_REPLY].bg == 234);
+	theme_release(&t);
+
+	/* default on 8: bright-black (the footer, fences) is no black on the
+	 * terminal's own background, which may be black: the terminal's own
+	 * text colour, dim; blue (too dark on black) the text colour too;
+	 * the colours that read on black kept. */
+	CHECK(resource_theme(NULL, "default", &t, &cause) == MC_OK);
+	theme_draw(&t, 8, d);
+	CHECK(d[TH_FOOTER].fg == THEME_DEFAULT_COLOUR &&
+	      d[TH_FOOTER].attrs == THEME_DIM);
+	CHECK(d[TH_FENCE].fg == THEME_DEFAULT_COLOUR &&
+	      d[TH_FENCE].attrs == THEME_DIM);
+	CHECK(d[TH_USER].fg == THEME_DEFAULT_COLOUR &&
+	      d[TH_USER].attrs == THEME_BOLD);
+	CHECK(d[TH_NOTE].fg == 6 && d[TH_CODE].fg == 6);
+	CHECK(d[TH_MODEL].fg == 2 && (d[TH_MODEL].attrs & THEME_BOLD));
+	theme_draw(&t, 16, d);
+	CHECK(d[TH_FOOTER].fg == 8 && d[TH_FOOTER].attrs == 0);
+	CHECK(d[TH_USER].fg == 12);
+	theme_draw(&t, 0, d); /* no colours: attributes only */
+	CHECK(d[TH_TITLE].fg == THEME_DEFAULT_COLOUR &&
+	      d[TH_TITLE].attrs == THEME_BOLD);
+	theme_release(&t);
+
+	/* light on 8: the status bar (light grey, white here like the
+	 * background) reversed; the notes (teal: cyan on white is 1.6:1)
+	 * blue. */
+	CHECK(resource_theme(NULL, "light", &t, &cause) == MC_OK);
+	theme_draw(&t, 8, d);
+	CHECK(d[TH_REPLY].fg == 0 && d[TH_REPLY].bg == 7);
+	CHECK(d[TH_STATUS].fg == 7 && d[TH_STATUS].bg == 0);
+	CHECK(d[TH_NOTE].fg == 4 && d[TH_NOTE].bg == 7);
+	CHECK(d[TH_FOOTER].fg == 0 && d[TH_FOOTER].attrs == THEME_DIM);
+	theme_release(&t);
+
+	/* A theme of one's own: a foreground the same as its background
+	 * (even on 256) or one the reduction puts on it; a grey stays a
+	 * grey. */
+	{
+		static const char mine[] = "reply colour250 colour255\n"
+		                           "note colour196 colour196\n"
+		                           "status colour250 colour7\n";
+
+		theme_init(&t, "x");
+		CHECK(theme_parse(&t, mine, strlen(mine), "x.theme", &cause) ==
+		      MC_OK);
+		theme_draw(&t, 256, d);
+		CHECK(d[TH_NOTE].bg == 196 && d[TH_NOTE].fg != 196);
+		CHECK(theme_contrast(d[TH_NOTE].fg, 196) >= 1.5);
+		CHECK(
+		    d[TH_REPLY].fg == 250); /* faint: the theme's own choice */
+		theme_draw(&t, 16, d);
+		CHECK(d[TH_REPLY].bg == 7 && d[TH_REPLY].fg == 8);
+		CHECK(d[TH_STATUS].bg == 7 && d[TH_STATUS].fg == 8);
+		theme_release(&t);
+	}
 }
 
 /*
@@ -1817,6 +1967,7 @@ main(void)
 	RUN(keymap_names_and_errors);
 	RUN(themes_parse_and_reduce);
 	RUN(theme_background);
+	RUN(themes_readable_on_few_colours);
 	RUN(user_files_override_built_in_ones);
 	RUN(built_in_copies_match_the_files);
 	RUN(editor_moves_by_whole_characters);

@@ -1337,24 +1337,57 @@ cmd_theme(struct ui *ui, const char *arg)
 		ui_note(ui, "NO_COLOR is set: staying with the mono theme");
 		return;
 	}
-	/* A name that is no theme (a typo) keeps the one in use. */
+	/* A name that is no theme (a typo) keeps the one in use, and the
+	 * theme it likely meant is named (any case: /theme Light). */
 	{
 		struct theme t;
-		char *cause = NULL;
+		char *cause = NULL, *all, *w, *save = NULL, lower[64];
+		const char *words[64], *near = NULL;
+		size_t n = 0, i;
+		int rc;
 
-		if (resource_theme(ui->cfg->config_dir, arg, &t, &cause) !=
-		    MC_OK) {
+		rc = resource_theme(ui->cfg->config_dir, arg, &t, &cause);
+		if (rc == MC_ERR_NOTFOUND) {
+			names = resource_list("themes");
+			mine = resource_list_user(
+			    ui->cfg->config_dir, "themes", "theme");
+			all = xasprintf("%s, %s", names, mine);
+			for (w = strtok_r(all, ", ", &save);
+			     w != NULL && n < 64;
+			     w = strtok_r(NULL, ", ", &save))
+				words[n++] = w;
+			for (i = 0; arg[i] != '\0' && i + 1 < sizeof lower; i++)
+				lower[i] = arg[i] >= 'A' && arg[i] <= 'Z'
+				               ? (char)(arg[i] - 'A' + 'a')
+				               : arg[i];
+			lower[i] = '\0';
+			near = suggest_name(lower, words, n);
+			ui_note_error(ui, "/theme: %s; still %s%s%s%s",
+			    cause != NULL ? cause : arg, ui->theme.name,
+			    near != NULL ? ". Did you mean /theme " : "",
+			    near != NULL ? near : "", near != NULL ? "?" : "");
+			free(all);
+			free(mine);
+			free(names);
+		} else if (rc != MC_OK)
 			ui_note_error(ui, "/theme: %s; still %s",
 			    cause != NULL ? cause : arg, ui->theme.name);
-			free(cause);
-			theme_release(&t);
-			return;
-		}
 		free(cause); /* its bad lines: ui_set_theme says them */
 		theme_release(&t);
+		if (rc != MC_OK)
+			return;
 	}
-	if (ui_set_theme(ui, arg))
-		ui_note(ui, "theme: %s", arg);
+	/* /theme lasts for the session: the config keeps the one to start
+	 * with. */
+	if (ui_set_theme(ui, arg)) {
+		if (ui->cfg->theme != NULL && strcmp(ui->cfg->theme, arg) == 0)
+			ui_note(ui, "theme: %s", arg);
+		else
+			ui_note(ui,
+			    "theme: %s for this session; set \"theme\": "
+			    "\"%s\" in config.json to keep it",
+			    arg, arg);
+	}
 }
 
 static void

@@ -61,21 +61,26 @@ tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 # ui_files.sh: a user's theme and key map with several bad lines.
 # ui_reask.sh: Alt-R refused while the other models are rate-limited.
 # ui_theme_bg.sh: a theme's own background fills every cell, on a live
-# /theme switch and on 8 and 16 colours.
+# /theme switch and on 8 and 16 colours.  ui_theme_few.sh: every built-in
+# theme readable on 8, 16 and 256 colours (no text on its own colour).
+# ui_theme_cmd.sh: /theme for the session; did-you-mean for a theme name
+# and a theme file's words.
 TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
 	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh \
 	tests/ui_select.sh tests/ui_commands.sh tests/ui_vi.sh \
 	tests/ui_files.sh tests/ui_titlebar.sh tests/ui_popup.sh \
 	tests/ui_theme_bg.sh tests/ui_reask.sh tests/ui_lists.sh \
-	tests/ui_width.sh tests/ui_daily.sh
+	tests/ui_width.sh tests/ui_daily.sh tests/ui_theme_few.sh \
+	tests/ui_theme_cmd.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
 	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh \
 	tests/ui_select.sh tests/ui_commands.sh tests/ui_vi.sh \
 	tests/ui_files.sh tests/ui_titlebar.sh tests/ui_popup.sh \
 	tests/ui_theme_bg.sh tests/ui_reask.sh tests/ui_lists.sh \
-	tests/ui_width.sh tests/ui_daily.sh
+	tests/ui_width.sh tests/ui_daily.sh tests/ui_theme_few.sh \
+	tests/ui_theme_cmd.sh
 
 FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_markup fuzz/fuzz_theme
 fuzz_fuzz_keymap_SOURCES = fuzz/fuzz_keymap.c $(FUZZ_DRIVER)

@@ -83,13 +83,14 @@ screen_colours(void)
 void
 screen_apply_theme(struct ui *ui)
 {
-	int i, fg, bg, ncolours = screen_colours();
-	bool bold_fg, bold_bg;
-	struct theme_style style, *s = &style;
+	int i, ncolours = screen_colours();
+	struct theme_style drawn[TH__COUNT], *s;
 	attr_t a;
 
+	/* As the terminal draws each: its colours, readable (theme_draw). */
+	theme_draw(&ui->theme, ui->no_colour ? 0 : ncolours, drawn);
 	for (i = 0; i < TH__COUNT; i++) {
-		theme_resolve(&ui->theme, (enum theme_element)i, s);
+		s = &drawn[i];
 		a = 0;
 		if (s->attrs & THEME_BOLD)
 			a |= A_BOLD;
@@ -103,16 +104,9 @@ screen_apply_theme(struct ui *ui)
 		if (s->attrs & THEME_ITALIC)
 			a |= A_ITALIC;
 #endif
-		if (!ui->no_colour && ncolours >= 8 && i + 1 < COLOR_PAIRS) {
-			fg = theme_reduce(s->fg, ncolours, &bold_fg);
-			bg = theme_reduce(s->bg, ncolours, &bold_bg);
-			if (init_pair((short)(i + 1), (short)fg, (short)bg) ==
-			    OK) {
-				a |= COLOR_PAIR(i + 1);
-				if (bold_fg)
-					a |= A_BOLD;
-			}
-		}
+		if (!ui->no_colour && ncolours >= 8 && i + 1 < COLOR_PAIRS &&
+		    init_pair((short)(i + 1), s->fg, s->bg) == OK)
+			a |= COLOR_PAIR(i + 1);
 		styles[i] = a;
 	}
 	/* Every cell erase() and clrtoeol() blank, and every character

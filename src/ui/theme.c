@@ -1,16 +1,19 @@
 /*
  * theme.c - theme files and colour reduction (see theme.h).  Owns the text
  * format of themes/NAME.theme, the fallback styles when a theme is broken,
- * and what "default" means in a theme with its own background.
+ * what "default" means in a theme with its own background, and how each
+ * element is drawn, readable, on a terminal with 8 or 16 colours.
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ui/theme.h"
+#include "util/suggest.h"
 #include "util/xmalloc.h"
 
 #define THEME_MAX_REPORTED 10 /* bad lines named; the rest counted */
@@ -217,6 +220,244 @@ theme_reduce(int colour, int ncolours, bool *bold)
 	return colour;
 }
 
+/*
+ * Contrast, as WCAG measures it: (L1 + 0.05) / (L2 + 0.05) of the two
+ * colours' relative luminances, 1 (the same) to 21 (black on white).  A
+ * default colour is a dark terminal's: black under, light grey text.
+ */
+#define THEME_CONTRAST_WANTED 3.0 /* WCAG's least for large text */
+#define THEME_CONTRAST_LEAST  1.5 /* below it, even if the theme says so */
+#define THEME_DIMMER          0.8 /* fainter than the reply text: dim */
+
+static void
+drawn_rgb(int c, bool fg, int rgb[3])
+{
+	if (c >= 0) {
+		colour_rgb(c, rgb);
+		return;
+	}
+	rgb[0] = rgb[1] = rgb[2] = fg ? 229 : 0;
+}
+
+static double
+luminance(const int rgb[3])
+{
+	static const double weight[3] = { 0.2126, 0.7152, 0.0722 };
+	double l = 0, v;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		v = rgb[i] / 255.0;
+		v = v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+		l += weight[i] * v;
+	}
+	return l;
+}
+
+static double
+rgb_contrast(const int a[3], const int b[3])
+{
+	double la = luminance(a), lb = luminance(b);
+
+	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+double
+theme_contrast(int fg, int bg)
+{
+	int a[3], b[3];
+
+	drawn_rgb(fg, true, a);
+	drawn_rgb(bg, false, b);
+	return rgb_contrast(a, b);
+}
+
+/* A grey: its channels within a few steps of each other. */
+static bool
+rgb_grey(const int rgb[3])
+{
+	int lo = rgb[0], hi = rgb[0], i;
+
+	for (i = 1; i < 3; i++) {
+		if (rgb[i] < lo)
+			lo = rgb[i];
+		if (rgb[i] > hi)
+			hi = rgb[i];
+	}
+	return hi - lo <= 24;
+}
+
+/*
+ * readable_colour: of the terminal's colours (the first 8, 16 or 256),
+ * the nearest to want (rgb) that has contrast against bg; a grey stays a
+ * grey (so the text of a status bar is not turned red).  None has it:
+ * the one with the most.
+ */
+static int
+readable_colour(const int want[3], int bg, int ncolours, double contrast)
+{
+	int n = ncolours >= 256 ? 256 : ncolours >= 16 ? 16 : 8;
+	int i, j, rgb[3], bgrgb[3], best = -1, most = 0, d, bestd = 0;
+	bool grey = rgb_grey(want);
+	double c, mostc = 0;
+
+	drawn_rgb(bg, false, bgrgb);
+	for (i = 0; i < n; i++) {
+		colour_rgb(i, rgb);
+		if (grey && !rgb_grey(rgb))
+			continue;
+		c = rgb_contrast(rgb, bgrgb);
+		if (c > mostc) {
+			mostc = c;
+			most = i;
+		}
+		if (c < contrast)
+			continue;
+		for (d = 0, j = 0; j < 3; j++)
+			d += (rgb[j] - want[j]) * (rgb[j] - want[j]);
+		if (best < 0 || d < bestd) {
+			best = i;
+			bestd = d;
+		}
+	}
+	return best >= 0 ? best : most;
+}
+
+/*
+ * draw_style: s (resolved) in the terminal's colours, on bg_forced when
+ * it is not -2.  The foreground keeps the contrast the theme gave it, up
+ * to THEME_CONTRAST_WANTED, counted without the bold an 8-colour terminal
+ * may show bright (many don't); one that lost it is the readable colour
+ * nearest the theme's, or on the terminal's own background (which may be
+ * dark or light) the terminal's own text colour.  *bright: the bold is
+ * only an 8-colour terminal's stand-in for a bright colour.
+ */
+static void
+draw_style(const struct theme_style *s, int ncolours, int bg_forced,
+    struct theme_style *out, bool *bright)
+{
+	bool bold, unused;
+	int fg, bg, want[3];
+	double wanted;
+
+	*out = *s;
+	*bright = false;
+	if (ncolours < 8) {
+		out->fg = out->bg = THEME_DEFAULT_COLOUR;
+		return;
+	}
+	fg = theme_reduce(s->fg, ncolours, &bold);
+	bg = bg_forced != -2 ? bg_forced
+	                     : theme_reduce(s->bg, ncolours, &unused);
+	if (bold && !(s->attrs & THEME_BOLD)) {
+		out->attrs |= THEME_BOLD;
+		*bright = true;
+	}
+	if (fg != THEME_DEFAULT_COLOUR || bg != THEME_DEFAULT_COLOUR) {
+		wanted = theme_contrast(s->fg, s->bg);
+		if (wanted > THEME_CONTRAST_WANTED)
+			wanted = THEME_CONTRAST_WANTED;
+		if (wanted < THEME_CONTRAST_LEAST)
+			wanted = THEME_CONTRAST_LEAST;
+		if (theme_contrast(fg, bg) < wanted) {
+			drawn_rgb(s->fg, true, want);
+			fg = bg == THEME_DEFAULT_COLOUR
+			         ? THEME_DEFAULT_COLOUR
+			         : readable_colour(want, bg, ncolours, wanted);
+			if (*bright)
+				out->attrs &= (uint8_t)~THEME_BOLD;
+			*bright = false;
+		}
+	}
+	out->fg = (int16_t)fg;
+	out->bg = (int16_t)bg;
+}
+
+void
+theme_draw(
+    const struct theme *t, int ncolours, struct theme_style out[TH__COUNT])
+{
+	struct theme_style s[TH__COUNT];
+	bool bright[TH__COUNT];
+	int e, fgrgb[3];
+	int16_t swap;
+	double text;
+	bool unused;
+
+	for (e = 0; e < TH__COUNT; e++)
+		theme_resolve(t, (enum theme_element)e, &s[e]);
+	for (e = 0; e < TH__COUNT; e++) {
+		/* What sits in the status bar is on its background as drawn. */
+		if ((e == TH_MORE || e == TH_SPINNER) &&
+		    s[e].bg == s[TH_STATUS].bg)
+			draw_style(&s[e], ncolours, out[TH_STATUS].bg, &out[e],
+			    &bright[e]);
+		else
+			draw_style(&s[e], ncolours, -2, &out[e], &bright[e]);
+		/* A bar (title, status) the theme sets apart from its own
+		 * background but the terminal has no other colour for is
+		 * drawn reversed, a bar still. */
+		if ((e == TH_TITLE || e == TH_STATUS) && t->has_background &&
+		    s[e].bg != s[TH_BACKGROUND].bg && out[e].fg >= 0 &&
+		    out[e].bg >= 0 &&
+		    out[e].bg ==
+		        theme_reduce(s[TH_BACKGROUND].bg, ncolours, &unused)) {
+			if (bright[e])
+				out[e].attrs &= (uint8_t)~THEME_BOLD;
+			bright[e] = false;
+			swap = out[e].fg;
+			out[e].fg = out[e].bg;
+			out[e].bg = swap;
+		}
+	}
+	/* A grey the theme draws fainter than the reply text (a footer, a
+	 * fence) but the terminal only has the text's colour for is dim. */
+	text = theme_contrast(s[TH_REPLY].fg, s[TH_REPLY].bg);
+	for (e = 0; e < TH__COUNT; e++) {
+		if (e == TH_REPLY || e == TH_BACKGROUND || s[e].fg < 0 ||
+		    ncolours < 8)
+			continue;
+		colour_rgb(s[e].fg, fgrgb);
+		if (!rgb_grey(fgrgb) || out[e].fg != out[TH_REPLY].fg ||
+		    out[e].bg != out[TH_REPLY].bg ||
+		    theme_contrast(s[e].fg, s[e].bg) >= text * THEME_DIMMER)
+			continue;
+		out[e].attrs |= THEME_DIM;
+		if (bright[e])
+			out[e].attrs &= (uint8_t)~THEME_BOLD;
+	}
+}
+
+/* The words a theme line may hold, for "did you mean". */
+static const char *const colour_words[17] = { "default", "black", "red",
+	"green", "yellow", "blue", "magenta", "cyan", "white", "bright-black",
+	"bright-red", "bright-green", "bright-yellow", "bright-blue",
+	"bright-magenta", "bright-cyan", "bright-white" };
+static const char *const attr_words[6] = { "bold", "dim", "underline",
+	"reverse", "italic", "none" };
+
+/* ": did you mean 'NAME'?" for the word of words nearest word (within 2
+ * edits; any case), or "" (static: one use per call of bad_line). */
+static const char *
+did_you_mean(const char *word, const char *const *words, size_t n)
+{
+	static char s[64];
+	char lower[33];
+	const char *near;
+	size_t i;
+
+	for (i = 0; word[i] != '\0' && i + 1 < sizeof lower; i++)
+		lower[i] = word[i] >= 'A' && word[i] <= 'Z'
+		               ? (char)(word[i] - 'A' + 'a')
+		               : word[i];
+	lower[i] = '\0';
+	near = suggest_name(lower, words, n);
+	if (near == NULL)
+		return "";
+	snprintf(s, sizeof s, ": did you mean '%s'?", near);
+	return s;
+}
+
 /* One more bad line for *cause (problems_add), the first THEME_MAX_REPORTED named. */
 #define bad_line(cause, nbad, ...) \
 	problems_add(cause, nbad, THEME_MAX_REPORTED, __VA_ARGS__)
@@ -281,18 +522,20 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *name,
 			continue;
 		}
 		if ((e = theme_element_from_name(words[0])) < 0) {
-			bad_line(cause, &nbad, "%s:%zu: unknown element '%s'",
-			    name, lineno, words[0]);
+			bad_line(cause, &nbad, "%s:%zu: unknown element '%s'%s",
+			    name, lineno, words[0],
+			    did_you_mean(words[0], element_names, TH__COUNT));
 			continue;
 		}
 		fg = theme_colour_from_name(words[1]);
 		bg = theme_colour_from_name(words[2]);
 		if (fg == -2 || bg == -2) {
+			p = fg == -2 ? words[1] : words[2];
 			bad_line(cause, &nbad,
-			    "%s:%zu: %s: unknown colour '%s' (a name, "
+			    "%s:%zu: %s: unknown colour '%s'%s (a name, "
 			    "colour0..colour255 or default)",
-			    name, lineno, words[0],
-			    fg == -2 ? words[1] : words[2]);
+			    name, lineno, words[0], p,
+			    did_you_mean(p, colour_words, 17));
 			continue;
 		}
 		attrs = 0;
@@ -312,8 +555,9 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *name,
 		}
 		if (i < n) {
 			bad_line(cause, &nbad,
-			    "%s:%zu: %s: unknown attribute '%s'", name, lineno,
-			    words[0], words[i]);
+			    "%s:%zu: %s: unknown attribute '%s'%s", name,
+			    lineno, words[0], words[i],
+			    did_you_mean(words[i], attr_words, 6));
 			continue;
 		}
 		/* Attributes under everything would be on everything. */

@@ -14,7 +14,7 @@
  * Attributes: bold, dim, underline, reverse, italic, none.  Elements a
  * file does not name keep the built-in default theme's style.  On a
  * terminal with fewer colours, theme_reduce() maps each colour to the
- * nearest one it has.
+ * nearest one it has and theme_draw() keeps each element readable there.
  *
  * The background element (colours only) is the theme's own ground: every
  * cell nothing else colours takes it (blank rows, cleared lines, margins),
@@ -113,5 +113,22 @@ int theme_colour_from_name(const char *s);
  * terminal shows a bright colour as bold.
  */
 int theme_reduce(int colour, int ncolours, bool *bold);
+/*
+ * theme_draw: each element's style as a terminal of ncolours (8, 16, 256;
+ * fewer: no colours) draws it, resolved (theme_resolve) and reduced, and
+ * readable: no foreground that reduces onto its background or loses the
+ * contrast the theme gave it (up to 3:1, WCAG's least for large text,
+ * counted without the bold an 8-colour terminal may or may not show
+ * bright) -- it takes the nearest colour that has it, on the terminal's
+ * own background its own text colour.  A title or status bar that melts
+ * into the theme's background is reversed; a grey fainter than the reply
+ * text that gets the text's colour is dim.  The bold of a bright colour
+ * on 8 colours is in attrs.
+ */
+void theme_draw(
+    const struct theme *t, int ncolours, struct theme_style out[TH__COUNT]);
+/* theme_contrast: WCAG contrast (1..21) of two colours (0..255; default is
+ * a dark terminal's: light grey text on black). */
+double theme_contrast(int fg, int bg);
 
 #endif
