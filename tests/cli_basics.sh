@@ -83,7 +83,7 @@ rm "$T/home/config.json"
 
 # No providers, no terminal: explain how to add one and exit cleanly.
 expect_exit 0 "chat without a terminal" -- "$MC" --home "$T/home"
-expect_grep "$T/out" "mixchat keys add" "says how to add a provider"
+expect_grep "$T/out" "mixchat --home $T/home keys add" "says how to add a provider, for this --home"
 MIXCHAT_HOME="$T/home" expect_exit 0 "MIXCHAT_HOME" -- "$MC"
 # ... and creates nothing: no folder, no database.
 expect_exit 0 "chat without a terminal on a fresh home" -- "$MC" --home "$T/fresh"
@@ -93,7 +93,7 @@ expect_exit 0 "chat without a terminal on a fresh home" -- "$MC" --home "$T/fres
 mkdir -p "$T/local"
 printf '{ "providers": { "l": { "api": "openai", "base_url": "http://127.0.0.1:9/v1", "auth": "none" } },\n  "models": [ { "id": "m", "provider": "l", "price": [0, 0] } ] }\n' >"$T/local/config.json"
 expect_exit 2 "chat without a terminal, a model set up" -- "$MC" --home "$T/local"
-expect_grep "$T/err" "the chat needs a terminal; use .mixchat ask. in scripts" "says to use ask"
+expect_grep "$T/err" "the chat needs a terminal; use .mixchat --home $T/local ask. in scripts" "says to use ask"
 [ "$(ls "$T/local")" = "config.json" ] && ok "and wrote nothing" || fail "it wrote: $(ls "$T/local")"
 
 # Advice to run a command names the --home it was given (typed as printed

@@ -121,7 +121,7 @@ ui_start -- --home "$T/bare"
 ui_expect "No provider is set up yet" "no provider: the first screen says so"
 send "/models"
 ui_expect "/models: no provider is set up yet, so no model can answer" "/models says no model can answer"
-ui_expect "and run +mixchat keys add" "and how to add one"
+ui_expect "and run +mixchat --home [^ ]+ keys add" "and how to add one"
 ui_expect "openai\|anthropic\|gemini" "with the catalog's providers"
 ui_expect_not "model +provider +\\\$/M in" "no table header"
 ui_keys C-d

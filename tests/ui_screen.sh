@@ -8,11 +8,11 @@ mkdir -p "$H"
 
 ui_start -- --home "$H"
 ui_expect "^ mixchat · " "title bar"
-ui_expect "mixchat keys add openai" "no provider: says how to add one"
+ui_expect "mixchat --home $H keys add" "no provider: says how to add one, for this --home"
 ui_expect "^         $H/config.json$" "the file to write, on a line of its own under its step"
 # Narrow, a step's wrapped words stay under the step, not at the margin.
 TM resize-window -t 0 -x 60 -y 30
-ui_expect "^         openai$" "a wrapped step keeps its indent"
+ui_expect "^         [^ ].* keys add openai$" "a wrapped step keeps its indent"
 TM resize-window -t 0 -x "${UI_COLS:-100}" -y "${UI_ROWS:-30}"
 ui_expect "F1 keys" "status bar"
 ui_expect_not "\[-\]" "no model named before the first reply"

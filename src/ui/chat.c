@@ -25,6 +25,7 @@
 #include "ui/resource.h"
 #include "ui/ui.h"
 #include "util/log.h"
+#include "util/self.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -1494,7 +1495,7 @@ drain_signals(struct ui *ui)
 
 #define NO_PROVIDER_TEXT                                                        \
 	"No provider is set up yet, so nobody can answer.  To add one:\n"       \
-	"  - quit (Ctrl-D or /quit) and run:   mixchat keys add openai\n"       \
+	"  - quit (Ctrl-D or /quit) and run:   %s keys add openai\n"            \
 	"    (or anthropic, gemini, mistral, ...: /models names them all)\n"    \
 	"  - or point a model at a local server: write in\n"                    \
 	"    %s\n"                                                              \
@@ -1667,13 +1668,14 @@ chat_without_terminal(const struct config *cfg)
 			return EXIT_RUNTIME;
 		}
 		printf("mixchat: no provider is set up yet.  Add one with:\n"
-		       "  mixchat keys add openai        (or anthropic, "
+		       "  %s keys add openai        (or anthropic, "
 		       "gemini, ...)\n"
 		       "or point a model at a local server in %s\n",
-		    cfg->config_file);
+		    self_cmd(), cfg->config_file);
 		return EXIT_OK;
 	}
-	cli_error("the chat needs a terminal; use `mixchat ask` in scripts");
+	cli_error(
+	    "the chat needs a terminal; use `%s ask` in scripts", self_cmd());
 	return EXIT_USAGE;
 }
 
@@ -1822,7 +1824,7 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		    "(price: USD per million tokens), then start mixchat again.",
 		    idle, cfg.config_file, (int)strcspn(idle, ","), idle);
 	else if (app_usable_models(ui.app) == 0)
-		ui_note(&ui, NO_PROVIDER_TEXT, cfg.config_file);
+		ui_note(&ui, NO_PROVIDER_TEXT, self_cmd(), cfg.config_file);
 	ui.dirty = true;
 	ui_loop(&ui);
 	/* A reply still arriving when the chat ends (/quit, the terminal

@@ -17,6 +17,7 @@
 #include "ui/ui.h"
 #include "util/buf.h"
 #include "util/glyph.h"
+#include "util/self.h"
 #include "util/suggest.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -610,8 +611,8 @@ models_without_key(
 	         (strchr(buf_str(&need), '|') != NULL || other.len > 0)) {
 		rc = buf_printf(b,
 		    "(%zu more models in the catalog need a "
-		    "key: mixchat keys add PROVIDER, one of ",
-		    nneed);
+		    "key: %s keys add PROVIDER, one of ",
+		    nneed, self_cmd());
 		if (rc == MC_OK)
 			rc = list_put(b, &need);
 		if (rc == MC_OK && other.len > 0) {
@@ -627,8 +628,8 @@ models_without_key(
 	} else if (rc == MC_OK && nneed > 0)
 		rc = buf_printf(b,
 		    "(%zu more models in the catalog need a "
-		    "key: mixchat keys add %s)\n",
-		    nneed, buf_str(&need));
+		    "key: %s keys add %s)\n",
+		    nneed, self_cmd(), buf_str(&need));
 	buf_release(&wait);
 	buf_release(&need);
 	buf_release(&other);
@@ -798,10 +799,10 @@ cmd_models(struct ui *ui, const char *arg)
 		ui_note(ui,
 		    "/models: no provider is set up yet, so no model can "
 		    "answer.  The catalog's %zu models need a key: quit "
-		    "(Ctrl-D or /quit) and run  mixchat keys add %s  (or point "
+		    "(Ctrl-D or /quit) and run  %s keys add %s  (or point "
 		    "a model at a local server in %s, as the note at the start "
 		    "shows)",
-		    n, provs.len ? buf_str(&provs) : "PROVIDER",
+		    n, self_cmd(), provs.len ? buf_str(&provs) : "PROVIDER",
 		    ui->cfg->config_file);
 		buf_release(&provs);
 		app_models_free(m, n);
