@@ -73,7 +73,13 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 		    "standard input);\n"
 		    "                every line is checked before any is "
 		    "imported, and a\n"
-		    "                rating already here is skipped\n",
+		    "                rating already here is skipped\n"
+		    "\n"
+		    "Exit status: 0 ok, 1 FILE or the store cannot be read "
+		    "or written,\n"
+		    "2 usage, or a bad line of FILE (named FILE:LINE: FIELD; "
+		    "nothing is\n"
+		    "imported then).\n",
 		    stdout);
 		return EXIT_OK;
 	}
