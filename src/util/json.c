@@ -321,6 +321,8 @@ json_cut_short(const char *s, size_t len, size_t *str)
 	bool cut = false;
 
 	*str = len;
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		i = 3; /* a byte order mark, which cJSON skips */
 	for (want = VALUE;; i++) {
 		while (i < len && (unsigned char)s[i] <= ' ')
 			i++; /* cJSON's white space */
@@ -337,12 +339,8 @@ json_cut_short(const char *s, size_t len, size_t *str)
 		if (want == NEXT || want == KEY_OR_END ||
 		    want == VALUE_OR_END) {
 			if (s[i] == '}' || s[i] == ']') {
-				if (want == VALUE_OR_END ? s[i] != ']'
-				    : want == KEY_OR_END
-				        ? s[i] != '}'
-				        : s[i] != (open[depth - 1] == '{'
-				                          ? '}'
-				                          : ']'))
+				if (s[i] !=
+				    (open[depth - 1] == '{' ? '}' : ']'))
 					return false;
 				depth--;
 				want = depth == 0 ? DONE : NEXT;
