@@ -363,18 +363,18 @@ expect_grep "$T/out" "^Ratings: 1 (mean 2.00)" "both in one file, the newer firs
 printf '{"model":"retired-model","score":4,"source":"cli","prompt":"old question"}\n{"model":"retired-model","score":5,"source":"cli","prompt":"another"}\n' >"$T/retired.jsonl"
 expect_exit 0 "import for a model not configured" -- "$MC" --home "$H7" ratings import "$T/retired.jsonl"
 expect_grep "$T/err" "2 of them for models that are not candidates now (disabled, removed or without a key): kept, and learned when they are candidates again" "says they are kept, to learn later"
-expect_grep "$T/err" "; 2 for a model config.json and the catalog do not name (retired-model)$" "and names a model nothing knows (a typo?), once, with no ... for a second"
+expect_grep "$T/err" "; 2 for a model config.json and the catalog do not name (retired-model): kept, and learned only once a model of that id is set up (a typo in the file?)$" "and names a model nothing knows (a typo?), once, with no ... for a second"
 # Several: each distinct name once, "..." only for names left out.
 HU=$T/home_unknown
 write_config "$HU"
 printf '{"model":"typo-one","score":4,"source":"cli","prompt":"a"}\n{"model":"typo-two","score":3,"source":"cli","prompt":"b"}\n{"model":"typo-one","score":2,"source":"cli","prompt":"c"}\n' >"$T/typos.jsonl"
 expect_exit 0 "import for two unknown models" -- "$MC" --home "$HU" ratings import "$T/typos.jsonl"
-expect_grep "$T/err" "; 3 for models config.json and the catalog do not name (typo-one, typo-two)$" "two distinct names, each once"
+expect_grep "$T/err" "; 3 for models config.json and the catalog do not name (typo-one, typo-two): kept, and learned only once a model of such an id is set up (a typo in the file?)$" "two distinct names, each once"
 HU2=$T/home_unknown2
 write_config "$HU2"
 for m in u1 u2 u1 u3 u4 u5; do printf '{"model":"%s","score":4,"source":"cli","prompt":"q %s"}\n' "$m" "$RANDOM$m"; done >"$T/many.jsonl"
 expect_exit 0 "import for five unknown models" -- "$MC" --home "$HU2" ratings import "$T/many.jsonl"
-expect_grep "$T/err" "; 6 for models config.json and the catalog do not name (u1, u2, u3, ...)$" "three names, then ... for the rest"
+expect_grep "$T/err" "; 6 for models config.json and the catalog do not name (u1, u2, u3, ...): kept," "three names, then ... for the rest"
 expect_exit 0 "stats with ratings waiting" -- "$MC" --home "$H7" stats
 expect_grep "$T/out" "^retired-model  *0  not a candidate now; 2 more to learn when it is one" "stats: none absorbed, 2 waiting"
 # The model comes back: the next start learns both, once.

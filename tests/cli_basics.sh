@@ -24,11 +24,19 @@ for c in "ask --model" "ask --budget" "ask --session" "ask --json" "route --budg
 		fail "${c%% *} --help does not explain ${c#* }: $(cat "$T/out")"
 done
 # Each says what its exit status means.
-for cmd in ask route train eval keys; do
+for cmd in ask route train eval keys rate ratings stats export; do
 	"$MC" --home "$T/help" $cmd --help >"$T/out" 2>&1
 	grep -q "Exit status: 0" "$T/out" && ok "$cmd --help gives its exit status" ||
 		fail "$cmd --help lacks its exit status: $(cat "$T/out")"
 done
+# ... as the README and the code have them.
+"$MC" rate --help >"$T/out"
+expect_grep "$T/out" "1 no such reply" "rate --help: 1 for no such reply"
+expect_grep "$T/out" "a reply that never came" "rate --help: 2 for a refused reply"
+"$MC" ratings --help >"$T/out"
+expect_grep "$T/out" "^2 usage, or a bad line of FILE (named FILE:LINE: FIELD" "ratings --help: 2 for a bad line"
+"$MC" export --help >"$T/out"
+expect_grep "$T/out" "1 no conversation yet, SESSION names none" "export --help: 1 when there is no conversation"
 # A usage error points to the command's own --help.
 "$MC" ask --bogus x 2>"$T/err" </dev/null
 expect_grep "$T/err" "^Try 'mixchat ask --help' for more information.$" "a usage error names the command's --help"

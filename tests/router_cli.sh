@@ -138,6 +138,24 @@ expect_exit 0 "eval --online, no reply lengths" -- "$MC" eval --data "$T/flat.js
 expect_exit 0 "eval text" -- sh -c "'$MC' eval --data - <'$T/rb.jsonl'"
 expect_grep "$T/out" "^AIQ 0\.[0-9]" "eval prints AIQ"
 expect_grep "$T/out" "97.25% of the reference" "eval prints the 97.25% point"
+# The curve's rows differ: decisions that move the cost by less than its
+# last digit are not a row of the same figures again.
+dups=$(awk '/^ +lambda +quality/ { c = 1; next } c && NF == 5 { $1 = ""; if ($0 == last) print; last = $0 } c && NF != 5 { c = 0 }' "$T/out")
+[ -z "$dups" ] && ok "no two curve rows print the same figures" ||
+	fail "curve rows repeated: $dups"
+
+# A share under 1 never prints as 100 %: GSM8K reaches 97.25 % in 199 of
+# the 200 resamples.
+expect_exit 0 "eval text with the online replay" -- "$MC" eval --data "$T/gsm8k.jsonl" --online 0.7
+reached=$(sed -n 's/.*reached in \([0-9.]*\)% of the resamples.*/\1/p' "$T/out")
+"$MC" eval --data "$T/gsm8k.jsonl" --json >"$T/gsm8k.json"
+share=$(jq -r '.bootstrap.cost_pct_at_97_25_reached' "$T/gsm8k.json")
+if [ -n "$reached" ] && awk "BEGIN { exit !($share < 1 ? $reached < 100 && $reached > 100 * $share - 0.5 : $reached == 100) }"; then
+	ok "reached in $reached% of the resamples (a share of $share)"
+else fail "reached in '$reached'% of the resamples, a share of $share"; fi
+# The online table says which prompts each column is over.
+expect_grep "$T/out" "^ *-* all prompts -* with feedback  -* after the feedback -*$" "the online table's column groups"
+expect_grep "$T/out" "^ *quality  *cost_usd  *utility  *quality  *quality  *cost_usd  *utility$" "each column named in full"
 
 expect_exit 0 "eval two models" -- "$MC" eval --data "$T/gsm8k.jsonl" --json
 apgr=$(sed 's/.*"apgr":\([0-9.]*\).*/\1/' "$T/out")

@@ -137,6 +137,18 @@ TEST(errors_name_file_line_and_field)
 		{ "{\"router\": {\"latency_tolerance_ms\": 0}}",
 		    "config.json:1: router.latency_tolerance_ms: expected a "
 		    "number from 1 to 3600000" },
+		/* reading_width: 0 (off) or at least 20, as the README
+		 * says; 10 is not quietly read as 20. */
+		{ "{\n\"reading_width\": 10\n}",
+		    "config.json:2: reading_width: expected a whole number "
+		    "from 20 to 10000, or 0 (the pane's width)" },
+		{ "{\"reading_width\": -1}",
+		    "config.json:1: reading_width: expected a whole number "
+		    "from 20 to 10000, or 0 (the pane's width)" },
+		{ "{\"reading_width\": 20.5}",
+		    "config.json:1: reading_width: expected a whole number " },
+		{ "{\"reading_width\": \"wide\"}",
+		    "config.json:1: reading_width: expected a whole number " },
 		{ "{\"max_output_tokens\": 0}",
 		    "config.json:1: max_output_tokens: expected a whole number "
 		    "from 1 to 1000000" },

@@ -1519,6 +1519,51 @@ TEST(dataset_lines)
 	CHECK(dataset_parse_line(&ds, ok, strlen(ok), 7, "other", &cause) ==
 	      MC_OK);
 	CHECK(ds.nrows == 1);
+	/* What would be dropped unseen is an error: a split misspelt, a
+	 * model the first row does not have. */
+	{
+		static const struct {
+			const char *line, *said;
+		} wrong[] = {
+			{ "{\"id\":\"c\",\"split\":\"tst\",\"prompt\":\"hi\","
+			  "\"quality\":{\"x\":1,\"y\":0},"
+			  "\"cost_usd\":{\"x\":0.1,\"y\":0.2}}",
+			    "d.jsonl:8: split: 'tst' is not a split (train, "
+			    "validation or test)" },
+			{ "{\"id\":\"c\",\"split\":\"a\\nb\",\"prompt\":\"hi\","
+			  "\"quality\":{\"x\":1,\"y\":0},"
+			  "\"cost_usd\":{\"x\":0.1,\"y\":0.2}}",
+			    "d.jsonl:8: split: not a split (train, "
+			    "validation or test)" },
+			{ "{\"id\":\"c\",\"split\":\"test\",\"prompt\":\"hi\","
+			  "\"quality\":{\"x\":1,\"y\":0,\"z\":1},"
+			  "\"cost_usd\":{\"x\":0.1,\"y\":0.2}}",
+			    "d.jsonl:8: quality.z: not one of the dataset's "
+			    "models (those of the first row's quality)" },
+			{ "{\"id\":\"c\",\"split\":\"test\",\"prompt\":\"hi\","
+			  "\"quality\":{\"x\":1,\"y\":0},"
+			  "\"cost_usd\":{\"x\":0.1,\"z\":0.3,\"y\":0.2}}",
+			    "d.jsonl:8: cost_usd.z: not one of the dataset's "
+			    "models (those of the first row's quality)" },
+		};
+		const char *val =
+		    "{\"id\":\"v\",\"split\":\"validation\","
+		    "\"prompt\":\"hi\",\"quality\":{\"x\":1,"
+		    "\"y\":0},\"cost_usd\":{\"x\":0.1,\"y\":0.2}}";
+		size_t k;
+
+		for (k = 0; k < sizeof wrong / sizeof wrong[0]; k++) {
+			CHECK(dataset_parse_line(&ds, wrong[k].line,
+			          strlen(wrong[k].line), 8, NULL,
+			          &cause) == MC_ERR_PARSE);
+			CHECK_STR(cause, wrong[k].said);
+			free(cause);
+			cause = NULL;
+		}
+		CHECK(dataset_parse_line(
+		          &ds, val, strlen(val), 9, NULL, &cause) == MC_OK);
+		CHECK(ds.nrows == 2);
+	}
 	dataset_release(&ds);
 }
 

@@ -195,6 +195,31 @@ TEST(json_errors_name_line_and_column)
 			{ "{\"a\": [1,\n", "x.json:1:10: invalid JSON: it ends "
 			                   "before the value does (a '}', ']' "
 			                   "or '\"' missing?)" },
+			/* Cut short: named at the end, not at the last
+			 * token read ('n', the inner '}'), which is right. */
+			{ "{\"id\": \"a\", \"subject\": nu",
+			    "x.json:1:26: invalid JSON: it ends before the "
+			    "value does (a '}', ']' or '\"' missing?)" },
+			{ "{\"q\": {\"a\": 0.5, \"b\": 1}",
+			    "x.json:1:25: invalid JSON: it ends before the "
+			    "value does (a '}', ']' or '\"' missing?)" },
+			{ "{\"a\": 1,\n\n", "x.json:1:9: invalid JSON: it ends "
+			                    "before the value does (a '}', ']' "
+			                    "or '\"' missing?)" },
+			{ "[{\"a\": -", "x.json:1:9: invalid JSON: it ends "
+			                "before the value does (a '}', ']' "
+			                "or '\"' missing?)" },
+			{ "{\"a\": \"x\", \"b\": \"say \\\"hi",
+			    "x.json:1:18: invalid JSON: a string "
+			    "that is not closed (a '\"' missing?)" },
+			/* ... but a slip before the end is named as before. */
+			{ "{\"a\": nul, \"b\": 1",
+			    "x.json:1:7: invalid JSON: unexpected "
+			    "'n' (a string needs '\"'; the words "
+			    "JSON knows are true, false and null)" },
+			{ "{\"a\": [1 2",
+			    "x.json:1:10: invalid JSON: unexpected "
+			    "'2'" },
 			{ "{\"a\": yes}",
 			    "x.json:1:7: invalid JSON: unexpected "
 			    "'y' (a string needs '\"'; the words "

@@ -531,14 +531,19 @@ eval_online(const struct router *fitted, const struct dataset *ds,
 		printf("\nonline from the %s (lambda %g): feedback on the "
 		       "first %zu of %zu prompts\n",
 		    start_words[k], lambda, nonline, ntest);
-		printf("  %-9s %9s %11s %9s %9s %9s %11s %9s\n", "", "quality",
-		    "cost_usd", "utility", "stream", "after", "after_cost",
-		    "after_u");
-		printf("  %-9s %9.4f %11.6f %9.4f %9.4f %9.4f %11.6f %9.4f\n",
+		/* Which prompts each column is over, above its name: the
+		 * feedback's (stream_*) and the rest's (after_*). */
+		printf("  %-9s %-31s %13s  %-31s\n", "",
+		    "----------- all prompts -------", "with feedback",
+		    "------ after the feedback -----");
+		printf("  %-9s %9s %11s %9s %13s  %9s %11s %9s\n", "",
+		    "quality", "cost_usd", "utility", "quality", "quality",
+		    "cost_usd", "utility");
+		printf("  %-9s %9.4f %11.6f %9.4f %13.4f  %9.4f %11.6f %9.4f\n",
 		    "learning", l.q_all, l.c_all, l.q_all - l.c_all / lambda,
 		    l.q_stream, l.q_after, l.c_after,
 		    l.q_after - l.c_after / lambda);
-		printf("  %-9s %9.4f %11.6f %9.4f %9.4f %9.4f %11.6f %9.4f\n",
+		printf("  %-9s %9.4f %11.6f %9.4f %13.4f  %9.4f %11.6f %9.4f\n",
 		    "frozen", f.q_all, f.c_all, f.q_all - f.c_all / lambda,
 		    f.q_stream, f.q_after, f.c_after,
 		    f.q_after - f.c_after / lambda);
@@ -801,6 +806,25 @@ eval_one_sample(const struct eval_sample_ctx *x, const size_t *rows,
 	}
 }
 
+/*
+ * A share (0..1) as a percentage with as few decimals as keep a share
+ * below 1 under "100" and one above 0 over "0": 0.995 is "99.5", not
+ * "100".
+ */
+static const char *
+pct_text(double share, char *buf, size_t n)
+{
+	double p = 100 * share;
+	int d;
+
+	for (d = 0; d < 6; d++) {
+		snprintf(buf, n, "%.*f", d, p);
+		if ((p >= 100 || atof(buf) < 100) && (p <= 0 || atof(buf) > 0))
+			break;
+	}
+	return buf;
+}
+
 /* A standard error of the "bootstrap" object for the text, "n/a" when
  * the resamples could not give one. */
 static const char *
@@ -875,7 +899,7 @@ eval_run(const struct eval_opts *o)
 	int ref = -1, best = 0, cheap = 0, k, rc, ret = EXIT_RUNTIME;
 	char *cause = NULL;
 	cJSON *out = NULL, *arr, *boot = NULL;
-	char sebuf[32];
+	char sebuf[32], pctbuf[32], figures[96], shown[96];
 
 	memset(&p, 0, sizeof p);
 	if (getenv("MIXCHAT_VAL_FOLD") != NULL) /* developer knob */
@@ -1204,13 +1228,18 @@ eval_run(const struct eval_opts *o)
 		    ds.models[ref], qref, cref);
 		printf("%12s %9s %11s %9s %9s\n", "lambda", "quality",
 		    "cost_usd", "quality%", "cost%");
+		/* A row where the figures shown change: decisions that
+		 * move the cost by $1e-7 a prompt print as the row before. */
+		shown[0] = '\0';
 		for (k = 0; k < NLAMBDA; k++) {
-			if (k > 0 && curve_q[k] == curve_q[k - 1] &&
-			    curve_c[k] == curve_c[k - 1])
+			snprintf(figures, sizeof figures,
+			    "%9.4f %11.6f %8.2f%% %8.2f%%", curve_q[k],
+			    curve_c[k], 100 * curve_q[k] / qref,
+			    100 * curve_c[k] / cref);
+			if (strcmp(figures, shown) == 0)
 				continue;
-			printf("%12.3g %9.4f %11.6f %8.2f%% %8.2f%%\n",
-			    lambda_at(k), curve_q[k], curve_c[k],
-			    100 * curve_q[k] / qref, 100 * curve_c[k] / cref);
+			printf("%12.3g %s\n", lambda_at(k), figures);
+			memcpy(shown, figures, sizeof shown);
 		}
 		if (cref > clo)
 			printf("\nAIQ %.4f (single models' hull %.4f) over "
@@ -1229,13 +1258,14 @@ eval_run(const struct eval_opts *o)
 		    EVAL_RESAMPLES, o->validate ? "validation" : "test");
 		if (at9725 >= 0)
 			printf("97.25%% of the reference's quality at %.2f%% "
-			       "of its cost (+/- %s; reached in %.0f%% of "
+			       "of its cost (+/- %s; reached in %s%% of "
 			       "the resamples)\n",
 			    100 * at9725,
 			    se_text(boot, "cost_pct_at_97_25_se", 2, sebuf,
 			        sizeof sebuf),
-			    100 * cJSON_GetNumberValue(cJSON_GetObjectItem(
-			              boot, "cost_pct_at_97_25_reached")));
+			    pct_text(cJSON_GetNumberValue(cJSON_GetObjectItem(
+			                 boot, "cost_pct_at_97_25_reached")),
+			        pctbuf, sizeof pctbuf));
 		else
 			printf("97.25%% of the reference's quality: never "
 			       "reached\n");

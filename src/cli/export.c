@@ -58,7 +58,12 @@ cli_export(const struct cli_global *g, int argc, char **argv)
 			    "latest.\n"
 			    "\n"
 			    "  -f, --format md|json   Markdown (the default) "
-			    "or JSON\n",
+			    "or JSON\n"
+			    "\n"
+			    "Exit status: 0 ok, 1 no conversation yet, SESSION "
+			    "names none, or the\n"
+			    "database cannot be read, 2 a bad option or "
+			    "format.\n",
 			    stdout);
 			return EXIT_OK;
 		default:

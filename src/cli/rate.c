@@ -32,7 +32,13 @@ cli_rate(const struct cli_global *g, int argc, char **argv)
 		      "later corrects it.\n"
 		      "REPLY_ID is SESSION.SEQ, as `mixchat ask --json` and "
 		      "/why show it;\n"
-		      "'last' is the newest reply in any conversation.\n",
+		      "'last' is the newest reply in any conversation.\n"
+		      "\n"
+		      "Exit status: 0 rated (or the same score again), 1 no "
+		      "such reply (or the\n"
+		      "store failed), 2 usage: a bad SCORE or REPLY_ID, a "
+		      "message of yours,\n"
+		      "a reply that never came or a message not sent.\n",
 		    stdout);
 		return EXIT_OK;
 	}

@@ -73,7 +73,13 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 		    "standard input);\n"
 		    "                every line is checked before any is "
 		    "imported, and a\n"
-		    "                rating already here is skipped\n",
+		    "                rating already here is skipped\n"
+		    "\n"
+		    "Exit status: 0 ok, 1 FILE or the store cannot be read "
+		    "or written,\n"
+		    "2 usage, or a bad line of FILE (named FILE:LINE: FIELD; "
+		    "nothing is\n"
+		    "imported then).\n",
 		    stdout);
 		return EXIT_OK;
 	}
@@ -126,7 +132,13 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 			for (i = 0; i < ic.unknown_names; i++)
 				fprintf(stderr, "%s%s", i > 0 ? ", " : "",
 				    ic.unknown_model[i]);
-			fprintf(stderr, "%s)", ic.unknown_more ? ", ..." : "");
+			/* Kept like any rating of a model not set up: say
+			 * what would ever teach it, a typo never will. */
+			fprintf(stderr,
+			    "%s): kept, and learned only once a model of "
+			    "%s is set up (a typo in the file?)",
+			    ic.unknown_more ? ", ..." : "",
+			    ic.unknown_names > 1 ? "such an id" : "that id");
 		}
 		fputc('\n', stderr);
 	} else {

@@ -442,7 +442,11 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 			      "model what the router learned from them.\n"
 			      "\n"
 			      "      --json   one JSON object instead of the "
-			      "tables\n",
+			      "tables\n"
+			      "\n"
+			      "Exit status: 0 ok (nothing stored yet "
+			      "included), 1 the database or\n"
+			      "config.json cannot be read, 2 usage.\n",
 			    stdout);
 			return EXIT_OK;
 		default:

@@ -1040,11 +1040,18 @@ merge_root(struct merge *mg, const cJSON *root)
 	if ((rc = merge_choice(mg, root, "glyphs", "", glyph_set_from_name,
 	         "\"auto\", \"unicode\" or \"ascii\"", &cfg->glyphs)) != MC_OK)
 		return rc;
-	d = cfg->reading_width;
-	if ((rc = merge_whole(mg, root, "reading_width", "", 0, 10000, &d)) !=
-	    MC_OK)
-		return rc;
-	cfg->reading_width = (int)d;
+	/* 0 (off) or at least 20 columns, as the README promises: 10 is
+	 * refused, not quietly read as 20. */
+	v = cJSON_GetObjectItemCaseSensitive(root, "reading_width");
+	if (v != NULL &&
+	    (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+	        (v->valuedouble != 0 &&
+	            (v->valuedouble < 20 || v->valuedouble > 10000))))
+		return merge_error(mg, "reading_width",
+		    "expected a whole number from 20 to 10000, or 0 (the "
+		    "pane's width)");
+	if (v != NULL)
+		cfg->reading_width = (int)v->valuedouble;
 	if ((rc = merge_string(
 	         mg, root, "system_prompt", "", &cfg->system_prompt)) != MC_OK)
 		return rc;

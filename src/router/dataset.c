@@ -62,6 +62,9 @@ dataset_model_index(const struct dataset *ds, const char *model)
 	return -1;
 }
 
+/* The splits a row may be in. */
+static const char *const splits[] = { "train", "validation", "test", NULL };
+
 static int
 bad(char **cause, const struct dataset *ds, size_t lineno, const char *field,
     const char *what)
@@ -105,6 +108,17 @@ get_per_model(const struct dataset *ds, const cJSON *o, const char *key,
 		}
 		out[m] = v->valuedouble;
 	}
+	/* A model the dataset does not have would be dropped unseen. */
+	for (v = obj->child; v != NULL; v = v->next)
+		if (v->string != NULL &&
+		    dataset_model_index(ds, v->string) < 0) {
+			field = xasprintf("%s.%s", key, v->string);
+			rc = bad(cause, ds, lineno, field,
+			    "not one of the dataset's models (those of the "
+			    "first row's quality)");
+			free(field);
+			return rc;
+		}
 	return MC_OK;
 }
 
@@ -163,6 +177,24 @@ dataset_parse_line(struct dataset *ds, const char *line, size_t len,
 	}
 	if ((split = get_str(root, "split")) == NULL) {
 		rc = bad(cause, ds, lineno, "split", "missing or not a string");
+		goto out;
+	}
+	/* A split misspelt ("tst") would leave its row out unseen. */
+	for (i = 0; splits[i] != NULL; i++)
+		if (strcmp(split, splits[i]) == 0)
+			break;
+	if (splits[i] == NULL) {
+		/* Quoted when it is short and plain: it is the file's. */
+		bool plain = strlen(split) <= 32;
+		char *what;
+
+		for (i = 0; plain && split[i] != '\0'; i++)
+			plain = split[i] >= ' ' && split[i] <= '~';
+		what = xasprintf("%s%s%snot a split (train, validation or "
+		                 "test)",
+		    plain ? "'" : "", plain ? split : "", plain ? "' is " : "");
+		rc = bad(cause, ds, lineno, "split", what);
+		free(what);
 		goto out;
 	}
 	if ((prompt = get_str(root, "prompt")) == NULL) {

@@ -5,7 +5,7 @@
  * itself (router.c, fit.c) never touches a file.
  *
  * Per line (other fields are ignored):
- *   id (string), split (string: "train"/"test"/...), prompt (string),
+ *   id (string), split ("train", "validation" or "test"), prompt (string),
  *   quality ({model: number in [0,1]}) - required;
  *   cost_usd ({model: number >= 0}) - required by eval;
  *   source, subject (string or null) - the tag label is subject, else
@@ -13,7 +13,7 @@
  *   out_tokens_est ({model: number}) or resp_chars ({model: number}) -
  *   response length (tokens, or characters / 4).
  * The models are those of the first line's `quality`; every later line must
- * give a quality and a cost for each of them.
+ * give a quality and a cost for each of them, and no other model.
  */
 #ifndef MIXCHAT_ROUTER_DATASET_H
 #define MIXCHAT_ROUTER_DATASET_H

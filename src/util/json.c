@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +203,214 @@ json_trailing_comma(const char *s, size_t len, size_t limit, char *close)
 	return len;
 }
 
+/*
+ * A number as cJSON reads one (strtod()'s decimal form, from '-' or a
+ * digit) at s[i]: returns how many bytes it takes (0: none), or sets *cut
+ * when the text ends where the number could still go on.
+ */
+static size_t
+cut_number(const char *s, size_t len, size_t i, bool *cut)
+{
+	size_t start = i, end, digits = 0;
+
+	if (s[i] == '-')
+		i++;
+	for (; i < len && isdigit((unsigned char)s[i]); i++)
+		digits++;
+	if (i < len && s[i] == '.')
+		for (i++; i < len && isdigit((unsigned char)s[i]); i++)
+			digits++;
+	if (i == len) {
+		*cut = true;
+		return i - start;
+	}
+	if (digits == 0)
+		return 0;
+	end = i;
+	if (s[i] == 'e' || s[i] == 'E') {
+		if (++i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (digits = 0; i < len && isdigit((unsigned char)s[i]); i++)
+			digits++;
+		if (i == len)
+			*cut = true;
+		if (digits > 0)
+			end = i;
+	}
+	return end - start;
+}
+
+/* The value of four hex digits at s, or -1. */
+static long
+hex4(const char *s)
+{
+	long v = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		if (!isxdigit((unsigned char)s[k]))
+			return -1;
+		v = v * 16 + (isdigit((unsigned char)s[k])
+		                     ? s[k] - '0'
+		                     : tolower((unsigned char)s[k]) - 'a' + 10);
+	}
+	return v;
+}
+
+/*
+ * A string as cJSON reads one, from its '"' at s[i]: returns the offset
+ * past its closing quote, 0 when an escape in it is one cJSON refuses, or
+ * SIZE_MAX when the text ends inside it (in a \u's four digits or a
+ * surrogate pair too).
+ */
+static size_t
+cut_string(const char *s, size_t len, size_t i)
+{
+	size_t k;
+	long u;
+
+	for (i++; i < len && s[i] != '"'; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (++i == len)
+			return SIZE_MAX;
+		if (strchr("bfnrt\"\\/", s[i]) != NULL && s[i] != '\0')
+			continue;
+		if (s[i] != 'u')
+			return 0;
+		for (k = 1; k < 5 && i + k < len; k++)
+			if (!isxdigit((unsigned char)s[i + k]))
+				return 0;
+		if (k < 5)
+			return SIZE_MAX;
+		if ((u = hex4(s + i + 1)) < 0 || (u >= 0xdc00 && u <= 0xdfff))
+			return 0;
+		i += 4;
+		if (u < 0xd800 || u > 0xdbff)
+			continue;
+		/* A high surrogate: a low one (\uDC00 to \uDFFF) follows. */
+		for (k = 0; k < 6 && i + 1 + k < len; k++)
+			if (!strchr(k == 0   ? "\\"
+			            : k == 1 ? "u"
+			            : k == 2 ? "dD"
+			            : k == 3 ? "cdefCDEF"
+			                     : "0123456789abcdefABCDEF",
+			        s[i + 1 + k]) ||
+			    s[i + 1 + k] == '\0')
+				return 0;
+		if (k < 6)
+			return SIZE_MAX;
+		i += 6;
+	}
+	return i == len ? SIZE_MAX : i + 1;
+}
+
+/*
+ * Whether s (comments blanked) stops partway through a JSON value with
+ * nothing wrong before its end: a line cut short.  cJSON names the last
+ * token it read there ("nu", the last '}'), which is not what is wrong, so
+ * this is decided by a reading of its own.  Sets *str to the offset of the
+ * '"' of a string the text ends in, else to len.
+ */
+static bool
+json_cut_short(const char *s, size_t len, size_t *str)
+{
+	enum { VALUE, VALUE_OR_END, KEY_OR_END, KEY, COLON, NEXT, DONE } want;
+	char open[CJSON_NESTING_LIMIT];
+	size_t depth = 0, i = 0, n;
+	bool cut = false;
+
+	*str = len;
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		i = 3; /* a byte order mark, which cJSON skips */
+	for (want = VALUE;; i++) {
+		while (i < len && (unsigned char)s[i] <= ' ')
+			i++; /* cJSON's white space */
+		if (i == len)
+			return want != DONE;
+		if (want == DONE)
+			return false;
+		if (want == COLON) {
+			if (s[i] != ':')
+				return false;
+			want = VALUE;
+			continue;
+		}
+		if (want == NEXT || want == KEY_OR_END ||
+		    want == VALUE_OR_END) {
+			if (s[i] == '}' || s[i] == ']') {
+				if (s[i] !=
+				    (open[depth - 1] == '{' ? '}' : ']'))
+					return false;
+				depth--;
+				want = depth == 0 ? DONE : NEXT;
+				continue;
+			}
+			if (want == NEXT) {
+				if (s[i] != ',')
+					return false;
+				want = open[depth - 1] == '{' ? KEY : VALUE;
+				continue;
+			}
+		}
+		if (want == KEY || want == KEY_OR_END) {
+			if (s[i] != '"')
+				return false;
+			if ((n = cut_string(s, len, i)) == 0)
+				return false;
+			if (n == SIZE_MAX) {
+				*str = i;
+				return true;
+			}
+			i = n - 1;
+			want = COLON;
+			continue;
+		}
+		/* A value. */
+		if (s[i] == '{' || s[i] == '[') {
+			if (depth == sizeof open)
+				return false; /* too deep for cJSON */
+			open[depth++] = s[i];
+			want = s[i] == '{' ? KEY_OR_END : VALUE_OR_END;
+			continue;
+		}
+		if (s[i] == '"') {
+			if ((n = cut_string(s, len, i)) == 0)
+				return false;
+			if (n == SIZE_MAX) {
+				*str = i;
+				return true;
+			}
+			i = n - 1;
+		} else if (s[i] == '-' || isdigit((unsigned char)s[i])) {
+			n = cut_number(s, len, i, &cut);
+			if (cut)
+				return true;
+			if (n == 0)
+				return false;
+			i += n - 1;
+		} else {
+			static const char *const words[] = { "true", "false",
+				"null" };
+			size_t k, w;
+
+			for (k = 0; k < 3; k++)
+				if (s[i] == words[k][0])
+					break;
+			if (k == 3)
+				return false;
+			w = strlen(words[k]);
+			n = len - i < w ? len - i : w;
+			if (memcmp(s + i, words[k], n) != 0)
+				return false;
+			if (n < w)
+				return true;
+			i += w - 1;
+		}
+		want = depth == 0 ? DONE : NEXT;
+	}
+}
+
 int
 json_parse(const char *text, size_t len, size_t max, bool comments,
     const char *name, cJSON **out, char **cause)
@@ -244,13 +453,31 @@ json_parse(const char *text, size_t len, size_t max, bool comments,
 	if (root == NULL) {
 		size_t off =
 		    end != NULL && end >= copy ? (size_t)(end - copy) : 0;
-		size_t comma;
-		char close;
+		size_t comma, str;
+		char close = 0;
 
 		if (off > len)
 			off = len;
 		comma = json_trailing_comma(copy, len, off, &close);
-		if (comma < len) {
+		if (json_cut_short(copy, len, &str)) {
+			/* Named at its end (or in the string it ends in),
+			 * not at the last token, which is right. */
+			if (str < len) {
+				off = str + 1;
+				snprintf(what, sizeof what,
+				    "a string that is not closed (a '\"' "
+				    "missing?)");
+			} else {
+				for (off = len;
+				     off > 0 &&
+				     isspace((unsigned char)copy[off - 1]);
+				     off--)
+					;
+				snprintf(what, sizeof what,
+				    "it ends before the value does (a '}', "
+				    "']' or '\"' missing?)");
+			}
+		} else if (comma < len) {
 			off = comma;
 			snprintf(what, sizeof what,
 			    "a comma before '%c' (JSON allows none after "
