@@ -97,7 +97,7 @@ screen_intact "after /why"
 # as if measured; its first token was timed.
 send "/models"
 ui_expect "^ +$m1 +mock +\\\$[0-9.]+ +\\\$[0-9.]+ +[01]\.[0-9]{2}±[01]\.[0-9]{2} +[0-9]+ +[0-9.]+ m?s +-$" "/models: $m1's speed is not measured yet: -"
-ui_expect "keys add PROVIDER, one of openai,( |$)" "/models names the providers that need a key"
+ui_expect "PROVIDER, one of openai,( |$)" "/models names the providers that need a key"
 ui_expect "(one of openai, |^ +)anthropic, gemini, " "one after the other (a narrow pane breaks the list between them)"
 # Asked again until every model has answered: then the user is told so
 # (not that the budget ran out).
