@@ -240,27 +240,6 @@ pad_to(const char *s, int cols)
 	return cols + (int)(n - utf8_width(s, n));
 }
 
-/* Why a model was not a candidate, in the user's words. */
-static const char *
-why_excluded(const struct app_exchange *ex, const char *reason)
-{
-	if (strcmp(reason, "skipped") == 0 && ex->reask)
-		return "already answered this message";
-	if (strcmp(reason, "unreachable") == 0)
-		return "its server did not answer just now";
-	if (strcmp(reason, "failed") == 0)
-		return "it failed just now (a server error)";
-	if (strcmp(reason, "no answer") == 0)
-		return "it did not answer just now";
-	if (strcmp(reason, "key refused") == 0)
-		return "its provider refused the key";
-	if (strcmp(reason, "no access") == 0)
-		return "its provider refused it to this key (HTTP 403)";
-	if (strcmp(reason, "no such model") == 0)
-		return "its provider has no such model (HTTP 404)";
-	return reason;
-}
-
 /* A note's text, as build writes it: it depends on the set of marks in
  * use (util/glyph.h). */
 typedef int (*note_text_fn)(struct ui *ui, const void *arg, struct buf *b);
@@ -301,11 +280,9 @@ static int
 why_text(struct ui *ui, const void *arg, struct buf *b)
 {
 	const struct app_exchange *ex = arg;
-	const struct app_candidate *c;
-	char cost[32], lat[32], id[64];
-	size_t i, width;
-	bool show_lat, show_pm, arriving;
-	int rc = MC_OK, mw = 5;
+	char id[64];
+	bool arriving;
+	int rc = MC_OK;
 
 	/* The id `mixchat rate` takes, once the reply is stored.  Still
 	 * arriving, it has none yet: it "is answering", not "answered", and
@@ -317,12 +294,6 @@ why_text(struct ui *ui, const void *arg, struct buf *b)
 		snprintf(id, sizeof id, "this message");
 	else
 		snprintf(id, sizeof id, "this reply (not stored)");
-	/* The model column is as wide as the longest name (to 40). */
-	for (i = 0; i < ex->ncandidates; i++)
-		if ((int)strlen(ex->candidates[i].model) > mw)
-			mw = (int)strlen(ex->candidates[i].model);
-	if (mw > 40)
-		mw = 40;
 	if (ex->pinned && !ex->not_sent)
 		rc = buf_printf(b,
 		    "%s %s %s because it is pinned (/model)%s; "
@@ -350,36 +321,10 @@ why_text(struct ui *ui, const void *arg, struct buf *b)
 		    ex->model, arriving ? "is answering" : "answered", id,
 		    ex->reask ? ", asked again" : "",
 		    arriving ? "; the reply is still arriving" : "");
-	/* Narrow, the uncertainty and then the latency give way, so that
-	 * a row stays one line (4 + model + 27, + 10 latency, + 7 ±). */
-	width = ui_text_width(ui);
-	show_lat = (size_t)mw + 41 <= width;
-	show_pm = (size_t)mw + 48 <= width;
+	/* `mixchat route` prints the same table; narrow, the uncertainty
+	 * and then the latency give way. */
 	if (rc == MC_OK)
-		rc = buf_printf(b, "    %-*s %7s %10s%s%s%s%*s %7s\n", mw,
-		    "model", "quality", "cost", show_lat ? " " : "",
-		    show_lat ? "  latency" : "", show_pm ? " " : "",
-		    show_pm ? pad_to(glyph->pm, 6) : 0,
-		    show_pm ? glyph->pm : "", "score");
-	for (i = 0; i < ex->ncandidates && rc == MC_OK; i++) {
-		char latcol[48] = "", pmcol[32] = "";
-
-		c = &ex->candidates[i];
-		format_usd(c->cost_usd, cost, sizeof cost);
-		format_ms(c->latency_ms, lat, sizeof lat);
-		if (show_lat)
-			snprintf(latcol, sizeof latcol, " %9s", lat);
-		if (show_pm)
-			snprintf(pmcol, sizeof pmcol, " %6.3f", c->uncertainty);
-		if (c->excluded != NULL)
-			rc = buf_printf(b, "    %-*.*s  not a candidate: %s\n",
-			    mw, mw, c->model, why_excluded(ex, c->excluded));
-		else
-			rc = buf_printf(b, "  %s %-*.*s %7.3f %10s%s%s %7.3f\n",
-			    (int)i == ex->winner ? glyph->winner : " ", mw, mw,
-			    c->model, c->quality, cost, latcol, pmcol,
-			    c->score);
-	}
+		rc = format_decision_table(ex, ui_text_width(ui), b);
 	return rc;
 }
 
