@@ -15,6 +15,7 @@
 #include "util/json.h"
 #include "util/self.h"
 #include "util/suggest.h"
+#include "util/terms.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -435,6 +436,25 @@ TEST(growarray_doubles_and_keeps_contents)
 	a = xgrowarray(a, &cap, 5000, sizeof *a);
 	CHECK(cap == 8192);
 	free(a);
+}
+
+TEST(terms_words_and_phrases)
+{
+	const char *p = "  one \"two three\"\tfour \"\" \"open end", *t;
+	size_t len;
+
+	t = terms_next(&p, &len);
+	CHECK(t != NULL && len == 3 && strncmp(t, "one", 3) == 0);
+	t = terms_next(&p, &len);
+	CHECK(t != NULL && len == 9 && strncmp(t, "two three", 9) == 0);
+	t = terms_next(&p, &len);
+	CHECK(t != NULL && len == 4 && strncmp(t, "four", 4) == 0);
+	t = terms_next(&p, &len); /* "" */
+	CHECK(t != NULL && len == 0);
+	t = terms_next(&p, &len);
+	CHECK(t != NULL && len == 8 && strcmp(t, "open end") == 0);
+	CHECK(terms_next(&p, &len) == NULL);
+	CHECK(terms_fold('Q') == 'q' && terms_fold(0xc3) == 0xc3);
 }
 
 TEST(self_cmd_names_the_folders_quoted)

@@ -13,6 +13,7 @@
 #include "store/record.h"
 #include "store/store_int.h"
 #include "util/buf.h"
+#include "util/terms.h"
 #include "util/timeutil.h"
 #include "util/xmalloc.h"
 
@@ -971,13 +972,6 @@ struct word {
 	size_t len;
 };
 
-/* fold: ASCII lower case of a byte (UTF-8 bytes are left alone). */
-static unsigned char
-fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
 /* ci_find: the first place word (lower case) is in h, ASCII case ignored. */
 static const char *
 ci_find(const char *h, size_t hn, const struct word *w)
@@ -989,10 +983,10 @@ ci_find(const char *h, size_t hn, const struct word *w)
 	if (w->len > hn)
 		return NULL;
 	for (i = 0; i + w->len <= hn; i++) {
-		if (fold(p[i]) != ww[0])
+		if (terms_fold(p[i]) != ww[0])
 			continue;
 		for (j = 1; j < w->len; j++)
-			if (fold(p[i + j]) != ww[j])
+			if (terms_fold(p[i + j]) != ww[j])
 				break;
 		if (j == w->len)
 			return h + i;
@@ -1172,7 +1166,7 @@ store_search(struct store *s, const char *words, size_t max,
     struct store_hit **hits, size_t *n)
 {
 	struct search_ctx c;
-	const char *p = words;
+	const char *p = words, *t;
 	size_t len, i;
 	int rc;
 
@@ -1182,28 +1176,17 @@ store_search(struct store *s, const char *words, size_t max,
 	c.max = max;
 	/* Words, or "a phrase" in double quotes (its spaces kept; a quote
 	 * left open runs to the end). */
-	for (;;) {
-		const char *q = NULL;
-
-		p += strspn(p, " \t\r\n");
-		if (*p == '\0')
-			break;
-		if (*p == '"') {
-			q = strchr(++p, '"');
-			len = q != NULL ? (size_t)(q - p) : strlen(p);
-		} else
-			len = strcspn(p, " \t\r\n");
+	while ((t = terms_next(&p, &len)) != NULL) {
 		if (len > 0) {
 			c.words = xreallocarray(
 			    c.words, c.nwords + 1, sizeof *c.words);
-			c.words[c.nwords].w = xstrndup(p, len);
+			c.words[c.nwords].w = xstrndup(t, len);
 			c.words[c.nwords].len = len;
 			for (i = 0; i < len; i++)
-				c.words[c.nwords].w[i] = (char)fold(
+				c.words[c.nwords].w[i] = (char)terms_fold(
 				    (unsigned char)c.words[c.nwords].w[i]);
 			c.nwords++;
 		}
-		p += len + (q != NULL);
 	}
 	if (c.nwords == 0) {
 		store_set_error(s, "search for what? give one or more words");

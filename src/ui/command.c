@@ -19,6 +19,7 @@
 #include "util/glyph.h"
 #include "util/self.h"
 #include "util/suggest.h"
+#include "util/terms.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "vault/vault.h"
@@ -141,14 +142,6 @@ snippet_at_match(const char *s, const char *what, size_t cols)
 	return xasprintf("%s%s", mark, s + start);
 }
 
-/* ASCII lower case of a byte, as the store's search compares (UTF-8
- * bytes are left alone). */
-static int
-fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
 /*
  * The length of the longest of what's words (or "phrases", as the store
  * takes them) at s, ASCII case ignored; 0 when none is there.
@@ -156,28 +149,17 @@ fold(unsigned char c)
 static size_t
 match_at(const char *s, size_t n, const char *what)
 {
-	const char *p = what;
+	const char *p = what, *t;
 	size_t len, best = 0, i;
 
-	for (;;) {
-		const char *q = NULL;
-
-		p += strspn(p, " \t\r\n");
-		if (*p == '\0')
-			break;
-		if (*p == '"') {
-			q = strchr(++p, '"');
-			len = q != NULL ? (size_t)(q - p) : strlen(p);
-		} else
-			len = strcspn(p, " \t\r\n");
-		for (i = 0;
-		     i < len && i < n &&
-		     fold((unsigned char)s[i]) == fold((unsigned char)p[i]);
+	while ((t = terms_next(&p, &len)) != NULL) {
+		for (i = 0; i < len && i < n &&
+		            terms_fold((unsigned char)s[i]) ==
+		                terms_fold((unsigned char)t[i]);
 		     i++)
 			;
 		if (len > 0 && i == len && len > best)
 			best = len;
-		p += len + (q != NULL);
 	}
 	return best;
 }

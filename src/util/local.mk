@@ -9,6 +9,7 @@ libmixchat_a_SOURCES += \
 	src/util/log.c src/util/log.h \
 	src/util/self.c src/util/self.h \
 	src/util/suggest.c src/util/suggest.h \
+	src/util/terms.c src/util/terms.h \
 	src/util/timeutil.c src/util/timeutil.h \
 	src/util/utf8.c src/util/utf8.h \
 	src/util/xmalloc.c src/util/xmalloc.h
