@@ -106,6 +106,7 @@ id5=$(ui_screen | sed -n 's/^ *\([0-9][0-9]*\.[0-9][0-9]*\) .*question q05.*/\1/
 send "/sessions $id5"
 ui_expect "you question q05" "/sessions ID resumes at the message: it is on screen"
 ui_expect "-MORE\([0-9]+\)- +reply 5/30" "selected, far from the end"
+ui_expect "reply 5/30 · [0-9]+\.[0-9]+ " "the status bar names its id too, as the rating notice does"
 ui_keys M-2
 "$MC" --home "$H" export long --format json >"$T/long.json" 2>"$T/err"
 [ "$(jq -r '[.messages[] | select(.role == "assistant")][4].rating' "$T/long.json")" = 2 ] &&

@@ -683,8 +683,16 @@ draw_status(struct ui *ui, int y)
 		x += put_whole(y, x, buf, cols, styles[TH_MORE]);
 	}
 	if (ui->selected >= 0 || (ui->scroll > 0 && ui->in_view >= 0)) {
-		snprintf(buf, sizeof buf, " reply %ld/%zu ",
-		    (ui->selected >= 0 ? ui->selected : ui->in_view) + 1, n);
+		long at = ui->selected >= 0 ? ui->selected : ui->in_view;
+		const struct app_exchange *in = app_get(ui->app, (size_t)at);
+
+		/* Its place, and the id `mixchat rate` and the notices
+		 * ("reply 4.2 rated 4/5") name it by, once it is stored. */
+		if (in != NULL && in->reply_id[0] != '\0')
+			snprintf(buf, sizeof buf, " reply %ld/%zu%s%s ", at + 1,
+			    n, glyph->sep, in->reply_id);
+		else
+			snprintf(buf, sizeof buf, " reply %ld/%zu ", at + 1, n);
 		x += put_whole(y, x, buf, cols, styles[TH_STATUS]);
 	}
 
