@@ -304,9 +304,24 @@ why_text(struct ui *ui, const void *arg, struct buf *b)
 		    ex->reask ? ", asked again" : "",
 		    arriving ? "; the reply is still arriving" : "");
 	/* `mixchat route` prints the same table; narrow, the uncertainty
-	 * and then the latency give way. */
-	if (rc == MC_OK)
-		rc = format_decision_table(ex, ui_text_width(ui), b);
+	 * and then the latency give way.  Its rows are rows (VIEW_ROW): cut,
+	 * not wrapped, should the pane be made narrower later. */
+	if (rc == MC_OK) {
+		struct buf table;
+		const char *p, *nl;
+
+		buf_init(&table, 1 << 20);
+		rc = format_decision_table(ex, ui_text_width(ui), &table);
+		for (p = buf_str(&table); rc == MC_OK && *p != '\0';
+		     p = nl + 1) {
+			nl = strchr(p, '\n');
+			if (nl == NULL)
+				nl = p + strlen(p) - 1;
+			rc = buf_printf(b, "%c%.*s\n", VIEW_ROW,
+			    (int)(nl - p + (*nl != '\n')), p);
+		}
+		buf_release(&table);
+	}
 	return rc;
 }
 
@@ -613,7 +628,10 @@ models_text(struct ui *ui, const void *arg, struct buf *b)
 		mw = room - fixed;
 	if (mw < 5)
 		mw = 5;
-	rc = add_column(b, "model", (size_t)mw);
+	/* Rows (VIEW_ROW): cut, not wrapped, in a narrower pane later. */
+	rc = buf_addch(b, VIEW_ROW);
+	if (rc == MC_OK)
+		rc = add_column(b, "model", (size_t)mw);
 	if (rc == MC_OK)
 		rc = buf_printf(b, "%s%s %7s %*s%s%s\n",
 		    show_prov ? " provider " : "", show_in ? "  $/M in" : "",
@@ -648,7 +666,9 @@ models_text(struct ui *ui, const void *arg, struct buf *b)
 			snprintf(quality, sizeof quality, "%.2f", m[i].quality);
 		else
 			snprintf(quality, sizeof quality, "-");
-		rc = add_column(b, m[i].id, (size_t)mw);
+		rc = buf_addch(b, VIEW_ROW);
+		if (rc == MC_OK)
+			rc = add_column(b, m[i].id, (size_t)mw);
 		if (rc == MC_OK && show_prov)
 			rc = buf_printf(b, " %-9.9s", m[i].provider);
 		if (rc == MC_OK && show_in)
@@ -1132,7 +1152,7 @@ search_text(struct ui *ui, const void *arg_, struct buf *b)
 		    "one there):\n",
 		    n, n == 1 ? "" : "es", arg);
 	for (i = 0; i < shown && rc == MC_OK; i++) {
-		rc = buf_printf(b, "  %-*s  ", iw, h[i].reply_id);
+		rc = buf_printf(b, "%c  %-*s  ", VIEW_ROW, iw, h[i].reply_id);
 		if (rc == MC_OK)
 			rc = add_column(b,
 			    h[i].session_title != NULL ? h[i].session_title

@@ -59,6 +59,8 @@ tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 # the vault locked, ...).  ui_vi.sh:
 # the vi map: insert mode again after a send, motions as in vi.
 # ui_files.sh: a user's theme and key map with several bad lines.
+# ui_rows.sh: /why, /models and /search rows cut, not wrapped, after the
+# terminal is made narrower.
 # ui_reask.sh: Alt-R refused while the other models are rate-limited.
 # ui_theme_bg.sh: a theme's own background fills every cell, on a live
 # /theme switch and on 8 and 16 colours.  ui_theme_few.sh: every built-in
@@ -72,7 +74,7 @@ TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 	tests/ui_files.sh tests/ui_titlebar.sh tests/ui_popup.sh \
 	tests/ui_theme_bg.sh tests/ui_reask.sh tests/ui_lists.sh \
 	tests/ui_width.sh tests/ui_daily.sh tests/ui_theme_few.sh \
-	tests/ui_theme_cmd.sh
+	tests/ui_theme_cmd.sh tests/ui_rows.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
 	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh \
@@ -80,7 +82,7 @@ EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_files.sh tests/ui_titlebar.sh tests/ui_popup.sh \
 	tests/ui_theme_bg.sh tests/ui_reask.sh tests/ui_lists.sh \
 	tests/ui_width.sh tests/ui_daily.sh tests/ui_theme_few.sh \
-	tests/ui_theme_cmd.sh
+	tests/ui_theme_cmd.sh tests/ui_rows.sh
 
 FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_markup fuzz/fuzz_theme
 fuzz_fuzz_keymap_SOURCES = fuzz/fuzz_keymap.c $(FUZZ_DRIVER)

@@ -121,6 +121,29 @@ block_add_line(struct view_block *b, enum view_kind kind, size_t off,
 }
 
 /*
+ * A row of a table in a note (VIEW_ROW), the block's last text at off:
+ * wider than width, cut with the ellipsis (after the last column that
+ * fits, blanks before the mark dropped) instead of wrapped.
+ */
+static void
+block_cut_row(struct view_block *b, size_t width, enum view_kind kind,
+    size_t off, size_t len, int flags)
+{
+	const char *e = glyph->ellipsis;
+	size_t el = strlen(e), ew = utf8_width(e, el), used = 0, fit;
+
+	if (utf8_width(b->text + off, len) > width && width > ew) {
+		fit = utf8_fit(b->text + off, len, width - ew, &used);
+		while (fit > 0 && b->text[off + fit - 1] == ' ')
+			fit--;
+		b->text_len = off + fit;
+		(void)block_add_text(b, e, el);
+		len = fit + el;
+	}
+	block_add_line(b, kind, off, len, flags);
+}
+
+/*
  * Copy one source line (no '\n') into the block's text, cleaned: tabs
  * become spaces, control characters (a stream could carry terminal
  * escapes) and bidirectional overrides are dropped, bad UTF-8 becomes
@@ -681,7 +704,7 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 	size_t pos = 0, end, off, len, i, took, text_until = 0, code_indent = 0;
 	size_t para_off = 0, para_len = 0;
 	int flags = VIEW_FIRST;
-	bool in_code = false, as_text, para = false, text;
+	bool in_code = false, as_text, para = false, text, row;
 	const char *nl;
 	size_t prose =
 	    b->measure > 0 && b->measure < width ? b->measure : width;
@@ -703,6 +726,7 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 		}
 		nl = memchr(s + pos, '\n', n - pos);
 		end = nl != NULL ? (size_t)(nl - s) : n;
+		row = !markdown && pos < end && s[pos] == VIEW_ROW;
 		off = b->marked ? block_add_marked(b, s + pos, end - pos, &len)
 		                : block_add_clean(b, s + pos, end - pos, &len);
 		i = 0;
@@ -738,7 +762,9 @@ block_add_paragraphs(struct view_block *b, size_t width, enum view_kind kind,
 				para_len = len;
 				block_wrap_hanging(
 				    b, prose, kind, off, len, flags);
-			} else
+			} else if (row)
+				block_cut_row(b, width, kind, off, len, flags);
+			else
 				block_wrap_indented(
 				    b, prose, kind, off, len, true, flags);
 		}

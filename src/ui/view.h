@@ -148,7 +148,12 @@ void view_note_alt(struct view *v, const char *text, bool ascii);
  */
 #define VIEW_MARK_ON  '\x01'
 #define VIEW_MARK_OFF '\x02'
-#define VIEW_MATCH    0x1 /* a note's only style: a match */
+/* At the start of a note's line: a row of a table (/models, /why,
+ * /search), cut with the ellipsis at the pane's edge rather than wrapped,
+ * so that a table laid out for a wider pane keeps its rows after the
+ * terminal is made narrower.  Not shown. */
+#define VIEW_ROW   '\x03'
+#define VIEW_MATCH 0x1 /* a note's only style: a match */
 void view_add_marked_note(
     struct view *v, enum view_kind kind, const char *text);
 /* view_total: the number of screen lines. */
