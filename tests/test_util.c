@@ -520,5 +520,7 @@ main(void)
 	RUN(base64_matches_rfc4648);
 	RUN(wait_text_rounds_up_in_words);
 	RUN(wait_text_names_another_day);
+	RUN(self_cmd_names_the_folders_quoted);
+	RUN(terms_words_and_phrases);
 	return test_done();
 }
