@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include <stdint.h>
 #include <string.h>
 
@@ -33,6 +35,12 @@ TEST(usd)
 	CHECK_STR(b, "$0.0000000015");
 	format_usd(3e-8, b, sizeof b);
 	CHECK_STR(b, "$0.00000003");
+	format_usd(NAN, b, sizeof b);
+	CHECK_STR(b, "$0");
+	format_usd(INFINITY, b, sizeof b);
+	CHECK_STR(b, "$inf");
+	format_usd(1e-17, b, sizeof b);
+	CHECK_STR(b, "$0");
 }
 
 /* Under the limit it never reads as the limit (the notice said "99 %

@@ -248,6 +248,7 @@ ui_expect "type a message" "a chat with a keyed and a local model"
 ui_type "refusedkey first"
 ui_keys Enter
 ui_expect "key rejected by openai \\(HTTP 401\\)" "the keyed model is asked first, and refused"
+ui_expect "key rejected by openai \\(HTTP 401\\): run .mixchat --home $H10 keys" "the advice names this --home (typed as printed it would fix another folder)"
 ui_expect "openai refused the key: the router asks its models only when no other model fits" "its models are out"
 ui_type "while refused"
 ui_keys Enter

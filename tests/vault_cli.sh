@@ -236,6 +236,20 @@ if command -v tmux >/dev/null 2>&1; then
 	if grep -q "pw two" "$T/screen"; then fail "the passphrase was echoed: $(cat "$T/screen")"
 	else ok "the passphrase typed on descriptor 0 was not echoed"; fi
 	[ "$(ui_exit_status)" = 0 ] && ok "and exits 0" || fail "exit $(ui_exit_status)"
+	# A new passphrase typed there is asked twice, as at the usual prompt:
+	# read blind once, a slip would lock the vault for good.
+	ui_start -- --home "$H" keys passwd --passphrase-fd 0
+	ui_expect "[Pp]assphrase" "passwd on a terminal asks for the passphrase"
+	ui_type "pw two"; ui_keys Enter
+	ui_expect "[Nn]ew passphrase" "then for the new one"
+	ui_type "pw three"; ui_keys Enter
+	ui_expect "Again, to confirm" "and asks for it again"
+	ui_type "pw thre"; ui_keys Enter
+	ui_expect "the two passphrases differ: nothing was changed" "two different ones change nothing"
+	[ "$(ui_exit_status)" != 0 ] && ok "and it fails" || fail "passwd with a slip exited 0"
+	printf 'pw two\n' >"$T/pw2"
+	"$MC" --home "$H" keys list --passphrase-fd 3 3<"$T/pw2" >/dev/null 2>&1 &&
+		ok "the old passphrase still opens the vault" || fail "the vault changed after a mismatch"
 else
 	echo "skip: tmux is not installed (--passphrase-fd on a terminal)"
 fi

@@ -118,6 +118,7 @@ struct app {
 	bool vault_damaged;      /* its names could not be read */
 	bool vault_kept_locked;  /* Enter alone at the prompt: local only */
 	char *vault_problem;     /* why it cannot be used, NULL when it can */
+	char *fallback_note;     /* app_route_fallback's words, or NULL */
 	bool vault_problem_late; /* found by a reload, said as a notice */
 	int vault_rc;            /* and the error that said so */
 	/* The vault file as app_open (or the last change noticed) found it
@@ -566,11 +567,11 @@ app_open_store(const struct config *cfg, const struct app_hooks *hooks,
 			 * and what needs no key (a local model, a rating,
 			 * an export) still works.  `mixchat keys` says
 			 * more and never overwrites it. */
-			app_notice(app, "%s; no key from it is used%s",
+			app_notice(app, "%s; no key from it is used%s%s%s",
 			    *cause != NULL ? *cause : path,
-			    rc == MC_ERR_PERM
-			        ? ""
-			        : " (mixchat keys list says more)");
+			    rc == MC_ERR_PERM ? "" : " (",
+			    rc == MC_ERR_PERM ? "" : self_cmd(),
+			    rc == MC_ERR_PERM ? "" : " keys list says more)");
 			app->vault_problem =
 			    *cause != NULL ? *cause
 			                   : xstrdup(mixchat_strerror(rc));
@@ -677,6 +678,7 @@ app_close(struct app *app)
 	vault_close(app->vault);
 	vault_names_free(app->vault_names, app->nvault_names);
 	free(app->vault_problem);
+	free(app->fallback_note);
 	store_close(app->store);
 	free(app->pinned);
 	while (app->ndown > 0)
@@ -1957,9 +1959,9 @@ app_refusals_read(struct app *app)
 	else if (nsaid > 0)
 		app_notice(app,
 		    "refused to an earlier mixchat in the last day: %s; asked "
-		    "all the same, as no other model is left (mixchat keys "
+		    "all the same, as no other model is left (%s keys "
 		    "add replaces a refused key)",
-		    buf_str(&said));
+		    buf_str(&said), self_cmd());
 	buf_release(&said);
 	app->refusals_read = !waiting;
 }
@@ -2552,9 +2554,9 @@ app_ready(struct app *app, struct exchange *x, const struct secret **key,
 		}
 		*key = vault_get(app->vault, p->name);
 		if (*key == NULL) {
-			*cause = xasprintf("no key for %s: run `mixchat keys "
+			*cause = xasprintf("no key for %s: run `%s keys "
 			                   "add %s`",
-			    p->name, p->name);
+			    p->name, self_cmd(), p->name);
 			return MC_ERR_LOCKED;
 		}
 	}
@@ -2812,13 +2814,12 @@ app_route_fallback(struct app *app)
 			return "no key for the models in config.json yet: "
 			       "showing what the router would do with them";
 		if (router_nmodels(app->router) > 0) {
-			static char catalog[600];
-
-			snprintf(catalog, sizeof catalog,
+			free(app->fallback_note);
+			app->fallback_note = xasprintf(
 			    "no models set up: routing over the built-in "
 			    "catalog (add a key with `%s keys add PROVIDER`)",
 			    self_cmd());
-			return catalog;
+			return app->fallback_note;
 		}
 	}
 	return NULL;

@@ -19,10 +19,14 @@
 void
 format_usd(double usd, char *out, size_t n)
 {
-	if (usd < 0)
+	/* Nothing to count (a negative, or NaN from a provider's absurd
+	 * figures) is $0; an amount below what 15 decimals show too. */
+	if (!(usd >= 1e-15))
 		usd = 0;
 	if (usd == 0)
 		snprintf(out, n, "$0");
+	else if (!isfinite(usd))
+		snprintf(out, n, "$inf");
 	else if (usd >= 1)
 		snprintf(out, n, "$%.2f", usd);
 	else if (usd >= 0.01)

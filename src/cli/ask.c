@@ -23,6 +23,7 @@
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/self.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -309,12 +310,12 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	if (a.out_gone) {
 		/* Said for what it is: not a cancel, and where the reply is. */
 		cli_error("writing the reply to standard output failed (%s); "
-		          "what came is kept as reply %s (mixchat export "
+		          "what came is kept as reply %s (%s export "
 		          "shows it)",
 		    a.out_errno == EPIPE ? "its reader closed it"
 		    : a.out_errno != 0   ? strerror(a.out_errno)
 		                         : "write error",
-		    ex->reply_id[0] != '\0' ? ex->reply_id : "?");
+		    ex->reply_id[0] != '\0' ? ex->reply_id : "?", self_cmd());
 		if (!a.json)
 			cli_print_footer_line(stderr, ex);
 	}

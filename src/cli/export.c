@@ -21,6 +21,7 @@
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/self.h"
 #include "util/xmalloc.h"
 
 int
@@ -112,7 +113,8 @@ cli_export(const struct cli_global *g, int argc, char **argv)
 			    which);
 		else
 			cli_error("there is no conversation yet: start one "
-			          "with `mixchat` or `mixchat ask`");
+			          "with `%s` or `%s ask`",
+			    self_cmd(), self_cmd());
 		goto out;
 	}
 	if (store_session_get(s, id, &ss) != MC_OK ||

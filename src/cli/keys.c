@@ -64,8 +64,8 @@ key_in_place_of_provider(const char *sub)
 {
 	return cli_usage_error("keys",
 	    "that looks like an API key, not a provider name: keys are never "
-	    "taken from the command line; run `mixchat keys %s PROVIDER`%s",
-	    sub,
+	    "taken from the command line; run `%s keys %s PROVIDER`%s",
+	    self_cmd(), sub,
 	    strcmp(sub, "add") == 0 ? " and type it when asked or pipe it on "
 	                              "standard input"
 	                            : "");
@@ -421,9 +421,9 @@ keys_remove(
 		return key_in_place_of_provider("remove");
 	}
 	if (!present) {
-		cause = xasprintf("no key for %s in %s ('mixchat keys list' "
+		cause = xasprintf("no key for %s in %s ('%s keys list' "
 		                  "shows what is there)",
-		    a->provider, path);
+		    a->provider, path, self_cmd());
 		rc = MC_ERR_NOTFOUND;
 		goto out;
 	}

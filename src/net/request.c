@@ -13,6 +13,7 @@
 
 #include "net/request.h"
 #include "util/json.h"
+#include "util/self.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -379,9 +380,9 @@ request_error(enum provider_api api, const char *name, const char *model,
 	*err = MC_ERR_PROVIDER;
 	*key_rejected = status == 401 || key_invalid;
 	if (*key_rejected) {
-		line = xasprintf("key rejected by %s (HTTP %ld): run `mixchat "
+		line = xasprintf("key rejected by %s (HTTP %ld): run `%s "
 		                 "keys add %s`",
-		    name, status, name);
+		    name, status, self_cmd(), name);
 	} else if (status == 404) {
 		/* Nothing at that URL, or no such model: which one, the
 		 * status does not say.  The usual slip of the first kind is

@@ -23,6 +23,7 @@
 
 #include "util/fs.h"
 #include "util/glyph.h"
+#include "util/self.h"
 #include "util/xmalloc.h"
 #include "vault/passphrase.h"
 
@@ -295,40 +296,79 @@ command_read(const char *cmd, struct secret **out, char **cause)
 	return rc;
 }
 
+/*
+ * One line from fd, a terminal (`--passphrase-fd 0` typed in a shell):
+ * the prompt written there and echo off while it is typed, as at the usual
+ * prompt.  A terminal whose echo cannot be turned off is refused.
+ */
+static int
+fd_tty_line(
+    int fd, const char *prompt, struct secret **out, bool *eof, char **cause)
+{
+	sigset_t oldmask;
+	int rc;
+
+	if (tty_echo_off(fd, &oldmask) != MC_OK) {
+		*cause = xasprintf("descriptor %d (--passphrase-fd) is a "
+		                   "terminal whose echo cannot be turned off: "
+		                   "refused",
+		    fd);
+		return MC_ERR_LOCKED;
+	}
+	if (fs_write_all(fd, prompt, strlen(prompt)) != MC_OK) {
+		/* only cosmetic: the passphrase is still read */
+	}
+	rc = passphrase_read_line(fd, PASSPHRASE_MAX, out, eof);
+	tty_restore(fd, &oldmask);
+	if (fs_write_all(fd, "\n", 1) != MC_OK) {
+		/* only cosmetic */
+	}
+	tty_cancel = 0;
+	return rc;
+}
+
 int
 passphrase_get(const struct config *cfg, int fd, const char *prompt,
     bool confirm, struct secret **out, char **cause)
 {
 	struct secret *pass = NULL, *again = NULL;
-	bool eof;
+	bool eof = false;
 	int rc;
 
 	*out = NULL;
 	if (fd >= 0) {
-		sigset_t oldmask;
-		bool tty = isatty(fd);
+		bool tty = isatty(fd), eof2 = false;
+		char *why = NULL;
 
 		/* --passphrase-fd 0 run in a terminal: typed there, so
-		 * asked for there, with echo off as at the usual prompt. */
-		if (tty && tty_echo_off(fd, &oldmask) != MC_OK) {
-			*cause = xasprintf("descriptor %d (--passphrase-fd) is "
-			                   "a terminal whose echo cannot be "
-			                   "turned off: refused",
-			    fd);
-			return MC_ERR_LOCKED;
-		}
-		if (tty && fs_write_all(fd, prompt, strlen(prompt)) != MC_OK) {
-			/* only cosmetic: the passphrase is still read */
-		}
-		rc = passphrase_read_line(fd, PASSPHRASE_MAX, &pass, &eof);
-		if (tty) {
-			tty_restore(fd, &oldmask);
-			if (fs_write_all(fd, "\n", 1) != MC_OK) {
-				/* only cosmetic */
+		 * asked for there, with echo off as at the usual prompt -
+		 * and a new one twice, as there. */
+		if (tty)
+			rc = fd_tty_line(fd, prompt, &pass, &eof, &why);
+		else
+			rc = passphrase_read_line(
+			    fd, PASSPHRASE_MAX, &pass, &eof);
+		if (rc == MC_OK && !eof && tty && confirm && pass->len > 0) {
+			rc = fd_tty_line(
+			    fd, "Again, to confirm: ", &again, &eof2, &why);
+			if (rc == MC_OK && eof2)
+				eof = true;
+			else if (rc == MC_OK) {
+				secret_unlock_ro(pass);
+				secret_unlock_ro(again);
+				if (!secret_equal(pass, again)) {
+					why = xstrdup("the two passphrases "
+					              "differ: nothing was "
+					              "changed");
+					rc = MC_ERR_USAGE;
+				}
+				secret_lock(pass);
+				secret_lock(again);
 			}
-			tty_cancel = 0;
 		}
-		if (rc == MC_ERR_CANCELLED)
+		if (why != NULL)
+			*cause = why;
+		else if (rc == MC_ERR_CANCELLED)
 			*cause = xstrdup("passphrase entry cancelled");
 		else if (rc == MC_OK && eof) {
 			*cause = xasprintf("no passphrase on descriptor %d "
@@ -395,11 +435,11 @@ passphrase_blame(const struct config *cfg, int fd, char **cause)
 	else if (cfg != NULL && cfg->passphrase_command != NULL &&
 	         cfg->passphrase_command[0] != '\0')
 		*cause = xasprintf("%s (printed by vault.passphrase_command in "
-		                   "%s: after `mixchat keys passwd`, make it "
+		                   "%s: after `%s keys passwd`, make it "
 		                   "print the new passphrase)",
 		    was,
-		    cfg->config_file != NULL ? cfg->config_file
-		                             : "config.json");
+		    cfg->config_file != NULL ? cfg->config_file : "config.json",
+		    self_cmd());
 	else
 		return;
 	free(was);
