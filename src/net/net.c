@@ -236,6 +236,16 @@ net_set_timeouts(struct net *net, int connect_ms, int idle_s)
 }
 
 /* Free a transfer: the key in the header list is wiped first. */
+/* The raw error body may hold a key the provider echoed: wiped, then
+ * gone. */
+static void
+errbody_forget(struct net_transfer *t)
+{
+	if (t->errbody.data != NULL)
+		explicit_bzero(t->errbody.data, t->errbody.len);
+	buf_release(&t->errbody);
+}
+
 static void
 transfer_free(struct net_transfer *t)
 {
@@ -247,7 +257,7 @@ transfer_free(struct net_transfer *t)
 		explicit_bzero(h->data, strlen(h->data));
 	curl_slist_free_all(t->headers);
 	stream_release(&t->stream);
-	buf_release(&t->errbody);
+	errbody_forget(t);
 	free(t->url);
 	free(t->body);
 	free(t->provider_name);
@@ -629,7 +639,8 @@ transfer_submit(struct net_transfer *t)
 	t->retry_after_ms = 0;
 	t->no_retry = false;
 	t->errbuf[0] = '\0';
-	buf_release(&t->errbody);
+	t->refused_peer[0] = '\0';
+	errbody_forget(t);
 	t->attempts++;
 	t->last_io_us = time_mono_us();
 	t->attempt_us = t->last_io_us;
@@ -800,9 +811,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		 * body is parsed. */
 		body = request_clean_text(
 		    buf_str(&t->errbody), t->errbody.len, t->key, t->key_len);
-		if (t->errbody.data != NULL)
-			explicit_bzero(t->errbody.data, t->errbody.len);
-		buf_release(&t->errbody);
+		errbody_forget(t);
 		msg = request_error(t->api, t->provider_name, t->model_id,
 		    t->url, status, body, strlen(body), t->retry_after_ms,
 		    t->key, t->key_len, &err, &t->key_rejected);
