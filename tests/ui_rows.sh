@@ -37,4 +37,25 @@ fits_width "$T/narrow" 50 && ok "nothing wider than the pane" || fail "wider tha
 # Prose in the same note still wraps: the key line under /models.
 grep -q "whose models you" "$T/narrow" && ok "the note's prose wraps as before" ||
 	fail "prose of /models: $(grep -n 'PROVIDER' "$T/narrow")"
+# Narrow, the picked reply is still named on the status bar: its place
+# alone when "reply N/M · ID" does not fit.
+TM resize-window -t 0 -x 46 -y 40
+send "second question"
+ui_expect "mock reply to: second" "a second reply"
+ui_keys M-Up
+ui_expect " reply 1/2 " "at 46 columns the status bar still names the picked reply"
+# At its narrowest /models drops the input price and gives its room to
+# the ids (they were cut to 6 columns with 14 free).
+TM resize-window -t 0 -x 36 -y 40
+sleep 0.5 # laid out for the new width before the command runs
+send "/models"
+ui_expect "^ +expensive +\\\$30\.00" "/models at 36 columns: ids whole"
+# Tables take the whole pane, prose the reading width.
+ui_keys C-d
+ui_exit_status >/dev/null
+sed -i 's/"budget":/"reading_width": 40, "budget":/' "$H/config.json"
+UI_COLS=120 ui_start -- --home "$H"
+ui_expect "F1 keys" "the chat again, reading width 40"
+send "/models"
+ui_expect "^ -!- model +provider +\\\$/M in +\\\$/M out +quality +rtgs +1st tok +tok/s$" "/models lays out for the pane, not the reading width"
 finish

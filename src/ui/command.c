@@ -311,7 +311,7 @@ why_text(struct ui *ui, const void *arg, struct buf *b)
 		const char *p, *nl;
 
 		buf_init(&table, 1 << 20);
-		rc = format_decision_table(ex, ui_text_width(ui), &table);
+		rc = format_decision_table(ex, ui_chat_width(ui), &table);
 		for (p = buf_str(&table); rc == MC_OK && *p != '\0';
 		     p = nl + 1) {
 			nl = strchr(p, '\n');
@@ -378,8 +378,11 @@ cmd_model(struct ui *ui, const char *arg)
 		return;
 	}
 	/* What the notice line said about routing is past (a model that
-	 * "the router will avoid", now pinned): what pinning says stays. */
-	ui_notices_dismiss(ui);
+	 * "the router will avoid", now pinned): what pinning says stays.
+	 * A name that is no model (a typo) pins nothing and changes
+	 * nothing on the notice line. */
+	if (strcmp(arg, "auto") == 0 || config_find_model(ui->cfg, arg) != NULL)
+		ui_notices_dismiss(ui);
 	rc = app_pin_model(
 	    ui->app, strcmp(arg, "auto") == 0 ? NULL : arg, &cause);
 	if (rc == MC_ERR_NOTFOUND) {
@@ -609,7 +612,7 @@ models_text(struct ui *ui, const void *arg, struct buf *b)
 		mw = 12;
 	if (mw > 40)
 		mw = 40;
-	room = (int)ui_text_width(ui);
+	room = (int)ui_chat_width(ui);
 	for (tier = 0; tier < 5; tier++) {
 		show_lat = tier < 1;
 		show_prov = tier < 2;
@@ -622,8 +625,12 @@ models_text(struct ui *ui, const void *arg, struct buf *b)
 		if (room - fixed >= 12)
 			break;
 	}
-	if (tier == 5)
-		tier = 4, show_in = false;
+	if (tier == 5) {
+		/* The last to give way: the input price, and its room. */
+		tier = 4;
+		show_in = false;
+		fixed -= 8;
+	}
 	if (mw > room - fixed)
 		mw = room - fixed;
 	if (mw < 5)
@@ -1113,12 +1120,28 @@ struct search_list {
 
 /* /search's rows for the hits in arg (a struct search_list), the words
  * marked, into b. */
+/* s without the view's mark bytes (VIEW_MARK_ON, VIEW_MARK_OFF, VIEW_ROW):
+ * text of the user's going into a marked note (a title, the words
+ * searched for) highlights nothing of its own.  The caller frees it. */
+static char *
+unmarked(const char *s)
+{
+	char *out = xstrdup(s), *o = out;
+
+	for (; *s != '\0'; s++)
+		if (*s != VIEW_MARK_ON && *s != VIEW_MARK_OFF && *s != VIEW_ROW)
+			*o++ = *s;
+	*o = '\0';
+	return out;
+}
+
 static int
 search_text(struct ui *ui, const void *arg_, struct buf *b)
 {
 	const struct search_list *l = arg_;
 	const struct app_search_hit *h = l->h;
 	const char *arg = l->what;
+	char *shown_arg;
 	size_t n = l->n, i, shown, fixed, room;
 	bool more;
 	int rc, iw = 2, tw = 5;
@@ -1140,24 +1163,27 @@ search_text(struct ui *ui, const void *arg_, struct buf *b)
 	/* One row a match: the snippet takes what the note's indent (5),
 	 * the id, the title and the labels (13) leave. */
 	fixed = 5 + 13 + (size_t)iw + (size_t)tw;
-	room = ui_text_width(ui) > fixed + 8 ? ui_text_width(ui) - fixed : 8;
+	room = ui_chat_width(ui) > fixed + 8 ? ui_chat_width(ui) - fixed : 8;
+	shown_arg = unmarked(arg);
 	if (more)
 		rc = buf_printf(b,
 		    "the newest %d matches for '%s' (there are more: add "
 		    "words to narrow it; /sessions ID opens one there):\n",
-		    SEARCH_MAX, arg);
+		    SEARCH_MAX, shown_arg);
 	else
 		rc = buf_printf(b,
 		    "%zu match%s for '%s' (newest first; /sessions ID opens "
 		    "one there):\n",
-		    n, n == 1 ? "" : "es", arg);
+		    n, n == 1 ? "" : "es", shown_arg);
+	free(shown_arg);
 	for (i = 0; i < shown && rc == MC_OK; i++) {
+		char *title = unmarked(
+		    h[i].session_title != NULL ? h[i].session_title : "");
+
 		rc = buf_printf(b, "%c  %-*s  ", VIEW_ROW, iw, h[i].reply_id);
 		if (rc == MC_OK)
-			rc = add_column(b,
-			    h[i].session_title != NULL ? h[i].session_title
-			                               : "",
-			    (size_t)tw);
+			rc = add_column(b, title, (size_t)tw);
+		free(title);
 		if (rc == MC_OK)
 			rc = buf_printf(
 			    b, "  %-6s ", h[i].from_user ? "you:" : "reply:");

@@ -691,7 +691,9 @@ draw_status(struct ui *ui, int y)
 		if (in != NULL && in->reply_id[0] != '\0')
 			snprintf(buf, sizeof buf, " reply %ld/%zu%s%s ", at + 1,
 			    n, glyph->sep, in->reply_id);
-		else
+		/* No id yet, or no room for it: the place alone. */
+		if (in == NULL || in->reply_id[0] == '\0' || x >= cols ||
+		    utf8_width(buf, strlen(buf)) > cols - x)
 			snprintf(buf, sizeof buf, " reply %ld/%zu ", at + 1, n);
 		x += put_whole(y, x, buf, cols, styles[TH_STATUS]);
 	}
