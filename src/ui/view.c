@@ -1159,12 +1159,13 @@ view_sync(struct view *v, size_t index, const struct app_exchange *ex)
 	return true;
 }
 
-void
-view_add_note(struct view *v, enum view_kind kind, const char *text)
+static void
+add_note(struct view *v, enum view_kind kind, const char *text, bool marked)
 {
 	struct view_block *b = view_new_block(v);
 
 	b->note = true;
+	b->marked = marked;
 	b->note_kind = kind;
 	b->source = xstrdup(text);
 	b->measure = v->measure;
@@ -1173,17 +1174,15 @@ view_add_note(struct view *v, enum view_kind kind, const char *text)
 }
 
 void
+view_add_note(struct view *v, enum view_kind kind, const char *text)
+{
+	add_note(v, kind, text, false);
+}
+
+void
 view_add_marked_note(struct view *v, enum view_kind kind, const char *text)
 {
-	struct view_block *b = view_new_block(v);
-
-	b->note = true;
-	b->marked = true;
-	b->note_kind = kind;
-	b->source = xstrdup(text);
-	b->measure = v->measure;
-	block_layout_note(b, v->width);
-	v->total += b->nlines;
+	add_note(v, kind, text, true);
 }
 
 void
