@@ -10,6 +10,7 @@ cat >"$T/script.json" <<EOF2
   {"model": "ghost", "status": 404, "fail_times": 3},
   {"model": "ghost2", "status": 404},
   {"prompt_contains": "reject", "status": 401},
+  {"prompt_contains": "ctrlchars", "reply": "before\\u001b[2J\\u001b]52;c;aGFja2Vk\\u0007 after\\rOVER"},
   {"prompt_contains": "briefcap", "status": 429, "retry_after": 0.2},
   {"prompt_contains": "limit", "status": 429, "retry_after": 120},
   {"prompt_contains": "cut", "disconnect_after_bytes": 200},
@@ -803,5 +804,24 @@ expect_grep "$T/err" "^mid · .*an empty reply" "an empty reply is said as one"
 expect_exit 0 "rate last on an empty reply" -- "$MC" --home "$HE" rate last 1
 "$MC" --home "$HE" ratings export 2>/dev/null | grep '"prompt":"emptyreply please"' >"$T/empty_rating"
 expect_grep "$T/empty_rating" '"score":1' "its rating is kept and learned"
+
+# A reply on a terminal: what the terminal would obey is left out (it
+# cleared the screen and set the clipboard through OSC 52); to a file or a
+# pipe, the model's bytes as they came.
+if command -v script >/dev/null 2>&1; then
+	HC=$T/home_ctrl
+	write_config "$HC"
+	script -qec "'$MC' --home '$HC' ask --model cheap 'ctrlchars please'" /dev/null >"$T/tty.out" 2>&1 </dev/null
+	grep -q "before\[2J\]52;c;aGFja2Vk afterOVER" "$T/tty.out" && ! grep -q "$(printf '\033')\]52" "$T/tty.out" &&
+		ok "ask on a terminal leaves escape sequences out" || fail "ask on a terminal: $(od -c "$T/tty.out" | head -5)"
+	"$MC" --home "$HC" ask --model cheap "ctrlchars piped" >"$T/pipe.out" 2>/dev/null
+	grep -q "$(printf 'before\033\[2J')" "$T/pipe.out" && ok "to a pipe, the bytes as they came" ||
+		fail "ask to a pipe: $(od -c "$T/pipe.out" | head -3)"
+	script -qec "'$MC' --home '$HC' export" /dev/null >"$T/tty.md" 2>&1 </dev/null
+	grep -q "before\[2J" "$T/tty.md" && ! grep -q "$(printf '\033')" "$T/tty.md" &&
+		ok "export on a terminal too" || fail "export on a terminal: $(grep -a before "$T/tty.md" | od -c | head -3)"
+else
+	echo "skip: script(1) is not installed (ask on a terminal)"
+fi
 
 finish

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/format.h"
+#include "cli/output.h"
 #include "test.h"
 #include "util/buf.h"
 
@@ -408,6 +409,36 @@ TEST(conversation_md_setext)
 	buf_release(&b);
 }
 
+/* A reply on its way to a terminal (`ask`, `export`): escape sequences,
+ * CR, BEL, C1 and bidi overrides left out, a character cut between two
+ * writes put back together; to a pipe, the bytes as they came. */
+TEST(tty_text_leaves_out_what_a_terminal_obeys)
+{
+	struct tty_text t = { .on = true };
+	const char *r = "before\x1b[2J\x1b]52;c;aGFja2Vk\x07 after\rOVER\n"
+	                "tab\there \xc2\x9b"
+	                "31m \xe2\x80\xae"
+	                "evil\x7f caf\xc3\xa9";
+	char out[256];
+	size_t n, i;
+
+	n = tty_text_clean(&t, r, strlen(r), out);
+	out[n] = '\0';
+	CHECK_STR(out, "before[2J]52;c;aGFja2Vk afterOVER\ntab\there 31m "
+	               "evil caf\xc3\xa9");
+	/* The same text one byte a write: the same bytes out. */
+	t.nheld = 0;
+	for (i = 0, n = 0; r[i] != '\0'; i++)
+		n += tty_text_clean(&t, r + i, 1, out + n);
+	out[n] = '\0';
+	CHECK_STR(out, "before[2J]52;c;aGFja2Vk afterOVER\ntab\there 31m "
+	               "evil caf\xc3\xa9");
+	/* Not a terminal: as it came. */
+	t.on = false;
+	n = tty_text_clean(&t, r, strlen(r), out);
+	CHECK(n == strlen(r) && memcmp(out, r, n) == 0);
+}
+
 int
 main(void)
 {
@@ -421,5 +452,6 @@ main(void)
 	RUN(conversation_md_headings);
 	RUN(conversation_md_setext);
 	RUN(conversation_md_open_fence);
+	RUN(tty_text_leaves_out_what_a_terminal_obeys);
 	return test_done();
 }

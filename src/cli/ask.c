@@ -39,6 +39,7 @@ struct ask {
 	int out_errno;   /* ... or why else writing to it failed */
 	bool cancelled;  /* Ctrl-C stopped a reply */
 	struct buf held; /* notices about a reply that ended, said after it */
+	struct tty_text tty; /* stdout a terminal: the reply cleaned */
 };
 
 static volatile sig_atomic_t ask_interrupted;
@@ -54,6 +55,8 @@ ask_changed(void *ud, size_t index)
 {
 	struct ask *a = ud;
 	const struct app_exchange *ex = app_get(a->app, index);
+	char *clean;
+	size_t n;
 
 	/* Resuming a session replays its old exchanges through this hook:
 	 * only the new one is printed. */
@@ -62,9 +65,11 @@ ask_changed(void *ud, size_t index)
 		return;
 	if (a->out_gone)
 		return;
-	if (fwrite(ex->reply + a->printed, 1, ex->reply_len - a->printed,
-	        stdout) != ex->reply_len - a->printed ||
-	    fflush(stdout) != 0) {
+	/* On a terminal, what it would obey is left out (tty_text). */
+	clean = xmalloc(ex->reply_len - a->printed + 4);
+	n = tty_text_clean(
+	    &a->tty, ex->reply + a->printed, ex->reply_len - a->printed, clean);
+	if (fwrite(clean, 1, n, stdout) != n || fflush(stdout) != 0) {
 		/* Nobody reads the reply any more (`ask ... | head -c 3`):
 		 * stop it as Ctrl-C does, so that what came is kept and
 		 * booked, and nothing more is paid for. */
@@ -72,6 +77,7 @@ ask_changed(void *ud, size_t index)
 		a->out_gone = true;
 		ask_interrupted = 1;
 	}
+	free(clean);
 	a->printed = ex->reply_len;
 }
 
@@ -166,6 +172,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 
 	memset(&a, 0, sizeof a);
 	buf_init(&a.held, 1u << 16);
+	tty_text_init(&a.tty, STDOUT_FILENO);
 	/* Options may follow the prompt (`ask "$q" --json`); `--` ends
 	 * them before a prompt that starts with '-'. */
 	while ((opt = cli_getopt(argc, argv, "hm:s:", options)) != -1) {

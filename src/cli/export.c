@@ -17,6 +17,7 @@
 
 #include "app/format.h"
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -126,15 +127,26 @@ cli_export(const struct cli_global *g, int argc, char **argv)
 		struct buf b;
 
 		buf_init(&b, 256u << 20);
-		if ((strcmp(format, "json") == 0
-		            ? format_conversation_json(&ss, list, n, &b)
-		            : format_conversation_md(&ss, list, n, &b)) !=
-		        MC_OK ||
-		    fs_write_all(1, b.data, b.len) != MC_OK) {
+		struct tty_text tty;
+		char *clean = NULL;
+		size_t len = 0;
+
+		/* JSON escapes every control; Markdown on a terminal is
+		 * cleaned as `ask` cleans a reply (tty_text). */
+		tty_text_init(&tty, 1);
+		rc = strcmp(format, "json") == 0
+		         ? format_conversation_json(&ss, list, n, &b)
+		         : format_conversation_md(&ss, list, n, &b);
+		if (rc == MC_OK) {
+			clean = xmalloc(b.len + 4);
+			len = tty_text_clean(&tty, b.data, b.len, clean);
+		}
+		if (rc != MC_OK || fs_write_all(1, clean, len) != MC_OK) {
 			cli_error("cannot write the conversation");
 			rc = EXIT_RUNTIME;
 		} else
 			rc = EXIT_OK;
+		free(clean);
 		buf_release(&b);
 	}
 out:

@@ -3,12 +3,16 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "app/format.h"
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "util/json.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "vault/passphrase.h"
 #include "vault/secmem.h"
@@ -21,6 +25,80 @@ cli_print_footer_line(FILE *f, const struct app_exchange *ex)
 	format_footer(glyph, ex, line, sizeof line);
 	if (line[0] != '\0')
 		fprintf(f, "%s\n", line);
+}
+
+void
+tty_text_init(struct tty_text *t, int fd)
+{
+	t->on = isatty(fd) == 1;
+	t->nheld = 0;
+}
+
+/* Bytes of the UTF-8 character that lead starts; 1 for a byte that
+ * starts none (it is dropped). */
+static size_t
+tty_char_len(unsigned char lead)
+{
+	return lead < 0xc0   ? 1
+	       : lead < 0xe0 ? 2
+	       : lead < 0xf0 ? 3
+	       : lead < 0xf8 ? 4
+	                     : 1;
+}
+
+/* Whether the whole character c (len bytes) may go to a terminal. */
+static bool
+tty_char_ok(const char *c, size_t len)
+{
+	unsigned char b = (unsigned char)c[0];
+	uint32_t cp;
+
+	if (len == 1)
+		return (b >= 0x20 && b < 0x7f) || b == '\n' || b == '\t';
+	if (utf8_decode(c, len, &cp) != len)
+		return false;
+	return !(cp >= 0x80 && cp < 0xa0) && !(cp >= 0x202a && cp <= 0x202e) &&
+	       !(cp >= 0x2066 && cp <= 0x2069);
+}
+
+size_t
+tty_text_clean(struct tty_text *t, const char *s, size_t n, char *out)
+{
+	size_t i = 0, o = 0, want;
+
+	if (!t->on) {
+		memcpy(out, s, n);
+		return n;
+	}
+	while (i < n) {
+		if (t->nheld == 0) {
+			want = tty_char_len((unsigned char)s[i]);
+			if (want == 1 || (unsigned char)s[i] < 0xc0) {
+				if (tty_char_ok(s + i, 1))
+					out[o++] = s[i];
+				i++;
+				continue;
+			}
+		} else
+			want = tty_char_len((unsigned char)t->held[0]);
+		/* A character of several bytes: gathered, then judged. */
+		while (t->nheld < want && i < n) {
+			if (t->nheld > 0 &&
+			    ((unsigned char)s[i] & 0xc0) != 0x80)
+				break; /* cut short: dropped */
+			t->held[t->nheld++] = s[i++];
+		}
+		if (t->nheld < want && i < n)
+			t->nheld = 0; /* a broken character */
+		else if (t->nheld == want) {
+			if (tty_char_ok(t->held, want)) {
+				memcpy(out + o, t->held, want);
+				o += want;
+			}
+			t->nheld = 0;
+		}
+	}
+	return o;
 }
 
 void
