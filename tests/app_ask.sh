@@ -118,6 +118,7 @@ killed_mid_reply() {
 killed_mid_reply "slowdrip then a kill"
 expect_exit 0 "the next ask in that conversation" -- "$MC" --home "$HK" ask --session killed "and then?"
 expect_grep "$T/err" "kept 1 reply cut off when mixchat ended before it finished" "the start says it kept the reply"
+expect_grep "$T/err" "finished (reply [0-9][0-9]*\.[0-9][0-9]*: /sessions [0-9][0-9]*\.[0-9][0-9]* opens it)" "and where it is"
 tail -n 1 "$MOCK_LOG" | grep -q "slowdrip then a kill.*assistant.*one.*and then?" && ok "the kept part is context" ||
 	fail "the kept part was not sent: $(tail -n 1 "$MOCK_LOG" | sed 's/.*body//')"
 "$MC" --home "$HK" export killed >"$T/kill.md" 2>&1

@@ -2838,12 +2838,21 @@ void
 app_recover_drafts(struct app *app)
 {
 	size_t n = 0;
+	uint64_t session = 0;
+	uint32_t seq = 0;
+	char id[STORE_REPLY_ID_MAX];
 
-	if (store_drafts_recover(app->store, &n) == MC_OK && n > 0)
-		app_notice(app,
-		    "kept %zu reply%s cut off when mixchat ended before %s "
-		    "finished",
-		    n, n == 1 ? "" : "s", n == 1 ? "it" : "they");
+	if (store_drafts_recover_last(app->store, &n, &session, &seq) !=
+	        MC_OK ||
+	    n == 0)
+		return;
+	/* Where to find it: the chat starts a new conversation. */
+	store_reply_id_format(session, seq, id, sizeof id);
+	app_notice(app,
+	    "kept %zu reply%s cut off when mixchat ended before %s "
+	    "finished (%sreply %s: /sessions %s opens it)",
+	    n, n == 1 ? "" : "s", n == 1 ? "it" : "they",
+	    n == 1 ? "" : "the last, ", id, id);
 }
 
 void

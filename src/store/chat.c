@@ -607,6 +607,8 @@ struct draft_ctx {
 	struct store_draft *d;
 	const struct buf *value;
 	size_t n;
+	uint64_t session; /* recovered: the last one's place */
+	uint32_t seq;
 };
 
 static int
@@ -722,8 +724,11 @@ drafts_walk(struct store *s, MDB_txn *txn, struct draft_ctx *c, bool write)
 			}
 			/* Its conversation gone, or it cannot be kept: let
 			 * it go, and recover the others. */
-			if (arc == 0)
+			if (arc == 0) {
 				c->n++;
+				c->session = session;
+				c->seq = seq;
+			}
 		}
 		if ((rc = mdb_cursor_del(cur, 0)) != 0)
 			break;
@@ -747,7 +752,14 @@ drafts_count_body(struct store *s, MDB_txn *txn, void *arg)
 int
 store_drafts_recover(struct store *s, size_t *n)
 {
-	struct draft_ctx c = { NULL, NULL, 0 };
+	return store_drafts_recover_last(s, n, NULL, NULL);
+}
+
+int
+store_drafts_recover_last(
+    struct store *s, size_t *n, uint64_t *session, uint32_t *seq)
+{
+	struct draft_ctx c = { .n = 0 };
 	int rc;
 
 	*n = 0;
@@ -757,16 +769,22 @@ store_drafts_recover(struct store *s, size_t *n)
 	         s, "looking for drafts", drafts_count_body, &c)) != MC_OK ||
 	    c.n == 0)
 		return rc;
+	c.n = 0; /* counted again as recovered */
 	rc = store_txn_write(s, "recovering drafts", drafts_recover_body, &c);
-	if (rc == MC_OK)
+	if (rc == MC_OK) {
 		*n = c.n;
+		if (session != NULL)
+			*session = c.session;
+		if (seq != NULL)
+			*seq = c.seq;
+	}
 	return rc;
 }
 
 size_t
 store_drafts_count(struct store *s)
 {
-	struct draft_ctx c = { NULL, NULL, 0 };
+	struct draft_ctx c = { .n = 0 };
 
 	return store_txn_read(s, "counting drafts", drafts_count_body, &c) ==
 	               MC_OK

@@ -521,6 +521,10 @@ int store_draft_save(struct store *s, struct store_draft *d,
  * deleted, in one transaction; *n how many were appended.
  */
 int store_drafts_recover(struct store *s, size_t *n) MC_WUR;
+/* store_drafts_recover_last: the same, and the place of the last one
+ * appended (session, seq: its reply id) when *n > 0. */
+int store_drafts_recover_last(
+    struct store *s, size_t *n, uint64_t *session, uint32_t *seq) MC_WUR;
 /* store_drafts_count: how many drafts are stored, live or not (tests). */
 size_t store_drafts_count(struct store *s);
 /* store_spend_day_held: day's spend plus the live holds. */
