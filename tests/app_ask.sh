@@ -10,6 +10,7 @@ cat >"$T/script.json" <<EOF2
   {"model": "ghost", "status": 404, "fail_times": 3},
   {"model": "ghost2", "status": 404},
   {"prompt_contains": "reject", "status": 401},
+  {"prompt_contains": "nobytes", "reply": "too late", "delay_ms": 30000},
   {"prompt_contains": "ctrlchars", "reply": "before\\u001b[2J\\u001b]52;c;aGFja2Vk\\u0007 after\\rOVER"},
   {"prompt_contains": "briefcap", "status": 429, "retry_after": 0.2},
   {"prompt_contains": "limit", "status": 429, "retry_after": 120},
@@ -805,6 +806,21 @@ expect_grep "$T/err" "^mid · .*an empty reply" "an empty reply is said as one"
 expect_exit 0 "rate last on an empty reply" -- "$MC" --home "$HE" rate last 1
 "$MC" --home "$HE" ratings export 2>/dev/null | grep '"prompt":"emptyreply please"' >"$T/empty_rating"
 expect_grep "$T/empty_rating" '"score":1' "its rating is kept and learned"
+
+# Killed while it waits for the first word: the message is kept answered
+# "interrupted" (it stood alone, and Alt-R had no reply to ask again).
+HN=$T/home_nobytes
+write_config "$HN"
+"$MC" --home "$HN" ask --session waited --model mid "nobytes then a kill" >/dev/null 2>&1 &
+kpid=$!
+n=0
+while ! grep -q "nobytes then a kill" "$MOCK_LOG" 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+sleep 0.5
+kill -9 $kpid 2>/dev/null; wait $kpid 2>/dev/null
+"$MC" --home "$HN" ask --session waited --model mid "and then?" >/dev/null 2>"$T/err"
+expect_grep "$T/err" "kept 1 reply cut off" "the next start keeps the reply that never came"
+"$MC" --home "$HN" export waited >"$T/waited.md" 2>&1
+expect_grep "$T/waited.md" "interrupted: mixchat ended before any reply came" "said as a reply that never came"
 
 # A reply on a terminal: what the terminal would obey is left out (it
 # cleared the screen and set the clipboard through OSC 52); to a file or a

@@ -99,6 +99,7 @@ struct exchange {
 	struct store_hold hold; /* its predicted cost, held until booked */
 	struct store_draft draft; /* the reply so far, saved now and then */
 	uint64_t draft_ms;        /* monotonic time of the last save */
+	size_t draft_len;         /* bytes of text it saved */
 	struct app *app;
 };
 
@@ -2176,18 +2177,23 @@ app_on_text(void *ud, const char *text, size_t len)
 static void
 app_save_draft(struct exchange *x)
 {
+	static char no_text[1];
 	struct store_message m;
 	uint64_t now = time_mono_ms();
 
-	/* A long reply is saved less often: each save writes all of it. */
+	/* A long reply is saved less often: each save writes all of it.
+	 * The first words are saved as they come (the draft made at the
+	 * send holds none). */
 	if (x->app->session == 0 || x->pub.model == NULL ||
-	    now - x->draft_ms < APP_DRAFT_MS + x->text.len / 1024)
+	    (now - x->draft_ms < APP_DRAFT_MS + x->text.len / 1024 &&
+	        !(x->draft_len == 0 && x->text.len > 0)))
 		return;
 	x->draft_ms = now;
+	x->draft_len = x->text.len;
 	memset(&m, 0, sizeof m);
 	m.session = x->app->session;
 	m.role = STORE_ROLE_ASSISTANT;
-	m.text = x->text.data;
+	m.text = x->text.data != NULL ? x->text.data : no_text;
 	m.model = x->pub.model;
 	m.created_ms = time_wall_ms();
 	m.decision_json = app_decision_text(x);
@@ -2609,6 +2615,10 @@ app_start(struct app *app, struct exchange *x, char **cause)
 		return rc;
 	}
 	app->inflight = x;
+	/* A draft at once, before any text: killed while it waits, the
+	 * next mixchat keeps the message answered "interrupted" (and
+	 * Alt-R can ask it again), not a message with nothing under it. */
+	app_save_draft(x);
 	return MC_OK;
 }
 

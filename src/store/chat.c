@@ -711,8 +711,12 @@ drafts_walk(struct store *s, MDB_txn *txn, struct draft_ctx *c, bool write)
 		} else {
 			memcpy(&session, (const char *)d.mv_data + 4, 8);
 			if (m.error == NULL)
-				m.error = xstrdup("interrupted: mixchat ended "
-				                  "before the reply finished");
+				m.error = xstrdup(
+				    m.text == NULL || m.text[0] == '\0'
+				        ? "interrupted: mixchat ended before "
+				          "any reply came"
+				        : "interrupted: mixchat ended before "
+				          "the reply finished");
 			m.session = session;
 			arc = append_in(s, txn, &m, &seq);
 			store_message_release(&m);
