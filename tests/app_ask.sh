@@ -840,5 +840,25 @@ if command -v script >/dev/null 2>&1; then
 else
 	echo "skip: script(1) is not installed (ask on a terminal)"
 fi
+# Nothing fits and the conversation so far is most of the cost: a new
+# conversation is offered only when it would fit what is left.  With
+# today's budget spent, it would not: not offered, for the conversation
+# nor for a new one ("~1 token in", not "1 tokens").
+HN=$T/home_new_spent
+write_config "$HN" 0.00005
+"$MC" --home "$HN" ask --session big --model cheap "longanswer please" >/dev/null 2>&1
+expect_exit 1 "the conversation goes on with today's budget spent" -- "$MC" --home "$HN" ask --session big "and now?"
+expect_grep "$T/err" "nothing fits what is left of today's budget (\$0 of \$0\.00005): the cheapest, cheap, would cost about \$0\.[0-9]* (~[0-9]* tokens in" "nothing fits, and what the cheapest would cost"
+expect_no_grep "$T/err" "new one" "a new conversation is not offered: it would not fit either"
+expect_exit 1 "a new conversation with today's budget spent" -- "$MC" --home "$HN" ask "hi"
+expect_grep "$T/err" "(~1 token in, ~[0-9]* out)" "one token, said in the singular"
+expect_no_grep "$T/err" "new one" "and no new one is offered"
+# Enough left for a new conversation, not for this one: it is offered.
+HN2=$T/home_new_fits
+write_config "$HN2" 0.00014
+"$MC" --home "$HN2" ask --session big --model cheap "longanswer please" >/dev/null 2>&1
+expect_exit 1 "the conversation is too long for what is left" -- "$MC" --home "$HN2" ask --session big "and now?"
+expect_grep "$T/err" "the conversation so far included: a new one would fit" "a new conversation is offered"
+expect_exit 0 "and a new one is answered" -- "$MC" --home "$HN2" ask "hi"
 
 finish

@@ -24,7 +24,8 @@
  * --script FILE: a JSON array of rules, first match wins.  Match fields (all
  * optional): "model", "prompt_contains" (in the last user message), "api".
  * Actions: "reply" (text, streamed as tokens of up to 4 bytes), "fixture"
- * (a file replayed byte for byte as the body), "status" (HTTP status with
+ * (a file replayed byte for byte as the body; "content_type" sets its
+ * Content-Type instead of the API's stream type), "status" (HTTP status with
  * the provider's real error body), "retry_after" (seconds, may be
  * fractional: sends retry-after and, when fractional, retry-after-ms),
  * "retry_after_header" (the retry-after header's value as it is, instead),
@@ -85,6 +86,7 @@ static const char *const mock_api_names[] = { "openai", "anthropic", "gemini",
 struct mock_rule {
 	char *model, *prompt_contains, *api;
 	char *reply, *fixture, *retry_after_header, *error_message;
+	char *content_type; /* the 200's Content-Type instead of the API's */
 	int status;
 	double retry_after;
 	int fail_times;
@@ -1229,7 +1231,8 @@ out:
 }
 
 static void
-respond_fixture(struct mock_out *o, const struct mock_req *r, const char *path)
+respond_fixture(struct mock_out *o, const struct mock_req *r, const char *path,
+    const char *ctype)
 {
 	struct buf file;
 	char *data, *cause = NULL;
@@ -1245,7 +1248,7 @@ respond_fixture(struct mock_out *o, const struct mock_req *r, const char *path)
 	}
 	len = file.len;
 	data = buf_detach(&file, &len);
-	out_head(o, 200, content_type(r->api, true), -1, NULL);
+	out_head(o, 200, ctype ? ctype : content_type(r->api, true), -1, NULL);
 	/* One event per write, so drip_ms applies between events. */
 	while (i < len && !o->dead) {
 		char *sep = NULL;
@@ -1338,7 +1341,8 @@ respond(struct mock_out *o, struct mock_req *r)
 		return;
 	}
 	if (pl.fixture != NULL) {
-		respond_fixture(o, r, pl.fixture);
+		respond_fixture(
+		    o, r, pl.fixture, rule != NULL ? rule->content_type : NULL);
 		return;
 	}
 	if (pl.reply == NULL) {
@@ -1446,6 +1450,7 @@ load_script(const char *path)
 		x->fixture = rule_string(o, "fixture");
 		x->retry_after_header = rule_string(o, "retry_after_header");
 		x->error_message = rule_string(o, "error_message");
+		x->content_type = rule_string(o, "content_type");
 		x->status = (int)json_get_number(o, "status", 0);
 		x->retry_after = json_get_number(o, "retry_after", 0);
 		x->fail_times = (int)json_get_number(o, "fail_times", 0);

@@ -813,6 +813,48 @@ TEST(disconnect_mid_stream)
 	}
 }
 
+/* A 200 that is not a reply stream says what came instead, not "cut
+ * short" or "closed before the reply finished". */
+TEST(answers_that_are_not_streams)
+{
+	struct reply r;
+
+	ask(&pv_openai, &m_gpt4o, "html page", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_PROVIDER);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "openai answered with an HTML page "
+	                        "(text/html), not a reply stream") != NULL &&
+	      strstr(r.message, "base_url in config.json") != NULL &&
+	      strstr(r.message, "closed before") == NULL);
+	CHECK(buf_str(&r.text)[0] == '\0');
+	reply_release(&r);
+	/* Ollama reads NDJSON: the page is no parse error either. */
+	ask(&pv_ollama, &m_llama, "html page", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_PROVIDER);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "ollama answered with an HTML page") != NULL);
+	reply_release(&r);
+	ask(&pv_openai, &m_gpt4o, "whole json", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_PROVIDER);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "openai answered without streaming "
+	                        "(application/json)") != NULL);
+	reply_release(&r);
+	/* Anything else is named as it came, the key masked. */
+	ask(&pv_openai, &m_gpt4o, "odd type", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_PROVIDER);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "openai answered with text/[key], not a "
+	                        "reply stream") != NULL &&
+	      strstr(r.message, "SECRET") == NULL);
+	reply_release(&r);
+	/* A stream under another label still reads as one. */
+	ask(&pv_openai, &m_gpt4o, "mislabelled stream", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK(strncmp(buf_str(&r.text), "I'm unable", 10) == 0);
+	reply_release(&r);
+}
+
 TEST(malformed_and_midstream_errors)
 {
 	const struct provider *pvs[] = { &pv_openai, &pv_anthropic, &pv_gemini,
@@ -1093,6 +1135,15 @@ static const char script[] =
     "  \"reply\": \"abcdefghijklmnop\"},\n"
     " {\"prompt_contains\": \"midstream\", \"midstream_error\": true,\n"
     "  \"reply\": \"abcdefghijklmnop\"},\n"
+    " {\"prompt_contains\": \"html page\", \"content_type\":\n"
+    "  \"text/html; charset=utf-8\", \"fixture\": \"@TMP@/page.html\"},\n"
+    " {\"prompt_contains\": \"whole json\", \"content_type\":\n"
+    "  \"application/json\", \"fixture\": \"@TMP@/whole.json\"},\n"
+    " {\"prompt_contains\": \"odd type\", \"content_type\":\n"
+    "  \"text/" KEY "\", \"fixture\": \"@TMP@/page.html\"},\n"
+    " {\"prompt_contains\": \"mislabelled stream\", \"content_type\":\n"
+    "  \"text/plain\",\n"
+    "  \"fixture\": \"@SHARED@/fixtures/providers/openai_stream_sample.sse\"},\n"
     " {\"prompt_contains\": \"unterminated\", \"chunk_bytes\": 7,\n"
     "  \"fixture\": \"@TMP@/unterminated.sse\"},\n"
     " {\"prompt_contains\": \"gemini trailer\", \"chunk_bytes\": 5,\n"
@@ -1123,11 +1174,25 @@ write_fixtures(void)
 	    "\"usageMetadata\": {\"promptTokenCount\": 3,"
 	    "\"candidatesTokenCount\": 7}}\r\n\r\n"
 	    "data: {\"usageMetadata\": {\"promptTok\r\n\r\n";
+	static const char page[] =
+	    "<!doctype html><html><head><title>Open WebUI</title></head>"
+	    "<body>app</body></html>";
+	static const char whole[] =
+	    "{\"object\":\"chat.completion\",\"choices\":[{\"message\":"
+	    "{\"role\":\"assistant\",\"content\":\"non-streamed answer\"},"
+	    "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,"
+	    "\"completion_tokens\":3}}";
 	char path[600], *cause = NULL;
 
 	snprintf(path, sizeof path, "%s/unterminated.sse", test_tmpdir());
 	if (fs_write_atomic(path, unterminated, strlen(unterminated), 0600,
 	        &cause) != MC_OK)
+		exit(99);
+	snprintf(path, sizeof path, "%s/page.html", test_tmpdir());
+	if (fs_write_atomic(path, page, strlen(page), 0600, &cause) != MC_OK)
+		exit(99);
+	snprintf(path, sizeof path, "%s/whole.json", test_tmpdir());
+	if (fs_write_atomic(path, whole, strlen(whole), 0600, &cause) != MC_OK)
 		exit(99);
 	snprintf(path, sizeof path, "%s/gemini_trailer.sse", test_tmpdir());
 	if (fs_write_atomic(path, gemini, strlen(gemini), 0600, &cause) !=
@@ -1200,6 +1265,7 @@ main(void)
 	RUN(retries_before_the_stream);
 	RUN(slow_drip_and_comments);
 	RUN(disconnect_mid_stream);
+	RUN(answers_that_are_not_streams);
 	RUN(malformed_and_midstream_errors);
 	RUN(missing_usage_is_estimated);
 	RUN(idle_guard_and_unreachable);

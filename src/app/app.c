@@ -1329,25 +1329,39 @@ app_why_none(const struct app *app, const struct router_decision *d,
 		    left, daily, advice);
 	else {
 		/* What the cheapest would cost, and where that comes from
-		 * when the conversation so far is most of it: a new one
-		 * costs less. */
+		 * when the conversation so far is most of it: a new one is
+		 * offered only when it would fit what is left. */
+		double in = d->features != NULL
+		                ? d->features->in_tokens + context_in_tokens
+		                : context_in_tokens;
+		bool fresh_fits = false;
+
+		for (i = 0; i < d->ncandidates && context_in_tokens > 0; i++) {
+			const struct router_candidate *c = &d->candidates[i];
+			const struct model *m;
+
+			if (c->excluded != ROUTER_OVER_BUDGET ||
+			    (m = config_find_model(app->cfg, c->model)) == NULL)
+				continue;
+			if (c->cost_usd -
+			        context_in_tokens * m->price_in / 1e6 <=
+			    left_usd)
+				fresh_fits = true;
+		}
 		format_usd(cheapest->cost_usd, cost, sizeof cost);
 		out = xasprintf(
 		    "nothing fits what is left of today's budget (%s of %s): "
-		    "the cheapest, %s, would cost about %s (~%.0f tokens in, "
+		    "the cheapest, %s, would cost about %s (~%.0f token%s in, "
 		    "~%.0f out)%s; %s",
-		    left, daily, cheapest->model, cost,
-		    d->features != NULL
-		        ? d->features->in_tokens + context_in_tokens
-		        : context_in_tokens,
-		    cheapest->out_tokens,
-		    context_in_tokens < 200 ||
+		    left, daily, cheapest->model, cost, in,
+		    in >= 0.5 && in < 1.5 ? "" : "s", cheapest->out_tokens,
+		    !fresh_fits || context_in_tokens < 200 ||
 		            context_in_tokens < cheapest->out_tokens
 		        ? ""
 		    : app->interactive ? ", the conversation so far included: "
-		                         "/new starts a cheaper one"
+		                         "/new starts a cheaper one that fits"
 		                       : ", the conversation so far included: "
-		                         "a new one costs less",
+		                         "a new one would fit",
 		    advice);
 	}
 	free(advice);

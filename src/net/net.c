@@ -775,6 +775,54 @@ cut_short_message(const char *provider, const char *what)
 	    what != NULL ? what : "?");
 }
 
+/*
+ * A 200 whose body is not a reply stream: a web UI's page where the API
+ * was meant (base_url points at the wrong place), or a whole JSON answer
+ * from a server that ignores "stream": true.  Judged by the Content-Type,
+ * and only when the body gave no text: the words for it, or NULL.
+ */
+static char *
+not_a_stream_message(struct net_transfer *t)
+{
+	const char *ct = NULL;
+	char *clean, *pub, *msg, *semi;
+
+	if (!t->body_started || t->error_mode || t->first_text_us != 0)
+		return NULL;
+	if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct) !=
+	        CURLE_OK ||
+	    ct == NULL || *ct == '\0')
+		return NULL;
+	if (strncasecmp(ct, "text/event-stream", 17) == 0 ||
+	    strncasecmp(ct, "application/x-ndjson", 20) == 0 ||
+	    (t->api == API_OLLAMA &&
+	        strncasecmp(ct, "application/json", 16) == 0))
+		return NULL;
+	/* The server's words: masked and made safe to show. */
+	clean = request_clean_text(ct, strlen(ct), t->key, t->key_len);
+	if ((semi = strchr(clean, ';')) != NULL)
+		*semi = '\0'; /* "; charset=utf-8" says nothing here */
+	pub = request_public_url(t->url);
+	if (strncasecmp(clean, "text/html", 9) == 0)
+		msg = xasprintf("%s answered with an HTML page (%s), not a "
+		                "reply stream: %s is not the API's address; "
+		                "check %s's base_url in config.json",
+		    t->provider_name, clean, pub, t->provider_name);
+	else if (strncasecmp(clean, "application/json", 16) == 0)
+		msg = xasprintf("%s answered without streaming (%s): the "
+		                "server at %s ignored \"stream\": true, and "
+		                "mixchat reads only streamed replies; use a "
+		                "server (or a setting of it) that streams",
+		    t->provider_name, clean, pub);
+	else
+		msg = xasprintf("%s answered with %s, not a reply stream: "
+		                "check %s's base_url (%s) in config.json",
+		    t->provider_name, clean, t->provider_name, pub);
+	free(pub);
+	free(clean);
+	return msg;
+}
+
 static void
 transfer_done(struct net_transfer *t, CURLcode result)
 {
@@ -829,6 +877,10 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		return;
 	}
 	if (t->stream.err != MC_OK) {
+		if ((msg = not_a_stream_message(t)) != NULL) {
+			transfer_finish(t, MC_ERR_PROVIDER, msg, false);
+			return;
+		}
 		msg = cut_short_message(t->provider_name, t->stream.message);
 		transfer_finish(t,
 		    t->stream.err == MC_ERR_PARSE ? MC_ERR_PARSE
@@ -851,6 +903,10 @@ transfer_done(struct net_transfer *t, CURLcode result)
 			return;
 		}
 		if (err != MC_OK) {
+			if ((msg = not_a_stream_message(t)) != NULL) {
+				transfer_finish(t, MC_ERR_PROVIDER, msg, false);
+				return;
+			}
 			msg = cut_short_message(
 			    t->provider_name, t->stream.message);
 			transfer_finish(t, MC_ERR_PARSE, msg, true);
@@ -859,6 +915,10 @@ transfer_done(struct net_transfer *t, CURLcode result)
 	}
 	if (t->stream.done) {
 		transfer_finish(t, MC_OK, NULL, false);
+		return;
+	}
+	if ((msg = not_a_stream_message(t)) != NULL) {
+		transfer_finish(t, MC_ERR_PROVIDER, msg, false);
 		return;
 	}
 	if (result == CURLE_OK) {
