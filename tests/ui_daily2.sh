@@ -43,4 +43,25 @@ sleep 1 # not taken for Alt and the next key typed
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 
+# 5. A provider that starts its reply and then sends no text for its
+# timeout_s: the reply never came (nothing was cut short).
+H2=$T/home2
+mkdir -p "$H2"
+cat >"$H2/config.json" <<EOF2
+{
+  "providers": {
+    "mock": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none", "timeout_s": 2 }
+  },
+  "models": [
+    { "id": "mid", "provider": "mock", "price": [1, 2], "prior": "gpt-3.5-turbo-1106" }
+  ]
+}
+EOF2
+ui_start -- --home "$H2"
+ui_expect "F1 keys" "chat screen, a provider with timeout_s 2"
+send "stall please"
+ui_expect "mock sent nothing for 2 s: the reply never came" "no text at all: the reply never came" 10
+ui_expect_not "cut short" "not: cut short"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 finish
