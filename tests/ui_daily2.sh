@@ -40,6 +40,11 @@ ui_keys Escape
 ui_expect "cancelled" "Esc cancels the stream"
 sleep 1 # not taken for Alt and the next key typed
 
+# 3. A trickle: 2 tokens in seconds is a fraction of a token a second.
+send "trickle please"
+ui_expect "^ +(cheap|mid|expensive) · .* · 2 tok · 0\.[1-9] tok/s" "a slow reply's speed keeps a decimal" 20
+ui_expect_not " 0 tok/s" "not: 0 tok/s"
+
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 
