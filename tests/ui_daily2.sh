@@ -45,6 +45,13 @@ send "trickle please"
 ui_expect "^ +(cheap|mid|expensive) · .* · 2 tok · 0\.[1-9] tok/s" "a slow reply's speed keeps a decimal" 20
 ui_expect_not " 0 tok/s" "not: 0 tok/s"
 
+# 4. Rated here, changed by `mixchat rate`, rated here again: the score
+# corrected is the stored one.
+ui_keys M-3
+ui_expect "reply [0-9]+\.[0-9]+ rated 3/5" "Alt-3 rates the newest reply"
+"$MC" --home "$H" rate last 5 >/dev/null 2>&1 || fail "rate last 5"
+ui_keys M-3
+ui_expect "reply [0-9]+\.[0-9]+: 3/5, was 5/5" "rated again: the score another mixchat stored is the one corrected"
 ui_keys C-d
 [ "$(ui_exit_status)" = 0 ] && ok "quit" || fail "quit status"
 

@@ -513,8 +513,15 @@ static void
 on_changed(void *ud, size_t index)
 {
 	struct ui *ui = ud;
+	const struct app_exchange *ex;
 
 	ui->dirty = true;
+	/* Rating it: a rating other than the one given is the stored one
+	 * app_rate read, the score it corrects. */
+	if (ui->rating_at == index + 1 &&
+	    (ex = app_get(ui->app, index)) != NULL &&
+	    ex->rating != ui->rating_score)
+		ui->rating_old = ex->rating;
 }
 
 static void
@@ -792,8 +799,14 @@ rate_selected(struct ui *ui, int score)
 	if (ui->selected < 0 && ui->scroll == 0)
 		while (sel > 0 && app_get(ui->app, (size_t)sel)->not_sent)
 			sel--;
-	old = app_get(ui->app, (size_t)sel)->rating;
+	/* app_rate reads the rating as stored first (another mixchat may
+	 * have changed it): on_changed takes what it read. */
+	ui->rating_at = (size_t)sel + 1;
+	ui->rating_score = score;
+	ui->rating_old = app_get(ui->app, (size_t)sel)->rating;
 	rc = app_rate(ui->app, (size_t)sel, score, &cause);
+	old = ui->rating_old;
+	ui->rating_at = 0;
 	/* Said on the status bar: the reply's footer may be off screen. */
 	free(ui->flash);
 	ui->flash = NULL;

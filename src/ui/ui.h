@@ -117,6 +117,11 @@ struct ui {
 	size_t quiet_len;
 	bool quiet_retry;
 	uint64_t quiet_since_ms;
+	/* While app_rate runs (rate_selected): the exchange it rates
+	 * (index + 1, 0 for none), the score given, and the rating it had
+	 * as app_rate read it from the store (on_changed sees it). */
+	size_t rating_at;
+	int rating_score, rating_old;
 
 	bool pasting;       /* between the paste brackets */
 	bool paste_dropped; /* ... of a paste too long: the rest is ignored */
