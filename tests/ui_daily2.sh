@@ -36,6 +36,9 @@ sleep 1 # not taken for Alt and the next key typed
 send "silence please"
 ui_expect "abcd" "the first word" 10
 ui_expect "no word for [5-9] s · Esc cancels" "a silent stream says for how long, and that Esc cancels" 8
+ui_keys M-c
+ui_expect "copied the reply so far \(4 bytes; it is still arriving\)" "Alt-C on a reply arriving: what came so far"
+ui_expect_not "reply \? copied" "not: reply ? copied"
 ui_keys Escape
 ui_expect "cancelled" "Esc cancels the stream"
 sleep 1 # not taken for Alt and the next key typed

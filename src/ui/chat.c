@@ -776,8 +776,14 @@ ui_copy_reply(struct ui *ui, long sel)
 	else {
 		/* A confirmation, not a warning: on the status bar. */
 		free(ui->flash);
-		ui->flash = xasprintf("reply %s copied (%zu bytes)",
-		    ex->reply_id[0] != '\0' ? ex->reply_id : "?", n);
+		/* Still arriving: it has no id yet, and more is coming. */
+		if (ex->state == REPLY_PENDING || ex->state == REPLY_STREAMING)
+			ui->flash = xasprintf("copied the reply so far (%zu "
+			                      "bytes; it is still arriving)",
+			    n);
+		else
+			ui->flash = xasprintf("reply %s copied (%zu bytes)",
+			    ex->reply_id[0] != '\0' ? ex->reply_id : "?", n);
 		return;
 	}
 	ui_notice(ui, msg);
