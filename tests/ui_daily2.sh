@@ -30,6 +30,10 @@ ui_expect "waiting [5-9] s · Esc cancels" "a long wait says how long, and that 
 ui_keys Escape
 ui_expect "cancelled" "Esc cancels the wait"
 sleep 1 # not taken for Alt and the next key typed
+# /why on it: the model was asked; it did not answer.
+send "/why"
+ui_expect "Why (cheap|mid|expensive) was asked for reply [0-9]+\.[0-9]+ \(highest score wins\):" "/why on a reply cancelled before any text: was asked"
+ui_expect_not "Why (cheap|mid|expensive) answered" "not: answered"
 
 # 2. A stream gone silent: the seconds since the last word.  Alt-C
 # meanwhile copies what came so far, and says so.
