@@ -125,8 +125,8 @@ void
 format_footer(
     const struct glyphs *g, const struct app_exchange *ex, char *out, size_t n)
 {
-	char cost[32], total[32], first[96], wait[32];
-	double secs;
+	char cost[32], total[32], first[96], wait[32], speed[48];
+	double secs, rate;
 
 	out[0] = '\0';
 	if (ex->model == NULL)
@@ -167,10 +167,18 @@ format_footer(
 	}
 	/* The speed of the answer, not of the waits before it. */
 	secs = (ex->latency_ms - (ex->wait_ms > 0 ? ex->wait_ms : 0)) / 1000.0;
-	snprintf(out, n, "%s%s%s%s%s (first token %s)%s%s%d tok%s%.0f tok/s",
-	    ex->model, g->sep, cost, g->sep, total, first, g->sep,
-	    ex->tokens_estimated ? "~" : "", ex->tokens_out, g->sep,
-	    secs > 0 ? ex->tokens_out / secs : 0.0);
+	rate = secs > 0 ? ex->tokens_out / secs : 0.0;
+	/* A slow trickle keeps a decimal ("0.2 tok/s", not "0 tok/s"); a
+	 * rate that is 0 even so is left out. */
+	if (rate >= 0.95)
+		snprintf(speed, sizeof speed, "%s%.0f tok/s", g->sep, rate);
+	else if (rate >= 0.05)
+		snprintf(speed, sizeof speed, "%s%.1f tok/s", g->sep, rate);
+	else
+		speed[0] = '\0';
+	snprintf(out, n, "%s%s%s%s%s (first token %s)%s%s%d tok%s", ex->model,
+	    g->sep, cost, g->sep, total, first, g->sep,
+	    ex->tokens_estimated ? "~" : "", ex->tokens_out, speed);
 }
 
 cJSON *

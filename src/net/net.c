@@ -940,9 +940,9 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(result));
 		free(pub);
 	} else if (result == CURLE_OPERATION_TIMEDOUT) {
-		msg = xasprintf("%s sent nothing for %d s: the reply was cut "
-		                "short",
-		    t->provider_name, t->idle_s);
+		msg = xasprintf("%s sent nothing for %d s: the reply %s",
+		    t->provider_name, t->idle_s,
+		    t->first_text_us != 0 ? "was cut short" : "never came");
 	} else {
 		msg = xasprintf("%s: the connection broke (%s): the reply was "
 		                "cut short",
@@ -1000,9 +1000,11 @@ net_perform(struct net *net)
 				t->end_us = now;
 				transfer_finish(t, MC_ERR_NETWORK,
 				    started ? xasprintf("%s sent nothing for "
-				                        "%d s: the reply was "
-				                        "cut short",
-				                  t->provider_name, t->idle_s)
+				                        "%d s: the reply %s",
+				                  t->provider_name, t->idle_s,
+				                  t->first_text_us != 0
+				                      ? "was cut short"
+				                      : "never came")
 				            : xasprintf("%s did not answer "
 				                        "within %d s",
 				                  t->provider_name, t->idle_s),

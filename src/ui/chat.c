@@ -513,8 +513,15 @@ static void
 on_changed(void *ud, size_t index)
 {
 	struct ui *ui = ud;
+	const struct app_exchange *ex;
 
 	ui->dirty = true;
+	/* Rating it: a rating other than the one given is the stored one
+	 * app_rate read, the score it corrects. */
+	if (ui->rating_at == index + 1 &&
+	    (ex = app_get(ui->app, index)) != NULL &&
+	    ex->rating != ui->rating_score)
+		ui->rating_old = ex->rating;
 }
 
 static void
@@ -769,8 +776,14 @@ ui_copy_reply(struct ui *ui, long sel)
 	else {
 		/* A confirmation, not a warning: on the status bar. */
 		free(ui->flash);
-		ui->flash = xasprintf("reply %s copied (%zu bytes)",
-		    ex->reply_id[0] != '\0' ? ex->reply_id : "?", n);
+		/* Still arriving: it has no id yet, and more is coming. */
+		if (ex->state == REPLY_PENDING || ex->state == REPLY_STREAMING)
+			ui->flash = xasprintf("copied the reply so far (%zu "
+			                      "bytes; it is still arriving)",
+			    n);
+		else
+			ui->flash = xasprintf("reply %s copied (%zu bytes)",
+			    ex->reply_id[0] != '\0' ? ex->reply_id : "?", n);
 		return;
 	}
 	ui_notice(ui, msg);
@@ -792,8 +805,14 @@ rate_selected(struct ui *ui, int score)
 	if (ui->selected < 0 && ui->scroll == 0)
 		while (sel > 0 && app_get(ui->app, (size_t)sel)->not_sent)
 			sel--;
-	old = app_get(ui->app, (size_t)sel)->rating;
+	/* app_rate reads the rating as stored first (another mixchat may
+	 * have changed it): on_changed takes what it read. */
+	ui->rating_at = (size_t)sel + 1;
+	ui->rating_score = score;
+	ui->rating_old = app_get(ui->app, (size_t)sel)->rating;
 	rc = app_rate(ui->app, (size_t)sel, score, &cause);
+	old = ui->rating_old;
+	ui->rating_at = 0;
 	/* Said on the status bar: the reply's footer may be off screen. */
 	free(ui->flash);
 	ui->flash = NULL;
@@ -1788,6 +1807,7 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	}
 	ui_hint_key(&ui.km, ACT_HELP_KEYS, ui.help_key, sizeof ui.help_key);
 	ui_hint_key(&ui.km, ACT_QUIT, ui.quit_key, sizeof ui.quit_key);
+	ui_hint_key(&ui.km, ACT_CANCEL, ui.cancel_key, sizeof ui.cancel_key);
 	ui_note(&ui,
 	    "mixchat %s: type a message and press Enter.  "
 	    "%s%s/help the commands, /sessions your earlier conversations; "

@@ -263,6 +263,7 @@ why_text(struct ui *ui, const void *arg, struct buf *b)
 {
 	const struct app_exchange *ex = arg;
 	char id[64];
+	const char *verb;
 	bool arriving;
 	int rc = MC_OK;
 
@@ -276,12 +277,19 @@ why_text(struct ui *ui, const void *arg, struct buf *b)
 		snprintf(id, sizeof id, "this message");
 	else
 		snprintf(id, sizeof id, "this reply (not stored)");
+	/* Cancelled or failed before any text: the model was asked, it did
+	 * not answer. */
+	if (arriving)
+		verb = "is answering";
+	else if (ex->reply_len == 0 && ex->state != REPLY_DONE)
+		verb = "was asked for";
+	else
+		verb = "answered";
 	if (ex->pinned && !ex->not_sent)
 		rc = buf_printf(b,
 		    "%s %s %s because it is pinned (/model)%s; "
 		    "the router's table:\n",
-		    ex->model != NULL ? ex->model : "?",
-		    arriving ? "is answering" : "answered", id,
+		    ex->model != NULL ? ex->model : "?", verb, id,
 		    arriving ? " (the reply is still arriving)" : "");
 	else if (ex->model == NULL || ex->not_sent) {
 		/* Nothing was sent (nothing fitted the budget, every model
@@ -300,8 +308,7 @@ why_text(struct ui *ui, const void *arg, struct buf *b)
 		    (int)k, p, fit < strlen(p) ? glyph->ellipsis : "");
 	} else
 		rc = buf_printf(b, "Why %s %s %s%s (highest score wins%s):\n",
-		    ex->model, arriving ? "is answering" : "answered", id,
-		    ex->reask ? ", asked again" : "",
+		    ex->model, verb, id, ex->reask ? ", asked again" : "",
 		    arriving ? "; the reply is still arriving" : "");
 	/* `mixchat route` prints the same table; narrow, the uncertainty
 	 * and then the latency give way.  Its rows are rows (VIEW_ROW): cut,

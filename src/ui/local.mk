@@ -56,7 +56,8 @@ tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 # 40, 60 and 200 columns, /notices' times and hanging rows.
 # ui_width.sh: the reading width ("reading_width"), code and tables
 # across the pane.  ui_daily.sh: a daily user's findings (/models with
-# the vault locked, ...).  ui_vi.sh:
+# the vault locked, ...); ui_daily2.sh: a second review's (a long wait's
+# seconds, rating after `mixchat rate`, Alt-C while streaming, ...).  ui_vi.sh:
 # the vi map: insert mode again after a send, motions as in vi.
 # ui_files.sh: a user's theme and key map with several bad lines.
 # ui_rows.sh: /why, /models and /search rows cut, not wrapped, after the
@@ -74,7 +75,7 @@ TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 	tests/ui_files.sh tests/ui_titlebar.sh tests/ui_popup.sh \
 	tests/ui_theme_bg.sh tests/ui_reask.sh tests/ui_lists.sh \
 	tests/ui_width.sh tests/ui_daily.sh tests/ui_theme_few.sh \
-	tests/ui_theme_cmd.sh tests/ui_rows.sh
+	tests/ui_theme_cmd.sh tests/ui_rows.sh tests/ui_daily2.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
 	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh \
@@ -82,7 +83,7 @@ EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_files.sh tests/ui_titlebar.sh tests/ui_popup.sh \
 	tests/ui_theme_bg.sh tests/ui_reask.sh tests/ui_lists.sh \
 	tests/ui_width.sh tests/ui_daily.sh tests/ui_theme_few.sh \
-	tests/ui_theme_cmd.sh tests/ui_rows.sh
+	tests/ui_theme_cmd.sh tests/ui_rows.sh tests/ui_daily2.sh
 
 FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_markup fuzz/fuzz_theme
 fuzz_fuzz_keymap_SOURCES = fuzz/fuzz_keymap.c $(FUZZ_DRIVER)

@@ -584,6 +584,29 @@ draw_title(struct ui *ui, int y)
 		    styles[TH_TITLE]);
 }
 
+/*
+ * How long the reply in flight (last) has gone without a change: no new
+ * text, no new state, no retry wait begun or ended.  The clock starts
+ * again at each change.
+ */
+static uint64_t
+quiet_ms(struct ui *ui, const struct app_exchange *last, bool retrying)
+{
+	uint64_t now = time_mono_ms();
+	size_t at = app_count(ui->app);
+
+	if (last == NULL || ui->quiet_at != at ||
+	    ui->quiet_state != (int)last->state ||
+	    ui->quiet_len != last->reply_len || ui->quiet_retry != retrying) {
+		ui->quiet_at = at;
+		ui->quiet_state = last != NULL ? (int)last->state : -1;
+		ui->quiet_len = last != NULL ? last->reply_len : 0;
+		ui->quiet_retry = retrying;
+		ui->quiet_since_ms = now;
+	}
+	return now - ui->quiet_since_ms;
+}
+
 static void
 draw_status(struct ui *ui, int y)
 {
@@ -609,21 +632,40 @@ draw_status(struct ui *ui, int y)
 		long status;
 
 		/* Waiting out a 429 or a 5xx says so, and for how long. */
-		if (app_retry_wait(ui->app, &left, &status))
+		if (app_retry_wait(ui->app, &left, &status)) {
+			(void)quiet_ms(ui, last, true);
 			snprintf(buf, sizeof buf,
 			    " %s retrying in %.0f s (HTTP %ld) ",
 			    glyph->spinner[ui->spinner %
 			                   (unsigned)glyph->nspinner],
 			    left / 1000.0 + 0.5, status);
-		else
-			snprintf(buf, sizeof buf, " %s %s ",
-			    glyph->spinner[ui->spinner %
-			                   (unsigned)glyph->nspinner],
-			    last != NULL && last->state == REPLY_PENDING
-			        ? "waiting"
-			        : "streaming");
+		} else {
+			bool pending =
+			    last != NULL && last->state == REPLY_PENDING;
+			uint64_t quiet = quiet_ms(ui, last, false);
+
+			/* A slow provider, a stalled stream: how long it has
+			 * been, and the way out. */
+			if (quiet >= UI_QUIET_MS)
+				snprintf(buf, sizeof buf,
+				    " %s %s %llu s%s%s%s ",
+				    glyph->spinner[ui->spinner %
+				                   (unsigned)glyph->nspinner],
+				    pending ? "waiting" : "no word for",
+				    (unsigned long long)(quiet / 1000),
+				    ui->cancel_key[0] != '\0' ? glyph->sep : "",
+				    ui->cancel_key,
+				    ui->cancel_key[0] != '\0' ? " cancels"
+				                              : "");
+			else
+				snprintf(buf, sizeof buf, " %s %s ",
+				    glyph->spinner[ui->spinner %
+				                   (unsigned)glyph->nspinner],
+				    pending ? "waiting" : "streaming");
+		}
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
-	}
+	} else
+		ui->quiet_at = 0;
 	if (ui->km.has_normal) {
 		snprintf(buf, sizeof buf, " %s ",
 		    ui->mode == KEYMAP_NORMAL ? "NORMAL" : "INSERT");

@@ -26,6 +26,8 @@
 #define UI_GUTTER 5
 /* Notices kept for /notices (the oldest are dropped). */
 #define UI_NOTICES_MAX 50
+/* A wait this long, or a stream silent this long, is said in seconds. */
+#define UI_QUIET_MS 5000
 
 /*
  * A popup over the chat pane (F1, /help, /notices): the text is not added
@@ -95,7 +97,7 @@ struct ui {
 	char *kept_notice; /* the notice that says so (cleaned), or NULL */
 	/* The keys the hints name, as the key map binds them ("F1",
 	 * "Ctrl-D"); "" when unbound (the hint then leaves the key out). */
-	char help_key[32], quit_key[32];
+	char help_key[32], quit_key[32], cancel_key[32];
 	/* Today's spend as the status bar last drew it: another mixchat's
 	 * spending redraws it (ui_loop looks once a second). */
 	double shown_spend;
@@ -106,6 +108,20 @@ struct ui {
 	bool dirty;       /* redraw before the next wait */
 	bool full_redraw; /* Ctrl-L: repaint every cell */
 	unsigned spinner;
+	/* The reply in flight as the status bar last saw it (its index + 1,
+	 * 0 for none; its state, its length, whether a retry was waited
+	 * out) and since when it has stayed so: a long wait, or a stream
+	 * gone silent, is said with its seconds. */
+	size_t quiet_at;
+	int quiet_state;
+	size_t quiet_len;
+	bool quiet_retry;
+	uint64_t quiet_since_ms;
+	/* While app_rate runs (rate_selected): the exchange it rates
+	 * (index + 1, 0 for none), the score given, and the rating it had
+	 * as app_rate read it from the store (on_changed sees it). */
+	size_t rating_at;
+	int rating_score, rating_old;
 
 	bool pasting;       /* between the paste brackets */
 	bool paste_dropped; /* ... of a paste too long: the rest is ignored */
