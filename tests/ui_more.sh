@@ -248,7 +248,7 @@ send "badkey please"
 ui_expect "✗ mock refused the request \(HTTP 401\)" "401 as an error line"
 # Every model is behind the one provider that refused: all are out, so
 # the next message (or M-r) tries them all again, and that is said.
-ui_expect "no model is left in routing after (cheap|mid|expensive) failed: the next message tries them all again" "a failed reply says how to go on"
+ui_expect "mock refused the request and no model is left in routing: the next message tries them all again" "a 401 says how to go on, naming the provider (not the one model asked)"
 ui_keys M-c
 ui_expect "^ ! nothing to copy" "a notice"
 ui_keys M-r
@@ -864,7 +864,7 @@ send "/models"
 ui_expect "out of routing now: ghost \(" "/models names a model out for another reason alone"
 # The last model left fails too: said, and the next message tries them all.
 send "solo401 last one"
-ui_expect "no model is left in routing after cheap failed: the next message tries them all again" "the last model out is said"
+ui_expect "mock refused the request and no model is left in routing: the next message tries them all again" "the last model out is said"
 ui_keys C-d
 ui_exit_status >/dev/null
 

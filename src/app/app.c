@@ -2307,7 +2307,20 @@ app_down_after(
 	if (app->pinned != NULL || !app->interactive)
 		return;
 	if (app_down_others(app, NULL, 0) == 0) {
-		if (router_nmodels(app->router) > 1)
+		/* Named for what failed: the provider when it was its
+		 * server or its key, not the one model asked. */
+		if (router_nmodels(app->router) > 1 && kind == DOWN_SERVER)
+			app_notice(app,
+			    "%s could not be reached and no model is left in "
+			    "routing: the next message tries them all again",
+			    pname);
+		else if (router_nmodels(app->router) > 1 && kind == DOWN_KEY)
+			app_notice(app,
+			    "%s refused the %s and no model is left in "
+			    "routing: the next message tries them all again",
+			    pname,
+			    cp != NULL && cp->auth_none ? "request" : "key");
+		else if (router_nmodels(app->router) > 1)
 			app_notice(app,
 			    "no model is left in routing after %s failed: the "
 			    "next message tries them all again",
