@@ -43,6 +43,9 @@ TEST(suggest_names_the_name_meant)
 
 	CHECK_STR(suggest_name("gpt-4.1-mnii", words, 6), "gpt-4.1-mini");
 	CHECK_STR(suggest_name("gpt-4-1106", words, 6), "gpt-4-1106-preview");
+	/* Any case: "GPT-4.1-Mini" is gpt-4.1-mini (/theme Light). */
+	CHECK_STR(
+	    suggest_name_nocase("GPT-4.1-Mnii", words, 6), "gpt-4.1-mini");
 	CHECK_STR(suggest_name("mixtral-8x7b-chat", words, 6),
 	    "mistralai/mixtral-8x7b-chat");
 	CHECK(suggest_name("claude", words, 6) == NULL);

@@ -111,15 +111,22 @@ ui_note(struct ui *ui, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A copy of a note's text without its trailing newlines. */
+static char *
+note_trimmed(const char *text)
+{
+	size_t len = strlen(text);
+
+	while (len > 0 && text[len - 1] == '\n')
+		len--;
+	return xstrndup(text, len);
+}
+
 void
 ui_note_alt(struct ui *ui, const char *text, bool ascii)
 {
-	size_t len = strlen(text);
-	char *s = xstrndup(text, len);
+	char *s = note_trimmed(text); /* as the note itself was */
 
-	/* Trimmed as the note itself was. */
-	while (len > 0 && s[len - 1] == '\n')
-		s[--len] = '\0';
 	view_note_alt(&ui->view, s, ascii);
 	free(s);
 }
@@ -127,11 +134,8 @@ ui_note_alt(struct ui *ui, const char *text, bool ascii)
 void
 ui_note_marked(struct ui *ui, const char *text)
 {
-	size_t len = strlen(text);
-	char *s = xstrndup(text, len);
+	char *s = note_trimmed(text);
 
-	while (len > 0 && s[len - 1] == '\n')
-		s[--len] = '\0';
 	view_add_marked_note(&ui->view, VIEW_NOTE, s);
 	free(s);
 	ui->dirty = true;

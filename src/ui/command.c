@@ -1322,9 +1322,9 @@ cmd_theme(struct ui *ui, const char *arg)
 	 * theme it likely meant is named (any case: /theme Light). */
 	{
 		struct theme t;
-		char *cause = NULL, *all, *w, *save = NULL, lower[64];
+		char *cause = NULL, *all, *w, *save = NULL;
 		const char *words[64], *near = NULL;
-		size_t n = 0, i;
+		size_t n = 0;
 		int rc;
 
 		rc = resource_theme(ui->cfg->config_dir, arg, &t, &cause);
@@ -1337,12 +1337,7 @@ cmd_theme(struct ui *ui, const char *arg)
 			     w != NULL && n < 64;
 			     w = strtok_r(NULL, ", ", &save))
 				words[n++] = w;
-			for (i = 0; arg[i] != '\0' && i + 1 < sizeof lower; i++)
-				lower[i] = arg[i] >= 'A' && arg[i] <= 'Z'
-				               ? (char)(arg[i] - 'A' + 'a')
-				               : arg[i];
-			lower[i] = '\0';
-			near = suggest_name(lower, words, n);
+			near = suggest_name_nocase(arg, words, n);
 			ui_note_error(ui, "/theme: %s; still %s%s%s%s",
 			    cause != NULL ? cause : arg, ui->theme.name,
 			    near != NULL ? ". Did you mean /theme " : "",

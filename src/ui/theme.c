@@ -442,16 +442,8 @@ static const char *
 did_you_mean(const char *word, const char *const *words, size_t n)
 {
 	static char s[64];
-	char lower[33];
-	const char *near;
-	size_t i;
+	const char *near = suggest_name_nocase(word, words, n);
 
-	for (i = 0; word[i] != '\0' && i + 1 < sizeof lower; i++)
-		lower[i] = word[i] >= 'A' && word[i] <= 'Z'
-		               ? (char)(word[i] - 'A' + 'a')
-		               : word[i];
-	lower[i] = '\0';
-	near = suggest_name(lower, words, n);
 	if (near == NULL)
 		return "";
 	snprintf(s, sizeof s, ": did you mean '%s'?", near);

@@ -93,3 +93,17 @@ suggest_name(const char *word, const char *const *words, size_t n)
 	}
 	return count == 1 ? found : NULL;
 }
+
+const char *
+suggest_name_nocase(const char *word, const char *const *words, size_t n)
+{
+	char lower[33];
+	size_t i;
+
+	for (i = 0; word[i] != '\0' && i + 1 < sizeof lower; i++)
+		lower[i] = word[i] >= 'A' && word[i] <= 'Z'
+		               ? (char)(word[i] - 'A' + 'a')
+		               : word[i];
+	lower[i] = '\0';
+	return suggest_name(lower, words, n);
+}

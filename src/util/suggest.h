@@ -38,5 +38,9 @@ size_t suggest_prefixed(const char *prefix, const char *const *words, size_t n,
  * last '/' is within 2 edits of word; NULL when none.
  */
 const char *suggest_name(const char *word, const char *const *words, size_t n);
+/* suggest_name_nocase: the same for word in any ASCII case (the words
+ * lower case): "Light" finds "light". */
+const char *suggest_name_nocase(
+    const char *word, const char *const *words, size_t n);
 
 #endif
