@@ -176,6 +176,23 @@ expect_exit 2 "a bad line after $nlines good ones" -- "$MC" --home "$HX" ratings
 expect_grep "$T/err" "badlast.jsonl:$((nlines + 1)): score: expected a whole number 1 to 5 (nothing was imported" "named, and nothing imported"
 "$HELPER" --dump "$HX/db" >"$T/dump_bad"
 [ ! -s "$T/dump_bad" ] && ok "no rating and no state stored" || fail "stored: $(head -3 "$T/dump_bad")"
+# A field no rating has: a slip for a field that is missing is named in
+# the error; one beside a whole rating is ignored, with a warning (a newer
+# mixchat may write more), and the rating imported.
+printf '{"model":"cheap","scroe":4,"prompt":"x"}\n' >"$T/typo.jsonl"
+expect_exit 2 "a misspelt score" -- "$MC" --home "$HX" ratings import "$T/typo.jsonl"
+expect_grep "$T/err" "typo.jsonl:1: score: expected a whole number 1 to 5 (the line has \"scroe\": a typo?)" "the slip named"
+printf '%s\n' '{"model":"cheap","score":4,"prompt":"odd 1","time":1790000000000}' \
+	'{"model":"cheap","score":2,"prompt":"odd 2","note":"by hand"}' \
+	'{"model":"cheap","score":5,"prompt":"odd 3"}' >"$T/odd.jsonl"
+expect_exit 0 "fields no rating has" -- "$MC" --home "$HX" ratings import "$T/odd.jsonl"
+expect_grep "$T/err" "^mixchat ratings: .*odd.jsonl:1: \"time\" is not a field of a rating (time_ms, a typo?): ignored; 1 more line(s) with such a field$" "warned once, with the line and the likely field"
+expect_grep "$T/err" "^imported 3 rating(s)" "and every rating imported"
+"$MC" --home "$HB" ratings export >"$T/exported.jsonl" 2>/dev/null || fail "export of $HB"
+HW=$T/home_export
+write_config "$HW"
+expect_exit 0 "an export imported" -- "$MC" --home "$HW" ratings import "$T/exported.jsonl"
+if grep -q "not a field" "$T/err"; then fail "warned for an export's own fields: $(cat "$T/err")"; else ok "an export's own fields warn of nothing"; fi
 # On a terminal, the import says how far it is, in place.
 if command -v script >/dev/null 2>&1; then
 	HY=$T/home_tty

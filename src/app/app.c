@@ -45,6 +45,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "util/self.h"
+#include "util/suggest.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -4917,6 +4918,58 @@ import_unknown(struct app_import_counts *count, const char *model)
 	    sizeof count->unknown_model[0], "%s", model);
 }
 
+/* The fields of a rating's line, as ratings export writes them. */
+static const char *const import_fields[] = { "reply_id", "model", "score",
+	"source", "time_ms", "prompt" };
+#define IMPORT_NFIELDS (sizeof import_fields / sizeof import_fields[0])
+
+/* The first field of line o that a rating does not have, or NULL. */
+static const char *
+import_odd_field(const cJSON *o)
+{
+	const cJSON *t;
+	size_t i;
+
+	for (t = o->child; t != NULL; t = t->next) {
+		for (i = 0; i < IMPORT_NFIELDS; i++)
+			if (strcmp(t->string, import_fields[i]) == 0)
+				break;
+		if (i == IMPORT_NFIELDS)
+			return t->string;
+	}
+	return NULL;
+}
+
+/* Whether s may be shown as a field's name: short, UTF-8, no control
+ * characters (a file can hold anything). */
+static bool
+import_showable(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return n > 0 && n < 40 && utf8_valid(s, n);
+}
+
+/* A hint for a line without field: the line's field that is likely a
+ * slip for it, as " (the line has \"scroe\": a typo?)", or "". */
+static char *
+import_typo_hint(const cJSON *o, const char *field)
+{
+	const cJSON *t;
+
+	if (cJSON_GetObjectItemCaseSensitive(o, field) != NULL)
+		return xstrdup(""); /* there, only wrong */
+	for (t = o->child; t != NULL; t = t->next)
+		if (import_showable(t->string) &&
+		    suggest_name_nocase(t->string, &field, 1) != NULL)
+			return xasprintf(
+			    " (the line has \"%s\": a typo?)", t->string);
+	return xstrdup("");
+}
+
 int
 app_ratings_import(struct app *app, const char *path,
     struct app_import_counts *count, app_progress_fn progress, void *ud,
@@ -5023,6 +5076,18 @@ app_ratings_import(struct app *app, const char *path,
 				    xasprintf("%s: not a JSON object", where);
 				rc = MC_ERR_PARSE;
 			}
+			if (rc == MC_OK && pass == 0) {
+				const char *odd = import_odd_field(o);
+
+				if (odd != NULL && count->odd_lines++ == 0) {
+					count->odd_line = lineno;
+					snprintf(count->odd_field,
+					    sizeof count->odd_field, "%s",
+					    import_showable(odd) ? odd : "");
+					count->odd_near = suggest_name_nocase(
+					    odd, import_fields, IMPORT_NFIELDS);
+				}
+			}
 			if (rc == MC_OK) {
 				model = json_get_string(o, "model");
 				prompt = json_get_string(o, "prompt");
@@ -5077,26 +5142,38 @@ app_ratings_import(struct app *app, const char *path,
 				} else if (model == NULL || *model == '\0' ||
 				           strlen(model) > STORE_MODEL_MAX ||
 				           !utf8_valid(model, strlen(model))) {
+					char *hint =
+					    import_typo_hint(o, "model");
+
 					*cause =
 					    xasprintf("%s: model: expected "
 					              "the id of the model "
-					              "rated (1 to %d bytes)",
-					        where, STORE_MODEL_MAX);
+					              "rated (1 to %d bytes)%s",
+					        where, STORE_MODEL_MAX, hint);
+					free(hint);
 					rc = MC_ERR_PARSE;
 				} else if (score < 1 || score > 5 ||
 				           score != floor(score)) {
+					char *hint =
+					    import_typo_hint(o, "score");
+
 					*cause =
 					    xasprintf("%s: score: expected "
-					              "a whole number 1 to 5",
-					        where);
+					              "a whole number 1 to 5%s",
+					        where, hint);
+					free(hint);
 					rc = MC_ERR_PARSE;
 				} else if (prompt == NULL ||
 				           strlen(prompt) > STORE_TEXT_MAX) {
+					char *hint =
+					    import_typo_hint(o, "prompt");
+
 					*cause =
 					    xasprintf("%s: prompt: expected "
 					              "the text of the rated "
-					              "prompt",
-					        where);
+					              "prompt%s",
+					        where, hint);
+					free(hint);
 					rc = MC_ERR_PARSE;
 				} else if (!utf8_valid(
 				               prompt, strlen(prompt))) {

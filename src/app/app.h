@@ -372,6 +372,13 @@ struct app_import_counts {
 	size_t unknown_names;
 	char unknown_model[APP_IMPORT_NAMES][64];
 	bool unknown_more;
+	/* Lines with a field no rating has ("scroe", or one a newer mixchat
+	 * writes): imported without it, and the first such field named with
+	 * its line (a name not fit to print is "" here). */
+	size_t odd_lines;
+	size_t odd_line;
+	char odd_field[48];
+	const char *odd_near; /* the field it may be a slip for, or NULL */
 };
 /*
  * app_ratings_import: every line of path checked, then each imported (a

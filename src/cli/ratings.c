@@ -108,6 +108,29 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 			fprintf(stderr, "\r%*s\r", shown, "");
 	} else if (rc == MC_OK)
 		rc = app_ratings_export(app, STDOUT_FILENO, &count, &cause);
+	/* A field no rating has: ignored (a newer mixchat may write one),
+	 * but a slip ("time" for time_ms) should not pass unseen. */
+	if (rc == MC_OK && import && ic.odd_lines > 0) {
+		fprintf(stderr, "mixchat ratings: %s:%zu: ",
+		    strcmp(argv[2], "-") == 0 ? "standard input" : argv[2],
+		    ic.odd_line);
+		if (ic.odd_field[0] != '\0')
+			fprintf(stderr, "\"%s\" is ", ic.odd_field);
+		else
+			fputs("a field there is ", stderr);
+		if (ic.odd_near != NULL)
+			fprintf(stderr,
+			    "not a field of a rating (%s, a typo?): ignored",
+			    ic.odd_near);
+		else
+			fprintf(stderr,
+			    "not a field of a rating (reply_id, model, score, "
+			    "source, time_ms, prompt): ignored");
+		if (ic.odd_lines > 1)
+			fprintf(stderr, "; %zu more line(s) with such a field",
+			    ic.odd_lines - 1);
+		fputc('\n', stderr);
+	}
 	if (rc == MC_OK) {
 		fprintf(stderr, "%s %zu rating(s)",
 		    import ? "imported" : "exported", count);
