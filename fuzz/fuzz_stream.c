@@ -1,7 +1,8 @@
 /*
  * fuzz_stream.c - each API's stream decoder (openai, anthropic, gemini,
- * ollama: chosen by the first byte) on any bytes, in pieces whose size
- * comes from the second byte.  The text handed out must always be valid
+ * ollama: chosen by the first byte's low bits; its next bit reads the
+ * body as one JSON answer, as for a server that ignores "stream": true)
+ * on any bytes, in pieces whose size comes from the second byte.  The text handed out must always be valid
  * UTF-8.
  */
 #include "config.h"
@@ -34,6 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data += 2;
 	size -= 2;
 	stream_init(&st, api, text, NULL);
+	if (data[-2] & 4)
+		stream_whole(&st);
 	for (i = 0; i < size; i += piece)
 		if (stream_feed(&st, (const char *)data + i,
 		        size - i < piece ? size - i : piece) != MC_OK)

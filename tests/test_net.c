@@ -834,11 +834,50 @@ TEST(answers_that_are_not_streams)
 	CHECK(r.message != NULL &&
 	      strstr(r.message, "ollama answered with an HTML page") != NULL);
 	reply_release(&r);
+	/* A whole JSON answer (a server that ignored "stream": true) is
+	 * read whole, in each API's non-streamed shape, in any pieces. */
 	ask(&pv_openai, &m_gpt4o, "whole json", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK_STR(buf_str(&r.text), "non-streamed answer");
+	CHECK(r.res.tokens_in == 5 && r.res.tokens_out == 3 &&
+	      !r.res.tokens_estimated && !r.res.truncated);
+	/* All at once: no speed to learn from (it would be any number). */
+	CHECK(r.res.tokens_per_s == 0);
+	reply_release(&r);
+	ask(&pv_anthropic, &m_claude, "whole json", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK_STR(buf_str(&r.text), "Green tea, twice.");
+	CHECK(r.res.tokens_in == 249 && r.res.tokens_out == 26);
+	reply_release(&r);
+	ask(&pv_gemini, &m_gemini, "whole json", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK_STR(buf_str(&r.text), "Rome");
+	CHECK(r.res.tokens_in == 14 && r.res.tokens_out == 21);
+	reply_release(&r);
+	/* streamGenerateContent without alt=sse: an array of frames. */
+	ask(&pv_gemini, &m_gemini, "json array", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK_STR(buf_str(&r.text), "Hello there");
+	CHECK(r.res.tokens_in == 3 && r.res.tokens_out == 7);
+	reply_release(&r);
+	/* An error answered whole, with a 200: the provider's words. */
+	ask(&pv_openai, &m_gpt4o, "json error", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_PROVIDER && !r.res.truncated);
+	CHECK(r.message != NULL &&
+	      strcmp(r.message, "openai: The model is overloaded") == 0);
+	reply_release(&r);
+	/* JSON that is no answer: named, with what is wrong. */
+	ask(&pv_openai, &m_gpt4o, "broken json", NULL, 0, &r);
 	CHECK(r.res.err == MC_ERR_PROVIDER);
 	CHECK(r.message != NULL &&
 	      strstr(r.message, "openai answered without streaming "
-	                        "(application/json)") != NULL);
+	                        "(application/json), and not with a reply "
+	                        "mixchat can read: malformed") != NULL);
+	reply_release(&r);
+	/* A stream labelled JSON still reads as a stream. */
+	ask(&pv_openai, &m_gpt4o, "json-labelled stream", NULL, 0, &r);
+	CHECK(r.res.err == MC_OK);
+	CHECK(strncmp(buf_str(&r.text), "I'm unable", 10) == 0);
 	reply_release(&r);
 	/* Anything else is named as it came, the key masked. */
 	ask(&pv_openai, &m_gpt4o, "odd type", NULL, 0, &r);
@@ -1137,8 +1176,25 @@ static const char script[] =
     "  \"reply\": \"abcdefghijklmnop\"},\n"
     " {\"prompt_contains\": \"html page\", \"content_type\":\n"
     "  \"text/html; charset=utf-8\", \"fixture\": \"@TMP@/page.html\"},\n"
-    " {\"prompt_contains\": \"whole json\", \"content_type\":\n"
-    "  \"application/json\", \"fixture\": \"@TMP@/whole.json\"},\n"
+    " {\"prompt_contains\": \"whole json\", \"model\": \"gpt-4o\",\n"
+    "  \"content_type\": \"application/json\", \"chunk_bytes\": 3,\n"
+    "  \"fixture\": \"@TMP@/whole.json\"},\n"
+    " {\"prompt_contains\": \"whole json\", \"model\": \"claude-sonnet-4-5\",\n"
+    "  \"content_type\": \"application/json\",\n"
+    "  \"fixture\": \"@TMP@/whole_anthropic.json\"},\n"
+    " {\"prompt_contains\": \"whole json\", \"model\": \"gemini-2.5-flash\",\n"
+    "  \"content_type\": \"application/json; charset=UTF-8\",\n"
+    "  \"fixture\": \"@TMP@/whole_gemini.json\"},\n"
+    " {\"prompt_contains\": \"json array\", \"content_type\":\n"
+    "  \"application/json\", \"chunk_bytes\": 1,\n"
+    "  \"fixture\": \"@TMP@/gemini_array.json\"},\n"
+    " {\"prompt_contains\": \"json error\", \"content_type\":\n"
+    "  \"application/json\", \"fixture\": \"@TMP@/json_error.json\"},\n"
+    " {\"prompt_contains\": \"broken json\", \"content_type\":\n"
+    "  \"application/json\", \"fixture\": \"@TMP@/cut.json\"},\n"
+    " {\"prompt_contains\": \"json-labelled stream\", \"content_type\":\n"
+    "  \"application/json\",\n"
+    "  \"fixture\": \"@SHARED@/fixtures/providers/openai_stream_sample.sse\"},\n"
     " {\"prompt_contains\": \"odd type\", \"content_type\":\n"
     "  \"text/" KEY "\", \"fixture\": \"@TMP@/page.html\"},\n"
     " {\"prompt_contains\": \"mislabelled stream\", \"content_type\":\n"
@@ -1182,8 +1238,52 @@ write_fixtures(void)
 	    "{\"role\":\"assistant\",\"content\":\"non-streamed answer\"},"
 	    "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,"
 	    "\"completion_tokens\":3}}";
+	/* The recorded non-streamed shapes of shared/reference/providers.md
+	 * (anthropic's text shortened). */
+	static const char whole_anthropic[] =
+	    "{\"model\":\"claude-sonnet-4-5-20250929\",\"id\":\"msg_01Mko\","
+	    "\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":"
+	    "\"text\",\"text\":\"Green tea, twice.\"}],\"stop_reason\":"
+	    "\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":249,"
+	    "\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,"
+	    "\"output_tokens\":26,\"service_tier\":\"standard\"}}\n";
+	static const char whole_gemini[] =
+	    "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Rome\"}],"
+	    "\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],"
+	    "\"usageMetadata\":{\"promptTokenCount\":14,"
+	    "\"candidatesTokenCount\":1,\"totalTokenCount\":35,"
+	    "\"thoughtsTokenCount\":20}}";
+	static const char gemini_array[] =
+	    "[{\"candidates\": [{\"content\": {\"parts\": [{\"text\": "
+	    "\"Hello\"}],\"role\": \"model\"}}]}\r\n,\r\n"
+	    "{\"candidates\": [{\"content\": {\"parts\": [{\"text\": "
+	    "\" there\"}],\"role\": \"model\"},\"finishReason\": \"STOP\"}],"
+	    "\"usageMetadata\": {\"promptTokenCount\": 3,"
+	    "\"candidatesTokenCount\": 7}}]";
+	static const char json_error[] =
+	    "{\"error\":{\"message\":\"The model is overloaded\","
+	    "\"type\":\"server_error\"}}";
+	static const char cut[] =
+	    "{\"object\":\"chat.completion\",\"choices\":[{\"message\":";
+	static const struct {
+		const char *name, *body;
+	} files[] = {
+		{ "whole_anthropic.json", whole_anthropic },
+		{ "whole_gemini.json", whole_gemini },
+		{ "gemini_array.json", gemini_array },
+		{ "json_error.json", json_error },
+		{ "cut.json", cut },
+	};
 	char path[600], *cause = NULL;
+	size_t i;
 
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(
+		    path, sizeof path, "%s/%s", test_tmpdir(), files[i].name);
+		if (fs_write_atomic(path, files[i].body, strlen(files[i].body),
+		        0600, &cause) != MC_OK)
+			exit(99);
+	}
 	snprintf(path, sizeof path, "%s/unterminated.sse", test_tmpdir());
 	if (fs_write_atomic(path, unterminated, strlen(unterminated), 0600,
 	        &cause) != MC_OK)

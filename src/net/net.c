@@ -335,7 +335,9 @@ fill_numbers(struct net_transfer *t, struct net_result *res)
 	res->cost_usd += out * pout;
 	if (u->have_cost)
 		res->cost_usd = u->cost; /* OpenRouter bills what it says */
-	if (t->first_text_us && end > t->first_text_us && res->tokens_out > 0)
+	/* A whole answer came at once: its speed is not measured. */
+	if (t->first_text_us && end > t->first_text_us && res->tokens_out > 0 &&
+	    !t->stream.whole)
 		res->tokens_per_s = (double)res->tokens_out * 1000.0 /
 		                    ms_between(t->first_text_us, end);
 	res->attempts = t->attempts;
@@ -405,6 +407,22 @@ on_stream_text(void *ud, const char *text, size_t len)
 		t->cb.on_text(t->ud, text, len);
 }
 
+/* Whether a 200's body is one JSON answer: a server that ignored
+ * "stream": true (Ollama's stream is JSON lines under that label). */
+static bool
+answer_is_json(struct net_transfer *t)
+{
+	const char *ct = NULL;
+
+	if (t->api == API_OLLAMA ||
+	    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct) !=
+	        CURLE_OK ||
+	    ct == NULL)
+		return false;
+	return strncasecmp(ct, "application/json", 16) == 0 &&
+	       (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+}
+
 static size_t
 on_body(char *p, size_t size, size_t n, void *ud)
 {
@@ -421,6 +439,8 @@ on_body(char *p, size_t size, size_t n, void *ud)
 		(void)curl_easy_getinfo(
 		    t->easy, CURLINFO_RESPONSE_CODE, &status);
 		t->error_mode = status < 200 || status >= 300;
+		if (!t->error_mode && answer_is_json(t))
+			stream_whole(&t->stream);
 	}
 	if (t->error_mode) {
 		if (t->errbody.len + len <= ERRBODY_MAX &&
@@ -809,11 +829,14 @@ not_a_stream_message(struct net_transfer *t)
 		                "check %s's base_url in config.json",
 		    t->provider_name, clean, pub, t->provider_name);
 	else if (strncasecmp(clean, "application/json", 16) == 0)
-		msg = xasprintf("%s answered without streaming (%s): the "
-		                "server at %s ignored \"stream\": true, and "
-		                "mixchat reads only streamed replies; use a "
-		                "server (or a setting of it) that streams",
-		    t->provider_name, clean, pub);
+		/* Read whole (stream_whole): this one was not an answer. */
+		msg = xasprintf("%s answered without streaming (%s), and "
+		                "not with a reply mixchat can read: %s; "
+		                "check %s's \"api\" and base_url (%s) in "
+		                "config.json",
+		    t->provider_name, clean,
+		    t->stream.message != NULL ? t->stream.message : "no text",
+		    t->provider_name, pub);
 	else
 		msg = xasprintf("%s answered with %s, not a reply stream: "
 		                "check %s's base_url (%s) in config.json",
@@ -900,6 +923,14 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		if (t->cancelled) {
 			transfer_finish(t, MC_ERR_CANCELLED,
 			    xstrdup("cancelled"), !t->error_mode);
+			return;
+		}
+		if (err == MC_ERR_PROVIDER && t->stream.whole) {
+			/* A whole answer that is an error: its words. */
+			msg = xasprintf("%s: %s", t->provider_name,
+			    t->stream.message != NULL ? t->stream.message
+			                              : "error");
+			transfer_finish(t, MC_ERR_PROVIDER, msg, false);
 			return;
 		}
 		if (err != MC_OK) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "net/stream.h"
+#include "util/buf.h"
 #include "util/json.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -121,11 +122,43 @@ openai_usage(struct stream *st, const cJSON *u)
 	}
 }
 
+/* A chunk (its text in choices[].delta) or a whole answer (in
+ * choices[].message): the text, usage, or the error it holds. */
+static void
+openai_object(struct stream *st, const cJSON *root, const char *holder)
+{
+	const cJSON *choices, *c, *err;
+
+	err = cJSON_GetObjectItemCaseSensitive(root, "error");
+	if (err != NULL && !cJSON_IsNull(err) && !cJSON_IsFalse(err)) {
+		stream_fail(st, MC_ERR_PROVIDER, error_message(err));
+		return;
+	}
+	/* vLLM: {"object":"error","message":...} */
+	if (json_get_string(root, "object") != NULL &&
+	    strcmp(json_get_string(root, "object"), "error") == 0) {
+		stream_fail(st, MC_ERR_PROVIDER, error_message(root));
+		return;
+	}
+	choices = cJSON_GetObjectItemCaseSensitive(root, "choices");
+	cJSON_ArrayForEach(c, choices) {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(c, holder);
+
+		if (json_get_number(c, "index", 0) != 0)
+			continue;
+		emit_string(st, cJSON_GetObjectItemCaseSensitive(d, "content"));
+	}
+	openai_usage(st, cJSON_GetObjectItemCaseSensitive(root, "usage"));
+	/* Groq: usage in x_groq on the finish chunk. */
+	openai_usage(
+	    st, cJSON_GetObjectItemCaseSensitive(
+	            cJSON_GetObjectItemCaseSensitive(root, "x_groq"), "usage"));
+}
+
 static int
 openai_event(struct stream *st, const char *data, size_t len)
 {
 	cJSON *root = NULL;
-	const cJSON *choices, *c, *err;
 	int rc;
 
 	if (strncmp(data, "[DONE]", 6) == 0) {
@@ -134,33 +167,7 @@ openai_event(struct stream *st, const char *data, size_t len)
 	}
 	if ((rc = parse_event_json(st, data, len, &root)) != MC_OK)
 		return rc;
-	err = cJSON_GetObjectItemCaseSensitive(root, "error");
-	if (err != NULL && !cJSON_IsNull(err) && !cJSON_IsFalse(err)) {
-		stream_fail(st, MC_ERR_PROVIDER, error_message(err));
-		goto out;
-	}
-	/* vLLM: {"object":"error","message":...} */
-	if (json_get_string(root, "object") != NULL &&
-	    strcmp(json_get_string(root, "object"), "error") == 0) {
-		stream_fail(st, MC_ERR_PROVIDER, error_message(root));
-		goto out;
-	}
-	choices = cJSON_GetObjectItemCaseSensitive(root, "choices");
-	cJSON_ArrayForEach(c, choices) {
-		const cJSON *delta =
-		    cJSON_GetObjectItemCaseSensitive(c, "delta");
-
-		if (json_get_number(c, "index", 0) != 0)
-			continue;
-		emit_string(
-		    st, cJSON_GetObjectItemCaseSensitive(delta, "content"));
-	}
-	openai_usage(st, cJSON_GetObjectItemCaseSensitive(root, "usage"));
-	/* Groq: usage in x_groq on the finish chunk. */
-	openai_usage(
-	    st, cJSON_GetObjectItemCaseSensitive(
-	            cJSON_GetObjectItemCaseSensitive(root, "x_groq"), "usage"));
-out:
+	openai_object(st, root, "delta");
 	cJSON_Delete(root);
 	return st->err;
 }
@@ -229,19 +236,32 @@ anthropic_event(
 
 /* ---- gemini --------------------------------------------------------- */
 
+static void gemini_object(struct stream *st, const cJSON *root);
+
 static int
 gemini_event(struct stream *st, const char *data, size_t len)
 {
 	cJSON *root = NULL;
-	const cJSON *err, *cand, *c, *parts, *p, *um;
-	long v, thoughts = 0;
 	int rc;
 
 	if ((rc = parse_event_json(st, data, len, &root)) != MC_OK)
 		return rc;
+	gemini_object(st, root);
+	cJSON_Delete(root);
+	return st->err;
+}
+
+/* A frame (a whole GenerateContentResponse): its text, its end, its
+ * usage, or the error it holds. */
+static void
+gemini_object(struct stream *st, const cJSON *root)
+{
+	const cJSON *err, *cand, *c, *parts, *p, *um;
+	long v, thoughts = 0;
+
 	if ((err = cJSON_GetObjectItemCaseSensitive(root, "error")) != NULL) {
 		stream_fail(st, MC_ERR_PROVIDER, error_message(err));
-		goto out;
+		return;
 	}
 	cand = cJSON_GetObjectItemCaseSensitive(root, "candidates");
 	c = cJSON_GetArrayItem(cand, 0);
@@ -264,9 +284,6 @@ gemini_event(struct stream *st, const char *data, size_t len)
 		st->usage.out = v + thoughts;
 		st->usage.have_out = true;
 	}
-out:
-	cJSON_Delete(root);
-	return st->err;
 }
 
 /* ---- ollama --------------------------------------------------------- */
@@ -301,6 +318,70 @@ ollama_line(void *ud, const char *line, size_t len)
 out:
 	cJSON_Delete(root);
 	return st->err;
+}
+
+/* ---- a whole JSON answer ------------------------------------------- */
+
+/* Anthropic's non-streamed Message: its text blocks, stop and usage. */
+static void
+anthropic_message(struct stream *st, const cJSON *root)
+{
+	const char *type = json_get_string(root, "type");
+	const cJSON *b;
+
+	if (type != NULL && strcmp(type, "error") == 0) {
+		stream_fail(st, MC_ERR_PROVIDER,
+		    error_message(
+		        cJSON_GetObjectItemCaseSensitive(root, "error")));
+		return;
+	}
+	cJSON_ArrayForEach(
+	    b, cJSON_GetObjectItemCaseSensitive(root, "content")) {
+		const char *bt = json_get_string(b, "type");
+
+		if (bt != NULL && strcmp(bt, "text") == 0)
+			emit_string(
+			    st, cJSON_GetObjectItemCaseSensitive(b, "text"));
+	}
+	anthropic_usage(st, cJSON_GetObjectItemCaseSensitive(root, "usage"));
+}
+
+/*
+ * The body kept whole, decoded as the API's non-streamed answer.  What
+ * the answer holds is all of it: it is done unless it says error.
+ */
+static void
+whole_decode(struct stream *st)
+{
+	const char *p = st->body.data != NULL ? st->body.data : "";
+	size_t n = st->body.len;
+	cJSON *root = NULL;
+	const cJSON *f;
+
+	if (parse_event_json(st, p, n, &root) != MC_OK)
+		return;
+	st->events++;
+	switch (st->api) {
+	case API_ANTHROPIC:
+		anthropic_message(st, root);
+		break;
+	case API_GEMINI:
+		/* Without alt=sse, streamGenerateContent answers with a JSON
+		 * array of the frames it would have streamed. */
+		if (cJSON_IsArray(root))
+			cJSON_ArrayForEach(f, root)
+				gemini_object(st, f);
+		else
+			gemini_object(st, root);
+		break;
+	case API_OPENAI:
+	case API_OLLAMA:
+		openai_object(st, root, "message");
+		break;
+	}
+	cJSON_Delete(root);
+	if (st->err == MC_OK)
+		st->done = true;
 }
 
 static int
@@ -350,8 +431,19 @@ stream_init(
 }
 
 void
+stream_whole(struct stream *st)
+{
+	if (st->api == API_OLLAMA)
+		return; /* its stream is JSON lines already */
+	st->whole = true;
+	buf_init(&st->body, STREAM_MAX_EVENT);
+}
+
+void
 stream_release(struct stream *st)
 {
+	if (st->whole || st->body.data != NULL)
+		buf_release(&st->body);
 	if (st->api == API_OLLAMA)
 		ndjson_release(&st->nd);
 	else
@@ -367,6 +459,12 @@ stream_feed(struct stream *st, const char *p, size_t n)
 
 	if (st->err != MC_OK || (st->done && st->api != API_GEMINI))
 		return st->err;
+	if (st->whole) {
+		if (buf_add(&st->body, p, n) != MC_OK)
+			stream_fail(st, MC_ERR_LIMIT,
+			    "the provider sent an answer too large to accept");
+		return st->err;
+	}
 	if (st->api == API_OLLAMA)
 		rc = ndjson_feed(&st->nd, p, n);
 	else
@@ -386,6 +484,21 @@ stream_finish(struct stream *st)
 
 	if (st->err != MC_OK || (st->done && st->api != API_GEMINI))
 		return st->err;
+	if (st->whole) {
+		const char *p = st->body.data != NULL ? st->body.data : "";
+		size_t skip = strspn(p, " \t\r\n");
+
+		if (skip == st->body.len || p[skip] == '{' || p[skip] == '[') {
+			whole_decode(st);
+			return st->err;
+		}
+		/* A stream after all (a server that labels its events
+		 * JSON): read as one. */
+		st->whole = false;
+		if (stream_feed(st, p, st->body.len) != MC_OK ||
+		    (st->done && st->api != API_GEMINI))
+			return st->err;
+	}
 	if (st->api == API_OLLAMA)
 		rc = ndjson_finish(&st->nd);
 	else

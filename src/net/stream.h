@@ -13,6 +13,10 @@
  *	           closes; there is no terminator; frames after it, such as
  *	           a usage-only one, are still read)
  *	ollama     a line with "done": true
+ * A server that ignores "stream": true answers with one JSON object (the
+ * API's non-streamed response; for gemini, a JSON array of frames):
+ * stream_whole switches the decoder to keep the body and decode it whole
+ * at stream_finish.
  * An in-stream error (openai/OpenRouter/vLLM {"error":...}, anthropic
  * "event: error", gemini {"error":...}, ollama {"error":"..."}) stops the
  * decoder with MC_ERR_PROVIDER; bad JSON stops it with MC_ERR_PARSE.
@@ -25,6 +29,7 @@
 
 #include "config/config.h"
 #include "net/sse.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 /* Longest SSE event or NDJSON line accepted. */
@@ -57,11 +62,16 @@ struct stream {
 	char *message; /* what went wrong, in the provider's words */
 	size_t text_bytes; /* visible text so far */
 	size_t events;     /* events / lines decoded */
+	bool whole;        /* one JSON answer, kept in body until the end */
+	struct buf body;
 };
 
 /* stream_init: a decoder for api calling on_text(ud, ...) for text. */
 void stream_init(
     struct stream *st, enum provider_api api, stream_text_fn on_text, void *ud);
+/* stream_whole: the body is one JSON answer, not a stream (before the
+ * first stream_feed). */
+void stream_whole(struct stream *st);
 /* stream_release: free what it holds (message too). */
 void stream_release(struct stream *st);
 /*
