@@ -259,6 +259,14 @@ TEST(view_lays_out_an_exchange)
 	                   "f:208 tok · 160 tok/s ·\n") != NULL);
 	CHECK(strstr(dump, "f:·") == NULL);
 	free(dump);
+	/* Narrower than that field: broken before its parenthesis, never
+	 * between "310" and "ms". */
+	view_set_width(&v, 24);
+	view_sync(&v, 0, &ex);
+	dump = view_dump(&v);
+	CHECK(strstr(dump, "f:1.3 s\n"
+	                   "f:(first token 310 ms)\n") != NULL);
+	free(dump);
 	view_release(&v);
 }
 

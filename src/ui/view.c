@@ -812,9 +812,22 @@ block_wrap_footer(struct view_block *b, size_t width, size_t off, size_t len)
 			pos += seplen;
 		}
 		if (utf8_width(b->text + off + start, end - start) > width) {
-			/* One field wider than the line: wrap it as text. */
-			block_wrap(b, width, VIEW_FOOTER, off + start,
-			    end - start, true, flags);
+			/* One field wider than the line: broken before its
+			 * "(first token ...)" first, so that the figure and
+			 * its unit stay together; then wrapped as text. */
+			const char *f = b->text + off + start;
+			const char *paren = memmem(f, end - start, " (", 2);
+			size_t head = paren != NULL ? (size_t)(paren - f) : 0;
+
+			if (head > 0 && utf8_width(f, head) <= width) {
+				block_add_line(
+				    b, VIEW_FOOTER, off + start, head, flags);
+				block_wrap(b, width, VIEW_FOOTER,
+				    off + start + head + 1,
+				    end - start - head - 1, true, 0);
+			} else
+				block_wrap(b, width, VIEW_FOOTER, off + start,
+				    end - start, true, flags);
 		} else if (end < len && utf8_width(b->text + off + start,
 		                            end - start + tail) <= width)
 			block_add_line(b, VIEW_FOOTER, off + start,
