@@ -166,4 +166,23 @@ ui_keys C-d
 ui_exit_status >/dev/null
 "$MC" --home "$H" ratings export >"$T/ratings2.jsonl" 2>/dev/null
 expect_grep "$T/ratings2.jsonl" '"source":"reask",.*"prompt":"pinnedmarker too dear"' "the re-ask taught its soft lesson to the first answer's model"
+
+# 4. Enough left for a new conversation, not for this one (its long reply
+# is sent again as context): the chat offers /new, and /new is answered.
+HN=$T/home_new
+write_config "$HN" 0.00014
+ui_start -- --home "$HN"
+ui_expect "F1 keys" "chat screen, a budget for one long reply and a bit"
+send "/model cheap"
+send "longanswer please"
+ui_expect "^ +cheap \(pinned\) · .* [0-9]+ tok" "the long reply"
+send "/model auto"
+send "and now?"
+ui_expect "the conversation so far included:" "nothing fits, the conversation so far included"
+ui_expect "/new starts a cheaper one that fits" "and /new is offered"
+send "/new"
+send "hi"
+ui_expect "mock reply to: hi" "a new conversation is answered"
+ui_keys C-d
+ui_exit_status >/dev/null
 finish
