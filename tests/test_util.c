@@ -104,6 +104,8 @@ TEST(utf8_widths)
 	CHECK(utf8_width("\xea\xb0\x80", 3) == 2);             /* 가 */
 	CHECK(utf8_cpwidth(0x1f680) == 2);                     /* rocket */
 	CHECK(utf8_cpwidth('\t') == 0);
+	/* A skin tone: two columns, as the C library counts it. */
+	CHECK(utf8_cpwidth(0x1f3fd) == 2);
 }
 
 TEST(utf8_decode_rejects_bad_sequences)

@@ -8,6 +8,7 @@
 cat >"$T/script.json" <<'EOF2'
 [
   {"prompt_contains": "slow", "reply": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty", "drip_ms": 150},
+  {"prompt_contains": "thumbs", "reply": "Thumbs: \ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd\ud83d\udc4d\ud83c\udffd end-of-thumbs marker.\nNext line after thumbs."},
   {"prompt_contains": "wide", "reply": "日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。日本語のテキストと絵文字😀😀😀がきちんと折り返されることを確かめるための長い行です。"},
   {"prompt_contains": "code", "reply": "Here:\n```c\nint x = 1;\n    return some_function(argument_one, argument_two, argument_three, argument_four, argument_five, zzzz_end);\n```\nDone."},
   {"prompt_contains": "markdown", "reply": "## Answer\nThe capital is **Paris**, see `man 3 qsort`.\n- first item\n\n| city | people |\n|---|--:|\n| Paris | 2.1M |\n| Lyon | 0.5M |\n\n> a quoted line long enough to wrap onto a second screen line of the hundred columns there are\n\nSee [the docs](https://x.org/d).\n"}
@@ -94,6 +95,14 @@ ui_type "wide text"; ui_keys Enter
 ui_expect "確かめるための" "CJK reply shown"
 ui_screen >"$T/s"
 fits_width "$T/s" 70 && ok "CJK/emoji lines fit 70 columns" || fail "CJK/emoji wrapping"
+# An emoji with a skin tone is as wide as curses and the terminal count
+# it (2 + 2 columns): the line wraps before the edge, not past it onto
+# the next row.
+ui_type "thumbs up"; ui_keys Enter
+ui_expect "^ +Next line after thumbs\.$" "the line after the emoji is whole"
+ui_expect "end-of-thumbs marker\.$" "and the emoji line's end is not overwritten"
+ui_screen >"$T/s"
+fits_width "$T/s" 70 && ok "skin-tone emoji lines fit 70 columns" || fail "skin-tone emoji wrapping: $(grep -n 'humbs' "$T/s")"
 
 # Esc cancels the reply in flight and keeps its text.
 ui_type "slow again"; ui_keys Enter

@@ -156,7 +156,10 @@ joins(uint32_t prev, uint32_t cp)
 {
 	if (prev < 0x20 || (prev >= 0x7f && prev < 0xa0) || cp < 0x300)
 		return false; /* nor a newline, nor a letter, after a joiner */
-	return utf8_cpwidth(cp) == 0 || prev == 0x200d;
+	/* A skin tone has a width of its own (two columns, as the C
+	 * library and curses count it) but is no character alone. */
+	return utf8_cpwidth(cp) == 0 || prev == 0x200d ||
+	       (cp >= 0x1f3fb && cp <= 0x1f3ff);
 }
 
 /* The start of the character before offset i. */

@@ -216,6 +216,10 @@ screen_start(struct ui *ui, char **cause)
 		if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
 			setlocale(LC_CTYPE, "en_US.UTF-8");
 	}
+	/* Lay text out by the widths curses draws it with. */
+	if (strstr(setlocale(LC_CTYPE, NULL), "UTF-8") != NULL ||
+	    strstr(setlocale(LC_CTYPE, NULL), "utf8") != NULL)
+		utf8_locale_widths(true);
 	set_escdelay(25);
 	if (newterm(NULL, stdout, stdin) == NULL) {
 		*cause = xasprintf("cannot use the terminal '%s': set TERM "

@@ -3,8 +3,14 @@
  */
 #include "config.h"
 
+#include <wchar.h>
+
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+
+/* Whether the C library's widths (the locale's, as curses counts them)
+ * come first: utf8_locale_widths. */
+static bool locale_widths;
 
 struct range {
 	uint32_t first, last;
@@ -36,7 +42,6 @@ static const struct range zero_width[] = {
 	{ 0xfe00, 0xfe0f },
 	{ 0xfe20, 0xfe2f },
 	{ 0xfeff, 0xfeff },
-	{ 0x1f3fb, 0x1f3ff },
 	{ 0xe0000, 0xe0fff },
 };
 
@@ -229,11 +234,23 @@ utf8_cpwidth(uint32_t cp)
 		return 0;
 	if (cp < 0x300)
 		return 1;
+	if (locale_widths) {
+		int w = wcwidth((wchar_t)cp);
+
+		if (w >= 0)
+			return w > 2 ? 2 : w;
+	}
 	if (in_table(cp, zero_width, sizeof zero_width / sizeof zero_width[0]))
 		return 0;
 	if (in_table(cp, wide, sizeof wide / sizeof wide[0]))
 		return 2;
 	return 1;
+}
+
+void
+utf8_locale_widths(bool on)
+{
+	locale_widths = on;
 }
 
 size_t

@@ -25,6 +25,14 @@ size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
 size_t utf8_encode(uint32_t cp, char *out);
 /* utf8_cpwidth: columns a code point takes: 0, 1 or 2 (controls: 0). */
 int utf8_cpwidth(uint32_t cp);
+/*
+ * utf8_locale_widths: take the widths of the C library (wcwidth, in the
+ * current UTF-8 locale) before the built-in tables.  The screen turns it
+ * on: curses moves its cursor by those, and a layout that counted an
+ * emoji's skin tone as 0 columns where curses counts 2 ran a line past
+ * the edge.  Off (the tables alone), widths are the same on every machine.
+ */
+void utf8_locale_widths(bool on);
 /* utf8_width: columns a string of n bytes takes. */
 size_t utf8_width(const char *s, size_t n);
 /* utf8_width_tabs: the same, a tab taking tab columns. */
