@@ -12,6 +12,7 @@
 # Builds go to build/ and build-asan/ beside this script.
 set -eu
 
+here=$(pwd)
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -93,7 +94,10 @@ case "$mode" in
 run)
 	install_missing $build_pkgs
 	configure_tree build
-	exec ./build/mixchat "$@"
+	# From where it was typed: relative paths in ARGS (--config, an
+	# import's FILE) and /export's default folder are the caller's.
+	cd "$here" || exit 1
+	exec "$top/build/mixchat" "$@"
 	;;
 build)
 	install_missing $build_pkgs
