@@ -1,5 +1,5 @@
 # Shell scenarios (tmux's regress/ style): the real binary, as a user runs it.
-TESTS += tests/cli_basics.sh tests/app_ask.sh tests/learning.sh \
+TESTS += tests/cli_basics.sh tests/app_ask.sh tests/app_budget.sh tests/learning.sh \
 	tests/vault_chat.sh
-EXTRA_DIST += tests/lib.sh tests/cli_basics.sh tests/app_ask.sh tests/learning.sh \
+EXTRA_DIST += tests/lib.sh tests/cli_basics.sh tests/app_ask.sh tests/app_budget.sh tests/learning.sh \
 	tests/vault_chat.sh

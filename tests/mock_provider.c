@@ -126,6 +126,7 @@ struct mock_req {
 	bool stream, include_usage;
 	char *prompt; /* last user message, owned */
 	int prompt_tokens;
+	int max_out; /* the request's output limit, as each API names it; 0 */
 };
 
 static void
@@ -420,6 +421,26 @@ req_classify(struct mock_req *r)
 		break;
 	}
 	r->prompt_tokens += 3;
+	{
+		/* A reply is cut at the request's output limit, as a
+		 * provider does. */
+		const cJSON *lim = NULL;
+
+		if (r->api == M_GEMINI)
+			lim = cJSON_GetObjectItem(
+			    cJSON_GetObjectItem(r->json, "generationConfig"),
+			    "maxOutputTokens");
+		else if (r->api == M_OLLAMA)
+			lim = cJSON_GetObjectItem(
+			    cJSON_GetObjectItem(r->json, "options"),
+			    "num_predict");
+		else if ((lim = cJSON_GetObjectItem(
+		              r->json, "max_completion_tokens")) == NULL)
+			lim = cJSON_GetObjectItem(r->json, "max_tokens");
+		if (cJSON_IsNumber(lim) && lim->valuedouble >= 1 &&
+		    lim->valuedouble < 1e9)
+			r->max_out = (int)lim->valuedouble;
+	}
 }
 
 /* Read the request head and its Content-Length body.  0 on success. */
@@ -1277,7 +1298,7 @@ respond(struct mock_out *o, struct mock_req *r)
 {
 	struct mock_rule *rule = NULL;
 	struct mock_plan pl;
-	char *dflt = NULL;
+	char *dflt = NULL, *cut = NULL;
 	bool fault = true;
 	size_t i;
 
@@ -1357,6 +1378,15 @@ respond(struct mock_out *o, struct mock_req *r)
 		dflt = xasprintf("mock reply to: %.*s", (int)n, p);
 		pl.reply = dflt;
 	}
+	if (r->max_out > 0 && count_tokens(pl.reply) > (size_t)r->max_out) {
+		size_t len = strlen(pl.reply), at = 0;
+		int k;
+
+		for (k = 0; k < r->max_out && at < len; k++)
+			at += next_token(pl.reply + at, len - at);
+		cut = xstrndup(pl.reply, at);
+		pl.reply = cut;
+	}
 	if (!r->stream) {
 		char *s = whole_reply(r, &pl);
 
@@ -1370,6 +1400,7 @@ respond(struct mock_out *o, struct mock_req *r)
 		stream_tokens(o, r, &pl, &first);
 	}
 	free(dflt);
+	free(cut);
 }
 
 static void *

@@ -98,6 +98,9 @@ struct exchange {
 	                        or replaced by the user's rating) */
 	uint64_t start_ms;      /* wall clock when sent */
 	struct store_hold hold; /* its predicted cost, held until booked */
+	double budget_left; /* of today's budget when it was held; < 0: none */
+	int budget_cap;     /* output tokens that fit in it, when fewer than
+	                       max_output_tokens; 0: no such cap */
 	struct store_draft draft; /* the reply so far, saved now and then */
 	uint64_t draft_ms;        /* monotonic time of the last save */
 	size_t draft_len;         /* bytes of text it saved */
@@ -2500,6 +2503,18 @@ app_on_done(void *ud, const struct net_result *res)
 		    x->pub.model, wait);
 	}
 
+	/* Stopped by the cap that keeps the budget a hard limit: said, or
+	 * it reads as the model's own ending. */
+	if (x->budget_cap > 0 && res->tokens_out >= x->budget_cap &&
+	    x->text.len > 0) {
+		char left[32];
+
+		format_usd(x->budget_left, left, sizeof left);
+		app_notice(app,
+		    "%s's reply was stopped at %d tokens: what was left of "
+		    "today's budget (%s) pays for no more",
+		    x->pub.model, x->budget_cap, left);
+	}
 	app_budget_notice(app, x->pub.cost_usd);
 	app_changed(app, x);
 }
@@ -2512,6 +2527,7 @@ app_new_exchange(struct app *app, const char *prompt)
 	x->app = app;
 	x->pub.prompt = xstrdup(prompt);
 	x->pub.winner = -1;
+	x->budget_left = -1;
 	buf_init(&x->text, APP_REPLY_MAX);
 	if (buf_add(&x->text, "", 0) != MC_OK) /* allocates: data != NULL */
 		abort();
@@ -2536,6 +2552,7 @@ app_hold(struct app *app, struct exchange *x, char **cause)
 	size_t i;
 	int rc;
 
+	x->budget_left = -1;
 	if (app->cfg->daily_budget_usd <= 0)
 		return MC_OK;
 	for (i = 0; i < x->pub.ncandidates; i++)
@@ -2556,7 +2573,40 @@ app_hold(struct app *app, struct exchange *x, char **cause)
 	if (rc != MC_OK)
 		log_debug(
 		    "budget hold not taken: %s", store_strerror(app->store));
+	else
+		x->budget_left = left;
 	return MC_OK;
+}
+
+/*
+ * The daily budget is a hard limit: the router only sends a message whose
+ * predicted cost fits what is left, and a reply longer than predicted is
+ * stopped where it would pass it.  The output tokens that what is left
+ * pays for after the request's input (estimated as net does, 4 bytes a
+ * token), when fewer than max_output_tokens; 0 when no cap is needed.
+ */
+static int
+app_budget_cap(const struct app *app, const struct exchange *x,
+    const struct model *m, const struct net_request *req)
+{
+	double in_bytes = 0, room;
+	size_t i;
+
+	if (x->budget_left < 0 || m->price_out <= 0)
+		return 0;
+	for (i = 0; i < req->nmessages; i++)
+		in_bytes += (double)strlen(req->messages[i].text);
+	if (req->system != NULL)
+		in_bytes += (double)strlen(req->system);
+	/* And a few tokens a message that APIs add around it (roles, turn
+	 * markers), so that the estimate errs on the side of the budget. */
+	room = (x->budget_left -
+	           (in_bytes / 4 + 8.0 * ((double)req->nmessages + 1)) *
+	               m->price_in / 1e6) *
+	       1e6 / m->price_out;
+	if (room >= (double)app->cfg->max_output_tokens)
+		return 0;
+	return room < 1 ? 1 : (int)room;
 }
 
 /*
@@ -2623,6 +2673,8 @@ app_start(struct app *app, struct exchange *x, char **cause)
 	msgs[n++].text = x->pub.prompt;
 	req.messages = msgs;
 	req.nmessages = n;
+	if ((x->budget_cap = app_budget_cap(app, x, m, &req)) > 0)
+		req.max_tokens = x->budget_cap;
 	x->start_ms = time_wall_ms();
 	x->pub.state = REPLY_PENDING;
 	/* The URL and model, never the key or the text (nor a secret in

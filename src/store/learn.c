@@ -1524,7 +1524,7 @@ store_hold_take(struct store *s, uint32_t day, double usd, double budget,
 
 	memset(hold, 0, sizeof *hold);
 	rc = store_txn_write(s, "holding the budget", hold_body, &c);
-	if (rc == MC_ERR_BUDGET && left != NULL) {
+	if ((rc == MC_ERR_BUDGET || rc == MC_OK) && left != NULL) {
 		*left = budget - c.spent - c.held;
 		if (*left < 0)
 			*left = 0;

@@ -486,8 +486,8 @@ struct store_hold {
 /*
  * store_hold_take: in one write transaction, count day's spend and the
  * live holds; when budget > 0 and they and usd exceed it,
- * MC_ERR_BUDGET with *left what is not spent or held (>= 0); else the
- * hold of usd is stored in *hold.
+ * MC_ERR_BUDGET; else the hold of usd is stored in *hold.  Either way
+ * *left is what was not spent or held before it (>= 0).
  */
 int store_hold_take(struct store *s, uint32_t day, double usd, double budget,
     double *left, struct store_hold *hold) MC_WUR;

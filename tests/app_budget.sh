@@ -1,0 +1,57 @@
+# app_budget.sh - the daily budget is a hard limit: a reply longer than
+# predicted is stopped where it would pass what is left (the request's
+# output limit is what is left, after its input, at the model's output
+# price), and the user is told; with room to spare, or no budget, the
+# request asks for max_output_tokens as usual.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
+
+# 6,000 words: far more than a prediction of a few hundred tokens.
+essay=$(awk 'BEGIN { for (i = 0; i < 6000; i++) printf "word " }')
+cat >"$T/script.json" <<EOF2
+[
+  {"prompt_contains": "essay", "reply": "$essay"}
+]
+EOF2
+start_mock "$T/script.json"
+# dear_config HOME BUDGET: one model at \$10 per 1M tokens in and out.
+dear_config() {
+	mkdir -p "$1"
+	cat >"$1/config.json" <<EOF2
+{
+  "providers": { "mock": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" } },
+  "models": [ { "id": "p", "provider": "mock", "price": [10, 10], "prior": "gpt-4-1106-preview" } ],
+  "budget": { "daily_usd": $2 }
+}
+EOF2
+}
+# last_max_tokens: the output limit of the mock's last request.
+last_max_tokens() {
+	tail -n 1 "$MOCK_LOG" | jq -r '.body | fromjson | .max_tokens'
+}
+
+H=$T/home
+dear_config "$H" 0.01
+expect_exit 0 "a reply longer than predicted, on a budget of \$0.01" -- "$MC" --home "$H" ask "write an essay"
+cap=$(last_max_tokens)
+[ "$cap" -gt 100 ] && [ "$cap" -lt 1000 ] && ok "the request asks for no more than what is left pays for ($cap tokens, not 4096)" ||
+	fail "max_tokens of the request: $cap"
+expect_grep "$T/err" "p's reply was stopped at $cap tokens: what was left of today's budget (\$0\.01) pays for no more" "the user is told why it stopped"
+spent=$("$MC" --home "$H" stats --json | jq '.spend_usd.today')
+awk -v s="$spent" 'BEGIN { exit !(s > 0.009 && s <= 0.01) }' &&
+	ok "today's spend stays within the budget (\$$spent of \$0.01)" || fail "spent \$$spent of \$0.01"
+expect_exit 1 "the next message does not fit" -- "$MC" --home "$H" ask "write an essay again"
+expect_grep "$T/err" "nothing fits what is left of today's budget" "and is refused"
+
+# Room to spare: the usual limit, and nothing said.
+H2=$T/home_rich
+dear_config "$H2" 100
+expect_exit 0 "the same on a budget of \$100" -- "$MC" --home "$H2" ask "write an essay"
+[ "$(last_max_tokens)" = 4096 ] && ok "max_output_tokens (4096) asked for" || fail "max_tokens: $(last_max_tokens)"
+expect_no_grep "$T/err" "stopped at" "no word of a cap"
+# No budget at all: the same.
+H3=$T/home_free
+dear_config "$H3" 0
+expect_exit 0 "the same with no daily budget" -- "$MC" --home "$H3" ask "write an essay"
+[ "$(last_max_tokens)" = 4096 ] && ok "max_output_tokens asked for" || fail "max_tokens: $(last_max_tokens)"
+finish
