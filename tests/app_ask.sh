@@ -493,15 +493,17 @@ expect_exit 1 "a pinned model over the budget, --json" -- "$MC" --home "$H3" ask
 expect_grep "$T/out" '^{"reply_id":null,"model":null,' "a pinned model that was not asked: model is null too"
 expect_grep "$T/out" '"decision":{"model":"expensive","pinned":true' "the decision names the pinned model"
 
-# One reply longer than predicted can pass 80 % and 100 % of the budget at
-# once: the notice says the budget is spent, not "80 %".
+# One reply longer than predicted is stopped where it would pass the
+# budget (the request's output limit is what is left pays for), and it
+# passes 80 % on the way: said, with the share it reached, not "80 %".
 kill $MOCK_PID 2>/dev/null; exec 9>&-
 start_mock "$T/script.json"
 H5=$T/home5
 write_config "$H5" 0.00005
 expect_exit 0 "a long reply on a small budget" -- "$MC" --home "$H5" ask --model cheap "longanswer please"
-expect_grep "$T/err" "^mixchat: today's budget is spent (\$0\.0000[89][0-9]* of \$0\.00005): until tomorrow only a free model (price 0) is asked" "the notice: the budget is spent, and what that means"
-if grep -q "80%" "$T/err"; then fail "still says 80 %: $(cat "$T/err")"; else ok "not 80 % when all of it is spent"; fi
+expect_grep "$T/err" "^mixchat: cheap's reply was stopped at [0-9][0-9]* tokens: what was left of today's budget (\$0\.00005) pays for no more$" "the reply stopped at the budget, said"
+expect_grep "$T/err" "^mixchat: 9[0-9] % of today's budget is spent (\$0\.0000[0-9]* of \$0\.00005)$" "the notice: the share it reached, within the budget"
+if grep -q "80%" "$T/err"; then fail "still says 80 %: $(cat "$T/err")"; else ok "not 80 % when more of it is spent"; fi
 expect_exit 1 "then nothing fits" -- "$MC" --home "$H5" ask "and now?"
 # Blanks around a conversation's name or number are a slip: " 1" is
 # conversation 1 (it made a new one named " 1"), "notes " is notes.
@@ -848,7 +850,7 @@ HN=$T/home_new_spent
 write_config "$HN" 0.00005
 "$MC" --home "$HN" ask --session big --model cheap "longanswer please" >/dev/null 2>&1
 expect_exit 1 "the conversation goes on with today's budget spent" -- "$MC" --home "$HN" ask --session big "and now?"
-expect_grep "$T/err" "nothing fits what is left of today's budget (\$0 of \$0\.00005): the cheapest, cheap, would cost about \$0\.[0-9]* (~[0-9]* tokens in" "nothing fits, and what the cheapest would cost"
+expect_grep "$T/err" "nothing fits what is left of today's budget (\$0[.0-9]* of \$0\.00005): the cheapest, cheap, would cost about \$0\.[0-9]* (~[0-9]* tokens in" "nothing fits, and what the cheapest would cost"
 expect_no_grep "$T/err" "new one" "a new conversation is not offered: it would not fit either"
 expect_exit 1 "a new conversation with today's budget spent" -- "$MC" --home "$HN" ask "hi"
 expect_grep "$T/err" "(~1 token in, ~[0-9]* out)" "one token, said in the singular"

@@ -234,6 +234,9 @@ printf '[{"prompt_contains": "wrapping", "reply": "%s"}]\n' "$(cat "$T/long")" >
 exec 9>&-; kill $MOCK_PID 2>/dev/null
 ui_start_mock "$T/script3.json"
 write_config "$H"
+# About 5,000 tokens: more than the 4,096 a request asks for by default
+# (the mock cuts a reply there, as a provider does).
+sed -i 's/^{$/{\n  "max_output_tokens": 8192,/' "$H/config.json"
 ui_start -- --home "$H"
 ui_expect "F1 keys" "screen for the resize"
 ui_type "long wrapping lines"; ui_keys Enter
