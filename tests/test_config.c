@@ -52,7 +52,8 @@ TEST(user_config_overrides_and_extends)
 	    "  },\n"
 	    "  \"models\": [\n"
 	    "    { \"id\": \"gpt-4.1-mini\", \"price\": [0.5, 2] },\n"
-	    "    { \"id\": \"qwen\", \"provider\": \"local\", \"price\": [0, 0] }\n"
+	    "    { \"id\": \"qwen\", \"provider\": \"local\", \"price\": [0, 0] },\n"
+	    "    { \"id\": \"my-own-model\", \"provider\": \"local\" }\n"
 	    "  ],\n"
 	    "  \"router\": { \"mode\": \"quality\", \"latency_tolerance_ms\": 900 },\n"
 	    "  \"budget\": { \"daily_usd\": 0.5 },\n"
@@ -71,6 +72,8 @@ TEST(user_config_overrides_and_extends)
 	CHECK_STR(config_find_model(&cfg, "gpt-4.1-mini")->provider, "openai");
 	CHECK_STR(config_find_model(&cfg, "qwen")->provider, "local");
 	CHECK(config_find_model(&cfg, "qwen")->user);
+	/* A model of a provider without a key need not be priced: free. */
+	CHECK(config_find_model(&cfg, "my-own-model")->price_out == 0);
 	CHECK(config_find_model(&cfg, "qwen")->prior_line == 0);
 	CHECK(cfg.mode == MODE_QUALITY);
 	CHECK(cfg.latency_tolerance_ms == 900);
@@ -119,7 +122,8 @@ TEST(errors_name_file_line_and_field)
 		{ "{\"models\": [{\"id\": \"gpt-4.1\",\n \"enabled\": \"no\"}]}",
 		    "config.json:2: models[0].enabled: expected true or false" },
 		{ "{\n\"a\": 1,,\n}", "config.json:2:" },
-		{ "{\"models\": [{\"id\": \"m\", \"provider\": \"openai\"},\n"
+		{ "{\"models\": [{\"id\": \"m\", \"provider\": \"openai\", "
+		  "\"price\": [1, 1]},\n"
 		  " {\"id\": \"m\", \"provider\": \"openai\"}]}",
 		    "config.json:2: models[1].id: \"m\" is already models[0]" },
 		{ "[1]", "config.json:1: expected a JSON object" },
@@ -164,6 +168,15 @@ TEST(errors_name_file_line_and_field)
 		    "config.json:2: models[0].provider: no provider named "
 		    "\"opnai\" (did you mean \"openai\"? else add it under "
 		    "\"providers\")" },
+		/* A model the catalog does not price, of a provider that
+		 * bills (takes a key): its price is needed, or the router
+		 * and the budget would take it for free. */
+		{ "{\"models\": [{\"id\": \"anthropic/claude-sonnet-4.5\",\n"
+		  " \"provider\": \"openrouter\"}]}",
+		    "config.json:1: models[0]: \"anthropic/claude-sonnet-4.5\" "
+		    "is not in the catalog, so it needs \"price\": [input, "
+		    "output], USD per 1M tokens (openrouter bills for it; [0, "
+		    "0] if it is free)" },
 		{ "{\"models\": [{\"id\": \"m\", \"provider\": \"zzz\"}]}",
 		    "config.json:1: models[0].provider: no provider named "
 		    "\"zzz\" (add it under \"providers\")" },

@@ -849,6 +849,8 @@ merge_models(struct merge *mg, const cJSON *models)
 	if (!cJSON_IsArray(models))
 		return merge_error(mg, "models", "expected a list of models");
 	cJSON_ArrayForEach(item, models) {
+		bool fresh = false; /* not in the catalog */
+
 		where = xasprintf("models[%d]", i++);
 		if (!cJSON_IsObject(item)) {
 			rc = merge_error(mg, where, "expected an object");
@@ -898,6 +900,7 @@ merge_models(struct merge *mg, const cJSON *models)
 				goto next;
 			}
 			m = add_model(mg->cfg, id);
+			fresh = true;
 		}
 		m->user = true;
 		if ((rc = merge_string(
@@ -941,6 +944,17 @@ merge_models(struct merge *mg, const cJSON *models)
 			}
 			m->price_in = in->valuedouble;
 			m->price_out = out->valuedouble;
+		} else if (fresh && !config_find_provider(mg->cfg, m->provider)
+		                         ->auth_none) {
+			/* Unpriced, it would be free to the router and the
+			 * budget: a paid provider's model (every OpenRouter
+			 * one) sent whatever is left. */
+			rc = merge_error(mg, where,
+			    "\"%s\" is not in the catalog, so it needs "
+			    "\"price\": [input, output], USD per 1M tokens "
+			    "(%s bills for it; [0, 0] if it is free)",
+			    id, m->provider);
+			goto next;
 		}
 		if ((rc = merge_number(mg, item, "cached_price", where, 0, 1e5,
 		         &m->price_cached_in)) != MC_OK)
