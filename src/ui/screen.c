@@ -27,6 +27,7 @@
 #include "ui/ui.h"
 #include "util/base64.h"
 #include "util/glyph.h"
+#include "util/self.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -34,29 +35,38 @@
 /* Curses codes for the bracketed paste markers (define_key). */
 #define CODE_PASTE_START (KEY_MAX + 2001)
 #define CODE_PASTE_END   (KEY_MAX + 2002)
+/* ... and for the xterm forms of the extended keys below. */
+#define CODE_XTERM_BASE (KEY_MAX + 2100)
 
+/*
+ * Alt and Ctrl with the arrows and their neighbours: learnt from terminfo
+ * (its name for each), and in the form xterm, tmux and GNU screen send
+ * whatever terminfo says: TERM=screen's entry names none of them, and
+ * each Alt-Up there typed "1;3A" into the message.
+ */
 static const struct {
-	const char *cap; /* terminfo name of an extended key */
+	const char *cap;   /* terminfo name of an extended key */
+	const char *xterm; /* what xterm sends for it */
 	uint32_t key;
 } extended_keys[] = {
-	{ "kUP3", KEYC_UP | KEYC_META },
-	{ "kDN3", KEYC_DOWN | KEYC_META },
-	{ "kLFT3", KEYC_LEFT | KEYC_META },
-	{ "kRIT3", KEYC_RIGHT | KEYC_META },
-	{ "kHOM3", KEYC_HOME | KEYC_META },
-	{ "kEND3", KEYC_END | KEYC_META },
-	{ "kPRV3", KEYC_PPAGE | KEYC_META },
-	{ "kNXT3", KEYC_NPAGE | KEYC_META },
-	{ "kDC3", KEYC_DC | KEYC_META },
-	{ "kUP5", KEYC_UP | KEYC_CTRL },
-	{ "kDN5", KEYC_DOWN | KEYC_CTRL },
-	{ "kLFT5", KEYC_LEFT | KEYC_CTRL },
-	{ "kRIT5", KEYC_RIGHT | KEYC_CTRL },
-	{ "kHOM5", KEYC_HOME | KEYC_CTRL },
-	{ "kEND5", KEYC_END | KEYC_CTRL },
-	{ "kPRV5", KEYC_PPAGE | KEYC_CTRL },
-	{ "kNXT5", KEYC_NPAGE | KEYC_CTRL },
-	{ "kDC5", KEYC_DC | KEYC_CTRL },
+	{ "kUP3", "\033[1;3A", KEYC_UP | KEYC_META },
+	{ "kDN3", "\033[1;3B", KEYC_DOWN | KEYC_META },
+	{ "kLFT3", "\033[1;3D", KEYC_LEFT | KEYC_META },
+	{ "kRIT3", "\033[1;3C", KEYC_RIGHT | KEYC_META },
+	{ "kHOM3", "\033[1;3H", KEYC_HOME | KEYC_META },
+	{ "kEND3", "\033[1;3F", KEYC_END | KEYC_META },
+	{ "kPRV3", "\033[5;3~", KEYC_PPAGE | KEYC_META },
+	{ "kNXT3", "\033[6;3~", KEYC_NPAGE | KEYC_META },
+	{ "kDC3", "\033[3;3~", KEYC_DC | KEYC_META },
+	{ "kUP5", "\033[1;5A", KEYC_UP | KEYC_CTRL },
+	{ "kDN5", "\033[1;5B", KEYC_DOWN | KEYC_CTRL },
+	{ "kLFT5", "\033[1;5D", KEYC_LEFT | KEYC_CTRL },
+	{ "kRIT5", "\033[1;5C", KEYC_RIGHT | KEYC_CTRL },
+	{ "kHOM5", "\033[1;5H", KEYC_HOME | KEYC_CTRL },
+	{ "kEND5", "\033[1;5F", KEYC_END | KEYC_CTRL },
+	{ "kPRV5", "\033[5;5~", KEYC_PPAGE | KEYC_CTRL },
+	{ "kNXT5", "\033[6;5~", KEYC_NPAGE | KEYC_CTRL },
+	{ "kDC5", "\033[3;5~", KEYC_DC | KEYC_CTRL },
 };
 static int extended_codes[sizeof extended_keys / sizeof extended_keys[0]];
 
@@ -227,6 +237,18 @@ screen_start(struct ui *ui, char **cause)
 		    getenv("TERM") != NULL ? getenv("TERM") : "(unset)");
 		return MC_ERR_USAGE;
 	}
+	/* A terminal that cannot move its cursor (TERM=dumb: an editor's
+	 * shell buffer) would show one line written over and over. */
+	cap = tigetstr("cup");
+	if (cap == NULL || cap == (char *)-1) {
+		endwin();
+		*cause = xasprintf("this terminal (TERM=%s) cannot show the "
+		                   "chat: it cannot move its cursor; `%s ask` "
+		                   "works anywhere",
+		    getenv("TERM") != NULL ? getenv("TERM") : "(unset)",
+		    self_cmd());
+		return MC_ERR_USAGE;
+	}
 	started = true;
 	atexit(on_exit_endwin);
 	raw();
@@ -245,6 +267,10 @@ screen_start(struct ui *ui, char **cause)
 		extended_codes[i] = -1;
 		if (cap != NULL && cap != (char *)-1)
 			extended_codes[i] = key_defined(cap);
+		/* xterm's form too, unless terminfo gave it a code. */
+		if (key_defined(extended_keys[i].xterm) <= 0)
+			define_key(
+			    extended_keys[i].xterm, CODE_XTERM_BASE + (int)i);
 	}
 	/* Home and End as tmux, screen and the Linux console send them. */
 	define_key("\033[1~", KEY_HOME);
@@ -356,8 +382,9 @@ translate(int r, wint_t ch)
 		}
 		for (i = 0; i < sizeof extended_keys / sizeof extended_keys[0];
 		     i++)
-			if (extended_codes[i] > 0 &&
-			    (wint_t)extended_codes[i] == ch)
+			if ((extended_codes[i] > 0 &&
+			        (wint_t)extended_codes[i] == ch) ||
+			    ch == (wint_t)(CODE_XTERM_BASE + (int)i))
 				return extended_keys[i].key;
 		return KEYC_NONE;
 	}
@@ -376,6 +403,30 @@ translate(int r, wint_t ch)
 	if (ch < 0x20)
 		return KEYC_NONE;
 	return (uint32_t)ch;
+}
+
+/*
+ * Esc [ with more at once: a control sequence curses does not know (a key
+ * this terminal's terminfo does not name, Shift-F1, a colour code in a
+ * paste).  Its parameters and final byte go with it, not into the text
+ * as "1;2P" or "31m"; a byte that cannot be part of it is read again.
+ */
+static uint32_t
+skip_csi(void)
+{
+	wint_t ch;
+	int r;
+
+	while ((r = get_wch(&ch)) != ERR) {
+		if (r == OK && ch >= 0x20 && ch <= 0x3f)
+			continue; /* parameters and intermediates */
+		if (r == KEY_CODE_YES)
+			ungetch((int)ch); /* not of it: a key of its own */
+		else if (ch < 0x40 || ch > 0x7e)
+			unget_wch(ch);
+		break;
+	}
+	return KEYC_NONE;
 }
 
 uint32_t
@@ -400,6 +451,8 @@ screen_read_key(void)
 	r2 = get_wch(&ch2);
 	if (r2 == ERR)
 		return KEYC_ESCAPE;
+	if (r2 == OK && ch2 == '[')
+		return skip_csi();
 	key = translate(r2, ch2);
 	if (key == KEYC_NONE || key == KEYC_PASTE_START ||
 	    key == KEYC_PASTE_END || key == KEYC_RESIZE)

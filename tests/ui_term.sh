@@ -1,0 +1,44 @@
+# ui_term.sh - terminals that say less than xterm: under TERM=screen-256color
+# (GNU screen's, and many a .tmux.conf's) terminfo names no Alt- or
+# Ctrl-arrow, yet tmux and screen send xterm's sequences for them: Alt-Up
+# selects a reply and nothing of a sequence is typed into the message; a
+# sequence no key has (Shift-F1) and a pasted colour code leave nothing
+# behind; TERM=dumb, which cannot move its cursor, is refused with words.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+
+ui_start_mock
+H=$T/home
+write_config "$H"
+
+ui_start TERM=screen-256color -- --home "$H"
+ui_expect "F1 keys" "the chat under TERM=screen-256color"
+send "first question"
+ui_expect "mock reply to: first question" "a reply"
+send "second question"
+ui_expect "mock reply to: second question" "another"
+ui_keys M-Up
+ui_expect "reply 1/2" "Alt-Up selects the reply above"
+ui_keys M-Down
+ui_expect "reply 2/2" "Alt-Down the one below"
+ui_type "ab cd"
+ui_keys C-Left S-F1 M-PPage C-Up
+ui_type "X"
+ui_expect "^› ab Xcd$" "Ctrl-Left moves a word; Shift-F1, Alt-PgUp, Ctrl-Up type nothing"
+ui_keys C-u C-k
+# A paste holding colour codes and keys: the sequences go whole.
+printf 'log \033[31mred\033[0m text\nnext \033[1;2Pline' >"$T/paste"
+TM load-buffer "$T/paste"
+TM paste-buffer -p -t 0
+ui_expect "^› log red text$" "a pasted colour code leaves nothing behind"
+ui_expect "^  next line$" "nor a key's sequence"
+ui_keys C-d
+ui_exit_status >/dev/null
+
+# TERM=dumb: refused, with what works instead.
+ui_start TERM=dumb -- --home "$H"
+ui_wait "cannot show the chat" 5
+ui_screen -J >"$T/screen"
+expect_grep "$T/screen" "this terminal (TERM=dumb) cannot show the chat: it cannot move its cursor; .mixchat.* ask. works anywhere" "TERM=dumb is refused, and ask offered"
+[ "$(ui_exit_status)" = 1 ] && ok "exit 1" || fail "exit status $(ui_exit_status)"
+finish
