@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -4225,6 +4226,41 @@ app_search_free(struct app_search_hit *list, size_t n)
 	free(list);
 }
 
+/*
+ * Whether the file at path is an earlier Markdown export of the
+ * conversation whose export is md: the same title and "Session N ·
+ * started TIME" at its head (the message count after them grows).
+ */
+static bool
+export_is_earlier(const char *path, const char *md, size_t len)
+{
+	static const char sep[] = " \xc2\xb7 "; /* " · " */
+	static const char started[] = " \xc2\xb7 started ";
+	const char *s = memmem(md, len, "\n\nSession ", 10), *st, *end;
+	char head[4096];
+	size_t n, want;
+	ssize_t got;
+	int fd;
+
+	if (s == NULL ||
+	    (st = memmem(s, len - (size_t)(s - md), started,
+	         sizeof started - 1)) == NULL ||
+	    (end = memmem(st + sizeof started - 1,
+	         len - (size_t)(st + sizeof started - 1 - md), sep,
+	         sizeof sep - 1)) == NULL)
+		return false;
+	want = (size_t)(end - md);
+	if (want > sizeof head)
+		return false;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	for (n = 0; n < want; n += (size_t)got)
+		if ((got = read(fd, head + n, want - n)) <= 0)
+			break;
+	close(fd);
+	return n == want && memcmp(head, md, want) == 0;
+}
+
 int
 app_export(struct app *app, const char *path, bool replace, char **written,
     char **cause)
@@ -4327,6 +4363,29 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 		goto fail;
 	}
 	existed = fs_exists(*written);
+	/* Our own name is replaced only when it is an earlier export of
+	 * this conversation: another home's conversation of the same
+	 * number, or a file the user happens to call so, is kept, and the
+	 * export takes the next free name (mixchat-1-2.md). */
+	if (existed && path == NULL && !replace &&
+	    !export_is_earlier(*written, b.data, b.len)) {
+		char *base = xstrndup(*written, strlen(*written) - 3);
+		int k;
+
+		for (k = 2; k < 1000; k++) {
+			char *next = xasprintf("%s-%d.md", base, k);
+
+			if (!fs_exists(next) ||
+			    export_is_earlier(next, b.data, b.len)) {
+				free(*written);
+				*written = next;
+				break;
+			}
+			free(next);
+		}
+		free(base);
+		existed = fs_exists(*written);
+	}
 	/* A file the user named is never lost to a slip: replaced only
 	 * when asked to (our own name is an earlier export of this; in a
 	 * folder the user named, it may be another home's). */

@@ -70,7 +70,7 @@ tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 # and a theme file's words.
 TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
-	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh tests/ui_term.sh \
+	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh tests/ui_term.sh tests/ui_export.sh \
 	tests/ui_select.sh tests/ui_commands.sh tests/ui_vi.sh \
 	tests/ui_files.sh tests/ui_titlebar.sh tests/ui_popup.sh \
 	tests/ui_theme_bg.sh tests/ui_reask.sh tests/ui_lists.sh \
@@ -78,7 +78,7 @@ TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 	tests/ui_theme_cmd.sh tests/ui_rows.sh tests/ui_daily2.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
-	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh tests/ui_term.sh \
+	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh tests/ui_term.sh tests/ui_export.sh \
 	tests/ui_select.sh tests/ui_commands.sh tests/ui_vi.sh \
 	tests/ui_files.sh tests/ui_titlebar.sh tests/ui_popup.sh \
 	tests/ui_theme_bg.sh tests/ui_reask.sh tests/ui_lists.sh \
