@@ -4,10 +4,18 @@
 # selects a reply and nothing of a sequence is typed into the message; a
 # sequence no key has (Shift-F1) and a pasted colour code leave nothing
 # behind; TERM=dumb, which cannot move its cursor, is refused with words.
+# And, while a reply taller than the pane is read: Alt-Down with no reply
+# below goes to the end, not up to that reply's start.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
-ui_start_mock
+tall=$(awk 'BEGIN { for (i = 1; i <= 60; i++) printf "tall line %d\\n", i }')
+cat >"$T/script.json" <<EOF2
+[
+  {"prompt_contains": "tall", "reply": "$tall"}
+]
+EOF2
+ui_start_mock "$T/script.json"
 H=$T/home
 write_config "$H"
 
@@ -26,6 +34,15 @@ ui_keys C-Left S-F1 M-PPage C-Up
 ui_type "X"
 ui_expect "^› ab Xcd$" "Ctrl-Left moves a word; Shift-F1, Alt-PgUp, Ctrl-Up type nothing"
 ui_keys C-u C-k
+# The last reply taller than the pane, scrolled up into it: Alt-Down has
+# no reply below to go to, and goes to the end.
+send "tall please"
+ui_expect "^ +tall line 60$" "a reply taller than the pane"
+ui_keys PPage
+ui_expect "-MORE\([0-9]+\)-" "scrolled up into it"
+ui_keys M-Down
+ui_expect "^ +tall line 60$" "Alt-Down with nothing below: at the end again"
+ui_expect_not "-MORE\(|^ you tall please" "not scrolled up to the reply's start"
 # A paste holding colour codes and keys: the sequences go whole.
 printf 'log \033[31mred\033[0m text\nnext \033[1;2Pline' >"$T/paste"
 TM load-buffer "$T/paste"

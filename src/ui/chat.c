@@ -941,11 +941,16 @@ do_action(struct ui *ui, enum action action, int arg)
 	case ACT_SELECT_NEXT:
 		/* From the reply in view too, as Alt-Up goes. */
 		sel = ui_selected(ui);
-		if (sel >= 0 && (size_t)sel + 1 < n)
+		if (sel >= 0 && (size_t)sel + 1 < n) {
 			ui->selected = sel + 1;
-		else
+			scroll_to_selected(ui);
+		} else {
+			/* Nothing below: back to the newest, at the end (a
+			 * tall last reply was scrolled up to its start, away
+			 * from the footer being read). */
 			ui->selected = -1;
-		scroll_to_selected(ui);
+			ui->scroll = 0;
+		}
 		break;
 	case ACT_BUDGET:
 		app_set_budget_mode(ui->app, !app_budget_mode(ui->app));
