@@ -156,11 +156,13 @@ if grep "See" "$T/ansi2" | grep -q "$(printf '\033')\[4m[^ ]*the docs"; then ok 
 else fail "the link is not underlined"; grep "See" "$T/ansi2" | od -c | head; fi
 
 # Alt-C copies the reply as the model wrote it (Markdown and all) through
-# OSC 52: tmux, told to take the clipboard, keeps it as a paste buffer.
-TM set-option -g set-clipboard on
+# OSC 52, and inside tmux to tmux too: with tmux's default set-clipboard
+# (external), which drops what a program sends by OSC 52, tmux still has
+# it as a paste buffer.
+TM set-option -g set-clipboard external
 TM delete-buffer >/dev/null 2>&1
 ui_keys M-c
-ui_expect " reply [0-9]+\.[0-9]+ copied \([0-9]+ bytes\) " "Alt-C says on the status bar which reply was copied"
+ui_expect " reply [0-9]+\.[0-9]+ copied \([0-9]+ bytes\), and to tmux " "Alt-C says on the status bar which reply was copied, and that tmux has it"
 n=0; while ! TM show-buffer >"$T/clip" 2>/dev/null && [ $n -lt 20 ]; do sleep 0.1; n=$((n + 1)); done
 if grep -q "The capital is \*\*Paris\*\*, see \`man 3 qsort\`." "$T/clip" &&
 	grep -q "^| Lyon | 0.5M |$" "$T/clip"; then ok "the clipboard holds the reply's Markdown"

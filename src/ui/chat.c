@@ -752,6 +752,7 @@ ui_copy_reply(struct ui *ui, long sel)
 	    sel >= 0 ? app_get(ui->app, (size_t)sel) : NULL;
 	size_t n;
 	char msg[160];
+	bool in_tmux;
 
 	if (ex == NULL) {
 		ui_notice(ui, "nothing to copy yet: copying takes a reply");
@@ -771,7 +772,7 @@ ui_copy_reply(struct ui *ui, long sel)
 		while (n > 0 && ((unsigned char)ex->reply[n] & 0xc0) == 0x80)
 			n--;
 	}
-	screen_clipboard(ex->reply, n);
+	in_tmux = screen_clipboard(ex->reply, n);
 	if (n < ex->reply_len)
 		snprintf(msg, sizeof msg,
 		    "copied the first %zu KB of the reply (%zu KB): terminals "
@@ -783,11 +784,12 @@ ui_copy_reply(struct ui *ui, long sel)
 		/* Still arriving: it has no id yet, and more is coming. */
 		if (ex->state == REPLY_PENDING || ex->state == REPLY_STREAMING)
 			ui->flash = xasprintf("copied the reply so far (%zu "
-			                      "bytes; it is still arriving)",
-			    n);
+			                      "bytes; it is still arriving)%s",
+			    n, in_tmux ? ", and to tmux" : "");
 		else
-			ui->flash = xasprintf("reply %s copied (%zu bytes)",
-			    ex->reply_id[0] != '\0' ? ex->reply_id : "?", n);
+			ui->flash = xasprintf("reply %s copied (%zu bytes)%s",
+			    ex->reply_id[0] != '\0' ? ex->reply_id : "?", n,
+			    in_tmux ? ", and to tmux" : "");
 		return;
 	}
 	ui_notice(ui, msg);

@@ -12,6 +12,9 @@
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <locale.h>
 #include <math.h>
 #include <signal.h>
@@ -73,7 +76,58 @@ static int extended_codes[sizeof extended_keys / sizeof extended_keys[0]];
 static attr_t styles[TH__COUNT];
 static bool started;
 
-void
+/*
+ * Inside tmux, OSC 52 reaches the clipboard only with `set-clipboard on`:
+ * its default (external) drops what a program sends.  So the text also
+ * goes to tmux itself, `tmux load-buffer -w -` (its paste buffer, and the
+ * clipboard as tmux would set it; without -w on a tmux older than 3.2).
+ * No shell: the text is written to its standard input.
+ */
+static bool
+tmux_buffer(const char *s, size_t n, bool w)
+{
+	int fds[2], status = 0;
+	size_t off = 0;
+	ssize_t k;
+	pid_t pid;
+
+	if (pipe(fds) != 0)
+		return false;
+	if ((pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return false;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(fds[0], STDIN_FILENO);
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		close(fds[0]);
+		close(fds[1]);
+		if (w)
+			execlp("tmux", "tmux", "load-buffer", "-w", "-",
+			    (char *)NULL);
+		else
+			execlp(
+			    "tmux", "tmux", "load-buffer", "-", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	while (off < n &&
+	       ((k = write(fds[1], s + off, n - off)) > 0 || errno == EINTR))
+		if (k > 0)
+			off += (size_t)k;
+	close(fds[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return off == n && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+bool
 screen_clipboard(const char *s, size_t n)
 {
 	char *enc = xmalloc(base64_len(n) + 1);
@@ -82,6 +136,8 @@ screen_clipboard(const char *s, size_t n)
 	printf("\033]52;c;%s\a", enc);
 	fflush(stdout);
 	free(enc);
+	return getenv("TMUX") != NULL &&
+	       (tmux_buffer(s, n, true) || tmux_buffer(s, n, false));
 }
 
 int

@@ -261,7 +261,8 @@ bool screen_suspend(struct ui *ui);
 uint32_t screen_read_key(void);
 int screen_colours(void);
 /* screen_clipboard: ask the terminal to put n bytes of s on the clipboard
- * (OSC 52; a terminal that does not know it ignores it). */
-void screen_clipboard(const char *s, size_t n);
+ * (OSC 52; a terminal that does not know it ignores it), and inside tmux
+ * give them to tmux too: whether tmux took them. */
+bool screen_clipboard(const char *s, size_t n);
 
 #endif
