@@ -55,6 +55,20 @@ ui_expect "twenty-nine thirty" "a long reply"
 send "/search needle"
 ui_expect "reply: +\.\.\. ?[a-z -]*the needle is here[a-z -]*\.\.\.$" "/search: a cut snippet's ends are ..."
 all_ascii "the search results are ASCII"
+# A draft taller than the input: rows above and below what is shown are
+# marked (< and v; a 20-line paste looked 8 lines long).
+seq 1 20 | sed 's/^/row /' >"$T/paste20"
+TM load-buffer "$T/paste20"
+TM paste-buffer -p -t 0
+ui_expect "paste 20 lines\? \(y/n\)" "a 20-line paste is asked about"
+ui_type "y"
+ui_expect "^  row 20$" "pasted, the cursor at its end: nothing below"
+ui_keys Up Up Up Up Up Up Up Up Up Up
+ui_expect "^< row [0-9]+$" "rows above are marked <"
+ui_expect "^v +row [0-9]+$" "rows below are marked v"
+ui_keys C-u
+i=0; while [ $i -lt 20 ]; do ui_keys BSpace C-u; i=$((i + 1)); done
+ui_expect "^> *$" "the draft emptied"
 # A reply's own characters are not touched.
 send "unicode please"
 ui_expect "café · naïve → ok" "a reply keeps its Unicode"

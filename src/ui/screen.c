@@ -1133,6 +1133,11 @@ draw_input(struct ui *ui, int top, int height)
 	put_str(top, 0, first == 0 ? glyph->prompt : glyph->more, 1,
 	    styles[TH_INPUT_PROMPT]);
 	put_str(top, 1, " ", 1, styles[TH_INPUT_PROMPT]);
+	/* Rows below what is shown are marked too, on the last row: a
+	 * pasted log looked 8 lines long. */
+	if (height > 1 && first + (size_t)height < n)
+		put_str(top + height - 1, 0, glyph->more_below, 1,
+		    styles[TH_INPUT_PROMPT]);
 	/* A /command kept until it can run is drawn selected: typing
 	 * replaces it. */
 	for (i = first; i < n && i < first + (size_t)height; i++)

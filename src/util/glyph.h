@@ -18,6 +18,7 @@ struct glyphs {
 	const char *ellipsis;           /* a cut: "…" */
 	const char *prompt;             /* the input line: "›" */
 	const char *more;               /* the input scrolled: "…" */
+	const char *more_below;         /* ... and rows below shown: "…" */
 	const char *quote;              /* a quote's bar: "▎" */
 	const char *selected;           /* the selected reply's margin: "▌" */
 	const char *hline;              /* rules and box edges: "─" */
