@@ -125,6 +125,10 @@ static const char ask_help[] =
     "                    model, reply, cost_usd, ..., decision, error)\n"
     "      --            end of options, before a prompt starting with '-'\n"
     "\n"
+    "Options come before the prompt, or all of them after it (ask \"$q\" -s\n"
+    "work --json); any other word is part of the prompt, dashes and all\n"
+    "(ask what does ls -l do).\n"
+    "\n"
     "A refused key, or a model the provider forbids or lacks (401, 403,\n"
     "404), is said and the next-best model asked at once (not with --model).\n"
     "Ctrl-C stops the reply and keeps what came.  Exit status: 0 answered,\n"
@@ -173,9 +177,11 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	buf_init(&a.held, 1u << 16);
 	tty_text_init(&a.tty, STDOUT_FILENO);
-	/* Options may follow the prompt (`ask "$q" --json`); `--` ends
-	 * them before a prompt that starts with '-'. */
-	while ((opt = cli_getopt(argc, argv, "hm:s:", options)) != -1) {
+	/* Options before the prompt, or all together after it (`ask "$q"
+	 * --json`); any other word is the prompt's, dashes and all
+	 * (cli_getopt_words).  `--` ends them before a prompt that starts
+	 * with '-'. */
+	while ((opt = cli_getopt_words(&argc, argv, "hm:s:", options)) != -1) {
 		switch (opt) {
 		case 'm':
 			model = optarg;
