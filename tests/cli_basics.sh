@@ -109,10 +109,13 @@ expect_grep "$T/err" "the chat needs a terminal; use .mixchat --home $T/local as
 HS="$T/my home"
 expect_exit 0 "keys list on a home with a space" -- "$MC" --home "$HS" keys list
 expect_grep "$T/err" "add one with 'mixchat --home '$HS' keys add PROVIDER'" "keys list: the advice names --home, quoted"
-expect_exit 2 "ask with nothing set up" -- "$MC" --home "$T/fresh2" ask hello
+# No model set up is a runtime failure (1), not a usage error (2).
+expect_exit 1 "ask with nothing set up" -- "$MC" --home "$T/fresh2" ask hello
 expect_grep "$T/err" "mixchat --home $T/fresh2 keys add PROVIDER" "ask: the advice names --home"
+expect_exit 1 "ask --json with nothing set up" -- "$MC" --home "$T/fresh2" ask --json hello
+expect_grep "$T/out" '"error":"no model is set up: ' "ask --json: the error in the object"
 mkdir -p "$T/cfgs" && echo '{}' >"$T/cfgs/empty.json"
-expect_exit 2 "ask with --config too" -- "$MC" --home "$T/fresh2" --config "$T/cfgs/empty.json" ask hello
+expect_exit 1 "ask with --config too" -- "$MC" --home "$T/fresh2" --config "$T/cfgs/empty.json" ask hello
 expect_grep "$T/err" "mixchat --home $T/fresh2 --config $T/cfgs/empty.json keys add" "and --config"
 
 finish

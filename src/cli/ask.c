@@ -132,7 +132,8 @@ static const char ask_help[] =
     "A refused key, or a model the provider forbids or lacks (401, 403,\n"
     "404), is said and the next-best model asked at once (not with --model).\n"
     "Ctrl-C stops the reply and keeps what came.  Exit status: 0 answered,\n"
-    "1 the provider failed or nothing fits today's budget, 2 usage, 3 vault.\n";
+    "1 the provider failed, nothing fits today's budget or no model is set\n"
+    "up, 2 usage, 3 vault.\n";
 
 /* How many other models `ask` tries after refusals that would come
  * again (app_refused_for_good). */
@@ -337,7 +338,11 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	goto out;
 fail:
 	cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
-	exit_code = rc == MC_ERR_USAGE || rc == MC_ERR_NOTFOUND ? EXIT_USAGE
+	/* Before the prompt was sent, "not found" is a word of the command
+	 * line (--model, --session); once sending, it is this home with no
+	 * model set up to answer: a runtime failure, not a usage error. */
+	exit_code = rc == MC_ERR_USAGE || (rc == MC_ERR_NOTFOUND && !a.sent)
+	                ? EXIT_USAGE
 	            : rc == MC_ERR_LOCKED || rc == MC_ERR_PASSPHRASE
 	                ? EXIT_VAULT
 	                : EXIT_RUNTIME;
