@@ -118,4 +118,20 @@ mkdir -p "$T/cfgs" && echo '{}' >"$T/cfgs/empty.json"
 expect_exit 1 "ask with --config too" -- "$MC" --home "$T/fresh2" --config "$T/cfgs/empty.json" ask hello
 expect_grep "$T/err" "mixchat --home $T/fresh2 --config $T/cfgs/empty.json keys add" "and --config"
 
+# keys passwd on a descriptor that holds only the current passphrase: the
+# missing new one is said as such (a usage error), not "write one line"
+# (one was written) with the vault's exit 3; nothing is changed.
+HK=$T/keys
+printf 'pw1\n' >"$T/pw1"
+printf 'sk-test-CLIBASICS-0123456789' | MIXCHAT_VAULT_KDF=min setsid -w "$MC" --home "$HK" keys add openai \
+	--passphrase-fd 3 3<"$T/pw1" >/dev/null 2>&1 || fail "keys add for the passwd test"
+printf 'pw1\n' | MIXCHAT_VAULT_KDF=min setsid -w "$MC" --home "$HK" keys passwd --passphrase-fd 0 >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 2 ] && ok "passwd with one line: exit 2" || fail "passwd with one line: exit $rc, want 2"
+expect_grep "$T/err" "^mixchat: passwd reads two lines from descriptor 0: the current passphrase, then the new one (the new one is missing)$" \
+	"passwd says the new passphrase is missing"
+expect_no_grep "$T/err" "write one line" "not 'write one line'"
+MIXCHAT_VAULT_KDF=min setsid -w "$MC" --home "$HK" keys list --passphrase-fd 3 3<"$T/pw1" >"$T/out" 2>"$T/err" </dev/null &&
+	ok "the current passphrase still opens the vault" || fail "after a passwd with one line: $(cat "$T/err")"
+
 finish
