@@ -199,6 +199,56 @@ tail -n 1 "$MOCK_LOG" | grep -q 'first question' && ok "second ask carries the f
 [ "$(cat "$T/out")" = "mock reply to: second question" ] && ok "a resumed session prints only the new reply" ||
 	fail "ask --session on a resumed session printed: $(cat "$T/out")"
 
+# Options come before the prompt, or all together after it; any other
+# word is the prompt's, dashes and all (it once lost "-s for" to a
+# conversation named "for", "--budget" to budget mode, and refused
+# "-l" and "-model" as options).
+HW=$T/home_words
+write_config "$HW"
+# sent_prompt: the last user message the mock was sent.
+sent_prompt() { tail -n 1 "$MOCK_LOG" | jq -r '.body | fromjson | .messages[-1].content'; }
+# ask_words DESCRIPTION EXPECTED WORDS...: ask WORDS, unquoted; the mock
+# was sent EXPECTED.
+ask_words() {
+	aw_what=$1 aw_want=$2; shift 2
+	expect_exit 0 "$aw_what" -- "$MC" --home "$HW" ask "$@"
+	aw_got=$(sent_prompt)
+	[ "$aw_got" = "$aw_want" ] && ok "$aw_what: sent as typed" ||
+		fail "$aw_what: sent '$aw_got', want '$aw_want'"
+}
+ask_words "a short option in the prompt" "what is -s for in sort" what is -s for in sort
+ask_words "a long option in the prompt" "what does --budget mean here" what does --budget mean here
+expect_grep "$T/err" "^mid · " "not in budget mode (the balanced choice answered)"
+ask_words "an unknown option in the prompt" "what does ls -l do" what does ls -l do
+ask_words "-model in the prompt" "tell me about the -model flag" tell me about the -model flag
+ask_words "a -- after the first word ends the options" "what is -x for --json" what is -x -- for --json
+ask_words "-- before a prompt that starts with -" "-x marks the spot" -- -x marks the spot
+ask_words "the options before the prompt" "hi there" --model cheap hi there
+expect_grep "$T/err" "^cheap · " "--model before the prompt is read"
+"$MC" --home "$HW" export for >"$T/out" 2>&1 && fail "a conversation named 'for' was made" ||
+	ok "no conversation named 'for'"
+ask_words "the options after the prompt" "what is sort for" "what is sort for" --json
+jq -e '.reply == "mock reply to: what is sort for"' "$T/out" >/dev/null && ok "--json after the prompt is read" ||
+	fail "--json after the prompt: $(head -c 300 "$T/out")"
+ask_words "-s after the prompt" "first at work" "first at work" -s work
+ask_words "and again" "second at work" second at work -s work --model cheap
+tail -n 1 "$MOCK_LOG" | grep -q 'first at work' && ok "-s work after the prompt goes on with 'work'" ||
+	fail "no context from -s work"
+expect_grep "$T/err" "^cheap · " "a run of options after the prompt, all read"
+ask_words "a trailing run cut short by a word is prompt" "note -s work now" note -s work now
+"$MC" ask --help >"$T/out"
+expect_grep "$T/out" "any other word is part of the prompt, dashes and all" "ask --help says the rule"
+expect_exit 2 "an unknown option before the prompt is still one" -- "$MC" --home "$HW" ask -l is a flag
+expect_grep "$T/err" "unknown option '-l'" "and named"
+# route reads its words as ask does.
+expect_exit 0 "route with --json in the prompt" -- "$MC" --home "$HW" route what does --json do
+expect_grep "$T/out" "^route to " "route: the table, not JSON"
+expect_exit 0 "route with -s in the prompt" -- "$MC" --home "$HW" route what is -s for in sort
+expect_exit 0 "route with --budget in the prompt" -- "$MC" --home "$HW" route --json what does --budget mean here
+[ "$(jq -r .mode "$T/out")" = balanced ] && ok "route: not in budget mode" || fail "route mode: $(jq -r .mode "$T/out")"
+expect_exit 0 "route with --budget after the prompt" -- "$MC" --home "$HW" route "what does it mean" --budget --json
+[ "$(jq -r .mode "$T/out")" = budget ] && ok "route: --budget after the prompt is read" || fail "route mode: $(jq -r .mode "$T/out")"
+
 # Ratings: rate the last reply, export, import elsewhere.
 expect_exit 0 "rate last 4" -- "$MC" --home "$H" rate last 4
 expect_grep "$T/out" "^rated [0-9]*\.[0-9]* (.*) 4/5" "rate confirms, naming the reply it rated (not 'last')"

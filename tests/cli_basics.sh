@@ -109,10 +109,29 @@ expect_grep "$T/err" "the chat needs a terminal; use .mixchat --home $T/local as
 HS="$T/my home"
 expect_exit 0 "keys list on a home with a space" -- "$MC" --home "$HS" keys list
 expect_grep "$T/err" "add one with 'mixchat --home '$HS' keys add PROVIDER'" "keys list: the advice names --home, quoted"
-expect_exit 2 "ask with nothing set up" -- "$MC" --home "$T/fresh2" ask hello
+# No model set up is a runtime failure (1), not a usage error (2).
+expect_exit 1 "ask with nothing set up" -- "$MC" --home "$T/fresh2" ask hello
 expect_grep "$T/err" "mixchat --home $T/fresh2 keys add PROVIDER" "ask: the advice names --home"
+expect_exit 1 "ask --json with nothing set up" -- "$MC" --home "$T/fresh2" ask --json hello
+expect_grep "$T/out" '"error":"no model is set up: ' "ask --json: the error in the object"
 mkdir -p "$T/cfgs" && echo '{}' >"$T/cfgs/empty.json"
-expect_exit 2 "ask with --config too" -- "$MC" --home "$T/fresh2" --config "$T/cfgs/empty.json" ask hello
+expect_exit 1 "ask with --config too" -- "$MC" --home "$T/fresh2" --config "$T/cfgs/empty.json" ask hello
 expect_grep "$T/err" "mixchat --home $T/fresh2 --config $T/cfgs/empty.json keys add" "and --config"
+
+# keys passwd on a descriptor that holds only the current passphrase: the
+# missing new one is said as such (a usage error), not "write one line"
+# (one was written) with the vault's exit 3; nothing is changed.
+HK=$T/keys
+printf 'pw1\n' >"$T/pw1"
+printf 'sk-test-CLIBASICS-0123456789' | MIXCHAT_VAULT_KDF=min setsid -w "$MC" --home "$HK" keys add openai \
+	--passphrase-fd 3 3<"$T/pw1" >/dev/null 2>&1 || fail "keys add for the passwd test"
+printf 'pw1\n' | MIXCHAT_VAULT_KDF=min setsid -w "$MC" --home "$HK" keys passwd --passphrase-fd 0 >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 2 ] && ok "passwd with one line: exit 2" || fail "passwd with one line: exit $rc, want 2"
+expect_grep "$T/err" "^mixchat: passwd reads two lines from descriptor 0: the current passphrase, then the new one (the new one is missing)$" \
+	"passwd says the new passphrase is missing"
+expect_no_grep "$T/err" "write one line" "not 'write one line'"
+MIXCHAT_VAULT_KDF=min setsid -w "$MC" --home "$HK" keys list --passphrase-fd 3 3<"$T/pw1" >"$T/out" 2>"$T/err" </dev/null &&
+	ok "the current passphrase still opens the vault" || fail "after a passwd with one line: $(cat "$T/err")"
 
 finish

@@ -11,7 +11,7 @@ H="$T/home"
 expect_exit 0 "stats on an empty store" -- "$MC" --home "$H" stats
 expect_grep "$T/out" 'Spend: \$0 today, \$0 this month, \$0 in all' "empty stats shows zero spend"
 expect_exit 0 "stats --json on an empty store" -- "$MC" --home "$H" stats --json
-[ "$(jq -c '[.calls, .spend_usd.total, .ratings, (.models|length)]' "$T/out")" = "[0,0,0,0]" ] \
+[ "$(jq -c '[.calls, .spend_usd.total, .ratings, (.models|length), .days]' "$T/out")" = "[0,0,0,0,[]]" ] \
 	&& ok "empty stats --json is zeros" || fail "empty stats --json: $(cat "$T/out")"
 expect_exit 1 "export with no conversation" -- "$MC" --home "$H" export
 expect_grep "$T/err" "no conversation yet" "export says there is none"
@@ -29,8 +29,16 @@ j() { jq -c "$1" "$T/out"; }
 	&& ok "m-cheap: calls, ratings, learned" || fail "m-cheap: $(j '.models["m-cheap"]')"
 [ "$(j '.models["m-big"] | [.calls, .ttft_ms, .ratings, .mean_rating, (.spend_usd.total * 100 | round)]')" = "[2,250,0,null,152]" ] \
 	&& ok "m-big: calls, ttft, spend" || fail "m-big: $(j '.models["m-big"]')"
+# Spend per day and model, newest first (DESIGN: "spend per day and
+# model"): today's two models and 2001-01-01's.
+[ "$(j '.days')" = "[{\"day\":\"$(date +%Y-%m-%d)\",\"spend_usd\":0.021,\"by_model\":{\"m-big\":0.02,\"m-cheap\":0.001}},{\"day\":\"2001-01-01\",\"spend_usd\":1.5,\"by_model\":{\"m-big\":1.5}}]" ] &&
+	ok "stats --json: spend per day and model" || fail "stats --json days: $(j .days)"
 expect_exit 0 "stats" -- "$MC" --home "$H" stats
 expect_grep "$T/out" '^m-cheap  .* 1  4.00$' "stats table row"
+expect_grep "$T/out" "^Spend per day (newest first):$" "stats: spend per day"
+grep -A2 "^Spend per day" "$T/out" | tail -n 2 >"$T/days"
+printf '%s       $0.021  m-big $0.02, m-cheap $0.001\n2001-01-01        $1.50  m-big $1.50\n' "$(date +%Y-%m-%d)" |
+	cmp -s - "$T/days" && ok "stats: a line a day, its total and its models" || fail "stats days: $(cat "$T/days")"
 expect_grep "$T/out" '^m-cheap   *1  not a candidate now (state 10 B kept)$' "stats: what was learned, kept for a model not configured now"
 # The learned table is the chat's router: a model the chat would not ask
 # (disabled here) is no candidate; enabled, it has predictions.
@@ -72,6 +80,34 @@ expect_exit 0 "stats --json after a re-ask" -- "$MC" --home "$H" stats --json
 # (m-cheap is no candidate here: the re-ask waits to be learned.)
 [ "$(j '[.ratings, .mean_rating, (.models["m-cheap"] | .ratings, .mean_rating, .reasks, .learned.ratings_absorbed, .learned.ratings_pending)]')" = "[1,4,1,4,1,1,1]" ] \
 	&& ok "stats: a re-ask is no rating, and waits to be absorbed" || fail "stats after a re-ask: $(j '[.ratings, .mean_rating, .models["m-cheap"]]')"
+
+# More days than the table shows: the last seven, newest first, a day's
+# models the most spent on first (three, then how many more); a day of
+# free calls only spent nothing.  --json has every day.
+HD=$T/home_days
+"$HELPER" --days "$HD/db" || fail "store_helper --days"
+expect_exit 0 "stats, ten days" -- "$MC" --home "$HD" stats
+sed -n '/^Spend per day/,/^$/p' "$T/out" >"$T/days"
+cat >"$T/days.want" <<'EOF2'
+Spend per day (newest first):
+2001-01-09       $0.596  m-b $0.50, m-a $0.09, m-c $0.003 and 2 more
+2001-01-08        $0.08  m-a $0.08
+2001-01-07        $0.07  m-a $0.07
+2001-01-06        $0.06  m-a $0.06
+2001-01-05        $0.05  m-a $0.05
+2001-01-04        $0.04  m-a $0.04
+2001-01-03        $0.03  m-a $0.03
+... and 2 earlier days (stats --json lists them all)
+
+EOF2
+cmp -s "$T/days" "$T/days.want" && ok "stats: the last seven days with spend" ||
+	fail "stats days: $(diff "$T/days.want" "$T/days")"
+expect_exit 0 "stats --json, ten days" -- "$MC" --home "$HD" stats --json
+[ "$(j '[.days[].day] | join(" ")')" = '"2001-01-09 2001-01-08 2001-01-07 2001-01-06 2001-01-05 2001-01-04 2001-01-03 2001-01-02 2001-01-01"' ] &&
+	ok "stats --json: every day with spend, newest first" || fail "stats --json days: $(j '[.days[].day]')"
+[ "$(j '.days[0] | [.spend_usd, (.by_model | keys)]')" = '[0.596,["m-a","m-b","m-c","m-d","m-e"]]' ] &&
+	ok "stats --json: a day's models, all of them" || fail "stats --json day: $(j '.days[0]')"
+[ "$(j '.spend_usd.total')" = 0.956 ] && ok "the total is the days' sum" || fail "total: $(j .spend_usd)"
 
 # A data file cut short (a full disk, a bad copy) is refused by name, not
 # read past its end (which faults), and left as it was.

@@ -12,6 +12,10 @@
  * for m-noise, half for m-noise2 (as doubles the sum is off by more than
  * cJSON's shortest form hides).
  *
+ * store_helper --days DIR: spend on ten days of January 2001: on day D
+ * (1..9) $0.01 * D for m-a; on the 9th also m-b $0.5, m-c $0.003, m-d
+ * $0.002 and m-e $0.001; on the 10th only a free call (m-free, $0).
+ *
  * store_helper --refusals DIR [MS]: print the refusals kept (model, kind,
  * key fingerprint or "-", age in whole minutes), one a line; with MS,
  * first make each MS milliseconds older (a day passing, for the tests).
@@ -143,6 +147,49 @@ main(int argc, char **argv)
 		store_close(s);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "--days") == 0) {
+		static const struct {
+			uint32_t day;
+			const char *model;
+			double usd;
+		} book[] = {
+			{ 20010109, "m-b", 0.5 },
+			{ 20010109, "m-c", 0.003 },
+			{ 20010109, "m-d", 0.002 },
+			{ 20010109, "m-e", 0.001 },
+			{ 20010110, "m-free", 0 },
+		};
+		size_t i;
+
+		store_test_nosync = 1;
+		if (store_open(argv[2], &s, &cause) != MC_OK) {
+			fprintf(stderr, "store_helper: %s\n", cause);
+			return 1;
+		}
+		must(store_session_new(s, NULL, &a), "session");
+		memset(&m, 0, sizeof m);
+		memset(&add, 0, sizeof add);
+		m.session = a;
+		m.role = STORE_ROLE_ASSISTANT;
+		m.text = (char *)(uintptr_t) "x";
+		m.created_ms = now;
+		for (i = 1; i <= 9; i++) {
+			m.model = (char *)(uintptr_t) "m-a";
+			add.day = 20010100 + (uint32_t)i;
+			add.usd = 0.01 * (double)i;
+			must(store_reply_finish(s, &m, &add, NULL, &seq),
+			    "spend");
+		}
+		for (i = 0; i < sizeof book / sizeof book[0]; i++) {
+			m.model = (char *)(uintptr_t)book[i].model;
+			add.day = book[i].day;
+			add.usd = book[i].usd;
+			must(store_reply_finish(s, &m, &add, NULL, &seq),
+			    "spend");
+		}
+		store_close(s);
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "--dump") == 0) {
 		if (store_open(argv[2], &s, &cause) != MC_OK) {
 			fprintf(stderr, "store_helper: %s\n", cause);
@@ -159,8 +206,8 @@ main(int argc, char **argv)
 	}
 	if (argc != 2) {
 		fprintf(stderr,
-		    "usage: store_helper DIR | --refusals DIR [MS] | "
-		    "--dump DIR\n");
+		    "usage: store_helper DIR | --spend DIR | --days DIR | "
+		    "--refusals DIR [MS] | --dump DIR\n");
 		return 2;
 	}
 	if (store_open(argv[1], &s, &cause) != MC_OK) {

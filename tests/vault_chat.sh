@@ -400,7 +400,7 @@ HOR=$T/home_or
 mkdir -p "$HOR"
 printf 'correct horse\nsk-or-v1-IDLEKEY\n' | setsid -w "$MC" --home "$HOR" keys add openrouter --passphrase-fd 0 >"$T/out" 2>"$T/err"
 expect_grep "$T/out" "no model uses it yet: name openrouter's models in $HOR/config.json" "keys add says no model uses the key"
-expect_exit 2 "ask with only an idle key" -- setsid -w "$MC" --home "$HOR" ask "hi there"
+expect_exit 1 "ask with only an idle key (no model set up: a runtime failure)" -- setsid -w "$MC" --home "$HOR" ask "hi there"
 expect_grep "$T/err" "the vault holds a key for openrouter, but no model uses it" "ask says the key has no model"
 ui_start -- --home "$HOR"
 ui_expect "vault passphrase: ?$" "the chat asks for the passphrase though no model uses the key"

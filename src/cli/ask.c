@@ -125,10 +125,15 @@ static const char ask_help[] =
     "                    model, reply, cost_usd, ..., decision, error)\n"
     "      --            end of options, before a prompt starting with '-'\n"
     "\n"
+    "Options come before the prompt, or all of them after it (ask \"$q\" -s\n"
+    "work --json); any other word is part of the prompt, dashes and all\n"
+    "(ask what does ls -l do).\n"
+    "\n"
     "A refused key, or a model the provider forbids or lacks (401, 403,\n"
     "404), is said and the next-best model asked at once (not with --model).\n"
     "Ctrl-C stops the reply and keeps what came.  Exit status: 0 answered,\n"
-    "1 the provider failed or nothing fits today's budget, 2 usage, 3 vault.\n";
+    "1 the provider failed, nothing fits today's budget or no model is set\n"
+    "up, 2 usage, 3 vault.\n";
 
 /* How many other models `ask` tries after refusals that would come
  * again (app_refused_for_good). */
@@ -173,9 +178,11 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	buf_init(&a.held, 1u << 16);
 	tty_text_init(&a.tty, STDOUT_FILENO);
-	/* Options may follow the prompt (`ask "$q" --json`); `--` ends
-	 * them before a prompt that starts with '-'. */
-	while ((opt = cli_getopt(argc, argv, "hm:s:", options)) != -1) {
+	/* Options before the prompt, or all together after it (`ask "$q"
+	 * --json`); any other word is the prompt's, dashes and all
+	 * (cli_getopt_words).  `--` ends them before a prompt that starts
+	 * with '-'. */
+	while ((opt = cli_getopt_words(&argc, argv, "hm:s:", options)) != -1) {
 		switch (opt) {
 		case 'm':
 			model = optarg;
@@ -331,7 +338,11 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	goto out;
 fail:
 	cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
-	exit_code = rc == MC_ERR_USAGE || rc == MC_ERR_NOTFOUND ? EXIT_USAGE
+	/* Before the prompt was sent, "not found" is a word of the command
+	 * line (--model, --session); once sending, it is this home with no
+	 * model set up to answer: a runtime failure, not a usage error. */
+	exit_code = rc == MC_ERR_USAGE || (rc == MC_ERR_NOTFOUND && !a.sent)
+	                ? EXIT_USAGE
 	            : rc == MC_ERR_LOCKED || rc == MC_ERR_PASSPHRASE
 	                ? EXIT_VAULT
 	                : EXIT_RUNTIME;

@@ -63,6 +63,18 @@ void cli_vault_names(const struct config *cfg, char ***names, size_t *n);
  */
 int cli_getopt(int argc, char **argv, const char *shortopts,
     const struct option *longopts);
+/*
+ * cli_getopt_words: getopt_long for the commands whose operands are the
+ * free words of a prompt (`ask`, `route`).  Options come before the
+ * prompt; after the prompt's first word only a run of the command's
+ * options that goes on to the end of the line is read as options (`ask
+ * "$q" --json`), long names whole.  Any other word is the prompt's,
+ * dashes and all: `ask what does ls -l do`.  The first "--" ends the
+ * options wherever it stands (it is dropped: *argc shrinks).  When it returns -1, argv[optind..*argc) are
+ * the prompt's words in the order given.
+ */
+int cli_getopt_words(int *argc, char **argv, const char *shortopts,
+    const struct option *longopts);
 /* cli_option_error: what cli_getopt's ':' (a value missing) or '?' (an
  * unknown option) means, said for cmd; EXIT_USAGE. */
 int cli_option_error(

@@ -153,6 +153,138 @@ cli_getopt(
 	return -1;
 }
 
+/*
+ * How many words the option at argv[i] takes among cmd's options: 1, or 2
+ * with its value in the next word; 0 when argv[i] is none of them (not
+ * an option, unknown, "--", a value missing or given to a switch).  As
+ * getopt_long reads it, but with strict a long name only whole: "--s"
+ * in a prompt is no "--session".
+ */
+static int
+cli_option_words(int argc, char **argv, int i, const char *shortopts,
+    const struct option *longopts, bool strict)
+{
+	const char *w = argv[i], *eq, *s;
+	size_t len;
+	int j, found = -1;
+
+	if (w[0] != '-' || w[1] == '\0' || strcmp(w, "--") == 0)
+		return 0;
+	if (w[1] == '-') {
+		eq = strchr(w + 2, '=');
+		len = eq != NULL ? (size_t)(eq - w - 2) : strlen(w + 2);
+		for (j = 0; longopts[j].name != NULL; j++) {
+			if (strncmp(longopts[j].name, w + 2, len) != 0)
+				continue;
+			if (longopts[j].name[len] == '\0') {
+				found = j;
+				break;
+			}
+			if (!strict)
+				found = found == -1 ? j : -2; /* ambiguous */
+		}
+		if (found < 0)
+			return 0;
+		if (longopts[found].has_arg == no_argument)
+			return eq == NULL ? 1 : 0;
+		if (longopts[found].has_arg == optional_argument || eq != NULL)
+			return 1;
+		return i + 1 < argc ? 2 : 0;
+	}
+	for (s = w + 1; *s != '\0'; s++) {
+		const char *o = strchr(shortopts, *s);
+
+		if (o == NULL || *s == ':')
+			return 0;
+		/* "-mVALUE", or "-m VALUE". */
+		if (o[1] == ':')
+			return s[1] != '\0' ? 1 : i + 1 < argc ? 2 : 0;
+	}
+	return 1;
+}
+
+/*
+ * Put argv in the order cli_getopt_words reads it: argv[0], the option
+ * words, then the words of the prompt (the first "--" dropped).  Returns
+ * how many option words there are; *argc is the new count.
+ */
+static int
+cli_words_order(int *argc, char **argv, const char *shortopts,
+    const struct option *longopts)
+{
+	char **tail;
+	bool *opts_to_end;
+	int i, n, p, q, ntail, last = *argc;
+
+	/* The options before the prompt, as getopt reads them (an unknown
+	 * one is its error to say). */
+	for (i = 1; i < last && argv[i][0] == '-' && argv[i][1] != '\0' &&
+	            strcmp(argv[i], "--") != 0;
+	     i += n)
+		if ((n = cli_option_words(
+		         last, argv, i, shortopts, longopts, false)) == 0)
+			n = 1;
+	p = i;
+	/* "--" ends the options wherever it stands: what follows it is
+	 * the prompt's, as it came, and no option comes after the prompt. */
+	for (; i < last && strcmp(argv[i], "--") != 0; i++)
+		;
+	if (i < last) {
+		memmove(argv + i, argv + i + 1,
+		    (size_t)(last - i - 1) * sizeof *argv);
+		argv[--last] = NULL;
+		*argc = last;
+		return p - 1;
+	}
+	if (p == last)
+		return p - 1;
+	/* After the prompt's first word, only a run of options that goes
+	 * on to the end of the line: opts_to_end[j], whether argv[j..last)
+	 * reads wholly as options.  The earliest such run after p wins;
+	 * the words before it are the prompt, dashes and all. */
+	opts_to_end = xcalloc((size_t)last + 1, sizeof *opts_to_end);
+	opts_to_end[last] = true;
+	for (i = last - 1; i > p; i--) {
+		n = cli_option_words(last, argv, i, shortopts, longopts, true);
+		opts_to_end[i] = n > 0 && opts_to_end[i + n];
+	}
+	for (q = p + 1; !opts_to_end[q]; q++)
+		;
+	free(opts_to_end);
+	/* argv[p..q) words, argv[q..last) options: swap the two. */
+	ntail = last - q;
+	if (ntail > 0) {
+		tail = xreallocarray(NULL, (size_t)ntail, sizeof *tail);
+		memcpy(tail, argv + q, (size_t)ntail * sizeof *tail);
+		memmove(
+		    argv + p + ntail, argv + p, (size_t)(q - p) * sizeof *argv);
+		memcpy(argv + p, tail, (size_t)ntail * sizeof *tail);
+		free(tail);
+	}
+	return p - 1 + ntail;
+}
+
+int
+cli_getopt_words(int *argc, char **argv, const char *shortopts,
+    const struct option *longopts)
+{
+	/* How many option words lead argv, once it is put in order. */
+	static int nopts = -1;
+	char spec[64];
+	int opt;
+
+	if (nopts < 0)
+		nopts = cli_words_order(argc, argv, shortopts, longopts);
+	/* '+': getopt reads the option words only, as they stand. */
+	snprintf(spec, sizeof spec, "+:%s", shortopts);
+	opt = getopt_long(1 + nopts, argv, spec, longopts, NULL);
+	if (opt == -1) {
+		optind = 1 + nopts;
+		nopts = -1;
+	}
+	return opt;
+}
+
 int
 cli_option_error(
     const char *cmd, int opt, char **argv, const struct option *longopts)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/buf.h"
@@ -456,6 +457,17 @@ keys_passwd(
 	/* The new one never comes from passphrase_command (cfg NULL). */
 	rc = passphrase_get(
 	    NULL, a->fd, "New passphrase: ", true, &pass, &cause);
+	/* The descriptor ended after the current passphrase: one line was
+	 * written, as "write one line" would have it; the command's use is
+	 * wrong, not the vault locked. */
+	if (rc == MC_ERR_LOCKED && a->fd >= 0 && !isatty(a->fd)) {
+		free(cause);
+		cause = xasprintf("passwd reads two lines from descriptor %d: "
+		                  "the current passphrase, then the new one "
+		                  "(the new one is missing)",
+		    a->fd);
+		rc = MC_ERR_USAGE;
+	}
 	if (rc != MC_OK)
 		goto out;
 	if ((rc = vault_passwd(v, pass, &cause)) != MC_OK)

@@ -107,7 +107,7 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 	int opt, rc, ret;
 
 	opterr = 0;
-	while ((opt = cli_getopt(argc, argv, "h", options)) != -1) {
+	while ((opt = cli_getopt_words(&argc, argv, "h", options)) != -1) {
 		switch (opt) {
 		case 'b':
 			budget = true;
@@ -136,7 +136,9 @@ cli_route(const struct cli_global *g, int argc, char **argv)
 			    "cost, latency,\n"
 			    "uncertainty and score, and marks the one chosen.  "
 			    "The prompt is the\n"
-			    "words given, or standard input with '-'.\n"
+			    "words given, or standard input with '-'; options "
+			    "come before it, or\n"
+			    "all of them after it, as for ask.\n"
 			    "Exit status: 0 a model was chosen, 1 nothing fits "
 			    "today's budget, 2 usage.\n",
 			    stdout);

@@ -1,9 +1,10 @@
 /*
  * stats.c - `mixchat stats [--json]`: spend today, this month and in all
- * (by model and in total), calls, mean latency, ratings (count and mean by
- * model), and what the router has learned per model: for any prompt, and on
- * the prompts the user rated (the router and its memory of rated prompts
- * rebuilt as the app does, app_rebuild_memory).  Reads the store at
+ * (by model and in total), spend per day and model (the last days with any
+ * in the table, every one in JSON), calls, mean latency, ratings (count and
+ * mean by model), and what the router has learned per model: for any
+ * prompt, and on the prompts the user rated (the router and its memory of
+ * rated prompts rebuilt as the app does, app_rebuild_memory).  Reads the store at
  * <data_dir>/db; an empty or absent store gives zeros.
  */
 #include "config.h"
@@ -178,6 +179,58 @@ stats_learned(const struct config *cfg, struct store *s,
 	vault_names_free(names, nnames);
 }
 
+/* How many days with spend the table shows (--json has them all). */
+#define STATS_TABLE_DAYS 7
+/* How many models a day's line names, the most spent on first. */
+#define STATS_DAY_MODELS 3
+
+/*
+ * One day with spend: its records in the store's spend list (by day, then
+ * model) are spend[first..first + n).
+ */
+struct day_spend {
+	uint32_t day; /* YYYYMMDD */
+	double usd;
+	size_t first, n;
+};
+
+/*
+ * The days of spend (store_spend_list: one record a day and model, booked
+ * as each reply ends) that cost anything, newest first, into *days (free
+ * it); how many.  A day of free calls only (a local model) spent nothing.
+ */
+static size_t
+stats_days(
+    const struct store_spend *spend, size_t nspend, struct day_spend **days)
+{
+	size_t i, j, n = 0;
+	double usd;
+
+	*days = xcalloc(nspend + 1, sizeof **days);
+	for (i = nspend; i > 0; i = j) {
+		usd = 0;
+		for (j = i; j > 0 && spend[j - 1].day == spend[i - 1].day; j--)
+			usd += spend[j - 1].usd;
+		if (!(usd > 0))
+			continue;
+		(*days)[n++] = (struct day_spend){
+			.day = spend[i - 1].day,
+			.usd = usd,
+			.first = j,
+			.n = i - j,
+		};
+	}
+	return n;
+}
+
+/* "2026-11-30" for 20261130. */
+static void
+fmt_day(char *buf, size_t size, uint32_t day)
+{
+	snprintf(buf, size, "%04u-%02u-%02u", (unsigned)(day / 10000),
+	    (unsigned)(day / 100 % 100), (unsigned)(day % 100));
+}
+
 struct totals {
 	uint32_t calls, ratings, timed;
 	double today, month, total;
@@ -238,12 +291,14 @@ add_number_or_null(cJSON *o, const char *key, double v, bool have)
 
 static int
 print_json(const struct store_model_stats *list, const struct learned *ls,
-    size_t n, const struct totals *t)
+    size_t n, const struct totals *t, const struct store_spend *spend,
+    const struct day_spend *days, size_t ndays)
 {
-	cJSON *root = cJSON_CreateObject(), *models, *m, *learned;
+	cJSON *root = cJSON_CreateObject(), *models, *m, *learned, *arr, *d,
+	      *by;
 	double u, ttft;
-	char *text;
-	size_t i;
+	char *text, day[16];
+	size_t i, k;
 
 	cJSON_AddNumberToObject(root, "calls", t->calls);
 	cJSON_AddItemToObject(
@@ -305,6 +360,20 @@ print_json(const struct store_model_stats *list, const struct learned *ls,
 		} else
 			cJSON_AddNullToObject(learned, "rated_prompts");
 	}
+	/* Every day that cost anything, newest first, with its models. */
+	arr = cJSON_AddArrayToObject(root, "days");
+	for (i = 0; i < ndays; i++) {
+		d = cJSON_CreateObject();
+		fmt_day(day, sizeof day, days[i].day);
+		cJSON_AddStringToObject(d, "day", day);
+		cJSON_AddNumberToObject(d, "spend_usd", usd_round(days[i].usd));
+		by = cJSON_AddObjectToObject(d, "by_model");
+		for (k = days[i].first; k < days[i].first + days[i].n; k++)
+			if (spend[k].usd > 0)
+				cJSON_AddNumberToObject(by, spend[k].model,
+				    usd_round(spend[k].usd));
+		cJSON_AddItemToArray(arr, d);
+	}
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (text == NULL)
@@ -325,9 +394,62 @@ fmt_ms(char *buf, size_t size, double ms, bool have)
 		snprintf(buf, size, "%.0f ms", ms);
 }
 
+/*
+ * The last days with spend, newest first, one a line: the day, its total
+ * and the models it went to, the most spent on first (a few, then how
+ * many more).
+ */
+static void
+print_days(
+    const struct store_spend *spend, const struct day_spend *days, size_t ndays)
+{
+	const struct store_spend *top[STATS_DAY_MODELS];
+	char day[16], usd[32], each[32];
+	size_t i, k, j, ntop, more;
+
+	printf("\nSpend per day (newest first):\n");
+	for (i = 0; i < ndays && i < STATS_TABLE_DAYS; i++) {
+		fmt_day(day, sizeof day, days[i].day);
+		format_usd(days[i].usd, usd, sizeof usd);
+		printf("%-12s %10s  ", day, usd);
+		ntop = more = 0;
+		for (k = days[i].first; k < days[i].first + days[i].n; k++) {
+			if (!(spend[k].usd > 0))
+				continue;
+			/* Kept in order, the most first. */
+			for (j = ntop; j > 0 && top[j - 1]->usd < spend[k].usd;
+			     j--)
+				if (j < STATS_DAY_MODELS)
+					top[j] = top[j - 1];
+			if (j < STATS_DAY_MODELS) {
+				top[j] = &spend[k];
+				if (ntop < STATS_DAY_MODELS)
+					ntop++;
+				else
+					more++;
+			} else
+				more++;
+		}
+		for (j = 0; j < ntop; j++) {
+			format_usd(top[j]->usd, each, sizeof each);
+			printf(
+			    "%s%s %s", j > 0 ? ", " : "", top[j]->model, each);
+		}
+		if (more > 0)
+			printf(" and %zu more", more);
+		printf("\n");
+	}
+	if (ndays > STATS_TABLE_DAYS)
+		printf("... and %zu earlier day%s (stats --json lists them "
+		       "all)\n",
+		    ndays - STATS_TABLE_DAYS,
+		    ndays - STATS_TABLE_DAYS == 1 ? "" : "s");
+}
+
 static int
 print_text(const struct store_model_stats *list, const struct learned *ls,
-    size_t n, const struct totals *t)
+    size_t n, const struct totals *t, const struct store_spend *spend,
+    const struct day_spend *days, size_t ndays)
 {
 	char lat[32], ttft[32], mean[16], any[32], rated[64];
 	char today[32], month[32], total[32];
@@ -371,6 +493,8 @@ print_text(const struct store_model_stats *list, const struct learned *ls,
 		    ms->model, (unsigned long)ms->calls, today, month, total,
 		    lat, ttft, (unsigned long)ms->ratings, mean);
 	}
+	if (ndays > 0)
+		print_days(spend, days, ndays);
 	printf("\nWhat the router learned (predicted quality 0..1, before any "
 	       "rating -> now;\non the prompts you rated, how far off your "
 	       "ratings it was):\n");
@@ -420,13 +544,15 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store_model_stats *list = NULL;
+	struct store_spend *spend = NULL;
+	struct day_spend *days = NULL;
 	struct learned *ls = NULL;
 	struct store *s = NULL;
 	struct config cfg;
 	struct totals t;
 	char *dir = NULL, *cause = NULL;
 	bool json = false;
-	size_t n = 0, i;
+	size_t n = 0, nspend = 0, ndays, i;
 	int opt, rc;
 
 	opterr = 0;
@@ -437,9 +563,10 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 			break;
 		case 'h':
 			fputs("Usage: mixchat stats [--json]\n"
-			      "Spend (today, this month, in all), calls and "
-			      "latency, ratings, and per\n"
-			      "model what the router learned from them.\n"
+			      "Spend (today, this month, in all, and per day "
+			      "and model), calls and\n"
+			      "latency, ratings, and per model what the router "
+			      "learned from them.\n"
 			      "\n"
 			      "      --json   one JSON object instead of the "
 			      "tables\n"
@@ -474,6 +601,12 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
+	if (s != NULL && store_spend_list(s, &spend, &nspend) != MC_OK) {
+		cli_error("%s", store_strerror(s));
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	ndays = stats_days(spend, nspend, &days);
 	memset(&t, 0, sizeof t);
 	for (i = 0; i < n; i++)
 		add_totals(&t, &list[i]);
@@ -490,9 +623,12 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 		router_free(stats_router(&cfg, NULL, names, nnames, true));
 		vault_names_free(names, nnames);
 	}
-	rc = json ? print_json(list, ls, n, &t) : print_text(list, ls, n, &t);
+	rc = json ? print_json(list, ls, n, &t, spend, days, ndays)
+	          : print_text(list, ls, n, &t, spend, days, ndays);
 	free(ls);
 out:
+	free(days);
+	store_spend_free(spend, nspend);
 	store_model_stats_free(list, n);
 	store_close(s);
 	free(cause);
