@@ -1388,10 +1388,10 @@ cli_eval(const struct cli_global *g, int argc, char **argv)
 		case 'h':
 			printf(
 			    "Usage: mixchat eval --data FILE|- [--ref MODEL] "
-			    "[--source NAME] [--online F]\n"
-			    "                    [--lambda L] [--no-tags] "
-			    "[--no-exemplars] [--no-trees]\n"
-			    "                    [--validate] [--json]\n"
+			    "[--source NAME]\n"
+			    "                    [--online F [--lambda L]] [--no-tags] "
+			    "[--no-exemplars]\n"
+			    "                    [--no-trees] [--validate] [--json]\n"
 			    "Fit the router on the train rows of a routing "
 			    "dataset, route every\n"
 			    "test prompt across a sweep of lambda and print "
