@@ -32,9 +32,11 @@ src/ui/builtin.c: $(UI_THEMES) $(UI_KEYS) src/ui/embed.awk
 CLEANFILES += src/ui/builtin.c
 EXTRA_DIST += src/ui/embed.awk
 
-check_PROGRAMS += tests/test_ui
-TESTS += tests/test_ui
+check_PROGRAMS += tests/test_ui tests/test_editor
+TESTS += tests/test_ui tests/test_editor
 tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
+# test_editor: the input line's kill buffer, undo, C-r and vi operators.
+tests_test_editor_SOURCES = tests/test_editor.c tests/test.h
 
 # The chat screen in tmux (skips without tmux): the screen alone, and
 # streaming replies from the mock provider through the real app.
