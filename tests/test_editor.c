@@ -319,6 +319,12 @@ TEST(history_search_finds_accepts_and_cancels)
 	CHECK(editor_undo(&e));
 	CHECK_STR(e.text, "my draft");
 	CHECK(e.cursor == 2);
+	/* A new text (a /command kept, the history walked) ends it. */
+	editor_search_begin(&e);
+	CHECK(editor_search_type(&e, "sort", 4));
+	editor_set(&e, "/new");
+	CHECK(!e.searching);
+	CHECK_STR(e.text, "/new");
 	/* An empty history: nothing found, nothing broken. */
 	editor_release(&e);
 	editor_init(&e);

@@ -1590,6 +1590,8 @@ handle_key(struct ui *ui, uint32_t key)
 	ui->flash = NULL;
 	editor_key(&ui->ed); /* consecutive kills, typing: one undo step */
 	if (key == KEYC_PASTE_START) {
+		/* Pasted into the message C-r found: the search is over. */
+		editor_search_end(&ui->ed, true);
 		ui->pasting = true;
 		ui->paste_dropped = false;
 		ui->paste_cr = false;

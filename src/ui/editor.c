@@ -140,6 +140,13 @@ editor_set(struct editor *e, const char *s)
 	size_t n = strlen(s);
 
 	undo_clear(e);
+	if (e->searching) { /* a new text: the search is over */
+		free(e->query);
+		free(e->before_search);
+		e->query = e->before_search = NULL;
+		e->querylen = 0;
+		e->searching = e->search_failed = false;
+	}
 	e->len = 0;
 	editor_reserve(e, n);
 	memcpy(e->text, s, n + 1);
