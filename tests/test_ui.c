@@ -1068,7 +1068,14 @@ TEST(keymap_default_and_vi_maps)
 	CHECK(b != NULL && b->action == ACT_NEWLINE);
 	b = keymap_lookup(&km, KEYMAP_INSERT, KEYC_UP | KEYC_META);
 	CHECK(b != NULL && b->action == ACT_SELECT_PREV);
-	CHECK(keymap_lookup(&km, KEYMAP_INSERT, 'b' | KEYC_CTRL) == NULL);
+	/* readline's C-b moves (nothing else takes it); C-o is free. */
+	b = keymap_lookup(&km, KEYMAP_INSERT, 'b' | KEYC_CTRL);
+	CHECK(b != NULL && b->action == ACT_CURSOR_LEFT);
+	CHECK(keymap_lookup(&km, KEYMAP_INSERT, 'o' | KEYC_CTRL) == NULL);
+	b = keymap_lookup(&km, KEYMAP_INSERT, '_' | KEYC_CTRL);
+	CHECK(b != NULL && b->action == ACT_UNDO);
+	b = keymap_lookup(&km, KEYMAP_INSERT, 'u' | KEYC_CTRL | KEYC_META);
+	CHECK(b != NULL && b->action == ACT_KILL_MESSAGE);
 	CHECK(!km.has_normal);
 	desc = keymap_describe(&km);
 	CHECK(strstr(desc, "Alt-4") != NULL && strstr(desc, "F2") != NULL);
@@ -1096,7 +1103,25 @@ TEST(keymap_default_and_vi_maps)
 	CHECK(b != NULL && b->action == ACT_NORMAL_MODE);
 	b = keymap_lookup(&km, KEYMAP_NORMAL, '4');
 	CHECK(b != NULL && b->action == ACT_RATE && b->arg == 4);
+	b = keymap_lookup(&km, KEYMAP_NORMAL, 'd');
+	CHECK(b != NULL && b->action == ACT_VI_DELETE);
+	b = keymap_lookup(&km, KEYMAP_NORMAL, 'u');
+	CHECK(b != NULL && b->action == ACT_UNDO);
+	/* vi's C-b and C-f page the chat, as they did. */
+	b = keymap_lookup(&km, KEYMAP_NORMAL, 'b' | KEYC_CTRL);
+	CHECK(b != NULL && b->action == ACT_SCROLL_UP);
 	keymap_release(&km);
+}
+
+TEST(keymap_readline_and_vi_editing_names)
+{
+	/* C-/ is C-_, as terminals send it. */
+	CHECK(keymap_key_from_name("C-/") == ('_' | KEYC_CTRL));
+	CHECK(keymap_key_from_name("C-_") == ('_' | KEYC_CTRL));
+	CHECK(keymap_key_from_name("C-M-u") == ('u' | KEYC_CTRL | KEYC_META));
+	CHECK(keymap_action_from_name("kill-message") == ACT_KILL_MESSAGE);
+	CHECK(keymap_action_from_name("vi-delete") == ACT_VI_DELETE);
+	CHECK(keymap_action_from_name("history-search") == ACT_HISTORY_SEARCH);
 }
 
 TEST(keymap_names_and_errors)
@@ -1972,6 +1997,7 @@ main(void)
 	RUN(view_lines_never_exceed_the_width);
 	RUN(view_ten_thousand_lines_and_notes);
 	RUN(keymap_default_and_vi_maps);
+	RUN(keymap_readline_and_vi_editing_names);
 	RUN(keymap_names_and_errors);
 	RUN(themes_parse_and_reduce);
 	RUN(theme_background);

@@ -24,7 +24,7 @@ ui_expect "┌─ Keys ─" "F1 opens the keys popup"
 ui_expect "│ +Alt-4 +rate the selected reply 4/5 +│" "F1 shows Alt-4 inside the frame"
 ui_expect "Esc or q closes ─┘" "the popup says how to close it"
 ui_keys End
-ui_expect "│ +Ctrl-U +delete to the start of the line +│" "End scrolls the popup to its last row"
+ui_expect "│ +Ctrl-R +search the messages you sent, newest first.* +│" "End scrolls the popup to its last row"
 ui_type "x"
 ui_expect_not "^› *x" "keys do not reach the input while the popup is open"
 ui_keys Escape

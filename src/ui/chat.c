@@ -1029,6 +1029,12 @@ do_action(struct ui *ui, enum action action, int arg)
 	case ACT_CURSOR_END:
 		editor_end(&ui->ed);
 		break;
+	case ACT_MESSAGE_START:
+		editor_message_start(&ui->ed);
+		break;
+	case ACT_MESSAGE_END:
+		editor_message_end(&ui->ed);
+		break;
 	case ACT_WORD_LEFT:
 		editor_word_left(&ui->ed);
 		break;
@@ -1051,18 +1057,60 @@ do_action(struct ui *ui, enum action action, int arg)
 		editor_word_end(&ui->ed, action == ACT_BIGWORD_END);
 		break;
 	case ACT_DELETE_FORWARD:
-		if (ui->mode == KEYMAP_NORMAL)
-			editor_onto_char(&ui->ed); /* vi's x at the end */
-		editor_delete_forward(&ui->ed);
+		if (ui->mode == KEYMAP_NORMAL) {
+			/* vi's x: at the end too, and into the kill buffer
+			 * (xp swaps two characters) */
+			editor_onto_char(&ui->ed);
+			editor_vi_cut(
+			    &ui->ed, EDITOR_MOTION_RIGHT, false, false);
+		} else
+			editor_delete_forward(&ui->ed);
 		break;
 	case ACT_DELETE_WORD_BACK:
 		editor_delete_word_back(&ui->ed);
 		break;
+	case ACT_KILL_WORD:
+		editor_kill_word(&ui->ed);
+		break;
 	case ACT_KILL_LINE:
-		editor_kill_line(&ui->ed);
+		if (ui->mode == KEYMAP_NORMAL) /* vi's D: never the newline */
+			editor_vi_cut(
+			    &ui->ed, EDITOR_MOTION_LINE_END, false, false);
+		else
+			editor_kill_line(&ui->ed);
 		break;
 	case ACT_KILL_TO_START:
 		editor_kill_to_start(&ui->ed);
+		break;
+	case ACT_KILL_MESSAGE:
+		editor_kill_message(&ui->ed);
+		break;
+	case ACT_YANK:
+	case ACT_YANK_AFTER:
+		if (ui->mode == KEYMAP_NORMAL)
+			editor_put(&ui->ed, action == ACT_YANK_AFTER);
+		else
+			editor_yank(&ui->ed);
+		break;
+	case ACT_UNDO:
+		if (!editor_undo(&ui->ed)) {
+			free(ui->flash);
+			ui->flash = xstrdup("nothing to undo");
+		}
+		break;
+	case ACT_TRANSPOSE:
+		editor_transpose(&ui->ed);
+		break;
+	case ACT_VI_DELETE:
+	case ACT_VI_CHANGE:
+		ui->vi_op = action; /* the next key says how far */
+		break;
+	case ACT_CHANGE_TO_END:
+		editor_vi_cut(&ui->ed, EDITOR_MOTION_LINE_END, false, true);
+		ui->mode = KEYMAP_INSERT;
+		break;
+	case ACT_HISTORY_SEARCH:
+		editor_search_begin(&ui->ed);
 		break;
 	case ACT_INSERT_MODE:
 		ui->mode = KEYMAP_INSERT;
@@ -1104,7 +1152,7 @@ do_action(struct ui *ui, enum action action, int arg)
 	/* As in vi, normal mode's cursor is on a character: $ and x reach
 	 * the last one, not the place past it. */
 	if (ui->mode == KEYMAP_NORMAL &&
-	    ((action >= ACT_CURSOR_LEFT && action <= ACT_KILL_TO_START) ||
+	    ((action >= ACT_CURSOR_LEFT && action <= ACT_CHANGE_TO_END) ||
 	        action == ACT_NORMAL_MODE))
 		editor_onto_char(&ui->ed);
 	ui->dirty = true;
@@ -1406,11 +1454,15 @@ kept_command_key(struct ui *ui, const struct binding *b, uint32_t key)
 	bool typed = b == NULL && ui->mode == KEYMAP_INSERT &&
 	             ((key >= 0x20 && key < KEYC_BASE) || key == KEYC_TAB);
 
-	if (typed || (b != NULL && (b->action == ACT_DELETE_BACK ||
-	                               b->action == ACT_DELETE_FORWARD ||
-	                               b->action == ACT_DELETE_WORD_BACK ||
-	                               b->action == ACT_KILL_LINE ||
-	                               b->action == ACT_KILL_TO_START))) {
+	if (typed ||
+	    (b != NULL &&
+	        (b->action == ACT_DELETE_BACK ||
+	            b->action == ACT_DELETE_FORWARD ||
+	            b->action == ACT_DELETE_WORD_BACK ||
+	            b->action == ACT_KILL_WORD || b->action == ACT_KILL_LINE ||
+	            b->action == ACT_KILL_TO_START ||
+	            b->action == ACT_KILL_MESSAGE || b->action == ACT_YANK ||
+	            b->action == ACT_YANK_AFTER))) {
 		editor_set(&ui->ed, "");
 		kept_command_end(ui);
 		return;
@@ -1419,9 +1471,95 @@ kept_command_key(struct ui *ui, const struct binding *b, uint32_t key)
 		return;
 	if (b->action == ACT_NEWLINE || b->action == ACT_HISTORY_PREV ||
 	    b->action == ACT_HISTORY_NEXT || b->action == ACT_COMMAND ||
-	    (b->action >= ACT_CURSOR_LEFT && b->action <= ACT_BIGWORD_END) ||
+	    (b->action >= ACT_CURSOR_LEFT && b->action <= ACT_HISTORY_SEARCH) ||
 	    (b->action >= ACT_INSERT_MODE && b->action <= ACT_NORMAL_MODE))
 		kept_command_end(ui);
+}
+
+/* The key after vi's d or c: a motion says how far it goes (d again,
+ * or c, the whole line); any other key gives the operator up, as Esc. */
+static void
+vi_operate(struct ui *ui, const struct binding *b)
+{
+	enum action op = ui->vi_op;
+	enum editor_motion m;
+	bool big = false, change = op == ACT_VI_CHANGE;
+
+	ui->vi_op = ACT_NONE;
+	if (b == NULL)
+		return;
+	switch (b->action) {
+	case ACT_BIGWORD_NEXT:
+		big = true; /* FALLTHROUGH */
+	case ACT_WORD_NEXT:
+		m = EDITOR_MOTION_WORD_NEXT;
+		break;
+	case ACT_BIGWORD_PREV:
+		big = true; /* FALLTHROUGH */
+	case ACT_WORD_PREV:
+		m = EDITOR_MOTION_WORD_PREV;
+		break;
+	case ACT_BIGWORD_END:
+		big = true; /* FALLTHROUGH */
+	case ACT_WORD_END:
+		m = EDITOR_MOTION_WORD_END;
+		break;
+	case ACT_CURSOR_END:
+		m = EDITOR_MOTION_LINE_END;
+		break;
+	case ACT_CURSOR_HOME:
+		m = EDITOR_MOTION_LINE_START;
+		break;
+	case ACT_CURSOR_LEFT:
+		m = EDITOR_MOTION_LEFT;
+		break;
+	case ACT_CURSOR_RIGHT:
+		m = EDITOR_MOTION_RIGHT;
+		break;
+	case ACT_VI_DELETE:
+	case ACT_VI_CHANGE:
+		if (b->action != op)
+			return;
+		m = EDITOR_MOTION_LINE;
+		break;
+	default:
+		return;
+	}
+	editor_vi_cut(&ui->ed, m, big, change);
+	if (change)
+		ui->mode = KEYMAP_INSERT;
+	else
+		editor_onto_char(&ui->ed);
+}
+
+/*
+ * A key during C-r's search: typed text searches, C-r again goes to an
+ * older message, Backspace takes a character back; Enter takes the
+ * message found into the input (not sent), Esc or C-g puts back what was
+ * there.  Any other key takes the message found too, then does what it
+ * does (false).
+ */
+static bool
+search_key(struct ui *ui, const struct binding *b, uint32_t key)
+{
+	char enc[4];
+
+	if (b != NULL && b->action == ACT_HISTORY_SEARCH)
+		editor_search_older(&ui->ed);
+	else if (key == KEYC_ESCAPE || key == ('g' | KEYC_CTRL))
+		editor_search_end(&ui->ed, false);
+	else if (key == KEYC_ENTER)
+		editor_search_end(&ui->ed, true);
+	else if (key == KEYC_BSPACE ||
+	         (b != NULL && b->action == ACT_DELETE_BACK))
+		editor_search_back(&ui->ed);
+	else if (b == NULL && key >= 0x20 && key < KEYC_BASE)
+		editor_search_type(&ui->ed, enc, utf8_encode(key, enc));
+	else {
+		editor_search_end(&ui->ed, true);
+		return false;
+	}
+	return true;
 }
 
 static void
@@ -1457,7 +1595,10 @@ handle_key(struct ui *ui, uint32_t key)
 	}
 	free(ui->flash);
 	ui->flash = NULL;
+	editor_key(&ui->ed); /* consecutive kills, typing: one undo step */
 	if (key == KEYC_PASTE_START) {
+		/* Pasted into the message C-r found: the search is over. */
+		editor_search_end(&ui->ed, true);
 		ui->pasting = true;
 		ui->paste_dropped = false;
 		ui->paste_cr = false;
@@ -1493,6 +1634,12 @@ handle_key(struct ui *ui, uint32_t key)
 		return;
 	}
 	b = keymap_lookup(&ui->km, ui->mode, key);
+	if (ui->ed.searching && search_key(ui, b, key))
+		return;
+	if (ui->vi_op != ACT_NONE) {
+		vi_operate(ui, b);
+		return;
+	}
 	if (ui->command_kept)
 		kept_command_key(ui, b, key);
 	if (b != NULL) {
@@ -1500,10 +1647,10 @@ handle_key(struct ui *ui, uint32_t key)
 		return;
 	}
 	if (ui->mode == KEYMAP_INSERT && key >= 0x20 && key < KEYC_BASE)
-		editor_insert(&ui->ed, enc, utf8_encode(key, enc));
+		editor_type(&ui->ed, enc, utf8_encode(key, enc));
 	else if (ui->mode == KEYMAP_INSERT && key == KEYC_TAB)
 		/* Unbound, Tab types a tab, as a paste of one does (code). */
-		editor_insert(&ui->ed, "\t", 1);
+		editor_type(&ui->ed, "\t", 1);
 }
 
 static void

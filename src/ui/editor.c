@@ -1,7 +1,9 @@
 /*
  * editor.c - the input line (see editor.h).  Owns cursor movement by
  * characters and words, the history (with the walk's edits of it, kept
- * apart from the messages as sent) and the wrapping of a long message.
+ * apart from the messages as sent), the kill buffer and the undo steps,
+ * vi's operators, and the wrapping of a long message.  Every change of
+ * the text goes through editor_replace, which keeps its undo step.
  */
 #include "config.h"
 
@@ -31,9 +33,15 @@ editor_release(struct editor *e)
 		free(e->history[i]);
 		free(e->edited[i]);
 	}
+	for (i = 0; i < e->nundo; i++)
+		free(e->undo[i].old);
+	free(e->undo);
 	free(e->history);
 	free(e->edited);
 	free(e->draft);
+	free(e->kill);
+	free(e->query);
+	free(e->before_search);
 	free(e->text);
 	memset(e, 0, sizeof *e);
 }
@@ -47,11 +55,98 @@ editor_reserve(struct editor *e, size_t n)
 	e->text = xrealloc(e->text, e->cap);
 }
 
+static void
+undo_drop_oldest(struct editor *e)
+{
+	e->undobytes -= e->undo[0].oldlen;
+	free(e->undo[0].old);
+	memmove(e->undo, e->undo + 1, (e->nundo - 1) * sizeof *e->undo);
+	e->nundo--;
+}
+
+static void
+undo_clear(struct editor *e)
+{
+	while (e->nundo > 0) {
+		e->nundo--;
+		free(e->undo[e->nundo].old);
+	}
+	e->undobytes = 0;
+}
+
+/* Keep an undo step: oldlen bytes old (now the step's) at at were
+ * replaced by newlen bytes, the cursor at cursor before.  The oldest
+ * steps go when there are too many, or they hold too much. */
+static void
+undo_keep(struct editor *e, size_t at, char *old, size_t oldlen, size_t newlen,
+    size_t cursor)
+{
+	while (e->nundo > 0 && (e->nundo >= EDITOR_UNDO ||
+	                           e->undobytes + oldlen > EDITOR_UNDO_BYTES))
+		undo_drop_oldest(e);
+	e->undo =
+	    xgrowarray(e->undo, &e->undocap, e->nundo + 1, sizeof *e->undo);
+	e->undo[e->nundo++] = (struct editor_undo){
+		.at = at,
+		.old = old,
+		.oldlen = oldlen,
+		.newlen = newlen,
+		.cursor = cursor,
+	};
+	e->undobytes += oldlen;
+}
+
+/* The undo step of replacing oldlen bytes at at by newlen bytes (before
+ * doing it: the cursor and the old bytes are read now). */
+static void
+undo_push(struct editor *e, size_t at, size_t oldlen, size_t newlen)
+{
+	char *old = NULL;
+
+	if (oldlen > 0) {
+		old = xmalloc(oldlen);
+		memcpy(old, e->text + at, oldlen);
+	}
+	undo_keep(e, at, old, oldlen, newlen, e->cursor);
+}
+
+/* Bytes from..to become the n bytes of s (never inside the text). */
+static void
+splice(struct editor *e, size_t from, size_t to, const char *s, size_t n)
+{
+	size_t cut = to - from;
+
+	if (n > cut)
+		editor_reserve(e, n - cut);
+	memmove(e->text + from + n, e->text + to, e->len - to + 1);
+	if (n > 0)
+		memcpy(e->text + from, s, n);
+	e->len = e->len - cut + n;
+}
+
+/* An edit, kept for undo: bytes from..to become s, the cursor after it. */
+static void
+editor_replace(
+    struct editor *e, size_t from, size_t to, const char *s, size_t n)
+{
+	undo_push(e, from, to - from, n);
+	splice(e, from, to, s, n);
+	e->cursor = from + n;
+}
+
 void
 editor_set(struct editor *e, const char *s)
 {
 	size_t n = strlen(s);
 
+	undo_clear(e);
+	if (e->searching) { /* a new text: the search is over */
+		free(e->query);
+		free(e->before_search);
+		e->query = e->before_search = NULL;
+		e->querylen = 0;
+		e->searching = e->search_failed = false;
+	}
 	e->len = 0;
 	editor_reserve(e, n);
 	memcpy(e->text, s, n + 1);
@@ -64,13 +159,16 @@ editor_insert(struct editor *e, const char *s, size_t n)
 {
 	if (e->len + n > EDITOR_MAX)
 		return false;
-	editor_reserve(e, n);
-	memmove(e->text + e->cursor + n, e->text + e->cursor,
-	    e->len - e->cursor + 1);
-	memcpy(e->text + e->cursor, s, n);
-	e->len += n;
-	e->cursor += n;
+	if (n > 0)
+		editor_replace(e, e->cursor, e->cursor, s, n);
 	return true;
+}
+
+void
+editor_key(struct editor *e)
+{
+	e->last_op = e->op;
+	e->op = EDITOR_OP_OTHER;
 }
 
 bool
@@ -254,6 +352,27 @@ editor_word_right(struct editor *e)
 		e->cursor++;
 }
 
+bool
+editor_type(struct editor *e, const char *s, size_t n)
+{
+	struct editor_undo *u = e->nundo > 0 ? &e->undo[e->nundo - 1] : NULL;
+	/* A word typed after a blank starts a step of its own. */
+	bool word_starts = n > 0 && is_word(s[0]) && e->cursor > 0 &&
+	                   !is_word(e->text[e->cursor - 1]);
+
+	if (e->len + n > EDITOR_MAX)
+		return false;
+	if (e->last_op == EDITOR_OP_TYPE && u != NULL && u->oldlen == 0 &&
+	    u->at + u->newlen == e->cursor && !word_starts) {
+		splice(e, e->cursor, e->cursor, s, n);
+		e->cursor += n;
+		u->newlen += n;
+	} else if (!editor_insert(e, s, n))
+		return false;
+	e->op = EDITOR_OP_TYPE;
+	return true;
+}
+
 /* vi's classes of character for w, b and e: blanks, word characters
  * (letters, digits, '_', and anything not ASCII), and punctuation. */
 static int
@@ -346,11 +465,32 @@ editor_onto_char(struct editor *e)
 		e->cursor = prev_char(e->text, e->cursor);
 }
 
+/* The start of the line that holds byte at (a line ends at '\n'). */
+static size_t
+line_start(const struct editor *e, size_t at)
+{
+	while (at > 0 && e->text[at - 1] != '\n')
+		at--;
+	return at;
+}
+
+void
+editor_message_start(struct editor *e)
+{
+	e->cursor = 0;
+}
+
+void
+editor_message_end(struct editor *e)
+{
+	e->cursor = e->len;
+}
+
 static void
 editor_cut(struct editor *e, size_t from, size_t to)
 {
-	memmove(e->text + from, e->text + to, e->len - to + 1);
-	e->len -= to - from;
+	if (from < to)
+		editor_replace(e, from, to, "", 0);
 	e->cursor = from;
 }
 
@@ -368,13 +508,67 @@ editor_delete_forward(struct editor *e)
 		editor_cut(e, e->cursor, next_char(e->text, e->len, e->cursor));
 }
 
+/* Whether a kill now adds to the kill buffer: the key before killed. */
+static bool
+kill_appends(const struct editor *e)
+{
+	return e->last_op == EDITOR_OP_KILL ||
+	       e->last_op == EDITOR_OP_KILL_START;
+}
+
+/* Bytes from..to into the kill buffer: in place of what it held, or
+ * added to it (before it, for text before the cursor, as readline). */
+static void
+kill_store(struct editor *e, size_t from, size_t to, bool append)
+{
+	size_t n = to - from;
+
+	if (!append)
+		e->kill_chain = false; /* a kill after another key */
+	if (n == 0)
+		return; /* nothing killed: the buffer is left as it was */
+	if (!e->kill_chain || e->kill == NULL)
+		e->killlen = 0;
+	e->kill = xrealloc(e->kill, e->killlen + n + 1);
+	if (from < e->cursor) {
+		memmove(e->kill + n, e->kill, e->killlen);
+		memcpy(e->kill, e->text + from, n);
+	} else
+		memcpy(e->kill + e->killlen, e->text + from, n);
+	e->killlen += n;
+	e->kill[e->killlen] = '\0';
+	e->kill_lines = false;
+	e->kill_chain = true;
+}
+
+static void
+kill_text(struct editor *e, size_t from, size_t to, bool append)
+{
+	kill_store(e, from, to, append);
+	editor_cut(e, from, to);
+	e->op = EDITOR_OP_KILL;
+}
+
 void
 editor_delete_word_back(struct editor *e)
 {
-	size_t end = e->cursor;
+	size_t end = e->cursor, from;
 
 	editor_word_left(e);
-	editor_cut(e, e->cursor, end);
+	from = e->cursor;
+	e->cursor = end; /* a kill backwards: added in front */
+	kill_text(e, from, end, kill_appends(e));
+}
+
+void
+editor_kill_word(struct editor *e)
+{
+	size_t start = e->cursor, end;
+
+	editor_word_right(e);
+	end = e->cursor;
+	e->cursor = start;
+	kill_text(e, start, end, kill_appends(e));
 }
 
 void
@@ -386,16 +580,342 @@ editor_kill_line(struct editor *e)
 		end++;
 	if (end == e->cursor && end < e->len)
 		end++; /* at the end of a line: join the next one */
-	editor_cut(e, e->cursor, end);
+	kill_text(e, e->cursor, end, kill_appends(e));
 }
 
 void
 editor_kill_to_start(struct editor *e)
 {
-	size_t end = e->cursor;
+	size_t end = e->cursor, from;
 
-	editor_home(e);
-	editor_cut(e, e->cursor, end);
+	if (e->last_op == EDITOR_OP_KILL_START)
+		editor_kill_message(e);
+	else {
+		editor_home(e);
+		from = e->cursor;
+		e->cursor = end; /* a kill backwards: added in front */
+		kill_text(e, from, end, kill_appends(e));
+	}
+	e->op = EDITOR_OP_KILL_START;
+}
+
+void
+editor_kill_message(struct editor *e)
+{
+	size_t pre = e->cursor, post = e->len - e->cursor, n;
+	char *k;
+
+	if (!kill_appends(e) || !e->kill_chain || e->kill == NULL) {
+		kill_text(e, 0, e->len, false);
+		return;
+	}
+	/* What the key before killed was at the cursor: the buffer gets the
+	 * message as it was before it. */
+	n = pre + e->killlen + post;
+	k = xmalloc(n + 1);
+	memcpy(k, e->text, pre);
+	memcpy(k + pre, e->kill, e->killlen);
+	memcpy(k + pre + e->killlen, e->text + e->cursor, post);
+	k[n] = '\0';
+	free(e->kill);
+	e->kill = k;
+	e->killlen = n;
+	e->kill_lines = false;
+	editor_cut(e, 0, e->len);
+	e->op = EDITOR_OP_KILL;
+}
+
+bool
+editor_yank(struct editor *e)
+{
+	if (e->kill == NULL || e->killlen == 0)
+		return false;
+	return editor_insert(e, e->kill, e->killlen);
+}
+
+bool
+editor_put(struct editor *e, bool after)
+{
+	size_t at;
+	char *s;
+
+	if (e->kill == NULL || (e->killlen == 0 && !e->kill_lines) ||
+	    (e->killlen == 0 && e->len == 0) ||
+	    e->len + e->killlen + 1 > EDITOR_MAX)
+		return false;
+	if (e->kill_lines && e->len > 0) {
+		/* A line: below or above the cursor's, the cursor at its
+		 * start. */
+		s = xmalloc(e->killlen + 1);
+		if (after) {
+			editor_end(e);
+			at = e->cursor + 1;
+			s[0] = '\n';
+			memcpy(s + 1, e->kill, e->killlen);
+		} else {
+			editor_home(e);
+			at = e->cursor;
+			memcpy(s, e->kill, e->killlen);
+			s[e->killlen] = '\n';
+		}
+		editor_replace(e, e->cursor, e->cursor, s, e->killlen + 1);
+		free(s);
+		e->cursor = at;
+		return true;
+	}
+	if (after && e->cursor < e->len && e->text[e->cursor] != '\n')
+		editor_right(e);
+	editor_replace(e, e->cursor, e->cursor, e->kill, e->killlen);
+	if (e->kill_lines)
+		e->cursor -= e->killlen; /* into an empty message */
+	else
+		e->cursor = prev_char(e->text, e->cursor);
+	return true;
+}
+
+void
+editor_transpose(struct editor *e)
+{
+	size_t ls = line_start(e, e->cursor), a, b, c;
+	char *s;
+
+	if (e->cursor == ls)
+		return;
+	if (e->cursor == e->len || e->text[e->cursor] == '\n') {
+		c = e->cursor;
+		b = prev_char(e->text, c);
+		if (b == ls)
+			return;
+		a = prev_char(e->text, b);
+	} else {
+		a = prev_char(e->text, e->cursor);
+		b = e->cursor;
+		c = next_char(e->text, e->len, b);
+	}
+	s = xmalloc(c - a);
+	memcpy(s, e->text + b, c - b);
+	memcpy(s + (c - b), e->text + a, b - a);
+	editor_replace(e, a, c, s, c - a);
+	free(s);
+}
+
+bool
+editor_undo(struct editor *e)
+{
+	struct editor_undo *u;
+
+	if (e->nundo == 0)
+		return false;
+	u = &e->undo[--e->nundo];
+	splice(e, u->at, u->at + u->newlen, u->old, u->oldlen);
+	e->cursor = u->cursor <= e->len ? u->cursor : e->len;
+	e->undobytes -= u->oldlen;
+	free(u->old);
+	return true;
+}
+
+void
+editor_search_begin(struct editor *e)
+{
+	if (e->searching)
+		return;
+	e->searching = true;
+	e->search_failed = false;
+	free(e->query);
+	e->query = xstrdup("");
+	e->querylen = 0;
+	e->found = e->nhistory;
+	e->before_search = xstrndup(e->text, e->len);
+	e->before_cursor = e->cursor;
+}
+
+/* Show text (n bytes) in the input, no undo step: the search's own. */
+static void
+search_show(struct editor *e, const char *text, size_t n, size_t cursor)
+{
+	splice(e, 0, e->len, text, n);
+	e->cursor = cursor;
+}
+
+/* The newest message from index from down that holds the words: shown,
+ * the cursor on them. */
+static bool
+search_from(struct editor *e, size_t from)
+{
+	const char *hit;
+	size_t i;
+
+	e->search_failed = false;
+	if (e->querylen == 0)
+		return true;
+	for (i = from + 1; i-- > 0;) {
+		if (i >= e->nhistory)
+			continue;
+		hit = strstr(e->history[i], e->query);
+		if (hit != NULL) {
+			e->found = i;
+			search_show(e, e->history[i], strlen(e->history[i]),
+			    (size_t)(hit - e->history[i]));
+			return true;
+		}
+	}
+	e->search_failed = true;
+	return false;
+}
+
+bool
+editor_search_type(struct editor *e, const char *s, size_t n)
+{
+	if (!e->searching)
+		return false;
+	e->query = xrealloc(e->query, e->querylen + n + 1);
+	memcpy(e->query + e->querylen, s, n);
+	e->querylen += n;
+	e->query[e->querylen] = '\0';
+	/* The message shown still holds it, or an older one. */
+	return search_from(
+	    e, e->found < e->nhistory ? e->found : e->nhistory - 1);
+}
+
+bool
+editor_search_older(struct editor *e)
+{
+	if (!e->searching || e->querylen == 0)
+		return false;
+	if (e->found >= e->nhistory) /* none shown yet */
+		return search_from(e, e->nhistory - 1);
+	if (e->found == 0) {
+		e->search_failed = true;
+		return false;
+	}
+	return search_from(e, e->found - 1);
+}
+
+void
+editor_search_back(struct editor *e)
+{
+	if (!e->searching || e->querylen == 0)
+		return;
+	e->querylen = prev_char(e->query, e->querylen);
+	e->query[e->querylen] = '\0';
+	e->found = e->nhistory;
+	if (e->querylen == 0) {
+		e->search_failed = false;
+		search_show(e, e->before_search, strlen(e->before_search),
+		    e->before_cursor);
+	} else
+		(void)search_from(e, e->nhistory - 1);
+}
+
+void
+editor_search_end(struct editor *e, bool accept)
+{
+	size_t n;
+
+	if (!e->searching)
+		return;
+	n = strlen(e->before_search);
+	if (!accept)
+		search_show(e, e->before_search, n, e->before_cursor);
+	if (accept &&
+	    (n != e->len || memcmp(e->text, e->before_search, n) != 0)) {
+		/* One undo step brings back what was in the input. */
+		undo_keep(e, 0, e->before_search, n, e->len, e->before_cursor);
+		e->before_search = NULL;
+	}
+	free(e->before_search);
+	e->before_search = NULL;
+	free(e->query);
+	e->query = NULL;
+	e->querylen = 0;
+	e->searching = false;
+	e->search_failed = false;
+}
+
+/* vi's dd and cc: the cursor's line into the kill buffer, as a line; dd
+ * takes it out (with a newline), cc empties it. */
+static void
+vi_cut_line(struct editor *e, size_t ls, size_t le, bool change)
+{
+	e->cursor = ls;
+	if (ls < le)
+		kill_store(e, ls, le, false);
+	else { /* an empty line: p puts an empty line */
+		free(e->kill);
+		e->kill = xstrdup("");
+		e->killlen = 0;
+	}
+	e->kill_lines = true;
+	if (change)
+		editor_cut(e, ls, le);
+	else if (le < e->len)
+		editor_cut(e, ls, le + 1);
+	else if (ls > 0) {
+		editor_cut(e, ls - 1, le);
+		e->cursor = line_start(e, e->cursor);
+	} else
+		editor_cut(e, 0, e->len);
+}
+
+bool
+editor_vi_cut(struct editor *e, enum editor_motion m, bool big, bool change)
+{
+	int (*cls)(char) = big ? vi_big_class : vi_class;
+	size_t start = e->cursor, ls = line_start(e, start), from, to;
+	size_t le = start + strcspn(e->text + start, "\n");
+	int c;
+
+	switch (m) {
+	case EDITOR_MOTION_WORD_NEXT:
+		from = start;
+		if (change && start < le && cls(e->text[start]) != 0) {
+			/* cw, on a word: to its end, its blanks kept. */
+			c = cls(e->text[start]);
+			for (to = start; to < le && cls(e->text[to]) == c; to++)
+				;
+		} else {
+			word_next(e, cls);
+			to = e->cursor < le ? e->cursor : le;
+		}
+		break;
+	case EDITOR_MOTION_WORD_PREV:
+		word_prev(e, cls);
+		from = e->cursor;
+		to = start;
+		break;
+	case EDITOR_MOTION_WORD_END:
+		word_end(e, cls);
+		from = start;
+		to = next_char(e->text, e->len, e->cursor);
+		break;
+	case EDITOR_MOTION_LINE_END:
+		from = start;
+		to = le;
+		break;
+	case EDITOR_MOTION_LINE_START:
+		from = ls;
+		to = start;
+		break;
+	case EDITOR_MOTION_LEFT:
+		from = start > ls ? prev_char(e->text, start) : start;
+		to = start;
+		break;
+	case EDITOR_MOTION_RIGHT:
+		from = start;
+		to = next_char(e->text, le, start);
+		break;
+	case EDITOR_MOTION_LINE:
+	default:
+		vi_cut_line(e, ls, le, change);
+		e->op = EDITOR_OP_OTHER;
+		return true;
+	}
+	e->cursor = start;
+	if (from >= to)
+		return false;
+	kill_text(e, from, to, false);
+	e->op = EDITOR_OP_OTHER; /* vi's register: the next cut replaces it */
+	return true;
 }
 
 /* The columns of one character in the input: a tab is VIEW_TAB_COLS, as
@@ -430,15 +950,6 @@ editor_fit(const char *s, size_t n, size_t cols)
 		i += l;
 	}
 	return i;
-}
-
-/* The start of the line that holds byte at (a line ends at '\n'). */
-static size_t
-line_start(const struct editor *e, size_t at)
-{
-	while (at > 0 && e->text[at - 1] != '\n')
-		at--;
-	return at;
 }
 
 /* Put the cursor on the line starting at start, col columns in (or at

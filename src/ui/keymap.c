@@ -92,6 +92,10 @@ static const struct {
 	[ACT_CURSOR_RIGHT] = { "cursor-right", "cursor right" },
 	[ACT_CURSOR_HOME] = { "cursor-home", "start of the line" },
 	[ACT_CURSOR_END] = { "cursor-end", "end of the line" },
+	[ACT_MESSAGE_START] = { "message-start",
+	    "start of the message (all its lines)" },
+	[ACT_MESSAGE_END] = { "message-end",
+	    "end of the message (all its lines)" },
 	[ACT_WORD_LEFT] = { "word-left", "word left" },
 	[ACT_WORD_RIGHT] = { "word-right", "word right" },
 	[ACT_WORD_NEXT] = { "word-next", "start of the next word (vi's w)" },
@@ -110,9 +114,27 @@ static const struct {
 	    "delete the character under the cursor" },
 	[ACT_DELETE_WORD_BACK] = { "delete-word-back",
 	    "delete the word before" },
+	[ACT_KILL_WORD] = { "kill-word", "delete to the end of the word" },
 	[ACT_KILL_LINE] = { "kill-line", "delete to the end of the line" },
 	[ACT_KILL_TO_START] = { "kill-to-start",
-	    "delete to the start of the line" },
+	    "delete to the start of the line; twice: the whole message" },
+	[ACT_KILL_MESSAGE] = { "kill-message",
+	    "delete the whole message (yank brings it back)" },
+	[ACT_YANK] = { "yank", "put back the text deleted last" },
+	[ACT_YANK_AFTER] = { "yank-after",
+	    "put back the text deleted last, after the cursor (vi's p)" },
+	[ACT_UNDO] = { "undo", "undo the last edit" },
+	[ACT_TRANSPOSE] = { "transpose",
+	    "swap the character before the cursor with the one under it" },
+	[ACT_VI_DELETE] = { "vi-delete",
+	    "delete to where the next key moves (vi's d: dw, d$, dd...)" },
+	[ACT_VI_CHANGE] = { "vi-change",
+	    "as vi-delete, then insert mode (vi's c: cw, c$, cc...)" },
+	[ACT_CHANGE_TO_END] = { "change-to-end",
+	    "delete to the end of the line, then insert mode (vi's C)" },
+	[ACT_HISTORY_SEARCH] = { "history-search",
+	    "search the messages you sent, newest first (type; again: "
+	    "older)" },
 	[ACT_INSERT_MODE] = { "insert-mode", "insert mode (vi)" },
 	[ACT_APPEND] = { "append", "insert after the cursor (vi)" },
 	[ACT_APPEND_END] = { "append-end", "insert at the end (vi)" },
@@ -280,6 +302,9 @@ keymap_key_from_name(const char *s)
 	/* C-x is kept as lower-case x with the Ctrl bit. */
 	if ((mods & KEYC_CTRL) && cp >= 'A' && cp <= 'Z')
 		cp = cp - 'A' + 'a';
+	/* Terminals send C-/ as C-_ (0x1f): the same key. */
+	if ((mods & KEYC_CTRL) && cp == '/')
+		cp = '_';
 	return cp | mods;
 }
 
@@ -520,7 +545,7 @@ describe_editing(enum action action)
 {
 	return action == ACT_NEWLINE || action == ACT_HISTORY_PREV ||
 	       action == ACT_HISTORY_NEXT ||
-	       (action >= ACT_CURSOR_LEFT && action <= ACT_KILL_TO_START);
+	       (action >= ACT_CURSOR_LEFT && action <= ACT_HISTORY_SEARCH);
 }
 
 /*

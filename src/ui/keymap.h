@@ -100,6 +100,8 @@ enum action {
 	ACT_CURSOR_RIGHT,
 	ACT_CURSOR_HOME,
 	ACT_CURSOR_END,
+	ACT_MESSAGE_START, /* the whole message's start (M-<) */
+	ACT_MESSAGE_END,   /* and end (M->) */
 	ACT_WORD_LEFT,
 	ACT_WORD_RIGHT,
 	ACT_WORD_NEXT,    /* vi's w */
@@ -111,14 +113,24 @@ enum action {
 	ACT_DELETE_BACK,
 	ACT_DELETE_FORWARD,
 	ACT_DELETE_WORD_BACK,
+	ACT_KILL_WORD, /* to the end of the word (M-d) */
 	ACT_KILL_LINE,
-	ACT_KILL_TO_START,
-	ACT_INSERT_MODE,  /* vi: leave normal mode */
-	ACT_APPEND,       /* vi: cursor right, then insert mode */
-	ACT_APPEND_END,   /* vi: end of line, then insert mode */
-	ACT_INSERT_START, /* vi: start of line, then insert mode */
-	ACT_NORMAL_MODE,  /* vi: enter normal mode */
-	ACT_COMMAND,      /* start the input line with "/" (insert mode) */
+	ACT_KILL_TO_START, /* twice in a row: the whole message */
+	ACT_KILL_MESSAGE,
+	ACT_YANK,       /* the kill buffer at the cursor (C-y; vi's P) */
+	ACT_YANK_AFTER, /* vi's p */
+	ACT_UNDO,
+	ACT_TRANSPOSE,
+	ACT_VI_DELETE,      /* vi's d: the next key is its motion */
+	ACT_VI_CHANGE,      /* vi's c */
+	ACT_CHANGE_TO_END,  /* vi's C */
+	ACT_HISTORY_SEARCH, /* C-r: search the messages sent, newest first */
+	ACT_INSERT_MODE,    /* vi: leave normal mode */
+	ACT_APPEND,         /* vi: cursor right, then insert mode */
+	ACT_APPEND_END,     /* vi: end of line, then insert mode */
+	ACT_INSERT_START,   /* vi: start of line, then insert mode */
+	ACT_NORMAL_MODE,    /* vi: enter normal mode */
+	ACT_COMMAND,        /* start the input line with "/" (insert mode) */
 	ACT__COUNT,
 };
 

@@ -32,9 +32,11 @@ src/ui/builtin.c: $(UI_THEMES) $(UI_KEYS) src/ui/embed.awk
 CLEANFILES += src/ui/builtin.c
 EXTRA_DIST += src/ui/embed.awk
 
-check_PROGRAMS += tests/test_ui
-TESTS += tests/test_ui
+check_PROGRAMS += tests/test_ui tests/test_editor
+TESTS += tests/test_ui tests/test_editor
 tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
+# test_editor: the input line's kill buffer, undo, C-r and vi operators.
+tests_test_editor_SOURCES = tests/test_editor.c tests/test.h
 
 # The chat screen in tmux (skips without tmux): the screen alone, and
 # streaming replies from the mock provider through the real app.
@@ -67,7 +69,8 @@ tests_test_ui_SOURCES = tests/test_ui.c tests/test.h
 # /theme switch and on 8 and 16 colours.  ui_theme_few.sh: every built-in
 # theme readable on 8, 16 and 256 colours (no text on its own colour).
 # ui_theme_cmd.sh: /theme for the session; did-you-mean for a theme name
-# and a theme file's words.
+# and a theme file's words.  ui_editkeys.sh: readline's kill buffer, undo,
+# C-t, M-< M->, C-u C-u and C-r, and the vi map's operators.
 TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
 	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh tests/ui_term.sh tests/ui_export.sh \
@@ -75,7 +78,8 @@ TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 	tests/ui_files.sh tests/ui_titlebar.sh tests/ui_popup.sh \
 	tests/ui_theme_bg.sh tests/ui_reask.sh tests/ui_lists.sh \
 	tests/ui_width.sh tests/ui_daily.sh tests/ui_theme_few.sh \
-	tests/ui_theme_cmd.sh tests/ui_rows.sh tests/ui_daily2.sh
+	tests/ui_theme_cmd.sh tests/ui_rows.sh tests/ui_daily2.sh \
+	tests/ui_editkeys.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
 	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh tests/ui_term.sh tests/ui_export.sh \
@@ -83,7 +87,8 @@ EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_files.sh tests/ui_titlebar.sh tests/ui_popup.sh \
 	tests/ui_theme_bg.sh tests/ui_reask.sh tests/ui_lists.sh \
 	tests/ui_width.sh tests/ui_daily.sh tests/ui_theme_few.sh \
-	tests/ui_theme_cmd.sh tests/ui_rows.sh tests/ui_daily2.sh
+	tests/ui_theme_cmd.sh tests/ui_rows.sh tests/ui_daily2.sh \
+	tests/ui_editkeys.sh
 
 FUZZ_TARGETS += fuzz/fuzz_keymap fuzz/fuzz_markup fuzz/fuzz_theme
 fuzz_fuzz_keymap_SOURCES = fuzz/fuzz_keymap.c $(FUZZ_DRIVER)

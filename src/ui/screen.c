@@ -456,6 +456,9 @@ translate(int r, wint_t ch)
 	}
 	if (ch >= 1 && ch <= 26)
 		return ('a' + ch - 1) | KEYC_CTRL;
+	/* C-\ C-] C-^ C-_ (which C-/ sends too: undo) */
+	if (ch >= 0x1c && ch <= 0x1f)
+		return (uint32_t) "\\]^_"[ch - 0x1c] | KEYC_CTRL;
 	if (ch < 0x20)
 		return KEYC_NONE;
 	return (uint32_t)ch;
@@ -783,6 +786,12 @@ draw_status(struct ui *ui, int y)
 		snprintf(buf, sizeof buf, " %s ",
 		    ui->mode == KEYMAP_NORMAL ? "NORMAL" : "INSERT");
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
+	}
+	/* C-r's words, where a search is on (as bash's prompt says). */
+	if (ui->ed.searching) {
+		snprintf(buf, sizeof buf, " search: %s%s ", ui->ed.query,
+		    ui->ed.search_failed ? " (not found)" : "");
+		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
 	}
 	/* Narrow: the model is in the footers; the spend, the warning and
 	 * -MORE- are not, so they keep the room. */

@@ -65,6 +65,8 @@ struct ui {
 	struct editor ed;
 	struct keymap km;
 	enum keymap_mode mode;
+	/* vi's d or c typed, waiting for its motion (ACT_NONE: none). */
+	enum action vi_op;
 	struct theme theme;
 	bool no_colour; /* NO_COLOR or a terminal without colours */
 

@@ -1,0 +1,154 @@
+# ui_editkeys.sh - the input line for readline and vi fingers, through the
+# real binary in tmux against the mock provider: C-w and C-y (kills in a
+# row make one piece), C-_ undoes, C-b C-f C-t, M-< M->, C-u C-u on a
+# pasted draft of 30 lines empties the input and C-y brings it back, C-r
+# searches the messages sent (Enter takes one into the input, unsent; Esc
+# puts the draft back); then the vi map's dw, u, cw, dd, p, D, C and $.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+. "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
+
+ui_start_mock
+H=$T/home
+write_config "$H"
+
+ui_start -- --home "$H"
+ui_expect "type a message" "the chat is up"
+
+# 1. Kills and yank: C-w twice is one piece, C-y puts it back whole.
+ui_type "one two three"
+ui_keys C-w C-w
+ui_expect "^› one *$" "C-w C-w: two words killed"
+ui_keys C-y
+ui_expect "^› one two three$" "C-y: both back, in their order"
+# C-_ (C-/ sends the same): the yank undone, then the kills.
+ui_keys C-_
+ui_expect "^› one *$" "C-_: the yank undone"
+ui_keys C-_
+ui_expect "^› one two *$" "C-_ again: the second kill undone"
+ui_keys C-_
+ui_expect "^› one two three$" "C-_ again: the first kill undone"
+ui_keys C-_
+ui_expect "^› one two *$" "C-_ more: what was typed, a word a step"
+
+# 2. C-b, C-f, C-t, M-d, M-< and M->.
+ui_keys C-u
+ui_type "abcd"
+ui_keys C-b C-b C-t
+ui_expect "^› acbd$" "C-b twice then C-t: the characters swap"
+ui_keys C-a C-f C-f C-f
+ui_type "X"
+ui_expect "^› acbXd$" "C-a then C-f: a character at a time"
+ui_keys C-a M-d
+ui_expect "^› *$" "M-d: the word after the cursor killed"
+ui_type "top"; ui_keys M-Enter; ui_type "middle"; ui_keys M-Enter
+ui_type "bottom"
+ui_keys 'M-<'
+ui_type ">"
+ui_expect "^› >top$" "M-<: the start of the whole message"
+ui_keys 'M->'
+ui_type "<"
+ui_expect "^  bottom<$" "M->: its end"
+
+# 3. A pasted draft of 30 lines: C-u C-u empties the input, C-y brings
+# it back whole.
+ui_keys C-u C-u
+ui_expect_not "top|middle|bottom" "C-u C-u: a message of three lines gone"
+i=1; : >"$T/paste"
+while [ $i -le 30 ]; do echo "pasted line $i" >>"$T/paste"; i=$((i + 1)); done
+printf 'the last line' >>"$T/paste"
+TM load-buffer "$T/paste"
+TM paste-buffer -p -t 0
+ui_expect "paste 31 lines\\? \\(y/n\\)" "the long paste asks"
+ui_keys y
+ui_expect "the last line$" "the paste is in the input"
+ui_keys Up Up
+ui_keys C-u C-u
+ui_expect "^› *$" "C-u C-u: 31 lines gone, from the middle of them"
+ui_expect_not "pasted line" "none of them is left"
+ui_keys C-y
+ui_expect "the last line$" "C-y: the draft back"
+ui_keys Enter
+ui_expect "mock reply to: pasted line 1" "the draft yanked back is sent whole"
+ui_expect "the last line" "its last line too"
+
+# 4. C-r: the newest message holding the words; C-r again: an older one;
+# Enter takes it into the input, not sent; Esc puts the draft back.
+send "alpha question"
+ui_expect "mock reply to: alpha question" "reply to alpha"
+send "beta question"
+ui_expect "mock reply to: beta question" "reply to beta"
+ui_type "my draft"
+ui_keys C-r
+ui_expect "search: " "C-r: the search is said on the status bar"
+ui_type "quest"
+ui_expect "^› beta question$" "the newest message with the words"
+ui_expect "search: quest" "the words on the status bar"
+ui_keys C-r
+ui_expect "^› alpha question$" "C-r again: the one before"
+ui_keys Escape
+ui_expect "^› my draft$" "Esc: the draft as it was"
+ui_expect_not "search: " "and the search is over"
+ui_keys C-r
+ui_type "alp"
+ui_keys Enter
+ui_expect "^› alpha question$" "Enter: the message found, in the input"
+ui_expect_not "search: " "the search over"
+n=$(ui_screen | grep -c "mock reply to: alpha question")
+[ "$n" -eq 1 ] && ok "Enter after C-r does not send" ||
+	fail "Enter after C-r sent the message ($n replies)"
+ui_keys C-_
+ui_expect "^› my draft$" "C-_: the draft back"
+ui_keys C-r
+ui_type "zzz"
+ui_expect "search: zzz \\(not found\\)" "words found in no message are said so"
+ui_keys C-g
+ui_expect "^› my draft$" "C-g gives up the search too"
+ui_keys C-u
+
+# 5. The vi map: operators, p, u, and $ onto the last character.
+sed -i 's/^{$/{ "keys": "vi",/' "$H/config.json"
+ui_start -- --home "$H"
+ui_expect " INSERT " "the vi map"
+ui_type "one two three"
+ui_keys Escape
+ui_expect " NORMAL " "normal mode"
+ui_type "0dw"
+ui_expect "^› two three$" "dw: the word and its blank"
+ui_type "u"
+ui_expect "^› one two three$" "u: undone"
+ui_type "wcw"
+ui_expect " INSERT " "cw: insert mode"
+ui_type "2"
+ui_keys Escape
+ui_expect " NORMAL " "Esc (a key right after it would be an Alt key)"
+ui_expect "^› one 2 three$" "cw: the word changed, its blank kept"
+ui_type "\$"
+x=$(TM display -p -t 0 '#{cursor_x}')
+[ "$x" = "12" ] && ok "\$: the cursor on the last character" ||
+	fail "\$: the cursor at column $x, not on the last character (12)"
+ui_type "0D"
+ui_expect "^› *$" "D: to the end of the line"
+ui_type "p"
+ui_expect "^› one 2 three$" "p: what D deleted, put back"
+ui_type "0D"
+ui_expect "^› *$" "D again: the line empty"
+ui_type "A"
+ui_type "first"; ui_keys M-Enter; ui_type "second"
+ui_keys Escape
+ui_expect " NORMAL " "normal mode again"
+ui_type "dd"
+ui_expect_not "second" "dd: the line gone"
+ui_expect "^› first$" "the other line stays"
+ui_type "p"
+ui_expect "^  second$" "p: the line put below"
+ui_type "0C"
+ui_type "new"
+ui_keys Escape
+ui_expect " NORMAL " "Esc after C"
+ui_expect "^  new$" "C: the line changed"
+ui_type "0x"
+ui_expect "^  ew$" "x still deletes a character"
+ui_type "5"
+ui_expect "nothing to rate yet" "a digit still rates (no reply here), not a count"
+
+finish
