@@ -3,7 +3,8 @@
 # row make one piece), C-_ undoes, C-b C-f C-t, M-< M->, C-u C-u on a
 # pasted draft of 30 lines empties the input and C-y brings it back, C-r
 # searches the messages sent (Enter takes one into the input, unsent; Esc
-# puts the draft back); then the vi map's dw, u, cw, dd, p, D, C and $.
+# puts the draft back), M-e writes the message in $VISUAL; then the vi
+# map's dw, u, cw, dd, p, D, C and $.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
@@ -103,6 +104,31 @@ ui_type "zzz"
 ui_expect "search: zzz \\(not found\\)" "words found in no message are said so"
 ui_keys C-g
 ui_expect "^› my draft$" "C-g gives up the search too"
+ui_keys C-u
+
+# 4b. M-e: the message in $VISUAL (a script standing for the user's
+# editor: it keeps what it was given and writes two lines); an editor
+# that fails leaves the draft as it was.
+cat >"$T/ed.sh" <<'EOF2'
+#!/bin/sh
+cp "$1" "$1.seen.$$" && mv "$1.seen.$$" "$(dirname "$0")/seen"
+grep -q "please fail" "$1" && exit 3
+printf 'line one, edited\nline two\n\n' >"$1"
+EOF2
+chmod +x "$T/ed.sh"
+ui_start VISUAL="$T/ed.sh" -- --home "$H"
+ui_expect "type a message" "the chat, with VISUAL set"
+ui_type "my first words"
+ui_keys M-e
+ui_expect "^› line one, edited$" "M-e: the editor's text is the message"
+ui_expect "^  line two$" "all of it, its last newlines left out"
+grep -qx "my first words" "$T/seen" && ok "the editor was given the draft" || fail "the editor saw: $(cat "$T/seen")"
+ls /tmp/mixchat-message-* >/dev/null 2>&1 && fail "the temporary file is left behind" || ok "no file left behind"
+ui_keys C-M-u
+ui_type "please fail"
+ui_keys M-e
+ui_expect "the editor \(.*ed.sh\) failed: the message is as it was" "an editor that fails is said"
+ui_expect "^› please fail$" "and the draft is kept"
 ui_keys C-u
 
 # 5. The vi map: operators, p, u, and $ onto the last character.

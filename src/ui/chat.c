@@ -24,6 +24,8 @@
 #include "cli/output.h"
 #include "ui/resource.h"
 #include "ui/ui.h"
+#include "util/buf.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/self.h"
 #include "util/timeutil.h"
@@ -586,6 +588,80 @@ scroll_to_selected(struct ui *ui)
 		ui->scroll = scroll_max(ui);
 }
 
+/*
+ * The message written in the user's editor ($VISUAL, else $EDITOR, else
+ * vi), as git and shells offer: the draft goes to a private temporary
+ * file, the editor runs on the whole terminal, and what it saved comes
+ * back as the draft (its last newlines left out).  An editor that fails
+ * (or one not found) leaves the draft as it was, and says so.
+ */
+static void
+edit_external(struct ui *ui)
+{
+	const char *ed = getenv("VISUAL"), *tmp = getenv("TMPDIR");
+	char *path, *cause = NULL;
+	struct buf b;
+	size_t off = 0;
+	ssize_t k;
+	int fd, st;
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	if (ed == NULL || *ed == '\0')
+		ed = "vi";
+	path = xasprintf("%s/mixchat-message-XXXXXX.md",
+	    tmp != NULL && *tmp == '/' ? tmp : "/tmp");
+	if ((fd = mkstemps(path, 3)) < 0) {
+		char *m = xasprintf(
+		    "no file for the editor: %s: %s", path, strerror(errno));
+
+		ui_notice(ui, m);
+		free(m);
+		free(path);
+		return;
+	}
+	while (off < ui->ed.len &&
+	       ((k = write(fd, ui->ed.text + off, ui->ed.len - off)) > 0 ||
+	           errno == EINTR))
+		if (k > 0)
+			off += (size_t)k;
+	close(fd);
+	st = screen_run_editor(ui, ed, path);
+	buf_init(&b, EDITOR_MAX);
+	if (st != 0) {
+		char *m = xasprintf("the editor (%s) %s: the message is as "
+		                    "it was",
+		    ed,
+		    st == 127 ? "could not be started (set VISUAL or EDITOR)"
+		              : "failed");
+
+		ui_notice(ui, m);
+		free(m);
+	} else if (fs_read_file(path, &b, &cause) != MC_OK) {
+		char *m = xasprintf(
+		    "the editor's file could not be read back: %s", cause);
+
+		ui_notice(ui, m);
+		free(m);
+		free(cause);
+	} else {
+		size_t n = b.len, fixed;
+		char *text;
+
+		while (
+		    n > 0 && (b.data[n - 1] == '\n' || b.data[n - 1] == '\r'))
+			n--;
+		text =
+		    utf8_repair(b.data != NULL ? b.data : "", n, &fixed, NULL);
+		editor_set(&ui->ed, text);
+		free(text);
+	}
+	buf_release(&b);
+	unlink(path);
+	free(path);
+	ui->dirty = true;
+}
+
 /* The message set aside by vi's ':' comes back when the input is empty
  * (or holds only the '/' the key put there). */
 static void
@@ -1108,6 +1184,9 @@ do_action(struct ui *ui, enum action action, int arg)
 	case ACT_CHANGE_TO_END:
 		editor_vi_cut(&ui->ed, EDITOR_MOTION_LINE_END, false, true);
 		ui->mode = KEYMAP_INSERT;
+		break;
+	case ACT_EDIT_EXTERNAL:
+		edit_external(ui);
 		break;
 	case ACT_HISTORY_SEARCH:
 		editor_search_begin(&ui->ed);

@@ -132,6 +132,9 @@ static const struct {
 	    "as vi-delete, then insert mode (vi's c: cw, c$, cc...)" },
 	[ACT_CHANGE_TO_END] = { "change-to-end",
 	    "delete to the end of the line, then insert mode (vi's C)" },
+	[ACT_EDIT_EXTERNAL] = { "edit-external",
+	    "write the message in your editor ($VISUAL or $EDITOR); saved, "
+	    "it comes back here" },
 	[ACT_HISTORY_SEARCH] = { "history-search",
 	    "search the messages you sent, newest first (type; again: "
 	    "older)" },

@@ -124,6 +124,7 @@ enum action {
 	ACT_VI_DELETE,      /* vi's d: the next key is its motion */
 	ACT_VI_CHANGE,      /* vi's c */
 	ACT_CHANGE_TO_END,  /* vi's C */
+	ACT_EDIT_EXTERNAL,  /* the message in $VISUAL / $EDITOR (M-e) */
 	ACT_HISTORY_SEARCH, /* C-r: search the messages sent, newest first */
 	ACT_INSERT_MODE,    /* vi: leave normal mode */
 	ACT_APPEND,         /* vi: cursor right, then insert mode */

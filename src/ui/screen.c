@@ -270,6 +270,44 @@ screen_suspend(struct ui *ui)
 }
 
 int
+screen_run_editor(struct ui *ui, const char *editor, const char *path)
+{
+	int status = -1;
+	pid_t pid;
+
+	if (mouse_on)
+		mousemask(0, NULL);
+	printf("\033[?2004l");
+	fflush(stdout);
+	endwin();
+	if ((pid = fork()) == 0) {
+		/* As the shell would start it: signals as they come. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		signal(SIGTSTP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		/* $EDITOR may hold words of its own ("code -w"), as git
+		 * takes it: a shell splits it, the file goes apart. */
+		setenv("MIXCHAT_EDITOR", editor, 1);
+		execl("/bin/sh", "sh", "-c", "exec $MIXCHAT_EDITOR \"$1\"",
+		    "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	printf("\033[?2004h");
+	fflush(stdout);
+	if (mouse_on)
+		screen_mouse(true);
+	screen_resize(ui);
+	return pid < 0               ? -1
+	       : WIFEXITED(status)   ? WEXITSTATUS(status)
+	       : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+	                             : -1;
+}
+
+int
 screen_start(struct ui *ui, char **cause)
 {
 	size_t i;

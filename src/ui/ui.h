@@ -259,6 +259,9 @@ void screen_last_click(int *row, int *col);
  * `-e mixchat`, a tmux window of its own), so there is none to return to.
  */
 bool screen_suspend(struct ui *ui);
+/* screen_run_editor: leave the screen, run editor (a shell's words) on
+ * path, wait for it, come back; its exit status (-1: not run). */
+int screen_run_editor(struct ui *ui, const char *editor, const char *path);
 /* screen_read_key: the next key, or KEYC_NONE when none is waiting. */
 uint32_t screen_read_key(void);
 int screen_colours(void);
