@@ -466,10 +466,10 @@ shape_columns(
  * 0.6695 (4 of 5 folds), MMLU 0.7006 -> 0.6982, RouterBench AIQ 0.8552
  * -> 0.8550, OVERRULING 0.9373 -> 0.9360 (each within a fold's
  * bootstrap error: 0.026, 0.014, 0.011).  All 22 shape numbers lost
- * MMLU (0.6929 at scale 1, 0.6981 at 0.3) and gained GSM8K less
- * (0.6656 at 0.3); the eight times each tag's probability, one line
- * per tag, measured as the one line (MMLU 0.7001, RouterBench 0.8546;
- * docs/ARCHITECTURE.md has the rest).
+ * MMLU (0.6929 at scale 1; one line per tag, 0.6981 at 0.3) and gained
+ * GSM8K less (0.6656 at 0.3); the eight times each tag's probability,
+ * one line per tag, measured as the one line (MMLU 0.7001, RouterBench
+ * 0.8546; docs/ARCHITECTURE.md has the rest).
  */
 static void
 fit_ridge(struct router *r, const struct sparse *sp,
