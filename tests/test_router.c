@@ -1009,6 +1009,10 @@ passage_fit(char (*text)[600], struct router_example *ex)
 	}
 	router_fit_options_init(&o);
 	o.tags = false;
+	/* The passage questions differ from the others in shape too (two
+	 * lines, a question mark), which the shape line would learn: this
+	 * is about what only the exemplars see. */
+	o.shape_scale = 0;
 	CHECK(router_fit(models, pin, pout, 2, tags, 1, ex, 24, &o, &r,
 	          &cause) == MC_OK);
 	free(cause);
@@ -1137,16 +1141,21 @@ TEST(exemplars_route_near_duplicates)
 	router_free(r2);
 }
 
-/* Rewrite the whole-state blob b (version 3, no trees, no classifier
- * weights beyond ntags x ROUTER_DIM) as version 2: each profile without
- * its tree count.  Profiles of ids, in order. */
+/* The bytes of a profile's shape line, at its end. */
+#define LINE ((ROUTER_NSHAPE + 1) * 4)
+
+/* Rewrite the whole-state blob b (version 4 or 3, no trees, no shape line,
+ * no classifier weights beyond ntags x ROUTER_DIM) as version to (3 or
+ * 2): each profile without its shape line, and for 2 its tree count.
+ * Profiles of ids, in order. */
 static void
-downgrade_to_v2(
-    struct buf *b, const char *const *ids, size_t nids, uint32_t ntags)
+downgrade(
+    struct buf *b, const char *const *ids, size_t nids, uint32_t ntags, int to)
 {
-	size_t off = 12, i, plen;
+	size_t off = 12, i, j, plen;
 	uint32_t t, d = 1 + ntags, crc;
 	const unsigned char *p = (const unsigned char *)b->data;
+	int from = p[4];
 
 	off += 4 + 4; /* dim, ntags */
 	for (t = 0; t < ntags; t++)
@@ -1157,14 +1166,25 @@ downgrade_to_v2(
 	for (i = 0; i < nids; i++) {
 		off += 2 + strlen(ids[i]) + 5 * 8 + 4 + (size_t)ntags * 32 +
 		       (size_t)ROUTER_DIM * 4 + 4 + (size_t)d * d * 8;
-		/* The tree count, 0, goes. */
+		/* The tree count, 0, and from version 4 the line, all 0. */
 		CHECK(p[off] == 0 && p[off + 1] == 0 && p[off + 2] == 0 &&
 		      p[off + 3] == 0);
-		memmove(b->data + off, b->data + off + 4, b->len - off - 4);
-		b->len -= 4;
+		if (from >= 4) {
+			for (j = 0; j < LINE; j++)
+				CHECK(p[off + 4 + j] == 0);
+			memmove(b->data + off + 4, b->data + off + 4 + LINE,
+			    b->len - off - 4 - LINE);
+			b->len -= LINE;
+		}
+		if (to <= 2) {
+			memmove(
+			    b->data + off, b->data + off + 4, b->len - off - 4);
+			b->len -= 4;
+		} else
+			off += 4;
 	}
 	plen = b->len - 16;
-	b->data[4] = 2;
+	b->data[4] = (char)to;
 	b->data[8] = (char)(plen & 0xff);
 	b->data[9] = (char)((plen >> 8) & 0xff);
 	b->data[10] = (char)((plen >> 16) & 0xff);
@@ -1173,27 +1193,13 @@ downgrade_to_v2(
 	memcpy(b->data + 12 + plen, &crc, 4);
 }
 
-TEST(state_versions_1_and_2_still_load)
+/* Whether r2 predicts as r does. */
+static void
+same_predictions(struct router *r, struct router *r2)
 {
-	struct router *r = synthetic_fit(), *r2 = router_new_empty();
-	static const char *const ids[] = { "m", "p" };
 	struct router_features *f = xcalloc(1, sizeof *f);
-	struct buf b;
-	char *cause = NULL;
-	size_t plen;
-	uint32_t crc;
 	double q1[2], q2[2];
 
-	/* Eight examples are too few for shape trees: the profiles end in
-	 * a tree count of 0, which version 2 did not have. */
-	router_forget_exemplars(r);
-	buf_init(&b, 64u << 20);
-	CHECK(router_state_save(r, &b) == MC_OK);
-	CHECK(b.data[4] == 3 && b.data[5] == 0);
-	downgrade_to_v2(&b, ids, 2, 2);
-	CHECK(router_state_load(r2, b.data, b.len, &cause) == MC_OK);
-	free(cause);
-	cause = NULL;
 	CHECK(router_ntags(r2) == 2 && router_has_prior(r2, "m"));
 	CHECK(router_add_model(r2, "m", 1, 1, "m") == MC_OK);
 	CHECK(router_add_model(r2, "p", 1, 1, "p") == MC_OK);
@@ -1202,6 +1208,40 @@ TEST(state_versions_1_and_2_still_load)
 	router_qualities(r2, f, q2);
 	CHECK_NEAR(q1[0], q2[0], 1e-6);
 	CHECK_NEAR(q1[1], q2[1], 1e-6);
+	free(f);
+}
+
+TEST(state_versions_1_to_3_still_load)
+{
+	struct router *r = synthetic_fit(), *r2 = router_new_empty();
+	static const char *const ids[] = { "m", "p" };
+	struct buf b;
+	char *cause = NULL;
+	size_t plen, i;
+	uint32_t crc;
+
+	/* Eight examples are too few for shape trees: the profiles end in
+	 * a tree count of 0, which version 2 did not have.  A state from
+	 * before the shape line has none: r's is cleared, so that r2 read
+	 * from the old versions must predict as r does. */
+	router_forget_exemplars(r);
+	for (i = 0; i < 2; i++)
+		memset(r->models[i]->sw, 0, sizeof r->models[i]->sw);
+	buf_init(&b, 64u << 20);
+	CHECK(router_state_save(r, &b) == MC_OK);
+	CHECK(b.data[4] == 4 && b.data[5] == 0);
+	downgrade(&b, ids, 2, 2, 3);
+	CHECK(router_state_load(r2, b.data, b.len, &cause) == MC_OK);
+	free(cause);
+	cause = NULL;
+	same_predictions(r, r2);
+	router_free(r2);
+	r2 = router_new_empty();
+	downgrade(&b, ids, 2, 2, 2);
+	CHECK(router_state_load(r2, b.data, b.len, &cause) == MC_OK);
+	free(cause);
+	cause = NULL;
+	same_predictions(r, r2);
 	router_free(r2);
 	r2 = router_new_empty();
 
@@ -1220,7 +1260,6 @@ TEST(state_versions_1_and_2_still_load)
 	CHECK(router_ntags(r2) == 2 && router_has_prior(r2, "m"));
 	CHECK(r2->exemplars == NULL);
 	buf_release(&b);
-	free(f);
 	router_free(r);
 	router_free(r2);
 }
@@ -1409,11 +1448,13 @@ TEST(shape_trees_learn_what_words_cannot)
 	}
 	/* A leaf pushing a quality by 1 or more is not a tree we wrote;
 	 * nor is a split on an input there is not.  (The last leaf of the
-	 * last tree is 4 bytes before the CRC, its first node 67.) */
-	CHECK(load_patched(r2, &mb, mb.len - 8, 0, 1.5f) == MC_ERR_CORRUPT);
-	CHECK(load_patched(r2, &mb, mb.len - 4 - 67, ROUTER_TREE_INPUTS, 0) ==
+	 * last tree is 4 bytes before the shape line, which is LINE bytes
+	 * before the CRC; the tree's first node 67.) */
+	CHECK(load_patched(r2, &mb, mb.len - 8 - LINE, 0, 1.5f) ==
 	      MC_ERR_CORRUPT);
-	CHECK(load_patched(r2, &mb, mb.len - 4 - 67, 0, 0) == MC_OK);
+	CHECK(load_patched(r2, &mb, mb.len - 4 - LINE - 67, ROUTER_TREE_INPUTS,
+	          0) == MC_ERR_CORRUPT);
+	CHECK(load_patched(r2, &mb, mb.len - 4 - LINE - 67, 0, 0) == MC_OK);
 	/* The shape goes with a rating's features too; a rating stored
 	 * before it (no shape numbers) is read without. */
 	{
@@ -1440,6 +1481,132 @@ TEST(shape_trees_learn_what_words_cannot)
 		CHECK(!router_features_unpack(v, nv, g));
 		free(v);
 		free(g);
+	}
+	buf_release(&b);
+	buf_release(&mb);
+	for (i = 0; i < N; i++)
+		free(prompts[i]);
+	free(ex);
+	free(f);
+	router_free(r[0]);
+	router_free(r[1]);
+	router_free(r2);
+}
+
+/* A prompt of k numbers after six words seen nowhere else. */
+static char *
+line_prompt(uint32_t *seed, int k)
+{
+	char *p = tree_prompt(seed, false, false);
+	size_t n = strlen(p);
+	int i;
+
+	for (i = 0; i < k; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		n += (size_t)snprintf(
+		    p + n, 256 - n, " %u", (*seed >> 9) % 900 + 10);
+	}
+	return p;
+}
+
+TEST(shape_line_carries_a_count_beyond_what_was_seen)
+{
+	enum { N = 400, HELD = 40 };
+	static double qa[5];
+	static const double qb[1] = { 0.5 }, len[2] = { 10, 10 };
+	const char *models[] = { "a", "b" }, *tags[] = { "all" };
+	double pin[2] = { 1, 1 }, pout[2] = { 1, 1 }, err[2] = { 0, 0 };
+	double quality[5][2], q[2], q2[2];
+	struct router_example *ex = xcalloc(N, sizeof *ex);
+	struct router_features *f = xcalloc(1, sizeof *f);
+	struct router_fit_options o;
+	struct router *r[2] = { NULL, NULL }, *r2 = router_new_empty();
+	struct buf b, mb;
+	char *prompts[N], *cause = NULL;
+	uint32_t seed = 11;
+	int i, k, c;
+
+	/* Model a does worse the more numbers a question holds: 0.9 less
+	 * 0.35 log(1 + k) for 0 to 4 numbers; b is 0.5 throughout. */
+	for (k = 0; k < 5; k++) {
+		qa[k] = 0.9 - 0.35 * log1p(k);
+		quality[k][0] = qa[k];
+		quality[k][1] = qb[0];
+	}
+	for (i = 0; i < N; i++) {
+		prompts[i] = line_prompt(&seed, i % 5);
+		ex[i].prompt = prompts[i];
+		ex[i].len = strlen(prompts[i]);
+		ex[i].tag = -1;
+		ex[i].quality = quality[i % 5];
+		ex[i].out_tokens = len;
+	}
+	for (k = 0; k < 2; k++) {
+		router_fit_options_init(&o);
+		if (k == 0)
+			o.shape_scale = 0;
+		o.trees = false;
+		o.exemplars = false;
+		CHECK(router_fit(models, pin, pout, 2, tags, 1, ex, N, &o,
+		          &r[k], &cause) == MC_OK);
+		free(cause);
+		cause = NULL;
+	}
+	for (c = 0; c < 2; c++) {
+		CHECK(r[0]->models[c]->sw[ROUTER_NSHAPE] == 0);
+		CHECK(r[1]->models[c]->sw[3] == 0); /* options: not a line's */
+	}
+	CHECK(r[1]->models[0]->sw[7] < 0); /* how many numbers */
+	/* On new prompts of 7 numbers, more than any seen: a's lead over
+	 * b is 0.4 - 0.35 log 8 = -0.33.  Words and binned shape tokens
+	 * know nothing past 4 numbers (their error: 0.29); the line
+	 * carries the count on, shrunk by its ridge (0.09). */
+	for (i = 0; i < HELD; i++) {
+		char *p = line_prompt(&seed, 7);
+
+		for (k = 0; k < 2; k++) {
+			router_features_compute(r[k], p, strlen(p), f);
+			router_qualities(r[k], f, q);
+			err[k] +=
+			    fabs(q[0] - q[1] - (0.4 - 0.35 * log(8))) / HELD;
+		}
+		free(p);
+	}
+	CHECK(err[0] > 0.2);
+	CHECK(err[1] < 0.12);
+
+	/* The line goes with the state; a model's own blob takes its
+	 * prior's (fitted, never learned from ratings). */
+	buf_init(&b, 64u << 20);
+	buf_init(&mb, 64u << 20);
+	CHECK(router_state_save(r[1], &b) == MC_OK);
+	CHECK(router_state_load(r2, b.data, b.len, &cause) == MC_OK);
+	free(cause);
+	cause = NULL;
+	for (c = 0; c < 2; c++)
+		CHECK(
+		    router_add_model(r2, models[c], 1, 1, models[c]) == MC_OK);
+	router_features_compute(r[1], prompts[3], strlen(prompts[3]), f);
+	router_qualities(r[1], f, q);
+	router_features_compute(r2, prompts[3], strlen(prompts[3]), f);
+	router_qualities(r2, f, q2);
+	CHECK_NEAR(q[0], q2[0], 1e-9);
+	CHECK_NEAR(q[1], q2[1], 1e-9);
+	CHECK(router_model_save(r[1], "a", &mb) == MC_OK);
+	CHECK(router_model_load(r2, "b", mb.data, mb.len, &cause) == MC_OK);
+	CHECK(memcmp(r2->models[1]->sw, r[1]->models[1]->sw,
+	          sizeof r2->models[1]->sw) == 0);
+	/* A line that is not a number is not one we wrote. */
+	{
+		float nan = NAN;
+		uint32_t crc;
+
+		memcpy(mb.data + mb.len - 8, &nan, 4);
+		crc = router_crc32(mb.data, mb.len - 4);
+		memcpy(mb.data + mb.len - 4, &crc, 4);
+		CHECK(router_model_load(r2, "b", mb.data, mb.len, &cause) ==
+		      MC_ERR_CORRUPT);
+		free(cause);
 	}
 	buf_release(&b);
 	buf_release(&mb);
@@ -1643,9 +1810,10 @@ main(void)
 	RUN(features_in_one_pass_are_the_parts);
 	RUN(last_block_is_after_the_last_blank_line);
 	RUN(exemplars_route_near_duplicates);
-	RUN(state_versions_1_and_2_still_load);
+	RUN(state_versions_1_to_3_still_load);
 	RUN(shape_features_read_the_question);
 	RUN(shape_trees_learn_what_words_cannot);
+	RUN(shape_line_carries_a_count_beyond_what_was_seen);
 	RUN(metrics);
 	RUN(dataset_lines);
 	RUN(dataset_prices_without_lengths);

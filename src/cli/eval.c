@@ -960,6 +960,8 @@ eval_run(const struct eval_opts *o)
 		fo.epochs = atoi(getenv("MIXCHAT_FIT_EPOCHS"));
 	if (getenv("MIXCHAT_FIT_RIDGE") != NULL)
 		fo.ridge = atof(getenv("MIXCHAT_FIT_RIDGE"));
+	if (getenv("MIXCHAT_FIT_SHAPE") != NULL)
+		fo.shape_scale = atof(getenv("MIXCHAT_FIT_SHAPE"));
 	rc = dataset_fit(&ds, use, &fo, &r, &cause);
 	if (rc != MC_OK) {
 		cli_error("%s", cause);

@@ -10,8 +10,9 @@
  *     response length;
  *   - per model: the residual (ridge regression on the hashed features,
  *     exact by conjugate gradients, or by SGD when ridge = 0; target =
- *     quality - tag-mean prediction) and the LinUCB A^-1 after every
- *     training example;
+ *     quality - tag-mean prediction), with the shape line (a few shape
+ *     numbers, standardised) solved in the same ridge, and the LinUCB
+ *     A^-1 after every training example;
  *   - when opts.exemplars, every example's signature and what the fitted
  *     predictors got wrong on it, per model (exemplar.c).
  */
@@ -42,6 +43,9 @@ struct router_fit_options {
 	double dense_l2; /* ridge of the dense features, x n; 0: off */
 	double ridge;    /* residual by ridge (CG) with this L2; 0: SGD */
 	int ridge_iter;  /* its conjugate-gradient iterations */
+	/* The shape line's scale in the residual ridge (router_int.h,
+	 * ROUTER_SHAPE_LINE); 0: no shape line. */
+	double shape_scale;
 };
 
 /* router_fit_options_init: the defaults (tuned on a validation part of

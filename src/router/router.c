@@ -81,6 +81,20 @@ router_profile_base(
 }
 
 double
+router_shape_line(
+    const struct router_profile *p, const struct router_features *f)
+{
+	double q = p->sw[ROUTER_NSHAPE];
+	uint32_t k;
+
+	if (!f->has_shape)
+		return 0;
+	for (k = 0; k < ROUTER_NSHAPE; k++)
+		q += (double)p->sw[k] * f->shape[k];
+	return q;
+}
+
+double
 router_profile_quality(
     const struct router_profile *p, const struct router_features *f)
 {
@@ -89,6 +103,7 @@ router_profile_quality(
 
 	for (k = 0; k < f->nnz; k++)
 		q += (double)p->w[f->nz[k]] * f->x[f->nz[k]];
+	q += router_shape_line(p, f);
 	if (q < 0)
 		q = 0;
 	if (q > 1)

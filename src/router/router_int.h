@@ -70,7 +70,23 @@ struct router_profile {
 	uint32_t d;                 /* LinUCB dimension: 1 + ntags */
 	double *ainv;               /* d x d, row-major */
 	struct router_trees *trees; /* shape trees (fit); NULL: none */
+	/* The shape line (fit): slopes of the shape numbers in
+	 * ROUTER_SHAPE_LINE, in their raw units, and an offset (last);
+	 * all 0: none. */
+	float sw[ROUTER_NSHAPE + 1];
 };
+
+/*
+ * The shape line: a linear term of the residual in the shape numbers that
+ * count lengths and sizes (bits of ROUTER_SHAPE_LINE: the prompt's and the
+ * question block's length, lines, numbers, distinct numbers, the largest
+ * number, sentences, decimals), standardised in the fit and solved in the
+ * residual ridge at ROUTER_SHAPE_SCALE (so their own ridge is the
+ * residual's / SCALE^2).  Chosen on the validation folds of train, never
+ * on test (fit.c).
+ */
+#define ROUTER_SHAPE_LINE  0x300387u
+#define ROUTER_SHAPE_SCALE 0.3
 
 /*
  * Shape trees (shape.c): per model, depth-3 regression trees whose sum is
@@ -260,6 +276,9 @@ int router_correct_split(struct router *r, const struct router_features *f,
     const char *id, double old_quality, double quality, double stats_weight,
     double weight);
 double router_profile_quality(
+    const struct router_profile *p, const struct router_features *f);
+/* The shape line's value for f (0 without shape numbers). */
+double router_shape_line(
     const struct router_profile *p, const struct router_features *f);
 double router_profile_base(
     const struct router_profile *p, const struct router_features *f);

@@ -21,10 +21,12 @@
  * A profile: u16 idlen, id | f64 price_in, price_out, q0, len0, n |
  * u32 ntags | ntags x f64 qsum, qw, lsum, lw | dim x f32 residual |
  * u32 d | d x d f64 A^-1 | u32 ntrees | ntrees x (7 x u8 input,
- * 7 x f32 threshold, 8 x f32 leaf) (ROUTER_TREE_NODES, _LEAVES).
+ * 7 x f32 threshold, 8 x f32 leaf) (ROUTER_TREE_NODES, _LEAVES) |
+ * (ROUTER_NSHAPE + 1) x f32 shape line (slopes, offset).
  *
- * (Versions 1 and 2 had no shape trees.  A model blob's trees are
- * checked but not taken: the model keeps those of its prior.)
+ * (Versions 1 and 2 had no shape trees, 1 to 3 no shape line: it is 0.
+ * A model blob's trees and line are checked but not taken: the model
+ * keeps those of its prior.)
  */
 #include "config.h"
 
@@ -38,7 +40,7 @@
 #include "util/xmalloc.h"
 
 #define STATE_MAGIC   "MXRT"
-#define STATE_VERSION 3 /* 2: exemplars; 3: shape trees */
+#define STATE_VERSION 4 /* 2: exemplars; 3: shape trees; 4: shape line */
 #define KIND_STATE    1
 #define KIND_MODEL    2
 #define HEADER_LEN    12
@@ -142,6 +144,8 @@ router_put_profile(struct buf *b, const struct router_profile *p, int *err)
 		for (j = 0; j < lv; j++)
 			put_f32(b, p->trees->leaf[k * lv + j], err);
 	}
+	for (k = 0; k <= ROUTER_NSHAPE; k++)
+		put_f32(b, p->sw[k], err);
 }
 
 static void
@@ -423,6 +427,11 @@ get_profile(struct reader *rd, uint32_t ntags)
 		p->ainv[k] = get_f64(rd);
 	if (rd->version >= 3 && !rd->bad)
 		p->trees = get_trees(rd);
+	for (k = 0; rd->version >= 4 && k <= ROUTER_NSHAPE && !rd->bad; k++) {
+		p->sw[k] = get_f32(rd);
+		if (!isfinite(p->sw[k]))
+			rd->bad = 1;
+	}
 	if (pin < 0 || pout < 0 || n < 0 || len0 < 0)
 		rd->bad = 1;
 	if (rd->bad) {
@@ -685,12 +694,13 @@ router_model_load(struct router *r, const char *id, const void *data,
 	p->id = xstrdup(id);
 	p->price_in = r->models[i]->price_in;
 	p->price_out = r->models[i]->price_out;
-	/* The shape trees are fitted, never learned from ratings: the model
-	 * keeps those it has now, from its prior (so a release with refitted
-	 * priors reaches a user's rated models too). */
+	/* The shape trees and line are fitted, never learned from ratings:
+	 * the model keeps those it has now, from its prior (so a release
+	 * with refitted priors reaches a user's rated models too). */
 	router_trees_free(p->trees);
 	p->trees = r->models[i]->trees;
 	r->models[i]->trees = NULL;
+	memcpy(p->sw, r->models[i]->sw, sizeof p->sw);
 	router_profile_free(r->models[i]);
 	r->models[i] = p;
 	return MC_OK;
