@@ -116,14 +116,15 @@ grep -q "please fail" "$1" && exit 3
 printf 'line one, edited\nline two\n\n' >"$1"
 EOF2
 chmod +x "$T/ed.sh"
-ui_start VISUAL="$T/ed.sh" -- --home "$H"
+mkdir "$T/tmp"
+ui_start VISUAL="$T/ed.sh" TMPDIR="$T/tmp" -- --home "$H"
 ui_expect "type a message" "the chat, with VISUAL set"
 ui_type "my first words"
 ui_keys M-e
 ui_expect "^› line one, edited$" "M-e: the editor's text is the message"
 ui_expect "^  line two$" "all of it, its last newlines left out"
 grep -qx "my first words" "$T/seen" && ok "the editor was given the draft" || fail "the editor saw: $(cat "$T/seen")"
-ls /tmp/mixchat-message-* >/dev/null 2>&1 && fail "the temporary file is left behind" || ok "no file left behind"
+[ -z "$(ls "$T/tmp")" ] && ok "no file left behind (in TMPDIR)" || fail "left in TMPDIR: $(ls "$T/tmp")"
 ui_keys C-M-u
 ui_type "please fail"
 ui_keys M-e
