@@ -112,6 +112,7 @@ ui_keys C-u
 cat >"$T/ed.sh" <<'EOF2'
 #!/bin/sh
 cp "$1" "$1.seen.$$" && mv "$1.seen.$$" "$(dirname "$0")/seen"
+echo "$1" >"$(dirname "$0")/seen.path"
 grep -q "please fail" "$1" && exit 3
 printf 'line one, edited\nline two\n\n' >"$1"
 EOF2
@@ -124,6 +125,7 @@ ui_keys M-e
 ui_expect "^› line one, edited$" "M-e: the editor's text is the message"
 ui_expect "^  line two$" "all of it, its last newlines left out"
 grep -qx "my first words" "$T/seen" && ok "the editor was given the draft" || fail "the editor saw: $(cat "$T/seen")"
+grep -q "^$T/tmp/mixchat-message-.*\.md$" "$T/seen.path" && ok "the draft's file was in TMPDIR" || fail "the file was $(cat "$T/seen.path")"
 [ -z "$(ls "$T/tmp")" ] && ok "no file left behind (in TMPDIR)" || fail "left in TMPDIR: $(ls "$T/tmp")"
 ui_keys C-M-u
 ui_type "please fail"
