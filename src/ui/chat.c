@@ -1467,7 +1467,8 @@ handle_key(struct ui *ui, uint32_t key)
 	if (key == KEYC_PASTE_END)
 		return;
 	if (key == KEYC_CLICK) {
-		if (!ui->overlay.open && ui->paste_ask == NULL)
+		if (!ui->overlay.open && ui->paste_ask == NULL &&
+		    ui->confirm == NULL)
 			click(ui);
 		return;
 	}
@@ -1483,6 +1484,10 @@ handle_key(struct ui *ui, uint32_t key)
 			    ui, "paste of %zu lines dropped", ui->paste_lines);
 		free(ui->paste_ask);
 		ui->paste_ask = NULL;
+		return;
+	}
+	if (ui->confirm != NULL) {
+		command_confirm(ui, key == 'y' || key == 'Y');
 		return;
 	}
 	b = keymap_lookup(&ui->km, ui->mode, key);
@@ -1863,6 +1868,8 @@ out_ui:
 	free(theme_cause);
 	free(keys_cause);
 	free(ui.paste_ask);
+	free(ui.confirm);
+	free(ui.confirm_what);
 	buf_release(&ui.paste);
 	editor_release(&ui.ed);
 	free(ui.set_aside);

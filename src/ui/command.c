@@ -36,7 +36,10 @@ static const char help_text[] =
     "  /budget [on|off]  today's spend, the daily budget, budget mode%s\n"
     "  /new              start a new conversation\n"
     "  /sessions [N]     list conversations; /sessions N resumes number N\n"
-    "                    (/sessions ID: at that message, as /search lists it)\n"
+    "                    (/sessions ID: at that message, as /search lists it;\n"
+    "                    /sessions all: mixchat ask's one-question ones too)\n"
+    "  /rename NAME      name this conversation (mixchat export NAME finds it)\n"
+    "  /delete [N]       delete this conversation (or number N), after y\n"
     "  /search WORDS     find messages in every conversation\n"
     "  /export [FILE]    write this conversation as Markdown (JSON into a\n"
     "                    FILE.json; /export! FILE replaces a file there)\n"
@@ -886,13 +889,17 @@ cmd_new(struct ui *ui, const char *arg)
 
 /*
  * The saved conversations as /sessions lists them, titles cut to the
- * chat's width now; *n their number.
+ * chat's width now; *n the rows of text (0: there is none).  The
+ * conversations `mixchat ask` made on its own (a script's) are one line
+ * at the end unless ui->sessions_all: else a day of scripted asks buries
+ * the conversations one comes back to.
  */
 static int
 sessions_text(struct ui *ui, struct buf *b, size_t *n)
 {
-	struct app_session_info *s = NULL;
-	size_t i, room, tb, iw = 1, want = 1, width, fixed = 0;
+	struct app_session_info *all = NULL, **s;
+	size_t i, k = 0, room, tb, iw = 1, want = 1, width, fixed = 0, nall = 0,
+	          folded = 0;
 	char when[32], msgs[32];
 	int tier;
 	time_t t;
@@ -900,9 +907,16 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 	int rc;
 
 	*n = 0;
-	if ((rc = app_sessions(ui->app, &s, n)) != MC_OK || *n == 0) {
-		app_sessions_free(s, *n);
+	if ((rc = app_sessions(ui->app, &all, &nall)) != MC_OK || nall == 0) {
+		app_sessions_free(all, nall);
 		return rc;
+	}
+	s = xcalloc(nall, sizeof *s);
+	for (i = 0; i < nall; i++) {
+		if (all[i].one_off && !ui->sessions_all)
+			folded++;
+		else
+			s[k++] = &all[i];
 	}
 	rc = buf_printf(b, "Conversations (last used first; /sessions N "
 	                   "resumes number N, mixchat export N writes it):\n");
@@ -910,11 +924,11 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 	 * keeps 20 columns (or all of the longest) while columns give way
 	 * beside it, least useful first: the number of messages (11), the
 	 * year of the date (5), then the date (13). */
-	for (i = 0; i < *n; i++) {
-		const char *title = s[i].title != NULL ? s[i].title : "";
+	for (i = 0; i < k; i++) {
+		const char *title = s[i]->title != NULL ? s[i]->title : "";
 
-		if (strlen(s[i].id) > iw)
-			iw = strlen(s[i].id);
+		if (strlen(s[i]->id) > iw)
+			iw = strlen(s[i]->id);
 		tb = utf8_width(title, strcspn(title, "\n"));
 		if (tb > want)
 			want = tb;
@@ -929,11 +943,11 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 			break;
 	}
 	room = width > fixed ? width - fixed : 1;
-	for (i = 0; i < *n && rc == MC_OK; i++) {
-		const char *title = s[i].title != NULL ? s[i].title : "";
+	for (i = 0; i < k && rc == MC_OK; i++) {
+		const char *title = s[i]->title != NULL ? s[i]->title : "";
 		char *line;
 
-		t = (time_t)(s[i].updated_ms / 1000);
+		t = (time_t)(s[i]->updated_ms / 1000);
 		localtime_r(&t, &tm);
 		when[0] = '\0';
 		if (tier < 2)
@@ -943,11 +957,12 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 		msgs[0] = '\0';
 		if (tier == 0)
 			snprintf(msgs, sizeof msgs, "  %4zu msg%s",
-			    s[i].messages, s[i].messages == 1 ? " " : "s");
+			    s[i]->messages, s[i]->messages == 1 ? " " : "s");
 		/* A title of several lines: its first, marked cut. */
 		tb = strcspn(title, "\n");
 		line = xstrndup(title, tb);
-		rc = buf_printf(b, "  %*s%s%s  ", (int)iw, s[i].id, when, msgs);
+		rc =
+		    buf_printf(b, "  %*s%s%s  ", (int)iw, s[i]->id, when, msgs);
 		if (rc == MC_OK)
 			rc = add_cut(b, line, room);
 		if (rc == MC_OK && title[tb] != '\0' &&
@@ -957,7 +972,14 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 		if (rc == MC_OK)
 			rc = buf_addch(b, '\n');
 	}
-	app_sessions_free(s, *n);
+	if (rc == MC_OK && folded > 0)
+		rc = buf_printf(b,
+		    "  %s%zu one-question conversation%s from `mixchat ask`: "
+		    "/sessions all lists them\n",
+		    k > 0 ? "and " : "", folded, folded == 1 ? "" : "s");
+	*n = k + (folded > 0);
+	free(s);
+	app_sessions_free(all, nall);
 	return rc;
 }
 
@@ -1025,10 +1047,13 @@ cmd_sessions(struct ui *ui, const char *arg)
 	char *cause = NULL;
 	int rc;
 
+	/* /sessions all: the conversations `mixchat ask` made on its own
+	 * too (a conversation called "all" is resumed by its number). */
+	ui->sessions_all = strcmp(arg, "all") == 0;
 	/* N is the conversation's number, the one `mixchat export N` and
 	 * `ask --session N` take (or its name); N.SEQ, a message's id as
 	 * /search lists it, opens it there. */
-	if (arg[0] != '\0') {
+	if (arg[0] != '\0' && !ui->sessions_all) {
 		const char *dot = strchr(arg, '.');
 		char *conv = NULL;
 		long at = -1;
@@ -1117,6 +1142,145 @@ cmd_sessions(struct ui *ui, const char *arg)
 			ui_note_alt(ui, buf_str(&b), glyph == &glyph_unicode);
 	}
 	buf_release(&b);
+}
+
+static void
+cmd_rename(struct ui *ui, const char *arg)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (arg[0] == '\0') {
+		ui_note_error(ui, "/rename NAME: the name to give this "
+		                  "conversation (/sessions NAME and mixchat "
+		                  "export NAME find it by it)");
+		return;
+	}
+	rc = app_session_rename(ui->app, arg, &cause);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "/rename: %s",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		return;
+	}
+	ui_note(ui,
+	    "this conversation is called %s now (/sessions %s resumes it, "
+	    "mixchat export '%s' writes it)",
+	    app_session_title(ui->app), app_session_title(ui->app),
+	    app_session_title(ui->app));
+}
+
+/* The conversation numbered (or named) which, as /sessions lists it;
+ * false when there is none. */
+static bool
+session_info(struct ui *ui, const char *which, struct app_session_info *out)
+{
+	struct app_session_info *list = NULL;
+	size_t n = 0, i, match = SIZE_MAX;
+
+	if (app_sessions(ui->app, &list, &n) != MC_OK)
+		return false;
+	/* A number first, then the newest of a name: as the store finds
+	 * one. */
+	for (i = 0; i < n && match == SIZE_MAX; i++)
+		if (strcmp(list[i].id, which) == 0)
+			match = i;
+	for (i = 0; i < n && match == SIZE_MAX; i++)
+		if (list[i].name != NULL && strcmp(list[i].name, which) == 0)
+			match = i;
+	if (match != SIZE_MAX) {
+		*out = list[match];
+		list[match].name = list[match].title = NULL;
+	}
+	app_sessions_free(list, n);
+	return match != SIZE_MAX;
+}
+
+/*
+ * /delete [N]: this conversation, or number (or name) N, with every
+ * message of it, once y is pressed; the ratings stay with the router.
+ */
+static void
+cmd_delete(struct ui *ui, const char *arg)
+{
+	struct app_session_info info;
+	const char *which = arg[0] != '\0' ? arg : app_session_id(ui->app);
+	char *title;
+
+	if (which == NULL) {
+		ui_note_error(ui,
+		    "/delete: this conversation is not saved yet; "
+		    "/delete N deletes conversation N "
+		    "(/sessions lists them)");
+		return;
+	}
+	if (!session_info(ui, which, &info)) {
+		ui_note_error(ui,
+		    "/delete: no conversation %s (/sessions "
+		    "lists them)",
+		    which);
+		return;
+	}
+	/* As /new: a reply still arriving is not cut off unseen. */
+	if (app_busy(ui->app) && app_session_id(ui->app) != NULL &&
+	    strcmp(info.id, app_session_id(ui->app)) == 0) {
+		ui_command_wait(
+		    ui, "a reply is still arriving (Esc cancels it)");
+		free(info.name);
+		free(info.title);
+		return;
+	}
+	title = xstrndup(info.title != NULL ? info.title : "",
+	    strcspn(info.title != NULL ? info.title : "", "\n"));
+	free(ui->confirm);
+	free(ui->confirm_what);
+	ui->confirm = xasprintf("delete conversation %s, \"%s\" (%zu "
+	                        "message%s)? y deletes it, any other key "
+	                        "keeps it ",
+	    info.id, title, info.messages, info.messages == 1 ? "" : "s");
+	ui->confirm_what = xstrdup(info.id);
+	free(title);
+	free(info.name);
+	free(info.title);
+}
+
+void
+command_confirm(struct ui *ui, bool yes)
+{
+	char *what = ui->confirm_what, *cause = NULL;
+	const char *mine = app_session_id(ui->app);
+	bool current = mine != NULL && strcmp(mine, what) == 0;
+	size_t gone = 0;
+	int rc;
+
+	free(ui->confirm);
+	ui->confirm = NULL;
+	ui->confirm_what = NULL;
+	ui->dirty = true;
+	ui->scroll = 0;
+	if (!yes) {
+		ui_note(ui, "conversation %s is kept", what);
+		free(what);
+		return;
+	}
+	rc = app_session_delete(ui->app, what, &gone, &cause);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "/delete: %s",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		free(what);
+		return;
+	}
+	if (current) {
+		ui_reset_view(ui);
+		ui->selected = -1;
+	}
+	ui_note(ui,
+	    "deleted conversation %s (%zu message%s; what its ratings taught "
+	    "the router stays)%s",
+	    what, gone, gone == 1 ? "" : "s",
+	    current ? ": this is a new conversation" : "");
+	free(what);
 }
 
 struct search_list {
@@ -1443,6 +1607,8 @@ static const struct {
 	{ "glyphs", cmd_glyphs },
 	{ "new", cmd_new },
 	{ "sessions", cmd_sessions },
+	{ "rename", cmd_rename },
+	{ "delete", cmd_delete },
 	{ "search", cmd_search },
 	{ "export", cmd_export },
 	{ "export!", cmd_export_replace },

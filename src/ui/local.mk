@@ -76,6 +76,10 @@ TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 	tests/ui_theme_bg.sh tests/ui_reask.sh tests/ui_lists.sh \
 	tests/ui_width.sh tests/ui_daily.sh tests/ui_theme_few.sh \
 	tests/ui_theme_cmd.sh tests/ui_rows.sh tests/ui_daily2.sh
+# ui_sessions.sh: /sessions folds `ask`'s one-off conversations, Up leaves
+# out what ask sent, /rename, /delete with its y/n.
+TESTS += tests/ui_sessions.sh
+EXTRA_DIST += tests/ui_sessions.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
 	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh \

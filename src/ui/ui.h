@@ -129,6 +129,15 @@ struct ui {
 	struct buf paste;   /* what is being pasted */
 	char *paste_ask;    /* a long paste waiting for y/n */
 	size_t paste_lines; /* its line count */
+	/* A question on the input line waiting for y/n (/delete's), or
+	 * NULL: the next key answers it (command_confirm): y or Y yes, any
+	 * other no.  confirm_what: what it is about (a conversation's
+	 * number). */
+	char *confirm;
+	char *confirm_what;
+	/* /sessions all: the list shows the conversations `mixchat ask`
+	 * made on its own too (folded into one line otherwise). */
+	bool sessions_all;
 
 	struct ui_overlay overlay;
 	/*
@@ -233,6 +242,9 @@ void ui_command_wait(struct ui *ui, const char *why);
 void ui_command_keep(struct ui *ui, const char *line);
 /* command_run: run a /command line (command.c). */
 void command_run(struct ui *ui, const char *line);
+/* command_confirm: the answer to ui->confirm (yes: y was pressed); the
+ * question is gone after it. */
+void command_confirm(struct ui *ui, bool yes);
 
 /* screen.c: everything curses. */
 int screen_start(struct ui *ui, char **cause) MC_WUR;
