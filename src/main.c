@@ -44,6 +44,8 @@ static const char usage_text[] =
     "  stats [--json]             spend, ratings and what the router learned\n"
     "  export [SESSION] [--format md|json]\n"
     "                             write a conversation (default: the latest)\n"
+    "  sessions [--all] [--json] | rm SESSION | rename SESSION NAME\n"
+    "                             list, delete or name conversations\n"
     "\n"
     "Options:\n"
     "  --home DIR      keep config, data and vault in DIR (or MIXCHAT_HOME)\n"
@@ -73,6 +75,7 @@ static const struct command commands[] = {
 	{ "eval", cli_eval },
 	{ "stats", cli_stats },
 	{ "export", cli_export },
+	{ "sessions", cli_sessions },
 	{ "chat", cli_chat },
 };
 

@@ -83,6 +83,7 @@ int cli_train(const struct cli_global *g, int argc, char **argv);
 int cli_eval(const struct cli_global *g, int argc, char **argv);
 int cli_stats(const struct cli_global *g, int argc, char **argv);
 int cli_export(const struct cli_global *g, int argc, char **argv);
+int cli_sessions(const struct cli_global *g, int argc, char **argv);
 /* The interactive chat (src/ui). */
 int cli_chat(const struct cli_global *g, int argc, char **argv);
 
