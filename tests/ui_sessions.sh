@@ -131,4 +131,47 @@ last=$("$MC" --home "$H" export --format json 2>/dev/null | jq -r .session.id)
 
 send "/quit"
 [ "$(ui_exit_status)" = 0 ] && ok "exit 0" || fail "exit status"
+
+# 7. mixchat --session N|NAME|last starts the chat in that conversation,
+# as /sessions N would, after the start-up notices.
+"$MC" --home "$H" ask --session "daily log" "daily log entry one" >/dev/null 2>&1 ||
+	fail "ask --session 'daily log'"
+ui_start HOME="$T/uhome" -- --home "$H" --session "'daily log'"
+ui_expect "resumed: daily log" "--session NAME resumes it"
+ui_expect "mock reply to: daily log entry one" "with its messages"
+ui_expect " mixchat · daily log" "the title bar names it"
+ui_expect "type a message and press Enter" "after the start-up notice"
+ui_keys Up
+ui_expect "› daily log entry one" "Up walks its messages, as after /sessions N"
+ui_keys C-u
+send "daily log entry two"
+ui_expect "mock reply to: daily log entry two" "a message goes into it"
+send "/quit"
+ui_exit_status >/dev/null
+"$MC" --home "$H" export "daily log" >"$T/daily.md" 2>/dev/null
+expect_grep "$T/daily.md" "daily log entry two" "the message is in that conversation"
+# last: the one used last, not the script's one-off ask after it.
+"$MC" --home "$H" ask "a scripted one-off after it" >/dev/null 2>&1 ||
+	fail "a one-off ask"
+ui_start HOME="$T/uhome" -- --home "$H" -s last
+ui_expect "resumed: daily log" "-s last: the conversation used last"
+send "/quit"
+ui_exit_status >/dev/null
+ui_start HOME="$T/uhome" -- --home "$H" chat --session "$last"
+ui_expect "resumed: after the deletes" "chat --session N: by its number"
+send "/quit"
+ui_exit_status >/dev/null
+# A slip: said in the shell, exit 2, with the name it likely meant.
+ui_start HOME="$T/uhome" -- --home "$H" --session "'daily lgo'"
+[ "$(ui_exit_status)" = 2 ] && ok "an unknown conversation: exit 2" ||
+	fail "an unknown conversation: exit $(cat "$T/exit")"
+ui_expect "mixchat: --session: no conversation has the number or name 'daily lgo'; did you mean 'daily log'\\?" \
+	"and did you mean"
+ui_start HOME="$T/uhome" -- --home "$H" --session 999
+[ "$(ui_exit_status)" = 2 ] && ok "an unknown number: exit 2" ||
+	fail "an unknown number: exit $(cat "$T/exit")"
+expect_exit 2 "--session before another command" -- \
+	"$MC" --home "$H" --session 3 ask "hello"
+expect_grep "$T/err" "put it after the command: mixchat ask --session 3" \
+	"says where it goes"
 finish

@@ -24,6 +24,7 @@ struct cli_global {
 	const char *home;        /* --home, or NULL */
 	const char *config_file; /* --config, or NULL */
 	const char *log_file;    /* --log, or NULL */
+	const char *session;     /* --session (the chat's), or NULL */
 };
 
 /*

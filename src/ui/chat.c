@@ -1718,9 +1718,17 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	int rc, exit_code = EXIT_OK;
 	bool theme_ok = true, keys_ok = true;
 	char *theme_cause = NULL, *keys_cause = NULL, *idle = NULL;
+	const char *session = g->session;
+	char resume[32] = "";
 
-	if (argc > 1)
-		return cli_usage_error("chat", "takes no arguments");
+	/* `mixchat chat --session S` as `mixchat --session S`. */
+	if (argc == 3 &&
+	    (strcmp(argv[1], "--session") == 0 || strcmp(argv[1], "-s") == 0))
+		session = argv[2];
+	else if (argc == 2 && strncmp(argv[1], "--session=", 10) == 0)
+		session = argv[1] + 10;
+	else if (argc > 1)
+		return cli_usage_error("chat", "takes only --session S");
 	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
 		return rc;
 	memset(&ui, 0, sizeof ui);
@@ -1748,6 +1756,15 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	}
 	app_set_interactive(ui.app, true);
 	app_recover_drafts(ui.app);
+	/* --session S: found before anything is asked or drawn, so that a
+	 * slip is said in the shell (and the passphrase not asked for). */
+	if (session != NULL && command_find_session(&ui, session, resume,
+	                           sizeof resume, &cause) != MC_OK) {
+		cli_error("--session: %s", cause);
+		free(cause);
+		exit_code = EXIT_USAGE;
+		goto out_app;
+	}
 	/* Keys in the vault but no model for them: the passphrase is asked
 	 * for all the same, as the user expects (typed by habit into the
 	 * chat, it would be a message). */
@@ -1817,6 +1834,16 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	ui_hint_key(&ui.km, ACT_HELP_KEYS, ui.help_key, sizeof ui.help_key);
 	ui_hint_key(&ui.km, ACT_QUIT, ui.quit_key, sizeof ui.quit_key);
 	ui_hint_key(&ui.km, ACT_CANCEL, ui.cancel_key, sizeof ui.cancel_key);
+	/* --session S: as /sessions S would; the start-up notices after
+	 * it, where the eye is (resuming lays the chat pane out afresh). */
+	if (resume[0] != '\0') {
+		char *line = xasprintf("/sessions %s", resume);
+
+		command_run(&ui, line);
+		free(line);
+	} else if (session != NULL)
+		ui_note(&ui, "--session last: there is no earlier conversation "
+		             "to go on with; this is a new one");
 	ui_note(&ui,
 	    "mixchat %s: type a message and press Enter.  "
 	    "%s%s/help the commands, /sessions your earlier conversations; "

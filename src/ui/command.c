@@ -1196,6 +1196,50 @@ session_info(struct ui *ui, const char *which, struct app_session_info *out)
 	return match != SIZE_MAX;
 }
 
+int
+command_find_session(
+    struct ui *ui, const char *which, char *id, size_t size, char **cause)
+{
+	struct app_session_info *list = NULL, info;
+	const char **words;
+	const char *near;
+	size_t n = 0, i, k = 0;
+
+	id[0] = '\0';
+	/* The one used last, as /sessions lists it first (not a script's
+	 * one-off ask); none yet: the chat starts a new one. */
+	if (strcmp(which, "last") == 0) {
+		if (app_sessions(ui->app, &list, &n) == MC_OK)
+			for (i = 0; i < n && id[0] == '\0'; i++)
+				if (!list[i].one_off)
+					snprintf(id, size, "%s", list[i].id);
+		app_sessions_free(list, n);
+		return MC_OK;
+	}
+	if (session_info(ui, which, &info)) {
+		snprintf(id, size, "%s", info.id);
+		free(info.name);
+		free(info.title);
+		return MC_OK;
+	}
+	/* A slip in a name: the name (or title) it likely meant. */
+	if (app_sessions(ui->app, &list, &n) != MC_OK)
+		n = 0;
+	words = xcalloc(2 * n + 1, sizeof *words);
+	for (i = 0; i < n; i++) {
+		words[k++] = list[i].name;
+		words[k++] = list[i].title;
+	}
+	near = suggest_name(which, words, k);
+	*cause = xasprintf("no conversation has the number or name '%s'%s%s%s "
+	                   "(mixchat sessions lists them)",
+	    which, near != NULL ? "; did you mean '" : "",
+	    near != NULL ? near : "", near != NULL ? "'?" : "");
+	free(words);
+	app_sessions_free(list, n);
+	return MC_ERR_NOTFOUND;
+}
+
 /*
  * /delete [N]: this conversation, or number (or name) N, with every
  * message of it, once y is pressed; the ratings stay with the router.

@@ -242,6 +242,15 @@ void ui_command_wait(struct ui *ui, const char *why);
 void ui_command_keep(struct ui *ui, const char *line);
 /* command_run: run a /command line (command.c). */
 void command_run(struct ui *ui, const char *line);
+/*
+ * command_find_session: the conversation `mixchat --session which` starts
+ * in: its number (or name; "last": the one used last, as /sessions lists
+ * it first) into id (size bytes), "" for none yet with "last".
+ * MC_ERR_NOTFOUND with *cause (caller frees) naming the name it likely
+ * meant.
+ */
+int command_find_session(struct ui *ui, const char *which, char *id,
+    size_t size, char **cause) MC_WUR;
 /* command_confirm: the answer to ui->confirm (yes: y was pressed); the
  * question is gone after it. */
 void command_confirm(struct ui *ui, bool yes);
