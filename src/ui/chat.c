@@ -793,10 +793,9 @@ ui_copy_reply(struct ui *ui, long sel)
 	ui_notice(ui, msg);
 }
 
-static void
-rate_selected(struct ui *ui, int score)
+void
+ui_rate(struct ui *ui, long sel, int score)
 {
-	long sel = ui_selected(ui);
 	char *cause = NULL;
 	int rc, old;
 
@@ -804,11 +803,6 @@ rate_selected(struct ui *ui, int score)
 		ui_notice(ui, "nothing to rate yet: ratings go to a reply");
 		return;
 	}
-	/* Nothing picked, at the end: a message refused before it was sent
-	 * has no answer to rate; the newest answer is meant. */
-	if (ui->selected < 0 && ui->scroll == 0)
-		while (sel > 0 && app_get(ui->app, (size_t)sel)->not_sent)
-			sel--;
 	/* app_rate reads the rating as stored first (another mixchat may
 	 * have changed it): on_changed takes what it read. */
 	ui->rating_at = (size_t)sel + 1;
@@ -844,10 +838,22 @@ rate_selected(struct ui *ui, int score)
 	ui_sync(ui);
 }
 
-static void
-reask_selected(struct ui *ui)
+void
+ui_rate_selected(struct ui *ui, int score)
 {
 	long sel = ui_selected(ui);
+
+	/* Nothing picked, at the end: a message refused before it was sent
+	 * has no answer to rate; the newest answer is meant. */
+	if (sel >= 0 && ui->selected < 0 && ui->scroll == 0)
+		while (sel > 0 && app_get(ui->app, (size_t)sel)->not_sent)
+			sel--;
+	ui_rate(ui, sel, score);
+}
+
+void
+ui_reask(struct ui *ui, long sel)
+{
 	char *cause = NULL;
 	int rc;
 
@@ -930,7 +936,7 @@ do_action(struct ui *ui, enum action action, int arg)
 		ui->scroll = 0;
 		break;
 	case ACT_RATE:
-		rate_selected(ui, arg);
+		ui_rate_selected(ui, arg);
 		break;
 	case ACT_SELECT_PREV:
 		sel = ui_selected(ui);
@@ -951,7 +957,7 @@ do_action(struct ui *ui, enum action action, int arg)
 		app_set_budget_mode(ui->app, !app_budget_mode(ui->app));
 		break;
 	case ACT_REASK:
-		reask_selected(ui);
+		ui_reask(ui, ui_selected(ui));
 		break;
 	case ACT_SUSPEND:
 		if (!screen_suspend(ui))

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,11 @@ static const char help_text[] =
     "  /export [FILE]    write this conversation as Markdown (JSON into a\n"
     "                    FILE.json; /export! FILE replaces a file there)\n"
     "  /copy             the selected reply to the clipboard%s\n"
+    "  /rate SCORE [N]   rate the selected reply 1..5, or reply N (as the\n"
+    "                    status bar counts them) or ID%s\n"
+    "  /reask [N]        ask the selected reply's message (or reply N's)\n"
+    "                    again, of the next-best model%s\n"
+    "  /select N         pick reply N (or ID) and scroll to it%s\n"
     "  /theme NAME       switch colours (default, light, solarized-dark, "
     "mono)\n"
     "  /mouse [on|off]   the wheel scrolls, a click selects a reply "
@@ -56,6 +62,21 @@ static const char help_text[] =
     "  /help             this list;  %s\n"
     "  /quit             leave%s\n"
     "Start a message with // to send one that begins with /.";
+
+/* ui_notice with a format: said on the notice line, which is in sight
+ * however far the chat is scrolled (the reply commands keep the scroll,
+ * as their keys do). */
+static void MC_PRINTF(2, 3) ui_notice_fmt(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	ui_notice(ui, msg);
+	free(msg);
+}
 
 /* Add s to b cut to cols display columns (never inside a character, "…"
  * or "..." when cut, right after the last word kept: "about…", not
@@ -1144,6 +1165,96 @@ cmd_sessions(struct ui *ui, const char *arg)
 	buf_release(&b);
 }
 
+/*
+ * The exchange a reply's number or id names: N as the status bar numbers
+ * them ("reply N/M"), or its id ("5.3", as /why and `mixchat rate` name
+ * it); -1 (with the notice said) when it names none here.
+ */
+static long
+reply_arg(struct ui *ui, const char *cmd, const char *arg)
+{
+	size_t n = app_count(ui->app), i;
+	char *end;
+	long k;
+
+	if (strchr(arg, '.') != NULL) {
+		for (i = 0; i < n; i++)
+			if (strcmp(app_get(ui->app, i)->reply_id, arg) == 0)
+				return (long)i;
+		ui_notice_fmt(ui,
+		    "/%s: reply %s is not in this conversation (mixchat "
+		    "rate %s SCORE rates any reply)",
+		    cmd, arg, arg);
+		return -1;
+	}
+	k = strtol(arg, &end, 10);
+	if (*end != '\0' || end == arg || k < 1 || (size_t)k > n) {
+		if (n == 0)
+			ui_notice_fmt(ui, "/%s: there is no reply yet", cmd);
+		else
+			ui_notice_fmt(ui,
+			    "/%s: '%s' is no reply here: a number 1 to %zu, "
+			    "as the status bar counts them (reply N/%zu), or "
+			    "an id such as %s",
+			    cmd, arg, n, n,
+			    app_get(ui->app, n - 1)->reply_id[0] != '\0'
+			        ? app_get(ui->app, n - 1)->reply_id
+			        : "5.2");
+		return -1;
+	}
+	return k - 1;
+}
+
+/* /rate SCORE [REPLY]: what Alt-SCORE does, on the reply the keys act on
+ * or on the one named. */
+static void
+cmd_rate(struct ui *ui, const char *arg)
+{
+	const char *rest = arg + strcspn(arg, " \t");
+	long at;
+
+	if (!(arg[0] >= '1' && arg[0] <= '5') ||
+	    (arg[1] != '\0' && arg[1] != ' ' && arg[1] != '\t')) {
+		ui_notice(ui, "/rate SCORE [REPLY]: a score 1 (useless) to 5 "
+		              "(perfect), then the reply's number or id when "
+		              "not the one the keys act on");
+		return;
+	}
+	rest += strspn(rest, " \t");
+	if (rest[0] == '\0') {
+		ui_rate_selected(ui, arg[0] - '0');
+		return;
+	}
+	if ((at = reply_arg(ui, "rate", rest)) >= 0)
+		ui_rate(ui, at, arg[0] - '0');
+}
+
+/* /reask [REPLY]: what Alt-R does. */
+static void
+cmd_reask(struct ui *ui, const char *arg)
+{
+	long at =
+	    arg[0] != '\0' ? reply_arg(ui, "reask", arg) : ui_selected(ui);
+
+	if (arg[0] == '\0' || at >= 0)
+		ui_reask(ui, at);
+}
+
+/* /select N: reply N picked, as Alt-Up/Down would, and scrolled to. */
+static void
+cmd_select(struct ui *ui, const char *arg)
+{
+	long at;
+
+	if (arg[0] == '\0') {
+		ui_notice(ui, "/select N: the reply to pick, as the status bar "
+		              "counts them (reply N/M), or its id");
+		return;
+	}
+	if ((at = reply_arg(ui, "select", arg)) >= 0)
+		ui_select(ui, at);
+}
+
 static void
 cmd_rename(struct ui *ui, const char *arg)
 {
@@ -1574,10 +1685,37 @@ cmd_theme(struct ui *ui, const char *arg)
 	}
 }
 
+/* " (KEY)" for action as the map binds it, Alt- for M-, and ..5 after a
+ * rating key's 1; "" when it is not bound. */
+static void
+help_hint(struct ui *ui, enum action action, char *out, size_t n)
+{
+	char key[32], next[32];
+
+	ui_hint_key(&ui->km, action, key, sizeof key);
+	out[0] = '\0';
+	if (key[0] == '\0')
+		return;
+	snprintf(out, n, " (%s%s", strncmp(key, "M-", 2) == 0 ? "Alt-" : "",
+	    key + (strncmp(key, "M-", 2) == 0 ? 2 : 0));
+	if (action == ACT_RATE && key[strlen(key) - 1] == '1')
+		strncat(out, "..5", n - strlen(out) - 1);
+	if (action == ACT_SELECT_PREV) {
+		ui_hint_key(&ui->km, ACT_SELECT_NEXT, next, sizeof next);
+		if (next[0] != '\0' && strncmp(next, "M-", 2) == 0 &&
+		    strncmp(key, "M-", 2) == 0) {
+			strncat(out, "/", n - strlen(out) - 1);
+			strncat(out, next + 2, n - strlen(out) - 1);
+		}
+	}
+	strncat(out, ")", n - strlen(out) - 1);
+}
+
 static void
 cmd_help(struct ui *ui, const char *arg)
 {
 	char *text, keys[64], key[32], budget[48], copy[48], quit[48];
+	char rate[48], reask[48], pick[48];
 
 	/* The keys named are the map's in force, as on the status bar. */
 	ui_hint_key(&ui->km, ACT_BUDGET, key, sizeof key);
@@ -1593,7 +1731,11 @@ cmd_help(struct ui *ui, const char *arg)
 		snprintf(keys, sizeof keys, "%s lists the keys", ui->help_key);
 	else
 		snprintf(keys, sizeof keys, "no key lists the keys");
-	text = xasprintf(help_text, budget, copy, keys, quit);
+	help_hint(ui, ACT_RATE, rate, sizeof rate);
+	help_hint(ui, ACT_REASK, reask, sizeof reask);
+	help_hint(ui, ACT_SELECT_PREV, pick, sizeof pick);
+	text =
+	    xasprintf(help_text, budget, copy, rate, reask, pick, keys, quit);
 	ui_overlay_open(ui, "Commands", text);
 	free(text);
 }
@@ -1652,6 +1794,9 @@ static const struct {
 	{ "new", cmd_new },
 	{ "sessions", cmd_sessions },
 	{ "rename", cmd_rename },
+	{ "rate", cmd_rate },
+	{ "reask", cmd_reask },
+	{ "select", cmd_select },
 	{ "delete", cmd_delete },
 	{ "search", cmd_search },
 	{ "export", cmd_export },
@@ -1757,7 +1902,8 @@ command_run(struct ui *ui, const char *line)
 	/* The answer is a note at the end of the chat: it scrolls down to
 	 * it, but for /copy, which answers on the status bar and leaves
 	 * the reader where they were. */
-	if (strcmp(name, "copy") != 0)
+	if (strcmp(name, "copy") != 0 && strcmp(name, "rate") != 0 &&
+	    strcmp(name, "reask") != 0 && strcmp(name, "select") != 0)
 		ui->scroll = 0;
 	if (command_find(name, &i)) {
 		commands[i].fn(ui, arg);

@@ -211,6 +211,16 @@ long ui_selected(const struct ui *ui);
 /* ui_select: select exchange index and scroll it into the chat pane. */
 void ui_select(struct ui *ui, long index);
 /*
+ * ui_rate: rate exchange index (-1: there is none) score 1..5, said on
+ * the status bar (Alt-1..5 and /rate).  ui_rate_selected: the reply the
+ * keys act on (ui_selected; at the end, the newest answered).
+ * ui_reask: ask exchange index again with the next-best model (Alt-R,
+ * /reask).
+ */
+void ui_rate(struct ui *ui, long index, int score);
+void ui_rate_selected(struct ui *ui, int score);
+void ui_reask(struct ui *ui, long index);
+/*
  * ui_selection_follow: a reply selected (Alt-Up/Down, a click) that
  * scrolling took out of the chat pane is selected no more, so that the
  * reply keys act on the reply in sight, never on one off screen.  Called
