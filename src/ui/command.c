@@ -1,8 +1,12 @@
 /*
  * command.c - the chat's slash commands: /why /model /models /budget /new
- * /sessions /search /export /theme /notices /help /quit.  Each prints its
- * answer as a note in the chat pane (/help and /notices in a popup); a
- * failure is an error note, never an exit.
+ * /sessions /rename /delete /search /export /copy /rate /reask /select
+ * /theme /mouse /glyphs /notices /help /quit.  Each prints its answer as a
+ * note in the chat pane (/help and /notices in a popup); a failure is an
+ * error note, never an exit.  /rate, /reask and /select run what their
+ * keys run (ui_rate, ui_reask, ui_select) and answer where the keys do,
+ * on the status bar and the notice line; /delete asks y/n on the input
+ * line first (command_confirm).
  */
 #include "config.h"
 
