@@ -40,12 +40,12 @@ ui_expect "mock reply to: question 12" "its newest reply in sight"
 
 # 1. /help lists them, with the keys they stand for.
 send "/help"
-ui_expect "/rate SCORE \[N\] +rate the selected reply 1\.\.5" "/help lists /rate"
-ui_expect "status bar counts them\) or ID \(Alt-1\.\.5\)" "with its keys"
-ui_expect "/reask \[N\] .*" "/help lists /reask"
-ui_expect "again, of the next-best model \(Alt-R\)" "with its key"
-ui_expect "/select N +pick reply N \(or ID\) and scroll to it \(Alt-Up/Down\)" \
-	"/help lists /select"
+ui_expect "/rate SCORE \[N\] +rate the selected reply \(or reply N\) 1\.\.5 \(Alt-1\.\.5\)" \
+	"/help lists /rate, with its keys"
+ui_expect "/reask \[N\] +ask the next-best model again \(Alt-R\)" \
+	"/help lists /reask, with its key"
+ui_expect "/select N +pick reply N and scroll to it \(Alt-Up/Down\)" \
+	"/help lists /select, with its keys"
 ui_keys q
 
 # 2. /rate SCORE: the newest answer, as Alt-4 would; said on the status

@@ -41,19 +41,15 @@ static const char help_text[] =
     "  /budget [on|off]  today's spend, the daily budget, budget mode%s\n"
     "  /new              start a new conversation\n"
     "  /sessions [N]     list conversations; /sessions N resumes number N\n"
-    "                    (/sessions ID: at that message, as /search lists it;\n"
-    "                    /sessions all: mixchat ask's one-question ones too)\n"
-    "  /rename NAME      name this conversation (mixchat export NAME finds it)\n"
-    "  /delete [N]       delete this conversation (or number N), after y\n"
+    "                    (/sessions ID: at that message; all: ask's too)\n"
+    "  /rename NAME      name this conversation;  /delete [N]: delete it\n"
     "  /search WORDS     find messages in every conversation\n"
     "  /export [FILE]    write this conversation as Markdown (JSON into a\n"
     "                    FILE.json; /export! FILE replaces a file there)\n"
     "  /copy             the selected reply to the clipboard%s\n"
-    "  /rate SCORE [N]   rate the selected reply 1..5, or reply N (as the\n"
-    "                    status bar counts them) or ID%s\n"
-    "  /reask [N]        ask the selected reply's message (or reply N's)\n"
-    "                    again, of the next-best model%s\n"
-    "  /select N         pick reply N (or ID) and scroll to it%s\n"
+    "  /rate SCORE [N]   rate the selected reply (or reply N) 1..5%s\n"
+    "  /reask [N]        ask the next-best model again%s\n"
+    "  /select N         pick reply N and scroll to it%s\n"
     "  /theme NAME       switch colours (default, light, solarized-dark, "
     "mono)\n"
     "  /mouse [on|off]   the wheel scrolls, a click selects a reply "
@@ -1798,14 +1794,14 @@ static const struct {
 	{ "new", cmd_new },
 	{ "sessions", cmd_sessions },
 	{ "rename", cmd_rename },
-	{ "rate", cmd_rate },
-	{ "reask", cmd_reask },
-	{ "select", cmd_select },
 	{ "delete", cmd_delete },
 	{ "search", cmd_search },
 	{ "export", cmd_export },
 	{ "export!", cmd_export_replace },
 	{ "copy", cmd_copy },
+	{ "rate", cmd_rate },
+	{ "reask", cmd_reask },
+	{ "select", cmd_select },
 	{ "theme", cmd_theme },
 	{ "help", cmd_help },
 	{ "notices", cmd_notices },
