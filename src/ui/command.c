@@ -66,7 +66,10 @@ static const char help_text[] =
 /* ui_notice with a format: said on the notice line, which is in sight
  * however far the chat is scrolled (the reply commands keep the scroll,
  * as their keys do). */
-static void MC_PRINTF(2, 3) ui_notice_fmt(struct ui *ui, const char *fmt, ...)
+static void notice_fmt(struct ui *ui, const char *fmt, ...) MC_PRINTF(2, 3);
+
+static void
+notice_fmt(struct ui *ui, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -1181,7 +1184,7 @@ reply_arg(struct ui *ui, const char *cmd, const char *arg)
 		for (i = 0; i < n; i++)
 			if (strcmp(app_get(ui->app, i)->reply_id, arg) == 0)
 				return (long)i;
-		ui_notice_fmt(ui,
+		notice_fmt(ui,
 		    "/%s: reply %s is not in this conversation (mixchat "
 		    "rate %s SCORE rates any reply)",
 		    cmd, arg, arg);
@@ -1190,9 +1193,9 @@ reply_arg(struct ui *ui, const char *cmd, const char *arg)
 	k = strtol(arg, &end, 10);
 	if (*end != '\0' || end == arg || k < 1 || (size_t)k > n) {
 		if (n == 0)
-			ui_notice_fmt(ui, "/%s: there is no reply yet", cmd);
+			notice_fmt(ui, "/%s: there is no reply yet", cmd);
 		else
-			ui_notice_fmt(ui,
+			notice_fmt(ui,
 			    "/%s: '%s' is no reply here: a number 1 to %zu, "
 			    "as the status bar counts them (reply N/%zu), or "
 			    "an id such as %s",
