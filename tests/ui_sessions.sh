@@ -170,6 +170,20 @@ ui_expect "mixchat: --session: no conversation has the number or name 'daily lgo
 ui_start HOME="$T/uhome" -- --home "$H" --session 999
 [ "$(ui_exit_status)" = 2 ] && ok "an unknown number: exit 2" ||
 	fail "an unknown number: exit $(cat "$T/exit")"
+# 8. Deleted from the shell while a chat has it open: the next message is
+# not sent, and the chat says why and what to do.
+ui_start HOME="$T/uhome" -- --home "$H" -s "'daily log'"
+ui_expect "resumed: daily log" "a chat on 'daily log'"
+"$MC" --home "$H" sessions rm "daily log" >/dev/null 2>&1 ||
+	fail "sessions rm 'daily log'"
+send "into a deleted conversation"
+ui_expect "was deleted \\(by another mixchat\\), so the message was not" \
+	"a message into a deleted conversation is not sent, and says why"
+grep -q "into a deleted conversation" "$MOCK_LOG" &&
+	fail "it was sent all the same" || ok "nothing was asked"
+send "/quit"
+ui_exit_status >/dev/null
+
 expect_exit 2 "--session before another command" -- \
 	"$MC" --home "$H" --session 3 ask "hello"
 expect_grep "$T/err" "put it after the command: mixchat ask --session 3" \

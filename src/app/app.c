@@ -2824,11 +2824,21 @@ app_send(struct app *app, const char *text, char **cause)
 	m.from_cli = !app->interactive;
 	m.text = x->pub.prompt;
 	m.created_ms = time_wall_ms();
-	if ((rc = store_message_append(app->store, &m, &x->user_seq)) !=
-	    MC_OK) {
+	rc = store_message_append(app->store, &m, &x->user_seq);
+	if (rc == MC_ERR_NOTFOUND)
+		/* Deleted meanwhile (`sessions rm`, another chat's /delete):
+		 * its number is never given again, so nothing can go on it. */
+		*cause = xasprintf("conversation %llu was deleted (by another "
+		                   "mixchat), so the message was not sent%s",
+		    (unsigned long long)app->session,
+		    app->interactive ? ": /new starts a new conversation, "
+		                       "and Up brings the message back"
+		                     : "");
+	else if (rc != MC_OK)
 		*cause = xasprintf("the message could not be saved, so it was "
 		                   "not sent: %s",
 		    store_strerror(app->store));
+	if (rc != MC_OK) {
 		store_hold_release(app->store, &x->hold);
 		return app_fail(app, x, rc, *cause, false);
 	}
