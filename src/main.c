@@ -19,6 +19,8 @@
 
 static const char usage_text[] =
     "Usage: mixchat [--home DIR] [--config FILE] [--log FILE] [COMMAND [ARGS]]\n"
+    "       mixchat [-s|--session N|NAME|last] (the chat, in that "
+    "conversation)\n"
     "\n"
     "A terminal chat that routes every message to the model that gives the\n"
     "best answer for the money and the wait you accept (MixLLM routing).\n"
@@ -44,12 +46,16 @@ static const char usage_text[] =
     "  stats [--json]             spend, ratings and what the router learned\n"
     "  export [SESSION] [--format md|json]\n"
     "                             write a conversation (default: the latest)\n"
+    "  sessions [--all] [--json] | rm SESSION | rename SESSION NAME\n"
+    "                             list, delete or name conversations\n"
     "\n"
     "Options:\n"
     "  --home DIR      keep config, data and vault in DIR (or MIXCHAT_HOME)\n"
     "  --config FILE   read FILE instead of config.json\n"
     "  --log FILE      append a debug log to FILE: decisions, requests,\n"
     "                  outcomes, ratings (never keys, prompts or replies)\n"
+    "  -s, --session S start the chat in conversation S: its number, its\n"
+    "                  name, or last (the one used last)\n"
     "  -h, --help      show this help and exit\n"
     "  -V, --version   show the version and exit\n"
     "\n"
@@ -73,6 +79,7 @@ static const struct command commands[] = {
 	{ "eval", cli_eval },
 	{ "stats", cli_stats },
 	{ "export", cli_export },
+	{ "sessions", cli_sessions },
 	{ "chat", cli_chat },
 };
 
@@ -105,6 +112,7 @@ main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "session", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_global g;
@@ -114,7 +122,7 @@ main(int argc, char **argv)
 	standard_fds_open();
 	memset(&g, 0, sizeof g);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+hV", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+hVs:", options, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 		case 'c':
@@ -136,6 +144,9 @@ main(int argc, char **argv)
 			else
 				g.log_file = optarg;
 			break;
+		case 's':
+			g.session = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_OK;
@@ -147,11 +158,13 @@ main(int argc, char **argv)
 			const char *arg = argv[optind - 1];
 			int len = (int)strcspn(arg, "=");
 
-			if (strncmp(arg, "--", 2) != 0)
+			if (strncmp(arg, "--", 2) != 0 && optopt == 's')
+				fprintf(stderr, "mixchat: -s needs a value\n");
+			else if (strncmp(arg, "--", 2) != 0)
 				fprintf(stderr,
 				    "mixchat: -%c: unknown option\n",
 				    optopt != 0 ? optopt : '?');
-			else if (optopt != 0 && strchr("Hcl", optopt))
+			else if (optopt != 0 && strchr("Hcls", optopt))
 				fprintf(stderr, "mixchat: %.*s needs a value\n",
 				    len, arg);
 			else if (optopt != 0 && strchr("hV", optopt))
@@ -173,6 +186,14 @@ main(int argc, char **argv)
 	self_set(g.home, g.config_file);
 	if (argc == 0)
 		return cli_chat(&g, 0, NULL);
+	/* The chat's: `ask` has a --session of its own, after its name. */
+	if (g.session != NULL && strcmp(argv[0], "chat") != 0) {
+		fprintf(stderr,
+		    "mixchat: --session before a command is the chat's; "
+		    "put it after the command: mixchat %s --session %s\n",
+		    argv[0], g.session);
+		return EXIT_USAGE;
+	}
 	if (strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);
 		return EXIT_OK;

@@ -2071,6 +2071,242 @@ TEST(rating_replaces_only_its_soft_lesson)
 	free(dir);
 }
 
+/* A message of session, sent by `ask` (cli) or typed in the chat. */
+static uint32_t
+add_msg_from(
+    struct store *s, uint64_t session, int role, const char *text, bool cli)
+{
+	struct store_message m;
+	uint32_t seq = 0;
+
+	memset(&m, 0, sizeof m);
+	m.session = session;
+	m.role = role;
+	m.text = (char *)(uintptr_t)text;
+	m.model =
+	    role == STORE_ROLE_ASSISTANT ? (char *)(uintptr_t) "m1" : NULL;
+	m.from_cli = cli;
+	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+	return seq;
+}
+
+static const struct store_session *
+listed(const struct store_session *list, size_t n, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i].id == id)
+			return &list[i];
+	return NULL;
+}
+
+TEST(messages_from_the_command_line)
+{
+	char *dir = dbdir("fromcli");
+	struct store *s = open_or_die(dir);
+	struct store_session *list;
+	struct store_message m;
+	uint64_t one, chat, mixed, born, empty;
+	size_t n;
+	struct buf b;
+
+	/* The flag round-trips; a message without it is written as before
+	 * (flags 0), so older records read as the chat's. */
+	buf_init(&b, 1 << 16);
+	memset(&m, 0, sizeof m);
+	m.role = STORE_ROLE_USER;
+	m.text = (char *)(uintptr_t) "q";
+	CHECK(record_message_encode(&m, &b) == MC_OK);
+	CHECK(b.len > 3 && ((unsigned char *)b.data)[2] == 0);
+	buf_reset(&b);
+	m.from_cli = true;
+	CHECK(record_message_encode(&m, &b) == MC_OK);
+	CHECK(((unsigned char *)b.data)[2] == 4);
+	memset(&m, 0, sizeof m);
+	CHECK(record_message_decode(b.data, b.len, &m) == MC_OK);
+	CHECK(m.from_cli);
+	store_message_release(&m);
+	((unsigned char *)b.data)[2] = 8; /* a flag no mixchat writes */
+	CHECK(record_message_decode(b.data, b.len, &m) != MC_OK);
+	buf_release(&b);
+
+	CHECK(store_session_new(s, NULL, &one) == MC_OK);
+	add_msg_from(s, one, STORE_ROLE_USER, "scripted", true);
+	add_msg_from(s, one, STORE_ROLE_ASSISTANT, "answer", true);
+	CHECK(store_session_new(s, NULL, &chat) == MC_OK);
+	add_msg_from(s, chat, STORE_ROLE_USER, "typed", false);
+	add_msg_from(s, chat, STORE_ROLE_ASSISTANT, "answer", false);
+	add_msg_from(s, chat, STORE_ROLE_USER, "ask --session 2", true);
+	CHECK(store_session_new(s, NULL, &born) == MC_OK);
+	add_msg_from(s, born, STORE_ROLE_USER, "scripted", true);
+	add_msg_from(s, born, STORE_ROLE_ASSISTANT, "answer", true);
+	/* Opened in the chat and re-asked there: the chat's now. */
+	add_msg_from(s, born, STORE_ROLE_ASSISTANT, "again", false);
+	CHECK(store_session_new(s, NULL, &empty) == MC_OK);
+	CHECK(store_session_new(s, NULL, &mixed) == MC_OK);
+	add_msg_from(s, mixed, STORE_ROLE_USER, "scripted", true);
+
+	CHECK(store_session_list(s, &list, &n) == MC_OK && n == 5);
+	CHECK(listed(list, n, one) && listed(list, n, one)->from_cli);
+	CHECK(listed(list, n, chat) && !listed(list, n, chat)->from_cli);
+	CHECK(listed(list, n, born) && !listed(list, n, born)->from_cli);
+	CHECK(listed(list, n, empty) && !listed(list, n, empty)->from_cli);
+	CHECK(listed(list, n, mixed) && listed(list, n, mixed)->from_cli);
+	store_sessions_free(list, n);
+	CHECK(store_message_get(s, chat, 3, &m) == MC_OK && m.from_cli);
+	store_message_release(&m);
+	CHECK(store_message_get(s, chat, 1, &m) == MC_OK && !m.from_cli);
+	store_message_release(&m);
+	store_close(s);
+	free(dir);
+}
+
+TEST(session_renamed)
+{
+	char *dir = dbdir("rename");
+	struct store *s = open_or_die(dir);
+	struct store_session ss;
+	uint64_t a, b, found;
+
+	CHECK(store_session_new(s, NULL, &a) == MC_OK);
+	add_msg(s, a, STORE_ROLE_USER, "Traceback (most recent call last):");
+	CHECK(store_session_new(s, "work", &b) == MC_OK);
+	CHECK(store_session_rename(s, a, "parser bug") == MC_OK);
+	CHECK(store_session_get(s, a, &ss) == MC_OK);
+	CHECK_STR(ss.name, "parser bug");
+	CHECK_STR(ss.title, "parser bug");
+	CHECK(ss.nmessages == 1);
+	store_session_release(&ss);
+	CHECK(
+	    store_session_find(s, "parser bug", &found) == MC_OK && found == a);
+	/* One conversation a name: another's is refused, its own is fine. */
+	CHECK(store_session_rename(s, a, "work") == MC_ERR_EXISTS);
+	CHECK(strstr(store_strerror(s), "2") != NULL);
+	CHECK(store_session_rename(s, b, "work") == MC_OK);
+	CHECK(store_session_rename(s, 99, "x") == MC_ERR_NOTFOUND);
+	CHECK(store_session_rename(s, a, "") == MC_ERR_USAGE);
+	/* A session made with a name taken by a rename: that one. */
+	CHECK(
+	    store_session_new(s, "parser bug", &found) == MC_OK && found == a);
+	store_close(s);
+	free(dir);
+}
+
+static const char *
+prompt_of_test(void *ud, uint32_t seq)
+{
+	(void)ud;
+	return seq == 2 ? "what was asked" : NULL;
+}
+
+TEST(session_deleted_ratings_kept)
+{
+	char *dir = dbdir("delete");
+	struct store *s = open_or_die(dir);
+	struct store_session *list, ss;
+	struct store_message *msgs;
+	struct store_rating r, *rl;
+	float feat[2] = { 0.5f, 2.0f };
+	char *cause = NULL;
+	uint64_t a, b, c, session;
+	uint32_t seq;
+	size_t n, gone = 0;
+
+	CHECK(store_session_new(s, NULL, &a) == MC_OK);
+	add_msg(s, a, STORE_ROLE_USER, "keep me");
+	add_msg_from(s, a, STORE_ROLE_ASSISTANT, "kept", false);
+	CHECK(store_session_new(s, NULL, &b) == MC_OK);
+	add_msg(s, b, STORE_ROLE_USER, "what was asked");
+	add_msg_from(s, b, STORE_ROLE_ASSISTANT, "answer", false);
+	{
+		struct store_message m;
+
+		memset(&m, 0, sizeof m);
+		m.session = b;
+		m.role = STORE_ROLE_ASSISTANT;
+		m.text = (char *)(uintptr_t) "newest";
+		m.model = (char *)(uintptr_t) "m1";
+		CHECK(store_reply_finish(s, &m, NULL, NULL, &seq) == MC_OK);
+	}
+	CHECK(store_last_reply(s, &session, &seq) == MC_OK && session == b);
+
+	/* Rated, then corrected; another reply's rating kept pending. */
+	memset(&r, 0, sizeof r);
+	r.session = b;
+	r.seq = 2;
+	r.score = 2;
+	r.source = STORE_SOURCE_KEYSTROKE;
+	r.model = (char *)(uintptr_t) "m1";
+	r.time_ms = 1000;
+	r.features = feat;
+	r.nfeatures = 2;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	r.score = 5;
+	r.time_ms = 2000;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	r.seq = 3;
+	r.score = 3;
+	r.pending = true;
+	r.time_ms = 3000;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	r.session = a;
+	r.seq = 2;
+	r.pending = false;
+	r.time_ms = 4000;
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+
+	/* Written into meanwhile: nothing goes. */
+	CHECK(store_session_delete(s, b, 2, prompt_of_test, NULL, &gone) ==
+	      MC_ERR_AGAIN);
+	CHECK(store_messages(s, b, &msgs, &n) == MC_OK && n == 3);
+	store_messages_free(msgs, n);
+	CHECK(store_session_delete(s, 99, 0, NULL, NULL, &gone) ==
+	      MC_ERR_NOTFOUND);
+
+	CHECK(store_session_delete(s, b, 3, prompt_of_test, NULL, &gone) ==
+	      MC_OK);
+	CHECK(gone == 3);
+	CHECK(store_session_get(s, b, &ss) == MC_ERR_NOTFOUND);
+	CHECK(store_messages(s, b, &msgs, &n) == MC_OK && n == 0);
+	store_messages_free(msgs, n);
+	CHECK(store_session_find(s, "2", &session) == MC_ERR_NOTFOUND);
+	/* The other conversation is untouched. */
+	CHECK(store_messages(s, a, &msgs, &n) == MC_OK && n == 2);
+	store_messages_free(msgs, n);
+	CHECK(store_session_list(s, &list, &n) == MC_OK && n == 1);
+	store_sessions_free(list, n);
+	/* `rate last` finds a reply that is still there. */
+	CHECK(store_last_reply(s, &session, &seq) == MC_OK);
+	CHECK(session == a && seq == 2);
+
+	/* Every rating stays, as it was learned: the correction still
+	 * replaces the first, the pending one is still pending, and the
+	 * ratings of the deleted replies carry their prompt. */
+	CHECK(store_ratings_list(s, &rl, &n) == MC_OK && n == 4);
+	if (n == 4) {
+		CHECK(rl[0].session == b && rl[0].seq == 2 && rl[0].superseded);
+		CHECK(rl[1].score == 5 && !rl[1].superseded);
+		CHECK_STR(rl[0].prompt, "what was asked");
+		CHECK_STR(rl[1].prompt, "what was asked");
+		CHECK(rl[1].nfeatures == 2 && rl[1].features[1] == 2.0f);
+		CHECK(rl[2].pending && rl[2].prompt == NULL);
+		CHECK(rl[3].session == a && rl[3].prompt == NULL);
+	}
+	store_ratings_free(rl, n);
+
+	/* Its number is not given again, even after a reopen. */
+	store_close(s);
+	s = open_or_die(dir);
+	CHECK(store_session_new(s, NULL, &c) == MC_OK && c == b + 1);
+	CHECK(store_session_delete(s, c, 0, NULL, NULL, NULL) == MC_OK);
+	CHECK(store_session_delete(s, a, 2, NULL, NULL, NULL) == MC_OK);
+	CHECK(store_last_reply(s, &session, &seq) == MC_ERR_NOTFOUND);
+	CHECK(store_session_new(s, NULL, &c) == MC_OK && c == b + 2);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -2099,5 +2335,8 @@ main(void)
 	RUN(rating_replaces_only_its_soft_lesson);
 	RUN(ratings_read_features_one_at_a_time);
 	RUN(short_but_whole_file_opens);
+	RUN(messages_from_the_command_line);
+	RUN(session_renamed);
+	RUN(session_deleted_ratings_kept);
 	return test_done();
 }

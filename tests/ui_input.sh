@@ -68,7 +68,7 @@ ui_expect "^› *$" "Down: the bottom"
 send "/ses"
 ui_expect "unknown command /ses: did you mean /sessions\?" "/ses: /sessions"
 send "/se"
-ui_expect "unknown command /se: did you mean /sessions or /search\?" "/se: both commands it begins"
+ui_expect "unknown command /se: did you mean /sessions, /search or /select\?" "/se: every command it begins"
 send "/mo"
 ui_expect "unknown command /mo: did you mean /model, /models or /mouse\?" "/mo: the three"
 send "/exp"
@@ -132,9 +132,16 @@ ui_exit_status >/dev/null
 # conversation resumed came back after the newer conversations' ones).
 HU=$T/home_up
 write_config "$HU"
-"$MC" --home "$HU" ask "old one" >/dev/null 2>&1
-sleep 0.05
-"$MC" --home "$HU" ask "newer two" >/dev/null 2>&1
+# Typed in a chat: what `ask` sent is not recalled (ui_sessions.sh).
+ui_start -- --home "$HU"
+ui_expect "type a message" "a first chat"
+send "old one"
+ui_expect "mock reply to: old one" "its first conversation"
+send "/new"
+send "newer two"
+ui_expect "mock reply to: newer two" "and a second"
+ui_keys C-d
+ui_exit_status >/dev/null
 ui_start -- --home "$HU"
 ui_expect "type a message" "a chat on two conversations"
 send "/sessions 1"

@@ -532,7 +532,8 @@ ui_keys C-d
 
 # More conversations than the pane has rows: /sessions shows them in the
 # popup, the newest at its top.
-for i in $(seq 1 25); do "$MC" --home "$H" ask "filler conversation $i" >/dev/null 2>&1; done
+# (Named: `ask`'s one-off conversations are folded into one line.)
+for i in $(seq 1 25); do "$MC" --home "$H" ask --session "filler conversation $i" "filler conversation $i" >/dev/null 2>&1; done
 # /models at 80 columns: each row still fits on one line.
 UI_COLS=80 ui_start -- --home "$H"
 ui_expect "F1 keys" "an 80-column chat"
@@ -893,7 +894,7 @@ write_config "$HS"
 for i in $(seq 1 30); do "$MC" --home "$HS" ask "count me $i" >/dev/null 2>&1; done
 ui_start -- --home "$HS"
 ui_expect "F1 keys" "a chat with 30 conversations"
-send "/sessions"
+send "/sessions all" # ask's one-off conversations, listed too
 ui_expect " 1-[0-9]+ of 30 · " "the popup counts 30 conversations"
 ui_keys End
 ui_expect " [0-9]+-30 of 30 · " "and ends at the 30th"

@@ -69,6 +69,10 @@ ui_expect "Keys" "F1: the keys popup"
 MSG="60 columns: a blank column each side of the keys popup, centred" check 60
 ui_expect "─ 1-[0-9]+ of [0-9]+ · ↑↓ PgUp PgDn · Esc or q closes ─" "60 columns: where the view is, the keys, what closes it"
 ui_keys Escape; sleep 0.3
+# Taller: at 60 columns /help's rows no longer fit 45 (/rate, /reask,
+# /select, /rename, /delete).
+TM resize-window -t 0 -x 60 -y 56
+sleep 0.5
 send "/help"
 ui_expect "─ Commands " "/help: a popup shorter than the pane"
 MSG="60 columns: a short popup has blank rows above and below too" check 60 rows

@@ -2212,6 +2212,7 @@ app_save_draft(struct exchange *x)
 	memset(&m, 0, sizeof m);
 	m.session = x->app->session;
 	m.role = STORE_ROLE_ASSISTANT;
+	m.from_cli = !x->app->interactive;
 	m.text = x->text.data != NULL ? x->text.data : no_text;
 	m.model = x->pub.model;
 	m.created_ms = time_wall_ms();
@@ -2439,6 +2440,7 @@ app_on_done(void *ud, const struct net_result *res)
 	memset(&m, 0, sizeof m);
 	m.session = app->session;
 	m.role = STORE_ROLE_ASSISTANT;
+	m.from_cli = !app->interactive;
 	m.text = x->text.data;
 	m.model = x->pub.model;
 	m.tokens_in = res->tokens_in;
@@ -2817,13 +2819,27 @@ app_send(struct app *app, const char *text, char **cause)
 	memset(&m, 0, sizeof m);
 	m.session = app->session;
 	m.role = STORE_ROLE_USER;
+	/* `ask`'s: its prompts stay out of the chat's Up (it is in the
+	 * user's shell history), its one-off conversations out of
+	 * /sessions' list. */
+	m.from_cli = !app->interactive;
 	m.text = x->pub.prompt;
 	m.created_ms = time_wall_ms();
-	if ((rc = store_message_append(app->store, &m, &x->user_seq)) !=
-	    MC_OK) {
+	rc = store_message_append(app->store, &m, &x->user_seq);
+	if (rc == MC_ERR_NOTFOUND)
+		/* Deleted meanwhile (`sessions rm`, another chat's /delete):
+		 * its number is never given again, so nothing can go on it. */
+		*cause = xasprintf("conversation %llu was deleted (by another "
+		                   "mixchat), so the message was not sent%s",
+		    (unsigned long long)app->session,
+		    app->interactive ? ": /new starts a new conversation, "
+		                       "and Up brings the message back"
+		                     : "");
+	else if (rc != MC_OK)
 		*cause = xasprintf("the message could not be saved, so it was "
 		                   "not sent: %s",
 		    store_strerror(app->store));
+	if (rc != MC_OK) {
 		store_hold_release(app->store, &x->hold);
 		return app_fail(app, x, rc, *cause, false);
 	}
@@ -3744,6 +3760,12 @@ cmp_session_recent(const void *a, const void *b)
 int
 app_sessions(struct app *app, struct app_session_info **out, size_t *n)
 {
+	return app_sessions_in(app->store, out, n);
+}
+
+int
+app_sessions_in(struct store *s, struct app_session_info **out, size_t *n)
+{
 	struct store_session *list = NULL;
 	struct app_session_info *res;
 	size_t i, count = 0;
@@ -3751,7 +3773,7 @@ app_sessions(struct app *app, struct app_session_info **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = store_session_list(app->store, &list, &count)) != MC_OK)
+	if ((rc = store_session_list(s, &list, &count)) != MC_OK)
 		return rc;
 	res = xcalloc(count + 1, sizeof *res);
 	for (i = 0; i < count; i++) {
@@ -3762,8 +3784,13 @@ app_sessions(struct app *app, struct app_session_info **out, size_t *n)
 		res[i].title = xstrdup(ss->title  ? ss->title
 		                       : ss->name ? ss->name
 		                                  : "(empty)");
+		res[i].name = ss->name != NULL ? xstrdup(ss->name) : NULL;
+		res[i].created_ms = ss->created_ms;
 		res[i].updated_ms = ss->updated_ms;
 		res[i].messages = ss->nmessages;
+		/* Named (ask --session NAME, /rename): one the user means
+		 * to find again. */
+		res[i].one_off = ss->from_cli && ss->name == NULL;
 	}
 	store_sessions_free(list, count);
 	/* The one used last first: the date shown is the last activity. */
@@ -3827,11 +3854,13 @@ app_recent_prompts(struct app *app, size_t max, char ***out)
 		/* Enough, and no older conversation holds a newer one. */
 		if (count >= max && ss->updated_ms < got[max - 1].time_ms)
 			break;
-		if (store_messages(app->store, ss->id, &msgs, &nm) != MC_OK)
+		if (ss->from_cli ||
+		    store_messages(app->store, ss->id, &msgs, &nm) != MC_OK)
 			continue;
 		for (j = 0; j < nm; j++)
 			if (msgs[j].role == STORE_ROLE_USER &&
-			    msgs[j].text != NULL && msgs[j].text[0] != '\0') {
+			    !msgs[j].from_cli && msgs[j].text != NULL &&
+			    msgs[j].text[0] != '\0') {
 				got = xgrowarray(
 				    got, &cap, count + 1, sizeof *got);
 				got[count].time_ms = msgs[j].created_ms;
@@ -3861,8 +3890,10 @@ app_sessions_free(struct app_session_info *list, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		free(list[i].name);
 		free(list[i].title);
+	}
 	free(list);
 }
 
@@ -3929,6 +3960,172 @@ app_session_named(struct app *app, const char *name, char **cause)
 	}
 	app_clear_conversation(app);
 	app->session_name = xstrdup(name);
+	return MC_OK;
+}
+
+/* Why name cannot name a conversation, or NULL when it can. */
+static const char *
+name_refusal(const char *name)
+{
+	if (*name != '\0' && name[strspn(name, "0123456789")] == '\0')
+		return "a conversation's name may not be a number: it would "
+		       "be taken for the conversation of that number";
+	if (name[strspn(name, " \t")] == '\0' || has_control(name))
+		return "a conversation name must not be blank or hold control "
+		       "characters";
+	return NULL;
+}
+
+int
+app_session_rename_in(
+    struct store *s, uint64_t id, const char *name, char **cause)
+{
+	const char *why;
+	char *trimmed;
+	size_t lead = strspn(name, " \t"), len = strlen(name);
+	int rc;
+
+	/* Blanks around it are a slip, as for ask --session. */
+	while (len > lead && strchr(" \t", name[len - 1]) != NULL)
+		len--;
+	trimmed = xstrndup(name + lead, len - lead);
+	if ((why = name_refusal(trimmed)) != NULL) {
+		*cause = xstrdup(why);
+		free(trimmed);
+		return MC_ERR_USAGE;
+	}
+	rc = store_session_rename(s, id, trimmed);
+	if (rc != MC_OK)
+		*cause = xstrdup(store_strerror(s));
+	free(trimmed);
+	return rc;
+}
+
+int
+app_session_rename(struct app *app, const char *name, char **cause)
+{
+	struct store_session ss;
+	const char *why;
+	int rc;
+
+	/* Nothing stored yet: the conversation takes the name when its
+	 * first message makes it, as ask --session NAME names one. */
+	if (app->session == 0) {
+		uint64_t other;
+
+		if ((why = name_refusal(name)) != NULL) {
+			*cause = xstrdup(why);
+			return MC_ERR_USAGE;
+		}
+		if (store_session_find(app->store, name, &other) == MC_OK) {
+			*cause = xasprintf(
+			    "conversation %llu is called '%s' already",
+			    (unsigned long long)other, name);
+			return MC_ERR_EXISTS;
+		}
+		free(app->session_name);
+		free(app->session_title);
+		app->session_name = xstrdup(name);
+		app->session_title = NULL;
+		return MC_OK;
+	}
+	if ((rc = app_session_rename_in(
+	         app->store, app->session, name, cause)) != MC_OK)
+		return rc;
+	if (store_session_get(app->store, app->session, &ss) == MC_OK) {
+		free(app->session_name);
+		free(app->session_title);
+		app->session_name = ss.name ? xstrdup(ss.name) : NULL;
+		app->session_title = ss.title ? xstrdup(ss.title) : NULL;
+		store_session_release(&ss);
+	}
+	return MC_OK;
+}
+
+/* The prompts of a conversation's replies, for the ratings that outlive
+ * it (store_session_delete). */
+struct reply_prompts {
+	struct store_message *msgs;
+	size_t n;
+};
+
+/* The text of the message reply seq answered: the one its decision
+ * names, else the nearest user message before it (as app_prompt_of). */
+static const char *
+reply_prompt_of(void *ud, uint32_t seq)
+{
+	struct reply_prompts *p = ud;
+	uint32_t of = 0;
+	int reask;
+	size_t i, at;
+
+	for (at = 0; at < p->n && p->msgs[at].seq != seq; at++)
+		;
+	if (at == p->n)
+		return NULL;
+	(void)format_reply_link(p->msgs[at].decision_json, &of, &reask, NULL);
+	for (i = 0; of >= 1 && of < seq && i < at; i++)
+		if (p->msgs[i].seq == of && p->msgs[i].role == STORE_ROLE_USER)
+			return p->msgs[i].text;
+	for (i = at; i-- > 0;)
+		if (p->msgs[i].role == STORE_ROLE_USER)
+			return p->msgs[i].text;
+	return NULL;
+}
+
+int
+app_session_delete_in(
+    struct store *s, uint64_t id, size_t *nmessages, char **cause)
+{
+	struct reply_prompts p = { .msgs = NULL, .n = 0 };
+	struct store_session ss;
+	int rc;
+
+	if ((rc = store_session_get(s, id, &ss)) != MC_OK) {
+		*cause = rc == MC_ERR_NOTFOUND
+		             ? xasprintf("there is no conversation %llu",
+		                   (unsigned long long)id)
+		             : xstrdup(store_strerror(s));
+		return rc;
+	}
+	rc = store_messages(s, id, &p.msgs, &p.n);
+	if (rc == MC_OK)
+		rc = store_session_delete(
+		    s, id, ss.last_seq, reply_prompt_of, &p, nmessages);
+	if (rc != MC_OK)
+		*cause = xstrdup(store_strerror(s));
+	store_messages_free(p.msgs, p.n);
+	store_session_release(&ss);
+	return rc;
+}
+
+int
+app_session_delete(
+    struct app *app, const char *which, size_t *nmessages, char **cause)
+{
+	uint64_t id = app->session;
+	int rc;
+
+	if (which != NULL &&
+	    store_session_find(app->store, which, &id) != MC_OK) {
+		*cause = xasprintf(
+		    "no conversation %s (/sessions lists them)", which);
+		return MC_ERR_NOTFOUND;
+	}
+	if (id == 0) {
+		*cause = xstrdup("this conversation is not saved yet: "
+		                 "there is nothing to delete");
+		return MC_ERR_NOTFOUND;
+	}
+	if (id == app->session && app->inflight != NULL) {
+		*cause = xstrdup("a reply is still arriving (Esc cancels it)");
+		return MC_ERR_AGAIN;
+	}
+	if ((rc = app_session_delete_in(app->store, id, nmessages, cause)) !=
+	    MC_OK)
+		return rc;
+	if (id == app->session)
+		app_clear_conversation(app);
 	return MC_OK;
 }
 

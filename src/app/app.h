@@ -120,9 +120,14 @@ struct app_model_info {
 
 struct app_session_info {
 	char id[24];
-	char *title;
+	char *name;  /* given with ask --session or /rename, or NULL */
+	char *title; /* the name, else its first message's first line */
+	int64_t created_ms;
 	int64_t updated_ms;
 	size_t messages;
+	/* Made by `mixchat ask` without --session and never written into
+	 * otherwise: /sessions folds these into one line. */
+	bool one_off;
 };
 
 struct app_search_hit {
@@ -307,18 +312,48 @@ void app_process(struct app *app);
 int app_models(struct app *app, struct app_model_info **out, size_t *n) MC_WUR;
 void app_models_free(struct app_model_info *list, size_t n);
 
-/* Sessions: list (newest first), start a new one, resume one. */
+/* Sessions: list (last used first), start a new one, resume one.
+ * app_sessions_in: the list of store s (`mixchat sessions`). */
 int app_sessions(
     struct app *app, struct app_session_info **out, size_t *n) MC_WUR;
+int app_sessions_in(
+    struct store *s, struct app_session_info **out, size_t *n) MC_WUR;
 void app_sessions_free(struct app_session_info *list, size_t n);
 /*
  * app_recent_prompts: the user's last max messages over the saved
  * conversations (the newest conversations first, until max), oldest
- * first: what Up recalls in a new chat.  Free each and the array.
+ * first: what Up recalls in a new chat.  Those `mixchat ask` sent are left
+ * out: a script's hundred prompts would push out what was typed here.
+ * Free each and the array.
  */
 size_t app_recent_prompts(struct app *app, size_t max, char ***out);
 int app_session_new(struct app *app, char **cause) MC_WUR;
 int app_session_resume(struct app *app, const char *id, char **cause) MC_WUR;
+/*
+ * app_session_rename: call this conversation name (/rename): what
+ * export, /sessions NAME and ask --session find it by.  Before its first
+ * message, it takes the name when that makes it.  MC_ERR_USAGE: a number,
+ * blank, control characters; MC_ERR_EXISTS: another conversation has it.
+ * app_session_rename_in: the same for conversation id of store s (`mixchat
+ * sessions rename`).
+ */
+int app_session_rename(struct app *app, const char *name, char **cause) MC_WUR;
+int app_session_rename_in(
+    struct store *s, uint64_t id, const char *name, char **cause) MC_WUR;
+/*
+ * app_session_delete: delete conversation which (its number or name; NULL:
+ * this one) with every message of it, in one transaction; its ratings stay
+ * with the prompts they rated (ratings export keeps them).  This one
+ * deleted, the chat is a new conversation.  *nmessages how many messages
+ * went.  MC_ERR_NOTFOUND: none such (or this one is not saved yet);
+ * MC_ERR_AGAIN: its reply is still arriving, or another mixchat wrote
+ * into it meanwhile.  app_session_delete_in: the same for conversation id
+ * of store s (`mixchat sessions rm`).
+ */
+int app_session_delete(
+    struct app *app, const char *which, size_t *nmessages, char **cause) MC_WUR;
+int app_session_delete_in(
+    struct store *s, uint64_t id, size_t *nmessages, char **cause) MC_WUR;
 /*
  * app_catch_up: when another mixchat (a second chat, `ask --session`) has
  * added messages to this conversation since it was loaded, load it again

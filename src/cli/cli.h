@@ -24,6 +24,7 @@ struct cli_global {
 	const char *home;        /* --home, or NULL */
 	const char *config_file; /* --config, or NULL */
 	const char *log_file;    /* --log, or NULL */
+	const char *session;     /* --session (the chat's), or NULL */
 };
 
 /*
@@ -95,6 +96,7 @@ int cli_train(const struct cli_global *g, int argc, char **argv);
 int cli_eval(const struct cli_global *g, int argc, char **argv);
 int cli_stats(const struct cli_global *g, int argc, char **argv);
 int cli_export(const struct cli_global *g, int argc, char **argv);
+int cli_sessions(const struct cli_global *g, int argc, char **argv);
 /* The interactive chat (src/ui). */
 int cli_chat(const struct cli_global *g, int argc, char **argv);
 

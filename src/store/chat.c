@@ -103,13 +103,52 @@ struct session_list_ctx {
 	size_t n, cap;
 };
 
+#define META_NEXT_SESSION "next_session"
+
+/* session_next_id: the number a new session takes: one past the highest
+ * there is, and never one a deleted session had (meta "next_session"). */
+static int
+session_next_id(struct store *s, MDB_txn *txn, uint64_t *id)
+{
+	MDB_cursor *cur;
+	MDB_val k, d;
+	uint64_t next = 0;
+	int rc, i;
+
+	if ((rc = mdb_cursor_open(txn, s->sessions, &cur)) != 0)
+		return rc;
+	rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		*id = 1;
+	else if (rc == 0 && k.mv_size == 8)
+		*id = record_key_session_id(k.mv_data) + 1;
+	else
+		return rc != 0 ? rc : MDB_CORRUPTED;
+	k.mv_size = sizeof META_NEXT_SESSION - 1;
+	k.mv_data = (void *)(uintptr_t)META_NEXT_SESSION;
+	rc = mdb_get(txn, s->meta, &k, &d);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (d.mv_size != 8) {
+		store_report_damaged(
+		    s, "meta", k.mv_data, k.mv_size, MC_ERR_CORRUPT);
+		return 0;
+	}
+	for (i = 7; i >= 0; i--)
+		next = (next << 8) | ((const unsigned char *)d.mv_data)[i];
+	if (next > *id)
+		*id = next;
+	return 0;
+}
+
 static int
 session_new_body(struct store *s, MDB_txn *txn, void *arg)
 {
 	struct session_new_ctx *c = arg;
 	struct store_session ss;
-	MDB_cursor *cur;
-	MDB_val k, d;
 	int rc;
 
 	/* Replayed after the map grew: nothing of the last run counts. */
@@ -132,16 +171,8 @@ session_new_body(struct store *s, MDB_txn *txn, void *arg)
 			return rc;
 	}
 
-	if ((rc = mdb_cursor_open(txn, s->sessions, &cur)) != 0)
+	if ((rc = session_next_id(s, txn, &c->id)) != 0)
 		return rc;
-	rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
-	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND)
-		c->id = 1;
-	else if (rc == 0 && k.mv_size == 8)
-		c->id = record_key_session_id(k.mv_data) + 1;
-	else
-		return rc != 0 ? rc : MDB_CORRUPTED;
 	memset(&ss, 0, sizeof ss);
 	ss.id = c->id;
 	ss.created_ms = ss.updated_ms = time_wall_ms();
@@ -188,6 +219,50 @@ store_session_get(struct store *s, uint64_t id, struct store_session *out)
 	return store_txn_read(s, "reading a session", session_get_body, &c);
 }
 
+/*
+ * session_from_cli: ss->from_cli, from its messages' flags: read from its
+ * first message on until one was not sent by `mixchat ask` (a chat's
+ * conversation stops at its first).  A damaged message counts as the
+ * chat's: the conversation is listed, not folded away.
+ */
+static int
+session_from_cli(struct store *s, MDB_txn *txn, struct store_session *ss)
+{
+	unsigned char key[8];
+	MDB_cursor *cur;
+	MDB_val k = { sizeof key, key }, d;
+	uint64_t session;
+	uint32_t seq;
+	bool cli = false;
+	int rc, op, role;
+
+	ss->from_cli = false;
+	if (ss->nmessages == 0)
+		return 0;
+	record_key_session(ss->id, key);
+	if ((rc = mdb_cursor_open(txn, s->messages, &cur)) != 0)
+		return rc;
+	for (op = MDB_SET_RANGE;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		if (k.mv_size != KEY_MESSAGE_LEN)
+			break;
+		record_key_message_parse(k.mv_data, &session, &seq);
+		if (session != ss->id)
+			break;
+		if (record_message_origin(d.mv_data, d.mv_size, &role, &cli) !=
+		    MC_OK)
+			cli = false;
+		if (!cli)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	ss->from_cli = cli;
+	return 0;
+}
+
 static int
 session_list_body(struct store *s, MDB_txn *txn, void *arg)
 {
@@ -209,6 +284,10 @@ session_list_body(struct store *s, MDB_txn *txn, void *arg)
 			continue;
 		}
 		ss.id = record_key_session_id(k.mv_data);
+		if ((rc = session_from_cli(s, txn, &ss)) != 0) {
+			store_session_release(&ss);
+			break;
+		}
 		c->list =
 		    xgrowarray(c->list, &c->cap, c->n + 1, sizeof *c->list);
 		c->list[c->n++] = ss;
@@ -302,6 +381,254 @@ store_session_latest(struct store *s, uint64_t *id)
 	} else
 		*id = list[best].id;
 	store_sessions_free(list, n);
+	return rc;
+}
+
+struct session_rename_ctx {
+	uint64_t id;
+	const char *name;
+};
+
+static int
+session_rename_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct session_rename_ctx *c = arg;
+	struct session_list_ctx l = { NULL, 0, 0 };
+	struct store_session ss;
+	size_t i;
+	int rc;
+
+	rc = session_list_body(s, txn, &l);
+	for (i = 0; rc == 0 && i < l.n; i++)
+		if (l.list[i].id != c->id && l.list[i].name != NULL &&
+		    strcmp(l.list[i].name, c->name) == 0) {
+			store_set_error(s,
+			    "conversation %" PRIu64 " is called '%s' already",
+			    l.list[i].id, c->name);
+			rc = MC_ERR_EXISTS;
+		}
+	store_sessions_free(l.list, l.n);
+	if (rc != 0)
+		return rc;
+	if ((rc = session_load(s, txn, c->id, &ss)) != 0)
+		return rc;
+	free(ss.name);
+	free(ss.title);
+	ss.name = xstrdup(c->name);
+	ss.title = xstrdup(c->name);
+	rc = session_save(s, txn, &ss);
+	store_session_release(&ss);
+	return rc;
+}
+
+int
+store_session_rename(struct store *s, uint64_t id, const char *name)
+{
+	struct session_rename_ctx c = { .id = id, .name = name };
+	int rc;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) > 1024) {
+		store_set_error(s, "a session name must have 1 to 1024 bytes");
+		return MC_ERR_USAGE;
+	}
+	rc = store_txn_write(s, "renaming a session", session_rename_body, &c);
+	if (rc == MC_ERR_NOTFOUND)
+		store_set_error(s, "session %" PRIu64 " does not exist", id);
+	return rc;
+}
+
+struct session_delete_ctx {
+	uint64_t id;
+	uint32_t last_seq;
+	store_prompt_fn prompt_of;
+	void *ud;
+	size_t nmessages;
+};
+
+/* Each rating keyed under the session given its prompt when it keeps
+ * none: its message goes, and an export would lose what was asked. */
+static int
+delete_keep_prompts(struct store *s, MDB_txn *txn, struct session_delete_ctx *c)
+{
+	unsigned char key[8];
+	MDB_cursor *cur;
+	MDB_val k = { sizeof key, key }, d;
+	struct {
+		unsigned char key[KEY_RATING_LEN];
+		struct buf value;
+	} *put = NULL;
+	size_t nput = 0, cap = 0, i;
+	int rc, op;
+
+	record_key_session(c->id, key);
+	if ((rc = mdb_cursor_open(txn, s->ratings, &cur)) != 0)
+		return rc;
+	for (op = MDB_SET_RANGE;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		struct store_rating r;
+		const char *prompt;
+
+		if (k.mv_size < 8 || record_key_session_id(k.mv_data) != c->id)
+			break;
+		if (k.mv_size != KEY_RATING_LEN ||
+		    record_rating_decode(d.mv_data, d.mv_size, &r) != MC_OK)
+			continue; /* reported by whoever lists them */
+		prompt = r.prompt == NULL && c->prompt_of != NULL
+		             ? c->prompt_of(c->ud, r.seq)
+		             : NULL;
+		if (prompt != NULL) {
+			r.prompt = xstrdup(prompt);
+			put = xgrowarray(put, &cap, nput + 1, sizeof *put);
+			memcpy(put[nput].key, k.mv_data, KEY_RATING_LEN);
+			buf_init(&put[nput].value, VALUE_MAX);
+			if (record_rating_encode(&r, &put[nput].value) != MC_OK)
+				buf_release(&put[nput].value);
+			else
+				nput++;
+		}
+		record_rating_release(&r);
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	for (i = 0; i < nput; i++) {
+		if (rc == 0)
+			rc = put_record(txn, s->ratings, put[i].key,
+			    KEY_RATING_LEN, &put[i].value);
+		buf_release(&put[i].value);
+	}
+	free(put);
+	return rc;
+}
+
+/* The newest reply anywhere (by the time it was made), for meta
+ * last_reply, or none: 0 and *session 0. */
+static int
+newest_reply(struct store *s, MDB_txn *txn, uint64_t *session, uint32_t *seq)
+{
+	MDB_cursor *cur;
+	MDB_val k, d;
+	const char *text;
+	size_t tlen;
+	int64_t created, best = INT64_MIN;
+	int rc, op, role;
+
+	*session = 0;
+	*seq = 0;
+	if ((rc = mdb_cursor_open(txn, s->messages, &cur)) != 0)
+		return rc;
+	for (op = MDB_FIRST;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		if (k.mv_size != KEY_MESSAGE_LEN ||
+		    record_message_peek(d.mv_data, d.mv_size, &role, &created,
+		        &text, &tlen) != MC_OK ||
+		    role != STORE_ROLE_ASSISTANT || created < best)
+			continue;
+		best = created;
+		record_key_message_parse(k.mv_data, session, seq);
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int
+session_delete_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct session_delete_ctx *c = arg;
+	struct store_session ss;
+	unsigned char key[8], next[8], last[12];
+	MDB_cursor *cur;
+	MDB_val k = { sizeof key, key }, d;
+	MDB_val nk = { sizeof META_NEXT_SESSION - 1,
+		(void *)(uintptr_t)META_NEXT_SESSION };
+	MDB_val lk = { 10, (void *)(uintptr_t) "last_reply" };
+	uint64_t id, lsession = 0;
+	uint32_t lseq = 0;
+	int rc, op, i;
+
+	c->nmessages = 0;
+	if ((rc = session_load(s, txn, c->id, &ss)) != 0)
+		return rc;
+	i = ss.last_seq != c->last_seq;
+	store_session_release(&ss);
+	if (i) {
+		store_set_error(s,
+		    "conversation %" PRIu64 " changed meanwhile (another "
+		    "mixchat wrote into it)",
+		    c->id);
+		return MC_ERR_AGAIN;
+	}
+	/* The number is not given again: a draft or a rating of it, a
+	 * script's "ask --session N", never lands in another one. */
+	if ((rc = session_next_id(s, txn, &id)) != 0)
+		return rc;
+	for (i = 0; i < 8; i++)
+		next[i] = (unsigned char)(id >> (8 * i));
+	d.mv_size = sizeof next;
+	d.mv_data = next;
+	if ((rc = mdb_put(txn, s->meta, &nk, &d, 0)) != 0)
+		return rc;
+	if ((rc = delete_keep_prompts(s, txn, c)) != 0)
+		return rc;
+	record_key_session(c->id, key);
+	if ((rc = mdb_cursor_open(txn, s->messages, &cur)) != 0)
+		return rc;
+	for (op = MDB_SET_RANGE;
+	     (rc = mdb_cursor_get(cur, &k, &d, (MDB_cursor_op)op)) == 0;
+	     op = MDB_NEXT) {
+		if (k.mv_size < 8 || record_key_session_id(k.mv_data) != c->id)
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+		c->nmessages++;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	k.mv_size = sizeof key;
+	k.mv_data = key;
+	if ((rc = mdb_del(txn, s->sessions, &k, NULL)) != 0)
+		return rc;
+	/* `mixchat rate last` rates a reply that is still there. */
+	rc = mdb_get(txn, s->meta, &lk, &d);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	for (i = 7; d.mv_size == 12 && i >= 0; i--)
+		lsession =
+		    (lsession << 8) | ((const unsigned char *)d.mv_data)[i];
+	if (d.mv_size == 12 && lsession != c->id)
+		return 0;
+	if ((rc = newest_reply(s, txn, &lsession, &lseq)) != 0)
+		return rc;
+	if (lsession == 0)
+		return mdb_del(txn, s->meta, &lk, NULL);
+	for (i = 0; i < 8; i++)
+		last[i] = (unsigned char)(lsession >> (8 * i));
+	for (i = 0; i < 4; i++)
+		last[8 + i] = (unsigned char)(lseq >> (8 * i));
+	d.mv_size = sizeof last;
+	d.mv_data = last;
+	return mdb_put(txn, s->meta, &lk, &d, 0);
+}
+
+int
+store_session_delete(struct store *s, uint64_t id, uint32_t last_seq,
+    store_prompt_fn prompt_of, void *ud, size_t *nmessages)
+{
+	struct session_delete_ctx c = {
+		.id = id, .last_seq = last_seq, .prompt_of = prompt_of, .ud = ud
+	};
+	int rc;
+
+	rc = store_txn_write(s, "deleting a session", session_delete_body, &c);
+	if (rc == MC_ERR_NOTFOUND)
+		store_set_error(s, "session %" PRIu64 " does not exist", id);
+	if (rc == MC_OK && nmessages != NULL)
+		*nmessages = c.nmessages;
 	return rc;
 }
 

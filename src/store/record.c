@@ -379,11 +379,13 @@ record_message_encode(const struct store_message *m, struct buf *b)
 	if (m->rating < 0 || m->rating > 5 || m->role < 1 || m->role > 255)
 		return MC_ERR_USAGE;
 	/* Flag 2: the retry wait follows the fixed part; a reply without
-	 * one is written as before it existed. */
+	 * one is written as before it existed.  Flag 4: sent by `mixchat
+	 * ask` (a message typed in the chat is written as before). */
 	if ((rc = put_u8(b, RECORD_VERSION)) != 0 ||
 	    (rc = put_u8(b, (unsigned int)m->role)) != 0 ||
 	    (rc = put_u8(b, (m->tokens_estimated ? 1u : 0u) |
-	                        (m->wait_ms > 0 ? 2u : 0u))) != 0 ||
+	                        (m->wait_ms > 0 ? 2u : 0u) |
+	                        (m->from_cli ? 4u : 0u))) != 0 ||
 	    (rc = put_u8(b, (unsigned int)m->rating)) != 0 ||
 	    (rc = put_u32(b, (uint32_t)m->tokens_in)) != 0 ||
 	    (rc = put_u32(b, (uint32_t)m->tokens_out)) != 0 ||
@@ -409,6 +411,7 @@ message_head(struct reader *r, struct store_message *out)
 	out->role = (int)get_u8(r);
 	flags = get_u8(r);
 	out->tokens_estimated = (flags & 1) != 0;
+	out->from_cli = (flags & 4) != 0;
 	out->rating = (int)get_u8(r);
 	out->tokens_in = (int)get_u32(r);
 	out->tokens_out = (int)get_u32(r);
@@ -418,7 +421,7 @@ message_head(struct reader *r, struct store_message *out)
 	out->created_ms = (int64_t)get_u64(r);
 	if (flags & 2)
 		out->wait_ms = get_f64(r);
-	if (flags > 3 || out->rating > 5 || out->role == 0 ||
+	if (flags > 7 || out->rating > 5 || out->role == 0 ||
 	    ((flags & 2) && !(out->wait_ms > 0)))
 		r->bad = 1;
 }
@@ -442,6 +445,24 @@ record_message_decode(const void *p, size_t n, struct store_message *out)
 	if ((rc = finish(&r)) != MC_OK)
 		store_message_release(out);
 	return rc;
+}
+
+int
+record_message_origin(const void *p, size_t n, int *role, bool *from_cli)
+{
+	struct store_message head;
+	struct reader r;
+	int rc;
+
+	if ((rc = start(&r, p, n)) != MC_OK)
+		return rc;
+	memset(&head, 0, sizeof head);
+	message_head(&r, &head);
+	if (r.bad)
+		return MC_ERR_CORRUPT;
+	*role = head.role;
+	*from_cli = head.from_cli;
+	return MC_OK;
 }
 
 int

@@ -30,15 +30,19 @@
  *              +-------------+---------------------+
  *   router, latency: the model id bytes (no NUL), 1..256
  *   meta:      "schema", "created", "last_reply" (ASCII, no NUL);
+ *              "next_session": the number the next conversation may
+ *              take at least (u64 LE), kept once one was deleted, so
+ *              that no number is given twice;
  *              "refused" + model id (no NUL): a refusal (store_refusal)
  *
  * Values:
  *
  *   session  v=1 | created i64 | updated i64 | nmessages u32 |
  *            last_seq u32 | name str | title str
- *   message  v=1 | role u8 | flags u8 (1: tokens estimated) | rating u8 |
+ *   message  v=1 | role u8 | flags u8 (1: tokens estimated, 2: a retry
+ *            wait follows created, 4: sent by `mixchat ask`) | rating u8 |
  *            tokens_in i32 | tokens_out i32 | cost f64 | ttft f64 |
- *            latency f64 | created i64 | text str | model str |
+ *            latency f64 | created i64 | [wait f64] | text str | model str |
  *            decision_json str | error str
  *   rating   v=1 | score u8 | source u8 (bit 7: pending, not learned
  *            yet) | session u64 | seq u32 |
@@ -59,6 +63,7 @@
 #ifndef MIXCHAT_STORE_RECORD_H
 #define MIXCHAT_STORE_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -110,6 +115,10 @@ int record_message_decode(
  */
 int record_message_peek(const void *p, size_t n, int *role, int64_t *created_ms,
     const char **text, size_t *text_len) MC_WUR;
+/* record_message_origin: a message's role and whether `mixchat ask` sent
+ * it (flag 4), from its fixed part alone. */
+int record_message_origin(
+    const void *p, size_t n, int *role, bool *from_cli) MC_WUR;
 int record_rating_encode(const struct store_rating *r, struct buf *b) MC_WUR;
 /* record_rating_decode: out->features is allocated (free it). */
 int record_rating_decode(

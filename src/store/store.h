@@ -100,6 +100,9 @@ struct store_session {
 	int64_t updated_ms;
 	uint32_t nmessages;
 	uint32_t last_seq; /* seq of the newest message, 0 when none */
+	/* Set by store_session_list: it has messages, and `mixchat ask`
+	 * sent every one of them (store_message.from_cli). */
+	bool from_cli;
 };
 
 /* store_session_new: a new empty session; name may be NULL.  A name a
@@ -126,6 +129,31 @@ int store_session_list(
     struct store *s, struct store_session **list, size_t *n) MC_WUR;
 void store_session_release(struct store_session *ss);
 void store_sessions_free(struct store_session *list, size_t n);
+/*
+ * store_session_rename: session id is called name from now on (its name
+ * and its title), in one transaction.  MC_ERR_NOTFOUND when there is no
+ * such session; MC_ERR_EXISTS when another one has that name (one
+ * conversation a name); MC_ERR_USAGE for a name of no or over 1024 bytes.
+ * What a name may be besides (not a number, no control characters) is the
+ * app's to say.
+ */
+int store_session_rename(struct store *s, uint64_t id, const char *name) MC_WUR;
+/*
+ * store_session_delete: in ONE transaction, session id's record and every
+ * message of it deleted.  Its ratings stay (the router learned them, and
+ * `ratings export` carries them): each one that keeps no prompt of its own
+ * is given prompt_of(ud, seq), the text of the message that reply seq
+ * answered (NULL: none; owned by ud), so that an export still has it.  No
+ * number is given again to a new session (meta "next_session"); the
+ * newest reply (store_last_reply) is found again when it was in it.
+ * MC_ERR_NOTFOUND: no such session; MC_ERR_AGAIN: its newest message is
+ * no longer last_seq (another mixchat wrote into it since the caller
+ * read it): nothing is deleted.  *nmessages (may be NULL) how many
+ * messages went.
+ */
+typedef const char *(*store_prompt_fn)(void *ud, uint32_t seq);
+int store_session_delete(struct store *s, uint64_t id, uint32_t last_seq,
+    store_prompt_fn prompt_of, void *ud, size_t *nmessages) MC_WUR;
 
 /* Messages. ------------------------------------------------------------ */
 
@@ -144,6 +172,10 @@ struct store_message {
 	char *decision_json; /* the router's table as JSON text, or NULL */
 	char *error;         /* why the reply failed / was cut, or NULL */
 	int rating;          /* 0 none, 1..5 the latest rating */
+	/* Sent by `mixchat ask` (the message and its reply), not in the
+	 * chat: the chat's Up leaves such messages out.  Records written
+	 * before it was kept read false. */
+	bool from_cli;
 };
 
 /* What one reply adds to a day's spend (store_reply_finish). */
@@ -246,8 +278,9 @@ struct store_rating {
 	const float *features; /* what the router learned from; may be NULL */
 	size_t nfeatures;
 	/* The prompt's text when the rating is tied to no stored message (a
-	 * re-ask's soft lesson, an imported rating), so an export can carry
-	 * it on; NULL otherwise.  Records written before it have none. */
+	 * re-ask's soft lesson, an imported rating, a rating of a deleted
+	 * conversation: store_session_delete), so an export can carry it
+	 * on; NULL otherwise.  Records written before it have none. */
 	char *prompt;
 	/* An imported rating's reply id in the home it was made in (with its
 	 * model and prompt, what tells a correction made there from another

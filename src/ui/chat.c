@@ -871,10 +871,9 @@ ui_copy_reply(struct ui *ui, long sel)
 	ui_notice(ui, msg);
 }
 
-static void
-rate_selected(struct ui *ui, int score)
+void
+ui_rate(struct ui *ui, long sel, int score)
 {
-	long sel = ui_selected(ui);
 	char *cause = NULL;
 	int rc, old;
 
@@ -882,11 +881,6 @@ rate_selected(struct ui *ui, int score)
 		ui_notice(ui, "nothing to rate yet: ratings go to a reply");
 		return;
 	}
-	/* Nothing picked, at the end: a message refused before it was sent
-	 * has no answer to rate; the newest answer is meant. */
-	if (ui->selected < 0 && ui->scroll == 0)
-		while (sel > 0 && app_get(ui->app, (size_t)sel)->not_sent)
-			sel--;
 	/* app_rate reads the rating as stored first (another mixchat may
 	 * have changed it): on_changed takes what it read. */
 	ui->rating_at = (size_t)sel + 1;
@@ -922,10 +916,22 @@ rate_selected(struct ui *ui, int score)
 	ui_sync(ui);
 }
 
-static void
-reask_selected(struct ui *ui)
+void
+ui_rate_selected(struct ui *ui, int score)
 {
 	long sel = ui_selected(ui);
+
+	/* Nothing picked, at the end: a message refused before it was sent
+	 * has no answer to rate; the newest answer is meant. */
+	if (sel >= 0 && ui->selected < 0 && ui->scroll == 0)
+		while (sel > 0 && app_get(ui->app, (size_t)sel)->not_sent)
+			sel--;
+	ui_rate(ui, sel, score);
+}
+
+void
+ui_reask(struct ui *ui, long sel)
+{
 	char *cause = NULL;
 	int rc;
 
@@ -1008,7 +1014,7 @@ do_action(struct ui *ui, enum action action, int arg)
 		ui->scroll = 0;
 		break;
 	case ACT_RATE:
-		rate_selected(ui, arg);
+		ui_rate_selected(ui, arg);
 		break;
 	case ACT_SELECT_PREV:
 		sel = ui_selected(ui);
@@ -1034,7 +1040,7 @@ do_action(struct ui *ui, enum action action, int arg)
 		app_set_budget_mode(ui->app, !app_budget_mode(ui->app));
 		break;
 	case ACT_REASK:
-		reask_selected(ui);
+		ui_reask(ui, ui_selected(ui));
 		break;
 	case ACT_SUSPEND:
 		if (!screen_suspend(ui))
@@ -1694,7 +1700,8 @@ handle_key(struct ui *ui, uint32_t key)
 	if (key == KEYC_PASTE_END)
 		return;
 	if (key == KEYC_CLICK) {
-		if (!ui->overlay.open && ui->paste_ask == NULL)
+		if (!ui->overlay.open && ui->paste_ask == NULL &&
+		    ui->confirm == NULL)
 			click(ui);
 		return;
 	}
@@ -1710,6 +1717,10 @@ handle_key(struct ui *ui, uint32_t key)
 			    ui, "paste of %zu lines dropped", ui->paste_lines);
 		free(ui->paste_ask);
 		ui->paste_ask = NULL;
+		return;
+	}
+	if (ui->confirm != NULL) {
+		command_confirm(ui, key == 'y' || key == 'Y');
 		return;
 	}
 	b = keymap_lookup(&ui->km, ui->mode, key);
@@ -1946,9 +1957,17 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	int rc, exit_code = EXIT_OK;
 	bool theme_ok = true, keys_ok = true;
 	char *theme_cause = NULL, *keys_cause = NULL, *idle = NULL;
+	const char *session = g->session;
+	char resume[32] = "";
 
-	if (argc > 1)
-		return cli_usage_error("chat", "takes no arguments");
+	/* `mixchat chat --session S` as `mixchat --session S`. */
+	if (argc == 3 &&
+	    (strcmp(argv[1], "--session") == 0 || strcmp(argv[1], "-s") == 0))
+		session = argv[2];
+	else if (argc == 2 && strncmp(argv[1], "--session=", 10) == 0)
+		session = argv[1] + 10;
+	else if (argc > 1)
+		return cli_usage_error("chat", "takes only --session S");
 	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
 		return rc;
 	memset(&ui, 0, sizeof ui);
@@ -1976,6 +1995,15 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	}
 	app_set_interactive(ui.app, true);
 	app_recover_drafts(ui.app);
+	/* --session S: found before anything is asked or drawn, so that a
+	 * slip is said in the shell (and the passphrase not asked for). */
+	if (session != NULL && command_find_session(&ui, session, resume,
+	                           sizeof resume, &cause) != MC_OK) {
+		cli_error("--session: %s", cause);
+		free(cause);
+		exit_code = EXIT_USAGE;
+		goto out_app;
+	}
 	/* Keys in the vault but no model for them: the passphrase is asked
 	 * for all the same, as the user expects (typed by habit into the
 	 * chat, it would be a message). */
@@ -2045,6 +2073,16 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	ui_hint_key(&ui.km, ACT_HELP_KEYS, ui.help_key, sizeof ui.help_key);
 	ui_hint_key(&ui.km, ACT_QUIT, ui.quit_key, sizeof ui.quit_key);
 	ui_hint_key(&ui.km, ACT_CANCEL, ui.cancel_key, sizeof ui.cancel_key);
+	/* --session S: as /sessions S would; the start-up notices after
+	 * it, where the eye is (resuming lays the chat pane out afresh). */
+	if (resume[0] != '\0') {
+		char *line = xasprintf("/sessions %s", resume);
+
+		command_run(&ui, line);
+		free(line);
+	} else if (session != NULL)
+		ui_note(&ui, "--session last: there is no earlier conversation "
+		             "to go on with; this is a new one");
 	ui_note(&ui,
 	    "mixchat %s: type a message and press Enter.  "
 	    "%s%s/help the commands, /sessions your earlier conversations; "
@@ -2096,6 +2134,8 @@ out_ui:
 	free(theme_cause);
 	free(keys_cause);
 	free(ui.paste_ask);
+	free(ui.confirm);
+	free(ui.confirm_what);
 	buf_release(&ui.paste);
 	editor_release(&ui.ed);
 	free(ui.set_aside);

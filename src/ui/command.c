@@ -1,11 +1,16 @@
 /*
  * command.c - the chat's slash commands: /why /model /models /budget /new
- * /sessions /search /export /theme /notices /help /quit.  Each prints its
- * answer as a note in the chat pane (/help and /notices in a popup); a
- * failure is an error note, never an exit.
+ * /sessions /rename /delete /search /export /copy /rate /reask /select
+ * /theme /mouse /glyphs /notices /help /quit.  Each prints its answer as a
+ * note in the chat pane (/help and /notices in a popup); a failure is an
+ * error note, never an exit.  /rate, /reask and /select run what their
+ * keys run (ui_rate, ui_reask, ui_select) and answer where the keys do,
+ * on the status bar and the notice line; /delete asks y/n on the input
+ * line first (command_confirm).
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,11 +41,15 @@ static const char help_text[] =
     "  /budget [on|off]  today's spend, the daily budget, budget mode%s\n"
     "  /new              start a new conversation\n"
     "  /sessions [N]     list conversations; /sessions N resumes number N\n"
-    "                    (/sessions ID: at that message, as /search lists it)\n"
+    "                    (/sessions ID: at that message; all: ask's too)\n"
+    "  /rename NAME      name this conversation;  /delete [N]: delete it\n"
     "  /search WORDS     find messages in every conversation\n"
     "  /export [FILE]    write this conversation as Markdown (JSON into a\n"
     "                    FILE.json; /export! FILE replaces a file there)\n"
     "  /copy             the selected reply to the clipboard%s\n"
+    "  /rate SCORE [N]   rate the selected reply (or reply N) 1..5%s\n"
+    "  /reask [N]        ask the next-best model again%s\n"
+    "  /select N         pick reply N and scroll to it%s\n"
     "  /theme NAME       switch colours (default, light, solarized-dark, "
     "mono)\n"
     "  /mouse [on|off]   the wheel scrolls, a click selects a reply "
@@ -53,6 +62,24 @@ static const char help_text[] =
     "  /help             this list;  %s\n"
     "  /quit             leave%s\n"
     "Start a message with // to send one that begins with /.";
+
+/* ui_notice with a format: said on the notice line, which is in sight
+ * however far the chat is scrolled (the reply commands keep the scroll,
+ * as their keys do). */
+static void notice_fmt(struct ui *ui, const char *fmt, ...) MC_PRINTF(2, 3);
+
+static void
+notice_fmt(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	ui_notice(ui, msg);
+	free(msg);
+}
 
 /* Add s to b cut to cols display columns (never inside a character, "…"
  * or "..." when cut, right after the last word kept: "about…", not
@@ -886,13 +913,17 @@ cmd_new(struct ui *ui, const char *arg)
 
 /*
  * The saved conversations as /sessions lists them, titles cut to the
- * chat's width now; *n their number.
+ * chat's width now; *n the rows of text (0: there is none).  The
+ * conversations `mixchat ask` made on its own (a script's) are one line
+ * at the end unless ui->sessions_all: else a day of scripted asks buries
+ * the conversations one comes back to.
  */
 static int
 sessions_text(struct ui *ui, struct buf *b, size_t *n)
 {
-	struct app_session_info *s = NULL;
-	size_t i, room, tb, iw = 1, want = 1, width, fixed = 0;
+	struct app_session_info *all = NULL, **s;
+	size_t i, k = 0, room, tb, iw = 1, want = 1, width, fixed = 0, nall = 0,
+	          folded = 0;
 	char when[32], msgs[32];
 	int tier;
 	time_t t;
@@ -900,9 +931,16 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 	int rc;
 
 	*n = 0;
-	if ((rc = app_sessions(ui->app, &s, n)) != MC_OK || *n == 0) {
-		app_sessions_free(s, *n);
+	if ((rc = app_sessions(ui->app, &all, &nall)) != MC_OK || nall == 0) {
+		app_sessions_free(all, nall);
 		return rc;
+	}
+	s = xcalloc(nall, sizeof *s);
+	for (i = 0; i < nall; i++) {
+		if (all[i].one_off && !ui->sessions_all)
+			folded++;
+		else
+			s[k++] = &all[i];
 	}
 	rc = buf_printf(b, "Conversations (last used first; /sessions N "
 	                   "resumes number N, mixchat export N writes it):\n");
@@ -910,11 +948,11 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 	 * keeps 20 columns (or all of the longest) while columns give way
 	 * beside it, least useful first: the number of messages (11), the
 	 * year of the date (5), then the date (13). */
-	for (i = 0; i < *n; i++) {
-		const char *title = s[i].title != NULL ? s[i].title : "";
+	for (i = 0; i < k; i++) {
+		const char *title = s[i]->title != NULL ? s[i]->title : "";
 
-		if (strlen(s[i].id) > iw)
-			iw = strlen(s[i].id);
+		if (strlen(s[i]->id) > iw)
+			iw = strlen(s[i]->id);
 		tb = utf8_width(title, strcspn(title, "\n"));
 		if (tb > want)
 			want = tb;
@@ -929,11 +967,11 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 			break;
 	}
 	room = width > fixed ? width - fixed : 1;
-	for (i = 0; i < *n && rc == MC_OK; i++) {
-		const char *title = s[i].title != NULL ? s[i].title : "";
+	for (i = 0; i < k && rc == MC_OK; i++) {
+		const char *title = s[i]->title != NULL ? s[i]->title : "";
 		char *line;
 
-		t = (time_t)(s[i].updated_ms / 1000);
+		t = (time_t)(s[i]->updated_ms / 1000);
 		localtime_r(&t, &tm);
 		when[0] = '\0';
 		if (tier < 2)
@@ -943,11 +981,12 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 		msgs[0] = '\0';
 		if (tier == 0)
 			snprintf(msgs, sizeof msgs, "  %4zu msg%s",
-			    s[i].messages, s[i].messages == 1 ? " " : "s");
+			    s[i]->messages, s[i]->messages == 1 ? " " : "s");
 		/* A title of several lines: its first, marked cut. */
 		tb = strcspn(title, "\n");
 		line = xstrndup(title, tb);
-		rc = buf_printf(b, "  %*s%s%s  ", (int)iw, s[i].id, when, msgs);
+		rc =
+		    buf_printf(b, "  %*s%s%s  ", (int)iw, s[i]->id, when, msgs);
 		if (rc == MC_OK)
 			rc = add_cut(b, line, room);
 		if (rc == MC_OK && title[tb] != '\0' &&
@@ -957,7 +996,14 @@ sessions_text(struct ui *ui, struct buf *b, size_t *n)
 		if (rc == MC_OK)
 			rc = buf_addch(b, '\n');
 	}
-	app_sessions_free(s, *n);
+	if (rc == MC_OK && folded > 0)
+		rc = buf_printf(b,
+		    "  %s%zu one-question conversation%s from `mixchat ask`: "
+		    "/sessions all lists them\n",
+		    k > 0 ? "and " : "", folded, folded == 1 ? "" : "s");
+	*n = k + (folded > 0);
+	free(s);
+	app_sessions_free(all, nall);
 	return rc;
 }
 
@@ -1025,10 +1071,13 @@ cmd_sessions(struct ui *ui, const char *arg)
 	char *cause = NULL;
 	int rc;
 
+	/* /sessions all: the conversations `mixchat ask` made on its own
+	 * too (a conversation called "all" is resumed by its number). */
+	ui->sessions_all = strcmp(arg, "all") == 0;
 	/* N is the conversation's number, the one `mixchat export N` and
 	 * `ask --session N` take (or its name); N.SEQ, a message's id as
 	 * /search lists it, opens it there. */
-	if (arg[0] != '\0') {
+	if (arg[0] != '\0' && !ui->sessions_all) {
 		const char *dot = strchr(arg, '.');
 		char *conv = NULL;
 		long at = -1;
@@ -1117,6 +1166,279 @@ cmd_sessions(struct ui *ui, const char *arg)
 			ui_note_alt(ui, buf_str(&b), glyph == &glyph_unicode);
 	}
 	buf_release(&b);
+}
+
+/*
+ * The exchange a reply's number or id names: N as the status bar numbers
+ * them ("reply N/M"), or its id ("5.3", as /why and `mixchat rate` name
+ * it); -1 (with the notice said) when it names none here.
+ */
+static long
+reply_arg(struct ui *ui, const char *cmd, const char *arg)
+{
+	size_t n = app_count(ui->app), i;
+	char *end;
+	long k;
+
+	if (strchr(arg, '.') != NULL) {
+		for (i = 0; i < n; i++)
+			if (strcmp(app_get(ui->app, i)->reply_id, arg) == 0)
+				return (long)i;
+		notice_fmt(ui,
+		    "/%s: reply %s is not in this conversation (mixchat "
+		    "rate %s SCORE rates any reply)",
+		    cmd, arg, arg);
+		return -1;
+	}
+	k = strtol(arg, &end, 10);
+	if (*end != '\0' || end == arg || k < 1 || (size_t)k > n) {
+		if (n == 0)
+			notice_fmt(ui, "/%s: there is no reply yet", cmd);
+		else
+			notice_fmt(ui,
+			    "/%s: '%s' is no reply here: a number 1 to %zu, "
+			    "as the status bar counts them (reply N/%zu), or "
+			    "an id such as %s",
+			    cmd, arg, n, n,
+			    app_get(ui->app, n - 1)->reply_id[0] != '\0'
+			        ? app_get(ui->app, n - 1)->reply_id
+			        : "5.2");
+		return -1;
+	}
+	return k - 1;
+}
+
+/* /rate SCORE [REPLY]: what Alt-SCORE does, on the reply the keys act on
+ * or on the one named. */
+static void
+cmd_rate(struct ui *ui, const char *arg)
+{
+	const char *rest = arg + strcspn(arg, " \t");
+	long at;
+
+	if (!(arg[0] >= '1' && arg[0] <= '5') ||
+	    (arg[1] != '\0' && arg[1] != ' ' && arg[1] != '\t')) {
+		ui_notice(ui, "/rate SCORE [REPLY]: a score 1 (useless) to 5 "
+		              "(perfect), then the reply's number or id when "
+		              "not the one the keys act on");
+		return;
+	}
+	rest += strspn(rest, " \t");
+	if (rest[0] == '\0') {
+		ui_rate_selected(ui, arg[0] - '0');
+		return;
+	}
+	if ((at = reply_arg(ui, "rate", rest)) >= 0)
+		ui_rate(ui, at, arg[0] - '0');
+}
+
+/* /reask [REPLY]: what Alt-R does. */
+static void
+cmd_reask(struct ui *ui, const char *arg)
+{
+	long at =
+	    arg[0] != '\0' ? reply_arg(ui, "reask", arg) : ui_selected(ui);
+
+	if (arg[0] == '\0' || at >= 0)
+		ui_reask(ui, at);
+}
+
+/* /select N: reply N picked, as Alt-Up/Down would, and scrolled to. */
+static void
+cmd_select(struct ui *ui, const char *arg)
+{
+	long at;
+
+	if (arg[0] == '\0') {
+		ui_notice(ui, "/select N: the reply to pick, as the status bar "
+		              "counts them (reply N/M), or its id");
+		return;
+	}
+	if ((at = reply_arg(ui, "select", arg)) >= 0)
+		ui_select(ui, at);
+}
+
+static void
+cmd_rename(struct ui *ui, const char *arg)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (arg[0] == '\0') {
+		ui_note_error(ui, "/rename NAME: the name to give this "
+		                  "conversation (/sessions NAME and mixchat "
+		                  "export NAME find it by it)");
+		return;
+	}
+	rc = app_session_rename(ui->app, arg, &cause);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "/rename: %s",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		return;
+	}
+	ui_note(ui,
+	    "this conversation is called %s now (/sessions %s resumes it, "
+	    "mixchat export '%s' writes it)",
+	    app_session_title(ui->app), app_session_title(ui->app),
+	    app_session_title(ui->app));
+}
+
+/* The conversation numbered (or named) which, as /sessions lists it;
+ * false when there is none. */
+static bool
+session_info(struct ui *ui, const char *which, struct app_session_info *out)
+{
+	struct app_session_info *list = NULL;
+	size_t n = 0, i, match = SIZE_MAX;
+
+	if (app_sessions(ui->app, &list, &n) != MC_OK)
+		return false;
+	/* A number first, then the newest of a name: as the store finds
+	 * one. */
+	for (i = 0; i < n && match == SIZE_MAX; i++)
+		if (strcmp(list[i].id, which) == 0)
+			match = i;
+	for (i = 0; i < n && match == SIZE_MAX; i++)
+		if (list[i].name != NULL && strcmp(list[i].name, which) == 0)
+			match = i;
+	if (match != SIZE_MAX) {
+		*out = list[match];
+		list[match].name = list[match].title = NULL;
+	}
+	app_sessions_free(list, n);
+	return match != SIZE_MAX;
+}
+
+int
+command_find_session(
+    struct ui *ui, const char *which, char *id, size_t size, char **cause)
+{
+	struct app_session_info *list = NULL, info;
+	const char **words;
+	const char *near;
+	size_t n = 0, i, k = 0;
+
+	id[0] = '\0';
+	/* The one used last, as /sessions lists it first (not a script's
+	 * one-off ask); none yet: the chat starts a new one. */
+	if (strcmp(which, "last") == 0) {
+		if (app_sessions(ui->app, &list, &n) == MC_OK)
+			for (i = 0; i < n && id[0] == '\0'; i++)
+				if (!list[i].one_off)
+					snprintf(id, size, "%s", list[i].id);
+		app_sessions_free(list, n);
+		return MC_OK;
+	}
+	if (session_info(ui, which, &info)) {
+		snprintf(id, size, "%s", info.id);
+		free(info.name);
+		free(info.title);
+		return MC_OK;
+	}
+	/* A slip in a name: the name (or title) it likely meant. */
+	if (app_sessions(ui->app, &list, &n) != MC_OK)
+		n = 0;
+	words = xcalloc(2 * n + 1, sizeof *words);
+	for (i = 0; i < n; i++) {
+		words[k++] = list[i].name;
+		words[k++] = list[i].title;
+	}
+	near = suggest_name(which, words, k);
+	*cause = xasprintf("no conversation has the number or name '%s'%s%s%s "
+	                   "(mixchat sessions lists them)",
+	    which, near != NULL ? "; did you mean '" : "",
+	    near != NULL ? near : "", near != NULL ? "'?" : "");
+	free(words);
+	app_sessions_free(list, n);
+	return MC_ERR_NOTFOUND;
+}
+
+/*
+ * /delete [N]: this conversation, or number (or name) N, with every
+ * message of it, once y is pressed; the ratings stay with the router.
+ */
+static void
+cmd_delete(struct ui *ui, const char *arg)
+{
+	struct app_session_info info;
+	const char *which = arg[0] != '\0' ? arg : app_session_id(ui->app);
+	char *title;
+
+	if (which == NULL) {
+		ui_note_error(ui,
+		    "/delete: this conversation is not saved yet; "
+		    "/delete N deletes conversation N "
+		    "(/sessions lists them)");
+		return;
+	}
+	if (!session_info(ui, which, &info)) {
+		ui_note_error(ui,
+		    "/delete: no conversation %s (/sessions "
+		    "lists them)",
+		    which);
+		return;
+	}
+	/* As /new: a reply still arriving is not cut off unseen. */
+	if (app_busy(ui->app) && app_session_id(ui->app) != NULL &&
+	    strcmp(info.id, app_session_id(ui->app)) == 0) {
+		ui_command_wait(
+		    ui, "a reply is still arriving (Esc cancels it)");
+		free(info.name);
+		free(info.title);
+		return;
+	}
+	title = xstrndup(info.title != NULL ? info.title : "",
+	    strcspn(info.title != NULL ? info.title : "", "\n"));
+	free(ui->confirm);
+	free(ui->confirm_what);
+	ui->confirm = xasprintf("delete conversation %s, \"%s\" (%zu "
+	                        "message%s)? y deletes it, any other key "
+	                        "keeps it ",
+	    info.id, title, info.messages, info.messages == 1 ? "" : "s");
+	ui->confirm_what = xstrdup(info.id);
+	free(title);
+	free(info.name);
+	free(info.title);
+}
+
+void
+command_confirm(struct ui *ui, bool yes)
+{
+	char *what = ui->confirm_what, *cause = NULL;
+	const char *mine = app_session_id(ui->app);
+	bool current = mine != NULL && strcmp(mine, what) == 0;
+	size_t gone = 0;
+	int rc;
+
+	free(ui->confirm);
+	ui->confirm = NULL;
+	ui->confirm_what = NULL;
+	ui->dirty = true;
+	ui->scroll = 0;
+	if (!yes) {
+		ui_note(ui, "conversation %s is kept", what);
+		free(what);
+		return;
+	}
+	rc = app_session_delete(ui->app, what, &gone, &cause);
+	if (rc != MC_OK) {
+		ui_note_error(ui, "/delete: %s",
+		    cause != NULL ? cause : mixchat_strerror(rc));
+		free(cause);
+		free(what);
+		return;
+	}
+	if (current) {
+		ui_reset_view(ui);
+		ui->selected = -1;
+	}
+	ui_note(ui,
+	    "deleted conversation %s (%zu message%s; what its ratings taught "
+	    "the router stays)%s",
+	    what, gone, gone == 1 ? "" : "s",
+	    current ? ": this is a new conversation" : "");
+	free(what);
 }
 
 struct search_list {
@@ -1366,10 +1688,37 @@ cmd_theme(struct ui *ui, const char *arg)
 	}
 }
 
+/* " (KEY)" for action as the map binds it, Alt- for M-, and ..5 after a
+ * rating key's 1; "" when it is not bound. */
+static void
+help_hint(struct ui *ui, enum action action, char *out, size_t n)
+{
+	char key[32], next[32];
+
+	ui_hint_key(&ui->km, action, key, sizeof key);
+	out[0] = '\0';
+	if (key[0] == '\0')
+		return;
+	snprintf(out, n, " (%s%s", strncmp(key, "M-", 2) == 0 ? "Alt-" : "",
+	    key + (strncmp(key, "M-", 2) == 0 ? 2 : 0));
+	if (action == ACT_RATE && key[strlen(key) - 1] == '1')
+		strncat(out, "..5", n - strlen(out) - 1);
+	if (action == ACT_SELECT_PREV) {
+		ui_hint_key(&ui->km, ACT_SELECT_NEXT, next, sizeof next);
+		if (next[0] != '\0' && strncmp(next, "M-", 2) == 0 &&
+		    strncmp(key, "M-", 2) == 0) {
+			strncat(out, "/", n - strlen(out) - 1);
+			strncat(out, next + 2, n - strlen(out) - 1);
+		}
+	}
+	strncat(out, ")", n - strlen(out) - 1);
+}
+
 static void
 cmd_help(struct ui *ui, const char *arg)
 {
 	char *text, keys[64], key[32], budget[48], copy[48], quit[48];
+	char rate[48], reask[48], pick[48];
 
 	/* The keys named are the map's in force, as on the status bar. */
 	ui_hint_key(&ui->km, ACT_BUDGET, key, sizeof key);
@@ -1385,7 +1734,11 @@ cmd_help(struct ui *ui, const char *arg)
 		snprintf(keys, sizeof keys, "%s lists the keys", ui->help_key);
 	else
 		snprintf(keys, sizeof keys, "no key lists the keys");
-	text = xasprintf(help_text, budget, copy, keys, quit);
+	help_hint(ui, ACT_RATE, rate, sizeof rate);
+	help_hint(ui, ACT_REASK, reask, sizeof reask);
+	help_hint(ui, ACT_SELECT_PREV, pick, sizeof pick);
+	text =
+	    xasprintf(help_text, budget, copy, rate, reask, pick, keys, quit);
 	ui_overlay_open(ui, "Commands", text);
 	free(text);
 }
@@ -1443,10 +1796,15 @@ static const struct {
 	{ "glyphs", cmd_glyphs },
 	{ "new", cmd_new },
 	{ "sessions", cmd_sessions },
+	{ "rename", cmd_rename },
+	{ "delete", cmd_delete },
 	{ "search", cmd_search },
 	{ "export", cmd_export },
 	{ "export!", cmd_export_replace },
 	{ "copy", cmd_copy },
+	{ "rate", cmd_rate },
+	{ "reask", cmd_reask },
+	{ "select", cmd_select },
 	{ "theme", cmd_theme },
 	{ "help", cmd_help },
 	{ "notices", cmd_notices },
@@ -1547,7 +1905,8 @@ command_run(struct ui *ui, const char *line)
 	/* The answer is a note at the end of the chat: it scrolls down to
 	 * it, but for /copy, which answers on the status bar and leaves
 	 * the reader where they were. */
-	if (strcmp(name, "copy") != 0)
+	if (strcmp(name, "copy") != 0 && strcmp(name, "rate") != 0 &&
+	    strcmp(name, "reask") != 0 && strcmp(name, "select") != 0)
 		ui->scroll = 0;
 	if (command_find(name, &i)) {
 		commands[i].fn(ui, arg);

@@ -80,6 +80,12 @@ TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 	tests/ui_width.sh tests/ui_daily.sh tests/ui_theme_few.sh \
 	tests/ui_theme_cmd.sh tests/ui_rows.sh tests/ui_daily2.sh \
 	tests/ui_editkeys.sh
+# ui_sessions.sh: /sessions folds `ask`'s one-off conversations, Up leaves
+# out what ask sent, /rename, /delete with its y/n.
+# ui_replycmds.sh: /rate, /reask and /select do what Alt-1..5, Alt-R
+# and Alt-Up/Down do.
+TESTS += tests/ui_sessions.sh tests/ui_replycmds.sh
+EXTRA_DIST += tests/ui_sessions.sh tests/ui_replycmds.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
 	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh tests/ui_term.sh tests/ui_export.sh \

@@ -1121,7 +1121,7 @@ input_rows_wanted(struct ui *ui, size_t width)
 	struct editor_row *rows;
 	size_t n, r, c;
 
-	if (ui->paste_ask != NULL)
+	if (ui->paste_ask != NULL || ui->confirm != NULL)
 		return 1;
 	rows = editor_wrap(&ui->ed, width, &n, &r, &c);
 	free(rows);
@@ -1171,6 +1171,15 @@ draw_input(struct ui *ui, int top, int height)
 		    ui->paste_lines);
 		put_str(top, 0, buf, (size_t)ui->cols, styles[TH_STATUS_WARN]);
 		move(top, (int)utf8_width(buf, strlen(buf)));
+		return;
+	}
+	if (ui->confirm != NULL) {
+		size_t w = utf8_width(ui->confirm, strlen(ui->confirm));
+
+		put_str(top, 0, ui->confirm, (size_t)ui->cols,
+		    styles[TH_STATUS_WARN]);
+		move(top,
+		    (int)(w < (size_t)ui->cols ? w : (size_t)ui->cols - 1));
 		return;
 	}
 	rows = editor_wrap(&ui->ed, width, &n, &r, &c);

@@ -131,6 +131,15 @@ struct ui {
 	struct buf paste;   /* what is being pasted */
 	char *paste_ask;    /* a long paste waiting for y/n */
 	size_t paste_lines; /* its line count */
+	/* A question on the input line waiting for y/n (/delete's), or
+	 * NULL: the next key answers it (command_confirm): y or Y yes, any
+	 * other no.  confirm_what: what it is about (a conversation's
+	 * number). */
+	char *confirm;
+	char *confirm_what;
+	/* /sessions all: the list shows the conversations `mixchat ask`
+	 * made on its own too (folded into one line otherwise). */
+	bool sessions_all;
 
 	struct ui_overlay overlay;
 	/*
@@ -204,6 +213,16 @@ long ui_selected(const struct ui *ui);
 /* ui_select: select exchange index and scroll it into the chat pane. */
 void ui_select(struct ui *ui, long index);
 /*
+ * ui_rate: rate exchange index (-1: there is none) score 1..5, said on
+ * the status bar (Alt-1..5 and /rate).  ui_rate_selected: the reply the
+ * keys act on (ui_selected; at the end, the newest answered).
+ * ui_reask: ask exchange index again with the next-best model (Alt-R,
+ * /reask).
+ */
+void ui_rate(struct ui *ui, long index, int score);
+void ui_rate_selected(struct ui *ui, int score);
+void ui_reask(struct ui *ui, long index);
+/*
  * ui_selection_follow: a reply selected (Alt-Up/Down, a click) that
  * scrolling took out of the chat pane is selected no more, so that the
  * reply keys act on the reply in sight, never on one off screen.  Called
@@ -235,6 +254,18 @@ void ui_command_wait(struct ui *ui, const char *why);
 void ui_command_keep(struct ui *ui, const char *line);
 /* command_run: run a /command line (command.c). */
 void command_run(struct ui *ui, const char *line);
+/*
+ * command_find_session: the conversation `mixchat --session which` starts
+ * in: its number (or name; "last": the one used last, as /sessions lists
+ * it first) into id (size bytes), "" for none yet with "last".
+ * MC_ERR_NOTFOUND with *cause (caller frees) naming the name it likely
+ * meant.
+ */
+int command_find_session(struct ui *ui, const char *which, char *id,
+    size_t size, char **cause) MC_WUR;
+/* command_confirm: the answer to ui->confirm (yes: y was pressed); the
+ * question is gone after it. */
+void command_confirm(struct ui *ui, bool yes);
 
 /* screen.c: everything curses. */
 int screen_start(struct ui *ui, char **cause) MC_WUR;

@@ -1,0 +1,85 @@
+# cli_sessions.sh - `mixchat sessions` against the mock provider: the list
+# (last used first, ask's one-off conversations left out unless --all),
+# --json for scripts, `sessions rename` and `sessions rm`, whose deleted
+# conversation's rating `ratings export` still has with its prompt.
+. "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
+command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
+
+start_mock
+H=$T/home
+write_config "$H"
+
+expect_exit 0 "nothing stored yet: an empty list" -- "$MC" --home "$H" sessions
+[ -s "$T/out" ] && fail "a list with nothing stored: $(cat "$T/out")" ||
+	ok "and it prints nothing"
+[ -e "$H/data/db" ] && fail "listing created a database" || ok "and creates none"
+expect_exit 1 "rm of a conversation that is not there" -- \
+	"$MC" --home "$H" sessions rm 3
+expect_grep "$T/err" "no conversation has the number or name '3'" "says which"
+
+"$MC" --home "$H" ask --session work "first work question" >/dev/null 2>&1 ||
+	fail "ask --session work"
+"$MC" --home "$H" rate last 2 >/dev/null 2>&1 || fail "rate last 2"
+for i in 1 2 3; do
+	"$MC" --home "$H" ask "scripted fast $i" >/dev/null 2>&1 ||
+		fail "ask scripted fast $i"
+done
+"$MC" --home "$H" ask --session 1 "second work question" >/dev/null 2>&1 ||
+	fail "ask --session 1"
+
+# 1. The list: the named conversation, and one line on stderr for the
+# three one-off asks.
+expect_exit 0 "sessions" -- "$MC" --home "$H" sessions
+[ "$(wc -l <"$T/out")" -eq 1 ] && ok "one conversation listed" ||
+	fail "listed: $(cat "$T/out")"
+expect_grep "$T/out" "^1  [0-9-]* [0-9:]*     4 msgs  work$" \
+	"number, last used, messages and title"
+expect_grep "$T/err" "and 3 one-question conversations from .mixchat ask. not listed: --all lists them" \
+	"the one-off asks said apart, on stderr"
+expect_exit 0 "sessions --all" -- "$MC" --home "$H" sessions --all
+[ "$(wc -l <"$T/out")" -eq 4 ] && ok "--all lists four" ||
+	fail "--all listed: $(cat "$T/out")"
+head -1 "$T/out" | grep -q "  work$" && ok "the last used first" ||
+	fail "not the last used first: $(head -1 "$T/out")"
+expect_grep "$T/out" "^4  .*  scripted fast 3$" "a one-off ask listed with --all"
+expect_exit 0 "sessions --json" -- "$MC" --home "$H" sessions --json
+[ "$(jq length "$T/out")" = 1 ] && ok "--json lists what the list lists" ||
+	fail "--json: $(cat "$T/out")"
+[ "$(jq -r '.[0] | "\(.id) \(.name) \(.title) \(.messages) \(.from_ask)"' "$T/out")" = \
+	"1 work work 4 false" ] && ok "--json: id, name, title, messages" ||
+	fail "--json: $(cat "$T/out")"
+jq -e '.[0].updated_ms >= .[0].created_ms and .[0].created_ms > 0' "$T/out" \
+	>/dev/null && ok "--json: the times" || fail "--json times"
+expect_exit 0 "sessions --all --json" -- "$MC" --home "$H" sessions --json --all
+[ "$(jq '[.[] | select(.from_ask)] | length' "$T/out")" = 3 ] &&
+	ok "--all --json marks the one-off asks" || fail "--all --json: $(cat "$T/out")"
+
+# 2. rename: a one-off ask named is listed from then on.
+expect_exit 0 "sessions rename" -- "$MC" --home "$H" sessions rename 3 "keep this one"
+expect_grep "$T/out" "conversation 3 is called 'keep this one' now" "rename says so"
+expect_exit 0 "export by the new name" -- "$MC" --home "$H" export "keep this one"
+expect_grep "$T/out" "scripted fast 2" "it is that conversation"
+expect_exit 0 "sessions after rename" -- "$MC" --home "$H" sessions
+expect_grep "$T/out" "^3  .*  keep this one$" "a named one-off is listed"
+expect_grep "$T/err" "and 2 one-question" "two left folded"
+expect_exit 2 "rename to a number" -- "$MC" --home "$H" sessions rename 3 17
+expect_grep "$T/err" "may not be a number" "says why"
+expect_exit 1 "rename to another's name" -- "$MC" --home "$H" sessions rename 3 work
+expect_grep "$T/err" "conversation 1 is called 'work' already" "says whose"
+expect_exit 2 "rename without a name" -- "$MC" --home "$H" sessions rename 3
+
+# 3. rm: gone (by its name too), its rating kept with its prompt.
+expect_exit 0 "sessions rm work" -- "$MC" --home "$H" sessions rm work
+expect_grep "$T/out" "deleted conversation 1, \"work\" (4 messages; its ratings stay)" \
+	"rm says what it deleted"
+expect_exit 1 "export of the deleted conversation" -- "$MC" --home "$H" export 1
+expect_exit 0 "ratings export" -- "$MC" --home "$H" ratings export
+[ "$(jq -r 'select(.score == 2) | .prompt' "$T/out")" = "first work question" ] &&
+	ok "the deleted conversation's rating keeps its prompt" ||
+	fail "ratings export: $(cat "$T/out")"
+expect_exit 0 "sessions --all after rm" -- "$MC" --home "$H" sessions --all
+expect_no_grep "$T/out" "work" "the deleted conversation is not listed"
+[ "$(wc -l <"$T/out")" -eq 3 ] && ok "the others are" || fail "after rm: $(cat "$T/out")"
+expect_exit 2 "rm with --json" -- "$MC" --home "$H" sessions rm 2 --json
+expect_exit 2 "an unknown verb" -- "$MC" --home "$H" sessions remove 2
+finish
