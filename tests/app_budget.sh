@@ -10,6 +10,7 @@ command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
 essay=$(awk 'BEGIN { for (i = 0; i < 6000; i++) printf "word " }')
 cat >"$T/script.json" <<EOF2
 [
+  {"prompt_contains": "slow essay", "reply": "$essay", "delay_ms": 1500},
   {"prompt_contains": "essay", "reply": "$essay"}
 ]
 EOF2
@@ -30,8 +31,14 @@ last_max_tokens() {
 	tail -n 1 "$MOCK_LOG" | jq -r '.body | fromjson | .max_tokens'
 }
 
+# cost_of PROMPT: what route predicts model p would cost.
+cost_of() {
+	"$MC" --home "$H" route --json "$1" 2>/dev/null | jq '.candidates[] | select(.model == "p") | .cost_usd'
+}
+
 H=$T/home
 dear_config "$H" 0.01
+before=$(cost_of "write an essay")
 expect_exit 0 "a reply longer than predicted, on a budget of \$0.01" -- "$MC" --home "$H" ask "write an essay"
 cap=$(last_max_tokens)
 [ "$cap" -gt 100 ] && [ "$cap" -lt 1000 ] && ok "the request asks for no more than what is left pays for ($cap tokens, not 4096)" ||
@@ -40,8 +47,31 @@ expect_grep "$T/err" "p's reply was stopped at $cap tokens: what was left of tod
 spent=$("$MC" --home "$H" stats --json | jq '.spend_usd.today')
 awk -v s="$spent" 'BEGIN { exit !(s > 0.009 && s <= 0.01) }' &&
 	ok "today's spend stays within the budget (\$$spent of \$0.01)" || fail "spent \$$spent of \$0.01"
+# What the cap cut says nothing of how long p writes: not learned (the
+# next prediction would be of a cheaper p than it is).
+after=$(cost_of "write an essay")
+[ -n "$before" ] && [ "$before" = "$after" ] && ok "a capped reply's length is not learned (\$$before before and after)" ||
+	fail "p's predicted cost moved from \$$before to \$$after after a capped reply"
 expect_exit 1 "the next message does not fit" -- "$MC" --home "$H" ask "write an essay again"
 expect_grep "$T/err" "nothing fits what is left of today's budget" "and is refused"
+
+# Four asks at once on a budget that pays for one capped reply: each holds
+# what it may spend, so together they stay within the budget (each took
+# all of what was left, and they spent 2.9 times it).
+H4=$T/home_four
+dear_config "$H4" 0.01
+pids=""
+for i in 1 2 3 4; do
+	"$MC" --home "$H4" ask "slow essay $i" >"$T/four.$i.out" 2>"$T/four.$i.err" &
+	pids="$pids $!"
+done
+# Those four, not the mock (a job of this shell too).
+for p in $pids; do wait "$p"; done
+spent=$("$MC" --home "$H4" stats --json | jq '.spend_usd.today')
+awk -v s="$spent" 'BEGIN { exit !(s > 0 && s <= 0.01) }' &&
+	ok "four at once spend no more than the budget (\$$spent of \$0.01)" || fail "four at once spent \$$spent of \$0.01"
+grep -l "other mixchats are waiting for" "$T"/four.*.err >/dev/null &&
+	ok "those that found it held are told" || fail "none was told: $(cat "$T"/four.*.err | head -8)"
 
 # Room to spare: the usual limit, and nothing said.
 H2=$T/home_rich

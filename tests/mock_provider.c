@@ -1269,7 +1269,13 @@ respond_fixture(struct mock_out *o, const struct mock_req *r, const char *path,
 	}
 	len = file.len;
 	data = buf_detach(&file, &len);
-	out_head(o, 200, ctype ? ctype : content_type(r->api, true), -1, NULL);
+	/* A whole JSON answer comes with its length, as servers send one
+	 * (so a connection that drops before the end is seen to). */
+	out_head(o, 200, ctype ? ctype : content_type(r->api, true),
+	    ctype != NULL && strncmp(ctype, "application/json", 16) == 0
+	        ? (long)len
+	        : -1,
+	    NULL);
 	/* One event per write, so drip_ms applies between events. */
 	while (i < len && !o->dead) {
 		char *sep = NULL;

@@ -874,10 +874,28 @@ TEST(answers_that_are_not_streams)
 	                        "(application/json), and not with a reply "
 	                        "mixchat can read: malformed") != NULL);
 	reply_release(&r);
-	/* A stream labelled JSON still reads as a stream. */
+	/* A stream labelled JSON still reads as a stream, as it comes (its
+	 * text in many pieces, not once at the end). */
 	ask(&pv_openai, &m_gpt4o, "json-labelled stream", NULL, 0, &r);
 	CHECK(r.res.err == MC_OK);
 	CHECK(strncmp(buf_str(&r.text), "I'm unable", 10) == 0);
+	CHECK(r.texts > 10);
+	/* Its first words came long before its end (some 40 pieces, 20 ms
+	 * apart), not all at the end. */
+	CHECK(r.res.ttft_ms < r.res.latency_ms / 2);
+	reply_release(&r);
+	/* JSON that is no answer of the API (a health check): no empty
+	 * reply, but what is wrong with it. */
+	ask(&pv_openai, &m_gpt4o, "health json", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_PROVIDER);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "not with a reply mixchat can read: no "
+	                        "\"choices\" in it") != NULL);
+	reply_release(&r);
+	/* A whole answer the connection cut: the connection's failure. */
+	ask(&pv_openai, &m_gpt4o, "dropped json", NULL, 0, &r);
+	CHECK(r.res.err == MC_ERR_NETWORK);
+	CHECK(r.message != NULL && strstr(r.message, "config.json") == NULL);
 	reply_release(&r);
 	/* Anything else is named as it came, the key masked. */
 	ask(&pv_openai, &m_gpt4o, "odd type", NULL, 0, &r);
@@ -1192,8 +1210,13 @@ static const char script[] =
     "  \"application/json\", \"fixture\": \"@TMP@/json_error.json\"},\n"
     " {\"prompt_contains\": \"broken json\", \"content_type\":\n"
     "  \"application/json\", \"fixture\": \"@TMP@/cut.json\"},\n"
+    " {\"prompt_contains\": \"health json\", \"content_type\":\n"
+    "  \"application/json\", \"fixture\": \"@TMP@/health.json\"},\n"
+    " {\"prompt_contains\": \"dropped json\", \"content_type\":\n"
+    "  \"application/json\", \"disconnect_after_bytes\": 40,\n"
+    "  \"fixture\": \"@TMP@/whole_anthropic.json\"},\n"
     " {\"prompt_contains\": \"json-labelled stream\", \"content_type\":\n"
-    "  \"application/json\",\n"
+    "  \"application/json\", \"chunk_bytes\": 200, \"drip_ms\": 20,\n"
     "  \"fixture\": \"@SHARED@/fixtures/providers/openai_stream_sample.sse\"},\n"
     " {\"prompt_contains\": \"odd type\", \"content_type\":\n"
     "  \"text/" KEY "\", \"fixture\": \"@TMP@/page.html\"},\n"
@@ -1273,6 +1296,7 @@ write_fixtures(void)
 		{ "gemini_array.json", gemini_array },
 		{ "json_error.json", json_error },
 		{ "cut.json", cut },
+		{ "health.json", "{\"status\":\"ok\",\"data\":[1,2,3]}" },
 	};
 	char path[600], *cause = NULL;
 	size_t i;

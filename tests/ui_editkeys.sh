@@ -114,6 +114,7 @@ cat >"$T/ed.sh" <<'EOF2'
 cp "$1" "$1.seen.$$" && mv "$1.seen.$$" "$(dirname "$0")/seen"
 echo "$1" >"$(dirname "$0")/seen.path"
 grep -q "please fail" "$1" && exit 3
+grep -q "please wait" "$1" && { sleep 10; exit 0; }
 printf 'line one, edited\nline two\n\n' >"$1"
 EOF2
 chmod +x "$T/ed.sh"
@@ -133,6 +134,17 @@ ui_keys M-e
 ui_expect "the editor \(.*ed.sh\) failed: the message is as it was" "an editor that fails is said"
 ui_expect "^› please fail$" "and the draft is kept"
 ui_keys C-u
+# Ctrl-C and Ctrl-\ while the editor runs are the editor's: it stops,
+# the chat goes on with the draft (Ctrl-C quit it, Ctrl-\ killed it).
+for k in C-c 'C-\'; do
+	ui_type "please wait"
+	ui_keys M-e
+	sleep 0.5
+	ui_keys "$k"
+	ui_expect "the editor \(.*ed.sh\) failed: the message is as it was" "$k in the editor stops the editor"
+	ui_expect "^› please wait$" "$k: the chat goes on, the draft kept"
+	ui_keys C-u
+done
 
 # 5. The vi map: operators, p, u, and $ onto the last character.
 sed -i 's/^{$/{ "keys": "vi",/' "$H/config.json"

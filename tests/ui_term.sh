@@ -10,9 +10,11 @@
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
 tall=$(awk 'BEGIN { for (i = 1; i <= 60; i++) printf "tall line %d\\n", i }')
+big=$(awk 'BEGIN { for (i = 0; i < 20000; i++) printf "word " }')
 cat >"$T/script.json" <<EOF2
 [
-  {"prompt_contains": "tall", "reply": "$tall"}
+  {"prompt_contains": "tall", "reply": "$tall"},
+  {"prompt_contains": "big", "reply": "$big"}
 ]
 EOF2
 ui_start_mock "$T/script.json"
@@ -51,6 +53,23 @@ ui_expect "^› log red text$" "a pasted colour code leaves nothing behind"
 ui_expect "^  next line$" "nor a key's sequence"
 ui_keys C-d
 ui_exit_status >/dev/null
+
+# Copying a 100 KB reply inside a tmux whose client exits at once (an old
+# tmux without load-buffer -w, a server gone): the pipe's reader is gone,
+# and the chat goes on (it died of SIGPIPE).
+mkdir "$T/fakebin"
+printf '#!/bin/sh\nexit 1\n' >"$T/fakebin/tmux"
+chmod +x "$T/fakebin/tmux"
+ui_start PATH="$T/fakebin:$PATH" -- --home "$H"
+ui_expect "F1 keys" "a chat whose tmux command fails"
+send "big reply"
+ui_expect " · [0-9]+ tok" "a long reply, finished" 15
+ui_keys M-c
+ui_expect "copied" "Alt-C says what it copied"
+send "still there"
+ui_expect "mock reply to: still there" "the chat goes on after the copy"
+ui_keys C-d
+[ "$(ui_exit_status)" = 0 ] && ok "and quits as usual" || fail "exit status $(ui_exit_status)"
 
 # TERM=dumb: refused, with what works instead.
 ui_start TERM=dumb -- --home "$H"

@@ -99,8 +99,8 @@ struct exchange {
 	                        or replaced by the user's rating) */
 	uint64_t start_ms;      /* wall clock when sent */
 	struct store_hold hold; /* its predicted cost, held until booked */
-	double budget_left; /* of today's budget when it was held; < 0: none */
-	int budget_cap;     /* output tokens that fit in it, when fewer than
+	double budget_left;     /* of today's budget held for it; < 0: none */
+	int budget_cap;         /* output tokens that fit in it, when fewer than
 	                       max_output_tokens; 0: no such cap */
 	struct store_draft draft; /* the reply so far, saved now and then */
 	uint64_t draft_ms;        /* monotonic time of the last save */
@@ -2390,6 +2390,7 @@ app_on_done(void *ud, const struct net_result *res)
 	struct store_latency lat;
 	char first[48];
 	uint32_t seq = 0;
+	bool capped;
 
 	x->transfer = NULL;
 	if (app->inflight == x)
@@ -2472,9 +2473,14 @@ app_on_done(void *ud, const struct net_result *res)
 	free(m.decision_json);
 	/* The reply's length teaches the model's length (so cost) predictor,
 	 * on the state stored now (app_refresh_model). */
-	if (res->err == MC_OK && res->tokens_out > 0 && x->features != NULL)
+	/* A reply stopped by the budget's cap says nothing of how long the
+	 * model writes: not learned (it would make the model look cheap). */
+	capped = x->budget_cap > 0 && res->tokens_out >= x->budget_cap;
+	if (res->err == MC_OK && res->tokens_out > 0 && x->features != NULL &&
+	    !capped)
 		app_refresh_model(app, x->pub.model);
 	if (res->err == MC_OK && res->tokens_out > 0 && x->features != NULL &&
+	    !capped &&
 	    router_learn_length(app->router, x->features, x->pub.model,
 	        res->tokens_out) == MC_OK) {
 		struct buf blob;
@@ -2508,8 +2514,7 @@ app_on_done(void *ud, const struct net_result *res)
 
 	/* Stopped by the cap that keeps the budget a hard limit: said, or
 	 * it reads as the model's own ending. */
-	if (x->budget_cap > 0 && res->tokens_out >= x->budget_cap &&
-	    x->text.len > 0) {
+	if (capped) {
 		char left[32];
 
 		format_usd(x->budget_left, left, sizeof left);
@@ -2550,7 +2555,8 @@ app_new_exchange(struct app *app, const char *prompt)
 static int
 app_hold(struct app *app, struct exchange *x, char **cause)
 {
-	double usd = 0, left = 0;
+	const struct model *m = config_find_model(app->cfg, x->pub.model);
+	double usd = 0, worst, left = 0, held = 0;
 	char cost[32], rest[32];
 	size_t i;
 	int rc;
@@ -2561,8 +2567,15 @@ app_hold(struct app *app, struct exchange *x, char **cause)
 	for (i = 0; i < x->pub.ncandidates; i++)
 		if (strcmp(x->pub.candidates[i].model, x->pub.model) == 0)
 			usd = x->pub.candidates[i].cost_usd;
-	rc = store_hold_take(app->store, time_day(time_wall_ms()), usd,
-	    app->cfg->daily_budget_usd, &left, &x->hold);
+	/* Held: what the reply may spend at most (its prediction, and a
+	 * whole max_output_tokens more), as far as what is left allows;
+	 * at least the prediction.  Requests in flight together then
+	 * share what is left instead of each spending all of it. */
+	worst = usd + (m != NULL ? (double)app->cfg->max_output_tokens *
+	                               m->price_out / 1e6
+	                         : 0);
+	rc = store_hold_take_upto(app->store, time_day(time_wall_ms()), usd,
+	    worst, app->cfg->daily_budget_usd, &left, &held, &x->hold);
 	if (rc == MC_ERR_BUDGET) {
 		format_usd(usd, cost, sizeof cost);
 		format_usd(left, rest, sizeof rest);
@@ -2577,7 +2590,7 @@ app_hold(struct app *app, struct exchange *x, char **cause)
 		log_debug(
 		    "budget hold not taken: %s", store_strerror(app->store));
 	else
-		x->budget_left = left;
+		x->budget_left = held;
 	return MC_OK;
 }
 
@@ -4581,6 +4594,18 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 			free(next);
 		}
 		free(base);
+		if (k == 1000) {
+			/* No free name left: the user's file is not the one
+			 * to give way. */
+			*cause = xasprintf("%s is not an export of this "
+			                   "conversation, and mixchat-N-2.md "
+			                   "to -999.md are taken: give a FILE",
+			    *written);
+			free(*written);
+			*written = NULL;
+			buf_release(&b);
+			return MC_ERR_EXISTS;
+		}
 		existed = fs_exists(*written);
 	}
 	/* A file the user named is never lost to a slip: replaced only

@@ -802,12 +802,15 @@ cut_short_message(const char *provider, const char *what)
  * and only when the body gave no text: the words for it, or NULL.
  */
 static char *
-not_a_stream_message(struct net_transfer *t)
+not_a_stream_message(struct net_transfer *t, CURLcode result)
 {
 	const char *ct = NULL;
 	char *clean, *pub, *msg, *semi;
 
-	if (!t->body_started || t->error_mode || t->first_text_us != 0)
+	/* A whole answer the connection cut is the connection's failure,
+	 * said as one (and retried as one), not the server's shape. */
+	if (!t->body_started || t->error_mode || t->first_text_us != 0 ||
+	    (t->stream.whole && result != CURLE_OK))
 		return NULL;
 	if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct) !=
 	        CURLE_OK ||
@@ -900,7 +903,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		return;
 	}
 	if (t->stream.err != MC_OK) {
-		if ((msg = not_a_stream_message(t)) != NULL) {
+		if ((msg = not_a_stream_message(t, result)) != NULL) {
 			transfer_finish(t, MC_ERR_PROVIDER, msg, false);
 			return;
 		}
@@ -918,7 +921,11 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		 * cancel waits until the callback has returned (net.h).
 		 */
 		net->in_curl = true;
-		err = stream_finish(&t->stream);
+		/* A whole answer cut short is not decoded: what came is not
+		 * all of it. */
+		err = t->stream.whole && result != CURLE_OK
+		          ? MC_OK
+		          : stream_finish(&t->stream);
 		net->in_curl = false;
 		if (t->cancelled) {
 			transfer_finish(t, MC_ERR_CANCELLED,
@@ -934,7 +941,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 			return;
 		}
 		if (err != MC_OK) {
-			if ((msg = not_a_stream_message(t)) != NULL) {
+			if ((msg = not_a_stream_message(t, result)) != NULL) {
 				transfer_finish(t, MC_ERR_PROVIDER, msg, false);
 				return;
 			}
@@ -948,7 +955,7 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		transfer_finish(t, MC_OK, NULL, false);
 		return;
 	}
-	if ((msg = not_a_stream_message(t)) != NULL) {
+	if ((msg = not_a_stream_message(t, result)) != NULL) {
 		transfer_finish(t, MC_ERR_PROVIDER, msg, false);
 		return;
 	}

@@ -346,6 +346,14 @@ anthropic_message(struct stream *st, const cJSON *root)
 	anthropic_usage(st, cJSON_GetObjectItemCaseSensitive(root, "usage"));
 }
 
+/* Whether a Gemini frame has a GenerateContentResponse's parts. */
+static bool
+gemini_shaped(const cJSON *o)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, "candidates") != NULL ||
+	       cJSON_GetObjectItemCaseSensitive(o, "usageMetadata") != NULL;
+}
+
 /*
  * The body kept whole, decoded as the API's non-streamed answer.  What
  * the answer holds is all of it: it is done unless it says error.
@@ -354,9 +362,11 @@ static void
 whole_decode(struct stream *st)
 {
 	const char *p = st->body.data != NULL ? st->body.data : "";
+	const char *what = "a reply";
 	size_t n = st->body.len;
 	cJSON *root = NULL;
 	const cJSON *f;
+	bool shape = false;
 
 	if (parse_event_json(st, p, n, &root) != MC_OK)
 		return;
@@ -364,22 +374,44 @@ whole_decode(struct stream *st)
 	switch (st->api) {
 	case API_ANTHROPIC:
 		anthropic_message(st, root);
+		shape = cJSON_IsArray(
+		    cJSON_GetObjectItemCaseSensitive(root, "content"));
+		what = "\"content\"";
 		break;
 	case API_GEMINI:
 		/* Without alt=sse, streamGenerateContent answers with a JSON
 		 * array of the frames it would have streamed. */
-		if (cJSON_IsArray(root))
-			cJSON_ArrayForEach(f, root)
+		if (cJSON_IsArray(root)) {
+			cJSON_ArrayForEach(f, root) {
+				if (st->err != MC_OK)
+					break;
 				gemini_object(st, f);
-		else
+				shape = shape || gemini_shaped(f);
+			}
+		} else {
 			gemini_object(st, root);
+			shape = gemini_shaped(root);
+		}
+		what = "\"candidates\"";
 		break;
 	case API_OPENAI:
 	case API_OLLAMA:
 		openai_object(st, root, "message");
+		shape = cJSON_IsArray(
+		    cJSON_GetObjectItemCaseSensitive(root, "choices"));
+		what = "\"choices\"";
 		break;
 	}
 	cJSON_Delete(root);
+	/* JSON that is no answer of this API (a health check, another
+	 * API's shape) is not an empty reply. */
+	if (st->err == MC_OK && !shape) {
+		char *msg =
+		    xasprintf("no %s in it: not this API's answer", what);
+
+		stream_fail(st, MC_ERR_PARSE, msg);
+		free(msg);
+	}
 	if (st->err == MC_OK)
 		st->done = true;
 }
@@ -460,15 +492,34 @@ stream_feed(struct stream *st, const char *p, size_t n)
 	if (st->err != MC_OK || (st->done && st->api != API_GEMINI))
 		return st->err;
 	if (st->whole) {
-		if (buf_add(&st->body, p, n) != MC_OK)
+		const char *b;
+		size_t skip;
+
+		if (buf_add(&st->body, p, n) != MC_OK) {
 			stream_fail(st, MC_ERR_LIMIT,
 			    "the provider sent an answer too large to accept");
-		return st->err;
+			return st->err;
+		}
+		/* Its first byte that is not blank says what it is: a JSON
+		 * answer is kept whole; events (a stream its server labels
+		 * JSON) are read as they come, from what was kept. */
+		b = st->body.data;
+		skip = strspn(b, " \t\r\n");
+		if (skip == st->body.len || b[skip] == '{' || b[skip] == '[')
+			return st->err;
+		st->whole = false;
+		p = b;
+		n = st->body.len;
+		rc = st->api == API_OLLAMA ? ndjson_feed(&st->nd, p, n)
+		                           : sse_feed(&st->sse, p, n);
+		buf_release(&st->body);
+		goto fed;
 	}
 	if (st->api == API_OLLAMA)
 		rc = ndjson_feed(&st->nd, p, n);
 	else
 		rc = sse_feed(&st->sse, p, n);
+fed:
 	if (rc != MC_OK && st->err == MC_OK)
 		stream_fail(st, rc,
 		    rc == MC_ERR_LIMIT
@@ -485,19 +536,8 @@ stream_finish(struct stream *st)
 	if (st->err != MC_OK || (st->done && st->api != API_GEMINI))
 		return st->err;
 	if (st->whole) {
-		const char *p = st->body.data != NULL ? st->body.data : "";
-		size_t skip = strspn(p, " \t\r\n");
-
-		if (skip == st->body.len || p[skip] == '{' || p[skip] == '[') {
-			whole_decode(st);
-			return st->err;
-		}
-		/* A stream after all (a server that labels its events
-		 * JSON): read as one. */
-		st->whole = false;
-		if (stream_feed(st, p, st->body.len) != MC_OK ||
-		    (st->done && st->api != API_GEMINI))
-			return st->err;
+		whole_decode(st);
+		return st->err;
 	}
 	if (st->api == API_OLLAMA)
 		rc = ndjson_finish(&st->nd);

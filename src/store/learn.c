@@ -1414,6 +1414,7 @@ struct hold_ctx {
 	uint32_t day;
 	double usd, budget;
 	double spent, held; /* out */
+	double usd_max;     /* hold up to this much of what is left */
 	struct store_hold *hold;
 	bool write;
 };
@@ -1486,6 +1487,13 @@ hold_body(struct store *s, MDB_txn *txn, void *arg)
 		return 0;
 	if (c->budget > 0 && c->spent + c->held + c->usd > c->budget + 1e-12)
 		return MC_ERR_BUDGET;
+	/* What the request may spend at most, as far as what is left
+	 * allows: the holds of the next requests see it. */
+	if (c->budget > 0 && c->usd_max > c->usd) {
+		double avail = c->budget - c->spent - c->held;
+
+		c->usd = c->usd_max < avail ? c->usd_max : avail;
+	}
 	{
 		static uint32_t n;
 		const struct store_writer *me = store_writer_me();
@@ -1518,8 +1526,19 @@ int
 store_hold_take(struct store *s, uint32_t day, double usd, double budget,
     double *left, struct store_hold *hold)
 {
-	struct hold_ctx c = { day, usd > 0 ? usd : 0, budget, 0, 0, hold,
-		true };
+	return store_hold_take_upto(s, day, usd, 0, budget, left, NULL, hold);
+}
+
+int
+store_hold_take_upto(struct store *s, uint32_t day, double usd, double usd_max,
+    double budget, double *left, double *held, struct store_hold *hold)
+{
+	struct hold_ctx c = { .day = day,
+		.usd = usd > 0 ? usd : 0,
+		.budget = budget,
+		.usd_max = usd_max,
+		.hold = hold,
+		.write = true };
 	int rc;
 
 	memset(hold, 0, sizeof *hold);
@@ -1531,6 +1550,8 @@ store_hold_take(struct store *s, uint32_t day, double usd, double budget,
 	}
 	if (rc == MC_OK)
 		hold->taken = true;
+	if (held != NULL)
+		*held = rc == MC_OK ? c.usd : 0;
 	return rc;
 }
 
@@ -1569,7 +1590,7 @@ store_hold_release(struct store *s, struct store_hold *hold)
 int
 store_spend_day_held(struct store *s, uint32_t day, double *usd)
 {
-	struct hold_ctx c = { day, 0, 0, 0, 0, NULL, false };
+	struct hold_ctx c = { .day = day, .write = false };
 	int rc;
 
 	rc = store_txn_read(s, "reading spend", hold_body, &c);

@@ -524,6 +524,12 @@ struct store_hold {
  */
 int store_hold_take(struct store *s, uint32_t day, double usd, double budget,
     double *left, struct store_hold *hold) MC_WUR;
+/* store_hold_take_upto: the same, but what is held is as much of what is
+ * left as usd_max (at least usd, or MC_ERR_BUDGET); *held says how much
+ * (NULL: not wanted). */
+int store_hold_take_upto(struct store *s, uint32_t day, double usd,
+    double usd_max, double budget, double *left, double *held,
+    struct store_hold *hold) MC_WUR;
 /* store_hold_release: the hold no longer counts (its reply is booked, or
  * it was never sent); one not taken is nothing to do. */
 void store_hold_release(struct store *s, struct store_hold *hold);

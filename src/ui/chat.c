@@ -72,6 +72,9 @@ signals_start(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* A write to a pipe whose reader is gone (tmux load-buffer exiting
+	 * early) is an error to handle, not a reason to die mid-screen. */
+	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
 
@@ -605,6 +608,13 @@ edit_external(struct ui *ui)
 	ssize_t k;
 	int fd, st;
 
+	/* The editor holds the whole terminal until it exits: a reply
+	 * arriving meanwhile would stall, and be timed as slow. */
+	if (app_busy(ui->app)) {
+		ui_notice(ui, "a reply is arriving: the editor opens once it "
+		              "is done (or Esc cancels it)");
+		return;
+	}
 	if (ed == NULL || *ed == '\0')
 		ed = getenv("EDITOR");
 	if (ed == NULL || *ed == '\0')
@@ -625,7 +635,17 @@ edit_external(struct ui *ui)
 	           errno == EINTR))
 		if (k > 0)
 			off += (size_t)k;
-	close(fd);
+	if (close(fd) != 0 || off != ui->ed.len) {
+		char *m = xasprintf("no room for the draft in %s: the editor "
+		                    "was not started",
+		    path);
+
+		ui_notice(ui, m);
+		free(m);
+		unlink(path);
+		free(path);
+		return;
+	}
 	st = screen_run_editor(ui, ed, path);
 	buf_init(&b, EDITOR_MAX);
 	if (st != 0) {

@@ -704,6 +704,9 @@ editor_undo(struct editor *e)
 {
 	struct editor_undo *u;
 
+	/* The steps describe the text before a search showed another: the
+	 * search is over first (as any key but its own ends it). */
+	editor_search_end(e, true);
 	if (e->nundo == 0)
 		return false;
 	u = &e->undo[--e->nundo];

@@ -101,6 +101,7 @@ tmux_buffer(const char *s, size_t n, bool w)
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 
+		signal(SIGPIPE, SIG_DFL);
 		dup2(fds[0], STDIN_FILENO);
 		if (null >= 0) {
 			dup2(null, STDOUT_FILENO);
@@ -275,27 +276,39 @@ screen_run_editor(struct ui *ui, const char *editor, const char *path)
 	int status = -1;
 	pid_t pid;
 
+	struct sigaction ign, oint, oquit;
+	char *cmd;
+
 	if (mouse_on)
 		mousemask(0, NULL);
 	printf("\033[?2004l");
 	fflush(stdout);
 	endwin();
+	/* The terminal is the editor's: its Ctrl-C and Ctrl-\ are for it
+	 * (as git does), not a reason for the chat to quit or dump core. */
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
+	/* $EDITOR is shell words, as git takes it ("code -w", a quoted
+	 * path with blanks); the file is passed apart. */
+	cmd = xasprintf("%s \"$@\"", editor);
 	if ((pid = fork()) == 0) {
 		/* As the shell would start it: signals as they come. */
 		signal(SIGINT, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
 		signal(SIGTSTP, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
-		/* $EDITOR may hold words of its own ("code -w"), as git
-		 * takes it: a shell splits it, the file goes apart. */
-		setenv("MIXCHAT_EDITOR", editor, 1);
-		execl("/bin/sh", "sh", "-c", "exec $MIXCHAT_EDITOR \"$1\"",
-		    "sh", path, (char *)NULL);
+		execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
 		_exit(127);
 	}
+	free(cmd);
 	if (pid > 0)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
 	printf("\033[?2004h");
 	fflush(stdout);
 	if (mouse_on)
