@@ -29,6 +29,14 @@ send "second question"
 ui_expect "mock reply to: second question" "another"
 ui_keys M-Up
 ui_expect "reply 1/2" "Alt-Up selects the reply above"
+# On a half-width pane the selection keeps its place on the status bar
+# (the last reply's model gives way to it, not the other way round).
+TM resize-window -t 0 -x 64 -y 30
+sleep 0.5
+ui_expect "reply 1/2 · [0-9]+\.[0-9]+ " "64 columns: the status bar still names the selected reply"
+ui_expect_not "\[(cheap|mid|expensive)\]" "the model gives way"
+TM resize-window -t 0 -x 100 -y 30
+sleep 0.5
 ui_keys M-Down
 ui_expect "reply 2/2" "Alt-Down the one below"
 ui_type "ab cd"

@@ -780,7 +780,13 @@ draw_status(struct ui *ui, int y)
 	char buf[256], spent[32], limit[32];
 	const struct app_exchange *ex = NULL;
 	size_t x = 0, cols = (size_t)ui->cols, n = app_count(ui->app), i, w;
-	bool narrow = cols < 64;
+	/* Narrow: the model and "today" give way.  A reply selected (or in
+	 * sight, scrolled up) is named at the end, and which reply a rating
+	 * key will hit matters more than the last reply's model: on a
+	 * half-width pane they give way to it. */
+	bool narrow = cols < 64 ||
+	              (cols < 100 && (ui->selected >= 0 ||
+	                                 (ui->scroll > 0 && ui->in_view >= 0)));
 	double spend = app_spend_today(ui->app),
 	       budget = app_daily_budget(ui->app);
 	bool warn;
