@@ -102,6 +102,18 @@ ui_expect "^› col1    col2$" "a typed Tab: a tab in the input"
 ui_keys Enter
 ui_expect "mock reply to: col1    col2" "sent"
 expect_grep "$MOCK_LOG" 'col1\\\\tcol2' "with its tab"
+# After a /command's start, Tab completes it, as a shell does: one that
+# fits whole, with a blank; several listed; a model after /model too.
+ui_type "/ses"; ui_keys Tab; ui_type "1"
+ui_expect "^› /sessions 1$" "Tab completes /ses to /sessions, and a blank"
+ui_keys C-u
+ui_type "/se"; ui_keys Tab
+ui_expect "/sessions, /search, /select" "several that fit are listed"
+ui_expect "^› /se$" "and the input keeps what they share"
+ui_keys C-u
+ui_type "/model ex"; ui_keys Tab; ui_type "!"
+ui_expect "^› /model expensive !$" "Tab completes a model's id after /model"
+ui_keys C-u
 
 # 4. At 40 columns (38 for the text), a word that ends on the last column:
 # the next row starts at the next word, not at the space between.

@@ -1758,8 +1758,10 @@ handle_key(struct ui *ui, uint32_t key)
 	}
 	if (ui->mode == KEYMAP_INSERT && key >= 0x20 && key < KEYC_BASE)
 		editor_type(&ui->ed, enc, utf8_encode(key, enc));
-	else if (ui->mode == KEYMAP_INSERT && key == KEYC_TAB)
-		/* Unbound, Tab types a tab, as a paste of one does (code). */
+	else if (ui->mode == KEYMAP_INSERT && key == KEYC_TAB &&
+	         !ui_complete(ui))
+		/* Unbound, Tab types a tab, as a paste of one does (code);
+		 * after a /command's start it completes it. */
 		editor_type(&ui->ed, "\t", 1);
 }
 

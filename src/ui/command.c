@@ -1812,6 +1812,82 @@ static const struct {
 	{ "exit", cmd_quit },
 };
 
+/*
+ * Tab after a /command's start, or after "/model ": completed as a shell
+ * completes a word.  One that fits goes in whole, with a blank after it;
+ * several put in what they share, and when that adds nothing they are
+ * listed on the notice line.  Nothing fits: nothing changes.  Returns
+ * whether the input was one Tab completes (else Tab types a tab).
+ */
+bool
+ui_complete(struct ui *ui)
+{
+	enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
+	const char *t = ui->ed.text, *sp = strchr(t, ' '), *typed;
+	const char **names, **hit;
+	size_t n = 0, k = 0, i, len, common;
+	bool model;
+
+	if (t[0] != '/' || t[1] == '/' || strchr(t, '\n') != NULL ||
+	    strchr(t, '\t') != NULL || ui->ed.cursor != ui->ed.len)
+		return false;
+	model = sp != NULL && (size_t)(sp - t) == 6 &&
+	        strncmp(t, "/model", 6) == 0 && strchr(sp + 1, ' ') == NULL;
+	if (sp != NULL && !model)
+		return false;
+	if (model) {
+		names = xcalloc(ui->cfg->nmodels + 1, sizeof *names);
+		names[n++] = "auto";
+		for (i = 0; i < ui->cfg->nmodels; i++)
+			if (app_is_candidate(ui->app, ui->cfg->models[i].id))
+				names[n++] = ui->cfg->models[i].id;
+		typed = sp + 1;
+	} else {
+		names = xcalloc(NCOMMANDS, sizeof *names);
+		for (i = 0; i < NCOMMANDS; i++)
+			/* /export! is /export's variant, not a word. */
+			if (strchr(commands[i].name, '!') == NULL)
+				names[n++] = commands[i].name;
+		typed = t + 1;
+	}
+	len = strlen(typed);
+	hit = xcalloc(n, sizeof *hit);
+	for (i = 0; i < n; i++)
+		if (strncmp(names[i], typed, len) == 0)
+			hit[k++] = names[i];
+	if (k > 0) {
+		char *out;
+
+		/* What every match shares, from the first. */
+		common = strlen(hit[0]);
+		for (i = 1; i < k; i++) {
+			size_t j = 0;
+
+			while (j < common && hit[i][j] == hit[0][j])
+				j++;
+			common = j;
+		}
+		out = xasprintf("%.*s%.*s%s", (int)(typed - t), t, (int)common,
+		    hit[0], k == 1 ? " " : "");
+		editor_set(&ui->ed, out);
+		free(out);
+		if (k > 1 && common == len) {
+			struct buf b;
+
+			buf_init(&b, 1 << 12);
+			for (i = 0; i < k; i++)
+				if (buf_printf(&b, "%s%s%s", i > 0 ? ", " : "",
+				        model ? "" : "/", hit[i]) != MC_OK)
+					break;
+			ui_notice(ui, buf_str(&b));
+			buf_release(&b);
+		}
+	}
+	free(hit);
+	free(names);
+	return true;
+}
+
 /* Whether name is a command's; its index in *at. */
 static bool
 command_find(const char *name, size_t *at)

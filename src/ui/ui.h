@@ -184,6 +184,9 @@ void ui_reset_view(struct ui *ui);
 void ui_overlay_open(struct ui *ui, const char *title, const char *text);
 /* ui_overlay_close: close the popup (nothing happens when none is open). */
 void ui_overlay_close(struct ui *ui);
+/* ui_complete: Tab after a /command's start or "/model ": completed
+ * (command.c); false when the input is not one to complete. */
+bool ui_complete(struct ui *ui);
 /* ui_notice: a one-line notice (control characters are dropped). */
 void ui_notice(struct ui *ui, const char *message);
 /*
