@@ -74,7 +74,7 @@ struct editor {
 	char *kill;         /* the kill buffer (NULL: nothing killed yet) */
 	size_t killlen;
 	bool kill_lines;          /* killed by vi's dd or cc: p puts a line */
-	bool kill_chain; /* it holds what the kills in a row killed */
+	bool kill_chain;          /* it holds what the kills in a row killed */
 	struct editor_undo *undo; /* oldest first */
 	size_t nundo, undocap, undobytes;
 	enum editor_op op, last_op; /* this key's, the key before's */
