@@ -604,8 +604,7 @@ edit_external(struct ui *ui)
 	const char *ed = getenv("VISUAL"), *tmp = getenv("TMPDIR");
 	char *path, *cause = NULL;
 	struct buf b;
-	size_t off = 0;
-	ssize_t k;
+	bool wrote;
 	int fd, st;
 
 	/* The editor holds the whole terminal until it exits: a reply
@@ -630,12 +629,8 @@ edit_external(struct ui *ui)
 		free(path);
 		return;
 	}
-	while (off < ui->ed.len &&
-	       ((k = write(fd, ui->ed.text + off, ui->ed.len - off)) > 0 ||
-	           errno == EINTR))
-		if (k > 0)
-			off += (size_t)k;
-	if (close(fd) != 0 || off != ui->ed.len) {
+	wrote = fs_write_all(fd, ui->ed.text, ui->ed.len) == MC_OK;
+	if (close(fd) != 0 || !wrote) {
 		char *m = xasprintf("no room for the draft in %s: the editor "
 		                    "was not started",
 		    path);

@@ -29,6 +29,7 @@
 #include "ui/markup.h"
 #include "ui/ui.h"
 #include "util/base64.h"
+#include "util/fs.h"
 #include "util/glyph.h"
 #include "util/self.h"
 #include "util/timeutil.h"
@@ -87,8 +88,7 @@ static bool
 tmux_buffer(const char *s, size_t n, bool w)
 {
 	int fds[2], status = 0;
-	size_t off = 0;
-	ssize_t k;
+	bool wrote;
 	pid_t pid;
 
 	if (pipe(fds) != 0)
@@ -118,14 +118,11 @@ tmux_buffer(const char *s, size_t n, bool w)
 		_exit(127);
 	}
 	close(fds[0]);
-	while (off < n &&
-	       ((k = write(fds[1], s + off, n - off)) > 0 || errno == EINTR))
-		if (k > 0)
-			off += (size_t)k;
+	wrote = fs_write_all(fds[1], s, n) == MC_OK;
 	close(fds[1]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	return off == n && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return wrote && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 bool
