@@ -19,7 +19,7 @@
 
 static const char usage_text[] =
     "Usage: mixchat [--home DIR] [--config FILE] [--log FILE] [COMMAND [ARGS]]\n"
-    "       mixchat [-s|--session N|NAME|last] (the chat, in that "
+    "       mixchat [-s|--session N|NAME|last|new] (the chat, in that "
     "conversation)\n"
     "\n"
     "A terminal chat that routes every message to the model that gives the\n"
@@ -55,7 +55,8 @@ static const char usage_text[] =
     "  --log FILE      append a debug log to FILE: decisions, requests,\n"
     "                  outcomes, ratings (never keys, prompts or replies)\n"
     "  -s, --session S start the chat in conversation S: its number, its\n"
-    "                  name, or last (the one used last)\n"
+    "                  name, last (the one used last) or new (a new\n"
+    "                  one, whatever config.json's \"resume\" says)\n"
     "  -h, --help      show this help and exit\n"
     "  -V, --version   show the version and exit\n"
     "\n"

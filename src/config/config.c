@@ -983,7 +983,8 @@ merge_root(struct merge *mg, const cJSON *root)
 {
 	static const char *const allowed[] = { "providers", "models", "router",
 		"budget", "vault", "theme", "keys", "mouse", "glyphs",
-		"reading_width", "system_prompt", "max_output_tokens", NULL };
+		"reading_width", "system_prompt", "max_output_tokens", "resume",
+		"bell_after_s", NULL };
 	static const char *const router_allowed[] = { "mode",
 		"latency_tolerance_ms", NULL };
 	static const char *const budget_allowed[] = { "daily_usd", NULL };
@@ -1074,6 +1075,13 @@ merge_root(struct merge *mg, const cJSON *root)
 	    MC_OK)
 		return rc;
 	cfg->max_output_tokens = (int)d;
+	if ((rc = merge_bool(mg, root, "resume", "", &cfg->resume)) != MC_OK)
+		return rc;
+	d = cfg->bell_after_s;
+	if ((rc = merge_whole(mg, root, "bell_after_s", "", 0, 86400, &d)) !=
+	    MC_OK)
+		return rc;
+	cfg->bell_after_s = (int)d;
 	return MC_OK;
 }
 

@@ -83,6 +83,12 @@ struct config {
 	/* The chat's prose wraps at most this many columns wide (0: the
 	 * pane's width); code blocks and tables take the pane's. */
 	int reading_width;
+	/* The chat starts in the conversation used last (-s new: a new
+	 * one). */
+	bool resume;
+	/* The terminal bell rings when a reply that took at least this
+	 * many seconds ends (0: never). */
+	int bell_after_s;
 };
 
 /* The chat's reading width by default: prose much wider than this is

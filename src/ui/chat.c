@@ -1802,11 +1802,33 @@ terminal_gone(void)
 	return (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
+/*
+ * A reply that took long has ended: ring the bell ("bell_after_s"), for a
+ * user who went to another window meanwhile.  Not for one the user
+ * stopped with Esc: they are here.
+ */
+static void
+reply_bell(struct ui *ui, uint64_t took_ms)
+{
+	const struct app_exchange *ex;
+	size_t n = app_count(ui->app);
+
+	if (ui->cfg->bell_after_s <= 0 ||
+	    took_ms < (uint64_t)ui->cfg->bell_after_s * 1000)
+		return;
+	if (n > 0 && (ex = app_get(ui->app, n - 1)) != NULL &&
+	    ex->state == REPLY_CANCELLED)
+		return;
+	screen_bell();
+}
+
 static void
 ui_loop(struct ui *ui)
 {
 	struct pollfd pfd[2];
 	uint64_t last_spin = time_mono_ms(), last_spend = last_spin, now;
+	uint64_t busy_since = 0;
+	bool was_busy = false;
 	uint32_t key;
 	int timeout, nkeys, idle_ms = IDLE_MS;
 	bool prepared = false;
@@ -1844,6 +1866,11 @@ ui_loop(struct ui *ui)
 		 * that notice goes, the others stay as they were. */
 		if (!app_busy(ui->app))
 			ui_notices_drop_busy(ui);
+		if (app_busy(ui->app) && !was_busy)
+			busy_since = time_mono_ms();
+		else if (!app_busy(ui->app) && was_busy)
+			reply_bell(ui, time_mono_ms() - busy_since);
+		was_busy = app_busy(ui->app);
 		if (terminal_gone())
 			ui->quit = true;
 		/*
@@ -1976,6 +2003,7 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	char *theme_cause = NULL, *keys_cause = NULL, *idle = NULL;
 	const char *session = g->session;
 	char resume[32] = "";
+	bool quiet_last = false;
 
 	/* `mixchat chat --session S` as `mixchat --session S`. */
 	if (argc == 3 &&
@@ -1987,6 +2015,16 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		return cli_usage_error("chat", "takes only --session S");
 	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
 		return rc;
+	/* "resume": true goes on with the last conversation unless the
+	 * command line says which; -s new is a new one either way.  Only
+	 * a -s last that finds nothing says so: a first start with resume
+	 * set is simply a new conversation. */
+	if (session != NULL && strcmp(session, "new") == 0)
+		session = NULL;
+	else if (session == NULL && cfg.resume) {
+		session = "last";
+		quiet_last = true;
+	}
 	memset(&ui, 0, sizeof ui);
 	ui.cfg = &cfg;
 	ui.selected = -1;
@@ -2097,7 +2135,7 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 
 		command_run(&ui, line);
 		free(line);
-	} else if (session != NULL)
+	} else if (session != NULL && !quiet_last)
 		ui_note(&ui, "--session last: there is no earlier conversation "
 		             "to go on with; this is a new one");
 	ui_note(&ui,

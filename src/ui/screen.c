@@ -536,6 +536,13 @@ skip_csi(void)
 	return KEYC_NONE;
 }
 
+void
+screen_bell(void)
+{
+	if (beep() == ERR)
+		(void)flash();
+}
+
 uint32_t
 screen_read_key(void)
 {

@@ -298,6 +298,9 @@ bool screen_suspend(struct ui *ui);
 int screen_run_editor(struct ui *ui, const char *editor, const char *path);
 /* screen_read_key: the next key, or KEYC_NONE when none is waiting. */
 uint32_t screen_read_key(void);
+/* screen_bell: ring the terminal's bell (its visible bell where it has
+ * no sound; tmux marks the window). */
+void screen_bell(void);
 int screen_colours(void);
 /* screen_clipboard: ask the terminal to put n bytes of s on the clipboard
  * (OSC 52; a terminal that does not know it ignores it), and inside tmux
