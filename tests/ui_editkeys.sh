@@ -3,7 +3,8 @@
 # row make one piece), C-_ undoes, C-b C-f C-t, M-< M->, C-u C-u on a
 # pasted draft of 30 lines empties the input and C-y brings it back, C-r
 # searches the messages sent (Enter takes one into the input, unsent; Esc
-# puts the draft back), M-e writes the message in $VISUAL; then the vi
+# puts the draft back), M-/ sets a draft aside for a /command, M-e writes
+# the message in $VISUAL; then the vi
 # map's dw, u, cw, dd, p, D, C and $.
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
@@ -105,6 +106,30 @@ ui_expect "search: zzz \\(not found\\)" "words found in no message are said so"
 ui_keys C-g
 ui_expect "^› my draft$" "C-g gives up the search too"
 ui_keys C-u
+
+# 4a. M-/: a /command while a message of two lines is being written; the
+# message is set aside (the status bar says so) and back once it has run;
+# Esc gives a command up and brings it back too.
+ui_type "first line of a draft"
+ui_keys M-Enter
+ui_type "second line"
+ui_keys M-/
+ui_expect "^› /$" "M-/: the input is a command"
+ui_expect "message set aside · Esc brings it back" "the status bar says where the draft is"
+ui_type "model cheap"
+ui_keys Enter
+ui_expect "PINNED cheap" "the command ran"
+ui_expect "^› first line of a draft$" "the draft is back"
+ui_expect "^  second line$" "all of it"
+ui_expect_not "message set aside" "and the status bar no longer says it is aside"
+ui_keys M-/
+ui_type "mod"
+ui_keys Escape
+ui_expect "^› first line of a draft$" "Esc: the command given up, the draft back"
+grep -q "first line of a draft" "$MOCK_LOG" 2>/dev/null &&
+	fail "the draft was sent" || ok "nothing was sent"
+ui_keys C-M-u
+send "/model auto"
 
 # 4b. M-e: the message in $VISUAL (a script standing for the user's
 # editor: it keeps what it was given and writes two lines); an editor

@@ -1071,7 +1071,17 @@ do_action(struct ui *ui, enum action action, int arg)
 		 * longer selected: Esc still brings the newest back). */
 		if (app_cancel(ui->app))
 			;
-		else if (ui->notices_unseen > 0)
+		/* A command given up (Alt-/, vi's ':'): the message set
+		 * aside for it comes back, as Esc gives up a vi ':'. */
+		else if (ui->set_aside != NULL &&
+		         (editor_empty(&ui->ed) || ui->ed.text[0] == '/')) {
+			/* What was typed of it Up finds, as in vim. */
+			if (strcmp(ui->ed.text, "/") != 0 &&
+			    !editor_empty(&ui->ed))
+				editor_remember(&ui->ed, ui->ed.text);
+			editor_set(&ui->ed, "");
+			restore_set_aside(ui);
+		} else if (ui->notices_unseen > 0)
 			ui_notices_dismiss(ui);
 		else if (ui->selected >= 0 || ui->scroll > 0) {
 			ui->selected = -1;

@@ -144,7 +144,7 @@ static const struct {
 	[ACT_INSERT_START] = { "insert-start",
 	    "insert at the start of the line (vi)" },
 	[ACT_NORMAL_MODE] = { "normal-mode", "normal mode (vi)" },
-	[ACT_COMMAND] = { "command", "type a /command (vi)" },
+	[ACT_COMMAND] = { "command", "type a /command, the message set aside" },
 };
 
 void

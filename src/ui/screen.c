@@ -848,6 +848,14 @@ draw_status(struct ui *ui, int y)
 		    ui->mode == KEYMAP_NORMAL ? "NORMAL" : "INSERT");
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_STATUS]);
 	}
+	/* A message set aside for a command (vi's ':', Alt-/): where it
+	 * went, and the way back. */
+	if (ui->set_aside != NULL) {
+		snprintf(buf, sizeof buf, " message set aside%s%s%s ",
+		    ui->cancel_key[0] != '\0' ? glyph->sep : "", ui->cancel_key,
+		    ui->cancel_key[0] != '\0' ? " brings it back" : "");
+		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
+	}
 	/* C-r's words, where a search is on (as bash's prompt says). */
 	if (ui->ed.searching) {
 		snprintf(buf, sizeof buf, " search: %s%s ", ui->ed.query,
