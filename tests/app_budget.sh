@@ -54,6 +54,15 @@ after=$(cost_of "write an essay")
 	fail "p's predicted cost moved from \$$before to \$$after after a capped reply"
 expect_exit 1 "the next message does not fit" -- "$MC" --home "$H" ask "write an essay again"
 expect_grep "$T/err" "nothing fits what is left of today's budget" "and is refused"
+# Spend past the budget (lowered today below what was spent): a model
+# that costs nothing, a local one, still answers, chosen or routed.
+jq '.budget.daily_usd = 0.005 | .models += [{"id": "local", "provider": "mock", "price": [0, 0]}]' \
+	"$H/config.json" >"$T/c.json" && mv "$T/c.json" "$H/config.json"
+expect_exit 0 "over the budget, a free model asked by name" -- "$MC" --home "$H" ask --model local "hello there"
+expect_no_grep "$T/err" "more than is left" "is not refused"
+expect_exit 0 "over the budget, a free model routed to" -- "$MC" --home "$H" ask "hello again"
+expect_grep "$T/err" "^local" "the router's choice answers"
+expect_exit 1 "a model that costs still does not fit" -- "$MC" --home "$H" ask --model p "hello there"
 
 # Four asks at once on a budget that pays for one capped reply: each holds
 # what it may spend, so together they stay within the budget (each took

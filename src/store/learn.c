@@ -1415,6 +1415,7 @@ struct hold_ctx {
 	double usd, budget;
 	double spent, held; /* out */
 	double usd_max;     /* hold up to this much of what is left */
+	double usd_held;    /* out: what the hold holds */
 	struct store_hold *hold;
 	bool write;
 };
@@ -1485,14 +1486,22 @@ hold_body(struct store *s, MDB_txn *txn, void *arg)
 		return rc;
 	if (!c->write)
 		return 0;
-	if (c->budget > 0 && c->spent + c->held + c->usd > c->budget + 1e-12)
+	/* A request that costs nothing (a local model) is never refused:
+	 * spend past the budget (a provider's overrun, a budget lowered
+	 * today) leaves nothing for the others, not for it. */
+	if (c->budget > 0 && c->usd > 0 &&
+	    c->spent + c->held + c->usd > c->budget + 1e-12)
 		return MC_ERR_BUDGET;
 	/* What the request may spend at most, as far as what is left
-	 * allows: the holds of the next requests see it. */
+	 * allows: the holds of the next requests see it.  Kept apart from
+	 * usd, which a transaction run again must check afresh. */
+	c->usd_held = c->usd;
 	if (c->budget > 0 && c->usd_max > c->usd) {
 		double avail = c->budget - c->spent - c->held;
 
-		c->usd = c->usd_max < avail ? c->usd_max : avail;
+		c->usd_held = c->usd_max < avail ? c->usd_max : avail;
+		if (c->usd_held < c->usd)
+			c->usd_held = c->usd;
 	}
 	{
 		static uint32_t n;
@@ -1513,7 +1522,7 @@ hold_body(struct store *s, MDB_txn *txn, void *arg)
 		for (i = 0; i < 4; i++)
 			key[16 + i] = (unsigned char)(n >> (24 - 8 * i));
 		memcpy(value, &c->day, 4);
-		memcpy(value + 4, &c->usd, 8);
+		memcpy(value + 4, &c->usd_held, 8);
 		memcpy(value + 12, &now, 8);
 		memcpy(value + 20, &pid, 4);
 		memcpy(value + 24, &me->start, 8);
@@ -1551,7 +1560,7 @@ store_hold_take_upto(struct store *s, uint32_t day, double usd, double usd_max,
 	if (rc == MC_OK)
 		hold->taken = true;
 	if (held != NULL)
-		*held = rc == MC_OK ? c.usd : 0;
+		*held = rc == MC_OK ? c.usd_held : 0;
 	return rc;
 }
 
