@@ -5,7 +5,11 @@
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
 
-start_mock
+cat >"$T/script.json" <<'EOF2'
+[ { "prompt_contains": "slowly", "drip_ms": 60,
+    "reply": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen" } ]
+EOF2
+start_mock "$T/script.json"
 H=$T/home
 write_config "$H"
 
@@ -82,4 +86,28 @@ expect_no_grep "$T/out" "work" "the deleted conversation is not listed"
 [ "$(wc -l <"$T/out")" -eq 3 ] && ok "the others are" || fail "after rm: $(cat "$T/out")"
 expect_exit 2 "rm with --json" -- "$MC" --home "$H" sessions rm 2 --json
 expect_exit 2 "an unknown verb" -- "$MC" --home "$H" sessions remove 2
+
+# 4. Deleted while a reply streams into it: the reply is not kept, but
+# what it cost is booked (and its hold let go), and ask says so, exit 1.
+spent() { "$MC" --home "$H" stats --json | jq '.spend_usd.today'; }
+"$MC" --home "$H" ask --session doomed "first doomed question" >/dev/null 2>&1 ||
+	fail "ask --session doomed"
+before=$(spent)
+"$MC" --home "$H" ask --model expensive --session doomed "answer slowly please" \
+	>"$T/slow.out" 2>"$T/slow.err" &
+slow=$!
+n=0
+until grep -q "one" "$T/slow.out" 2>/dev/null || [ $n -ge 50 ]; do
+	sleep 0.1; n=$((n + 1))
+done
+"$MC" --home "$H" sessions rm doomed >/dev/null 2>&1 || fail "sessions rm doomed"
+wait "$slow"
+st=$?
+[ "$st" = 1 ] && ok "ask exits 1: its reply was not kept" || fail "ask exited $st"
+expect_grep "$T/slow.err" "could not be saved: conversation [0-9]* was deleted while the reply came (its cost is counted)" \
+	"and says why"
+after=$(spent)
+awk -v a="$before" -v b="$after" 'BEGIN { exit !(b > a) }' &&
+	ok "its cost is booked (\$$before -> \$$after)" || fail "spend \$$before -> \$$after"
+expect_exit 0 "the next ask" -- "$MC" --home "$H" --log "$T/log" ask "after the delete"
 finish

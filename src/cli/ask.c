@@ -132,8 +132,8 @@ static const char ask_help[] =
     "A refused key, or a model the provider forbids or lacks (401, 403,\n"
     "404), is said and the next-best model asked at once (not with --model).\n"
     "Ctrl-C stops the reply and keeps what came.  Exit status: 0 answered,\n"
-    "1 the provider failed, nothing fits today's budget or no model is set\n"
-    "up, 2 usage, 3 vault.\n";
+    "1 the provider failed, nothing fits today's budget, no model is set\n"
+    "up or the reply could not be saved, 2 usage, 3 vault.\n";
 
 /* How many other models `ask` tries after refusals that would come
  * again (app_refused_for_good). */
@@ -333,8 +333,13 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		if (!a.json)
 			cli_print_footer_line(stderr, ex);
 	}
+	/* Answered but not kept (its conversation deleted meanwhile, the
+	 * disk full): the notice said why; a script must not take it for
+	 * a reply `rate last` can find. */
 	exit_code =
-	    ex->state == REPLY_DONE && !a.out_gone ? EXIT_OK : EXIT_RUNTIME;
+	    ex->state == REPLY_DONE && !a.out_gone && ex->reply_id[0] != '\0'
+	        ? EXIT_OK
+	        : EXIT_RUNTIME;
 	goto out;
 fail:
 	cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));

@@ -757,6 +757,7 @@ struct append_ctx {
 	const struct store_spend_add *spend;
 	const struct store_latency *lat;
 	uint32_t seq;
+	bool gone; /* out (reply_body): its conversation was deleted */
 };
 
 static int
@@ -771,7 +772,7 @@ int
 store_message_append(
     struct store *s, const struct store_message *msg, uint32_t *seq)
 {
-	struct append_ctx c = { msg, NULL, NULL, 0 };
+	struct append_ctx c = { .msg = msg };
 	int rc;
 
 	if ((rc = check_message(s, msg)) != MC_OK)
@@ -842,7 +843,13 @@ reply_body(struct store *s, MDB_txn *txn, void *arg)
 	MDB_val k = { 10, (void *)(uintptr_t) "last_reply" }, d = { 12, last };
 	int rc, i;
 
-	if ((rc = append_in(s, txn, c->msg, &c->seq)) != 0)
+	/* Its conversation deleted while it came (`sessions rm`, another
+	 * chat's /delete): the text goes with it, but what it cost is
+	 * booked all the same, and its hold and draft let go. */
+	c->gone = false;
+	if ((rc = append_in(s, txn, c->msg, &c->seq)) == MC_ERR_NOTFOUND)
+		c->gone = true;
+	else if (rc != 0)
 		return rc;
 	if (c->spend != NULL) {
 		model =
@@ -863,6 +870,8 @@ reply_body(struct store *s, MDB_txn *txn, void *arg)
 	if (c->lat != NULL &&
 	    (rc = latency_put_in(s, txn, c->msg->model, c->lat)) != 0)
 		return rc;
+	if (c->gone)
+		return 0;
 	for (i = 0; i < 8; i++)
 		last[i] = (unsigned char)(c->msg->session >> (8 * i));
 	for (i = 0; i < 4; i++)
@@ -875,7 +884,9 @@ store_reply_finish(struct store *s, const struct store_message *reply,
     const struct store_spend_add *spend, const struct store_latency *lat,
     uint32_t *seq)
 {
-	struct append_ctx c = { reply, spend, lat, 0 };
+	struct append_ctx c = {
+		.msg = reply, .spend = spend, .lat = lat, .seq = 0
+	};
 	const char *model;
 	int rc;
 
@@ -890,12 +901,19 @@ store_reply_finish(struct store *s, const struct store_message *reply,
 		return MC_ERR_USAGE;
 	}
 	rc = store_txn_write(s, "saving a reply", reply_body, &c);
-	if (rc == MC_OK)
+	if (rc == MC_OK && !c.gone)
 		*seq = c.seq;
 	if (rc == MC_OK && spend != NULL && spend->hold != NULL)
 		spend->hold->taken = false; /* dropped with the booking */
 	if (rc == MC_OK && spend != NULL && spend->draft != NULL)
 		spend->draft->saved = false;
+	if (rc == MC_OK && c.gone) {
+		store_set_error(s,
+		    "conversation %" PRIu64 " was deleted while the reply "
+		    "came (its cost is counted)",
+		    reply->session);
+		return MC_ERR_NOTFOUND;
+	}
 	return rc;
 }
 
