@@ -181,6 +181,17 @@ ui_expect "was deleted \\(by another mixchat\\), so the message was not" \
 	"a message into a deleted conversation is not sent, and says why"
 grep -q "into a deleted conversation" "$MOCK_LOG" &&
 	fail "it was sent all the same" || ok "nothing was asked"
+# A reply still on screen rated after that: the rating keeps its prompt,
+# so an export of it can be imported elsewhere.
+ui_keys M-3
+ui_expect "rated 3/5" "a reply of the deleted conversation is rated"
+"$MC" --home "$H" ratings export >"$T/rated.jsonl" 2>/dev/null ||
+	fail "ratings export"
+[ "$(jq -r 'select(.score == 3) | .prompt' "$T/rated.jsonl")" = "daily log entry two" ] &&
+	ok "that rating is exported with its prompt" ||
+	fail "ratings export: $(cat "$T/rated.jsonl")"
+expect_exit 0 "and imported into another home" -- \
+	"$MC" --home "$T/other" ratings import "$T/rated.jsonl"
 send "/quit"
 ui_exit_status >/dev/null
 

@@ -3252,6 +3252,8 @@ app_learn_commit_ex(struct app *app, const struct router_features *f,
 	r.pending = !learned;
 	/* Tied to no message: the record keeps the prompt for an export. */
 	r.prompt = session == 0 && prompt != NULL ? xstrdup(prompt) : NULL;
+	/* And should its conversation have been deleted meanwhile. */
+	r.prompt_if_gone = session != 0 ? prompt : NULL;
 	r.origin = r.prompt != NULL && origin != NULL ? xstrdup(origin) : NULL;
 	/* A soft lesson is replaced only by a rating learned: one kept
 	 * pending leaves it in the state, and its record with it. */
@@ -3454,7 +3456,7 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 	/* A first rating after a re-ask replaces its soft lesson: the user
 	 * has said how good the reply was. */
 	rc = app_learn_commit_ex(app, app_features(app, x), app->session,
-	    x->reply_seq, NULL, x->pub.model, score, x->pub.rating,
+	    x->reply_seq, x->pub.prompt, x->pub.model, score, x->pub.rating,
 	    STORE_SOURCE_KEYSTROKE, app_score_quality(score), 1.0, 0, NULL,
 	    x->pub.rating == 0 && x->soft_taught ? x->soft_key_ms : 0,
 	    x->pub.prompt, NULL, cause);
@@ -4820,8 +4822,8 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 	    store_reask_find(app->store, reply.model, prompt.text, &soft_ms) !=
 	        MC_OK)
 		soft_ms = 0;
-	rc = app_learn_commit_ex(app, f, session, seq, NULL, reply.model, score,
-	    reply.rating, source, app_score_quality(score), 1.0, 0, NULL,
+	rc = app_learn_commit_ex(app, f, session, seq, prompt.text, reply.model,
+	    score, reply.rating, source, app_score_quality(score), 1.0, 0, NULL,
 	    soft_ms, prompt.text, NULL, cause);
 	free(f);
 	if (rc == MC_OK) {
@@ -4893,7 +4895,8 @@ app_source_name(int source)
 }
 
 int
-app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
+app_ratings_export(
+    struct app *app, int fd, size_t *count, size_t *lacking, char **cause)
 {
 	struct store_rating *list = NULL;
 	struct store_message prompt;
@@ -4901,6 +4904,7 @@ app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 	int rc;
 
 	*count = 0;
+	*lacking = 0;
 	if ((rc = store_ratings_list(app->store, &list, &n)) != MC_OK) {
 		*cause = xstrdup(store_strerror(app->store));
 		return rc;
@@ -4938,6 +4942,12 @@ app_ratings_export(struct app *app, int fd, size_t *count, char **cause)
 			cJSON_AddStringToObject(o, "prompt", prompt.text);
 		else if (list[i].prompt != NULL)
 			cJSON_AddStringToObject(o, "prompt", list[i].prompt);
+		else {
+			store_message_release(&prompt);
+			cJSON_Delete(o);
+			(*lacking)++;
+			continue;
+		}
 		store_message_release(&prompt);
 		line = cJSON_PrintUnformatted(o);
 		cJSON_Delete(o);

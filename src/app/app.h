@@ -391,9 +391,12 @@ int app_session_named(struct app *app, const char *name, char **cause) MC_WUR;
 int app_rate_id(struct app *app, const char *reply_id, int score, char **model,
     int *old_score, char *reply_id_out, size_t id_size, char **cause) MC_WUR;
 
-/* Ratings as JSONL, one object a line (`mixchat ratings export|import`). */
-int app_ratings_export(
-    struct app *app, int fd, size_t *count, char **cause) MC_WUR;
+/* Ratings as JSONL, one object a line (`mixchat ratings export|import`).
+ * A rating whose prompt is nowhere (made, by an earlier mixchat, after its
+ * conversation was deleted) is left out, counted in *lacking: import
+ * would refuse the whole file for it. */
+int app_ratings_export(struct app *app, int fd, size_t *count, size_t *lacking,
+    char **cause) MC_WUR;
 #define APP_IMPORT_NAMES 3
 struct app_import_counts {
 	size_t imported;    /* stored (and learned, but...) */

@@ -53,7 +53,7 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 	struct app_hooks hooks = { NULL, cli_notice };
 	struct app *app = NULL;
 	char *cause = NULL;
-	size_t count = 0;
+	size_t count = 0, lacking = 0;
 	struct app_import_counts ic;
 	bool import;
 	int rc, shown = 0;
@@ -107,7 +107,8 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 		if (shown > 0) /* the progress line wiped */
 			fprintf(stderr, "\r%*s\r", shown, "");
 	} else if (rc == MC_OK)
-		rc = app_ratings_export(app, STDOUT_FILENO, &count, &cause);
+		rc = app_ratings_export(
+		    app, STDOUT_FILENO, &count, &lacking, &cause);
 	/* A field no rating has: ignored (a newer mixchat may write one),
 	 * but a slip ("time" for time_ms) should not pass unseen. */
 	if (rc == MC_OK && import && ic.odd_lines > 0) {
@@ -134,6 +135,11 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 	if (rc == MC_OK) {
 		fprintf(stderr, "%s %zu rating(s)",
 		    import ? "imported" : "exported", count);
+		if (!import && lacking > 0)
+			fprintf(stderr,
+			    "; left out %zu whose prompt is lost (rated after "
+			    "their conversation was deleted)",
+			    lacking);
 		if (import && ic.duplicates > 0)
 			fprintf(stderr, "; skipped %zu already here",
 			    ic.duplicates);

@@ -209,11 +209,32 @@ put_rating(struct store *s, MDB_txn *txn, const struct store_rating *r,
     unsigned char *key)
 {
 	int64_t t = r->time_ms;
+	struct store_rating kept = *r;
 	struct buf b;
 	int rc, tries;
 
+	/* A rating of a reply whose conversation is gone keeps its prompt,
+	 * as store_session_delete gives those made before; without one it
+	 * would be a rating nothing can export or import. */
+	if (r->session != 0 && r->prompt == NULL) {
+		unsigned char mk[KEY_MESSAGE_LEN];
+		MDB_val k = { sizeof mk, mk }, d;
+
+		record_key_message(r->session, r->seq, mk);
+		rc = mdb_get(txn, s->messages, &k, &d);
+		if (rc == MDB_NOTFOUND) {
+			if (r->prompt_if_gone == NULL) {
+				store_set_error(s,
+				    "conversation %" PRIu64 " was deleted",
+				    r->session);
+				return MC_ERR_NOTFOUND;
+			}
+			kept.prompt = (char *)(uintptr_t)r->prompt_if_gone;
+		} else if (rc != 0)
+			return rc;
+	}
 	buf_init(&b, VALUE_MAX);
-	rc = record_rating_encode(r, &b);
+	rc = record_rating_encode(&kept, &b);
 	/* Two ratings of one reply in one millisecond: the later one is
 	 * keyed at the next free millisecond; the value keeps the true
 	 * time. */

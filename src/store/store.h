@@ -282,6 +282,10 @@ struct store_rating {
 	 * conversation: store_session_delete), so an export can carry it
 	 * on; NULL otherwise.  Records written before it have none. */
 	char *prompt;
+	/* Given to store a rating: the prompt to keep (as prompt) should its
+	 * conversation be gone when the rating is stored (deleted by another
+	 * mixchat since the reply was shown).  Not stored itself. */
+	const char *prompt_if_gone;
 	/* An imported rating's reply id in the home it was made in (with its
 	 * model and prompt, what tells a correction made there from another
 	 * rating); NULL otherwise. */
