@@ -1365,6 +1365,53 @@ TEST(ratings_committed_many_in_one_transaction)
 }
 
 /*
+ * A rating given its prompt_if_gone keeps that prompt only when its
+ * message is gone (its conversation deleted by another mixchat since the
+ * reply was shown): an export can carry it on.  A rating of a message
+ * that is there keeps none (the message has it).
+ */
+TEST(rating_of_a_deleted_conversation_keeps_its_prompt)
+{
+	char *dir = dbdir("gone");
+	struct store *s = open_or_die(dir);
+	struct store_rating r, *list = NULL;
+	char model[] = "m";
+	char *cause = NULL;
+	uint64_t here, gone;
+	size_t n = 0;
+
+	CHECK(store_session_new(s, NULL, &here) == MC_OK);
+	CHECK(store_session_new(s, NULL, &gone) == MC_OK);
+	add_msg(s, here, STORE_ROLE_USER, "a question kept");
+	add_msg(s, here, STORE_ROLE_ASSISTANT, "its answer");
+	add_msg(s, gone, STORE_ROLE_USER, "a question deleted");
+	add_msg(s, gone, STORE_ROLE_ASSISTANT, "its answer");
+	CHECK(store_session_delete(s, gone, 2, NULL, NULL, NULL) == MC_OK);
+	memset(&r, 0, sizeof r);
+	r.source = STORE_SOURCE_KEYSTROKE;
+	r.model = model;
+	r.score = 4;
+	r.seq = 2;
+	r.session = here;
+	r.time_ms = 1000;
+	r.prompt_if_gone = "a question kept";
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	r.session = gone;
+	r.time_ms = 2000;
+	r.prompt_if_gone = "a question deleted";
+	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK && n == 2);
+	if (n == 2) {
+		CHECK(list[0].session == here && list[0].prompt == NULL);
+		CHECK(list[1].session == gone && list[1].prompt != NULL &&
+		      strcmp(list[1].prompt, "a question deleted") == 0);
+	}
+	store_ratings_free(list, n);
+	store_close(s);
+	free(dir);
+}
+
+/*
  * Ratings come back in the order they were made, not grouped by
  * conversation: a later rating of an older conversation (resumed) comes
  * after an earlier one of a newer conversation.  The router's memory is
@@ -2325,6 +2372,7 @@ main(void)
 	RUN(newer_schema_refused);
 	RUN(many_ratings_in_one_millisecond);
 	RUN(ratings_committed_many_in_one_transaction);
+	RUN(rating_of_a_deleted_conversation_keeps_its_prompt);
 	RUN(ratings_listed_in_the_order_made);
 	RUN(pending_rating_settled_once);
 	RUN(correction_after_clock_steps_back);

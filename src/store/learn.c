@@ -214,23 +214,17 @@ put_rating(struct store *s, MDB_txn *txn, const struct store_rating *r,
 	int rc, tries;
 
 	/* A rating of a reply whose conversation is gone keeps its prompt,
-	 * as store_session_delete gives those made before; without one it
-	 * would be a rating nothing can export or import. */
+	 * as store_session_delete gives those made before; without one
+	 * (none given) `ratings export` leaves it out. */
 	if (r->session != 0 && r->prompt == NULL) {
 		unsigned char mk[KEY_MESSAGE_LEN];
 		MDB_val k = { sizeof mk, mk }, d;
 
 		record_key_message(r->session, r->seq, mk);
 		rc = mdb_get(txn, s->messages, &k, &d);
-		if (rc == MDB_NOTFOUND) {
-			if (r->prompt_if_gone == NULL) {
-				store_set_error(s,
-				    "conversation %" PRIu64 " was deleted",
-				    r->session);
-				return MC_ERR_NOTFOUND;
-			}
+		if (rc == MDB_NOTFOUND)
 			kept.prompt = (char *)(uintptr_t)r->prompt_if_gone;
-		} else if (rc != 0)
+		else if (rc != 0)
 			return rc;
 	}
 	buf_init(&b, VALUE_MAX);
