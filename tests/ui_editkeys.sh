@@ -139,6 +139,8 @@ cat >"$T/ed.sh" <<'EOF2'
 cp "$1" "$1.seen.$$" && mv "$1.seen.$$" "$(dirname "$0")/seen"
 echo "$1" >"$(dirname "$0")/seen.path"
 grep -q "please fail" "$1" && exit 3
+grep -q "please grow" "$1" && { head -c 1100000 /dev/zero | tr '\\0' x >>"$1"; exit 0; }
+grep -q "please save" "$1" && { echo "saved words" >"$1"; exit 1; }
 grep -q "please wait" "$1" && { sleep 10; exit 0; }
 printf 'line one, edited\nline two\n\n' >"$1"
 EOF2
@@ -158,6 +160,29 @@ ui_type "please fail"
 ui_keys M-e
 ui_expect "the editor \(.*ed.sh\) failed: the message is as it was" "an editor that fails is said"
 ui_expect "^› please fail$" "and the draft is kept"
+ui_keys C-u
+# What the editor saved is the user's: too big to be a message, or saved
+# by an editor that then failed, it is kept in its file, and said where.
+ui_type "please grow"
+ui_keys M-e
+ui_expect "larger than 1048576 bytes; your text is kept there" "a text too big for a message is said"
+ui_expect "^› please grow$" "the draft as it was"
+n=$(ls "$T/tmp" | wc -l)
+[ "$n" = 1 ] && [ "$(wc -c <"$T/tmp"/mixchat-message-*)" -gt 1000000 ] &&
+	ok "and the editor's file is kept" || fail "files in TMPDIR: $(ls -l "$T/tmp")"
+rm -f "$T/tmp"/*
+ui_keys C-u
+ui_type "please save"
+ui_keys M-e
+ui_expect "failed: the message is as it was; what it saved is kept" \
+	"an editor that saved and failed: its text is kept"
+ui_keys C-u
+send "/notices"
+ui_expect "$T/tmp/mixchat-message-" "/notices says where"
+ui_keys q
+grep -qx "saved words" "$T/tmp"/mixchat-message-* && ok "that file has what it saved" ||
+	fail "files in TMPDIR: $(ls -l "$T/tmp")"
+rm -f "$T/tmp"/*
 ui_keys C-u
 # Ctrl-C and Ctrl-\ while the editor runs are the editor's: it stops,
 # the chat goes on with the draft (Ctrl-C quit it, Ctrl-\ killed it).

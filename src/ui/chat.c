@@ -604,7 +604,7 @@ edit_external(struct ui *ui)
 	const char *ed = getenv("VISUAL"), *tmp = getenv("TMPDIR");
 	char *path, *cause = NULL;
 	struct buf b;
-	bool wrote;
+	bool wrote, keep = false;
 	int fd, st;
 
 	/* The editor holds the whole terminal until it exits: a reply
@@ -644,21 +644,38 @@ edit_external(struct ui *ui)
 	st = screen_run_editor(ui, ed, path);
 	buf_init(&b, EDITOR_MAX);
 	if (st != 0) {
+		/* What it saved before it failed is the user's: kept, not
+		 * deleted, unless it is the draft as it was. */
+		bool same;
+
+		if (fs_read_file(path, &b, &cause) == MC_OK)
+			same = b.len == ui->ed.len &&
+			       (b.len == 0 ||
+			           memcmp(b.data, ui->ed.text, b.len) == 0);
+		else /* gone (nothing to keep), or too big to read */
+			same = access(path, F_OK) != 0;
 		char *m = xasprintf("the editor (%s) %s: the message is as "
-		                    "it was",
+		                    "it was%s%s",
 		    ed,
 		    st == 127 ? "could not be started (set VISUAL or EDITOR)"
-		              : "failed");
+		              : "failed",
+		    same ? "" : "; what it saved is kept in ",
+		    same ? "" : path);
 
+		free(cause);
 		ui_notice(ui, m);
 		free(m);
+		if (!same)
+			keep = true;
 	} else if (fs_read_file(path, &b, &cause) != MC_OK) {
-		char *m = xasprintf(
-		    "the editor's file could not be read back: %s", cause);
+		char *m = xasprintf("the editor's file could not be read "
+		                    "back: %s; your text is kept there",
+		    cause);
 
 		ui_notice(ui, m);
 		free(m);
 		free(cause);
+		keep = true;
 	} else {
 		size_t n = b.len, fixed;
 		char *text;
@@ -672,7 +689,8 @@ edit_external(struct ui *ui)
 		free(text);
 	}
 	buf_release(&b);
-	unlink(path);
+	if (!keep)
+		unlink(path);
 	free(path);
 	ui->dirty = true;
 }
