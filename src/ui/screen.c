@@ -273,7 +273,7 @@ screen_run_editor(struct ui *ui, const char *editor, const char *path)
 	int status = -1;
 	pid_t pid;
 
-	struct sigaction ign, oint, oquit;
+	struct sigaction ign, dfl, oint, oquit, otstp;
 	char *cmd;
 
 	if (mouse_on)
@@ -288,6 +288,13 @@ screen_run_editor(struct ui *ui, const char *editor, const char *path)
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGINT, &ign, &oint);
 	sigaction(SIGQUIT, &ign, &oquit);
+	/* Its Ctrl-Z stops the whole job: the chat stops with it and, on
+	 * fg, goes on waiting, not drawing over the editor (curses' own
+	 * handler would redraw the chat on SIGCONT). */
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &otstp);
 	/* $EDITOR is shell words, as git takes it ("code -w", a quoted
 	 * path with blanks); the file is passed apart. */
 	cmd = xasprintf("%s \"$@\"", editor);
@@ -306,6 +313,7 @@ screen_run_editor(struct ui *ui, const char *editor, const char *path)
 			;
 	sigaction(SIGINT, &oint, NULL);
 	sigaction(SIGQUIT, &oquit, NULL);
+	sigaction(SIGTSTP, &otstp, NULL);
 	printf("\033[?2004h");
 	fflush(stdout);
 	if (mouse_on)
