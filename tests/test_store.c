@@ -420,6 +420,52 @@ TEST(ratings_and_router_state)
 	free(dir);
 }
 
+/* Append text to session at created_ms; its seq. */
+static uint32_t
+add_at(struct store *s, uint64_t session, int64_t created_ms, const char *text)
+{
+	struct store_message m;
+	uint32_t seq = 0;
+
+	memset(&m, 0, sizeof m);
+	m.session = session;
+	m.role = STORE_ROLE_USER;
+	m.created_ms = created_ms;
+	m.text = (char *)(uintptr_t)text;
+	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+	return seq;
+}
+
+TEST(search_folds_case_beyond_ascii)
+{
+	char *dir = dbdir("search_fold");
+	struct store *s = open_or_die(dir);
+	struct store_hit *hits;
+	uint64_t id;
+	size_t n;
+
+	CHECK(store_session_new(s, NULL, &id) == MC_OK);
+	add_at(s, id, 1000, "Das ist ÜBER alles");
+	add_at(s, id, 2000, "Ταξίδι στην ΑΘΗΝΑ");
+	add_at(s, id, 3000, "Поездка в Москва");
+	add_at(s, id, 4000, "ŁÓDŹ i Kraków");
+	CHECK(store_search(s, "über", 10, &hits, &n) == MC_OK && n == 1);
+	if (n == 1)
+		CHECK_STR(hits[0].snippet, "Das ist ÜBER alles");
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "αθηνα", 10, &hits, &n) == MC_OK && n == 1);
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "МОСКВА поездка", 10, &hits, &n) == MC_OK &&
+	      n == 1);
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "łódź KRAKÓW", 10, &hits, &n) == MC_OK && n == 1);
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "uber", 10, &hits, &n) == MC_OK && n == 0);
+	store_hits_free(hits, n);
+	store_close(s);
+	free(dir);
+}
+
 TEST(search_newest_first)
 {
 	char *dir = dbdir("search");
@@ -2314,6 +2360,7 @@ main(void)
 	RUN(sessions_messages_replies);
 	RUN(ratings_and_router_state);
 	RUN(search_newest_first);
+	RUN(search_folds_case_beyond_ascii);
 	RUN(map_full_grows);
 	RUN(two_writer_processes);
 	RUN(map_full_replays_start_afresh);

@@ -1317,30 +1317,15 @@ store_hits_free(struct store_hit *hits, size_t n)
 }
 
 struct word {
-	char *w; /* lower-cased */
+	char *w; /* case folded (terms_fold) */
 	size_t len;
 };
 
-/* ci_find: the first place word (lower case) is in h, ASCII case ignored. */
+/* ci_find: the first place word (folded) is in h, case ignored. */
 static const char *
 ci_find(const char *h, size_t hn, const struct word *w)
 {
-	const unsigned char *p = (const unsigned char *)h;
-	const unsigned char *ww = (const unsigned char *)w->w;
-	size_t i, j;
-
-	if (w->len > hn)
-		return NULL;
-	for (i = 0; i + w->len <= hn; i++) {
-		if (terms_fold(p[i]) != ww[0])
-			continue;
-		for (j = 1; j < w->len; j++)
-			if (terms_fold(p[i + j]) != ww[j])
-				break;
-		if (j == w->len)
-			return h + i;
-	}
-	return NULL;
+	return terms_find(h, hn, w->w, w->len);
 }
 
 struct match {
@@ -1531,9 +1516,7 @@ store_search(struct store *s, const char *words, size_t max,
 			    c.words, c.nwords + 1, sizeof *c.words);
 			c.words[c.nwords].w = xstrndup(t, len);
 			c.words[c.nwords].len = len;
-			for (i = 0; i < len; i++)
-				c.words[c.nwords].w[i] = (char)terms_fold(
-				    (unsigned char)c.words[c.nwords].w[i]);
+			terms_fold(c.words[c.nwords].w, len);
 			c.nwords++;
 		}
 	}

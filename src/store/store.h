@@ -258,7 +258,7 @@ struct store_hit {
 
 /*
  * store_search: messages whose text holds every word of `words` (split at
- * white space; ASCII case ignored), newest first, at most max of them.
+ * white space; case ignored as util/terms.h says), newest first, at most max of them.
  * *hits is freed with store_hits_free(*hits, *n).  MC_ERR_USAGE when
  * words has none.
  */

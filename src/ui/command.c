@@ -140,19 +140,21 @@ static char *
 snippet_at_match(const char *s, const char *what, size_t cols)
 {
 	static const char mark[] = "\xe2\x80\xa6"; /* … */
-	char term[64];
-	const char *at, *p;
-	size_t n, lead, i, start;
+	char *term;
+	const char *at, *p, *t;
+	size_t n = 0, lead, i, start;
 
-	while (*what == ' ' || *what == '"')
-		what++;
-	n = strcspn(what, " \"");
-	if (n == 0 || n >= sizeof term || utf8_width(s, strlen(s)) <= cols)
+	/* The first term, as the store read it: its snippet is cut there. */
+	while ((t = terms_next(&what, &n)) != NULL && n == 0)
+		;
+	if (t == NULL || utf8_width(s, strlen(s)) <= cols)
 		return NULL;
-	memcpy(term, what, n);
-	term[n] = '\0';
-	if ((at = strcasestr(s, term)) == NULL ||
-	    utf8_width(s, (size_t)(at - s)) + n + 4 <= cols)
+	term = xstrndup(t, n);
+	terms_fold(term, n);
+	at = terms_find(s, strlen(s), term, n);
+	free(term);
+	if (at == NULL ||
+	    utf8_width(s, (size_t)(at - s)) + utf8_width(at, n) + 4 <= cols)
 		return NULL;
 	/* Back a quarter of the row from the match, on a character. */
 	lead = cols / 4;
@@ -170,24 +172,19 @@ snippet_at_match(const char *s, const char *what, size_t cols)
 }
 
 /*
- * The length of the longest of what's words (or "phrases", as the store
- * takes them) at s, ASCII case ignored; 0 when none is there.
+ * The length of the longest of the words (or "phrases", as the store
+ * takes them) of folded, what was searched for case folded (terms_fold),
+ * at s, case ignored as the store ignores it; 0 when none is there.
  */
 static size_t
-match_at(const char *s, size_t n, const char *what)
+match_at(const char *s, size_t n, const char *folded)
 {
-	const char *p = what, *t;
-	size_t len, best = 0, i;
+	const char *p = folded, *t;
+	size_t len, best = 0;
 
-	while ((t = terms_next(&p, &len)) != NULL) {
-		for (i = 0; i < len && i < n &&
-		            terms_fold((unsigned char)s[i]) ==
-		                terms_fold((unsigned char)t[i]);
-		     i++)
-			;
-		if (len > 0 && i == len && len > best)
+	while ((t = terms_next(&p, &len)) != NULL)
+		if (len > best && terms_match(s, n, t, len))
 			best = len;
-	}
 	return best;
 }
 
@@ -202,14 +199,18 @@ static int
 add_marked(struct buf *b, const char *s, const char *what)
 {
 	size_t n = strlen(s), i = 0, m;
+	/* Folded as a whole: what splits it (blanks, quotes) is ASCII,
+	 * which folding leaves in place, so its terms are the store's. */
+	char *folded = xstrdup(what);
 	int rc = MC_OK;
 
+	terms_fold(folded, strlen(folded));
 	while (i < n && rc == MC_OK) {
 		if (s[i] == VIEW_MARK_ON || s[i] == VIEW_MARK_OFF) {
 			i++;
 			continue;
 		}
-		if ((m = match_at(s + i, n - i, what)) > 0) {
+		if ((m = match_at(s + i, n - i, folded)) > 0) {
 			rc = buf_addch(b, VIEW_MARK_ON);
 			if (rc == MC_OK)
 				rc = buf_add(b, s + i, m);
@@ -220,6 +221,7 @@ add_marked(struct buf *b, const char *s, const char *what)
 		}
 		rc = buf_addch(b, s[i++]);
 	}
+	free(folded);
 	return rc;
 }
 

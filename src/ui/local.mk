@@ -84,8 +84,10 @@ TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 # out what ask sent, /rename, /delete with its y/n.
 # ui_replycmds.sh: /rate, /reask and /select do what Alt-1..5, Alt-R
 # and Alt-Up/Down do.
-TESTS += tests/ui_sessions.sh tests/ui_replycmds.sh
-EXTRA_DIST += tests/ui_sessions.sh tests/ui_replycmds.sh
+# ui_search.sh: /search ignores case beyond ASCII, the store's matches
+# highlighted.
+TESTS += tests/ui_sessions.sh tests/ui_replycmds.sh tests/ui_search.sh
+EXTRA_DIST += tests/ui_sessions.sh tests/ui_replycmds.sh tests/ui_search.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
 	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh tests/ui_term.sh tests/ui_export.sh \
