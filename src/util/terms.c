@@ -196,38 +196,60 @@ terms_fold(char *s, size_t n)
 		i += terms_fold_at(s + i, n - i, s + i);
 }
 
-bool
-terms_match(const char *s, size_t n, const char *w, size_t wn)
+/* Whether the wn bytes at s (wn of them there) are the folded w: ASCII
+ * compared in line, the rest a character at a time. */
+static bool
+match_folded(const char *s, const char *w, size_t wn)
 {
 	size_t j = 0, k;
+	unsigned char c;
 	char f[4];
 
-	if (wn > n)
-		return false;
 	while (j < wn) {
+		c = (unsigned char)s[j];
+		if (c < 0x80) {
+			if ((c >= 'A' && c <= 'Z' ? c + 32 : c) !=
+			    (unsigned char)w[j])
+				return false;
+			j++;
+			continue;
+		}
 		k = terms_fold_at(s + j, wn - j, f);
 		if (memcmp(f, w + j, k) != 0)
 			return false;
 		j += k;
 	}
-	return wn > 0;
+	return true;
+}
+
+bool
+terms_match(const char *s, size_t n, const char *w, size_t wn)
+{
+	return wn > 0 && wn <= n && match_folded(s, w, wn);
 }
 
 const char *
 terms_find(const char *h, size_t hn, const char *w, size_t wn)
 {
+	unsigned char lo = (unsigned char)w[0], up;
 	size_t i;
 
 	if (wn == 0 || wn > hn)
 		return NULL;
-	for (i = 0; i + wn <= hn; i++) {
-		/* A capital's first byte may differ from its small letter's
-		 * (Ѐ, ѐ): a quick look at ASCII only. */
-		if ((unsigned char)h[i] < 0x80 && (unsigned char)w[0] < 0x80 &&
-		    (char)terms_fold_cp((unsigned char)h[i]) != w[0])
-			continue;
-		if (terms_match(h + i, hn - i, w, wn))
-			return h + i;
+	if (lo >= 0x80) {
+		/* A capital's first byte may differ from its small
+		 * letter's (Ѐ, ѐ): each place is tried. */
+		for (i = 0; i + wn <= hn; i++)
+			if (match_folded(h + i, w, wn))
+				return h + i;
+		return NULL;
 	}
+	/* An ASCII first letter: only an ASCII byte folds to it (no fold
+	 * here changes a length), in one of two cases. */
+	up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32) : lo;
+	for (i = 0; i + wn <= hn; i++)
+		if (((unsigned char)h[i] == lo || (unsigned char)h[i] == up) &&
+		    match_folded(h + i + 1, w + 1, wn - 1))
+			return h + i;
 	return NULL;
 }
