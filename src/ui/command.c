@@ -43,7 +43,8 @@ static const char help_text[] =
     "  /sessions [N]     list conversations; /sessions N resumes number N\n"
     "                    (/sessions ID: at that message; all: ask's too)\n"
     "  /rename NAME      name this conversation;  /delete [N]: delete it\n"
-    "  /search WORDS     find messages in every conversation\n"
+    "  /search WORDS     find messages in every conversation, 20 at a time\n"
+    "                    (/search more: the 20 older than the last shown)\n"
     "  /export [FILE]    write this conversation as Markdown (JSON into a\n"
     "                    FILE.json; /export! FILE replaces a file there)\n"
     "  /copy             the selected reply to the clipboard%s\n"
@@ -1447,6 +1448,7 @@ struct search_list {
 	const struct app_search_hit *h;
 	size_t n;
 	const char *what;
+	size_t total, newer; /* app_search's counts */
 };
 
 /* /search's rows for the hits in arg (a struct search_list), the words
@@ -1473,12 +1475,10 @@ search_text(struct ui *ui, const void *arg_, struct buf *b)
 	const struct app_search_hit *h = l->h;
 	const char *arg = l->what;
 	char *shown_arg;
-	size_t n = l->n, i, shown, fixed, room;
-	bool more;
+	size_t n = l->n, i, shown = l->n, fixed, room,
+	       left = l->total > l->newer + n ? l->total - l->newer - n : 0;
 	int rc, iw = 2, tw = 5;
 
-	more = n > SEARCH_MAX;
-	shown = more ? SEARCH_MAX : n;
 	/* Columns as wide as what they hold: ids, then titles (to 24). */
 	for (i = 0; i < shown; i++) {
 		if ((int)strlen(h[i].reply_id) > iw)
@@ -1496,16 +1496,30 @@ search_text(struct ui *ui, const void *arg_, struct buf *b)
 	fixed = 5 + 13 + (size_t)iw + (size_t)tw;
 	room = ui_chat_width(ui) > fixed + 8 ? ui_chat_width(ui) - fixed : 8;
 	shown_arg = unmarked(arg);
-	if (more)
-		rc = buf_printf(b,
-		    "the newest %d matches for '%s' (there are more: add "
-		    "words to narrow it; /sessions ID opens one there):\n",
-		    SEARCH_MAX, shown_arg);
-	else
+	/* Which of them these are and what is left: /search more goes on
+	 * until the oldest, said so. */
+	if (l->newer == 0 && left == 0)
 		rc = buf_printf(b,
 		    "%zu match%s for '%s' (newest first; /sessions ID opens "
 		    "one there):\n",
 		    n, n == 1 ? "" : "es", shown_arg);
+	else if (l->newer == 0)
+		rc = buf_printf(b,
+		    "the newest %zu of %zu matches for '%s' (/search more "
+		    "shows the next %zu; /sessions ID opens one there):\n",
+		    n, l->total, shown_arg,
+		    left < SEARCH_MAX ? left : SEARCH_MAX);
+	else if (left > 0)
+		rc = buf_printf(b,
+		    "matches %zu-%zu of %zu for '%s' (/search more shows the "
+		    "next %zu; /sessions ID opens one there):\n",
+		    l->newer + 1, l->newer + n, l->total, shown_arg,
+		    left < SEARCH_MAX ? left : SEARCH_MAX);
+	else
+		rc = buf_printf(b,
+		    "matches %zu-%zu of %zu for '%s', the oldest: that is "
+		    "all (/sessions ID opens one there):\n",
+		    l->newer + 1, l->newer + n, l->total, shown_arg);
 	free(shown_arg);
 	for (i = 0; i < shown && rc == MC_OK; i++) {
 		char *title = unmarked(
@@ -1538,19 +1552,55 @@ search_text(struct ui *ui, const void *arg_, struct buf *b)
 	return rc;
 }
 
+/* Forget the /search that /search more would go on with. */
+static void
+search_forget(struct ui *ui)
+{
+	free(ui->search_words);
+	ui->search_words = NULL;
+	ui->search_done = false;
+}
+
+/*
+ * /search WORDS: the newest SEARCH_MAX matches, and how many there are.
+ * /search more: the next SEARCH_MAX of the last search, older than the
+ * last it showed (messages written since count in its total but come
+ * before it; a new /search shows them), until the oldest, said so.  A
+ * new /search starts over; /search "more" looks for the word.
+ */
 static void
 cmd_search(struct ui *ui, const char *arg)
 {
 	struct app_search_hit *h = NULL;
-	size_t n = 0;
+	size_t n = 0, total = 0, newer = 0;
+	bool more = strcmp(arg, "more") == 0;
+	const char *what = arg;
+	char *shown;
 	int rc;
 
 	if (arg[0] == '\0') {
 		ui_note_error(ui, "/search: what for? /search WORDS");
 		return;
 	}
-	/* One more than shown: whether there are more to say so. */
-	rc = app_search(ui->app, arg, SEARCH_MAX + 1, &h, &n);
+	if (more && ui->search_words == NULL) {
+		ui_note_error(ui, "/search more: no search to go on with: "
+		                  "/search WORDS starts one (/search \"more\" "
+		                  "looks for the word)");
+		return;
+	}
+	if (more && ui->search_done) {
+		shown = unmarked(ui->search_words);
+		ui_note(ui,
+		    "/search more: the last page for '%s' ended at the oldest "
+		    "match; /search WORDS starts another search",
+		    shown);
+		free(shown);
+		return;
+	}
+	if (more)
+		what = ui->search_words;
+	rc = app_search(ui->app, what, more ? &ui->search_at : NULL, SEARCH_MAX,
+	    &h, &n, &total, &newer);
 	if (rc == MC_ERR_USAGE) {
 		/* No word in it after all ('""', a quote left open): the
 		 * same as none. */
@@ -1561,13 +1611,35 @@ cmd_search(struct ui *ui, const char *arg)
 		ui_note_error(ui, "/search: %s", mixchat_strerror(rc));
 		return;
 	}
+	if (!more) {
+		search_forget(ui);
+		if (n > 0)
+			ui->search_words = xstrdup(arg);
+		what = ui->search_words != NULL ? ui->search_words : arg;
+	}
 	if (n == 0) {
-		ui_note(ui, "/search: nothing matches '%s'", arg);
+		if (more) {
+			/* What was left was deleted since. */
+			shown = unmarked(what);
+			ui_note(ui,
+			    "/search more: no match for '%s' is left past "
+			    "the last shown (%zu in all)",
+			    shown, total);
+			free(shown);
+			ui->search_done = true;
+		} else
+			ui_note(ui, "/search: nothing matches '%s'", arg);
 		app_search_free(h, n);
 		return;
 	}
+	ui->search_at = h[n - 1].at;
+	ui->search_done = newer + n >= total;
 	{
-		struct search_list l = { .h = h, .n = n, .what = arg };
+		struct search_list l = { .h = h,
+			.n = n,
+			.what = what,
+			.total = total,
+			.newer = newer };
 
 		if (note_both_sets(ui, search_text, &l, true) != MC_OK)
 			ui_note_error(ui, "/search: out of memory");
@@ -1815,7 +1887,8 @@ static const struct {
 };
 
 /*
- * Tab after a /command's start, or after "/model ": completed as a shell
+ * Tab after a /command's start, after "/model " (a model's id), or after
+ * "/search " while /search more has more to show: completed as a shell
  * completes a word.  One that fits goes in whole, with a blank after it;
  * several put in what they share, and when that adds nothing they are
  * listed on the notice line.  Nothing fits: nothing changes.  Returns
@@ -1828,16 +1901,24 @@ ui_complete(struct ui *ui)
 	const char *t = ui->ed.text, *sp = strchr(t, ' '), *typed;
 	const char **names, **hit;
 	size_t n = 0, k = 0, i, len, common;
-	bool model;
+	bool model, more;
 
 	if (t[0] != '/' || t[1] == '/' || strchr(t, '\n') != NULL ||
 	    strchr(t, '\t') != NULL || ui->ed.cursor != ui->ed.len)
 		return false;
 	model = sp != NULL && (size_t)(sp - t) == 6 &&
 	        strncmp(t, "/model", 6) == 0 && strchr(sp + 1, ' ') == NULL;
-	if (sp != NULL && !model)
+	/* /search's one word of its own, while there is more to show. */
+	more = sp != NULL && (size_t)(sp - t) == 7 &&
+	       strncmp(t, "/search", 7) == 0 && ui->search_words != NULL &&
+	       !ui->search_done && strchr(sp + 1, ' ') == NULL;
+	if (sp != NULL && !model && !more)
 		return false;
-	if (model) {
+	if (more) {
+		names = xcalloc(1, sizeof *names);
+		names[n++] = "more";
+		typed = sp + 1;
+	} else if (model) {
 		names = xcalloc(ui->cfg->nmodels + 1, sizeof *names);
 		names[n++] = "auto";
 		for (i = 0; i < ui->cfg->nmodels; i++)
@@ -1879,7 +1960,8 @@ ui_complete(struct ui *ui)
 			buf_init(&b, 1 << 12);
 			for (i = 0; i < k; i++)
 				if (buf_printf(&b, "%s%s%s", i > 0 ? ", " : "",
-				        model ? "" : "/", hit[i]) != MC_OK)
+				        model || more ? "" : "/",
+				        hit[i]) != MC_OK)
 					break;
 			ui_notice(ui, buf_str(&b));
 			buf_release(&b);

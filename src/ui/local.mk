@@ -84,8 +84,8 @@ TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 # out what ask sent, /rename, /delete with its y/n.
 # ui_replycmds.sh: /rate, /reask and /select do what Alt-1..5, Alt-R
 # and Alt-Up/Down do.
-# ui_search.sh: /search ignores case beyond ASCII, the store's matches
-# highlighted.
+# ui_search.sh: /search more pages a long history to its oldest match;
+# case ignored beyond ASCII, the store's matches highlighted.
 TESTS += tests/ui_sessions.sh tests/ui_replycmds.sh tests/ui_search.sh
 EXTRA_DIST += tests/ui_sessions.sh tests/ui_replycmds.sh tests/ui_search.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
