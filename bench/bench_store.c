@@ -88,6 +88,7 @@ main(void)
 	struct store_message m;
 	struct store_rating r;
 	struct store_hit *hits;
+	struct store_search_tally tally;
 	unsigned char blob[4096];
 	char *cause = NULL, *cmd;
 	unsigned int seed = 1;
@@ -205,7 +206,8 @@ main(void)
 
 		for (rep = 0; rep < 3; rep++) {
 			t0 = time_mono_us();
-			if (store_search(s, queries[q], 50, &hits, &n) != MC_OK)
+			if (store_search(s, queries[q], NULL, 50, &hits, &n,
+			        &tally) != MC_OK)
 				return 1;
 			t = time_mono_us() - t0;
 			if (t < best)
@@ -213,8 +215,8 @@ main(void)
 			store_hits_free(hits, n);
 		}
 		printf("search over 100000 messages for \"%s\": %zu hits "
-		       "shown (max 50), best of 3: %.1f ms\n",
-		    queries[q], n, best / 1000.0);
+		       "shown (max 50) of %zu, best of 3: %.1f ms\n",
+		    queries[q], n, tally.total, best / 1000.0);
 	}
 	store_close(s);
 	cmd = xasprintf("rm -rf '%s'", tmpl);

@@ -420,6 +420,161 @@ TEST(ratings_and_router_state)
 	free(dir);
 }
 
+/* Append text to session at created_ms; its seq. */
+static uint32_t
+add_at(struct store *s, uint64_t session, int64_t created_ms, const char *text)
+{
+	struct store_message m;
+	uint32_t seq = 0;
+
+	memset(&m, 0, sizeof m);
+	m.session = session;
+	m.role = STORE_ROLE_USER;
+	m.created_ms = created_ms;
+	m.text = (char *)(uintptr_t)text;
+	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+	return seq;
+}
+
+/* Whether hit a comes before hit b, newest first (as the store orders). */
+static bool
+hit_before(const struct store_hit *a, const struct store_hit *b)
+{
+	if (a->created_ms != b->created_ms)
+		return a->created_ms > b->created_ms;
+	if (a->session != b->session)
+		return a->session > b->session;
+	return a->seq > b->seq;
+}
+
+TEST(search_pages_through_every_match)
+{
+	char *dir = dbdir("search_pages");
+	struct store *s = open_or_die(dir);
+	struct store_search_tally t;
+	struct store_hit *hits, *all, last;
+	uint64_t id[3];
+	size_t n, nall, seen = 0, page, i, k;
+	bool ordered = true, same = true;
+	char text[64];
+	int64_t when;
+
+	for (i = 0; i < 3; i++)
+		CHECK(store_session_new(s, NULL, &id[i]) == MC_OK);
+	/* 57 matches over three conversations, written in no order of time
+	 * (some at the same millisecond), between others that do not. */
+	for (i = 0; i < 57; i++) {
+		when = 1000 + (int64_t)((i * 37) % 50) * 10;
+		snprintf(text, sizeof text, "Needle number %zu", i);
+		add_at(s, id[i % 3], when, text);
+		add_at(s, id[(i + 1) % 3], when + 1, "hay only");
+	}
+	CHECK(store_search(s, "needle", NULL, 100, &all, &nall, &t) == MC_OK &&
+	      nall == 57 && t.total == 57 && t.newer == 0);
+	for (i = 1; i < nall; i++)
+		ordered = ordered && hit_before(&all[i - 1], &all[i]);
+	CHECK(ordered);
+	/* Page by page, each after the last hit of the one before: every
+	 * match once, in the same order, the counts saying where. */
+	memset(&last, 0, sizeof last);
+	for (page = 0; page < 4; page++) {
+		CHECK(store_search(s, "NEEDLE", page > 0 ? &last : NULL, 20,
+		          &hits, &n, &t) == MC_OK);
+		CHECK(t.total == 57 && t.newer == seen);
+		CHECK(n == (page < 2 ? 20 : page == 2 ? 17 : 0));
+		for (k = 0; k < n && seen + k < nall; k++)
+			same =
+			    same && hits[k].session == all[seen + k].session &&
+			    hits[k].seq == all[seen + k].seq &&
+			    strcmp(hits[k].snippet, all[seen + k].snippet) == 0;
+		if (n > 0) {
+			last = hits[n - 1];
+			last.snippet = NULL;
+		}
+		seen += n;
+		store_hits_free(hits, n);
+	}
+	CHECK(same && seen == 57);
+	/* The history changes between pages: a newer match counts in the
+	 * total and comes before the page, not into it; the next page is
+	 * still the one after the last hit shown. */
+	last = all[19];
+	last.snippet = NULL;
+	add_at(s, id[0], 9000, "a needle written later");
+	CHECK(store_search(s, "needle", &last, 20, &hits, &n, &t) == MC_OK);
+	CHECK(t.total == 58 && t.newer == 21 && n == 20);
+	if (n == 20)
+		CHECK(hits[0].session == all[20].session &&
+		      hits[0].seq == all[20].seq);
+	store_hits_free(hits, n);
+	/* The last hit shown gone: the page goes on from where it was. */
+	{
+		struct store_session ss;
+		uint64_t gone = all[19].session;
+		size_t before = 0, left = 0, dropped = 0;
+
+		for (i = 0; i < nall; i++)
+			if (all[i].session == gone)
+				*(i < 20 ? &before : &left) += 1;
+		CHECK(store_session_get(s, gone, &ss) == MC_OK);
+		CHECK(store_session_delete(
+		          s, gone, ss.last_seq, NULL, NULL, &dropped) == MC_OK);
+		store_session_release(&ss);
+		CHECK(store_search(s, "needle", &last, 100, &hits, &n, &t) ==
+		      MC_OK);
+		CHECK(n == 37 - left);
+		CHECK(t.total == 58 - before - left - (gone == id[0]));
+		for (k = 0; k < n; k++)
+			CHECK(hits[k].session != gone &&
+			      !hit_before(&hits[k], &last));
+		store_hits_free(hits, n);
+	}
+	store_hits_free(all, nall);
+	/* Counting alone. */
+	CHECK(store_search(s, "hay", NULL, 0, &hits, &n, &t) == MC_OK &&
+	      n == 0 && t.total > 0);
+	store_hits_free(hits, n);
+	store_close(s);
+	free(dir);
+}
+
+TEST(search_folds_case_beyond_ascii)
+{
+	char *dir = dbdir("search_fold");
+	struct store *s = open_or_die(dir);
+	struct store_search_tally t;
+	struct store_hit *hits;
+	uint64_t id;
+	size_t n;
+
+	CHECK(store_session_new(s, NULL, &id) == MC_OK);
+	add_at(s, id, 1000, "Das ist ÜBER alles");
+	add_at(s, id, 2000, "Ταξίδι στην ΑΘΗΝΑ");
+	add_at(s, id, 3000, "Поездка в Москва");
+	add_at(s, id, 4000, "ŁÓDŹ i Kraków");
+	CHECK(store_search(s, "über", NULL, 10, &hits, &n, &t) == MC_OK &&
+	      n == 1 && t.total == 1);
+	if (n == 1)
+		CHECK_STR(hits[0].snippet, "Das ist ÜBER alles");
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "αθηνα", NULL, 10, &hits, &n, NULL) == MC_OK &&
+	      n == 1);
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "МОСКВА поездка", NULL, 10, &hits, &n, NULL) ==
+	          MC_OK &&
+	      n == 1);
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "łódź KRAKÓW", NULL, 10, &hits, &n, NULL) ==
+	          MC_OK &&
+	      n == 1);
+	store_hits_free(hits, n);
+	CHECK(store_search(s, "uber", NULL, 10, &hits, &n, NULL) == MC_OK &&
+	      n == 0);
+	store_hits_free(hits, n);
+	store_close(s);
+	free(dir);
+}
+
 TEST(search_newest_first)
 {
 	char *dir = dbdir("search");
@@ -446,7 +601,8 @@ TEST(search_newest_first)
 	m.text = (char *)(uintptr_t) "quick only";
 	CHECK(store_message_append(s, &m, &seq) == MC_OK);
 
-	CHECK(store_search(s, " QUICK  brown ", 10, &hits, &n) == MC_OK);
+	CHECK(store_search(s, " QUICK  brown ", NULL, 10, &hits, &n, NULL) ==
+	      MC_OK);
 	CHECK(n == 2);
 	if (n == 2) {
 		CHECK(hits[0].session == a && hits[0].seq == 1);
@@ -454,25 +610,30 @@ TEST(search_newest_first)
 		CHECK(strstr(hits[0].snippet, "quick BROWN") != NULL);
 	}
 	store_hits_free(hits, n);
-	CHECK(store_search(s, "quick", 1, &hits, &n) == MC_OK && n == 1);
+	CHECK(store_search(s, "quick", NULL, 1, &hits, &n, NULL) == MC_OK &&
+	      n == 1);
 	if (n == 1)
 		CHECK_STR(hits[0].snippet, "quick only");
 	store_hits_free(hits, n);
-	CHECK(store_search(s, "née", 5, &hits, &n) == MC_OK && n == 1);
+	CHECK(store_search(s, "née", NULL, 5, &hits, &n, NULL) == MC_OK &&
+	      n == 1);
 	store_hits_free(hits, n);
 	/* "A phrase" is one term, its space kept: "quick brown" is in one
 	 * message only (the other has a newline between the words). */
-	CHECK(store_search(s, "\"Quick Brown\"", 10, &hits, &n) == MC_OK &&
+	CHECK(store_search(s, "\"Quick Brown\"", NULL, 10, &hits, &n, NULL) ==
+	          MC_OK &&
 	      n == 1);
 	if (n == 1)
 		CHECK(hits[0].session == b);
 	store_hits_free(hits, n);
-	CHECK(store_search(s, "dog \"quick\nbrown", 10, &hits, &n) == MC_OK &&
+	CHECK(store_search(s, "dog \"quick\nbrown", NULL, 10, &hits, &n,
+	          NULL) == MC_OK &&
 	      n == 1);
 	if (n == 1)
 		CHECK(hits[0].session == a);
 	store_hits_free(hits, n);
-	CHECK(store_search(s, "\"\" \"", 10, &hits, &n) == MC_ERR_USAGE);
+	CHECK(store_search(s, "\"\" \"", NULL, 10, &hits, &n, NULL) ==
+	      MC_ERR_USAGE);
 	/* A match deep in a long message: the snippet starts and ends at
 	 * whole words, with "…" where the text goes on, white space as one
 	 * space. */
@@ -489,7 +650,8 @@ TEST(search_newest_first)
 	m.created_ms = 4001;
 	m.text = (char *)(uintptr_t) "\n\nA plantain is a starchy fruit.\n\n";
 	CHECK(store_message_append(s, &m, &seq) == MC_OK);
-	CHECK(store_search(s, "plantain", 5, &hits, &n) == MC_OK && n == 1);
+	CHECK(store_search(s, "plantain", NULL, 5, &hits, &n, NULL) == MC_OK &&
+	      n == 1);
 	if (n == 1)
 		CHECK_STR(hits[0].snippet, "A plantain is a starchy fruit.");
 	store_hits_free(hits, n);
@@ -497,11 +659,13 @@ TEST(search_newest_first)
 	m.text = (char *)(uintptr_t) "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-bbb "
 	                             "kumquat split";
 	CHECK(store_message_append(s, &m, &seq) == MC_OK);
-	CHECK(store_search(s, "kumquat", 5, &hits, &n) == MC_OK && n == 1);
+	CHECK(store_search(s, "kumquat", NULL, 5, &hits, &n, NULL) == MC_OK &&
+	      n == 1);
 	if (n == 1)
 		CHECK_STR(hits[0].snippet, "\xe2\x80\xa6kumquat split");
 	store_hits_free(hits, n);
-	CHECK(store_search(s, "banana", 5, &hits, &n) == MC_OK && n == 1);
+	CHECK(store_search(s, "banana", NULL, 5, &hits, &n, NULL) == MC_OK &&
+	      n == 1);
 	if (n == 1) {
 		const char *sn = hits[0].snippet;
 		size_t sl = strlen(sn);
@@ -536,9 +700,10 @@ TEST(search_newest_first)
 		}
 	}
 	store_hits_free(hits, n);
-	CHECK(store_search(s, "zebra", 5, &hits, &n) == MC_OK && n == 0);
+	CHECK(store_search(s, "zebra", NULL, 5, &hits, &n, NULL) == MC_OK &&
+	      n == 0);
 	store_hits_free(hits, n);
-	CHECK(store_search(s, "  ", 5, &hits, &n) == MC_ERR_USAGE);
+	CHECK(store_search(s, "  ", NULL, 5, &hits, &n, NULL) == MC_ERR_USAGE);
 	store_close(s);
 	free(dir);
 }
@@ -964,7 +1129,8 @@ TEST(damaged_value_reported_and_skipped)
 	CHECK(strstr(warned, "messages record 1.2 is damaged") != NULL);
 	CHECK(store_damaged(s) == 1);
 	warned[0] = '\0';
-	CHECK(store_search(s, "t", 10, &hits, &n) == MC_OK && n == 1);
+	CHECK(
+	    store_search(s, "t", NULL, 10, &hits, &n, NULL) == MC_OK && n == 1);
 	store_hits_free(hits, n);
 	/* Read again, it is skipped again but said once a session. */
 	CHECK(warned[0] == '\0' && store_damaged(s) == 1);
@@ -2361,6 +2527,8 @@ main(void)
 	RUN(sessions_messages_replies);
 	RUN(ratings_and_router_state);
 	RUN(search_newest_first);
+	RUN(search_pages_through_every_match);
+	RUN(search_folds_case_beyond_ascii);
 	RUN(map_full_grows);
 	RUN(two_writer_processes);
 	RUN(map_full_replays_start_afresh);

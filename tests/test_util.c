@@ -3,9 +3,11 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <math.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <wctype.h>
 
 #include "test.h"
 #include "util/base64.h"
@@ -459,7 +461,165 @@ TEST(terms_words_and_phrases)
 	t = terms_next(&p, &len);
 	CHECK(t != NULL && len == 8 && strcmp(t, "open end") == 0);
 	CHECK(terms_next(&p, &len) == NULL);
-	CHECK(terms_fold('Q') == 'q' && terms_fold(0xc3) == 0xc3);
+}
+
+/* t folded with terms_fold, as a new string. */
+static char *
+folded(const char *t)
+{
+	char *s = xstrdup(t);
+
+	terms_fold(s, strlen(s));
+	return s;
+}
+
+/* Where the term w (as typed) is in h, case ignored: its offset, or -1. */
+static long
+found_at(const char *h, const char *w)
+{
+	char *fw = folded(w);
+	const char *at = terms_find(h, strlen(h), fw, strlen(fw));
+
+	free(fw);
+	return at != NULL ? (long)(at - h) : -1;
+}
+
+TEST(terms_fold_case_beyond_ascii)
+{
+	static const uint32_t pairs[][2] = {
+		{ 'Q', 'q' },
+		{ 'q', 'q' },
+		{ '@', '@' },
+		{ '[', '[' },
+		{ 0xc9, 0xe9 },     /* É é */
+		{ 0xdc, 0xfc },     /* Ü ü */
+		{ 0xd7, 0xd7 },     /* × */
+		{ 0xdf, 0xdf },     /* ß: its fold is "ss" */
+		{ 0xb5, 0x3bc },    /* µ μ */
+		{ 0x178, 0xff },    /* Ÿ ÿ */
+		{ 0x141, 0x142 },   /* Ł ł */
+		{ 0x150, 0x151 },   /* Ő ő */
+		{ 0x17d, 0x17e },   /* Ž ž */
+		{ 0x130, 0x130 },   /* İ: its fold is i + a dot, longer */
+		{ 0x131, 0x131 },   /* ı */
+		{ 0x17f, 0x17f },   /* ſ: its fold is 's', shorter */
+		{ 0x218, 0x219 },   /* Ș ș */
+		{ 0x391, 0x3b1 },   /* Α α */
+		{ 0x3a3, 0x3c3 },   /* Σ σ */
+		{ 0x3c2, 0x3c3 },   /* final ς is σ */
+		{ 0x386, 0x3ac },   /* Ά ά */
+		{ 0x38f, 0x3ce },   /* Ώ ώ */
+		{ 0x3a2, 0x3a2 },   /* no letter */
+		{ 0x401, 0x451 },   /* Ё ё */
+		{ 0x41c, 0x43c },   /* М м */
+		{ 0x42f, 0x44f },   /* Я я */
+		{ 0x490, 0x491 },   /* Ґ ґ */
+		{ 0x4c0, 0x4cf },   /* Ӏ ӏ */
+		{ 0x4c1, 0x4c2 },   /* Ӂ ӂ */
+		{ 0x531, 0x561 },   /* Ա ա */
+		{ 0x1ea0, 0x1ea1 }, /* Ạ ạ */
+		{ 0x1e9e, 0x1e9e }, /* ẞ: its fold is ß, shorter */
+		{ 0x20ac, 0x20ac }, /* € */
+		{ 0x4e2d, 0x4e2d }, /* 中 */
+		{ 0x1f600, 0x1f600 },
+	};
+	size_t i;
+	uint32_t c;
+	char a[4], b[4];
+	bool same_length = true, settled = true;
+
+	for (i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		if (terms_fold_cp(pairs[i][0]) != pairs[i][1])
+			printf("  U+%04X folds to U+%04X\n",
+			    (unsigned)pairs[i][0],
+			    (unsigned)terms_fold_cp(pairs[i][0]));
+		CHECK(terms_fold_cp(pairs[i][0]) == pairs[i][1]);
+	}
+	/* Every fold keeps the UTF-8 length and is folded already. */
+	for (c = 0; c < 0x20000; c++) {
+		uint32_t f = terms_fold_cp(c);
+
+		if (c >= 0xd800 && c <= 0xdfff)
+			continue;
+		same_length =
+		    same_length && utf8_encode(c, a) == utf8_encode(f, b);
+		settled = settled && terms_fold_cp(f) == f;
+	}
+	CHECK(same_length);
+	CHECK(settled);
+}
+
+/*
+ * The table against the C library's: in a UTF-8 locale, each letter towlower
+ * lowers to one as long folds to it, and each the table folds is a case of
+ * the same letter (ς, µ: towupper takes both to one).  The store never asks
+ * the locale; the test does, to check the table.
+ */
+TEST(terms_fold_agrees_with_towlower)
+{
+	uint32_t c;
+	size_t lowered = 0, missed = 0, wrong = 0;
+	char a[4], b[4];
+
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
+	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL) {
+		printf("  (no UTF-8 locale: the table is not compared)\n");
+		return;
+	}
+	for (c = 0x80; c < 0x1f00; c++) {
+		uint32_t lo = (uint32_t)towlower((wint_t)c),
+		         f = terms_fold_cp(c);
+
+		if ((c > 0x58f && c < 0x1e00) || c == 0x130)
+			continue;
+		if (lo != c && utf8_encode(c, a) == utf8_encode(lo, b)) {
+			lowered++;
+			if (f != lo) {
+				printf("  U+%04X: towlower U+%04X, "
+				       "folded U+%04X\n",
+				    (unsigned)c, (unsigned)lo, (unsigned)f);
+				missed++;
+			}
+		} else if (f != c &&
+		           towupper((wint_t)c) != towupper((wint_t)f)) {
+			printf("  U+%04X folded to U+%04X\n", (unsigned)c,
+			    (unsigned)f);
+			wrong++;
+		}
+	}
+	setlocale(LC_CTYPE, "C");
+	CHECK(lowered > 500);
+	CHECK(missed == 0);
+	CHECK(wrong == 0);
+}
+
+TEST(terms_find_ignores_case)
+{
+	char *s = folded("ÜBER Straße ΑΘΗΝΑΣ МОСКВА Ǆ");
+	char out[4];
+
+	CHECK_STR(s, "über straße αθηνασ москва ǆ");
+	free(s);
+	CHECK(found_at("Das ist ÜBER alles", "über") == 8);
+	CHECK(found_at("das ist über alles", "ÜbEr") == 8);
+	CHECK(found_at("ΑΘΗΝΑ", "αθηνα") == 0);
+	CHECK(found_at("στην Αθήνα", "ΑΘΉΝΑ") == 9);
+	CHECK(found_at("Παρίσι και ΑΘΗΝΑΣ", "αθηνας") > 0);
+	CHECK(found_at("в Москва!", "москва") == 3);
+	CHECK(found_at("ЁЛКА", "ёлка") == 0);
+	CHECK(found_at("Ærø and ÅLAND", "åland") == 10);
+	CHECK(found_at("plain ascii", "ASCII") == 6);
+	CHECK(found_at("über", "uber") == -1);
+	CHECK(found_at("strasse", "straße") == -1);
+	CHECK(found_at("ab", "abc") == -1);
+	/* Bytes that are no character: matched as themselves, never read
+	 * past the end. */
+	CHECK(found_at("x\xff\xfeY", "\xff\xfey") == 1);
+	CHECK(found_at("ab\xc3", "\xc3\x89") == -1);
+	CHECK(terms_fold_at("\xc3", 1, out) == 1 && out[0] == '\xc3');
+	CHECK(terms_fold_at("\xc3\x89", 2, out) == 2 &&
+	      memcmp(out, "\xc3\xa9", 2) == 0);
+	CHECK(!terms_match("abc", 3, "", 0));
 }
 
 TEST(self_cmd_names_the_folders_quoted)
@@ -527,5 +687,8 @@ main(void)
 	RUN(wait_text_names_another_day);
 	RUN(self_cmd_names_the_folders_quoted);
 	RUN(terms_words_and_phrases);
+	RUN(terms_fold_case_beyond_ascii);
+	RUN(terms_fold_agrees_with_towlower);
+	RUN(terms_find_ignores_case);
 	return test_done();
 }

@@ -4391,10 +4391,12 @@ app_session_title(const struct app *app)
 }
 
 int
-app_search(struct app *app, const char *words, size_t max,
-    struct app_search_hit **out, size_t *n)
+app_search(struct app *app, const char *words,
+    const struct app_search_at *after, size_t max, struct app_search_hit **out,
+    size_t *n, size_t *total, size_t *newer)
 {
-	struct store_hit *hits = NULL;
+	struct store_hit *hits = NULL, from;
+	struct store_search_tally tally;
 	struct app_search_hit *res;
 	struct store_session ss;
 	size_t i, count = 0;
@@ -4402,10 +4404,24 @@ app_search(struct app *app, const char *words, size_t max,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = store_search(app->store, words, max, &hits, &count)) != MC_OK)
+	if (after != NULL) {
+		memset(&from, 0, sizeof from);
+		from.created_ms = after->created_ms;
+		from.session = after->session;
+		from.seq = after->seq;
+	}
+	if ((rc = store_search(app->store, words, after != NULL ? &from : NULL,
+	         max, &hits, &count, &tally)) != MC_OK)
 		return rc;
+	if (total != NULL)
+		*total = tally.total;
+	if (newer != NULL)
+		*newer = tally.newer;
 	res = xcalloc(count + 1, sizeof *res);
 	for (i = 0; i < count; i++) {
+		res[i].at.created_ms = hits[i].created_ms;
+		res[i].at.session = hits[i].session;
+		res[i].at.seq = hits[i].seq;
 		store_reply_id_format(hits[i].session, hits[i].seq,
 		    res[i].reply_id, sizeof res[i].reply_id);
 		res[i].from_user = hits[i].role == STORE_ROLE_USER;

@@ -130,11 +130,20 @@ struct app_session_info {
 	bool one_off;
 };
 
+/* Where a hit is in a search's order (newest first): the next page of
+ * /search starts after the last hit shown. */
+struct app_search_at {
+	int64_t created_ms;
+	uint64_t session;
+	uint32_t seq;
+};
+
 struct app_search_hit {
 	char reply_id[32]; /* "SESSION.SEQ" of the message */
 	char *session_title;
 	bool from_user;
 	char *snippet;
+	struct app_search_at at;
 };
 
 /*
@@ -366,9 +375,15 @@ const char *app_session_title(const struct app *app);
  * before its first message (static storage, valid until the next call). */
 const char *app_session_id(const struct app *app);
 
-/* /search WORDS: newest first, at most max hits; free with _free. */
-int app_search(struct app *app, const char *words, size_t max,
-    struct app_search_hit **out, size_t *n) MC_WUR;
+/*
+ * /search WORDS: a page of the messages that hold them, newest first: at
+ * most max hits older than after (NULL: from the newest).  *total (may be
+ * NULL): how many match in all; *newer (may be NULL): how many of them come
+ * before the page (the first hit is match *newer + 1).  Free with _free.
+ */
+int app_search(struct app *app, const char *words,
+    const struct app_search_at *after, size_t max, struct app_search_hit **out,
+    size_t *n, size_t *total, size_t *newer) MC_WUR;
 void app_search_free(struct app_search_hit *list, size_t n);
 
 /*

@@ -1335,30 +1335,15 @@ store_hits_free(struct store_hit *hits, size_t n)
 }
 
 struct word {
-	char *w; /* lower-cased */
+	char *w; /* case folded (terms_fold) */
 	size_t len;
 };
 
-/* ci_find: the first place word (lower case) is in h, ASCII case ignored. */
+/* ci_find: the first place word (folded) is in h, case ignored. */
 static const char *
 ci_find(const char *h, size_t hn, const struct word *w)
 {
-	const unsigned char *p = (const unsigned char *)h;
-	const unsigned char *ww = (const unsigned char *)w->w;
-	size_t i, j;
-
-	if (w->len > hn)
-		return NULL;
-	for (i = 0; i + w->len <= hn; i++) {
-		if (terms_fold(p[i]) != ww[0])
-			continue;
-		for (j = 1; j < w->len; j++)
-			if (terms_fold(p[i + j]) != ww[j])
-				break;
-		if (j == w->len)
-			return h + i;
-	}
-	return NULL;
+	return terms_find(h, hn, w->w, w->len);
 }
 
 struct match {
@@ -1368,11 +1353,19 @@ struct match {
 	int64_t created_ms;
 };
 
+/*
+ * The walk keeps the page's matches only (at most max: a heap whose top
+ * is the oldest kept, which a newer match replaces) and counts the rest:
+ * a search of a long history holds max positions, not one a match.
+ */
 struct search_ctx {
 	struct word *words;
 	size_t nwords, max;
-	struct match *m;
+	bool has_after;
+	struct match after;
+	struct match *m; /* the heap: m[0] the oldest of the n kept */
 	size_t n, cap;
+	size_t total, newer;
 	struct store_hit *hits;
 	size_t nhits;
 };
@@ -1389,6 +1382,60 @@ match_cmp(const void *a, const void *b)
 	if (x->seq != y->seq)
 		return x->seq > y->seq ? -1 : 1;
 	return 0;
+}
+
+/* Sift m[i] down the heap of n (the oldest on top: match_cmp's last). */
+static void
+heap_down(struct match *m, size_t n, size_t i)
+{
+	struct match t;
+	size_t c;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && match_cmp(&m[c + 1], &m[c]) > 0)
+			c++;
+		if (match_cmp(&m[c], &m[i]) <= 0)
+			return;
+		t = m[i];
+		m[i] = m[c];
+		m[c] = t;
+		i = c;
+	}
+}
+
+/* A match found: counted, and kept when it is among the page's max. */
+static void
+search_keep(struct search_ctx *c, const struct match *x)
+{
+	size_t i, p;
+	struct match t;
+
+	c->total++;
+	if (c->has_after && match_cmp(x, &c->after) <= 0) {
+		c->newer++;
+		return;
+	}
+	if (c->max == 0)
+		return;
+	if (c->n < c->max) {
+		/* Up from the bottom. */
+		c->m = xgrowarray(c->m, &c->cap, c->n + 1, sizeof *c->m);
+		c->m[c->n] = *x;
+		for (i = c->n++; i > 0; i = p) {
+			p = (i - 1) / 2;
+			if (match_cmp(&c->m[i], &c->m[p]) <= 0)
+				break;
+			t = c->m[i];
+			c->m[i] = c->m[p];
+			c->m[p] = t;
+		}
+	} else if (match_cmp(x, &c->m[0]) < 0) {
+		c->m[0] = *x;
+		heap_down(c->m, c->n, 0);
+	}
 }
 
 static bool
@@ -1469,13 +1516,12 @@ search_body(struct store *s, MDB_txn *txn, void *arg)
 	unsigned char key[KEY_MESSAGE_LEN];
 	MDB_cursor *cur;
 	MDB_val k, d;
+	struct match x;
 	const char *text, *at = NULL;
 	size_t tlen, i;
 	int64_t created;
 	int rc, op, role;
 
-	c->n = 0;
-	c->nhits = 0;
 	if ((rc = mdb_cursor_open(txn, s->messages, &cur)) != 0)
 		return rc;
 	for (op = MDB_FIRST;
@@ -1493,20 +1539,17 @@ search_body(struct store *s, MDB_txn *txn, void *arg)
 				break;
 		if (i < c->nwords)
 			continue;
-		c->m = xgrowarray(c->m, &c->cap, c->n + 1, sizeof *c->m);
-		record_key_message_parse(
-		    k.mv_data, &c->m[c->n].session, &c->m[c->n].seq);
-		c->m[c->n].role = role;
-		c->m[c->n].created_ms = created;
-		c->n++;
+		memset(&x, 0, sizeof x);
+		record_key_message_parse(k.mv_data, &x.session, &x.seq);
+		x.role = role;
+		x.created_ms = created;
+		search_keep(c, &x);
 	}
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
 		return rc;
 	if (c->n > 1)
 		qsort(c->m, c->n, sizeof *c->m, match_cmp);
-	if (c->n > c->max)
-		c->n = c->max;
 	c->hits = xcalloc(c->n > 0 ? c->n : 1, sizeof *c->hits);
 	for (i = 0; i < c->n; i++) {
 		record_key_message(c->m[i].session, c->m[i].seq, key);
@@ -1529,8 +1572,9 @@ search_body(struct store *s, MDB_txn *txn, void *arg)
 }
 
 int
-store_search(struct store *s, const char *words, size_t max,
-    struct store_hit **hits, size_t *n)
+store_search(struct store *s, const char *words, const struct store_hit *after,
+    size_t max, struct store_hit **hits, size_t *n,
+    struct store_search_tally *tally)
 {
 	struct search_ctx c;
 	const char *p = words, *t;
@@ -1539,8 +1583,16 @@ store_search(struct store *s, const char *words, size_t max,
 
 	*hits = NULL;
 	*n = 0;
+	if (tally != NULL)
+		memset(tally, 0, sizeof *tally);
 	memset(&c, 0, sizeof c);
 	c.max = max;
+	if (after != NULL) {
+		c.has_after = true;
+		c.after.created_ms = after->created_ms;
+		c.after.session = after->session;
+		c.after.seq = after->seq;
+	}
 	/* Words, or "a phrase" in double quotes (its spaces kept; a quote
 	 * left open runs to the end). */
 	while ((t = terms_next(&p, &len)) != NULL) {
@@ -1549,9 +1601,7 @@ store_search(struct store *s, const char *words, size_t max,
 			    c.words, c.nwords + 1, sizeof *c.words);
 			c.words[c.nwords].w = xstrndup(t, len);
 			c.words[c.nwords].len = len;
-			for (i = 0; i < len; i++)
-				c.words[c.nwords].w[i] = (char)terms_fold(
-				    (unsigned char)c.words[c.nwords].w[i]);
+			terms_fold(c.words[c.nwords].w, len);
 			c.nwords++;
 		}
 	}
@@ -1564,6 +1614,10 @@ store_search(struct store *s, const char *words, size_t max,
 	if (rc == MC_OK) {
 		*hits = c.hits;
 		*n = c.nhits;
+		if (tally != NULL) {
+			tally->total = c.total;
+			tally->newer = c.newer;
+		}
 		c.hits = NULL;
 		c.nhits = 0;
 	}

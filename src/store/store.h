@@ -256,14 +256,27 @@ struct store_hit {
 	char *snippet; /* about 80 bytes of text around the first word */
 };
 
+/* How many messages a search matched, for a page of them. */
+struct store_search_tally {
+	size_t total; /* every message that matches */
+	size_t newer; /* of those, the ones at `after` or newer: the page's
+	               * first hit is match newer + 1 of total */
+};
+
 /*
  * store_search: messages whose text holds every word of `words` (split at
- * white space; ASCII case ignored), newest first, at most max of them.
- * *hits is freed with store_hits_free(*hits, *n).  MC_ERR_USAGE when
- * words has none.
+ * white space; case ignored as util/terms.h says), newest first, at most
+ * max of them: a page.  after (NULL: from the newest) is the last hit of
+ * the page before (its created_ms, session and seq are read): the page
+ * holds the matches older than it, so messages written or deleted since
+ * shift no match into a page twice or past every page.  *tally (may be
+ * NULL) gets the counts.  Every message is read, one at a time; only the
+ * page's max are kept.  *hits is freed with store_hits_free(*hits, *n).
+ * MC_ERR_USAGE when words has none.
  */
-int store_search(struct store *s, const char *words, size_t max,
-    struct store_hit **hits, size_t *n) MC_WUR;
+int store_search(struct store *s, const char *words,
+    const struct store_hit *after, size_t max, struct store_hit **hits,
+    size_t *n, struct store_search_tally *tally) MC_WUR;
 void store_hits_free(struct store_hit *hits, size_t n);
 
 /* Ratings and the router's learned state. ------------------------------- */

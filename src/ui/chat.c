@@ -2219,6 +2219,7 @@ out_ui:
 	free(ui.paste_ask);
 	free(ui.confirm);
 	free(ui.confirm_what);
+	free(ui.search_words);
 	buf_release(&ui.paste);
 	editor_release(&ui.ed);
 	free(ui.set_aside);

@@ -43,7 +43,8 @@ static const char help_text[] =
     "  /sessions [N]     list conversations; /sessions N resumes number N\n"
     "                    (/sessions ID: at that message; all: ask's too)\n"
     "  /rename NAME      name this conversation;  /delete [N]: delete it\n"
-    "  /search WORDS     find messages in every conversation\n"
+    "  /search WORDS     find messages in every conversation, 20 at a time\n"
+    "                    (/search more: the 20 older than the last shown)\n"
     "  /export [FILE]    write this conversation as Markdown (JSON into a\n"
     "                    FILE.json; /export! FILE replaces a file there)\n"
     "  /copy             the selected reply to the clipboard%s\n"
@@ -140,19 +141,21 @@ static char *
 snippet_at_match(const char *s, const char *what, size_t cols)
 {
 	static const char mark[] = "\xe2\x80\xa6"; /* … */
-	char term[64];
-	const char *at, *p;
-	size_t n, lead, i, start;
+	char *term;
+	const char *at, *p, *t;
+	size_t n = 0, lead, i, start;
 
-	while (*what == ' ' || *what == '"')
-		what++;
-	n = strcspn(what, " \"");
-	if (n == 0 || n >= sizeof term || utf8_width(s, strlen(s)) <= cols)
+	/* The first term, as the store read it: its snippet is cut there. */
+	while ((t = terms_next(&what, &n)) != NULL && n == 0)
+		;
+	if (t == NULL || utf8_width(s, strlen(s)) <= cols)
 		return NULL;
-	memcpy(term, what, n);
-	term[n] = '\0';
-	if ((at = strcasestr(s, term)) == NULL ||
-	    utf8_width(s, (size_t)(at - s)) + n + 4 <= cols)
+	term = xstrndup(t, n);
+	terms_fold(term, n);
+	at = terms_find(s, strlen(s), term, n);
+	free(term);
+	if (at == NULL ||
+	    utf8_width(s, (size_t)(at - s)) + utf8_width(at, n) + 4 <= cols)
 		return NULL;
 	/* Back a quarter of the row from the match, on a character. */
 	lead = cols / 4;
@@ -170,24 +173,19 @@ snippet_at_match(const char *s, const char *what, size_t cols)
 }
 
 /*
- * The length of the longest of what's words (or "phrases", as the store
- * takes them) at s, ASCII case ignored; 0 when none is there.
+ * The length of the longest of the words (or "phrases", as the store
+ * takes them) of folded, what was searched for case folded (terms_fold),
+ * at s, case ignored as the store ignores it; 0 when none is there.
  */
 static size_t
-match_at(const char *s, size_t n, const char *what)
+match_at(const char *s, size_t n, const char *folded)
 {
-	const char *p = what, *t;
-	size_t len, best = 0, i;
+	const char *p = folded, *t;
+	size_t len, best = 0;
 
-	while ((t = terms_next(&p, &len)) != NULL) {
-		for (i = 0; i < len && i < n &&
-		            terms_fold((unsigned char)s[i]) ==
-		                terms_fold((unsigned char)t[i]);
-		     i++)
-			;
-		if (len > 0 && i == len && len > best)
+	while ((t = terms_next(&p, &len)) != NULL)
+		if (len > best && terms_match(s, n, t, len))
 			best = len;
-	}
 	return best;
 }
 
@@ -202,14 +200,18 @@ static int
 add_marked(struct buf *b, const char *s, const char *what)
 {
 	size_t n = strlen(s), i = 0, m;
+	/* Folded as a whole: what splits it (blanks, quotes) is ASCII,
+	 * which folding leaves in place, so its terms are the store's. */
+	char *folded = xstrdup(what);
 	int rc = MC_OK;
 
+	terms_fold(folded, strlen(folded));
 	while (i < n && rc == MC_OK) {
 		if (s[i] == VIEW_MARK_ON || s[i] == VIEW_MARK_OFF) {
 			i++;
 			continue;
 		}
-		if ((m = match_at(s + i, n - i, what)) > 0) {
+		if ((m = match_at(s + i, n - i, folded)) > 0) {
 			rc = buf_addch(b, VIEW_MARK_ON);
 			if (rc == MC_OK)
 				rc = buf_add(b, s + i, m);
@@ -220,6 +222,7 @@ add_marked(struct buf *b, const char *s, const char *what)
 		}
 		rc = buf_addch(b, s[i++]);
 	}
+	free(folded);
 	return rc;
 }
 
@@ -1445,6 +1448,7 @@ struct search_list {
 	const struct app_search_hit *h;
 	size_t n;
 	const char *what;
+	size_t total, newer; /* app_search's counts */
 };
 
 /* /search's rows for the hits in arg (a struct search_list), the words
@@ -1471,12 +1475,10 @@ search_text(struct ui *ui, const void *arg_, struct buf *b)
 	const struct app_search_hit *h = l->h;
 	const char *arg = l->what;
 	char *shown_arg;
-	size_t n = l->n, i, shown, fixed, room;
-	bool more;
+	size_t n = l->n, i, shown = l->n, fixed, room,
+	       left = l->total > l->newer + n ? l->total - l->newer - n : 0;
 	int rc, iw = 2, tw = 5;
 
-	more = n > SEARCH_MAX;
-	shown = more ? SEARCH_MAX : n;
 	/* Columns as wide as what they hold: ids, then titles (to 24). */
 	for (i = 0; i < shown; i++) {
 		if ((int)strlen(h[i].reply_id) > iw)
@@ -1494,16 +1496,30 @@ search_text(struct ui *ui, const void *arg_, struct buf *b)
 	fixed = 5 + 13 + (size_t)iw + (size_t)tw;
 	room = ui_chat_width(ui) > fixed + 8 ? ui_chat_width(ui) - fixed : 8;
 	shown_arg = unmarked(arg);
-	if (more)
-		rc = buf_printf(b,
-		    "the newest %d matches for '%s' (there are more: add "
-		    "words to narrow it; /sessions ID opens one there):\n",
-		    SEARCH_MAX, shown_arg);
-	else
+	/* Which of them these are and what is left: /search more goes on
+	 * until the oldest, said so. */
+	if (l->newer == 0 && left == 0)
 		rc = buf_printf(b,
 		    "%zu match%s for '%s' (newest first; /sessions ID opens "
 		    "one there):\n",
 		    n, n == 1 ? "" : "es", shown_arg);
+	else if (l->newer == 0)
+		rc = buf_printf(b,
+		    "the newest %zu of %zu matches for '%s' (/search more "
+		    "shows the next %zu; /sessions ID opens one there):\n",
+		    n, l->total, shown_arg,
+		    left < SEARCH_MAX ? left : SEARCH_MAX);
+	else if (left > 0)
+		rc = buf_printf(b,
+		    "matches %zu-%zu of %zu for '%s' (/search more shows the "
+		    "next %zu; /sessions ID opens one there):\n",
+		    l->newer + 1, l->newer + n, l->total, shown_arg,
+		    left < SEARCH_MAX ? left : SEARCH_MAX);
+	else
+		rc = buf_printf(b,
+		    "matches %zu-%zu of %zu for '%s', the oldest: that is "
+		    "all (/sessions ID opens one there):\n",
+		    l->newer + 1, l->newer + n, l->total, shown_arg);
 	free(shown_arg);
 	for (i = 0; i < shown && rc == MC_OK; i++) {
 		char *title = unmarked(
@@ -1536,19 +1552,55 @@ search_text(struct ui *ui, const void *arg_, struct buf *b)
 	return rc;
 }
 
+/* Forget the /search that /search more would go on with. */
+static void
+search_forget(struct ui *ui)
+{
+	free(ui->search_words);
+	ui->search_words = NULL;
+	ui->search_done = false;
+}
+
+/*
+ * /search WORDS: the newest SEARCH_MAX matches, and how many there are.
+ * /search more: the next SEARCH_MAX of the last search, older than the
+ * last it showed (messages written since count in its total but come
+ * before it; a new /search shows them), until the oldest, said so.  A
+ * new /search starts over; /search "more" looks for the word.
+ */
 static void
 cmd_search(struct ui *ui, const char *arg)
 {
 	struct app_search_hit *h = NULL;
-	size_t n = 0;
+	size_t n = 0, total = 0, newer = 0;
+	bool more = strcmp(arg, "more") == 0;
+	const char *what = arg;
+	char *shown;
 	int rc;
 
 	if (arg[0] == '\0') {
 		ui_note_error(ui, "/search: what for? /search WORDS");
 		return;
 	}
-	/* One more than shown: whether there are more to say so. */
-	rc = app_search(ui->app, arg, SEARCH_MAX + 1, &h, &n);
+	if (more && ui->search_words == NULL) {
+		ui_note_error(ui, "/search more: no search to go on with: "
+		                  "/search WORDS starts one (/search \"more\" "
+		                  "looks for the word)");
+		return;
+	}
+	if (more && ui->search_done) {
+		shown = unmarked(ui->search_words);
+		ui_note(ui,
+		    "/search more: the last page for '%s' ended at the oldest "
+		    "match; /search WORDS starts another search",
+		    shown);
+		free(shown);
+		return;
+	}
+	if (more)
+		what = ui->search_words;
+	rc = app_search(ui->app, what, more ? &ui->search_at : NULL, SEARCH_MAX,
+	    &h, &n, &total, &newer);
 	if (rc == MC_ERR_USAGE) {
 		/* No word in it after all ('""', a quote left open): the
 		 * same as none. */
@@ -1559,13 +1611,35 @@ cmd_search(struct ui *ui, const char *arg)
 		ui_note_error(ui, "/search: %s", mixchat_strerror(rc));
 		return;
 	}
+	if (!more) {
+		search_forget(ui);
+		if (n > 0)
+			ui->search_words = xstrdup(arg);
+		what = ui->search_words != NULL ? ui->search_words : arg;
+	}
 	if (n == 0) {
-		ui_note(ui, "/search: nothing matches '%s'", arg);
+		if (more) {
+			/* What was left was deleted since. */
+			shown = unmarked(what);
+			ui_note(ui,
+			    "/search more: no match for '%s' is left past "
+			    "the last shown (%zu in all)",
+			    shown, total);
+			free(shown);
+			ui->search_done = true;
+		} else
+			ui_note(ui, "/search: nothing matches '%s'", arg);
 		app_search_free(h, n);
 		return;
 	}
+	ui->search_at = h[n - 1].at;
+	ui->search_done = newer + n >= total;
 	{
-		struct search_list l = { .h = h, .n = n, .what = arg };
+		struct search_list l = { .h = h,
+			.n = n,
+			.what = what,
+			.total = total,
+			.newer = newer };
 
 		if (note_both_sets(ui, search_text, &l, true) != MC_OK)
 			ui_note_error(ui, "/search: out of memory");
@@ -1813,7 +1887,8 @@ static const struct {
 };
 
 /*
- * Tab after a /command's start, or after "/model ": completed as a shell
+ * Tab after a /command's start, after "/model " (a model's id), or after
+ * "/search " while /search more has more to show: completed as a shell
  * completes a word.  One that fits goes in whole, with a blank after it;
  * several put in what they share, and when that adds nothing they are
  * listed on the notice line.  Nothing fits: nothing changes.  Returns
@@ -1826,16 +1901,24 @@ ui_complete(struct ui *ui)
 	const char *t = ui->ed.text, *sp = strchr(t, ' '), *typed;
 	const char **names, **hit;
 	size_t n = 0, k = 0, i, len, common;
-	bool model;
+	bool model, more;
 
 	if (t[0] != '/' || t[1] == '/' || strchr(t, '\n') != NULL ||
 	    strchr(t, '\t') != NULL || ui->ed.cursor != ui->ed.len)
 		return false;
 	model = sp != NULL && (size_t)(sp - t) == 6 &&
 	        strncmp(t, "/model", 6) == 0 && strchr(sp + 1, ' ') == NULL;
-	if (sp != NULL && !model)
+	/* /search's one word of its own, while there is more to show. */
+	more = sp != NULL && (size_t)(sp - t) == 7 &&
+	       strncmp(t, "/search", 7) == 0 && ui->search_words != NULL &&
+	       !ui->search_done && strchr(sp + 1, ' ') == NULL;
+	if (sp != NULL && !model && !more)
 		return false;
-	if (model) {
+	if (more) {
+		names = xcalloc(1, sizeof *names);
+		names[n++] = "more";
+		typed = sp + 1;
+	} else if (model) {
 		names = xcalloc(ui->cfg->nmodels + 1, sizeof *names);
 		names[n++] = "auto";
 		for (i = 0; i < ui->cfg->nmodels; i++)
@@ -1877,7 +1960,8 @@ ui_complete(struct ui *ui)
 			buf_init(&b, 1 << 12);
 			for (i = 0; i < k; i++)
 				if (buf_printf(&b, "%s%s%s", i > 0 ? ", " : "",
-				        model ? "" : "/", hit[i]) != MC_OK)
+				        model || more ? "" : "/",
+				        hit[i]) != MC_OK)
 					break;
 			ui_notice(ui, buf_str(&b));
 			buf_release(&b);

@@ -84,8 +84,10 @@ TESTS += tests/ui_screen.sh tests/ui_stream.sh tests/ui_more.sh \
 # out what ask sent, /rename, /delete with its y/n.
 # ui_replycmds.sh: /rate, /reask and /select do what Alt-1..5, Alt-R
 # and Alt-Up/Down do.
-TESTS += tests/ui_sessions.sh tests/ui_replycmds.sh
-EXTRA_DIST += tests/ui_sessions.sh tests/ui_replycmds.sh
+# ui_search.sh: /search more pages a long history to its oldest match;
+# case ignored beyond ASCII, the store's matches highlighted.
+TESTS += tests/ui_sessions.sh tests/ui_replycmds.sh tests/ui_search.sh
+EXTRA_DIST += tests/ui_sessions.sh tests/ui_replycmds.sh tests/ui_search.sh
 # ui_resume_bell.sh: config.json's "resume" (and -s new) and "bell_after_s".
 TESTS += tests/ui_resume_bell.sh
 EXTRA_DIST += tests/ui_resume_bell.sh

@@ -140,6 +140,12 @@ struct ui {
 	/* /sessions all: the list shows the conversations `mixchat ask`
 	 * made on its own too (folded into one line otherwise). */
 	bool sessions_all;
+	/* The /search that /search more goes on with: its words (NULL:
+	 * none), the last hit its last page showed, and whether that page
+	 * was the end of the list. */
+	char *search_words;
+	struct app_search_at search_at;
+	bool search_done;
 
 	struct ui_overlay overlay;
 	/*
