@@ -39,6 +39,31 @@ ui_expect "mock reply to: other home words" "its reply"
 send "/export"
 ui_expect "conversation written to $T/wd/mixchat-1-3\.md$" "its /export does not replace the first home's"
 grep -q "more words" mixchat-1-2.md && ok "the first home's export is kept" || fail "mixchat-1-2.md replaced"
+# A named pipe is written into, for its reader; it stays a pipe.  With no
+# reader the export says so (and the chat does not hang on it); a device
+# is refused, even with !.
+mkfifo "$T/pipe"
+send "/export $T/pipe"
+ui_expect "is a pipe that no program reads now" "a pipe with no reader: said"
+cat "$T/pipe" >"$T/piped.md" &
+reader=$!
+sleep 0.2
+send "/export $T/pipe"
+ui_expect "conversation written to $T/pipe \(a pipe\)" "/export into a pipe"
+# (A reader that never gets a writer is stopped, not waited for.)
+n=0
+while kill -0 "$reader" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+kill "$reader" 2>/dev/null
+grep -q "other home words" "$T/piped.md" && ok "its reader got the conversation" || fail "read from the pipe: $(cat "$T/piped.md")"
+[ -p "$T/pipe" ] && ok "and it is still a pipe" || fail "the pipe was replaced: $(ls -l "$T/pipe")"
+# (A device of the test's own: were it replaced, nothing else is hurt.)
+if mknod "$T/null" c 1 3 2>/dev/null; then
+	send "/export! $T/null"
+	ui_expect "$T/null is not a file \\(a device or a socket\\)" "a device is refused"
+	[ -c "$T/null" ] && ok "and left alone" || fail "$T/null is no longer a device"
+else
+	echo "SKIP: a device file cannot be made here (mknod needs root): not checked that /export refuses one"
+fi
 ui_keys C-d
 ui_exit_status >/dev/null
 cd / || true

@@ -4489,6 +4489,36 @@ export_is_earlier(const char *path, const char *md, size_t len)
 	return n == want && memcmp(head, md, want) == 0;
 }
 
+/*
+ * The export written into the named pipe path, for the program reading
+ * it.  Opened without waiting: with no reader the chat would hang on it
+ * (ENXIO says there is none).
+ */
+static int
+export_into_pipe(const char *path, const char *data, size_t len, char **cause)
+{
+	int fd, flags, rc;
+
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		*cause = errno == ENXIO
+		             ? xasprintf("%s is a pipe that no program reads "
+		                         "now: start its reader first",
+		                   path)
+		             : xasprintf("%s: %s", path, strerror(errno));
+		return MC_ERR_IO;
+	}
+	/* Its reader takes it at its own pace. */
+	flags = fcntl(fd, F_GETFL);
+	if (flags >= 0)
+		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	rc = fs_write_all(fd, data, len);
+	if (rc != MC_OK)
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
+}
+
 int
 app_export(struct app *app, const char *path, bool replace, char **written,
     char **cause)
@@ -4589,6 +4619,31 @@ app_export(struct app *app, const char *path, bool replace, char **written,
 	if (rc != MC_OK) {
 		*cause = xstrdup("the conversation is too large to export");
 		goto fail;
+	}
+	/* A named pipe is written into (a program reads it), never
+	 * replaced; a device or a socket is nothing to export to: renaming
+	 * a file over it would take it away. */
+	if (stat(*written, &st) == 0 && !S_ISREG(st.st_mode)) {
+		rc = S_ISFIFO(st.st_mode)
+		         ? export_into_pipe(*written, b.data, b.len, cause)
+		         : MC_ERR_USAGE;
+		if (rc == MC_ERR_USAGE)
+			*cause = xasprintf("%s is not a file (a device or a "
+			                   "socket): give a file's name",
+			    *written);
+		buf_release(&b);
+		if (rc != MC_OK) {
+			free(*written);
+			*written = NULL;
+			return rc;
+		}
+		{
+			char *w = xasprintf("%s (a pipe)", *written);
+
+			free(*written);
+			*written = w;
+		}
+		return MC_OK;
 	}
 	existed = fs_exists(*written);
 	/* Our own name is replaced only when it is an earlier export of
