@@ -551,7 +551,7 @@ start_mock "$T/script.json"
 H5=$T/home5
 write_config "$H5" 0.00005
 expect_exit 0 "a long reply on a small budget" -- "$MC" --home "$H5" ask --model cheap "longanswer please"
-expect_grep "$T/err" "^mixchat: cheap's reply was stopped at [0-9][0-9]* tokens: what was left of today's budget (\$0\.00005) pays for no more$" "the reply stopped at the budget, said"
+expect_grep "$T/err" "^mixchat: stopped at [0-9][0-9]* tokens: what was left of today's budget (\$0\.00005) pays for no more$" "the reply stopped at the budget, said"
 expect_grep "$T/err" "^mixchat: 9[0-9] % of today's budget is spent (\$0\.0000[0-9]* of \$0\.00005)$" "the notice: the share it reached, within the budget"
 if grep -q "80%" "$T/err"; then fail "still says 80 %: $(cat "$T/err")"; else ok "not 80 % when more of it is spent"; fi
 expect_exit 1 "then nothing fits" -- "$MC" --home "$H5" ask "and now?"

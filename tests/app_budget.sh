@@ -43,7 +43,13 @@ expect_exit 0 "a reply longer than predicted, on a budget of \$0.01" -- "$MC" --
 cap=$(last_max_tokens)
 [ "$cap" -gt 100 ] && [ "$cap" -lt 1000 ] && ok "the request asks for no more than what is left pays for ($cap tokens, not 4096)" ||
 	fail "max_tokens of the request: $cap"
-expect_grep "$T/err" "p's reply was stopped at $cap tokens: what was left of today's budget (\$0\.01) pays for no more" "the user is told why it stopped"
+expect_grep "$T/err" "^mixchat: stopped at $cap tokens: what was left of today's budget (\$0\.01) pays for no more" "the user is told why it stopped"
+# On the reply itself, kept with it: an export says it too.
+"$MC" --home "$H" export --format json >"$T/capped.json" 2>/dev/null || fail "export"
+jq -r '.messages[-1].error' "$T/capped.json" | grep -q "^stopped at $cap tokens" &&
+	ok "the reply's record says where and why it stopped" || fail "export: $(jq -c '.messages[-1]' "$T/capped.json" | cut -c1-300)"
+"$MC" --home "$H" export >"$T/capped.md" 2>/dev/null || fail "export (Markdown)"
+expect_grep "$T/capped.md" "stopped at $cap tokens" "and the Markdown export"
 spent=$("$MC" --home "$H" stats --json | jq '.spend_usd.today')
 awk -v s="$spent" 'BEGIN { exit !(s > 0.009 && s <= 0.01) }' &&
 	ok "today's spend stays within the budget (\$$spent of \$0.01)" || fail "spent \$$spent of \$0.01"

@@ -2426,6 +2426,19 @@ app_on_done(void *ud, const struct net_result *res)
 		x->pub.other_can_answer =
 		    app_other_can_answer(app, x, res->key_rejected);
 	}
+	/* Stopped by the cap that keeps the budget a hard limit: said on
+	 * the reply itself (and kept with it, for an export), or it reads
+	 * as the model's own ending.  The reply is no failure. */
+	capped = x->budget_cap > 0 && res->tokens_out >= x->budget_cap;
+	if (capped && x->pub.state == REPLY_DONE) {
+		char left[32];
+
+		format_usd(x->budget_left, left, sizeof left);
+		x->pub.error = xasprintf("stopped at %d tokens: what was left "
+		                         "of today's budget (%s) pays for no "
+		                         "more",
+		    x->budget_cap, left);
+	}
 
 	snprintf(first, sizeof first, " (first token %.0f ms)", x->pub.ttft_ms);
 	log_debug("reply: %s %s: %.0f ms%s, %ld+%ld "
@@ -2475,7 +2488,6 @@ app_on_done(void *ud, const struct net_result *res)
 	 * on the state stored now (app_refresh_model). */
 	/* A reply stopped by the budget's cap says nothing of how long the
 	 * model writes: not learned (it would make the model look cheap). */
-	capped = x->budget_cap > 0 && res->tokens_out >= x->budget_cap;
 	if (res->err == MC_OK && res->tokens_out > 0 && x->features != NULL &&
 	    !capped)
 		app_refresh_model(app, x->pub.model);
@@ -2512,17 +2524,6 @@ app_on_done(void *ud, const struct net_result *res)
 		    x->pub.model, wait);
 	}
 
-	/* Stopped by the cap that keeps the budget a hard limit: said, or
-	 * it reads as the model's own ending. */
-	if (capped) {
-		char left[32];
-
-		format_usd(x->budget_left, left, sizeof left);
-		app_notice(app,
-		    "%s's reply was stopped at %d tokens: what was left of "
-		    "today's budget (%s) pays for no more",
-		    x->pub.model, x->budget_cap, left);
-	}
 	app_budget_notice(app, x->pub.cost_usd);
 	app_changed(app, x);
 }
