@@ -6,7 +6,11 @@
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
-ui_start_mock
+cat >"$T/script.json" <<'EOF2'
+[ { "prompt_contains": "slowly", "drip_ms": 150,
+    "reply": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty" } ]
+EOF2
+ui_start_mock "$T/script.json"
 H=$T/home
 write_config "$H"
 sed -i 's/^{$/{ "keys": "vi",/' "$H/config.json"
@@ -62,5 +66,22 @@ ui_keys C-u
 ui_keys Escape
 ui_type "3"
 ui_expect "rated 3/5" "a digit in normal mode rates, and the status bar says so"
+
+# 2. Esc twice by habit while a reply arrives does not stop it (normal
+# mode's Esc dismisses; C-c cancels).
+ui_type "i"
+send "answer slowly please"
+ui_expect "one two" "a slow reply arrives"
+ui_keys Escape
+sleep 0.1
+ui_keys Escape
+ui_expect " NORMAL " "normal mode"
+ui_expect "twenty" "Esc in normal mode left the reply alone: it ended" 10
+ui_expect_not "cancelled" "nothing was cancelled"
+ui_type "i"
+send "answer slowly again"
+ui_expect "one two" "another slow reply"
+ui_keys C-c
+ui_expect "cancelled" "C-c cancels it"
 
 finish

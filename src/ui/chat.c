@@ -1084,10 +1084,13 @@ do_action(struct ui *ui, enum action action, int arg)
 		ui->full_redraw = true;
 		break;
 	case ACT_CANCEL:
+	case ACT_DISMISS:
 		/* Esc with nothing in flight: notice line, then selection,
 		 * then back to the end (a reply scrolled out of sight is no
-		 * longer selected: Esc still brings the newest back). */
-		if (app_cancel(ui->app))
+		 * longer selected: Esc still brings the newest back).
+		 * dismiss (vi's normal-mode Esc, pressed twice by habit)
+		 * leaves the reply in flight alone. */
+		if (action == ACT_CANCEL && app_cancel(ui->app))
 			;
 		/* A command given up (Alt-/, vi's ':'): the message set
 		 * aside for it comes back, as Esc gives up a vi ':'. */

@@ -144,6 +144,8 @@ static const struct {
 	[ACT_INSERT_START] = { "insert-start",
 	    "insert at the start of the line (vi)" },
 	[ACT_NORMAL_MODE] = { "normal-mode", "normal mode (vi)" },
+	[ACT_DISMISS] = { "dismiss",
+	    "take down the notices, let go of the selected reply" },
 	[ACT_COMMAND] = { "command", "type a /command, the message set aside" },
 };
 

@@ -132,6 +132,7 @@ enum action {
 	ACT_INSERT_START,   /* vi: start of line, then insert mode */
 	ACT_NORMAL_MODE,    /* vi: enter normal mode */
 	ACT_COMMAND,        /* start the input line with "/" (insert mode) */
+	ACT_DISMISS,        /* as cancel, but never the reply in flight */
 	ACT__COUNT,
 };
 
