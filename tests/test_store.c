@@ -657,12 +657,26 @@ TEST(search_newest_first)
 	store_hits_free(hits, n);
 	m.created_ms = 4002;
 	m.text = (char *)(uintptr_t) "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-bbb "
-	                             "kumquat split";
+	                             "kumquat split, and then words that run "
+	                             "on for many more bytes than a snippet "
+	                             "holds";
 	CHECK(store_message_append(s, &m, &seq) == MC_OK);
 	CHECK(store_search(s, "kumquat", NULL, 5, &hits, &n, NULL) == MC_OK &&
 	      n == 1);
 	if (n == 1)
-		CHECK_STR(hits[0].snippet, "\xe2\x80\xa6kumquat split");
+		CHECK(strncmp(hits[0].snippet, "\xe2\x80\xa6kumquat split, and",
+		          strlen("\xe2\x80\xa6kumquat split, and")) == 0);
+	store_hits_free(hits, n);
+	/* A short message is shown whole, the match near its end or not. */
+	m.created_ms = 4003;
+	m.text = (char *)(uintptr_t) "mock reply to: question 54 plain words "
+	                             "zebra54";
+	CHECK(store_message_append(s, &m, &seq) == MC_OK);
+	CHECK(store_search(s, "zebra54", NULL, 5, &hits, &n, NULL) == MC_OK &&
+	      n == 1);
+	if (n == 1)
+		CHECK_STR(hits[0].snippet,
+		    "mock reply to: question 54 plain words zebra54");
 	store_hits_free(hits, n);
 	CHECK(store_search(s, "banana", NULL, 5, &hits, &n, NULL) == MC_OK &&
 	      n == 1);
@@ -700,7 +714,7 @@ TEST(search_newest_first)
 		}
 	}
 	store_hits_free(hits, n);
-	CHECK(store_search(s, "zebra", NULL, 5, &hits, &n, NULL) == MC_OK &&
+	CHECK(store_search(s, "okapi", NULL, 5, &hits, &n, NULL) == MC_OK &&
 	      n == 0);
 	store_hits_free(hits, n);
 	CHECK(store_search(s, "  ", NULL, 5, &hits, &n, NULL) == MC_ERR_USAGE);

@@ -1457,6 +1457,10 @@ snippet(const char *text, size_t len, const char *at)
 	char *out;
 
 	start = pos > SNIPPET_MAX / 4 ? pos - SNIPPET_MAX / 4 : 0;
+	/* Near the end, the room after it goes before: a short message
+	 * whole, not cut for nothing. */
+	if (len - start < SNIPPET_MAX)
+		start = len > SNIPPET_MAX ? len - SNIPPET_MAX : 0;
 	/* From the start of a word: the first after a space before the
 	 * match, if there is one. */
 	if (start > 0) {
