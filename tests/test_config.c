@@ -103,6 +103,9 @@ TEST(errors_name_file_line_and_field)
 		{ "{\n\"budjet\": {\"daily_usd\": 1}}",
 		    "config.json:2: budjet: unknown field (did you mean "
 		    "\"budget\"?)" },
+		{ "{\"budget\": {\"daily\": 2}}",
+		    "config.json:1: budget.daily: unknown field (did you mean "
+		    "\"daily_usd\"?)" },
 		{ "{\"router\": {\"mdoe\": \"budget\"}}",
 		    "config.json:1: router.mdoe: unknown field (did you mean "
 		    "\"mode\"?)" },

@@ -52,6 +52,19 @@ TEST(suggest_names_the_name_meant)
 	    "mistralai/mixtral-8x7b-chat");
 	CHECK(suggest_name("claude", words, 6) == NULL);
 	CHECK(suggest_name("gpt", words, 6) == NULL); /* begins several */
+	/* One of a name's parts: "dark" is solarized-dark, "mini" the only
+	 * name with that part; "1106" is a part of two. */
+	{
+		static const char *const themes[] = { "default", "light",
+			"solarized-dark", "mono" };
+		static const char *const budget[] = { "daily_usd" };
+
+		CHECK_STR(suggest_name("dark", themes, 4), "solarized-dark");
+		CHECK_STR(suggest_name("daily", budget, 1), "daily_usd");
+		CHECK_STR(suggest_name("usd", budget, 1), "daily_usd");
+		CHECK_STR(suggest_name("mini", words, 6), "gpt-4.1-mini");
+		CHECK(suggest_name("1106", words, 6) == NULL);
+	}
 }
 
 TEST(suggest_lists_the_words_a_prefix_begins)

@@ -590,7 +590,7 @@ merge_known(struct merge *mg, const cJSON *obj, const char *where,
 		else
 			path = xstrdup(item->string);
 		/* A typo names the field that was meant. */
-		near = suggest_nearest(item->string, allowed, i, 2);
+		near = suggest_name(item->string, allowed, i);
 		if (near != NULL)
 			rc = merge_error(mg, path,
 			    "unknown field (did you mean \"%s\"?)", near);

@@ -91,6 +91,27 @@ suggest_name(const char *word, const char *const *words, size_t n)
 			count++;
 		}
 	}
+	if (count == 1)
+		return found;
+	/* One of its parts: "dark" for "solarized-dark", "usd" for
+	 * "daily_usd". */
+	count = 0;
+	for (i = 0; len >= 3 && i < n; i++) {
+		const char *p = words[i];
+
+		while (p != NULL && *p != '\0') {
+			size_t k = strcspn(p, "-_/.");
+
+			if (k == len && strncmp(p, word, len) == 0) {
+				found = words[i];
+				count++;
+				break;
+			}
+			p += k;
+			if (*p != '\0')
+				p++;
+		}
+	}
 	return count == 1 ? found : NULL;
 }
 

@@ -35,7 +35,9 @@ size_t suggest_prefixed(const char *prefix, const char *const *words, size_t n,
  * suggest_name: the name (a model, a provider, a prior) of the n that word
  * was likely meant to be: the nearest within 2 edits, else the only one
  * word begins (3 bytes or more), else the only one whose part after its
- * last '/' is within 2 edits of word; NULL when none.
+ * last '/' is within 2 edits of word, else the only one that has word
+ * (3 bytes or more) as a part between '-', '_', '/' or '.'; NULL when
+ * none.
  */
 const char *suggest_name(const char *word, const char *const *words, size_t n);
 /* suggest_name_nocase: the same for word in any ASCII case (the words
