@@ -36,6 +36,13 @@ TM resize-window -t 0 -x 40 -y 30
 # Where the separator does not fit after the field, it is dropped.
 ui_expect "^ +gpt-4.1-nano \(pinned\) · \\\$[0-9.]+( ·)?$" "40 columns: broken again between fields"
 ui_expect_not "^ +· " "and still no line starts with one"
+# The keys popup at 30 columns: a description's next rows stand in from
+# the keys' column, not at its edge among the key names.
+TM resize-window -t 0 -x 30 -y 30
+ui_keys F1
+ui_expect "^ │   Enter +send the +│" "F1 at 30 columns"
+ui_expect "^ │     message \\(or run the +│" "a description's next row is indented"
+ui_keys Escape
 TM resize-window -t 0 -x 100 -y 30
 ui_expect "^ mixchat · hello world from a narrow pane · balanced" "widened: all of it again"
 ui_expect "^ +gpt-4.1-nano \(pinned\) · \\\$[0-9.]+ · [0-9.]+ m?s \(first token" "and the footer on one line"

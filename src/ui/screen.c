@@ -1373,16 +1373,17 @@ struct overlay_row {
  * ("  /why   the router's table ...": under "the"), else under its first
  * character; so long as 12 columns are left for the text (a narrow
  * popup kept the hang to half its width, and its descriptions wrapped
- * to the first column, among the names).
+ * to the first column, among the names); in a popup too narrow for
+ * that, two columns in from the line's start.
  */
 static size_t
 overlay_hang(const char *line, size_t len, size_t width)
 {
-	size_t i = 0, hang;
+	size_t i = 0, hang, lead;
 
 	while (i < len && line[i] == ' ')
 		i++;
-	hang = i;
+	hang = lead = i;
 	/* The description: after the first gap of two spaces or more. */
 	while (i + 1 < len && !(line[i] == ' ' && line[i + 1] == ' '))
 		i++;
@@ -1390,7 +1391,11 @@ overlay_hang(const char *line, size_t len, size_t width)
 		i++;
 	if (i + 1 < len)
 		hang = utf8_width(line, i);
-	return hang + 12 <= width ? hang : 0;
+	if (hang + 12 <= width)
+		return hang;
+	/* Too narrow for that: a little under the line's own start, so the
+	 * rows that go on still stand out from the names. */
+	return lead + 2 + 12 <= width ? lead + 2 : 0;
 }
 
 /* The popup's text wrapped to width columns; *n gets the rows. */
