@@ -150,10 +150,10 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return EXIT_OK;
+			return cli_stdout_done(NULL, EXIT_OK);
 		case 'V':
 			printf("mixchat %s\n", PACKAGE_VERSION);
-			return EXIT_OK;
+			return cli_stdout_done(NULL, EXIT_OK);
 		default: {
 			/* Name the option as it was typed: --home, not -H. */
 			const char *arg = argv[optind - 1];
@@ -197,12 +197,18 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);
-		return EXIT_OK;
+		return cli_stdout_done(NULL, EXIT_OK);
 	}
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(argv[0], commands[i].name) == 0) {
 			optind = 0; /* reset getopt for the subcommand */
-			return commands[i].fn(&g, argc, argv);
+			/* What it printed is out, or its failure said (a
+			 * full disk); a reader gone ends it quietly.  The
+			 * chat's screen is not standard output's text. */
+			if (commands[i].fn == cli_chat)
+				return cli_chat(&g, argc, argv);
+			return cli_stdout_done(
+			    argv[0], commands[i].fn(&g, argc, argv));
 		}
 	}
 	fprintf(stderr,
