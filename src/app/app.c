@@ -3930,14 +3930,56 @@ has_control(const char *s)
 }
 
 int
+app_session_find_in(struct store *s, const char *which, uint64_t *id)
+{
+	struct app_session_info *list = NULL;
+	size_t n = 0, i;
+	int rc = MC_ERR_NOTFOUND;
+
+	if (s == NULL)
+		return MC_ERR_NOTFOUND;
+	if (strcmp(which, "last") != 0)
+		return store_session_find(s, which, id);
+	/* Listed the one used last first, as /sessions shows them. */
+	if (app_sessions_in(s, &list, &n) != MC_OK)
+		return MC_ERR_IO;
+	for (i = 0; i < n && rc != MC_OK; i++)
+		if (!list[i].one_off) {
+			*id = strtoull(list[i].id, NULL, 10);
+			rc = MC_OK;
+		}
+	app_sessions_free(list, n);
+	return rc;
+}
+
+int
+app_session_find(struct app *app, const char *which, uint64_t *id)
+{
+	return app_session_find_in(app->store, which, id);
+}
+
+/* What "last" found nothing to go on with says. */
+static char *
+no_last(void)
+{
+	return xstrdup("there is no conversation to go on with yet (last is "
+	               "the one used last, not a one-off ask: mixchat "
+	               "sessions lists them)");
+}
+
+int
 app_session_named(struct app *app, const char *name, char **cause)
 {
 	uint64_t id;
 	int rc;
 
-	rc = store_session_find(app->store, name, &id);
+	rc = app_session_find(app, name, &id);
 	if (rc == MC_OK)
 		return app_session_resume(app, name, cause);
+	if (rc == MC_ERR_NOTFOUND && strcmp(name, "last") == 0) {
+		*cause = no_last();
+		return MC_ERR_NOTFOUND;
+	}
 	/* Blanks around a name are a slip (" 5", "notes "): the name without
 	 * them, as a shell user meant it. */
 	if (rc == MC_ERR_NOTFOUND && *name != '\0' &&
@@ -3958,6 +4000,12 @@ app_session_named(struct app *app, const char *name, char **cause)
 	if (rc != MC_ERR_NOTFOUND) {
 		*cause = xstrdup(store_strerror(app->store));
 		return rc;
+	}
+	if (strcmp(name, "new") == 0) {
+		*cause = xstrdup("'new' is no name for a conversation (mixchat "
+		                 "-s new means a new one): without --session, "
+		                 "ask starts a new conversation");
+		return MC_ERR_USAGE;
 	}
 	/* A number names the conversation of that number: a conversation
 	 * named "18" would later be taken for conversation 18.  A name is
@@ -3985,6 +4033,13 @@ name_refusal(const char *name)
 	if (*name != '\0' && name[strspn(name, "0123456789")] == '\0')
 		return "a conversation's name may not be a number: it would "
 		       "be taken for the conversation of that number";
+	if (strcmp(name, "last") == 0)
+		return "a conversation may not be called 'last': it means the "
+		       "one used last (mixchat -s last, ask --session last, "
+		       "export last)";
+	if (strcmp(name, "new") == 0)
+		return "a conversation may not be called 'new': mixchat -s new "
+		       "means a new conversation";
 	if (name[strspn(name, " \t")] == '\0' || has_control(name))
 		return "a conversation name must not be blank or hold control "
 		       "characters";
@@ -4156,10 +4211,13 @@ app_session_resume(struct app *app, const char *id, char **cause)
 		*cause = xstrdup("a reply is still arriving (Esc cancels it)");
 		return MC_ERR_AGAIN;
 	}
-	rc = store_session_find(app->store, id, &sid);
+	rc = app_session_find(app, id, &sid);
 	if (rc != MC_OK) {
-		*cause =
-		    xasprintf("no conversation %s (/sessions lists them)", id);
+		*cause = strcmp(id, "last") == 0
+		             ? no_last()
+		             : xasprintf("no conversation %s (/sessions lists "
+		                         "them)",
+		                   id);
 		return rc;
 	}
 	return app_session_load(app, sid, cause);

@@ -124,7 +124,8 @@ static const char ask_help[] =
     "  -m, --model M     ask M, not the router's choice\n"
     "      --budget      route in budget mode\n"
     "  -s, --session S   go on with conversation S (a name, created on first\n"
-    "                    use, or a number as /sessions shows it); without it\n"
+    "                    use, or a number as /sessions shows it, or last:\n"
+    "                    the one used last, not a one-off ask); without it\n"
     "                    each ask is a conversation of its own\n"
     "      --json        no streaming: one JSON object at the end (reply_id,\n"
     "                    model, reply, cost_usd, ..., decision, error)\n"
@@ -181,7 +182,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	struct ask a;
 	struct buf prompt;
 	char *cause = NULL;
-	bool budget = false;
+	bool budget = false, no_last = false;
 	int opt, rc, tries, exit_code = EXIT_RUNTIME;
 
 	memset(&a, 0, sizeof a);
@@ -244,9 +245,12 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		goto out;
 	}
 	app_set_budget_mode(a.app, budget || cfg.mode == MODE_BUDGET);
-	if (session != NULL)
+	if (session != NULL) {
 		rc = app_session_named(a.app, session, &cause);
-	else
+		/* --session last with nothing to go on with: this home's
+		 * state, not a slip of the command line. */
+		no_last = rc == MC_ERR_NOTFOUND;
+	} else
 		rc = app_session_new(a.app, &cause);
 	if (rc != MC_OK)
 		goto fail;
@@ -360,11 +364,11 @@ fail:
 	/* Before the prompt was sent, "not found" is a word of the command
 	 * line (--model, --session); once sending, it is this home with no
 	 * model set up to answer: a runtime failure, not a usage error. */
-	exit_code = rc == MC_ERR_USAGE || (rc == MC_ERR_NOTFOUND && !a.sent)
-	                ? EXIT_USAGE
-	            : rc == MC_ERR_LOCKED || rc == MC_ERR_PASSPHRASE
-	                ? EXIT_VAULT
-	                : EXIT_RUNTIME;
+	exit_code =
+	    rc == MC_ERR_USAGE || (rc == MC_ERR_NOTFOUND && !a.sent && !no_last)
+	        ? EXIT_USAGE
+	    : rc == MC_ERR_LOCKED || rc == MC_ERR_PASSPHRASE ? EXIT_VAULT
+	                                                     : EXIT_RUNTIME;
 out:
 	free(cause);
 	ask_say_held(&a);
