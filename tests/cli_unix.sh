@@ -106,4 +106,30 @@ done
 "$MC" --home "$H" export headed >"$T/head.md" 2>&1
 expect_grep "$T/head.md" "^one" "ask | head -1: what came is kept"
 
+# --- ask that fails before it sends creates nothing: not the home, not
+# its db/ (as route, stats, export create nothing).
+created() { find "$1" -mindepth 1 ! -name config.json 2>/dev/null | head -3; }
+expect_exit 2 "ask with a typo'd --home and --model" -- "$MC" --home "$T/typo" ask --model x hi
+[ ! -e "$T/typo" ] && ok "the typo'd home is not created" || fail "created: $(find "$T/typo")"
+expect_exit 1 "ask with no model set up" -- "$MC" --home "$T/bare" ask hi
+expect_grep "$T/err" "no model is set up" "says so"
+[ ! -e "$T/bare" ] && ok "and creates no home" || fail "created: $(find "$T/bare")"
+HF=$T/home_fresh
+write_config "$HF"
+expect_exit 2 "ask --model x in a home with a config" -- "$MC" --home "$HF" ask --model x hi
+expect_exit 2 "ask --session 77" -- "$MC" --home "$HF" ask --session 77 hi
+expect_exit 2 "ask --session new" -- "$MC" --home "$HF" ask --session new hi
+expect_exit 1 "ask --session last" -- "$MC" --home "$HF" ask --session last hi
+expect_exit 2 "an empty prompt" -- "$MC" --home "$HF" ask ""
+[ -z "$(created "$HF")" ] && ok "none of them created anything beside config.json" ||
+	fail "created: $(created "$HF")"
+# The first ask that is sent makes the store, and the next ones find it.
+expect_exit 0 "the first ask sent" -- "$MC" --home "$HF" ask --session first --model mid "hello there"
+[ -e "$HF/db/data.mdb" ] && ok "it made the store" || fail "no store after an ask: $(find "$HF")"
+[ "$(stat -c %a "$HF/db")" = 700 ] && ok "its folder 0700" || fail "db/ mode $(stat -c %a "$HF/db")"
+expect_exit 0 "a second ask in it" -- "$MC" --home "$HF" ask --session first --model mid "again"
+"$MC" --home "$HF" export first >"$T/first.md" 2>&1
+expect_grep "$T/first.md" "hello there" "the first exchange was stored"
+expect_grep "$T/first.md" "again" "and the second"
+
 finish

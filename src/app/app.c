@@ -114,6 +114,9 @@ struct app {
 	void *ud;
 
 	struct store *store;
+	/* app_open_lazy on a home with nothing stored: no store yet; the
+	 * first app_send makes it (app_store_create). */
+	bool store_on_send;
 	struct router *router;
 	struct router_memory *memory; /* what this user's ratings taught */
 	bool memory_ready; /* built from the store (at the first decision) */
@@ -622,6 +625,38 @@ app_open_reader(const struct config *cfg, const struct app_hooks *hooks,
     void *ud, struct app **out, char **cause)
 {
 	return app_open_store(cfg, hooks, ud, false, out, cause);
+}
+
+int
+app_open_lazy(const struct config *cfg, const struct app_hooks *hooks, void *ud,
+    struct app **out, char **cause)
+{
+	int rc = app_open_store(cfg, hooks, ud, false, out, cause);
+
+	if (rc == MC_OK && (*out)->store == NULL)
+		(*out)->store_on_send = true;
+	return rc;
+}
+
+/* The store app_open_lazy put off, made now that a message is about to
+ * be stored: its folders (0700) and the database, as app_open makes
+ * them.  Nothing was stored, so nothing read at the start is stale. */
+static int
+app_store_create(struct app *app, char **cause)
+{
+	char *path;
+	int rc;
+
+	if ((rc = config_ensure_dirs(app->cfg, cause)) != MC_OK)
+		return rc;
+	path = config_data_path(app->cfg, "db");
+	rc = store_open(path, &app->store, cause);
+	free(path);
+	if (rc != MC_OK)
+		return rc;
+	store_set_warn(app->store, app_store_warn, app);
+	app->store_on_send = false;
+	return MC_OK;
 }
 
 /* The router's table of x, gone (before a new one takes its place). */
@@ -2816,6 +2851,10 @@ app_send(struct app *app, const char *text, char **cause)
 	x = app_new_exchange(app, text);
 	if ((rc = app_route(app, x, NULL, 0, cause)) != MC_OK)
 		return app_fail(app, x, rc, *cause, true);
+	/* A model will be asked: the store is needed from here on (a
+	 * failure before this, no model set up, created nothing). */
+	if (app->store_on_send && (rc = app_store_create(app, cause)) != MC_OK)
+		return app_fail(app, x, rc, *cause, true);
 	/* Refused for want of a key or of budget: before it is stored (the
 	 * chat keeps it with its refusal; `ask`'s is in the user's shell). */
 	{
@@ -2962,6 +3001,8 @@ app_recover_drafts(struct app *app)
 	uint32_t seq = 0;
 	char id[STORE_REPLY_ID_MAX];
 
+	if (app->store == NULL) /* nothing stored yet, no draft either */
+		return;
 	if (store_drafts_recover_last(app->store, &n, &session, &seq) !=
 	        MC_OK ||
 	    n == 0)
@@ -3668,7 +3709,9 @@ app_models(struct app *app, struct app_model_info **out, size_t *n)
 	size_t i, j, nstats = 0, k = 0;
 
 	app_refusals_read(app);
-	if (store_model_stats(
+	/* Nothing stored yet (app_open_lazy): nothing spent or timed. */
+	if (app->store == NULL ||
+	    store_model_stats(
 	        app->store, time_day(time_wall_ms()), &stats, &nstats) != MC_OK)
 		nstats = 0;
 	router_features_compute(app->router, "", 0, &f);

@@ -155,6 +155,14 @@ int app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 int app_open_reader(const struct config *cfg, const struct app_hooks *hooks,
     void *ud, struct app **out, char **cause) MC_WUR;
 /*
+ * app_open_lazy: as app_open_reader, for a command that stores only once
+ * it sends (`ask`): with nothing stored yet, the store and its folders
+ * are made by app_send once a model is chosen, so that a command that
+ * fails before (a usage error, no model set up) creates nothing.
+ */
+int app_open_lazy(const struct config *cfg, const struct app_hooks *hooks,
+    void *ud, struct app **out, char **cause) MC_WUR;
+/*
  * app_config_model_usable: whether model m of cfg can be asked: enabled,
  * and its provider needs no key (and the user set it up) or has one among
  * the vault's provider names.

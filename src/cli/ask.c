@@ -223,7 +223,9 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		buf_release(&prompt);
 		return rc;
 	}
-	if ((rc = app_open(&cfg, &hooks, &a, &a.app, &cause)) != MC_OK)
+	/* Nothing stored yet: nothing is made until a model is asked (a
+	 * slip of the command line, no model set up, create nothing). */
+	if ((rc = app_open_lazy(&cfg, &hooks, &a, &a.app, &cause)) != MC_OK)
 		goto fail;
 	app_recover_drafts(a.app);
 	if (model != NULL && config_find_model(&cfg, model) == NULL) {
