@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,28 @@ standard_fds_open(void)
 	}
 }
 
+static bool
+is_command(const char *name)
+{
+	size_t i;
+
+	if (strcmp(name, "help") == 0)
+		return true;
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return true;
+	return false;
+}
+
+/* Whether s goes into a suggested command line as it is (no quotes). */
+static bool
+shell_word(const char *s)
+{
+	return *s != '\0' &&
+	       s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
+	                   "XYZ0123456789._-+/:@")] == '\0';
+}
+
 int
 main(int argc, char **argv)
 {
@@ -150,10 +173,10 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return EXIT_OK;
+			return cli_stdout_done(NULL, EXIT_OK);
 		case 'V':
 			printf("mixchat %s\n", PACKAGE_VERSION);
-			return EXIT_OK;
+			return cli_stdout_done(NULL, EXIT_OK);
 		default: {
 			/* Name the option as it was typed: --home, not -H. */
 			const char *arg = argv[optind - 1];
@@ -187,22 +210,48 @@ main(int argc, char **argv)
 	self_set(g.home, g.config_file);
 	if (argc == 0)
 		return cli_chat(&g, 0, NULL);
-	/* The chat's: `ask` has a --session of its own, after its name. */
-	if (g.session != NULL && strcmp(argv[0], "chat") != 0) {
-		fprintf(stderr,
-		    "mixchat: --session before a command is the chat's; "
-		    "put it after the command: mixchat %s --session %s\n",
-		    argv[0], g.session);
+	/* The chat's: `ask` has a --session of its own, after its name;
+	 * `export` takes the conversation as its argument; the others
+	 * have none. */
+	if (g.session != NULL && strcmp(argv[0], "chat") != 0 &&
+	    is_command(argv[0])) {
+		const char *q = shell_word(g.session) ? "" : "'";
+
+		if (strcmp(argv[0], "ask") == 0)
+			fprintf(stderr,
+			    "mixchat: --session before a command is the "
+			    "chat's; put it after the command: %s ask "
+			    "--session %s%s%s\n",
+			    self_cmd(), q, g.session, q);
+		else if (strcmp(argv[0], "export") == 0)
+			fprintf(stderr,
+			    "mixchat: --session before a command is the "
+			    "chat's; export takes the conversation as its "
+			    "argument: %s export %s%s%s\n",
+			    self_cmd(), q, g.session, q);
+		else
+			fprintf(stderr,
+			    "mixchat: --session is the chat's: it goes "
+			    "without a command (%s --session %s%s%s "
+			    "opens the chat in that conversation); %s has "
+			    "no --session\n",
+			    self_cmd(), q, g.session, q, argv[0]);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);
-		return EXIT_OK;
+		return cli_stdout_done(NULL, EXIT_OK);
 	}
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(argv[0], commands[i].name) == 0) {
 			optind = 0; /* reset getopt for the subcommand */
-			return commands[i].fn(&g, argc, argv);
+			/* What it printed is out, or its failure said (a
+			 * full disk); a reader gone ends it quietly.  The
+			 * chat's screen is not standard output's text. */
+			if (commands[i].fn == cli_chat)
+				return cli_chat(&g, argc, argv);
+			return cli_stdout_done(
+			    argv[0], commands[i].fn(&g, argc, argv));
 		}
 	}
 	fprintf(stderr,

@@ -17,6 +17,10 @@ expect_exit 0 "nothing stored yet: an empty list" -- "$MC" --home "$H" sessions
 [ -s "$T/out" ] && fail "a list with nothing stored: $(cat "$T/out")" ||
 	ok "and it prints nothing"
 [ -e "$H/data/db" ] && fail "listing created a database" || ok "and creates none"
+expect_grep "$T/err" "^mixchat: there is no conversation yet: start one with .mixchat --home $H. or .mixchat --home $H ask.$" \
+	"but says on stderr there is none yet"
+expect_exit 0 "sessions --json, nothing stored" -- "$MC" --home "$H" sessions --json
+[ "$(cat "$T/out")" = "[]" ] && ok "--json: an empty array" || fail "--json, nothing stored: $(cat "$T/out")"
 expect_exit 1 "rm of a conversation that is not there" -- \
 	"$MC" --home "$H" sessions rm 3
 expect_grep "$T/err" "no conversation has the number or name '3'" "says which"
@@ -87,7 +91,49 @@ expect_no_grep "$T/out" "work" "the deleted conversation is not listed"
 expect_exit 2 "rm with --json" -- "$MC" --home "$H" sessions rm 2 --json
 expect_exit 2 "an unknown verb" -- "$MC" --home "$H" sessions remove 2
 
-# 4. Deleted while a reply streams into it: the reply is not kept, but
+# 4. "last" is the conversation used last, as the chat's -s last takes
+# it (not a one-off ask), for ask --session, export, sessions rm|rename;
+# "last" and "new" are no names.
+HL=$T/home_last
+write_config "$HL"
+n=$(wc -l <"$MOCK_LOG")
+expect_exit 1 "ask --session last with nothing to go on with" -- \
+	"$MC" --home "$HL" ask --session last "into nothing"
+expect_grep "$T/err" "there is no conversation to go on with yet" "says so"
+[ "$(wc -l <"$MOCK_LOG")" = "$n" ] && ok "nothing was asked" || fail "the provider was asked"
+expect_exit 2 "ask --session new" -- "$MC" --home "$HL" ask --session new "a new one"
+expect_grep "$T/err" "'new' is no name for a conversation" "says why"
+"$MC" --home "$HL" ask --session topic "topic question" >/dev/null 2>&1 || fail "ask --session topic"
+"$MC" --home "$HL" ask "a one-off after it" >/dev/null 2>&1 || fail "a one-off ask"
+expect_exit 0 "export last" -- "$MC" --home "$HL" export last
+expect_grep "$T/out" "topic question" "export last: the conversation used last"
+expect_no_grep "$T/out" "one-off after it" "not the one-off ask after it"
+expect_exit 0 "ask --session last" -- "$MC" --home "$HL" ask --session last "topic follow-up"
+"$MC" --home "$HL" export topic >"$T/topic.md" 2>&1
+expect_grep "$T/topic.md" "topic follow-up" "ask --session last goes on with it"
+"$MC" --home "$HL" sessions --all --json >"$T/out" 2>/dev/null
+[ "$(jq '[.[] | select(.name == "last")] | length' "$T/out")" = 0 ] &&
+	ok "and makes no conversation called 'last'" || fail "sessions: $(cat "$T/out")"
+expect_exit 0 "sessions rename last" -- "$MC" --home "$HL" sessions rename last subject
+expect_grep "$T/out" "conversation 1 is called 'subject' now" "renames the one used last"
+for w in last new; do
+	expect_exit 2 "sessions rename to '$w'" -- "$MC" --home "$HL" sessions rename 1 $w
+	expect_grep "$T/err" "may not be called '$w'" "says why"
+done
+# --session before a command: said where it goes, for each.
+expect_exit 2 "--session before ask" -- "$MC" --home "$HL" --session last ask hi
+expect_grep "$T/err" "put it after the command: mixchat --home $HL ask --session last$" "ask: after it"
+expect_exit 2 "--session before export" -- "$MC" --home "$HL" -s "my topic" export
+expect_grep "$T/err" "export takes the conversation as its argument: mixchat --home $HL export 'my topic'$" \
+	"export: as its argument"
+for c in stats sessions route; do
+	expect_exit 2 "--session before $c" -- "$MC" --home "$HL" --session 1 $c
+	expect_grep "$T/err" "goes without a command (mixchat --home $HL --session 1 opens the chat in that conversation); $c has no --session" \
+		"$c: the chat's option, without a command"
+	expect_no_grep "$T/err" "put it after" "$c: no --session to put it after"
+done
+
+# 5. Deleted while a reply streams into it: the reply is not kept, but
 # what it cost is booked (and its hold let go), and ask says so, exit 1.
 spent() { "$MC" --home "$H" stats --json | jq '.spend_usd.today'; }
 "$MC" --home "$H" ask --session doomed "first doomed question" >/dev/null 2>&1 ||

@@ -155,6 +155,16 @@ expect_grep "$T/daily.md" "daily log entry two" "the message is in that conversa
 	fail "a one-off ask"
 ui_start HOME="$T/uhome" -- --home "$H" -s last
 ui_expect "resumed: daily log" "-s last: the conversation used last"
+# "last" and "new" are words of -s, no names: /rename refuses them.
+send "/rename last"
+ui_expect "may not be called 'last'" "/rename last is refused"
+send "/rename new"
+ui_expect "may not be called 'new'" "/rename new is refused"
+# /sessions last: the same one as -s last (not a conversation named so).
+send "/new"
+ui_expect "a new conversation" "/new"
+send "/sessions last"
+ui_expect "resumed: daily log" "/sessions last: the conversation used last"
 send "/quit"
 ui_exit_status >/dev/null
 ui_start HOME="$T/uhome" -- --home "$H" chat --session "$last"
@@ -197,6 +207,6 @@ ui_exit_status >/dev/null
 
 expect_exit 2 "--session before another command" -- \
 	"$MC" --home "$H" --session 3 ask "hello"
-expect_grep "$T/err" "put it after the command: mixchat ask --session 3" \
+expect_grep "$T/err" "put it after the command: mixchat --home $H ask --session 3" \
 	"says where it goes"
 finish

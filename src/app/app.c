@@ -114,6 +114,9 @@ struct app {
 	void *ud;
 
 	struct store *store;
+	/* app_open_lazy on a home with nothing stored: no store yet; the
+	 * first app_send makes it (app_store_create). */
+	bool store_on_send;
 	struct router *router;
 	struct router_memory *memory; /* what this user's ratings taught */
 	bool memory_ready; /* built from the store (at the first decision) */
@@ -622,6 +625,38 @@ app_open_reader(const struct config *cfg, const struct app_hooks *hooks,
     void *ud, struct app **out, char **cause)
 {
 	return app_open_store(cfg, hooks, ud, false, out, cause);
+}
+
+int
+app_open_lazy(const struct config *cfg, const struct app_hooks *hooks, void *ud,
+    struct app **out, char **cause)
+{
+	int rc = app_open_store(cfg, hooks, ud, false, out, cause);
+
+	if (rc == MC_OK && (*out)->store == NULL)
+		(*out)->store_on_send = true;
+	return rc;
+}
+
+/* The store app_open_lazy put off, made now that a message is about to
+ * be stored: its folders (0700) and the database, as app_open makes
+ * them.  Nothing was stored, so nothing read at the start is stale. */
+static int
+app_store_create(struct app *app, char **cause)
+{
+	char *path;
+	int rc;
+
+	if ((rc = config_ensure_dirs(app->cfg, cause)) != MC_OK)
+		return rc;
+	path = config_data_path(app->cfg, "db");
+	rc = store_open(path, &app->store, cause);
+	free(path);
+	if (rc != MC_OK)
+		return rc;
+	store_set_warn(app->store, app_store_warn, app);
+	app->store_on_send = false;
+	return MC_OK;
 }
 
 /* The router's table of x, gone (before a new one takes its place). */
@@ -2817,6 +2852,10 @@ app_send(struct app *app, const char *text, char **cause)
 	x = app_new_exchange(app, text);
 	if ((rc = app_route(app, x, NULL, 0, cause)) != MC_OK)
 		return app_fail(app, x, rc, *cause, true);
+	/* A model will be asked: the store is needed from here on (a
+	 * failure before this, no model set up, created nothing). */
+	if (app->store_on_send && (rc = app_store_create(app, cause)) != MC_OK)
+		return app_fail(app, x, rc, *cause, true);
 	/* Refused for want of a key or of budget: before it is stored (the
 	 * chat keeps it with its refusal; `ask`'s is in the user's shell). */
 	{
@@ -2963,6 +3002,8 @@ app_recover_drafts(struct app *app)
 	uint32_t seq = 0;
 	char id[STORE_REPLY_ID_MAX];
 
+	if (app->store == NULL) /* nothing stored yet, no draft either */
+		return;
 	if (store_drafts_recover_last(app->store, &n, &session, &seq) !=
 	        MC_OK ||
 	    n == 0)
@@ -3669,7 +3710,9 @@ app_models(struct app *app, struct app_model_info **out, size_t *n)
 	size_t i, j, nstats = 0, k = 0;
 
 	app_refusals_read(app);
-	if (store_model_stats(
+	/* Nothing stored yet (app_open_lazy): nothing spent or timed. */
+	if (app->store == NULL ||
+	    store_model_stats(
 	        app->store, time_day(time_wall_ms()), &stats, &nstats) != MC_OK)
 		nstats = 0;
 	router_features_compute(app->router, "", 0, &f);
@@ -3931,14 +3974,56 @@ has_control(const char *s)
 }
 
 int
+app_session_find_in(struct store *s, const char *which, uint64_t *id)
+{
+	struct app_session_info *list = NULL;
+	size_t n = 0, i;
+	int rc = MC_ERR_NOTFOUND;
+
+	if (s == NULL)
+		return MC_ERR_NOTFOUND;
+	if (strcmp(which, "last") != 0)
+		return store_session_find(s, which, id);
+	/* Listed the one used last first, as /sessions shows them. */
+	if (app_sessions_in(s, &list, &n) != MC_OK)
+		return MC_ERR_IO;
+	for (i = 0; i < n && rc != MC_OK; i++)
+		if (!list[i].one_off) {
+			*id = strtoull(list[i].id, NULL, 10);
+			rc = MC_OK;
+		}
+	app_sessions_free(list, n);
+	return rc;
+}
+
+int
+app_session_find(struct app *app, const char *which, uint64_t *id)
+{
+	return app_session_find_in(app->store, which, id);
+}
+
+/* What "last" found nothing to go on with says. */
+static char *
+no_last(void)
+{
+	return xstrdup("there is no conversation to go on with yet (last is "
+	               "the one used last, not a one-off ask: mixchat "
+	               "sessions lists them)");
+}
+
+int
 app_session_named(struct app *app, const char *name, char **cause)
 {
 	uint64_t id;
 	int rc;
 
-	rc = store_session_find(app->store, name, &id);
+	rc = app_session_find(app, name, &id);
 	if (rc == MC_OK)
 		return app_session_resume(app, name, cause);
+	if (rc == MC_ERR_NOTFOUND && strcmp(name, "last") == 0) {
+		*cause = no_last();
+		return MC_ERR_NOTFOUND;
+	}
 	/* Blanks around a name are a slip (" 5", "notes "): the name without
 	 * them, as a shell user meant it. */
 	if (rc == MC_ERR_NOTFOUND && *name != '\0' &&
@@ -3959,6 +4044,12 @@ app_session_named(struct app *app, const char *name, char **cause)
 	if (rc != MC_ERR_NOTFOUND) {
 		*cause = xstrdup(store_strerror(app->store));
 		return rc;
+	}
+	if (strcmp(name, "new") == 0) {
+		*cause = xstrdup("'new' is no name for a conversation (mixchat "
+		                 "-s new means a new one): without --session, "
+		                 "ask starts a new conversation");
+		return MC_ERR_USAGE;
 	}
 	/* A number names the conversation of that number: a conversation
 	 * named "18" would later be taken for conversation 18.  A name is
@@ -3986,6 +4077,13 @@ name_refusal(const char *name)
 	if (*name != '\0' && name[strspn(name, "0123456789")] == '\0')
 		return "a conversation's name may not be a number: it would "
 		       "be taken for the conversation of that number";
+	if (strcmp(name, "last") == 0)
+		return "a conversation may not be called 'last': it means the "
+		       "one used last (mixchat -s last, ask --session last, "
+		       "export last)";
+	if (strcmp(name, "new") == 0)
+		return "a conversation may not be called 'new': mixchat -s new "
+		       "means a new conversation";
 	if (name[strspn(name, " \t")] == '\0' || has_control(name))
 		return "a conversation name must not be blank or hold control "
 		       "characters";
@@ -4157,10 +4255,13 @@ app_session_resume(struct app *app, const char *id, char **cause)
 		*cause = xstrdup("a reply is still arriving (Esc cancels it)");
 		return MC_ERR_AGAIN;
 	}
-	rc = store_session_find(app->store, id, &sid);
+	rc = app_session_find(app, id, &sid);
 	if (rc != MC_OK) {
-		*cause =
-		    xasprintf("no conversation %s (/sessions lists them)", id);
+		*cause = strcmp(id, "last") == 0
+		             ? no_last()
+		             : xasprintf("no conversation %s (/sessions lists "
+		                         "them)",
+		                   id);
 		return rc;
 	}
 	return app_session_load(app, sid, cause);

@@ -164,6 +164,14 @@ int app_open(const struct config *cfg, const struct app_hooks *hooks, void *ud,
 int app_open_reader(const struct config *cfg, const struct app_hooks *hooks,
     void *ud, struct app **out, char **cause) MC_WUR;
 /*
+ * app_open_lazy: as app_open_reader, for a command that stores only once
+ * it sends (`ask`): with nothing stored yet, the store and its folders
+ * are made by app_send once a model is chosen, so that a command that
+ * fails before (a usage error, no model set up) creates nothing.
+ */
+int app_open_lazy(const struct config *cfg, const struct app_hooks *hooks,
+    void *ud, struct app **out, char **cause) MC_WUR;
+/*
  * app_config_model_usable: whether model m of cfg can be asked: enabled,
  * and its provider needs no key (and the user set it up) or has one among
  * the vault's provider names.
@@ -337,6 +345,17 @@ void app_sessions_free(struct app_session_info *list, size_t n);
  */
 size_t app_recent_prompts(struct app *app, size_t max, char ***out);
 int app_session_new(struct app *app, char **cause) MC_WUR;
+/*
+ * app_session_find_in: the conversation which names in store s (NULL:
+ * nothing stored yet) into *id: its number, its name, or "last" - the one
+ * used last as /sessions lists it first, not a one-off of `mixchat ask`
+ * (what `mixchat -s last`, `ask --session last`, `export last`, `/sessions
+ * last` and `sessions rm|rename last` mean).  MC_ERR_NOTFOUND when none.
+ * app_session_find: the same in app's store.
+ */
+int app_session_find_in(
+    struct store *s, const char *which, uint64_t *id) MC_WUR;
+int app_session_find(struct app *app, const char *which, uint64_t *id) MC_WUR;
 int app_session_resume(struct app *app, const char *id, char **cause) MC_WUR;
 /*
  * app_session_rename: call this conversation name (/rename): what
@@ -388,9 +407,10 @@ void app_search_free(struct app_search_hit *list, size_t n);
 
 /*
  * app_session_named: continue the session called name (or numbered
- * so), creating it on first use (`mixchat ask --session NAME`); a new
- * one's name may not be a number, blank or hold control characters
- * (MC_ERR_USAGE).
+ * so, or "last": app_session_find_in), creating it on first use (`mixchat
+ * ask --session NAME`); a new one's name may not be a number, blank, hold
+ * control characters, or be "last" or "new" (MC_ERR_USAGE).  "last" when
+ * no conversation is there to go on with: MC_ERR_NOTFOUND.
  */
 int app_session_named(struct app *app, const char *name, char **cause) MC_WUR;
 

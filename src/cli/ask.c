@@ -43,11 +43,16 @@ struct ask {
 };
 
 static volatile sig_atomic_t ask_interrupted;
+/* The signal that stopped the reply (SIGINT, SIGTERM): once what came
+ * is kept, ask dies of it (cli_die_of), so that a shell loop of asks
+ * stops at Ctrl-C as it stops for curl. */
+static volatile sig_atomic_t ask_signal;
 
 static void
 ask_on_signal(int sig)
 {
 	ask_interrupted = 1;
+	ask_signal = sig;
 }
 
 static void
@@ -119,7 +124,8 @@ static const char ask_help[] =
     "  -m, --model M     ask M, not the router's choice\n"
     "      --budget      route in budget mode\n"
     "  -s, --session S   go on with conversation S (a name, created on first\n"
-    "                    use, or a number as /sessions shows it); without it\n"
+    "                    use, or a number as /sessions shows it, or last:\n"
+    "                    the one used last, not a one-off ask); without it\n"
     "                    each ask is a conversation of its own\n"
     "      --json        no streaming: one JSON object at the end (reply_id,\n"
     "                    model, reply, cost_usd, ..., decision, error)\n"
@@ -131,9 +137,13 @@ static const char ask_help[] =
     "\n"
     "A refused key, or a model the provider forbids or lacks (401, 403,\n"
     "404), is said and the next-best model asked at once (not with --model).\n"
-    "Ctrl-C stops the reply and keeps what came.  Exit status: 0 answered,\n"
-    "1 the provider failed, nothing fits today's budget, no model is set\n"
-    "up or the reply could not be saved, 2 usage, 3 vault.\n";
+    "Ctrl-C (or SIGTERM) stops the reply and keeps what came; then ask\n"
+    "ends by that signal, as curl does, so that a shell loop of asks stops\n"
+    "(the shell sees 130, or 143).  A reader of the reply that goes away\n"
+    "(| head -1) stops it too, quietly: what came is kept, and ask ends by\n"
+    "SIGPIPE.  Exit status: 0 answered, 1 the provider failed, nothing fits\n"
+    "today's budget, no model is set up, the reply could not be saved or\n"
+    "written, 2 usage, 3 vault.\n";
 
 /* How many other models `ask` tries after refusals that would come
  * again (app_refused_for_good). */
@@ -172,7 +182,7 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	struct ask a;
 	struct buf prompt;
 	char *cause = NULL;
-	bool budget = false;
+	bool budget = false, no_last = false;
 	int opt, rc, tries, exit_code = EXIT_RUNTIME;
 
 	memset(&a, 0, sizeof a);
@@ -213,7 +223,9 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		buf_release(&prompt);
 		return rc;
 	}
-	if ((rc = app_open(&cfg, &hooks, &a, &a.app, &cause)) != MC_OK)
+	/* Nothing stored yet: nothing is made until a model is asked (a
+	 * slip of the command line, no model set up, create nothing). */
+	if ((rc = app_open_lazy(&cfg, &hooks, &a, &a.app, &cause)) != MC_OK)
 		goto fail;
 	app_recover_drafts(a.app);
 	if (model != NULL && config_find_model(&cfg, model) == NULL) {
@@ -235,9 +247,12 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		goto out;
 	}
 	app_set_budget_mode(a.app, budget || cfg.mode == MODE_BUDGET);
-	if (session != NULL)
+	if (session != NULL) {
 		rc = app_session_named(a.app, session, &cause);
-	else
+		/* --session last with nothing to go on with: this home's
+		 * state, not a slip of the command line. */
+		no_last = rc == MC_ERR_NOTFOUND;
+	} else
 		rc = app_session_new(a.app, &cause);
 	if (rc != MC_OK)
 		goto fail;
@@ -308,7 +323,11 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 		putchar('\n');
 	/* The reply's last line out before the footer goes to stderr: they
 	 * may share one pipe (2>&1). */
-	fflush(stdout);
+	errno = 0;
+	if (fflush(stdout) != 0 && !a.out_gone) {
+		a.out_errno = errno;
+		a.out_gone = true;
+	}
 	if (a.json)
 		cli_print_exchange_json(stdout, ex);
 	else if (!a.out_gone)
@@ -316,19 +335,20 @@ cli_ask(const struct cli_global *g, int argc, char **argv)
 	ask_say_held(&a);
 	/* The reply went nowhere if stdout's reader is gone: not a
 	 * success, even when it finished before the write failed. */
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (!a.out_gone)
 			a.out_errno = errno;
 		a.out_gone = true;
 	}
-	if (a.out_gone) {
-		/* Said for what it is: not a cancel, and where the reply is. */
+	if (a.out_gone && a.out_errno != EPIPE) {
+		/* Said for what it is: not a cancel, and where the reply is.
+		 * A reader that closed the pipe (`| head -1`) is no failure
+		 * to tell: ask ends quietly, of SIGPIPE, below. */
 		cli_error("writing the reply to standard output failed (%s); "
 		          "what came is kept as reply %s (%s export "
 		          "shows it)",
-		    a.out_errno == EPIPE ? "its reader closed it"
-		    : a.out_errno != 0   ? strerror(a.out_errno)
-		                         : "write error",
+		    a.out_errno != 0 ? strerror(a.out_errno) : "write error",
 		    ex->reply_id[0] != '\0' ? ex->reply_id : "?", self_cmd());
 		if (!a.json)
 			cli_print_footer_line(stderr, ex);
@@ -346,11 +366,11 @@ fail:
 	/* Before the prompt was sent, "not found" is a word of the command
 	 * line (--model, --session); once sending, it is this home with no
 	 * model set up to answer: a runtime failure, not a usage error. */
-	exit_code = rc == MC_ERR_USAGE || (rc == MC_ERR_NOTFOUND && !a.sent)
-	                ? EXIT_USAGE
-	            : rc == MC_ERR_LOCKED || rc == MC_ERR_PASSPHRASE
-	                ? EXIT_VAULT
-	                : EXIT_RUNTIME;
+	exit_code =
+	    rc == MC_ERR_USAGE || (rc == MC_ERR_NOTFOUND && !a.sent && !no_last)
+	        ? EXIT_USAGE
+	    : rc == MC_ERR_LOCKED || rc == MC_ERR_PASSPHRASE ? EXIT_VAULT
+	                                                     : EXIT_RUNTIME;
 out:
 	free(cause);
 	ask_say_held(&a);
@@ -361,5 +381,11 @@ out:
 	rc = exit_code;
 	config_release(&cfg);
 	buf_release(&prompt);
+	/* What came is kept and booked: now end as the signal (or the
+	 * reader gone) would have ended a tool that keeps nothing. */
+	if (ask_signal != 0)
+		cli_die_of(ask_signal);
+	if (a.out_gone && a.out_errno == EPIPE)
+		cli_die_of(SIGPIPE);
 	return rc;
 }

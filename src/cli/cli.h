@@ -44,6 +44,21 @@ void cli_error(const char *fmt, ...) MC_PRINTF(1, 2);
  */
 int cli_read_prompt(const char *cmd, int argc, char **argv, struct buf *b);
 
+/*
+ * cli_stdout_done: what a command (cmd; NULL: mixchat's own --help,
+ * --version) wrote to standard output is flushed, and rc returned - or
+ * it could not be written.  A reader that went away (`| head -1`) ends
+ * mixchat quietly by SIGPIPE, as it ends any Unix filter; another failure
+ * (a full disk, /dev/full) is said, naming cmd, and is exit 1 (a command
+ * that failed already keeps its rc: it said why).  main() calls it after
+ * every command but the chat.
+ */
+int cli_stdout_done(const char *cmd, int rc);
+/* cli_die_of: end mixchat by signal sig (SIGINT, SIGTERM, SIGPIPE), its
+ * default action restored, so that the shell sees what ended it (a loop
+ * stops at Ctrl-C as it stops for curl or git).  Returns no more. */
+_Noreturn void cli_die_of(int sig);
+
 /* cli_notice: the app's notices (app_hooks.notice) on stderr as
  * "mixchat: MESSAGE", for every command. */
 void cli_notice(void *ud, const char *message);

@@ -3,6 +3,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -340,4 +343,56 @@ cli_notice(void *ud, const char *message)
 {
 	(void)ud;
 	fprintf(stderr, "mixchat: %s\n", message);
+}
+
+_Noreturn void
+cli_die_of(int sig)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t set;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig); /* not reached */
+}
+
+/* Whether standard output is a pipe (or socket) nobody reads any more:
+ * for a write error whose errno is gone (stdio reported it earlier). */
+static bool
+stdout_reader_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+int
+cli_stdout_done(const char *cmd, int rc)
+{
+	int err = 0;
+
+	errno = 0;
+	if (fflush(stdout) != 0)
+		err = errno;
+	else if (!ferror(stdout))
+		return rc;
+	if (err == EPIPE || (err == 0 && stdout_reader_gone()))
+		cli_die_of(SIGPIPE);
+	/* Failed earlier (a large write goes past the buffer), its errno
+	 * gone: an empty write says it again where the device does
+	 * (/dev/full); else the failure is said without one. */
+	if (err == 0 && write(STDOUT_FILENO, "", 0) < 0)
+		err = errno;
+	/* A command that failed said why already (ask, export: theirs
+	 * name what was lost). */
+	if (rc != EXIT_OK)
+		return rc;
+	fprintf(stderr, "mixchat%s%s: writing to standard output failed%s%s\n",
+	    cmd != NULL ? " " : "", cmd != NULL ? cmd : "",
+	    err != 0 ? ": " : "", err != 0 ? strerror(err) : "");
+	return EXIT_RUNTIME;
 }

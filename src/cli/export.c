@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "app/app.h"
 #include "app/format.h"
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -56,8 +57,10 @@ cli_export(const struct cli_global *g, int argc, char **argv)
 			    "md|json]\n"
 			    "Write a conversation to standard output: SESSION "
 			    "is its number (as\n"
-			    "/sessions shows it) or name; without it, the "
-			    "latest.\n"
+			    "/sessions shows it), its name, or last (the one "
+			    "used last, as mixchat\n"
+			    "-s last takes it: not a one-off ask); without it, "
+			    "the latest of all.\n"
 			    "\n"
 			    "  -f, --format md|json   Markdown (the default) "
 			    "or JSON\n"
@@ -106,9 +109,16 @@ cli_export(const struct cli_global *g, int argc, char **argv)
 		goto out;
 	}
 	if (s == NULL ||
-	    (which != NULL ? store_session_find(s, which, &id) != MC_OK
+	    (which != NULL ? app_session_find_in(s, which, &id) != MC_OK
 	                   : store_session_latest(s, &id) != MC_OK)) {
-		if (which != NULL)
+		/* "last": the one used last, as mixchat -s last takes it;
+		 * a one-off ask is the latest, not the last. */
+		if (which != NULL && strcmp(which, "last") == 0)
+			cli_error("no conversation was used last yet (one-off "
+			          "asks are not; `%s export` alone writes "
+			          "the latest of all)",
+			    self_cmd());
+		else if (which != NULL)
 			cli_error("no conversation has the number or name "
 			          "'%s'",
 			    which);

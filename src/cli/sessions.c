@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "store/store.h"
+#include "util/self.h"
 #include "util/xmalloc.h"
 
 static const char sessions_usage[] =
@@ -29,9 +30,10 @@ static const char sessions_usage[] =
     "       mixchat sessions rename SESSION NAME\n"
     "List the conversations, last used first: number, last used, messages\n"
     "and title (its name when it has one).  SESSION is a number as the list\n"
-    "shows it, or a name.  rm deletes a conversation and its messages (its\n"
-    "ratings stay with the router); rename gives it a name that export,\n"
-    "/sessions and ask --session find it by.\n"
+    "shows it, a name, or last (the one used last, not a one-off ask).  rm\n"
+    "deletes a conversation and its messages (its ratings stay with the\n"
+    "router); rename gives it a name that export, /sessions and ask\n"
+    "--session find it by (not a number, last or new).\n"
     "\n"
     "  -a, --all    the one-question conversations `mixchat ask` made "
     "on its\n"
@@ -86,6 +88,14 @@ list_text(const struct app_session_info *list, size_t n, bool all)
 	struct tm tm;
 	time_t t;
 
+	/* Said on stderr, as export says it: stdout stays empty for a
+	 * script that counts the lines. */
+	if (n == 0) {
+		cli_error("there is no conversation yet: start one with `%s` "
+		          "or `%s ask`",
+		    self_cmd(), self_cmd());
+		return EXIT_OK;
+	}
 	for (i = 0; i < n; i++)
 		if (strlen(list[i].id) > iw)
 			iw = strlen(list[i].id);
@@ -152,10 +162,16 @@ list_json(const struct app_session_info *list, size_t n, bool all)
 static int
 find_session(struct store *s, const char *which, uint64_t *id)
 {
-	if (s == NULL || store_session_find(s, which, id) != MC_OK) {
-		cli_error("no conversation has the number or name '%s' "
-		          "(mixchat sessions lists them)",
-		    which);
+	if (app_session_find_in(s, which, id) != MC_OK) {
+		/* "last": the one used last, as mixchat -s last takes it. */
+		if (strcmp(which, "last") == 0)
+			cli_error("no conversation was used last yet (one-off "
+			          "asks are not: mixchat sessions --all lists "
+			          "them)");
+		else
+			cli_error("no conversation has the number or name '%s' "
+			          "(mixchat sessions lists them)",
+			    which);
 		return EXIT_RUNTIME;
 	}
 	return EXIT_OK;

@@ -1326,11 +1326,10 @@ command_find_session(
 	/* The one used last, as /sessions lists it first (not a script's
 	 * one-off ask); none yet: the chat starts a new one. */
 	if (strcmp(which, "last") == 0) {
-		if (app_sessions(ui->app, &list, &n) == MC_OK)
-			for (i = 0; i < n && id[0] == '\0'; i++)
-				if (!list[i].one_off)
-					snprintf(id, size, "%s", list[i].id);
-		app_sessions_free(list, n);
+		uint64_t last;
+
+		if (app_session_find(ui->app, which, &last) == MC_OK)
+			snprintf(id, size, "%llu", (unsigned long long)last);
 		return MC_OK;
 	}
 	if (session_info(ui, which, &info)) {
