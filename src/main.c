@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "config/config.h"
 #include "util/self.h"
 
 static const char usage_text[] =
@@ -105,6 +106,30 @@ standard_fds_open(void)
 	}
 }
 
+/*
+ * The usage, and where this mixchat keeps its files now (--home and
+ * MIXCHAT_HOME as far as they are known): what a user new to it looks
+ * for first.
+ */
+static void
+usage(const struct cli_global *g)
+{
+	struct config cfg;
+	char *cause = NULL;
+
+	fputs(usage_text, stdout);
+	memset(&cfg, 0, sizeof cfg);
+	if (config_set_paths(&cfg, g->home, g->config_file, &cause) == MC_OK)
+		printf("\nHere: the config is %s;\nconversations, ratings "
+		       "and the key vault are in %s.\n",
+		    cfg.config_file, cfg.data_dir);
+	free(cause);
+	free(cfg.home);
+	free(cfg.config_dir);
+	free(cfg.data_dir);
+	free(cfg.config_file);
+}
+
 static bool
 is_command(const char *name)
 {
@@ -172,7 +197,7 @@ main(int argc, char **argv)
 			g.session = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			usage(&g);
 			return cli_stdout_done(NULL, EXIT_OK);
 		case 'V':
 			printf("mixchat %s\n", PACKAGE_VERSION);
@@ -239,7 +264,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[0], "help") == 0) {
-		fputs(usage_text, stdout);
+		usage(&g);
 		return cli_stdout_done(NULL, EXIT_OK);
 	}
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {

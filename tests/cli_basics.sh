@@ -8,6 +8,15 @@ expect_exit 0 "--help" -- "$MC" --help
 for cmd in ask route rate ratings keys train eval stats export; do
 	expect_grep "$T/out" "^  $cmd" "--help lists $cmd"
 done
+# --help says where this mixchat keeps its files (here, with --home), and
+# creates nothing.
+expect_exit 0 "--home DIR --help" -- "$MC" --home "$T/h" --help
+expect_grep "$T/out" "^Here: the config is $T/h/config.json;$" "--help names the config file in use"
+expect_grep "$T/out" "key vault are in $T/h\.$" "and the data folder"
+[ -e "$T/h" ] && fail "--help created $T/h" || ok "and creates nothing"
+HOME=$T/u XDG_CONFIG_HOME= XDG_DATA_HOME=$T/xdg MIXCHAT_HOME= expect_exit 0 "--help with XDG_DATA_HOME" -- "$MC" --help
+expect_grep "$T/out" "^Here: the config is $T/u/.config/mixchat/config.json;$" "the config under HOME"
+expect_grep "$T/out" "key vault are in $T/xdg/mixchat\.$" "the data under XDG_DATA_HOME"
 # Every command answers --help with its usage, on stdout, exit 0; what a
 # command's --help lists, the global --help lists too.
 for cmd in ask route rate ratings keys train eval stats export; do
