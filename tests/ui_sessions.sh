@@ -93,6 +93,12 @@ ui_expect "conversation 1 is kept" "n keeps it"
 	fail "n deleted conversation 1"
 send "/delete 99"
 ui_expect "no conversation 99" "an unknown number"
+# last: the conversation used last (written into last, not the one
+# opened), as -s last and `sessions rm last` take it.
+send "/delete last"
+ui_expect "delete conversation [0-9]+, \"todays work\"" "/delete last names the one used last"
+ui_keys n
+ui_expect "conversation [0-9]+ is kept" "and n keeps it"
 send "/delete"
 ui_expect "y deletes it" "asked again"
 ui_keys y

@@ -1365,8 +1365,25 @@ cmd_delete(struct ui *ui, const char *arg)
 {
 	struct app_session_info info;
 	const char *which = arg[0] != '\0' ? arg : app_session_id(ui->app);
-	char *title;
+	char *title, last[32];
 
+	/* last: the conversation used last, as -s last and `mixchat
+	 * sessions rm last` take it. */
+	if (which != NULL && strcmp(which, "last") == 0) {
+		char *cause = NULL;
+
+		if (command_find_session(
+		        ui, which, last, sizeof last, &cause) != MC_OK ||
+		    last[0] == '\0') {
+			ui_note_error(ui, "/delete: %s",
+			    cause != NULL ? cause
+			                  : "there is no conversation "
+			                    "yet");
+			free(cause);
+			return;
+		}
+		which = last;
+	}
 	if (which == NULL) {
 		ui_note_error(ui,
 		    "/delete: this conversation is not saved yet; "
