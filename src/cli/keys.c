@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +96,13 @@ exit_code(int rc)
 		return EXIT_OK;
 	case MC_ERR_LOCKED:
 	case MC_ERR_PASSPHRASE:
-	case MC_ERR_CANCELLED: /* at the passphrase prompt: still locked */
+		return EXIT_VAULT;
+	case MC_ERR_CANCELLED:
+		/* Ctrl-C at the passphrase prompt, said by the caller: an
+		 * interrupt, as in the chat and ask (nothing was changed). */
+		fflush(stderr);
+		signal(SIGINT, SIG_DFL);
+		raise(SIGINT);
 		return EXIT_VAULT;
 	case MC_ERR_USAGE:
 		return EXIT_USAGE;

@@ -3,7 +3,9 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -204,6 +206,15 @@ cli_unlock(const struct config *cfg, struct app *app, bool always)
 		passphrase_blame(cfg, -1, &cause);
 	cli_error("%s", cause != NULL ? cause : mixchat_strerror(rc));
 	free(cause);
+	/* Ctrl-C at the prompt is an interrupt, as anywhere in a shell: the
+	 * process dies of it once it is said, so that a loop of asks
+	 * stops there (the terminal's echo is back; nothing was unlocked,
+	 * nothing is half written). */
+	if (rc == MC_ERR_CANCELLED) {
+		fflush(stderr);
+		signal(SIGINT, SIG_DFL);
+		raise(SIGINT);
+	}
 	/* Ctrl-C at the prompt leaves the vault locked, as no passphrase
 	 * does. */
 	return rc == MC_ERR_PASSPHRASE || rc == MC_ERR_LOCKED ||
