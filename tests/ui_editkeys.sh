@@ -9,7 +9,11 @@
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
-ui_start_mock
+cat >"$T/script.json" <<'EOF2'
+[ { "prompt_contains": "slowly", "drip_ms": 150,
+    "reply": "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty" } ]
+EOF2
+ui_start_mock "$T/script.json"
 H=$T/home
 write_config "$H"
 
@@ -130,6 +134,36 @@ grep -q "first line of a draft" "$MOCK_LOG" 2>/dev/null &&
 	fail "the draft was sent" || ok "nothing was sent"
 ui_keys C-M-u
 send "/model auto"
+# A draft that starts with '/' but is a message (// or several lines) is
+# set aside too, not wiped.
+ui_type "//usr/local is where my draft goes"
+ui_keys M-Enter
+ui_type "and its second line"
+ui_keys M-/
+ui_expect "^› /$" "M-/ on a // message: a command line"
+ui_keys Escape
+ui_expect "^› //usr/local is where my draft goes$" "Esc: the // message back"
+ui_expect "^  and its second line$" "both lines"
+# /quit with a message set aside says so and keeps the chat; again, quits
+# (tested at the end).
+ui_keys M-/
+ui_type "quit"
+ui_keys Enter
+ui_expect "the message you set aside is back in the input, unsent" "/quit first says a message is set aside"
+ui_expect "^› //usr/local is where my draft goes$" "and it is back"
+ui_keys C-M-u
+# With a reply arriving, Esc gives the command up (the draft back) and
+# leaves the reply alone.
+send "answer slowly please"
+ui_expect "one two" "a reply arriving"
+ui_type "draft while it streams"
+ui_keys M-/
+ui_type "mod"
+ui_keys Escape
+ui_expect "^› draft while it streams$" "Esc brings the draft back"
+ui_expect "twenty" "and the reply arrives whole" 10
+ui_expect_not "cancelled" "it was not cancelled"
+ui_keys C-M-u
 
 # 4b. M-e: the message in $VISUAL (a script standing for the user's
 # editor: it keeps what it was given and writes two lines); an editor

@@ -1090,19 +1090,20 @@ do_action(struct ui *ui, enum action action, int arg)
 		 * longer selected: Esc still brings the newest back).
 		 * dismiss (vi's normal-mode Esc, pressed twice by habit)
 		 * leaves the reply in flight alone. */
-		if (action == ACT_CANCEL && app_cancel(ui->app))
-			;
 		/* A command given up (Alt-/, vi's ':'): the message set
-		 * aside for it comes back, as Esc gives up a vi ':'. */
-		else if (ui->set_aside != NULL &&
-		         (editor_empty(&ui->ed) || ui->ed.text[0] == '/')) {
+		 * aside for it comes back, as Esc gives up a vi ':' - before
+		 * a reply in flight is cancelled, as the status bar says. */
+		if (ui->set_aside != NULL &&
+		    (editor_empty(&ui->ed) || ui->ed.text[0] == '/')) {
 			/* What was typed of it Up finds, as in vim. */
 			if (strcmp(ui->ed.text, "/") != 0 &&
 			    !editor_empty(&ui->ed))
 				editor_remember(&ui->ed, ui->ed.text);
 			editor_set(&ui->ed, "");
 			restore_set_aside(ui);
-		} else if (ui->notices_unseen > 0)
+		} else if (action == ACT_CANCEL && app_cancel(ui->app))
+			;
+		else if (ui->notices_unseen > 0)
 			ui_notices_dismiss(ui);
 		else if (ui->selected >= 0 || ui->scroll > 0) {
 			ui->selected = -1;
@@ -1267,7 +1268,15 @@ do_action(struct ui *ui, enum action action, int arg)
 	case ACT_COMMAND:
 		/* As in vim, ':' leaves the text being written alone: it is
 		 * set aside, and back once the command has run. */
-		if (!editor_empty(&ui->ed) && ui->ed.text[0] != '/') {
+		/* A /command being typed is kept as it is; anything else,
+		 * "//..." and a pasted text of several lines starting with
+		 * '/' too (Enter sends them as messages), is set aside. */
+		if (ui->ed.text[0] == '/' && ui->ed.text[1] != '/' &&
+		    !several_lines(ui->ed.text)) {
+			ui->mode = KEYMAP_INSERT;
+			break;
+		}
+		if (!editor_empty(&ui->ed)) {
 			/* One set aside before it: Up finds it. */
 			if (ui->set_aside != NULL) {
 				editor_remember(&ui->ed, ui->set_aside);

@@ -1871,6 +1871,15 @@ cmd_quit(struct ui *ui, const char *arg)
 		                  "message starting with /)");
 		return;
 	}
+	/* A message set aside for this command (Alt-/, vi's ':') is not
+	 * lost to it unseen: it comes back (after the command, as always),
+	 * and a /quit again means it. */
+	if (ui->set_aside != NULL && !ui->quit_set_aside_said) {
+		ui->quit_set_aside_said = true;
+		ui_note(ui, "the message you set aside is back in the input, "
+		            "unsent: /quit again (Alt-/ quit) to leave it");
+		return;
+	}
 	ui->quit = true;
 }
 

@@ -86,6 +86,8 @@ struct ui {
 	long command_reply;
 	size_t last_total;
 	bool quit;
+	bool quit_set_aside_said; /* /quit said the message set
+					 * aside would be lost */
 	bool keep_command; /* a /command refused for now stays in the input */
 	/* Why a /command cannot run yet (a reply is arriving), set by
 	 * ui_command_wait: the notice line says it is kept, and it is kept
