@@ -156,4 +156,15 @@ after=$(spent)
 awk -v a="$before" -v b="$after" 'BEGIN { exit !(b > a) }' &&
 	ok "its cost is booked (\$$before -> \$$after)" || fail "spend \$$before -> \$$after"
 expect_exit 0 "the next ask" -- "$MC" --home "$H" --log "$T/log" ask "after the delete"
+# 5. A conversation an older mixchat let be named "last": rm and rename
+# (which ask nothing) do not guess between it and the one used last.
+HELPER=${MIXCHAT_BUILDDIR:-.}/tests/store_helper
+named=$("$HELPER" --named "$H/db" last) || fail "store_helper --named"
+"$MC" --home "$H" ask --session work2 "used after it" >/dev/null 2>&1 || fail "ask --session work2"
+expect_exit 2 "sessions rm last, with one named last" -- "$MC" --home "$H" sessions rm last
+expect_grep "$T/err" "a conversation is named 'last' (number $named), and last is also the one used last (number [0-9]*): give the number" \
+	"says which two it could be"
+expect_exit 0 "both still there" -- "$MC" --home "$H" sessions
+expect_grep "$T/out" "work2" "the one used last is kept"
+expect_exit 0 "rm by its number" -- "$MC" --home "$H" sessions rm "$named"
 finish

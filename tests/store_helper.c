@@ -20,6 +20,9 @@
  * key fingerprint or "-", age in whole minutes), one a line; with MS,
  * first make each MS milliseconds older (a day passing, for the tests).
  *
+ * store_helper --named DIR NAME: a conversation named NAME (as an older
+ * mixchat let "last" be named), with one message; prints its number.
+ *
  * store_helper --dump DIR: print what the router learned, to compare two
  * stores byte for byte: each model's state (its length and FNV-1a hash), then
  * each rating in the order made (its key's time, model, score, source,
@@ -120,6 +123,25 @@ main(int argc, char **argv)
 	uint32_t seq;
 	int64_t now = time_wall_ms();
 
+	/* A conversation named as mixchat no longer lets one be named
+	 * ("last", "new": an older release's data), with one message. */
+	if (argc == 4 && strcmp(argv[1], "--named") == 0) {
+		store_test_nosync = 1;
+		if (store_open(argv[2], &s, &cause) != MC_OK) {
+			fprintf(stderr, "store_helper: %s\n", cause);
+			return 1;
+		}
+		must(store_session_new(s, argv[3], &a), "session");
+		memset(&m, 0, sizeof m);
+		m.session = a;
+		m.role = STORE_ROLE_USER;
+		m.text = (char *)(uintptr_t) "in a conversation named so";
+		m.created_ms = now;
+		must(store_message_append(s, &m, &seq), "message");
+		printf("%llu\n", (unsigned long long)a);
+		store_close(s);
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "--spend") == 0) {
 		int i;
 

@@ -162,6 +162,19 @@ list_json(const struct app_session_info *list, size_t n, bool all)
 static int
 find_session(struct store *s, const char *which, uint64_t *id)
 {
+	uint64_t named;
+
+	/* A conversation an older mixchat let be named "last": rm and
+	 * rename, which ask nothing, do not guess which one is meant. */
+	if (strcmp(which, "last") == 0 &&
+	    store_session_find(s, which, &named) == MC_OK &&
+	    app_session_find_in(s, which, id) == MC_OK && named != *id) {
+		cli_error("a conversation is named 'last' (number %llu), and "
+		          "last is also the one used last (number %llu): give "
+		          "the number",
+		    (unsigned long long)named, (unsigned long long)*id);
+		return EXIT_USAGE;
+	}
 	if (app_session_find_in(s, which, id) != MC_OK) {
 		/* "last": the one used last, as mixchat -s last takes it. */
 		if (strcmp(which, "last") == 0)
