@@ -48,6 +48,9 @@ expect_grep "$T/err" "^mixchat: stopped at $cap tokens: what was left of today's
 "$MC" --home "$H" export --format json >"$T/capped.json" 2>/dev/null || fail "export"
 jq -r '.messages[-1].error' "$T/capped.json" | grep -q "^stopped at $cap tokens" &&
 	ok "the reply's record says where and why it stopped" || fail "export: $(jq -c '.messages[-1]' "$T/capped.json" | cut -c1-300)"
+[ "$(jq -r '.messages[-1].decision.budget_capped' "$T/capped.json")" = true ] &&
+	ok "and that the cap stopped it (a reply read back ends well, as it did live)" ||
+	fail "decision: $(jq -c '.messages[-1].decision' "$T/capped.json" | cut -c1-300)"
 "$MC" --home "$H" export >"$T/capped.md" 2>/dev/null || fail "export (Markdown)"
 expect_grep "$T/capped.md" "stopped at $cap tokens" "and the Markdown export"
 spent=$("$MC" --home "$H" stats --json | jq '.spend_usd.today')

@@ -94,7 +94,10 @@ struct exchange {
 	struct buf text;                  /* the reply as it arrives */
 	uint32_t user_seq;
 	uint32_t reply_seq;
-	bool soft_taught;       /* its re-ask's soft negative is learned */
+	bool soft_taught; /* its re-ask's soft negative is learned */
+	/* Stopped at budget_cap: its error line says so, but it is no
+	 * failure (kept in its decision record as "budget_capped"). */
+	bool capped;
 	int64_t soft_key_ms;    /* that lesson's rating is keyed so (0: unknown,
 	                        or replaced by the user's rating) */
 	uint64_t start_ms;      /* wall clock when sent */
@@ -1229,6 +1232,7 @@ exchange_restore_decision(struct exchange *x, const cJSON *d)
 	exchange_clear_candidates(x);
 	x->pub.pinned = json_get_bool(d, "pinned", false);
 	x->pub.lambda = json_get_number(d, "lambda", 0);
+	x->capped = json_get_bool(d, "budget_capped", false);
 	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) <= 0)
 		return;
 	x->pub.candidates = xcalloc(
@@ -2272,6 +2276,8 @@ app_decision_text(const struct exchange *x)
 	if (x->user_seq != 0)
 		cJSON_AddNumberToObject(d, "reply_to", x->user_seq);
 	cJSON_AddBoolToObject(d, "reask", x->pub.reask);
+	if (x->capped)
+		cJSON_AddBoolToObject(d, "budget_capped", true);
 	s = cJSON_PrintUnformatted(d);
 
 	cJSON_Delete(d);
@@ -2468,6 +2474,7 @@ app_on_done(void *ud, const struct net_result *res)
 	if (capped && x->pub.state == REPLY_DONE) {
 		char left[32];
 
+		x->capped = true;
 		format_usd(x->budget_left, left, sizeof left);
 		x->pub.error = xasprintf("stopped at %d tokens: what was left "
 		                         "of today's budget (%s) pays for no "
@@ -4393,7 +4400,10 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 			free(x->pub.error);
 			x->pub.error = xstrdup(m->error);
 		}
-		x->pub.state = x->pub.error == NULL ? REPLY_DONE : REPLY_ERROR;
+		/* A reply the budget's cap stopped ended well, as it did
+		 * live: its error line is the cap's. */
+		x->pub.state = x->pub.error == NULL || x->capped ? REPLY_DONE
+		                                                 : REPLY_ERROR;
 		/* No model and an error: refused before it was sent, as the
 		 * chat showed it (app_keep_refused). */
 		x->pub.not_sent = x->pub.model == NULL &&
