@@ -1550,6 +1550,16 @@ TEST(ratings_committed_many_in_one_transaction)
  * reply was shown): an export can carry it on.  A rating of a message
  * that is there keeps none (the message has it).
  */
+static int
+learn_refuses(void *ud, const void *stored, size_t len, struct buf *out)
+{
+	(void)ud;
+	(void)stored;
+	(void)len;
+	(void)out;
+	return MC_ERR_VERSION;
+}
+
 TEST(rating_of_a_deleted_conversation_keeps_its_prompt)
 {
 	char *dir = dbdir("gone");
@@ -1580,11 +1590,20 @@ TEST(rating_of_a_deleted_conversation_keeps_its_prompt)
 	r.time_ms = 2000;
 	r.prompt_if_gone = "a question deleted";
 	CHECK(store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_OK);
-	CHECK(store_ratings_list(s, &list, &n) == MC_OK && n == 2);
-	if (n == 2) {
+	/* Kept pending (the stored state would not take it): the prompt
+	 * all the same. */
+	r.seq = 4;
+	r.time_ms = 3000;
+	CHECK(store_rating_commit_learn(
+	          s, &r, "m", learn_refuses, NULL, &cause) == MC_OK);
+	CHECK(store_ratings_list(s, &list, &n) == MC_OK && n == 3);
+	if (n == 3) {
 		CHECK(list[0].session == here && list[0].prompt == NULL);
 		CHECK(list[1].session == gone && list[1].prompt != NULL &&
 		      strcmp(list[1].prompt, "a question deleted") == 0);
+		CHECK(list[2].session == gone && list[2].pending &&
+		      list[2].prompt != NULL &&
+		      strcmp(list[2].prompt, "a question deleted") == 0);
 	}
 	store_ratings_free(list, n);
 	store_close(s);

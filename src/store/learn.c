@@ -204,29 +204,43 @@ put_learned_state(struct store *s, MDB_txn *txn, const struct rating_ctx *c)
  * r stored under its reply's key at its time (or the first free
  * millisecond after), its message's latest rating set; its key into key.
  */
+/*
+ * r as it is stored, into kept: a rating of a reply whose conversation is
+ * gone keeps its prompt (prompt_if_gone), as store_session_delete gives
+ * those made before; without one (none given) `ratings export` leaves it
+ * out.  kept shares r's strings.
+ */
+static int
+rating_as_kept(struct store *s, MDB_txn *txn, const struct store_rating *r,
+    struct store_rating *kept)
+{
+	*kept = *r;
+	if (r->session != 0 && r->prompt == NULL) {
+		unsigned char mk[KEY_MESSAGE_LEN];
+		MDB_val k = { sizeof mk, mk }, d;
+		int rc;
+
+		record_key_message(r->session, r->seq, mk);
+		rc = mdb_get(txn, s->messages, &k, &d);
+		if (rc == MDB_NOTFOUND)
+			kept->prompt = (char *)(uintptr_t)r->prompt_if_gone;
+		else if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 put_rating(struct store *s, MDB_txn *txn, const struct store_rating *r,
     unsigned char *key)
 {
 	int64_t t = r->time_ms;
-	struct store_rating kept = *r;
+	struct store_rating kept;
 	struct buf b;
 	int rc, tries;
 
-	/* A rating of a reply whose conversation is gone keeps its prompt,
-	 * as store_session_delete gives those made before; without one
-	 * (none given) `ratings export` leaves it out. */
-	if (r->session != 0 && r->prompt == NULL) {
-		unsigned char mk[KEY_MESSAGE_LEN];
-		MDB_val k = { sizeof mk, mk }, d;
-
-		record_key_message(r->session, r->seq, mk);
-		rc = mdb_get(txn, s->messages, &k, &d);
-		if (rc == MDB_NOTFOUND)
-			kept.prompt = (char *)(uintptr_t)r->prompt_if_gone;
-		else if (rc != 0)
-			return rc;
-	}
+	if ((rc = rating_as_kept(s, txn, r, &kept)) != 0)
+		return rc;
 	buf_init(&b, VALUE_MAX);
 	rc = record_rating_encode(&kept, &b);
 	/* Two ratings of one reply in one millisecond: the later one is
@@ -289,8 +303,10 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 		/* The stored state could not take it (another tag set,
 		 * since another mixchat ran `train`): kept pending, so that
 		 * the next start learns it into the state stored then. */
-		struct store_rating r = *c->r;
+		struct store_rating r;
 
+		if ((rc = rating_as_kept(s, txn, c->r, &r)) != 0)
+			return rc;
 		r.pending = true;
 		buf_init(&b, VALUE_MAX);
 		rc = record_rating_encode(&r, &b);
