@@ -6,7 +6,12 @@
 . "${MIXCHAT_SRCDIR:-.}/tests/lib.sh"
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 
-ui_start_mock
+# A reply longer than a pipe holds (64 KiB), for a reader that reads not.
+long=$(awk 'BEGIN { for (i = 0; i < 9000; i++) printf "longword "; }')
+cat >"$T/script.json" <<EOF2
+[ { "prompt_contains": "a long one", "reply": "$long" } ]
+EOF2
+ui_start_mock "$T/script.json"
 H=$T/home
 write_config "$H"
 mkdir "$T/wd"
@@ -32,6 +37,7 @@ ui_exit_status >/dev/null
 # Another home's conversation 1, started in the same folder.
 H2=$T/home2
 write_config "$H2"
+sed -i 's/^{$/{ "max_output_tokens": 30000,/' "$H2/config.json"
 ui_start -- --home "$H2"
 ui_expect "F1 keys" "a second home"
 send "other home words"
@@ -56,6 +62,17 @@ while kill -0 "$reader" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1))
 kill "$reader" 2>/dev/null
 grep -q "other home words" "$T/piped.md" && ok "its reader got the conversation" || fail "read from the pipe: $(cat "$T/piped.md")"
 [ -p "$T/pipe" ] && ok "and it is still a pipe" || fail "the pipe was replaced: $(ls -l "$T/pipe")"
+# A reader that takes nothing does not freeze the chat: given up after
+# three seconds, said.
+send "a long one please"
+ui_expect "longword longword" "a reply longer than a pipe holds"
+mkfifo "$T/pipe2"
+sleep 20 <"$T/pipe2" &
+idle=$!
+sleep 0.2
+send "/export $T/pipe2"
+ui_expect "took nothing for 3 s: stopped after" "a reader that reads not: given up, said" 8
+kill "$idle" 2>/dev/null
 # (A device of the test's own: were it replaced, nothing else is hurt.)
 if mknod "$T/null" c 1 3 2>/dev/null; then
 	send "/export! $T/null"

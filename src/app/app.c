@@ -23,6 +23,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -4603,13 +4604,18 @@ export_is_earlier(const char *path, const char *md, size_t len)
 
 /*
  * The export written into the named pipe path, for the program reading
- * it.  Opened without waiting: with no reader the chat would hang on it
- * (ENXIO says there is none).
+ * it.  Never waited on for long (the chat has one thread): opened without
+ * waiting (ENXIO: no reader), written without blocking, and given up when
+ * the reader takes nothing for EXPORT_PIPE_IDLE_MS.
  */
+#define EXPORT_PIPE_IDLE_MS 3000
 static int
 export_into_pipe(const char *path, const char *data, size_t len, char **cause)
 {
-	int fd, flags, rc;
+	struct pollfd p;
+	size_t done = 0;
+	ssize_t n;
+	int fd, idle = 0;
 
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -4620,15 +4626,38 @@ export_into_pipe(const char *path, const char *data, size_t len, char **cause)
 		             : xasprintf("%s: %s", path, strerror(errno));
 		return MC_ERR_IO;
 	}
-	/* Its reader takes it at its own pace. */
-	flags = fcntl(fd, F_GETFL);
-	if (flags >= 0)
-		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-	rc = fs_write_all(fd, data, len);
-	if (rc != MC_OK)
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+	while (done < len) {
+		n = write(fd, data + done, len - done);
+		if (n > 0) {
+			done += (size_t)n;
+			idle = 0;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN) {
+			*cause = xasprintf("%s: %s (%zu of %zu bytes taken)",
+			    path, strerror(errno), done, len);
+			close(fd);
+			return MC_ERR_IO;
+		}
+		if (idle >= EXPORT_PIPE_IDLE_MS) {
+			*cause =
+			    xasprintf("the program reading %s took nothing "
+			              "for %d s: stopped after %zu of %zu "
+			              "bytes",
+			        path, EXPORT_PIPE_IDLE_MS / 1000, done, len);
+			close(fd);
+			return MC_ERR_IO;
+		}
+		p.fd = fd;
+		p.events = POLLOUT;
+		p.revents = 0;
+		if (poll(&p, 1, 100) == 0)
+			idle += 100;
+	}
 	close(fd);
-	return rc;
+	return MC_OK;
 }
 
 int
