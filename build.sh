@@ -110,7 +110,9 @@ test)
 	configure_tree build-asan --enable-werror --enable-asan
 	run_suite build-asan "ASan+UBSan build"
 	say "make distcheck"
-	if make -s -C build distcheck >build/distcheck.out 2>&1; then
+	# With the jobs the suites had: its build and check run in
+	# sub-makes, which take them from the job server.
+	if make -s -C build -j"$jobs" distcheck >build/distcheck.out 2>&1; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
