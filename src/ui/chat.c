@@ -36,6 +36,11 @@
 #define SPINNER_MS 100
 /* Idle wake-up: app_wait is not given -1 (curl_multi_poll refuses it). */
 #define IDLE_MS 1000
+/* A paste the terminal does not bracket (ui.paste_guess): the wait for a
+ * key behind an Enter, and how long after a pasted line's end an Enter
+ * is still one. */
+#define PASTE_GUESS_WAIT_MS 15
+#define PASTE_GUESS_MS      150
 
 static int signal_pipe[2] = { -1, -1 };
 
@@ -1010,6 +1015,17 @@ do_action(struct ui *ui, enum action action, int arg)
 	case ACT__COUNT:
 		break;
 	case ACT_SEND:
+		/* A line of a paste the terminal did not bracket: kept in
+		 * the message, not sent line by line (ui_loop decides). */
+		if (ui->enter_in_burst) {
+			if (!ui->burst_swallow) {
+				editor_insert(&ui->ed, "\n", 1);
+				ui->burst_until =
+				    time_mono_ms() + PASTE_GUESS_MS;
+			}
+			ui->burst_swallow = false;
+			break;
+		}
 		send_input(ui);
 		/* As after bash's vi accept-line: the next message starts
 		 * in insert mode, never in normal mode. */
@@ -1843,6 +1859,32 @@ terminal_gone(void)
 }
 
 /*
+ * Whether an Enter just read is a line's end in a paste, on a terminal
+ * that does not bracket pastes: more keys are right behind it (they came
+ * in the same write, or come within PASTE_GUESS_WAIT_MS: no hand types
+ * that fast), or a paste was guessed a moment ago (its last line's Enter,
+ * with nothing behind it).
+ */
+static bool
+enter_in_burst(struct ui *ui)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+
+	/* curses reads a byte at a time: what is behind the Enter is still
+	 * the terminal's, to be seen by poll. */
+	if (poll(&p, 1, PASTE_GUESS_WAIT_MS) > 0 && (p.revents & POLLIN) != 0)
+		return true;
+	/* The paste's last Enter: its line is in; the message waits for
+	 * the user's own Enter (no empty line left under it). */
+	if (time_mono_ms() < ui->burst_until) {
+		ui->burst_until = 0;
+		ui->burst_swallow = true;
+		return true;
+	}
+	return false;
+}
+
+/*
  * A reply that took long has ended: ring the bell ("bell_after_s"), for a
  * user who went to another window meanwhile.  Not for one the user
  * stopped with Esc: they are here.
@@ -1919,8 +1961,13 @@ ui_loop(struct ui *ui)
 		 */
 		nkeys = 0;
 		while (!ui->quit && nkeys++ < 4096 &&
-		       (key = screen_read_key()) != KEYC_NONE)
+		       (key = screen_read_key()) != KEYC_NONE) {
+			ui->enter_in_burst = ui->paste_guess &&
+			                     key == KEYC_ENTER &&
+			                     !ui->pasting && enter_in_burst(ui);
 			handle_key(ui, key);
+			ui->enter_in_burst = false;
+		}
 		now = time_mono_ms();
 		/* Another mixchat (an `ask`, a second chat) spends from the
 		 * same budget: the status bar follows, without a key. */
@@ -2067,6 +2114,17 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 	}
 	memset(&ui, 0, sizeof ui);
 	ui.cfg = &cfg;
+	/* Terminals known not to bracket a paste: GNU screen before 5.0
+	 * (not tmux inside it, which does) and the Linux console. */
+	{
+		const char *sty = getenv("STY"), *tmux = getenv("TMUX"),
+		           *term = getenv("TERM");
+
+		ui.paste_guess =
+		    (sty != NULL && *sty != '\0' &&
+		        (tmux == NULL || *tmux == '\0')) ||
+		    (term != NULL && strncmp(term, "linux", 5) == 0);
+	}
 	ui.selected = -1;
 	ui.in_view = -1;
 	ui.command_reply = -1;

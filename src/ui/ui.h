@@ -127,12 +127,19 @@ struct ui {
 	size_t rating_at;
 	int rating_score, rating_old;
 
-	bool pasting;       /* between the paste brackets */
-	bool paste_dropped; /* ... of a paste too long: the rest is ignored */
-	bool paste_cr;      /* the last pasted key was a CR (Enter) */
-	struct buf paste;   /* what is being pasted */
-	char *paste_ask;    /* a long paste waiting for y/n */
-	size_t paste_lines; /* its line count */
+	bool pasting; /* between the paste brackets */
+	/* A terminal that does not bracket pastes (GNU screen before 5,
+	 * the Linux console): an Enter with more keys right behind it is a
+	 * pasted line's end, a new line, not a send. */
+	bool paste_guess;     /* such a terminal */
+	bool enter_in_burst;  /* the Enter being handled had keys behind */
+	uint64_t burst_until; /* a paste guessed: its Enters until then */
+	bool burst_swallow;   /* that Enter is the paste's last: dropped */
+	bool paste_dropped;   /* ... of a paste too long: the rest is ignored */
+	bool paste_cr;        /* the last pasted key was a CR (Enter) */
+	struct buf paste;     /* what is being pasted */
+	char *paste_ask;      /* a long paste waiting for y/n */
+	size_t paste_lines;   /* its line count */
 	/* A question on the input line waiting for y/n (/delete's), or
 	 * NULL: the next key answers it (command_confirm): y or Y yes, any
 	 * other no.  confirm_what: what it is about (a conversation's
