@@ -91,6 +91,21 @@ awk -v s="$spent" 'BEGIN { exit !(s > 0 && s <= 0.01) }' &&
 grep -l "other mixchats are waiting for" "$T"/four.*.err >/dev/null &&
 	ok "those that found it held are told" || fail "none was told: $(cat "$T"/four.*.err | head -8)"
 
+# A long conversation with room to spare: no cap.  (The cap's estimate of
+# the input, dearer than the prediction's, cut a reply to 1 token with
+# most of the budget left once 40 messages went with it.)
+H5=$T/home_long
+dear_config "$H5" 5
+sed -i 's/^{$/{ "max_output_tokens": 100,/' "$H5/config.json"
+for i in $(seq 1 22); do
+	"$MC" --home "$H5" ask --session long "question number $i of a long talk" >/dev/null 2>&1 ||
+		fail "ask $i in a long conversation"
+done
+expect_exit 0 "an essay in it" -- "$MC" --home "$H5" ask --session long "write an essay"
+[ "$(last_max_tokens)" = 100 ] && ok "asks for max_output_tokens (100), with \$5 left" ||
+	fail "max_tokens: $(last_max_tokens) with \$5 left"
+expect_no_grep "$T/err" "stopped at" "and is not stopped"
+
 # Room to spare: the usual limit, and nothing said.
 H2=$T/home_rich
 dear_config "$H2" 100

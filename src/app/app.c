@@ -104,7 +104,10 @@ struct exchange {
 	uint64_t start_ms;      /* wall clock when sent */
 	struct store_hold hold; /* its predicted cost, held until booked */
 	double budget_left;     /* of today's budget held for it; < 0: none */
-	int budget_cap;         /* output tokens that fit in it, when fewer than
+	/* The hold took all it asked for (its prediction and a whole
+	 * max_output_tokens more): the budget needs no cap on its reply. */
+	bool hold_whole;
+	int budget_cap; /* output tokens that fit in it, when fewer than
 	                       max_output_tokens; 0: no such cap */
 	struct store_draft draft; /* the reply so far, saved now and then */
 	uint64_t draft_ms;        /* monotonic time of the last save */
@@ -2477,10 +2480,10 @@ app_on_done(void *ud, const struct net_result *res)
 
 		x->capped = true;
 		format_usd(x->budget_left, left, sizeof left);
-		x->pub.error = xasprintf("stopped at %d tokens: what was left "
-		                         "of today's budget (%s) pays for no "
-		                         "more",
-		    x->budget_cap, left);
+		x->pub.error = xasprintf("stopped at %d token%s: what was "
+		                         "left of today's budget (%s) pays "
+		                         "for no more",
+		    x->budget_cap, x->budget_cap == 1 ? "" : "s", left);
 	}
 
 	snprintf(first, sizeof first, " (first token %.0f ms)", x->pub.ttft_ms);
@@ -2606,6 +2609,7 @@ app_hold(struct app *app, struct exchange *x, char **cause)
 	int rc;
 
 	x->budget_left = -1;
+	x->hold_whole = false;
 	if (app->cfg->daily_budget_usd <= 0)
 		return MC_OK;
 	for (i = 0; i < x->pub.ncandidates; i++)
@@ -2633,8 +2637,10 @@ app_hold(struct app *app, struct exchange *x, char **cause)
 	if (rc != MC_OK)
 		log_debug(
 		    "budget hold not taken: %s", store_strerror(app->store));
-	else
+	else {
 		x->budget_left = held;
+		x->hold_whole = held >= worst - 1e-12;
+	}
 	return MC_OK;
 }
 
@@ -2652,7 +2658,11 @@ app_budget_cap(const struct app *app, const struct exchange *x,
 	double in_bytes = 0, room;
 	size_t i;
 
-	if (x->budget_left < 0 || m->price_out <= 0)
+	/* Room for the whole reply was held: no cap.  (The estimate below
+	 * counts the input more dearly than the router's prediction does:
+	 * in a long conversation it cut a reply to 1 token with most of the
+	 * budget left.) */
+	if (x->budget_left < 0 || m->price_out <= 0 || x->hold_whole)
 		return 0;
 	for (i = 0; i < req->nmessages; i++)
 		in_bytes += (double)strlen(req->messages[i].text);
