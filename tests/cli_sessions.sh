@@ -72,6 +72,14 @@ expect_grep "$T/out" "^3  .*  keep this one$" "a named one-off is listed"
 expect_grep "$T/err" "and 2 one-question" "two left folded"
 expect_exit 2 "rename to a number" -- "$MC" --home "$H" sessions rename 3 17
 expect_grep "$T/err" "may not be a number" "says why"
+# Names that other words take: a message's id (/sessions 2.5 opens
+# conversation 2 there), all (/sessions all lists them all).
+expect_exit 2 "rename to a message's id" -- "$MC" --home "$H" sessions rename 3 2.5
+expect_grep "$T/err" "may not look like a message's id" "says why"
+expect_exit 2 "rename to all" -- "$MC" --home "$H" sessions rename 3 all
+expect_grep "$T/err" "may not be called 'all'" "says why"
+expect_exit 0 "a name with a dot in it is fine" -- "$MC" --home "$H" sessions rename 3 v2.5-notes
+expect_exit 0 "back" -- "$MC" --home "$H" sessions rename 3 "keep this one"
 expect_exit 1 "rename to another's name" -- "$MC" --home "$H" sessions rename 3 work
 expect_grep "$T/err" "conversation 1 is called 'work' already" "says whose"
 expect_exit 2 "rename without a name" -- "$MC" --home "$H" sessions rename 3

@@ -4102,6 +4102,20 @@ name_refusal(const char *name)
 	if (strcmp(name, "new") == 0)
 		return "a conversation may not be called 'new': mixchat -s new "
 		       "means a new conversation";
+	if (strcmp(name, "all") == 0)
+		return "a conversation may not be called 'all': /sessions all "
+		       "lists every conversation";
+	/* "2.5" is a message's id: /sessions 2.5 opens conversation 2 there. */
+	{
+		size_t a = strspn(name, "0123456789");
+
+		if (a > 0 && name[a] == '.' &&
+		    name[a + 1 + strspn(name + a + 1, "0123456789")] == '\0' &&
+		    name[a + 1] != '\0')
+			return "a conversation's name may not look like a "
+			       "message's id (N.M): /sessions N.M opens "
+			       "conversation N at message M";
+	}
 	if (name[strspn(name, " \t")] == '\0' || has_control(name))
 		return "a conversation name must not be blank or hold control "
 		       "characters";
