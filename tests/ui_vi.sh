@@ -67,6 +67,20 @@ ui_keys Escape
 ui_type "3"
 ui_expect "rated 3/5" "a digit in normal mode rates, and the status bar says so"
 
+# 1b. Esc and ':' at once (read as Alt-:, as a fast hand in tmux sends
+# them): Esc, then ':', as vim takes them.
+ui_keys Escape
+ui_type "ddi"
+ui_expect "^› *$" "an empty input, in insert mode"
+ui_type "vi draft"
+ui_keys Escape :
+ui_expect "^› /$" "Esc : at once: a command line"
+ui_expect "message set aside" "the draft set aside"
+ui_keys C-c
+ui_expect "^› vi draft$" "and back"
+ui_keys Escape
+ui_type "dd"
+
 # 2. Esc twice by habit while a reply arrives does not stop it (normal
 # mode's Esc dismisses; C-c cancels).
 ui_type "i"

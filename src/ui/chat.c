@@ -1795,6 +1795,16 @@ handle_key(struct ui *ui, uint32_t key)
 		return;
 	}
 	b = keymap_lookup(&ui->km, ui->mode, key);
+	/* vi's insert mode: Esc and a key at once (a fast "Esc :", tmux's
+	 * escape-time) reads as Alt and that key; unbound, it is what was
+	 * typed, as in vim and bash's vi mode. */
+	if (b == NULL && ui->km.has_normal && ui->mode == KEYMAP_INSERT &&
+	    (key & KEYC_META) != 0 && !ui->ed.searching &&
+	    ui->vi_op == ACT_NONE) {
+		handle_key(ui, KEYC_ESCAPE);
+		handle_key(ui, key & ~KEYC_META);
+		return;
+	}
 	if (ui->ed.searching && search_key(ui, b, key))
 		return;
 	if (ui->vi_op != ACT_NONE) {
