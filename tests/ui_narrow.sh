@@ -32,6 +32,18 @@ ui_expect "^ hello world from a narrow pane · gpt-4.1-nano +2 *$" \
 ui_expect "^ +gpt-4.1-nano \(pinned\) · \\\$[0-9.]+ ·$" "50 columns: the footer's broken line ends with the separator"
 ui_expect "^ +[0-9.]+ m?s \(first token [0-9.]+ m?s\) · " "the next line starts with the next field"
 ui_expect_not "^ +· " "no footer line starts with the separator"
+# A reply selected, pinned and in budget mode at 45 columns: the status
+# bar names the reply a rating key will hit; PINNED gives up the model's
+# name for it (the title bar has it).
+TM resize-window -t 0 -x 45 -y 30
+send "a second message"
+ui_expect "mock reply to: a second message" "a second reply"
+ui_keys F2 M-Up
+ui_expect "^ PINNED  BUDGET .* reply 1/2" "45 columns: the selected reply is named"
+ui_keys Escape
+sleep 0.2
+ui_keys F2
+ui_expect_not " BUDGET " "budget mode off again"
 TM resize-window -t 0 -x 40 -y 30
 # Where the separator does not fit after the field, it is dropped.
 ui_expect "^ +gpt-4.1-nano \(pinned\) · \\\$[0-9.]+( ·)?$" "40 columns: broken again between fields"

@@ -886,8 +886,13 @@ draw_status(struct ui *ui, int y)
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
 	}
 	if (app_pinned_model(ui->app) != NULL) {
-		snprintf(
-		    buf, sizeof buf, " PINNED %s ", app_pinned_model(ui->app));
+		/* Narrow, the model's name gives way (the title bar and the
+		 * footers name it) to the reply a rating key will hit. */
+		if (narrow)
+			snprintf(buf, sizeof buf, " PINNED ");
+		else
+			snprintf(buf, sizeof buf, " PINNED %s ",
+			    app_pinned_model(ui->app));
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_BUDGET]);
 	}
 	if (app_budget_mode(ui->app))
@@ -914,9 +919,24 @@ draw_status(struct ui *ui, int y)
 		snprintf(
 		    buf, sizeof buf, " %s%s ", spent, narrow ? "" : " today");
 	/* Whole parts only: "$0.00483 /" cut before its limit misleads.
-	 * Too narrow for it all, the spend alone. */
-	if (utf8_width(buf, strlen(buf)) > cols - x)
-		snprintf(buf, sizeof buf, " %s%s ", warn ? "! " : "", spent);
+	 * Too narrow for it all, the spend alone; and alone too when the
+	 * limit would leave no room to name the selected reply. */
+	{
+		size_t reserve = 0;
+
+		if (ui->selected >= 0 || (ui->scroll > 0 && ui->in_view >= 0)) {
+			char sel[48];
+
+			snprintf(sel, sizeof sel, " reply %ld/%zu ",
+			    (ui->selected >= 0 ? ui->selected : ui->in_view) +
+			        1,
+			    n);
+			reserve = strlen(sel);
+		}
+		if (utf8_width(buf, strlen(buf)) + reserve > cols - x)
+			snprintf(
+			    buf, sizeof buf, " %s%s ", warn ? "! " : "", spent);
+	}
 	x += put_whole(
 	    y, x, buf, cols, warn ? styles[TH_STATUS_WARN] : styles[TH_STATUS]);
 	if (ui->scroll > 0) {
