@@ -114,6 +114,18 @@ ui_keys C-u
 ui_type "/model ex"; ui_keys Tab; ui_type "!"
 ui_expect "^› /model expensive !$" "Tab completes a model's id after /model"
 ui_keys C-u
+# And the word other commands take: a theme, on or off, a conversation.
+ui_type "/theme sol"; ui_keys Tab; ui_type "!"
+ui_expect "^› /theme solarized-dark !$" "Tab completes a theme's name"
+ui_keys C-u
+ui_type "/mouse o"; ui_keys Tab
+ui_expect "on, off" "/mouse: on and off listed"
+ui_type "f"; ui_keys Tab; ui_type "!"
+ui_expect "^› /mouse off !$" "and completed"
+ui_keys C-u
+ui_type "/sessions al"; ui_keys Tab; ui_type "!"
+ui_expect "^› /sessions all !$" "/sessions all completed"
+ui_keys C-u
 
 # 4. At 40 columns (38 for the text), a word that ends on the last column:
 # the next row starts at the next word, not at the space between.

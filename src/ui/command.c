@@ -1926,38 +1926,66 @@ ui_complete(struct ui *ui)
 	const char *t = ui->ed.text, *sp = strchr(t, ' '), *typed;
 	const char **names, **hit;
 	size_t n = 0, k = 0, i, len, common;
-	bool model, more;
+	bool word;
+	char *themes = NULL, *mine = NULL, *all = NULL, *save = NULL, *w;
+	struct app_session_info *list = NULL;
+	size_t nlist = 0;
 
 	if (t[0] != '/' || t[1] == '/' || strchr(t, '\n') != NULL ||
 	    strchr(t, '\t') != NULL || ui->ed.cursor != ui->ed.len)
 		return false;
-	model = sp != NULL && (size_t)(sp - t) == 6 &&
-	        strncmp(t, "/model", 6) == 0 && strchr(sp + 1, ' ') == NULL;
-	/* /search's one word of its own, while there is more to show. */
-	more = sp != NULL && (size_t)(sp - t) == 7 &&
-	       strncmp(t, "/search", 7) == 0 && ui->search_words != NULL &&
-	       !ui->search_done && strchr(sp + 1, ' ') == NULL;
-	if (sp != NULL && !model && !more)
+	/* After a command's name, its one word: a model's id, a theme's
+	 * name, on or off, a conversation's name, /search's more. */
+	word = sp != NULL && strchr(sp + 1, ' ') == NULL;
+	if (sp != NULL && !word)
 		return false;
-	if (more) {
+#define IS(name)                             \
+	((size_t)(sp - t) == strlen(name) && \
+	    strncmp(t, name, strlen(name)) == 0)
+	if (word && IS("/search")) {
+		/* while there is more to show */
+		if (ui->search_words == NULL || ui->search_done)
+			return false;
 		names = xcalloc(1, sizeof *names);
 		names[n++] = "more";
-		typed = sp + 1;
-	} else if (model) {
+	} else if (word && IS("/model")) {
 		names = xcalloc(ui->cfg->nmodels + 1, sizeof *names);
 		names[n++] = "auto";
 		for (i = 0; i < ui->cfg->nmodels; i++)
 			if (app_is_candidate(ui->app, ui->cfg->models[i].id))
 				names[n++] = ui->cfg->models[i].id;
-		typed = sp + 1;
+	} else if (word && IS("/mouse")) {
+		names = xcalloc(2, sizeof *names);
+		names[n++] = "on";
+		names[n++] = "off";
+	} else if (word && IS("/theme")) {
+		themes = resource_list("themes");
+		mine =
+		    resource_list_user(ui->cfg->config_dir, "themes", "theme");
+		all = xasprintf("%s, %s", themes, mine);
+		names = xcalloc(strlen(all) / 2 + 2, sizeof *names);
+		for (w = strtok_r(all, ", ", &save); w != NULL;
+		     w = strtok_r(NULL, ", ", &save))
+			names[n++] = w;
+	} else if (word && (IS("/sessions") || IS("/delete"))) {
+		if (app_sessions(ui->app, &list, &nlist) != MC_OK)
+			nlist = 0;
+		names = xcalloc(nlist + 2, sizeof *names);
+		names[n++] = IS("/sessions") ? "all" : "last";
+		for (i = 0; i < nlist; i++)
+			if (list[i].name != NULL)
+				names[n++] = list[i].name;
+	} else if (word) {
+		return false;
 	} else {
 		names = xcalloc(NCOMMANDS, sizeof *names);
 		for (i = 0; i < NCOMMANDS; i++)
 			/* /export! is /export's variant, not a word. */
 			if (strchr(commands[i].name, '!') == NULL)
 				names[n++] = commands[i].name;
-		typed = t + 1;
 	}
+#undef IS
+	typed = word ? sp + 1 : t + 1;
 	len = strlen(typed);
 	hit = xcalloc(n, sizeof *hit);
 	for (i = 0; i < n; i++)
@@ -1985,8 +2013,7 @@ ui_complete(struct ui *ui)
 			buf_init(&b, 1 << 12);
 			for (i = 0; i < k; i++)
 				if (buf_printf(&b, "%s%s%s", i > 0 ? ", " : "",
-				        model || more ? "" : "/",
-				        hit[i]) != MC_OK)
+				        word ? "" : "/", hit[i]) != MC_OK)
 					break;
 			ui_notice(ui, buf_str(&b));
 			buf_release(&b);
@@ -1994,6 +2021,10 @@ ui_complete(struct ui *ui)
 	}
 	free(hit);
 	free(names);
+	free(themes);
+	free(mine);
+	free(all);
+	app_sessions_free(list, nlist);
 	return true;
 }
 
