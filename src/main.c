@@ -65,7 +65,8 @@ static const char usage_text[] =
     "Without --home, config lives in $XDG_CONFIG_HOME/mixchat and data in\n"
     "$XDG_DATA_HOME/mixchat.  A dataset path of '-' reads standard input.\n"
     "Exit status: 0 ok, 1 runtime failure, 2 usage error, 3 vault locked or\n"
-    "wrong passphrase.\n";
+    "wrong passphrase; ended by a signal as Unix tools are: Ctrl-C (ask,\n"
+    "the passphrase prompt) 130, SIGTERM 143, a reader gone (| head) 141.\n";
 
 struct command {
 	const char *name;

@@ -67,6 +67,9 @@ expect_exit 0 "sessions rename" -- "$MC" --home "$H" sessions rename 3 "keep thi
 expect_grep "$T/out" "conversation 3 is called 'keep this one' now" "rename says so"
 expect_exit 0 "export by the new name" -- "$MC" --home "$H" export "keep this one"
 expect_grep "$T/out" "scripted fast 2" "it is that conversation"
+expect_exit 0 "export NAME -f json (the short option after it too)" -- \
+	"$MC" --home "$H" export "keep this one" -f json
+expect_grep "$T/out" '"session"' "JSON"
 expect_exit 0 "sessions after rename" -- "$MC" --home "$H" sessions
 expect_grep "$T/out" "^3  .*  keep this one$" "a named one-off is listed"
 expect_grep "$T/err" "and 2 one-question" "two left folded"
@@ -78,6 +81,9 @@ expect_exit 2 "rename to a message's id" -- "$MC" --home "$H" sessions rename 3 
 expect_grep "$T/err" "may not look like a message's id" "says why"
 expect_exit 2 "rename to all" -- "$MC" --home "$H" sessions rename 3 all
 expect_grep "$T/err" "may not be called 'all'" "says why"
+expect_exit 2 "ask --session all" -- "$MC" --home "$H" ask --session all "hi"
+expect_grep "$T/err" "may not be called 'all'" "ask refuses the same names"
+expect_exit 2 "ask --session 2.5" -- "$MC" --home "$H" ask --session 2.5 "hi"
 expect_exit 0 "a name with a dot in it is fine" -- "$MC" --home "$H" sessions rename 3 v2.5-notes
 expect_exit 0 "back" -- "$MC" --home "$H" sessions rename 3 "keep this one"
 expect_exit 1 "rename to another's name" -- "$MC" --home "$H" sessions rename 3 work

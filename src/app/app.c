@@ -4029,9 +4029,12 @@ no_last(void)
 	               "sessions lists them)");
 }
 
+static const char *name_refusal(const char *name);
+
 int
 app_session_named(struct app *app, const char *name, char **cause)
 {
+	const char *why;
 	uint64_t id;
 	int rc;
 
@@ -4078,9 +4081,11 @@ app_session_named(struct app *app, const char *name, char **cause)
 		    name);
 		return MC_ERR_USAGE;
 	}
-	if (name[strspn(name, " \t")] == '\0' || has_control(name)) {
-		*cause = xstrdup("a conversation name must not be blank or "
-		                 "hold control characters");
+	/* The rest of what /rename and `sessions rename` refuse (all, a
+	 * message's id, a blank): one rule for a name however it is
+	 * given. */
+	if ((why = name_refusal(name)) != NULL) {
+		*cause = xstrdup(why);
 		return MC_ERR_USAGE;
 	}
 	app_clear_conversation(app);

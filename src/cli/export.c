@@ -84,12 +84,16 @@ cli_export(const struct cli_global *g, int argc, char **argv)
 		which = argv[optind++];
 	/* GNU getopt stops at SESSION ("+"): take options after it too. */
 	while (optind < argc) {
-		if (strcmp(argv[optind], "--format") == 0 &&
+		if ((strcmp(argv[optind], "--format") == 0 ||
+		        strcmp(argv[optind], "-f") == 0) &&
 		    optind + 1 < argc) {
 			format = argv[optind + 1];
 			optind += 2;
 		} else if (strncmp(argv[optind], "--format=", 9) == 0)
 			format = argv[optind++] + 9;
+		else if (strncmp(argv[optind], "-f", 2) == 0 &&
+		         argv[optind][2] != '\0')
+			format = argv[optind++] + 2; /* -fjson */
 		else
 			return cli_usage_error(
 			    "export", "unexpected argument '%s'", argv[optind]);

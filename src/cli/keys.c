@@ -50,7 +50,7 @@ static const char keys_usage[] =
     "Without --passphrase-fd the passphrase comes from\n"
     "vault.passphrase_command in config.json, else the terminal.\n"
     "Exit status: 0 ok, 1 failure, 2 usage, 3 vault locked or wrong\n"
-    "passphrase.\n";
+    "passphrase, 130 Ctrl-C at the passphrase prompt.\n";
 
 struct keys_args {
 	const char *sub;

@@ -2108,8 +2108,20 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		session = argv[2];
 	else if (argc == 2 && strncmp(argv[1], "--session=", 10) == 0)
 		session = argv[1] + 10;
-	else if (argc > 1)
-		return cli_usage_error("chat", "takes only --session S");
+	else if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	                          strcmp(argv[1], "-h") == 0)) {
+		printf("Usage: mixchat [chat] [-s|--session N|NAME|last|new]\n"
+		       "Open the interactive chat, in conversation S when "
+		       "given (its number, its\nname, last: the one used "
+		       "last, or new).  mixchat --help lists the\ncommands "
+		       "and options; in the chat, F1 the keys and /help the "
+		       "commands.\n");
+		return EXIT_OK;
+	} else if (argc > 1) {
+		fprintf(stderr, "mixchat chat: takes only --session S\n"
+		                "Try 'mixchat --help' for more information.\n");
+		return EXIT_USAGE;
+	}
 	if ((rc = cli_load_config(g, &cfg)) != EXIT_OK)
 		return rc;
 	/* "resume": true goes on with the last conversation unless the

@@ -1875,9 +1875,15 @@ cmd_quit(struct ui *ui, const char *arg)
 	 * lost to it unseen: it comes back (after the command, as always),
 	 * and a /quit again means it. */
 	if (ui->set_aside != NULL && !ui->quit_set_aside_said) {
+		char key[32];
+
 		ui->quit_set_aside_said = true;
-		ui_note(ui, "the message you set aside is back in the input, "
-		            "unsent: /quit again (Alt-/ quit) to leave it");
+		ui_hint_key(&ui->km, ACT_COMMAND, key, sizeof key);
+		ui_note(ui,
+		    "the message you set aside is back in the input, "
+		    "unsent: /quit again%s%s%s to leave it",
+		    key[0] != '\0' ? " (" : "", key,
+		    key[0] != '\0' ? " quit)" : "");
 		return;
 	}
 	ui->quit = true;
@@ -1970,8 +1976,10 @@ ui_complete(struct ui *ui)
 	} else if (word && (IS("/sessions") || IS("/delete"))) {
 		if (app_sessions(ui->app, &list, &nlist) != MC_OK)
 			nlist = 0;
-		names = xcalloc(nlist + 2, sizeof *names);
-		names[n++] = IS("/sessions") ? "all" : "last";
+		names = xcalloc(nlist + 3, sizeof *names);
+		if (IS("/sessions"))
+			names[n++] = "all";
+		names[n++] = "last";
 		for (i = 0; i < nlist; i++)
 			if (list[i].name != NULL)
 				names[n++] = list[i].name;
