@@ -17,6 +17,12 @@ expect_grep "$T/out" "key vault are in $T/h\.$" "and the data folder"
 HOME=$T/u XDG_CONFIG_HOME= XDG_DATA_HOME=$T/xdg MIXCHAT_HOME= expect_exit 0 "--help with XDG_DATA_HOME" -- "$MC" --help
 expect_grep "$T/out" "^Here: the config is $T/u/.config/mixchat/config.json;$" "the config under HOME"
 expect_grep "$T/out" "key vault are in $T/xdg/mixchat\.$" "the data under XDG_DATA_HOME"
+# chat --help: the chat's own usage (it was a usage error pointing at
+# itself); another word after chat is one, pointing at mixchat --help.
+expect_exit 0 "chat --help" -- "$MC" chat --help
+expect_grep "$T/out" "^Usage: mixchat \[chat\] \[-s|--session N|NAME|last|new\]" "its usage"
+expect_exit 2 "chat --bogus" -- "$MC" chat --bogus
+expect_grep "$T/err" "Try 'mixchat --help'" "points at mixchat --help"
 # Every command answers --help with its usage, on stdout, exit 0; what a
 # command's --help lists, the global --help lists too.
 for cmd in ask route rate ratings keys train eval stats export; do

@@ -131,6 +131,17 @@ ui_expect "^mixchat: passphrase entry cancelled$" "Ctrl-C at the prompt says it 
 [ "$(ui_exit_status)" = 130 ] && ok "Ctrl-C at the prompt: dies of SIGINT (130)" ||
 	{ fail "Ctrl-C at the prompt: exit $(cat "$T/exit" 2>/dev/null)"; ui_screen | sed 's/^/  | /'; }
 ui_expect_not "no input from the terminal" "not called no input"
+# The same at `keys list`'s prompt (the keys commands' own path).
+TM kill-server >/dev/null 2>&1
+nstart=$((nstart + 1)); SOCK="$SOCK_BASE-$nstart"
+rm -f "$T/exit"
+TM new-session -d -x 100 -y 30 \
+    "trap '' INT; env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 '$MC' --home '$H' keys list; echo \$? >'$T/exit'; sleep 60"
+ui_expect "^Passphrase for .*vault: ?$" "keys list asks for the passphrase, to cancel"
+ui_keys C-c
+ui_expect "passphrase entry cancelled" "keys list: Ctrl-C says it was cancelled"
+[ "$(ui_exit_status)" = 130 ] && ok "keys list: Ctrl-C at the prompt dies of SIGINT (130)" ||
+	{ fail "keys list, Ctrl-C at the prompt: exit $(cat "$T/exit" 2>/dev/null)"; ui_screen | sed 's/^/  | /'; }
 
 # Enter alone at the prompt is a try like a wrong passphrase (every model
 # here needs a key): asked again, and after three, exit 3.
