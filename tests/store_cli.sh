@@ -275,4 +275,34 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 	chmod 700 "$T"
 else echo "SKIP: the unsearchable data folder needs root and setpriv to act as another user"; fi
 
+# A data folder that is read-only to this user (a backup, a read-only
+# mount): what only reads (sessions, export, stats) reads it; what would
+# write says why it cannot, and nothing in it changes.
+HR=$T/ro
+mkdir -p "$HR/db" && cp "$H/db/"*.mdb "$HR/db/" && PORT=9 write_config "$HR" &&
+	chmod 755 "$T" "$HR" "$HR/db" && chmod 644 "$HR/db/"* "$HR/config.json"
+as_other=
+if [ "$(id -u)" = 0 ]; then
+	command -v setpriv >/dev/null 2>&1 && as_other="setpriv --reuid=65534 --regid=65534 --clear-groups"
+else chmod a-w "$HR/db" "$HR/db/"* "$HR/config.json" "$HR"; as_other=env; fi
+if [ -n "$as_other" ]; then
+	sum_before=$(cat "$HR/db/data.mdb" | cksum)
+	expect_exit 0 "sessions in a read-only data folder" -- $as_other "$MC" --home "$HR" sessions
+	expect_grep "$T/out" '^2  .*  3 msgs  ' "sessions lists a read-only folder's conversations"
+	expect_grep "$T/err" "without LMDB's lock file (read-only to you)" "reading without the lock is said"
+	expect_exit 0 "export in a read-only data folder" -- $as_other "$MC" --home "$HR" export 1 --format json
+	[ "$(j '[.session.name, (.messages|length), .messages[1].rating]')" = '["first",2,4]' ] \
+		&& ok "export of a read-only folder is whole" || fail "read-only export: $(cat "$T/out")"
+	expect_exit 0 "stats in a read-only data folder" -- $as_other "$MC" --home "$HR" stats
+	expect_grep "$T/out" 'Ratings: 1 (mean 4.00)' "stats reads a read-only folder"
+	expect_exit 1 "sessions rm in a read-only data folder" -- $as_other "$MC" --home "$HR" sessions rm 1
+	expect_grep "$T/err" 'Permission denied (the folder is read-only to you: `mixchat sessions`, `export` and `stats` can still read it)' "rm says the folder is read-only and what still reads it"
+	expect_exit 1 "ask in a read-only data folder" -- $as_other "$MC" --home "$HR" ask hi
+	expect_grep "$T/err" 'the folder is read-only to you' "ask says the folder is read-only"
+	[ "$(cat "$HR/db/data.mdb" | cksum)" = "$sum_before" ] && ok "the read-only folder's data is unchanged" \
+		|| fail "the read-only folder's data.mdb changed"
+	chmod -R u+w "$HR"
+else echo "SKIP: a read-only data folder as root needs setpriv to act as another user"; fi
+chmod 700 "$T"
+
 finish

@@ -108,7 +108,8 @@ cli_export(const struct cli_global *g, int argc, char **argv)
 	rc = EXIT_RUNTIME;
 	dir = config_data_path(&cfg, "db");
 	/* Nothing stored yet: no conversation, and nothing is created. */
-	if (!cli_store_absent(&cfg) && store_open(dir, &s, &cause) != MC_OK) {
+	if (!cli_store_absent(&cfg) &&
+	    store_open_read(dir, &s, &cause) != MC_OK) {
 		cli_error("%s", cause);
 		goto out;
 	}

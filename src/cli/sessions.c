@@ -48,7 +48,7 @@ static const char sessions_usage[] =
 /* Open the store of cfg into *s; NULL (and 0) when nothing is stored
  * yet: there is no conversation, and nothing is created. */
 static int
-open_store(const struct config *cfg, struct store **s)
+open_store(const struct config *cfg, bool reader, struct store **s)
 {
 	char *dir, *cause = NULL;
 	int rc = EXIT_OK;
@@ -57,7 +57,8 @@ open_store(const struct config *cfg, struct store **s)
 	if (cli_store_absent(cfg))
 		return EXIT_OK;
 	dir = config_data_path(cfg, "db");
-	if (store_open(dir, s, &cause) != MC_OK) {
+	if ((reader ? store_open_read(dir, s, &cause)
+	            : store_open(dir, s, &cause)) != MC_OK) {
 		cli_error("%s", cause);
 		rc = EXIT_RUNTIME;
 	}
@@ -302,7 +303,7 @@ cli_sessions(const struct cli_global *g, int argc, char **argv)
 		config_release(&cfg);
 		return rc;
 	}
-	if ((rc = open_store(&cfg, &s)) != EXIT_OK)
+	if ((rc = open_store(&cfg, verb == NULL, &s)) != EXIT_OK)
 		goto out;
 	if (verb != NULL && strcmp(verb, "rm") == 0)
 		rc = sessions_rm(s, argv[1]);

@@ -590,7 +590,8 @@ cli_stats(const struct cli_global *g, int argc, char **argv)
 	}
 	dir = config_data_path(&cfg, "db");
 	/* Nothing stored yet: nothing to show, and nothing is created. */
-	if (!cli_store_absent(&cfg) && store_open(dir, &s, &cause) != MC_OK) {
+	if (!cli_store_absent(&cfg) &&
+	    store_open_read(dir, &s, &cause) != MC_OK) {
 		cli_error("%s", cause);
 		rc = EXIT_RUNTIME;
 		goto out;

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/record.h"
 #include "store/store_int.h"
@@ -197,6 +198,13 @@ store_txn_write(struct store *s, const char *what,
 	MDB_txn *txn;
 	int rc, attempt;
 
+	if (s->readonly) {
+		store_set_error(s,
+		    "%s: %s can only be read (its folder is read-only to "
+		    "you); nothing was written",
+		    what, s->dir);
+		return MC_ERR_PERM;
+	}
 	for (attempt = 0;; attempt++) {
 		rc = mdb_txn_begin(s->env, NULL, 0, &txn);
 		if (rc == MDB_MAP_RESIZED && attempt < STORE_GROW_RETRIES) {
@@ -368,6 +376,62 @@ open_body(struct store *s, MDB_txn *txn, void *arg)
 }
 
 /*
+ * Opening to read only (store_open_read on a folder the user cannot
+ * write): the named databases must be there and the schema this
+ * mixchat's own, since a migration would write.  The read transaction
+ * is committed, not aborted, so the handles it opened stay open.
+ */
+static int
+open_read(struct store *s)
+{
+	MDB_txn *txn;
+	MDB_val k = { 6, (void *)(uintptr_t) "schema" }, d;
+	uint32_t v = 0;
+	int rc, i;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return mc_from_mdb(s, "opening the store", rc);
+	if ((rc = mdb_dbi_open(txn, "meta", 0, &s->meta)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "sessions", 0, &s->sessions)) ||
+	    (rc = mdb_dbi_open(txn, "messages", 0, &s->messages)) ||
+	    (rc = mdb_dbi_open(txn, "ratings", 0, &s->ratings)) ||
+	    (rc = mdb_dbi_open(txn, "router", 0, &s->router)) ||
+	    (rc = mdb_dbi_open(txn, "spend", 0, &s->spend)) ||
+	    (rc = mdb_dbi_open(txn, "latency", 0, &s->latency)) ||
+	    (rc = mdb_get(txn, s->meta, &k, &d)) != 0) {
+		mdb_txn_abort(txn);
+		if (rc == MDB_NOTFOUND) {
+			store_set_error(s,
+			    "%s holds no mixchat data, and its folder is "
+			    "read-only to you",
+			    s->dir);
+			return MC_ERR_NOTFOUND;
+		}
+		return mc_from_mdb(s, "opening the store", rc);
+	}
+	if (d.mv_size == 4)
+		for (i = 3; i >= 0; i--)
+			v = (v << 8) | ((const unsigned char *)d.mv_data)[i];
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		return mc_from_mdb(s, "opening the store", rc);
+	if (v != STORE_SCHEMA) {
+		store_set_error(s,
+		    v > STORE_SCHEMA
+		        ? "%s was written by a newer mixchat (data schema "
+		          "%lu; this mixchat reads %d): upgrade mixchat"
+		    : v == 0 ? "%s: the schema record is damaged (%lu; "
+		               "this mixchat reads %d)"
+		             : "%s was written by an older mixchat (data "
+		               "schema %lu; this mixchat reads %d) and must "
+		               "be upgraded, which its read-only folder "
+		               "does not allow: copy it somewhere writable",
+		    s->dir, (unsigned long)v, STORE_SCHEMA);
+		return v > STORE_SCHEMA ? MC_ERR_VERSION : MC_ERR_CORRUPT;
+	}
+	return MC_OK;
+}
+
+/*
  * A data file may end before its last page number: pages taken and freed
  * in one transaction are never written (LMDB's own copy trims to the file
  * for that).  Such a file is whole when every missing page is on the free
@@ -428,12 +492,48 @@ tail_is_free(MDB_env *env, uint64_t have, uint64_t last)
 	return ok;
 }
 
-int
-store_open(const char *dir, struct store **out, char **cause)
+/* Why the folder cannot be written, for an open that failed with
+ * EACCES or EROFS; "" when it can (a file in it is the trouble). */
+static const char *
+why_unwritable(const char *dir, int rc)
+{
+	if (rc == EROFS)
+		return " (its file system is mounted read-only: `mixchat "
+		       "sessions`, `export` and `stats` can still read it)";
+	if (rc == EACCES && access(dir, W_OK) != 0)
+		return " (the folder is read-only to you: `mixchat sessions`, "
+		       "`export` and `stats` can still read it)";
+	return rc == EACCES ? " (check the permissions of the folder and "
+	                      "the files in it)"
+	                    : "";
+}
+
+static int
+open_env(struct store *s, const char *dir, unsigned flags)
+{
+	int rc;
+
+	if ((rc = mdb_env_create(&s->env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(s->env, 8)) != 0 ||
+	    (rc = mdb_env_set_mapsize(s->env, s->mapsize)) != 0)
+		return rc;
+	rc = mdb_env_open(s->env, dir,
+	    flags | MDB_NOTLS | (store_test_nosync ? MDB_NOSYNC : 0), 0600);
+	if (rc != 0) {
+		mdb_env_close(s->env);
+		s->env = NULL;
+	}
+	return rc;
+}
+
+static int
+store_open_as(
+    const char *dir, bool may_read_only, struct store **out, char **cause)
 {
 	struct store *s;
 	struct open_ctx ctx;
 	MDB_envinfo info;
+	unsigned flags;
 	int rc, dead = 0;
 
 	*out = NULL;
@@ -445,20 +545,23 @@ store_open(const char *dir, struct store **out, char **cause)
 	rc = fs_mkdir_p(dir, 0700, cause);
 	if (rc != MC_OK)
 		goto out;
-	if ((rc = mdb_env_create(&s->env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(s->env, 8)) != 0 ||
-	    (rc = mdb_env_set_mapsize(s->env, s->mapsize)) != 0) {
-		*cause = xasprintf(
-		    "%s: cannot set up LMDB: %s", dir, mdb_strerror(rc));
-		rc = MC_ERR_IO;
-		goto out;
-	}
-	rc = mdb_env_open(s->env, dir,
-	    MDB_NOTLS | (store_test_nosync ? MDB_NOSYNC : 0), 0600);
+	rc = open_env(s, dir, 0);
+	/* A folder the user cannot write (a backup, a read-only mount):
+	 * read it when the caller only reads, with LMDB's lock file if it
+	 * can be written, else without (nobody can be writing there but
+	 * its owner: said). */
+	if ((rc == EACCES || rc == EROFS) && may_read_only &&
+	    (rc = open_env(s, dir, MDB_RDONLY)) != 0 &&
+	    (rc == EACCES || rc == EROFS) &&
+	    (rc = open_env(s, dir, MDB_RDONLY | MDB_NOLOCK)) == 0)
+		s->warn(s->warn_arg,
+		    "reading the data folder without LMDB's lock file "
+		    "(read-only to you): should its owner's mixchat write "
+		    "there meanwhile, this read could be torn");
 	if (rc != 0) {
 		*cause = xasprintf("%s: cannot open the database: %s%s", dir,
 		    mdb_strerror(rc),
-		    rc == EACCES        ? " (check the folder's permissions)"
+		    rc == EACCES || rc == EROFS ? why_unwritable(dir, rc)
 		    : rc == MDB_INVALID ? " (not an LMDB database; move it "
 		                          "away to start afresh)"
 		                        : "");
@@ -499,6 +602,15 @@ store_open(const char *dir, struct store **out, char **cause)
 		}
 		free(file);
 	}
+	if (mdb_env_get_flags(s->env, &flags) == 0 && (flags & MDB_RDONLY)) {
+		s->readonly = true;
+		if ((rc = open_read(s)) != MC_OK) {
+			*cause = xstrdup(store_strerror(s));
+			goto out;
+		}
+		*out = s;
+		return MC_OK;
+	}
 	/* A crashed process leaves its reader slot behind: clear it. */
 	if (mdb_reader_check(s->env, &dead) == 0 && dead > 0)
 		log_debug("store: cleared %d stale reader(s)", dead);
@@ -512,6 +624,24 @@ store_open(const char *dir, struct store **out, char **cause)
 out:
 	store_close(s);
 	return rc;
+}
+
+int
+store_open(const char *dir, struct store **out, char **cause)
+{
+	return store_open_as(dir, false, out, cause);
+}
+
+int
+store_open_read(const char *dir, struct store **out, char **cause)
+{
+	return store_open_as(dir, true, out, cause);
+}
+
+bool
+store_read_only(const struct store *s)
+{
+	return s != NULL && s->readonly;
 }
 
 void

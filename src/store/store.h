@@ -75,6 +75,17 @@ enum store_source {
  * (free with store_close); on failure *cause says why (caller frees).
  */
 int store_open(const char *dir, struct store **out, char **cause) MC_WUR;
+/*
+ * store_open_read: store_open for a caller that only reads (sessions,
+ * export, stats).  Where the folder cannot be written it opens the
+ * environment read-only instead (without LMDB's lock file when that
+ * cannot be written either, said through the warning hook); every write
+ * to such a store then fails with MC_ERR_PERM, and a schema that would
+ * need migrating is refused.
+ */
+int store_open_read(const char *dir, struct store **out, char **cause) MC_WUR;
+/* store_read_only: whether s was opened read-only by store_open_read. */
+bool store_read_only(const struct store *s);
 /* store_close: close the environment and free s.  NULL is fine. */
 void store_close(struct store *s);
 /* store_strerror: the last failure in the user's words; owned by s. */

@@ -19,6 +19,7 @@ struct store {
 	void (*warn)(void *, const char *);
 	void *warn_arg;
 	unsigned long damaged;
+	bool readonly; /* opened by store_open_read in a read-only folder */
 	/* The damaged records said already (their db and key's CRC-32):
 	 * each is said once a session, however often it is read. */
 	uint32_t said[64];
