@@ -142,6 +142,22 @@ ui_keys C-c
 ui_expect "passphrase entry cancelled" "keys list: Ctrl-C says it was cancelled"
 [ "$(ui_exit_status)" = 130 ] && ok "keys list: Ctrl-C at the prompt dies of SIGINT (130)" ||
 	{ fail "keys list, Ctrl-C at the prompt: exit $(cat "$T/exit" 2>/dev/null)"; ui_screen | sed 's/^/  | /'; }
+# And at `keys add`'s key prompt (the passphrase from a descriptor): the
+# same interrupt, and no key stored.
+printf 'correct horse\n' >"$T/pw"
+TM kill-server >/dev/null 2>&1
+nstart=$((nstart + 1)); SOCK="$SOCK_BASE-$nstart"
+rm -f "$T/exit"
+TM new-session -d -x 100 -y 30 \
+    "trap '' INT; env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 '$MC' --home '$H' keys add mistral --passphrase-fd 3 3<'$T/pw'; echo \$? >'$T/exit'; sleep 60"
+ui_expect "^API key for mistral .not shown.: ?$" "keys add asks for the key, to cancel"
+ui_keys C-c
+ui_expect "^mixchat: key entry cancelled: nothing was stored$" "keys add: Ctrl-C says nothing was stored"
+[ "$(ui_exit_status)" = 130 ] && ok "keys add: Ctrl-C at the key prompt dies of SIGINT (130)" ||
+	{ fail "keys add, Ctrl-C at the key prompt: exit $(cat "$T/exit" 2>/dev/null)"; ui_screen | sed 's/^/  | /'; }
+"$MC" --home "$H" keys list --names-only >"$T/names" 2>&1
+grep -q mistral "$T/names" && fail "keys add: a cancelled key was stored: $(cat "$T/names")" ||
+	ok "keys add: the cancelled key is not in the vault"
 
 # Enter alone at the prompt is a try like a wrong passphrase (every model
 # here needs a key): asked again, and after three, exit 3.

@@ -50,7 +50,7 @@ static const char keys_usage[] =
     "Without --passphrase-fd the passphrase comes from\n"
     "vault.passphrase_command in config.json, else the terminal.\n"
     "Exit status: 0 ok, 1 failure, 2 usage, 3 vault locked or wrong\n"
-    "passphrase, 130 Ctrl-C at the passphrase prompt.\n";
+    "passphrase, 130 Ctrl-C at the passphrase or key prompt.\n";
 
 struct keys_args {
 	const char *sub;
@@ -327,13 +327,13 @@ keys_add(const struct config *cfg, const struct keys_args *a, const char *path)
 		goto out;
 	rc = passphrase_read_key(a->provider, VAULT_KEY_MAX, &key, &cause);
 	if (rc == MC_ERR_CANCELLED) {
-		/* Ctrl-C at the key's prompt: the vault was open, so not the
-		 * locked vault's exit status. */
+		/* Ctrl-C at the key's prompt: said, then an interrupt, as at
+		 * the passphrase's (nothing was stored). */
 		cli_error("%s", cause);
 		free(cause);
 		secret_free(pass);
 		vault_close(v);
-		return EXIT_RUNTIME;
+		return exit_code(rc);
 	}
 	if (rc != MC_OK)
 		goto out;
