@@ -3605,13 +3605,24 @@ app_reask(struct app *app, size_t index, char **cause)
 	 * whole answer) or when the re-ask was refused (nothing was asked). */
 	if (orig->pub.rating == 0 && orig->pub.reply_id[0] != '\0' &&
 	    !orig->pub.reask && orig->text.len > 0 &&
-	    orig->pub.state == REPLY_DONE && !orig->soft_taught) {
+	    orig->pub.state == REPLY_DONE && !orig->soft_taught &&
+	    store_reask_find(app->store, orig->pub.model, orig->pub.prompt,
+	        orig->pub.reply_id, &orig->soft_key_ms) == MC_OK)
+		/* Another mixchat on this conversation re-asked it first:
+		 * taught once. */
+		orig->soft_taught = true;
+	else if (orig->pub.rating == 0 && orig->pub.reply_id[0] != '\0' &&
+	         !orig->pub.reask && orig->text.len > 0 &&
+	         orig->pub.state == REPLY_DONE && !orig->soft_taught) {
 		/* Not tied to the reply (session 0): the store would show it
-		 * as the reply's rating, and the user gave none. */
+		 * as the reply's rating, and the user gave none.  It names
+		 * the reply in origin, so that only its rating replaces it. */
+		orig->soft_key_ms = 0;
 		if (app_learn_commit_ex(app, app_features(app, orig), 0, 0,
 		        orig->pub.prompt, orig->pub.model, 2, 0,
-		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT, 0, NULL, 0,
-		        NULL, &orig->soft_key_ms, &dummy) != MC_OK)
+		        STORE_SOURCE_REASK, 0.0, APP_REASK_WEIGHT, 0,
+		        orig->pub.reply_id, 0, NULL, &orig->soft_key_ms,
+		        &dummy) != MC_OK)
 			free(dummy);
 		else
 			orig->soft_taught = true;
@@ -4459,7 +4470,8 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 	}
 	store_messages_free(msgs, n);
 	/* A reply whose re-ask already taught its soft lesson (a re-ask
-	 * rating with its model and prompt) is not taught it again. */
+	 * rating of that reply: its id, model and prompt) is not taught it
+	 * again. */
 	{
 		struct store_rating *rl = NULL;
 		size_t nr = 0, k;
@@ -4474,11 +4486,9 @@ app_session_load(struct app *app, uint64_t sid, char **cause)
 					struct exchange *e = app->ex[i];
 
 					if (!e->pub.reask &&
-					    e->pub.model != NULL &&
-					    strcmp(e->pub.model, rl[k].model) ==
-					        0 &&
-					    strcmp(e->pub.prompt,
-					        rl[k].prompt) == 0) {
+					    store_reask_of(&rl[k], e->pub.model,
+					        e->pub.prompt,
+					        e->pub.reply_id)) {
 						e->soft_taught = true;
 						e->soft_key_ms = rl[k].key_ms;
 					}
@@ -5000,10 +5010,12 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 {
 	struct store_message reply, prompt;
 	struct router_features *f;
+	char id[STORE_REPLY_ID_MAX];
 	int64_t soft_ms;
 	size_t i;
 	int rc;
 
+	store_reply_id_format(session, seq, id, sizeof id);
 	memset(&reply, 0, sizeof reply);
 	memset(&prompt, 0, sizeof prompt);
 	rc = store_message_get(app->store, session, seq, &reply);
@@ -5060,8 +5072,8 @@ app_rate_stored(struct app *app, uint64_t session, uint32_t seq, int score,
 	/* As in the chat: a first rating replaces the soft lesson a re-ask
 	 * of this reply taught its model. */
 	if (reply.rating != 0 || prompt.text == NULL ||
-	    store_reask_find(app->store, reply.model, prompt.text, &soft_ms) !=
-	        MC_OK)
+	    store_reask_find(
+	        app->store, reply.model, prompt.text, id, &soft_ms) != MC_OK)
 		soft_ms = 0;
 	rc = app_learn_commit_ex(app, f, session, seq, prompt.text, reply.model,
 	    score, reply.rating, source, app_score_quality(score), 1.0, 0, NULL,
@@ -5164,9 +5176,12 @@ app_ratings_export(
 		    list[i].session, list[i].seq, id, sizeof id);
 		if (list[i].session != 0)
 			cJSON_AddStringToObject(o, "reply_id", id);
-		else if (list[i].origin != NULL)
+		else if (list[i].origin != NULL &&
+		         list[i].source != STORE_SOURCE_REASK)
 			/* Imported: the id it has where it was made, so that
-			 * its correction there is known as one further on. */
+			 * its correction there is known as one further on.
+			 * (A re-ask's lesson names the reply it re-asked here,
+			 * which means nothing elsewhere.) */
 			cJSON_AddStringToObject(o, "reply_id", list[i].origin);
 		else
 			cJSON_AddNullToObject(o, "reply_id");

@@ -660,7 +660,9 @@ cmp_origin(const void *a, const void *b)
 	                          *y = *(const struct store_rating *const *)b;
 	int d;
 
-	if ((d = strcmp(x->origin, y->origin)) != 0 ||
+	if ((d = (x->source == STORE_SOURCE_REASK) -
+	         (y->source == STORE_SOURCE_REASK)) != 0 ||
+	    (d = strcmp(x->origin, y->origin)) != 0 ||
 	    (d = strcmp(x->model != NULL ? x->model : "",
 	         y->model != NULL ? y->model : "")) != 0 ||
 	    (d = strcmp(x->prompt, y->prompt)) != 0)
@@ -675,7 +677,8 @@ cmp_origin(const void *a, const void *b)
  * reply's ratings (adjacent in key order, oldest first) all but its last;
  * of imported ratings of one reply elsewhere (the same origin, model and
  * prompt: a rating there and its correction, imported from two exports)
- * all but the latest made.
+ * all but the latest made; of re-ask lessons of one reply here (two
+ * mixchats re-asked it at once) all but the latest.
  */
 static void
 ratings_mark_superseded(struct store_rating *list, size_t n)
@@ -694,7 +697,9 @@ ratings_mark_superseded(struct store_rating *list, size_t n)
 			imp[m++] = &list[i];
 	qsort(imp, m, sizeof *imp, cmp_origin);
 	for (i = 0; i + 1 < m; i++)
-		if (strcmp(imp[i]->origin, imp[i + 1]->origin) == 0 &&
+		if ((imp[i]->source == STORE_SOURCE_REASK) ==
+		        (imp[i + 1]->source == STORE_SOURCE_REASK) &&
+		    strcmp(imp[i]->origin, imp[i + 1]->origin) == 0 &&
 		    strcmp(imp[i]->model != NULL ? imp[i]->model : "",
 		        imp[i + 1]->model != NULL ? imp[i + 1]->model : "") ==
 		        0 &&
@@ -873,7 +878,7 @@ store_ratings_end(struct store_ratings *rd)
 
 /* The latest re-ask soft lesson of model on prompt (store_reask_find). */
 struct reask_ctx {
-	const char *model, *prompt;
+	const char *model, *prompt, *reply_id;
 	int64_t key_ms;
 };
 
@@ -892,10 +897,8 @@ reask_visit(
 		record_rating_release(r);
 		return true; /* past session 0 */
 	}
-	if (k->mv_size == KEY_RATING_LEN && r->source == STORE_SOURCE_REASK &&
-	    !r->pending && r->model != NULL && r->prompt != NULL &&
-	    strcmp(r->model, c->model) == 0 &&
-	    strcmp(r->prompt, c->prompt) == 0)
+	if (k->mv_size == KEY_RATING_LEN &&
+	    store_reask_of(r, c->model, c->prompt, c->reply_id))
 		c->key_ms = r->key_ms;
 	record_rating_release(r);
 	return false;
@@ -907,11 +910,24 @@ reask_body(struct store *s, MDB_txn *txn, void *arg)
 	return ratings_walk(s, txn, false, reask_visit, arg);
 }
 
-int
-store_reask_find(
-    struct store *s, const char *model, const char *prompt, int64_t *key_ms)
+bool
+store_reask_of(const struct store_rating *r, const char *model,
+    const char *prompt, const char *reply_id)
 {
-	struct reask_ctx c = { model, prompt, 0 };
+	if (r->source != STORE_SOURCE_REASK || r->pending || r->model == NULL ||
+	    r->prompt == NULL || model == NULL || prompt == NULL ||
+	    strcmp(r->model, model) != 0 || strcmp(r->prompt, prompt) != 0)
+		return false;
+	/* Made since lessons name their reply: that reply's alone. */
+	return r->origin == NULL || reply_id == NULL ||
+	       strcmp(r->origin, reply_id) == 0;
+}
+
+int
+store_reask_find(struct store *s, const char *model, const char *prompt,
+    const char *reply_id, int64_t *key_ms)
+{
+	struct reask_ctx c = { model, prompt, reply_id, 0 };
 	int rc;
 
 	*key_ms = 0;

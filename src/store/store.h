@@ -352,12 +352,16 @@ int store_rating_commit_learn(struct store *s, const struct store_rating *r,
     char **cause) MC_WUR;
 /*
  * store_reask_find: the key time of the latest re-ask soft lesson (a
- * learned rating of source STORE_SOURCE_REASK, tied to no reply) of model
- * on prompt, for store_rating_commit_replace; MC_ERR_NOTFOUND when there
- * is none.
+ * learned rating of source STORE_SOURCE_REASK, in session 0) of model on
+ * prompt, re-asking reply_id (a lesson names the reply it re-asked in
+ * origin; one stored before that matches any), for
+ * store_rating_commit_replace; MC_ERR_NOTFOUND when there is none.
  */
 int store_reask_find(struct store *s, const char *model, const char *prompt,
-    int64_t *key_ms) MC_WUR;
+    const char *reply_id, int64_t *key_ms) MC_WUR;
+/* store_reask_of: whether r is such a lesson (store_reask_find's test). */
+bool store_reask_of(const struct store_rating *r, const char *model,
+    const char *prompt, const char *reply_id);
 /*
  * store_rating_commit_replace: store_rating_commit_learn, and in the same
  * transaction the re-ask's soft lesson keyed at drop_ms (when > 0) that
