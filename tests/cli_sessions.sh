@@ -115,6 +115,11 @@ expect_exit 1 "ask --session last with nothing to go on with" -- \
 	"$MC" --home "$HL" ask --session last "into nothing"
 expect_grep "$T/err" "there is no conversation to go on with yet" "says so"
 [ "$(wc -l <"$MOCK_LOG")" = "$n" ] && ok "nothing was asked" || fail "the provider was asked"
+# rm and rename of "last" with nothing stored yet: said, not a crash.
+expect_exit 1 "sessions rm last with nothing stored" -- "$MC" --home "$HL" sessions rm last
+expect_grep "$T/err" "no conversation was used last yet" "rm last: says there is none"
+expect_exit 1 "sessions rename last with nothing stored" -- "$MC" --home "$HL" sessions rename last x
+expect_grep "$T/err" "no conversation was used last yet" "rename last: says there is none"
 expect_exit 2 "ask --session new" -- "$MC" --home "$HL" ask --session new "a new one"
 expect_grep "$T/err" "'new' is no name for a conversation" "says why"
 "$MC" --home "$HL" ask --session topic "topic question" >/dev/null 2>&1 || fail "ask --session topic"

@@ -168,7 +168,7 @@ find_session(struct store *s, const char *which, uint64_t *id)
 
 	/* A conversation an older mixchat let be named "last": rm and
 	 * rename, which ask nothing, do not guess which one is meant. */
-	if (strcmp(which, "last") == 0 &&
+	if (s != NULL && strcmp(which, "last") == 0 &&
 	    store_session_find(s, which, &named) == MC_OK &&
 	    app_session_find_in(s, which, id) == MC_OK && named != *id) {
 		cli_error("a conversation is named 'last' (number %llu), and "
