@@ -152,6 +152,26 @@ ui_keys Enter
 ui_expect "the message you set aside is back in the input, unsent" "/quit first says a message is set aside"
 ui_expect "^› //usr/local is where my draft goes$" "and it is back"
 ui_keys C-M-u
+# Another message set aside later is said again (it was said once a run).
+ui_type "another draft"
+ui_keys M-/
+ui_type "quit"
+ui_keys Enter
+ui_expect "^› another draft$" "/quit with another message set aside: said again, it is back"
+ui_keys C-M-u
+# Something else typed in the command's place: Esc leaves it be, and the
+# status bar says when the message comes back.
+ui_type "hint draft"
+ui_keys M-/
+ui_keys BSpace
+ui_type "other text"
+ui_expect "message set aside · back when this is sent or cleared" "the status bar: back when this is sent or cleared"
+ui_expect_not "Esc brings it back" "not that Esc brings it back"
+ui_keys C-M-u
+ui_expect "message set aside · Esc brings it back" "cleared: Esc brings it back"
+ui_keys Escape
+ui_expect "^› hint draft$" "and it does"
+ui_keys C-M-u
 # With a reply arriving, Esc gives the command up (the draft back) and
 # leaves the reply alone.
 send "answer slowly please"

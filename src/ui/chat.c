@@ -2315,6 +2315,7 @@ out_ui:
 	buf_release(&ui.paste);
 	editor_release(&ui.ed);
 	free(ui.set_aside);
+	free(ui.quit_set_aside_said);
 	free(ui.keep_why);
 	free(ui.kept_notice);
 	keymap_release(&ui.km);

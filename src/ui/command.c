@@ -1874,10 +1874,13 @@ cmd_quit(struct ui *ui, const char *arg)
 	/* A message set aside for this command (Alt-/, vi's ':') is not
 	 * lost to it unseen: it comes back (after the command, as always),
 	 * and a /quit again means it. */
-	if (ui->set_aside != NULL && !ui->quit_set_aside_said) {
+	if (ui->set_aside != NULL &&
+	    (ui->quit_set_aside_said == NULL ||
+	        strcmp(ui->quit_set_aside_said, ui->set_aside) != 0)) {
 		char key[32];
 
-		ui->quit_set_aside_said = true;
+		free(ui->quit_set_aside_said);
+		ui->quit_set_aside_said = xstrdup(ui->set_aside);
 		ui_hint_key(&ui->km, ACT_COMMAND, key, sizeof key);
 		ui_note(ui,
 		    "the message you set aside is back in the input, "

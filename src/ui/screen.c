@@ -858,10 +858,17 @@ draw_status(struct ui *ui, int y)
 	}
 	/* A message set aside for a command (vi's ':', Alt-/): where it
 	 * went, and the way back. */
-	if (ui->set_aside != NULL) {
+	if (ui->set_aside != NULL &&
+	    (editor_empty(&ui->ed) || ui->ed.text[0] == '/')) {
 		snprintf(buf, sizeof buf, " message set aside%s%s%s ",
 		    ui->cancel_key[0] != '\0' ? glyph->sep : "", ui->cancel_key,
 		    ui->cancel_key[0] != '\0' ? " brings it back" : "");
+		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
+	} else if (ui->set_aside != NULL) {
+		/* Something else typed in its place: Esc leaves that be. */
+		snprintf(buf, sizeof buf,
+		    " message set aside%sback when this is sent or cleared ",
+		    glyph->sep);
 		x += put_str(y, (int)x, buf, cols - x, styles[TH_SPINNER]);
 	}
 	/* C-r's words, where a search is on (as bash's prompt says). */

@@ -86,8 +86,9 @@ struct ui {
 	long command_reply;
 	size_t last_total;
 	bool quit;
-	bool quit_set_aside_said; /* /quit said the message set
-					 * aside would be lost */
+	/* The message set aside that /quit said would be lost (a /quit
+	 * with it set aside again means it; another one is said again). */
+	char *quit_set_aside_said;
 	bool keep_command; /* a /command refused for now stays in the input */
 	/* Why a /command cannot run yet (a reply is arriving), set by
 	 * ui_command_wait: the notice line says it is kept, and it is kept
