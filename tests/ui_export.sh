@@ -73,6 +73,18 @@ sleep 0.2
 send "/export $T/pipe2"
 ui_expect "took nothing for 3 s: stopped after" "a reader that reads not: given up, said" 8
 kill "$idle" 2>/dev/null
+# Nor one that takes a little now and then (4 KiB each 2 s): given up
+# after 8 s in all (it held the chat for as long as it kept reading).
+send "a long one please"
+n=0; until [ "$(ui_screen | grep -c ' [0-9]\{5\} tok · ')" -ge 2 ] || [ $n -ge 150 ]; do sleep 0.1; n=$((n + 1)); done
+mkfifo "$T/pipe3"
+( while dd bs=4096 count=1 status=none >>"$T/slow.md"; do sleep 2; done ) <"$T/pipe3" &
+slow=$!
+sleep 0.2
+send "/export $T/pipe3"
+ui_expect "took too long \(8 s, the chat" "a reader that reads slowly: given up, said" 14
+ui_expect "stopped after [0-9]+ of 1[0-9]{5} bytes" "and how much it took"
+kill "$slow" 2>/dev/null
 # (A device of the test's own: were it replaced, nothing else is hurt.)
 if mknod "$T/null" c 1 3 2>/dev/null; then
 	send "/export! $T/null"

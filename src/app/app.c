@@ -4645,9 +4645,12 @@ export_is_earlier(const char *path, const char *md, size_t len)
  * The export written into the named pipe path, for the program reading
  * it.  Never waited on for long (the chat has one thread): opened without
  * waiting (ENXIO: no reader), written without blocking, and given up when
- * the reader takes nothing for EXPORT_PIPE_IDLE_MS.
+ * the reader takes nothing for EXPORT_PIPE_IDLE_MS, or has not taken it
+ * all in EXPORT_PIPE_TOTAL_MS (a reader that takes a little now and then
+ * would hold the chat still for as long as it likes).
  */
-#define EXPORT_PIPE_IDLE_MS 3000
+#define EXPORT_PIPE_IDLE_MS  3000
+#define EXPORT_PIPE_TOTAL_MS 8000
 static int
 export_into_pipe(const char *path, const char *data, size_t len, char **cause)
 {
@@ -4655,6 +4658,7 @@ export_into_pipe(const char *path, const char *data, size_t len, char **cause)
 	size_t done = 0;
 	ssize_t n;
 	int fd, idle = 0;
+	uint64_t start = time_mono_ms();
 
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -4686,6 +4690,14 @@ export_into_pipe(const char *path, const char *data, size_t len, char **cause)
 			              "for %d s: stopped after %zu of %zu "
 			              "bytes",
 			        path, EXPORT_PIPE_IDLE_MS / 1000, done, len);
+			close(fd);
+			return MC_ERR_IO;
+		}
+		if (time_mono_ms() - start >= EXPORT_PIPE_TOTAL_MS) {
+			*cause = xasprintf("the program reading %s took too "
+			                   "long (%d s, the chat waiting): "
+			                   "stopped after %zu of %zu bytes",
+			    path, EXPORT_PIPE_TOTAL_MS / 1000, done, len);
 			close(fd);
 			return MC_ERR_IO;
 		}
