@@ -8,7 +8,11 @@
 . "${MIXCHAT_SRCDIR:-.}/tests/ui_lib.sh"
 command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
 
-ui_start_mock
+cat >"$T/script.json" <<'EOF2'
+[ { "prompt_contains": "slowly", "drip_ms": 150,
+    "reply": "one two three four five six seven eight nine ten eleven twelve" } ]
+EOF2
+ui_start_mock "$T/script.json"
 H=$T/home
 write_config "$H"
 
@@ -208,6 +212,20 @@ ui_expect "rated 3/5" "a reply of the deleted conversation is rated"
 	fail "ratings export: $(cat "$T/rated.jsonl")"
 expect_exit 0 "and imported into another home" -- \
 	"$MC" --home "$T/other" ratings import "$T/rated.jsonl"
+send "/quit"
+ui_exit_status >/dev/null
+
+# A reply whose conversation another mixchat deleted while it came is
+# not kept: rating it says so (it said the reply had not finished).
+ui_start -- --home "$H" -s new
+ui_expect "F1 keys" "a new conversation"
+send "answer slowly please"
+ui_expect "one two" "a slow reply arriving"
+"$MC" --home "$H" sessions rm last >/dev/null 2>&1 || fail "sessions rm last"
+ui_expect "could not be saved: conversation [0-9]+ was deleted" "the reply says it was not kept" 10
+ui_keys M-4
+ui_expect "could not be saved \(its error line says why\), so it cannot be" "rating it says it cannot be rated"
+ui_expect_not "has not finished yet" "not that it has not finished"
 send "/quit"
 ui_exit_status >/dev/null
 

@@ -3476,10 +3476,17 @@ app_rate(struct app *app, size_t index, int score, char **cause)
 		                 "it");
 		return MC_ERR_USAGE;
 	}
-	if (x->pub.model == NULL || x->pub.reply_id[0] == '\0' ||
-	    x->pub.state == REPLY_PENDING || x->pub.state == REPLY_STREAMING) {
+	if (x->pub.model == NULL || x->pub.state == REPLY_PENDING ||
+	    x->pub.state == REPLY_STREAMING) {
 		*cause = xstrdup("that reply has not finished yet");
 		return MC_ERR_AGAIN;
+	}
+	/* Ended, but not kept (its conversation deleted meanwhile, a full
+	 * disk): a rating would have no reply to belong to. */
+	if (x->pub.reply_id[0] == '\0') {
+		*cause = xstrdup("that reply could not be saved (its error "
+		                 "line says why), so it cannot be rated");
+		return MC_ERR_USAGE;
 	}
 	/* An outage (401, 429, 500, no connection) says nothing about how
 	 * well the model answers: only text that arrived can be rated - or
