@@ -127,6 +127,11 @@ struct app {
 	struct router *router;
 	struct router_memory *memory; /* what this user's ratings taught */
 	bool memory_ready; /* built from the store (at the first decision) */
+	/* The stored states the router holds (store_router_stamps), one a
+	 * router model: another mixchat's learning shows as a change. */
+	uint64_t *stamps;
+	size_t nstamps;
+	bool memory_stale; /* another's rating is not in the memory yet */
 	struct net *net;
 	struct vault *vault;
 	char **vault_names;
@@ -538,6 +543,8 @@ app_store_warn(void *ud, const char *message)
 		app->hooks.notice(app->ud, message);
 }
 
+static void app_sync_states(struct app *app);
+
 static int
 app_open_store(const struct config *cfg, const struct app_hooks *hooks,
     void *ud, bool create, struct app **out, char **cause)
@@ -605,6 +612,9 @@ app_open_store(const struct config *cfg, const struct app_hooks *hooks,
 	    app_router_load(app->router, cfg, app->store, app->vault_names,
 	        app->nvault_names, true, true, app->hooks.notice, app->ud);
 	app_settle_pending(app);
+	/* The states as the router was built from them: what another
+	 * mixchat stores later is loaded before a decision. */
+	app_sync_states(app);
 	/* Built from the ratings at the first decision (app_memory_ready):
 	 * `rate` and `ratings` never decide, and a long record of ratings
 	 * takes a while to replay. */
@@ -723,6 +733,7 @@ app_close(struct app *app)
 	net_free(app->net);
 	router_memory_free(app->memory);
 	router_free(app->router);
+	free(app->stamps);
 	vault_close(app->vault);
 	vault_names_free(app->vault_names, app->nvault_names);
 	free(app->vault_problem);
@@ -841,6 +852,9 @@ app_reload_router(struct app *app)
 	router_memory_free(app->memory);
 	app->memory = router_memory_new();
 	app->memory_ready = false;
+	free(app->stamps);
+	app->stamps = NULL;
+	app_sync_states(app);
 }
 
 /* Take names (n of them) as the vault's provider names; the router
@@ -1187,6 +1201,97 @@ app_refresh_model(struct app *app, const char *model)
 		    cause != NULL ? cause : "?");
 	free(cause);
 	buf_release(&blob);
+}
+
+/* The router's model ids, copied (a state loaded may replace its model);
+ * *n of them.  Free with app_ids_free. */
+static char **
+app_router_ids(const struct app *app, size_t *n)
+{
+	char **ids;
+	size_t i;
+
+	*n = router_nmodels(app->router);
+	ids = xcalloc(*n + 1, sizeof *ids);
+	for (i = 0; i < *n; i++)
+		ids[i] = xstrdup(router_model_id(app->router, i));
+	return ids;
+}
+
+static void
+app_ids_free(char **ids, size_t n)
+{
+	while (n > 0)
+		free(ids[--n]);
+	free(ids);
+}
+
+/*
+ * What other mixchats learned since this one read the states (`mixchat
+ * rate`, `ratings import`, a second chat): each model whose stored state
+ * changed is loaded again, and the memory of rated prompts rebuilt, so a
+ * chat left open routes as `mixchat route` does.  The first call takes
+ * the states as they are (the router was just built from them).
+ */
+static void
+app_sync_states(struct app *app)
+{
+	char **ids;
+	uint64_t *now;
+	size_t n, i;
+	bool changed = false;
+
+	if (app->store == NULL)
+		return;
+	ids = app_router_ids(app, &n);
+	now = xcalloc(n + 1, sizeof *now);
+	if (store_router_stamps(app->store, (const char *const *)ids, n, now) !=
+	    MC_OK) {
+		free(now);
+		app_ids_free(ids, n);
+		return;
+	}
+	if (app->stamps != NULL && app->nstamps == n) {
+		for (i = 0; i < n; i++) {
+			if (now[i] == app->stamps[i])
+				continue;
+			if (now[i] != 0)
+				app_refresh_model(app, ids[i]);
+			changed = true;
+		}
+	}
+	free(app->stamps);
+	app->stamps = now;
+	app->nstamps = n;
+	app_ids_free(ids, n);
+	if ((changed || app->memory_stale) && app->memory_ready) {
+		router_memory_free(app->memory);
+		app->memory = router_memory_new();
+		app_rebuild_memory(app->router, app->memory, app->store);
+	}
+	app->memory_stale = false;
+}
+
+/* After this process stored model's state: its stamp is the one seen
+ * (what it learned is in the router and the memory already).  Had
+ * another mixchat changed it first, app_learn_commit_ex loaded that
+ * before learning, and the memory waits for the next decision. */
+static void
+app_stamp_model(struct app *app, const char *model, bool before)
+{
+	const char *one[1] = { model };
+	uint64_t st;
+	size_t i;
+
+	if (app->store == NULL || app->stamps == NULL ||
+	    store_router_stamps(app->store, one, 1, &st) != MC_OK)
+		return;
+	for (i = 0; i < app->nstamps && i < router_nmodels(app->router); i++)
+		if (strcmp(router_model_id(app->router, i), model) == 0) {
+			if (before && st != app->stamps[i])
+				app->memory_stale = true;
+			app->stamps[i] = st;
+		}
 }
 
 /* ------------------------------------------------------------------ */
@@ -2088,6 +2193,7 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	ctx.context_in_tokens = app_context_tokens(app, x);
 	memset(&d, 0, sizeof d);
 	app_memory_ready(app);
+	app_sync_states(app);
 	rc = router_online_decide(app->router, app->memory, x->pub.prompt,
 	    strlen(x->pub.prompt), &ctx, &d);
 	/* The models still in were ruled out too (the budget, a rate
@@ -3272,6 +3378,7 @@ app_learn_commit_ex(struct app *app, const struct router_features *f,
 	int rc;
 
 	buf_init(&blob, 64u << 20);
+	app_stamp_model(app, model, true);
 	app_refresh_model(app, model);
 	/* The state before this rating: what the store's transaction starts
 	 * from when nothing is stored for the model yet. */
@@ -3324,6 +3431,8 @@ app_learn_commit_ex(struct app *app, const struct router_features *f,
 	               app_learn_in_txn, &lc, lc.soft_weight > 0 ? soft_ms : 0,
 	               soft_prompt, &lc.soft_found, key_ms, cause)
 	         : store_rating_commit(app->store, &r, NULL, NULL, 0, cause);
+	if (rc == MC_OK)
+		app_stamp_model(app, model, false);
 	if (rc == MC_OK && (old_score > 0 || lc.soft_weight > 0) &&
 	    app->memory_ready) {
 		router_memory_free(app->memory);

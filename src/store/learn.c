@@ -985,6 +985,50 @@ store_router_get(struct store *s, const char *model_id, struct buf *out)
 	return store_txn_read(s, "reading router state", router_get_body, &c);
 }
 
+struct stamps_ctx {
+	const char *const *models;
+	size_t n;
+	uint64_t *stamps;
+};
+
+static int
+stamps_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct stamps_ctx *c = arg;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		MDB_val k = { strlen(c->models[i]),
+			(void *)(uintptr_t)c->models[i] },
+		        d;
+		const unsigned char *p;
+		int rc = mdb_get(txn, s->router, &k, &d);
+
+		c->stamps[i] = 0;
+		if (rc == MDB_NOTFOUND)
+			continue;
+		if (rc != 0)
+			return rc;
+		/* Its size and the checksum that ends it (record.c). */
+		if (d.mv_size < 8)
+			continue;
+		p = (const unsigned char *)d.mv_data + d.mv_size - 4;
+		c->stamps[i] = (uint64_t)d.mv_size << 32 | (uint64_t)p[0] |
+		               (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+		               (uint64_t)p[3] << 24;
+	}
+	return 0;
+}
+
+int
+store_router_stamps(
+    struct store *s, const char *const *models, size_t n, uint64_t *stamps)
+{
+	struct stamps_ctx c = { models, n, stamps };
+
+	return store_txn_read(s, "reading router state", stamps_body, &c);
+}
+
 static int
 router_put_body(struct store *s, MDB_txn *txn, void *arg)
 {

@@ -437,6 +437,14 @@ int store_ratings_features(struct store_ratings *rd, size_t i) MC_WUR;
 void store_rating_features_drop(struct store_rating *r);
 void store_ratings_end(struct store_ratings *rd);
 
+/*
+ * store_router_stamps: for each of the n models, a number that changes
+ * whenever its stored router state does (its size and checksum; 0 when
+ * none is stored), read in one transaction without copying a state:
+ * what a long-running process compares to see another's learning.
+ */
+int store_router_stamps(struct store *s, const char *const *models, size_t n,
+    uint64_t *stamps) MC_WUR;
 /* store_router_get: the model's state blob into out (its max bounds it). */
 int store_router_get(
     struct store *s, const char *model_id, struct buf *out) MC_WUR;

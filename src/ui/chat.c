@@ -930,7 +930,23 @@ ui_rate(struct ui *ui, long sel, int score)
 	/* Said on the status bar: the reply's footer may be off screen. */
 	free(ui->flash);
 	ui->flash = NULL;
-	if (rc == MC_OK && old > 0)
+	if (rc == MC_OK &&
+	    !app_is_candidate(ui->app, app_get(ui->app, (size_t)sel)->model)) {
+		/* Kept, not learned: as `mixchat rate` says it. */
+		const struct app_exchange *ex = app_get(ui->app, (size_t)sel);
+		char was[32] = "", *msg;
+
+		if (old > 0)
+			snprintf(was, sizeof was, ", was %d/5", old);
+		msg = xasprintf("reply %s rated %d/5%s: kept; %s is not a "
+		                "candidate now (disabled, removed or without a "
+		                "key), so the router learns it when it is one "
+		                "again",
+		    ex->reply_id, score, was, ex->model);
+
+		ui_notice(ui, msg);
+		free(msg);
+	} else if (rc == MC_OK && old > 0)
 		ui->flash = xasprintf("reply %s: %d/5, was %d/5",
 		    app_get(ui->app, (size_t)sel)->reply_id, score, old);
 	else if (rc == MC_OK)

@@ -97,6 +97,10 @@ EXTRA_DIST += tests/ui_editor_stop.sh
 # ui_paste_guess.sh: a paste a terminal did not bracket is one message.
 TESTS += tests/ui_paste_guess.sh
 EXTRA_DIST += tests/ui_paste_guess.sh
+# ui_learning.sh: ratings stored by another mixchat reach an open chat's
+# next decision; a rating kept for a model that is no candidate says so.
+TESTS += tests/ui_learning.sh
+EXTRA_DIST += tests/ui_learning.sh
 EXTRA_DIST += tests/ui_lib.sh tests/ui_screen.sh tests/ui_more.sh \
 	tests/ui_mouse.sh tests/ui_glyphs.sh tests/ui_input.sh \
 	tests/ui_refused.sh tests/ui_notices.sh tests/ui_narrow.sh tests/ui_term.sh tests/ui_export.sh \
