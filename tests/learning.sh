@@ -120,6 +120,46 @@ m=$(chosen "$H" "What is a good name for a goldfish?")
 [ "$m" = cheap ] && ok "other questions still go to cheap" ||
 	fail "other questions go to '${m}', not cheap"
 
+# A model's prior changed in config.json after it was rated: what it
+# learned is learned again from its ratings, from the new prior, as when
+# its stored state is unreadable (the state from the old prior was kept,
+# and stats credited the ratings with the difference between the priors).
+if command -v jq >/dev/null 2>&1; then
+	HELPER=${MIXCHAT_BUILDDIR:-.}/tests/store_helper
+	HP=$T/prior_changed
+	HD=$T/prior_damaged
+	cp -r "$H" "$HP"
+	sed -i 's/"id": "cheap", "provider": "mock", "price": \[0.15, 0.6\], "prior": "gpt-3.5-turbo-1106"/"id": "cheap", "provider": "mock", "price": [0.15, 0.6], "prior": "gpt-4-1106-preview"/' "$HP/config.json"
+	grep -q '"cheap".*gpt-4-1106-preview' "$HP/config.json" || fail "the prior was not changed in $HP/config.json"
+	cp -r "$HP" "$HD"
+	"$HELPER" --damage-state "$HD/db" cheap || fail "store_helper --damage-state"
+	cq() { "$MC" --home "$1" route --json "$2" 2>/dev/null |
+		jq -r '.candidates[] | select(.model == "cheap") | "\(.quality * 10000 | round) \(.uncertainty * 10000 | round)"'; }
+	q="In chemistry, what is an isotope?"
+	old=$(cq "$H" "$q")
+	"$MC" --home "$HP" route "$q" >/dev/null 2>"$T/pstats.err" || fail "route after the prior changed"
+	for q in "$q" "What is a good name for a goldfish?"; do
+		a=$(cq "$HP" "$q"); b=$(cq "$HD" "$q")
+		[ -n "$a" ] && [ "$a" = "$b" ] && ok "prior changed: cheap is learned again from its ratings ($a)" ||
+			fail "prior changed: cheap predicts '$a', learned again from its ratings '$b' ($q)"
+	done
+	[ "$(cq "$HP" "In chemistry, what is an isotope?")" != "$old" ] && ok "not as with the old prior ($old)" ||
+		fail "cheap predicts as with the old prior"
+	"$MC" --home "$HP" stats >"$T/pstats.txt" 2>/dev/null
+	"$MC" --home "$HD" stats >"$T/dstats.txt" 2>/dev/null
+	[ "$(grep '^cheap  *[0-9]*  0\.' "$T/pstats.txt")" = "$(grep '^cheap  *[0-9]*  0\.' "$T/dstats.txt")" ] &&
+		ok "stats says what it learned as so ($(grep '^cheap  *[0-9]*  0\.' "$T/pstats.txt" | tr -s ' '))" ||
+		fail "stats: '$(grep '^cheap  *[0-9]*  0\.' "$T/pstats.txt")' against '$(grep '^cheap  *[0-9]*  0\.' "$T/dstats.txt")'"
+	expect_grep "$T/pstats.err" "what cheap learned was started from another prior than config.json names now: learned again from its 19 ratings" \
+		"the relearning is said"
+	# Stored: the next start loads it, and says nothing more.
+	"$MC" --home "$HP" route "once more" >/dev/null 2>"$T/p2.err" || fail "route once more"
+	grep -q "another prior" "$T/p2.err" && fail "learned again at every start: $(cat "$T/p2.err")" ||
+		ok "and only once"
+else
+	echo "SKIP (prior change): jq is not installed"
+fi
+
 # `mixchat train` on data of one's own changes the tag set, and the
 # models' learned states no longer fit it: what the ratings taught is
 # learned again from them (and stored), never lost.

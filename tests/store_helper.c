@@ -23,6 +23,9 @@
  * store_helper --named DIR NAME: a conversation named NAME (as an older
  * mixchat let "last" be named), with one message; prints its number.
  *
+ * store_helper --damage-state DIR MODEL: MODEL's stored router state made
+ * unreadable (the next start learns it again from the ratings).
+ *
  * store_helper --dump DIR: print what the router learned, to compare two
  * stores byte for byte: each model's state (its length and FNV-1a hash), then
  * each rating in the order made (its key's time, model, score, source,
@@ -219,6 +222,19 @@ main(int argc, char **argv)
 		}
 		return dump(s);
 	}
+	/* A model's stored state made unreadable: the next start learns it
+	 * again from the ratings, from where config.json starts it. */
+	if (argc == 4 && strcmp(argv[1], "--damage-state") == 0) {
+		if (store_open(argv[2], &s, &cause) != MC_OK) {
+			fprintf(stderr, "store_helper: %s\n", cause);
+			return 1;
+		}
+		must(store_test_put_raw(
+		         s, "router", argv[3], strlen(argv[3]), "damaged", 7),
+		    "damage-state");
+		store_close(s);
+		return 0;
+	}
 	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "--refusals") == 0) {
 		if (store_open(argv[2], &s, &cause) != MC_OK) {
 			fprintf(stderr, "store_helper: %s\n", cause);
@@ -229,7 +245,8 @@ main(int argc, char **argv)
 	if (argc != 2) {
 		fprintf(stderr,
 		    "usage: store_helper DIR | --spend DIR | --days DIR | "
-		    "--refusals DIR [MS] | --dump DIR\n");
+		    "--refusals DIR [MS] | --dump DIR | --damage-state DIR "
+		    "MODEL\n");
 		return 2;
 	}
 	if (store_open(argv[1], &s, &cause) != MC_OK) {

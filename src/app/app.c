@@ -280,6 +280,7 @@ enum relearn {
 	RELEARN_MISSING, /* the store keeps none */
 	RELEARN_TAGS,    /* made under another tag set */
 	RELEARN_DAMAGED, /* damaged */
+	RELEARN_PRIOR,   /* started from another prior than config names */
 };
 
 static bool app_prompt_of(struct store *s, uint64_t session, uint32_t seq,
@@ -373,6 +374,7 @@ struct relearn_ctx {
 	struct router *r;
 	const char *model;
 	const struct buf *blob;
+	const struct buf *stale; /* the state from another start, or NULL */
 };
 
 static int
@@ -381,7 +383,10 @@ app_relearn_in_txn(void *ud, const void *stored, size_t len, struct buf *out)
 	struct relearn_ctx *c = ud;
 	char *cause = NULL;
 
+	/* (The state from another start is of no use, though it loads.) */
 	if (stored != NULL &&
+	    !(c->stale != NULL && c->stale->len == len &&
+	        memcmp(c->stale->data, stored, len) == 0) &&
 	    router_model_load(c->r, c->model, stored, len, &cause) == MC_OK)
 		return MC_ERR_EXISTS;
 	free(cause);
@@ -392,7 +397,8 @@ app_relearn_in_txn(void *ud, const void *stored, size_t len, struct buf *out)
 
 static void
 app_relearn(struct router *r, struct store *s, const enum relearn *why,
-    bool save, void (*notice)(void *ud, const char *message), void *ud)
+    const struct buf *stale, bool save,
+    void (*notice)(void *ud, const char *message), void *ud)
 {
 	struct store_rating *list = NULL;
 	struct router_features *f = NULL;
@@ -406,10 +412,14 @@ app_relearn(struct router *r, struct store *s, const enum relearn *why,
 	f = xmalloc(sizeof *f);
 	buf_init(&blob, 64u << 20);
 	for (k = 0; k < nm; k++) {
-		const char *id = router_model_id(r, k);
+		/* (Copied: a state another mixchat stored is loaded in
+		 * place of this model's, freeing its id.) */
+		char *id = xstrdup(router_model_id(r, k));
 
-		if (why[k] == RELEARN_NO)
+		if (why[k] == RELEARN_NO) {
+			free(id);
 			continue;
+		}
 		count = 0;
 		for (i = 0; i < n; i++) {
 			const struct store_rating *rt = &list[i];
@@ -428,10 +438,13 @@ app_relearn(struct router *r, struct store *s, const enum relearn *why,
 		/* Nothing to learn again, but the state stored is of no
 		 * use: the prior stands for it, so that what waits (a
 		 * pending rating) can be learned into it. */
-		if (count == 0 && why[k] == RELEARN_MISSING)
+		if (count == 0 && why[k] == RELEARN_MISSING) {
+			free(id);
 			continue;
+		}
 		if (save) {
-			struct relearn_ctx rc = { r, id, &blob };
+			struct relearn_ctx rc = { r, id, &blob,
+				why[k] == RELEARN_PRIOR ? &stale[k] : NULL };
 
 			buf_reset(&blob);
 			if (router_model_save(r, id, &blob) != MC_OK ||
@@ -441,8 +454,10 @@ app_relearn(struct router *r, struct store *s, const enum relearn *why,
 				          "(another mixchat stored one first)",
 				    id);
 		}
-		if (count == 0)
+		if (count == 0) {
+			free(id);
 			continue;
+		}
 		if (notice != NULL) {
 			char *msg = xasprintf(
 			    "what %s learned was %s: learned again from its "
@@ -451,6 +466,9 @@ app_relearn(struct router *r, struct store *s, const enum relearn *why,
 			    why[k] == RELEARN_TAGS
 			        ? "made under another tag set (router.state "
 			          "changed)"
+			    : why[k] == RELEARN_PRIOR
+			        ? "started from another prior than config.json "
+			          "names now"
 			    : why[k] == RELEARN_DAMAGED
 			        ? "damaged in the store"
 			        : "missing from the store",
@@ -459,10 +477,28 @@ app_relearn(struct router *r, struct store *s, const enum relearn *why,
 			notice(ud, msg);
 			free(msg);
 		}
+		free(id);
 	}
 	buf_release(&blob);
 	free(f);
 	store_ratings_free(list, n);
+}
+
+/* Where config.json starts model id's state now: its prior's name when the
+ * router has that prior, "" for its price tier. */
+static const char *
+app_model_start(
+    const struct config *cfg, const struct router *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nmodels; i++)
+		if (strcmp(cfg->models[i].id, id) == 0)
+			return cfg->models[i].prior != NULL &&
+			               router_has_prior(r, cfg->models[i].prior)
+			           ? cfg->models[i].prior
+			           : "";
+	return "";
 }
 
 size_t
@@ -471,8 +507,10 @@ app_router_load(struct router *r, const struct config *cfg, struct store *s,
     void (*notice)(void *ud, const char *message), void *ud)
 {
 	struct store_router_state *list = NULL;
-	struct buf b;
-	char *path, *cause = NULL;
+	struct buf b, *stale;
+	char *path, *cause = NULL, **starts;
+	char **ids;
+	const char **cur;
 	size_t i, k, n = 0, nm, usable = 0;
 	enum relearn *why;
 
@@ -510,24 +548,81 @@ app_router_load(struct router *r, const struct config *cfg, struct store *s,
 	why = xcalloc(nm + 1, sizeof *why);
 	for (i = 0; i < nm; i++)
 		why[i] = RELEARN_MISSING;
+	/* Where each state started, and where config.json starts it now. */
+	ids = xcalloc(nm + 1, sizeof *ids);
+	cur = xcalloc(nm + 1, sizeof *cur);
+	starts = xcalloc(nm + 1, sizeof *starts);
+	stale = xcalloc(nm + 1, sizeof *stale);
+	for (k = 0; k < nm; k++) {
+		/* (Copied: a state loaded replaces its model's profile.) */
+		ids[k] = xstrdup(router_model_id(r, k));
+		cur[k] = app_model_start(cfg, r, ids[k]);
+		buf_init(&stale[k], 64u << 20);
+	}
+	if (store_model_starts(s, (const char *const *)ids, nm, starts) !=
+	    MC_OK)
+		for (k = 0; k < nm; k++) {
+			free(starts[k]);
+			starts[k] = NULL;
+		}
 	for (i = 0; i < n; i++) {
-		int rc = router_model_load(
-		    r, list[i].model, list[i].blob, list[i].len, &cause);
+		int rc;
 
+		for (k = 0; k < nm; k++)
+			if (strcmp(ids[k], list[i].model) == 0)
+				break;
+		/* Learned from another start (its prior changed in
+		 * config.json): kept aside, and learned again.  (Under
+		 * another tag set, that is said of it first.) */
+		if (k < nm && starts[k] != NULL &&
+		    strcmp(starts[k], cur[k]) != 0 &&
+		    router_model_fits(r, list[i].blob, list[i].len)) {
+			why[k] = RELEARN_PRIOR;
+			if (buf_add(&stale[k], list[i].blob, list[i].len) != 0)
+				log_debug("state of %s too large", ids[k]);
+			continue;
+		}
+		rc = router_model_load(
+		    r, list[i].model, list[i].blob, list[i].len, &cause);
 		if (rc != MC_OK && cause != NULL)
 			log_debug("router state of %s not loaded: %s",
 			    list[i].model, cause);
-		for (k = 0; k < nm; k++)
-			if (strcmp(router_model_id(r, k), list[i].model) == 0)
-				why[k] = rc == MC_OK ? RELEARN_NO
-				         : rc == MC_ERR_VERSION
-				             ? RELEARN_TAGS
-				             : RELEARN_DAMAGED;
+		if (k < nm)
+			why[k] = rc == MC_OK            ? RELEARN_NO
+			         : rc == MC_ERR_VERSION ? RELEARN_TAGS
+			                                : RELEARN_DAMAGED;
 		free(cause);
 		cause = NULL;
 	}
 	store_router_free(list, n);
-	app_relearn(r, s, why, save, notice, ud);
+	app_relearn(r, s, why, stale, save, notice, ud);
+	/* Where the states start now, kept for the next start (a new model,
+	 * a prior changed, data from before this was kept). */
+	if (save) {
+		const char **pid = xcalloc(nm + 1, sizeof *pid),
+		           **pst = xcalloc(nm + 1, sizeof *pst);
+		size_t np = 0;
+
+		for (k = 0; k < nm; k++)
+			if (starts[k] == NULL ||
+			    strcmp(starts[k], cur[k]) != 0) {
+				pid[np] = ids[k];
+				pst[np++] = cur[k];
+			}
+		if (store_model_starts_put(s, pid, pst, np) != MC_OK)
+			log_debug("where the states start: not kept");
+		free(pid);
+		free(pst);
+	}
+	for (k = 0; k < nm; k++) {
+		free(starts[k]);
+		free(ids[k]);
+		buf_release(&stale[k]);
+	}
+	free(starts);
+	free(stale);
+	free(cur);
+	free(ids);
 	free(why);
 	return usable;
 }

@@ -325,6 +325,9 @@ int router_model_save(
     const struct router *r, const char *id, struct buf *out) MC_WUR;
 int router_model_load(struct router *r, const char *id, const void *data,
     size_t len, char **cause) MC_WUR;
+/* router_model_fits: whether a model blob is whole and made under r's tag
+ * set (router_model_load would not refuse it for either). */
+bool router_model_fits(const struct router *r, const void *data, size_t len);
 
 /* router_crc32: CRC-32 (IEEE 802.3) of len bytes. */
 uint32_t router_crc32(const void *data, size_t len);

@@ -657,6 +657,21 @@ router_reset_models(struct router *r)
 	free(old);
 }
 
+bool
+router_model_fits(const struct router *r, const void *data, size_t len)
+{
+	struct reader rd;
+	char *cause = NULL;
+	bool fits;
+
+	if (open_blob(data, len, KIND_MODEL, &rd, &cause) != MC_OK) {
+		free(cause);
+		return false;
+	}
+	fits = get_u32(&rd) == router_tag_fingerprint(r) && !rd.bad;
+	return fits;
+}
+
 int
 router_model_load(struct router *r, const char *id, const void *data,
     size_t len, char **cause)

@@ -1211,6 +1211,97 @@ store_latency_put(
 
 /* Refusals. */
 
+/*
+ * Where each model's learned state started (meta "start" model -> its
+ * prior's name, "" for its price tier): a state learned from another
+ * start than config.json names now is learned again from the ratings.
+ */
+#define START_PREFIX "start"
+#define START_PLEN   (sizeof START_PREFIX - 1)
+
+struct start_ctx {
+	const char *const *models;
+	size_t n;
+	char **starts; /* get: out */
+	const char *const *put;
+};
+
+static size_t
+start_key(const char *model, char *key)
+{
+	size_t len = strlen(model);
+
+	memcpy(key, START_PREFIX, START_PLEN);
+	memcpy(key + START_PLEN, model, len);
+	return START_PLEN + len;
+}
+
+static int
+start_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	struct start_ctx *c = arg;
+	char key[START_PLEN + STORE_MODEL_MAX];
+	MDB_val k, d;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->n; i++) {
+		k.mv_size = start_key(c->models[i], key);
+		k.mv_data = key;
+		if (c->put != NULL) {
+			d.mv_size = strlen(c->put[i]);
+			d.mv_data = (void *)(uintptr_t)c->put[i];
+			if ((rc = mdb_put(txn, s->meta, &k, &d, 0)) != 0)
+				return rc;
+			continue;
+		}
+		free(c->starts[i]);
+		c->starts[i] = NULL;
+		rc = mdb_get(txn, s->meta, &k, &d);
+		if (rc == MDB_NOTFOUND)
+			continue;
+		if (rc != 0)
+			return rc;
+		if (d.mv_size <= STORE_MODEL_MAX &&
+		    memchr(d.mv_data, '\0', d.mv_size) == NULL)
+			c->starts[i] = xstrndup(d.mv_data, d.mv_size);
+	}
+	return 0;
+}
+
+int
+store_model_starts(
+    struct store *s, const char *const *models, size_t n, char **starts)
+{
+	struct start_ctx c = { models, n, starts, NULL };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		starts[i] = NULL;
+		if (!store_model_ok(models[i]))
+			return MC_ERR_USAGE;
+	}
+	return store_txn_read(
+	    s, "reading where states started", start_body, &c);
+}
+
+int
+store_model_starts_put(struct store *s, const char *const *models,
+    const char *const *starts, size_t n)
+{
+	struct start_ctx c = { models, n, NULL, starts };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!store_model_ok(models[i]) ||
+		    strlen(starts[i]) > STORE_MODEL_MAX)
+			return MC_ERR_USAGE;
+	if (n == 0)
+		return MC_OK;
+	return store_txn_write(
+	    s, "keeping where states started", start_body, &c);
+}
+
 #define REFUSED_PREFIX "refused"
 #define REFUSED_PLEN   (sizeof REFUSED_PREFIX - 1)
 

@@ -438,6 +438,15 @@ void store_rating_features_drop(struct store_rating *r);
 void store_ratings_end(struct store_ratings *rd);
 
 /*
+ * store_model_starts: where each of the n models' learned states started
+ * (its prior's name, "" for its price tier), as store_model_starts_put
+ * kept it; starts[i] NULL when none is kept (caller frees each).
+ */
+int store_model_starts(
+    struct store *s, const char *const *models, size_t n, char **starts) MC_WUR;
+int store_model_starts_put(struct store *s, const char *const *models,
+    const char *const *starts, size_t n) MC_WUR;
+/*
  * store_router_stamps: for each of the n models, a number that changes
  * whenever its stored router state does (its size and checksum; 0 when
  * none is stored), read in one transaction without copying a state:
