@@ -416,19 +416,26 @@ expect_grep "$T/out" "^Ratings: 1 (mean 2.00)" "both in one file, the newer firs
 # A rating of a model that is no candidate is kept, to learn later.
 printf '{"model":"retired-model","score":4,"source":"cli","prompt":"old question"}\n{"model":"retired-model","score":5,"source":"cli","prompt":"another"}\n' >"$T/retired.jsonl"
 expect_exit 0 "import for a model not configured" -- "$MC" --home "$H7" ratings import "$T/retired.jsonl"
-expect_grep "$T/err" "2 of them for models that are not candidates now (disabled, removed or without a key): kept, and learned when they are candidates again" "says they are kept, to learn later"
-expect_grep "$T/err" "; 2 for a model config.json and the catalog do not name (retired-model): kept, and learned only once a model of that id is set up (a typo in the file?)$" "and names a model nothing knows (a typo?), once, with no ... for a second"
+expect_grep "$T/err" "^imported 2 rating(s); 2 of them for a model config.json and the catalog do not name (retired-model): kept, and learned only once a model of that id is set up (a typo in the file?)$" "says they are kept, and names a model nothing knows (a typo?), once, with no ... for a second"
+expect_no_grep "$T/err" "not candidates now" "counted once (they were counted again as not candidates)"
 # Several: each distinct name once, "..." only for names left out.
 HU=$T/home_unknown
 write_config "$HU"
 printf '{"model":"typo-one","score":4,"source":"cli","prompt":"a"}\n{"model":"typo-two","score":3,"source":"cli","prompt":"b"}\n{"model":"typo-one","score":2,"source":"cli","prompt":"c"}\n' >"$T/typos.jsonl"
 expect_exit 0 "import for two unknown models" -- "$MC" --home "$HU" ratings import "$T/typos.jsonl"
-expect_grep "$T/err" "; 3 for models config.json and the catalog do not name (typo-one, typo-two): kept, and learned only once a model of such an id is set up (a typo in the file?)$" "two distinct names, each once"
+expect_grep "$T/err" "; 3 of them for models config.json and the catalog do not name (typo-one, typo-two): kept, and learned only once a model of such an id is set up (a typo in the file?)$" "two distinct names, each once"
 HU2=$T/home_unknown2
 write_config "$HU2"
 for m in u1 u2 u1 u3 u4 u5; do printf '{"model":"%s","score":4,"source":"cli","prompt":"q %s"}\n' "$m" "$RANDOM$m"; done >"$T/many.jsonl"
 expect_exit 0 "import for five unknown models" -- "$MC" --home "$HU2" ratings import "$T/many.jsonl"
-expect_grep "$T/err" "; 6 for models config.json and the catalog do not name (u1, u2, u3, ...): kept," "three names, then ... for the rest"
+expect_grep "$T/err" "; 6 of them for models config.json and the catalog do not name (u1, u2, u3, ...): kept," "three names, then ... for the rest"
+# A model set up but disabled and one nothing knows: each counted once.
+HU3=$T/home_unknown3
+write_config "$HU3"
+sed -i 's/"id": "mid", "provider": "mock",/"id": "mid", "enabled": false, "provider": "mock",/' "$HU3/config.json"
+printf '{"model":"mid","score":4,"source":"cli","prompt":"m1"}\n{"model":"mid","score":3,"source":"cli","prompt":"m2"}\n{"model":"nobody","score":2,"source":"cli","prompt":"n1"}\n' >"$T/mixed.jsonl"
+expect_exit 0 "import for a disabled model and an unknown one" -- "$MC" --home "$HU3" ratings import "$T/mixed.jsonl"
+expect_grep "$T/err" "^imported 3 rating(s); 2 of them for models that are not candidates now (disabled, removed or without a key): kept, and learned when they are candidates again; 1 for a model config.json and the catalog do not name (nobody): kept," "disabled and unknown: 2 and 1"
 expect_exit 0 "stats with ratings waiting" -- "$MC" --home "$H7" stats
 expect_grep "$T/out" "^retired-model  *0  not a candidate now; 2 more to learn when it is one" "stats: none absorbed, 2 waiting"
 # The model comes back: the next start learns both, once.

@@ -143,20 +143,23 @@ cli_ratings(const struct cli_global *g, int argc, char **argv)
 		if (import && ic.duplicates > 0)
 			fprintf(stderr, "; skipped %zu already here",
 			    ic.duplicates);
-		if (import && ic.not_learned > 0)
+		/* (Those for a model nothing knows are among those not
+		 * learned: counted once, apart.) */
+		if (import && ic.not_learned > ic.unknown)
 			fprintf(stderr,
 			    "; %zu of them for models that are not candidates "
 			    "now (disabled, removed or without a key): kept, "
 			    "and learned when they are candidates again",
-			    ic.not_learned);
+			    ic.not_learned - ic.unknown);
 		/* A name nothing knows may be a typo in the file. */
 		if (import && ic.unknown > 0) {
 			size_t i;
 
 			fprintf(stderr,
-			    "; %zu for %s config.json and the catalog do not "
+			    "; %zu %sfor %s config.json and the catalog do not "
 			    "name (",
 			    ic.unknown,
+			    ic.not_learned > ic.unknown ? "" : "of them ",
 			    ic.unknown_names > 1 ? "models" : "a model");
 			for (i = 0; i < ic.unknown_names; i++)
 				fprintf(stderr, "%s%s", i > 0 ? ", " : "",
