@@ -11,6 +11,9 @@ command -v jq >/dev/null 2>&1 || { echo "SKIP: jq is not installed"; exit 77; }
 ui_start_mock
 H=$T/home
 write_config "$H" 5
+# cheap has a stored state already (a state that changes keeps its size).
+id=$("$MC" --home "$H" ask --model cheap --json "Tell me about lakes in Chile" | jq -r .reply_id)
+expect_exit 0 "rate $id 4 before the chat" -- "$MC" --home "$H" rate "$id" 4
 ui_start -- --home "$H"
 ui_expect "F1 keys" "chat screen"
 send "hello"

@@ -56,6 +56,13 @@ expect_exit 0 "rate the third conversation's reply" -- "$MC" --home "$H2" rate 3
 expect_exit 0 "rate the second conversation's reply" -- "$MC" --home "$H2" rate 2.2 4
 [ "$(lessons "continue please")" -eq 1 ] && ok "rating the re-asked reply replaces its lesson alone" ||
 	fail "lessons after rating 2.2: $(lessons "continue please")"
+# The reply a lesson names is this home's: a rating imported from another
+# machine whose reply there had the same id, model and words is no
+# duplicate of it (it was skipped as one).
+now=$(( $(date +%s) * 1000 - 60000 ))
+printf '{"reply_id":"1.2","model":"cheap","score":5,"source":"keystroke","time_ms":%s,"prompt":"continue please"}\n' "$now" >"$T/other.jsonl"
+expect_exit 0 "import a rating of reply 1.2 elsewhere" -- "$MC" --home "$H2" ratings import "$T/other.jsonl"
+expect_grep "$T/err" "^imported 1 rating(s)$" "imported, not taken for this home's lesson"
 
 # Two chats on one conversation re-ask the same reply: one lesson, and
 # the user's rating of the reply replaces it.

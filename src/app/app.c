@@ -131,7 +131,7 @@ struct app {
 	 * router model: another mixchat's learning shows as a change. */
 	uint64_t *stamps;
 	size_t nstamps;
-	bool memory_stale; /* another's rating is not in the memory yet */
+	uint64_t ratings_seen; /* store_ratings_gen the memory was built at */
 	struct net *net;
 	struct vault *vault;
 	char **vault_names;
@@ -323,16 +323,19 @@ app_rating_features(const struct router *r, struct store *s,
  */
 /*
  * Whether ratings a and b rate one reply: the same stored reply, or the
- * same reply elsewhere (both imported, with its origin, model and prompt).
+ * same reply elsewhere (both imported, with its origin, model and prompt;
+ * a re-ask's lesson names a reply here in its origin, not one elsewhere).
  */
 static bool
 app_same_reply(const struct store_rating *a, const struct store_rating *b)
 {
 	if (a->session != 0)
 		return b->session == a->session && b->seq == a->seq;
-	return b->session == 0 && a->origin != NULL && b->origin != NULL &&
-	       a->model != NULL && b->model != NULL && a->prompt != NULL &&
-	       b->prompt != NULL && strcmp(a->origin, b->origin) == 0 &&
+	return b->session == 0 && a->source != STORE_SOURCE_REASK &&
+	       b->source != STORE_SOURCE_REASK && a->origin != NULL &&
+	       b->origin != NULL && a->model != NULL && b->model != NULL &&
+	       a->prompt != NULL && b->prompt != NULL &&
+	       strcmp(a->origin, b->origin) == 0 &&
 	       strcmp(a->model, b->model) == 0 &&
 	       strcmp(a->prompt, b->prompt) == 0;
 }
@@ -1321,10 +1324,24 @@ app_ids_free(char **ids, size_t n)
 	free(ids);
 }
 
+/* The memory of rated prompts built again from the store, and the
+ * ratings generation it was built at. */
+static void
+app_memory_rebuild(struct app *app)
+{
+	if (app->store == NULL ||
+	    store_ratings_gen(app->store, &app->ratings_seen) != MC_OK)
+		app->ratings_seen = 0;
+	router_memory_free(app->memory);
+	app->memory = router_memory_new();
+	app_rebuild_memory(app->router, app->memory, app->store);
+}
+
 /*
  * What other mixchats learned since this one read the states (`mixchat
  * rate`, `ratings import`, a second chat): each model whose stored state
- * changed is loaded again, and the memory of rated prompts rebuilt, so a
+ * changed is loaded again (a reply's length lesson changes it too), and
+ * the memory of rated prompts is rebuilt when the ratings changed, so a
  * chat left open routes as `mixchat route` does.  The first call takes
  * the states as they are (the router was just built from them).
  */
@@ -1332,9 +1349,8 @@ static void
 app_sync_states(struct app *app)
 {
 	char **ids;
-	uint64_t *now;
+	uint64_t *now, gen;
 	size_t n, i;
-	bool changed = false;
 
 	if (app->store == NULL)
 		return;
@@ -1352,27 +1368,22 @@ app_sync_states(struct app *app)
 				continue;
 			if (now[i] != 0)
 				app_refresh_model(app, ids[i]);
-			changed = true;
 		}
 	}
 	free(app->stamps);
 	app->stamps = now;
 	app->nstamps = n;
 	app_ids_free(ids, n);
-	if ((changed || app->memory_stale) && app->memory_ready) {
-		router_memory_free(app->memory);
-		app->memory = router_memory_new();
-		app_rebuild_memory(app->router, app->memory, app->store);
-	}
-	app->memory_stale = false;
+	if (app->memory_ready && store_ratings_gen(app->store, &gen) == MC_OK &&
+	    gen != app->ratings_seen)
+		app_memory_rebuild(app);
 }
 
 /* After this process stored model's state: its stamp is the one seen
- * (what it learned is in the router and the memory already).  Had
- * another mixchat changed it first, app_learn_commit_ex loaded that
- * before learning, and the memory waits for the next decision. */
+ * (what it learned is in the router already; had another mixchat
+ * changed it first, app_learn_commit_ex loaded that before learning). */
 static void
-app_stamp_model(struct app *app, const char *model, bool before)
+app_stamp_model(struct app *app, const char *model)
 {
 	const char *one[1] = { model };
 	uint64_t st;
@@ -1382,11 +1393,8 @@ app_stamp_model(struct app *app, const char *model, bool before)
 	    store_router_stamps(app->store, one, 1, &st) != MC_OK)
 		return;
 	for (i = 0; i < app->nstamps && i < router_nmodels(app->router); i++)
-		if (strcmp(router_model_id(app->router, i), model) == 0) {
-			if (before && st != app->stamps[i])
-				app->memory_stale = true;
+		if (strcmp(router_model_id(app->router, i), model) == 0)
 			app->stamps[i] = st;
-		}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1755,7 +1763,7 @@ app_memory_ready(struct app *app)
 {
 	if (app->memory_ready)
 		return;
-	app_rebuild_memory(app->router, app->memory, app->store);
+	app_memory_rebuild(app);
 	app->memory_ready = true;
 }
 
@@ -2271,6 +2279,10 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	int rc;
 
 	app_refusals_read(app);
+	/* First: a state loaded replaces its model's profile, whose id the
+	 * latency and down lists below point at. */
+	app_memory_ready(app);
+	app_sync_states(app);
 	router_context_init(&ctx, app_mode(app));
 	ctx.latency_tolerance_ms = app->cfg->latency_tolerance_ms;
 	ctx.budget_left_usd = app_budget_left(app);
@@ -2287,8 +2299,6 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	 * conversation it is most of the input (and of the budget). */
 	ctx.context_in_tokens = app_context_tokens(app, x);
 	memset(&d, 0, sizeof d);
-	app_memory_ready(app);
-	app_sync_states(app);
 	rc = router_online_decide(app->router, app->memory, x->pub.prompt,
 	    strlen(x->pub.prompt), &ctx, &d);
 	/* The models still in were ruled out too (the budget, a rate
@@ -2751,6 +2761,9 @@ app_on_done(void *ud, const struct net_result *res)
 		        app->store, x->pub.model, blob.data, blob.len) != MC_OK)
 			log_debug("router state of %s not saved: %s",
 			    x->pub.model, store_strerror(app->store));
+		else
+			/* Its own: not loaded again at the next decision. */
+			app_stamp_model(app, x->pub.model);
 		buf_release(&blob);
 	}
 	if (res->err == MC_OK)
@@ -3469,11 +3482,16 @@ app_learn_commit_ex(struct app *app, const struct router_features *f,
 	struct buf blob;
 	float *pairs;
 	size_t npairs;
-	bool learned = false;
+	uint64_t gen;
+	bool learned = false, in_step;
 	int rc;
 
 	buf_init(&blob, 64u << 20);
-	app_stamp_model(app, model, true);
+	/* Whether the memory holds every rating stored before this one:
+	 * then it holds this one too once it has learned it here. */
+	in_step = app->memory_ready && app->store != NULL &&
+	          store_ratings_gen(app->store, &gen) == MC_OK &&
+	          gen == app->ratings_seen;
 	app_refresh_model(app, model);
 	/* The state before this rating: what the store's transaction starts
 	 * from when nothing is stored for the model yet. */
@@ -3527,13 +3545,13 @@ app_learn_commit_ex(struct app *app, const struct router_features *f,
 	               soft_prompt, &lc.soft_found, key_ms, cause)
 	         : store_rating_commit(app->store, &r, NULL, NULL, 0, cause);
 	if (rc == MC_OK)
-		app_stamp_model(app, model, false);
+		app_stamp_model(app, model);
 	if (rc == MC_OK && (old_score > 0 || lc.soft_weight > 0) &&
-	    app->memory_ready) {
-		router_memory_free(app->memory);
-		app->memory = router_memory_new();
-		app_rebuild_memory(app->router, app->memory, app->store);
-	}
+	    app->memory_ready)
+		app_memory_rebuild(app);
+	else if (rc == MC_OK && in_step &&
+	         store_ratings_gen(app->store, &gen) == MC_OK)
+		app->ratings_seen = gen;
 	log_debug("%s: %s, score %d (quality %.2f, weight %.2f)%s%s",
 	    source == STORE_SOURCE_REASK ? "re-ask" : "rating", model, score,
 	    quality, weight, learned ? ", learned" : ", not learned",
@@ -5831,7 +5849,8 @@ app_ratings_import(struct app *app, const char *path,
 	import_index_init(&have_o, nhave);
 	for (k = 0; k < nhave; k++) {
 		import_index_add(&have_t, import_hash_time(have[k].time_ms), k);
-		if (have[k].origin != NULL)
+		if (have[k].origin != NULL &&
+		    have[k].source != STORE_SOURCE_REASK)
 			import_index_add(
 			    &have_o, import_hash_str(have[k].origin), k);
 	}

@@ -230,6 +230,48 @@ rating_as_kept(struct store *s, MDB_txn *txn, const struct store_rating *r,
 	return 0;
 }
 
+/*
+ * meta "rgen": a count bumped by every transaction that changes a rating
+ * (one stored, settled, deleted), so a long-running process tells in one
+ * read whether the ratings its memory was built from are still all
+ * (store_ratings_gen).
+ */
+static int
+bump_ratings_gen(struct store *s, MDB_txn *txn)
+{
+	MDB_val k = { 4, (void *)(uintptr_t) "rgen" }, d;
+	uint64_t g = 0;
+	int rc = mdb_get(txn, s->meta, &k, &d);
+
+	if (rc == 0 && d.mv_size == sizeof g)
+		memcpy(&g, d.mv_data, sizeof g);
+	else if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	g++;
+	d.mv_size = sizeof g;
+	d.mv_data = &g;
+	return mdb_put(txn, s->meta, &k, &d, 0);
+}
+
+static int
+ratings_gen_body(struct store *s, MDB_txn *txn, void *arg)
+{
+	MDB_val k = { 4, (void *)(uintptr_t) "rgen" }, d;
+	uint64_t *g = arg;
+	int rc = mdb_get(txn, s->meta, &k, &d);
+
+	*g = 0;
+	if (rc == 0 && d.mv_size == sizeof *g)
+		memcpy(g, d.mv_data, sizeof *g);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int
+store_ratings_gen(struct store *s, uint64_t *gen)
+{
+	return store_txn_read(s, "reading ratings", ratings_gen_body, gen);
+}
+
 static int
 put_rating(struct store *s, MDB_txn *txn, const struct store_rating *r,
     unsigned char *key)
@@ -257,6 +299,8 @@ put_rating(struct store *s, MDB_txn *txn, const struct store_rating *r,
 		rc = 0;
 	}
 	buf_release(&b);
+	if (rc == 0)
+		rc = bump_ratings_gen(s, txn);
 	if (rc != 0)
 		return rc;
 	if (tries == 1000)
@@ -296,6 +340,8 @@ rating_body(struct store *s, MDB_txn *txn, void *arg)
 
 			record_key_rating(0, 0, c->drop_ms, dk);
 			rc = mdb_del(txn, s->ratings, &k, NULL);
+			if (rc == 0)
+				rc = bump_ratings_gen(s, txn);
 		}
 		return rc;
 	}
@@ -549,6 +595,8 @@ settle_body(struct store *s, MDB_txn *txn, void *arg)
 	if (rc == MC_OK)
 		rc = put_buf(txn, s->ratings, key, sizeof key, &b, 0);
 	buf_release(&b);
+	if (rc == 0)
+		rc = bump_ratings_gen(s, txn);
 	if (rc != 0)
 		return rc;
 	rc = put_learned_state(s, txn, c);
@@ -1009,10 +1057,13 @@ stamps_body(struct store *s, MDB_txn *txn, void *arg)
 			continue;
 		if (rc != 0)
 			return rc;
-		/* Its size and the checksum that ends it (record.c). */
-		if (d.mv_size < 8)
+		/* Its size and the state's own checksum, which ends the
+		 * state (router/state.c), before the record's checksum of it
+		 * (record.c; that one, of data ending in its own CRC, is the
+		 * same for every state). */
+		if (d.mv_size < 12)
 			continue;
-		p = (const unsigned char *)d.mv_data + d.mv_size - 4;
+		p = (const unsigned char *)d.mv_data + d.mv_size - 8;
 		c->stamps[i] = (uint64_t)d.mv_size << 32 | (uint64_t)p[0] |
 		               (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
 		               (uint64_t)p[3] << 24;

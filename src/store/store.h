@@ -447,6 +447,12 @@ int store_model_starts(
 int store_model_starts_put(struct store *s, const char *const *models,
     const char *const *starts, size_t n) MC_WUR;
 /*
+ * store_ratings_gen: a number that changes whenever a rating is stored,
+ * settled or deleted (0 before any): what a long-running process compares
+ * to know its memory of rated prompts misses another's rating.
+ */
+int store_ratings_gen(struct store *s, uint64_t *gen) MC_WUR;
+/*
  * store_router_stamps: for each of the n models, a number that changes
  * whenever its stored router state does (its size and checksum; 0 when
  * none is stored), read in one transaction without copying a state:
