@@ -535,6 +535,16 @@ write_config "$H4"
 for m in cheap mid expensive; do
 	"$MC" --home "$H4" ask --model $m "is the sky blue" >/dev/null 2>&1
 done
+# The only model rate-limited: no other is promised.
+HL1=$T/home_limit_one
+mkdir -p "$HL1"
+cat >"$HL1/config.json" <<EOF2
+{ "providers": { "mock": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" } },
+  "models": [ { "id": "cheap", "provider": "mock", "price": [0.2, 0.2] } ] }
+EOF2
+expect_exit 1 "the only model rate-limited" -- "$MC" --home "$HL1" ask "is the sky blue"
+expect_grep "$T/err" "cheap is rate-limited for 120 s$" "said"
+expect_no_grep "$T/err" "another model" "and no other model promised"
 expect_exit 1 "route with every model rate-limited" -- "$MC" --home "$H4" route "is the sky blue"
 expect_grep "$T/err" "every model that could answer is rate-limited: the first is free again in 1[0-9][0-9] s" "says they are rate-limited, and for how long"
 if grep -q "budget" "$T/err"; then fail "blames the budget: $(cat "$T/err")"; else ok "does not blame the budget"; fi
@@ -856,6 +866,9 @@ EOF2
 expect_grep "$T/err" "HTTP 404 for model ghost2" "the only model refused"
 "$MC" --home "$HG1" ask "only ghost again" >/dev/null 2>"$T/err"
 expect_grep "$T/err" "refused to an earlier mixchat in the last day: ghost2 (no such model); asked all the same, as no other model is left" "the next ask says the kept refusal of the only model"
+# Its server takes no key: neither says a word of one.
+expect_no_grep "$T/err" "key" "no key advice for a server that takes none"
+expect_grep "$T/err" "a model id fixed in config.json, or the model made available on its server, is asked again at once" "but what to do"
 
 # An empty reply the model finished was paid for: it can be rated, so the
 # router learns that the model answered nothing.

@@ -666,6 +666,11 @@ TEST(unknown_model)
 	ask(&pv_ollama, &m_llama, "nomodel", NULL, 0, &r);
 	CHECK(r.message != NULL &&
 	      strstr(r.message, "not found, try pulling it first") != NULL);
+	/* Ollama takes no key: no word of one; the way out is a pull. */
+	CHECK(r.message != NULL && strstr(r.message, "key") == NULL);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "or the model is not pulled yet (`ollama pull "
+	                        "llama") != NULL);
 	reply_release(&r);
 	/* The usual slip: an Anthropic base_url ending in /v1, to which
 	 * mixchat adds /v1/messages.  Said. */
@@ -761,11 +766,19 @@ TEST(retries_before_the_stream)
 	CHECK(r.res.attempts == 3);
 	CHECK(r.res.http_status == 500);
 	CHECK(r.message != NULL &&
-	      strstr(r.message, "openai returned HTTP 500") != NULL);
+	      strstr(r.message, "openai returned HTTP 500 for model gpt-4o at "
+	                        "http://127.0.0.1:") != NULL);
+	CHECK(
+	    r.message != NULL &&
+	    strstr(r.message, ": its server failed; try again later") != NULL);
 	reply_release(&r);
 	/* 400 is not retried. */
 	before = log_lines();
 	ask(&pv_openai, &m_gpt4o, "bad request", NULL, 0, &r);
+	CHECK(r.message != NULL &&
+	      strstr(r.message,
+	          "it did not take the request: check the "
+	          "model id and the base_url in config.json") != NULL);
 	CHECK(r.res.attempts == 1);
 	CHECK(log_lines() == before + 1);
 	reply_release(&r);
@@ -1003,6 +1016,9 @@ TEST(idle_guard_and_unreachable)
 	                               "could not reach closed at "
 	                               "http://127.0.0.1:1/v1/chat/completions",
 	                               63) == 0);
+	CHECK(r.message != NULL &&
+	      strstr(r.message, "(is its server running, at the port its "
+	                        "base_url in config.json says?)") != NULL);
 	reply_release(&r);
 }
 

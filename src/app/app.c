@@ -2144,7 +2144,7 @@ app_refusals_read(struct app *app)
 	const char **keys = NULL, **gone;
 	int64_t now = time_wall_ms();
 	size_t n, i, k, nsaid = 0, nkeys = 0, ngone = 0;
-	bool waiting = false;
+	bool waiting = false, any_key = false;
 	char fp[9], route[9];
 
 	if (app->refusals_read)
@@ -2194,6 +2194,8 @@ app_refusals_read(struct app *app)
 		if (k < app->ndown && app->down[k].until_ms > now)
 			continue; /* known already */
 		app_down_set(app, m->id, kind, r->since_ms + APP_REFUSED_MS);
+		if (kind == DOWN_KEY)
+			any_key = true;
 		/* A key refused is said once for its provider's models. */
 		if (kind == DOWN_KEY) {
 			for (k = 0; k < nkeys; k++)
@@ -2230,9 +2232,12 @@ app_refusals_read(struct app *app)
 	else if (nsaid > 0)
 		app_notice(app,
 		    "refused to an earlier mixchat in the last day: %s; asked "
-		    "all the same, as no other model is left (%s keys "
-		    "add replaces a refused key)",
-		    buf_str(&said), self_cmd());
+		    "all the same, as no other model is left (%s%s)",
+		    buf_str(&said), any_key ? self_cmd() : "",
+		    any_key ? " keys add replaces a refused key"
+		            : "a model id fixed in config.json, or the model "
+		              "made available on its server, is asked again at "
+		              "once");
 	buf_release(&said);
 	app->refusals_read = !waiting;
 }
@@ -2776,8 +2781,9 @@ app_on_done(void *ud, const struct net_result *res)
 		/* Rounded up, as the error line says it: a wait of 200 ms is
 		 * not "0 s". */
 		time_wait_text(res->retry_after_ms, wait, sizeof wait);
+		/* Another model only where there is one to use. */
 		app_notice(app,
-		    app->pinned != NULL
+		    app->pinned != NULL || app->nusable < 2
 		        ? "%s is rate-limited for %s"
 		        : "%s is rate-limited for %s: the router "
 		          "will use another model until then",

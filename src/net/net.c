@@ -972,10 +972,28 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		    pub, t->refused_peer);
 		free(pub);
 	} else if (!t->body_started) {
+		/* What to look at, by what failed. */
+		const char *hint =
+		    result == CURLE_COULDNT_CONNECT
+		        ? "is its server running, at the port its base_url in "
+		          "config.json says?"
+		    : result == CURLE_COULDNT_RESOLVE_HOST
+		        ? "check the host name in its base_url in config.json"
+		    : (result == CURLE_SSL_CONNECT_ERROR ||
+		          result == CURLE_OPERATION_TIMEDOUT) &&
+		            strncmp(t->url, "https://", 8) == 0
+		        ? "a server without TLS (most local ones) needs "
+		          "http:// in its base_url in config.json"
+		    : result == CURLE_OPERATION_TIMEDOUT
+		        ? "its server did not answer: check its base_url in "
+		          "config.json"
+		        : "check its base_url in config.json";
+
 		pub = request_public_url(t->url);
-		msg = xasprintf("could not reach %s at %s: %s",
+		msg = xasprintf("could not reach %s at %s: %s (%s)",
 		    t->provider_name, pub,
-		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(result));
+		    t->errbuf[0] ? t->errbuf : curl_easy_strerror(result),
+		    hint);
 		free(pub);
 	} else if (result == CURLE_OPERATION_TIMEDOUT) {
 		msg = xasprintf("%s sent nothing for %d s: the reply %s",

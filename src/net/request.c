@@ -377,6 +377,9 @@ request_error(enum provider_api api, const char *name, const char *model,
 	char *tail =
 	    said ? xasprintf(" (%s said: %s)", name, said) : xstrdup("");
 
+	/* A server that takes no key (a local one) is never told of one. */
+	bool keyed = secret != NULL && secret_len > 0;
+
 	*err = MC_ERR_PROVIDER;
 	*key_rejected = status == 401 || key_invalid;
 	if (*key_rejected) {
@@ -395,15 +398,25 @@ request_error(enum provider_api api, const char *name, const char *model,
 		                   (api == API_OLLAMA &&
 		                       strstr(v1 + 3, "/api/chat") != NULL));
 
-		line =
-		    xasprintf("%s answered HTTP 404 for model %s at %s: "
-		              "the model id or %s's base_url in config.json "
-		              "is wrong, or the key may not use that model%s%s",
-		        name, model, pub, name,
-		        doubled ? " (for this API the base_url ends before "
-		                  "/v1: mixchat adds the path)"
-		                : "",
-		        tail);
+		line = xasprintf("%s answered HTTP 404 for model %s at %s: "
+		                 "the model id or %s's base_url in config.json "
+		                 "is wrong%s%s%s%s%s",
+		    name, model, pub, name,
+		    keyed ? ", or the key may not use that model" : "",
+		    api == API_OLLAMA
+		        ? ", or the model is not pulled yet (`ollama pull "
+		        : "",
+		    api == API_OLLAMA ? model : "",
+		    api == API_OLLAMA ? "`)" : "",
+		    doubled ? " (for this API the base_url ends before "
+		              "/v1: mixchat adds the path)"
+		            : "");
+		{
+			char *with = xasprintf("%s%s", line, tail);
+
+			free(line);
+			line = with;
+		}
 		free(pub);
 	} else if (status == 429) {
 		*err = MC_ERR_AGAIN;
@@ -419,9 +432,14 @@ request_error(enum provider_api api, const char *name, const char *model,
 			                 "again later%s",
 			    name, tail);
 	} else if (status == 403) {
-		line = xasprintf("%s refused the request (HTTP 403): the key "
-		                 "may lack access to %s%s",
-		    name, model, tail);
+		line = keyed ? xasprintf("%s refused the request (HTTP 403): "
+		                         "the key may lack access to %s%s",
+		                   name, model, tail)
+		             : xasprintf("%s refused the request for %s (HTTP "
+		                         "403): its server does not let it be "
+		                         "used (\"enabled\": false in "
+		                         "config.json leaves it out)%s",
+		                   name, model, tail);
 	} else if (status == 529 || status == 503) {
 		line = xasprintf("%s is overloaded (HTTP %ld): try again later "
 		                 "or choose another model%s",
@@ -432,7 +450,20 @@ request_error(enum provider_api api, const char *name, const char *model,
 		              "mixchat does not follow: check its base_url",
 		        name, status);
 	} else {
-		line = xasprintf("%s returned HTTP %ld%s", name, status, tail);
+		/* Where, and what to do: a server's failure passes, a
+		 * request it cannot take is the config's to fix. */
+		char *pub = request_public_url(url != NULL ? url : "?");
+
+		line = xasprintf(
+		    "%s returned HTTP %ld for model %s at %s: %s%s", name,
+		    status, model, pub,
+		    status >= 500 ? "its server failed; try again later"
+		    : status == 408
+		        ? "it gave up waiting; try again"
+		        : "it did not take the request: check the model id and "
+		          "the base_url in config.json",
+		    tail);
+		free(pub);
 	}
 	free(said);
 	free(tail);
