@@ -138,7 +138,19 @@ expect_grep "$T/err" "wrong passphrase for the vault .*printed by vault.passphra
 printf '{ "vault": { "passphrase_command": "exit 7" } }\n' >"$H/config.json"
 expect_exit 3 "failing passphrase_command exits 3" -- mc keys list
 expect_grep "$T/err" "exit 7" "names the command's failure"
+expect_grep "$T/err" "(it is set in $H/config.json; without it the passphrase is asked on the terminal)" "and where it is set, and the way without it"
 rm "$H/config.json"
+# The command never makes a new passphrase (README): the first keys add
+# asks for one, here with no terminal to ask on, and creates nothing.
+HN=$T/home_newvault
+mkdir -p "$HN"
+printf '{ "vault": { "passphrase_command": "echo from the command" } }\n' >"$HN/config.json"
+printf 'sk-proj-NEWVAULT-0123456789abcdef\n' | setsid -w "$MC" --home "$HN" keys add openai >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -ne 0 ] && ok "a first keys add with passphrase_command and no terminal fails (exit $rc)" ||
+	fail "a first keys add took its new passphrase from the command"
+[ ! -e "$HN/vault" ] && ok "and creates no vault" || fail "a vault was created: $(ls -la "$HN")"
+expect_grep "$T/err" "no terminal to type the new passphrase on: run it in a terminal, or give it with --passphrase-fd N" "says how to give the new passphrase"
 
 # Damage: one flipped byte, a truncation: reported, exit 1, never rewritten.
 cp "$V" "$T/good"

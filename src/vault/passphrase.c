@@ -383,11 +383,31 @@ passphrase_get(const struct config *cfg, int fd, const char *prompt,
 			*cause = xasprintf("cannot read descriptor %d "
 			                   "(--passphrase-fd): %s",
 			    fd, strerror(errno));
-	} else if (cfg != NULL && cfg->passphrase_command != NULL &&
-	           cfg->passphrase_command[0] != '\0')
+	} else if (!confirm && cfg != NULL && cfg->passphrase_command != NULL &&
+	           cfg->passphrase_command[0] != '\0') {
+		/* (Never a new passphrase: that one is typed, twice.) */
 		rc = command_read(cfg->passphrase_command, &pass, cause);
-	else {
+		if (rc != MC_OK && *cause != NULL) {
+			char *was = *cause;
+
+			*cause =
+			    xasprintf("%s (it is set in %s; without it the "
+			              "passphrase is asked on the terminal)",
+			        was,
+			        cfg->config_file != NULL ? cfg->config_file
+			                                 : "config.json");
+			free(was);
+		}
+	} else {
 		rc = tty_read(prompt, PASSPHRASE_MAX, &pass, cause);
+		if (rc == MC_ERR_LOCKED && confirm) {
+			/* A new one: no command gives that. */
+			free(*cause);
+			*cause =
+			    xstrdup("no terminal to type the new passphrase "
+			            "on: run it in a terminal, or give it "
+			            "with --passphrase-fd N");
+		}
 		if (rc == MC_OK && confirm && pass->len > 0) {
 			rc = tty_read("Again, to confirm: ", PASSPHRASE_MAX,
 			    &again, cause);
@@ -406,7 +426,7 @@ passphrase_get(const struct config *cfg, int fd, const char *prompt,
 		}
 	}
 	if (rc == MC_OK && pass->len == 0) {
-		*cause = xstrdup(fd < 0 && cfg != NULL &&
+		*cause = xstrdup(fd < 0 && !confirm && cfg != NULL &&
 		                         cfg->passphrase_command != NULL &&
 		                         cfg->passphrase_command[0] != '\0'
 		                     ? "empty passphrase from "
