@@ -129,6 +129,11 @@ expect_exit 1 "ask with nothing set up" -- "$MC" --home "$T/fresh2" ask hello
 expect_grep "$T/err" "mixchat --home $T/fresh2 keys add PROVIDER" "ask: the advice names --home"
 expect_exit 1 "ask --json with nothing set up" -- "$MC" --home "$T/fresh2" ask --json hello
 expect_grep "$T/out" '"error":"no model is set up: ' "ask --json: the error in the object"
+# A model config.json names, whose provider's key is missing: that key.
+mkdir -p "$T/named"
+printf '{ "providers": { "anthropic": { "base_url": "http://127.0.0.1:9" } },\n  "models": [ { "id": "claude-sonnet-4-5" } ] }\n' >"$T/named/config.json"
+expect_exit 1 "ask with a named model's key missing" -- "$MC" --home "$T/named" ask hello
+expect_grep "$T/err" "no model is set up: the models config.json names need a key for anthropic: run .mixchat --home $T/named keys add anthropic." "names the provider whose key to add"
 mkdir -p "$T/cfgs" && echo '{}' >"$T/cfgs/empty.json"
 expect_exit 1 "ask with --config too" -- "$MC" --home "$T/fresh2" --config "$T/cfgs/empty.json" ask hello
 expect_grep "$T/err" "mixchat --home $T/fresh2 --config $T/cfgs/empty.json keys add" "and --config"

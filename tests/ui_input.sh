@@ -150,6 +150,15 @@ ui_expect "openai\|anthropic\|gemini" "with the catalog's providers"
 ui_expect_not "model +provider +\\\$/M in" "no table header"
 ui_keys C-d
 ui_exit_status >/dev/null
+# A model config.json names whose provider has no key: that key, by name.
+mkdir -p "$T/named"
+printf '{ "providers": { "anthropic": { "base_url": "http://127.0.0.1:9" } },\n  "models": [ { "id": "claude-sonnet-4-5" } ] }\n' >"$T/named/config.json"
+ui_start -- --home "$T/named"
+ui_expect "names need a key for anthropic, and the" "the first screen names the key to add"
+ui_expect "^ +mixchat --home [^ ]+ keys add anthropic$" "and the command"
+ui_expect_not "keys add openai" "not another provider's"
+ui_keys C-d
+ui_exit_status >/dev/null
 
 # Up after a restart: the newest message first, wherever it was typed
 # (the history went by conversation number: a message typed into an old

@@ -873,6 +873,28 @@ app_needs_unlock(const struct app *app)
 	return false;
 }
 
+const char *
+app_wanted_key(const struct app *app)
+{
+	size_t i, k;
+
+	for (i = 0; i < app->cfg->nmodels; i++) {
+		const struct model *m = &app->cfg->models[i];
+		const struct provider *p =
+		    config_find_provider(app->cfg, m->provider);
+
+		if (!m->enabled || p == NULL || p->auth_none ||
+		    !(m->user || p->user))
+			continue;
+		for (k = 0; k < app->nvault_names; k++)
+			if (strcmp(app->vault_names[k], p->name) == 0)
+				break;
+		if (k == app->nvault_names)
+			return p->name;
+	}
+	return NULL;
+}
+
 char *
 app_idle_keys(const struct app *app)
 {
@@ -2336,6 +2358,12 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 		                         "a key for %s, but no model uses it "
 		                         "(name its models in config.json)",
 		                   idle)
+		         : app_wanted_key(app) != NULL
+		             ? xasprintf("no model is set up: the models "
+		                         "config.json names need a key for %s: "
+		                         "run `%s keys add %s`",
+		                   app_wanted_key(app), self_cmd(),
+		                   app_wanted_key(app))
 		             : xasprintf("no model is set up: add a key with "
 		                         "`%s keys add PROVIDER` or a local "
 		                         "model in config.json",

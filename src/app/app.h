@@ -229,6 +229,11 @@ bool app_retry_wait(const struct app *app, double *left_ms, long *http_status);
  * a model pinned, whether that model's provider needs one). */
 bool app_needs_unlock(const struct app *app);
 /*
+ * app_wanted_key: the provider of a model config.json names (enabled)
+ * whose key is not in the vault, or NULL: the key to add first.
+ */
+const char *app_wanted_key(const struct app *app);
+/*
  * app_idle_keys: the providers whose key is in the vault but which no
  * enabled model names (OpenRouter, whose models the user names), as one
  * ", "-separated string (caller frees), or NULL when there is none.

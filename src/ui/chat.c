@@ -2309,6 +2309,15 @@ cli_chat(const struct cli_global *g, int argc, char **argv)
 		    "\"%.*s\", \"price\": [IN, OUT] } ] }\n"
 		    "(price: USD per million tokens), then start mixchat again.",
 		    idle, cfg.config_file, (int)strcspn(idle, ","), idle);
+	else if (app_usable_models(ui.app) == 0 &&
+	         app_wanted_key(ui.app) != NULL)
+		ui_note_error(&ui,
+		    "The models %s names need a key for %s, and the vault "
+		    "holds none: quit (Ctrl-D or /quit) and run\n"
+		    "  %s keys add %s\n"
+		    "then start mixchat again.",
+		    cfg.config_file, app_wanted_key(ui.app), self_cmd(),
+		    app_wanted_key(ui.app));
 	else if (app_usable_models(ui.app) == 0)
 		ui_note(&ui, NO_PROVIDER_TEXT, self_cmd(), cfg.config_file);
 	ui.dirty = true;
