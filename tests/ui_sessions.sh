@@ -190,6 +190,12 @@ ui_expect "mixchat: --session: no conversation has the number or name 'daily lgo
 ui_start HOME="$T/uhome" -- --home "$H" --session 999
 [ "$(ui_exit_status)" = 2 ] && ok "an unknown number: exit 2" ||
 	fail "an unknown number: exit $(cat "$T/exit")"
+ui_expect "no conversation has the number or name '999' \(mixchat sessions" "an unknown number: no guess at a name"
+# A conversation's title is no name: typed whole, its number is given.
+ui_start HOME="$T/uhome" -- --home "$H" --session "'after the deletes'"
+[ "$(ui_exit_status)" = 2 ] && ok "a title for a name: exit 2" || fail "a title for a name: exit $(cat "$T/exit")"
+ui_expect "no conversation is named 'after the deletes'; conversation [0-9]+ begins so: give its" \
+	"a title typed whole: its number, not itself as a guess"
 # 8. Deleted from the shell while a chat has it open: the next message is
 # not sent, and the chat says why and what to do.
 ui_start HOME="$T/uhome" -- --home "$H" -s "'daily log'"

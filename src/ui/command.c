@@ -1338,15 +1338,28 @@ command_find_session(
 		free(info.title);
 		return MC_OK;
 	}
-	/* A slip in a name: the name (or title) it likely meant. */
+	/* A slip in a name: the name it likely meant (a title is no name:
+	 * one typed whole gives its number; a number, no guess). */
 	if (app_sessions(ui->app, &list, &n) != MC_OK)
 		n = 0;
-	words = xcalloc(2 * n + 1, sizeof *words);
-	for (i = 0; i < n; i++) {
-		words[k++] = list[i].name;
-		words[k++] = list[i].title;
-	}
-	near = suggest_name(which, words, k);
+	for (i = 0; i < n; i++)
+		if (list[i].name == NULL && list[i].title != NULL &&
+		    strcasecmp(list[i].title, which) == 0) {
+			*cause =
+			    xasprintf("no conversation is named '%s'; "
+			              "conversation %s begins so: give its "
+			              "number",
+			        which, list[i].id);
+			app_sessions_free(list, n);
+			return MC_ERR_NOTFOUND;
+		}
+	words = xcalloc(n + 1, sizeof *words);
+	for (i = 0; i < n; i++)
+		if (list[i].name != NULL)
+			words[k++] = list[i].name;
+	near = which[strspn(which, "0123456789")] == '\0'
+	           ? NULL
+	           : suggest_name(which, words, k);
 	*cause = xasprintf("no conversation has the number or name '%s'%s%s%s "
 	                   "(mixchat sessions lists them)",
 	    which, near != NULL ? "; did you mean '" : "",
