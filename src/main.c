@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "util/self.h"
+#include "util/suggest.h"
 
 static const char usage_text[] =
     "Usage: mixchat [--home DIR] [--config FILE] [--log FILE] [COMMAND [ARGS]]\n"
@@ -280,9 +281,18 @@ main(int argc, char **argv)
 			    argv[0], commands[i].fn(&g, argc, argv));
 		}
 	}
-	fprintf(stderr,
-	    "mixchat: '%s' is not a command.\n"
-	    "Try 'mixchat --help' for the list of commands.\n",
-	    argv[0]);
+	{
+		const char *names[sizeof commands / sizeof commands[0]];
+		const char *near;
+
+		for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+			names[i] = commands[i].name;
+		near = suggest_name(argv[0], names, i);
+		fprintf(stderr,
+		    "mixchat: '%s' is not a command%s%s%s\n"
+		    "Try 'mixchat --help' for the list of commands.\n",
+		    argv[0], near != NULL ? "; did you mean '" : ".",
+		    near != NULL ? near : "", near != NULL ? "'?" : "");
+	}
 	return EXIT_USAGE;
 }

@@ -61,7 +61,9 @@ for opt in --source --no-tags --out --format --lambda --validate --names-only; d
 done
 
 expect_exit 2 "unknown command" -- "$MC" frobnicate
-expect_grep "$T/err" "'frobnicate' is not a command" "unknown command named"
+expect_grep "$T/err" "'frobnicate' is not a command\.$" "unknown command named"
+expect_exit 2 "a command misspelt" -- "$MC" --home "$T/h" stat
+expect_grep "$T/err" "'stat' is not a command; did you mean 'stats'?" "did you mean the command"
 expect_exit 2 "unknown option" -- "$MC" --frob
 expect_grep "$T/err" "--frob" "unknown option named"
 expect_exit 2 "--home without a value" -- "$MC" --home
