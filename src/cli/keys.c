@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "util/buf.h"
 #include "util/self.h"
+#include "util/suggest.h"
 #include "util/xmalloc.h"
 #include "vault/passphrase.h"
 #include "vault/secmem.h"
@@ -280,19 +281,33 @@ keys_add(const struct config *cfg, const struct keys_args *a, const char *path)
 		return key_in_place_of_provider("add");
 	if (prov == NULL) {
 		struct buf names;
-		size_t i;
+		const char **keyed, *near;
+		size_t i, n = 0;
 
 		buf_init(&names, 1 << 16);
-		for (i = 0; i < cfg->nproviders; i++)
-			if (!cfg->providers[i].auth_none &&
-			    buf_printf(&names, "%s%s", names.len ? ", " : "",
+		keyed = xcalloc(cfg->nproviders + 1, sizeof *keyed);
+		for (i = 0; i < cfg->nproviders; i++) {
+			if (cfg->providers[i].auth_none)
+				continue;
+			keyed[n++] = cfg->providers[i].name;
+			if (buf_printf(&names, "%s%s", names.len ? ", " : "",
 			        cfg->providers[i].name) != MC_OK)
 				break;
-		cli_error("'%s' is not a provider in %s or the built-in "
-		          "catalog (those that take a key: %s); add it "
-		          "under \"providers\" first",
-		    a->provider, cfg->config_file,
-		    names.len ? buf_str(&names) : "none");
+		}
+		near = suggest_name(a->provider, keyed, n);
+		if (near != NULL)
+			cli_error(
+			    "'%s' is not a provider in %s or the built-in "
+			    "catalog; did you mean '%s'?",
+			    a->provider, cfg->config_file, near);
+		else
+			cli_error(
+			    "'%s' is not a provider in %s or the built-in "
+			    "catalog (those that take a key: %s); add it "
+			    "under \"providers\" first",
+			    a->provider, cfg->config_file,
+			    names.len ? buf_str(&names) : "none");
+		free(keyed);
 		buf_release(&names);
 		return EXIT_USAGE;
 	}
