@@ -61,9 +61,9 @@ mc keys list --passphrase-fd 3 3<"$T/empty" >"$T/out" 2>"$T/err"
 expect_exit 2 "key on the command line refused" -- mc keys add openai sk-argv
 expect_grep "$T/err" "never taken from the command line" "explains why"
 expect_exit 2 "unknown provider" -- mc keys add nosuchprovider
+expect_grep "$T/err" "those that take a key: openai, anthropic" "an unknown provider: the known ones are listed"
 expect_exit 2 "a provider misspelt" -- mc keys add anthropc
 expect_grep "$T/err" "'anthropc' is not a provider in .* or the built-in catalog; did you mean 'anthropic'?" "did you mean the provider"
-expect_grep "$T/err" "those that take a key: openai, anthropic" "an unknown provider: the known ones are listed"
 # A provider that needs no key: where that is said (the catalog, on a home
 # with no config.json; config.json when it sets "auth" itself).
 HN=$T/home_nokey
