@@ -282,11 +282,12 @@ main(int argc, char **argv)
 		}
 	}
 	{
-		const char *names[sizeof commands / sizeof commands[0]];
+		const char *names[sizeof commands / sizeof commands[0] + 1];
 		const char *near;
 
 		for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			names[i] = commands[i].name;
+		names[i++] = "help";
 		near = suggest_name(argv[0], names, i);
 		fprintf(stderr,
 		    "mixchat: '%s' is not a command%s%s%s\n"

@@ -64,6 +64,8 @@ expect_exit 2 "unknown command" -- "$MC" frobnicate
 expect_grep "$T/err" "'frobnicate' is not a command\.$" "unknown command named"
 expect_exit 2 "a command misspelt" -- "$MC" --home "$T/h" stat
 expect_grep "$T/err" "'stat' is not a command; did you mean 'stats'?" "did you mean the command"
+expect_exit 2 "help misspelt" -- "$MC" --home "$T/h" hlep
+expect_grep "$T/err" "'hlep' is not a command; did you mean 'help'?" "did you mean help"
 expect_exit 2 "unknown option" -- "$MC" --frob
 expect_grep "$T/err" "--frob" "unknown option named"
 expect_exit 2 "--home without a value" -- "$MC" --home
@@ -135,7 +137,10 @@ expect_grep "$T/out" '"error":"no model is set up: ' "ask --json: the error in t
 mkdir -p "$T/named"
 printf '{ "providers": { "anthropic": { "base_url": "http://127.0.0.1:9" } },\n  "models": [ { "id": "claude-sonnet-4-5" } ] }\n' >"$T/named/config.json"
 expect_exit 1 "ask with a named model's key missing" -- "$MC" --home "$T/named" ask hello
-expect_grep "$T/err" "no model is set up: the models config.json names need a key for anthropic: run .mixchat --home $T/named keys add anthropic." "names the provider whose key to add"
+expect_grep "$T/err" "no model is set up: the models $T/named/config.json names need a key for anthropic: run .mixchat --home $T/named keys add anthropic." "names the provider whose key to add"
+cp "$T/named/config.json" "$T/named/my.json" && rm "$T/named/config.json"
+expect_exit 1 "the same with --config" -- "$MC" --home "$T/named" --config "$T/named/my.json" ask hello
+expect_grep "$T/err" "the models $T/named/my.json names need a key for anthropic" "names the config file given"
 mkdir -p "$T/cfgs" && echo '{}' >"$T/cfgs/empty.json"
 expect_exit 1 "ask with --config too" -- "$MC" --home "$T/fresh2" --config "$T/cfgs/empty.json" ask hello
 expect_grep "$T/err" "mixchat --home $T/fresh2 --config $T/cfgs/empty.json keys add" "and --config"

@@ -775,12 +775,22 @@ TEST(retries_before_the_stream)
 	/* 400 is not retried. */
 	before = log_lines();
 	ask(&pv_openai, &m_gpt4o, "bad request", NULL, 0, &r);
+	/* Its own words say why (a conversation too long...): those, not
+	 * the config, are what to read. */
 	CHECK(r.message != NULL &&
-	      strstr(r.message,
-	          "it did not take the request: check the "
-	          "model id and the base_url in config.json") != NULL);
+	      strstr(r.message, "it did not take the request (openai said: ") !=
+	          NULL);
+	CHECK(r.message != NULL && strstr(r.message, "base_url") == NULL);
 	CHECK(r.res.attempts == 1);
 	CHECK(log_lines() == before + 1);
+	reply_release(&r);
+	/* 402: the account's credit. */
+	ask(&pv_openai, &m_gpt4o, "no credit", NULL, 0, &r);
+	CHECK(r.res.http_status == 402);
+	CHECK(r.message != NULL &&
+	      strstr(r.message,
+	          "openai refused the request for lack of credit (HTTP 402): "
+	          "the account's balance needs topping up") == r.message);
 	reply_release(&r);
 }
 
@@ -1193,6 +1203,7 @@ static const char script[] =
     " {\"prompt_contains\": \"overloaded\", \"status\": 529, \"fail_times\": 1},\n"
     " {\"prompt_contains\": \"broken server\", \"status\": 500},\n"
     " {\"prompt_contains\": \"bad request\", \"status\": 400},\n"
+    " {\"prompt_contains\": \"no credit\", \"status\": 402},\n"
     " {\"prompt_contains\": \"slow drip\", \"reply\": \"one two three four\",\n"
     "  \"drip_ms\": 5, \"comments\": true},\n"
     " {\"prompt_contains\": \"silent server\", \"reply\": \"late\",\n"

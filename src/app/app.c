@@ -2166,7 +2166,7 @@ app_refusals_read(struct app *app)
 	const char **keys = NULL, **gone;
 	int64_t now = time_wall_ms();
 	size_t n, i, k, nsaid = 0, nkeys = 0, ngone = 0;
-	bool waiting = false, any_key = false;
+	bool waiting = false, any_key = false, any_keyed = false;
 	char fp[9], route[9];
 
 	if (app->refusals_read)
@@ -2218,6 +2218,8 @@ app_refusals_read(struct app *app)
 		app_down_set(app, m->id, kind, r->since_ms + APP_REFUSED_MS);
 		if (kind == DOWN_KEY)
 			any_key = true;
+		else if (!p->auth_none)
+			any_keyed = true;
 		/* A key refused is said once for its provider's models. */
 		if (kind == DOWN_KEY) {
 			for (k = 0; k < nkeys; k++)
@@ -2248,18 +2250,23 @@ app_refusals_read(struct app *app)
 	if (nsaid > 0 && app_down_others(app, NULL, 0) > 0)
 		app_notice(app,
 		    "out of routing, as refused to an earlier mixchat in the "
-		    "last day: %s; /models lists them (a new key, or a reply "
-		    "when one is asked by name, brings one back)",
-		    buf_str(&said));
+		    "last day: %s; /models lists them (%s, or a reply when one "
+		    "is asked by name, brings one back)",
+		    buf_str(&said),
+		    any_key || any_keyed ? "a new key"
+		                         : "a model id fixed in config.json");
 	else if (nsaid > 0)
 		app_notice(app,
 		    "refused to an earlier mixchat in the last day: %s; asked "
 		    "all the same, as no other model is left (%s%s)",
-		    buf_str(&said), any_key ? self_cmd() : "",
+		    buf_str(&said), any_key || any_keyed ? self_cmd() : "",
 		    any_key ? " keys add replaces a refused key"
-		            : "a model id fixed in config.json, or the model "
-		              "made available on its server, is asked again at "
-		              "once");
+		    : any_keyed
+		        ? " keys add gives a key that may use it; a model id "
+		          "fixed in config.json is asked again at once"
+		        : "a model id fixed in config.json, or the model "
+		          "made available on its server, is asked again at "
+		          "once");
 	buf_release(&said);
 	app->refusals_read = !waiting;
 }
@@ -2353,21 +2360,25 @@ app_route(struct app *app, struct exchange *x, const char *const *skip,
 	if (rc == MC_ERR_NOTFOUND) {
 		char *idle = app_idle_keys(app);
 
-		*cause = idle != NULL
-		             ? xasprintf("no model is set up: the vault holds "
-		                         "a key for %s, but no model uses it "
-		                         "(name its models in config.json)",
-		                   idle)
-		         : app_wanted_key(app) != NULL
-		             ? xasprintf("no model is set up: the models "
-		                         "config.json names need a key for %s: "
-		                         "run `%s keys add %s`",
-		                   app_wanted_key(app), self_cmd(),
-		                   app_wanted_key(app))
-		             : xasprintf("no model is set up: add a key with "
-		                         "`%s keys add PROVIDER` or a local "
-		                         "model in config.json",
-		                   self_cmd());
+		*cause =
+		    idle != NULL
+		        ? xasprintf("no model is set up: the vault holds "
+		                    "a key for %s, but no model uses it "
+		                    "(name its models in config.json)",
+		              idle)
+		    : app_wanted_key(app) != NULL
+		        ? xasprintf("no model is set up: the models %s "
+		                    "names need a key for %s: run `%s keys "
+		                    "add %s`",
+		              app->cfg->config_file != NULL
+		                  ? app->cfg->config_file
+		                  : "config.json",
+		              app_wanted_key(app), self_cmd(),
+		              app_wanted_key(app))
+		        : xasprintf("no model is set up: add a key with "
+		                    "`%s keys add PROVIDER` or a local "
+		                    "model in config.json",
+		              self_cmd());
 		free(idle);
 		router_decision_release(&d);
 		return MC_ERR_NOTFOUND;
@@ -2578,8 +2589,8 @@ app_down_after(
 
 	if (res->key_rejected)
 		kind = DOWN_KEY;
-	else if (res->http_status == 403)
-		kind = DOWN_ACCESS;
+	else if (res->http_status == 403 || res->http_status == 401)
+		kind = DOWN_ACCESS; /* (a 401 with no key of ours: access) */
 	else if (res->http_status == 404)
 		kind = DOWN_GONE;
 	else if (res->err == MC_ERR_NETWORK && res->http_status == 0)

@@ -849,6 +849,19 @@ not_a_stream_message(struct net_transfer *t, CURLcode result)
 	return msg;
 }
 
+/* Whether url's host is this computer (127.0.0.0/8, ::1, localhost). */
+static bool
+url_host_local(const char *url)
+{
+	const char *h = strstr(url, "://");
+
+	if (h == NULL)
+		return false;
+	h += 3;
+	return strncmp(h, "127.", 4) == 0 || strncmp(h, "[::1]", 5) == 0 ||
+	       strncasecmp(h, "localhost", 9) == 0;
+}
+
 static void
 transfer_done(struct net_transfer *t, CURLcode result)
 {
@@ -972,21 +985,27 @@ transfer_done(struct net_transfer *t, CURLcode result)
 		    pub, t->refused_peer);
 		free(pub);
 	} else if (!t->body_started) {
-		/* What to look at, by what failed. */
+		/* What to look at, by what failed and where: a server on
+		 * this computer is the user's to run; one away may be out of
+		 * reach (no network). */
+		bool local = url_host_local(t->url);
 		const char *hint =
-		    result == CURLE_COULDNT_CONNECT
+		    result == CURLE_COULDNT_CONNECT && local
 		        ? "is its server running, at the port its base_url in "
 		          "config.json says?"
+		    : result == CURLE_COULDNT_CONNECT
+		        ? "no network, or its server is down or not at the "
+		          "address its base_url says"
 		    : result == CURLE_COULDNT_RESOLVE_HOST
-		        ? "check the host name in its base_url in config.json"
+		        ? "no network, or a wrong host name in its base_url"
 		    : (result == CURLE_SSL_CONNECT_ERROR ||
 		          result == CURLE_OPERATION_TIMEDOUT) &&
-		            strncmp(t->url, "https://", 8) == 0
+		            local && strncmp(t->url, "https://", 8) == 0
 		        ? "a server without TLS (most local ones) needs "
 		          "http:// in its base_url in config.json"
 		    : result == CURLE_OPERATION_TIMEDOUT
-		        ? "its server did not answer: check its base_url in "
-		          "config.json"
+		        ? "it did not answer: no network, or its server is "
+		          "down"
 		        : "check its base_url in config.json";
 
 		pub = request_public_url(t->url);

@@ -381,7 +381,7 @@ request_error(enum provider_api api, const char *name, const char *model,
 	bool keyed = secret != NULL && secret_len > 0;
 
 	*err = MC_ERR_PROVIDER;
-	*key_rejected = status == 401 || key_invalid;
+	*key_rejected = keyed && (status == 401 || key_invalid);
 	if (*key_rejected) {
 		line = xasprintf("key rejected by %s (HTTP %ld): run `%s "
 		                 "keys add %s`",
@@ -449,17 +449,24 @@ request_error(enum provider_api api, const char *name, const char *model,
 		    xasprintf("%s answered with a redirect (HTTP %ld), which "
 		              "mixchat does not follow: check its base_url",
 		        name, status);
+	} else if (status == 402) {
+		line = xasprintf("%s refused the request for lack of credit "
+		                 "(HTTP 402): the account's balance needs "
+		                 "topping up%s",
+		    name, tail);
 	} else {
-		/* Where, and what to do: a server's failure passes, a
-		 * request it cannot take is the config's to fix. */
+		/* Where, and what to do: a server's failure passes; a request
+		 * it would not take, its own words say why (a conversation
+		 * too long, a parameter), else the config is to check. */
 		char *pub = request_public_url(url != NULL ? url : "?");
 
 		line = xasprintf(
 		    "%s returned HTTP %ld for model %s at %s: %s%s", name,
 		    status, model, pub,
-		    status >= 500 ? "its server failed; try again later"
-		    : status == 408
-		        ? "it gave up waiting; try again"
+		    status >= 500   ? "its server failed; try again later"
+		    : status == 408 ? "it gave up waiting; try again"
+		    : said != NULL
+		        ? "it did not take the request"
 		        : "it did not take the request: check the model id and "
 		          "the base_url in config.json",
 		    tail);
