@@ -348,11 +348,13 @@ TEST(ratings_and_router_state)
 	struct store_model_stats *ms;
 	float feat[2] = { 0.5f, 2.0f };
 	char *cause = NULL;
-	uint64_t session;
+	const char *m1[1] = { "m1" };
+	uint64_t session, gen, g0, g1, stamp, stamp2;
 	uint32_t seq;
 	struct buf b;
 	size_t n;
 
+	CHECK(store_ratings_gen(s, &gen) == MC_OK && gen == 0);
 	CHECK(store_session_new(s, NULL, &session) == MC_OK);
 	add_msg(s, session, STORE_ROLE_USER, "q");
 	memset(&m, 0, sizeof m);
@@ -372,8 +374,26 @@ TEST(ratings_and_router_state)
 	r.features = feat;
 	r.nfeatures = 2;
 	CHECK(store_rating_commit(s, &r, "m1", "v1", 2, &cause) == MC_OK);
+	/* Each rating moves the generation, and says from what to what. */
+	CHECK(store_ratings_gen_last(s, &g0, &g1) && g0 == 0 && g1 == 1);
+	CHECK(store_ratings_gen(s, &gen) == MC_OK && gen == 1);
 	r.score = 2; /* same reply, same millisecond: both kept */
 	CHECK(store_rating_commit(s, &r, "m1", "v22", 3, &cause) == MC_OK);
+	CHECK(store_ratings_gen_last(s, &g0, &g1) && g0 == 1 && g1 == 2);
+	/* A write that changes no rating says none. */
+	CHECK(store_router_put(s, "m1", "state three", 11) == MC_OK);
+	CHECK(!store_ratings_gen_last(s, &g0, &g1));
+	CHECK(store_ratings_gen(s, &gen) == MC_OK && gen == 2);
+	/* A state's stamp is what the bytes written say it is, and moves
+	 * with its contents at the same size. */
+	CHECK(store_router_put(s, "m1", "state ABCD", 10) == MC_OK);
+	CHECK(store_router_stamps(s, m1, 1, &stamp) == MC_OK);
+	CHECK(stamp != 0 && stamp == store_router_stamp_of("state ABCD", 10));
+	CHECK(store_router_put(s, "m1", "state ABCE", 10) == MC_OK);
+	CHECK(store_router_stamps(s, m1, 1, &stamp2) == MC_OK);
+	CHECK(stamp2 != stamp &&
+	      stamp2 == store_router_stamp_of("state ABCE", 10));
+	CHECK(store_router_put(s, "m1", "v22", 3) == MC_OK);
 	r.score = 9;
 	CHECK(
 	    store_rating_commit(s, &r, NULL, NULL, 0, &cause) == MC_ERR_USAGE);

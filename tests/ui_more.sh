@@ -826,15 +826,15 @@ send "second key"
 ui_expect "mock reply to: second key" "the next message goes to the other provider"
 ui_expect_not "lockedsmall ·" "not to the refused provider's other model"
 send "/why"
-ui_expect "lockedsmall +not a candidate: its provider refused the key" "/why says why"
+ui_expect "lockedsmall +not a candidate: its server refused access \(HTTP 401\)" "/why says why (a server that takes no key: no key refused)"
 send "/models"
-ui_expect "out of routing now: guarded's 2 models \\(key refused\\) *$" "/models says which models are out, and why: a refused key once for its provider's models"
-ui_expect_not "lockedbig \\(key refused\\)" "not one item a model"
+ui_expect "out of routing now: guarded's 2 models \\(access refused\\) *$" "/models says which models are out, and why: a refused access once for its provider's models"
+ui_expect_not "lockedbig \\(access refused\\)" "not one item a model"
 send "third key"
 ui_expect "mock reply to: third key" "and the one after: still out (not a minute's pause)"
 # Pinning a model out of routing is allowed, and said.
 send "/model lockedsmall"
-ui_expect "lockedsmall is out of routing \\(key refused\\): pinned, it is asked anyway" "pinning a refused model says so"
+ui_expect "lockedsmall is out of routing \\(access refused\\): pinned, it is asked anyway" "pinning a refused model says so"
 send "/model auto"
 ui_keys C-d
 ui_exit_status >/dev/null
@@ -845,7 +845,7 @@ send "after restart"
 ui_expect "mock reply to: after restart" "its first message goes to the other provider"
 ui_expect_not "locked[a-z]* ·" "not to a refused model"
 send "/models"
-ui_expect "out of routing now: guarded's 2 models \\(key refused\\) *$" "/models lists them, by provider"
+ui_expect "out of routing now: guarded's 2 models \\(access refused\\) *$" "/models lists them, by provider"
 ui_keys C-d
 ui_exit_status >/dev/null
 # A model the provider does not have (404) sits out alone.

@@ -1401,22 +1401,53 @@ app_sync_states(struct app *app)
 		app_memory_rebuild(app);
 }
 
-/* After this process stored model's state: its stamp is the one seen
- * (what it learned is in the router already; had another mixchat
- * changed it first, app_learn_commit_ex loaded that before learning). */
+/* After this process stored model's state, learned inside the store's
+ * transaction on the state stored then: the stamp of the bytes it wrote
+ * (not read back: another mixchat may have stored since) is the one
+ * seen, and the router holds that state. */
 static void
-app_stamp_model(struct app *app, const char *model)
+app_stamp_set(struct app *app, const char *model, uint64_t stamp)
 {
-	const char *one[1] = { model };
-	uint64_t st;
 	size_t i;
 
-	if (app->store == NULL || app->stamps == NULL ||
-	    store_router_stamps(app->store, one, 1, &st) != MC_OK)
+	if (app->stamps == NULL || stamp == 0)
 		return;
 	for (i = 0; i < app->nstamps && i < router_nmodels(app->router); i++)
 		if (strcmp(router_model_id(app->router, i), model) == 0)
-			app->stamps[i] = st;
+			app->stamps[i] = stamp;
+}
+
+/* A reply's length lesson, learned in the store's transaction on the
+ * state stored then (a plain put of the state loaded before overwrote a
+ * rating another mixchat stored in between). */
+struct length_ctx {
+	struct router *r;
+	const char *model;
+	const struct router_features *f;
+	long tokens;
+	const struct buf *before; /* the state here, for none stored */
+	uint64_t stamp;           /* out: what was written */
+};
+
+static int
+app_length_in_txn(void *ud, const void *stored, size_t len, struct buf *out)
+{
+	struct length_ctx *c = ud;
+	char *cause = NULL;
+	int rc;
+
+	rc = router_model_load(c->r, c->model,
+	    stored != NULL ? stored : c->before->data,
+	    stored != NULL ? len : c->before->len, &cause);
+	free(cause);
+	if (rc == MC_OK)
+		rc = router_learn_length(c->r, c->f, c->model, c->tokens);
+	if (rc != MC_OK)
+		return rc;
+	buf_reset(out);
+	if ((rc = router_model_save(c->r, c->model, out)) == MC_OK)
+		c->stamp = store_router_stamp_of(out->data, out->len);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2012,8 +2043,19 @@ app_down_reason(const struct app *app, const char *id)
 				return "failed";
 			case DOWN_SILENT:
 				return "no answer";
-			case DOWN_KEY:
-				return APP_OUT_KEY_REFUSED;
+			case DOWN_KEY: {
+				/* A server that takes no key refused all. */
+				const struct model *m =
+				    config_find_model(app->cfg, id);
+				const struct provider *p =
+				    m != NULL ? config_find_provider(
+				                    app->cfg, m->provider)
+				              : NULL;
+
+				return p != NULL && p->auth_none
+				           ? APP_OUT_ACCESS_REFUSED
+				           : APP_OUT_KEY_REFUSED;
+			}
 			case DOWN_ACCESS:
 				return "no access";
 			case DOWN_GONE:
@@ -2216,7 +2258,7 @@ app_refusals_read(struct app *app)
 		if (k < app->ndown && app->down[k].until_ms > now)
 			continue; /* known already */
 		app_down_set(app, m->id, kind, r->since_ms + APP_REFUSED_MS);
-		if (kind == DOWN_KEY)
+		if (kind == DOWN_KEY && !p->auth_none)
 			any_key = true;
 		else if (!p->auth_none)
 			any_keyed = true;
@@ -2232,8 +2274,9 @@ app_refusals_read(struct app *app)
 		}
 		if (nsaid++ < 4 &&
 		    (kind == DOWN_KEY
-		            ? buf_printf(&said, "%s%s's models (key refused)",
-		                  nsaid > 1 ? ", " : "", m->provider)
+		            ? buf_printf(&said, "%s%s's models (%s refused)",
+		                  nsaid > 1 ? ", " : "", m->provider,
+		                  p->auth_none ? "access" : "key")
 		            : buf_printf(&said, "%s%s (%s)",
 		                  nsaid > 1 ? ", " : "", m->id,
 		                  app_down_reason(app, m->id))) != MC_OK)
@@ -2589,8 +2632,8 @@ app_down_after(
 
 	if (res->key_rejected)
 		kind = DOWN_KEY;
-	else if (res->http_status == 403 || res->http_status == 401)
-		kind = DOWN_ACCESS; /* (a 401 with no key of ours: access) */
+	else if (res->http_status == 403)
+		kind = DOWN_ACCESS;
 	else if (res->http_status == 404)
 		kind = DOWN_GONE;
 	else if (res->err == MC_ERR_NETWORK && res->http_status == 0)
@@ -2786,29 +2829,31 @@ app_on_done(void *ud, const struct net_result *res)
 		    store_strerror(app->store));
 	free(m.decision_json);
 	/* The reply's length teaches the model's length (so cost) predictor,
-	 * on the state stored now (app_refresh_model). */
-	/* A reply stopped by the budget's cap says nothing of how long the
-	 * model writes: not learned (it would make the model look cheap). */
+	 * on the state stored now, in the store's transaction.  A reply
+	 * stopped by the budget's cap says nothing of how long the model
+	 * writes: not learned (it would make the model look cheap). */
 	if (res->err == MC_OK && res->tokens_out > 0 && x->features != NULL &&
-	    !capped)
-		app_refresh_model(app, x->pub.model);
-	if (res->err == MC_OK && res->tokens_out > 0 && x->features != NULL &&
-	    !capped &&
-	    router_learn_length(app->router, x->features, x->pub.model,
-	        res->tokens_out) == MC_OK) {
-		struct buf blob;
+	    !capped) {
+		struct buf before;
+		struct length_ctx lc = { .r = app->router,
+			.model = x->pub.model,
+			.f = x->features,
+			.tokens = (long)res->tokens_out,
+			.before = &before };
 
-		buf_init(&blob, 64u << 20);
-		if (router_model_save(app->router, x->pub.model, &blob) ==
-		        MC_OK &&
-		    store_router_put(
-		        app->store, x->pub.model, blob.data, blob.len) != MC_OK)
+		buf_init(&before, 64u << 20);
+		/* (No state here: not a candidate now, nothing to learn.) */
+		if (router_model_save(app->router, x->pub.model, &before) !=
+		    MC_OK)
+			;
+		else if (store_router_update(app->store, x->pub.model,
+		             app_length_in_txn, &lc) != MC_OK)
 			log_debug("router state of %s not saved: %s",
 			    x->pub.model, store_strerror(app->store));
 		else
 			/* Its own: not loaded again at the next decision. */
-			app_stamp_model(app, x->pub.model);
-		buf_release(&blob);
+			app_stamp_set(app, x->pub.model, lc.stamp);
+		buf_release(&before);
 	}
 	if (res->err == MC_OK)
 		app_down_clear(app, x->pub.model);
@@ -3461,6 +3506,7 @@ struct learn_ctx {
 	 * not (gone with another mixchat's rating), nothing is corrected. */
 	bool soft_found;
 	const struct buf *before;
+	uint64_t stamp; /* out: the state written (store_router_stamp_of) */
 };
 
 /* What one rating teaches model c->model of r (m: the memory, or NULL). */
@@ -3501,7 +3547,9 @@ app_learn_in_txn(void *ud, const void *stored, size_t len, struct buf *out)
 	if (rc != MC_OK)
 		return rc;
 	buf_reset(out);
-	return router_model_save(c->app->router, c->model, out);
+	if ((rc = router_model_save(c->app->router, c->model, out)) == MC_OK)
+		c->stamp = store_router_stamp_of(out->data, out->len);
+	return rc;
 }
 
 /*
@@ -3527,16 +3575,11 @@ app_learn_commit_ex(struct app *app, const struct router_features *f,
 	struct buf blob;
 	float *pairs;
 	size_t npairs;
-	uint64_t gen;
-	bool learned = false, in_step;
+	uint64_t gen0, gen1;
+	bool learned = false;
 	int rc;
 
 	buf_init(&blob, 64u << 20);
-	/* Whether the memory holds every rating stored before this one:
-	 * then it holds this one too once it has learned it here. */
-	in_step = app->memory_ready && app->store != NULL &&
-	          store_ratings_gen(app->store, &gen) == MC_OK &&
-	          gen == app->ratings_seen;
 	app_refresh_model(app, model);
 	/* The state before this rating: what the store's transaction starts
 	 * from when nothing is stored for the model yet. */
@@ -3589,14 +3632,18 @@ app_learn_commit_ex(struct app *app, const struct router_features *f,
 	               app_learn_in_txn, &lc, lc.soft_weight > 0 ? soft_ms : 0,
 	               soft_prompt, &lc.soft_found, key_ms, cause)
 	         : store_rating_commit(app->store, &r, NULL, NULL, 0, cause);
-	if (rc == MC_OK)
-		app_stamp_model(app, model);
+	if (rc == MC_OK && learned)
+		app_stamp_set(app, model, lc.stamp);
 	if (rc == MC_OK && (old_score > 0 || lc.soft_weight > 0) &&
 	    app->memory_ready)
 		app_memory_rebuild(app);
-	else if (rc == MC_OK && in_step &&
-	         store_ratings_gen(app->store, &gen) == MC_OK)
-		app->ratings_seen = gen;
+	else if (rc == MC_OK && app->memory_ready &&
+	         store_ratings_gen_last(app->store, &gen0, &gen1) &&
+	         gen0 == app->ratings_seen)
+		/* The memory held every rating before this one, which it
+		 * learned here: it holds them all.  (Another mixchat's came
+		 * in between: the next decision rebuilds it.) */
+		app->ratings_seen = gen1;
 	log_debug("%s: %s, score %d (quality %.2f, weight %.2f)%s%s",
 	    source == STORE_SOURCE_REASK ? "re-ask" : "rating", model, score,
 	    quality, weight, learned ? ", learned" : ", not learned",

@@ -117,6 +117,8 @@ struct app_model_info {
 /* app_model_info.out of a model whose provider refused the key (401):
  * every model of that provider is out for it. */
 #define APP_OUT_KEY_REFUSED "key refused"
+/* The same from a server that takes no key: its access settings. */
+#define APP_OUT_ACCESS_REFUSED "access refused"
 
 struct app_session_info {
 	char id[24];

@@ -348,6 +348,8 @@ format_exclusion(const struct app_exchange *ex, const char *reason)
 		return "it did not answer just now";
 	if (strcmp(reason, "key refused") == 0)
 		return "its provider refused the key";
+	if (strcmp(reason, "access refused") == 0)
+		return "its server refused access (HTTP 401)";
 	if (strcmp(reason, "no access") == 0)
 		return "its provider refused it to this key (HTTP 403)";
 	if (strcmp(reason, "no such model") == 0)

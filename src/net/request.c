@@ -381,7 +381,9 @@ request_error(enum provider_api api, const char *name, const char *model,
 	bool keyed = secret != NULL && secret_len > 0;
 
 	*err = MC_ERR_PROVIDER;
-	*key_rejected = keyed && (status == 401 || key_invalid);
+	/* (For a server that takes no key, a 401 still refuses every one
+	 * of its models: the caller says it without a key.) */
+	*key_rejected = status == 401 || key_invalid;
 	if (*key_rejected) {
 		line = xasprintf("key rejected by %s (HTTP %ld): run `%s "
 		                 "keys add %s`",

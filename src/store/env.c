@@ -206,6 +206,7 @@ store_txn_write(struct store *s, const char *what,
 		return MC_ERR_PERM;
 	}
 	for (attempt = 0;; attempt++) {
+		s->gen_bumped = false; /* (per attempt: one may be replayed) */
 		rc = mdb_txn_begin(s->env, NULL, 0, &txn);
 		if (rc == MDB_MAP_RESIZED && attempt < STORE_GROW_RETRIES) {
 			if ((rc = adopt(s)) != 0)

@@ -241,16 +241,34 @@ bump_ratings_gen(struct store *s, MDB_txn *txn)
 {
 	MDB_val k = { 4, (void *)(uintptr_t) "rgen" }, d;
 	uint64_t g = 0;
-	int rc = mdb_get(txn, s->meta, &k, &d);
+	int rc;
 
+	if (s->gen_bumped) /* once a transaction is enough */
+		return 0;
+	rc = mdb_get(txn, s->meta, &k, &d);
 	if (rc == 0 && d.mv_size == sizeof g)
 		memcpy(&g, d.mv_data, sizeof g);
 	else if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
+	s->gen_before = g;
 	g++;
 	d.mv_size = sizeof g;
 	d.mv_data = &g;
-	return mdb_put(txn, s->meta, &k, &d, 0);
+	if ((rc = mdb_put(txn, s->meta, &k, &d, 0)) == 0) {
+		s->gen_after = g;
+		s->gen_bumped = true;
+	}
+	return rc;
+}
+
+bool
+store_ratings_gen_last(const struct store *s, uint64_t *before, uint64_t *after)
+{
+	if (!s->gen_bumped)
+		return false;
+	*before = s->gen_before;
+	*after = s->gen_after;
+	return true;
 }
 
 static int
@@ -1069,6 +1087,20 @@ stamps_body(struct store *s, MDB_txn *txn, void *arg)
 		               (uint64_t)p[3] << 24;
 	}
 	return 0;
+}
+
+uint64_t
+store_router_stamp_of(const void *blob, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)blob + len - 4;
+
+	if (len < 4)
+		return 0;
+	/* As stamps_body reads it: the record is the state and 9 bytes
+	 * (record_router_encode: version, length, state, checksum). */
+	return (uint64_t)(len + 9) << 32 | (uint64_t)p[0] |
+	       (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	       (uint64_t)p[3] << 24;
 }
 
 int

@@ -452,6 +452,10 @@ int store_model_starts_put(struct store *s, const char *const *models,
  * to know its memory of rated prompts misses another's rating.
  */
 int store_ratings_gen(struct store *s, uint64_t *gen) MC_WUR;
+/* store_ratings_gen_last: when the last write transaction (committed)
+ * changed a rating, the generation it found and the one it left. */
+bool store_ratings_gen_last(
+    const struct store *s, uint64_t *before, uint64_t *after);
 /*
  * store_router_stamps: for each of the n models, a number that changes
  * whenever its stored router state does (its size and checksum; 0 when
@@ -460,6 +464,9 @@ int store_ratings_gen(struct store *s, uint64_t *gen) MC_WUR;
  */
 int store_router_stamps(struct store *s, const char *const *models, size_t n,
     uint64_t *stamps) MC_WUR;
+/* store_router_stamp_of: the stamp a state of len bytes has once stored
+ * (for what this process wrote, without reading it back). */
+uint64_t store_router_stamp_of(const void *blob, size_t len);
 /* store_router_get: the model's state blob into out (its max bounds it). */
 int store_router_get(
     struct store *s, const char *model_id, struct buf *out) MC_WUR;

@@ -20,6 +20,10 @@ struct store {
 	void *warn_arg;
 	unsigned long damaged;
 	bool readonly; /* opened by store_open_read in a read-only folder */
+	/* The ratings generation ("rgen") the last write transaction found
+	 * and left, when it changed a rating (store_ratings_gen_last). */
+	bool gen_bumped;
+	uint64_t gen_before, gen_after;
 	/* The damaged records said already (their db and key's CRC-32):
 	 * each is said once a session, however often it is read. */
 	uint32_t said[64];

@@ -736,11 +736,11 @@ models_text(struct ui *ui, const void *arg, struct buf *b)
 
 		if (!m[i].usable || m[i].out == NULL)
 			continue;
-		if (strcmp(m[i].out, APP_OUT_KEY_REFUSED) == 0) {
+		if (strcmp(m[i].out, APP_OUT_KEY_REFUSED) == 0 ||
+		    strcmp(m[i].out, APP_OUT_ACCESS_REFUSED) == 0) {
 			for (j = 0; j < n; j++)
 				if (m[j].usable && m[j].out != NULL &&
-				    strcmp(m[j].out, APP_OUT_KEY_REFUSED) ==
-				        0 &&
+				    strcmp(m[j].out, m[i].out) == 0 &&
 				    strcmp(m[j].provider, m[i].provider) == 0) {
 					seen = seen || j < i;
 					same++;
