@@ -1309,14 +1309,22 @@ struct start_ctx {
 	const char *const *put;
 };
 
+/* A meta key of a model's: prefix (plen bytes), then its id, into key;
+ * its length. */
 static size_t
-start_key(const char *model, char *key)
+meta_model_key(const char *prefix, size_t plen, const char *model, char *key)
 {
 	size_t len = strlen(model);
 
-	memcpy(key, START_PREFIX, START_PLEN);
-	memcpy(key + START_PLEN, model, len);
-	return START_PLEN + len;
+	memcpy(key, prefix, plen);
+	memcpy(key + plen, model, len);
+	return plen + len;
+}
+
+static size_t
+start_key(const char *model, char *key)
+{
+	return meta_model_key(START_PREFIX, START_PLEN, model, key);
 }
 
 static int
@@ -1399,11 +1407,7 @@ struct refusal_ctx {
 static size_t
 refusal_key(const char *model, char *key)
 {
-	size_t len = strlen(model);
-
-	memcpy(key, REFUSED_PREFIX, REFUSED_PLEN);
-	memcpy(key + REFUSED_PLEN, model, len);
-	return REFUSED_PLEN + len;
+	return meta_model_key(REFUSED_PREFIX, REFUSED_PLEN, model, key);
 }
 
 static int
