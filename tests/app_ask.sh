@@ -868,6 +868,7 @@ expect_grep "$T/err" "HTTP 404 for model ghost2" "the only model refused"
 expect_grep "$T/err" "refused to an earlier mixchat in the last day: ghost2 (no such model); asked all the same, as no other model is left" "the next ask says the kept refusal of the only model"
 # Its server takes no key: neither says a word of one.
 expect_no_grep "$T/err" "key" "no key advice for a server that takes none"
+expect_grep "$T/err" "a model id fixed in config.json, or the model made available on its server, is asked again at once" "but what to do"
 # Nor for a 401 from a server that takes none (its own access settings).
 HG4=$T/home_401_keyless
 mkdir -p "$HG4"
@@ -879,7 +880,7 @@ EOF2
 expect_grep "$T/err" "refused the request (HTTP 401); it is set up with \"auth\": \"none\"" "a keyless 401 says its access settings"
 "$MC" --home "$HG4" ask "reject me again" >/dev/null 2>"$T/err"
 expect_no_grep "$T/err" "key refused\|keys add" "and the kept refusal gives no key advice"
-expect_grep "$T/err" "a model id fixed in config.json, or the model made available on its server, is asked again at once" "but what to do"
+expect_grep "$T/err" "(access refused); asked all the same, as no other model is left (its server refused access: its own access settings, or its base_url in config.json, are what to check)" "but its access settings to check"
 
 # An empty reply the model finished was paid for: it can be rated, so the
 # router learns that the model answered nothing.

@@ -2208,7 +2208,8 @@ app_refusals_read(struct app *app)
 	const char **keys = NULL, **gone;
 	int64_t now = time_wall_ms();
 	size_t n, i, k, nsaid = 0, nkeys = 0, ngone = 0;
-	bool waiting = false, any_key = false, any_keyed = false;
+	bool waiting = false, any_key = false, any_keyed = false,
+	     any_access = false;
 	char fp[9], route[9];
 
 	if (app->refusals_read)
@@ -2260,6 +2261,8 @@ app_refusals_read(struct app *app)
 		app_down_set(app, m->id, kind, r->since_ms + APP_REFUSED_MS);
 		if (kind == DOWN_KEY && !p->auth_none)
 			any_key = true;
+		else if (kind == DOWN_KEY)
+			any_access = true;
 		else if (!p->auth_none)
 			any_keyed = true;
 		/* A key refused is said once for its provider's models. */
@@ -2297,6 +2300,7 @@ app_refusals_read(struct app *app)
 		    "is asked by name, brings one back)",
 		    buf_str(&said),
 		    any_key || any_keyed ? "a new key"
+		    : any_access         ? "its server's access settings fixed"
 		                         : "a model id fixed in config.json");
 	else if (nsaid > 0)
 		app_notice(app,
@@ -2307,6 +2311,9 @@ app_refusals_read(struct app *app)
 		    : any_keyed
 		        ? " keys add gives a key that may use it; a model id "
 		          "fixed in config.json is asked again at once"
+		    : any_access
+		        ? "its server refused access: its own access settings, "
+		          "or its base_url in config.json, are what to check"
 		        : "a model id fixed in config.json, or the model "
 		          "made available on its server, is asked again at "
 		          "once");
