@@ -856,12 +856,17 @@ after=$(grep -c '"model": *"ghost2"' "$MOCK_LOG")
 expect_no_grep "$T/err" "as refused to an earlier mixchat" "and the old refusal is not said"
 # The only model refused: it is asked again all the same (nothing else is
 # left), and the kept refusal is said, not kept quiet.
-HG1=$T/home_ghost_only
-mkdir -p "$HG1"
-cat >"$HG1/config.json" <<EOF2
+# keyless_home DIR MODEL: a home whose one model is on a server that takes
+# no key (the mock).
+keyless_home() {
+	mkdir -p "$1"
+	cat >"$1/config.json" <<EOF2
 { "providers": { "other": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" } },
-  "models": [ { "id": "ghost2", "provider": "other", "price": [1, 1] } ] }
+  "models": [ { "id": "$2", "provider": "other", "price": [1, 1] } ] }
 EOF2
+}
+HG1=$T/home_ghost_only
+keyless_home "$HG1" ghost2
 "$MC" --home "$HG1" ask "only ghost" >/dev/null 2>"$T/err"
 expect_grep "$T/err" "HTTP 404 for model ghost2" "the only model refused"
 "$MC" --home "$HG1" ask "only ghost again" >/dev/null 2>"$T/err"
@@ -871,11 +876,7 @@ expect_no_grep "$T/err" "key" "no key advice for a server that takes none"
 expect_grep "$T/err" "a model id fixed in config.json, or the model made available on its server, is asked again at once" "but what to do"
 # Nor for a 401 from a server that takes none (its own access settings).
 HG4=$T/home_401_keyless
-mkdir -p "$HG4"
-cat >"$HG4/config.json" <<EOF2
-{ "providers": { "other": { "api": "openai", "base_url": "http://127.0.0.1:$PORT/v1", "auth": "none" } },
-  "models": [ { "id": "ghost401", "provider": "other", "price": [1, 1] } ] }
-EOF2
+keyless_home "$HG4" ghost401
 "$MC" --home "$HG4" ask "reject me" >/dev/null 2>"$T/err"
 expect_grep "$T/err" "refused the request (HTTP 401); it is set up with \"auth\": \"none\"" "a keyless 401 says its access settings"
 "$MC" --home "$HG4" ask "reject me again" >/dev/null 2>"$T/err"

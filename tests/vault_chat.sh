@@ -120,38 +120,33 @@ ui_keys C-d
 # (130), as a shell loop expects.
 # (The shell in the pane ignores SIGINT, so that it outlives mixchat's
 # death to write down how it ended; mixchat catches it all the same.)
-TM kill-server >/dev/null 2>&1
-nstart=$((nstart + 1)); SOCK="$SOCK_BASE-$nstart"
-rm -f "$T/exit"
-TM new-session -d -x 100 -y 30 \
-    "trap '' INT; env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 '$MC' --home '$H'; echo \$? >'$T/exit'; sleep 60"
-ui_expect "vault passphrase: ?$" "asked for the passphrase, to cancel"
-ui_keys C-c
+# interrupt_at PROMPT WHAT ARGS...: mixchat ARGS in a fresh pane; Ctrl-C
+# once PROMPT shows; it must end by SIGINT (130).
+interrupt_at() {
+	prompt=$1 what=$2
+	shift 2
+	TM kill-server >/dev/null 2>&1
+	nstart=$((nstart + 1)); SOCK="$SOCK_BASE-$nstart"
+	rm -f "$T/exit"
+	TM new-session -d -x 100 -y 30 \
+	    "trap '' INT; env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 '$MC' --home '$H' $*; echo \$? >'$T/exit'; sleep 60"
+	ui_expect "$prompt" "$what: asked, to cancel"
+	ui_keys C-c
+}
+interrupt_at "vault passphrase: ?$" "the chat's passphrase prompt"
 ui_expect "^mixchat: passphrase entry cancelled$" "Ctrl-C at the prompt says it was cancelled"
 [ "$(ui_exit_status)" = 130 ] && ok "Ctrl-C at the prompt: dies of SIGINT (130)" ||
 	{ fail "Ctrl-C at the prompt: exit $(cat "$T/exit" 2>/dev/null)"; ui_screen | sed 's/^/  | /'; }
 ui_expect_not "no input from the terminal" "not called no input"
 # The same at `keys list`'s prompt (the keys commands' own path).
-TM kill-server >/dev/null 2>&1
-nstart=$((nstart + 1)); SOCK="$SOCK_BASE-$nstart"
-rm -f "$T/exit"
-TM new-session -d -x 100 -y 30 \
-    "trap '' INT; env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 '$MC' --home '$H' keys list; echo \$? >'$T/exit'; sleep 60"
-ui_expect "^Passphrase for .*vault: ?$" "keys list asks for the passphrase, to cancel"
-ui_keys C-c
+interrupt_at "^Passphrase for .*vault: ?$" "keys list's passphrase prompt" keys list
 ui_expect "passphrase entry cancelled" "keys list: Ctrl-C says it was cancelled"
 [ "$(ui_exit_status)" = 130 ] && ok "keys list: Ctrl-C at the prompt dies of SIGINT (130)" ||
 	{ fail "keys list, Ctrl-C at the prompt: exit $(cat "$T/exit" 2>/dev/null)"; ui_screen | sed 's/^/  | /'; }
 # And at `keys add`'s key prompt (the passphrase from a descriptor): the
 # same interrupt, and no key stored.
 printf 'correct horse\n' >"$T/pw"
-TM kill-server >/dev/null 2>&1
-nstart=$((nstart + 1)); SOCK="$SOCK_BASE-$nstart"
-rm -f "$T/exit"
-TM new-session -d -x 100 -y 30 \
-    "trap '' INT; env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 '$MC' --home '$H' keys add mistral --passphrase-fd 3 3<'$T/pw'; echo \$? >'$T/exit'; sleep 60"
-ui_expect "^API key for mistral .not shown.: ?$" "keys add asks for the key, to cancel"
-ui_keys C-c
+interrupt_at "^API key for mistral .not shown.: ?$" "keys add's key prompt" keys add mistral --passphrase-fd 3 "3<'$T/pw'"
 ui_expect "^mixchat: key entry cancelled: nothing was stored$" "keys add: Ctrl-C says nothing was stored"
 [ "$(ui_exit_status)" = 130 ] && ok "keys add: Ctrl-C at the key prompt dies of SIGINT (130)" ||
 	{ fail "keys add, Ctrl-C at the key prompt: exit $(cat "$T/exit" 2>/dev/null)"; ui_screen | sed 's/^/  | /'; }
